@@ -1,0 +1,55 @@
+/* brisk — descriptive statistics and the analyses built on them. */
+#ifndef BRISK_STATS_H
+#define BRISK_STATS_H
+
+#include <stddef.h>
+#include "dataset.h"
+#include "error.h"
+#include "survey.h"
+#include "table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Summary of valid values x[0..n-1] with weights w (NULL: all 1).
+ *  mean   = sum(w x) / sum(w)
+ *  sd     = sqrt(sum(w (x - mean)^2) / sum(w) * n / (n - 1)), which is the
+ *           ordinary sample SD without weights and survey::svyvar's
+ *           estimate with sampling weights;
+ *  median = the 50% point of the weighted distribution, averaging the two
+ *           middle values when the cumulative weight hits exactly one half
+ *           (R's median() without weights);
+ *  n_eff  = Kish's effective sample size, sum(w)^2 / sum(w^2). */
+typedef struct brisk_summary {
+    size_t n;
+    double sum_w;
+    double n_eff;
+    double mean, sd, median, min, max;
+} brisk_summary;
+
+/* x and w are reordered (sorted by x) in place. */
+brisk_status brisk_summarize(double *x, double *w, size_t n, brisk_summary *out);
+
+/* Wilson score interval for a proportion p observed on n (effective)
+ * observations, at the normal quantile z (1.959964 for 95%); the interval
+ * of prop.test(x, n, correct = FALSE). */
+void brisk_wilson_ci(double p, double n, double z, double *lo, double *hi);
+
+/* brisk describe: per behaviour and item n, mean, sd, median, counts and %
+ * per scale point, % agreeing with a Wilson 95% CI (weighted when the
+ * survey has a weight); frequencies of the demographics.  Tables are added
+ * to out: "describe.items", "describe.counts", "describe.demographics",
+ * "describe.demographics_numeric". */
+brisk_status brisk_describe(const brisk_survey_data *data, brisk_table_list *out,
+                            brisk_error *err);
+
+/* brisk import: one row per variable of a dataset (name, type, label, valid
+ * n, missing n by kind, user-missing codes, value labels); table
+ * "import.variables". */
+brisk_status brisk_inspect(const brisk_dataset *ds, brisk_table_list *out, brisk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

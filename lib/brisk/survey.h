@@ -1,0 +1,116 @@
+/* brisk — survey definitions (.survey files) and the data they describe.
+ *
+ * A survey names its data file, its items (column-name templates in which
+ * {b} stands for a behaviour's key), the behaviours, reverse-keyed items,
+ * the model (lavaan syntax, also with {b}) and the demographics.  See
+ * doc/survey-format.md. */
+#ifndef BRISK_SURVEY_H
+#define BRISK_SURVEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "dataset.h"
+#include "error.h"
+#include "syntax.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum brisk_layout { BRISK_LAYOUT_WIDE = 0, BRISK_LAYOUT_LONG } brisk_layout;
+
+/* One "key = value" or one name of a list, with the line it stands on. */
+typedef struct brisk_survey_entry {
+    char *key;
+    char *value;     /* text after '=', or NULL */
+    long line;
+} brisk_survey_entry;
+
+typedef struct brisk_survey {
+    char *path;              /* the .survey file */
+    char *title;
+    char *data;              /* the data file as written */
+    char *data_path;         /* resolved against the survey's folder */
+    char *id;                /* respondent id column, or NULL */
+    char *weight;            /* weight column, or NULL */
+    char *behaviour_column;  /* long layout: column holding behaviour keys */
+    char *encoding;          /* data file encoding, or NULL */
+    brisk_layout layout;
+    bool has_scale, has_agree;
+    double scale_min, scale_max;
+    double agree_min, agree_max;
+    double *missing;         /* extra missing codes */
+    size_t nmissing;
+    /* Lines of the [survey] keys, for errors about the data they name. */
+    long data_line, id_line, weight_line, behaviour_line, scale_line;
+
+    brisk_survey_entry *behaviours;   /* key = label */
+    size_t nbehaviours;
+    brisk_survey_entry *items;        /* template = wording */
+    size_t nitems;
+    brisk_survey_entry *reverse;      /* templates */
+    size_t nreverse;
+    brisk_survey_entry *demographics; /* column names */
+    size_t ndemographics;
+
+    char *model;             /* [model] verbatim, or NULL */
+    long model_line;         /* line of the model's first line in the file */
+    brisk_syntax *model_syntax; /* parsed [model] with templates unexpanded */
+} brisk_survey;
+
+/* Parse survey text; path names the file in errors and anchors relative
+ * data paths. */
+brisk_status brisk_survey_parse(const char *text, size_t size, const char *path,
+                                brisk_survey **out, brisk_error *err);
+/* Read and parse a .survey file. */
+brisk_status brisk_survey_load(const char *path, brisk_survey **out, brisk_error *err);
+void brisk_survey_free(brisk_survey *survey);
+
+/* Does a template name one column per behaviour ({b} or {behaviour})? */
+bool brisk_template_is_per_behaviour(const char *tmpl);
+
+/* Expand a template for behaviour b (index into behaviours; ignored when the
+ * template has no {b}).  In the long layout a column template drops {b} and
+ * one separator next to it ("pb1_{b}" -> "pb1"); in text (item wordings)
+ * {behaviour} becomes the behaviour's label in lower case.  Returns a new
+ * string, or NULL when out of memory. */
+char *brisk_survey_column_name(const brisk_survey *s, const char *tmpl, size_t b);
+char *brisk_survey_wording(const brisk_survey *s, const char *text, size_t b);
+
+/* The survey's data, read, checked and prepared:
+ *  - every column the survey names exists (else BRISK_ERR_COLUMN naming the
+ *    .survey file, line and column);
+ *  - the survey's missing codes become user-missing in items and
+ *    demographics;
+ *  - item values outside scale are an error naming variable and data row;
+ *  - reverse-keyed items are recoded to min + max - x;
+ *  - the weight is numeric, finite and non-negative. */
+typedef struct brisk_survey_data {
+    const brisk_survey *survey;  /* borrowed */
+    brisk_dataset *ds;           /* owned */
+    /* Rows of each behaviour (long layout: the rows whose behaviour column
+     * holds its key; wide: every row).  rows[b] has nrows[b] entries. */
+    size_t **rows;
+    size_t *nrows;
+    /* Rows that count once per respondent, for items asked once. */
+    size_t *respondent_rows;
+    size_t nrespondents;
+    const brisk_column *weight;  /* borrowed, or NULL */
+} brisk_survey_data;
+
+brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_data **out,
+                                    brisk_error *err);
+/* The same with data already in memory (takes ownership of ds, also on
+ * failure). */
+brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
+                                  brisk_survey_data **out, brisk_error *err);
+void brisk_survey_data_free(brisk_survey_data *data);
+
+/* Number of behaviour blocks to describe or fit: the number of behaviours,
+ * or 1 for a survey without [behaviours]. */
+size_t brisk_survey_nblocks(const brisk_survey *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,137 @@
+/* brisk — the one table type every analysis returns and every writer takes.
+ *
+ * A table has typed columns and rows of cells.  Numeric cells hold full
+ * precision; how they are shown (decimals, percent, p-value style) is a
+ * property of the column, applied by the writers of human formats (text,
+ * md, tex, xlsx).  Machine formats (csv, json) write full precision under
+ * the columns' keys. */
+#ifndef BRISK_TABLE_H
+#define BRISK_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum brisk_cell_kind {
+    BRISK_CELL_TEXT = 0,   /* a string */
+    BRISK_CELL_INT,        /* a count, shown without decimals */
+    BRISK_CELL_NUMBER,     /* shown with the column's decimals */
+    BRISK_CELL_PERCENT,    /* a percentage (0..100), with the column's decimals */
+    BRISK_CELL_PVALUE,     /* shown APA style: ".034", "< .001" */
+    BRISK_CELL_BOOL
+} brisk_cell_kind;
+
+typedef struct brisk_table_column {
+    char *key;        /* machine name: CSV header, JSON member */
+    char *header;     /* display header */
+    char *group;      /* spanning header over adjacent columns, or NULL */
+    brisk_cell_kind kind;
+    int decimals;     /* for NUMBER and PERCENT */
+} brisk_table_column;
+
+/* A cell: text for TEXT columns, num otherwise.  A missing value is a
+ * NULL text or a NaN num, written as an empty cell or a dash. */
+typedef struct brisk_cell {
+    double num;
+    char *text;
+} brisk_cell;
+
+typedef struct brisk_table {
+    char *id;          /* stable identifier, e.g. "describe.items" */
+    char *title;
+    brisk_table_column *cols;
+    size_t ncols;
+    brisk_cell *cells; /* row-major, nrows * ncols */
+    size_t nrows;
+    size_t cap_rows;
+    char **notes;      /* lines printed under the table */
+    size_t nnotes;
+} brisk_table;
+
+/* A list of tables, the result of one command. */
+typedef struct brisk_table_list {
+    brisk_table **tables;
+    size_t count;
+    size_t cap;
+    char **warnings;   /* warnings of the whole run, in order */
+    size_t nwarnings;
+} brisk_table_list;
+
+brisk_table *brisk_table_new(const char *id, const char *title);
+void brisk_table_free(brisk_table *t);
+
+/* Add a column before any row is added; returns its index or (size_t)-1 on
+ * failure (out of memory). */
+size_t brisk_table_add_column(brisk_table *t, const char *key, const char *header,
+                              brisk_cell_kind kind, int decimals);
+/* Set the spanning group header of a column. */
+brisk_status brisk_table_set_group(brisk_table *t, size_t col, const char *group);
+
+/* Append a row of missing cells; returns its index or (size_t)-1. */
+size_t brisk_table_add_row(brisk_table *t);
+brisk_status brisk_table_set_text(brisk_table *t, size_t row, size_t col, const char *s);
+void brisk_table_set_num(brisk_table *t, size_t row, size_t col, double x);
+const brisk_cell *brisk_table_cell(const brisk_table *t, size_t row, size_t col);
+/* Column index by key, or (size_t)-1. */
+size_t brisk_table_find_column(const brisk_table *t, const char *key);
+
+brisk_status brisk_table_add_note(brisk_table *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+brisk_table_list *brisk_table_list_new(void);
+void brisk_table_list_free(brisk_table_list *list);
+/* Takes ownership of t (frees it on failure). */
+brisk_status brisk_table_list_add(brisk_table_list *list, brisk_table *t);
+brisk_status brisk_table_list_warn(brisk_table_list *list, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Format a numeric cell the way human formats show it (3 decimals, APA
+ * p-values, ...) into buf; a missing value gives "".  Returns buf. */
+char *brisk_table_format_cell(const brisk_table_column *col, const brisk_cell *cell,
+                              char *buf, size_t size);
+
+/* ---- writers: one per format ---- */
+
+typedef enum brisk_output_format {
+    BRISK_OUT_TEXT = 0,
+    BRISK_OUT_CSV,
+    BRISK_OUT_MD,
+    BRISK_OUT_JSON
+} brisk_output_format;
+
+/* Format from a name ("text", "csv", "md", "json") or from a file name's
+ * extension; returns false when neither is recognised. */
+bool brisk_output_format_parse(const char *name, brisk_output_format *out);
+bool brisk_output_format_from_path(const char *path, brisk_output_format *out);
+
+/* Write every table of the list in the given format to stream.  For CSV
+ * with several tables, each table is preceded by a "# title" line and
+ * separated by an empty line. */
+brisk_status brisk_write_tables(FILE *stream, brisk_output_format format,
+                                const brisk_table_list *list, brisk_error *err);
+
+/* ---- atomic output files ---- */
+
+/* An output file written to a temporary name beside the target and renamed
+ * onto it on commit, so no command leaves a partial file. */
+typedef struct brisk_output {
+    FILE *stream;
+    char *target;
+    char *temp;
+} brisk_output;
+
+brisk_status brisk_output_open(brisk_output *out, const char *path, brisk_error *err);
+/* Close and rename; on failure the temporary file is removed. */
+brisk_status brisk_output_commit(brisk_output *out, brisk_error *err);
+/* Close and remove the temporary file. */
+void brisk_output_abort(brisk_output *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,257 @@
+/* Internal helpers: strings, growth, numbers, UTF-8. */
+#include <config.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "util.h"
+
+char *brisk_strdup(const char *s)
+{
+    return s ? brisk_strndup(s, strlen(s)) : NULL;
+}
+
+char *brisk_strndup(const char *s, size_t n)
+{
+    if (!s)
+        return NULL;
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+bool brisk_grow(void **array, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap : 8;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            return false;
+        n *= 2;
+    }
+    if (elem && n > SIZE_MAX / elem)
+        return false;
+    void *p = realloc(*array, n * elem);
+    if (!p)
+        return false;
+    *array = p;
+    *cap = n;
+    return true;
+}
+
+bool brisk_buf_append(brisk_buf *b, const char *s, size_t n)
+{
+    if (!brisk_grow((void **)&b->data, &b->cap, b->len + n + 1, 1))
+        return false;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return true;
+}
+
+bool brisk_buf_puts(brisk_buf *b, const char *s)
+{
+    return brisk_buf_append(b, s, strlen(s));
+}
+
+bool brisk_buf_printf(brisk_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !brisk_grow((void **)&b->data, &b->cap, b->len + (size_t)n + 1, 1))
+        return false;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return true;
+}
+
+void brisk_buf_reset(brisk_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void brisk_buf_free(brisk_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The grammar is checked here; the conversion itself is done by strtod on a
+ * copy whose '.' has been replaced by the locale's decimal point, so that
+ * the result is correctly rounded in every locale. */
+bool brisk_parse_number(const char *s, size_t n, double *out)
+{
+    while (n && is_blank(*s)) {
+        s++;
+        n--;
+    }
+    while (n && is_blank(s[n - 1]))
+        n--;
+    if (n == 0 || n > 400)
+        return false;
+    size_t i = 0, digits = 0;
+    if (s[i] == '+' || s[i] == '-')
+        i++;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        i++;
+        digits++;
+    }
+    size_t dot = (size_t)-1;
+    if (i < n && s[i] == '.') {
+        dot = i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            i++;
+            digits++;
+        }
+    }
+    if (digits == 0)
+        return false;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t exp_digits = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            i++;
+            exp_digits++;
+        }
+        if (exp_digits == 0)
+            return false;
+    }
+    if (i != n)
+        return false;
+    char copy[408];
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    if (dot != (size_t)-1) {
+        const char *point = localeconv()->decimal_point;
+        copy[dot] = point && point[0] ? point[0] : '.';
+    }
+    char *end;
+    double v = strtod(copy, &end);
+    if (*end != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+char *brisk_format_double(double x, char *buf)
+{
+    if (isnan(x)) {
+        strcpy(buf, "nan");
+        return buf;
+    }
+    if (isinf(x)) {
+        strcpy(buf, x > 0 ? "inf" : "-inf");
+        return buf;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, x);
+        /* Replace a locale decimal comma so the text is portable. */
+        for (char *p = buf; *p; p++)
+            if (*p == ',')
+                *p = '.';
+        double back;
+        if (brisk_parse_number(buf, strlen(buf), &back) && back == x)
+            break;
+    }
+    return buf;
+}
+
+size_t brisk_utf8_invalid_at(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t len;
+        unsigned int cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        if (i + len > n)
+            return i;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        /* Overlong forms, surrogates, beyond U+10FFFF. */
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return (size_t)-1;
+}
+
+static bool is_wide(unsigned int cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+size_t brisk_utf8_width(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t width = 0;
+    while (*s) {
+        unsigned int cp = *s;
+        size_t len = 1;
+        if (cp >= 0xF0) {
+            cp &= 0x07;
+            len = 4;
+        } else if (cp >= 0xE0) {
+            cp &= 0x0F;
+            len = 3;
+        } else if (cp >= 0xC0) {
+            cp &= 0x1F;
+            len = 2;
+        }
+        for (size_t k = 1; k < len && s[k]; k++)
+            cp = (cp << 6) | (s[k] & 0x3F);
+        width += is_wide(cp) ? 2 : 1;
+        for (size_t k = 0; k < len && *s; k++)
+            s++;
+    }
+    return width;
+}
+
+bool brisk_ends_with_ci(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), m = strlen(suffix);
+    return n >= m && strcasecmp(name + n - m, suffix) == 0;
+}

@@ -1,0 +1,53 @@
+/* Internal helpers shared by the library's modules (not installed). */
+#ifndef BRISK_UTIL_H
+#define BRISK_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* strdup that accepts NULL (returning NULL). */
+char *brisk_strdup(const char *s);
+char *brisk_strndup(const char *s, size_t n);
+
+/* Grow *array to hold at least need elements of size elem; doubles the
+ * capacity.  Returns false (leaving the array intact) on overflow or when
+ * memory is exhausted. */
+bool brisk_grow(void **array, size_t *cap, size_t need, size_t elem);
+
+/* A growable byte string, always NUL-terminated once anything is added. */
+typedef struct brisk_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} brisk_buf;
+
+bool brisk_buf_append(brisk_buf *b, const char *s, size_t n);
+bool brisk_buf_puts(brisk_buf *b, const char *s);
+bool brisk_buf_printf(brisk_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void brisk_buf_reset(brisk_buf *b);
+void brisk_buf_free(brisk_buf *b);
+
+/* Parse a whole token as a decimal number, independent of the locale:
+ * optional sign, digits with an optional '.', optional exponent.  Leading
+ * and trailing blanks are allowed.  Returns false when the token is not a
+ * number. */
+bool brisk_parse_number(const char *s, size_t n, double *out);
+
+/* Shortest "%.*g" text that reads back as the same double, using '.' as
+ * the decimal point whatever the locale.  buf needs 32 bytes. */
+char *brisk_format_double(double x, char *buf);
+
+/* Validate UTF-8; returns the byte offset of the first invalid sequence, or
+ * (size_t)-1 when the text is valid. */
+size_t brisk_utf8_invalid_at(const char *s, size_t n);
+
+/* Number of displayed characters (code points) of UTF-8 text, counting East
+ * Asian wide characters as two columns. */
+size_t brisk_utf8_width(const char *s);
+
+/* Case-insensitive ASCII comparison of the end of name with suffix. */
+bool brisk_ends_with_ci(const char *name, const char *suffix);
+
+#endif

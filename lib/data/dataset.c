@@ -1,0 +1,237 @@
+/* The columnar dataset. */
+#include <config.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "brisk/dataset.h"
+#include "core/util.h"
+
+static char empty_string[] = "";
+
+brisk_dataset *brisk_dataset_new(size_t nrows)
+{
+    brisk_dataset *ds = calloc(1, sizeof *ds);
+    if (ds)
+        ds->nrows = nrows;
+    return ds;
+}
+
+static void column_free(brisk_column *c, size_t nrows)
+{
+    free(c->name);
+    free(c->label);
+    free(c->format);
+    free(c->num);
+    if (c->str) {
+        for (size_t i = 0; i < nrows; i++)
+            if (c->str[i] != empty_string)
+                free(c->str[i]);
+        free(c->str);
+    }
+    free(c->miss);
+    for (size_t i = 0; i < c->n_labels; i++) {
+        free(c->labels[i].string_value);
+        free(c->labels[i].label);
+    }
+    free(c->labels);
+    free(c->missing_ranges);
+}
+
+void brisk_dataset_free(brisk_dataset *ds)
+{
+    if (!ds)
+        return;
+    for (size_t j = 0; j < ds->ncols; j++)
+        column_free(&ds->cols[j], ds->nrows);
+    free(ds->cols);
+    free(ds->source);
+    free(ds->file_label);
+    free(ds);
+}
+
+brisk_status brisk_dataset_add_column(brisk_dataset *ds, const char *name,
+                                      brisk_type type, size_t *index,
+                                      brisk_error *err)
+{
+    if (brisk_dataset_find(ds, name)) {
+        brisk_error_variable(err, name);
+        return brisk_error_set(err, BRISK_ERR_FORMAT,
+                               "column name '%s' appears twice", name);
+    }
+    if (ds->ncols >= BRISK_MAX_COLUMNS)
+        return brisk_error_set(err, BRISK_ERR_LIMIT, "more than %d columns",
+                               BRISK_MAX_COLUMNS);
+    if (!brisk_grow((void **)&ds->cols, &ds->cap_cols, ds->ncols + 1, sizeof *ds->cols))
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    brisk_column *c = &ds->cols[ds->ncols];
+    memset(c, 0, sizeof *c);
+    c->type = type;
+    c->name = brisk_strdup(name);
+    size_t n = ds->nrows ? ds->nrows : 1;
+    c->miss = malloc(n);
+    if (type == BRISK_NUMERIC)
+        c->num = malloc(n * sizeof *c->num);
+    else
+        c->str = malloc(n * sizeof *c->str);
+    if (!c->name || !c->miss || (type == BRISK_NUMERIC ? !c->num : !c->str)) {
+        column_free(c, 0);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    memset(c->miss, BRISK_MISS_SYSTEM, n);
+    for (size_t i = 0; i < ds->nrows; i++) {
+        if (type == BRISK_NUMERIC)
+            c->num[i] = NAN;
+        else
+            c->str[i] = empty_string;
+    }
+    if (index)
+        *index = ds->ncols;
+    ds->ncols++;
+    return BRISK_OK;
+}
+
+brisk_status brisk_dataset_resize(brisk_dataset *ds, size_t nrows)
+{
+    if (nrows > BRISK_MAX_ROWS)
+        return BRISK_ERR_LIMIT;
+    size_t n = nrows ? nrows : 1;
+    for (size_t j = 0; j < ds->ncols; j++) {
+        brisk_column *c = &ds->cols[j];
+        if (nrows < ds->nrows && c->str)
+            for (size_t i = nrows; i < ds->nrows; i++)
+                if (c->str[i] != empty_string)
+                    free(c->str[i]);
+        unsigned char *miss = realloc(c->miss, n);
+        if (!miss)
+            return BRISK_ERR_NOMEM;
+        c->miss = miss;
+        if (c->type == BRISK_NUMERIC) {
+            double *num = realloc(c->num, n * sizeof *num);
+            if (!num)
+                return BRISK_ERR_NOMEM;
+            c->num = num;
+        } else {
+            char **str = realloc(c->str, n * sizeof *str);
+            if (!str)
+                return BRISK_ERR_NOMEM;
+            c->str = str;
+        }
+        for (size_t i = ds->nrows; i < nrows; i++) {
+            c->miss[i] = BRISK_MISS_SYSTEM;
+            if (c->type == BRISK_NUMERIC)
+                c->num[i] = NAN;
+            else
+                c->str[i] = empty_string;
+        }
+    }
+    ds->nrows = nrows;
+    return BRISK_OK;
+}
+
+brisk_column *brisk_dataset_find(const brisk_dataset *ds, const char *name)
+{
+    size_t j = brisk_dataset_index(ds, name);
+    return j == (size_t)-1 ? NULL : &ds->cols[j];
+}
+
+size_t brisk_dataset_index(const brisk_dataset *ds, const char *name)
+{
+    for (size_t j = 0; j < ds->ncols; j++)
+        if (strcmp(ds->cols[j].name, name) == 0)
+            return j;
+    return (size_t)-1;
+}
+
+void brisk_column_set_number(brisk_column *col, size_t row, double value)
+{
+    col->num[row] = value;
+    col->miss[row] = isnan(value) ? BRISK_MISS_SYSTEM : BRISK_MISS_NONE;
+}
+
+brisk_status brisk_column_set_string(brisk_column *col, size_t row, const char *s)
+{
+    char *copy = s[0] ? brisk_strdup(s) : empty_string;
+    if (!copy)
+        return BRISK_ERR_NOMEM;
+    if (col->str[row] != empty_string)
+        free(col->str[row]);
+    col->str[row] = copy;
+    col->miss[row] = BRISK_MISS_NONE;
+    return BRISK_OK;
+}
+
+void brisk_column_set_missing(brisk_column *col, size_t row, unsigned char kind)
+{
+    if (col->type == BRISK_NUMERIC)
+        col->num[row] = NAN;
+    col->miss[row] = kind;
+}
+
+brisk_status brisk_column_add_label(brisk_column *col, double value,
+                                    const char *string_value, const char *label)
+{
+    size_t cap = col->n_labels;
+    if (!brisk_grow((void **)&col->labels, &cap, col->n_labels + 1, sizeof *col->labels))
+        return BRISK_ERR_NOMEM;
+    brisk_value_label *l = &col->labels[col->n_labels];
+    l->value = value;
+    l->string_value = brisk_strdup(string_value);
+    l->label = brisk_strdup(label ? label : "");
+    if (!l->label || (string_value && !l->string_value)) {
+        free(l->string_value);
+        free(l->label);
+        return BRISK_ERR_NOMEM;
+    }
+    col->n_labels++;
+    return BRISK_OK;
+}
+
+brisk_status brisk_column_add_missing_range(brisk_column *col, double lo, double hi)
+{
+    size_t cap = col->n_missing_ranges;
+    if (!brisk_grow((void **)&col->missing_ranges, &cap, col->n_missing_ranges + 1,
+                    sizeof *col->missing_ranges))
+        return BRISK_ERR_NOMEM;
+    col->missing_ranges[col->n_missing_ranges].lo = lo;
+    col->missing_ranges[col->n_missing_ranges].hi = hi;
+    col->n_missing_ranges++;
+    return BRISK_OK;
+}
+
+const char *brisk_column_label_of(const brisk_column *col, double value)
+{
+    for (size_t i = 0; i < col->n_labels; i++)
+        if (!col->labels[i].string_value && col->labels[i].value == value)
+            return col->labels[i].label;
+    return NULL;
+}
+
+bool brisk_column_is_user_missing_value(const brisk_column *col, double value)
+{
+    for (size_t i = 0; i < col->n_missing_ranges; i++)
+        if (value >= col->missing_ranges[i].lo && value <= col->missing_ranges[i].hi)
+            return true;
+    return false;
+}
+
+char brisk_missing_tag(unsigned char kind)
+{
+    if (kind < BRISK_MISS_TAGGED)
+        return 0;
+    unsigned k = kind - BRISK_MISS_TAGGED;
+    return k < 26 ? (char)('a' + k) : '_';
+}
+
+void brisk_column_count_missing(const brisk_column *col, size_t nrows, size_t counts[3])
+{
+    counts[0] = counts[1] = counts[2] = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        unsigned char k = col->miss[i];
+        if (k == BRISK_MISS_SYSTEM)
+            counts[0]++;
+        else if (k == BRISK_MISS_USER)
+            counts[1]++;
+        else if (k >= BRISK_MISS_TAGGED)
+            counts[2]++;
+    }
+}

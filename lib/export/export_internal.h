@@ -1,0 +1,38 @@
+/* Writers of the table list, one per format (internal). */
+#ifndef BRISK_EXPORT_INTERNAL_H
+#define BRISK_EXPORT_INTERNAL_H
+
+#include <stdio.h>
+#include "brisk/table.h"
+
+brisk_status brisk_write_text(FILE *f, const brisk_table_list *list);
+brisk_status brisk_write_csv(FILE *f, const brisk_table_list *list);
+brisk_status brisk_write_md(FILE *f, const brisk_table_list *list);
+brisk_status brisk_write_json(FILE *f, const brisk_table_list *list);
+
+/* JSON pieces reused by every JSON document brisk writes. */
+void brisk_json_string(FILE *f, const char *s);
+/* A finite number at full precision, or null. */
+void brisk_json_number(FILE *f, double x);
+/* A cell as its column's JSON type. */
+void brisk_json_cell(FILE *f, const brisk_table_column *col, const brisk_cell *cell);
+
+/* A CSV field, quoted when it must be. */
+void brisk_csv_field(FILE *f, const char *s);
+
+/* Every cell of t formatted for display (brisk_table_format_cell), row-major,
+ * and the display width of every column (headers included).  Free with
+ * brisk_rendered_free. */
+typedef struct brisk_rendered {
+    char **cells;
+    size_t *widths;
+    size_t ncells;
+} brisk_rendered;
+
+brisk_status brisk_render_table(const brisk_table *t, brisk_rendered *r);
+void brisk_rendered_free(brisk_rendered *r);
+
+/* Is a column right-aligned (numbers) when shown? */
+int brisk_column_is_numeric(const brisk_table_column *c);
+
+#endif

@@ -1,0 +1,459 @@
+/* brisk describe: items per behaviour, agreement, demographics. */
+#include <config.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "brisk/stats.h"
+#include "core/util.h"
+
+#define Z95 1.959963984540054
+#define MAX_POINTS 11      /* scale points shown one column each */
+#define MAX_CATEGORIES 12  /* numeric demographics with more values are summarised */
+
+/* What every item row needs: the rows, the weight, the scale points. */
+typedef struct describe_ctx {
+    const brisk_survey_data *data;
+    const brisk_survey *s;
+    int npoints;            /* 0 when the scale is not a small integer range */
+    double *x, *w;          /* scratch, one per data row */
+    brisk_table *items, *counts;
+    brisk_error *err;
+} describe_ctx;
+
+static int scale_points(const brisk_survey *s)
+{
+    if (!s->has_scale || s->scale_min != floor(s->scale_min) ||
+        s->scale_max != floor(s->scale_max) || s->scale_max - s->scale_min + 1 > MAX_POINTS)
+        return 0;
+    return (int)(s->scale_max - s->scale_min) + 1;
+}
+
+/* The latent variable an item loads on in the model, or NULL. */
+static const char *construct_of(const brisk_survey *s, const char *tmpl)
+{
+    const brisk_syntax *syn = s->model_syntax;
+    for (size_t i = 0; syn && i < syn->n; i++) {
+        if (syn->stmts[i].op != BRISK_OP_MEASURE)
+            continue;
+        for (size_t k = 0; k < syn->stmts[i].nrhs; k++)
+            if (strcmp(syn->stmts[i].rhs[k].name, tmpl) == 0)
+                return syn->stmts[i].lhs;
+    }
+    return NULL;
+}
+
+static brisk_status add_columns(brisk_table *t, const char *const *spec, brisk_cell_kind kind,
+                                int decimals)
+{
+    for (; *spec; spec += 2)
+        if (brisk_table_add_column(t, spec[0], spec[1], kind, decimals) == (size_t)-1)
+            return BRISK_ERR_NOMEM;
+    return BRISK_OK;
+}
+
+static brisk_status add_point_columns(describe_ctx *c, brisk_table *t, const char *prefix,
+                                      brisk_cell_kind kind, const char *group)
+{
+    for (int k = 0; k < c->npoints; k++) {
+        char key[32], header[32];
+        double value = c->s->scale_min + k;
+        snprintf(key, sizeof key, "%s_%g", prefix, value);
+        snprintf(header, sizeof header, "%g", value);
+        size_t j = brisk_table_add_column(t, key, header, kind, 1);
+        if (j == (size_t)-1 || brisk_table_set_group(t, j, group) != BRISK_OK)
+            return BRISK_ERR_NOMEM;
+    }
+    return BRISK_OK;
+}
+
+static brisk_status make_item_tables(describe_ctx *c)
+{
+    static const char *const ids[] = {"behaviour", "Behaviour", "construct", "Construct",
+                                      "item", "Item", NULL};
+    static const char *const counts[] = {"n", "n", "missing", "Missing", NULL};
+    static const char *const moments[] = {"mean", "Mean", "sd", "SD", "median", "Median", NULL};
+    static const char *const agree[] = {"agree_pct", "% agree", "agree_ci_lower", "95% CI low",
+                                        "agree_ci_upper", "95% CI high", NULL};
+    static const char *const missing[] = {"missing_system", "Missing: empty",
+                                          "missing_user", "Missing: code",
+                                          "missing_tagged", "Missing: tagged", NULL};
+    brisk_table *t = c->items = brisk_table_new("describe.items", "Items by behaviour");
+    brisk_table *k = c->counts = brisk_table_new("describe.counts",
+                                                 "Answers per scale point (counts)");
+    if (!t || !k || add_columns(t, ids, BRISK_CELL_TEXT, 0) ||
+        add_columns(t, counts, BRISK_CELL_INT, 0) || add_columns(t, moments, BRISK_CELL_NUMBER, 2) ||
+        add_point_columns(c, t, "pct", BRISK_CELL_PERCENT, "% answering") ||
+        (c->s->has_agree && add_columns(t, agree, BRISK_CELL_PERCENT, 1)) ||
+        (c->data->weight && brisk_table_add_column(t, "n_eff", "Effective n",
+                                                   BRISK_CELL_NUMBER, 1) == (size_t)-1) ||
+        add_columns(k, ids, BRISK_CELL_TEXT, 0) ||
+        add_point_columns(c, k, "count", BRISK_CELL_INT, "Answers") ||
+        add_columns(k, missing, BRISK_CELL_INT, 0))
+        return BRISK_ERR_NOMEM;
+    return BRISK_OK;
+}
+
+/* Valid values of column col on the given rows, with their weights. */
+static size_t collect(const describe_ctx *c, const brisk_column *col, const size_t *rows,
+                      size_t nrows)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        size_t r = rows[i];
+        if (brisk_is_missing(col, r))
+            continue;
+        c->x[n] = col->num[r];
+        c->w[n] = c->data->weight ? c->data->weight->num[r] : 1.0;
+        n++;
+    }
+    return n;
+}
+
+static brisk_status set_ids(brisk_table *t, size_t row, const char *behaviour,
+                            const char *construct, const char *item)
+{
+    if (brisk_table_set_text(t, row, 0, behaviour) || brisk_table_set_text(t, row, 1, construct) ||
+        brisk_table_set_text(t, row, 2, item))
+        return BRISK_ERR_NOMEM;
+    return BRISK_OK;
+}
+
+static void set(brisk_table *t, size_t row, const char *key, double x)
+{
+    size_t j = brisk_table_find_column(t, key);
+    if (j != (size_t)-1)
+        brisk_table_set_num(t, row, j, x);
+}
+
+/* Shares of each scale point and of agreement, from sorted values. */
+static void fill_shares(describe_ctx *c, size_t row, size_t crow, size_t n, double sum_w,
+                        double n_eff)
+{
+    const brisk_survey *s = c->s;
+    double agree_w = 0;
+    for (int k = 0; k < c->npoints; k++) {
+        double point = s->scale_min + k, wk = 0;
+        size_t nk = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (c->x[i] == point) {
+                wk += c->w[i];
+                nk++;
+            }
+        }
+        char key[32];
+        snprintf(key, sizeof key, "pct_%g", point);
+        set(c->items, row, key, sum_w > 0 ? 100 * wk / sum_w : NAN);
+        snprintf(key, sizeof key, "count_%g", point);
+        set(c->counts, crow, key, (double)nk);
+    }
+    if (!s->has_agree)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (c->x[i] >= s->agree_min && c->x[i] <= s->agree_max)
+            agree_w += c->w[i];
+    double p = sum_w > 0 ? agree_w / sum_w : NAN, lo, hi;
+    brisk_wilson_ci(p, n_eff, Z95, &lo, &hi);
+    set(c->items, row, "agree_pct", 100 * p);
+    set(c->items, row, "agree_ci_lower", 100 * lo);
+    set(c->items, row, "agree_ci_upper", 100 * hi);
+}
+
+static brisk_status describe_item(describe_ctx *c, const char *behaviour, const char *tmpl,
+                                  size_t b, const size_t *rows, size_t nrows)
+{
+    char *name = brisk_survey_column_name(c->s, tmpl, b);
+    if (!name)
+        return BRISK_ERR_NOMEM;
+    const brisk_column *col = brisk_dataset_find(c->data->ds, name);
+    size_t n = collect(c, col, rows, nrows);
+    brisk_summary sum;
+    size_t row = brisk_table_add_row(c->items), crow = brisk_table_add_row(c->counts);
+    brisk_status st = row == (size_t)-1 || crow == (size_t)-1 ? BRISK_ERR_NOMEM
+                    : brisk_summarize(c->x, c->w, n, &sum);
+    const char *construct = construct_of(c->s, tmpl);
+    if (st == BRISK_OK)
+        st = set_ids(c->items, row, behaviour, construct, name);
+    if (st == BRISK_OK)
+        st = set_ids(c->counts, crow, behaviour, construct, name);
+    free(name);
+    if (st != BRISK_OK)
+        return st;
+    set(c->items, row, "n", (double)n);
+    set(c->items, row, "missing", (double)(nrows - n));
+    set(c->items, row, "mean", sum.mean);
+    set(c->items, row, "sd", sum.sd);
+    set(c->items, row, "median", sum.median);
+    set(c->items, row, "n_eff", sum.n_eff);
+    size_t miss[3] = {0, 0, 0};
+    for (size_t i = 0; i < nrows; i++) {
+        unsigned char kind = col->miss[rows[i]];
+        if (kind != BRISK_MISS_NONE)
+            miss[kind == BRISK_MISS_SYSTEM ? 0 : kind == BRISK_MISS_USER ? 1 : 2]++;
+    }
+    set(c->counts, crow, "missing_system", (double)miss[0]);
+    set(c->counts, crow, "missing_user", (double)miss[1]);
+    set(c->counts, crow, "missing_tagged", (double)miss[2]);
+    fill_shares(c, row, crow, n, sum.sum_w, sum.n_eff);
+    return BRISK_OK;
+}
+
+static brisk_status describe_items(describe_ctx *c)
+{
+    const brisk_survey *s = c->s;
+    const brisk_survey_data *d = c->data;
+    /* Items asked once come first, on one row per respondent. */
+    for (size_t i = 0; i < s->nitems; i++) {
+        if (brisk_template_is_per_behaviour(s->items[i].key))
+            continue;
+        brisk_status st = describe_item(c, NULL, s->items[i].key, 0, d->respondent_rows,
+                                        d->nrespondents);
+        if (st != BRISK_OK)
+            return st;
+    }
+    for (size_t b = 0; b < s->nbehaviours; b++) {
+        for (size_t i = 0; i < s->nitems; i++) {
+            if (!brisk_template_is_per_behaviour(s->items[i].key))
+                continue;
+            brisk_status st = describe_item(c, s->behaviours[b].key, s->items[i].key, b,
+                                            d->rows[b], d->nrows[b]);
+            if (st != BRISK_OK)
+                return st;
+        }
+    }
+    return BRISK_OK;
+}
+
+static brisk_status add_item_notes(describe_ctx *c)
+{
+    const brisk_survey *s = c->s;
+    brisk_status st = BRISK_OK;
+    if (s->has_agree)
+        st = brisk_table_add_note(c->items, "%% agree: answers %g to %g; 95%% Wilson score "
+                                  "intervals.", s->agree_min, s->agree_max);
+    if (!st && c->data->weight)
+        st = brisk_table_add_note(c->items, "Weighted by '%s'; intervals use Kish's effective "
+                                  "n; n counts respondents.", s->weight);
+    if (!st && s->nreverse)
+        st = brisk_table_add_note(c->items, "Reverse-keyed items are shown after recoding "
+                                  "(%g + %g - answer).", s->scale_min, s->scale_max);
+    if (!st && s->nmissing)
+        st = brisk_table_add_note(c->items, "Missing codes of the survey count as missing.");
+    return st;
+}
+
+/* ---------------------------------------------------------- demographics */
+
+static size_t distinct_values(const double *sorted, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || sorted[i] != sorted[i - 1])
+            k++;
+    return k;
+}
+
+static brisk_status frequency_row(brisk_table *t, const char *var, const char *value,
+                                  const char *label, double count, double pct, double valid_pct)
+{
+    size_t row = brisk_table_add_row(t);
+    if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, var) ||
+        brisk_table_set_text(t, row, 1, value) || brisk_table_set_text(t, row, 2, label))
+        return BRISK_ERR_NOMEM;
+    brisk_table_set_num(t, row, 3, count);
+    brisk_table_set_num(t, row, 4, pct);
+    brisk_table_set_num(t, row, 5, valid_pct);
+    return BRISK_OK;
+}
+
+static double row_weight(const describe_ctx *c, size_t r)
+{
+    return c->data->weight ? c->data->weight->num[r] : 1.0;
+}
+
+/* A string demographic: categories in order of first appearance. */
+static brisk_status frequencies_of_text(describe_ctx *c, brisk_table *t, const brisk_column *col)
+{
+    const brisk_survey_data *d = c->data;
+    double total_w = 0, valid_w = 0;
+    for (size_t i = 0; i < d->nrespondents; i++) {
+        size_t r = d->respondent_rows[i];
+        total_w += row_weight(c, r);
+        if (!brisk_is_missing(col, r))
+            valid_w += row_weight(c, r);
+    }
+    for (size_t i = 0; i < d->nrespondents; i++) {
+        size_t r = d->respondent_rows[i], first = 1;
+        if (brisk_is_missing(col, r))
+            continue;
+        for (size_t k = 0; k < i && first; k++)
+            if (!brisk_is_missing(col, d->respondent_rows[k]) &&
+                strcmp(col->str[d->respondent_rows[k]], col->str[r]) == 0)
+                first = 0;
+        if (!first)
+            continue;
+        double n = 0, w = 0;
+        for (size_t k = i; k < d->nrespondents; k++) {
+            size_t q = d->respondent_rows[k];
+            if (!brisk_is_missing(col, q) && strcmp(col->str[q], col->str[r]) == 0) {
+                n++;
+                w += row_weight(c, q);
+            }
+        }
+        if (frequency_row(t, col->name, col->str[r], NULL, n, 100 * w / total_w,
+                          100 * w / valid_w))
+            return BRISK_ERR_NOMEM;
+    }
+    return BRISK_OK;
+}
+
+/* A numeric demographic with few values (or value labels): one row each. */
+static brisk_status frequencies_of_codes(describe_ctx *c, brisk_table *t, const brisk_column *col,
+                                         size_t n, double total_w)
+{
+    double valid_w = 0;
+    for (size_t i = 0; i < n; i++)
+        valid_w += c->w[i];
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        double w = 0;
+        while (j < n && c->x[j] == c->x[i])
+            w += c->w[j++];
+        char value[32];
+        snprintf(value, sizeof value, "%.15g", c->x[i]);
+        if (frequency_row(t, col->name, value, brisk_column_label_of(col, c->x[i]),
+                          (double)(j - i), 100 * w / total_w, 100 * w / valid_w))
+            return BRISK_ERR_NOMEM;
+        i = j;
+    }
+    return BRISK_OK;
+}
+
+static brisk_status missing_row(describe_ctx *c, brisk_table *t, const brisk_column *col)
+{
+    const brisk_survey_data *d = c->data;
+    double n = 0, w = 0, total_w = 0;
+    for (size_t i = 0; i < d->nrespondents; i++) {
+        size_t r = d->respondent_rows[i];
+        total_w += row_weight(c, r);
+        if (brisk_is_missing(col, r)) {
+            n++;
+            w += row_weight(c, r);
+        }
+    }
+    if (n == 0)
+        return BRISK_OK;
+    return frequency_row(t, col->name, NULL, "(missing)", n, 100 * w / total_w, NAN);
+}
+
+static brisk_status summary_row(brisk_table *t, const char *var, const brisk_summary *s,
+                                size_t missing)
+{
+    size_t row = brisk_table_add_row(t);
+    if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, var))
+        return BRISK_ERR_NOMEM;
+    double v[] = {(double)s->n, (double)missing, s->mean, s->sd, s->min, s->median, s->max};
+    for (size_t j = 0; j < sizeof v / sizeof v[0]; j++)
+        brisk_table_set_num(t, row, j + 1, v[j]);
+    return BRISK_OK;
+}
+
+static brisk_status describe_demographic(describe_ctx *c, brisk_table *freq, brisk_table *num,
+                                         const brisk_column *col)
+{
+    const brisk_survey_data *d = c->data;
+    if (col->type == BRISK_STRING) {
+        brisk_status st = frequencies_of_text(c, freq, col);
+        return st ? st : missing_row(c, freq, col);
+    }
+    double total_w = 0;
+    for (size_t i = 0; i < d->nrespondents; i++)
+        total_w += row_weight(c, d->respondent_rows[i]);
+    size_t n = collect(c, col, d->respondent_rows, d->nrespondents);
+    brisk_summary s;
+    if (brisk_summarize(c->x, c->w, n, &s) != BRISK_OK)
+        return BRISK_ERR_NOMEM;
+    if (col->n_labels == 0 && distinct_values(c->x, n) > MAX_CATEGORIES)
+        return summary_row(num, col->name, &s, d->nrespondents - n);
+    brisk_status st = frequencies_of_codes(c, freq, col, n, total_w);
+    return st ? st : missing_row(c, freq, col);
+}
+
+static brisk_status describe_demographics(describe_ctx *c, brisk_table_list *out)
+{
+    static const char *const fcols[] = {"variable", "Variable", "value", "Value",
+                                        "label", "Label", NULL};
+    static const char *const ncols[] = {"mean", "Mean", "sd", "SD", "min", "Min",
+                                        "median", "Median", "max", "Max", NULL};
+    const brisk_survey *s = c->s;
+    if (s->ndemographics == 0)
+        return BRISK_OK;
+    brisk_table *freq = brisk_table_new("describe.demographics", "Demographics: frequencies");
+    brisk_table *num = brisk_table_new("describe.demographics_numeric",
+                                       "Demographics: numeric summaries");
+    brisk_status st = BRISK_ERR_NOMEM;
+    if (!freq || !num || add_columns(freq, fcols, BRISK_CELL_TEXT, 0) ||
+        brisk_table_add_column(freq, "n", "n", BRISK_CELL_INT, 0) == (size_t)-1 ||
+        brisk_table_add_column(freq, "pct", "%", BRISK_CELL_PERCENT, 1) == (size_t)-1 ||
+        brisk_table_add_column(freq, "valid_pct", "Valid %", BRISK_CELL_PERCENT, 1) == (size_t)-1 ||
+        brisk_table_add_column(num, "variable", "Variable", BRISK_CELL_TEXT, 0) == (size_t)-1 ||
+        brisk_table_add_column(num, "n", "n", BRISK_CELL_INT, 0) == (size_t)-1 ||
+        brisk_table_add_column(num, "missing", "Missing", BRISK_CELL_INT, 0) == (size_t)-1 ||
+        add_columns(num, ncols, BRISK_CELL_NUMBER, 2))
+        goto cleanup;
+    for (size_t i = 0; i < s->ndemographics; i++) {
+        const brisk_column *col = brisk_dataset_find(c->data->ds, s->demographics[i].key);
+        if ((st = describe_demographic(c, freq, num, col)) != BRISK_OK)
+            goto cleanup;
+    }
+    if (c->data->weight && (brisk_table_add_note(freq, "Percentages weighted by '%s'; n "
+                                                 "counts respondents.", s->weight) ||
+                            brisk_table_add_note(num, "Weighted by '%s'.", s->weight))) {
+        st = BRISK_ERR_NOMEM;
+        goto cleanup;
+    }
+    st = BRISK_OK;
+    if (freq->nrows) {
+        st = brisk_table_list_add(out, freq); /* owns freq now, also on failure */
+        freq = NULL;
+    }
+    if (st == BRISK_OK && num->nrows) {
+        st = brisk_table_list_add(out, num);
+        num = NULL;
+    }
+cleanup:
+    brisk_table_free(freq);
+    brisk_table_free(num);
+    return st;
+}
+
+brisk_status brisk_describe(const brisk_survey_data *data, brisk_table_list *out,
+                            brisk_error *err)
+{
+    size_t n = data->ds->nrows ? data->ds->nrows : 1;
+    describe_ctx c = {.data = data, .s = data->survey, .npoints = scale_points(data->survey),
+                      .x = malloc(n * sizeof(double)), .w = malloc(n * sizeof(double)),
+                      .err = err};
+    brisk_status st = c.x && c.w ? make_item_tables(&c) : BRISK_ERR_NOMEM;
+    if (st == BRISK_OK)
+        st = describe_items(&c);
+    if (st == BRISK_OK)
+        st = add_item_notes(&c);
+    if (st == BRISK_OK && c.items->nrows) {
+        st = brisk_table_list_add(out, c.items);
+        c.items = NULL;
+        if (st == BRISK_OK) {
+            st = brisk_table_list_add(out, c.counts);
+            c.counts = NULL;
+        }
+    }
+    if (st == BRISK_OK)
+        st = describe_demographics(&c, out);
+    brisk_table_free(c.items);
+    brisk_table_free(c.counts);
+    free(c.x);
+    free(c.w);
+    if (st != BRISK_OK)
+        return brisk_error_set(err, st, "out of memory");
+    return BRISK_OK;
+}

@@ -1,0 +1,443 @@
+/* A survey's data: read, checked against the definition, and prepared. */
+#include <config.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/util.h"
+#include "survey_internal.h"
+
+void brisk_survey_data_free(brisk_survey_data *d)
+{
+    if (!d)
+        return;
+    if (d->rows) {
+        size_t nb = brisk_survey_nblocks(d->survey);
+        for (size_t b = 0; b < nb; b++)
+            free(d->rows[b]);
+    }
+    free(d->rows);
+    free(d->nrows);
+    free(d->respondent_rows);
+    brisk_dataset_free(d->ds);
+    free(d);
+}
+
+/* Levenshtein distance, for "did you mean" hints; capped for long names. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 64 || m > 64)
+        return (size_t)-1;
+    size_t prev[65], cur[65];
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (m + 1) * sizeof *prev);
+    }
+    return prev[m];
+}
+
+static const char *closest_column(const brisk_dataset *ds, const char *name)
+{
+    const char *best = NULL;
+    size_t best_d = 3; /* suggest only near misses */
+    for (size_t j = 0; j < ds->ncols; j++) {
+        size_t d = edit_distance(name, ds->cols[j].name);
+        if (d < best_d) {
+            best_d = d;
+            best = ds->cols[j].name;
+        }
+    }
+    return best;
+}
+
+static brisk_status unknown_column(const brisk_survey *s, const brisk_dataset *ds,
+                                   const char *name, long line, long column,
+                                   const char *role, brisk_error *err)
+{
+    const char *near = closest_column(ds, name);
+    brisk_survey_error(err, s, line, column, BRISK_ERR_COLUMN,
+                       "%s '%s' is not a column of %s%s%s%s", role, name, s->data_path,
+                       near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+    brisk_error_variable(err, name);
+    return BRISK_ERR_COLUMN;
+}
+
+/* Find the column a template names for behaviour b. */
+static brisk_status require(const brisk_survey *s, const brisk_dataset *ds, const char *tmpl,
+                            size_t b, long line, long column, const char *role,
+                            brisk_column **col, brisk_error *err)
+{
+    char *name = brisk_survey_column_name(s, tmpl, b);
+    if (!name)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    brisk_column *c = brisk_dataset_find(ds, name);
+    brisk_status st = c ? BRISK_OK : unknown_column(s, ds, name, line, column, role, err);
+    free(name);
+    if (col)
+        *col = c;
+    return st;
+}
+
+/* Every behaviour block a template stands for: one per behaviour in the
+ * wide layout when it has {b}, else one. */
+static size_t blocks_of(const brisk_survey *s, const char *tmpl)
+{
+    return (s->layout == BRISK_LAYOUT_WIDE && brisk_template_is_per_behaviour(tmpl))
+               ? s->nbehaviours : 1;
+}
+
+static brisk_status check_entries(const brisk_survey *s, const brisk_dataset *ds,
+                                  const brisk_survey_entry *list, size_t n, const char *role,
+                                  brisk_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t b = 0; b < blocks_of(s, list[i].key); b++) {
+            brisk_status st = require(s, ds, list[i].key, b, list[i].line, 0, role, NULL, err);
+            if (st != BRISK_OK)
+                return st;
+        }
+    }
+    return BRISK_OK;
+}
+
+static brisk_status check_model(const brisk_survey *s, const brisk_dataset *ds,
+                                brisk_error *err)
+{
+    if (!s->model_syntax)
+        return BRISK_OK;
+    const brisk_syntax *syn = s->model_syntax;
+    for (size_t i = 0; i < syn->n; i++) {
+        const brisk_statement *st = &syn->stmts[i];
+        if (st->op == BRISK_OP_DEFINE || st->op == BRISK_OP_EQUAL || st->op == BRISK_OP_LESS ||
+            st->op == BRISK_OP_GREATER)
+            continue;
+        if (!brisk_syntax_is_latent(syn, st->lhs)) {
+            for (size_t b = 0; b < blocks_of(s, st->lhs); b++) {
+                brisk_status r = require(s, ds, st->lhs, b, st->line, st->column,
+                                         "model variable", NULL, err);
+                if (r != BRISK_OK)
+                    return r;
+            }
+        }
+        if (st->op == BRISK_OP_INTERCEPT || st->op == BRISK_OP_THRESHOLD)
+            continue;
+        for (size_t k = 0; k < st->nrhs; k++) {
+            const brisk_term *t = &st->rhs[k];
+            if (brisk_syntax_is_latent(syn, t->name))
+                continue;
+            for (size_t b = 0; b < blocks_of(s, t->name); b++) {
+                brisk_status r = require(s, ds, t->name, b, t->line, t->column,
+                                         "model variable", NULL, err);
+                if (r != BRISK_OK)
+                    return r;
+            }
+        }
+    }
+    return BRISK_OK;
+}
+
+static brisk_status check_single(const brisk_survey *s, const brisk_dataset *ds,
+                                 const char *name, long line, const char *role,
+                                 brisk_error *err)
+{
+    if (!name || brisk_dataset_find(ds, name))
+        return BRISK_OK;
+    return unknown_column(s, ds, name, line, 0, role, err);
+}
+
+static brisk_status check_columns(const brisk_survey *s, const brisk_dataset *ds,
+                                  brisk_error *err)
+{
+    brisk_status st;
+    if ((st = check_single(s, ds, s->id, s->id_line, "id column", err)) ||
+        (st = check_single(s, ds, s->weight, s->weight_line, "weight column", err)) ||
+        (st = check_single(s, ds, s->behaviour_column, s->behaviour_line,
+                           "behaviour column", err)) ||
+        (st = check_entries(s, ds, s->items, s->nitems, "item", err)) ||
+        (st = check_entries(s, ds, s->reverse, s->nreverse, "reverse-keyed item", err)) ||
+        (st = check_entries(s, ds, s->demographics, s->ndemographics, "demographic", err)))
+        return st;
+    return check_model(s, ds, err);
+}
+
+/* "data row 17 (id 1017)" */
+static void describe_row(const brisk_survey *s, const brisk_dataset *ds, size_t row,
+                         char *buf, size_t size)
+{
+    const brisk_column *id = s->id ? brisk_dataset_find(ds, s->id) : NULL;
+    char idtext[64] = "";
+    if (id && !brisk_is_missing(id, row)) {
+        if (id->type == BRISK_STRING)
+            snprintf(idtext, sizeof idtext, " (%s %.40s)", s->id, id->str[row]);
+        else
+            snprintf(idtext, sizeof idtext, " (%s %.15g)", s->id, id->num[row]);
+    }
+    snprintf(buf, size, "data row %zu%s", row + 1, idtext);
+}
+
+static bool is_code(const brisk_survey *s, double x)
+{
+    for (size_t k = 0; k < s->nmissing; k++)
+        if (s->missing[k] == x)
+            return true;
+    return false;
+}
+
+/* The survey's missing codes become user-missing cells of this column. */
+static brisk_status apply_missing_codes(const brisk_survey *s, brisk_column *c, size_t nrows)
+{
+    if (c->type != BRISK_NUMERIC || s->nmissing == 0)
+        return BRISK_OK;
+    for (size_t k = 0; k < s->nmissing; k++)
+        if (!brisk_column_is_user_missing_value(c, s->missing[k]) &&
+            brisk_column_add_missing_range(c, s->missing[k], s->missing[k]) != BRISK_OK)
+            return BRISK_ERR_NOMEM;
+    for (size_t i = 0; i < nrows; i++)
+        if (!brisk_is_missing(c, i) && is_code(s, c->num[i]))
+            brisk_column_set_missing(c, i, BRISK_MISS_USER);
+    return BRISK_OK;
+}
+
+static brisk_status check_item_values(const brisk_survey *s, const brisk_dataset *ds,
+                                      const brisk_column *c, long line, brisk_error *err)
+{
+    char where[160];
+    for (size_t i = 0; i < ds->nrows; i++) {
+        if (brisk_is_missing(c, i))
+            continue;
+        describe_row(s, ds, i, where, sizeof where);
+        if (c->type == BRISK_STRING) {
+            brisk_survey_error(err, s, line, 0, BRISK_ERR_VALUE,
+                               "item '%s' holds text ('%.40s' in %s) where numeric codes "
+                               "are expected", c->name, c->str[i], where);
+            brisk_error_variable(err, c->name);
+            return BRISK_ERR_VALUE;
+        }
+        if (s->has_scale && (c->num[i] < s->scale_min || c->num[i] > s->scale_max)) {
+            brisk_survey_error(err, s, line, 0, BRISK_ERR_VALUE,
+                               "value %g of item '%s' in %s is outside the scale %g..%g; "
+                               "if it is a missing code, add it to 'missing =' in [survey]",
+                               c->num[i], c->name, where, s->scale_min, s->scale_max);
+            brisk_error_variable(err, c->name);
+            return BRISK_ERR_VALUE;
+        }
+    }
+    return BRISK_OK;
+}
+
+static void reverse_code(const brisk_survey *s, brisk_column *c, size_t nrows)
+{
+    for (size_t i = 0; i < nrows; i++)
+        if (!brisk_is_missing(c, i))
+            c->num[i] = s->scale_min + s->scale_max - c->num[i];
+}
+
+static bool is_reversed(const brisk_survey *s, const char *tmpl)
+{
+    for (size_t i = 0; i < s->nreverse; i++)
+        if (strcmp(s->reverse[i].key, tmpl) == 0)
+            return true;
+    return false;
+}
+
+/* Items: missing codes, scale, reverse-keying, for every column they name. */
+static brisk_status prepare_items(const brisk_survey *s, brisk_dataset *ds, brisk_error *err)
+{
+    for (size_t i = 0; i < s->nitems; i++) {
+        const brisk_survey_entry *e = &s->items[i];
+        for (size_t b = 0; b < blocks_of(s, e->key); b++) {
+            brisk_column *c;
+            brisk_status st = require(s, ds, e->key, b, e->line, 0, "item", &c, err);
+            if (st == BRISK_OK && apply_missing_codes(s, c, ds->nrows) != BRISK_OK)
+                st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+            if (st == BRISK_OK)
+                st = check_item_values(s, ds, c, e->line, err);
+            if (st != BRISK_OK)
+                return st;
+            if (is_reversed(s, e->key))
+                reverse_code(s, c, ds->nrows);
+        }
+    }
+    return BRISK_OK;
+}
+
+static brisk_status prepare_demographics(const brisk_survey *s, brisk_dataset *ds)
+{
+    for (size_t i = 0; i < s->ndemographics; i++) {
+        brisk_column *c = brisk_dataset_find(ds, s->demographics[i].key);
+        if (apply_missing_codes(s, c, ds->nrows) != BRISK_OK)
+            return BRISK_ERR_NOMEM;
+    }
+    return BRISK_OK;
+}
+
+static brisk_status check_weight(const brisk_survey *s, const brisk_dataset *ds,
+                                 const brisk_column *w, brisk_error *err)
+{
+    char where[160];
+    for (size_t i = 0; i < ds->nrows; i++) {
+        const char *problem = w->type == BRISK_STRING ? "is text"
+                            : brisk_is_missing(w, i) ? "is missing"
+                            : !isfinite(w->num[i]) || w->num[i] < 0 ? "is negative" : NULL;
+        if (problem) {
+            describe_row(s, ds, i, where, sizeof where);
+            brisk_survey_error(err, s, s->weight_line, 0, BRISK_ERR_VALUE,
+                               "weight '%s' %s in %s; every respondent needs a "
+                               "non-negative weight", w->name, problem, where);
+            brisk_error_variable(err, w->name);
+            return BRISK_ERR_VALUE;
+        }
+    }
+    return BRISK_OK;
+}
+
+/* Does the behaviour column of row i hold behaviour e (its key or label)? */
+static bool row_is_behaviour(const brisk_column *c, size_t i, const brisk_survey_entry *e)
+{
+    if (brisk_is_missing(c, i))
+        return false;
+    if (c->type == BRISK_STRING)
+        return strcmp(c->str[i], e->key) == 0 || strcmp(c->str[i], e->value) == 0;
+    char text[32];
+    snprintf(text, sizeof text, "%.15g", c->num[i]);
+    const char *label = brisk_column_label_of(c, c->num[i]);
+    return strcmp(text, e->key) == 0 ||
+           (label && (strcmp(label, e->key) == 0 || strcmp(label, e->value) == 0));
+}
+
+static brisk_status select_rows(brisk_survey_data *d, brisk_error *err)
+{
+    const brisk_survey *s = d->survey;
+    size_t nb = brisk_survey_nblocks(s), n = d->ds->nrows;
+    d->rows = calloc(nb, sizeof *d->rows);
+    d->nrows = calloc(nb, sizeof *d->nrows);
+    if (!d->rows || !d->nrows)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    const brisk_column *bc = s->layout == BRISK_LAYOUT_LONG && s->behaviour_column
+                                 ? brisk_dataset_find(d->ds, s->behaviour_column) : NULL;
+    for (size_t b = 0; b < nb; b++) {
+        if (!(d->rows[b] = malloc((n ? n : 1) * sizeof **d->rows)))
+            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            if (!bc || row_is_behaviour(bc, i, &s->behaviours[b]))
+                d->rows[b][d->nrows[b]++] = i;
+        if (bc && d->nrows[b] == 0)
+            return brisk_survey_error(err, s, s->behaviours[b].line, 0, BRISK_ERR_DATA,
+                                      "no row of %s has behaviour '%s' in column '%s'",
+                                      s->data_path, s->behaviours[b].key, s->behaviour_column);
+    }
+    return BRISK_OK;
+}
+
+static bool same_id(const brisk_column *id, size_t a, size_t b)
+{
+    if (brisk_is_missing(id, a) || brisk_is_missing(id, b))
+        return false;
+    return id->type == BRISK_STRING ? strcmp(id->str[a], id->str[b]) == 0
+                                    : id->num[a] == id->num[b];
+}
+
+/* qsort_r comparison: rows ordered by id, then by position. */
+static int compare_rows_by_id(const void *pa, const void *pb, void *arg)
+{
+    const brisk_column *id = arg;
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    int ma = brisk_is_missing(id, a), mb = brisk_is_missing(id, b);
+    int c = ma - mb;
+    if (!c && !ma) {
+        if (id->type == BRISK_STRING)
+            c = strcmp(id->str[a], id->str[b]);
+        else
+            c = (id->num[a] > id->num[b]) - (id->num[a] < id->num[b]);
+    }
+    return c ? c : (a > b) - (a < b);
+}
+
+static int compare_size(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* In the long layout a respondent has a row per behaviour; items asked once
+ * count on the respondent's first row. */
+static brisk_status select_respondents(brisk_survey_data *d, brisk_error *err)
+{
+    const brisk_survey *s = d->survey;
+    size_t n = d->ds->nrows;
+    if (!(d->respondent_rows = malloc((n ? n : 1) * sizeof *d->respondent_rows)))
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        d->respondent_rows[i] = i;
+    d->nrespondents = n;
+    const brisk_column *id = s->id ? brisk_dataset_find(d->ds, s->id) : NULL;
+    if (s->layout != BRISK_LAYOUT_LONG || !id || n == 0)
+        return BRISK_OK;
+    size_t *r = d->respondent_rows, kept = 0;
+    qsort_r(r, n, sizeof *r, compare_rows_by_id, (void *)id);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || !same_id(id, r[i], r[kept - 1]))
+            r[kept++] = r[i];
+    qsort(r, kept, sizeof *r, compare_size);
+    d->nrespondents = kept;
+    return BRISK_OK;
+}
+
+brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
+                                  brisk_survey_data **out, brisk_error *err)
+{
+    *out = NULL;
+    brisk_survey_data *d = calloc(1, sizeof *d);
+    if (!d) {
+        brisk_dataset_free(ds);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    d->survey = survey;
+    d->ds = ds;
+    brisk_status st = check_columns(survey, ds, err);
+    if (st == BRISK_OK)
+        st = prepare_items(survey, ds, err);
+    if (st == BRISK_OK && prepare_demographics(survey, ds) != BRISK_OK)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK && survey->weight) {
+        d->weight = brisk_dataset_find(ds, survey->weight);
+        st = check_weight(survey, ds, d->weight, err);
+    }
+    if (st == BRISK_OK)
+        st = select_rows(d, err);
+    if (st == BRISK_OK)
+        st = select_respondents(d, err);
+    if (st != BRISK_OK)
+        brisk_survey_data_free(d);
+    else
+        *out = d;
+    return st;
+}
+
+brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_data **out,
+                                    brisk_error *err)
+{
+    *out = NULL;
+    brisk_read_options opt = {.format = BRISK_FORMAT_AUTO, .encoding = survey->encoding};
+    brisk_dataset *ds = NULL;
+    brisk_status st = brisk_read_file(survey->data_path, &opt, &ds, err);
+    if (st != BRISK_OK) {
+        if (st == BRISK_ERR_OPEN && err && err->line == 0) {
+            /* Point at the line that names the missing file. */
+            char reason[sizeof err->message];
+            snprintf(reason, sizeof reason, "%s", err->message);
+            brisk_survey_error(err, survey, survey->data_line, 0, st,
+                               "data file %s: %s", survey->data_path, reason);
+        }
+        return st;
+    }
+    return brisk_survey_prepare(survey, ds, out, err);
+}

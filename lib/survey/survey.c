@@ -1,0 +1,538 @@
+/* The .survey file: an INI-style definition of an instrument. */
+#include <config.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/util.h"
+#include "survey_internal.h"
+
+#define MAX_SURVEY_BYTES (16u << 20)
+
+typedef enum {
+    SEC_NONE, SEC_SURVEY, SEC_BEHAVIOURS, SEC_ITEMS, SEC_REVERSE, SEC_MODEL,
+    SEC_DEMOGRAPHICS
+} section;
+
+static const char *const section_names[] = {
+    "", "survey", "behaviours", "items", "reverse", "model", "demographics"
+};
+
+typedef struct survey_parser {
+    brisk_survey *s;
+    section sec;
+    long line;
+    brisk_buf model;
+    brisk_error *err;
+} survey_parser;
+
+brisk_status brisk_survey_error(brisk_error *err, const brisk_survey *s, long line,
+                                long column, brisk_status status, const char *fmt, ...)
+{
+    if (!err)
+        return status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    err->status = status;
+    brisk_error_at(err, s->path, line, column);
+    return status;
+}
+
+static void entries_free(brisk_survey_entry *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(e[i].key);
+        free(e[i].value);
+    }
+    free(e);
+}
+
+void brisk_survey_free(brisk_survey *s)
+{
+    if (!s)
+        return;
+    free(s->path);
+    free(s->title);
+    free(s->data);
+    free(s->data_path);
+    free(s->id);
+    free(s->weight);
+    free(s->behaviour_column);
+    free(s->encoding);
+    free(s->missing);
+    entries_free(s->behaviours, s->nbehaviours);
+    entries_free(s->items, s->nitems);
+    entries_free(s->reverse, s->nreverse);
+    entries_free(s->demographics, s->ndemographics);
+    free(s->model);
+    brisk_syntax_free(s->model_syntax);
+    free(s);
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* An inline comment starts at ';' or '#' after white space. */
+static void strip_comment(char *line)
+{
+    if (line[0] == ';' || line[0] == '#') {
+        line[0] = '\0';
+        return;
+    }
+    for (char *p = line + 1; *p; p++) {
+        if ((*p == ';' || *p == '#') && (p[-1] == ' ' || p[-1] == '\t')) {
+            *p = '\0';
+            return;
+        }
+    }
+}
+
+static brisk_status nomem(survey_parser *p)
+{
+    return brisk_error_set(p->err, BRISK_ERR_NOMEM, "out of memory");
+}
+
+static brisk_status add_entry(survey_parser *p, brisk_survey_entry **list, size_t *n,
+                              const char *key, const char *value)
+{
+    size_t cap = *n;
+    if (!brisk_grow((void **)list, &cap, *n + 1, sizeof **list))
+        return nomem(p);
+    brisk_survey_entry *e = &(*list)[*n];
+    e->key = brisk_strdup(key);
+    e->value = brisk_strdup(value);
+    e->line = p->line;
+    if (!e->key || (value && !e->value)) {
+        free(e->key);
+        free(e->value);
+        return nomem(p);
+    }
+    (*n)++;
+    return BRISK_OK;
+}
+
+static const brisk_survey_entry *find_entry(const brisk_survey_entry *list, size_t n,
+                                            const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].key, key) == 0)
+            return &list[i];
+    return NULL;
+}
+
+static brisk_status fail(survey_parser *p, const char *fmt, const char *a, const char *b)
+{
+    return brisk_survey_error(p->err, p->s, p->line, 0, BRISK_ERR_FORMAT, fmt, a, b);
+}
+
+/* "1..5" or "1 .. 5" */
+static brisk_status parse_range(survey_parser *p, const char *key, const char *v,
+                                double *lo, double *hi)
+{
+    const char *dots = strstr(v, "..");
+    if (!dots || !brisk_parse_number(v, (size_t)(dots - v), lo) ||
+        !brisk_parse_number(dots + 2, strlen(dots + 2), hi) || !(*lo < *hi))
+        return fail(p, "'%s = %s': expected a range such as 1..5 (low..high)", key, v);
+    return BRISK_OK;
+}
+
+static brisk_status parse_codes(survey_parser *p, const char *v)
+{
+    char *copy = brisk_strdup(v);
+    if (!copy)
+        return nomem(p);
+    brisk_status st = BRISK_OK;
+    size_t cap = p->s->nmissing;
+    for (char *save = NULL, *tok = strtok_r(copy, " \t,", &save); tok;
+         tok = strtok_r(NULL, " \t,", &save)) {
+        double x;
+        if (!brisk_parse_number(tok, strlen(tok), &x)) {
+            st = fail(p, "missing code '%s' is not a number%s", tok, "");
+            break;
+        }
+        if (!brisk_grow((void **)&p->s->missing, &cap, p->s->nmissing + 1, sizeof(double))) {
+            st = nomem(p);
+            break;
+        }
+        p->s->missing[p->s->nmissing++] = x;
+    }
+    free(copy);
+    return st;
+}
+
+static brisk_status set_string(survey_parser *p, char **field, long *line, const char *v)
+{
+    if (*field)
+        return fail(p, "this key is given twice in [survey]%s%s", "", "");
+    if (!*v)
+        return fail(p, "a value is needed after '='%s%s", "", "");
+    if (!(*field = brisk_strdup(v)))
+        return nomem(p);
+    if (line)
+        *line = p->line;
+    return BRISK_OK;
+}
+
+static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
+{
+    brisk_survey *s = p->s;
+    if (strcmp(key, "title") == 0)
+        return set_string(p, &s->title, NULL, v);
+    if (strcmp(key, "data") == 0)
+        return set_string(p, &s->data, &s->data_line, v);
+    if (strcmp(key, "id") == 0)
+        return set_string(p, &s->id, &s->id_line, v);
+    if (strcmp(key, "weight") == 0)
+        return set_string(p, &s->weight, &s->weight_line, v);
+    if (strcmp(key, "behaviour") == 0)
+        return set_string(p, &s->behaviour_column, &s->behaviour_line, v);
+    if (strcmp(key, "encoding") == 0)
+        return set_string(p, &s->encoding, NULL, v);
+    if (strcmp(key, "missing") == 0)
+        return parse_codes(p, v);
+    if (strcmp(key, "scale") == 0) {
+        s->has_scale = true;
+        s->scale_line = p->line;
+        return parse_range(p, key, v, &s->scale_min, &s->scale_max);
+    }
+    if (strcmp(key, "agree") == 0) {
+        s->has_agree = true;
+        return parse_range(p, key, v, &s->agree_min, &s->agree_max);
+    }
+    if (strcmp(key, "layout") == 0) {
+        if (strcmp(v, "wide") == 0 || strcmp(v, "long") == 0) {
+            s->layout = v[0] == 'w' ? BRISK_LAYOUT_WIDE : BRISK_LAYOUT_LONG;
+            return BRISK_OK;
+        }
+        return fail(p, "layout must be 'wide' or 'long', not '%s'%s", v, "");
+    }
+    return fail(p, "unknown key '%s' in [survey] (known: title data id layout behaviour "
+                   "weight scale agree missing encoding)%s", key, "");
+}
+
+/* Names separated by blanks or commas, as in [reverse] and [demographics]. */
+static brisk_status name_list(survey_parser *p, char *line, brisk_survey_entry **list,
+                              size_t *n, const char *what)
+{
+    for (char *save = NULL, *tok = strtok_r(line, " \t,", &save); tok;
+         tok = strtok_r(NULL, " \t,", &save)) {
+        if (find_entry(*list, *n, tok))
+            return fail(p, "'%s' is listed twice in [%s]", tok, what);
+        brisk_status st = add_entry(p, list, n, tok, NULL);
+        if (st != BRISK_OK)
+            return st;
+    }
+    return BRISK_OK;
+}
+
+static brisk_status key_value_line(survey_parser *p, char *line)
+{
+    char *eq = strchr(line, '=');
+    char *key = line, *value = NULL;
+    if (eq) {
+        *eq = '\0';
+        value = trim(eq + 1);
+    }
+    key = trim(key);
+    if (!*key)
+        return fail(p, "expected 'name = value'%s%s", "", "");
+    brisk_survey *s = p->s;
+    switch (p->sec) {
+    case SEC_SURVEY:
+        if (!value)
+            return fail(p, "expected 'key = value' in [survey], found '%s'%s", key, "");
+        return survey_key(p, key, value);
+    case SEC_BEHAVIOURS: {
+        const brisk_survey_entry *dup = find_entry(s->behaviours, s->nbehaviours, key);
+        if (dup) {
+            char first[32];
+            snprintf(first, sizeof first, "%ld", dup->line);
+            return fail(p, "behaviour key '%s' is defined twice (first on line %s)", key, first);
+        }
+        if (strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+            strlen(key))
+            return fail(p, "behaviour key '%s' may hold only letters, digits and '_'%s", key, "");
+        return add_entry(p, &s->behaviours, &s->nbehaviours, key, value && *value ? value : key);
+    }
+    default: /* SEC_ITEMS */
+        if (find_entry(s->items, s->nitems, key))
+            return fail(p, "item '%s' is defined twice in [items]%s", key, "");
+        return add_entry(p, &s->items, &s->nitems, key, value ? value : "");
+    }
+}
+
+static brisk_status section_header(survey_parser *p, char *line)
+{
+    char *close = strchr(line, ']');
+    if (!close)
+        return fail(p, "section header without ']'%s%s", "", "");
+    *close = '\0';
+    char *name = trim(line + 1);
+    for (size_t k = 1; k < sizeof section_names / sizeof section_names[0]; k++) {
+        if (strcmp(name, section_names[k]) == 0) {
+            p->sec = (section)k;
+            if (p->sec == SEC_MODEL) {
+                if (p->s->model_line)
+                    return fail(p, "[model] appears twice%s%s", "", "");
+                p->s->model_line = p->line + 1;
+            }
+            return BRISK_OK;
+        }
+    }
+    return fail(p, "unknown section [%s] (known: survey behaviours items reverse model "
+                   "demographics)%s", name, "");
+}
+
+static brisk_status one_line(survey_parser *p, char *raw)
+{
+    char *t = trim(raw);
+    if (t[0] == '[')
+        return section_header(p, t);
+    if (p->sec == SEC_MODEL) /* kept verbatim: lavaan has its own comments */
+        return brisk_buf_puts(&p->model, raw) && brisk_buf_puts(&p->model, "\n")
+                   ? BRISK_OK : nomem(p);
+    strip_comment(t);
+    t = trim(t);
+    if (!*t)
+        return BRISK_OK;
+    switch (p->sec) {
+    case SEC_NONE:
+        return fail(p, "text before the first section; start with [survey]%s%s", "", "");
+    case SEC_REVERSE:
+        return name_list(p, t, &p->s->reverse, &p->s->nreverse, "reverse");
+    case SEC_DEMOGRAPHICS:
+        return name_list(p, t, &p->s->demographics, &p->s->ndemographics, "demographics");
+    default:
+        return key_value_line(p, t);
+    }
+}
+
+static brisk_status split_lines(survey_parser *p, const char *text, size_t size)
+{
+    size_t start = 0;
+    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        start = 3;
+    while (start < size) {
+        const char *nl = memchr(text + start, '\n', size - start);
+        size_t len = nl ? (size_t)(nl - text - start) : size - start;
+        p->line++;
+        if (memchr(text + start, '\0', len))
+            return fail(p, "NUL byte: this is not a text file%s%s", "", "");
+        if (brisk_utf8_invalid_at(text + start, len) != (size_t)-1)
+            return fail(p, "invalid UTF-8: save the survey file as UTF-8%s%s", "", "");
+        char *line = brisk_strndup(text + start, len);
+        if (!line)
+            return nomem(p);
+        brisk_status st = one_line(p, line);
+        free(line);
+        if (st != BRISK_OK)
+            return st;
+        start += len + 1;
+    }
+    return BRISK_OK;
+}
+
+static brisk_status resolve_data_path(survey_parser *p)
+{
+    brisk_survey *s = p->s;
+    if (s->data[0] == '/') {
+        s->data_path = brisk_strdup(s->data);
+    } else {
+        char *copy = brisk_strdup(s->path);
+        if (!copy)
+            return nomem(p);
+        const char *dir = dirname(copy);
+        if (asprintf(&s->data_path, "%s/%s", dir, s->data) < 0)
+            s->data_path = NULL;
+        free(copy);
+    }
+    return s->data_path ? BRISK_OK : nomem(p);
+}
+
+/* Whole-file checks once every section is read. */
+static brisk_status check_survey(survey_parser *p)
+{
+    brisk_survey *s = p->s;
+    p->line = 0;
+    if (!s->data)
+        return fail(p, "[survey] must name the data file: data = FILE%s%s", "", "");
+    if (s->layout == BRISK_LAYOUT_LONG && !s->behaviour_column && s->nbehaviours) {
+        p->line = s->data_line;
+        return fail(p, "layout = long needs 'behaviour = COLUMN' naming the column that "
+                       "holds the behaviour keys%s%s", "", "");
+    }
+    if (s->layout == BRISK_LAYOUT_LONG && !s->id && s->nbehaviours) {
+        p->line = s->data_line;
+        return fail(p, "layout = long needs 'id = COLUMN' to match a respondent's rows%s%s",
+                    "", "");
+    }
+    for (size_t i = 0; i < s->nitems; i++) {
+        if (brisk_template_is_per_behaviour(s->items[i].key) && s->nbehaviours == 0) {
+            p->line = s->items[i].line;
+            return fail(p, "item '%s' uses {b}, but the survey has no [behaviours]%s",
+                        s->items[i].key, "");
+        }
+    }
+    for (size_t i = 0; i < s->nreverse; i++) {
+        p->line = s->reverse[i].line;
+        if (!find_entry(s->items, s->nitems, s->reverse[i].key))
+            return fail(p, "reverse-keyed item '%s' is not listed in [items]%s",
+                        s->reverse[i].key, "");
+        if (!s->has_scale)
+            return fail(p, "reverse-keying '%s' needs the item range: add 'scale = MIN..MAX' "
+                           "to [survey]%s", s->reverse[i].key, "");
+    }
+    p->line = 0;
+    return resolve_data_path(p);
+}
+
+static brisk_status parse_model(survey_parser *p)
+{
+    brisk_survey *s = p->s;
+    if (!p->model.data)
+        return BRISK_OK;
+    s->model = p->model.data;
+    p->model.data = NULL;
+    return brisk_syntax_parse(s->model, s->path, s->model_line, &s->model_syntax, p->err);
+}
+
+brisk_status brisk_survey_parse(const char *text, size_t size, const char *path,
+                                brisk_survey **out, brisk_error *err)
+{
+    *out = NULL;
+    brisk_survey *s = calloc(1, sizeof *s);
+    survey_parser p = {.s = s, .err = err};
+    brisk_status st = BRISK_ERR_NOMEM;
+    if (!s || !(s->path = brisk_strdup(path ? path : "<survey>"))) {
+        brisk_error_set(err, st, "out of memory");
+        goto cleanup;
+    }
+    st = split_lines(&p, text, size);
+    if (st == BRISK_OK)
+        st = check_survey(&p);
+    if (st == BRISK_OK)
+        st = parse_model(&p);
+cleanup:
+    brisk_buf_free(&p.model);
+    if (st != BRISK_OK)
+        brisk_survey_free(s);
+    else
+        *out = s;
+    return st;
+}
+
+brisk_status brisk_survey_load(const char *path, brisk_survey **out, brisk_error *err)
+{
+    *out = NULL;
+    brisk_io io;
+    brisk_status st = brisk_io_open_file(&io, path, err);
+    if (st != BRISK_OK)
+        return st;
+    long long size = io.size(io.ctx);
+    char *text = NULL;
+    if (size < 0 || size > MAX_SURVEY_BYTES) {
+        brisk_error_at(err, path, 0, 0);
+        st = brisk_error_set(err, size < 0 ? BRISK_ERR_OPEN : BRISK_ERR_LIMIT,
+                             size < 0 ? "cannot read the survey file"
+                                      : "a survey file is at most 16 MiB");
+        goto cleanup;
+    }
+    text = malloc((size_t)size + 1);
+    if (!text) {
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (io.read(io.ctx, text, (size_t)size) != (ssize_t)size) {
+        brisk_error_at(err, path, 0, 0);
+        st = brisk_error_set(err, BRISK_ERR_OPEN, "cannot read the survey file");
+        goto cleanup;
+    }
+    text[size] = '\0';
+    st = brisk_survey_parse(text, (size_t)size, path, out, err);
+cleanup:
+    free(text);
+    brisk_io_close(&io);
+    return st;
+}
+
+bool brisk_template_is_per_behaviour(const char *tmpl)
+{
+    return strstr(tmpl, "{b}") || strstr(tmpl, "{behaviour}");
+}
+
+size_t brisk_survey_nblocks(const brisk_survey *s)
+{
+    return s->nbehaviours ? s->nbehaviours : 1;
+}
+
+static bool is_separator(char c)
+{
+    return c == '_' || c == '.' || c == '-';
+}
+
+/* Replace every "{b}" and "{behaviour}" in tmpl.  With drop_separator, the
+ * placeholder goes with one separator beside it (long layout columns). */
+static char *substitute(const char *tmpl, const char *key, const char *label,
+                        bool drop_separator)
+{
+    brisk_buf b = {0};
+    bool ok = true;
+    for (const char *p = tmpl; *p && ok;) {
+        size_t n = strncmp(p, "{b}", 3) == 0 ? 3
+                 : strncmp(p, "{behaviour}", 11) == 0 ? 11 : 0;
+        if (!n) {
+            ok = brisk_buf_append(&b, p++, 1);
+            continue;
+        }
+        const char *with = n == 3 ? key : label;
+        if (drop_separator) {
+            if (b.len && is_separator(b.data[b.len - 1]))
+                b.data[--b.len] = '\0';
+            else if (is_separator(p[n]))
+                n++;
+            with = "";
+        }
+        ok = brisk_buf_puts(&b, with);
+        p += n;
+    }
+    if (ok && !b.data)
+        ok = brisk_buf_puts(&b, "");
+    if (!ok)
+        brisk_buf_free(&b);
+    return b.data;
+}
+
+char *brisk_survey_column_name(const brisk_survey *s, const char *tmpl, size_t b)
+{
+    if (!brisk_template_is_per_behaviour(tmpl) || s->nbehaviours == 0)
+        return brisk_strdup(tmpl);
+    const brisk_survey_entry *e = &s->behaviours[b < s->nbehaviours ? b : 0];
+    return substitute(tmpl, e->key, e->value, s->layout == BRISK_LAYOUT_LONG);
+}
+
+char *brisk_survey_wording(const brisk_survey *s, const char *text, size_t b)
+{
+    if (s->nbehaviours == 0)
+        return brisk_strdup(text);
+    const brisk_survey_entry *e = &s->behaviours[b < s->nbehaviours ? b : 0];
+    char *label = brisk_strdup(e->value);
+    if (!label)
+        return NULL;
+    /* "Scoring {behaviour} ..." reads "Scoring criminal records ...". */
+    if (label[0] >= 'A' && label[0] <= 'Z' && !(label[1] >= 'A' && label[1] <= 'Z'))
+        label[0] = (char)(label[0] - 'A' + 'a');
+    char *out = substitute(text, e->key, label, false);
+    free(label);
+    return out;
+}

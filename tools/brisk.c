@@ -1,0 +1,52 @@
+/* brisk: the command-line program.  A thin dispatcher; each subcommand
+ * lives in a file of its own and the statistics in libbrisk. */
+#include <config.h>
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static const cli_command *const commands[] = {
+    &cmd_import,
+    &cmd_describe,
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fputs("Usage: brisk COMMAND [OPTION]... [ARGUMENT]...\n"
+          "Public-acceptance survey research: from the raw data file to finished tables.\n\n"
+          "Commands:\n", f);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
+    fputs("\nEvery command takes --format text|csv|md|json, -o FILE, --quiet, --help.\n"
+          "A survey is a .survey file, or the name of a bundled survey (rongcheng).\n"
+          "Exit status: 0 done, 1 usage error, 2 input error, 3 model could not be\n"
+          "estimated, 4 output could not be written.\n\n"
+          "'brisk COMMAND --help' describes a command; 'man brisk' the whole program.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts; the library checks every status. */
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return EXIT_DONE;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+        printf("brisk %s\n", BRISK_VERSION);
+        return EXIT_DONE;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(name, commands[i]->name) == 0)
+            return commands[i]->run(argc - 1, argv + 1);
+    fprintf(stderr, "brisk: unknown command '%s'\n\n", name);
+    usage(stderr);
+    return EXIT_USAGE;
+}

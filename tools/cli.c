@@ -1,0 +1,190 @@
+/* What every brisk subcommand shares: options, output, errors. */
+#include <config.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli.h"
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+int cli_exit_status(brisk_status status)
+{
+    switch (status) {
+    case BRISK_OK: return EXIT_DONE;
+    case BRISK_ERR_ARGUMENT: return EXIT_USAGE;
+    case BRISK_ERR_MODEL:
+    case BRISK_ERR_CONVERGENCE:
+    case BRISK_ERR_DATA: return EXIT_MODEL;
+    case BRISK_ERR_WRITE: return EXIT_OUTPUT;
+    default: return EXIT_INPUT;
+    }
+}
+
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "brisk %s: ", cmd->name);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'brisk %s --help'.\n", cmd->name);
+    return EXIT_USAGE;
+}
+
+int cli_common_option(cli_common *c, int opt, const cli_command *cmd)
+{
+    switch (opt) {
+    case 'f': c->format_name = optarg; return -1;
+    case 'o': c->output = optarg; return -1;
+    case 'q': c->quiet = true; return -1;
+    case 'h': fputs(cmd->usage, stdout); return EXIT_DONE;
+    case 'V': printf("brisk %s\n", BRISK_VERSION); return EXIT_DONE;
+    default: /* getopt has printed what was wrong */
+        fprintf(stderr, "Try 'brisk %s --help'.\n", cmd->name);
+        return EXIT_USAGE;
+    }
+}
+
+int cli_resolve_format(cli_common *c, const cli_command *cmd)
+{
+    c->format = BRISK_OUT_TEXT;
+    if (c->format_name) {
+        if (!brisk_output_format_parse(c->format_name, &c->format))
+            return cli_usage_error(cmd, "unknown format '%s' (text, csv, md, json)",
+                                   c->format_name);
+    } else if (c->output && !brisk_output_format_from_path(c->output, &c->format)) {
+        return cli_usage_error(cmd, "cannot tell the format from '%s': give --format "
+                               "(text, csv, md, json)", c->output);
+    }
+    return -1;
+}
+
+int cli_write_tables(const cli_common *c, const brisk_table_list *tables)
+{
+    brisk_error err;
+    brisk_error_clear(&err);
+    if (!c->output || strcmp(c->output, "-") == 0) {
+        brisk_status st = brisk_write_tables(stdout, c->format, tables, &err);
+        if (st == BRISK_OK && fflush(stdout) != 0)
+            st = brisk_error_set(&err, BRISK_ERR_WRITE, "cannot write to standard output");
+        return st == BRISK_OK ? EXIT_DONE : cli_fail(&err);
+    }
+    brisk_output out;
+    brisk_status st = brisk_output_open(&out, c->output, &err);
+    if (st == BRISK_OK) {
+        st = brisk_write_tables(out.stream, c->format, tables, &err);
+        if (st == BRISK_OK)
+            st = brisk_output_commit(&out, &err);
+        else
+            brisk_output_abort(&out);
+    }
+    return st == BRISK_OK ? EXIT_DONE : cli_fail(&err);
+}
+
+void cli_print_warnings(const cli_common *c, const brisk_table_list *tables)
+{
+    if (c->quiet)
+        return;
+    for (size_t k = 0; k < tables->nwarnings; k++)
+        fprintf(stderr, "brisk: warning: %s\n", tables->warnings[k]);
+}
+
+/* The line of a text file, for showing where an error is. */
+static bool read_line(const char *path, long line, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    long at = 1;
+    bool found = false;
+    while (fgets(buf, (int)size, f)) {
+        size_t n = strlen(buf);
+        bool whole = n && buf[n - 1] == '\n';
+        if (at == line) {
+            buf[strcspn(buf, "\r\n")] = '\0';
+            found = true;
+            break;
+        }
+        if (whole)
+            at++;
+    }
+    fclose(f);
+    return found;
+}
+
+static void show_caret(const brisk_error *err)
+{
+    char text[512];
+    if (err->line <= 0 || err->column <= 0 || !err->file[0] ||
+        !read_line(err->file, err->line, text, sizeof text))
+        return;
+    fprintf(stderr, "  %s\n  ", text);
+    /* Count displayed characters up to the column (tabs kept as tabs). */
+    long col = 1;
+    for (const unsigned char *p = (const unsigned char *)text; *p && col < err->column; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        fputc(*p == '\t' ? '\t' : ' ', stderr);
+        col++;
+    }
+    fputs("^\n", stderr);
+}
+
+int cli_fail(const brisk_error *err)
+{
+    char msg[2048];
+    fprintf(stderr, "brisk: %s\n", brisk_error_format(err, msg, sizeof msg));
+    /* Survey and model files are ours to point into; data files may be huge. */
+    if (ends_with(err->file, ".survey") || ends_with(err->file, ".lav") ||
+        ends_with(err->file, ".model"))
+        show_caret(err);
+    return cli_exit_status(err->status);
+}
+
+static bool is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static char *try_path(const char *fmt, const char *dir, const char *name)
+{
+    char *path = NULL;
+    if (asprintf(&path, fmt, dir, name, name) < 0)
+        return NULL;
+    if (is_file(path))
+        return path;
+    free(path);
+    return NULL;
+}
+
+char *cli_find_survey(const char *arg, brisk_error *err)
+{
+    if (is_file(arg) || strchr(arg, '/') || ends_with(arg, ".survey")) {
+        if (is_file(arg))
+            return strdup(arg);
+        brisk_error_at(err, arg, 0, 0);
+        brisk_error_set(err, BRISK_ERR_OPEN, "no such survey file");
+        return NULL;
+    }
+    /* A bundled survey by name: $BRISK_SURVEYS first, then the installed ones. */
+    const char *dirs[] = {getenv("BRISK_SURVEYS"), BRISK_DATADIR "/surveys"};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = dirs[i] ? try_path("%s/%s/%s.survey", dirs[i], arg) : NULL;
+        if (path)
+            return path;
+    }
+    brisk_error_set(err, BRISK_ERR_OPEN,
+                    "'%s' is neither a survey file nor a bundled survey (looked in "
+                    "$BRISK_SURVEYS and %s/surveys); give the path of a .survey file",
+                    arg, BRISK_DATADIR);
+    return NULL;
+}

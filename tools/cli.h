@@ -1,0 +1,76 @@
+/* The brisk program: what every subcommand shares. */
+#ifndef BRISK_CLI_H
+#define BRISK_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include "brisk.h"
+
+/* Exit statuses (DESIGN.md). */
+enum {
+    EXIT_DONE = 0,
+    EXIT_USAGE = 1,
+    EXIT_INPUT = 2,
+    EXIT_MODEL = 3,
+    EXIT_OUTPUT = 4
+};
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage;   /* full --help text */
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+/* Options every command takes. */
+typedef struct cli_common {
+    const char *format_name;
+    const char *output;
+    bool quiet;
+    brisk_output_format format;
+} cli_common;
+
+/* Long options of cli_common, to splice into a command's option table. */
+#define CLI_COMMON_OPTIONS                              \
+    {"format", required_argument, NULL, 'f'},           \
+    {"output", required_argument, NULL, 'o'},           \
+    {"quiet", no_argument, NULL, 'q'},                  \
+    {"help", no_argument, NULL, 'h'},                   \
+    {"version", no_argument, NULL, 'V'}
+#define CLI_COMMON_SHORT "f:o:qhV"
+
+/* Handle one of the common options.  Returns -1 when the option was
+ * handled and the command goes on, or an exit status to return now
+ * (--help, --version, an unknown option). */
+int cli_common_option(cli_common *c, int opt, const cli_command *cmd);
+
+/* Settle the output format from --format or -o's extension (text by
+ * default); returns -1 or an exit status. */
+int cli_resolve_format(cli_common *c, const cli_command *cmd);
+
+/* Write tables to -o (atomically) or standard output; returns an exit
+ * status. */
+int cli_write_tables(const cli_common *c, const brisk_table_list *tables);
+
+/* Print warnings of a run to standard error (unless quiet). */
+void cli_print_warnings(const cli_common *c, const brisk_table_list *tables);
+
+/* Report an error on standard error, with the offending line and a caret
+ * when the error points into a text file; returns the exit status of its
+ * status. */
+int cli_fail(const brisk_error *err);
+int cli_exit_status(brisk_status status);
+
+/* A usage error: message, then "Try 'brisk CMD --help'". */
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Find a survey given as a path or as the name of a bundled survey
+ * ("rongcheng").  Returns a malloc'd path or NULL (with err set). */
+char *cli_find_survey(const char *arg, brisk_error *err);
+
+/* The subcommands. */
+extern const cli_command cmd_import;
+extern const cli_command cmd_describe;
+
+#endif

@@ -1,0 +1,161 @@
+/* brisk import FILE: what a data file holds; optionally convert it. */
+#include <config.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "cli.h"
+
+static int run(int argc, char **argv);
+
+const cli_command cmd_import = {
+    .name = "import",
+    .summary = "variables, labels and missing values of a data file; converts it",
+    .usage =
+        "Usage: brisk import [OPTION]... FILE\n"
+        "List the variables of a data file, one row each: name, type, measure, label,\n"
+        "valid n, missing n by kind (empty, user-defined code, tagged), user-missing\n"
+        "codes and the number of value labels; then every value label.\n"
+        "FILE: .csv .tsv .txt (delimited text), .sav .zsav .por (SPSS), .dta (Stata),\n"
+        ".sas7bdat .xpt (SAS).\n\n"
+        "Options:\n"
+        "  -e, --encoding ENC   the file's character encoding (e.g. GB18030, latin1);\n"
+        "                       default: UTF-8, or what the file declares\n"
+        "  -d, --delimiter C    field delimiter of a text file (default: detected);\n"
+        "                       'tab' for a tab\n"
+        "  -o, --output FILE    convert the data to FILE (.csv or .tsv); missing\n"
+        "                       values become empty cells and value labels go to\n"
+        "                       FILE's companion FILE.labels.csv\n"
+        "  -l, --labels         with -o: write labelled values as their labels\n"
+        "  -f, --format FMT     format of the variable listing: text (default), csv,\n"
+        "                       md or json\n"
+        "  -q, --quiet          print no listing (with -o: just convert)\n"
+        "  -h, --help           show this help\n"
+        "  -V, --version        show the version\n\n"
+        "Examples:\n"
+        "  brisk import survey.sav\n"
+        "  brisk import survey.dta -o survey.csv --labels\n",
+    .run = run,
+};
+
+typedef struct import_options {
+    cli_common common;
+    const char *encoding;
+    char delimiter;
+    bool labels;
+} import_options;
+
+static int parse_delimiter(import_options *o, const char *arg)
+{
+    if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
+        o->delimiter = '\t';
+    else if (strlen(arg) == 1 && strchr(",;|\t ", arg[0]))
+        o->delimiter = arg[0];
+    else
+        return cli_usage_error(&cmd_import, "delimiter must be one of , ; | tab, not '%s'", arg);
+    return -1;
+}
+
+static int parse_options(import_options *o, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"encoding", required_argument, NULL, 'e'},
+        {"delimiter", required_argument, NULL, 'd'},
+        {"labels", no_argument, NULL, 'l'},
+        CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+    int opt, status;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "e:d:l" CLI_COMMON_SHORT, options, NULL)) != -1) {
+        switch (opt) {
+        case 'e': o->encoding = optarg; break;
+        case 'd':
+            if ((status = parse_delimiter(o, optarg)) >= 0)
+                return status;
+            break;
+        case 'l': o->labels = true; break;
+        case 'o': o->common.output = optarg; break;
+        default:
+            if ((status = cli_common_option(&o->common, opt, &cmd_import)) >= 0)
+                return status;
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(&cmd_import, optind >= argc ? "a data file is required"
+                                                           : "one data file at a time");
+    if (o->labels && !o->common.output)
+        return cli_usage_error(&cmd_import, "--labels goes with -o FILE");
+    o->common.format = BRISK_OUT_TEXT;
+    if (o->common.format_name &&
+        !brisk_output_format_parse(o->common.format_name, &o->common.format))
+        return cli_usage_error(&cmd_import, "unknown format '%s' (text, csv, md, json)",
+                               o->common.format_name);
+    return -1;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* Both files are written to temporary names and renamed only when both are
+ * complete, so a failure leaves neither. */
+static brisk_status convert(const import_options *o, const brisk_dataset *ds, brisk_error *err)
+{
+    char delimiter = ends_with(o->common.output, ".tsv") ? '\t' : ',';
+    bool with_labels = !o->labels && brisk_dataset_count_labels(ds) > 0;
+    char *labels_path = NULL;
+    brisk_output data = {0}, labels = {0};
+    brisk_status st = brisk_output_open(&data, o->common.output, err);
+    if (st == BRISK_OK)
+        st = brisk_write_dataset_csv(data.stream, ds, delimiter, o->labels, err);
+    if (st == BRISK_OK && with_labels && asprintf(&labels_path, "%s.labels.csv",
+                                                  o->common.output) < 0) {
+        labels_path = NULL;
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    if (st == BRISK_OK && with_labels)
+        st = brisk_output_open(&labels, labels_path, err);
+    if (st == BRISK_OK && with_labels)
+        st = brisk_write_value_labels_csv(labels.stream, ds, err);
+    if (st == BRISK_OK && with_labels)
+        st = brisk_output_commit(&labels, err);
+    if (st == BRISK_OK && (st = brisk_output_commit(&data, err)) != BRISK_OK && with_labels)
+        remove(labels_path); /* the labels were renamed, the data not: undo */
+    brisk_output_abort(&data);   /* no-ops after a commit */
+    brisk_output_abort(&labels);
+    free(labels_path);
+    return st;
+}
+
+static int run(int argc, char **argv)
+{
+    import_options o = {0};
+    int status = parse_options(&o, argc, argv);
+    if (status >= 0)
+        return status;
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_read_options ropt = {.format = BRISK_FORMAT_AUTO, .delimiter = o.delimiter,
+                               .encoding = o.encoding};
+    brisk_dataset *ds = NULL;
+    brisk_table_list *tables = brisk_table_list_new();
+    brisk_status st = tables ? brisk_read_file(argv[optind], &ropt, &ds, &err)
+                             : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK && o.common.output)
+        st = convert(&o, ds, &err);
+    if (st == BRISK_OK && !o.common.quiet)
+        st = brisk_inspect(ds, tables, &err);
+    if (st != BRISK_OK) {
+        status = cli_fail(&err);
+    } else if (!o.common.quiet) {
+        cli_common listing = o.common;
+        listing.output = NULL; /* -o is the converted data; the listing goes to stdout */
+        status = cli_write_tables(&listing, tables);
+    } else {
+        status = EXIT_DONE;
+    }
+    brisk_table_list_free(tables);
+    brisk_dataset_free(ds);
+    return status;
+}

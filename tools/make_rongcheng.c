@@ -61,8 +61,8 @@ static const double gender_threshold[1] = {0.05};      /* 52% female (1) */
 static const double education_thresholds[3] = {-1.036, 0.000, 0.772};
 static const double income_thresholds[4] = {-0.842, -0.253, 0.253, 0.842};
 /* Age = 18 + floor(58 q), q the Beta(a, b) quantile of the age latent's
- * normal probability: bounded 18..75, skewed young (mean about 40). */
-static const double age_beta_a = 1.5, age_beta_b = 2.4;
+ * normal probability: bounded 18..75, skewed young (mean about 42). */
+static const double age_beta_a = 1.3, age_beta_b = 1.8;
 
 /* Trust in government (asked once), shifted a little by age and education. */
 static const double trust_on_age = 0.15;
@@ -105,11 +105,11 @@ typedef struct behaviour_params {
 
 static const behaviour_params behaviours[N_BEHAVIOURS] = {
     {"crime", 0.75, 0.30, 0.45, -0.25, 0.20, 0.50, -0.20, 0.20,
-     0.50, 0.45, -0.75, 0.55},
+     0.50, 0.45, -0.75, 0.45},
     {"fees", 0.70, 0.30, 0.40, -0.25, 0.30, 0.45, -0.25, 0.20,
      0.35, 0.30, -0.60, 0.35},
     {"internet", 0.55, 0.35, 0.15, -0.20, 0.50, 0.40, -0.35, 0.15,
-     -0.10, 0.00, -0.25, -0.15},
+     -0.10, 0.00, -0.30, -0.15},
     {"litter", 0.65, 0.25, 0.25, -0.15, 0.20, 0.35, -0.15, 0.10,
      0.30, 0.25, -0.70, 0.25},
 };
@@ -134,7 +134,7 @@ static const missing_rates missing_item = {0.020, 0.005};
 #define WEIGHT_MAX 2.5
 static const double target_gender[2] = {0.49, 0.51};
 static const double target_age_group[4] = {0.19, 0.27, 0.31, 0.23};
-static const double target_education[4] = {0.30, 0.40, 0.17, 0.13};
+static const double target_education[4] = {0.24, 0.42, 0.20, 0.14};
 static const int age_group_lower[4] = {18, 30, 45, 60};
 
 /* ================================================================ building the model */

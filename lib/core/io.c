@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "brisk/io.h"
 
 static ssize_t file_read(void *ctx, void *buf, size_t n)
@@ -47,13 +48,12 @@ brisk_status brisk_io_open_file(brisk_io *io, const char *path, brisk_error *err
         return brisk_error_set(err, BRISK_ERR_OPEN, "cannot open: %s", strerror(errno));
     }
     /* A directory opens on Linux but cannot be read. */
-    char probe;
-    if (fread(&probe, 1, 0, f) != 0 || ferror(f) || fseeko(f, 0, SEEK_END) != 0) {
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
         fclose(f);
         brisk_error_at(err, path, 0, 0);
-        return brisk_error_set(err, BRISK_ERR_OPEN, "cannot read (is it a directory?)");
+        return brisk_error_set(err, BRISK_ERR_OPEN, "is a folder, not a file");
     }
-    rewind(f);
     io->read = file_read;
     io->seek = file_seek;
     io->size = file_size;

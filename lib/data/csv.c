@@ -272,6 +272,33 @@ static bool consume_crlf(csv_reader *r)
     return true;
 }
 
+/* True when the byte just read ends the field: the delimiter, LF or CRLF. */
+static bool ends_field(csv_reader *r, int c, field_end *end)
+{
+    if (c == r->delimiter) {
+        *end = FIELD_END_DELIMITER;
+        return true;
+    }
+    if (c == '\n' || (c == '\r' && consume_crlf(r))) {
+        *end = FIELD_END_LINE;
+        return true;
+    }
+    return false;
+}
+
+static brisk_status ends_input(csv_reader *r, field_end *end)
+{
+    *end = FIELD_END_FILE;
+    return input_ended(r);
+}
+
+static brisk_status stray_quote(csv_reader *r)
+{
+    return fail(r, BRISK_ERR_FORMAT, r->line, r->column,
+                "quote (\") inside an unquoted field; enclose the whole "
+                "field in quotes and double the quotes inside it (\"\")");
+}
+
 static brisk_status read_unquoted(csv_reader *r, field_end *end)
 {
     for (;;) {
@@ -279,25 +306,15 @@ static brisk_status read_unquoted(csv_reader *r, field_end *end)
         if (st != BRISK_OK)
             return st;
         int c = next_byte(r);
-        if (c == EOF) {
-            *end = FIELD_END_FILE;
-            return input_ended(r);
-        }
-        if (c == r->delimiter || c == '\n') {
-            *end = c == '\n' ? FIELD_END_LINE : FIELD_END_DELIMITER;
+        if (c == EOF)
+            return ends_input(r, end);
+        if (ends_field(r, c, end))
             return BRISK_OK;
-        }
-        if (c == '\r' && consume_crlf(r)) {
-            *end = FIELD_END_LINE;
-            return BRISK_OK;
-        }
         if (c == '"')
-            return fail(r, BRISK_ERR_FORMAT, r->line, r->column,
-                        "quote (\") inside an unquoted field; enclose the whole "
-                        "field in quotes and double the quotes inside it (\"\")");
+            return stray_quote(r);
         if (c == '\0')
             return nul_byte(r);
-        if ((st = field_append_byte(r, c)) != BRISK_OK)  /* lone CR: data */
+        if ((st = field_append_byte(r, c)) != BRISK_OK)  /* a lone CR is data */
             return st;
     }
 }
@@ -306,14 +323,10 @@ static brisk_status read_unquoted(csv_reader *r, field_end *end)
 static brisk_status read_after_quote(csv_reader *r, field_end *end)
 {
     int c = next_byte(r);
-    if (c == EOF) {
-        *end = FIELD_END_FILE;
-        return input_ended(r);
-    }
-    if (c == r->delimiter || c == '\n' || (c == '\r' && consume_crlf(r))) {
-        *end = c == r->delimiter ? FIELD_END_DELIMITER : FIELD_END_LINE;
+    if (c == EOF)
+        return ends_input(r, end);
+    if (ends_field(r, c, end))
         return BRISK_OK;
-    }
     if (c == '\0')
         return nul_byte(r);
     char shown[8];
@@ -682,15 +695,23 @@ static brisk_status collect_name(csv_reader *r, void *ctx, size_t index,
     if (index >= BRISK_MAX_COLUMNS)
         return fail(r, BRISK_ERR_LIMIT, r->field.line, r->column,
                     "more than %d columns in the header", BRISK_MAX_COLUMNS);
-    size_t cap = cols->cap;
-    if (!brisk_grow((void **)&cols->names, &cols->cap, index + 1, sizeof *cols->names) ||
-        !brisk_grow((void **)&cols->numeric, &cap, index + 1, sizeof *cols->numeric))
+    if (!brisk_grow((void **)&cols->names, &cols->cap, index + 1, sizeof *cols->names))
         return out_of_memory(r);
     trim_blanks(&text, &len);
     if (!(cols->names[index] = brisk_strndup(text, len)))
         return out_of_memory(r);
-    cols->numeric[index] = true;     /* until a value says otherwise */
     cols->count = index + 1;
+    return BRISK_OK;
+}
+
+/* Every column is numeric until one of its values says otherwise. */
+static brisk_status start_all_numeric(csv_reader *r, csv_columns *cols)
+{
+    cols->numeric = malloc(cols->count * sizeof *cols->numeric);
+    if (!cols->numeric)
+        return out_of_memory(r);
+    for (size_t j = 0; j < cols->count; j++)
+        cols->numeric[j] = true;
     return BRISK_OK;
 }
 
@@ -706,27 +727,37 @@ static int compare_named(const void *a, const void *b)
     return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-/* Sorting finds duplicates in n log n (a header may have 100,000 names);
- * of all repeated names, report the one whose repetition comes first. */
-static brisk_status check_unique_names(csv_reader *r, const csv_columns *cols)
+/* The repeated name whose repetition comes first: *first and *second
+ * are its first two columns; *second is (size_t)-1 when names are unique.
+ * Sorting keeps this n log n for headers of 100,000 names. */
+static bool find_repeated_name(const csv_columns *cols, size_t *first, size_t *second)
 {
-    if (cols->count < 2)
-        return BRISK_OK;
     named_index *sorted = malloc(cols->count * sizeof *sorted);
     if (!sorted)
-        return out_of_memory(r);
+        return false;
     for (size_t j = 0; j < cols->count; j++)
         sorted[j] = (named_index){cols->names[j], j};
     qsort(sorted, cols->count, sizeof *sorted, compare_named);
-    size_t first = 0, second = (size_t)-1;
-    for (size_t k = 1; k < cols->count; k++)
-        if (strcmp(sorted[k].name, sorted[k - 1].name) == 0 &&
-            (k < 2 || strcmp(sorted[k - 1].name, sorted[k - 2].name) != 0) &&
-            sorted[k].index < second) {
-            first = sorted[k - 1].index;
-            second = sorted[k].index;
+    *second = (size_t)-1;
+    for (size_t k = 1; k < cols->count; k++) {
+        bool repeats = strcmp(sorted[k].name, sorted[k - 1].name) == 0;
+        bool starts_group = k < 2 || strcmp(sorted[k - 1].name, sorted[k - 2].name) != 0;
+        if (repeats && starts_group && sorted[k].index < *second) {
+            *first = sorted[k - 1].index;
+            *second = sorted[k].index;
         }
+    }
     free(sorted);
+    return true;
+}
+
+static brisk_status check_unique_names(csv_reader *r, const csv_columns *cols)
+{
+    size_t first = 0, second = (size_t)-1;
+    if (cols->count < 2)
+        return BRISK_OK;
+    if (!find_repeated_name(cols, &first, &second))
+        return out_of_memory(r);
     if (second == (size_t)-1)
         return BRISK_OK;
     brisk_status st = fail(r, BRISK_ERR_FORMAT, cols->header_line, (long)second + 1,
@@ -756,7 +787,8 @@ static brisk_status read_header(csv_reader *r, csv_columns *cols)
     cols->header_line = row.line;
     if (row.nfields == 0)   /* blank files were rejected before */
         return fail(r, BRISK_ERR_FORMAT, 1, 0, "empty file: no header row");
-    return check_header(r, cols);
+    st = check_header(r, cols);
+    return st == BRISK_OK ? start_all_numeric(r, cols) : st;
 }
 
 /* ------------------------------------------------------------ pass 1 */
@@ -903,6 +935,8 @@ brisk_status brisk_read_csv(brisk_io *io, const brisk_read_options *opt,
                             brisk_dataset **out, brisk_error *err)
 {
     static const brisk_read_options defaults = {0};
+    if (!opt)
+        opt = &defaults;
     if (out)
         *out = NULL;
     if (!io || !io->read || !out)
@@ -911,11 +945,11 @@ brisk_status brisk_read_csv(brisk_io *io, const brisk_read_options *opt,
     csv_reader r = {0};
     csv_columns cols = {0};
     size_t nrows = 0;
-    brisk_status st = reader_open(&r, io, opt ? opt : &defaults, err);
+    brisk_status st = reader_open(&r, io, opt, err);
     if (st != BRISK_OK)
         goto cleanup;
     if ((st = check_not_blank(&r)) != BRISK_OK ||
-        (st = choose_delimiter(&r, opt ? opt : &defaults)) != BRISK_OK ||
+        (st = choose_delimiter(&r, opt)) != BRISK_OK ||
         (st = scan_input(&r, &cols, &nrows)) != BRISK_OK)
         goto cleanup;
     st = build_dataset(&r, &cols, nrows, out);

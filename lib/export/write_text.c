@@ -1,5 +1,6 @@
 /* Plain text: aligned columns for a terminal, with title and notes. */
 #include <config.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
 #include "export_internal.h"
@@ -21,13 +22,17 @@ static void write_aligned(FILE *f, const char *s, size_t width, int right)
         pad(f, gap);
 }
 
-/* Spanning headers over runs of adjacent columns with the same group. */
+/* Spanning headers over runs of adjacent columns with the same group,
+ * composed in memory so that trailing blanks can be cut. */
 static void write_groups(FILE *f, const brisk_table *t, const size_t *widths)
 {
     int any = 0;
     for (size_t j = 0; j < t->ncols; j++)
         any |= t->cols[j].group != NULL;
-    if (!any)
+    char *line = NULL;
+    size_t size = 0;
+    FILE *m = any ? open_memstream(&line, &size) : NULL;
+    if (!m)
         return;
     for (size_t j = 0; j < t->ncols;) {
         const char *g = t->cols[j].group;
@@ -38,11 +43,16 @@ static void write_groups(FILE *f, const brisk_table *t, const size_t *widths)
             k++;
         }
         if (j)
-            fputs("  ", f);
-        write_aligned(f, g ? g : "", span, 0);
+            fputs("  ", m);
+        write_aligned(m, g ? g : "", span, 0);
         j = k;
     }
-    fputc('\n', f);
+    if (fclose(m) == 0) {
+        while (size && line[size - 1] == ' ')
+            size--;
+        fprintf(f, "%.*s\n", (int)size, line);
+    }
+    free(line);
 }
 
 static void write_rule(FILE *f, const brisk_table *t, const size_t *widths)

@@ -171,7 +171,8 @@ static brisk_status lex_all(lexer *lx, brisk_error *err)
                 return s;
         }
     }
-    if (!push_token(lx, TOK_END_STATEMENT, "\n", 1, lx->line, lx->column) ||
+    /* The final end is a ";": it always ends the last statement. */
+    if (!push_token(lx, TOK_END_STATEMENT, ";", 1, lx->line, lx->column) ||
         !push_token(lx, TOK_EOF, "", 0, lx->line, lx->column))
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     return BRISK_OK;
@@ -219,9 +220,19 @@ static const token *peek(const parser *p)
     return &p->t[p->pos];
 }
 
+/* An error at the end of a statement points just past its last token,
+ * which is where something is missing. */
 static brisk_status fail_at(parser *p, const token *t, const char *what)
 {
-    return syntax_error(p->err, p->name, t->line, t->column, what);
+    long line = t->line, column = t->column;
+    if (t->kind == TOK_END_STATEMENT && t > p->t) {
+        const token *prev = t - 1;
+        line = prev->line;
+        column = prev->column + (long)strlen(prev->text);
+        if (prev->kind == TOK_STRING)
+            column += 2;
+    }
+    return syntax_error(p->err, p->name, line, column, what);
 }
 
 static void term_free(brisk_term *term)

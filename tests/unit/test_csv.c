@@ -574,6 +574,12 @@ static void test_bad_arguments(void **state)
     brisk_read_options opt = {.delimiter = '"'};
     EXPECT_ERROR("a\n1\n", &opt, BRISK_ERR_ARGUMENT, 0, 0, "cannot be the delimiter");
     assert_int_equal(brisk_read_csv(NULL, NULL, &ds, NULL), BRISK_ERR_ARGUMENT);
+    /* The error record is optional. */
+    brisk_io mem;
+    assert_int_equal(brisk_io_memory(&mem, "a,b\n1\n", 6, NULL), BRISK_OK);
+    assert_int_equal(brisk_read_csv(&mem, NULL, &ds, NULL), BRISK_ERR_FORMAT);
+    assert_null(ds);
+    brisk_io_close(&mem);
 }
 
 /* ------------------------------------------------------------ buffering */

@@ -1,0 +1,195 @@
+/* lavaan model syntax: statements, modifiers, errors with positions. */
+#include <config.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "brisk/syntax.h"
+
+static brisk_syntax *parse_ok(const char *text)
+{
+    brisk_syntax *syn = NULL;
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_status st = brisk_syntax_parse(text, "m.lav", 1, &syn, &err);
+    if (st != BRISK_OK)
+        fail_msg("unexpected error: %s", err.message);
+    return syn;
+}
+
+static brisk_error parse_bad(const char *text, long first_line)
+{
+    brisk_syntax *syn = NULL;
+    brisk_error err;
+    brisk_error_clear(&err);
+    assert_int_equal(brisk_syntax_parse(text, "m.lav", first_line, &syn, &err),
+                     BRISK_ERR_FORMAT);
+    assert_null(syn);
+    assert_string_equal(err.file, "m.lav");
+    return err;
+}
+
+static void test_holzinger_swineford(void **state)
+{
+    (void)state;
+    brisk_syntax *syn = parse_ok("# three factors\n"
+                                 "visual  =~ x1 + x2 + x3\n"
+                                 "textual =~ x4 + x5 + x6\n"
+                                 "speed   =~ x7 + x8 + x9\n");
+    assert_int_equal(syn->n, 3);
+    assert_string_equal(syn->stmts[1].lhs, "textual");
+    assert_int_equal(syn->stmts[1].op, BRISK_OP_MEASURE);
+    assert_int_equal(syn->stmts[1].nrhs, 3);
+    assert_string_equal(syn->stmts[1].rhs[2].name, "x6");
+    assert_int_equal(syn->stmts[2].line, 4);
+    assert_int_equal(syn->stmts[2].rhs[1].column, 17);
+    assert_true(brisk_syntax_is_latent(syn, "speed"));
+    assert_false(brisk_syntax_is_latent(syn, "x7"));
+    const char **names;
+    size_t n = brisk_syntax_variables(syn, &names);
+    assert_int_equal(n, 12);
+    assert_string_equal(names[0], "visual");
+    assert_string_equal(names[1], "x1");
+    assert_string_equal(names[11], "x9");
+    free(names);
+    brisk_syntax_free(syn);
+}
+
+static void test_modifiers(void **state)
+{
+    (void)state;
+    brisk_syntax *syn = parse_ok("f =~ NA*x1 + 0.785*x2 + a*x3 + start(-0.25)*x4 + "
+                                 "c(b1, NA, 2.5)*x5 + label(\"lam\")*x6 + -1.5e-1*x7\n");
+    const brisk_statement *st = &syn->stmts[0];
+    assert_int_equal(st->nrhs, 7);
+    assert_true(st->rhs[0].mods[0].is_free);
+    assert_true(st->rhs[1].mods[0].is_fixed);
+    assert_true(fabs(st->rhs[1].mods[0].value - 0.785) < 1e-15);
+    assert_string_equal(st->rhs[2].mods[0].label, "a");
+    assert_true(st->rhs[3].has_start);
+    assert_true(fabs(st->rhs[3].start + 0.25) < 1e-15);
+    assert_int_equal(st->rhs[3].nmods, 0);
+    assert_int_equal(st->rhs[4].nmods, 3);
+    assert_string_equal(st->rhs[4].mods[0].label, "b1");
+    assert_true(st->rhs[4].mods[1].is_free);
+    assert_true(fabs(st->rhs[4].mods[2].value - 2.5) < 1e-15);
+    assert_string_equal(st->rhs[5].mods[0].label, "lam");
+    assert_true(fabs(st->rhs[6].mods[0].value + 0.15) < 1e-15);
+    brisk_syntax_free(syn);
+}
+
+static void test_operators(void **state)
+{
+    (void)state;
+    brisk_syntax *syn = parse_ok("y ~ b1*x + z; y ~ 1\n"
+                                 "x ~~ z\n"
+                                 "ind := b1 * b2\n"
+                                 "b1 == 2*b2\n"
+                                 "b2 > 0.1\n"
+                                 "u | t1 + t2\n");
+    assert_int_equal(syn->n, 7);
+    assert_int_equal(syn->stmts[0].op, BRISK_OP_REGRESS);
+    assert_int_equal(syn->stmts[1].op, BRISK_OP_INTERCEPT);
+    assert_string_equal(brisk_op_text(syn->stmts[1].op), "~1");
+    assert_int_equal(syn->stmts[1].line, 1);
+    assert_int_equal(syn->stmts[2].op, BRISK_OP_COVARY);
+    assert_int_equal(syn->stmts[3].op, BRISK_OP_DEFINE);
+    assert_string_equal(syn->stmts[3].lhs, "ind");
+    assert_string_equal(syn->stmts[3].expr, "b1*b2");
+    assert_int_equal(syn->stmts[4].op, BRISK_OP_EQUAL);
+    assert_string_equal(syn->stmts[4].lhs, "b1");
+    assert_string_equal(syn->stmts[4].expr, "2*b2");
+    assert_int_equal(syn->stmts[5].op, BRISK_OP_GREATER);
+    assert_int_equal(syn->stmts[6].op, BRISK_OP_THRESHOLD);
+    assert_string_equal(syn->stmts[6].rhs[1].name, "t2");
+    /* Thresholds and defined names are not variables. */
+    const char **names;
+    size_t n = brisk_syntax_variables(syn, &names);
+    assert_int_equal(n, 4);
+    assert_string_equal(names[3], "u");
+    free(names);
+    brisk_syntax_free(syn);
+}
+
+static void test_continuation_lines(void **state)
+{
+    (void)state;
+    brisk_syntax *syn = parse_ok("f =~ x1 + x2 +\n"
+                                 "      x3\n"
+                                 "   + x4   ! a comment\n"
+                                 "g =~\n  y1 + y2\n");
+    assert_int_equal(syn->n, 2);
+    assert_int_equal(syn->stmts[0].nrhs, 4);
+    assert_string_equal(syn->stmts[0].rhs[3].name, "x4");
+    assert_int_equal(syn->stmts[0].rhs[3].line, 3);
+    assert_int_equal(syn->stmts[1].nrhs, 2);
+    assert_int_equal(syn->stmts[1].line, 4);
+    brisk_syntax_free(syn);
+}
+
+static void test_templates_keep_braces(void **state)
+{
+    (void)state;
+    brisk_syntax *syn = parse_ok("benefit =~ pb1_{b} + pb2_{b}\n");
+    assert_string_equal(syn->stmts[0].rhs[0].name, "pb1_{b}");
+    brisk_syntax_free(syn);
+}
+
+static void test_errors_have_positions(void **state)
+{
+    (void)state;
+    brisk_error err = parse_bad("f =~ x1 + x2\ng =~ y1 + + y2\n", 10);
+    assert_int_equal(err.line, 11);
+    assert_int_equal(err.column, 11);
+    assert_non_null(strstr(err.message, "expected"));
+
+    err = parse_bad("f =~ x1 $ x2\n", 1);
+    assert_int_equal(err.column, 9);
+    assert_non_null(strstr(err.message, "unexpected character '$'"));
+
+    err = parse_bad("f x1 x2\n", 1);
+    assert_non_null(strstr(err.message, "no operator"));
+
+    err = parse_bad("f =~\n", 1);
+    assert_non_null(strstr(err.message, "expected a term"));
+
+    err = parse_bad("f g =~ x1\n", 1);
+    assert_non_null(strstr(err.message, "single name"));
+
+    err = parse_bad("y ~ x + 1\n", 1);
+    assert_non_null(strstr(err.message, "intercept"));
+
+    err = parse_bad("f =~ a*\n", 1);
+    assert_int_equal(err.line, 1);
+
+    err = parse_bad("f =~ label(\"x)*y\n", 1);
+    assert_non_null(strstr(err.message, "unterminated string"));
+
+    err = parse_bad("# only a comment\n\n", 1);
+    assert_non_null(strstr(err.message, "no statements"));
+
+    err = parse_bad("f =~ start(a)*x1\n", 1);
+    assert_non_null(strstr(err.message, "start() takes a number"));
+
+    err = parse_bad("f =~ c(1 2)*x1\n", 1);
+    assert_non_null(strstr(err.message, "c(...)"));
+
+    err = parse_bad("y ~ 2\n", 1);
+    assert_non_null(strstr(err.message, "variable name"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_holzinger_swineford),
+        cmocka_unit_test(test_modifiers),
+        cmocka_unit_test(test_operators),
+        cmocka_unit_test(test_continuation_lines),
+        cmocka_unit_test(test_templates_keep_braces),
+        cmocka_unit_test(test_errors_have_positions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

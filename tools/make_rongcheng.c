@@ -577,8 +577,8 @@ static int write_csv(const char *path, const rongcheng_model *rm,
     FILE *f = NULL;
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        fprintf(stderr, "make-rongcheng: cannot create %s: %s\n", tmp,
-                strerror(errno));
+        fprintf(stderr, "make-rongcheng: cannot write %s (creating %s): %s\n",
+                path, tmp, strerror(errno));
         free(tmp);
         return 4;
     }

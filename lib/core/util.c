@@ -139,6 +139,14 @@ bool brisk_parse_number(const char *s, size_t n, double *out)
     }
     if (i != n)
         return false;
+    /* Survey data are mostly small integers: exact without strtod. */
+    if (dot == (size_t)-1 && digits <= 15 && digits == n - (s[0] == '+' || s[0] == '-')) {
+        double v = 0;
+        for (size_t k = n - digits; k < n; k++)
+            v = v * 10 + (s[k] - '0');
+        *out = s[0] == '-' ? -v : v;
+        return true;
+    }
     char copy[408];
     memcpy(copy, s, n);
     copy[n] = '\0';

@@ -17,6 +17,7 @@
  * is otherwise lost.  brisk_column_label_of() never matches them (NaN is
  * equal to nothing), so they do not disturb lookups of valid values. */
 #include <config.h>
+#include <iconv.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -421,6 +422,13 @@ static int store_cell(stat_reader *r, brisk_column *c, size_t row, readstat_valu
     /* ReadStat's string buffer is reused for the next cell: copy it.  A
      * missing string cell holds "" like every missing string cell. */
     const char *s = kind == BRISK_MISS_NONE ? readstat_string_value(value) : NULL;
+    /* ReadStat passes text from files that declare UTF-8 through
+     * unchecked; a wrong declaration must not reach our writers. */
+    if (s && brisk_utf8_invalid_at(s, strlen(s)) != (size_t)-1)
+        return handler_fail(r, BRISK_ERR_FORMAT,
+                            "row %zu: text is not valid UTF-8, so the file's declared "
+                            "encoding is wrong: give the right one with --encoding "
+                            "(e.g. --encoding WINDOWS-1252)", row + 1);
     if (brisk_column_set_string(c, row, s ? s : "") != BRISK_OK)
         return handler_fail(r, BRISK_ERR_NOMEM, "out of memory");
     if (kind != BRISK_MISS_NONE)
@@ -728,6 +736,21 @@ static brisk_status check_complete(stat_reader *r)
     return BRISK_OK;
 }
 
+/* ReadStat checks an encoding name only when a file needs converting (a
+ * portable file never does): check it here so every format says the same. */
+static brisk_status check_encoding(const char *encoding, brisk_error *err)
+{
+    if (!encoding || !encoding[0])
+        return BRISK_OK;
+    iconv_t cd = iconv_open("UTF-8", encoding);
+    if (cd == (iconv_t)-1)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT,
+                               "unknown encoding '%s': give an iconv name such as "
+                               "WINDOWS-1252, ISO-8859-1, GB18030", encoding);
+    iconv_close(cd);
+    return BRISK_OK;
+}
+
 /* Which ReadStat parser to use, or an error when none applies. */
 static brisk_status choose_format(const brisk_io *io, const brisk_read_options *opt,
                                   brisk_format *format, brisk_error *err)
@@ -765,6 +788,8 @@ brisk_status brisk_read_stat(brisk_io *io, const brisk_read_options *opt,
     if ((st = choose_format(io, opt, &r.format, err)) != BRISK_OK)
         return st;
 
+    if ((st = check_encoding(opt ? opt->encoding : NULL, err)) != BRISK_OK)
+        return st;
     if ((st = check_complete(&r)) != BRISK_OK)
         return st;
 

@@ -330,7 +330,7 @@ static brisk_status select_rows(brisk_survey_data *d, brisk_error *err)
             if (!bc || row_is_behaviour(bc, i, &s->behaviours[b]))
                 d->rows[b][d->nrows[b]++] = i;
         if (bc && d->nrows[b] == 0)
-            return brisk_survey_error(err, s, s->behaviours[b].line, 0, BRISK_ERR_DATA,
+            return brisk_survey_error(err, s, s->behaviours[b].line, 0, BRISK_ERR_VALUE,
                                       "no row of %s has behaviour '%s' in column '%s'",
                                       s->data_path, s->behaviours[b].key, s->behaviour_column);
     }

@@ -1,0 +1,206 @@
+/* Descriptive statistics against hand values and against R (prop.test,
+ * median, sd, survey::svymean/svyvar) on the bundled Rongcheng survey. */
+#include <config.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "brisk.h"
+
+#define RONGCHENG TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey"
+#define REFERENCE TEST_SRCDIR "/tests/reference/describe_rongcheng.csv"
+
+static void test_summary_unweighted(void **state)
+{
+    (void)state;
+    double x[] = {3, 1, 4, 1, 5};
+    brisk_summary s;
+    assert_int_equal(brisk_summarize(x, NULL, 5, &s), BRISK_OK);
+    assert_int_equal(s.n, 5);
+    assert_true(fabs(s.mean - 2.8) < 1e-14);
+    assert_true(fabs(s.sd - 1.78885438199983) < 1e-13);     /* R: sd() */
+    assert_true(s.median == 3 && s.min == 1 && s.max == 5);
+    assert_true(fabs(s.n_eff - 5) < 1e-12);
+    double even[] = {4, 2, 5, 1};
+    assert_int_equal(brisk_summarize(even, NULL, 4, &s), BRISK_OK);
+    assert_true(s.median == 3);                              /* R: median() */
+    assert_int_equal(brisk_summarize(even, NULL, 0, &s), BRISK_OK);
+    assert_true(isnan(s.mean) && isnan(s.sd) && isnan(s.median));
+    double one[] = {2.385};
+    assert_int_equal(brisk_summarize(one, NULL, 1, &s), BRISK_OK);
+    assert_true(s.mean == 2.385 && isnan(s.sd));
+}
+
+static void test_summary_weighted(void **state)
+{
+    (void)state;
+    double x[] = {3, 1, 4, 2}, w[] = {1, 0.5, 1, 1.5};
+    brisk_summary s;
+    assert_int_equal(brisk_summarize(x, w, 4, &s), BRISK_OK);
+    assert_true(fabs(s.mean - 2.625) < 1e-14);
+    /* sum w (x - m)^2 = 3.9375; / sum w * n/(n-1) = 1.3125 */
+    assert_true(fabs(s.sd - sqrt(1.3125)) < 1e-14);
+    /* the cumulative weight reaches exactly half at x = 2: (2 + 3) / 2 */
+    assert_true(s.median == 2.5);
+    assert_true(fabs(s.n_eff - 16 / 4.5) < 1e-12);
+    assert_true(fabs(s.sum_w - 4) < 1e-14);
+    double y[] = {5, 1, 2}, v[] = {0.2, 0.3, 2.5};
+    assert_int_equal(brisk_summarize(y, v, 3, &s), BRISK_OK);
+    assert_true(s.median == 2);
+}
+
+static void test_wilson(void **state)
+{
+    (void)state;
+    double lo, hi;
+    brisk_wilson_ci(37.0 / 52, 52, 1.959963984540054, &lo, &hi);
+    /* R: prop.test(37, 52, correct = FALSE)$conf.int */
+    assert_true(fabs(lo - 0.577272119633157) < 1e-12);
+    assert_true(fabs(hi - 0.816700395852901) < 1e-12);
+    brisk_wilson_ci(0, 20, 1.959963984540054, &lo, &hi);
+    assert_true(lo == 0);
+    assert_true(fabs(hi - 0.161125158052819) < 1e-12);
+    brisk_wilson_ci(0.5, 0, 1.96, &lo, &hi);
+    assert_true(isnan(lo) && isnan(hi));
+}
+
+/* ---- against R on the bundled survey ---- */
+
+typedef struct reference {
+    brisk_dataset *ds;
+} reference;
+
+static double ref_value(const brisk_dataset *ref, const char *item, const char *key)
+{
+    const brisk_column *items = brisk_dataset_find(ref, "item");
+    const brisk_column *col = brisk_dataset_find(ref, key);
+    assert_non_null(items);
+    assert_non_null(col);
+    for (size_t i = 0; i < ref->nrows; i++)
+        if (strcmp(items->str[i], item) == 0)
+            return col->num[i];
+    fail_msg("item %s not in the reference", item);
+    return NAN;
+}
+
+static brisk_survey *survey_from_bundled(bool weighted)
+{
+    brisk_survey *s = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_survey_load(RONGCHENG, &s, &err), BRISK_OK);
+    if (!weighted) {
+        free(s->weight);
+        s->weight = NULL;
+    }
+    return s;
+}
+
+static void compare_with_r(bool weighted)
+{
+    brisk_read_options opt = {0};
+    brisk_dataset *ref = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_read_file(REFERENCE, &opt, &ref, &err), BRISK_OK);
+    brisk_survey *s = survey_from_bundled(weighted);
+    brisk_survey_data *data = NULL;
+    assert_int_equal(brisk_survey_read_data(s, &data, &err), BRISK_OK);
+    brisk_table_list *list = brisk_table_list_new();
+    assert_int_equal(brisk_describe(data, list, &err), BRISK_OK);
+    const brisk_table *t = list->tables[0];
+    assert_string_equal(t->id, "describe.items");
+    assert_int_equal(t->nrows, ref->nrows);
+    static const char *const keys[] = {"mean", "sd", "pct_1", "pct_3", "pct_5", "agree_pct",
+                                       "agree_ci_lower", "agree_ci_upper"};
+    size_t item_col = brisk_table_find_column(t, "item");
+    for (size_t i = 0; i < t->nrows; i++) {
+        const char *item = brisk_table_cell(t, i, item_col)->text;
+        assert_true(brisk_table_cell(t, i, brisk_table_find_column(t, "n"))->num ==
+                    ref_value(ref, item, "n"));
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            char rkey[64];
+            snprintf(rkey, sizeof rkey, "%s%s", weighted ? "w_" : "", keys[k]);
+            double mine = brisk_table_cell(t, i, brisk_table_find_column(t, keys[k]))->num;
+            double theirs = ref_value(ref, item, rkey);
+            if (fabs(mine - theirs) > 1e-9)
+                fail_msg("%s %s: brisk %.12g, R %.12g", item, rkey, mine, theirs);
+        }
+        if (!weighted) {
+            double med = brisk_table_cell(t, i, brisk_table_find_column(t, "median"))->num;
+            assert_true(med == ref_value(ref, item, "median"));
+        } else {
+            double neff = brisk_table_cell(t, i, brisk_table_find_column(t, "n_eff"))->num;
+            assert_true(fabs(neff - ref_value(ref, item, "n_eff")) < 1e-9);
+        }
+    }
+    brisk_table_list_free(list);
+    brisk_survey_data_free(data);
+    brisk_survey_free(s);
+    brisk_dataset_free(ref);
+}
+
+static void test_describe_matches_r(void **state)
+{
+    (void)state;
+    compare_with_r(false);
+}
+
+static void test_describe_weighted_matches_survey_package(void **state)
+{
+    (void)state;
+    compare_with_r(true);
+}
+
+static void test_describe_tables(void **state)
+{
+    (void)state;
+    brisk_survey *s = survey_from_bundled(true);
+    brisk_survey_data *data = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_survey_read_data(s, &data, &err), BRISK_OK);
+    brisk_table_list *list = brisk_table_list_new();
+    assert_int_equal(brisk_describe(data, list, &err), BRISK_OK);
+    assert_int_equal(list->count, 4);
+    assert_string_equal(list->tables[1]->id, "describe.counts");
+    assert_string_equal(list->tables[2]->id, "describe.demographics");
+    assert_string_equal(list->tables[3]->id, "describe.demographics_numeric");
+    /* 6 items asked once + 4 behaviours x 12 items */
+    const brisk_table *items = list->tables[0], *counts = list->tables[1];
+    assert_int_equal(items->nrows, 6 + 4 * 12);
+    assert_string_equal(brisk_table_cell(items, 6, 0)->text, "crime");
+    assert_string_equal(brisk_table_cell(items, 6, 1)->text, "morality");
+    assert_null(brisk_table_cell(items, 0, 0)->text);
+    /* counts per point add up to n */
+    size_t n_col = brisk_table_find_column(items, "n");
+    for (size_t i = 0; i < items->nrows; i++) {
+        double sum = 0;
+        for (int k = 1; k <= 5; k++) {
+            char key[16];
+            snprintf(key, sizeof key, "count_%d", k);
+            sum += brisk_table_cell(counts, i, brisk_table_find_column(counts, key))->num;
+        }
+        assert_true(sum == brisk_table_cell(items, i, n_col)->num);
+    }
+    /* age is summarised, gender tabulated */
+    assert_string_equal(brisk_table_cell(list->tables[3], 0, 0)->text, "age");
+    assert_string_equal(brisk_table_cell(list->tables[2], 0, 0)->text, "gender");
+    brisk_table_list_free(list);
+    brisk_survey_data_free(data);
+    brisk_survey_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_summary_unweighted),
+        cmocka_unit_test(test_summary_weighted),
+        cmocka_unit_test(test_wilson),
+        cmocka_unit_test(test_describe_matches_r),
+        cmocka_unit_test(test_describe_weighted_matches_survey_package),
+        cmocka_unit_test(test_describe_tables),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -19,7 +19,8 @@ static void usage(FILE *f)
           "Commands:\n", f);
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
-    fputs("\nEvery command takes --format text|csv|md|json, -o FILE, --quiet, --help.\n"
+    fputs("\nEvery command takes --help and --version; commands that print tables take\n"
+          "--format text|csv|md|json, -o FILE (format from its extension) and --quiet.\n"
           "A survey is a .survey file, or the name of a bundled survey (rongcheng).\n"
           "Exit status: 0 done, 1 usage error, 2 input error, 3 model could not be\n"
           "estimated, 4 output could not be written.\n\n"

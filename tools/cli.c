@@ -60,7 +60,8 @@ int cli_resolve_format(cli_common *c, const cli_command *cmd)
         if (!brisk_output_format_parse(c->format_name, &c->format))
             return cli_usage_error(cmd, "unknown format '%s' (text, csv, md, json)",
                                    c->format_name);
-    } else if (c->output && !brisk_output_format_from_path(c->output, &c->format)) {
+    } else if (c->output && strcmp(c->output, "-") != 0 &&
+               !brisk_output_format_from_path(c->output, &c->format)) {
         return cli_usage_error(cmd, "cannot tell the format from '%s': give --format "
                                "(text, csv, md, json)", c->output);
     }

@@ -16,16 +16,17 @@ const cli_command cmd_import = {
         "List the variables of a data file, one row each: name, type, measure, label,\n"
         "valid n, missing n by kind (empty, user-defined code, tagged), user-missing\n"
         "codes and the number of value labels; then every value label.\n"
-        "FILE: .csv .tsv .txt (delimited text), .sav .zsav .por (SPSS), .dta (Stata),\n"
-        ".sas7bdat .xpt (SAS).\n\n"
+        "FILE: .csv .tsv .txt .dat (delimited text), .sav .zsav .por (SPSS),\n"
+        ".dta (Stata), .sas7bdat .xpt .xport (SAS).\n\n"
         "Options:\n"
         "  -e, --encoding ENC   the file's character encoding (e.g. GB18030, latin1);\n"
         "                       default: UTF-8, or what the file declares\n"
         "  -d, --delimiter C    field delimiter of a text file (default: detected);\n"
         "                       'tab' for a tab\n"
         "  -o, --output FILE    convert the data to FILE (.csv or .tsv); missing\n"
-        "                       values become empty cells and value labels go to\n"
-        "                       FILE's companion FILE.labels.csv\n"
+        "                       values become empty cells; when the data have value\n"
+        "                       labels (and --labels is not given) they go to the\n"
+        "                       companion file FILE.labels.csv\n"
         "  -l, --labels         with -o: write labelled values as their labels\n"
         "  -f, --format FMT     format of the variable listing: text (default), csv,\n"
         "                       md or json\n"
@@ -45,11 +46,17 @@ typedef struct import_options {
     bool labels;
 } import_options;
 
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
 static int parse_delimiter(import_options *o, const char *arg)
 {
     if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
         o->delimiter = '\t';
-    else if (strlen(arg) == 1 && strchr(",;|\t ", arg[0]))
+    else if (strlen(arg) == 1 && strchr(",;|\t", arg[0]))
         o->delimiter = arg[0];
     else
         return cli_usage_error(&cmd_import, "delimiter must be one of , ; | tab, not '%s'", arg);
@@ -84,6 +91,10 @@ static int parse_options(import_options *o, int argc, char **argv)
                                                            : "one data file at a time");
     if (o->labels && !o->common.output)
         return cli_usage_error(&cmd_import, "--labels goes with -o FILE");
+    if (o->common.output && !ends_with(o->common.output, ".csv") &&
+        !ends_with(o->common.output, ".tsv"))
+        return cli_usage_error(&cmd_import, "-o converts to .csv or .tsv, not '%s'",
+                               o->common.output);
     o->common.format = BRISK_OUT_TEXT;
     if (o->common.format_name &&
         !brisk_output_format_parse(o->common.format_name, &o->common.format))
@@ -92,11 +103,6 @@ static int parse_options(import_options *o, int argc, char **argv)
     return -1;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
 
 /* Both files are written to temporary names and renamed only when both are
  * complete, so a failure leaves neither. */

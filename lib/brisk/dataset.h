@@ -149,6 +149,9 @@ typedef struct brisk_read_options {
 #define BRISK_MAX_COLUMNS       100000
 #define BRISK_MAX_ROWS          100000000
 
+/* Every extension brisk_format_from_name knows, for messages and --help. */
+#define BRISK_DATA_EXTENSIONS ".csv .tsv .txt .dat .sav .zsav .por .dta .sas7bdat .xpt .xport"
+
 /* Format implied by a file name's extension, or BRISK_FORMAT_AUTO when the
  * extension is not known. */
 brisk_format brisk_format_from_name(const char *name);

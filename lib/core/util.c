@@ -100,6 +100,17 @@ static bool is_blank(char c)
  * the result is correctly rounded in every locale. */
 bool brisk_parse_number(const char *s, size_t n, double *out)
 {
+    /* Survey data are mostly small integers: exact, and decided at once. */
+    if (n && n <= 15) {
+        double v = 0;
+        size_t k = 0;
+        while (k < n && s[k] >= '0' && s[k] <= '9')
+            v = v * 10 + (s[k++] - '0');
+        if (k == n) {
+            *out = v;
+            return true;
+        }
+    }
     while (n && is_blank(*s)) {
         s++;
         n--;
@@ -139,7 +150,7 @@ bool brisk_parse_number(const char *s, size_t n, double *out)
     }
     if (i != n)
         return false;
-    /* Survey data are mostly small integers: exact without strtod. */
+    /* Signed integers: exact without strtod. */
     if (dot == (size_t)-1 && digits <= 15 && digits == n - (s[0] == '+' || s[0] == '-')) {
         double v = 0;
         for (size_t k = n - digits; k < n; k++)

@@ -557,6 +557,9 @@ static bool token_is(const char *text, size_t len, const char *token)
  * " NA" and "  " are missing too. */
 static bool is_missing_token(const csv_reader *r, const char *text, size_t len)
 {
+    /* The common case, a number, decided at its first byte. */
+    if (len && text[0] >= '0' && text[0] <= '9' && !r->na_tokens)
+        return false;
     trim_blanks(&text, &len);
     if (len == 0 || token_is(text, len, "NA") || token_is(text, len, "."))
         return true;

@@ -67,12 +67,11 @@ static brisk_status unknown_type_error(const char *path, brisk_error *err)
     const char *ext = path_extension(path);
     brisk_error_at(err, path, 0, 0);
     if (!ext)
-        return brisk_error_set(err, BRISK_ERR_ARGUMENT,
+        return brisk_error_set(err, BRISK_ERR_FORMAT,
                                "unknown file type (no extension): expected "
-                               ".csv .tsv .sav .zsav .por .dta .sas7bdat .xpt");
-    return brisk_error_set(err, BRISK_ERR_ARGUMENT,
-                           "unknown file type '%s': expected "
-                           ".csv .tsv .sav .zsav .por .dta .sas7bdat .xpt", ext);
+                               BRISK_DATA_EXTENSIONS);
+    return brisk_error_set(err, BRISK_ERR_FORMAT,
+                           "unknown file type '%s': expected " BRISK_DATA_EXTENSIONS, ext);
 }
 
 brisk_status brisk_read_file(const char *path, const brisk_read_options *opt,

@@ -215,10 +215,19 @@ static int on_metadata(readstat_metadata_t *metadata, void *ctx)
         return handler_fail(r, BRISK_ERR_LIMIT,
                             "the file declares %d variables; at most %d are supported",
                             vars, BRISK_MAX_COLUMNS);
+    /* The parser's row limit caps what ReadStat reports here at one over
+     * our maximum, so the true count may be larger than `rows`.  Even the
+     * best-compressed format spends a bit on a row: a count beyond that
+     * is a damaged or foreign file rather than a big one. */
+    if (rows > BRISK_MAX_ROWS && (long long)(rows / 8) > r->size)
+        return handler_fail(r, BRISK_ERR_FORMAT,
+                            "not a valid %s file: it declares more than %d rows, more "
+                            "than its %lld bytes can hold", brisk_format_name(r->format),
+                            BRISK_MAX_ROWS, r->size);
     if (rows > BRISK_MAX_ROWS)
         return handler_fail(r, BRISK_ERR_LIMIT,
-                            "the file declares %d rows; at most %d are supported",
-                            rows, BRISK_MAX_ROWS);
+                            "the file declares more than %d rows, the most brisk reads",
+                            BRISK_MAX_ROWS);
     r->declared_rows = rows >= 0 ? rows : -1;
 
     const char *label = readstat_get_file_label(metadata);
@@ -367,8 +376,10 @@ static int ensure_row(stat_reader *r, size_t row)
     brisk_dataset *ds = r->ds;
     if (row >= ds->nrows) {
         size_t cap = ds->nrows ? ds->nrows : initial_rows(r);
-        while (cap <= row)
+        while (cap <= row && cap < BRISK_MAX_ROWS)
             cap = cap > BRISK_MAX_ROWS / 2 ? BRISK_MAX_ROWS : cap * 2;
+        if (cap <= row)
+            return handler_fail(r, BRISK_ERR_LIMIT, "more than %d rows", BRISK_MAX_ROWS);
         brisk_status st = brisk_dataset_resize(ds, cap);
         if (st != BRISK_OK)
             return handler_fail(r, st, "cannot hold %zu rows: %s", cap, brisk_strerror(st));
@@ -618,13 +629,16 @@ static brisk_status map_readstat_error(stat_reader *r, readstat_error_t e,
                                "the %s file declares a character encoding that is not "
                                "supported: give the right one with --encoding "
                                "(ReadStat: %s%s%s)", what, detail, sep, r->readstat_says);
+    if (is_conversion_error(e) && opt && opt->encoding)
+        return brisk_error_set(r->err, BRISK_ERR_FORMAT,
+                               "text in the %s file is not valid %s: give the file's real "
+                               "encoding with --encoding (ReadStat: %s%s%s)", what,
+                               opt->encoding, detail, sep, r->readstat_says);
     if (is_conversion_error(e))
         return brisk_error_set(r->err, BRISK_ERR_FORMAT,
-                               "text in the %s file is not valid in %s%s: give its "
-                               "encoding with --encoding, e.g. --encoding WINDOWS-1252 "
-                               "(ReadStat: %s%s%s)", what,
-                               opt && opt->encoding ? "encoding " : "its declared encoding",
-                               opt && opt->encoding ? opt->encoding : "", detail, sep,
+                               "text in the %s file is not valid in its declared encoding: "
+                               "give the right one with --encoding, e.g. --encoding "
+                               "WINDOWS-1252 (ReadStat: %s%s%s)", what, detail, sep,
                                r->readstat_says);
     if (r->size == 0)
         return brisk_error_set(r->err, BRISK_ERR_FORMAT, "not a valid %s file: the file is empty",
@@ -636,6 +650,10 @@ static brisk_status map_readstat_error(stat_reader *r, readstat_error_t e,
                                r->readstat_says);
     /* ReadStat's allocator refuses sizes over 16 MB, so a "malloc" failure
      * nearly always means a size field the file made up. */
+    if (e == READSTAT_ERROR_MALLOC)
+        return brisk_error_set(r->err, BRISK_ERR_FORMAT,
+                               "not a valid %s file: it declares implausibly large sizes "
+                               "(ReadStat: %s%s%s)", what, detail, sep, r->readstat_says);
     return brisk_error_set(r->err, BRISK_ERR_FORMAT, "not a valid %s file (ReadStat: %s%s%s)",
                            what, detail, sep, r->readstat_says);
 }
@@ -677,6 +695,11 @@ static readstat_parser_t *new_parser(stat_reader *r, const brisk_read_options *o
     readstat_set_value_handler(parser, on_value);
     readstat_set_value_label_handler(parser, on_value_label);
     readstat_set_error_handler(parser, on_error_text);
+    /* ReadStat 1.1.8 reads no rows at all from an uncompressed .sav that
+     * does not state its row count unless a row limit is set.  One row
+     * over our maximum lets the value handler report the limit instead of
+     * ReadStat stopping silently. */
+    readstat_set_row_limit(parser, BRISK_MAX_ROWS + 1L);
     if (opt && opt->encoding && opt->encoding[0])
         readstat_set_file_character_encoding(parser, opt->encoding);
     return parser;
@@ -766,6 +789,9 @@ static brisk_status choose_format(const brisk_io *io, const brisk_read_options *
         return brisk_error_set(err, BRISK_ERR_ARGUMENT,
                                "a delimited text file is not read through ReadStat "
                                "(use brisk_read_csv)");
+    if (f < BRISK_FORMAT_SAV || f > BRISK_FORMAT_XPT)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "unknown file format number %d",
+                               (int)f);
     *format = f;
     return BRISK_OK;
 }

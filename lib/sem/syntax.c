@@ -298,6 +298,8 @@ static brisk_status parse_modifier_value(parser *p, brisk_modifier *m)
         p->pos++;
         return m->label ? BRISK_OK : BRISK_ERR_NOMEM;
     }
+    if (t->kind == TOK_END_STATEMENT)
+        return fail_at(p, t, "expected a variable name");
     return fail_at(p, t, "expected a number, NA or a label");
 }
 

@@ -283,6 +283,7 @@ static brisk_status check_weight(const brisk_survey *s, const brisk_dataset *ds,
                                  const brisk_column *w, brisk_error *err)
 {
     char where[160];
+    double total = 0;
     for (size_t i = 0; i < ds->nrows; i++) {
         const char *problem = w->type == BRISK_STRING ? "is text"
                             : brisk_is_missing(w, i) ? "is missing"
@@ -295,6 +296,13 @@ static brisk_status check_weight(const brisk_survey *s, const brisk_dataset *ds,
             brisk_error_variable(err, w->name);
             return BRISK_ERR_VALUE;
         }
+        total += w->num[i];
+    }
+    if (!(total > 0) && ds->nrows > 0) {
+        brisk_survey_error(err, s, s->weight_line, 0, BRISK_ERR_VALUE,
+                           "weight '%s' is zero for every respondent", w->name);
+        brisk_error_variable(err, w->name);
+        return BRISK_ERR_VALUE;
     }
     return BRISK_OK;
 }
@@ -429,15 +437,18 @@ brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_dat
     brisk_read_options opt = {.format = BRISK_FORMAT_AUTO, .encoding = survey->encoding};
     brisk_dataset *ds = NULL;
     brisk_status st = brisk_read_file(survey->data_path, &opt, &ds, err);
-    if (st != BRISK_OK) {
-        if (st == BRISK_ERR_OPEN && err && err->line == 0) {
-            /* Point at the line that names the missing file. */
-            char reason[sizeof err->message];
-            snprintf(reason, sizeof reason, "%s", err->message);
-            brisk_survey_error(err, survey, survey->data_line, 0, st,
-                               "data file %s: %s", survey->data_path, reason);
-        }
-        return st;
+    if (st != BRISK_OK && err && err->line == 0) {
+        /* Nothing to point at inside the data file: point at the survey line
+         * that names it.  A bad extension or encoding there is an input
+         * error of the survey, not a usage error. */
+        char reason[sizeof err->message];
+        snprintf(reason, sizeof reason, "%s", err->message);
+        if (st == BRISK_ERR_ARGUMENT)
+            st = BRISK_ERR_FORMAT;
+        brisk_survey_error(err, survey, survey->data_line, 0, st, "data file %s: %s",
+                           survey->data_path, reason);
     }
+    if (st != BRISK_OK)
+        return st;
     return brisk_survey_prepare(survey, ds, out, err);
 }

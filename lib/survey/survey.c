@@ -208,6 +208,7 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
     }
     if (strcmp(key, "agree") == 0) {
         s->has_agree = true;
+        s->agree_line = p->line;
         return parse_range(p, key, v, &s->agree_min, &s->agree_max);
     }
     if (strcmp(key, "layout") == 0) {
@@ -383,6 +384,20 @@ static brisk_status check_survey(survey_parser *p)
             return fail(p, "item '%s' uses {b}, but the survey has no [behaviours]%s",
                         s->items[i].key, "");
         }
+    }
+    for (size_t i = 0; i < s->ndemographics; i++) {
+        p->line = s->demographics[i].line;
+        if (brisk_template_is_per_behaviour(s->demographics[i].key))
+            return fail(p, "demographic '%s' uses {b}: demographics are asked once per "
+                           "respondent; list per-behaviour questions in [items]%s",
+                        s->demographics[i].key, "");
+    }
+    if (s->has_agree && s->has_scale &&
+        (s->agree_min < s->scale_min || s->agree_max > s->scale_max)) {
+        p->line = s->agree_line;
+        char range[64];
+        snprintf(range, sizeof range, "%g..%g", s->scale_min, s->scale_max);
+        return fail(p, "the 'agree' range lies outside the scale %s%s", range, "");
     }
     for (size_t i = 0; i < s->nreverse; i++) {
         p->line = s->reverse[i].line;

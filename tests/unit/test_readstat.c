@@ -261,8 +261,9 @@ static void test_foreign_testdata_sav(void **state)
 
     /* Very long strings (A500) come back whole. */
     brisk_column *s500 = column(ds, "string_500");
-    assert_int_equal(strlen(s500->str[0]), 500);
+    assert_int_equal(strlen(s500->str[0]), 493);   /* trailing blanks trimmed */
     assert_int_equal(strncmp(s500->str[0], "A wonderful serenity", 20), 0);
+    assert_string_equal(s500->str[0] + 493 - 9, "than now.");
     assert_string_equal(s500->format, "A500");
 
     /* Dates stay SPSS seconds since 14 Oct 1582 (1983-12-11 here). */
@@ -306,7 +307,8 @@ static void test_iris_three_formats(void **state)
 
     /* SAS. */
     assert_close(column(sas, "Sepal_Width")->num[41], 2.3, 1e-12);
-    assert_string_equal(column(sas, "Species")->str[75], "versicolor");
+    /* The SAS file stores species in 6 bytes: "versic", as haven reads. */
+    assert_string_equal(column(sas, "Species")->str[75], "versic");
     assert_string_equal(column(sas, "Sepal_Length")->format, "BEST");
 
     double sum_sav = 0, sum_sas = 0;
@@ -518,11 +520,78 @@ static void test_memory_io(void **state)
     }
     brisk_io_close(&io);
 
-    /* A CSV format is not ReadStat's. */
+    /* A CSV format is not ReadStat's, nor is a number outside the enum. */
     opt.format = BRISK_FORMAT_CSV;
     ds = NULL;
     assert_int_equal(read_memory(bytes, size, "x.sav", &opt, &ds, &err), BRISK_ERR_ARGUMENT);
     assert_null(ds);
+    opt.format = (brisk_format)42;
+    assert_int_equal(read_memory(bytes, size, "x.sav", &opt, &ds, &err), BRISK_ERR_ARGUMENT);
+    assert_null(ds);
+    free(bytes);
+}
+
+/* An input that fails (as a disk or a network file system may) after
+ * `budget` bytes. */
+typedef struct failing_input {
+    brisk_io inner;
+    long long budget;
+} failing_input;
+
+static ssize_t failing_read(void *ctx, void *buf, size_t n)
+{
+    failing_input *f = ctx;
+    if (f->budget <= 0)
+        return -1;
+    if ((long long)n > f->budget)
+        n = (size_t)f->budget;
+    ssize_t got = f->inner.read(f->inner.ctx, buf, n);
+    if (got > 0)
+        f->budget -= got;
+    return got;
+}
+
+static int failing_seek(void *ctx, long long offset)
+{
+    failing_input *f = ctx;
+    return f->inner.seek(f->inner.ctx, offset);
+}
+
+static long long failing_size(void *ctx)
+{
+    failing_input *f = ctx;
+    return f->inner.size(f->inner.ctx);
+}
+
+static void test_io_errors(void **state)
+{
+    (void)state;
+    size_t size;
+    unsigned char *bytes = load_bytes("labelled.sav", &size);
+    failing_input f;
+    assert_int_equal(brisk_io_memory(&f.inner, bytes, size, "inner"), BRISK_OK);
+    brisk_io io = {.read = failing_read, .seek = failing_seek, .size = failing_size,
+                   .ctx = &f, .name = "flaky.sav"};
+    brisk_dataset *ds = NULL;
+    brisk_error err;
+
+    /* A read error is an input error, not a malformed file. */
+    f.budget = 700;
+    assert_int_equal(brisk_read_stat(&io, NULL, &ds, &err), BRISK_ERR_OPEN);
+    assert_null(ds);
+    assert_string_equal(err.file, "flaky.sav");
+    assert_true(message_has(&err, "cannot read the SPSS .sav file"));
+
+    f.budget = (long long)size * 4;
+    assert_int_equal(brisk_read_stat(&io, NULL, &ds, &err), BRISK_OK);
+    assert_int_equal(ds->nrows, 12);
+    brisk_dataset_free(ds);
+
+    /* ReadStat needs to seek and to know the size. */
+    io.seek = NULL;
+    assert_int_equal(brisk_read_stat(&io, NULL, &ds, &err), BRISK_ERR_ARGUMENT);
+    assert_null(ds);
+    brisk_io_close(&f.inner);
     free(bytes);
 }
 
@@ -568,12 +637,40 @@ static void test_wrong_declared_encoding(void **state)
     assert_int_equal(read_memory(bytes, size, "latin.sav", NULL, &ds, &err), BRISK_ERR_FORMAT);
     assert_null(ds);
     assert_true(message_has(&err, "--encoding"));
-    assert_string_equal(err.variable, "city");
 
-    brisk_read_options opt = {.encoding = "WINDOWS-1252"};
+    brisk_read_options opt = {.encoding = "ISO-8859-1"};
     assert_int_equal(read_memory(bytes, size, "latin.sav", &opt, &ds, &err), BRISK_OK);
-    assert_string_equal(column(ds, "city")->str[11], "Z\xc3\xbc\xc5\x93rich");
+    assert_string_equal(column(ds, "city")->str[11], "Z\xc3\xbc\xc2\xbcrich");
     brisk_dataset_free(ds);
+
+    /* The other cities are UTF-8 Chinese, whose bytes 0x8d and 0x90 mean
+     * nothing in Windows-1252: a wrong --encoding is named back. */
+    opt.encoding = "WINDOWS-1252";
+    ds = NULL;
+    assert_int_equal(read_memory(bytes, size, "latin.sav", &opt, &ds, &err), BRISK_ERR_FORMAT);
+    assert_null(ds);
+    assert_true(message_has(&err, "not valid WINDOWS-1252"));
+    free(bytes);
+}
+
+/* Stata 14+ files are UTF-8 by definition and ReadStat hands their text
+ * over unchecked: invalid bytes are caught before they reach a writer. */
+static void test_invalid_utf8_in_stata(void **state)
+{
+    (void)state;
+    size_t size;
+    unsigned char *bytes = load_bytes("labelled.dta", &size);
+    unsigned char *at = memmem(bytes, size, "north", 5);
+    assert_non_null(at);
+    at[1] = 0xff;
+    brisk_dataset *ds = NULL;
+    brisk_error err;
+    assert_int_equal(read_memory(bytes, size, "bad.dta", NULL, &ds, &err), BRISK_ERR_FORMAT);
+    assert_null(ds);
+    assert_true(message_has(&err, "row 4: text is not valid UTF-8"));
+    assert_true(message_has(&err, "--encoding"));
+    assert_string_equal(err.variable, "region");
+    assert_string_equal(err.file, "bad.dta");
     free(bytes);
 }
 
@@ -610,8 +707,8 @@ static unsigned char *make_sav(size_t nvar, int32_t declared, size_t rows, size_
         put32(v, 2);
         put32(v + 16, 0x050802);       /* F8.2 */
         put32(v + 20, 0x050802);
-        char name[16];
-        snprintf(name, sizeof name, "V%07zu", j);
+        char name[32];
+        snprintf(name, sizeof name, "V%07zu", j % 10000000);
         memcpy(v + 24, name, 8);
     }
     put32(b + dict - 8, 999);
@@ -664,23 +761,36 @@ static void test_limits(void **state)
     free(b);
 
     /* A declared row count over the limit is refused before anything is
-     * allocated for it. */
-    b = make_sav(2, BRISK_MAX_ROWS + 1, 3, &size);
-    assert_int_equal(read_memory(b, size, "long.sav", NULL, &ds, &err), BRISK_ERR_LIMIT);
+     * allocated for it... */
+    b = make_sav(2, BRISK_MAX_ROWS + 1, 0, &size);
+    size_t big = size + BRISK_MAX_ROWS / 8 + 1;
+    unsigned char *padded = calloc(1, big);
+    assert_non_null(padded);
+    memcpy(padded, b, size);
+    assert_int_equal(read_memory(padded, big, "long.sav", NULL, &ds, &err), BRISK_ERR_LIMIT);
     assert_null(ds);
+    assert_true(message_has(&err, "more than 100000000 rows"));
+    free(padded);
+
+    /* ...and a count no file of that size could hold is damage. */
+    assert_int_equal(read_memory(b, size, "long.sav", NULL, &ds, &err), BRISK_ERR_FORMAT);
+    assert_true(message_has(&err, "not a valid SPSS .sav file: it declares more than 100000000 rows"));
     free(b);
 }
 
 /* ------------------------------------------------------------ broken input */
 
-/* Cut a file at many offsets: every cut must fail cleanly. */
-static void assert_truncations_fail(const char *file, const char *name)
+/* Cut a file at many offsets: every cut must fail cleanly.  The last
+ * `padding` bytes may be filler whose loss changes nothing. */
+static void assert_truncations_fail(const char *file, const char *name, size_t padding)
 {
     size_t size;
     unsigned char *bytes = load_bytes(file, &size);
     size_t cuts[] = {0, 1, 4, 11, 64, 175, 176, 300, 512, size / 3, size / 2,
                      size - size / 10, size - 20, size - 1};
     for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+        if (cuts[k] + padding >= size)
+            continue;
         /* A copy of exactly the cut length, so ASan sees any overread. */
         unsigned char *part = malloc(cuts[k] ? cuts[k] : 1);
         assert_non_null(part);
@@ -701,14 +811,15 @@ static void assert_truncations_fail(const char *file, const char *name)
 static void test_truncated_files(void **state)
 {
     (void)state;
-    assert_truncations_fail("labelled.sav", "cut.sav");
-    assert_truncations_fail("electric.sav", "cut.sav");
-    assert_truncations_fail("labelled.zsav", "cut.zsav");
-    assert_truncations_fail("labelled.dta", "cut.dta");
-    assert_truncations_fail("iris.dta", "cut.dta");
-    assert_truncations_fail("labelled.por", "cut.por");
-    assert_truncations_fail("labelled.xpt", "cut.xpt");
-    assert_truncations_fail("iris.sas7bdat", "cut.sas7bdat");
+    assert_truncations_fail("labelled.sav", "cut.sav", 0);
+    assert_truncations_fail("electric.sav", "cut.sav", 0);
+    assert_truncations_fail("labelled.zsav", "cut.zsav", 0);
+    assert_truncations_fail("labelled.dta", "cut.dta", 0);
+    assert_truncations_fail("iris.dta", "cut.dta", 0);
+    /* A portable file ends in 'Z' filler after its end-of-data mark. */
+    assert_truncations_fail("labelled.por", "cut.por", 16);
+    assert_truncations_fail("labelled.xpt", "cut.xpt", 0);
+    assert_truncations_fail("iris.sas7bdat", "cut.sas7bdat", 0);
 
     brisk_dataset *ds = NULL;
     brisk_error err;
@@ -793,6 +904,13 @@ static void test_junk_and_wrong_content(void **state)
         assert_true(message_has(&err, "not a valid"));
     }
 
+    /* Without an error record the status still tells. */
+    brisk_dataset *none = NULL;
+    assert_int_equal(read_memory(junk, sizeof junk - 1, "j.sav", NULL, &none, NULL),
+                     BRISK_ERR_FORMAT);
+    assert_null(none);
+    assert_int_equal(brisk_read_file("x.unknown", NULL, &none, NULL), BRISK_ERR_FORMAT);
+
     /* A Stata file named .sav and an SPSS file named .dta. */
     size_t size;
     unsigned char *dta = load_bytes("iris.dta", &size);
@@ -819,12 +937,12 @@ static void test_read_file_errors(void **state)
     brisk_dataset *ds = NULL;
     brisk_error err;
 
-    assert_int_equal(brisk_read_file("answers.xlsx", NULL, &ds, &err), BRISK_ERR_ARGUMENT);
+    assert_int_equal(brisk_read_file("answers.xlsx", NULL, &ds, &err), BRISK_ERR_FORMAT);
     assert_null(ds);
     assert_true(message_has(&err, "unknown file type '.xlsx'"));
     assert_true(message_has(&err, ".sas7bdat"));
     assert_string_equal(err.file, "answers.xlsx");
-    assert_int_equal(brisk_read_file("dir.v2/answers", NULL, &ds, &err), BRISK_ERR_ARGUMENT);
+    assert_int_equal(brisk_read_file("dir.v2/answers", NULL, &ds, &err), BRISK_ERR_FORMAT);
     assert_true(message_has(&err, "no extension"));
 
     const char *missing = DATA_DIR "no-such-file.sav";
@@ -899,8 +1017,10 @@ int main(void)
         cmocka_unit_test(test_labelled_por),
         cmocka_unit_test(test_labelled_xpt_sas_tags),
         cmocka_unit_test(test_memory_io),
+        cmocka_unit_test(test_io_errors),
         cmocka_unit_test(test_encoding_option),
         cmocka_unit_test(test_wrong_declared_encoding),
+        cmocka_unit_test(test_invalid_utf8_in_stata),
         cmocka_unit_test(test_unknown_row_count_grows),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_truncated_files),

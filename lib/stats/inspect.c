@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "brisk/stats.h"
 #include "core/util.h"
 
@@ -115,8 +116,15 @@ brisk_status brisk_inspect(const brisk_dataset *ds, brisk_table_list *out, brisk
         if (st == BRISK_OK)
             st = label_rows(labels, &ds->cols[j]);
     }
-    if (st == BRISK_OK && ds->file_label)
-        st = brisk_table_add_note(vars, "File label: %s", ds->file_label);
+    if (st == BRISK_OK && ds->file_label) {
+        /* SPSS pads its file label with blanks. */
+        const char *label = ds->file_label + strspn(ds->file_label, " ");
+        int len = (int)strlen(label);
+        while (len && label[len - 1] == ' ')
+            len--;
+        if (len)
+            st = brisk_table_add_note(vars, "File label: %.*s", len, label);
+    }
     if (st == BRISK_OK) {
         st = brisk_table_list_add(out, vars);
         vars = NULL;

@@ -169,6 +169,12 @@ static char *try_path(const char *fmt, const char *dir, const char *name)
 
 char *cli_find_survey(const char *arg, brisk_error *err)
 {
+    struct stat st;
+    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+        brisk_error_at(err, arg, 0, 0);
+        brisk_error_set(err, BRISK_ERR_OPEN, "is a folder, not a survey file");
+        return NULL;
+    }
     if (is_file(arg) || strchr(arg, '/') || ends_with(arg, ".survey")) {
         if (is_file(arg))
             return strdup(arg);

@@ -42,7 +42,8 @@ typedef struct brisk_survey {
     double *missing;         /* extra missing codes */
     size_t nmissing;
     /* Lines of the [survey] keys, for errors about the data they name. */
-    long data_line, id_line, weight_line, behaviour_line, scale_line, agree_line;
+    long title_line, data_line, id_line, weight_line, behaviour_line, encoding_line;
+    long scale_line, agree_line;
 
     brisk_survey_entry *behaviours;   /* key = label */
     size_t nbehaviours;

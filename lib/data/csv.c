@@ -934,17 +934,9 @@ static brisk_status build_dataset(csv_reader *r, const csv_columns *cols,
 
 /* ------------------------------------------------------------ entry */
 
-brisk_status brisk_read_csv(brisk_io *io, const brisk_read_options *opt,
-                            brisk_dataset **out, brisk_error *err)
+static brisk_status read_csv_text(brisk_io *io, const brisk_read_options *opt,
+                                  brisk_dataset **out, brisk_error *err)
 {
-    static const brisk_read_options defaults = {0};
-    if (!opt)
-        opt = &defaults;
-    if (out)
-        *out = NULL;
-    if (!io || !io->read || !out)
-        return brisk_error_set(err, BRISK_ERR_ARGUMENT,
-                               "brisk_read_csv needs an input and a place for the result");
     csv_reader r = {0};
     csv_columns cols = {0};
     size_t nrows = 0;
@@ -960,4 +952,142 @@ cleanup:
     columns_free(&cols);
     reader_close(&r);
     return st;
+}
+
+/* ------------------------------------------------------------ whole-file transforms */
+
+/* Two kinds of text cannot be read field by field: UTF-16/UTF-32 (Excel's
+ * "Unicode text"), whose delimiters are several bytes, and old Mac files
+ * whose lines end in a lone CR.  They are converted in memory first. */
+
+#define MAX_TRANSFORMED_BYTES ((size_t)1 << 31)
+
+static bool is_wide_encoding(const char *e)
+{
+    return e && (strncasecmp(e, "UTF-16", 6) == 0 || strncasecmp(e, "UTF16", 5) == 0 ||
+                 strncasecmp(e, "UTF-32", 6) == 0 || strncasecmp(e, "UTF32", 5) == 0 ||
+                 strncasecmp(e, "UCS-2", 5) == 0 || strncasecmp(e, "UCS-4", 5) == 0);
+}
+
+static brisk_status slurp(brisk_io *io, char **data, size_t *size, brisk_error *err)
+{
+    long long n = io->size ? io->size(io->ctx) : -1;
+    if (n < 0 || io->seek(io->ctx, 0) != 0)
+        return brisk_error_set(err, BRISK_ERR_OPEN, "cannot read %s", io->name);
+    if ((unsigned long long)n > MAX_TRANSFORMED_BYTES)
+        return brisk_error_set(err, BRISK_ERR_LIMIT, "%s: a UTF-16 or CR-only file is read "
+                               "into memory and may be at most 2 GiB; convert it to UTF-8 "
+                               "CSV first", io->name);
+    *data = malloc((size_t)n + 1);
+    if (!*data)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    size_t got = 0;
+    ssize_t k;
+    while (got < (size_t)n && (k = io->read(io->ctx, *data + got, (size_t)n - got)) > 0)
+        got += (size_t)k;
+    *size = got;
+    return BRISK_OK;
+}
+
+static brisk_status decode_wide(const char *encoding, const char *in, size_t n, char **out,
+                                size_t *out_size, const char *name, brisk_error *err)
+{
+    iconv_t cd = iconv_open("UTF-8", encoding);
+    if (cd == (iconv_t)-1)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "unknown encoding '%s'", encoding);
+    size_t cap = n * 2 + 16, left = cap, inleft = n;
+    char *buf = malloc(cap), *dst = buf, *src = (char *)in;
+    brisk_status st = BRISK_OK;
+    if (!buf)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    else if (iconv(cd, &src, &inleft, &dst, &left) == (size_t)-1) {
+        brisk_error_at(err, name, 0, 0);
+        st = brisk_error_set(err, BRISK_ERR_FORMAT,
+                             "not valid %s text at byte %zu; check --encoding", encoding,
+                             (size_t)(src - in));
+    }
+    iconv_close(cd);
+    if (st != BRISK_OK) {
+        free(buf);
+        return st;
+    }
+    *out = buf;
+    *out_size = cap - left;
+    return BRISK_OK;
+}
+
+/* A lone CR ends a line in old Mac files: turn it into LF (CRLF stays). */
+static void cr_to_lf(char *text, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (text[i] == '\r' && (i + 1 == n || text[i + 1] != '\n'))
+            text[i] = '\n';
+}
+
+/* What the first bytes say: a UTF-16/32 byte-order mark, or CR-only lines. */
+static const char *sniff(brisk_io *io, bool *cr_only)
+{
+    unsigned char head[65536];
+    ssize_t n = io->seek(io->ctx, 0) == 0 ? io->read(io->ctx, head, sizeof head) : -1;
+    io->seek(io->ctx, 0);
+    *cr_only = false;
+    if (n >= 4 && memcmp(head, "\xFF\xFE\0\0", 4) == 0)
+        return "UTF-32";
+    if (n >= 4 && memcmp(head, "\0\0\xFE\xFF", 4) == 0)
+        return "UTF-32";
+    if (n >= 2 && (memcmp(head, "\xFF\xFE", 2) == 0 || memcmp(head, "\xFE\xFF", 2) == 0))
+        return "UTF-16";
+    *cr_only = n > 0 && memchr(head, '\r', (size_t)n) && !memchr(head, '\n', (size_t)n);
+    return NULL;
+}
+
+static brisk_status read_transformed(brisk_io *io, const brisk_read_options *opt,
+                                     const char *wide, brisk_dataset **out, brisk_error *err)
+{
+    char *raw = NULL, *text = NULL;
+    size_t n = 0, len = 0;
+    brisk_status st = slurp(io, &raw, &n, err);
+    if (st == BRISK_OK && wide) {
+        st = decode_wide(wide, raw, n, &text, &len, io->name, err);
+    } else if (st == BRISK_OK) {
+        text = raw;
+        len = n;
+        raw = NULL;
+    }
+    if (st == BRISK_OK) {
+        cr_to_lf(text, len);
+        brisk_io mem;
+        brisk_read_options utf8 = *opt;
+        utf8.encoding = NULL;
+        st = brisk_io_memory(&mem, text, len, io->name);
+        if (st == BRISK_OK) {
+            st = read_csv_text(&mem, &utf8, out, err);
+            brisk_io_close(&mem);
+        } else {
+            brisk_error_set(err, st, "out of memory");
+        }
+    }
+    free(raw);
+    free(text);
+    return st;
+}
+
+brisk_status brisk_read_csv(brisk_io *io, const brisk_read_options *opt,
+                            brisk_dataset **out, brisk_error *err)
+{
+    static const brisk_read_options defaults = {0};
+    if (!opt)
+        opt = &defaults;
+    if (out)
+        *out = NULL;
+    if (!io || !io->read || !out)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT,
+                               "brisk_read_csv needs an input and a place for the result");
+    bool cr_only = false;
+    const char *wide = io->seek ? sniff(io, &cr_only) : NULL;
+    if (is_wide_encoding(opt->encoding))
+        wide = opt->encoding;
+    if (io->seek && io->size && (wide || cr_only))
+        return read_transformed(io, opt, wide, out, err);
+    return read_csv_text(io, opt, out, err);
 }

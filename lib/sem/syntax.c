@@ -300,7 +300,10 @@ static brisk_status parse_modifier_value(parser *p, brisk_modifier *m)
     }
     if (t->kind == TOK_END_STATEMENT)
         return fail_at(p, t, "expected a variable name");
-    return fail_at(p, t, "expected a number, NA or a label");
+    char what[400];
+    snprintf(what, sizeof what, "expected a variable name (or a modifier such as 0.5*, NA* "
+             "or a label*), found '%s'", t->text);
+    return fail_at(p, t, what);
 }
 
 static brisk_status add_modifier(brisk_term *term, const brisk_modifier *m)

@@ -206,12 +206,25 @@ static brisk_status apply_missing_codes(const brisk_survey *s, brisk_column *c, 
     return BRISK_OK;
 }
 
+/* The first cell of a text column that does not read as a number: the one
+ * that made the whole column text. */
+static size_t first_non_number(const brisk_column *c, size_t nrows)
+{
+    for (size_t i = 0; i < nrows; i++) {
+        double x;
+        if (!brisk_is_missing(c, i) && !brisk_parse_number(c->str[i], strlen(c->str[i]), &x))
+            return i;
+    }
+    return (size_t)-1;
+}
+
 static brisk_status check_item_values(const brisk_survey *s, const brisk_dataset *ds,
                                       const brisk_column *c, long line, brisk_error *err)
 {
     char where[160];
+    size_t text_row = c->type == BRISK_STRING ? first_non_number(c, ds->nrows) : (size_t)-1;
     for (size_t i = 0; i < ds->nrows; i++) {
-        if (brisk_is_missing(c, i))
+        if (brisk_is_missing(c, i) || (text_row != (size_t)-1 && i != text_row))
             continue;
         describe_row(s, ds, i, where, sizeof where);
         if (c->type == BRISK_STRING) {
@@ -284,10 +297,15 @@ static brisk_status check_weight(const brisk_survey *s, const brisk_dataset *ds,
 {
     char where[160];
     double total = 0;
+    size_t text_row = w->type == BRISK_STRING ? first_non_number(w, ds->nrows) : (size_t)-1;
+    if (w->type == BRISK_STRING && text_row == (size_t)-1)
+        text_row = 0; /* numbers stored as text (an SPSS string variable) */
     for (size_t i = 0; i < ds->nrows; i++) {
-        const char *problem = w->type == BRISK_STRING ? "is text"
+        const char *problem = w->type == BRISK_STRING
+                                  ? (i == text_row ? "is text" : NULL)
                             : brisk_is_missing(w, i) ? "is missing"
-                            : !isfinite(w->num[i]) || w->num[i] < 0 ? "is negative" : NULL;
+                            : !isfinite(w->num[i]) ? "is not a finite number"
+                            : w->num[i] < 0 ? "is negative" : NULL;
         if (problem) {
             describe_row(s, ds, i, where, sizeof where);
             brisk_survey_error(err, s, s->weight_line, 0, BRISK_ERR_VALUE,
@@ -296,9 +314,10 @@ static brisk_status check_weight(const brisk_survey *s, const brisk_dataset *ds,
             brisk_error_variable(err, w->name);
             return BRISK_ERR_VALUE;
         }
-        total += w->num[i];
+        if (w->type == BRISK_NUMERIC)
+            total += w->num[i];
     }
-    if (!(total > 0) && ds->nrows > 0) {
+    if (w->type == BRISK_NUMERIC && !(total > 0) && ds->nrows > 0) {
         brisk_survey_error(err, s, s->weight_line, 0, BRISK_ERR_VALUE,
                            "weight '%s' is zero for every respondent", w->name);
         brisk_error_variable(err, w->name);
@@ -319,30 +338,6 @@ static bool row_is_behaviour(const brisk_column *c, size_t i, const brisk_survey
     const char *label = brisk_column_label_of(c, c->num[i]);
     return strcmp(text, e->key) == 0 ||
            (label && (strcmp(label, e->key) == 0 || strcmp(label, e->value) == 0));
-}
-
-static brisk_status select_rows(brisk_survey_data *d, brisk_error *err)
-{
-    const brisk_survey *s = d->survey;
-    size_t nb = brisk_survey_nblocks(s), n = d->ds->nrows;
-    d->rows = calloc(nb, sizeof *d->rows);
-    d->nrows = calloc(nb, sizeof *d->nrows);
-    if (!d->rows || !d->nrows)
-        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    const brisk_column *bc = s->layout == BRISK_LAYOUT_LONG && s->behaviour_column
-                                 ? brisk_dataset_find(d->ds, s->behaviour_column) : NULL;
-    for (size_t b = 0; b < nb; b++) {
-        if (!(d->rows[b] = malloc((n ? n : 1) * sizeof **d->rows)))
-            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; i < n; i++)
-            if (!bc || row_is_behaviour(bc, i, &s->behaviours[b]))
-                d->rows[b][d->nrows[b]++] = i;
-        if (bc && d->nrows[b] == 0)
-            return brisk_survey_error(err, s, s->behaviours[b].line, 0, BRISK_ERR_VALUE,
-                                      "no row of %s has behaviour '%s' in column '%s'",
-                                      s->data_path, s->behaviours[b].key, s->behaviour_column);
-    }
-    return BRISK_OK;
 }
 
 static bool same_id(const brisk_column *id, size_t a, size_t b)
@@ -367,6 +362,60 @@ static int compare_rows_by_id(const void *pa, const void *pb, void *arg)
             c = (id->num[a] > id->num[b]) - (id->num[a] < id->num[b]);
     }
     return c ? c : (a > b) - (a < b);
+}
+
+/* In the long layout each respondent answers each behaviour once. */
+static brisk_status check_one_row_per_respondent(brisk_survey_data *d, size_t b,
+                                                 brisk_error *err)
+{
+    const brisk_survey *s = d->survey;
+    const brisk_column *id = brisk_dataset_find(d->ds, s->id);
+    size_t n = d->nrows[b];
+    size_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    memcpy(sorted, d->rows[b], n * sizeof *sorted);
+    qsort_r(sorted, n, sizeof *sorted, compare_rows_by_id, (void *)id);
+    brisk_status st = BRISK_OK;
+    for (size_t i = 1; i < n && st == BRISK_OK; i++) {
+        if (!same_id(id, sorted[i - 1], sorted[i]))
+            continue;
+        char who[160];
+        describe_row(s, d->ds, sorted[i - 1], who, sizeof who);
+        st = brisk_survey_error(err, s, s->behaviours[b].line, 0, BRISK_ERR_VALUE,
+                                "behaviour '%s' appears twice for one respondent: %s and "
+                                "data row %zu; in the long layout each respondent has one "
+                                "row per behaviour", s->behaviours[b].key, who, sorted[i] + 1);
+    }
+    free(sorted);
+    return st;
+}
+
+static brisk_status select_rows(brisk_survey_data *d, brisk_error *err)
+{
+    const brisk_survey *s = d->survey;
+    size_t nb = brisk_survey_nblocks(s), n = d->ds->nrows;
+    d->rows = calloc(nb, sizeof *d->rows);
+    d->nrows = calloc(nb, sizeof *d->nrows);
+    if (!d->rows || !d->nrows)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    const brisk_column *bc = s->layout == BRISK_LAYOUT_LONG && s->behaviour_column
+                                 ? brisk_dataset_find(d->ds, s->behaviour_column) : NULL;
+    for (size_t b = 0; b < nb; b++) {
+        if (!(d->rows[b] = malloc((n ? n : 1) * sizeof **d->rows)))
+            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            if (!bc || row_is_behaviour(bc, i, &s->behaviours[b]))
+                d->rows[b][d->nrows[b]++] = i;
+        if (bc && d->nrows[b] == 0)
+            return brisk_survey_error(err, s, s->behaviours[b].line, 0, BRISK_ERR_VALUE,
+                                      "no row of %s has behaviour '%s' in column '%s'",
+                                      s->data_path, s->behaviours[b].key, s->behaviour_column);
+        brisk_status st = bc ? check_one_row_per_respondent(d, b, err) : BRISK_OK;
+        if (st != BRISK_OK)
+            return st;
+    }
+    return BRISK_OK;
 }
 
 static int compare_size(const void *pa, const void *pb)
@@ -443,9 +492,13 @@ brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_dat
          * error of the survey, not a usage error. */
         char reason[sizeof err->message];
         snprintf(reason, sizeof reason, "%s", err->message);
+        /* An argument the reader refused came from the survey: the encoding
+         * (when one is given) or the data file's name. */
+        long line = st == BRISK_ERR_ARGUMENT && survey->encoding ? survey->encoding_line
+                                                                 : survey->data_line;
         if (st == BRISK_ERR_ARGUMENT)
             st = BRISK_ERR_FORMAT;
-        brisk_survey_error(err, survey, survey->data_line, 0, st, "data file %s: %s",
+        brisk_survey_error(err, survey, line, 0, st, "data file %s: %s",
                            survey->data_path, reason);
     }
     if (st != BRISK_OK)

@@ -86,6 +86,8 @@ static char *trim(char *s)
 /* An inline comment starts at ';' or '#' after white space. */
 static void strip_comment(char *line)
 {
+    if (line[0] == '\0')
+        return;
     if (line[0] == ';' || line[0] == '#') {
         line[0] = '\0';
         return;
@@ -171,16 +173,20 @@ static brisk_status parse_codes(survey_parser *p, const char *v)
     return st;
 }
 
-static brisk_status set_string(survey_parser *p, char **field, long *line, const char *v)
+static brisk_status set_string(survey_parser *p, const char *key, char **field, long *line,
+                               const char *v)
 {
-    if (*field)
-        return fail(p, "this key is given twice in [survey]%s%s", "", "");
+    if (*field) {
+        char first[48] = "";
+        if (*line)
+            snprintf(first, sizeof first, " (first on line %ld)", *line);
+        return fail(p, "'%s' is given twice in [survey]%s", key, first);
+    }
     if (!*v)
         return fail(p, "a value is needed after '='%s%s", "", "");
     if (!(*field = brisk_strdup(v)))
         return nomem(p);
-    if (line)
-        *line = p->line;
+    *line = p->line;
     return BRISK_OK;
 }
 
@@ -188,17 +194,17 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
 {
     brisk_survey *s = p->s;
     if (strcmp(key, "title") == 0)
-        return set_string(p, &s->title, NULL, v);
+        return set_string(p, key, &s->title, &s->title_line, v);
     if (strcmp(key, "data") == 0)
-        return set_string(p, &s->data, &s->data_line, v);
+        return set_string(p, key, &s->data, &s->data_line, v);
     if (strcmp(key, "id") == 0)
-        return set_string(p, &s->id, &s->id_line, v);
+        return set_string(p, key, &s->id, &s->id_line, v);
     if (strcmp(key, "weight") == 0)
-        return set_string(p, &s->weight, &s->weight_line, v);
+        return set_string(p, key, &s->weight, &s->weight_line, v);
     if (strcmp(key, "behaviour") == 0)
-        return set_string(p, &s->behaviour_column, &s->behaviour_line, v);
+        return set_string(p, key, &s->behaviour_column, &s->behaviour_line, v);
     if (strcmp(key, "encoding") == 0)
-        return set_string(p, &s->encoding, NULL, v);
+        return set_string(p, key, &s->encoding, &s->encoding_line, v);
     if (strcmp(key, "missing") == 0)
         return parse_codes(p, v);
     if (strcmp(key, "scale") == 0) {
@@ -412,6 +418,28 @@ static brisk_status check_survey(survey_parser *p)
     return resolve_data_path(p);
 }
 
+/* A {b} in the model needs behaviours to stand for. */
+static brisk_status check_model_templates(survey_parser *p)
+{
+    const brisk_syntax *syn = p->s->model_syntax;
+    for (size_t i = 0; i < syn->n && p->s->nbehaviours == 0; i++) {
+        const brisk_statement *st = &syn->stmts[i];
+        const char *name = brisk_template_is_per_behaviour(st->lhs) ? st->lhs : NULL;
+        long column = st->column;
+        for (size_t k = 0; !name && k < st->nrhs; k++) {
+            if (brisk_template_is_per_behaviour(st->rhs[k].name)) {
+                name = st->rhs[k].name;
+                column = st->rhs[k].column;
+            }
+        }
+        if (name)
+            return brisk_survey_error(p->err, p->s, st->line, column, BRISK_ERR_FORMAT,
+                                      "model variable '%s' uses {b}, but the survey has no "
+                                      "[behaviours]", name);
+    }
+    return BRISK_OK;
+}
+
 static brisk_status parse_model(survey_parser *p)
 {
     brisk_survey *s = p->s;
@@ -419,7 +447,9 @@ static brisk_status parse_model(survey_parser *p)
         return BRISK_OK;
     s->model = p->model.data;
     p->model.data = NULL;
-    return brisk_syntax_parse(s->model, s->path, s->model_line, &s->model_syntax, p->err);
+    brisk_status st = brisk_syntax_parse(s->model, s->path, s->model_line, &s->model_syntax,
+                                         p->err);
+    return st == BRISK_OK ? check_model_templates(p) : st;
 }
 
 brisk_status brisk_survey_parse(const char *text, size_t size, const char *path,

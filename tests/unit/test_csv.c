@@ -704,6 +704,25 @@ static void test_many_rows(void **state)
     brisk_buf_free(&b);
 }
 
+/* Excel's "Unicode text": UTF-16 with a byte-order mark, read without
+ * being told, and old Mac files whose lines end in a lone CR. */
+static void test_utf16_and_cr_only(void **state)
+{
+    (void)state;
+    static const char utf16[] = "\xFF\xFE" "q\0,\0c\0\n\0" "3\0,\0\xE9\0\n\0";
+    brisk_dataset *ds = read_ok(utf16, sizeof utf16 - 1, NULL);
+    assert_int_equal(ds->nrows, 1);
+    assert_true(ds->cols[0].num[0] == 3);
+    assert_string_equal(ds->cols[1].str[0], "\xC3\xA9"); /* é */
+    brisk_dataset_free(ds);
+
+    ds = READ_OK("a,b\r2.385,x\r-0.125,\"y\"\r", NULL);
+    assert_int_equal(ds->nrows, 2);
+    assert_true(ds->cols[0].num[1] == -0.125);
+    assert_string_equal(ds->cols[1].str[1], "y");
+    brisk_dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -743,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_utf8_across_chunks),
         cmocka_unit_test(test_error_after_first_chunk),
         cmocka_unit_test(test_many_rows),
+        cmocka_unit_test(test_utf16_and_cr_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

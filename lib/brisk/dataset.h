@@ -106,6 +106,13 @@ brisk_status brisk_column_add_missing_range(brisk_column *col, double lo, double
 /* Label of a numeric value, or NULL (borrowed). */
 const char *brisk_column_label_of(const brisk_column *col, double value);
 
+/* The labelled value as text: the string value, the tag of a tagged
+ * missing value (".a"; its label reads ".a: refused"), or the number.
+ * buf needs 32 bytes; returns buf or the label's own string. */
+const char *brisk_value_label_value(const brisk_value_label *l, char *buf);
+/* Does the label describe a missing value (user-missing code or tag)? */
+bool brisk_value_label_is_missing(const brisk_column *col, const brisk_value_label *l);
+
 /* True when value lies in one of the column's user-missing ranges. */
 bool brisk_column_is_user_missing_value(const brisk_column *col, double value);
 

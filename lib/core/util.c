@@ -274,3 +274,19 @@ bool brisk_ends_with_ci(const char *name, const char *suffix)
     size_t n = strlen(name), m = strlen(suffix);
     return n >= m && strcasecmp(name + n - m, suffix) == 0;
 }
+
+void brisk_write_field(FILE *f, const char *s, char delimiter)
+{
+    const char specials[] = {delimiter, '"', '\r', '\n', '\0'};
+    if (!strpbrk(s, specials) && s[0] != ' ' && s[0] != '#') {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}

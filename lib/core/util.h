@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* strdup that accepts NULL (returning NULL). */
 char *brisk_strdup(const char *s);
@@ -46,6 +47,11 @@ size_t brisk_utf8_invalid_at(const char *s, size_t n);
 /* Number of displayed characters (code points) of UTF-8 text, counting East
  * Asian wide characters as two columns. */
 size_t brisk_utf8_width(const char *s);
+
+/* Write one field of delimited text, in double quotes (with inner quotes
+ * doubled) when it holds the delimiter, a quote or a line break, or starts
+ * with a blank or '#' (which some readers would drop). */
+void brisk_write_field(FILE *f, const char *s, char delimiter);
 
 /* Case-insensitive ASCII comparison of the end of name with suffix. */
 bool brisk_ends_with_ci(const char *name, const char *suffix);

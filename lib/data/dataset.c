@@ -1,6 +1,7 @@
 /* The columnar dataset. */
 #include <config.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "brisk/dataset.h"
@@ -234,4 +235,23 @@ void brisk_column_count_missing(const brisk_column *col, size_t nrows, size_t co
         else if (k >= BRISK_MISS_TAGGED)
             counts[2]++;
     }
+}
+
+const char *brisk_value_label_value(const brisk_value_label *l, char *buf)
+{
+    if (l->string_value)
+        return l->string_value;
+    if (isnan(l->value)) {
+        size_t n = strcspn(l->label, ":");
+        snprintf(buf, 32, "%.*s", (int)(n < 31 ? n : 31), l->label);
+        return buf;
+    }
+    return brisk_format_double(l->value, buf);
+}
+
+bool brisk_value_label_is_missing(const brisk_column *col, const brisk_value_label *l)
+{
+    if (l->string_value)
+        return false;
+    return isnan(l->value) || brisk_column_is_user_missing_value(col, l->value);
 }

@@ -5,34 +5,18 @@
 #include "brisk/dataset.h"
 #include "core/util.h"
 
-static void write_field(FILE *f, const char *s, char delimiter)
-{
-    const char specials[] = {delimiter, '"', '\r', '\n', '\0'};
-    if (!strpbrk(s, specials)) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void write_cell(FILE *f, const brisk_column *c, size_t row, char delimiter,
                        bool labels_as_text)
 {
     if (brisk_is_missing(c, row))
         return;
     if (c->type == BRISK_STRING) {
-        write_field(f, c->str[row], delimiter);
+        brisk_write_field(f, c->str[row], delimiter);
         return;
     }
     const char *label = labels_as_text ? brisk_column_label_of(c, c->num[row]) : NULL;
     char buf[32];
-    write_field(f, label ? label : brisk_format_double(c->num[row], buf), delimiter);
+    brisk_write_field(f, label ? label : brisk_format_double(c->num[row], buf), delimiter);
 }
 
 static brisk_status finish(FILE *f, brisk_error *err)
@@ -48,7 +32,7 @@ brisk_status brisk_write_dataset_csv(FILE *f, const brisk_dataset *ds, char deli
     for (size_t j = 0; j < ds->ncols; j++) {
         if (j)
             fputc(delimiter, f);
-        write_field(f, ds->cols[j].name, delimiter);
+        brisk_write_field(f, ds->cols[j].name, delimiter);
     }
     fputc('\n', f);
     for (size_t i = 0; i < ds->nrows; i++) {
@@ -70,14 +54,12 @@ brisk_status brisk_write_value_labels_csv(FILE *f, const brisk_dataset *ds, bris
         for (size_t k = 0; k < c->n_labels; k++) {
             const brisk_value_label *l = &c->labels[k];
             char buf[32];
-            write_field(f, c->name, ',');
+            brisk_write_field(f, c->name, ',');
             fputc(',', f);
-            write_field(f, l->string_value ? l->string_value : brisk_format_double(l->value, buf),
-                        ',');
+            brisk_write_field(f, brisk_value_label_value(l, buf), ',');
             fputc(',', f);
-            write_field(f, l->label, ',');
-            bool missing = !l->string_value && brisk_column_is_user_missing_value(c, l->value);
-            fputs(missing ? ",true\n" : ",false\n", f);
+            brisk_write_field(f, l->label, ',');
+            fputs(brisk_value_label_is_missing(c, l) ? ",true\n" : ",false\n", f);
         }
     }
     return finish(f, err);

@@ -17,8 +17,6 @@ void brisk_json_number(FILE *f, double x);
 /* A cell as its column's JSON type. */
 void brisk_json_cell(FILE *f, const brisk_table_column *col, const brisk_cell *cell);
 
-/* A CSV field, quoted when it must be. */
-void brisk_csv_field(FILE *f, const char *s);
 
 /* Every cell of t formatted for display (brisk_table_format_cell), row-major,
  * and the display width of every column (headers included).  Free with

@@ -5,26 +5,13 @@
 #include "core/util.h"
 #include "export_internal.h"
 
-void brisk_csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ' && s[0] != '#') {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void write_cell(FILE *f, const brisk_table_column *col, const brisk_cell *cell)
 {
     char buf[32];
     if (col->kind == BRISK_CELL_TEXT || cell->text)
-        brisk_csv_field(f, cell->text ? cell->text : "");
+        brisk_write_field(f, cell->text ? cell->text : "", ',');
+    else if (col->kind == BRISK_CELL_BOOL && isfinite(cell->num))
+        fputs(cell->num != 0 ? "true" : "false", f);
     else if (isfinite(cell->num))
         fputs(brisk_format_double(cell->num, buf), f);
 }
@@ -34,7 +21,7 @@ static void write_table(FILE *f, const brisk_table *t)
     for (size_t j = 0; j < t->ncols; j++) {
         if (j)
             fputc(',', f);
-        brisk_csv_field(f, t->cols[j].key);
+        brisk_write_field(f, t->cols[j].key, ',');
     }
     fputc('\n', f);
     for (size_t i = 0; i < t->nrows; i++) {

@@ -56,15 +56,12 @@ static brisk_status label_rows(brisk_table *t, const brisk_column *c)
     for (size_t k = 0; k < c->n_labels; k++) {
         const brisk_value_label *l = &c->labels[k];
         char value[32];
-        if (!l->string_value)
-            snprintf(value, sizeof value, "%.15g", l->value);
         size_t row = brisk_table_add_row(t);
         if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, c->name) ||
-            brisk_table_set_text(t, row, 1, l->string_value ? l->string_value : value) ||
+            brisk_table_set_text(t, row, 1, brisk_value_label_value(l, value)) ||
             brisk_table_set_text(t, row, 2, l->label))
             return BRISK_ERR_NOMEM;
-        bool missing = !l->string_value && brisk_column_is_user_missing_value(c, l->value);
-        brisk_table_set_num(t, row, 3, missing ? 1 : 0);
+        brisk_table_set_num(t, row, 3, brisk_value_label_is_missing(c, l) ? 1 : 0);
     }
     return BRISK_OK;
 }

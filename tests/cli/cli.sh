@@ -100,6 +100,12 @@ t_import_csv_round_trip() {
     [ "$(wc -l <"$tmp/round.csv")" -eq "$(wc -l <"$top_srcdir/surveys/rongcheng/rongcheng.csv")" ] &&
     has "12,1.39,52,2,2,-99,4,5,4" "$tmp/round.csv"
 }
+t_import_tagged_missing() {
+    run 0 import "$data/labelled.dta" --format csv &&
+    has "trust,.a,.a: Refused,true" "$tmp/out" && lacks "nan" "$tmp/out" &&
+    run 0 import "$data/labelled.dta" -o "$tmp/l.csv" -q &&
+    has "trust,.b,.b: Don't know,true" "$tmp/l.csv.labels.csv"
+}
 t_import_stata_sas() {
     for f in iris.dta iris.sas7bdat; do
         run 0 import "$data/$f" --format csv || return 1
@@ -107,7 +113,7 @@ t_import_stata_sas() {
     done
 }
 
-echo "1..12"
+echo "1..13"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -119,5 +125,6 @@ ok "import shows SPSS value labels and user-missing codes" t_import_spss_labels
 ok "import -o converts data and writes the labels file" t_import_converts
 ok "import of a CSV converts it losslessly (a second pass changes nothing)" t_import_csv_round_trip
 ok "import reads Stata and SAS files" t_import_stata_sas
+ok "import shows Stata tagged missing labels by tag" t_import_tagged_missing
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

@@ -178,7 +178,7 @@ static void test_describe_tables(void **state)
     for (size_t i = 0; i < items->nrows; i++) {
         double sum = 0;
         for (int k = 1; k <= 5; k++) {
-            char key[16];
+            char key[32];
             snprintf(key, sizeof key, "count_%d", k);
             sum += brisk_table_cell(counts, i, brisk_table_find_column(counts, key))->num;
         }

@@ -9,6 +9,7 @@
 #include "brisk/dataset.h"
 #include "brisk/table.h"
 #include "brisk/syntax.h"
+#include "brisk/model.h"
 #include "brisk/survey.h"
 #include "brisk/stats.h"
 #include "brisk/sim.h"

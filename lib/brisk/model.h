@@ -1,0 +1,119 @@
+/* brisk — structural equation models: the parameter table, maximum
+ * likelihood estimation, and what a fit reports.
+ *
+ * A model is built from parsed lavaan syntax (brisk_syntax) with the
+ * defaults of lavaan::sem() / cfa(): the first loading of each factor fixed
+ * to 1 (or, with std_lv, every latent variance fixed to 1), residual and
+ * latent variances free, covariances among exogenous latent variables free,
+ * intercepts only with a mean structure.  See doc/model-syntax.md. */
+#ifndef BRISK_MODEL_H
+#define BRISK_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "dataset.h"
+#include "error.h"
+#include "syntax.h"
+#include "table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct brisk_model_options {
+    bool std_lv;          /* identify factors by unit variances, not markers */
+    bool meanstructure;   /* estimate intercepts and means */
+    const char *name;     /* the model's file, for messages (NULL: "model") */
+} brisk_model_options;
+
+/* One row of the parameter table, in lavaan's parameterEstimates() order. */
+typedef struct brisk_param {
+    char *lhs, *rhs;
+    brisk_op op;          /* MEASURE, REGRESS, COVARY, INTERCEPT or DEFINE */
+    char *label;          /* user label, or "" */
+    int free;             /* index + 1 into the free parameters, 0 when fixed */
+    double start;         /* starting value (the fixed value when fixed) */
+    bool user;            /* written in the syntax (not added by default) */
+    char *expr;           /* DEFINE: the expression */
+} brisk_param;
+
+typedef struct brisk_model brisk_model;
+
+/* Build a model; ov_names lists the data's columns available as observed
+ * variables (a variable in the syntax that is neither latent nor among them
+ * is an error).  name is used in error messages (the model file). */
+brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_names,
+                             size_t n_ov_names, const brisk_model_options *opt,
+                             brisk_model **out, brisk_error *err);
+void brisk_model_free(brisk_model *model);
+
+size_t brisk_model_nparams(const brisk_model *m);          /* rows of the table */
+const brisk_param *brisk_model_param(const brisk_model *m, size_t row);
+size_t brisk_model_nfree(const brisk_model *m);            /* free parameters */
+size_t brisk_model_nobserved(const brisk_model *m);
+const char *brisk_model_observed(const brisk_model *m, size_t i);
+size_t brisk_model_nlatent(const brisk_model *m);
+const char *brisk_model_latent(const brisk_model *m, size_t i);
+
+/* Sample moments: covariance with divisor N (as lavaan's ML), means. */
+typedef struct brisk_moments {
+    size_t p;             /* observed variables, in the model's order */
+    size_t n;             /* respondents used */
+    size_t n_dropped;     /* respondents dropped (listwise deletion) */
+    double *cov;          /* p x p, row-major */
+    double *mean;         /* p */
+} brisk_moments;
+
+/* Moments of the model's observed variables from a dataset, using only
+ * the given rows (NULL: all rows) and deleting incomplete ones listwise. */
+brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *ds,
+                                     const size_t *rows, size_t nrows, brisk_moments *out,
+                                     brisk_error *err);
+void brisk_moments_free(brisk_moments *mom);
+
+/* One estimated parameter row. */
+typedef struct brisk_estimate {
+    double est, se, z, pvalue, ci_lower, ci_upper, std_lv, std_all;
+} brisk_estimate;
+
+typedef struct brisk_fit_measures {
+    double chisq, df, pvalue, baseline_chisq, baseline_df, baseline_pvalue;
+    double cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, srmr;
+    double loglik, unrestricted_loglik, aic, bic, sabic;
+    size_t npar, nobs;
+} brisk_fit_measures;
+
+typedef struct brisk_fit {
+    const brisk_model *model;     /* borrowed */
+    bool converged;
+    int iterations;
+    double fmin;                  /* the ML discrepancy at the estimate */
+    double gradient_norm;
+    double *theta;                /* free parameter values */
+    double *vcov;                 /* nfree x nfree covariance of the estimates */
+    brisk_estimate *rows;         /* one per parameter-table row */
+    double *r2;                   /* one per endogenous variable, see r2_names */
+    const char **r2_names;
+    size_t nr2;
+    brisk_fit_measures fit;
+    char **warnings;
+    size_t nwarnings;
+} brisk_fit;
+
+typedef struct brisk_fit_options {
+    int max_iterations;           /* 0: default (500) */
+    double tolerance;             /* gradient tolerance, 0: default */
+} brisk_fit_options;
+
+/* Fit by maximum likelihood.  Errors: BRISK_ERR_MODEL (not identified:
+ * df < 0 or a singular information matrix, naming parameters),
+ * BRISK_ERR_CONVERGENCE, BRISK_ERR_DATA (sample covariance not positive
+ * definite, naming the items). */
+brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
+                          const brisk_fit_options *opt, brisk_fit **out, brisk_error *err);
+void brisk_fit_free(brisk_fit *fit);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,333 @@
+/* brisk_fit_ml: checks, Fisher scoring, standard errors, and the report. */
+#include <config.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/util.h"
+#include "sem_fit.h"
+
+#define Z975 1.959963984540054
+
+void brisk_fit_free(brisk_fit *fit)
+{
+    if (!fit)
+        return;
+    free(fit->theta);
+    free(fit->vcov);
+    free(fit->rows);
+    free(fit->r2);
+    free(fit->r2_names);
+    for (size_t i = 0; i < fit->nwarnings; i++)
+        free(fit->warnings[i]);
+    free(fit->warnings);
+    free(fit);
+}
+
+brisk_status brisk_fit_warn(brisk_fit *fit, const char *fmt, ...)
+{
+    char *text = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&text, fmt, ap);
+    va_end(ap);
+    size_t cap = fit->nwarnings;
+    if (n < 0 || !brisk_grow((void **)&fit->warnings, &cap, fit->nwarnings + 1,
+                             sizeof *fit->warnings)) {
+        free(n < 0 ? NULL : text);
+        return BRISK_ERR_NOMEM;
+    }
+    fit->warnings[fit->nwarnings++] = text;
+    return BRISK_OK;
+}
+
+/* ------------------------------------------------------------ data checks */
+
+/* Name what makes the sample covariance singular: constant items first,
+ * else the items that carry the near-null direction. */
+static brisk_status singular_sample(const brisk_model *m, const brisk_moments *mom,
+                                    brisk_error *err)
+{
+    size_t p = mom->p;
+    for (size_t j = 0; j < p; j++) {
+        if (!(mom->cov[j * p + j] > 1e-12 * (1 + fabs(mom->mean[j])))) {
+            brisk_error_variable(err, m->ov[j]);
+            return brisk_error_set(err, BRISK_ERR_DATA,
+                                   "item '%s' is constant in the %zu respondents used "
+                                   "(every answer is %g); drop it from the model",
+                                   m->ov[j], mom->n, mom->mean[j]);
+        }
+    }
+    double *c = malloc(p * p * sizeof *c), *vec = malloc(p * p * sizeof *vec),
+           *val = malloc(p * sizeof *val);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(p);
+    brisk_buf names = {0};
+    if (c && vec && val && ws) {
+        /* Correlations, so that the loadings of the null direction compare. */
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                c[a * p + b] = mom->cov[a * p + b] /
+                               sqrt(mom->cov[a * p + a] * mom->cov[b * p + b]);
+        gsl_matrix_view C = gsl_matrix_view_array(c, p, p), V = gsl_matrix_view_array(vec, p, p);
+        gsl_vector_view ev = gsl_vector_view_array(val, p);
+        gsl_eigen_symmv(&C.matrix, &ev.vector, &V.matrix, ws);
+        gsl_eigen_symmv_sort(&ev.vector, &V.matrix, GSL_EIGEN_SORT_VAL_ASC);
+        for (size_t a = 0; a < p; a++)
+            if (fabs(vec[a * p]) > 0.2)
+                brisk_buf_printf(&names, "%s%s", names.len ? ", " : "", m->ov[a]);
+    }
+    brisk_error_set(err, BRISK_ERR_DATA,
+                    "the sample covariance matrix of the %zu respondents used is not positive "
+                    "definite: the items %s are (nearly) collinear; drop one of them",
+                    mom->n, names.data ? names.data : "of the model");
+    brisk_buf_free(&names);
+    gsl_eigen_symmv_free(ws);
+    free(c);
+    free(vec);
+    free(val);
+    return BRISK_ERR_DATA;
+}
+
+static size_t sample_moments_count(const brisk_model *m)
+{
+    size_t p = m->p;
+    return p * (p + 1) / 2 + (m->meanstructure ? p : 0);
+}
+
+static brisk_status check_inputs(const brisk_model *m, const brisk_moments *mom, sem_work *w,
+                                 brisk_error *err)
+{
+    if (mom->n < 2)
+        return brisk_error_set(err, BRISK_ERR_DATA, "only %zu complete respondents: a model "
+                               "needs data", mom->n);
+    if (mom->n <= m->p)
+        return brisk_error_set(err, BRISK_ERR_DATA,
+                               "%zu complete respondents for %zu observed variables: the "
+                               "sample covariance matrix is singular; more respondents are "
+                               "needed (or use fewer items)", mom->n, m->p);
+    size_t moments = sample_moments_count(m);
+    if (m->nfree > moments)
+        return brisk_error_set(err, BRISK_ERR_MODEL,
+                               "the model is not identified: %zu free parameters but only %zu "
+                               "sample moments (df = %ld); fix or equate parameters",
+                               m->nfree, moments, (long)moments - (long)m->nfree);
+    bool ok;
+    w->logdet_s = brisk_sem_logdet(mom->cov, mom->p, &ok);
+    return ok ? BRISK_OK : singular_sample(m, mom, err);
+}
+
+/* ------------------------------------------------------------ iterations */
+
+/* Solve info * step = grad by Cholesky; false when info is singular. */
+static bool solve_information(sem_work *w, double *chol, double *rhs, double *x)
+{
+    size_t q = w->q;
+    memcpy(chol, w->info, q * q * sizeof *chol);
+    gsl_matrix_view L = gsl_matrix_view_array(chol, q, q);
+    gsl_vector_view b = gsl_vector_view_array(rhs, q), xv = gsl_vector_view_array(x, q);
+    if (gsl_linalg_cholesky_decomp1(&L.matrix) != GSL_SUCCESS)
+        return false;
+    for (size_t i = 0; i < q; i++)
+        if (!(chol[i * q + i] > 1e-10 * sqrt(fabs(w->info[i * q + i]) + 1e-300)))
+            return false;
+    return gsl_linalg_cholesky_solve(&L.matrix, &b.vector, &xv.vector) == GSL_SUCCESS;
+}
+
+/* One Fisher-scoring step with step halving; returns false when no step
+ * lowers F (converged, or stuck). */
+static bool scoring_step(sem_work *w, double *theta, double *f, double *chol)
+{
+    size_t q = w->q;
+    for (size_t k = 0; k < q; k++)
+        w->step[k] = 0;
+    /* info here is per respondent for F/2, so the Hessian of F is 2 info. */
+    if (!solve_information(w, chol, w->grad, w->step))
+        return false;
+    double scale = 0.5;
+    for (int halvings = 0; halvings < 40; halvings++, scale *= 0.5) {
+        for (size_t k = 0; k < q; k++)
+            w->theta_try[k] = theta[k] - scale * w->step[k];
+        double ftry;
+        if (brisk_sem_objective(w, w->theta_try, &ftry) && ftry <= *f) {
+            memcpy(theta, w->theta_try, q * sizeof *theta);
+            *f = ftry;
+            return true;
+        }
+    }
+    brisk_sem_objective(w, theta, f);  /* restore the state of theta */
+    return false;
+}
+
+static double max_abs(const double *v, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(v[i]) > m)
+            m = fabs(v[i]);
+    return m;
+}
+
+/* Fisher scoring until the gradient vanishes. */
+static brisk_status iterate(sem_work *w, double *theta, const brisk_fit_options *opt,
+                            brisk_fit *fit, brisk_error *err)
+{
+    size_t q = w->q;
+    int max_iter = opt && opt->max_iterations > 0 ? opt->max_iterations : 500;
+    double tol = opt && opt->tolerance > 0 ? opt->tolerance : 1e-9;
+    double *chol = malloc((q ? q * q : 1) * sizeof *chol);
+    if (!chol)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    double f;
+    brisk_status st = BRISK_OK;
+    if (!brisk_sem_objective(w, theta, &f)) {
+        st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the starting values give an "
+                             "implied covariance matrix that is not positive definite; give "
+                             "starting values with start(...)");
+        goto done;
+    }
+    int it = 0;
+    for (; it < max_iter; it++) {
+        if (!brisk_sem_derivatives(w)) {
+            st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        if (max_abs(w->grad, q) < tol)
+            break;
+        double before = f;
+        if (!scoring_step(w, theta, &f, chol))
+            break;
+        if (before - f < 1e-16 * (1 + fabs(f)) && max_abs(w->grad, q) < 1e3 * tol)
+            break;
+    }
+    brisk_sem_derivatives(w);
+    fit->iterations = it;
+    fit->fmin = f;
+    fit->gradient_norm = max_abs(w->grad, q);
+    /* Tolerance for the gradient of F (per respondent): loose enough for
+     * flat optima, far tighter than the three decimals users compare. */
+    fit->converged = fit->gradient_norm < 1e-5;
+    if (!fit->converged)
+        st = brisk_error_set(err, BRISK_ERR_CONVERGENCE,
+                             "no convergence after %d iterations (largest gradient %.3g); "
+                             "check the model's identification, give starting values with "
+                             "start(...), or rescale variables with very different variances",
+                             it, fit->gradient_norm);
+done:
+    free(chol);
+    return st;
+}
+
+/* ------------------------------------------------------------ errors */
+
+/* The parameters that move along the information matrix's null direction. */
+static brisk_status not_identified(const brisk_model *m, const double *info, size_t q,
+                                   brisk_error *err)
+{
+    double *a = malloc(q * q * sizeof *a), *vec = malloc(q * q * sizeof *vec),
+           *val = malloc(q * sizeof *val);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(q);
+    brisk_buf names = {0};
+    if (a && vec && val && ws) {
+        memcpy(a, info, q * q * sizeof *a);
+        gsl_matrix_view A = gsl_matrix_view_array(a, q, q), V = gsl_matrix_view_array(vec, q, q);
+        gsl_vector_view ev = gsl_vector_view_array(val, q);
+        gsl_eigen_symmv(&A.matrix, &ev.vector, &V.matrix, ws);
+        gsl_eigen_symmv_sort(&ev.vector, &V.matrix, GSL_EIGEN_SORT_VAL_ASC);
+        for (size_t r = 0; r < m->nparams; r++) {
+            int k = m->params[r].free - 1;
+            const brisk_param *par = &m->params[r];
+            if (k >= 0 && fabs(vec[(size_t)k * q]) > 0.1)
+                brisk_buf_printf(&names, "%s%s %s %s", names.len ? ", " : "", par->lhs,
+                                 brisk_op_text(par->op), par->rhs);
+        }
+    }
+    brisk_error_set(err, BRISK_ERR_MODEL,
+                    "the model is not identified: the information matrix is singular; the "
+                    "parameters involved are %s; fix one of them (e.g. a loading to 1) or "
+                    "equate them", names.data ? names.data : "unknown");
+    brisk_buf_free(&names);
+    gsl_eigen_symmv_free(ws);
+    free(a);
+    free(vec);
+    free(val);
+    return BRISK_ERR_MODEL;
+}
+
+/* vcov = (N info)^-1. */
+static brisk_status invert_information(const brisk_model *m, sem_work *w, size_t n,
+                                       double *vcov, brisk_error *err)
+{
+    size_t q = w->q;
+    for (size_t i = 0; i < q * q; i++)
+        vcov[i] = w->info[i] * (double)n;
+    gsl_matrix_view V = gsl_matrix_view_array(vcov, q, q);
+    bool ok = gsl_linalg_cholesky_decomp1(&V.matrix) == GSL_SUCCESS;
+    for (size_t i = 0; ok && i < q; i++)
+        ok = vcov[i * q + i] > 1e-8 * sqrt(w->info[i * q + i] * (double)n);
+    if (!ok || gsl_linalg_cholesky_invert(&V.matrix) != GSL_SUCCESS)
+        return not_identified(m, w->info, q, err);
+    return BRISK_OK;
+}
+
+static void fill_rows(const brisk_model *m, brisk_fit *fit)
+{
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *par = &m->params[r];
+        brisk_estimate *e = &fit->rows[r];
+        *e = (brisk_estimate){.est = par->start, .se = 0, .z = NAN, .pvalue = NAN,
+                              .ci_lower = par->start, .ci_upper = par->start};
+        int k = par->free - 1;
+        if (par->op == BRISK_OP_DEFINE || k < 0)
+            continue;
+        e->est = fit->theta[k];
+        e->se = sqrt(fit->vcov[(size_t)k * m->nfree + (size_t)k]);
+        e->z = e->est / e->se;
+        e->pvalue = 2 * gsl_cdf_ugaussian_Q(fabs(e->z));
+        e->ci_lower = e->est - Z975 * e->se;
+        e->ci_upper = e->est + Z975 * e->se;
+    }
+}
+
+brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
+                          const brisk_fit_options *opt, brisk_fit **out, brisk_error *err)
+{
+    *out = NULL;
+    size_t q = m->nfree;
+    brisk_fit *fit = calloc(1, sizeof *fit);
+    sem_work *w = brisk_sem_work_new(m, mom);
+    brisk_status st = BRISK_ERR_NOMEM;
+    if (!fit || !w)
+        goto nomem;
+    fit->model = m;
+    fit->theta = calloc(q ? q : 1, sizeof *fit->theta);
+    fit->vcov = calloc(q ? q * q : 1, sizeof *fit->vcov);
+    fit->rows = calloc(m->nparams ? m->nparams : 1, sizeof *fit->rows);
+    if (!fit->theta || !fit->vcov || !fit->rows)
+        goto nomem;
+    if ((st = check_inputs(m, mom, w, err)) != BRISK_OK)
+        goto cleanup;
+    brisk_sem_start(m, mom, fit->theta);
+    if ((st = iterate(w, fit->theta, opt, fit, err)) != BRISK_OK ||
+        (st = invert_information(m, w, mom->n, fit->vcov, err)) != BRISK_OK)
+        goto cleanup;
+    fill_rows(m, fit);
+    if ((st = brisk_sem_defined(m, fit, err)) != BRISK_OK ||
+        (st = brisk_sem_fit_measures(m, mom, w, fit, err)) != BRISK_OK ||
+        (st = brisk_sem_standardize(m, w, fit, err)) != BRISK_OK ||
+        (st = brisk_sem_check_admissible(m, w, fit)) != BRISK_OK)
+        goto cleanup;
+    brisk_sem_work_free(w);
+    *out = fit;
+    return BRISK_OK;
+nomem:
+    st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+cleanup:
+    brisk_sem_work_free(w);
+    brisk_fit_free(fit);
+    return st;
+}

@@ -1,0 +1,130 @@
+/* Fit measures, as lavaan 0.6 computes them for ML. */
+#include <config.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <math.h>
+#include <stdlib.h>
+#include "sem_fit.h"
+
+/* P(X <= x) for X ~ chi-square(df, ncp): a Poisson(ncp/2) mixture of central
+ * chi-squares, summed outward from the Poisson mode for stability. */
+double brisk_ncchisq_cdf(double x, double df, double ncp)
+{
+    if (x <= 0)
+        return 0;
+    if (ncp <= 0)
+        return gsl_cdf_chisq_P(x, df);
+    double lambda = ncp / 2;
+    long mode = (long)floor(lambda);
+    double sum = 0;
+    for (long j = mode; j >= 0; j--) {
+        double w = exp(-lambda + j * log(lambda) - gsl_sf_lngamma(j + 1.0));
+        double term = w * gsl_cdf_chisq_P(x, df + 2.0 * j);
+        sum += term;
+        if (w < 1e-17 && j < mode - 10)
+            break;
+    }
+    for (long j = mode + 1;; j++) {
+        double w = exp(-lambda + j * log(lambda) - gsl_sf_lngamma(j + 1.0));
+        sum += w * gsl_cdf_chisq_P(x, df + 2.0 * j);
+        if (w < 1e-17 && j > mode + 10)
+            break;
+    }
+    return sum > 1 ? 1 : sum;
+}
+
+/* The noncentrality at which P(X <= chisq) = prob, by bisection (the
+ * distribution function falls as ncp grows). */
+static double ncp_for(double chisq, double df, double prob)
+{
+    double lo = 0, hi = chisq > 1 ? chisq : 1;
+    while (brisk_ncchisq_cdf(chisq, df, hi) > prob && hi < 1e7)
+        hi *= 2;
+    for (int i = 0; i < 200 && hi - lo > 1e-12 * (1 + hi); i++) {
+        double mid = (lo + hi) / 2;
+        if (brisk_ncchisq_cdf(chisq, df, mid) > prob)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+static void rmsea(brisk_fit_measures *f, double n)
+{
+    double x2 = f->chisq, df = f->df;
+    if (df <= 0) {
+        f->rmsea = f->rmsea_ci_lower = f->rmsea_ci_upper = 0;
+        f->rmsea_pvalue = NAN;
+        return;
+    }
+    f->rmsea = sqrt(fmax((x2 - df) / (n * df), 0));
+    f->rmsea_ci_lower = gsl_cdf_chisq_P(x2, df) < 0.95 ? 0 : sqrt(ncp_for(x2, df, 0.95) / (n * df));
+    f->rmsea_ci_upper = gsl_cdf_chisq_P(x2, df) < 0.05 ? 0 : sqrt(ncp_for(x2, df, 0.05) / (n * df));
+    f->rmsea_pvalue = 1 - brisk_ncchisq_cdf(x2, df, n * df * 0.05 * 0.05);
+}
+
+/* Bentler's SRMR: residual correlations, standardized by the sample
+ * standard deviations, over the p(p+1)/2 distinct elements (plus the
+ * standardized mean residuals with a mean structure). */
+static double srmr(const brisk_model *m, const brisk_moments *mom, const sem_work *w)
+{
+    size_t p = mom->p, count = 0;
+    double ss = 0;
+    for (size_t i = 0; i < p; i++) {
+        for (size_t j = 0; j <= i; j++) {
+            double sd = sqrt(mom->cov[i * p + i] * mom->cov[j * p + j]);
+            double r = (mom->cov[i * p + j] - w->Sigma[i * p + j]) / sd;
+            ss += r * r;
+            count++;
+        }
+    }
+    if (m->meanstructure) {
+        for (size_t i = 0; i < p; i++) {
+            double r = (mom->mean[i] - w->mu[i]) / sqrt(mom->cov[i * p + i]);
+            ss += r * r;
+            count++;
+        }
+    }
+    return sqrt(ss / (double)count);
+}
+
+/* The independence model: Sigma = diag(S), mu = the sample means. */
+static double baseline_discrepancy(const brisk_moments *mom, double logdet_s)
+{
+    double ld = 0;
+    for (size_t i = 0; i < mom->p; i++)
+        ld += log(mom->cov[i * mom->p + i]);
+    return ld - logdet_s;
+}
+
+brisk_status brisk_sem_fit_measures(const brisk_model *m, const brisk_moments *mom,
+                                    sem_work *w, brisk_fit *fit, brisk_error *err)
+{
+    (void)err;
+    brisk_fit_measures *f = &fit->fit;
+    double n = (double)mom->n, p = (double)m->p;
+    double moments = p * (p + 1) / 2 + (m->meanstructure ? p : 0);
+    f->nobs = mom->n;
+    f->npar = m->nfree;
+    f->chisq = n * fit->fmin;
+    f->df = moments - (double)m->nfree;
+    f->pvalue = f->df > 0 ? gsl_cdf_chisq_Q(f->chisq, f->df) : NAN;
+    f->baseline_chisq = n * baseline_discrepancy(mom, w->logdet_s);
+    f->baseline_df = p * (p - 1) / 2;
+    f->baseline_pvalue = gsl_cdf_chisq_Q(f->baseline_chisq, f->baseline_df);
+    double d = fmax(f->chisq - f->df, 0), db = fmax(f->baseline_chisq - f->baseline_df, 0);
+    f->cfi = fmax(d, db) > 0 ? 1 - d / fmax(d, db) : 1;
+    double rb = f->baseline_chisq / f->baseline_df;
+    f->tli = f->df > 0 ? (rb - f->chisq / f->df) / (rb - 1) : 1;
+    rmsea(f, n);
+    f->srmr = srmr(m, mom, w);
+    double log2pi = log(2 * M_PI);
+    f->unrestricted_loglik = -n / 2 * (p * log2pi + w->logdet_s + p);
+    f->loglik = -n / 2 * (p * log2pi + w->logdet_s + p + fit->fmin);
+    double k = (double)m->nfree;
+    f->aic = -2 * f->loglik + 2 * k;
+    f->bic = -2 * f->loglik + k * log(n);
+    f->sabic = -2 * f->loglik + k * log((n + 2) / 24);
+    return BRISK_OK;
+}

@@ -1,0 +1,296 @@
+/* Maximum likelihood estimation by Fisher scoring from sufficient statistics.
+ *
+ * The discrepancy is lavaan's
+ *   F = log|Sigma| + tr(S Sigma^-1) - log|S| - p  [+ (m - mu)' Sigma^-1 (m - mu)]
+ * (the mean term only with a mean structure), chi-square = N F.  Its
+ * gradient and expected information are analytic: in the RAM form every
+ * derivative of Sigma is a sum of rank-two terms g h' + h g'. */
+#include <config.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/util.h"
+#include "sem_ml.h"
+
+/* ------------------------------------------------------------ workspace */
+
+void brisk_sem_work_free(sem_work *w)
+{
+    if (!w)
+        return;
+    free(w->block);
+    gsl_permutation_free(w->perm);
+    free(w);
+}
+
+sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom)
+{
+    sem_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    size_t p = m->p, n = m->p + m->m, q = m->nfree;
+    w->model = m;
+    w->mom = mom;
+    w->p = p;
+    w->n = n;
+    w->q = q;
+    size_t sizes[] = {n * n, n * n, n, n * n, n * n, n * n, n, p * p, p * p, p, p, p * p,
+                      q * p * p, q * p, q * q, q, q, q, p * p, p * p};
+    double **slots[] = {&w->A, &w->S, &w->M, &w->IA, &w->E, &w->Sfull, &w->mfull, &w->Sigma,
+                        &w->Sinv, &w->mu, &w->d, &w->W, &w->dSigma, &w->dmu, &w->info,
+                        &w->grad, &w->step, &w->theta_try, &w->tmp1, &w->tmp2};
+    size_t total = 0;
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+        total += sizes[k] ? sizes[k] : 1;
+    w->block = calloc(total, sizeof(double));
+    w->perm = gsl_permutation_alloc(n ? n : 1);
+    if (!w->block || !w->perm) {
+        brisk_sem_work_free(w);
+        return NULL;
+    }
+    double *at = w->block;
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        *slots[k] = at;
+        at += sizes[k] ? sizes[k] : 1;
+    }
+    /* log|S| once: the sample covariance does not change. */
+    return w;
+}
+
+/* ------------------------------------------------------------ implied moments */
+
+void brisk_sem_fill(const brisk_model *m, const double *theta, double *A, double *S, double *M)
+{
+    size_t n = m->p + m->m;
+    memset(A, 0, n * n * sizeof *A);
+    memset(S, 0, n * n * sizeof *S);
+    memset(M, 0, n * sizeof *M);
+    for (size_t i = 0; i < m->nparams; i++) {
+        const sem_pos *pos = &m->pos[i];
+        const brisk_param *par = &m->params[i];
+        double v = par->free ? theta[par->free - 1] : par->start;
+        switch (pos->mat) {
+        case SEM_A: A[pos->row * n + pos->col] = v; break;
+        case SEM_S:
+            S[pos->row * n + pos->col] = v;
+            S[pos->col * n + pos->row] = v;
+            break;
+        case SEM_M: M[pos->row] = v; break;
+        default: break;
+        }
+    }
+}
+
+/* E = (I - A)^-1, Sfull = E S E', mfull = E M; Sigma and mu their observed
+ * part.  Fails when I - A is singular (a non-recursive model gone wrong). */
+static bool compute_implied(sem_work *w)
+{
+    size_t n = w->n, p = w->p;
+    for (size_t i = 0; i < n * n; i++)
+        w->IA[i] = -w->A[i];
+    for (size_t i = 0; i < n; i++)
+        w->IA[i * n + i] += 1.0;
+    gsl_matrix_view IA = gsl_matrix_view_array(w->IA, n, n);
+    gsl_matrix_view E = gsl_matrix_view_array(w->E, n, n);
+    int sign;
+    if (gsl_linalg_LU_decomp(&IA.matrix, w->perm, &sign) != GSL_SUCCESS ||
+        fabs(gsl_linalg_LU_det(&IA.matrix, sign)) < 1e-12 ||
+        gsl_linalg_LU_invert(&IA.matrix, w->perm, &E.matrix) != GSL_SUCCESS)
+        return false;
+    /* Sfull = E S E' through a scratch n x n product held in IA. */
+    gsl_matrix_view S = gsl_matrix_view_array(w->S, n, n);
+    gsl_matrix_view Sf = gsl_matrix_view_array(w->Sfull, n, n);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &E.matrix, &S.matrix, 0.0, &IA.matrix);
+    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &IA.matrix, &E.matrix, 0.0, &Sf.matrix);
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t j = 0; j < n; j++)
+            s += w->E[i * n + j] * w->M[j];
+        w->mfull[i] = s;
+    }
+    for (size_t i = 0; i < p; i++) {
+        for (size_t j = 0; j < p; j++)
+            w->Sigma[i * p + j] = w->Sfull[i * n + j];
+        w->mu[i] = w->mfull[i];
+    }
+    return true;
+}
+
+/* Sinv and log|Sigma| by Cholesky; false when Sigma is not positive
+ * definite (an infeasible point, not an error). */
+static bool invert_sigma(sem_work *w, double *logdet)
+{
+    size_t p = w->p;
+    memcpy(w->Sinv, w->Sigma, p * p * sizeof *w->Sinv);
+    gsl_matrix_view L = gsl_matrix_view_array(w->Sinv, p, p);
+    if (gsl_linalg_cholesky_decomp1(&L.matrix) != GSL_SUCCESS)
+        return false;
+    double ld = 0;
+    for (size_t i = 0; i < p; i++) {
+        double dii = w->Sinv[i * p + i];
+        if (!(dii > 0))
+            return false;
+        ld += 2 * log(dii);
+    }
+    if (gsl_linalg_cholesky_invert(&L.matrix) != GSL_SUCCESS)
+        return false;
+    *logdet = ld;
+    return true;
+}
+
+bool brisk_sem_objective(sem_work *w, const double *theta, double *f)
+{
+    const brisk_moments *mom = w->mom;
+    size_t p = w->p;
+    brisk_sem_fill(w->model, theta, w->A, w->S, w->M);
+    double logdet;
+    if (!compute_implied(w) || !invert_sigma(w, &logdet))
+        return false;
+    double trace = 0;
+    for (size_t i = 0; i < p * p; i++)
+        trace += mom->cov[i] * w->Sinv[i];   /* both symmetric: tr(S Sinv) */
+    double quad = 0;
+    for (size_t i = 0; i < p; i++)
+        w->d[i] = w->model->meanstructure ? mom->mean[i] - w->mu[i] : 0.0;
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = 0; j < p; j++)
+            quad += w->d[i] * w->Sinv[i * p + j] * w->d[j];
+    *f = logdet + trace - w->logdet_s - (double)p + quad;
+    return isfinite(*f);
+}
+
+/* ------------------------------------------------------------ derivatives */
+
+/* dSigma_k and dmu_k for every free parameter at the current point. */
+static void compute_derivatives(sem_work *w)
+{
+    const brisk_model *m = w->model;
+    size_t p = w->p, n = w->n, q = w->q;
+    memset(w->dSigma, 0, q * p * p * sizeof *w->dSigma);
+    memset(w->dmu, 0, q * p * sizeof *w->dmu);
+    for (size_t r = 0; r < m->nparams; r++) {
+        int k = m->params[r].free - 1;
+        const sem_pos *pos = &m->pos[r];
+        if (k < 0 || pos->mat == SEM_NONE)
+            continue;
+        double *D = w->dSigma + (size_t)k * p * p, *dm = w->dmu + (size_t)k * p;
+        size_t i = (size_t)pos->row, j = (size_t)pos->col;
+        /* g_i = E[ov, i]; for A: h_j = Sfull[ov, j]; for S: g_j. */
+        for (size_t a = 0; a < p; a++) {
+            double gi_a = w->E[a * n + i];
+            if (pos->mat == SEM_M) {
+                dm[a] += gi_a;
+                continue;
+            }
+            for (size_t b = 0; b < p; b++) {
+                double gi_b = w->E[b * n + i];
+                if (pos->mat == SEM_A) {
+                    D[a * p + b] += gi_a * w->Sfull[b * n + j] + w->Sfull[a * n + j] * gi_b;
+                } else if (i == j) {
+                    D[a * p + b] += gi_a * gi_b;
+                } else {
+                    D[a * p + b] += gi_a * w->E[b * n + j] + w->E[a * n + j] * gi_b;
+                }
+            }
+            if (pos->mat == SEM_A)
+                dm[a] += gi_a * w->mfull[j];
+        }
+    }
+}
+
+/* Gradient of F: tr(W dSigma_k) - 2 dmu_k' Sinv d, with
+ * W = Sinv - Sinv (S + d d') Sinv. */
+static void compute_gradient(sem_work *w)
+{
+    size_t p = w->p, q = w->q;
+    const double *S = w->mom->cov;
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b < p; b++)
+            w->tmp1[a * p + b] = S[a * p + b] + w->d[a] * w->d[b];
+    gsl_matrix_view Si = gsl_matrix_view_array(w->Sinv, p, p);
+    gsl_matrix_view T1 = gsl_matrix_view_array(w->tmp1, p, p);
+    gsl_matrix_view T2 = gsl_matrix_view_array(w->tmp2, p, p);
+    gsl_matrix_view Wm = gsl_matrix_view_array(w->W, p, p);
+    gsl_blas_dsymm(CblasLeft, CblasUpper, 1.0, &Si.matrix, &T1.matrix, 0.0, &T2.matrix);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, &T2.matrix, &Si.matrix, 0.0, &Wm.matrix);
+    for (size_t i = 0; i < p * p; i++)
+        w->W[i] += w->Sinv[i];
+    for (size_t a = 0; a < p; a++) {   /* tmp1[0..p) = Sinv d */
+        double s = 0;
+        for (size_t b = 0; b < p; b++)
+            s += w->Sinv[a * p + b] * w->d[b];
+        w->tmp1[a] = s;
+    }
+    for (size_t k = 0; k < q; k++) {
+        const double *D = w->dSigma + k * p * p, *dm = w->dmu + k * p;
+        double g = 0;
+        for (size_t i = 0; i < p * p; i++)
+            g += w->W[i] * D[i];
+        for (size_t a = 0; a < p; a++)
+            g -= 2 * dm[a] * w->tmp1[a];
+        w->grad[k] = g;
+    }
+}
+
+/* Expected information per respondent:
+ * i_kl = tr(Sinv dSigma_k Sinv dSigma_l) / 2 + dmu_k' Sinv dmu_l. */
+static bool compute_information(sem_work *w)
+{
+    size_t p = w->p, q = w->q;
+    double *V = malloc((q ? q : 1) * p * p * sizeof *V);
+    if (!V)
+        return false;
+    gsl_matrix_view Si = gsl_matrix_view_array(w->Sinv, p, p);
+    for (size_t k = 0; k < q; k++) {
+        gsl_matrix_view D = gsl_matrix_view_array(w->dSigma + k * p * p, p, p);
+        gsl_matrix_view Vk = gsl_matrix_view_array(V + k * p * p, p, p);
+        gsl_blas_dsymm(CblasLeft, CblasUpper, 1.0, &Si.matrix, &D.matrix, 0.0, &Vk.matrix);
+    }
+    for (size_t k = 0; k < q; k++) {
+        const double *Vk = V + k * p * p, *mk = w->dmu + k * p;
+        for (size_t l = 0; l <= k; l++) {
+            const double *Vl = V + l * p * p, *ml = w->dmu + l * p;
+            double t = 0;
+            for (size_t a = 0; a < p; a++)
+                for (size_t b = 0; b < p; b++)
+                    t += Vk[a * p + b] * Vl[b * p + a];
+            double mm = 0;
+            for (size_t a = 0; a < p; a++)
+                for (size_t b = 0; b < p; b++)
+                    mm += mk[a] * w->Sinv[a * p + b] * ml[b];
+            w->info[k * q + l] = w->info[l * q + k] = 0.5 * t + mm;
+        }
+    }
+    free(V);
+    return true;
+}
+
+bool brisk_sem_derivatives(sem_work *w)
+{
+    compute_derivatives(w);
+    compute_gradient(w);
+    return compute_information(w);
+}
+
+double brisk_sem_logdet(const double *cov, size_t p, bool *ok)
+{
+    double *c = malloc((p ? p : 1) * p * sizeof *c);
+    *ok = false;
+    if (!c)
+        return NAN;
+    memcpy(c, cov, p * p * sizeof *c);
+    gsl_matrix_view L = gsl_matrix_view_array(c, p, p);
+    double ld = 0;
+    if (gsl_linalg_cholesky_decomp1(&L.matrix) == GSL_SUCCESS) {
+        *ok = true;
+        for (size_t i = 0; i < p; i++)
+            ld += 2 * log(c[i * p + i]);
+    }
+    free(c);
+    return ld;
+}

@@ -1,0 +1,406 @@
+/* The parameter table: lavaan's defaults applied to parsed model syntax. */
+#include <config.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/util.h"
+#include "sem_internal.h"
+
+typedef struct builder {
+    brisk_model *m;
+    const brisk_syntax *syn;
+    const brisk_model_options *opt;
+    brisk_error *err;
+} builder;
+
+void brisk_model_free(brisk_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->nparams; i++) {
+        free(m->params[i].lhs);
+        free(m->params[i].rhs);
+        free(m->params[i].label);
+        free(m->params[i].expr);
+    }
+    free(m->params);
+    free(m->pos);
+    for (size_t i = 0; i < m->p; i++)
+        free(m->ov[i]);
+    for (size_t i = 0; i < m->m; i++)
+        free(m->lv[i]);
+    free(m->ov);
+    free(m->lv);
+    free(m->source);
+    free(m);
+}
+
+static brisk_status nomem(builder *b)
+{
+    return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
+}
+
+static int index_in(char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int brisk_sem_var_index(const brisk_model *m, const char *name)
+{
+    int i = index_in(m->ov, m->p, name);
+    if (i >= 0)
+        return i;
+    i = index_in(m->lv, m->m, name);
+    return i >= 0 ? (int)m->p + i : -1;
+}
+
+static brisk_status add_name(builder *b, char ***names, size_t *n, const char *name)
+{
+    if (index_in(*names, *n, name) >= 0)
+        return BRISK_OK;
+    size_t cap = *n;
+    if (!brisk_grow((void **)names, &cap, *n + 1, sizeof **names))
+        return nomem(b);
+    if (!((*names)[*n] = brisk_strdup(name)))
+        return nomem(b);
+    (*n)++;
+    return BRISK_OK;
+}
+
+static bool is_structural(brisk_op op)
+{
+    return op == BRISK_OP_MEASURE || op == BRISK_OP_REGRESS || op == BRISK_OP_COVARY ||
+           op == BRISK_OP_INTERCEPT;
+}
+
+/* Latent variables, then observed ones: indicators in order of appearance,
+ * then the other variables the syntax names. */
+static brisk_status collect_variables(builder *b)
+{
+    const brisk_syntax *syn = b->syn;
+    brisk_model *m = b->m;
+    brisk_status st = BRISK_OK;
+    for (size_t i = 0; i < syn->n && !st; i++)
+        if (syn->stmts[i].op == BRISK_OP_MEASURE)
+            st = add_name(b, &m->lv, &m->m, syn->stmts[i].lhs);
+    for (size_t i = 0; i < syn->n && !st; i++) {
+        const brisk_statement *s = &syn->stmts[i];
+        for (size_t k = 0; s->op == BRISK_OP_MEASURE && k < s->nrhs && !st; k++)
+            if (index_in(m->lv, m->m, s->rhs[k].name) < 0)
+                st = add_name(b, &m->ov, &m->p, s->rhs[k].name);
+    }
+    for (size_t i = 0; i < syn->n && !st; i++) {
+        const brisk_statement *s = &syn->stmts[i];
+        if (!is_structural(s->op) || s->op == BRISK_OP_MEASURE)
+            continue;
+        if (index_in(m->lv, m->m, s->lhs) < 0)
+            st = add_name(b, &m->ov, &m->p, s->lhs);
+        for (size_t k = 0; s->op != BRISK_OP_INTERCEPT && k < s->nrhs && !st; k++)
+            if (index_in(m->lv, m->m, s->rhs[k].name) < 0)
+                st = add_name(b, &m->ov, &m->p, s->rhs[k].name);
+    }
+    return st;
+}
+
+static brisk_status check_observed(builder *b, const brisk_statement *s, const char *const *names,
+                                   size_t n)
+{
+    const brisk_model *m = b->m;
+    const char *bad = NULL;
+    long line = s->line, column = s->column;
+    if (index_in(m->lv, m->m, s->lhs) < 0 && index_in((char *const *)names, n, s->lhs) < 0)
+        bad = s->lhs;
+    for (size_t k = 0; !bad && s->op != BRISK_OP_INTERCEPT && k < s->nrhs; k++) {
+        const char *v = s->rhs[k].name;
+        if (index_in(m->lv, m->m, v) < 0 && index_in((char *const *)names, n, v) < 0) {
+            bad = v;
+            line = s->rhs[k].line;
+            column = s->rhs[k].column;
+        }
+    }
+    if (!bad)
+        return BRISK_OK;
+    brisk_error_at(b->err, m->source, line, column);
+    brisk_error_variable(b->err, bad);
+    return brisk_error_set(b->err, BRISK_ERR_COLUMN,
+                           "'%s' is neither a latent variable (left of =~) nor a column of "
+                           "the data", bad);
+}
+
+/* ------------------------------------------------------------ rows */
+
+static size_t find_row(const brisk_model *m, const char *lhs, brisk_op op, const char *rhs)
+{
+    for (size_t i = 0; i < m->nparams; i++) {
+        const brisk_param *p = &m->params[i];
+        if (p->op != op)
+            continue;
+        if (strcmp(p->lhs, lhs) == 0 && strcmp(p->rhs, rhs) == 0)
+            return i;
+        if (op == BRISK_OP_COVARY && strcmp(p->lhs, rhs) == 0 && strcmp(p->rhs, lhs) == 0)
+            return i;
+    }
+    return (size_t)-1;
+}
+
+/* Append a row; free rows get their index later (labels may tie them). */
+static brisk_status add_row(builder *b, const char *lhs, brisk_op op, const char *rhs,
+                            bool is_free, double value, const char *label, bool user,
+                            size_t *row)
+{
+    brisk_model *m = b->m;
+    size_t cap = m->cap;
+    if (!brisk_grow((void **)&m->params, &cap, m->nparams + 1, sizeof *m->params) ||
+        !brisk_grow((void **)&m->pos, &m->cap, m->nparams + 1, sizeof *m->pos))
+        return nomem(b);
+    brisk_param *p = &m->params[m->nparams];
+    memset(p, 0, sizeof *p);
+    p->lhs = brisk_strdup(lhs);
+    p->rhs = brisk_strdup(rhs);
+    p->label = brisk_strdup(label ? label : "");
+    p->op = op;
+    p->free = is_free ? -1 : 0;   /* -1: free, index assigned later */
+    p->start = is_free ? NAN : value;
+    p->user = user;
+    if (!p->lhs || !p->rhs || !p->label)
+        return nomem(b);
+    m->pos[m->nparams].mat = SEM_NONE;
+    if (row)
+        *row = m->nparams;
+    m->nparams++;
+    return BRISK_OK;
+}
+
+static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_term *t,
+                             bool default_fixed, double default_value)
+{
+    if (t->nmods > 1) {
+        brisk_error_at(b->err, b->m->source, t->line, t->column);
+        return brisk_error_set(b->err, BRISK_ERR_FORMAT,
+                               "model syntax: c(...) gives one value per group, and this "
+                               "model has one group");
+    }
+    bool is_free = !default_fixed;
+    double value = default_value;
+    const char *label = NULL;
+    if (t->nmods == 1) {
+        const brisk_modifier *mod = &t->mods[0];
+        if (mod->is_fixed) {
+            is_free = false;
+            value = mod->value;
+        } else if (mod->is_free) {
+            is_free = true;
+        }
+        label = mod->label;
+    }
+    const char *lhs = s->lhs, *rhs = t->name;
+    brisk_op op = s->op;
+    if (op == BRISK_OP_INTERCEPT)
+        rhs = "";
+    if (find_row(b->m, lhs, op, rhs) != (size_t)-1) {
+        brisk_error_at(b->err, b->m->source, t->line, t->column);
+        return brisk_error_set(b->err, BRISK_ERR_FORMAT, "model syntax: '%s %s %s' is "
+                               "specified twice", lhs, brisk_op_text(op), rhs);
+    }
+    size_t row;
+    brisk_status st = add_row(b, lhs, op, rhs, is_free, value, label, true, &row);
+    if (st == BRISK_OK && t->has_start && is_free)
+        b->m->params[row].start = t->start;
+    return st;
+}
+
+static brisk_status user_rows(builder *b)
+{
+    const brisk_syntax *syn = b->syn;
+    for (size_t i = 0; i < syn->n; i++) {
+        const brisk_statement *s = &syn->stmts[i];
+        if (!is_structural(s->op))
+            continue;
+        for (size_t k = 0; k < s->nrhs; k++) {
+            /* The first indicator marks the factor's scale, unless --std-lv. */
+            bool marker = s->op == BRISK_OP_MEASURE && k == 0 && !b->opt->std_lv;
+            brisk_status st = term_row(b, s, &s->rhs[k], marker, marker ? 1.0 : 0.0);
+            if (st != BRISK_OK)
+                return st;
+        }
+        if (s->op == BRISK_OP_INTERCEPT)
+            b->m->meanstructure = true;
+    }
+    return BRISK_OK;
+}
+
+static bool is_regressed(const brisk_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nparams; i++)
+        if (m->params[i].op == BRISK_OP_REGRESS && strcmp(m->params[i].lhs, name) == 0)
+            return true;
+    return false;
+}
+
+static brisk_status default_variance(builder *b, const char *name, bool is_free, double value)
+{
+    if (find_row(b->m, name, BRISK_OP_COVARY, name) != (size_t)-1)
+        return BRISK_OK;
+    return add_row(b, name, BRISK_OP_COVARY, name, is_free, value, NULL, false, NULL);
+}
+
+/* lavaan's auto.var, auto.cov.lv.x and (with a mean structure) intercepts. */
+static brisk_status default_rows(builder *b)
+{
+    brisk_model *m = b->m;
+    brisk_status st = BRISK_OK;
+    for (size_t i = 0; i < m->p && !st; i++)
+        st = default_variance(b, m->ov[i], true, 0);
+    for (size_t i = 0; i < m->m && !st; i++)
+        st = default_variance(b, m->lv[i], !b->opt->std_lv, 1.0);
+    for (size_t i = 0; i < m->m && !st; i++) {
+        if (is_regressed(m, m->lv[i]))
+            continue;
+        for (size_t j = i + 1; j < m->m && !st; j++)
+            if (!is_regressed(m, m->lv[j]) &&
+                find_row(m, m->lv[i], BRISK_OP_COVARY, m->lv[j]) == (size_t)-1)
+                st = add_row(b, m->lv[i], BRISK_OP_COVARY, m->lv[j], true, 0, NULL, false, NULL);
+    }
+    if (!m->meanstructure)
+        return st;
+    for (size_t i = 0; i < m->p && !st; i++)
+        if (find_row(m, m->ov[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
+            st = add_row(b, m->ov[i], BRISK_OP_INTERCEPT, "", true, 0, NULL, false, NULL);
+    for (size_t i = 0; i < m->m && !st; i++)
+        if (find_row(m, m->lv[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
+            st = add_row(b, m->lv[i], BRISK_OP_INTERCEPT, "", false, 0, NULL, false, NULL);
+    return st;
+}
+
+static brisk_status defined_rows(builder *b)
+{
+    for (size_t i = 0; i < b->syn->n; i++) {
+        const brisk_statement *s = &b->syn->stmts[i];
+        if (s->op != BRISK_OP_DEFINE)
+            continue;
+        size_t row;
+        brisk_status st = add_row(b, s->lhs, BRISK_OP_DEFINE, s->expr, false, NAN, s->lhs,
+                                  true, &row);
+        if (st != BRISK_OK)
+            return st;
+        if (!(b->m->params[row].expr = brisk_strdup(s->expr)))
+            return nomem(b);
+    }
+    return BRISK_OK;
+}
+
+/* Free indices: rows with the same label share one. */
+static void number_free_parameters(brisk_model *m)
+{
+    for (size_t i = 0; i < m->nparams; i++) {
+        brisk_param *p = &m->params[i];
+        if (p->free != -1)
+            continue;
+        p->free = 0;
+        for (size_t j = 0; j < i && p->label[0]; j++)
+            if (m->params[j].free > 0 && strcmp(m->params[j].label, p->label) == 0)
+                p->free = m->params[j].free;
+        if (!p->free)
+            p->free = (int)++m->nfree;
+    }
+}
+
+/* A label on a fixed row and a free row would make the free one fixed. */
+static brisk_status apply_fixed_labels(builder *b)
+{
+    brisk_model *m = b->m;
+    for (size_t i = 0; i < m->nparams; i++) {
+        brisk_param *p = &m->params[i];
+        if (!p->label[0] || p->op == BRISK_OP_DEFINE || p->free)
+            continue;
+        for (size_t j = 0; j < m->nparams; j++) {
+            brisk_param *q = &m->params[j];
+            if (q->free && q->op != BRISK_OP_DEFINE && strcmp(q->label, p->label) == 0) {
+                q->free = 0;
+                q->start = p->start;
+            }
+        }
+    }
+    return BRISK_OK;
+}
+
+static void locate(brisk_model *m)
+{
+    for (size_t i = 0; i < m->nparams; i++) {
+        const brisk_param *p = &m->params[i];
+        sem_pos *pos = &m->pos[i];
+        int l = brisk_sem_var_index(m, p->lhs), r = brisk_sem_var_index(m, p->rhs);
+        switch (p->op) {
+        case BRISK_OP_MEASURE: *pos = (sem_pos){SEM_A, r, l}; break;
+        case BRISK_OP_REGRESS: *pos = (sem_pos){SEM_A, l, r}; break;
+        case BRISK_OP_COVARY: *pos = (sem_pos){SEM_S, l, r}; break;
+        case BRISK_OP_INTERCEPT: *pos = (sem_pos){SEM_M, l, 0}; break;
+        default: *pos = (sem_pos){SEM_NONE, 0, 0}; break;
+        }
+    }
+}
+
+static brisk_status check_supported(builder *b)
+{
+    for (size_t i = 0; i < b->syn->n; i++) {
+        const brisk_statement *s = &b->syn->stmts[i];
+        if (s->op == BRISK_OP_THRESHOLD || s->op == BRISK_OP_EQUAL || s->op == BRISK_OP_LESS ||
+            s->op == BRISK_OP_GREATER) {
+            brisk_error_at(b->err, b->m->source, s->line, s->column);
+            return brisk_error_set(b->err, BRISK_ERR_FORMAT,
+                                   "model syntax: '%s' statements are not supported by the ML "
+                                   "estimator of this version; use equal labels for equality",
+                                   brisk_op_text(s->op));
+        }
+    }
+    return BRISK_OK;
+}
+
+brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_names,
+                             size_t n_ov_names, const brisk_model_options *opt,
+                             brisk_model **out, brisk_error *err)
+{
+    static const brisk_model_options defaults = {0};
+    *out = NULL;
+    builder b = {.syn = syntax, .opt = opt ? opt : &defaults, .err = err};
+    brisk_model *m = b.m = calloc(1, sizeof *m);
+    if (!m)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    m->std_lv = b.opt->std_lv;
+    m->meanstructure = b.opt->meanstructure;
+    m->source = brisk_strdup(b.opt->name ? b.opt->name : "model");
+    brisk_status st = m->source ? check_supported(&b) : nomem(&b);
+    if (st == BRISK_OK)
+        st = collect_variables(&b);
+    for (size_t i = 0; st == BRISK_OK && i < syntax->n; i++)
+        if (is_structural(syntax->stmts[i].op))
+            st = check_observed(&b, &syntax->stmts[i], ov_names, n_ov_names);
+    if (st == BRISK_OK)
+        st = user_rows(&b);
+    if (st == BRISK_OK)
+        st = default_rows(&b);
+    if (st == BRISK_OK)
+        st = defined_rows(&b);
+    if (st == BRISK_OK)
+        st = apply_fixed_labels(&b);
+    if (st != BRISK_OK) {
+        brisk_model_free(m);
+        return st;
+    }
+    number_free_parameters(m);
+    locate(m);
+    *out = m;
+    return BRISK_OK;
+}
+
+size_t brisk_model_nparams(const brisk_model *m) { return m->nparams; }
+const brisk_param *brisk_model_param(const brisk_model *m, size_t row) { return &m->params[row]; }
+size_t brisk_model_nfree(const brisk_model *m) { return m->nfree; }
+size_t brisk_model_nobserved(const brisk_model *m) { return m->p; }
+const char *brisk_model_observed(const brisk_model *m, size_t i) { return m->ov[i]; }
+size_t brisk_model_nlatent(const brisk_model *m) { return m->m; }
+const char *brisk_model_latent(const brisk_model *m, size_t i) { return m->lv[i]; }

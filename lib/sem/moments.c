@@ -1,0 +1,99 @@
+/* Sample moments of a model's observed variables. */
+#include <config.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sem_internal.h"
+
+void brisk_moments_free(brisk_moments *mom)
+{
+    free(mom->cov);
+    free(mom->mean);
+    memset(mom, 0, sizeof *mom);
+}
+
+static brisk_status find_columns(const brisk_model *m, const brisk_dataset *ds,
+                                 const brisk_column **cols, brisk_error *err)
+{
+    for (size_t j = 0; j < m->p; j++) {
+        cols[j] = brisk_dataset_find(ds, m->ov[j]);
+        if (!cols[j]) {
+            brisk_error_variable(err, m->ov[j]);
+            return brisk_error_set(err, BRISK_ERR_COLUMN, "'%s' is not a column of %s",
+                                   m->ov[j], ds->source ? ds->source : "the data");
+        }
+        if (cols[j]->type != BRISK_NUMERIC) {
+            brisk_error_variable(err, m->ov[j]);
+            return brisk_error_set(err, BRISK_ERR_VALUE,
+                                   "'%s' holds text; a model needs numeric variables",
+                                   m->ov[j]);
+        }
+    }
+    return BRISK_OK;
+}
+
+static bool complete(const brisk_column *const *cols, size_t p, size_t row)
+{
+    for (size_t j = 0; j < p; j++)
+        if (brisk_is_missing(cols[j], row))
+            return false;
+    return true;
+}
+
+/* Two passes (means, then centred cross-products) for accuracy. */
+static void accumulate(const brisk_column *const *cols, size_t p, const size_t *rows,
+                       size_t nrows, brisk_moments *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        size_t r = rows ? rows[i] : i;
+        if (!complete(cols, p, r))
+            continue;
+        n++;
+        for (size_t j = 0; j < p; j++)
+            out->mean[j] += cols[j]->num[r];
+    }
+    for (size_t j = 0; j < p && n; j++)
+        out->mean[j] /= (double)n;
+    for (size_t i = 0; i < nrows; i++) {
+        size_t r = rows ? rows[i] : i;
+        if (!complete(cols, p, r))
+            continue;
+        for (size_t j = 0; j < p; j++) {
+            double dj = cols[j]->num[r] - out->mean[j];
+            for (size_t k = 0; k <= j; k++)
+                out->cov[j * p + k] += dj * (cols[k]->num[r] - out->mean[k]);
+        }
+    }
+    for (size_t j = 0; j < p; j++) {
+        for (size_t k = 0; k <= j; k++) {
+            double c = n ? out->cov[j * p + k] / (double)n : NAN;
+            out->cov[j * p + k] = out->cov[k * p + j] = c;
+        }
+    }
+    out->n = n;
+    out->n_dropped = nrows - n;
+}
+
+brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *ds,
+                                     const size_t *rows, size_t nrows, brisk_moments *out,
+                                     brisk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!rows)
+        nrows = ds->nrows;
+    size_t p = m->p;
+    const brisk_column **cols = calloc(p ? p : 1, sizeof *cols);
+    out->p = p;
+    out->cov = calloc(p ? p * p : 1, sizeof *out->cov);
+    out->mean = calloc(p ? p : 1, sizeof *out->mean);
+    brisk_status st = cols && out->cov && out->mean
+                          ? find_columns(m, ds, cols, err)
+                          : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        accumulate(cols, p, rows, nrows, out);
+    free(cols);
+    if (st != BRISK_OK)
+        brisk_moments_free(out);
+    return st;
+}

@@ -1,0 +1,35 @@
+/* Steps of brisk_fit_ml after the estimates are found (internal). */
+#ifndef BRISK_SEM_FIT_H
+#define BRISK_SEM_FIT_H
+
+#include "sem_ml.h"
+
+brisk_status brisk_fit_warn(brisk_fit *fit, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* := rows: values, delta-method standard errors. */
+brisk_status brisk_sem_defined(const brisk_model *m, brisk_fit *fit, brisk_error *err);
+
+/* chi-square, baseline, CFI, TLI, RMSEA (CI, p), SRMR, log-likelihoods,
+ * information criteria; w holds the implied moments at the estimate. */
+brisk_status brisk_sem_fit_measures(const brisk_model *m, const brisk_moments *mom,
+                                    sem_work *w, brisk_fit *fit, brisk_error *err);
+
+/* std_lv, std_all and R^2. */
+brisk_status brisk_sem_standardize(const brisk_model *m, sem_work *w, brisk_fit *fit,
+                                   brisk_error *err);
+
+/* Warnings for Heywood cases: negative variances, correlations beyond 1. */
+brisk_status brisk_sem_check_admissible(const brisk_model *m, sem_work *w, brisk_fit *fit);
+
+/* Evaluate a := expression with the labelled parameters' values given by
+ * value_of(row); returns false (with a message in err) on a syntax error or
+ * an unknown label. */
+typedef double (*brisk_sem_value_fn)(const brisk_model *m, size_t row, const void *ctx);
+bool brisk_sem_eval_expr(const brisk_model *m, const char *expr, brisk_sem_value_fn value_of,
+                         const void *ctx, size_t depth, double *out, brisk_error *err);
+
+/* Noncentral chi-square distribution function. */
+double brisk_ncchisq_cdf(double x, double df, double ncp);
+
+#endif

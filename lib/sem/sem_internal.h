@@ -1,0 +1,35 @@
+/* Internal structures of the SEM engine. */
+#ifndef BRISK_SEM_INTERNAL_H
+#define BRISK_SEM_INTERNAL_H
+
+#include "brisk/model.h"
+
+/* The model in RAM form over all variables v = (observed, latent):
+ *   v = A v + u,  Cov(u) = S,  E(u) = M,
+ * so the implied moments of the observed part are
+ *   Sigma = F (I - A)^-1 S (I - A)^-T F',  mu = F (I - A)^-1 M. */
+typedef enum { SEM_A, SEM_S, SEM_M, SEM_NONE } sem_matrix;
+
+typedef struct sem_pos {
+    sem_matrix mat;
+    int row, col;     /* indices into (observed..., latent...) */
+} sem_pos;
+
+struct brisk_model {
+    brisk_param *params;
+    sem_pos *pos;             /* one per params row */
+    size_t nparams, cap;
+    char **ov;                /* observed variables, in model order */
+    size_t p;
+    char **lv;                /* latent variables */
+    size_t m;
+    size_t nfree;
+    bool meanstructure;
+    bool std_lv;
+    char *source;             /* name for messages */
+};
+
+/* Index of a variable in (observed..., latent...), or -1. */
+int brisk_sem_var_index(const brisk_model *m, const char *name);
+
+#endif

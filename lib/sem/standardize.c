@@ -1,0 +1,147 @@
+/* Standardized solutions (lavaan's std.lv and std.all with cov.std = TRUE),
+ * R-squared, and the admissibility checks. */
+#include <config.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sem_fit.h"
+
+/* What standardizing needs about every variable (observed..., latent...). */
+typedef struct scales {
+    double *total_sd;    /* sqrt of the implied variance */
+    double *resid_var;   /* the variance parameter (residual for endogenous) */
+    size_t p, n;
+} scales;
+
+static double sd_lv(const scales *s, int v)
+{
+    return v >= (int)s->p ? s->total_sd[v] : 1.0;   /* std_lv scales latents only */
+}
+
+static void standardize_row(const brisk_model *m, const scales *s, size_t r, brisk_estimate *e)
+{
+    const sem_pos *pos = &m->pos[r];
+    double x = e->est;
+    int i = pos->row, j = pos->col;
+    switch (m->params[r].op) {
+    case BRISK_OP_MEASURE:     /* A[indicator][factor] */
+    case BRISK_OP_REGRESS:     /* A[outcome][predictor] */
+        e->std_lv = x * sd_lv(s, j) / sd_lv(s, i);
+        e->std_all = x * s->total_sd[j] / s->total_sd[i];
+        break;
+    case BRISK_OP_COVARY:
+        if (i == j) {
+            e->std_lv = i >= (int)s->p ? x / (s->total_sd[i] * s->total_sd[i]) : x;
+            e->std_all = x / (s->total_sd[i] * s->total_sd[i]);
+        } else {
+            /* Covariances of residuals become correlations of residuals. */
+            double scale = sqrt(s->resid_var[i] * s->resid_var[j]);
+            bool latent = i >= (int)s->p && j >= (int)s->p;
+            e->std_lv = latent ? x / scale : x;
+            e->std_all = x / scale;
+        }
+        break;
+    case BRISK_OP_INTERCEPT:
+        e->std_lv = x / sd_lv(s, i);
+        e->std_all = x / s->total_sd[i];
+        break;
+    default:
+        break;
+    }
+}
+
+static double std_all_of(const brisk_model *m, size_t row, const void *ctx)
+{
+    (void)m;
+    return ((const brisk_fit *)ctx)->rows[row].std_all;
+}
+
+static double std_lv_of(const brisk_model *m, size_t row, const void *ctx)
+{
+    (void)m;
+    return ((const brisk_fit *)ctx)->rows[row].std_lv;
+}
+
+/* R^2 of every variable with a residual: observed indicators and outcomes,
+ * and latent outcomes. */
+static brisk_status r_squared(const brisk_model *m, const scales *s, brisk_fit *fit)
+{
+    size_t n = s->n;
+    fit->r2 = calloc(n ? n : 1, sizeof *fit->r2);
+    fit->r2_names = calloc(n ? n : 1, sizeof *fit->r2_names);
+    if (!fit->r2 || !fit->r2_names)
+        return BRISK_ERR_NOMEM;
+    bool *endogenous = calloc(n ? n : 1, sizeof *endogenous);
+    if (!endogenous)
+        return BRISK_ERR_NOMEM;
+    for (size_t r = 0; r < m->nparams; r++)
+        if (m->pos[r].mat == SEM_A)
+            endogenous[m->pos[r].row] = true;
+    for (size_t v = 0; v < n; v++) {
+        if (!endogenous[v])
+            continue;
+        fit->r2_names[fit->nr2] = v < m->p ? m->ov[v] : m->lv[v - m->p];
+        fit->r2[fit->nr2++] = 1 - s->resid_var[v] / (s->total_sd[v] * s->total_sd[v]);
+    }
+    free(endogenous);
+    return BRISK_OK;
+}
+
+brisk_status brisk_sem_standardize(const brisk_model *m, sem_work *w, brisk_fit *fit,
+                                   brisk_error *err)
+{
+    size_t n = w->n;
+    scales s = {.total_sd = malloc(n * sizeof(double)), .resid_var = malloc(n * sizeof(double)),
+                .p = m->p, .n = n};
+    brisk_status st = BRISK_ERR_NOMEM;
+    if (!s.total_sd || !s.resid_var)
+        goto done;
+    for (size_t v = 0; v < n; v++) {
+        s.total_sd[v] = sqrt(w->Sfull[v * n + v]);
+        s.resid_var[v] = w->S[v * n + v];
+    }
+    for (size_t r = 0; r < m->nparams; r++)
+        standardize_row(m, &s, r, &fit->rows[r]);
+    for (size_t r = 0; r < m->nparams; r++) {
+        if (m->params[r].op != BRISK_OP_DEFINE)
+            continue;
+        brisk_estimate *e = &fit->rows[r];
+        if (!brisk_sem_eval_expr(m, m->params[r].expr, std_all_of, fit, 0, &e->std_all, err) ||
+            !brisk_sem_eval_expr(m, m->params[r].expr, std_lv_of, fit, 0, &e->std_lv, err)) {
+            st = err ? err->status : BRISK_ERR_FORMAT;
+            goto done;
+        }
+    }
+    st = r_squared(m, &s, fit);
+done:
+    free(s.total_sd);
+    free(s.resid_var);
+    if (st == BRISK_ERR_NOMEM)
+        brisk_error_set(err, st, "out of memory");
+    return st;
+}
+
+brisk_status brisk_sem_check_admissible(const brisk_model *m, sem_work *w, brisk_fit *fit)
+{
+    size_t n = w->n;
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *par = &m->params[r];
+        const sem_pos *pos = &m->pos[r];
+        if (par->op != BRISK_OP_COVARY)
+            continue;
+        double x = fit->rows[r].est;
+        brisk_status st = BRISK_OK;
+        if (pos->row == pos->col && x < 0)
+            st = brisk_fit_warn(fit, "Heywood case: the variance '%s ~~ %s' is negative (%.3f)",
+                                par->lhs, par->rhs, x);
+        else if (pos->row != pos->col) {
+            double v1 = w->S[pos->row * n + pos->row], v2 = w->S[pos->col * n + pos->col];
+            if (v1 > 0 && v2 > 0 && fabs(x) / sqrt(v1 * v2) > 1)
+                st = brisk_fit_warn(fit, "Heywood case: the correlation of '%s' and '%s' is "
+                                    "%.3f, beyond +-1", par->lhs, par->rhs, x / sqrt(v1 * v2));
+        }
+        if (st != BRISK_OK)
+            return st;
+    }
+    return BRISK_OK;
+}

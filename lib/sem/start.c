@@ -1,0 +1,136 @@
+/* Starting values, after lavaan's defaults: loadings by fabin3 (an
+ * instrumental-variable estimate from the factor's other indicators),
+ * residual variances half the observed variances, latent variances 0.05,
+ * regressions and covariances 0, intercepts the sample means. */
+#include <config.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sem_ml.h"
+
+/* Indicators (observed, by index) of latent variable f, in table order;
+ * *marker is set to the first of them. */
+static size_t indicators_of(const brisk_model *m, int f, int *idx)
+{
+    size_t k = 0;
+    for (size_t r = 0; r < m->nparams; r++) {
+        const sem_pos *pos = &m->pos[r];
+        if (m->params[r].op == BRISK_OP_MEASURE && pos->col == f && pos->row < (int)m->p)
+            idx[k++] = pos->row;
+    }
+    return k;
+}
+
+/* fabin3: lambda_j = s_jZ S_ZZ^-1 s_Zr / s_rZ S_ZZ^-1 s_Zr, with r the
+ * scaling indicator and Z the factor's remaining indicators. */
+static double fabin3(const brisk_moments *mom, const int *ind, size_t k, size_t j)
+{
+    size_t p = mom->p, nz = 0;
+    int r = ind[0], z[64];
+    for (size_t i = 1; i < k && nz < 64; i++)
+        if (i != j)
+            z[nz++] = ind[i];
+    if (nz == 0)
+        return 1.0;
+    double *Szz = malloc(nz * nz * sizeof *Szz), *szr = malloc(nz * sizeof *szr),
+           *x = malloc(nz * sizeof *x);
+    double lambda = 1.0;
+    if (!Szz || !szr || !x)
+        goto done;
+    for (size_t a = 0; a < nz; a++) {
+        szr[a] = mom->cov[z[a] * p + r];
+        for (size_t b = 0; b < nz; b++)
+            Szz[a * nz + b] = mom->cov[z[a] * p + z[b]];
+    }
+    gsl_matrix_view A = gsl_matrix_view_array(Szz, nz, nz);
+    gsl_vector_view bvec = gsl_vector_view_array(szr, nz), xv = gsl_vector_view_array(x, nz);
+    if (gsl_linalg_cholesky_decomp1(&A.matrix) != GSL_SUCCESS ||
+        gsl_linalg_cholesky_solve(&A.matrix, &bvec.vector, &xv.vector) != GSL_SUCCESS)
+        goto done;
+    double num = 0, den = 0;
+    for (size_t a = 0; a < nz; a++) {
+        num += mom->cov[ind[j] * p + z[a]] * x[a];
+        den += mom->cov[r * p + z[a]] * x[a];
+    }
+    if (fabs(den) > 1e-12 && isfinite(num / den))
+        lambda = num / den;
+done:
+    free(Szz);
+    free(szr);
+    free(x);
+    return lambda;
+}
+
+/* Loadings of factor f relative to its first indicator; with std_lv they
+ * are rescaled by the factor's estimated standard deviation. */
+static void start_loadings(const brisk_model *m, const brisk_moments *mom, int f,
+                           double *lambda_of_ov)
+{
+    int ind[256];
+    size_t k = indicators_of(m, f, ind);
+    if (k > 256)
+        k = 256;
+    double *lam = calloc(k ? k : 1, sizeof *lam);
+    if (!lam)
+        return;
+    lam[0] = 1.0;
+    for (size_t j = 1; j < k; j++)
+        lam[j] = fabin3(mom, ind, k, j);
+    double scale = 1.0;
+    if (m->std_lv && k > 1) {
+        double psi = 0;
+        size_t pairs = 0;
+        for (size_t a = 0; a < k; a++)
+            for (size_t b = a + 1; b < k; b++, pairs++)
+                psi += mom->cov[ind[a] * mom->p + ind[b]] / (lam[a] * lam[b]);
+        psi /= (double)pairs;
+        scale = sqrt(psi > 0.05 ? psi : 0.05);
+    }
+    for (size_t j = 0; j < k; j++)
+        lambda_of_ov[ind[j]] = lam[j] * scale;
+    free(lam);
+}
+
+static double start_of(const brisk_model *m, const brisk_moments *mom, size_t r,
+                       const double *lambda_of_ov)
+{
+    const brisk_param *par = &m->params[r];
+    const sem_pos *pos = &m->pos[r];
+    if (!isnan(par->start))
+        return par->start;        /* start(value) */
+    size_t p = m->p;
+    switch (par->op) {
+    case BRISK_OP_MEASURE:
+        return pos->row < (int)p ? lambda_of_ov[pos->row] : 1.0;
+    case BRISK_OP_COVARY:
+        if (pos->row != pos->col)
+            return 0.0;
+        return pos->row < (int)p ? 0.5 * mom->cov[pos->row * p + pos->row] : 0.05;
+    case BRISK_OP_INTERCEPT:
+        return pos->row < (int)p ? mom->mean[pos->row] : 0.0;
+    default:
+        return 0.0;
+    }
+}
+
+void brisk_sem_start(const brisk_model *m, const brisk_moments *mom, double *theta)
+{
+    double *lambda_of_ov = malloc((m->p ? m->p : 1) * sizeof *lambda_of_ov);
+    for (size_t i = 0; lambda_of_ov && i < m->p; i++)
+        lambda_of_ov[i] = 1.0;
+    for (size_t f = 0; lambda_of_ov && f < m->m; f++)
+        start_loadings(m, mom, (int)(m->p + f), lambda_of_ov);
+    bool *done = calloc(m->nfree ? m->nfree : 1, sizeof *done);
+    for (size_t r = 0; r < m->nparams; r++) {
+        int k = m->params[r].free - 1;
+        if (k < 0 || (done && done[k]))
+            continue;
+        theta[k] = lambda_of_ov ? start_of(m, mom, r, lambda_of_ov) : 0.0;
+        if (done)
+            done[k] = true;
+    }
+    free(done);
+    free(lambda_of_ov);
+}

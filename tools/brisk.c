@@ -9,6 +9,7 @@
 static const cli_command *const commands[] = {
     &cmd_import,
     &cmd_describe,
+    &cmd_fit,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -68,12 +68,12 @@ int cli_resolve_format(cli_common *c, const cli_command *cmd)
     return -1;
 }
 
-int cli_write_tables(const cli_common *c, const brisk_table_list *tables)
+int cli_write_output(const cli_common *c, cli_writer write, const void *ctx)
 {
     brisk_error err;
     brisk_error_clear(&err);
     if (!c->output || strcmp(c->output, "-") == 0) {
-        brisk_status st = brisk_write_tables(stdout, c->format, tables, &err);
+        brisk_status st = write(stdout, ctx, &err);
         if (st == BRISK_OK && fflush(stdout) != 0)
             st = brisk_error_set(&err, BRISK_ERR_WRITE, "cannot write to standard output");
         return st == BRISK_OK ? EXIT_DONE : cli_fail(&err);
@@ -81,13 +81,30 @@ int cli_write_tables(const cli_common *c, const brisk_table_list *tables)
     brisk_output out;
     brisk_status st = brisk_output_open(&out, c->output, &err);
     if (st == BRISK_OK) {
-        st = brisk_write_tables(out.stream, c->format, tables, &err);
+        st = write(out.stream, ctx, &err);
         if (st == BRISK_OK)
             st = brisk_output_commit(&out, &err);
         else
             brisk_output_abort(&out);
     }
     return st == BRISK_OK ? EXIT_DONE : cli_fail(&err);
+}
+
+typedef struct tables_job {
+    brisk_output_format format;
+    const brisk_table_list *tables;
+} tables_job;
+
+static brisk_status write_tables_job(FILE *f, const void *ctx, brisk_error *err)
+{
+    const tables_job *job = ctx;
+    return brisk_write_tables(f, job->format, job->tables, err);
+}
+
+int cli_write_tables(const cli_common *c, const brisk_table_list *tables)
+{
+    tables_job job = {c->format, tables};
+    return cli_write_output(c, write_tables_job, &job);
 }
 
 void cli_print_warnings(const cli_common *c, const brisk_table_list *tables)

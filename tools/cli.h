@@ -48,6 +48,11 @@ int cli_common_option(cli_common *c, int opt, const cli_command *cmd);
  * default); returns -1 or an exit status. */
 int cli_resolve_format(cli_common *c, const cli_command *cmd);
 
+/* Write to -o (atomically) or standard output with a writer; returns an
+ * exit status. */
+typedef brisk_status (*cli_writer)(FILE *f, const void *ctx, brisk_error *err);
+int cli_write_output(const cli_common *c, cli_writer write, const void *ctx);
+
 /* Write tables to -o (atomically) or standard output; returns an exit
  * status. */
 int cli_write_tables(const cli_common *c, const brisk_table_list *tables);
@@ -72,5 +77,6 @@ char *cli_find_survey(const char *arg, brisk_error *err);
 /* The subcommands. */
 extern const cli_command cmd_import;
 extern const cli_command cmd_describe;
+extern const cli_command cmd_fit;
 
 #endif

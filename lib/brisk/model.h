@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "dataset.h"
 #include "error.h"
 #include "syntax.h"
@@ -112,6 +113,26 @@ typedef struct brisk_fit_options {
 brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
                           const brisk_fit_options *opt, brisk_fit **out, brisk_error *err);
 void brisk_fit_free(brisk_fit *fit);
+
+/* ---- reports ---- */
+
+/* One fitted model and what it was fitted on, for the reports. */
+typedef struct brisk_fit_result {
+    const char *group;            /* the behaviour's key, or NULL */
+    const brisk_fit *fit;         /* NULL when the fit failed */
+    const brisk_moments *moments;
+    const char *error;            /* why it failed, when fit is NULL */
+} brisk_fit_result;
+
+/* Tables of one or more fits: "fit.measures" (a column per group),
+ * "fit.parameters" (parameterEstimates() rows, all groups stacked),
+ * "fit.r2"; warnings go to the list's warnings. */
+brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
+                              brisk_table_list *out, brisk_error *err);
+
+/* The JSON document of DESIGN.md ("brisk", "fits": [...]). */
+brisk_status brisk_write_fit_json(FILE *stream, const brisk_fit_result *results, size_t n,
+                                  brisk_error *err);
 
 #ifdef __cplusplus
 }

@@ -78,6 +78,11 @@ bool brisk_template_is_per_behaviour(const char *tmpl);
 char *brisk_survey_column_name(const brisk_survey *s, const char *tmpl, size_t b);
 char *brisk_survey_wording(const brisk_survey *s, const char *text, size_t b);
 
+/* The [model] text for behaviour b: every name template expanded as
+ * brisk_survey_column_name expands it.  NULL when there is no model or
+ * memory is exhausted. */
+char *brisk_survey_model_text(const brisk_survey *s, size_t b);
+
 /* The survey's data, read, checked and prepared:
  *  - every column the survey names exists (else BRISK_ERR_COLUMN naming the
  *    .survey file, line and column);

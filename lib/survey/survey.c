@@ -581,3 +581,13 @@ char *brisk_survey_wording(const brisk_survey *s, const char *text, size_t b)
     free(label);
     return out;
 }
+
+char *brisk_survey_model_text(const brisk_survey *s, size_t b)
+{
+    if (!s->model)
+        return NULL;
+    if (s->nbehaviours == 0)
+        return brisk_strdup(s->model);
+    const brisk_survey_entry *e = &s->behaviours[b < s->nbehaviours ? b : 0];
+    return substitute(s->model, e->key, e->value, s->layout == BRISK_LAYOUT_LONG);
+}

@@ -1,0 +1,284 @@
+/* A fit as tables (text, csv, md) and as DESIGN.md's JSON document. */
+#include <config.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "brisk.h"
+#include "export/export_internal.h"
+
+typedef struct measure {
+    const char *key, *name;
+    bool integer;
+    size_t offset;   /* into brisk_fit_measures, for doubles */
+} measure;
+
+#define MEASURE(k, n) {#k, n, false, offsetof(brisk_fit_measures, k)}
+static const measure measures[] = {
+    {"nobs", "Observations", true, 0},
+    {"npar", "Free parameters", true, 0},
+    MEASURE(chisq, "Chi-square"), {"df", "Degrees of freedom", true, offsetof(brisk_fit_measures, df)},
+    MEASURE(pvalue, "p (chi-square)"),
+    MEASURE(baseline_chisq, "Baseline chi-square"),
+    {"baseline_df", "Baseline df", true, offsetof(brisk_fit_measures, baseline_df)},
+    MEASURE(cfi, "CFI"), MEASURE(tli, "TLI"), MEASURE(rmsea, "RMSEA"),
+    MEASURE(rmsea_ci_lower, "RMSEA 90% CI lower"), MEASURE(rmsea_ci_upper, "RMSEA 90% CI upper"),
+    MEASURE(rmsea_pvalue, "p (RMSEA <= .05)"), MEASURE(srmr, "SRMR"),
+    MEASURE(loglik, "Log-likelihood"), MEASURE(unrestricted_loglik, "Unrestricted log-likelihood"),
+    MEASURE(aic, "AIC"), MEASURE(bic, "BIC"), MEASURE(sabic, "Sample-size adjusted BIC"),
+};
+#define NMEASURES (sizeof measures / sizeof measures[0])
+
+static double measure_value(const brisk_fit_measures *f, const measure *m)
+{
+    if (strcmp(m->key, "nobs") == 0)
+        return (double)f->nobs;
+    if (strcmp(m->key, "npar") == 0)
+        return (double)f->npar;
+    return *(const double *)((const char *)f + m->offset);
+}
+
+static const char *group_name(const brisk_fit_result *r)
+{
+    return r->group ? r->group : "value";
+}
+
+static brisk_table *measures_table(const brisk_fit_result *results, size_t n)
+{
+    brisk_table *t = brisk_table_new("fit.measures", "Model fit");
+    if (!t || brisk_table_add_column(t, "measure", "Measure", BRISK_CELL_TEXT, 0) == (size_t)-1)
+        goto fail;
+    for (size_t g = 0; g < n; g++)
+        if (brisk_table_add_column(t, group_name(&results[g]), results[g].group ? results[g].group
+                                   : "Value", BRISK_CELL_NUMBER, 3) == (size_t)-1)
+            goto fail;
+    for (size_t k = 0; k < NMEASURES; k++) {
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, measures[k].name))
+            goto fail;
+        for (size_t g = 0; g < n; g++) {
+            if (!results[g].fit)
+                continue;
+            double v = measure_value(&results[g].fit->fit, &measures[k]);
+            char text[32];
+            snprintf(text, sizeof text, "%.0f", v);
+            if (measures[k].integer ? brisk_table_set_text(t, row, g + 1, text) != BRISK_OK : false)
+                goto fail;
+            brisk_table_set_num(t, row, g + 1, v);
+        }
+    }
+    return t;
+fail:
+    brisk_table_free(t);
+    return NULL;
+}
+
+static const struct {
+    const char *key, *header;
+    brisk_cell_kind kind;
+} param_columns[] = {
+    {"group", "Group", BRISK_CELL_TEXT}, {"lhs", "lhs", BRISK_CELL_TEXT},
+    {"op", "op", BRISK_CELL_TEXT}, {"rhs", "rhs", BRISK_CELL_TEXT},
+    {"label", "Label", BRISK_CELL_TEXT}, {"free", "Free", BRISK_CELL_BOOL},
+    {"est", "Estimate", BRISK_CELL_NUMBER}, {"se", "SE", BRISK_CELL_NUMBER},
+    {"z", "z", BRISK_CELL_NUMBER}, {"pvalue", "p", BRISK_CELL_PVALUE},
+    {"ci_lower", "CI lower", BRISK_CELL_NUMBER}, {"ci_upper", "CI upper", BRISK_CELL_NUMBER},
+    {"std_lv", "Std.lv", BRISK_CELL_NUMBER}, {"std_all", "Std.all", BRISK_CELL_NUMBER},
+};
+
+/* Column index shift: the group column exists only for grouped fits. */
+static size_t group_shift(const brisk_fit_result *results)
+{
+    return results[0].group ? 1 : 0;
+}
+
+static brisk_status parameter_rows(brisk_table *t, const brisk_fit_result *r, size_t g0)
+{
+    const brisk_fit *fit = r->fit;
+    const brisk_model *m = fit->model;
+    for (size_t i = 0; i < brisk_model_nparams(m); i++) {
+        const brisk_param *p = brisk_model_param(m, i);
+        const brisk_estimate *e = &fit->rows[i];
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 || (g0 && brisk_table_set_text(t, row, 0, r->group)) ||
+            brisk_table_set_text(t, row, g0, p->lhs) ||
+            brisk_table_set_text(t, row, g0 + 1, brisk_op_text(p->op)) ||
+            brisk_table_set_text(t, row, g0 + 2, p->rhs) ||
+            brisk_table_set_text(t, row, g0 + 3, p->label))
+            return BRISK_ERR_NOMEM;
+        double v[] = {p->free > 0, e->est, e->se, e->z, e->pvalue,
+                      e->ci_lower, e->ci_upper, e->std_lv, e->std_all};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+            brisk_table_set_num(t, row, g0 + 4 + k, v[k]);
+    }
+    return BRISK_OK;
+}
+
+static brisk_table *parameters_table(const brisk_fit_result *results, size_t n)
+{
+    brisk_table *t = brisk_table_new("fit.parameters", "Parameter estimates");
+    size_t g0 = group_shift(results);
+    for (size_t k = 1 - g0; t && k < sizeof param_columns / sizeof param_columns[0]; k++)
+        if (brisk_table_add_column(t, param_columns[k].key, param_columns[k].header,
+                                   param_columns[k].kind, 3) == (size_t)-1)
+            goto fail;
+    for (size_t g = 0; t && g < n; g++)
+        if (results[g].fit && parameter_rows(t, &results[g], g0) != BRISK_OK)
+            goto fail;
+    if (t && brisk_table_add_note(t, "ML estimation; standard errors from the expected "
+                                  "information; 95%% confidence intervals; Std.all: "
+                                  "standardized on latent and observed variables."))
+        goto fail;
+    return t;
+fail:
+    brisk_table_free(t);
+    return NULL;
+}
+
+static brisk_table *r2_table(const brisk_fit_result *results, size_t n)
+{
+    brisk_table *t = brisk_table_new("fit.r2", "R-squared");
+    size_t g0 = group_shift(results);
+    if (!t || (g0 && brisk_table_add_column(t, "group", "Group", BRISK_CELL_TEXT, 0) == (size_t)-1) ||
+        brisk_table_add_column(t, "variable", "Variable", BRISK_CELL_TEXT, 0) == (size_t)-1 ||
+        brisk_table_add_column(t, "r2", "R-squared", BRISK_CELL_NUMBER, 3) == (size_t)-1)
+        goto fail;
+    for (size_t g = 0; g < n; g++) {
+        const brisk_fit *fit = results[g].fit;
+        for (size_t i = 0; fit && i < fit->nr2; i++) {
+            size_t row = brisk_table_add_row(t);
+            if (row == (size_t)-1 || (g0 && brisk_table_set_text(t, row, 0, results[g].group)) ||
+                brisk_table_set_text(t, row, g0, fit->r2_names[i]))
+                goto fail;
+            brisk_table_set_num(t, row, g0 + 1, fit->r2[i]);
+        }
+    }
+    return t;
+fail:
+    brisk_table_free(t);
+    return NULL;
+}
+
+static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
+                                 brisk_table_list *out, brisk_table *measures_t)
+{
+    for (size_t g = 0; g < n; g++) {
+        const char *prefix = results[g].group ? results[g].group : "";
+        const char *sep = results[g].group ? ": " : "";
+        const brisk_moments *mom = results[g].moments;
+        if (mom && mom->n_dropped && brisk_table_add_note(measures_t, "%s%s%zu of %zu "
+                                                          "respondents used (listwise deletion "
+                                                          "of %zu incomplete).", prefix, sep,
+                                                          mom->n, mom->n + mom->n_dropped,
+                                                          mom->n_dropped))
+            return BRISK_ERR_NOMEM;
+        if (!results[g].fit &&
+            brisk_table_list_warn(out, "%s%snot estimated: %s", prefix, sep, results[g].error))
+            return BRISK_ERR_NOMEM;
+        for (size_t i = 0; results[g].fit && i < results[g].fit->nwarnings; i++)
+            if (brisk_table_list_warn(out, "%s%s%s", prefix, sep, results[g].fit->warnings[i]))
+                return BRISK_ERR_NOMEM;
+    }
+    return BRISK_OK;
+}
+
+brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
+                              brisk_table_list *out, brisk_error *err)
+{
+    brisk_table *m = measures_table(results, n);
+    brisk_status st = m ? add_warnings(results, n, out, m) : BRISK_ERR_NOMEM;
+    if (st == BRISK_OK)
+        st = brisk_table_list_add(out, m);
+    else
+        brisk_table_free(m);
+    if (st == BRISK_OK)
+        st = brisk_table_list_add(out, parameters_table(results, n));
+    if (st == BRISK_OK)
+        st = brisk_table_list_add(out, r2_table(results, n));
+    return st == BRISK_OK ? st : brisk_error_set(err, st, "out of memory");
+}
+
+/* ------------------------------------------------------------ JSON */
+
+static void json_key_number(FILE *f, const char *key, double x, bool comma)
+{
+    fprintf(f, "%s\"%s\": ", comma ? ", " : "", key);
+    brisk_json_number(f, x);
+}
+
+static void json_fit_measures(FILE *f, const brisk_fit_measures *m)
+{
+    fputs("      \"fit\": {", f);
+    for (size_t k = 2; k < NMEASURES; k++)
+        json_key_number(f, measures[k].key, measure_value(m, &measures[k]), k > 2);
+    fputs("},\n", f);
+}
+
+static void json_parameter(FILE *f, const brisk_param *p, const brisk_estimate *e)
+{
+    fputs("        {\"lhs\": ", f);
+    brisk_json_string(f, p->lhs);
+    fprintf(f, ", \"op\": \"%s\", \"rhs\": ", brisk_op_text(p->op));
+    brisk_json_string(f, p->rhs);
+    fputs(", \"label\": ", f);
+    brisk_json_string(f, p->label);
+    fprintf(f, ", \"free\": %s", p->free > 0 ? "true" : "false");
+    json_key_number(f, "est", e->est, true);
+    json_key_number(f, "se", e->se, true);
+    json_key_number(f, "z", e->z, true);
+    json_key_number(f, "pvalue", e->pvalue, true);
+    json_key_number(f, "ci_lower", e->ci_lower, true);
+    json_key_number(f, "ci_upper", e->ci_upper, true);
+    json_key_number(f, "std_lv", e->std_lv, true);
+    json_key_number(f, "std_all", e->std_all, true);
+    fputc('}', f);
+}
+
+static void json_one_fit(FILE *f, const brisk_fit_result *r)
+{
+    const brisk_fit *fit = r->fit;
+    fputs("    {\n      \"group\": ", f);
+    if (r->group)
+        brisk_json_string(f, r->group);
+    else
+        fputs("null", f);
+    const brisk_moments *mom = r->moments;
+    fprintf(f, ",\n      \"nobs\": %zu, \"n_dropped\": %zu, \"estimator\": \"ML\", "
+               "\"converged\": %s, \"iterations\": %d, \"npar\": %zu,\n",
+            mom ? mom->n : 0, mom ? mom->n_dropped : 0, fit && fit->converged ? "true" : "false",
+            fit ? fit->iterations : 0, fit ? fit->fit.npar : 0);
+    if (fit) {
+        json_fit_measures(f, &fit->fit);
+        fputs("      \"parameters\": [\n", f);
+        for (size_t i = 0; i < brisk_model_nparams(fit->model); i++) {
+            json_parameter(f, brisk_model_param(fit->model, i), &fit->rows[i]);
+            fputs(i + 1 < brisk_model_nparams(fit->model) ? ",\n" : "\n", f);
+        }
+        fputs("      ],\n      \"r2\": {", f);
+        for (size_t i = 0; i < fit->nr2; i++)
+            json_key_number(f, fit->r2_names[i], fit->r2[i], i > 0);
+        fputs("},\n", f);
+    } else {
+        fputs("      \"fit\": null, \"parameters\": [], \"r2\": {},\n", f);
+    }
+    fputs("      \"warnings\": [", f);
+    size_t nw = fit ? fit->nwarnings : 1;
+    for (size_t i = 0; i < nw; i++) {
+        if (i)
+            fputs(", ", f);
+        brisk_json_string(f, fit ? fit->warnings[i] : r->error);
+    }
+    fputs("]\n    }", f);
+}
+
+brisk_status brisk_write_fit_json(FILE *f, const brisk_fit_result *results, size_t n,
+                                  brisk_error *err)
+{
+    fprintf(f, "{\n  \"brisk\": \"%s\",\n  \"fits\": [\n", BRISK_VERSION);
+    for (size_t g = 0; g < n; g++) {
+        json_one_fit(f, &results[g]);
+        fputs(g + 1 < n ? ",\n" : "\n", f);
+    }
+    fputs("  ]\n}\n", f);
+    return ferror(f) ? brisk_error_set(err, BRISK_ERR_WRITE, "write failed") : BRISK_OK;
+}

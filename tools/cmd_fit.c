@@ -1,0 +1,313 @@
+/* brisk fit: a structural equation model by maximum likelihood, once per
+ * behaviour of a survey or once on a data file. */
+#include <config.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static int run(int argc, char **argv);
+
+const cli_command cmd_fit = {
+    .name = "fit",
+    .summary = "fit the structural equation model (each behaviour of a survey) by ML",
+    .usage =
+        "Usage: brisk fit [OPTION]... SURVEY\n"
+        "       brisk fit [OPTION]... --data FILE --model FILE\n"
+        "Fit a structural equation model written in lavaan syntax by maximum\n"
+        "likelihood, with lavaan's defaults and numbers: estimates, standard errors\n"
+        "(expected information), z, p, 95% CIs, standardized solutions (std.lv,\n"
+        "std.all), R-squared, defined parameters (:=) with delta-method SEs, and\n"
+        "the fit measures (chi-square, CFI, TLI, RMSEA with 90% CI, SRMR, AIC, BIC).\n"
+        "A survey's [model] is fitted once per behaviour, {b} standing for the\n"
+        "behaviour's key; respondents with a missing answer on the model's items are\n"
+        "left out of that behaviour's fit (listwise deletion).\n\n"
+        "Options:\n"
+        "  -d, --data FILE       data file (.csv .sav .dta ...) when no survey is given\n"
+        "  -m, --model FILE      model file in lavaan syntax, with --data\n"
+        "  -b, --behaviour KEY   fit only this behaviour (repeatable)\n"
+        "      --std-lv          identify factors by unit variances instead of fixing\n"
+        "                        each first loading to 1\n"
+        "      --meanstructure   estimate intercepts and latent means as well\n"
+        "  -f, --format FMT      text (default), csv, md or json\n"
+        "  -o, --output FILE     write to FILE (format from its extension unless --format)\n"
+        "  -q, --quiet           no warnings on standard error\n"
+        "  -h, --help            show this help\n"
+        "  -V, --version         show the version\n\n"
+        "Exit status 3: the model could not be estimated (not identified, no\n"
+        "convergence, a singular covariance matrix); the message says why.\n\n"
+        "Examples:\n"
+        "  brisk fit surveys/rongcheng/rongcheng.survey\n"
+        "  brisk fit --data hs.csv --model hs.lav --format json -o hs.json\n",
+    .run = run,
+};
+
+enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE };
+
+typedef struct fit_options {
+    cli_common common;
+    const char *data, *model, *survey;
+    const char *behaviours[64];
+    size_t nbehaviours;
+    brisk_model_options model_opt;
+} fit_options;
+
+static int parse_options(fit_options *o, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"data", required_argument, NULL, 'd'}, {"model", required_argument, NULL, 'm'},
+        {"behaviour", required_argument, NULL, 'b'}, {"std-lv", no_argument, NULL, OPT_STD_LV},
+        {"meanstructure", no_argument, NULL, OPT_MEANSTRUCTURE},
+        CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+    int opt, status;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "d:m:b:" CLI_COMMON_SHORT, options, NULL)) != -1) {
+        switch (opt) {
+        case 'd': o->data = optarg; break;
+        case 'm': o->model = optarg; break;
+        case 'b':
+            if (o->nbehaviours == 64)
+                return cli_usage_error(&cmd_fit, "at most 64 --behaviour options");
+            o->behaviours[o->nbehaviours++] = optarg;
+            break;
+        case OPT_STD_LV: o->model_opt.std_lv = true; break;
+        case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
+        default:
+            if ((status = cli_common_option(&o->common, opt, &cmd_fit)) >= 0)
+                return status;
+        }
+    }
+    if (optind < argc)
+        o->survey = argv[optind++];
+    if (optind < argc)
+        return cli_usage_error(&cmd_fit, "unexpected argument '%s'", argv[optind]);
+    if (o->survey && (o->data || o->model))
+        return cli_usage_error(&cmd_fit, "give a survey or --data and --model, not both");
+    if (!o->survey && (!o->data || !o->model))
+        return cli_usage_error(&cmd_fit, "give a survey, or both --data FILE and --model FILE");
+    if (o->nbehaviours && !o->survey)
+        return cli_usage_error(&cmd_fit, "--behaviour goes with a survey");
+    return cli_resolve_format(&o->common, &cmd_fit);
+}
+
+/* ------------------------------------------------------------ fitting */
+
+/* Everything one fit owns. */
+typedef struct fit_job {
+    brisk_syntax *syntax;
+    brisk_model *model;
+    brisk_moments moments;
+    brisk_fit *fit;
+    char error[600];
+} fit_job;
+
+static void job_free(fit_job *j)
+{
+    brisk_fit_free(j->fit);
+    brisk_moments_free(&j->moments);
+    brisk_model_free(j->model);
+    brisk_syntax_free(j->syntax);
+}
+
+static const char **column_names(const brisk_dataset *ds)
+{
+    const char **names = malloc((ds->ncols ? ds->ncols : 1) * sizeof *names);
+    for (size_t j = 0; names && j < ds->ncols; j++)
+        names[j] = ds->cols[j].name;
+    return names;
+}
+
+/* Parse, build, compute moments and fit; err says what failed. */
+static brisk_status fit_one(fit_job *j, const char *text, const char *source, long first_line,
+                            const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                            brisk_model_options mopt, brisk_error *err)
+{
+    const char **names = column_names(ds);
+    mopt.name = source;
+    brisk_status st = names ? brisk_syntax_parse(text, source, first_line, &j->syntax, err)
+                            : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        st = brisk_model_new(j->syntax, names, ds->ncols, &mopt, &j->model, err);
+    if (st == BRISK_OK)
+        st = brisk_moments_from_data(j->model, ds, rows, nrows, &j->moments, err);
+    if (st == BRISK_OK)
+        st = brisk_fit_ml(j->model, &j->moments, NULL, &j->fit, err);
+    free(names);
+    return st;
+}
+
+static char *read_text_file(const char *path, brisk_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t size = 0;
+    if (f) {
+        FILE *m = open_memstream(&text, &size);
+        char buf[65536];
+        size_t n;
+        while (m && (n = fread(buf, 1, sizeof buf, f)) > 0 && size < (16u << 20))
+            fwrite(buf, 1, n, m);
+        if (m)
+            fclose(m);
+        fclose(f);
+    }
+    if (!text) {
+        brisk_error_at(err, path, 0, 0);
+        brisk_error_set(err, BRISK_ERR_OPEN, "cannot read the model file");
+    }
+    return text;
+}
+
+/* ------------------------------------------------------------ output */
+
+typedef struct output_job {
+    const brisk_fit_result *results;
+    size_t n;
+} output_job;
+
+static brisk_status write_json(FILE *f, const void *ctx, brisk_error *err)
+{
+    const output_job *job = ctx;
+    return brisk_write_fit_json(f, job->results, job->n, err);
+}
+
+static int write_results(const fit_options *o, const brisk_fit_result *results, size_t n,
+                         const char *note)
+{
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_table_list *tables = brisk_table_list_new();
+    brisk_status st = tables ? brisk_fit_tables(results, n, tables, &err) : BRISK_ERR_NOMEM;
+    if (st == BRISK_OK && note)
+        st = brisk_table_list_warn(tables, "%s", note);
+    int status;
+    if (st != BRISK_OK) {
+        status = cli_fail(&err);
+    } else {
+        cli_print_warnings(&o->common, tables);
+        output_job job = {results, n};
+        status = o->common.format == BRISK_OUT_JSON ? cli_write_output(&o->common, write_json, &job)
+                                                    : cli_write_tables(&o->common, tables);
+    }
+    brisk_table_list_free(tables);
+    return status;
+}
+
+/* ------------------------------------------------------------ modes */
+
+static int fit_data_file(const fit_options *o)
+{
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_dataset *ds = NULL;
+    fit_job job = {0};
+    char *text = read_text_file(o->model, &err);
+    brisk_status st = text ? brisk_read_file(o->data, NULL, &ds, &err) : err.status;
+    if (st == BRISK_OK)
+        st = fit_one(&job, text, o->model, 1, ds, NULL, 0, o->model_opt, &err);
+    int status;
+    if (st != BRISK_OK) {
+        status = cli_fail(&err);
+    } else {
+        brisk_fit_result r = {.fit = job.fit, .moments = &job.moments};
+        status = write_results(o, &r, 1, NULL);
+    }
+    job_free(&job);
+    brisk_dataset_free(ds);
+    free(text);
+    return status;
+}
+
+static bool selected(const fit_options *o, const char *key)
+{
+    if (o->nbehaviours == 0)
+        return true;
+    for (size_t i = 0; i < o->nbehaviours; i++)
+        if (strcmp(o->behaviours[i], key) == 0)
+            return true;
+    return false;
+}
+
+static int check_behaviours(const fit_options *o, const brisk_survey *s)
+{
+    for (size_t i = 0; i < o->nbehaviours; i++) {
+        bool known = false;
+        for (size_t b = 0; b < s->nbehaviours; b++)
+            known |= strcmp(s->behaviours[b].key, o->behaviours[i]) == 0;
+        if (!known)
+            return cli_usage_error(&cmd_fit, "the survey has no behaviour '%s'", o->behaviours[i]);
+    }
+    return -1;
+}
+
+/* Every selected behaviour is fitted; any failure stops the command with
+ * its status, naming the behaviour, and writes nothing. */
+static int fit_behaviours(const fit_options *o, const brisk_survey *s, const brisk_survey_data *d)
+{
+    size_t nb = brisk_survey_nblocks(s), n = 0;
+    fit_job *jobs = calloc(nb, sizeof *jobs);
+    brisk_fit_result *results = calloc(nb, sizeof *results);
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_status st = jobs && results ? BRISK_OK : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t b = 0; b < nb && st == BRISK_OK; b++) {
+        const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
+        if (key && !selected(o, key))
+            continue;
+        char *text = brisk_survey_model_text(s, b);
+        st = text ? fit_one(&jobs[n], text, s->path, s->model_line, d->ds, d->rows[b], d->nrows[b],
+                            o->model_opt, &err)
+                  : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
+        free(text);
+        if (st != BRISK_OK && key) {
+            char reason[sizeof err.message];
+            snprintf(reason, sizeof reason, "%s", err.message);
+            brisk_error_set(&err, st, "behaviour '%s': %s", key, reason);
+        }
+        results[n] = (brisk_fit_result){.group = key, .fit = jobs[n].fit, .moments = &jobs[n].moments};
+        n++;
+    }
+    char note[300] = "";
+    if (s->weight)
+        snprintf(note, sizeof note, "the survey's weight '%s' is not used: maximum likelihood "
+                 "estimation here is unweighted", s->weight);
+    int status = st == BRISK_OK ? write_results(o, results, n, note[0] ? note : NULL) : cli_fail(&err);
+    for (size_t i = 0; jobs && i < nb; i++)
+        job_free(&jobs[i]);
+    free(jobs);
+    free(results);
+    return status;
+}
+
+static int fit_survey(const fit_options *o)
+{
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_survey *s = NULL;
+    brisk_survey_data *d = NULL;
+    char *path = cli_find_survey(o->survey, &err);
+    brisk_status st = path ? brisk_survey_load(path, &s, &err) : err.status;
+    int status = -1;
+    if (st == BRISK_OK && !s->model) {
+        brisk_error_at(&err, s->path, 0, 0);
+        st = brisk_error_set(&err, BRISK_ERR_FORMAT, "the survey has no [model] section; add "
+                             "the model in lavaan syntax, or use --data and --model");
+    }
+    if (st == BRISK_OK && (status = check_behaviours(o, s)) < 0)
+        st = brisk_survey_read_data(s, &d, &err);
+    if (status < 0)
+        status = st == BRISK_OK ? fit_behaviours(o, s, d) : cli_fail(&err);
+    brisk_survey_data_free(d);
+    brisk_survey_free(s);
+    free(path);
+    return status;
+}
+
+static int run(int argc, char **argv)
+{
+    fit_options o = {0};
+    int status = parse_options(&o, argc, argv);
+    if (status >= 0)
+        return status;
+    return o.survey ? fit_survey(&o) : fit_data_file(&o);
+}

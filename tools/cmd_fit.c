@@ -132,6 +132,9 @@ static brisk_status fit_one(fit_job *j, const char *text, const char *source, lo
         st = brisk_moments_from_data(j->model, ds, rows, nrows, &j->moments, err);
     if (st == BRISK_OK)
         st = brisk_fit_ml(j->model, &j->moments, NULL, &j->fit, err);
+    /* Problems of the data (a constant item) name the data file. */
+    if (st != BRISK_OK && err && !err->file[0] && ds->source)
+        brisk_error_at(err, ds->source, 0, 0);
     free(names);
     return st;
 }

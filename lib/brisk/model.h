@@ -35,6 +35,8 @@ typedef struct brisk_param {
     int free;             /* index + 1 into the free parameters, 0 when fixed */
     double start;         /* starting value (the fixed value when fixed) */
     bool user;            /* written in the syntax (not added by default) */
+    bool fixed_x;         /* (co)variance or mean of an exogenous observed covariate,
+                             fixed to its sample value (lavaan's fixed.x) */
     char *expr;           /* DEFINE: the expression */
 } brisk_param;
 
@@ -54,6 +56,8 @@ size_t brisk_model_nfree(const brisk_model *m);            /* free parameters */
 size_t brisk_model_nobserved(const brisk_model *m);
 const char *brisk_model_observed(const brisk_model *m, size_t i);
 size_t brisk_model_nlatent(const brisk_model *m);
+/* Observed covariates whose moments are fixed to their sample values. */
+size_t brisk_model_nexogenous(const brisk_model *m);
 const char *brisk_model_latent(const brisk_model *m, size_t i);
 
 /* Sample moments: covariance with divisor N (as lavaan's ML), means. */

@@ -93,10 +93,13 @@ static brisk_status singular_sample(const brisk_model *m, const brisk_moments *m
     return BRISK_ERR_DATA;
 }
 
-static size_t sample_moments_count(const brisk_model *m)
+/* Sample moments the model has to explain: those of fixed covariates
+ * (lavaan's fixed.x) are reproduced by construction and do not count. */
+size_t brisk_sem_moments_count(const brisk_model *m)
 {
-    size_t p = m->p;
-    return p * (p + 1) / 2 + (m->meanstructure ? p : 0);
+    size_t p = m->p, k = brisk_model_nexogenous(m);
+    size_t all = p * (p + 1) / 2 + (m->meanstructure ? p : 0);
+    return all - k * (k + 1) / 2 - (m->meanstructure ? k : 0);
 }
 
 static brisk_status check_inputs(const brisk_model *m, const brisk_moments *mom, sem_work *w,
@@ -110,7 +113,7 @@ static brisk_status check_inputs(const brisk_model *m, const brisk_moments *mom,
                                "%zu complete respondents for %zu observed variables: the "
                                "sample covariance matrix is singular; more respondents are "
                                "needed (or use fewer items)", mom->n, m->p);
-    size_t moments = sample_moments_count(m);
+    size_t moments = brisk_sem_moments_count(m);
     if (m->nfree > moments)
         return brisk_error_set(err, BRISK_ERR_MODEL,
                                "the model is not identified: %zu free parameters but only %zu "
@@ -119,6 +122,40 @@ static brisk_status check_inputs(const brisk_model *m, const brisk_moments *mom,
     bool ok;
     w->logdet_s = brisk_sem_logdet(mom->cov, mom->p, &ok);
     return ok ? BRISK_OK : singular_sample(m, mom, err);
+}
+
+/* The parameters that move along the information matrix's null direction. */
+static brisk_status not_identified(const brisk_model *m, const double *info, size_t q,
+                                   brisk_error *err)
+{
+    double *a = malloc(q * q * sizeof *a), *vec = malloc(q * q * sizeof *vec),
+           *val = malloc(q * sizeof *val);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(q);
+    brisk_buf names = {0};
+    if (a && vec && val && ws) {
+        memcpy(a, info, q * q * sizeof *a);
+        gsl_matrix_view A = gsl_matrix_view_array(a, q, q), V = gsl_matrix_view_array(vec, q, q);
+        gsl_vector_view ev = gsl_vector_view_array(val, q);
+        gsl_eigen_symmv(&A.matrix, &ev.vector, &V.matrix, ws);
+        gsl_eigen_symmv_sort(&ev.vector, &V.matrix, GSL_EIGEN_SORT_VAL_ASC);
+        for (size_t r = 0; r < m->nparams; r++) {
+            int k = m->params[r].free - 1;
+            const brisk_param *par = &m->params[r];
+            if (k >= 0 && fabs(vec[(size_t)k * q]) > 0.1)
+                brisk_buf_printf(&names, "%s%s %s %s", names.len ? ", " : "", par->lhs,
+                                 brisk_op_text(par->op), par->rhs);
+        }
+    }
+    brisk_error_set(err, BRISK_ERR_MODEL,
+                    "the model is not identified: the information matrix is singular; the "
+                    "parameters involved are %s; fix one of them (e.g. a loading to 1) or "
+                    "equate them", names.data ? names.data : "unknown");
+    brisk_buf_free(&names);
+    gsl_eigen_symmv_free(ws);
+    free(a);
+    free(vec);
+    free(val);
+    return BRISK_ERR_MODEL;
 }
 
 /* ------------------------------------------------------------ iterations */
@@ -138,16 +175,18 @@ static bool solve_information(sem_work *w, double *chol, double *rhs, double *x)
     return gsl_linalg_cholesky_solve(&L.matrix, &b.vector, &xv.vector) == GSL_SUCCESS;
 }
 
-/* One Fisher-scoring step with step halving; returns false when no step
- * lowers F (converged, or stuck). */
-static bool scoring_step(sem_work *w, double *theta, double *f, double *chol)
+typedef enum { STEP_TAKEN, STEP_STUCK, STEP_SINGULAR } step_result;
+
+/* One Fisher-scoring step with step halving; STEP_STUCK when no step lowers
+ * F (converged, or stuck), STEP_SINGULAR when the information is singular. */
+static step_result scoring_step(sem_work *w, double *theta, double *f, double *chol)
 {
     size_t q = w->q;
     for (size_t k = 0; k < q; k++)
         w->step[k] = 0;
     /* info here is per respondent for F/2, so the Hessian of F is 2 info. */
     if (!solve_information(w, chol, w->grad, w->step))
-        return false;
+        return STEP_SINGULAR;
     double scale = 0.5;
     for (int halvings = 0; halvings < 40; halvings++, scale *= 0.5) {
         for (size_t k = 0; k < q; k++)
@@ -156,11 +195,11 @@ static bool scoring_step(sem_work *w, double *theta, double *f, double *chol)
         if (brisk_sem_objective(w, w->theta_try, &ftry) && ftry <= *f) {
             memcpy(theta, w->theta_try, q * sizeof *theta);
             *f = ftry;
-            return true;
+            return STEP_TAKEN;
         }
     }
     brisk_sem_objective(w, theta, f);  /* restore the state of theta */
-    return false;
+    return STEP_STUCK;
 }
 
 static double max_abs(const double *v, size_t n)
@@ -199,7 +238,12 @@ static brisk_status iterate(sem_work *w, double *theta, const brisk_fit_options 
         if (max_abs(w->grad, q) < tol)
             break;
         double before = f;
-        if (!scoring_step(w, theta, &f, chol))
+        step_result step = scoring_step(w, theta, &f, chol);
+        if (step == STEP_SINGULAR) {
+            st = not_identified(w->model, w->info, q, err);
+            goto done;
+        }
+        if (step == STEP_STUCK)
             break;
         if (before - f < 1e-16 * (1 + fabs(f)) && max_abs(w->grad, q) < 1e3 * tol)
             break;
@@ -224,40 +268,6 @@ done:
 
 /* ------------------------------------------------------------ errors */
 
-/* The parameters that move along the information matrix's null direction. */
-static brisk_status not_identified(const brisk_model *m, const double *info, size_t q,
-                                   brisk_error *err)
-{
-    double *a = malloc(q * q * sizeof *a), *vec = malloc(q * q * sizeof *vec),
-           *val = malloc(q * sizeof *val);
-    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(q);
-    brisk_buf names = {0};
-    if (a && vec && val && ws) {
-        memcpy(a, info, q * q * sizeof *a);
-        gsl_matrix_view A = gsl_matrix_view_array(a, q, q), V = gsl_matrix_view_array(vec, q, q);
-        gsl_vector_view ev = gsl_vector_view_array(val, q);
-        gsl_eigen_symmv(&A.matrix, &ev.vector, &V.matrix, ws);
-        gsl_eigen_symmv_sort(&ev.vector, &V.matrix, GSL_EIGEN_SORT_VAL_ASC);
-        for (size_t r = 0; r < m->nparams; r++) {
-            int k = m->params[r].free - 1;
-            const brisk_param *par = &m->params[r];
-            if (k >= 0 && fabs(vec[(size_t)k * q]) > 0.1)
-                brisk_buf_printf(&names, "%s%s %s %s", names.len ? ", " : "", par->lhs,
-                                 brisk_op_text(par->op), par->rhs);
-        }
-    }
-    brisk_error_set(err, BRISK_ERR_MODEL,
-                    "the model is not identified: the information matrix is singular; the "
-                    "parameters involved are %s; fix one of them (e.g. a loading to 1) or "
-                    "equate them", names.data ? names.data : "unknown");
-    brisk_buf_free(&names);
-    gsl_eigen_symmv_free(ws);
-    free(a);
-    free(vec);
-    free(val);
-    return BRISK_ERR_MODEL;
-}
-
 /* vcov = (N info)^-1. */
 static brisk_status invert_information(const brisk_model *m, sem_work *w, size_t n,
                                        double *vcov, brisk_error *err)
@@ -274,13 +284,14 @@ static brisk_status invert_information(const brisk_model *m, sem_work *w, size_t
     return BRISK_OK;
 }
 
-static void fill_rows(const brisk_model *m, brisk_fit *fit)
+static void fill_rows(const brisk_model *m, const sem_work *w, brisk_fit *fit)
 {
     for (size_t r = 0; r < m->nparams; r++) {
         const brisk_param *par = &m->params[r];
         brisk_estimate *e = &fit->rows[r];
-        *e = (brisk_estimate){.est = par->start, .se = 0, .z = NAN, .pvalue = NAN,
-                              .ci_lower = par->start, .ci_upper = par->start};
+        double fixed = w->fixed[r];
+        *e = (brisk_estimate){.est = fixed, .se = 0, .z = NAN, .pvalue = NAN,
+                              .ci_lower = fixed, .ci_upper = fixed};
         int k = par->free - 1;
         if (par->op == BRISK_OP_DEFINE || k < 0)
             continue;
@@ -315,7 +326,7 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     if ((st = iterate(w, fit->theta, opt, fit, err)) != BRISK_OK ||
         (st = invert_information(m, w, mom->n, fit->vcov, err)) != BRISK_OK)
         goto cleanup;
-    fill_rows(m, fit);
+    fill_rows(m, w, fit);
     if ((st = brisk_sem_defined(m, fit, err)) != BRISK_OK ||
         (st = brisk_sem_fit_measures(m, mom, w, fit, err)) != BRISK_OK ||
         (st = brisk_sem_standardize(m, w, fit, err)) != BRISK_OK ||

@@ -4,6 +4,7 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "sem_fit.h"
 
 /* P(X <= x) for X ~ chi-square(df, ncp): a Poisson(ncp/2) mixture of central
@@ -89,12 +90,51 @@ static double srmr(const brisk_model *m, const brisk_moments *mom, const sem_wor
     return sqrt(ss / (double)count);
 }
 
-/* The independence model: Sigma = diag(S), mu = the sample means. */
-static double baseline_discrepancy(const brisk_moments *mom, double logdet_s)
+/* Is observed variable i a fixed covariate? */
+static bool is_fixed_x(const brisk_model *m, size_t i)
 {
-    double ld = 0;
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *par = &m->params[r];
+        if (par->fixed_x && par->op == BRISK_OP_COVARY && m->pos[r].row == (int)i &&
+            m->pos[r].col == (int)i)
+            return true;
+    }
+    return false;
+}
+
+/* log|S_xx| of the fixed covariates (0 when there are none). */
+static double logdet_covariates(const brisk_model *m, const brisk_moments *mom)
+{
+    size_t p = mom->p, k = 0;
+    double *sxx = malloc((p ? p * p : 1) * sizeof *sxx);
+    size_t *x = malloc((p ? p : 1) * sizeof *x);
+    double ld = NAN;
+    if (sxx && x) {
+        for (size_t i = 0; i < p; i++)
+            if (is_fixed_x(m, i))
+                x[k++] = i;
+        for (size_t a = 0; a < k; a++)
+            for (size_t b = 0; b < k; b++)
+                sxx[a * k + b] = mom->cov[x[a] * p + x[b]];
+        bool ok = true;
+        ld = k ? brisk_sem_logdet(sxx, k, &ok) : 0;
+        if (!ok)
+            ld = NAN;
+    }
+    free(sxx);
+    free(x);
+    return ld;
+}
+
+/* The independence model: Sigma = diag(S), mu = the sample means, except
+ * that fixed covariates keep their sample covariances (a saturated block). */
+static double baseline_discrepancy(const brisk_model *m, const brisk_moments *mom,
+                                   double logdet_s)
+{
+    double ld = logdet_covariates(m, mom);
     for (size_t i = 0; i < mom->p; i++)
-        ld += log(mom->cov[i * mom->p + i]);
+        if (!is_fixed_x(m, i))
+            ld += log(mom->cov[i * mom->p + i]);
     return ld - logdet_s;
 }
 
@@ -104,14 +144,15 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, const brisk_moments *m
     (void)err;
     brisk_fit_measures *f = &fit->fit;
     double n = (double)mom->n, p = (double)m->p;
-    double moments = p * (p + 1) / 2 + (m->meanstructure ? p : 0);
+    double moments = (double)brisk_sem_moments_count(m);
+    double k = (double)brisk_model_nexogenous(m);
     f->nobs = mom->n;
     f->npar = m->nfree;
     f->chisq = n * fit->fmin;
     f->df = moments - (double)m->nfree;
     f->pvalue = f->df > 0 ? gsl_cdf_chisq_Q(f->chisq, f->df) : NAN;
-    f->baseline_chisq = n * baseline_discrepancy(mom, w->logdet_s);
-    f->baseline_df = p * (p - 1) / 2;
+    f->baseline_chisq = n * baseline_discrepancy(m, mom, w->logdet_s);
+    f->baseline_df = moments - (p - k) - (m->meanstructure ? p - k : 0);
     f->baseline_pvalue = gsl_cdf_chisq_Q(f->baseline_chisq, f->baseline_df);
     double d = fmax(f->chisq - f->df, 0), db = fmax(f->baseline_chisq - f->baseline_df, 0);
     f->cfi = fmax(d, db) > 0 ? 1 - d / fmax(d, db) : 1;
@@ -119,12 +160,16 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, const brisk_moments *m
     f->tli = f->df > 0 ? (rb - f->chisq / f->df) / (rb - 1) : 1;
     rmsea(f, n);
     f->srmr = srmr(m, mom, w);
+    /* With fixed covariates the likelihood is that of the outcomes given the
+     * covariates (lavaan's conditional log-likelihood): the covariates'
+     * marginal part, reproduced exactly, is taken out. */
     double log2pi = log(2 * M_PI);
-    f->unrestricted_loglik = -n / 2 * (p * log2pi + w->logdet_s + p);
-    f->loglik = -n / 2 * (p * log2pi + w->logdet_s + p + fit->fmin);
-    double k = (double)m->nfree;
-    f->aic = -2 * f->loglik + 2 * k;
-    f->bic = -2 * f->loglik + k * log(n);
-    f->sabic = -2 * f->loglik + k * log((n + 2) / 24);
+    double marginal_x = k > 0 ? -n / 2 * (k * log2pi + logdet_covariates(m, mom) + k) : 0;
+    f->unrestricted_loglik = -n / 2 * (p * log2pi + w->logdet_s + p) - marginal_x;
+    f->loglik = -n / 2 * (p * log2pi + w->logdet_s + p + fit->fmin) - marginal_x;
+    double npar = (double)m->nfree;
+    f->aic = -2 * f->loglik + 2 * npar;
+    f->bic = -2 * f->loglik + npar * log(n);
+    f->sabic = -2 * f->loglik + npar * log((n + 2) / 24);
     return BRISK_OK;
 }

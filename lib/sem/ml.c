@@ -40,10 +40,10 @@ sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom)
     w->n = n;
     w->q = q;
     size_t sizes[] = {n * n, n * n, n, n * n, n * n, n * n, n, p * p, p * p, p, p, p * p,
-                      q * p * p, q * p, q * q, q, q, q, p * p, p * p};
+                      q * p * p, q * p, q * q, q, q, q, p * p, p * p, m->nparams};
     double **slots[] = {&w->A, &w->S, &w->M, &w->IA, &w->E, &w->Sfull, &w->mfull, &w->Sigma,
                         &w->Sinv, &w->mu, &w->d, &w->W, &w->dSigma, &w->dmu, &w->info,
-                        &w->grad, &w->step, &w->theta_try, &w->tmp1, &w->tmp2};
+                        &w->grad, &w->step, &w->theta_try, &w->tmp1, &w->tmp2, &w->fixed};
     size_t total = 0;
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
         total += sizes[k] ? sizes[k] : 1;
@@ -58,13 +58,23 @@ sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom)
         *slots[k] = at;
         at += sizes[k] ? sizes[k] : 1;
     }
-    /* log|S| once: the sample covariance does not change. */
+    /* Fixed rows: the table's value, or the sample moment for fixed.x. */
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *par = &m->params[r];
+        const sem_pos *pos = &m->pos[r];
+        w->fixed[r] = par->start;
+        if (par->fixed_x && pos->mat == SEM_S)
+            w->fixed[r] = mom->cov[pos->row * p + pos->col];
+        else if (par->fixed_x && pos->mat == SEM_M)
+            w->fixed[r] = mom->mean[pos->row];
+    }
     return w;
 }
 
 /* ------------------------------------------------------------ implied moments */
 
-void brisk_sem_fill(const brisk_model *m, const double *theta, double *A, double *S, double *M)
+void brisk_sem_fill(const brisk_model *m, const double *theta, const double *fixed, double *A,
+                    double *S, double *M)
 {
     size_t n = m->p + m->m;
     memset(A, 0, n * n * sizeof *A);
@@ -73,7 +83,7 @@ void brisk_sem_fill(const brisk_model *m, const double *theta, double *A, double
     for (size_t i = 0; i < m->nparams; i++) {
         const sem_pos *pos = &m->pos[i];
         const brisk_param *par = &m->params[i];
-        double v = par->free ? theta[par->free - 1] : par->start;
+        double v = par->free ? theta[par->free - 1] : fixed[i];
         switch (pos->mat) {
         case SEM_A: A[pos->row * n + pos->col] = v; break;
         case SEM_S:
@@ -147,7 +157,7 @@ bool brisk_sem_objective(sem_work *w, const double *theta, double *f)
 {
     const brisk_moments *mom = w->mom;
     size_t p = w->p;
-    brisk_sem_fill(w->model, theta, w->A, w->S, w->M);
+    brisk_sem_fill(w->model, theta, w->fixed, w->A, w->S, w->M);
     double logdet;
     if (!compute_implied(w) || !invert_sigma(w, &logdet))
         return false;

@@ -241,6 +241,53 @@ static bool is_regressed(const brisk_model *m, const char *name)
     return false;
 }
 
+/* An observed covariate: a predictor in a regression that is never an
+ * outcome nor an indicator.  lavaan (fixed.x = TRUE) fixes its variances,
+ * covariances and means to their sample values. */
+static bool is_exogenous_observed(const brisk_model *m, const char *name)
+{
+    if (index_in(m->ov, m->p, name) < 0)
+        return false;
+    bool predictor = false;
+    for (size_t i = 0; i < m->nparams; i++) {
+        const brisk_param *p = &m->params[i];
+        if ((p->op == BRISK_OP_REGRESS && strcmp(p->lhs, name) == 0) ||
+            (p->op == BRISK_OP_MEASURE && strcmp(p->rhs, name) == 0))
+            return false;
+        predictor |= p->op == BRISK_OP_REGRESS && strcmp(p->rhs, name) == 0;
+    }
+    return predictor;
+}
+
+static brisk_status fixed_x_row(builder *b, const char *lhs, brisk_op op, const char *rhs)
+{
+    size_t row;
+    brisk_status st = add_row(b, lhs, op, rhs, false, NAN, NULL, false, &row);
+    if (st == BRISK_OK)
+        b->m->params[row].fixed_x = true;
+    return st;
+}
+
+static brisk_status fixed_x_rows(builder *b, brisk_op op)
+{
+    brisk_model *m = b->m;
+    brisk_status st = BRISK_OK;
+    for (size_t i = 0; i < m->p && !st; i++) {
+        if (!is_exogenous_observed(m, m->ov[i]))
+            continue;
+        if (op == BRISK_OP_INTERCEPT) {
+            if (find_row(m, m->ov[i], op, "") == (size_t)-1)
+                st = fixed_x_row(b, m->ov[i], op, "");
+            continue;
+        }
+        for (size_t j = i; j < m->p && !st; j++)
+            if (is_exogenous_observed(m, m->ov[j]) &&
+                find_row(m, m->ov[i], BRISK_OP_COVARY, m->ov[j]) == (size_t)-1)
+                st = fixed_x_row(b, m->ov[i], BRISK_OP_COVARY, m->ov[j]);
+    }
+    return st;
+}
+
 static brisk_status default_variance(builder *b, const char *name, bool is_free, double value)
 {
     if (find_row(b->m, name, BRISK_OP_COVARY, name) != (size_t)-1)
@@ -254,7 +301,8 @@ static brisk_status default_rows(builder *b)
     brisk_model *m = b->m;
     brisk_status st = BRISK_OK;
     for (size_t i = 0; i < m->p && !st; i++)
-        st = default_variance(b, m->ov[i], true, 0);
+        if (!is_exogenous_observed(m, m->ov[i]))
+            st = default_variance(b, m->ov[i], true, 0);
     for (size_t i = 0; i < m->m && !st; i++)
         st = default_variance(b, m->lv[i], !b->opt->std_lv, 1.0);
     for (size_t i = 0; i < m->m && !st; i++) {
@@ -265,14 +313,19 @@ static brisk_status default_rows(builder *b)
                 find_row(m, m->lv[i], BRISK_OP_COVARY, m->lv[j]) == (size_t)-1)
                 st = add_row(b, m->lv[i], BRISK_OP_COVARY, m->lv[j], true, 0, NULL, false, NULL);
     }
+    if (!st)
+        st = fixed_x_rows(b, BRISK_OP_COVARY);
     if (!m->meanstructure)
         return st;
     for (size_t i = 0; i < m->p && !st; i++)
-        if (find_row(m, m->ov[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
+        if (!is_exogenous_observed(m, m->ov[i]) &&
+            find_row(m, m->ov[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
             st = add_row(b, m->ov[i], BRISK_OP_INTERCEPT, "", true, 0, NULL, false, NULL);
     for (size_t i = 0; i < m->m && !st; i++)
         if (find_row(m, m->lv[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
             st = add_row(b, m->lv[i], BRISK_OP_INTERCEPT, "", false, 0, NULL, false, NULL);
+    if (!st)
+        st = fixed_x_rows(b, BRISK_OP_INTERCEPT);
     return st;
 }
 
@@ -395,6 +448,14 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     locate(m);
     *out = m;
     return BRISK_OK;
+}
+
+size_t brisk_model_nexogenous(const brisk_model *m)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m->p; i++)
+        k += is_exogenous_observed(m, m->ov[i]);
+    return k;
 }
 
 size_t brisk_model_nparams(const brisk_model *m) { return m->nparams; }

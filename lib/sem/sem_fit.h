@@ -29,6 +29,9 @@ typedef double (*brisk_sem_value_fn)(const brisk_model *m, size_t row, const voi
 bool brisk_sem_eval_expr(const brisk_model *m, const char *expr, brisk_sem_value_fn value_of,
                          const void *ctx, size_t depth, double *out, brisk_error *err);
 
+/* Sample moments a model must explain (those of fixed covariates excluded). */
+size_t brisk_sem_moments_count(const brisk_model *m);
+
 /* Noncentral chi-square distribution function. */
 double brisk_ncchisq_cdf(double x, double df, double ncp);
 

@@ -20,6 +20,7 @@ typedef struct sem_work {
     double *dSigma, *dmu;          /* per free parameter */
     double *info, *grad, *step, *theta_try;
     double *tmp1, *tmp2;
+    double *fixed;                 /* per table row: the value of a fixed row */
     double *block;
     gsl_permutation *perm;
 } sem_work;
@@ -27,8 +28,9 @@ typedef struct sem_work {
 sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom);
 void brisk_sem_work_free(sem_work *w);
 
-/* RAM matrices at theta (fixed values from the table). */
-void brisk_sem_fill(const brisk_model *m, const double *theta, double *A, double *S, double *M);
+/* RAM matrices at theta; fixed rows take their value from fixed[row]. */
+void brisk_sem_fill(const brisk_model *m, const double *theta, const double *fixed, double *A,
+                    double *S, double *M);
 
 /* F at theta; false when Sigma is not positive definite there.  Leaves
  * the implied moments and Sinv of theta in w. */

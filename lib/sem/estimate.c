@@ -78,7 +78,7 @@ static brisk_status singular_sample(const brisk_model *m, const brisk_moments *m
         gsl_eigen_symmv(&C.matrix, &ev.vector, &V.matrix, ws);
         gsl_eigen_symmv_sort(&ev.vector, &V.matrix, GSL_EIGEN_SORT_VAL_ASC);
         for (size_t a = 0; a < p; a++)
-            if (fabs(vec[a * p]) > 0.2)
+            if (fabs(vec[a * p]) > 0.05)
                 brisk_buf_printf(&names, "%s%s", names.len ? ", " : "", m->ov[a]);
     }
     brisk_error_set(err, BRISK_ERR_DATA,
@@ -102,6 +102,31 @@ size_t brisk_sem_moments_count(const brisk_model *m)
     return all - k * (k + 1) / 2 - (m->meanstructure ? k : 0);
 }
 
+/* Rounding lets an exactly collinear covariance matrix pass a Cholesky
+ * test; the smallest eigenvalue of the correlation matrix does not. */
+static bool well_conditioned(const brisk_moments *mom)
+{
+    size_t p = mom->p;
+    double *c = malloc((p ? p * p : 1) * sizeof *c), *val = malloc((p ? p : 1) * sizeof *val);
+    gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(p ? p : 1);
+    bool ok = false;
+    if (c && val && ws) {
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                c[a * p + b] = mom->cov[a * p + b] /
+                               sqrt(mom->cov[a * p + a] * mom->cov[b * p + b]);
+        gsl_matrix_view C = gsl_matrix_view_array(c, p, p);
+        gsl_vector_view v = gsl_vector_view_array(val, p);
+        ok = gsl_eigen_symm(&C.matrix, &v.vector, ws) == GSL_SUCCESS;
+        for (size_t i = 0; ok && i < p; i++)
+            ok = val[i] > 1e-10;
+    }
+    gsl_eigen_symm_free(ws);
+    free(c);
+    free(val);
+    return ok;
+}
+
 static brisk_status check_inputs(const brisk_model *m, const brisk_moments *mom, sem_work *w,
                                  brisk_error *err)
 {
@@ -121,7 +146,7 @@ static brisk_status check_inputs(const brisk_model *m, const brisk_moments *mom,
                                m->nfree, moments, (long)moments - (long)m->nfree);
     bool ok;
     w->logdet_s = brisk_sem_logdet(mom->cov, mom->p, &ok);
-    return ok ? BRISK_OK : singular_sample(m, mom, err);
+    return ok && well_conditioned(mom) ? BRISK_OK : singular_sample(m, mom, err);
 }
 
 /* The parameters that move along the information matrix's null direction. */
@@ -160,11 +185,17 @@ static brisk_status not_identified(const brisk_model *m, const double *info, siz
 
 /* ------------------------------------------------------------ iterations */
 
-/* Solve info * step = grad by Cholesky; false when info is singular. */
-static bool solve_information(sem_work *w, double *chol, double *rhs, double *x)
+/* Solve (info + ridge * mean diag(info) * I) x = rhs by Cholesky; false
+ * when the matrix is (numerically) singular. */
+static bool solve_information(sem_work *w, double ridge, double *chol, double *rhs, double *x)
 {
     size_t q = w->q;
+    double mean_diag = 0;
+    for (size_t i = 0; i < q; i++)
+        mean_diag += fabs(w->info[i * q + i]) / (double)q;
     memcpy(chol, w->info, q * q * sizeof *chol);
+    for (size_t i = 0; i < q; i++)
+        chol[i * q + i] += ridge * mean_diag;
     gsl_matrix_view L = gsl_matrix_view_array(chol, q, q);
     gsl_vector_view b = gsl_vector_view_array(rhs, q), xv = gsl_vector_view_array(x, q);
     if (gsl_linalg_cholesky_decomp1(&L.matrix) != GSL_SUCCESS)
@@ -184,8 +215,14 @@ static step_result scoring_step(sem_work *w, double *theta, double *f, double *c
     size_t q = w->q;
     for (size_t k = 0; k < q; k++)
         w->step[k] = 0;
-    /* info here is per respondent for F/2, so the Hessian of F is 2 info. */
-    if (!solve_information(w, chol, w->grad, w->step))
+    /* info here is per respondent for F/2, so the Hessian of F is 2 info.
+     * Away from the optimum the information can be singular (a factor with
+     * two indicators before its covariances have moved from 0): then a
+     * ridge, growing until the system is solvable, as Levenberg-Marquardt. */
+    bool solved = solve_information(w, 0, chol, w->grad, w->step);
+    for (double ridge = 1e-8; !solved && ridge < 1e4; ridge *= 10)
+        solved = solve_information(w, ridge, chol, w->grad, w->step);
+    if (!solved)
         return STEP_SINGULAR;
     double scale = 0.5;
     for (int halvings = 0; halvings < 40; halvings++, scale *= 0.5) {

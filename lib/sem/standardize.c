@@ -81,7 +81,10 @@ static brisk_status r_squared(const brisk_model *m, const scales *s, brisk_fit *
         if (!endogenous[v])
             continue;
         fit->r2_names[fit->nr2] = v < m->p ? m->ov[v] : m->lv[v - m->p];
-        fit->r2[fit->nr2++] = 1 - s->resid_var[v] / (s->total_sd[v] * s->total_sd[v]);
+        /* A negative residual variance (Heywood case) has no R-squared; lavaan
+         * reports NA there too. */
+        double r2 = 1 - s->resid_var[v] / (s->total_sd[v] * s->total_sd[v]);
+        fit->r2[fit->nr2++] = s->resid_var[v] < 0 ? NAN : r2;
     }
     free(endogenous);
     return BRISK_OK;

@@ -195,6 +195,67 @@ option_names <- c("model.type", "estimator", "likelihood", "information",
 
 num_or_null <- function(x) if (length(x) == 0 || is.na(x)) NA else unname(x)
 
+# The exact ML optimum, for judging how far lavaan's own stopping point is
+# from it.  lavaan stops nlminb at rel.tol = 1e-10 on the objective, which
+# leaves the estimates up to ~1e-4 from the optimum in flat directions.
+# Here: Fisher scoring, started at lavaan's estimates, in the space of the
+# unique parameters (equality constraints through lavaan's own K matrix),
+# until the largest step is below 1e-12.  Uses lavaan internals.
+polish <- function(fit, maxit = 200) {
+  lm <- fit@Model
+  x <- lavaan:::lav_model_get_parameters(lm)
+  if (lm@eq.constraints) {
+    K <- lm@eq.constraints.K; k0 <- lm@eq.constraints.k0
+  } else {
+    K <- diag(length(x)); k0 <- rep(0, length(x))
+  }
+  z <- as.numeric((x - k0) %*% K)
+  S <- fit@SampleStats@cov[[1]]; mbar <- fit@SampleStats@mean[[1]]
+  ms <- lm@meanstructure
+  for (it in seq_len(maxit)) {
+    x <- as.numeric(K %*% z) + k0
+    lm2 <- lavaan:::lav_model_set_parameters(lm, x)
+    imp <- lavaan:::lav_model_implied(lm2)
+    Sig <- imp$cov[[1]]
+    Si <- solve(Sig)
+    D <- lavaan:::computeDelta(lm2)[[1]]
+    W <- 0.5 * lavaan:::lav_matrix_duplication_pre_post(Si %x% Si)
+    if (ms) {
+      mu <- as.numeric(imp$mean[[1]]); d <- mbar - mu
+      r <- c(d, lavaan:::lav_matrix_vech(S + tcrossprod(d) - Sig))
+      W <- lavaan:::lav_matrix_bdiag(Si, W)
+    } else {
+      r <- lavaan:::lav_matrix_vech(S - Sig)
+    }
+    DK <- D %*% K
+    step <- as.numeric(solve(crossprod(DK, W %*% DK), crossprod(DK, W %*% r)))
+    z <- z + step
+    if (max(abs(step)) < 1e-12) break
+  }
+  x <- as.numeric(K %*% z) + k0
+  lm2 <- lavaan:::lav_model_set_parameters(lm, x)
+  imp <- lavaan:::lav_model_implied(lm2)
+  Sig <- imp$cov[[1]]; p <- ncol(S)
+  Fml <- log(det(Sig)) + sum(diag(S %*% solve(Sig))) - log(det(S)) - p
+  if (ms) { d <- mbar - as.numeric(imp$mean[[1]]); Fml <- Fml + sum(d * solve(Sig, d)) }
+  list(x = x, iterations = it, last_step = max(abs(step)), fmin = Fml / 2,
+       chisq = lavInspect(fit, "nobs") * Fml)
+}
+
+# RMSEA CI with the root found to full precision (lavaan's uniroot() uses
+# its default tol = .Machine$double.eps^0.25)
+rmsea_ci_exact <- function(X2, df, N, level = 0.90) {
+  lo <- (1 - level) / 2; hi <- 1 - lo
+  f_l <- function(l) pchisq(X2, df, ncp = l) - hi
+  f_u <- function(l) pchisq(X2, df, ncp = l) - lo
+  lower <- if (df < 1 || f_l(0) < 0) 0 else
+    sqrt(uniroot(f_l, c(0, X2), tol = 1e-14)$root / (N * df))
+  NR <- max(N, 4 * X2)
+  upper <- if (df < 1 || f_u(NR) > 0 || f_u(0) < 0) 0 else
+    sqrt(uniroot(f_u, c(0, NR), tol = 1e-14)$root / (N * df))
+  list(rmsea_ci_lower = lower, rmsea_ci_upper = upper)
+}
+
 matrix_json <- function(m) {
   m <- as.matrix(m)
   rn <- rownames(m)
@@ -220,6 +281,8 @@ fit_one <- function(spec) {
 
   pt <- parTable(fit)
   pe <- parameterEstimates(fit, standardized = TRUE)
+  fitted_ <- fitted(fit)
+  samp <- lavInspect(fit, "sampstat")
   key_pt <- paste(pt$lhs, pt$op, pt$rhs)
   key_pe <- paste(pe$lhs, pe$op, pe$rhs)
   stopifnot(!anyDuplicated(key_pt), all(key_pe %in% key_pt))
@@ -256,15 +319,36 @@ fit_one <- function(spec) {
     exo = pt$exo[i], ustart = pt$ustart[i], start = pt$start[i],
     est = pt$est[i]))
 
-  fitted_ <- fitted(fit)
-  samp <- lavInspect(fit, "sampstat")
-
   # the same model from lavaan's "simple" starting values: how far apart?
   alt <- suppressWarnings(do.call(spec$fun, c(list(model = model, data = ds$df,
                                                     start = "simple"), spec$args)))
   alt_diff <- max(abs(parTable(alt)$est[pt$free > 0] - pt$est[pt$free > 0]))
 
-  opts <- lavInspect(fit, "options")[option_names]
+  # exact optimum and how far lavaan stopped from it
+  pol <- polish(fit)
+  exact <- c(list(
+    note = paste("Exact ML optimum by Fisher scoring from lavaan's estimates",
+                 "(not lavaan output): est in free-index order (vcov names)."),
+    iterations = pol$iterations, last_step = pol$last_step,
+    max_abs_est_diff = max(abs(pol$x - pt$est[pt$free > 0][order(pt$free[pt$free > 0])])),
+    fmin = pol$fmin, chisq = pol$chisq),
+    rmsea_ci_exact(fm[["chisq"]], fm[["df"]], lavInspect(fit, "nobs")),
+    list(est = I(pol$x)))
+
+  # SEs: vcov == (1/N) * inverse(Delta' A1 Delta), A1 = expected h1
+  # information at the model-implied Sigma; checked here when there are no
+  # equality constraints
+  if (!fit@Model@eq.constraints) {
+    Dl <- lavInspect(fit, "delta")
+    Si <- solve(fitted_$cov)
+    A1 <- 0.5 * lavaan:::lav_matrix_duplication_pre_post(Si %x% Si)
+    if (lavInspect(fit, "meanstructure")) A1 <- lavaan:::lav_matrix_bdiag(Si, A1)
+    V2 <- solve(crossprod(Dl, A1 %*% Dl)) / lavInspect(fit, "nobs")
+    stopifnot(max(abs(V2 - unname(V))) < 1e-10 * max(1, max(abs(V))))
+  }
+
+  opts <- lavInspect(fit, "options")[intersect(option_names,
+                                               names(lavInspect(fit, "options")))]
   opts <- lapply(opts, function(o) if (length(o) > 1) I(o) else o)
 
   out <- list(
@@ -295,7 +379,8 @@ fit_one <- function(spec) {
     start = start,
     negative_variances = negative,
     warnings = I(warnings),
-    alt_start_max_abs_diff = alt_diff
+    alt_start_max_abs_diff = alt_diff,
+    exact = exact
   )
   out <- out[!vapply(out, is.null, logical(1))]
   json <- toJSON(out, auto_unbox = TRUE, digits = NA, na = "null",

@@ -1,0 +1,455 @@
+/* The SEM engine against lavaan 0.6.14 (tests/reference/sem/, made by
+ * make_reference.R and flattened by to_csv.R), and its error paths. */
+#include <config.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "brisk.h"
+#include "sem/sem_fit.h"
+
+#define REF TEST_SRCDIR "/tests/reference/sem/"
+#define DATA TEST_SRCDIR "/tests/data/"
+#define TOL 1e-3
+
+/* Everything one fit holds, freed together. */
+typedef struct fitted {
+    brisk_dataset *ds;
+    brisk_syntax *syn;
+    brisk_model *model;
+    brisk_moments mom;
+    brisk_fit *fit;
+    brisk_error err;
+    brisk_status status;
+} fitted;
+
+static void fitted_free(fitted *f)
+{
+    brisk_fit_free(f->fit);
+    brisk_moments_free(&f->mom);
+    brisk_model_free(f->model);
+    brisk_syntax_free(f->syn);
+    brisk_dataset_free(f->ds);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Fit model text on a data file with the given options. */
+static fitted fit_text(const char *text, const char *data, brisk_model_options opt)
+{
+    fitted f = {0};
+    brisk_error_clear(&f.err);
+    f.status = brisk_read_file(data, NULL, &f.ds, &f.err);
+    assert_int_equal(f.status, BRISK_OK);
+    if ((f.status = brisk_syntax_parse(text, "m.lav", 1, &f.syn, &f.err)) != BRISK_OK)
+        return f;
+    const char *names[64];
+    for (size_t j = 0; j < f.ds->ncols && j < 64; j++)
+        names[j] = f.ds->cols[j].name;
+    opt.name = "m.lav";
+    if ((f.status = brisk_model_new(f.syn, names, f.ds->ncols, &opt, &f.model, &f.err)) ||
+        (f.status = brisk_moments_from_data(f.model, f.ds, NULL, 0, &f.mom, &f.err)))
+        return f;
+    f.status = brisk_fit_ml(f.model, &f.mom, NULL, &f.fit, &f.err);
+    return f;
+}
+
+static brisk_dataset *reference(const char *name, const char *part)
+{
+    char path[512];
+    snprintf(path, sizeof path, REF "%s.%s.csv", name, part);
+    brisk_dataset *ds = NULL;
+    brisk_error err;
+    if (brisk_read_file(path, NULL, &ds, &err) != BRISK_OK)
+        fail_msg("%s: %s", path, err.message);
+    return ds;
+}
+
+static const char *text_at(const brisk_dataset *ds, const char *col, size_t row)
+{
+    const brisk_column *c = brisk_dataset_find(ds, col);
+    return brisk_is_missing(c, row) ? "" : c->str[row];
+}
+
+static double num_at(const brisk_dataset *ds, const char *col, size_t row)
+{
+    return brisk_dataset_find(ds, col)->num[row];
+}
+
+static void near(double mine, double theirs, double tol, const char *what, const char *model)
+{
+    if (isnan(theirs) && isnan(mine))
+        return;
+    if (!(fabs(mine - theirs) <= tol))
+        fail_msg("%s %s: brisk %.8g, lavaan %.8g", model, what, mine, theirs);
+}
+
+/* Every parameter row, in lavaan's order, with est, se, std_lv, std_all. */
+static void compare_parameters(const char *name, const brisk_fit *fit)
+{
+    brisk_dataset *ref = reference(name, "params");
+    const brisk_model *m = fit->model;
+    assert_int_equal(brisk_model_nparams(m), ref->nrows);
+    for (size_t i = 0; i < ref->nrows; i++) {
+        const brisk_param *p = brisk_model_param(m, i);
+        char what[200];
+        snprintf(what, sizeof what, "row %zu %s %s %s", i + 1, p->lhs, brisk_op_text(p->op),
+                 p->rhs);
+        if (strcmp(p->lhs, text_at(ref, "lhs", i)) || strcmp(p->rhs, text_at(ref, "rhs", i)))
+            fail_msg("%s %s: lavaan has %s %s here", name, what, text_at(ref, "lhs", i),
+                     text_at(ref, "rhs", i));
+        assert_string_equal(strcmp(brisk_op_text(p->op), "~1") == 0 ? "~1" : brisk_op_text(p->op),
+                            text_at(ref, "op", i));
+        const brisk_estimate *e = &fit->rows[i];
+        near(e->est, num_at(ref, "est", i), TOL, what, name);
+        near(e->se, num_at(ref, "se", i), TOL, what, name);
+        near(e->std_lv, num_at(ref, "std_lv", i), TOL, what, name);
+        near(e->std_all, num_at(ref, "std_all", i), TOL, what, name);
+        if (!isnan(num_at(ref, "z", i)))
+            near(e->z, num_at(ref, "z", i), 5e-3 * fmax(1, fabs(e->z)), what, name);
+    }
+    brisk_dataset_free(ref);
+}
+
+static double measure(const brisk_fit_measures *f, const char *key)
+{
+    static const struct { const char *key; size_t offset; } map[] = {
+        {"chisq", offsetof(brisk_fit_measures, chisq)}, {"df", offsetof(brisk_fit_measures, df)},
+        {"pvalue", offsetof(brisk_fit_measures, pvalue)},
+        {"baseline_chisq", offsetof(brisk_fit_measures, baseline_chisq)},
+        {"baseline_df", offsetof(brisk_fit_measures, baseline_df)},
+        {"cfi", offsetof(brisk_fit_measures, cfi)}, {"tli", offsetof(brisk_fit_measures, tli)},
+        {"rmsea", offsetof(brisk_fit_measures, rmsea)},
+        {"rmsea_ci_lower", offsetof(brisk_fit_measures, rmsea_ci_lower)},
+        {"rmsea_ci_upper", offsetof(brisk_fit_measures, rmsea_ci_upper)},
+        {"rmsea_pvalue", offsetof(brisk_fit_measures, rmsea_pvalue)},
+        {"srmr", offsetof(brisk_fit_measures, srmr)}, {"logl", offsetof(brisk_fit_measures, loglik)},
+        {"unrestricted_logl", offsetof(brisk_fit_measures, unrestricted_loglik)},
+        {"aic", offsetof(brisk_fit_measures, aic)}, {"bic", offsetof(brisk_fit_measures, bic)},
+        {"bic2", offsetof(brisk_fit_measures, sabic)},
+    };
+    if (strcmp(key, "npar") == 0)
+        return (double)f->npar;
+    for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+        if (strcmp(map[k].key, key) == 0)
+            return *(const double *)((const char *)f + map[k].offset);
+    fail_msg("unknown measure %s", key);
+    return NAN;
+}
+
+static void compare_fit(const char *name, const brisk_fit *fit)
+{
+    brisk_dataset *ref = reference(name, "fit");
+    for (size_t i = 0; i < ref->nrows; i++) {
+        const char *key = text_at(ref, "measure", i);
+        near(measure(&fit->fit, key), num_at(ref, "value", i), TOL, key, name);
+    }
+    brisk_dataset_free(ref);
+    ref = reference(name, "r2");
+    size_t defined = 0;   /* lavaan leaves out what it cannot define (NA) */
+    for (size_t k = 0; k < fit->nr2; k++)
+        defined += !isnan(fit->r2[k]);
+    assert_int_equal(defined, ref->nrows);
+    for (size_t i = 0; i < ref->nrows; i++) {
+        const char *var = text_at(ref, "variable", i);
+        size_t k = 0;
+        while (k < fit->nr2 && strcmp(fit->r2_names[k], var) != 0)
+            k++;
+        if (k == fit->nr2)
+            fail_msg("%s: no R-squared for %s", name, var);
+        near(fit->r2[k], num_at(ref, "r2", i), TOL, var, name);
+    }
+    brisk_dataset_free(ref);
+}
+
+static void check_model(const char *name, const char *data, brisk_model_options opt)
+{
+    char path[512];
+    snprintf(path, sizeof path, REF "%s.lav", name);
+    fitted f = fit_text(slurp(path), data, opt);
+    if (f.status != BRISK_OK)
+        fail_msg("%s: %s", name, f.err.message);
+    assert_true(f.fit->converged);
+    compare_parameters(name, f.fit);
+    compare_fit(name, f.fit);
+    fitted_free(&f);
+}
+
+static void test_holzinger_swineford_cfa(void **state)
+{
+    (void)state;
+    check_model("hs_cfa", DATA "hs.csv", (brisk_model_options){0});
+}
+
+static void test_political_democracy(void **state)
+{
+    (void)state;
+    check_model("pd_sem", DATA "pd.csv", (brisk_model_options){0});
+}
+
+static void test_equality_labels_and_defined(void **state)
+{
+    (void)state;
+    check_model("pd_labels", DATA "pd.csv", (brisk_model_options){0});
+}
+
+static void test_std_lv(void **state)
+{
+    (void)state;
+    check_model("hs_stdlv", DATA "hs.csv", (brisk_model_options){.std_lv = true});
+}
+
+static void test_fixed_and_freed_loadings(void **state)
+{
+    (void)state;
+    check_model("hs_fixed", DATA "hs.csv", (brisk_model_options){0});
+}
+
+static void test_mean_structure(void **state)
+{
+    (void)state;
+    check_model("hs_meanstructure", DATA "hs.csv", (brisk_model_options){.meanstructure = true});
+}
+
+static void test_structural_paths_and_effects(void **state)
+{
+    (void)state;
+    check_model("hs_regress", DATA "hs.csv", (brisk_model_options){0});
+}
+
+static void test_heywood_case_warns(void **state)
+{
+    (void)state;
+    check_model("heywood", DATA "hs.csv", (brisk_model_options){0});
+    fitted f = fit_text(slurp(REF "heywood.lav"), DATA "hs.csv", (brisk_model_options){0});
+    assert_int_equal(f.status, BRISK_OK);
+    assert_int_equal(f.fit->nwarnings, 1);
+    assert_non_null(strstr(f.fit->warnings[0], "'x8 ~~ x8' is negative"));
+    fitted_free(&f);
+}
+
+/* The bundled survey, fitted per behaviour as `brisk fit SURVEY` does. */
+static void test_survey_per_behaviour(void **state)
+{
+    (void)state;
+    brisk_survey *s = NULL;
+    brisk_survey_data *d = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_survey_load(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", &s, &err),
+                     BRISK_OK);
+    assert_int_equal(brisk_survey_read_data(s, &d, &err), BRISK_OK);
+    const char *names[256];
+    for (size_t j = 0; j < d->ds->ncols; j++)
+        names[j] = d->ds->cols[j].name;
+    for (size_t b = 0; b < s->nbehaviours; b++) {
+        char *text = brisk_survey_model_text(s, b), name[64];
+        snprintf(name, sizeof name, "rongcheng_%s", s->behaviours[b].key);
+        fitted f = {0};
+        assert_int_equal(brisk_syntax_parse(text, s->path, s->model_line, &f.syn, &err), BRISK_OK);
+        assert_int_equal(brisk_model_new(f.syn, names, d->ds->ncols, NULL, &f.model, &err), BRISK_OK);
+        assert_int_equal(brisk_moments_from_data(f.model, d->ds, d->rows[b], d->nrows[b], &f.mom,
+                                                 &err), BRISK_OK);
+        assert_int_equal(brisk_fit_ml(f.model, &f.mom, NULL, &f.fit, &err), BRISK_OK);
+        compare_parameters(name, f.fit);
+        compare_fit(name, f.fit);
+        fitted_free(&f);
+        free(text);
+    }
+    brisk_survey_data_free(d);
+    brisk_survey_free(s);
+}
+
+/* ---- the engine's own checks ---- */
+
+static void test_gradient_matches_finite_differences(void **state)
+{
+    (void)state;
+    fitted f = fit_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed ~ visual\n"
+                        "speed =~ x7 + x8 + x9\nx1 ~ 1\n", DATA "hs.csv",
+                        (brisk_model_options){.meanstructure = true});
+    assert_int_equal(f.status, BRISK_OK);
+    sem_work *w = brisk_sem_work_new(f.model, &f.mom);
+    bool ok;
+    w->logdet_s = brisk_sem_logdet(f.mom.cov, f.mom.p, &ok);
+    size_t q = brisk_model_nfree(f.model);
+    double theta[64], fx;
+    for (size_t k = 0; k < q; k++)
+        theta[k] = f.fit->theta[k] * (1 + 0.0385 * (double)((k % 5) + 1) / 5);
+    assert_true(brisk_sem_objective(w, theta, &fx));
+    assert_true(brisk_sem_derivatives(w));
+    double analytic[64];
+    memcpy(analytic, w->grad, q * sizeof *analytic);
+    for (size_t k = 0; k < q; k++) {
+        double keep = theta[k], h = 1e-6, up, down;
+        theta[k] = keep + h;
+        assert_true(brisk_sem_objective(w, theta, &up));
+        theta[k] = keep - h;
+        assert_true(brisk_sem_objective(w, theta, &down));
+        theta[k] = keep;
+        double numeric = (up - down) / (2 * h);
+        if (fabs(numeric - analytic[k]) > 1e-6 * fmax(1, fabs(numeric)))
+            fail_msg("parameter %zu: analytic %.10g, numeric %.10g", k, analytic[k], numeric);
+    }
+    brisk_sem_work_free(w);
+    fitted_free(&f);
+}
+
+static void test_noncentral_chisq(void **state)
+{
+    (void)state;
+    /* R: pchisq(x, df, ncp) */
+    near(brisk_ncchisq_cdf(85.3, 24, 10), 0.999977261720006338, 1e-10, "ncp 10", "pchisq");
+    near(brisk_ncchisq_cdf(38.125, 35, 0), 0.670810745436598799, 1e-10, "ncp 0", "pchisq");
+    near(brisk_ncchisq_cdf(100, 125, 30), 0.000602853987041811, 1e-10, "ncp 30", "pchisq");
+    near(brisk_ncchisq_cdf(500, 300, 250), 0.103155338076548780, 1e-9, "ncp 250", "pchisq");
+    near(brisk_ncchisq_cdf(3, 2, 0.5), 0.695906030043513923, 1e-10, "ncp 0.5", "pchisq");
+}
+
+static fitted fit_expect(const char *text, const char *data, brisk_status expected)
+{
+    fitted f = fit_text(text, data, (brisk_model_options){0});
+    if (f.status != expected)
+        fail_msg("expected status %d, got %d: %s", expected, f.status, f.err.message);
+    return f;
+}
+
+static void test_not_identified(void **state)
+{
+    (void)state;
+    fitted f = fit_expect("f =~ x1 + x2\n", DATA "hs.csv", BRISK_ERR_MODEL);
+    assert_non_null(strstr(f.err.message, "4 free parameters but only 3 sample moments (df = -1)"));
+    fitted_free(&f);
+    f = fit_expect("f =~ NA*x1 + x2 + x3 + x4\n", DATA "hs.csv", BRISK_ERR_MODEL);
+    assert_non_null(strstr(f.err.message, "information matrix is singular"));
+    assert_non_null(strstr(f.err.message, "f ~~ f"));
+    fitted_free(&f);
+}
+
+static void test_data_problems(void **state)
+{
+    (void)state;
+    /* ageyr and agemo with their sum: collinear */
+    fitted f = fit_expect("f =~ x1 + x2 + x3\nx1 ~~ ageyr\n", DATA "hs.csv", BRISK_OK);
+    fitted_free(&f);
+    f = fit_expect("f =~ x1 + x2 + sex\n", DATA "pd.csv", BRISK_ERR_COLUMN);
+    assert_non_null(strstr(f.err.message, "'sex' is neither a latent variable"));
+    assert_int_equal(f.err.line, 1);
+    assert_int_equal(f.err.column, 16);
+    fitted_free(&f);
+    f = fit_expect("f =~ x1 + x2 + school\n", DATA "hs.csv", BRISK_ERR_VALUE);
+    assert_non_null(strstr(f.err.message, "'school' holds text"));
+    fitted_free(&f);
+}
+
+static void test_constant_and_collinear_items(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = brisk_dataset_new(50);
+    const char *names[] = {"a", "b", "c", "d"};
+    for (size_t j = 0; j < 4; j++)
+        brisk_dataset_add_column(ds, names[j], BRISK_NUMERIC, NULL, NULL);
+    for (size_t i = 0; i < 50; i++) {
+        double u = sin(1.7 * (double)i), v = cos(2.3 * (double)i);
+        brisk_column_set_number(&ds->cols[0], i, u);
+        brisk_column_set_number(&ds->cols[1], i, v);
+        brisk_column_set_number(&ds->cols[2], i, 2.385 * u - 0.5 * v);   /* collinear */
+        brisk_column_set_number(&ds->cols[3], i, 4);                     /* constant */
+    }
+    brisk_syntax *syn;
+    brisk_model *m;
+    brisk_moments mom;
+    brisk_fit *fit = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_syntax_parse("f =~ a + b + c + d", "m", 1, &syn, &err), BRISK_OK);
+    assert_int_equal(brisk_model_new(syn, names, 4, NULL, &m, &err), BRISK_OK);
+    assert_int_equal(brisk_moments_from_data(m, ds, NULL, 0, &mom, &err), BRISK_OK);
+    assert_int_equal(brisk_fit_ml(m, &mom, NULL, &fit, &err), BRISK_ERR_DATA);
+    assert_non_null(strstr(err.message, "item 'd' is constant"));
+    assert_string_equal(err.variable, "d");
+    brisk_moments_free(&mom);
+    brisk_model_free(m);
+    brisk_syntax_free(syn);
+    assert_int_equal(brisk_syntax_parse("f =~ a + b + c", "m", 1, &syn, &err), BRISK_OK);
+    assert_int_equal(brisk_model_new(syn, names, 4, NULL, &m, &err), BRISK_OK);
+    assert_int_equal(brisk_moments_from_data(m, ds, NULL, 0, &mom, &err), BRISK_OK);
+    assert_int_equal(brisk_fit_ml(m, &mom, NULL, &fit, &err), BRISK_ERR_DATA);
+    assert_non_null(strstr(err.message, "not positive definite"));
+    assert_non_null(strstr(err.message, "a, b, c"));
+    brisk_moments_free(&mom);
+    brisk_model_free(m);
+    brisk_syntax_free(syn);
+    brisk_dataset_free(ds);
+}
+
+static void test_model_errors(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *fragment; } cases[] = {
+        {"f =~ c(a, b)*x1 + x2 + x3\n", "one value per group"},
+        {"f =~ x1 + x2 + x3\nf =~ x1\n", "specified twice"},
+        {"f =~ x1 + x2 + x3\nx1 | t1\n", "'|' statements are not supported"},
+        {"f =~ a*x1 + b*x2 + x3\na == b\n", "'==' statements are not supported"},
+        {"f =~ x1 + x2 + x3\nd := a * q\n", "no parameter has the label 'a'"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fitted f = fit_text(cases[k].text, DATA "hs.csv", (brisk_model_options){0});
+        if (f.status == BRISK_OK || !strstr(f.err.message, cases[k].fragment))
+            fail_msg("case %zu: status %d, '%s'", k, f.status, f.err.message);
+        fitted_free(&f);
+    }
+}
+
+static void test_observed_covariates_fixed_x(void **state)
+{
+    (void)state;
+    /* lavaan: sem("visual =~ x1 + x2 + x3\nvisual ~ ageyr + grade\nx4 ~ visual + ageyr",
+     * data = HolzingerSwineford1939): chisq 35.291, df 7, CFI .864, logl -1786.590 */
+    fitted f = fit_text("visual =~ x1 + x2 + x3\nvisual ~ ageyr + grade\nx4 ~ visual + ageyr\n",
+                        DATA "hs.csv", (brisk_model_options){0});
+    assert_int_equal(f.status, BRISK_OK);
+    near(f.fit->fit.chisq, 35.291, 1e-3, "chisq", "fixed.x");
+    near(f.fit->fit.df, 7, 0, "df", "fixed.x");
+    near(f.fit->fit.cfi, 0.864, 1e-3, "cfi", "fixed.x");
+    near(f.fit->fit.loglik, -1786.590, 1e-3, "logl", "fixed.x");
+    assert_int_equal(f.fit->fit.npar, 11);
+    assert_int_equal(brisk_model_nexogenous(f.model), 2);
+    fitted_free(&f);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_holzinger_swineford_cfa),
+        cmocka_unit_test(test_political_democracy),
+        cmocka_unit_test(test_equality_labels_and_defined),
+        cmocka_unit_test(test_std_lv),
+        cmocka_unit_test(test_fixed_and_freed_loadings),
+        cmocka_unit_test(test_mean_structure),
+        cmocka_unit_test(test_structural_paths_and_effects),
+        cmocka_unit_test(test_heywood_case_warns),
+        cmocka_unit_test(test_survey_per_behaviour),
+        cmocka_unit_test(test_gradient_matches_finite_differences),
+        cmocka_unit_test(test_noncentral_chisq),
+        cmocka_unit_test(test_not_identified),
+        cmocka_unit_test(test_data_problems),
+        cmocka_unit_test(test_constant_and_collinear_items),
+        cmocka_unit_test(test_model_errors),
+        cmocka_unit_test(test_observed_covariates_fixed_x),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -113,7 +113,29 @@ t_import_stata_sas() {
     done
 }
 
-echo "1..13"
+t_fit_data_model() {
+    printf 'visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n' >"$tmp/hs.lav"
+    run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --format json &&
+    has '"chisq": 85.3055' "$tmp/out" && has '"df": 24' "$tmp/out" &&
+    has '"group": null' "$tmp/out" && has '"estimator": "ML"' "$tmp/out" &&
+    has '{"lhs": "visual", "op": "=~", "rhs": "x2", "label": "", "free": true, "est": 0.5535' "$tmp/out" &&
+    { ! command -v python3 >/dev/null || python3 -m json.tool "$tmp/out" >/dev/null; } &&
+    run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" &&
+    has "Chi-square                      85.306" "$tmp/out" && has "RMSEA 90% CI upper" "$tmp/out" &&
+    run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" -o "$tmp/hs.csv" &&
+    has "lhs,op,rhs,label,free,est,se,z,pvalue,ci_lower,ci_upper,std_lv,std_all" "$tmp/hs.csv"
+}
+t_fit_survey() {
+    run 0 fit "$survey" -q && has "crime       fees   internet     litter" "$tmp/out" &&
+    has "373 of 600 respondents used" "$tmp/out" &&
+    run 0 fit "$survey" -b fees -b litter --format json &&
+    has '"group": "fees"' "$tmp/out" && lacks '"group": "crime"' "$tmp/out" &&
+    has "weight 'weight' is not used" "$tmp/err" &&
+    run 1 fit "$survey" -b nosuch && has "no behaviour 'nosuch'" "$tmp/err" &&
+    run 1 fit "$survey" --data "$data/hs.csv" && has "not both" "$tmp/err"
+}
+
+echo "1..15"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -126,5 +148,7 @@ ok "import -o converts data and writes the labels file" t_import_converts
 ok "import of a CSV converts it losslessly (a second pass changes nothing)" t_import_csv_round_trip
 ok "import reads Stata and SAS files" t_import_stata_sas
 ok "import shows Stata tagged missing labels by tag" t_import_tagged_missing
+ok "fit --data --model reproduces lavaan in json, text and csv" t_fit_data_model
+ok "fit SURVEY fits each behaviour; --behaviour selects" t_fit_survey
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

@@ -98,19 +98,50 @@ static bool is_blank(char c)
 /* The grammar is checked here; the conversion itself is done by strtod on a
  * copy whose '.' has been replaced by the locale's decimal point, so that
  * the result is correctly rounded in every locale. */
+/* Digits of a decimal number: the mantissa of its first 19 significant
+ * digits, how many significant digits there are, and the power of ten. */
+typedef struct decimal {
+    uint64_t mantissa;
+    int significant;
+    long exponent;
+} decimal;
+
+static void add_digit(decimal *d, char c, bool after_point)
+{
+    if (d->significant == 0 && c == '0') {
+        d->exponent -= after_point;      /* a leading zero only moves the point */
+        return;
+    }
+    if (d->significant < 19) {
+        d->mantissa = d->mantissa * 10 + (uint64_t)(c - '0');
+        d->exponent -= after_point;
+    } else {
+        d->exponent += !after_point;     /* digits beyond 19 are only counted */
+    }
+    d->significant++;
+}
+
+/* Clinger's fast path: a mantissa below 2^53 times an exact power of ten
+ * is rounded correctly by one IEEE operation. */
+static bool exact_decimal(const decimal *d, bool negative, double *out)
+{
+    static const double powers[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+                                    1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+                                    1e20, 1e21, 1e22};
+    if (d->significant > 15 || d->exponent < -22 || d->exponent > 22)
+        return false;
+    double m = (double)d->mantissa;
+    double v = d->exponent >= 0 ? m * powers[d->exponent] : m / powers[-d->exponent];
+    *out = negative ? -v : v;
+    return true;
+}
+
+/* The grammar is checked here; most values are converted exactly by the
+ * fast path, the rest by strtod on a copy whose '.' has been replaced by
+ * the locale's decimal point, so that every result is correctly rounded in
+ * every locale. */
 bool brisk_parse_number(const char *s, size_t n, double *out)
 {
-    /* Survey data are mostly small integers: exact, and decided at once. */
-    if (n && n <= 15) {
-        double v = 0;
-        size_t k = 0;
-        while (k < n && s[k] >= '0' && s[k] <= '9')
-            v = v * 10 + (s[k++] - '0');
-        if (k == n) {
-            *out = v;
-            return true;
-        }
-    }
     while (n && is_blank(*s)) {
         s++;
         n--;
@@ -119,45 +150,43 @@ bool brisk_parse_number(const char *s, size_t n, double *out)
         n--;
     if (n == 0 || n > 400)
         return false;
+    decimal d = {0, 0, 0};
     size_t i = 0, digits = 0;
+    bool negative = s[0] == '-';
     if (s[i] == '+' || s[i] == '-')
         i++;
-    while (i < n && s[i] >= '0' && s[i] <= '9') {
-        i++;
-        digits++;
-    }
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+        add_digit(&d, s[i], false);
     size_t dot = (size_t)-1;
     if (i < n && s[i] == '.') {
         dot = i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            i++;
-            digits++;
-        }
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+            add_digit(&d, s[i], true);
     }
     if (digits == 0)
         return false;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
+        bool exp_negative = i < n && s[i] == '-';
         if (i < n && (s[i] == '+' || s[i] == '-'))
             i++;
         size_t exp_digits = 0;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            i++;
-            exp_digits++;
-        }
+        long e = 0;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, exp_digits++)
+            if (e < 100000)
+                e = e * 10 + (s[i] - '0');
         if (exp_digits == 0)
             return false;
+        d.exponent += exp_negative ? -e : e;
     }
     if (i != n)
         return false;
-    /* Signed integers: exact without strtod. */
-    if (dot == (size_t)-1 && digits <= 15 && digits == n - (s[0] == '+' || s[0] == '-')) {
-        double v = 0;
-        for (size_t k = n - digits; k < n; k++)
-            v = v * 10 + (s[k] - '0');
-        *out = s[0] == '-' ? -v : v;
+    if (d.significant == 0) {
+        *out = negative ? -0.0 : 0.0;
         return true;
     }
+    if (exact_decimal(&d, negative, out))
+        return true;
     char copy[408];
     memcpy(copy, s, n);
     copy[n] = '\0';

@@ -305,18 +305,41 @@ done:
 
 /* ------------------------------------------------------------ errors */
 
+/* The information is singular when its correlation form has an
+ * eigenvalue near 0 (a Cholesky pivot test depends on the ordering). */
+static bool information_singular(const double *info, size_t q)
+{
+    double *c = malloc((q ? q * q : 1) * sizeof *c), *val = malloc((q ? q : 1) * sizeof *val);
+    gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(q ? q : 1);
+    bool singular = true;
+    if (c && val && ws) {
+        for (size_t a = 0; a < q; a++)
+            for (size_t b = 0; b < q; b++)
+                c[a * q + b] = info[a * q + b] / sqrt(info[a * q + a] * info[b * q + b]);
+        gsl_matrix_view C = gsl_matrix_view_array(c, q, q);
+        gsl_vector_view v = gsl_vector_view_array(val, q);
+        singular = gsl_eigen_symm(&C.matrix, &v.vector, ws) != GSL_SUCCESS;
+        for (size_t i = 0; !singular && i < q; i++)
+            singular = !(val[i] > 1e-9);
+    }
+    gsl_eigen_symm_free(ws);
+    free(c);
+    free(val);
+    return singular;
+}
+
 /* vcov = (N info)^-1. */
 static brisk_status invert_information(const brisk_model *m, sem_work *w, size_t n,
                                        double *vcov, brisk_error *err)
 {
     size_t q = w->q;
+    if (information_singular(w->info, q))
+        return not_identified(m, w->info, q, err);
     for (size_t i = 0; i < q * q; i++)
         vcov[i] = w->info[i] * (double)n;
     gsl_matrix_view V = gsl_matrix_view_array(vcov, q, q);
-    bool ok = gsl_linalg_cholesky_decomp1(&V.matrix) == GSL_SUCCESS;
-    for (size_t i = 0; ok && i < q; i++)
-        ok = vcov[i * q + i] > 1e-8 * sqrt(w->info[i * q + i] * (double)n);
-    if (!ok || gsl_linalg_cholesky_invert(&V.matrix) != GSL_SUCCESS)
+    if (gsl_linalg_cholesky_decomp1(&V.matrix) != GSL_SUCCESS ||
+        gsl_linalg_cholesky_invert(&V.matrix) != GSL_SUCCESS)
         return not_identified(m, w->info, q, err);
     return BRISK_OK;
 }

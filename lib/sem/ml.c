@@ -40,10 +40,11 @@ sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom)
     w->n = n;
     w->q = q;
     size_t sizes[] = {n * n, n * n, n, n * n, n * n, n * n, n, p * p, p * p, p, p, p * p,
-                      q * p * p, q * p, q * q, q, q, q, p * p, p * p, m->nparams};
+                      q * p * p, q * p, q * q, q, q, q, p * p, p * p, m->nparams, 2 * q * p * p};
     double **slots[] = {&w->A, &w->S, &w->M, &w->IA, &w->E, &w->Sfull, &w->mfull, &w->Sigma,
                         &w->Sinv, &w->mu, &w->d, &w->W, &w->dSigma, &w->dmu, &w->info,
-                        &w->grad, &w->step, &w->theta_try, &w->tmp1, &w->tmp2, &w->fixed};
+                        &w->grad, &w->step, &w->theta_try, &w->tmp1, &w->tmp2, &w->fixed,
+                        &w->V};
     size_t total = 0;
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
         total += sizes[k] ? sizes[k] : 1;
@@ -251,32 +252,51 @@ static void compute_gradient(sem_work *w)
  * i_kl = tr(Sinv dSigma_k Sinv dSigma_l) / 2 + dmu_k' Sinv dmu_l. */
 static bool compute_information(sem_work *w)
 {
-    size_t p = w->p, q = w->q;
-    double *V = malloc((q ? q : 1) * p * p * sizeof *V);
-    if (!V)
-        return false;
+    size_t p = w->p, q = w->q, pp = p * p;
+    double *VL = w->V, *VR = w->V + q * pp;
     gsl_matrix_view Si = gsl_matrix_view_array(w->Sinv, p, p);
+    /* tr(Sinv D_k Sinv D_l) = sum_ab (Sinv D_k)[a,b] (Sinv D_l)[b,a], and
+     * (Sinv D_l)' = D_l Sinv: with both products stored, the sum runs over
+     * two contiguous arrays. */
     for (size_t k = 0; k < q; k++) {
-        gsl_matrix_view D = gsl_matrix_view_array(w->dSigma + k * p * p, p, p);
-        gsl_matrix_view Vk = gsl_matrix_view_array(V + k * p * p, p, p);
-        gsl_blas_dsymm(CblasLeft, CblasUpper, 1.0, &Si.matrix, &D.matrix, 0.0, &Vk.matrix);
+        gsl_matrix_view D = gsl_matrix_view_array(w->dSigma + k * pp, p, p);
+        gsl_matrix_view L = gsl_matrix_view_array(VL + k * pp, p, p);
+        gsl_blas_dsymm(CblasLeft, CblasUpper, 1.0, &Si.matrix, &D.matrix, 0.0, &L.matrix);
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                VR[k * pp + b * p + a] = VL[k * pp + a * p + b];
     }
     for (size_t k = 0; k < q; k++) {
-        const double *Vk = V + k * p * p, *mk = w->dmu + k * p;
+        const double *Lk = VL + k * pp;
         for (size_t l = 0; l <= k; l++) {
-            const double *Vl = V + l * p * p, *ml = w->dmu + l * p;
+            const double *Rl = VR + l * pp;
             double t = 0;
-            for (size_t a = 0; a < p; a++)
-                for (size_t b = 0; b < p; b++)
-                    t += Vk[a * p + b] * Vl[b * p + a];
-            double mm = 0;
-            for (size_t a = 0; a < p; a++)
-                for (size_t b = 0; b < p; b++)
-                    mm += mk[a] * w->Sinv[a * p + b] * ml[b];
-            w->info[k * q + l] = w->info[l * q + k] = 0.5 * t + mm;
+            for (size_t i = 0; i < pp; i++)
+                t += Lk[i] * Rl[i];
+            w->info[k * q + l] = w->info[l * q + k] = 0.5 * t;
         }
     }
-    free(V);
+    if (!w->model->meanstructure)
+        return true;
+    /* + dmu_k' Sinv dmu_l, through u_l = Sinv dmu_l. */
+    for (size_t l = 0; l < q; l++) {
+        const double *ml = w->dmu + l * p;
+        for (size_t a = 0; a < p; a++) {
+            double u = 0;
+            for (size_t b = 0; b < p; b++)
+                u += w->Sinv[a * p + b] * ml[b];
+            w->tmp2[a] = u;
+        }
+        for (size_t k = l; k < q; k++) {
+            const double *mk = w->dmu + k * p;
+            double mm = 0;
+            for (size_t a = 0; a < p; a++)
+                mm += mk[a] * w->tmp2[a];
+            w->info[k * q + l] += mm;
+            if (k != l)
+                w->info[l * q + k] += mm;
+        }
+    }
     return true;
 }
 

@@ -18,6 +18,8 @@ typedef struct sem_work {
     double *Sigma, *Sinv, *mu, *d; /* observed part, its inverse, mean residual */
     double *W;                     /* gradient weight matrix */
     double *dSigma, *dmu;          /* per free parameter */
+    double *V;                     /* per free parameter: Sinv dSigma_k, then its
+                                      transposes */
     double *info, *grad, *step, *theta_try;
     double *tmp1, *tmp2;
     double *fixed;                 /* per table row: the value of a fixed row */

@@ -1,0 +1,197 @@
+#!/bin/sh
+# Model-fitting benchmark: one ML fit of a 14-item, 4-construct
+# trust/benefit/risk/acceptance model on N = 2,000 simulated respondents,
+# lavaan 0.6 against brisk on the same data and machine.
+#
+#   sh tests/bench/fit.sh [N] [RUNS] [REPS]     (from a configured build tree)
+#
+#   N     respondents drawn (default 2000)
+#   RUNS  runs of each brisk process, and of the R process / 4 (default 20)
+#   REPS  sem() calls timed inside one R session (default 10)
+#
+# It measures
+#   (a) lavaan: the sem() call alone inside R (median of REPS, after one
+#       warm-up call), and the whole `Rscript` process that reads the CSV,
+#       fits and prints summary(fit, fit.measures, standardized, rsquare);
+#   (b) the whole `brisk fit --data CSV --model LAV` process (text tables
+#       on standard output, sent to /dev/null);
+#   (c) the same with --format json;
+#   (d) `brisk import CSV`: reading the file alone, for scale.
+# Process times are medians of RUNS (hyperfine's when it is installed).
+# It also checks that the two chi-squares agree to 1e-3.
+# Needs Rscript with lavaan (the data are drawn by lavaan::simulateData);
+# without them it says so and exits 0.  BRISK=path overrides tools/brisk.
+set -eu
+n=${1:-2000}
+runs=${2:-20}
+reps=${3:-10}
+brisk=${BRISK:-tools/brisk}
+seed=20261121
+
+if [ ! -x "$brisk" ]; then
+    echo "fit.sh: $brisk not found: run from a configured build tree after 'make', or set BRISK" >&2
+    exit 1
+fi
+# In a build tree tools/brisk is libtool's wrapper script, which costs about
+# 10 ms a run by itself: time the program it wraps, as installed.
+if head -n 3 "$brisk" | grep -q 'libtool\|wrapper script'; then
+    real=$(dirname "$brisk")/.libs/$(basename "$brisk")
+    libs=$(cd "$(dirname "$brisk")/.." && pwd)/lib/.libs
+    if [ -x "$real" ] && [ -d "$libs" ]; then
+        brisk=$real
+        LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+        export LD_LIBRARY_PATH
+    fi
+fi
+if ! command -v Rscript >/dev/null 2>&1; then
+    echo "fit.sh: skipped: Rscript is not installed (the data are drawn with lavaan::simulateData)"
+    exit 0
+fi
+if ! Rscript -e 'quit(status = !requireNamespace("lavaan", quietly = TRUE))' >/dev/null 2>&1; then
+    echo "fit.sh: skipped: the R package lavaan is not installed"
+    exit 0
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The model brisk and lavaan fit (lavaan's defaults: markers, free residual
+# and latent variances; trust is the only exogenous latent).
+cat >"$tmp/model.lav" <<'EOF'
+trust   =~ t1 + t2 + t3
+benefit =~ b1 + b2 + b3 + b4
+risk    =~ r1 + r2 + r3
+accept  =~ a1 + a2 + a3 + a4
+benefit ~ trust
+risk    ~ trust
+accept  ~ benefit + risk + trust
+EOF
+
+# The population: standardized loadings .6-.8, every latent of variance 1
+# (the residual variances of benefit, risk and accept are 1 minus their
+# explained variance), every item of variance 1.
+cat >"$tmp/population.lav" <<'EOF'
+trust   =~ 0.8*t1 + 0.7*t2 + 0.6*t3
+benefit =~ 0.8*b1 + 0.7*b2 + 0.7*b3 + 0.6*b4
+risk    =~ 0.8*r1 + 0.7*r2 + 0.6*r3
+accept  =~ 0.8*a1 + 0.8*a2 + 0.7*a3 + 0.6*a4
+benefit ~ 0.5*trust
+risk    ~ -0.4*trust
+accept  ~ 0.4*benefit + -0.3*risk + 0.2*trust
+trust   ~~ 1*trust
+benefit ~~ 0.75*benefit
+risk    ~~ 0.84*risk
+accept  ~~ 0.534*accept
+t1 ~~ 0.36*t1
+t2 ~~ 0.51*t2
+t3 ~~ 0.64*t3
+b1 ~~ 0.36*b1
+b2 ~~ 0.51*b2
+b3 ~~ 0.51*b3
+b4 ~~ 0.64*b4
+r1 ~~ 0.36*r1
+r2 ~~ 0.51*r2
+r3 ~~ 0.64*r3
+a1 ~~ 0.36*a1
+a2 ~~ 0.36*a2
+a3 ~~ 0.51*a3
+a4 ~~ 0.64*a4
+EOF
+
+Rscript - "$tmp" "$n" "$seed" <<'EOF' >/dev/null
+a <- commandArgs(TRUE)
+suppressPackageStartupMessages(library(lavaan))
+pop <- paste(readLines(file.path(a[1], "population.lav")), collapse = "\n")
+d <- simulateData(pop, sample.nobs = as.integer(a[2]), seed = as.integer(a[3]))
+d <- d[, c("t1", "t2", "t3", "b1", "b2", "b3", "b4", "r1", "r2", "r3",
+           "a1", "a2", "a3", "a4")]
+# 17 significant digits: the CSV holds exactly the doubles R drew
+write.csv(d, file.path(a[1], "data.csv"), row.names = FALSE)   # 15 digits
+EOF
+echo "data: N = $n, 14 items (lavaan::simulateData, seed $seed); model: 4 factors, 5 paths, df = 72"
+
+# (a) lavaan inside R: the sem() call alone
+Rscript - "$tmp" "$reps" <<'EOF' >"$tmp/lavaan.out"
+a <- commandArgs(TRUE)
+suppressPackageStartupMessages(library(lavaan))
+model <- paste(readLines(file.path(a[1], "model.lav")), collapse = "\n")
+d <- read.csv(file.path(a[1], "data.csv"))
+fit <- sem(model, data = d)                      # warm-up: loads lavaan's code
+times <- numeric(as.integer(a[2]))
+for (i in seq_along(times)) {
+    t0 <- Sys.time()
+    fit <- sem(model, data = d)
+    times[i] <- as.numeric(Sys.time() - t0, units = "secs")
+}
+cat(sprintf("%.9f", median(times)), sprintf("%.9f", min(times)),
+    sprintf("%.10f", fitMeasures(fit, "chisq")), lavInspect(fit, "iterations"),
+    as.character(packageVersion("lavaan")), "\n")
+EOF
+read -r lav_fit lav_fit_min lav_chisq lav_iter lav_version <"$tmp/lavaan.out"
+
+cat >"$tmp/whole.R" <<EOF
+suppressPackageStartupMessages(library(lavaan))
+model <- paste(readLines("$tmp/model.lav"), collapse = "\n")
+fit <- sem(model, data = read.csv("$tmp/data.csv"))
+summary(fit, fit.measures = TRUE, standardized = TRUE, rsquare = TRUE)
+EOF
+
+now() { date +%s%N; }
+
+# median_process LABEL RUNS COMMAND...: median wall time of RUNS runs, in s
+median_process() {
+    label=$1 k=$2
+    shift 2
+    "$@" >/dev/null 2>"$tmp/err" || { echo "fit.sh: $label failed:" >&2; cat "$tmp/err" >&2; exit 1; }
+    if command -v hyperfine >/dev/null 2>&1; then
+        hyperfine --runs "$k" --warmup 1 --export-json "$tmp/hf.json" --style none \
+            "$(printf '%s ' "$@")" >/dev/null 2>&1
+        sed -n 's/.*"median": *\([0-9.eE+-]*\).*/\1/p' "$tmp/hf.json" | head -n 1
+        return
+    fi
+    : >"$tmp/times"
+    i=0
+    while [ "$i" -lt "$k" ]; do
+        t0=$(now)
+        "$@" >/dev/null 2>&1
+        t1=$(now)
+        echo $((t1 - t0)) >>"$tmp/times"
+        i=$((i + 1))
+    done
+    sort -n "$tmp/times" | awk '{ t[NR] = $1 }
+        END { m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.6f\n", m / 1e9 }'
+}
+
+r_runs=$(( (runs + 3) / 4 ))
+lav_whole=$(median_process "Rscript" "$r_runs" Rscript "$tmp/whole.R")
+brisk_text=$(median_process "brisk fit" "$runs" "$brisk" fit --data "$tmp/data.csv" --model "$tmp/model.lav")
+brisk_json=$(median_process "brisk fit --format json" "$runs" "$brisk" fit --data "$tmp/data.csv" \
+    --model "$tmp/model.lav" --format json)
+brisk_read=$(median_process "brisk import" "$runs" "$brisk" import "$tmp/data.csv" --quiet)
+
+"$brisk" fit --data "$tmp/data.csv" --model "$tmp/model.lav" --format json >"$tmp/fit.json"
+brisk_chisq=$(sed -n 's/.*"chisq": *\([0-9.eE+-]*\).*/\1/p' "$tmp/fit.json" | head -n 1)
+brisk_iter=$(sed -n 's/.*"iterations": *\([0-9]*\).*/\1/p' "$tmp/fit.json" | head -n 1)
+
+echo "brisk: $brisk; timer: $(command -v hyperfine >/dev/null 2>&1 && echo hyperfine || echo 'date +%s%N')"
+awk -v lf="$lav_fit" -v lfm="$lav_fit_min" -v lw="$lav_whole" -v bt="$brisk_text" -v bj="$brisk_json" \
+    -v br="$brisk_read" \
+    -v reps="$reps" -v rr="$r_runs" -v runs="$runs" -v lv="$lav_version" 'BEGIN {
+    printf "\n%-44s %12s %10s\n", "what is timed", "median", "vs brisk"
+    printf "%-44s %12s %10s\n", "--------------------------------------------", "------------", "--------"
+    printf "%-44s %9.1f ms %9.0fx\n", "lavaan " lv " sem() call in R (" reps " calls)", lf * 1000, lf / bt
+    printf "%-44s %9.1f ms\n", "  (fastest of the " reps " calls)", lfm * 1000
+    printf "%-44s %9.1f ms %9.0fx\n", "Rscript process: read, sem(), summary() (" rr ")", lw * 1000, lw / bt
+    printf "%-44s %9.1f ms %9s\n", "brisk fit process, text (" runs ")", bt * 1000, "1x"
+    printf "%-44s %9.1f ms %9.1fx\n", "brisk fit process, --format json (" runs ")", bj * 1000, bj / bt
+    printf "%-44s %9.1f ms %9.1fx\n", "brisk import process: reading the CSV (" runs ")", br * 1000, br / bt
+}'
+
+echo
+echo "chi-square: lavaan $lav_chisq ($lav_iter iterations), brisk $brisk_chisq ($brisk_iter iterations)"
+if awk -v a="$lav_chisq" -v b="$brisk_chisq" 'BEGIN { d = a - b; exit !(d < 1e-3 && d > -1e-3) }'; then
+    echo "chi-square agrees to 1e-3"
+else
+    echo "fit.sh: chi-square differs by more than 1e-3" >&2
+    exit 1
+fi

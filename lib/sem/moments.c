@@ -75,6 +75,23 @@ static void accumulate(const brisk_column *const *cols, size_t p, const size_t *
     out->n_dropped = nrows - n;
 }
 
+/* An item nobody answered empties every listwise sample: name it. */
+static brisk_status check_answered(const brisk_model *m, const brisk_column *const *cols,
+                                   const size_t *rows, size_t nrows, brisk_error *err)
+{
+    for (size_t j = 0; j < m->p; j++) {
+        size_t valid = 0;
+        for (size_t i = 0; i < nrows && !valid; i++)
+            valid += !brisk_is_missing(cols[j], rows ? rows[i] : i);
+        if (!valid) {
+            brisk_error_variable(err, m->ov[j]);
+            return brisk_error_set(err, BRISK_ERR_DATA, "item '%s' has no valid value in the "
+                                   "%zu respondents; drop it from the model", m->ov[j], nrows);
+        }
+    }
+    return BRISK_OK;
+}
+
 brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *ds,
                                      const size_t *rows, size_t nrows, brisk_moments *out,
                                      brisk_error *err)
@@ -90,6 +107,8 @@ brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *
     brisk_status st = cols && out->cov && out->mean
                           ? find_columns(m, ds, cols, err)
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        st = check_answered(m, cols, rows, nrows, err);
     if (st == BRISK_OK)
         accumulate(cols, p, rows, nrows, out);
     free(cols);

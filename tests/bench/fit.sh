@@ -184,7 +184,7 @@ awk -v lf="$lav_fit" -v lfm="$lav_fit_min" -v lw="$lav_whole" -v bt="$brisk_text
     printf "%-44s %9.1f ms %9.0fx\n", "Rscript process: read, sem(), summary() (" rr ")", lw * 1000, lw / bt
     printf "%-44s %9.1f ms %9s\n", "brisk fit process, text (" runs ")", bt * 1000, "1x"
     printf "%-44s %9.1f ms %9.1fx\n", "brisk fit process, --format json (" runs ")", bj * 1000, bj / bt
-    printf "%-44s %9.1f ms %9.1fx\n", "brisk import process: reading the CSV (" runs ")", br * 1000, br / bt
+    printf "%-44s %9.1f ms %8.0f%%\n", "brisk import process: reading the CSV (" runs ")", br * 1000, 100 * br / bt
 }'
 
 echo

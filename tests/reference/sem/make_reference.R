@@ -278,6 +278,9 @@ fit_one <- function(spec) {
       invokeRestart("muffleWarning")
     })
   stopifnot(lavInspect(fit, "converged"))
+  # listwise deletion is on the model's observed variables only
+  stopifnot(lavInspect(fit, "nobs") ==
+            sum(complete.cases(ds$df[, lavNames(fit, "ov"), drop = FALSE])))
 
   pt <- parTable(fit)
   pe <- parameterEstimates(fit, standardized = TRUE)

@@ -241,6 +241,80 @@ static bool is_regressed(const brisk_model *m, const char *name)
     return false;
 }
 
+static bool is_predictor(const brisk_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nparams; i++)
+        if (m->params[i].op == BRISK_OP_REGRESS && strcmp(m->params[i].rhs, name) == 0)
+            return true;
+    return false;
+}
+
+static bool is_indicator(const brisk_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nparams; i++)
+        if (m->params[i].op == BRISK_OP_MEASURE && strcmp(m->params[i].rhs, name) == 0)
+            return true;
+    return false;
+}
+
+/* lavaan's "y": a pure outcome (regressed, predicting nothing, not an
+ * indicator); a mediator is not one. */
+static bool is_pure_outcome(const brisk_model *m, const char *name)
+{
+    return is_regressed(m, name) && !is_predictor(m, name) && !is_indicator(m, name);
+}
+
+/* Free covariances among a list of variables, pair by pair in R's combn()
+ * order, skipping pairs the user wrote. */
+static brisk_status free_covariances(builder *b, char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (find_row(b->m, names[i], BRISK_OP_COVARY, names[j]) == (size_t)-1) {
+                brisk_status st = add_row(b, names[i], BRISK_OP_COVARY, names[j], true, 0,
+                                          NULL, false, NULL);
+                if (st != BRISK_OK)
+                    return st;
+            }
+    return BRISK_OK;
+}
+
+/* Names of lv (then ov) variables that pass a test, in model order. */
+static size_t select_names(const brisk_model *m, bool (*test)(const brisk_model *, const char *),
+                           bool latent, bool observed, char **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; latent && i < m->m; i++)
+        if (test(m, m->lv[i]))
+            out[n++] = m->lv[i];
+    for (size_t i = 0; observed && i < m->p; i++)
+        if (test(m, m->ov[i]))
+            out[n++] = m->ov[i];
+    return n;
+}
+
+/* lavaan's lv.x: a latent variable that is not an outcome nor an indicator. */
+static bool is_exogenous_latent(const brisk_model *m, const char *name)
+{
+    return !is_regressed(m, name) && !is_indicator(m, name);
+}
+
+/* auto.fix.single: the only indicator of a factor is the factor itself. */
+static bool is_single_indicator(const brisk_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nparams; i++) {
+        const brisk_param *p = &m->params[i];
+        if (p->op != BRISK_OP_MEASURE || strcmp(p->rhs, name) != 0)
+            continue;
+        size_t k = 0;
+        for (size_t j = 0; j < m->nparams; j++)
+            k += m->params[j].op == BRISK_OP_MEASURE && strcmp(m->params[j].lhs, p->lhs) == 0;
+        if (k == 1)
+            return true;
+    }
+    return false;
+}
+
 /* An observed covariate: a predictor in a regression that is never an
  * outcome nor an indicator.  lavaan (fixed.x = TRUE) fixes its variances,
  * covariances and means to their sample values. */
@@ -302,17 +376,17 @@ static brisk_status default_rows(builder *b)
     brisk_status st = BRISK_OK;
     for (size_t i = 0; i < m->p && !st; i++)
         if (!is_exogenous_observed(m, m->ov[i]))
-            st = default_variance(b, m->ov[i], true, 0);
+            st = default_variance(b, m->ov[i], !is_single_indicator(m, m->ov[i]), 0);
     for (size_t i = 0; i < m->m && !st; i++)
         st = default_variance(b, m->lv[i], !b->opt->std_lv, 1.0);
-    for (size_t i = 0; i < m->m && !st; i++) {
-        if (is_regressed(m, m->lv[i]))
-            continue;
-        for (size_t j = i + 1; j < m->m && !st; j++)
-            if (!is_regressed(m, m->lv[j]) &&
-                find_row(m, m->lv[i], BRISK_OP_COVARY, m->lv[j]) == (size_t)-1)
-                st = add_row(b, m->lv[i], BRISK_OP_COVARY, m->lv[j], true, 0, NULL, false, NULL);
-    }
+    char **names = malloc((m->p + m->m + 1) * sizeof *names);
+    if (!names)
+        return nomem(b);
+    if (!st)   /* auto.cov.lv.x */
+        st = free_covariances(b, names, select_names(m, is_exogenous_latent, true, false, names));
+    if (!st)   /* auto.cov.y */
+        st = free_covariances(b, names, select_names(m, is_pure_outcome, true, true, names));
+    free(names);
     if (!st)
         st = fixed_x_rows(b, BRISK_OP_COVARY);
     if (!m->meanstructure)

@@ -34,11 +34,12 @@ static void standardize_row(const brisk_model *m, const scales *s, size_t r, bri
             e->std_lv = i >= (int)s->p ? x / (s->total_sd[i] * s->total_sd[i]) : x;
             e->std_all = x / (s->total_sd[i] * s->total_sd[i]);
         } else {
-            /* Covariances of residuals become correlations of residuals. */
-            double scale = sqrt(s->resid_var[i] * s->resid_var[j]);
-            bool latent = i >= (int)s->p && j >= (int)s->p;
-            e->std_lv = latent ? x / scale : x;
-            e->std_all = x / scale;
+            /* Covariances of residuals become correlations of residuals; the
+             * absolute values keep a Heywood case from giving NaN (lavaan). */
+            double sd_i = sqrt(fabs(s->resid_var[i])), sd_j = sqrt(fabs(s->resid_var[j]));
+            /* std_lv scales only the latent side of a covariance */
+            e->std_lv = x / (i >= (int)s->p ? sd_i : 1) / (j >= (int)s->p ? sd_j : 1);
+            e->std_all = x / (sd_i * sd_j);
         }
         break;
     case BRISK_OP_INTERCEPT:

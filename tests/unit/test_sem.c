@@ -231,6 +231,12 @@ static void test_structural_paths_and_effects(void **state)
     check_model("hs_regress", DATA "hs.csv", (brisk_model_options){0});
 }
 
+static void test_path_model_with_covariates(void **state)
+{
+    (void)state;
+    check_model("path_fixedx", DATA "path.csv", (brisk_model_options){0});
+}
+
 static void test_heywood_case_warns(void **state)
 {
     (void)state;
@@ -441,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_fixed_and_freed_loadings),
         cmocka_unit_test(test_mean_structure),
         cmocka_unit_test(test_structural_paths_and_effects),
+        cmocka_unit_test(test_path_model_with_covariates),
         cmocka_unit_test(test_heywood_case_warns),
         cmocka_unit_test(test_survey_per_behaviour),
         cmocka_unit_test(test_gradient_matches_finite_differences),

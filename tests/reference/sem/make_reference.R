@@ -103,6 +103,18 @@ write_data <- function(df, path) {
 hs <- write_data(lavaan::HolzingerSwineford1939, file.path(data_dir, "hs.csv"))
 pd <- write_data(lavaan::PoliticalDemocracy, file.path(data_dir, "pd.csv"))
 
+# A small synthetic data set for a path model with observed covariates
+# (made here, seed 3; not from any study).
+set.seed(3)
+path_df <- data.frame(matrix(rnorm(300 * 9), 300))
+names(path_df) <- c("x1", "x2", "y1", "y2", "y3", "y4", "y5", "y6", "y7")
+path_df$y1 <- path_df$y1 + path_df$x1
+path_df$y3 <- path_df$y3 + path_df$y1
+path_df$y4 <- path_df$y4 + path_df$x2
+path_df$y5 <- path_df$y5 + path_df$x2
+path_df$y6 <- path_df$y6 + path_df$y4
+path_data <- write_data(path_df, file.path(data_dir, "path.csv"))
+
 # Rongcheng: the survey rules applied by hand
 rc_raw <- read.csv("surveys/rongcheng/rongcheng.csv", stringsAsFactors = FALSE)
 rc <- rc_raw
@@ -149,7 +161,9 @@ models <- list(
   list(name = "pd_labels", fun = "sem", data = "pd", args = list(),
        call = "sem(model, data = PoliticalDemocracy)"),
   list(name = "heywood", fun = "cfa", data = "hs", args = list(),
-       call = "cfa(model, data = HolzingerSwineford1939)")
+       call = "cfa(model, data = HolzingerSwineford1939)"),
+  list(name = "path_fixedx", fun = "sem", data = "path", args = list(),
+       call = "sem(model, data = path)")
 )
 for (b in c("crime", "fees", "internet", "litter")) {
   name <- paste0("rongcheng_", b)
@@ -167,6 +181,8 @@ for (b in c("crime", "fees", "internet", "litter")) {
 data_sets <- list(
   hs = list(df = hs, file = "hs.csv", path = "tests/data/hs.csv"),
   pd = list(df = pd, file = "pd.csv", path = "tests/data/pd.csv"),
+  path = list(df = path_data, file = "path.csv", path = "tests/data/path.csv",
+              prep = "synthetic, made by make_reference.R with set.seed(3)"),
   rongcheng = list(df = rc, file = "rongcheng.csv",
                    path = "surveys/rongcheng/rongcheng.csv",
                    prep = paste("-99 -> NA in every column; pr3_* -> 6 - pr3_*;",

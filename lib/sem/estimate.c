@@ -102,29 +102,35 @@ size_t brisk_sem_moments_count(const brisk_model *m)
     return all - k * (k + 1) / 2 - (m->meanstructure ? k : 0);
 }
 
-/* Rounding lets an exactly collinear covariance matrix pass a Cholesky
- * test; the smallest eigenvalue of the correlation matrix does not. */
-static bool well_conditioned(const brisk_moments *mom)
+/* The smallest eigenvalue of a symmetric matrix scaled to unit diagonal
+ * (its "correlation form"), NaN when it cannot be computed.  Rounding lets
+ * an exactly singular matrix pass a Cholesky test; this does not. */
+static double min_scaled_eigenvalue(const double *a, size_t n)
 {
-    size_t p = mom->p;
-    double *c = malloc((p ? p * p : 1) * sizeof *c), *val = malloc((p ? p : 1) * sizeof *val);
-    gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(p ? p : 1);
-    bool ok = false;
+    double *c = malloc((n ? n * n : 1) * sizeof *c), *val = malloc((n ? n : 1) * sizeof *val);
+    gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(n ? n : 1);
+    double min = NAN;
     if (c && val && ws) {
-        for (size_t a = 0; a < p; a++)
-            for (size_t b = 0; b < p; b++)
-                c[a * p + b] = mom->cov[a * p + b] /
-                               sqrt(mom->cov[a * p + a] * mom->cov[b * p + b]);
-        gsl_matrix_view C = gsl_matrix_view_array(c, p, p);
-        gsl_vector_view v = gsl_vector_view_array(val, p);
-        ok = gsl_eigen_symm(&C.matrix, &v.vector, ws) == GSL_SUCCESS;
-        for (size_t i = 0; ok && i < p; i++)
-            ok = val[i] > 1e-10;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++)
+                c[i * n + j] = a[i * n + j] / sqrt(a[i * n + i] * a[j * n + j]);
+        gsl_matrix_view C = gsl_matrix_view_array(c, n, n);
+        gsl_vector_view v = gsl_vector_view_array(val, n);
+        if (gsl_eigen_symm(&C.matrix, &v.vector, ws) == GSL_SUCCESS) {
+            min = INFINITY;
+            for (size_t i = 0; i < n; i++)
+                min = fmin(min, val[i]);
+        }
     }
     gsl_eigen_symm_free(ws);
     free(c);
     free(val);
-    return ok;
+    return min;
+}
+
+static bool well_conditioned(const brisk_moments *mom)
+{
+    return min_scaled_eigenvalue(mom->cov, mom->p) > 1e-10;
 }
 
 static brisk_status check_inputs(const brisk_model *m, const brisk_moments *mom, sem_work *w,
@@ -309,23 +315,7 @@ done:
  * eigenvalue near 0 (a Cholesky pivot test depends on the ordering). */
 static bool information_singular(const double *info, size_t q)
 {
-    double *c = malloc((q ? q * q : 1) * sizeof *c), *val = malloc((q ? q : 1) * sizeof *val);
-    gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(q ? q : 1);
-    bool singular = true;
-    if (c && val && ws) {
-        for (size_t a = 0; a < q; a++)
-            for (size_t b = 0; b < q; b++)
-                c[a * q + b] = info[a * q + b] / sqrt(info[a * q + a] * info[b * q + b]);
-        gsl_matrix_view C = gsl_matrix_view_array(c, q, q);
-        gsl_vector_view v = gsl_vector_view_array(val, q);
-        singular = gsl_eigen_symm(&C.matrix, &v.vector, ws) != GSL_SUCCESS;
-        for (size_t i = 0; !singular && i < q; i++)
-            singular = !(val[i] > 1e-9);
-    }
-    gsl_eigen_symm_free(ws);
-    free(c);
-    free(val);
-    return singular;
+    return !(min_scaled_eigenvalue(info, q) > 1e-9);
 }
 
 /* vcov = (N info)^-1. */

@@ -174,15 +174,12 @@ static brisk_status write_json(FILE *f, const void *ctx, brisk_error *err)
     return brisk_write_fit_json(f, job->results, job->n, err);
 }
 
-static int write_results(const fit_options *o, const brisk_fit_result *results, size_t n,
-                         const char *note)
+static int write_results(const fit_options *o, const brisk_fit_result *results, size_t n)
 {
     brisk_error err;
     brisk_error_clear(&err);
     brisk_table_list *tables = brisk_table_list_new();
     brisk_status st = tables ? brisk_fit_tables(results, n, tables, &err) : BRISK_ERR_NOMEM;
-    if (st == BRISK_OK && note)
-        st = brisk_table_list_warn(tables, "%s", note);
     int status;
     if (st != BRISK_OK) {
         status = cli_fail(&err);
@@ -213,7 +210,7 @@ static int fit_data_file(const fit_options *o)
         status = cli_fail(&err);
     } else {
         brisk_fit_result r = {.fit = job.fit, .moments = &job.moments};
-        status = write_results(o, &r, 1, NULL);
+        status = write_results(o, &r, 1);
     }
     job_free(&job);
     brisk_dataset_free(ds);
@@ -262,6 +259,9 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
                             o->model_opt, &err)
                   : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
         free(text);
+        if (st == BRISK_OK && s->weight)
+            st = brisk_fit_add_warning(jobs[n].fit, "the survey's weight is not used: maximum "
+                                       "likelihood estimation here is unweighted");
         if (st != BRISK_OK && key) {
             char reason[sizeof err.message];
             snprintf(reason, sizeof reason, "%s", err.message);
@@ -270,11 +270,7 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
         results[n] = (brisk_fit_result){.group = key, .fit = jobs[n].fit, .moments = &jobs[n].moments};
         n++;
     }
-    char note[300] = "";
-    if (s->weight)
-        snprintf(note, sizeof note, "the survey's weight '%s' is not used: maximum likelihood "
-                 "estimation here is unweighted", s->weight);
-    int status = st == BRISK_OK ? write_results(o, results, n, note[0] ? note : NULL) : cli_fail(&err);
+    int status = st == BRISK_OK ? write_results(o, results, n) : cli_fail(&err);
     for (size_t i = 0; jobs && i < nb; i++)
         job_free(&jobs[i]);
     free(jobs);

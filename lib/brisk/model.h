@@ -118,6 +118,9 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
                           const brisk_fit_options *opt, brisk_fit **out, brisk_error *err);
 void brisk_fit_free(brisk_fit *fit);
 
+/* Add a warning to a fit (it appears in every output of the fit). */
+brisk_status brisk_fit_add_warning(brisk_fit *fit, const char *text);
+
 /* ---- reports ---- */
 
 /* One fitted model and what it was fitted on, for the reports. */

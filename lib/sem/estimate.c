@@ -29,6 +29,11 @@ void brisk_fit_free(brisk_fit *fit)
     free(fit);
 }
 
+brisk_status brisk_fit_add_warning(brisk_fit *fit, const char *text)
+{
+    return brisk_fit_warn(fit, "%s", text);
+}
+
 brisk_status brisk_fit_warn(brisk_fit *fit, const char *fmt, ...)
 {
     char *text = NULL;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
-#include "sem_internal.h"
+#include "sem_fit.h"
 
 typedef struct builder {
     brisk_model *m;
@@ -100,7 +100,7 @@ static brisk_status collect_variables(builder *b)
         if (index_in(m->lv, m->m, s->lhs) < 0)
             st = add_name(b, &m->ov, &m->p, s->lhs);
         for (size_t k = 0; s->op != BRISK_OP_INTERCEPT && k < s->nrhs && !st; k++)
-            if (index_in(m->lv, m->m, s->rhs[k].name) < 0)
+            if (index_in(m->lv, m->m, s->rhs[k].name) < 0 && strcmp(s->rhs[k].name, "1") != 0)
                 st = add_name(b, &m->ov, &m->p, s->rhs[k].name);
     }
     return st;
@@ -116,6 +116,8 @@ static brisk_status check_observed(builder *b, const brisk_statement *s, const c
         bad = s->lhs;
     for (size_t k = 0; !bad && s->op != BRISK_OP_INTERCEPT && k < s->nrhs; k++) {
         const char *v = s->rhs[k].name;
+        if (strcmp(v, "1") == 0)
+            continue;
         if (index_in(m->lv, m->m, v) < 0 && index_in((char *const *)names, n, v) < 0) {
             bad = v;
             line = s->rhs[k].line;
@@ -175,6 +177,14 @@ static brisk_status add_row(builder *b, const char *lhs, brisk_op op, const char
     return BRISK_OK;
 }
 
+/* lavaan's order within a covariance: latent variables before observed
+ * ones, each in model order. */
+static size_t covariance_rank(const brisk_model *m, const char *name)
+{
+    int l = index_in(m->lv, m->m, name), o = index_in(m->ov, m->p, name);
+    return l >= 0 ? (size_t)l : m->m + (size_t)(o >= 0 ? o : 0);
+}
+
 static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_term *t,
                              bool default_fixed, double default_value)
 {
@@ -199,13 +209,24 @@ static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_t
     }
     const char *lhs = s->lhs, *rhs = t->name;
     brisk_op op = s->op;
-    if (op == BRISK_OP_INTERCEPT)
+    if (op == BRISK_OP_INTERCEPT || (op == BRISK_OP_REGRESS && strcmp(rhs, "1") == 0)) {
+        op = BRISK_OP_INTERCEPT;     /* "y ~ 1 + x": the intercept of y */
         rhs = "";
+        b->m->meanstructure = true;
+    }
+    if (op == BRISK_OP_COVARY && covariance_rank(b->m, rhs) < covariance_rank(b->m, lhs)) {
+        const char *tmp = lhs;        /* lavaan writes x1 ~~ x4 for x4 ~~ x1 */
+        lhs = rhs;
+        rhs = tmp;
+    }
     if (find_row(b->m, lhs, op, rhs) != (size_t)-1) {
         brisk_error_at(b->err, b->m->source, t->line, t->column);
         return brisk_error_set(b->err, BRISK_ERR_FORMAT, "model syntax: '%s %s %s' is "
                                "specified twice", lhs, brisk_op_text(op), rhs);
     }
+    /* start() on a fixed parameter sets the value it is fixed at (lavaan) */
+    if (t->has_start && !is_free)
+        value = t->start;
     size_t row;
     brisk_status st = add_row(b, lhs, op, rhs, is_free, value, label, true, &row);
     if (st == BRISK_OK && t->has_start && is_free)
@@ -403,6 +424,14 @@ static brisk_status default_rows(builder *b)
     return st;
 }
 
+static double any_value(const brisk_model *m, size_t row, const void *ctx)
+{
+    (void)m;
+    (void)row;
+    (void)ctx;
+    return 0.385;
+}
+
 static brisk_status defined_rows(builder *b)
 {
     for (size_t i = 0; i < b->syn->n; i++) {
@@ -416,6 +445,12 @@ static brisk_status defined_rows(builder *b)
             return st;
         if (!(b->m->params[row].expr = brisk_strdup(s->expr)))
             return nomem(b);
+        /* Unknown labels and syntax errors now, with the statement's place. */
+        double v;
+        if (!brisk_sem_eval_expr(b->m, s->expr, any_value, NULL, 0, &v, b->err)) {
+            brisk_error_at(b->err, b->m->source, s->line, s->column);
+            return BRISK_ERR_FORMAT;
+        }
     }
     return BRISK_OK;
 }
@@ -503,6 +538,11 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     brisk_status st = m->source ? check_supported(&b) : nomem(&b);
     if (st == BRISK_OK)
         st = collect_variables(&b);
+    if (st == BRISK_OK && m->p == 0) {
+        brisk_error_at(err, m->source, syntax->n ? syntax->stmts[0].line : 0, 0);
+        st = brisk_error_set(err, BRISK_ERR_FORMAT, "the model names no observed variable; "
+                             "a model needs items measured in the data");
+    }
     for (size_t i = 0; st == BRISK_OK && i < syntax->n; i++)
         if (is_structural(syntax->stmts[i].op))
             st = check_observed(&b, &syntax->stmts[i], ov_names, n_ov_names);

@@ -1,6 +1,7 @@
 /* Starting values, after lavaan's defaults: loadings by fabin3 (an
  * instrumental-variable estimate from the factor's other indicators),
- * residual variances half the observed variances, latent variances 0.05,
+ * residual variances half the observed variances, latent variances
+ * estimated from their indicators (lavaan: 0.05),
  * regressions and covariances 0, intercepts the sample means. */
 #include <config.h>
 #include <gsl/gsl_errno.h>
@@ -63,38 +64,54 @@ done:
     return lambda;
 }
 
-/* Loadings of factor f relative to its first indicator; with std_lv they
- * are rescaled by the factor's estimated standard deviation. */
-static void start_loadings(const brisk_model *m, const brisk_moments *mom, int f,
-                           double *lambda_of_ov)
+/* The loading of the factor's first indicator: its fixed value, or 1. */
+static double first_loading(const brisk_model *m, int f, int indicator)
+{
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *par = &m->params[r];
+        if (par->op == BRISK_OP_MEASURE && m->pos[r].col == f && m->pos[r].row == indicator)
+            return par->free || isnan(par->start) || par->start == 0 ? 1.0 : par->start;
+    }
+    return 1.0;
+}
+
+/* Loadings of factor f (fabin3, relative to the first indicator and scaled
+ * by its loading) and the factor's variance, estimated from the indicators'
+ * covariances as mean(s_jk / (l_j l_k)).  lavaan starts every latent
+ * variance at 0.05; an estimate keeps the first scoring steps from
+ * overshooting when a marker is fixed at another value than 1.  With
+ * std_lv the loadings carry the factor's scale instead. */
+static void start_factor(const brisk_model *m, const brisk_moments *mom, int f,
+                         double *lambda_of_ov, double *latent_var)
 {
     int ind[256];
     size_t k = indicators_of(m, f, ind);
     if (k > 256)
         k = 256;
     double *lam = calloc(k ? k : 1, sizeof *lam);
-    if (!lam)
+    if (!lam || k == 0) {
+        free(lam);
         return;
-    lam[0] = 1.0;
-    for (size_t j = 1; j < k; j++)
-        lam[j] = fabin3(mom, ind, k, j);
-    double scale = 1.0;
-    if (m->std_lv && k > 1) {
-        double psi = 0;
-        size_t pairs = 0;
-        for (size_t a = 0; a < k; a++)
-            for (size_t b = a + 1; b < k; b++, pairs++)
-                psi += mom->cov[ind[a] * mom->p + ind[b]] / (lam[a] * lam[b]);
-        psi /= (double)pairs;
-        scale = sqrt(psi > 0.05 ? psi : 0.05);
     }
+    double c = m->std_lv ? 1.0 : first_loading(m, f, ind[0]);
+    lam[0] = c;
+    for (size_t j = 1; j < k; j++)
+        lam[j] = c * fabin3(mom, ind, k, j);
+    double psi = 0;
+    size_t pairs = 0;
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = a + 1; b < k; b++, pairs++)
+            psi += mom->cov[ind[a] * mom->p + ind[b]] / (lam[a] * lam[b]);
+    psi = pairs && isfinite(psi) && psi / (double)pairs > 0.05 ? psi / (double)pairs : 0.05;
+    double scale = m->std_lv ? sqrt(psi) : 1.0;
     for (size_t j = 0; j < k; j++)
         lambda_of_ov[ind[j]] = lam[j] * scale;
+    latent_var[f - (int)m->p] = m->std_lv ? 1.0 : psi;
     free(lam);
 }
 
 static double start_of(const brisk_model *m, const brisk_moments *mom, size_t r,
-                       const double *lambda_of_ov)
+                       const double *lambda_of_ov, const double *latent_var)
 {
     const brisk_param *par = &m->params[r];
     const sem_pos *pos = &m->pos[r];
@@ -107,7 +124,8 @@ static double start_of(const brisk_model *m, const brisk_moments *mom, size_t r,
     case BRISK_OP_COVARY:
         if (pos->row != pos->col)
             return 0.0;
-        return pos->row < (int)p ? 0.5 * mom->cov[pos->row * p + pos->row] : 0.05;
+        return pos->row < (int)p ? 0.5 * mom->cov[pos->row * p + pos->row]
+                                 : latent_var[pos->row - (int)p];
     case BRISK_OP_INTERCEPT:
         return pos->row < (int)p ? mom->mean[pos->row] : 0.0;
     default:
@@ -118,19 +136,24 @@ static double start_of(const brisk_model *m, const brisk_moments *mom, size_t r,
 void brisk_sem_start(const brisk_model *m, const brisk_moments *mom, double *theta)
 {
     double *lambda_of_ov = malloc((m->p ? m->p : 1) * sizeof *lambda_of_ov);
+    double *latent_var = malloc((m->m ? m->m : 1) * sizeof *latent_var);
     for (size_t i = 0; lambda_of_ov && i < m->p; i++)
         lambda_of_ov[i] = 1.0;
-    for (size_t f = 0; lambda_of_ov && f < m->m; f++)
-        start_loadings(m, mom, (int)(m->p + f), lambda_of_ov);
+    for (size_t f = 0; latent_var && f < m->m; f++)
+        latent_var[f] = 0.05;
+    for (size_t f = 0; lambda_of_ov && latent_var && f < m->m; f++)
+        start_factor(m, mom, (int)(m->p + f), lambda_of_ov, latent_var);
     bool *done = calloc(m->nfree ? m->nfree : 1, sizeof *done);
     for (size_t r = 0; r < m->nparams; r++) {
         int k = m->params[r].free - 1;
         if (k < 0 || (done && done[k]))
             continue;
-        theta[k] = lambda_of_ov ? start_of(m, mom, r, lambda_of_ov) : 0.0;
+        theta[k] = lambda_of_ov && latent_var ? start_of(m, mom, r, lambda_of_ov, latent_var)
+                                              : 0.0;
         if (done)
             done[k] = true;
     }
     free(done);
     free(lambda_of_ov);
+    free(latent_var);
 }

@@ -503,21 +503,18 @@ static brisk_status parse_expression_statement(parser *p, brisk_statement *st,
     return st->lhs && st->expr ? BRISK_OK : BRISK_ERR_NOMEM;
 }
 
-/* "y ~ 1" is an intercept statement; a "1" among other regressors is not
- * allowed here (write it as a statement of its own). */
+/* "y ~ 1" is an intercept statement; a "1" among other regressors
+ * ("y ~ 1 + x") stays a term of the regression and stands for the
+ * intercept of y there. */
 static brisk_status classify_intercept(parser *p, brisk_statement *st)
 {
     for (size_t k = 0; k < st->nrhs; k++) {
         bool one = strcmp(st->rhs[k].name, "1") == 0;
-        if (one && st->nrhs > 1) {
-            brisk_error_at(p->err, p->name, st->rhs[k].line, st->rhs[k].column);
-            return brisk_error_set(p->err, BRISK_ERR_FORMAT,
-                                   "model syntax: write the intercept as its own "
-                                   "statement, '%s ~ 1'", st->lhs);
-        }
-        if (one)
+        if (one && st->nrhs == 1)
             st->op = BRISK_OP_INTERCEPT;
-        else if (isdigit((unsigned char)st->rhs[k].name[0]) || st->rhs[k].name[0] == '.') {
+        if (one)
+            continue;
+        if (isdigit((unsigned char)st->rhs[k].name[0]) || st->rhs[k].name[0] == '.') {
             brisk_error_at(p->err, p->name, st->rhs[k].line, st->rhs[k].column);
             return brisk_error_set(p->err, BRISK_ERR_FORMAT,
                                    "model syntax: expected a variable name, found '%s'",
@@ -645,7 +642,7 @@ size_t brisk_syntax_variables(const brisk_syntax *syntax, const char ***names)
         if (st->op == BRISK_OP_INTERCEPT || st->op == BRISK_OP_THRESHOLD)
             continue;
         for (size_t k = 0; k < st->nrhs; k++)
-            if (!add_unique(names, &n, &cap, st->rhs[k].name))
+            if (strcmp(st->rhs[k].name, "1") != 0 && !add_unique(names, &n, &cap, st->rhs[k].name))
                 goto nomem;
     }
     return n;

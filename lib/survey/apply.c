@@ -131,7 +131,7 @@ static brisk_status check_model(const brisk_survey *s, const brisk_dataset *ds,
             continue;
         for (size_t k = 0; k < st->nrhs; k++) {
             const brisk_term *t = &st->rhs[k];
-            if (brisk_syntax_is_latent(syn, t->name))
+            if (brisk_syntax_is_latent(syn, t->name) || strcmp(t->name, "1") == 0)
                 continue;
             for (size_t b = 0; b < blocks_of(s, t->name); b++) {
                 brisk_status r = require(s, ds, t->name, b, t->line, t->column,

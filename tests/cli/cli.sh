@@ -130,7 +130,7 @@ t_fit_survey() {
     has "373 of 600 respondents used" "$tmp/out" &&
     run 0 fit "$survey" -b fees -b litter --format json &&
     has '"group": "fees"' "$tmp/out" && lacks '"group": "crime"' "$tmp/out" &&
-    has "weight 'weight' is not used" "$tmp/err" &&
+    has "fees: the survey's weight is not used" "$tmp/err" && has '"warnings": ["the survey'"'"'s weight is not used' "$tmp/out" &&
     run 1 fit "$survey" -b nosuch && has "no behaviour 'nosuch'" "$tmp/err" &&
     run 1 fit "$survey" --data "$data/hs.csv" && has "not both" "$tmp/err"
 }

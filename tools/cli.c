@@ -58,12 +58,12 @@ int cli_resolve_format(cli_common *c, const cli_command *cmd)
     c->format = BRISK_OUT_TEXT;
     if (c->format_name) {
         if (!brisk_output_format_parse(c->format_name, &c->format))
-            return cli_usage_error(cmd, "unknown format '%s' (text, csv, md, json)",
+            return cli_usage_error(cmd, "unknown format '%s' (text, csv, md, json, tex, xlsx)",
                                    c->format_name);
     } else if (c->output && strcmp(c->output, "-") != 0 &&
                !brisk_output_format_from_path(c->output, &c->format)) {
         return cli_usage_error(cmd, "cannot tell the format from '%s': give --format "
-                               "(text, csv, md, json)", c->output);
+                               "(text, csv, md, json, tex, xlsx)", c->output);
     }
     return -1;
 }
@@ -103,6 +103,16 @@ static brisk_status write_tables_job(FILE *f, const void *ctx, brisk_error *err)
 
 int cli_write_tables(const cli_common *c, const brisk_table_list *tables)
 {
+    if (c->output && strcmp(c->output, "-") != 0) {
+        brisk_error err;
+        brisk_error_clear(&err);
+        brisk_status st = brisk_write_tables_file(c->output, c->format, tables, &err);
+        return st == BRISK_OK ? EXIT_DONE : cli_fail(&err);
+    }
+    if (c->format == BRISK_OUT_XLSX) {
+        fprintf(stderr, "brisk: an xlsx workbook needs a file: give -o FILE.xlsx\n");
+        return EXIT_USAGE;
+    }
     tables_job job = {c->format, tables};
     return cli_write_output(c, write_tables_job, &job);
 }

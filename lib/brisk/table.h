@@ -41,9 +41,30 @@ typedef struct brisk_cell {
     char *text;
 } brisk_cell;
 
+/* A native chart drawn from a table's own cells by the workbook writer
+ * (xlsx); other formats ignore it.  One series per value column, one
+ * category per row, labelled by the category column's text. */
+typedef enum brisk_chart_type {
+    BRISK_CHART_NONE = 0,
+    BRISK_CHART_BAR,        /* horizontal bars */
+    BRISK_CHART_COLUMN      /* vertical bars */
+} brisk_chart_type;
+
+typedef struct brisk_table_chart {
+    brisk_chart_type type;
+    char *title;
+    char *axis_title;       /* title of the value axis, or NULL */
+    size_t category_col;
+    size_t *value_cols;
+    size_t nvalues;
+    double axis_min, axis_max;  /* NaN: chosen by the application */
+} brisk_table_chart;
+
 typedef struct brisk_table {
     char *id;          /* stable identifier, e.g. "describe.items" */
     char *title;
+    char *sheet;       /* workbook sheet it belongs on, or NULL: its own */
+    brisk_table_chart chart;
     brisk_table_column *cols;
     size_t ncols;
     brisk_cell *cells; /* row-major, nrows * ncols */
@@ -83,6 +104,15 @@ size_t brisk_table_find_column(const brisk_table *t, const char *key);
 brisk_status brisk_table_add_note(brisk_table *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Put the table on a named workbook sheet (tables with the same sheet
+ * name share it, one under the other). */
+brisk_status brisk_table_set_sheet(brisk_table *t, const char *sheet);
+
+/* Attach a chart of the value columns by the category column's rows. */
+brisk_status brisk_table_set_chart(brisk_table *t, brisk_chart_type type, const char *title,
+                                   const char *axis_title, size_t category_col,
+                                   const size_t *value_cols, size_t nvalues);
+
 brisk_table_list *brisk_table_list_new(void);
 void brisk_table_list_free(brisk_table_list *list);
 /* Takes ownership of t (frees it on failure). */
@@ -101,19 +131,32 @@ typedef enum brisk_output_format {
     BRISK_OUT_TEXT = 0,
     BRISK_OUT_CSV,
     BRISK_OUT_MD,
-    BRISK_OUT_JSON
+    BRISK_OUT_JSON,
+    BRISK_OUT_TEX,          /* LaTeX: booktabs tables */
+    BRISK_OUT_XLSX          /* Excel workbook: needs a file, not a stream */
 } brisk_output_format;
 
-/* Format from a name ("text", "csv", "md", "json") or from a file name's
- * extension; returns false when neither is recognised. */
+/* Format from a name ("text", "csv", "md", "json", "tex", "xlsx") or from a
+ * file name's extension; returns false when neither is recognised. */
 bool brisk_output_format_parse(const char *name, brisk_output_format *out);
 bool brisk_output_format_from_path(const char *path, brisk_output_format *out);
 
-/* Write every table of the list in the given format to stream.  For CSV
- * with several tables, each table is preceded by a "# title" line and
- * separated by an empty line. */
+/* Write every table of the list in the given format to stream (every
+ * format but xlsx).  For CSV with several tables, each table is preceded
+ * by a "# id: title" line and separated by an empty line. */
 brisk_status brisk_write_tables(FILE *stream, brisk_output_format format,
                                 const brisk_table_list *list, brisk_error *err);
+
+/* Write the tables to a file, atomically (a temporary file renamed on
+ * success), in any format including xlsx. */
+brisk_status brisk_write_tables_file(const char *path, brisk_output_format format,
+                                     const brisk_table_list *list, brisk_error *err);
+
+/* An Excel workbook of the tables: a sheet per table (or per sheet name),
+ * bold headers, merged group headers, number formats per column kind,
+ * frozen header rows, notes under each table, charts.  Writes path
+ * directly; brisk_write_tables_file makes it atomic. */
+brisk_status brisk_write_xlsx(const char *path, const brisk_table_list *list, brisk_error *err);
 
 /* ---- atomic output files ---- */
 
@@ -126,6 +169,9 @@ typedef struct brisk_output {
 } brisk_output;
 
 brisk_status brisk_output_open(brisk_output *out, const char *path, brisk_error *err);
+/* The same without a stream: out->temp is an empty file to be written by
+ * name (as libxlsxwriter does), then committed or aborted. */
+brisk_status brisk_output_open_path(brisk_output *out, const char *path, brisk_error *err);
 /* Close and rename; on failure the temporary file is removed. */
 brisk_status brisk_output_commit(brisk_output *out, brisk_error *err);
 /* Close and remove the temporary file. */

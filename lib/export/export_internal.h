@@ -9,6 +9,7 @@ brisk_status brisk_write_text(FILE *f, const brisk_table_list *list);
 brisk_status brisk_write_csv(FILE *f, const brisk_table_list *list);
 brisk_status brisk_write_md(FILE *f, const brisk_table_list *list);
 brisk_status brisk_write_json(FILE *f, const brisk_table_list *list);
+brisk_status brisk_write_tex(FILE *f, const brisk_table_list *list);
 
 /* JSON pieces reused by every JSON document brisk writes. */
 void brisk_json_string(FILE *f, const char *s);

@@ -19,6 +19,8 @@ static const struct {
     {"csv", ".csv", BRISK_OUT_CSV},
     {"md", ".md", BRISK_OUT_MD},
     {"json", ".json", BRISK_OUT_JSON},
+    {"tex", ".tex", BRISK_OUT_TEX},
+    {"xlsx", ".xlsx", BRISK_OUT_XLSX},
 };
 
 bool brisk_output_format_parse(const char *name, brisk_output_format *out)
@@ -56,6 +58,10 @@ brisk_status brisk_write_tables(FILE *stream, brisk_output_format format,
     case BRISK_OUT_CSV: s = brisk_write_csv(stream, list); break;
     case BRISK_OUT_MD: s = brisk_write_md(stream, list); break;
     case BRISK_OUT_JSON: s = brisk_write_json(stream, list); break;
+    case BRISK_OUT_TEX: s = brisk_write_tex(stream, list); break;
+    case BRISK_OUT_XLSX:
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "an xlsx workbook needs a file: give "
+                               "-o FILE.xlsx");
     default: return brisk_error_set(err, BRISK_ERR_ARGUMENT, "unknown output format");
     }
     if (s == BRISK_ERR_NOMEM)
@@ -97,11 +103,41 @@ brisk_status brisk_output_open(brisk_output *out, const char *path, brisk_error 
     return BRISK_OK;
 }
 
+brisk_status brisk_output_open_path(brisk_output *out, const char *path, brisk_error *err)
+{
+    brisk_status st = brisk_output_open(out, path, err);
+    if (st == BRISK_OK) {
+        fclose(out->stream);
+        out->stream = NULL;
+    }
+    return st;
+}
+
+brisk_status brisk_write_tables_file(const char *path, brisk_output_format format,
+                                     const brisk_table_list *list, brisk_error *err)
+{
+    brisk_output out;
+    brisk_status st;
+    if (format == BRISK_OUT_XLSX) {
+        st = brisk_output_open_path(&out, path, err);
+        if (st == BRISK_OK && (st = brisk_write_xlsx(out.temp, list, err)) == BRISK_OK)
+            return brisk_output_commit(&out, err);
+    } else {
+        st = brisk_output_open(&out, path, err);
+        if (st == BRISK_OK && (st = brisk_write_tables(out.stream, format, list, err)) == BRISK_OK)
+            return brisk_output_commit(&out, err);
+    }
+    if (st != BRISK_OK && err && !err->file[0])
+        brisk_error_at(err, path, 0, 0);
+    brisk_output_abort(&out);
+    return st;
+}
+
 brisk_status brisk_output_commit(brisk_output *out, brisk_error *err)
 {
-    int failed = ferror(out->stream);
+    int failed = out->stream ? ferror(out->stream) : 0;
     int e = errno;
-    if (fclose(out->stream) != 0 && !failed) {
+    if (out->stream && fclose(out->stream) != 0 && !failed) {
         failed = 1;
         e = errno;
     }

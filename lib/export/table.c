@@ -44,6 +44,10 @@ void brisk_table_free(brisk_table *t)
         free(t->cells[i].text);
     free(t->cells);
     free_strings(t->notes, t->nnotes);
+    free(t->chart.title);
+    free(t->chart.axis_title);
+    free(t->chart.value_cols);
+    free(t->sheet);
     free(t->id);
     free(t->title);
     free(t);
@@ -151,6 +155,38 @@ brisk_status brisk_table_add_note(brisk_table *t, const char *fmt, ...)
     brisk_status s = append_vformat(&t->notes, &t->nnotes, fmt, ap);
     va_end(ap);
     return s;
+}
+
+brisk_status brisk_table_set_sheet(brisk_table *t, const char *sheet)
+{
+    char *copy = brisk_strdup(sheet);
+    if (sheet && !copy)
+        return BRISK_ERR_NOMEM;
+    free(t->sheet);
+    t->sheet = copy;
+    return BRISK_OK;
+}
+
+brisk_status brisk_table_set_chart(brisk_table *t, brisk_chart_type type, const char *title,
+                                   const char *axis_title, size_t category_col,
+                                   const size_t *value_cols, size_t nvalues)
+{
+    brisk_table_chart c = {.type = type, .title = brisk_strdup(title),
+                           .axis_title = brisk_strdup(axis_title), .category_col = category_col,
+                           .value_cols = malloc((nvalues ? nvalues : 1) * sizeof(size_t)),
+                           .nvalues = nvalues, .axis_min = NAN, .axis_max = NAN};
+    if ((title && !c.title) || (axis_title && !c.axis_title) || !c.value_cols) {
+        free(c.title);
+        free(c.axis_title);
+        free(c.value_cols);
+        return BRISK_ERR_NOMEM;
+    }
+    memcpy(c.value_cols, value_cols, nvalues * sizeof(size_t));
+    free(t->chart.title);
+    free(t->chart.axis_title);
+    free(t->chart.value_cols);
+    t->chart = c;
+    return BRISK_OK;
 }
 
 brisk_table_list *brisk_table_list_new(void)

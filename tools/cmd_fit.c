@@ -90,55 +90,6 @@ static int parse_options(fit_options *o, int argc, char **argv)
     return cli_resolve_format(&o->common, &cmd_fit);
 }
 
-/* ------------------------------------------------------------ fitting */
-
-/* Everything one fit owns. */
-typedef struct fit_job {
-    brisk_syntax *syntax;
-    brisk_model *model;
-    brisk_moments moments;
-    brisk_fit *fit;
-    char error[600];
-} fit_job;
-
-static void job_free(fit_job *j)
-{
-    brisk_fit_free(j->fit);
-    brisk_moments_free(&j->moments);
-    brisk_model_free(j->model);
-    brisk_syntax_free(j->syntax);
-}
-
-static const char **column_names(const brisk_dataset *ds)
-{
-    const char **names = malloc((ds->ncols ? ds->ncols : 1) * sizeof *names);
-    for (size_t j = 0; names && j < ds->ncols; j++)
-        names[j] = ds->cols[j].name;
-    return names;
-}
-
-/* Parse, build, compute moments and fit; err says what failed. */
-static brisk_status fit_one(fit_job *j, const char *text, const char *source, long first_line,
-                            const brisk_dataset *ds, const size_t *rows, size_t nrows,
-                            brisk_model_options mopt, brisk_error *err)
-{
-    const char **names = column_names(ds);
-    mopt.name = source;
-    brisk_status st = names ? brisk_syntax_parse(text, source, first_line, &j->syntax, err)
-                            : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    if (st == BRISK_OK)
-        st = brisk_model_new(j->syntax, names, ds->ncols, &mopt, &j->model, err);
-    if (st == BRISK_OK)
-        st = brisk_moments_from_data(j->model, ds, rows, nrows, &j->moments, err);
-    if (st == BRISK_OK)
-        st = brisk_fit_ml(j->model, &j->moments, NULL, &j->fit, err);
-    /* Problems of the data (a constant item) name the data file. */
-    if (st != BRISK_OK && err && !err->file[0] && ds->source)
-        brisk_error_at(err, ds->source, 0, 0);
-    free(names);
-    return st;
-}
-
 static char *read_text_file(const char *path, brisk_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -200,32 +151,22 @@ static int fit_data_file(const fit_options *o)
     brisk_error err;
     brisk_error_clear(&err);
     brisk_dataset *ds = NULL;
-    fit_job job = {0};
+    brisk_fitted fitted = {0};
     char *text = read_text_file(o->model, &err);
     brisk_status st = text ? brisk_read_file(o->data, NULL, &ds, &err) : err.status;
     if (st == BRISK_OK)
-        st = fit_one(&job, text, o->model, 1, ds, NULL, 0, o->model_opt, &err);
+        st = brisk_fit_text(text, o->model, 1, ds, NULL, 0, &o->model_opt, &fitted, &err);
     int status;
     if (st != BRISK_OK) {
         status = cli_fail(&err);
     } else {
-        brisk_fit_result r = {.fit = job.fit, .moments = &job.moments};
+        brisk_fit_result r = {.fit = fitted.fit, .moments = &fitted.moments};
         status = write_results(o, &r, 1);
     }
-    job_free(&job);
+    brisk_fitted_free(&fitted);
     brisk_dataset_free(ds);
     free(text);
     return status;
-}
-
-static bool selected(const fit_options *o, const char *key)
-{
-    if (o->nbehaviours == 0)
-        return true;
-    for (size_t i = 0; i < o->nbehaviours; i++)
-        if (strcmp(o->behaviours[i], key) == 0)
-            return true;
-    return false;
 }
 
 static int check_behaviours(const fit_options *o, const brisk_survey *s)
@@ -240,41 +181,25 @@ static int check_behaviours(const fit_options *o, const brisk_survey *s)
     return -1;
 }
 
-/* Every selected behaviour is fitted; any failure stops the command with
- * its status, naming the behaviour, and writes nothing. */
 static int fit_behaviours(const fit_options *o, const brisk_survey *s, const brisk_survey_data *d)
 {
-    size_t nb = brisk_survey_nblocks(s), n = 0;
-    fit_job *jobs = calloc(nb, sizeof *jobs);
-    brisk_fit_result *results = calloc(nb, sizeof *results);
     brisk_error err;
     brisk_error_clear(&err);
-    brisk_status st = jobs && results ? BRISK_OK : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
-    for (size_t b = 0; b < nb && st == BRISK_OK; b++) {
-        const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
-        if (key && !selected(o, key))
-            continue;
-        char *text = brisk_survey_model_text(s, b);
-        st = text ? fit_one(&jobs[n], text, s->path, s->model_line, d->ds, d->rows[b], d->nrows[b],
-                            o->model_opt, &err)
-                  : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
-        free(text);
-        if (st == BRISK_OK && s->weight)
-            st = brisk_fit_add_warning(jobs[n].fit, "the survey's weight is not used: maximum "
-                                       "likelihood estimation here is unweighted");
-        if (st != BRISK_OK && key) {
-            char reason[sizeof err.message];
-            snprintf(reason, sizeof reason, "%s", err.message);
-            brisk_error_set(&err, st, "behaviour '%s': %s", key, reason);
-        }
-        results[n] = (brisk_fit_result){.group = key, .fit = jobs[n].fit, .moments = &jobs[n].moments};
-        n++;
+    brisk_survey_fits fits;
+    brisk_status st = brisk_fit_survey(s, d, o->nbehaviours ? o->behaviours : NULL,
+                                       o->nbehaviours, &o->model_opt, &fits, &err);
+    if (st != BRISK_OK)
+        return cli_fail(&err);
+    brisk_fit_result *results = calloc(fits.n ? fits.n : 1, sizeof *results);
+    int status = EXIT_INPUT;
+    if (results) {
+        for (size_t i = 0; i < fits.n; i++)
+            results[i] = (brisk_fit_result){.group = fits.groups[i], .fit = fits.fitted[i].fit,
+                                            .moments = &fits.fitted[i].moments};
+        status = write_results(o, results, fits.n);
     }
-    int status = st == BRISK_OK ? write_results(o, results, n) : cli_fail(&err);
-    for (size_t i = 0; jobs && i < nb; i++)
-        job_free(&jobs[i]);
-    free(jobs);
     free(results);
+    brisk_survey_fits_free(&fits);
     return status;
 }
 
@@ -287,11 +212,6 @@ static int fit_survey(const fit_options *o)
     char *path = cli_find_survey(o->survey, &err);
     brisk_status st = path ? brisk_survey_load(path, &s, &err) : err.status;
     int status = -1;
-    if (st == BRISK_OK && !s->model) {
-        brisk_error_at(&err, s->path, 0, 0);
-        st = brisk_error_set(&err, BRISK_ERR_FORMAT, "the survey has no [model] section; add "
-                             "the model in lavaan syntax, or use --data and --model");
-    }
     if (st == BRISK_OK && (status = check_behaviours(o, s)) < 0)
         st = brisk_survey_read_data(s, &d, &err);
     if (status < 0)

@@ -121,6 +121,43 @@ void brisk_fit_free(brisk_fit *fit);
 /* Add a warning to a fit (it appears in every output of the fit). */
 brisk_status brisk_fit_add_warning(brisk_fit *fit, const char *text);
 
+/* ---- fitting data: from model text to a fit in one call ---- */
+
+/* Everything one fitted model holds. */
+typedef struct brisk_fitted {
+    brisk_syntax *syntax;
+    brisk_model *model;
+    brisk_moments moments;
+    brisk_fit *fit;
+} brisk_fitted;
+
+/* Parse model text (source names it in errors; first_line is the line of
+ * its first line there), build the model over ds's columns, compute the
+ * moments of the given rows (NULL: all), and fit by ML.  On failure err
+ * names the data file when the problem lies in the data. */
+brisk_status brisk_fit_text(const char *text, const char *source, long first_line,
+                            const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                            const brisk_model_options *opt, brisk_fitted *out, brisk_error *err);
+void brisk_fitted_free(brisk_fitted *f);
+
+struct brisk_survey;
+struct brisk_survey_data;
+
+/* A survey's [model] fitted once per behaviour (or once, without
+ * behaviours).  only lists the behaviour keys to fit (NULL: all).  Fails on
+ * the first behaviour that cannot be fitted, naming it. */
+typedef struct brisk_survey_fits {
+    size_t n;
+    brisk_fitted *fitted;
+    const char **groups;          /* the behaviours' keys (borrowed), or NULL */
+} brisk_survey_fits;
+
+brisk_status brisk_fit_survey(const struct brisk_survey *s, const struct brisk_survey_data *d,
+                              const char *const *only, size_t nonly,
+                              const brisk_model_options *opt, brisk_survey_fits *out,
+                              brisk_error *err);
+void brisk_survey_fits_free(brisk_survey_fits *f);
+
 /* ---- reports ---- */
 
 /* One fitted model and what it was fitted on, for the reports. */

@@ -1,0 +1,117 @@
+/* From model text and data to a fit; a survey's model per behaviour. */
+#include <config.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "brisk/model.h"
+#include "brisk/survey.h"
+
+void brisk_fitted_free(brisk_fitted *f)
+{
+    if (!f)
+        return;
+    brisk_fit_free(f->fit);
+    brisk_moments_free(&f->moments);
+    brisk_model_free(f->model);
+    brisk_syntax_free(f->syntax);
+    memset(f, 0, sizeof *f);
+}
+
+brisk_status brisk_fit_text(const char *text, const char *source, long first_line,
+                            const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                            const brisk_model_options *opt, brisk_fitted *out, brisk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    brisk_model_options mopt = opt ? *opt : (brisk_model_options){0};
+    mopt.name = source;
+    const char **names = malloc((ds->ncols ? ds->ncols : 1) * sizeof *names);
+    for (size_t j = 0; names && j < ds->ncols; j++)
+        names[j] = ds->cols[j].name;
+    brisk_status st = names ? brisk_syntax_parse(text, source, first_line, &out->syntax, err)
+                            : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        st = brisk_model_new(out->syntax, names, ds->ncols, &mopt, &out->model, err);
+    if (st == BRISK_OK)
+        st = brisk_moments_from_data(out->model, ds, rows, nrows, &out->moments, err);
+    if (st == BRISK_OK)
+        st = brisk_fit_ml(out->model, &out->moments, NULL, &out->fit, err);
+    /* Problems of the data (a constant item) name the data file. */
+    if (st != BRISK_OK && err && !err->file[0] && ds->source)
+        brisk_error_at(err, ds->source, 0, 0);
+    free(names);
+    if (st != BRISK_OK)
+        brisk_fitted_free(out);
+    return st;
+}
+
+void brisk_survey_fits_free(brisk_survey_fits *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n; i++)
+        brisk_fitted_free(&f->fitted[i]);
+    free(f->fitted);
+    free(f->groups);
+    memset(f, 0, sizeof *f);
+}
+
+static bool selected(const char *key, const char *const *only, size_t nonly)
+{
+    if (!only || !key)
+        return true;
+    for (size_t i = 0; i < nonly; i++)
+        if (strcmp(only[i], key) == 0)
+            return true;
+    return false;
+}
+
+/* Prefix an error with the behaviour it happened in. */
+static void name_behaviour(brisk_error *err, const char *key)
+{
+    if (!err || !key)
+        return;
+    char reason[sizeof err->message];
+    snprintf(reason, sizeof reason, "%s", err->message);
+    brisk_error_set(err, err->status, "behaviour '%s': %s", key, reason);
+}
+
+brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
+                              const char *const *only, size_t nonly,
+                              const brisk_model_options *opt, brisk_survey_fits *out,
+                              brisk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!s->model) {
+        brisk_error_at(err, s->path, 0, 0);
+        return brisk_error_set(err, BRISK_ERR_FORMAT, "the survey has no [model] section; add "
+                               "the model in lavaan syntax");
+    }
+    size_t nb = brisk_survey_nblocks(s);
+    out->fitted = calloc(nb, sizeof *out->fitted);
+    out->groups = calloc(nb, sizeof *out->groups);
+    if (!out->fitted || !out->groups) {
+        brisk_survey_fits_free(out);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    brisk_status st = BRISK_OK;
+    for (size_t b = 0; b < nb && st == BRISK_OK; b++) {
+        const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
+        if (!selected(key, only, nonly))
+            continue;
+        char *text = brisk_survey_model_text(s, b);
+        st = text ? brisk_fit_text(text, s->path, s->model_line, d->ds, d->rows[b], d->nrows[b],
+                                   opt, &out->fitted[out->n], err)
+                  : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        free(text);
+        if (st == BRISK_OK && s->weight)
+            st = brisk_fit_add_warning(out->fitted[out->n].fit, "the survey's weight is not used: "
+                                       "maximum likelihood estimation here is unweighted");
+        if (st != BRISK_OK)
+            name_behaviour(err, key);
+        else
+            out->groups[out->n++] = key;
+    }
+    if (st != BRISK_OK)
+        brisk_survey_fits_free(out);
+    return st;
+}

@@ -13,5 +13,6 @@
 #include "brisk/survey.h"
 #include "brisk/stats.h"
 #include "brisk/sim.h"
+#include "brisk/report.h"
 
 #endif

@@ -74,9 +74,15 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
  * ("rongcheng").  Returns a malloc'd path or NULL (with err set). */
 char *cli_find_survey(const char *arg, brisk_error *err);
 
+/* Render Graphviz source to path with `dot -T<format>` (svg, png, pdf),
+ * through a temporary file renamed on success; says how to install dot
+ * when it is missing.  Returns an exit status. */
+int cli_render_dot(const char *source, size_t size, const char *format, const char *path);
+
 /* The subcommands. */
 extern const cli_command cmd_import;
 extern const cli_command cmd_describe;
 extern const cli_command cmd_fit;
+extern const cli_command cmd_report;
 
 #endif

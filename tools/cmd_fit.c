@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "cli.h"
 
 static int run(int argc, char **argv);
@@ -29,8 +30,11 @@ const cli_command cmd_fit = {
         "      --std-lv          identify factors by unit variances instead of fixing\n"
         "                        each first loading to 1\n"
         "      --meanstructure   estimate intercepts and latent means as well\n"
-        "  -f, --format FMT      text (default), csv, md or json\n"
-        "  -o, --output FILE     write to FILE (format from its extension unless --format)\n"
+        "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
+        "                        Graphviz path diagram per behaviour)\n"
+        "  -o, --output FILE     write to FILE (format from its extension unless --format);\n"
+        "                        FILE.svg, .png or .pdf renders the path diagram with\n"
+        "                        Graphviz's dot (one file per behaviour: FILE_KEY.svg)\n"
         "  -q, --quiet           no warnings on standard error\n"
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"
@@ -46,11 +50,31 @@ enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE };
 
 typedef struct fit_options {
     cli_common common;
+    const char *diagram;          /* "dot", or a format dot renders: svg png pdf */
     const char *data, *model, *survey;
     const char *behaviours[64];
     size_t nbehaviours;
     brisk_model_options model_opt;
 } fit_options;
+
+static const char *extension_of(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    return dot && (!slash || dot > slash) ? dot + 1 : NULL;
+}
+
+/* A path diagram is asked for by --format dot or by -o FILE.dot/.svg/.png/.pdf. */
+static const char *diagram_format(const cli_common *c)
+{
+    static const char *const rendered[] = {"dot", "svg", "png", "pdf"};
+    if (c->format_name)
+        return strcmp(c->format_name, "dot") == 0 ? "dot" : NULL;
+    const char *ext = c->output ? extension_of(c->output) : NULL;
+    for (size_t i = 0; ext && i < sizeof rendered / sizeof rendered[0]; i++)
+        if (strcasecmp(ext, rendered[i]) == 0)
+            return rendered[i];
+    return NULL;
+}
 
 static int parse_options(fit_options *o, int argc, char **argv)
 {
@@ -87,7 +111,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_fit, "give a survey, or both --data FILE and --model FILE");
     if (o->nbehaviours && !o->survey)
         return cli_usage_error(&cmd_fit, "--behaviour goes with a survey");
-    return cli_resolve_format(&o->common, &cmd_fit);
+    o->diagram = diagram_format(&o->common);
+    return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);
 }
 
 static char *read_text_file(const char *path, brisk_error *err)
@@ -125,8 +150,71 @@ static brisk_status write_json(FILE *f, const void *ctx, brisk_error *err)
     return brisk_write_fit_json(f, job->results, job->n, err);
 }
 
+/* ------------------------------------------------------------ diagrams */
+
+static brisk_status write_dots(FILE *f, const brisk_fit_result *results, size_t n,
+                               brisk_error *err)
+{
+    brisk_status st = BRISK_OK;
+    for (size_t g = 0; g < n && st == BRISK_OK; g++)
+        st = brisk_write_fit_dot(f, results[g].fit, results[g].group, results[g].group, err);
+    return st;
+}
+
+static brisk_status write_dots_job(FILE *f, const void *ctx, brisk_error *err)
+{
+    const output_job *job = ctx;
+    return write_dots(f, job->results, job->n, err);
+}
+
+/* FILE.svg for one fit; FILE_KEY.svg for each behaviour. */
+static char *diagram_path(const char *output, const char *group, size_t n)
+{
+    char *path = NULL;
+    const char *ext = extension_of(output);
+    int stem = (int)(ext - output - 1);
+    if (n == 1 || !group)
+        return strdup(output);
+    if (asprintf(&path, "%.*s_%s.%s", stem, output, group, ext) < 0)
+        return NULL;
+    return path;
+}
+
+static int render_diagrams(const fit_options *o, const brisk_fit_result *results, size_t n)
+{
+    int status = EXIT_DONE;
+    for (size_t g = 0; g < n && status == EXIT_DONE; g++) {
+        char *text = NULL, *path = diagram_path(o->common.output, results[g].group, n);
+        size_t size = 0;
+        FILE *m = open_memstream(&text, &size);
+        brisk_error err;
+        brisk_error_clear(&err);
+        if (!m || !path || write_dots(m, &results[g], 1, &err) != BRISK_OK) {
+            status = EXIT_OUTPUT;
+            fprintf(stderr, "brisk: out of memory\n");
+        }
+        if (m)
+            fclose(m);
+        if (status == EXIT_DONE)
+            status = cli_render_dot(text, size, o->diagram, path);
+        free(text);
+        free(path);
+    }
+    return status;
+}
+
+static int write_diagrams(const fit_options *o, const brisk_fit_result *results, size_t n)
+{
+    output_job job = {results, n};
+    if (strcmp(o->diagram, "dot") == 0)
+        return cli_write_output(&o->common, write_dots_job, &job);
+    return render_diagrams(o, results, n);
+}
+
 static int write_results(const fit_options *o, const brisk_fit_result *results, size_t n)
 {
+    if (o->diagram)
+        return write_diagrams(o, results, n);
     brisk_error err;
     brisk_error_clear(&err);
     brisk_table_list *tables = brisk_table_list_new();

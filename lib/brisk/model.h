@@ -174,6 +174,13 @@ typedef struct brisk_fit_result {
 brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
                               brisk_table_list *out, brisk_error *err);
 
+/* A Graphviz path diagram of one fit: latent variables as ellipses,
+ * observed ones as boxes, standardized coefficients (std.all) with
+ * significance stars on the arrows, covariances as dashed two-headed
+ * arrows.  title labels the graph (a behaviour), may be NULL. */
+brisk_status brisk_write_fit_dot(FILE *stream, const brisk_fit *fit, const char *name,
+                                 const char *title, brisk_error *err);
+
 /* The JSON document of DESIGN.md ("brisk", "fits": [...]). */
 brisk_status brisk_write_fit_json(FILE *stream, const brisk_fit_result *results, size_t n,
                                   brisk_error *err);

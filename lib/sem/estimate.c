@@ -196,6 +196,13 @@ static brisk_status not_identified(const brisk_model *m, const double *info, siz
 
 /* ------------------------------------------------------------ iterations */
 
+/* The information is singular when its correlation form has an
+ * eigenvalue near 0 (a Cholesky pivot test depends on the ordering). */
+static bool information_singular(const double *info, size_t q)
+{
+    return !(min_scaled_eigenvalue(info, q) > 1e-9);
+}
+
 /* Solve (info + ridge * mean diag(info) * I) x = rhs by Cholesky; false
  * when the matrix is (numerically) singular. */
 static bool solve_information(sem_work *w, double ridge, double *chol, double *rhs, double *x)
@@ -303,7 +310,11 @@ static brisk_status iterate(sem_work *w, double *theta, const brisk_fit_options 
     /* Tolerance for the gradient of F (per respondent): loose enough for
      * flat optima, far tighter than the three decimals users compare. */
     fit->converged = fit->gradient_norm < 1e-5;
-    if (!fit->converged)
+    /* On a ridge of equally good solutions scoring crawls without end: that
+     * is a model that is not identified, and it is said so. */
+    if (!fit->converged && information_singular(w->info, q))
+        st = not_identified(w->model, w->info, q, err);
+    else if (!fit->converged)
         st = brisk_error_set(err, BRISK_ERR_CONVERGENCE,
                              "no convergence after %d iterations (largest gradient %.3g); "
                              "check the model's identification, give starting values with "
@@ -315,13 +326,6 @@ done:
 }
 
 /* ------------------------------------------------------------ errors */
-
-/* The information is singular when its correlation form has an
- * eigenvalue near 0 (a Cholesky pivot test depends on the ordering). */
-static bool information_singular(const double *info, size_t q)
-{
-    return !(min_scaled_eigenvalue(info, q) > 1e-9);
-}
 
 /* vcov = (N info)^-1. */
 static brisk_status invert_information(const brisk_model *m, sem_work *w, size_t n,

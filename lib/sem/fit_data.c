@@ -35,9 +35,10 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
         st = brisk_moments_from_data(out->model, ds, rows, nrows, &out->moments, err);
     if (st == BRISK_OK)
         st = brisk_fit_ml(out->model, &out->moments, NULL, &out->fit, err);
-    /* Problems of the data (a constant item) name the data file. */
-    if (st != BRISK_OK && err && !err->file[0] && ds->source)
-        brisk_error_at(err, ds->source, 0, 0);
+    /* Problems of the data (a constant item) name the data file; problems
+     * of the model (identification, convergence) the model's file. */
+    if (st != BRISK_OK && err && !err->file[0])
+        brisk_error_at(err, st == BRISK_ERR_DATA && ds->source ? ds->source : source, 0, 0);
     free(names);
     if (st != BRISK_OK)
         brisk_fitted_free(out);

@@ -135,7 +135,30 @@ t_fit_survey() {
     run 1 fit "$survey" --data "$data/hs.csv" && has "not both" "$tmp/err"
 }
 
-echo "1..15"
+t_fit_diagram() {
+    run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --format dot &&
+    has 'digraph "model" {' "$tmp/out" && has '"visual" -> "x2" [label=".42***"];' "$tmp/out" &&
+    has '"visual" -> "textual" [label=".46***", dir=both, style=dashed' "$tmp/out" &&
+    run 0 fit "$survey" -q -o "$tmp/d.dot" && has 'digraph "litter"' "$tmp/d.dot" &&
+    if command -v dot >/dev/null; then
+        run 0 fit "$survey" -q -o "$tmp/p.svg" && [ -s "$tmp/p_crime.svg" ] && [ -s "$tmp/p_litter.svg" ] &&
+        has "<svg" "$tmp/p_fees.svg"
+    else
+        run 4 fit "$survey" -q -o "$tmp/p.svg" && has "sudo apt-get install graphviz" "$tmp/err" &&
+        [ ! -e "$tmp/p_crime.svg" ]
+    fi
+}
+t_report() {
+    run 0 report "$survey" -q -o "$tmp/r.md" && has "### Overview" "$tmp/r.md" &&
+    has "### Structural paths by behaviour" "$tmp/r.md" && has "### Model fit by behaviour" "$tmp/r.md" &&
+    has "| accept ~ benefit |" "$tmp/r.md" &&
+    run 0 report "$survey" -q --format json && has '"id": "report.agreement"' "$tmp/out" &&
+    has '"id": "report.loadings"' "$tmp/out" &&
+    run 3 report "$top_srcdir/tests/bad/fit-report-not-identified.survey" -q -o "$tmp/bad.md" &&
+    [ ! -e "$tmp/bad.md" ] && [ -z "$(ls "$tmp" | grep tmp)" ]
+}
+
+echo "1..17"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -150,5 +173,7 @@ ok "import reads Stata and SAS files" t_import_stata_sas
 ok "import shows Stata tagged missing labels by tag" t_import_tagged_missing
 ok "fit --data --model reproduces lavaan in json, text and csv" t_fit_data_model
 ok "fit SURVEY fits each behaviour; --behaviour selects" t_fit_survey
+ok "fit draws path diagrams (dot, and svg through Graphviz)" t_fit_diagram
+ok "report writes every sheet; a failing model writes nothing" t_report
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

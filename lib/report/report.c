@@ -1,0 +1,497 @@
+/* The report: a list of sections, each one function that adds its tables.
+ * Adding a sheet is writing its function and adding it to `sections`. */
+#include <config.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "brisk.h"
+#include "brisk/report.h"
+
+/* What every section may read. */
+typedef struct report_ctx {
+    const brisk_survey *s;
+    const brisk_survey_data *d;
+    const brisk_survey_fits *fits;
+    const brisk_report_options *opt;
+} report_ctx;
+
+typedef brisk_status (*section_fn)(const report_ctx *c, brisk_table_list *out);
+
+/* ------------------------------------------------------------ helpers */
+
+static const char *group_key(const report_ctx *c, size_t g)
+{
+    return c->fits->groups[g] ? c->fits->groups[g] : "all";
+}
+
+/* The behaviour's label for a fitted group, for headers. */
+static const char *group_label(const report_ctx *c, size_t g)
+{
+    const char *key = c->fits->groups[g];
+    for (size_t b = 0; key && b < c->s->nbehaviours; b++)
+        if (strcmp(c->s->behaviours[b].key, key) == 0)
+            return c->s->behaviours[b].value;
+    return "All respondents";
+}
+
+static const char *stars(double p)
+{
+    return !(p < 0.05) ? "" : p < 0.001 ? "***" : p < 0.01 ? "**" : "*";
+}
+
+static brisk_status add_col(brisk_table *t, const char *key, const char *header,
+                            brisk_cell_kind kind, int decimals, const char *group)
+{
+    size_t j = brisk_table_add_column(t, key, header, kind, decimals);
+    if (j == (size_t)-1)
+        return BRISK_ERR_NOMEM;
+    return group ? brisk_table_set_group(t, j, group) : BRISK_OK;
+}
+
+/* Hand a finished table to the list, on a sheet. */
+static brisk_status emit(brisk_table_list *out, brisk_table *t, const char *sheet)
+{
+    if (!t)
+        return BRISK_ERR_NOMEM;
+    if (brisk_table_set_sheet(t, sheet) != BRISK_OK) {
+        brisk_table_free(t);
+        return BRISK_ERR_NOMEM;
+    }
+    return brisk_table_list_add(out, t);
+}
+
+static brisk_table *find_table(const brisk_table_list *list, const char *id)
+{
+    for (size_t i = 0; i < list->count; i++)
+        if (strcmp(list->tables[i]->id, id) == 0)
+            return list->tables[i];
+    return NULL;
+}
+
+static const char *stars_note = "* p < .05, ** p < .01, *** p < .001.";
+
+/* ------------------------------------------------------------ Overview */
+
+static brisk_status key_value(brisk_table *t, const char *key, const char *value)
+{
+    size_t row = brisk_table_add_row(t);
+    if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, key) ||
+        brisk_table_set_text(t, row, 1, value))
+        return BRISK_ERR_NOMEM;
+    return BRISK_OK;
+}
+
+static brisk_status overview(const report_ctx *c, brisk_table_list *out)
+{
+    brisk_table *t = brisk_table_new("report.overview", "Overview");
+    if (!t || add_col(t, "item", "Item", BRISK_CELL_TEXT, 0, NULL) ||
+        add_col(t, "value", "Value", BRISK_CELL_TEXT, 0, NULL)) {
+        brisk_table_free(t);
+        return BRISK_ERR_NOMEM;
+    }
+    char buf[256], date[32];
+    if (c->opt && c->opt->date) {
+        snprintf(date, sizeof date, "%s", c->opt->date);
+    } else {
+        time_t now = time(NULL);
+        struct tm tm;
+        strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
+    }
+    brisk_status st = key_value(t, "Survey", c->s->title ? c->s->title : c->s->path);
+    if (!st) st = key_value(t, "Survey file", c->s->path);
+    if (!st) st = key_value(t, "Data file", c->s->data_path);
+    snprintf(buf, sizeof buf, "%zu", c->d->nrespondents);
+    if (!st) st = key_value(t, "Respondents", buf);
+    for (size_t g = 0; !st && g < c->fits->n; g++) {
+        const brisk_moments *m = &c->fits->fitted[g].moments;
+        char key[300];
+        snprintf(key, sizeof key, "Used in the model: %s", group_label(c, g));
+        snprintf(buf, sizeof buf, "%zu (%zu left out: incomplete answers)", m->n, m->n_dropped);
+        st = key_value(t, key, buf);
+    }
+    if (!st) st = key_value(t, "Estimator", "ML (maximum likelihood), listwise deletion");
+    if (!st) st = key_value(t, "Weight", c->s->weight ? c->s->weight : "none");
+    if (!st) st = key_value(t, "brisk", BRISK_VERSION);
+    if (!st) st = key_value(t, "Date", date);
+    snprintf(buf, sizeof buf, "%zu (listed on the Warnings sheet)", out->nwarnings);
+    if (!st) st = key_value(t, "Warnings", out->nwarnings ? buf : "none");
+    if (st) {
+        brisk_table_free(t);
+        return st;
+    }
+    return emit(out, t, "Overview");
+}
+
+/* ------------------------------------------------------------ Items */
+
+static brisk_status items(const report_ctx *c, brisk_table_list *out)
+{
+    size_t first = out->count;
+    brisk_status st = brisk_describe(c->d, out, NULL);
+    for (size_t i = first; st == BRISK_OK && i < out->count; i++) {
+        brisk_table *t = out->tables[i];
+        const char *sheet = strstr(t->id, "demographics") ? "Demographics" : "Items";
+        st = brisk_table_set_sheet(t, sheet);
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------ Agreement */
+
+/* Latent variables measured by per-behaviour items, in model order. */
+static size_t per_behaviour_constructs(const brisk_survey *s, const char **names)
+{
+    size_t n = 0;
+    const brisk_syntax *syn = s->model_syntax;
+    for (size_t i = 0; syn && i < syn->n; i++) {
+        const brisk_statement *st = &syn->stmts[i];
+        if (st->op == BRISK_OP_MEASURE && st->nrhs &&
+            brisk_template_is_per_behaviour(st->rhs[0].name))
+            names[n++] = st->lhs;
+    }
+    return n;
+}
+
+/* Mean % agreeing over a construct's items for one behaviour. */
+static double mean_agreement(const brisk_table *items_t, const char *behaviour,
+                             const char *construct)
+{
+    size_t jb = brisk_table_find_column(items_t, "behaviour");
+    size_t jc = brisk_table_find_column(items_t, "construct");
+    size_t ja = brisk_table_find_column(items_t, "agree_pct");
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = 0; ja != (size_t)-1 && i < items_t->nrows; i++) {
+        const char *b = brisk_table_cell(items_t, i, jb)->text;
+        const char *k = brisk_table_cell(items_t, i, jc)->text;
+        double v = brisk_table_cell(items_t, i, ja)->num;
+        if (b && k && strcmp(b, behaviour) == 0 && strcmp(k, construct) == 0 && isfinite(v)) {
+            sum += v;
+            n++;
+        }
+    }
+    return n ? sum / (double)n : NAN;
+}
+
+static brisk_status agreement(const report_ctx *c, brisk_table_list *out)
+{
+    const brisk_table *items_t = find_table(out, "describe.items");
+    const char *constructs[64];
+    size_t nc = c->s->model_syntax ? per_behaviour_constructs(c->s, constructs) : 0;
+    if (!items_t || !c->s->has_agree || nc == 0 || c->s->nbehaviours == 0)
+        return BRISK_OK;
+    brisk_table *t = brisk_table_new("report.agreement",
+                                     "Agreement by construct and behaviour (% agreeing)");
+    brisk_status st = t ? add_col(t, "construct", "Construct", BRISK_CELL_TEXT, 0, NULL)
+                        : BRISK_ERR_NOMEM;
+    size_t value_cols[64];
+    for (size_t b = 0; !st && b < c->s->nbehaviours; b++) {
+        value_cols[b] = b + 1;
+        st = add_col(t, c->s->behaviours[b].key, c->s->behaviours[b].value,
+                     BRISK_CELL_PERCENT, 1, NULL);
+    }
+    for (size_t k = 0; !st && k < nc; k++) {
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, constructs[k])) {
+            st = BRISK_ERR_NOMEM;
+            break;
+        }
+        for (size_t b = 0; b < c->s->nbehaviours; b++)
+            brisk_table_set_num(t, row, b + 1,
+                                mean_agreement(items_t, c->s->behaviours[b].key, constructs[k]));
+    }
+    if (!st)
+        st = brisk_table_add_note(t, "Mean over the construct's items of the %% answering "
+                                  "%g to %g (weighted as on the Items sheet); constructs asked "
+                                  "once are on the Items sheet.", c->s->agree_min,
+                                  c->s->agree_max);
+    if (!st)
+        st = brisk_table_set_chart(t, BRISK_CHART_COLUMN, "% agreeing by construct and behaviour",
+                                   "% agreeing", 0, value_cols, c->s->nbehaviours);
+    if (st) {
+        brisk_table_free(t);
+        return st;
+    }
+    return emit(out, t, "Agreement");
+}
+
+/* ------------------------------------------------------------ side by side */
+
+/* Rows of the first fit's parameter table with operator op, for tables
+ * that put the behaviours side by side: every behaviour's model has the
+ * same table, row for row. */
+static size_t rows_with_op(const brisk_model *m, brisk_op op, size_t *rows)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < brisk_model_nparams(m); r++)
+        if (brisk_model_param(m, r)->op == op)
+            rows[n++] = r;
+    return n;
+}
+
+/* The item template of the k-th =~ term of the survey's model. */
+static const char *measure_template(const brisk_survey *s, size_t k)
+{
+    const brisk_syntax *syn = s->model_syntax;
+    for (size_t i = 0; syn && i < syn->n; i++) {
+        if (syn->stmts[i].op != BRISK_OP_MEASURE)
+            continue;
+        if (k < syn->stmts[i].nrhs)
+            return syn->stmts[i].rhs[k].name;
+        k -= syn->stmts[i].nrhs;
+    }
+    return NULL;
+}
+
+static brisk_status per_group_columns(const report_ctx *c, brisk_table *t, bool estimates)
+{
+    for (size_t g = 0; g < c->fits->n; g++) {
+        char key[96];
+        const char *label = group_label(c, g), *k = group_key(c, g);
+        brisk_status st = BRISK_OK;
+        if (estimates) {
+            snprintf(key, sizeof key, "%s_est", k);
+            st = add_col(t, key, "Est.", BRISK_CELL_NUMBER, 3, label);
+            snprintf(key, sizeof key, "%s_se", k);
+            if (!st)
+                st = add_col(t, key, "SE", BRISK_CELL_NUMBER, 3, label);
+        }
+        snprintf(key, sizeof key, "%s_std", k);
+        if (!st)
+            st = add_col(t, key, "Std.", BRISK_CELL_NUMBER, 3, label);
+        snprintf(key, sizeof key, "%s_sig", k);
+        if (!st)
+            st = add_col(t, key, "Sig.", BRISK_CELL_TEXT, 0, label);
+        if (st)
+            return st;
+    }
+    return BRISK_OK;
+}
+
+/* One row: estimates of parameter-table row r in every group, from
+ * column first onwards. */
+static brisk_status fill_groups(const report_ctx *c, brisk_table *t, size_t row, size_t first,
+                                size_t r, bool estimates)
+{
+    size_t per = estimates ? 4 : 2;
+    for (size_t g = 0; g < c->fits->n; g++) {
+        const brisk_estimate *e = &c->fits->fitted[g].fit->rows[r];
+        size_t j = first + g * per;
+        if (estimates) {
+            brisk_table_set_num(t, row, j, e->est);
+            brisk_table_set_num(t, row, j + 1, e->se);
+            j += 2;
+        }
+        brisk_table_set_num(t, row, j, e->std_all);
+        if (brisk_table_set_text(t, row, j + 1, stars(e->pvalue)))
+            return BRISK_ERR_NOMEM;
+    }
+    return BRISK_OK;
+}
+
+static brisk_status measurement(const report_ctx *c, brisk_table_list *out)
+{
+    const brisk_model *m = c->fits->fitted[0].model;
+    size_t *rows = malloc((brisk_model_nparams(m) + 1) * sizeof *rows);
+    brisk_table *t = brisk_table_new("report.loadings", "Standardized loadings by behaviour");
+    brisk_status st = rows && t ? BRISK_OK : BRISK_ERR_NOMEM;
+    if (!st && (st = add_col(t, "construct", "Construct", BRISK_CELL_TEXT, 0, NULL)) == BRISK_OK &&
+        (st = add_col(t, "item", "Item", BRISK_CELL_TEXT, 0, NULL)) == BRISK_OK)
+        st = per_group_columns(c, t, false);
+    size_t n = st ? 0 : rows_with_op(m, BRISK_OP_MEASURE, rows);
+    for (size_t k = 0; !st && k < n; k++) {
+        const brisk_param *p = brisk_model_param(m, rows[k]);
+        const char *tmpl = measure_template(c->s, k);
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, p->lhs) ||
+            brisk_table_set_text(t, row, 1, tmpl ? tmpl : p->rhs))
+            st = BRISK_ERR_NOMEM;
+        else
+            st = fill_groups(c, t, row, 2, rows[k], false);
+    }
+    if (!st)
+        st = brisk_table_add_note(t, "Std.: completely standardized loading (std.all). %s "
+                                  "The first loading of each factor is fixed to 1, so it has no "
+                                  "test.", stars_note);
+    free(rows);
+    if (st) {
+        brisk_table_free(t);
+        return st;
+    }
+    return emit(out, t, "Measurement");
+}
+
+static brisk_status path_label(const brisk_param *p, char *buf, size_t size)
+{
+    if (p->op == BRISK_OP_DEFINE)
+        snprintf(buf, size, "%s := %s", p->lhs, p->expr);
+    else
+        snprintf(buf, size, "%s %s %s", p->lhs, brisk_op_text(p->op), p->rhs);
+    return BRISK_OK;
+}
+
+static brisk_status structural_paths(const report_ctx *c, brisk_table_list *out)
+{
+    const brisk_model *m = c->fits->fitted[0].model;
+    size_t np = brisk_model_nparams(m);
+    size_t *rows = malloc((np + 1) * sizeof *rows);
+    brisk_table *t = brisk_table_new("report.paths", "Structural paths by behaviour");
+    brisk_status st = rows && t ? add_col(t, "path", "Path", BRISK_CELL_TEXT, 0, NULL)
+                                : BRISK_ERR_NOMEM;
+    if (!st)
+        st = per_group_columns(c, t, true);
+    size_t n = st ? 0 : rows_with_op(m, BRISK_OP_REGRESS, rows);
+    n += st ? 0 : rows_with_op(m, BRISK_OP_DEFINE, rows + n);
+    for (size_t k = 0; !st && k < n; k++) {
+        char label[400];
+        path_label(brisk_model_param(m, rows[k]), label, sizeof label);
+        size_t row = brisk_table_add_row(t);
+        st = row == (size_t)-1 || brisk_table_set_text(t, row, 0, label) ? BRISK_ERR_NOMEM
+                                                                         : fill_groups(c, t, row, 1, rows[k], true);
+    }
+    size_t std_cols[64];
+    for (size_t g = 0; g < c->fits->n && g < 64; g++)
+        std_cols[g] = 1 + g * 4 + 2;
+    if (!st && n)
+        st = brisk_table_set_chart(t, BRISK_CHART_COLUMN, "Standardized paths by behaviour",
+                                   "std.all", 0, std_cols, c->fits->n < 64 ? c->fits->n : 64);
+    if (!st)
+        st = brisk_table_add_note(t, "Est.: unstandardized estimate; SE: standard error "
+                                  "(expected information); Std.: std.all. %s", stars_note);
+    free(rows);
+    if (st) {
+        brisk_table_free(t);
+        return st;
+    }
+    return emit(out, t, "Structural");
+}
+
+static bool is_latent(const brisk_model *m, const char *name)
+{
+    for (size_t i = 0; i < brisk_model_nlatent(m); i++)
+        if (strcmp(brisk_model_latent(m, i), name) == 0)
+            return true;
+    return false;
+}
+
+static brisk_status r_squared(const report_ctx *c, brisk_table_list *out)
+{
+    const brisk_fit *f0 = c->fits->fitted[0].fit;
+    const brisk_model *m = c->fits->fitted[0].model;
+    brisk_table *t = brisk_table_new("report.r2", "R-squared of the latent outcomes");
+    brisk_status st = t ? add_col(t, "variable", "Variable", BRISK_CELL_TEXT, 0, NULL)
+                        : BRISK_ERR_NOMEM;
+    for (size_t g = 0; !st && g < c->fits->n; g++)
+        st = add_col(t, group_key(c, g), group_label(c, g), BRISK_CELL_NUMBER, 3, NULL);
+    for (size_t i = 0; !st && i < f0->nr2; i++) {
+        if (!is_latent(m, f0->r2_names[i]))
+            continue;
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, f0->r2_names[i])) {
+            st = BRISK_ERR_NOMEM;
+            break;
+        }
+        for (size_t g = 0; g < c->fits->n; g++)
+            brisk_table_set_num(t, row, g + 1, c->fits->fitted[g].fit->r2[i]);
+    }
+    if (st || t->nrows == 0) {
+        brisk_table_free(t);
+        return st;
+    }
+    return emit(out, t, "Structural");
+}
+
+static brisk_status structural(const report_ctx *c, brisk_table_list *out)
+{
+    brisk_status st = structural_paths(c, out);
+    return st ? st : r_squared(c, out);
+}
+
+/* ------------------------------------------------------------ Fit */
+
+static brisk_status fit_sheet(const report_ctx *c, brisk_table_list *out)
+{
+    static const struct { const char *key, *header; brisk_cell_kind kind; int dec; } cols[] = {
+        {"n", "n", BRISK_CELL_INT, 0}, {"chisq", "Chi-square", BRISK_CELL_NUMBER, 3},
+        {"df", "df", BRISK_CELL_INT, 0}, {"pvalue", "p", BRISK_CELL_PVALUE, 0},
+        {"cfi", "CFI", BRISK_CELL_NUMBER, 3}, {"tli", "TLI", BRISK_CELL_NUMBER, 3},
+        {"rmsea", "RMSEA", BRISK_CELL_NUMBER, 3}, {"rmsea_ci_lower", "90% CI low", BRISK_CELL_NUMBER, 3},
+        {"rmsea_ci_upper", "90% CI high", BRISK_CELL_NUMBER, 3}, {"srmr", "SRMR", BRISK_CELL_NUMBER, 3},
+        {"aic", "AIC", BRISK_CELL_NUMBER, 3}, {"bic", "BIC", BRISK_CELL_NUMBER, 3},
+    };
+    brisk_table *t = brisk_table_new("report.fit", "Model fit by behaviour");
+    brisk_status st = t ? add_col(t, "behaviour", "Behaviour", BRISK_CELL_TEXT, 0, NULL)
+                        : BRISK_ERR_NOMEM;
+    for (size_t k = 0; !st && k < sizeof cols / sizeof cols[0]; k++)
+        st = add_col(t, cols[k].key, cols[k].header, cols[k].kind, cols[k].dec, NULL);
+    for (size_t g = 0; !st && g < c->fits->n; g++) {
+        const brisk_fit_measures *f = &c->fits->fitted[g].fit->fit;
+        double v[] = {(double)f->nobs, f->chisq, f->df, f->pvalue, f->cfi, f->tli, f->rmsea,
+                      f->rmsea_ci_lower, f->rmsea_ci_upper, f->srmr, f->aic, f->bic};
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, group_label(c, g))) {
+            st = BRISK_ERR_NOMEM;
+            break;
+        }
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+            brisk_table_set_num(t, row, k + 1, v[k]);
+    }
+    if (st) {
+        brisk_table_free(t);
+        return st;
+    }
+    return emit(out, t, "Fit");
+}
+
+/* ------------------------------------------------------------ the report */
+
+/* The sheets, in order.  A new sheet is one more function here. */
+static const section_fn sections[] = {
+    items, agreement, measurement, structural, fit_sheet,
+};
+
+static brisk_status collect_warnings(const report_ctx *c, brisk_table_list *out)
+{
+    for (size_t g = 0; g < c->fits->n; g++) {
+        const brisk_fit *f = c->fits->fitted[g].fit;
+        for (size_t i = 0; i < f->nwarnings; i++)
+            if (brisk_table_list_warn(out, "%s: %s", group_label(c, g), f->warnings[i]))
+                return BRISK_ERR_NOMEM;
+    }
+    return BRISK_OK;
+}
+
+/* The overview goes first but lists the warnings, so it is made last and
+ * moved to the front. */
+static brisk_status overview_first(const report_ctx *c, brisk_table_list *out)
+{
+    brisk_status st = overview(c, out);
+    if (st)
+        return st;
+    brisk_table *t = out->tables[out->count - 1];
+    memmove(out->tables + 1, out->tables, (out->count - 1) * sizeof *out->tables);
+    out->tables[0] = t;
+    return BRISK_OK;
+}
+
+brisk_status brisk_report(const brisk_survey *s, const brisk_survey_data *d,
+                          const brisk_report_options *opt, brisk_table_list *out,
+                          brisk_error *err)
+{
+    brisk_survey_fits fits;
+    brisk_status st = brisk_fit_survey(s, d, NULL, 0, opt ? &opt->model : NULL, &fits, err);
+    if (st != BRISK_OK)
+        return st;
+    report_ctx c = {.s = s, .d = d, .fits = &fits, .opt = opt};
+    st = collect_warnings(&c, out);
+    for (size_t k = 0; st == BRISK_OK && k < sizeof sections / sizeof sections[0]; k++)
+        st = sections[k](&c, out);
+    if (st == BRISK_OK)
+        st = overview_first(&c, out);
+    brisk_survey_fits_free(&fits);
+    if (st == BRISK_ERR_NOMEM)
+        brisk_error_set(err, st, "out of memory");
+    return st;
+}

@@ -18,7 +18,7 @@ const cli_command cmd_describe = {
         "Kish's effective n.\n\n"
         "SURVEY is a .survey file or the name of a bundled survey (rongcheng).\n\n"
         "Options:\n"
-        "  -f, --format FMT   text (default), csv, md or json\n"
+        "  -f, --format FMT   text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE  write to FILE (format from its extension unless --format)\n"
         "  -q, --quiet        no warnings on standard error\n"
         "  -h, --help         show this help\n"

@@ -127,7 +127,8 @@ brisk_status brisk_write_tables_file(const char *path, brisk_output_format forma
         if (st == BRISK_OK && (st = brisk_write_tables(out.stream, format, list, err)) == BRISK_OK)
             return brisk_output_commit(&out, err);
     }
-    if (st != BRISK_OK && err && !err->file[0])
+    /* The error names the file the user asked for, not the temporary one. */
+    if (st != BRISK_OK && err && (!err->file[0] || format == BRISK_OUT_XLSX))
         brisk_error_at(err, path, 0, 0);
     brisk_output_abort(&out);
     return st;

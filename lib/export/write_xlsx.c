@@ -533,6 +533,28 @@ static double chart_scale(const brisk_table *t, double base_pixels)
     return scale < 1 ? 1 : scale > CHART_SCALE_MAX ? CHART_SCALE_MAX : scale;
 }
 
+/* The widest category label, in characters. */
+static size_t longest_category(const brisk_table *t)
+{
+    size_t longest = 0, c = t->chart.category_col;
+    for (size_t i = 0; i < t->nrows; i++) {
+        char buf[256];
+        size_t w = brisk_utf8_width(brisk_table_format_cell(&t->cols[c], brisk_table_cell(t, i, c),
+                                                            buf, sizeof buf));
+        longest = w > longest ? w : longest;
+    }
+    return longest;
+}
+
+/* Room for the category labels beside the bars (or under the columns,
+ * where crowded labels are slanted and take height): about 6 pixels a
+ * character, so long labels do not squeeze the plot to a strip. */
+static double label_scale(const brisk_table *t, double base_pixels)
+{
+    double scale = 1.0 + (double)longest_category(t) * 6.0 / base_pixels;
+    return scale > 2.0 ? 2.0 : scale;
+}
+
 static brisk_status chart_columns_valid(xlsx_writer *w, const brisk_table *t)
 {
     bool ok = t->chart.category_col < t->ncols && t->chart.value_cols;
@@ -606,18 +628,23 @@ static brisk_status insert_chart(xlsx_writer *w, xlsx_sheet *sh, const brisk_tab
      * bottom-up unless reversed; reversed, they read in the table's order,
      * with the value axis kept at the bottom. */
     lxw_chart_axis *value_axis = bar ? chart->x_axis : chart->y_axis;
+    lxw_chart_axis *category_axis = bar ? chart->y_axis : chart->x_axis;
     if (bar) {
-        chart_axis_set_reverse(chart->y_axis);
-        chart_axis_set_crossing_max(chart->y_axis);
+        chart_axis_set_reverse(category_axis);
+        chart_axis_set_crossing_max(category_axis);
     }
+    /* Category labels at the low end, not on the zero line among the bars
+     * of negative values (a path coefficient of -.33). */
+    chart_axis_set_label_position(category_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
     TRY(set_chart_texts(w, chart, value_axis, t));
     if (isfinite(c->axis_min))
         chart_axis_set_min(value_axis, c->axis_min);
     if (isfinite(c->axis_max))
         chart_axis_set_max(value_axis, c->axis_max);
     chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
-    lxw_chart_options opt = {.x_scale = bar ? 1 : chart_scale(t, CHART_WIDTH_PIXELS),
-                             .y_scale = bar ? chart_scale(t, CHART_HEIGHT_PIXELS) : 1};
+    lxw_chart_options opt = {
+        .x_scale = bar ? label_scale(t, CHART_WIDTH_PIXELS) : chart_scale(t, CHART_WIDTH_PIXELS),
+        .y_scale = bar ? chart_scale(t, CHART_HEIGHT_PIXELS) : label_scale(t, CHART_HEIGHT_PIXELS)};
     TRY(check(w, worksheet_insert_chart_opt(sh->ws, top_row, (lxw_col_t)(t->ncols + 1), chart, &opt),
               "cannot insert a chart", sh->name));
     lxw_row_t rows = (lxw_row_t)ceil(CHART_HEIGHT_PIXELS * opt.y_scale / ROW_PIXELS) + 1;

@@ -158,7 +158,26 @@ t_report() {
     [ ! -e "$tmp/bad.md" ] && [ -z "$(ls "$tmp" | grep tmp)" ]
 }
 
-echo "1..17"
+t_report_xlsx() {
+    run 0 report "$survey" -q -o "$tmp/r.xlsx" && [ -s "$tmp/r.xlsx" ] &&
+    run 0 fit "$survey" -q --format json -o "$tmp/r.json" &&
+    if command -v python3 >/dev/null; then
+        python3 "$top_srcdir/tests/cli/check_workbook.py" "$tmp/r.xlsx" "$tmp/r.json"
+    elif command -v unzip >/dev/null; then
+        unzip -p "$tmp/r.xlsx" xl/workbook.xml | grep -q 'name="Structural"' &&
+        unzip -l "$tmp/r.xlsx" | grep -q 'xl/charts/chart2.xml' &&
+        ! unzip -p "$tmp/r.xlsx" 'xl/worksheets/*.xml' | grep -qi '<v>nan'
+    else
+        echo "# neither python3 nor unzip: the workbook is not read back"
+    fi &&
+    run 4 report "$survey" -q -o "$tmp/none/r.xlsx" && has "r.xlsx" "$tmp/err" && [ ! -e "$tmp/none" ] &&
+    run 1 report "$survey" -q --format xlsx && has "needs a file" "$tmp/err" &&
+    run 0 describe "$survey" -q -o "$tmp/d.xlsx" && [ -s "$tmp/d.xlsx" ] &&
+    run 0 describe "$survey" -q -o "$tmp/d.tex" && has '\begin{tabular}' "$tmp/d.tex" &&
+    [ -z "$(ls "$tmp" | grep tmp)" ]
+}
+
+echo "1..18"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -175,5 +194,6 @@ ok "fit --data --model reproduces lavaan in json, text and csv" t_fit_data_model
 ok "fit SURVEY fits each behaviour; --behaviour selects" t_fit_survey
 ok "fit draws path diagrams (dot, and svg through Graphviz)" t_fit_diagram
 ok "report writes every sheet; a failing model writes nothing" t_report
+ok "report -o x.xlsx: the workbook holds the fit's numbers and its charts" t_report_xlsx
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

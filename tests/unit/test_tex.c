@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "tap_skip.h"
 #include "brisk.h"
 
 static void add_column(brisk_table *t, const char *key, const char *header,
@@ -329,7 +330,7 @@ static void test_write_error(void **state)
     (void)state;
     FILE *f = fopen("/dev/full", "w");
     if (!f)
-        skip();
+        BRISK_SKIP("/dev/full is not available");
     setvbuf(f, NULL, _IONBF, 0);
     brisk_table_list *list = sample_list();
     brisk_error err;
@@ -362,7 +363,7 @@ static void test_pdflatex(void **state)
     (void)state;
     char *pdflatex = find_program("pdflatex");
     if (!pdflatex)
-        skip();
+        BRISK_SKIP("pdflatex is not installed: the LaTeX is not compiled");
     char dir[] = "/tmp/brisk-tex-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char path[256];

@@ -222,3 +222,45 @@ char *cli_find_survey(const char *arg, brisk_error *err)
                     arg, BRISK_DATADIR);
     return NULL;
 }
+
+brisk_status cli_survey_open(cli_survey *cs, const char *arg, brisk_error *err)
+{
+    memset(cs, 0, sizeof *cs);
+    cs->path = cli_find_survey(arg, err);
+    brisk_status st = cs->path ? brisk_survey_load(cs->path, &cs->survey, err) : err->status;
+    if (st == BRISK_OK)
+        st = brisk_survey_read_data(cs->survey, &cs->data, err);
+    return st;
+}
+
+void cli_survey_close(cli_survey *cs)
+{
+    brisk_survey_data_free(cs->data);
+    brisk_survey_free(cs->survey);
+    free(cs->path);
+    memset(cs, 0, sizeof *cs);
+}
+
+int cli_run_survey_tables(const cli_common *c, const char *arg, cli_analysis analysis,
+                          const void *ctx)
+{
+    brisk_error err;
+    brisk_error_clear(&err);
+    cli_survey cs;
+    brisk_table_list *tables = brisk_table_list_new();
+    brisk_status st = tables ? cli_survey_open(&cs, arg, &err)
+                             : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        st = analysis(&cs, ctx, tables, &err);
+    int status;
+    if (st == BRISK_OK) {
+        cli_print_warnings(c, tables);
+        status = cli_write_tables(c, tables);
+    } else {
+        status = cli_fail(&err);
+    }
+    if (tables)
+        cli_survey_close(&cs);
+    brisk_table_list_free(tables);
+    return status;
+}

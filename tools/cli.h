@@ -70,6 +70,23 @@ int cli_exit_status(brisk_status status);
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* A survey and its prepared data, loaded from a path or a bundled name. */
+typedef struct cli_survey {
+    char *path;
+    brisk_survey *survey;
+    brisk_survey_data *data;
+} cli_survey;
+
+brisk_status cli_survey_open(cli_survey *cs, const char *arg, brisk_error *err);
+void cli_survey_close(cli_survey *cs);
+
+/* Run an analysis that turns a survey's data into tables, print its
+ * warnings and write the tables; returns the exit status. */
+typedef brisk_status (*cli_analysis)(const cli_survey *cs, const void *ctx,
+                                     brisk_table_list *out, brisk_error *err);
+int cli_run_survey_tables(const cli_common *c, const char *arg, cli_analysis analysis,
+                          const void *ctx);
+
 /* Find a survey given as a path or as the name of a bundled survey
  * ("rongcheng").  Returns a malloc'd path or NULL (with err set). */
 char *cli_find_survey(const char *arg, brisk_error *err);

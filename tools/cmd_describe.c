@@ -28,6 +28,13 @@ const cli_command cmd_describe = {
     .run = run,
 };
 
+static brisk_status describe(const cli_survey *cs, const void *ctx, brisk_table_list *out,
+                             brisk_error *err)
+{
+    (void)ctx;
+    return brisk_describe(cs->data, out, err);
+}
+
 static int run(int argc, char **argv)
 {
     static const struct option options[] = {CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
@@ -46,28 +53,5 @@ static int run(int argc, char **argv)
     if (status >= 0)
         return status;
 
-    brisk_error err;
-    brisk_error_clear(&err);
-    brisk_survey *survey = NULL;
-    brisk_survey_data *data = NULL;
-    brisk_table_list *tables = brisk_table_list_new();
-    char *path = cli_find_survey(argv[optind], &err);
-    brisk_status st = !tables ? brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory")
-                    : !path ? err.status
-                    : brisk_survey_load(path, &survey, &err);
-    if (st == BRISK_OK)
-        st = brisk_survey_read_data(survey, &data, &err);
-    if (st == BRISK_OK)
-        st = brisk_describe(data, tables, &err);
-    if (st == BRISK_OK) {
-        cli_print_warnings(&common, tables);
-        status = cli_write_tables(&common, tables);
-    } else {
-        status = cli_fail(&err);
-    }
-    brisk_table_list_free(tables);
-    brisk_survey_data_free(data);
-    brisk_survey_free(survey);
-    free(path);
-    return status;
+    return cli_run_survey_tables(&common, argv[optind], describe, NULL);
 }

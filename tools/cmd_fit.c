@@ -295,18 +295,19 @@ static int fit_survey(const fit_options *o)
 {
     brisk_error err;
     brisk_error_clear(&err);
-    brisk_survey *s = NULL;
-    brisk_survey_data *d = NULL;
+    cli_survey cs = {0};
+    brisk_survey *probe = NULL;
+    /* Check --behaviour against the survey before reading its data. */
     char *path = cli_find_survey(o->survey, &err);
-    brisk_status st = path ? brisk_survey_load(path, &s, &err) : err.status;
-    int status = -1;
-    if (st == BRISK_OK && (status = check_behaviours(o, s)) < 0)
-        st = brisk_survey_read_data(s, &d, &err);
-    if (status < 0)
-        status = st == BRISK_OK ? fit_behaviours(o, s, d) : cli_fail(&err);
-    brisk_survey_data_free(d);
-    brisk_survey_free(s);
+    brisk_status st = path ? brisk_survey_load(path, &probe, &err) : err.status;
+    int status = st == BRISK_OK ? check_behaviours(o, probe) : cli_fail(&err);
+    brisk_survey_free(probe);
     free(path);
+    if (status >= 0)
+        return status;
+    st = cli_survey_open(&cs, o->survey, &err);
+    status = st == BRISK_OK ? fit_behaviours(o, cs.survey, cs.data) : cli_fail(&err);
+    cli_survey_close(&cs);
     return status;
 }
 

@@ -39,33 +39,10 @@ const cli_command cmd_report = {
 
 enum { OPT_STD_LV = 1000 };
 
-static int build_and_write(const cli_common *c, const char *survey_arg,
-                           const brisk_report_options *ropt)
+static brisk_status report(const cli_survey *cs, const void *ctx, brisk_table_list *out,
+                           brisk_error *err)
 {
-    brisk_error err;
-    brisk_error_clear(&err);
-    brisk_survey *s = NULL;
-    brisk_survey_data *d = NULL;
-    brisk_table_list *tables = brisk_table_list_new();
-    char *path = cli_find_survey(survey_arg, &err);
-    brisk_status st = !tables ? brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory")
-                    : !path ? err.status : brisk_survey_load(path, &s, &err);
-    if (st == BRISK_OK)
-        st = brisk_survey_read_data(s, &d, &err);
-    if (st == BRISK_OK)
-        st = brisk_report(s, d, ropt, tables, &err);
-    int status;
-    if (st == BRISK_OK) {
-        cli_print_warnings(c, tables);
-        status = cli_write_tables(c, tables);
-    } else {
-        status = cli_fail(&err);
-    }
-    brisk_table_list_free(tables);
-    brisk_survey_data_free(d);
-    brisk_survey_free(s);
-    free(path);
-    return status;
+    return brisk_report(cs->survey, cs->data, ctx, out, err);
 }
 
 static int run(int argc, char **argv)
@@ -87,5 +64,5 @@ static int run(int argc, char **argv)
                                                            : "one survey at a time");
     if ((status = cli_resolve_format(&common, &cmd_report)) >= 0)
         return status;
-    return build_and_write(&common, argv[optind], &ropt);
+    return cli_run_survey_tables(&common, argv[optind], report, &ropt);
 }

@@ -21,10 +21,22 @@
 extern "C" {
 #endif
 
+/* Parameters held equal across groups (lavaan's group.equal). */
+enum {
+    BRISK_EQUAL_LOADINGS = 1 << 0,
+    BRISK_EQUAL_INTERCEPTS = 1 << 1,   /* also frees latent means after group 1 */
+    BRISK_EQUAL_RESIDUALS = 1 << 2,    /* residual variances of observed variables */
+    BRISK_EQUAL_LV_VARIANCES = 1 << 3,
+    BRISK_EQUAL_REGRESSIONS = 1 << 4,
+    BRISK_EQUAL_MEANS = 1 << 5         /* latent means */
+};
+
 typedef struct brisk_model_options {
     bool std_lv;          /* identify factors by unit variances, not markers */
-    bool meanstructure;   /* estimate intercepts and means */
+    bool meanstructure;   /* estimate intercepts and means (always with groups) */
     const char *name;     /* the model's file, for messages (NULL: "model") */
+    size_t ngroups;       /* 0 or 1: one group */
+    unsigned group_equal; /* BRISK_EQUAL_* flags */
 } brisk_model_options;
 
 /* One row of the parameter table, in lavaan's parameterEstimates() order. */
@@ -38,6 +50,7 @@ typedef struct brisk_param {
     bool fixed_x;         /* (co)variance or mean of an exogenous observed covariate,
                              fixed to its sample value (lavaan's fixed.x) */
     char *expr;           /* DEFINE: the expression */
+    size_t group;         /* 0-based group of the row (DEFINE rows: 0) */
 } brisk_param;
 
 typedef struct brisk_model brisk_model;
@@ -56,6 +69,7 @@ size_t brisk_model_nfree(const brisk_model *m);            /* free parameters */
 size_t brisk_model_nobserved(const brisk_model *m);
 const char *brisk_model_observed(const brisk_model *m, size_t i);
 size_t brisk_model_nlatent(const brisk_model *m);
+size_t brisk_model_ngroups(const brisk_model *m);
 /* Observed covariates whose moments are fixed to their sample values. */
 size_t brisk_model_nexogenous(const brisk_model *m);
 const char *brisk_model_latent(const brisk_model *m, size_t i);
@@ -99,6 +113,7 @@ typedef struct brisk_fit {
     brisk_estimate *rows;         /* one per parameter-table row */
     double *r2;                   /* one per endogenous variable, see r2_names */
     const char **r2_names;
+    size_t *r2_group;             /* the group of each R^2 */
     size_t nr2;
     brisk_fit_measures fit;
     char **warnings;

@@ -23,6 +23,7 @@ void brisk_fit_free(brisk_fit *fit)
     free(fit->rows);
     free(fit->r2);
     free(fit->r2_names);
+    free(fit->r2_group);
     for (size_t i = 0; i < fit->nwarnings; i++)
         free(fit->warnings[i]);
     free(fit->warnings);
@@ -138,26 +139,37 @@ static bool well_conditioned(const brisk_moments *mom)
     return min_scaled_eigenvalue(mom->cov, mom->p) > 1e-10;
 }
 
-static brisk_status check_inputs(const brisk_model *m, const brisk_moments *mom, sem_work *w,
-                                 brisk_error *err)
+/* Every group's sample: enough respondents, a usable covariance matrix. */
+static brisk_status check_group(const brisk_model *m, sem_work *w, brisk_error *err)
 {
+    const brisk_moments *mom = w->mom;
     if (mom->n < 2)
-        return brisk_error_set(err, BRISK_ERR_DATA, "only %zu complete respondents: a model "
-                               "needs data", mom->n);
+        return brisk_error_set(err, BRISK_ERR_DATA, "only %zu complete respondents%s: a model "
+                               "needs data", mom->n, m->ngroups > 1 ? " in a group" : "");
     if (mom->n <= m->p)
         return brisk_error_set(err, BRISK_ERR_DATA,
                                "%zu complete respondents for %zu observed variables: the "
                                "sample covariance matrix is singular; more respondents are "
                                "needed (or use fewer items)", mom->n, m->p);
-    size_t moments = brisk_sem_moments_count(m);
+    bool ok;
+    w->logdet_s = brisk_sem_logdet(mom->cov, mom->p, &ok);
+    return ok && well_conditioned(mom) ? BRISK_OK : singular_sample(m, mom, err);
+}
+
+static brisk_status check_inputs(const brisk_model *m, sem_fitter *f, brisk_error *err)
+{
+    size_t moments = brisk_sem_moments_count(m) * m->ngroups;
     if (m->nfree > moments)
         return brisk_error_set(err, BRISK_ERR_MODEL,
                                "the model is not identified: %zu free parameters but only %zu "
                                "sample moments (df = %ld); fix or equate parameters",
                                m->nfree, moments, (long)moments - (long)m->nfree);
-    bool ok;
-    w->logdet_s = brisk_sem_logdet(mom->cov, mom->p, &ok);
-    return ok && well_conditioned(mom) ? BRISK_OK : singular_sample(m, mom, err);
+    for (size_t g = 0; g < f->ngroups; g++) {
+        brisk_status st = check_group(m, f->works[g], err);
+        if (st != BRISK_OK)
+            return st;
+    }
+    return BRISK_OK;
 }
 
 /* The parameters that move along the information matrix's null direction. */
@@ -205,21 +217,22 @@ static bool information_singular(const double *info, size_t q)
 
 /* Solve (info + ridge * mean diag(info) * I) x = rhs by Cholesky; false
  * when the matrix is (numerically) singular. */
-static bool solve_information(sem_work *w, double ridge, double *chol, double *rhs, double *x)
+static bool solve_information(sem_fitter *f, double ridge, const double *rhs, double *x)
 {
-    size_t q = w->q;
-    double mean_diag = 0;
+    size_t q = f->q;
+    double mean_diag = 0, *chol = f->chol;
     for (size_t i = 0; i < q; i++)
-        mean_diag += fabs(w->info[i * q + i]) / (double)q;
-    memcpy(chol, w->info, q * q * sizeof *chol);
+        mean_diag += fabs(f->info[i * q + i]) / (double)q;
+    memcpy(chol, f->info, q * q * sizeof *chol);
     for (size_t i = 0; i < q; i++)
         chol[i * q + i] += ridge * mean_diag;
     gsl_matrix_view L = gsl_matrix_view_array(chol, q, q);
-    gsl_vector_view b = gsl_vector_view_array(rhs, q), xv = gsl_vector_view_array(x, q);
+    gsl_vector_const_view b = gsl_vector_const_view_array(rhs, q);
+    gsl_vector_view xv = gsl_vector_view_array(x, q);
     if (gsl_linalg_cholesky_decomp1(&L.matrix) != GSL_SUCCESS)
         return false;
     for (size_t i = 0; i < q; i++)
-        if (!(chol[i * q + i] > 1e-10 * sqrt(fabs(w->info[i * q + i]) + 1e-300)))
+        if (!(chol[i * q + i] > 1e-10 * sqrt(fabs(f->info[i * q + i]) + 1e-300)))
             return false;
     return gsl_linalg_cholesky_solve(&L.matrix, &b.vector, &xv.vector) == GSL_SUCCESS;
 }
@@ -228,32 +241,31 @@ typedef enum { STEP_TAKEN, STEP_STUCK, STEP_SINGULAR } step_result;
 
 /* One Fisher-scoring step with step halving; STEP_STUCK when no step lowers
  * F (converged, or stuck), STEP_SINGULAR when the information is singular. */
-static step_result scoring_step(sem_work *w, double *theta, double *f, double *chol)
+static step_result scoring_step(sem_fitter *f, double *theta, double *value)
 {
-    size_t q = w->q;
-    for (size_t k = 0; k < q; k++)
-        w->step[k] = 0;
+    size_t q = f->q;
+    memset(f->step, 0, q * sizeof *f->step);
     /* info here is per respondent for F/2, so the Hessian of F is 2 info.
      * Away from the optimum the information can be singular (a factor with
      * two indicators before its covariances have moved from 0): then a
      * ridge, growing until the system is solvable, as Levenberg-Marquardt. */
-    bool solved = solve_information(w, 0, chol, w->grad, w->step);
+    bool solved = solve_information(f, 0, f->grad, f->step);
     for (double ridge = 1e-8; !solved && ridge < 1e4; ridge *= 10)
-        solved = solve_information(w, ridge, chol, w->grad, w->step);
+        solved = solve_information(f, ridge, f->grad, f->step);
     if (!solved)
         return STEP_SINGULAR;
     double scale = 0.5;
     for (int halvings = 0; halvings < 40; halvings++, scale *= 0.5) {
         for (size_t k = 0; k < q; k++)
-            w->theta_try[k] = theta[k] - scale * w->step[k];
+            f->theta_try[k] = theta[k] - scale * f->step[k];
         double ftry;
-        if (brisk_sem_objective(w, w->theta_try, &ftry) && ftry <= *f) {
-            memcpy(theta, w->theta_try, q * sizeof *theta);
-            *f = ftry;
+        if (brisk_sem_fitter_objective(f, f->theta_try, &ftry) && ftry <= *value) {
+            memcpy(theta, f->theta_try, q * sizeof *theta);
+            *value = ftry;
             return STEP_TAKEN;
         }
     }
-    brisk_sem_objective(w, theta, f);  /* restore the state of theta */
+    brisk_sem_fitter_objective(f, theta, value);  /* restore the state of theta */
     return STEP_STUCK;
 }
 
@@ -267,88 +279,74 @@ static double max_abs(const double *v, size_t n)
 }
 
 /* Fisher scoring until the gradient vanishes. */
-static brisk_status iterate(sem_work *w, double *theta, const brisk_fit_options *opt,
+static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_options *opt,
                             brisk_fit *fit, brisk_error *err)
 {
-    size_t q = w->q;
+    size_t q = f->q;
     int max_iter = opt && opt->max_iterations > 0 ? opt->max_iterations : 500;
     double tol = opt && opt->tolerance > 0 ? opt->tolerance : 1e-9;
-    double *chol = malloc((q ? q * q : 1) * sizeof *chol);
-    if (!chol)
-        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    double f;
-    brisk_status st = BRISK_OK;
-    if (!brisk_sem_objective(w, theta, &f)) {
-        st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the starting values give an "
-                             "implied covariance matrix that is not positive definite; give "
-                             "starting values with start(...)");
-        goto done;
-    }
+    double value;
+    if (!brisk_sem_fitter_objective(f, theta, &value))
+        return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the starting values give an "
+                               "implied covariance matrix that is not positive definite; give "
+                               "starting values with start(...)");
     int it = 0;
     for (; it < max_iter; it++) {
-        if (!brisk_sem_derivatives(w)) {
-            st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        if (max_abs(w->grad, q) < tol)
+        if (!brisk_sem_fitter_derivatives(f))
+            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        if (max_abs(f->grad, q) < tol)
             break;
-        double before = f;
-        step_result step = scoring_step(w, theta, &f, chol);
-        if (step == STEP_SINGULAR) {
-            st = not_identified(w->model, w->info, q, err);
-            goto done;
-        }
+        double before = value;
+        step_result step = scoring_step(f, theta, &value);
+        if (step == STEP_SINGULAR)
+            return not_identified(f->model, f->info, q, err);
         if (step == STEP_STUCK)
             break;
-        if (before - f < 1e-16 * (1 + fabs(f)) && max_abs(w->grad, q) < 1e3 * tol)
+        if (before - value < 1e-16 * (1 + fabs(value)) && max_abs(f->grad, q) < 1e3 * tol)
             break;
     }
-    brisk_sem_derivatives(w);
+    brisk_sem_fitter_derivatives(f);
     fit->iterations = it;
-    fit->fmin = f;
-    fit->gradient_norm = max_abs(w->grad, q);
+    fit->fmin = value;
+    fit->gradient_norm = max_abs(f->grad, q);
     /* Tolerance for the gradient of F (per respondent): loose enough for
      * flat optima, far tighter than the three decimals users compare. */
     fit->converged = fit->gradient_norm < 1e-5;
     /* On a ridge of equally good solutions scoring crawls without end: that
      * is a model that is not identified, and it is said so. */
-    if (!fit->converged && information_singular(w->info, q))
-        st = not_identified(w->model, w->info, q, err);
-    else if (!fit->converged)
-        st = brisk_error_set(err, BRISK_ERR_CONVERGENCE,
-                             "no convergence after %d iterations (largest gradient %.3g); "
-                             "check the model's identification, give starting values with "
-                             "start(...), or rescale variables with very different variances",
-                             it, fit->gradient_norm);
-done:
-    free(chol);
-    return st;
-}
-
-/* ------------------------------------------------------------ errors */
-
-/* vcov = (N info)^-1. */
-static brisk_status invert_information(const brisk_model *m, sem_work *w, size_t n,
-                                       double *vcov, brisk_error *err)
-{
-    size_t q = w->q;
-    if (information_singular(w->info, q))
-        return not_identified(m, w->info, q, err);
-    for (size_t i = 0; i < q * q; i++)
-        vcov[i] = w->info[i] * (double)n;
-    gsl_matrix_view V = gsl_matrix_view_array(vcov, q, q);
-    if (gsl_linalg_cholesky_decomp1(&V.matrix) != GSL_SUCCESS ||
-        gsl_linalg_cholesky_invert(&V.matrix) != GSL_SUCCESS)
-        return not_identified(m, w->info, q, err);
+    if (!fit->converged && information_singular(f->info, q))
+        return not_identified(f->model, f->info, q, err);
+    if (!fit->converged)
+        return brisk_error_set(err, BRISK_ERR_CONVERGENCE,
+                               "no convergence after %d iterations (largest gradient %.3g); "
+                               "check the model's identification, give starting values with "
+                               "start(...), or rescale variables with very different variances",
+                               it, fit->gradient_norm);
     return BRISK_OK;
 }
 
-static void fill_rows(const brisk_model *m, const sem_work *w, brisk_fit *fit)
+/* vcov = (N info)^-1. */
+static brisk_status invert_information(const brisk_model *m, sem_fitter *f, double *vcov,
+                                       brisk_error *err)
+{
+    size_t q = f->q;
+    if (information_singular(f->info, q))
+        return not_identified(m, f->info, q, err);
+    for (size_t i = 0; i < q * q; i++)
+        vcov[i] = f->info[i] * (double)f->ntotal;
+    gsl_matrix_view V = gsl_matrix_view_array(vcov, q, q);
+    if (gsl_linalg_cholesky_decomp1(&V.matrix) != GSL_SUCCESS ||
+        gsl_linalg_cholesky_invert(&V.matrix) != GSL_SUCCESS)
+        return not_identified(m, f->info, q, err);
+    return BRISK_OK;
+}
+
+static void fill_rows(const brisk_model *m, const sem_fitter *f, brisk_fit *fit)
 {
     for (size_t r = 0; r < m->nparams; r++) {
         const brisk_param *par = &m->params[r];
         brisk_estimate *e = &fit->rows[r];
-        double fixed = w->fixed[r];
+        double fixed = f->works[par->group]->fixed[r];
         *e = (brisk_estimate){.est = fixed, .se = 0, .z = NAN, .pvalue = NAN,
                               .ci_lower = fixed, .ci_upper = fixed};
         int k = par->free - 1;
@@ -369,9 +367,9 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     *out = NULL;
     size_t q = m->nfree;
     brisk_fit *fit = calloc(1, sizeof *fit);
-    sem_work *w = brisk_sem_work_new(m, mom);
+    sem_fitter *f = brisk_sem_fitter_new(m, mom);
     brisk_status st = BRISK_ERR_NOMEM;
-    if (!fit || !w)
+    if (!fit || !f)
         goto nomem;
     fit->model = m;
     fit->theta = calloc(q ? q : 1, sizeof *fit->theta);
@@ -379,25 +377,25 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     fit->rows = calloc(m->nparams ? m->nparams : 1, sizeof *fit->rows);
     if (!fit->theta || !fit->vcov || !fit->rows)
         goto nomem;
-    if ((st = check_inputs(m, mom, w, err)) != BRISK_OK)
+    if ((st = check_inputs(m, f, err)) != BRISK_OK)
         goto cleanup;
     brisk_sem_start(m, mom, fit->theta);
-    if ((st = iterate(w, fit->theta, opt, fit, err)) != BRISK_OK ||
-        (st = invert_information(m, w, mom->n, fit->vcov, err)) != BRISK_OK)
+    if ((st = iterate(f, fit->theta, opt, fit, err)) != BRISK_OK ||
+        (st = invert_information(m, f, fit->vcov, err)) != BRISK_OK)
         goto cleanup;
-    fill_rows(m, w, fit);
+    fill_rows(m, f, fit);
     if ((st = brisk_sem_defined(m, fit, err)) != BRISK_OK ||
-        (st = brisk_sem_fit_measures(m, mom, w, fit, err)) != BRISK_OK ||
-        (st = brisk_sem_standardize(m, w, fit, err)) != BRISK_OK ||
-        (st = brisk_sem_check_admissible(m, w, fit)) != BRISK_OK)
+        (st = brisk_sem_fit_measures(m, f, fit, err)) != BRISK_OK ||
+        (st = brisk_sem_standardize(m, f, fit, err)) != BRISK_OK ||
+        (st = brisk_sem_check_admissible(m, f, fit)) != BRISK_OK)
         goto cleanup;
-    brisk_sem_work_free(w);
+    brisk_sem_fitter_free(f);
     *out = fit;
     return BRISK_OK;
 nomem:
     st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
 cleanup:
-    brisk_sem_work_free(w);
+    brisk_sem_fitter_free(f);
     brisk_fit_free(fit);
     return st;
 }

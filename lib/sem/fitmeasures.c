@@ -51,7 +51,7 @@ static double ncp_for(double chisq, double df, double prob)
     return (lo + hi) / 2;
 }
 
-static void rmsea(brisk_fit_measures *f, double n)
+static void rmsea(brisk_fit_measures *f, double n, double groups)
 {
     double x2 = f->chisq, df = f->df;
     if (df <= 0) {
@@ -59,10 +59,14 @@ static void rmsea(brisk_fit_measures *f, double n)
         f->rmsea_pvalue = NAN;
         return;
     }
-    f->rmsea = sqrt(fmax((x2 - df) / (n * df), 0));
-    f->rmsea_ci_lower = gsl_cdf_chisq_P(x2, df) < 0.95 ? 0 : sqrt(ncp_for(x2, df, 0.95) / (n * df));
-    f->rmsea_ci_upper = gsl_cdf_chisq_P(x2, df) < 0.05 ? 0 : sqrt(ncp_for(x2, df, 0.05) / (n * df));
-    f->rmsea_pvalue = 1 - brisk_ncchisq_cdf(x2, df, n * df * 0.05 * 0.05);
+    double g = sqrt(groups);
+    f->rmsea = g * sqrt(fmax((x2 - df) / (n * df), 0));
+    f->rmsea_ci_lower = gsl_cdf_chisq_P(x2, df) < 0.95 ? 0
+                        : g * sqrt(ncp_for(x2, df, 0.95) / (n * df));
+    f->rmsea_ci_upper = gsl_cdf_chisq_P(x2, df) < 0.05 ? 0
+                        : g * sqrt(ncp_for(x2, df, 0.05) / (n * df));
+    /* p(RMSEA <= .05): the noncentrality of RMSEA .05 over G groups */
+    f->rmsea_pvalue = 1 - brisk_ncchisq_cdf(x2, df, n * df * 0.05 * 0.05 / groups);
 }
 
 /* Bentler's SRMR: residual correlations, standardized by the sample
@@ -138,35 +142,43 @@ static double baseline_discrepancy(const brisk_model *m, const brisk_moments *mo
     return ld - logdet_s;
 }
 
-brisk_status brisk_sem_fit_measures(const brisk_model *m, const brisk_moments *mom,
-                                    sem_work *w, brisk_fit *fit, brisk_error *err)
+/* lavaan's measures over groups: chi-squares, log-likelihoods and degrees
+ * of freedom add up, RMSEA carries a factor sqrt(G), and SRMR is the
+ * groups' average weighted by their sizes. */
+brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *fitter, brisk_fit *fit,
+                                    brisk_error *err)
 {
     (void)err;
     brisk_fit_measures *f = &fit->fit;
-    double n = (double)mom->n, p = (double)m->p;
+    double n = (double)fitter->ntotal, p = (double)m->p, G = (double)fitter->ngroups;
     double moments = (double)brisk_sem_moments_count(m);
     double k = (double)brisk_model_nexogenous(m);
-    f->nobs = mom->n;
+    double log2pi = log(2 * M_PI);
+    f->nobs = fitter->ntotal;
     f->npar = m->nfree;
     f->chisq = n * fit->fmin;
-    f->df = moments - (double)m->nfree;
+    f->df = G * moments - (double)m->nfree;
     f->pvalue = f->df > 0 ? gsl_cdf_chisq_Q(f->chisq, f->df) : NAN;
-    f->baseline_chisq = n * baseline_discrepancy(m, mom, w->logdet_s);
-    f->baseline_df = moments - (p - k) - (m->meanstructure ? p - k : 0);
+    f->baseline_chisq = f->srmr = f->loglik = f->unrestricted_loglik = 0;
+    for (size_t g = 0; g < fitter->ngroups; g++) {
+        const sem_work *w = fitter->works[g];
+        double ng = (double)w->mom->n;
+        f->baseline_chisq += ng * baseline_discrepancy(m, w->mom, w->logdet_s);
+        f->srmr += fitter->weight[g] * srmr(m, w->mom, w);
+        /* With fixed covariates the likelihood is that of the outcomes given
+         * the covariates (lavaan's conditional log-likelihood): the
+         * covariates' marginal part, reproduced exactly, is taken out. */
+        double marginal_x = k > 0 ? -ng / 2 * (k * log2pi + logdet_covariates(m, w->mom) + k) : 0;
+        f->unrestricted_loglik += -ng / 2 * (p * log2pi + w->logdet_s + p) - marginal_x;
+        f->loglik += -ng / 2 * (p * log2pi + w->logdet_s + p + w->f) - marginal_x;
+    }
+    f->baseline_df = G * (moments - (p - k) - (m->meanstructure ? p - k : 0));
     f->baseline_pvalue = gsl_cdf_chisq_Q(f->baseline_chisq, f->baseline_df);
     double d = fmax(f->chisq - f->df, 0), db = fmax(f->baseline_chisq - f->baseline_df, 0);
     f->cfi = fmax(d, db) > 0 ? 1 - d / fmax(d, db) : 1;
     double rb = f->baseline_chisq / f->baseline_df;
     f->tli = f->df > 0 ? (rb - f->chisq / f->df) / (rb - 1) : 1;
-    rmsea(f, n);
-    f->srmr = srmr(m, mom, w);
-    /* With fixed covariates the likelihood is that of the outcomes given the
-     * covariates (lavaan's conditional log-likelihood): the covariates'
-     * marginal part, reproduced exactly, is taken out. */
-    double log2pi = log(2 * M_PI);
-    double marginal_x = k > 0 ? -n / 2 * (k * log2pi + logdet_covariates(m, mom) + k) : 0;
-    f->unrestricted_loglik = -n / 2 * (p * log2pi + w->logdet_s + p) - marginal_x;
-    f->loglik = -n / 2 * (p * log2pi + w->logdet_s + p + fit->fmin) - marginal_x;
+    rmsea(f, n, G);
     double npar = (double)m->nfree;
     f->aic = -2 * f->loglik + 2 * npar;
     f->bic = -2 * f->loglik + npar * log(n);

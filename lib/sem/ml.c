@@ -28,7 +28,7 @@ void brisk_sem_work_free(sem_work *w)
     free(w);
 }
 
-sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom)
+sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom, size_t group)
 {
     sem_work *w = calloc(1, sizeof *w);
     if (!w)
@@ -36,6 +36,7 @@ sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom)
     size_t p = m->p, n = m->p + m->m, q = m->nfree;
     w->model = m;
     w->mom = mom;
+    w->group = group;
     w->p = p;
     w->n = n;
     w->q = q;
@@ -74,8 +75,8 @@ sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom)
 
 /* ------------------------------------------------------------ implied moments */
 
-void brisk_sem_fill(const brisk_model *m, const double *theta, const double *fixed, double *A,
-                    double *S, double *M)
+void brisk_sem_fill(const brisk_model *m, size_t group, const double *theta, const double *fixed,
+                    double *A, double *S, double *M)
 {
     size_t n = m->p + m->m;
     memset(A, 0, n * n * sizeof *A);
@@ -84,6 +85,8 @@ void brisk_sem_fill(const brisk_model *m, const double *theta, const double *fix
     for (size_t i = 0; i < m->nparams; i++) {
         const sem_pos *pos = &m->pos[i];
         const brisk_param *par = &m->params[i];
+        if (par->group != group)
+            continue;
         double v = par->free ? theta[par->free - 1] : fixed[i];
         switch (pos->mat) {
         case SEM_A: A[pos->row * n + pos->col] = v; break;
@@ -158,7 +161,7 @@ bool brisk_sem_objective(sem_work *w, const double *theta, double *f)
 {
     const brisk_moments *mom = w->mom;
     size_t p = w->p;
-    brisk_sem_fill(w->model, theta, w->fixed, w->A, w->S, w->M);
+    brisk_sem_fill(w->model, w->group, theta, w->fixed, w->A, w->S, w->M);
     double logdet;
     if (!compute_implied(w) || !invert_sigma(w, &logdet))
         return false;
@@ -171,7 +174,7 @@ bool brisk_sem_objective(sem_work *w, const double *theta, double *f)
     for (size_t i = 0; i < p; i++)
         for (size_t j = 0; j < p; j++)
             quad += w->d[i] * w->Sinv[i * p + j] * w->d[j];
-    *f = logdet + trace - w->logdet_s - (double)p + quad;
+    *f = w->f = logdet + trace - w->logdet_s - (double)p + quad;
     return isfinite(*f);
 }
 
@@ -187,7 +190,7 @@ static void compute_derivatives(sem_work *w)
     for (size_t r = 0; r < m->nparams; r++) {
         int k = m->params[r].free - 1;
         const sem_pos *pos = &m->pos[r];
-        if (k < 0 || pos->mat == SEM_NONE)
+        if (k < 0 || pos->mat == SEM_NONE || m->params[r].group != w->group)
             continue;
         double *D = w->dSigma + (size_t)k * p * p, *dm = w->dmu + (size_t)k * p;
         size_t i = (size_t)pos->row, j = (size_t)pos->col;
@@ -323,4 +326,82 @@ double brisk_sem_logdet(const double *cov, size_t p, bool *ok)
     }
     free(c);
     return ld;
+}
+
+/* ------------------------------------------------------------ groups */
+
+void brisk_sem_fitter_free(sem_fitter *f)
+{
+    if (!f)
+        return;
+    for (size_t g = 0; f->works && g < f->ngroups; g++)
+        brisk_sem_work_free(f->works[g]);
+    free(f->works);
+    free(f->weight);
+    free(f->grad);
+    free(f->info);
+    free(f->step);
+    free(f->theta_try);
+    free(f->chol);
+    free(f);
+}
+
+sem_fitter *brisk_sem_fitter_new(const brisk_model *m, const brisk_moments *mom)
+{
+    sem_fitter *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    size_t q = m->nfree, G = m->ngroups;
+    f->model = m;
+    f->ngroups = G;
+    f->q = q;
+    f->works = calloc(G, sizeof *f->works);
+    f->weight = calloc(G, sizeof *f->weight);
+    f->grad = calloc(q ? q : 1, sizeof *f->grad);
+    f->info = calloc(q ? q * q : 1, sizeof *f->info);
+    f->step = calloc(q ? q : 1, sizeof *f->step);
+    f->theta_try = calloc(q ? q : 1, sizeof *f->theta_try);
+    f->chol = calloc(q ? q * q : 1, sizeof *f->chol);
+    bool ok = f->works && f->weight && f->grad && f->info && f->step && f->theta_try && f->chol;
+    for (size_t g = 0; ok && g < G; g++) {
+        ok = (f->works[g] = brisk_sem_work_new(m, &mom[g], g)) != NULL;
+        f->ntotal += mom[g].n;
+    }
+    for (size_t g = 0; ok && g < G; g++)
+        f->weight[g] = f->ntotal ? (double)mom[g].n / (double)f->ntotal : 0;
+    if (!ok) {
+        brisk_sem_fitter_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+bool brisk_sem_fitter_objective(sem_fitter *f, const double *theta, double *value)
+{
+    double total = 0;
+    for (size_t g = 0; g < f->ngroups; g++) {
+        double fg;
+        if (!brisk_sem_objective(f->works[g], theta, &fg))
+            return false;
+        total += f->weight[g] * fg;
+    }
+    *value = total;
+    return true;
+}
+
+bool brisk_sem_fitter_derivatives(sem_fitter *f)
+{
+    size_t q = f->q;
+    memset(f->grad, 0, q * sizeof *f->grad);
+    memset(f->info, 0, q * q * sizeof *f->info);
+    for (size_t g = 0; g < f->ngroups; g++) {
+        sem_work *w = f->works[g];
+        if (!brisk_sem_derivatives(w))
+            return false;
+        for (size_t k = 0; k < q; k++)
+            f->grad[k] += f->weight[g] * w->grad[k];
+        for (size_t k = 0; k < q * q; k++)
+            f->info[k] += f->weight[g] * w->info[k];
+    }
+    return true;
 }

@@ -135,11 +135,12 @@ static brisk_status check_observed(builder *b, const brisk_statement *s, const c
 
 /* ------------------------------------------------------------ rows */
 
+/* A row of the group being built. */
 static size_t find_row(const brisk_model *m, const char *lhs, brisk_op op, const char *rhs)
 {
     for (size_t i = 0; i < m->nparams; i++) {
         const brisk_param *p = &m->params[i];
-        if (p->op != op)
+        if (p->op != op || p->group != m->building_group)
             continue;
         if (strcmp(p->lhs, lhs) == 0 && strcmp(p->rhs, rhs) == 0)
             return i;
@@ -168,6 +169,7 @@ static brisk_status add_row(builder *b, const char *lhs, brisk_op op, const char
     p->free = is_free ? -1 : 0;   /* -1: free, index assigned later */
     p->start = is_free ? NAN : value;
     p->user = user;
+    p->group = op == BRISK_OP_DEFINE ? 0 : m->building_group;
     if (!p->lhs || !p->rhs || !p->label)
         return nomem(b);
     m->pos[m->nparams].mat = SEM_NONE;
@@ -188,17 +190,21 @@ static size_t covariance_rank(const brisk_model *m, const char *name)
 static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_term *t,
                              bool default_fixed, double default_value)
 {
-    if (t->nmods > 1) {
+    size_t ngroups = b->m->ngroups;
+    if (t->nmods > 1 && t->nmods != ngroups) {
         brisk_error_at(b->err, b->m->source, t->line, t->column);
         return brisk_error_set(b->err, BRISK_ERR_FORMAT,
-                               "model syntax: c(...) gives one value per group, and this "
-                               "model has one group");
+                               "model syntax: c(...) gives one value per group: %zu values, "
+                               "and this model has %zu group%s", t->nmods, ngroups,
+                               ngroups == 1 ? "" : "s");
     }
     bool is_free = !default_fixed;
     double value = default_value;
     const char *label = NULL;
-    if (t->nmods == 1) {
-        const brisk_modifier *mod = &t->mods[0];
+    if (t->nmods >= 1) {
+        /* One modifier holds for every group (a label then makes the
+         * parameter equal across groups, as in lavaan); c() gives each its own. */
+        const brisk_modifier *mod = &t->mods[t->nmods > 1 ? b->m->building_group : 0];
         if (mod->is_fixed) {
             is_free = false;
             value = mod->value;
@@ -234,6 +240,7 @@ static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_t
     return st;
 }
 
+/* The rows of one group (b->m->building_group), as lavaan orders them. */
 static brisk_status user_rows(builder *b)
 {
     const brisk_syntax *syn = b->syn;
@@ -325,11 +332,12 @@ static bool is_single_indicator(const brisk_model *m, const char *name)
 {
     for (size_t i = 0; i < m->nparams; i++) {
         const brisk_param *p = &m->params[i];
-        if (p->op != BRISK_OP_MEASURE || strcmp(p->rhs, name) != 0)
+        if (p->op != BRISK_OP_MEASURE || p->group != 0 || strcmp(p->rhs, name) != 0)
             continue;
         size_t k = 0;
         for (size_t j = 0; j < m->nparams; j++)
-            k += m->params[j].op == BRISK_OP_MEASURE && strcmp(m->params[j].lhs, p->lhs) == 0;
+            k += m->params[j].op == BRISK_OP_MEASURE && m->params[j].group == 0 &&
+                 strcmp(m->params[j].lhs, p->lhs) == 0;
         if (k == 1)
             return true;
     }
@@ -416,9 +424,12 @@ static brisk_status default_rows(builder *b)
         if (!is_exogenous_observed(m, m->ov[i]) &&
             find_row(m, m->ov[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
             st = add_row(b, m->ov[i], BRISK_OP_INTERCEPT, "", true, 0, NULL, false, NULL);
+    /* Latent means are 0, except after the first group when intercepts are
+     * held equal (scalar invariance): then they are what differs. */
+    bool free_means = m->building_group > 0 && (b->opt->group_equal & BRISK_EQUAL_INTERCEPTS);
     for (size_t i = 0; i < m->m && !st; i++)
         if (find_row(m, m->lv[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
-            st = add_row(b, m->lv[i], BRISK_OP_INTERCEPT, "", false, 0, NULL, false, NULL);
+            st = add_row(b, m->lv[i], BRISK_OP_INTERCEPT, "", free_means, 0, NULL, false, NULL);
     if (!st)
         st = fixed_x_rows(b, BRISK_OP_INTERCEPT);
     return st;
@@ -456,7 +467,39 @@ static brisk_status defined_rows(builder *b)
 }
 
 /* Free indices: rows with the same label share one. */
-static void number_free_parameters(brisk_model *m)
+/* The group.equal class of a row, as a BRISK_EQUAL_* flag (0: none). */
+static unsigned equality_class(const brisk_model *m, const brisk_param *p)
+{
+    bool observed = index_in(m->ov, m->p, p->lhs) >= 0;
+    switch (p->op) {
+    case BRISK_OP_MEASURE: return BRISK_EQUAL_LOADINGS;
+    case BRISK_OP_REGRESS: return BRISK_EQUAL_REGRESSIONS;
+    case BRISK_OP_INTERCEPT: return observed ? BRISK_EQUAL_INTERCEPTS : BRISK_EQUAL_MEANS;
+    case BRISK_OP_COVARY:
+        if (strcmp(p->lhs, p->rhs) != 0)
+            return 0;
+        return observed ? BRISK_EQUAL_RESIDUALS : BRISK_EQUAL_LV_VARIANCES;
+    default: return 0;
+    }
+}
+
+/* The first group's free row that a later group's row is held equal to. */
+static int equal_in_first_group(const brisk_model *m, const brisk_param *p, unsigned equal)
+{
+    if (p->group == 0 || !(equality_class(m, p) & equal))
+        return 0;
+    for (size_t j = 0; j < m->nparams; j++) {
+        const brisk_param *q = &m->params[j];
+        if (q->group == 0 && q->op == p->op && q->free > 0 && strcmp(q->lhs, p->lhs) == 0 &&
+            strcmp(q->rhs, p->rhs) == 0)
+            return q->free;
+    }
+    return 0;
+}
+
+/* Free indices: rows with the same label share one, and so do rows held
+ * equal across groups. */
+static void number_free_parameters(brisk_model *m, unsigned equal)
 {
     for (size_t i = 0; i < m->nparams; i++) {
         brisk_param *p = &m->params[i];
@@ -466,6 +509,8 @@ static void number_free_parameters(brisk_model *m)
         for (size_t j = 0; j < i && p->label[0]; j++)
             if (m->params[j].free > 0 && strcmp(m->params[j].label, p->label) == 0)
                 p->free = m->params[j].free;
+        if (!p->free)
+            p->free = equal_in_first_group(m, p, equal);
         if (!p->free)
             p->free = (int)++m->nfree;
     }
@@ -533,7 +578,8 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     if (!m)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     m->std_lv = b.opt->std_lv;
-    m->meanstructure = b.opt->meanstructure;
+    m->ngroups = b.opt->ngroups > 1 ? b.opt->ngroups : 1;
+    m->meanstructure = b.opt->meanstructure || m->ngroups > 1;
     m->source = brisk_strdup(b.opt->name ? b.opt->name : "model");
     brisk_status st = m->source ? check_supported(&b) : nomem(&b);
     if (st == BRISK_OK)
@@ -546,10 +592,13 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     for (size_t i = 0; st == BRISK_OK && i < syntax->n; i++)
         if (is_structural(syntax->stmts[i].op))
             st = check_observed(&b, &syntax->stmts[i], ov_names, n_ov_names);
-    if (st == BRISK_OK)
+    for (size_t g = 0; st == BRISK_OK && g < m->ngroups; g++) {
+        m->building_group = g;
         st = user_rows(&b);
-    if (st == BRISK_OK)
-        st = default_rows(&b);
+        if (st == BRISK_OK)
+            st = default_rows(&b);
+    }
+    m->building_group = 0;
     if (st == BRISK_OK)
         st = defined_rows(&b);
     if (st == BRISK_OK)
@@ -558,7 +607,7 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
         brisk_model_free(m);
         return st;
     }
-    number_free_parameters(m);
+    number_free_parameters(m, b.opt->group_equal);
     locate(m);
     *out = m;
     return BRISK_OK;
@@ -573,6 +622,7 @@ size_t brisk_model_nexogenous(const brisk_model *m)
 }
 
 size_t brisk_model_nparams(const brisk_model *m) { return m->nparams; }
+size_t brisk_model_ngroups(const brisk_model *m) { return m->ngroups; }
 const brisk_param *brisk_model_param(const brisk_model *m, size_t row) { return &m->params[row]; }
 size_t brisk_model_nfree(const brisk_model *m) { return m->nfree; }
 size_t brisk_model_nobserved(const brisk_model *m) { return m->p; }

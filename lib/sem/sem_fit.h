@@ -12,15 +12,15 @@ brisk_status brisk_sem_defined(const brisk_model *m, brisk_fit *fit, brisk_error
 
 /* chi-square, baseline, CFI, TLI, RMSEA (CI, p), SRMR, log-likelihoods,
  * information criteria; w holds the implied moments at the estimate. */
-brisk_status brisk_sem_fit_measures(const brisk_model *m, const brisk_moments *mom,
-                                    sem_work *w, brisk_fit *fit, brisk_error *err);
+brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
+                                    brisk_error *err);
 
 /* std_lv, std_all and R^2. */
-brisk_status brisk_sem_standardize(const brisk_model *m, sem_work *w, brisk_fit *fit,
+brisk_status brisk_sem_standardize(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
                                    brisk_error *err);
 
 /* Warnings for Heywood cases: negative variances, correlations beyond 1. */
-brisk_status brisk_sem_check_admissible(const brisk_model *m, sem_work *w, brisk_fit *fit);
+brisk_status brisk_sem_check_admissible(const brisk_model *m, sem_fitter *f, brisk_fit *fit);
 
 /* Evaluate a := expression with the labelled parameters' values given by
  * value_of(row); returns false (with a message in err) on a syntax error or

@@ -10,9 +10,11 @@
  * iterations allocate nothing. */
 typedef struct sem_work {
     const brisk_model *model;
-    const brisk_moments *mom;
+    const brisk_moments *mom;      /* this group's moments */
+    size_t group;                  /* the group whose rows this work evaluates */
     size_t p, n, q;
     double logdet_s;
+    double f;                      /* F of the last objective evaluation */
     double *A, *S, *M;             /* RAM matrices, n x n, n x n, n */
     double *IA, *E, *Sfull, *mfull;/* I - A scratch, (I - A)^-1, implied over all */
     double *Sigma, *Sinv, *mu, *d; /* observed part, its inverse, mean residual */
@@ -27,28 +29,46 @@ typedef struct sem_work {
     gsl_permutation *perm;
 } sem_work;
 
-sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom);
+sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom, size_t group);
 void brisk_sem_work_free(sem_work *w);
 
-/* RAM matrices at theta; fixed rows take their value from fixed[row]. */
-void brisk_sem_fill(const brisk_model *m, const double *theta, const double *fixed, double *A,
-                    double *S, double *M);
+/* RAM matrices of one group at theta; fixed rows take their value from
+ * fixed[row]. */
+void brisk_sem_fill(const brisk_model *m, size_t group, const double *theta, const double *fixed,
+                    double *A, double *S, double *M);
 
 /* F at theta; false when Sigma is not positive definite there.  Leaves
  * the implied moments and Sinv of theta in w. */
 bool brisk_sem_objective(sem_work *w, const double *theta, double *f);
 
-/* Gradient and expected information at the point of the last successful
+/* Gradient and expected information (over all free parameters; those of
+ * other groups get 0) at the point of the last successful
  * brisk_sem_objective call. */
 bool brisk_sem_derivatives(sem_work *w);
+
+/* All groups at once: F = sum_g (N_g / N) F_g, and its gradient and
+ * information likewise weighted (so N F is the chi-square). */
+typedef struct sem_fitter {
+    const brisk_model *model;
+    size_t ngroups, q, ntotal;
+    sem_work **works;              /* one per group */
+    double *weight;                /* N_g / N */
+    double *grad, *info, *step, *theta_try, *chol;
+} sem_fitter;
+
+/* mom holds one entry per group. */
+sem_fitter *brisk_sem_fitter_new(const brisk_model *m, const brisk_moments *mom);
+void brisk_sem_fitter_free(sem_fitter *f);
+bool brisk_sem_fitter_objective(sem_fitter *f, const double *theta, double *value);
+bool brisk_sem_fitter_derivatives(sem_fitter *f);
 
 /* log-determinant of a covariance matrix; ok false when not positive
  * definite. */
 double brisk_sem_logdet(const double *cov, size_t p, bool *ok);
 
 /* Starting values of the free parameters (lavaan's rules where they
- * matter: fabin3 loadings, half the observed variances, 0.05 for latent
- * variances). */
+ * matter: fabin3 loadings, half the observed variances), each group's
+ * rows from its own moments (mom has one entry per group). */
 void brisk_sem_start(const brisk_model *m, const brisk_moments *mom, double *theta);
 
 #endif

@@ -63,83 +63,111 @@ static double std_lv_of(const brisk_model *m, size_t row, const void *ctx)
     return ((const brisk_fit *)ctx)->rows[row].std_lv;
 }
 
-/* R^2 of every variable with a residual: observed indicators and outcomes,
- * and latent outcomes. */
-static brisk_status r_squared(const brisk_model *m, const scales *s, brisk_fit *fit)
+/* Scales of one group's variables at the estimate. */
+static bool group_scales(const sem_work *w, scales *s)
+{
+    size_t n = w->n;
+    s->n = n;
+    s->p = w->p;
+    s->total_sd = malloc(n * sizeof(double));
+    s->resid_var = malloc(n * sizeof(double));
+    if (!s->total_sd || !s->resid_var)
+        return false;
+    for (size_t v = 0; v < n; v++) {
+        s->total_sd[v] = sqrt(w->Sfull[v * n + v]);
+        s->resid_var[v] = w->S[v * n + v];
+    }
+    return true;
+}
+
+static void scales_free(scales *s)
+{
+    free(s->total_sd);
+    free(s->resid_var);
+}
+
+/* R^2 of every variable with a residual (observed indicators and outcomes,
+ * latent outcomes), group by group. */
+static brisk_status r_squared(const brisk_model *m, const scales *s, size_t group,
+                              brisk_fit *fit)
 {
     size_t n = s->n;
-    fit->r2 = calloc(n ? n : 1, sizeof *fit->r2);
-    fit->r2_names = calloc(n ? n : 1, sizeof *fit->r2_names);
-    if (!fit->r2 || !fit->r2_names)
-        return BRISK_ERR_NOMEM;
     bool *endogenous = calloc(n ? n : 1, sizeof *endogenous);
     if (!endogenous)
         return BRISK_ERR_NOMEM;
     for (size_t r = 0; r < m->nparams; r++)
-        if (m->pos[r].mat == SEM_A)
+        if (m->pos[r].mat == SEM_A && m->params[r].group == group)
             endogenous[m->pos[r].row] = true;
     for (size_t v = 0; v < n; v++) {
         if (!endogenous[v])
             continue;
-        fit->r2_names[fit->nr2] = v < m->p ? m->ov[v] : m->lv[v - m->p];
         /* A negative residual variance (Heywood case) has no R-squared; lavaan
          * reports NA there too. */
         double r2 = 1 - s->resid_var[v] / (s->total_sd[v] * s->total_sd[v]);
+        fit->r2_names[fit->nr2] = v < m->p ? m->ov[v] : m->lv[v - m->p];
+        fit->r2_group[fit->nr2] = group;
         fit->r2[fit->nr2++] = s->resid_var[v] < 0 ? NAN : r2;
     }
     free(endogenous);
     return BRISK_OK;
 }
 
-brisk_status brisk_sem_standardize(const brisk_model *m, sem_work *w, brisk_fit *fit,
-                                   brisk_error *err)
+static brisk_status standardize_defined(const brisk_model *m, brisk_fit *fit, brisk_error *err)
 {
-    size_t n = w->n;
-    scales s = {.total_sd = malloc(n * sizeof(double)), .resid_var = malloc(n * sizeof(double)),
-                .p = m->p, .n = n};
-    brisk_status st = BRISK_ERR_NOMEM;
-    if (!s.total_sd || !s.resid_var)
-        goto done;
-    for (size_t v = 0; v < n; v++) {
-        s.total_sd[v] = sqrt(w->Sfull[v * n + v]);
-        s.resid_var[v] = w->S[v * n + v];
-    }
-    for (size_t r = 0; r < m->nparams; r++)
-        standardize_row(m, &s, r, &fit->rows[r]);
     for (size_t r = 0; r < m->nparams; r++) {
         if (m->params[r].op != BRISK_OP_DEFINE)
             continue;
         brisk_estimate *e = &fit->rows[r];
         if (!brisk_sem_eval_expr(m, m->params[r].expr, std_all_of, fit, 0, &e->std_all, err) ||
-            !brisk_sem_eval_expr(m, m->params[r].expr, std_lv_of, fit, 0, &e->std_lv, err)) {
-            st = err ? err->status : BRISK_ERR_FORMAT;
-            goto done;
-        }
+            !brisk_sem_eval_expr(m, m->params[r].expr, std_lv_of, fit, 0, &e->std_lv, err))
+            return err ? err->status : BRISK_ERR_FORMAT;
     }
-    st = r_squared(m, &s, fit);
-done:
-    free(s.total_sd);
-    free(s.resid_var);
+    return BRISK_OK;
+}
+
+brisk_status brisk_sem_standardize(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
+                                   brisk_error *err)
+{
+    size_t cap = (m->p + m->m) * f->ngroups + 1;
+    fit->r2 = calloc(cap, sizeof *fit->r2);
+    fit->r2_names = calloc(cap, sizeof *fit->r2_names);
+    fit->r2_group = calloc(cap, sizeof *fit->r2_group);
+    brisk_status st = fit->r2 && fit->r2_names && fit->r2_group ? BRISK_OK : BRISK_ERR_NOMEM;
+    for (size_t g = 0; st == BRISK_OK && g < f->ngroups; g++) {
+        scales s = {0};
+        if (!group_scales(f->works[g], &s)) {
+            st = BRISK_ERR_NOMEM;
+        } else {
+            for (size_t r = 0; r < m->nparams; r++)
+                if (m->params[r].group == g && m->params[r].op != BRISK_OP_DEFINE)
+                    standardize_row(m, &s, r, &fit->rows[r]);
+            st = r_squared(m, &s, g, fit);
+        }
+        scales_free(&s);
+    }
+    if (st == BRISK_OK)
+        st = standardize_defined(m, fit, err);
     if (st == BRISK_ERR_NOMEM)
         brisk_error_set(err, st, "out of memory");
     return st;
 }
 
-brisk_status brisk_sem_check_admissible(const brisk_model *m, sem_work *w, brisk_fit *fit)
+brisk_status brisk_sem_check_admissible(const brisk_model *m, sem_fitter *f, brisk_fit *fit)
 {
-    size_t n = w->n;
+    size_t n = f->works[0]->n;
     for (size_t r = 0; r < m->nparams; r++) {
         const brisk_param *par = &m->params[r];
         const sem_pos *pos = &m->pos[r];
         if (par->op != BRISK_OP_COVARY)
             continue;
+        const double *S = f->works[par->group]->S;
         double x = fit->rows[r].est;
         brisk_status st = BRISK_OK;
         if (pos->row == pos->col && x < 0)
             st = brisk_fit_warn(fit, "Heywood case: the variance '%s ~~ %s' is negative (%.3f)",
                                 par->lhs, par->rhs, x);
         else if (pos->row != pos->col) {
-            double v1 = w->S[pos->row * n + pos->row], v2 = w->S[pos->col * n + pos->col];
+            double v1 = S[pos->row * n + pos->row], v2 = S[pos->col * n + pos->col];
             if (v1 > 0 && v2 > 0 && fabs(x) / sqrt(v1 * v2) > 1)
                 st = brisk_fit_warn(fit, "Heywood case: the correlation of '%s' and '%s' is "
                                     "%.3f, beyond +-1", par->lhs, par->rhs, x / sqrt(v1 * v2));

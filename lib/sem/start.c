@@ -11,14 +11,15 @@
 #include <string.h>
 #include "sem_ml.h"
 
-/* Indicators (observed, by index) of latent variable f, in table order;
- * *marker is set to the first of them. */
+/* Indicators (observed, by index) of latent variable f, in table order
+ * (the first is the scaling indicator); every group has the same. */
 static size_t indicators_of(const brisk_model *m, int f, int *idx)
 {
     size_t k = 0;
     for (size_t r = 0; r < m->nparams; r++) {
         const sem_pos *pos = &m->pos[r];
-        if (m->params[r].op == BRISK_OP_MEASURE && pos->col == f && pos->row < (int)m->p)
+        if (m->params[r].op == BRISK_OP_MEASURE && m->params[r].group == 0 && pos->col == f &&
+            pos->row < (int)m->p)
             idx[k++] = pos->row;
     }
     return k;
@@ -69,7 +70,8 @@ static double first_loading(const brisk_model *m, int f, int indicator)
 {
     for (size_t r = 0; r < m->nparams; r++) {
         const brisk_param *par = &m->params[r];
-        if (par->op == BRISK_OP_MEASURE && m->pos[r].col == f && m->pos[r].row == indicator)
+        if (par->op == BRISK_OP_MEASURE && par->group == 0 && m->pos[r].col == f &&
+            m->pos[r].row == indicator)
             return par->free || isnan(par->start) || par->start == 0 ? 1.0 : par->start;
     }
     return 1.0;
@@ -133,26 +135,35 @@ static double start_of(const brisk_model *m, const brisk_moments *mom, size_t r,
     }
 }
 
+/* Starts of one group's rows from its moments; a parameter shared with an
+ * earlier group keeps that group's start. */
+static void start_group(const brisk_model *m, const brisk_moments *mom, size_t group,
+                        double *theta, bool *done, double *lambda_of_ov, double *latent_var)
+{
+    for (size_t i = 0; i < m->p; i++)
+        lambda_of_ov[i] = 1.0;
+    for (size_t f = 0; f < m->m; f++)
+        latent_var[f] = 0.05;
+    for (size_t f = 0; f < m->m; f++)
+        start_factor(m, mom, (int)(m->p + f), lambda_of_ov, latent_var);
+    for (size_t r = 0; r < m->nparams; r++) {
+        int k = m->params[r].free - 1;
+        if (k < 0 || done[k] || m->params[r].group != group)
+            continue;
+        theta[k] = start_of(m, mom, r, lambda_of_ov, latent_var);
+        done[k] = true;
+    }
+}
+
 void brisk_sem_start(const brisk_model *m, const brisk_moments *mom, double *theta)
 {
     double *lambda_of_ov = malloc((m->p ? m->p : 1) * sizeof *lambda_of_ov);
     double *latent_var = malloc((m->m ? m->m : 1) * sizeof *latent_var);
-    for (size_t i = 0; lambda_of_ov && i < m->p; i++)
-        lambda_of_ov[i] = 1.0;
-    for (size_t f = 0; latent_var && f < m->m; f++)
-        latent_var[f] = 0.05;
-    for (size_t f = 0; lambda_of_ov && latent_var && f < m->m; f++)
-        start_factor(m, mom, (int)(m->p + f), lambda_of_ov, latent_var);
     bool *done = calloc(m->nfree ? m->nfree : 1, sizeof *done);
-    for (size_t r = 0; r < m->nparams; r++) {
-        int k = m->params[r].free - 1;
-        if (k < 0 || (done && done[k]))
-            continue;
-        theta[k] = lambda_of_ov && latent_var ? start_of(m, mom, r, lambda_of_ov, latent_var)
-                                              : 0.0;
-        if (done)
-            done[k] = true;
-    }
+    for (size_t k = 0; k < m->nfree; k++)
+        theta[k] = 0;
+    for (size_t g = 0; lambda_of_ov && latent_var && done && g < m->ngroups; g++)
+        start_group(m, &mom[g], g, theta, done, lambda_of_ov, latent_var);
     free(done);
     free(lambda_of_ov);
     free(latent_var);

@@ -288,7 +288,7 @@ static void test_gradient_matches_finite_differences(void **state)
                         "speed =~ x7 + x8 + x9\nx1 ~ 1\n", DATA "hs.csv",
                         (brisk_model_options){.meanstructure = true});
     assert_int_equal(f.status, BRISK_OK);
-    sem_work *w = brisk_sem_work_new(f.model, &f.mom);
+    sem_work *w = brisk_sem_work_new(f.model, &f.mom, 0);
     bool ok;
     w->logdet_s = brisk_sem_logdet(f.mom.cov, f.mom.p, &ok);
     size_t q = brisk_model_nfree(f.model);

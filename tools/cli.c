@@ -264,3 +264,25 @@ int cli_run_survey_tables(const cli_common *c, const char *arg, cli_analysis ana
     brisk_table_list_free(tables);
     return status;
 }
+
+bool cli_parse_group_equal(const char *list, unsigned *flags)
+{
+    static const struct { const char *name; unsigned flag; } words[] = {
+        {"loadings", BRISK_EQUAL_LOADINGS}, {"intercepts", BRISK_EQUAL_INTERCEPTS},
+        {"residuals", BRISK_EQUAL_RESIDUALS}, {"lv.variances", BRISK_EQUAL_LV_VARIANCES},
+        {"regressions", BRISK_EQUAL_REGRESSIONS}, {"means", BRISK_EQUAL_MEANS},
+    };
+    char *copy = strdup(list), *save = NULL;
+    bool ok = copy != NULL;
+    for (char *w = copy ? strtok_r(copy, ", ", &save) : NULL; w && ok;
+         w = strtok_r(NULL, ", ", &save)) {
+        ok = false;
+        for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+            if (strcmp(w, words[i].name) == 0) {
+                *flags |= words[i].flag;
+                ok = true;
+            }
+    }
+    free(copy);
+    return ok;
+}

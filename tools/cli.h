@@ -96,6 +96,9 @@ char *cli_find_survey(const char *arg, brisk_error *err);
  * when it is missing.  Returns an exit status. */
 int cli_render_dot(const char *source, size_t size, const char *format, const char *path);
 
+/* "loadings,intercepts" to BRISK_EQUAL_* flags; false for an unknown word. */
+bool cli_parse_group_equal(const char *list, unsigned *flags);
+
 /* The subcommands. */
 extern const cli_command cmd_import;
 extern const cli_command cmd_describe;

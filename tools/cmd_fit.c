@@ -27,6 +27,12 @@ const cli_command cmd_fit = {
         "  -d, --data FILE       data file (.csv .sav .dta ...) when no survey is given\n"
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"
         "  -b, --behaviour KEY   fit only this behaviour (repeatable)\n"
+        "  -g, --group COL       fit the model jointly in the groups COL defines\n"
+        "                        (lavaan's multi-group model: every parameter free in\n"
+        "                        each group, a mean structure; chi-square summed)\n"
+        "      --group-equal LIST  with --group: hold these equal across groups, a\n"
+        "                        comma-separated list of loadings, intercepts,\n"
+        "                        residuals, lv.variances, regressions, means\n"
         "      --std-lv          identify factors by unit variances instead of fixing\n"
         "                        each first loading to 1\n"
         "      --meanstructure   estimate intercepts and latent means as well\n"
@@ -46,12 +52,12 @@ const cli_command cmd_fit = {
     .run = run,
 };
 
-enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE };
+enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL };
 
 typedef struct fit_options {
     cli_common common;
     const char *diagram;          /* "dot", or a format dot renders: svg png pdf */
-    const char *data, *model, *survey;
+    const char *data, *model, *survey, *group;
     const char *behaviours[64];
     size_t nbehaviours;
     brisk_model_options model_opt;
@@ -80,13 +86,16 @@ static int parse_options(fit_options *o, int argc, char **argv)
 {
     static const struct option options[] = {
         {"data", required_argument, NULL, 'd'}, {"model", required_argument, NULL, 'm'},
-        {"behaviour", required_argument, NULL, 'b'}, {"std-lv", no_argument, NULL, OPT_STD_LV},
+        {"behaviour", required_argument, NULL, 'b'}, {"group", required_argument, NULL, 'g'},
+        {"std-lv", no_argument, NULL, OPT_STD_LV},
         {"meanstructure", no_argument, NULL, OPT_MEANSTRUCTURE},
+        {"group-equal", required_argument, NULL, OPT_GROUP_EQUAL},
         CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "d:m:b:" CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "d:m:b:g:" CLI_COMMON_SHORT, options, NULL)) != -1) {
         switch (opt) {
+        case 'g': o->group = optarg; break;
         case 'd': o->data = optarg; break;
         case 'm': o->model = optarg; break;
         case 'b':
@@ -96,6 +105,12 @@ static int parse_options(fit_options *o, int argc, char **argv)
             break;
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
+        case OPT_GROUP_EQUAL:
+            if (!cli_parse_group_equal(optarg, &o->model_opt.group_equal))
+                return cli_usage_error(&cmd_fit, "--group-equal takes loadings, intercepts, "
+                                       "residuals, lv.variances, regressions, means; not '%s'",
+                                       optarg);
+            break;
         default:
             if ((status = cli_common_option(&o->common, opt, &cmd_fit)) >= 0)
                 return status;
@@ -111,6 +126,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_fit, "give a survey, or both --data FILE and --model FILE");
     if (o->nbehaviours && !o->survey)
         return cli_usage_error(&cmd_fit, "--behaviour goes with a survey");
+    if (o->model_opt.group_equal && !o->group)
+        return cli_usage_error(&cmd_fit, "--group-equal goes with --group");
     o->diagram = diagram_format(&o->common);
     return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);
 }
@@ -243,12 +260,13 @@ static int fit_data_file(const fit_options *o)
     char *text = read_text_file(o->model, &err);
     brisk_status st = text ? brisk_read_file(o->data, NULL, &ds, &err) : err.status;
     if (st == BRISK_OK)
-        st = brisk_fit_text(text, o->model, 1, ds, NULL, 0, &o->model_opt, &fitted, &err);
+        st = brisk_fit_text(text, o->model, 1, ds, NULL, 0, o->group, &o->model_opt, &fitted,
+                            &err);
     int status;
     if (st != BRISK_OK) {
         status = cli_fail(&err);
     } else {
-        brisk_fit_result r = {.fit = fitted.fit, .moments = &fitted.moments};
+        brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted};
         status = write_results(o, &r, 1);
     }
     brisk_fitted_free(&fitted);
@@ -275,7 +293,7 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     brisk_error_clear(&err);
     brisk_survey_fits fits;
     brisk_status st = brisk_fit_survey(s, d, o->nbehaviours ? o->behaviours : NULL,
-                                       o->nbehaviours, &o->model_opt, &fits, &err);
+                                       o->nbehaviours, o->group, &o->model_opt, &fits, &err);
     if (st != BRISK_OK)
         return cli_fail(&err);
     brisk_fit_result *results = calloc(fits.n ? fits.n : 1, sizeof *results);
@@ -283,7 +301,7 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     if (results) {
         for (size_t i = 0; i < fits.n; i++)
             results[i] = (brisk_fit_result){.group = fits.groups[i], .fit = fits.fitted[i].fit,
-                                            .moments = &fits.fitted[i].moments};
+                                            .fitted = &fits.fitted[i]};
         status = write_results(o, results, fits.n);
     }
     free(results);

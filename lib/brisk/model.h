@@ -83,6 +83,14 @@ typedef struct brisk_moments {
     double *mean;         /* p */
 } brisk_moments;
 
+/* The groups a column defines among the given rows (NULL: all): its
+ * distinct values in order of first appearance (as lavaan's unique()),
+ * numbers written as text.  *level gets, per row of rows, the group index
+ * or (size_t)-1 for a missing value.  Free labels and level. */
+brisk_status brisk_group_levels(const brisk_dataset *ds, const char *column, const size_t *rows,
+                                size_t nrows, char ***labels, size_t *nlabels, size_t **level,
+                                brisk_error *err);
+
 /* Moments of the model's observed variables from a dataset, using only
  * the given rows (NULL: all rows) and deleting incomplete ones listwise. */
 brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *ds,
@@ -142,17 +150,23 @@ brisk_status brisk_fit_add_warning(brisk_fit *fit, const char *text);
 typedef struct brisk_fitted {
     brisk_syntax *syntax;
     brisk_model *model;
-    brisk_moments moments;
+    brisk_moments *moments;       /* one per group */
+    size_t ngroups;
+    char **group_labels;          /* NULL without groups */
+    size_t n_dropped;             /* rows left out: incomplete or without a group */
     brisk_fit *fit;
 } brisk_fitted;
 
 /* Parse model text (source names it in errors; first_line is the line of
  * its first line there), build the model over ds's columns, compute the
- * moments of the given rows (NULL: all), and fit by ML.  On failure err
- * names the data file when the problem lies in the data. */
+ * moments of the given rows (NULL: all) — per group of group_column when it
+ * is not NULL, the model then being fitted jointly in every group — and fit
+ * by ML.  On failure err names the data file when the problem lies in the
+ * data. */
 brisk_status brisk_fit_text(const char *text, const char *source, long first_line,
                             const brisk_dataset *ds, const size_t *rows, size_t nrows,
-                            const brisk_model_options *opt, brisk_fitted *out, brisk_error *err);
+                            const char *group_column, const brisk_model_options *opt,
+                            brisk_fitted *out, brisk_error *err);
 void brisk_fitted_free(brisk_fitted *f);
 
 struct brisk_survey;
@@ -168,7 +182,7 @@ typedef struct brisk_survey_fits {
 } brisk_survey_fits;
 
 brisk_status brisk_fit_survey(const struct brisk_survey *s, const struct brisk_survey_data *d,
-                              const char *const *only, size_t nonly,
+                              const char *const *only, size_t nonly, const char *group_column,
                               const brisk_model_options *opt, brisk_survey_fits *out,
                               brisk_error *err);
 void brisk_survey_fits_free(brisk_survey_fits *f);
@@ -179,7 +193,7 @@ void brisk_survey_fits_free(brisk_survey_fits *f);
 typedef struct brisk_fit_result {
     const char *group;            /* the behaviour's key, or NULL */
     const brisk_fit *fit;         /* NULL when the fit failed */
-    const brisk_moments *moments;
+    const brisk_fitted *fitted;   /* moments and group labels, or NULL */
     const char *error;            /* why it failed, when fit is NULL */
 } brisk_fit_result;
 

@@ -105,10 +105,11 @@ static brisk_status overview(const report_ctx *c, brisk_table_list *out)
     snprintf(buf, sizeof buf, "%zu", c->d->nrespondents);
     if (!st) st = key_value(t, "Respondents", buf);
     for (size_t g = 0; !st && g < c->fits->n; g++) {
-        const brisk_moments *m = &c->fits->fitted[g].moments;
+        const brisk_fitted *fd = &c->fits->fitted[g];
         char key[300];
         snprintf(key, sizeof key, "Used in the model: %s", group_label(c, g));
-        snprintf(buf, sizeof buf, "%zu (%zu left out: incomplete answers)", m->n, m->n_dropped);
+        snprintf(buf, sizeof buf, "%zu (%zu left out: incomplete answers)", fd->moments[0].n,
+                 fd->n_dropped);
         st = key_value(t, key, buf);
     }
     if (!st) st = key_value(t, "Estimator", "ML (maximum likelihood), listwise deletion");
@@ -481,7 +482,7 @@ brisk_status brisk_report(const brisk_survey *s, const brisk_survey_data *d,
                           brisk_error *err)
 {
     brisk_survey_fits fits;
-    brisk_status st = brisk_fit_survey(s, d, NULL, 0, opt ? &opt->model : NULL, &fits, err);
+    brisk_status st = brisk_fit_survey(s, d, NULL, 0, NULL, opt ? &opt->model : NULL, &fits, err);
     if (st != BRISK_OK)
         return st;
     report_ctx c = {.s = s, .d = d, .fits = &fits, .opt = opt};

@@ -11,35 +11,93 @@ void brisk_fitted_free(brisk_fitted *f)
     if (!f)
         return;
     brisk_fit_free(f->fit);
-    brisk_moments_free(&f->moments);
+    for (size_t g = 0; f->moments && g < f->ngroups; g++)
+        brisk_moments_free(&f->moments[g]);
+    free(f->moments);
+    for (size_t g = 0; f->group_labels && g < f->ngroups; g++)
+        free(f->group_labels[g]);
+    free(f->group_labels);
     brisk_model_free(f->model);
     brisk_syntax_free(f->syntax);
     memset(f, 0, sizeof *f);
 }
 
+/* The moments of every group; the rows of group g are those whose level
+ * is g. */
+static brisk_status group_moments(brisk_fitted *out, const brisk_dataset *ds, const size_t *rows,
+                                  size_t nrows, const size_t *level, brisk_error *err)
+{
+    size_t *mine = malloc((nrows ? nrows : 1) * sizeof *mine);
+    if (!mine)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    brisk_status st = BRISK_OK;
+    size_t used = 0;
+    for (size_t g = 0; st == BRISK_OK && g < out->ngroups; g++) {
+        size_t n = 0;
+        for (size_t i = 0; i < nrows; i++)
+            if (!level || level[i] == g)
+                mine[n++] = rows ? rows[i] : i;
+        st = brisk_moments_from_data(out->model, ds, mine, n, &out->moments[g], err);
+        used += out->moments[g].n;
+    }
+    out->n_dropped = nrows - used;
+    free(mine);
+    return st;
+}
+
+static brisk_status prepare_groups(brisk_fitted *out, const brisk_dataset *ds, const size_t *rows,
+                                   size_t nrows, const char *group_column, size_t **level,
+                                   brisk_error *err)
+{
+    *level = NULL;
+    out->ngroups = 1;
+    if (group_column) {
+        brisk_status st = brisk_group_levels(ds, group_column, rows, nrows, &out->group_labels,
+                                             &out->ngroups, level, err);
+        if (st != BRISK_OK)
+            return st;
+        if (out->ngroups < 2) {
+            brisk_error_variable(err, group_column);
+            return brisk_error_set(err, BRISK_ERR_DATA, "group column '%s' has %zu value%s in "
+                                   "the data: a multi-group model needs at least two",
+                                   group_column, out->ngroups, out->ngroups == 1 ? "" : "s");
+        }
+    }
+    out->moments = calloc(out->ngroups, sizeof *out->moments);
+    return out->moments ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+}
+
 brisk_status brisk_fit_text(const char *text, const char *source, long first_line,
                             const brisk_dataset *ds, const size_t *rows, size_t nrows,
-                            const brisk_model_options *opt, brisk_fitted *out, brisk_error *err)
+                            const char *group_column, const brisk_model_options *opt,
+                            brisk_fitted *out, brisk_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (!rows)
+        nrows = ds->nrows;
     brisk_model_options mopt = opt ? *opt : (brisk_model_options){0};
     mopt.name = source;
+    size_t *level = NULL;
     const char **names = malloc((ds->ncols ? ds->ncols : 1) * sizeof *names);
     for (size_t j = 0; names && j < ds->ncols; j++)
         names[j] = ds->cols[j].name;
-    brisk_status st = names ? brisk_syntax_parse(text, source, first_line, &out->syntax, err)
+    brisk_status st = names ? prepare_groups(out, ds, rows, nrows, group_column, &level, err)
                             : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    mopt.ngroups = out->ngroups;
+    if (st == BRISK_OK)
+        st = brisk_syntax_parse(text, source, first_line, &out->syntax, err);
     if (st == BRISK_OK)
         st = brisk_model_new(out->syntax, names, ds->ncols, &mopt, &out->model, err);
     if (st == BRISK_OK)
-        st = brisk_moments_from_data(out->model, ds, rows, nrows, &out->moments, err);
+        st = group_moments(out, ds, rows, nrows, level, err);
     if (st == BRISK_OK)
-        st = brisk_fit_ml(out->model, &out->moments, NULL, &out->fit, err);
+        st = brisk_fit_ml(out->model, out->moments, NULL, &out->fit, err);
     /* Problems of the data (a constant item) name the data file; problems
      * of the model (identification, convergence) the model's file. */
     if (st != BRISK_OK && err && !err->file[0])
         brisk_error_at(err, st == BRISK_ERR_DATA && ds->source ? ds->source : source, 0, 0);
     free(names);
+    free(level);
     if (st != BRISK_OK)
         brisk_fitted_free(out);
     return st;
@@ -77,7 +135,7 @@ static void name_behaviour(brisk_error *err, const char *key)
 }
 
 brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
-                              const char *const *only, size_t nonly,
+                              const char *const *only, size_t nonly, const char *group_column,
                               const brisk_model_options *opt, brisk_survey_fits *out,
                               brisk_error *err)
 {
@@ -101,7 +159,7 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
             continue;
         char *text = brisk_survey_model_text(s, b);
         st = text ? brisk_fit_text(text, s->path, s->model_line, d->ds, d->rows[b], d->nrows[b],
-                                   opt, &out->fitted[out->n], err)
+                                   group_column, opt, &out->fitted[out->n], err)
                   : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         free(text);
         if (st == BRISK_OK && s->weight)

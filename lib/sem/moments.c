@@ -1,6 +1,7 @@
 /* Sample moments of a model's observed variables. */
 #include <config.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sem_internal.h"
@@ -115,4 +116,63 @@ brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *
     if (st != BRISK_OK)
         brisk_moments_free(out);
     return st;
+}
+
+/* A cell as the text that names its group. */
+static char *level_text(const brisk_column *c, size_t row)
+{
+    if (c->type == BRISK_STRING)
+        return strdup(c->str[row]);
+    const char *label = brisk_column_label_of(c, c->num[row]);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.15g", c->num[row]);
+    return strdup(label ? label : buf);
+}
+
+brisk_status brisk_group_levels(const brisk_dataset *ds, const char *column, const size_t *rows,
+                                size_t nrows, char ***labels, size_t *nlabels, size_t **level,
+                                brisk_error *err)
+{
+    *labels = NULL;
+    *nlabels = 0;
+    const brisk_column *c = brisk_dataset_find(ds, column);
+    if (!c) {
+        brisk_error_variable(err, column);
+        return brisk_error_set(err, BRISK_ERR_COLUMN, "group column '%s' is not a column of %s",
+                               column, ds->source ? ds->source : "the data");
+    }
+    if (!rows)
+        nrows = ds->nrows;
+    *level = malloc((nrows ? nrows : 1) * sizeof **level);
+    char **names = calloc(nrows ? nrows : 1, sizeof *names);
+    if (!*level || !names)
+        goto nomem;
+    size_t n = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        size_t r = rows ? rows[i] : i;
+        (*level)[i] = (size_t)-1;
+        if (brisk_is_missing(c, r))
+            continue;
+        char *text = level_text(c, r);
+        if (!text)
+            goto nomem;
+        size_t k = 0;
+        while (k < n && strcmp(names[k], text) != 0)
+            k++;
+        if (k == n)
+            names[n++] = text;
+        else
+            free(text);
+        (*level)[i] = k;
+    }
+    *labels = names;
+    *nlabels = n;
+    return BRISK_OK;
+nomem:
+    for (size_t k = 0; names && k < nrows && names[k]; k++)
+        free(names[k]);
+    free(names);
+    free(*level);
+    *level = NULL;
+    return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
 }

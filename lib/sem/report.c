@@ -86,10 +86,36 @@ static const struct {
     {"std_lv", "Std.lv", BRISK_CELL_NUMBER}, {"std_all", "Std.all", BRISK_CELL_NUMBER},
 };
 
-/* Column index shift: the group column exists only for grouped fits. */
+static bool multigroup(const brisk_fit_result *r)
+{
+    return r->fitted && r->fitted->ngroups > 1;
+}
+
+/* Column index shift: the group column exists only for behaviours or
+ * multi-group fits. */
 static size_t group_shift(const brisk_fit_result *results)
 {
-    return results[0].group ? 1 : 0;
+    return results[0].group || multigroup(&results[0]) ? 1 : 0;
+}
+
+/* "crime", "Pasteur", or "crime: Pasteur" for group g of a result. */
+static const char *group_text(const brisk_fit_result *r, size_t g, char *buf, size_t size)
+{
+    if (!multigroup(r))
+        return r->group;
+    if (!r->group)
+        return r->fitted->group_labels[g];
+    snprintf(buf, size, "%s: %s", r->group, r->fitted->group_labels[g]);
+    return buf;
+}
+
+/* Respondents a fit used, over all its groups. */
+static size_t used_n(const brisk_fit_result *r)
+{
+    size_t n = 0;
+    for (size_t g = 0; r->fitted && g < r->fitted->ngroups; g++)
+        n += r->fitted->moments[g].n;
+    return n;
 }
 
 static brisk_status parameter_rows(brisk_table *t, const brisk_fit_result *r, size_t g0)
@@ -99,8 +125,10 @@ static brisk_status parameter_rows(brisk_table *t, const brisk_fit_result *r, si
     for (size_t i = 0; i < brisk_model_nparams(m); i++) {
         const brisk_param *p = brisk_model_param(m, i);
         const brisk_estimate *e = &fit->rows[i];
+        char buf[300];
         size_t row = brisk_table_add_row(t);
-        if (row == (size_t)-1 || (g0 && brisk_table_set_text(t, row, 0, r->group)) ||
+        if (row == (size_t)-1 ||
+            (g0 && brisk_table_set_text(t, row, 0, group_text(r, p->group, buf, sizeof buf))) ||
             brisk_table_set_text(t, row, g0, p->lhs) ||
             brisk_table_set_text(t, row, g0 + 1, brisk_op_text(p->op)) ||
             brisk_table_set_text(t, row, g0 + 2, p->rhs) ||
@@ -146,8 +174,10 @@ static brisk_table *r2_table(const brisk_fit_result *results, size_t n)
     for (size_t g = 0; g < n; g++) {
         const brisk_fit *fit = results[g].fit;
         for (size_t i = 0; fit && i < fit->nr2; i++) {
+            char buf[300];
+            const char *label = group_text(&results[g], fit->r2_group[i], buf, sizeof buf);
             size_t row = brisk_table_add_row(t);
-            if (row == (size_t)-1 || (g0 && brisk_table_set_text(t, row, 0, results[g].group)) ||
+            if (row == (size_t)-1 || (g0 && brisk_table_set_text(t, row, 0, label)) ||
                 brisk_table_set_text(t, row, g0, fit->r2_names[i]))
                 goto fail;
             brisk_table_set_num(t, row, g0 + 1, fit->r2[i]);
@@ -165,13 +195,18 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
     for (size_t g = 0; g < n; g++) {
         const char *prefix = results[g].group ? results[g].group : "";
         const char *sep = results[g].group ? ": " : "";
-        const brisk_moments *mom = results[g].moments;
-        if (mom && mom->n_dropped && brisk_table_add_note(measures_t, "%s%s%zu of %zu "
-                                                          "respondents used (listwise deletion "
-                                                          "of %zu incomplete).", prefix, sep,
-                                                          mom->n, mom->n + mom->n_dropped,
-                                                          mom->n_dropped))
+        const brisk_fitted *fd = results[g].fitted;
+        size_t used = used_n(&results[g]);
+        if (fd && fd->n_dropped &&
+            brisk_table_add_note(measures_t, "%s%s%zu of %zu respondents used (%zu left out: "
+                                 "incomplete answers%s).", prefix, sep, used,
+                                 used + fd->n_dropped, fd->n_dropped,
+                                 fd->ngroups > 1 ? " or no group" : ""))
             return BRISK_ERR_NOMEM;
+        for (size_t k = 0; fd && fd->ngroups > 1 && k < fd->ngroups; k++)
+            if (brisk_table_add_note(measures_t, "%s%sgroup %zu, %s: %zu respondents.", prefix,
+                                     sep, k + 1, fd->group_labels[k], fd->moments[k].n))
+                return BRISK_ERR_NOMEM;
         if (!results[g].fit &&
             brisk_table_list_warn(out, "%s%snot estimated: %s", prefix, sep, results[g].error))
             return BRISK_ERR_NOMEM;
@@ -202,7 +237,10 @@ brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
 
 static void json_key_number(FILE *f, const char *key, double x, bool comma)
 {
-    fprintf(f, "%s\"%s\": ", comma ? ", " : "", key);
+    if (comma)
+        fputs(", ", f);
+    brisk_json_string(f, key);
+    fputs(": ", f);
     brisk_json_number(f, x);
 }
 
@@ -214,9 +252,16 @@ static void json_fit_measures(FILE *f, const brisk_fit_measures *m)
     fputs("},\n", f);
 }
 
-static void json_parameter(FILE *f, const brisk_param *p, const brisk_estimate *e)
+static void json_parameter(FILE *f, const brisk_fit_result *r, const brisk_param *p,
+                           const brisk_estimate *e)
 {
-    fputs("        {\"lhs\": ", f);
+    fputs("        {", f);
+    if (multigroup(r)) {
+        fputs("\"group\": ", f);
+        brisk_json_string(f, r->fitted->group_labels[p->group]);
+        fputs(", ", f);
+    }
+    fputs("\"lhs\": ", f);
     brisk_json_string(f, p->lhs);
     fprintf(f, ", \"op\": \"%s\", \"rhs\": ", brisk_op_text(p->op));
     brisk_json_string(f, p->rhs);
@@ -242,21 +287,34 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
         brisk_json_string(f, r->group);
     else
         fputs("null", f);
-    const brisk_moments *mom = r->moments;
     fprintf(f, ",\n      \"nobs\": %zu, \"n_dropped\": %zu, \"estimator\": \"ML\", "
                "\"converged\": %s, \"iterations\": %d, \"npar\": %zu,\n",
-            mom ? mom->n : 0, mom ? mom->n_dropped : 0, fit && fit->converged ? "true" : "false",
-            fit ? fit->iterations : 0, fit ? fit->fit.npar : 0);
+            used_n(r), r->fitted ? r->fitted->n_dropped : 0,
+            fit && fit->converged ? "true" : "false", fit ? fit->iterations : 0,
+            fit ? fit->fit.npar : 0);
+    if (multigroup(r)) {
+        fputs("      \"groups\": [", f);
+        for (size_t g = 0; g < r->fitted->ngroups; g++) {
+            fputs(g ? ", {\"label\": " : "{\"label\": ", f);
+            brisk_json_string(f, r->fitted->group_labels[g]);
+            fprintf(f, ", \"nobs\": %zu}", r->fitted->moments[g].n);
+        }
+        fputs("],\n", f);
+    }
     if (fit) {
         json_fit_measures(f, &fit->fit);
         fputs("      \"parameters\": [\n", f);
         for (size_t i = 0; i < brisk_model_nparams(fit->model); i++) {
-            json_parameter(f, brisk_model_param(fit->model, i), &fit->rows[i]);
+            json_parameter(f, r, brisk_model_param(fit->model, i), &fit->rows[i]);
             fputs(i + 1 < brisk_model_nparams(fit->model) ? ",\n" : "\n", f);
         }
         fputs("      ],\n      \"r2\": {", f);
-        for (size_t i = 0; i < fit->nr2; i++)
-            json_key_number(f, fit->r2_names[i], fit->r2[i], i > 0);
+        for (size_t i = 0; i < fit->nr2; i++) {
+            char key[300];
+            snprintf(key, sizeof key, "%s%s%s", multigroup(r) ? r->fitted->group_labels[fit->r2_group[i]]
+                     : "", multigroup(r) ? ": " : "", fit->r2_names[i]);
+            json_key_number(f, key, fit->r2[i], i > 0);
+        }
         fputs("},\n", f);
     } else {
         fputs("      \"fit\": null, \"parameters\": [], \"r2\": {},\n", f);

@@ -12,12 +12,13 @@
 #                      est, bootstrap SE, percentile and bca.simple CIs,
 #                      std.all with standardizedSolution()'s SE and CI, and
 #                      percentile CIs of std.all from the same draws
-#   draws.csv          lavaan's 2,000 bootstrap draws of the free
-#                      parameters (lavInspect(fit, "boot")) and of ind
-#   boot.csv           measure,value: draws, failed draws, runtime, seed
-#   bench.lav, bench_data.csv, bench.params.csv
-#                      the timing scenario (14 items, 4 constructs, N = 2000,
-#                      1,000 draws): model, simulated data, results
+#   draws.csv          lavaan's 2,000 bootstrap draws (lavInspect(fit,
+#                      "boot")) of speed =~ x9, a, b, c and of ind = c*b
+#   boot.csv           measure,value: draws, failed draws, runtimes, seeds,
+#                      and the same for the timing scenario
+#   bench.lav          the timing scenario (14 items, 4 constructs,
+#                      N = 2000, 1,000 draws): population and fitted model
+#                      (its simulated data are not committed)
 #   the headline numbers in README.md (between markers)
 #
 # The fits:
@@ -48,22 +49,6 @@ if (packageVersion("lavaan") != "0.6.14")
 ref_dir <- "tests/reference/bootstrap"
 hs <- read.csv("tests/data/hs.csv", stringsAsFactors = FALSE)
 stopifnot(nrow(hs) == 301)
-
-# Shortest decimal representation (15, 16 or 17 significant digits) that
-# reads back as exactly the same double (as in tests/reference/sem).
-fmt_num <- function(x, digits = 15:17) {
-  out <- rep(NA_character_, length(x))
-  todo <- which(!is.na(x))
-  for (d in digits) {
-    if (length(todo) == 0) break
-    s <- sprintf(paste0("%.", d, "g"), x[todo])
-    ok <- as.numeric(s) == x[todo]
-    if (d == max(digits)) ok[] <- TRUE
-    out[todo[ok]] <- s[ok]
-    todo <- todo[!ok]
-  }
-  out
-}
 
 # lavaan's percentile interpolation, copied from parameterEstimates()
 # (lavaan 0.6-14, lav_object_methods.R; it is boot:::norm.inter).
@@ -148,9 +133,11 @@ stopifnot(!anyNA(row))
 free_rows <- which(pt$free > 0)
 se_boot <- sqrt(apply(ok, 2, function(v) mean((v - mean(v))^2)))
 stopifnot(max(abs(se_boot[pt$free[free_rows]] - pt$se[free_rows])) < 1e-12)
+# ... but the SE of a ":=" row is sd() of its draws, divisor nboot - 1
+# (lav_model_vcov_se uses cov() of the defined parameters over all draws)
 ind_draws <- apply(ok, 1, fit@Model@def.function)
 def_row <- which(pt$op == ":=")
-stopifnot(abs(sqrt(mean((ind_draws - mean(ind_draws))^2)) - pt$se[def_row]) < 1e-12)
+stopifnot(abs(sd(ind_draws) - pt$se[def_row]) < 1e-12)
 
 # percentile CIs recomputed with the copy of norm.inter above
 alpha <- c(0.025, 0.975)
@@ -206,17 +193,29 @@ params <- data.frame(
   stringsAsFactors = FALSE)
 write.csv(params, file.path(ref_dir, "params.csv"), row.names = FALSE, na = "")
 
-# the draws, as lavaan stores them (failed draws would be empty rows)
-vn <- paste0(pt$lhs[free_rows], pt$op[free_rows], pt$rhs[free_rows])
-vn <- vn[order(pt$free[free_rows])]
-draws <- as.data.frame(lapply(seq_len(ncol(BOOT)), function(k) fmt_num(BOOT[, k])))
-names(draws) <- vn
-draws$ind <- fmt_num(apply(BOOT, 1, fit@Model@def.function))
-draws <- cbind(draw = seq_len(nrow(BOOT)), draws)
+# Some of the draws, as lavaan stores them, with 10 significant digits
+# (enough to recompute lavaan's intervals to 1e-8; checked below): the
+# skewed loading speed =~ x9, the paths a, b, c and ind = c*b.
+vn <- paste0(pt$lhs, pt$op, pt$rhs)
+keep <- c("speed=~x9", "speed~visual", "speed~textual", "textual~visual")
+kidx <- pt$free[match(keep, vn)]
+draws <- as.data.frame(lapply(kidx, function(k) sprintf("%.10g", BOOT[, k])))
+names(draws) <- keep
+draws$ind <- sprintf("%.10g", apply(BOOT, 1, fit@Model@def.function))
+draws[is.na(BOOT[, 1]), ] <- ""
 write.csv(draws, file.path(ref_dir, "draws.csv"), row.names = FALSE,
           quote = FALSE, na = "")
-back <- as.matrix(read.csv(file.path(ref_dir, "draws.csv"), check.names = FALSE)[, vn])
-stopifnot(identical(unname(back), unname(BOOT[, seq_along(vn)])))
+back <- read.csv(file.path(ref_dir, "draws.csv"), check.names = FALSE)
+stopifnot(identical(names(back), c(keep, "ind")), nrow(back) == R)
+for (k in c(keep, "ind")) {
+  j <- which(paste0(pe_perc$lhs, pe_perc$op, pe_perc$rhs) == k |
+             (k == "ind" & pe_perc$op == ":="))
+  v <- back[[k]][!is.na(back[[k]])]
+  stopifnot(max(abs(norm.inter(v, alpha) -
+                    c(pe_perc$ci.lower[j], pe_perc$ci.upper[j]))) < 1e-8,
+            max(abs(bca_simple(v, pe_perc$est[j]) -
+                    c(pe_bca$ci.lower[j], pe_bca$ci.upper[j]))) < 1e-8)
+}
 
 boot_info <- c(
   draws = R, failed = length(error.idx), successful = nboot,
@@ -226,8 +225,6 @@ boot_info <- c(
   user_seconds = timing[["user.self"]],
   one_fit_seconds = timing_one[["elapsed"]] / 20,
   seed = seed, iseed = attr(BOOT, "seed"))
-write.csv(data.frame(measure = names(boot_info), value = unname(boot_info)),
-          file.path(ref_dir, "boot.csv"), row.names = FALSE)
 
 ## -------------------------------------------------------------- bench ----
 
@@ -247,36 +244,29 @@ bench_lines <- c(
   "benefit ~ trust",
   "risk    ~ trust",
   "accept  ~ benefit + risk + trust")
+RB <- 1000L
 bench <- simulateData(paste(pop_model, collapse = "\n"), sample.nobs = 2000L,
                       seed = 20261122, standardized = TRUE)
-bench[] <- lapply(bench, function(v) as.numeric(sprintf("%.6g", v)))
-write.csv(bench, file.path(ref_dir, "bench_data.csv"), row.names = FALSE, quote = FALSE)
-bench <- read.csv(file.path(ref_dir, "bench_data.csv"))
 writeLines(c("# bench (written by make_reference.R): the timing scenario",
-             "# data: bench_data.csv = simulateData(pop_model, sample.nobs = 2000,",
-             "#   seed = 20261122, standardized = TRUE), rounded to 6 significant digits",
+             "# data (not committed; made by the script): simulateData(pop_model,",
+             "#   sample.nobs = 2000, seed = 20261122, standardized = TRUE)",
              paste0("# pop_model: ", pop_model),
              "# lavaan call: set.seed(20261123); sem(model, data = bench, se = \"bootstrap\", bootstrap = 1000)",
              bench_lines),
            file.path(ref_dir, "bench.lav"))
 bmodel <- paste(bench_lines, collapse = "\n")
 timing_bench_one <- system.time(for (i in 1:5) bfit_ml <- sem(bmodel, data = bench))
-cat("bootstrapping bench, 1000 draws\n")
+cat("bootstrapping bench,", RB, "draws\n")
 set.seed(20261123)
 timing_bench <- system.time(
-  bfit <- sem(bmodel, data = bench, se = "bootstrap", bootstrap = 1000L))
+  bfit <- sem(bmodel, data = bench, se = "bootstrap", bootstrap = RB))
 cat("  elapsed", timing_bench[["elapsed"]], "s\n")
 BB <- lavInspect(bfit, "boot")
-bpe <- parameterEstimates(bfit, boot.ci.type = "perc", standardized = TRUE)
-write.csv(data.frame(lhs = bpe$lhs, op = bpe$op, rhs = bpe$rhs, est = bpe$est,
-                     se = bpe$se, perc_lower = bpe$ci.lower,
-                     perc_upper = bpe$ci.upper, std_all = bpe$std.all,
-                     ml_se = parameterEstimates(bfit_ml)$se),
-          file.path(ref_dir, "bench.params.csv"), row.names = FALSE, na = "")
 bench_info <- c(
-  bench_n = nrow(bench), bench_items = ncol(bench), bench_npar = fitMeasures(bfit, "npar"),
-  bench_chisq = fitMeasures(bfit, "chisq"), bench_df = fitMeasures(bfit, "df"),
-  bench_draws = 1000, bench_failed = length(attr(BB, "error.idx")),
+  bench_n = nrow(bench), bench_items = ncol(bench), bench_npar = fitMeasures(bfit, "npar")[[1]],
+  bench_chisq = fitMeasures(bfit, "chisq")[[1]], bench_df = fitMeasures(bfit, "df")[[1]],
+  bench_draws = RB, bench_failed = length(attr(BB, "error.idx")),
+  bench_nonadmissible = length(attr(BB, "nonadmissible")),
   bench_elapsed_seconds = timing_bench[["elapsed"]],
   bench_user_seconds = timing_bench[["user.self"]],
   bench_one_fit_seconds = timing_bench_one[["elapsed"]] / 5)
@@ -301,9 +291,9 @@ for (i in show)
     f3(params$bca_lower[i]), f3(params$bca_upper[i]), f3(params$std_all[i]),
     f3(params$std_perc_lower[i]), f3(params$std_perc_upper[i])))
 tab <- c(tab, "",
-         sprintf("bench: N = %d, 14 items, %d free parameters, chisq %.3f on %d df; 1000 draws, %d failed; lavaan took %.1f s (one ML fit: %.3f s)",
+         sprintf("bench: N = %d, 14 items, %d free parameters, chisq %.3f on %d df; %d draws, %d failed; lavaan took %.1f s (one ML fit: %.3f s)",
                  nrow(bench), as.integer(bench_info["bench_npar"]), bench_info[["bench_chisq"]],
-                 as.integer(bench_info["bench_df"]), length(attr(BB, "error.idx")),
+                 as.integer(bench_info["bench_df"]), RB, length(attr(BB, "error.idx")),
                  timing_bench[["elapsed"]], timing_bench_one[["elapsed"]] / 5))
 cat(tab, sep = "\n")
 if (length(warnings)) cat("hs_boot warnings:", warnings, sep = "\n  ")

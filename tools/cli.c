@@ -286,3 +286,25 @@ bool cli_parse_group_equal(const char *list, unsigned *flags)
     free(copy);
     return ok;
 }
+
+char *cli_read_text_file(const char *path, brisk_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t size = 0;
+    if (f) {
+        FILE *m = open_memstream(&text, &size);
+        char buf[65536];
+        size_t n;
+        while (m && (n = fread(buf, 1, sizeof buf, f)) > 0 && size < (16u << 20))
+            fwrite(buf, 1, n, m);
+        if (m)
+            fclose(m);
+        fclose(f);
+    }
+    if (!text) {
+        brisk_error_at(err, path, 0, 0);
+        brisk_error_set(err, BRISK_ERR_OPEN, "cannot read the model file");
+    }
+    return text;
+}

@@ -99,10 +99,15 @@ int cli_render_dot(const char *source, size_t size, const char *format, const ch
 /* "loadings,intercepts" to BRISK_EQUAL_* flags; false for an unknown word. */
 bool cli_parse_group_equal(const char *list, unsigned *flags);
 
+/* A model file's text (at most 16 MiB); NULL with err set when it cannot be
+ * read. */
+char *cli_read_text_file(const char *path, brisk_error *err);
+
 /* The subcommands. */
 extern const cli_command cmd_import;
 extern const cli_command cmd_describe;
 extern const cli_command cmd_fit;
 extern const cli_command cmd_report;
+extern const cli_command cmd_invariance;
 
 #endif

@@ -132,28 +132,6 @@ static int parse_options(fit_options *o, int argc, char **argv)
     return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);
 }
 
-static char *read_text_file(const char *path, brisk_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t size = 0;
-    if (f) {
-        FILE *m = open_memstream(&text, &size);
-        char buf[65536];
-        size_t n;
-        while (m && (n = fread(buf, 1, sizeof buf, f)) > 0 && size < (16u << 20))
-            fwrite(buf, 1, n, m);
-        if (m)
-            fclose(m);
-        fclose(f);
-    }
-    if (!text) {
-        brisk_error_at(err, path, 0, 0);
-        brisk_error_set(err, BRISK_ERR_OPEN, "cannot read the model file");
-    }
-    return text;
-}
-
 /* ------------------------------------------------------------ output */
 
 typedef struct output_job {
@@ -257,7 +235,7 @@ static int fit_data_file(const fit_options *o)
     brisk_error_clear(&err);
     brisk_dataset *ds = NULL;
     brisk_fitted fitted = {0};
-    char *text = read_text_file(o->model, &err);
+    char *text = cli_read_text_file(o->model, &err);
     brisk_status st = text ? brisk_read_file(o->data, NULL, &ds, &err) : err.status;
     if (st == BRISK_OK)
         st = brisk_fit_text(text, o->model, 1, ds, NULL, 0, o->group, &o->model_opt, &fitted,

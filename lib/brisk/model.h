@@ -187,6 +187,19 @@ brisk_status brisk_fit_survey(const struct brisk_survey *s, const struct brisk_s
                               brisk_error *err);
 void brisk_survey_fits_free(brisk_survey_fits *f);
 
+/* ---- measurement invariance ---- */
+
+/* The model fitted in the groups of group_column at four levels —
+ * configural, metric (loadings equal), scalar (and intercepts), strict (and
+ * residual variances) — and compared level by level as lavaan's
+ * lavTestLRT does (chi-square difference), with the changes in CFI and
+ * RMSEA.  Adds the table "invariance.fit" to out; a level that cannot be
+ * estimated stops it (err names the level). */
+brisk_status brisk_invariance(const char *text, const char *source, long first_line,
+                              const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                              const char *group_column, const brisk_model_options *opt,
+                              const char *title, brisk_table_list *out, brisk_error *err);
+
 /* ---- reports ---- */
 
 /* One fitted model and what it was fitted on, for the reports. */

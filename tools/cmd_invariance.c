@@ -1,0 +1,148 @@
+/* brisk invariance: configural, metric, scalar and strict invariance of a
+ * model across the groups of a column. */
+#include <config.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static int run(int argc, char **argv);
+
+const cli_command cmd_invariance = {
+    .name = "invariance",
+    .summary = "measurement invariance across groups: configural, metric, scalar, strict",
+    .usage =
+        "Usage: brisk invariance [OPTION]... SURVEY --group COL\n"
+        "       brisk invariance [OPTION]... --data FILE --model FILE --group COL\n"
+        "Fit the model jointly in the groups that COL defines at four levels of\n"
+        "equality, each adding constraints to the one before: configural (same\n"
+        "form), metric (loadings equal), scalar (and intercepts equal; latent means\n"
+        "free after the first group), strict (and residual variances equal).  For\n"
+        "each level: npar, chi-square, df, CFI, TLI, RMSEA, SRMR, AIC, BIC, and the\n"
+        "chi-square difference test against the level before (as lavaan's\n"
+        "lavTestLRT) with Delta CFI and Delta RMSEA.  A survey's model is tested\n"
+        "for each behaviour.\n\n"
+        "Options:\n"
+        "  -g, --group COL       the column whose values define the groups\n"
+        "  -d, --data FILE       data file, with --model\n"
+        "  -m, --model FILE      model file in lavaan syntax, with --data\n"
+        "  -b, --behaviour KEY   test only this behaviour (repeatable)\n"
+        "      --std-lv          identify factors by unit variances\n"
+        "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
+        "  -o, --output FILE     write to FILE (format from its extension)\n"
+        "  -q, --quiet           no warnings on standard error\n"
+        "  -h, --help            show this help\n"
+        "  -V, --version         show the version\n\n"
+        "Example:\n"
+        "  brisk invariance --data hs.csv --model hs.lav --group school\n",
+    .run = run,
+};
+
+enum { OPT_STD_LV = 1000 };
+
+typedef struct inv_options {
+    cli_common common;
+    const char *data, *model, *survey, *group;
+    const char *behaviours[64];
+    size_t nbehaviours;
+    brisk_model_options model_opt;
+} inv_options;
+
+static int parse_options(inv_options *o, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"group", required_argument, NULL, 'g'}, {"data", required_argument, NULL, 'd'},
+        {"model", required_argument, NULL, 'm'}, {"behaviour", required_argument, NULL, 'b'},
+        {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+    int opt, status;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "g:d:m:b:" CLI_COMMON_SHORT, options, NULL)) != -1) {
+        switch (opt) {
+        case 'g': o->group = optarg; break;
+        case 'd': o->data = optarg; break;
+        case 'm': o->model = optarg; break;
+        case 'b':
+            if (o->nbehaviours == 64)
+                return cli_usage_error(&cmd_invariance, "at most 64 --behaviour options");
+            o->behaviours[o->nbehaviours++] = optarg;
+            break;
+        case OPT_STD_LV: o->model_opt.std_lv = true; break;
+        default:
+            if ((status = cli_common_option(&o->common, opt, &cmd_invariance)) >= 0)
+                return status;
+        }
+    }
+    if (optind < argc)
+        o->survey = argv[optind++];
+    if (optind < argc)
+        return cli_usage_error(&cmd_invariance, "unexpected argument '%s'", argv[optind]);
+    if (!o->group)
+        return cli_usage_error(&cmd_invariance, "--group COL is required");
+    if (o->survey ? (o->data || o->model) : (!o->data || !o->model))
+        return cli_usage_error(&cmd_invariance, "give a survey, or both --data FILE and "
+                               "--model FILE");
+    return cli_resolve_format(&o->common, &cmd_invariance);
+}
+
+static bool selected(const inv_options *o, const char *key)
+{
+    for (size_t i = 0; i < o->nbehaviours; i++)
+        if (strcmp(o->behaviours[i], key) == 0)
+            return true;
+    return o->nbehaviours == 0;
+}
+
+static brisk_status survey_invariance(const cli_survey *cs, const void *ctx,
+                                      brisk_table_list *out, brisk_error *err)
+{
+    const inv_options *o = ctx;
+    const brisk_survey *s = cs->survey;
+    if (!s->model) {
+        brisk_error_at(err, s->path, 0, 0);
+        return brisk_error_set(err, BRISK_ERR_FORMAT, "the survey has no [model] section");
+    }
+    brisk_status st = BRISK_OK;
+    for (size_t b = 0; st == BRISK_OK && b < brisk_survey_nblocks(s); b++) {
+        const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
+        if (key && !selected(o, key))
+            continue;
+        char title[300], *text = brisk_survey_model_text(s, b);
+        snprintf(title, sizeof title, "Measurement invariance across '%s'%s%s", o->group,
+                 key ? ": " : "", key ? s->behaviours[b].value : "");
+        st = text ? brisk_invariance(text, s->path, s->model_line, cs->data->ds,
+                                     cs->data->rows[b], cs->data->nrows[b], o->group,
+                                     &o->model_opt, title, out, err)
+                  : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        free(text);
+    }
+    return st;
+}
+
+static int data_invariance(const inv_options *o)
+{
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_dataset *ds = NULL;
+    brisk_table_list *tables = brisk_table_list_new();
+    char *text = cli_read_text_file(o->model, &err);
+    brisk_status st = text && tables ? brisk_read_file(o->data, NULL, &ds, &err) : err.status;
+    if (st == BRISK_OK)
+        st = brisk_invariance(text, o->model, 1, ds, NULL, 0, o->group, &o->model_opt, NULL,
+                              tables, &err);
+    int status = st == BRISK_OK ? cli_write_tables(&o->common, tables) : cli_fail(&err);
+    brisk_table_list_free(tables);
+    brisk_dataset_free(ds);
+    free(text);
+    return status;
+}
+
+static int run(int argc, char **argv)
+{
+    inv_options o = {0};
+    int status = parse_options(&o, argc, argv);
+    if (status >= 0)
+        return status;
+    if (o.survey)
+        return cli_run_survey_tables(&o.common, o.survey, survey_invariance, &o);
+    return data_invariance(&o);
+}

@@ -237,6 +237,129 @@ static void test_path_model_with_covariates(void **state)
     check_model("path_fixedx", DATA "path.csv", (brisk_model_options){0});
 }
 
+/* ---- multiple groups, against tests/reference/multigroup ---- */
+
+#define MG TEST_SRCDIR "/tests/reference/multigroup/"
+
+static brisk_dataset *mg_reference(const char *name, const char *part)
+{
+    char path[512];
+    snprintf(path, sizeof path, MG "%s.%s.csv", name, part);
+    brisk_dataset *ds = NULL;
+    brisk_error err;
+    if (brisk_read_file(path, NULL, &ds, &err) != BRISK_OK)
+        fail_msg("%s: %s", path, err.message);
+    return ds;
+}
+
+static void check_multigroup(const char *name, unsigned equal)
+{
+    char path[512];
+    snprintf(path, sizeof path, MG "%s.lav", name);
+    brisk_dataset *ds = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_read_file(DATA "hs.csv", NULL, &ds, &err), BRISK_OK);
+    brisk_model_options opt = {.group_equal = equal};
+    brisk_fitted f;
+    if (brisk_fit_text(slurp(path), path, 1, ds, NULL, 0, "school", &opt, &f, &err) != BRISK_OK)
+        fail_msg("%s: %s", name, err.message);
+    assert_int_equal(f.ngroups, 2);
+    assert_string_equal(f.group_labels[0], "Pasteur");
+    brisk_dataset *ref = mg_reference(name, "params");
+    const brisk_model *m = f.model;
+    assert_int_equal(brisk_model_nparams(m), ref->nrows);
+    for (size_t i = 0; i < ref->nrows; i++) {
+        const brisk_param *p = brisk_model_param(m, i);
+        char what[200];
+        snprintf(what, sizeof what, "row %zu group %zu %s %s %s", i + 1, p->group + 1, p->lhs,
+                 brisk_op_text(p->op), p->rhs);
+        if (strcmp(p->lhs, text_at(ref, "lhs", i)) || strcmp(p->rhs, text_at(ref, "rhs", i)) ||
+            (double)(p->group + 1) != num_at(ref, "group", i))
+            fail_msg("%s %s: lavaan has group %g %s %s here", name, what, num_at(ref, "group", i),
+                     text_at(ref, "lhs", i), text_at(ref, "rhs", i));
+        const brisk_estimate *e = &f.fit->rows[i];
+        near(e->est, num_at(ref, "est", i), TOL, what, name);
+        near(e->se, num_at(ref, "se", i), TOL, what, name);
+        near(e->std_all, num_at(ref, "std_all", i), TOL, what, name);
+        near(e->std_lv, num_at(ref, "std_lv", i), TOL, what, name);
+    }
+    brisk_dataset_free(ref);
+    ref = mg_reference(name, "fit");
+    for (size_t i = 0; i < ref->nrows; i++) {
+        const char *key = text_at(ref, "measure", i);
+        if (strcmp(key, "npar") && strncmp(key, "chisq", 5) && strcmp(key, "df") &&
+            strncmp(key, "baseline_", 9) && strcmp(key, "cfi") && strcmp(key, "tli") &&
+            strncmp(key, "rmsea", 5) && strcmp(key, "srmr") && strcmp(key, "logl") &&
+            strcmp(key, "unrestricted_logl") && strcmp(key, "aic") && strcmp(key, "bic") &&
+            strcmp(key, "bic2"))
+            continue;
+        if (strcmp(key, "chisq_group1") == 0 || strcmp(key, "chisq_group2") == 0 ||
+            strcmp(key, "baseline_pvalue") == 0)
+            continue;
+        near(measure(&f.fit->fit, key), num_at(ref, "value", i), TOL, key, name);
+    }
+    brisk_dataset_free(ref);
+    brisk_fitted_free(&f);
+    brisk_dataset_free(ds);
+}
+
+static void test_multigroup_configural(void **state)
+{
+    (void)state;
+    check_multigroup("hs_configural", 0);
+}
+
+static void test_multigroup_metric(void **state)
+{
+    (void)state;
+    check_multigroup("hs_metric", BRISK_EQUAL_LOADINGS);
+}
+
+static void test_multigroup_scalar(void **state)
+{
+    (void)state;
+    check_multigroup("hs_scalar", BRISK_EQUAL_LOADINGS | BRISK_EQUAL_INTERCEPTS);
+}
+
+static void test_multigroup_strict(void **state)
+{
+    (void)state;
+    check_multigroup("hs_strict",
+                     BRISK_EQUAL_LOADINGS | BRISK_EQUAL_INTERCEPTS | BRISK_EQUAL_RESIDUALS);
+}
+
+static void test_multigroup_labels_per_group(void **state)
+{
+    (void)state;
+    check_multigroup("hs_mg_label", 0);
+}
+
+/* brisk_invariance's table against lavTestLRT and the deltas. */
+static void test_invariance_table(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = NULL, *ref = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_read_file(DATA "hs.csv", NULL, &ds, &err), BRISK_OK);
+    assert_int_equal(brisk_read_file(MG "compare.csv", NULL, &ref, &err), BRISK_OK);
+    brisk_table_list *list = brisk_table_list_new();
+    assert_int_equal(brisk_invariance(slurp(REF "hs_cfa.lav"), "hs_cfa.lav", 1, ds, NULL, 0,
+                                      "school", NULL, NULL, list, &err), BRISK_OK);
+    const brisk_table *t = list->tables[0];
+    assert_int_equal(t->nrows, 4);
+    static const char *const pairs[][2] = {
+        {"chisq", "chisq"}, {"df", "df"}, {"aic", "aic"}, {"bic", "bic"}, {"cfi", "cfi"},
+        {"rmsea", "rmsea"}, {"chisq_diff", "chisq_diff"}, {"df_diff", "df_diff"},
+        {"pvalue_diff", "pvalue"}, {"cfi_diff", "delta_cfi"}, {"rmsea_diff", "delta_rmsea"}};
+    for (size_t i = 0; i < 4; i++)
+        for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
+            near(brisk_table_cell(t, i, brisk_table_find_column(t, pairs[k][0]))->num,
+                 num_at(ref, pairs[k][1], i), TOL, pairs[k][0], text_at(ref, "model", i));
+    brisk_table_list_free(list);
+    brisk_dataset_free(ref);
+    brisk_dataset_free(ds);
+}
+
 static void test_heywood_case_warns(void **state)
 {
     (void)state;
@@ -449,6 +572,12 @@ int main(void)
         cmocka_unit_test(test_structural_paths_and_effects),
         cmocka_unit_test(test_path_model_with_covariates),
         cmocka_unit_test(test_heywood_case_warns),
+        cmocka_unit_test(test_multigroup_configural),
+        cmocka_unit_test(test_multigroup_metric),
+        cmocka_unit_test(test_multigroup_scalar),
+        cmocka_unit_test(test_multigroup_strict),
+        cmocka_unit_test(test_multigroup_labels_per_group),
+        cmocka_unit_test(test_invariance_table),
         cmocka_unit_test(test_survey_per_behaviour),
         cmocka_unit_test(test_gradient_matches_finite_differences),
         cmocka_unit_test(test_noncentral_chisq),

@@ -1,5 +1,7 @@
 /* What every brisk subcommand shares: options, output, errors. */
 #include <config.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,4 +309,92 @@ char *cli_read_text_file(const char *path, brisk_error *err)
         brisk_error_set(err, BRISK_ERR_OPEN, "cannot read the model file");
     }
     return text;
+}
+
+static bool parse_count(const char *arg, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-' || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+int cli_bootstrap_option(const cli_command *cmd, int which, const char *arg,
+                         brisk_bootstrap_options *opt)
+{
+    unsigned long long v;
+    switch (which) {
+    case 0:
+        if (!parse_count(arg, 10000000, &v) || v < 2)
+            return cli_usage_error(cmd, "--bootstrap takes a number of draws from 2 to "
+                                   "10000000, not '%s'", arg);
+        opt->draws = (size_t)v;
+        if (!opt->seed)
+            opt->seed = 1;
+        if (!opt->threads) {
+            long cores = sysconf(_SC_NPROCESSORS_ONLN);
+            opt->threads = cores > 0 && cores < 256 ? (unsigned)cores : 1;
+        }
+        return -1;
+    case 1:
+        if (strcmp(arg, "perc") == 0)
+            opt->ci = BRISK_CI_PERCENTILE;
+        else if (strcmp(arg, "bca") == 0)
+            opt->ci = BRISK_CI_BCA;
+        else
+            return cli_usage_error(cmd, "--ci takes perc or bca, not '%s'", arg);
+        return -1;
+    case 2:
+        if (!parse_count(arg, UINT64_MAX, &v))
+            return cli_usage_error(cmd, "--seed takes a whole number, not '%s'", arg);
+        opt->seed = v;
+        return -1;
+    default:
+        if (!parse_count(arg, 256, &v) || v < 1)
+            return cli_usage_error(cmd, "--threads takes a number from 1 to 256, not '%s'", arg);
+        opt->threads = (unsigned)v;
+        return -1;
+    }
+}
+
+/* A bar that redraws only when the percentage changes. */
+typedef struct progress_bar {
+    const char *what;
+    int shown;
+} progress_bar;
+
+static void draw_progress(size_t done, size_t total, void *ctx)
+{
+    progress_bar *bar = ctx;
+    int pct = total ? (int)(100 * done / total) : 100;
+    if (pct == bar->shown)
+        return;
+    bar->shown = pct;
+    int filled = pct * 30 / 100;
+    fprintf(stderr, "\r%s [%.*s%*s] %3d%% (%zu/%zu)", bar->what, filled,
+            "##############################", 30 - filled, "", pct, done, total);
+    fflush(stderr);
+}
+
+cli_progress_fn cli_progress(const cli_common *c, const char *what, void **ctx)
+{
+    static progress_bar bar;   /* one bar per process, drawn from one thread */
+    *ctx = NULL;
+    if (c->quiet || !isatty(STDERR_FILENO))
+        return NULL;
+    bar = (progress_bar){.what = what, .shown = -1};
+    *ctx = &bar;
+    return draw_progress;
+}
+
+void cli_progress_end(const brisk_bootstrap_options *opt)
+{
+    progress_bar *bar = opt->progress_ctx;
+    if (bar && bar->shown >= 0)
+        fputc('\n', stderr);
+    if (bar)
+        bar->shown = -1;
 }

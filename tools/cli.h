@@ -103,6 +103,17 @@ bool cli_parse_group_equal(const char *list, unsigned *flags);
  * read. */
 char *cli_read_text_file(const char *path, brisk_error *err);
 
+/* --bootstrap N (which 0), --ci TYPE (1), --seed S (2), --threads T (3) into
+ * opt; returns -1, or a usage error's exit status. */
+int cli_bootstrap_option(const cli_command *cmd, int which, const char *arg,
+                         brisk_bootstrap_options *opt);
+
+/* A progress reporter for long work: on standard error when it is a
+ * terminal and not --quiet, else NULL.  cli_progress_end ends the line. */
+typedef void (*cli_progress_fn)(size_t done, size_t total, void *ctx);
+cli_progress_fn cli_progress(const cli_common *c, const char *what, void **ctx);
+void cli_progress_end(const brisk_bootstrap_options *opt);
+
 /* The subcommands. */
 extern const cli_command cmd_import;
 extern const cli_command cmd_describe;

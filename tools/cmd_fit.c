@@ -33,6 +33,14 @@ const cli_command cmd_fit = {
         "      --group-equal LIST  with --group: hold these equal across groups, a\n"
         "                        comma-separated list of loadings, intercepts,\n"
         "                        residuals, lv.variances, regressions, means\n"
+        "      --bootstrap N     N bootstrap draws: standard errors and 95% intervals\n"
+        "                        of every parameter, std.all and := from resampled\n"
+        "                        respondents (each draw refitted from the estimates)\n"
+        "      --ci TYPE         perc (default) or bca (bias-corrected and\n"
+        "                        accelerated, with a jackknife)\n"
+        "      --seed S          seed of the draws (default 1): draw i depends only on\n"
+        "                        S and i, so the output is the same for any --threads\n"
+        "      --threads T       draws in T threads (default: the number of cores)\n"
         "      --std-lv          identify factors by unit variances instead of fixing\n"
         "                        each first loading to 1\n"
         "      --meanstructure   estimate intercepts and latent means as well\n"
@@ -52,7 +60,8 @@ const cli_command cmd_fit = {
     .run = run,
 };
 
-enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL };
+enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
+       OPT_THREADS };
 
 typedef struct fit_options {
     cli_common common;
@@ -61,6 +70,7 @@ typedef struct fit_options {
     const char *behaviours[64];
     size_t nbehaviours;
     brisk_model_options model_opt;
+    brisk_bootstrap_options boot;
 } fit_options;
 
 static const char *extension_of(const char *path)
@@ -90,6 +100,9 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"std-lv", no_argument, NULL, OPT_STD_LV},
         {"meanstructure", no_argument, NULL, OPT_MEANSTRUCTURE},
         {"group-equal", required_argument, NULL, OPT_GROUP_EQUAL},
+        {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
+        {"ci", required_argument, NULL, OPT_CI}, {"seed", required_argument, NULL, OPT_SEED},
+        {"threads", required_argument, NULL, OPT_THREADS},
         CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
@@ -105,6 +118,13 @@ static int parse_options(fit_options *o, int argc, char **argv)
             break;
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
+        case OPT_BOOTSTRAP:
+        case OPT_CI:
+        case OPT_SEED:
+        case OPT_THREADS:
+            if ((status = cli_bootstrap_option(&cmd_fit, opt - OPT_BOOTSTRAP, optarg, &o->boot)) >= 0)
+                return status;
+            break;
         case OPT_GROUP_EQUAL:
             if (!cli_parse_group_equal(optarg, &o->model_opt.group_equal))
                 return cli_usage_error(&cmd_fit, "--group-equal takes loadings, intercepts, "
@@ -128,6 +148,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_fit, "--behaviour goes with a survey");
     if (o->model_opt.group_equal && !o->group)
         return cli_usage_error(&cmd_fit, "--group-equal goes with --group");
+    o->boot.progress = cli_progress(&o->common, "bootstrap", &o->boot.progress_ctx);
     o->diagram = diagram_format(&o->common);
     return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);
 }
@@ -240,11 +261,16 @@ static int fit_data_file(const fit_options *o)
     if (st == BRISK_OK)
         st = brisk_fit_text(text, o->model, 1, ds, NULL, 0, o->group, &o->model_opt, &fitted,
                             &err);
+    brisk_bootstrap_info info;
+    if (st == BRISK_OK && o->boot.draws)
+        st = brisk_bootstrap_fit(&fitted, ds, &o->boot, &info, &err);
+    cli_progress_end(&o->boot);
     int status;
     if (st != BRISK_OK) {
         status = cli_fail(&err);
     } else {
-        brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted};
+        brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted,
+                              .bootstrap = o->boot.draws ? &info : NULL};
         status = write_results(o, &r, 1);
     }
     brisk_fitted_free(&fitted);
@@ -275,14 +301,23 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     if (st != BRISK_OK)
         return cli_fail(&err);
     brisk_fit_result *results = calloc(fits.n ? fits.n : 1, sizeof *results);
-    int status = EXIT_INPUT;
-    if (results) {
+    brisk_bootstrap_info *info = calloc(fits.n ? fits.n : 1, sizeof *info);
+    st = results && info ? BRISK_OK : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == BRISK_OK && o->boot.draws && i < fits.n; i++)
+        st = brisk_bootstrap_fit(&fits.fitted[i], d->ds, &o->boot, &info[i], &err);
+    cli_progress_end(&o->boot);
+    int status;
+    if (st == BRISK_OK) {
         for (size_t i = 0; i < fits.n; i++)
             results[i] = (brisk_fit_result){.group = fits.groups[i], .fit = fits.fitted[i].fit,
-                                            .fitted = &fits.fitted[i]};
+                                            .fitted = &fits.fitted[i],
+                                            .bootstrap = o->boot.draws ? &info[i] : NULL};
         status = write_results(o, results, fits.n);
+    } else {
+        status = cli_fail(&err);
     }
     free(results);
+    free(info);
     brisk_survey_fits_free(&fits);
     return status;
 }

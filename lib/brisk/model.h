@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "dataset.h"
 #include "error.h"
@@ -101,6 +102,8 @@ void brisk_moments_free(brisk_moments *mom);
 /* One estimated parameter row. */
 typedef struct brisk_estimate {
     double est, se, z, pvalue, ci_lower, ci_upper, std_lv, std_all;
+    /* With a bootstrap: the standard error and interval of std_all. */
+    double std_se, std_ci_lower, std_ci_upper;
 } brisk_estimate;
 
 typedef struct brisk_fit_measures {
@@ -118,6 +121,8 @@ typedef struct brisk_fit {
     double gradient_norm;
     double *theta;                /* free parameter values */
     double *vcov;                 /* nfree x nfree covariance of the estimates */
+    bool vcov_valid;              /* false for an estimates-only fit */
+    bool admissible;              /* no negative variance, no correlation beyond 1 */
     brisk_estimate *rows;         /* one per parameter-table row */
     double *r2;                   /* one per endogenous variable, see r2_names */
     const char **r2_names;
@@ -131,6 +136,12 @@ typedef struct brisk_fit {
 typedef struct brisk_fit_options {
     int max_iterations;           /* 0: default (500) */
     double tolerance;             /* gradient tolerance, 0: default */
+    const double *start;          /* starting values of the free parameters, or NULL */
+    const double *scoring;        /* nfree x nfree matrix used in place of the inverse
+                                     information in every step (a chord method: a
+                                     bootstrap draw reuses the full sample's), or NULL */
+    bool estimates_only;          /* no standard errors nor fit measures (a bootstrap
+                                     draw): estimates, standardized, := values */
 } brisk_fit_options;
 
 /* Fit by maximum likelihood.  Errors: BRISK_ERR_MODEL (not identified:
@@ -154,6 +165,8 @@ typedef struct brisk_fitted {
     size_t ngroups;
     char **group_labels;          /* NULL without groups */
     size_t n_dropped;             /* rows left out: incomplete or without a group */
+    size_t **group_rows;          /* per group: the data rows offered to it */
+    size_t *ngroup_rows;
     brisk_fit *fit;
 } brisk_fitted;
 
@@ -187,6 +200,41 @@ brisk_status brisk_fit_survey(const struct brisk_survey *s, const struct brisk_s
                               brisk_error *err);
 void brisk_survey_fits_free(brisk_survey_fits *f);
 
+/* ---- bootstrap ---- */
+
+typedef enum brisk_ci_type {
+    BRISK_CI_PERCENTILE = 0,
+    BRISK_CI_BCA                  /* bias-corrected and accelerated (jackknife) */
+} brisk_ci_type;
+
+typedef struct brisk_bootstrap_options {
+    size_t draws;
+    uint64_t seed;                /* draw i's resample depends only on seed and i */
+    unsigned threads;             /* 0 or 1: one */
+    brisk_ci_type ci;
+    /* Called now and then from one thread with the draws done so far. */
+    void (*progress)(size_t done, size_t total, void *ctx);
+    void *progress_ctx;
+} brisk_bootstrap_options;
+
+typedef struct brisk_bootstrap_info {
+    size_t draws;
+    size_t failed;                /* draws not estimated, or inadmissible */
+    uint64_t seed;
+    brisk_ci_type ci;
+} brisk_bootstrap_info;
+
+/* Bootstrap a fitted model: resample its complete cases (within each
+ * group), refit every draw from the full-sample estimates, and replace the
+ * standard errors and intervals of every row (parameters, std_all and :=)
+ * by the bootstrap standard deviation and interval; z and p follow the
+ * bootstrap SE.  Draws that fail — no convergence, or an inadmissible
+ * solution when the full-sample one is admissible — are counted and left
+ * out.  Results are the same for any number of threads. */
+brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
+                                 const brisk_bootstrap_options *opt,
+                                 brisk_bootstrap_info *info, brisk_error *err);
+
 /* ---- measurement invariance ---- */
 
 /* The model fitted in the groups of group_column at four levels —
@@ -208,6 +256,7 @@ typedef struct brisk_fit_result {
     const brisk_fit *fit;         /* NULL when the fit failed */
     const brisk_fitted *fitted;   /* moments and group labels, or NULL */
     const char *error;            /* why it failed, when fit is NULL */
+    const struct brisk_bootstrap_info *bootstrap;   /* or NULL */
 } brisk_fit_result;
 
 /* Tables of one or more fits: "fit.measures" (a column per group),

@@ -218,8 +218,16 @@ brisk_status brisk_sem_defined(const brisk_model *m, brisk_fit *fit, brisk_error
         brisk_estimate *e = &fit->rows[r];
         if (par->op != BRISK_OP_DEFINE)
             continue;
-        if (!brisk_sem_eval_expr(m, par->expr, estimate_of, &tv, 0, &e->est, err) ||
-            !jacobian(m, par->expr, fit->theta, grad, err)) {
+        *e = (brisk_estimate){.se = NAN, .z = NAN, .pvalue = NAN, .ci_lower = NAN,
+                              .ci_upper = NAN, .std_se = NAN, .std_ci_lower = NAN,
+                              .std_ci_upper = NAN};
+        if (!brisk_sem_eval_expr(m, par->expr, estimate_of, &tv, 0, &e->est, err)) {
+            st = BRISK_ERR_FORMAT;
+            break;
+        }
+        if (!fit->vcov_valid)
+            continue;   /* an estimates-only fit: the value is all */
+        if (!jacobian(m, par->expr, fit->theta, grad, err)) {
             st = BRISK_ERR_FORMAT;
             break;
         }

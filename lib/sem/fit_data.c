@@ -17,6 +17,10 @@ void brisk_fitted_free(brisk_fitted *f)
     for (size_t g = 0; f->group_labels && g < f->ngroups; g++)
         free(f->group_labels[g]);
     free(f->group_labels);
+    for (size_t g = 0; f->group_rows && g < f->ngroups; g++)
+        free(f->group_rows[g]);
+    free(f->group_rows);
+    free(f->ngroup_rows);
     brisk_model_free(f->model);
     brisk_syntax_free(f->syntax);
     memset(f, 0, sizeof *f);
@@ -27,21 +31,24 @@ void brisk_fitted_free(brisk_fitted *f)
 static brisk_status group_moments(brisk_fitted *out, const brisk_dataset *ds, const size_t *rows,
                                   size_t nrows, const size_t *level, brisk_error *err)
 {
-    size_t *mine = malloc((nrows ? nrows : 1) * sizeof *mine);
-    if (!mine)
+    out->group_rows = calloc(out->ngroups, sizeof *out->group_rows);
+    out->ngroup_rows = calloc(out->ngroups, sizeof *out->ngroup_rows);
+    if (!out->group_rows || !out->ngroup_rows)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     brisk_status st = BRISK_OK;
     size_t used = 0;
     for (size_t g = 0; st == BRISK_OK && g < out->ngroups; g++) {
-        size_t n = 0;
+        size_t *mine = out->group_rows[g] = malloc((nrows ? nrows : 1) * sizeof *mine), n = 0;
+        if (!mine)
+            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < nrows; i++)
             if (!level || level[i] == g)
                 mine[n++] = rows ? rows[i] : i;
+        out->ngroup_rows[g] = n;
         st = brisk_moments_from_data(out->model, ds, mine, n, &out->moments[g], err);
         used += out->moments[g].n;
     }
     out->n_dropped = nrows - used;
-    free(mine);
     return st;
 }
 

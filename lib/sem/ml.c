@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
+#include "dense.h"
 #include "sem_ml.h"
 
 /* ------------------------------------------------------------ workspace */
@@ -23,6 +24,9 @@ void brisk_sem_work_free(sem_work *w)
 {
     if (!w)
         return;
+    free(w->dSigma);
+    free(w->dmu);
+    free(w->V);
     free(w->block);
     gsl_permutation_free(w->perm);
     free(w);
@@ -40,12 +44,16 @@ sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom, siz
     w->p = p;
     w->n = n;
     w->q = q;
+    /* The per-parameter matrices of the information (dSigma, dmu, V) are
+     * allocated only when the information is asked for: a bootstrap draw
+     * iterates on the gradient alone. */
     size_t sizes[] = {n * n, n * n, n, n * n, n * n, n * n, n, p * p, p * p, p, p, p * p,
-                      q * p * p, q * p, q * q, q, q, q, p * p, p * p, m->nparams, 2 * q * p * p};
+                      q * q, q, q, q, p * p, p * p, m->nparams,
+                      p * n, p * n, n * n, n * n, n};
     double **slots[] = {&w->A, &w->S, &w->M, &w->IA, &w->E, &w->Sfull, &w->mfull, &w->Sigma,
-                        &w->Sinv, &w->mu, &w->d, &w->W, &w->dSigma, &w->dmu, &w->info,
+                        &w->Sinv, &w->mu, &w->d, &w->W, &w->info,
                         &w->grad, &w->step, &w->theta_try, &w->tmp1, &w->tmp2, &w->fixed,
-                        &w->V};
+                        &w->WH, &w->WG, &w->MA, &w->MS, &w->v};
     size_t total = 0;
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
         total += sizes[k] ? sizes[k] : 1;
@@ -109,18 +117,11 @@ static bool compute_implied(sem_work *w)
         w->IA[i] = -w->A[i];
     for (size_t i = 0; i < n; i++)
         w->IA[i * n + i] += 1.0;
-    gsl_matrix_view IA = gsl_matrix_view_array(w->IA, n, n);
-    gsl_matrix_view E = gsl_matrix_view_array(w->E, n, n);
-    int sign;
-    if (gsl_linalg_LU_decomp(&IA.matrix, w->perm, &sign) != GSL_SUCCESS ||
-        fabs(gsl_linalg_LU_det(&IA.matrix, sign)) < 1e-12 ||
-        gsl_linalg_LU_invert(&IA.matrix, w->perm, &E.matrix) != GSL_SUCCESS)
+    if (!brisk_dense_invert(w->IA, w->E, n))
         return false;
     /* Sfull = E S E' through a scratch n x n product held in IA. */
-    gsl_matrix_view S = gsl_matrix_view_array(w->S, n, n);
-    gsl_matrix_view Sf = gsl_matrix_view_array(w->Sfull, n, n);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &E.matrix, &S.matrix, 0.0, &IA.matrix);
-    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &IA.matrix, &E.matrix, 0.0, &Sf.matrix);
+    brisk_dense_mul(w->E, w->S, w->IA, n);
+    brisk_dense_mul_bt(w->IA, w->E, w->Sfull, n);
     for (size_t i = 0; i < n; i++) {
         double s = 0;
         for (size_t j = 0; j < n; j++)
@@ -135,26 +136,11 @@ static bool compute_implied(sem_work *w)
     return true;
 }
 
-/* Sinv and log|Sigma| by Cholesky; false when Sigma is not positive
- * definite (an infeasible point, not an error). */
+/* Sinv and log|Sigma|; false when Sigma is not positive definite (an
+ * infeasible point, not an error). */
 static bool invert_sigma(sem_work *w, double *logdet)
 {
-    size_t p = w->p;
-    memcpy(w->Sinv, w->Sigma, p * p * sizeof *w->Sinv);
-    gsl_matrix_view L = gsl_matrix_view_array(w->Sinv, p, p);
-    if (gsl_linalg_cholesky_decomp1(&L.matrix) != GSL_SUCCESS)
-        return false;
-    double ld = 0;
-    for (size_t i = 0; i < p; i++) {
-        double dii = w->Sinv[i * p + i];
-        if (!(dii > 0))
-            return false;
-        ld += 2 * log(dii);
-    }
-    if (gsl_linalg_cholesky_invert(&L.matrix) != GSL_SUCCESS)
-        return false;
-    *logdet = ld;
-    return true;
+    return brisk_dense_spd_invert(w->Sigma, w->Sinv, w->tmp2, w->p, logdet);
 }
 
 bool brisk_sem_objective(sem_work *w, const double *theta, double *f)
@@ -218,10 +204,13 @@ static void compute_derivatives(sem_work *w)
 }
 
 /* Gradient of F: tr(W dSigma_k) - 2 dmu_k' Sinv d, with
- * W = Sinv - Sinv (S + d d') Sinv. */
-static void compute_gradient(sem_work *w)
+ * W = Sinv - Sinv (S + d d') Sinv.  With G = E[ov, .] and H = Sfull[ov, .],
+ * a loading or path A_ij contributes 2 (G'WH)_ij - 2 m_j (G'Sinv d)_i, a
+ * (co)variance S_ij contributes (2 -) (G'WG)_ij, an intercept M_i
+ * -2 (G'Sinv d)_i: two n x n products serve every parameter. */
+static void compute_w(sem_work *w)
 {
-    size_t p = w->p, q = w->q;
+    size_t p = w->p;
     const double *S = w->mom->cov;
     for (size_t a = 0; a < p; a++)
         for (size_t b = 0; b < p; b++)
@@ -234,20 +223,63 @@ static void compute_gradient(sem_work *w)
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, &T2.matrix, &Si.matrix, 0.0, &Wm.matrix);
     for (size_t i = 0; i < p * p; i++)
         w->W[i] += w->Sinv[i];
-    for (size_t a = 0; a < p; a++) {   /* tmp1[0..p) = Sinv d */
+}
+
+void brisk_sem_gradient(sem_work *w)
+{
+    const brisk_model *m = w->model;
+    size_t p = w->p, n = w->n;
+    compute_w(w);
+    /* Top p rows of E and Sfull are G and H (row-major, contiguous):
+     * WH = W H, WG = W G (p x n), MA = G' WH, MS = G' WG (n x n). */
+    const double *G = w->E, *H = w->Sfull;
+    memset(w->WH, 0, p * n * sizeof *w->WH);
+    memset(w->WG, 0, p * n * sizeof *w->WG);
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b < p; b++) {
+            double wab = w->W[a * p + b];
+            for (size_t j = 0; j < n; j++) {
+                w->WH[a * n + j] += wab * H[b * n + j];
+                w->WG[a * n + j] += wab * G[b * n + j];
+            }
+        }
+    memset(w->MA, 0, n * n * sizeof *w->MA);
+    memset(w->MS, 0, n * n * sizeof *w->MS);
+    for (size_t a = 0; a < p; a++)
+        for (size_t i = 0; i < n; i++) {
+            double gai = G[a * n + i];
+            if (gai == 0)
+                continue;   /* E is sparse */
+            for (size_t j = 0; j < n; j++) {
+                w->MA[i * n + j] += gai * w->WH[a * n + j];
+                w->MS[i * n + j] += gai * w->WG[a * n + j];
+            }
+        }
+    for (size_t i = 0; i < n; i++) {   /* v = G' Sinv d */
         double s = 0;
-        for (size_t b = 0; b < p; b++)
-            s += w->Sinv[a * p + b] * w->d[b];
-        w->tmp1[a] = s;
+        for (size_t a = 0; a < p; a++) {
+            double u = 0;
+            for (size_t b = 0; b < p; b++)
+                u += w->Sinv[a * p + b] * w->d[b];
+            s += w->E[a * n + i] * u;
+        }
+        w->v[i] = s;
     }
-    for (size_t k = 0; k < q; k++) {
-        const double *D = w->dSigma + k * p * p, *dm = w->dmu + k * p;
-        double g = 0;
-        for (size_t i = 0; i < p * p; i++)
-            g += w->W[i] * D[i];
-        for (size_t a = 0; a < p; a++)
-            g -= 2 * dm[a] * w->tmp1[a];
-        w->grad[k] = g;
+    memset(w->grad, 0, w->q * sizeof *w->grad);
+    for (size_t r = 0; r < m->nparams; r++) {
+        int k = m->params[r].free - 1;
+        const sem_pos *pos = &m->pos[r];
+        if (k < 0 || pos->mat == SEM_NONE || m->params[r].group != w->group)
+            continue;
+        size_t i = (size_t)pos->row, j = (size_t)pos->col;
+        double g;
+        if (pos->mat == SEM_A)
+            g = 2 * w->MA[i * n + j] - 2 * w->mfull[j] * w->v[i];
+        else if (pos->mat == SEM_S)
+            g = (i == j ? 1 : 2) * w->MS[i * n + j];
+        else
+            g = -2 * w->v[i];
+        w->grad[k] += g;
     }
 }
 
@@ -303,10 +335,25 @@ static bool compute_information(sem_work *w)
     return true;
 }
 
+/* The per-parameter matrices, allocated at the first need. */
+static bool allocate_derivatives(sem_work *w)
+{
+    size_t p = w->p, q = w->q ? w->q : 1;
+    if (w->have_derivatives)
+        return true;
+    w->dSigma = malloc(q * p * p * sizeof *w->dSigma);
+    w->dmu = malloc(q * p * sizeof *w->dmu);
+    w->V = malloc(2 * q * p * p * sizeof *w->V);
+    w->have_derivatives = w->dSigma && w->dmu && w->V;
+    return w->have_derivatives;
+}
+
 bool brisk_sem_derivatives(sem_work *w)
 {
+    if (!allocate_derivatives(w))
+        return false;
     compute_derivatives(w);
-    compute_gradient(w);
+    brisk_sem_gradient(w);
     return compute_information(w);
 }
 
@@ -387,6 +434,17 @@ bool brisk_sem_fitter_objective(sem_fitter *f, const double *theta, double *valu
     }
     *value = total;
     return true;
+}
+
+void brisk_sem_fitter_gradient(sem_fitter *f)
+{
+    memset(f->grad, 0, f->q * sizeof *f->grad);
+    for (size_t g = 0; g < f->ngroups; g++) {
+        sem_work *w = f->works[g];
+        brisk_sem_gradient(w);
+        for (size_t k = 0; k < f->q; k++)
+            f->grad[k] += f->weight[g] * w->grad[k];
+    }
 }
 
 bool brisk_sem_fitter_derivatives(sem_fitter *f)

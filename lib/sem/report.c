@@ -142,20 +142,61 @@ static brisk_status parameter_rows(brisk_table *t, const brisk_fit_result *r, si
     return BRISK_OK;
 }
 
+static const struct {
+    const char *key, *header;
+} std_columns[] = {
+    {"std_se", "Std.all SE"}, {"std_ci_lower", "Std.all CI lower"},
+    {"std_ci_upper", "Std.all CI upper"},
+};
+
+/* The rows' bootstrap intervals of std_all, after the other columns. */
+static void std_interval_cells(brisk_table *t, const brisk_fit_result *r, size_t first_row,
+                               size_t first_col)
+{
+    for (size_t i = 0; i < brisk_model_nparams(r->fit->model); i++) {
+        const brisk_estimate *e = &r->fit->rows[i];
+        double v[] = {e->std_se, e->std_ci_lower, e->std_ci_upper};
+        for (size_t k = 0; k < 3; k++)
+            brisk_table_set_num(t, first_row + i, first_col + k, v[k]);
+    }
+}
+
+static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
+{
+    const brisk_bootstrap_info *b = r->bootstrap;
+    return brisk_table_add_note(t, "%s%sstandard errors and 95%% intervals (also of Std.all) "
+                                "from %zu bootstrap draws (%s, seed %llu); %zu failed or "
+                                "inadmissible draws left out.", r->group ? r->group : "",
+                                r->group ? ": " : "", b->draws,
+                                b->ci == BRISK_CI_BCA ? "BCa" : "percentile",
+                                (unsigned long long)b->seed, b->failed);
+}
+
 static brisk_table *parameters_table(const brisk_fit_result *results, size_t n)
 {
     brisk_table *t = brisk_table_new("fit.parameters", "Parameter estimates");
-    size_t g0 = group_shift(results);
-    for (size_t k = 1 - g0; t && k < sizeof param_columns / sizeof param_columns[0]; k++)
+    size_t g0 = group_shift(results), ncols = 0;
+    bool boot = results[0].bootstrap != NULL;
+    for (size_t k = 1 - g0; t && k < sizeof param_columns / sizeof param_columns[0]; k++, ncols++)
         if (brisk_table_add_column(t, param_columns[k].key, param_columns[k].header,
                                    param_columns[k].kind, 3) == (size_t)-1)
             goto fail;
-    for (size_t g = 0; t && g < n; g++)
+    for (size_t k = 0; t && boot && k < 3; k++)
+        if (brisk_table_add_column(t, std_columns[k].key, std_columns[k].header,
+                                   BRISK_CELL_NUMBER, 3) == (size_t)-1)
+            goto fail;
+    for (size_t g = 0; t && g < n; g++) {
+        size_t first = t->nrows;
         if (results[g].fit && parameter_rows(t, &results[g], g0) != BRISK_OK)
             goto fail;
-    if (t && brisk_table_add_note(t, "ML estimation; standard errors from the expected "
-                                  "information; 95%% confidence intervals; Std.all: "
-                                  "standardized on latent and observed variables."))
+        if (results[g].fit && boot)
+            std_interval_cells(t, &results[g], first, ncols);
+        if (results[g].fit && boot && bootstrap_note(t, &results[g]) != BRISK_OK)
+            goto fail;
+    }
+    if (t && !boot && brisk_table_add_note(t, "ML estimation; standard errors from the expected "
+                                           "information; 95%% confidence intervals; Std.all: "
+                                           "standardized on latent and observed variables."))
         goto fail;
     return t;
 fail:
@@ -276,6 +317,11 @@ static void json_parameter(FILE *f, const brisk_fit_result *r, const brisk_param
     json_key_number(f, "ci_upper", e->ci_upper, true);
     json_key_number(f, "std_lv", e->std_lv, true);
     json_key_number(f, "std_all", e->std_all, true);
+    if (r->bootstrap) {
+        json_key_number(f, "std_se", e->std_se, true);
+        json_key_number(f, "std_ci_lower", e->std_ci_lower, true);
+        json_key_number(f, "std_ci_upper", e->std_ci_upper, true);
+    }
     fputc('}', f);
 }
 
@@ -316,6 +362,11 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
             json_key_number(f, key, fit->r2[i], i > 0);
         }
         fputs("},\n", f);
+        if (r->bootstrap)
+            fprintf(f, "      \"bootstrap\": {\"draws\": %zu, \"failed\": %zu, \"seed\": %llu, "
+                       "\"ci\": \"%s\"},\n", r->bootstrap->draws, r->bootstrap->failed,
+                    (unsigned long long)r->bootstrap->seed,
+                    r->bootstrap->ci == BRISK_CI_BCA ? "bca" : "perc");
     } else {
         fputs("      \"fit\": null, \"parameters\": [], \"r2\": {},\n", f);
     }

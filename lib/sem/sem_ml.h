@@ -25,6 +25,8 @@ typedef struct sem_work {
     double *info, *grad, *step, *theta_try;
     double *tmp1, *tmp2;
     double *fixed;                 /* per table row: the value of a fixed row */
+    double *WH, *WG, *MA, *MS, *v; /* the gradient's products, see compute_gradient */
+    bool have_derivatives;         /* dSigma, dmu, V allocated (information needed) */
     double *block;
     gsl_permutation *perm;
 } sem_work;
@@ -46,6 +48,9 @@ bool brisk_sem_objective(sem_work *w, const double *theta, double *f);
  * brisk_sem_objective call. */
 bool brisk_sem_derivatives(sem_work *w);
 
+/* The gradient alone: a few matrix products, no per-parameter matrices. */
+void brisk_sem_gradient(sem_work *w);
+
 /* All groups at once: F = sum_g (N_g / N) F_g, and its gradient and
  * information likewise weighted (so N F is the chi-square). */
 typedef struct sem_fitter {
@@ -61,6 +66,7 @@ sem_fitter *brisk_sem_fitter_new(const brisk_model *m, const brisk_moments *mom)
 void brisk_sem_fitter_free(sem_fitter *f);
 bool brisk_sem_fitter_objective(sem_fitter *f, const double *theta, double *value);
 bool brisk_sem_fitter_derivatives(sem_fitter *f);
+void brisk_sem_fitter_gradient(sem_fitter *f);
 
 /* log-determinant of a covariance matrix; ok false when not positive
  * definite. */

@@ -154,7 +154,7 @@ brisk_status brisk_sem_standardize(const brisk_model *m, sem_fitter *f, brisk_fi
 
 brisk_status brisk_sem_check_admissible(const brisk_model *m, sem_fitter *f, brisk_fit *fit)
 {
-    size_t n = f->works[0]->n;
+    size_t n = f->works[0]->n, before = fit->nwarnings;
     for (size_t r = 0; r < m->nparams; r++) {
         const brisk_param *par = &m->params[r];
         const sem_pos *pos = &m->pos[r];
@@ -175,5 +175,6 @@ brisk_status brisk_sem_check_admissible(const brisk_model *m, sem_fitter *f, bri
         if (st != BRISK_OK)
             return st;
     }
+    fit->admissible = fit->nwarnings == before;
     return BRISK_OK;
 }

@@ -1,6 +1,6 @@
 # make_reference.R -- bootstrap reference values for brisk, from lavaan.
 #
-# Run from the top of the source tree (takes a few minutes):
+# Run from the top of the source tree (takes about 4.5 minutes):
 #
 #     Rscript tests/reference/bootstrap/make_reference.R
 #
@@ -10,10 +10,14 @@
 #   hs_boot.lav        the model, with the lavaan call in a comment
 #   params.csv         one row per parameterEstimates() row of the fit below:
 #                      est, bootstrap SE, percentile and bca.simple CIs,
-#                      std.all with standardizedSolution()'s SE and CI, and
-#                      percentile CIs of std.all from the same draws
+#                      std.all with standardizedSolution()'s SE and CI,
+#                      percentile CIs of std.all from the same draws, and
+#                      the Monte Carlo SD of each percentile endpoint (the
+#                      last two are computed here, not by lavaan)
 #   draws.csv          lavaan's 2,000 bootstrap draws (lavInspect(fit,
 #                      "boot")) of speed =~ x9, a, b, c and of ind = c*b
+#   replicates.csv     SEs and percentile CIs of the same fit with seeds
+#                      20261121 and 20261124..20261127, and the runtimes
 #   boot.csv           measure,value: draws, failed draws, runtimes, seeds,
 #                      and the same for the timing scenario
 #   bench.lav          the timing scenario (14 items, 4 constructs,
@@ -179,6 +183,21 @@ STD <- t(apply(ok, 1, std_draw))               # nboot x parTable rows
 std_perc <- t(apply(STD, 2, function(v)
   if (var(v) == 0) c(v[1], v[1]) else norm.inter(v, alpha)))
 
+# Monte Carlo error of each percentile endpoint (not lavaan output): the
+# SD of the endpoint over 1,000 resamples of the successful draws
+# (set.seed(1)).  Two independent runs of 2,000 draws differ by about
+# sqrt(2) times this.
+set.seed(1)
+mc_sd <- function(v) {
+  if (var(v) == 0) return(c(0, 0))
+  idx <- replicate(1000, sample.int(length(v), replace = TRUE))
+  e <- apply(idx, 2, function(i) norm.inter(v[i], alpha))
+  apply(e, 1, sd)
+}
+MCSD <- matrix(0, nrow(pe_perc), 2)
+for (i in free_rows) MCSD[which(row == i), ] <- mc_sd(ok[, pt$free[i]])
+MCSD[which(row == def_row), ] <- mc_sd(ind_draws)
+
 params <- data.frame(
   lhs = pe_perc$lhs, op = pe_perc$op, rhs = pe_perc$rhs,
   label = pe_perc$label, free = pt$free[row] > 0,
@@ -190,6 +209,7 @@ params <- data.frame(
   std_ci_upper_delta = ss$ci.upper,
   std_perc_lower = std_perc[row, 1], std_perc_upper = std_perc[row, 2],
   ml_se = parameterEstimates(fit_ml)$se,
+  perc_lower_mcsd = MCSD[, 1], perc_upper_mcsd = MCSD[, 2],
   stringsAsFactors = FALSE)
 write.csv(params, file.path(ref_dir, "params.csv"), row.names = FALSE, na = "")
 
@@ -225,6 +245,43 @@ boot_info <- c(
   user_seconds = timing[["user.self"]],
   one_fit_seconds = timing_one[["elapsed"]] / 20,
   seed = seed, iseed = attr(BOOT, "seed"))
+
+## --------------------------------------------------------- replicates ----
+
+# The same fit with four other seeds: how far apart two honest runs of
+# 2,000 draws are (what brisk, with its own RNG, will see), and how much
+# lavaan's runtime varies.
+rep_seeds <- 20261124:20261127
+reps <- list()
+for (s in rep_seeds) {
+  cat("replicate, seed", s, "\n")
+  set.seed(s)
+  tm <- system.time(f <- suppressWarnings(
+    sem(model, data = hs, se = "bootstrap", bootstrap = R)))
+  p <- parameterEstimates(f, boot.ci.type = "perc")
+  stopifnot(identical(p[, 1:3], pe_perc[, 1:3]))
+  reps[[length(reps) + 1]] <- data.frame(
+    seed = s, lhs = p$lhs, op = p$op, rhs = p$rhs, se = p$se,
+    perc_lower = p$ci.lower, perc_upper = p$ci.upper,
+    failed = length(attr(lavInspect(f, "boot"), "error.idx")),
+    elapsed_seconds = tm[["elapsed"]], stringsAsFactors = FALSE)
+}
+reps <- rbind(data.frame(seed = seed, lhs = pe_perc$lhs, op = pe_perc$op,
+                         rhs = pe_perc$rhs, se = pe_perc$se,
+                         perc_lower = pe_perc$ci.lower,
+                         perc_upper = pe_perc$ci.upper,
+                         failed = length(error.idx),
+                         elapsed_seconds = timing[["elapsed"]],
+                         stringsAsFactors = FALSE),
+              do.call(rbind, reps))
+write.csv(reps, file.path(ref_dir, "replicates.csv"), row.names = FALSE, na = "")
+# largest distance of a replicate's endpoint from the reference run
+main <- reps[reps$seed == seed, ]
+other <- reps[reps$seed != seed, ]
+k <- match(paste(other$lhs, other$op, other$rhs), paste(main$lhs, main$op, main$rhs))
+dist <- pmax(abs(other$perc_lower - main$perc_lower[k]),
+             abs(other$perc_upper - main$perc_upper[k]))
+rep_max <- tapply(dist, paste(other$lhs, other$op, other$rhs), max)
 
 ## -------------------------------------------------------------- bench ----
 
@@ -270,26 +327,34 @@ bench_info <- c(
   bench_elapsed_seconds = timing_bench[["elapsed"]],
   bench_user_seconds = timing_bench[["user.self"]],
   bench_one_fit_seconds = timing_bench_one[["elapsed"]] / 5)
-write.csv(data.frame(measure = c(names(boot_info), names(bench_info)),
-                     value = unname(c(boot_info, bench_info))),
+rep_info <- c(replicates = length(unique(reps$seed)),
+              replicate_elapsed_min = min(reps$elapsed_seconds),
+              replicate_elapsed_max = max(reps$elapsed_seconds),
+              replicate_max_endpoint_distance = max(dist))
+write.csv(data.frame(measure = c(names(boot_info), names(rep_info), names(bench_info)),
+                     value = unname(c(boot_info, rep_info, bench_info))),
           file.path(ref_dir, "boot.csv"), row.names = FALSE)
 
 ## ------------------------------------------------------ headline table ----
 
 f3 <- function(x) formatC(x, format = "f", digits = 3)
 show <- which(params$op %in% c("~", ":=") | (params$op == "=~" & params$free))
-tab <- c(sprintf("hs_boot: %d draws, %d failed, %d nonadmissible; lavaan took %.1f s (one ML fit: %.3f s)",
+tab <- c(sprintf("hs_boot: %d draws, %d failed, %d nonadmissible; lavaan took %.1f s (%.1f to %.1f s over %d runs with other seeds; one ML fit: %.3f s)",
                  R, length(error.idx), length(nonadm), timing[["elapsed"]],
-                 timing_one[["elapsed"]] / 20),
+                 min(other$elapsed_seconds), max(other$elapsed_seconds),
+                 length(rep_seeds), timing_one[["elapsed"]] / 20),
          "",
-         "| parameter | est | boot SE | ML SE | percentile 95% CI | bca.simple 95% CI | std.all | std.all percentile CI |",
-         "|---|---|---|---|---|---|---|---|")
-for (i in show)
-  tab <- c(tab, sprintf("| %s %s %s | %s | %s | %s | [%s, %s] | [%s, %s] | %s | [%s, %s] |",
-    params$lhs[i], params$op[i], params$rhs[i], f3(params$est[i]), f3(params$se[i]),
+         "| parameter | est | boot SE | ML SE | percentile 95% CI | MC SD of the endpoints | max distance, 4 other seeds | bca.simple 95% CI | std.all | std.all percentile CI |",
+         "|---|---|---|---|---|---|---|---|---|---|")
+for (i in show) {
+  key <- paste(params$lhs[i], params$op[i], params$rhs[i])
+  tab <- c(tab, sprintf("| %s | %s | %s | %s | [%s, %s] | %s, %s | %s | [%s, %s] | %s | [%s, %s] |",
+    key, f3(params$est[i]), f3(params$se[i]),
     f3(params$ml_se[i]), f3(params$perc_lower[i]), f3(params$perc_upper[i]),
+    f3(params$perc_lower_mcsd[i]), f3(params$perc_upper_mcsd[i]), f3(rep_max[[key]]),
     f3(params$bca_lower[i]), f3(params$bca_upper[i]), f3(params$std_all[i]),
     f3(params$std_perc_lower[i]), f3(params$std_perc_upper[i])))
+}
 tab <- c(tab, "",
          sprintf("bench: N = %d, 14 items, %d free parameters, chisq %.3f on %d df; %d draws, %d failed; lavaan took %.1f s (one ML fit: %.3f s)",
                  nrow(bench), as.integer(bench_info["bench_npar"]), bench_info[["bench_chisq"]],

@@ -1,0 +1,296 @@
+/* The bootstrap of a fitted model: resampled complete cases, refits from
+ * the full-sample estimates, and bootstrap standard errors and intervals. */
+#include <config.h>
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "resample.h"
+#include "sem_internal.h"
+
+/* What a thread needs of its own: moments per group and an index buffer. */
+typedef struct scratch {
+    brisk_moments *mom;
+    size_t *idx;
+} scratch;
+
+typedef struct boot_run {
+    const brisk_model *m;
+    const resample_data *data;   /* per group: complete cases */
+    size_t ngroups;
+    const double *theta_hat;
+    const double *scoring;       /* the full sample's inverse information per case */
+    uint64_t seed;
+    size_t nrows;                /* parameter-table rows */
+    bool require_admissible;
+    bool jackknife;              /* job j leaves out case j instead of resampling */
+    double *est, *std;           /* jobs x nrows */
+    bool *ok;
+    scratch *scratch;            /* per thread */
+} boot_run;
+
+static void scratch_free(scratch *s, size_t ngroups)
+{
+    for (size_t g = 0; s->mom && g < ngroups; g++)
+        brisk_moments_free(&s->mom[g]);
+    free(s->mom);
+    free(s->idx);
+}
+
+static bool scratch_init(scratch *s, const boot_run *run, size_t maxn)
+{
+    size_t p = run->m->p;
+    s->mom = calloc(run->ngroups, sizeof *s->mom);
+    s->idx = malloc((maxn ? maxn : 1) * sizeof *s->idx);
+    for (size_t g = 0; s->mom && g < run->ngroups; g++) {
+        s->mom[g].p = p;
+        s->mom[g].cov = malloc((p ? p * p : 1) * sizeof(double));
+        s->mom[g].mean = malloc((p ? p : 1) * sizeof(double));
+        if (!s->mom[g].cov || !s->mom[g].mean)
+            return false;
+    }
+    return s->mom && s->idx;
+}
+
+/* The sample of job i: a resample within every group, or (jackknife) every
+ * case but the i-th. */
+static bool job_moments(const boot_run *run, size_t i, scratch *s)
+{
+    gsl_rng *r = run->jackknife ? NULL : brisk_draw_rng(run->seed, i);
+    if (!run->jackknife && !r)
+        return false;
+    size_t rest = run->jackknife ? i : (size_t)-1;   /* the case left out, across groups */
+    for (size_t g = 0; g < run->ngroups; g++) {
+        const resample_data *d = &run->data[g];
+        size_t skip = rest < d->n ? rest : (size_t)-1, k = 0;
+        if (rest != (size_t)-1)
+            rest = rest < d->n ? (size_t)-1 : rest - d->n;
+        for (size_t j = 0; j < d->n; j++) {
+            if (j == skip)
+                continue;
+            s->idx[k++] = run->jackknife ? j : (size_t)gsl_rng_uniform_int(r, d->n);
+        }
+        brisk_resample_moments(d, s->idx, k, &s->mom[g]);
+    }
+    gsl_rng_free(r);
+    return true;
+}
+
+static void boot_job(size_t i, size_t thread, void *ctx)
+{
+    boot_run *run = ctx;
+    scratch *s = &run->scratch[thread];
+    run->ok[i] = false;
+    if (!job_moments(run, i, s))
+        return;
+    /* A draw's estimates need not be closer than 1e-7 in the gradient: the
+     * bootstrap spread is many orders larger. */
+    brisk_fit_options o = {.start = run->theta_hat, .scoring = run->scoring,
+                           .estimates_only = true, .tolerance = 1e-7};
+    brisk_fit *fit = NULL;
+    if (brisk_fit_ml(run->m, s->mom, &o, &fit, NULL) == BRISK_OK &&
+        (!run->require_admissible || fit->admissible)) {
+        for (size_t r = 0; r < run->nrows; r++) {
+            run->est[i * run->nrows + r] = fit->rows[r].est;
+            run->std[i * run->nrows + r] = fit->rows[r].std_all;
+        }
+        run->ok[i] = true;
+    }
+    brisk_fit_free(fit);
+}
+
+/* ------------------------------------------------------------ summaries */
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Values of row r over the successful jobs, sorted; returns the count. */
+static size_t collect(const double *values, const bool *ok, size_t njobs, size_t nrows, size_t r,
+                      double *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < njobs; i++)
+        if (ok[i] && isfinite(values[i * nrows + r]))
+            out[n++] = values[i * nrows + r];
+    qsort(out, n, sizeof *out, compare_doubles);
+    return n;
+}
+
+static double sd_of(const double *x, size_t n)
+{
+    if (n < 2)
+        return NAN;
+    double m = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        m += x[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (x[i] - m) * (x[i] - m);
+    return sqrt(ss / (double)(n - 1));
+}
+
+/* Acceleration of BCa from the jackknife values. */
+static double acceleration(const double *jack, size_t n)
+{
+    double m = 0, num = 0, den = 0;
+    for (size_t i = 0; i < n; i++)
+        m += jack[i] / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double d = m - jack[i];
+        num += d * d * d;
+        den += d * d;
+    }
+    return den > 0 ? num / (6 * pow(den, 1.5)) : 0;
+}
+
+/* The 95% interval: percentile, or BCa (Efron 1987) with bias z0 from the
+ * draws and acceleration a from the jackknife. */
+static void interval(const double *sorted, size_t n, double theta, brisk_ci_type ci,
+                     double a, double *lo, double *hi)
+{
+    double plo = 0.025, phi = 0.975;
+    if (ci == BRISK_CI_BCA) {
+        size_t below = 0;
+        for (size_t i = 0; i < n; i++)
+            below += sorted[i] < theta;
+        double share = (double)below / (double)n;
+        if (share <= 0 || share >= 1) {
+            *lo = *hi = NAN;
+            return;
+        }
+        double z0 = gsl_cdf_ugaussian_Pinv(share);
+        double zl = z0 + gsl_cdf_ugaussian_Pinv(plo), zh = z0 + gsl_cdf_ugaussian_Pinv(phi);
+        plo = gsl_cdf_ugaussian_P(z0 + zl / (1 - a * zl));
+        phi = gsl_cdf_ugaussian_P(z0 + zh / (1 - a * zh));
+    }
+    *lo = brisk_quantile_sorted(sorted, n, plo);
+    *hi = brisk_quantile_sorted(sorted, n, phi);
+}
+
+static bool varies(const brisk_param *p)
+{
+    return p->free > 0 || p->op == BRISK_OP_DEFINE;
+}
+
+/* Bootstrap SEs and intervals into the fit's rows. */
+static bool summarise(const boot_run *run, const boot_run *jack, size_t draws, size_t njack,
+                      brisk_ci_type ci, brisk_fit *fit)
+{
+    double *v = malloc((draws > njack ? draws : njack) * sizeof *v + sizeof *v);
+    if (!v)
+        return false;
+    for (size_t r = 0; r < run->nrows; r++) {
+        const brisk_param *p = &run->m->params[r];
+        brisk_estimate *e = &fit->rows[r];
+        if (!varies(p))
+            continue;
+        double a = 0, a_std = 0;
+        if (ci == BRISK_CI_BCA) {
+            size_t nj = collect(jack->est, jack->ok, njack, run->nrows, r, v);
+            a = acceleration(v, nj);
+            nj = collect(jack->std, jack->ok, njack, run->nrows, r, v);
+            a_std = acceleration(v, nj);
+        }
+        size_t n = collect(run->est, run->ok, draws, run->nrows, r, v);
+        e->se = sd_of(v, n);
+        interval(v, n, e->est, ci, a, &e->ci_lower, &e->ci_upper);
+        e->z = e->se > 0 ? e->est / e->se : NAN;
+        e->pvalue = e->se > 0 ? 2 * gsl_cdf_ugaussian_Q(fabs(e->z)) : NAN;
+        n = collect(run->std, run->ok, draws, run->nrows, r, v);
+        e->std_se = sd_of(v, n);
+        interval(v, n, e->std_all, ci, a_std, &e->std_ci_lower, &e->std_ci_upper);
+    }
+    free(v);
+    return true;
+}
+
+/* ------------------------------------------------------------ the run */
+
+static void run_free(boot_run *run, size_t nthreads)
+{
+    for (size_t t = 0; run->scratch && t < nthreads; t++)
+        scratch_free(&run->scratch[t], run->ngroups);
+    free(run->scratch);
+    free(run->est);
+    free(run->std);
+    free(run->ok);
+}
+
+static bool run_init(boot_run *run, size_t njobs, size_t nthreads)
+{
+    size_t maxn = 0;
+    for (size_t g = 0; g < run->ngroups; g++)
+        maxn = run->data[g].n > maxn ? run->data[g].n : maxn;
+    run->est = malloc((njobs ? njobs : 1) * run->nrows * sizeof *run->est + sizeof(double));
+    run->std = malloc((njobs ? njobs : 1) * run->nrows * sizeof *run->std + sizeof(double));
+    run->ok = calloc(njobs ? njobs : 1, sizeof *run->ok);
+    run->scratch = calloc(nthreads, sizeof *run->scratch);
+    bool ok = run->est && run->std && run->ok && run->scratch;
+    for (size_t t = 0; ok && t < nthreads; t++)
+        ok = scratch_init(&run->scratch[t], run, maxn);
+    return ok;
+}
+
+static size_t total_cases(const resample_data *data, size_t ngroups)
+{
+    size_t n = 0;
+    for (size_t g = 0; g < ngroups; g++)
+        n += data[g].n;
+    return n;
+}
+
+brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
+                                 const brisk_bootstrap_options *opt,
+                                 brisk_bootstrap_info *info, brisk_error *err)
+{
+    const brisk_model *m = fitted->model;
+    size_t G = fitted->ngroups, draws = opt->draws;
+    unsigned nthreads = opt->threads ? opt->threads : 1;
+    resample_data *data = calloc(G, sizeof *data);
+    size_t q = m->nfree, ntotal = 0;
+    for (size_t g = 0; g < G; g++)
+        ntotal += fitted->moments[g].n;
+    double *scoring = malloc((q ? q * q : 1) * sizeof *scoring);
+    for (size_t k = 0; scoring && k < q * q; k++)
+        scoring[k] = (double)ntotal * fitted->fit->vcov[k];
+    boot_run run = {.m = m, .data = data, .ngroups = G, .theta_hat = fitted->fit->theta,
+                    .scoring = scoring, .seed = opt->seed, .nrows = m->nparams,
+                    .require_admissible = fitted->fit->admissible};
+    boot_run jack = run;
+    jack.jackknife = true;
+    brisk_status st = data && scoring ? BRISK_OK : BRISK_ERR_NOMEM;
+    for (size_t g = 0; st == BRISK_OK && g < G; g++)
+        if (!brisk_resample_data(m, ds, fitted->group_rows[g], fitted->ngroup_rows[g], true,
+                                 &data[g]))
+            st = BRISK_ERR_NOMEM;
+    size_t njack = opt->ci == BRISK_CI_BCA && st == BRISK_OK ? total_cases(data, G) : 0;
+    if (st == BRISK_OK && (!run_init(&run, draws, nthreads) ||
+                           (njack && !run_init(&jack, njack, nthreads))))
+        st = BRISK_ERR_NOMEM;
+    if (st == BRISK_OK &&
+        (!brisk_run_parallel(draws, nthreads, boot_job, &run, opt->progress, opt->progress_ctx) ||
+         (njack && !brisk_run_parallel(njack, nthreads, boot_job, &jack, NULL, NULL)) ||
+         !summarise(&run, &jack, draws, njack, opt->ci, fitted->fit)))
+        st = BRISK_ERR_NOMEM;
+    if (st == BRISK_OK) {
+        *info = (brisk_bootstrap_info){.draws = draws, .seed = opt->seed, .ci = opt->ci};
+        for (size_t i = 0; i < draws; i++)
+            info->failed += !run.ok[i];
+        if (info->failed == draws)
+            st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "every one of the %zu bootstrap "
+                                 "draws failed; the model is too fragile for these data",
+                                 draws);
+    } else {
+        brisk_error_set(err, st, "out of memory");
+    }
+    run_free(&run, nthreads);
+    if (njack)
+        run_free(&jack, nthreads);
+    for (size_t g = 0; data && g < G; g++)
+        brisk_resample_data_free(&data[g]);
+    free(data);
+    free(scoring);
+    return st;
+}

@@ -1,0 +1,24 @@
+/* Small dense matrices in plain loops (internal).  The SEM engine inverts
+ * matrices of a few dozen rows many thousand times in a bootstrap; for
+ * those sizes direct loops are several times faster than general
+ * Level-2 BLAS routines. */
+#ifndef BRISK_DENSE_H
+#define BRISK_DENSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* inv = a^-1 by Gauss-Jordan elimination with partial pivoting; a (n x n,
+ * row-major) is overwritten.  False when a is singular. */
+bool brisk_dense_invert(double *a, double *inv, size_t n);
+
+/* inv = a^-1 for a symmetric positive definite a, through its Cholesky
+ * factor (held in work, n x n); *logdet = log|a|.  False when a is not
+ * positive definite. */
+bool brisk_dense_spd_invert(const double *a, double *inv, double *work, size_t n, double *logdet);
+
+/* c = a b' for n x n matrices (c must not alias a or b), and c = a b. */
+void brisk_dense_mul_bt(const double *a, const double *b, double *c, size_t n);
+void brisk_dense_mul(const double *a, const double *b, double *c, size_t n);
+
+#endif

@@ -1,0 +1,201 @@
+/* Resampling respondents and refitting in threads. */
+#include <config.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include "resample.h"
+#include "sem_internal.h"
+
+static bool row_complete(const double *row, size_t p)
+{
+    for (size_t j = 0; j < p; j++)
+        if (isnan(row[j]))
+            return false;
+    return true;
+}
+
+/* Centre the columns on the complete rows' means: the one-pass sums of
+ * brisk_resample_moments then lose no precision. */
+static void centre(resample_data *d)
+{
+    size_t p = d->p, n = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const double *row = d->x + i * p;
+        if (!row_complete(row, p))
+            continue;
+        n++;
+        for (size_t j = 0; j < p; j++)
+            d->shift[j] += row[j];
+    }
+    for (size_t j = 0; j < p && n; j++)
+        d->shift[j] /= (double)n;
+    for (size_t i = 0; i < d->n; i++)
+        for (size_t j = 0; j < p; j++)
+            d->x[i * p + j] -= d->shift[j];
+}
+
+bool brisk_resample_data(const brisk_model *m, const brisk_dataset *ds, const size_t *rows,
+                         size_t n, bool complete_only, resample_data *out)
+{
+    size_t p = m->p;
+    const brisk_column **cols = malloc((p ? p : 1) * sizeof *cols);
+    *out = (resample_data){.p = p};
+    out->x = malloc((n ? n : 1) * (p ? p : 1) * sizeof *out->x);
+    out->shift = calloc(p ? p : 1, sizeof *out->shift);
+    if (!cols || !out->x || !out->shift) {
+        free(cols);
+        brisk_resample_data_free(out);
+        return false;
+    }
+    for (size_t j = 0; j < p; j++)
+        cols[j] = brisk_dataset_find(ds, m->ov[j]);
+    for (size_t i = 0; i < n; i++) {
+        double *row = out->x + out->n * p;
+        for (size_t j = 0; j < p; j++)
+            row[j] = rows[i] == (size_t)-1 ? NAN : cols[j]->num[rows[i]];
+        bool complete = rows[i] != (size_t)-1 && row_complete(row, p);
+        out->has_missing |= !complete;
+        if (complete || !complete_only)
+            out->n++;
+    }
+    if (complete_only)
+        out->has_missing = false;
+    free(cols);
+    centre(out);
+    return true;
+}
+
+void brisk_resample_data_free(resample_data *d)
+{
+    free(d->x);
+    free(d->shift);
+    memset(d, 0, sizeof *d);
+}
+
+/* One pass of sums and cross-products over the (centred) rows. */
+void brisk_resample_moments(const resample_data *d, const size_t *idx, size_t nidx,
+                            brisk_moments *mom)
+{
+    size_t p = d->p, n = 0;
+    double *sum = mom->mean, *cp = mom->cov;
+    memset(sum, 0, p * sizeof *sum);
+    memset(cp, 0, p * p * sizeof *cp);
+    for (size_t i = 0; i < nidx; i++) {
+        const double *row = d->x + idx[i] * p;
+        if (d->has_missing && !row_complete(row, p))
+            continue;
+        n++;
+        for (size_t j = 0; j < p; j++) {
+            double xj = row[j];
+            double *cj = cp + j * p;
+            sum[j] += xj;
+            for (size_t k = 0; k <= j; k++)
+                cj[k] += xj * row[k];
+        }
+    }
+    double inv = n ? 1.0 / (double)n : NAN;
+    for (size_t j = 0; j < p; j++)
+        sum[j] *= inv;
+    for (size_t j = 0; j < p; j++)
+        for (size_t k = 0; k <= j; k++)
+            cp[j * p + k] = cp[k * p + j] = cp[j * p + k] * inv - sum[j] * sum[k];
+    for (size_t j = 0; j < p; j++)
+        sum[j] += d->shift[j];
+    mom->n = n;
+    mom->n_dropped = nidx - n;
+}
+
+/* splitmix64: well-mixed seeds from (seed, i). */
+static uint64_t mix(uint64_t z)
+{
+    z += 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+gsl_rng *brisk_draw_rng(uint64_t seed, size_t i)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r)
+        return NULL;
+    unsigned long s = (unsigned long)(mix(mix(seed) ^ (uint64_t)i) & 0xFFFFFFFFu);
+    gsl_rng_set(r, s ? s : 1);   /* GSL would turn 0 into its default seed */
+    return r;
+}
+
+typedef struct parallel_run {
+    size_t n;
+    unsigned nthreads;
+    resample_job job;
+    void *ctx;
+    atomic_size_t next, done;
+} parallel_run;
+
+typedef struct worker {
+    parallel_run *run;
+    size_t thread;
+    void (*progress)(size_t, size_t, void *);
+    void *progress_ctx;
+} worker;
+
+/* Jobs are taken one by one from a shared counter: which thread runs a job
+ * changes nothing in its result, only the load balance. */
+static void *work(void *arg)
+{
+    worker *w = arg;
+    parallel_run *run = w->run;
+    for (;;) {
+        size_t i = atomic_fetch_add(&run->next, 1);
+        if (i >= run->n)
+            break;
+        run->job(i, w->thread, run->ctx);
+        size_t done = atomic_fetch_add(&run->done, 1) + 1;
+        if (w->progress)
+            w->progress(done, run->n, w->progress_ctx);
+    }
+    return NULL;
+}
+
+bool brisk_run_parallel(size_t n, unsigned nthreads, resample_job job, void *ctx,
+                        void (*progress)(size_t, size_t, void *), void *progress_ctx)
+{
+    if (nthreads < 1)
+        nthreads = 1;
+    parallel_run run = {.n = n, .nthreads = nthreads, .job = job, .ctx = ctx};
+    atomic_init(&run.next, 0);
+    atomic_init(&run.done, 0);
+    pthread_t *threads = calloc(nthreads, sizeof *threads);
+    worker *workers = calloc(nthreads, sizeof *workers);
+    if (!threads || !workers) {
+        free(threads);
+        free(workers);
+        return false;
+    }
+    size_t started = 1;
+    for (unsigned t = 0; t < nthreads; t++)
+        workers[t] = (worker){.run = &run, .thread = t, .progress = t == 0 ? progress : NULL,
+                              .progress_ctx = progress_ctx};
+    for (unsigned t = 1; t < nthreads; t++, started++)
+        if (pthread_create(&threads[t], NULL, work, &workers[t]) != 0)
+            break;
+    work(&workers[0]);
+    for (size_t t = 1; t < started; t++)
+        pthread_join(threads[t], NULL);
+    free(threads);
+    free(workers);
+    return true;
+}
+
+double brisk_quantile_sorted(const double *x, size_t n, double prob)
+{
+    if (n == 0)
+        return NAN;
+    double h = (double)(n - 1) * prob;
+    size_t lo = (size_t)floor(h);
+    if (lo + 1 >= n)
+        return x[n - 1];
+    return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
+}

@@ -1,0 +1,45 @@
+/* Resampling respondents and refitting: what the bootstrap of a fit and the
+ * comparison of behaviours share (internal). */
+#ifndef BRISK_RESAMPLE_H
+#define BRISK_RESAMPLE_H
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "brisk/model.h"
+
+/* One group's data for a model: a dense row-major matrix of its observed
+ * variables, NaN in missing cells, one row per resampling unit. */
+typedef struct resample_data {
+    double *x;                 /* centred on shift, for one-pass moments */
+    double *shift;             /* the column means of the complete rows */
+    size_t n, p;
+    bool has_missing;
+} resample_data;
+
+/* The model's observed variables on the given rows (a row index of
+ * (size_t)-1 gives a row of NaN: a respondent without that behaviour). */
+bool brisk_resample_data(const brisk_model *m, const brisk_dataset *ds, const size_t *rows,
+                         size_t n, bool complete_only, resample_data *out);
+void brisk_resample_data_free(resample_data *d);
+
+/* Moments of the rows idx[0..nidx) of d, leaving out rows with a NaN
+ * (listwise); mom must have room for p means and p x p covariances. */
+void brisk_resample_moments(const resample_data *d, const size_t *idx, size_t nidx,
+                            brisk_moments *mom);
+
+/* A generator for draw i of a run seeded with seed: the same whatever
+ * thread draws it. */
+gsl_rng *brisk_draw_rng(uint64_t seed, size_t i);
+
+/* Run job(i, thread) for i in [0, n) on nthreads threads; thread 0 (the
+ * caller) reports progress.  job returns false to mark draw i failed; the
+ * return value is false only when threads could not be started. */
+typedef void (*resample_job)(size_t i, size_t thread, void *ctx);
+bool brisk_run_parallel(size_t n, unsigned nthreads, resample_job job, void *ctx,
+                        void (*progress)(size_t, size_t, void *), void *progress_ctx);
+
+/* Type 7 quantile (R's default) of sorted values. */
+double brisk_quantile_sorted(const double *x, size_t n, double prob);
+
+#endif

@@ -10,6 +10,7 @@ static const cli_command *const commands[] = {
     &cmd_import,
     &cmd_describe,
     &cmd_fit,
+    &cmd_compare,
     &cmd_invariance,
     &cmd_report,
 };

@@ -120,5 +120,6 @@ extern const cli_command cmd_describe;
 extern const cli_command cmd_fit;
 extern const cli_command cmd_report;
 extern const cli_command cmd_invariance;
+extern const cli_command cmd_compare;
 
 #endif

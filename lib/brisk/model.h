@@ -235,6 +235,27 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
                                  const brisk_bootstrap_options *opt,
                                  brisk_bootstrap_info *info, brisk_error *err);
 
+/* ---- comparing behaviours rated by the same respondents ---- */
+
+typedef struct brisk_compare_options {
+    brisk_bootstrap_options boot;  /* draws (0: 1000), seed, threads, progress */
+    brisk_model_options model;
+    bool holm;                     /* Holm-adjusted p-values of the differences */
+} brisk_compare_options;
+
+/* Fit the survey's model for every behaviour, then bootstrap respondents
+ * once per draw and refit every behaviour on the same resample, so that
+ * differences between behaviours get standard errors that respect the
+ * respondents' answering them all.  Adds "compare.paths" (every structural
+ * path and := by behaviour, with an omnibus Wald test of equality across
+ * behaviours from the bootstrap covariance) and "compare.differences"
+ * (every pair of behaviours: difference, bootstrap SE, percentile 95%
+ * interval, z, p, and Holm's adjusted p) to out. */
+brisk_status brisk_compare_behaviours(const struct brisk_survey *s,
+                                      const struct brisk_survey_data *d,
+                                      const brisk_compare_options *opt, brisk_table_list *out,
+                                      brisk_error *err);
+
 /* ---- measurement invariance ---- */
 
 /* The model fitted in the groups of group_column at four levels —

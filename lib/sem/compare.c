@@ -1,0 +1,480 @@
+/* Paths compared between behaviours answered by the same respondents:
+ * one bootstrap resample of respondents per draw, every behaviour refitted
+ * on it, differences judged by their bootstrap distribution. */
+#include <config.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "brisk/survey.h"
+#include "resample.h"
+#include "sem_internal.h"
+
+/* Everything a draw needs, and what draws leave behind. */
+typedef struct compare_run {
+    const brisk_survey_fits *fits;
+    size_t K;                    /* behaviours */
+    resample_data *data;         /* per behaviour, one row per respondent */
+    size_t R;                    /* respondents */
+    double **scoring;            /* per behaviour: the full sample's inverse information */
+    const size_t *rows;          /* compared parameter-table rows (same in every behaviour) */
+    size_t nrows;
+    uint64_t seed;
+    double *est, *std;           /* draws x K x nrows */
+    bool *ok;
+    brisk_moments *mom;          /* per thread */
+    size_t **idx;                /* per thread */
+} compare_run;
+
+static void compare_job(size_t i, size_t thread, void *ctx)
+{
+    compare_run *run = ctx;
+    gsl_rng *r = brisk_draw_rng(run->seed, i);
+    size_t *idx = run->idx[thread];
+    run->ok[i] = r != NULL;
+    for (size_t k = 0; r && k < run->R; k++)
+        idx[k] = (size_t)gsl_rng_uniform_int(r, run->R);
+    gsl_rng_free(r);
+    for (size_t b = 0; run->ok[i] && b < run->K; b++) {
+        const brisk_fitted *f = &run->fits->fitted[b];
+        brisk_moments *mom = &run->mom[thread];
+        brisk_resample_moments(&run->data[b], idx, run->R, mom);
+        brisk_fit_options o = {.start = f->fit->theta, .scoring = run->scoring[b],
+                               .estimates_only = true, .tolerance = 1e-7};
+        brisk_fit *fit = NULL;
+        run->ok[i] = brisk_fit_ml(f->model, mom, &o, &fit, NULL) == BRISK_OK &&
+                     (fit->admissible || !f->fit->admissible);
+        for (size_t j = 0; run->ok[i] && j < run->nrows; j++) {
+            size_t at = (i * run->K + b) * run->nrows + j;
+            run->est[at] = fit->rows[run->rows[j]].est;
+            run->std[at] = fit->rows[run->rows[j]].std_all;
+        }
+        brisk_fit_free(fit);
+    }
+}
+
+/* ------------------------------------------------------------ setup */
+
+/* The data row of each respondent for behaviour b: the same row in the
+ * wide layout; in the long layout the respondent's row of that behaviour
+ * (matched by id), or none. */
+static bool respondent_rows(const brisk_survey *s, const brisk_survey_data *d, size_t b,
+                            size_t *out)
+{
+    if (s->layout != BRISK_LAYOUT_LONG) {
+        memcpy(out, d->respondent_rows, d->nrespondents * sizeof *out);
+        return true;
+    }
+    const brisk_column *id = brisk_dataset_find(d->ds, s->id);
+    for (size_t r = 0; r < d->nrespondents; r++) {
+        size_t first = d->respondent_rows[r];
+        out[r] = (size_t)-1;
+        for (size_t k = 0; k < d->nrows[b]; k++) {
+            size_t row = d->rows[b][k];
+            bool same = id->type == BRISK_STRING
+                            ? strcmp(id->str[row], id->str[first]) == 0
+                            : id->num[row] == id->num[first];
+            if (same && !brisk_is_missing(id, row)) {
+                out[r] = row;
+                break;
+            }
+        }
+    }
+    return true;
+}
+
+/* Structural paths and defined parameters: what behaviours are compared on. */
+static size_t compared_rows(const brisk_model *m, size_t *rows)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < m->nparams; r++)
+        if ((m->params[r].op == BRISK_OP_REGRESS && m->params[r].free) ||
+            m->params[r].op == BRISK_OP_DEFINE)
+            rows[n++] = r;
+    return n;
+}
+
+static void run_free(compare_run *run, unsigned nthreads)
+{
+    for (size_t b = 0; run->data && b < run->K; b++)
+        brisk_resample_data_free(&run->data[b]);
+    for (size_t b = 0; run->scoring && b < run->K; b++)
+        free(run->scoring[b]);
+    for (unsigned t = 0; run->mom && t < nthreads; t++)
+        brisk_moments_free(&run->mom[t]);
+    for (unsigned t = 0; run->idx && t < nthreads; t++)
+        free(run->idx[t]);
+    free(run->data);
+    free(run->scoring);
+    free(run->mom);
+    free(run->idx);
+    free(run->est);
+    free(run->std);
+    free(run->ok);
+    free((void *)run->rows);
+}
+
+static bool run_init(compare_run *run, const brisk_survey *s, const brisk_survey_data *d,
+                     size_t draws, unsigned nthreads)
+{
+    const brisk_model *m0 = run->fits->fitted[0].model;
+    size_t K = run->K, R = run->R, p = m0->p, q = m0->nfree;
+    size_t *rows = malloc((m0->nparams + 1) * sizeof *rows), *frame = malloc((R + 1) * sizeof *frame);
+    run->rows = rows;
+    run->data = calloc(K, sizeof *run->data);
+    run->scoring = calloc(K, sizeof *run->scoring);
+    run->mom = calloc(nthreads, sizeof *run->mom);
+    run->idx = calloc(nthreads, sizeof *run->idx);
+    bool ok = rows && frame && run->data && run->scoring && run->mom && run->idx;
+    run->nrows = ok ? compared_rows(m0, rows) : 0;
+    run->est = malloc((draws * K * run->nrows + 1) * sizeof *run->est);
+    run->std = malloc((draws * K * run->nrows + 1) * sizeof *run->std);
+    run->ok = calloc(draws + 1, sizeof *run->ok);
+    ok = ok && run->est && run->std && run->ok;
+    for (size_t b = 0; ok && b < K; b++) {
+        const brisk_fitted *f = &run->fits->fitted[b];
+        size_t ntotal = f->moments[0].n;
+        ok = respondent_rows(s, d, b, frame) &&
+             brisk_resample_data(f->model, d->ds, frame, R, false, &run->data[b]) &&
+             (run->scoring[b] = malloc((q ? q * q : 1) * sizeof(double))) != NULL;
+        for (size_t k = 0; ok && k < q * q; k++)
+            run->scoring[b][k] = (double)ntotal * f->fit->vcov[k];
+    }
+    for (unsigned t = 0; ok && t < nthreads; t++) {
+        run->mom[t] = (brisk_moments){.p = p, .cov = malloc((p * p + 1) * sizeof(double)),
+                                      .mean = malloc((p + 1) * sizeof(double))};
+        run->idx[t] = malloc((R + 1) * sizeof **run->idx);
+        ok = run->mom[t].cov && run->mom[t].mean && run->idx[t];
+    }
+    free(frame);
+    return ok;
+}
+
+/* ------------------------------------------------------------ summaries */
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct summary {
+    double se, lo, hi;
+} summary;
+
+/* SD and percentile interval of values[0..n) (reordered). */
+static summary summarise(double *values, size_t n)
+{
+    summary s = {NAN, NAN, NAN};
+    if (n < 2)
+        return s;
+    double m = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        m += values[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (values[i] - m) * (values[i] - m);
+    s.se = sqrt(ss / (double)(n - 1));
+    qsort(values, n, sizeof *values, compare_doubles);
+    s.lo = brisk_quantile_sorted(values, n, 0.025);
+    s.hi = brisk_quantile_sorted(values, n, 0.975);
+    return s;
+}
+
+/* Draw values of a x (behaviour b, compared row j) minus those of (c, j)
+ * (c == K: no subtraction), over the successful draws. */
+static size_t draw_values(const compare_run *run, const double *source, size_t draws, size_t b,
+                          size_t c, size_t j, double *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < draws; i++) {
+        if (!run->ok[i])
+            continue;
+        double v = source[(i * run->K + b) * run->nrows + j];
+        if (c < run->K)
+            v -= source[(i * run->K + c) * run->nrows + j];
+        out[n++] = v;
+    }
+    return n;
+}
+
+/* Wald test that a path is equal in all K behaviours: the K-1 differences
+ * from the first behaviour, with their bootstrap covariance. */
+static void omnibus(const compare_run *run, size_t draws, size_t j, double *chisq, double *df,
+                    double *p)
+{
+    size_t K = run->K, d = K - 1, n = 0;
+    *chisq = *df = *p = NAN;
+    if (d == 0)
+        return;
+    double *mean = calloc(d, sizeof *mean), *cov = calloc(d * d, sizeof *cov),
+           *diff = calloc(d, sizeof *diff), *x = calloc(d, sizeof *x);
+    for (size_t i = 0; mean && cov && diff && x && i < draws; i++) {
+        if (!run->ok[i])
+            continue;
+        n++;
+        const double *e = run->est + i * K * run->nrows;
+        for (size_t a = 0; a < d; a++)
+            diff[a] = e[(a + 1) * run->nrows + j] - e[j];
+        for (size_t a = 0; a < d; a++) {
+            mean[a] += diff[a];
+            for (size_t c = 0; c < d; c++)
+                cov[a * d + c] += diff[a] * diff[c];
+        }
+    }
+    if (n > d + 1 && mean && cov && diff && x) {
+        for (size_t a = 0; a < d; a++)
+            mean[a] /= (double)n;
+        for (size_t a = 0; a < d; a++)
+            for (size_t c = 0; c < d; c++)
+                cov[a * d + c] = (cov[a * d + c] - (double)n * mean[a] * mean[c]) / (double)(n - 1);
+        for (size_t a = 0; a < d; a++)
+            diff[a] = run->fits->fitted[a + 1].fit->rows[run->rows[j]].est -
+                      run->fits->fitted[0].fit->rows[run->rows[j]].est;
+        gsl_matrix_view C = gsl_matrix_view_array(cov, d, d);
+        gsl_vector_view b = gsl_vector_view_array(diff, d), xv = gsl_vector_view_array(x, d);
+        if (gsl_linalg_cholesky_decomp1(&C.matrix) == GSL_SUCCESS &&
+            gsl_linalg_cholesky_solve(&C.matrix, &b.vector, &xv.vector) == GSL_SUCCESS) {
+            double w = 0;
+            for (size_t a = 0; a < d; a++)
+                w += diff[a] * x[a];
+            *chisq = w;
+            *df = (double)d;
+            *p = gsl_cdf_chisq_Q(w, (double)d);
+        }
+    }
+    free(mean);
+    free(cov);
+    free(diff);
+    free(x);
+}
+
+/* ------------------------------------------------------------ tables */
+
+static const char *behaviour_label(const brisk_survey *s, const char *key)
+{
+    for (size_t b = 0; b < s->nbehaviours; b++)
+        if (strcmp(s->behaviours[b].key, key) == 0)
+            return s->behaviours[b].value;
+    return key;
+}
+
+static void path_text(const brisk_param *p, char *buf, size_t size)
+{
+    if (p->op == BRISK_OP_DEFINE)
+        snprintf(buf, size, "%s := %s", p->lhs, p->expr);
+    else
+        snprintf(buf, size, "%s ~ %s", p->lhs, p->rhs);
+}
+
+static brisk_status add_col(brisk_table *t, const char *key, const char *header,
+                            brisk_cell_kind kind, const char *group)
+{
+    size_t j = brisk_table_add_column(t, key, header, kind, 3);
+    if (j == (size_t)-1)
+        return BRISK_ERR_NOMEM;
+    return group ? brisk_table_set_group(t, j, group) : BRISK_OK;
+}
+
+static brisk_table *paths_table(const compare_run *run, const brisk_survey *s, size_t draws,
+                                double *scratch)
+{
+    brisk_table *t = brisk_table_new("compare.paths", "Paths by behaviour (same respondents)");
+    brisk_status st = t ? add_col(t, "path", "Path", BRISK_CELL_TEXT, NULL) : BRISK_ERR_NOMEM;
+    for (size_t b = 0; !st && b < run->K; b++) {
+        const char *key = run->fits->groups[b], *label = behaviour_label(s, key);
+        char k1[96], k2[96], k3[96];
+        snprintf(k1, sizeof k1, "%s_est", key);
+        snprintf(k2, sizeof k2, "%s_se", key);
+        snprintf(k3, sizeof k3, "%s_std", key);
+        st = add_col(t, k1, "Est.", BRISK_CELL_NUMBER, label);
+        if (!st)
+            st = add_col(t, k2, "SE", BRISK_CELL_NUMBER, label);
+        if (!st)
+            st = add_col(t, k3, "Std.", BRISK_CELL_NUMBER, label);
+    }
+    if (!st && (st = add_col(t, "wald_chisq", "Wald chi-square", BRISK_CELL_NUMBER, "Equal in all")) == BRISK_OK &&
+        (st = add_col(t, "wald_df", "df", BRISK_CELL_INT, "Equal in all")) == BRISK_OK)
+        st = add_col(t, "wald_p", "p", BRISK_CELL_PVALUE, "Equal in all");
+    for (size_t j = 0; !st && j < run->nrows; j++) {
+        const brisk_model *m0 = run->fits->fitted[0].model;
+        char text[400];
+        path_text(&m0->params[run->rows[j]], text, sizeof text);
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, text)) {
+            st = BRISK_ERR_NOMEM;
+            break;
+        }
+        for (size_t b = 0; b < run->K; b++) {
+            const brisk_estimate *e = &run->fits->fitted[b].fit->rows[run->rows[j]];
+            summary sm = summarise(scratch, draw_values(run, run->est, draws, b, run->K, j, scratch));
+            brisk_table_set_num(t, row, 1 + 3 * b, e->est);
+            brisk_table_set_num(t, row, 2 + 3 * b, sm.se);
+            brisk_table_set_num(t, row, 3 + 3 * b, e->std_all);
+        }
+        double chisq, df, p;
+        omnibus(run, draws, j, &chisq, &df, &p);
+        brisk_table_set_num(t, row, 1 + 3 * run->K, chisq);
+        brisk_table_set_num(t, row, 2 + 3 * run->K, df);
+        brisk_table_set_num(t, row, 3 + 3 * run->K, p);
+    }
+    if (st) {
+        brisk_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static const struct {
+    const char *key, *header;
+    brisk_cell_kind kind;
+} diff_columns[] = {
+    {"path", "Path", BRISK_CELL_TEXT}, {"behaviour_a", "Behaviour", BRISK_CELL_TEXT},
+    {"behaviour_b", "minus", BRISK_CELL_TEXT}, {"diff", "Difference", BRISK_CELL_NUMBER},
+    {"se", "SE", BRISK_CELL_NUMBER}, {"ci_lower", "CI lower", BRISK_CELL_NUMBER},
+    {"ci_upper", "CI upper", BRISK_CELL_NUMBER}, {"z", "z", BRISK_CELL_NUMBER},
+    {"pvalue", "p", BRISK_CELL_PVALUE}, {"pvalue_holm", "p (Holm)", BRISK_CELL_PVALUE},
+    {"diff_std", "Std. difference", BRISK_CELL_NUMBER}, {"std_ci_lower", "Std. CI lower", BRISK_CELL_NUMBER},
+    {"std_ci_upper", "Std. CI upper", BRISK_CELL_NUMBER},
+};
+
+static brisk_status difference_row(brisk_table *t, const compare_run *run, const brisk_survey *s,
+                                   size_t draws, size_t j, size_t a, size_t b, double *scratch)
+{
+    const brisk_model *m0 = run->fits->fitted[0].model;
+    size_t r = run->rows[j];
+    char text[400];
+    path_text(&m0->params[r], text, sizeof text);
+    size_t row = brisk_table_add_row(t);
+    if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, text) ||
+        brisk_table_set_text(t, row, 1, behaviour_label(s, run->fits->groups[a])) ||
+        brisk_table_set_text(t, row, 2, behaviour_label(s, run->fits->groups[b])))
+        return BRISK_ERR_NOMEM;
+    const brisk_estimate *ea = &run->fits->fitted[a].fit->rows[r];
+    const brisk_estimate *eb = &run->fits->fitted[b].fit->rows[r];
+    double diff = ea->est - eb->est;
+    summary sm = summarise(scratch, draw_values(run, run->est, draws, a, b, j, scratch));
+    double z = sm.se > 0 ? diff / sm.se : NAN;
+    double v[] = {diff, sm.se, sm.lo, sm.hi, z, isfinite(z) ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : NAN};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+        brisk_table_set_num(t, row, 3 + k, v[k]);
+    summary ss = summarise(scratch, draw_values(run, run->std, draws, a, b, j, scratch));
+    brisk_table_set_num(t, row, 10, ea->std_all - eb->std_all);
+    brisk_table_set_num(t, row, 11, ss.lo);
+    brisk_table_set_num(t, row, 12, ss.hi);
+    return BRISK_OK;
+}
+
+/* Holm's step-down adjustment over every p-value of the column. */
+static void holm(brisk_table *t, size_t pcol, size_t outcol)
+{
+    size_t n = t->nrows;
+    size_t *order = malloc((n + 1) * sizeof *order);
+    if (!order)
+        return;
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    for (size_t i = 1; i < n; i++)       /* insertion sort by p: n is small */
+        for (size_t k = i; k > 0 && brisk_table_cell(t, order[k], pcol)->num <
+                                        brisk_table_cell(t, order[k - 1], pcol)->num; k--) {
+            size_t tmp = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = tmp;
+        }
+    double running = 0;
+    for (size_t i = 0; i < n; i++) {
+        double p = brisk_table_cell(t, order[i], pcol)->num;
+        double adj = fmin(1, (double)(n - i) * p);
+        running = fmax(running, adj);
+        brisk_table_set_num(t, order[i], outcol, isfinite(p) ? running : NAN);
+    }
+    free(order);
+}
+
+static brisk_table *differences_table(const compare_run *run, const brisk_survey *s,
+                                      size_t draws, bool adjust, double *scratch)
+{
+    brisk_table *t = brisk_table_new("compare.differences",
+                                     "Differences between behaviours (same respondents)");
+    for (size_t k = 0; t && k < sizeof diff_columns / sizeof diff_columns[0]; k++)
+        if (brisk_table_add_column(t, diff_columns[k].key, diff_columns[k].header,
+                                   diff_columns[k].kind, 3) == (size_t)-1) {
+            brisk_table_free(t);
+            return NULL;
+        }
+    for (size_t j = 0; t && j < run->nrows; j++)
+        for (size_t a = 0; a < run->K; a++)
+            for (size_t b = a + 1; b < run->K; b++)
+                if (difference_row(t, run, s, draws, j, a, b, scratch) != BRISK_OK) {
+                    brisk_table_free(t);
+                    return NULL;
+                }
+    if (t && adjust)
+        holm(t, 8, 9);
+    return t;
+}
+
+static brisk_status add_notes(brisk_table *paths, brisk_table *diffs, size_t draws,
+                              size_t failed, uint64_t seed, size_t R, bool adjust)
+{
+    brisk_status st = brisk_table_add_note(paths, "SE: bootstrap standard error from %zu draws of "
+                                           "the %zu respondents (seed %llu; %zu failed draws left "
+                                           "out), each behaviour refitted on the same resample. "
+                                           "Wald test that the path is equal in all behaviours, "
+                                           "with the bootstrap covariance of the differences.",
+                                           draws, R, (unsigned long long)seed, failed);
+    if (!st)
+        st = brisk_table_add_note(diffs, "Difference of unstandardized estimates, first behaviour "
+                                  "minus second; SE and 95%% percentile interval from the same "
+                                  "bootstrap; p from z = difference / SE%s.",
+                                  adjust ? "; p (Holm): adjusted over every test of the table" : "");
+    return st;
+}
+
+brisk_status brisk_compare_behaviours(const brisk_survey *s, const brisk_survey_data *d,
+                                      const brisk_compare_options *opt, brisk_table_list *out,
+                                      brisk_error *err)
+{
+    if (s->nbehaviours < 2) {
+        brisk_error_at(err, s->path, 0, 0);
+        return brisk_error_set(err, BRISK_ERR_FORMAT, "comparing behaviours needs a survey with at "
+                               "least two [behaviours]");
+    }
+    size_t draws = opt->boot.draws ? opt->boot.draws : 1000;
+    unsigned nthreads = opt->boot.threads ? opt->boot.threads : 1;
+    brisk_survey_fits fits;
+    brisk_status st = brisk_fit_survey(s, d, NULL, 0, NULL, &opt->model, &fits, err);
+    if (st != BRISK_OK)
+        return st;
+    compare_run run = {.fits = &fits, .K = fits.n, .R = d->nrespondents, .seed = opt->boot.seed};
+    double *scratch = malloc((draws + 1) * sizeof *scratch);
+    if (!scratch || !run_init(&run, s, d, draws, nthreads) ||
+        !brisk_run_parallel(draws, nthreads, compare_job, &run, opt->boot.progress,
+                            opt->boot.progress_ctx))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    size_t failed = 0;
+    for (size_t i = 0; st == BRISK_OK && i < draws; i++)
+        failed += !run.ok[i];
+    if (st == BRISK_OK && failed == draws)
+        st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "every bootstrap draw failed");
+    brisk_table *paths = st ? NULL : paths_table(&run, s, draws, scratch);
+    brisk_table *diffs = st ? NULL : differences_table(&run, s, draws, opt->holm, scratch);
+    if (st == BRISK_OK && (!paths || !diffs ||
+                           add_notes(paths, diffs, draws, failed, opt->boot.seed, run.R, opt->holm)))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK) {
+        st = brisk_table_list_add(out, paths);
+        paths = NULL;
+        if (st == BRISK_OK)
+            st = brisk_table_list_add(out, diffs);
+        diffs = NULL;
+    }
+    brisk_table_free(paths);
+    brisk_table_free(diffs);
+    free(scratch);
+    run_free(&run, nthreads);
+    brisk_survey_fits_free(&fits);
+    return st;
+}

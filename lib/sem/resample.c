@@ -1,5 +1,6 @@
 /* Resampling respondents and refitting in threads. */
 #include <config.h>
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -189,13 +190,21 @@ bool brisk_run_parallel(size_t n, unsigned nthreads, resample_job job, void *ctx
     return true;
 }
 
-double brisk_quantile_sorted(const double *x, size_t n, double prob)
+double brisk_quantile_sorted(const double *x, size_t n, double alpha)
 {
     if (n == 0)
         return NAN;
-    double h = (double)(n - 1) * prob;
-    size_t lo = (size_t)floor(h);
-    if (lo + 1 >= n)
+    double rk = (double)(n + 1) * alpha;
+    double k = floor(rk);
+    if (k <= 0)
+        return x[0];
+    if (k >= (double)n)
         return x[n - 1];
-    return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
+    size_t i = (size_t)k;          /* order statistic t_(k) is x[k-1] */
+    if (k == rk)
+        return x[i - 1];
+    double lo = gsl_cdf_ugaussian_Pinv(k / (double)(n + 1));
+    double hi = gsl_cdf_ugaussian_Pinv((k + 1) / (double)(n + 1));
+    double at = gsl_cdf_ugaussian_Pinv(alpha);
+    return x[i - 1] + (at - lo) / (hi - lo) * (x[i] - x[i - 1]);
 }

@@ -39,7 +39,10 @@ typedef void (*resample_job)(size_t i, size_t thread, void *ctx);
 bool brisk_run_parallel(size_t n, unsigned nthreads, resample_job job, void *ctx,
                         void (*progress)(size_t, size_t, void *), void *progress_ctx);
 
-/* Type 7 quantile (R's default) of sorted values. */
-double brisk_quantile_sorted(const double *x, size_t n, double prob);
+/* The bootstrap percentile endpoint for probability alpha of sorted draws,
+ * by the rule lavaan uses (the boot package's norm.inter): the
+ * (n+1) alpha-th order statistic, interpolated on the normal quantile
+ * scale between neighbours. */
+double brisk_quantile_sorted(const double *x, size_t n, double alpha);
 
 #endif

@@ -1,0 +1,192 @@
+/* The bootstrap against lavaan (tests/reference/bootstrap/), its
+ * determinism across threads, and its accounting of failed draws. */
+#include <config.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "brisk.h"
+#include "sem/resample.h"
+
+#define BOOT TEST_SRCDIR "/tests/reference/bootstrap/"
+#define DATA TEST_SRCDIR "/tests/data/"
+
+static brisk_dataset *read_csv(const char *path)
+{
+    brisk_dataset *ds = NULL;
+    brisk_error err;
+    if (brisk_read_file(path, NULL, &ds, &err) != BRISK_OK)
+        fail_msg("%s: %s", path, err.message);
+    return ds;
+}
+
+static char *slurp(const char *path)
+{
+    static char buf[1 << 14];
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The row of params.csv with this lhs, op, rhs. */
+static size_t ref_row(const brisk_dataset *ref, const char *lhs, const char *op, const char *rhs)
+{
+    const brisk_column *l = brisk_dataset_find(ref, "lhs"), *o = brisk_dataset_find(ref, "op"),
+                       *r = brisk_dataset_find(ref, "rhs");
+    for (size_t i = 0; i < ref->nrows; i++)
+        if (strcmp(l->str[i], lhs) == 0 && strcmp(o->str[i], op) == 0 &&
+            strcmp(brisk_is_missing(r, i) ? "" : r->str[i], rhs) == 0)
+            return i;
+    fail_msg("no reference row %s %s %s", lhs, op, rhs);
+    return 0;
+}
+
+/* Our percentile rule on lavaan's own draws gives lavaan's interval. */
+static void test_percentile_rule_on_lavaan_draws(void **state)
+{
+    (void)state;
+    brisk_dataset *draws = read_csv(BOOT "draws.csv"), *ref = read_csv(BOOT "params.csv");
+    static const char *const rows[][4] = {
+        {"speed=~x9", "speed", "=~", "x9"}, {"speed~visual", "speed", "~", "visual"},
+        {"speed~textual", "speed", "~", "textual"}, {"textual~visual", "textual", "~", "visual"},
+        {"ind", "ind", ":=", "c*b"}};
+    double *v = malloc(draws->nrows * sizeof *v);
+    for (size_t k = 0; k < 5; k++) {
+        const brisk_column *c = brisk_dataset_find(draws, rows[k][0]);
+        assert_non_null(c);
+        size_t n = 0;
+        for (size_t i = 0; i < draws->nrows; i++)
+            if (!brisk_is_missing(c, i))
+                v[n++] = c->num[i];
+        qsort(v, n, sizeof *v, by_value);
+        size_t r = ref_row(ref, rows[k][1], rows[k][2], rows[k][3]);
+        double lo = brisk_dataset_find(ref, "perc_lower")->num[r];
+        double hi = brisk_dataset_find(ref, "perc_upper")->num[r];
+        /* the draws are stored at 10 significant digits */
+        assert_true(fabs(brisk_quantile_sorted(v, n, 0.025) - lo) < 1e-8 * fmax(1, fabs(lo)));
+        assert_true(fabs(brisk_quantile_sorted(v, n, 0.975) - hi) < 1e-8 * fmax(1, fabs(hi)));
+    }
+    free(v);
+    brisk_dataset_free(draws);
+    brisk_dataset_free(ref);
+}
+
+static brisk_fitted fit_hs(const brisk_dataset *ds, const char *model, const size_t *rows,
+                           size_t nrows)
+{
+    brisk_fitted f;
+    brisk_error err;
+    if (brisk_fit_text(model, "hs_boot.lav", 1, ds, rows, nrows, NULL, NULL, &f, &err) != BRISK_OK)
+        fail_msg("%s", err.message);
+    return f;
+}
+
+/* Our own 2,000 draws against lavaan's 2,000: the intervals agree within
+ * Monte Carlo error (max(0.02, 4 sqrt(2) x the endpoint's Monte Carlo SD)),
+ * the standard errors within 15%. */
+static void test_bootstrap_matches_lavaan(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = read_csv(DATA "hs.csv"), *ref = read_csv(BOOT "params.csv");
+    brisk_fitted f = fit_hs(ds, slurp(BOOT "hs_boot.lav"), NULL, 0);
+    brisk_bootstrap_options opt = {.draws = 2000, .seed = 20261121, .threads = 2};
+    brisk_bootstrap_info info;
+    brisk_error err;
+    assert_int_equal(brisk_bootstrap_fit(&f, ds, &opt, &info, &err), BRISK_OK);
+    assert_int_equal(info.draws, 2000);
+    assert_true(info.failed < 100);
+    const brisk_model *m = f.model;
+    for (size_t r = 0; r < brisk_model_nparams(m); r++) {
+        const brisk_param *p = brisk_model_param(m, r);
+        if (!p->free && p->op != BRISK_OP_DEFINE)
+            continue;
+        size_t i = ref_row(ref, p->lhs, brisk_op_text(p->op), p->rhs);
+        const brisk_estimate *e = &f.fit->rows[r];
+        double lo = brisk_dataset_find(ref, "perc_lower")->num[i];
+        double hi = brisk_dataset_find(ref, "perc_upper")->num[i];
+        double tol_lo = fmax(0.02, 4 * sqrt(2) * brisk_dataset_find(ref, "perc_lower_mcsd")->num[i]);
+        double tol_hi = fmax(0.02, 4 * sqrt(2) * brisk_dataset_find(ref, "perc_upper_mcsd")->num[i]);
+        double se = brisk_dataset_find(ref, "se")->num[i];
+        if (fabs(e->ci_lower - lo) > tol_lo || fabs(e->ci_upper - hi) > tol_hi ||
+            fabs(e->se - se) > 0.15 * se)
+            fail_msg("%s %s %s: brisk [%.4f, %.4f] se %.4f; lavaan [%.4f, %.4f] se %.4f",
+                     p->lhs, brisk_op_text(p->op), p->rhs, e->ci_lower, e->ci_upper, e->se, lo,
+                     hi, se);
+    }
+    brisk_fitted_free(&f);
+    brisk_dataset_free(ds);
+    brisk_dataset_free(ref);
+}
+
+/* Draw i depends on the seed and i only: one thread or three, the same
+ * numbers to the last bit. */
+static void test_same_for_any_thread_count(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = read_csv(DATA "hs.csv");
+    brisk_fitted a = fit_hs(ds, slurp(BOOT "hs_boot.lav"), NULL, 0);
+    brisk_fitted b = fit_hs(ds, slurp(BOOT "hs_boot.lav"), NULL, 0);
+    brisk_bootstrap_options o1 = {.draws = 200, .seed = 385, .threads = 1};
+    brisk_bootstrap_options o3 = {.draws = 200, .seed = 385, .threads = 3, .ci = BRISK_CI_BCA};
+    o1.ci = BRISK_CI_BCA;
+    brisk_bootstrap_info i1, i3;
+    brisk_error err;
+    assert_int_equal(brisk_bootstrap_fit(&a, ds, &o1, &i1, &err), BRISK_OK);
+    assert_int_equal(brisk_bootstrap_fit(&b, ds, &o3, &i3, &err), BRISK_OK);
+    assert_int_equal(i1.failed, i3.failed);
+    assert_memory_equal(a.fit->rows, b.fit->rows,
+                        brisk_model_nparams(a.model) * sizeof *a.fit->rows);
+    brisk_fitted_free(&a);
+    brisk_fitted_free(&b);
+    brisk_dataset_free(ds);
+}
+
+/* A small sample on which some draws cannot be estimated: they are
+ * counted, left out, and the rest still give intervals. */
+static void test_failed_draws_are_counted(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = read_csv(DATA "hs.csv");
+    size_t rows[45];
+    for (size_t i = 0; i < 45; i++)
+        rows[i] = 3 * i;
+    brisk_fitted f = fit_hs(ds, "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\n"
+                                "speed =~ x7 + x8 + x9\n", rows, 45);
+    brisk_bootstrap_options opt = {.draws = 300, .seed = 7, .threads = 2};
+    brisk_bootstrap_info info;
+    brisk_error err;
+    assert_int_equal(brisk_bootstrap_fit(&f, ds, &opt, &info, &err), BRISK_OK);
+    if (!(info.failed > 0 && info.failed < opt.draws))
+        fail_msg("expected some failed draws, got %zu of %zu", info.failed, opt.draws);
+    for (size_t r = 0; r < brisk_model_nparams(f.model); r++)
+        if (brisk_model_param(f.model, r)->free)
+            assert_true(isfinite(f.fit->rows[r].se) && isfinite(f.fit->rows[r].ci_lower));
+    brisk_fitted_free(&f);
+    brisk_dataset_free(ds);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_percentile_rule_on_lavaan_draws),
+        cmocka_unit_test(test_bootstrap_matches_lavaan),
+        cmocka_unit_test(test_same_for_any_thread_count),
+        cmocka_unit_test(test_failed_draws_are_counted),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

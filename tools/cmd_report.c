@@ -2,6 +2,7 @@
 #include <config.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cli.h"
 
 static int run(int argc, char **argv);
@@ -22,12 +23,19 @@ const cli_command cmd_report = {
         "  Structural    every path and defined effect by behaviour (estimate, SE,\n"
         "                std.all, significance stars), R-squared, with a chart\n"
         "  Fit           one row per behaviour\n"
+        "  Comparison    every path by behaviour with bootstrap SEs and a test of\n"
+        "                equality, and every pairwise difference (as brisk compare)\n"
+        "  Indirect effects  every := by behaviour with bootstrap 95% intervals\n"
         "The format comes from FILE's extension: .xlsx (Excel workbook with native\n"
         "charts), .md, .tex (booktabs), .json, .csv, .txt; or from --format.\n"
         "Nothing is written when any behaviour's model cannot be estimated.\n\n"
         "Options:\n"
         "  -o, --output FILE   the document to write\n"
         "  -f, --format FMT    xlsx, md, tex, json, csv or text\n"
+        "      --bootstrap N   bootstrap draws of respondents for the Comparison and\n"
+        "                      Indirect effects sheets (default 1000; 0 leaves them out)\n"
+        "      --seed S        seed of the draws (default 1)\n"
+        "      --threads T     draws in T threads (default: the number of cores)\n"
         "      --std-lv        identify factors by unit variances\n"
         "  -q, --quiet         no warnings on standard error\n"
         "  -h, --help          show this help\n"
@@ -37,7 +45,7 @@ const cli_command cmd_report = {
     .run = run,
 };
 
-enum { OPT_STD_LV = 1000 };
+enum { OPT_BOOTSTRAP = 1000, OPT_CI, OPT_SEED, OPT_THREADS, OPT_STD_LV };
 
 static brisk_status report(const cli_survey *cs, const void *ctx, brisk_table_list *out,
                            brisk_error *err)
@@ -48,21 +56,41 @@ static brisk_status report(const cli_survey *cs, const void *ctx, brisk_table_li
 static int run(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+        {"std-lv", no_argument, NULL, OPT_STD_LV},
+        {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     cli_common common = {0};
     brisk_report_options ropt = {0};
+    bool boot_given = false;
     int opt, status;
     optind = 1;
+    if ((status = cli_bootstrap_option(&cmd_report, 0, "1000", &ropt.boot)) >= 0)
+        return status;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        if (opt == OPT_STD_LV)
+        if (opt == OPT_STD_LV) {
             ropt.model.std_lv = true;
-        else if ((status = cli_common_option(&common, opt, &cmd_report)) >= 0)
+        } else if (opt == OPT_BOOTSTRAP && strcmp(optarg, "0") == 0) {
+            ropt.boot.draws = 0;
+            boot_given = true;
+        } else if (opt >= OPT_BOOTSTRAP && opt <= OPT_THREADS) {
+            boot_given |= opt == OPT_BOOTSTRAP;
+            if ((status = cli_bootstrap_option(&cmd_report, opt - OPT_BOOTSTRAP, optarg,
+                                               &ropt.boot)) >= 0)
+                return status;
+        } else if ((status = cli_common_option(&common, opt, &cmd_report)) >= 0) {
             return status;
+        }
     }
+    (void)boot_given;
     if (optind != argc - 1)
         return cli_usage_error(&cmd_report, optind >= argc ? "a survey is required"
                                                            : "one survey at a time");
     if ((status = cli_resolve_format(&common, &cmd_report)) >= 0)
         return status;
-    return cli_run_survey_tables(&common, argv[optind], report, &ropt);
+    ropt.boot.progress = cli_progress(&common, "bootstrap", &ropt.boot.progress_ctx);
+    status = cli_run_survey_tables(&common, argv[optind], report, &ropt);
+    cli_progress_end(&ropt.boot);
+    return status;
 }

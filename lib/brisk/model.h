@@ -250,7 +250,8 @@ typedef struct brisk_compare_options {
  * path and := by behaviour, with an omnibus Wald test of equality across
  * behaviours from the bootstrap covariance) and "compare.differences"
  * (every pair of behaviours: difference, bootstrap SE, percentile 95%
- * interval, z, p, and Holm's adjusted p) to out. */
+ * interval, z, p, and Holm's adjusted p) and "compare.effects" (every :=
+ * of every behaviour with its bootstrap SE and intervals) to out. */
 brisk_status brisk_compare_behaviours(const struct brisk_survey *s,
                                       const struct brisk_survey_data *d,
                                       const brisk_compare_options *opt, brisk_table_list *out,

@@ -15,11 +15,15 @@ extern "C" {
 typedef struct brisk_report_options {
     brisk_model_options model;   /* how the survey's model is fitted */
     const char *date;            /* shown in the overview (NULL: today) */
+    /* The Comparison and Indirect effects sheets come from this bootstrap
+     * (draws 0: no such sheets); see brisk_compare_behaviours. */
+    brisk_bootstrap_options boot;
 } brisk_report_options;
 
 /* Describe the survey, fit its model per behaviour, and add the report's
  * tables to out, sheet by sheet: Overview, Items, Demographics, Agreement
- * (with a chart), Measurement, Structural (with a chart), Fit.  Fails like
+ * (with a chart), Measurement, Structural (with a chart), Fit, and with a
+ * bootstrap and two or more behaviours Comparison and Indirect effects.  Fails like
  * brisk_fit_survey when a behaviour's model cannot be estimated. */
 brisk_status brisk_report(const brisk_survey *s, const brisk_survey_data *d,
                           const brisk_report_options *opt, brisk_table_list *out,

@@ -15,6 +15,7 @@ typedef struct report_ctx {
     const brisk_survey_data *d;
     const brisk_survey_fits *fits;
     const brisk_report_options *opt;
+    brisk_error *err;
 } report_ctx;
 
 typedef brisk_status (*section_fn)(const report_ctx *c, brisk_table_list *out);
@@ -113,6 +114,11 @@ static brisk_status overview(const report_ctx *c, brisk_table_list *out)
         st = key_value(t, key, buf);
     }
     if (!st) st = key_value(t, "Estimator", "ML (maximum likelihood), listwise deletion");
+    if (!st && c->opt && c->opt->boot.draws && c->s->nbehaviours > 1) {
+        snprintf(buf, sizeof buf, "%zu draws of respondents (seed %llu)", c->opt->boot.draws,
+                 (unsigned long long)c->opt->boot.seed);
+        st = key_value(t, "Bootstrap (Comparison, Indirect effects)", buf);
+    }
     if (!st) st = key_value(t, "Weight", c->s->weight ? c->s->weight : "none");
     if (!st) st = key_value(t, "brisk", BRISK_VERSION);
     if (!st) st = key_value(t, "Date", date);
@@ -448,9 +454,28 @@ static brisk_status fit_sheet(const report_ctx *c, brisk_table_list *out)
 
 /* ------------------------------------------------------------ the report */
 
+/* ------------------------------------------------------------ Comparison */
+
+/* Paths compared between behaviours, and the defined (indirect) effects
+ * with bootstrap intervals, from one bootstrap of respondents. */
+static brisk_status comparison(const report_ctx *c, brisk_table_list *out)
+{
+    if (!c->opt || c->opt->boot.draws == 0 || c->s->nbehaviours < 2)
+        return BRISK_OK;
+    brisk_compare_options copt = {.boot = c->opt->boot, .model = c->opt->model, .holm = true};
+    size_t first = out->count;
+    brisk_status st = brisk_compare_behaviours(c->s, c->d, &copt, out, c->err);
+    for (size_t i = first; st == BRISK_OK && i < out->count; i++) {
+        brisk_table *t = out->tables[i];
+        st = brisk_table_set_sheet(t, strcmp(t->id, "compare.effects") == 0 ? "Indirect effects"
+                                                                             : "Comparison");
+    }
+    return st;
+}
+
 /* The sheets, in order.  A new sheet is one more function here. */
 static const section_fn sections[] = {
-    items, agreement, measurement, structural, fit_sheet,
+    items, agreement, measurement, structural, fit_sheet, comparison,
 };
 
 static brisk_status collect_warnings(const report_ctx *c, brisk_table_list *out)
@@ -485,7 +510,7 @@ brisk_status brisk_report(const brisk_survey *s, const brisk_survey_data *d,
     brisk_status st = brisk_fit_survey(s, d, NULL, 0, NULL, opt ? &opt->model : NULL, &fits, err);
     if (st != BRISK_OK)
         return st;
-    report_ctx c = {.s = s, .d = d, .fits = &fits, .opt = opt};
+    report_ctx c = {.s = s, .d = d, .fits = &fits, .opt = opt, .err = err};
     st = collect_warnings(&c, out);
     for (size_t k = 0; st == BRISK_OK && k < sizeof sections / sizeof sections[0]; k++)
         st = sections[k](&c, out);
@@ -494,5 +519,7 @@ brisk_status brisk_report(const brisk_survey *s, const brisk_survey_data *d,
     brisk_survey_fits_free(&fits);
     if (st == BRISK_ERR_NOMEM)
         brisk_error_set(err, st, "out of memory");
+    else if (st != BRISK_OK && err && !err->message[0])
+        brisk_error_set(err, st, "%s", brisk_strerror(st));
     return st;
 }

@@ -416,6 +416,53 @@ static brisk_table *differences_table(const compare_run *run, const brisk_survey
     return t;
 }
 
+/* Defined effects (indirect, total) of every behaviour with their
+ * bootstrap intervals, from the same draws. */
+static brisk_table *effects_table(const compare_run *run, const brisk_survey *s, size_t draws,
+                                  double *scratch)
+{
+    static const struct { const char *key, *header; brisk_cell_kind kind; } cols[] = {
+        {"effect", "Effect", BRISK_CELL_TEXT}, {"behaviour", "Behaviour", BRISK_CELL_TEXT},
+        {"est", "Estimate", BRISK_CELL_NUMBER}, {"se", "SE", BRISK_CELL_NUMBER},
+        {"ci_lower", "CI lower", BRISK_CELL_NUMBER}, {"ci_upper", "CI upper", BRISK_CELL_NUMBER},
+        {"std_all", "Std.all", BRISK_CELL_NUMBER}, {"std_ci_lower", "Std. CI lower", BRISK_CELL_NUMBER},
+        {"std_ci_upper", "Std. CI upper", BRISK_CELL_NUMBER},
+    };
+    brisk_table *t = brisk_table_new("compare.effects", "Defined effects by behaviour");
+    for (size_t k = 0; t && k < sizeof cols / sizeof cols[0]; k++)
+        if (brisk_table_add_column(t, cols[k].key, cols[k].header, cols[k].kind, 3) == (size_t)-1)
+            goto fail;
+    const brisk_model *m0 = run->fits->fitted[0].model;
+    for (size_t j = 0; t && j < run->nrows; j++) {
+        const brisk_param *p = &m0->params[run->rows[j]];
+        if (p->op != BRISK_OP_DEFINE)
+            continue;
+        for (size_t b = 0; b < run->K; b++) {
+            char text[400];
+            path_text(p, text, sizeof text);
+            size_t row = brisk_table_add_row(t);
+            if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, text) ||
+                brisk_table_set_text(t, row, 1, behaviour_label(s, run->fits->groups[b])))
+                goto fail;
+            const brisk_estimate *e = &run->fits->fitted[b].fit->rows[run->rows[j]];
+            summary se = summarise(scratch, draw_values(run, run->est, draws, b, run->K, j, scratch));
+            summary ss = summarise(scratch, draw_values(run, run->std, draws, b, run->K, j, scratch));
+            double v[] = {e->est, se.se, se.lo, se.hi, e->std_all, ss.lo, ss.hi};
+            for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+                brisk_table_set_num(t, row, 2 + k, v[k]);
+        }
+    }
+    if (t && t->nrows &&
+        brisk_table_add_note(t, "Bootstrap standard errors and 95%% percentile intervals "
+                             "(of the estimate and of std.all) from the draws of the "
+                             "comparison.") != BRISK_OK)
+        goto fail;
+    return t;
+fail:
+    brisk_table_free(t);
+    return NULL;
+}
+
 static brisk_status add_notes(brisk_table *paths, brisk_table *diffs, size_t draws,
                               size_t failed, uint64_t seed, size_t R, bool adjust)
 {
@@ -461,7 +508,8 @@ brisk_status brisk_compare_behaviours(const brisk_survey *s, const brisk_survey_
         st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "every bootstrap draw failed");
     brisk_table *paths = st ? NULL : paths_table(&run, s, draws, scratch);
     brisk_table *diffs = st ? NULL : differences_table(&run, s, draws, opt->holm, scratch);
-    if (st == BRISK_OK && (!paths || !diffs ||
+    brisk_table *effects = st ? NULL : effects_table(&run, s, draws, scratch);
+    if (st == BRISK_OK && (!paths || !diffs || !effects ||
                            add_notes(paths, diffs, draws, failed, opt->boot.seed, run.R, opt->holm)))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK) {
@@ -470,9 +518,15 @@ brisk_status brisk_compare_behaviours(const brisk_survey *s, const brisk_survey_
         if (st == BRISK_OK)
             st = brisk_table_list_add(out, diffs);
         diffs = NULL;
+        if (st == BRISK_OK && effects->nrows)
+            st = brisk_table_list_add(out, effects);
+        else
+            brisk_table_free(effects);
+        effects = NULL;
     }
     brisk_table_free(paths);
     brisk_table_free(diffs);
+    brisk_table_free(effects);
     free(scratch);
     run_free(&run, nthreads);
     brisk_survey_fits_free(&fits);

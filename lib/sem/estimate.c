@@ -278,29 +278,55 @@ static double max_abs(const double *v, size_t n)
     return m;
 }
 
-/* Steps with a fixed scoring matrix (the chord method), the gradient alone
- * being computed: near the solution, as in a bootstrap draw started from
- * the full-sample estimate, this converges in a few cheap steps.  Returns
- * whether the gradient vanished. */
-static bool chord_iterations(sem_fitter *f, double *theta, double *value, const double *scoring,
-                             double tol, int *iterations)
+/* BFGS update of the inverse Hessian H with step s and gradient change y:
+ * H <- (I - r s y') H (I - r y s') + r s s', r = 1 / y's. */
+static void bfgs_update(double *H, const double *s, const double *y, double *Hy, size_t q)
+{
+    double ys = 0;
+    for (size_t k = 0; k < q; k++)
+        ys += y[k] * s[k];
+    if (!(ys > 1e-300))
+        return;   /* no curvature information: keep H */
+    double r = 1 / ys, yHy = 0;
+    for (size_t k = 0; k < q; k++) {
+        double v = 0;
+        for (size_t l = 0; l < q; l++)
+            v += H[k * q + l] * y[l];
+        Hy[k] = v;
+        yHy += y[k] * v;
+    }
+    double c = r * (1 + r * yHy);
+    for (size_t k = 0; k < q; k++)
+        for (size_t l = 0; l < q; l++)
+            H[k * q + l] += c * s[k] * s[l] - r * (Hy[k] * s[l] + s[k] * Hy[l]);
+}
+
+/* Quasi-Newton steps from a known inverse information (a bootstrap draw
+ * starting at the full-sample estimate, with the full sample's): the
+ * gradient alone is computed, the inverse Hessian refined by BFGS.  Near
+ * the solution this converges in a few cheap steps.  Returns whether the
+ * gradient vanished. */
+static bool quasi_newton(sem_fitter *f, double *theta, double *value, const double *scoring,
+                         double tol, int *iterations)
 {
     size_t q = f->q;
-    for (int it = 0; it < 100; it++, (*iterations)++) {
-        brisk_sem_fitter_gradient(f);
+    double *H = f->chol, *g_old = f->aux, *s = f->aux + q, *Hy = f->aux + 2 * q;
+    for (size_t k = 0; k < q * q; k++)
+        H[k] = 0.5 * scoring[k];   /* the Hessian of F is twice the information */
+    brisk_sem_fitter_gradient(f);
+    for (int it = 0; it < 60; it++, (*iterations)++) {
         if (max_abs(f->grad, q) < tol)
             return true;
         for (size_t k = 0; k < q; k++) {
-            double s = 0;
+            double v = 0;
             for (size_t l = 0; l < q; l++)
-                s += scoring[k * q + l] * f->grad[l];
-            f->step[k] = s;
+                v += H[k * q + l] * f->grad[l];
+            f->step[k] = v;
         }
-        double scale = 0.5, ftry = 0;
-        int halvings = 0;
         /* A step may leave F unchanged to rounding near the optimum: allow
          * that much, and give up (to full scoring) after a few halvings. */
-        double slack = 1e-14 * (1 + fabs(*value));
+        double scale = 1, ftry = 0, slack = 1e-14 * (1 + fabs(*value));
+        int halvings = 0;
         for (; halvings < 8; halvings++, scale *= 0.5) {
             for (size_t k = 0; k < q; k++)
                 f->theta_try[k] = theta[k] - scale * f->step[k];
@@ -311,10 +337,18 @@ static bool chord_iterations(sem_fitter *f, double *theta, double *value, const 
             brisk_sem_fitter_objective(f, theta, value);
             return false;
         }
+        for (size_t k = 0; k < q; k++) {
+            s[k] = f->theta_try[k] - theta[k];
+            g_old[k] = f->grad[k];
+        }
         memcpy(theta, f->theta_try, q * sizeof *theta);
         *value = ftry;
+        brisk_sem_fitter_gradient(f);
+        for (size_t k = 0; k < q; k++)
+            g_old[k] = f->grad[k] - g_old[k];   /* y */
+        bfgs_update(H, s, g_old, Hy, q);
     }
-    return false;
+    return max_abs(f->grad, q) < tol;
 }
 
 /* Fisher scoring until the gradient vanishes. */
@@ -330,7 +364,7 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
                                "implied covariance matrix that is not positive definite; give "
                                "starting values with start(...)");
     int it = 0;
-    if (opt && opt->scoring && chord_iterations(f, theta, &value, opt->scoring, tol, &it)) {
+    if (opt && opt->scoring && quasi_newton(f, theta, &value, opt->scoring, tol, &it)) {
         fit->iterations = it;
         fit->fmin = value;
         fit->gradient_norm = max_abs(f->grad, q);

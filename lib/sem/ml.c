@@ -390,6 +390,7 @@ void brisk_sem_fitter_free(sem_fitter *f)
     free(f->step);
     free(f->theta_try);
     free(f->chol);
+    free(f->aux);
     free(f);
 }
 
@@ -409,7 +410,9 @@ sem_fitter *brisk_sem_fitter_new(const brisk_model *m, const brisk_moments *mom)
     f->step = calloc(q ? q : 1, sizeof *f->step);
     f->theta_try = calloc(q ? q : 1, sizeof *f->theta_try);
     f->chol = calloc(q ? q * q : 1, sizeof *f->chol);
-    bool ok = f->works && f->weight && f->grad && f->info && f->step && f->theta_try && f->chol;
+    f->aux = calloc(3 * q + 1, sizeof *f->aux);
+    bool ok = f->works && f->weight && f->grad && f->info && f->step && f->theta_try && f->chol &&
+              f->aux;
     for (size_t g = 0; ok && g < G; g++) {
         ok = (f->works[g] = brisk_sem_work_new(m, &mom[g], g)) != NULL;
         f->ntotal += mom[g].n;

@@ -59,6 +59,7 @@ typedef struct sem_fitter {
     sem_work **works;              /* one per group */
     double *weight;                /* N_g / N */
     double *grad, *info, *step, *theta_try, *chol;
+    double *aux;                   /* 3 q scratch of the quasi-Newton steps */
 } sem_fitter;
 
 /* mom holds one entry per group. */

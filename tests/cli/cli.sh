@@ -149,17 +149,17 @@ t_fit_diagram() {
     fi
 }
 t_report() {
-    run 0 report "$survey" -q -o "$tmp/r.md" && has "### Overview" "$tmp/r.md" &&
+    run 0 report "$survey" -q --bootstrap 100 -o "$tmp/r.md" && has "### Overview" "$tmp/r.md" &&
     has "### Structural paths by behaviour" "$tmp/r.md" && has "### Model fit by behaviour" "$tmp/r.md" &&
     has "| accept ~ benefit |" "$tmp/r.md" &&
-    run 0 report "$survey" -q --format json && has '"id": "report.agreement"' "$tmp/out" &&
+    run 0 report "$survey" -q --bootstrap 0 --format json && has '"id": "report.agreement"' "$tmp/out" &&
     has '"id": "report.loadings"' "$tmp/out" &&
     run 3 report "$top_srcdir/tests/bad/fit-report-not-identified.survey" -q -o "$tmp/bad.md" &&
     [ ! -e "$tmp/bad.md" ] && [ -z "$(ls "$tmp" | grep tmp)" ]
 }
 
 t_report_xlsx() {
-    run 0 report "$survey" -q -o "$tmp/r.xlsx" && [ -s "$tmp/r.xlsx" ] &&
+    run 0 report "$survey" -q --bootstrap 100 -o "$tmp/r.xlsx" && [ -s "$tmp/r.xlsx" ] &&
     run 0 fit "$survey" -q --format json -o "$tmp/r.json" &&
     if command -v python3 >/dev/null; then
         python3 "$top_srcdir/tests/cli/check_workbook.py" "$tmp/r.xlsx" "$tmp/r.json"
@@ -170,14 +170,46 @@ t_report_xlsx() {
     else
         echo "# neither python3 nor unzip: the workbook is not read back"
     fi &&
-    run 4 report "$survey" -q -o "$tmp/none/r.xlsx" && has "r.xlsx" "$tmp/err" && [ ! -e "$tmp/none" ] &&
+    run 4 report "$survey" -q --bootstrap 0 -o "$tmp/none/r.xlsx" && has "r.xlsx" "$tmp/err" && [ ! -e "$tmp/none" ] &&
     run 1 report "$survey" -q --format xlsx && has "needs a file" "$tmp/err" &&
     run 0 describe "$survey" -q -o "$tmp/d.xlsx" && [ -s "$tmp/d.xlsx" ] &&
     run 0 describe "$survey" -q -o "$tmp/d.tex" && has '\begin{tabular}' "$tmp/d.tex" &&
     [ -z "$(ls "$tmp" | grep tmp)" ]
 }
 
-echo "1..18"
+t_bootstrap_threads() {
+    run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --bootstrap 200 --seed 42 --threads 1 --format json &&
+    cp "$tmp/out" "$tmp/b1.json" &&
+    run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --bootstrap 200 --seed 42 --threads 2 --format json &&
+    cmp "$tmp/b1.json" "$tmp/out" &&
+    has '"bootstrap": {"draws": 200, "failed": 0, "seed": 42, "ci": "perc"}' "$tmp/out" &&
+    has '"std_ci_lower"' "$tmp/out" &&
+    run 0 compare "$survey" --bootstrap 60 --seed 9 --threads 1 --format csv -q && cp "$tmp/out" "$tmp/c1.csv" &&
+    run 0 compare "$survey" --bootstrap 60 --seed 9 --threads 2 --format csv -q && cmp "$tmp/c1.csv" "$tmp/out" &&
+    run 1 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --bootstrap 1 && has "from 2 to" "$tmp/err" &&
+    run 1 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --bootstrap 10 --ci bogus && has "perc or bca" "$tmp/err"
+}
+t_compare() {
+    run 0 compare "$survey" --bootstrap 100 --adjust holm -q &&
+    has "Paths by behaviour (same respondents)" "$tmp/out" &&
+    has "Differences between behaviours (same respondents)" "$tmp/out" &&
+    has "Defined effects by behaviour" "$tmp/out" && has "p (Holm)" "$tmp/out" &&
+    run 3 compare "$top_srcdir/tests/bad/base.survey" --bootstrap 10 -q &&
+    has "behaviour 'crime': the model is not identified" "$tmp/err"
+}
+t_groups_and_invariance() {
+    run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group school --format json &&
+    has '"chisq": 115.8513' "$tmp/out" && has '{"label": "Pasteur", "nobs": 156}' "$tmp/out" &&
+    has '"group": "Grant-White", "lhs": "visual"' "$tmp/out" &&
+    run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group school --group-equal loadings &&
+    grep -q "^Chi-square  *124.044$" "$tmp/out" &&
+    run 0 invariance --data "$data/hs.csv" --model "$tmp/hs.lav" --group school --format csv &&
+    has "Scalar (+ intercepts),48,164.10283" "$tmp/out" &&
+    run 1 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group-equal loadings && has "goes with --group" "$tmp/err" &&
+    run 2 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group nosuch && has "group column 'nosuch'" "$tmp/err"
+}
+
+echo "1..21"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -195,5 +227,8 @@ ok "fit SURVEY fits each behaviour; --behaviour selects" t_fit_survey
 ok "fit draws path diagrams (dot, and svg through Graphviz)" t_fit_diagram
 ok "report writes every sheet; a failing model writes nothing" t_report
 ok "report -o x.xlsx: the workbook holds the fit's numbers and its charts" t_report_xlsx
+ok "bootstrap and compare print the same bytes for any --threads" t_bootstrap_threads
+ok "compare prints paths, differences and effects by behaviour" t_compare
+ok "fit --group and invariance reproduce lavaan's multi-group numbers" t_groups_and_invariance
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

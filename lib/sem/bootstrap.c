@@ -11,7 +11,7 @@
 /* What a thread needs of its own: moments per group and an index buffer. */
 typedef struct scratch {
     brisk_moments *mom;
-    size_t *idx;
+    unsigned *count;           /* times each case is drawn */
 } scratch;
 
 typedef struct boot_run {
@@ -34,14 +34,14 @@ static void scratch_free(scratch *s, size_t ngroups)
     for (size_t g = 0; s->mom && g < ngroups; g++)
         brisk_moments_free(&s->mom[g]);
     free(s->mom);
-    free(s->idx);
+    free(s->count);
 }
 
 static bool scratch_init(scratch *s, const boot_run *run, size_t maxn)
 {
     size_t p = run->m->p;
     s->mom = calloc(run->ngroups, sizeof *s->mom);
-    s->idx = malloc((maxn ? maxn : 1) * sizeof *s->idx);
+    s->count = malloc((maxn ? maxn : 1) * sizeof *s->count);
     for (size_t g = 0; s->mom && g < run->ngroups; g++) {
         s->mom[g].p = p;
         s->mom[g].cov = malloc((p ? p * p : 1) * sizeof(double));
@@ -49,7 +49,7 @@ static bool scratch_init(scratch *s, const boot_run *run, size_t maxn)
         if (!s->mom[g].cov || !s->mom[g].mean)
             return false;
     }
-    return s->mom && s->idx;
+    return s->mom && s->count;
 }
 
 /* The sample of job i: a resample within every group, or (jackknife) every
@@ -62,15 +62,14 @@ static bool job_moments(const boot_run *run, size_t i, scratch *s)
     size_t rest = run->jackknife ? i : (size_t)-1;   /* the case left out, across groups */
     for (size_t g = 0; g < run->ngroups; g++) {
         const resample_data *d = &run->data[g];
-        size_t skip = rest < d->n ? rest : (size_t)-1, k = 0;
-        if (rest != (size_t)-1)
+        if (!run->jackknife) {
+            brisk_resample_counts(r, d->n, s->count);
+        } else {
+            for (size_t j = 0; j < d->n; j++)
+                s->count[j] = j != rest;
             rest = rest < d->n ? (size_t)-1 : rest - d->n;
-        for (size_t j = 0; j < d->n; j++) {
-            if (j == skip)
-                continue;
-            s->idx[k++] = run->jackknife ? j : (size_t)gsl_rng_uniform_int(r, d->n);
         }
-        brisk_resample_moments(d, s->idx, k, &s->mom[g]);
+        brisk_resample_moments(d, s->count, &s->mom[g]);
     }
     gsl_rng_free(r);
     return true;

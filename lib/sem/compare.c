@@ -26,22 +26,22 @@ typedef struct compare_run {
     double *est, *std;           /* draws x K x nrows */
     bool *ok;
     brisk_moments *mom;          /* per thread */
-    size_t **idx;                /* per thread */
+    unsigned **count;            /* per thread: times each respondent is drawn */
 } compare_run;
 
 static void compare_job(size_t i, size_t thread, void *ctx)
 {
     compare_run *run = ctx;
     gsl_rng *r = brisk_draw_rng(run->seed, i);
-    size_t *idx = run->idx[thread];
+    unsigned *count = run->count[thread];
     run->ok[i] = r != NULL;
-    for (size_t k = 0; r && k < run->R; k++)
-        idx[k] = (size_t)gsl_rng_uniform_int(r, run->R);
+    if (r)
+        brisk_resample_counts(r, run->R, count);
     gsl_rng_free(r);
     for (size_t b = 0; run->ok[i] && b < run->K; b++) {
         const brisk_fitted *f = &run->fits->fitted[b];
         brisk_moments *mom = &run->mom[thread];
-        brisk_resample_moments(&run->data[b], idx, run->R, mom);
+        brisk_resample_moments(&run->data[b], count, mom);
         brisk_fit_options o = {.start = f->fit->theta, .scoring = run->scoring[b],
                                .estimates_only = true, .tolerance = 1e-7};
         brisk_fit *fit = NULL;
@@ -105,12 +105,12 @@ static void run_free(compare_run *run, unsigned nthreads)
         free(run->scoring[b]);
     for (unsigned t = 0; run->mom && t < nthreads; t++)
         brisk_moments_free(&run->mom[t]);
-    for (unsigned t = 0; run->idx && t < nthreads; t++)
-        free(run->idx[t]);
+    for (unsigned t = 0; run->count && t < nthreads; t++)
+        free(run->count[t]);
     free(run->data);
     free(run->scoring);
     free(run->mom);
-    free(run->idx);
+    free(run->count);
     free(run->est);
     free(run->std);
     free(run->ok);
@@ -127,8 +127,8 @@ static bool run_init(compare_run *run, const brisk_survey *s, const brisk_survey
     run->data = calloc(K, sizeof *run->data);
     run->scoring = calloc(K, sizeof *run->scoring);
     run->mom = calloc(nthreads, sizeof *run->mom);
-    run->idx = calloc(nthreads, sizeof *run->idx);
-    bool ok = rows && frame && run->data && run->scoring && run->mom && run->idx;
+    run->count = calloc(nthreads, sizeof *run->count);
+    bool ok = rows && frame && run->data && run->scoring && run->mom && run->count;
     run->nrows = ok ? compared_rows(m0, rows) : 0;
     run->est = malloc((draws * K * run->nrows + 1) * sizeof *run->est);
     run->std = malloc((draws * K * run->nrows + 1) * sizeof *run->std);
@@ -146,8 +146,8 @@ static bool run_init(compare_run *run, const brisk_survey *s, const brisk_survey
     for (unsigned t = 0; ok && t < nthreads; t++) {
         run->mom[t] = (brisk_moments){.p = p, .cov = malloc((p * p + 1) * sizeof(double)),
                                       .mean = malloc((p + 1) * sizeof(double))};
-        run->idx[t] = malloc((R + 1) * sizeof **run->idx);
-        ok = run->mom[t].cov && run->mom[t].mean && run->idx[t];
+        run->count[t] = malloc((R + 1) * sizeof **run->count);
+        ok = run->mom[t].cov && run->mom[t].mean && run->count[t];
     }
     free(frame);
     return ok;

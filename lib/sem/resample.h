@@ -23,10 +23,14 @@ bool brisk_resample_data(const brisk_model *m, const brisk_dataset *ds, const si
                          size_t n, bool complete_only, resample_data *out);
 void brisk_resample_data_free(resample_data *d);
 
-/* Moments of the rows idx[0..nidx) of d, leaving out rows with a NaN
- * (listwise); mom must have room for p means and p x p covariances. */
-void brisk_resample_moments(const resample_data *d, const size_t *idx, size_t nidx,
-                            brisk_moments *mom);
+/* Moments of the rows of d, row i counted count[i] times, leaving out
+ * rows with a NaN (listwise); mom must have room for p means and p x p
+ * covariances. */
+void brisk_resample_moments(const resample_data *d, const unsigned *count, brisk_moments *mom);
+
+/* A bootstrap resample of n rows as counts: count[i] is how many of n
+ * draws with replacement fell on row i. */
+void brisk_resample_counts(gsl_rng *r, size_t n, unsigned *count);
 
 /* A generator for draw i of a run seeded with seed: the same whatever
  * thread draws it. */

@@ -55,6 +55,60 @@ static size_t ref_row(const brisk_dataset *ref, const char *lhs, const char *op,
     return 0;
 }
 
+/* Moments from draw counts equal the moments of the resample written out
+ * row by row: a row drawn three times, rows not drawn, an incomplete row
+ * (left out and counted as dropped), and a last block of fewer than four
+ * rows. */
+static void test_moments_from_counts(void **state)
+{
+    (void)state;
+    enum { N = 7, P = 3 };
+    static const double x[N][P] = {{1, 2, 3}, {2, 1, 0}, {4, 4, 1}, {0, NAN, 2},
+                                   {3, 5, 2}, {1, 1, 1}, {2, 3, 5}};
+    static const unsigned count[N] = {3, 0, 1, 2, 1, 0, 2};
+    brisk_dataset *ds = brisk_dataset_new(N);
+    const char *const names[P] = {"a", "b", "c"};
+    brisk_error err;
+    for (size_t j = 0; j < P; j++) {
+        size_t at;
+        assert_int_equal(brisk_dataset_add_column(ds, names[j], BRISK_NUMERIC, &at, &err), BRISK_OK);
+        for (size_t i = 0; i < N; i++)
+            if (!isnan(x[i][j]))
+                brisk_column_set_number(&ds->cols[at], i, x[i][j]);
+    }
+    brisk_syntax *syn = NULL;
+    brisk_model *m = NULL;
+    assert_int_equal(brisk_syntax_parse("f =~ a + b + c", "m.lav", 1, &syn, &err), BRISK_OK);
+    assert_int_equal(brisk_model_new(syn, names, P, &(brisk_model_options){0}, &m, &err), BRISK_OK);
+    resample_data d;
+    assert_true(brisk_resample_data(m, ds, (const size_t[]){0, 1, 2, 3, 4, 5, 6}, N, false, &d));
+    double mean[P], cov[P * P];
+    brisk_moments mom = {.p = P, .mean = mean, .cov = cov};
+    brisk_resample_moments(&d, count, &mom);
+    /* the resample written out: complete rows, each as often as drawn */
+    double sum[P] = {0}, cp[P][P] = {{0}};
+    size_t n = 0;
+    for (size_t i = 0; i < N; i++)
+        for (unsigned t = 0; t < count[i] && !isnan(x[i][1]); t++, n++)
+            for (size_t j = 0; j < P; j++) {
+                sum[j] += x[i][j];
+                for (size_t k = 0; k < P; k++)
+                    cp[j][k] += x[i][j] * x[i][k];
+            }
+    assert_int_equal(mom.n, n);
+    assert_int_equal(mom.n, 7);
+    assert_int_equal(mom.n_dropped, 2);
+    for (size_t j = 0; j < P; j++) {
+        assert_true(fabs(mean[j] - sum[j] / n) < 1e-12);
+        for (size_t k = 0; k < P; k++)
+            assert_true(fabs(cov[j * P + k] - (cp[j][k] / n - sum[j] * sum[k] / n / n)) < 1e-12);
+    }
+    brisk_resample_data_free(&d);
+    brisk_model_free(m);
+    brisk_syntax_free(syn);
+    brisk_dataset_free(ds);
+}
+
 /* Our percentile rule on lavaan's own draws gives lavaan's interval. */
 static void test_percentile_rule_on_lavaan_draws(void **state)
 {
@@ -183,6 +237,7 @@ int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_moments_from_counts),
         cmocka_unit_test(test_percentile_rule_on_lavaan_draws),
         cmocka_unit_test(test_bootstrap_matches_lavaan),
         cmocka_unit_test(test_same_for_any_thread_count),

@@ -322,6 +322,14 @@ static bool parse_count(const char *arg, unsigned long long max, unsigned long l
     return true;
 }
 
+void cli_bootstrap_defaults(brisk_bootstrap_options *opt, size_t draws)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    opt->draws = draws;
+    opt->seed = 1;
+    opt->threads = cores > 0 && cores < 256 ? (unsigned)cores : 1;
+}
+
 int cli_bootstrap_option(const cli_command *cmd, int which, const char *arg,
                          brisk_bootstrap_options *opt)
 {
@@ -332,12 +340,6 @@ int cli_bootstrap_option(const cli_command *cmd, int which, const char *arg,
             return cli_usage_error(cmd, "--bootstrap takes a number of draws from 2 to "
                                    "10000000, not '%s'", arg);
         opt->draws = (size_t)v;
-        if (!opt->seed)
-            opt->seed = 1;
-        if (!opt->threads) {
-            long cores = sysconf(_SC_NPROCESSORS_ONLN);
-            opt->threads = cores > 0 && cores < 256 ? (unsigned)cores : 1;
-        }
         return -1;
     case 1:
         if (strcmp(arg, "perc") == 0)

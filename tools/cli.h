@@ -103,6 +103,10 @@ bool cli_parse_group_equal(const char *list, unsigned *flags);
  * read. */
 char *cli_read_text_file(const char *path, brisk_error *err);
 
+/* The bootstrap options before the command line: draws (0: no bootstrap),
+ * seed 1, one thread per processor. */
+void cli_bootstrap_defaults(brisk_bootstrap_options *opt, size_t draws);
+
 /* --bootstrap N (which 0), --ci TYPE (1), --seed S (2), --threads T (3) into
  * opt; returns -1, or a usage error's exit status. */
 int cli_bootstrap_option(const cli_command *cmd, int which, const char *arg,

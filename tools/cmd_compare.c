@@ -59,6 +59,7 @@ static int run(int argc, char **argv)
     brisk_compare_options copt = {0};
     int opt, status;
     optind = 1;
+    cli_bootstrap_defaults(&copt.boot, 1000);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         switch (opt) {
         case OPT_BOOTSTRAP:
@@ -84,8 +85,6 @@ static int run(int argc, char **argv)
         return cli_usage_error(&cmd_compare, optind >= argc ? "a survey is required"
                                                             : "one survey at a time");
     if ((status = cli_resolve_format(&common, &cmd_compare)) >= 0)
-        return status;
-    if (!copt.boot.draws && (status = cli_bootstrap_option(&cmd_compare, 0, "1000", &copt.boot)) >= 0)
         return status;
     copt.boot.progress = cli_progress(&common, "bootstrap", &copt.boot.progress_ctx);
     status = cli_run_survey_tables(&common, argv[optind], compare, &copt);

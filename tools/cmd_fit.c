@@ -105,7 +105,9 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"threads", required_argument, NULL, OPT_THREADS},
         CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
+    bool boot_detail = false;   /* --ci or --seed given */
     optind = 1;
+    cli_bootstrap_defaults(&o->boot, 0);
     while ((opt = getopt_long(argc, argv, "d:m:b:g:" CLI_COMMON_SHORT, options, NULL)) != -1) {
         switch (opt) {
         case 'g': o->group = optarg; break;
@@ -118,9 +120,11 @@ static int parse_options(fit_options *o, int argc, char **argv)
             break;
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
-        case OPT_BOOTSTRAP:
         case OPT_CI:
         case OPT_SEED:
+            boot_detail = true;
+            /* fall through */
+        case OPT_BOOTSTRAP:
         case OPT_THREADS:
             if ((status = cli_bootstrap_option(&cmd_fit, opt - OPT_BOOTSTRAP, optarg, &o->boot)) >= 0)
                 return status;
@@ -148,6 +152,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_fit, "--behaviour goes with a survey");
     if (o->model_opt.group_equal && !o->group)
         return cli_usage_error(&cmd_fit, "--group-equal goes with --group");
+    if (boot_detail && !o->boot.draws)
+        return cli_usage_error(&cmd_fit, "--ci and --seed go with --bootstrap N");
     o->boot.progress = cli_progress(&o->common, "bootstrap", &o->boot.progress_ctx);
     o->diagram = diagram_format(&o->common);
     return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);

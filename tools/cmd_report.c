@@ -63,19 +63,15 @@ static int run(int argc, char **argv)
         CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     cli_common common = {0};
     brisk_report_options ropt = {0};
-    bool boot_given = false;
     int opt, status;
     optind = 1;
-    if ((status = cli_bootstrap_option(&cmd_report, 0, "1000", &ropt.boot)) >= 0)
-        return status;
+    cli_bootstrap_defaults(&ropt.boot, 1000);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         if (opt == OPT_STD_LV) {
             ropt.model.std_lv = true;
         } else if (opt == OPT_BOOTSTRAP && strcmp(optarg, "0") == 0) {
             ropt.boot.draws = 0;
-            boot_given = true;
         } else if (opt >= OPT_BOOTSTRAP && opt <= OPT_THREADS) {
-            boot_given |= opt == OPT_BOOTSTRAP;
             if ((status = cli_bootstrap_option(&cmd_report, opt - OPT_BOOTSTRAP, optarg,
                                                &ropt.boot)) >= 0)
                 return status;
@@ -83,7 +79,6 @@ static int run(int argc, char **argv)
             return status;
         }
     }
-    (void)boot_given;
     if (optind != argc - 1)
         return cli_usage_error(&cmd_report, optind >= argc ? "a survey is required"
                                                            : "one survey at a time");

@@ -82,6 +82,7 @@ typedef struct brisk_moments {
     size_t n_dropped;     /* respondents dropped (listwise deletion) */
     double *cov;          /* p x p, row-major */
     double *mean;         /* p */
+    const char *group;    /* the group's label in messages (borrowed), or NULL */
 } brisk_moments;
 
 /* The groups a column defines among the given rows (NULL: all): its

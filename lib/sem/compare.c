@@ -467,11 +467,12 @@ static brisk_status add_notes(brisk_table *paths, brisk_table *diffs, size_t dra
                               size_t failed, uint64_t seed, size_t R, bool adjust)
 {
     brisk_status st = brisk_table_add_note(paths, "SE: bootstrap standard error from %zu draws of "
-                                           "the %zu respondents (seed %llu; %zu failed draws left "
+                                           "the %zu respondents (seed %llu; %zu failed draw%s left "
                                            "out), each behaviour refitted on the same resample. "
                                            "Wald test that the path is equal in all behaviours, "
                                            "with the bootstrap covariance of the differences.",
-                                           draws, R, (unsigned long long)seed, failed);
+                                           draws, R, (unsigned long long)seed, failed,
+                                           failed == 1 ? "" : "s");
     if (!st)
         st = brisk_table_add_note(diffs, "Difference of unstandardized estimates, first behaviour "
                                   "minus second; SE and 95%% percentile interval from the same "

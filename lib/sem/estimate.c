@@ -54,19 +54,30 @@ brisk_status brisk_fit_warn(brisk_fit *fit, const char *fmt, ...)
 
 /* ------------------------------------------------------------ data checks */
 
+/* " of group 'Grant-White'" when the sample is one group's, else "". */
+static const char *of_group(const brisk_moments *mom, char *buf, size_t size)
+{
+    if (!mom->group)
+        return "";
+    snprintf(buf, size, " of group '%s'", mom->group);
+    return buf;
+}
+
 /* Name what makes the sample covariance singular: constant items first,
  * else the items that carry the near-null direction. */
 static brisk_status singular_sample(const brisk_model *m, const brisk_moments *mom,
                                     brisk_error *err)
 {
     size_t p = mom->p;
+    char group[300];
     for (size_t j = 0; j < p; j++) {
         if (!(mom->cov[j * p + j] > 1e-12 * (1 + fabs(mom->mean[j])))) {
             brisk_error_variable(err, m->ov[j]);
             return brisk_error_set(err, BRISK_ERR_DATA,
-                                   "item '%s' is constant in the %zu respondents used "
+                                   "item '%s' is constant in the %zu respondents%s used "
                                    "(every answer is %g); drop it from the model",
-                                   m->ov[j], mom->n, mom->mean[j]);
+                                   m->ov[j], mom->n, of_group(mom, group, sizeof group),
+                                   mom->mean[j]);
         }
     }
     double *c = malloc(p * p * sizeof *c), *vec = malloc(p * p * sizeof *vec),
@@ -88,9 +99,10 @@ static brisk_status singular_sample(const brisk_model *m, const brisk_moments *m
                 brisk_buf_printf(&names, "%s%s", names.len ? ", " : "", m->ov[a]);
     }
     brisk_error_set(err, BRISK_ERR_DATA,
-                    "the sample covariance matrix of the %zu respondents used is not positive "
+                    "the sample covariance matrix of the %zu respondents%s used is not positive "
                     "definite: the items %s are (nearly) collinear; drop one of them",
-                    mom->n, names.data ? names.data : "of the model");
+                    mom->n, of_group(mom, group, sizeof group),
+                    names.data ? names.data : "of the model");
     brisk_buf_free(&names);
     gsl_eigen_symmv_free(ws);
     free(c);
@@ -143,14 +155,16 @@ static bool well_conditioned(const brisk_moments *mom)
 static brisk_status check_group(const brisk_model *m, sem_work *w, brisk_error *err)
 {
     const brisk_moments *mom = w->mom;
+    char group[300];
     if (mom->n < 2)
         return brisk_error_set(err, BRISK_ERR_DATA, "only %zu complete respondents%s: a model "
-                               "needs data", mom->n, m->ngroups > 1 ? " in a group" : "");
+                               "needs data", mom->n, of_group(mom, group, sizeof group));
     if (mom->n <= m->p)
         return brisk_error_set(err, BRISK_ERR_DATA,
-                               "%zu complete respondents for %zu observed variables: the "
+                               "%zu complete respondents%s for %zu observed variables: the "
                                "sample covariance matrix is singular; more respondents are "
-                               "needed (or use fewer items)", mom->n, m->p);
+                               "needed (or use fewer items)", mom->n,
+                               of_group(mom, group, sizeof group), m->p);
     bool ok;
     w->logdet_s = brisk_sem_logdet(mom->cov, mom->p, &ok);
     return ok && well_conditioned(mom) ? BRISK_OK : singular_sample(m, mom, err);

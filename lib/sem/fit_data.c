@@ -46,6 +46,8 @@ static brisk_status group_moments(brisk_fitted *out, const brisk_dataset *ds, co
                 mine[n++] = rows ? rows[i] : i;
         out->ngroup_rows[g] = n;
         st = brisk_moments_from_data(out->model, ds, mine, n, &out->moments[g], err);
+        if (out->ngroups > 1)
+            out->moments[g].group = out->group_labels[g];
         used += out->moments[g].n;
     }
     out->n_dropped = nrows - used;

@@ -98,11 +98,12 @@ static size_t group_shift(const brisk_fit_result *results)
     return results[0].group || multigroup(&results[0]) ? 1 : 0;
 }
 
-/* "crime", "Pasteur", or "crime: Pasteur" for group g of a result. */
+/* "crime", "Pasteur", or "crime: Pasteur" for group g of a result;
+ * (size_t)-1 for no group ("crime" or ""). */
 static const char *group_text(const brisk_fit_result *r, size_t g, char *buf, size_t size)
 {
-    if (!multigroup(r))
-        return r->group;
+    if (!multigroup(r) || g == (size_t)-1)
+        return r->group ? r->group : "";
     if (!r->group)
         return r->fitted->group_labels[g];
     snprintf(buf, size, "%s: %s", r->group, r->fitted->group_labels[g]);
@@ -125,10 +126,11 @@ static brisk_status parameter_rows(brisk_table *t, const brisk_fit_result *r, si
     for (size_t i = 0; i < brisk_model_nparams(m); i++) {
         const brisk_param *p = brisk_model_param(m, i);
         const brisk_estimate *e = &fit->rows[i];
-        char buf[300];
+        char buf[300];   /* a defined parameter (:=) belongs to no group, as in lavaan */
         size_t row = brisk_table_add_row(t);
         if (row == (size_t)-1 ||
-            (g0 && brisk_table_set_text(t, row, 0, group_text(r, p->group, buf, sizeof buf))) ||
+            (g0 && brisk_table_set_text(t, row, 0, group_text(r, p->op == BRISK_OP_DEFINE ? (size_t)-1 : p->group, buf,
+                                            sizeof buf))) ||
             brisk_table_set_text(t, row, g0, p->lhs) ||
             brisk_table_set_text(t, row, g0 + 1, brisk_op_text(p->op)) ||
             brisk_table_set_text(t, row, g0 + 2, p->rhs) ||
@@ -166,10 +168,10 @@ static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
     const brisk_bootstrap_info *b = r->bootstrap;
     return brisk_table_add_note(t, "%s%sstandard errors and 95%% intervals (also of Std.all) "
                                 "from %zu bootstrap draws (%s, seed %llu); %zu failed or "
-                                "inadmissible draws left out.", r->group ? r->group : "",
+                                "inadmissible draw%s left out.", r->group ? r->group : "",
                                 r->group ? ": " : "", b->draws,
                                 b->ci == BRISK_CI_BCA ? "BCa" : "percentile",
-                                (unsigned long long)b->seed, b->failed);
+                                (unsigned long long)b->seed, b->failed, b->failed == 1 ? "" : "s");
 }
 
 static brisk_table *parameters_table(const brisk_fit_result *results, size_t n)
@@ -299,7 +301,10 @@ static void json_parameter(FILE *f, const brisk_fit_result *r, const brisk_param
     fputs("        {", f);
     if (multigroup(r)) {
         fputs("\"group\": ", f);
-        brisk_json_string(f, r->fitted->group_labels[p->group]);
+        if (p->op == BRISK_OP_DEFINE)
+            fputs("null", f);
+        else
+            brisk_json_string(f, r->fitted->group_labels[p->group]);
         fputs(", ", f);
     }
     fputs("\"lhs\": ", f);

@@ -258,6 +258,15 @@ brisk_status brisk_compare_behaviours(const struct brisk_survey *s,
                                       const brisk_compare_options *opt, brisk_table_list *out,
                                       brisk_error *err);
 
+/* The same bootstrap for a survey with any number of behaviours (none: one
+ * fit), keeping only "compare.effects": every := of every behaviour with
+ * its bootstrap SE and percentile intervals.  A model without := adds
+ * nothing. */
+brisk_status brisk_bootstrap_effects(const struct brisk_survey *s,
+                                     const struct brisk_survey_data *d,
+                                     const brisk_compare_options *opt, brisk_table_list *out,
+                                     brisk_error *err);
+
 /* ---- measurement invariance ---- */
 
 /* The model fitted in the groups of group_column at four levels —

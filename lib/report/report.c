@@ -114,7 +114,7 @@ static brisk_status overview(const report_ctx *c, brisk_table_list *out)
         st = key_value(t, key, buf);
     }
     if (!st) st = key_value(t, "Estimator", "ML (maximum likelihood), listwise deletion");
-    if (!st && c->opt && c->opt->boot.draws && c->s->nbehaviours > 1) {
+    if (!st && c->opt && c->opt->boot.draws) {
         snprintf(buf, sizeof buf, "%zu draws of respondents (seed %llu)", c->opt->boot.draws,
                  (unsigned long long)c->opt->boot.seed);
         st = key_value(t, "Bootstrap (Comparison, Indirect effects)", buf);
@@ -452,19 +452,20 @@ static brisk_status fit_sheet(const report_ctx *c, brisk_table_list *out)
     return emit(out, t, "Fit");
 }
 
-/* ------------------------------------------------------------ the report */
-
 /* ------------------------------------------------------------ Comparison */
 
 /* Paths compared between behaviours, and the defined (indirect) effects
- * with bootstrap intervals, from one bootstrap of respondents. */
+ * with bootstrap intervals, from one bootstrap of respondents (with one
+ * behaviour, or none, only the defined effects). */
 static brisk_status comparison(const report_ctx *c, brisk_table_list *out)
 {
-    if (!c->opt || c->opt->boot.draws == 0 || c->s->nbehaviours < 2)
+    if (!c->opt || c->opt->boot.draws == 0)
         return BRISK_OK;
     brisk_compare_options copt = {.boot = c->opt->boot, .model = c->opt->model, .holm = true};
     size_t first = out->count;
-    brisk_status st = brisk_compare_behaviours(c->s, c->d, &copt, out, c->err);
+    brisk_status st = c->s->nbehaviours > 1
+                          ? brisk_compare_behaviours(c->s, c->d, &copt, out, c->err)
+                          : brisk_bootstrap_effects(c->s, c->d, &copt, out, c->err);
     for (size_t i = first; st == BRISK_OK && i < out->count; i++) {
         brisk_table *t = out->tables[i];
         st = brisk_table_set_sheet(t, strcmp(t->id, "compare.effects") == 0 ? "Indirect effects"
@@ -472,6 +473,8 @@ static brisk_status comparison(const report_ctx *c, brisk_table_list *out)
     }
     return st;
 }
+
+/* ------------------------------------------------------------ the report */
 
 /* The sheets, in order.  A new sheet is one more function here. */
 static const section_fn sections[] = {

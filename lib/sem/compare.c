@@ -27,6 +27,9 @@ typedef struct compare_run {
     bool *ok;
     brisk_moments *mom;          /* per thread */
     unsigned **count;            /* per thread: times each respondent is drawn */
+    size_t draws, failed;
+    unsigned nthreads;
+    double *scratch;             /* draws + 1 values, for summaries */
 } compare_run;
 
 static void compare_job(size_t i, size_t thread, void *ctx)
@@ -97,8 +100,9 @@ static size_t compared_rows(const brisk_model *m, size_t *rows)
     return n;
 }
 
-static void run_free(compare_run *run, unsigned nthreads)
+static void run_free(compare_run *run)
 {
+    unsigned nthreads = run->nthreads;
     for (size_t b = 0; run->data && b < run->K; b++)
         brisk_resample_data_free(&run->data[b]);
     for (size_t b = 0; run->scoring && b < run->K; b++)
@@ -114,12 +118,14 @@ static void run_free(compare_run *run, unsigned nthreads)
     free(run->est);
     free(run->std);
     free(run->ok);
+    free(run->scratch);
     free((void *)run->rows);
 }
 
-static bool run_init(compare_run *run, const brisk_survey *s, const brisk_survey_data *d,
-                     size_t draws, unsigned nthreads)
+static bool run_init(compare_run *run, const brisk_survey *s, const brisk_survey_data *d)
 {
+    size_t draws = run->draws;
+    unsigned nthreads = run->nthreads;
     const brisk_model *m0 = run->fits->fitted[0].model;
     size_t K = run->K, R = run->R, p = m0->p, q = m0->nfree;
     size_t *rows = malloc((m0->nparams + 1) * sizeof *rows), *frame = malloc((R + 1) * sizeof *frame);
@@ -133,7 +139,8 @@ static bool run_init(compare_run *run, const brisk_survey *s, const brisk_survey
     run->est = malloc((draws * K * run->nrows + 1) * sizeof *run->est);
     run->std = malloc((draws * K * run->nrows + 1) * sizeof *run->std);
     run->ok = calloc(draws + 1, sizeof *run->ok);
-    ok = ok && run->est && run->std && run->ok;
+    run->scratch = malloc((draws + 1) * sizeof *run->scratch);
+    ok = ok && run->est && run->std && run->ok && run->scratch;
     for (size_t b = 0; ok && b < K; b++) {
         const brisk_fitted *f = &run->fits->fitted[b];
         size_t ntotal = f->moments[0].n;
@@ -185,11 +192,12 @@ static summary summarise(double *values, size_t n)
 
 /* Draw values of a x (behaviour b, compared row j) minus those of (c, j)
  * (c == K: no subtraction), over the successful draws. */
-static size_t draw_values(const compare_run *run, const double *source, size_t draws, size_t b,
-                          size_t c, size_t j, double *out)
+static size_t draw_values(const compare_run *run, const double *source, size_t b, size_t c,
+                          size_t j)
 {
+    double *out = run->scratch;
     size_t n = 0;
-    for (size_t i = 0; i < draws; i++) {
+    for (size_t i = 0; i < run->draws; i++) {
         if (!run->ok[i])
             continue;
         double v = source[(i * run->K + b) * run->nrows + j];
@@ -200,11 +208,19 @@ static size_t draw_values(const compare_run *run, const double *source, size_t d
     return n;
 }
 
+/* The bootstrap summary of behaviour b's compared row j (c == K), or of
+ * its difference from behaviour c's. */
+static summary draw_summary(const compare_run *run, const double *source, size_t b, size_t c,
+                            size_t j)
+{
+    return summarise(run->scratch, draw_values(run, source, b, c, j));
+}
+
 /* Wald test that a path is equal in all K behaviours: the K-1 differences
  * from the first behaviour, with their bootstrap covariance. */
-static void omnibus(const compare_run *run, size_t draws, size_t j, double *chisq, double *df,
-                    double *p)
+static void omnibus(const compare_run *run, size_t j, double *chisq, double *df, double *p)
 {
+    size_t draws = run->draws;
     size_t K = run->K, d = K - 1, n = 0;
     *chisq = *df = *p = NAN;
     if (d == 0)
@@ -253,8 +269,12 @@ static void omnibus(const compare_run *run, size_t draws, size_t j, double *chis
 
 /* ------------------------------------------------------------ tables */
 
+/* A behaviour's label; a survey without behaviours has one fit, of all
+ * respondents. */
 static const char *behaviour_label(const brisk_survey *s, const char *key)
 {
+    if (!key)
+        return "all respondents";
     for (size_t b = 0; b < s->nbehaviours; b++)
         if (strcmp(s->behaviours[b].key, key) == 0)
             return s->behaviours[b].value;
@@ -278,8 +298,7 @@ static brisk_status add_col(brisk_table *t, const char *key, const char *header,
     return group ? brisk_table_set_group(t, j, group) : BRISK_OK;
 }
 
-static brisk_table *paths_table(const compare_run *run, const brisk_survey *s, size_t draws,
-                                double *scratch)
+static brisk_table *paths_table(const compare_run *run, const brisk_survey *s)
 {
     brisk_table *t = brisk_table_new("compare.paths", "Paths by behaviour (same respondents)");
     brisk_status st = t ? add_col(t, "path", "Path", BRISK_CELL_TEXT, NULL) : BRISK_ERR_NOMEM;
@@ -309,17 +328,24 @@ static brisk_table *paths_table(const compare_run *run, const brisk_survey *s, s
         }
         for (size_t b = 0; b < run->K; b++) {
             const brisk_estimate *e = &run->fits->fitted[b].fit->rows[run->rows[j]];
-            summary sm = summarise(scratch, draw_values(run, run->est, draws, b, run->K, j, scratch));
             brisk_table_set_num(t, row, 1 + 3 * b, e->est);
-            brisk_table_set_num(t, row, 2 + 3 * b, sm.se);
+            brisk_table_set_num(t, row, 2 + 3 * b, draw_summary(run, run->est, b, run->K, j).se);
             brisk_table_set_num(t, row, 3 + 3 * b, e->std_all);
         }
         double chisq, df, p;
-        omnibus(run, draws, j, &chisq, &df, &p);
+        omnibus(run, j, &chisq, &df, &p);
         brisk_table_set_num(t, row, 1 + 3 * run->K, chisq);
         brisk_table_set_num(t, row, 2 + 3 * run->K, df);
         brisk_table_set_num(t, row, 3 + 3 * run->K, p);
     }
+    if (!st)
+        st = brisk_table_add_note(t, "SE: bootstrap standard error from %zu draws of the %zu "
+                                  "respondents (seed %llu; %zu failed draw%s left out), each "
+                                  "behaviour refitted on the same resample. Wald test that the "
+                                  "path is equal in all behaviours, with the bootstrap covariance "
+                                  "of the differences.", run->draws, run->R,
+                                  (unsigned long long)run->seed, run->failed,
+                                  run->failed == 1 ? "" : "s");
     if (st) {
         brisk_table_free(t);
         return NULL;
@@ -339,9 +365,12 @@ static const struct {
     {"diff_std", "Std. difference", BRISK_CELL_NUMBER}, {"std_ci_lower", "Std. CI lower", BRISK_CELL_NUMBER},
     {"std_ci_upper", "Std. CI upper", BRISK_CELL_NUMBER},
 };
+enum { DIFF_P = 8, DIFF_HOLM = 9 };   /* the p columns of diff_columns */
 
+/* One row of the differences: behaviour a minus b on compared row j; the
+ * Holm column (when there is one) is filled later. */
 static brisk_status difference_row(brisk_table *t, const compare_run *run, const brisk_survey *s,
-                                   size_t draws, size_t j, size_t a, size_t b, double *scratch)
+                                   size_t j, size_t a, size_t b, bool adjust)
 {
     const brisk_model *m0 = run->fits->fitted[0].model;
     size_t r = run->rows[j];
@@ -355,15 +384,14 @@ static brisk_status difference_row(brisk_table *t, const compare_run *run, const
     const brisk_estimate *ea = &run->fits->fitted[a].fit->rows[r];
     const brisk_estimate *eb = &run->fits->fitted[b].fit->rows[r];
     double diff = ea->est - eb->est;
-    summary sm = summarise(scratch, draw_values(run, run->est, draws, a, b, j, scratch));
+    summary sm = draw_summary(run, run->est, a, b, j);
+    summary ss = draw_summary(run, run->std, a, b, j);
     double z = sm.se > 0 ? diff / sm.se : NAN;
-    double v[] = {diff, sm.se, sm.lo, sm.hi, z, isfinite(z) ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : NAN};
-    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
-        brisk_table_set_num(t, row, 3 + k, v[k]);
-    summary ss = summarise(scratch, draw_values(run, run->std, draws, a, b, j, scratch));
-    brisk_table_set_num(t, row, 10, ea->std_all - eb->std_all);
-    brisk_table_set_num(t, row, 11, ss.lo);
-    brisk_table_set_num(t, row, 12, ss.hi);
+    double v[] = {diff, sm.se, sm.lo, sm.hi, z, isfinite(z) ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : NAN,
+                  NAN, ea->std_all - eb->std_all, ss.lo, ss.hi};
+    for (size_t k = 0, col = 3; k < sizeof v / sizeof v[0]; k++)
+        if (k + 3 != DIFF_HOLM || adjust)   /* without Holm, no column for it */
+            brisk_table_set_num(t, row, col++, v[k]);
     return BRISK_OK;
 }
 
@@ -393,33 +421,37 @@ static void holm(brisk_table *t, size_t pcol, size_t outcol)
     free(order);
 }
 
-static brisk_table *differences_table(const compare_run *run, const brisk_survey *s,
-                                      size_t draws, bool adjust, double *scratch)
+static brisk_table *differences_table(const compare_run *run, const brisk_survey *s, bool adjust)
 {
     brisk_table *t = brisk_table_new("compare.differences",
                                      "Differences between behaviours (same respondents)");
-    for (size_t k = 0; t && k < sizeof diff_columns / sizeof diff_columns[0]; k++)
-        if (brisk_table_add_column(t, diff_columns[k].key, diff_columns[k].header,
-                                   diff_columns[k].kind, 3) == (size_t)-1) {
-            brisk_table_free(t);
-            return NULL;
-        }
-    for (size_t j = 0; t && j < run->nrows; j++)
-        for (size_t a = 0; a < run->K; a++)
-            for (size_t b = a + 1; b < run->K; b++)
-                if (difference_row(t, run, s, draws, j, a, b, scratch) != BRISK_OK) {
-                    brisk_table_free(t);
-                    return NULL;
-                }
-    if (t && adjust)
-        holm(t, 8, 9);
+    brisk_status st = t ? BRISK_OK : BRISK_ERR_NOMEM;
+    for (size_t k = 0; !st && k < sizeof diff_columns / sizeof diff_columns[0]; k++)
+        if ((k != DIFF_HOLM || adjust) &&
+            brisk_table_add_column(t, diff_columns[k].key, diff_columns[k].header,
+                                   diff_columns[k].kind, 3) == (size_t)-1)
+            st = BRISK_ERR_NOMEM;
+    for (size_t j = 0; !st && j < run->nrows; j++)
+        for (size_t a = 0; !st && a < run->K; a++)
+            for (size_t b = a + 1; !st && b < run->K; b++)
+                st = difference_row(t, run, s, j, a, b, adjust);
+    if (!st && adjust)
+        holm(t, DIFF_P, DIFF_HOLM);
+    if (!st)
+        st = brisk_table_add_note(t, "Difference of unstandardized estimates, first behaviour "
+                                  "minus second; SE and 95%% percentile interval from the same "
+                                  "bootstrap; p from z = difference / SE%s.",
+                                  adjust ? "; p (Holm): adjusted over every test of the table" : "");
+    if (st) {
+        brisk_table_free(t);
+        return NULL;
+    }
     return t;
 }
 
 /* Defined effects (indirect, total) of every behaviour with their
  * bootstrap intervals, from the same draws. */
-static brisk_table *effects_table(const compare_run *run, const brisk_survey *s, size_t draws,
-                                  double *scratch)
+static brisk_table *effects_table(const compare_run *run, const brisk_survey *s)
 {
     static const struct { const char *key, *header; brisk_cell_kind kind; } cols[] = {
         {"effect", "Effect", BRISK_CELL_TEXT}, {"behaviour", "Behaviour", BRISK_CELL_TEXT},
@@ -445,17 +477,19 @@ static brisk_table *effects_table(const compare_run *run, const brisk_survey *s,
                 brisk_table_set_text(t, row, 1, behaviour_label(s, run->fits->groups[b])))
                 goto fail;
             const brisk_estimate *e = &run->fits->fitted[b].fit->rows[run->rows[j]];
-            summary se = summarise(scratch, draw_values(run, run->est, draws, b, run->K, j, scratch));
-            summary ss = summarise(scratch, draw_values(run, run->std, draws, b, run->K, j, scratch));
+            summary se = draw_summary(run, run->est, b, run->K, j);
+            summary ss = draw_summary(run, run->std, b, run->K, j);
             double v[] = {e->est, se.se, se.lo, se.hi, e->std_all, ss.lo, ss.hi};
             for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
                 brisk_table_set_num(t, row, 2 + k, v[k]);
         }
     }
     if (t && t->nrows &&
-        brisk_table_add_note(t, "Bootstrap standard errors and 95%% percentile intervals "
-                             "(of the estimate and of std.all) from the draws of the "
-                             "comparison.") != BRISK_OK)
+        brisk_table_add_note(t, "Bootstrap standard errors and 95%% percentile intervals (of the "
+                             "estimate and of std.all) from %zu draws of the %zu respondents "
+                             "(seed %llu; %zu failed draw%s left out).", run->draws, run->R,
+                             (unsigned long long)run->seed, run->failed,
+                             run->failed == 1 ? "" : "s") != BRISK_OK)
         goto fail;
     return t;
 fail:
@@ -463,22 +497,50 @@ fail:
     return NULL;
 }
 
-static brisk_status add_notes(brisk_table *paths, brisk_table *diffs, size_t draws,
-                              size_t failed, uint64_t seed, size_t R, bool adjust)
+/* Fit every behaviour and run the draws; run and fits are freed by
+ * run_end whatever this returns. */
+static brisk_status run_draws(const brisk_survey *s, const brisk_survey_data *d,
+                              const brisk_compare_options *opt, compare_run *run,
+                              brisk_survey_fits *fits, brisk_error *err)
 {
-    brisk_status st = brisk_table_add_note(paths, "SE: bootstrap standard error from %zu draws of "
-                                           "the %zu respondents (seed %llu; %zu failed draw%s left "
-                                           "out), each behaviour refitted on the same resample. "
-                                           "Wald test that the path is equal in all behaviours, "
-                                           "with the bootstrap covariance of the differences.",
-                                           draws, R, (unsigned long long)seed, failed,
-                                           failed == 1 ? "" : "s");
-    if (!st)
-        st = brisk_table_add_note(diffs, "Difference of unstandardized estimates, first behaviour "
-                                  "minus second; SE and 95%% percentile interval from the same "
-                                  "bootstrap; p from z = difference / SE%s.",
-                                  adjust ? "; p (Holm): adjusted over every test of the table" : "");
-    return st;
+    *run = (compare_run){.draws = opt->boot.draws ? opt->boot.draws : 1000,
+                         .nthreads = opt->boot.threads ? opt->boot.threads : 1};
+    brisk_status st = brisk_fit_survey(s, d, NULL, 0, NULL, &opt->model, fits, err);
+    if (st != BRISK_OK)
+        return st;
+    run->fits = fits;
+    run->K = fits->n;
+    run->R = d->nrespondents;
+    run->seed = opt->boot.seed;
+    if (!run_init(run, s, d) ||
+        !brisk_run_parallel(run->draws, run->nthreads, compare_job, run, opt->boot.progress,
+                            opt->boot.progress_ctx))
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < run->draws; i++)
+        run->failed += !run->ok[i];
+    if (run->failed == run->draws)
+        return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "every bootstrap draw failed");
+    return BRISK_OK;
+}
+
+static void run_end(compare_run *run, brisk_survey_fits *fits)
+{
+    run_free(run);
+    if (run->fits)
+        brisk_survey_fits_free(fits);
+}
+
+/* Adds t to out (NULL: out of memory); an empty table is dropped. */
+static brisk_status add_table(brisk_table_list *out, brisk_table *t, brisk_error *err)
+{
+    if (!t)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (!t->nrows) {
+        brisk_table_free(t);
+        return BRISK_OK;
+    }
+    brisk_status st = brisk_table_list_add(out, t);
+    return st == BRISK_OK ? st : brisk_error_set(err, st, "out of memory");
 }
 
 brisk_status brisk_compare_behaviours(const brisk_survey *s, const brisk_survey_data *d,
@@ -490,46 +552,28 @@ brisk_status brisk_compare_behaviours(const brisk_survey *s, const brisk_survey_
         return brisk_error_set(err, BRISK_ERR_FORMAT, "comparing behaviours needs a survey with at "
                                "least two [behaviours]");
     }
-    size_t draws = opt->boot.draws ? opt->boot.draws : 1000;
-    unsigned nthreads = opt->boot.threads ? opt->boot.threads : 1;
+    compare_run run;
     brisk_survey_fits fits;
-    brisk_status st = brisk_fit_survey(s, d, NULL, 0, NULL, &opt->model, &fits, err);
-    if (st != BRISK_OK)
-        return st;
-    compare_run run = {.fits = &fits, .K = fits.n, .R = d->nrespondents, .seed = opt->boot.seed};
-    double *scratch = malloc((draws + 1) * sizeof *scratch);
-    if (!scratch || !run_init(&run, s, d, draws, nthreads) ||
-        !brisk_run_parallel(draws, nthreads, compare_job, &run, opt->boot.progress,
-                            opt->boot.progress_ctx))
-        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    size_t failed = 0;
-    for (size_t i = 0; st == BRISK_OK && i < draws; i++)
-        failed += !run.ok[i];
-    if (st == BRISK_OK && failed == draws)
-        st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "every bootstrap draw failed");
-    brisk_table *paths = st ? NULL : paths_table(&run, s, draws, scratch);
-    brisk_table *diffs = st ? NULL : differences_table(&run, s, draws, opt->holm, scratch);
-    brisk_table *effects = st ? NULL : effects_table(&run, s, draws, scratch);
-    if (st == BRISK_OK && (!paths || !diffs || !effects ||
-                           add_notes(paths, diffs, draws, failed, opt->boot.seed, run.R, opt->holm)))
-        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    if (st == BRISK_OK) {
-        st = brisk_table_list_add(out, paths);
-        paths = NULL;
-        if (st == BRISK_OK)
-            st = brisk_table_list_add(out, diffs);
-        diffs = NULL;
-        if (st == BRISK_OK && effects->nrows)
-            st = brisk_table_list_add(out, effects);
-        else
-            brisk_table_free(effects);
-        effects = NULL;
-    }
-    brisk_table_free(paths);
-    brisk_table_free(diffs);
-    brisk_table_free(effects);
-    free(scratch);
-    run_free(&run, nthreads);
-    brisk_survey_fits_free(&fits);
+    brisk_status st = run_draws(s, d, opt, &run, &fits, err);
+    if (st == BRISK_OK)
+        st = add_table(out, paths_table(&run, s), err);
+    if (st == BRISK_OK)
+        st = add_table(out, differences_table(&run, s, opt->holm), err);
+    if (st == BRISK_OK)
+        st = add_table(out, effects_table(&run, s), err);
+    run_end(&run, &fits);
+    return st;
+}
+
+brisk_status brisk_bootstrap_effects(const brisk_survey *s, const brisk_survey_data *d,
+                                     const brisk_compare_options *opt, brisk_table_list *out,
+                                     brisk_error *err)
+{
+    compare_run run;
+    brisk_survey_fits fits;
+    brisk_status st = run_draws(s, d, opt, &run, &fits, err);
+    if (st == BRISK_OK)
+        st = add_table(out, effects_table(&run, s), err);
+    run_end(&run, &fits);
     return st;
 }

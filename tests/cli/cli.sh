@@ -208,8 +208,21 @@ t_groups_and_invariance() {
     run 1 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group-equal loadings && has "goes with --group" "$tmp/err" &&
     run 2 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group nosuch && has "group column 'nosuch'" "$tmp/err"
 }
+t_report_one_behaviour() {
+    # the bundled survey cut to one behaviour: no comparison, but the
+    # defined effects still get their bootstrap intervals
+    sed -e "s|^data *=.*|data = $top_srcdir/surveys/rongcheng/rongcheng.csv|" \
+        -e '/^fees *=/d' -e '/^internet *=/d' -e '/^litter *=/d' "$survey" >"$tmp/one.survey" &&
+    run 0 report "$tmp/one.survey" -q --bootstrap 50 -o "$tmp/one.md" &&
+    has "### Defined effects by behaviour" "$tmp/one.md" &&
+    has "| ind_trust_benefit := a1*c1 | Criminal records |" "$tmp/one.md" &&
+    lacks "Differences between behaviours" "$tmp/one.md" &&
+    run 0 report "$tmp/one.survey" -q --bootstrap 0 -o "$tmp/none.md" &&
+    lacks "Defined effects by behaviour" "$tmp/none.md" &&
+    run 2 compare "$tmp/one.survey" -q && has "at least two [behaviours]" "$tmp/err"
+}
 
-echo "1..21"
+echo "1..22"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -230,5 +243,6 @@ ok "report -o x.xlsx: the workbook holds the fit's numbers and its charts" t_rep
 ok "bootstrap and compare print the same bytes for any --threads" t_bootstrap_threads
 ok "compare prints paths, differences and effects by behaviour" t_compare
 ok "fit --group and invariance reproduce lavaan's multi-group numbers" t_groups_and_invariance
+ok "report of a one-behaviour survey: defined effects with bootstrap intervals" t_report_one_behaviour
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

@@ -221,8 +221,33 @@ t_report_one_behaviour() {
     lacks "Defined effects by behaviour" "$tmp/none.md" &&
     run 2 compare "$tmp/one.survey" -q && has "at least two [behaviours]" "$tmp/err"
 }
+t_compare_long_layout() {
+    # the bundled wide data rewritten in the long layout, one row per
+    # respondent and behaviour (behaviours in reverse order, so rows are
+    # matched by id, not position): compare must print the same bytes
+    awk -F, -v OFS=, 'NR == 1 {
+            print "id,weight,age,gender,education,income,behaviour,tg1,tg2,tg3,pc1,pc2,pc3," \
+                  "pm1,pm2,pm3,pb1,pb2,pb3,pr1,pr2,pr3,acc1,acc2,acc3"
+            split("crime fees internet litter", key, " ")
+            next
+        }
+        {
+            for (k = 3; k >= 0; k--) {
+                line = $1 OFS $2 OFS $3 OFS $4 OFS $5 OFS $6 OFS key[k + 1]
+                for (j = 7; j <= 12; j++) line = line OFS $j
+                for (j = 13 + 12 * k; j <= 24 + 12 * k; j++) line = line OFS $j
+                print line
+            }
+        }' "$top_srcdir/surveys/rongcheng/rongcheng.csv" >"$tmp/long.csv" &&
+    sed -e "s|^data *=.*|data = $tmp/long.csv|" -e 's|^layout *=.*|layout = long|' \
+        -e 's|^id *=.*|id = id\
+behaviour = behaviour|' "$survey" >"$tmp/long.survey" &&
+    run 0 compare "$survey" --bootstrap 40 --seed 3 -q -f csv && cp "$tmp/out" "$tmp/wide.csv" &&
+    run 0 compare "$tmp/long.survey" --bootstrap 40 --seed 3 -q -f csv &&
+    cmp "$tmp/wide.csv" "$tmp/out"
+}
 
-echo "1..22"
+echo "1..23"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -243,6 +268,7 @@ ok "report -o x.xlsx: the workbook holds the fit's numbers and its charts" t_rep
 ok "bootstrap and compare print the same bytes for any --threads" t_bootstrap_threads
 ok "compare prints paths, differences and effects by behaviour" t_compare
 ok "fit --group and invariance reproduce lavaan's multi-group numbers" t_groups_and_invariance
+ok "compare in the long layout matches respondents by id: same output as wide" t_compare_long_layout
 ok "report of a one-behaviour survey: defined effects with bootstrap intervals" t_report_one_behaviour
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

@@ -243,6 +243,32 @@ void cli_survey_close(cli_survey *cs)
     memset(cs, 0, sizeof *cs);
 }
 
+int cli_check_behaviours(const cli_command *cmd, const char *arg, const char *const *keys,
+                         size_t n)
+{
+    if (!n)
+        return -1;
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_survey *s = NULL;
+    char *path = cli_find_survey(arg, &err);
+    if (!path || brisk_survey_load(path, &s, &err) != BRISK_OK) {
+        free(path);
+        return cli_fail(&err);
+    }
+    int status = -1;
+    for (size_t i = 0; i < n && status < 0; i++) {
+        bool known = false;
+        for (size_t b = 0; b < s->nbehaviours; b++)
+            known |= strcmp(s->behaviours[b].key, keys[i]) == 0;
+        if (!known)
+            status = cli_usage_error(cmd, "the survey has no behaviour '%s'", keys[i]);
+    }
+    brisk_survey_free(s);
+    free(path);
+    return status;
+}
+
 int cli_run_survey_tables(const cli_common *c, const char *arg, cli_analysis analysis,
                           const void *ctx)
 {

@@ -80,6 +80,12 @@ typedef struct cli_survey {
 brisk_status cli_survey_open(cli_survey *cs, const char *arg, brisk_error *err);
 void cli_survey_close(cli_survey *cs);
 
+/* Checks --behaviour keys against the survey (read without its data);
+ * returns -1 when every key is one of its behaviours, else the exit
+ * status of the error it printed. */
+int cli_check_behaviours(const cli_command *cmd, const char *arg, const char *const *keys,
+                         size_t n);
+
 /* Run an analysis that turns a survey's data into tables, print its
  * warnings and write the tables; returns the exit status. */
 typedef brisk_status (*cli_analysis)(const cli_survey *cs, const void *ctx,

@@ -285,18 +285,6 @@ static int fit_data_file(const fit_options *o)
     return status;
 }
 
-static int check_behaviours(const fit_options *o, const brisk_survey *s)
-{
-    for (size_t i = 0; i < o->nbehaviours; i++) {
-        bool known = false;
-        for (size_t b = 0; b < s->nbehaviours; b++)
-            known |= strcmp(s->behaviours[b].key, o->behaviours[i]) == 0;
-        if (!known)
-            return cli_usage_error(&cmd_fit, "the survey has no behaviour '%s'", o->behaviours[i]);
-    }
-    return -1;
-}
-
 static int fit_behaviours(const fit_options *o, const brisk_survey *s, const brisk_survey_data *d)
 {
     brisk_error err;
@@ -330,19 +318,13 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
 
 static int fit_survey(const fit_options *o)
 {
+    int status = cli_check_behaviours(&cmd_fit, o->survey, o->behaviours, o->nbehaviours);
+    if (status >= 0)
+        return status;
     brisk_error err;
     brisk_error_clear(&err);
     cli_survey cs = {0};
-    brisk_survey *probe = NULL;
-    /* Check --behaviour against the survey before reading its data. */
-    char *path = cli_find_survey(o->survey, &err);
-    brisk_status st = path ? brisk_survey_load(path, &probe, &err) : err.status;
-    int status = st == BRISK_OK ? check_behaviours(o, probe) : cli_fail(&err);
-    brisk_survey_free(probe);
-    free(path);
-    if (status >= 0)
-        return status;
-    st = cli_survey_open(&cs, o->survey, &err);
+    brisk_status st = cli_survey_open(&cs, o->survey, &err);
     status = st == BRISK_OK ? fit_behaviours(o, cs.survey, cs.data) : cli_fail(&err);
     cli_survey_close(&cs);
     return status;

@@ -81,41 +81,17 @@ static int parse_options(inv_options *o, int argc, char **argv)
     if (o->survey ? (o->data || o->model) : (!o->data || !o->model))
         return cli_usage_error(&cmd_invariance, "give a survey, or both --data FILE and "
                                "--model FILE");
+    if (o->nbehaviours && !o->survey)
+        return cli_usage_error(&cmd_invariance, "--behaviour goes with a survey");
     return cli_resolve_format(&o->common, &cmd_invariance);
-}
-
-static bool selected(const inv_options *o, const char *key)
-{
-    for (size_t i = 0; i < o->nbehaviours; i++)
-        if (strcmp(o->behaviours[i], key) == 0)
-            return true;
-    return o->nbehaviours == 0;
 }
 
 static brisk_status survey_invariance(const cli_survey *cs, const void *ctx,
                                       brisk_table_list *out, brisk_error *err)
 {
     const inv_options *o = ctx;
-    const brisk_survey *s = cs->survey;
-    if (!s->model) {
-        brisk_error_at(err, s->path, 0, 0);
-        return brisk_error_set(err, BRISK_ERR_FORMAT, "the survey has no [model] section");
-    }
-    brisk_status st = BRISK_OK;
-    for (size_t b = 0; st == BRISK_OK && b < brisk_survey_nblocks(s); b++) {
-        const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
-        if (key && !selected(o, key))
-            continue;
-        char title[300], *text = brisk_survey_model_text(s, b);
-        snprintf(title, sizeof title, "Measurement invariance across '%s'%s%s", o->group,
-                 key ? ": " : "", key ? s->behaviours[b].value : "");
-        st = text ? brisk_invariance(text, s->path, s->model_line, cs->data->ds,
-                                     cs->data->rows[b], cs->data->nrows[b], o->group,
-                                     &o->model_opt, title, out, err)
-                  : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-        free(text);
-    }
-    return st;
+    return brisk_invariance_survey(cs->survey, cs->data, o->behaviours, o->nbehaviours, o->group,
+                                   &o->model_opt, out, err);
 }
 
 static int data_invariance(const inv_options *o)
@@ -127,8 +103,8 @@ static int data_invariance(const inv_options *o)
     char *text = cli_read_text_file(o->model, &err);
     brisk_status st = text && tables ? brisk_read_file(o->data, NULL, &ds, &err) : err.status;
     if (st == BRISK_OK)
-        st = brisk_invariance(text, o->model, 1, ds, NULL, 0, o->group, &o->model_opt, NULL,
-                              tables, &err);
+        st = brisk_invariance(text, o->model, 1, ds, NULL, 0, o->group, &o->model_opt, tables,
+                              &err);
     int status = st == BRISK_OK ? cli_write_tables(&o->common, tables) : cli_fail(&err);
     brisk_table_list_free(tables);
     brisk_dataset_free(ds);
@@ -141,6 +117,9 @@ static int run(int argc, char **argv)
     inv_options o = {0};
     int status = parse_options(&o, argc, argv);
     if (status >= 0)
+        return status;
+    if (o.survey &&
+        (status = cli_check_behaviours(&cmd_invariance, o.survey, o.behaviours, o.nbehaviours)) >= 0)
         return status;
     if (o.survey)
         return cli_run_survey_tables(&o.common, o.survey, survey_invariance, &o);

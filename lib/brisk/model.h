@@ -273,12 +273,23 @@ brisk_status brisk_bootstrap_effects(const struct brisk_survey *s,
  * configural, metric (loadings equal), scalar (and intercepts), strict (and
  * residual variances) — and compared level by level as lavaan's
  * lavTestLRT does (chi-square difference), with the changes in CFI and
- * RMSEA.  Adds the table "invariance.fit" to out; a level that cannot be
+ * RMSEA.  Adds the table "invariance.fit" to out (a note gives the groups
+ * and their sizes) and the fits' warnings; a level that cannot be
  * estimated stops it (err names the level). */
 brisk_status brisk_invariance(const char *text, const char *source, long first_line,
                               const brisk_dataset *ds, const size_t *rows, size_t nrows,
                               const char *group_column, const brisk_model_options *opt,
-                              const char *title, brisk_table_list *out, brisk_error *err);
+                              brisk_table_list *out, brisk_error *err);
+
+/* The same for a survey's model, each behaviour (or those in only[0..nonly))
+ * in turn: one "invariance.fit" table whose first column, "behaviour",
+ * names the behaviour of each row (no such column without behaviours);
+ * errors name the behaviour. */
+brisk_status brisk_invariance_survey(const struct brisk_survey *s,
+                                     const struct brisk_survey_data *d,
+                                     const char *const *only, size_t nonly,
+                                     const char *group_column, const brisk_model_options *opt,
+                                     brisk_table_list *out, brisk_error *err);
 
 /* ---- reports ---- */
 

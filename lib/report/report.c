@@ -114,7 +114,10 @@ static brisk_status overview(const report_ctx *c, brisk_table_list *out)
         st = key_value(t, key, buf);
     }
     if (!st) st = key_value(t, "Estimator", "ML (maximum likelihood), listwise deletion");
-    if (!st && c->opt && c->opt->boot.draws) {
+    bool bootstrapped = false;   /* did the Comparison or Indirect effects sheet come? */
+    for (size_t i = 0; i < out->count; i++)
+        bootstrapped |= strncmp(out->tables[i]->id, "compare.", 8) == 0;
+    if (!st && bootstrapped) {
         snprintf(buf, sizeof buf, "%zu draws of respondents (seed %llu)", c->opt->boot.draws,
                  (unsigned long long)c->opt->boot.seed);
         st = key_value(t, "Bootstrap (Comparison, Indirect effects)", buf);
@@ -462,15 +465,24 @@ static brisk_status comparison(const report_ctx *c, brisk_table_list *out)
     if (!c->opt || c->opt->boot.draws == 0)
         return BRISK_OK;
     brisk_compare_options copt = {.boot = c->opt->boot, .model = c->opt->model, .holm = true};
-    size_t first = out->count;
+    /* The fits' warnings are the report's own already: keep the tables only. */
+    brisk_table_list *tables = brisk_table_list_new();
+    if (!tables)
+        return BRISK_ERR_NOMEM;
     brisk_status st = c->s->nbehaviours > 1
-                          ? brisk_compare_behaviours(c->s, c->d, &copt, out, c->err)
-                          : brisk_bootstrap_effects(c->s, c->d, &copt, out, c->err);
-    for (size_t i = first; st == BRISK_OK && i < out->count; i++) {
-        brisk_table *t = out->tables[i];
+                          ? brisk_compare_behaviours(c->s, c->d, &copt, tables, c->err)
+                          : brisk_bootstrap_effects(c->s, c->d, &copt, tables, c->err);
+    for (size_t i = 0; st == BRISK_OK && i < tables->count; i++) {
+        brisk_table *t = tables->tables[i];
+        tables->tables[i] = NULL;
         st = brisk_table_set_sheet(t, strcmp(t->id, "compare.effects") == 0 ? "Indirect effects"
                                                                              : "Comparison");
+        if (st == BRISK_OK)
+            st = brisk_table_list_add(out, t);   /* frees t on failure */
+        else
+            brisk_table_free(t);
     }
+    brisk_table_list_free(tables);
     return st;
 }
 

@@ -29,6 +29,7 @@ typedef struct compare_run {
     unsigned **count;            /* per thread: times each respondent is drawn */
     size_t draws, failed;
     unsigned nthreads;
+    bool defined_only;           /* bootstrap only the := rows */
     double *scratch;             /* draws + 1 values, for summaries */
 } compare_run;
 
@@ -89,12 +90,13 @@ static bool respondent_rows(const brisk_survey *s, const brisk_survey_data *d, s
     return true;
 }
 
-/* Structural paths and defined parameters: what behaviours are compared on. */
-static size_t compared_rows(const brisk_model *m, size_t *rows)
+/* Structural paths and defined parameters: what behaviours are compared on
+ * (only the defined ones when defined_only). */
+static size_t compared_rows(const brisk_model *m, bool defined_only, size_t *rows)
 {
     size_t n = 0;
     for (size_t r = 0; r < m->nparams; r++)
-        if ((m->params[r].op == BRISK_OP_REGRESS && m->params[r].free) ||
+        if ((m->params[r].op == BRISK_OP_REGRESS && m->params[r].free && !defined_only) ||
             m->params[r].op == BRISK_OP_DEFINE)
             rows[n++] = r;
     return n;
@@ -135,7 +137,7 @@ static bool run_init(compare_run *run, const brisk_survey *s, const brisk_survey
     run->mom = calloc(nthreads, sizeof *run->mom);
     run->count = calloc(nthreads, sizeof *run->count);
     bool ok = rows && frame && run->data && run->scoring && run->mom && run->count;
-    run->nrows = ok ? compared_rows(m0, rows) : 0;
+    run->nrows = ok ? compared_rows(m0, run->defined_only, rows) : 0;
     run->est = malloc((draws * K * run->nrows + 1) * sizeof *run->est);
     run->std = malloc((draws * K * run->nrows + 1) * sizeof *run->std);
     run->ok = calloc(draws + 1, sizeof *run->ok);
@@ -191,7 +193,7 @@ static summary summarise(double *values, size_t n)
 }
 
 /* Draw values of a x (behaviour b, compared row j) minus those of (c, j)
- * (c == K: no subtraction), over the successful draws. */
+ * (c == K: no subtraction), over the successful draws where it is finite. */
 static size_t draw_values(const compare_run *run, const double *source, size_t b, size_t c,
                           size_t j)
 {
@@ -203,7 +205,8 @@ static size_t draw_values(const compare_run *run, const double *source, size_t b
         double v = source[(i * run->K + b) * run->nrows + j];
         if (c < run->K)
             v -= source[(i * run->K + c) * run->nrows + j];
-        out[n++] = v;
+        if (isfinite(v))   /* a std.all can be undefined in an inadmissible draw */
+            out[n++] = v;
     }
     return n;
 }
@@ -230,10 +233,15 @@ static void omnibus(const compare_run *run, size_t j, double *chisq, double *df,
     for (size_t i = 0; mean && cov && diff && x && i < draws; i++) {
         if (!run->ok[i])
             continue;
-        n++;
         const double *e = run->est + i * K * run->nrows;
-        for (size_t a = 0; a < d; a++)
+        bool finite = true;
+        for (size_t a = 0; a < d; a++) {
             diff[a] = e[(a + 1) * run->nrows + j] - e[j];
+            finite &= isfinite(diff[a]) != 0;
+        }
+        if (!finite)
+            continue;
+        n++;
         for (size_t a = 0; a < d; a++) {
             mean[a] += diff[a];
             for (size_t c = 0; c < d; c++)
@@ -395,15 +403,17 @@ static brisk_status difference_row(brisk_table *t, const compare_run *run, const
     return BRISK_OK;
 }
 
-/* Holm's step-down adjustment over every p-value of the column. */
+/* Holm's step-down adjustment over every p-value of the column (a row
+ * without one is not a test: it keeps an empty adjusted p). */
 static void holm(brisk_table *t, size_t pcol, size_t outcol)
 {
-    size_t n = t->nrows;
-    size_t *order = malloc((n + 1) * sizeof *order);
+    size_t n = 0;
+    size_t *order = malloc((t->nrows + 1) * sizeof *order);
     if (!order)
         return;
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
+    for (size_t i = 0; i < t->nrows; i++)
+        if (isfinite(brisk_table_cell(t, i, pcol)->num))
+            order[n++] = i;
     for (size_t i = 1; i < n; i++)       /* insertion sort by p: n is small */
         for (size_t k = i; k > 0 && brisk_table_cell(t, order[k], pcol)->num <
                                         brisk_table_cell(t, order[k - 1], pcol)->num; k--) {
@@ -416,7 +426,7 @@ static void holm(brisk_table *t, size_t pcol, size_t outcol)
         double p = brisk_table_cell(t, order[i], pcol)->num;
         double adj = fmin(1, (double)(n - i) * p);
         running = fmax(running, adj);
-        brisk_table_set_num(t, order[i], outcol, isfinite(p) ? running : NAN);
+        brisk_table_set_num(t, order[i], outcol, running);
     }
     free(order);
 }
@@ -497,14 +507,31 @@ fail:
     return NULL;
 }
 
+/* Every fit's warnings, prefixed with its behaviour. */
+static brisk_status fit_warnings(const brisk_survey *s, const brisk_survey_fits *fits,
+                                 brisk_table_list *out)
+{
+    brisk_status st = BRISK_OK;
+    for (size_t b = 0; st == BRISK_OK && b < fits->n; b++) {
+        const brisk_fit *f = fits->fitted[b].fit;
+        for (size_t w = 0; st == BRISK_OK && w < f->nwarnings; w++)
+            st = brisk_table_list_warn(out, "%s: %s", behaviour_label(s, fits->groups[b]),
+                                       f->warnings[w]);
+    }
+    return st;
+}
+
 /* Fit every behaviour and run the draws; run and fits are freed by
- * run_end whatever this returns. */
+ * run_end whatever this returns.  A model with nothing to bootstrap
+ * (run->nrows 0) runs no draws. */
 static brisk_status run_draws(const brisk_survey *s, const brisk_survey_data *d,
-                              const brisk_compare_options *opt, compare_run *run,
-                              brisk_survey_fits *fits, brisk_error *err)
+                              const brisk_compare_options *opt, bool defined_only,
+                              compare_run *run, brisk_survey_fits *fits, brisk_table_list *out,
+                              brisk_error *err)
 {
     *run = (compare_run){.draws = opt->boot.draws ? opt->boot.draws : 1000,
-                         .nthreads = opt->boot.threads ? opt->boot.threads : 1};
+                         .nthreads = opt->boot.threads ? opt->boot.threads : 1,
+                         .defined_only = defined_only};
     brisk_status st = brisk_fit_survey(s, d, NULL, 0, NULL, &opt->model, fits, err);
     if (st != BRISK_OK)
         return st;
@@ -512,8 +539,11 @@ static brisk_status run_draws(const brisk_survey *s, const brisk_survey_data *d,
     run->K = fits->n;
     run->R = d->nrespondents;
     run->seed = opt->boot.seed;
-    if (!run_init(run, s, d) ||
-        !brisk_run_parallel(run->draws, run->nthreads, compare_job, run, opt->boot.progress,
+    if (fit_warnings(s, fits, out) != BRISK_OK || !run_init(run, s, d))
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (!run->nrows)
+        return BRISK_OK;
+    if (!brisk_run_parallel(run->draws, run->nthreads, compare_job, run, opt->boot.progress,
                             opt->boot.progress_ctx))
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < run->draws; i++)
@@ -554,7 +584,13 @@ brisk_status brisk_compare_behaviours(const brisk_survey *s, const brisk_survey_
     }
     compare_run run;
     brisk_survey_fits fits;
-    brisk_status st = run_draws(s, d, opt, &run, &fits, err);
+    brisk_status st = run_draws(s, d, opt, false, &run, &fits, out, err);
+    if (st == BRISK_OK && !run.nrows) {
+        brisk_error_at(err, s->path, s->model_line, 0);
+        st = brisk_error_set(err, BRISK_ERR_FORMAT, "the model has no free regression path (~) "
+                             "and no defined parameter (:=): there is nothing to compare "
+                             "between behaviours");
+    }
     if (st == BRISK_OK)
         st = add_table(out, paths_table(&run, s), err);
     if (st == BRISK_OK)
@@ -571,8 +607,8 @@ brisk_status brisk_bootstrap_effects(const brisk_survey *s, const brisk_survey_d
 {
     compare_run run;
     brisk_survey_fits fits;
-    brisk_status st = run_draws(s, d, opt, &run, &fits, err);
-    if (st == BRISK_OK)
+    brisk_status st = run_draws(s, d, opt, true, &run, &fits, out, err);
+    if (st == BRISK_OK && run.nrows)
         st = add_table(out, effects_table(&run, s), err);
     run_end(&run, &fits);
     return st;

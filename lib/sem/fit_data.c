@@ -5,6 +5,7 @@
 #include <string.h>
 #include "brisk/model.h"
 #include "brisk/survey.h"
+#include "sem_internal.h"
 
 void brisk_fitted_free(brisk_fitted *f)
 {
@@ -123,9 +124,9 @@ void brisk_survey_fits_free(brisk_survey_fits *f)
     memset(f, 0, sizeof *f);
 }
 
-static bool selected(const char *key, const char *const *only, size_t nonly)
+bool brisk_sem_selected(const char *key, const char *const *only, size_t nonly)
 {
-    if (!only || !key)
+    if (!only || !nonly || !key)
         return true;
     for (size_t i = 0; i < nonly; i++)
         if (strcmp(only[i], key) == 0)
@@ -133,8 +134,7 @@ static bool selected(const char *key, const char *const *only, size_t nonly)
     return false;
 }
 
-/* Prefix an error with the behaviour it happened in. */
-static void name_behaviour(brisk_error *err, const char *key)
+void brisk_sem_name_behaviour(brisk_error *err, const char *key)
 {
     if (!err || !key)
         return;
@@ -164,7 +164,7 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
     brisk_status st = BRISK_OK;
     for (size_t b = 0; b < nb && st == BRISK_OK; b++) {
         const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
-        if (!selected(key, only, nonly))
+        if (!brisk_sem_selected(key, only, nonly))
             continue;
         char *text = brisk_survey_model_text(s, b);
         st = text ? brisk_fit_text(text, s->path, s->model_line, d->ds, d->rows[b], d->nrows[b],
@@ -175,7 +175,7 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
             st = brisk_fit_add_warning(out->fitted[out->n].fit, "the survey's weight is not used: "
                                        "maximum likelihood estimation here is unweighted");
         if (st != BRISK_OK)
-            name_behaviour(err, key);
+            brisk_sem_name_behaviour(err, key);
         else
             out->groups[out->n++] = key;
     }

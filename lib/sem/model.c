@@ -406,8 +406,13 @@ static brisk_status default_rows(builder *b)
     for (size_t i = 0; i < m->p && !st; i++)
         if (!is_exogenous_observed(m, m->ov[i]))
             st = default_variance(b, m->ov[i], !is_single_indicator(m, m->ov[i]), 0);
+    /* With std.lv the latent variances are fixed to 1, except after the
+     * first group when loadings are held equal: then the variances are
+     * what may differ (lavaan frees them too). */
+    bool free_lv = !b->opt->std_lv ||
+                   (m->building_group > 0 && (b->opt->group_equal & BRISK_EQUAL_LOADINGS));
     for (size_t i = 0; i < m->m && !st; i++)
-        st = default_variance(b, m->lv[i], !b->opt->std_lv, 1.0);
+        st = default_variance(b, m->lv[i], free_lv, 1.0);
     char **names = malloc((m->p + m->m + 1) * sizeof *names);
     if (!names)
         return nomem(b);
@@ -466,7 +471,6 @@ static brisk_status defined_rows(builder *b)
     return BRISK_OK;
 }
 
-/* Free indices: rows with the same label share one. */
 /* The group.equal class of a row, as a BRISK_EQUAL_* flag (0: none). */
 static unsigned equality_class(const brisk_model *m, const brisk_param *p)
 {

@@ -206,7 +206,13 @@ t_groups_and_invariance() {
     run 0 invariance --data "$data/hs.csv" --model "$tmp/hs.lav" --group school --format csv &&
     has "Scalar (+ intercepts),48,164.10283" "$tmp/out" &&
     run 1 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group-equal loadings && has "goes with --group" "$tmp/err" &&
-    run 2 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group nosuch && has "group column 'nosuch'" "$tmp/err"
+    run 2 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group nosuch && has "group column 'nosuch'" "$tmp/err" &&
+    run 0 invariance "$survey" --group gender -b crime -b litter -f csv &&
+    has "behaviour,level,npar,chisq" "$tmp/out" && has "Criminal records,Configural,121," "$tmp/out" &&
+    has "Littering of garbage,Strict (+ residual variances)," "$tmp/out" &&
+    has "weight is not used" "$tmp/err" &&
+    run 0 invariance "$survey" --group gender -b crime &&
+    has "Criminal records: 2 groups of 'gender': 1 (191), 2 (180)." "$tmp/out"
 }
 t_report_one_behaviour() {
     # the bundled survey cut to one behaviour: no comparison, but the

@@ -252,14 +252,14 @@ static brisk_dataset *mg_reference(const char *name, const char *part)
     return ds;
 }
 
-static void check_multigroup(const char *name, unsigned equal)
+static void check_multigroup(const char *name, unsigned equal, bool std_lv)
 {
     char path[512];
     snprintf(path, sizeof path, MG "%s.lav", name);
     brisk_dataset *ds = NULL;
     brisk_error err;
     assert_int_equal(brisk_read_file(DATA "hs.csv", NULL, &ds, &err), BRISK_OK);
-    brisk_model_options opt = {.group_equal = equal};
+    brisk_model_options opt = {.group_equal = equal, .std_lv = std_lv};
     brisk_fitted f;
     if (brisk_fit_text(slurp(path), path, 1, ds, NULL, 0, "school", &opt, &f, &err) != BRISK_OK)
         fail_msg("%s: %s", name, err.message);
@@ -306,32 +306,39 @@ static void check_multigroup(const char *name, unsigned equal)
 static void test_multigroup_configural(void **state)
 {
     (void)state;
-    check_multigroup("hs_configural", 0);
+    check_multigroup("hs_configural", 0, false);
 }
 
 static void test_multigroup_metric(void **state)
 {
     (void)state;
-    check_multigroup("hs_metric", BRISK_EQUAL_LOADINGS);
+    check_multigroup("hs_metric", BRISK_EQUAL_LOADINGS, false);
 }
 
 static void test_multigroup_scalar(void **state)
 {
     (void)state;
-    check_multigroup("hs_scalar", BRISK_EQUAL_LOADINGS | BRISK_EQUAL_INTERCEPTS);
+    check_multigroup("hs_scalar", BRISK_EQUAL_LOADINGS | BRISK_EQUAL_INTERCEPTS, false);
 }
 
 static void test_multigroup_strict(void **state)
 {
     (void)state;
     check_multigroup("hs_strict",
-                     BRISK_EQUAL_LOADINGS | BRISK_EQUAL_INTERCEPTS | BRISK_EQUAL_RESIDUALS);
+                     BRISK_EQUAL_LOADINGS | BRISK_EQUAL_INTERCEPTS | BRISK_EQUAL_RESIDUALS, false);
+}
+
+/* std.lv with equal loadings: factor variances free after the first group. */
+static void test_multigroup_metric_std_lv(void **state)
+{
+    (void)state;
+    check_multigroup("hs_metric_stdlv", BRISK_EQUAL_LOADINGS, true);
 }
 
 static void test_multigroup_labels_per_group(void **state)
 {
     (void)state;
-    check_multigroup("hs_mg_label", 0);
+    check_multigroup("hs_mg_label", 0, false);
 }
 
 /* brisk_invariance's table against lavTestLRT and the deltas. */
@@ -344,7 +351,7 @@ static void test_invariance_table(void **state)
     assert_int_equal(brisk_read_file(MG "compare.csv", NULL, &ref, &err), BRISK_OK);
     brisk_table_list *list = brisk_table_list_new();
     assert_int_equal(brisk_invariance(slurp(REF "hs_cfa.lav"), "hs_cfa.lav", 1, ds, NULL, 0,
-                                      "school", NULL, NULL, list, &err), BRISK_OK);
+                                      "school", NULL, list, &err), BRISK_OK);
     const brisk_table *t = list->tables[0];
     assert_int_equal(t->nrows, 4);
     static const char *const pairs[][2] = {
@@ -577,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_multigroup_scalar),
         cmocka_unit_test(test_multigroup_strict),
         cmocka_unit_test(test_multigroup_labels_per_group),
+        cmocka_unit_test(test_multigroup_metric_std_lv),
         cmocka_unit_test(test_invariance_table),
         cmocka_unit_test(test_survey_per_behaviour),
         cmocka_unit_test(test_gradient_matches_finite_differences),

@@ -35,6 +35,9 @@
 #                  model: visual =~ x1 + c(l1, l1)*x2 + x3;
 #                         textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9
 #                  (the x2 loading equal across groups, all else free)
+#   hs_metric_stdlv  ... group.equal = "loadings", std.lv = TRUE: factor
+#                  variances fixed to 1 in group 1 only (lavaan frees them
+#                  in group 2 once the loadings are equal)
 #
 # It stops if a published number differs (configural 115.851/48, CFI .923;
 # metric 124.044/54; scalar 164.103/60), and it recomputes chisq, the
@@ -77,7 +80,10 @@ models <- list(
        call = paste0('cfa(model, data = hs, group = "school", ',
                      'group.equal = c("loadings", "intercepts", "residuals"))')),
   list(name = "hs_mg_label", lines = label_model, group.equal = "",
-       call = 'cfa(model, data = hs, group = "school")')
+       call = 'cfa(model, data = hs, group = "school")'),
+  list(name = "hs_metric_stdlv", lines = hs_model, group.equal = "loadings", std.lv = TRUE,
+       call = paste0('cfa(model, data = hs, group = "school", group.equal = "loadings", ',
+                     'std.lv = TRUE)'))
 )
 
 ## ---------------------------------------------------------- extraction ----
@@ -99,7 +105,8 @@ fit_one <- function(spec) {
              file.path(ref_dir, paste0(spec$name, ".lav")))
   warnings <- character()
   fit <- withCallingHandlers(
-    cfa(model, data = hs, group = "school", group.equal = spec$group.equal),
+    cfa(model, data = hs, group = "school", group.equal = spec$group.equal,
+        std.lv = isTRUE(spec$std.lv)),
     warning = function(w) {
       warnings <<- c(warnings, gsub("\\s+", " ", conditionMessage(w)))
       invokeRestart("muffleWarning")
@@ -216,6 +223,7 @@ check("hs_configural", "cfi", 0.923, 3)
 check("hs_metric", "chisq", 124.044, 3);     check("hs_metric", "df", 54, 0)
 check("hs_scalar", "chisq", 164.103, 3);     check("hs_scalar", "df", 60, 0)
 check("hs_mg_label", "df", 49, 0)
+check("hs_metric_stdlv", "chisq", 124.044, 3); check("hs_metric_stdlv", "df", 54, 0)
 
 near <- function(a, b, tol, what) {
   a <- as.numeric(a); b <- as.numeric(b)

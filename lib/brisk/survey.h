@@ -101,6 +101,10 @@ typedef struct brisk_survey_data {
     /* Rows that count once per respondent, for items asked once. */
     size_t *respondent_rows;
     size_t nrespondents;
+    /* respondent_row[b][r]: the row of respondent r for behaviour b (wide:
+     * respondent_rows[r]; long: the row with the respondent's id, matched
+     * by sorting, or (size_t)-1 when there is none). */
+    size_t **respondent_row;
     const brisk_column *weight;  /* borrowed, or NULL */
 } brisk_survey_data;
 

@@ -62,34 +62,6 @@ static void compare_job(size_t i, size_t thread, void *ctx)
 
 /* ------------------------------------------------------------ setup */
 
-/* The data row of each respondent for behaviour b: the same row in the
- * wide layout; in the long layout the respondent's row of that behaviour
- * (matched by id), or none. */
-static bool respondent_rows(const brisk_survey *s, const brisk_survey_data *d, size_t b,
-                            size_t *out)
-{
-    if (s->layout != BRISK_LAYOUT_LONG) {
-        memcpy(out, d->respondent_rows, d->nrespondents * sizeof *out);
-        return true;
-    }
-    const brisk_column *id = brisk_dataset_find(d->ds, s->id);
-    for (size_t r = 0; r < d->nrespondents; r++) {
-        size_t first = d->respondent_rows[r];
-        out[r] = (size_t)-1;
-        for (size_t k = 0; k < d->nrows[b]; k++) {
-            size_t row = d->rows[b][k];
-            bool same = id->type == BRISK_STRING
-                            ? strcmp(id->str[row], id->str[first]) == 0
-                            : id->num[row] == id->num[first];
-            if (same && !brisk_is_missing(id, row)) {
-                out[r] = row;
-                break;
-            }
-        }
-    }
-    return true;
-}
-
 /* Structural paths and defined parameters: what behaviours are compared on
  * (only the defined ones when defined_only). */
 static size_t compared_rows(const brisk_model *m, bool defined_only, size_t *rows)
@@ -124,19 +96,19 @@ static void run_free(compare_run *run)
     free((void *)run->rows);
 }
 
-static bool run_init(compare_run *run, const brisk_survey *s, const brisk_survey_data *d)
+static bool run_init(compare_run *run, const brisk_survey_data *d)
 {
     size_t draws = run->draws;
     unsigned nthreads = run->nthreads;
     const brisk_model *m0 = run->fits->fitted[0].model;
     size_t K = run->K, R = run->R, p = m0->p, q = m0->nfree;
-    size_t *rows = malloc((m0->nparams + 1) * sizeof *rows), *frame = malloc((R + 1) * sizeof *frame);
+    size_t *rows = malloc((m0->nparams + 1) * sizeof *rows);
     run->rows = rows;
     run->data = calloc(K, sizeof *run->data);
     run->scoring = calloc(K, sizeof *run->scoring);
     run->mom = calloc(nthreads, sizeof *run->mom);
     run->count = calloc(nthreads, sizeof *run->count);
-    bool ok = rows && frame && run->data && run->scoring && run->mom && run->count;
+    bool ok = rows && run->data && run->scoring && run->mom && run->count;
     run->nrows = ok ? compared_rows(m0, run->defined_only, rows) : 0;
     run->est = malloc((draws * K * run->nrows + 1) * sizeof *run->est);
     run->std = malloc((draws * K * run->nrows + 1) * sizeof *run->std);
@@ -146,8 +118,7 @@ static bool run_init(compare_run *run, const brisk_survey *s, const brisk_survey
     for (size_t b = 0; ok && b < K; b++) {
         const brisk_fitted *f = &run->fits->fitted[b];
         size_t ntotal = f->moments[0].n;
-        ok = respondent_rows(s, d, b, frame) &&
-             brisk_resample_data(f->model, d->ds, frame, R, false, &run->data[b]) &&
+        ok = brisk_resample_data(f->model, d->ds, d->respondent_row[b], R, false, &run->data[b]) &&
              (run->scoring[b] = malloc((q ? q * q : 1) * sizeof(double))) != NULL;
         for (size_t k = 0; ok && k < q * q; k++)
             run->scoring[b][k] = (double)ntotal * f->fit->vcov[k];
@@ -158,7 +129,6 @@ static bool run_init(compare_run *run, const brisk_survey *s, const brisk_survey
         run->count[t] = malloc((R + 1) * sizeof **run->count);
         ok = run->mom[t].cov && run->mom[t].mean && run->count[t];
     }
-    free(frame);
     return ok;
 }
 
@@ -539,7 +509,7 @@ static brisk_status run_draws(const brisk_survey *s, const brisk_survey_data *d,
     run->K = fits->n;
     run->R = d->nrespondents;
     run->seed = opt->boot.seed;
-    if (fit_warnings(s, fits, out) != BRISK_OK || !run_init(run, s, d))
+    if (fit_warnings(s, fits, out) != BRISK_OK || !run_init(run, d))
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (!run->nrows)
         return BRISK_OK;

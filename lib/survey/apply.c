@@ -16,6 +16,12 @@ void brisk_survey_data_free(brisk_survey_data *d)
         for (size_t b = 0; b < nb; b++)
             free(d->rows[b]);
     }
+    if (d->respondent_row) {
+        size_t nb = brisk_survey_nblocks(d->survey);
+        for (size_t b = 0; b < nb; b++)
+            free(d->respondent_row[b]);
+    }
+    free(d->respondent_row);
     free(d->rows);
     free(d->nrows);
     free(d->respondent_rows);
@@ -348,19 +354,22 @@ static bool same_id(const brisk_column *id, size_t a, size_t b)
                                     : id->num[a] == id->num[b];
 }
 
+/* Rows ordered by id, missing ids last (and equal to each other). */
+static int compare_ids(const brisk_column *id, size_t a, size_t b)
+{
+    int ma = brisk_is_missing(id, a), mb = brisk_is_missing(id, b);
+    if (ma || mb)
+        return ma - mb;
+    if (id->type == BRISK_STRING)
+        return strcmp(id->str[a], id->str[b]);
+    return (id->num[a] > id->num[b]) - (id->num[a] < id->num[b]);
+}
+
 /* qsort_r comparison: rows ordered by id, then by position. */
 static int compare_rows_by_id(const void *pa, const void *pb, void *arg)
 {
-    const brisk_column *id = arg;
     size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    int ma = brisk_is_missing(id, a), mb = brisk_is_missing(id, b);
-    int c = ma - mb;
-    if (!c && !ma) {
-        if (id->type == BRISK_STRING)
-            c = strcmp(id->str[a], id->str[b]);
-        else
-            c = (id->num[a] > id->num[b]) - (id->num[a] < id->num[b]);
-    }
+    int c = compare_ids(arg, a, b);
     return c ? c : (a > b) - (a < b);
 }
 
@@ -448,6 +457,56 @@ static brisk_status select_respondents(brisk_survey_data *d, brisk_error *err)
     return BRISK_OK;
 }
 
+/* The row of sorted[0..n) (ordered by compare_rows_by_id) that belongs to
+ * the respondent of row: the one with its id, or row itself when its id
+ * is missing (such a row is a respondent of its own); (size_t)-1 if none. */
+static size_t find_respondent(const brisk_column *id, const size_t *sorted, size_t n, size_t row)
+{
+    bool own = brisk_is_missing(id, row);
+    size_t lo = 0, hi = n;
+    while (lo < hi) {   /* the first position not before row's id (or row) */
+        size_t mid = lo + (hi - lo) / 2;
+        int c = own ? compare_rows_by_id(&sorted[mid], &row, (void *)id)
+                    : compare_ids(id, sorted[mid], row);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == n)
+        return (size_t)-1;
+    bool found = own ? sorted[lo] == row : compare_ids(id, sorted[lo], row) == 0;
+    return found ? sorted[lo] : (size_t)-1;
+}
+
+/* respondent_row: each respondent's row for each behaviour. */
+static brisk_status match_respondents(brisk_survey_data *d, brisk_error *err)
+{
+    const brisk_survey *s = d->survey;
+    size_t nb = brisk_survey_nblocks(s), R = d->nrespondents;
+    const brisk_column *id = s->id ? brisk_dataset_find(d->ds, s->id) : NULL;
+    bool by_id = s->layout == BRISK_LAYOUT_LONG && id;
+    if (!(d->respondent_row = calloc(nb, sizeof *d->respondent_row)))
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t b = 0; b < nb; b++) {
+        size_t *map = d->respondent_row[b] = malloc((R ? R : 1) * sizeof *map), n = d->nrows[b];
+        size_t *sorted = by_id ? malloc((n ? n : 1) * sizeof *sorted) : NULL;
+        if (!map || (by_id && !sorted)) {
+            free(sorted);
+            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        }
+        if (by_id) {
+            memcpy(sorted, d->rows[b], n * sizeof *sorted);
+            qsort_r(sorted, n, sizeof *sorted, compare_rows_by_id, (void *)id);
+        }
+        for (size_t r = 0; r < R; r++)
+            map[r] = by_id ? find_respondent(id, sorted, n, d->respondent_rows[r])
+                           : d->respondent_rows[r];
+        free(sorted);
+    }
+    return BRISK_OK;
+}
+
 brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
                                   brisk_survey_data **out, brisk_error *err)
 {
@@ -472,6 +531,8 @@ brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
         st = select_rows(d, err);
     if (st == BRISK_OK)
         st = select_respondents(d, err);
+    if (st == BRISK_OK)
+        st = match_respondents(d, err);
     if (st != BRISK_OK)
         brisk_survey_data_free(d);
     else

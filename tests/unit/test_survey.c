@@ -305,6 +305,13 @@ static void test_long_layout(void **state)
     assert_int_equal(d->respondent_rows[0], 0);
     assert_int_equal(d->respondent_rows[1], 2);
     assert_int_equal(d->respondent_rows[2], 4);
+    /* each respondent's row per behaviour, matched by id: 103 has no crime row */
+    assert_int_equal(d->respondent_row[0][0], 0);
+    assert_int_equal(d->respondent_row[0][1], 2);
+    assert_int_equal(d->respondent_row[0][2], (size_t)-1);
+    assert_int_equal(d->respondent_row[1][0], 1);
+    assert_int_equal(d->respondent_row[1][1], 3);
+    assert_int_equal(d->respondent_row[1][2], 4);
     assert_true(brisk_dataset_find(d->ds, "pr3")->num[0] == 5);
     brisk_survey_data_free(d);
     brisk_survey_free(s);

@@ -36,6 +36,11 @@ brisk_status brisk_summarize(double *x, double *w, size_t n, brisk_summary *out)
  * of prop.test(x, n, correct = FALSE). */
 void brisk_wilson_ci(double p, double n, double z, double *lo, double *hi);
 
+/* Holm's step-down adjustment of p[0..n) into adjusted[0..n) (may be p),
+ * as R's p.adjust(p, "holm"): a non-finite p is not a test, so it is not
+ * counted and its adjusted value is NaN.  False when out of memory. */
+bool brisk_holm(const double *p, size_t n, double *adjusted);
+
 /* brisk describe: per behaviour and item n, mean, sd, median, counts and %
  * per scale point, % agreeing with a Wilson 95% CI (weighted when the
  * survey has a weight); frequencies of the demographics.  Tables are added

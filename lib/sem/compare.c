@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "brisk/stats.h"
 #include "brisk/survey.h"
 #include "resample.h"
 #include "sem_internal.h"
@@ -373,32 +374,20 @@ static brisk_status difference_row(brisk_table *t, const compare_run *run, const
     return BRISK_OK;
 }
 
-/* Holm's step-down adjustment over every p-value of the column (a row
- * without one is not a test: it keeps an empty adjusted p). */
-static void holm(brisk_table *t, size_t pcol, size_t outcol)
+/* Holm's adjustment over every p-value of the column (a row without one
+ * is not a test). */
+static brisk_status holm(brisk_table *t, size_t pcol, size_t outcol)
 {
-    size_t n = 0;
-    size_t *order = malloc((t->nrows + 1) * sizeof *order);
-    if (!order)
-        return;
+    double *p = malloc((t->nrows + 1) * sizeof *p);
+    if (!p)
+        return BRISK_ERR_NOMEM;
     for (size_t i = 0; i < t->nrows; i++)
-        if (isfinite(brisk_table_cell(t, i, pcol)->num))
-            order[n++] = i;
-    for (size_t i = 1; i < n; i++)       /* insertion sort by p: n is small */
-        for (size_t k = i; k > 0 && brisk_table_cell(t, order[k], pcol)->num <
-                                        brisk_table_cell(t, order[k - 1], pcol)->num; k--) {
-            size_t tmp = order[k];
-            order[k] = order[k - 1];
-            order[k - 1] = tmp;
-        }
-    double running = 0;
-    for (size_t i = 0; i < n; i++) {
-        double p = brisk_table_cell(t, order[i], pcol)->num;
-        double adj = fmin(1, (double)(n - i) * p);
-        running = fmax(running, adj);
-        brisk_table_set_num(t, order[i], outcol, running);
-    }
-    free(order);
+        p[i] = brisk_table_cell(t, i, pcol)->num;
+    bool ok = brisk_holm(p, t->nrows, p);
+    for (size_t i = 0; ok && i < t->nrows; i++)
+        brisk_table_set_num(t, i, outcol, p[i]);
+    free(p);
+    return ok ? BRISK_OK : BRISK_ERR_NOMEM;
 }
 
 static brisk_table *differences_table(const compare_run *run, const brisk_survey *s, bool adjust)
@@ -416,7 +405,7 @@ static brisk_table *differences_table(const compare_run *run, const brisk_survey
             for (size_t b = a + 1; !st && b < run->K; b++)
                 st = difference_row(t, run, s, j, a, b, adjust);
     if (!st && adjust)
-        holm(t, DIFF_P, DIFF_HOLM);
+        st = holm(t, DIFF_P, DIFF_HOLM);
     if (!st)
         st = brisk_table_add_note(t, "Difference of unstandardized estimates, first behaviour "
                                   "minus second; SE and 95%% percentile interval from the same "

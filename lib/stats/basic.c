@@ -2,6 +2,7 @@
 #include <config.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "brisk/stats.h"
 
 typedef struct weighted_value {
@@ -82,4 +83,39 @@ void brisk_wilson_ci(double p, double n, double z, double *lo, double *hi)
     double half = z / denom * sqrt(p * (1 - p) / n + z2 / (4 * n * n));
     *lo = fmax(0.0, centre - half);
     *hi = fmin(1.0, centre + half);
+}
+
+/* qsort_r: indices ordered by their p, ties by position (R's order()). */
+static int by_p(const void *a, const void *b, void *ctx)
+{
+    const double *p = ctx;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = (p[i] > p[j]) - (p[i] < p[j]);
+    return c ? c : (i > j) - (i < j);
+}
+
+bool brisk_holm(const double *p, size_t n, double *adjusted)
+{
+    size_t *order = malloc((n ? n : 1) * sizeof *order), m = 0;
+    double *copy = malloc((n ? n : 1) * sizeof *copy);
+    if (!order || !copy) {
+        free(order);
+        free(copy);
+        return false;
+    }
+    memcpy(copy, p, n * sizeof *copy);
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(copy[i]))
+            order[m++] = i;
+    qsort_r(order, m, sizeof *order, by_p, copy);
+    for (size_t i = 0; i < n; i++)
+        adjusted[i] = NAN;
+    double running = 0;
+    for (size_t k = 0; k < m; k++) {   /* the k-th smallest is multiplied by m - k */
+        running = fmax(running, fmin(1, (double)(m - k) * copy[order[k]]));
+        adjusted[order[k]] = running;
+    }
+    free(order);
+    free(copy);
+    return true;
 }

@@ -88,13 +88,13 @@ failed=$("$brisk" fit --data "$tmp/data.csv" --model "$tmp/boot.lav" --bootstrap
 echo "brisk: $brisk; timer: $timer; $(nproc) processors"
 awk -v l1="$lav1" -v l2="$lav2" -v b1="$b1" -v b2="$b2" -v p="$plain" -v runs="$runs" \
     -v lv="$lav_version" -v k="$draws" 'BEGIN {
-    printf "\n%-52s %10s %10s\n", "whole process, " k " bootstrap draws", "time", "vs brisk -T2"
-    printf "%-52s %10s %10s\n", "----------------------------------------------------", "----------", "----------"
-    printf "%-52s %8.2f s %9.0fx\n", "lavaan " lv ", Rscript, serial (1 run)", l1, l1 / b2
-    printf "%-52s %8.2f s %9.0fx\n", "lavaan " lv ", Rscript, parallel multicore, 2 cpus (1 run)", l2, l2 / b2
-    printf "%-52s %8.2f s %9.1fx\n", "brisk fit --bootstrap --threads 1 (median of " runs ")", b1, b1 / b2
-    printf "%-52s %8.2f s %9s\n", "brisk fit --bootstrap --threads 2 (median of " runs ")", b2, "1x"
-    printf "%-52s %8.3f s\n", "brisk fit without bootstrap, for scale", p
+    printf "\n%-60s %10s %10s\n", "whole process, " k " bootstrap draws", "time", "vs brisk -T2"
+    printf "%-60s %10s %10s\n", "------------------------------------------------------------", "----------", "----------"
+    printf "%-60s %8.2f s %9.0fx\n", "lavaan " lv ", Rscript, serial (1 run)", l1, l1 / b2
+    printf "%-60s %8.2f s %9.0fx\n", "lavaan " lv ", Rscript, parallel multicore, 2 cpus (1 run)", l2, l2 / b2
+    printf "%-60s %8.2f s %9.1fx\n", "brisk fit --bootstrap --threads 1 (median of " runs ")", b1, b1 / b2
+    printf "%-60s %8.2f s %9s\n", "brisk fit --bootstrap --threads 2 (median of " runs ")", b2, "1x"
+    printf "%-60s %8.3f s\n", "brisk fit without bootstrap, for scale", p
     printf "\nlavaan serial / brisk 1 thread: %.0fx; lavaan serial / brisk 2 threads: %.0fx\n", l1 / b1, l1 / b2
 }'
 

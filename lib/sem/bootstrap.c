@@ -100,12 +100,6 @@ static void boot_job(size_t i, size_t thread, void *ctx)
 
 /* ------------------------------------------------------------ summaries */
 
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Values of row r over the successful jobs, sorted; returns the count. */
 static size_t collect(const double *values, const bool *ok, size_t njobs, size_t nrows, size_t r,
                       double *out)
@@ -114,20 +108,8 @@ static size_t collect(const double *values, const bool *ok, size_t njobs, size_t
     for (size_t i = 0; i < njobs; i++)
         if (ok[i] && isfinite(values[i * nrows + r]))
             out[n++] = values[i * nrows + r];
-    qsort(out, n, sizeof *out, compare_doubles);
+    brisk_sort_draws(out, n);
     return n;
-}
-
-static double sd_of(const double *x, size_t n)
-{
-    if (n < 2)
-        return NAN;
-    double m = 0, ss = 0;
-    for (size_t i = 0; i < n; i++)
-        m += x[i] / (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (x[i] - m) * (x[i] - m);
-    return sqrt(ss / (double)(n - 1));
 }
 
 /* Acceleration of BCa from the jackknife values. */
@@ -193,12 +175,12 @@ static bool summarise(const boot_run *run, const boot_run *jack, size_t draws, s
             a_std = acceleration(v, nj);
         }
         size_t n = collect(run->est, run->ok, draws, run->nrows, r, v);
-        e->se = sd_of(v, n);
+        e->se = brisk_draws_sd(v, n);
         interval(v, n, e->est, ci, a, &e->ci_lower, &e->ci_upper);
         e->z = e->se > 0 ? e->est / e->se : NAN;
         e->pvalue = e->se > 0 ? 2 * gsl_cdf_ugaussian_Q(fabs(e->z)) : NAN;
         n = collect(run->std, run->ok, draws, run->nrows, r, v);
-        e->std_se = sd_of(v, n);
+        e->std_se = brisk_draws_sd(v, n);
         interval(v, n, e->std_all, ci, a_std, &e->std_ci_lower, &e->std_ci_upper);
     }
     free(v);

@@ -135,12 +135,6 @@ static bool run_init(compare_run *run, const brisk_survey_data *d)
 
 /* ------------------------------------------------------------ summaries */
 
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 typedef struct summary {
     double se, lo, hi;
 } summary;
@@ -151,13 +145,8 @@ static summary summarise(double *values, size_t n)
     summary s = {NAN, NAN, NAN};
     if (n < 2)
         return s;
-    double m = 0, ss = 0;
-    for (size_t i = 0; i < n; i++)
-        m += values[i] / (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (values[i] - m) * (values[i] - m);
-    s.se = sqrt(ss / (double)(n - 1));
-    qsort(values, n, sizeof *values, compare_doubles);
+    s.se = brisk_draws_sd(values, n);
+    brisk_sort_draws(values, n);
     s.lo = brisk_quantile_sorted(values, n, 0.025);
     s.hi = brisk_quantile_sorted(values, n, 0.975);
     return s;

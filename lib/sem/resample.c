@@ -227,6 +227,29 @@ bool brisk_run_parallel(size_t n, unsigned nthreads, resample_job job, void *ctx
     return true;
 }
 
+static int ascending(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void brisk_sort_draws(double *x, size_t n)
+{
+    qsort(x, n, sizeof *x, ascending);
+}
+
+double brisk_draws_sd(const double *x, size_t n)
+{
+    if (n < 2)
+        return NAN;
+    double m = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        m += x[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (x[i] - m) * (x[i] - m);
+    return sqrt(ss / (double)(n - 1));
+}
+
 double brisk_quantile_sorted(const double *x, size_t n, double alpha)
 {
     if (n == 0)

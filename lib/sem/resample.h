@@ -43,6 +43,13 @@ typedef void (*resample_job)(size_t i, size_t thread, void *ctx);
 bool brisk_run_parallel(size_t n, unsigned nthreads, resample_job job, void *ctx,
                         void (*progress)(size_t, size_t, void *), void *progress_ctx);
 
+/* Sort x[0..n) ascending (draw values: finite). */
+void brisk_sort_draws(double *x, size_t n);
+
+/* The standard deviation of x[0..n), divisor n - 1 (NaN for n < 2): the
+ * bootstrap standard error of draw values. */
+double brisk_draws_sd(const double *x, size_t n);
+
 /* The bootstrap percentile endpoint for probability alpha of sorted draws,
  * by the rule lavaan uses (the boot package's norm.inter): the
  * (n+1) alpha-th order statistic, interpolated on the normal quantile

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Check a brisk report workbook against `brisk fit --format json` output.
 
-    check_workbook.py REPORT.xlsx FIT.json
+    check_workbook.py REPORT.xlsx FIT.json [COMPARE.json]
 
 Every structural path, defined effect and fit measure of every behaviour in
-the JSON must appear as a number in the Structural and Fit sheets; no sheet
-may hold NaN or infinity; the Agreement and Structural charts must exist.
+the JSON must appear as a number in the Structural and Fit sheets; with
+the output of `brisk compare --format json` (the report's draws and seed,
+--adjust holm), every number of its tables in the Comparison and Indirect
+effects sheets; no sheet may hold NaN or infinity; the Agreement and
+Structural charts must exist.
 Exit 0 when all holds, 1 with a message otherwise.  Standard library only.
 """
 import json
@@ -27,7 +30,7 @@ def present(value, numbers):
     return any(abs(value - x) <= 1e-12 * max(1.0, abs(value)) for x in numbers)
 
 
-def main(xlsx, fit_json):
+def main(xlsx, fit_json, compare_json=None):
     book = zipfile.ZipFile(xlsx)
     workbook = book.read("xl/workbook.xml").decode()
     names = re.findall(r'<sheet name="([^"]*)"', workbook)
@@ -58,12 +61,37 @@ def main(xlsx, fit_json):
             if not present(fit["fit"][key], fit_sheet):
                 return f"{fit['group']}: {key} {fit['fit'][key]} not on Fit"
             checked += 1
+    if compare_json:
+        problem = check_comparison(book, names, compare_json)
+        if problem:
+            return problem
     print(f"# {checked} numbers of the fit found in the workbook")
     return None
 
 
+def check_comparison(book, names, compare_json):
+    """Every number of `brisk compare --format json` (same draws and seed) on
+    the Comparison and Indirect effects sheets."""
+    sheets = {"compare.paths": "Comparison", "compare.differences": "Comparison",
+              "compare.effects": "Indirect effects"}
+    for sheet in set(sheets.values()):
+        if sheet not in names:
+            return f"no sheet {sheet!r} (sheets: {names})"
+    numbers = {sheet: sheet_numbers(book, names, sheet) for sheet in set(sheets.values())}
+    checked = 0
+    for table in json.load(open(compare_json))["tables"]:
+        sheet = sheets[table["id"]]
+        for row in table["rows"]:
+            for key, value in row.items():
+                if isinstance(value, float) and not present(value, numbers[sheet]):
+                    return f"{table['id']}: {key} {value} not on {sheet}"
+                checked += isinstance(value, float)
+    print(f"# {checked} numbers of the comparison found in the workbook")
+    return None
+
+
 if __name__ == "__main__":
-    problem = main(sys.argv[1], sys.argv[2])
+    problem = main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     if problem:
         print(problem, file=sys.stderr)
         sys.exit(1)

@@ -161,8 +161,9 @@ t_report() {
 t_report_xlsx() {
     run 0 report "$survey" -q --bootstrap 100 -o "$tmp/r.xlsx" && [ -s "$tmp/r.xlsx" ] &&
     run 0 fit "$survey" -q --format json -o "$tmp/r.json" &&
+    run 0 compare "$survey" -q --bootstrap 100 --adjust holm --format json -o "$tmp/c.json" &&
     if command -v python3 >/dev/null; then
-        python3 "$top_srcdir/tests/cli/check_workbook.py" "$tmp/r.xlsx" "$tmp/r.json"
+        python3 "$top_srcdir/tests/cli/check_workbook.py" "$tmp/r.xlsx" "$tmp/r.json" "$tmp/c.json"
     elif command -v unzip >/dev/null; then
         unzip -p "$tmp/r.xlsx" xl/workbook.xml | grep -q 'name="Structural"' &&
         unzip -l "$tmp/r.xlsx" | grep -q 'xl/charts/chart2.xml' &&

@@ -69,7 +69,7 @@ static int run(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         if (opt == OPT_STD_LV) {
             ropt.model.std_lv = true;
-        } else if (opt == OPT_BOOTSTRAP && strcmp(optarg, "0") == 0) {
+        } else if (opt == OPT_BOOTSTRAP && *optarg && strspn(optarg, "0") == strlen(optarg)) {
             ropt.boot.draws = 0;
         } else if (opt >= OPT_BOOTSTRAP && opt <= OPT_THREADS) {
             if ((status = cli_bootstrap_option(&cmd_report, opt - OPT_BOOTSTRAP, optarg,

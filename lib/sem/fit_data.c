@@ -49,6 +49,11 @@ static brisk_status group_moments(brisk_fitted *out, const brisk_dataset *ds, co
         st = brisk_moments_from_data(out->model, ds, mine, n, &out->moments[g], err);
         if (out->ngroups > 1)
             out->moments[g].group = out->group_labels[g];
+        if (st != BRISK_OK && out->ngroups > 1 && err) {
+            char reason[sizeof err->message];
+            snprintf(reason, sizeof reason, "%s", err->message);
+            brisk_error_set(err, st, "group '%s': %s", out->group_labels[g], reason);
+        }
         used += out->moments[g].n;
     }
     out->n_dropped = nrows - used;

@@ -222,6 +222,17 @@ static size_t total_cases(const resample_data *data, size_t ngroups)
     return n;
 }
 
+static brisk_status failed_draws_warning(brisk_fit *fit, size_t failed, size_t draws,
+                                        brisk_error *err)
+{
+    char text[160];
+    snprintf(text, sizeof text, "%zu of %zu bootstrap draws failed or were inadmissible and "
+             "were left out", failed, draws);
+    return brisk_fit_add_warning(fit, text) == BRISK_OK
+               ? BRISK_OK
+               : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+}
+
 brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
                                  const brisk_bootstrap_options *opt,
                                  brisk_bootstrap_info *info, brisk_error *err)
@@ -263,6 +274,8 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
             st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "every one of the %zu bootstrap "
                                  "draws failed; the model is too fragile for these data",
                                  draws);
+        else if (info->failed)
+            st = failed_draws_warning(fitted->fit, info->failed, draws, err);
     } else {
         brisk_error_set(err, st, "out of memory");
     }

@@ -498,6 +498,11 @@ static brisk_status run_draws(const brisk_survey *s, const brisk_survey_data *d,
         run->failed += !run->ok[i];
     if (run->failed == run->draws)
         return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "every bootstrap draw failed");
+    if (run->failed &&
+        brisk_table_list_warn(out, "%zu of %zu bootstrap draws failed or were inadmissible in "
+                              "some behaviour and were left out", run->failed,
+                              run->draws) != BRISK_OK)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     return BRISK_OK;
 }
 

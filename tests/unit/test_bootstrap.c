@@ -226,6 +226,13 @@ static void test_failed_draws_are_counted(void **state)
     assert_int_equal(brisk_bootstrap_fit(&f, ds, &opt, &info, &err), BRISK_OK);
     if (!(info.failed > 0 && info.failed < opt.draws))
         fail_msg("expected some failed draws, got %zu of %zu", info.failed, opt.draws);
+    char warning[160];
+    snprintf(warning, sizeof warning, "%zu of 300 bootstrap draws failed or were inadmissible "
+             "and were left out", info.failed);
+    bool warned = false;
+    for (size_t w = 0; w < f.fit->nwarnings; w++)
+        warned |= strcmp(f.fit->warnings[w], warning) == 0;
+    assert_true(warned);
     for (size_t r = 0; r < brisk_model_nparams(f.model); r++)
         if (brisk_model_param(f.model, r)->free)
             assert_true(isfinite(f.fit->rows[r].se) && isfinite(f.fit->rows[r].ci_lower));

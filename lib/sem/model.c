@@ -407,10 +407,11 @@ static brisk_status default_rows(builder *b)
         if (!is_exogenous_observed(m, m->ov[i]))
             st = default_variance(b, m->ov[i], !is_single_indicator(m, m->ov[i]), 0);
     /* With std.lv the latent variances are fixed to 1, except after the
-     * first group when loadings are held equal: then the variances are
-     * what may differ (lavaan frees them too). */
+     * first group when loadings are held equal and the variances are not:
+     * then the variances are what may differ (lavaan frees them too). */
     bool free_lv = !b->opt->std_lv ||
-                   (m->building_group > 0 && (b->opt->group_equal & BRISK_EQUAL_LOADINGS));
+                   (m->building_group > 0 && (b->opt->group_equal & BRISK_EQUAL_LOADINGS) &&
+                    !(b->opt->group_equal & BRISK_EQUAL_LV_VARIANCES));
     for (size_t i = 0; i < m->m && !st; i++)
         st = default_variance(b, m->lv[i], free_lv, 1.0);
     char **names = malloc((m->p + m->m + 1) * sizeof *names);
@@ -430,8 +431,11 @@ static brisk_status default_rows(builder *b)
             find_row(m, m->ov[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
             st = add_row(b, m->ov[i], BRISK_OP_INTERCEPT, "", true, 0, NULL, false, NULL);
     /* Latent means are 0, except after the first group when intercepts are
-     * held equal (scalar invariance): then they are what differs. */
-    bool free_means = m->building_group > 0 && (b->opt->group_equal & BRISK_EQUAL_INTERCEPTS);
+     * held equal (scalar invariance) and the means are not: then they are
+     * what differs. */
+    unsigned equal = b->opt->group_equal;
+    bool free_means = m->building_group > 0 && (equal & BRISK_EQUAL_INTERCEPTS) &&
+                      !(equal & BRISK_EQUAL_MEANS);
     for (size_t i = 0; i < m->m && !st; i++)
         if (find_row(m, m->lv[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
             st = add_row(b, m->lv[i], BRISK_OP_INTERCEPT, "", free_means, 0, NULL, false, NULL);
@@ -487,24 +491,56 @@ static unsigned equality_class(const brisk_model *m, const brisk_param *p)
     }
 }
 
+/* Whether group.equal holds row p equal across groups: its class is in
+ * equal and the user did not label it (a label, the same in every group or
+ * one per group with c(), decides the equality itself, as in lavaan). */
+static bool held_equal(const brisk_model *m, const brisk_param *p, unsigned equal)
+{
+    return (equality_class(m, p) & equal) && !p->label[0] && !p->fixed_x;
+}
+
+static bool same_place(const brisk_param *p, const brisk_param *q)
+{
+    return q->op == p->op && strcmp(q->lhs, p->lhs) == 0 && strcmp(q->rhs, p->rhs) == 0;
+}
+
 /* The first group's free row that a later group's row is held equal to. */
 static int equal_in_first_group(const brisk_model *m, const brisk_param *p, unsigned equal)
 {
-    if (p->group == 0 || !(equality_class(m, p) & equal))
+    if (p->group == 0 || !held_equal(m, p, equal))
         return 0;
     for (size_t j = 0; j < m->nparams; j++) {
         const brisk_param *q = &m->params[j];
-        if (q->group == 0 && q->op == p->op && q->free > 0 && strcmp(q->lhs, p->lhs) == 0 &&
-            strcmp(q->rhs, p->rhs) == 0)
+        if (q->group == 0 && q->free > 0 && same_place(p, q) && held_equal(m, q, equal))
             return q->free;
     }
     return 0;
+}
+
+/* A parameter held equal across groups and fixed in one of them is fixed
+ * in all, at that value (lavaan fixes the whole equality set). */
+static void fix_equal_sets(brisk_model *m, unsigned equal)
+{
+    for (size_t i = 0; i < m->nparams; i++) {
+        const brisk_param *p = &m->params[i];
+        if (p->free != 0 || m->ngroups < 2 || !held_equal(m, p, equal))
+            continue;
+        for (size_t j = 0; j < m->nparams; j++) {
+            brisk_param *q = &m->params[j];
+            if (q->free == -1 && q->group != p->group && same_place(p, q) &&
+                held_equal(m, q, equal)) {
+                q->free = 0;
+                q->start = p->start;
+            }
+        }
+    }
 }
 
 /* Free indices: rows with the same label share one, and so do rows held
  * equal across groups. */
 static void number_free_parameters(brisk_model *m, unsigned equal)
 {
+    fix_equal_sets(m, equal);
     for (size_t i = 0; i < m->nparams; i++) {
         brisk_param *p = &m->params[i];
         if (p->free != -1)

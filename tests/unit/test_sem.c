@@ -335,6 +335,34 @@ static void test_multigroup_metric_std_lv(void **state)
     check_multigroup("hs_metric_stdlv", BRISK_EQUAL_LOADINGS, true);
 }
 
+/* group.equal against what the user wrote or asked besides: equal means
+ * stay 0; equal factor variances stay 1 under std.lv; the user's own
+ * per-group labels win; a fixed value fixes the whole equality set. */
+static void test_multigroup_equal_means(void **state)
+{
+    (void)state;
+    check_multigroup("hs_means",
+                     BRISK_EQUAL_LOADINGS | BRISK_EQUAL_INTERCEPTS | BRISK_EQUAL_MEANS, false);
+}
+
+static void test_multigroup_equal_lv_variances_std_lv(void **state)
+{
+    (void)state;
+    check_multigroup("hs_stdlv_lvvar", BRISK_EQUAL_LOADINGS | BRISK_EQUAL_LV_VARIANCES, true);
+}
+
+static void test_multigroup_own_labels_override(void **state)
+{
+    (void)state;
+    check_multigroup("hs_label_override", BRISK_EQUAL_LOADINGS, false);
+}
+
+static void test_multigroup_fixed_value_fixes_set(void **state)
+{
+    (void)state;
+    check_multigroup("hs_fixed_in_group", BRISK_EQUAL_LOADINGS, false);
+}
+
 static void test_multigroup_labels_per_group(void **state)
 {
     (void)state;
@@ -585,6 +613,10 @@ int main(void)
         cmocka_unit_test(test_multigroup_strict),
         cmocka_unit_test(test_multigroup_labels_per_group),
         cmocka_unit_test(test_multigroup_metric_std_lv),
+        cmocka_unit_test(test_multigroup_equal_means),
+        cmocka_unit_test(test_multigroup_equal_lv_variances_std_lv),
+        cmocka_unit_test(test_multigroup_own_labels_override),
+        cmocka_unit_test(test_multigroup_fixed_value_fixes_set),
         cmocka_unit_test(test_invariance_table),
         cmocka_unit_test(test_survey_per_behaviour),
         cmocka_unit_test(test_gradient_matches_finite_differences),

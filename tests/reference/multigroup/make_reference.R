@@ -38,6 +38,15 @@
 #   hs_metric_stdlv  ... group.equal = "loadings", std.lv = TRUE: factor
 #                  variances fixed to 1 in group 1 only (lavaan frees them
 #                  in group 2 once the loadings are equal)
+#   hs_means       ... group.equal = c("loadings", "intercepts", "means"):
+#                  latent means equal, so fixed to 0 in both groups
+#   hs_stdlv_lvvar ... c("loadings", "lv.variances"), std.lv = TRUE: factor
+#                  variances 1 in both groups
+#   hs_label_override  visual =~ x1 + c(l1, l2)*x2 + x3 with
+#                  group.equal = "loadings": the user's labels win, the x2
+#                  loadings are free in each group
+#   hs_fixed_in_group  visual =~ x1 + c(NA, 0.5)*x2 + x3 with "loadings":
+#                  the equality set holds a fixed value, so both are 0.5
 #
 # It stops if a published number differs (configural 115.851/48, CFI .923;
 # metric 124.044/54; scalar 164.103/60), and it recomputes chisq, the
@@ -66,6 +75,14 @@ label_model <- c("visual  =~ x1 + c(l1, l1)*x2 + x3",
                  "textual =~ x4 + x5 + x6",
                  "speed   =~ x7 + x8 + x9")
 
+# group.equal meets the user's own labels and fixed values
+own_label_model <- c("visual  =~ x1 + c(l1, l2)*x2 + x3",
+                     "textual =~ x4 + x5 + x6",
+                     "speed   =~ x7 + x8 + x9")
+fixed_group_model <- c("visual  =~ x1 + c(NA, 0.5)*x2 + x3",
+                       "textual =~ x4 + x5 + x6",
+                       "speed   =~ x7 + x8 + x9")
+
 models <- list(
   list(name = "hs_configural", lines = hs_model, group.equal = "",
        call = 'cfa(model, data = hs, group = "school")'),
@@ -83,7 +100,19 @@ models <- list(
        call = 'cfa(model, data = hs, group = "school")'),
   list(name = "hs_metric_stdlv", lines = hs_model, group.equal = "loadings", std.lv = TRUE,
        call = paste0('cfa(model, data = hs, group = "school", group.equal = "loadings", ',
-                     'std.lv = TRUE)'))
+                     'std.lv = TRUE)')),
+  list(name = "hs_means", lines = hs_model,
+       group.equal = c("loadings", "intercepts", "means"),
+       call = paste0('cfa(model, data = hs, group = "school", ',
+                     'group.equal = c("loadings", "intercepts", "means"))')),
+  list(name = "hs_stdlv_lvvar", lines = hs_model, group.equal = c("loadings", "lv.variances"),
+       std.lv = TRUE,
+       call = paste0('cfa(model, data = hs, group = "school", ',
+                     'group.equal = c("loadings", "lv.variances"), std.lv = TRUE)')),
+  list(name = "hs_label_override", lines = own_label_model, group.equal = "loadings",
+       call = 'cfa(model, data = hs, group = "school", group.equal = "loadings")'),
+  list(name = "hs_fixed_in_group", lines = fixed_group_model, group.equal = "loadings",
+       call = 'cfa(model, data = hs, group = "school", group.equal = "loadings")')
 )
 
 ## ---------------------------------------------------------- extraction ----

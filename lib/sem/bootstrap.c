@@ -150,9 +150,17 @@ static void interval(const double *sorted, size_t n, double theta, brisk_ci_type
     *hi = brisk_quantile_sorted(sorted, n, phi);
 }
 
+/* Rows whose estimate varies from draw to draw... */
 static bool varies(const brisk_param *p)
 {
     return p->free > 0 || p->op == BRISK_OP_DEFINE;
+}
+
+/* ...and whose std.all does: also a fixed loading (a marker), not a
+ * covariate's fixed moments. */
+static bool std_varies(const brisk_param *p)
+{
+    return !p->fixed_x;
 }
 
 /* Bootstrap SEs and intervals into the fit's rows. */
@@ -165,23 +173,23 @@ static bool summarise(const boot_run *run, const boot_run *jack, size_t draws, s
     for (size_t r = 0; r < run->nrows; r++) {
         const brisk_param *p = &run->m->params[r];
         brisk_estimate *e = &fit->rows[r];
-        if (!varies(p))
-            continue;
-        double a = 0, a_std = 0;
-        if (ci == BRISK_CI_BCA) {
-            size_t nj = collect(jack->est, jack->ok, njack, run->nrows, r, v);
-            a = acceleration(v, nj);
-            nj = collect(jack->std, jack->ok, njack, run->nrows, r, v);
-            a_std = acceleration(v, nj);
+        bool bca = ci == BRISK_CI_BCA;
+        if (varies(p)) {
+            double a = bca ? acceleration(v, collect(jack->est, jack->ok, njack, run->nrows, r, v))
+                           : 0;
+            size_t n = collect(run->est, run->ok, draws, run->nrows, r, v);
+            e->se = brisk_draws_sd(v, n);
+            interval(v, n, e->est, ci, a, &e->ci_lower, &e->ci_upper);
+            e->z = e->se > 0 ? e->est / e->se : NAN;
+            e->pvalue = e->se > 0 ? 2 * gsl_cdf_ugaussian_Q(fabs(e->z)) : NAN;
         }
-        size_t n = collect(run->est, run->ok, draws, run->nrows, r, v);
-        e->se = brisk_draws_sd(v, n);
-        interval(v, n, e->est, ci, a, &e->ci_lower, &e->ci_upper);
-        e->z = e->se > 0 ? e->est / e->se : NAN;
-        e->pvalue = e->se > 0 ? 2 * gsl_cdf_ugaussian_Q(fabs(e->z)) : NAN;
-        n = collect(run->std, run->ok, draws, run->nrows, r, v);
-        e->std_se = brisk_draws_sd(v, n);
-        interval(v, n, e->std_all, ci, a_std, &e->std_ci_lower, &e->std_ci_upper);
+        if (std_varies(p)) {
+            double a = bca ? acceleration(v, collect(jack->std, jack->ok, njack, run->nrows, r, v))
+                           : 0;
+            size_t n = collect(run->std, run->ok, draws, run->nrows, r, v);
+            e->std_se = brisk_draws_sd(v, n);
+            interval(v, n, e->std_all, ci, a, &e->std_ci_lower, &e->std_ci_upper);
+        }
     }
     free(v);
     return true;

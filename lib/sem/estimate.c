@@ -396,7 +396,9 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
             return not_identified(f->model, f->info, q, err);
         if (step == STEP_STUCK)
             break;
-        if (before - value < 1e-16 * (1 + fabs(value)) && max_abs(f->grad, q) < 1e3 * tol)
+        /* No progress left: stop, if that counts as converged below. */
+        if (before - value < 1e-16 * (1 + fabs(value)) &&
+            max_abs(f->grad, q) < fmin(1e3 * tol, 1e-6))
             break;
     }
     brisk_sem_fitter_derivatives(f);

@@ -54,16 +54,15 @@ static bool scratch_init(scratch *s, const boot_run *run, size_t maxn)
 
 /* The sample of job i: a resample within every group, or (jackknife) every
  * case but the i-th. */
-static bool job_moments(const boot_run *run, size_t i, scratch *s)
+static void job_moments(const boot_run *run, size_t i, scratch *s)
 {
-    gsl_rng *r = run->jackknife ? NULL : brisk_draw_rng(run->seed, i);
-    if (!run->jackknife && !r)
-        return false;
+    draw_rng r;
+    brisk_draw_rng(&r, run->seed, i);
     size_t rest = run->jackknife ? i : (size_t)-1;   /* the case left out, across groups */
     for (size_t g = 0; g < run->ngroups; g++) {
         const resample_data *d = &run->data[g];
         if (!run->jackknife) {
-            brisk_resample_counts(r, d->n, s->count);
+            brisk_resample_counts(&r, d->n, s->count);
         } else {
             for (size_t j = 0; j < d->n; j++)
                 s->count[j] = j != rest;
@@ -71,8 +70,6 @@ static bool job_moments(const boot_run *run, size_t i, scratch *s)
         }
         brisk_resample_moments(d, s->count, &s->mom[g]);
     }
-    gsl_rng_free(r);
-    return true;
 }
 
 static void boot_job(size_t i, size_t thread, void *ctx)
@@ -80,8 +77,7 @@ static void boot_job(size_t i, size_t thread, void *ctx)
     boot_run *run = ctx;
     scratch *s = &run->scratch[thread];
     run->ok[i] = false;
-    if (!job_moments(run, i, s))
-        return;
+    job_moments(run, i, s);
     /* A draw's estimates need not be closer than 1e-7 in the gradient: the
      * bootstrap spread is many orders larger. */
     brisk_fit_options o = {.start = run->theta_hat, .scoring = run->scoring,

@@ -37,12 +37,11 @@ typedef struct compare_run {
 static void compare_job(size_t i, size_t thread, void *ctx)
 {
     compare_run *run = ctx;
-    gsl_rng *r = brisk_draw_rng(run->seed, i);
+    draw_rng r;
+    brisk_draw_rng(&r, run->seed, i);
     unsigned *count = run->count[thread];
-    run->ok[i] = r != NULL;
-    if (r)
-        brisk_resample_counts(r, run->R, count);
-    gsl_rng_free(r);
+    brisk_resample_counts(&r, run->R, count);
+    run->ok[i] = true;
     for (size_t b = 0; run->ok[i] && b < run->K; b++) {
         const brisk_fitted *f = &run->fits->fitted[b];
         brisk_moments *mom = &run->mom[thread];

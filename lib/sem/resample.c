@@ -138,14 +138,7 @@ void brisk_resample_moments(const resample_data *d, const unsigned *count, brisk
     mom->n_dropped = dropped;
 }
 
-void brisk_resample_counts(gsl_rng *r, size_t n, unsigned *count)
-{
-    memset(count, 0, n * sizeof *count);
-    for (size_t k = 0; k < n; k++)
-        count[gsl_rng_uniform_int(r, n)]++;
-}
-
-/* splitmix64: well-mixed seeds from (seed, i). */
+/* splitmix64's step: well-mixed 64-bit words from a counter. */
 static uint64_t mix(uint64_t z)
 {
     z += 0x9E3779B97F4A7C15ull;
@@ -154,14 +147,49 @@ static uint64_t mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-gsl_rng *brisk_draw_rng(uint64_t seed, size_t i)
+void brisk_draw_rng(draw_rng *r, uint64_t seed, size_t draw)
 {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!r)
-        return NULL;
-    unsigned long s = (unsigned long)(mix(mix(seed) ^ (uint64_t)i) & 0xFFFFFFFFu);
-    gsl_rng_set(r, s ? s : 1);   /* GSL would turn 0 into its default seed */
-    return r;
+    /* mix is a bijection, so draws of one seed start from distinct words */
+    uint64_t z = mix(seed) + (uint64_t)draw;
+    for (int k = 0; k < 4; k++) {
+        z = mix(z);
+        r->s[k] = z;
+    }
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t next(draw_rng *r)
+{
+    uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return out;
+}
+
+/* A uniform integer in [0, n): words below 2^64 mod n are rejected, so
+ * every value is equally likely. */
+static size_t uniform_index(draw_rng *r, size_t n)
+{
+    uint64_t m = (uint64_t)n, threshold = (0 - m) % m, x;
+    do
+        x = next(r);
+    while (x < threshold);
+    return (size_t)(x % m);
+}
+
+void brisk_resample_counts(draw_rng *r, size_t n, unsigned *count)
+{
+    memset(count, 0, n * sizeof *count);
+    for (size_t k = 0; k < n; k++)
+        count[uniform_index(r, n)]++;
 }
 
 typedef struct parallel_run {

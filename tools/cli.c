@@ -353,7 +353,7 @@ void cli_bootstrap_defaults(brisk_bootstrap_options *opt, size_t draws)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     opt->draws = draws;
     opt->seed = 1;
-    opt->threads = cores > 0 && cores < 256 ? (unsigned)cores : 1;
+    opt->threads = cores < 1 ? 1 : cores > 256 ? 256 : (unsigned)cores;
 }
 
 int cli_bootstrap_option(const cli_command *cmd, int which, const char *arg,

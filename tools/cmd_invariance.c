@@ -100,11 +100,15 @@ static int data_invariance(const inv_options *o)
     brisk_error_clear(&err);
     brisk_dataset *ds = NULL;
     brisk_table_list *tables = brisk_table_list_new();
-    char *text = cli_read_text_file(o->model, &err);
-    brisk_status st = text && tables ? brisk_read_file(o->data, NULL, &ds, &err) : err.status;
+    char *text = tables ? cli_read_text_file(o->model, &err) : NULL;
+    brisk_status st = !tables ? brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory")
+                      : text  ? brisk_read_file(o->data, NULL, &ds, &err)
+                              : err.status;
     if (st == BRISK_OK)
         st = brisk_invariance(text, o->model, 1, ds, NULL, 0, o->group, &o->model_opt, tables,
                               &err);
+    if (st == BRISK_OK)
+        cli_print_warnings(&o->common, tables);
     int status = st == BRISK_OK ? cli_write_tables(&o->common, tables) : cli_fail(&err);
     brisk_table_list_free(tables);
     brisk_dataset_free(ds);

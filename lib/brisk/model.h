@@ -242,6 +242,7 @@ typedef struct brisk_compare_options {
     brisk_bootstrap_options boot;  /* draws (0: 1000), seed, threads, progress */
     brisk_model_options model;
     bool holm;                     /* Holm-adjusted p-values of the differences */
+    bool omit_fit_warnings;        /* the caller reports the fits' warnings itself */
 } brisk_compare_options;
 
 /* Fit the survey's model for every behaviour, then bootstrap respondents

@@ -460,12 +460,23 @@ static brisk_status fit_sheet(const report_ctx *c, brisk_table_list *out)
 /* Paths compared between behaviours, and the defined (indirect) effects
  * with bootstrap intervals, from one bootstrap of respondents (with one
  * behaviour, or none, only the defined effects). */
+/* Whether the model has anything to bootstrap: a free path or a :=. */
+static bool has_paths(const brisk_model *m)
+{
+    for (size_t i = 0; i < brisk_model_nparams(m); i++) {
+        const brisk_param *p = brisk_model_param(m, i);
+        if ((p->op == BRISK_OP_REGRESS && p->free) || p->op == BRISK_OP_DEFINE)
+            return true;
+    }
+    return false;
+}
+
 static brisk_status comparison(const report_ctx *c, brisk_table_list *out)
 {
-    if (!c->opt || c->opt->boot.draws == 0)
+    if (!c->opt || c->opt->boot.draws == 0 || !c->fits->n || !has_paths(c->fits->fitted[0].model))
         return BRISK_OK;
-    brisk_compare_options copt = {.boot = c->opt->boot, .model = c->opt->model, .holm = true};
-    /* The fits' warnings are the report's own already: keep the tables only. */
+    brisk_compare_options copt = {.boot = c->opt->boot, .model = c->opt->model, .holm = true,
+                                  .omit_fit_warnings = true};   /* the report has them */
     brisk_table_list *tables = brisk_table_list_new();
     if (!tables)
         return BRISK_ERR_NOMEM;
@@ -482,6 +493,8 @@ static brisk_status comparison(const report_ctx *c, brisk_table_list *out)
         else
             brisk_table_free(t);
     }
+    for (size_t w = 0; st == BRISK_OK && w < tables->nwarnings; w++)
+        st = brisk_table_list_warn(out, "%s", tables->warnings[w]);
     brisk_table_list_free(tables);
     return st;
 }

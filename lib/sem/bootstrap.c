@@ -108,42 +108,33 @@ static size_t collect(const double *values, const bool *ok, size_t njobs, size_t
     return n;
 }
 
-/* Acceleration of BCa from the jackknife values. */
-static double acceleration(const double *jack, size_t n)
+/* Acceleration of BCa from the jackknife values (jack->est or jack->std)
+ * of row r, the influence values taken within each case's group (jobs
+ * are the cases of group 0, then of group 1, ...); failed jobs are left
+ * out. */
+static double acceleration(const boot_run *jack, const double *values, size_t r, double *buf)
 {
-    double m = 0, num = 0, den = 0;
-    for (size_t i = 0; i < n; i++)
-        m += jack[i] / (double)n;
-    for (size_t i = 0; i < n; i++) {
-        double d = m - jack[i];
-        num += d * d * d;
-        den += d * d;
+    double l3 = 0, l2 = 0;
+    for (size_t g = 0, first = 0; g < jack->ngroups; first += jack->data[g++].n) {
+        size_t n = 0;
+        for (size_t i = first; i < first + jack->data[g].n; i++)
+            if (jack->ok[i] && isfinite(values[i * jack->nrows + r]))
+                buf[n++] = values[i * jack->nrows + r];
+        brisk_jackknife_sums(buf, n, &l3, &l2);
     }
-    return den > 0 ? num / (6 * pow(den, 1.5)) : 0;
+    return brisk_bca_acceleration(l3, l2);
 }
 
-/* The 95% interval: percentile, or BCa (Efron 1987) with bias z0 from the
- * draws and acceleration a from the jackknife. */
+/* The 95% interval: percentile, or BCa with acceleration a. */
 static void interval(const double *sorted, size_t n, double theta, brisk_ci_type ci,
                      double a, double *lo, double *hi)
 {
-    double plo = 0.025, phi = 0.975;
     if (ci == BRISK_CI_BCA) {
-        size_t below = 0;
-        for (size_t i = 0; i < n; i++)
-            below += sorted[i] < theta;
-        double share = (double)below / (double)n;
-        if (share <= 0 || share >= 1) {
-            *lo = *hi = NAN;
-            return;
-        }
-        double z0 = gsl_cdf_ugaussian_Pinv(share);
-        double zl = z0 + gsl_cdf_ugaussian_Pinv(plo), zh = z0 + gsl_cdf_ugaussian_Pinv(phi);
-        plo = gsl_cdf_ugaussian_P(z0 + zl / (1 - a * zl));
-        phi = gsl_cdf_ugaussian_P(z0 + zh / (1 - a * zh));
+        brisk_bca_interval(sorted, n, theta, a, lo, hi);
+        return;
     }
-    *lo = brisk_quantile_sorted(sorted, n, plo);
-    *hi = brisk_quantile_sorted(sorted, n, phi);
+    *lo = brisk_quantile_sorted(sorted, n, 0.025);
+    *hi = brisk_quantile_sorted(sorted, n, 0.975);
 }
 
 /* Rows whose estimate varies from draw to draw... */
@@ -171,17 +162,15 @@ static bool summarise(const boot_run *run, const boot_run *jack, size_t draws, s
         brisk_estimate *e = &fit->rows[r];
         bool bca = ci == BRISK_CI_BCA;
         if (varies(p)) {
-            double a = bca ? acceleration(v, collect(jack->est, jack->ok, njack, run->nrows, r, v))
-                           : 0;
+            double a = bca ? acceleration(jack, jack->est, r, v) : 0;
             size_t n = collect(run->est, run->ok, draws, run->nrows, r, v);
-            e->se = brisk_draws_sd(v, n);
+            e->se = brisk_bootstrap_se(v, n, p->op == BRISK_OP_DEFINE);
             interval(v, n, e->est, ci, a, &e->ci_lower, &e->ci_upper);
             e->z = e->se > 0 ? e->est / e->se : NAN;
             e->pvalue = e->se > 0 ? 2 * gsl_cdf_ugaussian_Q(fabs(e->z)) : NAN;
         }
         if (std_varies(p)) {
-            double a = bca ? acceleration(v, collect(jack->std, jack->ok, njack, run->nrows, r, v))
-                           : 0;
+            double a = bca ? acceleration(jack, jack->std, r, v) : 0;
             size_t n = collect(run->std, run->ok, draws, run->nrows, r, v);
             e->std_se = brisk_draws_sd(v, n);
             interval(v, n, e->std_all, ci, a, &e->std_ci_lower, &e->std_ci_upper);

@@ -486,7 +486,8 @@ static brisk_status run_draws(const brisk_survey *s, const brisk_survey_data *d,
     run->K = fits->n;
     run->R = d->nrespondents;
     run->seed = opt->boot.seed;
-    if (fit_warnings(s, fits, out) != BRISK_OK || !run_init(run, d))
+    if ((!opt->omit_fit_warnings && fit_warnings(s, fits, out) != BRISK_OK) ||
+        !run_init(run, d))
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (!run->nrows)
         return BRISK_OK;

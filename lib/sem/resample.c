@@ -250,9 +250,17 @@ bool brisk_run_parallel(size_t n, unsigned nthreads, resample_job job, void *ctx
     work(&workers[0]);
     for (size_t t = 1; t < started; t++)
         pthread_join(threads[t], NULL);
+    if (progress)   /* thread 0 may finish before the last job of another */
+        progress(n, n, progress_ctx);
     free(threads);
     free(workers);
     return true;
+}
+
+double brisk_bootstrap_se(const double *x, size_t n, bool defined)
+{
+    double sd = brisk_draws_sd(x, n);
+    return defined ? sd : sd * sqrt((double)(n - 1) / (double)n);
 }
 
 static int ascending(const void *a, const void *b)
@@ -295,4 +303,38 @@ double brisk_quantile_sorted(const double *x, size_t n, double alpha)
     double hi = gsl_cdf_ugaussian_Pinv((k + 1) / (double)(n + 1));
     double at = gsl_cdf_ugaussian_Pinv(alpha);
     return x[i - 1] + (at - lo) / (hi - lo) * (x[i] - x[i - 1]);
+}
+
+void brisk_jackknife_sums(const double *theta, size_t n, double *l3, double *l2)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m += theta[i] / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double l = ((double)n - 1) * (m - theta[i]);
+        *l3 += l * l * l;
+        *l2 += l * l;
+    }
+}
+
+double brisk_bca_acceleration(double l3, double l2)
+{
+    return l2 > 0 ? l3 / (6 * pow(l2, 1.5)) : 0;
+}
+
+void brisk_bca_interval(const double *sorted, size_t n, double theta, double a, double *lo,
+                        double *hi)
+{
+    size_t below = 0;
+    for (size_t i = 0; i < n; i++)
+        below += sorted[i] < theta;
+    double share = (double)below / (double)n;
+    if (!(share > 0 && share < 1)) {
+        *lo = *hi = NAN;
+        return;
+    }
+    double z0 = gsl_cdf_ugaussian_Pinv(share);
+    double zl = z0 + gsl_cdf_ugaussian_Pinv(0.025), zh = z0 + gsl_cdf_ugaussian_Pinv(0.975);
+    *lo = brisk_quantile_sorted(sorted, n, gsl_cdf_ugaussian_P(z0 + zl / (1 - a * zl)));
+    *hi = brisk_quantile_sorted(sorted, n, gsl_cdf_ugaussian_P(z0 + zh / (1 - a * zh)));
 }

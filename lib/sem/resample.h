@@ -55,10 +55,31 @@ void brisk_sort_draws(double *x, size_t n);
  * bootstrap standard error of draw values. */
 double brisk_draws_sd(const double *x, size_t n);
 
+/* lavaan's bootstrap standard error of a parameter from its draws: the SD
+ * with divisor n for a free parameter (lavaan takes the square root of the
+ * diagonal of the draws' covariance with divisor n), divisor n - 1 for a
+ * defined parameter (:=; lavaan uses cov() there). */
+double brisk_bootstrap_se(const double *x, size_t n, bool defined);
+
 /* The bootstrap percentile endpoint for probability alpha of sorted draws,
  * by the rule lavaan uses (the boot package's norm.inter): the
  * (n+1) alpha-th order statistic, interpolated on the normal quantile
  * scale between neighbours. */
 double brisk_quantile_sorted(const double *x, size_t n, double alpha);
+
+/* BCa (Efron 1987) from the jackknife: adds, for the n leave-one-out
+ * values theta[] of one group, the sums of L^3 and L^2 of the influence
+ * values L_i = (n - 1)(mean - theta_i) (the boot package's empinf type
+ * "jack", within strata); the acceleration is
+ * a = sum L^3 / (6 (sum L^2)^1.5), 0 when there is no spread. */
+void brisk_jackknife_sums(const double *theta, size_t n, double *l3, double *l2);
+double brisk_bca_acceleration(double l3, double l2);
+
+/* The 95% BCa interval of sorted draws[0..n) for the estimate theta:
+ * z0 = qnorm(share of draws below theta), the percentiles moved to
+ * pnorm(z0 + (z0 + z) / (1 - a (z0 + z))) and read by the percentile rule
+ * (boot's bca.ci); NaN when every draw is on one side of theta. */
+void brisk_bca_interval(const double *sorted, size_t n, double theta, double a, double *lo,
+                        double *hi);
 
 #endif

@@ -226,7 +226,13 @@ t_report_one_behaviour() {
     lacks "Differences between behaviours" "$tmp/one.md" &&
     run 0 report "$tmp/one.survey" -q --bootstrap 0 -o "$tmp/none.md" &&
     lacks "Defined effects by behaviour" "$tmp/none.md" &&
-    run 2 compare "$tmp/one.survey" -q && has "at least two [behaviours]" "$tmp/err"
+    run 2 compare "$tmp/one.survey" -q && has "at least two [behaviours]" "$tmp/err" &&
+    # a measurement model only: nothing to compare, and the report says nothing of it
+    sed -e "s|^data *=.*|data = $top_srcdir/surveys/rongcheng/rongcheng.csv|" \
+        -e '/ ~ /d' -e '/:=/d' "$survey" >"$tmp/cfa.survey" &&
+    run 0 report "$tmp/cfa.survey" -q --bootstrap 20 -o "$tmp/cfa.md" &&
+    lacks "Paths by behaviour" "$tmp/cfa.md" && lacks "Bootstrap" "$tmp/cfa.md" &&
+    run 2 compare "$tmp/cfa.survey" -q --bootstrap 20 && has "nothing to compare" "$tmp/err"
 }
 t_compare_long_layout() {
     # the bundled wide data rewritten in the long layout, one row per
@@ -276,6 +282,6 @@ ok "bootstrap and compare print the same bytes for any --threads" t_bootstrap_th
 ok "compare prints paths, differences and effects by behaviour" t_compare
 ok "fit --group and invariance reproduce lavaan's multi-group numbers" t_groups_and_invariance
 ok "compare in the long layout matches respondents by id: same output as wide" t_compare_long_layout
-ok "report of a one-behaviour survey: defined effects with bootstrap intervals" t_report_one_behaviour
+ok "report without comparison: one behaviour (defined effects only), no paths (nothing)" t_report_one_behaviour
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

@@ -109,7 +109,8 @@ static void test_moments_from_counts(void **state)
     brisk_dataset_free(ds);
 }
 
-/* Our percentile rule on lavaan's own draws gives lavaan's interval. */
+/* Our percentile rule and standard error on lavaan's own draws give
+ * lavaan's interval and SE. */
 static void test_percentile_rule_on_lavaan_draws(void **state)
 {
     (void)state;
@@ -131,11 +132,54 @@ static void test_percentile_rule_on_lavaan_draws(void **state)
         double lo = brisk_dataset_find(ref, "perc_lower")->num[r];
         double hi = brisk_dataset_find(ref, "perc_upper")->num[r];
         /* the draws are stored at 10 significant digits */
+        double se = brisk_dataset_find(ref, "se")->num[r];
+        assert_true(fabs(brisk_bootstrap_se(v, n, k == 4) - se) < 1e-8 * se);
         assert_true(fabs(brisk_quantile_sorted(v, n, 0.025) - lo) < 1e-8 * fmax(1, fabs(lo)));
         assert_true(fabs(brisk_quantile_sorted(v, n, 0.975) - hi) < 1e-8 * fmax(1, fabs(hi)));
     }
     free(v);
     brisk_dataset_free(draws);
+    brisk_dataset_free(ref);
+}
+
+/* Our BCa pieces on lavaan's draws and lavaan's jackknife give the boot
+ * package's BCa interval (boot.ci(type = "bca") with the jackknife's
+ * influence values; tests/reference/bootstrap/make_bca.R). */
+static void test_bca_on_lavaan_draws(void **state)
+{
+    (void)state;
+    brisk_dataset *draws = read_csv(BOOT "draws.csv"), *jack = read_csv(BOOT "jack.csv"),
+                  *ref = read_csv(BOOT "bca.csv");
+    double *v = malloc((draws->nrows + jack->nrows) * sizeof *v);
+    for (size_t k = 0; k < ref->nrows; k++) {
+        const char *name = brisk_dataset_find(ref, "quantity")->str[k];
+        const brisk_column *j = brisk_dataset_find(jack, name), *d = brisk_dataset_find(draws, name);
+        assert_non_null(j);
+        assert_non_null(d);
+        double l3 = 0, l2 = 0;
+        brisk_jackknife_sums(j->num, jack->nrows, &l3, &l2);
+        double a = brisk_bca_acceleration(l3, l2);
+        double want_a = brisk_dataset_find(ref, "acceleration")->num[k];
+        if (fabs(a - want_a) > 1e-10)
+            fail_msg("%s: acceleration %.12g, boot %.12g", name, a, want_a);
+        size_t n = 0;
+        for (size_t i = 0; i < draws->nrows; i++)
+            if (!brisk_is_missing(d, i))
+                v[n++] = d->num[i];
+        qsort(v, n, sizeof *v, by_value);
+        double lo, hi, est = brisk_dataset_find(ref, "est")->num[k];
+        brisk_bca_interval(v, n, est, a, &lo, &hi);
+        double want_lo = brisk_dataset_find(ref, "bca_lower")->num[k];
+        double want_hi = brisk_dataset_find(ref, "bca_upper")->num[k];
+        /* the draws are stored at 10 significant digits */
+        if (fabs(lo - want_lo) > 1e-8 * fmax(1, fabs(want_lo)) ||
+            fabs(hi - want_hi) > 1e-8 * fmax(1, fabs(want_hi)))
+            fail_msg("%s: brisk BCa [%.10g, %.10g], boot [%.10g, %.10g]", name, lo, hi, want_lo,
+                     want_hi);
+    }
+    free(v);
+    brisk_dataset_free(draws);
+    brisk_dataset_free(jack);
     brisk_dataset_free(ref);
 }
 
@@ -193,6 +237,47 @@ static void test_bootstrap_matches_lavaan(void **state)
     brisk_fitted_free(&f);
     brisk_dataset_free(ds);
     brisk_dataset_free(ref);
+}
+
+/* Our own BCa run (2,000 draws, our jackknife) against boot's BCa on
+ * lavaan's draws: within Monte Carlo error, taken as max(0.025, 6 x the
+ * percentile endpoint's Monte Carlo SD). */
+static void test_bca_matches_boot(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = read_csv(DATA "hs.csv"), *ref = read_csv(BOOT "bca.csv"),
+                  *params = read_csv(BOOT "params.csv");
+    brisk_fitted f = fit_hs(ds, slurp(BOOT "hs_boot.lav"), NULL, 0);
+    brisk_bootstrap_options opt = {.draws = 2000, .seed = 99, .threads = 2, .ci = BRISK_CI_BCA};
+    brisk_bootstrap_info info;
+    brisk_error err;
+    assert_int_equal(brisk_bootstrap_fit(&f, ds, &opt, &info, &err), BRISK_OK);
+    static const char *const rows[][4] = {
+        {"speed=~x9", "speed", "=~", "x9"}, {"speed~visual", "speed", "~", "visual"},
+        {"speed~textual", "speed", "~", "textual"}, {"textual~visual", "textual", "~", "visual"},
+        {"ind", "ind", ":=", "c*b"}};
+    for (size_t k = 0; k < 5; k++) {
+        size_t pr = ref_row(params, rows[k][1], rows[k][2], rows[k][3]);
+        const brisk_estimate *e = NULL;
+        for (size_t r = 0; r < brisk_model_nparams(f.model); r++) {
+            const brisk_param *p = brisk_model_param(f.model, r);
+            if (strcmp(p->lhs, rows[k][1]) == 0 && strcmp(brisk_op_text(p->op), rows[k][2]) == 0 &&
+                strcmp(p->op == BRISK_OP_DEFINE ? p->expr : p->rhs, rows[k][3]) == 0)
+                e = &f.fit->rows[r];
+        }
+        assert_non_null(e);
+        double lo = brisk_dataset_find(ref, "bca_lower")->num[k];
+        double hi = brisk_dataset_find(ref, "bca_upper")->num[k];
+        double tlo = fmax(0.025, 6 * brisk_dataset_find(params, "perc_lower_mcsd")->num[pr]);
+        double thi = fmax(0.025, 6 * brisk_dataset_find(params, "perc_upper_mcsd")->num[pr]);
+        if (fabs(e->ci_lower - lo) > tlo || fabs(e->ci_upper - hi) > thi)
+            fail_msg("%s: brisk BCa [%.4f, %.4f], boot on lavaan's draws [%.4f, %.4f]",
+                     rows[k][0], e->ci_lower, e->ci_upper, lo, hi);
+    }
+    brisk_fitted_free(&f);
+    brisk_dataset_free(ds);
+    brisk_dataset_free(ref);
+    brisk_dataset_free(params);
 }
 
 /* Draw i depends on the seed and i only: one thread or three, the same
@@ -255,7 +340,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_moments_from_counts),
         cmocka_unit_test(test_percentile_rule_on_lavaan_draws),
+        cmocka_unit_test(test_bca_on_lavaan_draws),
         cmocka_unit_test(test_bootstrap_matches_lavaan),
+        cmocka_unit_test(test_bca_matches_boot),
         cmocka_unit_test(test_same_for_any_thread_count),
         cmocka_unit_test(test_failed_draws_are_counted),
     };

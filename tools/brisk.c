@@ -12,6 +12,7 @@ static const cli_command *const commands[] = {
     &cmd_fit,
     &cmd_compare,
     &cmd_invariance,
+    &cmd_reliability,
     &cmd_report,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

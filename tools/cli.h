@@ -130,6 +130,7 @@ extern const cli_command cmd_describe;
 extern const cli_command cmd_fit;
 extern const cli_command cmd_report;
 extern const cli_command cmd_invariance;
+extern const cli_command cmd_reliability;
 extern const cli_command cmd_compare;
 
 #endif

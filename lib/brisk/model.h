@@ -38,6 +38,8 @@ typedef struct brisk_model_options {
     const char *name;     /* the model's file, for messages (NULL: "model") */
     size_t ngroups;       /* 0 or 1: one group */
     unsigned group_equal; /* BRISK_EQUAL_* flags */
+    bool measurement_only;/* keep the =~ and ~~ statements only: the CFA of the
+                             model's measurement part (every factor covarying) */
 } brisk_model_options;
 
 /* One row of the parameter table, in lavaan's parameterEstimates() order. */
@@ -291,6 +293,40 @@ brisk_status brisk_invariance_survey(const struct brisk_survey *s,
                                      const char *const *only, size_t nonly,
                                      const char *group_column, const brisk_model_options *opt,
                                      brisk_table_list *out, brisk_error *err);
+
+/* ---- reliability and validity ---- */
+
+typedef struct brisk_reliability_options {
+    brisk_model_options model;
+    bool htmt_arithmetic;    /* Henseler's HTMT with arithmetic means of the item
+                                correlations, not semTools' default HTMT2 (geometric) */
+} brisk_reliability_options;
+
+/* For every construct (latent variable) of a model's measurement part:
+ * Cronbach's alpha with Feldt's interval and Duhachek's SE, and per item
+ * the item-total correlations and alpha if deleted, on the respondents who
+ * answered all the construct's items (psych::alpha on complete cases); and
+ * from the CFA of the =~ and ~~ statements (every factor correlated,
+ * complete cases) omega and composite reliability (semTools compRelSEM with
+ * obs.var TRUE and FALSE), AVE (semTools AVE), the HTMT ratios (semTools
+ * htmt) and the Fornell-Larcker table.  Adds the tables
+ * "reliability.alpha", "reliability.items", "reliability.composite",
+ * "reliability.htmt" and "reliability.fornell_larcker" to out, with notes
+ * naming the constructs below the usual thresholds. */
+brisk_status brisk_reliability(const char *text, const char *source, long first_line,
+                               const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                               const brisk_reliability_options *opt, brisk_table_list *out,
+                               brisk_error *err);
+
+/* The same for a survey, behaviour by behaviour (all, or those in
+ * only[0..nonly)): a first column names the behaviour; a construct whose
+ * items are the same in every behaviour (asked once) has its alpha once,
+ * on every respondent ("all behaviours"). */
+brisk_status brisk_reliability_survey(const struct brisk_survey *s,
+                                      const struct brisk_survey_data *d,
+                                      const char *const *only, size_t nonly,
+                                      const brisk_reliability_options *opt,
+                                      brisk_table_list *out, brisk_error *err);
 
 /* ---- reports ---- */
 

@@ -36,6 +36,31 @@ brisk_status brisk_summarize(double *x, double *w, size_t n, brisk_summary *out)
  * of prop.test(x, n, correct = FALSE). */
 void brisk_wilson_ci(double p, double n, double z, double *lo, double *hi);
 
+/* Cronbach's alpha of k items, as psych::alpha computes it on the
+ * respondents who answered every item (complete cases). */
+typedef struct brisk_alpha {
+    size_t n, k;             /* complete respondents, items */
+    double raw;              /* (1 - tr C / 1'C1) k / (k - 1), C the covariance */
+    double std;              /* the same on the correlations */
+    double ci_lower, ci_upper;  /* Feldt's 95% interval (psych's alpha.ci) */
+    double se;               /* Duhachek's asymptotic SE (psych's ase) */
+    double mean_r;           /* average inter-item correlation */
+    /* per item, k each: */
+    double *mean, *sd;
+    double *item_total_r;    /* r with the total score (psych's raw.r) */
+    double *corrected_r;     /* r with the total of the other items (r.drop) */
+    double *alpha_if_deleted, *std_alpha_if_deleted;   /* NaN with 2 items */
+} brisk_alpha;
+
+/* Alpha of the columns items[0..k) over rows (NULL: all) of ds.  Errors:
+ * a column that is missing or holds text (BRISK_ERR_COLUMN), fewer than
+ * 2 items or fewer than 2 complete respondents, an item with no variance
+ * among them (BRISK_ERR_DATA, naming the item). */
+brisk_status brisk_alpha_compute(const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                                 const char *const *items, size_t k, brisk_alpha *out,
+                                 brisk_error *err);
+void brisk_alpha_free(brisk_alpha *a);
+
 /* Holm's step-down adjustment of p[0..n) into adjusted[0..n) (may be p),
  * as R's p.adjust(p, "holm"): a non-finite p is not a test, so it is not
  * counted and its adjusted value is NaN.  False when out of memory. */

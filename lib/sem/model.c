@@ -79,6 +79,13 @@ static bool is_structural(brisk_op op)
 
 /* Latent variables, then observed ones: indicators in order of appearance,
  * then the other variables the syntax names. */
+/* Whether a statement is part of the model being built: all of them, or
+ * with measurement_only the =~ and ~~ ones. */
+static bool kept(const builder *b, const brisk_statement *s)
+{
+    return !b->opt->measurement_only || s->op == BRISK_OP_MEASURE || s->op == BRISK_OP_COVARY;
+}
+
 static brisk_status collect_variables(builder *b)
 {
     const brisk_syntax *syn = b->syn;
@@ -95,7 +102,7 @@ static brisk_status collect_variables(builder *b)
     }
     for (size_t i = 0; i < syn->n && !st; i++) {
         const brisk_statement *s = &syn->stmts[i];
-        if (!is_structural(s->op) || s->op == BRISK_OP_MEASURE)
+        if (!is_structural(s->op) || s->op == BRISK_OP_MEASURE || !kept(b, s))
             continue;
         if (index_in(m->lv, m->m, s->lhs) < 0)
             st = add_name(b, &m->ov, &m->p, s->lhs);
@@ -246,7 +253,7 @@ static brisk_status user_rows(builder *b)
     const brisk_syntax *syn = b->syn;
     for (size_t i = 0; i < syn->n; i++) {
         const brisk_statement *s = &syn->stmts[i];
-        if (!is_structural(s->op))
+        if (!is_structural(s->op) || !kept(b, s))
             continue;
         for (size_t k = 0; k < s->nrhs; k++) {
             /* The first indicator marks the factor's scale, unless --std-lv. */
@@ -456,7 +463,7 @@ static brisk_status defined_rows(builder *b)
 {
     for (size_t i = 0; i < b->syn->n; i++) {
         const brisk_statement *s = &b->syn->stmts[i];
-        if (s->op != BRISK_OP_DEFINE)
+        if (s->op != BRISK_OP_DEFINE || !kept(b, s))
             continue;
         size_t row;
         brisk_status st = add_row(b, s->lhs, BRISK_OP_DEFINE, s->expr, false, NAN, s->lhs,
@@ -630,7 +637,7 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
                              "a model needs items measured in the data");
     }
     for (size_t i = 0; st == BRISK_OK && i < syntax->n; i++)
-        if (is_structural(syntax->stmts[i].op))
+        if (is_structural(syntax->stmts[i].op) && kept(&b, &syntax->stmts[i]))
             st = check_observed(&b, &syntax->stmts[i], ov_names, n_ov_names);
     for (size_t g = 0; st == BRISK_OK && g < m->ngroups; g++) {
         m->building_group = g;

@@ -1,0 +1,596 @@
+/* Reliability and validity per construct: Cronbach's alpha on the items
+ * (psych::alpha), and from the CFA of the measurement model McDonald's
+ * omega, composite reliability and AVE (semTools compRelSEM and AVE), the
+ * HTMT ratios (semTools htmt) and the Fornell-Larcker table. */
+#include <config.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "brisk/stats.h"
+#include "brisk/survey.h"
+#include "core/util.h"
+#include "sem_internal.h"
+#include "sem_ml.h"
+
+/* The five tables, filled block by block (a behaviour, or the data). */
+typedef struct rel_tables {
+    brisk_table *alpha, *items, *composite, *htmt, *fl;
+    size_t c0;                    /* 1 when a first column names the behaviour */
+    const brisk_model *layout;    /* whose latent variables are the matrix columns */
+    brisk_buf low_alpha, low_omega, low_ave, high_htmt, fl_fails;   /* for the notes */
+} rel_tables;
+
+/* One construct of a fitted measurement model. */
+typedef struct construct {
+    const char *name;
+    size_t lv;                    /* index among the model's latent variables */
+    const char **items;           /* its indicators (borrowed) */
+    size_t k;
+    bool cross_loading;           /* an indicator of another construct too */
+} construct;
+
+/* ------------------------------------------------------------ tables */
+
+static brisk_status col(brisk_table *t, const char *key, const char *header, brisk_cell_kind kind)
+{
+    return brisk_table_add_column(t, key, header, kind, 3) == (size_t)-1 ? BRISK_ERR_NOMEM
+                                                                         : BRISK_OK;
+}
+
+/* A table with the behaviour column (when c0) and the given columns. */
+static brisk_table *new_table(const char *id, const char *title, size_t c0,
+                              const char *const (*cols)[2], size_t ncols)
+{
+    brisk_table *t = brisk_table_new(id, title);
+    brisk_status st = t ? BRISK_OK : BRISK_ERR_NOMEM;
+    if (!st && c0)
+        st = col(t, "behaviour", "Behaviour", BRISK_CELL_TEXT);
+    for (size_t k = 0; !st && k < ncols; k++) {
+        bool text = strcmp(cols[k][0], "construct") == 0 || strcmp(cols[k][0], "item") == 0;
+        bool count = strcmp(cols[k][0], "items") == 0 || strcmp(cols[k][0], "n") == 0;
+        st = col(t, cols[k][0], cols[k][1],
+                 text ? BRISK_CELL_TEXT : count ? BRISK_CELL_INT : BRISK_CELL_NUMBER);
+    }
+    if (st) {
+        brisk_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* A matrix table: a row per construct, a column per construct. */
+static brisk_table *new_matrix(const char *id, const char *title, size_t c0, const brisk_model *m)
+{
+    static const char *const first[][2] = {{"construct", "Construct"}};
+    brisk_table *t = new_table(id, title, c0, first, 1);
+    for (size_t j = 0; t && j < m->m; j++)
+        if (col(t, m->lv[j], m->lv[j], BRISK_CELL_NUMBER)) {
+            brisk_table_free(t);
+            return NULL;
+        }
+    return t;
+}
+
+static bool tables_new(rel_tables *r, size_t c0, const brisk_model *layout, bool arithmetic)
+{
+    static const char *const alpha[][2] = {
+        {"construct", "Construct"}, {"items", "Items"}, {"n", "n"}, {"alpha", "Alpha"},
+        {"alpha_std", "Std. alpha"}, {"ci_lower", "CI lower"}, {"ci_upper", "CI upper"},
+        {"se", "SE"}, {"mean_r", "Mean r"}};
+    static const char *const items[][2] = {
+        {"construct", "Construct"}, {"item", "Item"}, {"mean", "Mean"}, {"sd", "SD"},
+        {"item_total_r", "Item-total r"}, {"corrected_r", "Corrected item-total r"},
+        {"alpha_if_deleted", "Alpha if deleted"}, {"std_alpha_if_deleted", "Std. alpha if deleted"}};
+    static const char *const composite[][2] = {
+        {"construct", "Construct"}, {"items", "Items"}, {"n", "n"}, {"omega", "Omega"},
+        {"cr", "CR"}, {"ave", "AVE"}, {"sqrt_ave", "sqrt(AVE)"}};
+    *r = (rel_tables){.c0 = c0, .layout = layout};
+    r->alpha = new_table("reliability.alpha", "Cronbach's alpha", c0, alpha, 9);
+    r->items = new_table("reliability.items", "Item statistics", c0, items, 8);
+    r->composite = new_table("reliability.composite", "Omega, composite reliability and AVE",
+                             c0, composite, 7);
+    r->htmt = new_matrix("reliability.htmt",
+                         arithmetic ? "Heterotrait-monotrait ratios (HTMT)"
+                                    : "Heterotrait-monotrait ratios (HTMT2)",
+                         c0, layout);
+    r->fl = new_matrix("reliability.fornell_larcker",
+                       "Fornell-Larcker: sqrt(AVE) and latent correlations", c0, layout);
+    return r->alpha && r->items && r->composite && r->htmt && r->fl;
+}
+
+static void tables_free(rel_tables *r)
+{
+    brisk_table_free(r->alpha);
+    brisk_table_free(r->items);
+    brisk_table_free(r->composite);
+    brisk_table_free(r->htmt);
+    brisk_table_free(r->fl);
+    brisk_buf_free(&r->low_alpha);
+    brisk_buf_free(&r->low_omega);
+    brisk_buf_free(&r->low_ave);
+    brisk_buf_free(&r->high_htmt);
+    brisk_buf_free(&r->fl_fails);
+}
+
+/* A new row with the behaviour and the construct filled in. */
+static size_t start_row(brisk_table *t, const rel_tables *r, const char *behaviour,
+                        const char *name)
+{
+    size_t row = brisk_table_add_row(t);
+    if (row == (size_t)-1 || (r->c0 && brisk_table_set_text(t, row, 0, behaviour)) ||
+        brisk_table_set_text(t, row, r->c0, name))
+        return (size_t)-1;
+    return row;
+}
+
+/* "crime: risk 0.652" into a note's list. */
+static void flag(brisk_buf *b, const char *behaviour, const char *what, double v)
+{
+    brisk_buf_printf(b, "%s%s%s%s %.3f", b->len ? "; " : "", behaviour ? behaviour : "",
+                     behaviour && *behaviour ? ": " : "", what, v);
+}
+
+/* ------------------------------------------------------------ alpha */
+
+static brisk_status alpha_rows(rel_tables *r, const char *behaviour, const construct *c,
+                               const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                               brisk_error *err)
+{
+    brisk_alpha a;
+    brisk_status st = brisk_alpha_compute(ds, rows, nrows, c->items, c->k, &a, err);
+    if (st != BRISK_OK)
+        return st;
+    size_t row = start_row(r->alpha, r, behaviour, c->name);
+    double v[] = {(double)a.k, (double)a.n, a.raw, a.std, a.ci_lower, a.ci_upper, a.se, a.mean_r};
+    for (size_t k = 0; row != (size_t)-1 && k < sizeof v / sizeof v[0]; k++)
+        brisk_table_set_num(r->alpha, row, r->c0 + 1 + k, v[k]);
+    if (a.raw < 0.70)
+        flag(&r->low_alpha, behaviour, c->name, a.raw);
+    for (size_t i = 0; row != (size_t)-1 && i < a.k; i++) {
+        size_t ir = start_row(r->items, r, behaviour, c->name);
+        if (ir == (size_t)-1 || brisk_table_set_text(r->items, ir, r->c0 + 1, c->items[i])) {
+            row = (size_t)-1;
+            break;
+        }
+        double w[] = {a.mean[i], a.sd[i], a.item_total_r[i], a.corrected_r[i],
+                      a.alpha_if_deleted[i], a.std_alpha_if_deleted[i]};
+        for (size_t k = 0; k < sizeof w / sizeof w[0]; k++)
+            brisk_table_set_num(r->items, ir, r->c0 + 2 + k, w[k]);
+    }
+    brisk_alpha_free(&a);
+    return row == (size_t)-1 ? brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory") : BRISK_OK;
+}
+
+/* ------------------------------------------------------------ constructs */
+
+/* The constructs of a model: its latent variables with their indicators
+ * (a loading fixed to 0 is no indicator). */
+static construct *constructs_of(const brisk_model *m)
+{
+    construct *c = calloc(m->m + 1, sizeof *c);
+    for (size_t f = 0; c && f < m->m; f++) {
+        c[f] = (construct){.name = m->lv[f], .lv = f, .items = calloc(m->p + 1, sizeof(char *))};
+        if (!c[f].items)
+            return NULL;   /* the caller frees what was made: constructs_free */
+        for (size_t r = 0; r < m->nparams; r++) {
+            const brisk_param *p = &m->params[r];
+            if (p->op == BRISK_OP_MEASURE && strcmp(p->lhs, m->lv[f]) == 0 &&
+                (p->free || p->start != 0))
+                c[f].items[c[f].k++] = p->rhs;
+        }
+    }
+    for (size_t f = 0; c && f < m->m; f++)
+        for (size_t i = 0; i < c[f].k; i++)
+            for (size_t g = 0; g < m->m; g++)
+                for (size_t j = 0; g != f && j < c[g].k; j++)
+                    c[f].cross_loading |= strcmp(c[f].items[i], c[g].items[j]) == 0;
+    return c;
+}
+
+static void constructs_free(construct *c, size_t n)
+{
+    for (size_t f = 0; c && f < n; f++)
+        free((void *)c[f].items);
+    free(c);
+}
+
+static size_t ov_index(const brisk_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->p; i++)
+        if (strcmp(m->ov[i], name) == 0)
+            return i;
+    return (size_t)-1;
+}
+
+/* ------------------------------------------------------------ CFA measures */
+
+/* Omega, CR and AVE of every construct with two indicators or more (as
+ * semTools, which drops single-indicator factors); AVE is left empty when
+ * an indicator also measures another construct. */
+static brisk_status composite_rows(rel_tables *r, const char *behaviour, const construct *c,
+                                   size_t nc, const sem_work *w, double *sqrt_ave)
+{
+    const brisk_model *m = w->model;
+    size_t p = m->p, n = w->n;
+    for (size_t f = 0; f < nc; f++) {
+        sqrt_ave[f] = NAN;
+        if (c[f].k < 2)
+            continue;
+        double phi = w->Sfull[(p + f) * n + (p + f)], sum_l = 0, sum_l2 = 0, obs = 0, imp = 0,
+               var = 0;
+        for (size_t a = 0; a < c[f].k; a++) {
+            size_t i = ov_index(m, c[f].items[a]);
+            double l = w->A[i * n + (p + f)];
+            sum_l += l;
+            sum_l2 += l * l;
+            var += w->mom->cov[i * p + i];
+            for (size_t b = 0; b < c[f].k; b++) {
+                size_t j = ov_index(m, c[f].items[b]);
+                obs += w->mom->cov[i * p + j];
+                imp += w->Sigma[i * p + j];
+            }
+        }
+        double common = sum_l * sum_l * phi, ave = c[f].cross_loading ? NAN : sum_l2 * phi / var;
+        sqrt_ave[f] = sqrt(ave);
+        size_t row = start_row(r->composite, r, behaviour, c[f].name);
+        if (row == (size_t)-1)
+            return BRISK_ERR_NOMEM;
+        double v[] = {(double)c[f].k, (double)w->mom->n, common / obs, common / imp, ave,
+                      sqrt_ave[f]};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+            brisk_table_set_num(r->composite, row, r->c0 + 1 + k, v[k]);
+        if (common / obs < 0.70)
+            flag(&r->low_omega, behaviour, c[f].name, common / obs);
+        if (ave < 0.50)
+            flag(&r->low_ave, behaviour, c[f].name, ave);
+    }
+    return BRISK_OK;
+}
+
+/* The mean |r| over the item pairs of constructs f and g (f == g: the
+ * pairs of distinct items), geometric (HTMT2) or arithmetic. */
+static double mean_abs_r(const brisk_moments *mom, const brisk_model *m, const construct *f,
+                         const construct *g, bool arithmetic)
+{
+    size_t p = m->p, n = 0;
+    double s = 0;
+    for (size_t a = 0; a < f->k; a++)
+        for (size_t b = 0; b < g->k; b++) {
+            size_t i = ov_index(m, f->items[a]), j = ov_index(m, g->items[b]);
+            if (i == j)
+                continue;
+            double r = fabs(mom->cov[i * p + j] / sqrt(mom->cov[i * p + i] * mom->cov[j * p + j]));
+            s += arithmetic ? r : log(r);
+            n++;
+        }
+    if (!n)
+        return NAN;
+    return arithmetic ? s / (double)n : exp(s / (double)n);
+}
+
+/* The column of construct g in a matrix table (its name among the layout's
+ * latent variables), or (size_t)-1. */
+static size_t matrix_col(const rel_tables *r, const char *name)
+{
+    for (size_t j = 0; j < r->layout->m; j++)
+        if (strcmp(r->layout->lv[j], name) == 0)
+            return r->c0 + 1 + j;
+    return (size_t)-1;
+}
+
+/* HTMT below the diagonal (1 on it, as semTools prints it), and the
+ * Fornell-Larcker table: sqrt(AVE) on the diagonal, latent correlations
+ * below it. */
+static brisk_status matrix_rows(rel_tables *r, const char *behaviour, const construct *c,
+                                size_t nc, const sem_work *w, const double *sqrt_ave,
+                                bool arithmetic)
+{
+    const brisk_model *m = w->model;
+    size_t p = m->p, n = w->n;
+    for (size_t f = 0; f < nc; f++) {
+        size_t hr = start_row(r->htmt, r, behaviour, c[f].name),
+               fr = start_row(r->fl, r, behaviour, c[f].name);
+        if (hr == (size_t)-1 || fr == (size_t)-1)
+            return BRISK_ERR_NOMEM;
+        double self = mean_abs_r(w->mom, m, &c[f], &c[f], arithmetic);
+        for (size_t g = 0; g <= f; g++) {
+            size_t jc = matrix_col(r, c[g].name);
+            if (jc == (size_t)-1)
+                continue;
+            double other = mean_abs_r(w->mom, m, &c[g], &c[g], arithmetic);
+            double htmt = g == f ? 1 : mean_abs_r(w->mom, m, &c[f], &c[g], arithmetic) /
+                                           sqrt(self * other);
+            brisk_table_set_num(r->htmt, hr, jc, htmt);
+            double cov = w->Sfull[(p + f) * n + (p + g)];
+            double cor = cov / sqrt(w->Sfull[(p + f) * n + (p + f)] * w->Sfull[(p + g) * n + (p + g)]);
+            brisk_table_set_num(r->fl, fr, jc, g == f ? sqrt_ave[f] : cor);
+            if (g == f)
+                continue;
+            char pair[300];
+            snprintf(pair, sizeof pair, "%s-%s", c[f].name, c[g].name);
+            if (htmt > 0.85)
+                flag(&r->high_htmt, behaviour, pair, htmt);
+            if (fabs(cor) >= sqrt_ave[f] || fabs(cor) >= sqrt_ave[g])
+                flag(&r->fl_fails, behaviour, pair, cor);
+        }
+    }
+    return BRISK_OK;
+}
+
+/* ------------------------------------------------------------ one block */
+
+/* A block: the model of one behaviour (or of the data file) and the rows
+ * it is measured on.  once[f] tells whether construct f was asked once for
+ * every behaviour (then its alpha is computed once, on once_rows). */
+typedef struct block {
+    const char *text, *source, *behaviour;
+    long first_line;
+    const size_t *rows, *once_rows;
+    size_t nrows, nonce_rows;
+    const bool *once;             /* per latent variable, or NULL */
+    bool alpha_once;              /* this block adds the once-asked constructs' alpha */
+} block;
+
+static brisk_status cfa_measures(rel_tables *r, const block *bl, const brisk_fitted *fd,
+                                 const construct *c, bool arithmetic, brisk_error *err)
+{
+    const brisk_model *m = fd->model;
+    sem_work *w = brisk_sem_work_new(m, &fd->moments[0], 0);
+    double *sqrt_ave = malloc((m->m + 1) * sizeof *sqrt_ave), f;
+    brisk_status st = w && sqrt_ave ? BRISK_OK : BRISK_ERR_NOMEM;
+    if (st == BRISK_OK && !brisk_sem_objective(w, fd->fit->theta, &f))
+        st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the measurement model's implied "
+                             "covariance matrix is not positive definite at its estimates");
+    if (st == BRISK_OK)
+        st = composite_rows(r, bl->behaviour, c, m->m, w, sqrt_ave);
+    if (st == BRISK_OK)
+        st = matrix_rows(r, bl->behaviour, c, m->m, w, sqrt_ave, arithmetic);
+    if (st == BRISK_ERR_NOMEM)
+        brisk_error_set(err, st, "out of memory");
+    brisk_sem_work_free(w);
+    free(sqrt_ave);
+    return st;
+}
+
+static brisk_status block_rows(rel_tables *r, const block *bl, const brisk_dataset *ds,
+                               const brisk_reliability_options *opt, brisk_table_list *out,
+                               brisk_error *err)
+{
+    brisk_model_options mopt = opt ? opt->model : (brisk_model_options){0};
+    mopt.measurement_only = true;
+    brisk_fitted fd;
+    brisk_status st = brisk_fit_text(bl->text, bl->source, bl->first_line, ds, bl->rows,
+                                     bl->nrows, NULL, &mopt, &fd, err);
+    if (st != BRISK_OK)
+        return st;
+    const brisk_model *m = fd.model;
+    construct *c = constructs_of(m);
+    if (!c)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t f = 0; st == BRISK_OK && f < m->m; f++) {
+        bool once = bl->once && bl->once[f];
+        if (c[f].k < 2 || (once && !bl->alpha_once))
+            continue;
+        st = once ? alpha_rows(r, "all behaviours", &c[f], ds, bl->once_rows, bl->nonce_rows, err)
+                  : alpha_rows(r, bl->behaviour, &c[f], ds, bl->rows, bl->nrows, err);
+    }
+    if (st == BRISK_OK)
+        st = cfa_measures(r, bl, &fd, c, opt && opt->htmt_arithmetic, err);
+    for (size_t i = 0; st == BRISK_OK && i < fd.fit->nwarnings; i++)
+        st = brisk_table_list_warn(out, "%s%s%s", bl->behaviour ? bl->behaviour : "",
+                                   bl->behaviour ? ": " : "", fd.fit->warnings[i]);
+    constructs_free(c, m->m);
+    brisk_fitted_free(&fd);
+    return st;
+}
+
+/* ------------------------------------------------------------ notes */
+
+static brisk_status note_flags(brisk_table *t, const brisk_buf *b, const char *what)
+{
+    return b->len ? brisk_table_add_note(t, "%s: %s.", what, b->data) : BRISK_OK;
+}
+
+static brisk_status add_notes(rel_tables *r, bool arithmetic)
+{
+    brisk_status st = brisk_table_add_note(
+        r->alpha, "Cronbach's alpha (raw, and on the correlations) on the n respondents who "
+                  "answered every item of the construct; CI: Feldt's 95%% interval; SE: "
+                  "Duhachek's; Mean r: the average inter-item correlation (as psych::alpha).");
+    if (!st)
+        st = note_flags(r->alpha, &r->low_alpha, "Alpha below .70");
+    if (!st)
+        st = brisk_table_add_note(
+            r->items, "Item-total r: correlation with the total of all the construct's items; "
+                      "corrected: with the total of the other items.");
+    if (!st)
+        st = brisk_table_add_note(
+            r->composite, "From the CFA of the measurement model (its =~ statements, every "
+                          "factor correlated) on the n respondents complete on all its items. "
+                          "Omega: (sum of loadings)^2 x factor variance over the observed "
+                          "variance of the items' total (semTools compRelSEM); CR: the same over "
+                          "the model-implied variance; AVE: sum of squared loadings x factor "
+                          "variance over the sum of the items' observed variances (semTools "
+                          "AVE; empty when an item loads on two constructs).");
+    if (!st)
+        st = note_flags(r->composite, &r->low_omega, "Omega below .70");
+    if (!st)
+        st = note_flags(r->composite, &r->low_ave, "AVE below .50");
+    if (!st)
+        st = brisk_table_add_note(
+            r->htmt, arithmetic
+                         ? "HTMT (Henseler et al., 2015): the mean absolute correlation between "
+                           "the items of two constructs over the geometric mean of the mean "
+                           "absolute correlations within each (semTools htmt, htmt2 = FALSE)."
+                         : "HTMT2: as HTMT with geometric instead of arithmetic means of the "
+                           "absolute item correlations (semTools htmt's default).");
+    if (!st)
+        st = note_flags(r->htmt, &r->high_htmt, "Above .85");
+    if (!st)
+        st = brisk_table_add_note(
+            r->fl, "Diagonal: the square root of AVE; below: the correlations of the factors "
+                   "in the CFA. Discriminant validity (Fornell and Larcker) asks each "
+                   "correlation to stay below both square roots.");
+    if (!st)
+        st = note_flags(r->fl, &r->fl_fails, "Not below both square roots");
+    return st;
+}
+
+/* Hands the tables over to out (in their order) and frees the rest. */
+static brisk_status finish(rel_tables *r, brisk_status st, bool arithmetic,
+                           brisk_table_list *out, brisk_error *err)
+{
+    if (st == BRISK_OK && add_notes(r, arithmetic) != BRISK_OK)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    brisk_table **tables[] = {&r->alpha, &r->items, &r->composite, &r->htmt, &r->fl};
+    for (size_t k = 0; st == BRISK_OK && k < sizeof tables / sizeof tables[0]; k++) {
+        st = brisk_table_list_add(out, *tables[k]);   /* frees the table on failure */
+        *tables[k] = NULL;
+        if (st != BRISK_OK)
+            brisk_error_set(err, st, "out of memory");
+    }
+    tables_free(r);
+    return st;
+}
+
+/* ------------------------------------------------------------ entry points */
+
+/* The latent variables of a model text, to lay the matrix tables out. */
+static brisk_status layout_model(const char *text, const char *source, long first_line,
+                                 const brisk_dataset *ds, brisk_syntax **syn, brisk_model **m,
+                                 brisk_error *err)
+{
+    const char **names = malloc((ds->ncols ? ds->ncols : 1) * sizeof *names);
+    for (size_t j = 0; names && j < ds->ncols; j++)
+        names[j] = ds->cols[j].name;
+    brisk_model_options mopt = {.measurement_only = true, .name = source};
+    brisk_status st = names ? brisk_syntax_parse(text, source, first_line, syn, err)
+                            : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        st = brisk_model_new(*syn, names, ds->ncols, &mopt, m, err);
+    free(names);
+    return st;
+}
+
+brisk_status brisk_reliability(const char *text, const char *source, long first_line,
+                               const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                               const brisk_reliability_options *opt, brisk_table_list *out,
+                               brisk_error *err)
+{
+    bool arithmetic = opt && opt->htmt_arithmetic;
+    brisk_syntax *syn = NULL;
+    brisk_model *layout = NULL;
+    rel_tables r = {0};
+    brisk_status st = layout_model(text, source, first_line, ds, &syn, &layout, err);
+    if (st == BRISK_OK && !tables_new(&r, 0, layout, arithmetic))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    block bl = {.text = text, .source = source, .first_line = first_line, .rows = rows,
+                .nrows = nrows};
+    if (st == BRISK_OK)
+        st = block_rows(&r, &bl, ds, opt, out, err);
+    st = finish(&r, st, arithmetic, out, err);
+    brisk_model_free(layout);
+    brisk_syntax_free(syn);
+    return st;
+}
+
+/* "x1,x2,x3": the indicators of latent variable lv in the syntax. */
+static char *indicator_list(const brisk_syntax *syn, const char *lv)
+{
+    brisk_buf b = {0};
+    for (size_t i = 0; i < syn->n; i++) {
+        const brisk_statement *st = &syn->stmts[i];
+        for (size_t k = 0; st->op == BRISK_OP_MEASURE && strcmp(st->lhs, lv) == 0 && k < st->nrhs;
+             k++)
+            brisk_buf_printf(&b, "%s,", st->rhs[k].name);
+    }
+    return b.data ? b.data : brisk_strdup("");
+}
+
+/* Whether each latent variable of the layout has the same indicators in
+ * every behaviour's model: asked once (trust, privacy), not per behaviour. */
+static bool *asked_once(const brisk_survey *s, const brisk_model *layout, brisk_status *st,
+                        brisk_error *err)
+{
+    bool *once = calloc(layout->m + 1, sizeof *once);
+    char **first = calloc(layout->m + 1, sizeof *first);
+    *st = once && first ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t f = 0; *st == BRISK_OK && f < layout->m; f++)
+        once[f] = s->nbehaviours > 1;
+    for (size_t b = 0; *st == BRISK_OK && b < s->nbehaviours; b++) {
+        char *text = brisk_survey_model_text(s, b);
+        brisk_syntax *syn = NULL;
+        *st = text ? brisk_syntax_parse(text, s->path, s->model_line, &syn, err)
+                   : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        for (size_t f = 0; *st == BRISK_OK && f < layout->m; f++) {
+            char *items = indicator_list(syn, layout->lv[f]);
+            if (!items) {
+                *st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+                break;
+            }
+            if (!first[f])
+                first[f] = items;
+            else {
+                once[f] &= strcmp(items, first[f]) == 0;
+                free(items);
+            }
+        }
+        brisk_syntax_free(syn);
+        free(text);
+    }
+    for (size_t f = 0; first && f < layout->m; f++)
+        free(first[f]);
+    free(first);
+    return once;
+}
+
+brisk_status brisk_reliability_survey(const brisk_survey *s, const brisk_survey_data *d,
+                                      const char *const *only, size_t nonly,
+                                      const brisk_reliability_options *opt,
+                                      brisk_table_list *out, brisk_error *err)
+{
+    if (!s->model) {
+        brisk_error_at(err, s->path, 0, 0);
+        return brisk_error_set(err, BRISK_ERR_FORMAT, "the survey has no [model] section; add "
+                               "the measurement model in lavaan syntax (construct =~ items)");
+    }
+    bool arithmetic = opt && opt->htmt_arithmetic;
+    char *text0 = brisk_survey_model_text(s, 0);
+    brisk_syntax *syn = NULL;
+    brisk_model *layout = NULL;
+    rel_tables r = {0};
+    bool *once = NULL;
+    brisk_status st = text0 ? layout_model(text0, s->path, s->model_line, d->ds, &syn, &layout, err)
+                            : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK && !tables_new(&r, s->nbehaviours > 0, layout, arithmetic))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK && s->nbehaviours)
+        once = asked_once(s, layout, &st, err);
+    if (st == BRISK_OK && s->weight)
+        st = brisk_table_list_warn(out, "the survey's weight is not used: alpha and the CFA "
+                                   "here are unweighted");
+    bool alpha_once = true;
+    for (size_t b = 0; st == BRISK_OK && b < brisk_survey_nblocks(s); b++) {
+        const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
+        if (!brisk_sem_selected(key, only, nonly))
+            continue;
+        char *text = brisk_survey_model_text(s, b);
+        block bl = {.text = text, .source = s->path, .first_line = s->model_line,
+                    .behaviour = key ? s->behaviours[b].value : NULL, .rows = d->rows[b],
+                    .nrows = d->nrows[b], .once_rows = d->respondent_rows,
+                    .nonce_rows = d->nrespondents, .once = once, .alpha_once = alpha_once};
+        st = text ? block_rows(&r, &bl, d->ds, opt, out, err)
+                  : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        if (st != BRISK_OK && st != BRISK_ERR_NOMEM)
+            brisk_sem_name_behaviour(err, key);
+        alpha_once = false;
+        free(text);
+    }
+    st = finish(&r, st, arithmetic, out, err);
+    free(once);
+    free(text0);
+    brisk_model_free(layout);
+    brisk_syntax_free(syn);
+    return st;
+}

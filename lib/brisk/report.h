@@ -22,8 +22,9 @@ typedef struct brisk_report_options {
 
 /* Describe the survey, fit its model per behaviour, and add the report's
  * tables to out, sheet by sheet: Overview, Items, Demographics, Agreement
- * (with a chart), Measurement, Structural (with a chart), Fit, and with a
- * bootstrap and two or more behaviours Comparison and Indirect effects.  Fails like
+ * (with a chart), Measurement, Reliability (as brisk_reliability_survey),
+ * Structural (with a chart), Fit, and with a bootstrap Comparison (two or
+ * more behaviours) and Indirect effects (a model with :=).  Fails like
  * brisk_fit_survey when a behaviour's model cannot be estimated. */
 brisk_status brisk_report(const brisk_survey *s, const brisk_survey_data *d,
                           const brisk_report_options *opt, brisk_table_list *out,

@@ -455,11 +455,57 @@ static brisk_status fit_sheet(const report_ctx *c, brisk_table_list *out)
     return emit(out, t, "Fit");
 }
 
+/* Moves the tables and warnings an analysis wrote into from to out, each
+ * table on the sheet sheet_of names; frees from.  st is the analysis's
+ * status: on failure nothing is moved. */
+static brisk_status adopt(brisk_table_list *from, brisk_status st,
+                          const char *(*sheet_of)(const brisk_table *), brisk_table_list *out)
+{
+    for (size_t i = 0; st == BRISK_OK && i < from->count; i++) {
+        brisk_table *t = from->tables[i];
+        from->tables[i] = NULL;
+        st = brisk_table_set_sheet(t, sheet_of(t));
+        if (st == BRISK_OK)
+            st = brisk_table_list_add(out, t);   /* frees t on failure */
+        else
+            brisk_table_free(t);
+    }
+    for (size_t w = 0; st == BRISK_OK && w < from->nwarnings; w++)
+        st = brisk_table_list_warn(out, "%s", from->warnings[w]);
+    brisk_table_list_free(from);
+    return st;
+}
+
+/* ------------------------------------------------------------ Reliability */
+
+static const char *reliability_sheet(const brisk_table *t)
+{
+    (void)t;
+    return "Reliability";
+}
+
+/* Alpha, omega, CR, AVE, HTMT and Fornell-Larcker per construct and
+ * behaviour (as brisk reliability). */
+static brisk_status reliability(const report_ctx *c, brisk_table_list *out)
+{
+    brisk_reliability_options ropt = {.model = c->opt ? c->opt->model : (brisk_model_options){0}};
+    brisk_table_list *tables = brisk_table_list_new();
+    if (!tables)
+        return BRISK_ERR_NOMEM;
+    brisk_status st = brisk_reliability_survey(c->s, c->d, NULL, 0, &ropt, tables, c->err);
+    return adopt(tables, st, reliability_sheet, out);
+}
+
 /* ------------------------------------------------------------ Comparison */
 
 /* Paths compared between behaviours, and the defined (indirect) effects
  * with bootstrap intervals, from one bootstrap of respondents (with one
  * behaviour, or none, only the defined effects). */
+static const char *comparison_sheet(const brisk_table *t)
+{
+    return strcmp(t->id, "compare.effects") == 0 ? "Indirect effects" : "Comparison";
+}
+
 /* Whether the model has anything to bootstrap: a free path or a :=. */
 static bool has_paths(const brisk_model *m)
 {
@@ -483,27 +529,14 @@ static brisk_status comparison(const report_ctx *c, brisk_table_list *out)
     brisk_status st = c->s->nbehaviours > 1
                           ? brisk_compare_behaviours(c->s, c->d, &copt, tables, c->err)
                           : brisk_bootstrap_effects(c->s, c->d, &copt, tables, c->err);
-    for (size_t i = 0; st == BRISK_OK && i < tables->count; i++) {
-        brisk_table *t = tables->tables[i];
-        tables->tables[i] = NULL;
-        st = brisk_table_set_sheet(t, strcmp(t->id, "compare.effects") == 0 ? "Indirect effects"
-                                                                             : "Comparison");
-        if (st == BRISK_OK)
-            st = brisk_table_list_add(out, t);   /* frees t on failure */
-        else
-            brisk_table_free(t);
-    }
-    for (size_t w = 0; st == BRISK_OK && w < tables->nwarnings; w++)
-        st = brisk_table_list_warn(out, "%s", tables->warnings[w]);
-    brisk_table_list_free(tables);
-    return st;
+    return adopt(tables, st, comparison_sheet, out);
 }
 
 /* ------------------------------------------------------------ the report */
 
 /* The sheets, in order.  A new sheet is one more function here. */
 static const section_fn sections[] = {
-    items, agreement, measurement, structural, fit_sheet, comparison,
+    items, agreement, measurement, reliability, structural, fit_sheet, comparison,
 };
 
 static brisk_status collect_warnings(const report_ctx *c, brisk_table_list *out)

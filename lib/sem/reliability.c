@@ -456,6 +456,17 @@ static brisk_status finish(rel_tables *r, brisk_status st, bool arithmetic,
 
 /* ------------------------------------------------------------ entry points */
 
+/* Whether the model has a construct with two items or more. */
+static bool has_scales(const brisk_model *m)
+{
+    construct *c = constructs_of(m);
+    bool any = false;
+    for (size_t f = 0; c && f < m->m; f++)
+        any |= c[f].k >= 2;
+    constructs_free(c, m->m);
+    return any;
+}
+
 /* The latent variables of a model text, to lay the matrix tables out. */
 static brisk_status layout_model(const char *text, const char *source, long first_line,
                                  const brisk_dataset *ds, brisk_syntax **syn, brisk_model **m,
@@ -467,9 +478,18 @@ static brisk_status layout_model(const char *text, const char *source, long firs
     brisk_model_options mopt = {.measurement_only = true, .name = source};
     brisk_status st = names ? brisk_syntax_parse(text, source, first_line, syn, err)
                             : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    if (st == BRISK_OK)
+    bool measures = false;
+    for (size_t i = 0; st == BRISK_OK && i < (*syn)->n; i++)
+        measures |= (*syn)->stmts[i].op == BRISK_OP_MEASURE;
+    if (st == BRISK_OK && measures)
         st = brisk_model_new(*syn, names, ds->ncols, &mopt, m, err);
     free(names);
+    if (st == BRISK_OK && (!measures || !has_scales(*m))) {
+        brisk_error_at(err, source, first_line, 0);
+        st = brisk_error_set(err, BRISK_ERR_FORMAT, "the model has no construct measured by "
+                             "two items or more (construct =~ item1 + item2 + ...): there is "
+                             "no reliability to compute");
+    }
     return st;
 }
 

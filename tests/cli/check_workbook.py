@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Check a brisk report workbook against `brisk fit --format json` output.
 
-    check_workbook.py REPORT.xlsx FIT.json [COMPARE.json]
+    check_workbook.py REPORT.xlsx FIT.json [COMPARE.json [RELIABILITY.json]]
 
 Every structural path, defined effect and fit measure of every behaviour in
 the JSON must appear as a number in the Structural and Fit sheets; with
 the output of `brisk compare --format json` (the report's draws and seed,
 --adjust holm), every number of its tables in the Comparison and Indirect
-effects sheets; no sheet may hold NaN or infinity; the Agreement and
+effects sheets; with that of `brisk reliability --format json`, every
+number of its tables in the Reliability sheet; no sheet may hold NaN or infinity; the Agreement and
 Structural charts must exist.
 Exit 0 when all holds, 1 with a message otherwise.  Standard library only.
 """
@@ -30,11 +31,12 @@ def present(value, numbers):
     return any(abs(value - x) <= 1e-12 * max(1.0, abs(value)) for x in numbers)
 
 
-def main(xlsx, fit_json, compare_json=None):
+def main(xlsx, fit_json, compare_json=None, reliability_json=None):
     book = zipfile.ZipFile(xlsx)
     workbook = book.read("xl/workbook.xml").decode()
     names = re.findall(r'<sheet name="([^"]*)"', workbook)
-    for required in ("Overview", "Items", "Agreement", "Measurement", "Structural", "Fit"):
+    for required in ("Overview", "Items", "Agreement", "Measurement", "Reliability",
+                     "Structural", "Fit"):
         if required not in names:
             return f"no sheet {required!r} (sheets: {names})"
     for part in book.namelist():
@@ -62,36 +64,42 @@ def main(xlsx, fit_json, compare_json=None):
                 return f"{fit['group']}: {key} {fit['fit'][key]} not on Fit"
             checked += 1
     if compare_json:
-        problem = check_comparison(book, names, compare_json)
+        problem = check_tables(book, names, compare_json,
+                               lambda t: "Indirect effects" if t == "compare.effects" else "Comparison",
+                               "the comparison")
+        if problem:
+            return problem
+    if reliability_json:
+        problem = check_tables(book, names, reliability_json, lambda t: "Reliability",
+                               "brisk reliability")
         if problem:
             return problem
     print(f"# {checked} numbers of the fit found in the workbook")
     return None
 
 
-def check_comparison(book, names, compare_json):
-    """Every number of `brisk compare --format json` (same draws and seed) on
-    the Comparison and Indirect effects sheets."""
-    sheets = {"compare.paths": "Comparison", "compare.differences": "Comparison",
-              "compare.effects": "Indirect effects"}
-    for sheet in set(sheets.values()):
+def check_tables(book, names, tables_json, sheet_of, what):
+    """Every number of a brisk command's --format json tables on the sheet
+    sheet_of(table id) names."""
+    numbers = {}
+    checked = 0
+    for table in json.load(open(tables_json))["tables"]:
+        sheet = sheet_of(table["id"])
         if sheet not in names:
             return f"no sheet {sheet!r} (sheets: {names})"
-    numbers = {sheet: sheet_numbers(book, names, sheet) for sheet in set(sheets.values())}
-    checked = 0
-    for table in json.load(open(compare_json))["tables"]:
-        sheet = sheets[table["id"]]
+        if sheet not in numbers:
+            numbers[sheet] = sheet_numbers(book, names, sheet)
         for row in table["rows"]:
             for key, value in row.items():
                 if isinstance(value, float) and not present(value, numbers[sheet]):
                     return f"{table['id']}: {key} {value} not on {sheet}"
                 checked += isinstance(value, float)
-    print(f"# {checked} numbers of the comparison found in the workbook")
+    print(f"# {checked} numbers of {what} found in the workbook")
     return None
 
 
 if __name__ == "__main__":
-    problem = main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    problem = main(*sys.argv[1:5])
     if problem:
         print(problem, file=sys.stderr)
         sys.exit(1)

@@ -162,8 +162,10 @@ t_report_xlsx() {
     run 0 report "$survey" -q --bootstrap 100 -o "$tmp/r.xlsx" && [ -s "$tmp/r.xlsx" ] &&
     run 0 fit "$survey" -q --format json -o "$tmp/r.json" &&
     run 0 compare "$survey" -q --bootstrap 100 --adjust holm --format json -o "$tmp/c.json" &&
+    run 0 reliability "$survey" -q --format json -o "$tmp/rel.json" &&
     if command -v python3 >/dev/null; then
-        python3 "$top_srcdir/tests/cli/check_workbook.py" "$tmp/r.xlsx" "$tmp/r.json" "$tmp/c.json"
+        python3 "$top_srcdir/tests/cli/check_workbook.py" "$tmp/r.xlsx" "$tmp/r.json" "$tmp/c.json" \
+            "$tmp/rel.json"
     elif command -v unzip >/dev/null; then
         unzip -p "$tmp/r.xlsx" xl/workbook.xml | grep -q 'name="Structural"' &&
         unzip -l "$tmp/r.xlsx" | grep -q 'xl/charts/chart2.xml' &&
@@ -259,8 +261,21 @@ behaviour = behaviour|' "$survey" >"$tmp/long.survey" &&
     run 0 compare "$tmp/long.survey" --bootstrap 40 --seed 3 -q -f csv &&
     cmp "$tmp/wide.csv" "$tmp/out"
 }
+t_reliability() {
+    run 0 reliability "$survey" &&
+    has "Cronbach's alpha" "$tmp/out" && has "all behaviours        trust" "$tmp/out" &&
+    has "Heterotrait-monotrait ratios (HTMT2)" "$tmp/out" && has "weight is not used" "$tmp/err" &&
+    run 0 reliability "$survey" -b litter -q --format csv &&
+    has "Littering of garbage,accept,3," "$tmp/out" && lacks "Criminal records" "$tmp/out" &&
+    run 0 reliability --data "$data/hs.csv" --model "$tmp/hs.lav" --format json &&
+    has '"id": "reliability.fornell_larcker"' "$tmp/out" &&
+    run 0 reliability --data "$data/hs.csv" --model "$tmp/hs.lav" --htmt original --format csv &&
+    grep -q '^textual,0.4243230' "$tmp/out" &&
+    run 0 reliability "$top_srcdir/tests/data/bfi.survey" -q &&
+    has "Alpha below .70: openness 0.603." "$tmp/out"
+}
 
-echo "1..23"
+echo "1..24"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -283,5 +298,6 @@ ok "compare prints paths, differences and effects by behaviour" t_compare
 ok "fit --group and invariance reproduce lavaan's multi-group numbers" t_groups_and_invariance
 ok "compare in the long layout matches respondents by id: same output as wide" t_compare_long_layout
 ok "report without comparison: one behaviour (defined effects only), no paths (nothing)" t_report_one_behaviour
+ok "reliability per construct and behaviour: alpha, omega, AVE, HTMT, Fornell-Larcker" t_reliability
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

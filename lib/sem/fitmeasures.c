@@ -8,27 +8,47 @@
 #include "sem_fit.h"
 
 /* P(X <= x) for X ~ chi-square(df, ncp): a Poisson(ncp/2) mixture of central
- * chi-squares, summed outward from the Poisson mode for stability. */
+ * chi-squares, summed outward from the Poisson mode for stability.  Only the
+ * mode's terms are computed directly; the others follow by recurrence
+ * (w_{j+1} = w_j l / (j + 1) for the Poisson weights, and for the central
+ * chi-squares P(a + 1, h) = P(a, h) - t_a with t_a = h^a e^-h / G(a + 1),
+ * t_{a+1} = t_a h / (a + 1), in the incomplete gamma of shape a = df/2 + j
+ * at h = x/2), so a call costs a few hundred multiplications. */
 double brisk_ncchisq_cdf(double x, double df, double ncp)
 {
     if (x <= 0)
         return 0;
     if (ncp <= 0)
         return gsl_cdf_chisq_P(x, df);
-    double lambda = ncp / 2;
+    double lambda = ncp / 2, h = x / 2;
     long mode = (long)floor(lambda);
-    double sum = 0;
-    for (long j = mode; j >= 0; j--) {
-        double w = exp(-lambda + j * log(lambda) - gsl_sf_lngamma(j + 1.0));
-        double term = w * gsl_cdf_chisq_P(x, df + 2.0 * j);
-        sum += term;
+    double a0 = df / 2 + (double)mode;
+    double w0 = exp(-lambda + (double)mode * log(lambda) - gsl_sf_lngamma((double)mode + 1));
+    double p0 = gsl_cdf_chisq_P(x, 2 * a0);
+    double t0 = exp(a0 * log(h) - h - gsl_sf_lngamma(a0 + 1));
+    double sum = w0 * p0;
+    /* downward: j = mode - 1, ..., 0 */
+    double w = w0, p = p0, t = t0;
+    for (long j = mode; j > 0; j--) {
+        double a = df / 2 + (double)j;      /* shape of term j */
+        t = t * a / h;                      /* t_{a-1} */
+        p = fmin(1, p + t);                 /* P(a - 1, h) */
+        w = w * (double)j / lambda;         /* w_{j-1} */
+        sum += w * p;
         if (w < 1e-17 && j < mode - 10)
             break;
     }
+    /* upward: j = mode + 1, ... */
+    w = w0;
+    p = p0;
+    t = t0;
     for (long j = mode + 1;; j++) {
-        double w = exp(-lambda + j * log(lambda) - gsl_sf_lngamma(j + 1.0));
-        sum += w * gsl_cdf_chisq_P(x, df + 2.0 * j);
-        if (w < 1e-17 && j > mode + 10)
+        double a = df / 2 + (double)(j - 1);   /* shape of term j - 1 */
+        p = fmax(0, p - t);                    /* P(a + 1, h) */
+        t = t * h / (a + 1);
+        w = w * lambda / (double)j;
+        sum += w * p;
+        if ((w < 1e-17 || p == 0) && j > mode + 10)
             break;
     }
     return sum > 1 ? 1 : sum;

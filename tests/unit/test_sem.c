@@ -237,6 +237,15 @@ static void test_path_model_with_covariates(void **state)
     check_model("path_fixedx", DATA "path.csv", (brisk_model_options){0});
 }
 
+/* A large data set with missing answers and a large chi-square (psych's
+ * bfi, 2,436 complete of 2,800): the RMSEA interval needs the noncentral
+ * chi-square far out. */
+static void test_bfi_cfa(void **state)
+{
+    (void)state;
+    check_model("bfi_cfa", DATA "bfi.csv", (brisk_model_options){0});
+}
+
 /* ---- multiple groups, against tests/reference/multigroup ---- */
 
 #define MG TEST_SRCDIR "/tests/reference/multigroup/"
@@ -606,6 +615,7 @@ int main(void)
         cmocka_unit_test(test_mean_structure),
         cmocka_unit_test(test_structural_paths_and_effects),
         cmocka_unit_test(test_path_model_with_covariates),
+        cmocka_unit_test(test_bfi_cfa),
         cmocka_unit_test(test_heywood_case_warns),
         cmocka_unit_test(test_multigroup_configural),
         cmocka_unit_test(test_multigroup_metric),

@@ -163,7 +163,9 @@ models <- list(
   list(name = "heywood", fun = "cfa", data = "hs", args = list(),
        call = "cfa(model, data = HolzingerSwineford1939)"),
   list(name = "path_fixedx", fun = "sem", data = "path", args = list(),
-       call = "sem(model, data = path)")
+       call = "sem(model, data = path)"),
+  list(name = "bfi_cfa", fun = "cfa", data = "bfi", args = list(),
+       call = "cfa(model, data = bfi)")
 )
 for (b in c("crime", "fees", "internet", "litter")) {
   name <- paste0("rongcheng_", b)
@@ -183,6 +185,9 @@ data_sets <- list(
   pd = list(df = pd, file = "pd.csv", path = "tests/data/pd.csv"),
   path = list(df = path_data, file = "path.csv", path = "tests/data/path.csv",
               prep = "synthetic, made by make_reference.R with set.seed(3)"),
+  bfi = list(df = read.csv("tests/data/bfi.csv"), file = "bfi.csv", path = "tests/data/bfi.csv",
+             prep = paste("psych's bfi (written by tests/reference/reliability/make_reference.R);",
+                          "listwise deletion on the model's variables")),
   rongcheng = list(df = rc, file = "rongcheng.csv",
                    path = "surveys/rongcheng/rongcheng.csv",
                    prep = paste("-99 -> NA in every column; pr3_* -> 6 - pr3_*;",

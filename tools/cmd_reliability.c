@@ -26,7 +26,7 @@ const cli_command cmd_reliability = {
         "  htmt) and the Fornell-Larcker table (sqrt(AVE) against the latent\n"
         "  correlations).\n"
         "Notes name the constructs with alpha or omega below .70, AVE below .50,\n"
-        "HTMT above .85.\n\n"
+        "HTMT above .85, a latent correlation not below both sqrt(AVE).\n\n"
         "Options:\n"
         "  -d, --data FILE       data file, with --model\n"
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"

@@ -296,6 +296,10 @@ brisk_status brisk_invariance_survey(const struct brisk_survey *s,
 
 /* ---- reliability and validity ---- */
 
+/* The latent variables measured by two observed items or more: the
+ * constructs that have a reliability. */
+size_t brisk_model_nscales(const brisk_model *m);
+
 typedef struct brisk_reliability_options {
     brisk_model_options model;
     bool htmt_arithmetic;    /* Henseler's HTMT with arithmetic means of the item

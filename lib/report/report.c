@@ -485,9 +485,11 @@ static const char *reliability_sheet(const brisk_table *t)
 }
 
 /* Alpha, omega, CR, AVE, HTMT and Fornell-Larcker per construct and
- * behaviour (as brisk reliability). */
+ * behaviour (as brisk reliability), when the model has constructs. */
 static brisk_status reliability(const report_ctx *c, brisk_table_list *out)
 {
+    if (!c->fits->n || !brisk_model_nscales(c->fits->fitted[0].model))
+        return BRISK_OK;   /* a path model of observed variables: no scale to assess */
     brisk_reliability_options ropt = {.model = c->opt ? c->opt->model : (brisk_model_options){0}};
     brisk_table_list *tables = brisk_table_list_new();
     if (!tables)

@@ -17,7 +17,9 @@
 typedef struct rel_tables {
     brisk_table *alpha, *items, *composite, *htmt, *fl;
     size_t c0;                    /* 1 when a first column names the behaviour */
-    const brisk_model *layout;    /* whose latent variables are the matrix columns */
+    size_t *column;               /* per latent variable (of every block's model: the same
+                                     template): its column in the matrix tables, or -1 */
+    size_t nlatent;
     brisk_buf low_alpha, low_omega, low_ave, high_htmt, fl_fails;   /* for the notes */
 } rel_tables;
 
@@ -29,6 +31,49 @@ typedef struct construct {
     size_t k;
     bool cross_loading;           /* an indicator of another construct too */
 } construct;
+
+/* ------------------------------------------------------------ constructs */
+
+static size_t ov_index(const brisk_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->p; i++)
+        if (strcmp(m->ov[i], name) == 0)
+            return i;
+    return (size_t)-1;
+}
+
+/* The constructs of a model: its latent variables with their observed
+ * indicators (a loading fixed to 0 is no indicator; the factors of a
+ * second-order factor are not items, as in semTools). */
+static construct *constructs_of(const brisk_model *m)
+{
+    construct *c = calloc(m->m + 1, sizeof *c);
+    for (size_t f = 0; c && f < m->m; f++) {
+        c[f] = (construct){.name = m->lv[f], .lv = f, .items = calloc(m->p + 1, sizeof(char *))};
+        if (!c[f].items)
+            return NULL;   /* the caller frees what was made: constructs_free */
+        for (size_t r = 0; r < m->nparams; r++) {
+            const brisk_param *p = &m->params[r];
+            if (p->op == BRISK_OP_MEASURE && strcmp(p->lhs, m->lv[f]) == 0 &&
+                (p->free || p->start != 0) && ov_index(m, p->rhs) != (size_t)-1)
+                c[f].items[c[f].k++] = p->rhs;
+        }
+    }
+    for (size_t f = 0; c && f < m->m; f++)
+        for (size_t i = 0; i < c[f].k; i++)
+            for (size_t g = 0; g < m->m; g++)
+                for (size_t j = 0; g != f && j < c[g].k; j++)
+                    c[f].cross_loading |= strcmp(c[f].items[i], c[g].items[j]) == 0;
+    return c;
+}
+
+static void constructs_free(construct *c, size_t n)
+{
+    for (size_t f = 0; c && f < n; f++)
+        free((void *)c[f].items);
+    free(c);
+}
+
 
 /* ------------------------------------------------------------ tables */
 
@@ -59,16 +104,31 @@ static brisk_table *new_table(const char *id, const char *title, size_t c0,
     return t;
 }
 
-/* A matrix table: a row per construct, a column per construct. */
-static brisk_table *new_matrix(const char *id, const char *title, size_t c0, const brisk_model *m)
+/* A matrix table: a row per construct, a column per construct with items
+ * (keyed by its name, or lv_NAME where that would clash with the table's
+ * own columns); column[f] gets latent variable f's column. */
+static brisk_table *new_matrix(const char *id, const char *title, size_t c0, const brisk_model *m,
+                               size_t *column)
 {
     static const char *const first[][2] = {{"construct", "Construct"}};
     brisk_table *t = new_table(id, title, c0, first, 1);
-    for (size_t j = 0; t && j < m->m; j++)
-        if (col(t, m->lv[j], m->lv[j], BRISK_CELL_NUMBER)) {
-            brisk_table_free(t);
-            return NULL;
-        }
+    construct *c = t ? constructs_of(m) : NULL;
+    bool ok = c != NULL;
+    for (size_t f = 0, next = c0 + 1; ok && f < m->m; f++) {
+        column[f] = (size_t)-1;
+        if (!c[f].k)
+            continue;
+        char key[300];
+        bool clash = strcmp(m->lv[f], "construct") == 0 || strcmp(m->lv[f], "behaviour") == 0;
+        snprintf(key, sizeof key, "%s%s", clash ? "lv_" : "", m->lv[f]);
+        ok = col(t, key, m->lv[f], BRISK_CELL_NUMBER) == BRISK_OK;
+        column[f] = next++;
+    }
+    constructs_free(c, m->m);
+    if (!ok) {
+        brisk_table_free(t);
+        return NULL;
+    }
     return t;
 }
 
@@ -85,7 +145,10 @@ static bool tables_new(rel_tables *r, size_t c0, const brisk_model *layout, bool
     static const char *const composite[][2] = {
         {"construct", "Construct"}, {"items", "Items"}, {"n", "n"}, {"omega", "Omega"},
         {"cr", "CR"}, {"ave", "AVE"}, {"sqrt_ave", "sqrt(AVE)"}};
-    *r = (rel_tables){.c0 = c0, .layout = layout};
+    *r = (rel_tables){.c0 = c0, .column = calloc(layout->m + 1, sizeof *r->column),
+                      .nlatent = layout->m};
+    if (!r->column)
+        return false;
     r->alpha = new_table("reliability.alpha", "Cronbach's alpha", c0, alpha, 9);
     r->items = new_table("reliability.items", "Item statistics", c0, items, 8);
     r->composite = new_table("reliability.composite", "Omega, composite reliability and AVE",
@@ -93,9 +156,10 @@ static bool tables_new(rel_tables *r, size_t c0, const brisk_model *layout, bool
     r->htmt = new_matrix("reliability.htmt",
                          arithmetic ? "Heterotrait-monotrait ratios (HTMT)"
                                     : "Heterotrait-monotrait ratios (HTMT2)",
-                         c0, layout);
+                         c0, layout, r->column);
     r->fl = new_matrix("reliability.fornell_larcker",
-                       "Fornell-Larcker: sqrt(AVE) and latent correlations", c0, layout);
+                       "Fornell-Larcker: sqrt(AVE) and latent correlations", c0, layout,
+                       r->column);
     return r->alpha && r->items && r->composite && r->htmt && r->fl;
 }
 
@@ -106,6 +170,7 @@ static void tables_free(rel_tables *r)
     brisk_table_free(r->composite);
     brisk_table_free(r->htmt);
     brisk_table_free(r->fl);
+    free(r->column);
     brisk_buf_free(&r->low_alpha);
     brisk_buf_free(&r->low_omega);
     brisk_buf_free(&r->low_ave);
@@ -160,47 +225,6 @@ static brisk_status alpha_rows(rel_tables *r, const char *behaviour, const const
     }
     brisk_alpha_free(&a);
     return row == (size_t)-1 ? brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory") : BRISK_OK;
-}
-
-/* ------------------------------------------------------------ constructs */
-
-/* The constructs of a model: its latent variables with their indicators
- * (a loading fixed to 0 is no indicator). */
-static construct *constructs_of(const brisk_model *m)
-{
-    construct *c = calloc(m->m + 1, sizeof *c);
-    for (size_t f = 0; c && f < m->m; f++) {
-        c[f] = (construct){.name = m->lv[f], .lv = f, .items = calloc(m->p + 1, sizeof(char *))};
-        if (!c[f].items)
-            return NULL;   /* the caller frees what was made: constructs_free */
-        for (size_t r = 0; r < m->nparams; r++) {
-            const brisk_param *p = &m->params[r];
-            if (p->op == BRISK_OP_MEASURE && strcmp(p->lhs, m->lv[f]) == 0 &&
-                (p->free || p->start != 0))
-                c[f].items[c[f].k++] = p->rhs;
-        }
-    }
-    for (size_t f = 0; c && f < m->m; f++)
-        for (size_t i = 0; i < c[f].k; i++)
-            for (size_t g = 0; g < m->m; g++)
-                for (size_t j = 0; g != f && j < c[g].k; j++)
-                    c[f].cross_loading |= strcmp(c[f].items[i], c[g].items[j]) == 0;
-    return c;
-}
-
-static void constructs_free(construct *c, size_t n)
-{
-    for (size_t f = 0; c && f < n; f++)
-        free((void *)c[f].items);
-    free(c);
-}
-
-static size_t ov_index(const brisk_model *m, const char *name)
-{
-    for (size_t i = 0; i < m->p; i++)
-        if (strcmp(m->ov[i], name) == 0)
-            return i;
-    return (size_t)-1;
 }
 
 /* ------------------------------------------------------------ CFA measures */
@@ -269,16 +293,6 @@ static double mean_abs_r(const brisk_moments *mom, const brisk_model *m, const c
     return arithmetic ? s / (double)n : exp(s / (double)n);
 }
 
-/* The column of construct g in a matrix table (its name among the layout's
- * latent variables), or (size_t)-1. */
-static size_t matrix_col(const rel_tables *r, const char *name)
-{
-    for (size_t j = 0; j < r->layout->m; j++)
-        if (strcmp(r->layout->lv[j], name) == 0)
-            return r->c0 + 1 + j;
-    return (size_t)-1;
-}
-
 /* HTMT below the diagonal (1 on it, as semTools prints it), and the
  * Fornell-Larcker table: sqrt(AVE) on the diagonal, latent correlations
  * below it. */
@@ -289,14 +303,17 @@ static brisk_status matrix_rows(rel_tables *r, const char *behaviour, const cons
     const brisk_model *m = w->model;
     size_t p = m->p, n = w->n;
     for (size_t f = 0; f < nc; f++) {
+        if (!c[f].k)
+            continue;
         size_t hr = start_row(r->htmt, r, behaviour, c[f].name),
                fr = start_row(r->fl, r, behaviour, c[f].name);
         if (hr == (size_t)-1 || fr == (size_t)-1)
             return BRISK_ERR_NOMEM;
         double self = mean_abs_r(w->mom, m, &c[f], &c[f], arithmetic);
         for (size_t g = 0; g <= f; g++) {
-            size_t jc = matrix_col(r, c[g].name);
-            if (jc == (size_t)-1)
+            /* latent g of this block's model: the same template as the layout's */
+            size_t jc = g < r->nlatent ? r->column[g] : (size_t)-1;
+            if (jc == (size_t)-1 || !c[g].k)
                 continue;
             double other = mean_abs_r(w->mom, m, &c[g], &c[g], arithmetic);
             double htmt = g == f ? 1 : mean_abs_r(w->mom, m, &c[f], &c[g], arithmetic) /
@@ -406,8 +423,9 @@ static brisk_status add_notes(rel_tables *r, bool arithmetic)
                       "corrected: with the total of the other items.");
     if (!st)
         st = brisk_table_add_note(
-            r->composite, "From the CFA of the measurement model (its =~ statements, every "
-                          "factor correlated) on the n respondents complete on all its items. "
+            r->composite, "From the CFA of the measurement model (its =~ and ~~ statements; "
+                          "the factors correlated unless ~~ fixes it) on the n respondents "
+                          "complete on all its items. "
                           "Omega: (sum of loadings)^2 x factor variance over the observed "
                           "variance of the items' total (semTools compRelSEM); CR: the same over "
                           "the model-implied variance; AVE: sum of squared loadings x factor "
@@ -456,15 +474,14 @@ static brisk_status finish(rel_tables *r, brisk_status st, bool arithmetic,
 
 /* ------------------------------------------------------------ entry points */
 
-/* Whether the model has a construct with two items or more. */
-static bool has_scales(const brisk_model *m)
+size_t brisk_model_nscales(const brisk_model *m)
 {
     construct *c = constructs_of(m);
-    bool any = false;
+    size_t n = 0;
     for (size_t f = 0; c && f < m->m; f++)
-        any |= c[f].k >= 2;
+        n += c[f].k >= 2;
     constructs_free(c, m->m);
-    return any;
+    return n;
 }
 
 /* The latent variables of a model text, to lay the matrix tables out. */
@@ -484,7 +501,7 @@ static brisk_status layout_model(const char *text, const char *source, long firs
     if (st == BRISK_OK && measures)
         st = brisk_model_new(*syn, names, ds->ncols, &mopt, m, err);
     free(names);
-    if (st == BRISK_OK && (!measures || !has_scales(*m))) {
+    if (st == BRISK_OK && (!measures || !brisk_model_nscales(*m))) {
         brisk_error_at(err, source, first_line, 0);
         st = brisk_error_set(err, BRISK_ERR_FORMAT, "the model has no construct measured by "
                              "two items or more (construct =~ item1 + item2 + ...): there is "

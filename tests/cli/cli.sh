@@ -272,7 +272,17 @@ t_reliability() {
     run 0 reliability --data "$data/hs.csv" --model "$tmp/hs.lav" --htmt original --format csv &&
     grep -q '^textual,0.4243230' "$tmp/out" &&
     run 0 reliability "$top_srcdir/tests/data/bfi.survey" -q &&
-    has "Alpha below .70: openness 0.603." "$tmp/out"
+    has "Alpha below .70: openness 0.603." "$tmp/out" &&
+    # a path model of observed items: reliability refuses it, the report
+    # leaves its Reliability sheet out
+    awk -v data="$top_srcdir/surveys/rongcheng/rongcheng.csv" '
+        /^data *=/ { print "data = " data; next }
+        /^\[model\]/ { print; print "acc1_{b} ~ tg1 + pb1_{b}"; print ""; skip = 1; next }
+        /^\[/ { skip = 0 }
+        !skip' "$survey" >"$tmp/path.survey" &&
+    run 2 reliability "$tmp/path.survey" -q && has "no construct measured by two items" "$tmp/err" &&
+    run 0 report "$tmp/path.survey" -q --bootstrap 0 -o "$tmp/path.md" &&
+    lacks "Cronbach" "$tmp/path.md" && has "### Structural paths by behaviour" "$tmp/path.md"
 }
 
 echo "1..24"

@@ -243,6 +243,28 @@ void cli_survey_close(cli_survey *cs)
     memset(cs, 0, sizeof *cs);
 }
 
+int cli_run_data_tables(const cli_common *c, const char *data, const char *model,
+                        cli_model_analysis analysis, const void *ctx)
+{
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_dataset *ds = NULL;
+    brisk_table_list *tables = brisk_table_list_new();
+    char *text = tables ? cli_read_text_file(model, &err) : NULL;
+    brisk_status st = !tables ? brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory")
+                      : text  ? brisk_read_file(data, NULL, &ds, &err)
+                              : err.status;
+    if (st == BRISK_OK)
+        st = analysis(text, model, ds, ctx, tables, &err);
+    if (st == BRISK_OK)
+        cli_print_warnings(c, tables);
+    int status = st == BRISK_OK ? cli_write_tables(c, tables) : cli_fail(&err);
+    brisk_table_list_free(tables);
+    brisk_dataset_free(ds);
+    free(text);
+    return status;
+}
+
 int cli_check_behaviours(const cli_command *cmd, const char *arg, const char *const *keys,
                          size_t n)
 {

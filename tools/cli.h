@@ -80,6 +80,15 @@ typedef struct cli_survey {
 brisk_status cli_survey_open(cli_survey *cs, const char *arg, brisk_error *err);
 void cli_survey_close(cli_survey *cs);
 
+/* Run an analysis of a model file on a data file (--data, --model): read
+ * both, print the analysis's warnings and write its tables; returns the
+ * exit status. */
+typedef brisk_status (*cli_model_analysis)(const char *text, const char *model_path,
+                                           const brisk_dataset *ds, const void *ctx,
+                                           brisk_table_list *out, brisk_error *err);
+int cli_run_data_tables(const cli_common *c, const char *data, const char *model,
+                        cli_model_analysis analysis, const void *ctx);
+
 /* Checks --behaviour keys against the survey (read without its data);
  * returns -1 when every key is one of its behaviours, else the exit
  * status of the error it printed. */

@@ -101,25 +101,12 @@ static brisk_status survey_reliability(const cli_survey *cs, const void *ctx,
                                     out, err);
 }
 
-static int data_reliability(const rel_options *o)
+static brisk_status data_reliability(const char *text, const char *model_path,
+                                     const brisk_dataset *ds, const void *ctx,
+                                     brisk_table_list *out, brisk_error *err)
 {
-    brisk_error err;
-    brisk_error_clear(&err);
-    brisk_dataset *ds = NULL;
-    brisk_table_list *tables = brisk_table_list_new();
-    char *text = tables ? cli_read_text_file(o->model, &err) : NULL;
-    brisk_status st = !tables ? brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory")
-                      : text  ? brisk_read_file(o->data, NULL, &ds, &err)
-                              : err.status;
-    if (st == BRISK_OK)
-        st = brisk_reliability(text, o->model, 1, ds, NULL, 0, &o->rel, tables, &err);
-    if (st == BRISK_OK)
-        cli_print_warnings(&o->common, tables);
-    int status = st == BRISK_OK ? cli_write_tables(&o->common, tables) : cli_fail(&err);
-    brisk_table_list_free(tables);
-    brisk_dataset_free(ds);
-    free(text);
-    return status;
+    const rel_options *o = ctx;
+    return brisk_reliability(text, model_path, 1, ds, NULL, 0, &o->rel, out, err);
 }
 
 static int run(int argc, char **argv)
@@ -134,5 +121,5 @@ static int run(int argc, char **argv)
         return status;
     if (o.survey)
         return cli_run_survey_tables(&o.common, o.survey, survey_reliability, &o);
-    return data_reliability(&o);
+    return cli_run_data_tables(&o.common, o.data, o.model, data_reliability, &o);
 }

@@ -11,19 +11,11 @@
 #include <string.h>
 #include <cmocka.h>
 #include "brisk.h"
+#include "ref_helpers.h"
 #include "sem/resample.h"
 
 #define BOOT TEST_SRCDIR "/tests/reference/bootstrap/"
 #define DATA TEST_SRCDIR "/tests/data/"
-
-static brisk_dataset *read_csv(const char *path)
-{
-    brisk_dataset *ds = NULL;
-    brisk_error err;
-    if (brisk_read_file(path, NULL, &ds, &err) != BRISK_OK)
-        fail_msg("%s: %s", path, err.message);
-    return ds;
-}
 
 static char *slurp(const char *path)
 {

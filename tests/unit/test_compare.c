@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "brisk.h"
+#include "ref_helpers.h"
 
 #define REF TEST_SRCDIR "/tests/reference/compare/"
 #define SURVEY TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey"
@@ -24,15 +25,6 @@
  * their difference). */
 #define SE_REL 0.15
 #define CI_SE 0.45
-
-static brisk_dataset *read_csv(const char *path)
-{
-    brisk_dataset *ds = NULL;
-    brisk_error err;
-    if (brisk_read_file(path, NULL, &ds, &err) != BRISK_OK)
-        fail_msg("%s: %s", path, err.message);
-    return ds;
-}
 
 static const char *text_at(const brisk_dataset *d, const char *col, size_t i)
 {
@@ -53,15 +45,6 @@ static void path_of(const brisk_dataset *ref, size_t i, char *buf, size_t size)
 {
     snprintf(buf, size, "%s %s %s", text_at(ref, "lhs", i), text_at(ref, "op", i),
              text_at(ref, "rhs", i));
-}
-
-static const brisk_table *table(const brisk_table_list *list, const char *id)
-{
-    for (size_t i = 0; i < list->count; i++)
-        if (strcmp(list->tables[i]->id, id) == 0)
-            return list->tables[i];
-    fail_msg("no table %s", id);
-    return NULL;
 }
 
 static double cell(const brisk_table *t, size_t row, const char *key)

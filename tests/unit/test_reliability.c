@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "brisk.h"
+#include "ref_helpers.h"
 
 #define REF TEST_SRCDIR "/tests/reference/reliability/"
 #define DATA TEST_SRCDIR "/tests/data/"
@@ -22,15 +23,6 @@
  * lavaan: to 1e-5. */
 #define EXACT 1e-9
 #define CFA 1e-5
-
-static brisk_dataset *read_csv(const char *path)
-{
-    brisk_dataset *ds = NULL;
-    brisk_error err;
-    if (brisk_read_file(path, NULL, &ds, &err) != BRISK_OK)
-        fail_msg("%s: %s", path, err.message);
-    return ds;
-}
 
 static const char *text_at(const brisk_dataset *d, const char *col, size_t i)
 {
@@ -44,15 +36,6 @@ static double num_at(const brisk_dataset *d, const char *col, size_t i)
     const brisk_column *c = brisk_dataset_find(d, col);
     assert_non_null(c);
     return c->num[i];
-}
-
-static const brisk_table *table(const brisk_table_list *list, const char *id)
-{
-    for (size_t i = 0; i < list->count; i++)
-        if (strcmp(list->tables[i]->id, id) == 0)
-            return list->tables[i];
-    fail_msg("no table %s", id);
-    return NULL;
 }
 
 /* The row whose text cells in columns keys[0..n) are want[0..n). */

@@ -40,6 +40,12 @@ typedef struct brisk_model_options {
     unsigned group_equal; /* BRISK_EQUAL_* flags */
     bool measurement_only;/* keep the =~ and ~~ statements only: the CFA of the
                              model's measurement part (every factor covarying) */
+    bool no_fixed_x;      /* lavaan's fixed.x = FALSE: observed predictors are
+                             ordinary variables (variance free), not fixed covariates */
+    bool skip_thresholds; /* accept and leave out "y | t1 + t2" statements (the
+                             caller reads them: simulation cuts data with them) */
+    bool values_as_start; /* a value written in the model (0.8*x) is the starting
+                             value of a free parameter, not a fixed value */
 } brisk_model_options;
 
 /* One row of the parameter table, in lavaan's parameterEstimates() order. */

@@ -56,8 +56,8 @@ static bool scratch_init(scratch *s, const boot_run *run, size_t maxn)
  * case but the i-th. */
 static void job_moments(const boot_run *run, size_t i, scratch *s)
 {
-    draw_rng r;
-    brisk_draw_rng(&r, run->seed, i);
+    brisk_rng r;   /* draw i's numbers depend on the seed and i alone */
+    brisk_rng_seed(&r, run->seed, i);
     size_t rest = run->jackknife ? i : (size_t)-1;   /* the case left out, across groups */
     for (size_t g = 0; g < run->ngroups; g++) {
         const resample_data *d = &run->data[g];

@@ -80,9 +80,12 @@ static bool is_structural(brisk_op op)
 /* Latent variables, then observed ones: indicators in order of appearance,
  * then the other variables the syntax names. */
 /* Whether a statement is part of the model being built: all of them, or
- * with measurement_only the =~ and ~~ ones. */
+ * with measurement_only the =~ and ~~ ones; thresholds are left out when the
+ * caller reads them itself. */
 static bool kept(const builder *b, const brisk_statement *s)
 {
+    if (s->op == BRISK_OP_THRESHOLD && b->opt->skip_thresholds)
+        return false;
     return !b->opt->measurement_only || s->op == BRISK_OP_MEASURE || s->op == BRISK_OP_COVARY;
 }
 
@@ -212,7 +215,10 @@ static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_t
         /* One modifier holds for every group (a label then makes the
          * parameter equal across groups, as in lavaan); c() gives each its own. */
         const brisk_modifier *mod = &t->mods[t->nmods > 1 ? b->m->building_group : 0];
-        if (mod->is_fixed) {
+        if (mod->is_fixed && b->opt->values_as_start) {
+            is_free = true;          /* the value is where the estimate starts */
+            value = mod->value;
+        } else if (mod->is_fixed) {
             is_free = false;
             value = mod->value;
         } else if (mod->is_free) {
@@ -244,6 +250,9 @@ static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_t
     brisk_status st = add_row(b, lhs, op, rhs, is_free, value, label, true, &row);
     if (st == BRISK_OK && t->has_start && is_free)
         b->m->params[row].start = t->start;
+    else if (st == BRISK_OK && is_free && !isnan(value) && b->opt->values_as_start &&
+             t->nmods >= 1 && t->mods[t->nmods > 1 ? b->m->building_group : 0].is_fixed)
+        b->m->params[row].start = value;
     return st;
 }
 
@@ -356,7 +365,7 @@ static bool is_single_indicator(const brisk_model *m, const char *name)
  * covariances and means to their sample values. */
 static bool is_exogenous_observed(const brisk_model *m, const char *name)
 {
-    if (index_in(m->ov, m->p, name) < 0)
+    if (m->no_fixed_x || index_in(m->ov, m->p, name) < 0)
         return false;
     bool predictor = false;
     for (size_t i = 0; i < m->nparams; i++) {
@@ -602,8 +611,8 @@ static brisk_status check_supported(builder *b)
 {
     for (size_t i = 0; i < b->syn->n; i++) {
         const brisk_statement *s = &b->syn->stmts[i];
-        if (s->op == BRISK_OP_THRESHOLD || s->op == BRISK_OP_EQUAL || s->op == BRISK_OP_LESS ||
-            s->op == BRISK_OP_GREATER) {
+        if ((s->op == BRISK_OP_THRESHOLD && !b->opt->skip_thresholds) ||
+            s->op == BRISK_OP_EQUAL || s->op == BRISK_OP_LESS || s->op == BRISK_OP_GREATER) {
             brisk_error_at(b->err, b->m->source, s->line, s->column);
             return brisk_error_set(b->err, BRISK_ERR_FORMAT,
                                    "model syntax: '%s' statements are not supported by the ML "
@@ -625,6 +634,7 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     if (!m)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     m->std_lv = b.opt->std_lv;
+    m->no_fixed_x = b.opt->no_fixed_x;
     m->ngroups = b.opt->ngroups > 1 ? b.opt->ngroups : 1;
     m->meanstructure = b.opt->meanstructure || m->ngroups > 1;
     m->source = brisk_strdup(b.opt->name ? b.opt->name : "model");

@@ -138,58 +138,11 @@ void brisk_resample_moments(const resample_data *d, const unsigned *count, brisk
     mom->n_dropped = dropped;
 }
 
-/* splitmix64's step: well-mixed 64-bit words from a counter. */
-static uint64_t mix(uint64_t z)
-{
-    z += 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-void brisk_draw_rng(draw_rng *r, uint64_t seed, size_t draw)
-{
-    /* mix is a bijection, so draws of one seed start from distinct words */
-    uint64_t z = mix(seed) + (uint64_t)draw;
-    for (int k = 0; k < 4; k++) {
-        z = mix(z);
-        r->s[k] = z;
-    }
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t next(draw_rng *r)
-{
-    uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-/* A uniform integer in [0, n): words below 2^64 mod n are rejected, so
- * every value is equally likely. */
-static size_t uniform_index(draw_rng *r, size_t n)
-{
-    uint64_t m = (uint64_t)n, threshold = (0 - m) % m, x;
-    do
-        x = next(r);
-    while (x < threshold);
-    return (size_t)(x % m);
-}
-
-void brisk_resample_counts(draw_rng *r, size_t n, unsigned *count)
+void brisk_resample_counts(brisk_rng *r, size_t n, unsigned *count)
 {
     memset(count, 0, n * sizeof *count);
     for (size_t k = 0; k < n; k++)
-        count[uniform_index(r, n)]++;
+        count[brisk_rng_index(r, n)]++;
 }
 
 typedef struct parallel_run {

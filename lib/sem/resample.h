@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "brisk/model.h"
+#include "core/rng.h"
 
 /* One group's data for a model: a dense row-major matrix of its observed
  * variables, NaN in missing cells, one row per resampling unit. */
@@ -27,19 +28,9 @@ void brisk_resample_data_free(resample_data *d);
  * covariances. */
 void brisk_resample_moments(const resample_data *d, const unsigned *count, brisk_moments *mom);
 
-/* The random numbers of one bootstrap draw: xoshiro256** (Blackman and
- * Vigna), 256 bits of state, seeded from (seed, draw) so that draw i is the
- * same whatever thread makes it, and distinct draws of a run never share a
- * stream. */
-typedef struct draw_rng {
-    uint64_t s[4];
-} draw_rng;
-
-void brisk_draw_rng(draw_rng *r, uint64_t seed, size_t draw);
-
 /* A bootstrap resample of n rows as counts: count[i] is how many of n
  * draws with replacement fell on row i (each row equally likely). */
-void brisk_resample_counts(draw_rng *r, size_t n, unsigned *count);
+void brisk_resample_counts(brisk_rng *r, size_t n, unsigned *count);
 
 /* Run job(i, thread) for i in [0, n) on nthreads threads; thread 0 (the
  * caller) reports progress.  job returns false to mark draw i failed; the

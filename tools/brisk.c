@@ -13,6 +13,8 @@ static const cli_command *const commands[] = {
     &cmd_compare,
     &cmd_invariance,
     &cmd_reliability,
+    &cmd_simulate,
+    &cmd_power,
     &cmd_report,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -440,9 +440,9 @@ cli_progress_fn cli_progress(const cli_common *c, const char *what, void **ctx)
     return draw_progress;
 }
 
-void cli_progress_end(const brisk_bootstrap_options *opt)
+void cli_progress_end(void *ctx)
 {
-    progress_bar *bar = opt->progress_ctx;
+    progress_bar *bar = ctx;
     if (bar && bar->shown >= 0)
         fputc('\n', stderr);
     if (bar)

@@ -131,7 +131,7 @@ int cli_bootstrap_option(const cli_command *cmd, int which, const char *arg,
  * terminal and not --quiet, else NULL.  cli_progress_end ends the line. */
 typedef void (*cli_progress_fn)(size_t done, size_t total, void *ctx);
 cli_progress_fn cli_progress(const cli_common *c, const char *what, void **ctx);
-void cli_progress_end(const brisk_bootstrap_options *opt);
+void cli_progress_end(void *ctx);
 
 /* The subcommands. */
 extern const cli_command cmd_import;
@@ -140,6 +140,8 @@ extern const cli_command cmd_fit;
 extern const cli_command cmd_report;
 extern const cli_command cmd_invariance;
 extern const cli_command cmd_reliability;
+extern const cli_command cmd_simulate;
+extern const cli_command cmd_power;
 extern const cli_command cmd_compare;
 
 #endif

@@ -88,6 +88,6 @@ static int run(int argc, char **argv)
         return status;
     copt.boot.progress = cli_progress(&common, "bootstrap", &copt.boot.progress_ctx);
     status = cli_run_survey_tables(&common, argv[optind], compare, &copt);
-    cli_progress_end(&copt.boot);
+    cli_progress_end(copt.boot.progress_ctx);
     return status;
 }

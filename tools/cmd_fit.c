@@ -270,7 +270,7 @@ static int fit_data_file(const fit_options *o)
     brisk_bootstrap_info info;
     if (st == BRISK_OK && o->boot.draws)
         st = brisk_bootstrap_fit(&fitted, ds, &o->boot, &info, &err);
-    cli_progress_end(&o->boot);
+    cli_progress_end(o->boot.progress_ctx);
     int status;
     if (st != BRISK_OK) {
         status = cli_fail(&err);
@@ -299,7 +299,7 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     st = results && info ? BRISK_OK : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == BRISK_OK && o->boot.draws && i < fits.n; i++)
         st = brisk_bootstrap_fit(&fits.fitted[i], d->ds, &o->boot, &info[i], &err);
-    cli_progress_end(&o->boot);
+    cli_progress_end(o->boot.progress_ctx);
     int status;
     if (st == BRISK_OK) {
         for (size_t i = 0; i < fits.n; i++)

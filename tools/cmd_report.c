@@ -86,6 +86,6 @@ static int run(int argc, char **argv)
         return status;
     ropt.boot.progress = cli_progress(&common, "bootstrap", &ropt.boot.progress_ctx);
     status = cli_run_survey_tables(&common, argv[optind], report, &ropt);
-    cli_progress_end(&ropt.boot);
+    cli_progress_end(ropt.boot.progress_ctx);
     return status;
 }

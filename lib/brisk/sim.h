@@ -1,38 +1,26 @@
-/* brisk — simulated survey data from a recursive latent-variable model.
+/* brisk — simulated data from a population model written in lavaan syntax
+ * (as lavaan's simulateData), and Monte Carlo power (as simsem).
  *
- * A model is built step by step and then drawn from:
+ * A population model is lavaan model syntax whose parameters carry their
+ * population values ("benefit =~ 0.8*pb1 + 0.7*pb2"; "accept ~ 0.4*benefit").
+ * It is read as simulateData reads it: std.lv = TRUE (every latent
+ * variable's variance, or residual variance, is 1 unless written), no
+ * marker loadings, fixed.x = FALSE (an observed predictor is an ordinary
+ * variable of variance 1); a parameter without a value is 1 when it is a
+ * loading (0.7 with standardized) or a variance, and 0 otherwise (a
+ * regression coefficient left out is a warning).  With standardized, the
+ * residual variances of the endogenous latent variables and of the
+ * observed variables that are not pure predictors are set so that their
+ * variances are 1 (simulateData(standardized = TRUE)).  The data are
+ * multivariate normal with the implied means and covariances; a variable
+ * with thresholds ("y | -1.5*t1 + 0*t2 + 1.5*t3") is cut into categories
+ * 1 .. K (category k when t_{k-1} < y <= t_k), as simulateData cuts it.
  *
- *   latent variables   eta_j = sum_i B[j][i] * eta_i + zeta_j     (i < j)
- *   indicators         y_p   = nu_p + lambda_p * eta_l(p) + e_p
- *
- * Latent variables are numbered in the order they are added, and a path
- * may only lead from an earlier latent to a later one, so the model is
- * recursive by construction and the order of addition is a topological
- * order.  The residuals zeta are jointly normal with mean 0 and the
- * covariance matrix Psi: its diagonal holds the residual variances given
- * to brisk_sim_add_latent() (for an exogenous latent, its variance), its
- * off-diagonal elements are set with brisk_sim_set_covariance() — the
- * covariances of the exogenous block, and residual covariances where the
- * model wants them.  Psi is drawn through its Cholesky factor.  The errors
- * e_p are independent normal with the given variances; a variance of 0
- * makes an indicator an exact (observed) function of its latent, which is
- * how lavaan represents an observed covariate.
- *
- * An indicator may be cut into K ordered categories 1..K by K-1 increasing
- * thresholds (a Likert item: category k when t[k-1] < y <= t[k]), and a
- * cut indicator may be reverse-keyed (K+1-x), as the raw answer to a
- * negatively worded item is.
- *
- * Drawing is deterministic for a seed: every call uses its own
- * gsl_rng_mt19937 seeded with the seed given, and the library holds no
- * global state, so draws from one model may run in several threads at
- * once.  Like every GSL-using part of libbrisk, the functions expect the
- * program to have called gsl_set_error_handler_off() at start-up (GSL's
- * default handler aborts on a matrix that is not positive definite).
- *
- * Every fallible call returns a brisk_status and fills err (which may be
- * NULL); argument errors are BRISK_ERR_ARGUMENT with a message saying
- * which argument and why.  The library never prints and never exits. */
+ * Drawing is deterministic: replication `stream` of `seed` always gives
+ * the same numbers (xoshiro256** seeded from seed and stream; GSL's
+ * ziggurat normal deviates, one per observed variable per respondent, in
+ * row order), whatever thread draws it.  The library never prints and
+ * never exits; GSL's error handler must be off (gsl_set_error_handler_off). */
 #ifndef BRISK_SIM_H
 #define BRISK_SIM_H
 
@@ -40,132 +28,129 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "error.h"
+#include "model.h"
+#include "syntax.h"
+#include "dataset.h"
+#include "table.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* An opaque population model. */
-typedef struct brisk_sim_model brisk_sim_model;
+typedef struct brisk_population_options {
+    bool standardized;     /* variances of 1 through the residual variances */
+    const char *name;      /* the model's file, for messages (NULL: "model") */
+    long first_line;       /* line of the text's first line there (0 or 1: 1) */
+} brisk_population_options;
 
-/* An empty model (no latents, no indicators), or NULL when memory is
- * exhausted.  The caller owns it and releases it with
- * brisk_sim_model_free(). */
-brisk_sim_model *brisk_sim_model_new(void);
+typedef struct brisk_population brisk_population;
 
-/* Release a model and everything it holds.  NULL is accepted. */
-void brisk_sim_model_free(brisk_sim_model *model);
+/* Read a population model.  Errors: the syntax (BRISK_ERR_FORMAT, with
+ * line and column), a threshold without its value, a covariance matrix
+ * that is not positive definite (BRISK_ERR_MODEL). */
+brisk_status brisk_population_new(const char *text, const brisk_population_options *opt,
+                                  brisk_population **out, brisk_error *err);
+void brisk_population_free(brisk_population *pop);
 
-/* ---- building ---- */
+/* The observed variables (the data's columns, in the model's order). */
+size_t brisk_population_nvars(const brisk_population *pop);
+const char *brisk_population_var(const brisk_population *pop, size_t i);
 
-/* Append a latent variable named name (copied; non-empty and unique among
- * the model's latents) whose residual variance is variance (> 0; for an
- * exogenous latent, its variance).  Its index (0, 1, 2, … in order of
- * addition) is stored in *index unless index is NULL. */
-brisk_status brisk_sim_add_latent(brisk_sim_model *model, const char *name,
-                                  double variance, size_t *index,
-                                  brisk_error *err);
+/* Their implied covariance matrix (nvars x nvars) and means, before any
+ * cutting. */
+const double *brisk_population_cov(const brisk_population *pop);
+const double *brisk_population_mean(const brisk_population *pop);
 
-/* Change the residual variance of latent (> 0). */
-brisk_status brisk_sim_set_variance(brisk_sim_model *model, size_t latent,
-                                    double variance, brisk_error *err);
+/* The parameter table (lavaan's order) and each row's population value. */
+const brisk_model *brisk_population_model(const brisk_population *pop);
+double brisk_population_value(const brisk_population *pop, size_t row);
 
-/* Add the regression path to = ... + coefficient * from.  from must have
- * been added before to (from < to: the model stays recursive), the
- * coefficient must be finite, and a path may be added only once. */
-brisk_status brisk_sim_add_path(brisk_sim_model *model, size_t from,
-                                size_t to, double coefficient,
-                                brisk_error *err);
+/* The model's syntax as read (thresholds included). */
+const brisk_syntax *brisk_population_syntax(const brisk_population *pop);
 
-/* Set the covariance of the residuals of two different latents (for
- * exogenous latents, the covariance of the latents themselves); setting
- * a pair again replaces the value.  Whether the whole residual covariance
- * matrix is positive definite is checked by brisk_sim_check(), because
- * a matrix built one element at a time may pass through indefinite
- * states. */
-brisk_status brisk_sim_set_covariance(brisk_sim_model *model, size_t a,
-                                      size_t b, double covariance,
-                                      brisk_error *err);
+/* What reading the model noted (a regression coefficient left at 0...). */
+size_t brisk_population_nwarnings(const brisk_population *pop);
+const char *brisk_population_warning(const brisk_population *pop, size_t i);
 
-/* Append an indicator named name (copied; non-empty and unique among the
- * model's indicators) of latent with a finite loading and error variance
- * (>= 0; 0 makes it an exact function of the latent).  Its intercept is
- * 0 until brisk_sim_set_intercept(); it is continuous until
- * brisk_sim_set_thresholds().  Its index (its column in the output of
- * brisk_sim_draw()) is stored in *index unless index is NULL. */
-brisk_status brisk_sim_add_indicator(brisk_sim_model *model, const char *name,
-                                     size_t latent, double loading,
-                                     double error_variance, size_t *index,
-                                     brisk_error *err);
+/* Categories of variable var (0: continuous). */
+size_t brisk_population_categories(const brisk_population *pop, size_t var);
 
-/* Set the intercept (finite) of an indicator: its mean when the latent's
- * mean is 0.  Thresholds apply to the indicator including its intercept,
- * so the intercept moves a Likert item's answers up or down the scale. */
-brisk_status brisk_sim_set_intercept(brisk_sim_model *model, size_t indicator,
-                                     double intercept, brisk_error *err);
+/* Cut variable var into count + 1 categories at the thresholds sd z[j]
+ * (sd its implied standard deviation; z increasing): around 0, not the
+ * variable's mean, so an intercept moves its answers up the scale.  A
+ * variable with thresholds of its own ("y | ...") keeps them. */
+brisk_status brisk_population_set_cuts(brisk_population *pop, size_t var, const double *z,
+                                       size_t count, brisk_error *err);
 
-/* Cut an indicator into count + 1 ordered categories 1 .. count + 1 by
- * count (>= 1) finite, strictly increasing thresholds (copied): category
- * k when thresholds[k-2] < y <= thresholds[k-1].  Replaces earlier
- * thresholds. */
-brisk_status brisk_sim_set_thresholds(brisk_sim_model *model, size_t indicator,
-                                      const double *thresholds, size_t count,
-                                      brisk_error *err);
+/* The same with k >= 2 categories spanning +-2 SD evenly: z_j = (j - k/2)
+ * 4/k, j = 1 .. k-1 (11.5%, 22.9%, 31.1%, 22.9%, 11.5% for k = 5 and a
+ * variable of mean 0). */
+brisk_status brisk_population_set_likert(brisk_population *pop, size_t var, unsigned k,
+                                         brisk_error *err);
 
-/* Reverse-key a cut indicator: its category x is reported as K + 1 - x,
- * as a respondent answers a negatively worded item.  The indicator must
- * have thresholds already.  reverse = false undoes it. */
-brisk_status brisk_sim_set_reverse(brisk_sim_model *model, size_t indicator,
-                                   bool reverse, brisk_error *err);
+/* Draw n respondents of replication stream of seed into out (n x nvars,
+ * row-major): categories 1 .. K as numbers for cut variables. */
+brisk_status brisk_population_draw(const brisk_population *pop, size_t n, uint64_t seed,
+                                   uint64_t stream, double *out, brisk_error *err);
 
-/* ---- inspecting ---- */
+/* ---- data sets ---- */
 
-/* Number of latents / indicators added so far (0 for NULL). */
-size_t brisk_sim_n_latents(const brisk_sim_model *model);
-size_t brisk_sim_n_indicators(const brisk_sim_model *model);
+typedef struct brisk_simulate_options {
+    size_t n;              /* respondents */
+    uint64_t seed;
+    unsigned likert;       /* 0, or cut every variable without thresholds into
+                              this many categories (brisk_population_set_likert) */
+    const double *cuts;    /* or at these thresholds (brisk_population_set_cuts) */
+    size_t ncuts;
+    double missing;        /* share of cells left missing at random (items only
+                              with a survey), drawn from the seed's stream 1 */
+    int digits;            /* decimals of continuous values, or -1: all */
+} brisk_simulate_options;
 
-/* Name of a latent / an indicator (borrowed: valid until the model is
- * freed), or NULL when the index is out of range. */
-const char *brisk_sim_latent_name(const brisk_sim_model *model, size_t latent);
-const char *brisk_sim_indicator_name(const brisk_sim_model *model,
-                                     size_t indicator);
+/* A data set of n respondents: one column per observed variable. */
+brisk_status brisk_simulate(brisk_population *pop, const brisk_simulate_options *opt,
+                            brisk_dataset **out, brisk_error *err);
 
-/* Validate the model as a whole: it has at least one indicator and its
- * residual covariance matrix Psi is positive definite.  brisk_sim_draw()
- * and brisk_sim_implied_covariance() perform the same check. */
-brisk_status brisk_sim_check(const brisk_sim_model *model, brisk_error *err);
+struct brisk_survey;
 
-/* The population covariance matrices the model implies, before any
- * cutting into categories: latent_cov (n_latents x n_latents, row-major)
- * = A Psi A' with A = (I - B)^-1, and indicator_cov (n_indicators x
- * n_indicators, row-major) = Lambda latent_cov Lambda' + Theta.  Either
- * pointer may be NULL when that matrix is not wanted.  The latent means
- * are 0; an indicator's mean is its intercept.  The standardized loading
- * of indicator p is lambda_p sqrt(latent_cov[l][l] / indicator_cov[p][p]). */
-brisk_status brisk_sim_implied_covariance(const brisk_sim_model *model,
-                                          double *latent_cov,
-                                          double *indicator_cov,
-                                          brisk_error *err);
+/* The same shaped as the survey's data file: the population (expanded with
+ * brisk_survey_population_text) must have a variable for every item (wide
+ * name: pb1_crime); items are cut to the survey's scale (unless they have
+ * thresholds) and written on it (category 1 = the scale's minimum),
+ * reverse-keyed items reversed as a raw answer is; a missing answer is
+ * written as the survey's first missing code, or left empty; the id column
+ * numbers the respondents 1..n; in the long layout each respondent has a
+ * row per behaviour (the behaviour column holds its key).  Other variables
+ * (demographics, weight) are written as drawn (digits decimals).  Errors
+ * name the missing item (BRISK_ERR_COLUMN, at model_path). */
+brisk_status brisk_simulate_survey(const struct brisk_survey *s, brisk_population *pop,
+                                   const brisk_simulate_options *opt, const char *model_path,
+                                   brisk_dataset **out, brisk_error *err);
 
-/* ---- drawing ---- */
+/* ---- Monte Carlo power ---- */
 
-/* Draw n respondents into out, an n x n_indicators row-major array the
- * caller provides: row r holds respondent r's indicators in the order
- * they were added; cut indicators hold their category 1..K (reversed
- * where asked) as a double.  n = 0 draws nothing.
- *
- * seed (1 .. 2^32-1) seeds a gsl_rng_mt19937 owned by this call.  Seed 0
- * is rejected because GSL silently replaces it by 4357, so two different
- * seeds would give the same data.  The order of the random numbers is
- * part of the interface, so a seed reproduces a data set bit for bit
- * across versions: for each respondent in turn, n_latents standard
- * normal deviates (gsl_ran_gaussian_ziggurat) for the residuals, then
- * one per indicator, in index order, drawn even when its error variance
- * is 0.
- *
- * Nothing is written to out unless the model passes brisk_sim_check(). */
-brisk_status brisk_sim_draw(const brisk_sim_model *model, size_t n,
-                            uint32_t seed, double *out, brisk_error *err);
+typedef struct brisk_power_options {
+    const size_t *n;       /* sample sizes, nn of them */
+    size_t nn;
+    size_t reps;           /* data sets per sample size */
+    uint64_t seed;         /* replication r of sample size k is stream k reps + r */
+    unsigned threads;      /* the output is the same for any number */
+    double alpha;          /* significance level (0: .05) */
+    void (*progress)(size_t done, size_t total, void *ctx);
+    void *progress_ctx;
+} brisk_power_options;
+
+/* For each sample size, reps data sets drawn from the population, each
+ * fitted by ML with the analysis model (text, lavaan syntax with lavaan's
+ * sem() defaults; NULL: the population's own model with its values free,
+ * the latent variances that identify it fixed at their population values).
+ * Adds "power.convergence" (per N: replications, converged fits, rate) and
+ * "power.parameters" (per N and estimated parameter: population value,
+ * mean estimate, bias, relative bias, SD of the estimates, mean SE,
+ * relative SE bias, 95% coverage, power), as simsem's summary gives them;
+ * a parameter the population does not have has no population value. */
+brisk_status brisk_power(const brisk_population *pop, const char *analysis, const char *source,
+                         const brisk_power_options *opt, brisk_table_list *out, brisk_error *err);
 
 #ifdef __cplusplus
 }

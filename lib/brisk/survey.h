@@ -78,6 +78,19 @@ bool brisk_template_is_per_behaviour(const char *tmpl);
 char *brisk_survey_column_name(const brisk_survey *s, const char *tmpl, size_t b);
 char *brisk_survey_wording(const brisk_survey *s, const char *text, size_t b);
 
+/* A template's column name in the wide layout (pb1_{b} -> pb1_crime),
+ * whatever the survey's layout.  NULL when memory is exhausted. */
+char *brisk_survey_wide_name(const brisk_survey *s, const char *tmpl, size_t b);
+
+/* A population model for the survey (brisk simulate --survey): every line
+ * with {b} or {behaviour} repeated once per behaviour, those replaced by
+ * the behaviour's key and label, and every c(v1, ..., vK) on such a line
+ * replaced by the behaviour's value (one per behaviour, in the survey's
+ * order).  path names the model in errors (a wrong number of values, {b}
+ * in a survey without behaviours).  A new string, or NULL with err set. */
+char *brisk_survey_population_text(const brisk_survey *s, const char *text, const char *path,
+                                   brisk_error *err);
+
 /* The [model] text for behaviour b: every name template expanded as
  * brisk_survey_column_name expands it.  NULL when there is no model or
  * memory is exhausted. */

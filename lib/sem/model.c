@@ -105,6 +105,10 @@ static brisk_status collect_variables(builder *b)
     }
     for (size_t i = 0; i < syn->n && !st; i++) {
         const brisk_statement *s = &syn->stmts[i];
+        /* a variable with thresholds is observed even when the caller cuts it */
+        if (s->op == BRISK_OP_THRESHOLD && b->opt->skip_thresholds &&
+            index_in(m->lv, m->m, s->lhs) < 0)
+            st = add_name(b, &m->ov, &m->p, s->lhs);
         if (!is_structural(s->op) || s->op == BRISK_OP_MEASURE || !kept(b, s))
             continue;
         if (index_in(m->lv, m->m, s->lhs) < 0)

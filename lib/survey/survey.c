@@ -1,5 +1,6 @@
 /* The .survey file: an INI-style definition of an instrument. */
 #include <config.h>
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -590,4 +591,105 @@ char *brisk_survey_model_text(const brisk_survey *s, size_t b)
         return brisk_strdup(s->model);
     const brisk_survey_entry *e = &s->behaviours[b < s->nbehaviours ? b : 0];
     return substitute(s->model, e->key, e->value, s->layout == BRISK_LAYOUT_LONG);
+}
+
+/* The i-th of the comma-separated values of "c(v1, v2, ...)" starting at
+ * open (the "c("), appended to b; *end gets the character after ")".
+ * False with err set when the list does not have n values. */
+static bool pick_value(const char *open, size_t i, size_t n, brisk_buf *b, const char **end,
+                       const char *path, long line, brisk_error *err)
+{
+    const char *p = open + 2, *close = strchr(p, ')');
+    size_t count = 1;
+    for (const char *q = p; close && q < close; q++)
+        count += *q == ',';
+    if (!close || count != n) {
+        brisk_error_at(err, path, line, 0);
+        brisk_error_set(err, BRISK_ERR_FORMAT, "c(...) in a population model gives one value "
+                        "per behaviour: %zu behaviours, %s", n,
+                        close ? "another count of values" : "no closing ')'");
+        return false;
+    }
+    for (size_t k = 0; k < i; k++)
+        p = strchr(p, ',') + 1;
+    const char *stop = strchr(p, ',');
+    if (!stop || stop > close)
+        stop = close;
+    while (p < stop && (*p == ' ' || *p == '\t'))
+        p++;
+    while (stop > p && (stop[-1] == ' ' || stop[-1] == '\t'))
+        stop--;
+    *end = close + 1;
+    return brisk_buf_append(b, p, (size_t)(stop - p));
+}
+
+/* One line for behaviour i: {b} and {behaviour} replaced, each c(...)
+ * replaced by its i-th value. */
+static bool expand_line(const brisk_survey *s, const char *line, size_t i, brisk_buf *out,
+                        long lineno, const char *path, brisk_error *err)
+{
+    char *text = substitute(line, s->behaviours[i].key, s->behaviours[i].value, false);
+    if (!text)
+        return false;
+    bool ok = true;
+    for (const char *p = text; *p && ok;) {
+        bool starts = p[0] == 'c' && p[1] == '(' &&
+                      (p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.'));
+        if (starts) {
+            ok = pick_value(p, i, s->nbehaviours, out, &p, path, lineno, err);
+            continue;
+        }
+        ok = brisk_buf_append(out, p++, 1);
+    }
+    free(text);
+    return ok && brisk_buf_puts(out, "\n");
+}
+
+char *brisk_survey_population_text(const brisk_survey *s, const char *text, const char *path,
+                                   brisk_error *err)
+{
+    brisk_buf out = {0};
+    bool ok = true;
+    long lineno = 0;
+    for (const char *line = text; *line && ok; lineno++) {
+        const char *eol = strchr(line, '\n');
+        size_t len = eol ? (size_t)(eol - line) : strlen(line);
+        char *one = malloc(len + 1);
+        if (!one) {
+            ok = false;
+            break;
+        }
+        memcpy(one, line, len);
+        one[len] = '\0';
+        bool templated = strstr(one, "{b}") || strstr(one, "{behaviour}");
+        if (templated && s->nbehaviours == 0) {
+            brisk_error_at(err, path, lineno + 1, 0);
+            brisk_error_set(err, BRISK_ERR_FORMAT, "{b} in the population model, but the "
+                            "survey has no [behaviours]");
+            ok = false;
+        }
+        for (size_t i = 0; ok && templated && i < s->nbehaviours; i++)
+            ok = expand_line(s, one, i, &out, lineno + 1, path, err);
+        if (ok && !templated)
+            ok = brisk_buf_puts(&out, one) && brisk_buf_puts(&out, "\n");
+        free(one);
+        line += len + (eol ? 1 : 0);
+    }
+    if (ok && !out.data)
+        ok = brisk_buf_puts(&out, "");
+    if (!ok) {
+        if (err && err->status == BRISK_OK)
+            brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        brisk_buf_free(&out);
+        return NULL;
+    }
+    return out.data;
+}
+
+char *brisk_survey_wide_name(const brisk_survey *s, const char *tmpl, size_t b)
+{
+    if (!brisk_template_is_per_behaviour(tmpl) || s->nbehaviours == 0)
+        return brisk_strdup(tmpl);
+    const brisk_survey_entry *e = &s->behaviours[b < s->nbehaviours ? b : 0];
+    return substitute(tmpl, e->key, e->value, false);
 }

@@ -98,7 +98,7 @@ t_import_csv_round_trip() {
     run 0 import "$tmp/round.csv" -o "$tmp/round2.csv" -q &&
     cmp "$tmp/round.csv" "$tmp/round2.csv" &&
     [ "$(wc -l <"$tmp/round.csv")" -eq "$(wc -l <"$top_srcdir/surveys/rongcheng/rongcheng.csv")" ] &&
-    has "12,1.39,52,2,2,-99,4,5,4" "$tmp/round.csv"
+    has "2,4,4,3,3,1,5,4,5,4,5,4,5,4,4,5,5,-99,5," "$tmp/round.csv" && has ",2,0.7436" "$tmp/round.csv"
 }
 t_import_tagged_missing() {
     run 0 import "$data/labelled.dta" --format csv &&
@@ -127,7 +127,7 @@ t_fit_data_model() {
 }
 t_fit_survey() {
     run 0 fit "$survey" -q && has "crime       fees   internet     litter" "$tmp/out" &&
-    has "373 of 600 respondents used" "$tmp/out" &&
+    has "358 of 600 respondents used" "$tmp/out" &&
     run 0 fit "$survey" -b fees -b litter --format json &&
     has '"group": "fees"' "$tmp/out" && lacks '"group": "crime"' "$tmp/out" &&
     has "fees: the survey's weight is not used" "$tmp/err" && has '"warnings": ["the survey'"'"'s weight is not used' "$tmp/out" &&
@@ -215,7 +215,7 @@ t_groups_and_invariance() {
     has "Littering of garbage,Strict (+ residual variances)," "$tmp/out" &&
     has "weight is not used" "$tmp/err" &&
     run 0 invariance "$survey" --group gender -b crime &&
-    has "Criminal records: 2 groups of 'gender': 1 (191), 2 (180)." "$tmp/out"
+    has "Criminal records: 2 groups of 'gender': 2 (173), 1 (185)." "$tmp/out"
 }
 t_report_one_behaviour() {
     # the bundled survey cut to one behaviour: no comparison, but the
@@ -241,16 +241,21 @@ t_compare_long_layout() {
     # respondent and behaviour (behaviours in reverse order, so rows are
     # matched by id, not position): compare must print the same bytes
     awk -F, -v OFS=, 'NR == 1 {
-            print "id,weight,age,gender,education,income,behaviour,tg1,tg2,tg3,pc1,pc2,pc3," \
-                  "pm1,pm2,pm3,pb1,pb2,pb3,pr1,pr2,pr3,acc1,acc2,acc3"
-            split("crime fees internet litter", key, " ")
+            n = split("crime fees internet litter", key, " ")
+            m = split("pm1 pm2 pm3 pb1 pb2 pb3 pr1 pr2 pr3 acc1 acc2 acc3", item, " ")
+            for (j = 1; j <= NF; j++) col[$j] = j
+            header = "id,behaviour"
+            for (j = 2; j <= NF; j++)
+                if ($j !~ /_(crime|fees|internet|litter)$/) { once[++nonce] = j; header = header OFS $j }
+            for (i = 1; i <= m; i++) header = header OFS item[i]
+            print header
             next
         }
         {
-            for (k = 3; k >= 0; k--) {
-                line = $1 OFS $2 OFS $3 OFS $4 OFS $5 OFS $6 OFS key[k + 1]
-                for (j = 7; j <= 12; j++) line = line OFS $j
-                for (j = 13 + 12 * k; j <= 24 + 12 * k; j++) line = line OFS $j
+            for (k = n; k >= 1; k--) {
+                line = $1 OFS key[k]
+                for (j = 1; j <= nonce; j++) line = line OFS $(once[j])
+                for (i = 1; i <= m; i++) line = line OFS $(col[item[i] "_" key[k]])
                 print line
             }
         }' "$top_srcdir/surveys/rongcheng/rongcheng.csv" >"$tmp/long.csv" &&
@@ -284,8 +289,47 @@ t_reliability() {
     run 0 report "$tmp/path.survey" -q --bootstrap 0 -o "$tmp/path.md" &&
     lacks "Cronbach" "$tmp/path.md" && has "### Structural paths by behaviour" "$tmp/path.md"
 }
+t_surveys() {
+    # every bundled instrument is found by name, described and fitted
+    for name in rongcheng kostka2019 rieger2020 siegrist; do
+        BRISK_SURVEYS="$top_srcdir/surveys" "$brisk" describe "$name" -q >"$tmp/out" 2>"$tmp/err" &&
+        has "Items by behaviour" "$tmp/out" &&
+        BRISK_SURVEYS="$top_srcdir/surveys" "$brisk" fit "$name" -q >"$tmp/out" 2>"$tmp/err" &&
+        has "Chi-square" "$tmp/out" || { echo "# $name failed" >&2; cat "$tmp/err" >&2; return 1; }
+    done &&
+    run 0 describe "$top_srcdir/surveys/kostka2019/kostka2019.survey" --format csv -q &&
+    grep -q '^,,approve,2209,0,' "$tmp/out"
+}
+t_simulate() {
+    printf 'f =~ 0.8*x1 + 0.7*x2 + 0.6*x3\ny ~ 0.3*f\n' >"$tmp/pop.lav" &&
+    run 0 simulate --model "$tmp/pop.lav" --n 50 --seed 4 --likert 5 -o "$tmp/sim.csv" &&
+    head -n 1 "$tmp/sim.csv" | grep -q '^x1,x2,x3,y$' && [ "$(wc -l <"$tmp/sim.csv")" -eq 51 ] &&
+    run 0 simulate --model "$tmp/pop.lav" --n 50 --seed 4 --likert 5 -o "$tmp/sim2.csv" &&
+    cmp "$tmp/sim.csv" "$tmp/sim2.csv" &&
+    run 0 simulate --model "$tmp/pop.lav" --n 20 --digits 2 -o "$tmp/sim.tsv" &&
+    grep -q "$(printf 'x1\tx2')" "$tmp/sim.tsv" &&
+    # the bundled survey drawn again equals the committed file
+    run 0 simulate --survey "$survey" --model "$top_srcdir/surveys/rongcheng/population.lav" \
+        --n 600 --seed 20190501 --thresholds=-1.8,-1.0,-0.3,0.9 --missing 0.03 --digits 4 \
+        -o "$tmp/rc.csv" &&
+    cmp "$tmp/rc.csv" "$top_srcdir/surveys/rongcheng/rongcheng.csv" &&
+    run 1 simulate --model "$tmp/pop.lav" --n 10 && has "-o FILE is required" "$tmp/err" &&
+    run 1 simulate --model "$tmp/pop.lav" --n 10 --likert 5 --thresholds=0 -o "$tmp/x.csv" &&
+    has "not both" "$tmp/err" && [ ! -e "$tmp/x.csv" ]
+}
+t_power() {
+    printf 'y ~ 0.3*x\n' >"$tmp/reg.lav" &&
+    run 0 power --model "$tmp/reg.lav" --n 100 --reps 300 --seed 2 --threads 1 --format csv -q &&
+    cp "$tmp/out" "$tmp/p1.csv" && has "power.parameters" "$tmp/out" &&
+    run 0 power --model "$tmp/reg.lav" --n 100 --reps 300 --seed 2 --threads 2 --format csv -q &&
+    cmp "$tmp/p1.csv" "$tmp/out" &&
+    printf 'y ~ x\n' >"$tmp/ana.lav" &&
+    run 0 power --model "$tmp/reg.lav" --analysis "$tmp/ana.lav" --n 60,120 --reps 100 -q &&
+    has "Power and bias by parameter" "$tmp/out" &&
+    run 1 power --model "$tmp/reg.lav" && has "--n N1,N2" "$tmp/err"
+}
 
-echo "1..24"
+echo "1..27"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -309,5 +353,8 @@ ok "fit --group and invariance reproduce lavaan's multi-group numbers" t_groups_
 ok "compare in the long layout matches respondents by id: same output as wide" t_compare_long_layout
 ok "report without comparison: one behaviour (defined effects only), no paths (nothing)" t_report_one_behaviour
 ok "reliability per construct and behaviour: alpha, omega, AVE, HTMT, Fornell-Larcker" t_reliability
+ok "the bundled surveys are found by name, described and fitted" t_surveys
+ok "simulate draws the same file for a seed; the bundled data bit for bit" t_simulate
+ok "power: the same numbers for any --threads; an analysis model" t_power
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

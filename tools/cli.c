@@ -359,12 +359,24 @@ char *cli_read_text_file(const char *path, brisk_error *err)
     return text;
 }
 
-static bool parse_count(const char *arg, unsigned long long max, unsigned long long *out)
+bool cli_parse_count(const char *arg, unsigned long long min, unsigned long long max,
+                     unsigned long long *out)
 {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || end == arg || *end || arg[0] == '-' || v > max)
+    if (errno || end == arg || *end || arg[0] == '-' || arg[0] == '+' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool cli_parse_number(const char *arg, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || !(v >= min && v <= max))
         return false;
     *out = v;
     return true;
@@ -384,7 +396,7 @@ int cli_bootstrap_option(const cli_command *cmd, int which, const char *arg,
     unsigned long long v;
     switch (which) {
     case 0:
-        if (!parse_count(arg, 10000000, &v) || v < 2)
+        if (!cli_parse_count(arg, 2, 10000000, &v))
             return cli_usage_error(cmd, "--bootstrap takes a number of draws from 2 to "
                                    "10000000, not '%s'", arg);
         opt->draws = (size_t)v;
@@ -398,12 +410,12 @@ int cli_bootstrap_option(const cli_command *cmd, int which, const char *arg,
             return cli_usage_error(cmd, "--ci takes perc or bca, not '%s'", arg);
         return -1;
     case 2:
-        if (!parse_count(arg, UINT64_MAX, &v))
+        if (!cli_parse_count(arg, 0, UINT64_MAX, &v))
             return cli_usage_error(cmd, "--seed takes a whole number, not '%s'", arg);
         opt->seed = v;
         return -1;
     default:
-        if (!parse_count(arg, 256, &v) || v < 1)
+        if (!cli_parse_count(arg, 1, 256, &v))
             return cli_usage_error(cmd, "--threads takes a number from 1 to 256, not '%s'", arg);
         opt->threads = (unsigned)v;
         return -1;

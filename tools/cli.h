@@ -118,6 +118,12 @@ bool cli_parse_group_equal(const char *list, unsigned *flags);
  * read. */
 char *cli_read_text_file(const char *path, brisk_error *err);
 
+/* A whole number from min to max written in decimal digits (no sign), or a
+ * finite number from min to max; false otherwise. */
+bool cli_parse_count(const char *arg, unsigned long long min, unsigned long long max,
+                     unsigned long long *out);
+bool cli_parse_number(const char *arg, double min, double max, double *out);
+
 /* The bootstrap options before the command line: draws (0: no bootstrap),
  * seed 1, one thread per processor. */
 void cli_bootstrap_defaults(brisk_bootstrap_options *opt, size_t draws);

@@ -17,11 +17,12 @@ const cli_command cmd_power = {
         "For each sample size, draw data sets from the population model (as brisk\n"
         "simulate does), fit each by ML, and report per parameter: the population\n"
         "value, the mean estimate, its bias and relative bias, the SD of the\n"
-        "estimates, the mean SE and its relative bias, the coverage of the 95%\n"
-        "interval and the power (share of p < .05), with the convergence rate per N\n"
-        "(as simsem).  The analysis model is the population's own with its values\n"
-        "free, unless --analysis gives one.  The same seed gives the same numbers,\n"
-        "whatever --threads.\n\n"
+        "estimates, the mean SE and its relative bias, the coverage of the interval\n"
+        "of level 1 - alpha (95%) and the power (share of p < alpha = .05), with the\n"
+        "convergence rate per N (as simsem).  The analysis model is the population's\n"
+        "own with its values free (the latent variances that set the scales fixed),\n"
+        "unless --analysis gives one.  The same seed gives the same numbers, whatever\n"
+        "--threads.\n\n"
         "Options:\n"
         "  -m, --model FILE      the population model (lavaan syntax with values)\n"
         "  -a, --analysis FILE   the model fitted to each data set (lavaan syntax, sem()\n"
@@ -32,7 +33,8 @@ const cli_command cmd_power = {
         "      --threads T       fits in T threads (default: the number of processors)\n"
         "      --standardized    population residual variances giving variances of 1\n"
         "      --likert K        cut every variable without thresholds into K categories\n"
-        "      --alpha A         significance level (default 0.05)\n"
+        "      --alpha A         significance level, and 1 - A the intervals' level\n"
+        "                        (default 0.05)\n"
         "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "  -q, --quiet           no progress bar nor warnings on standard error\n"
@@ -54,22 +56,6 @@ typedef struct power_options {
     unsigned likert;
 } power_options;
 
-static bool parse_double(const char *arg, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(arg, &end);
-    if (errno || end == arg || *end || !(v >= lo && v <= hi))
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_whole(const char *arg, double lo, double hi, double *out)
-{
-    return parse_double(arg, lo, hi, out) && *out == (double)(uint64_t)*out;
-}
-
 static int parse_sizes(power_options *o, const char *arg)
 {
     char *copy = strdup(arg), *save = NULL;
@@ -77,8 +63,8 @@ static int parse_sizes(power_options *o, const char *arg)
     o->power.nn = 0;
     for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && ok;
          t = strtok_r(NULL, ",", &save)) {
-        double v;
-        ok = o->power.nn < 64 && parse_whole(t, 2, 1e7, &v);
+        unsigned long long v;
+        ok = o->power.nn < 64 && cli_parse_count(t, 2, 10000000, &v);
         if (ok)
             o->n[o->power.nn++] = (size_t)v;
     }
@@ -92,32 +78,33 @@ static int parse_sizes(power_options *o, const char *arg)
 
 static int option_value(power_options *o, int opt, const char *arg)
 {
+    unsigned long long k;
     double v;
     switch (opt) {
     case 'n': return parse_sizes(o, arg);
     case OPT_REPS:
-        if (!parse_whole(arg, 2, 1e7, &v))
+        if (!cli_parse_count(arg, 2, 10000000, &k))
             return cli_usage_error(&cmd_power, "--reps takes 2 to 10000000, not '%s'", arg);
-        o->power.reps = (size_t)v;
+        o->power.reps = (size_t)k;
         return -1;
     case OPT_SEED:
-        if (!parse_whole(arg, 0, 18446744073709549568.0, &v))
+        if (!cli_parse_count(arg, 0, UINT64_MAX, &k))
             return cli_usage_error(&cmd_power, "--seed takes a whole number, not '%s'", arg);
-        o->power.seed = (uint64_t)v;
+        o->power.seed = k;
         return -1;
     case OPT_THREADS:
-        if (!parse_whole(arg, 1, 256, &v))
+        if (!cli_parse_count(arg, 1, 256, &k))
             return cli_usage_error(&cmd_power, "--threads takes 1 to 256, not '%s'", arg);
-        o->power.threads = (unsigned)v;
+        o->power.threads = (unsigned)k;
         return -1;
     case OPT_LIKERT:
-        if (!parse_whole(arg, 2, 100, &v))
+        if (!cli_parse_count(arg, 2, 100, &k))
             return cli_usage_error(&cmd_power, "--likert takes 2 to 100 categories, not '%s'",
                                    arg);
-        o->likert = (unsigned)v;
+        o->likert = (unsigned)k;
         return -1;
     default:   /* OPT_ALPHA */
-        if (!parse_double(arg, 1e-6, 0.5, &v))
+        if (!cli_parse_number(arg, 1e-6, 0.5, &v))
             return cli_usage_error(&cmd_power, "--alpha takes a level between 0 and 0.5, not "
                                    "'%s'", arg);
         o->power.alpha = v;

@@ -60,66 +60,56 @@ typedef struct sim_options {
     bool standardized, have_n;
 } sim_options;
 
-static bool parse_number(const char *arg, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(arg, &end);
-    if (errno || end == arg || *end || !(v >= lo && v <= hi))
-        return false;
-    *out = v;
-    return true;
-}
-
 static int option_value(sim_options *o, int opt, const char *arg)
 {
     double v;
+    unsigned long long k;
     switch (opt) {
     case 'n':
-        if (!parse_number(arg, 1, 1e8, &v) || v != (double)(size_t)v)
+        if (!cli_parse_count(arg, 1, 100000000, &k))
             return cli_usage_error(&cmd_simulate, "--n takes a number of respondents from 1 "
                                    "to 100000000, not '%s'", arg);
-        o->sim.n = (size_t)v;
+        o->sim.n = (size_t)k;
         o->have_n = true;
         return -1;
     case OPT_SEED:
-        if (!parse_number(arg, 0, 18446744073709549568.0, &v) || v != (double)(uint64_t)v)
+        if (!cli_parse_count(arg, 0, UINT64_MAX, &k))
             return cli_usage_error(&cmd_simulate, "--seed takes a whole number, not '%s'", arg);
-        o->sim.seed = (uint64_t)v;
+        o->sim.seed = k;
         return -1;
     case OPT_LIKERT:
-        if (!parse_number(arg, 2, 100, &v) || v != (double)(unsigned)v)
+        if (!cli_parse_count(arg, 2, 100, &k))
             return cli_usage_error(&cmd_simulate, "--likert takes a number of categories from "
                                    "2 to 100, not '%s'", arg);
-        o->sim.likert = (unsigned)v;
+        o->sim.likert = (unsigned)k;
         return -1;
     case OPT_MISSING:
-        if (!parse_number(arg, 0, 0.99, &v))
+        if (!cli_parse_number(arg, 0, 0.99, &v))
             return cli_usage_error(&cmd_simulate, "--missing takes a share from 0 to 0.99, "
                                    "not '%s'", arg);
         o->sim.missing = v;
         return -1;
     case OPT_THRESHOLDS: {
         char *copy = strdup(arg), *save = NULL;
-        size_t k = 0;
+        size_t count = 0;
         bool ok = copy != NULL;
         for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && ok;
              t = strtok_r(NULL, ",", &save))
-            ok = k < 63 && parse_number(t, -10, 10, &o->cuts[k++]);
-        for (size_t j = 1; ok && j < k; j++)
+            ok = count < 63 && cli_parse_number(t, -10, 10, &o->cuts[count++]);
+        for (size_t j = 1; ok && j < count; j++)
             ok = o->cuts[j] > o->cuts[j - 1];
         free(copy);
-        if (!ok || k == 0)
+        if (!ok || count == 0)
             return cli_usage_error(&cmd_simulate, "--thresholds takes increasing numbers "
                                    "between -10 and 10, separated by commas, not '%s'", arg);
         o->sim.cuts = o->cuts;
-        o->sim.ncuts = k;
+        o->sim.ncuts = count;
         return -1;
     }
     default:   /* OPT_DIGITS */
-        if (!parse_number(arg, 0, 15, &v) || v != (double)(int)v)
+        if (!cli_parse_count(arg, 0, 15, &k))
             return cli_usage_error(&cmd_simulate, "--digits takes 0 to 15, not '%s'", arg);
-        o->sim.digits = (int)v;
+        o->sim.digits = (int)k;
         return -1;
     }
 }

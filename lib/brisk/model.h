@@ -45,7 +45,8 @@ typedef struct brisk_model_options {
     bool skip_thresholds; /* accept and leave out "y | t1 + t2" statements (the
                              caller reads them: simulation cuts data with them) */
     bool values_as_start; /* a value written in the model (0.8*x) is the starting
-                             value of a free parameter, not a fixed value */
+                             value of a free parameter, not a fixed value (except,
+                             with std_lv, a latent variance: it sets the scale) */
 } brisk_model_options;
 
 /* One row of the parameter table, in lavaan's parameterEstimates() order. */

@@ -147,8 +147,13 @@ typedef struct brisk_power_options {
  * Adds "power.convergence" (per N: replications, converged fits, rate) and
  * "power.parameters" (per N and estimated parameter: population value,
  * mean estimate, bias, relative bias, SD of the estimates, mean SE,
- * relative SE bias, 95% coverage, power), as simsem's summary gives them;
- * a parameter the population does not have has no population value. */
+ * relative SE bias, coverage of the 1 - alpha interval, power), as
+ * simsem's summary gives them; a parameter the population does not have has
+ * no population value.  A replication whose fit fails is left out and
+ * counted (a warning when any is); BRISK_ERR_CONVERGENCE when none
+ * converges at any N.  The analysis text's start() values are honoured;
+ * other parameters start at the population's value when the analysis is
+ * the population's own model, at lavaan's starting values otherwise. */
 brisk_status brisk_power(const brisk_population *pop, const char *analysis, const char *source,
                          const brisk_power_options *opt, brisk_table_list *out, brisk_error *err);
 

@@ -201,6 +201,14 @@ static size_t covariance_rank(const brisk_model *m, const char *name)
     return l >= 0 ? (size_t)l : m->m + (size_t)(o >= 0 ? o : 0);
 }
 
+/* With std.lv a latent variable's variance sets its scale: a value written
+ * for it stays fixed even when values are starting values. */
+static bool sets_scale(const builder *b, const brisk_statement *s, const brisk_term *t)
+{
+    return b->opt->std_lv && s->op == BRISK_OP_COVARY && strcmp(s->lhs, t->name) == 0 &&
+           index_in(b->m->lv, b->m->m, s->lhs) >= 0;
+}
+
 static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_term *t,
                              bool default_fixed, double default_value)
 {
@@ -219,7 +227,7 @@ static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_t
         /* One modifier holds for every group (a label then makes the
          * parameter equal across groups, as in lavaan); c() gives each its own. */
         const brisk_modifier *mod = &t->mods[t->nmods > 1 ? b->m->building_group : 0];
-        if (mod->is_fixed && b->opt->values_as_start) {
+        if (mod->is_fixed && b->opt->values_as_start && !sets_scale(b, s, t)) {
             is_free = true;          /* the value is where the estimate starts */
             value = mod->value;
         } else if (mod->is_fixed) {

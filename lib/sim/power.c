@@ -20,7 +20,6 @@ typedef struct power_run {
     const brisk_power_options *opt;
     size_t n, nindex;              /* this sample size and its place in opt->n */
     size_t *column;                /* analysis observed variable -> population column */
-    double *start;                 /* the population values of the free parameters */
     size_t nrows;                  /* analysis parameter-table rows */
     double *est, *se, *p;          /* reps x nrows */
     bool *ok;
@@ -60,9 +59,8 @@ static void power_job(size_t rep, size_t thread, void *ctx)
                               run->nindex * run->opt->reps + rep, x, NULL) != BRISK_OK)
         return;
     moments(run, x, mom);
-    brisk_fit_options fo = {.start = run->start};
     brisk_fit *fit = NULL;
-    if (brisk_fit_ml(run->m, mom, &fo, &fit, NULL) == BRISK_OK && fit->vcov_valid) {
+    if (brisk_fit_ml(run->m, mom, NULL, &fit, NULL) == BRISK_OK && fit->vcov_valid) {
         run->ok[rep] = true;
         for (size_t r = 0; r < run->nrows; r++) {
             run->est[rep * run->nrows + r] = fit->rows[r].est;
@@ -87,8 +85,9 @@ static double truth_of(const brisk_population *pop, const brisk_param *a)
     return NAN;
 }
 
-/* The analysis model: the given text with lavaan's sem() defaults, or the
- * population's own model with its values as starting values and the
+/* The analysis model: the given text with lavaan's sem() defaults (and
+ * its start() values; lavaan's starting values otherwise), or the
+ * population's own model started at the population's values, with the
  * variances that identify it (latent variances, with std.lv) fixed at
  * their population values, so that its estimates estimate the
  * population's values. */
@@ -118,8 +117,9 @@ static brisk_status analysis_model(const brisk_population *pop, const char *text
         bool latent_variance = p->op == BRISK_OP_COVARY && !p->free &&
                                strcmp(p->lhs, p->rhs) == 0 && brisk_sem_var_index(*m, p->lhs) >=
                                                                   (int)(*m)->p;
-        if (latent_variance)
-            p->start = truth_of(pop, p);
+        double truth = truth_of(pop, p);
+        if (latent_variance || (p->free && isnan(p->start) && isfinite(truth)))
+            p->start = truth;
     }
     return st;
 }
@@ -222,7 +222,6 @@ static void run_free(power_run *run, unsigned nthreads)
     free(run->p);
     free(run->ok);
     free(run->column);
-    free(run->start);
 }
 
 static bool run_init(power_run *run, size_t nmax, unsigned nthreads)
@@ -235,20 +234,13 @@ static bool run_init(power_run *run, size_t nmax, unsigned nthreads)
     run->p = malloc((reps * run->nrows + 1) * sizeof *run->p);
     run->ok = calloc(reps + 1, sizeof *run->ok);
     run->column = calloc(p + 1, sizeof *run->column);
-    run->start = calloc(m->nfree + 1, sizeof *run->start);
     run->data = calloc(nthreads, sizeof *run->data);
     run->mom = calloc(nthreads, sizeof *run->mom);
-    bool ok = run->est && run->se && run->p && run->ok && run->column && run->start &&
-              run->data && run->mom;
+    bool ok = run->est && run->se && run->p && run->ok && run->column && run->data && run->mom;
     for (size_t j = 0; ok && j < p; j++)
         for (size_t c = 0; c < q; c++)
             if (strcmp(m->ov[j], brisk_population_var(run->pop, c)) == 0)
                 run->column[j] = c;
-    for (size_t r = 0; ok && r < m->nparams; r++) {
-        double v = truth_of(run->pop, &m->params[r]);
-        if (m->params[r].free > 0)
-            run->start[m->params[r].free - 1] = isfinite(v) ? v : NAN;
-    }
     for (unsigned t = 0; ok && t < nthreads; t++) {
         run->data[t] = malloc((nmax * q + 1) * sizeof **run->data);
         run->mom[t] = (brisk_moments){.p = p, .cov = malloc((p * p + 1) * sizeof(double)),
@@ -265,7 +257,7 @@ brisk_status brisk_power(const brisk_population *pop, const char *analysis, cons
     brisk_model *m = NULL;
     brisk_status st = analysis_model(pop, analysis, source, &syn, &m, err);
     unsigned nthreads = opt->threads ? opt->threads : 1;
-    size_t nmax = 0;
+    size_t nmax = 0, total_converged = 0;
     for (size_t k = 0; k < opt->nn; k++)
         nmax = opt->n[k] > nmax ? opt->n[k] : nmax;
     power_run run = {.pop = pop, .m = m, .opt = opt};
@@ -292,14 +284,28 @@ brisk_status brisk_power(const brisk_population *pop, const char *analysis, cons
                       (double)converged / (double)opt->reps};
         for (size_t c = 0; c < 4; c++)
             brisk_table_set_num(conv, row, c, v[c]);
+        total_converged += converged;
+        if (converged < opt->reps &&
+            brisk_table_list_warn(out, "N = %zu: %zu of %zu fits did not converge (or gave no "
+                                  "standard errors); the summaries use the other %zu",
+                                  run.n, opt->reps - converged, opt->reps, converged))
+            st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
+    if (st == BRISK_OK && total_converged == 0) {
+        brisk_error_at(err, source, 0, 0);
+        st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "no fit of the analysis model "
+                             "converged at any N: check that it is identified (a scale for "
+                             "every latent variable) and that it fits variables the population "
+                             "draws; brisk fit on one data set of brisk simulate shows why");
+    }
+    double alpha = opt->alpha > 0 ? opt->alpha : 0.05;
     if (st == BRISK_OK &&
         brisk_table_add_note(params, "From %zu data sets per N drawn from the population "
                              "(seed %llu), each fitted by ML. Bias: mean estimate minus the "
                              "population value; relative SE bias: (mean SE - SD of the "
-                             "estimates) / SD; coverage: share of 95%% intervals holding the "
-                             "population value; power: share of p < %.3g.", opt->reps,
-                             (unsigned long long)opt->seed, opt->alpha > 0 ? opt->alpha : 0.05))
+                             "estimates) / SD; coverage: share of %.4g%% intervals (estimate "
+                             "+- z SE) holding the population value; power: share of p < %.3g.",
+                             opt->reps, (unsigned long long)opt->seed, 100 * (1 - alpha), alpha))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     brisk_table *tables[] = {conv, params};
     for (size_t k = 0; k < 2; k++) {

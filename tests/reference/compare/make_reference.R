@@ -22,10 +22,12 @@
 #               sample), se (SD of the draws), perc_lower, perc_upper
 #               (95% percentile interval by lavaan's rule, boot's
 #               norm.inter), the same of std.all (std_se, std_lower,
-#               std_upper)
+#               std_upper), and the Monte Carlo SE of each endpoint
+#               (lower_mcse, upper_mcse, std_lower_mcse, std_upper_mcse)
 #   diffs.csv   lhs, op, rhs, a, b: behaviour a minus behaviour b, for
 #               every pair in the survey's order: diff, se, perc_lower,
-#               perc_upper, std_diff, std_lower, std_upper
+#               perc_upper, std_diff, std_lower, std_upper, and the
+#               endpoints' Monte Carlo SEs as in paths.csv
 #   wald.csv    lhs, op, rhs: the Wald statistic that the parameter is
 #               equal in all four behaviours, d' V^-1 d with d the three
 #               differences from the first behaviour and V their
@@ -82,6 +84,18 @@ norm.inter <- function(t, alpha) {
     t[k] + (z - z1) / (z2 - z1) * (t[k + 1] - t[k])
   })
 }
+
+# The Monte Carlo SE of a percentile endpoint: sqrt(a (1 - a) / R) times
+# the sparsity 1 / f(q), estimated from the quantiles at a -+ 0.01
+# (Siddiqui's estimator).  A skewed statistic (a product of two small
+# paths) has a sparse tail, and its endpoints vary far more between
+# bootstraps than a normal one's; the tests scale their tolerance by this.
+endpoint_mcse <- function(t, a, h = 0.01) {
+  t <- t[is.finite(t)]
+  q <- quantile(t, c(a - h, a + h), names = FALSE)
+  sqrt(a * (1 - a) / length(t)) * (q[2] - q[1]) / (2 * h)
+}
+mcse <- function(t) c(endpoint_mcse(t, 0.025), endpoint_mcse(t, 0.975))
 
 ## Holm's adjustment, as R's p.adjust does it (no bootstrap involved)
 holm_p <- c(0.01, 0.04, 0.03, 0.04, 0.2, NA, 0.0001, 0.5, 0.012, 0.9, 0.04, 0.0002)
@@ -155,10 +169,14 @@ paths <- do.call(rbind, lapply(seq_along(behaviours), function(k) {
   r <- rows[[k]]
   ci <- t(sapply(seq_len(P), function(j) norm.inter(est[, k, j], c(0.025, 0.975))))
   sci <- t(sapply(seq_len(P), function(j) norm.inter(std[, k, j], c(0.025, 0.975))))
+  mc <- t(sapply(seq_len(P), function(j) mcse(est[, k, j])))
+  smc <- t(sapply(seq_len(P), function(j) mcse(std[, k, j])))
   data.frame(behaviour = behaviours[k], r[, 1:3], est = r$est,
              se = apply(est[, k, ], 2, sd), perc_lower = ci[, 1], perc_upper = ci[, 2],
              std_all = r$std_all, std_se = apply(std[, k, ], 2, sd),
-             std_lower = sci[, 1], std_upper = sci[, 2], stringsAsFactors = FALSE)
+             std_lower = sci[, 1], std_upper = sci[, 2],
+             lower_mcse = mc[, 1], upper_mcse = mc[, 2],
+             std_lower_mcse = smc[, 1], std_upper_mcse = smc[, 2], stringsAsFactors = FALSE)
 }))
 write.csv(fmt(paths), file.path(ref_dir, "paths.csv"), row.names = FALSE)
 
@@ -174,7 +192,10 @@ diffs <- do.call(rbind, lapply(seq_len(P), function(j) {
                diff = rows[[a]]$est[j] - rows[[b]]$est[j], se = sd(d),
                perc_lower = ci[1], perc_upper = ci[2],
                std_diff = rows[[a]]$std_all[j] - rows[[b]]$std_all[j],
-               std_lower = sci[1], std_upper = sci[2], stringsAsFactors = FALSE)
+               std_lower = sci[1], std_upper = sci[2],
+               lower_mcse = mcse(d)[1], upper_mcse = mcse(d)[2],
+               std_lower_mcse = mcse(s)[1], std_upper_mcse = mcse(s)[2],
+               stringsAsFactors = FALSE)
   }))
 }))
 write.csv(fmt(diffs), file.path(ref_dir, "diffs.csv"), row.names = FALSE)

@@ -359,6 +359,35 @@ char *cli_read_text_file(const char *path, brisk_error *err)
     return text;
 }
 
+/* The first line (not a comment) with {b}, or 0. */
+static long template_line(const char *text)
+{
+    long line = 1;
+    for (const char *p = text; *p; line++) {
+        const char *eol = strchr(p, '\n'), *end = eol ? eol : p + strlen(p);
+        const char *q = p + strspn(p, " \t");
+        const char *b = strstr(p, "{b}");
+        if (*q != '#' && b && b < end)
+            return line;
+        if (!eol)
+            break;
+        p = eol + 1;
+    }
+    return 0;
+}
+
+bool cli_refuse_templates(const char *path, const char *text, const char *what_to_do,
+                          brisk_error *err)
+{
+    long line = template_line(text);
+    if (!line)
+        return false;
+    brisk_error_at(err, path, line, 0);
+    brisk_error_set(err, BRISK_ERR_FORMAT, "{b} stands for a survey's behaviours: %s",
+                    what_to_do);
+    return true;
+}
+
 bool cli_parse_count(const char *arg, unsigned long long min, unsigned long long max,
                      unsigned long long *out)
 {

@@ -118,6 +118,12 @@ bool cli_parse_group_equal(const char *list, unsigned *flags);
  * read. */
 char *cli_read_text_file(const char *path, brisk_error *err);
 
+/* True, with err set (naming path and the line), when a model's text has
+ * {b} outside a comment and no survey is there to expand it; what_to_do
+ * ends the message. */
+bool cli_refuse_templates(const char *path, const char *text, const char *what_to_do,
+                          brisk_error *err);
+
 /* A whole number from min to max written in decimal digits (no sign), or a
  * finite number from min to max; false otherwise. */
 bool cli_parse_count(const char *arg, unsigned long long min, unsigned long long max,

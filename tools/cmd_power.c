@@ -156,9 +156,14 @@ static int parse_options(power_options *o, int argc, char **argv)
 
 static brisk_status power(const power_options *o, brisk_table_list *tables, brisk_error *err)
 {
+    static const char *const expand = "power takes no survey; write the lines out for "
+                                      "each behaviour";
     char *text = cli_read_text_file(o->model, err);
     char *analysis = text && o->analysis ? cli_read_text_file(o->analysis, err) : NULL;
     brisk_status st = !text || (o->analysis && !analysis) ? err->status : BRISK_OK;
+    if (st == BRISK_OK && (cli_refuse_templates(o->model, text, expand, err) ||
+                           (analysis && cli_refuse_templates(o->analysis, analysis, expand, err))))
+        st = err->status;
     brisk_population_options popt = {.standardized = o->standardized, .name = o->model};
     brisk_population *pop = NULL;
     if (st == BRISK_OK)

@@ -27,7 +27,8 @@ const cli_command cmd_simulate = {
         "      --standardized    residual variances set so that every variable has\n"
         "                        variance 1 (loadings left out are then 0.7)\n"
         "      --likert K        cut every variable without thresholds of its own into\n"
-        "                        K categories spanning +-2 SD evenly\n"
+        "                        K categories spanning +-2 SD evenly (with --survey:\n"
+        "                        its items, when it has no scale to set K)\n"
         "      --thresholds T1,T2,...  or at T1 SD, T2 SD, ... (around 0: an intercept\n"
         "                        moves the answers up)\n"
         "      --missing P       leave each cell (each item's, with --survey) missing\n"
@@ -156,24 +157,14 @@ static int parse_options(sim_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_simulate, "--model FILE and --n N are required");
     if (!o->common.output || strcmp(o->common.output, "-") == 0)
         return cli_usage_error(&cmd_simulate, "-o FILE is required: the data file to write");
+    const char *ext = strrchr(o->common.output, '.');
+    if (!ext || (strcmp(ext, ".csv") != 0 && strcmp(ext, ".tsv") != 0))
+        return cli_usage_error(&cmd_simulate, "-o writes a .csv or .tsv data file, not '%s'",
+                               o->common.output);
+    if (o->common.format_name)
+        return cli_usage_error(&cmd_simulate, "--format does not apply: the data file's "
+                               "extension (.csv or .tsv) sets its format");
     return -1;
-}
-
-/* The first line (not a comment) with {b}, or 0. */
-static long template_line(const char *text)
-{
-    long line = 1;
-    for (const char *p = text; *p; line++) {
-        const char *eol = strchr(p, '\n'), *end = eol ? eol : p + strlen(p);
-        const char *q = p + strspn(p, " \t");
-        const char *b = strstr(p, "{b}");
-        if (*q != '#' && b && b < end)
-            return line;
-        if (!eol)
-            break;
-        p = eol + 1;
-    }
-    return 0;
 }
 
 /* Read the model (expanded for the survey) and build the population. */
@@ -183,13 +174,9 @@ static brisk_status population(const sim_options *o, const brisk_survey *s,
     char *text = cli_read_text_file(o->model, err);
     if (!text)
         return err->status;
-    long line = s ? 0 : template_line(text);
-    if (line) {
-        brisk_error_at(err, o->model, line, 0);
-        brisk_status st = brisk_error_set(err, BRISK_ERR_FORMAT, "{b} stands for a survey's "
-                                          "behaviours: give the survey with --survey FILE");
+    if (!s && cli_refuse_templates(o->model, text, "give the survey with --survey FILE", err)) {
         free(text);
-        return st;
+        return err->status;
     }
     char *expanded = s ? brisk_survey_population_text(s, text, o->model, err) : text;
     brisk_status st = expanded ? BRISK_OK : err->status;
@@ -237,8 +224,8 @@ static int run(int argc, char **argv)
     if (st == BRISK_OK)
         st = s ? brisk_simulate_survey(s, pop, &o.sim, o.model, &ds, &err)
                : brisk_simulate(pop, &o.sim, &ds, &err);
-    const char *ext = strrchr(o.common.output, '.');
-    data_out d = {.ds = ds, .delimiter = ext && strcmp(ext, ".tsv") == 0 ? '\t' : ','};
+    data_out d = {.ds = ds,
+                  .delimiter = strcmp(strrchr(o.common.output, '.'), ".tsv") == 0 ? '\t' : ','};
     status = st == BRISK_OK ? cli_write_output(&o.common, write_data, &d) : cli_fail(&err);
     brisk_dataset_free(ds);
     brisk_population_free(pop);

@@ -115,9 +115,12 @@ struct brisk_survey;
 
 /* The same shaped as the survey's data file: the population (expanded with
  * brisk_survey_population_text) must have a variable for every item (wide
- * name: pb1_crime); items are cut to the survey's scale (unless they have
- * thresholds) and written on it (category 1 = the scale's minimum),
- * reverse-keyed items reversed as a raw answer is; a missing answer is
+ * name: pb1_crime); items are cut to the survey's scale (likert, or the
+ * count of cuts, must then match it; an item's own thresholds must not make
+ * more answers than it has) and written on it (category 1 = the scale's
+ * minimum), reverse-keyed items reversed as a raw answer is; a survey
+ * without a scale has its items cut as likert or cuts say, or left
+ * continuous (digits decimals); a missing answer is
  * written as the survey's first missing code, or left empty; the id column
  * numbers the respondents 1..n; in the long layout each respondent has a
  * row per behaviour (the behaviour column holds its key).  Other variables

@@ -83,7 +83,9 @@ char *brisk_survey_wording(const brisk_survey *s, const char *text, size_t b);
 char *brisk_survey_wide_name(const brisk_survey *s, const char *tmpl, size_t b);
 
 /* A population model for the survey (brisk simulate --survey): every line
- * with {b} or {behaviour} repeated once per behaviour, those replaced by
+ * with {b} or {behaviour} repeated once per behaviour, on that line (the
+ * copies joined by ';', its comment dropped, so that line numbers in the
+ * parser's messages are the file's), {b} and {behaviour} replaced by
  * the behaviour's key and label, and every c(v1, ..., vK) on such a line
  * replaced by the behaviour's value (one per behaviour, in the survey's
  * order).  path names the model in errors (a wrong number of values, {b}

@@ -315,6 +315,31 @@ static brisk_status add_modifier(brisk_term *term, const brisk_modifier *m)
     return BRISK_OK;
 }
 
+/* A modifier after another ("a*0.4*x": label a, fixed at 0.4) joins it,
+ * as in lavaan; two values or two labels for one term are an error. */
+static brisk_status merge_modifier(parser *p, const token *at, brisk_term *term,
+                                   const brisk_modifier *m)
+{
+    if (term->nmods == 0)
+        return add_modifier(term, m);
+    brisk_modifier *old = &term->mods[0];
+    bool has_value = old->is_fixed || old->is_free, adds_value = m->is_fixed || m->is_free;
+    if (term->nmods > 1 || (has_value && adds_value) || (old->label && m->label))
+        return fail_at(p, at, term->nmods > 1 ? "a modifier after c(...): give each group's "
+                                                "values in one c(...)"
+                                              : has_value && adds_value
+                                                    ? "two values for one parameter"
+                                                    : "two labels for one parameter");
+    if (adds_value) {
+        old->is_fixed = m->is_fixed;
+        old->is_free = m->is_free;
+        old->value = m->value;
+    } else {
+        old->label = m->label;
+    }
+    return BRISK_OK;
+}
+
 /* c(v1, v2, ...): one value per group. */
 static brisk_status parse_value_list(parser *p, brisk_term *term)
 {
@@ -351,9 +376,11 @@ static brisk_status parse_function_modifier(parser *p, brisk_term *term)
         if (arg->kind != TOK_STRING && arg->kind != TOK_IDENT)
             return fail_at(p, arg, "expected a label in quotes");
         brisk_modifier m = {.label = brisk_strdup(arg->text)};
-        if (!m.label || (s = add_modifier(term, &m)) != BRISK_OK) {
-            free(m.label);
+        if (!m.label)
             return BRISK_ERR_NOMEM;
+        if ((s = merge_modifier(p, fn, term, &m)) != BRISK_OK) {
+            free(m.label);
+            return s;
         }
         p->pos++;
     }
@@ -391,7 +418,7 @@ static brisk_status parse_term(parser *p, brisk_term *term)
         } else {
             brisk_modifier m;
             s = parse_modifier_value(p, &m);
-            if (s == BRISK_OK && (s = add_modifier(term, &m)) != BRISK_OK)
+            if (s == BRISK_OK && (s = merge_modifier(p, t, term, &m)) != BRISK_OK)
                 free(m.label);
         }
         if (s != BRISK_OK)

@@ -19,6 +19,7 @@
 #include "brisk/syntax.h"
 #include "core/rng.h"
 #include "core/util.h"
+#include "sem/sem_fit.h"
 #include "sem/sem_ml.h"
 
 struct brisk_population {
@@ -101,6 +102,27 @@ static brisk_status read_thresholds(brisk_population *pop, const char *name, bri
 }
 
 /* ------------------------------------------------------------ values */
+
+static double value_in(const brisk_model *m, size_t row, const void *values)
+{
+    (void)m;
+    return ((const double *)values)[row];
+}
+
+/* The defined parameters (:=) at the population's values, so that power
+ * can say how far their estimates fall from them. */
+static brisk_status defined_values(brisk_population *pop, const char *name, brisk_error *err)
+{
+    const brisk_model *m = pop->model;
+    for (size_t r = 0; r < m->nparams; r++)
+        if (m->params[r].op == BRISK_OP_DEFINE &&
+            !brisk_sem_eval_expr(m, m->params[r].expr, value_in, pop->value, 0, &pop->value[r],
+                                 err)) {
+            brisk_error_at(err, name, 0, 0);
+            return err ? err->status : BRISK_ERR_FORMAT;
+        }
+    return BRISK_OK;
+}
 
 /* simulateData's value for a parameter the model leaves free. */
 static double default_value(const brisk_param *p, bool standardized)
@@ -309,6 +331,8 @@ brisk_status brisk_population_new(const char *text, const brisk_population_optio
             st = fill_values(pop, opt && opt->standardized);
         if (st == BRISK_OK)
             st = unit_variances(pop, w, theta, opt && opt->standardized);
+        if (st == BRISK_OK)
+            st = defined_values(pop, opt && opt->name ? opt->name : "model", err);
         if (st == BRISK_OK && !implied(pop, w, theta))
             st = BRISK_ERR_MODEL;
         if (st == BRISK_OK) {

@@ -159,10 +159,10 @@ static brisk_status find_roles(const brisk_survey *s, const brisk_population *po
 /* An item's answer on the survey's scale: category 1 is the scale's low
  * end; a reverse-keyed item is written as the raw answer to a negatively
  * worded question. */
-static double answer(const brisk_survey *s, const role *ro, double category)
+static double answer(const brisk_survey *s, const role *ro, double category, int digits)
 {
     if (!s->has_scale)
-        return category;
+        return rounded(category, digits);   /* a category is whole already */
     double v = s->scale_min + category - 1;
     return ro->reverse ? s->scale_min + s->scale_max - v : v;
 }
@@ -186,7 +186,7 @@ static double cell(const shaper *sh, const double *x, size_t j)
         return rounded(x[j], sh->opt->digits);
     if (sh->missing && gsl_rng_uniform(sh->missing) < sh->opt->missing)
         return sh->code;
-    return answer(sh->s, ro, x[j]);
+    return answer(sh->s, ro, x[j], sh->opt->digits);
 }
 
 /* The data set's columns: id, the behaviour column (long), then the
@@ -269,9 +269,24 @@ brisk_status brisk_simulate_survey(const brisk_survey *s, brisk_population *pop,
         st = brisk_error_set(err, BRISK_ERR_ARGUMENT, "%zu thresholds make %zu answers, and the "
                              "survey's scale has %u", opt->ncuts, opt->ncuts + 1, k);
     }
+    if (st == BRISK_OK && opt->likert && s->has_scale && opt->likert != k) {
+        brisk_error_at(err, s->path, s->scale_line, 0);
+        st = brisk_error_set(err, BRISK_ERR_ARGUMENT, "%u categories asked for, and the "
+                             "survey's scale has %u: its scale sets the items' categories",
+                             opt->likert, k);
+    }
     for (size_t j = 0; st == BRISK_OK && j < p; j++)
         if (roles[j].tmpl)
             st = cut(pop, j, opt, k >= 2 ? k : 0, err);
+    for (size_t j = 0; st == BRISK_OK && s->has_scale && j < p; j++)
+        if (roles[j].tmpl && brisk_population_categories(pop, j) > k) {
+            brisk_error_at(err, model_path, 0, 0);
+            brisk_error_variable(err, brisk_population_var(pop, j));
+            st = brisk_error_set(err, BRISK_ERR_MODEL, "the thresholds of '%s' make %zu "
+                                 "answers, and the survey's scale (%s) has %u: give it at "
+                                 "most %u thresholds", brisk_population_var(pop, j),
+                                 brisk_population_categories(pop, j), s->path, k, k - 1);
+        }
     double *x = NULL;
     if (st == BRISK_OK)
         st = draw(pop, opt, &x, err);

@@ -642,7 +642,7 @@ static bool expand_line(const brisk_survey *s, const char *line, size_t i, brisk
         ok = brisk_buf_append(out, p++, 1);
     }
     free(text);
-    return ok && brisk_buf_puts(out, "\n");
+    return ok;
 }
 
 char *brisk_survey_population_text(const brisk_survey *s, const char *text, const char *path,
@@ -661,7 +661,13 @@ char *brisk_survey_population_text(const brisk_survey *s, const char *text, cons
         }
         memcpy(one, line, len);
         one[len] = '\0';
+        /* A line's copies stay on its line, joined by ';', so that the
+         * parser's line numbers are the file's; a comment would hide the
+         * copies after the first, so it goes. */
+        one[strcspn(one, "#!")] = '\0';
         bool templated = strstr(one, "{b}") || strstr(one, "{behaviour}");
+        if (!templated)
+            memcpy(one, line, len);   /* as written, comment included */
         if (templated && s->nbehaviours == 0) {
             brisk_error_at(err, path, lineno + 1, 0);
             brisk_error_set(err, BRISK_ERR_FORMAT, "{b} in the population model, but the "
@@ -669,9 +675,11 @@ char *brisk_survey_population_text(const brisk_survey *s, const char *text, cons
             ok = false;
         }
         for (size_t i = 0; ok && templated && i < s->nbehaviours; i++)
-            ok = expand_line(s, one, i, &out, lineno + 1, path, err);
+            ok = (i == 0 || brisk_buf_puts(&out, "; ")) &&
+                 expand_line(s, one, i, &out, lineno + 1, path, err);
         if (ok && !templated)
-            ok = brisk_buf_puts(&out, one) && brisk_buf_puts(&out, "\n");
+            ok = brisk_buf_puts(&out, one);
+        ok = ok && brisk_buf_puts(&out, "\n");
         free(one);
         line += len + (eol ? 1 : 0);
     }

@@ -313,6 +313,12 @@ t_simulate() {
         --n 600 --seed 20190501 --thresholds=-1.8,-1.0,-0.3,0.9 --missing 0.03 --digits 4 \
         -o "$tmp/rc.csv" &&
     cmp "$tmp/rc.csv" "$top_srcdir/surveys/rongcheng/rongcheng.csv" &&
+    # a survey without a scale: its items stay continuous, rounded by --digits
+    printf '[survey]\ndata = d.csv\n\n[items]\nx1 = one\nx2 = two\nx3 = three\n' \
+        >"$tmp/noscale.survey" &&
+    run 0 simulate --survey "$tmp/noscale.survey" --model "$tmp/pop.lav" --n 30 --digits 2 \
+        -o "$tmp/ns.csv" && head -n 1 "$tmp/ns.csv" | grep -q '^x1,x2,x3,y$' &&
+    ! tail -n +2 "$tmp/ns.csv" | tr ',' '\n' | grep -v -q -E '^-?[0-9]+(\.[0-9]{1,2})?$' &&
     run 1 simulate --model "$tmp/pop.lav" --n 10 && has "-o FILE is required" "$tmp/err" &&
     run 1 simulate --model "$tmp/pop.lav" --n 10 --likert 5 --thresholds=0 -o "$tmp/x.csv" &&
     has "not both" "$tmp/err" && [ ! -e "$tmp/x.csv" ]

@@ -282,6 +282,47 @@ static void test_power_threads(void **state)
     brisk_population_free(pop);
 }
 
+/* The analysis model: the population's own keeps the latent variance that
+ * sets its scale (written as 2) fixed, and a mediation's := has the
+ * population's value (0.4 * 0.5); an analysis model with a parameter the
+ * population lacks starts it at lavaan's values and converges; one that
+ * cannot be identified converges nowhere, an error. */
+static void test_power_analysis_models(void **state)
+{
+    (void)state;
+    brisk_population *pop = population("f =~ 0.8*x1 + 0.7*x2 + 0.6*x3\nf ~~ 2*f\n"
+                                       "m ~ a*0.4*f\ny ~ b*0.5*m\nind := a*b\n", false);
+    size_t sizes[] = {300};
+    brisk_power_options opt = {.n = sizes, .nn = 1, .reps = 200, .seed = 5, .threads = 2};
+    brisk_table_list *list = brisk_table_list_new();
+    brisk_error err;
+    assert_int_equal(brisk_power(pop, NULL, "pop.lav", &opt, list, &err), BRISK_OK);
+    const brisk_table *conv = table(list, "power.convergence");
+    assert_true(brisk_table_cell(conv, 0, 3)->num == 1);
+    const brisk_table *t = table(list, "power.parameters");
+    assert_true(fabs(power_cell(t, 300, "ind", ":=", "a*b", "population") - 0.2) < 1e-12);
+    assert_true(fabs(power_cell(t, 300, "ind", ":=", "a*b", "bias")) < 0.01);
+    assert_true(fabs(power_cell(t, 300, "f", "=~", "x1", "bias")) < 0.02);
+    brisk_table_list_free(list);
+
+    list = brisk_table_list_new();
+    const char *extra = "f =~ x1 + x2 + x3\nm ~ f\ny ~ m + f\n";   /* y ~ f: not in it */
+    assert_int_equal(brisk_power(pop, extra, "ana.lav", &opt, list, &err), BRISK_OK);
+    assert_true(brisk_table_cell(table(list, "power.convergence"), 0, 3)->num == 1);
+    t = table(list, "power.parameters");
+    assert_true(isnan(power_cell(t, 300, "y", "~", "f", "population")));
+    assert_true(fabs(power_cell(t, 300, "y", "~", "f", "mean")) < 0.03);
+    brisk_table_list_free(list);
+
+    list = brisk_table_list_new();
+    const char *unidentified = "f =~ NA*x1 + x2 + x3\nm ~ f\n";   /* no scale for f */
+    assert_int_equal(brisk_power(pop, unidentified, "bad.lav", &opt, list, &err),
+                     BRISK_ERR_CONVERGENCE);
+    assert_non_null(strstr(err.message, "converged"));
+    brisk_table_list_free(list);
+    brisk_population_free(pop);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -293,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_power_matches_analytic),
         cmocka_unit_test(test_power_threads),
+        cmocka_unit_test(test_power_analysis_models),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,6 +79,18 @@ static void test_modifiers(void **state)
     assert_string_equal(st->rhs[5].mods[0].label, "lam");
     assert_true(fabs(st->rhs[6].mods[0].value + 0.15) < 1e-15);
     brisk_syntax_free(syn);
+
+    /* a label and a value on one term join (lavaan 0.6-14 would keep the
+     * label and drop the value) */
+    syn = parse_ok("y ~ a*0.4*x1 + 0.5*b*x2 + 0.6*label(\"c\")*x3\n");
+    for (size_t k = 0; k < 3; k++) {
+        const brisk_term *t = &syn->stmts[0].rhs[k];
+        assert_int_equal(t->nmods, 1);
+        assert_true(t->mods[0].is_fixed);
+        assert_true(fabs(t->mods[0].value - 0.4 - 0.1 * (double)k) < 1e-15);
+        assert_string_equal(t->mods[0].label, k == 0 ? "a" : k == 1 ? "b" : "c");
+    }
+    brisk_syntax_free(syn);
 }
 
 static void test_operators(void **state)
@@ -187,6 +199,16 @@ static void test_errors_have_positions(void **state)
 
     err = parse_bad("f =~ c(1 2)*x1\n", 1);
     assert_non_null(strstr(err.message, "c(...)"));
+
+    err = parse_bad("y ~ a*b*x\n", 1);
+    assert_int_equal(err.column, 7);
+    assert_non_null(strstr(err.message, "two labels for one parameter"));
+
+    err = parse_bad("y ~ 0.1*NA*x\n", 1);
+    assert_non_null(strstr(err.message, "two values for one parameter"));
+
+    err = parse_bad("y ~ c(1, 2)*a*x\n", 1);
+    assert_non_null(strstr(err.message, "after c(...)"));
 
     err = parse_bad("y ~ 2\n", 1);
     assert_non_null(strstr(err.message, "variable name"));

@@ -323,6 +323,23 @@ t_simulate() {
     run 1 simulate --model "$tmp/pop.lav" --n 10 --likert 5 --thresholds=0 -o "$tmp/x.csv" &&
     has "not both" "$tmp/err" && [ ! -e "$tmp/x.csv" ]
 }
+t_simulate_recovery() {
+    # lavaan fitted brisk's draws (tests/reference/simulate/recovery.R): the
+    # same seed draws the same data, and brisk's std.all on it is lavaan's
+    ref="$top_srcdir/tests/reference/simulate"
+    sed 's/-\{0,1\}[0-9.]*\*//g' "$ref/standardized.lav" >"$tmp/free.lav" &&
+    run 0 simulate --model "$ref/standardized.lav" --standardized --n 200000 --seed 7 \
+        -o "$tmp/rec.csv" &&
+    run 0 fit --data "$tmp/rec.csv" --model "$tmp/free.lav" --format csv -q &&
+    awk -F, 'NR == FNR { gsub(/"/, ""); if (FNR > 1) want[$1 $2 $3] = $5; next }
+             /^# / { table = $0; next }
+             table ~ /fit[.]parameters/ && ($1 $2 $3) in want {
+                 d = $13 - want[$1 $2 $3]; if (d < 0) d = -d
+                 if (d > 2e-6) { print "std.all of " $1 $2 $3 ": " $13 ", lavaan " want[$1 $2 $3]; bad = 1 }
+                 seen++ }
+             END { if (seen != 21) { print seen " of 21 parameters"; bad = 1 }; exit bad }' \
+        "$ref/recovery.csv" "$tmp/out" >&2
+}
 t_power() {
     printf 'y ~ 0.3*x\n' >"$tmp/reg.lav" &&
     run 0 power --model "$tmp/reg.lav" --n 100 --reps 300 --seed 2 --threads 1 --format csv -q &&
@@ -335,7 +352,7 @@ t_power() {
     run 1 power --model "$tmp/reg.lav" && has "--n N1,N2" "$tmp/err"
 }
 
-echo "1..27"
+echo "1..28"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -361,6 +378,7 @@ ok "report without comparison: one behaviour (defined effects only), no paths (n
 ok "reliability per construct and behaviour: alpha, omega, AVE, HTMT, Fornell-Larcker" t_reliability
 ok "the bundled surveys are found by name, described and fitted" t_surveys
 ok "simulate draws the same file for a seed; the bundled data bit for bit" t_simulate
+ok "simulate's draws fitted by lavaan and by brisk give the same std.all" t_simulate_recovery
 ok "power: the same numbers for any --threads; an analysis model" t_power
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

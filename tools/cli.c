@@ -1,5 +1,6 @@
 /* What every brisk subcommand shares: options, output, errors. */
 #include <config.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -359,15 +360,15 @@ char *cli_read_text_file(const char *path, brisk_error *err)
     return text;
 }
 
-/* The first line (not a comment) with {b}, or 0. */
+/* The first line (not a comment) with {b} or {behaviour}, or 0. */
 static long template_line(const char *text)
 {
     long line = 1;
     for (const char *p = text; *p; line++) {
         const char *eol = strchr(p, '\n'), *end = eol ? eol : p + strlen(p);
         const char *q = p + strspn(p, " \t");
-        const char *b = strstr(p, "{b}");
-        if (*q != '#' && b && b < end)
+        const char *b = strstr(p, "{b}"), *behaviour = strstr(p, "{behaviour}");
+        if (*q != '#' && ((b && b < end) || (behaviour && behaviour < end)))
             return line;
         if (!eol)
             break;
@@ -383,8 +384,8 @@ bool cli_refuse_templates(const char *path, const char *text, const char *what_t
     if (!line)
         return false;
     brisk_error_at(err, path, line, 0);
-    brisk_error_set(err, BRISK_ERR_FORMAT, "{b} stands for a survey's behaviours: %s",
-                    what_to_do);
+    brisk_error_set(err, BRISK_ERR_FORMAT, "{b} and {behaviour} stand for a survey's "
+                    "behaviours: %s", what_to_do);
     return true;
 }
 
@@ -394,7 +395,7 @@ bool cli_parse_count(const char *arg, unsigned long long min, unsigned long long
     char *end;
     errno = 0;
     unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || end == arg || *end || arg[0] == '-' || arg[0] == '+' || v < min || v > max)
+    if (!isdigit((unsigned char)arg[0]) || errno || *end || v < min || v > max)
         return false;
     *out = v;
     return true;

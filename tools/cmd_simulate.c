@@ -167,6 +167,28 @@ static int parse_options(sim_options *o, int argc, char **argv)
     return -1;
 }
 
+/* Line `line` (from 1) of text, and its length; NULL past the end. */
+static const char *nth_line(const char *text, long line, size_t *len)
+{
+    for (long k = 1; k < line && text; k++)
+        if ((text = strchr(text, '\n')))
+            text++;
+    if (!text || !*text)
+        return NULL;
+    *len = strcspn(text, "\n");
+    return text;
+}
+
+/* A column in a line that the survey expanded counts the expanded line:
+ * under the file's line a caret there would point at the wrong place. */
+static void drop_expanded_column(const char *text, const char *expanded, brisk_error *err)
+{
+    size_t a = 0, b = 0;
+    const char *orig = nth_line(text, err->line, &a), *exp = nth_line(expanded, err->line, &b);
+    if (err->column > 0 && (!orig || !exp || a != b || memcmp(orig, exp, a) != 0))
+        err->column = 0;
+}
+
 /* Read the model (expanded for the survey) and build the population. */
 static brisk_status population(const sim_options *o, const brisk_survey *s,
                                brisk_population **pop, brisk_error *err)
@@ -184,6 +206,8 @@ static brisk_status population(const sim_options *o, const brisk_survey *s,
                                      .first_line = 1};
     if (st == BRISK_OK)
         st = brisk_population_new(expanded, &popt, pop, err);
+    if (st != BRISK_OK && expanded && expanded != text)
+        drop_expanded_column(text, expanded, err);
     if (expanded != text)
         free(expanded);
     free(text);

@@ -16,7 +16,7 @@ static double rounded(double x, int digits)
     if (digits < 0 || !isfinite(x))
         return x;
     double scale = pow(10, digits);
-    return round(x * scale) / scale;
+    return round(x * scale) / scale + 0.0;   /* + 0.0: -0 is written as 0 */
 }
 
 /* A numeric column named name, or NULL (err set). */
@@ -74,20 +74,18 @@ brisk_status brisk_simulate(brisk_population *pop, const brisk_simulate_options 
     gsl_rng *r = opt->missing > 0 ? gsl_rng_alloc(brisk_gsl_rng) : NULL;
     if (r)
         gsl_rng_set(r, (unsigned long)brisk_rng_stream_seed(opt->seed, 1));
-    brisk_column **cols = calloc(p + 1, sizeof *cols);
-    if (!cols && st == BRISK_OK)
-        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    /* column j is variable j: adding a column may move the others, so no
+     * pointer into ds->cols is kept */
     for (size_t j = 0; st == BRISK_OK && j < p; j++)
-        if (!(cols[j] = add_column(ds, brisk_population_var(pop, j), err)))
-            st = BRISK_ERR_FORMAT;
+        if (!add_column(ds, brisk_population_var(pop, j), err))
+            st = err ? err->status : BRISK_ERR_NOMEM;
     for (size_t i = 0; st == BRISK_OK && i < n; i++)
         for (size_t j = 0; j < p; j++) {
             bool lost = r && gsl_rng_uniform(r) < opt->missing;
             if (!lost)
-                brisk_column_set_number(cols[j], i, rounded(x[i * p + j], opt->digits));
+                brisk_column_set_number(&ds->cols[j], i, rounded(x[i * p + j], opt->digits));
         }
     gsl_rng_free(r);
-    free(cols);
     free(x);
     if (st != BRISK_OK) {
         brisk_dataset_free(ds);

@@ -319,6 +319,10 @@ t_simulate() {
     run 0 simulate --survey "$tmp/noscale.survey" --model "$tmp/pop.lav" --n 30 --digits 2 \
         -o "$tmp/ns.csv" && head -n 1 "$tmp/ns.csv" | grep -q '^x1,x2,x3,y$' &&
     ! tail -n +2 "$tmp/ns.csv" | tr ',' '\n' | grep -v -q -E '^-?[0-9]+(\.[0-9]{1,2})?$' &&
+    # values rounding to zero are written 0, never -0
+    printf 'y ~ 0.01*x\n' >"$tmp/small.lav" &&
+    run 0 simulate --model "$tmp/small.lav" --n 200 --digits 0 -o "$tmp/small.csv" &&
+    grep -q '^0,\|,0$' "$tmp/small.csv" && ! grep -q -e '^-0,' -e ',-0$' "$tmp/small.csv" &&
     run 1 simulate --model "$tmp/pop.lav" --n 10 && has "-o FILE is required" "$tmp/err" &&
     run 1 simulate --model "$tmp/pop.lav" --n 10 --likert 5 --thresholds=0 -o "$tmp/x.csv" &&
     has "not both" "$tmp/err" && [ ! -e "$tmp/x.csv" ]

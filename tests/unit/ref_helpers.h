@@ -1,10 +1,24 @@
 /* What the tests against R's reference files share: reading a reference
- * CSV and finding a table of an analysis by its id.  Include after
- * <cmocka.h> and "brisk.h". */
+ * CSV or a model file, and finding a table of an analysis by its id.
+ * Include after <cmocka.h> and "brisk.h". */
 #ifndef BRISK_REF_HELPERS_H
 #define BRISK_REF_HELPERS_H
 
+#include <stdio.h>
 #include <string.h>
+
+/* A small text file (a model), in a buffer reused by the next call. */
+static inline char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        fail_msg("%s: cannot open", path);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    return buf;
+}
 
 static inline brisk_dataset *read_csv(const char *path)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "brisk.h"
+#include "ref_helpers.h"
 #include "sem/sem_fit.h"
 
 #define REF TEST_SRCDIR "/tests/reference/sem/"
@@ -37,16 +38,6 @@ static void fitted_free(fitted *f)
     brisk_dataset_free(f->ds);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[n] = '\0';
-    return buf;
-}
 
 /* Fit model text on a data file with the given options. */
 static fitted fit_text(const char *text, const char *data, brisk_model_options opt)

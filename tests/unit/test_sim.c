@@ -17,16 +17,6 @@
 
 #define REF TEST_SRCDIR "/tests/reference/simulate/"
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    static char buf[1 << 14];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[n] = '\0';
-    return buf;
-}
 
 static brisk_population *population(const char *text, bool standardized)
 {

@@ -17,17 +17,6 @@
 #define BOOT TEST_SRCDIR "/tests/reference/bootstrap/"
 #define DATA TEST_SRCDIR "/tests/data/"
 
-static char *slurp(const char *path)
-{
-    static char buf[1 << 14];
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
-
 static int by_value(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

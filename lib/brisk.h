@@ -13,6 +13,7 @@
 #include "brisk/survey.h"
 #include "brisk/stats.h"
 #include "brisk/sim.h"
+#include "brisk/regress.h"
 #include "brisk/report.h"
 
 #endif

@@ -1,0 +1,81 @@
+/* brisk — regressions of approval studies: OLS (classical, HC1 and HC3
+ * standard errors), binary logit, and proportional-odds ordered logit or
+ * probit (as ordinal::clm), unweighted, with frequency weights (case
+ * counts, as MASS::polr's weights) or with sampling weights (sandwich
+ * standard errors as the R survey package computes them for independent
+ * sampling: svyglm, svyolr).
+ *
+ * The model is an R formula: "y ~ x1 + x2 + x1:x2", "y ~ a*b" (a + b +
+ * a:b), "- 1" or "0 +" for no intercept.  A string column, a numeric column
+ * with value labels, or a column named in levels is categorical: one dummy
+ * per level but the first (the reference), named "column=level".  Levels
+ * come in the order levels gives, else by the value labels' codes, else
+ * sorted (strings byte by byte, as R sorts in the C locale; numbers by
+ * value).  Rows missing any variable of the model are left out and
+ * counted.  The library never prints and never exits. */
+#ifndef BRISK_REGRESS_H
+#define BRISK_REGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "dataset.h"
+#include "error.h"
+#include "table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum brisk_family {
+    BRISK_FAMILY_OLS = 0,
+    BRISK_FAMILY_LOGIT,     /* binary outcome: its second level is the event */
+    BRISK_FAMILY_ORDINAL    /* ordered outcome: P(y <= j) = F(theta_j - x'b) */
+} brisk_family;
+
+typedef enum brisk_link { BRISK_LINK_LOGIT = 0, BRISK_LINK_PROBIT } brisk_link;
+
+typedef enum brisk_weight_type {
+    BRISK_WEIGHT_SAMPLING = 0,   /* inverse selection probabilities */
+    BRISK_WEIGHT_FREQUENCY       /* whole numbers: how many cases a row stands for */
+} brisk_weight_type;
+
+typedef enum brisk_robust { BRISK_ROBUST_NONE = 0, BRISK_ROBUST_HC1, BRISK_ROBUST_HC3 } brisk_robust;
+
+/* The order of a categorical column's levels (the first is the reference;
+ * for an ordinal outcome, lowest to highest), as written ("a,b,c"): text,
+ * or for a numeric column its codes or value labels. */
+typedef struct brisk_levels {
+    const char *column;
+    const char *const *levels;
+    size_t n;
+} brisk_levels;
+
+typedef struct brisk_regress_options {
+    brisk_family family;
+    brisk_link link;             /* ordinal (and logit: only the logit link) */
+    brisk_robust robust;         /* OLS without sampling weights */
+    const char *weight;          /* weight column, or NULL */
+    brisk_weight_type weight_type;
+    const brisk_levels *levels;
+    size_t nlevels;
+    double ci_level;             /* 0: 0.95 */
+    const char *source;          /* the data's name in messages */
+} brisk_regress_options;
+
+/* Fit formula to ds.  Adds "regress.coefficients" (term, estimate, SE,
+ * t or z, p, confidence interval, and for logit and ordinal models the
+ * odds ratio with its interval; thresholds first for ordinal models, as
+ * clm lists them) and "regress.fit" (n used and dropped, log-likelihood,
+ * AIC, BIC, R² or pseudo-R²...).  Errors (BRISK_ERR_MODEL, naming the
+ * term or variable): a constant predictor, an empty category, fewer cases
+ * than parameters, collinear predictors, perfect separation; an unknown
+ * column (BRISK_ERR_COLUMN); a formula that cannot be read
+ * (BRISK_ERR_FORMAT); an outcome of the wrong kind (BRISK_ERR_DATA). */
+brisk_status brisk_regress(const brisk_dataset *ds, const char *formula,
+                           const brisk_regress_options *opt, brisk_table_list *out,
+                           brisk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,322 @@
+/* brisk_regress against R: ordinal::clm, MASS::polr with frequency weights,
+ * lm with sandwich's HC1 and HC3, glm's logit, and the survey package's
+ * svyglm and svyolr with sampling weights (tests/reference/regress/). */
+#include <config.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "brisk.h"
+#include "ref_helpers.h"
+
+#define REF TEST_SRCDIR "/tests/reference/regress/"
+#define DATA TEST_SRCDIR "/tests/data/"
+
+static const char *text_cell(const brisk_dataset *d, const char *col, size_t i)
+{
+    const brisk_column *c = brisk_dataset_find(d, col);
+    assert_non_null(c);
+    static char buf[64];
+    if (c->type == BRISK_STRING)
+        return c->str[i];
+    snprintf(buf, sizeof buf, "%g", c->num[i]);
+    return buf;
+}
+
+static double num_cell(const brisk_dataset *d, const char *col, size_t i)
+{
+    const brisk_column *c = brisk_dataset_find(d, col);
+    assert_non_null(c);
+    return c->num[i];
+}
+
+static double cell(const brisk_table *t, size_t row, const char *key)
+{
+    size_t c = brisk_table_find_column(t, key);
+    assert_true(c != (size_t)-1);
+    return brisk_table_cell(t, row, c)->num;
+}
+
+static void near(double got, double want, double tol, const char *what)
+{
+    if (!(fabs(got - want) <= tol))
+        fail_msg("%s: brisk %.10g, R %.10g (tolerance %g)", what, got, want, tol);
+}
+
+/* The fit measures R writes, by the label brisk gives them. */
+static const char *const measures[][2] = {
+    {"logLik", "Log-likelihood"}, {"AIC", "AIC"}, {"BIC", "BIC"},
+    {"n", "Observations used"}, {"n_dropped", "Left out (missing values)"},
+    {"logLik_null", "Log-likelihood (null model)"}, {"mcfadden", "McFadden R-squared"},
+    {"nagelkerke", "Nagelkerke R-squared"}, {"r2", "R-squared"},
+    {"adj_r2", "Adjusted R-squared"}, {"sigma", "Residual SE"}, {"df_resid", "Residual df"},
+    {"F", "F"},
+};
+
+static double fit_value(const brisk_table *t, const char *label)
+{
+    for (size_t r = 0; r < t->nrows; r++)
+        if (strcmp(brisk_table_cell(t, r, 0)->text, label) == 0)
+            return brisk_table_cell(t, r, 1)->num;
+    fail_msg("no fit measure '%s'", label);
+    return NAN;
+}
+
+typedef struct model_case {
+    const char *name, *data, *formula;
+    brisk_regress_options opt;
+    const char *se_column;     /* the reference's SE column to compare with */
+    bool frequency;            /* "n" is the sum of the weights */
+    double tol;                /* of estimates and SEs, relative (0: 1e-6) */
+} model_case;
+
+static void check_model(const model_case *mc)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s%s", DATA, mc->data);
+    brisk_dataset *ds = read_csv(path);
+    brisk_table_list *list = brisk_table_list_new();
+    brisk_error err;
+    brisk_error_clear(&err);
+    if (brisk_regress(ds, mc->formula, &mc->opt, list, &err) != BRISK_OK)
+        fail_msg("%s: %s", mc->name, err.message);
+    const brisk_table *coef = table(list, "regress.coefficients");
+    snprintf(path, sizeof path, "%s%s.coef.csv", REF, mc->name);
+    brisk_dataset *ref = read_csv(path);
+    assert_int_equal(coef->nrows, ref->nrows);
+    for (size_t i = 0; i < ref->nrows; i++) {
+        char what[300];
+        const char *term = text_cell(ref, "term", i);
+        snprintf(what, sizeof what, "%s %s", mc->name, term);
+        assert_string_equal(brisk_table_cell(coef, i, 0)->text, term);
+        double se = num_cell(ref, mc->se_column ? mc->se_column : "se", i);
+        double tol = mc->tol > 0 ? mc->tol : 1e-6;
+        near(cell(coef, i, "est"), num_cell(ref, "est", i), tol * fmax(1, fabs(se)), what);
+        near(cell(coef, i, "se"), se, tol * fmax(1, se), what);
+        if (!mc->se_column) {
+            near(cell(coef, i, "stat"), num_cell(ref, "stat", i), 1e-3, what);
+            near(cell(coef, i, "pvalue"), num_cell(ref, "p", i), 1e-4, what);
+        }
+    }
+    const brisk_table *fit = table(list, "regress.fit");
+    snprintf(path, sizeof path, "%s%s.fit.csv", REF, mc->name);
+    brisk_dataset *rfit = read_csv(path);
+    for (size_t i = 0; i < rfit->nrows; i++) {
+        const char *m = text_cell(rfit, "measure", i);
+        if (strcmp(m, "deviance") == 0 || strcmp(m, "null_deviance") == 0 ||
+            (mc->se_column && strcmp(m, "F") == 0))
+            continue;
+        const char *label = NULL;
+        for (size_t k = 0; k < sizeof measures / sizeof measures[0] && !label; k++)
+            if (strcmp(measures[k][0], m) == 0)
+                label = measures[k][1];
+        if (mc->frequency && strcmp(m, "n") == 0)
+            label = "Cases (sum of frequency weights)";
+        assert_non_null(label);
+        char what[300];
+        snprintf(what, sizeof what, "%s %s", mc->name, m);
+        near(fit_value(fit, label), num_cell(rfit, "value", i), 1e-6 * fmax(1, fabs(num_cell(rfit, "value", i))), what);
+    }
+    brisk_dataset_free(rfit);
+    brisk_dataset_free(ref);
+    brisk_table_list_free(list);
+    brisk_dataset_free(ds);
+}
+
+static const char *const education_levels[] = {"1", "2", "3", "4"};
+static const brisk_levels education = {"education", education_levels, 4};
+
+static void test_clm_wine(void **state)
+{
+    (void)state;
+    model_case logit = {"wine_clm", "wine.csv", "rating ~ temp + contact",
+                        {.family = BRISK_FAMILY_ORDINAL}, NULL, false, 0};
+    check_model(&logit);
+    model_case probit = {"wine_clm_probit", "wine.csv", "rating ~ temp + contact",
+                         {.family = BRISK_FAMILY_ORDINAL, .link = BRISK_LINK_PROBIT}, NULL,
+                         false, 0};
+    check_model(&probit);
+}
+
+static void test_polr_frequency_weights(void **state)
+{
+    (void)state;
+    model_case mc = {"housing_polr", "housing.csv", "Sat ~ Infl + Type + Cont",
+                     {.family = BRISK_FAMILY_ORDINAL, .weight = "Freq",
+                      .weight_type = BRISK_WEIGHT_FREQUENCY},
+                     NULL, true, 1e-4};   /* polr's BFGS stops 2.5e-5 short of the optimum */
+    check_model(&mc);
+}
+
+static void test_clm_own_data(void **state)
+{
+    (void)state;
+    model_case mc = {"regress_clm", "regress.csv", "approval ~ age + income + region + education",
+                     {.family = BRISK_FAMILY_ORDINAL, .levels = &education, .nlevels = 1}, NULL,
+                     false, 0};
+    check_model(&mc);
+}
+
+static void test_ols_classical_hc1_hc3(void **state)
+{
+    (void)state;
+    const char *f = "y ~ age + income + region + education + age:region";
+    model_case mc = {"regress_ols", "regress.csv", f, {.levels = &education, .nlevels = 1}, NULL,
+                     false, 0};
+    check_model(&mc);
+    mc.opt.robust = BRISK_ROBUST_HC1;
+    mc.se_column = "se_hc1";
+    check_model(&mc);
+    mc.opt.robust = BRISK_ROBUST_HC3;
+    mc.se_column = "se_hc3";
+    check_model(&mc);
+}
+
+static void test_ols_frequency_weights(void **state)
+{
+    (void)state;
+    model_case mc = {"regress_ols_freq", "regress.csv", "y ~ age + income + region",
+                     {.weight = "fw", .weight_type = BRISK_WEIGHT_FREQUENCY}, NULL, true, 0};
+    check_model(&mc);
+}
+
+static void test_logit(void **state)
+{
+    (void)state;
+    model_case mc = {"regress_logit", "regress.csv", "approve01 ~ age + income + region",
+                     {.family = BRISK_FAMILY_LOGIT}, NULL, false, 0};
+    check_model(&mc);
+}
+
+static void test_sampling_weights(void **state)
+{
+    (void)state;
+    model_case ols = {"regress_svyglm", "regress.csv", "y ~ age + income + region",
+                      {.weight = "w"}, NULL, false, 0};
+    check_model(&ols);
+    model_case logit = {"regress_svyglm_logit", "regress.csv", "approve01 ~ age + income + region",
+                        {.family = BRISK_FAMILY_LOGIT, .weight = "w"}, NULL, false, 0};
+    check_model(&logit);
+    model_case olr = {"regress_svyolr", "regress.csv", "approval ~ age + income + region",
+                      {.family = BRISK_FAMILY_ORDINAL, .weight = "w"}, NULL, false,
+                      1e-4};   /* svyolr optimizes as polr does (1.7e-6 short) and
+                                  differentiates its Hessian numerically (SEs 7e-5 off) */
+    check_model(&olr);
+}
+
+/* A small data set: y (numeric), a binary b, x (numeric), c a constant,
+ * g text with levels a/b, x2 = 2x, t text outcome; n rows. */
+static brisk_dataset *small_data(size_t n)
+{
+    brisk_dataset *ds = brisk_dataset_new(n);
+    const char *names[] = {"y", "b", "x", "c", "x2"};
+    size_t at;
+    for (size_t k = 0; k < 5; k++)
+        assert_int_equal(brisk_dataset_add_column(ds, names[k], BRISK_NUMERIC, &at, NULL), BRISK_OK);
+    assert_int_equal(brisk_dataset_add_column(ds, "g", BRISK_STRING, &at, NULL), BRISK_OK);
+    assert_int_equal(brisk_dataset_add_column(ds, "t", BRISK_STRING, &at, NULL), BRISK_OK);
+    for (size_t i = 0; i < n; i++) {
+        double x = (double)(i % 7) - 3 + 0.1 * (double)(i % 3);
+        brisk_column_set_number(&ds->cols[0], i, x + (double)(i % 5));
+        brisk_column_set_number(&ds->cols[1], i, x > 0);   /* separated by x */
+        brisk_column_set_number(&ds->cols[2], i, x);
+        brisk_column_set_number(&ds->cols[3], i, 3);
+        brisk_column_set_number(&ds->cols[4], i, 2 * x);
+        assert_int_equal(brisk_column_set_string(&ds->cols[5], i, i % 2 ? "a" : "b"), BRISK_OK);
+        assert_int_equal(brisk_column_set_string(&ds->cols[6], i, i % 3 ? "low" : "high"), BRISK_OK);
+    }
+    return ds;
+}
+
+static void expect_error(const brisk_dataset *ds, const char *formula,
+                         const brisk_regress_options *opt, brisk_status want, const char *text)
+{
+    brisk_table_list *list = brisk_table_list_new();
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_status got = brisk_regress(ds, formula, opt, list, &err);
+    if (got != want || !strstr(err.message, text))
+        fail_msg("%s: status %d (want %d), message '%s' (want '%s')", formula, got, want,
+                 err.message, text);
+    assert_int_equal(list->count, 0);
+    brisk_table_list_free(list);
+}
+
+/* Bad models stop with a message naming the term or variable. */
+static void test_errors(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = small_data(40);
+    brisk_regress_options ols = {0}, logit = {.family = BRISK_FAMILY_LOGIT};
+    brisk_regress_options ordinal = {.family = BRISK_FAMILY_ORDINAL};
+    expect_error(ds, "y ~ x + c", &ols, BRISK_ERR_MODEL, "constant predictor: 'c'");
+    expect_error(ds, "y ~ x + x2", &ols, BRISK_ERR_MODEL, "collinear predictors: 'x2'");
+    expect_error(ds, "b ~ x", &logit, BRISK_ERR_MODEL, "perfect separation: 'x'");
+    expect_error(ds, "t ~ x", &ordinal, BRISK_ERR_DATA, "--levels t=");
+    expect_error(ds, "y ~ x + nope", &ols, BRISK_ERR_COLUMN, "'nope' in the formula");
+    expect_error(ds, "y x", &ols, BRISK_ERR_FORMAT, "no '~'");
+    expect_error(ds, "y ~ x +", &ols, BRISK_ERR_FORMAT, "expected a variable name");
+    expect_error(ds, "y ~ x + y", &ols, BRISK_ERR_FORMAT, "also a predictor");
+    expect_error(ds, "y ~ x", &logit, BRISK_ERR_DATA, "a logit needs two");
+    const char *const three[] = {"a", "b", "c"};
+    brisk_levels g = {"g", three, 3};
+    brisk_regress_options with_levels = {.levels = &g, .nlevels = 1};
+    expect_error(ds, "y ~ x + g", &with_levels, BRISK_ERR_MODEL, "empty category: level 'c'");
+    const char *const one[] = {"a"};
+    brisk_levels g1 = {"g", one, 1};
+    with_levels.levels = &g1;
+    expect_error(ds, "y ~ x + g", &with_levels, BRISK_ERR_DATA, "'b' of column 'g' is not among");
+    brisk_dataset_free(ds);
+    ds = small_data(3);
+    expect_error(ds, "y ~ x + g + x:g", &ols, BRISK_ERR_MODEL, "fewer cases than parameters");
+    brisk_dataset_free(ds);
+}
+
+/* a*b expands to a + b + a:b; categorical levels name their dummies; a
+ * text outcome's levels come from --levels. */
+static void test_formula_terms(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = small_data(60);
+    brisk_table_list *list = brisk_table_list_new();
+    brisk_error err;
+    brisk_regress_options ols = {0};
+    assert_int_equal(brisk_regress(ds, "y ~ x*g", &ols, list, &err), BRISK_OK);
+    const brisk_table *t = table(list, "regress.coefficients");
+    const char *want[] = {"(Intercept)", "x", "g=b", "x:g=b"};
+    assert_int_equal(t->nrows, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(brisk_table_cell(t, i, 0)->text, want[i]);
+    brisk_table_list_free(list);
+    list = brisk_table_list_new();
+    const char *const order[] = {"low", "high"};
+    brisk_levels tl = {"t", order, 2};
+    brisk_regress_options ordinal = {.family = BRISK_FAMILY_ORDINAL, .levels = &tl, .nlevels = 1};
+    assert_int_equal(brisk_regress(ds, "t ~ y + g", &ordinal, list, &err), BRISK_OK);
+    assert_string_equal(brisk_table_cell(table(list, "regress.coefficients"), 0, 0)->text,
+                        "low|high");
+    brisk_table_list_free(list);
+    brisk_dataset_free(ds);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clm_wine),
+        cmocka_unit_test(test_polr_frequency_weights),
+        cmocka_unit_test(test_clm_own_data),
+        cmocka_unit_test(test_ols_classical_hc1_hc3),
+        cmocka_unit_test(test_ols_frequency_weights),
+        cmocka_unit_test(test_logit),
+        cmocka_unit_test(test_sampling_weights),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_formula_terms),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

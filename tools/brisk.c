@@ -13,6 +13,7 @@ static const cli_command *const commands[] = {
     &cmd_compare,
     &cmd_invariance,
     &cmd_reliability,
+    &cmd_regress,
     &cmd_simulate,
     &cmd_power,
     &cmd_report,

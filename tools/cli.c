@@ -251,10 +251,10 @@ int cli_run_data_tables(const cli_common *c, const char *data, const char *model
     brisk_error_clear(&err);
     brisk_dataset *ds = NULL;
     brisk_table_list *tables = brisk_table_list_new();
-    char *text = tables ? cli_read_text_file(model, &err) : NULL;
-    brisk_status st = !tables ? brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory")
-                      : text  ? brisk_read_file(data, NULL, &ds, &err)
-                              : err.status;
+    char *text = tables && model ? cli_read_text_file(model, &err) : NULL;
+    brisk_status st = !tables          ? brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory")
+                      : text || !model ? brisk_read_file(data, NULL, &ds, &err)
+                                       : err.status;
     if (st == BRISK_OK)
         st = analysis(text, model, ds, ctx, tables, &err);
     if (st == BRISK_OK)

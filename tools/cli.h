@@ -81,8 +81,8 @@ brisk_status cli_survey_open(cli_survey *cs, const char *arg, brisk_error *err);
 void cli_survey_close(cli_survey *cs);
 
 /* Run an analysis of a model file on a data file (--data, --model): read
- * both, print the analysis's warnings and write its tables; returns the
- * exit status. */
+ * both (model NULL: the data only, text NULL), print the analysis's
+ * warnings and write its tables; returns the exit status. */
 typedef brisk_status (*cli_model_analysis)(const char *text, const char *model_path,
                                            const brisk_dataset *ds, const void *ctx,
                                            brisk_table_list *out, brisk_error *err);
@@ -152,6 +152,7 @@ extern const cli_command cmd_fit;
 extern const cli_command cmd_report;
 extern const cli_command cmd_invariance;
 extern const cli_command cmd_reliability;
+extern const cli_command cmd_regress;
 extern const cli_command cmd_simulate;
 extern const cli_command cmd_power;
 extern const cli_command cmd_compare;

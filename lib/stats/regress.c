@@ -569,7 +569,10 @@ static brisk_table *fit_table(const design *d, const result *f, const brisk_regr
         if (isnan(rows[i].value))
             continue;     /* what this model has no use for is not shown */
         size_t row = brisk_table_add_row(t);
-        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, rows[i].label)) {
+        char count[32];
+        snprintf(count, sizeof count, "%.0f", rows[i].value);   /* shown without decimals */
+        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, rows[i].label) ||
+            (rows[i].count && brisk_table_set_text(t, row, 1, count))) {
             brisk_table_free(t);
             return NULL;
         }

@@ -344,6 +344,22 @@ t_simulate_recovery() {
              END { if (seen != 21) { print seen " of 21 parameters"; bad = 1 }; exit bad }' \
         "$ref/recovery.csv" "$tmp/out" >&2
 }
+t_regress() {
+    data="$top_srcdir/tests/data"
+    run 0 regress --data "$data/wine.csv" --family ordinal --formula 'rating ~ temp + contact' \
+        --format csv && has "temp=warm,2.5031" "$tmp/out" && has "1|2,-1.3443" "$tmp/out" &&
+    run 0 regress --data "$data/housing.csv" --family ordinal --weight Freq \
+        --weight-type frequency --levels Infl=Low,Medium,High --formula 'Sat ~ Infl + Type + Cont' &&
+    has "Infl=High" "$tmp/out" && has "-1739.575" "$tmp/out" && has "1681" "$tmp/out" &&
+    run 0 regress "$survey" --formula 'acc1_crime ~ tg1 + pb1_crime' -q &&
+    has "weighted by weight" "$tmp/out" &&
+    run 1 regress --data "$data/wine.csv" && has "--formula" "$tmp/err" &&
+    run 1 regress --data "$data/wine.csv" --formula 'rating ~ temp' --family poisson &&
+    has "ols, logit or ordinal" "$tmp/err" &&
+    run 2 regress --data "$data/wine.csv" --formula 'rating ~ tmp' && has "'tmp'" "$tmp/err" &&
+    run 3 regress --data "$data/wine.csv" --formula 'rating ~ temp + contact' --family ordinal \
+        --levels contact=no,yes,maybe && has "empty category" "$tmp/err"
+}
 t_power() {
     printf 'y ~ 0.3*x\n' >"$tmp/reg.lav" &&
     run 0 power --model "$tmp/reg.lav" --n 100 --reps 300 --seed 2 --threads 1 --format csv -q &&
@@ -356,7 +372,7 @@ t_power() {
     run 1 power --model "$tmp/reg.lav" && has "--n N1,N2" "$tmp/err"
 }
 
-echo "1..28"
+echo "1..29"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -384,5 +400,6 @@ ok "the bundled surveys are found by name, described and fitted" t_surveys
 ok "simulate draws the same file for a seed; the bundled data bit for bit" t_simulate
 ok "simulate's draws fitted by lavaan and by brisk give the same std.all" t_simulate_recovery
 ok "power: the same numbers for any --threads; an analysis model" t_power
+ok "regress: ordinal, frequency weights, a survey's weight, errors by exit status" t_regress
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "core/util.h"
 #include "design.h"
+#include "sem/dense.h"
 
 #define MAX_ITER 200
 /* A term whose effect across its observed range exceeds this on the link
@@ -64,23 +65,11 @@ static bool spd_inverse(const double *a, double *inv, size_t n)
     return ok;   /* inv is symmetric: row c is column c */
 }
 
-/* out = a m a (a, m symmetric p x p); the sandwich. */
+/* out = a m a (a, m symmetric p x p): the sandwich. */
 static void sandwich(const double *a, const double *m, double *out, size_t p, double *tmp)
 {
-    for (size_t i = 0; i < p; i++)
-        for (size_t j = 0; j < p; j++) {
-            double s = 0;
-            for (size_t k = 0; k < p; k++)
-                s += a[i * p + k] * m[k * p + j];
-            tmp[i * p + j] = s;
-        }
-    for (size_t i = 0; i < p; i++)
-        for (size_t j = 0; j < p; j++) {
-            double s = 0;
-            for (size_t k = 0; k < p; k++)
-                s += tmp[i * p + k] * a[k * p + j];
-            out[i * p + j] = s;
-        }
+    brisk_dense_mul(a, m, tmp, p);
+    brisk_dense_mul(tmp, a, out, p);
 }
 
 /* m += c v v' */

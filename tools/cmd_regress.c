@@ -23,7 +23,8 @@ const cli_command cmd_regress = {
         "ratios for logit models; thresholds first for ordinal models, as\n"
         "ordinal::clm) and the fit (n used and left out, R-squared or McFadden's\n"
         "and Nagelkerke's pseudo-R-squared, log-likelihood, AIC, BIC).\n"
-        "With a survey, its weight (weight = in [survey]) is a sampling weight.\n\n"
+        "With a survey, its weight (weight = in [survey]) is a sampling weight, and\n"
+        "a logit of one of its items models agreeing (its agree = range) or not.\n\n"
         "Options:\n"
         "  -d, --data FILE       data file (CSV, SPSS, Stata, SAS) instead of a survey\n"
         "  -F, --formula F       the model, 'outcome ~ predictors' (required)\n"
@@ -204,6 +205,22 @@ static int parse_options(regress_options *o, int argc, char **argv)
     return cli_resolve_format(&o->common, &cmd_regress);
 }
 
+/* Is the formula's outcome one of the survey's items (a column name the
+ * items expand to)? */
+static bool is_item(const brisk_survey *s, const char *formula)
+{
+    size_t skip = strspn(formula, " \t"), len = strcspn(formula + skip, " \t~");
+    for (size_t k = 0; k < s->nitems; k++)
+        for (size_t b = 0; b < brisk_survey_nblocks(s); b++) {
+            char *name = brisk_survey_wide_name(s, s->items[k].key, b);
+            bool same = name && strlen(name) == len && strncmp(name, formula + skip, len) == 0;
+            free(name);
+            if (same)
+                return true;
+        }
+    return false;
+}
+
 static brisk_status survey_regress(const cli_survey *cs, const void *ctx, brisk_table_list *out,
                                    brisk_error *err)
 {
@@ -211,6 +228,13 @@ static brisk_status survey_regress(const cli_survey *cs, const void *ctx, brisk_
     brisk_regress_options reg = o->reg;
     if (!reg.weight && !o->unweighted)
         reg.weight = cs->survey->weight;
+    /* a logit of an item: agreeing (the survey's agree range) or not */
+    const brisk_survey *s = cs->survey;
+    if (reg.family == BRISK_FAMILY_LOGIT && s->has_agree && is_item(s, o->formula)) {
+        reg.has_event = true;
+        reg.event_min = s->agree_min;
+        reg.event_max = s->agree_max;
+    }
     reg.source = cs->survey->data_path ? cs->survey->data_path : cs->path;
     if (reg.robust && reg.weight && reg.weight_type == BRISK_WEIGHT_SAMPLING)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--robust and the survey's sampling "

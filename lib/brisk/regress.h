@@ -58,6 +58,8 @@ typedef struct brisk_regress_options {
     brisk_weight_type weight_type;
     const brisk_levels *levels;
     size_t nlevels;
+    bool has_event;              /* logit: the event is a numeric outcome within */
+    double event_min, event_max; /* [event_min, event_max] (a survey's agree range) */
     double ci_level;             /* 0: 0.95 */
     const char *source;          /* the data's name in messages */
 } brisk_regress_options;

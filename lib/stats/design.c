@@ -552,6 +552,36 @@ static brisk_status fill_matrix(builder *b, const bool *used, design *d)
 
 /* ------------------------------------------------------------ outcome */
 
+/* A logit of "the answer lies in [event_min, event_max]" (agreement). */
+static brisk_status event_outcome(builder *b, const bool *used, const brisk_column *wc, design *d)
+{
+    const brisk_column *c = b->vars[b->outcome].col;
+    const brisk_regress_options *o = b->opt;
+    if (c->type == BRISK_STRING)
+        return brisk_error_set(b->err, BRISK_ERR_DATA, "outcome '%s' holds text, not answers "
+                               "on a scale", c->name);
+    char range[64];
+    snprintf(range, sizeof range, "%g..%g", o->event_min, o->event_max);
+    d->levels = calloc(3, sizeof *d->levels);
+    if (!d->levels || !(d->levels[0] = brisk_strdup("other")) ||
+        !(d->levels[1] = brisk_strdup(range)))
+        return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
+    d->nlevels = 2;
+    size_t events = 0;
+    for (size_t r = 0, i = 0; r < b->ds->nrows; r++) {
+        if (!used[r])
+            continue;
+        d->y[i] = c->num[r] >= o->event_min && c->num[r] <= o->event_max;
+        events += d->y[i] > 0;
+        d->w[i++] = wc ? wc->num[r] : 1;
+    }
+    if (events == 0 || events == d->n)
+        return brisk_error_set(b->err, BRISK_ERR_MODEL, "outcome '%s': %s of the rows used "
+                               "answer %s; nothing to explain", c->name,
+                               events ? "all" : "none", range);
+    return BRISK_OK;
+}
+
 static brisk_status fill_outcome(builder *b, const bool *used, const brisk_column *wc, design *d)
 {
     variable *v = &b->vars[b->outcome];
@@ -570,6 +600,8 @@ static brisk_status fill_outcome(builder *b, const bool *used, const brisk_colum
         return brisk_error_set(b->err, BRISK_ERR_DATA, "outcome '%s' holds text, whose order "
                                "brisk cannot know: give it with --levels %s=lowest,...,highest",
                                c->name, c->name);
+    if (fam == BRISK_FAMILY_LOGIT && b->opt->has_event)
+        return event_outcome(b, used, wc, d);
     if (fam != BRISK_FAMILY_OLS) {
         brisk_status st = find_levels(b, v, used);
         if (st != BRISK_OK)

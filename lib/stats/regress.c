@@ -581,13 +581,17 @@ static brisk_status add_notes(brisk_table *t, const design *d, const brisk_regre
                      : opt->robust == BRISK_ROBUST_HC3 ? "HC3 robust SEs"
                      : opt->family == BRISK_FAMILY_OLS ? "classical SEs" : "SEs from the information";
     double level = opt->ci_level > 0 ? opt->ci_level : 0.95;
-    return brisk_table_add_note(t, "%s %s of %s on %zu rows (%zu left out for missing values)%s%s; "
-                                "%s; %s tests, %.4g%% Wald intervals.",
+    char event[300] = "";
+    if (opt->family == BRISK_FAMILY_LOGIT)   /* which answer the odds are of */
+        snprintf(event, sizeof event, " = %s", d->levels[1]);
+    return brisk_table_add_note(t, "%s %s of %s%s on %zu rows (%zu left out for missing "
+                                "values)%s%s; %s; %s tests, %.4g%% Wald intervals.",
                                 family[opt->family],
                                 opt->family == BRISK_FAMILY_ORDINAL
                                     ? opt->link == BRISK_LINK_PROBIT ? "probit" : "logit"
                                     : "regression",
-                                d->outcome, d->n, d->n_dropped, opt->weight ? ", weighted by " : "",
+                                d->outcome, event, d->n, d->n_dropped,
+                                opt->weight ? ", weighted by " : "",
                                 opt->weight ? opt->weight : "", se, t_stat ? "t" : "z",
                                 100 * level);
 }

@@ -303,7 +303,10 @@ t_surveys() {
     run 0 regress "$top_srcdir/surveys/kostka2019/kostka2019.survey" --family ordinal \
         --formula 'approve ~ age + education + income + urban' --format csv -q &&
     awk -F, '$1 ~ /^(age|education|income|urban)$/ && $2 > 0 && $5 < .001 { k++ }
-             END { exit k != 4 }' "$tmp/out"
+             END { exit k != 4 }' "$tmp/out" &&
+    # a logit of an item: agreeing or not
+    run 0 regress "$top_srcdir/surveys/kostka2019/kostka2019.survey" --family logit \
+        --formula 'approve ~ age + education' -q && has "approve = 4..5" "$tmp/out"
 }
 t_simulate() {
     printf 'f =~ 0.8*x1 + 0.7*x2 + 0.6*x3\ny ~ 0.3*f\n' >"$tmp/pop.lav" &&

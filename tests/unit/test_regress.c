@@ -304,6 +304,36 @@ static void test_formula_terms(void **state)
     brisk_dataset_free(ds);
 }
 
+/* A logit of "the answer is in 4..5" is the logit of a 0/1 column made so. */
+static void test_event_range(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = read_csv(DATA "regress.csv");
+    size_t at;
+    assert_int_equal(brisk_dataset_add_column(ds, "agree01", BRISK_NUMERIC, &at, NULL), BRISK_OK);
+    const brisk_column *approval = brisk_dataset_find(ds, "approval");
+    for (size_t i = 0; i < ds->nrows; i++)
+        brisk_column_set_number(&ds->cols[at], i, isnan(approval->num[i]) ? NAN
+                                                   : approval->num[i] >= 4);
+    brisk_table_list *a = brisk_table_list_new(), *b = brisk_table_list_new();
+    brisk_error err;
+    brisk_regress_options range = {.family = BRISK_FAMILY_LOGIT, .has_event = true,
+                                   .event_min = 4, .event_max = 5};
+    brisk_regress_options plain = {.family = BRISK_FAMILY_LOGIT};
+    assert_int_equal(brisk_regress(ds, "approval ~ age + region", &range, a, &err), BRISK_OK);
+    assert_int_equal(brisk_regress(ds, "agree01 ~ age + region", &plain, b, &err), BRISK_OK);
+    const brisk_table *ta = table(a, "regress.coefficients"), *tb = table(b, "regress.coefficients");
+    assert_int_equal(ta->nrows, tb->nrows);
+    for (size_t r = 0; r < ta->nrows; r++) {
+        near(cell(ta, r, "est"), cell(tb, r, "est"), 1e-12, "estimate");
+        near(cell(ta, r, "se"), cell(tb, r, "se"), 1e-12, "SE");
+    }
+    assert_non_null(strstr(ta->notes[0], "approval = 4..5"));
+    brisk_table_list_free(a);
+    brisk_table_list_free(b);
+    brisk_dataset_free(ds);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -317,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_sampling_weights),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_formula_terms),
+        cmocka_unit_test(test_event_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

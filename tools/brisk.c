@@ -14,6 +14,7 @@ static const cli_command *const commands[] = {
     &cmd_invariance,
     &cmd_reliability,
     &cmd_regress,
+    &cmd_compare_items,
     &cmd_simulate,
     &cmd_power,
     &cmd_report,

@@ -74,6 +74,30 @@ bool brisk_holm(const double *p, size_t n, double *adjusted);
 brisk_status brisk_describe(const brisk_survey_data *data, brisk_table_list *out,
                             brisk_error *err);
 
+/* brisk compare-items: paired comparisons of items answered by the same
+ * respondents (policies, or one question before and after information).
+ * For every pair of items (a before b in the order given), on the rows
+ * with both answered: the % approving each (an answer within
+ * [agree_min, agree_max]) and their difference with a Wald interval for
+ * paired proportions, McNemar's test (continuity-corrected, as R's
+ * mcnemar.test), the paired t test (t.test(paired = TRUE)) and the
+ * Wilcoxon signed-rank test (wilcox.test(paired = TRUE, exact = FALSE):
+ * zero differences dropped, average ranks, tie and continuity
+ * corrections).  With group, the same within each of its levels.  Adds
+ * "items.pairs".  Errors name the column (BRISK_ERR_COLUMN, unknown;
+ * BRISK_ERR_DATA, text). */
+typedef struct brisk_compare_items_options {
+    bool has_agree;              /* without: no % approving and no McNemar */
+    double agree_min, agree_max;
+    const char *group;           /* a column, or NULL */
+    double ci_level;             /* 0: 0.95 */
+    const char *source;          /* the data's name in messages */
+} brisk_compare_items_options;
+
+brisk_status brisk_compare_items(const brisk_dataset *ds, const char *const *items, size_t nitems,
+                                 const brisk_compare_items_options *opt, brisk_table_list *out,
+                                 brisk_error *err);
+
 /* brisk import: one row per variable of a dataset (name, type, label, valid
  * n, missing n by kind, user-missing codes, value labels); table
  * "import.variables". */

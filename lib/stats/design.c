@@ -418,6 +418,46 @@ static bool is_categorical(const builder *b, const brisk_column *c)
     return c->type == BRISK_STRING || c->n_labels > 0 || levels_given(b, c->name) != NULL;
 }
 
+brisk_status brisk_design_group_levels(const brisk_dataset *ds, const brisk_column *c,
+                                       design_levels *out, brisk_error *err)
+{
+    static const brisk_regress_options none = {0};
+    memset(out, 0, sizeof *out);
+    builder *b = calloc(1, sizeof *b);
+    bool *used = calloc(ds->nrows + 1, sizeof *used);
+    brisk_status st = b && used ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    variable v = {.col = c, .categorical = true};
+    if (st == BRISK_OK) {
+        *b = (builder){.ds = ds, .opt = &none, .err = err};
+        for (size_t r = 0; r < ds->nrows; r++)
+            used[r] = !is_missing(c, r);
+        st = find_levels(b, &v, used);
+    }
+    *out = (design_levels){.names = v.levels, .codes = v.codes, .n = v.nlevels};
+    if (st != BRISK_OK)
+        brisk_design_levels_free(out);
+    free(b);
+    free(used);
+    return st;
+}
+
+size_t brisk_design_level_of(const brisk_column *c, const design_levels *lv, size_t row)
+{
+    if (is_missing(c, row))
+        return (size_t)-1;
+    variable v = {.col = c, .levels = lv->names, .codes = lv->codes, .nlevels = lv->n};
+    return level_of(&v, row);
+}
+
+void brisk_design_levels_free(design_levels *lv)
+{
+    for (size_t i = 0; lv->names && i < lv->n; i++)
+        free(lv->names[i]);
+    free(lv->names);
+    free(lv->codes);
+    memset(lv, 0, sizeof *lv);
+}
+
 /* ------------------------------------------------------------ rows */
 
 static brisk_status weight_column(builder *b, const brisk_column **out)

@@ -25,4 +25,19 @@ brisk_status brisk_design_build(const brisk_dataset *ds, const char *formula,
                                 const brisk_regress_options *opt, design *d, brisk_error *err);
 void brisk_design_free(design *d);
 
+/* The levels of a grouping column over the rows where it is present, in
+ * the order regressions use (numbers by value, named by their value
+ * labels; text byte by byte). */
+typedef struct design_levels {
+    char **names;
+    double *codes;
+    size_t n;
+} design_levels;
+
+brisk_status brisk_design_group_levels(const brisk_dataset *ds, const brisk_column *c,
+                                       design_levels *out, brisk_error *err);
+/* The level of row (or (size_t)-1 when it is missing). */
+size_t brisk_design_level_of(const brisk_column *c, const design_levels *lv, size_t row);
+void brisk_design_levels_free(design_levels *lv);
+
 #endif

@@ -368,6 +368,17 @@ t_regress() {
     run 3 regress --data "$data/wine.csv" --formula 'rating ~ temp + contact' --family ordinal \
         --levels contact=no,yes,maybe && has "empty category" "$tmp/err"
 }
+t_compare_items() {
+    rieger="$top_srcdir/surveys/rieger2020/rieger2020.survey"
+    run 0 compare-items "$rieger" pol_traffic pol_privileges --format csv &&
+    has "pol_traffic,pol_privileges,550,54.54545" "$tmp/out" &&
+    run 0 compare-items --data "$top_srcdir/surveys/rieger2020/rieger2020.csv" --agree 4..5 \
+        --group country pol_privileges pol_informed &&
+    has "Paired comparisons of items" "$tmp/out" && has "McNemar" "$tmp/out" &&
+    run 1 compare-items "$rieger" pol_traffic && has "at least two items" "$tmp/err" &&
+    run 1 compare-items --data x.csv --agree 4 a b && has "--agree takes LO..HI" "$tmp/err" &&
+    run 2 compare-items "$rieger" pol_traffic pol_nope && has "'pol_nope'" "$tmp/err"
+}
 t_power() {
     printf 'y ~ 0.3*x\n' >"$tmp/reg.lav" &&
     run 0 power --model "$tmp/reg.lav" --n 100 --reps 300 --seed 2 --threads 1 --format csv -q &&
@@ -380,7 +391,7 @@ t_power() {
     run 1 power --model "$tmp/reg.lav" && has "--n N1,N2" "$tmp/err"
 }
 
-echo "1..29"
+echo "1..30"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -409,5 +420,6 @@ ok "simulate draws the same file for a seed; the bundled data bit for bit" t_sim
 ok "simulate's draws fitted by lavaan and by brisk give the same std.all" t_simulate_recovery
 ok "power: the same numbers for any --threads; an analysis model" t_power
 ok "regress: ordinal, frequency weights, a survey's weight, errors by exit status" t_regress
+ok "compare-items: McNemar, t and Wilcoxon per pair, by group; errors" t_compare_items
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

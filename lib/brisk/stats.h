@@ -74,6 +74,19 @@ bool brisk_holm(const double *p, size_t n, double *adjusted);
 brisk_status brisk_describe(const brisk_survey_data *data, brisk_table_list *out,
                             brisk_error *err);
 
+/* brisk describe --by: for every item of the survey (per behaviour) and
+ * every demographic column in by, the share approving (an answer in the
+ * survey's agree range; weighted with the survey's weight) per level, and
+ * the test that approval does not depend on the level: Pearson's
+ * chi-square without continuity correction and Cramér's V (as
+ * chisq.test(correct = FALSE)), or, with a weight, the Rao-Scott
+ * second-order F of svychisq on the weighted table (and the weighted
+ * Pearson chi-square it corrects).  Adds "describe.by_group" and
+ * "describe.by_group_tests".  Errors: no agree range (BRISK_ERR_ARGUMENT),
+ * an unknown column (BRISK_ERR_COLUMN). */
+brisk_status brisk_approval_by_group(const brisk_survey_data *data, const char *const *by,
+                                     size_t nby, brisk_table_list *out, brisk_error *err);
+
 /* brisk compare-items: paired comparisons of items answered by the same
  * respondents (policies, or one question before and after information).
  * For every pair of items (a before b in the order given), on the rows

@@ -379,6 +379,13 @@ t_compare_items() {
     run 1 compare-items --data x.csv --agree 4 a b && has "--agree takes LO..HI" "$tmp/err" &&
     run 2 compare-items "$rieger" pol_traffic pol_nope && has "'pol_nope'" "$tmp/err"
 }
+t_describe_by() {
+    kostka="$top_srcdir/surveys/kostka2019/kostka2019.survey"
+    run 0 describe "$kostka" --by education,urban --format csv -q &&
+    has "# describe.by_group_tests:" "$tmp/out" && has ",approve,education,2209,32.39" "$tmp/out" &&
+    run 0 describe "$kostka" --by demographics -q && has "Rao-Scott F" "$tmp/out" &&
+    run 2 describe "$kostka" --by nation && has "'nation' is not a column" "$tmp/err"
+}
 t_power() {
     printf 'y ~ 0.3*x\n' >"$tmp/reg.lav" &&
     run 0 power --model "$tmp/reg.lav" --n 100 --reps 300 --seed 2 --threads 1 --format csv -q &&
@@ -391,7 +398,7 @@ t_power() {
     run 1 power --model "$tmp/reg.lav" && has "--n N1,N2" "$tmp/err"
 }
 
-echo "1..30"
+echo "1..31"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -421,5 +428,6 @@ ok "simulate's draws fitted by lavaan and by brisk give the same std.all" t_simu
 ok "power: the same numbers for any --threads; an analysis model" t_power
 ok "regress: ordinal, frequency weights, a survey's weight, errors by exit status" t_regress
 ok "compare-items: McNemar, t and Wilcoxon per pair, by group; errors" t_compare_items
+ok "describe --by: approval by group with Rao-Scott tests for a weighted survey" t_describe_by
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

@@ -109,6 +109,93 @@ static void test_errors(void **state)
     brisk_dataset_free(ds);
 }
 
+/* ---- approval by group (brisk describe --by) */
+
+static brisk_survey_data *load_survey(const char *path, brisk_survey **s)
+{
+    brisk_error err;
+    brisk_survey_data *d = NULL;
+    if (brisk_survey_load(path, s, &err) != BRISK_OK || brisk_survey_read_data(*s, &d, &err))
+        fail_msg("%s: %s", path, err.message);
+    return d;
+}
+
+static double num_at(const brisk_dataset *d, const char *col, size_t i)
+{
+    return brisk_dataset_find(d, col)->num[i];
+}
+
+static void near(double got, double want, double rel, const char *what, size_t row)
+{
+    if (!(fabs(got - want) <= rel * fmax(1, fabs(want))))
+        fail_msg("%s, reference row %zu: brisk %.10g, R %.10g", what, row, got, want);
+}
+
+/* The rows of the reference about survey name, in order, against the
+ * table's rows (every table row is checked once). */
+static void check_by_group(const char *name, const brisk_survey_data *d, const char *ref_shares,
+                           const char *ref_tests, bool weighted)
+{
+    brisk_table_list *list = brisk_table_list_new();
+    brisk_error err;
+    const brisk_survey *s = d->survey;
+    const char *by[32];
+    for (size_t k = 0; k < s->ndemographics; k++)
+        by[k] = s->demographics[k].key;
+    assert_int_equal(brisk_approval_by_group(d, by, s->ndemographics, list, &err), BRISK_OK);
+    const brisk_table *shares = table(list, "describe.by_group");
+    const brisk_table *tests = table(list, "describe.by_group_tests");
+    brisk_dataset *ref = read_csv(ref_shares);
+    size_t row = 0;
+    for (size_t i = 0; i < ref->nrows; i++) {
+        if (strcmp(text_at(ref, "survey", i), name) != 0 ||
+            strcmp(text_at(ref, "item", i), brisk_table_cell(shares, 0, 1)->text) != 0)
+            continue;
+        assert_true(row < shares->nrows);
+        assert_string_equal(brisk_table_cell(shares, row, 2)->text, text_at(ref, "demographic", i));
+        assert_string_equal(brisk_table_cell(shares, row, 3)->text, text_at(ref, "level", i));
+        near(brisk_table_cell(shares, row, 4)->num, num_at(ref, "n", i), 0, "n", i);
+        near(brisk_table_cell(shares, row, 5)->num, num_at(ref, "approve", i), 1e-10, "%", i);
+        row++;
+    }
+    brisk_dataset_free(ref);
+    ref = read_csv(ref_tests);
+    size_t trow = 0;
+    for (size_t i = 0; i < ref->nrows; i++) {
+        if (strcmp(text_at(ref, "survey", i), name) != 0 ||
+            strcmp(text_at(ref, "item", i), brisk_table_cell(tests, 0, 1)->text) != 0)
+            continue;
+        assert_string_equal(brisk_table_cell(tests, trow, 2)->text, text_at(ref, "demographic", i));
+        const char *pairs[][2] = {{"n", "n"}, {"chisq", weighted ? "pearson" : "chisq"},
+                                 {"df", "df"}, {"p", weighted ? "p_rs2" : "p"},
+                                 {"f", "f_rs2"}, {"ndf", "ndf"}, {"ddf", "ddf"},
+                                 {"cramers_v", "cramers_v"}};
+        for (size_t k = 0; k < 8; k++) {
+            if (!brisk_dataset_find(ref, pairs[k][1]))
+                continue;   /* not in this reference */
+            near(brisk_table_cell(tests, trow, brisk_table_find_column(tests, pairs[k][0]))->num,
+                 num_at(ref, pairs[k][1], i), 1e-8, pairs[k][0], i);
+        }
+        trow++;
+    }
+    assert_true(trow > 0);
+    brisk_dataset_free(ref);
+    brisk_table_list_free(list);
+}
+
+static void test_by_group(void **state)
+{
+    (void)state;
+    brisk_survey *s = NULL;
+    brisk_survey_data *d = load_survey(TEST_SRCDIR "/surveys/kostka2019/kostka2019.survey", &s);
+    check_by_group("kostka2019", d, REF "by_group_weighted.csv", REF "by_group_weighted_tests.csv",
+                   true);
+    d->weight = NULL;   /* the same data unweighted */
+    check_by_group("kostka2019", d, REF "by_group.csv", REF "by_group_tests.csv", false);
+    brisk_survey_data_free(d);
+    brisk_survey_free(s);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -116,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_pairs),
         cmocka_unit_test(test_pairs_by_group),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_by_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

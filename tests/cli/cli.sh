@@ -359,6 +359,9 @@ t_regress() {
     run 0 regress --data "$data/housing.csv" --family ordinal --weight Freq \
         --weight-type frequency --levels Infl=Low,Medium,High --formula 'Sat ~ Infl + Type + Cont' &&
     has "Infl=High" "$tmp/out" && has "-1739.575" "$tmp/out" && has "1681" "$tmp/out" &&
+    # SPSS value labels make dummies (R: foreign::read.spss(to.data.frame = TRUE) + lm)
+    run 0 regress --data "$data/electric.sav" --formula 'CHOL58 ~ AGE + VITAL10' --format csv &&
+    has "VITAL10=DEAD,-3.287049" "$tmp/out" &&
     run 0 regress "$survey" --formula 'acc1_crime ~ tg1 + pb1_crime' -q &&
     has "weighted by weight" "$tmp/out" &&
     run 1 regress --data "$data/wine.csv" && has "--formula" "$tmp/err" &&

@@ -29,6 +29,20 @@ static inline brisk_dataset *read_csv(const char *path)
     return ds;
 }
 
+/* Cell i of a reference column as text (a number as %g, so that codes
+ * read as numbers compare with level names). */
+static inline const char *ref_text(const brisk_dataset *d, const char *col, size_t i)
+{
+    const brisk_column *c = brisk_dataset_find(d, col);
+    if (!c)
+        fail_msg("no column %s in the reference", col);
+    static char buf[64];
+    if (c->type == BRISK_STRING)
+        return c->str[i];
+    snprintf(buf, sizeof buf, "%g", c->num[i]);
+    return buf;
+}
+
 static inline const brisk_table *table(const brisk_table_list *list, const char *id)
 {
     for (size_t i = 0; i < list->count; i++)

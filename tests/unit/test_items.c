@@ -27,27 +27,16 @@ static const char *const keys[][2] = {
     {"wilcox_n", "wilcox_n"}, {"wilcox_z", "wilcox_z"}, {"wilcox_p", "wilcox_p"},
 };
 
-static const char *text_at(const brisk_dataset *d, const char *col, size_t i)
-{
-    const brisk_column *c = brisk_dataset_find(d, col);
-    assert_non_null(c);
-    static char buf[64];
-    if (c->type == BRISK_STRING)
-        return c->str[i];
-    snprintf(buf, sizeof buf, "%g", c->num[i]);
-    return buf;
-}
-
 static void check_against(const brisk_table *t, const char *ref_path, bool grouped)
 {
     brisk_dataset *ref = read_csv(ref_path);
     assert_int_equal(t->nrows, ref->nrows);
     size_t c0 = grouped ? 1 : 0;
     for (size_t i = 0; i < ref->nrows; i++) {
-        assert_string_equal(brisk_table_cell(t, i, c0)->text, text_at(ref, "a", i));
-        assert_string_equal(brisk_table_cell(t, i, c0 + 1)->text, text_at(ref, "b", i));
+        assert_string_equal(brisk_table_cell(t, i, c0)->text, ref_text(ref, "a", i));
+        assert_string_equal(brisk_table_cell(t, i, c0 + 1)->text, ref_text(ref, "b", i));
         if (grouped)
-            assert_string_equal(brisk_table_cell(t, i, 0)->text, text_at(ref, "group", i));
+            assert_string_equal(brisk_table_cell(t, i, 0)->text, ref_text(ref, "group", i));
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
             double got = brisk_table_cell(t, i, brisk_table_find_column(t, keys[k][0]))->num;
             double want = brisk_dataset_find(ref, keys[k][1])->num[i];
@@ -148,12 +137,12 @@ static void check_by_group(const char *name, const brisk_survey_data *d, const c
     brisk_dataset *ref = read_csv(ref_shares);
     size_t row = 0;
     for (size_t i = 0; i < ref->nrows; i++) {
-        if (strcmp(text_at(ref, "survey", i), name) != 0 ||
-            strcmp(text_at(ref, "item", i), brisk_table_cell(shares, 0, 1)->text) != 0)
+        if (strcmp(ref_text(ref, "survey", i), name) != 0 ||
+            strcmp(ref_text(ref, "item", i), brisk_table_cell(shares, 0, 1)->text) != 0)
             continue;
         assert_true(row < shares->nrows);
-        assert_string_equal(brisk_table_cell(shares, row, 2)->text, text_at(ref, "demographic", i));
-        assert_string_equal(brisk_table_cell(shares, row, 3)->text, text_at(ref, "level", i));
+        assert_string_equal(brisk_table_cell(shares, row, 2)->text, ref_text(ref, "demographic", i));
+        assert_string_equal(brisk_table_cell(shares, row, 3)->text, ref_text(ref, "level", i));
         near(brisk_table_cell(shares, row, 4)->num, num_at(ref, "n", i), 0, "n", i);
         near(brisk_table_cell(shares, row, 5)->num, num_at(ref, "approve", i), 1e-10, "%", i);
         row++;
@@ -162,10 +151,10 @@ static void check_by_group(const char *name, const brisk_survey_data *d, const c
     ref = read_csv(ref_tests);
     size_t trow = 0;
     for (size_t i = 0; i < ref->nrows; i++) {
-        if (strcmp(text_at(ref, "survey", i), name) != 0 ||
-            strcmp(text_at(ref, "item", i), brisk_table_cell(tests, 0, 1)->text) != 0)
+        if (strcmp(ref_text(ref, "survey", i), name) != 0 ||
+            strcmp(ref_text(ref, "item", i), brisk_table_cell(tests, 0, 1)->text) != 0)
             continue;
-        assert_string_equal(brisk_table_cell(tests, trow, 2)->text, text_at(ref, "demographic", i));
+        assert_string_equal(brisk_table_cell(tests, trow, 2)->text, ref_text(ref, "demographic", i));
         const char *pairs[][2] = {{"n", "n"}, {"chisq", weighted ? "pearson" : "chisq"},
                                  {"df", "df"}, {"p", weighted ? "p_rs2" : "p"},
                                  {"f", "f_rs2"}, {"ndf", "ndf"}, {"ddf", "ddf"},

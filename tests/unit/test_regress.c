@@ -17,17 +17,6 @@
 #define REF TEST_SRCDIR "/tests/reference/regress/"
 #define DATA TEST_SRCDIR "/tests/data/"
 
-static const char *text_cell(const brisk_dataset *d, const char *col, size_t i)
-{
-    const brisk_column *c = brisk_dataset_find(d, col);
-    assert_non_null(c);
-    static char buf[64];
-    if (c->type == BRISK_STRING)
-        return c->str[i];
-    snprintf(buf, sizeof buf, "%g", c->num[i]);
-    return buf;
-}
-
 static double num_cell(const brisk_dataset *d, const char *col, size_t i)
 {
     const brisk_column *c = brisk_dataset_find(d, col);
@@ -91,7 +80,7 @@ static void check_model(const model_case *mc)
     assert_int_equal(coef->nrows, ref->nrows);
     for (size_t i = 0; i < ref->nrows; i++) {
         char what[300];
-        const char *term = text_cell(ref, "term", i);
+        const char *term = ref_text(ref, "term", i);
         snprintf(what, sizeof what, "%s %s", mc->name, term);
         assert_string_equal(brisk_table_cell(coef, i, 0)->text, term);
         double se = num_cell(ref, mc->se_column ? mc->se_column : "se", i);
@@ -107,7 +96,7 @@ static void check_model(const model_case *mc)
     snprintf(path, sizeof path, "%s%s.fit.csv", REF, mc->name);
     brisk_dataset *rfit = read_csv(path);
     for (size_t i = 0; i < rfit->nrows; i++) {
-        const char *m = text_cell(rfit, "measure", i);
+        const char *m = ref_text(rfit, "measure", i);
         if (strcmp(m, "deviance") == 0 || strcmp(m, "null_deviance") == 0 ||
             (mc->se_column && strcmp(m, "F") == 0))
             continue;

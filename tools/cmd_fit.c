@@ -44,6 +44,10 @@ const cli_command cmd_fit = {
         "      --std-lv          identify factors by unit variances instead of fixing\n"
         "                        each first loading to 1\n"
         "      --meanstructure   estimate intercepts and latent means as well\n"
+        "      --estimator E     ml (default) or mlr: the same estimates with\n"
+        "                        Huber-White standard errors and the Yuan-Bentler\n"
+        "                        scaled chi-square, robust CFI, TLI and RMSEA (as\n"
+        "                        lavaan's estimator = \"MLR\")\n"
         "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
         "                        Graphviz path diagram per behaviour)\n"
         "  -o, --output FILE     write to FILE (format from its extension unless --format);\n"
@@ -61,7 +65,7 @@ const cli_command cmd_fit = {
 };
 
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
-       OPT_THREADS };
+       OPT_THREADS, OPT_ESTIMATOR };
 
 typedef struct fit_options {
     cli_common common;
@@ -99,6 +103,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"behaviour", required_argument, NULL, 'b'}, {"group", required_argument, NULL, 'g'},
         {"std-lv", no_argument, NULL, OPT_STD_LV},
         {"meanstructure", no_argument, NULL, OPT_MEANSTRUCTURE},
+        {"estimator", required_argument, NULL, OPT_ESTIMATOR},
         {"group-equal", required_argument, NULL, OPT_GROUP_EQUAL},
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"ci", required_argument, NULL, OPT_CI}, {"seed", required_argument, NULL, OPT_SEED},
@@ -120,6 +125,12 @@ static int parse_options(fit_options *o, int argc, char **argv)
             break;
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
+        case OPT_ESTIMATOR:
+            if (strcasecmp(optarg, "ml") != 0 && strcasecmp(optarg, "mlr") != 0)
+                return cli_usage_error(&cmd_fit, "--estimator takes ml or mlr, not '%s'", optarg);
+            o->model_opt.estimator = strcasecmp(optarg, "mlr") == 0 ? BRISK_ESTIMATOR_MLR
+                                                                   : BRISK_ESTIMATOR_ML;
+            break;
         case OPT_CI:
         case OPT_SEED:
             boot_detail = true;

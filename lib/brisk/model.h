@@ -32,6 +32,14 @@ enum {
     BRISK_EQUAL_MEANS = 1 << 5         /* latent means */
 };
 
+/* The estimator (lavaan's estimator =). */
+typedef enum brisk_estimator {
+    BRISK_ESTIMATOR_ML = 0,   /* normal-theory ML, expected information */
+    BRISK_ESTIMATOR_MLR       /* ML estimates; Huber-White SEs from the observed
+                                 information and the casewise scores; the
+                                 Yuan-Bentler (Mplus) scaled chi-square */
+} brisk_estimator;
+
 typedef struct brisk_model_options {
     bool std_lv;          /* identify factors by unit variances, not markers */
     bool meanstructure;   /* estimate intercepts and means (always with groups) */
@@ -44,6 +52,7 @@ typedef struct brisk_model_options {
                              ordinary variables (variance free), not fixed covariates */
     bool skip_thresholds; /* accept and leave out "y | t1 + t2" statements (the
                              caller reads them: simulation cuts data with them) */
+    brisk_estimator estimator; /* how brisk_fit_text fits the model */
     bool values_as_start; /* a value written in the model (0.8*x) is the starting
                              value of a free parameter, not a fixed value (except,
                              with std_lv, a latent variance: it sets the scale) */
@@ -91,6 +100,7 @@ typedef struct brisk_moments {
     size_t n_dropped;     /* respondents dropped (listwise deletion) */
     double *cov;          /* p x p, row-major */
     double *mean;         /* p */
+    double *data;         /* n x p: the rows used (robust ML needs them), or NULL */
     const char *group;    /* the group's label in messages (borrowed), or NULL */
 } brisk_moments;
 
@@ -121,6 +131,14 @@ typedef struct brisk_fit_measures {
     double cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, srmr;
     double loglik, unrestricted_loglik, aic, bic, sabic;
     size_t npar, nobs;
+    /* robust ML (MLR): the Yuan-Bentler scaled test (Mplus variant) and the
+     * fit indices lavaan derives from it; meaningful when robust is set */
+    bool robust;
+    double chisq_scaled, pvalue_scaled, scaling_factor;
+    double baseline_chisq_scaled, baseline_pvalue_scaled, baseline_scaling_factor;
+    double cfi_scaled, tli_scaled, cfi_robust, tli_robust;
+    double rmsea_scaled, rmsea_ci_lower_scaled, rmsea_ci_upper_scaled;
+    double rmsea_robust, rmsea_ci_lower_robust, rmsea_ci_upper_robust;
 } brisk_fit_measures;
 
 typedef struct brisk_fit {
@@ -152,6 +170,8 @@ typedef struct brisk_fit_options {
                                      bootstrap draw reuses the full sample's), or NULL */
     bool estimates_only;          /* no standard errors nor fit measures (a bootstrap
                                      draw): estimates, standardized, := values */
+    bool robust;                  /* MLR: Huber-White SEs and the Yuan-Bentler scaled
+                                     test (the moments must carry their data) */
 } brisk_fit_options;
 
 /* Fit by maximum likelihood.  Errors: BRISK_ERR_MODEL (not identified:

@@ -486,12 +486,13 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     else
         brisk_sem_start(m, mom, fit->theta);
     if ((st = iterate(f, fit->theta, opt, fit, err)) != BRISK_OK ||
-        (full && (st = invert_information(m, f, fit->vcov, err)) != BRISK_OK))
+        (full && (st = invert_information(m, f, fit->vcov, err)) != BRISK_OK) ||
+        (full && (st = brisk_sem_fit_measures(m, f, fit, err)) != BRISK_OK) ||
+        (full && opt && opt->robust && (st = brisk_sem_robust(m, f, fit, err)) != BRISK_OK))
         goto cleanup;
     fit->vcov_valid = full;
     fill_rows(m, f, fit);
     if ((st = brisk_sem_defined(m, fit, err)) != BRISK_OK ||
-        (full && (st = brisk_sem_fit_measures(m, f, fit, err)) != BRISK_OK) ||
         (st = brisk_sem_standardize(m, f, fit, err)) != BRISK_OK ||
         (st = brisk_sem_check_admissible(m, f, fit)) != BRISK_OK)
         goto cleanup;

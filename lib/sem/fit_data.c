@@ -106,7 +106,9 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
     if (st == BRISK_OK)
         st = group_moments(out, ds, rows, nrows, level, err);
     if (st == BRISK_OK)
-        st = brisk_fit_ml(out->model, out->moments, NULL, &out->fit, err);
+        st = brisk_fit_ml(out->model, out->moments,
+                          &(brisk_fit_options){.robust = mopt.estimator == BRISK_ESTIMATOR_MLR},
+                          &out->fit, err);
     /* Problems of the data (a constant item) name the data file; problems
      * of the model (identification, convergence) the model's file. */
     if (st != BRISK_OK && err && !err->file[0])

@@ -71,20 +71,27 @@ static double ncp_for(double chisq, double df, double prob)
     return (lo + hi) / 2;
 }
 
-static void rmsea(brisk_fit_measures *f, double n, double groups)
+void brisk_sem_rmsea(double x2, double df, double n, double groups, double c, double *value,
+                     double *lower, double *upper)
 {
-    double x2 = f->chisq, df = f->df;
-    if (df <= 0) {
-        f->rmsea = f->rmsea_ci_lower = f->rmsea_ci_upper = 0;
-        f->rmsea_pvalue = NAN;
+    if (!(df > 0)) {
+        *value = *lower = *upper = 0;
         return;
     }
     double g = sqrt(groups);
-    f->rmsea = g * sqrt(fmax((x2 - df) / (n * df), 0));
-    f->rmsea_ci_lower = gsl_cdf_chisq_P(x2, df) < 0.95 ? 0
-                        : g * sqrt(ncp_for(x2, df, 0.95) / (n * df));
-    f->rmsea_ci_upper = gsl_cdf_chisq_P(x2, df) < 0.05 ? 0
-                        : g * sqrt(ncp_for(x2, df, 0.05) / (n * df));
+    *value = g * sqrt(fmax(x2 / (n * df) - c / n, 0));
+    *lower = gsl_cdf_chisq_P(x2, df) < 0.95 ? 0 : g * sqrt(c * ncp_for(x2, df, 0.95) / (n * df));
+    *upper = gsl_cdf_chisq_P(x2, df) < 0.05 ? 0 : g * sqrt(c * ncp_for(x2, df, 0.05) / (n * df));
+}
+
+static void rmsea(brisk_fit_measures *f, double n, double groups)
+{
+    double x2 = f->chisq, df = f->df;
+    brisk_sem_rmsea(x2, df, n, groups, 1, &f->rmsea, &f->rmsea_ci_lower, &f->rmsea_ci_upper);
+    if (df <= 0) {
+        f->rmsea_pvalue = NAN;
+        return;
+    }
     /* p(RMSEA <= .05): the noncentrality of RMSEA .05 over G groups */
     f->rmsea_pvalue = 1 - brisk_ncchisq_cdf(x2, df, n * df * 0.05 * 0.05 / groups);
 }

@@ -10,6 +10,7 @@ void brisk_moments_free(brisk_moments *mom)
 {
     free(mom->cov);
     free(mom->mean);
+    free(mom->data);
     memset(mom, 0, sizeof *mom);
 }
 
@@ -72,6 +73,14 @@ static void accumulate(const brisk_column *const *cols, size_t p, const size_t *
             out->cov[j * p + k] = out->cov[k * p + j] = c;
         }
     }
+    for (size_t i = 0, k = 0; out->data && i < nrows; i++) {
+        size_t r = rows ? rows[i] : i;
+        if (!complete(cols, p, r))
+            continue;
+        for (size_t j = 0; j < p; j++)
+            out->data[k * p + j] = cols[j]->num[r];
+        k++;
+    }
     out->n = n;
     out->n_dropped = nrows - n;
 }
@@ -105,7 +114,8 @@ brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *
     out->p = p;
     out->cov = calloc(p ? p * p : 1, sizeof *out->cov);
     out->mean = calloc(p ? p : 1, sizeof *out->mean);
-    brisk_status st = cols && out->cov && out->mean
+    out->data = malloc((nrows * p + 1) * sizeof *out->data);
+    brisk_status st = cols && out->cov && out->mean && out->data
                           ? find_columns(m, ds, cols, err)
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK)

@@ -29,6 +29,37 @@ static const measure measures[] = {
 };
 #define NMEASURES (sizeof measures / sizeof measures[0])
 
+/* MLR's measures, named as lavaan's fitMeasures names them (with _ for .),
+ * after the others when the fit is robust. */
+static const measure robust_measures[] = {
+    MEASURE(chisq_scaled, "Chi-square (Yuan-Bentler scaled)"),
+    MEASURE(pvalue_scaled, "p (scaled chi-square)"),
+    MEASURE(scaling_factor, "Scaling factor"),
+    MEASURE(baseline_chisq_scaled, "Baseline chi-square (scaled)"),
+    MEASURE(baseline_scaling_factor, "Baseline scaling factor"),
+    MEASURE(cfi_scaled, "CFI (scaled)"), MEASURE(tli_scaled, "TLI (scaled)"),
+    MEASURE(cfi_robust, "CFI (robust)"), MEASURE(tli_robust, "TLI (robust)"),
+    MEASURE(rmsea_scaled, "RMSEA (scaled)"),
+    MEASURE(rmsea_ci_lower_scaled, "RMSEA (scaled) 90% CI lower"),
+    MEASURE(rmsea_ci_upper_scaled, "RMSEA (scaled) 90% CI upper"),
+    MEASURE(rmsea_robust, "RMSEA (robust)"),
+    MEASURE(rmsea_ci_lower_robust, "RMSEA (robust) 90% CI lower"),
+    MEASURE(rmsea_ci_upper_robust, "RMSEA (robust) 90% CI upper"),
+};
+#define NROBUST (sizeof robust_measures / sizeof robust_measures[0])
+
+/* Measure k of the list for these results: the classical ones, then the
+ * robust ones when any result is robust. */
+static const measure *measure_at(const brisk_fit_result *results, size_t n, size_t k)
+{
+    if (k < NMEASURES)
+        return &measures[k];
+    bool robust = false;
+    for (size_t g = 0; g < n; g++)
+        robust |= results[g].fit && results[g].fit->fit.robust;
+    return robust && k - NMEASURES < NROBUST ? &robust_measures[k - NMEASURES] : NULL;
+}
+
 static double measure_value(const brisk_fit_measures *f, const measure *m)
 {
     if (strcmp(m->key, "nobs") == 0)
@@ -52,17 +83,18 @@ static brisk_table *measures_table(const brisk_fit_result *results, size_t n)
         if (brisk_table_add_column(t, group_name(&results[g]), results[g].group ? results[g].group
                                    : "Value", BRISK_CELL_NUMBER, 3) == (size_t)-1)
             goto fail;
-    for (size_t k = 0; k < NMEASURES; k++) {
+    const measure *mk;
+    for (size_t k = 0; (mk = measure_at(results, n, k)) != NULL; k++) {
         size_t row = brisk_table_add_row(t);
-        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, measures[k].name))
+        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, mk->name))
             goto fail;
         for (size_t g = 0; g < n; g++) {
             if (!results[g].fit)
                 continue;
-            double v = measure_value(&results[g].fit->fit, &measures[k]);
+            double v = measure_value(&results[g].fit->fit, mk);
             char text[32];
             snprintf(text, sizeof text, "%.0f", v);
-            if (measures[k].integer ? brisk_table_set_text(t, row, g + 1, text) != BRISK_OK : false)
+            if (mk->integer ? brisk_table_set_text(t, row, g + 1, text) != BRISK_OK : false)
                 goto fail;
             brisk_table_set_num(t, row, g + 1, v);
         }
@@ -292,6 +324,8 @@ static void json_fit_measures(FILE *f, const brisk_fit_measures *m)
     fputs("      \"fit\": {", f);
     for (size_t k = 2; k < NMEASURES; k++)
         json_key_number(f, measures[k].key, measure_value(m, &measures[k]), k > 2);
+    for (size_t k = 0; m->robust && k < NROBUST; k++)
+        json_key_number(f, robust_measures[k].key, measure_value(m, &robust_measures[k]), true);
     fputs("},\n", f);
 }
 

@@ -15,6 +15,19 @@ brisk_status brisk_sem_defined(const brisk_model *m, brisk_fit *fit, brisk_error
 brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
                                     brisk_error *err);
 
+/* Robust ML: sandwich vcov (replacing fit->vcov, the classical one on
+ * entry) and the Yuan-Bentler scaled test with the scaled and robust fit
+ * indices (after brisk_sem_fit_measures), from every group's casewise
+ * data (mom->data). */
+brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
+                              brisk_error *err);
+
+/* RMSEA of a chi-square x2 on df over n respondents in G groups, with the
+ * noncentrality scaled by c (lavaan's lav_fit_rmsea and its 90% interval,
+ * lav_fit_rmsea_ci). */
+void brisk_sem_rmsea(double x2, double df, double n, double groups, double c, double *rmsea,
+                     double *lower, double *upper);
+
 /* std_lv, std_all and R^2. */
 brisk_status brisk_sem_standardize(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
                                    brisk_error *err);

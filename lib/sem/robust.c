@@ -1,0 +1,253 @@
+/* Robust ML (lavaan's estimator = "MLR" on complete data): Huber-White
+ * sandwich standard errors and the Yuan-Bentler scaled chi-square in its
+ * Mplus variant (lavaan's test = "yuan.bentler.mplus"), with the scaled
+ * and robust CFI, TLI and RMSEA that lavaan's fitMeasures reports.
+ *
+ * Everything comes from the respondents' casewise scores.  For one
+ * respondent with u = Sigma^-1 (x - mu), the score of the normal
+ * log-likelihood for a free parameter k is
+ *     s_k = u' dmu_k + (u' dSigma_k u - tr(Sigma^-1 dSigma_k)) / 2,
+ * so no vech or duplication matrices are needed:
+ *   B0 = sum_g (N_g/N) mean_i s_i s_i' (at the estimates),
+ *   vcov = E^-1 B0 E^-1 / N, E the observed information per respondent
+ *   (lavaan's default for MLR: information = "observed"),
+ *   trace(U Gamma) = sum_g [trace(B1_g A1_g^-1) - (N_g/N) trace(B0_g E^-1)],
+ * where A1 and B1 are the expected and first-order information of the
+ * saturated model at the sample moments, whose trace is the mean over
+ * respondents of e' S^-1 e (with a mean structure) plus
+ * tr((S^-1 (e e' - S))^2) / 2, e = x - xbar. */
+#include <config.h>
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dense.h"
+#include "sem_fit.h"
+
+/* trace(B1 A1^-1) of one group: the saturated model's part. */
+static double trace_h1(const brisk_moments *mom, bool meanstructure, const double *sinv,
+                       double *e, double *u, double *m)
+{
+    size_t p = mom->p, n = mom->n;
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *x = mom->data + i * p;
+        for (size_t a = 0; a < p; a++)
+            e[a] = x[a] - mom->mean[a];
+        double quad = 0;
+        for (size_t a = 0; a < p; a++) {
+            u[a] = 0;
+            for (size_t b = 0; b < p; b++)
+                u[a] += sinv[a * p + b] * e[b];
+            quad += u[a] * e[a];
+        }
+        /* S^-1 (e e' - S) = u e' - I; the trace of its square */
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                m[a * p + b] = u[a] * e[b] - (a == b);
+        double tr = 0;
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                tr += m[a * p + b] * m[b * p + a];
+        total += (meanstructure ? quad : 0) + tr / 2;
+    }
+    return total / (double)n;
+}
+
+/* The independence model's trace(B0 E^-1): its information is diagonal;
+ * a mean gives 1 and a variance (kurtosis - 1) / 2. */
+static double trace_h0_baseline(const brisk_moments *mom, bool meanstructure)
+{
+    size_t p = mom->p, n = mom->n;
+    double total = meanstructure ? (double)p : 0;
+    for (size_t a = 0; a < p; a++) {
+        double m4 = 0, s = mom->cov[a * p + a];
+        for (size_t i = 0; i < n; i++) {
+            double e = mom->data[i * p + a] - mom->mean[a];
+            m4 += e * e * e * e;
+        }
+        total += (m4 / (double)n / (s * s) - 1) / 2;
+    }
+    return total;
+}
+
+/* B0 of one group: the mean outer product of the casewise scores. */
+static void first_order(const sem_work *w, double *b0, double *e, double *u, double *s,
+                        double *trace_sd)
+{
+    size_t p = w->p, q = w->q, n = w->mom->n;
+    const double *mu = w->model->meanstructure ? w->mu : w->mom->mean;
+    memset(b0, 0, q * q * sizeof *b0);
+    /* tr(Sigma^-1 dSigma_k), the same for every respondent */
+    for (size_t k = 0; k < q; k++) {
+        const double *D = w->dSigma + k * p * p;
+        trace_sd[k] = 0;
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                trace_sd[k] += w->Sinv[a * p + b] * D[b * p + a];
+    }
+    for (size_t i = 0; i < n; i++) {
+        const double *x = w->mom->data + i * p;
+        for (size_t a = 0; a < p; a++)
+            e[a] = x[a] - mu[a];
+        for (size_t a = 0; a < p; a++) {
+            u[a] = 0;
+            for (size_t b = 0; b < p; b++)
+                u[a] += w->Sinv[a * p + b] * e[b];
+        }
+        for (size_t k = 0; k < q; k++) {
+            const double *D = w->dSigma + k * p * p, *dm = w->dmu + k * p;
+            double quad = 0, lin = 0;
+            for (size_t a = 0; a < p; a++) {
+                double row = 0;
+                for (size_t b = 0; b < p; b++)
+                    row += D[a * p + b] * u[b];
+                quad += u[a] * row;
+                lin += u[a] * dm[a];
+            }
+            s[k] = (w->model->meanstructure ? lin : 0) + (quad - trace_sd[k]) / 2;
+        }
+        for (size_t k = 0; k < q; k++)
+            for (size_t l = 0; l < q; l++)
+                b0[k * q + l] += s[k] * s[l] / (double)n;
+    }
+}
+
+/* The observed information per respondent, half the Hessian of F, by
+ * lavaan's rule (lav_model_hessian): a five-point central difference of
+ * the analytic gradient with step 1e-6, symmetrized.  Leaves the fitter
+ * at theta again, its derivatives included. */
+static bool observed_information(sem_fitter *f, const double *theta, double *info,
+                                 double *point, double *gsum)
+{
+    static const double steps[] = {-2, -1, 1, 2}, weights[] = {1, -8, 8, -1};
+    const double h = 1e-6;
+    size_t q = f->q;
+    double value;
+    for (size_t j = 0; j < q; j++) {
+        memset(gsum, 0, q * sizeof *gsum);
+        for (size_t k = 0; k < 4; k++) {
+            memcpy(point, theta, q * sizeof *point);
+            point[j] += steps[k] * h;
+            if (!brisk_sem_fitter_objective(f, point, &value))
+                return false;
+            brisk_sem_fitter_gradient(f);
+            for (size_t i = 0; i < q; i++)
+                gsum[i] += weights[k] * f->grad[i];
+        }
+        for (size_t i = 0; i < q; i++)
+            info[i * q + j] = 0.5 * gsum[i] / (12 * h);
+    }
+    for (size_t i = 0; i < q; i++)
+        for (size_t j = 0; j < i; j++)
+            info[i * q + j] = info[j * q + i] = (info[i * q + j] + info[j * q + i]) / 2;
+    return brisk_sem_fitter_objective(f, theta, &value) && brisk_sem_fitter_derivatives(f);
+}
+
+static double trace_product(const double *a, const double *b, size_t q)
+{
+    double t = 0;
+    for (size_t i = 0; i < q; i++)
+        for (size_t j = 0; j < q; j++)
+            t += a[i * q + j] * b[j * q + i];
+    return t;
+}
+
+/* lavaan's CFI and TLI from (possibly robust) chi-squares: with c and cb
+ * other than 1, the df are weighted by them (Brosseau-Liard & Savalei). */
+static void cfi_tli(double x2, double df, double xb, double dfb, double c, double cb, double *cfi,
+                    double *tli)
+{
+    bool weighted = df > 0 && c != 1 && cb != 1;
+    double cm = weighted ? c : 1, cbm = weighted ? cb : 1;
+    double t1 = fmax(x2 - cm * df, 0), t2 = fmax(fmax(x2 - cm * df, xb - cbm * dfb), 0);
+    *cfi = t1 == 0 && t2 == 0 ? 1 : 1 - t1 / t2;
+    double u1 = (x2 - cm * df) * dfb, u2 = (xb - cbm * dfb) * df;
+    *tli = df > 0 && fabs(u2) > 0 ? 1 - u1 / u2 : 1;
+}
+
+static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace_ug_b, double n,
+                            double groups)
+{
+    f->robust = true;
+    f->scaling_factor = trace_ug / f->df;
+    f->chisq_scaled = f->chisq / f->scaling_factor;
+    f->pvalue_scaled = gsl_cdf_chisq_Q(f->chisq_scaled, f->df);
+    f->baseline_scaling_factor = trace_ug_b / f->baseline_df;
+    f->baseline_chisq_scaled = f->baseline_chisq / f->baseline_scaling_factor;
+    f->baseline_pvalue_scaled = gsl_cdf_chisq_Q(f->baseline_chisq_scaled, f->baseline_df);
+    cfi_tli(f->chisq_scaled, f->df, f->baseline_chisq_scaled, f->baseline_df, 1, 1,
+            &f->cfi_scaled, &f->tli_scaled);
+    cfi_tli(f->chisq, f->df, f->baseline_chisq, f->baseline_df, f->scaling_factor,
+            f->baseline_scaling_factor, &f->cfi_robust, &f->tli_robust);
+    /* RMSEA: "scaled" takes df = trace(U Gamma), "robust" divides the
+     * noncentrality by c (lavaan's fitMeasures) */
+    brisk_sem_rmsea(f->chisq, trace_ug, n, groups, 1, &f->rmsea_scaled,
+                    &f->rmsea_ci_lower_scaled, &f->rmsea_ci_upper_scaled);
+    double ignored;
+    brisk_sem_rmsea(f->chisq_scaled, f->df, n, groups, f->scaling_factor, &ignored,
+                    &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust);
+    f->rmsea_robust = f->df > 0 ? sqrt(groups) * sqrt(fmax(f->chisq / (n * f->df) -
+                                                           f->scaling_factor / n, 0))
+                                : 0;
+}
+
+brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fit *fit,
+                              brisk_error *err)
+{
+    size_t q = fitter->q, pmax = 1;
+    double n = (double)fitter->ntotal;
+    for (size_t g = 0; g < fitter->ngroups; g++) {
+        if (!fitter->works[g]->mom->data)
+            return brisk_error_set(err, BRISK_ERR_ARGUMENT, "robust ML needs the data, not "
+                                   "only their moments");
+        pmax = fitter->works[g]->p > pmax ? fitter->works[g]->p : pmax;
+    }
+    if (brisk_model_nexogenous(m) > 0)
+        return brisk_error_set(err, BRISK_ERR_MODEL, "robust ML with fixed covariates "
+                               "(observed predictors, lavaan's fixed.x) is not available yet: "
+                               "estimate the model with fixed.x = FALSE, or use ML");
+    double *einv = malloc((q * q + 1) * sizeof *einv), *b0 = calloc(q * q + 1, sizeof *b0);
+    double *b0g = malloc((q * q + 1) * sizeof *b0g), *tmp = malloc((q * q + 1) * sizeof *tmp);
+    double *s = malloc((q + 1) * sizeof *s), *tsd = malloc((q + 1) * sizeof *tsd);
+    double *e = malloc(pmax * sizeof *e), *u = malloc(pmax * sizeof *u);
+    double *mm = malloc(pmax * pmax * sizeof *mm), *sinv = malloc(pmax * pmax * sizeof *sinv);
+    double *chol = malloc(pmax * pmax * sizeof *chol);
+    brisk_status st = einv && b0 && b0g && tmp && s && tsd && e && u && mm && sinv && chol
+                          ? BRISK_OK
+                          : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    /* E: the observed information per respondent, as lavaan's MLR */
+    if (st == BRISK_OK &&
+        (!observed_information(fitter, fit->theta, tmp, s, tsd) ||
+         !brisk_dense_spd_invert(tmp, einv, b0g, q, &(double){0})))
+        st = brisk_error_set(err, BRISK_ERR_MODEL, "the observed information matrix is not "
+                             "positive definite at the estimates: robust standard errors "
+                             "cannot be computed (is the model identified?)");
+    double trace_ug = 0, trace_ug_b = 0;
+    for (size_t g = 0; st == BRISK_OK && g < fitter->ngroups; g++) {
+        const sem_work *w = fitter->works[g];
+        double logdet;
+        if (!brisk_dense_spd_invert(w->mom->cov, sinv, chol, w->p, &logdet)) {
+            st = brisk_error_set(err, BRISK_ERR_DATA, "the sample covariance matrix is not "
+                                 "positive definite");
+            break;
+        }
+        double h1 = trace_h1(w->mom, m->meanstructure, sinv, e, u, mm);
+        first_order(w, b0g, e, u, s, tsd);
+        double fg = fitter->weight[g];
+        for (size_t i = 0; i < q * q; i++)
+            b0[i] += fg * b0g[i];
+        trace_ug += h1 - fg * trace_product(b0g, einv, q);
+        trace_ug_b += h1 - trace_h0_baseline(w->mom, m->meanstructure);
+    }
+    if (st == BRISK_OK) {
+        brisk_dense_mul(einv, b0, tmp, q);
+        brisk_dense_mul(tmp, einv, fit->vcov, q);
+        for (size_t i = 0; i < q * q; i++)
+            fit->vcov[i] /= n;
+        robust_measures(&fit->fit, trace_ug, trace_ug_b, n, (double)fitter->ngroups);
+    }
+    free(einv), free(b0), free(b0g), free(tmp), free(s), free(tsd), free(e), free(u), free(mm);
+    free(sinv), free(chol);
+    return st;
+}

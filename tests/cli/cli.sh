@@ -389,6 +389,17 @@ t_describe_by() {
     run 0 describe "$kostka" --by demographics -q && has "Rao-Scott F" "$tmp/out" &&
     run 2 describe "$kostka" --by nation && has "'nation' is not a column" "$tmp/err"
 }
+t_fit_mlr() {
+    run 0 fit --data "$top_srcdir/tests/data/hs.csv" \
+        --model "$top_srcdir/tests/reference/robust/hs_mlr.lav" --estimator mlr --format csv -q &&
+    has "Chi-square (Yuan-Bentler scaled),87.13" "$tmp/out" &&
+    has "CFI (robust),0.9298" "$tmp/out" &&
+    run 0 fit "$survey" --estimator mlr -b crime -q && has "RMSEA (robust)" "$tmp/out" &&
+    run 1 fit "$survey" --estimator wls && has "--estimator takes ml or mlr" "$tmp/err" &&
+    run 3 fit --data "$top_srcdir/tests/data/path.csv" \
+        --model "$top_srcdir/tests/reference/sem/path_fixedx.lav" --estimator mlr &&
+    has "fixed covariates" "$tmp/err"
+}
 t_power() {
     printf 'y ~ 0.3*x\n' >"$tmp/reg.lav" &&
     run 0 power --model "$tmp/reg.lav" --n 100 --reps 300 --seed 2 --threads 1 --format csv -q &&
@@ -401,7 +412,7 @@ t_power() {
     run 1 power --model "$tmp/reg.lav" && has "--n N1,N2" "$tmp/err"
 }
 
-echo "1..31"
+echo "1..32"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -432,5 +443,6 @@ ok "power: the same numbers for any --threads; an analysis model" t_power
 ok "regress: ordinal, frequency weights, a survey's weight, errors by exit status" t_regress
 ok "compare-items: McNemar, t and Wilcoxon per pair, by group; errors" t_compare_items
 ok "describe --by: approval by group with Rao-Scott tests for a weighted survey" t_describe_by
+ok "fit --estimator mlr: lavaan's scaled and robust measures; fixed covariates refused" t_fit_mlr
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

@@ -48,6 +48,10 @@ const cli_command cmd_fit = {
         "                        Huber-White standard errors and the Yuan-Bentler\n"
         "                        scaled chi-square, robust CFI, TLI and RMSEA (as\n"
         "                        lavaan's estimator = \"MLR\")\n"
+        "      --missing M       listwise (default: complete respondents only) or fiml:\n"
+        "                        every respondent with the answers given (full-\n"
+        "                        information ML, lavaan's missing = \"ml\"; observed-\n"
+        "                        information SEs, intercepts estimated)\n"
         "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
         "                        Graphviz path diagram per behaviour)\n"
         "  -o, --output FILE     write to FILE (format from its extension unless --format);\n"
@@ -65,7 +69,7 @@ const cli_command cmd_fit = {
 };
 
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
-       OPT_THREADS, OPT_ESTIMATOR };
+       OPT_THREADS, OPT_ESTIMATOR, OPT_MISSING };
 
 typedef struct fit_options {
     cli_common common;
@@ -104,6 +108,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"std-lv", no_argument, NULL, OPT_STD_LV},
         {"meanstructure", no_argument, NULL, OPT_MEANSTRUCTURE},
         {"estimator", required_argument, NULL, OPT_ESTIMATOR},
+        {"missing", required_argument, NULL, OPT_MISSING},
         {"group-equal", required_argument, NULL, OPT_GROUP_EQUAL},
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"ci", required_argument, NULL, OPT_CI}, {"seed", required_argument, NULL, OPT_SEED},
@@ -125,6 +130,13 @@ static int parse_options(fit_options *o, int argc, char **argv)
             break;
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
+        case OPT_MISSING:
+            if (strcasecmp(optarg, "listwise") != 0 && strcasecmp(optarg, "fiml") != 0 &&
+                strcasecmp(optarg, "ml") != 0)
+                return cli_usage_error(&cmd_fit, "--missing takes listwise or fiml, not '%s'",
+                                       optarg);
+            o->model_opt.fiml = strcasecmp(optarg, "listwise") != 0;
+            break;
         case OPT_ESTIMATOR:
             if (strcasecmp(optarg, "ml") != 0 && strcasecmp(optarg, "mlr") != 0)
                 return cli_usage_error(&cmd_fit, "--estimator takes ml or mlr, not '%s'", optarg);

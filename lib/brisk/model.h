@@ -53,6 +53,8 @@ typedef struct brisk_model_options {
     bool skip_thresholds; /* accept and leave out "y | t1 + t2" statements (the
                              caller reads them: simulation cuts data with them) */
     brisk_estimator estimator; /* how brisk_fit_text fits the model */
+    bool fiml;            /* missing values by full-information ML (lavaan's
+                             missing = "ml", with a mean structure), not listwise */
     bool values_as_start; /* a value written in the model (0.8*x) is the starting
                              value of a free parameter, not a fixed value (except,
                              with std_lv, a latent variance: it sets the scale) */
@@ -94,14 +96,30 @@ size_t brisk_model_nexogenous(const brisk_model *m);
 const char *brisk_model_latent(const brisk_model *m, size_t i);
 
 /* Sample moments: covariance with divisor N (as lavaan's ML), means. */
+/* Respondents who answered the same variables (full-information ML). */
+typedef struct brisk_pattern {
+    size_t n;             /* respondents with this pattern */
+    size_t nobs;          /* variables they answered */
+    size_t *obs;          /* which (indices in the model's order), ascending */
+    double *mean, *cov;   /* their means and covariances (divisor n) */
+} brisk_pattern;
+
 typedef struct brisk_moments {
     size_t p;             /* observed variables, in the model's order */
     size_t n;             /* respondents used */
     size_t n_dropped;     /* respondents dropped (listwise deletion) */
     double *cov;          /* p x p, row-major */
     double *mean;         /* p */
-    double *data;         /* n x p: the rows used (robust ML needs them), or NULL */
+    double *data;         /* n x p: the rows used (robust ML needs them), or NULL;
+                             with patterns, ordered by pattern, NaN where missing */
     const char *group;    /* the group's label in messages (borrowed), or NULL */
+    /* Full-information ML (missing = "ml"): the missing-data patterns; then
+     * mean and cov hold the saturated model's EM estimates, and the
+     * discrepancies (-2 log-likelihood / n, without the 2 pi terms) of that
+     * model and of the independence model are kept, with the 2 pi term. */
+    brisk_pattern *patterns;
+    size_t npatterns;
+    double fiml_h1, fiml_baseline, fiml_constant;
 } brisk_moments;
 
 /* The groups a column defines among the given rows (NULL: all): its
@@ -115,6 +133,12 @@ brisk_status brisk_group_levels(const brisk_dataset *ds, const char *column, con
 /* Moments of the model's observed variables from a dataset, using only
  * the given rows (NULL: all rows) and deleting incomplete ones listwise. */
 brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *ds,
+                                     const size_t *rows, size_t nrows, brisk_moments *out,
+                                     brisk_error *err);
+/* The same for full-information ML: every row that answers at least one
+ * of the model's variables, grouped by missing-data pattern; mean and cov
+ * are the saturated model's EM estimates. */
+brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_dataset *ds,
                                      const size_t *rows, size_t nrows, brisk_moments *out,
                                      brisk_error *err);
 void brisk_moments_free(brisk_moments *mom);

@@ -421,15 +421,64 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
     return BRISK_OK;
 }
 
-/* vcov = (N info)^-1. */
-static brisk_status invert_information(const brisk_model *m, sem_fitter *f, double *vcov,
-                                       brisk_error *err)
+/* The observed information per respondent, half the Hessian of F, by
+ * lavaan's rule (lav_model_hessian): a five-point central difference of
+ * the analytic gradient with step 1e-6, symmetrized.  Leaves the fitter
+ * at theta again, its derivatives included. */
+static bool observed_hessian(sem_fitter *f, const double *theta, double *info, double *point,
+                             double *gsum)
+{
+    static const double steps[] = {-2, -1, 1, 2}, weights[] = {1, -8, 8, -1};
+    const double h = 1e-6;
+    size_t q = f->q;
+    double value;
+    for (size_t j = 0; j < q; j++) {
+        memset(gsum, 0, q * sizeof *gsum);
+        for (size_t k = 0; k < 4; k++) {
+            memcpy(point, theta, q * sizeof *point);
+            point[j] += steps[k] * h;
+            if (!brisk_sem_fitter_objective(f, point, &value))
+                return false;
+            brisk_sem_fitter_gradient(f);
+            for (size_t i = 0; i < q; i++)
+                gsum[i] += weights[k] * f->grad[i];
+        }
+        for (size_t i = 0; i < q; i++)
+            info[i * q + j] = 0.5 * gsum[i] / (12 * h);
+    }
+    for (size_t i = 0; i < q; i++)
+        for (size_t j = 0; j < i; j++)
+            info[i * q + j] = info[j * q + i] = (info[i * q + j] + info[j * q + i]) / 2;
+    return brisk_sem_fitter_objective(f, theta, &value) && brisk_sem_fitter_derivatives(f);
+}
+
+
+bool brisk_sem_observed_information(sem_fitter *f, const double *theta, double *info)
+{
+    double *point = malloc((f->q + 1) * sizeof *point), *gsum = malloc((f->q + 1) * sizeof *gsum);
+    bool ok = point && gsum && observed_hessian(f, theta, info, point, gsum);
+    free(point);
+    free(gsum);
+    return ok;
+}
+
+/* vcov = (N info)^-1: the expected information, or with missing values
+ * (full-information ML) the observed one, as lavaan's defaults. */
+static brisk_status invert_information(const brisk_model *m, sem_fitter *f, const double *theta,
+                                       double *vcov, brisk_error *err)
 {
     size_t q = f->q;
     if (information_singular(f->info, q))
         return not_identified(m, f->info, q, err);
-    for (size_t i = 0; i < q * q; i++)
-        vcov[i] = f->info[i] * (double)f->ntotal;
+    if (f->works[0]->mom->npatterns) {
+        if (!brisk_sem_observed_information(f, theta, vcov))
+            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < q * q; i++)
+            vcov[i] *= (double)f->ntotal;
+    } else {
+        for (size_t i = 0; i < q * q; i++)
+            vcov[i] = f->info[i] * (double)f->ntotal;
+    }
     gsl_matrix_view V = gsl_matrix_view_array(vcov, q, q);
     if (gsl_linalg_cholesky_decomp1(&V.matrix) != GSL_SUCCESS ||
         gsl_linalg_cholesky_invert(&V.matrix) != GSL_SUCCESS)
@@ -486,7 +535,7 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     else
         brisk_sem_start(m, mom, fit->theta);
     if ((st = iterate(f, fit->theta, opt, fit, err)) != BRISK_OK ||
-        (full && (st = invert_information(m, f, fit->vcov, err)) != BRISK_OK) ||
+        (full && (st = invert_information(m, f, fit->theta, fit->vcov, err)) != BRISK_OK) ||
         (full && (st = brisk_sem_fit_measures(m, f, fit, err)) != BRISK_OK) ||
         (full && opt && opt->robust && (st = brisk_sem_robust(m, f, fit, err)) != BRISK_OK))
         goto cleanup;

@@ -30,7 +30,7 @@ void brisk_fitted_free(brisk_fitted *f)
 /* The moments of every group; the rows of group g are those whose level
  * is g. */
 static brisk_status group_moments(brisk_fitted *out, const brisk_dataset *ds, const size_t *rows,
-                                  size_t nrows, const size_t *level, brisk_error *err)
+                                  size_t nrows, const size_t *level, bool fiml, brisk_error *err)
 {
     out->group_rows = calloc(out->ngroups, sizeof *out->group_rows);
     out->ngroup_rows = calloc(out->ngroups, sizeof *out->ngroup_rows);
@@ -46,7 +46,10 @@ static brisk_status group_moments(brisk_fitted *out, const brisk_dataset *ds, co
             if (!level || level[i] == g)
                 mine[n++] = rows ? rows[i] : i;
         out->ngroup_rows[g] = n;
-        st = brisk_moments_from_data(out->model, ds, mine, n, &out->moments[g], err);
+        st = fiml ? brisk_moments_from_data_fiml(out->model, ds, mine, n,
+                                                            &out->moments[g], err)
+                             : brisk_moments_from_data(out->model, ds, mine, n, &out->moments[g],
+                                                       err);
         if (out->ngroups > 1)
             out->moments[g].group = out->group_labels[g];
         if (st != BRISK_OK && out->ngroups > 1 && err) {
@@ -104,7 +107,7 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
     if (st == BRISK_OK)
         st = brisk_model_new(out->syntax, names, ds->ncols, &mopt, &out->model, err);
     if (st == BRISK_OK)
-        st = group_moments(out, ds, rows, nrows, level, err);
+        st = group_moments(out, ds, rows, nrows, level, mopt.fiml, err);
     if (st == BRISK_OK)
         st = brisk_fit_ml(out->model, out->moments,
                           &(brisk_fit_options){.robust = mopt.estimator == BRISK_ESTIMATOR_MLR},

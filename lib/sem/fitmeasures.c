@@ -190,8 +190,18 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *fitter, br
     for (size_t g = 0; g < fitter->ngroups; g++) {
         const sem_work *w = fitter->works[g];
         double ng = (double)w->mom->n;
-        f->baseline_chisq += ng * baseline_discrepancy(m, w->mom, w->logdet_s);
         f->srmr += fitter->weight[g] * srmr(m, w->mom, w);
+        if (w->mom->npatterns) {
+            /* full-information ML: the likelihoods over the answer patterns,
+             * the saturated model's by EM, the independence model's by
+             * variable */
+            const brisk_moments *mo = w->mom;
+            f->baseline_chisq += ng * (mo->fiml_baseline - mo->fiml_h1);
+            f->unrestricted_loglik += -ng / 2 * (mo->fiml_h1 + mo->fiml_constant);
+            f->loglik += -ng / 2 * (w->f + mo->fiml_h1 + mo->fiml_constant);
+            continue;
+        }
+        f->baseline_chisq += ng * baseline_discrepancy(m, w->mom, w->logdet_s);
         /* With fixed covariates the likelihood is that of the outcomes given
          * the covariates (lavaan's conditional log-likelihood): the
          * covariates' marginal part, reproduced exactly, is taken out. */

@@ -49,11 +49,11 @@ sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom, siz
      * iterates on the gradient alone. */
     size_t sizes[] = {n * n, n * n, n, n * n, n * n, n * n, n, p * p, p * p, p, p, p * p,
                       q * q, q, q, q, p * p, p * p, m->nparams,
-                      p * n, p * n, n * n, n * n, n};
+                      p * n, p * n, n * n, n * n, n, p, brisk_fiml_scratch_size(p)};
     double **slots[] = {&w->A, &w->S, &w->M, &w->IA, &w->E, &w->Sfull, &w->mfull, &w->Sigma,
                         &w->Sinv, &w->mu, &w->d, &w->W, &w->info,
                         &w->grad, &w->step, &w->theta_try, &w->tmp1, &w->tmp2, &w->fixed,
-                        &w->WH, &w->WG, &w->MA, &w->MS, &w->v};
+                        &w->WH, &w->WG, &w->MA, &w->MS, &w->v, &w->sd, &w->scratch};
     size_t total = 0;
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
         total += sizes[k] ? sizes[k] : 1;
@@ -151,6 +151,12 @@ bool brisk_sem_objective(sem_work *w, const double *theta, double *f)
     double logdet;
     if (!compute_implied(w) || !invert_sigma(w, &logdet))
         return false;
+    if (mom->npatterns) {   /* full-information ML: over the answer patterns */
+        bool ok;
+        double d = brisk_fiml_discrepancy(mom, w->Sigma, w->mu, w->scratch, &ok);
+        *f = w->f = d - mom->fiml_h1;
+        return ok && isfinite(*f);
+    }
     double trace = 0;
     for (size_t i = 0; i < p * p; i++)
         trace += mom->cov[i] * w->Sinv[i];   /* both symmetric: tr(S Sinv) */
@@ -211,6 +217,16 @@ static void compute_derivatives(sem_work *w)
 static void compute_w(sem_work *w)
 {
     size_t p = w->p;
+    if (w->mom->npatterns) {
+        brisk_fiml_weights(w->mom, w->Sigma, w->mu, w->W, w->sd, w->scratch);
+        return;
+    }
+    for (size_t a = 0; a < p; a++) {
+        double u = 0;
+        for (size_t b = 0; b < p; b++)
+            u += w->Sinv[a * p + b] * w->d[b];
+        w->sd[a] = u;
+    }
     const double *S = w->mom->cov;
     for (size_t a = 0; a < p; a++)
         for (size_t b = 0; b < p; b++)
@@ -257,12 +273,8 @@ void brisk_sem_gradient(sem_work *w)
         }
     for (size_t i = 0; i < n; i++) {   /* v = G' Sinv d */
         double s = 0;
-        for (size_t a = 0; a < p; a++) {
-            double u = 0;
-            for (size_t b = 0; b < p; b++)
-                u += w->Sinv[a * p + b] * w->d[b];
-            s += w->E[a * n + i] * u;
-        }
+        for (size_t a = 0; a < p; a++)
+            s += w->E[a * n + i] * w->sd[a];
         w->v[i] = s;
     }
     memset(w->grad, 0, w->q * sizeof *w->grad);

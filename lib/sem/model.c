@@ -648,7 +648,7 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     m->std_lv = b.opt->std_lv;
     m->no_fixed_x = b.opt->no_fixed_x;
     m->ngroups = b.opt->ngroups > 1 ? b.opt->ngroups : 1;
-    m->meanstructure = b.opt->meanstructure || m->ngroups > 1;
+    m->meanstructure = b.opt->meanstructure || m->ngroups > 1 || b.opt->fiml;
     m->source = brisk_strdup(b.opt->name ? b.opt->name : "model");
     brisk_status st = m->source ? check_supported(&b) : nomem(&b);
     if (st == BRISK_OK)

@@ -11,6 +11,7 @@ void brisk_moments_free(brisk_moments *mom)
     free(mom->cov);
     free(mom->mean);
     free(mom->data);
+    brisk_patterns_free(mom);
     memset(mom, 0, sizeof *mom);
 }
 
@@ -122,6 +123,31 @@ brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *
         st = check_answered(m, cols, rows, nrows, err);
     if (st == BRISK_OK)
         accumulate(cols, p, rows, nrows, out);
+    free(cols);
+    if (st != BRISK_OK)
+        brisk_moments_free(out);
+    return st;
+}
+
+brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_dataset *ds,
+                                          const size_t *rows, size_t nrows, brisk_moments *out,
+                                          brisk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!rows)
+        nrows = ds->nrows;
+    size_t p = m->p;
+    const brisk_column **cols = calloc(p ? p : 1, sizeof *cols);
+    out->p = p;
+    out->cov = calloc(p ? p * p : 1, sizeof *out->cov);
+    out->mean = calloc(p ? p : 1, sizeof *out->mean);
+    brisk_status st = cols && out->cov && out->mean
+                          ? find_columns(m, ds, cols, err)
+                          : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        st = check_answered(m, cols, rows, nrows, err);
+    if (st == BRISK_OK)
+        st = brisk_moments_fiml(cols, p, rows, nrows, out, err);
     free(cols);
     if (st != BRISK_OK)
         brisk_moments_free(out);

@@ -113,37 +113,6 @@ static void first_order(const sem_work *w, double *b0, double *e, double *u, dou
     }
 }
 
-/* The observed information per respondent, half the Hessian of F, by
- * lavaan's rule (lav_model_hessian): a five-point central difference of
- * the analytic gradient with step 1e-6, symmetrized.  Leaves the fitter
- * at theta again, its derivatives included. */
-static bool observed_information(sem_fitter *f, const double *theta, double *info,
-                                 double *point, double *gsum)
-{
-    static const double steps[] = {-2, -1, 1, 2}, weights[] = {1, -8, 8, -1};
-    const double h = 1e-6;
-    size_t q = f->q;
-    double value;
-    for (size_t j = 0; j < q; j++) {
-        memset(gsum, 0, q * sizeof *gsum);
-        for (size_t k = 0; k < 4; k++) {
-            memcpy(point, theta, q * sizeof *point);
-            point[j] += steps[k] * h;
-            if (!brisk_sem_fitter_objective(f, point, &value))
-                return false;
-            brisk_sem_fitter_gradient(f);
-            for (size_t i = 0; i < q; i++)
-                gsum[i] += weights[k] * f->grad[i];
-        }
-        for (size_t i = 0; i < q; i++)
-            info[i * q + j] = 0.5 * gsum[i] / (12 * h);
-    }
-    for (size_t i = 0; i < q; i++)
-        for (size_t j = 0; j < i; j++)
-            info[i * q + j] = info[j * q + i] = (info[i * q + j] + info[j * q + i]) / 2;
-    return brisk_sem_fitter_objective(f, theta, &value) && brisk_sem_fitter_derivatives(f);
-}
-
 static double trace_product(const double *a, const double *b, size_t q)
 {
     double t = 0;
@@ -203,6 +172,10 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
                                    "only their moments");
         pmax = fitter->works[g]->p > pmax ? fitter->works[g]->p : pmax;
     }
+    if (fitter->works[0]->mom->npatterns)
+        return brisk_error_set(err, BRISK_ERR_MODEL, "robust ML with full-information ML for "
+                               "missing values is not available yet: use --estimator ml with "
+                               "--missing fiml, or mlr with listwise deletion");
     if (brisk_model_nexogenous(m) > 0)
         return brisk_error_set(err, BRISK_ERR_MODEL, "robust ML with fixed covariates "
                                "(observed predictors, lavaan's fixed.x) is not available yet: "
@@ -218,7 +191,7 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     /* E: the observed information per respondent, as lavaan's MLR */
     if (st == BRISK_OK &&
-        (!observed_information(fitter, fit->theta, tmp, s, tsd) ||
+        (!brisk_sem_observed_information(fitter, fit->theta, tmp) ||
          !brisk_dense_spd_invert(tmp, einv, b0g, q, &(double){0})))
         st = brisk_error_set(err, BRISK_ERR_MODEL, "the observed information matrix is not "
                              "positive definite at the estimates: robust standard errors "

@@ -22,6 +22,12 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *f, brisk_f
 brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
                               brisk_error *err);
 
+/* The observed information per respondent at theta (half the Hessian of
+ * F, from five-point differences of the analytic gradient with step 1e-6,
+ * as lavaan's lav_model_hessian), into info (q x q); the fitter is left at
+ * theta with its derivatives.  False when out of memory or infeasible. */
+bool brisk_sem_observed_information(sem_fitter *f, const double *theta, double *info);
+
 /* RMSEA of a chi-square x2 on df over n respondents in G groups, with the
  * noncentrality scaled by c (lavaan's lav_fit_rmsea and its 90% interval,
  * lav_fit_rmsea_ci). */

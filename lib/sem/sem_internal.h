@@ -42,4 +42,17 @@ bool brisk_sem_selected(const char *key, const char *const *only, size_t nonly);
 /* Prefix an error with the behaviour it happened in ("behaviour 'crime': "). */
 void brisk_sem_name_behaviour(brisk_error *err, const char *key);
 
+/* Full-information ML (missing.c). */
+brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const size_t *rows,
+                                size_t nrows, brisk_moments *out, brisk_error *err);
+void brisk_patterns_free(brisk_moments *mom);
+/* -2 log L / n without the 2 pi terms at (sigma, mu); scratch holds
+ * brisk_fiml_scratch_size(p) doubles. */
+double brisk_fiml_discrepancy(const brisk_moments *mom, const double *sigma, const double *mu,
+                              double *scratch, bool *ok);
+/* The gradient's weights: d/dtheta = tr(W dSigma) - 2 sd' dmu. */
+void brisk_fiml_weights(const brisk_moments *mom, const double *sigma, const double *mu,
+                        double *W, double *sd, double *scratch);
+size_t brisk_fiml_scratch_size(size_t p);
+
 #endif

@@ -26,6 +26,8 @@ typedef struct sem_work {
     double *tmp1, *tmp2;
     double *fixed;                 /* per table row: the value of a fixed row */
     double *WH, *WG, *MA, *MS, *v; /* the gradient's products, see compute_gradient */
+    double *sd;                    /* Sinv d (FIML: its pattern-weighted sum) */
+    double *scratch;               /* FIML: brisk_fiml_scratch_size(p) */
     bool have_derivatives;         /* dSigma, dmu, V allocated (information needed) */
     double *block;
     gsl_permutation *perm;

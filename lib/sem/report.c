@@ -206,6 +206,19 @@ static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
                                 (unsigned long long)b->seed, b->failed, b->failed == 1 ? "" : "s");
 }
 
+/* How the standard errors were computed, as lavaan's defaults make them. */
+static const char *se_kind(const brisk_fit_result *results, size_t n)
+{
+    for (size_t g = 0; g < n; g++) {
+        if (results[g].fit && results[g].fit->fit.robust)
+            return "MLR: Huber-White standard errors (observed information and casewise scores)";
+        if (results[g].fitted && results[g].fitted->moments &&
+            results[g].fitted->moments[0].npatterns)
+            return "Full-information ML; standard errors from the observed information";
+    }
+    return "ML estimation; standard errors from the expected information";
+}
+
 static brisk_table *parameters_table(const brisk_fit_result *results, size_t n)
 {
     brisk_table *t = brisk_table_new("fit.parameters", "Parameter estimates");
@@ -228,9 +241,9 @@ static brisk_table *parameters_table(const brisk_fit_result *results, size_t n)
         if (results[g].fit && boot && bootstrap_note(t, &results[g]) != BRISK_OK)
             goto fail;
     }
-    if (t && !boot && brisk_table_add_note(t, "ML estimation; standard errors from the expected "
-                                           "information; 95%% confidence intervals; Std.all: "
-                                           "standardized on latent and observed variables."))
+    if (t && !boot && brisk_table_add_note(t, "%s; 95%% confidence intervals; Std.all: "
+                                           "standardized on latent and observed variables.",
+                                           se_kind(results, n)))
         goto fail;
     return t;
 fail:
@@ -264,6 +277,17 @@ fail:
     return NULL;
 }
 
+/* Respondents kept by full-information ML with some answer missing. */
+static size_t incomplete_kept(const brisk_fitted *fd)
+{
+    size_t k = 0;
+    for (size_t g = 0; g < fd->ngroups; g++)
+        for (size_t i = 0; i < fd->moments[g].npatterns; i++)
+            if (fd->moments[g].patterns[i].nobs < fd->moments[g].p)
+                k += fd->moments[g].patterns[i].n;
+    return k;
+}
+
 static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
                                  brisk_table_list *out, brisk_table *measures_t)
 {
@@ -272,11 +296,24 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
         const char *sep = results[g].group ? ": " : "";
         const brisk_fitted *fd = results[g].fitted;
         size_t used = used_n(&results[g]);
-        if (fd && fd->n_dropped &&
+        bool fiml = fd && fd->moments && fd->moments[0].npatterns;
+        if (fd && fiml &&
+            brisk_table_add_note(measures_t, "%s%s%zu of %zu respondents used by full-information "
+                                 "ML, %zu of them with missing answers (%zu left out: no "
+                                 "answer%s).", prefix, sep, used, used + fd->n_dropped,
+                                 incomplete_kept(fd), fd->n_dropped,
+                                 fd->ngroups > 1 ? " or no group" : ""))
+            return BRISK_ERR_NOMEM;
+        if (fd && !fiml && fd->n_dropped &&
             brisk_table_add_note(measures_t, "%s%s%zu of %zu respondents used (%zu left out: "
                                  "incomplete answers%s).", prefix, sep, used,
                                  used + fd->n_dropped, fd->n_dropped,
                                  fd->ngroups > 1 ? " or no group" : ""))
+            return BRISK_ERR_NOMEM;
+        if (results[g].fit && results[g].fit->fit.robust &&
+            brisk_table_add_note(measures_t, "%s%sRobust ML (MLR): Huber-White standard errors "
+                                 "and the Yuan-Bentler scaled chi-square (Mplus variant), as "
+                                 "lavaan's estimator = \"MLR\".", prefix, sep))
             return BRISK_ERR_NOMEM;
         for (size_t k = 0; fd && fd->ngroups > 1 && k < fd->ngroups; k++)
             if (brisk_table_add_note(measures_t, "%s%sgroup %zu, %s: %zu respondents.", prefix,
@@ -372,9 +409,11 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
         brisk_json_string(f, r->group);
     else
         fputs("null", f);
-    fprintf(f, ",\n      \"nobs\": %zu, \"n_dropped\": %zu, \"estimator\": \"ML\", "
-               "\"converged\": %s, \"iterations\": %d, \"npar\": %zu,\n",
+    bool fiml = r->fitted && r->fitted->moments && r->fitted->moments[0].npatterns;
+    fprintf(f, ",\n      \"nobs\": %zu, \"n_dropped\": %zu, \"estimator\": \"%s\", "
+               "\"missing\": \"%s\", \"converged\": %s, \"iterations\": %d, \"npar\": %zu,\n",
             used_n(r), r->fitted ? r->fitted->n_dropped : 0,
+            fit && fit->fit.robust ? "MLR" : "ML", fiml ? "fiml" : "listwise",
             fit && fit->converged ? "true" : "false", fit ? fit->iterations : 0,
             fit ? fit->fit.npar : 0);
     if (multigroup(r)) {

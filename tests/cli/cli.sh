@@ -398,7 +398,14 @@ t_fit_mlr() {
     run 1 fit "$survey" --estimator wls && has "--estimator takes ml or mlr" "$tmp/err" &&
     run 3 fit --data "$top_srcdir/tests/data/path.csv" \
         --model "$top_srcdir/tests/reference/sem/path_fixedx.lav" --estimator mlr &&
-    has "fixed covariates" "$tmp/err"
+    has "fixed covariates" "$tmp/err" &&
+    # full-information ML keeps the respondents with missing answers
+    run 0 fit "$survey" --missing fiml -b crime -q &&
+    has "600 of 600 respondents used by full-information ML" "$tmp/out" &&
+    has "observed information" "$tmp/out" &&
+    run 1 fit "$survey" --missing pairwise && has "--missing takes listwise or fiml" "$tmp/err" &&
+    run 3 fit "$survey" --missing fiml --estimator mlr -b crime &&
+    has "not available yet" "$tmp/err"
 }
 t_power() {
     printf 'y ~ 0.3*x\n' >"$tmp/reg.lav" &&
@@ -443,6 +450,6 @@ ok "power: the same numbers for any --threads; an analysis model" t_power
 ok "regress: ordinal, frequency weights, a survey's weight, errors by exit status" t_regress
 ok "compare-items: McNemar, t and Wilcoxon per pair, by group; errors" t_compare_items
 ok "describe --by: approval by group with Rao-Scott tests for a weighted survey" t_describe_by
-ok "fit --estimator mlr: lavaan's scaled and robust measures; fixed covariates refused" t_fit_mlr
+ok "fit --estimator mlr and --missing fiml: lavaan's measures; what is not there yet refused" t_fit_mlr
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

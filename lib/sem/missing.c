@@ -136,16 +136,17 @@ static bool pattern_inverse(const brisk_pattern *pat, const double *sigma, size_
 }
 
 double brisk_fiml_discrepancy(const brisk_moments *mom, const double *sigma, const double *mu,
-                              double *scratch, bool *ok)
+                              double *scratch, double *inverses, bool *ok)
 {
     size_t p = mom->p;
-    double *soo = scratch, *inv = soo + p * p, *chol = inv + p * p, *d = chol + p * p;
+    double *soo = scratch, *chol = soo + p * p, *d = chol + p * p;
     double total = 0;
     *ok = true;
     for (size_t k = 0; k < mom->npatterns; k++) {
         const brisk_pattern *pat = &mom->patterns[k];
         size_t q = pat->nobs;
-        double logdet;
+        double logdet, *inv = inverses;
+        inverses += q * q;   /* kept for brisk_fiml_weights at the same point */
         if (!pattern_inverse(pat, sigma, p, soo, inv, chol, &logdet)) {
             *ok = false;
             return INFINITY;
@@ -153,56 +154,69 @@ double brisk_fiml_discrepancy(const brisk_moments *mom, const double *sigma, con
         for (size_t a = 0; a < q; a++)
             d[a] = pat->mean[a] - mu[pat->obs[a]];
         double tr = 0;
-        for (size_t a = 0; a < q; a++)
+        for (size_t a = 0; a < q; a++) {
+            double row = 0;
             for (size_t b = 0; b < q; b++)
-                tr += inv[a * q + b] * (pat->cov[b * q + a] + d[b] * d[a]);
+                row += inv[a * q + b] * ((pat->n > 1 ? pat->cov[b * q + a] : 0) + d[b] * d[a]);
+            tr += row;
+        }
         total += (double)pat->n * (logdet + tr);
     }
     return total / (double)mom->n;
 }
 
-void brisk_fiml_weights(const brisk_moments *mom, const double *sigma, const double *mu,
+void brisk_fiml_weights(const brisk_moments *mom, const double *mu, const double *inverses,
                         double *W, double *sd, double *scratch)
 {
     size_t p = mom->p;
-    double *soo = scratch, *inv = soo + p * p, *chol = inv + p * p, *d = chol + p * p;
-    double *t = d + p, *u = t + p * p;
+    double *d = scratch, *t = d + p, *u = t + p * p;
     memset(W, 0, p * p * sizeof *W);
     memset(sd, 0, p * sizeof *sd);
     for (size_t k = 0; k < mom->npatterns; k++) {
         const brisk_pattern *pat = &mom->patterns[k];
         size_t q = pat->nobs;
-        double logdet, wk = (double)pat->n / (double)mom->n;
-        if (!pattern_inverse(pat, sigma, p, soo, inv, chol, &logdet))
-            continue;   /* the objective has already refused this point */
+        double wk = (double)pat->n / (double)mom->n;
+        const double *inv = inverses;
+        inverses += q * q;
         for (size_t a = 0; a < q; a++)
             d[a] = pat->mean[a] - mu[pat->obs[a]];
-        /* t = inv M, W_k = inv - t inv, u = inv d */
-        for (size_t a = 0; a < q; a++)
-            for (size_t b = 0; b < q; b++) {
-                double s = 0;
-                for (size_t c = 0; c < q; c++)
-                    s += inv[a * q + c] * (pat->cov[c * q + b] + d[c] * d[b]);
-                t[a * q + b] = s;
-            }
+        /* W_k = inv - inv S_k inv - u u', u = inv d; a pattern of one
+         * respondent has S_k = 0 and skips the cubic part */
         for (size_t a = 0; a < q; a++) {
             u[a] = 0;
             for (size_t c = 0; c < q; c++)
                 u[a] += inv[a * q + c] * d[c];
             sd[pat->obs[a]] += wk * u[a];
-            for (size_t b = 0; b < q; b++) {
-                double s = inv[a * q + b];
-                for (size_t c = 0; c < q; c++)
-                    s -= t[a * q + c] * inv[c * q + b];
-                W[pat->obs[a] * p + pat->obs[b]] += wk * s;
-            }
         }
+        bool spread = pat->n > 1;
+        for (size_t a = 0; spread && a < q; a++)   /* t = inv S_k */
+            for (size_t b = 0; b < q; b++) {
+                double v = 0;
+                for (size_t c = 0; c < q; c++)
+                    v += inv[a * q + c] * pat->cov[c * q + b];
+                t[a * q + b] = v;
+            }
+        for (size_t a = 0; a < q; a++)
+            for (size_t b = 0; b < q; b++) {
+                double v = inv[a * q + b] - u[a] * u[b];
+                for (size_t c = 0; spread && c < q; c++)
+                    v -= t[a * q + c] * inv[c * q + b];
+                W[pat->obs[a] * p + pat->obs[b]] += wk * v;
+            }
     }
 }
 
 size_t brisk_fiml_scratch_size(size_t p)
 {
     return 4 * p * p + 2 * p + 1;
+}
+
+size_t brisk_fiml_inverses_size(const brisk_moments *mom)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < mom->npatterns; k++)
+        total += mom->patterns[k].nobs * mom->patterns[k].nobs;
+    return total;
 }
 
 /* ------------------------------------------------------------ EM */
@@ -320,7 +334,8 @@ brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const
     double *sigma1 = malloc((p * p + 1) * sizeof *sigma1);
     size_t *m_idx = malloc((p + 1) * sizeof *m_idx);
     bool *observed = malloc((p + 1) * sizeof *observed);
-    if (st == BRISK_OK && (!scratch || !mu1 || !sigma1 || !m_idx || !observed))
+    double *inverses = malloc((brisk_fiml_inverses_size(out) + 1) * sizeof *inverses);
+    if (st == BRISK_OK && (!scratch || !mu1 || !sigma1 || !m_idx || !observed || !inverses))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     size_t n = out->n;
     /* start: available-case means and variances, no covariances */
@@ -340,13 +355,13 @@ brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const
                                  "respondents who answered it", j + 1);
     }
     bool ok = st == BRISK_OK;
-    double f = ok ? brisk_fiml_discrepancy(out, out->cov, out->mean, scratch, &ok) : 0;
+    double f = ok ? brisk_fiml_discrepancy(out, out->cov, out->mean, scratch, inverses, &ok) : 0;
     for (int it = 0; ok && it < EM_MAX_ITER; it++) {
         if (!em_step(out, out->mean, out->cov, mu1, sigma1, scratch, m_idx, observed)) {
             ok = false;
             break;
         }
-        double f1 = brisk_fiml_discrepancy(out, sigma1, mu1, scratch, &ok);
+        double f1 = brisk_fiml_discrepancy(out, sigma1, mu1, scratch, inverses, &ok);
         memcpy(out->mean, mu1, p * sizeof *mu1);
         memcpy(out->cov, sigma1, p * p * sizeof *sigma1);
         bool done = ok && f - f1 < 1e-14 * (1 + fabs(f1));
@@ -371,5 +386,6 @@ brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const
     free(sigma1);
     free(m_idx);
     free(observed);
+    free(inverses);
     return st;
 }

@@ -49,11 +49,13 @@ sem_work *brisk_sem_work_new(const brisk_model *m, const brisk_moments *mom, siz
      * iterates on the gradient alone. */
     size_t sizes[] = {n * n, n * n, n, n * n, n * n, n * n, n, p * p, p * p, p, p, p * p,
                       q * q, q, q, q, p * p, p * p, m->nparams,
-                      p * n, p * n, n * n, n * n, n, p, brisk_fiml_scratch_size(p)};
+                      p * n, p * n, n * n, n * n, n, p, brisk_fiml_scratch_size(p),
+                      brisk_fiml_inverses_size(mom)};
     double **slots[] = {&w->A, &w->S, &w->M, &w->IA, &w->E, &w->Sfull, &w->mfull, &w->Sigma,
                         &w->Sinv, &w->mu, &w->d, &w->W, &w->info,
                         &w->grad, &w->step, &w->theta_try, &w->tmp1, &w->tmp2, &w->fixed,
-                        &w->WH, &w->WG, &w->MA, &w->MS, &w->v, &w->sd, &w->scratch};
+                        &w->WH, &w->WG, &w->MA, &w->MS, &w->v, &w->sd, &w->scratch,
+                        &w->fiml_inv};
     size_t total = 0;
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
         total += sizes[k] ? sizes[k] : 1;
@@ -153,7 +155,7 @@ bool brisk_sem_objective(sem_work *w, const double *theta, double *f)
         return false;
     if (mom->npatterns) {   /* full-information ML: over the answer patterns */
         bool ok;
-        double d = brisk_fiml_discrepancy(mom, w->Sigma, w->mu, w->scratch, &ok);
+        double d = brisk_fiml_discrepancy(mom, w->Sigma, w->mu, w->scratch, w->fiml_inv, &ok);
         *f = w->f = d - mom->fiml_h1;
         return ok && isfinite(*f);
     }
@@ -218,7 +220,7 @@ static void compute_w(sem_work *w)
 {
     size_t p = w->p;
     if (w->mom->npatterns) {
-        brisk_fiml_weights(w->mom, w->Sigma, w->mu, w->W, w->sd, w->scratch);
+        brisk_fiml_weights(w->mom, w->mu, w->fiml_inv, w->W, w->sd, w->scratch);
         return;
     }
     for (size_t a = 0; a < p; a++) {

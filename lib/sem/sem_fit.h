@@ -23,9 +23,10 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *f, brisk_fit *fi
                               brisk_error *err);
 
 /* The observed information per respondent at theta (half the Hessian of
- * F, from five-point differences of the analytic gradient with step 1e-6,
- * as lavaan's lav_model_hessian), into info (q x q); the fitter is left at
- * theta with its derivatives.  False when out of memory or infeasible. */
+ * F, from central differences of the analytic gradient, step 1e-5; within
+ * about 1e-9 of lavaan's five-point lav_model_hessian), into info
+ * (q x q); the fitter is left at theta with its derivatives.  False when
+ * out of memory or infeasible. */
 bool brisk_sem_observed_information(sem_fitter *f, const double *theta, double *info);
 
 /* RMSEA of a chi-square x2 on df over n respondents in G groups, with the

@@ -47,12 +47,15 @@ brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const
                                 size_t nrows, brisk_moments *out, brisk_error *err);
 void brisk_patterns_free(brisk_moments *mom);
 /* -2 log L / n without the 2 pi terms at (sigma, mu); scratch holds
- * brisk_fiml_scratch_size(p) doubles. */
+ * brisk_fiml_scratch_size(p) doubles; every pattern's Sigma_oo^-1 is left
+ * in inverses (brisk_fiml_inverses_size doubles). */
 double brisk_fiml_discrepancy(const brisk_moments *mom, const double *sigma, const double *mu,
-                              double *scratch, bool *ok);
-/* The gradient's weights: d/dtheta = tr(W dSigma) - 2 sd' dmu. */
-void brisk_fiml_weights(const brisk_moments *mom, const double *sigma, const double *mu,
+                              double *scratch, double *inverses, bool *ok);
+/* The gradient's weights at the point of the last discrepancy (its
+ * inverses): d/dtheta = tr(W dSigma) - 2 sd' dmu. */
+void brisk_fiml_weights(const brisk_moments *mom, const double *mu, const double *inverses,
                         double *W, double *sd, double *scratch);
+size_t brisk_fiml_inverses_size(const brisk_moments *mom);
 size_t brisk_fiml_scratch_size(size_t p);
 
 #endif

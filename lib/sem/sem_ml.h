@@ -28,6 +28,7 @@ typedef struct sem_work {
     double *WH, *WG, *MA, *MS, *v; /* the gradient's products, see compute_gradient */
     double *sd;                    /* Sinv d (FIML: its pattern-weighted sum) */
     double *scratch;               /* FIML: brisk_fiml_scratch_size(p) */
+    double *fiml_inv;              /* FIML: each pattern's Sigma_oo^-1 at the last point */
     bool have_derivatives;         /* dSigma, dmu, V allocated (information needed) */
     double *block;
     gsl_permutation *perm;

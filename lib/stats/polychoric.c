@@ -1,0 +1,134 @@
+/* Thresholds and polychoric correlations (two-step, as lavaan's lavCor). */
+#include <config.h>
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include "polychoric.h"
+
+/* 20-point Gauss-Legendre rule on [-1, 1]: the positive nodes and their
+ * weights (the rule is symmetric). */
+static const double gl_x[10] = {0.99312859918509488, 0.96397192727791381, 0.91223442825132595,
+                                0.83911697182221889, 0.7463319064601508,  0.63605368072651502,
+                                0.51086700195082713, 0.37370608871541955, 0.22778585114164507,
+                                0.076526521133497338};
+static const double gl_w[10] = {0.017614007139152264, 0.04060142980038705, 0.06267204833410904,
+                                0.083276741576704741, 0.10193011981724048, 0.11819453196151831,
+                                0.1316886384491765,   0.14209610931838215, 0.14917298647260382,
+                                0.15275338713072598};
+
+/* Plackett's identity in the angle t = asin(r):
+ *   Phi2(h, k; r) = Phi(h) Phi(k)
+ *                   + 1/(2 pi) int_0^asin r exp(-(h^2 - 2 h k sin t + k^2) / (2 cos^2 t)) dt,
+ * whose integrand is smooth; composite Gauss-Legendre, more pieces as |r|
+ * nears 1, where it peaks near the end. */
+double brisk_bvn_cdf(double h, double k, double r)
+{
+    if (h == -INFINITY || k == -INFINITY)
+        return 0;
+    if (h == INFINITY)
+        return gsl_cdf_ugaussian_P(k);
+    if (k == INFINITY)
+        return gsl_cdf_ugaussian_P(h);
+    double end = asin(r), base = gsl_cdf_ugaussian_P(h) * gsl_cdf_ugaussian_P(k);
+    int pieces = fabs(r) < 0.7 ? 1 : fabs(r) < 0.95 ? 4 : 16;
+    double width = end / pieces, sum = 0;
+    for (int s = 0; s < pieces; s++) {
+        double mid = width * (s + 0.5), half = width / 2;
+        for (int i = 0; i < 10; i++)
+            for (int sign = -1; sign <= 1; sign += 2) {
+                double t = mid + sign * half * gl_x[i], st = sin(t), ct = cos(t);
+                sum += gl_w[i] * half * exp(-(h * h - 2 * h * k * st + k * k) / (2 * ct * ct));
+            }
+    }
+    return base + sum / (2 * M_PI);
+}
+
+double brisk_bvn_pdf(double h, double k, double r)
+{
+    if (isinf(h) || isinf(k))
+        return 0;
+    double one = 1 - r * r;
+    return exp(-(h * h - 2 * r * h * k + k * k) / (2 * one)) / (2 * M_PI * sqrt(one));
+}
+
+void brisk_thresholds(const double *counts, size_t ncat, double *tau)
+{
+    double total = 0, cum = 0;
+    for (size_t c = 0; c < ncat; c++)
+        total += counts[c];
+    for (size_t c = 0; c + 1 < ncat; c++) {
+        cum += counts[c];
+        tau[c] = gsl_cdf_ugaussian_Pinv(cum / total);
+    }
+}
+
+/* The log-likelihood of the table at r, with its first and second
+ * derivatives in r (d2 NULL: not wanted). */
+static double table_loglik(const double *table, size_t ka, size_t kb, const double *ta,
+                           const double *tb, double r, double *d1, double *d2)
+{
+    double ll = 0, g = 0, h2 = 0, one = 1 - r * r;
+    for (size_t a = 0; a < ka; a++) {
+        double lo_a = a ? ta[a - 1] : -INFINITY, hi_a = a + 1 < ka ? ta[a] : INFINITY;
+        for (size_t b = 0; b < kb; b++) {
+            double n = table[a * kb + b];
+            if (n == 0)
+                continue;
+            double lo_b = b ? tb[b - 1] : -INFINITY, hi_b = b + 1 < kb ? tb[b] : INFINITY;
+            double corners[4][2] = {{hi_a, hi_b}, {lo_a, hi_b}, {hi_a, lo_b}, {lo_a, lo_b}};
+            static const double sign[4] = {1, -1, -1, 1};
+            double prob = 0, dp = 0, ddp = 0;
+            for (int c = 0; c < 4; c++) {
+                double x = corners[c][0], y = corners[c][1];
+                prob += sign[c] * brisk_bvn_cdf(x, y, r);
+                double dens = brisk_bvn_pdf(x, y, r);
+                dp += sign[c] * dens;
+                if (dens > 0)   /* d/dr of the density: it times d log density / dr */
+                    ddp += sign[c] * dens *
+                           (r / one + (x * y * one - r * (x * x - 2 * r * x * y + y * y)) /
+                                          (one * one));
+            }
+            if (!(prob > 0))
+                return -INFINITY;
+            ll += n * log(prob);
+            g += n * dp / prob;
+            h2 += n * (ddp / prob - (dp / prob) * (dp / prob));
+        }
+    }
+    if (d1)
+        *d1 = g;
+    if (d2)
+        *d2 = h2;
+    return ll;
+}
+
+bool brisk_polychoric(const double *table, size_t ka, size_t kb, const double *ta,
+                      const double *tb, double *rho)
+{
+    const double limit = 0.9999;
+    double r = 0, g, h, ll = table_loglik(table, ka, kb, ta, tb, r, &g, &h);
+    if (!isfinite(ll))
+        return false;
+    for (int it = 0; it < 100; it++) {
+        /* Newton on the score where the likelihood is concave, else a step
+         * up the score; halved until the likelihood rises */
+        double step = h < 0 ? -g / h : (g > 0 ? 0.1 : -0.1);
+        double next = r + step, trial = -INFINITY;
+        for (int half = 0; half < 60; half++, step /= 2, next = r + step) {
+            if (fabs(next) >= limit)
+                continue;
+            trial = table_loglik(table, ka, kb, ta, tb, next, NULL, NULL);
+            if (trial >= ll)
+                break;
+        }
+        if (!(trial >= ll))
+            break;
+        double moved = fabs(next - r);
+        r = next;
+        ll = table_loglik(table, ka, kb, ta, tb, r, &g, &h);
+        if (moved < 1e-12 || fabs(g) < 1e-10 * (1 + fabs(ll)))
+            break;
+    }
+    *rho = r;
+    return fabs(r) < limit && fabs(g) < 1e-6 * (1 + fabs(ll));
+}

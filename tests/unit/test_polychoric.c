@@ -1,0 +1,146 @@
+/* Thresholds and polychoric correlations against lavaan's lavCor(ordered =
+ * TRUE) on the crime items of the bundled Rongcheng survey
+ * (tests/reference/robust/rongcheng_thresholds.csv, _polychoric.csv). */
+#include <config.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "brisk.h"
+#include "ref_helpers.h"
+#include "stats/polychoric.h"
+
+#define REF TEST_SRCDIR "/tests/reference/robust/"
+
+static const char *const items[] = {
+    "tg1", "tg2", "tg3", "pc1", "pc2", "pc3", "pm1_crime", "pm2_crime", "pm3_crime",
+    "pb1_crime", "pb2_crime", "pb3_crime", "pr1_crime", "pr2_crime", "pr3_crime",
+    "acc1_crime", "acc2_crime", "acc3_crime"};
+#define NITEMS (sizeof items / sizeof items[0])
+
+typedef struct prepared {
+    brisk_survey *s;
+    brisk_survey_data *d;
+    const brisk_column *cols[NITEMS];
+    size_t *rows, n;
+} prepared;
+
+/* The survey's data (missing codes out, pr3 reversed), complete cases of
+ * the 18 items, as the reference script prepares them. */
+static int prepare(void **state)
+{
+    prepared *p = calloc(1, sizeof *p);
+    brisk_error err;
+    assert_int_equal(brisk_survey_load(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", &p->s,
+                                       &err), BRISK_OK);
+    assert_int_equal(brisk_survey_read_data(p->s, &p->d, &err), BRISK_OK);
+    const brisk_dataset *ds = p->d->ds;
+    for (size_t j = 0; j < NITEMS; j++)
+        assert_non_null(p->cols[j] = brisk_dataset_find(ds, items[j]));
+    p->rows = malloc(ds->nrows * sizeof *p->rows);
+    for (size_t r = 0; r < ds->nrows; r++) {
+        bool complete = true;
+        for (size_t j = 0; j < NITEMS && complete; j++)
+            complete = !brisk_is_missing(p->cols[j], r) && !isnan(p->cols[j]->num[r]);
+        if (complete)
+            p->rows[p->n++] = r;
+    }
+    *state = p;
+    return 0;
+}
+
+static int release(void **state)
+{
+    prepared *p = *state;
+    free(p->rows);
+    brisk_survey_data_free(p->d);
+    brisk_survey_free(p->s);
+    free(p);
+    return 0;
+}
+
+/* Counts of categories 1..5 of item j (and its thresholds). */
+static void item_thresholds(const prepared *p, size_t j, double *tau)
+{
+    double counts[5] = {0};
+    for (size_t i = 0; i < p->n; i++)
+        counts[(size_t)p->cols[j]->num[p->rows[i]] - 1] += 1;
+    brisk_thresholds(counts, 5, tau);
+}
+
+static size_t item_index(const char *name)
+{
+    for (size_t j = 0; j < NITEMS; j++)
+        if (strcmp(items[j], name) == 0)
+            return j;
+    fail_msg("unknown item %s", name);
+    return 0;
+}
+
+static void test_thresholds(void **state)
+{
+    prepared *p = *state;
+    assert_int_equal(p->n, 358);
+    brisk_dataset *ref = read_csv(REF "rongcheng_thresholds.csv");
+    for (size_t i = 0; i < ref->nrows; i++) {
+        double tau[4];
+        item_thresholds(p, item_index(ref_text(ref, "var", i)), tau);
+        size_t c = (size_t)(ref_text(ref, "threshold", i)[1] - '1');
+        double want = brisk_dataset_find(ref, "value")->num[i];
+        if (!(fabs(tau[c] - want) < 1e-10))
+            fail_msg("%s t%zu: brisk %.12g, lavaan %.12g", ref_text(ref, "var", i), c + 1,
+                     tau[c], want);
+    }
+    brisk_dataset_free(ref);
+}
+
+static void test_polychoric_correlations(void **state)
+{
+    prepared *p = *state;
+    brisk_dataset *ref = read_csv(REF "rongcheng_polychoric.csv");
+    assert_int_equal(ref->nrows, NITEMS * (NITEMS - 1) / 2);
+    for (size_t i = 0; i < ref->nrows; i++) {
+        size_t a = item_index(ref_text(ref, "var1", i)), b = item_index(ref_text(ref, "var2", i));
+        double table[25] = {0}, ta[4], tb[4], rho;
+        for (size_t k = 0; k < p->n; k++)
+            table[((size_t)p->cols[a]->num[p->rows[k]] - 1) * 5 +
+                  (size_t)p->cols[b]->num[p->rows[k]] - 1] += 1;
+        item_thresholds(p, a, ta);
+        item_thresholds(p, b, tb);
+        assert_true(brisk_polychoric(table, 5, 5, ta, tb, &rho));
+        double want = brisk_dataset_find(ref, "rho")->num[i];
+        if (!(fabs(rho - want) < 1e-7))
+            fail_msg("%s-%s: brisk %.10g, lavaan %.10g", items[a], items[b], rho, want);
+    }
+    brisk_dataset_free(ref);
+}
+
+/* The bivariate normal distribution against known values: independence,
+ * r = +-1 limits approached, and symmetry. */
+static void test_bivariate_normal(void **state)
+{
+    (void)state;
+    assert_true(fabs(brisk_bvn_cdf(0, 0, 0) - 0.25) < 1e-15);
+    /* P(X<=0, Y<=0) = 1/4 + asin(r) / (2 pi) */
+    for (double r = -0.99; r < 1; r += 0.11)
+        assert_true(fabs(brisk_bvn_cdf(0, 0, r) - (0.25 + asin(r) / (2 * M_PI))) < 1e-14);
+    assert_true(fabs(brisk_bvn_cdf(0.3, -1.2, 0.6) - brisk_bvn_cdf(-1.2, 0.3, 0.6)) < 1e-15);
+    assert_true(fabs(brisk_bvn_cdf(INFINITY, 0.5, 0.4) - gsl_cdf_ugaussian_P(0.5)) < 1e-15);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_thresholds),
+        cmocka_unit_test(test_polychoric_correlations),
+        cmocka_unit_test(test_bivariate_normal),
+    };
+    return cmocka_run_group_tests(tests, prepare, release);
+}

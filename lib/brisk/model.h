@@ -53,6 +53,9 @@ typedef struct brisk_model_options {
     bool skip_thresholds; /* accept and leave out "y | t1 + t2" statements (the
                              caller reads them: simulation cuts data with them) */
     brisk_estimator estimator; /* how brisk_fit_text fits the model */
+    bool ordered;         /* every observed variable is an ordered item (WLSMV, the
+                             delta parameterization): their residual variances are
+                             not parameters (1 less the explained variance) */
     bool fiml;            /* missing values by full-information ML (lavaan's
                              missing = "ml", with a mean structure), not listwise */
     bool values_as_start; /* a value written in the model (0.8*x) is the starting

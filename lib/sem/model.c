@@ -433,7 +433,9 @@ static brisk_status default_rows(builder *b)
     brisk_status st = BRISK_OK;
     for (size_t i = 0; i < m->p && !st; i++)
         if (!is_exogenous_observed(m, m->ov[i]))
-            st = default_variance(b, m->ov[i], !is_single_indicator(m, m->ov[i]), 0);
+            st = default_variance(b, m->ov[i],
+                                  !is_single_indicator(m, m->ov[i]) && !b->opt->ordered,
+                                  b->opt->ordered ? 1 : 0);
     /* With std.lv the latent variances are fixed to 1, except after the
      * first group when loadings are held equal and the variances are not:
      * then the variances are what may differ (lavaan frees them too). */

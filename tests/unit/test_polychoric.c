@@ -15,6 +15,7 @@
 #include "brisk.h"
 #include "ref_helpers.h"
 #include "stats/polychoric.h"
+#include "sem/sem_wls.h"
 
 #define REF TEST_SRCDIR "/tests/reference/robust/"
 
@@ -134,6 +135,81 @@ static void test_bivariate_normal(void **state)
     assert_true(fabs(brisk_bvn_cdf(INFINITY, 0.5, 0.4) - gsl_cdf_ugaussian_P(0.5)) < 1e-15);
 }
 
+/* WLSMV of the crime measurement model against lavaan's
+ * cfa(ordered = TRUE, estimator = "WLSMV") (rongcheng_wlsmv.*). */
+static void test_wlsmv(void **state)
+{
+    prepared *p = *state;
+    char *text = slurp(REF "rongcheng_wlsmv.lav");
+    brisk_syntax *syn = NULL;
+    brisk_model *m = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_syntax_parse(text, "wlsmv.lav", 1, &syn, &err), BRISK_OK);
+    brisk_model_options opt = {.ordered = true};
+    assert_int_equal(brisk_model_new(syn, items, NITEMS, &opt, &m, &err), BRISK_OK);
+    size_t pm = brisk_model_nobserved(m);
+    double *x = malloc(p->n * pm * sizeof *x);
+    for (size_t j = 0; j < pm; j++) {
+        const brisk_column *c = p->cols[item_index(brisk_model_observed(m, j))];
+        for (size_t i = 0; i < p->n; i++)
+            x[i * pm + j] = c->num[p->rows[i]];
+    }
+    brisk_wlsmv w;
+    if (brisk_wlsmv_fit(m, x, p->n, &w, &err) != BRISK_OK)
+        fail_msg("%s", err.message);
+    brisk_dataset *fit = read_csv(REF "rongcheng_wlsmv.extra.csv");
+    const brisk_column *q = brisk_dataset_find(fit, "quantity"), *v = brisk_dataset_find(fit, "value");
+    const struct { const char *key; double got; } checks[] = {
+        {"chisq", w.chisq}, {"df", w.df}, {"chisq.scaled", w.chisq_scaled},
+        {"chisq.scaling.factor", w.scaling_factor}, {"shift.parameter", w.shift},
+        {"trace.UGamma", w.trace_ug}, {"trace.UGamma2", w.trace_ug2},
+        {"baseline.chisq", w.baseline_chisq}, {"baseline.chisq.scaled", w.baseline_chisq_scaled},
+        {"baseline.chisq.scaling.factor", w.baseline_scaling_factor},
+        {"baseline.shift.parameter", w.baseline_shift}};
+    for (size_t k = 0; k < sizeof checks / sizeof checks[0]; k++)
+        for (size_t i = 0; i < fit->nrows; i++)
+            if (strcmp(q->str[i], checks[k].key) == 0 &&
+                !(fabs(checks[k].got - v->num[i]) < 1e-3 * fmax(1, fabs(v->num[i]))))
+                fail_msg("%s: brisk %.10g, lavaan %.10g", checks[k].key, checks[k].got, v->num[i]);
+    brisk_dataset *par = read_csv(REF "rongcheng_wlsmv.params.csv");
+    size_t compared = 0;
+    for (size_t i = 0; i < par->nrows; i++) {
+        const char *lhs = ref_text(par, "lhs", i), *op = ref_text(par, "op", i),
+                   *rhs = ref_text(par, "rhs", i);
+        for (size_t r = 0; r < brisk_model_nparams(m); r++) {
+            const brisk_param *bp = brisk_model_param(m, r);
+            if (bp->free <= 0 || strcmp(bp->lhs, lhs) || strcmp(brisk_op_text(bp->op), op) ||
+                strcmp(bp->rhs, rhs))
+                continue;
+            double est = w.theta[bp->free - 1], se = sqrt(w.vcov[(bp->free - 1) * (w.q + 1)]);
+            double want = brisk_dataset_find(par, "est")->num[i];
+            double want_se = brisk_dataset_find(par, "se")->num[i];
+            if (!(fabs(est - want) < 1e-4) || !(fabs(se - want_se) < 1e-4))
+                fail_msg("%s %s %s: brisk %.8g (%.8g), lavaan %.8g (%.8g)", lhs, op, rhs, est,
+                         se, want, want_se);
+            compared++;
+        }
+    }
+    assert_int_equal(compared, w.q);
+    /* the thresholds, item by item in the model's order */
+    for (size_t i = 0, t = 0; i < par->nrows; i++) {
+        if (strcmp(ref_text(par, "op", i), "|") != 0)
+            continue;
+        double want = brisk_dataset_find(par, "est")->num[i];
+        double want_se = brisk_dataset_find(par, "se")->num[i];
+        if (!(fabs(w.tau[t] - want) < 1e-8) || !(fabs(w.tau_se[t] - want_se) < 1e-6))
+            fail_msg("%s|%s: brisk %.8g (%.8g), lavaan %.8g (%.8g)", ref_text(par, "lhs", i),
+                     ref_text(par, "rhs", i), w.tau[t], w.tau_se[t], want, want_se);
+        t++;
+    }
+    brisk_dataset_free(par);
+    brisk_dataset_free(fit);
+    brisk_wlsmv_free(&w);
+    free(x);
+    brisk_model_free(m);
+    brisk_syntax_free(syn);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -141,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_thresholds),
         cmocka_unit_test(test_polychoric_correlations),
         cmocka_unit_test(test_bivariate_normal),
+        cmocka_unit_test(test_wlsmv),
     };
     return cmocka_run_group_tests(tests, prepare, release);
 }

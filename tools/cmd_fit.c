@@ -47,7 +47,9 @@ const cli_command cmd_fit = {
         "      --estimator E     ml (default) or mlr: the same estimates with\n"
         "                        Huber-White standard errors and the Yuan-Bentler\n"
         "                        scaled chi-square, robust CFI, TLI and RMSEA (as\n"
-        "                        lavaan's estimator = \"MLR\")\n"
+        "                        lavaan's estimator = \"MLR\"), or wlsmv: every item\n"
+        "                        ordered, polychoric correlations, DWLS, robust SEs and\n"
+        "                        the scaled-shifted chi-square (lavaan's \"WLSMV\")\n"
         "      --missing M       listwise (default: complete respondents only) or fiml:\n"
         "                        every respondent with the answers given (full-\n"
         "                        information ML, lavaan's missing = \"ml\"; observed-\n"
@@ -138,10 +140,13 @@ static int parse_options(fit_options *o, int argc, char **argv)
             o->model_opt.fiml = strcasecmp(optarg, "listwise") != 0;
             break;
         case OPT_ESTIMATOR:
-            if (strcasecmp(optarg, "ml") != 0 && strcasecmp(optarg, "mlr") != 0)
-                return cli_usage_error(&cmd_fit, "--estimator takes ml or mlr, not '%s'", optarg);
-            o->model_opt.estimator = strcasecmp(optarg, "mlr") == 0 ? BRISK_ESTIMATOR_MLR
-                                                                   : BRISK_ESTIMATOR_ML;
+            if (strcasecmp(optarg, "ml") != 0 && strcasecmp(optarg, "mlr") != 0 &&
+                strcasecmp(optarg, "wlsmv") != 0)
+                return cli_usage_error(&cmd_fit, "--estimator takes ml, mlr or wlsmv, not '%s'",
+                                       optarg);
+            o->model_opt.estimator = strcasecmp(optarg, "mlr") == 0     ? BRISK_ESTIMATOR_MLR
+                                     : strcasecmp(optarg, "wlsmv") == 0 ? BRISK_ESTIMATOR_WLSMV
+                                                                         : BRISK_ESTIMATOR_ML;
             break;
         case OPT_CI:
         case OPT_SEED:

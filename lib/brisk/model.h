@@ -35,9 +35,11 @@ enum {
 /* The estimator (lavaan's estimator =). */
 typedef enum brisk_estimator {
     BRISK_ESTIMATOR_ML = 0,   /* normal-theory ML, expected information */
-    BRISK_ESTIMATOR_MLR       /* ML estimates; Huber-White SEs from the observed
+    BRISK_ESTIMATOR_MLR,      /* ML estimates; Huber-White SEs from the observed
                                  information and the casewise scores; the
                                  Yuan-Bentler (Mplus) scaled chi-square */
+    BRISK_ESTIMATOR_WLSMV     /* ordered items: polychoric correlations, DWLS,
+                                 robust SEs, the scaled-shifted chi-square */
 } brisk_estimator;
 
 typedef struct brisk_model_options {
@@ -160,7 +162,9 @@ typedef struct brisk_fit_measures {
     size_t npar, nobs;
     /* robust ML (MLR): the Yuan-Bentler scaled test (Mplus variant) and the
      * fit indices lavaan derives from it; meaningful when robust is set */
-    bool robust;
+    bool robust;          /* the robust CFI, TLI and RMSEA too (MLR) */
+    bool scaled;          /* a scaled test (MLR, WLSMV) */
+    double shift;         /* WLSMV's shift (scaled-shifted test), else 0 */
     double chisq_scaled, pvalue_scaled, scaling_factor;
     double baseline_chisq_scaled, baseline_pvalue_scaled, baseline_scaling_factor;
     double cfi_scaled, tli_scaled, cfi_robust, tli_robust;
@@ -186,6 +190,11 @@ typedef struct brisk_fit {
     brisk_fit_measures fit;
     char **warnings;
     size_t nwarnings;
+    /* WLSMV: each ordered item's thresholds (item i's are t1, t2, ... in
+     * the model's observed order), estimates and standard errors */
+    size_t nthresholds;
+    size_t *threshold_item;
+    double *thresholds, *threshold_se;
 } brisk_fit;
 
 typedef struct brisk_fit_options {

@@ -24,6 +24,9 @@ void brisk_fit_free(brisk_fit *fit)
     free(fit->r2);
     free(fit->r2_names);
     free(fit->r2_group);
+    free(fit->threshold_item);
+    free(fit->thresholds);
+    free(fit->threshold_se);
     for (size_t i = 0; i < fit->nwarnings; i++)
         free(fit->warnings[i]);
     free(fit->warnings);

@@ -6,6 +6,7 @@
 #include "brisk/model.h"
 #include "brisk/survey.h"
 #include "sem_internal.h"
+#include "sem_wls.h"
 
 void brisk_fitted_free(brisk_fitted *f)
 {
@@ -95,6 +96,8 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
         nrows = ds->nrows;
     brisk_model_options mopt = opt ? *opt : (brisk_model_options){0};
     mopt.name = source;
+    if (mopt.estimator == BRISK_ESTIMATOR_WLSMV)
+        mopt.ordered = true;   /* every observed variable an ordered item */
     size_t *level = NULL;
     const char **names = malloc((ds->ncols ? ds->ncols : 1) * sizeof *names);
     for (size_t j = 0; names && j < ds->ncols; j++)
@@ -108,7 +111,9 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
         st = brisk_model_new(out->syntax, names, ds->ncols, &mopt, &out->model, err);
     if (st == BRISK_OK)
         st = group_moments(out, ds, rows, nrows, level, mopt.fiml, err);
-    if (st == BRISK_OK)
+    if (st == BRISK_OK && mopt.estimator == BRISK_ESTIMATOR_WLSMV)
+        st = brisk_fit_wlsmv(out->model, out->moments, &out->fit, err);
+    else if (st == BRISK_OK)
         st = brisk_fit_ml(out->model, out->moments,
                           &(brisk_fit_options){.robust = mopt.estimator == BRISK_ESTIMATOR_MLR},
                           &out->fit, err);

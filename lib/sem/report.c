@@ -1,5 +1,6 @@
 /* A fit as tables (text, csv, md) and as DESIGN.md's JSON document. */
 #include <config.h>
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,35 +30,61 @@ static const measure measures[] = {
 };
 #define NMEASURES (sizeof measures / sizeof measures[0])
 
-/* MLR's measures, named as lavaan's fitMeasures names them (with _ for .),
- * after the others when the fit is robust. */
-static const measure robust_measures[] = {
-    MEASURE(chisq_scaled, "Chi-square (Yuan-Bentler scaled)"),
+/* The scaled test's measures (MLR, WLSMV) and the robust indices (MLR),
+ * named as lavaan's fitMeasures names them (with _ for .), after the
+ * others. */
+static const measure scaled_measures[] = {
+    MEASURE(chisq_scaled, "Chi-square (scaled)"),
     MEASURE(pvalue_scaled, "p (scaled chi-square)"),
     MEASURE(scaling_factor, "Scaling factor"),
+    MEASURE(shift, "Shift parameter"),
     MEASURE(baseline_chisq_scaled, "Baseline chi-square (scaled)"),
     MEASURE(baseline_scaling_factor, "Baseline scaling factor"),
     MEASURE(cfi_scaled, "CFI (scaled)"), MEASURE(tli_scaled, "TLI (scaled)"),
-    MEASURE(cfi_robust, "CFI (robust)"), MEASURE(tli_robust, "TLI (robust)"),
     MEASURE(rmsea_scaled, "RMSEA (scaled)"),
     MEASURE(rmsea_ci_lower_scaled, "RMSEA (scaled) 90% CI lower"),
     MEASURE(rmsea_ci_upper_scaled, "RMSEA (scaled) 90% CI upper"),
+};
+#define NSCALED (sizeof scaled_measures / sizeof scaled_measures[0])
+static const measure robust_measures[] = {
+    MEASURE(cfi_robust, "CFI (robust)"), MEASURE(tli_robust, "TLI (robust)"),
     MEASURE(rmsea_robust, "RMSEA (robust)"),
     MEASURE(rmsea_ci_lower_robust, "RMSEA (robust) 90% CI lower"),
     MEASURE(rmsea_ci_upper_robust, "RMSEA (robust) 90% CI upper"),
 };
 #define NROBUST (sizeof robust_measures / sizeof robust_measures[0])
 
+/* Whether a measure belongs to these results: the shift only with WLSMV's
+ * scaled-shifted test, the scaled ones with a scaled test, the robust ones
+ * with MLR. */
+static double measure_value(const brisk_fit_measures *f, const measure *m);
+
+static bool shown(const brisk_fit_measures *f, const measure *m)
+{
+    if (f->shift != 0 && isnan(measure_value(f, m)))
+        return false;   /* WLSMV: no likelihood, no AIC */
+    if (m >= scaled_measures && m < scaled_measures + NSCALED)
+        return f->scaled && (strcmp(m->key, "shift") != 0 || f->shift != 0);
+    if (m >= robust_measures && m < robust_measures + NROBUST)
+        return f->robust;
+    return true;
+}
+
 /* Measure k of the list for these results: the classical ones, then the
- * robust ones when any result is robust. */
+ * scaled and robust ones that any result has. */
 static const measure *measure_at(const brisk_fit_result *results, size_t n, size_t k)
 {
-    if (k < NMEASURES)
-        return &measures[k];
-    bool robust = false;
-    for (size_t g = 0; g < n; g++)
-        robust |= results[g].fit && results[g].fit->fit.robust;
-    return robust && k - NMEASURES < NROBUST ? &robust_measures[k - NMEASURES] : NULL;
+    for (size_t i = 0; i < NMEASURES + NSCALED + NROBUST; i++) {
+        const measure *m = i < NMEASURES ? &measures[i]
+                           : i < NMEASURES + NSCALED ? &scaled_measures[i - NMEASURES]
+                                                     : &robust_measures[i - NMEASURES - NSCALED];
+        bool any = false;
+        for (size_t g = 0; g < n && !any; g++)
+            any = results[g].fit && shown(&results[g].fit->fit, m);
+        if (any && k-- == 0)
+            return m;
+    }
+    return NULL;
 }
 
 static double measure_value(const brisk_fit_measures *f, const measure *m)
@@ -151,6 +178,39 @@ static size_t used_n(const brisk_fit_result *r)
     return n;
 }
 
+/* The name of threshold k ("t1", "t2", ... within its item). */
+static void threshold_name(const brisk_fit *fit, size_t k, char *buf, size_t size)
+{
+    size_t c = 1;
+    for (size_t i = k; i > 0 && fit->threshold_item[i - 1] == fit->threshold_item[k]; i--)
+        c++;
+    snprintf(buf, size, "t%zu", c);
+}
+
+/* WLSMV's thresholds, "item | tK" as lavaan lists them (free, no
+ * standardized value of their own: they are already on the latent
+ * responses' unit scale). */
+static brisk_status threshold_rows(brisk_table *t, const brisk_fit *fit, size_t g0)
+{
+    for (size_t k = 0; k < fit->nthresholds; k++) {
+        char name[32];
+        threshold_name(fit, k, name, sizeof name);
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 ||
+            brisk_table_set_text(t, row, g0, brisk_model_observed(fit->model,
+                                                                  fit->threshold_item[k])) ||
+            brisk_table_set_text(t, row, g0 + 1, "|") || brisk_table_set_text(t, row, g0 + 2, name) ||
+            brisk_table_set_text(t, row, g0 + 3, ""))
+            return BRISK_ERR_NOMEM;
+        double est = fit->thresholds[k], se = fit->threshold_se[k], z = est / se;
+        double v[] = {1, est, se, z, 2 * gsl_cdf_ugaussian_Q(fabs(z)), est - 1.959963984540054 * se,
+                      est + 1.959963984540054 * se, est, est};
+        for (size_t c = 0; c < sizeof v / sizeof v[0]; c++)
+            brisk_table_set_num(t, row, g0 + 4 + c, v[c]);
+    }
+    return BRISK_OK;
+}
+
 static brisk_status parameter_rows(brisk_table *t, const brisk_fit_result *r, size_t g0)
 {
     const brisk_fit *fit = r->fit;
@@ -173,7 +233,7 @@ static brisk_status parameter_rows(brisk_table *t, const brisk_fit_result *r, si
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
             brisk_table_set_num(t, row, g0 + 4 + k, v[k]);
     }
-    return BRISK_OK;
+    return threshold_rows(t, fit, g0);
 }
 
 static const struct {
@@ -210,6 +270,9 @@ static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
 static const char *se_kind(const brisk_fit_result *results, size_t n)
 {
     for (size_t g = 0; g < n; g++) {
+        if (results[g].fit && results[g].fit->nthresholds)
+            return "WLSMV: DWLS on the polychoric correlations; robust standard errors "
+                   "(lavaan's robust.sem)";
         if (results[g].fit && results[g].fit->fit.robust)
             return "MLR: Huber-White standard errors (observed information and casewise scores)";
         if (results[g].fitted && results[g].fitted->moments &&
@@ -361,8 +424,12 @@ static void json_fit_measures(FILE *f, const brisk_fit_measures *m)
     fputs("      \"fit\": {", f);
     for (size_t k = 2; k < NMEASURES; k++)
         json_key_number(f, measures[k].key, measure_value(m, &measures[k]), k > 2);
-    for (size_t k = 0; m->robust && k < NROBUST; k++)
-        json_key_number(f, robust_measures[k].key, measure_value(m, &robust_measures[k]), true);
+    for (size_t k = 0; k < NSCALED; k++)
+        if (shown(m, &scaled_measures[k]))
+            json_key_number(f, scaled_measures[k].key, measure_value(m, &scaled_measures[k]), true);
+    for (size_t k = 0; k < NROBUST; k++)
+        if (shown(m, &robust_measures[k]))
+            json_key_number(f, robust_measures[k].key, measure_value(m, &robust_measures[k]), true);
     fputs("},\n", f);
 }
 
@@ -413,7 +480,8 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
     fprintf(f, ",\n      \"nobs\": %zu, \"n_dropped\": %zu, \"estimator\": \"%s\", "
                "\"missing\": \"%s\", \"converged\": %s, \"iterations\": %d, \"npar\": %zu,\n",
             used_n(r), r->fitted ? r->fitted->n_dropped : 0,
-            fit && fit->fit.robust ? "MLR" : "ML", fiml ? "fiml" : "listwise",
+            fit && fit->nthresholds ? "WLSMV" : fit && fit->fit.robust ? "MLR" : "ML",
+            fiml ? "fiml" : "listwise",
             fit && fit->converged ? "true" : "false", fit ? fit->iterations : 0,
             fit ? fit->fit.npar : 0);
     if (multigroup(r)) {
@@ -430,7 +498,19 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
         fputs("      \"parameters\": [\n", f);
         for (size_t i = 0; i < brisk_model_nparams(fit->model); i++) {
             json_parameter(f, r, brisk_model_param(fit->model, i), &fit->rows[i]);
-            fputs(i + 1 < brisk_model_nparams(fit->model) ? ",\n" : "\n", f);
+            fputs(i + 1 < brisk_model_nparams(fit->model) || fit->nthresholds ? ",\n" : "\n", f);
+        }
+        for (size_t k = 0; k < fit->nthresholds; k++) {
+            char name[32];
+            threshold_name(fit, k, name, sizeof name);
+            fputs("        {\"lhs\": ", f);
+            brisk_json_string(f, brisk_model_observed(fit->model, fit->threshold_item[k]));
+            fputs(", \"op\": \"|\", \"rhs\": ", f);
+            brisk_json_string(f, name);
+            fputs(", \"label\": \"\", \"free\": true", f);
+            json_key_number(f, "est", fit->thresholds[k], true);
+            json_key_number(f, "se", fit->threshold_se[k], true);
+            fputs(k + 1 < fit->nthresholds ? "},\n" : "}\n", f);
         }
         fputs("      ],\n      \"r2\": {", f);
         for (size_t i = 0; i < fit->nr2; i++) {

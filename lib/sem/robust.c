@@ -138,7 +138,7 @@ static void cfi_tli(double x2, double df, double xb, double dfb, double c, doubl
 static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace_ug_b, double n,
                             double groups)
 {
-    f->robust = true;
+    f->robust = f->scaled = true;
     f->scaling_factor = trace_ug / f->df;
     f->chisq_scaled = f->chisq / f->scaling_factor;
     f->pvalue_scaled = gsl_cdf_chisq_Q(f->chisq_scaled, f->df);

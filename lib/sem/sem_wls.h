@@ -26,4 +26,10 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const double *x, size_t n, br
                              brisk_error *err);
 void brisk_wlsmv_free(brisk_wlsmv *w);
 
+/* brisk_fit_text's WLSMV: the fit of model m (ordered) to the complete
+ * rows of mom (mom->data), as a brisk_fit with lavaan's WLSMV measures and
+ * the thresholds. */
+brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, brisk_fit **out,
+                             brisk_error *err);
+
 #endif

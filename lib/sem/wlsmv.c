@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dense.h"
+#include "sem_fit.h"
 #include "sem_wls.h"
 #include "stats/polychoric.h"
 
@@ -500,4 +501,153 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const double *x, size_t n, br
     if (st != BRISK_OK)
         brisk_wlsmv_free(out);
     return st;
+}
+
+/* ------------------------------------------------------------ as a fit */
+
+/* The fit's rows at the estimates: free parameters with their robust SEs;
+ * the items' residual variances set to 1 less their explained variance
+ * (the delta parameterization), which gives the implied matrix its unit
+ * diagonal for the standardized solution. */
+static brisk_status fill_fit(const brisk_model *m, sem_fitter *f, const brisk_wlsmv *w,
+                             brisk_fit *fit, brisk_error *err)
+{
+    sem_work *work = f->works[0];
+    double value;
+    if (!brisk_sem_fitter_objective(f, fit->theta, &value))
+        return brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
+    size_t p = m->p;
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *par = &m->params[r];
+        int i = brisk_sem_var_index(m, par->lhs);
+        if (par->op == BRISK_OP_COVARY && !par->free && strcmp(par->lhs, par->rhs) == 0 &&
+            i >= 0 && (size_t)i < p)
+            work->fixed[r] = 1 - (work->Sigma[i * p + i] - work->fixed[r]);
+    }
+    if (!brisk_sem_fitter_objective(f, fit->theta, &value) || !brisk_sem_fitter_derivatives(f))
+        return brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *par = &m->params[r];
+        brisk_estimate *e = &fit->rows[r];
+        double fixed = work->fixed[r];
+        *e = (brisk_estimate){.est = fixed, .se = 0, .z = NAN, .pvalue = NAN, .ci_lower = fixed,
+                              .ci_upper = fixed, .std_se = NAN, .std_ci_lower = NAN,
+                              .std_ci_upper = NAN};
+        int k = par->free - 1;
+        if (par->op == BRISK_OP_DEFINE || k < 0)
+            continue;
+        e->est = fit->theta[k];
+        e->se = sqrt(fit->vcov[(size_t)k * w->q + (size_t)k]);
+        e->z = e->est / e->se;
+        e->pvalue = 2 * gsl_cdf_ugaussian_Q(fabs(e->z));
+        e->ci_lower = e->est - 1.959963984540054 * e->se;
+        e->ci_upper = e->est + 1.959963984540054 * e->se;
+    }
+    return BRISK_OK;
+}
+
+/* lavaan's CFI and TLI of a chi-square against the baseline's. */
+static void incremental(double x2, double df, double xb, double dfb, double *cfi, double *tli)
+{
+    double t1 = fmax(x2 - df, 0), t2 = fmax(fmax(x2 - df, xb - dfb), 0);
+    *cfi = t1 == 0 && t2 == 0 ? 1 : 1 - t1 / t2;
+    double u1 = (x2 - df) * dfb, u2 = (xb - dfb) * df;
+    *tli = df > 0 && fabs(u2) > 0 ? 1 - u1 / u2 : 1;
+}
+
+static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_measures *f)
+{
+    double n = (double)w->n;
+    *f = (brisk_fit_measures){.nobs = w->n, .npar = m->nfree + w->ntau, .loglik = NAN,
+                              .unrestricted_loglik = NAN, .aic = NAN, .bic = NAN, .sabic = NAN,
+                              .scaled = true, .robust = false};
+    f->chisq = w->chisq;
+    f->df = w->df;
+    f->pvalue = gsl_cdf_chisq_Q(w->chisq, w->df);
+    f->baseline_chisq = w->baseline_chisq;
+    f->baseline_df = w->baseline_df;
+    f->baseline_pvalue = gsl_cdf_chisq_Q(w->baseline_chisq, w->baseline_df);
+    incremental(f->chisq, f->df, f->baseline_chisq, f->baseline_df, &f->cfi, &f->tli);
+    brisk_sem_rmsea(f->chisq, f->df, n, 1, 1, &f->rmsea, &f->rmsea_ci_lower, &f->rmsea_ci_upper);
+    f->rmsea_pvalue = NAN;
+    f->chisq_scaled = w->chisq_scaled;
+    f->pvalue_scaled = gsl_cdf_chisq_Q(w->chisq_scaled, w->df);
+    f->scaling_factor = w->scaling_factor;
+    f->shift = w->shift;
+    f->baseline_chisq_scaled = w->baseline_chisq_scaled;
+    f->baseline_pvalue_scaled = gsl_cdf_chisq_Q(w->baseline_chisq_scaled, w->baseline_df);
+    f->baseline_scaling_factor = w->baseline_scaling_factor;
+    incremental(f->chisq_scaled, f->df, f->baseline_chisq_scaled, f->baseline_df, &f->cfi_scaled,
+                &f->tli_scaled);
+    brisk_sem_rmsea(f->chisq_scaled, f->df, n, 1, 1, &f->rmsea_scaled, &f->rmsea_ci_lower_scaled,
+                    &f->rmsea_ci_upper_scaled);
+    /* SRMR: the root mean square of the correlation residuals */
+    double ss = 0;
+    size_t p = w->p;
+    for (size_t j = 0; j < p; j++)
+        for (size_t l = 0; l < j; l++)
+            ss += (w->rho[j * p + l] - w->implied[j * p + l]) * (w->rho[j * p + l] - w->implied[j * p + l]);
+    f->srmr = sqrt(ss / ((double)p * (double)(p + 1) / 2));
+}
+
+brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, brisk_fit **out,
+                             brisk_error *err)
+{
+    *out = NULL;
+    if (m->ngroups > 1 || brisk_model_nexogenous(m) > 0)
+        return brisk_error_set(err, BRISK_ERR_MODEL, "WLSMV with groups or with covariates "
+                               "(observed predictors) is not available yet");
+    brisk_wlsmv w;
+    brisk_status st = brisk_wlsmv_fit(m, mom->data, mom->n, &w, err);
+    if (st != BRISK_OK)
+        return st;
+    size_t q = m->nfree;
+    brisk_moments poly = {.p = m->p, .n = mom->n, .cov = w.rho, .mean = mom->mean};
+    sem_fitter *f = brisk_sem_fitter_new(m, &poly);
+    brisk_fit *fit = calloc(1, sizeof *fit);
+    if (!f || !fit) {
+        brisk_sem_fitter_free(f);
+        free(fit);
+        brisk_wlsmv_free(&w);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    fit->model = m;
+    fit->converged = true;
+    fit->iterations = w.iterations;
+    fit->fmin = w.fmin;
+    fit->vcov_valid = true;
+    fit->admissible = true;
+    fit->theta = malloc((q + 1) * sizeof *fit->theta);
+    fit->vcov = malloc((q * q + 1) * sizeof *fit->vcov);
+    fit->rows = calloc(m->nparams + 1, sizeof *fit->rows);
+    fit->thresholds = malloc((w.ntau + 1) * sizeof *fit->thresholds);
+    fit->threshold_se = malloc((w.ntau + 1) * sizeof *fit->threshold_se);
+    fit->threshold_item = malloc((w.ntau + 1) * sizeof *fit->threshold_item);
+    if (!fit->theta || !fit->vcov || !fit->rows || !fit->thresholds || !fit->threshold_se ||
+        !fit->threshold_item)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK) {
+        memcpy(fit->theta, w.theta, q * sizeof *fit->theta);
+        memcpy(fit->vcov, w.vcov, q * q * sizeof *fit->vcov);
+        fit->nthresholds = w.ntau;
+        memcpy(fit->thresholds, w.tau, w.ntau * sizeof *fit->thresholds);
+        memcpy(fit->threshold_se, w.tau_se, w.ntau * sizeof *fit->threshold_se);
+        for (size_t j = 0, t = 0; j < w.p; j++)
+            for (size_t c = 0; c + 1 < w.ncat[j]; c++)
+                fit->threshold_item[t++] = j;
+        fill_measures(m, &w, &fit->fit);
+        st = fill_fit(m, f, &w, fit, err);
+    }
+    if (st == BRISK_OK)
+        st = brisk_sem_defined(m, fit, err);
+    if (st == BRISK_OK)
+        st = brisk_sem_standardize(m, f, fit, err);
+    brisk_sem_fitter_free(f);
+    brisk_wlsmv_free(&w);
+    if (st != BRISK_OK) {
+        brisk_fit_free(fit);
+        return st;
+    }
+    *out = fit;
+    return BRISK_OK;
 }

@@ -392,10 +392,13 @@ t_describe_by() {
 t_fit_mlr() {
     run 0 fit --data "$top_srcdir/tests/data/hs.csv" \
         --model "$top_srcdir/tests/reference/robust/hs_mlr.lav" --estimator mlr --format csv -q &&
-    has "Chi-square (Yuan-Bentler scaled),87.13" "$tmp/out" &&
+    has "Chi-square (scaled),87.13" "$tmp/out" &&
     has "CFI (robust),0.9298" "$tmp/out" &&
     run 0 fit "$survey" --estimator mlr -b crime -q && has "RMSEA (robust)" "$tmp/out" &&
-    run 1 fit "$survey" --estimator wls && has "--estimator takes ml or mlr" "$tmp/err" &&
+    run 1 fit "$survey" --estimator wls && has "--estimator takes ml, mlr or wlsmv" "$tmp/err" &&
+    # WLSMV: every item ordered; thresholds among the parameters
+    run 0 fit "$survey" --estimator wlsmv -b crime --format csv -q &&
+    has "tg1,|,t1," "$tmp/out" && has "Shift parameter," "$tmp/out" && lacks "AIC," "$tmp/out" &&
     run 3 fit --data "$top_srcdir/tests/data/path.csv" \
         --model "$top_srcdir/tests/reference/sem/path_fixedx.lav" --estimator mlr &&
     has "fixed covariates" "$tmp/err" &&
@@ -450,6 +453,6 @@ ok "power: the same numbers for any --threads; an analysis model" t_power
 ok "regress: ordinal, frequency weights, a survey's weight, errors by exit status" t_regress
 ok "compare-items: McNemar, t and Wilcoxon per pair, by group; errors" t_compare_items
 ok "describe --by: approval by group with Rao-Scott tests for a weighted survey" t_describe_by
-ok "fit --estimator mlr and --missing fiml: lavaan's measures; what is not there yet refused" t_fit_mlr
+ok "fit --estimator mlr|wlsmv and --missing fiml: lavaan's measures; what is not there yet refused" t_fit_mlr
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

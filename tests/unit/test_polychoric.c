@@ -210,6 +210,68 @@ static void test_wlsmv(void **state)
     brisk_syntax_free(syn);
 }
 
+/* The same through brisk_fit_text: the rows lavaan reports (the items'
+ * residual variances fixed at 1 - explained, std.all) and the measures. */
+static void test_wlsmv_fit(void **state)
+{
+    prepared *p = *state;
+    brisk_fitted f;
+    brisk_error err;
+    brisk_model_options opt = {.estimator = BRISK_ESTIMATOR_WLSMV};
+    if (brisk_fit_text(slurp(REF "rongcheng_wlsmv.lav"), "wlsmv.lav", 1, p->d->ds, NULL, 0, NULL,
+                       &opt, &f, &err) != BRISK_OK)
+        fail_msg("%s", err.message);
+    const brisk_fit *fit = f.fit;
+    brisk_dataset *par = read_csv(REF "rongcheng_wlsmv.params.csv");
+    size_t compared = 0;
+    for (size_t i = 0; i < par->nrows; i++)
+        for (size_t r = 0; r < brisk_model_nparams(f.model); r++) {
+            const brisk_param *bp = brisk_model_param(f.model, r);
+            if (strcmp(bp->lhs, ref_text(par, "lhs", i)) ||
+                strcmp(brisk_op_text(bp->op), ref_text(par, "op", i)) ||
+                strcmp(bp->rhs, ref_text(par, "rhs", i)))
+                continue;
+            const brisk_estimate *e = &fit->rows[r];
+            double want[] = {brisk_dataset_find(par, "est")->num[i],
+                             brisk_dataset_find(par, "se")->num[i],
+                             brisk_dataset_find(par, "std_all")->num[i]};
+            double got[] = {e->est, e->se, e->std_all};
+            for (size_t k = 0; k < 3; k++)
+                if (!(fabs(got[k] - want[k]) < 1e-4))
+                    fail_msg("%s %s %s [%zu]: brisk %.8g, lavaan %.8g", bp->lhs,
+                             brisk_op_text(bp->op), bp->rhs, k, got[k], want[k]);
+            compared++;
+        }
+    assert_int_equal(compared, brisk_model_nparams(f.model));
+    brisk_dataset *fm = read_csv(REF "rongcheng_wlsmv.fit.csv");
+    const brisk_fit_measures *m = &fit->fit;
+    const struct { const char *key; double got; } checks[] = {
+        {"chisq", m->chisq}, {"df", m->df}, {"pvalue", m->pvalue}, {"chisq_scaled", m->chisq_scaled},
+        {"pvalue_scaled", m->pvalue_scaled}, {"chisq_scaling_factor", m->scaling_factor},
+        {"baseline_chisq", m->baseline_chisq}, {"baseline_chisq_scaled", m->baseline_chisq_scaled},
+        {"cfi", m->cfi}, {"tli", m->tli}, {"cfi_scaled", m->cfi_scaled},
+        {"tli_scaled", m->tli_scaled}, {"rmsea", m->rmsea}, {"rmsea_scaled", m->rmsea_scaled},
+        {"rmsea_ci_lower_scaled", m->rmsea_ci_lower_scaled},
+        {"rmsea_ci_upper_scaled", m->rmsea_ci_upper_scaled}, {"srmr", m->srmr},
+        {"npar", (double)m->npar}};
+    for (size_t k = 0; k < sizeof checks / sizeof checks[0]; k++) {
+        bool found = false;
+        for (size_t i = 0; i < fm->nrows; i++) {
+            if (strcmp(ref_text(fm, "measure", i), checks[k].key) != 0)
+                continue;
+            found = true;
+            double want = brisk_dataset_find(fm, "value")->num[i];
+            if (!(fabs(checks[k].got - want) < 1e-3))
+                fail_msg("%s: brisk %.8g, lavaan %.8g", checks[k].key, checks[k].got, want);
+        }
+        if (!found)
+            fail_msg("no %s in the reference", checks[k].key);
+    }
+    brisk_dataset_free(fm);
+    brisk_dataset_free(par);
+    brisk_fitted_free(&f);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -218,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_polychoric_correlations),
         cmocka_unit_test(test_bivariate_normal),
         cmocka_unit_test(test_wlsmv),
+        cmocka_unit_test(test_wlsmv_fit),
     };
     return cmocka_run_group_tests(tests, prepare, release);
 }

@@ -84,8 +84,8 @@ static bool is_structural(brisk_op op)
  * caller reads them itself. */
 static bool kept(const builder *b, const brisk_statement *s)
 {
-    if (s->op == BRISK_OP_THRESHOLD && b->opt->skip_thresholds)
-        return false;
+    if (s->op == BRISK_OP_THRESHOLD && (b->opt->skip_thresholds || b->opt->ordered))
+        return false;   /* read by the caller, or (WLSMV) estimated from the data */
     return !b->opt->measurement_only || s->op == BRISK_OP_MEASURE || s->op == BRISK_OP_COVARY;
 }
 
@@ -625,8 +625,25 @@ static brisk_status check_supported(builder *b)
 {
     for (size_t i = 0; i < b->syn->n; i++) {
         const brisk_statement *s = &b->syn->stmts[i];
-        if ((s->op == BRISK_OP_THRESHOLD && !b->opt->skip_thresholds) ||
-            s->op == BRISK_OP_EQUAL || s->op == BRISK_OP_LESS || s->op == BRISK_OP_GREATER) {
+        if (s->op == BRISK_OP_THRESHOLD && b->opt->ordered) {
+            /* WLSMV estimates every threshold: a value or a label on one
+             * would be a constraint this version does not fit */
+            for (size_t t = 0; t < s->nrhs; t++)
+                if (s->rhs[t].nmods || s->rhs[t].has_start) {
+                    brisk_error_at(b->err, b->m->source, s->rhs[t].line, s->rhs[t].column);
+                    return brisk_error_set(b->err, BRISK_ERR_FORMAT, "model syntax: fixed or "
+                                           "labelled thresholds are not supported; write "
+                                           "'%s | t1 + t2 + ...' or leave the line out",
+                                           s->lhs);
+                }
+            continue;
+        }
+        if (s->op == BRISK_OP_THRESHOLD && !b->opt->skip_thresholds) {
+            brisk_error_at(b->err, b->m->source, s->line, s->column);
+            return brisk_error_set(b->err, BRISK_ERR_FORMAT, "model syntax: thresholds ('|') "
+                                   "belong to ordered items: fit them with --estimator wlsmv");
+        }
+        if (s->op == BRISK_OP_EQUAL || s->op == BRISK_OP_LESS || s->op == BRISK_OP_GREATER) {
             brisk_error_at(b->err, b->m->source, s->line, s->column);
             return brisk_error_set(b->err, BRISK_ERR_FORMAT,
                                    "model syntax: '%s' statements are not supported by the ML "

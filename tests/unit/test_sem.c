@@ -659,7 +659,7 @@ static void test_model_errors(void **state)
     static const struct { const char *text, *fragment; } cases[] = {
         {"f =~ c(a, b)*x1 + x2 + x3\n", "one value per group"},
         {"f =~ x1 + x2 + x3\nf =~ x1\n", "specified twice"},
-        {"f =~ x1 + x2 + x3\nx1 | t1\n", "'|' statements are not supported"},
+        {"f =~ x1 + x2 + x3\nx1 | t1\n", "thresholds ('|') belong to ordered items"},
         {"f =~ a*x1 + b*x2 + x3\na == b\n", "'==' statements are not supported"},
         {"f =~ x1 + x2 + x3\nd := a * q\n", "no parameter has the label 'a'"},
     };

@@ -195,38 +195,60 @@ static brisk_status asymptotic_covariance(brisk_wlsmv *w, const size_t *y, brisk
                 inf_tau[i * ntau + offset[j] + a] = v;
             }
     }
-    /* correlations: scores, A22 (diagonal), A21, influences */
+    /* correlations: scores, A22 (diagonal), A21, influences; a cell's
+     * probability and derivatives are the same for all its respondents,
+     * so they are computed once per cell */
     pair_cell cell = {.dtau_a = da, .dtau_b = db};
+    double *cprob = malloc((kmax * kmax + 1) * sizeof *cprob);
+    double *cdrho = malloc((kmax * kmax + 1) * sizeof *cdrho);
+    double *cda = malloc((kmax * kmax * kmax + 1) * sizeof *cda);
+    double *cdb = malloc((kmax * kmax * kmax + 1) * sizeof *cdb);
+    if (st == BRISK_OK && (!cprob || !cdrho || !cda || !cdb))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     for (size_t j = 0, pr = 0; st == BRISK_OK && j < p; j++)
         for (size_t l = j + 1; l < p; l++, pr++) {
             size_t kj = w->ncat[j], kl = w->ncat[l];
             const double *tj = w->tau + offset[j], *tl = w->tau + offset[l];
             double r = w->rho[j * p + l], *a21j = a21 + pr * 2 * kmax, *a21l = a21j + kmax;
+            for (size_t a = 0; a < kj; a++)
+                for (size_t b = 0; b < kl; b++) {
+                    size_t c = a * kl + b;
+                    cell_derivatives(tj, kj, tl, kl, a, b, r, &cell);
+                    cprob[c] = cell.prob;
+                    cdrho[c] = cell.drho;
+                    memcpy(cda + c * kmax, da, (kj - 1) * sizeof *da);
+                    memcpy(cdb + c * kmax, db, (kl - 1) * sizeof *db);
+                }
             for (size_t i = 0; i < n; i++) {
-                cell_derivatives(tj, kj, tl, kl, y[i * p + j], y[i * p + l], r, &cell);
-                double s = cell.drho / cell.prob;
-                sc_rho[i * npairs + pr] = s;
+                size_t c = y[i * p + j] * kl + y[i * p + l];
+                double s = cdrho[c] / cprob[c];
+                sc_rho[pr * n + i] = s;   /* pair-major: Gamma's dot products run along n */
                 a22[pr] += s * s;
                 for (size_t a = 0; a + 1 < kj; a++)
-                    a21j[a] += s * da[a] / cell.prob;
+                    a21j[a] += s * cda[c * kmax + a] / cprob[c];
                 for (size_t b = 0; b + 1 < kl; b++)
-                    a21l[b] += s * db[b] / cell.prob;
+                    a21l[b] += s * cdb[c * kmax + b] / cprob[c];
             }
             for (size_t i = 0; i < n; i++) {
-                double v = sc_rho[i * npairs + pr];
+                double v = sc_rho[pr * n + i];
                 for (size_t a = 0; a + 1 < kj; a++)
                     v -= a21j[a] * inf_tau[i * ntau + offset[j] + a];
                 for (size_t b = 0; b + 1 < kl; b++)
                     v -= a21l[b] * inf_tau[i * ntau + offset[l] + b];
-                inf_rho[i * npairs + pr] = v / a22[pr];
+                inf_rho[pr * n + i] = v / a22[pr];
             }
         }
+    free(cprob);
+    free(cdrho);
+    free(cda);
+    free(cdb);
     /* Gamma = N sum_i inf inf' (the influences are of sums: B^-1 s_i) */
     for (size_t a = 0; st == BRISK_OK && a < npairs; a++)
         for (size_t b = 0; b <= a; b++) {
             double v = 0;
+            const double *ia = inf_rho + a * n, *ib = inf_rho + b * n;
             for (size_t i = 0; i < n; i++)
-                v += inf_rho[i * npairs + a] * inf_rho[i * npairs + b];
+                v += ia[i] * ib[i];
             w->gamma[a * npairs + b] = w->gamma[b * npairs + a] = v * (double)n;
         }
     for (size_t t = 0; st == BRISK_OK && t < ntau; t++) {

@@ -62,39 +62,46 @@ void brisk_thresholds(const double *counts, size_t ncat, double *tau)
     }
 }
 
+#define MAX_CATEGORIES 64
+
 /* The log-likelihood of the table at r, with its first and second
- * derivatives in r (d2 NULL: not wanted). */
+ * derivatives in r (d2 NULL: not wanted).  The distribution function and
+ * density are taken once per grid point (threshold pair), not per cell
+ * corner. */
 static double table_loglik(const double *table, size_t ka, size_t kb, const double *ta,
                            const double *tb, double r, double *d1, double *d2)
 {
-    double ll = 0, g = 0, h2 = 0, one = 1 - r * r;
-    for (size_t a = 0; a < ka; a++) {
-        double lo_a = a ? ta[a - 1] : -INFINITY, hi_a = a + 1 < ka ? ta[a] : INFINITY;
+    double cdf[MAX_CATEGORIES + 1][MAX_CATEGORIES + 1], pdf[MAX_CATEGORIES + 1][MAX_CATEGORIES + 1];
+    double dpdf[MAX_CATEGORIES + 1][MAX_CATEGORIES + 1];
+    double one = 1 - r * r;
+    for (size_t a = 0; a <= ka; a++) {
+        double x = a == 0 ? -INFINITY : a == ka ? INFINITY : ta[a - 1];
+        for (size_t b = 0; b <= kb; b++) {
+            double y = b == 0 ? -INFINITY : b == kb ? INFINITY : tb[b - 1];
+            cdf[a][b] = brisk_bvn_cdf(x, y, r);
+            pdf[a][b] = brisk_bvn_pdf(x, y, r);
+            /* d/dr of the density: it times d log density / dr */
+            dpdf[a][b] = pdf[a][b] > 0 ? pdf[a][b] * (r / one + (x * y * one -
+                                                      r * (x * x - 2 * r * x * y + y * y)) /
+                                                     (one * one))
+                                       : 0;
+        }
+    }
+    double ll = 0, g = 0, h2 = 0;
+    for (size_t a = 0; a < ka; a++)
         for (size_t b = 0; b < kb; b++) {
             double n = table[a * kb + b];
             if (n == 0)
                 continue;
-            double lo_b = b ? tb[b - 1] : -INFINITY, hi_b = b + 1 < kb ? tb[b] : INFINITY;
-            double corners[4][2] = {{hi_a, hi_b}, {lo_a, hi_b}, {hi_a, lo_b}, {lo_a, lo_b}};
-            static const double sign[4] = {1, -1, -1, 1};
-            double prob = 0, dp = 0, ddp = 0;
-            for (int c = 0; c < 4; c++) {
-                double x = corners[c][0], y = corners[c][1];
-                prob += sign[c] * brisk_bvn_cdf(x, y, r);
-                double dens = brisk_bvn_pdf(x, y, r);
-                dp += sign[c] * dens;
-                if (dens > 0)   /* d/dr of the density: it times d log density / dr */
-                    ddp += sign[c] * dens *
-                           (r / one + (x * y * one - r * (x * x - 2 * r * x * y + y * y)) /
-                                          (one * one));
-            }
+            double prob = cdf[a + 1][b + 1] - cdf[a][b + 1] - cdf[a + 1][b] + cdf[a][b];
+            double dp = pdf[a + 1][b + 1] - pdf[a][b + 1] - pdf[a + 1][b] + pdf[a][b];
+            double ddp = dpdf[a + 1][b + 1] - dpdf[a][b + 1] - dpdf[a + 1][b] + dpdf[a][b];
             if (!(prob > 0))
                 return -INFINITY;
             ll += n * log(prob);
             g += n * dp / prob;
             h2 += n * (ddp / prob - (dp / prob) * (dp / prob));
         }
-    }
     if (d1)
         *d1 = g;
     if (d2)
@@ -105,6 +112,8 @@ static double table_loglik(const double *table, size_t ka, size_t kb, const doub
 bool brisk_polychoric(const double *table, size_t ka, size_t kb, const double *ta,
                       const double *tb, double *rho)
 {
+    if (ka > MAX_CATEGORIES || kb > MAX_CATEGORIES)
+        return false;
     const double limit = 0.9999;
     double r = 0, g, h, ll = table_loglik(table, ka, kb, ta, tb, r, &g, &h);
     if (!isfinite(ll))
@@ -113,11 +122,12 @@ bool brisk_polychoric(const double *table, size_t ka, size_t kb, const double *t
         /* Newton on the score where the likelihood is concave, else a step
          * up the score; halved until the likelihood rises */
         double step = h < 0 ? -g / h : (g > 0 ? 0.1 : -0.1);
-        double next = r + step, trial = -INFINITY;
+        double next = r + step, trial = -INFINITY, g1 = 0, h1 = 0;
         for (int half = 0; half < 60; half++, step /= 2, next = r + step) {
             if (fabs(next) >= limit)
                 continue;
-            trial = table_loglik(table, ka, kb, ta, tb, next, NULL, NULL);
+            /* the derivatives come at no extra cost: kept for the next step */
+            trial = table_loglik(table, ka, kb, ta, tb, next, &g1, &h1);
             if (trial >= ll)
                 break;
         }
@@ -125,7 +135,9 @@ bool brisk_polychoric(const double *table, size_t ka, size_t kb, const double *t
             break;
         double moved = fabs(next - r);
         r = next;
-        ll = table_loglik(table, ka, kb, ta, tb, r, &g, &h);
+        ll = trial;
+        g = g1;
+        h = h1;
         if (moved < 1e-12 || fabs(g) < 1e-10 * (1 + fabs(ll)))
             break;
     }

@@ -23,7 +23,8 @@ void brisk_thresholds(const double *counts, size_t ncat, double *tau);
 
 /* The polychoric correlation of a ka x kb table of counts (row-major)
  * given both items' thresholds; false when the likelihood has no maximum
- * inside (-1, 1) (an empty table, or a pattern only +-1 explains). */
+ * inside (-1, 1) (an empty table, or a pattern only +-1 explains), or an
+ * item has more than 64 categories. */
 bool brisk_polychoric(const double *table, size_t ka, size_t kb, const double *ta,
                       const double *tb, double *rho);
 

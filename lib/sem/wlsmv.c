@@ -247,8 +247,18 @@ static brisk_status asymptotic_covariance(brisk_wlsmv *w, const size_t *y, brisk
         for (size_t b = 0; b <= a; b++) {
             double v = 0;
             const double *ia = inf_rho + a * n, *ib = inf_rho + b * n;
-            for (size_t i = 0; i < n; i++)
-                v += ia[i] * ib[i];
+            /* four partial sums: the additions do not wait on each other */
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            size_t i = 0;
+            for (; i + 4 <= n; i += 4) {
+                s0 += ia[i] * ib[i];
+                s1 += ia[i + 1] * ib[i + 1];
+                s2 += ia[i + 2] * ib[i + 2];
+                s3 += ia[i + 3] * ib[i + 3];
+            }
+            for (; i < n; i++)
+                s0 += ia[i] * ib[i];
+            v = (s0 + s1) + (s2 + s3);
             w->gamma[a * npairs + b] = w->gamma[b * npairs + a] = v * (double)n;
         }
     for (size_t t = 0; st == BRISK_OK && t < ntau; t++) {

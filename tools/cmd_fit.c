@@ -80,6 +80,7 @@ typedef struct fit_options {
     const char *behaviours[64];
     size_t nbehaviours;
     brisk_model_options model_opt;
+    bool estimator_given;         /* else a survey's ordered = all means WLSMV */
     brisk_bootstrap_options boot;
 } fit_options;
 
@@ -140,6 +141,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
             o->model_opt.fiml = strcasecmp(optarg, "listwise") != 0;
             break;
         case OPT_ESTIMATOR:
+            o->estimator_given = true;
             if (strcasecmp(optarg, "ml") != 0 && strcasecmp(optarg, "mlr") != 0 &&
                 strcasecmp(optarg, "wlsmv") != 0)
                 return cli_usage_error(&cmd_fit, "--estimator takes ml, mlr or wlsmv, not '%s'",
@@ -318,8 +320,11 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     brisk_error err;
     brisk_error_clear(&err);
     brisk_survey_fits fits;
+    brisk_model_options mopt = o->model_opt;
+    if (s->ordered && !o->estimator_given)
+        mopt.estimator = BRISK_ESTIMATOR_WLSMV;   /* ordered items: lavaan's default */
     brisk_status st = brisk_fit_survey(s, d, o->nbehaviours ? o->behaviours : NULL,
-                                       o->nbehaviours, o->group, &o->model_opt, &fits, &err);
+                                       o->nbehaviours, o->group, &mopt, &fits, &err);
     if (st != BRISK_OK)
         return cli_fail(&err);
     brisk_fit_result *results = calloc(fits.n ? fits.n : 1, sizeof *results);

@@ -37,6 +37,7 @@ typedef struct brisk_survey {
     char *encoding;          /* data file encoding, or NULL */
     brisk_layout layout;
     bool has_scale, has_agree;
+    bool ordered;            /* ordered = all: every item an ordered category (WLSMV) */
     double scale_min, scale_max;
     double agree_min, agree_max;
     double *missing;         /* extra missing codes */

@@ -218,6 +218,15 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
         s->agree_line = p->line;
         return parse_range(p, key, v, &s->agree_min, &s->agree_max);
     }
+    if (strcmp(key, "ordered") == 0) {
+        if (strcmp(v, "all") == 0 || strcmp(v, "none") == 0) {
+            s->ordered = v[0] == 'a';
+            return BRISK_OK;
+        }
+        return fail(p, "ordered takes 'all' (every item an ordered category: brisk fit uses "
+                       "WLSMV) or 'none', not '%s'; a model that mixes ordered and continuous "
+                       "items is not supported yet%s", v, "");
+    }
     if (strcmp(key, "layout") == 0) {
         if (strcmp(v, "wide") == 0 || strcmp(v, "long") == 0) {
             s->layout = v[0] == 'w' ? BRISK_LAYOUT_WIDE : BRISK_LAYOUT_LONG;
@@ -226,7 +235,7 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
         return fail(p, "layout must be 'wide' or 'long', not '%s'%s", v, "");
     }
     return fail(p, "unknown key '%s' in [survey] (known: title data id layout behaviour "
-                   "weight scale agree missing encoding)%s", key, "");
+                   "weight scale agree missing encoding ordered)%s", key, "");
 }
 
 /* Names separated by blanks or commas, as in [reverse] and [demographics]. */

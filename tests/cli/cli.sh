@@ -399,6 +399,11 @@ t_fit_mlr() {
     # WLSMV: every item ordered; thresholds among the parameters
     run 0 fit "$survey" --estimator wlsmv -b crime --format csv -q &&
     has "tg1,|,t1," "$tmp/out" && has "Shift parameter," "$tmp/out" && lacks "AIC," "$tmp/out" &&
+    # a survey whose items are declared ordered is fitted by WLSMV
+    sed -e "s|^data     = rongcheng.csv|data = $top_srcdir/surveys/rongcheng/rongcheng.csv|" \
+        -e 's/^agree    = 4..5/agree = 4..5\nordered = all/' "$survey" >"$tmp/ordered.survey" &&
+    run 0 fit "$tmp/ordered.survey" -b crime -q && has "Shift parameter" "$tmp/out" &&
+    run 0 fit "$tmp/ordered.survey" -b crime --estimator ml -q && lacks "Shift parameter" "$tmp/out" &&
     run 3 fit --data "$top_srcdir/tests/data/path.csv" \
         --model "$top_srcdir/tests/reference/sem/path_fixedx.lav" --estimator mlr &&
     has "fixed covariates" "$tmp/err" &&

@@ -103,35 +103,24 @@ static brisk_status check_answered(const brisk_model *m, const brisk_column *con
     return BRISK_OK;
 }
 
-brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *ds,
-                                     const size_t *rows, size_t nrows, brisk_moments *out,
-                                     brisk_error *err)
+/* Listwise: the complete rows' moments, and the rows themselves (robust
+ * ML's casewise scores need them). */
+static brisk_status listwise(const brisk_column *const *cols, size_t p, const size_t *rows,
+                             size_t nrows, brisk_moments *out, brisk_error *err)
 {
-    memset(out, 0, sizeof *out);
-    if (!rows)
-        nrows = ds->nrows;
-    size_t p = m->p;
-    const brisk_column **cols = calloc(p ? p : 1, sizeof *cols);
-    out->p = p;
-    out->cov = calloc(p ? p * p : 1, sizeof *out->cov);
-    out->mean = calloc(p ? p : 1, sizeof *out->mean);
     out->data = malloc((nrows * p + 1) * sizeof *out->data);
-    brisk_status st = cols && out->cov && out->mean && out->data
-                          ? find_columns(m, ds, cols, err)
-                          : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    if (st == BRISK_OK)
-        st = check_answered(m, cols, rows, nrows, err);
-    if (st == BRISK_OK)
-        accumulate(cols, p, rows, nrows, out);
-    free(cols);
-    if (st != BRISK_OK)
-        brisk_moments_free(out);
-    return st;
+    if (!out->data)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    accumulate(cols, p, rows, nrows, out);
+    return BRISK_OK;
 }
 
-brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_dataset *ds,
-                                          const size_t *rows, size_t nrows, brisk_moments *out,
-                                          brisk_error *err)
+typedef brisk_status (*moments_fn)(const brisk_column *const *cols, size_t p, const size_t *rows,
+                                   size_t nrows, brisk_moments *out, brisk_error *err);
+
+static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
+                                 const size_t *rows, size_t nrows, brisk_moments *out,
+                                 moments_fn fill, brisk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (!rows)
@@ -147,11 +136,25 @@ brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_data
     if (st == BRISK_OK)
         st = check_answered(m, cols, rows, nrows, err);
     if (st == BRISK_OK)
-        st = brisk_moments_fiml(cols, p, rows, nrows, out, err);
+        st = fill(cols, p, rows, nrows, out, err);
     free(cols);
     if (st != BRISK_OK)
         brisk_moments_free(out);
     return st;
+}
+
+brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *ds,
+                                     const size_t *rows, size_t nrows, brisk_moments *out,
+                                     brisk_error *err)
+{
+    return moments_with(m, ds, rows, nrows, out, listwise, err);
+}
+
+brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_dataset *ds,
+                                          const size_t *rows, size_t nrows, brisk_moments *out,
+                                          brisk_error *err)
+{
+    return moments_with(m, ds, rows, nrows, out, brisk_moments_fiml, err);
 }
 
 /* A cell as the text that names its group. */

@@ -172,10 +172,6 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
                                    "only their moments");
         pmax = fitter->works[g]->p > pmax ? fitter->works[g]->p : pmax;
     }
-    if (fitter->works[0]->mom->npatterns)
-        return brisk_error_set(err, BRISK_ERR_MODEL, "robust ML with full-information ML for "
-                               "missing values is not available yet: use --estimator ml with "
-                               "--missing fiml, or mlr with listwise deletion");
     if (brisk_model_nexogenous(m) > 0)
         return brisk_error_set(err, BRISK_ERR_MODEL, "robust ML with fixed covariates "
                                "(observed predictors, lavaan's fixed.x) is not available yet: "
@@ -199,19 +195,32 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
     double trace_ug = 0, trace_ug_b = 0;
     for (size_t g = 0; st == BRISK_OK && g < fitter->ngroups; g++) {
         const sem_work *w = fitter->works[g];
-        double logdet;
-        if (!brisk_dense_spd_invert(w->mom->cov, sinv, chol, w->p, &logdet)) {
-            st = brisk_error_set(err, BRISK_ERR_DATA, "the sample covariance matrix is not "
-                                 "positive definite");
-            break;
+        double logdet, h1, h0b;
+        if (w->mom->npatterns) {   /* missing values (full-information ML) */
+            bool ok;
+            h1 = brisk_fiml_trace_h1(w->mom, &ok);
+            if (!ok) {
+                st = brisk_error_set(err, BRISK_ERR_DATA, "the saturated model's information "
+                                     "with missing values is not positive definite");
+                break;
+            }
+            brisk_fiml_first_order(w, b0g, u, s, tsd);
+            h0b = brisk_fiml_trace_h0_baseline(w->mom);
+        } else {
+            if (!brisk_dense_spd_invert(w->mom->cov, sinv, chol, w->p, &logdet)) {
+                st = brisk_error_set(err, BRISK_ERR_DATA, "the sample covariance matrix is not "
+                                     "positive definite");
+                break;
+            }
+            h1 = trace_h1(w->mom, m->meanstructure, sinv, e, u, mm);
+            first_order(w, b0g, e, u, s, tsd);
+            h0b = trace_h0_baseline(w->mom, m->meanstructure);
         }
-        double h1 = trace_h1(w->mom, m->meanstructure, sinv, e, u, mm);
-        first_order(w, b0g, e, u, s, tsd);
         double fg = fitter->weight[g];
         for (size_t i = 0; i < q * q; i++)
             b0[i] += fg * b0g[i];
         trace_ug += h1 - fg * trace_product(b0g, einv, q);
-        trace_ug_b += h1 - trace_h0_baseline(w->mom, m->meanstructure);
+        trace_ug_b += h1 - h0b;
     }
     if (st == BRISK_OK) {
         brisk_dense_mul(einv, b0, tmp, q);
@@ -219,6 +228,11 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
         for (size_t i = 0; i < q * q; i++)
             fit->vcov[i] /= n;
         robust_measures(&fit->fit, trace_ug, trace_ug_b, n, (double)fitter->ngroups);
+        /* with missing values lavaan's robust CFI and RMSEA come from its
+         * FIML-corrected statistic, which brisk does not compute: the
+         * scaled measures only */
+        if (fitter->works[0]->mom->npatterns)
+            fit->fit.robust = false;
     }
     free(einv), free(b0), free(b0g), free(tmp), free(s), free(tsd), free(e), free(u), free(mm);
     free(sinv), free(chol);

@@ -1,0 +1,210 @@
+/* Robust ML with missing values (lavaan's estimator = "MLR" with
+ * missing = "ml"): the casewise scores of respondents who answered some of
+ * the variables, and the saturated model's part of the Yuan-Bentler
+ * trace, tr(B1 A1^-1), with A1 the saturated model's observed information
+ * and B1 its casewise outer products, both at the EM estimates.  The
+ * saturated model's parameters are the means and the distinct
+ * covariances (mu_a, sigma_ab for b <= a). */
+#include <config.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dense.h"
+#include "sem_fit.h"
+
+/* Index of sigma_ab (either order) among the saturated parameters. */
+static size_t sigma_index(size_t p, size_t a, size_t b)
+{
+    if (b > a) {
+        size_t t = a;
+        a = b;
+        b = t;
+    }
+    return p + a * (a + 1) / 2 + b;
+}
+
+/* The saturated model's gradient of F at (mu, sigma): -2 sd for the means,
+ * W (2 W off the diagonal) for the covariances. */
+static bool saturated_gradient(const brisk_moments *mom, const double *mu, const double *sigma,
+                               double *inverses, double *scratch, double *W, double *sd,
+                               double *grad)
+{
+    size_t p = mom->p;
+    bool ok;
+    brisk_fiml_discrepancy(mom, sigma, mu, scratch, inverses, &ok);
+    if (!ok)
+        return false;
+    brisk_fiml_weights(mom, mu, inverses, W, sd, scratch);
+    for (size_t a = 0; a < p; a++) {
+        grad[a] = -2 * sd[a];
+        for (size_t b = 0; b <= a; b++)
+            grad[sigma_index(p, a, b)] = (a == b ? 1 : 2) * W[a * p + b];
+    }
+    return true;
+}
+
+/* A1: half the Jacobian of that gradient, by central differences. */
+static bool saturated_information(const brisk_moments *mom, double *a1, double *inverses,
+                                  double *scratch, double *W, double *sd, double *gp, double *gm)
+{
+    size_t p = mom->p, d = p + p * (p + 1) / 2;
+    const double h = 1e-5;
+    double *mu = malloc((p + 1) * sizeof *mu), *sigma = malloc((p * p + 1) * sizeof *sigma);
+    bool ok = mu && sigma;
+    for (size_t j = 0; ok && j < d; j++) {
+        for (int side = 0; ok && side < 2; side++) {
+            memcpy(mu, mom->mean, p * sizeof *mu);
+            memcpy(sigma, mom->cov, p * p * sizeof *sigma);
+            double step = side ? -h : h;
+            if (j < p) {
+                mu[j] += step;
+            } else {
+                size_t k = j - p, a = 0;
+                while ((a + 1) * (a + 2) / 2 <= k)
+                    a++;
+                size_t b = k - a * (a + 1) / 2;
+                sigma[a * p + b] += step;
+                if (a != b)
+                    sigma[b * p + a] += step;
+            }
+            ok = saturated_gradient(mom, mu, sigma, inverses, scratch, W, sd, side ? gm : gp);
+        }
+        for (size_t i = 0; ok && i < d; i++)
+            a1[i * d + j] = 0.5 * (gp[i] - gm[i]) / (2 * h);
+    }
+    for (size_t i = 0; ok && i < d; i++)
+        for (size_t j = 0; j < i; j++)
+            a1[i * d + j] = a1[j * d + i] = (a1[i * d + j] + a1[j * d + i]) / 2;
+    free(mu);
+    free(sigma);
+    return ok;
+}
+
+/* The casewise scores of the saturated model at the EM estimates, their
+ * mean outer product B1, and tr(B1 A1^-1). */
+double brisk_fiml_trace_h1(const brisk_moments *mom, bool *ok)
+{
+    size_t p = mom->p, d = p + p * (p + 1) / 2, n = mom->n;
+    double *inverses = malloc((brisk_fiml_inverses_size(mom) + 1) * sizeof *inverses);
+    double *scratch = malloc(brisk_fiml_scratch_size(p) * sizeof *scratch);
+    double *W = malloc((p * p + 1) * sizeof *W), *sd = malloc((p + 1) * sizeof *sd);
+    double *gp = malloc((d + 1) * sizeof *gp), *gm = malloc((d + 1) * sizeof *gm);
+    double *a1 = malloc((d * d + 1) * sizeof *a1), *a1inv = malloc((d * d + 1) * sizeof *a1inv);
+    double *b1 = calloc(d * d + 1, sizeof *b1), *g = calloc(d + 1, sizeof *g);
+    double *u = malloc((p + 1) * sizeof *u), *chol = malloc((d * d + 1) * sizeof *chol);
+    double trace = NAN, logdet;
+    *ok = inverses && scratch && W && sd && gp && gm && a1 && a1inv && b1 && g && u && chol &&
+          saturated_information(mom, a1, inverses, scratch, W, sd, gp, gm) &&
+          brisk_dense_spd_invert(a1, a1inv, chol, d, &logdet);
+    /* the inverses at the EM estimates themselves, for the scores */
+    if (*ok)
+        brisk_fiml_discrepancy(mom, mom->cov, mom->mean, scratch, inverses, ok);
+    const double *inv = inverses;
+    for (size_t k = 0, row = 0; *ok && k < mom->npatterns; k++) {
+        const brisk_pattern *pat = &mom->patterns[k];
+        size_t q = pat->nobs;
+        for (size_t i = 0; i < pat->n; i++, row++) {
+            const double *x = mom->data + row * p;
+            memset(g, 0, d * sizeof *g);
+            for (size_t a = 0; a < q; a++) {
+                u[a] = 0;
+                for (size_t b = 0; b < q; b++)
+                    u[a] += inv[a * q + b] * (x[pat->obs[b]] - mom->mean[pat->obs[b]]);
+            }
+            for (size_t a = 0; a < q; a++) {
+                g[pat->obs[a]] = u[a];
+                for (size_t b = 0; b <= a; b++)
+                    g[sigma_index(p, pat->obs[a], pat->obs[b])] =
+                        (a == b ? 0.5 : 1) * (u[a] * u[b] - inv[a * q + b]);
+            }
+            for (size_t r = 0; r < d; r++)
+                if (g[r] != 0)
+                    for (size_t c = 0; c < d; c++)
+                        b1[r * d + c] += g[r] * g[c] / (double)n;
+        }
+        inv += q * q;
+    }
+    if (*ok) {
+        trace = 0;
+        for (size_t r = 0; r < d; r++)
+            for (size_t c = 0; c < d; c++)
+                trace += b1[r * d + c] * a1inv[c * d + r];
+    }
+    free(inverses), free(scratch), free(W), free(sd), free(gp), free(gm), free(a1), free(a1inv);
+    free(b1), free(g), free(u), free(chol);
+    return trace;
+}
+
+/* B0 of one group with missing values: the model's casewise scores,
+ * s_k = u' dmu_k + (u' dSigma_k u - tr(Sigma_oo^-1 dSigma_k)) / 2 over the
+ * answered variables, u = Sigma_oo^-1 (x_o - mu_o), at the point of the
+ * work's last objective (its pattern inverses). */
+void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s, double *tr)
+{
+    const brisk_moments *mom = w->mom;
+    size_t p = w->p, q = w->q, n = mom->n;
+    memset(b0, 0, q * q * sizeof *b0);
+    const double *inv = w->fiml_inv;
+    for (size_t k = 0, row = 0; k < mom->npatterns; k++) {
+        const brisk_pattern *pat = &mom->patterns[k];
+        size_t m = pat->nobs;
+        for (size_t j = 0; j < q; j++) {
+            const double *D = w->dSigma + j * p * p;
+            tr[j] = 0;
+            for (size_t a = 0; a < m; a++)
+                for (size_t b = 0; b < m; b++)
+                    tr[j] += inv[a * m + b] * D[pat->obs[b] * p + pat->obs[a]];
+        }
+        for (size_t i = 0; i < pat->n; i++, row++) {
+            const double *x = mom->data + row * p;
+            for (size_t a = 0; a < m; a++) {
+                u[a] = 0;
+                for (size_t b = 0; b < m; b++)
+                    u[a] += inv[a * m + b] * (x[pat->obs[b]] - w->mu[pat->obs[b]]);
+            }
+            for (size_t j = 0; j < q; j++) {
+                const double *D = w->dSigma + j * p * p, *dm = w->dmu + j * p;
+                double quad = 0, lin = 0;
+                for (size_t a = 0; a < m; a++) {
+                    double r = 0;
+                    for (size_t b = 0; b < m; b++)
+                        r += D[pat->obs[a] * p + pat->obs[b]] * u[b];
+                    quad += u[a] * r;
+                    lin += u[a] * dm[pat->obs[a]];
+                }
+                s[j] = lin + (quad - tr[j]) / 2;
+            }
+            for (size_t j = 0; j < q; j++)
+                for (size_t l = 0; l < q; l++)
+                    b0[j * q + l] += s[j] * s[l] / (double)n;
+        }
+        inv += m * m;
+    }
+}
+
+/* The independence model's tr(B0 E^-1) with missing values: variable by
+ * variable over the respondents who answered it, 1 for the mean and
+ * (kurtosis - 1) / 2 for the variance. */
+double brisk_fiml_trace_h0_baseline(const brisk_moments *mom)
+{
+    size_t p = mom->p, n = mom->n;
+    double total = 0;
+    for (size_t a = 0; a < p; a++) {
+        double sum = 0, m2 = 0, m4 = 0;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(mom->data[i * p + a]))
+                sum += mom->data[i * p + a], k++;
+        double mean = sum / (double)k;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(mom->data[i * p + a])) {
+                double e = mom->data[i * p + a] - mean;
+                m2 += e * e;
+                m4 += e * e * e * e;
+            }
+        m2 /= (double)k;
+        m4 /= (double)k;
+        total += 1 + (m4 / (m2 * m2) - 1) / 2;
+    }
+    return total;
+}

@@ -231,6 +231,13 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
                                  brisk_bootstrap_info *info, brisk_error *err)
 {
     const brisk_model *m = fitted->model;
+    /* a draw is refitted by listwise ML: right for ML and MLR (the same
+     * estimates), not for full-information ML or WLSMV */
+    if (fitted->moments[0].npatterns || (fitted->fit && fitted->fit->nthresholds))
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "the bootstrap of a full-information "
+                               "ML or WLSMV fit is not available yet: their standard errors "
+                               "are already robust (drop --bootstrap), or bootstrap the "
+                               "listwise ML fit");
     size_t G = fitted->ngroups, draws = opt->draws;
     unsigned nthreads = opt->threads ? opt->threads : 1;
     resample_data *data = calloc(G, sizeof *data);

@@ -412,6 +412,10 @@ t_fit_mlr() {
     has "600 of 600 respondents used by full-information ML" "$tmp/out" &&
     has "observed information" "$tmp/out" &&
     run 1 fit "$survey" --missing pairwise && has "--missing takes listwise or fiml" "$tmp/err" &&
+    run 1 fit "$survey" --missing fiml --bootstrap 20 -b crime &&
+    has "not available yet" "$tmp/err" &&
+    run 1 fit "$survey" --estimator wlsmv --bootstrap 20 -b crime &&
+    has "not available yet" "$tmp/err" &&
     run 0 fit "$survey" --missing fiml --estimator mlr -b crime -q &&
     has "Chi-square (scaled)" "$tmp/out" && lacks "CFI (robust)" "$tmp/out"
 }

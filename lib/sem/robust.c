@@ -113,6 +113,60 @@ static void first_order(const sem_work *w, double *b0, double *e, double *u, dou
     }
 }
 
+/* Whether observed variable i is a fixed covariate (lavaan's fixed.x). */
+static bool is_fixed_x(const brisk_model *m, size_t i)
+{
+    for (size_t r = 0; r < m->nparams; r++)
+        if (m->params[r].fixed_x && m->params[r].op == BRISK_OP_COVARY &&
+            m->pos[r].row == (int)i && m->pos[r].col == (int)i)
+            return true;
+    return false;
+}
+
+/* Complete data with fixed covariates: lavaan leaves the covariates' means
+ * and covariances out of the saturated model's information before
+ * inverting it, so the trace is taken in explicit coordinates (the
+ * missing-data code with a single pattern of every variable). */
+static double fixed_x_trace_h1(const brisk_model *m, const brisk_moments *mom, bool *ok)
+{
+    size_t p = mom->p, d = p + p * (p + 1) / 2;
+    size_t *obs = malloc((p + 1) * sizeof *obs);
+    bool *mask = calloc(d + 1, sizeof *mask), *x = calloc(p + 1, sizeof *x);
+    *ok = obs && mask && x;
+    double trace = NAN;
+    if (*ok) {
+        for (size_t a = 0; a < p; a++) {
+            obs[a] = a;
+            x[a] = is_fixed_x(m, a);
+            mask[a] = !m->meanstructure || x[a];
+            for (size_t b = 0; b <= a; b++)
+                mask[p + a * (a + 1) / 2 + b] = x[a] && x[b];
+        }
+        brisk_pattern all = {.n = mom->n, .nobs = p, .obs = obs, .mean = mom->mean,
+                             .cov = mom->cov};
+        brisk_moments one = *mom;
+        one.patterns = &all;
+        one.npatterns = 1;
+        trace = brisk_fiml_trace_h1(&one, mask, ok);
+    }
+    free(obs);
+    free(mask);
+    free(x);
+    return trace;
+}
+
+static double fixed_x_trace_h0_baseline(const brisk_model *m, const brisk_moments *mom)
+{
+    bool *skip = calloc(mom->p + 1, sizeof *skip);
+    if (!skip)
+        return NAN;
+    for (size_t a = 0; a < mom->p; a++)
+        skip[a] = is_fixed_x(m, a);
+    double t = brisk_fiml_trace_h0_baseline(mom, m->meanstructure, skip);
+    free(skip);
+    return t;
+}
+
 static double trace_product(const double *a, const double *b, size_t q)
 {
     double t = 0;
@@ -172,10 +226,11 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
                                    "only their moments");
         pmax = fitter->works[g]->p > pmax ? fitter->works[g]->p : pmax;
     }
-    if (brisk_model_nexogenous(m) > 0)
-        return brisk_error_set(err, BRISK_ERR_MODEL, "robust ML with fixed covariates "
-                               "(observed predictors, lavaan's fixed.x) is not available yet: "
-                               "estimate the model with fixed.x = FALSE, or use ML");
+    bool fixed_x = brisk_model_nexogenous(m) > 0;
+    if (fixed_x && fitter->works[0]->mom->npatterns)
+        return brisk_error_set(err, BRISK_ERR_MODEL, "robust ML with missing values and fixed "
+                               "covariates (observed predictors) is not available yet: use "
+                               "listwise deletion, or ML");
     double *einv = malloc((q * q + 1) * sizeof *einv), *b0 = calloc(q * q + 1, sizeof *b0);
     double *b0g = malloc((q * q + 1) * sizeof *b0g), *tmp = malloc((q * q + 1) * sizeof *tmp);
     double *s = malloc((q + 1) * sizeof *s), *tsd = malloc((q + 1) * sizeof *tsd);
@@ -196,16 +251,25 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
     for (size_t g = 0; st == BRISK_OK && g < fitter->ngroups; g++) {
         const sem_work *w = fitter->works[g];
         double logdet, h1, h0b;
-        if (w->mom->npatterns) {   /* missing values (full-information ML) */
+        if (fixed_x) {   /* the saturated model less what the covariates fix */
             bool ok;
-            h1 = brisk_fiml_trace_h1(w->mom, &ok);
+            h1 = fixed_x_trace_h1(m, w->mom, &ok);
+            if (!ok) {
+                st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+                break;
+            }
+            first_order(w, b0g, e, u, s, tsd);
+            h0b = fixed_x_trace_h0_baseline(m, w->mom);
+        } else if (w->mom->npatterns) {   /* missing values (full-information ML) */
+            bool ok;
+            h1 = brisk_fiml_trace_h1(w->mom, NULL, &ok);
             if (!ok) {
                 st = brisk_error_set(err, BRISK_ERR_DATA, "the saturated model's information "
                                      "with missing values is not positive definite");
                 break;
             }
             brisk_fiml_first_order(w, b0g, u, s, tsd);
-            h0b = brisk_fiml_trace_h0_baseline(w->mom);
+            h0b = brisk_fiml_trace_h0_baseline(w->mom, true, NULL);
         } else {
             if (!brisk_dense_spd_invert(w->mom->cov, sinv, chol, w->p, &logdet)) {
                 st = brisk_error_set(err, BRISK_ERR_DATA, "the sample covariance matrix is not "

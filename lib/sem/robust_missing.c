@@ -81,8 +81,10 @@ static bool saturated_information(const brisk_moments *mom, double *a1, double *
 }
 
 /* The casewise scores of the saturated model at the EM estimates, their
- * mean outer product B1, and tr(B1 A1^-1). */
-double brisk_fiml_trace_h1(const brisk_moments *mom, bool *ok)
+ * mean outer product B1, and tr(B1 A1^-1) over the parameters not masked
+ * (mask NULL: all; lavaan leaves out what fixed covariates fix: their
+ * means and covariances). */
+double brisk_fiml_trace_h1(const brisk_moments *mom, const bool *mask, bool *ok)
 {
     size_t p = mom->p, d = p + p * (p + 1) / 2, n = mom->n;
     double *inverses = malloc((brisk_fiml_inverses_size(mom) + 1) * sizeof *inverses);
@@ -94,8 +96,20 @@ double brisk_fiml_trace_h1(const brisk_moments *mom, bool *ok)
     double *u = malloc((p + 1) * sizeof *u), *chol = malloc((d * d + 1) * sizeof *chol);
     double trace = NAN, logdet;
     *ok = inverses && scratch && W && sd && gp && gm && a1 && a1inv && b1 && g && u && chol &&
-          saturated_information(mom, a1, inverses, scratch, W, sd, gp, gm) &&
-          brisk_dense_spd_invert(a1, a1inv, chol, d, &logdet);
+          saturated_information(mom, a1, inverses, scratch, W, sd, gp, gm);
+    /* keep the unmasked parameters: A1 compacted in place */
+    size_t kept = 0, *keep = malloc((d + 1) * sizeof *keep);
+    *ok = *ok && keep;
+    for (size_t r = 0; *ok && r < d; r++)
+        if (!mask || !mask[r])
+            keep[kept++] = r;
+    for (size_t r = 0; *ok && r < kept; r++)
+        for (size_t c = 0; c < kept; c++)
+            chol[r * kept + c] = a1[keep[r] * d + keep[c]];
+    if (*ok) {
+        memcpy(a1, chol, kept * kept * sizeof *a1);
+        *ok = brisk_dense_spd_invert(a1, a1inv, chol, kept, &logdet);
+    }
     /* the inverses at the EM estimates themselves, for the scores */
     if (*ok)
         brisk_fiml_discrepancy(mom, mom->cov, mom->mean, scratch, inverses, ok);
@@ -126,10 +140,11 @@ double brisk_fiml_trace_h1(const brisk_moments *mom, bool *ok)
     }
     if (*ok) {
         trace = 0;
-        for (size_t r = 0; r < d; r++)
-            for (size_t c = 0; c < d; c++)
-                trace += b1[r * d + c] * a1inv[c * d + r];
+        for (size_t r = 0; r < kept; r++)
+            for (size_t c = 0; c < kept; c++)
+                trace += b1[keep[r] * d + keep[c]] * a1inv[c * kept + r];
     }
+    free(keep);
     free(inverses), free(scratch), free(W), free(sd), free(gp), free(gm), free(a1), free(a1inv);
     free(b1), free(g), free(u), free(chol);
     return trace;
@@ -182,14 +197,17 @@ void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s,
     }
 }
 
-/* The independence model's tr(B0 E^-1) with missing values: variable by
- * variable over the respondents who answered it, 1 for the mean and
- * (kurtosis - 1) / 2 for the variance. */
-double brisk_fiml_trace_h0_baseline(const brisk_moments *mom)
+/* The independence model's tr(B0 E^-1): variable by variable over the
+ * respondents who answered it, 1 for the mean (with a mean structure) and
+ * (kurtosis - 1) / 2 for the variance; fixed covariates (skip) have
+ * neither. */
+double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const bool *skip)
 {
     size_t p = mom->p, n = mom->n;
     double total = 0;
     for (size_t a = 0; a < p; a++) {
+        if (skip && skip[a])
+            continue;
         double sum = 0, m2 = 0, m4 = 0;
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
@@ -204,7 +222,7 @@ double brisk_fiml_trace_h0_baseline(const brisk_moments *mom)
             }
         m2 /= (double)k;
         m4 /= (double)k;
-        total += 1 + (m4 / (m2 * m2) - 1) / 2;
+        total += (means ? 1 : 0) + (m4 / (m2 * m2) - 1) / 2;
     }
     return total;
 }

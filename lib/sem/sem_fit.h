@@ -29,12 +29,14 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *f, brisk_fit *fi
  * out of memory or infeasible. */
 bool brisk_sem_observed_information(sem_fitter *f, const double *theta, double *info);
 
-/* Robust ML with missing values (robust_missing.c): the saturated model's
- * tr(B1 A1^-1) at the EM estimates; a group's casewise B0 (u, s, tr are
+/* Robust ML with missing values (robust_missing.c), also used for
+ * complete data with fixed covariates (one pattern): the saturated model's
+ * tr(B1 A1^-1) at the EM estimates over the parameters not masked (means
+ * first, then sigma_ab for b <= a); a group's casewise B0 (u, s, tr are
  * scratch of p, q, q); the independence model's tr(B0 E^-1). */
-double brisk_fiml_trace_h1(const brisk_moments *mom, bool *ok);
+double brisk_fiml_trace_h1(const brisk_moments *mom, const bool *mask, bool *ok);
 void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s, double *tr);
-double brisk_fiml_trace_h0_baseline(const brisk_moments *mom);
+double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const bool *skip);
 
 /* RMSEA of a chi-square x2 on df over n respondents in G groups, with the
  * noncentrality scaled by c (lavaan's lav_fit_rmsea and its 90% interval,

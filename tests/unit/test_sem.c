@@ -316,6 +316,8 @@ static void test_mlr_holzinger_swineford(void **state)
     brisk_model_options mlr = {.estimator = BRISK_ESTIMATOR_MLR};
     check_model(ROBUST "hs_mlr", DATA "hs.csv", mlr);
     check_model(ROBUST "hs_mlr_sem", DATA "hs.csv", mlr);
+    /* fixed covariates: their moments left out of the saturated information */
+    check_model(ROBUST "path_mlr", DATA "path.csv", mlr);
 }
 
 /* Full-information ML on bfi's missing answers (lavaan's missing = "ml"):

@@ -94,6 +94,7 @@ survey_reverse <- function(path) {
 ## ---------------------------------------------------------------- data ----
 
 hs <- read.csv("tests/data/hs.csv", stringsAsFactors = FALSE)
+path <- read.csv("tests/data/path.csv", stringsAsFactors = FALSE)
 
 bfi_survey <- "tests/data/bfi.survey"
 bfi <- read.csv("tests/data/bfi.csv", stringsAsFactors = FALSE)
@@ -150,6 +151,14 @@ cases <- list(
                      "(saturated structure: same fit as hs_mlr)"),
        model = c(hs_meas, "speed   ~ a*visual + b*textual", "textual ~ c*visual",
                  "ind   := c*b", "total := a + c*b")),
+  list(name = "path_mlr", fun = "sem", data = "path",
+       args = list(estimator = "MLR"),
+       call = "sem(model, data = path, estimator = \"MLR\")",
+       about = paste("observed covariates under fixed.x (x1, x2), latent and observed",
+                     "outcomes, MLR (the model of tests/reference/sem/path_fixedx)"),
+       model = c("y1 ~ x1 + x2", "y2 ~ x1", "y3 ~ y1 + y2", "f =~ y4 + y5 + y6",
+                 "g =~ y7", "f ~ x2", "g ~ x1"),
+       extra = FALSE),
   list(name = "bfi_fiml", fun = "cfa", data = "bfi",
        args = list(missing = "ml"),
        call = "cfa(model, data = bfi, missing = \"ml\")",
@@ -170,11 +179,12 @@ cases <- list(
 
 data_notes <- list(
   hs = "hs = tests/data/hs.csv (lavaan's HolzingerSwineford1939); complete data",
+  path = "path = tests/data/path.csv (simulated, see tests/reference/sem); complete data",
   bfi = paste0("bfi = tests/data/bfi.csv, all rows; A1, C4, C5 reversed as 7 - x ",
                "(tests/data/bfi.survey); missing answers left missing"),
   rc = paste0("rc = the 18 items of surveys/rongcheng/rongcheng.csv; -99 -> NA; ",
               "pr3_crime -> 6 - pr3_crime; complete cases (358 rows); no weights"))
-data_sets <- list(hs = hs, bfi = bfi, rc = rc)
+data_sets <- list(hs = hs, bfi = bfi, rc = rc, path = path)
 
 for (cs in cases)
   writeLines(c(paste0("# ", cs$name, ": ", cs$about),
@@ -452,7 +462,8 @@ for (cs in cases) {
   est <- lavInspect(fit, "options")$estimator
   mis <- lavInspect(fit, "options")$missing
   # the h1 matrices depend on the data only: hs_mlr_sem would repeat hs_mlr's
-  if (identical(cs$args$estimator, "MLR"))
+  # (no extra parts for fixed covariates: yb_mplus_parts assumes none)
+  if (identical(cs$args$estimator, "MLR") && !isFALSE(cs$extra))
     ex <- extra_mlr(fit, fm, h1_matrices = cs$name != "hs_mlr_sem")
   if (mis == "ml") ex <- rbind(ex, extra_missing(fit))
   if (identical(cs$args$estimator, "WLSMV")) ex <- extra_wlsmv(fit, fm)

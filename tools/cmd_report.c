@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "cli.h"
 
 static int run(int argc, char **argv);
@@ -37,6 +38,9 @@ const cli_command cmd_report = {
         "      --seed S        seed of the draws (default 1)\n"
         "      --threads T     draws in T threads (default: the number of cores)\n"
         "      --std-lv        identify factors by unit variances\n"
+        "      --estimator E   ml (default) or mlr: Huber-White standard errors and\n"
+        "                      the Yuan-Bentler scaled chi-square with scaled and\n"
+        "                      robust CFI, TLI and RMSEA (as brisk fit --estimator mlr)\n"
         "  -q, --quiet         no warnings on standard error\n"
         "  -h, --help          show this help\n"
         "  -V, --version       show the version\n\n"
@@ -45,7 +49,7 @@ const cli_command cmd_report = {
     .run = run,
 };
 
-enum { OPT_BOOTSTRAP = 1000, OPT_CI, OPT_SEED, OPT_THREADS, OPT_STD_LV };
+enum { OPT_BOOTSTRAP = 1000, OPT_CI, OPT_SEED, OPT_THREADS, OPT_STD_LV, OPT_ESTIMATOR };
 
 static brisk_status report(const cli_survey *cs, const void *ctx, brisk_table_list *out,
                            brisk_error *err)
@@ -57,6 +61,7 @@ static int run(int argc, char **argv)
 {
     static const struct option options[] = {
         {"std-lv", no_argument, NULL, OPT_STD_LV},
+        {"estimator", required_argument, NULL, OPT_ESTIMATOR},
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"seed", required_argument, NULL, OPT_SEED},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -69,6 +74,12 @@ static int run(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         if (opt == OPT_STD_LV) {
             ropt.model.std_lv = true;
+        } else if (opt == OPT_ESTIMATOR) {
+            if (strcasecmp(optarg, "ml") != 0 && strcasecmp(optarg, "mlr") != 0)
+                return cli_usage_error(&cmd_report, "--estimator takes ml or mlr, not '%s'",
+                                       optarg);
+            ropt.model.estimator = strcasecmp(optarg, "mlr") == 0 ? BRISK_ESTIMATOR_MLR
+                                                                  : BRISK_ESTIMATOR_ML;
         } else if (opt == OPT_BOOTSTRAP && *optarg && strspn(optarg, "0") == strlen(optarg)) {
             ropt.boot.draws = 0;
         } else if (opt >= OPT_BOOTSTRAP && opt <= OPT_THREADS) {

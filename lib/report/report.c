@@ -113,7 +113,11 @@ static brisk_status overview(const report_ctx *c, brisk_table_list *out)
                  fd->n_dropped);
         st = key_value(t, key, buf);
     }
-    if (!st) st = key_value(t, "Estimator", "ML (maximum likelihood), listwise deletion");
+    bool mlr = c->opt && c->opt->model.estimator == BRISK_ESTIMATOR_MLR;
+    if (!st)
+        st = key_value(t, "Estimator", mlr ? "MLR (ML estimates; Huber-White standard errors, "
+                                             "Yuan-Bentler scaled chi-square), listwise deletion"
+                                           : "ML (maximum likelihood), listwise deletion");
     bool bootstrapped = false;   /* did the Comparison or Indirect effects sheet come? */
     for (size_t i = 0; i < out->count; i++)
         bootstrapped |= strncmp(out->tables[i]->id, "compare.", 8) == 0;
@@ -369,7 +373,10 @@ static brisk_status structural_paths(const report_ctx *c, brisk_table_list *out)
                                    "std.all", 0, std_cols, c->fits->n < 64 ? c->fits->n : 64);
     if (!st)
         st = brisk_table_add_note(t, "Est.: unstandardized estimate; SE: standard error "
-                                  "(expected information); Std.: std.all. %s", stars_note);
+                                  "(%s); Std.: std.all. %s",
+                                  c->opt && c->opt->model.estimator == BRISK_ESTIMATOR_MLR
+                                      ? "Huber-White, MLR" : "expected information",
+                                  stars_note);
     free(rows);
     if (st) {
         brisk_table_free(t);
@@ -430,22 +437,32 @@ static brisk_status fit_sheet(const report_ctx *c, brisk_table_list *out)
         {"rmsea", "RMSEA", BRISK_CELL_NUMBER, 3}, {"rmsea_ci_lower", "90% CI low", BRISK_CELL_NUMBER, 3},
         {"rmsea_ci_upper", "90% CI high", BRISK_CELL_NUMBER, 3}, {"srmr", "SRMR", BRISK_CELL_NUMBER, 3},
         {"aic", "AIC", BRISK_CELL_NUMBER, 3}, {"bic", "BIC", BRISK_CELL_NUMBER, 3},
+        /* MLR only */
+        {"chisq_scaled", "Scaled chi-square", BRISK_CELL_NUMBER, 3},
+        {"scaling_factor", "Scaling factor", BRISK_CELL_NUMBER, 3},
+        {"cfi_robust", "Robust CFI", BRISK_CELL_NUMBER, 3},
+        {"tli_robust", "Robust TLI", BRISK_CELL_NUMBER, 3},
+        {"rmsea_robust", "Robust RMSEA", BRISK_CELL_NUMBER, 3},
     };
+    bool robust = c->opt && c->opt->model.estimator == BRISK_ESTIMATOR_MLR;
+    size_t ncols = sizeof cols / sizeof cols[0] - (robust ? 0 : 5);
     brisk_table *t = brisk_table_new("report.fit", "Model fit by behaviour");
     brisk_status st = t ? add_col(t, "behaviour", "Behaviour", BRISK_CELL_TEXT, 0, NULL)
                         : BRISK_ERR_NOMEM;
-    for (size_t k = 0; !st && k < sizeof cols / sizeof cols[0]; k++)
+    for (size_t k = 0; !st && k < ncols; k++)
         st = add_col(t, cols[k].key, cols[k].header, cols[k].kind, cols[k].dec, NULL);
     for (size_t g = 0; !st && g < c->fits->n; g++) {
         const brisk_fit_measures *f = &c->fits->fitted[g].fit->fit;
         double v[] = {(double)f->nobs, f->chisq, f->df, f->pvalue, f->cfi, f->tli, f->rmsea,
-                      f->rmsea_ci_lower, f->rmsea_ci_upper, f->srmr, f->aic, f->bic};
+                      f->rmsea_ci_lower, f->rmsea_ci_upper, f->srmr, f->aic, f->bic,
+                      f->chisq_scaled, f->scaling_factor, f->cfi_robust, f->tli_robust,
+                      f->rmsea_robust};
         size_t row = brisk_table_add_row(t);
         if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, group_label(c, g))) {
             st = BRISK_ERR_NOMEM;
             break;
         }
-        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+        for (size_t k = 0; k < ncols; k++)
             brisk_table_set_num(t, row, k + 1, v[k]);
     }
     if (st) {

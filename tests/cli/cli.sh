@@ -416,6 +416,8 @@ t_fit_mlr() {
     has "not available yet" "$tmp/err" &&
     run 1 fit "$survey" --estimator wlsmv --bootstrap 20 -b crime &&
     has "not available yet" "$tmp/err" &&
+    run 0 report "$survey" --estimator mlr --bootstrap 0 --format md -q &&
+    has "| MLR (ML estimates" "$tmp/out" && has "Robust CFI" "$tmp/out" &&
     run 0 fit "$survey" --missing fiml --estimator mlr -b crime -q &&
     has "Chi-square (scaled)" "$tmp/out" && lacks "CFI (robust)" "$tmp/out"
 }

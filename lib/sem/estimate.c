@@ -491,7 +491,7 @@ static brisk_status invert_information(const brisk_model *m, sem_fitter *f, cons
     return BRISK_OK;
 }
 
-static void fill_rows(const brisk_model *m, const sem_fitter *f, brisk_fit *fit)
+void brisk_sem_fill_rows(const brisk_model *m, const sem_fitter *f, brisk_fit *fit)
 {
     for (size_t r = 0; r < m->nparams; r++) {
         const brisk_param *par = &m->params[r];
@@ -545,7 +545,7 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
         (full && opt && opt->robust && (st = brisk_sem_robust(m, f, fit, err)) != BRISK_OK))
         goto cleanup;
     fit->vcov_valid = full;
-    fill_rows(m, f, fit);
+    brisk_sem_fill_rows(m, f, fit);
     if ((st = brisk_sem_defined(m, fit, err)) != BRISK_OK ||
         (st = brisk_sem_standardize(m, f, fit, err)) != BRISK_OK ||
         (st = brisk_sem_check_admissible(m, f, fit)) != BRISK_OK)

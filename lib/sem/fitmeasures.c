@@ -71,6 +71,17 @@ static double ncp_for(double chisq, double df, double prob)
     return (lo + hi) / 2;
 }
 
+void brisk_sem_cfi_tli(double x2, double df, double xb, double dfb, double c, double cb,
+                       double *cfi, double *tli)
+{
+    bool weighted = df > 0 && c != 1 && cb != 1;
+    double cm = weighted ? c : 1, cbm = weighted ? cb : 1;
+    double t1 = fmax(x2 - cm * df, 0), t2 = fmax(fmax(x2 - cm * df, xb - cbm * dfb), 0);
+    *cfi = t1 == 0 && t2 == 0 ? 1 : 1 - t1 / t2;
+    double u1 = (x2 - cm * df) * dfb, u2 = (xb - cbm * dfb) * df;
+    *tli = df > 0 && fabs(u2) > 0 ? 1 - u1 / u2 : 1;
+}
+
 void brisk_sem_rmsea(double x2, double df, double n, double groups, double c, double *value,
                      double *lower, double *upper)
 {
@@ -121,18 +132,6 @@ static double srmr(const brisk_model *m, const brisk_moments *mom, const sem_wor
     return sqrt(ss / (double)count);
 }
 
-/* Is observed variable i a fixed covariate? */
-static bool is_fixed_x(const brisk_model *m, size_t i)
-{
-    for (size_t r = 0; r < m->nparams; r++) {
-        const brisk_param *par = &m->params[r];
-        if (par->fixed_x && par->op == BRISK_OP_COVARY && m->pos[r].row == (int)i &&
-            m->pos[r].col == (int)i)
-            return true;
-    }
-    return false;
-}
-
 /* log|S_xx| of the fixed covariates (0 when there are none). */
 static double logdet_covariates(const brisk_model *m, const brisk_moments *mom)
 {
@@ -142,7 +141,7 @@ static double logdet_covariates(const brisk_model *m, const brisk_moments *mom)
     double ld = NAN;
     if (sxx && x) {
         for (size_t i = 0; i < p; i++)
-            if (is_fixed_x(m, i))
+            if (brisk_sem_is_fixed_x(m, i))
                 x[k++] = i;
         for (size_t a = 0; a < k; a++)
             for (size_t b = 0; b < k; b++)
@@ -164,7 +163,7 @@ static double baseline_discrepancy(const brisk_model *m, const brisk_moments *mo
 {
     double ld = logdet_covariates(m, mom);
     for (size_t i = 0; i < mom->p; i++)
-        if (!is_fixed_x(m, i))
+        if (!brisk_sem_is_fixed_x(m, i))
             ld += log(mom->cov[i * mom->p + i]);
     return ld - logdet_s;
 }
@@ -211,10 +210,7 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *fitter, br
     }
     f->baseline_df = G * (moments - (p - k) - (m->meanstructure ? p - k : 0));
     f->baseline_pvalue = gsl_cdf_chisq_Q(f->baseline_chisq, f->baseline_df);
-    double d = fmax(f->chisq - f->df, 0), db = fmax(f->baseline_chisq - f->baseline_df, 0);
-    f->cfi = fmax(d, db) > 0 ? 1 - d / fmax(d, db) : 1;
-    double rb = f->baseline_chisq / f->baseline_df;
-    f->tli = f->df > 0 ? (rb - f->chisq / f->df) / (rb - 1) : 1;
+    brisk_sem_cfi_tli(f->chisq, f->df, f->baseline_chisq, f->baseline_df, 1, 1, &f->cfi, &f->tli);
     rmsea(f, n, G);
     double npar = (double)m->nfree;
     f->aic = -2 * f->loglik + 2 * npar;

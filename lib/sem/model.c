@@ -701,6 +701,17 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     return BRISK_OK;
 }
 
+bool brisk_sem_is_fixed_x(const brisk_model *m, size_t i)
+{
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *par = &m->params[r];
+        if (par->fixed_x && par->op == BRISK_OP_COVARY && m->pos[r].row == (int)i &&
+            m->pos[r].col == (int)i)
+            return true;
+    }
+    return false;
+}
+
 size_t brisk_model_nexogenous(const brisk_model *m)
 {
     size_t k = 0;

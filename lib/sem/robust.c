@@ -54,23 +54,6 @@ static double trace_h1(const brisk_moments *mom, bool meanstructure, const doubl
     return total / (double)n;
 }
 
-/* The independence model's trace(B0 E^-1): its information is diagonal;
- * a mean gives 1 and a variance (kurtosis - 1) / 2. */
-static double trace_h0_baseline(const brisk_moments *mom, bool meanstructure)
-{
-    size_t p = mom->p, n = mom->n;
-    double total = meanstructure ? (double)p : 0;
-    for (size_t a = 0; a < p; a++) {
-        double m4 = 0, s = mom->cov[a * p + a];
-        for (size_t i = 0; i < n; i++) {
-            double e = mom->data[i * p + a] - mom->mean[a];
-            m4 += e * e * e * e;
-        }
-        total += (m4 / (double)n / (s * s) - 1) / 2;
-    }
-    return total;
-}
-
 /* B0 of one group: the mean outer product of the casewise scores. */
 static void first_order(const sem_work *w, double *b0, double *e, double *u, double *s,
                         double *trace_sd)
@@ -113,16 +96,6 @@ static void first_order(const sem_work *w, double *b0, double *e, double *u, dou
     }
 }
 
-/* Whether observed variable i is a fixed covariate (lavaan's fixed.x). */
-static bool is_fixed_x(const brisk_model *m, size_t i)
-{
-    for (size_t r = 0; r < m->nparams; r++)
-        if (m->params[r].fixed_x && m->params[r].op == BRISK_OP_COVARY &&
-            m->pos[r].row == (int)i && m->pos[r].col == (int)i)
-            return true;
-    return false;
-}
-
 /* Complete data with fixed covariates: lavaan leaves the covariates' means
  * and covariances out of the saturated model's information before
  * inverting it, so the trace is taken in explicit coordinates (the
@@ -137,7 +110,7 @@ static double fixed_x_trace_h1(const brisk_model *m, const brisk_moments *mom, b
     if (*ok) {
         for (size_t a = 0; a < p; a++) {
             obs[a] = a;
-            x[a] = is_fixed_x(m, a);
+            x[a] = brisk_sem_is_fixed_x(m, a);
             mask[a] = !m->meanstructure || x[a];
             for (size_t b = 0; b <= a; b++)
                 mask[p + a * (a + 1) / 2 + b] = x[a] && x[b];
@@ -161,7 +134,7 @@ static double fixed_x_trace_h0_baseline(const brisk_model *m, const brisk_moment
     if (!skip)
         return NAN;
     for (size_t a = 0; a < mom->p; a++)
-        skip[a] = is_fixed_x(m, a);
+        skip[a] = brisk_sem_is_fixed_x(m, a);
     double t = brisk_fiml_trace_h0_baseline(mom, m->meanstructure, skip);
     free(skip);
     return t;
@@ -176,19 +149,6 @@ static double trace_product(const double *a, const double *b, size_t q)
     return t;
 }
 
-/* lavaan's CFI and TLI from (possibly robust) chi-squares: with c and cb
- * other than 1, the df are weighted by them (Brosseau-Liard & Savalei). */
-static void cfi_tli(double x2, double df, double xb, double dfb, double c, double cb, double *cfi,
-                    double *tli)
-{
-    bool weighted = df > 0 && c != 1 && cb != 1;
-    double cm = weighted ? c : 1, cbm = weighted ? cb : 1;
-    double t1 = fmax(x2 - cm * df, 0), t2 = fmax(fmax(x2 - cm * df, xb - cbm * dfb), 0);
-    *cfi = t1 == 0 && t2 == 0 ? 1 : 1 - t1 / t2;
-    double u1 = (x2 - cm * df) * dfb, u2 = (xb - cbm * dfb) * df;
-    *tli = df > 0 && fabs(u2) > 0 ? 1 - u1 / u2 : 1;
-}
-
 static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace_ug_b, double n,
                             double groups)
 {
@@ -199,9 +159,9 @@ static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace
     f->baseline_scaling_factor = trace_ug_b / f->baseline_df;
     f->baseline_chisq_scaled = f->baseline_chisq / f->baseline_scaling_factor;
     f->baseline_pvalue_scaled = gsl_cdf_chisq_Q(f->baseline_chisq_scaled, f->baseline_df);
-    cfi_tli(f->chisq_scaled, f->df, f->baseline_chisq_scaled, f->baseline_df, 1, 1,
+    brisk_sem_cfi_tli(f->chisq_scaled, f->df, f->baseline_chisq_scaled, f->baseline_df, 1, 1,
             &f->cfi_scaled, &f->tli_scaled);
-    cfi_tli(f->chisq, f->df, f->baseline_chisq, f->baseline_df, f->scaling_factor,
+    brisk_sem_cfi_tli(f->chisq, f->df, f->baseline_chisq, f->baseline_df, f->scaling_factor,
             f->baseline_scaling_factor, &f->cfi_robust, &f->tli_robust);
     /* RMSEA: "scaled" takes df = trace(U Gamma), "robust" divides the
      * noncentrality by c (lavaan's fitMeasures) */
@@ -240,8 +200,12 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
     brisk_status st = einv && b0 && b0g && tmp && s && tsd && e && u && mm && sinv && chol
                           ? BRISK_OK
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    /* E: the observed information per respondent, as lavaan's MLR */
-    if (st == BRISK_OK &&
+    /* E: the observed information per respondent, as lavaan's MLR; with
+     * missing values the classical vcov is already (N E)^-1 */
+    bool missing = fitter->works[0]->mom->npatterns > 0;
+    for (size_t i = 0; st == BRISK_OK && missing && i < q * q; i++)
+        einv[i] = fit->vcov[i] * n;
+    if (st == BRISK_OK && !missing &&
         (!brisk_sem_observed_information(fitter, fit->theta, tmp) ||
          !brisk_dense_spd_invert(tmp, einv, b0g, q, &(double){0})))
         st = brisk_error_set(err, BRISK_ERR_MODEL, "the observed information matrix is not "
@@ -278,7 +242,7 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
             }
             h1 = trace_h1(w->mom, m->meanstructure, sinv, e, u, mm);
             first_order(w, b0g, e, u, s, tsd);
-            h0b = trace_h0_baseline(w->mom, m->meanstructure);
+            h0b = brisk_fiml_trace_h0_baseline(w->mom, m->meanstructure, NULL);
         }
         double fg = fitter->weight[g];
         for (size_t i = 0; i < q * q; i++)
@@ -295,7 +259,7 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
         /* with missing values lavaan's robust CFI and RMSEA come from its
          * FIML-corrected statistic, which brisk does not compute: the
          * scaled measures only */
-        if (fitter->works[0]->mom->npatterns)
+        if (missing)
             fit->fit.robust = false;
     }
     free(einv), free(b0), free(b0g), free(tmp), free(s), free(tsd), free(e), free(u), free(mm);

@@ -197,7 +197,8 @@ void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s,
     }
 }
 
-/* The independence model's tr(B0 E^-1): variable by variable over the
+/* The independence model's tr(B0 E^-1), with or without missing values:
+ * its information is diagonal, so variable by variable over the
  * respondents who answered it, 1 for the mean (with a mean structure) and
  * (kurtosis - 1) / 2 for the variance; fixed covariates (skip) have
  * neither. */

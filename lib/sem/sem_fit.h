@@ -7,6 +7,10 @@
 brisk_status brisk_fit_warn(brisk_fit *fit, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Every parameter-table row from theta and vcov (est, SE, z, p, 95% CI);
+ * fixed rows take the works' fixed values. */
+void brisk_sem_fill_rows(const brisk_model *m, const sem_fitter *f, brisk_fit *fit);
+
 /* := rows: values, delta-method standard errors. */
 brisk_status brisk_sem_defined(const brisk_model *m, brisk_fit *fit, brisk_error *err);
 
@@ -37,6 +41,12 @@ bool brisk_sem_observed_information(sem_fitter *f, const double *theta, double *
 double brisk_fiml_trace_h1(const brisk_moments *mom, const bool *mask, bool *ok);
 void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s, double *tr);
 double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const bool *skip);
+
+/* lavaan's CFI and TLI of a chi-square x2 on df against the baseline's xb
+ * on dfb; with c and cb other than 1 the df are weighted by them (the
+ * robust indices of Brosseau-Liard and Savalei). */
+void brisk_sem_cfi_tli(double x2, double df, double xb, double dfb, double c, double cb,
+                       double *cfi, double *tli);
 
 /* RMSEA of a chi-square x2 on df over n respondents in G groups, with the
  * noncentrality scaled by c (lavaan's lav_fit_rmsea and its 90% interval,

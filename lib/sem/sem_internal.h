@@ -42,6 +42,9 @@ bool brisk_sem_selected(const char *key, const char *const *only, size_t nonly);
 /* Prefix an error with the behaviour it happened in ("behaviour 'crime': "). */
 void brisk_sem_name_behaviour(brisk_error *err, const char *key);
 
+/* Is observed variable i a fixed covariate (lavaan's fixed.x)? */
+bool brisk_sem_is_fixed_x(const brisk_model *m, size_t i);
+
 /* Full-information ML (missing.c). */
 brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const size_t *rows,
                                 size_t nrows, brisk_moments *out, brisk_error *err);

@@ -155,16 +155,15 @@ static brisk_status asymptotic_covariance(brisk_wlsmv *w, const size_t *y, brisk
     double *sc_tau = calloc(n * ntau + 1, sizeof *sc_tau);      /* per case */
     double *inf_tau = calloc(n * ntau + 1, sizeof *inf_tau);
     double *sc_rho = calloc(n * npairs + 1, sizeof *sc_rho);
-    double *a11inv = calloc(ntau * kmax + 1, sizeof *a11inv);  /* per item block, packed */
     double *a21 = calloc(npairs * 2 * kmax + 1, sizeof *a21);  /* per pair: both items */
     double *a22 = calloc(npairs + 1, sizeof *a22);
     double *block = calloc(kmax * kmax + 1, sizeof *block), *inv = calloc(kmax * kmax + 1, sizeof *inv);
     double *chol = calloc(kmax * kmax + 1, sizeof *chol);
     double *da = calloc(kmax + 1, sizeof *da), *db = calloc(kmax + 1, sizeof *db);
     double *inf_rho = calloc(n * npairs + 1, sizeof *inf_rho);
-    if (!offset || !sc_tau || !inf_tau || !sc_rho || !a11inv || !a21 || !a22 || !block || !inv ||
+    if (!offset || !sc_tau || !inf_tau || !sc_rho || !a21 || !a22 || !block || !inv ||
         !chol || !da || !db || !inf_rho) {
-        free(offset), free(sc_tau), free(inf_tau), free(sc_rho), free(a11inv), free(a21);
+        free(offset), free(sc_tau), free(inf_tau), free(sc_rho), free(a21);
         free(a22), free(block), free(inv), free(chol), free(da), free(db), free(inf_rho);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
@@ -268,7 +267,7 @@ static brisk_status asymptotic_covariance(brisk_wlsmv *w, const size_t *y, brisk
         /* N v is the asymptotic variance; divided by N - 1 as lavaan's (D)WLS */
         w->tau_se[t] = sqrt(v * (double)n / (double)(n - 1));
     }
-    free(offset), free(sc_tau), free(inf_tau), free(sc_rho), free(a11inv), free(a21);
+    free(offset), free(sc_tau), free(inf_tau), free(sc_rho), free(a21);
     free(a22), free(block), free(inv), free(chol), free(da), free(db), free(inf_rho);
     return st;
 }
@@ -515,9 +514,7 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const double *x, size_t n, br
         /* lavaan's statistic for (D)WLS is (N - 1) F */
         out->chisq = (double)(n - 1) * out->fmin;
         out->df = (double)np - (double)q;
-        for (size_t a = 0; a < np; a++)   /* the baseline: every correlation 0 */
-            res[a] = 0;
-        for (size_t j = 0, pr = 0; j < p; j++)
+        for (size_t j = 0, pr = 0; j < p; j++)   /* the baseline: every correlation 0 */
             for (size_t l = j + 1; l < p; l++, pr++)
                 res[pr] = out->rho[j * p + l];
         out->baseline_chisq = (double)(n - 1) * weighted_ss(out, res);
@@ -537,12 +534,11 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const double *x, size_t n, br
 
 /* ------------------------------------------------------------ as a fit */
 
-/* The fit's rows at the estimates: free parameters with their robust SEs;
- * the items' residual variances set to 1 less their explained variance
+/* The items' residual variances set to 1 less their explained variance
  * (the delta parameterization), which gives the implied matrix its unit
- * diagonal for the standardized solution. */
-static brisk_status fill_fit(const brisk_model *m, sem_fitter *f, const brisk_wlsmv *w,
-                             brisk_fit *fit, brisk_error *err)
+ * diagonal for the standardized solution; then the fit's rows. */
+static brisk_status fill_fit(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
+                             brisk_error *err)
 {
     sem_work *work = f->works[0];
     double value;
@@ -558,33 +554,8 @@ static brisk_status fill_fit(const brisk_model *m, sem_fitter *f, const brisk_wl
     }
     if (!brisk_sem_fitter_objective(f, fit->theta, &value) || !brisk_sem_fitter_derivatives(f))
         return brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
-    for (size_t r = 0; r < m->nparams; r++) {
-        const brisk_param *par = &m->params[r];
-        brisk_estimate *e = &fit->rows[r];
-        double fixed = work->fixed[r];
-        *e = (brisk_estimate){.est = fixed, .se = 0, .z = NAN, .pvalue = NAN, .ci_lower = fixed,
-                              .ci_upper = fixed, .std_se = NAN, .std_ci_lower = NAN,
-                              .std_ci_upper = NAN};
-        int k = par->free - 1;
-        if (par->op == BRISK_OP_DEFINE || k < 0)
-            continue;
-        e->est = fit->theta[k];
-        e->se = sqrt(fit->vcov[(size_t)k * w->q + (size_t)k]);
-        e->z = e->est / e->se;
-        e->pvalue = 2 * gsl_cdf_ugaussian_Q(fabs(e->z));
-        e->ci_lower = e->est - 1.959963984540054 * e->se;
-        e->ci_upper = e->est + 1.959963984540054 * e->se;
-    }
+    brisk_sem_fill_rows(m, f, fit);
     return BRISK_OK;
-}
-
-/* lavaan's CFI and TLI of a chi-square against the baseline's. */
-static void incremental(double x2, double df, double xb, double dfb, double *cfi, double *tli)
-{
-    double t1 = fmax(x2 - df, 0), t2 = fmax(fmax(x2 - df, xb - dfb), 0);
-    *cfi = t1 == 0 && t2 == 0 ? 1 : 1 - t1 / t2;
-    double u1 = (x2 - df) * dfb, u2 = (xb - dfb) * df;
-    *tli = df > 0 && fabs(u2) > 0 ? 1 - u1 / u2 : 1;
 }
 
 static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_measures *f)
@@ -599,7 +570,8 @@ static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_
     f->baseline_chisq = w->baseline_chisq;
     f->baseline_df = w->baseline_df;
     f->baseline_pvalue = gsl_cdf_chisq_Q(w->baseline_chisq, w->baseline_df);
-    incremental(f->chisq, f->df, f->baseline_chisq, f->baseline_df, &f->cfi, &f->tli);
+    brisk_sem_cfi_tli(f->chisq, f->df, f->baseline_chisq, f->baseline_df, 1, 1, &f->cfi,
+                      &f->tli);
     brisk_sem_rmsea(f->chisq, f->df, n, 1, 1, &f->rmsea, &f->rmsea_ci_lower, &f->rmsea_ci_upper);
     f->rmsea_pvalue = NAN;
     f->chisq_scaled = w->chisq_scaled;
@@ -609,8 +581,8 @@ static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_
     f->baseline_chisq_scaled = w->baseline_chisq_scaled;
     f->baseline_pvalue_scaled = gsl_cdf_chisq_Q(w->baseline_chisq_scaled, w->baseline_df);
     f->baseline_scaling_factor = w->baseline_scaling_factor;
-    incremental(f->chisq_scaled, f->df, f->baseline_chisq_scaled, f->baseline_df, &f->cfi_scaled,
-                &f->tli_scaled);
+    brisk_sem_cfi_tli(f->chisq_scaled, f->df, f->baseline_chisq_scaled, f->baseline_df, 1, 1,
+                      &f->cfi_scaled, &f->tli_scaled);
     brisk_sem_rmsea(f->chisq_scaled, f->df, n, 1, 1, &f->rmsea_scaled, &f->rmsea_ci_lower_scaled,
                     &f->rmsea_ci_upper_scaled);
     /* SRMR: the root mean square of the correlation residuals */
@@ -668,7 +640,7 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
             for (size_t c = 0; c + 1 < w.ncat[j]; c++)
                 fit->threshold_item[t++] = j;
         fill_measures(m, &w, &fit->fit);
-        st = fill_fit(m, f, &w, fit, err);
+        st = fill_fit(m, f, fit, err);
     }
     if (st == BRISK_OK)
         st = brisk_sem_defined(m, fit, err);

@@ -32,37 +32,10 @@ typedef struct result {
 /* inv = a^-1 for symmetric positive definite a (n x n); false otherwise. */
 static bool spd_inverse(const double *a, double *inv, size_t n)
 {
-    double *l = calloc(n * n + 1, sizeof *l);
-    if (!l)
-        return false;
-    bool ok = true;
-    for (size_t i = 0; i < n && ok; i++)
-        for (size_t j = 0; j <= i && ok; j++) {
-            double s = a[i * n + j];
-            for (size_t k = 0; k < j; k++)
-                s -= l[i * n + k] * l[j * n + k];
-            if (i == j)
-                ok = s > 0 && (l[i * n + i] = sqrt(s)) > 0;
-            else
-                l[i * n + j] = s / l[j * n + j];
-        }
-    for (size_t c = 0; ok && c < n; c++) {    /* solve L L' x = e_c */
-        double *x = inv + c * n;
-        for (size_t i = 0; i < n; i++) {
-            double s = i == c ? 1 : 0;
-            for (size_t k = 0; k < i; k++)
-                s -= l[i * n + k] * x[k];
-            x[i] = s / l[i * n + i];
-        }
-        for (size_t i = n; i-- > 0;) {
-            double s = x[i];
-            for (size_t k = i + 1; k < n; k++)
-                s -= l[k * n + i] * x[k];
-            x[i] = s / l[i * n + i];
-        }
-    }
-    free(l);
-    return ok;   /* inv is symmetric: row c is column c */
+    double *work = malloc((n * n + 1) * sizeof *work), logdet;
+    bool ok = work && brisk_dense_spd_invert(a, inv, work, n, &logdet);
+    free(work);
+    return ok;
 }
 
 /* out = a m a (a, m symmetric p x p): the sandwich. */

@@ -131,3 +131,15 @@ median_process() {
         END { m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.6f\n", m / 1e6 }'
 }
 
+
+# against_lavaan WHAT LAV_SECONDS LAV_VALUE BRISK_SECONDS BRISK_VALUE
+#     LAV_LABEL BRISK_LABEL: check that the two programs' WHAT agree to 1e-3
+#     (exit 1 if not), then print both times and their ratio.
+against_lavaan() {
+    awk -v a="$5" -v b="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 1e-3) }' ||
+        { echo "$bench: ${1}s differ: brisk $5, lavaan $3" >&2; exit 1; }
+    echo "$6 in a warm R session: $2 s (median of $reps)"
+    echo "$7, whole process: $4 s (median of $runs)"
+    echo "$1: brisk $5, lavaan $3"
+    awk -v r="$2" -v b="$4" 'BEGIN { printf "lavaan / brisk: %.0fx\n", r / b }'
+}

@@ -43,9 +43,5 @@ b=$(median_process "brisk fit --estimator wlsmv" "$runs" "$brisk" fit --data "$t
     --model "$tmp/model.lav" --estimator wlsmv -q)
 chisq=$("$brisk" fit --data "$tmp/ordered.csv" --model "$tmp/model.lav" --estimator wlsmv \
     --format csv -q | sed -n 's/^Chi-square (scaled),//p')
-awk -v a="$chisq" -v b="$lav_chisq" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 1e-3) }' ||
-    { echo "wlsmv.sh: scaled chi-squares differ: brisk $chisq, lavaan $lav_chisq" >&2; exit 1; }
-echo "lavaan sem(ordered = TRUE, estimator = \"WLSMV\") in a warm R session: $lav_t s (median of $reps)"
-echo "brisk fit --estimator wlsmv, whole process: $b s (median of $runs)"
-echo "scaled chi-square: brisk $chisq, lavaan $lav_chisq"
-awk -v r="$lav_t" -v b="$b" 'BEGIN { printf "lavaan / brisk: %.0fx\n", r / b }'
+against_lavaan "scaled chi-square" "$lav_t" "$lav_chisq" "$b" "$chisq" "lavaan sem(ordered = TRUE, estimator = \"WLSMV\")" \
+    "brisk fit --estimator wlsmv"

@@ -11,7 +11,7 @@ static int run(int argc, char **argv);
 
 const cli_command cmd_fit = {
     .name = "fit",
-    .summary = "fit the structural equation model (each behaviour of a survey) by ML",
+    .summary = "fit the structural equation model (each behaviour of a survey): ML, MLR, FIML, WLSMV",
     .usage =
         "Usage: brisk fit [OPTION]... SURVEY\n"
         "       brisk fit [OPTION]... --data FILE --model FILE\n"

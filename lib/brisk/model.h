@@ -190,10 +190,11 @@ typedef struct brisk_fit {
     brisk_fit_measures fit;
     char **warnings;
     size_t nwarnings;
-    /* WLSMV: each ordered item's thresholds (item i's are t1, t2, ... in
-     * the model's observed order), estimates and standard errors */
+    /* WLSMV: each ordered item's thresholds (group by group; in a group
+     * item i's are t1, t2, ... in the model's observed order), estimates
+     * and standard errors */
     size_t nthresholds;
-    size_t *threshold_item;
+    size_t *threshold_item, *threshold_group;
     double *thresholds, *threshold_se;
 } brisk_fit;
 

@@ -25,6 +25,7 @@ void brisk_fit_free(brisk_fit *fit)
     free(fit->r2_names);
     free(fit->r2_group);
     free(fit->threshold_item);
+    free(fit->threshold_group);
     free(fit->thresholds);
     free(fit->threshold_se);
     for (size_t i = 0; i < fit->nwarnings; i++)

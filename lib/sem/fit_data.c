@@ -98,6 +98,11 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
     mopt.name = source;
     if (mopt.estimator == BRISK_ESTIMATOR_WLSMV)
         mopt.ordered = true;   /* every observed variable an ordered item */
+    if (mopt.ordered && mopt.group_equal)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--group-equal with ordered items "
+                               "(WLSMV) is not available yet: their invariance needs equal "
+                               "thresholds and free scale factors; fit the configural model, "
+                               "or use --estimator mlr");
     size_t *level = NULL;
     const char **names = malloc((ds->ncols ? ds->ncols : 1) * sizeof *names);
     for (size_t j = 0; names && j < ds->ncols; j++)

@@ -459,7 +459,9 @@ static brisk_status default_rows(builder *b)
     for (size_t i = 0; i < m->p && !st; i++)
         if (!is_exogenous_observed(m, m->ov[i]) &&
             find_row(m, m->ov[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
-            st = add_row(b, m->ov[i], BRISK_OP_INTERCEPT, "", true, 0, NULL, false, NULL);
+            /* an ordered item's intercept is 0: its thresholds place it */
+            st = add_row(b, m->ov[i], BRISK_OP_INTERCEPT, "", !b->opt->ordered, 0, NULL, false,
+                         NULL);
     /* Latent means are 0, except after the first group when intercepts are
      * held equal (scalar invariance) and the means are not: then they are
      * what differs. */

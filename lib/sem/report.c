@@ -182,7 +182,8 @@ static size_t used_n(const brisk_fit_result *r)
 static void threshold_name(const brisk_fit *fit, size_t k, char *buf, size_t size)
 {
     size_t c = 1;
-    for (size_t i = k; i > 0 && fit->threshold_item[i - 1] == fit->threshold_item[k]; i--)
+    for (size_t i = k; i > 0 && fit->threshold_item[i - 1] == fit->threshold_item[k] &&
+                       fit->threshold_group[i - 1] == fit->threshold_group[k]; i--)
         c++;
     snprintf(buf, size, "t%zu", c);
 }
@@ -190,13 +191,16 @@ static void threshold_name(const brisk_fit *fit, size_t k, char *buf, size_t siz
 /* WLSMV's thresholds, "item | tK" as lavaan lists them (free, no
  * standardized value of their own: they are already on the latent
  * responses' unit scale). */
-static brisk_status threshold_rows(brisk_table *t, const brisk_fit *fit, size_t g0)
+static brisk_status threshold_rows(brisk_table *t, const brisk_fit_result *r, size_t g0)
 {
+    const brisk_fit *fit = r->fit;
     for (size_t k = 0; k < fit->nthresholds; k++) {
-        char name[32];
+        char name[32], buf[300];
         threshold_name(fit, k, name, sizeof name);
         size_t row = brisk_table_add_row(t);
         if (row == (size_t)-1 ||
+            (g0 && brisk_table_set_text(t, row, 0, group_text(r, fit->threshold_group[k], buf,
+                                                                sizeof buf))) ||
             brisk_table_set_text(t, row, g0, brisk_model_observed(fit->model,
                                                                   fit->threshold_item[k])) ||
             brisk_table_set_text(t, row, g0 + 1, "|") || brisk_table_set_text(t, row, g0 + 2, name) ||
@@ -233,7 +237,7 @@ static brisk_status parameter_rows(brisk_table *t, const brisk_fit_result *r, si
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
             brisk_table_set_num(t, row, g0 + 4 + k, v[k]);
     }
-    return threshold_rows(t, fit, g0);
+    return threshold_rows(t, r, g0);
 }
 
 static const struct {
@@ -503,7 +507,13 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
         for (size_t k = 0; k < fit->nthresholds; k++) {
             char name[32];
             threshold_name(fit, k, name, sizeof name);
-            fputs("        {\"lhs\": ", f);
+            fputs("        {", f);
+            if (multigroup(r)) {
+                fputs("\"group\": ", f);
+                brisk_json_string(f, r->fitted->group_labels[fit->threshold_group[k]]);
+                fputs(", ", f);
+            }
+            fputs("\"lhs\": ", f);
             brisk_json_string(f, brisk_model_observed(fit->model, fit->threshold_item[k]));
             fputs(", \"op\": \"|\", \"rhs\": ", f);
             brisk_json_string(f, name);

@@ -4,31 +4,41 @@
 
 #include "sem_ml.h"
 
-typedef struct brisk_wlsmv {
-    size_t n, p, q;               /* respondents, items, free parameters */
-    size_t *ncat;                 /* categories per item */
-    size_t ntau, npairs;
+/* One group's sample statistics. */
+typedef struct brisk_wlsmv_stats {
+    size_t n;                     /* respondents */
+    size_t *ncat;                 /* categories per item (the same in every group) */
+    size_t ntau;
     double *tau, *tau_se;         /* thresholds item by item, and their SEs */
     double *rho;                  /* p x p polychoric correlations */
-    double *gamma;                /* npairs^2: N x their asymptotic covariance */
+    double *gamma;                /* npairs^2: n x their asymptotic covariance */
+} brisk_wlsmv_stats;
+
+typedef struct brisk_wlsmv {
+    size_t n, p, q, ngroups;      /* respondents in all, items, free parameters, groups */
+    size_t npairs;                /* correlations per group */
+    brisk_wlsmv_stats *groups;
     double *theta, *vcov;         /* estimates, robust covariance */
-    double *implied;              /* p x p implied correlations */
-    double fmin;                  /* sum w (r - sigma)^2 at the estimates */
+    double *implied;              /* per group, p x p implied correlations */
+    double fmin;                  /* lavaan's: chisq / 2N */
     int iterations;
     double chisq, df, chisq_scaled, scaling_factor, shift, trace_ug, trace_ug2;
     double baseline_chisq, baseline_df, baseline_chisq_scaled, baseline_scaling_factor,
         baseline_shift;
 } brisk_wlsmv;
 
-/* Fit model m (built with ordered = true) to the n complete rows x (n x p,
- * the model's observed variables in order, answers as numbers). */
-brisk_status brisk_wlsmv_fit(const brisk_model *m, const double *x, size_t n, brisk_wlsmv *out,
+/* Fit model m (built with ordered = true) to the complete rows of each
+ * group's moments (mom[g].data, n x p: the model's observed variables in
+ * order, answers as numbers; m->ngroups entries).  The categories of an
+ * item are its distinct answers over all groups; every group must use
+ * every category. */
+brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, brisk_wlsmv *out,
                              brisk_error *err);
 void brisk_wlsmv_free(brisk_wlsmv *w);
 
 /* brisk_fit_text's WLSMV: the fit of model m (ordered) to the complete
- * rows of mom (mom->data), as a brisk_fit with lavaan's WLSMV measures and
- * the thresholds. */
+ * rows of mom (one per group), as a brisk_fit with lavaan's WLSMV measures
+ * and the thresholds. */
 brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, brisk_fit **out,
                              brisk_error *err);
 

@@ -28,13 +28,20 @@
 #include "sem_wls.h"
 #include "stats/polychoric.h"
 
+static void stats_free(brisk_wlsmv_stats *s)
+{
+    free(s->ncat);
+    free(s->tau);
+    free(s->tau_se);
+    free(s->rho);
+    free(s->gamma);
+}
+
 void brisk_wlsmv_free(brisk_wlsmv *w)
 {
-    free(w->ncat);
-    free(w->tau);
-    free(w->tau_se);
-    free(w->rho);
-    free(w->gamma);
+    for (size_t g = 0; w->groups && g < w->ngroups; g++)
+        stats_free(&w->groups[g]);
+    free(w->groups);
     free(w->theta);
     free(w->vcov);
     free(w->implied);
@@ -43,41 +50,71 @@ void brisk_wlsmv_free(brisk_wlsmv *w)
 
 /* ------------------------------------------------------------ statistics */
 
-/* Category 0.. of every answer (items coded 1..K or any increasing codes:
- * the k-th smallest value is category k). */
-static brisk_status categorize(const double *x, size_t n, size_t p, size_t *y, size_t *ncat,
-                               brisk_error *err)
+/* The distinct answers of item j over every group, sorted (at most
+ * *k < cap of them; false when there are more). */
+static bool item_values(const brisk_moments *mom, size_t ngroups, size_t j, double *values,
+                        size_t cap, size_t *k)
 {
-    double *values = malloc((n + 1) * sizeof *values);
-    if (!values)
-        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    for (size_t j = 0; j < p; j++) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
+    size_t p = mom[0].p;
+    *k = 0;
+    for (size_t g = 0; g < ngroups; g++)
+        for (size_t i = 0; i < mom[g].n; i++) {
+            double x = mom[g].data[i * p + j];
             bool seen = false;
-            for (size_t c = 0; c < k && !seen; c++)
-                seen = values[c] == x[i * p + j];
+            for (size_t c = 0; c < *k && !seen; c++)
+                seen = values[c] == x;
+            if (!seen && *k == cap)
+                return false;
             if (!seen)
-                values[k++] = x[i * p + j];
+                values[(*k)++] = x;
         }
-        for (size_t a = 1; a < k; a++)   /* insertion sort: few categories */
-            for (size_t b = a; b > 0 && values[b - 1] > values[b]; b--) {
-                double t = values[b];
-                values[b] = values[b - 1];
-                values[b - 1] = t;
-            }
+    for (size_t a = 1; a < *k; a++)   /* insertion sort: few categories */
+        for (size_t b = a; b > 0 && values[b - 1] > values[b]; b--) {
+            double t = values[b];
+            values[b] = values[b - 1];
+            values[b - 1] = t;
+        }
+    return true;
+}
+
+/* Category 0.. of every answer of every group (the k-th smallest answer
+ * of an item over all groups is its category k), into y[g]; every group
+ * must use every category, as lavaan requires. */
+static brisk_status categorize(const brisk_model *m, const brisk_moments *mom, size_t ngroups,
+                               size_t **y, size_t *ncat, brisk_error *err)
+{
+    enum { MAX_CATEGORIES = 100 };
+    double values[MAX_CATEGORIES];
+    size_t p = m->p;
+    for (size_t j = 0; j < p; j++) {
+        size_t k;
+        const char *item = brisk_model_observed(m, j);
+        if (!item_values(mom, ngroups, j, values, MAX_CATEGORIES, &k))
+            return brisk_error_set(err, BRISK_ERR_DATA, "ordered item '%s' has more than %d "
+                                   "different answers: is it really an ordered item?", item,
+                                   (int)MAX_CATEGORIES);
+        if (k < 2)
+            return brisk_error_set(err, BRISK_ERR_DATA, "ordered item '%s' has one answer in "
+                                   "every row used: it has no threshold to estimate", item);
         ncat[j] = k;
-        for (size_t i = 0; i < n; i++)
+        for (size_t g = 0; g < ngroups; g++) {
+            size_t used[MAX_CATEGORIES] = {0};
+            for (size_t i = 0; i < mom[g].n; i++) {
+                size_t c = 0;
+                while (values[c] != mom[g].data[i * p + j])
+                    c++;
+                y[g][i * p + j] = c;
+                used[c]++;
+            }
             for (size_t c = 0; c < k; c++)
-                if (values[c] == x[i * p + j])
-                    y[i * p + j] = c;
-        if (k < 2) {
-            free(values);
-            return brisk_error_set(err, BRISK_ERR_DATA, "ordered item %zu has one answer in "
-                                   "every row used: it has no threshold to estimate", j + 1);
+                if (!used[c])
+                    return brisk_error_set(err, BRISK_ERR_DATA, "ordered item '%s' has no "
+                                           "answer %g in group '%s': every group needs every "
+                                           "category for WLSMV (merge the rare answers, or fit "
+                                           "without --group)", item, values[c],
+                                           mom[g].group ? mom[g].group : "1");
         }
     }
-    free(values);
     return BRISK_OK;
 }
 
@@ -146,9 +183,10 @@ static void cell_derivatives(const double *ta, size_t ka, const double *tb, size
 /* Gamma of the correlations (N times their asymptotic covariance) and the
  * thresholds' asymptotic variances, from each respondent's influence:
  * thresholds A11^-1 s_tau, correlations A22^-1 (s_rho - A21 A11^-1 s_tau). */
-static brisk_status asymptotic_covariance(brisk_wlsmv *w, const size_t *y, brisk_error *err)
+static brisk_status asymptotic_covariance(const brisk_model *m, brisk_wlsmv_stats *w,
+                                         const size_t *y, brisk_error *err)
 {
-    size_t n = w->n, p = w->p, npairs = w->npairs, ntau = w->ntau, kmax = 2;
+    size_t n = w->n, p = m->p, npairs = p * (p - 1) / 2, ntau = w->ntau, kmax = 2;
     for (size_t j = 0; j < p; j++)
         kmax = w->ncat[j] > kmax ? w->ncat[j] : kmax;
     size_t *offset = calloc(p + 1, sizeof *offset);
@@ -184,8 +222,8 @@ static brisk_status asymptotic_covariance(brisk_wlsmv *w, const size_t *y, brisk
         }
         double logdet;
         if (!brisk_dense_spd_invert(block, inv, chol, k, &logdet))
-            st = brisk_error_set(err, BRISK_ERR_DATA, "the thresholds of ordered item %zu "
-                                 "cannot be estimated (a category without answers?)", j + 1);
+            st = brisk_error_set(err, BRISK_ERR_DATA, "the thresholds of ordered item '%s' "
+                                 "have no information matrix", brisk_model_observed(m, j));
         for (size_t i = 0; st == BRISK_OK && i < n; i++)
             for (size_t a = 0; a < k; a++) {
                 double v = 0;
@@ -264,110 +302,192 @@ static brisk_status asymptotic_covariance(brisk_wlsmv *w, const size_t *y, brisk
         double v = 0;
         for (size_t i = 0; i < n; i++)
             v += inf_tau[i * ntau + t] * inf_tau[i * ntau + t];
-        /* N v is the asymptotic variance; divided by N - 1 as lavaan's (D)WLS */
-        w->tau_se[t] = sqrt(v * (double)n / (double)(n - 1));
+        w->tau_se[t] = v;   /* the variance: the fit scales it as lavaan */
     }
     free(offset), free(sc_tau), free(inf_tau), free(sc_rho), free(a21);
     free(a22), free(block), free(inv), free(chol), free(da), free(db), free(inf_rho);
     return st;
 }
 
-static brisk_status sample_statistics(brisk_wlsmv *w, const double *x, brisk_error *err)
+/* One group's thresholds, polychoric correlations and Gamma from its
+ * categories y (n x p). */
+static brisk_status sample_statistics(const brisk_model *m, brisk_wlsmv_stats *w,
+                                      const size_t *ncat, const size_t *y, brisk_error *err)
 {
-    size_t n = w->n, p = w->p;
-    size_t *y = malloc((n * p + 1) * sizeof *y);
-    w->ncat = calloc(p + 1, sizeof *w->ncat);
+    size_t n = w->n, p = m->p, kmax = 2;
+    w->ncat = malloc((p + 1) * sizeof *w->ncat);
     w->rho = calloc(p * p + 1, sizeof *w->rho);
-    if (!y || !w->ncat || !w->rho) {
-        free(y);
+    if (!w->ncat || !w->rho)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    }
-    brisk_status st = categorize(x, n, p, y, w->ncat, err);
-    size_t kmax = 2;
+    memcpy(w->ncat, ncat, p * sizeof *ncat);
     w->ntau = 0;
-    for (size_t j = 0; st == BRISK_OK && j < p; j++) {
-        w->ntau += w->ncat[j] - 1;
-        kmax = w->ncat[j] > kmax ? w->ncat[j] : kmax;
+    for (size_t j = 0; j < p; j++) {
+        w->ntau += ncat[j] - 1;
+        kmax = ncat[j] > kmax ? ncat[j] : kmax;
     }
-    w->npairs = p * (p - 1) / 2;
+    size_t npairs = p * (p - 1) / 2;
     w->tau = calloc(w->ntau + 1, sizeof *w->tau);
     w->tau_se = calloc(w->ntau + 1, sizeof *w->tau_se);
-    w->gamma = calloc(w->npairs * w->npairs + 1, sizeof *w->gamma);
+    w->gamma = calloc(npairs * npairs + 1, sizeof *w->gamma);
     double *counts = calloc(kmax * kmax + 1, sizeof *counts);
-    if (st == BRISK_OK && (!w->tau || !w->tau_se || !w->gamma || !counts))
+    brisk_status st = BRISK_OK;
+    if (!w->tau || !w->tau_se || !w->gamma || !counts)
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    for (size_t j = 0, off = 0; st == BRISK_OK && j < p; off += w->ncat[j] - 1, j++) {
+    for (size_t j = 0, off = 0; st == BRISK_OK && j < p; off += ncat[j] - 1, j++) {
         memset(counts, 0, kmax * sizeof *counts);
         for (size_t i = 0; i < n; i++)
             counts[y[i * p + j]] += 1;
-        brisk_thresholds(counts, w->ncat[j], w->tau + off);
+        brisk_thresholds(counts, ncat[j], w->tau + off);
     }
-    for (size_t j = 0, oj = 0; st == BRISK_OK && j < p; oj += w->ncat[j] - 1, j++) {
+    for (size_t j = 0, oj = 0; st == BRISK_OK && j < p; oj += ncat[j] - 1, j++) {
         w->rho[j * p + j] = 1;
-        for (size_t l = j + 1, ol = oj + w->ncat[j] - 1; st == BRISK_OK && l < p;
-             ol += w->ncat[l] - 1, l++) {
+        for (size_t l = j + 1, ol = oj + ncat[j] - 1; st == BRISK_OK && l < p;
+             ol += ncat[l] - 1, l++) {
             memset(counts, 0, kmax * kmax * sizeof *counts);
             for (size_t i = 0; i < n; i++)
-                counts[y[i * p + j] * w->ncat[l] + y[i * p + l]] += 1;
+                counts[y[i * p + j] * ncat[l] + y[i * p + l]] += 1;
             double r;
-            if (!brisk_polychoric(counts, w->ncat[j], w->ncat[l], w->tau + oj, w->tau + ol, &r))
+            if (!brisk_polychoric(counts, ncat[j], ncat[l], w->tau + oj, w->tau + ol, &r))
                 st = brisk_error_set(err, BRISK_ERR_DATA, "the polychoric correlation of items "
-                                     "%zu and %zu has no estimate inside (-1, 1)", j + 1, l + 1);
+                                     "'%s' and '%s' has no estimate inside (-1, 1)",
+                                     brisk_model_observed(m, j), brisk_model_observed(m, l));
             w->rho[j * p + l] = w->rho[l * p + j] = r;
         }
     }
     if (st == BRISK_OK)
-        st = asymptotic_covariance(w, y, err);
+        st = asymptotic_covariance(m, w, y, err);
     free(counts);
+    return st;
+}
+
+/* Every group's statistics. */
+static brisk_status all_statistics(const brisk_model *m, const brisk_moments *mom,
+                                   brisk_wlsmv *w, brisk_error *err)
+{
+    size_t G = w->ngroups, p = w->p;
+    size_t **y = calloc(G, sizeof *y), *ncat = calloc(p + 1, sizeof *ncat);
+    w->groups = calloc(G, sizeof *w->groups);
+    brisk_status st = y && ncat && w->groups ? BRISK_OK
+                                             : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t g = 0; st == BRISK_OK && g < G; g++) {
+        w->groups[g].n = mom[g].n;
+        w->n += mom[g].n;
+        if (mom[g].n < 2)
+            st = brisk_error_set(err, BRISK_ERR_DATA, "%s%s%shas fewer than two complete "
+                                 "respondents", mom[g].group ? "group '" : "",
+                                 mom[g].group ? mom[g].group : "", mom[g].group ? "' " : "");
+        else if (!(y[g] = malloc(mom[g].n * p * sizeof *y[g])))
+            st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    if (st == BRISK_OK)
+        st = categorize(m, mom, G, y, ncat, err);
+    for (size_t g = 0; st == BRISK_OK && g < G; g++) {
+        st = sample_statistics(m, &w->groups[g], ncat, y[g], err);
+        if (st != BRISK_OK && mom[g].group && err) {
+            char reason[sizeof err->message];
+            snprintf(reason, sizeof reason, "%s", err->message);
+            brisk_error_set(err, st, "group '%s': %s", mom[g].group, reason);
+        }
+    }
+    for (size_t g = 0; y && g < G; g++)
+        free(y[g]);
     free(y);
+    free(ncat);
     return st;
 }
 
 /* ------------------------------------------------------------ DWLS */
 
-/* Residuals r - sigma of the correlations and their Jacobian at theta;
- * false where the implied matrix cannot be formed. */
-static bool residuals(sem_work *work, const brisk_wlsmv *w, const double *theta, double *res,
+/* The estimation's workspace: the correlations of every group stacked
+ * (group by group, pairs (1,2), (1,3), ...), their residuals, Jacobian
+ * and weights, allocated once. */
+typedef struct dwls {
+    sem_work **works;             /* one per group */
+    size_t G, np, q, rows;        /* rows = G np */
+    double *res, *jac;            /* rows, rows x q */
+    double *weight;               /* (N_g - 1) / Gamma_aa: the statistic's weights */
+    double *h, *hinv, *g, *step, *trial;
+} dwls;
+
+static void dwls_free(dwls *d)
+{
+    for (size_t g = 0; d->works && g < d->G; g++)
+        brisk_sem_work_free(d->works[g]);
+    free(d->works);
+    free(d->res), free(d->jac), free(d->weight);
+    free(d->h), free(d->hinv), free(d->g), free(d->step), free(d->trial);
+}
+
+static bool dwls_init(dwls *d, const brisk_model *m, const brisk_moments *poly,
+                      const brisk_wlsmv *w)
+{
+    size_t q = w->q;
+    *d = (dwls){.G = w->ngroups, .np = w->npairs, .q = q, .rows = w->ngroups * w->npairs};
+    d->works = calloc(d->G, sizeof *d->works);
+    d->res = malloc((d->rows + 1) * sizeof *d->res);
+    d->jac = malloc((d->rows * q + 1) * sizeof *d->jac);
+    d->weight = malloc((d->rows + 1) * sizeof *d->weight);
+    d->h = malloc((q * q + 1) * sizeof *d->h);
+    d->hinv = malloc((q * q + 1) * sizeof *d->hinv);
+    d->g = malloc((q + 1) * sizeof *d->g);
+    d->step = malloc((q * q + 1) * sizeof *d->step);   /* also the Cholesky scratch */
+    d->trial = malloc((q + 1) * sizeof *d->trial);
+    bool ok = d->works && d->res && d->jac && d->weight && d->h && d->hinv && d->g && d->step &&
+              d->trial;
+    for (size_t g = 0; ok && g < d->G; g++) {
+        ok = (d->works[g] = brisk_sem_work_new(m, &poly[g], g)) != NULL;
+        const brisk_wlsmv_stats *s = &w->groups[g];
+        for (size_t a = 0; ok && a < d->np; a++)
+            d->weight[g * d->np + a] = (double)(s->n - 1) / s->gamma[a * d->np + a];
+    }
+    return ok;
+}
+
+/* Residuals r - sigma of every group's correlations and (jac) their
+ * Jacobian at theta; false where an implied matrix cannot be formed. */
+static bool residuals(dwls *d, const brisk_wlsmv *w, const double *theta, double *res,
                       double *jac)
 {
-    double f;
-    if (!brisk_sem_objective(work, theta, &f))
-        return false;
-    if (jac && !brisk_sem_derivatives(work))
-        return false;
-    size_t p = w->p, q = work->q;
-    for (size_t j = 0, pr = 0; j < p; j++)
-        for (size_t l = j + 1; l < p; l++, pr++) {
-            res[pr] = w->rho[j * p + l] - work->Sigma[j * p + l];
-            for (size_t k = 0; jac && k < q; k++)
-                jac[pr * q + k] = work->dSigma[k * p * p + j * p + l];
-        }
+    size_t p = w->p, q = d->q;
+    for (size_t g = 0; g < d->G; g++) {
+        sem_work *work = d->works[g];
+        double f;
+        if (!brisk_sem_objective(work, theta, &f) || (jac && !brisk_sem_derivatives(work)))
+            return false;
+        const double *rho = w->groups[g].rho;
+        for (size_t j = 0, a = g * d->np; j < p; j++)
+            for (size_t l = j + 1; l < p; l++, a++) {
+                res[a] = rho[j * p + l] - work->Sigma[j * p + l];
+                for (size_t k = 0; jac && k < q; k++)
+                    jac[a * q + k] = work->dSigma[k * p * p + j * p + l];
+            }
+    }
     return true;
 }
 
-static double weighted_ss(const brisk_wlsmv *w, const double *res)
+/* sum_g (N_g - 1) (r - sigma)' W_g (r - sigma): lavaan's statistic. */
+static double weighted_ss(const dwls *d, const double *res)
 {
     double s = 0;
-    for (size_t a = 0; a < w->npairs; a++)
-        s += res[a] * res[a] / w->gamma[a * w->npairs + a];
+    for (size_t a = 0; a < d->rows; a++)
+        s += d->weight[a] * res[a] * res[a];
     return s;
 }
 
-/* Gauss-Newton on F = sum w (r - sigma)^2 with step halving. */
-static brisk_status gauss_newton(sem_work *work, brisk_wlsmv *w, double *theta, double *jac,
-                                 double *res, double *h, double *hinv, double *g, double *step,
-                                 double *trial, brisk_error *err)
+/* Gauss-Newton on the weighted sum of squares, with step halving. */
+static brisk_status gauss_newton(dwls *d, brisk_wlsmv *w, double *theta, brisk_error *err)
 {
-    size_t q = work->q, np = w->npairs;
-    if (!residuals(work, w, theta, res, jac))
+    size_t q = d->q;
+    double *res = d->res, *jac = d->jac, *h = d->h, *g = d->g, *step = d->step;
+    if (!residuals(d, w, theta, res, jac))
         return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the starting values give no "
                                "correlation matrix");
-    double f = weighted_ss(w, res);
+    double f = weighted_ss(d, res);
     for (int it = 0; it < 500; it++) {
         memset(h, 0, q * q * sizeof *h);
         memset(g, 0, q * sizeof *g);
-        for (size_t a = 0; a < np; a++) {
-            double wa = 1 / w->gamma[a * np + a];
+        for (size_t a = 0; a < d->rows; a++) {
+            double wa = d->weight[a];
             for (size_t k = 0; k < q; k++) {
                 g[k] += wa * jac[a * q + k] * res[a];
                 for (size_t l = 0; l < q; l++)
@@ -378,155 +498,215 @@ static brisk_status gauss_newton(sem_work *work, brisk_wlsmv *w, double *theta, 
         for (size_t k = 0; k < q; k++)
             gmax = fmax(gmax, fabs(g[k]));
         w->iterations = it;
-        if (gmax < 1e-12)
+        if (gmax < 1e-12 * (double)w->n)   /* the weights carry N_g - 1 */
             break;
-        if (!brisk_dense_spd_invert(h, hinv, step, q, &logdet))
+        if (!brisk_dense_spd_invert(h, d->hinv, step, q, &logdet))
             return brisk_error_set(err, BRISK_ERR_MODEL, "the model is not identified: its "
                                    "correlations do not determine every parameter");
         for (size_t k = 0; k < q; k++) {
             step[k] = 0;
             for (size_t l = 0; l < q; l++)
-                step[k] += hinv[k * q + l] * g[l];
+                step[k] += d->hinv[k * q + l] * g[l];
         }
         double t = 1, ft = INFINITY;
         for (int half = 0; half < 40; half++, t /= 2) {
             for (size_t k = 0; k < q; k++)
-                trial[k] = theta[k] + t * step[k];
-            if (residuals(work, w, trial, res, NULL) && (ft = weighted_ss(w, res)) <= f)
+                d->trial[k] = theta[k] + t * step[k];
+            if (residuals(d, w, d->trial, res, NULL) && (ft = weighted_ss(d, res)) <= f)
                 break;
         }
         if (!(ft <= f))
             break;   /* at the minimum to rounding */
-        memcpy(theta, trial, q * sizeof *theta);
+        memcpy(theta, d->trial, q * sizeof *theta);
         bool still = f - ft > 1e-15 * (1 + f);
         f = ft;
-        if (!residuals(work, w, theta, res, jac))
+        if (!residuals(d, w, theta, res, jac))
             return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "no convergence");
-        if (!still && gmax < 1e-8)
+        if (!still && gmax < 1e-8 * (double)w->n)
             break;
     }
-    w->fmin = f;
+    w->chisq = f;
     return BRISK_OK;
 }
 
-/* Robust vcov and the scaled-shifted test, at the estimates. */
-static brisk_status robust_inference(brisk_wlsmv *w, const double *jac, const double *hinv,
-                                     brisk_error *err)
+/* The scaled-shifted statistic a X + b of X on df with tr(UG), tr(UG^2). */
+static void scaled_shifted(double x, double df, double tr, double tr2, double *scaled,
+                           double *factor, double *shift)
 {
-    size_t q = w->q, np = w->npairs;
-    double *wj = malloc((np * q + 1) * sizeof *wj), *meat = calloc(q * q + 1, sizeof *meat);
-    double *gwj = malloc((np * q + 1) * sizeof *gwj), *tmp = malloc((q * q + 1) * sizeof *tmp);
-    double *ug = malloc((np * np + 1) * sizeof *ug), *proj = malloc((np * q + 1) * sizeof *proj);
-    if (!wj || !meat || !gwj || !tmp || !ug || !proj) {
-        free(wj), free(meat), free(gwj), free(tmp), free(ug), free(proj);
-        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    double a = sqrt(df / tr2);
+    *factor = 1 / a;
+    *shift = df - a * tr;
+    *scaled = a * x + *shift;
+}
+
+/* Robust vcov and the scaled-shifted test at the estimates (d holds the
+ * Jacobian there), as lavaan with groups weighted by f_g = N_g / N:
+ *   E = sum_g f_g J_g' W_g J_g,  vcov = E^-1 [sum_g f_g J_g' W_g Gamma_g
+ *   W_g J_g] E^-1 / (N - G);
+ *   U Gamma, block (g, h) = [g = h] W_g Gamma_g - f_g W_g J_g E^-1 J_h' W_h
+ *   Gamma_h. */
+static brisk_status robust_inference(brisk_wlsmv *w, const dwls *d, brisk_error *err)
+{
+    size_t q = w->q, np = d->np, R = d->rows;
+    const double *jac = d->jac;
+    double *wj = malloc((R * q + 1) * sizeof *wj), *meat = calloc(q * q + 1, sizeof *meat);
+    double *gwj = malloc((R * q + 1) * sizeof *gwj), *tmp = malloc((q * q + 1) * sizeof *tmp);
+    double *e = calloc(q * q + 1, sizeof *e), *einv = malloc((q * q + 1) * sizeof *einv);
+    double *ug = malloc((R * R + 1) * sizeof *ug), *proj = malloc((R * q + 1) * sizeof *proj);
+    double *fg = malloc((R + 1) * sizeof *fg);   /* per stacked row: its group's f_g */
+    brisk_status st = BRISK_OK;
+    if (!wj || !meat || !gwj || !tmp || !e || !einv || !ug || !proj || !fg)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t g = 0; st == BRISK_OK && g < d->G; g++) {
+        const double *G = w->groups[g].gamma;
+        size_t r0 = g * np;
+        for (size_t a = 0; a < np; a++) {
+            fg[r0 + a] = (double)w->groups[g].n / (double)w->n;
+            for (size_t k = 0; k < q; k++)
+                wj[(r0 + a) * q + k] = jac[(r0 + a) * q + k] / G[a * np + a];   /* W J */
+        }
+        for (size_t a = 0; a < np; a++)                                       /* Gamma W J */
+            for (size_t k = 0; k < q; k++) {
+                double v = 0;
+                for (size_t b = 0; b < np; b++)
+                    v += G[a * np + b] * wj[(r0 + b) * q + k];
+                gwj[(r0 + a) * q + k] = v;
+            }
     }
-    const double *G = w->gamma;
-    for (size_t a = 0; a < np; a++)
-        for (size_t k = 0; k < q; k++)
-            wj[a * q + k] = jac[a * q + k] / G[a * np + a];   /* W J */
-    for (size_t a = 0; a < np; a++)                            /* Gamma W J */
-        for (size_t k = 0; k < q; k++) {
-            double v = 0;
-            for (size_t b = 0; b < np; b++)
-                v += G[a * np + b] * wj[b * q + k];
-            gwj[a * q + k] = v;
-        }
-    for (size_t k = 0; k < q; k++)                             /* J'W Gamma W J */
+    for (size_t k = 0; st == BRISK_OK && k < q; k++)
         for (size_t l = 0; l < q; l++) {
-            double v = 0;
-            for (size_t a = 0; a < np; a++)
-                v += wj[a * q + k] * gwj[a * q + l];
-            meat[k * q + l] = v;
+            double ve = 0, vm = 0;
+            for (size_t a = 0; a < R; a++) {
+                ve += fg[a] * wj[a * q + k] * jac[a * q + l];
+                vm += fg[a] * wj[a * q + k] * gwj[a * q + l];
+            }
+            e[k * q + l] = ve;
+            meat[k * q + l] = vm;
         }
-    brisk_dense_mul(hinv, meat, tmp, q);
-    brisk_dense_mul(tmp, hinv, w->vcov, q);
-    for (size_t i = 0; i < q * q; i++)   /* N - 1, as lavaan's (D)WLS */
-        w->vcov[i] /= (double)(w->n - 1);
-    /* U Gamma = W Gamma - W J H^-1 (Gamma W J)' */
-    for (size_t a = 0; a < np; a++)                            /* proj = W J H^-1 */
+    double logdet;
+    if (st == BRISK_OK && !brisk_dense_spd_invert(e, einv, tmp, q, &logdet))
+        st = brisk_error_set(err, BRISK_ERR_MODEL, "the model is not identified: its "
+                             "correlations do not determine every parameter");
+    if (st != BRISK_OK) {
+        free(wj), free(meat), free(gwj), free(tmp), free(e), free(einv), free(ug), free(proj);
+        free(fg);
+        return st;
+    }
+    brisk_dense_mul(einv, meat, tmp, q);
+    brisk_dense_mul(tmp, einv, w->vcov, q);
+    for (size_t i = 0; i < q * q; i++)   /* N - G, as lavaan's (D)WLS */
+        w->vcov[i] /= (double)(w->n - d->G);
+    for (size_t a = 0; a < R; a++)                                             /* W J E^-1 */
         for (size_t k = 0; k < q; k++) {
             double v = 0;
             for (size_t l = 0; l < q; l++)
-                v += wj[a * q + l] * hinv[l * q + k];
+                v += wj[a * q + l] * einv[l * q + k];
             proj[a * q + k] = v;
         }
-    for (size_t a = 0; a < np; a++)
-        for (size_t b = 0; b < np; b++) {
-            double v = G[a * np + b] / G[a * np + a];
+    for (size_t a = 0; a < R; a++)
+        for (size_t b = 0; b < R; b++) {
+            size_t g = a / np;
+            const double *G = w->groups[g].gamma;
+            double v = b / np == g ? G[(a % np) * np + b % np] / G[(a % np) * np + a % np] : 0;
+            double c = 0;
             for (size_t k = 0; k < q; k++)
-                v -= proj[a * q + k] * gwj[b * q + k];
-            ug[a * np + b] = v;
+                c += proj[a * q + k] * gwj[b * q + k];
+            ug[a * R + b] = v - fg[a] * c;
         }
     double tr = 0, tr2 = 0;
-    for (size_t a = 0; a < np; a++) {
-        tr += ug[a * np + a];
-        for (size_t b = 0; b < np; b++)
-            tr2 += ug[a * np + b] * ug[b * np + a];
+    for (size_t a = 0; a < R; a++) {
+        tr += ug[a * R + a];
+        for (size_t b = 0; b < R; b++)
+            tr2 += ug[a * R + b] * ug[b * R + a];
     }
     w->trace_ug = tr;
     w->trace_ug2 = tr2;
-    double a = sqrt(w->df / tr2);
-    w->scaling_factor = 1 / a;
-    w->shift = w->df - a * tr;
-    w->chisq_scaled = a * w->chisq + w->shift;
-    /* the baseline (every correlation 0): U = W, tr(W Gamma) = the pairs */
+    scaled_shifted(w->chisq, w->df, tr, tr2, &w->chisq_scaled, &w->scaling_factor, &w->shift);
+    /* the baseline (every correlation 0): U Gamma = W Gamma in each group */
     double btr2 = 0;
-    for (size_t x = 0; x < np; x++)
-        for (size_t y = 0; y < np; y++)
-            btr2 += G[x * np + y] * G[y * np + x] / (G[x * np + x] * G[y * np + y]);
-    double ab = sqrt((double)np / btr2);
-    w->baseline_scaling_factor = 1 / ab;
-    w->baseline_shift = (double)np - ab * (double)np;
-    w->baseline_chisq_scaled = ab * w->baseline_chisq + w->baseline_shift;
-    free(wj), free(meat), free(gwj), free(tmp), free(ug), free(proj);
+    for (size_t g = 0; g < d->G; g++) {
+        const double *G = w->groups[g].gamma;
+        for (size_t x = 0; x < np; x++)
+            for (size_t y = 0; y < np; y++)
+                btr2 += G[x * np + y] * G[y * np + x] / (G[x * np + x] * G[y * np + y]);
+    }
+    scaled_shifted(w->baseline_chisq, w->baseline_df, w->baseline_df, btr2,
+                   &w->baseline_chisq_scaled, &w->baseline_scaling_factor, &w->baseline_shift);
+    free(wj), free(meat), free(gwj), free(tmp), free(e), free(einv), free(ug), free(proj);
+    free(fg);
     return BRISK_OK;
 }
 
-brisk_status brisk_wlsmv_fit(const brisk_model *m, const double *x, size_t n, brisk_wlsmv *out,
+/* Every group's thresholds' standard errors from their variances, over
+ * N - G as lavaan's (D)WLS. */
+static void threshold_errors(brisk_wlsmv *w)
+{
+    double scale = (double)w->n / (double)(w->n - w->ngroups);
+    for (size_t g = 0; g < w->ngroups; g++)
+        for (size_t t = 0; t < w->groups[g].ntau; t++)
+            w->groups[g].tau_se[t] = sqrt(w->groups[g].tau_se[t] * scale);
+}
+
+/* The model's estimates, test and baseline from the statistics. */
+static brisk_status estimate(const brisk_model *m, brisk_wlsmv *w, brisk_error *err)
+{
+    size_t G = w->ngroups, p = w->p, np = w->npairs;
+    brisk_moments *poly = calloc(G, sizeof *poly);
+    double *zero = calloc(p + 1, sizeof *zero);
+    dwls d = {0};
+    brisk_status st = poly && zero ? BRISK_OK
+                                   : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t g = 0; poly && g < G; g++)
+        poly[g] = (brisk_moments){.p = p, .n = w->groups[g].n, .cov = w->groups[g].rho,
+                                  .mean = zero};
+    if (st == BRISK_OK && !dwls_init(&d, m, poly, w))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK) {
+        brisk_sem_start(m, poly, w->theta);
+        st = gauss_newton(&d, w, w->theta, err);
+    }
+    if (st == BRISK_OK) {
+        w->df = (double)d.rows - (double)w->q;
+        w->fmin = w->chisq / (2 * (double)w->n);
+        for (size_t g = 0; g < G; g++) {   /* the baseline: every correlation 0 */
+            const double *rho = w->groups[g].rho;
+            for (size_t j = 0, a = g * np; j < p; j++)
+                for (size_t l = j + 1; l < p; l++, a++)
+                    d.res[a] = rho[j * p + l];
+            double *implied = w->implied + g * p * p;
+            memcpy(implied, d.works[g]->Sigma, p * p * sizeof *implied);
+            for (size_t j = 0; j < p; j++)   /* delta parameterization: unit diagonal */
+                implied[j * p + j] = 1;
+        }
+        w->baseline_chisq = weighted_ss(&d, d.res);
+        w->baseline_df = (double)d.rows;
+        if (!residuals(&d, w, w->theta, d.res, d.jac))
+            st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "no convergence");
+    }
+    if (st == BRISK_OK)
+        st = robust_inference(w, &d, err);
+    dwls_free(&d);
+    free(poly);
+    free(zero);
+    return st;
+}
+
+brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, brisk_wlsmv *out,
                              brisk_error *err)
 {
     memset(out, 0, sizeof *out);
-    size_t p = m->p, q = m->nfree;
-    out->n = n;
-    out->p = p;
-    out->q = q;
-    brisk_status st = sample_statistics(out, x, err);
-    size_t np = out->npairs;
-    brisk_moments mom = {.p = p, .n = n, .cov = out->rho,
-                         .mean = calloc(p + 1, sizeof(double))};
-    sem_work *work = st == BRISK_OK ? brisk_sem_work_new(m, &mom, 0) : NULL;
+    size_t p = m->p, q = m->nfree, G = m->ngroups ? m->ngroups : 1;
+    *out = (brisk_wlsmv){.p = p, .q = q, .ngroups = G, .npairs = p * (p - 1) / 2};
+    brisk_status st = all_statistics(m, mom, out, err);
     out->theta = calloc(q + 1, sizeof *out->theta);
     out->vcov = calloc(q * q + 1, sizeof *out->vcov);
-    out->implied = calloc(p * p + 1, sizeof *out->implied);
-    double *jac = malloc((np * q + 1) * sizeof *jac), *res = malloc((np + 1) * sizeof *res);
-    double *h = malloc((q * q + 1) * sizeof *h), *hinv = malloc((q * q + 1) * sizeof *hinv);
-    double *g = malloc((q + 1) * sizeof *g), *step = malloc((q * q + 1) * sizeof *step);
-    double *trial = malloc((q + 1) * sizeof *trial);
-    if (st == BRISK_OK && (!mom.mean || !work || !out->theta || !out->vcov || !out->implied ||
-                           !jac || !res || !h || !hinv || !g || !step || !trial))
+    out->implied = calloc(G * p * p + 1, sizeof *out->implied);
+    if (st == BRISK_OK && (!out->theta || !out->vcov || !out->implied))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    if (st == BRISK_OK) {
-        brisk_sem_start(m, &mom, out->theta);
-        st = gauss_newton(work, out, out->theta, jac, res, h, hinv, g, step, trial, err);
-    }
-    if (st == BRISK_OK) {
-        /* lavaan's statistic for (D)WLS is (N - 1) F */
-        out->chisq = (double)(n - 1) * out->fmin;
-        out->df = (double)np - (double)q;
-        for (size_t j = 0, pr = 0; j < p; j++)   /* the baseline: every correlation 0 */
-            for (size_t l = j + 1; l < p; l++, pr++)
-                res[pr] = out->rho[j * p + l];
-        out->baseline_chisq = (double)(n - 1) * weighted_ss(out, res);
-        out->baseline_df = (double)np;
-        memcpy(out->implied, work->Sigma, p * p * sizeof *out->implied);
-        for (size_t j = 0; j < p; j++)   /* delta parameterization: unit diagonal */
-            out->implied[j * p + j] = 1;
-        st = robust_inference(out, jac, hinv, err);
-    }
-    brisk_sem_work_free(work);
-    free(mom.mean);
-    free(jac), free(res), free(h), free(hinv), free(g), free(step), free(trial);
+    if (st == BRISK_OK)
+        st = estimate(m, out, err);
+    if (st == BRISK_OK)
+        threshold_errors(out);
     if (st != BRISK_OK)
         brisk_wlsmv_free(out);
     return st;
@@ -535,18 +715,19 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const double *x, size_t n, br
 /* ------------------------------------------------------------ as a fit */
 
 /* The items' residual variances set to 1 less their explained variance
- * (the delta parameterization), which gives the implied matrix its unit
- * diagonal for the standardized solution; then the fit's rows. */
+ * in each group (the delta parameterization), which gives the implied
+ * matrices their unit diagonal for the standardized solution; then the
+ * fit's rows. */
 static brisk_status fill_fit(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
                              brisk_error *err)
 {
-    sem_work *work = f->works[0];
     double value;
     if (!brisk_sem_fitter_objective(f, fit->theta, &value))
         return brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
     size_t p = m->p;
     for (size_t r = 0; r < m->nparams; r++) {
         const brisk_param *par = &m->params[r];
+        sem_work *work = f->works[par->group];
         int i = brisk_sem_var_index(m, par->lhs);
         if (par->op == BRISK_OP_COVARY && !par->free && strcmp(par->lhs, par->rhs) == 0 &&
             i >= 0 && (size_t)i < p)
@@ -558,10 +739,26 @@ static brisk_status fill_fit(const brisk_model *m, sem_fitter *f, brisk_fit *fit
     return BRISK_OK;
 }
 
+/* The root mean square of one group's correlation residuals, over the
+ * p (p + 1) / 2 distinct elements as lavaan's SRMR. */
+static double srmr(const brisk_wlsmv *w, size_t g)
+{
+    size_t p = w->p;
+    const double *rho = w->groups[g].rho, *implied = w->implied + g * p * p;
+    double ss = 0;
+    for (size_t j = 0; j < p; j++)
+        for (size_t l = 0; l < j; l++)
+            ss += (rho[j * p + l] - implied[j * p + l]) * (rho[j * p + l] - implied[j * p + l]);
+    return sqrt(ss / ((double)p * (double)(p + 1) / 2));
+}
+
 static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_measures *f)
 {
-    double n = (double)w->n;
-    *f = (brisk_fit_measures){.nobs = w->n, .npar = m->nfree + w->ntau, .loglik = NAN,
+    double n = (double)w->n, G = (double)w->ngroups;
+    size_t ntau = 0;
+    for (size_t g = 0; g < w->ngroups; g++)
+        ntau += w->groups[g].ntau;
+    *f = (brisk_fit_measures){.nobs = w->n, .npar = m->nfree + ntau, .loglik = NAN,
                               .unrestricted_loglik = NAN, .aic = NAN, .bic = NAN, .sabic = NAN,
                               .scaled = true, .robust = false};
     f->chisq = w->chisq;
@@ -572,7 +769,7 @@ static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_
     f->baseline_pvalue = gsl_cdf_chisq_Q(w->baseline_chisq, w->baseline_df);
     brisk_sem_cfi_tli(f->chisq, f->df, f->baseline_chisq, f->baseline_df, 1, 1, &f->cfi,
                       &f->tli);
-    brisk_sem_rmsea(f->chisq, f->df, n, 1, 1, &f->rmsea, &f->rmsea_ci_lower, &f->rmsea_ci_upper);
+    brisk_sem_rmsea(f->chisq, f->df, n, G, 1, &f->rmsea, &f->rmsea_ci_lower, &f->rmsea_ci_upper);
     f->rmsea_pvalue = NAN;
     f->chisq_scaled = w->chisq_scaled;
     f->pvalue_scaled = gsl_cdf_chisq_Q(w->chisq_scaled, w->df);
@@ -583,35 +780,63 @@ static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_
     f->baseline_scaling_factor = w->baseline_scaling_factor;
     brisk_sem_cfi_tli(f->chisq_scaled, f->df, f->baseline_chisq_scaled, f->baseline_df, 1, 1,
                       &f->cfi_scaled, &f->tli_scaled);
-    brisk_sem_rmsea(f->chisq_scaled, f->df, n, 1, 1, &f->rmsea_scaled, &f->rmsea_ci_lower_scaled,
+    brisk_sem_rmsea(f->chisq_scaled, f->df, n, G, 1, &f->rmsea_scaled, &f->rmsea_ci_lower_scaled,
                     &f->rmsea_ci_upper_scaled);
-    /* SRMR: the root mean square of the correlation residuals */
-    double ss = 0;
-    size_t p = w->p;
-    for (size_t j = 0; j < p; j++)
-        for (size_t l = 0; l < j; l++)
-            ss += (w->rho[j * p + l] - w->implied[j * p + l]) * (w->rho[j * p + l] - w->implied[j * p + l]);
-    f->srmr = sqrt(ss / ((double)p * (double)(p + 1) / 2));
+    f->srmr = 0;   /* weighted by the groups' sizes, as lavaan */
+    for (size_t g = 0; g < w->ngroups; g++)
+        f->srmr += (double)w->groups[g].n / n * srmr(w, g);
+}
+
+/* The thresholds of every group into the fit, group by group, item by
+ * item. */
+static brisk_status copy_thresholds(const brisk_wlsmv *w, brisk_fit *fit, brisk_error *err)
+{
+    size_t ntau = 0;
+    for (size_t g = 0; g < w->ngroups; g++)
+        ntau += w->groups[g].ntau;
+    fit->thresholds = malloc((ntau + 1) * sizeof *fit->thresholds);
+    fit->threshold_se = malloc((ntau + 1) * sizeof *fit->threshold_se);
+    fit->threshold_item = malloc((ntau + 1) * sizeof *fit->threshold_item);
+    fit->threshold_group = malloc((ntau + 1) * sizeof *fit->threshold_group);
+    if (!fit->thresholds || !fit->threshold_se || !fit->threshold_item || !fit->threshold_group)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    fit->nthresholds = ntau;
+    for (size_t g = 0, t = 0; g < w->ngroups; g++) {
+        const brisk_wlsmv_stats *s = &w->groups[g];
+        for (size_t j = 0, k = 0; j < w->p; j++)
+            for (size_t c = 0; c + 1 < s->ncat[j]; c++, k++, t++) {
+                fit->thresholds[t] = s->tau[k];
+                fit->threshold_se[t] = s->tau_se[k];
+                fit->threshold_item[t] = j;
+                fit->threshold_group[t] = g;
+            }
+    }
+    return BRISK_OK;
 }
 
 brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, brisk_fit **out,
                              brisk_error *err)
 {
     *out = NULL;
-    if (m->ngroups > 1 || brisk_model_nexogenous(m) > 0)
-        return brisk_error_set(err, BRISK_ERR_MODEL, "WLSMV with groups or with covariates "
-                               "(observed predictors) is not available yet");
+    if (brisk_model_nexogenous(m) > 0)
+        return brisk_error_set(err, BRISK_ERR_MODEL, "WLSMV with covariates (observed "
+                               "predictors) is not available yet: fit the ordered items' "
+                               "model without them, or use --estimator mlr");
     brisk_wlsmv w;
-    brisk_status st = brisk_wlsmv_fit(m, mom->data, mom->n, &w, err);
+    brisk_status st = brisk_wlsmv_fit(m, mom, &w, err);
     if (st != BRISK_OK)
         return st;
-    size_t q = m->nfree;
-    brisk_moments poly = {.p = m->p, .n = mom->n, .cov = w.rho, .mean = mom->mean};
-    sem_fitter *f = brisk_sem_fitter_new(m, &poly);
+    size_t q = m->nfree, G = w.ngroups;
+    brisk_moments *poly = calloc(G, sizeof *poly);
+    for (size_t g = 0; poly && g < G; g++)
+        poly[g] = (brisk_moments){.p = m->p, .n = mom[g].n, .cov = w.groups[g].rho,
+                                  .mean = mom[g].mean, .group = mom[g].group};
+    sem_fitter *f = poly ? brisk_sem_fitter_new(m, poly) : NULL;
     brisk_fit *fit = calloc(1, sizeof *fit);
     if (!f || !fit) {
         brisk_sem_fitter_free(f);
         free(fit);
+        free(poly);
         brisk_wlsmv_free(&w);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
@@ -624,21 +849,13 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
     fit->theta = malloc((q + 1) * sizeof *fit->theta);
     fit->vcov = malloc((q * q + 1) * sizeof *fit->vcov);
     fit->rows = calloc(m->nparams + 1, sizeof *fit->rows);
-    fit->thresholds = malloc((w.ntau + 1) * sizeof *fit->thresholds);
-    fit->threshold_se = malloc((w.ntau + 1) * sizeof *fit->threshold_se);
-    fit->threshold_item = malloc((w.ntau + 1) * sizeof *fit->threshold_item);
-    if (!fit->theta || !fit->vcov || !fit->rows || !fit->thresholds || !fit->threshold_se ||
-        !fit->threshold_item)
+    if (!fit->theta || !fit->vcov || !fit->rows)
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        st = copy_thresholds(&w, fit, err);
     if (st == BRISK_OK) {
         memcpy(fit->theta, w.theta, q * sizeof *fit->theta);
         memcpy(fit->vcov, w.vcov, q * q * sizeof *fit->vcov);
-        fit->nthresholds = w.ntau;
-        memcpy(fit->thresholds, w.tau, w.ntau * sizeof *fit->thresholds);
-        memcpy(fit->threshold_se, w.tau_se, w.ntau * sizeof *fit->threshold_se);
-        for (size_t j = 0, t = 0; j < w.p; j++)
-            for (size_t c = 0; c + 1 < w.ncat[j]; c++)
-                fit->threshold_item[t++] = j;
         fill_measures(m, &w, &fit->fit);
         st = fill_fit(m, f, fit, err);
     }
@@ -647,6 +864,7 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
     if (st == BRISK_OK)
         st = brisk_sem_standardize(m, f, fit, err);
     brisk_sem_fitter_free(f);
+    free(poly);
     brisk_wlsmv_free(&w);
     if (st != BRISK_OK) {
         brisk_fit_free(fit);

@@ -155,7 +155,8 @@ static void test_wlsmv(void **state)
             x[i * pm + j] = c->num[p->rows[i]];
     }
     brisk_wlsmv w;
-    if (brisk_wlsmv_fit(m, x, p->n, &w, &err) != BRISK_OK)
+    brisk_moments mom = {.p = pm, .n = p->n, .data = x};
+    if (brisk_wlsmv_fit(m, &mom, &w, &err) != BRISK_OK)
         fail_msg("%s", err.message);
     brisk_dataset *fit = read_csv(REF "rongcheng_wlsmv.extra.csv");
     const brisk_column *q = brisk_dataset_find(fit, "quantity"), *v = brisk_dataset_find(fit, "value");
@@ -197,9 +198,10 @@ static void test_wlsmv(void **state)
             continue;
         double want = brisk_dataset_find(par, "est")->num[i];
         double want_se = brisk_dataset_find(par, "se")->num[i];
-        if (!(fabs(w.tau[t] - want) < 1e-8) || !(fabs(w.tau_se[t] - want_se) < 1e-6))
+        const brisk_wlsmv_stats *st = &w.groups[0];
+        if (!(fabs(st->tau[t] - want) < 1e-8) || !(fabs(st->tau_se[t] - want_se) < 1e-6))
             fail_msg("%s|%s: brisk %.8g (%.8g), lavaan %.8g (%.8g)", ref_text(par, "lhs", i),
-                     ref_text(par, "rhs", i), w.tau[t], w.tau_se[t], want, want_se);
+                     ref_text(par, "rhs", i), st->tau[t], st->tau_se[t], want, want_se);
         t++;
     }
     brisk_dataset_free(par);
@@ -210,40 +212,63 @@ static void test_wlsmv(void **state)
     brisk_syntax_free(syn);
 }
 
-/* The same through brisk_fit_text: the rows lavaan reports (the items'
- * residual variances fixed at 1 - explained, std.all) and the measures. */
-static void test_wlsmv_fit(void **state)
+/* The fit of reference case NAME (its .lav) through brisk_fit_text against
+ * lavaan's rows (matched by lhs, op, rhs and group: est, SE, std.all; the
+ * items' residual variances fixed at 1 - explained; the thresholds) and
+ * measures. */
+static void check_wlsmv(const char *name, const brisk_dataset *ds, const char *group)
 {
-    prepared *p = *state;
+    char path[512];
+    snprintf(path, sizeof path, REF "%s.lav", name);
     brisk_fitted f;
     brisk_error err;
     brisk_model_options opt = {.estimator = BRISK_ESTIMATOR_WLSMV};
-    if (brisk_fit_text(slurp(REF "rongcheng_wlsmv.lav"), "wlsmv.lav", 1, p->d->ds, NULL, 0, NULL,
-                       &opt, &f, &err) != BRISK_OK)
-        fail_msg("%s", err.message);
+    if (brisk_fit_text(slurp(path), path, 1, ds, NULL, 0, group, &opt, &f, &err) != BRISK_OK)
+        fail_msg("%s: %s", name, err.message);
     const brisk_fit *fit = f.fit;
-    brisk_dataset *par = read_csv(REF "rongcheng_wlsmv.params.csv");
-    size_t compared = 0;
-    for (size_t i = 0; i < par->nrows; i++)
+    snprintf(path, sizeof path, REF "%s.params.csv", name);
+    brisk_dataset *par = read_csv(path);
+    const brisk_column *gcol = brisk_dataset_find(par, "group");
+    size_t compared = 0, thresholds = 0;
+    for (size_t i = 0; i < par->nrows; i++) {
+        size_t g = gcol ? (size_t)gcol->num[i] - 1 : 0;
+        const char *lhs = ref_text(par, "lhs", i), *op = ref_text(par, "op", i),
+                   *rhs = ref_text(par, "rhs", i);
+        double want[] = {brisk_dataset_find(par, "est")->num[i],
+                         brisk_dataset_find(par, "se")->num[i],
+                         brisk_dataset_find(par, "std_all")->num[i]};
         for (size_t r = 0; r < brisk_model_nparams(f.model); r++) {
             const brisk_param *bp = brisk_model_param(f.model, r);
-            if (strcmp(bp->lhs, ref_text(par, "lhs", i)) ||
-                strcmp(brisk_op_text(bp->op), ref_text(par, "op", i)) ||
-                strcmp(bp->rhs, ref_text(par, "rhs", i)))
+            if (bp->group != g || strcmp(bp->lhs, lhs) || strcmp(brisk_op_text(bp->op), op) ||
+                strcmp(bp->rhs, rhs))
                 continue;
             const brisk_estimate *e = &fit->rows[r];
-            double want[] = {brisk_dataset_find(par, "est")->num[i],
-                             brisk_dataset_find(par, "se")->num[i],
-                             brisk_dataset_find(par, "std_all")->num[i]};
             double got[] = {e->est, e->se, e->std_all};
             for (size_t k = 0; k < 3; k++)
                 if (!(fabs(got[k] - want[k]) < 1e-4))
-                    fail_msg("%s %s %s [%zu]: brisk %.8g, lavaan %.8g", bp->lhs,
-                             brisk_op_text(bp->op), bp->rhs, k, got[k], want[k]);
+                    fail_msg("%s: %s %s %s group %zu [%zu]: brisk %.8g, lavaan %.8g", name,
+                             bp->lhs, op, bp->rhs, g + 1, k, got[k], want[k]);
             compared++;
         }
+        if (strcmp(op, "|") != 0)
+            continue;
+        /* lavaan's "item | tK": the K-th threshold of the item in group g */
+        size_t k = (size_t)atoi(rhs + 1), seen = 0;
+        for (size_t t = 0; t < fit->nthresholds; t++) {
+            if (fit->threshold_group[t] != g ||
+                strcmp(brisk_model_observed(f.model, fit->threshold_item[t]), lhs) || ++seen != k)
+                continue;
+            if (!(fabs(fit->thresholds[t] - want[0]) < 1e-8) ||
+                !(fabs(fit->threshold_se[t] - want[1]) < 1e-6))
+                fail_msg("%s: %s|%s group %zu: brisk %.8g (%.8g), lavaan %.8g (%.8g)", name, lhs,
+                         rhs, g + 1, fit->thresholds[t], fit->threshold_se[t], want[0], want[1]);
+            thresholds++;
+        }
+    }
     assert_int_equal(compared, brisk_model_nparams(f.model));
-    brisk_dataset *fm = read_csv(REF "rongcheng_wlsmv.fit.csv");
+    assert_int_equal(thresholds, fit->nthresholds);
+    snprintf(path, sizeof path, REF "%s.fit.csv", name);
+    brisk_dataset *fm = read_csv(path);
     const brisk_fit_measures *m = &fit->fit;
     const struct { const char *key; double got; } checks[] = {
         {"chisq", m->chisq}, {"df", m->df}, {"pvalue", m->pvalue}, {"chisq_scaled", m->chisq_scaled},
@@ -261,15 +286,77 @@ static void test_wlsmv_fit(void **state)
                 continue;
             found = true;
             double want = brisk_dataset_find(fm, "value")->num[i];
-            if (!(fabs(checks[k].got - want) < 1e-3))
-                fail_msg("%s: brisk %.8g, lavaan %.8g", checks[k].key, checks[k].got, want);
+            if (!(fabs(checks[k].got - want) < 1e-3 * fmax(1, fabs(want))))
+                fail_msg("%s: %s: brisk %.8g, lavaan %.8g", name, checks[k].key, checks[k].got,
+                         want);
         }
         if (!found)
-            fail_msg("no %s in the reference", checks[k].key);
+            fail_msg("%s: no %s in the reference", name, checks[k].key);
     }
     brisk_dataset_free(fm);
     brisk_dataset_free(par);
     brisk_fitted_free(&f);
+}
+
+/* The crime model through brisk_fit_text. */
+static void test_wlsmv_fit(void **state)
+{
+    prepared *p = *state;
+    check_wlsmv("rongcheng_wlsmv", p->d->ds, NULL);
+}
+
+/* tests/data/bfi.csv with A1, C4 and C5 reversed (7 - x), as the reference
+ * script reads it. */
+static brisk_dataset *bfi_reversed(void)
+{
+    brisk_dataset *ds = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_read_file(TEST_SRCDIR "/tests/data/bfi.csv", NULL, &ds, &err),
+                     BRISK_OK);
+    const char *reversed[] = {"A1", "C4", "C5"};
+    for (size_t k = 0; k < 3; k++) {
+        brisk_column *c = brisk_dataset_find(ds, reversed[k]);
+        for (size_t i = 0; i < ds->nrows; i++)
+            if (!brisk_is_missing(c, i))
+                c->num[i] = 7 - c->num[i];
+    }
+    return ds;
+}
+
+/* Six-point items with missing answers: lavaan's WLSMV deletes listwise
+ * (2,632 of 2,800), and so does brisk's. */
+static void test_wlsmv_listwise(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = bfi_reversed();
+    check_wlsmv("bfi_wlsmv", ds, NULL);
+    brisk_dataset_free(ds);
+}
+
+/* The same by gender: thresholds, polychorics and Gamma per group, DWLS
+ * over both, the statistic summed with each group's N_g - 1, robust SEs
+ * over N - G, the scaled-shifted test from the stacked U Gamma. */
+static void test_wlsmv_groups(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = bfi_reversed();
+    check_wlsmv("bfi_wlsmv_group", ds, "gender");
+    brisk_dataset_free(ds);
+}
+
+/* lavaan refuses a group that leaves out one of an item's answers, and
+ * so does brisk, naming the item, the answer and the group. */
+static void test_wlsmv_empty_category(void **state)
+{
+    prepared *p = *state;
+    brisk_fitted f;
+    brisk_error err;
+    brisk_model_options opt = {.estimator = BRISK_ESTIMATOR_WLSMV};
+    assert_int_equal(brisk_fit_text(slurp(REF "rongcheng_wlsmv.lav"), "wlsmv.lav", 1, p->d->ds,
+                                    NULL, 0, "gender", &opt, &f, &err),
+                     BRISK_ERR_DATA);
+    assert_non_null(strstr(err.message, "in group '"));
+    assert_non_null(strstr(err.message, "has no answer"));
 }
 
 int main(void)
@@ -281,6 +368,9 @@ int main(void)
         cmocka_unit_test(test_bivariate_normal),
         cmocka_unit_test(test_wlsmv),
         cmocka_unit_test(test_wlsmv_fit),
+        cmocka_unit_test(test_wlsmv_listwise),
+        cmocka_unit_test(test_wlsmv_groups),
+        cmocka_unit_test(test_wlsmv_empty_category),
     };
     return cmocka_run_group_tests(tests, prepare, release);
 }

@@ -51,6 +51,15 @@
 #                    items of rongcheng.csv with -99 -> NA, pr3_crime ->
 #                    6 - pr3_crime, complete cases only (358 of 600), no
 #                    weights
+#   bfi_wlsmv        cfa(model, data = bfi, ordered = TRUE, estimator = "WLSMV")
+#                    bfi_fiml's model on its six-point items; lavaan's
+#                    default for ordered data is listwise deletion
+#   bfi_wlsmv_group  cfa(model, data = bfi, ordered = TRUE, estimator = "WLSMV",
+#                        group = "gender")
+#                    the same by gender (1, 2: lavaan's order, first seen
+#                    first); configural: thresholds and loadings free in
+#                    each group, the latent-response scales fixed at 1
+#                    (params.csv gets a group column)
 
 suppressPackageStartupMessages({
   library(lavaan)
@@ -174,7 +183,18 @@ cases <- list(
        call = "cfa(model, data = rc, ordered = TRUE, estimator = \"WLSMV\")",
        about = paste("measurement model of rongcheng.survey's [model], {b} = crime,",
                      "all items ordered, WLSMV"),
-       model = rc_model)
+       model = rc_model),
+  list(name = "bfi_wlsmv", fun = "cfa", data = "bfi",
+       args = list(ordered = TRUE, estimator = "WLSMV"),
+       call = "cfa(model, data = bfi, ordered = TRUE, estimator = \"WLSMV\")",
+       about = "two bfi factors on the six-point items as ordered, WLSMV (listwise)",
+       model = bfi_meas),
+  list(name = "bfi_wlsmv_group", fun = "cfa", data = "bfi",
+       args = list(ordered = TRUE, estimator = "WLSMV", group = "gender"),
+       call = paste("cfa(model, data = bfi, ordered = TRUE, estimator = \"WLSMV\",",
+                    "group = \"gender\")"),
+       about = "bfi_wlsmv by gender (configural), WLSMV (listwise)",
+       model = bfi_meas)
 )
 
 data_notes <- list(
@@ -215,17 +235,19 @@ free_names <- function(fit) {
 write_params <- function(fit, name) {
   pt <- parTable(fit)
   pe <- parameterEstimates(fit, standardized = TRUE)
-  key_pt <- paste(pt$lhs, pt$op, pt$rhs)
-  key_pe <- paste(pe$lhs, pe$op, pe$rhs)
+  key_pt <- paste(pt$lhs, pt$op, pt$rhs, if (is.null(pe$group)) "" else pt$group)
+  key_pe <- paste(pe$lhs, pe$op, pe$rhs, if (is.null(pe$group)) "" else pe$group)
   stopifnot(!anyDuplicated(key_pt), all(key_pe %in% key_pt))
   row <- match(key_pe, key_pt)
   lab <- if (is.null(pe$label)) rep("", nrow(pe)) else pe$label
   p <- data.frame(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, label = lab,
                   free = pt$free[row] != 0,
+                  group = if (is.null(pe$group)) 1L else pe$group,
                   est = pe$est, se = pe$se, z = pe$z, pvalue = pe$pvalue,
                   std_lv = pe$std.lv, std_all = pe$std.all,
                   ci_lower = pe$ci.lower, ci_upper = pe$ci.upper,
                   stringsAsFactors = FALSE)
+  if (lavInspect(fit, "ngroups") == 1) p$group <- NULL
   csv_out(p, name, "params")
   p
 }
@@ -273,7 +295,7 @@ write_options <- function(fit, name, spec) {
   }
   add("ordered", paste(ord, collapse = " "))
   add("ngroups", lavInspect(fit, "ngroups"))
-  add("nobs", lavInspect(fit, "nobs"))
+  add("nobs", paste(lavInspect(fit, "nobs"), collapse = " "))
   add("ntotal", lavInspect(fit, "ntotal"))
   add("norig", lavInspect(fit, "norig"))
   if (o$missing %in% c("ml", "ml.x"))
@@ -406,6 +428,21 @@ extra_missing <- function(fit) {
 extra_wlsmv <- function(fit, fm) {
   tst <- fit@test$scaled.shifted
   btst <- fit@baseline$test$scaled.shifted
+  tests <- rbind(
+    xs("nobs", lavInspect(fit, "ntotal")),
+    xs("chisq", fm[["chisq"]]), xs("df", fm[["df"]]),
+    xs("chisq.scaled", tst$stat), xs("pvalue.scaled", tst$pvalue),
+    xs("chisq.scaling.factor", tst$scaling.factor),
+    xs("shift.parameter", sum(tst$shift.parameter)),
+    xs("trace.UGamma", tst$trace.UGamma), xs("trace.UGamma2", tst$trace.UGamma2),
+    xs("baseline.chisq", fit@baseline$test$standard$stat),
+    xs("baseline.df", fit@baseline$test$standard$df),
+    xs("baseline.chisq.scaled", btst$stat),
+    xs("baseline.chisq.scaling.factor", btst$scaling.factor),
+    xs("baseline.shift.parameter", sum(btst$shift.parameter)),
+    xs("baseline.trace.UGamma", btst$trace.UGamma),
+    xs("baseline.trace.UGamma2", btst$trace.UGamma2))
+  if (lavInspect(fit, "ngroups") > 1) return(tests)
   s <- lavInspect(fit, "sampstat")
   vars <- lavNames(fit, "ov")
   p <- length(vars)
@@ -420,19 +457,7 @@ extra_wlsmv <- function(fit, fm) {
   ug <- lavInspect(fit, "UGamma")
   stopifnot(abs(sum(diag(ug)) - tst$trace.UGamma) < 1e-8 * tst$trace.UGamma)
   rbind(
-    xs("nobs", lavInspect(fit, "nobs")),
-    xs("chisq", fm[["chisq"]]), xs("df", fm[["df"]]),
-    xs("chisq.scaled", tst$stat), xs("pvalue.scaled", tst$pvalue),
-    xs("chisq.scaling.factor", tst$scaling.factor),
-    xs("shift.parameter", tst$shift.parameter),
-    xs("trace.UGamma", tst$trace.UGamma), xs("trace.UGamma2", tst$trace.UGamma2),
-    xs("baseline.chisq", fit@baseline$test$standard$stat),
-    xs("baseline.df", fit@baseline$test$standard$df),
-    xs("baseline.chisq.scaled", btst$stat),
-    xs("baseline.chisq.scaling.factor", btst$scaling.factor),
-    xs("baseline.shift.parameter", btst$shift.parameter),
-    xs("baseline.trace.UGamma", btst$trace.UGamma),
-    xs("baseline.trace.UGamma2", btst$trace.UGamma2),
+    tests,
     xvec("threshold", s$th),
     xlower("polychoric", s$cov, diag = FALSE),
     xvec("wls.v.diag", diag(W), stat_names),
@@ -581,7 +606,7 @@ for (r in names(results)) {
   fit <- results[[r]]$fit
   shift <- if (!is.null(fit@test$scaled.shifted)) fit@test$scaled.shifted$shift.parameter else NA
   tab <- c(tab, sprintf("| %s | %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s [%s, %s] | %s |",
-    r, lavInspect(fit, "nobs"), as.integer(fm["npar"]), f3(fm["chisq"]), as.integer(fm["df"]),
+    r, lavInspect(fit, "ntotal"), as.integer(fm["npar"]), f3(fm["chisq"]), as.integer(fm["df"]),
     f3(fm["chisq.scaled"]), f3(fm["chisq.scaling.factor"]), f3(shift), f3(fm["cfi"]),
     f3(fm["cfi.robust"]), f3(fm["tli.robust"]), f3(fm["rmsea"]), f3(fm["rmsea.robust"]),
     f3(fm["rmsea.ci.lower.robust"]), f3(fm["rmsea.ci.upper.robust"]), f3(fm["srmr"])))

@@ -7,16 +7,26 @@
 #include <string.h>
 #include "resample.h"
 #include "sem_internal.h"
+#include "sem_wls.h"
 
-/* What a thread needs of its own: moments per group and an index buffer. */
+/* What a thread needs of its own: moments per group and index buffers. */
 typedef struct scratch {
     brisk_moments *mom;
     unsigned *count;           /* times each case is drawn */
+    size_t *drawn;             /* full-information ML and WLSMV: the rows drawn */
 } scratch;
+
+/* Full-information ML and WLSMV refit a draw from its respondents' rows
+ * (patterns, polychorics): a group's cases are rows of the data set. */
+typedef enum { REFIT_MOMENTS, REFIT_FIML, REFIT_WLSMV } refit_kind;
 
 typedef struct boot_run {
     const brisk_model *m;
-    const resample_data *data;   /* per group: complete cases */
+    refit_kind kind;
+    const resample_data *data;   /* REFIT_MOMENTS, per group: complete cases */
+    const brisk_dataset *ds;     /* otherwise: the data set's rows */
+    size_t **cases;              /* per group: its cases' rows in ds */
+    const size_t *ncases;        /* per group: cases (either way) */
     size_t ngroups;
     const double *theta_hat;
     const double *scoring;       /* the full sample's inverse information per case */
@@ -35,6 +45,7 @@ static void scratch_free(scratch *s, size_t ngroups)
         brisk_moments_free(&s->mom[g]);
     free(s->mom);
     free(s->count);
+    free(s->drawn);
 }
 
 static bool scratch_init(scratch *s, const boot_run *run, size_t maxn)
@@ -42,6 +53,9 @@ static bool scratch_init(scratch *s, const boot_run *run, size_t maxn)
     size_t p = run->m->p;
     s->mom = calloc(run->ngroups, sizeof *s->mom);
     s->count = malloc((maxn ? maxn : 1) * sizeof *s->count);
+    s->drawn = malloc((maxn ? maxn : 1) * sizeof *s->drawn);
+    if (run->kind != REFIT_MOMENTS)   /* the moments are built per draw */
+        return s->mom && s->count && s->drawn;
     for (size_t g = 0; s->mom && g < run->ngroups; g++) {
         s->mom[g].p = p;
         s->mom[g].cov = malloc((p ? p * p : 1) * sizeof(double));
@@ -49,27 +63,62 @@ static bool scratch_init(scratch *s, const boot_run *run, size_t maxn)
         if (!s->mom[g].cov || !s->mom[g].mean)
             return false;
     }
-    return s->mom && s->count;
+    return s->mom && s->count && s->drawn;
 }
 
-/* The sample of job i: a resample within every group, or (jackknife) every
- * case but the i-th. */
-static void job_moments(const boot_run *run, size_t i, scratch *s)
+/* Group g's counts in job i: a resample (r), or (jackknife) every case
+ * but the one *rest counts down to across groups. */
+static void job_counts(const boot_run *run, brisk_rng *r, size_t g, size_t *rest,
+                       unsigned *count)
+{
+    size_t n = run->ncases[g];
+    if (!run->jackknife) {
+        brisk_resample_counts(r, n, count);
+        return;
+    }
+    for (size_t j = 0; j < n; j++)
+        count[j] = j != *rest;
+    *rest = *rest < n ? (size_t)-1 : *rest - n;
+}
+
+/* The sample of job i as every group's moments: from the sufficient
+ * statistics, or (full-information ML, WLSMV) from the rows drawn. */
+static bool job_moments(const boot_run *run, size_t i, scratch *s)
 {
     brisk_rng r;   /* draw i's numbers depend on the seed and i alone */
     brisk_rng_seed(&r, run->seed, i);
     size_t rest = run->jackknife ? i : (size_t)-1;   /* the case left out, across groups */
+    bool ok = true;
     for (size_t g = 0; g < run->ngroups; g++) {
-        const resample_data *d = &run->data[g];
-        if (!run->jackknife) {
-            brisk_resample_counts(&r, d->n, s->count);
-        } else {
-            for (size_t j = 0; j < d->n; j++)
-                s->count[j] = j != rest;
-            rest = rest < d->n ? (size_t)-1 : rest - d->n;
+        job_counts(run, &r, g, &rest, s->count);
+        if (run->kind == REFIT_MOMENTS) {
+            brisk_resample_moments(&run->data[g], s->count, &s->mom[g]);
+            continue;
         }
-        brisk_resample_moments(d, s->count, &s->mom[g]);
+        size_t n = 0;
+        for (size_t j = 0; j < run->ncases[g]; j++)
+            for (unsigned c = 0; c < s->count[j]; c++)
+                s->drawn[n++] = run->cases[g][j];
+        ok = ok && (run->kind == REFIT_FIML
+                        ? brisk_moments_from_data_fiml(run->m, run->ds, s->drawn, n, &s->mom[g],
+                                                       NULL)
+                        : brisk_moments_from_data(run->m, run->ds, s->drawn, n, &s->mom[g],
+                                                  NULL)) == BRISK_OK;
     }
+    return ok;
+}
+
+/* A draw's fit: from the full-sample estimates (FIML, ML), or WLSMV's own
+ * statistics and estimates. */
+static brisk_status job_fit(const boot_run *run, const brisk_moments *mom, brisk_fit **fit)
+{
+    if (run->kind == REFIT_WLSMV)
+        return brisk_fit_wlsmv(run->m, mom, fit, NULL);
+    /* A draw's estimates need not be closer than 1e-7 in the gradient: the
+     * bootstrap spread is many orders larger. */
+    brisk_fit_options o = {.start = run->theta_hat, .scoring = run->scoring,
+                           .estimates_only = true, .tolerance = 1e-7};
+    return brisk_fit_ml(run->m, mom, &o, fit, NULL);
 }
 
 static void boot_job(size_t i, size_t thread, void *ctx)
@@ -77,13 +126,8 @@ static void boot_job(size_t i, size_t thread, void *ctx)
     boot_run *run = ctx;
     scratch *s = &run->scratch[thread];
     run->ok[i] = false;
-    job_moments(run, i, s);
-    /* A draw's estimates need not be closer than 1e-7 in the gradient: the
-     * bootstrap spread is many orders larger. */
-    brisk_fit_options o = {.start = run->theta_hat, .scoring = run->scoring,
-                           .estimates_only = true, .tolerance = 1e-7};
     brisk_fit *fit = NULL;
-    if (brisk_fit_ml(run->m, s->mom, &o, &fit, NULL) == BRISK_OK &&
+    if (job_moments(run, i, s) && job_fit(run, s->mom, &fit) == BRISK_OK &&
         (!run->require_admissible || fit->admissible)) {
         for (size_t r = 0; r < run->nrows; r++) {
             run->est[i * run->nrows + r] = fit->rows[r].est;
@@ -92,6 +136,8 @@ static void boot_job(size_t i, size_t thread, void *ctx)
         run->ok[i] = true;
     }
     brisk_fit_free(fit);
+    for (size_t g = 0; run->kind != REFIT_MOMENTS && g < run->ngroups; g++)
+        brisk_moments_free(&s->mom[g]);
 }
 
 /* ------------------------------------------------------------ summaries */
@@ -115,9 +161,9 @@ static size_t collect(const double *values, const bool *ok, size_t njobs, size_t
 static double acceleration(const boot_run *jack, const double *values, size_t r, double *buf)
 {
     double l3 = 0, l2 = 0;
-    for (size_t g = 0, first = 0; g < jack->ngroups; first += jack->data[g++].n) {
+    for (size_t g = 0, first = 0; g < jack->ngroups; first += jack->ncases[g++]) {
         size_t n = 0;
-        for (size_t i = first; i < first + jack->data[g].n; i++)
+        for (size_t i = first; i < first + jack->ncases[g]; i++)
             if (jack->ok[i] && isfinite(values[i * jack->nrows + r]))
                 buf[n++] = values[i * jack->nrows + r];
         brisk_jackknife_sums(buf, n, &l3, &l2);
@@ -196,7 +242,7 @@ static bool run_init(boot_run *run, size_t njobs, size_t nthreads)
 {
     size_t maxn = 0;
     for (size_t g = 0; g < run->ngroups; g++)
-        maxn = run->data[g].n > maxn ? run->data[g].n : maxn;
+        maxn = run->ncases[g] > maxn ? run->ncases[g] : maxn;
     run->est = malloc((njobs ? njobs : 1) * run->nrows * sizeof *run->est + sizeof(double));
     run->std = malloc((njobs ? njobs : 1) * run->nrows * sizeof *run->std + sizeof(double));
     run->ok = calloc(njobs ? njobs : 1, sizeof *run->ok);
@@ -207,12 +253,31 @@ static bool run_init(boot_run *run, size_t njobs, size_t nthreads)
     return ok;
 }
 
-static size_t total_cases(const resample_data *data, size_t ngroups)
+static size_t total_cases(const size_t *ncases, size_t ngroups)
 {
     size_t n = 0;
     for (size_t g = 0; g < ngroups; g++)
-        n += data[g].n;
+        n += ncases[g];
     return n;
+}
+
+/* The rows of a group a full-information ML fit uses (at least one
+ * answer) or a WLSMV fit (every answer), as lavaan resamples them. */
+static size_t *case_rows(const brisk_model *m, const brisk_dataset *ds, const size_t *rows,
+                         size_t nrows, bool every, size_t *n)
+{
+    size_t *out = malloc((nrows ? nrows : 1) * sizeof *out);
+    *n = 0;
+    for (size_t i = 0; out && i < nrows; i++) {
+        size_t answered = 0;
+        for (size_t j = 0; j < m->p; j++) {
+            const brisk_column *c = brisk_dataset_find(ds, m->ov[j]);
+            answered += c && !brisk_is_missing(c, rows[i]) && !isnan(c->num[rows[i]]);
+        }
+        if (every ? answered == m->p : answered > 0)
+            out[(*n)++] = rows[i];
+    }
+    return out;
 }
 
 static brisk_status failed_draws_warning(brisk_fit *fit, size_t failed, size_t draws,
@@ -231,33 +296,40 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
                                  brisk_bootstrap_info *info, brisk_error *err)
 {
     const brisk_model *m = fitted->model;
-    /* a draw is refitted by listwise ML: right for ML and MLR (the same
-     * estimates), not for full-information ML or WLSMV */
-    if (fitted->moments[0].npatterns || (fitted->fit && fitted->fit->nthresholds))
-        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "the bootstrap of a full-information "
-                               "ML or WLSMV fit is not available yet: their standard errors "
-                               "are already robust (drop --bootstrap), or bootstrap the "
-                               "listwise ML fit");
     size_t G = fitted->ngroups, draws = opt->draws;
     unsigned nthreads = opt->threads ? opt->threads : 1;
+    /* ML and MLR (the same estimates) refit a draw's moments; full-
+     * information ML and WLSMV their own from the rows drawn */
+    refit_kind kind = fitted->moments[0].npatterns                 ? REFIT_FIML
+                      : fitted->fit && fitted->fit->nthresholds ? REFIT_WLSMV
+                                                                  : REFIT_MOMENTS;
     resample_data *data = calloc(G, sizeof *data);
+    size_t **cases = calloc(G, sizeof *cases), *ncases = calloc(G, sizeof *ncases);
     size_t q = m->nfree, ntotal = 0;
     for (size_t g = 0; g < G; g++)
         ntotal += fitted->moments[g].n;
     double *scoring = malloc((q ? q * q : 1) * sizeof *scoring);
     for (size_t k = 0; scoring && k < q * q; k++)
         scoring[k] = (double)ntotal * fitted->fit->vcov[k];
-    boot_run run = {.m = m, .data = data, .ngroups = G, .theta_hat = fitted->fit->theta,
+    boot_run run = {.m = m, .kind = kind, .data = data, .ds = ds, .cases = cases,
+                    .ncases = ncases, .ngroups = G, .theta_hat = fitted->fit->theta,
                     .scoring = scoring, .seed = opt->seed, .nrows = m->nparams,
                     .require_admissible = fitted->fit->admissible};
     boot_run jack = run;
     jack.jackknife = true;
-    brisk_status st = data && scoring ? BRISK_OK : BRISK_ERR_NOMEM;
-    for (size_t g = 0; st == BRISK_OK && g < G; g++)
-        if (!brisk_resample_data(m, ds, fitted->group_rows[g], fitted->ngroup_rows[g], true,
-                                 &data[g]))
+    brisk_status st = data && cases && ncases && scoring ? BRISK_OK : BRISK_ERR_NOMEM;
+    for (size_t g = 0; st == BRISK_OK && g < G; g++) {
+        if (kind == REFIT_MOMENTS) {
+            if (!brisk_resample_data(m, ds, fitted->group_rows[g], fitted->ngroup_rows[g], true,
+                                     &data[g]))
+                st = BRISK_ERR_NOMEM;
+            ncases[g] = data[g].n;
+        } else if (!(cases[g] = case_rows(m, ds, fitted->group_rows[g], fitted->ngroup_rows[g],
+                                          kind == REFIT_WLSMV, &ncases[g]))) {
             st = BRISK_ERR_NOMEM;
-    size_t njack = opt->ci == BRISK_CI_BCA && st == BRISK_OK ? total_cases(data, G) : 0;
+        }
+    }
+    size_t njack = opt->ci == BRISK_CI_BCA && st == BRISK_OK ? total_cases(ncases, G) : 0;
     if (st == BRISK_OK && (!run_init(&run, draws, nthreads) ||
                            (njack && !run_init(&jack, njack, nthreads))))
         st = BRISK_ERR_NOMEM;
@@ -284,7 +356,11 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
         run_free(&jack, nthreads);
     for (size_t g = 0; data && g < G; g++)
         brisk_resample_data_free(&data[g]);
+    for (size_t g = 0; cases && g < G; g++)
+        free(cases[g]);
     free(data);
+    free(cases);
+    free(ncases);
     free(scoring);
     return st;
 }

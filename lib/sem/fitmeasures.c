@@ -95,6 +95,14 @@ void brisk_sem_rmsea(double x2, double df, double n, double groups, double c, do
     *upper = gsl_cdf_chisq_P(x2, df) < 0.05 ? 0 : g * sqrt(c * ncp_for(x2, df, 0.05) / (n * df));
 }
 
+void brisk_sem_rmsea_robust(double x2, double df, double n, double groups, double c,
+                            double *value, double *lower, double *upper)
+{
+    double ignored;
+    brisk_sem_rmsea(x2 / c, df, n, groups, c, &ignored, lower, upper);
+    *value = df > 0 ? sqrt(groups) * sqrt(fmax(x2 / (n * df) - c / n, 0)) : 0;
+}
+
 static void rmsea(brisk_fit_measures *f, double n, double groups)
 {
     double x2 = f->chisq, df = f->df;

@@ -30,7 +30,7 @@ static const measure measures[] = {
 };
 #define NMEASURES (sizeof measures / sizeof measures[0])
 
-/* The scaled test's measures (MLR, WLSMV) and the robust indices (MLR),
+/* The scaled test's measures (MLR, WLSMV) and the robust indices (both),
  * named as lavaan's fitMeasures names them (with _ for .), after the
  * others. */
 static const measure scaled_measures[] = {
@@ -56,7 +56,7 @@ static const measure robust_measures[] = {
 
 /* Whether a measure belongs to these results: the shift only with WLSMV's
  * scaled-shifted test, the scaled ones with a scaled test, the robust ones
- * with MLR. */
+ * with MLR and WLSMV. */
 static double measure_value(const brisk_fit_measures *f, const measure *m);
 
 static bool shown(const brisk_fit_measures *f, const measure *m)
@@ -277,7 +277,7 @@ static const char *se_kind(const brisk_fit_result *results, size_t n)
         if (results[g].fit && results[g].fit->nthresholds)
             return "WLSMV: DWLS on the polychoric correlations; robust standard errors "
                    "(lavaan's robust.sem)";
-        if (results[g].fit && results[g].fit->fit.robust)
+        if (results[g].fit && results[g].fit->fit.robust)   /* (WLSMV returned above) */
             return "MLR: Huber-White standard errors (observed information and casewise scores)";
         if (results[g].fitted && results[g].fitted->moments &&
             results[g].fitted->moments[0].npatterns)
@@ -377,7 +377,14 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
                                  used + fd->n_dropped, fd->n_dropped,
                                  fd->ngroups > 1 ? " or no group" : ""))
             return BRISK_ERR_NOMEM;
-        if (results[g].fit && results[g].fit->fit.robust &&
+        if (results[g].fit && results[g].fit->nthresholds &&
+            brisk_table_add_note(measures_t, "%s%sWLSMV: DWLS on the polychoric correlations, "
+                                 "robust standard errors and the scaled-shifted chi-square; the "
+                                 "robust CFI, TLI and RMSEA from the ML discrepancy of the "
+                                 "polychorics (lavaan's catML), as lavaan's estimator = "
+                                 "\"WLSMV\".", prefix, sep))
+            return BRISK_ERR_NOMEM;
+        if (results[g].fit && !results[g].fit->nthresholds && results[g].fit->fit.robust &&
             brisk_table_add_note(measures_t, "%s%sRobust ML (MLR): Huber-White standard errors "
                                  "and the Yuan-Bentler scaled chi-square (Mplus variant), as "
                                  "lavaan's estimator = \"MLR\".", prefix, sep))

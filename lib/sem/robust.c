@@ -167,12 +167,8 @@ static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace
      * noncentrality by c (lavaan's fitMeasures) */
     brisk_sem_rmsea(f->chisq, trace_ug, n, groups, 1, &f->rmsea_scaled,
                     &f->rmsea_ci_lower_scaled, &f->rmsea_ci_upper_scaled);
-    double ignored;
-    brisk_sem_rmsea(f->chisq_scaled, f->df, n, groups, f->scaling_factor, &ignored,
-                    &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust);
-    f->rmsea_robust = f->df > 0 ? sqrt(groups) * sqrt(fmax(f->chisq / (n * f->df) -
-                                                           f->scaling_factor / n, 0))
-                                : 0;
+    brisk_sem_rmsea_robust(f->chisq, f->df, n, groups, f->scaling_factor, &f->rmsea_robust,
+                           &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust);
 }
 
 brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fit *fit,

@@ -25,6 +25,13 @@ typedef struct brisk_wlsmv {
     double chisq, df, chisq_scaled, scaling_factor, shift, trace_ug, trace_ug2;
     double baseline_chisq, baseline_df, baseline_chisq_scaled, baseline_scaling_factor,
         baseline_shift;
+    /* lavaan's robust indices for ordered data ("catML", Savalei 2021):
+     * the ML discrepancies of the polychorics from the implied
+     * correlations at the DWLS estimates and of the independence model,
+     * with their scaling constants; catml false where lavaan reports none
+     * (a polychoric matrix not positive definite) */
+    bool catml;
+    double catml_chisq, catml_c, catml_baseline, catml_baseline_c;
 } brisk_wlsmv;
 
 /* Fit model m (built with ordered = true) to the complete rows of each

@@ -539,6 +539,94 @@ static void scaled_shifted(double x, double df, double tr, double tr2, double *s
     *scaled = a * x + *shift;
 }
 
+/* The ML discrepancies N_g [log|S| + tr(R S^-1) - log|R| - p] of every
+ * group's polychorics R from the implied correlations S, and N_g (-log|R|)
+ * of the independence model; false when a matrix is not positive definite
+ * (lavaan: an eigenvalue of R below sqrt(machine epsilon)), or out of
+ * memory.  inverses gets every S^-1 (G p^2). */
+static bool catml_statistics(brisk_wlsmv *w, double *inverses)
+{
+    size_t p = w->p;
+    double *shifted = malloc((p * p + 1) * sizeof *shifted), *chol = malloc((p * p + 1) * sizeof *chol);
+    bool ok = shifted && chol;
+    w->catml_chisq = w->catml_baseline = 0;
+    for (size_t g = 0; ok && g < w->ngroups; g++) {
+        const double *rho = w->groups[g].rho, *sigma = w->implied + g * p * p;
+        double *inv = inverses + g * p * p, logdet_r, logdet_s, ignored;
+        memcpy(shifted, rho, p * p * sizeof *shifted);
+        for (size_t j = 0; j < p; j++)
+            shifted[j * p + j] -= 1.4901161193847656e-08;
+        ok = brisk_dense_spd_invert(shifted, chol, inv, p, &ignored) &&
+             brisk_dense_spd_invert(rho, shifted, chol, p, &logdet_r) &&
+             brisk_dense_spd_invert(sigma, inv, chol, p, &logdet_s);
+        double tr = 0, n = (double)w->groups[g].n;
+        for (size_t j = 0; ok && j < p * p; j++)
+            tr += rho[j] * inv[j];   /* tr(R S^-1): both symmetric */
+        w->catml_chisq += n * (logdet_s + tr - logdet_r - (double)p);
+        w->catml_baseline += n * -logdet_r;
+    }
+    free(shifted);
+    free(chol);
+    return ok;
+}
+
+/* The catML scaling constants (lavaan's lav_fit_catml_dwls):
+ *   c = tr(M' V M Gamma) / df,  M = I - J E^-1 J' W,
+ * over the stacked correlations with V = bdiag(f_g V_g), V_g the normal
+ * theory weight of the correlations at the implied S_g (V[(ij),(kl)] =
+ * A_ik A_jl + A_il A_jk, A = S_g^-1), W = bdiag(f_g W_g), Gamma =
+ * bdiag(Gamma_g / f_g); proj = W J E^-1 without the f_g.  The baseline's:
+ * cb = sum_g tr(Gamma_g) / f_g / dfb. */
+static void catml_scaling(brisk_wlsmv *w, const dwls *d, const double *proj, const double *fg)
+{
+    size_t p = w->p, q = w->q, np = d->np, R = d->rows;
+    double *inverses = malloc((w->ngroups * p * p + 1) * sizeof *inverses);
+    double *m = malloc((R * R + 1) * sizeof *m), *vm = malloc((R * R + 1) * sizeof *vm);
+    size_t *pair = malloc((2 * np + 1) * sizeof *pair);   /* (j, l) of each pair */
+    w->catml = inverses && m && vm && pair && catml_statistics(w, inverses);
+    for (size_t j = 0, a = 0; w->catml && j < p; j++)
+        for (size_t l = j + 1; l < p; l++, a++)
+            pair[2 * a] = j, pair[2 * a + 1] = l;
+    for (size_t a = 0; w->catml && a < R; a++)   /* M */
+        for (size_t b = 0; b < R; b++) {
+            double v = 0;
+            for (size_t k = 0; k < q; k++)
+                v += d->jac[a * q + k] * proj[b * q + k];
+            m[a * R + b] = (a == b) - fg[b] * v;
+        }
+    for (size_t a = 0; w->catml && a < R; a++) {  /* V M, V block diagonal */
+        size_t g = a / np, i = pair[2 * (a % np)], j = pair[2 * (a % np) + 1];
+        const double *A = inverses + g * p * p;
+        for (size_t b = 0; b < R; b++) {
+            double v = 0;
+            for (size_t c = g * np; c < (g + 1) * np; c++) {
+                size_t k = pair[2 * (c % np)], l = pair[2 * (c % np) + 1];
+                v += (A[i * p + k] * A[j * p + l] + A[i * p + l] * A[j * p + k]) * m[c * R + b];
+            }
+            vm[a * R + b] = fg[a] * v;
+        }
+    }
+    /* tr(M' (V M) Gamma) = sum over a, b in one group of (M' V M)_ab Gamma_ba / f */
+    double tr = 0;
+    for (size_t a = 0; w->catml && a < R; a++) {
+        size_t g = a / np;
+        const double *G = w->groups[g].gamma;
+        for (size_t b = g * np; b < (g + 1) * np; b++) {
+            double v = 0;
+            for (size_t c = 0; c < R; c++)
+                v += m[c * R + a] * vm[c * R + b];
+            tr += v * G[(b % np) * np + a % np] / fg[b];
+        }
+    }
+    double trb = 0;
+    for (size_t g = 0; g < w->ngroups; g++)
+        for (size_t a = 0; a < np; a++)
+            trb += w->groups[g].gamma[a * np + a] / fg[g * np];
+    w->catml_c = tr / w->df;
+    w->catml_baseline_c = trb / w->baseline_df;
+    free(inverses), free(m), free(vm), free(pair);
+}
+
 /* Robust vcov and the scaled-shifted test at the estimates (d holds the
  * Jacobian there), as lavaan with groups weighted by f_g = N_g / N:
  *   E = sum_g f_g J_g' W_g J_g,  vcov = E^-1 [sum_g f_g J_g' W_g Gamma_g
@@ -632,6 +720,7 @@ static brisk_status robust_inference(brisk_wlsmv *w, const dwls *d, brisk_error 
     }
     scaled_shifted(w->baseline_chisq, w->baseline_df, w->baseline_df, btr2,
                    &w->baseline_chisq_scaled, &w->baseline_scaling_factor, &w->baseline_shift);
+    catml_scaling(w, d, proj, fg);
     free(wj), free(meat), free(gwj), free(tmp), free(e), free(einv), free(ug), free(proj);
     free(fg);
     return BRISK_OK;
@@ -754,7 +843,8 @@ static double srmr(const brisk_wlsmv *w, size_t g)
 
 static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_measures *f)
 {
-    double n = (double)w->n, G = (double)w->ngroups;
+    /* lavaan's RMSEA for (D)WLS counts N - G respondents */
+    double n = (double)w->n, G = (double)w->ngroups, n_rmsea = n - G;
     size_t ntau = 0;
     for (size_t g = 0; g < w->ngroups; g++)
         ntau += w->groups[g].ntau;
@@ -769,7 +859,8 @@ static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_
     f->baseline_pvalue = gsl_cdf_chisq_Q(w->baseline_chisq, w->baseline_df);
     brisk_sem_cfi_tli(f->chisq, f->df, f->baseline_chisq, f->baseline_df, 1, 1, &f->cfi,
                       &f->tli);
-    brisk_sem_rmsea(f->chisq, f->df, n, G, 1, &f->rmsea, &f->rmsea_ci_lower, &f->rmsea_ci_upper);
+    brisk_sem_rmsea(f->chisq, f->df, n_rmsea, G, 1, &f->rmsea, &f->rmsea_ci_lower,
+                    &f->rmsea_ci_upper);
     f->rmsea_pvalue = NAN;
     f->chisq_scaled = w->chisq_scaled;
     f->pvalue_scaled = gsl_cdf_chisq_Q(w->chisq_scaled, w->df);
@@ -780,8 +871,15 @@ static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_
     f->baseline_scaling_factor = w->baseline_scaling_factor;
     brisk_sem_cfi_tli(f->chisq_scaled, f->df, f->baseline_chisq_scaled, f->baseline_df, 1, 1,
                       &f->cfi_scaled, &f->tli_scaled);
-    brisk_sem_rmsea(f->chisq_scaled, f->df, n, G, 1, &f->rmsea_scaled, &f->rmsea_ci_lower_scaled,
-                    &f->rmsea_ci_upper_scaled);
+    brisk_sem_rmsea(f->chisq_scaled, f->df, n_rmsea, G, 1, &f->rmsea_scaled,
+                    &f->rmsea_ci_lower_scaled, &f->rmsea_ci_upper_scaled);
+    if (w->catml && f->df > 0) {
+        f->robust = true;
+        brisk_sem_cfi_tli(w->catml_chisq, f->df, w->catml_baseline, f->baseline_df, w->catml_c,
+                          w->catml_baseline_c, &f->cfi_robust, &f->tli_robust);
+        brisk_sem_rmsea_robust(w->catml_chisq, f->df, n_rmsea, G, w->catml_c, &f->rmsea_robust,
+                               &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust);
+    }
     f->srmr = 0;   /* weighted by the groups' sizes, as lavaan */
     for (size_t g = 0; g < w->ngroups; g++)
         f->srmr += (double)w->groups[g].n / n * srmr(w, g);

@@ -278,7 +278,9 @@ static void check_wlsmv(const char *name, const brisk_dataset *ds, const char *g
         {"tli_scaled", m->tli_scaled}, {"rmsea", m->rmsea}, {"rmsea_scaled", m->rmsea_scaled},
         {"rmsea_ci_lower_scaled", m->rmsea_ci_lower_scaled},
         {"rmsea_ci_upper_scaled", m->rmsea_ci_upper_scaled}, {"srmr", m->srmr},
-        {"npar", (double)m->npar}};
+        {"npar", (double)m->npar}, {"cfi_robust", m->cfi_robust}, {"tli_robust", m->tli_robust},
+        {"rmsea_robust", m->rmsea_robust}, {"rmsea_ci_lower_robust", m->rmsea_ci_lower_robust},
+        {"rmsea_ci_upper_robust", m->rmsea_ci_upper_robust}};
     for (size_t k = 0; k < sizeof checks / sizeof checks[0]; k++) {
         bool found = false;
         for (size_t i = 0; i < fm->nrows; i++) {
@@ -286,7 +288,7 @@ static void check_wlsmv(const char *name, const brisk_dataset *ds, const char *g
                 continue;
             found = true;
             double want = brisk_dataset_find(fm, "value")->num[i];
-            if (!(fabs(checks[k].got - want) < 1e-3 * fmax(1, fabs(want))))
+            if (!(fabs(checks[k].got - want) < 1e-6 * fmax(1, fabs(want))))
                 fail_msg("%s: %s: brisk %.8g, lavaan %.8g", name, checks[k].key, checks[k].got,
                          want);
         }

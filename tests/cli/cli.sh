@@ -412,9 +412,15 @@ t_fit_mlr() {
     has "600 of 600 respondents used by full-information ML" "$tmp/out" &&
     has "observed information" "$tmp/out" &&
     run 1 fit "$survey" --missing pairwise && has "--missing takes listwise or fiml" "$tmp/err" &&
-    run 1 fit "$survey" --missing fiml --bootstrap 20 -b crime &&
-    has "not available yet" "$tmp/err" &&
-    run 1 fit "$survey" --estimator wlsmv --bootstrap 20 -b crime &&
+    # the bootstrap refits a draw by the same estimator
+    run 0 fit "$survey" --missing fiml --bootstrap 20 --threads 1 -b crime -q &&
+    has "from 20 bootstrap draws" "$tmp/out" &&
+    run 0 fit "$survey" --estimator wlsmv --bootstrap 20 --threads 1 -b crime -q &&
+    has "from 20 bootstrap draws" "$tmp/out" && has "CFI (robust)" "$tmp/out" &&
+    # WLSMV with groups: a group without one of an item's answers is refused
+    run 3 fit "$survey" --estimator wlsmv --group gender -b crime &&
+    has "has no answer" "$tmp/err" && has "in group '" "$tmp/err" &&
+    run 1 fit "$survey" --estimator wlsmv --group gender --group-equal loadings -b crime &&
     has "not available yet" "$tmp/err" &&
     run 0 report "$survey" --estimator mlr --bootstrap 0 --format md -q &&
     has "| MLR (ML estimates" "$tmp/out" && has "Robust CFI" "$tmp/out" &&

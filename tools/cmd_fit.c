@@ -321,8 +321,7 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     brisk_error_clear(&err);
     brisk_survey_fits fits;
     brisk_model_options mopt = o->model_opt;
-    if (s->ordered && !o->estimator_given)
-        mopt.estimator = BRISK_ESTIMATOR_WLSMV;   /* ordered items: lavaan's default */
+    mopt.survey_ordered = !o->estimator_given;   /* ordered items: lavaan's default, WLSMV */
     brisk_status st = brisk_fit_survey(s, d, o->nbehaviours ? o->behaviours : NULL,
                                        o->nbehaviours, o->group, &mopt, &fits, &err);
     if (st != BRISK_OK)

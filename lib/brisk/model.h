@@ -58,6 +58,9 @@ typedef struct brisk_model_options {
     bool ordered;         /* every observed variable is an ordered item (WLSMV, the
                              delta parameterization): their residual variances are
                              not parameters (1 less the explained variance) */
+    bool survey_ordered;  /* brisk_fit_survey: a behaviour whose observed variables
+                             the survey declares ordered is fitted by WLSMV (lavaan's
+                             default for ordered items), whatever estimator says */
     bool fiml;            /* missing values by full-information ML (lavaan's
                              missing = "ml", with a mean structure), not listwise */
     bool values_as_start; /* a value written in the model (0.8*x) is the starting

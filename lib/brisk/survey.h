@@ -38,6 +38,8 @@ typedef struct brisk_survey {
     brisk_layout layout;
     bool has_scale, has_agree;
     bool ordered;            /* ordered = all: every item an ordered category (WLSMV) */
+    brisk_survey_entry *ordered_items;  /* ordered = a list: these items (templates) */
+    size_t nordered;
     double scale_min, scale_max;
     double agree_min, agree_max;
     double *missing;         /* extra missing codes */
@@ -93,6 +95,10 @@ char *brisk_survey_wide_name(const brisk_survey *s, const char *tmpl, size_t b);
  * in a survey without behaviours).  A new string, or NULL with err set. */
 char *brisk_survey_population_text(const brisk_survey *s, const char *text, const char *path,
                                    brisk_error *err);
+
+/* Does the survey declare column name (of behaviour b) an ordered item:
+ * ordered = all, or a template of its ordered list naming it? */
+bool brisk_survey_is_ordered(const brisk_survey *s, const char *name, size_t b);
 
 /* The [model] text for behaviour b: every name template expanded as
  * brisk_survey_column_name expands it.  NULL when there is no model or

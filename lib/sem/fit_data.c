@@ -163,6 +163,41 @@ void brisk_sem_name_behaviour(brisk_error *err, const char *key)
     brisk_error_set(err, err->status, "behaviour '%s': %s", key, reason);
 }
 
+/* The estimator of behaviour b when the survey declares ordered items:
+ * WLSMV when every observed variable of the model (text) is ordered, the
+ * given one when none is; a mix is refused (not available yet). */
+static brisk_status survey_estimator(const brisk_survey *s, size_t b, const char *text,
+                                     brisk_model_options *opt, brisk_error *err)
+{
+    brisk_syntax *syn = NULL;
+    brisk_status st = brisk_syntax_parse(text, s->path, s->model_line, &syn, err);
+    const char **names = NULL;
+    size_t n = st == BRISK_OK ? brisk_syntax_variables(syn, &names) : 0;
+    const char *ordered = NULL, *continuous = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (brisk_syntax_is_latent(syn, names[i]))
+            continue;
+        if (brisk_survey_is_ordered(s, names[i], b))
+            ordered = ordered ? ordered : names[i];
+        else
+            continuous = continuous ? continuous : names[i];
+    }
+    if (ordered && !continuous)
+        opt->estimator = BRISK_ESTIMATOR_WLSMV;
+    else if (ordered && continuous) {
+        brisk_error_variable(err, continuous);
+        st = brisk_error_set(err, BRISK_ERR_MODEL, "the model mixes ordered items ('%s') with "
+                             "variables the survey does not declare ordered ('%s'): WLSMV needs "
+                             "every observed variable ordered (mixed models are not available "
+                             "yet); list them all in 'ordered =', or fit by --estimator ml or "
+                             "mlr", ordered, continuous);
+        brisk_error_at(err, s->path, 0, 0);
+    }
+    free(names);
+    brisk_syntax_free(syn);
+    return st;
+}
+
 brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
                               const char *const *only, size_t nonly, const char *group_column,
                               const brisk_model_options *opt, brisk_survey_fits *out,
@@ -187,9 +222,13 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
         if (!brisk_sem_selected(key, only, nonly))
             continue;
         char *text = brisk_survey_model_text(s, b);
-        st = text ? brisk_fit_text(text, s->path, s->model_line, d->ds, d->rows[b], d->nrows[b],
-                                   group_column, opt, &out->fitted[out->n], err)
-                  : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        brisk_model_options bopt = opt ? *opt : (brisk_model_options){0};
+        st = text ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        if (st == BRISK_OK && bopt.survey_ordered && (s->ordered || s->nordered))
+            st = survey_estimator(s, b, text, &bopt, err);
+        if (st == BRISK_OK)
+            st = brisk_fit_text(text, s->path, s->model_line, d->ds, d->rows[b], d->nrows[b],
+                                group_column, &bopt, &out->fitted[out->n], err);
         free(text);
         if (st == BRISK_OK && s->weight)
             st = brisk_fit_add_warning(out->fitted[out->n].fit, "the survey's weight is not used: "

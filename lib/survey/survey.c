@@ -68,6 +68,7 @@ void brisk_survey_free(brisk_survey *s)
     entries_free(s->behaviours, s->nbehaviours);
     entries_free(s->items, s->nitems);
     entries_free(s->reverse, s->nreverse);
+    entries_free(s->ordered_items, s->nordered);
     entries_free(s->demographics, s->ndemographics);
     free(s->model);
     brisk_syntax_free(s->model_syntax);
@@ -191,6 +192,9 @@ static brisk_status set_string(survey_parser *p, const char *key, char **field, 
     return BRISK_OK;
 }
 
+static brisk_status name_list(survey_parser *p, char *line, brisk_survey_entry **list,
+                              size_t *n, const char *what);
+
 static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
 {
     brisk_survey *s = p->s;
@@ -219,13 +223,18 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
         return parse_range(p, key, v, &s->agree_min, &s->agree_max);
     }
     if (strcmp(key, "ordered") == 0) {
+        if (s->ordered || s->nordered)
+            return fail(p, "'ordered' is set twice in [survey]%s%s", "", "");
         if (strcmp(v, "all") == 0 || strcmp(v, "none") == 0) {
             s->ordered = v[0] == 'a';
             return BRISK_OK;
         }
-        return fail(p, "ordered takes 'all' (every item an ordered category: brisk fit uses "
-                       "WLSMV) or 'none', not '%s'; a model that mixes ordered and continuous "
-                       "items is not supported yet%s", v, "");
+        /* a list of items (checked against [items] once they are read) */
+        char *copy = brisk_strdup(v);
+        brisk_status st = copy ? name_list(p, copy, &s->ordered_items, &s->nordered, "survey")
+                               : nomem(p);
+        free(copy);
+        return st;
     }
     if (strcmp(key, "layout") == 0) {
         if (strcmp(v, "wide") == 0 || strcmp(v, "long") == 0) {
@@ -414,6 +423,12 @@ static brisk_status check_survey(survey_parser *p)
         char range[64];
         snprintf(range, sizeof range, "%g..%g", s->scale_min, s->scale_max);
         return fail(p, "the 'agree' range lies outside the scale %s%s", range, "");
+    }
+    for (size_t i = 0; i < s->nordered; i++) {
+        p->line = s->ordered_items[i].line;
+        if (!find_entry(s->items, s->nitems, s->ordered_items[i].key))
+            return fail(p, "ordered item '%s' is not listed in [items] (ordered takes 'all', "
+                           "'none' or a list of items)%s", s->ordered_items[i].key, "");
     }
     for (size_t i = 0; i < s->nreverse; i++) {
         p->line = s->reverse[i].line;
@@ -709,4 +724,17 @@ char *brisk_survey_wide_name(const brisk_survey *s, const char *tmpl, size_t b)
         return brisk_strdup(tmpl);
     const brisk_survey_entry *e = &s->behaviours[b < s->nbehaviours ? b : 0];
     return substitute(tmpl, e->key, e->value, false);
+}
+
+bool brisk_survey_is_ordered(const brisk_survey *s, const char *name, size_t b)
+{
+    if (s->ordered)
+        return true;
+    bool found = false;
+    for (size_t i = 0; i < s->nordered && !found; i++) {
+        char *column = brisk_survey_column_name(s, s->ordered_items[i].key, b);
+        found = column && strcmp(column, name) == 0;
+        free(column);
+    }
+    return found;
 }

@@ -404,6 +404,17 @@ t_fit_mlr() {
         -e 's/^agree    = 4..5/agree = 4..5\nordered = all/' "$survey" >"$tmp/ordered.survey" &&
     run 0 fit "$tmp/ordered.survey" -b crime -q && has "Shift parameter" "$tmp/out" &&
     run 0 fit "$tmp/ordered.survey" -b crime --estimator ml -q && lacks "Shift parameter" "$tmp/out" &&
+    # or a list of them: every observed variable listed -> WLSMV; a mix is refused
+    items="tg1 tg2 tg3 pc1 pc2 pc3 pm1_{b} pm2_{b} pm3_{b} pb1_{b} pb2_{b} pb3_{b}"
+    sed "s/^ordered = all/ordered = $items pr1_{b} pr2_{b} pr3_{b} acc1_{b} acc2_{b} acc3_{b}/" \
+        "$tmp/ordered.survey" >"$tmp/list.survey" &&
+    run 0 fit "$tmp/list.survey" -b crime -q && has "Shift parameter" "$tmp/out" &&
+    sed "s/^ordered = all/ordered = $items/" "$tmp/ordered.survey" >"$tmp/mixed.survey" &&
+    run 3 fit "$tmp/mixed.survey" -b crime && has "mixes ordered items ('tg1')" "$tmp/err" &&
+    has "('pr1_crime')" "$tmp/err" &&
+    run 0 fit "$tmp/mixed.survey" -b crime --estimator ml -q &&
+    sed "s/^ordered = all/ordered = tg1 nosuch/" "$tmp/ordered.survey" >"$tmp/bad.survey" &&
+    run 2 fit "$tmp/bad.survey" -b crime && has "ordered item 'nosuch' is not listed" "$tmp/err" &&
     run 0 fit --data "$top_srcdir/tests/data/path.csv" \
         --model "$top_srcdir/tests/reference/sem/path_fixedx.lav" --estimator mlr --format csv &&
     has "Scaling factor,1.0077" "$tmp/out" &&

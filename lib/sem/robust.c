@@ -171,6 +171,24 @@ static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace
                            &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust);
 }
 
+/* With missing values lavaan's robust CFI, TLI and RMSEA come from its
+ * FIML-corrected statistic (one group; with groups, or where it cannot be
+ * computed, the scaled measures only). */
+static void fiml_corrected_measures(sem_fitter *fitter, brisk_fit *fit)
+{
+    brisk_fit_measures *f = &fit->fit;
+    double x3, c3, xb, cb, value;
+    f->robust = fitter->ngroups == 1 && f->df > 0 &&
+                brisk_sem_fitter_objective(fitter, fit->theta, &value) &&
+                brisk_sem_fitter_derivatives(fitter) &&
+                brisk_fiml_corrected(fitter->works[0], f->df, f->baseline_df, &x3, &c3, &xb, &cb);
+    if (!f->robust)
+        return;
+    brisk_sem_cfi_tli(x3, f->df, xb, f->baseline_df, c3, cb, &f->cfi_robust, &f->tli_robust);
+    brisk_sem_rmsea_robust(x3, f->df, (double)fitter->ntotal, 1, c3, &f->rmsea_robust,
+                           &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust);
+}
+
 brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fit *fit,
                               brisk_error *err)
 {
@@ -252,11 +270,8 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
         for (size_t i = 0; i < q * q; i++)
             fit->vcov[i] /= n;
         robust_measures(&fit->fit, trace_ug, trace_ug_b, n, (double)fitter->ngroups);
-        /* with missing values lavaan's robust CFI and RMSEA come from its
-         * FIML-corrected statistic, which brisk does not compute: the
-         * scaled measures only */
         if (missing)
-            fit->fit.robust = false;
+            fiml_corrected_measures(fitter, fit);
     }
     free(einv), free(b0), free(b0g), free(tmp), free(s), free(tsd), free(e), free(u), free(mm);
     free(sinv), free(chol);

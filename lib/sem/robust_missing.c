@@ -80,41 +80,25 @@ static bool saturated_information(const brisk_moments *mom, double *a1, double *
     return ok;
 }
 
-/* The casewise scores of the saturated model at the EM estimates, their
- * mean outer product B1, and tr(B1 A1^-1) over the parameters not masked
- * (mask NULL: all; lavaan leaves out what fixed covariates fix: their
- * means and covariances). */
-double brisk_fiml_trace_h1(const brisk_moments *mom, const bool *mask, bool *ok)
+/* The saturated model's information A1 (observed, per respondent) and
+ * the mean outer product B1 of its casewise scores, both d x d at the EM
+ * estimates (d = p + p (p + 1) / 2: means, then sigma_ab for b <= a). */
+static bool h1_matrices(const brisk_moments *mom, double *a1, double *b1)
 {
     size_t p = mom->p, d = p + p * (p + 1) / 2, n = mom->n;
     double *inverses = malloc((brisk_fiml_inverses_size(mom) + 1) * sizeof *inverses);
     double *scratch = malloc(brisk_fiml_scratch_size(p) * sizeof *scratch);
     double *W = malloc((p * p + 1) * sizeof *W), *sd = malloc((p + 1) * sizeof *sd);
     double *gp = malloc((d + 1) * sizeof *gp), *gm = malloc((d + 1) * sizeof *gm);
-    double *a1 = malloc((d * d + 1) * sizeof *a1), *a1inv = malloc((d * d + 1) * sizeof *a1inv);
-    double *b1 = calloc(d * d + 1, sizeof *b1), *g = calloc(d + 1, sizeof *g);
-    double *u = malloc((p + 1) * sizeof *u), *chol = malloc((d * d + 1) * sizeof *chol);
-    double trace = NAN, logdet;
-    *ok = inverses && scratch && W && sd && gp && gm && a1 && a1inv && b1 && g && u && chol &&
-          saturated_information(mom, a1, inverses, scratch, W, sd, gp, gm);
-    /* keep the unmasked parameters: A1 compacted in place */
-    size_t kept = 0, *keep = malloc((d + 1) * sizeof *keep);
-    *ok = *ok && keep;
-    for (size_t r = 0; *ok && r < d; r++)
-        if (!mask || !mask[r])
-            keep[kept++] = r;
-    for (size_t r = 0; *ok && r < kept; r++)
-        for (size_t c = 0; c < kept; c++)
-            chol[r * kept + c] = a1[keep[r] * d + keep[c]];
-    if (*ok) {
-        memcpy(a1, chol, kept * kept * sizeof *a1);
-        *ok = brisk_dense_spd_invert(a1, a1inv, chol, kept, &logdet);
-    }
+    double *g = calloc(d + 1, sizeof *g), *u = malloc((p + 1) * sizeof *u);
+    bool ok = inverses && scratch && W && sd && gp && gm && g && u &&
+              saturated_information(mom, a1, inverses, scratch, W, sd, gp, gm);
     /* the inverses at the EM estimates themselves, for the scores */
-    if (*ok)
-        brisk_fiml_discrepancy(mom, mom->cov, mom->mean, scratch, inverses, ok);
+    if (ok)
+        brisk_fiml_discrepancy(mom, mom->cov, mom->mean, scratch, inverses, &ok);
+    memset(b1, 0, d * d * sizeof *b1);
     const double *inv = inverses;
-    for (size_t k = 0, row = 0; *ok && k < mom->npatterns; k++) {
+    for (size_t k = 0, row = 0; ok && k < mom->npatterns; k++) {
         const brisk_pattern *pat = &mom->patterns[k];
         size_t q = pat->nobs;
         for (size_t i = 0; i < pat->n; i++, row++) {
@@ -138,16 +122,185 @@ double brisk_fiml_trace_h1(const brisk_moments *mom, const bool *mask, bool *ok)
         }
         inv += q * q;
     }
+    free(inverses), free(scratch), free(W), free(sd), free(gp), free(gm), free(g), free(u);
+    return ok;
+}
+
+/* tr(B1 A1^-1) of the saturated model over the parameters not masked
+ * (mask NULL: all; lavaan leaves out what fixed covariates fix: their
+ * means and covariances). */
+double brisk_fiml_trace_h1(const brisk_moments *mom, const bool *mask, bool *ok)
+{
+    size_t p = mom->p, d = p + p * (p + 1) / 2;
+    double *a1 = malloc((d * d + 1) * sizeof *a1), *a1inv = malloc((d * d + 1) * sizeof *a1inv);
+    double *b1 = malloc((d * d + 1) * sizeof *b1), *chol = malloc((d * d + 1) * sizeof *chol);
+    size_t kept = 0, *keep = malloc((d + 1) * sizeof *keep);
+    double trace = NAN, logdet;
+    *ok = a1 && a1inv && b1 && chol && keep && h1_matrices(mom, a1, b1);
+    /* keep the unmasked parameters: A1 compacted */
+    for (size_t r = 0; *ok && r < d; r++)
+        if (!mask || !mask[r])
+            keep[kept++] = r;
+    for (size_t r = 0; *ok && r < kept; r++)
+        for (size_t c = 0; c < kept; c++)
+            chol[r * kept + c] = a1[keep[r] * d + keep[c]];
+    if (*ok) {
+        memcpy(a1, chol, kept * kept * sizeof *a1);
+        *ok = brisk_dense_spd_invert(a1, a1inv, chol, kept, &logdet);
+    }
     if (*ok) {
         trace = 0;
         for (size_t r = 0; r < kept; r++)
             for (size_t c = 0; c < kept; c++)
                 trace += b1[keep[r] * d + keep[c]] * a1inv[c * kept + r];
     }
-    free(keep);
-    free(inverses), free(scratch), free(W), free(sd), free(gp), free(gm), free(a1), free(a1inv);
-    free(b1), free(g), free(u), free(chol);
+    free(keep), free(a1), free(a1inv), free(b1), free(chol);
     return trace;
+}
+
+/* ------------------------------------------------ FIML-corrected indices */
+
+/* N F_ML of the EM moments (S, m) from (sigma, mu): N [log|sigma| - log|S|
+ * + tr(S sigma^-1) - p + (m - mu)' sigma^-1 (m - mu)]; NaN if not
+ * positive definite. */
+static double ml_discrepancy(const brisk_moments *mom, const double *sigma, const double *mu,
+                             double *inv, double *chol)
+{
+    size_t p = mom->p;
+    double ld_sigma, ld_s;
+    if (!brisk_dense_spd_invert(mom->cov, inv, chol, p, &ld_s) ||
+        !brisk_dense_spd_invert(sigma, inv, chol, p, &ld_sigma))
+        return NAN;
+    double f = ld_sigma - ld_s - (double)p;
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b < p; b++)
+            f += mom->cov[a * p + b] * inv[b * p + a] +
+                 (mom->mean[a] - mu[a]) * inv[a * p + b] * (mom->mean[b] - mu[b]);
+    return (double)mom->n * f;
+}
+
+/* Wc: the complete-data normal information per respondent at (S, m), d x d:
+ * S^-1 for the means; (B_ac B_bd + B_ad B_bc) (2 - [a = b]) (2 - [c = d]) / 4
+ * between sigma_ab and sigma_cd, B = S^-1. */
+static void complete_information(size_t p, const double *B, double *wc)
+{
+    size_t d = p + p * (p + 1) / 2;
+    memset(wc, 0, d * d * sizeof *wc);
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b < p; b++)
+            wc[a * d + b] = B[a * p + b];
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b <= a; b++)
+            for (size_t c = 0; c < p; c++)
+                for (size_t e = 0; e <= c; e++)
+                    wc[sigma_index(p, a, b) * d + sigma_index(p, c, e)] =
+                        (B[a * p + c] * B[b * p + e] + B[a * p + e] * B[b * p + c]) *
+                        (a == b ? 1 : 2) * (c == e ? 1 : 2) / 4;
+}
+
+/* tr(U A^-1 Wc A^-1 U Gamma) with U = A - A X (X' A X)^-1 X' A (x columns
+ * of X), Gamma = A^-1 B A^-1: lavaan's scaling constant times df. */
+static bool corrected_trace(size_t d, const double *A, const double *Ainv, const double *B,
+                            const double *Wc, const double *X, size_t x, double *trace)
+{
+    double *ax = malloc((d * x + 1) * sizeof *ax), *e = malloc((x * x + 1) * sizeof *e);
+    double *einv = malloc((x * x + 1) * sizeof *einv), *chol = malloc((x * x + 1) * sizeof *chol);
+    double *u = malloc((d * d + 1) * sizeof *u), *t1 = malloc((d * d + 1) * sizeof *t1);
+    double *t2 = malloc((d * d + 1) * sizeof *t2), *gam = malloc((d * d + 1) * sizeof *gam);
+    bool ok = ax && e && einv && chol && u && t1 && t2 && gam;
+    for (size_t r = 0; ok && r < d; r++)   /* A X */
+        for (size_t k = 0; k < x; k++) {
+            double v = 0;
+            for (size_t c = 0; c < d; c++)
+                v += A[r * d + c] * X[c * x + k];
+            ax[r * x + k] = v;
+        }
+    for (size_t k = 0; ok && k < x; k++)   /* X' A X */
+        for (size_t l = 0; l < x; l++) {
+            double v = 0;
+            for (size_t r = 0; r < d; r++)
+                v += X[r * x + k] * ax[r * x + l];
+            e[k * x + l] = v;
+        }
+    double logdet;
+    ok = ok && brisk_dense_spd_invert(e, einv, chol, x, &logdet);
+    for (size_t r = 0; ok && r < d; r++)   /* U */
+        for (size_t c = 0; c < d; c++) {
+            double v = 0;
+            for (size_t k = 0; k < x; k++)
+                for (size_t l = 0; l < x; l++)
+                    v += ax[r * x + k] * einv[k * x + l] * ax[c * x + l];
+            u[r * d + c] = A[r * d + c] - v;
+        }
+    if (ok) {
+        brisk_dense_mul(Ainv, B, t1, d);      /* Gamma = A^-1 B A^-1 */
+        brisk_dense_mul(t1, Ainv, gam, d);
+        brisk_dense_mul(u, Ainv, t1, d);      /* U A^-1 Wc A^-1 U */
+        brisk_dense_mul(t1, Wc, t2, d);
+        brisk_dense_mul(t2, Ainv, t1, d);
+        brisk_dense_mul(t1, u, t2, d);
+        *trace = 0;
+        for (size_t r = 0; r < d; r++)
+            for (size_t c = 0; c < d; c++)
+                *trace += t2[r * d + c] * gam[c * d + r];
+    }
+    free(ax), free(e), free(einv), free(chol), free(u), free(t1), free(t2), free(gam);
+    return ok;
+}
+
+bool brisk_fiml_corrected(const sem_work *w, double df, double dfb, double *x3, double *c3,
+                          double *xb, double *cb)
+{
+    const brisk_moments *mom = w->mom;
+    size_t p = mom->p, q = w->q, d = p + p * (p + 1) / 2, n = mom->n;
+    double *a1 = malloc((d * d + 1) * sizeof *a1), *a1inv = malloc((d * d + 1) * sizeof *a1inv);
+    double *b1 = malloc((d * d + 1) * sizeof *b1), *wc = malloc((d * d + 1) * sizeof *wc);
+    double *chol = malloc((d * d + 1) * sizeof *chol), *delta = calloc(d * q + 1, sizeof *delta);
+    double *sel = calloc(d * 2 * p + 1, sizeof *sel), *inv = malloc((p * p + 1) * sizeof *inv);
+    double *var = calloc(p * p + 1, sizeof *var), *mean = malloc((p + 1) * sizeof *mean);
+    double logdet, tr3 = NAN, trb = NAN;
+    bool ok = a1 && a1inv && b1 && wc && chol && delta && sel && inv && var && mean &&
+              h1_matrices(mom, a1, b1) && brisk_dense_spd_invert(a1, a1inv, chol, d, &logdet) &&
+              brisk_dense_spd_invert(mom->cov, inv, chol, p, &logdet);
+    if (ok)
+        complete_information(p, inv, wc);
+    /* Delta: d(mu, vech Sigma) / dtheta at the estimates */
+    for (size_t k = 0; ok && k < q; k++)
+        for (size_t a = 0; a < p; a++) {
+            delta[a * q + k] = w->dmu[k * p + a];
+            for (size_t b = 0; b <= a; b++)
+                delta[sigma_index(p, a, b) * q + k] = w->dSigma[k * p * p + a * p + b];
+        }
+    /* the independence model: the means and variances alone */
+    for (size_t a = 0; a < p; a++) {
+        sel[a * 2 * p + a] = 1;
+        sel[sigma_index(p, a, a) * 2 * p + p + a] = 1;
+    }
+    ok = ok && corrected_trace(d, a1, a1inv, b1, wc, delta, q, &tr3) &&
+         corrected_trace(d, a1, a1inv, b1, wc, sel, 2 * p, &trb);
+    /* its estimates: available-case means and variances (divisor: answers) */
+    for (size_t a = 0; ok && a < p; a++) {
+        double sum = 0, ss = 0;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(mom->data[i * p + a]))
+                sum += mom->data[i * p + a], k++;
+        mean[a] = sum / (double)k;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(mom->data[i * p + a]))
+                ss += (mom->data[i * p + a] - mean[a]) * (mom->data[i * p + a] - mean[a]);
+        var[a * p + a] = ss / (double)k;
+    }
+    if (ok) {
+        *x3 = ml_discrepancy(mom, w->Sigma, w->mu, inv, chol);
+        *xb = ml_discrepancy(mom, var, mean, inv, chol);
+        *c3 = tr3 / df;
+        *cb = trb / dfb;
+        ok = isfinite(*x3) && isfinite(*xb) && *c3 > 0 && *cb > 0;
+    }
+    free(a1), free(a1inv), free(b1), free(wc), free(chol), free(delta), free(sel), free(inv);
+    free(var), free(mean);
+    return ok;
 }
 
 /* B0 of one group with missing values: the model's casewise scores,

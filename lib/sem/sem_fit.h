@@ -42,6 +42,15 @@ double brisk_fiml_trace_h1(const brisk_moments *mom, const bool *mask, bool *ok)
 void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s, double *tr);
 double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const bool *skip);
 
+/* lavaan's FIML-corrected robust indices (Zhang & Savalei; its "V3" for
+ * MLR) of one group with missing values, at the work's estimates (its
+ * derivatives computed): the ML statistic x3 of the EM moments from the
+ * implied ones with its constant c3 = tr(U A1^-1 Wc A1^-1 U Gamma) / df
+ * (U from A1 and Delta, Gamma = A1^-1 B1 A1^-1, Wc the complete-data
+ * information), and the independence model's xb and cb on dfb. */
+bool brisk_fiml_corrected(const sem_work *w, double df, double dfb, double *x3, double *c3,
+                          double *xb, double *cb);
+
 /* lavaan's CFI and TLI of a chi-square x2 on df against the baseline's xb
  * on dfb; with c and cb other than 1 the df are weighted by them (the
  * robust indices of Brosseau-Liard and Savalei). */

@@ -40,6 +40,7 @@ typedef struct brisk_survey {
     bool ordered;            /* ordered = all: every item an ordered category (WLSMV) */
     brisk_survey_entry *ordered_items;  /* ordered = a list: these items (templates) */
     size_t nordered;
+    long ordered_line;       /* where 'ordered' was set, 0: not set */
     double scale_min, scale_max;
     double agree_min, agree_max;
     double *missing;         /* extra missing codes */

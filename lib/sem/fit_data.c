@@ -173,6 +173,8 @@ static brisk_status survey_estimator(const brisk_survey *s, size_t b, const char
     brisk_status st = brisk_syntax_parse(text, s->path, s->model_line, &syn, err);
     const char **names = NULL;
     size_t n = st == BRISK_OK ? brisk_syntax_variables(syn, &names) : 0;
+    if (st == BRISK_OK && n && !names)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     const char *ordered = NULL, *continuous = NULL;
     for (size_t i = 0; i < n; i++) {
         if (brisk_syntax_is_latent(syn, names[i]))
@@ -182,7 +184,9 @@ static brisk_status survey_estimator(const brisk_survey *s, size_t b, const char
         else
             continuous = continuous ? continuous : names[i];
     }
-    if (ordered && !continuous)
+    if (st != BRISK_OK)
+        ;   /* the model text's own error */
+    else if (ordered && !continuous)
         opt->estimator = BRISK_ESTIMATOR_WLSMV;
     else if (ordered && continuous) {
         brisk_error_variable(err, continuous);
@@ -232,7 +236,7 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
         free(text);
         if (st == BRISK_OK && s->weight)
             st = brisk_fit_add_warning(out->fitted[out->n].fit, "the survey's weight is not used: "
-                                       "maximum likelihood estimation here is unweighted");
+                                       "the estimation here is unweighted");
         if (st != BRISK_OK)
             brisk_sem_name_behaviour(err, key);
         else

@@ -264,10 +264,13 @@ static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
     const brisk_bootstrap_info *b = r->bootstrap;
     return brisk_table_add_note(t, "%s%sstandard errors and 95%% intervals (also of Std.all) "
                                 "from %zu bootstrap draws (%s, seed %llu); %zu failed or "
-                                "inadmissible draw%s left out.", r->group ? r->group : "",
+                                "inadmissible draw%s left out%s.", r->group ? r->group : "",
                                 r->group ? ": " : "", b->draws,
                                 b->ci == BRISK_CI_BCA ? "BCa" : "percentile",
-                                (unsigned long long)b->seed, b->failed, b->failed == 1 ? "" : "s");
+                                (unsigned long long)b->seed, b->failed, b->failed == 1 ? "" : "s",
+                                r->fit && r->fit->nthresholds
+                                    ? "; the thresholds keep their robust standard errors"
+                                    : "");
 }
 
 /* How the standard errors were computed, as lavaan's defaults make them. */

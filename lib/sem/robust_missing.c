@@ -272,7 +272,7 @@ bool brisk_fiml_corrected(const sem_work *w, double df, double dfb, double *x3, 
                 delta[sigma_index(p, a, b) * q + k] = w->dSigma[k * p * p + a * p + b];
         }
     /* the independence model: the means and variances alone */
-    for (size_t a = 0; a < p; a++) {
+    for (size_t a = 0; ok && a < p; a++) {
         sel[a * 2 * p + a] = 1;
         sel[sigma_index(p, a, a) * 2 * p + p + a] = 1;
     }

@@ -51,7 +51,7 @@ void brisk_wlsmv_free(brisk_wlsmv *w)
 /* ------------------------------------------------------------ statistics */
 
 /* The distinct answers of item j over every group, sorted (at most
- * *k < cap of them; false when there are more). */
+ * *k <= cap of them; false when there are more). */
 static bool item_values(const brisk_moments *mom, size_t ngroups, size_t j, double *values,
                         size_t cap, size_t *k)
 {
@@ -83,7 +83,7 @@ static bool item_values(const brisk_moments *mom, size_t ngroups, size_t j, doub
 static brisk_status categorize(const brisk_model *m, const brisk_moments *mom, size_t ngroups,
                                size_t **y, size_t *ncat, brisk_error *err)
 {
-    enum { MAX_CATEGORIES = 100 };
+    enum { MAX_CATEGORIES = BRISK_POLYCHORIC_MAX_CATEGORIES };
     double values[MAX_CATEGORIES];
     size_t p = m->p;
     for (size_t j = 0; j < p; j++) {
@@ -101,7 +101,7 @@ static brisk_status categorize(const brisk_model *m, const brisk_moments *mom, s
             size_t used[MAX_CATEGORIES] = {0};
             for (size_t i = 0; i < mom[g].n; i++) {
                 size_t c = 0;
-                while (values[c] != mom[g].data[i * p + j])
+                while (c + 1 < k && values[c] != mom[g].data[i * p + j])
                     c++;
                 y[g][i * p + j] = c;
                 used[c]++;
@@ -346,7 +346,7 @@ static brisk_status sample_statistics(const brisk_model *m, brisk_wlsmv_stats *w
             memset(counts, 0, kmax * kmax * sizeof *counts);
             for (size_t i = 0; i < n; i++)
                 counts[y[i * p + j] * ncat[l] + y[i * p + l]] += 1;
-            double r;
+            double r = 0;
             if (!brisk_polychoric(counts, ncat[j], ncat[l], w->tau + oj, w->tau + ol, &r))
                 st = brisk_error_set(err, BRISK_ERR_DATA, "the polychoric correlation of items "
                                      "'%s' and '%s' has no estimate inside (-1, 1)",
@@ -482,8 +482,9 @@ static brisk_status gauss_newton(dwls *d, brisk_wlsmv *w, double *theta, brisk_e
     if (!residuals(d, w, theta, res, jac))
         return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the starting values give no "
                                "correlation matrix");
-    double f = weighted_ss(d, res);
-    for (int it = 0; it < 500; it++) {
+    double f = weighted_ss(d, res), gmax = INFINITY;
+    bool converged = false;
+    for (int it = 0; it < 500 && !converged; it++) {
         memset(h, 0, q * q * sizeof *h);
         memset(g, 0, q * sizeof *g);
         for (size_t a = 0; a < d->rows; a++) {
@@ -494,11 +495,13 @@ static brisk_status gauss_newton(dwls *d, brisk_wlsmv *w, double *theta, brisk_e
                     h[k * q + l] += wa * jac[a * q + k] * jac[a * q + l];
             }
         }
-        double gmax = 0, logdet;
+        double logdet;
+        gmax = 0;
         for (size_t k = 0; k < q; k++)
             gmax = fmax(gmax, fabs(g[k]));
         w->iterations = it;
-        if (gmax < 1e-12 * (double)w->n)   /* the weights carry N_g - 1 */
+        /* the statistic f = sum (N_g - 1) w r^2 sets the gradient's scale */
+        if ((converged = gmax < 1e-6 * (1 + f)))
             break;
         if (!brisk_dense_spd_invert(h, d->hinv, step, q, &logdet))
             return brisk_error_set(err, BRISK_ERR_MODEL, "the model is not identified: its "
@@ -515,16 +518,20 @@ static brisk_status gauss_newton(dwls *d, brisk_wlsmv *w, double *theta, brisk_e
             if (residuals(d, w, d->trial, res, NULL) && (ft = weighted_ss(d, res)) <= f)
                 break;
         }
-        if (!(ft <= f))
-            break;   /* at the minimum to rounding */
+        if (!(ft <= f)) {   /* at the minimum to rounding, if the gradient says so */
+            converged = gmax < 1e-5 * (1 + f);
+            break;
+        }
         memcpy(theta, d->trial, q * sizeof *theta);
-        bool still = f - ft > 1e-15 * (1 + f);
         f = ft;
         if (!residuals(d, w, theta, res, jac))
             return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "no convergence");
-        if (!still && gmax < 1e-8 * (double)w->n)
-            break;
     }
+    if (!converged)
+        return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "DWLS did not converge in %d "
+                               "iterations (largest gradient %.3g): the model may not be "
+                               "identified, or the polychorics not fit any such model",
+                               w->iterations + 1, gmax);
     w->chisq = f;
     return BRISK_OK;
 }
@@ -556,11 +563,15 @@ static bool catml_statistics(brisk_wlsmv *w, double *inverses)
         memcpy(shifted, rho, p * p * sizeof *shifted);
         for (size_t j = 0; j < p; j++)
             shifted[j * p + j] -= 1.4901161193847656e-08;
+        /* (the inverses of the shifted R and of R are scratch: their
+         * log-determinants are what is wanted) */
         ok = brisk_dense_spd_invert(shifted, chol, inv, p, &ignored) &&
              brisk_dense_spd_invert(rho, shifted, chol, p, &logdet_r) &&
              brisk_dense_spd_invert(sigma, inv, chol, p, &logdet_s);
+        if (!ok)
+            break;
         double tr = 0, n = (double)w->groups[g].n;
-        for (size_t j = 0; ok && j < p * p; j++)
+        for (size_t j = 0; j < p * p; j++)
             tr += rho[j] * inv[j];   /* tr(R S^-1): both symmetric */
         w->catml_chisq += n * (logdet_s + tr - logdet_r - (double)p);
         w->catml_baseline += n * -logdet_r;
@@ -571,60 +582,81 @@ static bool catml_statistics(brisk_wlsmv *w, double *inverses)
 }
 
 /* The catML scaling constants (lavaan's lav_fit_catml_dwls):
- *   c = tr(M' V M Gamma) / df,  M = I - J E^-1 J' W,
+ *   c = tr(M' V M Gamma) / df,  M = I - J Q,  Q = E^-1 J' W,
  * over the stacked correlations with V = bdiag(f_g V_g), V_g the normal
  * theory weight of the correlations at the implied S_g (V[(ij),(kl)] =
  * A_ik A_jl + A_il A_jk, A = S_g^-1), W = bdiag(f_g W_g), Gamma =
- * bdiag(Gamma_g / f_g); proj = W J E^-1 without the f_g.  The baseline's:
+ * bdiag(Gamma_g / f_g).  V and Gamma being block diagonal,
+ *   tr(M'VM Gamma) = sum_g tr(V_g Gamma_g) - 2 tr(Q Gamma V J)
+ *                    + tr(J'VJ Q Gamma Q'),
+ * which needs R x q products only (R the stacked correlations); proj =
+ * W J E^-1 without the f_g, so Q[k][a] = f_a proj[a][k].  The baseline's:
  * cb = sum_g tr(Gamma_g) / f_g / dfb. */
 static void catml_scaling(brisk_wlsmv *w, const dwls *d, const double *proj, const double *fg)
 {
     size_t p = w->p, q = w->q, np = d->np, R = d->rows;
     double *inverses = malloc((w->ngroups * p * p + 1) * sizeof *inverses);
-    double *m = malloc((R * R + 1) * sizeof *m), *vm = malloc((R * R + 1) * sizeof *vm);
-    size_t *pair = malloc((2 * np + 1) * sizeof *pair);   /* (j, l) of each pair */
-    w->catml = inverses && m && vm && pair && catml_statistics(w, inverses);
+    double *v = malloc((np * np + 1) * sizeof *v);         /* one group's V_g */
+    double *qg = calloc(q * R + 1, sizeof *qg);             /* Q Gamma, q x R */
+    double *vj = calloc(R * q + 1, sizeof *vj);             /* V J, R x q */
+    double *jvj = calloc(q * q + 1, sizeof *jvj), *qgq = calloc(q * q + 1, sizeof *qgq);
+    size_t *pair = malloc((2 * np + 1) * sizeof *pair);    /* (j, l) of each pair */
+    w->catml = inverses && v && qg && vj && jvj && qgq && pair && catml_statistics(w, inverses);
     for (size_t j = 0, a = 0; w->catml && j < p; j++)
         for (size_t l = j + 1; l < p; l++, a++)
             pair[2 * a] = j, pair[2 * a + 1] = l;
-    for (size_t a = 0; w->catml && a < R; a++)   /* M */
-        for (size_t b = 0; b < R; b++) {
-            double v = 0;
-            for (size_t k = 0; k < q; k++)
-                v += d->jac[a * q + k] * proj[b * q + k];
-            m[a * R + b] = (a == b) - fg[b] * v;
-        }
-    for (size_t a = 0; w->catml && a < R; a++) {  /* V M, V block diagonal */
-        size_t g = a / np, i = pair[2 * (a % np)], j = pair[2 * (a % np) + 1];
-        const double *A = inverses + g * p * p;
-        for (size_t b = 0; b < R; b++) {
-            double v = 0;
-            for (size_t c = g * np; c < (g + 1) * np; c++) {
-                size_t k = pair[2 * (c % np)], l = pair[2 * (c % np) + 1];
-                v += (A[i * p + k] * A[j * p + l] + A[i * p + l] * A[j * p + k]) * m[c * R + b];
+    double tr_vg = 0;
+    for (size_t g = 0; w->catml && g < w->ngroups; g++) {
+        const double *A = inverses + g * p * p, *gam = w->groups[g].gamma;
+        size_t r0 = g * np;
+        double f = fg[r0];
+        for (size_t a = 0; a < np; a++) {
+            size_t i = pair[2 * a], j = pair[2 * a + 1];
+            for (size_t c = 0; c < np; c++) {
+                size_t k = pair[2 * c], l = pair[2 * c + 1];
+                v[a * np + c] = A[i * p + k] * A[j * p + l] + A[i * p + l] * A[j * p + k];
             }
-            vm[a * R + b] = fg[a] * v;
         }
+        for (size_t a = 0; a < np; a++)
+            for (size_t c = 0; c < np; c++)
+                tr_vg += v[a * np + c] * gam[c * np + a];
+        for (size_t a = 0; a < np; a++)   /* V J = f V_g J_g */
+            for (size_t c = 0; c < np; c++)
+                for (size_t k = 0; k < q; k++)
+                    vj[(r0 + a) * q + k] += f * v[a * np + c] * d->jac[(r0 + c) * q + k];
+        for (size_t k = 0; k < q; k++)    /* Q Gamma = Q_g Gamma_g / f */
+            for (size_t b = 0; b < np; b++) {
+                double s = 0;
+                for (size_t a = 0; a < np; a++)
+                    s += f * proj[(r0 + a) * q + k] * gam[a * np + b];
+                qg[k * R + r0 + b] = s / f;
+            }
     }
-    /* tr(M' (V M) Gamma) = sum over a, b in one group of (M' V M)_ab Gamma_ba / f */
-    double tr = 0;
-    for (size_t a = 0; w->catml && a < R; a++) {
-        size_t g = a / np;
-        const double *G = w->groups[g].gamma;
-        for (size_t b = g * np; b < (g + 1) * np; b++) {
-            double v = 0;
-            for (size_t c = 0; c < R; c++)
-                v += m[c * R + a] * vm[c * R + b];
-            tr += v * G[(b % np) * np + a % np] / fg[b];
+    double tr_qgvj = 0;
+    for (size_t k = 0; w->catml && k < q; k++)
+        for (size_t a = 0; a < R; a++)
+            tr_qgvj += qg[k * R + a] * vj[a * q + k];
+    for (size_t k = 0; w->catml && k < q; k++)
+        for (size_t l = 0; l < q; l++) {
+            double s = 0, t = 0;
+            for (size_t a = 0; a < R; a++) {
+                s += d->jac[a * q + k] * vj[a * q + l];       /* J'VJ */
+                t += qg[k * R + a] * fg[a] * proj[a * q + l];  /* Q Gamma Q' */
+            }
+            jvj[k * q + l] = s;
+            qgq[k * q + l] = t;
         }
-    }
+    double tr_last = 0;
+    for (size_t k = 0; w->catml && k < q; k++)
+        for (size_t l = 0; l < q; l++)
+            tr_last += jvj[k * q + l] * qgq[l * q + k];
     double trb = 0;
     for (size_t g = 0; g < w->ngroups; g++)
         for (size_t a = 0; a < np; a++)
             trb += w->groups[g].gamma[a * np + a] / fg[g * np];
-    w->catml_c = tr / w->df;
+    w->catml_c = (tr_vg - 2 * tr_qgvj + tr_last) / w->df;
     w->catml_baseline_c = trb / w->baseline_df;
-    free(inverses), free(m), free(vm), free(pair);
+    free(inverses), free(v), free(qg), free(vj), free(jvj), free(qgq), free(pair);
 }
 
 /* Robust vcov and the scaled-shifted test at the estimates (d holds the
@@ -754,26 +786,29 @@ static brisk_status estimate(const brisk_model *m, brisk_wlsmv *w, brisk_error *
         brisk_sem_start(m, poly, w->theta);
         st = gauss_newton(&d, w, w->theta, err);
     }
+    /* the works, the Jacobian and the implied matrices at the estimates
+     * (the search may have left the works at a trial point) */
+    if (st == BRISK_OK && !residuals(&d, w, w->theta, d.res, d.jac))
+        st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the estimates imply no correlation "
+                             "matrix");
     if (st == BRISK_OK) {
         w->df = (double)d.rows - (double)w->q;
         w->fmin = w->chisq / (2 * (double)w->n);
-        for (size_t g = 0; g < G; g++) {   /* the baseline: every correlation 0 */
+        double baseline = 0;   /* every correlation 0 */
+        for (size_t g = 0; g < G; g++) {
             const double *rho = w->groups[g].rho;
             for (size_t j = 0, a = g * np; j < p; j++)
                 for (size_t l = j + 1; l < p; l++, a++)
-                    d.res[a] = rho[j * p + l];
+                    baseline += d.weight[a] * rho[j * p + l] * rho[j * p + l];
             double *implied = w->implied + g * p * p;
             memcpy(implied, d.works[g]->Sigma, p * p * sizeof *implied);
             for (size_t j = 0; j < p; j++)   /* delta parameterization: unit diagonal */
                 implied[j * p + j] = 1;
         }
-        w->baseline_chisq = weighted_ss(&d, d.res);
+        w->baseline_chisq = baseline;
         w->baseline_df = (double)d.rows;
-        if (!residuals(&d, w, w->theta, d.res, d.jac))
-            st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "no convergence");
-    }
-    if (st == BRISK_OK)
         st = robust_inference(w, &d, err);
+    }
     dwls_free(&d);
     free(poly);
     free(zero);

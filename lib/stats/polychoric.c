@@ -74,7 +74,7 @@ void brisk_thresholds(const double *counts, size_t ncat, double *tau)
     }
 }
 
-#define MAX_CATEGORIES 64
+#define MAX_CATEGORIES BRISK_POLYCHORIC_MAX_CATEGORIES
 
 /* The log-likelihood of the table at r, with its first and second
  * derivatives in r (d2 NULL: not wanted).  The distribution function and

@@ -21,6 +21,9 @@ double brisk_bvn_pdf(double h, double k, double r);
  * c = 0 .. ncat - 2. */
 void brisk_thresholds(const double *counts, size_t ncat, double *tau);
 
+/* The most categories an ordered item may have. */
+#define BRISK_POLYCHORIC_MAX_CATEGORIES 64
+
 /* The polychoric correlation of a ka x kb table of counts (row-major)
  * given both items' thresholds; false when the likelihood has no maximum
  * inside (-1, 1) (an empty table, or a pattern only +-1 explains), or an

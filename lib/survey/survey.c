@@ -223,12 +223,15 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
         return parse_range(p, key, v, &s->agree_min, &s->agree_max);
     }
     if (strcmp(key, "ordered") == 0) {
-        if (s->ordered || s->nordered)
+        if (s->ordered_line)
             return fail(p, "'ordered' is set twice in [survey]%s%s", "", "");
+        s->ordered_line = p->line;
         if (strcmp(v, "all") == 0 || strcmp(v, "none") == 0) {
             s->ordered = v[0] == 'a';
             return BRISK_OK;
         }
+        if (!*v)
+            return fail(p, "ordered takes 'all', 'none' or a list of items%s%s", "", "");
         /* a list of items (checked against [items] once they are read) */
         char *copy = brisk_strdup(v);
         brisk_status st = copy ? name_list(p, copy, &s->ordered_items, &s->nordered, "survey")

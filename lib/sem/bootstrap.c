@@ -267,16 +267,23 @@ static size_t *case_rows(const brisk_model *m, const brisk_dataset *ds, const si
                          size_t nrows, bool every, size_t *n)
 {
     size_t *out = malloc((nrows ? nrows : 1) * sizeof *out);
+    const brisk_column **cols = malloc((m->p ? m->p : 1) * sizeof *cols);
     *n = 0;
-    for (size_t i = 0; out && i < nrows; i++) {
+    for (size_t j = 0; cols && j < m->p; j++)
+        cols[j] = brisk_dataset_find(ds, m->ov[j]);
+    for (size_t i = 0; out && cols && i < nrows; i++) {
         size_t answered = 0;
-        for (size_t j = 0; j < m->p; j++) {
-            const brisk_column *c = brisk_dataset_find(ds, m->ov[j]);
-            answered += c && !brisk_is_missing(c, rows[i]) && !isnan(c->num[rows[i]]);
-        }
+        for (size_t j = 0; j < m->p; j++)
+            answered += cols[j] && !brisk_is_missing(cols[j], rows[i]) &&
+                        !isnan(cols[j]->num[rows[i]]);
         if (every ? answered == m->p : answered > 0)
             out[(*n)++] = rows[i];
     }
+    if (!cols) {
+        free(out);
+        out = NULL;
+    }
+    free(cols);
     return out;
 }
 

@@ -304,25 +304,30 @@ static bool em_step(const brisk_moments *mom, const double *mu, const double *si
 
 /* The independence model: each variable's mean and variance over the
  * respondents who answered it (its likelihood factors by variable). */
+size_t brisk_fiml_available_moments(const brisk_moments *mom, size_t j, double *mean,
+                                    double *var)
+{
+    size_t p = mom->p, n = mom->n, k = 0;
+    double sum = 0, sum2 = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(mom->data[i * p + j]))
+            sum += mom->data[i * p + j], k++;
+    *mean = sum / (double)k;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(mom->data[i * p + j]))
+            sum2 += (mom->data[i * p + j] - *mean) * (mom->data[i * p + j] - *mean);
+    *var = sum2 / (double)k;
+    return k;
+}
+
 static double baseline_discrepancy(const brisk_moments *mom)
 {
-    size_t p = mom->p, n = mom->n;
-    double total = 0;
-    for (size_t j = 0; j < p; j++) {
-        double sum = 0, sum2 = 0, m = 0;
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!isnan(mom->data[i * p + j])) {
-                sum += mom->data[i * p + j];
-                k++;
-            }
-        m = sum / (double)k;
-        for (size_t i = 0; i < n; i++)
-            if (!isnan(mom->data[i * p + j]))
-                sum2 += (mom->data[i * p + j] - m) * (mom->data[i * p + j] - m);
-        total += (double)k * (log(sum2 / (double)k) + 1);
+    double total = 0, mean, var;
+    for (size_t j = 0; j < mom->p; j++) {
+        size_t k = brisk_fiml_available_moments(mom, j, &mean, &var);
+        total += (double)k * (log(var) + 1);
     }
-    return total / (double)n;
+    return total / (double)mom->n;
 }
 
 brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const size_t *rows,
@@ -340,16 +345,7 @@ brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const
     size_t n = out->n;
     /* start: available-case means and variances, no covariances */
     for (size_t j = 0; st == BRISK_OK && j < p; j++) {
-        double sum = 0, sum2 = 0;
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!isnan(out->data[i * p + j]))
-                sum += out->data[i * p + j], k++;
-        out->mean[j] = sum / (double)k;
-        for (size_t i = 0; i < n; i++)
-            if (!isnan(out->data[i * p + j]))
-                sum2 += (out->data[i * p + j] - out->mean[j]) * (out->data[i * p + j] - out->mean[j]);
-        out->cov[j * p + j] = sum2 / (double)k;
+        brisk_fiml_available_moments(out, j, &out->mean[j], &out->cov[j * p + j]);
         if (!(out->cov[j * p + j] > 0))
             st = brisk_error_set(err, BRISK_ERR_DATA, "variable %zu has no variance among the "
                                  "respondents who answered it", j + 1);

@@ -120,7 +120,11 @@ static double fixed_x_trace_h1(const brisk_model *m, const brisk_moments *mom, b
         brisk_moments one = *mom;
         one.patterns = &all;
         one.npatterns = 1;
-        trace = brisk_fiml_trace_h1(&one, mask, ok);
+        brisk_fiml_h1 h1;
+        *ok = brisk_fiml_h1_init(&one, &h1);
+        if (*ok)
+            trace = brisk_fiml_h1_trace(&h1, mask, ok);
+        brisk_fiml_h1_free(&h1);
     }
     free(obs);
     free(mask);
@@ -174,14 +178,13 @@ static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace
 /* With missing values lavaan's robust CFI, TLI and RMSEA come from its
  * FIML-corrected statistic (one group; with groups, or where it cannot be
  * computed, the scaled measures only). */
-static void fiml_corrected_measures(sem_fitter *fitter, brisk_fit *fit)
+static void fiml_corrected_measures(const sem_fitter *fitter, const brisk_fiml_h1 *h1,
+                                    brisk_fit_measures *f)
 {
-    brisk_fit_measures *f = &fit->fit;
-    double x3, c3, xb, cb, value;
-    f->robust = fitter->ngroups == 1 && f->df > 0 &&
-                brisk_sem_fitter_objective(fitter, fit->theta, &value) &&
-                brisk_sem_fitter_derivatives(fitter) &&
-                brisk_fiml_corrected(fitter->works[0], f->df, f->baseline_df, &x3, &c3, &xb, &cb);
+    double x3, c3, xb, cb;
+    f->robust = fitter->ngroups == 1 && h1->a1 && f->df > 0 &&
+                brisk_fiml_corrected(fitter->works[0], h1, f->df, f->baseline_df, &x3, &c3, &xb,
+                                     &cb);
     if (!f->robust)
         return;
     brisk_sem_cfi_tli(x3, f->df, xb, f->baseline_df, c3, cb, &f->cfi_robust, &f->tli_robust);
@@ -226,6 +229,7 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
                              "positive definite at the estimates: robust standard errors "
                              "cannot be computed (is the model identified?)");
     double trace_ug = 0, trace_ug_b = 0;
+    brisk_fiml_h1 saturated = {0};   /* one group with missing values: kept for its indices */
     for (size_t g = 0; st == BRISK_OK && g < fitter->ngroups; g++) {
         const sem_work *w = fitter->works[g];
         double logdet, h1, h0b;
@@ -239,8 +243,10 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
             first_order(w, b0g, e, u, s, tsd);
             h0b = fixed_x_trace_h0_baseline(m, w->mom);
         } else if (w->mom->npatterns) {   /* missing values (full-information ML) */
-            bool ok;
-            h1 = brisk_fiml_trace_h1(w->mom, NULL, &ok);
+            bool ok = brisk_fiml_h1_init(w->mom, &saturated);
+            h1 = ok ? brisk_fiml_h1_trace(&saturated, NULL, &ok) : NAN;
+            if (fitter->ngroups > 1)   /* the corrected indices are for one group */
+                brisk_fiml_h1_free(&saturated);
             if (!ok) {
                 st = brisk_error_set(err, BRISK_ERR_DATA, "the saturated model's information "
                                      "with missing values is not positive definite");
@@ -270,9 +276,10 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
         for (size_t i = 0; i < q * q; i++)
             fit->vcov[i] /= n;
         robust_measures(&fit->fit, trace_ug, trace_ug_b, n, (double)fitter->ngroups);
-        if (missing)
-            fiml_corrected_measures(fitter, fit);
+        if (missing)   /* the fitter is at the estimates, with its derivatives */
+            fiml_corrected_measures(fitter, &saturated, &fit->fit);
     }
+    brisk_fiml_h1_free(&saturated);
     free(einv), free(b0), free(b0g), free(tmp), free(s), free(tsd), free(e), free(u), free(mm);
     free(sinv), free(chol);
     return st;

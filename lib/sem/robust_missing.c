@@ -126,35 +126,47 @@ static bool h1_matrices(const brisk_moments *mom, double *a1, double *b1)
     return ok;
 }
 
-/* tr(B1 A1^-1) of the saturated model over the parameters not masked
- * (mask NULL: all; lavaan leaves out what fixed covariates fix: their
- * means and covariances). */
-double brisk_fiml_trace_h1(const brisk_moments *mom, const bool *mask, bool *ok)
+bool brisk_fiml_h1_init(const brisk_moments *mom, brisk_fiml_h1 *h1)
 {
     size_t p = mom->p, d = p + p * (p + 1) / 2;
-    double *a1 = malloc((d * d + 1) * sizeof *a1), *a1inv = malloc((d * d + 1) * sizeof *a1inv);
-    double *b1 = malloc((d * d + 1) * sizeof *b1), *chol = malloc((d * d + 1) * sizeof *chol);
+    *h1 = (brisk_fiml_h1){.d = d, .a1 = malloc((d * d + 1) * sizeof(double)),
+                          .b1 = malloc((d * d + 1) * sizeof(double))};
+    if (h1->a1 && h1->b1 && h1_matrices(mom, h1->a1, h1->b1))
+        return true;
+    brisk_fiml_h1_free(h1);
+    return false;
+}
+
+void brisk_fiml_h1_free(brisk_fiml_h1 *h1)
+{
+    free(h1->a1);
+    free(h1->b1);
+    memset(h1, 0, sizeof *h1);
+}
+
+double brisk_fiml_h1_trace(const brisk_fiml_h1 *h1, const bool *mask, bool *ok)
+{
+    size_t d = h1->d;
+    double *a = malloc((d * d + 1) * sizeof *a), *ainv = malloc((d * d + 1) * sizeof *ainv);
+    double *chol = malloc((d * d + 1) * sizeof *chol);
     size_t kept = 0, *keep = malloc((d + 1) * sizeof *keep);
     double trace = NAN, logdet;
-    *ok = a1 && a1inv && b1 && chol && keep && h1_matrices(mom, a1, b1);
+    *ok = a && ainv && chol && keep;
     /* keep the unmasked parameters: A1 compacted */
     for (size_t r = 0; *ok && r < d; r++)
         if (!mask || !mask[r])
             keep[kept++] = r;
     for (size_t r = 0; *ok && r < kept; r++)
         for (size_t c = 0; c < kept; c++)
-            chol[r * kept + c] = a1[keep[r] * d + keep[c]];
-    if (*ok) {
-        memcpy(a1, chol, kept * kept * sizeof *a1);
-        *ok = brisk_dense_spd_invert(a1, a1inv, chol, kept, &logdet);
-    }
+            a[r * kept + c] = h1->a1[keep[r] * d + keep[c]];
+    *ok = *ok && brisk_dense_spd_invert(a, ainv, chol, kept, &logdet);
     if (*ok) {
         trace = 0;
         for (size_t r = 0; r < kept; r++)
             for (size_t c = 0; c < kept; c++)
-                trace += b1[keep[r] * d + keep[c]] * a1inv[c * kept + r];
+                trace += h1->b1[keep[r] * d + keep[c]] * ainv[c * kept + r];
     }
-    free(keep), free(a1), free(a1inv), free(b1), free(chol);
+    free(keep), free(a), free(ainv), free(chol);
     return trace;
 }
 
@@ -248,19 +260,19 @@ static bool corrected_trace(size_t d, const double *A, const double *Ainv, const
     return ok;
 }
 
-bool brisk_fiml_corrected(const sem_work *w, double df, double dfb, double *x3, double *c3,
-                          double *xb, double *cb)
+bool brisk_fiml_corrected(const sem_work *w, const brisk_fiml_h1 *h1, double df, double dfb,
+                          double *x3, double *c3, double *xb, double *cb)
 {
     const brisk_moments *mom = w->mom;
-    size_t p = mom->p, q = w->q, d = p + p * (p + 1) / 2, n = mom->n;
-    double *a1 = malloc((d * d + 1) * sizeof *a1), *a1inv = malloc((d * d + 1) * sizeof *a1inv);
-    double *b1 = malloc((d * d + 1) * sizeof *b1), *wc = malloc((d * d + 1) * sizeof *wc);
+    size_t p = mom->p, q = w->q, d = h1->d;
+    const double *a1 = h1->a1, *b1 = h1->b1;
+    double *a1inv = malloc((d * d + 1) * sizeof *a1inv), *wc = malloc((d * d + 1) * sizeof *wc);
     double *chol = malloc((d * d + 1) * sizeof *chol), *delta = calloc(d * q + 1, sizeof *delta);
     double *sel = calloc(d * 2 * p + 1, sizeof *sel), *inv = malloc((p * p + 1) * sizeof *inv);
     double *var = calloc(p * p + 1, sizeof *var), *mean = malloc((p + 1) * sizeof *mean);
     double logdet, tr3 = NAN, trb = NAN;
-    bool ok = a1 && a1inv && b1 && wc && chol && delta && sel && inv && var && mean &&
-              h1_matrices(mom, a1, b1) && brisk_dense_spd_invert(a1, a1inv, chol, d, &logdet) &&
+    bool ok = a1inv && wc && chol && delta && sel && inv && var && mean &&
+              brisk_dense_spd_invert(a1, a1inv, chol, d, &logdet) &&
               brisk_dense_spd_invert(mom->cov, inv, chol, p, &logdet);
     if (ok)
         complete_information(p, inv, wc);
@@ -278,19 +290,9 @@ bool brisk_fiml_corrected(const sem_work *w, double df, double dfb, double *x3, 
     }
     ok = ok && corrected_trace(d, a1, a1inv, b1, wc, delta, q, &tr3) &&
          corrected_trace(d, a1, a1inv, b1, wc, sel, 2 * p, &trb);
-    /* its estimates: available-case means and variances (divisor: answers) */
-    for (size_t a = 0; ok && a < p; a++) {
-        double sum = 0, ss = 0;
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!isnan(mom->data[i * p + a]))
-                sum += mom->data[i * p + a], k++;
-        mean[a] = sum / (double)k;
-        for (size_t i = 0; i < n; i++)
-            if (!isnan(mom->data[i * p + a]))
-                ss += (mom->data[i * p + a] - mean[a]) * (mom->data[i * p + a] - mean[a]);
-        var[a * p + a] = ss / (double)k;
-    }
+    /* its estimates: available-case means and variances */
+    for (size_t a = 0; ok && a < p; a++)
+        brisk_fiml_available_moments(mom, a, &mean[a], &var[a * p + a]);
     if (ok) {
         *x3 = ml_discrepancy(mom, w->Sigma, w->mu, inv, chol);
         *xb = ml_discrepancy(mom, var, mean, inv, chol);
@@ -298,8 +300,7 @@ bool brisk_fiml_corrected(const sem_work *w, double df, double dfb, double *x3, 
         *cb = trb / dfb;
         ok = isfinite(*x3) && isfinite(*xb) && *c3 > 0 && *cb > 0;
     }
-    free(a1), free(a1inv), free(b1), free(wc), free(chol), free(delta), free(sel), free(inv);
-    free(var), free(mean);
+    free(a1inv), free(wc), free(chol), free(delta), free(sel), free(inv), free(var), free(mean);
     return ok;
 }
 
@@ -362,19 +363,13 @@ double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const 
     for (size_t a = 0; a < p; a++) {
         if (skip && skip[a])
             continue;
-        double sum = 0, m2 = 0, m4 = 0;
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!isnan(mom->data[i * p + a]))
-                sum += mom->data[i * p + a], k++;
-        double mean = sum / (double)k;
+        double mean, m2, m4 = 0;
+        size_t k = brisk_fiml_available_moments(mom, a, &mean, &m2);
         for (size_t i = 0; i < n; i++)
             if (!isnan(mom->data[i * p + a])) {
                 double e = mom->data[i * p + a] - mean;
-                m2 += e * e;
                 m4 += e * e * e * e;
             }
-        m2 /= (double)k;
         m4 /= (double)k;
         total += (means ? 1 : 0) + (m4 / (m2 * m2) - 1) / 2;
     }

@@ -35,21 +35,30 @@ bool brisk_sem_observed_information(sem_fitter *f, const double *theta, double *
 
 /* Robust ML with missing values (robust_missing.c), also used for
  * complete data with fixed covariates (one pattern): the saturated model's
- * tr(B1 A1^-1) at the EM estimates over the parameters not masked (means
- * first, then sigma_ab for b <= a); a group's casewise B0 (u, s, tr are
- * scratch of p, q, q); the independence model's tr(B0 E^-1). */
-double brisk_fiml_trace_h1(const brisk_moments *mom, const bool *mask, bool *ok);
+ * observed information A1 and the mean outer product B1 of its casewise
+ * scores at the EM estimates (d x d over means first, then sigma_ab for
+ * b <= a), built once for its trace and lavaan's corrected indices; its
+ * tr(B1 A1^-1) over the parameters not masked (mask NULL: all); a group's
+ * casewise B0 (u, s, tr are scratch of p, q, q); the independence model's
+ * tr(B0 E^-1). */
+typedef struct brisk_fiml_h1 {
+    size_t d;
+    double *a1, *b1;
+} brisk_fiml_h1;
+bool brisk_fiml_h1_init(const brisk_moments *mom, brisk_fiml_h1 *h1);
+void brisk_fiml_h1_free(brisk_fiml_h1 *h1);
+double brisk_fiml_h1_trace(const brisk_fiml_h1 *h1, const bool *mask, bool *ok);
 void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s, double *tr);
 double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const bool *skip);
 
 /* lavaan's FIML-corrected robust indices (Zhang & Savalei; its "V3" for
  * MLR) of one group with missing values, at the work's estimates (its
- * derivatives computed): the ML statistic x3 of the EM moments from the
+ * derivatives computed), from its saturated model's h1: the ML statistic x3 of the EM moments from the
  * implied ones with its constant c3 = tr(U A1^-1 Wc A1^-1 U Gamma) / df
  * (U from A1 and Delta, Gamma = A1^-1 B1 A1^-1, Wc the complete-data
  * information), and the independence model's xb and cb on dfb. */
-bool brisk_fiml_corrected(const sem_work *w, double df, double dfb, double *x3, double *c3,
-                          double *xb, double *cb);
+bool brisk_fiml_corrected(const sem_work *w, const brisk_fiml_h1 *h1, double df, double dfb,
+                          double *x3, double *c3, double *xb, double *cb);
 
 /* lavaan's CFI and TLI of a chi-square x2 on df against the baseline's xb
  * on dfb; with c and cb other than 1 the df are weighted by them (the

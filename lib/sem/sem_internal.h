@@ -59,6 +59,11 @@ double brisk_fiml_discrepancy(const brisk_moments *mom, const double *sigma, con
 void brisk_fiml_weights(const brisk_moments *mom, const double *mu, const double *inverses,
                         double *W, double *sd, double *scratch);
 size_t brisk_fiml_inverses_size(const brisk_moments *mom);
+/* Variable j's mean and variance (divisor: the answers) over the
+ * respondents who answered it, with missing values NaN in mom->data: the
+ * independence model's estimates; returns how many answered. */
+size_t brisk_fiml_available_moments(const brisk_moments *mom, size_t j, double *mean,
+                                    double *var);
 size_t brisk_fiml_scratch_size(size_t p);
 
 #endif

@@ -29,6 +29,22 @@ static inline brisk_dataset *read_csv(const char *path)
     return ds;
 }
 
+/* tests/data/bfi.csv with the items psych's bfi.keys reverses among the
+ * reference models' (A1, C4, C5) recoded 7 - x, as the reference scripts
+ * read it. */
+static inline brisk_dataset *read_bfi_reversed(void)
+{
+    brisk_dataset *ds = read_csv(TEST_SRCDIR "/tests/data/bfi.csv");
+    const char *reversed[] = {"A1", "C4", "C5"};
+    for (size_t k = 0; k < 3; k++) {
+        brisk_column *c = brisk_dataset_find(ds, reversed[k]);
+        for (size_t i = 0; i < ds->nrows; i++)
+            if (!brisk_is_missing(c, i))
+                c->num[i] = 7 - c->num[i];
+    }
+    return ds;
+}
+
 /* Cell i of a reference column as text (a number as %g, so that codes
  * read as numbers compare with level names). */
 static inline const char *ref_text(const brisk_dataset *d, const char *col, size_t i)

@@ -315,20 +315,6 @@ static void test_failed_draws_are_counted(void **state)
     brisk_dataset_free(ds);
 }
 
-/* tests/data/bfi.csv with A1, C4 and C5 reversed, as lavaan read it. */
-static brisk_dataset *bfi_reversed(void)
-{
-    brisk_dataset *ds = read_csv(DATA "bfi.csv");
-    const char *reversed[] = {"A1", "C4", "C5"};
-    for (size_t k = 0; k < 3; k++) {
-        brisk_column *c = brisk_dataset_find(ds, reversed[k]);
-        for (size_t i = 0; i < ds->nrows; i++)
-            if (!brisk_is_missing(c, i))
-                c->num[i] = 7 - c->num[i];
-    }
-    return ds;
-}
-
 /* A draw of a full-information ML or WLSMV fit is refitted by the same
  * estimator from the rows drawn (lavaan's se = "bootstrap" with missing =
  * "ml", and with estimator = "DWLS": WLSMV's estimates): 1,000 draws of
@@ -337,7 +323,7 @@ static brisk_dataset *bfi_reversed(void)
  * SDs of the difference of two runs' endpoints). */
 static void check_robust_boot(const char *name, size_t nrows, brisk_model_options opt)
 {
-    brisk_dataset *ds = bfi_reversed(), *ref = read_csv(BOOT "robust_boot.csv");
+    brisk_dataset *ds = read_bfi_reversed(), *ref = read_csv(BOOT "robust_boot.csv");
     size_t *rows = malloc(nrows * sizeof *rows);
     for (size_t i = 0; i < nrows; i++)
         rows[i] = i;

@@ -307,30 +307,12 @@ static void test_wlsmv_fit(void **state)
     check_wlsmv("rongcheng_wlsmv", p->d->ds, NULL);
 }
 
-/* tests/data/bfi.csv with A1, C4 and C5 reversed (7 - x), as the reference
- * script reads it. */
-static brisk_dataset *bfi_reversed(void)
-{
-    brisk_dataset *ds = NULL;
-    brisk_error err;
-    assert_int_equal(brisk_read_file(TEST_SRCDIR "/tests/data/bfi.csv", NULL, &ds, &err),
-                     BRISK_OK);
-    const char *reversed[] = {"A1", "C4", "C5"};
-    for (size_t k = 0; k < 3; k++) {
-        brisk_column *c = brisk_dataset_find(ds, reversed[k]);
-        for (size_t i = 0; i < ds->nrows; i++)
-            if (!brisk_is_missing(c, i))
-                c->num[i] = 7 - c->num[i];
-    }
-    return ds;
-}
-
 /* Six-point items with missing answers: lavaan's WLSMV deletes listwise
  * (2,632 of 2,800), and so does brisk's. */
 static void test_wlsmv_listwise(void **state)
 {
     (void)state;
-    brisk_dataset *ds = bfi_reversed();
+    brisk_dataset *ds = read_bfi_reversed();
     check_wlsmv("bfi_wlsmv", ds, NULL);
     brisk_dataset_free(ds);
 }
@@ -341,7 +323,7 @@ static void test_wlsmv_listwise(void **state)
 static void test_wlsmv_groups(void **state)
 {
     (void)state;
-    brisk_dataset *ds = bfi_reversed();
+    brisk_dataset *ds = read_bfi_reversed();
     check_wlsmv("bfi_wlsmv_group", ds, "gender");
     brisk_dataset_free(ds);
 }

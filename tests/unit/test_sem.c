@@ -70,16 +70,8 @@ static const char *bfi_reversed(void)
     static bool done = false;
     if (done)
         return path;
-    brisk_dataset *ds = NULL;
+    brisk_dataset *ds = read_bfi_reversed();
     brisk_error err;
-    assert_int_equal(brisk_read_file(DATA "bfi.csv", NULL, &ds, &err), BRISK_OK);
-    const char *reversed[] = {"A1", "C4", "C5"};
-    for (size_t k = 0; k < 3; k++) {
-        brisk_column *c = brisk_dataset_find(ds, reversed[k]);
-        for (size_t i = 0; i < ds->nrows; i++)
-            if (!brisk_is_missing(c, i))
-                c->num[i] = 7 - c->num[i];
-    }
     int fd = mkstemps(path, 4);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");

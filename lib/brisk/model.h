@@ -116,6 +116,7 @@ typedef struct brisk_moments {
     size_t p;             /* observed variables, in the model's order */
     size_t n;             /* respondents used */
     size_t n_dropped;     /* respondents dropped (listwise deletion) */
+    size_t n_no_covariate;   /* of them, full-information ML's for a missing covariate */
     double *cov;          /* p x p, row-major */
     double *mean;         /* p */
     double *data;         /* n x p: the rows used (robust ML needs them), or NULL;

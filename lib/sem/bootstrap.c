@@ -262,7 +262,8 @@ static size_t total_cases(const size_t *ncases, size_t ngroups)
 }
 
 /* The rows of a group a full-information ML fit uses (at least one
- * answer) or a WLSMV fit (every answer), as lavaan resamples them. */
+ * answer, every fixed covariate) or a WLSMV fit (every answer), as lavaan
+ * resamples them. */
 static size_t *case_rows(const brisk_model *m, const brisk_dataset *ds, const size_t *rows,
                          size_t nrows, bool every, size_t *n)
 {
@@ -273,10 +274,14 @@ static size_t *case_rows(const brisk_model *m, const brisk_dataset *ds, const si
         cols[j] = brisk_dataset_find(ds, m->ov[j]);
     for (size_t i = 0; out && cols && i < nrows; i++) {
         size_t answered = 0;
-        for (size_t j = 0; j < m->p; j++)
-            answered += cols[j] && !brisk_is_missing(cols[j], rows[i]) &&
-                        !isnan(cols[j]->num[rows[i]]);
-        if (every ? answered == m->p : answered > 0)
+        bool covariates = true;   /* full-information ML needs them (moments.c) */
+        for (size_t j = 0; j < m->p; j++) {
+            bool present = cols[j] && !brisk_is_missing(cols[j], rows[i]) &&
+                           !isnan(cols[j]->num[rows[i]]);
+            answered += present;
+            covariates = covariates && (present || !brisk_sem_is_fixed_x(m, j));
+        }
+        if (every ? answered == m->p : answered > 0 && covariates)
             out[(*n)++] = rows[i];
     }
     if (!cols) {

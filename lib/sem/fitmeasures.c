@@ -164,6 +164,19 @@ static double logdet_covariates(const brisk_model *m, const brisk_moments *mom)
     return ld;
 }
 
+/* With full-information ML the fixed covariates are observed in every row
+ * kept (moments.c), so the independence model's saturated covariate block
+ * changes its discrepancy from that of independent variables by
+ * log|S_xx| - sum log s_xx. */
+static double covariates_dependence(const brisk_model *m, const brisk_moments *mom)
+{
+    double d = logdet_covariates(m, mom);
+    for (size_t i = 0; i < mom->p; i++)
+        if (brisk_sem_is_fixed_x(m, i))
+            d -= log(mom->cov[i * mom->p + i]);
+    return d;
+}
+
 /* The independence model: Sigma = diag(S), mu = the sample means, except
  * that fixed covariates keep their sample covariances (a saturated block). */
 static double baseline_discrepancy(const brisk_model *m, const brisk_moments *mom,
@@ -203,9 +216,11 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *fitter, br
              * the saturated model's by EM, the independence model's by
              * variable */
             const brisk_moments *mo = w->mom;
-            f->baseline_chisq += ng * (mo->fiml_baseline - mo->fiml_h1);
-            f->unrestricted_loglik += -ng / 2 * (mo->fiml_h1 + mo->fiml_constant);
-            f->loglik += -ng / 2 * (w->f + mo->fiml_h1 + mo->fiml_constant);
+            double x_block = k > 0 ? covariates_dependence(m, mo) : 0;
+            double marginal_x = k > 0 ? -ng / 2 * (k * log2pi + logdet_covariates(m, mo) + k) : 0;
+            f->baseline_chisq += ng * (mo->fiml_baseline + x_block - mo->fiml_h1);
+            f->unrestricted_loglik += -ng / 2 * (mo->fiml_h1 + mo->fiml_constant) - marginal_x;
+            f->loglik += -ng / 2 * (w->f + mo->fiml_h1 + mo->fiml_constant) - marginal_x;
             continue;
         }
         f->baseline_chisq += ng * baseline_discrepancy(m, w->mom, w->logdet_s);

@@ -462,6 +462,8 @@ static brisk_status default_rows(builder *b)
             /* an ordered item's intercept is 0: its thresholds place it */
             st = add_row(b, m->ov[i], BRISK_OP_INTERCEPT, "", !b->opt->ordered, 0, NULL, false,
                          NULL);
+    if (!st)   /* the covariates' means, fixed, before the latent means (lavaan's order) */
+        st = fixed_x_rows(b, BRISK_OP_INTERCEPT);
     /* Latent means are 0, except after the first group when intercepts are
      * held equal (scalar invariance) and the means are not: then they are
      * what differs. */
@@ -471,8 +473,6 @@ static brisk_status default_rows(builder *b)
     for (size_t i = 0; i < m->m && !st; i++)
         if (find_row(m, m->lv[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
             st = add_row(b, m->lv[i], BRISK_OP_INTERCEPT, "", free_means, 0, NULL, false, NULL);
-    if (!st)
-        st = fixed_x_rows(b, BRISK_OP_INTERCEPT);
     return st;
 }
 

@@ -118,9 +118,38 @@ static brisk_status listwise(const brisk_column *const *cols, size_t p, const si
 typedef brisk_status (*moments_fn)(const brisk_column *const *cols, size_t p, const size_t *rows,
                                    size_t nrows, brisk_moments *out, brisk_error *err);
 
+/* Full-information ML conditions on the fixed covariates, so it keeps only
+ * the rows where every one of them is observed (lavaan's missing = "ml"
+ * with fixed.x: "cases were deleted due to missing values in exogenous
+ * variable(s)").  The kept rows go to *kept (NULL: every row kept). */
+static brisk_status rows_with_covariates(const brisk_model *m,
+                                         const brisk_column *const *cols, const size_t *rows,
+                                         size_t nrows, size_t **kept, size_t *nkept,
+                                         brisk_error *err)
+{
+    *kept = NULL;
+    *nkept = nrows;
+    if (!brisk_model_nexogenous(m))
+        return BRISK_OK;
+    size_t *out = malloc((nrows ? nrows : 1) * sizeof *out), n = 0;
+    if (!out)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < nrows; i++) {
+        size_t r = rows ? rows[i] : i;
+        bool observed = true;
+        for (size_t j = 0; j < m->p && observed; j++)
+            observed = !brisk_sem_is_fixed_x(m, j) || !brisk_is_missing(cols[j], r);
+        if (observed)
+            out[n++] = r;
+    }
+    *kept = out;
+    *nkept = n;
+    return BRISK_OK;
+}
+
 static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
                                  const size_t *rows, size_t nrows, brisk_moments *out,
-                                 moments_fn fill, brisk_error *err)
+                                 moments_fn fill, bool need_covariates, brisk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (!rows)
@@ -135,8 +164,16 @@ static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK)
         st = check_answered(m, cols, rows, nrows, err);
+    size_t *kept = NULL, nkept = nrows;
+    if (st == BRISK_OK && need_covariates)
+        st = rows_with_covariates(m, cols, rows, nrows, &kept, &nkept, err);
     if (st == BRISK_OK)
-        st = fill(cols, p, rows, nrows, out, err);
+        st = fill(cols, p, kept ? kept : rows, nkept, out, err);
+    if (st == BRISK_OK) {
+        out->n_no_covariate = nrows - nkept;
+        out->n_dropped += out->n_no_covariate;
+    }
+    free(kept);
     free(cols);
     if (st != BRISK_OK)
         brisk_moments_free(out);
@@ -147,14 +184,14 @@ brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *
                                      const size_t *rows, size_t nrows, brisk_moments *out,
                                      brisk_error *err)
 {
-    return moments_with(m, ds, rows, nrows, out, listwise, err);
+    return moments_with(m, ds, rows, nrows, out, listwise, false, err);
 }
 
 brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_dataset *ds,
                                           const size_t *rows, size_t nrows, brisk_moments *out,
                                           brisk_error *err)
 {
-    return moments_with(m, ds, rows, nrows, out, brisk_moments_fiml, err);
+    return moments_with(m, ds, rows, nrows, out, brisk_moments_fiml, true, err);
 }
 
 /* A cell as the text that names its group. */

@@ -358,6 +358,15 @@ static size_t incomplete_kept(const brisk_fitted *fd)
     return k;
 }
 
+/* Respondents full-information ML left out for a missing fixed covariate. */
+static size_t no_covariate(const brisk_fitted *fd)
+{
+    size_t k = 0;
+    for (size_t g = 0; fd->moments && g < fd->ngroups; g++)
+        k += fd->moments[g].n_no_covariate;
+    return k;
+}
+
 static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
                                  brisk_table_list *out, brisk_table *measures_t)
 {
@@ -367,12 +376,18 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
         const brisk_fitted *fd = results[g].fitted;
         size_t used = used_n(&results[g]);
         bool fiml = fd && fd->moments && fd->moments[0].npatterns;
+        size_t no_x = fd ? no_covariate(fd) : 0;
         if (fd && fiml &&
             brisk_table_add_note(measures_t, "%s%s%zu of %zu respondents used by full-information "
                                  "ML, %zu of them with missing answers (%zu left out: no "
                                  "answer%s).", prefix, sep, used, used + fd->n_dropped,
-                                 incomplete_kept(fd), fd->n_dropped,
+                                 incomplete_kept(fd), fd->n_dropped - no_x,
                                  fd->ngroups > 1 ? " or no group" : ""))
+            return BRISK_ERR_NOMEM;
+        if (no_x && brisk_table_add_note(measures_t, "%s%s%zu more left out for a missing "
+                                         "covariate: full-information ML conditions on the fixed "
+                                         "covariates, which must be observed (as lavaan's "
+                                         "fixed.x = TRUE).", prefix, sep, no_x))
             return BRISK_ERR_NOMEM;
         if (fd && !fiml && fd->n_dropped &&
             brisk_table_add_note(measures_t, "%s%s%zu of %zu respondents used (%zu left out: "

@@ -96,52 +96,52 @@ static void first_order(const sem_work *w, double *b0, double *e, double *u, dou
     }
 }
 
-/* Complete data with fixed covariates: lavaan leaves the covariates' means
- * and covariances out of the saturated model's information before
- * inverting it, so the trace is taken in explicit coordinates (the
- * missing-data code with a single pattern of every variable). */
-static double fixed_x_trace_h1(const brisk_model *m, const brisk_moments *mom, bool *ok)
+/* lavaan leaves the fixed covariates' means and covariances out of the
+ * saturated model's information before inverting it: mask marks those
+ * moments (means first, then vech(Sigma) row by row), skip the covariates
+ * themselves.  Without covariates both stay NULL. */
+static bool covariate_masks(const brisk_model *m, size_t p, bool **mask, bool **skip)
 {
-    size_t p = mom->p, d = p + p * (p + 1) / 2;
-    size_t *obs = malloc((p + 1) * sizeof *obs);
-    bool *mask = calloc(d + 1, sizeof *mask), *x = calloc(p + 1, sizeof *x);
-    *ok = obs && mask && x;
-    double trace = NAN;
-    if (*ok) {
-        for (size_t a = 0; a < p; a++) {
-            obs[a] = a;
-            x[a] = brisk_sem_is_fixed_x(m, a);
-            mask[a] = !m->meanstructure || x[a];
-            for (size_t b = 0; b <= a; b++)
-                mask[p + a * (a + 1) / 2 + b] = x[a] && x[b];
-        }
-        brisk_pattern all = {.n = mom->n, .nobs = p, .obs = obs, .mean = mom->mean,
-                             .cov = mom->cov};
-        brisk_moments one = *mom;
-        one.patterns = &all;
-        one.npatterns = 1;
-        brisk_fiml_h1 h1;
-        *ok = brisk_fiml_h1_init(&one, &h1);
-        if (*ok)
-            trace = brisk_fiml_h1_trace(&h1, mask, ok);
-        brisk_fiml_h1_free(&h1);
+    *mask = *skip = NULL;
+    if (!brisk_model_nexogenous(m))
+        return true;
+    size_t d = p + p * (p + 1) / 2;
+    *mask = calloc(d + 1, sizeof **mask);
+    *skip = calloc(p + 1, sizeof **skip);
+    if (!*mask || !*skip)
+        return false;
+    for (size_t a = 0; a < p; a++) {
+        bool *x = *skip;
+        x[a] = brisk_sem_is_fixed_x(m, a);
+        (*mask)[a] = !m->meanstructure || x[a];
+        for (size_t b = 0; b <= a; b++)
+            (*mask)[p + a * (a + 1) / 2 + b] = x[a] && (*skip)[b];
     }
-    free(obs);
-    free(mask);
-    free(x);
-    return trace;
+    return true;
 }
 
-static double fixed_x_trace_h0_baseline(const brisk_model *m, const brisk_moments *mom)
+/* The saturated model's trace term of one group, from its missing-data
+ * patterns, or for complete data from a single pattern of every variable
+ * (explicit coordinates, so that covariates can be masked).  The saturated
+ * model is left in *h1 (to free). */
+static bool saturated_trace(const brisk_moments *mom, const bool *mask, brisk_fiml_h1 *h1,
+                            double *trace)
 {
-    bool *skip = calloc(mom->p + 1, sizeof *skip);
-    if (!skip)
-        return NAN;
-    for (size_t a = 0; a < mom->p; a++)
-        skip[a] = brisk_sem_is_fixed_x(m, a);
-    double t = brisk_fiml_trace_h0_baseline(mom, m->meanstructure, skip);
-    free(skip);
-    return t;
+    size_t p = mom->p;
+    size_t *obs = mom->npatterns ? NULL : malloc((p + 1) * sizeof *obs);
+    bool ok = mom->npatterns || obs;
+    brisk_moments one = *mom;
+    brisk_pattern all = {.n = mom->n, .nobs = p, .obs = obs, .mean = mom->mean, .cov = mom->cov};
+    if (!mom->npatterns && obs) {
+        for (size_t a = 0; a < p; a++)
+            obs[a] = a;
+        one.patterns = &all;
+        one.npatterns = 1;
+    }
+    ok = ok && brisk_fiml_h1_init(&one, h1);
+    *trace = ok ? brisk_fiml_h1_trace(h1, mask, &ok) : NAN;
+    free(obs);
+    return ok;
 }
 
 static double trace_product(const double *a, const double *b, size_t q)
@@ -159,7 +159,7 @@ static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace
     f->robust = f->scaled = true;
     f->scaling_factor = trace_ug / f->df;
     f->chisq_scaled = f->chisq / f->scaling_factor;
-    f->pvalue_scaled = gsl_cdf_chisq_Q(f->chisq_scaled, f->df);
+    f->pvalue_scaled = f->df > 0 ? gsl_cdf_chisq_Q(f->chisq_scaled, f->df) : NAN;
     f->baseline_scaling_factor = trace_ug_b / f->baseline_df;
     f->baseline_chisq_scaled = f->baseline_chisq / f->baseline_scaling_factor;
     f->baseline_pvalue_scaled = gsl_cdf_chisq_Q(f->baseline_chisq_scaled, f->baseline_df);
@@ -179,12 +179,12 @@ static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace
  * FIML-corrected statistic (one group; with groups, or where it cannot be
  * computed, the scaled measures only). */
 static void fiml_corrected_measures(const sem_fitter *fitter, const brisk_fiml_h1 *h1,
-                                    brisk_fit_measures *f)
+                                    const bool *mask, const bool *skip, brisk_fit_measures *f)
 {
     double x3, c3, xb, cb;
     f->robust = fitter->ngroups == 1 && h1->a1 && f->df > 0 &&
-                brisk_fiml_corrected(fitter->works[0], h1, f->df, f->baseline_df, &x3, &c3, &xb,
-                                     &cb);
+                brisk_fiml_corrected(fitter->works[0], h1, mask, skip, f->df, f->baseline_df,
+                                     &x3, &c3, &xb, &cb);
     if (!f->robust)
         return;
     brisk_sem_cfi_tli(x3, f->df, xb, f->baseline_df, c3, cb, &f->cfi_robust, &f->tli_robust);
@@ -203,18 +203,16 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
                                    "only their moments");
         pmax = fitter->works[g]->p > pmax ? fitter->works[g]->p : pmax;
     }
-    bool fixed_x = brisk_model_nexogenous(m) > 0;
-    if (fixed_x && fitter->works[0]->mom->npatterns)
-        return brisk_error_set(err, BRISK_ERR_MODEL, "robust ML with missing values and fixed "
-                               "covariates (observed predictors) is not available yet: use "
-                               "listwise deletion, or ML");
+    bool *mask, *skip;
+    bool fixed_x = brisk_model_nexogenous(m) > 0, masks_ok = covariate_masks(m, m->p, &mask, &skip);
     double *einv = malloc((q * q + 1) * sizeof *einv), *b0 = calloc(q * q + 1, sizeof *b0);
     double *b0g = malloc((q * q + 1) * sizeof *b0g), *tmp = malloc((q * q + 1) * sizeof *tmp);
     double *s = malloc((q + 1) * sizeof *s), *tsd = malloc((q + 1) * sizeof *tsd);
     double *e = malloc(pmax * sizeof *e), *u = malloc(pmax * sizeof *u);
     double *mm = malloc(pmax * pmax * sizeof *mm), *sinv = malloc(pmax * pmax * sizeof *sinv);
     double *chol = malloc(pmax * pmax * sizeof *chol);
-    brisk_status st = einv && b0 && b0g && tmp && s && tsd && e && u && mm && sinv && chol
+    brisk_status st = einv && b0 && b0g && tmp && s && tsd && e && u && mm && sinv && chol &&
+                              masks_ok
                           ? BRISK_OK
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     /* E: the observed information per respondent, as lavaan's MLR; with
@@ -233,27 +231,21 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
     for (size_t g = 0; st == BRISK_OK && g < fitter->ngroups; g++) {
         const sem_work *w = fitter->works[g];
         double logdet, h1, h0b;
-        if (fixed_x) {   /* the saturated model less what the covariates fix */
-            bool ok;
-            h1 = fixed_x_trace_h1(m, w->mom, &ok);
-            if (!ok) {
-                st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-                break;
-            }
-            first_order(w, b0g, e, u, s, tsd);
-            h0b = fixed_x_trace_h0_baseline(m, w->mom);
-        } else if (w->mom->npatterns) {   /* missing values (full-information ML) */
-            bool ok = brisk_fiml_h1_init(w->mom, &saturated);
-            h1 = ok ? brisk_fiml_h1_trace(&saturated, NULL, &ok) : NAN;
-            if (fitter->ngroups > 1)   /* the corrected indices are for one group */
-                brisk_fiml_h1_free(&saturated);
-            if (!ok) {
+        if (fixed_x || w->mom->npatterns) {
+            /* missing values (full-information ML), or the saturated model
+             * less what the fixed covariates fix */
+            if (!saturated_trace(w->mom, mask, &saturated, &h1)) {
                 st = brisk_error_set(err, BRISK_ERR_DATA, "the saturated model's information "
-                                     "with missing values is not positive definite");
+                                     "is not positive definite");
                 break;
             }
-            brisk_fiml_first_order(w, b0g, u, s, tsd);
-            h0b = brisk_fiml_trace_h0_baseline(w->mom, true, NULL);
+            if (!w->mom->npatterns || fitter->ngroups > 1)
+                brisk_fiml_h1_free(&saturated);   /* the corrected indices: one group */
+            if (w->mom->npatterns)
+                brisk_fiml_first_order(w, b0g, u, s, tsd);
+            else
+                first_order(w, b0g, e, u, s, tsd);
+            h0b = brisk_fiml_trace_h0_baseline(w->mom, m->meanstructure, skip);
         } else {
             if (!brisk_dense_spd_invert(w->mom->cov, sinv, chol, w->p, &logdet)) {
                 st = brisk_error_set(err, BRISK_ERR_DATA, "the sample covariance matrix is not "
@@ -277,10 +269,10 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
             fit->vcov[i] /= n;
         robust_measures(&fit->fit, trace_ug, trace_ug_b, n, (double)fitter->ngroups);
         if (missing)   /* the fitter is at the estimates, with its derivatives */
-            fiml_corrected_measures(fitter, &saturated, &fit->fit);
+            fiml_corrected_measures(fitter, &saturated, mask, skip, &fit->fit);
     }
     brisk_fiml_h1_free(&saturated);
     free(einv), free(b0), free(b0g), free(tmp), free(s), free(tsd), free(e), free(u), free(mm);
-    free(sinv), free(chol);
+    free(sinv), free(chol), free(mask), free(skip);
     return st;
 }

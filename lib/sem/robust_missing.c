@@ -7,6 +7,7 @@
  * covariances (mu_a, sigma_ab for b <= a). */
 #include <config.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dense.h"
@@ -260,39 +261,71 @@ static bool corrected_trace(size_t d, const double *A, const double *Ainv, const
     return ok;
 }
 
-bool brisk_fiml_corrected(const sem_work *w, const brisk_fiml_h1 *h1, double df, double dfb,
-                          double *x3, double *c3, double *xb, double *cb)
+/* The kept rows and columns of a d x d matrix (keep NULL: all). */
+static void compact(const double *full, size_t d, const size_t *keep, size_t kept, double *out)
+{
+    for (size_t r = 0; r < kept; r++)
+        for (size_t c = 0; c < kept; c++)
+            out[r * kept + c] = full[keep[r] * d + keep[c]];
+}
+
+bool brisk_fiml_corrected(const sem_work *w, const brisk_fiml_h1 *h1, const bool *mask,
+                          const bool *skip, double df, double dfb, double *x3, double *c3,
+                          double *xb, double *cb)
 {
     const brisk_moments *mom = w->mom;
-    size_t p = mom->p, q = w->q, d = h1->d;
-    const double *a1 = h1->a1, *b1 = h1->b1;
+    size_t p = mom->p, q = w->q, d = h1->d, kept = 0, nvar = 0;
+    size_t *keep = malloc((d + 1) * sizeof *keep), *var_col = malloc((p + 1) * sizeof *var_col);
+    double *a1 = malloc((d * d + 1) * sizeof *a1), *b1 = malloc((d * d + 1) * sizeof *b1);
     double *a1inv = malloc((d * d + 1) * sizeof *a1inv), *wc = malloc((d * d + 1) * sizeof *wc);
-    double *chol = malloc((d * d + 1) * sizeof *chol), *delta = calloc(d * q + 1, sizeof *delta);
-    double *sel = calloc(d * 2 * p + 1, sizeof *sel), *inv = malloc((p * p + 1) * sizeof *inv);
-    double *var = calloc(p * p + 1, sizeof *var), *mean = malloc((p + 1) * sizeof *mean);
+    double *wck = malloc((d * d + 1) * sizeof *wck), *chol = malloc((d * d + 1) * sizeof *chol);
+    double *delta = calloc(d * q + 1, sizeof *delta), *sel = calloc(d * 2 * p + 1, sizeof *sel);
+    double *inv = malloc((p * p + 1) * sizeof *inv), *var = calloc(p * p + 1, sizeof *var);
+    double *mean = malloc((p + 1) * sizeof *mean);
     double logdet, tr3 = NAN, trb = NAN;
-    bool ok = a1inv && wc && chol && delta && sel && inv && var && mean &&
-              brisk_dense_spd_invert(a1, a1inv, chol, d, &logdet) &&
-              brisk_dense_spd_invert(mom->cov, inv, chol, p, &logdet);
-    if (ok)
-        complete_information(p, inv, wc);
-    /* Delta: d(mu, vech Sigma) / dtheta at the estimates */
-    for (size_t k = 0; ok && k < q; k++)
-        for (size_t a = 0; a < p; a++) {
-            delta[a * q + k] = w->dmu[k * p + a];
-            for (size_t b = 0; b <= a; b++)
-                delta[sigma_index(p, a, b) * q + k] = w->dSigma[k * p * p + a * p + b];
-        }
-    /* the independence model: the means and variances alone */
-    for (size_t a = 0; ok && a < p; a++) {
-        sel[a * 2 * p + a] = 1;
-        sel[sigma_index(p, a, a) * 2 * p + p + a] = 1;
-    }
-    ok = ok && corrected_trace(d, a1, a1inv, b1, wc, delta, q, &tr3) &&
-         corrected_trace(d, a1, a1inv, b1, wc, sel, 2 * p, &trb);
-    /* its estimates: available-case means and variances */
+    bool ok = keep && var_col && a1 && b1 && a1inv && wc && wck && chol && delta && sel && inv &&
+              var && mean && brisk_dense_spd_invert(mom->cov, inv, chol, p, &logdet);
+    /* the moments the fixed covariates do not fix, and the variables the
+     * independence model estimates (lavaan zeroes the others' information) */
+    for (size_t r = 0; ok && r < d; r++)
+        if (!mask || !mask[r])
+            keep[kept++] = r;
     for (size_t a = 0; ok && a < p; a++)
+        var_col[a] = skip && skip[a] ? SIZE_MAX : nvar++;
+    if (ok) {
+        compact(h1->a1, d, keep, kept, a1);
+        compact(h1->b1, d, keep, kept, b1);
+        complete_information(p, inv, wc);
+        compact(wc, d, keep, kept, wck);
+        ok = brisk_dense_spd_invert(a1, a1inv, chol, kept, &logdet);
+    }
+    /* Delta: d(mu, vech Sigma) / dtheta at the estimates; the independence
+     * model's: its means and variances */
+    for (size_t r = 0; ok && r < kept; r++) {
+        size_t a, b;
+        bool is_mean = keep[r] < p;
+        if (is_mean) {
+            a = b = keep[r];
+        } else {
+            for (a = 0; sigma_index(p, a, 0) + a < keep[r]; a++)
+                ;
+            b = keep[r] - sigma_index(p, a, 0);
+        }
+        for (size_t k = 0; k < q; k++)
+            delta[r * q + k] = is_mean ? w->dmu[k * p + a] : w->dSigma[k * p * p + a * p + b];
+        if (var_col[a] != SIZE_MAX && a == b)
+            sel[r * 2 * nvar + (is_mean ? 0 : nvar) + var_col[a]] = 1;
+    }
+    ok = ok && corrected_trace(kept, a1, a1inv, b1, wck, delta, q, &tr3) &&
+         corrected_trace(kept, a1, a1inv, b1, wck, sel, 2 * nvar, &trb);
+    /* the independence model's estimates: available-case means and
+     * variances, the covariates' block as observed */
+    for (size_t a = 0; ok && a < p; a++) {
         brisk_fiml_available_moments(mom, a, &mean[a], &var[a * p + a]);
+        for (size_t b = 0; var_col[a] == SIZE_MAX && b < p; b++)
+            if (var_col[b] == SIZE_MAX)
+                var[a * p + b] = mom->cov[a * p + b];
+    }
     if (ok) {
         *x3 = ml_discrepancy(mom, w->Sigma, w->mu, inv, chol);
         *xb = ml_discrepancy(mom, var, mean, inv, chol);
@@ -300,7 +333,8 @@ bool brisk_fiml_corrected(const sem_work *w, const brisk_fiml_h1 *h1, double df,
         *cb = trb / dfb;
         ok = isfinite(*x3) && isfinite(*xb) && *c3 > 0 && *cb > 0;
     }
-    free(a1inv), free(wc), free(chol), free(delta), free(sel), free(inv), free(var), free(mean);
+    free(keep), free(var_col), free(a1), free(b1), free(a1inv), free(wc), free(wck), free(chol);
+    free(delta), free(sel), free(inv), free(var), free(mean);
     return ok;
 }
 

@@ -312,6 +312,28 @@ static void test_mlr_holzinger_swineford(void **state)
     check_model(ROBUST "path_mlr", DATA "path.csv", mlr);
 }
 
+/* lavaan's FIML-corrected robust CFI, TLI and RMSEA (the ML statistic of
+ * the EM moments, scaled by tr(U A1^-1 Wc A1^-1 U Gamma) / df) of an MLR
+ * fit with missing values: closer than compare_fit's 1e-3. */
+static void check_fiml_corrected(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, REF "%s.lav", name);
+    fitted f = fit_text(slurp(path), bfi_reversed(),
+                        (brisk_model_options){.fiml = true, .estimator = BRISK_ESTIMATOR_MLR});
+    assert_int_equal(f.status, BRISK_OK);
+    assert_true(f.fit->fit.robust);
+    brisk_dataset *ref = reference(name, "fit");
+    const char *keys[] = {"cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
+                          "rmsea_ci_upper_robust"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        for (size_t i = 0; i < ref->nrows; i++)
+            if (strcmp(ref_text(ref, "measure", i), keys[k]) == 0)
+                near(measure(&f.fit->fit, keys[k]), num_at(ref, "value", i), 1e-6, keys[k], name);
+    brisk_dataset_free(ref);
+    fitted_free(&f);
+}
+
 /* Full-information ML on bfi's missing answers (lavaan's missing = "ml"):
  * EM for the saturated model, observed-information SEs. */
 static void test_fiml_bfi(void **state)
@@ -326,21 +348,28 @@ static void test_fiml_bfi(void **state)
     /* its robust CFI, TLI and RMSEA are lavaan's FIML-corrected ones (the
      * ML statistic of the EM moments, scaled by tr(U A1^-1 Wc A1^-1 U
      * Gamma) / df): closer than compare_fit's 1e-3 */
-    fitted f = fit_text(slurp(REF ROBUST "bfi_fiml_mlr.lav"), bfi_reversed(),
-                        (brisk_model_options){.fiml = true, .estimator = BRISK_ESTIMATOR_MLR});
+    check_fiml_corrected(ROBUST "bfi_fiml_mlr");
+}
+
+/* Fixed covariates with full-information ML: the rows missing one are
+ * left out (223 missing education: 2,577 of 2,800, as lavaan's fixed.x),
+ * the likelihoods are conditional on the covariates, the independence
+ * model keeps their covariances, and the robust traces and FIML-corrected
+ * indices leave their moments out. */
+static void test_fiml_fixed_covariates(void **state)
+{
+    (void)state;
+    check_model(ROBUST "bfi_fiml_x", bfi_reversed(), (brisk_model_options){.fiml = true});
+    check_model(ROBUST "bfi_fiml_x_mlr", bfi_reversed(),
+                (brisk_model_options){.fiml = true, .estimator = BRISK_ESTIMATOR_MLR});
+    fitted f = fit_text(slurp(REF ROBUST "bfi_fiml_x.lav"), bfi_reversed(),
+                        (brisk_model_options){.fiml = true});
     assert_int_equal(f.status, BRISK_OK);
-    assert_true(f.fit->fit.robust);
-    brisk_dataset *ref = read_csv(REF ROBUST "bfi_fiml_mlr.fit.csv");
-    const char *keys[] = {"cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
-                          "rmsea_ci_upper_robust"};
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-        for (size_t i = 0; i < ref->nrows; i++)
-            if (strcmp(ref_text(ref, "measure", i), keys[k]) == 0)
-                near(measure(&f.fit->fit, keys[k]), brisk_dataset_find(ref, "value")->num[i],
-                     1e-6, keys[k], "bfi_fiml_mlr");
-    brisk_dataset_free(ref);
+    assert_int_equal(f.mom.n, 2577);
+    assert_int_equal(f.mom.n_no_covariate, 223);
+    assert_int_equal(f.mom.n_dropped, 223);
     fitted_free(&f);
-    unlink(bfi_reversed());
+    check_fiml_corrected(ROBUST "bfi_fiml_x_mlr");
 }
 
 static void test_bfi_cfa(void **state)
@@ -721,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_bfi_cfa),
         cmocka_unit_test(test_mlr_holzinger_swineford),
         cmocka_unit_test(test_fiml_bfi),
+        cmocka_unit_test(test_fiml_fixed_covariates),
         cmocka_unit_test(test_heywood_case_warns),
         cmocka_unit_test(test_multigroup_configural),
         cmocka_unit_test(test_multigroup_metric),
@@ -742,5 +772,7 @@ int main(void)
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_observed_covariates_fixed_x),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    unlink(bfi_reversed());
+    return failed;
 }

@@ -45,6 +45,16 @@
 #                    bfi = tests/data/bfi.csv, all 2,800 rows, with A1, C4,
 #                    C5 reversed as 7 - x (bfi.survey: scale 1..6, [reverse])
 #   bfi_fiml_mlr     cfa(model, data = bfi, missing = "ml", estimator = "MLR")
+#   bfi_fiml_x       sem(model, data = bfi, missing = "ml")
+#                    bfi_fiml's factors regressed on the fixed covariates
+#                    age, gender and education (agree ~ age + gender +
+#                    education; conscientious ~ age + education); education
+#                    is missing in 223 rows, which lavaan deletes ("cases
+#                    were deleted due to missing values in exogenous
+#                    variable(s), while fixed.x = TRUE"): 2,577 rows
+#   bfi_fiml_x_mlr   sem(model, data = bfi, missing = "ml", estimator = "MLR")
+#                    (its FIML-corrected robust CFI/TLI/RMSEA leave out the
+#                    covariates' moments, as lavaan zeroes their information)
 #   rongcheng_wlsmv  cfa(model, data = rc, ordered = TRUE, estimator = "WLSMV")
 #                    the =~ lines of rongcheng.survey's [model] with {b} =
 #                    crime (six correlated factors, 18 items); rc = the 18
@@ -178,6 +188,20 @@ cases <- list(
        call = "cfa(model, data = bfi, missing = \"ml\", estimator = \"MLR\")",
        about = "bfi_fiml with robust SEs and the Yuan-Bentler (Mplus) test (MLR)",
        model = bfi_meas),
+  list(name = "bfi_fiml_x", fun = "sem", data = "bfi",
+       args = list(missing = "ml"),
+       call = "sem(model, data = bfi, missing = \"ml\")",
+       about = paste("bfi_fiml's factors on fixed covariates, full-information ML",
+                     "(rows missing a covariate deleted, as lavaan's fixed.x)"),
+       model = c(bfi_meas, "agree         ~ age + gender + education",
+                 "conscientious ~ age + education")),
+  list(name = "bfi_fiml_x_mlr", fun = "sem", data = "bfi",
+       args = list(missing = "ml", estimator = "MLR"),
+       call = "sem(model, data = bfi, missing = \"ml\", estimator = \"MLR\")",
+       about = "bfi_fiml_x with robust SEs, the Yuan-Bentler test and FIML-corrected indices",
+       model = c(bfi_meas, "agree         ~ age + gender + education",
+                 "conscientious ~ age + education"),
+       extra = FALSE),
   list(name = "rongcheng_wlsmv", fun = "cfa", data = "rc",
        args = list(ordered = TRUE, estimator = "WLSMV"),
        call = "cfa(model, data = rc, ordered = TRUE, estimator = \"WLSMV\")",

@@ -195,11 +195,12 @@ typedef struct brisk_fit {
     char **warnings;
     size_t nwarnings;
     /* WLSMV: each ordered item's thresholds (group by group; in a group
-     * item i's are t1, t2, ... in the model's observed order), estimates
-     * and standard errors */
+     * item i's are t1, t2, ... in the model's observed order), estimates,
+     * standard errors and standardized values (over the latent response's
+     * implied standard deviation, covariates included: lavaan's std.all) */
     size_t nthresholds;
     size_t *threshold_item, *threshold_group;
-    double *thresholds, *threshold_se;
+    double *thresholds, *threshold_se, *threshold_std;
 } brisk_fit;
 
 typedef struct brisk_fit_options {

@@ -28,6 +28,7 @@ void brisk_fit_free(brisk_fit *fit)
     free(fit->threshold_group);
     free(fit->thresholds);
     free(fit->threshold_se);
+    free(fit->threshold_std);
     for (size_t i = 0; i < fit->nwarnings; i++)
         free(fit->warnings[i]);
     free(fit->warnings);

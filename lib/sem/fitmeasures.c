@@ -74,12 +74,16 @@ static double ncp_for(double chisq, double df, double prob)
 void brisk_sem_cfi_tli(double x2, double df, double xb, double dfb, double c, double cb,
                        double *cfi, double *tli)
 {
-    bool weighted = df > 0 && c != 1 && cb != 1;
+    if (!(df > 0)) {   /* a saturated model fits perfectly, whatever the rounding */
+        *cfi = *tli = 1;
+        return;
+    }
+    bool weighted = c != 1 && cb != 1;
     double cm = weighted ? c : 1, cbm = weighted ? cb : 1;
     double t1 = fmax(x2 - cm * df, 0), t2 = fmax(fmax(x2 - cm * df, xb - cbm * dfb), 0);
     *cfi = t1 == 0 && t2 == 0 ? 1 : 1 - t1 / t2;
     double u1 = (x2 - cm * df) * dfb, u2 = (xb - cbm * dfb) * df;
-    *tli = df > 0 && fabs(u2) > 0 ? 1 - u1 / u2 : 1;
+    *tli = fabs(u2) > 0 ? 1 - u1 / u2 : 1;
 }
 
 void brisk_sem_rmsea(double x2, double df, double n, double groups, double c, double *value,

@@ -188,9 +188,8 @@ static void threshold_name(const brisk_fit *fit, size_t k, char *buf, size_t siz
     snprintf(buf, size, "t%zu", c);
 }
 
-/* WLSMV's thresholds, "item | tK" as lavaan lists them (free, no
- * standardized value of their own: they are already on the latent
- * responses' unit scale). */
+/* WLSMV's thresholds, "item | tK" as lavaan lists them (free; std.lv the
+ * estimate, std.all over the latent response's standard deviation). */
 static brisk_status threshold_rows(brisk_table *t, const brisk_fit_result *r, size_t g0)
 {
     const brisk_fit *fit = r->fit;
@@ -208,7 +207,7 @@ static brisk_status threshold_rows(brisk_table *t, const brisk_fit_result *r, si
             return BRISK_ERR_NOMEM;
         double est = fit->thresholds[k], se = fit->threshold_se[k], z = est / se;
         double v[] = {1, est, se, z, 2 * gsl_cdf_ugaussian_Q(fabs(z)), est - 1.959963984540054 * se,
-                      est + 1.959963984540054 * se, est, est};
+                      est + 1.959963984540054 * se, est, fit->threshold_std[k]};
         for (size_t c = 0; c < sizeof v / sizeof v[0]; c++)
             brisk_table_set_num(t, row, g0 + 4 + c, v[c]);
     }
@@ -396,11 +395,16 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
                                  fd->ngroups > 1 ? " or no group" : ""))
             return BRISK_ERR_NOMEM;
         if (results[g].fit && results[g].fit->nthresholds &&
-            brisk_table_add_note(measures_t, "%s%sWLSMV: DWLS on the polychoric correlations, "
-                                 "robust standard errors and the scaled-shifted chi-square; the "
-                                 "robust CFI, TLI and RMSEA from the ML discrepancy of the "
-                                 "polychorics (lavaan's catML), as lavaan's estimator = "
-                                 "\"WLSMV\".", prefix, sep))
+            brisk_table_add_note(measures_t, "%s%sWLSMV: DWLS on the polychoric correlations%s, "
+                                 "robust standard errors and the scaled-shifted chi-square%s, as "
+                                 "lavaan's estimator = \"WLSMV\".", prefix, sep,
+                                 fd && brisk_model_nexogenous(fd->model)
+                                     ? " and the items' probit slopes, given the covariates"
+                                     : "",
+                                 results[g].fit->fit.robust
+                                     ? "; the robust CFI, TLI and RMSEA from the ML discrepancy "
+                                       "of the polychorics (lavaan's catML)"
+                                     : ""))
             return BRISK_ERR_NOMEM;
         if (results[g].fit && !results[g].fit->nthresholds && results[g].fit->fit.robust &&
             brisk_table_add_note(measures_t, "%s%sRobust ML (MLR): Huber-White standard errors "

@@ -4,22 +4,34 @@
 
 #include "sem_ml.h"
 
-/* One group's sample statistics. */
+/* One group's sample statistics.  With covariates (lavaan's
+ * conditional.x) the thresholds and slopes are each item's ordered probit
+ * regression on them and the correlations are those of the latent
+ * responses given them. */
 typedef struct brisk_wlsmv_stats {
     size_t n;                     /* respondents */
     size_t *ncat;                 /* categories per item (the same in every group) */
     size_t ntau;
     double *tau, *tau_se;         /* thresholds item by item, and their SEs */
+    double *slopes;               /* p x nx: each item's slopes on the covariates */
     double *rho;                  /* p x p polychoric correlations */
-    double *gamma;                /* npairs^2: n x their asymptotic covariance */
+    double *gamma;                /* nstat^2: n x the asymptotic covariance of the
+                                     statistics, the slopes (item by item) then the
+                                     correlations (1,2), (1,3), ... */
+    double *xcov, *xcov_inv, *xmean;   /* nx x nx, nx x nx, nx: the covariates' moments */
 } brisk_wlsmv_stats;
 
 typedef struct brisk_wlsmv {
-    size_t n, p, q, ngroups;      /* respondents in all, items, free parameters, groups */
+    size_t n, p, q, ngroups;      /* respondents in all, ordered items, free parameters, groups */
+    size_t nx;                    /* fixed covariates */
+    size_t *yv, *xv;              /* the items' and covariates' places among the model's
+                                     observed variables */
     size_t npairs;                /* correlations per group */
+    size_t nstat;                 /* statistics the model fits per group: p nx + npairs */
     brisk_wlsmv_stats *groups;
     double *theta, *vcov;         /* estimates, robust covariance */
-    double *implied;              /* per group, p x p implied correlations */
+    double *implied;              /* per group, p x p implied correlations (given the
+                                     covariates) */
     double fmin;                  /* lavaan's: chisq / 2N */
     int iterations;
     double chisq, df, chisq_scaled, scaling_factor, shift, trace_ug, trace_ug2;
@@ -34,11 +46,16 @@ typedef struct brisk_wlsmv {
     double catml_chisq, catml_c, catml_baseline, catml_baseline_c;
 } brisk_wlsmv;
 
+/* Every group's statistics (wlsmv_stats.c) into w, whose n is 0 and p,
+ * nx, yv, xv, ngroups set: each group's complete rows are mom[g].data. */
+brisk_status brisk_wlsmv_statistics(const brisk_model *m, const brisk_moments *mom,
+                                    brisk_wlsmv *w, brisk_error *err);
+
 /* Fit model m (built with ordered = true) to the complete rows of each
  * group's moments (mom[g].data, n x p: the model's observed variables in
  * order, answers as numbers; m->ngroups entries).  The categories of an
  * item are its distinct answers over all groups; every group must use
- * every category. */
+ * every category.  Fixed covariates are conditioned on. */
 brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, brisk_wlsmv *out,
                              brisk_error *err);
 void brisk_wlsmv_free(brisk_wlsmv *w);

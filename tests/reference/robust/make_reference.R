@@ -70,6 +70,20 @@
 #                    first); configural: thresholds and loadings free in
 #                    each group, the latent-response scales fixed at 1
 #                    (params.csv gets a group column)
+#   bfi_wlsmv_x      sem(model, data = bfi, ordered = bfi_items, estimator = "WLSMV")
+#                    bfi_fiml_x's model (the factors on age, gender,
+#                    education) on the ordered items: lavaan's default
+#                    conditional.x = TRUE (each item's probit slopes on the
+#                    covariates, polychorics given them); listwise: 2,418
+#   bfi_wlsmv_x_group  sem(model, data = bfi, ordered = bfi_items,
+#                    estimator = "WLSMV", group = "gender"): the factors on
+#                    age in each gender group
+#   kostka_wlsmv     sem(model, data = kostka, ordered = "approve",
+#                    estimator = "WLSMV"): approve ~ age + education +
+#                    income + urban (kostka2019.survey's [model]), an
+#                    ordered probit regression (saturated: df 0); kostka =
+#                    surveys/kostka2019/kostka2019.csv, every row (no
+#                    missing values, weights not used)
 
 suppressPackageStartupMessages({
   library(lavaan)
@@ -135,6 +149,12 @@ rc_items <- unlist(lapply(strsplit(sub("^.*=~", "", rc_model), "+", fixed = TRUE
 rc_rev <- gsub("{b}", b, survey_reverse(rc_survey), fixed = TRUE)   # pr3_crime
 stopifnot(identical(rc_scale, c(1, 5)), rc_missing == -99, length(rc_items) == 18,
           identical(rc_rev, "pr3_crime"))
+kostka_survey <- "surveys/kostka2019/kostka2019.survey"
+kostka_model <- survey_section(kostka_survey, "model")
+kostka <- read.csv("surveys/kostka2019/kostka2019.csv", stringsAsFactors = FALSE)
+stopifnot(identical(kostka_model, "approve ~ age + education + income + urban"),
+          all(complete.cases(kostka)), all(kostka$approve %in% 1:5))
+
 rc_raw <- read.csv("surveys/rongcheng/rongcheng.csv", stringsAsFactors = FALSE)
 rc_all <- rc_raw[, rc_items]
 for (v in rc_items) {
@@ -213,6 +233,23 @@ cases <- list(
        call = "cfa(model, data = bfi, ordered = TRUE, estimator = \"WLSMV\")",
        about = "two bfi factors on the six-point items as ordered, WLSMV (listwise)",
        model = bfi_meas),
+  list(name = "bfi_wlsmv_x", fun = "sem", data = "bfi",
+       args = list(ordered = bfi_items, estimator = "WLSMV"),
+       call = "sem(model, data = bfi, ordered = bfi_items, estimator = \"WLSMV\")",
+       about = "bfi_fiml_x's model on the ordered items, WLSMV given the covariates (listwise)",
+       model = c(bfi_meas, "agree         ~ age + gender + education",
+                 "conscientious ~ age + education")),
+  list(name = "bfi_wlsmv_x_group", fun = "sem", data = "bfi",
+       args = list(ordered = bfi_items, estimator = "WLSMV", group = "gender"),
+       call = paste("sem(model, data = bfi, ordered = bfi_items, estimator = \"WLSMV\",",
+                    "group = \"gender\")"),
+       about = "the bfi factors on age by gender, WLSMV given the covariate (listwise)",
+       model = c(bfi_meas, "agree         ~ age", "conscientious ~ age")),
+  list(name = "kostka_wlsmv", fun = "sem", data = "kostka",
+       args = list(ordered = "approve", estimator = "WLSMV"),
+       call = "sem(model, data = kostka, ordered = \"approve\", estimator = \"WLSMV\")",
+       about = "kostka2019.survey's [model]: approval's ordered probit on the demographics",
+       model = kostka_model),
   list(name = "bfi_wlsmv_group", fun = "cfa", data = "bfi",
        args = list(ordered = TRUE, estimator = "WLSMV", group = "gender"),
        call = paste("cfa(model, data = bfi, ordered = TRUE, estimator = \"WLSMV\",",
@@ -226,9 +263,10 @@ data_notes <- list(
   path = "path = tests/data/path.csv (simulated, see tests/reference/sem); complete data",
   bfi = paste0("bfi = tests/data/bfi.csv, all rows; A1, C4, C5 reversed as 7 - x ",
                "(tests/data/bfi.survey); missing answers left missing"),
+  kostka = "kostka = surveys/kostka2019/kostka2019.csv, all 2,209 rows (complete); no weights",
   rc = paste0("rc = the 18 items of surveys/rongcheng/rongcheng.csv; -99 -> NA; ",
               "pr3_crime -> 6 - pr3_crime; complete cases (358 rows); no weights"))
-data_sets <- list(hs = hs, bfi = bfi, rc = rc, path = path)
+data_sets <- list(hs = hs, bfi = bfi, rc = rc, path = path, kostka = kostka)
 
 for (cs in cases)
   writeLines(c(paste0("# ", cs$name, ": ", cs$about),
@@ -452,21 +490,33 @@ extra_missing <- function(fit) {
 extra_wlsmv <- function(fit, fm) {
   tst <- fit@test$scaled.shifted
   btst <- fit@baseline$test$scaled.shifted
+  if (is.null(btst)) btst <- list()   # no baseline test (kostka_wlsmv: no correlation)
+  nz <- function(x) if (is.null(x)) NA else x
   tests <- rbind(
     xs("nobs", lavInspect(fit, "ntotal")),
     xs("chisq", fm[["chisq"]]), xs("df", fm[["df"]]),
-    xs("chisq.scaled", tst$stat), xs("pvalue.scaled", tst$pvalue),
-    xs("chisq.scaling.factor", tst$scaling.factor),
-    xs("shift.parameter", sum(tst$shift.parameter)),
-    xs("trace.UGamma", tst$trace.UGamma), xs("trace.UGamma2", tst$trace.UGamma2),
-    xs("baseline.chisq", fit@baseline$test$standard$stat),
-    xs("baseline.df", fit@baseline$test$standard$df),
-    xs("baseline.chisq.scaled", btst$stat),
-    xs("baseline.chisq.scaling.factor", btst$scaling.factor),
-    xs("baseline.shift.parameter", sum(btst$shift.parameter)),
-    xs("baseline.trace.UGamma", btst$trace.UGamma),
-    xs("baseline.trace.UGamma2", btst$trace.UGamma2))
+    xs("chisq.scaled", nz(tst$stat)), xs("pvalue.scaled", nz(tst$pvalue)),
+    xs("chisq.scaling.factor", nz(tst$scaling.factor)),
+    xs("shift.parameter", sum(nz(tst$shift.parameter))),
+    xs("trace.UGamma", nz(tst$trace.UGamma)), xs("trace.UGamma2", nz(tst$trace.UGamma2)),
+    xs("baseline.chisq", nz(fit@baseline$test$standard$stat)),
+    xs("baseline.df", nz(fit@baseline$test$standard$df)),
+    xs("baseline.chisq.scaled", nz(btst$stat)),
+    xs("baseline.chisq.scaling.factor", nz(btst$scaling.factor)),
+    xs("baseline.shift.parameter", sum(nz(btst$shift.parameter))),
+    xs("baseline.trace.UGamma", nz(btst$trace.UGamma)),
+    xs("baseline.trace.UGamma2", nz(btst$trace.UGamma2)))
   if (lavInspect(fit, "ngroups") > 1) return(tests)
+  if (lavInspect(fit, "options")$conditional.x) {
+    # each item's probit thresholds and slopes, the polychorics given the
+    # covariates
+    s <- lavInspect(fit, "sampstat")
+    sl <- s$res.slopes
+    idx <- expand.grid(i = seq_len(nrow(sl)), j = seq_len(ncol(sl)))
+    return(rbind(tests, xvec("threshold", s$res.th),
+                 xs("slope", sl[cbind(idx$i, idx$j)], rownames(sl)[idx$i], colnames(sl)[idx$j]),
+                 if (nrow(s$res.cov) > 1) xlower("polychoric", s$res.cov, diag = FALSE)))
+  }
   s <- lavInspect(fit, "sampstat")
   vars <- lavNames(fit, "ov")
   p <- length(vars)
@@ -628,7 +678,8 @@ tab <- c(paste("| case | N | npar | χ² | df | χ² scaled | scaling | shift | 
 for (r in names(results)) {
   fm <- results[[r]]$fm
   fit <- results[[r]]$fit
-  shift <- if (!is.null(fit@test$scaled.shifted)) fit@test$scaled.shifted$shift.parameter else NA
+  shift <- if (length(fit@test$scaled.shifted$shift.parameter))
+    sum(fit@test$scaled.shifted$shift.parameter) else NA
   tab <- c(tab, sprintf("| %s | %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s [%s, %s] | %s |",
     r, lavInspect(fit, "ntotal"), as.integer(fm["npar"]), f3(fm["chisq"]), as.integer(fm["df"]),
     f3(fm["chisq.scaled"]), f3(fm["chisq.scaling.factor"]), f3(shift), f3(fm["cfi"]),

@@ -164,8 +164,9 @@ void brisk_sem_name_behaviour(brisk_error *err, const char *key)
 }
 
 /* The estimator of behaviour b when the survey declares ordered items:
- * WLSMV when every observed variable of the model (text) is ordered, the
- * given one when none is; a mix is refused (not available yet). */
+ * WLSMV when every observed variable of the model (text) but the
+ * covariates is ordered, the given one when none is; a mix is refused
+ * (not available yet). */
 static brisk_status survey_estimator(const brisk_survey *s, size_t b, const char *text,
                                      brisk_model_options *opt, brisk_error *err)
 {
@@ -177,8 +178,8 @@ static brisk_status survey_estimator(const brisk_survey *s, size_t b, const char
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     const char *ordered = NULL, *continuous = NULL;
     for (size_t i = 0; i < n; i++) {
-        if (brisk_syntax_is_latent(syn, names[i]))
-            continue;
+        if (brisk_syntax_is_latent(syn, names[i]) || brisk_syntax_is_covariate(syn, names[i]))
+            continue;   /* covariates stay continuous: WLSMV conditions on them */
         if (brisk_survey_is_ordered(s, names[i], b))
             ordered = ordered ? ordered : names[i];
         else

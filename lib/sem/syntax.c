@@ -639,6 +639,25 @@ bool brisk_syntax_is_latent(const brisk_syntax *syntax, const char *name)
     return false;
 }
 
+bool brisk_syntax_is_covariate(const brisk_syntax *syntax, const char *name)
+{
+    bool predictor = false;
+    for (size_t i = 0; i < syntax->n; i++) {
+        const brisk_statement *st = &syntax->stmts[i];
+        bool lhs = strcmp(st->lhs, name) == 0;
+        if ((st->op == BRISK_OP_MEASURE || st->op == BRISK_OP_REGRESS) && lhs)
+            return false;   /* a latent variable, or an outcome */
+        for (size_t k = 0; k < st->nrhs; k++) {
+            if (strcmp(st->rhs[k].name, name) != 0)
+                continue;
+            if (st->op == BRISK_OP_MEASURE)
+                return false;   /* an indicator */
+            predictor |= st->op == BRISK_OP_REGRESS;
+        }
+    }
+    return predictor;
+}
+
 static bool names_variables(brisk_op op)
 {
     return op == BRISK_OP_MEASURE || op == BRISK_OP_REGRESS || op == BRISK_OP_COVARY ||

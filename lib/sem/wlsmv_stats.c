@@ -145,14 +145,15 @@ typedef struct pair_cell {
     double *dtau_a, *dtau_b; /* dP / d thresholds of each item (ncat - 1) */
 } pair_cell;
 
-/* P and its derivatives for cell (a, b) of items with thresholds ta, tb. */
+/* P and its derivatives for cell (a, b) of items with thresholds ta, tb,
+ * at the correlation of rule. */
 static void cell_derivatives(const double *ta, size_t ka, const double *tb, size_t kb, size_t a,
-                             size_t b, double r, pair_cell *cell)
+                             size_t b, const brisk_bvn_rule *rule, pair_cell *cell)
 {
     double la = lower_of(ta, a), ha = upper_of(ta, a, ka);
-    double lb = lower_of(tb, b), hb = upper_of(tb, b, kb);
-    cell->prob = brisk_bvn_cdf(ha, hb, r) - brisk_bvn_cdf(la, hb, r) -
-                 brisk_bvn_cdf(ha, lb, r) + brisk_bvn_cdf(la, lb, r);
+    double lb = lower_of(tb, b), hb = upper_of(tb, b, kb), r = rule->r;
+    cell->prob = brisk_bvn_cdf_rule(rule, ha, hb) - brisk_bvn_cdf_rule(rule, la, hb) -
+                 brisk_bvn_cdf_rule(rule, ha, lb) + brisk_bvn_cdf_rule(rule, la, lb);
     cell->drho = brisk_bvn_pdf(ha, hb, r) - brisk_bvn_pdf(la, hb, r) -
                  brisk_bvn_pdf(ha, lb, r) + brisk_bvn_pdf(la, lb, r);
     memset(cell->dtau_a, 0, (ka - 1) * sizeof *cell->dtau_a);
@@ -233,11 +234,13 @@ static brisk_status asymptotic_covariance(const items *it, brisk_wlsmv_stats *w,
         for (size_t l = j + 1; l < p; l++, pr++) {
             size_t kj = w->ncat[j], kl = w->ncat[l];
             const double *tj = w->tau + offset[j], *tl = w->tau + offset[l];
-            double r = w->rho[j * p + l], *a21j = a21 + pr * 2 * kmax, *a21l = a21j + kmax;
+            double *a21j = a21 + pr * 2 * kmax, *a21l = a21j + kmax;
+            brisk_bvn_rule rule;
+            brisk_bvn_rule_init(&rule, w->rho[j * p + l]);
             for (size_t a = 0; a < kj; a++)
                 for (size_t b = 0; b < kl; b++) {
                     size_t c = a * kl + b;
-                    cell_derivatives(tj, kj, tl, kl, a, b, r, &cell);
+                    cell_derivatives(tj, kj, tl, kl, a, b, &rule, &cell);
                     cprob[c] = cell.prob;
                     cdrho[c] = cell.drho;
                     memcpy(cda + c * kmax, da, (kj - 1) * sizeof *da);
@@ -418,10 +421,10 @@ static bool increasing(const double *tau, size_t nt)
 }
 
 /* Item j's ordered probit regression on the covariates by Newton-Raphson
- * from the marginal thresholds and zero slopes (par: thresholds, slopes);
- * its scores per respondent into sc (n x d). */
+ * from the marginal thresholds (also left in marginal) and zero slopes
+ * (par: thresholds, slopes); its scores per respondent into sc (n x d). */
 static bool probit_fit(size_t n, const size_t *y, size_t py, size_t j, const double *x,
-                       size_t nx, size_t ncat, double *par, double *sc)
+                       size_t nx, size_t ncat, double *par, double *sc, double *marginal)
 {
     size_t nt = ncat - 1, d = nt + nx;
     double *counts = calloc(ncat, sizeof *counts), *grad = malloc(d * sizeof *grad);
@@ -434,6 +437,7 @@ static bool probit_fit(size_t n, const size_t *y, size_t py, size_t j, const dou
         for (size_t i = 0; i < n; i++)
             counts[y[i * py + j]] += 1;
         brisk_thresholds(counts, ncat, par);
+        memcpy(marginal, par, nt * sizeof *par);
         memset(par + nt, 0, nx * sizeof *par);
     }
     bool converged = false;
@@ -481,14 +485,15 @@ static double dlog_bvn_pdf(double u, double v, double r)
 
 /* A cell's probability with bounds (la, ha) x (lb, hb) and its first two
  * derivatives in r. */
-static double cell_prob(double la, double ha, double lb, double hb, double r, double *d1,
-                        double *d2)
+static double cell_prob(double la, double ha, double lb, double hb, const brisk_bvn_rule *rule,
+                        double *d1, double *d2)
 {
+    double r = rule->r;
     double u[4] = {ha, la, ha, la}, v[4] = {hb, hb, lb, lb}, sign[4] = {1, -1, -1, 1};
     double prob = 0;
     *d1 = *d2 = 0;
     for (int k = 0; k < 4; k++) {
-        prob += sign[k] * brisk_bvn_cdf(u[k], v[k], r);
+        prob += sign[k] * brisk_bvn_cdf_rule(rule, u[k], v[k]);
         if (isinf(u[k]) || isinf(v[k]))
             continue;
         double f = brisk_bvn_pdf(u[k], v[k], r);
@@ -514,11 +519,13 @@ static double pair_loglik(const brisk_wlsmv_stats *w, const size_t *off, const s
 {
     double ll = 0;
     *g = *h = 0;
+    brisk_bvn_rule rule;
+    brisk_bvn_rule_init(&rule, r);
     for (size_t i = 0; i < w->n; i++) {
         double la, ha, lb, hb, d1, d2;
         shifted_bounds(w->tau + off[j], w->ncat[j], y[i * py + j], eta[i * py + j], &la, &ha);
         shifted_bounds(w->tau + off[l], w->ncat[l], y[i * py + l], eta[i * py + l], &lb, &hb);
-        double prob = cell_prob(la, ha, lb, hb, r, &d1, &d2);
+        double prob = cell_prob(la, ha, lb, hb, &rule, &d1, &d2);
         if (!(prob > 0))
             return -INFINITY;
         ll += log(prob);
@@ -528,15 +535,21 @@ static double pair_loglik(const brisk_wlsmv_stats *w, const size_t *off, const s
     return ll;
 }
 
-/* The correlation of items j and l given the covariates: Newton from 0,
- * halving steps that lose likelihood or leave (-1, 1). */
+/* The correlation of items j and l given the covariates: Newton from
+ * start, halving steps that lose likelihood or leave (-1, 1).  A step
+ * below 1e-6 is the last: Newton's next error is of its square. */
 static bool pair_fit(const brisk_wlsmv_stats *w, const size_t *off, const size_t *y,
-                     const double *eta, size_t py, size_t j, size_t l, double *rho)
+                     const double *eta, size_t py, size_t j, size_t l, double start,
+                     double *rho)
 {
-    double r = 0, g, h;
+    double r = start, g, h;
     double ll = pair_loglik(w, off, y, eta, py, j, l, r, &g, &h);
     for (int it = 0; it < 100 && isfinite(ll); it++) {
         double step = h < 0 ? -g / h : g * 0.1, t = 1, lt = -INFINITY, rt = r, gt, ht;
+        if (h < 0 && fabs(step) < 1e-6 && fabs(r + step) < 1) {
+            *rho = r + step;
+            return true;
+        }
         for (int half = 0; half < 60; half++, t /= 2) {
             rt = r + t * step;
             if (fabs(rt) < 1 - 1e-9 &&
@@ -545,12 +558,7 @@ static bool pair_fit(const brisk_wlsmv_stats *w, const size_t *off, const size_t
         }
         if (!(lt >= ll - 1e-12 * fabs(ll)))
             return false;
-        bool done = fabs(rt - r) < 1e-12;
         r = rt, ll = lt, g = gt, h = ht;
-        if (done) {
-            *rho = r;
-            return true;
-        }
     }
     return false;
 }
@@ -567,6 +575,8 @@ typedef struct cond_work {
     double *pair_sc;   /* n x (d_j + d_l): the pair's scores for both items' parameters */
     double *a21, *ta, *tb, *da, *db, *block, *inv, *chol;
     double *stat_inf;  /* nstat x n: the statistics' influences */
+    double *marginal;  /* every item's thresholds without the covariates */
+    double *table;     /* a pair's counts */
 } cond_work;
 
 static void cond_free(cond_work *c)
@@ -574,6 +584,7 @@ static void cond_free(cond_work *c)
     free(c->off), free(c->poff), free(c->par), free(c->sc), free(c->inf), free(c->eta);
     free(c->sc_rho), free(c->pair_sc), free(c->a21), free(c->ta), free(c->tb), free(c->da);
     free(c->db), free(c->block), free(c->inv), free(c->chol), free(c->stat_inf);
+    free(c->marginal), free(c->table);
 }
 
 static bool cond_init(cond_work *c, const brisk_wlsmv_stats *w, size_t py, size_t nx,
@@ -603,7 +614,9 @@ static bool cond_init(cond_work *c, const brisk_wlsmv_stats *w, size_t py, size_
     c->inv = malloc((dmax * dmax + 1) * sizeof *c->inv);
     c->chol = malloc((dmax * dmax + 1) * sizeof *c->chol);
     c->stat_inf = calloc(nstat * n + 1, sizeof *c->stat_inf);
-    if (!c->off || !c->poff || !c->par || !c->sc || !c->inf || !c->eta || !c->sc_rho ||
+    c->marginal = malloc((dsum + 1) * sizeof *c->marginal);
+    c->table = malloc(((dmax + 1) * (dmax + 1)) * sizeof *c->table);   /* ncat <= dmax + 1 */
+    if (!c->marginal || !c->table ||!c->off || !c->poff || !c->par || !c->sc || !c->inf || !c->eta || !c->sc_rho ||
         !c->pair_sc || !c->a21 || !c->ta || !c->tb || !c->da || !c->db || !c->block ||
         !c->inv || !c->chol || !c->stat_inf)
         return false;
@@ -625,7 +638,7 @@ static brisk_status conditional_step1(const items *it, brisk_wlsmv_stats *w, con
         size_t nt = w->ncat[j] - 1, d = nt + nx;
         double *par = c->par + c->poff[j], *sc = c->sc + n * c->poff[j];
         double *inf = c->inf + n * c->poff[j], logdet;
-        if (!probit_fit(n, y, py, j, x, nx, w->ncat[j], par, sc))
+        if (!probit_fit(n, y, py, j, x, nx, w->ncat[j], par, sc, c->marginal + c->off[j]))
             return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the ordered probit regression "
                                    "of item '%s' on the covariates did not converge (are the "
                                    "covariates collinear, or does one predict an answer "
@@ -668,11 +681,19 @@ static brisk_status conditional_pair(const items *it, brisk_wlsmv_stats *w, cond
 {
     size_t n = w->n, py = it->py, nx = it->nx;
     size_t kj = w->ncat[j], kl = w->ncat[l], dj = kj - 1 + nx, dl = kl - 1 + nx;
-    double r;
-    if (!pair_fit(w, c->off, y, c->eta, py, j, l, &r))
+    /* start: the polychoric of the pair's table, without the covariates */
+    double r = 0, *table = c->table;
+    memset(table, 0, kj * kl * sizeof *table);
+    for (size_t i = 0; i < n; i++)
+        table[y[i * py + j] * kl + y[i * py + l]] += 1;
+    if (!brisk_polychoric(table, kj, kl, c->marginal + c->off[j], c->marginal + c->off[l], &r))
+        r = 0;
+    if (!pair_fit(w, c->off, y, c->eta, py, j, l, r, &r))
         return BRISK_ERR_DATA;
     w->rho[j * py + l] = w->rho[l * py + j] = r;
     pair_cell cell = {.dtau_a = c->da, .dtau_b = c->db};
+    brisk_bvn_rule rule;
+    brisk_bvn_rule_init(&rule, r);
     double a22 = 0;
     memset(c->a21, 0, (dj + dl) * sizeof *c->a21);
     for (size_t i = 0; i < n; i++) {
@@ -681,7 +702,7 @@ static brisk_status conditional_pair(const items *it, brisk_wlsmv_stats *w, cond
             c->ta[t] = tj[t] - c->eta[i * py + j];
         for (size_t t = 0; t + 1 < kl; t++)
             c->tb[t] = tl[t] - c->eta[i * py + l];
-        cell_derivatives(c->ta, kj, c->tb, kl, y[i * py + j], y[i * py + l], r, &cell);
+        cell_derivatives(c->ta, kj, c->tb, kl, y[i * py + j], y[i * py + l], &rule, &cell);
         double srho = cell.drho / cell.prob, sum_a = 0, sum_b = 0;
         double *ps = c->pair_sc + i * (dj + dl);
         for (size_t t = 0; t + 1 < kj; t++)
@@ -755,16 +776,24 @@ static brisk_status covariate_moments(const items *it, brisk_wlsmv_stats *w, con
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == BRISK_OK && i < n; i++)
         for (size_t u = 0; u < nx; u++)
-            w->xmean[u] += x[i * nx + u] / (double)n;
+            w->xmean[u] += x[i * nx + u];
+    for (size_t u = 0; st == BRISK_OK && u < nx; u++)
+        w->xmean[u] /= (double)n;   /* a constant's mean exactly, so its variance is 0 */
     for (size_t i = 0; st == BRISK_OK && i < n; i++)
         for (size_t u = 0; u < nx; u++)
             for (size_t v = 0; v < nx; v++)
                 w->xcov[u * nx + v] += (x[i * nx + u] - w->xmean[u]) *
                                        (x[i * nx + v] - w->xmean[v]) / (double)(n - 1);
+    for (size_t u = 0; st == BRISK_OK && u < nx; u++)
+        if (!(w->xcov[u * nx + u] > 0)) {
+            brisk_error_variable(err, brisk_model_observed(it->m, it->xv[u]));
+            st = brisk_error_set(err, BRISK_ERR_DATA, "covariate '%s' is constant in the rows "
+                                 "used: drop it from the model",
+                                 brisk_model_observed(it->m, it->xv[u]));
+        }
     if (st == BRISK_OK && nx && !brisk_dense_spd_invert(w->xcov, w->xcov_inv, chol, nx, &logdet))
-        st = brisk_error_set(err, BRISK_ERR_DATA, "the covariates (%s%s) are constant or "
-                             "collinear in the rows used", brisk_model_observed(it->m, it->xv[0]),
-                             nx > 1 ? ", ..." : "");
+        st = brisk_error_set(err, BRISK_ERR_DATA, "the covariates are collinear in the rows "
+                             "used: drop one of them from the model");
     free(chol);
     return st;
 }

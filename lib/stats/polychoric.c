@@ -26,15 +26,10 @@ static const double gl_w[10] = {0.017614007139152264, 0.04060142980038705, 0.062
  *   Phi2(h, k; r) = Phi(h) Phi(k)
  *                   + 1/(2 pi) int_0^asin r exp(-(h^2 - 2 h k sin t + k^2) / (2 cos^2 t)) dt,
  * whose integrand is smooth; composite Gauss-Legendre, more pieces as |r|
- * nears 1, where it peaks near the end. */
-double brisk_bvn_cdf(double h, double k, double r)
+ * nears 1, where it peaks near the end.  The nodes depend on r alone, so
+ * a rule keeps their sines, 1 / (2 cos^2) and weights for every (h, k). */
+void brisk_bvn_rule_init(brisk_bvn_rule *rule, double r)
 {
-    if (h == -INFINITY || k == -INFINITY)
-        return 0;
-    if (h == INFINITY)
-        return gsl_cdf_ugaussian_P(k);
-    if (k == INFINITY)
-        return gsl_cdf_ugaussian_P(h);
     /* as in Genz's bivariate algorithm, fewer points where the interval
      * is short and the integrand flat */
     double a = fabs(r);
@@ -42,17 +37,44 @@ double brisk_bvn_cdf(double h, double k, double r)
     const double *w = a < 0.3 ? gl6_w : a < 0.75 ? gl12_w : gl_w;
     int half_points = a < 0.3 ? 3 : a < 0.75 ? 6 : 10;
     int pieces = a < 0.75 ? 1 : a < 0.95 ? 4 : 16;
-    double end = asin(r), base = gsl_cdf_ugaussian_P(h) * gsl_cdf_ugaussian_P(k);
-    double width = end / pieces, sum = 0, hk = h * k, hh = h * h + k * k;
+    double width = asin(r) / pieces;
+    rule->r = r;
+    rule->n = 0;
     for (int s = 0; s < pieces; s++) {
         double mid = width * (s + 0.5), half = width / 2;
         for (int i = 0; i < half_points; i++)
             for (int sign = -1; sign <= 1; sign += 2) {
-                double t = mid + sign * half * x[i], st = sin(t), ct = cos(t);
-                sum += w[i] * half * exp(-(hh - 2 * hk * st) / (2 * ct * ct));
+                double t = mid + sign * half * x[i], ct = cos(t);
+                rule->sin_t[rule->n] = sin(t);
+                rule->inv_2cos2[rule->n] = 1 / (2 * ct * ct);
+                rule->weight[rule->n++] = w[i] * half / (2 * M_PI);
             }
     }
-    return base + sum / (2 * M_PI);
+}
+
+double brisk_bvn_cdf_rule(const brisk_bvn_rule *rule, double h, double k)
+{
+    if (h == -INFINITY || k == -INFINITY)
+        return 0;
+    if (h == INFINITY)
+        return gsl_cdf_ugaussian_P(k);
+    if (k == INFINITY)
+        return gsl_cdf_ugaussian_P(h);
+    double sum = 0, hk2 = 2 * h * k, hh = h * h + k * k;
+    for (int i = 0; i < rule->n; i++)
+        sum += rule->weight[i] * exp(-(hh - hk2 * rule->sin_t[i]) * rule->inv_2cos2[i]);
+    return gsl_cdf_ugaussian_P(h) * gsl_cdf_ugaussian_P(k) + sum;
+}
+
+double brisk_bvn_cdf(double h, double k, double r)
+{
+    if (h == -INFINITY || k == -INFINITY)
+        return 0;
+    if (isinf(h) || isinf(k))
+        return gsl_cdf_ugaussian_P(isinf(h) ? k : h);
+    brisk_bvn_rule rule;
+    brisk_bvn_rule_init(&rule, r);
+    return brisk_bvn_cdf_rule(&rule, h, k);
 }
 
 double brisk_bvn_pdf(double h, double k, double r)
@@ -86,11 +108,13 @@ static double table_loglik(const double *table, size_t ka, size_t kb, const doub
     double cdf[MAX_CATEGORIES + 1][MAX_CATEGORIES + 1], pdf[MAX_CATEGORIES + 1][MAX_CATEGORIES + 1];
     double dpdf[MAX_CATEGORIES + 1][MAX_CATEGORIES + 1];
     double one = 1 - r * r;
+    brisk_bvn_rule rule;
+    brisk_bvn_rule_init(&rule, r);
     for (size_t a = 0; a <= ka; a++) {
         double x = a == 0 ? -INFINITY : a == ka ? INFINITY : ta[a - 1];
         for (size_t b = 0; b <= kb; b++) {
             double y = b == 0 ? -INFINITY : b == kb ? INFINITY : tb[b - 1];
-            cdf[a][b] = brisk_bvn_cdf(x, y, r);
+            cdf[a][b] = brisk_bvn_cdf_rule(&rule, x, y);
             pdf[a][b] = brisk_bvn_pdf(x, y, r);
             /* d/dr of the density: it times d log density / dr */
             dpdf[a][b] = pdf[a][b] > 0 ? pdf[a][b] * (r / one + (x * y * one -

@@ -12,6 +12,15 @@
  * h or k may be infinite. */
 double brisk_bvn_cdf(double h, double k, double r);
 
+/* The same for many (h, k) at one r: the quadrature rule of r, made once. */
+typedef struct brisk_bvn_rule {
+    double r;
+    int n;                                      /* nodes */
+    double sin_t[320], inv_2cos2[320], weight[320];
+} brisk_bvn_rule;
+void brisk_bvn_rule_init(brisk_bvn_rule *rule, double r);
+double brisk_bvn_cdf_rule(const brisk_bvn_rule *rule, double h, double k);
+
 /* The bivariate normal density at (h, k) with correlation r (0 when h or
  * k is infinite). */
 double brisk_bvn_pdf(double h, double k, double r);

@@ -436,7 +436,18 @@ t_fit_mlr() {
     run 0 report "$survey" --estimator mlr --bootstrap 0 --format md -q &&
     has "| MLR (ML estimates" "$tmp/out" && has "Robust CFI" "$tmp/out" &&
     run 0 fit "$survey" --missing fiml --estimator mlr -b crime -q &&
-    has "Chi-square (scaled)" "$tmp/out" && has "CFI (robust)" "$tmp/out"
+    has "Chi-square (scaled)" "$tmp/out" && has "CFI (robust)" "$tmp/out" &&
+    # covariates: WLSMV conditions on them (an ordered probit for Kostka's
+    # approval), MLR with full-information ML keeps them fixed
+    kostka="$top_srcdir/surveys/kostka2019/kostka2019.survey"
+    run 0 fit "$kostka" --estimator wlsmv --format csv -q &&
+    has "approve,~,age,,true,0.09864" "$tmp/out" && has "approve,|,t4,,true,1.7855" "$tmp/out" &&
+    sed -e "s|^data     = kostka2019.csv|data = $top_srcdir/surveys/kostka2019/kostka2019.csv|" \
+        -e 's/^agree    = 4..5.*/agree = 4..5\nordered = approve/' "$kostka" >"$tmp/k.survey" &&
+    run 0 fit "$tmp/k.survey" -q && has "approve    |   t1" "$tmp/out" &&
+    run 3 fit "$kostka" --estimator wlsmv --group urban &&
+    has "group '2': covariate 'urban' is constant" "$tmp/err" &&
+    run 0 fit "$kostka" --estimator mlr --missing fiml -q && has "Chi-square (scaled)" "$tmp/out"
 }
 t_power() {
     printf 'y ~ 0.3*x\n' >"$tmp/reg.lav" &&
@@ -481,6 +492,6 @@ ok "power: the same numbers for any --threads; an analysis model" t_power
 ok "regress: ordinal, frequency weights, a survey's weight, errors by exit status" t_regress
 ok "compare-items: McNemar, t and Wilcoxon per pair, by group; errors" t_compare_items
 ok "describe --by: approval by group with Rao-Scott tests for a weighted survey" t_describe_by
-ok "fit --estimator mlr|wlsmv and --missing fiml: lavaan's measures; what is not there yet refused" t_fit_mlr
+ok "fit --estimator mlr|wlsmv and --missing fiml: lavaan's measures, with covariates; what is not there yet refused" t_fit_mlr
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

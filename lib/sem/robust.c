@@ -176,19 +176,19 @@ static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace
 }
 
 /* With missing values lavaan's robust CFI, TLI and RMSEA come from its
- * FIML-corrected statistic (one group; with groups, or where it cannot be
- * computed, the scaled measures only). */
+ * FIML-corrected statistic (where it cannot be computed, the scaled
+ * measures only). */
 static void fiml_corrected_measures(const sem_fitter *fitter, const brisk_fiml_h1 *h1,
                                     const bool *mask, const bool *skip, brisk_fit_measures *f)
 {
-    double x3, c3, xb, cb;
-    f->robust = fitter->ngroups == 1 && h1->a1 && f->df > 0 &&
-                brisk_fiml_corrected(fitter->works[0], h1, mask, skip, f->df, f->baseline_df,
-                                     &x3, &c3, &xb, &cb);
+    double x3, c3, xb, cb, G = (double)fitter->ngroups;
+    f->robust = f->df > 0 && brisk_fiml_corrected(fitter->works, h1, fitter->ngroups,
+                                                  fitter->ntotal, mask, skip, f->df,
+                                                  f->baseline_df, &x3, &c3, &xb, &cb);
     if (!f->robust)
         return;
     brisk_sem_cfi_tli(x3, f->df, xb, f->baseline_df, c3, cb, &f->cfi_robust, &f->tli_robust);
-    brisk_sem_rmsea_robust(x3, f->df, (double)fitter->ntotal, 1, c3, &f->rmsea_robust,
+    brisk_sem_rmsea_robust(x3, f->df, (double)fitter->ntotal, G, c3, &f->rmsea_robust,
                            &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust);
 }
 
@@ -227,20 +227,24 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
                              "positive definite at the estimates: robust standard errors "
                              "cannot be computed (is the model identified?)");
     double trace_ug = 0, trace_ug_b = 0;
-    brisk_fiml_h1 saturated = {0};   /* one group with missing values: kept for its indices */
+    /* with missing values, each group's saturated model, kept for the
+     * corrected indices */
+    brisk_fiml_h1 *saturated = calloc(fitter->ngroups, sizeof *saturated);
+    if (!saturated)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     for (size_t g = 0; st == BRISK_OK && g < fitter->ngroups; g++) {
         const sem_work *w = fitter->works[g];
         double logdet, h1, h0b;
         if (fixed_x || w->mom->npatterns) {
             /* missing values (full-information ML), or the saturated model
              * less what the fixed covariates fix */
-            if (!saturated_trace(w->mom, mask, &saturated, &h1)) {
+            if (!saturated_trace(w->mom, mask, &saturated[g], &h1)) {
                 st = brisk_error_set(err, BRISK_ERR_DATA, "the saturated model's information "
                                      "is not positive definite");
                 break;
             }
-            if (!w->mom->npatterns || fitter->ngroups > 1)
-                brisk_fiml_h1_free(&saturated);   /* the corrected indices: one group */
+            if (!w->mom->npatterns)
+                brisk_fiml_h1_free(&saturated[g]);
             if (w->mom->npatterns)
                 brisk_fiml_first_order(w, b0g, u, s, tsd);
             else
@@ -269,9 +273,11 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
             fit->vcov[i] /= n;
         robust_measures(&fit->fit, trace_ug, trace_ug_b, n, (double)fitter->ngroups);
         if (missing)   /* the fitter is at the estimates, with its derivatives */
-            fiml_corrected_measures(fitter, &saturated, mask, skip, &fit->fit);
+            fiml_corrected_measures(fitter, saturated, mask, skip, &fit->fit);
     }
-    brisk_fiml_h1_free(&saturated);
+    for (size_t g = 0; saturated && g < fitter->ngroups; g++)
+        brisk_fiml_h1_free(&saturated[g]);
+    free(saturated);
     free(einv), free(b0), free(b0g), free(tmp), free(s), free(tsd), free(e), free(u), free(mm);
     free(sinv), free(chol), free(mask), free(skip);
     return st;

@@ -269,35 +269,38 @@ static void compact(const double *full, size_t d, const size_t *keep, size_t kep
             out[r * kept + c] = full[keep[r] * d + keep[c]];
 }
 
-bool brisk_fiml_corrected(const sem_work *w, const brisk_fiml_h1 *h1, const bool *mask,
-                          const bool *skip, double df, double dfb, double *x3, double *c3,
-                          double *xb, double *cb)
+/* One group's part of the corrected indices: its compacted A1, B1, Wc
+ * and A1^-1 (kept x kept), Delta (kept x q), the independence model's
+ * Delta (kept x 2 nvar), and the two ML discrepancies. */
+typedef struct corrected_group {
+    double *a1, *b1, *wc, *a1inv, *delta, *sel;
+    double x3, xb;
+} corrected_group;
+
+static bool corrected_group_init(const sem_work *w, const brisk_fiml_h1 *h1, const size_t *keep,
+                                 size_t kept, const size_t *var_col, size_t nvar,
+                                 corrected_group *cg)
 {
     const brisk_moments *mom = w->mom;
-    size_t p = mom->p, q = w->q, d = h1->d, kept = 0, nvar = 0;
-    size_t *keep = malloc((d + 1) * sizeof *keep), *var_col = malloc((p + 1) * sizeof *var_col);
-    double *a1 = malloc((d * d + 1) * sizeof *a1), *b1 = malloc((d * d + 1) * sizeof *b1);
-    double *a1inv = malloc((d * d + 1) * sizeof *a1inv), *wc = malloc((d * d + 1) * sizeof *wc);
-    double *wck = malloc((d * d + 1) * sizeof *wck), *chol = malloc((d * d + 1) * sizeof *chol);
-    double *delta = calloc(d * q + 1, sizeof *delta), *sel = calloc(d * 2 * p + 1, sizeof *sel);
+    size_t p = mom->p, q = w->q, d = h1->d;
+    *cg = (corrected_group){0};
+    cg->a1 = malloc((kept * kept + 1) * sizeof *cg->a1);
+    cg->b1 = malloc((kept * kept + 1) * sizeof *cg->b1);
+    cg->wc = malloc((kept * kept + 1) * sizeof *cg->wc);
+    cg->a1inv = malloc((kept * kept + 1) * sizeof *cg->a1inv);
+    cg->delta = calloc(kept * q + 1, sizeof *cg->delta);
+    cg->sel = calloc(kept * 2 * nvar + 1, sizeof *cg->sel);
+    double *wc = malloc((d * d + 1) * sizeof *wc), *chol = malloc((d * d + 1) * sizeof *chol);
     double *inv = malloc((p * p + 1) * sizeof *inv), *var = calloc(p * p + 1, sizeof *var);
-    double *mean = malloc((p + 1) * sizeof *mean);
-    double logdet, tr3 = NAN, trb = NAN;
-    bool ok = keep && var_col && a1 && b1 && a1inv && wc && wck && chol && delta && sel && inv &&
-              var && mean && brisk_dense_spd_invert(mom->cov, inv, chol, p, &logdet);
-    /* the moments the fixed covariates do not fix, and the variables the
-     * independence model estimates (lavaan zeroes the others' information) */
-    for (size_t r = 0; ok && r < d; r++)
-        if (!mask || !mask[r])
-            keep[kept++] = r;
-    for (size_t a = 0; ok && a < p; a++)
-        var_col[a] = skip && skip[a] ? SIZE_MAX : nvar++;
+    double *mean = malloc((p + 1) * sizeof *mean), logdet;
+    bool ok = cg->a1 && cg->b1 && cg->wc && cg->a1inv && cg->delta && cg->sel && wc && chol &&
+              inv && var && mean && brisk_dense_spd_invert(mom->cov, inv, chol, p, &logdet);
     if (ok) {
-        compact(h1->a1, d, keep, kept, a1);
-        compact(h1->b1, d, keep, kept, b1);
+        compact(h1->a1, d, keep, kept, cg->a1);
+        compact(h1->b1, d, keep, kept, cg->b1);
         complete_information(p, inv, wc);
-        compact(wc, d, keep, kept, wck);
-        ok = brisk_dense_spd_invert(a1, a1inv, chol, kept, &logdet);
+        compact(wc, d, keep, kept, cg->wc);
+        ok = brisk_dense_spd_invert(cg->a1, cg->a1inv, chol, kept, &logdet);
     }
     /* Delta: d(mu, vech Sigma) / dtheta at the estimates; the independence
      * model's: its means and variances */
@@ -312,12 +315,10 @@ bool brisk_fiml_corrected(const sem_work *w, const brisk_fiml_h1 *h1, const bool
             b = keep[r] - sigma_index(p, a, 0);
         }
         for (size_t k = 0; k < q; k++)
-            delta[r * q + k] = is_mean ? w->dmu[k * p + a] : w->dSigma[k * p * p + a * p + b];
+            cg->delta[r * q + k] = is_mean ? w->dmu[k * p + a] : w->dSigma[k * p * p + a * p + b];
         if (var_col[a] != SIZE_MAX && a == b)
-            sel[r * 2 * nvar + (is_mean ? 0 : nvar) + var_col[a]] = 1;
+            cg->sel[r * 2 * nvar + (is_mean ? 0 : nvar) + var_col[a]] = 1;
     }
-    ok = ok && corrected_trace(kept, a1, a1inv, b1, wck, delta, q, &tr3) &&
-         corrected_trace(kept, a1, a1inv, b1, wck, sel, 2 * nvar, &trb);
     /* the independence model's estimates: available-case means and
      * variances, the covariates' block as observed */
     for (size_t a = 0; ok && a < p; a++) {
@@ -327,14 +328,79 @@ bool brisk_fiml_corrected(const sem_work *w, const brisk_fiml_h1 *h1, const bool
                 var[a * p + b] = mom->cov[a * p + b];
     }
     if (ok) {
-        *x3 = ml_discrepancy(mom, w->Sigma, w->mu, inv, chol);
-        *xb = ml_discrepancy(mom, var, mean, inv, chol);
+        cg->x3 = ml_discrepancy(mom, w->Sigma, w->mu, inv, chol);
+        cg->xb = ml_discrepancy(mom, var, mean, inv, chol);
+        ok = isfinite(cg->x3) && isfinite(cg->xb);
+    }
+    free(wc), free(chol), free(inv), free(var), free(mean);
+    return ok;
+}
+
+static void corrected_group_free(corrected_group *cg)
+{
+    free(cg->a1), free(cg->b1), free(cg->wc), free(cg->a1inv), free(cg->delta), free(cg->sel);
+}
+
+/* Block (g, g) of a block-diagonal D x D matrix from a kept x kept one
+ * times f. */
+static void put_block(double *big, size_t D, size_t g, size_t kept, const double *m, double f)
+{
+    for (size_t r = 0; r < kept; r++)
+        for (size_t c = 0; c < kept; c++)
+            big[(g * kept + r) * D + g * kept + c] = f * m[r * kept + c];
+}
+
+bool brisk_fiml_corrected(sem_work *const *works, const brisk_fiml_h1 *h1, size_t ngroups,
+                          size_t ntotal, const bool *mask, const bool *skip, double df,
+                          double dfb, double *x3, double *c3, double *xb, double *cb)
+{
+    size_t p = works[0]->mom->p, q = works[0]->q, d = h1[0].d, kept = 0, nvar = 0;
+    size_t *keep = malloc((d + 1) * sizeof *keep), *var_col = malloc((p + 1) * sizeof *var_col);
+    corrected_group *cg = calloc(ngroups, sizeof *cg);
+    bool ok = keep && var_col && cg;
+    /* the moments the fixed covariates do not fix, and the variables the
+     * independence model estimates (lavaan zeroes the others' information) */
+    for (size_t r = 0; ok && r < d; r++)
+        if (!mask || !mask[r])
+            keep[kept++] = r;
+    for (size_t a = 0; ok && a < p; a++)
+        var_col[a] = skip && skip[a] ? SIZE_MAX : nvar++;
+    for (size_t g = 0; ok && g < ngroups; g++)
+        ok = corrected_group_init(works[g], &h1[g], keep, kept, var_col, nvar, &cg[g]);
+    /* the groups stacked, as lavaan: A1 and Wc weighted by f_g = N_g / N,
+     * A1^-1 by 1 / f_g, B1 by f_g (so that A1^-1 B1 A1^-1 is Gamma_g / f_g);
+     * Delta stacked, the independence model's block diagonal */
+    size_t D = ngroups * kept, nb = 2 * nvar * ngroups;
+    double *A = calloc(D * D + 1, sizeof *A), *Ainv = calloc(D * D + 1, sizeof *Ainv);
+    double *B = calloc(D * D + 1, sizeof *B), *Wc = calloc(D * D + 1, sizeof *Wc);
+    double *X = calloc(D * q + 1, sizeof *X), *Xb = calloc(D * nb + 1, sizeof *Xb);
+    ok = ok && A && Ainv && B && Wc && X && Xb;
+    *x3 = *xb = 0;
+    for (size_t g = 0; ok && g < ngroups; g++) {
+        double f = (double)works[g]->mom->n / (double)ntotal;
+        put_block(A, D, g, kept, cg[g].a1, f);
+        put_block(Ainv, D, g, kept, cg[g].a1inv, 1 / f);
+        put_block(B, D, g, kept, cg[g].b1, f);
+        put_block(Wc, D, g, kept, cg[g].wc, f);
+        for (size_t r = 0; r < kept; r++) {
+            memcpy(X + (g * kept + r) * q, cg[g].delta + r * q, q * sizeof *X);
+            memcpy(Xb + (g * kept + r) * nb + g * 2 * nvar, cg[g].sel + r * 2 * nvar,
+                   2 * nvar * sizeof *Xb);
+        }
+        *x3 += cg[g].x3;
+        *xb += cg[g].xb;
+    }
+    double tr3 = NAN, trb = NAN;
+    ok = ok && corrected_trace(D, A, Ainv, B, Wc, X, q, &tr3) &&
+         corrected_trace(D, A, Ainv, B, Wc, Xb, nb, &trb);
+    if (ok) {
         *c3 = tr3 / df;
         *cb = trb / dfb;
-        ok = isfinite(*x3) && isfinite(*xb) && *c3 > 0 && *cb > 0;
+        ok = *c3 > 0 && *cb > 0;
     }
-    free(keep), free(var_col), free(a1), free(b1), free(a1inv), free(wc), free(wck), free(chol);
-    free(delta), free(sel), free(inv), free(var), free(mean);
+    for (size_t g = 0; cg && g < ngroups; g++)
+        corrected_group_free(&cg[g]);
+    free(cg), free(keep), free(var_col), free(A), free(Ainv), free(B), free(Wc), free(X), free(Xb);
     return ok;
 }
 

@@ -52,16 +52,17 @@ void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s,
 double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const bool *skip);
 
 /* lavaan's FIML-corrected robust indices (Zhang & Savalei; its "V3" for
- * MLR) of one group with missing values, at the work's estimates (its
- * derivatives computed), from its saturated model's h1: the ML statistic x3 of the EM moments from the
- * implied ones with its constant c3 = tr(U A1^-1 Wc A1^-1 U Gamma) / df
- * (U from A1 and Delta, Gamma = A1^-1 B1 A1^-1, Wc the complete-data
- * information), and the independence model's xb and cb on dfb.  With
- * fixed covariates, mask marks the saturated moments they fix and skip the
- * covariates (NULL without). */
-bool brisk_fiml_corrected(const sem_work *w, const brisk_fiml_h1 *h1, const bool *mask,
-                          const bool *skip, double df, double dfb,
-                          double *x3, double *c3, double *xb, double *cb);
+ * MLR) of a fit with missing values, at the works' estimates (their
+ * derivatives computed), from each group's saturated model h1[g]: the ML
+ * statistic x3 of the EM moments from the implied ones with its constant
+ * c3 = tr(U A1^-1 Wc A1^-1 U Gamma) / df (U from A1 and Delta, Gamma =
+ * A1^-1 B1 A1^-1, Wc the complete-data information; the groups stacked
+ * with weights N_g / N as lavaan), and the independence model's xb and cb
+ * on dfb.  With fixed covariates, mask marks the saturated moments they
+ * fix and skip the covariates (NULL without). */
+bool brisk_fiml_corrected(sem_work *const *works, const brisk_fiml_h1 *h1, size_t ngroups,
+                          size_t ntotal, const bool *mask, const bool *skip, double df,
+                          double dfb, double *x3, double *c3, double *xb, double *cb);
 
 /* lavaan's CFI and TLI of a chi-square x2 on df against the baseline's xb
  * on dfb; with c and cb other than 1 the df are weighted by them (the

@@ -378,6 +378,50 @@ static void test_bfi_cfa(void **state)
     check_model("bfi_cfa", DATA "bfi.csv", (brisk_model_options){0});
 }
 
+/* MLR with missing values by gender (bfi_fiml_mlr_group): every
+ * parameter (lavaan's rows carry a group), the scaled test and the
+ * FIML-corrected robust indices, the groups stacked with weights N_g / N. */
+static void test_fiml_mlr_groups(void **state)
+{
+    (void)state;
+    const char *name = ROBUST "bfi_fiml_mlr_group";
+    brisk_dataset *ds = read_bfi_reversed(), *ref;
+    brisk_model_options opt = {.fiml = true, .estimator = BRISK_ESTIMATOR_MLR};
+    brisk_fitted f;
+    brisk_error err;
+    if (brisk_fit_text(slurp(REF ROBUST "bfi_fiml_mlr_group.lav"), "m.lav", 1, ds, NULL, 0,
+                       "gender", &opt, &f, &err) != BRISK_OK)
+        fail_msg("%s: %s", name, err.message);
+    ref = reference(name, "params");
+    size_t compared = 0;
+    for (size_t i = 0; i < ref->nrows; i++)
+        for (size_t r = 0; r < brisk_model_nparams(f.model); r++) {
+            const brisk_param *p = brisk_model_param(f.model, r);
+            if ((double)(p->group + 1) != num_at(ref, "group", i) ||
+                strcmp(p->lhs, text_at(ref, "lhs", i)) || strcmp(p->rhs, text_at(ref, "rhs", i)) ||
+                strcmp(brisk_op_text(p->op), text_at(ref, "op", i)))
+                continue;
+            near(f.fit->rows[r].est, num_at(ref, "est", i), TOL, p->lhs, name);
+            near(f.fit->rows[r].se, num_at(ref, "se", i), TOL, p->rhs, name);
+            compared++;
+        }
+    assert_int_equal(compared, brisk_model_nparams(f.model));
+    brisk_dataset_free(ref);
+    assert_true(f.fit->fit.robust);
+    ref = reference(name, "fit");
+    const char *keys[] = {"chisq", "chisq_scaled", "chisq_scaling_factor", "cfi_robust",
+                          "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
+                          "rmsea_ci_upper_robust"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        for (size_t i = 0; i < ref->nrows; i++)
+            if (strcmp(text_at(ref, "measure", i), keys[k]) == 0)
+                near(measure(&f.fit->fit, keys[k]), num_at(ref, "value", i),
+                     1e-6 * fmax(1, fabs(num_at(ref, "value", i))), keys[k], name);
+    brisk_dataset_free(ref);
+    brisk_fitted_free(&f);
+    brisk_dataset_free(ds);
+}
+
 /* ---- multiple groups, against tests/reference/multigroup ---- */
 
 #define MG TEST_SRCDIR "/tests/reference/multigroup/"
@@ -751,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_mlr_holzinger_swineford),
         cmocka_unit_test(test_fiml_bfi),
         cmocka_unit_test(test_fiml_fixed_covariates),
+        cmocka_unit_test(test_fiml_mlr_groups),
         cmocka_unit_test(test_heywood_case_warns),
         cmocka_unit_test(test_multigroup_configural),
         cmocka_unit_test(test_multigroup_metric),

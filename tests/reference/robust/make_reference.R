@@ -45,6 +45,9 @@
 #                    bfi = tests/data/bfi.csv, all 2,800 rows, with A1, C4,
 #                    C5 reversed as 7 - x (bfi.survey: scale 1..6, [reverse])
 #   bfi_fiml_mlr     cfa(model, data = bfi, missing = "ml", estimator = "MLR")
+#   bfi_fiml_mlr_group  cfa(model, data = bfi, missing = "ml", estimator = "MLR",
+#                    group = "gender"): its FIML-corrected robust indices
+#                    stack the groups (weights N_g / N)
 #   bfi_fiml_x       sem(model, data = bfi, missing = "ml")
 #                    bfi_fiml's factors regressed on the fixed covariates
 #                    age, gender and education (agree ~ age + gender +
@@ -208,6 +211,11 @@ cases <- list(
        call = "cfa(model, data = bfi, missing = \"ml\", estimator = \"MLR\")",
        about = "bfi_fiml with robust SEs and the Yuan-Bentler (Mplus) test (MLR)",
        model = bfi_meas),
+  list(name = "bfi_fiml_mlr_group", fun = "cfa", data = "bfi",
+       args = list(missing = "ml", estimator = "MLR", group = "gender"),
+       call = "cfa(model, data = bfi, missing = \"ml\", estimator = \"MLR\", group = \"gender\")",
+       about = "bfi_fiml_mlr by gender (configural)",
+       model = bfi_meas, extra = FALSE),
   list(name = "bfi_fiml_x", fun = "sem", data = "bfi",
        args = list(missing = "ml"),
        call = "sem(model, data = bfi, missing = \"ml\")",
@@ -564,7 +572,7 @@ for (cs in cases) {
   # (no extra parts for fixed covariates: yb_mplus_parts assumes none)
   if (identical(cs$args$estimator, "MLR") && !isFALSE(cs$extra))
     ex <- extra_mlr(fit, fm, h1_matrices = cs$name != "hs_mlr_sem")
-  if (mis == "ml") ex <- rbind(ex, extra_missing(fit))
+  if (mis == "ml" && lavInspect(fit, "ngroups") == 1) ex <- rbind(ex, extra_missing(fit))
   if (identical(cs$args$estimator, "WLSMV")) ex <- extra_wlsmv(fit, fm)
   if (!is.null(ex)) {
     ex <- ex[!duplicated(ex[, 1:3]), ]

@@ -215,23 +215,22 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *fitter, br
         const sem_work *w = fitter->works[g];
         double ng = (double)w->mom->n;
         f->srmr += fitter->weight[g] * srmr(m, w->mom, w);
+        /* With fixed covariates the likelihood is that of the outcomes given
+         * the covariates (lavaan's conditional log-likelihood): the
+         * covariates' marginal part, reproduced exactly, is taken out. */
+        double marginal_x = k > 0 ? -ng / 2 * (k * log2pi + logdet_covariates(m, w->mom) + k) : 0;
         if (w->mom->npatterns) {
             /* full-information ML: the likelihoods over the answer patterns,
              * the saturated model's by EM, the independence model's by
              * variable */
             const brisk_moments *mo = w->mom;
             double x_block = k > 0 ? covariates_dependence(m, mo) : 0;
-            double marginal_x = k > 0 ? -ng / 2 * (k * log2pi + logdet_covariates(m, mo) + k) : 0;
             f->baseline_chisq += ng * (mo->fiml_baseline + x_block - mo->fiml_h1);
             f->unrestricted_loglik += -ng / 2 * (mo->fiml_h1 + mo->fiml_constant) - marginal_x;
             f->loglik += -ng / 2 * (w->f + mo->fiml_h1 + mo->fiml_constant) - marginal_x;
             continue;
         }
         f->baseline_chisq += ng * baseline_discrepancy(m, w->mom, w->logdet_s);
-        /* With fixed covariates the likelihood is that of the outcomes given
-         * the covariates (lavaan's conditional log-likelihood): the
-         * covariates' marginal part, reproduced exactly, is taken out. */
-        double marginal_x = k > 0 ? -ng / 2 * (k * log2pi + logdet_covariates(m, w->mom) + k) : 0;
         f->unrestricted_loglik += -ng / 2 * (p * log2pi + w->logdet_s + p) - marginal_x;
         f->loglik += -ng / 2 * (p * log2pi + w->logdet_s + p + w->f) - marginal_x;
     }

@@ -26,6 +26,7 @@ void brisk_model_free(brisk_model *m)
     }
     free(m->params);
     free(m->pos);
+    free(m->fixed_x);
     for (size_t i = 0; i < m->p; i++)
         free(m->ov[i]);
     for (size_t i = 0; i < m->m; i++)
@@ -699,19 +700,25 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     }
     number_free_parameters(m, b.opt->group_equal);
     locate(m);
+    if (!(m->fixed_x = calloc(m->p + 1, sizeof *m->fixed_x))) {
+        brisk_model_free(m);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    /* a fixed covariate has its variance among the fixed.x rows; the
+     * estimators ask per row of data, so it is looked up once here */
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *par = &m->params[r];
+        if (par->fixed_x && par->op == BRISK_OP_COVARY && m->pos[r].row == m->pos[r].col &&
+            m->pos[r].row >= 0 && (size_t)m->pos[r].row < m->p)
+            m->fixed_x[m->pos[r].row] = true;
+    }
     *out = m;
     return BRISK_OK;
 }
 
 bool brisk_sem_is_fixed_x(const brisk_model *m, size_t i)
 {
-    for (size_t r = 0; r < m->nparams; r++) {
-        const brisk_param *par = &m->params[r];
-        if (par->fixed_x && par->op == BRISK_OP_COVARY && m->pos[r].row == (int)i &&
-            m->pos[r].col == (int)i)
-            return true;
-    }
-    return false;
+    return i < m->p && m->fixed_x[i];
 }
 
 size_t brisk_model_nexogenous(const brisk_model *m)

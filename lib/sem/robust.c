@@ -111,11 +111,10 @@ static bool covariate_masks(const brisk_model *m, size_t p, bool **mask, bool **
     if (!*mask || !*skip)
         return false;
     for (size_t a = 0; a < p; a++) {
-        bool *x = *skip;
-        x[a] = brisk_sem_is_fixed_x(m, a);
-        (*mask)[a] = !m->meanstructure || x[a];
+        (*skip)[a] = brisk_sem_is_fixed_x(m, a);
+        (*mask)[a] = !m->meanstructure || (*skip)[a];
         for (size_t b = 0; b <= a; b++)
-            (*mask)[p + a * (a + 1) / 2 + b] = x[a] && (*skip)[b];
+            (*mask)[p + a * (a + 1) / 2 + b] = (*skip)[a] && (*skip)[b];
     }
     return true;
 }

@@ -27,6 +27,7 @@ struct brisk_model {
     bool meanstructure;
     bool std_lv;
     bool no_fixed_x;          /* observed predictors are not fixed covariates */
+    bool *fixed_x;            /* per observed variable: a fixed covariate (made once) */
     size_t ngroups;           /* the table holds every row once per group */
     size_t building_group;    /* while building: the group rows are added to */
     char *source;             /* name for messages */

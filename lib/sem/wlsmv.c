@@ -633,21 +633,24 @@ static brisk_status fill_fit(const brisk_model *m, const brisk_wlsmv *w, sem_fit
     double value;
     if (!brisk_sem_fitter_objective(f, fit->theta, &value))
         return brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
-    size_t pm = m->p, nx = w->nx;
+    double *pi = malloc((w->p * w->nx + 1) * sizeof *pi);
+    if (!pi)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     for (size_t r = 0; r < m->nparams; r++) {
         const brisk_param *par = &m->params[r];
         sem_work *work = f->works[par->group];
         int i = brisk_sem_var_index(m, par->lhs);
+        size_t j = 0;   /* the item's place among the ordered items */
+        while (i >= 0 && j < w->p && w->yv[j] != (size_t)i)
+            j++;
         if (par->op != BRISK_OP_COVARY || par->free || strcmp(par->lhs, par->rhs) != 0 ||
-            i < 0 || (size_t)i >= pm || brisk_sem_is_fixed_x(m, (size_t)i))
+            j == w->p || i < 0)
             continue;
-        const double *S = work->Sigma, *inv = w->groups[par->group].xcov_inv;
-        double given = S[i * pm + i];
-        for (size_t u = 0; u < nx; u++)
-            for (size_t v = 0; v < nx; v++)
-                given -= S[i * pm + w->xv[u]] * inv[u * nx + v] * S[w->xv[v] * pm + i];
+        implied_slopes(w, &w->groups[par->group], work->Sigma, m->p, pi);
+        double given = given_covariates(w, work->Sigma, m->p, pi, j, j);
         work->fixed[r] = 1 - (given - work->fixed[r]);
     }
+    free(pi);
     if (!brisk_sem_fitter_objective(f, fit->theta, &value) || !brisk_sem_fitter_derivatives(f))
         return brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
     brisk_sem_fill_rows(m, f, fit);

@@ -616,8 +616,8 @@ static bool cond_init(cond_work *c, const brisk_wlsmv_stats *w, size_t py, size_
     c->stat_inf = calloc(nstat * n + 1, sizeof *c->stat_inf);
     c->marginal = malloc((dsum + 1) * sizeof *c->marginal);
     c->table = malloc(((dmax + 1) * (dmax + 1)) * sizeof *c->table);   /* ncat <= dmax + 1 */
-    if (!c->marginal || !c->table ||!c->off || !c->poff || !c->par || !c->sc || !c->inf || !c->eta || !c->sc_rho ||
-        !c->pair_sc || !c->a21 || !c->ta || !c->tb || !c->da || !c->db || !c->block ||
+    if (!c->marginal || !c->table || !c->off || !c->poff || !c->par || !c->sc || !c->inf ||
+        !c->eta || !c->sc_rho || !c->pair_sc || !c->a21 || !c->ta || !c->tb || !c->da || !c->db || !c->block ||
         !c->inv || !c->chol || !c->stat_inf)
         return false;
     for (size_t j = 1; j < py; j++) {

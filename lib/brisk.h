@@ -2,8 +2,7 @@
 #ifndef BRISK_H
 #define BRISK_H
 
-#define BRISK_VERSION "0.1.0"
-
+#include "brisk/version.h"
 #include "brisk/error.h"
 #include "brisk/io.h"
 #include "brisk/dataset.h"
@@ -14,6 +13,7 @@
 #include "brisk/stats.h"
 #include "brisk/sim.h"
 #include "brisk/regress.h"
+#include "brisk/analysis.h"
 #include "brisk/report.h"
 
 #endif

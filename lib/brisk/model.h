@@ -16,7 +16,6 @@
 #include "dataset.h"
 #include "error.h"
 #include "syntax.h"
-#include "table.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -254,24 +253,6 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
                             brisk_fitted *out, brisk_error *err);
 void brisk_fitted_free(brisk_fitted *f);
 
-struct brisk_survey;
-struct brisk_survey_data;
-
-/* A survey's [model] fitted once per behaviour (or once, without
- * behaviours).  only lists the behaviour keys to fit (NULL: all).  Fails on
- * the first behaviour that cannot be fitted, naming it. */
-typedef struct brisk_survey_fits {
-    size_t n;
-    brisk_fitted *fitted;
-    const char **groups;          /* the behaviours' keys (borrowed), or NULL */
-} brisk_survey_fits;
-
-brisk_status brisk_fit_survey(const struct brisk_survey *s, const struct brisk_survey_data *d,
-                              const char *const *only, size_t nonly, const char *group_column,
-                              const brisk_model_options *opt, brisk_survey_fits *out,
-                              brisk_error *err);
-void brisk_survey_fits_free(brisk_survey_fits *f);
-
 /* ---- bootstrap ---- */
 
 typedef enum brisk_ci_type {
@@ -306,128 +287,6 @@ typedef struct brisk_bootstrap_info {
 brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
                                  const brisk_bootstrap_options *opt,
                                  brisk_bootstrap_info *info, brisk_error *err);
-
-/* ---- comparing behaviours rated by the same respondents ---- */
-
-typedef struct brisk_compare_options {
-    brisk_bootstrap_options boot;  /* draws (0: 1000), seed, threads, progress */
-    brisk_model_options model;
-    bool holm;                     /* Holm-adjusted p-values of the differences */
-    bool omit_fit_warnings;        /* the caller reports the fits' warnings itself */
-} brisk_compare_options;
-
-/* Fit the survey's model for every behaviour, then bootstrap respondents
- * once per draw and refit every behaviour on the same resample, so that
- * differences between behaviours get standard errors that respect the
- * respondents' answering them all.  Adds "compare.paths" (every structural
- * path and := by behaviour, with an omnibus Wald test of equality across
- * behaviours from the bootstrap covariance) and "compare.differences"
- * (every pair of behaviours: difference, bootstrap SE, percentile 95%
- * interval, z, p, and Holm's adjusted p) and "compare.effects" (every :=
- * of every behaviour with its bootstrap SE and intervals) to out. */
-brisk_status brisk_compare_behaviours(const struct brisk_survey *s,
-                                      const struct brisk_survey_data *d,
-                                      const brisk_compare_options *opt, brisk_table_list *out,
-                                      brisk_error *err);
-
-/* The same bootstrap for a survey with any number of behaviours (none: one
- * fit), keeping only "compare.effects": every := of every behaviour with
- * its bootstrap SE and percentile intervals.  A model without := adds
- * nothing. */
-brisk_status brisk_bootstrap_effects(const struct brisk_survey *s,
-                                     const struct brisk_survey_data *d,
-                                     const brisk_compare_options *opt, brisk_table_list *out,
-                                     brisk_error *err);
-
-/* ---- measurement invariance ---- */
-
-/* The model fitted in the groups of group_column at four levels —
- * configural, metric (loadings equal), scalar (and intercepts), strict (and
- * residual variances) — and compared level by level as lavaan's
- * lavTestLRT does (chi-square difference), with the changes in CFI and
- * RMSEA.  Adds the table "invariance.fit" to out (a note gives the groups
- * and their sizes) and the fits' warnings; a level that cannot be
- * estimated stops it (err names the level). */
-brisk_status brisk_invariance(const char *text, const char *source, long first_line,
-                              const brisk_dataset *ds, const size_t *rows, size_t nrows,
-                              const char *group_column, const brisk_model_options *opt,
-                              brisk_table_list *out, brisk_error *err);
-
-/* The same for a survey's model, each behaviour (or those in only[0..nonly))
- * in turn: one "invariance.fit" table whose first column, "behaviour",
- * names the behaviour of each row (no such column without behaviours);
- * errors name the behaviour. */
-brisk_status brisk_invariance_survey(const struct brisk_survey *s,
-                                     const struct brisk_survey_data *d,
-                                     const char *const *only, size_t nonly,
-                                     const char *group_column, const brisk_model_options *opt,
-                                     brisk_table_list *out, brisk_error *err);
-
-/* ---- reliability and validity ---- */
-
-/* The latent variables measured by two observed items or more: the
- * constructs that have a reliability. */
-size_t brisk_model_nscales(const brisk_model *m);
-
-typedef struct brisk_reliability_options {
-    brisk_model_options model;
-    bool htmt_arithmetic;    /* Henseler's HTMT with arithmetic means of the item
-                                correlations, not semTools' default HTMT2 (geometric) */
-} brisk_reliability_options;
-
-/* For every construct (latent variable) of a model's measurement part:
- * Cronbach's alpha with Feldt's interval and Duhachek's SE, and per item
- * the item-total correlations and alpha if deleted, on the respondents who
- * answered all the construct's items (psych::alpha on complete cases); and
- * from the CFA of the =~ and ~~ statements (every factor correlated,
- * complete cases) omega and composite reliability (semTools compRelSEM with
- * obs.var TRUE and FALSE), AVE (semTools AVE), the HTMT ratios (semTools
- * htmt) and the Fornell-Larcker table.  Adds the tables
- * "reliability.alpha", "reliability.items", "reliability.composite",
- * "reliability.htmt" and "reliability.fornell_larcker" to out, with notes
- * naming the constructs below the usual thresholds. */
-brisk_status brisk_reliability(const char *text, const char *source, long first_line,
-                               const brisk_dataset *ds, const size_t *rows, size_t nrows,
-                               const brisk_reliability_options *opt, brisk_table_list *out,
-                               brisk_error *err);
-
-/* The same for a survey, behaviour by behaviour (all, or those in
- * only[0..nonly)): a first column names the behaviour; a construct whose
- * items are the same in every behaviour (asked once) has its alpha once,
- * on every respondent ("all behaviours"). */
-brisk_status brisk_reliability_survey(const struct brisk_survey *s,
-                                      const struct brisk_survey_data *d,
-                                      const char *const *only, size_t nonly,
-                                      const brisk_reliability_options *opt,
-                                      brisk_table_list *out, brisk_error *err);
-
-/* ---- reports ---- */
-
-/* One fitted model and what it was fitted on, for the reports. */
-typedef struct brisk_fit_result {
-    const char *group;            /* the behaviour's key, or NULL */
-    const brisk_fit *fit;         /* NULL when the fit failed */
-    const brisk_fitted *fitted;   /* moments and group labels, or NULL */
-    const char *error;            /* why it failed, when fit is NULL */
-    const struct brisk_bootstrap_info *bootstrap;   /* or NULL */
-} brisk_fit_result;
-
-/* Tables of one or more fits: "fit.measures" (a column per group),
- * "fit.parameters" (parameterEstimates() rows, all groups stacked),
- * "fit.r2"; warnings go to the list's warnings. */
-brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
-                              brisk_table_list *out, brisk_error *err);
-
-/* A Graphviz path diagram of one fit: latent variables as ellipses,
- * observed ones as boxes, standardized coefficients (std.all) with
- * significance stars on the arrows, covariances as dashed two-headed
- * arrows.  title labels the graph (a behaviour), may be NULL. */
-brisk_status brisk_write_fit_dot(FILE *stream, const brisk_fit *fit, const char *name,
-                                 const char *title, brisk_error *err);
-
-/* The JSON document of DESIGN.md ("brisk", "fits": [...]). */
-brisk_status brisk_write_fit_json(FILE *stream, const brisk_fit_result *results, size_t n,
-                                  brisk_error *err);
 
 #ifdef __cplusplus
 }

@@ -12,7 +12,10 @@
  * come in the order levels gives, else by the value labels' codes, else
  * sorted (strings byte by byte, as R sorts in the C locale; numbers by
  * value).  Rows missing any variable of the model are left out and
- * counted.  The library never prints and never exits. */
+ * counted.  The library never prints and never exits.
+ *
+ * This header holds the regression's options; brisk_regress (analysis.h)
+ * fits a formula and makes its tables. */
 #ifndef BRISK_REGRESS_H
 #define BRISK_REGRESS_H
 
@@ -20,7 +23,6 @@
 #include <stddef.h>
 #include "dataset.h"
 #include "error.h"
-#include "table.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,19 +65,6 @@ typedef struct brisk_regress_options {
     double ci_level;             /* 0: 0.95 */
     const char *source;          /* the data's name in messages */
 } brisk_regress_options;
-
-/* Fit formula to ds.  Adds "regress.coefficients" (term, estimate, SE,
- * t or z, p, confidence interval, and for logit and ordinal models the
- * odds ratio with its interval; thresholds first for ordinal models, as
- * clm lists them) and "regress.fit" (n used and dropped, log-likelihood,
- * AIC, BIC, R² or pseudo-R²...).  Errors (BRISK_ERR_MODEL, naming the
- * term or variable): a constant predictor, an empty category, fewer cases
- * than parameters, collinear predictors, perfect separation; an unknown
- * column (BRISK_ERR_COLUMN); a formula that cannot be read
- * (BRISK_ERR_FORMAT); an outcome of the wrong kind (BRISK_ERR_DATA). */
-brisk_status brisk_regress(const brisk_dataset *ds, const char *formula,
-                           const brisk_regress_options *opt, brisk_table_list *out,
-                           brisk_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,12 +1,13 @@
-/* brisk — descriptive statistics and the analyses built on them. */
+/* brisk — statistical building blocks: summaries, intervals, Cronbach's
+ * alpha, Holm's adjustment.  The analyses built on them (describe,
+ * compare-items, ...) are in analysis.h. */
 #ifndef BRISK_STATS_H
 #define BRISK_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "dataset.h"
 #include "error.h"
-#include "survey.h"
-#include "table.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,56 +66,6 @@ void brisk_alpha_free(brisk_alpha *a);
  * as R's p.adjust(p, "holm"): a non-finite p is not a test, so it is not
  * counted and its adjusted value is NaN.  False when out of memory. */
 bool brisk_holm(const double *p, size_t n, double *adjusted);
-
-/* brisk describe: per behaviour and item n, mean, sd, median, counts and %
- * per scale point, % agreeing with a Wilson 95% CI (weighted when the
- * survey has a weight); frequencies of the demographics.  Tables are added
- * to out: "describe.items", "describe.counts", "describe.demographics",
- * "describe.demographics_numeric". */
-brisk_status brisk_describe(const brisk_survey_data *data, brisk_table_list *out,
-                            brisk_error *err);
-
-/* brisk describe --by: for every item of the survey (per behaviour) and
- * every demographic column in by, the share approving (an answer in the
- * survey's agree range; weighted with the survey's weight) per level, and
- * the test that approval does not depend on the level: Pearson's
- * chi-square without continuity correction and Cramér's V (as
- * chisq.test(correct = FALSE)), or, with a weight, the Rao-Scott
- * second-order F of svychisq on the weighted table (and the weighted
- * Pearson chi-square it corrects).  Adds "describe.by_group" and
- * "describe.by_group_tests".  Errors: no agree range (BRISK_ERR_ARGUMENT),
- * an unknown column (BRISK_ERR_COLUMN). */
-brisk_status brisk_approval_by_group(const brisk_survey_data *data, const char *const *by,
-                                     size_t nby, brisk_table_list *out, brisk_error *err);
-
-/* brisk compare-items: paired comparisons of items answered by the same
- * respondents (policies, or one question before and after information).
- * For every pair of items (a before b in the order given), on the rows
- * with both answered: the % approving each (an answer within
- * [agree_min, agree_max]) and their difference with a Wald interval for
- * paired proportions, McNemar's test (continuity-corrected, as R's
- * mcnemar.test), the paired t test (t.test(paired = TRUE)) and the
- * Wilcoxon signed-rank test (wilcox.test(paired = TRUE, exact = FALSE):
- * zero differences dropped, average ranks, tie and continuity
- * corrections).  With group, the same within each of its levels.  Adds
- * "items.pairs".  Errors name the column (BRISK_ERR_COLUMN, unknown;
- * BRISK_ERR_DATA, text). */
-typedef struct brisk_compare_items_options {
-    bool has_agree;              /* without: no % approving and no McNemar */
-    double agree_min, agree_max;
-    const char *group;           /* a column, or NULL */
-    double ci_level;             /* 0: 0.95 */
-    const char *source;          /* the data's name in messages */
-} brisk_compare_items_options;
-
-brisk_status brisk_compare_items(const brisk_dataset *ds, const char *const *items, size_t nitems,
-                                 const brisk_compare_items_options *opt, brisk_table_list *out,
-                                 brisk_error *err);
-
-/* brisk import: one row per variable of a dataset (name, type, label, valid
- * n, missing n by kind, user-missing codes, value labels); table
- * "import.variables". */
-brisk_status brisk_inspect(const brisk_dataset *ds, brisk_table_list *out, brisk_error *err);
 
 #ifdef __cplusplus
 }

@@ -4,19 +4,13 @@
 
 #include <stdio.h>
 #include "brisk/table.h"
+#include "export/json.h"
 
 brisk_status brisk_write_text(FILE *f, const brisk_table_list *list);
 brisk_status brisk_write_csv(FILE *f, const brisk_table_list *list);
 brisk_status brisk_write_md(FILE *f, const brisk_table_list *list);
 brisk_status brisk_write_json(FILE *f, const brisk_table_list *list);
 brisk_status brisk_write_tex(FILE *f, const brisk_table_list *list);
-
-/* JSON pieces reused by every JSON document brisk writes. */
-void brisk_json_string(FILE *f, const char *s);
-/* A finite number at full precision, or null. */
-void brisk_json_number(FILE *f, double x);
-/* A cell as its column's JSON type. */
-void brisk_json_cell(FILE *f, const brisk_table_column *col, const brisk_cell *cell);
 
 
 /* Every cell of t formatted for display (brisk_table_format_cell), row-major,

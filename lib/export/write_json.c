@@ -1,7 +1,7 @@
 /* JSON: {"brisk": version, "tables": [...], "warnings": [...]}. */
 #include <config.h>
 #include <math.h>
-#include "brisk.h"
+#include "brisk/version.h"
 #include "core/util.h"
 #include "export_internal.h"
 

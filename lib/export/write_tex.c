@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "brisk.h"
+#include "brisk/version.h"
 #include "export_internal.h"
 
 /* s with LaTeX's special characters escaped.  < > | are written as

@@ -28,7 +28,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
-#include "brisk.h"
+#include "brisk/version.h"
 #include "core/util.h"
 #include "export_internal.h"
 

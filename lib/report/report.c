@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "brisk.h"
+#include "brisk/analysis.h"
 #include "brisk/report.h"
+#include "brisk/stats.h"
+#include "brisk/version.h"
 
 /* What every section may read. */
 typedef struct report_ctx {

@@ -11,7 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dense.h"
+#include "core/dense.h"
 #include "sem_internal.h"
 
 #define EM_MAX_ITER 100000

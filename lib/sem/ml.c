@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
-#include "dense.h"
+#include "core/dense.h"
 #include "sem_ml.h"
 
 /* ------------------------------------------------------------ workspace */

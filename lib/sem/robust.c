@@ -21,7 +21,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dense.h"
+#include "core/dense.h"
 #include "sem_fit.h"
 
 /* trace(B1 A1^-1) of one group: the saturated model's part. */

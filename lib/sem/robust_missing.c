@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dense.h"
+#include "core/dense.h"
 #include "sem_fit.h"
 
 /* Index of sigma_ab (either order) among the saturated parameters. */

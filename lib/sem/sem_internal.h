@@ -36,13 +36,6 @@ struct brisk_model {
 /* Index of a variable in (observed..., latent...), or -1. */
 int brisk_sem_var_index(const brisk_model *m, const char *name);
 
-/* Whether a survey's behaviour is among only[0..nonly) (none: all; a
- * survey without behaviours has the key NULL, always selected). */
-bool brisk_sem_selected(const char *key, const char *const *only, size_t nonly);
-
-/* Prefix an error with the behaviour it happened in ("behaviour 'crime': "). */
-void brisk_sem_name_behaviour(brisk_error *err, const char *key);
-
 /* Is observed variable i a fixed covariate (lavaan's fixed.x)? */
 bool brisk_sem_is_fixed_x(const brisk_model *m, size_t i);
 

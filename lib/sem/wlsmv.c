@@ -25,7 +25,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dense.h"
+#include "core/dense.h"
 #include "sem_fit.h"
 #include "sem_wls.h"
 

@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dense.h"
+#include "core/dense.h"
 #include "sem_fit.h"
 #include "sem_wls.h"
 #include "stats/polychoric.h"

@@ -680,6 +680,14 @@ static void free_variables(builder *b)
     }
 }
 
+double brisk_design_total_weight(const design *d)
+{
+    double s = 0;
+    for (size_t i = 0; i < d->n; i++)
+        s += d->w[i];
+    return s;
+}
+
 void brisk_design_free(design *d)
 {
     for (size_t j = 0; d->terms && j < d->k; j++)

@@ -25,6 +25,9 @@ brisk_status brisk_design_build(const brisk_dataset *ds, const char *formula,
                                 const brisk_regress_options *opt, design *d, brisk_error *err);
 void brisk_design_free(design *d);
 
+/* The sum of the design's weights (its n without a weight). */
+double brisk_design_total_weight(const design *d);
+
 /* The levels of a grouping column over the rows where it is present, in
  * the order regressions use (numbers by value, named by their value
  * labels; text byte by byte). */

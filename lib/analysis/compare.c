@@ -9,10 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "brisk/analysis.h"
 #include "brisk/stats.h"
 #include "brisk/survey.h"
-#include "resample.h"
-#include "sem_internal.h"
+#include "sem/resample.h"
+#include "sem/sem_internal.h"
 
 /* Everything a draw needs, and what draws leave behind. */
 typedef struct compare_run {

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analysis_internal.h"
+#include "brisk/analysis.h"
 #include "brisk/survey.h"
 #include "core/util.h"
-#include "sem_internal.h"
+#include "sem/sem_internal.h"
 
 static const struct {
     const char *key, *name;
@@ -184,7 +186,7 @@ brisk_status brisk_invariance_survey(const brisk_survey *s, const brisk_survey_d
                                    "estimation here is unweighted");
     for (size_t b = 0; st == BRISK_OK && b < brisk_survey_nblocks(s); b++) {
         const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
-        if (!brisk_sem_selected(key, only, nonly))
+        if (!brisk_behaviour_selected(key, only, nonly))
             continue;
         char *text = brisk_survey_model_text(s, b);
         st = text ? invariance_rows(t, key ? s->behaviours[b].value : NULL, text, s->path,
@@ -193,7 +195,7 @@ brisk_status brisk_invariance_survey(const brisk_survey *s, const brisk_survey_d
                   : BRISK_ERR_NOMEM;
         free(text);
         if (st != BRISK_OK && st != BRISK_ERR_NOMEM)
-            brisk_sem_name_behaviour(err, key);
+            brisk_name_behaviour(err, key);
     }
     if (!t)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "brisk/analysis.h"
 #include "brisk/stats.h"
 #include "core/util.h"
 

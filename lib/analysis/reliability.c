@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analysis_internal.h"
+#include "brisk/analysis.h"
 #include "brisk/stats.h"
 #include "brisk/survey.h"
 #include "core/util.h"
-#include "sem_internal.h"
-#include "sem_ml.h"
+#include "sem/sem_internal.h"
+#include "sem/sem_ml.h"
 
 /* The five tables, filled block by block (a behaviour, or the data). */
 typedef struct rel_tables {
@@ -610,7 +612,7 @@ brisk_status brisk_reliability_survey(const brisk_survey *s, const brisk_survey_
     bool alpha_once = true;
     for (size_t b = 0; st == BRISK_OK && b < brisk_survey_nblocks(s); b++) {
         const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
-        if (!brisk_sem_selected(key, only, nonly))
+        if (!brisk_behaviour_selected(key, only, nonly))
             continue;
         char *text = brisk_survey_model_text(s, b);
         block bl = {.text = text, .source = s->path, .first_line = s->model_line,
@@ -620,7 +622,7 @@ brisk_status brisk_reliability_survey(const brisk_survey *s, const brisk_survey_
         st = text ? block_rows(&r, &bl, d->ds, opt, out, err)
                   : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         if (st != BRISK_OK && st != BRISK_ERR_NOMEM)
-            brisk_sem_name_behaviour(err, key);
+            brisk_name_behaviour(err, key);
         alpha_once = false;
         free(text);
     }

@@ -3,7 +3,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "sem_internal.h"
+#include "brisk/analysis.h"
+#include "sem/sem_internal.h"
 
 /* A dot identifier in double quotes (names may hold dots and braces). */
 static void quoted(FILE *f, const char *s)

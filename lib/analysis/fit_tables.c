@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "brisk.h"
-#include "export/export_internal.h"
+#include "brisk/analysis.h"
+#include "brisk/version.h"
+#include "export/json.h"
 
 typedef struct measure {
     const char *key, *name;

@@ -2,8 +2,8 @@
  * matrices of a few dozen rows many thousand times in a bootstrap; for
  * those sizes direct loops are several times faster than general
  * Level-2 BLAS routines. */
-#ifndef BRISK_DENSE_H
-#define BRISK_DENSE_H
+#ifndef BRISK_CORE_DENSE_H
+#define BRISK_CORE_DENSE_H
 
 #include <stdbool.h>
 #include <stddef.h>

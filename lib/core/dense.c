@@ -2,7 +2,7 @@
 #include <config.h>
 #include <math.h>
 #include <string.h>
-#include "dense.h"
+#include "core/dense.h"
 
 static void swap_rows(double *m, size_t n, size_t i, size_t j)
 {

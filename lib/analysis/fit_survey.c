@@ -1,0 +1,123 @@
+/* A survey's model fitted behaviour by behaviour: each behaviour's model
+ * text, the estimator its ordered items call for, and the fit. */
+#include <config.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "analysis_internal.h"
+#include "brisk/analysis.h"
+
+void brisk_survey_fits_free(brisk_survey_fits *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n; i++)
+        brisk_fitted_free(&f->fitted[i]);
+    free(f->fitted);
+    free(f->groups);
+    memset(f, 0, sizeof *f);
+}
+
+bool brisk_behaviour_selected(const char *key, const char *const *only, size_t nonly)
+{
+    if (!only || !nonly || !key)
+        return true;
+    for (size_t i = 0; i < nonly; i++)
+        if (strcmp(only[i], key) == 0)
+            return true;
+    return false;
+}
+
+void brisk_name_behaviour(brisk_error *err, const char *key)
+{
+    if (!err || !key)
+        return;
+    char reason[sizeof err->message];
+    snprintf(reason, sizeof reason, "%s", err->message);
+    brisk_error_set(err, err->status, "behaviour '%s': %s", key, reason);
+}
+
+/* The estimator of behaviour b when the survey declares ordered items:
+ * WLSMV when every observed variable of the model (text) but the
+ * covariates is ordered, the given one when none is; a mix is refused
+ * (not available yet). */
+static brisk_status survey_estimator(const brisk_survey *s, size_t b, const char *text,
+                                     brisk_model_options *opt, brisk_error *err)
+{
+    brisk_syntax *syn = NULL;
+    brisk_status st = brisk_syntax_parse(text, s->path, s->model_line, &syn, err);
+    const char **names = NULL;
+    size_t n = st == BRISK_OK ? brisk_syntax_variables(syn, &names) : 0;
+    if (st == BRISK_OK && n && !names)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    const char *ordered = NULL, *continuous = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (brisk_syntax_is_latent(syn, names[i]) || brisk_syntax_is_covariate(syn, names[i]))
+            continue;   /* covariates stay continuous: WLSMV conditions on them */
+        if (brisk_survey_is_ordered(s, names[i], b))
+            ordered = ordered ? ordered : names[i];
+        else
+            continuous = continuous ? continuous : names[i];
+    }
+    if (st != BRISK_OK)
+        ;   /* the model text's own error */
+    else if (ordered && !continuous)
+        opt->estimator = BRISK_ESTIMATOR_WLSMV;
+    else if (ordered && continuous) {
+        brisk_error_variable(err, continuous);
+        st = brisk_error_set(err, BRISK_ERR_MODEL, "the model mixes ordered items ('%s') with "
+                             "variables the survey does not declare ordered ('%s'): WLSMV needs "
+                             "every observed variable ordered (mixed models are not available "
+                             "yet); list them all in 'ordered =', or fit by --estimator ml or "
+                             "mlr", ordered, continuous);
+        brisk_error_at(err, s->path, 0, 0);
+    }
+    free(names);
+    brisk_syntax_free(syn);
+    return st;
+}
+
+brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
+                              const char *const *only, size_t nonly, const char *group_column,
+                              const brisk_model_options *opt, brisk_survey_fits *out,
+                              brisk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!s->model) {
+        brisk_error_at(err, s->path, 0, 0);
+        return brisk_error_set(err, BRISK_ERR_FORMAT, "the survey has no [model] section; add "
+                               "the model in lavaan syntax");
+    }
+    size_t nb = brisk_survey_nblocks(s);
+    out->fitted = calloc(nb, sizeof *out->fitted);
+    out->groups = calloc(nb, sizeof *out->groups);
+    if (!out->fitted || !out->groups) {
+        brisk_survey_fits_free(out);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    brisk_status st = BRISK_OK;
+    for (size_t b = 0; b < nb && st == BRISK_OK; b++) {
+        const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
+        if (!brisk_behaviour_selected(key, only, nonly))
+            continue;
+        char *text = brisk_survey_model_text(s, b);
+        brisk_model_options bopt = opt ? *opt : (brisk_model_options){0};
+        st = text ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        if (st == BRISK_OK && bopt.survey_ordered && (s->ordered || s->nordered))
+            st = survey_estimator(s, b, text, &bopt, err);
+        if (st == BRISK_OK)
+            st = brisk_fit_text(text, s->path, s->model_line, d->ds, d->rows[b], d->nrows[b],
+                                group_column, &bopt, &out->fitted[out->n], err);
+        free(text);
+        if (st == BRISK_OK && s->weight)
+            st = brisk_fit_add_warning(out->fitted[out->n].fit, "the survey's weight is not used: "
+                                       "the estimation here is unweighted");
+        if (st != BRISK_OK)
+            brisk_name_behaviour(err, key);
+        else
+            out->groups[out->n++] = key;
+    }
+    if (st != BRISK_OK)
+        brisk_survey_fits_free(out);
+    return st;
+}

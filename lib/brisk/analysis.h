@@ -1,0 +1,234 @@
+/* brisk — the analyses: what each command computes from a survey (or data
+ * and a model) as tables.  They are built on the SEM engine (model.h), the
+ * statistical building blocks (stats.h, regress.h) and the survey
+ * (survey.h); every result is a list of tables (table.h) that any writer
+ * can write.  The report (report.h) composes them. */
+#ifndef BRISK_ANALYSIS_H
+#define BRISK_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "dataset.h"
+#include "error.h"
+#include "model.h"
+#include "regress.h"
+#include "survey.h"
+#include "table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- describing items ---- */
+
+/* brisk describe: per behaviour and item n, mean, sd, median, counts and %
+ * per scale point, % agreeing with a Wilson 95% CI (weighted when the
+ * survey has a weight); frequencies of the demographics.  Tables are added
+ * to out: "describe.items", "describe.counts", "describe.demographics",
+ * "describe.demographics_numeric". */
+brisk_status brisk_describe(const brisk_survey_data *data, brisk_table_list *out,
+                            brisk_error *err);
+
+/* brisk describe --by: for every item of the survey (per behaviour) and
+ * every demographic column in by, the share approving (an answer in the
+ * survey's agree range; weighted with the survey's weight) per level, and
+ * the test that approval does not depend on the level: Pearson's
+ * chi-square without continuity correction and Cramér's V (as
+ * chisq.test(correct = FALSE)), or, with a weight, the Rao-Scott
+ * second-order F of svychisq on the weighted table (and the weighted
+ * Pearson chi-square it corrects).  Adds "describe.by_group" and
+ * "describe.by_group_tests".  Errors: no agree range (BRISK_ERR_ARGUMENT),
+ * an unknown column (BRISK_ERR_COLUMN). */
+brisk_status brisk_approval_by_group(const brisk_survey_data *data, const char *const *by,
+                                     size_t nby, brisk_table_list *out, brisk_error *err);
+
+/* brisk compare-items: paired comparisons of items answered by the same
+ * respondents (policies, or one question before and after information).
+ * For every pair of items (a before b in the order given), on the rows
+ * with both answered: the % approving each (an answer within
+ * [agree_min, agree_max]) and their difference with a Wald interval for
+ * paired proportions, McNemar's test (continuity-corrected, as R's
+ * mcnemar.test), the paired t test (t.test(paired = TRUE)) and the
+ * Wilcoxon signed-rank test (wilcox.test(paired = TRUE, exact = FALSE):
+ * zero differences dropped, average ranks, tie and continuity
+ * corrections).  With group, the same within each of its levels.  Adds
+ * "items.pairs".  Errors name the column (BRISK_ERR_COLUMN, unknown;
+ * BRISK_ERR_DATA, text). */
+typedef struct brisk_compare_items_options {
+    bool has_agree;              /* without: no % approving and no McNemar */
+    double agree_min, agree_max;
+    const char *group;           /* a column, or NULL */
+    double ci_level;             /* 0: 0.95 */
+    const char *source;          /* the data's name in messages */
+} brisk_compare_items_options;
+
+brisk_status brisk_compare_items(const brisk_dataset *ds, const char *const *items, size_t nitems,
+                                 const brisk_compare_items_options *opt, brisk_table_list *out,
+                                 brisk_error *err);
+
+/* ---- regression ---- */
+
+/* Fit formula to ds.  Adds "regress.coefficients" (term, estimate, SE,
+ * t or z, p, confidence interval, and for logit and ordinal models the
+ * odds ratio with its interval; thresholds first for ordinal models, as
+ * clm lists them) and "regress.fit" (n used and dropped, log-likelihood,
+ * AIC, BIC, R² or pseudo-R²...).  Errors (BRISK_ERR_MODEL, naming the
+ * term or variable): a constant predictor, an empty category, fewer cases
+ * than parameters, collinear predictors, perfect separation; an unknown
+ * column (BRISK_ERR_COLUMN); a formula that cannot be read
+ * (BRISK_ERR_FORMAT); an outcome of the wrong kind (BRISK_ERR_DATA). */
+brisk_status brisk_regress(const brisk_dataset *ds, const char *formula,
+                           const brisk_regress_options *opt, brisk_table_list *out,
+                           brisk_error *err);
+
+/* ---- importing ---- */
+
+/* brisk import: one row per variable of a dataset (name, type, label, valid
+ * n, missing n by kind, user-missing codes, value labels); table
+ * "import.variables". */
+brisk_status brisk_inspect(const brisk_dataset *ds, brisk_table_list *out, brisk_error *err);
+
+/* ---- a survey's model, behaviour by behaviour ---- */
+
+/* A survey's [model] fitted once per behaviour (or once, without
+ * behaviours).  only lists the behaviour keys to fit (NULL: all).  Fails on
+ * the first behaviour that cannot be fitted, naming it. */
+typedef struct brisk_survey_fits {
+    size_t n;
+    brisk_fitted *fitted;
+    const char **groups;          /* the behaviours' keys (borrowed), or NULL */
+} brisk_survey_fits;
+
+brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
+                              const char *const *only, size_t nonly, const char *group_column,
+                              const brisk_model_options *opt, brisk_survey_fits *out,
+                              brisk_error *err);
+void brisk_survey_fits_free(brisk_survey_fits *f);
+
+/* ---- comparing behaviours rated by the same respondents ---- */
+
+typedef struct brisk_compare_options {
+    brisk_bootstrap_options boot;  /* draws (0: 1000), seed, threads, progress */
+    brisk_model_options model;
+    bool holm;                     /* Holm-adjusted p-values of the differences */
+    bool omit_fit_warnings;        /* the caller reports the fits' warnings itself */
+} brisk_compare_options;
+
+/* Fit the survey's model for every behaviour, then bootstrap respondents
+ * once per draw and refit every behaviour on the same resample, so that
+ * differences between behaviours get standard errors that respect the
+ * respondents' answering them all.  Adds "compare.paths" (every structural
+ * path and := by behaviour, with an omnibus Wald test of equality across
+ * behaviours from the bootstrap covariance) and "compare.differences"
+ * (every pair of behaviours: difference, bootstrap SE, percentile 95%
+ * interval, z, p, and Holm's adjusted p) and "compare.effects" (every :=
+ * of every behaviour with its bootstrap SE and intervals) to out. */
+brisk_status brisk_compare_behaviours(const brisk_survey *s,
+                                      const brisk_survey_data *d,
+                                      const brisk_compare_options *opt, brisk_table_list *out,
+                                      brisk_error *err);
+
+/* The same bootstrap for a survey with any number of behaviours (none: one
+ * fit), keeping only "compare.effects": every := of every behaviour with
+ * its bootstrap SE and percentile intervals.  A model without := adds
+ * nothing. */
+brisk_status brisk_bootstrap_effects(const brisk_survey *s,
+                                     const brisk_survey_data *d,
+                                     const brisk_compare_options *opt, brisk_table_list *out,
+                                     brisk_error *err);
+
+/* ---- measurement invariance ---- */
+
+/* The model fitted in the groups of group_column at four levels —
+ * configural, metric (loadings equal), scalar (and intercepts), strict (and
+ * residual variances) — and compared level by level as lavaan's
+ * lavTestLRT does (chi-square difference), with the changes in CFI and
+ * RMSEA.  Adds the table "invariance.fit" to out (a note gives the groups
+ * and their sizes) and the fits' warnings; a level that cannot be
+ * estimated stops it (err names the level). */
+brisk_status brisk_invariance(const char *text, const char *source, long first_line,
+                              const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                              const char *group_column, const brisk_model_options *opt,
+                              brisk_table_list *out, brisk_error *err);
+
+/* The same for a survey's model, each behaviour (or those in only[0..nonly))
+ * in turn: one "invariance.fit" table whose first column, "behaviour",
+ * names the behaviour of each row (no such column without behaviours);
+ * errors name the behaviour. */
+brisk_status brisk_invariance_survey(const brisk_survey *s,
+                                     const brisk_survey_data *d,
+                                     const char *const *only, size_t nonly,
+                                     const char *group_column, const brisk_model_options *opt,
+                                     brisk_table_list *out, brisk_error *err);
+
+/* ---- reliability and validity ---- */
+
+/* The latent variables measured by two observed items or more: the
+ * constructs that have a reliability. */
+size_t brisk_model_nscales(const brisk_model *m);
+
+typedef struct brisk_reliability_options {
+    brisk_model_options model;
+    bool htmt_arithmetic;    /* Henseler's HTMT with arithmetic means of the item
+                                correlations, not semTools' default HTMT2 (geometric) */
+} brisk_reliability_options;
+
+/* For every construct (latent variable) of a model's measurement part:
+ * Cronbach's alpha with Feldt's interval and Duhachek's SE, and per item
+ * the item-total correlations and alpha if deleted, on the respondents who
+ * answered all the construct's items (psych::alpha on complete cases); and
+ * from the CFA of the =~ and ~~ statements (every factor correlated,
+ * complete cases) omega and composite reliability (semTools compRelSEM with
+ * obs.var TRUE and FALSE), AVE (semTools AVE), the HTMT ratios (semTools
+ * htmt) and the Fornell-Larcker table.  Adds the tables
+ * "reliability.alpha", "reliability.items", "reliability.composite",
+ * "reliability.htmt" and "reliability.fornell_larcker" to out, with notes
+ * naming the constructs below the usual thresholds. */
+brisk_status brisk_reliability(const char *text, const char *source, long first_line,
+                               const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                               const brisk_reliability_options *opt, brisk_table_list *out,
+                               brisk_error *err);
+
+/* The same for a survey, behaviour by behaviour (all, or those in
+ * only[0..nonly)): a first column names the behaviour; a construct whose
+ * items are the same in every behaviour (asked once) has its alpha once,
+ * on every respondent ("all behaviours"). */
+brisk_status brisk_reliability_survey(const brisk_survey *s,
+                                      const brisk_survey_data *d,
+                                      const char *const *only, size_t nonly,
+                                      const brisk_reliability_options *opt,
+                                      brisk_table_list *out, brisk_error *err);
+
+/* ---- a fit's tables, path diagram and JSON ---- */
+
+/* One fitted model and what it was fitted on, for the reports. */
+typedef struct brisk_fit_result {
+    const char *group;            /* the behaviour's key, or NULL */
+    const brisk_fit *fit;         /* NULL when the fit failed */
+    const brisk_fitted *fitted;   /* moments and group labels, or NULL */
+    const char *error;            /* why it failed, when fit is NULL */
+    const struct brisk_bootstrap_info *bootstrap;   /* or NULL */
+} brisk_fit_result;
+
+/* Tables of one or more fits: "fit.measures" (a column per group),
+ * "fit.parameters" (parameterEstimates() rows, all groups stacked),
+ * "fit.r2"; warnings go to the list's warnings. */
+brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
+                              brisk_table_list *out, brisk_error *err);
+
+/* A Graphviz path diagram of one fit: latent variables as ellipses,
+ * observed ones as boxes, standardized coefficients (std.all) with
+ * significance stars on the arrows, covariances as dashed two-headed
+ * arrows.  title labels the graph (a behaviour), may be NULL. */
+brisk_status brisk_write_fit_dot(FILE *stream, const brisk_fit *fit, const char *name,
+                                 const char *title, brisk_error *err);
+
+/* The JSON document of DESIGN.md ("brisk", "fits": [...]). */
+brisk_status brisk_write_fit_json(FILE *stream, const brisk_fit_result *results, size_t n,
+                                  brisk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -13,7 +13,6 @@
 #include "brisk/stats.h"
 #include "brisk/survey.h"
 #include "sem/resample.h"
-#include "sem/sem_internal.h"
 
 /* Everything a draw needs, and what draws leave behind. */
 typedef struct compare_run {
@@ -68,10 +67,11 @@ static void compare_job(size_t i, size_t thread, void *ctx)
 static size_t compared_rows(const brisk_model *m, bool defined_only, size_t *rows)
 {
     size_t n = 0;
-    for (size_t r = 0; r < m->nparams; r++)
-        if ((m->params[r].op == BRISK_OP_REGRESS && m->params[r].free && !defined_only) ||
-            m->params[r].op == BRISK_OP_DEFINE)
+    for (size_t r = 0; r < brisk_model_nparams(m); r++) {
+        const brisk_param *p = brisk_model_param(m, r);
+        if ((p->op == BRISK_OP_REGRESS && p->free && !defined_only) || p->op == BRISK_OP_DEFINE)
             rows[n++] = r;
+    }
     return n;
 }
 
@@ -102,8 +102,8 @@ static bool run_init(compare_run *run, const brisk_survey_data *d)
     size_t draws = run->draws;
     unsigned nthreads = run->nthreads;
     const brisk_model *m0 = run->fits->fitted[0].model;
-    size_t K = run->K, R = run->R, p = m0->p, q = m0->nfree;
-    size_t *rows = malloc((m0->nparams + 1) * sizeof *rows);
+    size_t K = run->K, R = run->R, p = brisk_model_nobserved(m0), q = brisk_model_nfree(m0);
+    size_t *rows = malloc((brisk_model_nparams(m0) + 1) * sizeof *rows);
     run->rows = rows;
     run->data = calloc(K, sizeof *run->data);
     run->scoring = calloc(K, sizeof *run->scoring);
@@ -288,7 +288,7 @@ static brisk_table *paths_table(const compare_run *run, const brisk_survey *s)
     for (size_t j = 0; !st && j < run->nrows; j++) {
         const brisk_model *m0 = run->fits->fitted[0].model;
         char text[400];
-        path_text(&m0->params[run->rows[j]], text, sizeof text);
+        path_text(brisk_model_param(m0, run->rows[j]), text, sizeof text);
         size_t row = brisk_table_add_row(t);
         if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, text)) {
             st = BRISK_ERR_NOMEM;
@@ -343,7 +343,7 @@ static brisk_status difference_row(brisk_table *t, const compare_run *run, const
     const brisk_model *m0 = run->fits->fitted[0].model;
     size_t r = run->rows[j];
     char text[400];
-    path_text(&m0->params[r], text, sizeof text);
+    path_text(brisk_model_param(m0, r), text, sizeof text);
     size_t row = brisk_table_add_row(t);
     if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, text) ||
         brisk_table_set_text(t, row, 1, behaviour_label(s, run->fits->groups[a])) ||
@@ -424,7 +424,7 @@ static brisk_table *effects_table(const compare_run *run, const brisk_survey *s)
             goto fail;
     const brisk_model *m0 = run->fits->fitted[0].model;
     for (size_t j = 0; t && j < run->nrows; j++) {
-        const brisk_param *p = &m0->params[run->rows[j]];
+        const brisk_param *p = brisk_model_param(m0, run->rows[j]);
         if (p->op != BRISK_OP_DEFINE)
             continue;
         for (size_t b = 0; b < run->K; b++) {

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "brisk/analysis.h"
-#include "sem/sem_internal.h"
 
 /* A dot identifier in double quotes (names may hold dots and braces). */
 static void quoted(FILE *f, const char *s)
@@ -40,14 +39,14 @@ static void coefficient(char *buf, size_t size, const brisk_estimate *e)
 
 static void nodes(FILE *f, const brisk_model *m)
 {
-    for (size_t i = 0; i < m->m; i++) {
+    for (size_t i = 0; i < brisk_model_nlatent(m); i++) {
         fputs("  ", f);
-        quoted(f, m->lv[i]);
+        quoted(f, brisk_model_latent(m, i));
         fputs(" [shape=ellipse];\n", f);
     }
-    for (size_t i = 0; i < m->p; i++) {
+    for (size_t i = 0; i < brisk_model_nobserved(m); i++) {
         fputs("  ", f);
-        quoted(f, m->ov[i]);
+        quoted(f, brisk_model_observed(m, i));
         fputs(" [shape=box];\n", f);
     }
 }
@@ -65,8 +64,8 @@ static void edge(FILE *f, const char *from, const char *to, const char *label, b
 
 static void edges(FILE *f, const brisk_model *m, const brisk_fit *fit)
 {
-    for (size_t r = 0; r < m->nparams; r++) {
-        const brisk_param *p = &m->params[r];
+    for (size_t r = 0; r < brisk_model_nparams(m); r++) {
+        const brisk_param *p = brisk_model_param(m, r);
         char label[48];
         coefficient(label, sizeof label, &fit->rows[r]);
         if (p->op == BRISK_OP_MEASURE)

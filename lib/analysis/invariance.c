@@ -10,7 +10,6 @@
 #include "brisk/analysis.h"
 #include "brisk/survey.h"
 #include "core/util.h"
-#include "sem/sem_internal.h"
 
 static const struct {
     const char *key, *name;

@@ -86,8 +86,9 @@ size_t brisk_syntax_variables(const brisk_syntax *syntax, const char ***names);
 /* Is name on the left of =~ (a latent variable)? */
 bool brisk_syntax_is_latent(const brisk_syntax *syntax, const char *name);
 
-/* Whether name appears only as a predictor (right of ~): an observed
- * covariate, which a model keeps fixed (lavaan's fixed.x). */
+/* Whether name appears only as a predictor (right of ~), with no variance,
+ * covariance or intercept written for it: an observed covariate, which a
+ * model keeps fixed (lavaan's fixed.x). */
 bool brisk_syntax_is_covariate(const brisk_syntax *syntax, const char *name);
 
 #ifdef __cplusplus

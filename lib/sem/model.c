@@ -269,6 +269,16 @@ static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_t
     return st;
 }
 
+/* Whether the group being built has a loading on latent variable lv yet. */
+static bool has_indicator_row(const brisk_model *m, const char *lv)
+{
+    for (size_t i = 0; i < m->nparams; i++)
+        if (m->params[i].op == BRISK_OP_MEASURE && m->params[i].group == m->building_group &&
+            strcmp(m->params[i].lhs, lv) == 0)
+            return true;
+    return false;
+}
+
 /* The rows of one group (b->m->building_group), as lavaan orders them. */
 static brisk_status user_rows(builder *b)
 {
@@ -278,8 +288,11 @@ static brisk_status user_rows(builder *b)
         if (!is_structural(s->op) || !kept(b, s))
             continue;
         for (size_t k = 0; k < s->nrhs; k++) {
-            /* The first indicator marks the factor's scale, unless --std-lv. */
-            bool marker = s->op == BRISK_OP_MEASURE && k == 0 && !b->opt->std_lv;
+            /* The factor's first indicator marks its scale, unless --std-lv:
+             * the first of all its =~ terms, however many statements define
+             * it (lavaan's auto.fix.first), not the first of each. */
+            bool marker = s->op == BRISK_OP_MEASURE && !b->opt->std_lv &&
+                          !has_indicator_row(b->m, s->lhs);
             brisk_status st = term_row(b, s, &s->rhs[k], marker, marker ? 1.0 : 0.0);
             if (st != BRISK_OK)
                 return st;
@@ -375,7 +388,10 @@ static bool is_single_indicator(const brisk_model *m, const char *name)
 
 /* An observed covariate: a predictor in a regression that is never an
  * outcome nor an indicator.  lavaan (fixed.x = TRUE) fixes its variances,
- * covariances and means to their sample values. */
+ * covariances and means to their sample values, unless the syntax writes a
+ * variance, covariance or intercept of it: then lavaan treats it as random
+ * (its lav_partable_vnames "ov.x"), with the moments written free and no
+ * others added, and so does brisk. */
 static bool is_exogenous_observed(const brisk_model *m, const char *name)
 {
     if (m->no_fixed_x || index_in(m->ov, m->p, name) < 0)
@@ -386,6 +402,10 @@ static bool is_exogenous_observed(const brisk_model *m, const char *name)
         if ((p->op == BRISK_OP_REGRESS && strcmp(p->lhs, name) == 0) ||
             (p->op == BRISK_OP_MEASURE && strcmp(p->rhs, name) == 0))
             return false;
+        if (p->user && ((p->op == BRISK_OP_COVARY &&
+                         (strcmp(p->lhs, name) == 0 || strcmp(p->rhs, name) == 0)) ||
+                        (p->op == BRISK_OP_INTERCEPT && strcmp(p->lhs, name) == 0)))
+            return false;   /* moments written: random */
         predictor |= p->op == BRISK_OP_REGRESS && strcmp(p->rhs, name) == 0;
     }
     return predictor;

@@ -647,11 +647,13 @@ bool brisk_syntax_is_covariate(const brisk_syntax *syntax, const char *name)
         bool lhs = strcmp(st->lhs, name) == 0;
         if ((st->op == BRISK_OP_MEASURE || st->op == BRISK_OP_REGRESS) && lhs)
             return false;   /* a latent variable, or an outcome */
+        if ((st->op == BRISK_OP_COVARY || st->op == BRISK_OP_INTERCEPT) && lhs)
+            return false;   /* moments written: a random variable, as lavaan */
         for (size_t k = 0; k < st->nrhs; k++) {
             if (strcmp(st->rhs[k].name, name) != 0)
                 continue;
-            if (st->op == BRISK_OP_MEASURE)
-                return false;   /* an indicator */
+            if (st->op == BRISK_OP_MEASURE || st->op == BRISK_OP_COVARY)
+                return false;   /* an indicator, or moments written */
             predictor |= st->op == BRISK_OP_REGRESS;
         }
     }

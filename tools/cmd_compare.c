@@ -26,6 +26,9 @@ const cli_command cmd_compare = {
         "      --seed S          seed of the draws (default 1)\n"
         "      --threads T       draws in T threads (default: the number of cores);\n"
         "                        the output is the same for any T\n"
+        "      --exclude-inadmissible  leave out draws with a negative variance or a\n"
+        "                        correlation beyond 1 in some behaviour (by default\n"
+        "                        they are kept, as lavaan keeps them, and counted)\n"
         "      --adjust METHOD   holm, or none (default): adjusted p-values of the\n"
         "                        differences\n"
         "      --std-lv          identify factors by unit variances\n"
@@ -39,7 +42,8 @@ const cli_command cmd_compare = {
     .run = run,
 };
 
-enum { OPT_BOOTSTRAP = 1000, OPT_CI, OPT_SEED, OPT_THREADS, OPT_ADJUST, OPT_STD_LV };
+enum { OPT_BOOTSTRAP = 1000, OPT_CI, OPT_SEED, OPT_THREADS, OPT_ADJUST, OPT_STD_LV,
+       OPT_EXCLUDE_INADMISSIBLE };
 
 static brisk_status compare(const cli_survey *cs, const void *ctx, brisk_table_list *out,
                             brisk_error *err)
@@ -54,6 +58,7 @@ static int run(int argc, char **argv)
         {"seed", required_argument, NULL, OPT_SEED},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"adjust", required_argument, NULL, OPT_ADJUST},
+        {"exclude-inadmissible", no_argument, NULL, OPT_EXCLUDE_INADMISSIBLE},
         {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     cli_common common = {0};
     brisk_compare_options copt = {0};
@@ -76,6 +81,7 @@ static int run(int argc, char **argv)
             copt.holm = strcmp(optarg, "holm") == 0;
             break;
         case OPT_STD_LV: copt.model.std_lv = true; break;
+        case OPT_EXCLUDE_INADMISSIBLE: copt.boot.exclude_inadmissible = true; break;
         default:
             if ((status = cli_common_option(&common, opt, &cmd_compare)) >= 0)
                 return status;

@@ -41,6 +41,9 @@ const cli_command cmd_fit = {
         "      --seed S          seed of the draws (default 1): draw i depends only on\n"
         "                        S and i, so the output is the same for any --threads\n"
         "      --threads T       draws in T threads (default: the number of cores)\n"
+        "      --exclude-inadmissible  leave out draws with a negative variance or a\n"
+        "                        correlation beyond 1 (by default they are kept, as\n"
+        "                        lavaan keeps every converged draw, and counted)\n"
         "      --std-lv          identify factors by unit variances instead of fixing\n"
         "                        each first loading to 1\n"
         "      --meanstructure   estimate intercepts and latent means as well\n"
@@ -71,7 +74,7 @@ const cli_command cmd_fit = {
 };
 
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
-       OPT_THREADS, OPT_ESTIMATOR, OPT_MISSING };
+       OPT_THREADS, OPT_ESTIMATOR, OPT_MISSING, OPT_EXCLUDE_INADMISSIBLE };
 
 typedef struct fit_options {
     cli_common common;
@@ -116,9 +119,10 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"ci", required_argument, NULL, OPT_CI}, {"seed", required_argument, NULL, OPT_SEED},
         {"threads", required_argument, NULL, OPT_THREADS},
+        {"exclude-inadmissible", no_argument, NULL, OPT_EXCLUDE_INADMISSIBLE},
         CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
-    bool boot_detail = false;   /* --ci or --seed given */
+    bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
     optind = 1;
     cli_bootstrap_defaults(&o->boot, 0);
     while ((opt = getopt_long(argc, argv, "d:m:b:g:" CLI_COMMON_SHORT, options, NULL)) != -1) {
@@ -149,6 +153,9 @@ static int parse_options(fit_options *o, int argc, char **argv)
             o->model_opt.estimator = strcasecmp(optarg, "mlr") == 0     ? BRISK_ESTIMATOR_MLR
                                      : strcasecmp(optarg, "wlsmv") == 0 ? BRISK_ESTIMATOR_WLSMV
                                                                          : BRISK_ESTIMATOR_ML;
+            break;
+        case OPT_EXCLUDE_INADMISSIBLE:
+            o->boot.exclude_inadmissible = boot_detail = true;
             break;
         case OPT_CI:
         case OPT_SEED:
@@ -183,7 +190,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
     if (o->model_opt.group_equal && !o->group)
         return cli_usage_error(&cmd_fit, "--group-equal goes with --group");
     if (boot_detail && !o->boot.draws)
-        return cli_usage_error(&cmd_fit, "--ci and --seed go with --bootstrap N");
+        return cli_usage_error(&cmd_fit, "--ci, --seed and --exclude-inadmissible go with "
+                               "--bootstrap N");
     o->boot.progress = cli_progress(&o->common, "bootstrap", &o->boot.progress_ctx);
     o->diagram = diagram_format(&o->common);
     return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);

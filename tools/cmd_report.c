@@ -37,6 +37,8 @@ const cli_command cmd_report = {
         "                      Indirect effects sheets (default 1000; 0 leaves them out)\n"
         "      --seed S        seed of the draws (default 1)\n"
         "      --threads T     draws in T threads (default: the number of cores)\n"
+        "      --exclude-inadmissible  leave out draws with a negative variance or a\n"
+        "                      correlation beyond 1 (kept by default, as lavaan does)\n"
         "      --std-lv        identify factors by unit variances\n"
         "      --estimator E   ml (default) or mlr: Huber-White standard errors and\n"
         "                      the Yuan-Bentler scaled chi-square with scaled and\n"
@@ -49,7 +51,8 @@ const cli_command cmd_report = {
     .run = run,
 };
 
-enum { OPT_BOOTSTRAP = 1000, OPT_CI, OPT_SEED, OPT_THREADS, OPT_STD_LV, OPT_ESTIMATOR };
+enum { OPT_BOOTSTRAP = 1000, OPT_CI, OPT_SEED, OPT_THREADS, OPT_STD_LV, OPT_ESTIMATOR,
+       OPT_EXCLUDE_INADMISSIBLE };
 
 static brisk_status report(const cli_survey *cs, const void *ctx, brisk_table_list *out,
                            brisk_error *err)
@@ -65,6 +68,7 @@ static int run(int argc, char **argv)
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"seed", required_argument, NULL, OPT_SEED},
         {"threads", required_argument, NULL, OPT_THREADS},
+        {"exclude-inadmissible", no_argument, NULL, OPT_EXCLUDE_INADMISSIBLE},
         CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     cli_common common = {0};
     brisk_report_options ropt = {0};
@@ -74,6 +78,8 @@ static int run(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         if (opt == OPT_STD_LV) {
             ropt.model.std_lv = true;
+        } else if (opt == OPT_EXCLUDE_INADMISSIBLE) {
+            ropt.boot.exclude_inadmissible = true;
         } else if (opt == OPT_ESTIMATOR) {
             if (strcasecmp(optarg, "ml") != 0 && strcasecmp(optarg, "mlr") != 0)
                 return cli_usage_error(&cmd_report, "--estimator takes ml or mlr, not '%s'",

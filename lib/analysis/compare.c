@@ -25,10 +25,13 @@ typedef struct compare_run {
     size_t nrows;
     uint64_t seed;
     double *est, *std;           /* draws x K x nrows */
-    bool *ok;
+    bool *ok;                    /* per draw: kept */
+    bool *inadmissible;          /* per draw: converged, inadmissible in some behaviour */
+    bool exclude_inadmissible;   /* leave those out */
     brisk_moments *mom;          /* per thread */
     unsigned **count;            /* per thread: times each respondent is drawn */
-    size_t draws, failed;
+    size_t draws, failed, ninadmissible;
+    size_t left_out;             /* draws not used: failed, or inadmissible and excluded */
     unsigned nthreads;
     bool defined_only;           /* bootstrap only the := rows */
     double *scratch;             /* draws + 1 values, for summaries */
@@ -42,15 +45,21 @@ static void compare_job(size_t i, size_t thread, void *ctx)
     unsigned *count = run->count[thread];
     brisk_resample_counts(&r, run->R, count);
     run->ok[i] = true;
+    run->inadmissible[i] = false;
     for (size_t b = 0; run->ok[i] && b < run->K; b++) {
         const brisk_fitted *f = &run->fits->fitted[b];
         brisk_moments *mom = &run->mom[thread];
         brisk_resample_moments(&run->data[b], count, mom);
         brisk_fit_options o = {.start = f->fit->theta, .scoring = run->scoring[b],
-                               .estimates_only = true, .tolerance = 1e-7};
+                               .estimates_only = true, .tolerance = 1e-7,
+                               .orient_like = f->fit->theta};
         brisk_fit *fit = NULL;
-        run->ok[i] = brisk_fit_ml(f->model, mom, &o, &fit, NULL) == BRISK_OK &&
-                     (fit->admissible || !f->fit->admissible);
+        run->ok[i] = brisk_fit_ml(f->model, mom, &o, &fit, NULL) == BRISK_OK;
+        if (run->ok[i] && !fit->admissible && f->fit->admissible) {
+            /* kept, as lavaan keeps converged draws, unless asked not to */
+            run->inadmissible[i] = true;
+            run->ok[i] = !run->exclude_inadmissible;
+        }
         for (size_t j = 0; run->ok[i] && j < run->nrows; j++) {
             size_t at = (i * run->K + b) * run->nrows + j;
             run->est[at] = fit->rows[run->rows[j]].est;
@@ -93,6 +102,7 @@ static void run_free(compare_run *run)
     free(run->est);
     free(run->std);
     free(run->ok);
+    free(run->inadmissible);
     free(run->scratch);
     free((void *)run->rows);
 }
@@ -114,6 +124,7 @@ static bool run_init(compare_run *run, const brisk_survey_data *d)
     run->est = malloc((draws * K * run->nrows + 1) * sizeof *run->est);
     run->std = malloc((draws * K * run->nrows + 1) * sizeof *run->std);
     run->ok = calloc(draws + 1, sizeof *run->ok);
+    run->inadmissible = calloc(draws + 1, sizeof *run->inadmissible);
     run->scratch = malloc((draws + 1) * sizeof *run->scratch);
     ok = ok && run->est && run->std && run->ok && run->scratch;
     for (size_t b = 0; ok && b < K; b++) {
@@ -308,12 +319,12 @@ static brisk_table *paths_table(const compare_run *run, const brisk_survey *s)
     }
     if (!st)
         st = brisk_table_add_note(t, "SE: bootstrap standard error from %zu draws of the %zu "
-                                  "respondents (seed %llu; %zu failed draw%s left out), each "
+                                  "respondents (seed %llu; %zu draw%s left out), each "
                                   "behaviour refitted on the same resample. Wald test that the "
                                   "path is equal in all behaviours, with the bootstrap covariance "
                                   "of the differences.", run->draws, run->R,
-                                  (unsigned long long)run->seed, run->failed,
-                                  run->failed == 1 ? "" : "s");
+                                  (unsigned long long)run->seed, run->left_out,
+                                  run->left_out == 1 ? "" : "s");
     if (st) {
         brisk_table_free(t);
         return NULL;
@@ -445,9 +456,9 @@ static brisk_table *effects_table(const compare_run *run, const brisk_survey *s)
     if (t && t->nrows &&
         brisk_table_add_note(t, "Bootstrap standard errors and 95%% percentile intervals (of the "
                              "estimate and of std.all) from %zu draws of the %zu respondents "
-                             "(seed %llu; %zu failed draw%s left out).", run->draws, run->R,
-                             (unsigned long long)run->seed, run->failed,
-                             run->failed == 1 ? "" : "s") != BRISK_OK)
+                             "(seed %llu; %zu draw%s left out).", run->draws, run->R,
+                             (unsigned long long)run->seed, run->left_out,
+                             run->left_out == 1 ? "" : "s") != BRISK_OK)
         goto fail;
     return t;
 fail:
@@ -479,7 +490,8 @@ static brisk_status run_draws(const brisk_survey *s, const brisk_survey_data *d,
 {
     *run = (compare_run){.draws = opt->boot.draws ? opt->boot.draws : 1000,
                          .nthreads = opt->boot.threads ? opt->boot.threads : 1,
-                         .defined_only = defined_only};
+                         .defined_only = defined_only,
+                         .exclude_inadmissible = opt->boot.exclude_inadmissible};
     brisk_status st = brisk_fit_survey(s, d, NULL, 0, NULL, &opt->model, fits, err);
     if (st != BRISK_OK)
         return st;
@@ -495,14 +507,32 @@ static brisk_status run_draws(const brisk_survey *s, const brisk_survey_data *d,
     if (!brisk_run_parallel(run->draws, run->nthreads, compare_job, run, opt->boot.progress,
                             opt->boot.progress_ctx))
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < run->draws; i++)
-        run->failed += !run->ok[i];
-    if (run->failed == run->draws)
-        return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "every bootstrap draw failed");
+    size_t kept = 0;
+    for (size_t i = 0; i < run->draws; i++) {
+        kept += run->ok[i];
+        run->ninadmissible += run->inadmissible[i];
+        run->failed += !run->ok[i] && !run->inadmissible[i];
+    }
+    run->left_out = run->draws - kept;
+    if (kept == 0) {
+        brisk_error_at(err, s->path, 0, 0);
+        return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "none of the %zu bootstrap draws "
+                               "could be used (%zu did not converge in some behaviour, %zu "
+                               "were inadmissible); the model is too fragile for these data",
+                               run->draws, run->failed, run->ninadmissible);
+    }
     if (run->failed &&
-        brisk_table_list_warn(out, "%zu of %zu bootstrap draws failed or were inadmissible in "
-                              "some behaviour and were left out", run->failed,
+        brisk_table_list_warn(out, "%zu of %zu bootstrap draws did not converge in some "
+                              "behaviour and were left out", run->failed,
                               run->draws) != BRISK_OK)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (run->ninadmissible &&
+        brisk_table_list_warn(out, "%zu of %zu bootstrap draws had an inadmissible solution "
+                              "(a negative variance or a correlation beyond 1) in some "
+                              "behaviour and were %s", run->ninadmissible, run->draws,
+                              run->exclude_inadmissible ? "left out (--exclude-inadmissible)"
+                                                        : "kept, as lavaan keeps them") !=
+            BRISK_OK)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     return BRISK_OK;
 }

@@ -262,12 +262,14 @@ static void std_interval_cells(brisk_table *t, const brisk_fit_result *r, size_t
 static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
 {
     const brisk_bootstrap_info *b = r->bootstrap;
+    size_t left_out = b->failed + (b->excluded ? b->inadmissible : 0);
     return brisk_table_add_note(t, "%s%sstandard errors and 95%% intervals (also of Std.all) "
-                                "from %zu bootstrap draws (%s, seed %llu); %zu failed or "
-                                "inadmissible draw%s left out%s.", r->group ? r->group : "",
-                                r->group ? ": " : "", b->draws,
+                                "from %zu bootstrap draws (%s, seed %llu); %zu draw%s left out "
+                                "(%zu not converged, %zu inadmissible %s)%s.",
+                                r->group ? r->group : "", r->group ? ": " : "", b->draws,
                                 b->ci == BRISK_CI_BCA ? "BCa" : "percentile",
-                                (unsigned long long)b->seed, b->failed, b->failed == 1 ? "" : "s",
+                                (unsigned long long)b->seed, left_out, left_out == 1 ? "" : "s",
+                                b->failed, b->inadmissible, b->excluded ? "left out" : "kept",
                                 r->fit && r->fit->nthresholds
                                     ? "; the thresholds keep their robust standard errors"
                                     : "");
@@ -561,8 +563,10 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
         }
         fputs("},\n", f);
         if (r->bootstrap)
-            fprintf(f, "      \"bootstrap\": {\"draws\": %zu, \"failed\": %zu, \"seed\": %llu, "
+            fprintf(f, "      \"bootstrap\": {\"draws\": %zu, \"failed\": %zu, "
+                       "\"inadmissible\": %zu, \"inadmissible_excluded\": %s, \"seed\": %llu, "
                        "\"ci\": \"%s\"},\n", r->bootstrap->draws, r->bootstrap->failed,
+                       r->bootstrap->inadmissible, r->bootstrap->excluded ? "true" : "false",
                     (unsigned long long)r->bootstrap->seed,
                     r->bootstrap->ci == BRISK_CI_BCA ? "bca" : "perc");
     } else {

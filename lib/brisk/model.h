@@ -213,6 +213,10 @@ typedef struct brisk_fit_options {
                                      draw): estimates, standardized, := values */
     bool robust;                  /* MLR: Huber-White SEs and the Yuan-Bentler scaled
                                      test (the moments must carry their data) */
+    const double *orient_like;    /* a factor scaled by its variance takes the sign that
+                                     agrees with these estimates (a bootstrap draw with
+                                     the full sample's), or NULL: its first loading
+                                     positive */
 } brisk_fit_options;
 
 /* Fit by maximum likelihood.  Errors: BRISK_ERR_MODEL (not identified:
@@ -265,6 +269,9 @@ typedef struct brisk_bootstrap_options {
     uint64_t seed;                /* draw i's resample depends only on seed and i */
     unsigned threads;             /* 0 or 1: one */
     brisk_ci_type ci;
+    bool exclude_inadmissible;    /* leave out draws with a negative variance or a
+                                     correlation beyond 1 (when the full-sample solution
+                                     has none); lavaan keeps every converged draw */
     /* Called now and then from one thread with the draws done so far. */
     void (*progress)(size_t done, size_t total, void *ctx);
     void *progress_ctx;
@@ -272,7 +279,9 @@ typedef struct brisk_bootstrap_options {
 
 typedef struct brisk_bootstrap_info {
     size_t draws;
-    size_t failed;                /* draws not estimated, or inadmissible */
+    size_t failed;                /* draws not estimated (no convergence): left out */
+    size_t inadmissible;          /* converged draws with an inadmissible solution */
+    bool excluded;                /* ...and those were left out too */
     uint64_t seed;
     brisk_ci_type ci;
 } brisk_bootstrap_info;
@@ -281,9 +290,12 @@ typedef struct brisk_bootstrap_info {
  * group), refit every draw from the full-sample estimates, and replace the
  * standard errors and intervals of every row (parameters, std_all and :=)
  * by the bootstrap standard deviation and interval; z and p follow the
- * bootstrap SE.  Draws that fail — no convergence, or an inadmissible
- * solution when the full-sample one is admissible — are counted and left
- * out.  Results are the same for any number of threads. */
+ * bootstrap SE.  Draws that do not converge are counted and left out;
+ * converged draws with an inadmissible solution (a Heywood case) are
+ * counted and kept, as lavaan keeps them, unless exclude_inadmissible.  A
+ * factor scaled by its variance takes in every draw the sign that agrees
+ * with the full-sample estimates.  Results are the same for any number of
+ * threads. */
 brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
                                  const brisk_bootstrap_options *opt,
                                  brisk_bootstrap_info *info, brisk_error *err);

@@ -10,8 +10,12 @@
  *
  * Comments start with '#' or '!'; statements end at a newline or ';' and
  * continue onto the next line when a line ends in an operator or '+', or
- * the next line starts with '+'.  The parser checks syntax only; what the
- * names mean is decided when a model is built from the statements. */
+ * the next line starts with '+'.  Several left-hand sides ("y1 + y2 ~ x")
+ * make one statement each, as lavaan's; "0.5?x" is start(0.5)*x.  What
+ * lavaan has and brisk does not (bounds, priors, EFA blocks, formative
+ * "<~", scale factors "~*~", group blocks "group:") is refused by name.
+ * The parser checks syntax only; what the names mean is decided when a
+ * model is built from the statements. */
 #ifndef BRISK_SYNTAX_H
 #define BRISK_SYNTAX_H
 
@@ -44,6 +48,9 @@ typedef struct brisk_modifier {
     bool is_free;         /* NA: the parameter is freed (e.g. a first loading) */
     double value;
     char *label;          /* a label (equal labels = equal parameters), or NULL */
+    bool is_equal;        /* the label came from equal("..."): it names another
+                             parameter (its label, or its "lhs op rhs"), which
+                             must exist */
 } brisk_modifier;
 
 typedef struct brisk_term {

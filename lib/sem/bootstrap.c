@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "resample.h"
-#include "sem_internal.h"
+#include "sem_fit.h"
 #include "sem_wls.h"
 
 /* What a thread needs of its own: moments per group and index buffers. */
@@ -32,10 +32,11 @@ typedef struct boot_run {
     const double *scoring;       /* the full sample's inverse information per case */
     uint64_t seed;
     size_t nrows;                /* parameter-table rows */
-    bool require_admissible;
+    bool exclude_inadmissible;   /* leave out inadmissible draws */
     bool jackknife;              /* job j leaves out case j instead of resampling */
     double *est, *std;           /* jobs x nrows */
-    bool *ok;
+    bool *ok;                    /* per draw: kept */
+    bool *inadmissible;          /* per draw: converged with an inadmissible solution */
     scratch *scratch;            /* per thread */
 } boot_run;
 
@@ -117,7 +118,8 @@ static brisk_status job_fit(const boot_run *run, const brisk_moments *mom, brisk
     /* A draw's estimates need not be closer than 1e-7 in the gradient: the
      * bootstrap spread is many orders larger. */
     brisk_fit_options o = {.start = run->theta_hat, .scoring = run->scoring,
-                           .estimates_only = true, .tolerance = 1e-7};
+                           .estimates_only = true, .tolerance = 1e-7,
+                           .orient_like = run->theta_hat};
     return brisk_fit_ml(run->m, mom, &o, fit, NULL);
 }
 
@@ -125,10 +127,11 @@ static void boot_job(size_t i, size_t thread, void *ctx)
 {
     boot_run *run = ctx;
     scratch *s = &run->scratch[thread];
-    run->ok[i] = false;
+    run->ok[i] = run->inadmissible[i] = false;
     brisk_fit *fit = NULL;
-    if (job_moments(run, i, s) && job_fit(run, s->mom, &fit) == BRISK_OK &&
-        (!run->require_admissible || fit->admissible)) {
+    if (job_moments(run, i, s) && job_fit(run, s->mom, &fit) == BRISK_OK)
+        run->inadmissible[i] = !fit->admissible;
+    if (fit && !(run->inadmissible[i] && run->exclude_inadmissible)) {
         for (size_t r = 0; r < run->nrows; r++) {
             run->est[i * run->nrows + r] = fit->rows[r].est;
             run->std[i * run->nrows + r] = fit->rows[r].std_all;
@@ -236,6 +239,7 @@ static void run_free(boot_run *run, size_t nthreads)
     free(run->est);
     free(run->std);
     free(run->ok);
+    free(run->inadmissible);
 }
 
 static bool run_init(boot_run *run, size_t njobs, size_t nthreads)
@@ -246,8 +250,9 @@ static bool run_init(boot_run *run, size_t njobs, size_t nthreads)
     run->est = malloc((njobs ? njobs : 1) * run->nrows * sizeof *run->est + sizeof(double));
     run->std = malloc((njobs ? njobs : 1) * run->nrows * sizeof *run->std + sizeof(double));
     run->ok = calloc(njobs ? njobs : 1, sizeof *run->ok);
+    run->inadmissible = calloc(njobs ? njobs : 1, sizeof *run->inadmissible);
     run->scratch = calloc(nthreads, sizeof *run->scratch);
-    bool ok = run->est && run->std && run->ok && run->scratch;
+    bool ok = run->est && run->std && run->ok && run->inadmissible && run->scratch;
     for (size_t t = 0; ok && t < nthreads; t++)
         ok = scratch_init(&run->scratch[t], run, maxn);
     return ok;
@@ -292,15 +297,21 @@ static size_t *case_rows(const brisk_model *m, const brisk_dataset *ds, const si
     return out;
 }
 
-static brisk_status failed_draws_warning(brisk_fit *fit, size_t failed, size_t draws,
-                                        brisk_error *err)
+/* What became of the draws that did not converge or were inadmissible. */
+static brisk_status draws_warning(brisk_fit *fit, const brisk_bootstrap_info *info,
+                                  brisk_error *err)
 {
-    char text[160];
-    snprintf(text, sizeof text, "%zu of %zu bootstrap draws failed or were inadmissible and "
-             "were left out", failed, draws);
-    return brisk_fit_add_warning(fit, text) == BRISK_OK
-               ? BRISK_OK
-               : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    brisk_status st = BRISK_OK;
+    if (info->failed)
+        st = brisk_fit_warn(fit, "%zu of %zu bootstrap draws did not converge and were left "
+                            "out", info->failed, info->draws);
+    if (st == BRISK_OK && info->inadmissible)
+        st = brisk_fit_warn(fit, "%zu of %zu bootstrap draws had an inadmissible solution (a "
+                            "negative variance or a correlation beyond 1) and were %s",
+                            info->inadmissible, info->draws,
+                            info->excluded ? "left out (--exclude-inadmissible)"
+                                           : "kept, as lavaan keeps them");
+    return st == BRISK_OK ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
 }
 
 brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
@@ -326,7 +337,8 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
     boot_run run = {.m = m, .kind = kind, .data = data, .ds = ds, .cases = cases,
                     .ncases = ncases, .ngroups = G, .theta_hat = fitted->fit->theta,
                     .scoring = scoring, .seed = opt->seed, .nrows = m->nparams,
-                    .require_admissible = fitted->fit->admissible};
+                    .exclude_inadmissible = opt->exclude_inadmissible &&
+                                            fitted->fit->admissible};
     boot_run jack = run;
     jack.jackknife = true;
     brisk_status st = data && cases && ncases && scoring ? BRISK_OK : BRISK_ERR_NOMEM;
@@ -351,15 +363,21 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
          !summarise(&run, &jack, draws, njack, opt->ci, fitted->fit)))
         st = BRISK_ERR_NOMEM;
     if (st == BRISK_OK) {
-        *info = (brisk_bootstrap_info){.draws = draws, .seed = opt->seed, .ci = opt->ci};
-        for (size_t i = 0; i < draws; i++)
-            info->failed += !run.ok[i];
-        if (info->failed == draws)
-            st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "every one of the %zu bootstrap "
-                                 "draws failed; the model is too fragile for these data",
-                                 draws);
-        else if (info->failed)
-            st = failed_draws_warning(fitted->fit, info->failed, draws, err);
+        *info = (brisk_bootstrap_info){.draws = draws, .seed = opt->seed, .ci = opt->ci,
+                                       .excluded = run.exclude_inadmissible};
+        size_t kept = 0;
+        for (size_t i = 0; i < draws; i++) {
+            kept += run.ok[i];
+            info->inadmissible += run.inadmissible[i];
+            info->failed += !run.ok[i] && !run.inadmissible[i];
+        }
+        if (kept == 0)
+            st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "none of the %zu bootstrap "
+                                 "draws could be used (%zu did not converge, %zu were "
+                                 "inadmissible); the model is too fragile for these data",
+                                 draws, info->failed, info->inadmissible);
+        else
+            st = draws_warning(fitted->fit, info, err);
     } else {
         brisk_error_set(err, st, "out of memory");
     }

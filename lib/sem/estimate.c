@@ -9,10 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/dense.h"
 #include "core/util.h"
 #include "sem_fit.h"
 
 #define Z975 1.959963984540054
+/* lavaan's optim.dx.tol, 1e-3 on its objective F / 2, on brisk's F */
+#define FLAT_TOLERANCE 2e-3
 
 void brisk_fit_free(brisk_fit *fit)
 {
@@ -191,16 +194,21 @@ static brisk_status check_inputs(const brisk_model *m, sem_fitter *f, brisk_erro
     return BRISK_OK;
 }
 
-/* The parameters that move along the information matrix's null direction. */
-static brisk_status not_identified(const brisk_model *m, const double *info, size_t q,
-                                   brisk_error *err)
+/* The parameters that move along the information matrix's null direction
+ * ("f =~ x1, f ~~ f"), into names. */
+static void null_direction(const brisk_model *m, const double *info, size_t q, brisk_buf *names)
 {
     double *a = malloc(q * q * sizeof *a), *vec = malloc(q * q * sizeof *vec),
            *val = malloc(q * sizeof *val);
     gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(q);
-    brisk_buf names = {0};
     if (a && vec && val && ws) {
-        memcpy(a, info, q * q * sizeof *a);
+        /* in the information's correlation form, so that every parameter's
+         * part in the null direction compares whatever its scale */
+        for (size_t i = 0; i < q; i++)
+            for (size_t j = 0; j < q; j++) {
+                double d = sqrt(fabs(info[i * q + i] * info[j * q + j]));
+                a[i * q + j] = d > 0 ? info[i * q + j] / d : (i == j);
+            }
         gsl_matrix_view A = gsl_matrix_view_array(a, q, q), V = gsl_matrix_view_array(vec, q, q);
         gsl_vector_view ev = gsl_vector_view_array(val, q);
         gsl_eigen_symmv(&A.matrix, &ev.vector, &V.matrix, ws);
@@ -209,29 +217,39 @@ static brisk_status not_identified(const brisk_model *m, const double *info, siz
             int k = m->params[r].free - 1;
             const brisk_param *par = &m->params[r];
             if (k >= 0 && fabs(vec[(size_t)k * q]) > 0.1)
-                brisk_buf_printf(&names, "%s%s %s %s", names.len ? ", " : "", par->lhs,
+                brisk_buf_printf(names, "%s%s %s %s", names->len ? ", " : "", par->lhs,
                                  brisk_op_text(par->op), par->rhs);
         }
     }
+    gsl_eigen_symmv_free(ws);
+    free(a);
+    free(vec);
+    free(val);
+}
+
+static brisk_status not_identified(const brisk_model *m, const double *info, size_t q,
+                                   brisk_error *err)
+{
+    brisk_buf names = {0};
+    null_direction(m, info, q, &names);
     brisk_error_set(err, BRISK_ERR_MODEL,
                     "the model is not identified: the information matrix is singular; the "
                     "parameters involved are %s; fix one of them (e.g. a loading to 1) or "
                     "equate them", names.data ? names.data : "unknown");
     brisk_buf_free(&names);
-    gsl_eigen_symmv_free(ws);
-    free(a);
-    free(vec);
-    free(val);
     return BRISK_ERR_MODEL;
 }
 
 /* ------------------------------------------------------------ iterations */
 
 /* The information is singular when its correlation form has an
- * eigenvalue near 0 (a Cholesky pivot test depends on the ordering). */
+ * eigenvalue near 0 (a Cholesky pivot test depends on the ordering): below
+ * 1e-12, where lavaan's solve() fails too.  A model not identified in
+ * principle comes out near 1e-16; a weakly determined one that lavaan
+ * still inverts near 1e-10. */
 static bool information_singular(const double *info, size_t q)
 {
-    return !(min_scaled_eigenvalue(info, q) > 1e-9);
+    return !(min_scaled_eigenvalue(info, q) > 1e-12);
 }
 
 /* Solve (info + ridge * mean diag(info) * I) x = rhs by Cholesky; false
@@ -320,39 +338,64 @@ static void bfgs_update(double *H, const double *s, const double *y, double *Hy,
             H[k * q + l] += c * s[k] * s[l] - r * (Hy[k] * s[l] + s[k] * Hy[l]);
 }
 
-/* Quasi-Newton steps from a known inverse information (a bootstrap draw
- * starting at the full-sample estimate, with the full sample's): the
- * gradient alone is computed, the inverse Hessian refined by BFGS.  Near
- * the solution this converges in a few cheap steps.  Returns whether the
- * gradient vanished. */
-static bool quasi_newton(sem_fitter *f, double *theta, double *value, const double *scoring,
-                         double tol, int *iterations)
+/* H = diag(1 / (2 info_kk)): a safe inverse Hessian when the one built so
+ * far points uphill. */
+static void diagonal_inverse_hessian(const sem_fitter *f, double *H)
+{
+    size_t q = f->q;
+    memset(H, 0, q * q * sizeof *H);
+    for (size_t k = 0; k < q; k++) {
+        double d = f->info[k * q + k];
+        H[k * q + k] = d > 1e-12 ? 0.5 / d : 1.0;
+    }
+}
+
+/* step = H grad; returns grad' H grad, positive when -step goes downhill. */
+static double newton_direction(sem_fitter *f, const double *H)
+{
+    size_t q = f->q;
+    double slope = 0;
+    for (size_t k = 0; k < q; k++) {
+        double v = 0;
+        for (size_t l = 0; l < q; l++)
+            v += H[k * q + l] * f->grad[l];
+        f->step[k] = v;
+        slope += v * f->grad[k];
+    }
+    return slope;
+}
+
+/* Quasi-Newton (BFGS) steps on F from theta, the inverse Hessian starting
+ * as H (q x q, f->chol); a step is halved until F does not rise (to
+ * rounding).  Only the gradient is computed per step.  Stops when the
+ * gradient vanishes (true), after max_iter steps or when no step of
+ * max_halvings halvings lowers F (false).  Leaves the fitter at theta. */
+static bool bfgs(sem_fitter *f, double *theta, double *value, double tol, int max_iter,
+                 int max_halvings, int *iterations)
 {
     size_t q = f->q;
     double *H = f->chol, *g_old = f->aux, *s = f->aux + q, *Hy = f->aux + 2 * q;
-    for (size_t k = 0; k < q * q; k++)
-        H[k] = 0.5 * scoring[k];   /* the Hessian of F is twice the information */
     brisk_sem_fitter_gradient(f);
-    for (int it = 0; it < 60; it++, (*iterations)++) {
+    for (int it = 0; it < max_iter; it++, (*iterations)++) {
         if (max_abs(f->grad, q) < tol)
             return true;
-        for (size_t k = 0; k < q; k++) {
-            double v = 0;
-            for (size_t l = 0; l < q; l++)
-                v += H[k * q + l] * f->grad[l];
-            f->step[k] = v;
+        if (!(newton_direction(f, H) > 0)) {   /* not downhill: start the curvature again */
+            brisk_sem_fitter_derivatives(f);
+            diagonal_inverse_hessian(f, H);
+            if (!(newton_direction(f, H) > 0))
+                return false;
         }
         /* A step may leave F unchanged to rounding near the optimum: allow
-         * that much, and give up (to full scoring) after a few halvings. */
+         * that much. */
         double scale = 1, ftry = 0, slack = 1e-14 * (1 + fabs(*value));
         int halvings = 0;
-        for (; halvings < 8; halvings++, scale *= 0.5) {
+        for (; halvings < max_halvings; halvings++, scale *= 0.5) {
             for (size_t k = 0; k < q; k++)
                 f->theta_try[k] = theta[k] - scale * f->step[k];
             if (brisk_sem_fitter_objective(f, f->theta_try, &ftry) && ftry <= *value + slack)
                 break;
         }
-        if (halvings == 8) {
+        if (halvings == max_halvings) {
             brisk_sem_fitter_objective(f, theta, value);
             return false;
         }
@@ -370,7 +413,221 @@ static bool quasi_newton(sem_fitter *f, double *theta, double *value, const doub
     return max_abs(f->grad, q) < tol;
 }
 
-/* Fisher scoring until the gradient vanishes. */
+/* Quasi-Newton steps from a known inverse information (a bootstrap draw
+ * starting at the full-sample estimate, with the full sample's): near the
+ * solution this converges in a few cheap steps.  Returns whether the
+ * gradient vanished. */
+static bool quasi_newton(sem_fitter *f, double *theta, double *value, const double *scoring,
+                         double tol, int *iterations)
+{
+    size_t q = f->q;
+    for (size_t k = 0; k < q * q; k++)
+        f->chol[k] = 0.5 * scoring[k];   /* the Hessian of F is twice the information */
+    return bfgs(f, theta, value, tol, 60, 8, iterations);
+}
+
+typedef enum { SCORING_CONVERGED, SCORING_FAILED } scoring_result;
+
+/* Fisher scoring with step halving until the gradient vanishes, or until
+ * no step lowers F, the information stays singular, or max_iter steps. */
+static scoring_result scoring(sem_fitter *f, double *theta, double *value, int max_iter,
+                              double tol, int *iterations)
+{
+    size_t q = f->q;
+    for (int it = 0; it < max_iter; it++, (*iterations)++) {
+        if (!brisk_sem_fitter_derivatives(f))
+            return SCORING_FAILED;
+        if (max_abs(f->grad, q) < tol)
+            return SCORING_CONVERGED;
+        double before = *value;
+        step_result step = scoring_step(f, theta, value);
+        if (step != STEP_TAKEN)
+            break;
+        /* No progress left: stop, if that counts as converged below. */
+        if (before - *value < 1e-16 * (1 + fabs(*value)) &&
+            max_abs(f->grad, q) < fmin(1e3 * tol, 1e-6))
+            break;
+    }
+    brisk_sem_fitter_derivatives(f);
+    return max_abs(f->grad, q) < 1e-5 ? SCORING_CONVERGED : SCORING_FAILED;
+}
+
+/* Newton's method on the observed Hessian (central differences of the
+ * analytic gradient), damped as Levenberg-Marquardt: the ridge shrinks
+ * after a step that lowers F and grows until one does.  Where a model is
+ * badly misspecified or near a Heywood case the expected information that
+ * scoring uses is a poor guide; the observed curvature is not.  Returns
+ * whether the gradient vanished. */
+static bool damped_newton(sem_fitter *f, double *theta, double *value, double tol,
+                          int max_iter, int *iterations)
+{
+    size_t q = f->q;
+    double *hess = malloc((q * q + 1) * sizeof *hess), *a = malloc((q * q + 1) * sizeof *a);
+    double *g = malloc((q + 1) * sizeof *g), *point = malloc((q + 1) * sizeof *point);
+    bool ok = hess && a && g && point, converged = false;
+    double ridge = 0;
+    for (int it = 0; ok && it < max_iter; it++, (*iterations)++) {
+        brisk_sem_fitter_gradient(f);
+        if ((converged = max_abs(f->grad, q) < tol))
+            break;
+        memcpy(g, f->grad, q * sizeof *g);
+        if (!(ok = brisk_sem_observed_information(f, theta, hess)))
+            break;
+        double mean_diag = 0;
+        for (size_t k = 0; k < q; k++)
+            mean_diag += fabs(hess[k * q + k]) / (double)q;
+        if (!(mean_diag > 0))
+            mean_diag = 1;
+        bool moved = false;
+        for (int tries = 0; !moved && tries < 40; tries++) {
+            /* the Hessian of F is twice the information per respondent */
+            for (size_t k = 0; k < q * q; k++)
+                a[k] = 2 * hess[k];
+            for (size_t k = 0; k < q; k++)
+                a[k * q + k] += ridge * mean_diag;
+            gsl_matrix_view A = gsl_matrix_view_array(a, q, q);
+            gsl_vector_view b = gsl_vector_view_array(g, q), x = gsl_vector_view_array(point, q);
+            bool solved = gsl_linalg_cholesky_decomp1(&A.matrix) == GSL_SUCCESS &&
+                          gsl_linalg_cholesky_solve(&A.matrix, &b.vector, &x.vector) ==
+                              GSL_SUCCESS;
+            double ftry = INFINITY;
+            for (size_t k = 0; solved && k < q; k++)
+                f->theta_try[k] = theta[k] - point[k];
+            if (solved && brisk_sem_fitter_objective(f, f->theta_try, &ftry) && ftry < *value) {
+                memcpy(theta, f->theta_try, q * sizeof *theta);
+                *value = ftry;
+                moved = true;
+                ridge = ridge < 1e-10 ? 0 : ridge / 4;
+            } else {
+                ridge = ridge > 0 ? ridge * 4 : 1e-6;
+            }
+        }
+        if (!brisk_sem_fitter_objective(f, theta, value))
+            ok = false;
+        if (!moved) {   /* no step lowers F: at the optimum to rounding, or stuck */
+            brisk_sem_fitter_gradient(f);
+            converged = max_abs(f->grad, q) < 1e-5;
+            break;
+        }
+    }
+    free(hess);
+    free(a);
+    free(g);
+    free(point);
+    return ok && converged;
+}
+
+/* Quasi-Newton from theta, its curvature starting from the regularized
+ * expected information. */
+static void quasi_newton_from(sem_fitter *f, double *theta, double *value, double tol,
+                              int *iterations)
+{
+    size_t q = f->q;
+    double *a = malloc((q * q + 1) * sizeof *a), *work = malloc((q * q + 1) * sizeof *work);
+    if (a && work && brisk_sem_fitter_objective(f, theta, value) &&
+        brisk_sem_fitter_derivatives(f)) {
+        double mean_diag = 0, logdet;
+        for (size_t k = 0; k < q; k++)
+            mean_diag += fabs(f->info[k * q + k]) / (double)q;
+        bool inverted = false;
+        for (double ridge = 1e-6; !inverted && ridge < 1e6; ridge *= 100) {
+            memcpy(a, f->info, q * q * sizeof *a);
+            for (size_t k = 0; k < q; k++)
+                a[k * q + k] += ridge * (mean_diag > 0 ? mean_diag : 1);
+            inverted = brisk_dense_spd_invert(a, f->chol, work, q, &logdet);
+        }
+        if (inverted)
+            for (size_t k = 0; k < q * q; k++)
+                f->chol[k] *= 0.5;
+        else
+            diagonal_inverse_hessian(f, f->chol);
+        bfgs(f, theta, value, tol, 5000, 60, iterations);
+    }
+    free(a);
+    free(work);
+}
+
+/* Whether a free variance is negative at theta (a Heywood case). */
+static bool negative_variance(const brisk_model *m, const double *theta)
+{
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *p = &m->params[r];
+        if (p->free > 0 && p->op == BRISK_OP_COVARY && strcmp(p->lhs, p->rhs) == 0 &&
+            theta[p->free - 1] < 0)
+            return true;
+    }
+    return false;
+}
+
+/* The best point the searches found: a solution (gradient below tol), else
+ * a flat one (below FLAT_TOLERANCE), the lower F first within a kind. */
+typedef struct best_point {
+    double *theta;
+    double value, gradient;
+    int kind;                      /* 2 solution, 1 flat, 0 neither, -1 none yet */
+} best_point;
+
+static int point_kind(double gradient, double tol)
+{
+    return gradient < fmax(tol, 1e-5) ? 2 : gradient < FLAT_TOLERANCE ? 1 : 0;
+}
+
+/* Take theta as the best point if it is better; returns its kind. */
+static int consider(sem_fitter *f, const double *theta, double tol, best_point *best)
+{
+    double value;
+    if (!brisk_sem_fitter_objective(f, theta, &value))
+        return -1;
+    brisk_sem_fitter_gradient(f);
+    double g = max_abs(f->grad, f->q);
+    int kind = point_kind(g, tol);
+    if (kind > best->kind || (kind == best->kind && value < best->value)) {
+        memcpy(best->theta, theta, f->q * sizeof *theta);
+        best->value = value;
+        best->gradient = g;
+        best->kind = kind;
+    }
+    return kind;
+}
+
+/* Where scoring fails (a Heywood region, a badly misspecified model, an
+ * information singular away from the optimum) or ends at a negative
+ * variance (near which other optima lie), what lavaan's nlminb would do
+ * and more: Newton on the observed curvature from where scoring stopped,
+ * quasi-Newton from there, and Newton from the starting values, a path
+ * of its own.  The best point of all is the result. */
+static void search_further(sem_fitter *f, const double *start, double tol, best_point *best,
+                           int *iterations)
+{
+    size_t q = f->q;
+    double *theta = malloc((q + 1) * sizeof *theta), value;
+    if (!theta)
+        return;
+    bool solved = best->kind == 2;
+    memcpy(theta, best->theta, q * sizeof *theta);
+    if (!solved && brisk_sem_fitter_objective(f, theta, &value)) {
+        damped_newton(f, theta, &value, tol, 200, iterations);
+        solved = consider(f, theta, tol, best) == 2;
+        if (!solved) {
+            quasi_newton_from(f, theta, &value, tol, iterations);
+            if (consider(f, theta, tol, best) < 2 &&
+                brisk_sem_fitter_objective(f, theta, &value)) {
+                damped_newton(f, theta, &value, tol, 50, iterations);
+                consider(f, theta, tol, best);
+            }
+        }
+    }
+    memcpy(theta, start, q * sizeof *theta);
+    if (brisk_sem_fitter_objective(f, theta, &value)) {
+        damped_newton(f, theta, &value, tol, 500, iterations);
+        consider(f, theta, tol, best);
+    }
+    free(theta);
+}
+
+/* Fisher scoring until the gradient vanishes; where it fails, the further
+ * searches.  A model is called not identified only at a solution
+ * (invert_information), never for want of convergence. */
 static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_options *opt,
                             brisk_fit *fit, brisk_error *err)
 {
@@ -390,58 +647,79 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
         fit->converged = true;
         return BRISK_OK;
     }
-    for (; it < max_iter; it++) {
-        if (!brisk_sem_fitter_derivatives(f))
-            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-        if (max_abs(f->grad, q) < tol)
-            break;
-        double before = value;
-        step_result step = scoring_step(f, theta, &value);
-        if (step == STEP_SINGULAR)
-            return not_identified(f->model, f->info, q, err);
-        if (step == STEP_STUCK)
-            break;
-        /* No progress left: stop, if that counts as converged below. */
-        if (before - value < 1e-16 * (1 + fabs(value)) &&
-            max_abs(f->grad, q) < fmin(1e3 * tol, 1e-6))
-            break;
+    double *start = malloc((q + 1) * sizeof *start);
+    best_point best = {.theta = malloc((q + 1) * sizeof *best.theta), .kind = -1};
+    if (!start || !best.theta) {
+        free(start);
+        free(best.theta);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
+    memcpy(start, theta, q * sizeof *start);
+    memcpy(best.theta, theta, q * sizeof *theta);
+    best.value = value;
+    scoring(f, theta, &value, max_iter, tol, &it);
+    if (consider(f, theta, tol, &best) < 2 || negative_variance(f->model, theta))
+        search_further(f, start, tol, &best, &it);
+    /* no proper optimum yet, or a Heywood case: scoring from the other
+     * starts too (every group's moments: the works point into them) */
+    for (int which = 0; !(opt && opt->start) &&
+                        (best.kind < 2 || negative_variance(f->model, best.theta)) &&
+                        brisk_sem_start_other(f->model, f->works[0]->mom, which, theta);
+         which++)
+        if (brisk_sem_fitter_objective(f, theta, &value)) {
+            scoring(f, theta, &value, max_iter, tol, &it);
+            if (consider(f, theta, tol, &best) < 2 && brisk_sem_fitter_objective(f, theta, &value)) {
+                damped_newton(f, theta, &value, tol, 200, &it);
+                consider(f, theta, tol, &best);
+            }
+        }
+    memcpy(theta, best.theta, q * sizeof *theta);
+    free(start);
+    free(best.theta);
+    brisk_sem_fitter_objective(f, theta, &value);
     brisk_sem_fitter_derivatives(f);
     fit->iterations = it;
     fit->fmin = value;
     fit->gradient_norm = max_abs(f->grad, q);
     /* Tolerance for the gradient of F (per respondent): loose enough for
-     * flat optima, far tighter than the three decimals users compare. */
-    fit->converged = fit->gradient_norm < 1e-5;
-    /* On a ridge of equally good solutions scoring crawls without end: that
-     * is a model that is not identified, and it is said so. */
-    if (!fit->converged && information_singular(f->info, q))
-        return not_identified(f->model, f->info, q, err);
+     * flat optima, far tighter than the three decimals users compare.  On
+     * a valley that falls ever more slowly (a Heywood case running off to
+     * infinity) no optimizer reaches it: lavaan then accepts a point whose
+     * gradient of F / 2 is below 1e-3 (its optim.dx.tol), and so does
+     * brisk, saying so (a bootstrap draw silently). */
+    fit->converged = best.kind >= 1;
+    if (best.kind == 1 && !(opt && opt->estimates_only) &&
+        brisk_fit_warn(fit, "the optimum is flat: the largest gradient is %.2g, within "
+                       "lavaan's tolerance but not brisk's; some estimates are not "
+                       "determined by the data (see their standard errors)",
+                       fit->gradient_norm) != BRISK_OK)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (!fit->converged)
         return brisk_error_set(err, BRISK_ERR_CONVERGENCE,
                                "no convergence after %d iterations (largest gradient %.3g); "
-                               "check the model's identification, give starting values with "
-                               "start(...), or rescale variables with very different variances",
+                               "give starting values with start(...), simplify the model, or "
+                               "rescale variables with very different variances",
                                it, fit->gradient_norm);
     return BRISK_OK;
 }
 
-/* The observed information per respondent, half the Hessian of F: central
- * differences of the analytic gradient, symmetrized.  lavaan
- * (lav_model_hessian) takes five-point differences with step 1e-6; two
- * points with step 1e-5 cost half and agree with it to about 1e-9 (the
- * truncation and rounding errors balance there).  Leaves the fitter at
- * theta again, its derivatives included. */
+/* The observed information per respondent, half the Hessian of F, as
+ * lavaan's lav_model_hessian computes it: five-point (Richardson)
+ * differences of the analytic gradient with step 1e-6, symmetrized.  (Two
+ * points with step 1e-5 cost half and agree to about 1e-9 where the
+ * information is well conditioned; near a Heywood case its inverse
+ * magnifies that to 1e-3 in the standard errors, so lavaan's rule it is.)
+ * Leaves the fitter at theta again, its derivatives included. */
 static bool observed_hessian(sem_fitter *f, const double *theta, double *info, double *point,
                              double *gsum)
 {
-    static const double steps[] = {-1, 1}, weights[] = {-1, 1};
-    const double h = 1e-5;
+    static const double steps[] = {-2, -1, 1, 2}, weights[] = {1, -8, 8, -1};
+    const double h = 1e-6;
     size_t q = f->q;
     double value;
     for (size_t j = 0; j < q; j++) {
         memset(gsum, 0, q * sizeof *gsum);
-        for (size_t k = 0; k < 2; k++) {
+        for (size_t k = 0; k < 4; k++) {
             memcpy(point, theta, q * sizeof *point);
             point[j] += steps[k] * h;
             if (!brisk_sem_fitter_objective(f, point, &value))
@@ -451,7 +729,7 @@ static bool observed_hessian(sem_fitter *f, const double *theta, double *info, d
                 gsum[i] += weights[k] * f->grad[i];
         }
         for (size_t i = 0; i < q; i++)
-            info[i * q + j] = 0.5 * gsum[i] / (2 * h);
+            info[i * q + j] = 0.5 * gsum[i] / (12 * h);
     }
     for (size_t i = 0; i < q; i++)
         for (size_t j = 0; j < i; j++)
@@ -469,28 +747,69 @@ bool brisk_sem_observed_information(sem_fitter *f, const double *theta, double *
     return ok;
 }
 
-/* vcov = (N info)^-1: the expected information, or with missing values
- * (full-information ML) the observed one, as lavaan's defaults. */
-static brisk_status invert_information(const brisk_model *m, sem_fitter *f, const double *theta,
-                                       double *vcov, brisk_error *err)
+/* Whether the information is singular also away from theta (the estimates
+ * moved by a tenth of their size): a model not identified whatever the
+ * data, not only at this solution.  Leaves the fitter at theta. */
+static bool singular_everywhere(sem_fitter *f, const double *theta)
 {
     size_t q = f->q;
-    if (information_singular(f->info, q))
-        return not_identified(m, f->info, q, err);
-    if (f->works[0]->mom->npatterns) {
-        if (!brisk_sem_observed_information(f, theta, vcov))
-            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; i < q * q; i++)
-            vcov[i] *= (double)f->ntotal;
-    } else {
-        for (size_t i = 0; i < q * q; i++)
-            vcov[i] = f->info[i] * (double)f->ntotal;
+    double *point = malloc((q + 1) * sizeof *point), value;
+    bool singular = true, moved = false;
+    for (double scale = 0.1; point && !moved && scale > 1e-4; scale /= 4) {
+        for (size_t k = 0; k < q; k++)
+            point[k] = theta[k] + scale * (1 + fabs(theta[k])) * (k % 2 ? 1 : -1);
+        moved = brisk_sem_fitter_objective(f, point, &value);
     }
-    gsl_matrix_view V = gsl_matrix_view_array(vcov, q, q);
-    if (gsl_linalg_cholesky_decomp1(&V.matrix) != GSL_SUCCESS ||
-        gsl_linalg_cholesky_invert(&V.matrix) != GSL_SUCCESS)
+    if (moved && brisk_sem_fitter_derivatives(f))
+        singular = information_singular(f->info, q);
+    free(point);
+    brisk_sem_fitter_objective(f, theta, &value);
+    brisk_sem_fitter_derivatives(f);
+    return singular;
+}
+
+/* vcov = (N info)^-1: the expected information, or with missing values
+ * (full-information ML) the observed one, as lavaan's defaults.  Where the
+ * information is singular at the solution, a model that is not identified
+ * whatever the data is an error; one that these data leave empirically
+ * unidentified (a Heywood case on its way to infinity) keeps its
+ * estimates, with no standard errors and a warning, as lavaan keeps them
+ * (*valid false). */
+static brisk_status standard_errors(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
+                                    bool *valid, brisk_error *err)
+{
+    size_t q = f->q;
+    double *vcov = fit->vcov;
+    *valid = false;
+    bool singular = information_singular(f->info, q);
+    if (!singular) {
+        if (f->works[0]->mom->npatterns) {
+            if (!brisk_sem_observed_information(f, fit->theta, vcov))
+                return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+            for (size_t i = 0; i < q * q; i++)
+                vcov[i] *= (double)f->ntotal;
+        } else {
+            for (size_t i = 0; i < q * q; i++)
+                vcov[i] = f->info[i] * (double)f->ntotal;
+        }
+        gsl_matrix_view V = gsl_matrix_view_array(vcov, q, q);
+        singular = gsl_linalg_cholesky_decomp1(&V.matrix) != GSL_SUCCESS ||
+                   gsl_linalg_cholesky_invert(&V.matrix) != GSL_SUCCESS;
+    }
+    if (!singular) {
+        *valid = true;
+        return BRISK_OK;
+    }
+    if (singular_everywhere(f, fit->theta))
         return not_identified(m, f->info, q, err);
-    return BRISK_OK;
+    brisk_buf names = {0};
+    null_direction(m, f->info, q, &names);
+    brisk_status st = brisk_fit_warn(fit, "the information matrix is singular at this solution: "
+                                     "no standard errors; the data do not determine %s (the "
+                                     "model is empirically not identified)",
+                                     names.data ? names.data : "every parameter");
+    brisk_buf_free(&names);
+    return st == BRISK_OK ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
 }
 
 void brisk_sem_fill_rows(const brisk_model *m, const sem_fitter *f, brisk_fit *fit)
@@ -537,16 +856,26 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     if ((st = check_inputs(m, f, err)) != BRISK_OK)
         goto cleanup;
     bool full = !(opt && opt->estimates_only);
+    if (full && brisk_sem_model_warnings(m, fit) != BRISK_OK)
+        goto nomem;
     if (opt && opt->start)
         memcpy(fit->theta, opt->start, q * sizeof *fit->theta);
     else
         brisk_sem_start(m, mom, fit->theta);
-    if ((st = iterate(f, fit->theta, opt, fit, err)) != BRISK_OK ||
-        (full && (st = invert_information(m, f, fit->theta, fit->vcov, err)) != BRISK_OK) ||
-        (full && (st = brisk_sem_fit_measures(m, f, fit, err)) != BRISK_OK) ||
-        (full && opt && opt->robust && (st = brisk_sem_robust(m, f, fit, err)) != BRISK_OK))
+    if ((st = iterate(f, fit->theta, opt, fit, err)) == BRISK_OK &&
+        brisk_sem_orient(m, fit->theta, opt ? opt->orient_like : NULL) &&
+        !(brisk_sem_fitter_objective(f, fit->theta, &fit->fmin) &&
+          brisk_sem_fitter_derivatives(f)))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    bool valid = false;
+    if (st != BRISK_OK ||
+        (full && (st = standard_errors(m, f, fit, &valid, err)) != BRISK_OK) ||
+        (full && (st = brisk_sem_fit_measures(m, f, fit, err)) != BRISK_OK))
         goto cleanup;
-    fit->vcov_valid = full;
+    /* the robust statistics need the information's inverse too */
+    if (full && opt && opt->robust && valid && (st = brisk_sem_robust(m, f, fit, err)) != BRISK_OK)
+        goto cleanup;
+    fit->vcov_valid = valid;
     brisk_sem_fill_rows(m, f, fit);
     if ((st = brisk_sem_defined(m, fit, err)) != BRISK_OK ||
         (st = brisk_sem_standardize(m, f, fit, err)) != BRISK_OK ||

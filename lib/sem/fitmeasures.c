@@ -107,16 +107,17 @@ void brisk_sem_rmsea_robust(double x2, double df, double n, double groups, doubl
     *value = df > 0 ? sqrt(groups) * sqrt(fmax(x2 / (n * df) - c / n, 0)) : 0;
 }
 
+double brisk_sem_rmsea_pvalue(double x2, double df, double n, double groups)
+{
+    /* p(RMSEA <= .05): the noncentrality of RMSEA .05 over G groups */
+    return df > 0 ? 1 - brisk_ncchisq_cdf(x2, df, n * df * 0.05 * 0.05 / groups) : NAN;
+}
+
 static void rmsea(brisk_fit_measures *f, double n, double groups)
 {
-    double x2 = f->chisq, df = f->df;
-    brisk_sem_rmsea(x2, df, n, groups, 1, &f->rmsea, &f->rmsea_ci_lower, &f->rmsea_ci_upper);
-    if (df <= 0) {
-        f->rmsea_pvalue = NAN;
-        return;
-    }
-    /* p(RMSEA <= .05): the noncentrality of RMSEA .05 over G groups */
-    f->rmsea_pvalue = 1 - brisk_ncchisq_cdf(x2, df, n * df * 0.05 * 0.05 / groups);
+    brisk_sem_rmsea(f->chisq, f->df, n, groups, 1, &f->rmsea, &f->rmsea_ci_lower,
+                    &f->rmsea_ci_upper);
+    f->rmsea_pvalue = brisk_sem_rmsea_pvalue(f->chisq, f->df, n, groups);
 }
 
 /* Bentler's SRMR: residual correlations, standardized by the sample

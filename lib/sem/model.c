@@ -1,6 +1,7 @@
 /* The parameter table: lavaan's defaults applied to parsed model syntax. */
 #include <config.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@ typedef struct builder {
     const brisk_syntax *syn;
     const brisk_model_options *opt;
     brisk_error *err;
+    char reference[512];          /* an equal("...") label without its spaces */
+    brisk_buf shared_labels;      /* labels one modifier gives every group */
 } builder;
 
 void brisk_model_free(brisk_model *m)
@@ -34,7 +37,38 @@ void brisk_model_free(brisk_model *m)
     free(m->ov);
     free(m->lv);
     free(m->source);
+    for (size_t i = 0; i < m->nwarnings; i++)
+        free(m->warnings[i]);
+    free(m->warnings);
     free(m);
+}
+
+static brisk_status model_warn(builder *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static brisk_status model_warn(builder *b, const char *fmt, ...)
+{
+    brisk_model *m = b->m;
+    char *text = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&text, fmt, ap);
+    va_end(ap);
+    size_t cap = m->nwarnings;
+    if (n < 0 || !brisk_grow((void **)&m->warnings, &cap, m->nwarnings + 1, sizeof *m->warnings)) {
+        free(n < 0 ? NULL : text);
+        return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    m->warnings[m->nwarnings++] = text;
+    return BRISK_OK;
+}
+
+brisk_status brisk_sem_model_warnings(const brisk_model *m, brisk_fit *fit)
+{
+    for (size_t i = 0; i < m->nwarnings; i++)
+        if (brisk_fit_add_warning(fit, m->warnings[i]) != BRISK_OK)
+            return BRISK_ERR_NOMEM;
+    return BRISK_OK;
 }
 
 static brisk_status nomem(builder *b)
@@ -210,11 +244,44 @@ static bool sets_scale(const builder *b, const brisk_statement *s, const brisk_t
            index_in(b->m->lv, b->m->m, s->lhs) >= 0;
 }
 
+/* Keep a label that a single modifier applies to every group (lavaan
+ * then holds the parameters equal across groups, and warns), once. */
+static brisk_status note_shared_label(builder *b, const char *label)
+{
+    if (!label || b->m->building_group != 0)
+        return BRISK_OK;
+    size_t n = strlen(label);
+    for (const char *at = b->shared_labels.data; at && *at;) {
+        const char *end = strchr(at, ',');
+        size_t len = end ? (size_t)(end - at) : strlen(at);
+        if (len == n && strncmp(at, label, n) == 0)
+            return BRISK_OK;
+        at = end ? end + 2 : at + len;   /* past ", " */
+    }
+    return brisk_buf_printf(&b->shared_labels, "%s%s", b->shared_labels.len ? ", " : "", label)
+               ? BRISK_OK
+               : nomem(b);
+}
+
 static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_term *t,
                              bool default_fixed, double default_value)
 {
     size_t ngroups = b->m->ngroups;
-    if (t->nmods > 1 && t->nmods != ngroups) {
+    if (t->nmods > 1 && ngroups == 1) {
+        /* a survey's c(a1, a2) fitted without groups: the first value, said */
+        char what[300];
+        const brisk_modifier *first = &t->mods[0];
+        if (first->label)
+            snprintf(what, sizeof what, "%s", first->label);
+        else if (first->is_free)
+            snprintf(what, sizeof what, "NA");
+        else
+            snprintf(what, sizeof what, "%g", first->value);
+        if (model_warn(b, "%s line %ld: c(...) gives one value per group, and the model is "
+                       "fitted in one group: the first, %s, is used", b->m->source, t->line,
+                       what) != BRISK_OK)
+            return BRISK_ERR_NOMEM;
+    } else if (t->nmods > 1 && t->nmods != ngroups) {
         brisk_error_at(b->err, b->m->source, t->line, t->column);
         return brisk_error_set(b->err, BRISK_ERR_FORMAT,
                                "model syntax: c(...) gives one value per group: %zu values, "
@@ -224,10 +291,14 @@ static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_t
     bool is_free = !default_fixed;
     double value = default_value;
     const char *label = NULL;
+    if (t->nmods == 1 && ngroups > 1 && !b->opt->group_equal && t->mods[0].label &&
+        note_shared_label(b, t->mods[0].label) != BRISK_OK)
+        return BRISK_ERR_NOMEM;
     if (t->nmods >= 1) {
         /* One modifier holds for every group (a label then makes the
          * parameter equal across groups, as in lavaan); c() gives each its own. */
-        const brisk_modifier *mod = &t->mods[t->nmods > 1 ? b->m->building_group : 0];
+        const brisk_modifier *mod =
+            &t->mods[t->nmods > 1 && ngroups > 1 ? b->m->building_group : 0];
         if (mod->is_fixed && b->opt->values_as_start && !sets_scale(b, s, t)) {
             is_free = true;          /* the value is where the estimate starts */
             value = mod->value;
@@ -238,6 +309,15 @@ static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_t
             is_free = true;
         }
         label = mod->label;
+        if (mod->is_equal && label) {
+            /* equal("textual =~ x5") names textual=~x5 as lavaan writes it */
+            size_t n = 0;
+            for (const char *c = label; *c && n < sizeof b->reference - 1; c++)
+                if (*c != ' ')
+                    b->reference[n++] = *c;
+            b->reference[n] = '\0';
+            label = b->reference;
+        }
     }
     const char *lhs = s->lhs, *rhs = t->name;
     brisk_op op = s->op;
@@ -264,7 +344,8 @@ static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_t
     if (st == BRISK_OK && t->has_start && is_free)
         b->m->params[row].start = t->start;
     else if (st == BRISK_OK && is_free && !isnan(value) && b->opt->values_as_start &&
-             t->nmods >= 1 && t->mods[t->nmods > 1 ? b->m->building_group : 0].is_fixed)
+             t->nmods >= 1 &&
+             t->mods[t->nmods > 1 && ngroups > 1 ? b->m->building_group : 0].is_fixed)
         b->m->params[row].start = value;
     return st;
 }
@@ -589,9 +670,43 @@ static void fix_equal_sets(brisk_model *m, unsigned equal)
     }
 }
 
-/* Free indices: rows with the same label share one, and so do rows held
- * equal across groups. */
-static void number_free_parameters(brisk_model *m, unsigned equal)
+/* lavaan's name of a row for equality: its label, or else "lhs op rhs"
+ * ("visual=~x2"), with ".g2" and so on after the first group.  Rows with
+ * the same name are one parameter; so equal("visual=~x2")*x3 (or a label
+ * spelt so) ties x3's loading to x2's, as in lavaan.  NULL when out of
+ * memory; free with free_names. */
+static char **equality_names(const brisk_model *m)
+{
+    char **names = calloc(m->nparams + 1, sizeof *names);
+    for (size_t i = 0; names && i < m->nparams; i++) {
+        const brisk_param *p = &m->params[i];
+        brisk_buf b = {0};
+        bool ok = p->label[0] ? brisk_buf_puts(&b, p->label)
+                : p->group ? brisk_buf_printf(&b, "%s%s%s.g%zu", p->lhs, brisk_op_text(p->op),
+                                              p->rhs, p->group + 1)
+                           : brisk_buf_printf(&b, "%s%s%s", p->lhs, brisk_op_text(p->op),
+                                              p->rhs);
+        if (!ok || !(names[i] = b.data)) {
+            brisk_buf_free(&b);
+            for (size_t j = 0; j < i; j++)
+                free(names[j]);
+            free(names);
+            return NULL;
+        }
+    }
+    return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Free indices: rows of one name share one, and so do rows held equal
+ * across groups. */
+static void number_free_parameters(brisk_model *m, unsigned equal, char *const *names)
 {
     fix_equal_sets(m, equal);
     for (size_t i = 0; i < m->nparams; i++) {
@@ -599,8 +714,9 @@ static void number_free_parameters(brisk_model *m, unsigned equal)
         if (p->free != -1)
             continue;
         p->free = 0;
-        for (size_t j = 0; j < i && p->label[0]; j++)
-            if (m->params[j].free > 0 && strcmp(m->params[j].label, p->label) == 0)
+        for (size_t j = 0; j < i && !p->free; j++)
+            if (m->params[j].free > 0 && m->params[j].op != BRISK_OP_DEFINE &&
+                strcmp(names[j], names[i]) == 0)
                 p->free = m->params[j].free;
         if (!p->free)
             p->free = equal_in_first_group(m, p, equal);
@@ -609,21 +725,66 @@ static void number_free_parameters(brisk_model *m, unsigned equal)
     }
 }
 
-/* A label on a fixed row and a free row would make the free one fixed. */
-static brisk_status apply_fixed_labels(builder *b)
+/* A name shared by a fixed row and a free one makes the free one fixed at
+ * the fixed one's value (lavaan fixes the whole equality set). */
+static void apply_fixed_names(brisk_model *m, char *const *names)
 {
-    brisk_model *m = b->m;
     for (size_t i = 0; i < m->nparams; i++) {
         brisk_param *p = &m->params[i];
-        if (!p->label[0] || p->op == BRISK_OP_DEFINE || p->free)
+        if (p->op == BRISK_OP_DEFINE || p->free || p->fixed_x)
             continue;
         for (size_t j = 0; j < m->nparams; j++) {
             brisk_param *q = &m->params[j];
-            if (q->free && q->op != BRISK_OP_DEFINE && strcmp(q->label, p->label) == 0) {
+            if (j != i && q->free && q->op != BRISK_OP_DEFINE && strcmp(names[j], names[i]) == 0) {
                 q->free = 0;
                 q->start = p->start;
             }
         }
+    }
+}
+
+/* Is row r one that term t of statement s made? */
+static bool made_by(const brisk_param *p, const brisk_statement *s, const brisk_term *t)
+{
+    if (strcmp(t->name, "1") == 0)
+        return p->op == BRISK_OP_INTERCEPT && strcmp(p->lhs, s->lhs) == 0;
+    if (p->op != s->op)
+        return false;
+    return (strcmp(p->lhs, s->lhs) == 0 && strcmp(p->rhs, t->name) == 0) ||
+           (s->op == BRISK_OP_COVARY && strcmp(p->rhs, s->lhs) == 0 &&
+            strcmp(p->lhs, t->name) == 0);
+}
+
+/* Every equal("...") names a parameter other than its own: a label or an
+ * "lhs op rhs" (never silently an unused label). */
+static brisk_status check_references(builder *b, char *const *names)
+{
+    const brisk_model *m = b->m;
+    for (size_t i = 0; i < b->syn->n; i++) {
+        const brisk_statement *s = &b->syn->stmts[i];
+        for (size_t k = 0; k < s->nrhs; k++)
+            for (size_t j = 0; j < s->rhs[k].nmods; j++) {
+                const brisk_modifier *mod = &s->rhs[k].mods[j];
+                if (!mod->is_equal)
+                    continue;
+                char want[512];
+                size_t n = 0;
+                for (const char *c = mod->label; *c && n < sizeof want - 1; c++)
+                    if (*c != ' ')
+                        want[n++] = *c;
+                want[n] = '\0';
+                bool found = false;
+                for (size_t r = 0; r < m->nparams && !found; r++)
+                    found = m->params[r].op != BRISK_OP_DEFINE && strcmp(names[r], want) == 0 &&
+                            !made_by(&m->params[r], s, &s->rhs[k]);
+                if (found)
+                    continue;
+                brisk_error_at(b->err, m->source, s->rhs[k].line, s->rhs[k].column);
+                return brisk_error_set(b->err, BRISK_ERR_FORMAT,
+                                       "model syntax: equal(\"%s\") names no other parameter "
+                                       "of the model: write a label, or lhs op rhs as in "
+                                       "equal(\"f=~x2\")", mod->label);
+            }
     }
     return BRISK_OK;
 }
@@ -688,9 +849,10 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     if (!m)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     m->std_lv = b.opt->std_lv;
+    m->ordered = b.opt->ordered;
     m->no_fixed_x = b.opt->no_fixed_x;
     m->ngroups = b.opt->ngroups > 1 ? b.opt->ngroups : 1;
-    m->meanstructure = b.opt->meanstructure || m->ngroups > 1 || b.opt->fiml;
+    m->meanstructure = b.opt->meanstructure || m->ngroups > 1 || b.opt->fiml || b.opt->ordered;
     m->source = brisk_strdup(b.opt->name ? b.opt->name : "model");
     brisk_status st = m->source ? check_supported(&b) : nomem(&b);
     if (st == BRISK_OK)
@@ -712,13 +874,31 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     m->building_group = 0;
     if (st == BRISK_OK)
         st = defined_rows(&b);
+    char **names = st == BRISK_OK ? equality_names(m) : NULL;
+    if (st == BRISK_OK && !names)
+        st = nomem(&b);
     if (st == BRISK_OK)
-        st = apply_fixed_labels(&b);
+        st = check_references(&b, names);
     if (st != BRISK_OK) {
+        free_names(names, m->nparams);
+        brisk_buf_free(&b.shared_labels);
         brisk_model_free(m);
         return st;
     }
-    number_free_parameters(m, b.opt->group_equal);
+    apply_fixed_names(m, names);
+    number_free_parameters(m, b.opt->group_equal, names);
+    free_names(names, m->nparams);
+    if (b.shared_labels.len &&
+        model_warn(&b, "the label%s %s hold%s parameters equal across the %zu groups (one "
+                   "label for every group, as lavaan reads it); give one label per group, as "
+                   "c(a1, a2)*x, to let them differ", strchr(b.shared_labels.data, ',') ? "s" : "",
+                   b.shared_labels.data, strchr(b.shared_labels.data, ',') ? "" : "s",
+                   m->ngroups) != BRISK_OK) {
+        brisk_buf_free(&b.shared_labels);
+        brisk_model_free(m);
+        return BRISK_ERR_NOMEM;
+    }
+    brisk_buf_free(&b.shared_labels);
     locate(m);
     if (!(m->fixed_x = calloc(m->p + 1, sizeof *m->fixed_x))) {
         brisk_model_free(m);

@@ -76,11 +76,21 @@ void brisk_sem_cfi_tli(double x2, double df, double xb, double dfb, double c, do
 void brisk_sem_rmsea(double x2, double df, double n, double groups, double c, double *rmsea,
                      double *lower, double *upper);
 
+/* lavaan's p(RMSEA <= .05) of a chi-square x2 on df over n respondents in
+ * G groups (lav_fit_rmsea_closefit); NaN on 0 df. */
+double brisk_sem_rmsea_pvalue(double x2, double df, double n, double groups);
+
 /* lavaan's robust RMSEA of a statistic x2 on df with scaling constant c:
  * the noncentrality x2 - c df over n, the 90% interval from x2 / c (its
  * rmsea.robust and CI, for MLR and for WLSMV's catML statistic). */
 void brisk_sem_rmsea_robust(double x2, double df, double n, double groups, double c,
                             double *value, double *lower, double *upper);
+
+/* Settle the sign of every factor scaled by its variance (orient.c): its
+ * first loading positive, or (like, a bootstrap draw's full-sample
+ * estimates) the orientation that agrees with like.  Returns whether theta
+ * changed. */
+bool brisk_sem_orient(const brisk_model *m, double *theta, const double *like);
 
 /* std_lv, std_all and R^2. */
 brisk_status brisk_sem_standardize(const brisk_model *m, sem_fitter *f, brisk_fit *fit,

@@ -26,12 +26,20 @@ struct brisk_model {
     size_t nfree;
     bool meanstructure;
     bool std_lv;
+    bool ordered;             /* every observed variable but the covariates an
+                                 ordered item (WLSMV): moments are polychorics */
     bool no_fixed_x;          /* observed predictors are not fixed covariates */
     bool *fixed_x;            /* per observed variable: a fixed covariate (made once) */
     size_t ngroups;           /* the table holds every row once per group */
     size_t building_group;    /* while building: the group rows are added to */
     char *source;             /* name for messages */
+    char **warnings;          /* what building the model had to say (every fit of it
+                                 repeats them) */
+    size_t nwarnings;
 };
+
+/* Copy a model's warnings into a fit's. */
+brisk_status brisk_sem_model_warnings(const brisk_model *m, brisk_fit *fit);
 
 /* Index of a variable in (observed..., latent...), or -1. */
 int brisk_sem_var_index(const brisk_model *m, const char *name);

@@ -76,9 +76,16 @@ void brisk_sem_fitter_gradient(sem_fitter *f);
  * definite. */
 double brisk_sem_logdet(const double *cov, size_t p, bool *ok);
 
-/* Starting values of the free parameters (lavaan's rules where they
- * matter: fabin3 loadings, half the observed variances), each group's
- * rows from its own moments (mom has one entry per group). */
+/* Starting values of the free parameters by lavaan's rules (start.c),
+ * each group's rows from its own moments (mom has one entry per group). */
 void brisk_sem_start(const brisk_model *m, const brisk_moments *mom, double *theta);
+
+/* Other starts, for where lavaan's lead the search astray on data with
+ * several optima: which 0, fabin3's loadings unbounded and as their signs
+ * come, factor variances from their items; which 1, lavaan's "simple"
+ * start (loadings 1, or 0.7 with ordered items or unit factor variances,
+ * factor variances 1).  False when there is no such start. */
+bool brisk_sem_start_other(const brisk_model *m, const brisk_moments *mom, int which,
+                           double *theta);
 
 #endif

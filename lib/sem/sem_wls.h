@@ -34,6 +34,7 @@ typedef struct brisk_wlsmv {
                                      covariates) */
     double fmin;                  /* lavaan's: chisq / 2N */
     int iterations;
+    bool flat;                    /* converged to lavaan's gradient tolerance only */
     double chisq, df, chisq_scaled, scaling_factor, shift, trace_ug, trace_ug2;
     double baseline_chisq, baseline_df, baseline_chisq_scaled, baseline_scaling_factor,
         baseline_shift;

@@ -29,8 +29,11 @@ typedef struct lexer {
     const char *name;
 } lexer;
 
+/* Longest first where one begins another.  "<~", "~*~" and "?" are
+ * lavaan's; "?" is read, the other two refused by name. */
 static const char *const operators[] = {
-    "=~", "~~", ":=", "==", "~", "<", ">", "|", "+", "*", "(", ")", ",", "-", "/", "^", "="
+    "~*~", "<~", "=~", "~~", ":=", "==", "~", "<", ">", "|", "+", "*", "(", ")", ",", "-", "/",
+    "^", "=", "?"
 };
 
 static brisk_status syntax_error(brisk_error *err, const char *name, long line, long column,
@@ -141,6 +144,10 @@ static brisk_status lex_one(lexer *lx, brisk_error *err)
         return BRISK_OK;
     } else if ((n = match_operator(s)) > 0) {
         kind = TOK_OP;
+    } else if (*s == ':') {
+        return syntax_error(err, lx->name, line, column,
+                            "group blocks ('group: 1') are not supported; give one value per "
+                            "group with c(...), e.g. c(a1, a2)*x");
     } else {
         char what[64];
         snprintf(what, sizeof what, "unexpected character '%c'", *s);
@@ -336,6 +343,7 @@ static brisk_status merge_modifier(parser *p, const token *at, brisk_term *term,
         old->value = m->value;
     } else {
         old->label = m->label;
+        old->is_equal = m->is_equal;
     }
     return BRISK_OK;
 }
@@ -375,7 +383,8 @@ static brisk_status parse_function_modifier(parser *p, brisk_term *term)
         const token *arg = peek(p);
         if (arg->kind != TOK_STRING && arg->kind != TOK_IDENT)
             return fail_at(p, arg, "expected a label in quotes");
-        brisk_modifier m = {.label = brisk_strdup(arg->text)};
+        brisk_modifier m = {.label = brisk_strdup(arg->text),
+                            .is_equal = strcmp(fn->text, "equal") == 0};
         if (!m.label)
             return BRISK_ERR_NOMEM;
         if ((s = merge_modifier(p, fn, term, &m)) != BRISK_OK) {
@@ -398,6 +407,31 @@ static bool is_function_modifier(const parser *p)
             strcmp(t->text, "equal") == 0 || strcmp(t->text, "c") == 0);
 }
 
+/* A modifier lavaan has and brisk does not: refused by name, never
+ * ignored. */
+static brisk_status unsupported_modifier(parser *p, const token *fn)
+{
+    static const struct {
+        const char *name, *why;
+    } known[] = {
+        {"lower", "bounds on a parameter (lower(), upper()) are not supported; fix the "
+                  "parameter or leave it free"},
+        {"upper", "bounds on a parameter (lower(), upper()) are not supported; fix the "
+                  "parameter or leave it free"},
+        {"prior", "priors (prior()) belong to Bayesian estimation (blavaan) and are not "
+                  "supported"},
+        {"efa", "EFA blocks (efa()) are not supported; write the factors' loadings out"},
+        {"rv", "random slopes (rv()) are not supported"},
+    };
+    char what[400];
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+        if (strcmp(fn->text, known[k].name) == 0)
+            return fail_at(p, fn, known[k].why);
+    snprintf(what, sizeof what, "unknown modifier '%s()'; brisk knows start(), label(), "
+             "equal() and c()", fn->text);
+    return fail_at(p, fn, what);
+}
+
 /* A modifier before '*', or the term's variable name. */
 static brisk_status parse_term(parser *p, brisk_term *term)
 {
@@ -407,9 +441,20 @@ static brisk_status parse_term(parser *p, brisk_term *term)
     for (;;) {
         brisk_status s;
         const token *t = peek(p);
+        size_t save = p->pos;
+        double start;
+        if (parse_signed_number(p, &start) && is_op(peek(p), "?")) {
+            term->has_start = true;   /* lavaan's "0.5?x": start(0.5)*x */
+            term->start = start;
+            p->pos++;
+            continue;
+        }
+        p->pos = save;
         if (is_function_modifier(p)) {
             s = strcmp(t->text, "c") == 0 ? parse_value_list(p, term)
                                           : parse_function_modifier(p, term);
+        } else if (t->kind == TOK_IDENT && is_op(&p->t[p->pos + 1], "(")) {
+            return unsupported_modifier(p, t);
         } else if ((t->kind == TOK_IDENT || t->kind == TOK_NUMBER) &&
                    !is_op(&p->t[p->pos + 1], "*")) {
             term->name = brisk_strdup(t->text);
@@ -551,37 +596,54 @@ static brisk_status classify_intercept(parser *p, brisk_statement *st)
     return BRISK_OK;
 }
 
-static brisk_status parse_statement(parser *p, brisk_statement *st)
+/* lavaan's operators that brisk does not have, refused by name. */
+static brisk_status refuse_operator(parser *p, size_t end)
 {
-    memset(st, 0, sizeof *st);
-    const token *first = peek(p);
-    st->line = first->line;
-    st->column = first->column;
-    size_t end = find_end(p), op_at = end;
-    for (size_t i = p->pos; i < end && op_at == end; i++)
-        if (find_statement_op(&p->t[i], &st->op))
-            op_at = i;
-    if (op_at == end)
-        return fail_at(p, first, "no operator (=~ ~ ~~ := == < > |) in this statement");
-    if (op_at == p->pos)
-        return fail_at(p, first, "expected a name before the operator");
-    if (st->op == BRISK_OP_EQUAL || st->op == BRISK_OP_LESS || st->op == BRISK_OP_GREATER)
-        return parse_expression_statement(p, st, p->pos, op_at);
-    if (op_at != p->pos + 1 || first->kind != TOK_IDENT)
-        return fail_at(p, op_at == p->pos + 1 ? first : &p->t[p->pos + 1],
-                       "expected a single name before the operator");
-    if (st->op == BRISK_OP_DEFINE)
-        return parse_expression_statement(p, st, p->pos, op_at);
-    st->lhs = brisk_strdup(first->text);
-    if (!st->lhs)
+    for (size_t i = p->pos; i < end; i++) {
+        if (is_op(&p->t[i], "<~"))
+            return fail_at(p, &p->t[i], "'<~' (a formative or composite construct) is not "
+                           "supported by brisk's covariance-based engine; write the construct "
+                           "with =~ (reflective)");
+        if (is_op(&p->t[i], "~*~"))
+            return fail_at(p, &p->t[i], "'~*~' (scale factors of ordered items) is not "
+                           "supported");
+    }
+    return BRISK_OK;
+}
+
+static brisk_status copy_term(const brisk_term *from, brisk_term *to)
+{
+    *to = *from;
+    to->name = brisk_strdup(from->name);
+    to->mods = from->nmods ? calloc(from->nmods, sizeof *to->mods) : NULL;
+    if (!to->name || (from->nmods && !to->mods))
         return BRISK_ERR_NOMEM;
-    p->pos = op_at + 1;
-    if (peek(p)->kind == TOK_END_STATEMENT)
-        return fail_at(p, peek(p), "expected a term after the operator");
-    brisk_status s = parse_terms(p, st);
-    if (s == BRISK_OK && st->op == BRISK_OP_REGRESS)
-        s = classify_intercept(p, st);
-    return s;
+    for (size_t k = 0; k < from->nmods; k++) {
+        to->mods[k] = from->mods[k];
+        if (from->mods[k].label && !(to->mods[k].label = brisk_strdup(from->mods[k].label)))
+            return BRISK_ERR_NOMEM;
+    }
+    return BRISK_OK;
+}
+
+/* The same statement for another left-hand side ("y1 + y2 ~ x": y2's). */
+static brisk_status copy_statement(const brisk_statement *from, const token *lhs,
+                                   brisk_statement *to)
+{
+    memset(to, 0, sizeof *to);
+    to->op = from->op;
+    to->line = lhs->line;
+    to->column = lhs->column;
+    to->lhs = brisk_strdup(lhs->text);
+    to->rhs = calloc(from->nrhs ? from->nrhs : 1, sizeof *to->rhs);
+    if (!to->lhs || !to->rhs)
+        return BRISK_ERR_NOMEM;
+    for (size_t k = 0; k < from->nrhs; k++, to->nrhs++)
+        if (copy_term(&from->rhs[k], &to->rhs[k]) != BRISK_OK) {
+            to->nrhs++;
+            return BRISK_ERR_NOMEM;
+        }
+    return BRISK_OK;
 }
 
 static brisk_status add_statement(brisk_syntax *syn, const brisk_statement *st)
@@ -590,6 +652,91 @@ static brisk_status add_statement(brisk_syntax *syn, const brisk_statement *st)
         return BRISK_ERR_NOMEM;
     syn->stmts[syn->n++] = *st;
     return BRISK_OK;
+}
+
+/* The left-hand side: one name, or several joined by '+' (lavaan's
+ * "y1 + y2 ~ x"); *n gets how many, their tokens at p->t[from + 2 k]. */
+static brisk_status left_hand_side(parser *p, size_t from, size_t op_at, bool several,
+                                   size_t *n)
+{
+    *n = 0;
+    for (size_t i = from; i < op_at; i += 2) {
+        const token *name = &p->t[i];
+        if (name->kind != TOK_IDENT)
+            return fail_at(p, name, name->kind == TOK_NUMBER || is_op(name, "*")
+                                        ? "a modifier on the left of the operator (write it "
+                                          "on the right)"
+                                        : "expected a name before the operator");
+        ++*n;
+        if (i + 1 < op_at && is_op(&p->t[i + 1], "*"))
+            return fail_at(p, name, "a modifier on the left of the operator (write it on the "
+                           "right)");
+        if (i + 1 < op_at && (!several || !is_op(&p->t[i + 1], "+")))
+            return fail_at(p, &p->t[i + 1], several ? "expected '+' between the names before "
+                                                      "the operator"
+                                                    : "expected a single name before the "
+                                                      "operator");
+        if (i + 1 < op_at && i + 2 == op_at)
+            return fail_at(p, &p->t[op_at], "expected a name after '+'");
+    }
+    return BRISK_OK;
+}
+
+/* One statement of the syntax into syn: several with several left-hand
+ * sides. */
+static brisk_status parse_statement(parser *p, brisk_syntax *syn)
+{
+    brisk_statement st = {0};
+    const token *first = peek(p);
+    st.line = first->line;
+    st.column = first->column;
+    size_t end = find_end(p), op_at = end, from = p->pos, nlhs = 0;
+    brisk_status s = refuse_operator(p, end);
+    for (size_t i = p->pos; s == BRISK_OK && i < end && op_at == end; i++)
+        if (find_statement_op(&p->t[i], &st.op))
+            op_at = i;
+    if (s == BRISK_OK && op_at == end)
+        return fail_at(p, first, "no operator (=~ ~ ~~ := == < > |) in this statement");
+    if (s == BRISK_OK && op_at == p->pos)
+        return fail_at(p, first, "expected a name before the operator");
+    if (s == BRISK_OK &&
+        (st.op == BRISK_OP_EQUAL || st.op == BRISK_OP_LESS || st.op == BRISK_OP_GREATER)) {
+        s = parse_expression_statement(p, &st, p->pos, op_at);
+        goto done;
+    }
+    if (s == BRISK_OK)
+        s = left_hand_side(p, from, op_at, st.op != BRISK_OP_DEFINE, &nlhs);
+    if (s == BRISK_OK && st.op == BRISK_OP_DEFINE) {
+        s = parse_expression_statement(p, &st, p->pos, op_at);
+        goto done;
+    }
+    if (s != BRISK_OK)
+        return s;
+    if (!(st.lhs = brisk_strdup(first->text)))
+        return BRISK_ERR_NOMEM;
+    p->pos = op_at + 1;
+    if (peek(p)->kind == TOK_END_STATEMENT) {
+        s = fail_at(p, peek(p), "expected a term after the operator");
+        goto done;
+    }
+    s = parse_terms(p, &st);
+    if (s == BRISK_OK && st.op == BRISK_OP_REGRESS)
+        s = classify_intercept(p, &st);
+done:
+    if (s == BRISK_OK && (s = add_statement(syn, &st)) == BRISK_OK) {
+        size_t original = syn->n - 1;
+        for (size_t k = 1; s == BRISK_OK && k < nlhs; k++) {
+            brisk_statement more;
+            s = copy_statement(&syn->stmts[original], &p->t[from + 2 * k], &more);
+            if (s == BRISK_OK)
+                s = add_statement(syn, &more);
+            if (s != BRISK_OK)
+                statement_free(&more);
+        }
+        return s;
+    }
+    statement_free(&st);
+    return s;
 }
 
 brisk_status brisk_syntax_parse(const char *text, const char *name, long first_line,
@@ -609,14 +756,8 @@ brisk_status brisk_syntax_parse(const char *text, const char *name, long first_l
             p.pos++;
             continue;
         }
-        brisk_statement st;
-        s = parse_statement(&p, &st);
-        if (s == BRISK_OK)
-            s = add_statement(syn, &st);
-        if (s != BRISK_OK) {
-            statement_free(&st);
+        if ((s = parse_statement(&p, syn)) != BRISK_OK)
             goto cleanup;
-        }
     }
     if (syn->n == 0)
         s = syntax_error(err, name, first_line, 0, "the model has no statements");

@@ -66,6 +66,7 @@ typedef struct dwls {
     double *res, *jac;            /* rows, rows x q */
     double *weight;               /* (N_g - 1) / Gamma_aa: the statistic's weights */
     double *h, *hinv, *g, *step, *trial;
+    double *jac_scratch;          /* q x q: the damped h */
     double *pi, *dpi;             /* implied slopes p x nx, and per parameter */
 } dwls;
 
@@ -75,7 +76,7 @@ static void dwls_free(dwls *d)
         brisk_sem_work_free(d->works[g]);
     free(d->works);
     free(d->res), free(d->jac), free(d->weight);
-    free(d->h), free(d->hinv), free(d->g), free(d->step), free(d->trial);
+    free(d->h), free(d->hinv), free(d->g), free(d->step), free(d->trial), free(d->jac_scratch);
     free(d->pi), free(d->dpi);
 }
 
@@ -93,10 +94,11 @@ static bool dwls_init(dwls *d, const brisk_model *m, const brisk_moments *poly,
     d->g = malloc((q + 1) * sizeof *d->g);
     d->step = malloc((q * q + 1) * sizeof *d->step);   /* also the Cholesky scratch */
     d->trial = malloc((q + 1) * sizeof *d->trial);
+    d->jac_scratch = malloc((q * q + 1) * sizeof *d->jac_scratch);
     d->pi = malloc((pnx + 1) * sizeof *d->pi);
     d->dpi = malloc((q * pnx + 1) * sizeof *d->dpi);
     bool ok = d->works && d->res && d->jac && d->weight && d->h && d->hinv && d->g && d->step &&
-              d->trial && d->pi && d->dpi;
+              d->trial && d->jac_scratch && d->pi && d->dpi;
     for (size_t g = 0; ok && g < d->G; g++) {
         ok = (d->works[g] = brisk_sem_work_new(m, &poly[g], g)) != NULL;
         const brisk_wlsmv_stats *s = &w->groups[g];
@@ -181,64 +183,219 @@ static double weighted_ss(const dwls *d, const double *res)
     return s;
 }
 
-/* Gauss-Newton on the weighted sum of squares, with step halving. */
-static brisk_status gauss_newton(dwls *d, brisk_wlsmv *w, double *theta, brisk_error *err)
+/* The Gauss-Newton normal equations at the current residuals: h = J'WJ,
+ * g = J'W r; returns the largest |g|. */
+static double normal_equations(const dwls *d, const double *res, const double *jac, double *h,
+                               double *g)
 {
     size_t q = d->q;
-    double *res = d->res, *jac = d->jac, *h = d->h, *g = d->g, *step = d->step;
-    if (!residuals(d, w, theta, res, jac))
-        return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the starting values give no "
-                               "correlation matrix");
-    double f = weighted_ss(d, res), gmax = INFINITY;
-    bool converged = false;
-    for (int it = 0; it < 500 && !converged; it++) {
-        memset(h, 0, q * q * sizeof *h);
-        memset(g, 0, q * sizeof *g);
-        for (size_t a = 0; a < d->rows; a++) {
-            double wa = d->weight[a];
-            for (size_t k = 0; k < q; k++) {
-                g[k] += wa * jac[a * q + k] * res[a];
-                for (size_t l = 0; l < q; l++)
-                    h[k * q + l] += wa * jac[a * q + k] * jac[a * q + l];
+    memset(h, 0, q * q * sizeof *h);
+    memset(g, 0, q * sizeof *g);
+    for (size_t a = 0; a < d->rows; a++) {
+        double wa = d->weight[a];
+        for (size_t k = 0; k < q; k++) {
+            g[k] += wa * jac[a * q + k] * res[a];
+            for (size_t l = 0; l < q; l++)
+                h[k * q + l] += wa * jac[a * q + k] * jac[a * q + l];
+        }
+    }
+    double gmax = 0;
+    for (size_t k = 0; k < q; k++)
+        gmax = fmax(gmax, fabs(g[k]));
+    return gmax;
+}
+
+/* step = (h + ridge mean(diag h) I)^-1 g; false when not positive definite. */
+static bool damped_step(dwls *d, double ridge)
+{
+    size_t q = d->q;
+    double mean_diag = 0, logdet;
+    for (size_t k = 0; k < q; k++)
+        mean_diag += d->h[k * q + k] / (double)q;
+    double *a = d->jac_scratch;
+    memcpy(a, d->h, q * q * sizeof *a);
+    for (size_t k = 0; k < q; k++)
+        a[k * q + k] += ridge * (mean_diag > 0 ? mean_diag : 1);
+    if (!brisk_dense_spd_invert(a, d->hinv, d->step, q, &logdet))
+        return false;
+    for (size_t k = 0; k < q; k++) {
+        double v = 0;
+        for (size_t l = 0; l < q; l++)
+            v += d->hinv[k * q + l] * d->g[l];
+        d->trial[k] = v;   /* the step, until it is added to theta */
+    }
+    return true;
+}
+
+/* Newton's curvature of the statistic in place of Gauss-Newton's: h =
+ * -dG/dtheta for G = J'W r, from central differences of G (the residuals'
+ * own curvature counts where they are large, as in a weak model); leaves
+ * the residuals and Jacobian at theta again. */
+static bool newton_curvature(dwls *d, brisk_wlsmv *w, const double *theta)
+{
+    size_t q = d->q, R = d->rows;
+    double *point = malloc((q + 1) * sizeof *point), *g0 = malloc((q + 1) * sizeof *g0);
+    double *gp = malloc((q + 1) * sizeof *gp), *gm = malloc((q + 1) * sizeof *gm);
+    bool ok = point && g0 && gp && gm;
+    if (ok)
+        memcpy(g0, d->g, q * sizeof *g0);
+    for (size_t k = 0; ok && k < q; k++) {
+        double h = 1e-6 * (1 + fabs(theta[k]));
+        for (int side = 0; ok && side < 2; side++) {
+            memcpy(point, theta, q * sizeof *point);
+            point[k] += side ? -h : h;
+            double *g = side ? gm : gp;
+            ok = residuals(d, w, point, d->res, d->jac);
+            for (size_t l = 0; ok && l < q; l++) {
+                double v = 0;
+                for (size_t a = 0; a < R; a++)
+                    v += d->weight[a] * d->jac[a * q + l] * d->res[a];
+                g[l] = v;
             }
         }
-        double logdet;
-        gmax = 0;
-        for (size_t k = 0; k < q; k++)
-            gmax = fmax(gmax, fabs(g[k]));
-        w->iterations = it;
-        /* the statistic f = sum (N_g - 1) w r^2 sets the gradient's scale */
-        if ((converged = gmax < 1e-6 * (1 + f)))
-            break;
-        if (!brisk_dense_spd_invert(h, d->hinv, step, q, &logdet))
-            return brisk_error_set(err, BRISK_ERR_MODEL, "the model is not identified: its "
-                                   "correlations do not determine every parameter");
-        for (size_t k = 0; k < q; k++) {
-            step[k] = 0;
-            for (size_t l = 0; l < q; l++)
-                step[k] += d->hinv[k * q + l] * g[l];
-        }
-        double t = 1, ft = INFINITY;
-        for (int half = 0; half < 40; half++, t /= 2) {
-            for (size_t k = 0; k < q; k++)
-                d->trial[k] = theta[k] + t * step[k];
-            if (residuals(d, w, d->trial, res, NULL) && (ft = weighted_ss(d, res)) <= f)
-                break;
-        }
-        if (!(ft <= f)) {   /* at the minimum to rounding, if the gradient says so */
-            converged = gmax < 1e-5 * (1 + f);
-            break;
-        }
-        memcpy(theta, d->trial, q * sizeof *theta);
-        f = ft;
-        if (!residuals(d, w, theta, res, jac))
-            return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "no convergence");
+        for (size_t l = 0; ok && l < q; l++)
+            d->h[l * q + k] = -(gp[l] - gm[l]) / (2 * h);
     }
+    for (size_t k = 0; ok && k < q; k++)
+        for (size_t l = 0; l < k; l++)
+            d->h[k * q + l] = d->h[l * q + k] = (d->h[k * q + l] + d->h[l * q + k]) / 2;
+    ok = ok && residuals(d, w, theta, d->res, d->jac);
+    if (ok)
+        memcpy(d->g, g0, q * sizeof *g0);
+    free(point), free(g0), free(gp), free(gm);
+    return ok;
+}
+
+typedef enum { GAUSS_NEWTON, NEWTON } curvature;
+
+/* Descent on the weighted sum of squares f, damped as Levenberg-Marquardt:
+ * where the curvature is singular or the full step does not lower f (a
+ * two-indicator factor at its start, a Heywood region) the ridge grows
+ * until a step does, and shrinks again after it.  Returns whether the
+ * gradient vanished; *gmax its largest element at the end. */
+static bool descend(dwls *d, brisk_wlsmv *w, double *theta, double *f, curvature kind,
+                    int max_iter, double *gmax, brisk_status *st)
+{
+    size_t q = d->q;
+    double *next = malloc((q + 1) * sizeof *next), *step = d->trial, ridge = 0;
+    bool converged = false;
+    *st = next ? BRISK_OK : BRISK_ERR_NOMEM;
+    for (int it = 0; *st == BRISK_OK && it < max_iter; it++, w->iterations++) {
+        *gmax = normal_equations(d, d->res, d->jac, d->h, d->g);
+        /* the statistic f = sum (N_g - 1) w r^2 sets the gradient's scale */
+        if ((converged = *gmax < 1e-6 * (1 + *f)))
+            break;
+        if (kind == NEWTON && !newton_curvature(d, w, theta)) {
+            *st = BRISK_ERR_NOMEM;
+            break;
+        }
+        double ft = INFINITY;
+        bool moved = false;
+        for (int tries = 0; !moved && tries < 60; tries++) {
+            if (damped_step(d, ridge)) {
+                for (size_t k = 0; k < q; k++)
+                    next[k] = theta[k] + step[k];
+                moved = residuals(d, w, next, d->res, NULL) &&
+                        (ft = weighted_ss(d, d->res)) <= *f;
+            }
+            if (!moved)
+                ridge = ridge > 0 ? ridge * 4 : 1e-8;
+        }
+        if (moved) {
+            ridge = ridge < 1e-12 ? 0 : ridge / 4;
+            memcpy(theta, next, q * sizeof *theta);
+            *f = ft;
+        }
+        if (!residuals(d, w, theta, d->res, d->jac)) {
+            *st = BRISK_ERR_CONVERGENCE;
+            break;
+        }
+        if (!moved) {   /* at the minimum to rounding, if the gradient says so */
+            *gmax = normal_equations(d, d->res, d->jac, d->h, d->g);
+            converged = *gmax < 1e-5 * (1 + *f);
+            break;
+        }
+    }
+    free(next);
+    return converged;
+}
+
+/* Where the statistic falls ever more slowly along a valley (a Heywood
+ * case on its way to infinity) descent crawls: each round steps along the
+ * way the last descent went, doubling the step while the statistic falls,
+ * and descends again from the best point, until a round gains nothing.
+ * Quasi-Newton optimizers such as lavaan's nlminb take such long steps by
+ * themselves. */
+static bool follow_valley(dwls *d, brisk_wlsmv *w, double *theta, double *f, double *gmax,
+                          brisk_status *st)
+{
+    size_t q = d->q;
+    double *before = malloc((q + 1) * sizeof *before), *dir = malloc((q + 1) * sizeof *dir);
+    double *point = malloc((q + 1) * sizeof *point);
+    bool converged = false;
+    *st = before && dir && point ? BRISK_OK : BRISK_ERR_NOMEM;
+    for (int round = 0; *st == BRISK_OK && !converged && round < 40; round++) {
+        memcpy(before, theta, q * sizeof *before);
+        double start = *f;
+        converged = descend(d, w, theta, f, GAUSS_NEWTON, 20, gmax, st);
+        if (converged || *st != BRISK_OK)
+            break;
+        for (size_t k = 0; k < q; k++)
+            dir[k] = theta[k] - before[k];
+        double best = *f;
+        for (double t = 1; t < 1e6; t *= 2) {
+            for (size_t k = 0; k < q; k++)
+                point[k] = theta[k] + t * dir[k];
+            double ft;
+            if (!residuals(d, w, point, d->res, NULL) || !((ft = weighted_ss(d, d->res)) < best))
+                break;
+            best = ft;
+            memcpy(d->trial, point, q * sizeof *point);
+        }
+        if (best < *f) {
+            memcpy(theta, d->trial, q * sizeof *theta);
+            *f = best;
+        }
+        if (!residuals(d, w, theta, d->res, d->jac)) {
+            *st = BRISK_ERR_CONVERGENCE;
+            break;
+        }
+        if (start - *f <= 1e-9 * (1 + *f))
+            break;   /* the valley is flat here: no round gains more */
+    }
+    if (*st == BRISK_OK && !converged)
+        *gmax = normal_equations(d, d->res, d->jac, d->h, d->g);
+    free(before), free(dir), free(point);
+    return converged;
+}
+
+/* DWLS: Gauss-Newton, then Newton on the statistic's own curvature where
+ * Gauss-Newton crawls.  On a valley falling ever more slowly (a Heywood
+ * case on its way to infinity) lavaan accepts a point whose gradient of
+ * its objective (the statistic over 2 N) is below 1e-3, and so does brisk
+ * (w->flat).  Whether the model is identified is asked at the solution
+ * (robust_inference), not on the way there. */
+static brisk_status gauss_newton(dwls *d, brisk_wlsmv *w, double *theta, brisk_error *err)
+{
+    if (!residuals(d, w, theta, d->res, d->jac))
+        return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the starting values give no "
+                               "correlation matrix");
+    double f = weighted_ss(d, d->res), gmax = INFINITY;
+    brisk_status st;
+    w->iterations = 0;
+    bool converged = descend(d, w, theta, &f, GAUSS_NEWTON, 500, &gmax, &st);
+    if (!converged && st == BRISK_OK)
+        converged = descend(d, w, theta, &f, NEWTON, 100, &gmax, &st);
+    if (!converged && st == BRISK_OK)
+        converged = follow_valley(d, w, theta, &f, &gmax, &st);
+    if (st == BRISK_ERR_NOMEM)
+        return brisk_error_set(err, st, "out of memory");
+    if (!converged && st == BRISK_OK && gmax / (double)w->n < 1e-3)
+        converged = w->flat = true;
     if (!converged)
         return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "DWLS did not converge in %d "
-                               "iterations (largest gradient %.3g): the model may not be "
-                               "identified, or the polychorics not fit any such model",
-                               w->iterations + 1, gmax);
+                               "iterations (largest gradient %.3g): give starting values with "
+                               "start(...), or simplify the model", w->iterations, gmax);
     w->chisq = f;
     return BRISK_OK;
 }
@@ -534,6 +691,55 @@ static void response_moments_free(brisk_moments *r, size_t ngroups)
 }
 
 /* The model's estimates, test and baseline from the statistics. */
+/* Whether a free variance is negative (a Heywood case). */
+static bool negative_variance(const brisk_model *m, const double *theta)
+{
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *p = &m->params[r];
+        if (p->free > 0 && p->op == BRISK_OP_COVARY && strcmp(p->lhs, p->rhs) == 0 &&
+            theta[p->free - 1] < 0)
+            return true;
+    }
+    return false;
+}
+
+/* Where lavaan's start found no solution, a flat one or a Heywood case
+ * (near which other optima lie): DWLS from the other starts (start.c)
+ * too, and the best of all, a proper optimum before a flat one and the
+ * lower statistic first.  first is the first search's status. */
+static brisk_status other_starts(const brisk_model *m, brisk_wlsmv *w, dwls *d,
+                                 const brisk_moments *start, brisk_status first,
+                                 brisk_error *err)
+{
+    size_t q = w->q;
+    double *best = malloc((q + 1) * sizeof *best), chisq = w->chisq;
+    bool flat = w->flat;
+    brisk_status st = first;
+    if (!best)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    memcpy(best, w->theta, q * sizeof *best);
+    for (int which = 0; brisk_sem_start_other(m, start, which, w->theta); which++) {
+        brisk_error other;
+        w->flat = false;
+        brisk_status s = gauss_newton(d, w, w->theta, &other);
+        bool better = s == BRISK_OK &&
+                      (st != BRISK_OK || (flat && !w->flat) ||
+                       (flat == w->flat && w->chisq < chisq - 1e-9 * (1 + chisq)));
+        if (better) {
+            memcpy(best, w->theta, q * sizeof *best);
+            chisq = w->chisq;
+            flat = w->flat;
+            st = BRISK_OK;
+            brisk_error_clear(err);
+        }
+    }
+    memcpy(w->theta, best, q * sizeof *best);
+    w->chisq = chisq;
+    w->flat = flat;
+    free(best);
+    return st;
+}
+
 static brisk_status estimate(const brisk_model *m, brisk_wlsmv *w, brisk_error *err)
 {
     size_t G = w->ngroups, p = w->p, ns = w->nstat, pm = m->p;
@@ -546,6 +752,10 @@ static brisk_status estimate(const brisk_model *m, brisk_wlsmv *w, brisk_error *
         brisk_sem_start(m, start, w->theta);
         st = gauss_newton(&d, w, w->theta, err);
     }
+    if (st != BRISK_ERR_NOMEM && (st != BRISK_OK || w->flat || negative_variance(m, w->theta)))
+        st = other_starts(m, w, &d, start, st, err);
+    if (st == BRISK_OK)
+        brisk_sem_orient(m, w->theta, NULL);
     /* the works, the Jacobian and the implied matrices at the estimates
      * (the search may have left the works at a trial point) */
     if (st == BRISK_OK && !residuals(&d, w, w->theta, d.res, d.jac))
@@ -693,7 +903,8 @@ static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_
                       &f->tli);
     brisk_sem_rmsea(f->chisq, f->df, n_rmsea, G, 1, &f->rmsea, &f->rmsea_ci_lower,
                     &f->rmsea_ci_upper);
-    f->rmsea_pvalue = NAN;
+    /* lavaan reports p(RMSEA <= .05) of the unscaled statistic only */
+    f->rmsea_pvalue = brisk_sem_rmsea_pvalue(f->chisq, f->df, n_rmsea, G);
     f->chisq_scaled = w->chisq_scaled;
     f->pvalue_scaled = w->df > 0 ? gsl_cdf_chisq_Q(w->chisq_scaled, w->df) : NAN;
     f->scaling_factor = w->scaling_factor;
@@ -774,11 +985,10 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
     fit->iterations = w.iterations;
     fit->fmin = w.fmin;
     fit->vcov_valid = true;
-    fit->admissible = true;
     fit->theta = malloc((q + 1) * sizeof *fit->theta);
     fit->vcov = malloc((q * q + 1) * sizeof *fit->vcov);
     fit->rows = calloc(m->nparams + 1, sizeof *fit->rows);
-    if (!fit->theta || !fit->vcov || !fit->rows)
+    if (!fit->theta || !fit->vcov || !fit->rows || brisk_sem_model_warnings(m, fit) != BRISK_OK)
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK)
         st = copy_thresholds(&w, fit, err);
@@ -788,10 +998,19 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
         fill_measures(m, &w, &fit->fit);
         st = fill_fit(m, &w, f, fit, err);
     }
+    if (st == BRISK_OK && w.flat &&
+        brisk_fit_warn(fit, "the optimum is flat: the largest gradient of the DWLS statistic "
+                       "is within lavaan's tolerance but not brisk's; some estimates are not "
+                       "determined by the data (see their standard errors)") != BRISK_OK)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK)
         st = brisk_sem_defined(m, fit, err);
     if (st == BRISK_OK)
         st = brisk_sem_standardize(m, f, fit, err);
+    /* a negative residual variance of a latent response (1 less what the
+     * model explains) or of a factor is a Heywood case, as lavaan warns */
+    if (st == BRISK_OK)
+        st = brisk_sem_check_admissible(m, f, fit);
     for (size_t t = 0; st == BRISK_OK && t < fit->nthresholds; t++) {
         /* the fitter is at the estimates with the delta parameterization's
          * residual variances: its diagonal is the latent responses' variance */

@@ -286,32 +286,60 @@ static void test_same_for_any_thread_count(void **state)
 
 /* A small sample on which some draws cannot be estimated: they are
  * counted, left out, and the rest still give intervals. */
+/* On 60 respondents (an admissible solution) half the draws end in a
+ * Heywood case: lavaan keeps every converged draw, and so does brisk by
+ * default, counting the inadmissible ones; --exclude-inadmissible leaves
+ * them out, and the SEs change. */
+static bool has_warning(const brisk_fit *fit, const char *text)
+{
+    for (size_t w = 0; w < fit->nwarnings; w++)
+        if (strcmp(fit->warnings[w], text) == 0)
+            return true;
+    return false;
+}
+
 static void test_failed_draws_are_counted(void **state)
 {
     (void)state;
     brisk_dataset *ds = read_csv(DATA "hs.csv");
-    size_t rows[45];
-    for (size_t i = 0; i < 45; i++)
+    size_t rows[60];
+    for (size_t i = 0; i < 60; i++)
         rows[i] = 3 * i;
-    brisk_fitted f = fit_hs(ds, "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\n"
-                                "speed =~ x7 + x8 + x9\n", rows, 45);
+    const char *model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\n"
+                        "speed =~ x7 + x8 + x9\n";
+    brisk_fitted kept = fit_hs(ds, model, rows, 60), left = fit_hs(ds, model, rows, 60);
+    assert_true(kept.fit->admissible);
     brisk_bootstrap_options opt = {.draws = 300, .seed = 7, .threads = 2};
-    brisk_bootstrap_info info;
+    brisk_bootstrap_info info, info_left;
     brisk_error err;
-    assert_int_equal(brisk_bootstrap_fit(&f, ds, &opt, &info, &err), BRISK_OK);
-    if (!(info.failed > 0 && info.failed < opt.draws))
-        fail_msg("expected some failed draws, got %zu of %zu", info.failed, opt.draws);
-    char warning[160];
-    snprintf(warning, sizeof warning, "%zu of 300 bootstrap draws failed or were inadmissible "
-             "and were left out", info.failed);
-    bool warned = false;
-    for (size_t w = 0; w < f.fit->nwarnings; w++)
-        warned |= strcmp(f.fit->warnings[w], warning) == 0;
-    assert_true(warned);
-    for (size_t r = 0; r < brisk_model_nparams(f.model); r++)
-        if (brisk_model_param(f.model, r)->free)
-            assert_true(isfinite(f.fit->rows[r].se) && isfinite(f.fit->rows[r].ci_lower));
-    brisk_fitted_free(&f);
+    assert_int_equal(brisk_bootstrap_fit(&kept, ds, &opt, &info, &err), BRISK_OK);
+    if (!(info.inadmissible > 0 && info.inadmissible < opt.draws))
+        fail_msg("expected some inadmissible draws, got %zu of %zu", info.inadmissible,
+                 opt.draws);
+    assert_false(info.excluded);
+    char warning[200];
+    snprintf(warning, sizeof warning, "%zu of 300 bootstrap draws had an inadmissible solution "
+             "(a negative variance or a correlation beyond 1) and were kept, as lavaan keeps "
+             "them", info.inadmissible);
+    assert_true(has_warning(kept.fit, warning));
+    opt.exclude_inadmissible = true;
+    assert_int_equal(brisk_bootstrap_fit(&left, ds, &opt, &info_left, &err), BRISK_OK);
+    assert_true(info_left.excluded);
+    assert_int_equal(info_left.inadmissible, info.inadmissible);
+    snprintf(warning, sizeof warning, "%zu of 300 bootstrap draws had an inadmissible solution "
+             "(a negative variance or a correlation beyond 1) and were left out "
+             "(--exclude-inadmissible)", info.inadmissible);
+    assert_true(has_warning(left.fit, warning));
+    bool differs = false;
+    for (size_t r = 0; r < brisk_model_nparams(kept.model); r++)
+        if (brisk_model_param(kept.model, r)->free) {
+            assert_true(isfinite(kept.fit->rows[r].se) && isfinite(kept.fit->rows[r].ci_lower));
+            assert_true(isfinite(left.fit->rows[r].se));
+            differs |= kept.fit->rows[r].se != left.fit->rows[r].se;
+        }
+    assert_true(differs);
+    brisk_fitted_free(&kept);
+    brisk_fitted_free(&left);
     brisk_dataset_free(ds);
 }
 

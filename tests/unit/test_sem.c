@@ -748,7 +748,6 @@ static void test_model_errors(void **state)
 {
     (void)state;
     static const struct { const char *text, *fragment; } cases[] = {
-        {"f =~ c(a, b)*x1 + x2 + x3\n", "one value per group"},
         {"f =~ x1 + x2 + x3\nf =~ x1\n", "specified twice"},
         {"f =~ x1 + x2 + x3\nx1 | t1\n", "thresholds ('|') belong to ordered items"},
         {"f =~ a*x1 + b*x2 + x3\na == b\n", "'==' statements are not supported"},
@@ -760,6 +759,31 @@ static void test_model_errors(void **state)
             fail_msg("case %zu: status %d, '%s'", k, f.status, f.err.message);
         fitted_free(&f);
     }
+}
+
+/* c(...) gives one value per group; a survey that writes it is also
+ * fitted without groups: then its first value holds, and the fit says so. */
+static void test_values_per_group_in_one_group(void **state)
+{
+    (void)state;
+    fitted f = fit_text("f =~ x1 + c(a, b)*x2 + x3\nx2 ~~ c(0.6, NA)*x2\n", DATA "hs.csv",
+                        (brisk_model_options){0});
+    assert_int_equal(f.status, BRISK_OK);
+    size_t found = 0;
+    for (size_t w = 0; w < f.fit->nwarnings; w++)
+        found += strstr(f.fit->warnings[w], "the first, a, is used") != NULL ||
+                 strstr(f.fit->warnings[w], "the first, 0.6, is used") != NULL;
+    assert_int_equal(found, 2);
+    for (size_t r = 0; r < brisk_model_nparams(f.model); r++) {
+        const brisk_param *p = brisk_model_param(f.model, r);
+        if (strcmp(p->rhs, "x2") == 0 && p->op == BRISK_OP_MEASURE)
+            assert_string_equal(p->label, "a");
+        if (strcmp(p->lhs, "x2") == 0 && p->op == BRISK_OP_COVARY) {
+            assert_int_equal(p->free, 0);
+            near(f.fit->rows[r].est, 0.6, 0, "x2 ~~ x2", "c()");
+        }
+    }
+    fitted_free(&f);
 }
 
 static void test_observed_covariates_fixed_x(void **state)
@@ -815,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_data_problems),
         cmocka_unit_test(test_constant_and_collinear_items),
         cmocka_unit_test(test_model_errors),
+        cmocka_unit_test(test_values_per_group_in_one_group),
         cmocka_unit_test(test_observed_covariates_fixed_x),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -182,7 +182,11 @@ static void test_errors_have_positions(void **state)
     assert_non_null(strstr(err.message, "expected a term"));
 
     err = parse_bad("f g =~ x1\n", 1);
+    assert_non_null(strstr(err.message, "expected '+' between the names"));
+    err = parse_bad("d e := a*b\n", 1);
     assert_non_null(strstr(err.message, "single name"));
+    err = parse_bad("a*y ~ x\n", 1);
+    assert_non_null(strstr(err.message, "a modifier on the left"));
 
 
     err = parse_bad("f =~ a*\n", 1);

@@ -412,6 +412,35 @@ bool cli_parse_number(const char *arg, double min, double max, double *out)
     return true;
 }
 
+void cli_estimation_defaults(brisk_model_options *opt)
+{
+    opt->estimator = BRISK_ESTIMATOR_ML;
+    opt->fiml = false;
+    opt->survey_ordered = true;
+}
+
+int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
+                          brisk_model_options *m)
+{
+    if (opt == CLI_OPT_MISSING) {
+        if (strcasecmp(arg, "listwise") != 0 && strcasecmp(arg, "fiml") != 0 &&
+            strcasecmp(arg, "ml") != 0)
+            return cli_usage_error(cmd, "--missing takes listwise or fiml, not '%s'", arg);
+        m->fiml = strcasecmp(arg, "listwise") != 0;
+        return -1;
+    }
+    if (strcasecmp(arg, "ml") == 0)
+        m->estimator = BRISK_ESTIMATOR_ML;
+    else if (strcasecmp(arg, "mlr") == 0)
+        m->estimator = BRISK_ESTIMATOR_MLR;
+    else if (strcasecmp(arg, "wlsmv") == 0)
+        m->estimator = BRISK_ESTIMATOR_WLSMV;
+    else
+        return cli_usage_error(cmd, "--estimator takes ml, mlr or wlsmv, not '%s'", arg);
+    m->survey_ordered = false;   /* the estimator given holds for every item */
+    return -1;
+}
+
 void cli_bootstrap_defaults(brisk_bootstrap_options *opt, size_t draws)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

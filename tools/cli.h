@@ -130,6 +130,33 @@ bool cli_parse_count(const char *arg, unsigned long long min, unsigned long long
                      unsigned long long *out);
 bool cli_parse_number(const char *arg, double min, double max, double *out);
 
+/* The estimation options of every command that fits a model, with one
+ * meaning everywhere: --estimator ml|mlr|wlsmv and --missing
+ * listwise|fiml.  Without --estimator a survey's ordered items are fitted
+ * by WLSMV (lavaan's default for them), others by ML. */
+enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING };
+#define CLI_ESTIMATION_OPTIONS                                  \
+    {"estimator", required_argument, NULL, CLI_OPT_ESTIMATOR},  \
+    {"missing", required_argument, NULL, CLI_OPT_MISSING}
+#define CLI_ESTIMATION_HELP                                                          \
+    "      --estimator E     ml (default), mlr (Huber-White SEs, the Yuan-Bentler\n"  \
+    "                        scaled chi-square, robust CFI, TLI and RMSEA) or wlsmv\n" \
+    "                        (ordered items: polychorics, DWLS, robust SEs, the\n"    \
+    "                        scaled-shifted chi-square), as lavaan's; without it a\n"  \
+    "                        survey's ordered items (ordered =) are fitted by WLSMV\n" \
+    "      --missing M       listwise (default) or fiml: every respondent with the\n"  \
+    "                        answers given (full-information ML, lavaan's missing =\n" \
+    "                        \"ml\"; not with WLSMV)\n"
+
+/* Before the command line: ML, listwise, a survey's ordered items by WLSMV. */
+void cli_estimation_defaults(brisk_model_options *opt);
+
+/* --estimator (opt CLI_OPT_ESTIMATOR) or --missing into m; an estimator
+ * given overrides the survey's ordered items.  Returns -1, or a usage
+ * error's exit status. */
+int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
+                          brisk_model_options *m);
+
 /* The bootstrap options before the command line: draws (0: no bootstrap),
  * seed 1, one thread per processor. */
 void cli_bootstrap_defaults(brisk_bootstrap_options *opt, size_t draws);

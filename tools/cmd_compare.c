@@ -32,6 +32,7 @@ const cli_command cmd_compare = {
         "      --adjust METHOD   holm, or none (default): adjusted p-values of the\n"
         "                        differences\n"
         "      --std-lv          identify factors by unit variances\n"
+        CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "  -q, --quiet           no progress bar nor warnings on standard error\n"
@@ -59,12 +60,14 @@ static int run(int argc, char **argv)
         {"threads", required_argument, NULL, OPT_THREADS},
         {"adjust", required_argument, NULL, OPT_ADJUST},
         {"exclude-inadmissible", no_argument, NULL, OPT_EXCLUDE_INADMISSIBLE},
-        {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+        {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_ESTIMATION_OPTIONS, CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0}};
     cli_common common = {0};
     brisk_compare_options copt = {0};
     int opt, status;
     optind = 1;
     cli_bootstrap_defaults(&copt.boot, 1000);
+    cli_estimation_defaults(&copt.model);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         switch (opt) {
         case OPT_BOOTSTRAP:
@@ -82,6 +85,11 @@ static int run(int argc, char **argv)
             break;
         case OPT_STD_LV: copt.model.std_lv = true; break;
         case OPT_EXCLUDE_INADMISSIBLE: copt.boot.exclude_inadmissible = true; break;
+        case CLI_OPT_ESTIMATOR:
+        case CLI_OPT_MISSING:
+            if ((status = cli_estimation_option(&cmd_compare, opt, optarg, &copt.model)) >= 0)
+                return status;
+            break;
         default:
             if ((status = cli_common_option(&common, opt, &cmd_compare)) >= 0)
                 return status;

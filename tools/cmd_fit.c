@@ -47,16 +47,7 @@ const cli_command cmd_fit = {
         "      --std-lv          identify factors by unit variances instead of fixing\n"
         "                        each first loading to 1\n"
         "      --meanstructure   estimate intercepts and latent means as well\n"
-        "      --estimator E     ml (default) or mlr: the same estimates with\n"
-        "                        Huber-White standard errors and the Yuan-Bentler\n"
-        "                        scaled chi-square, robust CFI, TLI and RMSEA (as\n"
-        "                        lavaan's estimator = \"MLR\"), or wlsmv: every item\n"
-        "                        ordered, polychoric correlations, DWLS, robust SEs and\n"
-        "                        the scaled-shifted chi-square (lavaan's \"WLSMV\")\n"
-        "      --missing M       listwise (default: complete respondents only) or fiml:\n"
-        "                        every respondent with the answers given (full-\n"
-        "                        information ML, lavaan's missing = \"ml\"; observed-\n"
-        "                        information SEs, intercepts estimated)\n"
+        CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
         "                        Graphviz path diagram per behaviour)\n"
         "  -o, --output FILE     write to FILE (format from its extension unless --format);\n"
@@ -74,7 +65,7 @@ const cli_command cmd_fit = {
 };
 
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
-       OPT_THREADS, OPT_ESTIMATOR, OPT_MISSING, OPT_EXCLUDE_INADMISSIBLE };
+       OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE };
 
 typedef struct fit_options {
     cli_common common;
@@ -83,7 +74,6 @@ typedef struct fit_options {
     const char *behaviours[64];
     size_t nbehaviours;
     brisk_model_options model_opt;
-    bool estimator_given;         /* else a survey's ordered = all means WLSMV */
     brisk_bootstrap_options boot;
 } fit_options;
 
@@ -112,9 +102,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"data", required_argument, NULL, 'd'}, {"model", required_argument, NULL, 'm'},
         {"behaviour", required_argument, NULL, 'b'}, {"group", required_argument, NULL, 'g'},
         {"std-lv", no_argument, NULL, OPT_STD_LV},
-        {"meanstructure", no_argument, NULL, OPT_MEANSTRUCTURE},
-        {"estimator", required_argument, NULL, OPT_ESTIMATOR},
-        {"missing", required_argument, NULL, OPT_MISSING},
+        {"meanstructure", no_argument, NULL, OPT_MEANSTRUCTURE}, CLI_ESTIMATION_OPTIONS,
         {"group-equal", required_argument, NULL, OPT_GROUP_EQUAL},
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"ci", required_argument, NULL, OPT_CI}, {"seed", required_argument, NULL, OPT_SEED},
@@ -125,6 +113,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
     optind = 1;
     cli_bootstrap_defaults(&o->boot, 0);
+    cli_estimation_defaults(&o->model_opt);
     while ((opt = getopt_long(argc, argv, "d:m:b:g:" CLI_COMMON_SHORT, options, NULL)) != -1) {
         switch (opt) {
         case 'g': o->group = optarg; break;
@@ -137,22 +126,10 @@ static int parse_options(fit_options *o, int argc, char **argv)
             break;
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
-        case OPT_MISSING:
-            if (strcasecmp(optarg, "listwise") != 0 && strcasecmp(optarg, "fiml") != 0 &&
-                strcasecmp(optarg, "ml") != 0)
-                return cli_usage_error(&cmd_fit, "--missing takes listwise or fiml, not '%s'",
-                                       optarg);
-            o->model_opt.fiml = strcasecmp(optarg, "listwise") != 0;
-            break;
-        case OPT_ESTIMATOR:
-            o->estimator_given = true;
-            if (strcasecmp(optarg, "ml") != 0 && strcasecmp(optarg, "mlr") != 0 &&
-                strcasecmp(optarg, "wlsmv") != 0)
-                return cli_usage_error(&cmd_fit, "--estimator takes ml, mlr or wlsmv, not '%s'",
-                                       optarg);
-            o->model_opt.estimator = strcasecmp(optarg, "mlr") == 0     ? BRISK_ESTIMATOR_MLR
-                                     : strcasecmp(optarg, "wlsmv") == 0 ? BRISK_ESTIMATOR_WLSMV
-                                                                         : BRISK_ESTIMATOR_ML;
+        case CLI_OPT_ESTIMATOR:
+        case CLI_OPT_MISSING:
+            if ((status = cli_estimation_option(&cmd_fit, opt, optarg, &o->model_opt)) >= 0)
+                return status;
             break;
         case OPT_EXCLUDE_INADMISSIBLE:
             o->boot.exclude_inadmissible = boot_detail = true;
@@ -328,10 +305,8 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     brisk_error err;
     brisk_error_clear(&err);
     brisk_survey_fits fits;
-    brisk_model_options mopt = o->model_opt;
-    mopt.survey_ordered = !o->estimator_given;   /* ordered items: lavaan's default, WLSMV */
     brisk_status st = brisk_fit_survey(s, d, o->nbehaviours ? o->behaviours : NULL,
-                                       o->nbehaviours, o->group, &mopt, &fits, &err);
+                                       o->nbehaviours, o->group, &o->model_opt, &fits, &err);
     if (st != BRISK_OK)
         return cli_fail(&err);
     brisk_fit_result *results = calloc(fits.n ? fits.n : 1, sizeof *results);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analysis_internal.h"
 #include "brisk/analysis.h"
 #include "brisk/stats.h"
 #include "brisk/survey.h"
@@ -17,8 +18,10 @@
 /* Everything a draw needs, and what draws leave behind. */
 typedef struct compare_run {
     const brisk_survey_fits *fits;
+    const brisk_survey_data *d;
     size_t K;                    /* behaviours */
-    resample_data *data;         /* per behaviour, one row per respondent */
+    refit_kind *kind;            /* per behaviour: how a draw is refitted */
+    resample_data *data;         /* per behaviour, one row per respondent (ML, MLR) */
     size_t R;                    /* respondents */
     double **scoring;            /* per behaviour: the full sample's inverse information */
     const size_t *rows;          /* compared parameter-table rows (same in every behaviour) */
@@ -30,6 +33,7 @@ typedef struct compare_run {
     bool exclude_inadmissible;   /* leave those out */
     brisk_moments *mom;          /* per thread */
     unsigned **count;            /* per thread: times each respondent is drawn */
+    size_t **drawn;              /* per thread: a behaviour's rows drawn (FIML, WLSMV) */
     size_t draws, failed, ninadmissible;
     size_t left_out;             /* draws not used: failed, or inadmissible and excluded */
     unsigned nthreads;
@@ -48,13 +52,27 @@ static void compare_job(size_t i, size_t thread, void *ctx)
     run->inadmissible[i] = false;
     for (size_t b = 0; run->ok[i] && b < run->K; b++) {
         const brisk_fitted *f = &run->fits->fitted[b];
-        brisk_moments *mom = &run->mom[thread];
-        brisk_resample_moments(&run->data[b], count, mom);
-        brisk_fit_options o = {.start = f->fit->theta, .scoring = run->scoring[b],
-                               .estimates_only = true, .tolerance = 1e-7,
-                               .orient_like = f->fit->theta};
+        brisk_moments drawn_mom = {0}, *mom = &run->mom[thread];
+        if (run->kind[b] == REFIT_MOMENTS) {
+            brisk_resample_moments(&run->data[b], count, mom);
+        } else {   /* the behaviour's rows of the respondents drawn, as often as drawn */
+            size_t n = 0, *rows = run->drawn[thread];
+            for (size_t who = 0; who < run->R; who++)
+                for (unsigned c = 0;
+                     c < count[who] && run->d->respondent_row[b][who] != (size_t)-1; c++)
+                    rows[n++] = run->d->respondent_row[b][who];
+            mom = &drawn_mom;
+            if (!brisk_refit_moments(run->kind[b], f->model, run->d->ds, rows, n, mom)) {
+                brisk_moments_free(mom);
+                run->ok[i] = false;
+                break;
+            }
+        }
         brisk_fit *fit = NULL;
-        run->ok[i] = brisk_fit_ml(f->model, mom, &o, &fit, NULL) == BRISK_OK;
+        run->ok[i] = brisk_refit(run->kind[b], f->model, mom, f->fit->theta, run->scoring[b],
+                                 &fit) == BRISK_OK;
+        if (mom == &drawn_mom)
+            brisk_moments_free(mom);
         if (run->ok[i] && !fit->admissible && f->fit->admissible) {
             /* kept, as lavaan keeps converged draws, unless asked not to */
             run->inadmissible[i] = true;
@@ -95,6 +113,10 @@ static void run_free(compare_run *run)
         brisk_moments_free(&run->mom[t]);
     for (unsigned t = 0; run->count && t < nthreads; t++)
         free(run->count[t]);
+    for (unsigned t = 0; run->drawn && t < nthreads; t++)
+        free(run->drawn[t]);
+    free(run->drawn);
+    free(run->kind);
     free(run->data);
     free(run->scoring);
     free(run->mom);
@@ -119,7 +141,10 @@ static bool run_init(compare_run *run, const brisk_survey_data *d)
     run->scoring = calloc(K, sizeof *run->scoring);
     run->mom = calloc(nthreads, sizeof *run->mom);
     run->count = calloc(nthreads, sizeof *run->count);
-    bool ok = rows && run->data && run->scoring && run->mom && run->count;
+    run->drawn = calloc(nthreads, sizeof *run->drawn);
+    run->kind = calloc(K + 1, sizeof *run->kind);
+    bool ok = rows && run->data && run->scoring && run->mom && run->count && run->drawn &&
+              run->kind;
     run->nrows = ok ? compared_rows(m0, run->defined_only, rows) : 0;
     run->est = malloc((draws * K * run->nrows + 1) * sizeof *run->est);
     run->std = malloc((draws * K * run->nrows + 1) * sizeof *run->std);
@@ -130,7 +155,10 @@ static bool run_init(compare_run *run, const brisk_survey_data *d)
     for (size_t b = 0; ok && b < K; b++) {
         const brisk_fitted *f = &run->fits->fitted[b];
         size_t ntotal = f->moments[0].n;
-        ok = brisk_resample_data(f->model, d->ds, d->respondent_row[b], R, false, &run->data[b]) &&
+        run->kind[b] = brisk_refit_kind(f);
+        ok = (run->kind[b] != REFIT_MOMENTS ||
+              brisk_resample_data(f->model, d->ds, d->respondent_row[b], R, false,
+                                  &run->data[b])) &&
              (run->scoring[b] = malloc((q ? q * q : 1) * sizeof(double))) != NULL;
         for (size_t k = 0; ok && k < q * q; k++)
             run->scoring[b][k] = (double)ntotal * f->fit->vcov[k];
@@ -139,7 +167,8 @@ static bool run_init(compare_run *run, const brisk_survey_data *d)
         run->mom[t] = (brisk_moments){.p = p, .cov = malloc((p * p + 1) * sizeof(double)),
                                       .mean = malloc((p + 1) * sizeof(double))};
         run->count[t] = malloc((R + 1) * sizeof **run->count);
-        ok = run->mom[t].cov && run->mom[t].mean && run->count[t];
+        run->drawn[t] = malloc((R + 1) * sizeof **run->drawn);
+        ok = run->mom[t].cov && run->mom[t].mean && run->count[t] && run->drawn[t];
     }
     return ok;
 }
@@ -320,11 +349,12 @@ static brisk_table *paths_table(const compare_run *run, const brisk_survey *s)
     if (!st)
         st = brisk_table_add_note(t, "SE: bootstrap standard error from %zu draws of the %zu "
                                   "respondents (seed %llu; %zu draw%s left out), each "
-                                  "behaviour refitted on the same resample. Wald test that the "
-                                  "path is equal in all behaviours, with the bootstrap covariance "
-                                  "of the differences.", run->draws, run->R,
+                                  "behaviour refitted (%s) on the same resample. Wald test "
+                                  "that the path is equal in all behaviours, with the bootstrap "
+                                  "covariance of the differences.", run->draws, run->R,
                                   (unsigned long long)run->seed, run->left_out,
-                                  run->left_out == 1 ? "" : "s");
+                                  run->left_out == 1 ? "" : "s",
+                                  brisk_fitted_estimator(&run->fits->fitted[0]));
     if (st) {
         brisk_table_free(t);
         return NULL;
@@ -496,6 +526,7 @@ static brisk_status run_draws(const brisk_survey *s, const brisk_survey_data *d,
     if (st != BRISK_OK)
         return st;
     run->fits = fits;
+    run->d = d;
     run->K = fits->n;
     run->R = d->nrespondents;
     run->seed = opt->boot.seed;

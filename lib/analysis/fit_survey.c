@@ -28,6 +28,16 @@ bool brisk_behaviour_selected(const char *key, const char *const *only, size_t n
     return false;
 }
 
+const char *brisk_fitted_estimator(const brisk_fitted *f)
+{
+    bool fiml = f->moments && f->moments[0].npatterns;
+    if (f->fit && f->fit->nthresholds)
+        return "WLSMV";
+    if (f->fit && f->fit->fit.robust)
+        return fiml ? "MLR, full information" : "MLR";
+    return fiml ? "ML, full information" : "ML";
+}
+
 void brisk_name_behaviour(brisk_error *err, const char *key)
 {
     if (!err || !key)
@@ -61,7 +71,14 @@ static brisk_status survey_estimator(const brisk_survey *s, size_t b, const char
     }
     if (st != BRISK_OK)
         ;   /* the model text's own error */
-    else if (ordered && !continuous)
+    else if (ordered && !continuous && opt->fiml) {
+        brisk_error_at(err, s->path, s->ordered_line, 0);
+        st = brisk_error_set(err, BRISK_ERR_ARGUMENT, "the survey declares its items ordered "
+                             "(ordered =), so they are fitted by WLSMV, and full-information "
+                             "ML (--missing fiml) does not go with WLSMV (lavaan refuses it "
+                             "too); drop --missing fiml, or fit the items as continuous with "
+                             "--estimator mlr --missing fiml");
+    } else if (ordered && !continuous)
         opt->estimator = BRISK_ESTIMATOR_WLSMV;
     else if (ordered && continuous) {
         brisk_error_variable(err, continuous);
@@ -88,6 +105,9 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
         return brisk_error_set(err, BRISK_ERR_FORMAT, "the survey has no [model] section; add "
                                "the model in lavaan syntax");
     }
+    brisk_status checked = opt ? brisk_check_estimation(opt, err) : BRISK_OK;
+    if (checked != BRISK_OK)
+        return checked;
     size_t nb = brisk_survey_nblocks(s);
     out->fitted = calloc(nb, sizeof *out->fitted);
     out->groups = calloc(nb, sizeof *out->groups);

@@ -245,6 +245,11 @@ typedef struct brisk_fitted {
     brisk_fit *fit;
 } brisk_fitted;
 
+/* Whether the options' estimator and missing-data treatment go together
+ * (WLSMV and full-information ML do not); BRISK_ERR_ARGUMENT saying what
+ * to do otherwise. */
+brisk_status brisk_check_estimation(const brisk_model_options *opt, brisk_error *err);
+
 /* Parse model text (source names it in errors; first_line is the line of
  * its first line there), build the model over ds's columns, compute the
  * moments of the given rows (NULL: all) — per group of group_column when it

@@ -16,10 +16,6 @@ typedef struct scratch {
     size_t *drawn;             /* full-information ML and WLSMV: the rows drawn */
 } scratch;
 
-/* Full-information ML and WLSMV refit a draw from its respondents' rows
- * (patterns, polychorics): a group's cases are rows of the data set. */
-typedef enum { REFIT_MOMENTS, REFIT_FIML, REFIT_WLSMV } refit_kind;
-
 typedef struct boot_run {
     const brisk_model *m;
     refit_kind kind;
@@ -100,27 +96,9 @@ static bool job_moments(const boot_run *run, size_t i, scratch *s)
         for (size_t j = 0; j < run->ncases[g]; j++)
             for (unsigned c = 0; c < s->count[j]; c++)
                 s->drawn[n++] = run->cases[g][j];
-        ok = ok && (run->kind == REFIT_FIML
-                        ? brisk_moments_from_data_fiml(run->m, run->ds, s->drawn, n, &s->mom[g],
-                                                       NULL)
-                        : brisk_moments_from_data(run->m, run->ds, s->drawn, n, &s->mom[g],
-                                                  NULL)) == BRISK_OK;
+        ok = ok && brisk_refit_moments(run->kind, run->m, run->ds, s->drawn, n, &s->mom[g]);
     }
     return ok;
-}
-
-/* A draw's fit: from the full-sample estimates (FIML, ML), or WLSMV's own
- * statistics and estimates. */
-static brisk_status job_fit(const boot_run *run, const brisk_moments *mom, brisk_fit **fit)
-{
-    if (run->kind == REFIT_WLSMV)
-        return brisk_fit_wlsmv(run->m, mom, fit, NULL);
-    /* A draw's estimates need not be closer than 1e-7 in the gradient: the
-     * bootstrap spread is many orders larger. */
-    brisk_fit_options o = {.start = run->theta_hat, .scoring = run->scoring,
-                           .estimates_only = true, .tolerance = 1e-7,
-                           .orient_like = run->theta_hat};
-    return brisk_fit_ml(run->m, mom, &o, fit, NULL);
 }
 
 static void boot_job(size_t i, size_t thread, void *ctx)
@@ -129,7 +107,8 @@ static void boot_job(size_t i, size_t thread, void *ctx)
     scratch *s = &run->scratch[thread];
     run->ok[i] = run->inadmissible[i] = false;
     brisk_fit *fit = NULL;
-    if (job_moments(run, i, s) && job_fit(run, s->mom, &fit) == BRISK_OK)
+    if (job_moments(run, i, s) &&
+        brisk_refit(run->kind, run->m, s->mom, run->theta_hat, run->scoring, &fit) == BRISK_OK)
         run->inadmissible[i] = !fit->admissible;
     if (fit && !(run->inadmissible[i] && run->exclude_inadmissible)) {
         for (size_t r = 0; r < run->nrows; r++) {
@@ -323,9 +302,7 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
     unsigned nthreads = opt->threads ? opt->threads : 1;
     /* ML and MLR (the same estimates) refit a draw's moments; full-
      * information ML and WLSMV their own from the rows drawn */
-    refit_kind kind = fitted->moments[0].npatterns                 ? REFIT_FIML
-                      : fitted->fit && fitted->fit->nthresholds ? REFIT_WLSMV
-                                                                  : REFIT_MOMENTS;
+    refit_kind kind = brisk_refit_kind(fitted);
     resample_data *data = calloc(G, sizeof *data);
     size_t **cases = calloc(G, sizeof *cases), *ncases = calloc(G, sizeof *ncases);
     size_t q = m->nfree, ntotal = 0;

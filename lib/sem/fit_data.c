@@ -85,6 +85,17 @@ static brisk_status prepare_groups(brisk_fitted *out, const brisk_dataset *ds, c
     return out->moments ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
 }
 
+brisk_status brisk_check_estimation(const brisk_model_options *opt, brisk_error *err)
+{
+    if ((opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV) && opt->fiml)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "full-information ML (--missing fiml) "
+                               "does not go with WLSMV: ordered items are fitted on the "
+                               "respondents who answered them all (lavaan refuses missing = "
+                               "\"ml\" for them too); drop --missing fiml, or fit the items as "
+                               "continuous with --estimator mlr --missing fiml");
+    return BRISK_OK;
+}
+
 brisk_status brisk_fit_text(const char *text, const char *source, long first_line,
                             const brisk_dataset *ds, const size_t *rows, size_t nrows,
                             const char *group_column, const brisk_model_options *opt,
@@ -97,6 +108,9 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
     mopt.name = source;
     if (mopt.estimator == BRISK_ESTIMATOR_WLSMV)
         mopt.ordered = true;   /* every observed variable an ordered item */
+    brisk_status checked = brisk_check_estimation(&mopt, err);
+    if (checked != BRISK_OK)
+        return checked;
     if (mopt.ordered && mopt.group_equal)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--group-equal with ordered items "
                                "(WLSMV) is not available yet: their invariance needs equal "

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "resample.h"
 #include "sem_internal.h"
+#include "sem_wls.h"
 
 static bool row_complete(const double *row, size_t p)
 {
@@ -290,4 +291,32 @@ void brisk_bca_interval(const double *sorted, size_t n, double theta, double a, 
     double zl = z0 + gsl_cdf_ugaussian_Pinv(0.025), zh = z0 + gsl_cdf_ugaussian_Pinv(0.975);
     *lo = brisk_quantile_sorted(sorted, n, gsl_cdf_ugaussian_P(z0 + zl / (1 - a * zl)));
     *hi = brisk_quantile_sorted(sorted, n, gsl_cdf_ugaussian_P(z0 + zh / (1 - a * zh)));
+}
+
+/* ------------------------------------------------------------ refits */
+
+refit_kind brisk_refit_kind(const brisk_fitted *fitted)
+{
+    return fitted->moments[0].npatterns                 ? REFIT_FIML
+           : fitted->fit && fitted->fit->nthresholds ? REFIT_WLSMV
+                                                       : REFIT_MOMENTS;
+}
+
+bool brisk_refit_moments(refit_kind kind, const brisk_model *m, const brisk_dataset *ds,
+                         const size_t *rows, size_t n, brisk_moments *mom)
+{
+    return (kind == REFIT_FIML ? brisk_moments_from_data_fiml(m, ds, rows, n, mom, NULL)
+                               : brisk_moments_from_data(m, ds, rows, n, mom, NULL)) == BRISK_OK;
+}
+
+brisk_status brisk_refit(refit_kind kind, const brisk_model *m, const brisk_moments *mom,
+                         const double *start, const double *scoring, brisk_fit **fit)
+{
+    if (kind == REFIT_WLSMV)
+        return brisk_fit_wlsmv(m, mom, fit, NULL);
+    /* A draw's estimates need not be closer than 1e-7 in the gradient: the
+     * bootstrap spread is many orders larger. */
+    brisk_fit_options o = {.start = start, .scoring = scoring, .estimates_only = true,
+                           .tolerance = 1e-7, .orient_like = start};
+    return brisk_fit_ml(m, mom, &o, fit, NULL);
 }

@@ -28,6 +28,26 @@ void brisk_resample_data_free(resample_data *d);
  * covariances. */
 void brisk_resample_moments(const resample_data *d, const unsigned *count, brisk_moments *mom);
 
+/* How a draw of a fitted model is refitted: ML and MLR from the draw's
+ * moments (sufficient statistics with counts, brisk_resample_moments);
+ * full-information ML and WLSMV from the rows drawn (patterns,
+ * polychorics), each with its own estimator. */
+typedef enum { REFIT_MOMENTS, REFIT_FIML, REFIT_WLSMV } refit_kind;
+refit_kind brisk_refit_kind(const brisk_fitted *fitted);
+
+/* One group's moments of the rows drawn (a row as often as drawn) for a
+ * refit of kind REFIT_FIML or REFIT_WLSMV (complete rows); false when they
+ * cannot be computed.  Free mom with brisk_moments_free. */
+bool brisk_refit_moments(refit_kind kind, const brisk_model *m, const brisk_dataset *ds,
+                         const size_t *rows, size_t n, brisk_moments *mom);
+
+/* A draw's fit from its moments (one per group): WLSMV's own estimates,
+ * or ML from the full-sample estimates start with the full sample's
+ * inverse information per case (scoring), estimates only, every factor
+ * scaled by its variance oriented as in start. */
+brisk_status brisk_refit(refit_kind kind, const brisk_model *m, const brisk_moments *mom,
+                         const double *start, const double *scoring, brisk_fit **fit);
+
 /* A bootstrap resample of n rows as counts: count[i] is how many of n
  * draws with replacement fell on row i (each row equally likely). */
 void brisk_resample_counts(brisk_rng *r, size_t n, unsigned *count);

@@ -198,7 +198,15 @@ t_compare() {
     has "Differences between behaviours (same respondents)" "$tmp/out" &&
     has "Defined effects by behaviour" "$tmp/out" && has "p (Holm)" "$tmp/out" &&
     run 3 compare "$top_srcdir/tests/bad/not-identified.survey" --bootstrap 10 -q &&
-    has "behaviour 'crime': the model is not identified" "$tmp/err"
+    has "behaviour 'crime': the model is not identified" "$tmp/err" &&
+    # the estimator and missing-data options mean what they mean to fit
+    run 0 compare "$survey" --bootstrap 20 --missing fiml -q &&
+    has "each behaviour refitted (ML, full information) on the same resample" "$tmp/out" &&
+    run 0 compare "$survey" --bootstrap 20 --estimator wlsmv -q &&
+    has "each behaviour refitted (WLSMV) on the same resample" "$tmp/out" &&
+    run 1 compare "$survey" --bootstrap 20 --estimator wlsmv --missing fiml -q &&
+    has "does not go with WLSMV" "$tmp/err" &&
+    run 1 fit "$survey" --estimator wlsmv --missing fiml && has "does not go with WLSMV" "$tmp/err"
 }
 t_groups_and_invariance() {
     run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group school --format json &&

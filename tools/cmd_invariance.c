@@ -20,14 +20,17 @@ const cli_command cmd_invariance = {
         "free after the first group), strict (and residual variances equal).  For\n"
         "each level: npar, chi-square, df, CFI, TLI, RMSEA, SRMR, AIC, BIC, and the\n"
         "chi-square difference test against the level before (as lavaan's\n"
-        "lavTestLRT) with Delta CFI and Delta RMSEA.  A survey's model is tested\n"
-        "for each behaviour.\n\n"
+        "lavTestLRT) with Delta CFI and Delta RMSEA.  With MLR the table adds the\n"
+        "scaled chi-square and the robust CFI, TLI and RMSEA, and the difference is\n"
+        "Satorra and Bentler's (2001) scaled difference, lavTestLRT's for MLR.  A\n"
+        "survey's model is tested for each behaviour.\n\n"
         "Options:\n"
         "  -g, --group COL       the column whose values define the groups\n"
         "  -d, --data FILE       data file, with --model\n"
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"
         "  -b, --behaviour KEY   test only this behaviour (repeatable)\n"
         "      --std-lv          identify factors by unit variances\n"
+        CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "  -q, --quiet           no warnings on standard error\n"
@@ -53,9 +56,11 @@ static int parse_options(inv_options *o, int argc, char **argv)
     static const struct option options[] = {
         {"group", required_argument, NULL, 'g'}, {"data", required_argument, NULL, 'd'},
         {"model", required_argument, NULL, 'm'}, {"behaviour", required_argument, NULL, 'b'},
-        {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+        {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_ESTIMATION_OPTIONS, CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
+    cli_estimation_defaults(&o->model_opt);
     while ((opt = getopt_long(argc, argv, "g:d:m:b:" CLI_COMMON_SHORT, options, NULL)) != -1) {
         switch (opt) {
         case 'g': o->group = optarg; break;
@@ -67,6 +72,12 @@ static int parse_options(inv_options *o, int argc, char **argv)
             o->behaviours[o->nbehaviours++] = optarg;
             break;
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
+        case CLI_OPT_ESTIMATOR:
+        case CLI_OPT_MISSING:
+            if ((status = cli_estimation_option(&cmd_invariance, opt, optarg, &o->model_opt)) >=
+                0)
+                return status;
+            break;
         default:
             if ((status = cli_common_option(&o->common, opt, &cmd_invariance)) >= 0)
                 return status;

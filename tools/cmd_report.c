@@ -40,9 +40,7 @@ const cli_command cmd_report = {
         "      --exclude-inadmissible  leave out draws with a negative variance or a\n"
         "                      correlation beyond 1 (kept by default, as lavaan does)\n"
         "      --std-lv        identify factors by unit variances\n"
-        "      --estimator E   ml (default) or mlr: Huber-White standard errors and\n"
-        "                      the Yuan-Bentler scaled chi-square with scaled and\n"
-        "                      robust CFI, TLI and RMSEA (as brisk fit --estimator mlr)\n"
+        CLI_ESTIMATION_HELP
         "  -q, --quiet         no warnings on standard error\n"
         "  -h, --help          show this help\n"
         "  -V, --version       show the version\n\n"
@@ -51,7 +49,7 @@ const cli_command cmd_report = {
     .run = run,
 };
 
-enum { OPT_BOOTSTRAP = 1000, OPT_CI, OPT_SEED, OPT_THREADS, OPT_STD_LV, OPT_ESTIMATOR,
+enum { OPT_BOOTSTRAP = 1000, OPT_CI, OPT_SEED, OPT_THREADS, OPT_STD_LV,
        OPT_EXCLUDE_INADMISSIBLE };
 
 static brisk_status report(const cli_survey *cs, const void *ctx, brisk_table_list *out,
@@ -64,28 +62,25 @@ static int run(int argc, char **argv)
 {
     static const struct option options[] = {
         {"std-lv", no_argument, NULL, OPT_STD_LV},
-        {"estimator", required_argument, NULL, OPT_ESTIMATOR},
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"seed", required_argument, NULL, OPT_SEED},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"exclude-inadmissible", no_argument, NULL, OPT_EXCLUDE_INADMISSIBLE},
-        CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+        CLI_ESTIMATION_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     cli_common common = {0};
     brisk_report_options ropt = {0};
     int opt, status;
     optind = 1;
     cli_bootstrap_defaults(&ropt.boot, 1000);
+    cli_estimation_defaults(&ropt.model);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         if (opt == OPT_STD_LV) {
             ropt.model.std_lv = true;
         } else if (opt == OPT_EXCLUDE_INADMISSIBLE) {
             ropt.boot.exclude_inadmissible = true;
-        } else if (opt == OPT_ESTIMATOR) {
-            if (strcasecmp(optarg, "ml") != 0 && strcasecmp(optarg, "mlr") != 0)
-                return cli_usage_error(&cmd_report, "--estimator takes ml or mlr, not '%s'",
-                                       optarg);
-            ropt.model.estimator = strcasecmp(optarg, "mlr") == 0 ? BRISK_ESTIMATOR_MLR
-                                                                  : BRISK_ESTIMATOR_ML;
+        } else if (opt == CLI_OPT_ESTIMATOR || opt == CLI_OPT_MISSING) {
+            if ((status = cli_estimation_option(&cmd_report, opt, optarg, &ropt.model)) >= 0)
+                return status;
         } else if (opt == OPT_BOOTSTRAP && *optarg && strspn(optarg, "0") == strlen(optarg)) {
             ropt.boot.draws = 0;
         } else if (opt >= OPT_BOOTSTRAP && opt <= OPT_THREADS) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "brisk/error.h"
 #include "brisk/model.h"
+#include "brisk/survey.h"
 
 /* Whether a survey's behaviour is among only[0..nonly) (none: all; a
  * survey without behaviours has the key NULL, always selected). */
@@ -14,8 +15,12 @@ bool brisk_behaviour_selected(const char *key, const char *const *only, size_t n
 /* Prefix an error with the behaviour it happened in ("behaviour 'crime': "). */
 void brisk_name_behaviour(brisk_error *err, const char *key);
 
-/* How a fitted model was estimated, in words for notes: "WLSMV", "MLR",
- * "ML", with ", full information" for FIML. */
-const char *brisk_fitted_estimator(const brisk_fitted *f);
+/* The options behaviour b of survey s is fitted with (its model text):
+ * opt, and WLSMV where the survey declares the model's items ordered and
+ * opt->survey_ordered (lavaan's default for ordered items); a model that
+ * mixes ordered and other items is refused, naming both. */
+brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char *text,
+                                     const brisk_model_options *opt, brisk_model_options *out,
+                                     brisk_error *err);
 
 #endif

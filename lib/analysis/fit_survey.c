@@ -94,6 +94,16 @@ static brisk_status survey_estimator(const brisk_survey *s, size_t b, const char
     return st;
 }
 
+brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char *text,
+                                     const brisk_model_options *opt, brisk_model_options *out,
+                                     brisk_error *err)
+{
+    *out = opt ? *opt : (brisk_model_options){0};
+    if (out->survey_ordered && (s->ordered || s->nordered))
+        return survey_estimator(s, b, text, out, err);
+    return BRISK_OK;
+}
+
 brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
                               const char *const *only, size_t nonly, const char *group_column,
                               const brisk_model_options *opt, brisk_survey_fits *out,
@@ -121,10 +131,9 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
         if (!brisk_behaviour_selected(key, only, nonly))
             continue;
         char *text = brisk_survey_model_text(s, b);
-        brisk_model_options bopt = opt ? *opt : (brisk_model_options){0};
-        st = text ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-        if (st == BRISK_OK && bopt.survey_ordered && (s->ordered || s->nordered))
-            st = survey_estimator(s, b, text, &bopt, err);
+        brisk_model_options bopt;
+        st = text ? brisk_behaviour_options(s, b, text, opt, &bopt, err)
+                  : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         if (st == BRISK_OK)
             st = brisk_fit_text(text, s->path, s->model_line, d->ds, d->rows[b], d->nrows[b],
                                 group_column, &bopt, &out->fitted[out->n], err);

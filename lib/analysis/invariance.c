@@ -23,22 +23,33 @@ static const struct {
 };
 #define NLEVELS (sizeof levels / sizeof levels[0])
 
+/* The table's columns; robust ones only when the fits have a scaled test
+ * (MLR). */
 static const struct {
     const char *key, *header;
     brisk_cell_kind kind;
+    bool robust_only;
 } columns[] = {
-    {"level", "Model", BRISK_CELL_TEXT}, {"npar", "npar", BRISK_CELL_INT},
-    {"chisq", "Chi-square", BRISK_CELL_NUMBER}, {"df", "df", BRISK_CELL_INT},
-    {"cfi", "CFI", BRISK_CELL_NUMBER}, {"tli", "TLI", BRISK_CELL_NUMBER},
-    {"rmsea", "RMSEA", BRISK_CELL_NUMBER}, {"srmr", "SRMR", BRISK_CELL_NUMBER},
-    {"aic", "AIC", BRISK_CELL_NUMBER}, {"bic", "BIC", BRISK_CELL_NUMBER},
-    {"chisq_diff", "Delta chi-square", BRISK_CELL_NUMBER}, {"df_diff", "Delta df", BRISK_CELL_INT},
-    {"pvalue_diff", "p", BRISK_CELL_PVALUE}, {"cfi_diff", "Delta CFI", BRISK_CELL_NUMBER},
-    {"rmsea_diff", "Delta RMSEA", BRISK_CELL_NUMBER},
+    {"level", "Model", BRISK_CELL_TEXT, false}, {"npar", "npar", BRISK_CELL_INT, false},
+    {"chisq", "Chi-square", BRISK_CELL_NUMBER, false}, {"df", "df", BRISK_CELL_INT, false},
+    {"chisq_scaled", "Scaled chi-square", BRISK_CELL_NUMBER, true},
+    {"scaling_factor", "Scaling factor", BRISK_CELL_NUMBER, true},
+    {"cfi", "CFI", BRISK_CELL_NUMBER, false}, {"tli", "TLI", BRISK_CELL_NUMBER, false},
+    {"rmsea", "RMSEA", BRISK_CELL_NUMBER, false},
+    {"cfi_robust", "Robust CFI", BRISK_CELL_NUMBER, true},
+    {"tli_robust", "Robust TLI", BRISK_CELL_NUMBER, true},
+    {"rmsea_robust", "Robust RMSEA", BRISK_CELL_NUMBER, true},
+    {"srmr", "SRMR", BRISK_CELL_NUMBER, false},
+    {"aic", "AIC", BRISK_CELL_NUMBER, false}, {"bic", "BIC", BRISK_CELL_NUMBER, false},
+    {"chisq_diff", "Delta chi-square", BRISK_CELL_NUMBER, false},
+    {"df_diff", "Delta df", BRISK_CELL_INT, false},
+    {"pvalue_diff", "p", BRISK_CELL_PVALUE, false},
+    {"cfi_diff", "Delta CFI", BRISK_CELL_NUMBER, false},
+    {"rmsea_diff", "Delta RMSEA", BRISK_CELL_NUMBER, false},
 };
 
 /* The table; with behaviours, a first column names each row's behaviour. */
-static brisk_table *new_table(bool by_behaviour)
+static brisk_table *new_table(bool by_behaviour, bool robust)
 {
     brisk_table *t = brisk_table_new("invariance.fit", "Measurement invariance");
     if (t && by_behaviour &&
@@ -47,6 +58,8 @@ static brisk_table *new_table(bool by_behaviour)
         return NULL;
     }
     for (size_t k = 0; t && k < sizeof columns / sizeof columns[0]; k++) {
+        if (columns[k].robust_only && !robust)
+            continue;
         if (brisk_table_add_column(t, columns[k].key, columns[k].header, columns[k].kind, 3) ==
             (size_t)-1) {
             brisk_table_free(t);
@@ -56,27 +69,81 @@ static brisk_table *new_table(bool by_behaviour)
     return t;
 }
 
-/* One level's row; the differences are to the level before it.  c0 is
- * the first column after the behaviour's. */
+static void set(brisk_table *t, size_t row, const char *key, double x)
+{
+    size_t col = brisk_table_find_column(t, key);
+    if (col != (size_t)-1)
+        brisk_table_set_num(t, row, col, x);
+}
+
+/* The difference test of a level against the one before it, as lavaan's
+ * lavTestLRT: the difference of the chi-squares, or with a scaled test
+ * (MLR) Satorra and Bentler's (2001) scaled difference (T0 - T1) / cd,
+ * cd = (df0 c0 - df1 c1) / (df0 - df1), undefined when cd < 0. */
+static void difference(const brisk_fit_measures *f, const brisk_fit_measures *prev,
+                       double *chisq, double *df)
+{
+    *df = f->df - prev->df;
+    *chisq = f->chisq - prev->chisq;
+    if (!f->scaled || *df <= 0)
+        return;
+    double c1 = prev->df > 0 ? prev->scaling_factor : 1;
+    double cd = (f->df * f->scaling_factor - prev->df * c1) / *df;
+    *chisq = cd > 0 ? *chisq / cd : NAN;
+}
+
+/* One level's row; the differences are to the level before it. */
 static brisk_status add_level(brisk_table *t, const char *behaviour, size_t k,
                               const brisk_fit_measures *f, const brisk_fit_measures *prev)
 {
-    size_t row = brisk_table_add_row(t), c0 = behaviour ? 1 : 0;
+    size_t row = brisk_table_add_row(t);
     if (row == (size_t)-1 || (behaviour && brisk_table_set_text(t, row, 0, behaviour)) ||
-        brisk_table_set_text(t, row, c0, levels[k].name))
+        brisk_table_set_text(t, row, behaviour ? 1 : 0, levels[k].name))
         return BRISK_ERR_NOMEM;
-    double v[] = {(double)f->npar, f->chisq, f->df, f->cfi, f->tli, f->rmsea, f->srmr, f->aic,
-                  f->bic};
-    for (size_t j = 0; j < sizeof v / sizeof v[0]; j++)
-        brisk_table_set_num(t, row, c0 + j + 1, v[j]);
+    set(t, row, "npar", (double)f->npar);
+    set(t, row, "chisq", f->chisq);
+    set(t, row, "df", f->df);
+    set(t, row, "chisq_scaled", f->chisq_scaled);
+    set(t, row, "scaling_factor", f->scaling_factor);
+    set(t, row, "cfi", f->cfi);
+    set(t, row, "tli", f->tli);
+    set(t, row, "rmsea", f->rmsea);
+    set(t, row, "cfi_robust", f->cfi_robust);
+    set(t, row, "tli_robust", f->tli_robust);
+    set(t, row, "rmsea_robust", f->rmsea_robust);
+    set(t, row, "srmr", f->srmr);
+    set(t, row, "aic", f->aic);
+    set(t, row, "bic", f->bic);
     if (!prev)
         return BRISK_OK;
-    double dchi = f->chisq - prev->chisq, ddf = f->df - prev->df;
-    double d[] = {dchi, ddf, ddf > 0 ? gsl_cdf_chisq_Q(fmax(dchi, 0), ddf) : NAN,
-                  f->cfi - prev->cfi, f->rmsea - prev->rmsea};
-    for (size_t j = 0; j < sizeof d / sizeof d[0]; j++)
-        brisk_table_set_num(t, row, c0 + 10 + j, d[j]);
+    double dchi, ddf;
+    difference(f, prev, &dchi, &ddf);
+    set(t, row, "chisq_diff", dchi);
+    set(t, row, "df_diff", ddf);
+    set(t, row, "pvalue_diff", ddf > 0 && isfinite(dchi) ? gsl_cdf_chisq_Q(fmax(dchi, 0), ddf)
+                                                          : NAN);
+    /* with robust indices, their differences */
+    set(t, row, "cfi_diff", f->robust ? f->cfi_robust - prev->cfi_robust : f->cfi - prev->cfi);
+    set(t, row, "rmsea_diff",
+        f->robust ? f->rmsea_robust - prev->rmsea_robust : f->rmsea - prev->rmsea);
     return BRISK_OK;
+}
+
+/* Whether the model itself holds a parameter equal across groups (a label
+ * given once for every group, equal()): its "configural" level is not
+ * configural then. */
+static bool groups_tied(const brisk_model *m)
+{
+    size_t n = brisk_model_nparams(m);
+    for (size_t r = 0; r < n; r++) {
+        const brisk_param *p = brisk_model_param(m, r);
+        for (size_t j = r + 1; p->free > 0 && j < n; j++) {
+            const brisk_param *q = brisk_model_param(m, j);
+            if (q->free == p->free && q->group != p->group)
+                return true;
+        }
+    }
+    return false;
 }
 
 static void name_level(brisk_error *err, size_t k)
@@ -102,9 +169,17 @@ static brisk_status groups_note(brisk_table *t, const char *behaviour, const bri
     return st;
 }
 
-/* The four levels of one model, as rows of t; the fits' warnings go to
+/* The four levels of one model, as rows of it->t (made at the first fit,
+ * with robust columns when it has a scaled test); the fits' warnings go to
  * out, prefixed with the behaviour and the level. */
-static brisk_status invariance_rows(brisk_table *t, const char *behaviour, const char *text,
+typedef struct inv_table {
+    brisk_table *t;               /* made at the first fit */
+    bool by_behaviour;            /* a behaviour column first */
+    const char *estimator;        /* how the levels were fitted, in words */
+    bool tied;                    /* the model holds parameters equal across groups */
+} inv_table;
+
+static brisk_status invariance_rows(inv_table *it, const char *behaviour, const char *text,
                                     const char *source, long first_line, const brisk_dataset *ds,
                                     const size_t *rows, size_t nrows, const char *group_column,
                                     const brisk_model_options *opt, brisk_table_list *out,
@@ -122,30 +197,54 @@ static brisk_status invariance_rows(brisk_table *t, const char *behaviour, const
             name_level(err, k);
             break;
         }
-        st = add_level(t, behaviour, k, &fitted.fit->fit, k ? &prev : NULL);
+        if (!it->t && !(it->t = new_table(it->by_behaviour, fitted.fit->fit.scaled)))
+            st = BRISK_ERR_NOMEM;
+        if (st == BRISK_OK) {
+            it->estimator = brisk_fitted_estimator(&fitted);
+            st = add_level(it->t, behaviour, k, &fitted.fit->fit, k ? &prev : NULL);
+        }
+        if (st == BRISK_OK && k == 0 && groups_tied(fitted.model)) {
+            /* the model's own equalities: the first level is not configural */
+            it->tied = true;
+            size_t row = it->t->nrows - 1, col = brisk_table_find_column(it->t, "level");
+            st = brisk_table_set_text(it->t, row, col, "Configural (with the model's "
+                                      "equalities)");
+        }
         for (size_t w = 0; st == BRISK_OK && w < fitted.fit->nwarnings; w++)
             st = brisk_table_list_warn(out, "%s%s%s model: %s", behaviour ? behaviour : "",
                                        behaviour ? ": " : "", levels[k].key,
                                        fitted.fit->warnings[w]);
         if (st == BRISK_OK && k == 0)
-            st = groups_note(t, behaviour, &fitted, group_column);
+            st = groups_note(it->t, behaviour, &fitted, group_column);
         prev = fitted.fit->fit;
         brisk_fitted_free(&fitted);
     }
     return st;
 }
 
-static const char note[] = "Each level adds equality constraints to the one above it; Delta "
-                           "chi-square, df and p compare it with that level (likelihood ratio "
-                           "test, as lavaan's lavTestLRT); Delta CFI and RMSEA are its value "
-                           "minus the one above.";
-
-/* Adds t, with the closing note, to out; frees it on failure. */
-static brisk_status finish(brisk_table *t, brisk_status st, brisk_table_list *out,
+/* Adds the table, with the closing note, to out; frees it on failure. */
+static brisk_status finish(const inv_table *it, brisk_status st, brisk_table_list *out,
                            brisk_error *err)
 {
+    brisk_table *t = it->t;
+    const char *estimator = it->estimator;
+    if (st == BRISK_OK && !t)
+        st = BRISK_ERR_NOMEM;
+    bool robust = t && brisk_table_find_column(t, "cfi_robust") != (size_t)-1;
     if (st == BRISK_OK)
-        st = brisk_table_add_note(t, "%s", note);
+        st = brisk_table_add_note(t, "Estimator: %s. Each level adds equality constraints to "
+                                  "the one above it; Delta chi-square, df and p compare it with "
+                                  "that level (%s, as lavaan's lavTestLRT); Delta CFI and RMSEA "
+                                  "are its %svalue minus the one above.", estimator,
+                                  robust ? "the Satorra-Bentler (2001) scaled difference of the "
+                                           "chi-squares"
+                                         : "likelihood ratio test",
+                                  robust ? "robust " : "");
+    if (st == BRISK_OK && it->tied)
+        st = brisk_table_add_note(t, "The model's own labels (or equal()) hold some parameters "
+                                  "equal across the groups at every level, the first one "
+                                  "included, which is therefore not purely configural; give one "
+                                  "label per group, as c(a1, a2)*x, to let them differ.");
     if (st == BRISK_OK)
         st = brisk_table_list_add(out, t);
     if (st != BRISK_OK)
@@ -160,12 +259,10 @@ brisk_status brisk_invariance(const char *text, const char *source, long first_l
                               const char *group_column, const brisk_model_options *opt,
                               brisk_table_list *out, brisk_error *err)
 {
-    brisk_table *t = new_table(false);
-    if (!t)
-        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    brisk_status st = invariance_rows(t, NULL, text, source, first_line, ds, rows, nrows,
+    inv_table it = {0};
+    brisk_status st = invariance_rows(&it, NULL, text, source, first_line, ds, rows, nrows,
                                       group_column, opt, out, err);
-    return finish(t, st, out, err);
+    return finish(&it, st, out, err);
 }
 
 brisk_status brisk_invariance_survey(const brisk_survey *s, const brisk_survey_data *d,
@@ -178,25 +275,25 @@ brisk_status brisk_invariance_survey(const brisk_survey *s, const brisk_survey_d
         return brisk_error_set(err, BRISK_ERR_FORMAT, "the survey has no [model] section; add "
                                "the model in lavaan syntax");
     }
-    brisk_table *t = new_table(s->nbehaviours > 0);
-    brisk_status st = t ? BRISK_OK : BRISK_ERR_NOMEM;
-    if (st == BRISK_OK && s->weight)
-        st = brisk_table_list_warn(out, "the survey's weight is not used: maximum likelihood "
-                                   "estimation here is unweighted");
+    inv_table it = {.by_behaviour = s->nbehaviours > 0};
+    brisk_status st = BRISK_OK;
+    if (s->weight)
+        st = brisk_table_list_warn(out, "the survey's weight is not used: the estimation here "
+                                   "is unweighted");
     for (size_t b = 0; st == BRISK_OK && b < brisk_survey_nblocks(s); b++) {
         const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
         if (!brisk_behaviour_selected(key, only, nonly))
             continue;
         char *text = brisk_survey_model_text(s, b);
-        st = text ? invariance_rows(t, key ? s->behaviours[b].value : NULL, text, s->path,
-                                    s->model_line, d->ds, d->rows[b], d->nrows[b], group_column,
-                                    opt, out, err)
-                  : BRISK_ERR_NOMEM;
+        brisk_model_options bopt;
+        st = text ? brisk_behaviour_options(s, b, text, opt, &bopt, err) : BRISK_ERR_NOMEM;
+        if (st == BRISK_OK)
+            st = invariance_rows(&it, key ? s->behaviours[b].value : NULL, text, s->path,
+                                 s->model_line, d->ds, d->rows[b], d->nrows[b], group_column,
+                                 &bopt, out, err);
         free(text);
         if (st != BRISK_OK && st != BRISK_ERR_NOMEM)
             brisk_name_behaviour(err, key);
     }
-    if (!t)
-        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    return finish(t, st, out, err);
+    return finish(&it, st, out, err);
 }

@@ -106,6 +106,10 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
                               brisk_error *err);
 void brisk_survey_fits_free(brisk_survey_fits *f);
 
+/* How a fitted model was estimated, in words for notes: "WLSMV", "MLR",
+ * "ML", with ", full information" after FIML. */
+const char *brisk_fitted_estimator(const brisk_fitted *f);
+
 /* ---- comparing behaviours rated by the same respondents ---- */
 
 typedef struct brisk_compare_options {

@@ -86,6 +86,35 @@ static brisk_status key_value(brisk_table *t, const char *key, const char *value
     return BRISK_OK;
 }
 
+/* The estimator in words for the Overview, from the fit itself (a
+ * survey's ordered items are fitted by WLSMV without --estimator). */
+static const char *estimator_text(const brisk_fitted *f)
+{
+    const char *name = brisk_fitted_estimator(f);
+    if (strcmp(name, "WLSMV") == 0)
+        return "WLSMV (ordered items: polychoric correlations, DWLS; robust standard errors, "
+               "scaled-shifted chi-square), respondents with every answer";
+    if (strcmp(name, "MLR") == 0)
+        return "MLR (ML estimates; Huber-White standard errors, Yuan-Bentler scaled "
+               "chi-square), listwise deletion";
+    if (strcmp(name, "MLR, full information") == 0)
+        return "MLR with full-information ML (every answer given; Huber-White standard "
+               "errors, Yuan-Bentler scaled chi-square)";
+    if (strcmp(name, "ML, full information") == 0)
+        return "full-information ML (every answer given; observed information)";
+    return "ML (maximum likelihood), listwise deletion";
+}
+
+/* The standard errors of the fits, for the notes under their tables. */
+static const char *se_text(const brisk_fitted *f)
+{
+    const char *name = brisk_fitted_estimator(f);
+    return strcmp(name, "WLSMV") == 0             ? "robust, WLSMV"
+           : strncmp(name, "MLR", 3) == 0         ? "Huber-White, MLR"
+           : strcmp(name, "ML, full information") == 0 ? "observed information, FIML"
+                                                        : "expected information";
+}
+
 static brisk_status overview(const report_ctx *c, brisk_table_list *out)
 {
     brisk_table *t = brisk_table_new("report.overview", "Overview");
@@ -115,11 +144,8 @@ static brisk_status overview(const report_ctx *c, brisk_table_list *out)
                  fd->n_dropped);
         st = key_value(t, key, buf);
     }
-    bool mlr = c->opt && c->opt->model.estimator == BRISK_ESTIMATOR_MLR;
-    if (!st)
-        st = key_value(t, "Estimator", mlr ? "MLR (ML estimates; Huber-White standard errors, "
-                                             "Yuan-Bentler scaled chi-square), listwise deletion"
-                                           : "ML (maximum likelihood), listwise deletion");
+    if (!st && c->fits->n)
+        st = key_value(t, "Estimator", estimator_text(&c->fits->fitted[0]));
     bool bootstrapped = false;   /* did the Comparison or Indirect effects sheet come? */
     for (size_t i = 0; i < out->count; i++)
         bootstrapped |= strncmp(out->tables[i]->id, "compare.", 8) == 0;
@@ -375,9 +401,7 @@ static brisk_status structural_paths(const report_ctx *c, brisk_table_list *out)
                                    "std.all", 0, std_cols, c->fits->n < 64 ? c->fits->n : 64);
     if (!st)
         st = brisk_table_add_note(t, "Est.: unstandardized estimate; SE: standard error "
-                                  "(%s); Std.: std.all. %s",
-                                  c->opt && c->opt->model.estimator == BRISK_ESTIMATOR_MLR
-                                      ? "Huber-White, MLR" : "expected information",
+                                  "(%s); Std.: std.all. %s", se_text(&c->fits->fitted[0]),
                                   stars_note);
     free(rows);
     if (st) {
@@ -439,15 +463,17 @@ static brisk_status fit_sheet(const report_ctx *c, brisk_table_list *out)
         {"rmsea", "RMSEA", BRISK_CELL_NUMBER, 3}, {"rmsea_ci_lower", "90% CI low", BRISK_CELL_NUMBER, 3},
         {"rmsea_ci_upper", "90% CI high", BRISK_CELL_NUMBER, 3}, {"srmr", "SRMR", BRISK_CELL_NUMBER, 3},
         {"aic", "AIC", BRISK_CELL_NUMBER, 3}, {"bic", "BIC", BRISK_CELL_NUMBER, 3},
-        /* MLR only */
+        /* a scaled test (MLR, WLSMV) */
         {"chisq_scaled", "Scaled chi-square", BRISK_CELL_NUMBER, 3},
         {"scaling_factor", "Scaling factor", BRISK_CELL_NUMBER, 3},
         {"cfi_robust", "Robust CFI", BRISK_CELL_NUMBER, 3},
         {"tli_robust", "Robust TLI", BRISK_CELL_NUMBER, 3},
         {"rmsea_robust", "Robust RMSEA", BRISK_CELL_NUMBER, 3},
     };
-    bool robust = c->opt && c->opt->model.estimator == BRISK_ESTIMATOR_MLR;
-    size_t ncols = sizeof cols / sizeof cols[0] - (robust ? 0 : 5);
+    bool scaled = false;
+    for (size_t g = 0; g < c->fits->n; g++)
+        scaled |= c->fits->fitted[g].fit->fit.scaled;
+    size_t ncols = sizeof cols / sizeof cols[0] - (scaled ? 0 : 5);
     brisk_table *t = brisk_table_new("report.fit", "Model fit by behaviour");
     brisk_status st = t ? add_col(t, "behaviour", "Behaviour", BRISK_CELL_TEXT, 0, NULL)
                         : BRISK_ERR_NOMEM;

@@ -219,7 +219,7 @@ t_groups_and_invariance() {
     run 1 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group-equal loadings && has "goes with --group" "$tmp/err" &&
     run 2 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group nosuch && has "group column 'nosuch'" "$tmp/err" &&
     run 0 invariance "$survey" --group gender -b crime -b litter -f csv &&
-    has "behaviour,level,npar,chisq" "$tmp/out" && has "Criminal records,Configural,121," "$tmp/out" &&
+    has "behaviour,level,npar,chisq" "$tmp/out" && has "Criminal records,Configural (with the model's equalities),121," "$tmp/out" &&
     has "Littering of garbage,Strict (+ residual variances)," "$tmp/out" &&
     has "weight is not used" "$tmp/err" &&
     run 0 invariance "$survey" --group gender -b crime &&

@@ -580,6 +580,58 @@ static void test_invariance_table(void **state)
     brisk_dataset_free(ds);
 }
 
+/* Invariance by MLR (Satorra-Bentler 2001 scaled differences, robust
+ * indices) and with full-information ML, against lavaan's lavTestLRT
+ * (tests/reference/invariance/make_reference.R). */
+static void check_invariance(const char *name, const char *data, const char *model,
+                             const char *group, brisk_model_options opt)
+{
+    char path[512];
+    snprintf(path, sizeof path, TEST_SRCDIR "/tests/reference/invariance/%s.csv", name);
+    brisk_dataset *ds = read_csv(data), *ref = read_csv(path);
+    brisk_table_list *list = brisk_table_list_new();
+    brisk_error err;
+    if (brisk_invariance(model, name, 1, ds, NULL, 0, group, &opt, list, &err) != BRISK_OK)
+        fail_msg("%s: %s", name, err.message);
+    const brisk_table *t = list->tables[0];
+    assert_int_equal(t->nrows, 4);
+    static const char *const pairs[][2] = {
+        {"npar", "npar"}, {"chisq", "chisq"}, {"df", "df"}, {"chisq_scaled", "chisq_scaled"},
+        {"scaling_factor", "scaling_factor"}, {"cfi", "cfi"}, {"tli", "tli"},
+        {"rmsea", "rmsea"}, {"srmr", "srmr"}, {"cfi_robust", "cfi_robust"},
+        {"tli_robust", "tli_robust"}, {"rmsea_robust", "rmsea_robust"},
+        {"chisq_diff", "chisq_diff"}, {"df_diff", "df_diff"}, {"pvalue_diff", "pvalue"}};
+    bool robust = opt.estimator == BRISK_ESTIMATOR_MLR;
+    for (size_t i = 0; i < 4; i++)
+        for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+            size_t col = brisk_table_find_column(t, pairs[k][0]);
+            if (col == (size_t)-1) {   /* the robust columns only with MLR */
+                assert_false(robust);
+                continue;
+            }
+            double want = num_at(ref, pairs[k][1], i);
+            double tol = TOL * (strncmp(pairs[k][0], "chisq", 5) == 0 ? fmax(1, fabs(want)) : 1);
+            if (i == 0 && strstr(pairs[k][0], "diff"))
+                continue;   /* no level before the configural */
+            near(brisk_table_cell(t, i, col)->num, want, tol, pairs[k][0], name);
+        }
+    brisk_table_list_free(list);
+    brisk_dataset_free(ref);
+    brisk_dataset_free(ds);
+}
+
+static void test_invariance_robust_and_fiml(void **state)
+{
+    (void)state;
+    const char *hs = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n";
+    const char *bfi = "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5\n";
+    check_invariance("hs_mlr", DATA "hs.csv", hs, "school",
+                     (brisk_model_options){.estimator = BRISK_ESTIMATOR_MLR});
+    check_invariance("bfi_fiml", bfi_reversed(), bfi, "gender", (brisk_model_options){.fiml = true});
+    check_invariance("bfi_fiml_mlr", bfi_reversed(), bfi, "gender",
+                     (brisk_model_options){.fiml = true, .estimator = BRISK_ESTIMATOR_MLR});
+}
+
 static void test_heywood_case_warns(void **state)
 {
     (void)state;
@@ -832,6 +884,7 @@ int main(void)
         cmocka_unit_test(test_multigroup_own_labels_override),
         cmocka_unit_test(test_multigroup_fixed_value_fixes_set),
         cmocka_unit_test(test_invariance_table),
+        cmocka_unit_test(test_invariance_robust_and_fiml),
         cmocka_unit_test(test_survey_per_behaviour),
         cmocka_unit_test(test_gradient_matches_finite_differences),
         cmocka_unit_test(test_noncentral_chisq),

@@ -189,8 +189,21 @@ static void threshold_name(const brisk_fit *fit, size_t k, char *buf, size_t siz
     snprintf(buf, size, "t%zu", c);
 }
 
-/* WLSMV's thresholds, "item | tK" as lavaan lists them (free; std.lv the
- * estimate, std.all over the latent response's standard deviation). */
+/* WLSMV's threshold k as a row of estimates: z, p and the 95% interval
+ * from its robust SE; std.lv the estimate, std.all over the latent
+ * response's standard deviation (lavaan's). */
+static brisk_estimate threshold_estimate(const brisk_fit *fit, size_t k)
+{
+    double est = fit->thresholds[k], se = fit->threshold_se[k], z = est / se;
+    return (brisk_estimate){.est = est, .se = se, .z = z,
+                            .pvalue = 2 * gsl_cdf_ugaussian_Q(fabs(z)),
+                            .ci_lower = est - 1.959963984540054 * se,
+                            .ci_upper = est + 1.959963984540054 * se, .std_lv = est,
+                            .std_all = fit->threshold_std[k], .std_se = NAN,
+                            .std_ci_lower = NAN, .std_ci_upper = NAN};
+}
+
+/* WLSMV's thresholds, "item | tK" as lavaan lists them. */
 static brisk_status threshold_rows(brisk_table *t, const brisk_fit_result *r, size_t g0)
 {
     const brisk_fit *fit = r->fit;
@@ -206,9 +219,8 @@ static brisk_status threshold_rows(brisk_table *t, const brisk_fit_result *r, si
             brisk_table_set_text(t, row, g0 + 1, "|") || brisk_table_set_text(t, row, g0 + 2, name) ||
             brisk_table_set_text(t, row, g0 + 3, ""))
             return BRISK_ERR_NOMEM;
-        double est = fit->thresholds[k], se = fit->threshold_se[k], z = est / se;
-        double v[] = {1, est, se, z, 2 * gsl_cdf_ugaussian_Q(fabs(z)), est - 1.959963984540054 * se,
-                      est + 1.959963984540054 * se, est, fit->threshold_std[k]};
+        brisk_estimate e = threshold_estimate(fit, k);
+        double v[] = {1, e.est, e.se, e.z, e.pvalue, e.ci_lower, e.ci_upper, e.std_lv, e.std_all};
         for (size_t c = 0; c < sizeof v / sizeof v[0]; c++)
             brisk_table_set_num(t, row, g0 + 4 + c, v[c]);
     }
@@ -537,22 +549,16 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
             fputs(i + 1 < brisk_model_nparams(fit->model) || fit->nthresholds ? ",\n" : "\n", f);
         }
         for (size_t k = 0; k < fit->nthresholds; k++) {
+            /* as every parameter row, with its z, p, interval and
+             * standardized values */
             char name[32];
             threshold_name(fit, k, name, sizeof name);
-            fputs("        {", f);
-            if (multigroup(r)) {
-                fputs("\"group\": ", f);
-                brisk_json_string(f, r->fitted->group_labels[fit->threshold_group[k]]);
-                fputs(", ", f);
-            }
-            fputs("\"lhs\": ", f);
-            brisk_json_string(f, brisk_model_observed(fit->model, fit->threshold_item[k]));
-            fputs(", \"op\": \"|\", \"rhs\": ", f);
-            brisk_json_string(f, name);
-            fputs(", \"label\": \"\", \"free\": true", f);
-            json_key_number(f, "est", fit->thresholds[k], true);
-            json_key_number(f, "se", fit->threshold_se[k], true);
-            fputs(k + 1 < fit->nthresholds ? "},\n" : "}\n", f);
+            brisk_param p = {.lhs = (char *)brisk_model_observed(fit->model, fit->threshold_item[k]),
+                             .rhs = name, .op = BRISK_OP_THRESHOLD, .label = "", .free = 1,
+                             .group = fit->threshold_group[k]};
+            brisk_estimate e = threshold_estimate(fit, k);
+            json_parameter(f, r, &p, &e);
+            fputs(k + 1 < fit->nthresholds ? ",\n" : "\n", f);
         }
         fputs("      ],\n      \"r2\": {", f);
         for (size_t i = 0; i < fit->nr2; i++) {

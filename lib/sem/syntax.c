@@ -662,6 +662,8 @@ static brisk_status left_hand_side(parser *p, size_t from, size_t op_at, bool se
     *n = 0;
     for (size_t i = from; i < op_at; i += 2) {
         const token *name = &p->t[i];
+        if (name->kind == TOK_IDENT && i + 1 < op_at && is_op(&p->t[i + 1], "("))
+            return unsupported_modifier(p, name);   /* efa("block")*f =~ ... */
         if (name->kind != TOK_IDENT)
             return fail_at(p, name, name->kind == TOK_NUMBER || is_op(name, "*")
                                         ? "a modifier on the left of the operator (write it "

@@ -407,6 +407,10 @@ t_fit_mlr() {
     # WLSMV: every item ordered; thresholds among the parameters
     run 0 fit "$survey" --estimator wlsmv -b crime --format csv -q &&
     has "tg1,|,t1," "$tmp/out" && has "Shift parameter," "$tmp/out" && lacks "AIC," "$tmp/out" &&
+    # in JSON as in every other format, thresholds carry z, p, the interval and std.all
+    run 0 fit "$survey" --estimator wlsmv -b crime --format json -q &&
+    grep -q '"lhs": "tg1", "op": "|", "rhs": "t1", "label": "", "free": true, "est": [-0-9.e]*, "se": [0-9.e-]*, "z": [-0-9.e]*, "pvalue": [0-9.e-]*, "ci_lower": [-0-9.e]*, "ci_upper": [-0-9.e]*, "std_lv": [-0-9.e]*, "std_all": [-0-9.e]*}' "$tmp/out" &&
+    has '"rmsea_pvalue": 1' "$tmp/out" &&
     # a survey whose items are declared ordered is fitted by WLSMV
     sed -e "s|^data     = rongcheng.csv|data = $top_srcdir/surveys/rongcheng/rongcheng.csv|" \
         -e 's/^agree    = 4..5/agree = 4..5\nordered = all/' "$survey" >"$tmp/ordered.survey" &&

@@ -590,25 +590,35 @@ static int consider(sem_fitter *f, const double *theta, double tol, best_point *
     return kind;
 }
 
-/* Where scoring fails (a Heywood region, a badly misspecified model, an
- * information singular away from the optimum) or ends at a negative
- * variance (near which other optima lie), what lavaan's nlminb would do
- * and more: Newton on the observed curvature from where scoring stopped,
- * quasi-Newton from there, and Newton from the starting values, a path
- * of its own.  The best point of all is the result. */
-static void search_further(sem_fitter *f, const double *start, double tol, best_point *best,
-                           int *iterations)
+/* The searches from one start: Fisher scoring; where it fails (a Heywood
+ * region, a badly misspecified model, an information singular away from
+ * the optimum) or ends at a negative variance (near which other optima
+ * lie), what lavaan's nlminb would do and more: Newton on the observed
+ * curvature from where scoring stopped, quasi-Newton from there, and
+ * Newton and quasi-Newton from the start, paths of their own (short first
+ * steps cross regions, a loading through zero, that scoring's long ones
+ * leap past).  Each end is considered for the best point. */
+static void search_from(sem_fitter *f, const double *start, int max_iter, double tol,
+                        best_point *best, int *iterations)
 {
     size_t q = f->q;
     double *theta = malloc((q + 1) * sizeof *theta), value;
     if (!theta)
         return;
-    bool solved = best->kind == 2;
-    memcpy(theta, best->theta, q * sizeof *theta);
-    if (!solved && brisk_sem_fitter_objective(f, theta, &value)) {
+    memcpy(theta, start, q * sizeof *theta);
+    if (!brisk_sem_fitter_objective(f, theta, &value)) {
+        free(theta);
+        return;
+    }
+    scoring(f, theta, &value, max_iter, tol, iterations);
+    int kind = consider(f, theta, tol, best);
+    if (kind == 2 && !negative_variance(f->model, theta)) {
+        free(theta);
+        return;
+    }
+    if (kind < 2 && brisk_sem_fitter_objective(f, theta, &value)) {
         damped_newton(f, theta, &value, tol, 200, iterations);
-        solved = consider(f, theta, tol, best) == 2;
-        if (!solved) {
+        if (consider(f, theta, tol, best) < 2) {
             quasi_newton_from(f, theta, &value, tol, iterations);
             if (consider(f, theta, tol, best) < 2 &&
                 brisk_sem_fitter_objective(f, theta, &value)) {
@@ -622,6 +632,9 @@ static void search_further(sem_fitter *f, const double *start, double tol, best_
         damped_newton(f, theta, &value, tol, 500, iterations);
         consider(f, theta, tol, best);
     }
+    memcpy(theta, start, q * sizeof *theta);
+    quasi_newton_from(f, theta, &value, tol, iterations);
+    consider(f, theta, tol, best);
     free(theta);
 }
 
@@ -657,22 +670,14 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
     memcpy(start, theta, q * sizeof *start);
     memcpy(best.theta, theta, q * sizeof *theta);
     best.value = value;
-    scoring(f, theta, &value, max_iter, tol, &it);
-    if (consider(f, theta, tol, &best) < 2 || negative_variance(f->model, theta))
-        search_further(f, start, tol, &best, &it);
-    /* no proper optimum yet, or a Heywood case: scoring from the other
-     * starts too (every group's moments: the works point into them) */
+    search_from(f, start, max_iter, tol, &best, &it);
+    /* no proper optimum yet, or a Heywood case: the other starts too
+     * (every group's moments: the works point into them) */
     for (int which = 0; !(opt && opt->start) &&
                         (best.kind < 2 || negative_variance(f->model, best.theta)) &&
-                        brisk_sem_start_other(f->model, f->works[0]->mom, which, theta);
+                        brisk_sem_start_other(f->model, f->works[0]->mom, which, start);
          which++)
-        if (brisk_sem_fitter_objective(f, theta, &value)) {
-            scoring(f, theta, &value, max_iter, tol, &it);
-            if (consider(f, theta, tol, &best) < 2 && brisk_sem_fitter_objective(f, theta, &value)) {
-                damped_newton(f, theta, &value, tol, 200, &it);
-                consider(f, theta, tol, &best);
-            }
-        }
+        search_from(f, start, max_iter, tol, &best, &it);
     memcpy(theta, best.theta, q * sizeof *theta);
     free(start);
     free(best.theta);
@@ -747,22 +752,39 @@ bool brisk_sem_observed_information(sem_fitter *f, const double *theta, double *
     return ok;
 }
 
-/* Whether the information is singular also away from theta (the estimates
- * moved by a tenth of their size): a model not identified whatever the
- * data, not only at this solution.  Leaves the fitter at theta. */
-static bool singular_everywhere(sem_fitter *f, const double *theta)
+/* Whether the information is singular at theta moved by scale (1 + |theta|)
+ * in alternating directions, the scale shrunk until the point implies a
+ * positive definite matrix; true if no such point is found. */
+static bool singular_near(sem_fitter *f, const double *theta, double *point)
 {
     size_t q = f->q;
-    double *point = malloc((q + 1) * sizeof *point), value;
-    bool singular = true, moved = false;
-    for (double scale = 0.1; point && !moved && scale > 1e-4; scale /= 4) {
+    double value;
+    bool moved = false;
+    for (double scale = 0.1; !moved && scale > 1e-4; scale /= 4) {
         for (size_t k = 0; k < q; k++)
             point[k] = theta[k] + scale * (1 + fabs(theta[k])) * (k % 2 ? 1 : -1);
         moved = brisk_sem_fitter_objective(f, point, &value);
     }
-    if (moved && brisk_sem_fitter_derivatives(f))
-        singular = information_singular(f->info, q);
+    return !(moved && brisk_sem_fitter_derivatives(f)) || information_singular(f->info, q);
+}
+
+/* Whether the information is singular also away from the solution theta,
+ * near it and near the starting values: a model not identified whatever
+ * the data, not only at this solution.  (Near the solution alone is not
+ * enough: a Heywood case on its way to infinity is singular for a long
+ * way around.)  Leaves the fitter at theta. */
+static bool singular_everywhere(sem_fitter *f, const double *theta)
+{
+    size_t q = f->q;
+    double *point = malloc((q + 1) * sizeof *point), *start = malloc((q + 1) * sizeof *start);
+    double value;
+    bool singular = true;
+    if (point && start) {
+        brisk_sem_start(f->model, f->works[0]->mom, start);
+        singular = singular_near(f, theta, point) && singular_near(f, start, point);
+    }
     free(point);
+    free(start);
     brisk_sem_fitter_objective(f, theta, &value);
     brisk_sem_fitter_derivatives(f);
     return singular;

@@ -84,7 +84,9 @@ void brisk_sem_start(const brisk_model *m, const brisk_moments *mom, double *the
  * several optima: which 0, fabin3's loadings unbounded and as their signs
  * come, factor variances from their items; which 1, lavaan's "simple"
  * start (loadings 1, or 0.7 with ordered items or unit factor variances,
- * factor variances 1).  False when there is no such start. */
+ * factor variances 1); which 2, 3, ..., lavaan's start with the
+ * free loadings of the first, second, ... factor negated.  False when there
+ * is no such start. */
 bool brisk_sem_start_other(const brisk_model *m, const brisk_moments *mom, int which,
                            double *theta);
 

@@ -394,11 +394,51 @@ void brisk_sem_start(const brisk_model *m, const brisk_moments *mom, double *the
     start_values(m, mom, START_LAVAAN, theta);
 }
 
+/* The row of the n-th factor (in the order of its first free loading)
+ * with free loadings that the user did not start, or -1. */
+static long nth_free_factor(const brisk_model *m, int n)
+{
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *p = &m->params[r];
+        if (p->op != BRISK_OP_MEASURE || p->free <= 0 || !isnan(p->start))
+            continue;
+        bool seen = false;
+        for (size_t e = 0; e < r && !seen; e++)
+            seen = m->params[e].op == BRISK_OP_MEASURE && m->params[e].free > 0 &&
+                   isnan(m->params[e].start) && strcmp(m->params[e].lhs, p->lhs) == 0;
+        if (!seen && n-- == 0)
+            return (long)r;
+    }
+    return -1;
+}
+
 bool brisk_sem_start_other(const brisk_model *m, const brisk_moments *mom, int which,
                            double *theta)
 {
-    if (which < 0 || which > 1)
+    if (which < 0)
         return false;
-    start_values(m, mom, which == 0 ? START_FABIN : START_SIMPLE, theta);
+    if (which <= 1) {
+        start_values(m, mom, which == 0 ? START_FABIN : START_SIMPLE, theta);
+        return true;
+    }
+    long first = nth_free_factor(m, which - 2);
+    if (first < 0)
+        return false;
+    /* lavaan's start with this factor's free loadings negated: a factor
+     * with two items, or weak ones, has optima on either side of a
+     * loading of zero that no search crosses (the path there runs through
+     * a variance of infinity) */
+    start_values(m, mom, START_LAVAAN, theta);
+    const char *factor = m->params[first].lhs;
+    for (size_t r = (size_t)first; r < m->nparams; r++) {
+        const brisk_param *p = &m->params[r];
+        if (p->op != BRISK_OP_MEASURE || p->free <= 0 || strcmp(p->lhs, factor) != 0)
+            continue;
+        bool shared = false;   /* an equality: the estimate is negated once */
+        for (size_t e = (size_t)first; e < r && !shared; e++)
+            shared = m->params[e].free == p->free;
+        if (!shared)
+            theta[p->free - 1] = -theta[p->free - 1];
+    }
     return true;
 }

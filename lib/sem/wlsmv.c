@@ -23,6 +23,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/dense.h"
@@ -285,10 +286,11 @@ static bool descend(dwls *d, brisk_wlsmv *w, double *theta, double *f, curvature
         /* the statistic f = sum (N_g - 1) w r^2 sets the gradient's scale */
         if ((converged = *gmax < 1e-6 * (1 + *f)))
             break;
-        if (kind == NEWTON && !newton_curvature(d, w, theta)) {
-            *st = BRISK_ERR_NOMEM;
-            break;
-        }
+        /* Newton's curvature where it can be had (an allocation that fails,
+         * or a neighbour that implies no correlation matrix, leaves
+         * Gauss-Newton's for this step) */
+        if (kind == NEWTON && !newton_curvature(d, w, theta))
+            *gmax = normal_equations(d, d->res, d->jac, d->h, d->g);
         double ft = INFINITY;
         bool moved = false;
         for (int tries = 0; !moved && tries < 60; tries++) {
@@ -375,7 +377,8 @@ static bool follow_valley(dwls *d, brisk_wlsmv *w, double *theta, double *f, dou
  * its objective (the statistic over 2 N) is below 1e-3, and so does brisk
  * (w->flat).  Whether the model is identified is asked at the solution
  * (robust_inference), not on the way there. */
-static brisk_status gauss_newton(dwls *d, brisk_wlsmv *w, double *theta, brisk_error *err)
+static brisk_status gauss_newton(dwls *d, brisk_wlsmv *w, double *theta, curvature first,
+                                 brisk_error *err)
 {
     if (!residuals(d, w, theta, d->res, d->jac))
         return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the starting values give no "
@@ -383,8 +386,8 @@ static brisk_status gauss_newton(dwls *d, brisk_wlsmv *w, double *theta, brisk_e
     double f = weighted_ss(d, d->res), gmax = INFINITY;
     brisk_status st;
     w->iterations = 0;
-    bool converged = descend(d, w, theta, &f, GAUSS_NEWTON, 500, &gmax, &st);
-    if (!converged && st == BRISK_OK)
+    bool converged = descend(d, w, theta, &f, first, 500, &gmax, &st);
+    if (!converged && st == BRISK_OK && first == GAUSS_NEWTON)
         converged = descend(d, w, theta, &f, NEWTON, 100, &gmax, &st);
     if (!converged && st == BRISK_OK)
         converged = follow_valley(d, w, theta, &f, &gmax, &st);
@@ -703,40 +706,81 @@ static bool negative_variance(const brisk_model *m, const double *theta)
     return false;
 }
 
+/* Whether estimates leave doubt that they are the lowest optimum: a
+ * negative variance, or an item whose latent response the model explains
+ * more than wholly (a negative residual variance: a Heywood case) or
+ * hardly at all (below a tenth: so weak a loading may have a lower optimum
+ * with its sign the other way).  Leaves the residuals at theta. */
+static bool doubtful(const brisk_model *m, const brisk_wlsmv *w, dwls *d, const double *theta)
+{
+    if (negative_variance(m, theta) || !residuals(d, w, theta, d->res, NULL))
+        return true;
+    for (size_t r = 0; r < m->nparams; r++) {
+        const brisk_param *par = &m->params[r];
+        int i = brisk_sem_var_index(m, par->lhs);
+        size_t j = 0;   /* the item's place among the ordered items */
+        while (i >= 0 && j < w->p && w->yv[j] != (size_t)i)
+            j++;
+        if (par->op != BRISK_OP_COVARY || par->free || strcmp(par->lhs, par->rhs) != 0 ||
+            j == w->p || i < 0)
+            continue;
+        const sem_work *work = d->works[par->group];
+        implied_slopes(w, &w->groups[par->group], work->Sigma, m->p, d->pi);
+        double explained = given_covariates(w, work->Sigma, m->p, d->pi, j, j) -
+                           work->fixed[r];
+        if (!(explained <= 1 && explained >= 0.1))
+            return true;
+    }
+    return false;
+}
+
 /* Where lavaan's start found no solution, a flat one or a Heywood case
- * (near which other optima lie): DWLS from the other starts (start.c)
- * too, and the best of all, a proper optimum before a flat one and the
- * lower statistic first.  first is the first search's status. */
+ * (near which other optima lie): Newton's curvature from the first step
+ * (a path of its own: Gauss-Newton's first steps, blind to the residuals'
+ * curvature, can leap past a loading's change of sign), then both from
+ * the other starts (start.c), and the best of all, a proper optimum before
+ * a flat one and the lower statistic first.  first is the first search's
+ * status. */
 static brisk_status other_starts(const brisk_model *m, brisk_wlsmv *w, dwls *d,
                                  const brisk_moments *start, brisk_status first,
                                  brisk_error *err)
 {
     size_t q = w->q;
-    double *best = malloc((q + 1) * sizeof *best), chisq = w->chisq;
+    double *best = malloc((q + 1) * sizeof *best), *from = malloc((q + 1) * sizeof *from);
+    double chisq = w->chisq;
     bool flat = w->flat;
     brisk_status st = first;
-    if (!best)
+    if (!best || !from) {
+        free(best), free(from);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
     memcpy(best, w->theta, q * sizeof *best);
-    for (int which = 0; brisk_sem_start_other(m, start, which, w->theta); which++) {
-        brisk_error other;
-        w->flat = false;
-        brisk_status s = gauss_newton(d, w, w->theta, &other);
-        bool better = s == BRISK_OK &&
-                      (st != BRISK_OK || (flat && !w->flat) ||
-                       (flat == w->flat && w->chisq < chisq - 1e-9 * (1 + chisq)));
-        if (better) {
-            memcpy(best, w->theta, q * sizeof *best);
-            chisq = w->chisq;
-            flat = w->flat;
-            st = BRISK_OK;
-            brisk_error_clear(err);
+    /* which -1: lavaan's start, whose Gauss-Newton search is the first */
+    for (int which = -1; which < 0 || brisk_sem_start_other(m, start, which, from); which++) {
+        if (which < 0)
+            brisk_sem_start(m, start, from);
+        for (int pass = which < 0 ? 1 : 0; pass < 2; pass++) {
+            curvature kind = pass ? NEWTON : GAUSS_NEWTON;
+            brisk_error other;
+            memcpy(w->theta, from, q * sizeof *from);
+            w->flat = false;
+            brisk_status s = gauss_newton(d, w, w->theta, kind, &other);
+            bool better = s == BRISK_OK &&
+                          (st != BRISK_OK || (flat && !w->flat) ||
+                           (flat == w->flat && w->chisq < chisq - 1e-9 * (1 + chisq)));
+            if (better) {
+                memcpy(best, w->theta, q * sizeof *best);
+                chisq = w->chisq;
+                flat = w->flat;
+                st = BRISK_OK;
+                brisk_error_clear(err);
+            }
         }
     }
     memcpy(w->theta, best, q * sizeof *best);
     w->chisq = chisq;
     w->flat = flat;
-    free(best);
+    free(best), free(from);
     return st;
 }
 
@@ -750,9 +794,9 @@ static brisk_status estimate(const brisk_model *m, brisk_wlsmv *w, brisk_error *
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK) {
         brisk_sem_start(m, start, w->theta);
-        st = gauss_newton(&d, w, w->theta, err);
+        st = gauss_newton(&d, w, w->theta, GAUSS_NEWTON, err);
     }
-    if (st != BRISK_ERR_NOMEM && (st != BRISK_OK || w->flat || negative_variance(m, w->theta)))
+    if (st != BRISK_ERR_NOMEM && (st != BRISK_OK || w->flat || doubtful(m, w, &d, w->theta)))
         st = other_starts(m, w, &d, start, st, err);
     if (st == BRISK_OK)
         brisk_sem_orient(m, w->theta, NULL);

@@ -14,7 +14,7 @@
 #   fit.csv      fitMeasures(fit) of those cases
 #   models/NNN.lav, data/NNN.csv
 #
-# Two kinds of case:
+# Three kinds of case:
 #   - named cases: one per bug found (or class of syntax), each with a note
 #     saying what it keeps closed;
 #   - generated cases: a seeded grammar draws a model (factors, indicators,
@@ -26,7 +26,10 @@
 #     over lines, continued lines, ';', comments, several left-hand sides),
 #     the data (continuous, or cut into 2 to 7 categories; complete, MCAR or
 #     MAR) and the options (ML, MLR, WLSMV; FIML; std.lv; groups with
-#     group.equal).
+#     group.equal);
+#   - a sweep of 120 weakly determined two-factor CFAs (60 by ML, 60 by
+#     WLSMV) on about 90 respondents, where lavaan often fails: brisk must
+#     converge wherever lavaan does.
 #
 # lavaan 0.6-14 (Debian's r-cran-lavaan) made the committed values.
 
@@ -411,6 +414,44 @@ generate_case <- function() {
 set.seed(20261205)
 ngenerated <- 220
 for (i in seq_len(ngenerated)) while (!generate_case()) {}
+
+# ------------------------------------------------------------------ sweep
+# Weakly determined CFAs, as in the report that started this battery:
+# two factors of two to four items loading .25 to .35, correlated .90 to
+# .97, about 90 respondents; by ML (continuous) and by WLSMV (3 to 5
+# categories).  lavaan fails on many of them; brisk must converge wherever
+# lavaan does, to lavaan's chi-square.
+weak_case <- function(estimator, k) {
+    items <- list(paste0("y", 1:k[1]), paste0("y", k[1] + 1:k[2]))
+    lam <- lapply(k, function(n) round(runif(n, 0.25, 0.35), 2))
+    r <- round(runif(1, 0.90, 0.97), 2)
+    pop <- paste(c(paste0("f1 =~ ", paste0(lam[[1]], "*", items[[1]], collapse = " + ")),
+                   paste0("f2 =~ ", paste0(lam[[2]], "*", items[[2]], collapse = " + ")),
+                   paste0("f1 ~~ ", r, "*f2")), collapse = "\n")
+    n <- sample(80:100, 1)
+    data <- tryCatch(simulateData(pop, sample.nobs = n, standardized = TRUE),
+                     error = function(e) NULL, warning = function(w) NULL)
+    if (is.null(data)) return(FALSE)
+    ordered <- estimator == "WLSMV"
+    for (v in unlist(items)) {
+        if (ordered) {
+            cuts <- unique(quantile(data[[v]], sort(runif(sample(2:4, 1), 0.15, 0.85))))
+            data[[v]] <- as.integer(cut(data[[v]], c(-Inf, cuts, Inf)))
+        } else {
+            data[[v]] <- round(data[[v]] * runif(1, 0.8, 2) + 3, 3)
+        }
+    }
+    model <- paste0("f1 =~ ", paste(items[[1]], collapse = " + "), "\nf2 =~ ",
+                    paste(items[[2]], collapse = " + "))
+    add_case(model, data, paste0("sweep: weak two-factor CFA (", paste(k, collapse = "+"),
+                                 " items, r = ", r, ", N = ", n, ")",
+                                 if (ordered) ", ordered" else ""),
+             kind = "sweep", estimator = estimator, ordered = ordered)
+    TRUE
+}
+
+for (estimator in c("ML", "WLSMV"))
+    for (i in 1:60) while (!weak_case(estimator, sample(2:4, 2, replace = TRUE))) {}
 
 # ------------------------------------------------------------------ output
 

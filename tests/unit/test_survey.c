@@ -360,6 +360,55 @@ static void test_weight_and_text_checks(void **state)
     brisk_survey_free(s);
 }
 
+/* An id that repeats: an error naming the ids and their data rows, in the
+ * wide layout anywhere, in the long layout within one behaviour. */
+static void test_duplicate_ids(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = brisk_dataset_new(5);
+    brisk_dataset_add_column(ds, "id", BRISK_STRING, NULL, NULL);
+    brisk_dataset_add_column(ds, "q", BRISK_NUMERIC, NULL, NULL);
+    const char *ids[] = {"r7", "r3", "r7", "r9", "r3"};
+    for (size_t i = 0; i < 5; i++) {
+        brisk_column_set_string(&ds->cols[0], i, ids[i]);
+        brisk_column_set_number(&ds->cols[1], i, 2.5 + (double)i);
+    }
+    brisk_survey *s;
+    brisk_survey_data *d = NULL;
+    brisk_error err;
+    assert_int_equal(parse("[survey]\ndata = x.csv\nid = id\n[items]\nq = Q\n", &s, &err),
+                     BRISK_OK);
+    assert_int_equal(brisk_survey_prepare(s, ds, &d, &err), BRISK_ERR_VALUE);
+    assert_null(d);
+    assert_non_null(strstr(err.message, "id column 'id' of "));
+    assert_non_null(strstr(err.message, "is not unique: id r3 on data rows 2 and 5; "
+                                        "id r7 on data rows 1 and 3;"));
+    assert_string_equal(err.variable, "id");
+    assert_int_equal(err.line, 3);
+    brisk_survey_free(s);
+
+    /* long: r7 answers crime twice (rows 1 and 3); fees once each */
+    ds = brisk_dataset_new(5);
+    brisk_dataset_add_column(ds, "id", BRISK_STRING, NULL, NULL);
+    brisk_dataset_add_column(ds, "beh", BRISK_STRING, NULL, NULL);
+    brisk_dataset_add_column(ds, "q", BRISK_NUMERIC, NULL, NULL);
+    const char *beh[] = {"crime", "crime", "crime", "fees", "fees"};
+    for (size_t i = 0; i < 5; i++) {
+        brisk_column_set_string(&ds->cols[0], i, ids[i]);
+        brisk_column_set_string(&ds->cols[1], i, beh[i]);
+        brisk_column_set_number(&ds->cols[2], i, 1.5 + (double)i);
+    }
+    assert_int_equal(parse("[survey]\ndata = x.csv\nid = id\nlayout = long\nbehaviour = beh\n"
+                           "[behaviours]\ncrime\nfees\n[items]\nq_{b} = Q\n", &s, &err),
+                     BRISK_OK);
+    assert_int_equal(brisk_survey_prepare(s, ds, &d, &err), BRISK_ERR_VALUE);
+    assert_non_null(strstr(err.message, "behaviour 'crime' appears twice for one respondent"));
+    assert_non_null(strstr(err.message, "id r7 on data rows 1 and 3"));
+    assert_null(strstr(err.message, "r3"));
+    assert_int_equal(err.line, 7);
+    brisk_survey_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_long_layout),
         cmocka_unit_test(test_weight_and_text_checks),
+        cmocka_unit_test(test_duplicate_ids),
     };
     return cmocka_run_group_tests(tests, write_fixtures, remove_fixtures);
 }

@@ -53,6 +53,9 @@ typedef struct brisk_survey {
     size_t nbehaviours;
     brisk_survey_entry *items;        /* template = wording */
     size_t nitems;
+    bool items_from_model;            /* no [items]: the items are the model's observed
+                                         indicators (=~), each with its model line and no
+                                         wording */
     brisk_survey_entry *reverse;      /* templates */
     size_t nreverse;
     brisk_survey_entry *demographics; /* column names */

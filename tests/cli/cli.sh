@@ -266,6 +266,30 @@ behaviour = behaviour|' "$survey" >"$tmp/long.survey" &&
     run 0 compare "$tmp/long.survey" --bootstrap 40 --seed 3 -q -f csv &&
     cmp "$tmp/wide.csv" "$tmp/out"
 }
+t_survey_without_items() {
+    # without [items] the model's indicators are the items: the bundled
+    # survey (whose [items] list them in the model's order) with its
+    # [items] section dropped describes, checks and reverses the same
+    awk -v data="$top_srcdir/surveys/rongcheng/rongcheng.csv" '
+        /^data *=/ { print "data = " data; next }
+        /^\[items\]/ { skip = 1; next }
+        /^\[/ { skip = 0 }
+        !skip' "$survey" >"$tmp/noitems.survey" &&
+    ! grep -q '^\[items\]' "$tmp/noitems.survey" && grep -q '^pr3_{b}' "$tmp/noitems.survey" &&
+    run 0 describe "$survey" -q -f csv && cp "$tmp/out" "$tmp/items.csv" &&
+    run 0 describe "$tmp/noitems.survey" -q -f csv && cmp "$tmp/items.csv" "$tmp/out" &&
+    has ",benefit,pb1_crime," "$tmp/out" &&
+    run 0 reliability "$survey" -q -f csv && cp "$tmp/out" "$tmp/rel.csv" &&
+    run 0 reliability "$tmp/noitems.survey" -q -f csv && cmp "$tmp/rel.csv" "$tmp/out" &&
+    # an out-of-scale answer points at the item's line in the model
+    sed 's/^missing *=.*//' "$tmp/noitems.survey" >"$tmp/nomissing.survey" &&
+    run 2 describe "$tmp/nomissing.survey" && has "nomissing.survey:" "$tmp/err" &&
+    has "value -99 of item" "$tmp/err" &&
+    # nothing to describe: no [items] and no model
+    printf '[survey]\ndata = %s\n[demographics]\nage\n' \
+        "$top_srcdir/surveys/rongcheng/rongcheng.csv" >"$tmp/nothing.survey" &&
+    run 2 describe "$tmp/nothing.survey" && has "nothing.survey: the survey names no items" "$tmp/err"
+}
 t_reliability() {
     run 0 reliability "$survey" &&
     has "Cronbach's alpha" "$tmp/out" && has "all behaviours        trust" "$tmp/out" &&
@@ -461,7 +485,7 @@ t_power() {
     run 1 power --model "$tmp/reg.lav" && has "--n N1,N2" "$tmp/err"
 }
 
-echo "1..32"
+echo "1..33"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -493,5 +517,6 @@ ok "regress: ordinal, frequency weights, a survey's weight, errors by exit statu
 ok "compare-items: McNemar, t and Wilcoxon per pair, by group; errors" t_compare_items
 ok "describe --by: approval by group with Rao-Scott tests for a weighted survey" t_describe_by
 ok "fit --estimator mlr|wlsmv and --missing fiml: lavaan's measures, with covariates; what is not there yet refused" t_fit_mlr
+ok "a survey without [items]: the model's indicators are the items; nothing to describe is an error" t_survey_without_items
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

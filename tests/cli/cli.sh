@@ -236,10 +236,10 @@ t_report_one_behaviour() {
     lacks "Paths by behaviour" "$tmp/cfa.md" && lacks "Bootstrap" "$tmp/cfa.md" &&
     run 2 compare "$tmp/cfa.survey" -q --bootstrap 20 && has "nothing to compare" "$tmp/err"
 }
-t_compare_long_layout() {
-    # the bundled wide data rewritten in the long layout, one row per
-    # respondent and behaviour (behaviours in reverse order, so rows are
-    # matched by id, not position): compare must print the same bytes
+# make_long: the bundled wide data rewritten in the long layout
+# ($tmp/long.csv, $tmp/long.survey), one row per respondent and behaviour
+# (behaviours in reverse order, so rows are matched by id, not position)
+make_long() {
     awk -F, -v OFS=, 'NR == 1 {
             n = split("crime fees internet litter", key, " ")
             m = split("pm1 pm2 pm3 pb1 pb2 pb3 pr1 pr2 pr3 acc1 acc2 acc3", item, " ")
@@ -261,7 +261,11 @@ t_compare_long_layout() {
         }' "$top_srcdir/surveys/rongcheng/rongcheng.csv" >"$tmp/long.csv" &&
     sed -e "s|^data *=.*|data = $tmp/long.csv|" -e 's|^layout *=.*|layout = long|' \
         -e 's|^id *=.*|id = id\
-behaviour = behaviour|' "$survey" >"$tmp/long.survey" &&
+behaviour = behaviour|' "$survey" >"$tmp/long.survey"
+}
+t_compare_long_layout() {
+    # compare must print the same bytes in both layouts
+    make_long &&
     run 0 compare "$survey" --bootstrap 40 --seed 3 -q -f csv && cp "$tmp/out" "$tmp/wide.csv" &&
     run 0 compare "$tmp/long.survey" --bootstrap 40 --seed 3 -q -f csv &&
     cmp "$tmp/wide.csv" "$tmp/out"
@@ -289,6 +293,29 @@ t_survey_without_items() {
     printf '[survey]\ndata = %s\n[demographics]\nage\n' \
         "$top_srcdir/surveys/rongcheng/rongcheng.csv" >"$tmp/nothing.survey" &&
     run 2 describe "$tmp/nothing.survey" && has "nothing.survey: the survey names no items" "$tmp/err"
+}
+t_reliability_long_layout() {
+    # per-behaviour constructs per behaviour in the long layout too: the
+    # same numbers as wide (item names are the layout's: pb1, not pb1_crime)
+    make_long &&
+    run 0 reliability "$survey" -q -f csv &&
+    sed -E 's/_(crime|fees|internet|litter)([,]|$)/\2/g' "$tmp/out" >"$tmp/wide-rel.csv" &&
+    run 0 reliability "$tmp/long.survey" -q -f csv && cmp "$tmp/wide-rel.csv" "$tmp/out" &&
+    has "Criminal records,benefit,3,547,0.76875576" "$tmp/out" &&
+    has "all behaviours,trust,3,552," "$tmp/out" &&
+    # the report's Reliability sheet likewise
+    run 0 report "$tmp/long.survey" -q --bootstrap 0 -f csv &&
+    has "Littering of garbage,accept,3,549,0.81" "$tmp/out" &&
+    # ordered items: an ordinal alpha column, and a note on the CFA measures
+    sed 's/^agree *=.*/agree = 4..5\
+ordered = all/' "$tmp/long.survey" >"$tmp/ordered-long.survey" &&
+    run 0 reliability "$tmp/ordered-long.survey" -q &&
+    has "Ordinal alpha" "$tmp/out" && has "computed on the raw scores" "$tmp/out" &&
+    grep -q "^Criminal records  *benefit .* 0.816$" "$tmp/out" &&
+    # without [reverse]: psych's warning names the reverse-worded item
+    sed '/^\[reverse\]/,/^pr3_{b}/d' "$tmp/long.survey" >"$tmp/norev.survey" &&
+    run 0 reliability "$tmp/norev.survey" -b crime &&
+    has "negatively correlated with the total scale and probably should be reversed: Criminal records: risk (pr3)" "$tmp/err"
 }
 t_reliability() {
     run 0 reliability "$survey" &&
@@ -485,7 +512,7 @@ t_power() {
     run 1 power --model "$tmp/reg.lav" && has "--n N1,N2" "$tmp/err"
 }
 
-echo "1..33"
+echo "1..34"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -507,6 +534,7 @@ ok "bootstrap and compare print the same bytes for any --threads" t_bootstrap_th
 ok "compare prints paths, differences and effects by behaviour" t_compare
 ok "fit --group and invariance reproduce lavaan's multi-group numbers" t_groups_and_invariance
 ok "compare in the long layout matches respondents by id: same output as wide" t_compare_long_layout
+ok "reliability in the long layout: per-behaviour constructs per behaviour, as wide; ordinal alpha; items to reverse" t_reliability_long_layout
 ok "report without comparison: one behaviour (defined effects only), no paths (nothing)" t_report_one_behaviour
 ok "reliability per construct and behaviour: alpha, omega, AVE, HTMT, Fornell-Larcker" t_reliability
 ok "the bundled surveys are found by name, described and fitted" t_surveys

@@ -252,19 +252,23 @@ static brisk_status check_item_values(const brisk_survey *s, const brisk_dataset
     return BRISK_OK;
 }
 
+/* x becomes min + max - x, and the value labels follow their answers: the
+ * label of code x is then the one code min + max - x had (on 1..5, code 1
+ * reads "Strongly agree" where it read "Strongly disagree"), so that
+ * whatever shows a code's label (an ordered regression's thresholds, a
+ * dummy) names what was analysed.  Labels of missing codes and of codes
+ * outside the scale stay. */
 static void reverse_code(const brisk_survey *s, brisk_column *c, size_t nrows)
 {
     for (size_t i = 0; i < nrows; i++)
         if (!brisk_is_missing(c, i))
             c->num[i] = s->scale_min + s->scale_max - c->num[i];
-}
-
-static bool is_reversed(const brisk_survey *s, const char *tmpl)
-{
-    for (size_t i = 0; i < s->nreverse; i++)
-        if (strcmp(s->reverse[i].key, tmpl) == 0)
-            return true;
-    return false;
+    for (size_t k = 0; k < c->n_labels; k++) {
+        brisk_value_label *l = &c->labels[k];
+        if (!l->string_value && l->value >= s->scale_min && l->value <= s->scale_max &&
+            !brisk_column_is_user_missing_value(c, l->value))
+            l->value = s->scale_min + s->scale_max - l->value;
+    }
 }
 
 /* Items: missing codes, scale, reverse-keying, for every column they name. */
@@ -281,7 +285,7 @@ static brisk_status prepare_items(const brisk_survey *s, brisk_dataset *ds, bris
                 st = check_item_values(s, ds, c, e->line, err);
             if (st != BRISK_OK)
                 return st;
-            if (is_reversed(s, e->key))
+            if (brisk_survey_is_reversed(s, e->key))
                 reverse_code(s, c, ds->nrows);
         }
     }

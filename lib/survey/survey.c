@@ -788,3 +788,41 @@ bool brisk_survey_is_ordered(const brisk_survey *s, const char *name, size_t b)
     }
     return found;
 }
+
+bool brisk_survey_is_reversed(const brisk_survey *s, const char *tmpl)
+{
+    return find_entry(s->reverse, s->nreverse, tmpl) != NULL;
+}
+
+/* Does name equal what make(s, tmpl, b) gives? */
+static bool names_column(const brisk_survey *s, const char *tmpl, size_t b, const char *name,
+                         char *(*make)(const brisk_survey *, const char *, size_t))
+{
+    char *column = make(s, tmpl, b);
+    bool same = column && strcmp(column, name) == 0;
+    free(column);
+    return same;
+}
+
+const brisk_survey_entry *brisk_survey_find_item(const brisk_survey *s, const char *name,
+                                                 size_t *b)
+{
+    *b = (size_t)-1;
+    const brisk_survey_entry *e = find_entry(s->items, s->nitems, name);
+    if (e)
+        return e;
+    for (size_t i = 0; i < s->nitems; i++) {
+        const char *tmpl = s->items[i].key;
+        if (!brisk_template_is_per_behaviour(tmpl))
+            continue;
+        for (size_t k = 0; k < s->nbehaviours; k++) {
+            if (names_column(s, tmpl, k, name, brisk_survey_wide_name)) {
+                *b = k;
+                return &s->items[i];
+            }
+            if (names_column(s, tmpl, k, name, brisk_survey_column_name))
+                return &s->items[i];   /* long: one column for every behaviour */
+        }
+    }
+    return NULL;
+}

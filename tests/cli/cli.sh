@@ -270,6 +270,50 @@ t_compare_long_layout() {
     run 0 compare "$tmp/long.survey" --bootstrap 40 --seed 3 -q -f csv &&
     cmp "$tmp/wide.csv" "$tmp/out"
 }
+t_regress_behaviours() {
+    # {b}: one model per behaviour, the same tables in both layouts
+    make_long &&
+    f='acc1_{b} ~ age + gender + tg1 + pb1_{b}'
+    run 0 regress "$survey" --formula "$f" -q -f csv && cp "$tmp/out" "$tmp/rw.csv" &&
+    run 0 regress "$tmp/long.survey" --formula "$f" -q -f csv && cmp "$tmp/rw.csv" "$tmp/out" &&
+    has "behaviour,term,est,se,stat,pvalue" "$tmp/out" &&
+    has "crime,pb1_crime,0.30956388" "$tmp/out" && has "litter,pb1_litter,0.255" "$tmp/out" &&
+    has "measure,crime,fees,internet,litter" "$tmp/out" &&
+    has "Observations used,556,553,554,554" "$tmp/out" &&
+    run 0 regress "$tmp/long.survey" --formula "$f" -q && has "one model per behaviour" "$tmp/out" &&
+    # an ordered regression of a reverse-keyed item says it was reversed
+    run 0 regress "$survey" --family ordinal --formula 'pr3_{b} ~ age' -q &&
+    has "Reverse-keyed (the survey's [reverse]): pr3_{b}." "$tmp/out" &&
+    # pooled over a long survey's rows: clustered by respondent (svyglm's numbers)
+    run 0 regress "$tmp/long.survey" --formula 'acc1 ~ age + gender + behaviour + pb1' -q -f csv &&
+    has "behaviour=internet,-0.44197919" "$tmp/out" && has "Clusters,600" "$tmp/out" &&
+    has "Residual df,593" "$tmp/out" &&
+    run 0 regress "$tmp/long.survey" --formula 'acc1 ~ age + behaviour' -q &&
+    has "clustered by 'id' (600 respondents)" "$tmp/out" &&
+    run 0 regress --data "$tmp/long.csv" --cluster id --formula 'tg1 ~ age' -q &&
+    has "Standard errors clustered by 'id' (600 clusters), as svydesign(ids = ~id)" "$tmp/out" &&
+    run 1 regress "$tmp/long.survey" --formula 'acc1 ~ age' --cluster id --robust hc1 &&
+    has "--cluster and --robust" "$tmp/err" &&
+    run 1 regress "$tmp/long.survey" --formula 'acc1 ~ age' --unweighted --robust hc1 &&
+    has "clustered by 'id' do not go together" "$tmp/err" &&
+    run 1 regress "$top_srcdir/surveys/kostka2019/kostka2019.survey" --formula 'approve_{b} ~ age' &&
+    has "uses {b}, but the survey" "$tmp/err"
+}
+t_compare_items_behaviours() {
+    # {b}: one comparison per behaviour; wide names pair behaviours by
+    # respondent; the same numbers in both layouts
+    make_long &&
+    run 0 compare-items "$survey" 'acc1_{b}' 'acc2_{b}' tg1 -q -f csv && cp "$tmp/out" "$tmp/iw.csv" &&
+    run 0 compare-items "$tmp/long.survey" 'acc1_{b}' 'acc2_{b}' tg1 -q -f csv &&
+    cmp "$tmp/iw.csv" "$tmp/out" && has "crime,acc1_crime,acc2_crime,571," "$tmp/out" &&
+    has "litter,acc2_litter,tg1," "$tmp/out" &&
+    run 0 compare-items "$survey" acc1_crime acc1_litter -q -f csv && cp "$tmp/out" "$tmp/iw.csv" &&
+    run 0 compare-items "$tmp/long.survey" acc1_crime acc1_litter -q -f csv &&
+    cmp "$tmp/iw.csv" "$tmp/out" && has "acc1_crime,acc1_litter,575,77.565" "$tmp/out" &&
+    run 0 compare-items "$tmp/long.survey" acc1_crime acc1_litter -q &&
+    has "paired by id across the rows" "$tmp/out" &&
+    run 1 compare-items "$tmp/long.survey" acc1 acc2 && has "name it acc1_{b}" "$tmp/err"
+}
 t_survey_without_items() {
     # without [items] the model's indicators are the items: the bundled
     # survey (whose [items] list them in the model's order) with its
@@ -512,7 +556,7 @@ t_power() {
     run 1 power --model "$tmp/reg.lav" && has "--n N1,N2" "$tmp/err"
 }
 
-echo "1..34"
+echo "1..36"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -535,6 +579,8 @@ ok "compare prints paths, differences and effects by behaviour" t_compare
 ok "fit --group and invariance reproduce lavaan's multi-group numbers" t_groups_and_invariance
 ok "compare in the long layout matches respondents by id: same output as wide" t_compare_long_layout
 ok "reliability in the long layout: per-behaviour constructs per behaviour, as wide; ordinal alpha; items to reverse" t_reliability_long_layout
+ok "regress: {b} fits one model per behaviour (both layouts alike); pooled long rows clustered by respondent" t_regress_behaviours
+ok "compare-items: {b} per behaviour, wide names pair behaviours by respondent, both layouts alike" t_compare_items_behaviours
 ok "report without comparison: one behaviour (defined effects only), no paths (nothing)" t_report_one_behaviour
 ok "reliability per construct and behaviour: alpha, omega, AVE, HTMT, Fornell-Larcker" t_reliability
 ok "the bundled surveys are found by name, described and fitted" t_surveys

@@ -77,16 +77,14 @@ typedef struct result {
     bool long_names;        /* items named as the long layout names them (pb1, not pb1_crime) */
 } result;
 
-static const char *const rongcheng_keys[] = {"crime", "fees", "internet", "litter"};
-
 /* "pb1_crime" -> "pb1" when the long layout names it so, else name. */
 static const char *item_name(const result *r, const char *name)
 {
     static char buf[64];
     snprintf(buf, sizeof buf, "%s", name);
     for (size_t b = 0; r->long_names && b < 4; b++) {
-        size_t n = strlen(buf), m = strlen(rongcheng_keys[b]);
-        if (n > m + 1 && buf[n - m - 1] == '_' && strcmp(buf + n - m, rongcheng_keys[b]) == 0)
+        size_t n = strlen(buf), m = strlen(rongcheng_key(b));
+        if (n > m + 1 && buf[n - m - 1] == '_' && strcmp(buf + n - m, rongcheng_key(b)) == 0)
             buf[n - m - 1] = '\0';
     }
     return buf;
@@ -110,30 +108,13 @@ static void run_survey(const char *path, result *r)
     brisk_survey_free(s);
 }
 
-/* The survey at path with its data already in memory (ds, taken), its
- * text edited first: every "from" line replaced by "to". */
+/* The survey at path, edited, with its data in memory (ds, taken). */
 static void run_survey_data(const char *path, const char *const (*edits)[2], size_t nedits,
                             brisk_dataset *ds, result *r)
 {
-    char *text = strdup(slurp(path));
-    for (size_t k = 0; k < nedits; k++) {
-        char *at = strstr(text, edits[k][0]);
-        if (!at)
-            fail_msg("%s: no '%s'", path, edits[k][0]);
-        size_t n = strlen(text) - strlen(edits[k][0]) + strlen(edits[k][1]) + 1;
-        char *next = malloc(n);
-        snprintf(next, n, "%.*s%s%s", (int)(at - text), text, edits[k][1],
-                 at + strlen(edits[k][0]));
-        free(text);
-        text = next;
-    }
-    brisk_survey *s = NULL;
-    brisk_survey_data *d = NULL;
+    brisk_survey *s;
+    brisk_survey_data *d = survey_with_data(path, edits, nedits, ds, &s);
     brisk_error err;
-    if (brisk_survey_parse(text, strlen(text), path, &s, &err) ||
-        brisk_survey_prepare(s, ds, &d, &err))
-        fail_msg("%s: %s", path, err.message);
-    free(text);
     r->list = brisk_table_list_new();
     r->original = brisk_table_list_new();
     brisk_reliability_options geo = {0}, arith = {.htmt_arithmetic = true};
@@ -144,50 +125,6 @@ static void run_survey_data(const char *path, const char *const (*edits)[2], siz
     r->long_names = s->layout == BRISK_LAYOUT_LONG;
     brisk_survey_data_free(d);
     brisk_survey_free(s);
-}
-
-/* The bundled Rongcheng data (wide) in the long layout: a row per
- * respondent and behaviour, behaviours in reverse order so that rows are
- * matched by id, the items asked once repeated on every row. */
-static brisk_dataset *rongcheng_long(void)
-{
-    brisk_dataset *wide = read_csv(TEST_SRCDIR "/surveys/rongcheng/rongcheng.csv");
-    size_t n = wide->nrows, nb = 4;
-    brisk_dataset *ds = brisk_dataset_new(n * nb);
-    brisk_error err;
-    size_t beh;
-    assert_int_equal(brisk_dataset_add_column(ds, "behaviour", BRISK_STRING, &beh, &err), BRISK_OK);
-    for (size_t j = 0; j < wide->ncols; j++) {
-        const brisk_column *c = &wide->cols[j];
-        char stem[64];
-        snprintf(stem, sizeof stem, "%s", c->name);
-        size_t b = nb;
-        for (size_t k = 0; k < nb && b == nb; k++) {
-            size_t len = strlen(stem), m = strlen(rongcheng_keys[k]);
-            if (len > m + 1 && strcmp(stem + len - m, rongcheng_keys[k]) == 0) {
-                stem[len - m - 1] = '\0';
-                b = k;
-            }
-        }
-        size_t to = brisk_dataset_index(ds, stem);
-        if (to == (size_t)-1)
-            assert_int_equal(brisk_dataset_add_column(ds, stem, BRISK_NUMERIC, &to, &err),
-                             BRISK_OK);
-        for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < nb; k++) {
-                if (b != nb && b != k)
-                    continue;
-                size_t row = i * nb + (nb - 1 - k);
-                if (brisk_is_missing(c, i))
-                    brisk_column_set_missing(&ds->cols[to], row, c->miss[i]);
-                else
-                    brisk_column_set_number(&ds->cols[to], row, c->num[i]);
-            }
-    }
-    for (size_t i = 0; i < n * nb; i++)
-        brisk_column_set_string(&ds->cols[beh], i, rongcheng_keys[nb - 1 - i % nb]);
-    brisk_dataset_free(wide);
-    return ds;
 }
 
 static const char *const long_layout[][2] = {

@@ -36,7 +36,8 @@ typedef struct report {
     bool grouped;               /* a model per behaviour: a behaviour column */
     const char *outcome;        /* as the note names it (NULL: the design's) */
     const char *reversed;       /* reverse-keyed items of the formula, or NULL */
-    bool pooled;                /* a long survey's behaviours pooled, clustered by id */
+    bool pooled;                /* a long survey's behaviours pooled */
+    bool by_respondent;         /* clustered by the survey's id */
     double scale_min, scale_max;    /* their scale */
 } report;
 
@@ -264,7 +265,8 @@ static brisk_status add_notes(brisk_table *t, const fitted_model *m, size_t n, c
                "gives them%s.",
             rp->pooled ? "Rows pooled over the behaviours: a respondent's rows are not "
                          "independent. " : "",
-            opt->cluster, d->nclusters, rp->pooled ? "respondents" : "clusters", opt->cluster,
+            opt->cluster, d->nclusters, rp->by_respondent ? "respondents" : "clusters",
+            opt->cluster,
             opt->weight ? ", weights = ~" : "", opt->weight ? opt->weight : "", df);
     if (st == BRISK_OK && rp->reversed)
         st = brisk_table_add_note(
@@ -421,8 +423,10 @@ static char *display_term(const survey_formula *sf, size_t b, const char *term)
         free(part);
         free(wide);
         p += rest;
-        if (ok && *p == ':')
-            ok = brisk_buf_puts(&out, ":"), p++;
+        if (ok && *p == ':') {
+            ok = brisk_buf_puts(&out, ":");
+            p++;
+        }
     }
     if (ok && !out.data)
         ok = brisk_buf_puts(&out, "");
@@ -455,8 +459,8 @@ static const char *outcome_of(const survey_formula *sf)
     return sf->nnames ? sf->names[0] : "";
 }
 
-/* "pr3_{b} (pr3_crime, ...)": the reverse-keyed items among the formula's
- * names, for the note. */
+/* "pr3_{b}, pr2_crime": the reverse-keyed items among the formula's names,
+ * for the note. */
 static bool reversed_names(const survey_formula *sf, brisk_buf *list)
 {
     bool ok = true;
@@ -573,7 +577,8 @@ static brisk_status pooled(const brisk_survey_data *d, const survey_formula *sf,
     brisk_status st = fit_model(d->ds, sf->text, &one, &m, err);
     report rp = report_of(sf, &one, false);
     rp.outcome = NULL;   /* the column's own name */
-    rp.pooled = rows && one.cluster == s->id;
+    rp.pooled = rows != NULL;
+    rp.by_respondent = one.cluster && s->id && strcmp(one.cluster, s->id) == 0;
     if (st == BRISK_OK) {
         st = tables_of(&m, 1, &rp, out, err);
         model_free(&m);

@@ -329,6 +329,9 @@ t_survey_without_items() {
     has ",benefit,pb1_crime," "$tmp/out" &&
     run 0 reliability "$survey" -q -f csv && cp "$tmp/out" "$tmp/rel.csv" &&
     run 0 reliability "$tmp/noitems.survey" -q -f csv && cmp "$tmp/rel.csv" "$tmp/out" &&
+    run 0 report "$survey" -q --bootstrap 0 -f csv && grep -v '^Survey file,' "$tmp/out" >"$tmp/rep.csv" &&
+    run 0 report "$tmp/noitems.survey" -q --bootstrap 0 -f csv &&
+    grep -v '^Survey file,' "$tmp/out" | cmp "$tmp/rep.csv" - &&
     # an out-of-scale answer points at the item's line in the model
     sed 's/^missing *=.*//' "$tmp/noitems.survey" >"$tmp/nomissing.survey" &&
     run 2 describe "$tmp/nomissing.survey" && has "nomissing.survey:" "$tmp/err" &&

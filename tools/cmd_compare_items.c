@@ -20,7 +20,10 @@ const cli_command cmd_compare_items = {
         "points with its interval and McNemar's test (as R's mcnemar.test); the mean\n"
         "difference with the paired t test; the Wilcoxon signed-rank test (as R's\n"
         "wilcox.test(paired = TRUE, exact = FALSE)).  With a survey, approving is an\n"
-        "answer in its agree = range.  The tests are unweighted.\n\n"
+        "answer in its agree = range.  The tests are unweighted.  With a survey, an\n"
+        "item with {b} (acc1_{b}) is compared per behaviour; a behaviour's item named\n"
+        "by its wide name (acc1_crime) is that behaviour's answer; in the long layout\n"
+        "answers are paired by respondent id across the behaviours' rows.\n\n"
         "Options:\n"
         "  -d, --data FILE       data file (CSV, SPSS, Stata, SAS) instead of a survey\n"
         "      --agree LO..HI    answers that count as approving (with --data; a\n"
@@ -32,8 +35,10 @@ const cli_command cmd_compare_items = {
         "  -q, --quiet           no warnings on standard error\n"
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"
-        "Example:\n"
-        "  brisk compare-items rieger2020 pol_privileges pol_informed --group country\n",
+        "Examples:\n"
+        "  brisk compare-items rieger2020 pol_privileges pol_informed --group country\n"
+        "  brisk compare-items rongcheng acc1_{b} acc2_{b}\n"
+        "  brisk compare-items rongcheng acc1_crime acc1_litter\n",
     .run = run,
 };
 
@@ -110,8 +115,8 @@ static brisk_status survey_items(const cli_survey *cs, const void *ctx, brisk_ta
         cmp.agree_max = s->agree_max;
     }
     cmp.source = s->data_path ? s->data_path : cs->path;
-    brisk_status st = brisk_compare_items(cs->data->ds, (const char *const *)o->items, o->nitems,
-                                          &cmp, out, err);
+    brisk_status st = brisk_compare_items_survey(cs->data, (const char *const *)o->items,
+                                                 o->nitems, &cmp, out, err);
     if (st == BRISK_OK && s->weight)
         st = brisk_table_list_warn(out, "the survey's weight '%s' is not used: the paired tests "
                                    "are unweighted", s->weight);

@@ -24,7 +24,10 @@ const cli_command cmd_regress = {
         "ordinal::clm) and the fit (n used and left out, R-squared or McFadden's\n"
         "and Nagelkerke's pseudo-R-squared, log-likelihood, AIC, BIC).\n"
         "With a survey, its weight (weight = in [survey]) is a sampling weight, and\n"
-        "a logit of one of its items models agreeing (its agree = range) or not.\n\n"
+        "a logit of one of its items models agreeing (its agree = range) or not.\n"
+        "{b} in the formula ('acc1_{b} ~ age + pb1_{b}') fits one model per behaviour,\n"
+        "in either layout.  Without {b}, a long-layout survey's model pools the rows\n"
+        "of every behaviour, with standard errors clustered by respondent (its id).\n\n"
         "Options:\n"
         "  -d, --data FILE       data file (CSV, SPSS, Stata, SAS) instead of a survey\n"
         "  -F, --formula F       the model, 'outcome ~ predictors' (required)\n"
@@ -36,6 +39,8 @@ const cli_command cmd_regress = {
         "      --weight-type T   sampling (default: sandwich SEs, as R's survey package)\n"
         "                        or frequency (whole numbers counting cases)\n"
         "      --unweighted      ignore the survey's weight\n"
+        "      --cluster COL     standard errors clustered by COL (default: a long\n"
+        "                        survey's id for a pooled model; none otherwise)\n"
         "      --levels COL=a,b  order of COL's levels, first the reference (or, for\n"
         "                        an ordinal outcome, lowest to highest); repeatable\n"
         "      --ci-level L      level of the intervals (default 0.95)\n"
@@ -47,6 +52,7 @@ const cli_command cmd_regress = {
         "Examples:\n"
         "  brisk regress kostka2019 --family ordinal \\\n"
         "      --formula 'approve ~ age + education + income + urban'\n"
+        "  brisk regress rongcheng --family ordinal --formula 'acc1_{b} ~ age + tg1'\n"
         "  brisk regress --data housing.csv --family ordinal --weight Freq \\\n"
         "      --weight-type frequency --formula 'Sat ~ Infl + Type + Cont'\n",
     .run = run,
@@ -54,7 +60,7 @@ const cli_command cmd_regress = {
 
 enum {
     OPT_FAMILY = 1000, OPT_LINK, OPT_ROBUST, OPT_WEIGHT_TYPE, OPT_UNWEIGHTED, OPT_LEVELS,
-    OPT_CI_LEVEL
+    OPT_CI_LEVEL, OPT_CLUSTER
 };
 
 #define MAX_LEVEL_OPTIONS 32
@@ -164,7 +170,8 @@ static int parse_options(regress_options *o, int argc, char **argv)
         {"weight-type", required_argument, NULL, OPT_WEIGHT_TYPE},
         {"unweighted", no_argument, NULL, OPT_UNWEIGHTED},
         {"levels", required_argument, NULL, OPT_LEVELS},
-        {"ci-level", required_argument, NULL, OPT_CI_LEVEL}, CLI_COMMON_OPTIONS,
+        {"ci-level", required_argument, NULL, OPT_CI_LEVEL},
+        {"cluster", required_argument, NULL, OPT_CLUSTER}, CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
@@ -174,6 +181,7 @@ static int parse_options(regress_options *o, int argc, char **argv)
         case 'F': o->formula = optarg; break;
         case 'w': o->reg.weight = optarg; break;
         case OPT_UNWEIGHTED: o->unweighted = true; break;
+        case OPT_CLUSTER: o->reg.cluster = optarg; break;
         case OPT_FAMILY:
         case OPT_LINK:
         case OPT_ROBUST:
@@ -202,23 +210,10 @@ static int parse_options(regress_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_regress, "--link probit goes with --family ordinal");
     if (o->unweighted && o->reg.weight)
         return cli_usage_error(&cmd_regress, "give --weight or --unweighted, not both");
+    if (o->reg.cluster && o->reg.robust)
+        return cli_usage_error(&cmd_regress, "--cluster and --robust do not go together: "
+                               "clustered SEs are already robust");
     return cli_resolve_format(&o->common, &cmd_regress);
-}
-
-/* Is the formula's outcome one of the survey's items (a column name the
- * items expand to)? */
-static bool is_item(const brisk_survey *s, const char *formula)
-{
-    size_t skip = strspn(formula, " \t"), len = strcspn(formula + skip, " \t~");
-    for (size_t k = 0; k < s->nitems; k++)
-        for (size_t b = 0; b < brisk_survey_nblocks(s); b++) {
-            char *name = brisk_survey_wide_name(s, s->items[k].key, b);
-            bool same = name && strlen(name) == len && strncmp(name, formula + skip, len) == 0;
-            free(name);
-            if (same)
-                return true;
-        }
-    return false;
 }
 
 static brisk_status survey_regress(const cli_survey *cs, const void *ctx, brisk_table_list *out,
@@ -228,19 +223,12 @@ static brisk_status survey_regress(const cli_survey *cs, const void *ctx, brisk_
     brisk_regress_options reg = o->reg;
     if (!reg.weight && !o->unweighted)
         reg.weight = cs->survey->weight;
-    /* a logit of an item: agreeing (the survey's agree range) or not */
-    const brisk_survey *s = cs->survey;
-    if (reg.family == BRISK_FAMILY_LOGIT && s->has_agree && is_item(s, o->formula)) {
-        reg.has_event = true;
-        reg.event_min = s->agree_min;
-        reg.event_max = s->agree_max;
-    }
     reg.source = cs->survey->data_path ? cs->survey->data_path : cs->path;
     if (reg.robust && reg.weight && reg.weight_type == BRISK_WEIGHT_SAMPLING)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--robust and the survey's sampling "
                                "weight '%s' do not go together: sampling weights already get "
                                "sandwich SEs (or add --unweighted)", reg.weight);
-    return brisk_regress(cs->data->ds, o->formula, &reg, out, err);
+    return brisk_regress_survey(cs->data, o->formula, &reg, out, err);
 }
 
 static brisk_status data_regress(const char *text, const char *model_path,

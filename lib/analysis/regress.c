@@ -1,11 +1,15 @@
 /* brisk regress: a formula fitted by the regression engines
- * (stats/regress.c) and its coefficients and fit as tables. */
+ * (stats/regress.c) and its coefficients and fit as tables; for a survey,
+ * once per behaviour when the formula names items with {b}, or pooled over
+ * a long survey's rows with standard errors clustered by respondent. */
 #include <config.h>
+#include <ctype.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analysis_internal.h"
 #include "brisk/analysis.h"
 #include "core/util.h"
 #include "stats/regression.h"
@@ -15,6 +19,32 @@ static const char *const coef_columns[][2] = {
     {"ci_lower", "CI lower"}, {"ci_upper", "CI upper"}, {"odds_ratio", "Odds ratio"},
     {"or_lower", "OR CI lower"}, {"or_upper", "OR CI upper"},
 };
+
+/* One fitted model: its design, its estimates, and the behaviour it is of
+ * (NULL: the only model). */
+typedef struct fitted_model {
+    design d;
+    regress_result f;
+    const char *behaviour;
+} fitted_model;
+
+/* How the models of one run are reported: the options they were fitted
+ * with, and their t or z tests. */
+typedef struct report {
+    const brisk_regress_options *opt;
+    bool t_stat;
+    bool grouped;               /* a model per behaviour: a behaviour column */
+    const char *outcome;        /* as the note names it (NULL: the design's) */
+    const char *reversed;       /* reverse-keyed items of the formula, or NULL */
+    bool pooled;                /* a long survey's behaviours pooled */
+    bool by_respondent;         /* clustered by the survey's id */
+    double scale_min, scale_max;    /* their scale */
+} report;
+
+static bool design_based(const brisk_regress_options *opt)
+{
+    return (opt->weight && opt->weight_type == BRISK_WEIGHT_SAMPLING) || opt->cluster;
+}
 
 /* The name of parameter j: a threshold "a|b", or the design's term. */
 static char *parameter_name(const design *d, const regress_result *f, size_t j)
@@ -31,17 +61,21 @@ static char *parameter_name(const design *d, const regress_result *f, size_t j)
     return b.data;
 }
 
-static brisk_table *coefficient_table(const design *d, const regress_result *f,
-                                      const brisk_regress_options *opt, bool t_stat)
+/* ------------------------------------------------------------ coefficients */
+
+static brisk_table *coefficient_columns(const report *rp)
 {
+    const brisk_regress_options *opt = rp->opt;
     bool odds = opt->family != BRISK_FAMILY_OLS && opt->link == BRISK_LINK_LOGIT;
     size_t ncols = odds ? 10 : 7;
-    double level = opt->ci_level > 0 ? opt->ci_level : 0.95;
-    double q = t_stat ? gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, f->df_resid)
-                      : gsl_cdf_ugaussian_Pinv(1 - (1 - level) / 2);
     brisk_table *t = brisk_table_new("regress.coefficients", "Coefficients");
+    if (t && rp->grouped &&
+        brisk_table_add_column(t, "behaviour", "Behaviour", BRISK_CELL_TEXT, 0) == (size_t)-1) {
+        brisk_table_free(t);
+        return NULL;
+    }
     for (size_t c = 0; t && c < ncols; c++) {
-        const char *header = c == 3 && t_stat ? "t" : coef_columns[c][1];
+        const char *header = c == 3 && rp->t_stat ? "t" : coef_columns[c][1];
         if (brisk_table_add_column(t, coef_columns[c][0], header,
                                    c == 0 ? BRISK_CELL_TEXT : c == 4 ? BRISK_CELL_PVALUE
                                                                      : BRISK_CELL_NUMBER,
@@ -50,27 +84,42 @@ static brisk_table *coefficient_table(const design *d, const regress_result *f,
             return NULL;
         }
     }
-    for (size_t j = 0; t && j < f->p; j++) {
-        char *name = parameter_name(d, f, j);
+    return t;
+}
+
+/* The rows of one model. */
+static bool coefficient_rows(brisk_table *t, const report *rp, const fitted_model *m)
+{
+    const regress_result *f = &m->f;
+    const brisk_regress_options *opt = rp->opt;
+    bool odds = opt->family != BRISK_FAMILY_OLS && opt->link == BRISK_LINK_LOGIT;
+    size_t ncols = odds ? 10 : 7, c0 = rp->grouped ? 1 : 0;
+    double level = opt->ci_level > 0 ? opt->ci_level : 0.95;
+    double q = rp->t_stat ? gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, f->df_resid)
+                          : gsl_cdf_ugaussian_Pinv(1 - (1 - level) / 2);
+    for (size_t j = 0; j < f->p; j++) {
+        char *name = parameter_name(&m->d, f, j);
         size_t row = brisk_table_add_row(t);
-        if (!name || row == (size_t)-1 || brisk_table_set_text(t, row, 0, name)) {
+        if (!name || row == (size_t)-1 || brisk_table_set_text(t, row, c0, name) ||
+            (rp->grouped && brisk_table_set_text(t, row, 0, m->behaviour))) {
             free(name);
-            brisk_table_free(t);
-            return NULL;
+            return false;
         }
         bool coefficient = j >= f->nth && strcmp(name, "(Intercept)") != 0;
         free(name);
         double est = f->est[j], se = sqrt(f->vcov[j * f->p + j]), z = est / se;
-        double p = t_stat ? 2 * gsl_cdf_tdist_Q(fabs(z), f->df_resid)
-                          : 2 * gsl_cdf_ugaussian_Q(fabs(z));
+        double p = rp->t_stat ? 2 * gsl_cdf_tdist_Q(fabs(z), f->df_resid)
+                              : 2 * gsl_cdf_ugaussian_Q(fabs(z));
         double v[] = {NAN, est, se, z, p, est - q * se, est + q * se,
                       coefficient ? exp(est) : NAN, coefficient ? exp(est - q * se) : NAN,
                       coefficient ? exp(est + q * se) : NAN};
         for (size_t c = 1; c < ncols; c++)
-            brisk_table_set_num(t, row, c, v[c]);
+            brisk_table_set_num(t, row, c0 + c, v[c]);
     }
-    return t;
+    return true;
 }
+
+/* ------------------------------------------------------------ fit */
 
 typedef struct fit_row {
     const char *key, *label;
@@ -78,10 +127,15 @@ typedef struct fit_row {
     bool count;
 } fit_row;
 
-static brisk_table *fit_table(const design *d, const regress_result *f, const brisk_regress_options *opt)
+#define MAX_FIT_ROWS 16
+
+/* The fit measures of one model; NaN for what it has no use for. */
+static size_t fit_rows(const fitted_model *m, const brisk_regress_options *opt, fit_row *rows)
 {
+    const design *d = &m->d;
+    const regress_result *f = &m->f;
     bool sampling = opt->weight && opt->weight_type == BRISK_WEIGHT_SAMPLING;
-    bool likelihood = !sampling;
+    bool likelihood = !design_based(opt);
     double cases = opt->weight && !sampling ? brisk_design_total_weight(d) : (double)d->n;
     double npar = (double)f->p + (opt->family == BRISK_FAMILY_OLS ? 1 : 0);   /* OLS: sigma */
     double aic = -2 * f->loglik + 2 * npar, bic = -2 * f->loglik + npar * log(cases);
@@ -92,18 +146,19 @@ static brisk_table *fit_table(const design *d, const regress_result *f, const br
     double r2 = 1 - f->rss / f->tss;
     double adj = 1 - (1 - r2) * (cases - (d->intercept ? 1 : 0)) / f->df_resid;
     double F = ((f->tss - f->rss) / k1) / (f->rss / f->df_resid);
-    fit_row rows[16];
     size_t n = 0;
     rows[n++] = (fit_row){"n", "Observations used", (double)d->n, true};
     rows[n++] = (fit_row){"n_dropped", "Left out (missing values)", (double)d->n_dropped, true};
+    rows[n++] = (fit_row){"clusters", "Clusters",
+                          d->cluster ? (double)d->nclusters : NAN, true};
     if (opt->weight && !sampling)
         rows[n++] = (fit_row){"n_weighted", "Cases (sum of frequency weights)", cases, true};
     if (opt->family == BRISK_FAMILY_OLS) {
-        rows[n++] = (fit_row){"r2", "R-squared", sampling ? NAN : r2, false};
-        rows[n++] = (fit_row){"adj_r2", "Adjusted R-squared", sampling ? NAN : adj, false};
+        rows[n++] = (fit_row){"r2", "R-squared", likelihood ? r2 : NAN, false};
+        rows[n++] = (fit_row){"adj_r2", "Adjusted R-squared", likelihood ? adj : NAN, false};
         rows[n++] = (fit_row){"sigma", "Residual SE", sqrt(f->rss / f->df_resid), false};
         rows[n++] = (fit_row){"df_resid", "Residual df", f->df_resid, true};
-        rows[n++] = (fit_row){"F", "F", sampling || opt->robust ? NAN : F, false};
+        rows[n++] = (fit_row){"F", "F", !likelihood || opt->robust ? NAN : F, false};
     } else {
         rows[n++] = (fit_row){"mcfadden", "McFadden R-squared", likelihood ? mcfadden : NAN, false};
         rows[n++] = (fit_row){"nagelkerke", "Nagelkerke R-squared", likelihood ? nagelkerke : NAN,
@@ -111,84 +166,449 @@ static brisk_table *fit_table(const design *d, const regress_result *f, const br
         rows[n++] = (fit_row){"loglik_null", "Log-likelihood (null model)",
                               likelihood ? f->loglik0 : NAN, false};
         rows[n++] = (fit_row){"iterations", "Iterations", (double)f->iterations, true};
-        if (sampling && opt->family == BRISK_FAMILY_LOGIT)   /* the df of its t tests */
-            rows[n++] = (fit_row){"df_resid", "Residual df", f->df_resid, true};
+        /* the df of a design's t tests */
+        rows[n++] = (fit_row){"df_resid", "Residual df",
+                              !likelihood && opt->family == BRISK_FAMILY_LOGIT ? f->df_resid
+                                                                               : NAN, true};
     }
     rows[n++] = (fit_row){"loglik", "Log-likelihood", likelihood ? f->loglik : NAN, false};
     rows[n++] = (fit_row){"aic", "AIC", likelihood ? aic : NAN, false};
     rows[n++] = (fit_row){"bic", "BIC", likelihood ? bic : NAN, false};
+    return n;
+}
+
+/* A cell of the fit table: a count is shown without decimals. */
+static bool fit_cell(brisk_table *t, size_t row, size_t col, const fit_row *r)
+{
+    char count[32];
+    snprintf(count, sizeof count, "%.0f", r->value);
+    if (r->count && brisk_table_set_text(t, row, col, count))
+        return false;
+    brisk_table_set_num(t, row, col, r->value);
+    return true;
+}
+
+/* "Model fit": a row per measure, a value column per model (keyed by its
+ * behaviour), a measure no model has a use for left out. */
+static brisk_table *fit_table(const fitted_model *models, size_t n, const report *rp)
+{
     brisk_table *t = brisk_table_new("regress.fit", "Model fit");
-    if (!t || brisk_table_add_column(t, "measure", "Measure", BRISK_CELL_TEXT, 0) == (size_t)-1 ||
-        brisk_table_add_column(t, "value", "Value", BRISK_CELL_NUMBER, 3) == (size_t)-1) {
-        brisk_table_free(t);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(rows[i].value))
+    bool ok = t && brisk_table_add_column(t, "measure", "Measure", BRISK_CELL_TEXT, 0) !=
+                       (size_t)-1;
+    for (size_t m = 0; ok && m < n; m++)
+        ok = brisk_table_add_column(t, rp->grouped ? models[m].behaviour : "value",
+                                    rp->grouped ? models[m].behaviour : "Value",
+                                    BRISK_CELL_NUMBER, 3) != (size_t)-1;
+    fit_row (*rows)[MAX_FIT_ROWS] = ok ? calloc(n, sizeof *rows) : NULL;
+    size_t nrows = 0;
+    for (size_t m = 0; rows && m < n; m++)
+        nrows = fit_rows(&models[m], rp->opt, rows[m]);
+    ok = ok && rows;
+    for (size_t i = 0; ok && i < nrows; i++) {
+        bool used = false;
+        for (size_t m = 0; m < n; m++)
+            used |= !isnan(rows[m][i].value);
+        if (!used)
             continue;     /* what this model has no use for is not shown */
         size_t row = brisk_table_add_row(t);
-        char count[32];
-        snprintf(count, sizeof count, "%.0f", rows[i].value);   /* shown without decimals */
-        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, rows[i].label) ||
-            (rows[i].count && brisk_table_set_text(t, row, 1, count))) {
-            brisk_table_free(t);
-            return NULL;
-        }
-        brisk_table_set_num(t, row, 1, rows[i].value);
+        ok = row != (size_t)-1 && !brisk_table_set_text(t, row, 0, rows[0][i].label);
+        for (size_t m = 0; ok && m < n; m++)
+            ok = fit_cell(t, row, 1 + m, &rows[m][i]);
+    }
+    free(rows);
+    if (!ok) {
+        brisk_table_free(t);
+        return NULL;
     }
     return t;
 }
 
-static brisk_status add_notes(brisk_table *t, const design *d, const brisk_regress_options *opt,
-                              bool t_stat)
+/* ------------------------------------------------------------ notes */
+
+/* What the models are: family, outcome, rows, weight, SEs, tests. */
+static brisk_status add_notes(brisk_table *t, const fitted_model *m, size_t n, const report *rp)
 {
     static const char *const family[] = {"OLS", "Binary logit", "Proportional-odds ordered"};
+    const brisk_regress_options *opt = rp->opt;
+    const design *d = &m[0].d;
     bool sampling = opt->weight && opt->weight_type == BRISK_WEIGHT_SAMPLING;
-    const char *se = sampling ? "sandwich (linearisation) SEs for sampling weights, as R's survey "
-                                "package"
+    const char *se = opt->cluster ? "cluster-robust (linearisation) SEs, as R's survey package"
+                     : sampling ? "sandwich (linearisation) SEs for sampling weights, as R's "
+                                  "survey package"
                      : opt->robust == BRISK_ROBUST_HC1 ? "HC1 robust SEs"
                      : opt->robust == BRISK_ROBUST_HC3 ? "HC3 robust SEs"
                      : opt->family == BRISK_FAMILY_OLS ? "classical SEs" : "SEs from the information";
     double level = opt->ci_level > 0 ? opt->ci_level : 0.95;
-    char event[300] = "";
+    char event[300] = "", rows[160];
     if (opt->family == BRISK_FAMILY_LOGIT)   /* which answer the odds are of */
         snprintf(event, sizeof event, " = %s", d->levels[1]);
-    return brisk_table_add_note(t, "%s %s of %s%s on %zu rows (%zu left out for missing "
-                                "values)%s%s; %s; %s tests, %.4g%% Wald intervals.",
-                                family[opt->family],
-                                opt->family == BRISK_FAMILY_ORDINAL
-                                    ? opt->link == BRISK_LINK_PROBIT ? "probit" : "logit"
-                                    : "regression",
-                                d->outcome, event, d->n, d->n_dropped,
-                                opt->weight ? ", weighted by " : "",
-                                opt->weight ? opt->weight : "", se, t_stat ? "t" : "z",
-                                100 * level);
+    if (n == 1 && !rp->grouped)
+        snprintf(rows, sizeof rows, "on %zu rows (%zu left out for missing values)", d->n,
+                 d->n_dropped);
+    else
+        snprintf(rows, sizeof rows, ", one model per behaviour, each on the behaviour's "
+                 "respondents (rows used and left out under Model fit)");
+    brisk_status st = brisk_table_add_note(
+        t, "%s %s of %s%s%s%s%s%s; %s; %s tests, %.4g%% Wald intervals.", family[opt->family],
+        opt->family == BRISK_FAMILY_ORDINAL ? opt->link == BRISK_LINK_PROBIT ? "probit" : "logit"
+                                            : "regression",
+        rp->outcome ? rp->outcome : d->outcome, event, rows[0] == ',' ? "" : " ", rows,
+        opt->weight ? ", weighted by " : "",
+        opt->weight ? opt->weight : "", se, rp->t_stat ? "t" : "z", 100 * level);
+    char df[96] = "";
+    if (rp->t_stat)
+        snprintf(df, sizeof df, "; the t tests have %.0f degrees of freedom (clusters minus "
+                 "parameters, as svyglm's)", m[0].f.df_resid);
+    if (st == BRISK_OK && opt->cluster)
+        st = brisk_table_add_note(
+            t, "%sStandard errors clustered by '%s' (%zu %s), as svydesign(ids = ~%s%s%s) "
+               "gives them%s.",
+            rp->pooled ? "Rows pooled over the behaviours: a respondent's rows are not "
+                         "independent. " : "",
+            opt->cluster, d->nclusters, rp->by_respondent ? "respondents" : "clusters",
+            opt->cluster,
+            opt->weight ? ", weights = ~" : "", opt->weight ? opt->weight : "", df);
+    if (st == BRISK_OK && rp->reversed)
+        st = brisk_table_add_note(
+            t, "Reverse-keyed (the survey's [reverse]): %s. Fitted on the recoded answers, "
+               "%g + %g - x, and labelled by them: code x carries the label code %g + %g - x "
+               "had.", rp->reversed, rp->scale_min, rp->scale_max, rp->scale_min, rp->scale_max);
+    return st;
+}
+
+/* ------------------------------------------------------------ fitting */
+
+static void model_free(fitted_model *m)
+{
+    brisk_regress_result_free(&m->f);
+    brisk_design_free(&m->d);
+}
+
+static brisk_status fit_model(const brisk_dataset *ds, const char *formula,
+                              const brisk_regress_options *opt, fitted_model *m,
+                              brisk_error *err)
+{
+    memset(m, 0, sizeof *m);
+    brisk_status st = brisk_design_build(ds, formula, opt, &m->d, err);
+    if (st != BRISK_OK)
+        return st;
+    st = brisk_regress_fit(&m->d, opt, &m->f, err);
+    if (st != BRISK_OK)
+        model_free(m);
+    return st;
+}
+
+/* The coefficients and fit of models[0..n) into out, with the notes. */
+static brisk_status tables_of(const fitted_model *models, size_t n, const report *rp,
+                              brisk_table_list *out, brisk_error *err)
+{
+    brisk_table *coef = coefficient_columns(rp), *fit = fit_table(models, n, rp);
+    bool ok = coef && fit;
+    for (size_t m = 0; ok && m < n; m++)
+        ok = coefficient_rows(coef, rp, &models[m]);
+    if (!ok || add_notes(coef, models, n, rp) != BRISK_OK) {
+        brisk_table_free(coef);
+        brisk_table_free(fit);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    brisk_status st = brisk_table_list_add(out, coef);   /* frees it on failure */
+    if (st == BRISK_OK)
+        return brisk_table_list_add(out, fit);
+    brisk_table_free(fit);
+    return st;
+}
+
+static report plain_report(const brisk_regress_options *opt, bool grouped)
+{
+    bool ordinal = opt->family == BRISK_FAMILY_ORDINAL;
+    return (report){.opt = opt, .grouped = grouped,
+                    .t_stat = opt->family == BRISK_FAMILY_OLS || (design_based(opt) && !ordinal)};
 }
 
 brisk_status brisk_regress(const brisk_dataset *ds, const char *formula,
                            const brisk_regress_options *opt, brisk_table_list *out,
                            brisk_error *err)
 {
-    design d;
-    brisk_status st = brisk_design_build(ds, formula, opt, &d, err);
+    fitted_model m;
+    brisk_status st = fit_model(ds, formula, opt, &m, err);
     if (st != BRISK_OK)
         return st;
-    regress_result f;
-    st = brisk_regress_fit(&d, opt, &f, err);
-    bool ordinal = opt->family == BRISK_FAMILY_ORDINAL;
-    bool sampling = opt->weight && opt->weight_type == BRISK_WEIGHT_SAMPLING;
-    bool t_stat = opt->family == BRISK_FAMILY_OLS || (sampling && !ordinal);
-    brisk_table *coef = st == BRISK_OK ? coefficient_table(&d, &f, opt, t_stat) : NULL;
-    brisk_table *fit = st == BRISK_OK ? fit_table(&d, &f, opt) : NULL;
-    if (st == BRISK_OK && (!coef || !fit || add_notes(coef, &d, opt, t_stat) != BRISK_OK))
-        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    if (st == BRISK_OK && (st = brisk_table_list_add(out, coef)) == BRISK_OK)
-        st = brisk_table_list_add(out, fit);
-    else {
-        brisk_table_free(coef);
-        brisk_table_free(fit);
+    report rp = plain_report(opt, false);
+    st = tables_of(&m, 1, &rp, out, err);
+    model_free(&m);
+    return st;
+}
+
+/* ------------------------------------------------------------ a survey */
+
+static bool is_name_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '{' || c == '}';
+}
+
+/* The names of a formula in order ("acc1_{b}", "age", ...), each once;
+ * *n of them, a new array of new strings, or NULL when out of memory. */
+static char **formula_names(const char *formula, size_t *n)
+{
+    size_t cap = 0;
+    char **names = calloc(1, sizeof *names);
+    bool ok = names != NULL;
+    *n = 0;
+    for (const char *p = formula; ok && *p;) {
+        if (!is_name_char(*p) || isdigit((unsigned char)*p)) {
+            p++;   /* an operator, a blank, or a number (the 1 of "- 1") */
+            continue;
+        }
+        const char *start = p;
+        while (is_name_char(*p))
+            p++;
+        char *name = brisk_strndup(start, (size_t)(p - start));
+        bool seen = false;
+        for (size_t i = 0; name && i < *n && !seen; i++)
+            seen = strcmp(names[i], name) == 0;
+        ok = name && (seen || brisk_grow((void **)&names, &cap, *n + 1, sizeof *names));
+        if (ok && !seen)
+            names[(*n)++] = name;
+        else
+            free(name);
     }
-    brisk_regress_result_free(&f);
-    brisk_design_free(&d);
+    if (!ok) {
+        for (size_t i = 0; names && i < *n; i++)
+            free(names[i]);
+        free(names);
+        return NULL;
+    }
+    return names;
+}
+
+static void names_free(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* A survey's formula and what its names are. */
+typedef struct survey_formula {
+    const brisk_survey *s;
+    const char *text;
+    char **names;              /* formula_names() */
+    size_t nnames;
+    bool per_behaviour;        /* a name carries {b}: a model per behaviour */
+    brisk_buf reversed;        /* its reverse-keyed items, "pr3_{b}, pr2_crime" */
+} survey_formula;
+
+/* Rename, in the long layout, a behaviour's column in a term ("pb1",
+ * "pb1:gender=2") to its wide name ("pb1_crime"), so that the tables of
+ * both layouts read the same.  A new string, or NULL. */
+static char *display_term(const survey_formula *sf, size_t b, const char *term)
+{
+    brisk_buf out = {0};
+    bool ok = true;
+    for (const char *p = term; ok && *p;) {
+        size_t len = strcspn(p, ":="), rest = strcspn(p, ":");
+        char *part = brisk_strndup(p, len);
+        const char *to = part;
+        char *wide = NULL, *column = NULL;
+        for (size_t i = 0; part && i < sf->nnames && to == part; i++) {
+            if (!brisk_template_is_per_behaviour(sf->names[i]))
+                continue;
+            column = brisk_survey_column_name(sf->s, sf->names[i], b);
+            if (column && strcmp(column, part) == 0 &&
+                (wide = brisk_survey_wide_name(sf->s, sf->names[i], b)))
+                to = wide;
+            free(column);
+        }
+        ok = part && brisk_buf_puts(&out, to) && brisk_buf_append(&out, p + len, rest - len);
+        free(part);
+        free(wide);
+        p += rest;
+        if (ok && *p == ':') {
+            ok = brisk_buf_puts(&out, ":");
+            p++;
+        }
+    }
+    if (ok && !out.data)
+        ok = brisk_buf_puts(&out, "");
+    if (!ok)
+        brisk_buf_free(&out);
+    return out.data;
+}
+
+/* The long layout's names of behaviour b's model shown by their wide names. */
+static bool rename_terms(const survey_formula *sf, size_t b, design *d)
+{
+    for (size_t j = 0; j < d->k; j++) {
+        char *name = display_term(sf, b, d->terms[j]);
+        if (!name)
+            return false;
+        free(d->terms[j]);
+        d->terms[j] = name;
+    }
+    char *outcome = display_term(sf, b, d->outcome);
+    if (!outcome)
+        return false;
+    free(d->outcome);
+    d->outcome = outcome;
+    return true;
+}
+
+/* The outcome of the formula (its first name). */
+static const char *outcome_of(const survey_formula *sf)
+{
+    return sf->nnames ? sf->names[0] : "";
+}
+
+/* "pr3_{b}, pr2_crime": the reverse-keyed items among the formula's names,
+ * for the note. */
+static bool reversed_names(const survey_formula *sf, brisk_buf *list)
+{
+    bool ok = true;
+    for (size_t i = 0; ok && i < sf->nnames; i++) {
+        size_t b;
+        const brisk_survey_entry *e = brisk_survey_find_item(sf->s, sf->names[i], &b);
+        if (e && brisk_survey_is_reversed(sf->s, e->key))
+            ok = brisk_buf_printf(list, "%s%s", list->len ? ", " : "", sf->names[i]);
+    }
+    return ok;
+}
+
+/* How a survey's models are reported: the outcome as the formula writes
+ * it, and its reverse-keyed items. */
+static report report_of(const survey_formula *sf, const brisk_regress_options *opt, bool grouped)
+{
+    report rp = plain_report(opt, grouped);
+    rp.outcome = outcome_of(sf);
+    rp.reversed = sf->reversed.len ? sf->reversed.data : NULL;
+    rp.scale_min = sf->s->scale_min;
+    rp.scale_max = sf->s->scale_max;
+    return rp;
+}
+
+/* A logit of an item models agreeing (the survey's agree range) or not. */
+static void agree_event(const survey_formula *sf, brisk_regress_options *opt)
+{
+    size_t b;
+    const brisk_survey *s = sf->s;
+    if (opt->family != BRISK_FAMILY_LOGIT || !s->has_agree ||
+        !brisk_survey_find_item(s, outcome_of(sf), &b))
+        return;
+    opt->has_event = true;
+    opt->event_min = s->agree_min;
+    opt->event_max = s->agree_max;
+}
+
+/* A model per behaviour: {b} expanded for each behaviour (the long
+ * layout's columns, on the behaviour's rows). */
+static brisk_status per_behaviour(const brisk_survey_data *d, const survey_formula *sf,
+                                  const brisk_regress_options *opt, brisk_table_list *out,
+                                  brisk_error *err)
+{
+    const brisk_survey *s = sf->s;
+    fitted_model *models = calloc(s->nbehaviours + 1, sizeof *models);
+    size_t n = 0;
+    brisk_status st = models ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t b = 0; st == BRISK_OK && b < s->nbehaviours; b++) {
+        char *text = brisk_survey_column_name(s, sf->text, b);
+        brisk_regress_options one = *opt;
+        one.rows = d->rows[b];
+        one.nrows = d->nrows[b];
+        st = text ? fit_model(d->ds, text, &one, &models[n], err)
+                  : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        free(text);
+        if (st != BRISK_OK) {
+            if (st != BRISK_ERR_NOMEM)
+                brisk_name_behaviour(err, s->behaviours[b].key);
+            break;
+        }
+        models[n].behaviour = s->behaviours[b].key;
+        if (!rename_terms(sf, b, &models[n++].d))
+            st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    report rp = report_of(sf, opt, true);
+    if (st == BRISK_OK)
+        st = tables_of(models, n, &rp, out, err);
+    for (size_t m = 0; m < n; m++)
+        model_free(&models[m]);
+    free(models);
+    return st;
+}
+
+/* The rows of every behaviour, in file order (a long survey's rows of
+ * behaviours it does not declare are not its data). */
+static size_t *behaviour_rows(const brisk_survey_data *d, size_t *n)
+{
+    size_t total = d->ds->nrows;
+    bool *in = calloc(total + 1, sizeof *in);
+    size_t *rows = malloc((total + 1) * sizeof *rows);
+    *n = 0;
+    if (!in || !rows) {
+        free(in);
+        free(rows);
+        return NULL;
+    }
+    for (size_t b = 0; b < brisk_survey_nblocks(d->survey); b++)
+        for (size_t i = 0; i < d->nrows[b]; i++)
+            in[d->rows[b][i]] = true;
+    for (size_t r = 0; r < total; r++)
+        if (in[r])
+            rows[(*n)++] = r;
+    free(in);
+    return rows;
+}
+
+/* One model over every row: in the long layout a respondent has a row per
+ * behaviour, so the rows are clustered by the respondent's id. */
+static brisk_status pooled(const brisk_survey_data *d, const survey_formula *sf,
+                           const brisk_regress_options *opt, brisk_table_list *out,
+                           brisk_error *err)
+{
+    const brisk_survey *s = sf->s;
+    brisk_regress_options one = *opt;
+    size_t *rows = NULL;
+    if (s->layout == BRISK_LAYOUT_LONG && s->nbehaviours) {
+        if (!(rows = behaviour_rows(d, &one.nrows)))
+            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        one.rows = rows;
+        if (!one.cluster)
+            one.cluster = s->id;
+    }
+    fitted_model m;
+    brisk_status st = fit_model(d->ds, sf->text, &one, &m, err);
+    report rp = report_of(sf, &one, false);
+    rp.outcome = NULL;   /* the column's own name */
+    rp.pooled = rows != NULL;
+    rp.by_respondent = one.cluster && s->id && strcmp(one.cluster, s->id) == 0;
+    if (st == BRISK_OK) {
+        st = tables_of(&m, 1, &rp, out, err);
+        model_free(&m);
+    }
+    free(rows);
+    return st;
+}
+
+brisk_status brisk_regress_survey(const brisk_survey_data *d, const char *formula,
+                                  const brisk_regress_options *opt, brisk_table_list *out,
+                                  brisk_error *err)
+{
+    const brisk_survey *s = d->survey;
+    survey_formula sf = {.s = s, .text = formula, .per_behaviour =
+                                                      brisk_template_is_per_behaviour(formula)};
+    if (sf.per_behaviour && !s->nbehaviours)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "formula '%s' uses {b}, but the survey "
+                               "%s has no [behaviours] to run it for", formula, s->path);
+    if (!(sf.names = formula_names(formula, &sf.nnames)) || !reversed_names(&sf, &sf.reversed)) {
+        names_free(sf.names, sf.nnames);
+        brisk_buf_free(&sf.reversed);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    brisk_regress_options o = *opt;
+    if (!o.source)
+        o.source = s->data_path;
+    agree_event(&sf, &o);
+    brisk_status st = sf.per_behaviour ? per_behaviour(d, &sf, &o, out, err)
+                                       : pooled(d, &sf, &o, out, err);
+    names_free(sf.names, sf.nnames);
+    brisk_buf_free(&sf.reversed);
     return st;
 }

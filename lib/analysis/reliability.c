@@ -22,7 +22,10 @@ typedef struct rel_tables {
     size_t *column;               /* per latent variable (of every block's model: the same
                                      template): its column in the matrix tables, or -1 */
     size_t nlatent;
+    bool ordinal;                 /* the survey declares items ordered: an ordinal alpha */
     brisk_buf low_alpha, low_omega, low_ave, high_htmt, fl_fails;   /* for the notes */
+    brisk_buf negative;           /* items psych would ask to reverse */
+    brisk_buf no_ordinal;         /* constructs without an ordinal alpha, and why */
 } rel_tables;
 
 /* One construct of a fitted measurement model. */
@@ -134,7 +137,8 @@ static brisk_table *new_matrix(const char *id, const char *title, size_t c0, con
     return t;
 }
 
-static bool tables_new(rel_tables *r, size_t c0, const brisk_model *layout, bool arithmetic)
+static bool tables_new(rel_tables *r, size_t c0, const brisk_model *layout, bool arithmetic,
+                       bool ordinal)
 {
     static const char *const alpha[][2] = {
         {"construct", "Construct"}, {"items", "Items"}, {"n", "n"}, {"alpha", "Alpha"},
@@ -148,10 +152,15 @@ static bool tables_new(rel_tables *r, size_t c0, const brisk_model *layout, bool
         {"construct", "Construct"}, {"items", "Items"}, {"n", "n"}, {"omega", "Omega"},
         {"cr", "CR"}, {"ave", "AVE"}, {"sqrt_ave", "sqrt(AVE)"}};
     *r = (rel_tables){.c0 = c0, .column = calloc(layout->m + 1, sizeof *r->column),
-                      .nlatent = layout->m};
+                      .nlatent = layout->m, .ordinal = ordinal};
     if (!r->column)
         return false;
     r->alpha = new_table("reliability.alpha", "Cronbach's alpha", c0, alpha, 9);
+    if (r->alpha && ordinal && col(r->alpha, "ordinal_alpha", "Ordinal alpha",
+                                   BRISK_CELL_NUMBER) != BRISK_OK) {
+        brisk_table_free(r->alpha);
+        r->alpha = NULL;
+    }
     r->items = new_table("reliability.items", "Item statistics", c0, items, 8);
     r->composite = new_table("reliability.composite", "Omega, composite reliability and AVE",
                              c0, composite, 7);
@@ -178,6 +187,8 @@ static void tables_free(rel_tables *r)
     brisk_buf_free(&r->low_ave);
     brisk_buf_free(&r->high_htmt);
     brisk_buf_free(&r->fl_fails);
+    brisk_buf_free(&r->negative);
+    brisk_buf_free(&r->no_ordinal);
 }
 
 /* A new row with the behaviour and the construct filled in. */
@@ -200,20 +211,90 @@ static void flag(brisk_buf *b, const char *behaviour, const char *what, double v
 
 /* ------------------------------------------------------------ alpha */
 
-static brisk_status alpha_rows(rel_tables *r, const char *behaviour, const construct *c,
-                               const brisk_dataset *ds, const size_t *rows, size_t nrows,
-                               brisk_error *err)
+/* Where a construct's alpha is computed: the rows, and for its ordinal
+ * alpha the survey whose 'ordered' declaration decides (NULL: none) with
+ * the behaviour its items belong to. */
+typedef struct alpha_place {
+    const char *behaviour;
+    const size_t *rows;
+    size_t nrows;
+    const brisk_survey *survey;
+    size_t b;
+} alpha_place;
+
+/* "crime: risk (pr3_crime, pr2_crime)": the items psych::alpha would ask
+ * to reverse. */
+static void flag_negative(rel_tables *r, const alpha_place *at, const construct *c,
+                          const brisk_alpha *a)
 {
+    brisk_buf *b = &r->negative;
+    brisk_buf_printf(b, "%s%s%s%s (", b->len ? "; " : "", at->behaviour ? at->behaviour : "",
+                     at->behaviour ? ": " : "", c->name);
+    for (size_t i = 0, n = 0; i < a->k; i++)
+        if (a->pc1_loading[i] < 0)
+            brisk_buf_printf(b, "%s%s", n++ ? ", " : "", c->items[i]);
+    brisk_buf_puts(b, ")");
+}
+
+/* How many of the construct's items the survey declares ordered. */
+static size_t ordered_items(const alpha_place *at, const construct *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; at->survey && i < c->k; i++)
+        n += brisk_survey_is_ordered(at->survey, c->items[i], at->b);
+    return n;
+}
+
+/* The ordinal alpha of a construct whose items are all declared ordered,
+ * into the alpha table's last column; any other construct, and one whose
+ * polychoric correlations cannot be had, is named in the note instead. */
+static brisk_status ordinal_cell(rel_tables *r, size_t row, const alpha_place *at,
+                                 const construct *c, const brisk_dataset *ds, brisk_error *err)
+{
+    size_t ordered = ordered_items(at, c);
+    const char *sep = r->no_ordinal.len ? "; " : "";
+    const char *who = at->behaviour ? at->behaviour : "", *colon = at->behaviour ? ": " : "";
+    if (ordered < c->k) {
+        brisk_buf_printf(&r->no_ordinal, "%s%s%s%s (%s)", sep, who, colon, c->name,
+                         ordered ? "some of its items are not declared ordered"
+                                 : "its items are not declared ordered");
+        return BRISK_OK;
+    }
+    brisk_ordinal_alpha o;
+    brisk_error why = {0};
+    brisk_status st = brisk_alpha_ordinal(ds, at->rows, at->nrows, c->items, c->k, &o, &why);
+    if (st == BRISK_ERR_NOMEM)
+        return brisk_error_set(err, st, "out of memory");
+    if (st != BRISK_OK) {
+        brisk_buf_printf(&r->no_ordinal, "%s%s%s%s (%s)", sep, who, colon, c->name, why.message);
+        return BRISK_OK;
+    }
+    brisk_table_set_num(r->alpha, row, r->alpha->ncols - 1, o.alpha);
+    if (!o.positive_definite)
+        brisk_buf_printf(&r->no_ordinal, "%s%s%s%s (its polychoric correlations are not positive "
+                         "definite: the ordinal alpha shown is of them as they are, where "
+                         "psych::polychoric would smooth them first)", sep, who, colon, c->name);
+    return BRISK_OK;
+}
+
+static brisk_status alpha_rows(rel_tables *r, const alpha_place *at, const construct *c,
+                               const brisk_dataset *ds, brisk_error *err)
+{
+    const char *behaviour = at->behaviour;
     brisk_alpha a;
-    brisk_status st = brisk_alpha_compute(ds, rows, nrows, c->items, c->k, &a, err);
+    brisk_status st = brisk_alpha_compute(ds, at->rows, at->nrows, c->items, c->k, &a, err);
     if (st != BRISK_OK)
         return st;
     size_t row = start_row(r->alpha, r, behaviour, c->name);
     double v[] = {(double)a.k, (double)a.n, a.raw, a.std, a.ci_lower, a.ci_upper, a.se, a.mean_r};
     for (size_t k = 0; row != (size_t)-1 && k < sizeof v / sizeof v[0]; k++)
         brisk_table_set_num(r->alpha, row, r->c0 + 1 + k, v[k]);
+    if (row != (size_t)-1 && r->ordinal)
+        st = ordinal_cell(r, row, at, c, ds, err);
     if (a.raw < 0.70)
         flag(&r->low_alpha, behaviour, c->name, a.raw);
+    if (a.nnegative)
+        flag_negative(r, at, c, &a);
     for (size_t i = 0; row != (size_t)-1 && i < a.k; i++) {
         size_t ir = start_row(r->items, r, behaviour, c->name);
         if (ir == (size_t)-1 || brisk_table_set_text(r->items, ir, r->c0 + 1, c->items[i])) {
@@ -226,6 +307,8 @@ static brisk_status alpha_rows(rel_tables *r, const char *behaviour, const const
             brisk_table_set_num(r->items, ir, r->c0 + 2 + k, w[k]);
     }
     brisk_alpha_free(&a);
+    if (st != BRISK_OK)
+        return st;
     return row == (size_t)-1 ? brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory") : BRISK_OK;
 }
 
@@ -349,6 +432,8 @@ typedef struct block {
     size_t nrows, nonce_rows;
     const bool *once;             /* per latent variable, or NULL */
     bool alpha_once;              /* this block adds the once-asked constructs' alpha */
+    const brisk_survey *survey;   /* whose 'ordered' list decides, or NULL */
+    size_t b;                     /* the behaviour's index in it */
 } block;
 
 static brisk_status cfa_measures(rel_tables *r, const block *bl, const brisk_fitted *fd,
@@ -391,8 +476,11 @@ static brisk_status block_rows(rel_tables *r, const block *bl, const brisk_datas
         bool once = bl->once && bl->once[f];
         if (c[f].k < 2 || (once && !bl->alpha_once))
             continue;
-        st = once ? alpha_rows(r, "all behaviours", &c[f], ds, bl->once_rows, bl->nonce_rows, err)
-                  : alpha_rows(r, bl->behaviour, &c[f], ds, bl->rows, bl->nrows, err);
+        alpha_place at = {.behaviour = once ? "all behaviours" : bl->behaviour,
+                          .rows = once ? bl->once_rows : bl->rows,
+                          .nrows = once ? bl->nonce_rows : bl->nrows, .survey = bl->survey,
+                          .b = bl->b};
+        st = alpha_rows(r, &at, &c[f], ds, err);
     }
     if (st == BRISK_OK)
         st = cfa_measures(r, bl, &fd, c, opt && opt->htmt_arithmetic, err);
@@ -417,8 +505,20 @@ static brisk_status add_notes(rel_tables *r, bool arithmetic)
         r->alpha, "Cronbach's alpha (raw, and on the correlations) on the n respondents who "
                   "answered every item of the construct; CI: Feldt's 95%% interval; SE: "
                   "Duhachek's; Mean r: the average inter-item correlation (as psych::alpha).");
+    if (!st && r->ordinal)
+        st = brisk_table_add_note(
+            r->alpha, "The survey declares items ordered. Ordinal alpha: alpha of the items' "
+                      "polychoric correlations (Zumbo, Gadermann and Zeisser, 2007; as "
+                      "psych::alpha(polychoric(x)$rho)), for constructs whose items are all "
+                      "declared ordered; the other columns treat the answers as numbers.");
+    if (!st)
+        st = note_flags(r->alpha, &r->no_ordinal, "No ordinal alpha");
     if (!st)
         st = note_flags(r->alpha, &r->low_alpha, "Alpha below .70");
+    if (!st)
+        st = note_flags(r->alpha, &r->negative, "Some items were negatively correlated with "
+                        "the total scale and probably should be reversed (a negative loading "
+                        "on the first principal component, psych::alpha's check)");
     if (!st)
         st = brisk_table_add_note(
             r->items, "Item-total r: correlation with the total of all the construct's items; "
@@ -433,6 +533,11 @@ static brisk_status add_notes(rel_tables *r, bool arithmetic)
                           "the model-implied variance; AVE: sum of squared loadings x factor "
                           "variance over the sum of the items' observed variances (semTools "
                           "AVE; empty when an item loads on two constructs).");
+    if (!st && r->ordinal)
+        st = brisk_table_add_note(
+            r->composite, "The survey declares items ordered, but omega, CR and AVE here are "
+                          "computed on the raw scores (the answers' codes as numbers), from the "
+                          "ML CFA, not from polychoric correlations.");
     if (!st)
         st = note_flags(r->composite, &r->low_omega, "Omega below .70");
     if (!st)
@@ -463,6 +568,11 @@ static brisk_status finish(rel_tables *r, brisk_status st, bool arithmetic,
 {
     if (st == BRISK_OK && add_notes(r, arithmetic) != BRISK_OK)
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK && r->negative.len)
+        st = brisk_table_list_warn(out, "some items were negatively correlated with the total "
+                                   "scale and probably should be reversed: %s; if they are "
+                                   "worded against their construct, reverse-key them",
+                                   r->negative.data);
     brisk_table **tables[] = {&r->alpha, &r->items, &r->composite, &r->htmt, &r->fl};
     for (size_t k = 0; st == BRISK_OK && k < sizeof tables / sizeof tables[0]; k++) {
         st = brisk_table_list_add(out, *tables[k]);   /* frees the table on failure */
@@ -522,7 +632,7 @@ brisk_status brisk_reliability(const char *text, const char *source, long first_
     brisk_model *layout = NULL;
     rel_tables r = {0};
     brisk_status st = layout_model(text, source, first_line, ds, &syn, &layout, err);
-    if (st == BRISK_OK && !tables_new(&r, 0, layout, arithmetic))
+    if (st == BRISK_OK && !tables_new(&r, 0, layout, arithmetic, false))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     block bl = {.text = text, .source = source, .first_line = first_line, .rows = rows,
                 .nrows = nrows};
@@ -534,53 +644,46 @@ brisk_status brisk_reliability(const char *text, const char *source, long first_
     return st;
 }
 
-/* "x1,x2,x3": the indicators of latent variable lv in the syntax. */
-static char *indicator_list(const brisk_syntax *syn, const char *lv)
+/* Does any indicator of latent variable lv (as behaviour 0 names it) carry
+ * {b} in the survey's model? */
+static bool measured_per_behaviour(const brisk_survey *s, const char *lv, bool *found,
+                                   brisk_status *st, brisk_error *err)
 {
-    brisk_buf b = {0};
-    for (size_t i = 0; i < syn->n; i++) {
-        const brisk_statement *st = &syn->stmts[i];
-        for (size_t k = 0; st->op == BRISK_OP_MEASURE && strcmp(st->lhs, lv) == 0 && k < st->nrhs;
-             k++)
-            brisk_buf_printf(&b, "%s,", st->rhs[k].name);
+    const brisk_syntax *syn = s->model_syntax;
+    bool per = false;
+    for (size_t i = 0; i < syn->n && *st == BRISK_OK; i++) {
+        const brisk_statement *m = &syn->stmts[i];
+        if (m->op != BRISK_OP_MEASURE)
+            continue;
+        char *name = brisk_survey_column_name(s, m->lhs, 0);
+        if (!name) {
+            *st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+            break;
+        }
+        bool same = strcmp(name, lv) == 0;
+        free(name);
+        *found |= same;
+        for (size_t k = 0; same && k < m->nrhs; k++)
+            per |= brisk_template_is_per_behaviour(m->rhs[k].name);
     }
-    return b.data ? b.data : brisk_strdup("");
+    return per;
 }
 
-/* Whether each latent variable of the layout has the same indicators in
- * every behaviour's model: asked once (trust, privacy), not per behaviour. */
+/* Whether each latent variable of the layout is asked once (trust,
+ * privacy): none of its indicators in the survey's model carries {b}, so
+ * its items are the same answers for every behaviour.  Decided on the
+ * templates, not on the expanded names: in the long layout "pb1_{b}" is the
+ * column pb1 for every behaviour, yet asked per behaviour. */
 static bool *asked_once(const brisk_survey *s, const brisk_model *layout, brisk_status *st,
                         brisk_error *err)
 {
     bool *once = calloc(layout->m + 1, sizeof *once);
-    char **first = calloc(layout->m + 1, sizeof *first);
-    *st = once && first ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    for (size_t f = 0; *st == BRISK_OK && f < layout->m; f++)
-        once[f] = s->nbehaviours > 1;
-    for (size_t b = 0; *st == BRISK_OK && b < s->nbehaviours; b++) {
-        char *text = brisk_survey_model_text(s, b);
-        brisk_syntax *syn = NULL;
-        *st = text ? brisk_syntax_parse(text, s->path, s->model_line, &syn, err)
-                   : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-        for (size_t f = 0; *st == BRISK_OK && f < layout->m; f++) {
-            char *items = indicator_list(syn, layout->lv[f]);
-            if (!items) {
-                *st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-                break;
-            }
-            if (!first[f])
-                first[f] = items;
-            else {
-                once[f] &= strcmp(items, first[f]) == 0;
-                free(items);
-            }
-        }
-        brisk_syntax_free(syn);
-        free(text);
+    *st = once ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t f = 0; *st == BRISK_OK && f < layout->m; f++) {
+        bool found = false;
+        bool per = measured_per_behaviour(s, layout->lv[f], &found, st, err);
+        once[f] = s->nbehaviours > 1 && found && !per;
     }
-    for (size_t f = 0; first && f < layout->m; f++)
-        free(first[f]);
-    free(first);
     return once;
 }
 
@@ -602,7 +705,8 @@ brisk_status brisk_reliability_survey(const brisk_survey *s, const brisk_survey_
     bool *once = NULL;
     brisk_status st = text0 ? layout_model(text0, s->path, s->model_line, d->ds, &syn, &layout, err)
                             : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    if (st == BRISK_OK && !tables_new(&r, s->nbehaviours > 0, layout, arithmetic))
+    bool ordinal = s->ordered || s->nordered;
+    if (st == BRISK_OK && !tables_new(&r, s->nbehaviours > 0, layout, arithmetic, ordinal))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK && s->nbehaviours)
         once = asked_once(s, layout, &st, err);
@@ -618,7 +722,8 @@ brisk_status brisk_reliability_survey(const brisk_survey *s, const brisk_survey_
         block bl = {.text = text, .source = s->path, .first_line = s->model_line,
                     .behaviour = key ? s->behaviours[b].value : NULL, .rows = d->rows[b],
                     .nrows = d->nrows[b], .once_rows = d->respondent_rows,
-                    .nonce_rows = d->nrespondents, .once = once, .alpha_once = alpha_once};
+                    .nonce_rows = d->nrespondents, .once = once, .alpha_once = alpha_once,
+                    .survey = s, .b = b};
         st = text ? block_rows(&r, &bl, d->ds, opt, out, err)
                   : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         if (st != BRISK_OK && st != BRISK_ERR_NOMEM)

@@ -67,6 +67,22 @@ brisk_status brisk_compare_items(const brisk_dataset *ds, const char *const *ite
                                  const brisk_compare_items_options *opt, brisk_table_list *out,
                                  brisk_error *err);
 
+/* brisk compare-items SURVEY: the same, one row per respondent, as the
+ * survey's layout has the answers.  An item named with {b} ("acc1_{b}")
+ * is compared per behaviour (a first column "behaviour" holds the key):
+ * the wide layout's columns (acc1_crime), or the long layout's column
+ * (acc1) on the behaviour's rows, paired with the other items by
+ * respondent id.  A behaviour's item named by its wide name (acc1_crime)
+ * is that behaviour's answer in either layout, so items of different
+ * behaviours pair by respondent in the long layout too.  Items asked once,
+ * other columns and the group come from each respondent's (first) row.
+ * The table names items by their wide names.  In the long layout, a
+ * per-behaviour item's bare column name (acc1) is refused
+ * (BRISK_ERR_ARGUMENT), as is {b} in a survey without behaviours. */
+brisk_status brisk_compare_items_survey(const brisk_survey_data *data, const char *const *items,
+                                        size_t nitems, const brisk_compare_items_options *opt,
+                                        brisk_table_list *out, brisk_error *err);
+
 /* ---- regression ---- */
 
 /* Fit formula to ds.  Adds "regress.coefficients" (term, estimate, SE,
@@ -81,6 +97,30 @@ brisk_status brisk_compare_items(const brisk_dataset *ds, const char *const *ite
 brisk_status brisk_regress(const brisk_dataset *ds, const char *formula,
                            const brisk_regress_options *opt, brisk_table_list *out,
                            brisk_error *err);
+
+/* brisk regress SURVEY: formula fitted to a survey's data as its
+ * declarations say (opt's weight and family as given; its rows, cluster
+ * and source are set here):
+ *  - with {b} in the formula ("acc1_{b} ~ age + pb1_{b}"), one model per
+ *    behaviour, {b} expanded for it: in the wide layout its columns
+ *    (acc1_crime), in the long layout the columns without {b} (acc1) on
+ *    the behaviour's rows.  "regress.coefficients" gets a first column
+ *    "behaviour" (the key), "regress.fit" a value column per behaviour
+ *    (keyed by its key); terms are named by their wide names in both
+ *    layouts (pb1_crime), so the tables of the two layouts read the same;
+ *    an error names the behaviour;
+ *  - without {b}, one model: in the wide layout over every row, in the
+ *    long layout over the rows of every behaviour with standard errors
+ *    clustered by the survey's id (svydesign(ids = ~id)), unless
+ *    opt->cluster names another column; "regress.fit" then counts the
+ *    clusters.
+ * A logit whose outcome is one of the survey's items models agreeing (its
+ * agree range); reverse-keyed items of the formula are named in a note.
+ * Errors as brisk_regress's, and BRISK_ERR_ARGUMENT for {b} in a survey
+ * without behaviours. */
+brisk_status brisk_regress_survey(const brisk_survey_data *data, const char *formula,
+                                  const brisk_regress_options *opt, brisk_table_list *out,
+                                  brisk_error *err);
 
 /* ---- importing ---- */
 

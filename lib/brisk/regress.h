@@ -3,7 +3,9 @@
  * probit (as ordinal::clm), unweighted, with frequency weights (case
  * counts, as MASS::polr's weights) or with sampling weights (sandwich
  * standard errors as the R survey package computes them for independent
- * sampling: svyglm, svyolr).
+ * sampling: svyglm, svyolr), and with standard errors clustered by a
+ * column (a respondent's rows of a long survey: svydesign(ids = ~id), with
+ * or without sampling weights).
  *
  * The model is an R formula: "y ~ x1 + x2 + x1:x2", "y ~ a*b" (a + b +
  * a:b), "- 1" or "0 +" for no intercept.  A string column, a numeric column
@@ -64,6 +66,15 @@ typedef struct brisk_regress_options {
     double event_min, event_max; /* [event_min, event_max] (a survey's agree range) */
     double ci_level;             /* 0: 0.95 */
     const char *source;          /* the data's name in messages */
+    const size_t *rows;          /* the rows to fit (NULL: every row of the data) */
+    size_t nrows;
+    /* Cluster-robust SEs: rows with the same value of this column (a
+     * respondent's id) are one cluster, as svydesign(ids = ~cluster,
+     * weights = ~weight) with svyglm or svyolr: the sandwich sums the
+     * scores within clusters, times C / (C - 1) for C clusters, and t tests
+     * have C - p degrees of freedom.  A row whose cluster value is missing
+     * is a cluster of its own.  Not with frequency weights or robust. */
+    const char *cluster;
 } brisk_regress_options;
 
 #ifdef __cplusplus

@@ -51,6 +51,13 @@ typedef struct brisk_alpha {
     double *item_total_r;    /* r with the total score (psych's raw.r) */
     double *corrected_r;     /* r with the total of the other items (r.drop) */
     double *alpha_if_deleted, *std_alpha_if_deleted;   /* NaN with 2 items */
+    /* psych::alpha's check of the keying: each item's loading on the first
+     * principal component of the items' correlations, signed so that the
+     * loadings sum to a positive number (psych::principal); an item below
+     * 0 "was negatively correlated with the total scale and probably should
+     * be reversed" (psych's warning). */
+    double *pc1_loading;
+    size_t nnegative;        /* items with a negative loading */
 } brisk_alpha;
 
 /* Alpha of the columns items[0..k) over rows (NULL: all) of ds.  Errors:
@@ -61,6 +68,27 @@ brisk_status brisk_alpha_compute(const brisk_dataset *ds, const size_t *rows, si
                                  const char *const *items, size_t k, brisk_alpha *out,
                                  brisk_error *err);
 void brisk_alpha_free(brisk_alpha *a);
+
+/* Ordinal alpha (Zumbo, Gadermann & Zeisser, 2007) of k ordered items:
+ * standardized alpha, k / (k - 1) (1 - k / 1'R1), of their polychoric
+ * correlations R, as psych::alpha(psych::polychoric(x)$rho) computes it on
+ * the respondents who answered every item: each item's thresholds from its
+ * own shares of answers (psych's global thresholds), each pair's
+ * correlation by maximum likelihood given them (lavaan's two-step
+ * estimate; psych's optimize() finds the same maximum to about 1e-4). */
+typedef struct brisk_ordinal_alpha {
+    size_t n, k;             /* complete respondents, items */
+    double alpha;
+    double mean_r;           /* average polychoric correlation */
+    bool positive_definite;  /* R is; psych::polychoric would smooth it if not */
+} brisk_ordinal_alpha;
+
+/* Errors as brisk_alpha_compute's, and BRISK_ERR_DATA naming the item or
+ * pair: an item with more than 64 different answers (not ordered
+ * categories), a pair whose correlation has no maximum inside (-1, 1). */
+brisk_status brisk_alpha_ordinal(const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                                 const char *const *items, size_t k, brisk_ordinal_alpha *out,
+                                 brisk_error *err);
 
 /* Holm's step-down adjustment of p[0..n) into adjusted[0..n) (may be p),
  * as R's p.adjust(p, "holm"): a non-finite p is not a test, so it is not

@@ -53,6 +53,9 @@ typedef struct brisk_survey {
     size_t nbehaviours;
     brisk_survey_entry *items;        /* template = wording */
     size_t nitems;
+    bool items_from_model;            /* no [items]: the items are the model's observed
+                                         indicators (=~), each with its model line and no
+                                         wording */
     brisk_survey_entry *reverse;      /* templates */
     size_t nreverse;
     brisk_survey_entry *demographics; /* column names */
@@ -100,6 +103,18 @@ char *brisk_survey_population_text(const brisk_survey *s, const char *text, cons
 /* Does the survey declare column name (of behaviour b) an ordered item:
  * ordered = all, or a template of its ordered list naming it? */
 bool brisk_survey_is_ordered(const brisk_survey *s, const char *name, size_t b);
+
+/* The item a name stands for: an item's template as written in [items]
+ * ("pb1_{b}", "tg1"), or one of its columns, named as this layout names
+ * it ("pb1_crime" wide, "pb1" long) or by its wide name in any layout
+ * ("pb1_crime").  *b gets the behaviour the name picks (the wide name of
+ * a template with {b}), or (size_t)-1 (a template, an item asked once, a
+ * long column common to every behaviour).  NULL when name is no item. */
+const brisk_survey_entry *brisk_survey_find_item(const brisk_survey *s, const char *name,
+                                                 size_t *b);
+
+/* Is the item of template tmpl reverse-keyed ([reverse])? */
+bool brisk_survey_is_reversed(const brisk_survey *s, const char *tmpl);
 
 /* The [model] text for behaviour b: every name template expanded as
  * brisk_survey_column_name expands it.  NULL when there is no model or

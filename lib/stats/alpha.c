@@ -4,10 +4,13 @@
  * complete cases (alpha does not depend on its divisor). */
 #include <config.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "brisk/stats.h"
+#include "core/dense.h"
+#include "polychoric.h"
 
 /* Complete-case means and covariances (divisor n - 1) of the columns. */
 static size_t complete_moments(const brisk_column *const *cols, size_t k, const brisk_dataset *ds,
@@ -89,7 +92,7 @@ static double duhachek_q(const double *C, size_t k)
 static bool allocate_items(brisk_alpha *a, size_t k)
 {
     double **arrays[] = {&a->mean, &a->sd, &a->item_total_r, &a->corrected_r,
-                         &a->alpha_if_deleted, &a->std_alpha_if_deleted};
+                         &a->alpha_if_deleted, &a->std_alpha_if_deleted, &a->pc1_loading};
     bool ok = true;
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         ok &= (*arrays[i] = calloc(k, sizeof(double))) != NULL;
@@ -133,6 +136,39 @@ static void item_statistics(brisk_alpha *a, const double *C, const double *mean)
     }
 }
 
+/* psych::alpha's check of the keying: the loadings of the items on the
+ * first principal component of their correlations (eigenvector times the
+ * root of the largest eigenvalue), signed so that they sum to a positive
+ * number, as psych::principal signs them.  False when out of memory or
+ * the eigensolver fails. */
+static bool first_component(brisk_alpha *a, const double *C)
+{
+    size_t k = a->k;
+    gsl_matrix *R = gsl_matrix_alloc(k, k), *V = gsl_matrix_alloc(k, k);
+    gsl_vector *ev = gsl_vector_alloc(k);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(k);
+    bool ok = R && V && ev && ws;
+    for (size_t i = 0; ok && i < k; i++)
+        for (size_t j = 0; j < k; j++)
+            gsl_matrix_set(R, i, j, C[i * k + j] / sqrt(C[i * k + i] * C[j * k + j]));
+    ok = ok && gsl_eigen_symmv(R, ev, V, ws) == GSL_SUCCESS &&
+         gsl_eigen_symmv_sort(ev, V, GSL_EIGEN_SORT_VAL_DESC) == GSL_SUCCESS;
+    double sum = 0, root = ok ? sqrt(fmax(gsl_vector_get(ev, 0), 0)) : 0;
+    for (size_t i = 0; ok && i < k; i++)
+        sum += a->pc1_loading[i] = gsl_matrix_get(V, i, 0) * root;
+    a->nnegative = 0;
+    for (size_t i = 0; ok && i < k; i++) {
+        if (sum < 0)
+            a->pc1_loading[i] = -a->pc1_loading[i];
+        a->nnegative += a->pc1_loading[i] < 0;
+    }
+    gsl_eigen_symmv_free(ws);
+    gsl_vector_free(ev);
+    gsl_matrix_free(V);
+    gsl_matrix_free(R);
+    return ok;
+}
+
 brisk_status brisk_alpha_compute(const brisk_dataset *ds, const size_t *rows, size_t nrows,
                                  const char *const *items, size_t k, brisk_alpha *out,
                                  brisk_error *err)
@@ -170,6 +206,8 @@ brisk_status brisk_alpha_compute(const brisk_dataset *ds, const size_t *rows, si
         out->ci_upper = 1 - (1 - out->raw) * gsl_cdf_fdist_Pinv(0.025, n - 1, (n - 1) * (kk - 1));
         out->se = sqrt(duhachek_q(C, k) / n);
         item_statistics(out, C, mean);
+        if (!first_component(out, C))
+            st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
     free(cols);
     free(mean);
@@ -189,5 +227,165 @@ void brisk_alpha_free(brisk_alpha *a)
     free(a->corrected_r);
     free(a->alpha_if_deleted);
     free(a->std_alpha_if_deleted);
+    free(a->pc1_loading);
     memset(a, 0, sizeof *a);
+}
+
+/* ------------------------------------------------------------ ordinal alpha */
+
+/* The complete rows of the items: those with every item answered. */
+static size_t complete_rows(const brisk_column *const *cols, size_t k, const brisk_dataset *ds,
+                            const size_t *rows, size_t nrows, size_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < (rows ? nrows : ds->nrows); i++) {
+        size_t r = rows ? rows[i] : i;
+        bool complete = true;
+        for (size_t j = 0; j < k && complete; j++)
+            complete = !brisk_is_missing(cols[j], r);
+        if (complete)
+            out[n++] = r;
+    }
+    return n;
+}
+
+static int compare_doubles(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* An item's answers as categories 0.. (its distinct values in order), and
+ * its thresholds from their shares.  False when it has more categories
+ * than the polychoric code takes. */
+static bool categorize(const brisk_column *c, const size_t *rows, size_t n, size_t *cat,
+                       double *tau, size_t *ncat, double *scratch)
+{
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = c->num[rows[i]];
+    qsort(scratch, n, sizeof *scratch, compare_doubles);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || scratch[i] != scratch[m - 1])
+            scratch[m++] = scratch[i];
+    *ncat = m;
+    if (m > BRISK_POLYCHORIC_MAX_CATEGORIES)
+        return false;
+    double counts[BRISK_POLYCHORIC_MAX_CATEGORIES] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const double *at = bsearch(&c->num[rows[i]], scratch, m, sizeof *scratch,
+                                   compare_doubles);
+        cat[i] = (size_t)(at - scratch);
+        counts[cat[i]]++;
+    }
+    brisk_thresholds(counts, m, tau);
+    return true;
+}
+
+typedef struct ordinal_items {
+    size_t n, k;
+    size_t *cat;          /* k x n categories */
+    size_t *ncat;         /* k */
+    double *tau;          /* k x (max categories - 1) */
+} ordinal_items;
+
+#define TAU_STRIDE BRISK_POLYCHORIC_MAX_CATEGORIES
+
+/* The polychoric correlation of items a and b. */
+static bool pair_correlation(const ordinal_items *o, size_t a, size_t b, double *table,
+                             double *rho)
+{
+    size_t ka = o->ncat[a], kb = o->ncat[b];
+    memset(table, 0, ka * kb * sizeof *table);
+    for (size_t i = 0; i < o->n; i++)
+        table[o->cat[a * o->n + i] * kb + o->cat[b * o->n + i]]++;
+    return brisk_polychoric(table, ka, kb, o->tau + a * TAU_STRIDE, o->tau + b * TAU_STRIDE, rho);
+}
+
+/* R (k x k) of the items; err names the item or pair that fails. */
+static brisk_status polychoric_matrix(const brisk_column *const *cols, const ordinal_items *o,
+                                      const size_t *rows, double *R, brisk_error *err)
+{
+    size_t k = o->k;
+    double *scratch = malloc((o->n + 1) * sizeof *scratch);
+    double *table = malloc(TAU_STRIDE * TAU_STRIDE * sizeof *table);
+    brisk_status st = scratch && table ? BRISK_OK
+                                       : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t j = 0; st == BRISK_OK && j < k; j++) {
+        bool ok = categorize(cols[j], rows, o->n, o->cat + j * o->n, o->tau + j * TAU_STRIDE,
+                             &o->ncat[j], scratch);
+        if (ok && o->ncat[j] > 1)
+            continue;
+        brisk_error_variable(err, cols[j]->name);
+        st = ok ? brisk_error_set(err, BRISK_ERR_DATA, "item '%s' is constant in the %zu "
+                                  "respondents who answered all the construct's items; drop it",
+                                  cols[j]->name, o->n)
+                : brisk_error_set(err, BRISK_ERR_DATA, "item '%s' has %zu different answers: "
+                                  "too many to be ordered categories (at most %d)",
+                                  cols[j]->name, o->ncat[j], BRISK_POLYCHORIC_MAX_CATEGORIES);
+    }
+    for (size_t a = 0; st == BRISK_OK && a < k; a++) {
+        R[a * k + a] = 1;
+        for (size_t b = 0; st == BRISK_OK && b < a; b++) {
+            if (!pair_correlation(o, a, b, table, &R[a * k + b])) {
+                brisk_error_variable(err, cols[a]->name);
+                st = brisk_error_set(err, BRISK_ERR_DATA, "the polychoric correlation of '%s' "
+                                     "and '%s' has no maximum inside (-1, 1): their answers "
+                                     "nearly determine each other", cols[a]->name,
+                                     cols[b]->name);
+            }
+            R[b * k + a] = R[a * k + b];
+        }
+    }
+    free(scratch);
+    free(table);
+    return st;
+}
+
+brisk_status brisk_alpha_ordinal(const brisk_dataset *ds, const size_t *rows, size_t nrows,
+                                 const char *const *items, size_t k, brisk_ordinal_alpha *out,
+                                 brisk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (k < 2)
+        return brisk_error_set(err, BRISK_ERR_DATA, "alpha needs at least two items, not %zu",
+                               k);
+    size_t total = rows ? nrows : ds->nrows;
+    const brisk_column **cols = malloc(k * sizeof *cols);
+    size_t *complete = malloc((total + 1) * sizeof *complete);
+    ordinal_items o = {.k = k, .cat = malloc((total * k + 1) * sizeof *o.cat),
+                       .ncat = calloc(k, sizeof *o.ncat),
+                       .tau = malloc(k * TAU_STRIDE * sizeof *o.tau)};
+    double *R = malloc(k * k * sizeof *R), *inv = malloc(k * k * sizeof *inv),
+           *work = malloc(k * k * sizeof *work);
+    brisk_status st = cols && complete && o.cat && o.ncat && o.tau && R && inv && work
+                          ? find_items(ds, items, k, cols, err)
+                          : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK) {
+        o.n = out->n = complete_rows(cols, k, ds, rows, nrows, complete);
+        out->k = k;
+        if (o.n < 2)
+            st = brisk_error_set(err, BRISK_ERR_DATA, "only %zu respondents answered all %zu "
+                                 "items of the construct (%s, ...): alpha needs at least two",
+                                 o.n, k, items[0]);
+    }
+    if (st == BRISK_OK)
+        st = polychoric_matrix(cols, &o, complete, R, err);
+    if (st == BRISK_OK) {
+        double sum = 0, kk = (double)k, logdet;
+        for (size_t i = 0; i < k * k; i++)
+            sum += R[i];
+        out->alpha = kk / (kk - 1) * (1 - kk / sum);
+        out->mean_r = (sum - kk) / (kk * (kk - 1));
+        out->positive_definite = brisk_dense_spd_invert(R, inv, work, k, &logdet);
+    }
+    free(cols);
+    free(complete);
+    free(o.cat);
+    free(o.ncat);
+    free(o.tau);
+    free(R);
+    free(inv);
+    free(work);
+    return st;
 }

@@ -17,7 +17,15 @@ typedef struct design {
     char *outcome;        /* the outcome's name */
     char **levels;        /* logit and ordinal: the outcome's levels, low to high */
     size_t nlevels;
+    size_t *cluster;      /* opt->cluster: each row's cluster, 0 .. nclusters - 1; or NULL */
+    size_t nclusters;
 } design;
+
+/* Clusters of a design-based variance: the given clusters, or one per row. */
+static inline size_t brisk_design_nclusters(const design *d)
+{
+    return d->cluster ? d->nclusters : d->n;
+}
 
 /* Build the design of formula on ds (levels and weight from opt);
  * categorical outcomes for logit and ordinal families. */

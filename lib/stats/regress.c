@@ -44,6 +44,45 @@ static void add_outer(double *m, const double *v, double c, size_t p)
             m[i * p + j] += c * v[i] * v[j];
 }
 
+/* The meat of a design-based sandwich from the rows' weighted scores U
+ * (n x p), as R's survey package (svyrecvar) takes it for a one-stage
+ * design: the scores summed within each cluster (each row its own without
+ * clusters), centred, and their cross-products times C / (C - 1) for C
+ * clusters.  False when out of memory. */
+static bool cluster_meat(const design *d, const double *U, size_t p, double *meat)
+{
+    size_t C = brisk_design_nclusters(d);
+    double *total = calloc(C * p + 1, sizeof *total), *mean = calloc(p + 1, sizeof *mean);
+    if (!total || !mean) {
+        free(total);
+        free(mean);
+        return false;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        size_t c = d->cluster ? d->cluster[i] : i;
+        for (size_t j = 0; j < p; j++)
+            total[c * p + j] += U[i * p + j];
+    }
+    for (size_t c = 0; c < C; c++)
+        for (size_t j = 0; j < p; j++)
+            mean[j] += total[c * p + j] / (double)C;
+    memset(meat, 0, p * p * sizeof *meat);
+    for (size_t c = 0; c < C; c++) {
+        for (size_t j = 0; j < p; j++)
+            total[c * p + j] -= mean[j];
+        add_outer(meat, total + c * p, (double)C / (double)(C - 1), p);
+    }
+    free(total);
+    free(mean);
+    return true;
+}
+
+/* Design-based SEs (R's survey package): sampling weights, or clusters. */
+static bool design_based(const brisk_regress_options *opt)
+{
+    return (opt->weight && opt->weight_type == BRISK_WEIGHT_SAMPLING) || opt->cluster;
+}
+
 /* ------------------------------------------------------------ checks */
 
 /* A predictor that does not vary, or one that others explain entirely
@@ -130,7 +169,10 @@ static brisk_status fit_ols(const design *d, const brisk_regress_options *opt, r
     double *a = calloc(k * k + 1, sizeof *a), *ainv = calloc(k * k + 1, sizeof *ainv);
     double *xty = calloc(k + 1, sizeof *xty), *meat = calloc(k * k + 1, sizeof *meat);
     double *tmp = calloc(k * k + 1, sizeof *tmp);
-    brisk_status st = a && ainv && xty && meat && tmp ? BRISK_OK : BRISK_ERR_NOMEM;
+    bool survey = design_based(opt);
+    double *U = survey ? calloc(n * k + 1, sizeof *U) : NULL;
+    brisk_status st = a && ainv && xty && meat && tmp && (U || !survey) ? BRISK_OK
+                                                                        : BRISK_ERR_NOMEM;
     for (size_t i = 0; st == BRISK_OK && i < n; i++) {
         const double *x = d->x + i * k;
         add_outer(a, x, d->w[i], k);
@@ -157,18 +199,21 @@ static brisk_status fit_ols(const design *d, const brisk_regress_options *opt, r
         double dy = d->intercept ? d->y[i] - ybar : d->y[i];
         f->rss += d->w[i] * e * e;
         f->tss += d->w[i] * dy * dy;
-        double scale = sampling ? d->w[i] * d->w[i] * e * e
-                       : opt->robust == BRISK_ROBUST_HC3 ? d->w[i] * e * e / ((1 - h) * (1 - h))
-                                                         : d->w[i] * e * e;
+        for (size_t j = 0; survey && j < k; j++)
+            U[i * k + j] = d->w[i] * e * x[j];
+        double scale = opt->robust == BRISK_ROBUST_HC3 ? d->w[i] * e * e / ((1 - h) * (1 - h))
+                                                       : d->w[i] * e * e;
         add_outer(meat, x, scale, k);
     }
-    /* frequency weights count cases; sampling weights do not */
+    /* frequency weights count cases; sampling weights do not; a design's
+     * t tests count its clusters (svyglm: degf + 1 - p) */
     double cases = sampling ? (double)n : wsum;
-    f->df_resid = cases - (double)k;
-    if (st == BRISK_OK && sampling) {
-        sandwich(ainv, meat, f->vcov, k, tmp);
-        for (size_t j = 0; j < k * k; j++)
-            f->vcov[j] *= (double)n / (double)(n - 1);
+    f->df_resid = (survey ? (double)brisk_design_nclusters(d) : cases) - (double)k;
+    if (st == BRISK_OK && survey) {
+        if (!cluster_meat(d, U, k, meat))
+            st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        else
+            sandwich(ainv, meat, f->vcov, k, tmp);
     } else if (st == BRISK_OK && opt->robust != BRISK_ROBUST_NONE) {
         sandwich(ainv, meat, f->vcov, k, tmp);
         double c = opt->robust == BRISK_ROBUST_HC1 ? cases / f->df_resid : 1;
@@ -187,6 +232,7 @@ static brisk_status fit_ols(const design *d, const brisk_regress_options *opt, r
     free(xty);
     free(meat);
     free(tmp);
+    free(U);
     return st;
 }
 
@@ -214,8 +260,8 @@ static void link_functions(brisk_link link, double z, double *F, double *f, doub
 
 /* Log-likelihood of an ordinal (or, with two levels, binary) model at
  * theta = (thresholds, coefficients), and, when g is not NULL, its
- * gradient, the negative Hessian (info) and the per-row scores' outer
- * products weighted by w^2 (meat, for the sandwich). */
+ * gradient and the negative Hessian (info); when U is not NULL, each
+ * row's score times its weight (n x p, for the sandwich). */
 typedef struct ordinal_model {
     const design *d;
     size_t first;         /* first column of x used (1: skip the intercept) */
@@ -225,7 +271,7 @@ typedef struct ordinal_model {
 } ordinal_model;
 
 static double ordinal_loglik(const ordinal_model *om, const double *theta, double *g,
-                             double *info, double *meat)
+                             double *info, double *U)
 {
     const design *d = om->d;
     size_t nth = om->nth, p = om->p, k = d->k, first = om->first;
@@ -235,7 +281,6 @@ static double ordinal_loglik(const ordinal_model *om, const double *theta, doubl
     if (g) {
         memset(g, 0, p * sizeof *g);
         memset(info, 0, p * p * sizeof *info);
-        memset(meat, 0, p * p * sizeof *meat);
     }
     double ll = 0;
     for (size_t i = 0; i < d->n; i++) {
@@ -265,9 +310,11 @@ static double ordinal_loglik(const ordinal_model *om, const double *theta, doubl
             s[y - 1] = -fb / prob;
         for (size_t j = 0; j < p - nth; j++)
             s[nth + j] = -x[j] * (fa - fb) / prob;
-        for (size_t j = 0; j < p; j++)
+        for (size_t j = 0; j < p; j++) {
             g[j] += w * s[j];
-        add_outer(meat, s, w * w, p);
+            if (U)
+                U[i * p + j] = w * s[j];
+        }
         /* second derivatives of log(prob) (negated into info) */
         double D = fa - fb;
         double haa = ha / prob - fa * fa / (prob * prob), hbb = -hb / prob - fb * fb / (prob * prob);
@@ -335,7 +382,7 @@ static brisk_status fit_ordinal(const design *d, const brisk_regress_options *op
     /* a binary logit has an intercept where the ordinal model has its
      * threshold: b0 = -theta */
     brisk_status st = BRISK_OK;
-    double ll = ordinal_loglik(&om, theta, g, info, meat);
+    double ll = ordinal_loglik(&om, theta, g, info, NULL);
     int it = 0;
     for (; it < MAX_ITER; it++) {
         if (!spd_inverse(info, inv, p)) {
@@ -363,18 +410,21 @@ static brisk_status fit_ordinal(const design *d, const brisk_regress_options *op
         if (!(trial >= ll - 1e-12 * fabs(ll)))
             break;      /* no step improves: at the optimum to rounding */
         memcpy(theta, next, p * sizeof *theta);
-        ll = ordinal_loglik(&om, theta, g, info, meat);
+        ll = ordinal_loglik(&om, theta, g, info, NULL);
     }
     f->iterations = it;
     f->loglik = ll;
     f->nth = binary ? 0 : nth;
     if (st == BRISK_OK && (it == MAX_ITER || !spd_inverse(info, inv, p)))
         st = BRISK_ERR_CONVERGENCE;
-    bool sampling = opt->weight && opt->weight_type == BRISK_WEIGHT_SAMPLING;
-    if (st == BRISK_OK && sampling) {
-        sandwich(inv, meat, f->vcov, p, tmp);
-        for (size_t j = 0; j < p * p; j++)
-            f->vcov[j] *= (double)d->n / (double)(d->n - 1);
+    double *U = st == BRISK_OK && design_based(opt) ? calloc(d->n * p + 1, sizeof *U) : NULL;
+    if (st == BRISK_OK && design_based(opt)) {
+        if (U)
+            ordinal_loglik(&om, theta, g, info, U);
+        if (!U || !cluster_meat(d, U, p, meat))
+            st = BRISK_ERR_NOMEM;
+        else
+            sandwich(inv, meat, f->vcov, p, tmp);
     } else if (st == BRISK_OK) {
         memcpy(f->vcov, inv, p * p * sizeof *inv);
     }
@@ -390,6 +440,9 @@ static brisk_status fit_ordinal(const design *d, const brisk_regress_options *op
         brisk_error_set(err, st, "the %s model did not converge in %d iterations: an outcome "
                         "category may be (almost) perfectly predicted; check the predictors' "
                         "categories", binary ? "logit" : "ordinal", it);
+    if (st == BRISK_ERR_NOMEM)
+        brisk_error_set(err, st, "out of memory");
+    free(U);
     free(g), free(info), free(meat), free(inv), free(next), free(step), free(tmp);
     free(count), free(om.score);
     return st;
@@ -432,7 +485,7 @@ brisk_status brisk_regress_fit(const design *d, const brisk_regress_options *opt
         brisk_status sep = check_separation(d, f, 1, err);
         st = sep != BRISK_OK ? sep : st;   /* separation explains a failure best */
     }
-    if (logit || ordinal)
-        f->df_resid = (double)d->n - (double)p;
+    if (logit || ordinal)   /* svyglm's degf + 1 - p for a design */
+        f->df_resid = (double)(design_based(opt) ? brisk_design_nclusters(d) : d->n) - (double)p;
     return st;
 }

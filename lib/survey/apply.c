@@ -252,19 +252,23 @@ static brisk_status check_item_values(const brisk_survey *s, const brisk_dataset
     return BRISK_OK;
 }
 
+/* x becomes min + max - x, and the value labels follow their answers: the
+ * label of code x is then the one code min + max - x had (on 1..5, code 1
+ * reads "Strongly agree" where it read "Strongly disagree"), so that
+ * whatever shows a code's label (an ordered regression's thresholds, a
+ * dummy) names what was analysed.  Labels of missing codes and of codes
+ * outside the scale stay. */
 static void reverse_code(const brisk_survey *s, brisk_column *c, size_t nrows)
 {
     for (size_t i = 0; i < nrows; i++)
         if (!brisk_is_missing(c, i))
             c->num[i] = s->scale_min + s->scale_max - c->num[i];
-}
-
-static bool is_reversed(const brisk_survey *s, const char *tmpl)
-{
-    for (size_t i = 0; i < s->nreverse; i++)
-        if (strcmp(s->reverse[i].key, tmpl) == 0)
-            return true;
-    return false;
+    for (size_t k = 0; k < c->n_labels; k++) {
+        brisk_value_label *l = &c->labels[k];
+        if (!l->string_value && l->value >= s->scale_min && l->value <= s->scale_max &&
+            !brisk_column_is_user_missing_value(c, l->value))
+            l->value = s->scale_min + s->scale_max - l->value;
+    }
 }
 
 /* Items: missing codes, scale, reverse-keying, for every column they name. */
@@ -281,7 +285,7 @@ static brisk_status prepare_items(const brisk_survey *s, brisk_dataset *ds, bris
                 st = check_item_values(s, ds, c, e->line, err);
             if (st != BRISK_OK)
                 return st;
-            if (is_reversed(s, e->key))
+            if (brisk_survey_is_reversed(s, e->key))
                 reverse_code(s, c, ds->nrows);
         }
     }
@@ -373,30 +377,77 @@ static int compare_rows_by_id(const void *pa, const void *pb, void *arg)
     return c ? c : (a > b) - (a < b);
 }
 
-/* In the long layout each respondent answers each behaviour once. */
-static brisk_status check_one_row_per_respondent(brisk_survey_data *d, size_t b,
-                                                 brisk_error *err)
+/* "1004" or "x17": an id cell as text. */
+static void id_text(const brisk_column *id, size_t row, char *buf, size_t size)
+{
+    if (id->type == BRISK_STRING)
+        snprintf(buf, size, "%.40s", id->str[row]);
+    else
+        snprintf(buf, size, "%.15g", id->num[row]);
+}
+
+#define DUPLICATES_NAMED 3   /* how many repeated ids a message lists */
+
+/* The ids that repeat among rows[0..n): "id 1004 on data rows 7 and 8; id
+ * 1010 on data rows 19, 20 and 21" (the first few), and how many repeat.
+ * sorted is scratch of n entries. */
+static size_t repeated_ids(const brisk_column *id, const size_t *rows, size_t n, size_t *sorted,
+                           brisk_buf *list)
+{
+    memcpy(sorted, rows, n * sizeof *sorted);
+    qsort_r(sorted, n, sizeof *sorted, compare_rows_by_id, (void *)id);
+    size_t repeated = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && same_id(id, sorted[i], sorted[j]))
+            j++;
+        if (j - i > 1 && repeated++ < DUPLICATES_NAMED) {
+            char text[48];
+            id_text(id, sorted[i], text, sizeof text);
+            brisk_buf_printf(list, "%sid %s on data rows ", list->len ? "; " : "", text);
+            for (size_t k = i; k < j; k++)
+                brisk_buf_printf(list, "%s%zu", k == i ? "" : k + 1 == j ? " and " : ", ",
+                                 sorted[k] + 1);
+        }
+        i = j;
+    }
+    return repeated;
+}
+
+/* An id that repeats where each respondent has one row: the whole file in
+ * the wide layout (b = -1), one behaviour's rows in the long layout. */
+static brisk_status check_unique_ids(const brisk_survey_data *d, const size_t *rows, size_t n,
+                                     size_t b, brisk_error *err)
 {
     const brisk_survey *s = d->survey;
     const brisk_column *id = brisk_dataset_find(d->ds, s->id);
-    size_t n = d->nrows[b];
     size_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    brisk_buf list = {0};
     if (!sorted)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    memcpy(sorted, d->rows[b], n * sizeof *sorted);
-    qsort_r(sorted, n, sizeof *sorted, compare_rows_by_id, (void *)id);
-    brisk_status st = BRISK_OK;
-    for (size_t i = 1; i < n && st == BRISK_OK; i++) {
-        if (!same_id(id, sorted[i - 1], sorted[i]))
-            continue;
-        char who[160];
-        describe_row(s, d->ds, sorted[i - 1], who, sizeof who);
-        st = brisk_survey_error(err, s, s->behaviours[b].line, 0, BRISK_ERR_VALUE,
-                                "behaviour '%s' appears twice for one respondent: %s and "
-                                "data row %zu; in the long layout each respondent has one "
-                                "row per behaviour", s->behaviours[b].key, who, sorted[i] + 1);
-    }
+    size_t repeated = repeated_ids(id, rows, n, sorted, &list);
     free(sorted);
+    char more[64] = "";
+    if (repeated > DUPLICATES_NAMED)
+        snprintf(more, sizeof more, "; ... (%zu ids repeat)", repeated);
+    brisk_status st = BRISK_OK;
+    if (repeated && !list.data)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    else if (repeated && b == (size_t)-1)
+        st = brisk_survey_error(err, s, s->id_line, 0, BRISK_ERR_VALUE,
+                                "id column '%s' of %s is not unique: %s%s; in the wide layout "
+                                "each respondent has one row (for one row per respondent and "
+                                "behaviour, set layout = long)", s->id, s->data_path, list.data,
+                                more);
+    else if (repeated)
+        st = brisk_survey_error(err, s, s->behaviours[b].line, 0, BRISK_ERR_VALUE,
+                                "behaviour '%s' appears twice for one respondent (id column "
+                                "'%s' of %s): %s%s; in the long layout each respondent has one "
+                                "row per behaviour", s->behaviours[b].key, s->id, s->data_path,
+                                list.data, more);
+    if (st == BRISK_ERR_VALUE)
+        brisk_error_variable(err, s->id);
+    brisk_buf_free(&list);
     return st;
 }
 
@@ -420,7 +471,7 @@ static brisk_status select_rows(brisk_survey_data *d, brisk_error *err)
             return brisk_survey_error(err, s, s->behaviours[b].line, 0, BRISK_ERR_VALUE,
                                       "no row of %s has behaviour '%s' in column '%s'",
                                       s->data_path, s->behaviours[b].key, s->behaviour_column);
-        brisk_status st = bc ? check_one_row_per_respondent(d, b, err) : BRISK_OK;
+        brisk_status st = bc ? check_unique_ids(d, d->rows[b], d->nrows[b], b, err) : BRISK_OK;
         if (st != BRISK_OK)
             return st;
     }
@@ -445,7 +496,9 @@ static brisk_status select_respondents(brisk_survey_data *d, brisk_error *err)
         d->respondent_rows[i] = i;
     d->nrespondents = n;
     const brisk_column *id = s->id ? brisk_dataset_find(d->ds, s->id) : NULL;
-    if (s->layout != BRISK_LAYOUT_LONG || !id || n == 0)
+    if (s->layout != BRISK_LAYOUT_LONG && id)
+        return check_unique_ids(d, d->respondent_rows, n, (size_t)-1, err);
+    if (!id || n == 0)
         return BRISK_OK;
     size_t *r = d->respondent_rows, kept = 0;
     qsort_r(r, n, sizeof *r, compare_rows_by_id, (void *)id);

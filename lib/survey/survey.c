@@ -427,23 +427,66 @@ static brisk_status check_survey(survey_parser *p)
         snprintf(range, sizeof range, "%g..%g", s->scale_min, s->scale_max);
         return fail(p, "the 'agree' range lies outside the scale %s%s", range, "");
     }
+    p->line = 0;
+    return resolve_data_path(p);
+}
+
+/* The lists that name items, checked once the items are known (from
+ * [items], or from the model without it); and there must be items. */
+static brisk_status check_item_lists(survey_parser *p)
+{
+    brisk_survey *s = p->s;
+    p->line = 0;
+    if (!s->nitems)
+        return fail(p, "the survey names no items, so there is nothing to describe or fit: add "
+                       "an [items] section, or a [model] whose constructs name them (construct "
+                       "=~ item1 + item2)%s%s", "", "");
+    const char *listed = s->items_from_model ? "among the model's indicators (=~; the survey "
+                                               "has no [items], so they are its items)"
+                                             : "listed in [items]";
     for (size_t i = 0; i < s->nordered; i++) {
         p->line = s->ordered_items[i].line;
         if (!find_entry(s->items, s->nitems, s->ordered_items[i].key))
-            return fail(p, "ordered item '%s' is not listed in [items] (ordered takes 'all', "
-                           "'none' or a list of items)%s", s->ordered_items[i].key, "");
+            return fail(p, "ordered item '%s' is not %s (ordered takes 'all', 'none' or a list "
+                           "of items)", s->ordered_items[i].key, listed);
     }
     for (size_t i = 0; i < s->nreverse; i++) {
         p->line = s->reverse[i].line;
         if (!find_entry(s->items, s->nitems, s->reverse[i].key))
-            return fail(p, "reverse-keyed item '%s' is not listed in [items]%s",
-                        s->reverse[i].key, "");
+            return fail(p, "reverse-keyed item '%s' is not %s", s->reverse[i].key, listed);
         if (!s->has_scale)
             return fail(p, "reverse-keying '%s' needs the item range: add 'scale = MIN..MAX' "
                            "to [survey]%s", s->reverse[i].key, "");
     }
     p->line = 0;
-    return resolve_data_path(p);
+    return BRISK_OK;
+}
+
+/* Without [items], the model's observed indicators are the items
+ * (DESIGN.md): every name on the right of =~ that is not a latent
+ * variable, in order of first appearance, with the model line it stands
+ * on. */
+static brisk_status items_from_model(survey_parser *p)
+{
+    brisk_survey *s = p->s;
+    const brisk_syntax *syn = s->model_syntax;
+    if (s->nitems)
+        return BRISK_OK;
+    for (size_t i = 0; syn && i < syn->n; i++) {
+        const brisk_statement *st = &syn->stmts[i];
+        for (size_t k = 0; st->op == BRISK_OP_MEASURE && k < st->nrhs; k++) {
+            const brisk_term *t = &st->rhs[k];
+            if (brisk_syntax_is_latent(syn, t->name) || find_entry(s->items, s->nitems, t->name))
+                continue;
+            p->line = t->line;
+            brisk_status r = add_entry(p, &s->items, &s->nitems, t->name, "");
+            if (r != BRISK_OK)
+                return r;
+        }
+    }
+    s->items_from_model = s->nitems > 0;
+    p->line = 0;
+    return BRISK_OK;
 }
 
 /* A {b} in the model needs behaviours to stand for. */
@@ -496,6 +539,10 @@ brisk_status brisk_survey_parse(const char *text, size_t size, const char *path,
         st = check_survey(&p);
     if (st == BRISK_OK)
         st = parse_model(&p);
+    if (st == BRISK_OK)
+        st = items_from_model(&p);
+    if (st == BRISK_OK)
+        st = check_item_lists(&p);
 cleanup:
     brisk_buf_free(&p.model);
     if (st != BRISK_OK)
@@ -740,4 +787,42 @@ bool brisk_survey_is_ordered(const brisk_survey *s, const char *name, size_t b)
         free(column);
     }
     return found;
+}
+
+bool brisk_survey_is_reversed(const brisk_survey *s, const char *tmpl)
+{
+    return find_entry(s->reverse, s->nreverse, tmpl) != NULL;
+}
+
+/* Does name equal what make(s, tmpl, b) gives? */
+static bool names_column(const brisk_survey *s, const char *tmpl, size_t b, const char *name,
+                         char *(*make)(const brisk_survey *, const char *, size_t))
+{
+    char *column = make(s, tmpl, b);
+    bool same = column && strcmp(column, name) == 0;
+    free(column);
+    return same;
+}
+
+const brisk_survey_entry *brisk_survey_find_item(const brisk_survey *s, const char *name,
+                                                 size_t *b)
+{
+    *b = (size_t)-1;
+    const brisk_survey_entry *e = find_entry(s->items, s->nitems, name);
+    if (e)
+        return e;
+    for (size_t i = 0; i < s->nitems; i++) {
+        const char *tmpl = s->items[i].key;
+        if (!brisk_template_is_per_behaviour(tmpl))
+            continue;
+        for (size_t k = 0; k < s->nbehaviours; k++) {
+            if (names_column(s, tmpl, k, name, brisk_survey_wide_name)) {
+                *b = k;
+                return &s->items[i];
+            }
+            if (names_column(s, tmpl, k, name, brisk_survey_column_name))
+                return &s->items[i];   /* long: one column for every behaviour */
+        }
+    }
+    return NULL;
 }

@@ -244,10 +244,10 @@ t_report_one_behaviour() {
     lacks "Paths by behaviour" "$tmp/cfa.md" && lacks "Bootstrap" "$tmp/cfa.md" &&
     run 2 compare "$tmp/cfa.survey" -q --bootstrap 20 && has "nothing to compare" "$tmp/err"
 }
-t_compare_long_layout() {
-    # the bundled wide data rewritten in the long layout, one row per
-    # respondent and behaviour (behaviours in reverse order, so rows are
-    # matched by id, not position): compare must print the same bytes
+# make_long: the bundled wide data rewritten in the long layout
+# ($tmp/long.csv, $tmp/long.survey), one row per respondent and behaviour
+# (behaviours in reverse order, so rows are matched by id, not position)
+make_long() {
     awk -F, -v OFS=, 'NR == 1 {
             n = split("crime fees internet litter", key, " ")
             m = split("pm1 pm2 pm3 pb1 pb2 pb3 pr1 pr2 pr3 acc1 acc2 acc3", item, " ")
@@ -269,10 +269,108 @@ t_compare_long_layout() {
         }' "$top_srcdir/surveys/rongcheng/rongcheng.csv" >"$tmp/long.csv" &&
     sed -e "s|^data *=.*|data = $tmp/long.csv|" -e 's|^layout *=.*|layout = long|' \
         -e 's|^id *=.*|id = id\
-behaviour = behaviour|' "$survey" >"$tmp/long.survey" &&
+behaviour = behaviour|' "$survey" >"$tmp/long.survey"
+}
+t_compare_long_layout() {
+    # compare must print the same bytes in both layouts
+    make_long &&
     run 0 compare "$survey" --bootstrap 40 --seed 3 -q -f csv && cp "$tmp/out" "$tmp/wide.csv" &&
     run 0 compare "$tmp/long.survey" --bootstrap 40 --seed 3 -q -f csv &&
     cmp "$tmp/wide.csv" "$tmp/out"
+}
+t_regress_behaviours() {
+    # {b}: one model per behaviour, the same tables in both layouts
+    make_long &&
+    f='acc1_{b} ~ age + gender + tg1 + pb1_{b}'
+    run 0 regress "$survey" --formula "$f" -q -f csv && cp "$tmp/out" "$tmp/rw.csv" &&
+    run 0 regress "$tmp/long.survey" --formula "$f" -q -f csv && cmp "$tmp/rw.csv" "$tmp/out" &&
+    has "behaviour,term,est,se,stat,pvalue" "$tmp/out" &&
+    has "crime,pb1_crime,0.30956388" "$tmp/out" && has "litter,pb1_litter,0.255" "$tmp/out" &&
+    has "measure,crime,fees,internet,litter" "$tmp/out" &&
+    has "Observations used,556,553,554,554" "$tmp/out" &&
+    run 0 regress "$tmp/long.survey" --formula "$f" -q && has "one model per behaviour" "$tmp/out" &&
+    # an ordered regression of a reverse-keyed item says it was reversed
+    run 0 regress "$survey" --family ordinal --formula 'pr3_{b} ~ age' -q &&
+    has "Reverse-keyed (the survey's [reverse]): pr3_{b}." "$tmp/out" &&
+    # pooled over a long survey's rows: clustered by respondent (svyglm's numbers)
+    run 0 regress "$tmp/long.survey" --formula 'acc1 ~ age + gender + behaviour + pb1' -q -f csv &&
+    has "behaviour=internet,-0.44197919" "$tmp/out" && has "Clusters,600" "$tmp/out" &&
+    has "Residual df,593" "$tmp/out" &&
+    run 0 regress "$tmp/long.survey" --formula 'acc1 ~ age + behaviour' -q &&
+    has "clustered by 'id' (600 respondents)" "$tmp/out" &&
+    run 0 regress --data "$tmp/long.csv" --cluster id --formula 'tg1 ~ age' -q &&
+    has "Standard errors clustered by 'id' (600 clusters), as svydesign(ids = ~id)" "$tmp/out" &&
+    run 1 regress "$tmp/long.survey" --formula 'acc1 ~ age' --cluster id --robust hc1 &&
+    has "--cluster and --robust" "$tmp/err" &&
+    run 1 regress "$tmp/long.survey" --formula 'acc1 ~ age' --unweighted --robust hc1 &&
+    has "clustered by 'id' do not go together" "$tmp/err" &&
+    run 1 regress "$top_srcdir/surveys/kostka2019/kostka2019.survey" --formula 'approve_{b} ~ age' &&
+    has "uses {b}, but the survey" "$tmp/err"
+}
+t_compare_items_behaviours() {
+    # {b}: one comparison per behaviour; wide names pair behaviours by
+    # respondent; the same numbers in both layouts
+    make_long &&
+    run 0 compare-items "$survey" 'acc1_{b}' 'acc2_{b}' tg1 -q -f csv && cp "$tmp/out" "$tmp/iw.csv" &&
+    run 0 compare-items "$tmp/long.survey" 'acc1_{b}' 'acc2_{b}' tg1 -q -f csv &&
+    cmp "$tmp/iw.csv" "$tmp/out" && has "crime,acc1_crime,acc2_crime,571," "$tmp/out" &&
+    has "litter,acc2_litter,tg1," "$tmp/out" &&
+    run 0 compare-items "$survey" acc1_crime acc1_litter -q -f csv && cp "$tmp/out" "$tmp/iw.csv" &&
+    run 0 compare-items "$tmp/long.survey" acc1_crime acc1_litter -q -f csv &&
+    cmp "$tmp/iw.csv" "$tmp/out" && has "acc1_crime,acc1_litter,575,77.565" "$tmp/out" &&
+    run 0 compare-items "$tmp/long.survey" acc1_crime acc1_litter -q &&
+    has "paired by id across the rows" "$tmp/out" &&
+    run 1 compare-items "$tmp/long.survey" acc1 acc2 && has "name it acc1_{b}" "$tmp/err"
+}
+t_survey_without_items() {
+    # without [items] the model's indicators are the items: the bundled
+    # survey (whose [items] list them in the model's order) with its
+    # [items] section dropped describes, checks and reverses the same
+    awk -v data="$top_srcdir/surveys/rongcheng/rongcheng.csv" '
+        /^data *=/ { print "data = " data; next }
+        /^\[items\]/ { skip = 1; next }
+        /^\[/ { skip = 0 }
+        !skip' "$survey" >"$tmp/noitems.survey" &&
+    ! grep -q '^\[items\]' "$tmp/noitems.survey" && grep -q '^pr3_{b}' "$tmp/noitems.survey" &&
+    run 0 describe "$survey" -q -f csv && cp "$tmp/out" "$tmp/items.csv" &&
+    run 0 describe "$tmp/noitems.survey" -q -f csv && cmp "$tmp/items.csv" "$tmp/out" &&
+    has ",benefit,pb1_crime," "$tmp/out" &&
+    run 0 reliability "$survey" -q -f csv && cp "$tmp/out" "$tmp/rel.csv" &&
+    run 0 reliability "$tmp/noitems.survey" -q -f csv && cmp "$tmp/rel.csv" "$tmp/out" &&
+    run 0 report "$survey" -q --bootstrap 0 -f csv && grep -v '^Survey file,' "$tmp/out" >"$tmp/rep.csv" &&
+    run 0 report "$tmp/noitems.survey" -q --bootstrap 0 -f csv &&
+    grep -v '^Survey file,' "$tmp/out" | cmp "$tmp/rep.csv" - &&
+    # an out-of-scale answer points at the item's line in the model
+    sed 's/^missing *=.*//' "$tmp/noitems.survey" >"$tmp/nomissing.survey" &&
+    run 2 describe "$tmp/nomissing.survey" && has "nomissing.survey:" "$tmp/err" &&
+    has "value -99 of item" "$tmp/err" &&
+    # nothing to describe: no [items] and no model
+    printf '[survey]\ndata = %s\n[demographics]\nage\n' \
+        "$top_srcdir/surveys/rongcheng/rongcheng.csv" >"$tmp/nothing.survey" &&
+    run 2 describe "$tmp/nothing.survey" && has "nothing.survey: the survey names no items" "$tmp/err"
+}
+t_reliability_long_layout() {
+    # per-behaviour constructs per behaviour in the long layout too: the
+    # same numbers as wide (item names are the layout's: pb1, not pb1_crime)
+    make_long &&
+    run 0 reliability "$survey" -q -f csv &&
+    sed -E 's/_(crime|fees|internet|litter)([,]|$)/\2/g' "$tmp/out" >"$tmp/wide-rel.csv" &&
+    run 0 reliability "$tmp/long.survey" -q -f csv && cmp "$tmp/wide-rel.csv" "$tmp/out" &&
+    has "Criminal records,benefit,3,547,0.76875576" "$tmp/out" &&
+    has "all behaviours,trust,3,552," "$tmp/out" &&
+    # the report's Reliability sheet likewise
+    run 0 report "$tmp/long.survey" -q --bootstrap 0 -f csv &&
+    has "Littering of garbage,accept,3,549,0.81" "$tmp/out" &&
+    # ordered items: an ordinal alpha column, and a note on the CFA measures
+    sed 's/^agree *=.*/agree = 4..5\
+ordered = all/' "$tmp/long.survey" >"$tmp/ordered-long.survey" &&
+    run 0 reliability "$tmp/ordered-long.survey" -q &&
+    has "Ordinal alpha" "$tmp/out" && has "computed on the raw scores" "$tmp/out" &&
+    grep -q "^Criminal records  *benefit .* 0.816$" "$tmp/out" &&
+    # without [reverse]: psych's warning names the reverse-worded item
+    sed '/^\[reverse\]/,/^pr3_{b}/d' "$tmp/long.survey" >"$tmp/norev.survey" &&
+    run 0 reliability "$tmp/norev.survey" -b crime &&
+    has "negatively correlated with the total scale and probably should be reversed: Criminal records: risk (pr3)" "$tmp/err"
 }
 t_reliability() {
     run 0 reliability "$survey" &&
@@ -473,7 +571,7 @@ t_power() {
     run 1 power --model "$tmp/reg.lav" && has "--n N1,N2" "$tmp/err"
 }
 
-echo "1..32"
+echo "1..36"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -495,6 +593,9 @@ ok "bootstrap and compare print the same bytes for any --threads" t_bootstrap_th
 ok "compare prints paths, differences and effects by behaviour" t_compare
 ok "fit --group and invariance reproduce lavaan's multi-group numbers" t_groups_and_invariance
 ok "compare in the long layout matches respondents by id: same output as wide" t_compare_long_layout
+ok "reliability in the long layout: per-behaviour constructs per behaviour, as wide; ordinal alpha; items to reverse" t_reliability_long_layout
+ok "regress: {b} fits one model per behaviour (both layouts alike); pooled long rows clustered by respondent" t_regress_behaviours
+ok "compare-items: {b} per behaviour, wide names pair behaviours by respondent, both layouts alike" t_compare_items_behaviours
 ok "report without comparison: one behaviour (defined effects only), no paths (nothing)" t_report_one_behaviour
 ok "reliability per construct and behaviour: alpha, omega, AVE, HTMT, Fornell-Larcker" t_reliability
 ok "the bundled surveys are found by name, described and fitted" t_surveys
@@ -505,5 +606,6 @@ ok "regress: ordinal, frequency weights, a survey's weight, errors by exit statu
 ok "compare-items: McNemar, t and Wilcoxon per pair, by group; errors" t_compare_items
 ok "describe --by: approval by group with Rao-Scott tests for a weighted survey" t_describe_by
 ok "fit --estimator mlr|wlsmv and --missing fiml: lavaan's measures, with covariates; what is not there yet refused" t_fit_mlr
+ok "a survey without [items]: the model's indicators are the items; nothing to describe is an error" t_survey_without_items
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

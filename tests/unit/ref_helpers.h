@@ -5,6 +5,7 @@
 #define BRISK_REF_HELPERS_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A small text file (a model), in a buffer reused by the next call. */
@@ -66,6 +67,86 @@ static inline const brisk_table *table(const brisk_table_list *list, const char 
             return list->tables[i];
     fail_msg("no table %s", id);
     return NULL;
+}
+
+/* The bundled Rongcheng survey's behaviour keys, in its order. */
+static inline const char *rongcheng_key(size_t b)
+{
+    static const char *const keys[] = {"crime", "fees", "internet", "litter"};
+    return keys[b];
+}
+
+/* The bundled Rongcheng data (wide) in the long layout: a row per
+ * respondent and behaviour, behaviours in reverse order so that rows are
+ * matched by id, the items asked once repeated on every row. */
+static inline brisk_dataset *rongcheng_long(void)
+{
+    brisk_dataset *wide = read_csv(TEST_SRCDIR "/surveys/rongcheng/rongcheng.csv");
+    size_t n = wide->nrows, nb = 4;
+    brisk_dataset *ds = brisk_dataset_new(n * nb);
+    brisk_error err;
+    size_t beh;
+    assert_int_equal(brisk_dataset_add_column(ds, "behaviour", BRISK_STRING, &beh, &err), BRISK_OK);
+    for (size_t j = 0; j < wide->ncols; j++) {
+        const brisk_column *c = &wide->cols[j];
+        char stem[64];
+        snprintf(stem, sizeof stem, "%s", c->name);
+        size_t b = nb;
+        for (size_t k = 0; k < nb && b == nb; k++) {
+            size_t len = strlen(stem), m = strlen(rongcheng_key(k));
+            if (len > m + 1 && strcmp(stem + len - m, rongcheng_key(k)) == 0) {
+                stem[len - m - 1] = '\0';
+                b = k;
+            }
+        }
+        size_t to = brisk_dataset_index(ds, stem);
+        if (to == (size_t)-1)
+            assert_int_equal(brisk_dataset_add_column(ds, stem, BRISK_NUMERIC, &to, &err),
+                             BRISK_OK);
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < nb; k++) {
+                if (b != nb && b != k)
+                    continue;
+                size_t row = i * nb + (nb - 1 - k);
+                if (brisk_is_missing(c, i))
+                    brisk_column_set_missing(&ds->cols[to], row, c->miss[i]);
+                else
+                    brisk_column_set_number(&ds->cols[to], row, c->num[i]);
+            }
+    }
+    for (size_t i = 0; i < n * nb; i++)
+        brisk_column_set_string(&ds->cols[beh], i, rongcheng_key(nb - 1 - i % nb));
+    brisk_dataset_free(wide);
+    return ds;
+}
+
+/* The survey at path with its data already in memory (ds, taken), its
+ * text edited first: every edits[k][0] replaced by edits[k][1].  *s gets
+ * the survey, which the caller frees after the data. */
+static inline brisk_survey_data *survey_with_data(const char *path, const char *const (*edits)[2],
+                                                  size_t nedits, brisk_dataset *ds,
+                                                  brisk_survey **s)
+{
+    char *text = strdup(slurp(path));
+    for (size_t k = 0; k < nedits; k++) {
+        char *at = strstr(text, edits[k][0]);
+        if (!at)
+            fail_msg("%s: no '%s'", path, edits[k][0]);
+        size_t n = strlen(text) - strlen(edits[k][0]) + strlen(edits[k][1]) + 1;
+        char *next = malloc(n);
+        snprintf(next, n, "%.*s%s%s", (int)(at - text), text, edits[k][1],
+                 at + strlen(edits[k][0]));
+        free(text);
+        text = next;
+    }
+    brisk_survey_data *d = NULL;
+    brisk_error err;
+    *s = NULL;
+    if (brisk_survey_parse(text, strlen(text), path, s, &err) ||
+        brisk_survey_prepare(*s, ds, &d, &err))
+        fail_msg("%s: %s", path, err.message);
+    free(text);
+    return d;
 }
 
 #endif

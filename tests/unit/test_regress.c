@@ -198,6 +198,207 @@ static void test_sampling_weights(void **state)
     check_model(&olr);
 }
 
+/* ------------------------------------------------------------ a survey's behaviours */
+
+/* The rows of R's model name (key: the rows of that behaviour, NULL: all)
+ * in the tables of list, and its fit measures in the column key (or
+ * "value"), to tol (relative to the SE for estimates). */
+static void check_survey_model(const brisk_table_list *list, const char *name, const char *key,
+                               double tol)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s%s.coef.csv", REF, name);
+    brisk_dataset *ref = read_csv(path);
+    const brisk_table *coef = table(list, "regress.coefficients");
+    size_t bcol = brisk_table_find_column(coef, "behaviour");
+    assert_true((bcol != (size_t)-1) == (key != NULL));
+    size_t i = 0, tcol = brisk_table_find_column(coef, "term");
+    for (size_t row = 0; row < coef->nrows; row++) {
+        if (key && strcmp(brisk_table_cell(coef, row, bcol)->text, key) != 0)
+            continue;
+        assert_true(i < ref->nrows);
+        char what[300];
+        const char *term = ref_text(ref, "term", i);
+        snprintf(what, sizeof what, "%s %s", name, term);
+        assert_string_equal(brisk_table_cell(coef, row, tcol)->text, term);
+        double se = num_cell(ref, "se", i);
+        near(cell(coef, row, "est"), num_cell(ref, "est", i), tol * fmax(1, fabs(se)), what);
+        near(cell(coef, row, "se"), se, tol * fmax(1, se), what);
+        near(cell(coef, row, "stat"), num_cell(ref, "stat", i), 1e-3, what);
+        near(cell(coef, row, "pvalue"), num_cell(ref, "p", i), 1e-4, what);
+        i++;
+    }
+    assert_int_equal(i, ref->nrows);
+    const brisk_table *fit = table(list, "regress.fit");
+    size_t vcol = brisk_table_find_column(fit, key ? key : "value");
+    assert_true(vcol != (size_t)-1);
+    snprintf(path, sizeof path, "%s%s.fit.csv", REF, name);
+    brisk_dataset *rfit = read_csv(path);
+    static const char *const labels[][2] = {
+        {"n", "Observations used"}, {"n_dropped", "Left out (missing values)"},
+        {"df_resid", "Residual df"}, {"clusters", "Clusters"}};
+    size_t checked = 0;
+    for (size_t k = 0; k < rfit->nrows; k++) {
+        const char *m = ref_text(rfit, "measure", k);
+        if (key && strcmp(m, "clusters") == 0)
+            continue;   /* a behaviour's respondents are not clustered */
+        for (size_t l = 0; l < 4; l++)
+            for (size_t r = 0; strcmp(labels[l][0], m) == 0 && r < fit->nrows; r++)
+                if (strcmp(brisk_table_cell(fit, r, 0)->text, labels[l][1]) == 0) {
+                    near(brisk_table_cell(fit, r, vcol)->num, num_cell(rfit, "value", k), 0, m);
+                    checked++;
+                }
+    }
+    assert_int_equal(checked, rfit->nrows - (key ? 1 : 0));
+    brisk_dataset_free(rfit);
+    brisk_dataset_free(ref);
+}
+
+static brisk_table_list *regress_survey(const brisk_survey_data *d, const char *formula,
+                                        const brisk_regress_options *opt)
+{
+    brisk_table_list *list = brisk_table_list_new();
+    brisk_error err;
+    brisk_error_clear(&err);
+    if (brisk_regress_survey(d, formula, opt, list, &err) != BRISK_OK)
+        fail_msg("%s: %s", formula, err.message);
+    return list;
+}
+
+#define RONGCHENG TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey"
+
+static const char *const long_layout[][2] = {
+    {"layout   = wide", "layout = long\nbehaviour = behaviour"}};
+
+/* {b} in the formula: one model per behaviour, as svyglm and svyolr fit
+ * each behaviour's respondents with the survey's weight, in the wide and
+ * the long layout alike (the long layout's terms shown by wide names). */
+static void test_model_per_behaviour(void **state)
+{
+    (void)state;
+    for (int layout = 0; layout < 2; layout++) {
+        brisk_survey *s;
+        brisk_survey_data *d = layout ? survey_with_data(RONGCHENG, long_layout, 1,
+                                                         rongcheng_long(), &s)
+                                      : survey_with_data(RONGCHENG, NULL, 0,
+                                                         read_csv(TEST_SRCDIR
+                                                                  "/surveys/rongcheng/rongcheng.csv"),
+                                                         &s);
+        brisk_regress_options ols = {.weight = "weight"};
+        brisk_table_list *list = regress_survey(d, "acc1_{b} ~ age + gender + tg1 + pb1_{b}", &ols);
+        brisk_regress_options olr = {.family = BRISK_FAMILY_ORDINAL, .weight = "weight"};
+        brisk_table_list *ordinal = regress_survey(d, "acc1_{b} ~ age + pb1_{b} + pr3_{b}", &olr);
+        for (size_t b = 0; b < 4; b++) {
+            char name[64];
+            snprintf(name, sizeof name, "rc_b_ols_%s", rongcheng_key(b));
+            check_survey_model(list, name, rongcheng_key(b), 1e-6);
+            snprintf(name, sizeof name, "rc_b_olr_%s", rongcheng_key(b));
+            check_survey_model(ordinal, name, rongcheng_key(b), 1e-4);   /* svyolr's optimizer */
+        }
+        /* pr3 is reverse-keyed: the note says so */
+        const brisk_table *t = table(ordinal, "regress.coefficients");
+        bool said = false;
+        for (size_t k = 0; k < t->nnotes; k++)
+            said |= strstr(t->notes[k], "Reverse-keyed (the survey's [reverse]): pr3_{b}.") != NULL;
+        assert_true(said);
+        assert_null(strstr(table(list, "regress.coefficients")->notes[0], "Reverse"));
+        brisk_table_list_free(list);
+        brisk_table_list_free(ordinal);
+        brisk_survey_data_free(d);
+        brisk_survey_free(s);
+    }
+}
+
+/* Without {b}, a long survey's model pools every behaviour's rows with
+ * standard errors clustered by respondent (svydesign(ids = ~id)). */
+static void test_pooled_long_clustered(void **state)
+{
+    (void)state;
+    brisk_survey *s;
+    brisk_survey_data *d = survey_with_data(RONGCHENG, long_layout, 1, rongcheng_long(), &s);
+    const char *formula = "acc1 ~ age + gender + behaviour + pb1";
+    brisk_regress_options ols = {.weight = "weight"}, unweighted = {0};
+    brisk_regress_options logit = {.family = BRISK_FAMILY_LOGIT, .weight = "weight"};
+    brisk_regress_options olr = {.family = BRISK_FAMILY_ORDINAL, .weight = "weight"};
+    brisk_table_list *list = regress_survey(d, formula, &ols);
+    check_survey_model(list, "rc_pooled_ols", NULL, 1e-6);
+    const brisk_table *t = table(list, "regress.coefficients");
+    assert_non_null(strstr(t->notes[1], "clustered by 'id' (600 respondents)"));
+    assert_non_null(strstr(t->notes[1], "593 degrees of freedom"));
+    brisk_table_list_free(list);
+    list = regress_survey(d, formula, &unweighted);
+    check_survey_model(list, "rc_pooled_ols_unweighted", NULL, 1e-6);
+    brisk_table_list_free(list);
+    list = regress_survey(d, "acc1 ~ age + gender + behaviour", &logit);   /* agree = 4..5 */
+    check_survey_model(list, "rc_pooled_logit", NULL, 1e-6);
+    assert_non_null(strstr(table(list, "regress.coefficients")->notes[0], "acc1 = 4..5"));
+    brisk_table_list_free(list);
+    list = regress_survey(d, formula, &olr);
+    check_survey_model(list, "rc_pooled_olr", NULL, 1e-4);
+    brisk_table_list_free(list);
+    /* {b} needs behaviours; clustering refuses frequency weights and HC */
+    brisk_table_list *none = brisk_table_list_new();
+    brisk_error err;
+    brisk_regress_options freq = {.weight = "weight", .weight_type = BRISK_WEIGHT_FREQUENCY};
+    assert_int_equal(brisk_regress_survey(d, formula, &freq, none, &err), BRISK_ERR_ARGUMENT);
+    assert_non_null(strstr(err.message, "frequency weights and standard errors clustered by 'id'"));
+    brisk_regress_options hc1 = {.robust = BRISK_ROBUST_HC1};
+    assert_int_equal(brisk_regress_survey(d, formula, &hc1, none, &err), BRISK_ERR_ARGUMENT);
+    assert_int_equal(none->count, 0);
+    brisk_table_list_free(none);
+    brisk_survey_data_free(d);
+    brisk_survey_free(s);
+}
+
+/* An ordered regression of a reverse-keyed item labels its thresholds by
+ * what was fitted: code x carries the label code 1 + 5 - x had. */
+static void test_reversed_item_labels(void **state)
+{
+    (void)state;
+    static const char *const labels[] = {"Strongly disagree", "Disagree", "Neither", "Agree",
+                                         "Strongly agree"};
+    size_t n = 60;
+    brisk_dataset *ds = brisk_dataset_new(n);
+    size_t id, q, x;
+    assert_int_equal(brisk_dataset_add_column(ds, "id", BRISK_NUMERIC, &id, NULL), BRISK_OK);
+    assert_int_equal(brisk_dataset_add_column(ds, "q", BRISK_NUMERIC, &q, NULL), BRISK_OK);
+    assert_int_equal(brisk_dataset_add_column(ds, "x", BRISK_NUMERIC, &x, NULL), BRISK_OK);
+    for (size_t k = 0; k < 5; k++)
+        assert_int_equal(brisk_column_add_label(&ds->cols[q], (double)k + 1, NULL, labels[k]),
+                         BRISK_OK);
+    assert_int_equal(brisk_column_add_label(&ds->cols[q], -9, NULL, "Refused"), BRISK_OK);
+    for (size_t i = 0; i < n; i++) {
+        brisk_column_set_number(&ds->cols[id], i, 1000 + (double)i);
+        brisk_column_set_number(&ds->cols[x], i, (double)(i % 7) * 0.5 + (double)(i % 3));
+        brisk_column_set_number(&ds->cols[q], i, i == 7 ? -9 : (double)(1 + (i * 7 + i / 5) % 5));
+    }
+    brisk_survey *s;
+    brisk_survey_data *d = NULL;
+    brisk_error err;
+    static const char text[] = "[survey]\ndata = q.csv\nid = id\nscale = 1..5\nmissing = -9\n"
+                               "[items]\nq = The system is harmless\n[reverse]\nq\n";
+    assert_int_equal(brisk_survey_parse(text, strlen(text), "q.survey", &s, &err), BRISK_OK);
+    assert_int_equal(brisk_survey_prepare(s, ds, &d, &err), BRISK_OK);
+    const brisk_column *c = brisk_dataset_find(d->ds, "q");
+    assert_string_equal(brisk_column_label_of(c, 1), "Strongly agree");
+    assert_string_equal(brisk_column_label_of(c, 2), "Agree");
+    assert_string_equal(brisk_column_label_of(c, 5), "Strongly disagree");
+    assert_string_equal(brisk_column_label_of(c, -9), "Refused");
+    brisk_regress_options olr = {.family = BRISK_FAMILY_ORDINAL};
+    brisk_table_list *list = regress_survey(d, "q ~ x", &olr);
+    const brisk_table *t = table(list, "regress.coefficients");
+    assert_string_equal(brisk_table_cell(t, 0, 0)->text, "Strongly agree|Agree");
+    assert_string_equal(brisk_table_cell(t, 3, 0)->text, "Disagree|Strongly disagree");
+    bool said = false;
+    for (size_t k = 0; k < t->nnotes; k++)
+        said |= strstr(t->notes[k], "Reverse-keyed (the survey's [reverse]): q. Fitted on the "
+                                    "recoded answers, 1 + 5 - x") != NULL;
+    assert_true(said);
+    brisk_table_list_free(list);
+    brisk_survey_data_free(d);
+    brisk_survey_free(s);
+}
+
 /* A small data set: y (numeric), a binary b, x (numeric), c a constant,
  * g text with levels a/b, x2 = 2x, t text outcome; n rows. */
 static brisk_dataset *small_data(size_t n)
@@ -337,6 +538,9 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_formula_terms),
         cmocka_unit_test(test_event_range),
+        cmocka_unit_test(test_model_per_behaviour),
+        cmocka_unit_test(test_pooled_long_clustered),
+        cmocka_unit_test(test_reversed_item_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,7 +74,21 @@ static void near(double got, double want, double tol, const char *what, const ch
 typedef struct result {
     brisk_table_list *list, *original;
     bool by_behaviour;
+    bool long_names;        /* items named as the long layout names them (pb1, not pb1_crime) */
 } result;
+
+/* "pb1_crime" -> "pb1" when the long layout names it so, else name. */
+static const char *item_name(const result *r, const char *name)
+{
+    static char buf[64];
+    snprintf(buf, sizeof buf, "%s", name);
+    for (size_t b = 0; r->long_names && b < 4; b++) {
+        size_t n = strlen(buf), m = strlen(rongcheng_key(b));
+        if (n > m + 1 && buf[n - m - 1] == '_' && strcmp(buf + n - m, rongcheng_key(b)) == 0)
+            buf[n - m - 1] = '\0';
+    }
+    return buf;
+}
 
 static void run_survey(const char *path, result *r)
 {
@@ -93,6 +107,28 @@ static void run_survey(const char *path, result *r)
     brisk_survey_data_free(d);
     brisk_survey_free(s);
 }
+
+/* The survey at path, edited, with its data in memory (ds, taken). */
+static void run_survey_data(const char *path, const char *const (*edits)[2], size_t nedits,
+                            brisk_dataset *ds, result *r)
+{
+    brisk_survey *s;
+    brisk_survey_data *d = survey_with_data(path, edits, nedits, ds, &s);
+    brisk_error err;
+    r->list = brisk_table_list_new();
+    r->original = brisk_table_list_new();
+    brisk_reliability_options geo = {0}, arith = {.htmt_arithmetic = true};
+    if (brisk_reliability_survey(s, d, NULL, 0, &geo, r->list, &err) ||
+        brisk_reliability_survey(s, d, NULL, 0, &arith, r->original, &err))
+        fail_msg("%s: %s", path, err.message);
+    r->by_behaviour = s->nbehaviours > 0;
+    r->long_names = s->layout == BRISK_LAYOUT_LONG;
+    brisk_survey_data_free(d);
+    brisk_survey_free(s);
+}
+
+static const char *const long_layout[][2] = {
+    {"layout   = wide", "layout = long\nbehaviour = behaviour"}};
 
 static void run_hs(result *r)
 {
@@ -144,7 +180,7 @@ static void check(const char *name, const result *r)
         if (strcmp(text_at(ref, "data", i), name) != 0)
             continue;
         const char *keys[] = {"item", "construct", "behaviour"};
-        const char *want[] = {text_at(ref, "item", i), text_at(ref, "construct", i),
+        const char *want[] = {item_name(r, text_at(ref, "item", i)), text_at(ref, "construct", i),
                               text_at(ref, "behaviour", i)};
         size_t row = find_row(t, keys, want, r->by_behaviour ? 3 : 2);
         static const char *const pairs[][2] = {
@@ -234,6 +270,154 @@ static void test_rongcheng_per_behaviour(void **state)
     result_free(&r);
 }
 
+/* The long layout: every construct asked per behaviour has its alpha per
+ * behaviour on that behaviour's rows, those asked once once on every
+ * respondent; the numbers are psych's per behaviour, as in the wide layout. */
+static void test_rongcheng_long_layout(void **state)
+{
+    (void)state;
+    result r = {0};
+    run_survey_data(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", long_layout, 1,
+                    rongcheng_long(), &r);
+    assert_true(r.long_names);
+    check("rongcheng", &r);
+    const brisk_table *t = table(r.list, "reliability.alpha");
+    size_t once = 0;
+    for (size_t row = 0; row < t->nrows; row++)
+        once += strcmp(brisk_table_cell(t, row, 0)->text, "all behaviours") == 0;
+    assert_int_equal(once, 2);
+    assert_int_equal(t->nrows, 2 + 4 * 4);
+    /* the items table names the long layout's columns */
+    t = table(r.list, "reliability.items");
+    const char *keys[] = {"item", "behaviour"}, *want[] = {"pb1", "Payment of fees"};
+    find_row(t, keys, want, 2);
+    result_free(&r);
+}
+
+/* ordered = all: ordinal alpha per construct (and behaviour) as psych's
+ * alpha of polychoric correlations; the same in the long layout. */
+static void check_ordinal(const result *r)
+{
+    brisk_dataset *ref = read_csv(REF "ordinal.csv");
+    const brisk_table *t = table(r->list, "reliability.alpha");
+    size_t checked = 0;
+    for (size_t i = 0; i < ref->nrows; i++) {
+        const char *keys[] = {"construct", "behaviour"};
+        const char *want[] = {text_at(ref, "construct", i), text_at(ref, "behaviour", i)};
+        size_t row = find_row(t, keys, want, 2);
+        near(cell(t, row, "n"), num_at(ref, "n", i), 0, "n", want[0]);
+        /* psych's optimize() stops within about 1e-4 of the maximum in
+         * rho; lavaan's Newton steps at it */
+        near(cell(t, row, "ordinal_alpha"), num_at(ref, "ordinal_alpha", i), 1e-4,
+             "ordinal alpha (psych)", want[1]);
+        near(cell(t, row, "ordinal_alpha"), num_at(ref, "ordinal_alpha_lavaan", i), 1e-6,
+             "ordinal alpha (lavaan's polychorics)", want[1]);
+        checked++;
+    }
+    assert_int_equal(checked, 18);
+    brisk_dataset_free(ref);
+}
+
+static void test_ordinal_alpha(void **state)
+{
+    (void)state;
+    static const char *const ordered[][2] = {{"agree    = 4..5", "agree = 4..5\nordered = all"}};
+    static const char *const ordered_long[][2] = {
+        {"agree    = 4..5", "agree = 4..5\nordered = all"},
+        {"layout   = wide", "layout = long\nbehaviour = behaviour"}};
+    result r = {0};
+    run_survey_data(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", ordered, 1,
+                    read_csv(TEST_SRCDIR "/surveys/rongcheng/rongcheng.csv"), &r);
+    check("rongcheng", &r);    /* the raw-score columns are unchanged */
+    check_ordinal(&r);
+    const brisk_table *t = table(r.list, "reliability.composite");
+    bool said = false;
+    for (size_t k = 0; k < t->nnotes; k++)
+        said |= strstr(t->notes[k], "computed on the raw scores") != NULL;
+    assert_true(said);
+    result_free(&r);
+
+    run_survey_data(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", ordered_long, 2,
+                    rongcheng_long(), &r);
+    check_ordinal(&r);
+    result_free(&r);
+
+    /* a list naming some items: only constructs wholly ordered get one */
+    static const char *const some[][2] = {
+        {"agree    = 4..5", "agree = 4..5\nordered = tg1 tg2 tg3 pc1 acc1_{b} acc2_{b} acc3_{b}"}};
+    run_survey_data(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", some, 1,
+                    read_csv(TEST_SRCDIR "/surveys/rongcheng/rongcheng.csv"), &r);
+    t = table(r.list, "reliability.alpha");
+    const char *keys[] = {"construct", "behaviour"};
+    const char *trust[] = {"trust", "all behaviours"}, *privacy[] = {"privacy", "all behaviours"};
+    const char *accept[] = {"accept", "Internet use"}, *risk[] = {"risk", "Internet use"};
+    near(cell(t, find_row(t, keys, trust, 2), "ordinal_alpha"), 0.785786406397, 1e-6,
+         "ordinal alpha", "trust");
+    near(cell(t, find_row(t, keys, accept, 2), "ordinal_alpha"), 0.8485303, 1e-6,
+         "ordinal alpha", "accept");
+    assert_true(isnan(cell(t, find_row(t, keys, privacy, 2), "ordinal_alpha")));
+    assert_true(isnan(cell(t, find_row(t, keys, risk, 2), "ordinal_alpha")));
+    said = false;
+    for (size_t k = 0; k < t->nnotes; k++)
+        said |= strstr(t->notes[k], "No ordinal alpha: all behaviours: privacy (some of its "
+                                    "items are not declared ordered)") != NULL;
+    assert_true(said);
+    result_free(&r);
+}
+
+/* psych::alpha's check of the keying: the loadings on the first principal
+ * component, and the items it would ask to reverse (bfi as it is). */
+static void test_negative_items(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = read_csv(DATA "bfi.csv");
+    brisk_dataset *ref = read_csv(REF "negative.csv");
+    brisk_error err;
+    size_t checked = 0, flagged = 0;
+    for (size_t i = 0; i < ref->nrows;) {
+        if (strcmp(text_at(ref, "data", i), "bfi") != 0) {
+            i++;
+            continue;
+        }
+        const char *items[5];
+        for (size_t j = 0; j < 5; j++)
+            items[j] = strdup(text_at(ref, "item", i + j));
+        brisk_alpha a;
+        assert_int_equal(brisk_alpha_compute(ds, NULL, 0, items, 5, &a, &err), BRISK_OK);
+        size_t negative = 0;
+        for (size_t j = 0; j < 5; j++, checked++) {
+            near(a.pc1_loading[j], num_at(ref, "loading", i + j), 1e-9, "loading", items[j]);
+            negative += a.pc1_loading[j] < 0;
+            assert_int_equal(a.pc1_loading[j] < 0, strcmp(text_at(ref, "negative", i + j), "TRUE") == 0);
+        }
+        assert_int_equal(a.nnegative, negative);
+        flagged += negative;
+        brisk_alpha_free(&a);
+        for (size_t j = 0; j < 5; j++)
+            free((char *)items[j]);
+        i += 5;
+    }
+    assert_int_equal(checked, 25);
+    assert_int_equal(flagged, 7);   /* A1 C4 C5 E1 E2 O2 O5 */
+    brisk_dataset_free(ref);
+    brisk_dataset_free(ds);
+
+    /* the survey without its [reverse]: the warning names pr3 of every behaviour */
+    static const char *const no_reverse[][2] = {{"[reverse]\npr3_{b}", ""}};
+    result r = {0};
+    run_survey_data(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", no_reverse, 1,
+                    read_csv(TEST_SRCDIR "/surveys/rongcheng/rongcheng.csv"), &r);
+    bool warned = false;
+    for (size_t k = 0; k < r.list->nwarnings; k++)
+        warned |= strstr(r.list->warnings[k], "negatively correlated with the total scale and "
+                                              "probably should be reversed: Criminal records: "
+                                              "risk (pr3_crime); Payment of fees: risk "
+                                              "(pr3_fees); Internet use: risk (pr3_internet); "
+                                              "Littering of garbage: risk (pr3_litter)") != NULL;
+    assert_true(warned);
+    result_free(&r);
+}
+
 /* Alpha's errors name the item. */
 static void test_alpha_errors(void **state)
 {
@@ -260,6 +444,9 @@ int main(void)
         cmocka_unit_test(test_holzinger_swineford),
         cmocka_unit_test(test_bfi_survey),
         cmocka_unit_test(test_rongcheng_per_behaviour),
+        cmocka_unit_test(test_rongcheng_long_layout),
+        cmocka_unit_test(test_ordinal_alpha),
+        cmocka_unit_test(test_negative_items),
         cmocka_unit_test(test_alpha_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

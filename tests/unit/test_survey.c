@@ -338,13 +338,15 @@ static void test_weight_and_text_checks(void **state)
     brisk_dataset *ds = brisk_dataset_new(2);
     brisk_dataset_add_column(ds, "w", BRISK_NUMERIC, NULL, NULL);
     brisk_dataset_add_column(ds, "q", BRISK_STRING, NULL, NULL);
+    brisk_dataset_add_column(ds, "x", BRISK_NUMERIC, NULL, NULL);
     brisk_column_set_number(&ds->cols[0], 0, 1.25);
     brisk_column_set_number(&ds->cols[0], 1, -0.5);
     brisk_column_set_string(&ds->cols[1], 0, "agree");
     brisk_survey *s;
     brisk_survey_data *d = NULL;
     brisk_error err;
-    assert_int_equal(parse("[survey]\ndata = x.csv\nweight = w\n", &s, &err), BRISK_OK);
+    assert_int_equal(parse("[survey]\ndata = x.csv\nweight = w\n[items]\nx\n", &s, &err),
+                     BRISK_OK);
     assert_int_equal(brisk_survey_prepare(s, ds, &d, &err), BRISK_ERR_VALUE);
     assert_non_null(strstr(err.message, "weight 'w' is negative in data row 2"));
     assert_int_equal(err.line, 3);
@@ -360,6 +362,114 @@ static void test_weight_and_text_checks(void **state)
     brisk_survey_free(s);
 }
 
+/* An id that repeats: an error naming the ids and their data rows, in the
+ * wide layout anywhere, in the long layout within one behaviour. */
+static void test_duplicate_ids(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = brisk_dataset_new(5);
+    brisk_dataset_add_column(ds, "id", BRISK_STRING, NULL, NULL);
+    brisk_dataset_add_column(ds, "q", BRISK_NUMERIC, NULL, NULL);
+    const char *ids[] = {"r7", "r3", "r7", "r9", "r3"};
+    for (size_t i = 0; i < 5; i++) {
+        brisk_column_set_string(&ds->cols[0], i, ids[i]);
+        brisk_column_set_number(&ds->cols[1], i, 2.5 + (double)i);
+    }
+    brisk_survey *s;
+    brisk_survey_data *d = NULL;
+    brisk_error err;
+    assert_int_equal(parse("[survey]\ndata = x.csv\nid = id\n[items]\nq = Q\n", &s, &err),
+                     BRISK_OK);
+    assert_int_equal(brisk_survey_prepare(s, ds, &d, &err), BRISK_ERR_VALUE);
+    assert_null(d);
+    assert_non_null(strstr(err.message, "id column 'id' of "));
+    assert_non_null(strstr(err.message, "is not unique: id r3 on data rows 2 and 5; "
+                                        "id r7 on data rows 1 and 3;"));
+    assert_string_equal(err.variable, "id");
+    assert_int_equal(err.line, 3);
+    brisk_survey_free(s);
+
+    /* long: r7 answers crime twice (rows 1 and 3); fees once each */
+    ds = brisk_dataset_new(5);
+    brisk_dataset_add_column(ds, "id", BRISK_STRING, NULL, NULL);
+    brisk_dataset_add_column(ds, "beh", BRISK_STRING, NULL, NULL);
+    brisk_dataset_add_column(ds, "q", BRISK_NUMERIC, NULL, NULL);
+    const char *beh[] = {"crime", "crime", "crime", "fees", "fees"};
+    for (size_t i = 0; i < 5; i++) {
+        brisk_column_set_string(&ds->cols[0], i, ids[i]);
+        brisk_column_set_string(&ds->cols[1], i, beh[i]);
+        brisk_column_set_number(&ds->cols[2], i, 1.5 + (double)i);
+    }
+    assert_int_equal(parse("[survey]\ndata = x.csv\nid = id\nlayout = long\nbehaviour = beh\n"
+                           "[behaviours]\ncrime\nfees\n[items]\nq_{b} = Q\n", &s, &err),
+                     BRISK_OK);
+    assert_int_equal(brisk_survey_prepare(s, ds, &d, &err), BRISK_ERR_VALUE);
+    assert_non_null(strstr(err.message, "behaviour 'crime' appears twice for one respondent"));
+    assert_non_null(strstr(err.message, "id r7 on data rows 1 and 3"));
+    assert_null(strstr(err.message, "r3"));
+    assert_int_equal(err.line, 7);
+    brisk_survey_free(s);
+}
+
+/* Without [items], the model's observed indicators are the items: [reverse]
+ * and 'ordered' may name them, the data checks and the recoding apply. */
+static void test_items_from_model(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "[survey]\n"
+        "data = wide.csv\n"
+        "id = id\n"
+        "scale = 1..5\n"
+        "missing = -99\n"
+        "ordered = pr3_{b}\n"
+        "[behaviours]\n"
+        "crime\n"
+        "fees\n"
+        "[reverse]\n"
+        "pr3_{b}\n"
+        "[model]\n"
+        "risk =~ pb1_{b} + pr3_{b}\n"
+        "benefit =~ tg1 +\n"
+        "   pb1_{b}\n"
+        "risk ~ benefit + age\n";
+    brisk_survey *s;
+    brisk_survey_data *d;
+    brisk_error err;
+    assert_int_equal(parse(text, &s, &err), BRISK_OK);
+    assert_true(s->items_from_model);
+    assert_int_equal(s->nitems, 3);   /* pb1_{b} once; age is no indicator */
+    assert_string_equal(s->items[0].key, "pb1_{b}");
+    assert_string_equal(s->items[1].key, "pr3_{b}");
+    assert_string_equal(s->items[2].key, "tg1");
+    assert_int_equal(s->items[2].line, 14);
+    assert_string_equal(s->items[2].value, "");
+    assert_int_equal(brisk_survey_read_data(s, &d, &err), BRISK_OK);
+    const brisk_column *pr3 = brisk_dataset_find(d->ds, "pr3_fees");
+    assert_int_equal(pr3->miss[0], BRISK_MISS_USER);
+    assert_true(pr3->num[1] == 1 && pr3->num[2] == 4);   /* reversed: 6 - x */
+    brisk_survey_data_free(d);
+    brisk_survey_free(s);
+
+    /* reverse-keying a name that is no indicator */
+    char *bad = replace(text, "[reverse]\npr3_{b}", "[reverse]\nage");
+    assert_int_equal(parse(bad, &s, &err), BRISK_ERR_FORMAT);
+    assert_non_null(strstr(err.message, "reverse-keyed item 'age' is not among the model's "
+                                        "indicators"));
+    assert_int_equal(err.line, 11);
+    free(bad);
+
+    /* nothing to describe: no [items] and no model, or a model without =~ */
+    assert_int_equal(parse("[survey]\ndata = x.csv\n[demographics]\nage\n", &s, &err),
+                     BRISK_ERR_FORMAT);
+    assert_non_null(strstr(err.message, "the survey names no items"));
+    assert_non_null(strstr(err.file, "t.survey"));
+    assert_int_equal(err.line, 0);
+    assert_int_equal(parse("[survey]\ndata = x.csv\n[model]\ny ~ x\n", &s, &err),
+                     BRISK_ERR_FORMAT);
+    assert_non_null(strstr(err.message, "the survey names no items"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +480,8 @@ int main(void)
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_long_layout),
         cmocka_unit_test(test_weight_and_text_checks),
+        cmocka_unit_test(test_duplicate_ids),
+        cmocka_unit_test(test_items_from_model),
     };
     return cmocka_run_group_tests(tests, write_fixtures, remove_fixtures);
 }

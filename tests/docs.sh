@@ -9,12 +9,12 @@
 # BRISK=/path/to/brisk overrides the program; DOCS="doc/brisk-fit.1 README"
 # checks only those documents (paths from the top of the source tree).
 #
-# THE CONVENTION (doc/architecture.md, "A documented example").  In the
-# display blocks of a document (Markdown: fenced blocks and blocks
-# indented by four spaces; README: indented blocks; man pages: .nf/.fi
-# and .EX/.EE), a line that
-# starts with "$ " is a command, and the lines after it, up to the next
-# "$ " line or the end of the block, are its output:
+# THE CONVENTION (doc/architecture.md, "A documented example").  The
+# documents are README, doc/*.md, doc/*.1 and doc/examples/README.md.  In
+# their display blocks (Markdown: fenced blocks and blocks indented by four
+# spaces; README: indented blocks; man pages: .nf/.fi and .EX/.EE), a line
+# that starts with "$ " is a command, and the lines after it, up to the
+# next "$ " line or the end of the block, are its output:
 #
 #   $ brisk fit --data tests/data/hs.csv --model doc/examples/hs.lav
 #   Model fit
@@ -27,19 +27,24 @@
 #   run in order in the same directory, so a file one example writes the
 #   next can read; files written there vanish with it.
 # - A command goes on over the next line when its line ends in a
-#   backslash or when it leaves a quote open.  Roff escapes (\-, \e,
-#   \(aq, \&) are undone in man pages.
+#   backslash or when it leaves a quote open.  In man pages the roff
+#   escapes (\-, \e, \(aq, \&, \[uXXXX] ...) are undone first.
 # - It must exit with status 0, unless it ends in a comment
 #   "# exit status N".
 # - Output shown is checked against what the command prints: its standard
 #   output followed by its standard error.  Lines are compared exactly
-#   (blanks at the end of a line aside), except that a line holding only
+#   (blanks at the end of a line, and empty lines at the end of the
+#   output, aside), except that a line holding only
 #   "..." stands for any number of lines, none included, and "..." within
 #   a line (with the blanks around it) for any text.  So a document shows a
 #   whole output exactly, or the lines it cares about in order with "..."
 #   where it leaves lines or columns out.
 # - A command shown without output is run, and only its exit status is
-#   checked ("run only" below).
+#   checked ("run only" in the TAP output).  Every command runs as the
+#   document writes it, never with fewer draws or replications: the
+#   documents keep their examples cheap (the dearest, 2,000 bootstrap
+#   draws of the Rongcheng survey, takes a few seconds).  A sanitizer's
+#   report on standard error fails an example whatever its status.
 # - A command that needs a program that is not installed (jq, python3,
 #   Rscript; Graphviz's dot for -o *.svg, *.png, *.pdf) is skipped.
 #
@@ -239,6 +244,7 @@ function key(s) { sub(/^[ \t]+/, "", s); return substr(s, 1, 12) }
 FNR == NR { e[++m] = trim_end($0); next }
 { g[++n] = trim_end($0) }
 END {
+    while (n > 0 && g[n] == "") n--          # blank lines at the end do not count
     i = 1; j = 1; star = 0; far = 1
     while (j <= n) {
         if (i <= m && e[i] ~ /^[ \t]*\.\.\.[ \t]*$/) { star = i; mark = j; i++; if (i > far) far = i; continue }
@@ -330,7 +336,12 @@ for doc in $documents; do
         got=$?
         cat "$e.out" "$e.err" >"$e.all"
         problem=
-        if [ "$got" != "${want:-0}" ]; then
+        crash=$(grep -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' "$e.err" | head -n 1)
+        if [ -n "$crash" ]; then
+            problem="sanitizer report: $crash"
+        elif [ "$got" = 124 ] && [ -n "$limit" ]; then
+            problem="timed out"
+        elif [ "$got" != "${want:-0}" ]; then
             problem="exit status $got, expected ${want:-0}"
         elif [ -f "$e.exp" ] && ! awk -v doc="$doc" -v base="$(($(cat "$e.line") + $(wc -l <"$e.cmd") - 1))" \
                 -f "$work/match.awk" "$e.exp" "$e.all" >"$e.why"; then

@@ -21,9 +21,9 @@
 #   ...
 #
 # - The command is run by sh from a directory that looks like the top of
-#   the source tree (doc/, tests/ and surveys/ are links to it; tools/brisk
-#   and `brisk` are the program built), with BRISK_SURVEYS naming the
-#   bundled surveys, as after `make install`.  The examples of one document
+#   the source tree (doc/ and tests/ are links to it, surveys/ a copy of
+#   it; tools/brisk and `brisk` are the program built), with BRISK_SURVEYS
+#   naming the bundled surveys, as after `make install`.  The examples of one document
 #   run in order in the same directory, so a file one example writes the
 #   next can read; files written there vanish with it.
 # - A command goes on over the next line when its line ends in a
@@ -314,7 +314,10 @@ for doc in $documents; do
     fi
     [ "$count" -gt 0 ] || continue
 
-    for f in doc tests surveys; do ln -s "$top_srcdir/$f" "$d/tree/$f"; done
+    # doc/ and tests/ are read through links; surveys/ is a copy the
+    # examples may change (a copy of a read-only tree, made writable)
+    for f in doc tests; do ln -s "$top_srcdir/$f" "$d/tree/$f"; done
+    cp -R "$top_srcdir/surveys" "$d/tree/surveys" && chmod -R u+w "$d/tree/surveys" || exit 1
     cp "$work/bin/brisk" "$d/tree/tools/brisk"
 
     k=1

@@ -827,11 +827,17 @@ static brisk_status check_supported(builder *b)
             return brisk_error_set(b->err, BRISK_ERR_FORMAT, "model syntax: thresholds ('|') "
                                    "belong to ordered items: fit them with --estimator wlsmv");
         }
-        if (s->op == BRISK_OP_EQUAL || s->op == BRISK_OP_LESS || s->op == BRISK_OP_GREATER) {
+        if (s->op == BRISK_OP_EQUAL) {
             brisk_error_at(b->err, b->m->source, s->line, s->column);
             return brisk_error_set(b->err, BRISK_ERR_FORMAT,
-                                   "model syntax: '%s' statements are not supported by the ML "
-                                   "estimator of this version; use equal labels for equality",
+                                   "model syntax: '==' statements are not supported; give the "
+                                   "parameters one label to hold them equal");
+        }
+        if (s->op == BRISK_OP_LESS || s->op == BRISK_OP_GREATER) {
+            brisk_error_at(b->err, b->m->source, s->line, s->column);
+            return brisk_error_set(b->err, BRISK_ERR_FORMAT,
+                                   "model syntax: inequality constraints ('%s') are not "
+                                   "supported; fix the parameter or leave it free",
                                    brisk_op_text(s->op));
         }
     }

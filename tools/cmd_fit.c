@@ -60,7 +60,7 @@ const cli_command cmd_fit = {
         "convergence, a singular covariance matrix); the message says why.\n\n"
         "Examples:\n"
         "  brisk fit surveys/rongcheng/rongcheng.survey\n"
-        "  brisk fit --data hs.csv --model hs.lav --format json -o hs.json\n",
+        "  brisk fit --data tests/data/hs.csv --model doc/examples/hs.lav --format json -o hs.json\n",
     .run = run,
 };
 

@@ -22,6 +22,11 @@ static const struct {
      BRISK_EQUAL_LOADINGS | BRISK_EQUAL_INTERCEPTS | BRISK_EQUAL_RESIDUALS},
 };
 #define NLEVELS (sizeof levels / sizeof levels[0])
+/* With ordered items (WLSMV) the levels up to metric: the scalar level
+ * holds thresholds equal (with free scale factors and latent means), not
+ * fitted in this version, and strict is no level of its own in the delta
+ * parameterization (an item's residual variance is not a parameter). */
+#define ORDERED_LEVELS 2
 
 /* The table's columns; robust ones only when the fits have a scaled test
  * (MLR). */
@@ -76,30 +81,16 @@ static void set(brisk_table *t, size_t row, const char *key, double x)
         brisk_table_set_num(t, row, col, x);
 }
 
-/* The difference test of a level against the one before it, as lavaan's
- * lavTestLRT: the difference of the chi-squares, or with a scaled test
- * (MLR) Satorra and Bentler's (2001) scaled difference (T0 - T1) / cd,
- * cd = (df0 c0 - df1 c1) / (df0 - df1), undefined when cd < 0. */
-static void difference(const brisk_fit_measures *f, const brisk_fit_measures *prev,
-                       double *chisq, double *df)
-{
-    *df = f->df - prev->df;
-    *chisq = f->chisq - prev->chisq;
-    if (!f->scaled || *df <= 0)
-        return;
-    double c1 = prev->df > 0 ? prev->scaling_factor : 1;
-    double cd = (f->df * f->scaling_factor - prev->df * c1) / *df;
-    *chisq = cd > 0 ? *chisq / cd : NAN;
-}
-
 /* One level's row; the differences are to the level before it. */
 static brisk_status add_level(brisk_table *t, const char *behaviour, size_t k,
-                              const brisk_fit_measures *f, const brisk_fit_measures *prev)
+                              const brisk_fitted *fitted, const brisk_fitted *before,
+                              brisk_error *err)
 {
+    const brisk_fit_measures *f = &fitted->fit->fit, *prev = before ? &before->fit->fit : NULL;
     size_t row = brisk_table_add_row(t);
     if (row == (size_t)-1 || (behaviour && brisk_table_set_text(t, row, 0, behaviour)) ||
         brisk_table_set_text(t, row, behaviour ? 1 : 0, levels[k].name))
-        return BRISK_ERR_NOMEM;
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     set(t, row, "npar", (double)f->npar);
     set(t, row, "chisq", f->chisq);
     set(t, row, "df", f->df);
@@ -117,7 +108,9 @@ static brisk_status add_level(brisk_table *t, const char *behaviour, size_t k,
     if (!prev)
         return BRISK_OK;
     double dchi, ddf;
-    difference(f, prev, &dchi, &ddf);
+    brisk_status st = brisk_fitted_difference(before, fitted, &dchi, &ddf, err);
+    if (st != BRISK_OK)
+        return st;
     set(t, row, "chisq_diff", dchi);
     set(t, row, "df_diff", ddf);
     set(t, row, "pvalue_diff", ddf > 0 && isfinite(dchi) ? gsl_cdf_chisq_Q(fmax(dchi, 0), ddf)
@@ -177,6 +170,7 @@ typedef struct inv_table {
     bool by_behaviour;            /* a behaviour column first */
     const char *estimator;        /* how the levels were fitted, in words */
     bool tied;                    /* the model holds parameters equal across groups */
+    bool ordered;                 /* ordered items: up to the metric level */
 } inv_table;
 
 static brisk_status invariance_rows(inv_table *it, const char *behaviour, const char *text,
@@ -185,9 +179,14 @@ static brisk_status invariance_rows(inv_table *it, const char *behaviour, const 
                                     const brisk_model_options *opt, brisk_table_list *out,
                                     brisk_error *err)
 {
-    brisk_fit_measures prev = {0};
+    brisk_fitted prev = {0};
     brisk_status st = BRISK_OK;
-    for (size_t k = 0; k < NLEVELS && st == BRISK_OK; k++) {
+    /* ordered items: configural and metric only (ordered_levels) */
+    size_t nlevels = opt && (opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV)
+                         ? ORDERED_LEVELS
+                         : NLEVELS;
+    it->ordered = nlevels == ORDERED_LEVELS;
+    for (size_t k = 0; k < nlevels && st == BRISK_OK; k++) {
         brisk_model_options mopt = opt ? *opt : (brisk_model_options){0};
         mopt.group_equal = levels[k].equal;
         brisk_fitted fitted;
@@ -201,7 +200,9 @@ static brisk_status invariance_rows(inv_table *it, const char *behaviour, const 
             st = BRISK_ERR_NOMEM;
         if (st == BRISK_OK) {
             it->estimator = brisk_fitted_estimator(&fitted);
-            st = add_level(it->t, behaviour, k, &fitted.fit->fit, k ? &prev : NULL);
+            st = add_level(it->t, behaviour, k, &fitted, k ? &prev : NULL, err);
+            if (st != BRISK_OK && st != BRISK_ERR_NOMEM)
+                name_level(err, k);
         }
         if (st == BRISK_OK && k == 0 && groups_tied(fitted.model)) {
             /* the model's own equalities: the first level is not configural */
@@ -216,9 +217,12 @@ static brisk_status invariance_rows(inv_table *it, const char *behaviour, const 
                                        fitted.fit->warnings[w]);
         if (st == BRISK_OK && k == 0)
             st = groups_note(it->t, behaviour, &fitted, group_column);
-        prev = fitted.fit->fit;
-        brisk_fitted_free(&fitted);
+        if (k)
+            brisk_fitted_free(&prev);
+        prev = fitted;
     }
+    if (prev.fit)
+        brisk_fitted_free(&prev);
     return st;
 }
 
@@ -236,10 +240,18 @@ static brisk_status finish(const inv_table *it, brisk_status st, brisk_table_lis
                                   "the one above it; Delta chi-square, df and p compare it with "
                                   "that level (%s, as lavaan's lavTestLRT); Delta CFI and RMSEA "
                                   "are its %svalue minus the one above.", estimator,
-                                  robust ? "the Satorra-Bentler (2001) scaled difference of the "
-                                           "chi-squares"
-                                         : "likelihood ratio test",
+                                  it->ordered ? "the scaled-shifted difference of Satorra (2000)"
+                                  : robust    ? "the Satorra-Bentler (2001) scaled difference of "
+                                                "the chi-squares"
+                                              : "likelihood ratio test",
                                   robust ? "robust " : "");
+    if (st == BRISK_OK && it->ordered)
+        st = brisk_table_add_note(t, "Ordered items: the levels stop at metric. The scalar "
+                                  "level holds the thresholds equal across groups, with the "
+                                  "scale factors and latent means free after the first (lavaan's "
+                                  "group.equal = c(\"loadings\", \"thresholds\")), which this "
+                                  "version does not fit; strict is no level of its own for "
+                                  "ordered items (their residual variances are not parameters).");
     if (st == BRISK_OK && it->tied)
         st = brisk_table_add_note(t, "The model's own labels (or equal()) hold some parameters "
                                   "equal across the groups at every level, the first one "

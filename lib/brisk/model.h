@@ -262,6 +262,15 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
                             brisk_fitted *out, brisk_error *err);
 void brisk_fitted_free(brisk_fitted *f);
 
+/* lavaan's lavTestLRT of two fits of one model to the same data, more
+ * restricted than less: *df the difference of their df, *chisq the
+ * statistic, referred to chi-square on *df: the difference of the
+ * chi-squares (ML), Satorra and Bentler's (2001) scaled difference (MLR;
+ * NAN where its scaling is negative), or the scaled-shifted difference of
+ * Satorra (2000) (WLSMV). */
+brisk_status brisk_fitted_difference(const brisk_fitted *less, const brisk_fitted *more,
+                                     double *chisq, double *df, brisk_error *err);
+
 /* ---- bootstrap ---- */
 
 typedef enum brisk_ci_type {

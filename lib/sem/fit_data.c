@@ -1,5 +1,6 @@
 /* From model text and data to a fit. */
 #include <config.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,59 @@ brisk_status brisk_check_estimation(const brisk_model_options *opt, brisk_error 
     return BRISK_OK;
 }
 
+/* The equalities across groups that ordered items (WLSMV, the delta
+ * parameterization) can take: those of the structural part.  Their
+ * intercepts are 0 and their residual variances 1 less what is explained,
+ * not parameters; holding the thresholds equal (lavaan's group.equal =
+ * "thresholds", which frees the scale factors and latent means after the
+ * first group) is not fitted in this version, nor are the latent means it
+ * would free, or "intercepts", which frees them too. */
+static brisk_status ordered_equalities(const brisk_model_options *opt, brisk_error *err)
+{
+    if (!opt->ordered)
+        return BRISK_OK;
+    static const struct {
+        unsigned flag;
+        const char *name, *why;
+    } refused[] = {
+        {BRISK_EQUAL_INTERCEPTS, "intercepts",
+         "an ordered item's intercept is 0 and its thresholds place it; equal thresholds "
+         "(lavaan's group.equal = \"thresholds\", with free scale factors and latent means) "
+         "are not fitted in this version"},
+        {BRISK_EQUAL_RESIDUALS, "residuals",
+         "an ordered item's residual variance is 1 less what the model explains (the delta "
+         "parameterization), not a parameter"},
+        {BRISK_EQUAL_MEANS, "means",
+         "the latent means are 0 in every group while the thresholds are free"},
+    };
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++)
+        if (opt->group_equal & refused[k].flag)
+            return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--group-equal %s with ordered items "
+                                   "(WLSMV): %s; hold loadings, regressions or lv.variances "
+                                   "equal, or fit the items as continuous (--estimator mlr)",
+                                   refused[k].name, refused[k].why);
+    return BRISK_OK;
+}
+
+brisk_status brisk_fitted_difference(const brisk_fitted *less, const brisk_fitted *more,
+                                     double *chisq, double *df, brisk_error *err)
+{
+    const brisk_fit_measures *f1 = &less->fit->fit, *f0 = &more->fit->fit;
+    *df = f0->df - f1->df;
+    *chisq = f0->chisq - f1->chisq;
+    if (!f0->scaled || *df <= 0)
+        return BRISK_OK;
+    if (more->model->ordered)
+        return brisk_wlsmv_difference(less->model, less->fit->theta, more->model,
+                                      more->fit->theta, less->moments, *chisq, *df, chisq, err);
+    /* Satorra and Bentler (2001): (T0 - T1) / cd, cd = (df0 c0 - df1 c1) /
+     * (df0 - df1), undefined when cd < 0 */
+    double c1 = f1->df > 0 ? f1->scaling_factor : 1;
+    double cd = (f0->df * f0->scaling_factor - f1->df * c1) / *df;
+    *chisq = cd > 0 ? *chisq / cd : NAN;
+    return BRISK_OK;
+}
+
 brisk_status brisk_fit_text(const char *text, const char *source, long first_line,
                             const brisk_dataset *ds, const size_t *rows, size_t nrows,
                             const char *group_column, const brisk_model_options *opt,
@@ -108,14 +162,12 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
     mopt.name = source;
     if (mopt.estimator == BRISK_ESTIMATOR_WLSMV)
         mopt.ordered = true;   /* every observed variable an ordered item */
-    brisk_status checked = brisk_check_estimation(&mopt, err);
+    brisk_status checked = brisk_check_estimation(&mopt, err), st_equal;
     if (checked != BRISK_OK)
         return checked;
-    if (mopt.ordered && mopt.group_equal)
-        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--group-equal with ordered items "
-                               "(WLSMV) is not available yet: their invariance needs equal "
-                               "thresholds and free scale factors; fit the configural model, "
-                               "or use --estimator mlr");
+    st_equal = ordered_equalities(&mopt, err);
+    if (st_equal != BRISK_OK)
+        return st_equal;
     size_t *level = NULL;
     const char **names = malloc((ds->ncols ? ds->ncols : 1) * sizeof *names);
     for (size_t j = 0; names && j < ds->ncols; j++)

@@ -67,4 +67,14 @@ void brisk_wlsmv_free(brisk_wlsmv *w);
 brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, brisk_fit **out,
                              brisk_error *err);
 
+/* lavTestLRT's scaled-shifted difference test (lavaan's satorra.2000) of
+ * model m0 (estimates theta0) nested in m1 (theta1), both WLSMV fits of the
+ * same items to the complete rows of mom: chisq_diff and df_diff are the
+ * difference of their (unscaled) chi-squares and of their df; *stat the
+ * statistic referred to chi-square on df_diff. */
+brisk_status brisk_wlsmv_difference(const brisk_model *m1, const double *theta1,
+                                    const brisk_model *m0, const double *theta0,
+                                    const brisk_moments *mom, double chisq_diff, double df_diff,
+                                    double *stat, brisk_error *err);
+
 #endif

@@ -1072,3 +1072,157 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
     *out = fit;
     return BRISK_OK;
 }
+
+/* ------------------------------------------------- nested fits compared */
+
+/* W J P^-1 J' W Gamma's traces for lavTestLRT's test of m0 against m1
+ * (lavaan's lav_test_diff_Satorra2000 with A.method = "delta"):
+ *   P = sum_g f_g J1_g' W_g J1_g, the information of m1 at its estimates;
+ *   H = ginv(J1) J0, m0's parameters in m1's (J0 at m0's estimates);
+ *   the restrictions A, the orthogonal complement of H, enter only as
+ *   P^-1 A' (A P^-1 A')^-1 A P^-1 = P^-1 - H (H' P H)^-1 H'  (= M);
+ *   U = W J1 M J1' W, Gamma = bdiag(f_g Gamma_g); tr(U Gamma), tr((U Gamma)^2).
+ * The thresholds, saturated in both models, add nothing (their block of M
+ * is 0), so the statistics here are the slopes and correlations. */
+static bool difference_traces(const brisk_wlsmv *w, const dwls *d1, const dwls *d0, double *tr,
+                              double *tr2)
+{
+    size_t q1 = d1->q, q0 = d0->q, R = d1->rows, ns = d1->ns;
+    double *p = calloc(q1 * q1 + 1, sizeof *p), *pinv = malloc((q1 * q1 + 1) * sizeof *pinv);
+    double *jj = calloc(q1 * q1 + 1, sizeof *jj), *jjinv = malloc((q1 * q1 + 1) * sizeof *jjinv);
+    double *scratch = malloc((q1 * q1 + 1) * sizeof *scratch);
+    double *h = calloc(q1 * q0 + 1, sizeof *h), *tmp = calloc(q1 * q0 + 1, sizeof *tmp);
+    double *k = calloc(q0 * q0 + 1, sizeof *k), *kinv = malloc((q0 * q0 + 1) * sizeof *kinv);
+    double *m = malloc((q1 * q1 + 1) * sizeof *m), *wjm = calloc(R * q1 + 1, sizeof *wjm);
+    double *ug = malloc((R * R + 1) * sizeof *ug), *row = malloc((R + 1) * sizeof *row);
+    bool ok = p && pinv && jj && jjinv && scratch && h && tmp && k && kinv && m && wjm && ug && row;
+    const double *j1 = d1->jac, *j0 = d0->jac;
+    double logdet;
+    /* P and J1'J1 */
+    for (size_t a = 0; ok && a < R; a++) {
+        const brisk_wlsmv_stats *s = &w->groups[a / ns];
+        double f = (double)s->n / (double)w->n, wa = 1 / s->gamma[(a % ns) * ns + a % ns];
+        for (size_t u = 0; u < q1; u++)
+            for (size_t v = 0; v < q1; v++) {
+                p[u * q1 + v] += f * wa * j1[a * q1 + u] * j1[a * q1 + v];
+                jj[u * q1 + v] += j1[a * q1 + u] * j1[a * q1 + v];
+            }
+    }
+    ok = ok && brisk_dense_spd_invert(p, pinv, scratch, q1, &logdet) &&
+         brisk_dense_spd_invert(jj, jjinv, scratch, q1, &logdet);
+    /* H = (J1'J1)^-1 J1'J0, K = H'PH */
+    for (size_t a = 0; ok && a < R; a++)
+        for (size_t u = 0; u < q1; u++)
+            for (size_t v = 0; v < q0; v++)
+                tmp[u * q0 + v] += j1[a * q1 + u] * j0[a * q0 + v];
+    for (size_t u = 0; ok && u < q1; u++)
+        for (size_t v = 0; v < q0; v++) {
+            double x = 0;
+            for (size_t l = 0; l < q1; l++)
+                x += jjinv[u * q1 + l] * tmp[l * q0 + v];
+            h[u * q0 + v] = x;
+        }
+    for (size_t u = 0; ok && u < q1; u++)   /* tmp = P H */
+        for (size_t v = 0; v < q0; v++) {
+            double x = 0;
+            for (size_t l = 0; l < q1; l++)
+                x += p[u * q1 + l] * h[l * q0 + v];
+            tmp[u * q0 + v] = x;
+        }
+    for (size_t u = 0; ok && u < q0; u++)
+        for (size_t v = 0; v < q0; v++) {
+            double x = 0;
+            for (size_t l = 0; l < q1; l++)
+                x += h[l * q0 + u] * tmp[l * q0 + v];
+            k[u * q0 + v] = x;
+        }
+    double *kscratch = q0 * q0 <= q1 * q1 ? scratch : NULL;
+    ok = ok && kscratch && brisk_dense_spd_invert(k, kinv, kscratch, q0, &logdet);
+    /* M = P^-1 - H K^-1 H' */
+    for (size_t u = 0; ok && u < q1; u++)
+        for (size_t v = 0; v < q1; v++) {
+            double x = 0;
+            for (size_t a = 0; a < q0; a++)
+                for (size_t b = 0; b < q0; b++)
+                    x += h[u * q0 + a] * kinv[a * q0 + b] * h[v * q0 + b];
+            m[u * q1 + v] = pinv[u * q1 + v] - x;
+        }
+    /* W J1 M */
+    for (size_t a = 0; ok && a < R; a++) {
+        const brisk_wlsmv_stats *s = &w->groups[a / ns];
+        double wa = 1 / s->gamma[(a % ns) * ns + a % ns];
+        for (size_t u = 0; u < q1; u++)
+            for (size_t v = 0; v < q1; v++)
+                wjm[a * q1 + u] += wa * j1[a * q1 + v] * m[v * q1 + u];
+    }
+    /* U = W J1 M J1' W (in ug), then U Gamma row by row */
+    for (size_t a = 0; ok && a < R; a++)
+        for (size_t c = 0; c < R; c++) {
+            const brisk_wlsmv_stats *s = &w->groups[c / ns];
+            double x = 0;
+            for (size_t l = 0; l < q1; l++)
+                x += wjm[a * q1 + l] * j1[c * q1 + l];
+            ug[a * R + c] = x / s->gamma[(c % ns) * ns + c % ns];
+        }
+    for (size_t a = 0; ok && a < R; a++) {
+        for (size_t b = 0; b < R; b++) {
+            size_t g = b / ns, b0 = g * ns;
+            const brisk_wlsmv_stats *s = &w->groups[g];
+            double f = (double)s->n / (double)w->n, x = 0;
+            for (size_t c = 0; c < ns; c++)
+                x += ug[a * R + b0 + c] * s->gamma[c * ns + b % ns];
+            row[b] = f * x;
+        }
+        memcpy(ug + a * R, row, R * sizeof *row);
+    }
+    *tr = *tr2 = 0;
+    for (size_t a = 0; ok && a < R; a++) {
+        *tr += ug[a * R + a];
+        for (size_t b = 0; b < R; b++)
+            *tr2 += ug[a * R + b] * ug[b * R + a];
+    }
+    free(p), free(pinv), free(jj), free(jjinv), free(scratch), free(h), free(tmp);
+    free(k), free(kinv), free(m), free(wjm), free(ug), free(row);
+    return ok;
+}
+
+brisk_status brisk_wlsmv_difference(const brisk_model *m1, const double *theta1,
+                                    const brisk_model *m0, const double *theta0,
+                                    const brisk_moments *mom, double chisq_diff, double df_diff,
+                                    double *stat, brisk_error *err)
+{
+    *stat = NAN;
+    if (!(df_diff > 0)) {   /* nothing restricted: lavaan's plain difference */
+        *stat = chisq_diff;
+        return BRISK_OK;
+    }
+    size_t G = m1->ngroups ? m1->ngroups : 1;
+    brisk_wlsmv w = {.q = m1->nfree, .ngroups = G};
+    brisk_status st = split_variables(m1, &w) ? brisk_wlsmv_statistics(m1, mom, &w, err)
+                                              : brisk_error_set(err, BRISK_ERR_NOMEM,
+                                                                "out of memory");
+    brisk_moments *start = st == BRISK_OK ? response_moments(&w, m1->p) : NULL;
+    dwls d1 = {0}, d0 = {0};
+    if (st == BRISK_OK && (!start || !dwls_init(&d1, m1, start, &w)))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    w.q = m0->nfree;   /* d0's parameters: m0's */
+    if (st == BRISK_OK && !dwls_init(&d0, m0, start, &w))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK &&
+        (!residuals(&d1, &w, theta1, d1.res, d1.jac) || !residuals(&d0, &w, theta0, d0.res, d0.jac)))
+        st = brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
+    double tr, tr2;
+    if (st == BRISK_OK && !difference_traces(&w, &d1, &d0, &tr, &tr2))
+        st = brisk_error_set(err, BRISK_ERR_MODEL, "the scaled difference test cannot be "
+                             "computed: the less restricted model's information is singular, "
+                             "or the models are not nested");
+    if (st == BRISK_OK) {
+        double a = sqrt(df_diff / tr2);
+        *stat = chisq_diff * a + (df_diff - a * tr);
+    }
+    dwls_free(&d1);
+    dwls_free(&d0);
+    response_moments_free(start, G);
+    brisk_wlsmv_free(&w);
+    return st;
+}

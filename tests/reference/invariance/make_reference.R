@@ -14,6 +14,14 @@
 #   bfi_fiml     two bfi factors (10 items, A1 C4 C5 reversed) by gender,
 #                missing = "ml"
 #   bfi_fiml_mlr the same, estimator = "MLR"
+#   bfi_wlsmv    the same two factors on the ordered items by gender,
+#                estimator = "WLSMV" (listwise): configural and metric only
+#                (brisk does not fit equal thresholds yet); the difference
+#                is lavTestLRT's default for WLSMV, Satorra's (2000)
+#                scaled-shifted test (method = "satorra.2000")
+#   bfi_wlsmv_tied  the same with two loadings of agree labelled alike in
+#                every group (a within-model equality that ties the groups
+#                at every level, the configural included)
 
 suppressPackageStartupMessages(library(lavaan))
 stopifnot(file.exists("tests/reference/invariance/make_reference.R"))
@@ -23,9 +31,9 @@ levels <- list(configural = "", metric = "loadings",
                scalar = c("loadings", "intercepts"),
                strict = c("loadings", "intercepts", "residuals"))
 
-run <- function(name, model, data, group, ...) {
-    fits <- lapply(levels, function(eq) cfa(model, data = data, group = group,
-                                            group.equal = eq, ...))
+run <- function(name, model, data, group, ..., upto = length(levels)) {
+    fits <- lapply(levels[seq_len(upto)], function(eq)
+        cfa(model, data = data, group = group, group.equal = eq, ...))
     lrt <- do.call(lavTestLRT, unname(fits))
     rows <- lapply(names(fits), function(k) {
         f <- fits[[k]]
@@ -58,3 +66,10 @@ bfi_model <- "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
 bfi <- bfi[!is.na(bfi$gender), ]
 run("bfi_fiml", bfi_model, bfi, "gender", missing = "ml")
 run("bfi_fiml_mlr", bfi_model, bfi, "gender", missing = "ml", estimator = "MLR")
+
+bfi_items <- c("A1", "A2", "A3", "A4", "A5", "C1", "C2", "C3", "C4", "C5")
+run("bfi_wlsmv", bfi_model, bfi, "gender", ordered = bfi_items, estimator = "WLSMV",
+    upto = 2)
+bfi_tied <- "agree =~ A1 + a*A2 + a*A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
+run("bfi_wlsmv_tied", bfi_tied, bfi, "gender", ordered = bfi_items, estimator = "WLSMV",
+    upto = 2)

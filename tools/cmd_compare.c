@@ -39,7 +39,8 @@ const cli_command cmd_compare = {
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"
         "Example:\n"
-        "  brisk compare surveys/rongcheng/rongcheng.survey --bootstrap 2000 --adjust holm\n",
+        "  brisk compare surveys/rongcheng/rongcheng.survey --bootstrap 2000 \\\n"
+        "      --adjust holm\n",
     .run = run,
 };
 

@@ -36,9 +36,10 @@ const cli_command cmd_compare_items = {
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"
         "Examples:\n"
-        "  brisk compare-items rieger2020 pol_privileges pol_informed --group country\n"
-        "  brisk compare-items rongcheng acc1_{b} acc2_{b}\n"
-        "  brisk compare-items rongcheng acc1_crime acc1_litter\n",
+        "  brisk compare-items surveys/rieger2020/rieger2020.survey pol_privileges \\\n"
+        "      pol_informed --group country\n"
+        "  brisk compare-items surveys/rongcheng/rongcheng.survey acc1_{b} acc2_{b}\n"
+        "  brisk compare-items surveys/rongcheng/rongcheng.survey acc1_crime acc1_litter\n",
     .run = run,
 };
 

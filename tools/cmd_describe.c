@@ -29,9 +29,9 @@ const cli_command cmd_describe = {
         "  -q, --quiet        no warnings on standard error\n"
         "  -h, --help         show this help\n"
         "  -V, --version      show the version\n\n"
-        "Example:\n"
-        "  brisk describe rongcheng --format json -o items.json\n"
-        "  brisk describe kostka2019 --by age,education,urban\n",
+        "Examples:\n"
+        "  brisk describe surveys/rongcheng/rongcheng.survey --format json -o items.json\n"
+        "  brisk describe surveys/kostka2019/kostka2019.survey --by age,education,urban\n",
     .run = run,
 };
 

@@ -34,8 +34,8 @@ const cli_command cmd_import = {
         "  -h, --help           show this help\n"
         "  -V, --version        show the version\n\n"
         "Examples:\n"
-        "  brisk import survey.sav\n"
-        "  brisk import survey.dta -o survey.csv --labels\n",
+        "  brisk import tests/data/labelled.sav\n"
+        "  brisk import tests/data/labelled.dta -o labelled.csv --labels\n",
     .run = run,
 };
 

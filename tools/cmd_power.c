@@ -41,7 +41,7 @@ const cli_command cmd_power = {
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"
         "Example:\n"
-        "  brisk power --model pop.lav --n 200,400,800 --reps 1000\n",
+        "  brisk power --model doc/examples/pop.lav --n 200,400,800 --reps 1000\n",
     .run = run,
 };
 

@@ -50,10 +50,11 @@ const cli_command cmd_regress = {
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"
         "Examples:\n"
-        "  brisk regress kostka2019 --family ordinal \\\n"
+        "  brisk regress surveys/kostka2019/kostka2019.survey --family ordinal \\\n"
         "      --formula 'approve ~ age + education + income + urban'\n"
-        "  brisk regress rongcheng --family ordinal --formula 'acc1_{b} ~ age + tg1'\n"
-        "  brisk regress --data housing.csv --family ordinal --weight Freq \\\n"
+        "  brisk regress surveys/rongcheng/rongcheng.survey --family ordinal \\\n"
+        "      --formula 'acc1_{b} ~ age + tg1'\n"
+        "  brisk regress --data tests/data/housing.csv --family ordinal --weight Freq \\\n"
         "      --weight-type frequency --formula 'Sat ~ Infl + Type + Cont'\n",
     .run = run,
 };

@@ -44,7 +44,8 @@ const cli_command cmd_simulate = {
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"
         "Example:\n"
-        "  brisk simulate --model pop.lav --n 500 --seed 7 --likert 5 -o sim.csv\n",
+        "  brisk simulate --model doc/examples/pop.lav --n 500 --seed 7 --likert 5 \\\n"
+        "      -o sim.csv\n",
     .run = run,
 };
 

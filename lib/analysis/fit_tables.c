@@ -391,17 +391,20 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
         size_t used = used_n(&results[g]);
         bool fiml = fd && fd->moments && fd->moments[0].npatterns;
         size_t no_x = fd ? no_covariate(fd) : 0;
+        char none[80] = "";   /* full-information ML leaves out only empty rows */
+        if (fd && fiml && fd->n_dropped > no_x)
+            snprintf(none, sizeof none, " (%zu left out: no answer%s)", fd->n_dropped - no_x,
+                     fd->ngroups > 1 ? " or no group" : "");
         if (fd && fiml &&
             brisk_table_add_note(measures_t, "%s%s%zu of %zu respondents used by full-information "
-                                 "ML, %zu of them with missing answers (%zu left out: no "
-                                 "answer%s).", prefix, sep, used, used + fd->n_dropped,
-                                 incomplete_kept(fd), fd->n_dropped - no_x,
-                                 fd->ngroups > 1 ? " or no group" : ""))
+                                 "ML, %zu of them with missing answers kept%s.", prefix, sep,
+                                 used, used + fd->n_dropped, incomplete_kept(fd), none))
             return BRISK_ERR_NOMEM;
-        if (no_x && brisk_table_add_note(measures_t, "%s%s%zu more left out for a missing "
+        if (no_x && brisk_table_add_note(measures_t, "%s%s%zu %sleft out for a missing "
                                          "covariate: full-information ML conditions on the fixed "
                                          "covariates, which must be observed (as lavaan's "
-                                         "fixed.x = TRUE).", prefix, sep, no_x))
+                                         "fixed.x = TRUE).", prefix, sep, no_x,
+                                         none[0] ? "more " : ""))
             return BRISK_ERR_NOMEM;
         if (fd && !fiml && fd->n_dropped &&
             brisk_table_add_note(measures_t, "%s%s%zu of %zu respondents used (%zu left out: "

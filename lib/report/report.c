@@ -115,6 +115,29 @@ static const char *se_text(const brisk_fitted *f)
                                                         : "expected information";
 }
 
+/* The respondents a fit used, and why the others were left out: listwise
+ * deletion leaves out the incomplete answers; full-information ML keeps
+ * them and leaves out only respondents with no answer or, conditioning on
+ * fixed covariates, a missing covariate. */
+static void used_text(const brisk_fitted *fd, char *buf, size_t size)
+{
+    const brisk_moments *m = &fd->moments[0];
+    if (!m->npatterns) {
+        snprintf(buf, size, "%zu (%zu left out: incomplete answers)", m->n, fd->n_dropped);
+        return;
+    }
+    size_t no_x = 0;
+    for (size_t g = 0; g < fd->ngroups; g++)
+        no_x += fd->moments[g].n_no_covariate;
+    char none[64] = "", covariate[64] = "";
+    if (fd->n_dropped > no_x)
+        snprintf(none, sizeof none, "; %zu left out: no answer", fd->n_dropped - no_x);
+    if (no_x)
+        snprintf(covariate, sizeof covariate, "; %zu left out: a missing covariate", no_x);
+    snprintf(buf, size, "%zu (incomplete answers kept: full-information ML%s%s)", m->n, none,
+             covariate);
+}
+
 static brisk_status overview(const report_ctx *c, brisk_table_list *out)
 {
     brisk_table *t = brisk_table_new("report.overview", "Overview");
@@ -140,8 +163,7 @@ static brisk_status overview(const report_ctx *c, brisk_table_list *out)
         const brisk_fitted *fd = &c->fits->fitted[g];
         char key[300];
         snprintf(key, sizeof key, "Used in the model: %s", group_label(c, g));
-        snprintf(buf, sizeof buf, "%zu (%zu left out: incomplete answers)", fd->moments[0].n,
-                 fd->n_dropped);
+        used_text(fd, buf, sizeof buf);
         st = key_value(t, key, buf);
     }
     if (!st && c->fits->n)

@@ -531,7 +531,26 @@ t_fit_mlr() {
     # full-information ML keeps the respondents with missing answers
     run 0 fit "$survey" --missing fiml -b crime -q &&
     has "600 of 600 respondents used by full-information ML" "$tmp/out" &&
+    has "242 of them with missing answers kept." "$tmp/out" && lacks "left out" "$tmp/out" &&
     has "observed information" "$tmp/out" &&
+    run 0 report "$survey" --missing fiml --bootstrap 0 --format md -q &&
+    has "| Used in the model: Criminal records | 600 (incomplete answers kept: full-information ML) |" \
+        "$tmp/out" && lacks "left out: incomplete" "$tmp/out" &&
+    # ... and leaves out only respondents with no answer, or a missing covariate
+    awk -F, -v OFS=, 'NR == 2 || NR == 3 { for (i = 2; i <= 10; i++) $i = "" }
+        NR == 4 { $11 = "" } { print }' "$top_srcdir/doc/examples/study.csv" >"$tmp/study.csv" &&
+    sed 's/^accept  ~ benefit + trust$/& + age/' "$top_srcdir/doc/examples/study.survey" \
+        >"$tmp/study_x.survey" &&
+    cp "$top_srcdir/doc/examples/study.survey" "$tmp/study.survey" &&
+    run 0 fit "$tmp/study.survey" --missing fiml -q &&
+    has "298 of 300 respondents used by full-information ML, 0 of them with missing answers kept (2 left out: no answer)." "$tmp/out" &&
+    run 0 report "$tmp/study.survey" --missing fiml --bootstrap 0 --format md -q &&
+    has "| 298 (incomplete answers kept: full-information ML; 2 left out: no answer) |" "$tmp/out" &&
+    run 0 fit "$tmp/study_x.survey" --missing fiml -q &&
+    has "299 of 300 respondents used by full-information ML, 2 of them with missing answers kept." "$tmp/out" &&
+    has "1 left out for a missing covariate" "$tmp/out" &&
+    run 0 report "$tmp/study_x.survey" --missing fiml --bootstrap 0 --format md -q &&
+    has "| 299 (incomplete answers kept: full-information ML; 1 left out: a missing covariate) |" "$tmp/out" &&
     run 1 fit "$survey" --missing pairwise && has "--missing takes listwise or fiml" "$tmp/err" &&
     # the bootstrap refits a draw by the same estimator
     run 0 fit "$survey" --missing fiml --bootstrap 20 --threads 1 -b crime -q &&

@@ -50,9 +50,10 @@ const cli_command cmd_fit = {
         CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
         "                        Graphviz path diagram per behaviour)\n"
-        "  -o, --output FILE     write to FILE (format from its extension unless --format);\n"
-        "                        FILE.svg, .png or .pdf renders the path diagram with\n"
-        "                        Graphviz's dot (one file per behaviour: FILE_KEY.svg)\n"
+        "  -o, --output FILE     write to FILE (format from its extension unless\n"
+        "                        --format); FILE.svg, .png or .pdf renders the path\n"
+        "                        diagram with Graphviz's dot (one file per behaviour:\n"
+        "                        FILE_KEY.svg)\n"
         "  -q, --quiet           no warnings on standard error\n"
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"
@@ -60,7 +61,8 @@ const cli_command cmd_fit = {
         "convergence, a singular covariance matrix); the message says why.\n\n"
         "Examples:\n"
         "  brisk fit surveys/rongcheng/rongcheng.survey\n"
-        "  brisk fit --data tests/data/hs.csv --model doc/examples/hs.lav --format json -o hs.json\n",
+        "  brisk fit --data tests/data/hs.csv --model doc/examples/hs.lav \\\n"
+        "      --format json -o hs.json\n",
     .run = run,
 };
 

@@ -37,7 +37,8 @@ const cli_command cmd_invariance = {
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"
         "Example:\n"
-        "  brisk invariance --data tests/data/hs.csv --model doc/examples/hs.lav --group school\n",
+        "  brisk invariance --data tests/data/hs.csv --model doc/examples/hs.lav \\\n"
+        "      --group school\n",
     .run = run,
 };
 

@@ -322,6 +322,7 @@ bool cli_parse_group_equal(const char *list, unsigned *flags)
         {"loadings", BRISK_EQUAL_LOADINGS}, {"intercepts", BRISK_EQUAL_INTERCEPTS},
         {"residuals", BRISK_EQUAL_RESIDUALS}, {"lv.variances", BRISK_EQUAL_LV_VARIANCES},
         {"regressions", BRISK_EQUAL_REGRESSIONS}, {"means", BRISK_EQUAL_MEANS},
+        {"thresholds", BRISK_EQUAL_THRESHOLDS},
     };
     char *copy = strdup(list), *save = NULL;
     bool ok = copy != NULL;

@@ -227,6 +227,44 @@ static brisk_status threshold_rows(brisk_table *t, const brisk_fit_result *r, si
     return BRISK_OK;
 }
 
+/* A scale factor (WLSMV with equal thresholds) as a row of estimates:
+ * fixed at 1 in the first group; std.lv the estimate, std.all 1 (times
+ * the latent response's standard deviation, 1 over it: lavaan's). */
+static brisk_estimate scale_estimate(const brisk_fit *fit, size_t k)
+{
+    double est = fit->scales[k], se = fit->scale_se[k];
+    bool free = fit->scale_group[k] > 0;
+    double z = free ? est / se : NAN, half = free ? 1.959963984540054 * se : 0;
+    return (brisk_estimate){.est = est, .se = se, .z = z,
+                            .pvalue = free ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : NAN,
+                            .ci_lower = est - half, .ci_upper = est + half, .std_lv = est,
+                            .std_all = 1, .std_se = NAN, .std_ci_lower = NAN,
+                            .std_ci_upper = NAN};
+}
+
+/* The scale factors, "item ~*~ item" as lavaan lists them. */
+static brisk_status scale_rows(brisk_table *t, const brisk_fit_result *r, size_t g0)
+{
+    const brisk_fit *fit = r->fit;
+    for (size_t k = 0; k < fit->nscales; k++) {
+        char buf[300];
+        const char *item = brisk_model_observed(fit->model, fit->scale_item[k]);
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 ||
+            (g0 && brisk_table_set_text(t, row, 0, group_text(r, fit->scale_group[k], buf,
+                                                                sizeof buf))) ||
+            brisk_table_set_text(t, row, g0, item) || brisk_table_set_text(t, row, g0 + 1, "~*~") ||
+            brisk_table_set_text(t, row, g0 + 2, item) || brisk_table_set_text(t, row, g0 + 3, ""))
+            return BRISK_ERR_NOMEM;
+        brisk_estimate e = scale_estimate(fit, k);
+        double v[] = {fit->scale_group[k] > 0, e.est, e.se, e.z, e.pvalue, e.ci_lower,
+                      e.ci_upper, e.std_lv, e.std_all};
+        for (size_t c = 0; c < sizeof v / sizeof v[0]; c++)
+            brisk_table_set_num(t, row, g0 + 4 + c, v[c]);
+    }
+    return BRISK_OK;
+}
+
 static brisk_status parameter_rows(brisk_table *t, const brisk_fit_result *r, size_t g0)
 {
     const brisk_fit *fit = r->fit;
@@ -249,7 +287,8 @@ static brisk_status parameter_rows(brisk_table *t, const brisk_fit_result *r, si
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
             brisk_table_set_num(t, row, g0 + 4 + k, v[k]);
     }
-    return threshold_rows(t, r, g0);
+    brisk_status st = threshold_rows(t, r, g0);
+    return st == BRISK_OK ? scale_rows(t, r, g0) : st;
 }
 
 static const struct {
@@ -549,7 +588,10 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
         fputs("      \"parameters\": [\n", f);
         for (size_t i = 0; i < brisk_model_nparams(fit->model); i++) {
             json_parameter(f, r, brisk_model_param(fit->model, i), &fit->rows[i]);
-            fputs(i + 1 < brisk_model_nparams(fit->model) || fit->nthresholds ? ",\n" : "\n", f);
+            fputs(i + 1 < brisk_model_nparams(fit->model) || fit->nthresholds || fit->nscales
+                      ? ",\n"
+                      : "\n",
+                  f);
         }
         for (size_t k = 0; k < fit->nthresholds; k++) {
             /* as every parameter row, with its z, p, interval and
@@ -561,7 +603,15 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
                              .group = fit->threshold_group[k]};
             brisk_estimate e = threshold_estimate(fit, k);
             json_parameter(f, r, &p, &e);
-            fputs(k + 1 < fit->nthresholds ? ",\n" : "\n", f);
+            fputs(k + 1 < fit->nthresholds || fit->nscales ? ",\n" : "\n", f);
+        }
+        for (size_t k = 0; k < fit->nscales; k++) {
+            char *item = (char *)brisk_model_observed(fit->model, fit->scale_item[k]);
+            brisk_param p = {.lhs = item, .rhs = item, .op = BRISK_OP_SCALE, .label = "",
+                             .free = fit->scale_group[k] > 0, .group = fit->scale_group[k]};
+            brisk_estimate e = scale_estimate(fit, k);
+            json_parameter(f, r, &p, &e);
+            fputs(k + 1 < fit->nscales ? ",\n" : "\n", f);
         }
         fputs("      ],\n      \"r2\": {", f);
         for (size_t i = 0; i < fit->nr2; i++) {

@@ -11,50 +11,63 @@
 #include "brisk/survey.h"
 #include "core/util.h"
 
-static const struct {
+typedef struct level {
     const char *key, *name;
     unsigned equal;
-} levels[] = {
+} level;
+
+static const level continuous_levels[] = {
     {"configural", "Configural", 0},
     {"metric", "Metric (loadings)", BRISK_EQUAL_LOADINGS},
     {"scalar", "Scalar (+ intercepts)", BRISK_EQUAL_LOADINGS | BRISK_EQUAL_INTERCEPTS},
     {"strict", "Strict (+ residual variances)",
      BRISK_EQUAL_LOADINGS | BRISK_EQUAL_INTERCEPTS | BRISK_EQUAL_RESIDUALS},
 };
-#define NLEVELS (sizeof levels / sizeof levels[0])
-/* With ordered items (WLSMV) the levels up to metric: the scalar level
- * holds thresholds equal (with free scale factors and latent means), not
- * fitted in this version, and strict is no level of its own in the delta
- * parameterization (an item's residual variance is not a parameter). */
-#define ORDERED_LEVELS 2
 
-/* The table's columns; robust ones only when the fits have a scaled test
- * (MLR). */
+/* Ordered items (WLSMV, the delta parameterization), as lavaan's
+ * group.equal = c("loadings", "thresholds") at the scalar level (the scale
+ * factors and latent means free after the first group); strict is no level
+ * of its own: an ordered item's residual variance is not a parameter. */
+static const level ordered_levels[] = {
+    {"configural", "Configural", 0},
+    {"metric", "Metric (loadings)", BRISK_EQUAL_LOADINGS},
+    {"scalar", "Scalar (+ thresholds)", BRISK_EQUAL_LOADINGS | BRISK_EQUAL_THRESHOLDS},
+};
+
+/* The table's columns, and when each is there: the scaled and robust ones
+ * when the fits have a scaled test (MLR, WLSMV), the scaled indices with
+ * ordered items (WLSMV: its Delta CFI and RMSEA are theirs), AIC and BIC
+ * with a likelihood (not WLSMV). */
+typedef enum { ALWAYS, SCALED, ORDERED, LIKELIHOOD } column_when;
+
 static const struct {
     const char *key, *header;
     brisk_cell_kind kind;
-    bool robust_only;
+    column_when when;
 } columns[] = {
-    {"level", "Model", BRISK_CELL_TEXT, false}, {"npar", "npar", BRISK_CELL_INT, false},
-    {"chisq", "Chi-square", BRISK_CELL_NUMBER, false}, {"df", "df", BRISK_CELL_INT, false},
-    {"chisq_scaled", "Scaled chi-square", BRISK_CELL_NUMBER, true},
-    {"scaling_factor", "Scaling factor", BRISK_CELL_NUMBER, true},
-    {"cfi", "CFI", BRISK_CELL_NUMBER, false}, {"tli", "TLI", BRISK_CELL_NUMBER, false},
-    {"rmsea", "RMSEA", BRISK_CELL_NUMBER, false},
-    {"cfi_robust", "Robust CFI", BRISK_CELL_NUMBER, true},
-    {"tli_robust", "Robust TLI", BRISK_CELL_NUMBER, true},
-    {"rmsea_robust", "Robust RMSEA", BRISK_CELL_NUMBER, true},
-    {"srmr", "SRMR", BRISK_CELL_NUMBER, false},
-    {"aic", "AIC", BRISK_CELL_NUMBER, false}, {"bic", "BIC", BRISK_CELL_NUMBER, false},
-    {"chisq_diff", "Delta chi-square", BRISK_CELL_NUMBER, false},
-    {"df_diff", "Delta df", BRISK_CELL_INT, false},
-    {"pvalue_diff", "p", BRISK_CELL_PVALUE, false},
-    {"cfi_diff", "Delta CFI", BRISK_CELL_NUMBER, false},
-    {"rmsea_diff", "Delta RMSEA", BRISK_CELL_NUMBER, false},
+    {"level", "Model", BRISK_CELL_TEXT, ALWAYS}, {"npar", "npar", BRISK_CELL_INT, ALWAYS},
+    {"chisq", "Chi-square", BRISK_CELL_NUMBER, ALWAYS}, {"df", "df", BRISK_CELL_INT, ALWAYS},
+    {"chisq_scaled", "Scaled chi-square", BRISK_CELL_NUMBER, SCALED},
+    {"scaling_factor", "Scaling factor", BRISK_CELL_NUMBER, SCALED},
+    {"cfi", "CFI", BRISK_CELL_NUMBER, ALWAYS}, {"tli", "TLI", BRISK_CELL_NUMBER, ALWAYS},
+    {"rmsea", "RMSEA", BRISK_CELL_NUMBER, ALWAYS},
+    {"cfi_scaled", "Scaled CFI", BRISK_CELL_NUMBER, ORDERED},
+    {"tli_scaled", "Scaled TLI", BRISK_CELL_NUMBER, ORDERED},
+    {"rmsea_scaled", "Scaled RMSEA", BRISK_CELL_NUMBER, ORDERED},
+    {"cfi_robust", "Robust CFI", BRISK_CELL_NUMBER, SCALED},
+    {"tli_robust", "Robust TLI", BRISK_CELL_NUMBER, SCALED},
+    {"rmsea_robust", "Robust RMSEA", BRISK_CELL_NUMBER, SCALED},
+    {"srmr", "SRMR", BRISK_CELL_NUMBER, ALWAYS},
+    {"aic", "AIC", BRISK_CELL_NUMBER, LIKELIHOOD}, {"bic", "BIC", BRISK_CELL_NUMBER, LIKELIHOOD},
+    {"chisq_diff", "Delta chi-square", BRISK_CELL_NUMBER, ALWAYS},
+    {"df_diff", "Delta df", BRISK_CELL_INT, ALWAYS},
+    {"pvalue_diff", "p", BRISK_CELL_PVALUE, ALWAYS},
+    {"cfi_diff", "Delta CFI", BRISK_CELL_NUMBER, ALWAYS},
+    {"rmsea_diff", "Delta RMSEA", BRISK_CELL_NUMBER, ALWAYS},
 };
 
 /* The table; with behaviours, a first column names each row's behaviour. */
-static brisk_table *new_table(bool by_behaviour, bool robust)
+static brisk_table *new_table(bool by_behaviour, bool scaled, bool ordered)
 {
     brisk_table *t = brisk_table_new("invariance.fit", "Measurement invariance");
     if (t && by_behaviour &&
@@ -63,7 +76,9 @@ static brisk_table *new_table(bool by_behaviour, bool robust)
         return NULL;
     }
     for (size_t k = 0; t && k < sizeof columns / sizeof columns[0]; k++) {
-        if (columns[k].robust_only && !robust)
+        column_when when = columns[k].when;
+        if ((when == SCALED && !scaled) || (when == ORDERED && !ordered) ||
+            (when == LIKELIHOOD && ordered))
             continue;
         if (brisk_table_add_column(t, columns[k].key, columns[k].header, columns[k].kind, 3) ==
             (size_t)-1) {
@@ -82,14 +97,14 @@ static void set(brisk_table *t, size_t row, const char *key, double x)
 }
 
 /* One level's row; the differences are to the level before it. */
-static brisk_status add_level(brisk_table *t, const char *behaviour, size_t k,
+static brisk_status add_level(brisk_table *t, const char *behaviour, const level *lv,
                               const brisk_fitted *fitted, const brisk_fitted *before,
                               brisk_error *err)
 {
     const brisk_fit_measures *f = &fitted->fit->fit, *prev = before ? &before->fit->fit : NULL;
     size_t row = brisk_table_add_row(t);
     if (row == (size_t)-1 || (behaviour && brisk_table_set_text(t, row, 0, behaviour)) ||
-        brisk_table_set_text(t, row, behaviour ? 1 : 0, levels[k].name))
+        brisk_table_set_text(t, row, behaviour ? 1 : 0, lv->name))
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     set(t, row, "npar", (double)f->npar);
     set(t, row, "chisq", f->chisq);
@@ -99,9 +114,14 @@ static brisk_status add_level(brisk_table *t, const char *behaviour, size_t k,
     set(t, row, "cfi", f->cfi);
     set(t, row, "tli", f->tli);
     set(t, row, "rmsea", f->rmsea);
-    set(t, row, "cfi_robust", f->cfi_robust);
-    set(t, row, "tli_robust", f->tli_robust);
-    set(t, row, "rmsea_robust", f->rmsea_robust);
+    set(t, row, "cfi_scaled", f->cfi_scaled);
+    set(t, row, "tli_scaled", f->tli_scaled);
+    set(t, row, "rmsea_scaled", f->rmsea_scaled);
+    /* none where the fit has none (WLSMV with thresholds held equal: lavaan
+     * 0.6-14 reports no catML indices there) */
+    set(t, row, "cfi_robust", f->robust ? f->cfi_robust : NAN);
+    set(t, row, "tli_robust", f->robust ? f->tli_robust : NAN);
+    set(t, row, "rmsea_robust", f->robust ? f->rmsea_robust : NAN);
     set(t, row, "srmr", f->srmr);
     set(t, row, "aic", f->aic);
     set(t, row, "bic", f->bic);
@@ -115,10 +135,16 @@ static brisk_status add_level(brisk_table *t, const char *behaviour, size_t k,
     set(t, row, "df_diff", ddf);
     set(t, row, "pvalue_diff", ddf > 0 && isfinite(dchi) ? gsl_cdf_chisq_Q(fmax(dchi, 0), ddf)
                                                           : NAN);
-    /* with robust indices, their differences */
-    set(t, row, "cfi_diff", f->robust ? f->cfi_robust - prev->cfi_robust : f->cfi - prev->cfi);
-    set(t, row, "rmsea_diff",
-        f->robust ? f->rmsea_robust - prev->rmsea_robust : f->rmsea - prev->rmsea);
+    /* with ordered items those of the scaled indices, which every level has;
+     * with MLR of the robust ones */
+    if (fitted->fit->nthresholds) {
+        set(t, row, "cfi_diff", f->cfi_scaled - prev->cfi_scaled);
+        set(t, row, "rmsea_diff", f->rmsea_scaled - prev->rmsea_scaled);
+    } else {
+        set(t, row, "cfi_diff", f->robust ? f->cfi_robust - prev->cfi_robust : f->cfi - prev->cfi);
+        set(t, row, "rmsea_diff",
+            f->robust ? f->rmsea_robust - prev->rmsea_robust : f->rmsea - prev->rmsea);
+    }
     return BRISK_OK;
 }
 
@@ -139,13 +165,13 @@ static bool groups_tied(const brisk_model *m)
     return false;
 }
 
-static void name_level(brisk_error *err, size_t k)
+static void name_level(brisk_error *err, const level *lv)
 {
     if (!err)
         return;
     char reason[sizeof err->message];
     snprintf(reason, sizeof reason, "%s", err->message);
-    brisk_error_set(err, err->status, "%s model: %s", levels[k].key, reason);
+    brisk_error_set(err, err->status, "%s model: %s", lv->key, reason);
 }
 
 /* "2 groups of 'school': Pasteur (156), Grant-White (145)". */
@@ -170,7 +196,7 @@ typedef struct inv_table {
     bool by_behaviour;            /* a behaviour column first */
     const char *estimator;        /* how the levels were fitted, in words */
     bool tied;                    /* the model holds parameters equal across groups */
-    bool ordered;                 /* ordered items: up to the metric level */
+    bool ordered;                 /* ordered items: their levels */
 } inv_table;
 
 static brisk_status invariance_rows(inv_table *it, const char *behaviour, const char *text,
@@ -181,11 +207,10 @@ static brisk_status invariance_rows(inv_table *it, const char *behaviour, const 
 {
     brisk_fitted prev = {0};
     brisk_status st = BRISK_OK;
-    /* ordered items: configural and metric only (ordered_levels) */
-    size_t nlevels = opt && (opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV)
-                         ? ORDERED_LEVELS
-                         : NLEVELS;
-    it->ordered = nlevels == ORDERED_LEVELS;
+    it->ordered = opt && (opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV);
+    const level *levels = it->ordered ? ordered_levels : continuous_levels;
+    size_t nlevels = it->ordered ? sizeof ordered_levels / sizeof ordered_levels[0]
+                                 : sizeof continuous_levels / sizeof continuous_levels[0];
     for (size_t k = 0; k < nlevels && st == BRISK_OK; k++) {
         brisk_model_options mopt = opt ? *opt : (brisk_model_options){0};
         mopt.group_equal = levels[k].equal;
@@ -193,16 +218,17 @@ static brisk_status invariance_rows(inv_table *it, const char *behaviour, const 
         st = brisk_fit_text(text, source, first_line, ds, rows, nrows, group_column, &mopt,
                             &fitted, err);
         if (st != BRISK_OK) {
-            name_level(err, k);
+            name_level(err, &levels[k]);
             break;
         }
-        if (!it->t && !(it->t = new_table(it->by_behaviour, fitted.fit->fit.scaled)))
+        if (!it->t &&
+            !(it->t = new_table(it->by_behaviour, fitted.fit->fit.scaled, it->ordered)))
             st = BRISK_ERR_NOMEM;
         if (st == BRISK_OK) {
             it->estimator = brisk_fitted_estimator(&fitted);
-            st = add_level(it->t, behaviour, k, &fitted, k ? &prev : NULL, err);
+            st = add_level(it->t, behaviour, &levels[k], &fitted, k ? &prev : NULL, err);
             if (st != BRISK_OK && st != BRISK_ERR_NOMEM)
-                name_level(err, k);
+                name_level(err, &levels[k]);
         }
         if (st == BRISK_OK && k == 0 && groups_tied(fitted.model)) {
             /* the model's own equalities: the first level is not configural */
@@ -244,14 +270,14 @@ static brisk_status finish(const inv_table *it, brisk_status st, brisk_table_lis
                                   : robust    ? "the Satorra-Bentler (2001) scaled difference of "
                                                 "the chi-squares"
                                               : "likelihood ratio test",
-                                  robust ? "robust " : "");
+                                  it->ordered ? "scaled " : robust ? "robust " : "");
     if (st == BRISK_OK && it->ordered)
-        st = brisk_table_add_note(t, "Ordered items: the levels stop at metric. The scalar "
-                                  "level holds the thresholds equal across groups, with the "
-                                  "scale factors and latent means free after the first (lavaan's "
-                                  "group.equal = c(\"loadings\", \"thresholds\")), which this "
-                                  "version does not fit; strict is no level of its own for "
-                                  "ordered items (their residual variances are not parameters).");
+        st = brisk_table_add_note(t, "Ordered items: the scalar level holds the thresholds "
+                                  "equal, with the scale factors and latent means free after "
+                                  "the first group (lavaan's group.equal = c(\"loadings\", "
+                                  "\"thresholds\")), where lavaan 0.6-14 reports no robust "
+                                  "(catML) indices; there is no strict level, since an ordered "
+                                  "item's residual variance is not a parameter.");
     if (st == BRISK_OK && it->tied)
         st = brisk_table_add_note(t, "The model's own labels (or equal()) hold some parameters "
                                   "equal across the groups at every level, the first one "

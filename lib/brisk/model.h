@@ -28,7 +28,10 @@ enum {
     BRISK_EQUAL_RESIDUALS = 1 << 2,    /* residual variances of observed variables */
     BRISK_EQUAL_LV_VARIANCES = 1 << 3,
     BRISK_EQUAL_REGRESSIONS = 1 << 4,
-    BRISK_EQUAL_MEANS = 1 << 5         /* latent means */
+    BRISK_EQUAL_MEANS = 1 << 5,        /* latent means */
+    BRISK_EQUAL_THRESHOLDS = 1 << 6    /* ordered items' thresholds; also frees latent
+                                          means and the items' scale factors after
+                                          group 1 (the delta parameterization) */
 };
 
 /* The estimator (lavaan's estimator =). */
@@ -200,6 +203,13 @@ typedef struct brisk_fit {
     size_t nthresholds;
     size_t *threshold_item, *threshold_group;
     double *thresholds, *threshold_se, *threshold_std;
+    /* WLSMV with the thresholds held equal across groups: each item's scale
+     * factor (lavaan's "~*~", the delta parameterization: 1 over the latent
+     * response's standard deviation), group by group in the items' order;
+     * fixed at 1 in the first group (SE 0), estimated after it */
+    size_t nscales;
+    size_t *scale_item, *scale_group;
+    double *scales, *scale_se;
 } brisk_fit;
 
 typedef struct brisk_fit_options {

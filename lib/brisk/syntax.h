@@ -36,7 +36,9 @@ typedef enum brisk_op {
     BRISK_OP_DEFINE,       /* := */
     BRISK_OP_EQUAL,        /* == */
     BRISK_OP_LESS,         /* <  */
-    BRISK_OP_GREATER       /* >  */
+    BRISK_OP_GREATER,      /* >  */
+    BRISK_OP_SCALE         /* ~*~: an ordered item's scale factor (in fits only, not
+                              in syntax) */
 } brisk_op;
 
 /* lavaan's spelling of an operator ("=~", "~1" is "~1"). */

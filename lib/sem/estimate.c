@@ -32,6 +32,10 @@ void brisk_fit_free(brisk_fit *fit)
     free(fit->thresholds);
     free(fit->threshold_se);
     free(fit->threshold_std);
+    free(fit->scale_item);
+    free(fit->scale_group);
+    free(fit->scales);
+    free(fit->scale_se);
     for (size_t i = 0; i < fit->nwarnings; i++)
         free(fit->warnings[i]);
     free(fit->warnings);

@@ -98,36 +98,40 @@ brisk_status brisk_check_estimation(const brisk_model_options *opt, brisk_error 
 }
 
 /* The equalities across groups that ordered items (WLSMV, the delta
- * parameterization) can take: those of the structural part.  Their
- * intercepts are 0 and their residual variances 1 less what is explained,
- * not parameters; holding the thresholds equal (lavaan's group.equal =
- * "thresholds", which frees the scale factors and latent means after the
- * first group) is not fitted in this version, nor are the latent means it
- * would free, or "intercepts", which frees them too. */
+ * parameterization) can take: those of the structural part, and their
+ * thresholds (which frees the scale factors and latent means after the
+ * first group, as lavaan's group.equal = "thresholds").  Their intercepts
+ * are 0 and their residual variances 1 less what is explained, not
+ * parameters. */
 static brisk_status ordered_equalities(const brisk_model_options *opt, brisk_error *err)
 {
-    if (!opt->ordered)
+    if (!opt->ordered) {
+        if (opt->group_equal & BRISK_EQUAL_THRESHOLDS)
+            return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--group-equal thresholds: "
+                                   "thresholds belong to ordered items; fit them with "
+                                   "--estimator wlsmv, or hold intercepts equal");
         return BRISK_OK;
+    }
     static const struct {
         unsigned flag;
         const char *name, *why;
     } refused[] = {
         {BRISK_EQUAL_INTERCEPTS, "intercepts",
-         "an ordered item's intercept is 0 and its thresholds place it; equal thresholds "
-         "(lavaan's group.equal = \"thresholds\", with free scale factors and latent means) "
-         "are not fitted in this version"},
+         "an ordered item's intercept is 0 and its thresholds place it; hold the thresholds "
+         "equal (--group-equal thresholds)"},
         {BRISK_EQUAL_RESIDUALS, "residuals",
          "an ordered item's residual variance is 1 less what the model explains (the delta "
          "parameterization), not a parameter"},
         {BRISK_EQUAL_MEANS, "means",
-         "the latent means are 0 in every group while the thresholds are free"},
+         "the latent means are 0 in every group unless the thresholds are held equal, and "
+         "holding them equal as well is not supported"},
     };
     for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++)
         if (opt->group_equal & refused[k].flag)
             return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--group-equal %s with ordered items "
-                                   "(WLSMV): %s; hold loadings, regressions or lv.variances "
-                                   "equal, or fit the items as continuous (--estimator mlr)",
-                                   refused[k].name, refused[k].why);
+                                   "(WLSMV): %s; hold loadings, thresholds, regressions or "
+                                   "lv.variances equal, or fit the items as continuous "
+                                   "(--estimator mlr)", refused[k].name, refused[k].why);
     return BRISK_OK;
 }
 
@@ -140,8 +144,8 @@ brisk_status brisk_fitted_difference(const brisk_fitted *less, const brisk_fitte
     if (!f0->scaled || *df <= 0)
         return BRISK_OK;
     if (more->model->ordered)
-        return brisk_wlsmv_difference(less->model, less->fit->theta, more->model,
-                                      more->fit->theta, less->moments, *chisq, *df, chisq, err);
+        return brisk_wlsmv_difference(less->model, less->fit, more->model, more->fit,
+                                      less->moments, *chisq, *df, chisq, err);
     /* Satorra and Bentler (2001): (T0 - T1) / cd, cd = (df0 c0 - df1 c1) /
      * (df0 - df1), undefined when cd < 0 */
     double c1 = f1->df > 0 ? f1->scaling_factor : 1;

@@ -566,11 +566,12 @@ static brisk_status default_rows(builder *b)
                          NULL);
     if (!st)   /* the covariates' means, fixed, before the latent means (lavaan's order) */
         st = fixed_x_rows(b, BRISK_OP_INTERCEPT);
-    /* Latent means are 0, except after the first group when intercepts are
-     * held equal (scalar invariance) and the means are not: then they are
-     * what differs. */
+    /* Latent means are 0, except after the first group when intercepts (or
+     * ordered items' thresholds) are held equal (scalar invariance) and the
+     * means are not: then they are what differs. */
     unsigned equal = b->opt->group_equal;
-    bool free_means = m->building_group > 0 && (equal & BRISK_EQUAL_INTERCEPTS) &&
+    bool free_means = m->building_group > 0 &&
+                      (equal & (BRISK_EQUAL_INTERCEPTS | BRISK_EQUAL_THRESHOLDS)) &&
                       !(equal & BRISK_EQUAL_MEANS);
     for (size_t i = 0; i < m->m && !st; i++)
         if (find_row(m, m->lv[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
@@ -856,6 +857,7 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     m->std_lv = b.opt->std_lv;
     m->ordered = b.opt->ordered;
+    m->equal_thresholds = b.opt->ordered && (b.opt->group_equal & BRISK_EQUAL_THRESHOLDS);
     m->no_fixed_x = b.opt->no_fixed_x;
     m->ngroups = b.opt->ngroups > 1 ? b.opt->ngroups : 1;
     m->meanstructure = b.opt->meanstructure || m->ngroups > 1 || b.opt->fiml || b.opt->ordered;

@@ -28,6 +28,8 @@ struct brisk_model {
     bool std_lv;
     bool ordered;             /* every observed variable but the covariates an
                                  ordered item (WLSMV): moments are polychorics */
+    bool equal_thresholds;    /* ordered items' thresholds equal across groups
+                                 (lavaan's group.equal = "thresholds") */
     bool no_fixed_x;          /* observed predictors are not fixed covariates */
     bool *fixed_x;            /* per observed variable: a fixed covariate (made once) */
     size_t ngroups;           /* the table holds every row once per group */

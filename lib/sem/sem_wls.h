@@ -27,7 +27,17 @@ typedef struct brisk_wlsmv {
     size_t *yv, *xv;              /* the items' and covariates' places among the model's
                                      observed variables */
     size_t npairs;                /* correlations per group */
-    size_t nstat;                 /* statistics the model fits per group: p nx + npairs */
+    size_t nstat;                 /* statistics the model fits per group: p nx + npairs,
+                                     and ntau1 more with thresholds_in */
+    /* Thresholds held equal across groups (lavaan's group.equal =
+     * "thresholds", the delta parameterization): the thresholds are among
+     * the statistics (first in each group) and among the parameters, after
+     * the model's qm: tau_equal ? ntau1 : G ntau1 thresholds, then with
+     * tau_equal each later group's scale factors (G - 1) p; an item's
+     * implied thresholds (tau - mu) delta, its correlations delta_j delta_l
+     * Sigma_jl.  No covariates. */
+    bool thresholds_in, tau_equal;
+    size_t qm, ntau1;             /* the model's parameters; thresholds per group */
     brisk_wlsmv_stats *groups;
     double *theta, *vcov;         /* estimates, robust covariance */
     double *implied;              /* per group, p x p implied correlations (given the
@@ -68,12 +78,12 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
                              brisk_error *err);
 
 /* lavTestLRT's scaled-shifted difference test (lavaan's satorra.2000) of
- * model m0 (estimates theta0) nested in m1 (theta1), both WLSMV fits of the
- * same items to the complete rows of mom: chisq_diff and df_diff are the
+ * model m0 (fit fit0) nested in m1 (fit1), both WLSMV fits of the same
+ * items to the complete rows of mom: chisq_diff and df_diff are the
  * difference of their (unscaled) chi-squares and of their df; *stat the
  * statistic referred to chi-square on df_diff. */
-brisk_status brisk_wlsmv_difference(const brisk_model *m1, const double *theta1,
-                                    const brisk_model *m0, const double *theta0,
+brisk_status brisk_wlsmv_difference(const brisk_model *m1, const brisk_fit *fit1,
+                                    const brisk_model *m0, const brisk_fit *fit0,
                                     const brisk_moments *mom, double chisq_diff, double df_diff,
                                     double *stat, brisk_error *err);
 

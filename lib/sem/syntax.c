@@ -549,6 +549,8 @@ const char *brisk_op_text(brisk_op op)
 {
     if (op == BRISK_OP_INTERCEPT)
         return "~1";
+    if (op == BRISK_OP_SCALE)
+        return "~*~";
     for (size_t k = 0; k < sizeof statement_ops / sizeof statement_ops[0]; k++)
         if (statement_ops[k].op == op)
             return statement_ops[k].text;

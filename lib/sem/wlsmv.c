@@ -135,13 +135,57 @@ static double given_covariates(const brisk_wlsmv *w, const double *S, size_t pm,
     return c;
 }
 
-/* Residuals of every group's slopes and correlations (sample less
- * implied) and (jac) their Jacobian at theta; false where an implied
- * matrix cannot be formed. */
+/* Where group g's scale factors and thresholds are in theta (thresholds_in). */
+static size_t scale_at(const brisk_wlsmv *w, size_t g)
+{
+    return w->qm + (w->tau_equal ? w->ntau1 : w->ngroups * w->ntau1) + (g - 1) * w->p;
+}
+
+static size_t thresholds_at(const brisk_wlsmv *w, size_t g)
+{
+    return w->qm + (w->tau_equal ? 0 : g * w->ntau1);
+}
+
+/* Item j's scale factor in group g: free after the first group when the
+ * thresholds are equal, else 1. */
+static double scale_of(const brisk_wlsmv *w, const double *theta, size_t g, size_t j)
+{
+    return w->tau_equal && g > 0 ? theta[scale_at(w, g) + j] : 1;
+}
+
+/* The threshold rows of group g (thresholds_in): sample less (tau -
+ * mu_j) delta_j, and their Jacobian. */
+static void threshold_residuals(const dwls *d, const brisk_wlsmv *w, size_t g,
+                                const double *theta, double *res, double *jac)
+{
+    const sem_work *work = d->works[g];
+    const brisk_wlsmv_stats *s = &w->groups[g];
+    size_t q = d->q, pm = work->p, a = g * d->ns, t0 = thresholds_at(w, g);
+    for (size_t j = 0, k = 0; j < w->p; j++) {
+        double delta = scale_of(w, theta, g, j), mu = work->mu[w->yv[j]];
+        for (size_t c = 0; c + 1 < s->ncat[j]; c++, k++, a++) {
+            double tau = theta[t0 + k];
+            res[a] = s->tau[k] - (tau - mu) * delta;
+            if (!jac)
+                continue;
+            double *row = jac + a * q;
+            memset(row, 0, q * sizeof *row);
+            for (size_t l = 0; l < w->qm; l++)
+                row[l] = -delta * work->dmu[l * pm + w->yv[j]];
+            row[t0 + k] = delta;
+            if (w->tau_equal && g > 0)
+                row[scale_at(w, g) + j] = tau - mu;
+        }
+    }
+}
+
+/* Residuals of every group's statistics (sample less implied: thresholds
+ * with thresholds_in, slopes, correlations) and (jac) their Jacobian at
+ * theta; false where an implied matrix cannot be formed. */
 static bool residuals(dwls *d, const brisk_wlsmv *w, const double *theta, double *res,
                       double *jac)
 {
-    size_t p = w->p, q = d->q, nx = w->nx, pnx = p * nx;
+    size_t p = w->p, q = d->q, qm = w->qm, nx = w->nx, pnx = p * nx;
     for (size_t g = 0; g < d->G; g++) {
         sem_work *work = d->works[g];
         size_t pm = work->p;
@@ -151,24 +195,36 @@ static bool residuals(dwls *d, const brisk_wlsmv *w, const double *theta, double
         const brisk_wlsmv_stats *s = &w->groups[g];
         const double *S = work->Sigma;
         implied_slopes(w, s, S, pm, d->pi);
-        for (size_t k = 0; jac && k < q; k++)
+        for (size_t k = 0; jac && k < qm; k++)
             implied_slopes(w, s, work->dSigma + k * pm * pm, pm, d->dpi + k * pnx);
-        size_t a = g * d->ns;
+        if (w->thresholds_in)
+            threshold_residuals(d, w, g, theta, res, jac);
+        size_t a = g * d->ns + (w->thresholds_in ? w->ntau1 : 0);
         for (size_t t = 0; t < pnx; t++, a++) {
             res[a] = s->slopes[t] - d->pi[t];
             for (size_t k = 0; jac && k < q; k++)
-                jac[a * q + k] = d->dpi[k * pnx + t];
+                jac[a * q + k] = k < qm ? d->dpi[k * pnx + t] : 0;
         }
         for (size_t j = 0; j < p; j++)
             for (size_t l = j + 1; l < p; l++, a++) {
-                res[a] = s->rho[j * p + l] - given_covariates(w, S, pm, d->pi, j, l);
+                double dj = scale_of(w, theta, g, j), dl = scale_of(w, theta, g, l);
+                double sigma = given_covariates(w, S, pm, d->pi, j, l);
+                res[a] = s->rho[j * p + l] - dj * dl * sigma;
                 for (size_t k = 0; jac && k < q; k++) {
+                    if (k >= qm) {
+                        jac[a * q + k] = 0;
+                        continue;
+                    }
                     /* d(S_jl - pi_j' S_xl) = dS_jl - dpi_j' S_xl - pi_j' dS_xl */
                     const double *dS = work->dSigma + k * pm * pm, *dpi = d->dpi + k * pnx;
                     double v = given_covariates(w, dS, pm, d->pi, j, l);
                     for (size_t x = 0; x < nx; x++)
                         v -= dpi[j * nx + x] * S[w->xv[x] * pm + w->yv[l]];
-                    jac[a * q + k] = v;
+                    jac[a * q + k] = dj * dl * v;
+                }
+                if (jac && w->tau_equal && g > 0) {
+                    jac[a * q + scale_at(w, g) + j] = dl * sigma;
+                    jac[a * q + scale_at(w, g) + l] = dj * sigma;
                 }
             }
     }
@@ -625,7 +681,9 @@ static brisk_status robust_inference(brisk_wlsmv *w, const dwls *d, brisk_error 
     }
     scaled_shifted(w->baseline_chisq, w->baseline_df, w->baseline_df, btr2,
                    &w->baseline_chisq_scaled, &w->baseline_scaling_factor, &w->baseline_shift);
-    if (!w->nx)   /* lavaan has no catML given covariates */
+    /* lavaan has no catML given covariates, nor (0.6-14) with thresholds
+     * held equal */
+    if (!w->nx && !w->thresholds_in)
         catml_scaling(w, d, proj, fg);
     free(wj), free(meat), free(gwj), free(tmp), free(e), free(einv), free(ug), free(proj);
     free(fg);
@@ -637,6 +695,14 @@ static brisk_status robust_inference(brisk_wlsmv *w, const dwls *d, brisk_error 
 static void threshold_errors(brisk_wlsmv *w)
 {
     double scale = (double)w->n / (double)(w->n - w->ngroups);
+    if (w->thresholds_in) {   /* estimated: their robust variances */
+        for (size_t g = 0; g < w->ngroups; g++)
+            for (size_t t = 0; t < w->ntau1; t++) {
+                size_t k = thresholds_at(w, g) + t;
+                w->groups[g].tau_se[t] = sqrt(w->vcov[k * w->q + k]);
+            }
+        return;
+    }
     for (size_t g = 0; g < w->ngroups; g++)
         for (size_t t = 0; t < w->groups[g].ntau; t++)
             w->groups[g].tau_se[t] = sqrt(w->groups[g].tau_se[t] * scale);
@@ -694,6 +760,28 @@ static void response_moments_free(brisk_moments *r, size_t ngroups)
 }
 
 /* The model's estimates, test and baseline from the statistics. */
+/* Starting values of the thresholds (thresholds_in): each group's sample
+ * thresholds, or held equal their average weighted by the groups' sizes;
+ * the scale factors 1. */
+static void start_thresholds(const brisk_wlsmv *w, double *theta)
+{
+    if (!w->thresholds_in)
+        return;
+    size_t G = w->ngroups;
+    for (size_t g = 0; g < G; g++)
+        for (size_t k = 0; k < w->ntau1; k++) {
+            const brisk_wlsmv_stats *s = &w->groups[g];
+            if (!w->tau_equal)
+                theta[thresholds_at(w, g) + k] = s->tau[k];
+            else
+                theta[w->qm + k] = (g ? theta[w->qm + k] : 0) +
+                                   s->tau[k] * (double)s->n / (double)w->n;
+        }
+    for (size_t g = 1; w->tau_equal && g < G; g++)
+        for (size_t j = 0; j < w->p; j++)
+            theta[scale_at(w, g) + j] = 1;
+}
+
 /* Whether a free variance is negative (a Heywood case). */
 static bool negative_variance(const brisk_model *m, const double *theta)
 {
@@ -728,7 +816,8 @@ static bool doubtful(const brisk_model *m, const brisk_wlsmv *w, dwls *d, const 
         implied_slopes(w, &w->groups[par->group], work->Sigma, m->p, d->pi);
         double explained = given_covariates(w, work->Sigma, m->p, d->pi, j, j) -
                            work->fixed[r];
-        if (!(explained <= 1 && explained >= 0.1))
+        double delta = scale_of(w, theta, par->group, j), total = 1 / (delta * delta);
+        if (!(explained <= total && explained >= 0.1 * total))
             return true;
     }
     return false;
@@ -759,6 +848,7 @@ static brisk_status other_starts(const brisk_model *m, brisk_wlsmv *w, dwls *d,
     for (int which = -1; which < 0 || brisk_sem_start_other(m, start, which, from); which++) {
         if (which < 0)
             brisk_sem_start(m, start, from);
+        start_thresholds(w, from);
         for (int pass = which < 0 ? 1 : 0; pass < 2; pass++) {
             curvature kind = pass ? NEWTON : GAUSS_NEWTON;
             brisk_error other;
@@ -794,6 +884,7 @@ static brisk_status estimate(const brisk_model *m, brisk_wlsmv *w, brisk_error *
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK) {
         brisk_sem_start(m, start, w->theta);
+        start_thresholds(w, w->theta);
         st = gauss_newton(&d, w, w->theta, GAUSS_NEWTON, err);
     }
     if (st != BRISK_ERR_NOMEM && (st != BRISK_OK || w->flat || doubtful(m, w, &d, w->theta)))
@@ -814,12 +905,13 @@ static brisk_status estimate(const brisk_model *m, brisk_wlsmv *w, brisk_error *
             const double *S = d.works[g]->Sigma;
             double *implied = w->implied + g * p * p;
             implied_slopes(w, s, S, pm, d.pi);
-            for (size_t j = 0, a = g * ns + p * w->nx; j < p; j++) {
+            for (size_t j = 0, a = g * ns + w->ntau1 + p * w->nx; j < p; j++) {
                 implied[j * p + j] = 1;   /* delta parameterization: unit diagonal */
                 for (size_t l = j + 1; l < p; l++, a++) {
                     baseline += d.weight[a] * s->rho[j * p + l] * s->rho[j * p + l];
-                    implied[j * p + l] = implied[l * p + j] = given_covariates(w, S, pm, d.pi,
-                                                                               j, l);
+                    implied[j * p + l] = implied[l * p + j] =
+                        scale_of(w, w->theta, g, j) * scale_of(w, w->theta, g, l) *
+                        given_covariates(w, S, pm, d.pi, j, l);
                 }
             }
         }
@@ -854,12 +946,23 @@ static bool split_variables(const brisk_model *m, brisk_wlsmv *w)
 brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, brisk_wlsmv *out,
                              brisk_error *err)
 {
-    size_t q = m->nfree, G = m->ngroups ? m->ngroups : 1;
-    *out = (brisk_wlsmv){.q = q, .ngroups = G};
+    size_t G = m->ngroups ? m->ngroups : 1;
+    bool equal = m->equal_thresholds && G > 1;
+    *out = (brisk_wlsmv){.qm = m->nfree, .ngroups = G, .thresholds_in = equal,
+                         .tau_equal = equal};
     brisk_status st = split_variables(m, out)
-                          ? brisk_wlsmv_statistics(m, mom, out, err)
+                          ? BRISK_OK
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    size_t p = out->p;
+    if (st == BRISK_OK && equal && out->nx)
+        st = brisk_error_set(err, BRISK_ERR_ARGUMENT, "thresholds held equal across groups "
+                             "with covariates in the model are not supported: fit the "
+                             "thresholds free (without 'thresholds' in --group-equal), or "
+                             "leave the covariates out");
+    if (st == BRISK_OK)
+        st = brisk_wlsmv_statistics(m, mom, out, err);
+    /* the model's parameters, then the thresholds' and scale factors' */
+    size_t p = out->p, q = out->q =
+        out->qm + (equal ? out->ntau1 + (G - 1) * p : 0);
     out->theta = calloc(q + 1, sizeof *out->theta);
     out->vcov = calloc(q * q + 1, sizeof *out->vcov);
     out->implied = calloc(G * p * p + 1, sizeof *out->implied);
@@ -902,7 +1005,8 @@ static brisk_status fill_fit(const brisk_model *m, const brisk_wlsmv *w, sem_fit
             continue;
         implied_slopes(w, &w->groups[par->group], work->Sigma, m->p, pi);
         double given = given_covariates(w, work->Sigma, m->p, pi, j, j);
-        work->fixed[r] = 1 - (given - work->fixed[r]);
+        double delta = scale_of(w, w->theta, par->group, j);
+        work->fixed[r] = 1 / (delta * delta) - (given - work->fixed[r]);
     }
     free(pi);
     if (!brisk_sem_fitter_objective(f, fit->theta, &value) || !brisk_sem_fitter_derivatives(f))
@@ -930,10 +1034,10 @@ static void fill_measures(const brisk_model *m, const brisk_wlsmv *w, brisk_fit_
 {
     /* lavaan's RMSEA for (D)WLS counts N - G respondents */
     double n = (double)w->n, G = (double)w->ngroups, n_rmsea = n - G;
-    size_t ntau = 0;
+    size_t ntau = 0;   /* saturated thresholds: each group's */
     for (size_t g = 0; g < w->ngroups; g++)
         ntau += w->groups[g].ntau;
-    *f = (brisk_fit_measures){.nobs = w->n, .npar = m->nfree + ntau, .loglik = NAN,
+    *f = (brisk_fit_measures){.nobs = w->n, .npar = w->thresholds_in ? w->q : m->nfree + ntau, .loglik = NAN,
                               .unrestricted_loglik = NAN, .aic = NAN, .bic = NAN, .sabic = NAN,
                               .scaled = true, .robust = false};
     f->chisq = w->chisq;
@@ -994,12 +1098,37 @@ static brisk_status copy_thresholds(const brisk_wlsmv *w, brisk_fit *fit, brisk_
         const brisk_wlsmv_stats *s = &w->groups[g];
         for (size_t j = 0, k = 0; j < w->p; j++)
             for (size_t c = 0; c + 1 < s->ncat[j]; c++, k++, t++) {
-                fit->thresholds[t] = s->tau[k];
+                fit->thresholds[t] = w->thresholds_in ? w->theta[thresholds_at(w, g) + k]
+                                                      : s->tau[k];
                 fit->threshold_se[t] = s->tau_se[k];
                 fit->threshold_item[t] = w->yv[j];
                 fit->threshold_group[t] = g;
             }
     }
+    return BRISK_OK;
+}
+
+/* The scale factors of every group into the fit (thresholds_in). */
+static brisk_status copy_scales(const brisk_wlsmv *w, brisk_fit *fit, brisk_error *err)
+{
+    if (!w->tau_equal)
+        return BRISK_OK;
+    size_t n = w->ngroups * w->p;
+    fit->scales = malloc((n + 1) * sizeof *fit->scales);
+    fit->scale_se = malloc((n + 1) * sizeof *fit->scale_se);
+    fit->scale_item = malloc((n + 1) * sizeof *fit->scale_item);
+    fit->scale_group = malloc((n + 1) * sizeof *fit->scale_group);
+    if (!fit->scales || !fit->scale_se || !fit->scale_item || !fit->scale_group)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    fit->nscales = n;
+    for (size_t g = 0, k = 0; g < w->ngroups; g++)
+        for (size_t j = 0; j < w->p; j++, k++) {
+            size_t at = g ? scale_at(w, g) + j : 0;
+            fit->scales[k] = scale_of(w, w->theta, g, j);
+            fit->scale_se[k] = g ? sqrt(w->vcov[at * w->q + at]) : 0;
+            fit->scale_item[k] = w->yv[j];
+            fit->scale_group[k] = g;
+        }
     return BRISK_OK;
 }
 
@@ -1036,9 +1165,13 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK)
         st = copy_thresholds(&w, fit, err);
+    if (st == BRISK_OK)
+        st = copy_scales(&w, fit, err);
     if (st == BRISK_OK) {
+        /* the model's parameters: the first q of w's */
         memcpy(fit->theta, w.theta, q * sizeof *fit->theta);
-        memcpy(fit->vcov, w.vcov, q * q * sizeof *fit->vcov);
+        for (size_t k = 0; k < q; k++)
+            memcpy(fit->vcov + k * q, w.vcov + k * w.q, q * sizeof *fit->vcov);
         fill_measures(m, &w, &fit->fit);
         st = fill_fit(m, &w, f, fit, err);
     }
@@ -1186,8 +1319,42 @@ static bool difference_traces(const brisk_wlsmv *w, const dwls *d1, const dwls *
     return ok;
 }
 
-brisk_status brisk_wlsmv_difference(const brisk_model *m1, const double *theta1,
-                                    const brisk_model *m0, const double *theta0,
+/* A view of the statistics w for model m: its parameters, and where the
+ * thresholds are among them (w->thresholds_in). */
+static brisk_wlsmv view_for(const brisk_wlsmv *w, const brisk_model *m)
+{
+    brisk_wlsmv v = *w;
+    v.qm = m->nfree;
+    v.tau_equal = w->thresholds_in && m->equal_thresholds;
+    v.q = v.qm + (!w->thresholds_in ? 0
+                  : v.tau_equal    ? v.ntau1 + (v.ngroups - 1) * v.p
+                                   : v.ngroups * v.ntau1);
+    return v;
+}
+
+/* A fit's parameters in view v's order: the model's, then (thresholds_in)
+ * its thresholds and scale factors; NULL when out of memory. */
+static double *full_theta(const brisk_wlsmv *v, const brisk_fit *fit)
+{
+    double *theta = calloc(v->q + 1, sizeof *theta);
+    if (!theta)
+        return NULL;
+    memcpy(theta, fit->theta, v->qm * sizeof *theta);
+    for (size_t t = 0; v->thresholds_in && t < fit->nthresholds; t++) {
+        size_t g = fit->threshold_group[t], k = t - g * v->ntau1;
+        if (g == 0 || !v->tau_equal)
+            theta[thresholds_at(v, g) + k] = fit->thresholds[t];
+    }
+    for (size_t k = 0; v->tau_equal && k < fit->nscales; k++) {
+        size_t g = fit->scale_group[k], j = k - g * v->p;
+        if (g > 0)
+            theta[scale_at(v, g) + j] = fit->scales[k];
+    }
+    return theta;
+}
+
+brisk_status brisk_wlsmv_difference(const brisk_model *m1, const brisk_fit *fit1,
+                                    const brisk_model *m0, const brisk_fit *fit0,
                                     const brisk_moments *mom, double chisq_diff, double df_diff,
                                     double *stat, brisk_error *err)
 {
@@ -1197,19 +1364,23 @@ brisk_status brisk_wlsmv_difference(const brisk_model *m1, const double *theta1,
         return BRISK_OK;
     }
     size_t G = m1->ngroups ? m1->ngroups : 1;
-    brisk_wlsmv w = {.q = m1->nfree, .ngroups = G};
+    /* with thresholds held equal in either, the thresholds are among both
+     * models' statistics and parameters (saturated where free) */
+    bool thresholds = G > 1 && (m0->equal_thresholds || m1->equal_thresholds);
+    brisk_wlsmv w = {.ngroups = G, .thresholds_in = thresholds};
     brisk_status st = split_variables(m1, &w) ? brisk_wlsmv_statistics(m1, mom, &w, err)
                                               : brisk_error_set(err, BRISK_ERR_NOMEM,
                                                                 "out of memory");
+    brisk_wlsmv v1 = view_for(&w, m1), v0 = view_for(&w, m0);
+    double *theta1 = st == BRISK_OK ? full_theta(&v1, fit1) : NULL;
+    double *theta0 = st == BRISK_OK ? full_theta(&v0, fit0) : NULL;
     brisk_moments *start = st == BRISK_OK ? response_moments(&w, m1->p) : NULL;
     dwls d1 = {0}, d0 = {0};
-    if (st == BRISK_OK && (!start || !dwls_init(&d1, m1, start, &w)))
+    if (st == BRISK_OK && (!theta1 || !theta0 || !start || !dwls_init(&d1, m1, start, &v1) ||
+                           !dwls_init(&d0, m0, start, &v0)))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    w.q = m0->nfree;   /* d0's parameters: m0's */
-    if (st == BRISK_OK && !dwls_init(&d0, m0, start, &w))
-        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    if (st == BRISK_OK &&
-        (!residuals(&d1, &w, theta1, d1.res, d1.jac) || !residuals(&d0, &w, theta0, d0.res, d0.jac)))
+    if (st == BRISK_OK && (!residuals(&d1, &v1, theta1, d1.res, d1.jac) ||
+                           !residuals(&d0, &v0, theta0, d0.res, d0.jac)))
         st = brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
     double tr, tr2;
     if (st == BRISK_OK && !difference_traces(&w, &d1, &d0, &tr, &tr2))
@@ -1223,6 +1394,8 @@ brisk_status brisk_wlsmv_difference(const brisk_model *m1, const double *theta1,
     dwls_free(&d1);
     dwls_free(&d0);
     response_moments_free(start, G);
+    free(theta1);
+    free(theta0);
     brisk_wlsmv_free(&w);
     return st;
 }

@@ -11,7 +11,9 @@
  *      correlations, from each respondent's influence: first-step
  *      A11^-1 s_1, correlations A22^-1 (s_rho - A21 A11^-1 s_1), with A11,
  *      A22 the outer products of the scores and A21 their cross products;
- *      and the thresholds' variances from theirs. */
+ *      and the thresholds' variances from theirs, or (a model that holds
+ *      thresholds equal across groups) Gamma over the thresholds first and
+ *      the correlations. */
 #include <config.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
@@ -27,6 +29,7 @@
 /* The ordered items and covariates of a model, for messages and columns. */
 typedef struct items {
     const brisk_model *m;
+    bool thresholds;              /* Gamma over the thresholds too (first) */
     size_t py, nx;
     const size_t *yv, *xv;   /* their columns among the model's variables */
 } items;
@@ -269,7 +272,9 @@ static brisk_status asymptotic_covariance(const items *it, brisk_wlsmv_stats *w,
     free(cdrho);
     free(cda);
     free(cdb);
-    /* Gamma = N sum_i inf inf' (the influences are of sums: B^-1 s_i) */
+    /* Gamma = N sum_i inf inf' (the influences are of sums: B^-1 s_i); with
+     * the thresholds among the statistics, they come first */
+    size_t off = it->thresholds ? ntau : 0, ns = off + npairs;
     for (size_t a = 0; st == BRISK_OK && a < npairs; a++)
         for (size_t b = 0; b <= a; b++) {
             double v = 0;
@@ -286,8 +291,22 @@ static brisk_status asymptotic_covariance(const items *it, brisk_wlsmv_stats *w,
             for (; i < n; i++)
                 s0 += ia[i] * ib[i];
             v = (s0 + s1) + (s2 + s3);
-            w->gamma[a * npairs + b] = w->gamma[b * npairs + a] = v * (double)n;
+            w->gamma[(off + a) * ns + off + b] = w->gamma[(off + b) * ns + off + a] = v * (double)n;
         }
+    for (size_t t = 0; st == BRISK_OK && off && t < ntau; t++) {
+        for (size_t u = 0; u <= t; u++) {
+            double v = 0;
+            for (size_t i = 0; i < n; i++)
+                v += inf_tau[i * ntau + t] * inf_tau[i * ntau + u];
+            w->gamma[t * ns + u] = w->gamma[u * ns + t] = v * (double)n;
+        }
+        for (size_t a = 0; a < npairs; a++) {
+            double v = 0;
+            for (size_t i = 0; i < n; i++)
+                v += inf_tau[i * ntau + t] * inf_rho[a * n + i];
+            w->gamma[t * ns + off + a] = w->gamma[(off + a) * ns + t] = v * (double)n;
+        }
+    }
     for (size_t t = 0; st == BRISK_OK && t < ntau; t++) {
         double v = 0;
         for (size_t i = 0; i < n; i++)
@@ -804,6 +823,8 @@ static brisk_status group_statistics(const items *it, brisk_wlsmv_stats *w, cons
     size_t py = it->py, nx = it->nx, np = py * (py - 1) / 2, nstat = py * nx + np, ntau = 0;
     for (size_t j = 0; j < py; j++)
         ntau += ncat[j] - 1;
+    if (it->thresholds)
+        nstat += ntau;
     w->ntau = ntau;
     w->ncat = malloc((py + 1) * sizeof *w->ncat);
     w->tau = calloc(ntau + 1, sizeof *w->tau);
@@ -824,7 +845,8 @@ brisk_status brisk_wlsmv_statistics(const brisk_model *m, const brisk_moments *m
                                     brisk_wlsmv *w, brisk_error *err)
 {
     size_t G = w->ngroups, py = w->p, nx = w->nx, p = m->p;
-    items it = {.m = m, .py = py, .nx = nx, .yv = w->yv, .xv = w->xv};
+    items it = {.m = m, .thresholds = w->thresholds_in, .py = py, .nx = nx, .yv = w->yv,
+                .xv = w->xv};
     size_t **y = calloc(G, sizeof *y), *ncat = calloc(py + 1, sizeof *ncat);
     double **x = calloc(G, sizeof *x);
     w->groups = calloc(G, sizeof *w->groups);
@@ -848,6 +870,9 @@ brisk_status brisk_wlsmv_statistics(const brisk_model *m, const brisk_moments *m
     }
     if (st == BRISK_OK)
         st = categorize(m, w, mom, y, ncat, err);
+    for (size_t j = 0; st == BRISK_OK && w->thresholds_in && j < py; j++)
+        w->ntau1 += ncat[j] - 1;
+    w->nstat += w->ntau1;
     for (size_t g = 0; st == BRISK_OK && g < G; g++) {
         st = group_statistics(&it, &w->groups[g], ncat, y[g], x[g], err);
         if (st != BRISK_OK && mom[g].group && err) {

@@ -216,20 +216,24 @@ static void test_wlsmv(void **state)
  * lavaan's rows (matched by lhs, op, rhs and group: est, SE, std.all; the
  * items' residual variances fixed at 1 - explained; the thresholds) and
  * measures. */
-static void check_wlsmv(const char *name, const brisk_dataset *ds, const char *group)
+static void check_wlsmv_equal(const char *name, const brisk_dataset *ds, const char *group,
+                              unsigned group_equal)
 {
     char path[512];
     snprintf(path, sizeof path, REF "%s.lav", name);
     brisk_fitted f;
     brisk_error err;
-    brisk_model_options opt = {.estimator = BRISK_ESTIMATOR_WLSMV};
+    brisk_model_options opt = {.estimator = BRISK_ESTIMATOR_WLSMV, .group_equal = group_equal};
     if (brisk_fit_text(slurp(path), path, 1, ds, NULL, 0, group, &opt, &f, &err) != BRISK_OK)
         fail_msg("%s: %s", name, err.message);
     const brisk_fit *fit = f.fit;
     snprintf(path, sizeof path, REF "%s.params.csv", name);
     brisk_dataset *par = read_csv(path);
     const brisk_column *gcol = brisk_dataset_find(par, "group");
-    size_t compared = 0, thresholds = 0;
+    size_t compared = 0, thresholds = 0, scales = 0;
+    /* thresholds estimated with the model (held equal across groups): to
+     * the estimates' convergence, not the sample's closed form */
+    double tau_tol = fit->nscales ? 1e-4 : 1e-7, se_tol = fit->nscales ? 1e-4 : 1e-6;
     for (size_t i = 0; i < par->nrows; i++) {
         size_t g = gcol ? (size_t)gcol->num[i] - 1 : 0;
         const char *lhs = ref_text(par, "lhs", i), *op = ref_text(par, "op", i),
@@ -250,6 +254,19 @@ static void check_wlsmv(const char *name, const brisk_dataset *ds, const char *g
                              bp->lhs, op, bp->rhs, g + 1, k, got[k], want[k]);
             compared++;
         }
+        if (strcmp(op, "~*~") == 0) {   /* "item ~*~ item": its scale factor in group g */
+            for (size_t k = 0; k < fit->nscales; k++) {
+                if (fit->scale_group[k] != g ||
+                    strcmp(brisk_model_observed(f.model, fit->scale_item[k]), lhs))
+                    continue;
+                if (!(fabs(fit->scales[k] - want[0]) < 1e-4) ||
+                    !(fabs(fit->scale_se[k] - want[1]) < 1e-4))
+                    fail_msg("%s: %s ~*~ group %zu: brisk %.8g (%.8g), lavaan %.8g (%.8g)", name,
+                             lhs, g + 1, fit->scales[k], fit->scale_se[k], want[0], want[1]);
+                scales++;
+            }
+            continue;
+        }
         if (strcmp(op, "|") != 0)
             continue;
         /* lavaan's "item | tK": the K-th threshold of the item in group g */
@@ -260,9 +277,9 @@ static void check_wlsmv(const char *name, const brisk_dataset *ds, const char *g
                 continue;
             /* with covariates the thresholds come from probit regressions
              * solved to 1e-11, as lavaan's own to its tolerance */
-            if (!(fabs(fit->thresholds[t] - want[0]) < 1e-7) ||
-                !(fabs(fit->threshold_se[t] - want[1]) < 1e-6) ||
-                !(fabs(fit->threshold_std[t] - want[2]) < 1e-6))
+            if (!(fabs(fit->thresholds[t] - want[0]) < tau_tol) ||
+                !(fabs(fit->threshold_se[t] - want[1]) < se_tol) ||
+                !(fabs(fit->threshold_std[t] - want[2]) < se_tol))
                 fail_msg("%s: %s|%s group %zu: brisk %.8g (%.8g, std %.8g), lavaan %.8g (%.8g, "
                          "std %.8g)", name, lhs, rhs, g + 1, fit->thresholds[t],
                          fit->threshold_se[t], fit->threshold_std[t], want[0], want[1], want[2]);
@@ -271,6 +288,7 @@ static void check_wlsmv(const char *name, const brisk_dataset *ds, const char *g
     }
     assert_int_equal(compared, brisk_model_nparams(f.model));
     assert_int_equal(thresholds, fit->nthresholds);
+    assert_int_equal(scales, fit->nscales);
     snprintf(path, sizeof path, REF "%s.fit.csv", name);
     brisk_dataset *fm = read_csv(path);
     const brisk_fit_measures *m = &fit->fit;
@@ -309,6 +327,11 @@ static void check_wlsmv(const char *name, const brisk_dataset *ds, const char *g
     brisk_fitted_free(&f);
 }
 
+static void check_wlsmv(const char *name, const brisk_dataset *ds, const char *group)
+{
+    check_wlsmv_equal(name, ds, group, 0);
+}
+
 /* The crime model through brisk_fit_text. */
 static void test_wlsmv_fit(void **state)
 {
@@ -334,6 +357,10 @@ static void test_wlsmv_groups(void **state)
     (void)state;
     brisk_dataset *ds = read_bfi_reversed();
     check_wlsmv("bfi_wlsmv_group", ds, "gender");
+    /* scalar invariance: loadings and thresholds equal, the second group's
+     * scale factors (~*~) and latent means free */
+    check_wlsmv_equal("bfi_wlsmv_scalar", ds, "gender",
+                      BRISK_EQUAL_LOADINGS | BRISK_EQUAL_THRESHOLDS);
     brisk_dataset_free(ds);
 }
 

@@ -598,15 +598,18 @@ static void check_invariance(const char *name, const char *data, const char *mod
     static const char *const pairs[][2] = {
         {"npar", "npar"}, {"chisq", "chisq"}, {"df", "df"}, {"chisq_scaled", "chisq_scaled"},
         {"scaling_factor", "scaling_factor"}, {"cfi", "cfi"}, {"tli", "tli"},
-        {"rmsea", "rmsea"}, {"srmr", "srmr"}, {"cfi_robust", "cfi_robust"},
+        {"rmsea", "rmsea"}, {"srmr", "srmr"}, {"cfi_scaled", "cfi_scaled"},
+        {"tli_scaled", "tli_scaled"}, {"rmsea_scaled", "rmsea_scaled"},
+        {"cfi_robust", "cfi_robust"},
         {"tli_robust", "tli_robust"}, {"rmsea_robust", "rmsea_robust"},
         {"chisq_diff", "chisq_diff"}, {"df_diff", "df_diff"}, {"pvalue_diff", "pvalue"}};
     bool robust = opt.estimator != BRISK_ESTIMATOR_ML;
     for (size_t i = 0; i < ref->nrows; i++)
         for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
             size_t col = brisk_table_find_column(t, pairs[k][0]);
-            if (col == (size_t)-1) {   /* the robust columns only with MLR */
-                assert_false(robust);
+            if (col == (size_t)-1) {   /* robust columns with MLR and WLSMV, scaled
+                                          indices with WLSMV */
+                assert_true(!robust || strstr(pairs[k][0], "_scaled"));
                 continue;
             }
             double want = num_at(ref, pairs[k][1], i);
@@ -632,9 +635,10 @@ static void test_invariance_robust_and_fiml(void **state)
                      (brisk_model_options){.fiml = true, .estimator = BRISK_ESTIMATOR_MLR});
 }
 
-/* Invariance by WLSMV (configural and metric; Satorra's 2000
- * scaled-shifted difference), also with a label tying two loadings in
- * every group; and the equalities ordered items cannot take, refused. */
+/* Invariance by WLSMV (configural, metric, scalar with equal thresholds
+ * and free scale factors and latent means; Satorra's 2000 scaled-shifted
+ * difference), also with a label tying two loadings in every group; and
+ * the equalities ordered items cannot take, refused. */
 static void test_invariance_wlsmv(void **state)
 {
     (void)state;

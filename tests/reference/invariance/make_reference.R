@@ -15,9 +15,11 @@
 #                missing = "ml"
 #   bfi_fiml_mlr the same, estimator = "MLR"
 #   bfi_wlsmv    the same two factors on the ordered items by gender,
-#                estimator = "WLSMV" (listwise): configural and metric only
-#                (brisk does not fit equal thresholds yet); the difference
-#                is lavTestLRT's default for WLSMV, Satorra's (2000)
+#                estimator = "WLSMV" (listwise): configural, metric, and
+#                scalar as group.equal = c("loadings", "thresholds") (the
+#                scale factors and latent means free after the first group;
+#                no strict level for ordered items); the difference is
+#                lavTestLRT's default for WLSMV, Satorra's (2000)
 #                scaled-shifted test (method = "satorra.2000")
 #   bfi_wlsmv_tied  the same with two loadings of agree labelled alike in
 #                every group (a within-model equality that ties the groups
@@ -31,8 +33,11 @@ levels <- list(configural = "", metric = "loadings",
                scalar = c("loadings", "intercepts"),
                strict = c("loadings", "intercepts", "residuals"))
 
-run <- function(name, model, data, group, ..., upto = length(levels)) {
-    fits <- lapply(levels[seq_len(upto)], function(eq)
+ordered_levels <- list(configural = "", metric = "loadings",
+                       scalar = c("loadings", "thresholds"))
+
+run <- function(name, model, data, group, ..., levels_used = levels) {
+    fits <- lapply(levels_used, function(eq)
         cfa(model, data = data, group = group, group.equal = eq, ...))
     lrt <- do.call(lavTestLRT, unname(fits))
     rows <- lapply(names(fits), function(k) {
@@ -43,6 +48,8 @@ run <- function(name, model, data, group, ..., upto = length(levels)) {
                    chisq_scaled = get("chisq.scaled"),
                    scaling_factor = get("chisq.scaling.factor"),
                    cfi = get("cfi"), tli = get("tli"), rmsea = get("rmsea"), srmr = get("srmr"),
+                   cfi_scaled = get("cfi.scaled"), tli_scaled = get("tli.scaled"),
+                   rmsea_scaled = get("rmsea.scaled"),
                    cfi_robust = get("cfi.robust"), tli_robust = get("tli.robust"),
                    rmsea_robust = get("rmsea.robust"), aic = get("aic"), bic = get("bic"),
                    stringsAsFactors = FALSE)
@@ -69,7 +76,7 @@ run("bfi_fiml_mlr", bfi_model, bfi, "gender", missing = "ml", estimator = "MLR")
 
 bfi_items <- c("A1", "A2", "A3", "A4", "A5", "C1", "C2", "C3", "C4", "C5")
 run("bfi_wlsmv", bfi_model, bfi, "gender", ordered = bfi_items, estimator = "WLSMV",
-    upto = 2)
+    levels_used = ordered_levels)
 bfi_tied <- "agree =~ A1 + a*A2 + a*A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
 run("bfi_wlsmv_tied", bfi_tied, bfi, "gender", ordered = bfi_items, estimator = "WLSMV",
-    upto = 2)
+    levels_used = ordered_levels)

@@ -73,6 +73,10 @@
 #                    first); configural: thresholds and loadings free in
 #                    each group, the latent-response scales fixed at 1
 #                    (params.csv gets a group column)
+#   bfi_wlsmv_scalar the same with group.equal = c("loadings", "thresholds"):
+#                    the thresholds estimated, equal across groups, and in
+#                    the second group the scale factors (~*~) and latent
+#                    means free
 #   bfi_wlsmv_x      sem(model, data = bfi, ordered = bfi_items, estimator = "WLSMV")
 #                    bfi_fiml_x's model (the factors on age, gender,
 #                    education) on the ordered items: lavaan's default
@@ -263,6 +267,13 @@ cases <- list(
        call = paste("cfa(model, data = bfi, ordered = TRUE, estimator = \"WLSMV\",",
                     "group = \"gender\")"),
        about = "bfi_wlsmv by gender (configural), WLSMV (listwise)",
+       model = bfi_meas),
+  list(name = "bfi_wlsmv_scalar", fun = "cfa", data = "bfi",
+       args = list(ordered = TRUE, estimator = "WLSMV", group = "gender",
+                   group.equal = c("loadings", "thresholds")),
+       call = paste("cfa(model, data = bfi, ordered = TRUE, estimator = \"WLSMV\",",
+                    "group = \"gender\", group.equal = c(\"loadings\", \"thresholds\"))"),
+       about = "bfi_wlsmv by gender, loadings and thresholds equal (scalar), WLSMV (listwise)",
        model = bfi_meas)
 )
 

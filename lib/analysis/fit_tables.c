@@ -321,7 +321,10 @@ static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
                                 b->ci == BRISK_CI_BCA ? "BCa" : "percentile",
                                 (unsigned long long)b->seed, left_out, left_out == 1 ? "" : "s",
                                 b->failed, b->inadmissible, b->excluded ? "left out" : "kept",
-                                r->fit && r->fit->nthresholds
+                                r->fit && r->fit->nscales
+                                    ? "; the thresholds and scale factors keep their robust "
+                                      "standard errors"
+                                : r->fit && r->fit->nthresholds
                                     ? "; the thresholds keep their robust standard errors"
                                     : "");
 }

@@ -601,9 +601,10 @@ static int consider(sem_fitter *f, const double *theta, double tol, best_point *
  * curvature from where scoring stopped, quasi-Newton from there, and
  * Newton and quasi-Newton from the start, paths of their own (short first
  * steps cross regions, a loading through zero, that scoring's long ones
- * leap past).  Each end is considered for the best point. */
+ * leap past).  Each end is considered for the best point.  scoring_only:
+ * the first search alone. */
 static void search_from(sem_fitter *f, const double *start, int max_iter, double tol,
-                        best_point *best, int *iterations)
+                        bool scoring_only, best_point *best, int *iterations)
 {
     size_t q = f->q;
     double *theta = malloc((q + 1) * sizeof *theta), value;
@@ -616,7 +617,7 @@ static void search_from(sem_fitter *f, const double *start, int max_iter, double
     }
     scoring(f, theta, &value, max_iter, tol, iterations);
     int kind = consider(f, theta, tol, best);
-    if (kind == 2 && !negative_variance(f->model, theta)) {
+    if (scoring_only || (kind == 2 && !negative_variance(f->model, theta))) {
         free(theta);
         return;
     }
@@ -642,6 +643,8 @@ static void search_from(sem_fitter *f, const double *start, int max_iter, double
     free(theta);
 }
 
+static bool singular_near(sem_fitter *f, const double *theta, double *point);
+
 /* Fisher scoring until the gradient vanishes; where it fails, the further
  * searches.  A model is called not identified only at a solution
  * (invert_information), never for want of convergence. */
@@ -665,25 +668,32 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
         return BRISK_OK;
     }
     double *start = malloc((q + 1) * sizeof *start);
+    double *best_scratch = malloc((q + 1) * sizeof *best_scratch);
     best_point best = {.theta = malloc((q + 1) * sizeof *best.theta), .kind = -1};
-    if (!start || !best.theta) {
+    if (!start || !best.theta || !best_scratch) {
         free(start);
+        free(best_scratch);
         free(best.theta);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
     memcpy(start, theta, q * sizeof *start);
     memcpy(best.theta, theta, q * sizeof *theta);
     best.value = value;
-    search_from(f, start, max_iter, tol, &best, &it);
+    /* a model whose information is singular around the start, as well as
+     * anywhere (not identified whatever the data), gets scoring alone: no
+     * search or start identifies it, and standard_errors says so */
+    bool hopeless = singular_near(f, start, best_scratch);
+    search_from(f, start, max_iter, tol, hopeless, &best, &it);
     /* no proper optimum yet, or a Heywood case: the other starts too
      * (every group's moments: the works point into them) */
-    for (int which = 0; !(opt && opt->start) &&
+    for (int which = 0; !(opt && opt->start) && !hopeless &&
                         (best.kind < 2 || negative_variance(f->model, best.theta)) &&
                         brisk_sem_start_other(f->model, f->works[0]->mom, which, start);
          which++)
-        search_from(f, start, max_iter, tol, &best, &it);
+        search_from(f, start, max_iter, tol, false, &best, &it);
     memcpy(theta, best.theta, q * sizeof *theta);
     free(start);
+    free(best_scratch);
     free(best.theta);
     brisk_sem_fitter_objective(f, theta, &value);
     brisk_sem_fitter_derivatives(f);
@@ -703,6 +713,9 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
                        "determined by the data (see their standard errors)",
                        fit->gradient_norm) != BRISK_OK)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    /* not identified whatever the data: say so, not that it did not converge */
+    if (!fit->converged && hopeless && information_singular(f->info, q))
+        return not_identified(f->model, f->info, q, err);
     if (!fit->converged)
         return brisk_error_set(err, BRISK_ERR_CONVERGENCE,
                                "no convergence after %d iterations (largest gradient %.3g); "

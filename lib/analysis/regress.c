@@ -557,6 +557,30 @@ static size_t *behaviour_rows(const brisk_survey_data *d, size_t *n)
     return rows;
 }
 
+/* In the long layout a pooled formula names the long columns: a wide
+ * name ("acc1_crime", one behaviour's item) is no column there, and the
+ * message says what to write instead. */
+static brisk_status long_names(const survey_formula *sf, const brisk_dataset *ds,
+                               brisk_error *err)
+{
+    const brisk_survey *s = sf->s;
+    for (size_t i = 0; i < sf->nnames; i++) {
+        size_t b = (size_t)-1;
+        const brisk_survey_entry *e = brisk_dataset_find(ds, sf->names[i])
+                                          ? NULL
+                                          : brisk_survey_find_item(s, sf->names[i], &b);
+        if (!e || b == (size_t)-1)
+            continue;
+        brisk_error_variable(err, sf->names[i]);
+        return brisk_error_set(err, BRISK_ERR_COLUMN, "'%s' is item %s of behaviour '%s', but "
+                               "in the long layout of %s the behaviours are rows: write '%s' "
+                               "for a model per behaviour, or the long column for one model "
+                               "pooled over them", sf->names[i], e->key, s->behaviours[b].key,
+                               s->path, e->key);
+    }
+    return BRISK_OK;
+}
+
 /* One model over every row: in the long layout a respondent has a row per
  * behaviour, so the rows are clustered by the respondent's id. */
 static brisk_status pooled(const brisk_survey_data *d, const survey_formula *sf,
@@ -567,6 +591,9 @@ static brisk_status pooled(const brisk_survey_data *d, const survey_formula *sf,
     brisk_regress_options one = *opt;
     size_t *rows = NULL;
     if (s->layout == BRISK_LAYOUT_LONG && s->nbehaviours) {
+        brisk_status named = long_names(sf, d->ds, err);
+        if (named != BRISK_OK)
+            return named;
         if (!(rows = behaviour_rows(d, &one.nrows)))
             return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         one.rows = rows;

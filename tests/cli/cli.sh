@@ -305,7 +305,11 @@ t_regress_behaviours() {
     run 1 regress "$tmp/long.survey" --formula 'acc1 ~ age' --unweighted --robust hc1 &&
     has "clustered by 'id' do not go together" "$tmp/err" &&
     run 1 regress "$top_srcdir/surveys/kostka2019/kostka2019.survey" --formula 'approve_{b} ~ age' &&
-    has "uses {b}, but the survey" "$tmp/err"
+    has "uses {b}, but the survey" "$tmp/err" &&
+    # a wide name in a pooled long formula: what to write instead
+    run 2 regress "$tmp/long.survey" --formula 'acc1_crime ~ age' &&
+    has "'acc1_crime' is item acc1_{b} of behaviour 'crime', but in the long layout" "$tmp/err" &&
+    has "write 'acc1_{b}' for a model per behaviour" "$tmp/err"
 }
 t_compare_items_behaviours() {
     # {b}: one comparison per behaviour; wide names pair behaviours by

@@ -81,6 +81,7 @@ static unsigned group_equal_flags(const char *list)
         {"loadings", BRISK_EQUAL_LOADINGS}, {"intercepts", BRISK_EQUAL_INTERCEPTS},
         {"residuals", BRISK_EQUAL_RESIDUALS}, {"lv.variances", BRISK_EQUAL_LV_VARIANCES},
         {"regressions", BRISK_EQUAL_REGRESSIONS}, {"means", BRISK_EQUAL_MEANS},
+        {"thresholds", BRISK_EQUAL_THRESHOLDS},
     };
     unsigned flags = 0;
     char buf[256];
@@ -193,6 +194,17 @@ static long find_threshold(const brisk_fitted *f, const char *lhs, const char *r
     return -1;
 }
 
+/* Item lhs's scale factor in group: its index in the fit's arrays. */
+static long find_scale(const brisk_fitted *f, const char *lhs, size_t group)
+{
+    const brisk_fit *fit = f->fit;
+    for (size_t k = 0; k < fit->nscales; k++)
+        if (fit->scale_group[k] == group &&
+            strcmp(brisk_model_observed(f->model, fit->scale_item[k]), lhs) == 0)
+            return (long)k;
+    return -1;
+}
+
 static void compare_value(report *r, const char *what, const char *row, double got, double want)
 {
     if (!close_to(got, want, true))
@@ -259,8 +271,8 @@ static void compare_params(report *r, const brisk_fitted *f, size_t first, size_
         char rhs[256], where[600];
         snprintf(rhs, sizeof rhs, "%s", cell(B.params, "rhs", i));
         const char *glabel = cell(B.params, "group", i);
-        if (strcmp(op, "~*~") == 0 || strcmp(op, "==") == 0)
-            continue;   /* scale factors (fixed at 1 here), constraints */
+        if (strcmp(op, "==") == 0 || (strcmp(op, "~*~") == 0 && !f->fit->nscales))
+            continue;   /* constraints; scale factors where they are fixed at 1 */
         size_t g = group_of(f, glabel);
         snprintf(where, sizeof where, "%s %s %s%s%s", lhs, op, rhs, glabel[0] ? " group " : "",
                  glabel);
@@ -270,6 +282,17 @@ static void compare_params(report *r, const brisk_fitted *f, size_t first, size_
         }
         double est = ref_num(B.params, "est", i), se = ref_num(B.params, "se", i);
         double std = ref_num(B.params, "std_all", i);
+        if (strcmp(op, "~*~") == 0) {   /* estimated after the first group */
+            long k = find_scale(f, lhs, g);
+            if (k < 0) {
+                mismatch(r, "%s: no such scale factor in brisk's fit", where);
+                continue;
+            }
+            compare_value(r, "est", where, f->fit->scales[k], est);
+            if (se_ok)
+                compare_value(r, "se", where, f->fit->scale_se[k], se);
+            continue;
+        }
         if (strcmp(op, "|") == 0) {
             long k = find_threshold(f, lhs, rhs, g);
             if (k < 0) {

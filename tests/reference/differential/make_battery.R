@@ -29,7 +29,11 @@
 #     group.equal);
 #   - a sweep of 120 weakly determined two-factor CFAs (60 by ML, 60 by
 #     WLSMV) on about 90 respondents, where lavaan often fails: brisk must
-#     converge wherever lavaan does.
+#     converge wherever lavaan does;
+#   - ordered items in two groups with group.equal (loadings; loadings and
+#     thresholds, which frees the scale factors and latent means after the
+#     first group), from populations whose groups differ in latent means
+#     and variances.
 #
 # lavaan 0.6-14 (Debian's r-cran-lavaan) made the committed values.
 
@@ -452,6 +456,58 @@ weak_case <- function(estimator, k) {
 
 for (estimator in c("ML", "WLSMV"))
     for (i in 1:60) while (!weak_case(estimator, sample(2:4, 2, replace = TRUE))) {}
+
+# ------------------------------------------------------------------ ordered groups
+# Two groups of ordered items under group.equal, as a measurement
+# invariance study by WLSMV fits them: one to three factors of three to
+# five items, 3 to 6 categories cut at the same points in both groups, the
+# second group's factors shifted and rescaled; group.equal "loadings" or
+# c("loadings", "thresholds"), with and without std.lv.  (Appended with a
+# seed of their own, so that the cases before keep their numbers.)
+ordered_group_case <- function() {
+    nf <- sample(1:3, 1)
+    k <- sample(3:5, nf, replace = TRUE)
+    items <- split(paste0("u", seq_len(sum(k))), rep(seq_len(nf), k))
+    lam <- lapply(k, function(n) round(runif(n, 0.5, 0.85), 2))
+    pop_group <- function(shift, scale) {
+        lines <- vapply(seq_len(nf), function(f)
+            paste0("f", f, " =~ ", paste0(lam[[f]], "*", items[[f]], collapse = " + ")), "")
+        lines <- c(lines, paste0("f", seq_len(nf), " ~ ", shift, "*1"),
+                   paste0("f", seq_len(nf), " ~~ ", scale, "*f", seq_len(nf)))
+        if (nf > 1)
+            for (a in 1:(nf - 1)) for (b in (a + 1):nf)
+                lines <- c(lines, paste0("f", a, " ~~ ", round(runif(1, 0.2, 0.5) * scale, 2),
+                                         "*f", b))
+        paste(lines, collapse = "\n")
+    }
+    n <- sample(300:600, 2)
+    d1 <- simulateData(pop_group(0, 1), sample.nobs = n[1])
+    d2 <- simulateData(pop_group(round(runif(1, 0.1, 0.5), 2), round(runif(1, 0.7, 1.3), 2)),
+                       sample.nobs = n[2])
+    ncat <- sample(3:6, 1)
+    cuts <- sort(qnorm(runif(ncat - 1, 0.1, 0.9)))
+    data <- rbind(cbind(d1, g = "a"), cbind(d2, g = "b"))
+    for (v in unlist(items)) data[[v]] <- as.integer(cut(data[[v]], c(-Inf, cuts, Inf)))
+    # every group must use every category (lavaan refuses otherwise)
+    for (v in unlist(items))
+        if (length(unique(data[[v]][data$g == "a"])) != length(unique(data[[v]])) ||
+            length(unique(data[[v]][data$g == "b"])) != length(unique(data[[v]])))
+            return(FALSE)
+    data <- data[, c(unlist(items), "g")]
+    model <- paste(vapply(seq_len(nf), function(f)
+        paste0("f", f, " =~ ", paste(items[[f]], collapse = " + ")), ""), collapse = "\n")
+    group_equal <- sample(c("loadings", "loadings,thresholds"), 1)
+    std_lv <- runif(1) < 0.3
+    add_case(model, data, paste0(nf, " factor", if (nf > 1) "s", ", ", sum(k), " items, ",
+                                 ncat, " categories, ordered, 2 groups, ", group_equal,
+                                 " equal", if (std_lv) ", std.lv"),
+             kind = "generated", estimator = "WLSMV", std_lv = std_lv, group = "g",
+             group_equal = group_equal, ordered = TRUE)
+    TRUE
+}
+
+set.seed(20261206)
+for (i in 1:12) while (!ordered_group_case()) {}
 
 # ------------------------------------------------------------------ output
 

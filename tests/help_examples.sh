@@ -29,41 +29,9 @@
 #   when Graphviz's dot is not installed.
 # - At the end no example may have written into the source tree.
 
-LC_ALL=C
-export LC_ALL
 unset BRISK_SURVEYS
-
-here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$(cd "$here/.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-case $top_srcdir in /*) ;; *) top_srcdir=$(cd "$top_srcdir" && pwd) ;; esac
-case $top_builddir in /*) ;; *) top_builddir=$(cd "$top_builddir" && pwd) ;; esac
-brisk="${BRISK:-$top_builddir/tools/brisk}"
-case $brisk in /*) ;; *) brisk="$(pwd)/$brisk" ;; esac
-
-if [ ! -x "$brisk" ]; then
-    echo "Bail out! no brisk program at $brisk (set top_builddir or BRISK)"
-    exit 1
-fi
-if command -v timeout >/dev/null 2>&1; then
-    limit="timeout 300"
-else
-    limit=
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/brisk-help.XXXXXX") || {
-    echo "Bail out! cannot create a temporary directory"
-    exit 1
-}
-trap 'rm -rf "$work"' EXIT
-trap 'exit 1' HUP INT TERM
-stamp="$work/stamp"
-: >"$stamp"
-
-# The program, as `brisk` on the PATH.
-mkdir "$work/bin" || exit 1
-printf '#!/bin/sh\nexec "%s" "$@"\n' "$brisk" >"$work/bin/brisk"
-chmod +x "$work/bin/brisk"
+examples_name=help
+. "$(cd "$(dirname "$0")" && pwd)/examples_env.sh"
 
 # extract.awk reads a --help text and writes, for its k-th example, k.cmd
 # (the command, its continuation lines joined) and k.line (the line of
@@ -203,15 +171,7 @@ for c in $commands; do
     done
 done
 
-# Nothing may have been written into the source tree through the links.
-written=$(find "$top_srcdir/doc" "$top_srcdir/surveys" "$top_srcdir/tests/data" \
-    "$top_srcdir/tests/reference" -newer "$stamp" \( -type f -o -type d \) 2>/dev/null | head -n 5)
-if [ -z "$written" ]; then
-    tap ok "the examples wrote nothing into the source tree"
-else
-    tap not-ok "the examples wrote nothing into the source tree"
-    echo "$written" | sed 's/^/#   written: /'
-fi
+source_untouched_test
 
 echo "1..$t"
 echo "# examples: $((nrun + nskip)): $nrun run, $nskip skipped"

@@ -117,3 +117,27 @@ void brisk_dense_mul_bt(const double *a, const double *b, double *c, size_t n)
             c[i * n + j] = s;
         }
 }
+
+void brisk_dense_mul_rect(const double *a, const double *b, double *c, size_t m, size_t k,
+                          size_t n)
+{
+    memset(c, 0, m * n * sizeof *c);
+    for (size_t i = 0; i < m; i++)
+        for (size_t l = 0; l < k; l++) {
+            double f = a[i * k + l];
+            for (size_t j = 0; j < n; j++)
+                c[i * n + j] += f * b[l * n + j];
+        }
+}
+
+void brisk_dense_mul_at(const double *a, const double *b, double *c, size_t m, size_t k,
+                        size_t n)
+{
+    memset(c, 0, m * n * sizeof *c);
+    for (size_t l = 0; l < k; l++)
+        for (size_t i = 0; i < m; i++) {
+            double f = a[l * m + i];
+            for (size_t j = 0; j < n; j++)
+                c[i * n + j] += f * b[l * n + j];
+        }
+}

@@ -21,4 +21,11 @@ bool brisk_dense_spd_invert(const double *a, double *inv, double *work, size_t n
 void brisk_dense_mul_bt(const double *a, const double *b, double *c, size_t n);
 void brisk_dense_mul(const double *a, const double *b, double *c, size_t n);
 
+/* Rectangular products (c must not alias a or b): c = a b for a (m x k)
+ * and b (k x n), and c = a' b for a (k x m) and b (k x n); c is m x n. */
+void brisk_dense_mul_rect(const double *a, const double *b, double *c, size_t m, size_t k,
+                          size_t n);
+void brisk_dense_mul_at(const double *a, const double *b, double *c, size_t m, size_t k,
+                        size_t n);
+
 #endif

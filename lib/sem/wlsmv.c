@@ -1243,43 +1243,26 @@ static bool difference_traces(const brisk_wlsmv *w, const dwls *d1, const dwls *
     }
     ok = ok && brisk_dense_spd_invert(p, pinv, scratch, q1, &logdet) &&
          brisk_dense_spd_invert(jj, jjinv, scratch, q1, &logdet);
-    /* H = (J1'J1)^-1 J1'J0, K = H'PH */
-    for (size_t a = 0; ok && a < R; a++)
-        for (size_t u = 0; u < q1; u++)
-            for (size_t v = 0; v < q0; v++)
-                tmp[u * q0 + v] += j1[a * q1 + u] * j0[a * q0 + v];
-    for (size_t u = 0; ok && u < q1; u++)
-        for (size_t v = 0; v < q0; v++) {
-            double x = 0;
-            for (size_t l = 0; l < q1; l++)
-                x += jjinv[u * q1 + l] * tmp[l * q0 + v];
-            h[u * q0 + v] = x;
-        }
-    for (size_t u = 0; ok && u < q1; u++)   /* tmp = P H */
-        for (size_t v = 0; v < q0; v++) {
-            double x = 0;
-            for (size_t l = 0; l < q1; l++)
-                x += p[u * q1 + l] * h[l * q0 + v];
-            tmp[u * q0 + v] = x;
-        }
-    for (size_t u = 0; ok && u < q0; u++)
-        for (size_t v = 0; v < q0; v++) {
-            double x = 0;
-            for (size_t l = 0; l < q1; l++)
-                x += h[l * q0 + u] * tmp[l * q0 + v];
-            k[u * q0 + v] = x;
-        }
+    /* H = (J1'J1)^-1 J1'J0, K = H'PH (tmp: J1'J0, then PH) */
+    if (ok) {
+        brisk_dense_mul_at(j1, j0, tmp, q1, R, q0);
+        brisk_dense_mul_rect(jjinv, tmp, h, q1, q1, q0);
+        brisk_dense_mul_rect(p, h, tmp, q1, q1, q0);
+        brisk_dense_mul_at(h, tmp, k, q0, q1, q0);
+    }
     double *kscratch = q0 * q0 <= q1 * q1 ? scratch : NULL;
     ok = ok && kscratch && brisk_dense_spd_invert(k, kinv, kscratch, q0, &logdet);
-    /* M = P^-1 - H K^-1 H' */
-    for (size_t u = 0; ok && u < q1; u++)
-        for (size_t v = 0; v < q1; v++) {
-            double x = 0;
-            for (size_t a = 0; a < q0; a++)
-                for (size_t b = 0; b < q0; b++)
-                    x += h[u * q0 + a] * kinv[a * q0 + b] * h[v * q0 + b];
-            m[u * q1 + v] = pinv[u * q1 + v] - x;
-        }
+    /* M = P^-1 - H K^-1 H' (tmp: H K^-1) */
+    if (ok) {
+        brisk_dense_mul_rect(h, kinv, tmp, q1, q0, q0);
+        for (size_t u = 0; u < q1; u++)
+            for (size_t v = 0; v < q1; v++) {
+                double x = 0;
+                for (size_t a = 0; a < q0; a++)
+                    x += tmp[u * q0 + a] * h[v * q0 + a];
+                m[u * q1 + v] = pinv[u * q1 + v] - x;
+            }
+    }
     /* W J1 M */
     for (size_t a = 0; ok && a < R; a++) {
         const brisk_wlsmv_stats *s = &w->groups[a / ns];

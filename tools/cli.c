@@ -339,24 +339,59 @@ bool cli_parse_group_equal(const char *list, unsigned *flags)
     return ok;
 }
 
+/* A model file is text of at most this many bytes (a model of thousands of
+ * statements is a few hundred KiB): what is read from a file is bounded. */
+#define MAX_MODEL_BYTES (16u << 20)
+
 char *cli_read_text_file(const char *path, brisk_error *err)
 {
     FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t size = 0;
-    if (f) {
-        FILE *m = open_memstream(&text, &size);
-        char buf[65536];
-        size_t n;
-        while (m && (n = fread(buf, 1, sizeof buf, f)) > 0 && size < (16u << 20))
-            fwrite(buf, 1, n, m);
-        if (m)
-            fclose(m);
-        fclose(f);
-    }
-    if (!text) {
+    if (!f) {
         brisk_error_at(err, path, 0, 0);
         brisk_error_set(err, BRISK_ERR_OPEN, "cannot read the model file");
+        return NULL;
+    }
+    size_t size = 0, cap = 65536;
+    char *text = malloc(cap + 1);
+    bool too_big = false;
+    while (text && !too_big) {
+        if (size == cap) {
+            char *grown = realloc(text, 2 * cap + 1);
+            if (!grown) {
+                free(text);
+                text = NULL;
+                break;
+            }
+            text = grown;
+            cap *= 2;
+        }
+        size_t n = fread(text + size, 1, cap - size, f);
+        size += n;
+        too_big = size > MAX_MODEL_BYTES;
+        if (n == 0)
+            break;
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (!text) {
+        brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    text[size] = '\0';
+    const char *nul = memchr(text, '\0', size);
+    if (failed || too_big || nul) {
+        long line = 1;
+        for (const char *p = text; nul && p < nul; p++)
+            line += *p == '\n';
+        brisk_error_at(err, path, nul && !too_big ? line : 0, 0);
+        brisk_error_set(err, failed ? BRISK_ERR_OPEN : BRISK_ERR_FORMAT, "%s",
+                        failed    ? "cannot read the model file"
+                        : too_big ? "the model file is larger than 16 MiB: is it a model in "
+                                    "lavaan syntax?"
+                                  : "the model file holds a NUL byte: it is not a text file "
+                                    "(save it as plain text)");
+        free(text);
+        return NULL;
     }
     return text;
 }

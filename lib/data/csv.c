@@ -645,6 +645,9 @@ static int candidate_index(int c)
     return hit ? (int)(hit - delimiter_candidates) : -1;
 }
 
+/* The header line is at most this long (100,000 columns of 600 bytes). */
+#define MAX_HEADER_BYTES (64 << 20)
+
 /* Count the candidates outside quotes on the first non-empty line. */
 static brisk_status detect_delimiter(csv_reader *r, char *delimiter)
 {
@@ -654,7 +657,16 @@ static brisk_status detect_delimiter(csv_reader *r, char *delimiter)
     if (st != BRISK_OK)
         return st;
     int c;
+    size_t bytes = 0;
     while ((c = next_byte(r)) != EOF) {
+        /* binary data, or an endless stream (/dev/zero), ends the search
+         * (the reading that follows stops at the NUL byte and names its
+         * line and field) */
+        if (c == '\0')
+            break;
+        if (++bytes > MAX_HEADER_BYTES)
+            return fail(r, BRISK_ERR_LIMIT, 1, 0, "the first line runs over %d MiB without a "
+                        "line end: is this a delimited text file?", MAX_HEADER_BYTES >> 20);
         if (c == '"')
             in_quotes = !in_quotes;   /* "" toggles twice: still right */
         else if (!in_quotes && c == '\n' && line_has_bytes)

@@ -8,7 +8,12 @@
 #include <string.h>
 #include "sem_fit.h"
 
-#define MAX_DEPTH 32
+/* Bounds on what a model file controls, so that no input grows the stack
+ * without limit: how deep := names may refer to := names (a chain longer
+ * than the model's := statements is a circle), and how deeply one
+ * expression may nest parentheses, signs, powers and functions. */
+#define MAX_DEPTH 256
+#define MAX_NESTING 256
 
 typedef struct expr_parser {
     const char *s;
@@ -16,11 +21,13 @@ typedef struct expr_parser {
     brisk_sem_value_fn value_of;
     const void *ctx;
     size_t depth;
+    size_t nesting;               /* open parentheses, signs, powers, calls */
     brisk_error *err;
     bool failed;
 } expr_parser;
 
 static double parse_sum(expr_parser *e);
+static double parse_unary(expr_parser *e);
 
 static void skip_blanks(expr_parser *e)
 {
@@ -47,8 +54,13 @@ static double label_value(expr_parser *e, const char *name)
     for (size_t r = 0; r < m->nparams; r++) {
         if (m->params[r].op == BRISK_OP_DEFINE && strcmp(m->params[r].lhs, name) == 0) {
             double v;
-            if (e->depth >= MAX_DEPTH)
+            size_t defined = 0;
+            for (size_t d = 0; d < m->nparams; d++)
+                defined += m->params[d].op == BRISK_OP_DEFINE;
+            if (e->depth >= defined)
                 return fail(e, "definitions refer to each other in a circle at", name);
+            if (e->depth >= MAX_DEPTH)
+                return fail(e, "definitions refer to definitions more than 256 deep at", name);
             if (!brisk_sem_eval_expr(m, m->params[r].expr, e->value_of, e->ctx, e->depth + 1,
                                      &v, e->err))
                 e->failed = true;
@@ -96,7 +108,7 @@ static double parse_primary(expr_parser *e)
             name[n++] = *e->s++;
         name[n] = '\0';
         skip_blanks(e);
-        if (*e->s == '(')
+        if (*e->s == '(')   /* its parenthesis counts towards the nesting */
             return apply_function(e, name, parse_primary(e));
         return label_value(e, name);
     }
@@ -109,12 +121,12 @@ static double parse_power(expr_parser *e)
     skip_blanks(e);
     if (*e->s == '^') {
         e->s++;
-        return pow(base, parse_power(e));
+        return pow(base, parse_unary(e));   /* lavaan's (R's) -x^-y: the exponent may be signed */
     }
     return base;
 }
 
-static double parse_unary(expr_parser *e)
+static double parse_signed(expr_parser *e)
 {
     skip_blanks(e);
     if (*e->s == '-') {
@@ -126,6 +138,21 @@ static double parse_unary(expr_parser *e)
         return parse_unary(e);
     }
     return parse_power(e);
+}
+
+/* Every recursion of the grammar passes here (a parenthesis through
+ * parse_sum, a sign, a power's exponent, a function's argument), which
+ * bounds the nesting. */
+static double parse_unary(expr_parser *e)
+{
+    if (e->failed)
+        return NAN;
+    if (++e->nesting > MAX_NESTING)
+        return fail(e, "the expression nests parentheses, signs or powers more than 256 deep",
+                    NULL);
+    double v = parse_signed(e);
+    e->nesting--;
+    return v;
 }
 
 static double parse_product(expr_parser *e)

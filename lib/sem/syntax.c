@@ -598,6 +598,23 @@ static brisk_status classify_intercept(parser *p, brisk_statement *st)
     return BRISK_OK;
 }
 
+/* The terms of "=~" and "~~" are variables: a number there ("x1 ~~ 1", a
+ * slip for an intercept) is refused, not read as one. */
+static brisk_status variables_only(parser *p, brisk_statement *st)
+{
+    for (size_t k = 0; k < st->nrhs; k++) {
+        const char *name = st->rhs[k].name;
+        if (!isdigit((unsigned char)name[0]) && name[0] != '.')
+            continue;
+        brisk_error_at(p->err, p->name, st->rhs[k].line, st->rhs[k].column);
+        return brisk_error_set(p->err, BRISK_ERR_FORMAT,
+                               "model syntax: expected a variable name after '%s', found '%s'%s",
+                               brisk_op_text(st->op), name,
+                               strcmp(name, "1") == 0 ? "; an intercept is written 'x ~ 1'" : "");
+    }
+    return BRISK_OK;
+}
+
 /* lavaan's operators that brisk does not have, refused by name. */
 static brisk_status refuse_operator(parser *p, size_t end)
 {
@@ -726,6 +743,8 @@ static brisk_status parse_statement(parser *p, brisk_syntax *syn)
     s = parse_terms(p, &st);
     if (s == BRISK_OK && st.op == BRISK_OP_REGRESS)
         s = classify_intercept(p, &st);
+    else if (s == BRISK_OK && (st.op == BRISK_OP_MEASURE || st.op == BRISK_OP_COVARY))
+        s = variables_only(p, &st);
 done:
     if (s == BRISK_OK && (s = add_statement(syn, &st)) == BRISK_OK) {
         size_t original = syn->n - 1;

@@ -66,6 +66,19 @@ generate() {    # generate FILE NAME into $gen; false when unknown
         awk 'BEGIN { print "id,age,tg1,comment";
                      for (i = 1; i <= 30000; i++) printf "%d,%d,%d,\"row %d\"\n", i, 18 + i % 60, 1 + i % 5, i;
                      print "30001,44,\"3\"" }' >"$gen/$1" ;;
+    deep-parentheses.lav)   # := nested 50,000 parentheses deep (limit: 256)
+        { printf 'f =~ x1 + a*x2 + b*x3\nd := '; repeat_x 50000 | tr x '(';
+          printf 'a'; repeat_x 50000 | tr x ')'; printf '\n'; } >"$gen/$1" ;;
+    many-minuses.lav)       # := with a million unary minuses
+        { printf 'f =~ x1 + a*x2 + b*x3\nd := '; repeat_x 1000000 | tr x -;
+          printf 'a\n'; } >"$gen/$1" ;;
+    power-chain.lav)        # := a^a^a^... 100,000 long
+        { printf 'f =~ x1 + a*x2 + b*x3\nd := a'; repeat_x 100000 | sed 's/x/^a/g';
+          printf '\n'; } >"$gen/$1" ;;
+    huge-model.lav)         # 17 MiB of model text (limit: 16 MiB)
+        { printf 'f =~ x1 + x2 + x3\n'; repeat_x 17000000 | tr x ' '; printf '\n'; } >"$gen/$1" ;;
+    zero-stream.csv)        # an endless stream of NUL bytes as the data
+        ln -s /dev/zero "$gen/$1" ;;
     folder.csv | folder.survey)     # a folder where a file is expected
         mkdir "$gen/$1" ;;
     unreadable.csv)         # no read permission

@@ -844,6 +844,29 @@ static void test_model_errors(void **state)
     }
 }
 
+/* := names may refer to := names in a chain longer than 32 (what once was
+ * called circular): forty, each the one before times 1.5, give a 1.5^39. */
+static void test_defined_chain(void **state)
+{
+    (void)state;
+    char text[4096];
+    int used = snprintf(text, sizeof text, "f =~ x1 + a*x2 + x3\nd1 := a\n");
+    for (int i = 2; i <= 40; i++)
+        used += snprintf(text + used, sizeof text - (size_t)used, "d%d := 1.5*d%d\n", i, i - 1);
+    fitted f = fit_text(text, DATA "hs.csv", (brisk_model_options){0});
+    assert_int_equal(f.status, BRISK_OK);
+    double a = NAN, d40 = NAN;
+    for (size_t r = 0; r < brisk_model_nparams(f.model); r++) {
+        const brisk_param *p = brisk_model_param(f.model, r);
+        if (strcmp(p->label, "a") == 0)
+            a = f.fit->rows[r].est;
+        if (strcmp(p->lhs, "d40") == 0)
+            d40 = f.fit->rows[r].est;
+    }
+    assert_true(fabs(d40 - a * pow(1.5, 39)) < 1e-9 * fabs(d40));
+    fitted_free(&f);
+}
+
 /* c(...) gives one value per group; a survey that writes it is also
  * fitted without groups: then its first value holds, and the fit says so. */
 static void test_values_per_group_in_one_group(void **state)
@@ -924,6 +947,7 @@ int main(void)
         cmocka_unit_test(test_data_problems),
         cmocka_unit_test(test_constant_and_collinear_items),
         cmocka_unit_test(test_model_errors),
+        cmocka_unit_test(test_defined_chain),
         cmocka_unit_test(test_values_per_group_in_one_group),
         cmocka_unit_test(test_observed_covariates_fixed_x),
     };

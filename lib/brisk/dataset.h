@@ -71,6 +71,9 @@ typedef struct brisk_dataset {
     size_t cap_cols;
     char *source;                 /* path or name it was read from */
     char *file_label;             /* SPSS/Stata file label, or NULL */
+    size_t *by_name;              /* open-addressing hash of the column names: index + 1,
+                                     0 empty (brisk_dataset_add_column keeps it) */
+    size_t by_name_cap;           /* a power of two, at least twice ncols */
 } brisk_dataset;
 
 /* ---- construction ---- */

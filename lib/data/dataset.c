@@ -1,6 +1,7 @@
 /* The columnar dataset. */
 #include <config.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,47 @@ void brisk_dataset_free(brisk_dataset *ds)
     for (size_t j = 0; j < ds->ncols; j++)
         column_free(&ds->cols[j], ds->nrows);
     free(ds->cols);
+    free(ds->by_name);
     free(ds->source);
     free(ds->file_label);
     free(ds);
+}
+
+/* FNV-1a of a column name. */
+static size_t name_hash(const char *name)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return (size_t)h;
+}
+
+static void insert_name(size_t *table, size_t cap, const char *name, size_t j)
+{
+    size_t mask = cap - 1, at = name_hash(name) & mask;
+    while (table[at])
+        at = (at + 1) & mask;
+    table[at] = j + 1;
+}
+
+/* Column j into the name hash, its capacity kept at least twice the
+ * columns so that a lookup takes constant time (100,000 columns read in
+ * linear time); a larger table is filled before it replaces the old one. */
+static bool index_name(brisk_dataset *ds, size_t j)
+{
+    if (2 * (j + 1) > ds->by_name_cap) {
+        size_t cap = ds->by_name_cap ? 2 * ds->by_name_cap : 64;
+        size_t *table = calloc(cap, sizeof *table);
+        if (!table)
+            return false;
+        for (size_t k = 0; k < j; k++)
+            insert_name(table, cap, ds->cols[k].name, k);
+        free(ds->by_name);
+        ds->by_name = table;
+        ds->by_name_cap = cap;
+    }
+    insert_name(ds->by_name, ds->by_name_cap, ds->cols[j].name, j);
+    return true;
 }
 
 brisk_status brisk_dataset_add_column(brisk_dataset *ds, const char *name,
@@ -75,6 +114,10 @@ brisk_status brisk_dataset_add_column(brisk_dataset *ds, const char *name,
     else
         c->str = malloc(n * sizeof *c->str);
     if (!c->name || !c->miss || (type == BRISK_NUMERIC ? !c->num : !c->str)) {
+        column_free(c, 0);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    if (!index_name(ds, ds->ncols)) {
         column_free(c, 0);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
@@ -137,9 +180,12 @@ brisk_column *brisk_dataset_find(const brisk_dataset *ds, const char *name)
 
 size_t brisk_dataset_index(const brisk_dataset *ds, const char *name)
 {
-    for (size_t j = 0; j < ds->ncols; j++)
-        if (strcmp(ds->cols[j].name, name) == 0)
-            return j;
+    if (!ds->by_name_cap)
+        return (size_t)-1;
+    size_t mask = ds->by_name_cap - 1;
+    for (size_t at = name_hash(name) & mask; ds->by_name[at]; at = (at + 1) & mask)
+        if (strcmp(ds->cols[ds->by_name[at] - 1].name, name) == 0)
+            return ds->by_name[at] - 1;
     return (size_t)-1;
 }
 

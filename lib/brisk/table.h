@@ -161,7 +161,10 @@ brisk_status brisk_write_xlsx(const char *path, const brisk_table_list *list, br
 /* ---- atomic output files ---- */
 
 /* An output file written to a temporary name beside the target and renamed
- * onto it on commit, so no command leaves a partial file. */
+ * onto it on commit, so no command leaves a partial file.  A target that
+ * exists and is no regular file (/dev/stdout, /dev/null, a named pipe) is
+ * written directly (temp NULL): renaming over it would replace the device
+ * or pipe itself. */
 typedef struct brisk_output {
     FILE *stream;
     char *target;
@@ -170,7 +173,8 @@ typedef struct brisk_output {
 
 brisk_status brisk_output_open(brisk_output *out, const char *path, brisk_error *err);
 /* The same without a stream: out->temp is an empty file to be written by
- * name (as libxlsxwriter does), then committed or aborted. */
+ * name (as libxlsxwriter does), then committed or aborted; a target that is
+ * no regular file is refused (BRISK_ERR_WRITE). */
 brisk_status brisk_output_open_path(brisk_output *out, const char *path, brisk_error *err);
 /* Close and rename; on failure the temporary file is removed. */
 brisk_status brisk_output_commit(brisk_output *out, brisk_error *err);

@@ -81,6 +81,22 @@ brisk_status brisk_output_open(brisk_output *out, const char *path, brisk_error 
         brisk_output_abort(out);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
+    /* A device or a pipe is written as it is (renaming over it would
+     * replace it); a folder is no output file. */
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        free(out->temp);
+        out->temp = NULL;
+        int e = S_ISDIR(sb.st_mode) ? EISDIR : 0;
+        if (!e && !(out->stream = fopen(path, "w")))
+            e = errno;
+        if (!e)
+            return BRISK_OK;
+        brisk_output_abort(out);
+        brisk_error_at(err, path, 0, 0);
+        return brisk_error_set(err, BRISK_ERR_WRITE, "cannot create output file: %s",
+                               strerror(e));
+    }
     /* The temporary file sits beside the target so rename() stays atomic. */
     snprintf(out->temp, n, "%s.tmpXXXXXX", path);
     int fd = mkstemp(out->temp);
@@ -106,6 +122,12 @@ brisk_status brisk_output_open(brisk_output *out, const char *path, brisk_error 
 brisk_status brisk_output_open_path(brisk_output *out, const char *path, brisk_error *err)
 {
     brisk_status st = brisk_output_open(out, path, err);
+    if (st == BRISK_OK && !out->temp) {   /* a device or pipe: no file to write by name */
+        brisk_output_abort(out);
+        brisk_error_at(err, path, 0, 0);
+        return brisk_error_set(err, BRISK_ERR_WRITE, "cannot write this output to a device or "
+                               "pipe: give a file name");
+    }
     if (st == BRISK_OK) {
         fclose(out->stream);
         out->stream = NULL;
@@ -143,7 +165,7 @@ brisk_status brisk_output_commit(brisk_output *out, brisk_error *err)
         e = errno;
     }
     out->stream = NULL;
-    if (!failed && rename(out->temp, out->target) != 0) {
+    if (!failed && out->temp && rename(out->temp, out->target) != 0) {
         failed = 1;
         e = errno;
     }

@@ -79,6 +79,8 @@ generate() {    # generate FILE NAME into $gen; false when unknown
         { printf 'f =~ x1 + x2 + x3\n'; repeat_x 17000000 | tr x ' '; printf '\n'; } >"$gen/$1" ;;
     zero-stream.csv)        # an endless stream of NUL bytes as the data
         ln -s /dev/zero "$gen/$1" ;;
+    full-device.csv | full-device.xlsx)   # output to a full device (renaming over it
+        ln -s /dev/full "$gen/$1" ;;       # would replace the link: written directly)
     folder.csv | folder.survey)     # a folder where a file is expected
         mkdir "$gen/$1" ;;
     unreadable.csv)         # no read permission
@@ -127,7 +129,8 @@ leftovers() {   # leftovers RUNDIR ARGS...
         /*) ;;
         *) continue ;;     # relative: inside the working directory, seen above
         esac
-        [ -d "$out" ] || { [ -e "$out" ] && echo "$out"; }
+        # (a folder, or a device such as /dev/full, was there before)
+        [ -d "$out" ] || [ -c "$out" ] || { [ -e "$out" ] && echo "$out"; }
         for f in "$out".tmp* "$out".labels.csv*; do
             [ -e "$f" ] && echo "$f"
         done

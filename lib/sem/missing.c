@@ -346,9 +346,12 @@ brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const
     /* start: available-case means and variances, no covariances */
     for (size_t j = 0; st == BRISK_OK && j < p; j++) {
         brisk_fiml_available_moments(out, j, &out->mean[j], &out->cov[j * p + j]);
-        if (!(out->cov[j * p + j] > 0))
-            st = brisk_error_set(err, BRISK_ERR_DATA, "variable %zu has no variance among the "
-                                 "respondents who answered it", j + 1);
+        if (!(out->cov[j * p + j] > 0)) {
+            brisk_error_variable(err, cols[j]->name);
+            st = brisk_error_set(err, BRISK_ERR_DATA, "item '%s' has no variance among the "
+                                 "respondents who answered it (every answer the same): drop "
+                                 "it from the model", cols[j]->name);
+        }
     }
     bool ok = st == BRISK_OK;
     double f = ok ? brisk_fiml_discrepancy(out, out->cov, out->mean, scratch, inverses, &ok) : 0;

@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 {
     /* GSL's default handler aborts; the library checks every status. */
     gsl_set_error_handler_off();
+    cli_clean_up_on_signals();
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

@@ -118,6 +118,10 @@ bool cli_parse_group_equal(const char *list, unsigned *flags);
  * read. */
 char *cli_read_text_file(const char *path, brisk_error *err);
 
+/* SIGINT, SIGTERM and SIGHUP remove the temporary files of the outputs
+ * being written before the program ends (signals.c). */
+void cli_clean_up_on_signals(void);
+
 /* True, with err set (naming path and the line), when a model's text has
  * {b} outside a comment and no survey is there to expand it; what_to_do
  * ends the message. */

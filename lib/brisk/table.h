@@ -172,6 +172,14 @@ typedef struct brisk_output {
 } brisk_output;
 
 brisk_status brisk_output_open(brisk_output *out, const char *path, brisk_error *err);
+
+/* The program may watch the temporary files of outputs, to remove them
+ * when it is interrupted (tools/signals.c): watch(temp, true) once the
+ * temporary file exists, watch(temp, false) once it has been renamed or
+ * removed.  Set once, before any output is opened; NULL (the default): no
+ * one watches. */
+typedef void (*brisk_temp_watch)(const char *temp, bool exists);
+void brisk_output_watch(brisk_temp_watch watch);
 /* The same without a stream: out->temp is an empty file to be written by
  * name (as libxlsxwriter does), then committed or aborted; a target that is
  * no regular file is refused (BRISK_ERR_WRITE). */

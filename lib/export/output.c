@@ -71,6 +71,15 @@ brisk_status brisk_write_tables(FILE *stream, brisk_output_format format,
     return BRISK_OK;
 }
 
+/* Set once by the program before any output (brisk_output_watch); read
+ * only afterwards, so outputs in several threads stay safe. */
+static brisk_temp_watch temp_watch;
+
+void brisk_output_watch(brisk_temp_watch watch)
+{
+    temp_watch = watch;
+}
+
 brisk_status brisk_output_open(brisk_output *out, const char *path, brisk_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -101,13 +110,18 @@ brisk_status brisk_output_open(brisk_output *out, const char *path, brisk_error 
     snprintf(out->temp, n, "%s.tmpXXXXXX", path);
     int fd = mkstemp(out->temp);
     /* mkstemp creates 0600; an output file is as readable as any other. */
-    if (fd >= 0)
+    if (fd >= 0) {
         fchmod(fd, 0644);
+        if (temp_watch)
+            temp_watch(out->temp, true);
+    }
     if (fd < 0 || !(out->stream = fdopen(fd, "w"))) {
         int e = errno;
         if (fd >= 0) {
             close(fd);
             unlink(out->temp);
+            if (temp_watch)
+                temp_watch(out->temp, false);
         }
         free(out->temp);
         out->temp = NULL;
@@ -175,6 +189,8 @@ brisk_status brisk_output_commit(brisk_output *out, brisk_error *err)
         brisk_output_abort(out);
         return BRISK_ERR_WRITE;
     }
+    if (out->temp && temp_watch)
+        temp_watch(out->temp, false);
     free(out->temp);
     free(out->target);
     memset(out, 0, sizeof *out);
@@ -185,8 +201,11 @@ void brisk_output_abort(brisk_output *out)
 {
     if (out->stream)
         fclose(out->stream);
-    if (out->temp)
+    if (out->temp) {
         unlink(out->temp);
+        if (temp_watch)
+            temp_watch(out->temp, false);
+    }
     free(out->temp);
     free(out->target);
     memset(out, 0, sizeof *out);

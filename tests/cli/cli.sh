@@ -594,7 +594,25 @@ t_power() {
     run 1 power --model "$tmp/reg.lav" && has "--n N1,N2" "$tmp/err"
 }
 
-echo "1..36"
+t_interrupted_output() {
+    # SIGTERM while import -o writes: the temporary file is removed, the
+    # output never appears, the exit status is the signal's (128 + 15)
+    awk 'BEGIN { print "id,a,b,c"; for (i = 0; i < 2000000; i++) printf "%d,%d,%d,%d\n", i, i % 5, i % 7, i % 3 }' >"$tmp/big.csv" &&
+    "$brisk" import "$tmp/big.csv" -o "$tmp/killed.csv" -q &
+    pid=$!
+    waited=0
+    until ls "$tmp"/killed.csv.tmp* >/dev/null 2>&1 || [ $waited -ge 600 ]; do
+        sleep 0.05; waited=$((waited + 1))
+    done
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid"
+    status=$?
+    rm -f "$tmp/big.csv"
+    [ "$status" -eq 143 ] || { echo "exit $status, expected 143 (SIGTERM)" >&2; return 1; }
+    ! ls "$tmp"/killed.csv* >/dev/null 2>&1 || { echo "left: $(ls "$tmp"/killed.csv*)" >&2; return 1; }
+}
+
+echo "1..37"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -630,5 +648,6 @@ ok "compare-items: McNemar, t and Wilcoxon per pair, by group; errors" t_compare
 ok "describe --by: approval by group with Rao-Scott tests for a weighted survey" t_describe_by
 ok "fit --estimator mlr|wlsmv and --missing fiml: lavaan's measures, with covariates; what is not there yet refused" t_fit_mlr
 ok "a survey without [items]: the model's indicators are the items; nothing to describe is an error" t_survey_without_items
+ok "an output interrupted by SIGTERM leaves no temporary file" t_interrupted_output
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

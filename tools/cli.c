@@ -124,8 +124,11 @@ void cli_print_warnings(const cli_common *c, const brisk_table_list *tables)
 {
     if (c->quiet)
         return;
-    for (size_t k = 0; k < tables->nwarnings; k++)
-        fprintf(stderr, "brisk: warning: %s\n", tables->warnings[k]);
+    for (size_t k = 0; k < tables->nwarnings; k++) {
+        fputs("brisk: warning: ", stderr);
+        cli_print_clean(stderr, tables->warnings[k]);
+        fputc('\n', stderr);
+    }
 }
 
 /* The line of a text file, for showing where an error is. */
@@ -157,6 +160,11 @@ static void show_caret(const brisk_error *err)
     if (err->line <= 0 || err->column <= 0 || !err->file[0] ||
         !read_line(err->file, err->line, text, sizeof text))
         return;
+    /* control bytes shown as '?', one column each, so the caret stays under
+     * its character */
+    for (unsigned char *p = (unsigned char *)text; *p; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            *p = '?';
     fprintf(stderr, "  %s\n  ", text);
     /* Count displayed characters up to the column (tabs kept as tabs). */
     long col = 1;
@@ -169,10 +177,39 @@ static void show_caret(const brisk_error *err)
     fputs("^\n", stderr);
 }
 
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0. */
+static size_t utf8_length(const unsigned char *s)
+{
+    size_t n = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3
+                               : (s[0] >> 3) == 30 ? 4 : 0;
+    for (size_t k = 1; k < n; k++)
+        if ((s[k] >> 6) != 2)
+            return 0;
+    return n;
+}
+
+void cli_print_clean(FILE *f, const char *text)
+{
+    /* A message may quote a file's bytes (a name, a value, a corrupt
+     * file's garbage): control bytes and invalid UTF-8 are shown as \xNN,
+     * never sent to the terminal as they are. */
+    for (const unsigned char *p = (const unsigned char *)text; *p;) {
+        size_t n = utf8_length(p);
+        if (n == 0 || (n == 1 && ((*p < 0x20 && *p != '\t') || *p == 0x7f))) {
+            fprintf(f, "\\x%02X", *p++);
+            continue;
+        }
+        fwrite(p, 1, n, f);
+        p += n;
+    }
+}
+
 int cli_fail(const brisk_error *err)
 {
     char msg[2048];
-    fprintf(stderr, "brisk: %s\n", brisk_error_format(err, msg, sizeof msg));
+    fputs("brisk: ", stderr);
+    cli_print_clean(stderr, brisk_error_format(err, msg, sizeof msg));
+    fputc('\n', stderr);
     /* Survey and model files are ours to point into; data files may be huge. */
     if (ends_with(err->file, ".survey") || ends_with(err->file, ".lav") ||
         ends_with(err->file, ".model"))

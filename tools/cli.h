@@ -118,6 +118,10 @@ bool cli_parse_group_equal(const char *list, unsigned *flags);
  * read. */
 char *cli_read_text_file(const char *path, brisk_error *err);
 
+/* text to f with control bytes and invalid UTF-8 shown as \xNN (messages
+ * may quote a file's bytes). */
+void cli_print_clean(FILE *f, const char *text);
+
 /* SIGINT, SIGTERM and SIGHUP remove the temporary files of the outputs
  * being written before the program ends (signals.c). */
 void cli_clean_up_on_signals(void);

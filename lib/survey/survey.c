@@ -11,6 +11,8 @@
 #include "survey_internal.h"
 
 #define MAX_SURVEY_BYTES (16u << 20)
+#define MAX_BEHAVIOURS 200
+#define MAX_BEHAVIOURS_TEXT "200"
 
 typedef enum {
     SEC_NONE, SEC_SURVEY, SEC_BEHAVIOURS, SEC_ITEMS, SEC_REVERSE, SEC_MODEL,
@@ -292,6 +294,12 @@ static brisk_status key_value_line(survey_parser *p, char *line)
         if (strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
             strlen(key))
             return fail(p, "behaviour key '%s' may hold only letters, digits and '_'%s", key, "");
+        /* every analysis runs once per behaviour: their number is bounded
+         * (10,000 made a report run for minutes and take gigabytes) */
+        if (s->nbehaviours == MAX_BEHAVIOURS)
+            return fail(p, "more than %s behaviours%s: a survey compares a few behaviours (a "
+                        "column of many values is a variable, not [behaviours])",
+                        MAX_BEHAVIOURS_TEXT, "");
         return add_entry(p, &s->behaviours, &s->nbehaviours, key, value && *value ? value : key);
     }
     default: /* SEC_ITEMS */

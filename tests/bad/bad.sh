@@ -77,6 +77,10 @@ generate() {    # generate FILE NAME into $gen; false when unknown
           printf '\n'; } >"$gen/$1" ;;
     huge-model.lav)         # 17 MiB of model text (limit: 16 MiB)
         { printf 'f =~ x1 + x2 + x3\n'; repeat_x 17000000 | tr x ' '; printf '\n'; } >"$gen/$1" ;;
+    many-behaviours.survey) # 201 behaviours (limit: 200)
+        { printf '[survey]\ndata = base.csv\nid = id\n\n[behaviours]\n';
+          awk 'BEGIN { for (i = 1; i <= 201; i++) printf "b%d = Behaviour %d\n", i, i }'
+          printf '\n[items]\ntg1 = Trust\n'; } >"$gen/$1" ;;
     zero-stream.csv)        # an endless stream of NUL bytes as the data
         ln -s /dev/zero "$gen/$1" ;;
     full-device.csv | full-device.xlsx)   # output to a full device (renaming over it

@@ -83,14 +83,26 @@ static brisk_status singular_sample(const brisk_model *m, const brisk_moments *m
     size_t p = mom->p;
     char group[300];
     for (size_t j = 0; j < p; j++) {
-        if (!(mom->cov[j * p + j] > 1e-12 * (1 + fabs(mom->mean[j])))) {
-            brisk_error_variable(err, m->ov[j]);
+        /* constant relative to its own scale (an item in small units is
+         * not); a variance that underflows although the answers differ
+         * (values near 1e-300) is too small to compute with */
+        double var = mom->cov[j * p + j], mean = mom->mean[j];
+        if (var > 1e-20 * mean * mean && var > 0)
+            continue;
+        brisk_error_variable(err, m->ov[j]);
+        bool differ = false;
+        for (size_t i = 1; mom->data && i < mom->n && !differ; i++)
+            differ = mom->data[i * p + j] != mom->data[j];
+        if (differ)
             return brisk_error_set(err, BRISK_ERR_DATA,
-                                   "item '%s' is constant in the %zu respondents%s used "
-                                   "(every answer is %g); drop it from the model",
-                                   m->ov[j], mom->n, of_group(mom, group, sizeof group),
-                                   mom->mean[j]);
-        }
+                                   "item '%s' varies too little for its scale (values near "
+                                   "%g) to be computed with in the %zu respondents%s used; "
+                                   "rescale it (multiply it by a power of ten)",
+                                   m->ov[j], mean, mom->n, of_group(mom, group, sizeof group));
+        return brisk_error_set(err, BRISK_ERR_DATA,
+                               "item '%s' is constant in the %zu respondents%s used "
+                               "(every answer is %g); drop it from the model",
+                               m->ov[j], mom->n, of_group(mom, group, sizeof group), mean);
     }
     double *c = malloc(p * p * sizeof *c), *vec = malloc(p * p * sizeof *vec),
            *val = malloc(p * sizeof *val);
@@ -163,6 +175,33 @@ static bool well_conditioned(const brisk_moments *mom)
     return min_scaled_eigenvalue(mom->cov, mom->p) > 1e-10;
 }
 
+/* Items whose variances differ by more than ten orders of magnitude leave
+ * the information numerically singular (lavaan warns beyond a factor of
+ * 1000): the message names the two and asks to rescale, rather than
+ * calling the model not identified.  Fixed covariates are not estimated
+ * and are left out. */
+static brisk_status comparable_scales(const brisk_model *m, const brisk_moments *mom,
+                                      brisk_error *err)
+{
+    size_t p = mom->p, lo = (size_t)-1, hi = (size_t)-1;
+    for (size_t j = 0; j < p; j++) {
+        if (brisk_sem_is_fixed_x(m, j))
+            continue;
+        double v = mom->cov[j * p + j];
+        if (lo == (size_t)-1 || v < mom->cov[lo * p + lo])
+            lo = j;
+        if (hi == (size_t)-1 || v > mom->cov[hi * p + hi])
+            hi = j;
+    }
+    if (lo == (size_t)-1 || !(mom->cov[hi * p + hi] > 1e10 * mom->cov[lo * p + lo]))
+        return BRISK_OK;
+    brisk_error_variable(err, m->ov[lo]);
+    return brisk_error_set(err, BRISK_ERR_DATA, "the variances of '%s' (%g) and '%s' (%g) "
+                           "differ by more than ten orders of magnitude: rescale the items "
+                           "(multiply one by a power of ten) to comparable units",
+                           m->ov[lo], mom->cov[lo * p + lo], m->ov[hi], mom->cov[hi * p + hi]);
+}
+
 /* Every group's sample: enough respondents, a usable covariance matrix. */
 static brisk_status check_group(const brisk_model *m, sem_work *w, brisk_error *err)
 {
@@ -179,7 +218,9 @@ static brisk_status check_group(const brisk_model *m, sem_work *w, brisk_error *
                                of_group(mom, group, sizeof group), m->p);
     bool ok;
     w->logdet_s = brisk_sem_logdet(mom->cov, mom->p, &ok);
-    return ok && well_conditioned(mom) ? BRISK_OK : singular_sample(m, mom, err);
+    if (!(ok && well_conditioned(mom)))
+        return singular_sample(m, mom, err);
+    return comparable_scales(m, mom, err);
 }
 
 static brisk_status check_inputs(const brisk_model *m, sem_fitter *f, brisk_error *err)

@@ -2,7 +2,7 @@
 # make fuzz-smoke: run each libFuzzer harness over its seed corpus, then
 # mutate until FUZZ_SECONDS have passed (default 60); fail on any crash,
 # sanitizer report, leak, timeout (FUZZ_TIMEOUT seconds for one input,
-# default 15) or memory beyond 2 GB.  One line per harness, as automake's
+# default 30) or memory beyond 2 GB.  One line per harness, as automake's
 # test driver writes them, and its summary:
 #
 #     PASS: fuzz_csv (61432 runs in 60 s; cov 1903, ft 5472; corpus 212)
@@ -19,7 +19,7 @@ set -u
 src=$1 build=$2
 shift 2
 seconds=${FUZZ_SECONDS:-60}
-timeout=${FUZZ_TIMEOUT:-15}
+timeout=${FUZZ_TIMEOUT:-30}
 case $seconds in ''|*[!0-9]*) echo "FUZZ_SECONDS must be a number of seconds, not '$seconds'" >&2; exit 1;; esac
 case $timeout in ''|*[!0-9]*) echo "FUZZ_TIMEOUT must be a number of seconds, not '$timeout'" >&2; exit 1;; esac
 

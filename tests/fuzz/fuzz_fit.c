@@ -8,9 +8,11 @@
  *     one byte of options, then the model text, a line "#@data", and a CSV
  *
  * The option byte: bits 0-1 the estimator (0 ML, 1 MLR, 2 WLSMV, 3 ML
- * with --missing fiml); bit 2 std.lv; bit 3 a mean structure; bit 6 a
- * multi-group fit by the data's column "g".  The digits '0'..'9' are the
- * single-group settings, so seeds stay readable text.  The CSV is read
+ * with --missing fiml); bit 2 std.lv; bit 3 a mean structure; bits 4-5
+ * the tables' format (0 CSV, 1 Markdown, 2 LaTeX, 3 text; the JSON
+ * document and the path diagram are always written); bit 6 a multi-group
+ * fit by the data's column "g".  The digits '0'..'9' are single-group
+ * settings written as text, so seeds stay readable.  The CSV is read
  * from memory.  Outputs go to /dev/null.
  *
  * brisk_fit_text takes no iteration limit: the ML searches (Fisher
@@ -32,13 +34,13 @@
 #define MAX_COLUMNS 8
 #define MAX_ROWS 60
 
-static void report(const brisk_fitted *fitted)
+static void report(const brisk_fitted *fitted, brisk_output_format format)
 {
     brisk_fit_result r = {.fit = fitted->fit, .fitted = fitted};
     brisk_error err;
     brisk_table_list *tables = brisk_table_list_new();
     if (tables && brisk_fit_tables(&r, 1, tables, &err) == BRISK_OK)
-        brisk_write_tables(fuzz_null(), BRISK_OUT_TEXT, tables, &err);
+        brisk_write_tables(fuzz_null(), format, tables, &err);
     brisk_table_list_free(tables);
     brisk_write_fit_json(fuzz_null(), &r, 1, &err);
     brisk_write_fit_dot(fuzz_null(), fitted->fit, "fuzz.lav", NULL, &err);
@@ -75,7 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     brisk_fitted fitted;
     if (brisk_fit_text(text, "fuzz.lav", 1, ds, NULL, 0, options & 64 ? "g" : NULL, &opt,
                        &fitted, &err) == BRISK_OK) {
-        report(&fitted);
+        static const brisk_output_format formats[] = {BRISK_OUT_CSV, BRISK_OUT_MD,
+                                                      BRISK_OUT_TEX, BRISK_OUT_TEXT};
+        report(&fitted, formats[(options >> 4) & 3]);
         brisk_fitted_free(&fitted);
     }
 cleanup:

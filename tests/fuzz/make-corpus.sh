@@ -1,0 +1,167 @@
+#!/bin/sh
+# Write the seed corpora of the fuzz harnesses (tests/fuzz/corpus/NAME/)
+# from files of the source tree: the bad-input corpus (tests/bad), the
+# public data (tests/data), the bundled surveys, the documentation's
+# examples and the reference models (tests/reference).  Large data files
+# are cut to their first rows, so the committed corpus stays small.
+# Run from anywhere: sh tests/fuzz/make-corpus.sh [TOP_SRCDIR]
+# The corpus is committed; run this again when the tree's inputs change,
+# and keep the inputs libFuzzer found worth adding (see README.md).
+set -eu
+top=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
+out=$top/tests/fuzz/corpus
+sep='#@data'
+rows=30
+
+fresh() { rm -rf "${out:?}/$1" && mkdir -p "$out/$1"; }
+# head of a text data file: the header and the first $rows rows
+head_rows() { head -n $((rows + 1)) "$1"; }
+
+# ---- fuzz_csv: delimited text
+fresh fuzz_csv
+for f in "$top"/tests/bad/*.csv "$top"/tests/bad/*.tsv "$top"/tests/bad/*.txt \
+         "$top"/tests/data/*.csv "$top"/doc/examples/*.csv; do
+    [ -f "$f" ] || continue
+    d=${f%/*}; d=${d##*/}
+    head_rows "$f" >"$out/fuzz_csv/$d-${f##*/}"
+done
+
+# ---- fuzz_readstat: one byte of format (0 sav/zsav, 1 por, 2 dta,
+# 3 sas7bdat, 4 xpt), then the file
+fresh fuzz_readstat
+for f in "$top"/tests/data/* "$top"/tests/bad/*; do
+    case $f in
+        *.sav|*.zsav) b='\000' ;;
+        *.por) b='\001' ;;
+        *.dta) b='\002' ;;
+        *.sas7bdat) b='\003' ;;
+        *.xpt) b='\004' ;;
+        *) continue ;;
+    esac
+    d=${f%/*}; d=${d##*/}
+    { printf "$b"; cat "$f"; } >"$out/fuzz_readstat/$d-${f##*/}"
+done
+
+# ---- fuzz_survey: a survey, "#@data", the data it names (data = NAME,
+# its first rows)
+fresh fuzz_survey
+for f in "$top"/tests/bad/*.survey "$top"/surveys/*/*.survey "$top"/doc/examples/*.survey \
+         "$top"/tests/data/*.survey; do
+    dir=${f%/*}
+    d=${dir##*/}
+    data=$(sed -n 's/^data[ \t]*=[ \t]*\([^ \t;#]*\).*/\1/p' "$f" | head -n 1)
+    target=$out/fuzz_survey/$d-${f##*/}
+    if [ -n "$data" ] && [ -f "$dir/$data" ]; then
+        sed "s|^\(data[ \t]*=[ \t]*\)[^ \t;#]*|\1${data##*/}|" "$f" >"$target"
+        printf '\n%s\n' "$sep" >>"$target"
+        case $data in
+            *.csv|*.tsv|*.txt) head_rows "$dir/$data" >>"$target" ;;
+            *) cat "$dir/$data" >>"$target" ;;
+        esac
+    else
+        cp "$f" "$target"
+    fi
+done
+
+# ---- fuzz_model: model files
+fresh fuzz_model
+for f in "$top"/doc/examples/*.lav "$top"/tests/bad/*.lav "$top"/surveys/*/population.lav \
+         "$top"/tests/reference/multigroup/*.lav "$top"/tests/reference/simulate/*.lav \
+         "$top"/tests/reference/sem/*.lav "$top"/tests/reference/robust/*.lav; do
+    [ -f "$f" ] || continue
+    d=${f%/*}; d=${d##*/}
+    cp "$f" "$out/fuzz_model/$d-${f##*/}"
+done
+# every 24th model of the differential battery
+for f in "$top"/tests/reference/differential/models/*.lav; do
+    n=${f##*/}; n=${n%.lav}
+    [ $(( $(echo "$n" | sed 's/^0*//') % 24 )) -eq 1 ] || continue
+    cp "$f" "$out/fuzz_model/differential-$n.lav"
+done
+
+# ---- fuzz_population: population models
+fresh fuzz_population
+for f in "$top"/surveys/*/population.lav "$top"/tests/reference/simulate/*.lav \
+         "$top"/doc/examples/pop.lav "$top"/doc/examples/x.lav "$top"/doc/examples/reg.lav \
+         "$top"/doc/examples/indirect_pop.lav "$top"/doc/examples/study_population.lav \
+         "$top"/tests/bad/pop-*.lav; do
+    [ -f "$f" ] || continue
+    d=${f%/*}; d=${d##*/}
+    cp "$f" "$out/fuzz_population/$d-${f##*/}"
+done
+
+# ---- fuzz_formula: formulas over the harness's own columns (y agree yes
+# x1 x2 sex region w id), and some the command-line tests use
+fresh fuzz_formula
+i=0
+while IFS= read -r formula; do
+    i=$((i + 1))
+    printf '%s' "$formula" >"$out/fuzz_formula/formula-$i"
+done <<'FORMULAS'
+y ~ x1 + x2
+y ~ x1 * x2
+y ~ x1 * sex + region
+y ~ x1:x2 + sex:region - 1
+y ~ 0 + x1 + x2
+agree ~ x1 + x2 + sex
+agree ~ region + x1:sex
+yes ~ x1 + x2
+yes ~ sex * region
+y ~ x1 + x1 + x1:x1
+y ~ .
+y ~ 1
+y~x1+x2-x2
+y ~ x1 * x2 * sex * region
+acc1_{b} ~ age + gender + tg1 + pb1_{b}
+approve ~ age + education + income + urban
+rating ~ temp + contact
+Sat ~ Infl + Type + Cont
+y ~ (x1 + x2)^2
+y ~ x1 + tmp
+FORMULAS
+
+# ---- fuzz_fit: one byte of options, the model, "#@data", 40 rows of the
+# data (every 5th) (the harness skips more than 60 rows or 8 columns).
+# Options: '0' ML, '1' MLR, '2' WLSMV, '3' ML with FIML, +4 std.lv, +8 a
+# mean structure; '@' and on: the same by groups of the column g.
+fresh fuzz_fit
+fit_seed() {  # name options model data [columns]
+    { printf '%s\n' "$2"; cat "$3"; printf '%s\n' "$sep"
+      awk 'NR == 1 || NR % 5 == 0' "$4" | head -n 41 | awk -F, -v keep="${5:-}" '
+          NR == 1 { n = split(keep, k, " ")
+                    for (i = 1; i <= NF; i++) for (j = 1; j <= n; j++) if ($i == k[j]) use[i] = 1 }
+          { if (keep == "") { print; next }
+            line = ""
+            for (i = 1; i <= NF; i++) if (use[i]) line = line (line == "" ? "" : ",") $i
+            print line }'
+    } >"$out/fuzz_fit/$1"
+}
+hs=$top/tests/data/hs.csv
+ex=$top/doc/examples
+fit_seed path-ml 0 "$ex/path.lav" "$hs" "x1 x2 x7 x9"
+fit_seed mimic-mlr 1 "$ex/mimic.lav" "$hs" "x1 x2 x3 ageyr grade"
+fit_seed mimic-means-ml 8 "$ex/mimic.lav" "$hs" "x1 x2 x3 ageyr grade"
+fit_seed single-stdlv 4 "$ex/single.lav" "$hs" "x1 x2 x3 x4 x5 x6 x9"
+fit_seed constant-item-ml 0 "$top/tests/bad/fit-constant-item.lav" \
+    "$top/tests/bad/fit-constant-item.csv"
+fit_seed not-identified-ml 0 "$top/tests/bad/fit-not-identified.lav" "$hs" "x1 x2 x3 x4 x5 x6"
+# Cases of the differential battery with their settings: of every 4th
+# case, those of 8 columns at most that the fuzzing build fits in under
+# about a second from these 40 rows (037, 057, 081, 241, 277, 293 and
+# fit-heywood.lav took 5 to over 30 seconds: see crashes/README.md)
+for id in 017 025 053 061 069 077 097 109 113 125 129 141 169 177 197 217 221 229 \
+          245 297 301 305 309 325 333 345 349; do
+    line=$(grep "^\"$id\"," "$top/tests/reference/differential/cases.csv" | tr -d '"')
+    est=$(echo "$line" | cut -d, -f3) missing=$(echo "$line" | cut -d, -f4)
+    stdlv=$(echo "$line" | cut -d, -f5) group=$(echo "$line" | cut -d, -f6)
+    case $est in ML) o=0 ;; MLR) o=1 ;; WLSMV) o=2 ;; *) continue ;; esac
+    [ "$missing" = ml ] && o=3
+    [ "$stdlv" = TRUE ] && o=$((o + 4))
+    if [ "$group" = g ]; then o=$((o + 64)); else o=$((o + 48)); fi
+    fit_seed "differential-$id" "$(printf "\\$(printf '%03o' $o)")" \
+        "$top/tests/reference/differential/models/$id.lav" \
+        "$top/tests/reference/differential/data/$id.csv"
+done
+for h in fuzz_csv fuzz_readstat fuzz_survey fuzz_model fuzz_population fuzz_formula fuzz_fit; do
+    printf '%-16s %4d files %6d KB\n' "$h" "$(ls "$out/$h" | wc -l)" "$(du -sk "$out/$h" | cut -f1)"
+done

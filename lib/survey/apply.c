@@ -459,7 +459,8 @@ static brisk_status select_rows(brisk_survey_data *d, brisk_error *err)
     d->nrows = calloc(nb, sizeof *d->nrows);
     if (!d->rows || !d->nrows)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    const brisk_column *bc = s->layout == BRISK_LAYOUT_LONG && s->behaviour_column
+    const brisk_column *bc = s->layout == BRISK_LAYOUT_LONG && s->behaviour_column &&
+                                     s->nbehaviours
                                  ? brisk_dataset_find(d->ds, s->behaviour_column) : NULL;
     for (size_t b = 0; b < nb; b++) {
         if (!(d->rows[b] = malloc((n ? n : 1) * sizeof **d->rows)))

@@ -409,6 +409,12 @@ static brisk_status check_survey(survey_parser *p)
         return fail(p, "layout = long needs 'behaviour = COLUMN' naming the column that "
                        "holds the behaviour keys%s%s", "", "");
     }
+    if (s->layout == BRISK_LAYOUT_LONG && s->behaviour_column && !s->nbehaviours) {
+        p->line = s->behaviour_line;
+        return fail(p, "'behaviour = %s' names the column of the behaviours, but the survey "
+                       "has no [behaviours] listing them: add the section, one 'key = label' "
+                       "line per value of '%s'", s->behaviour_column, s->behaviour_column);
+    }
     if (s->layout == BRISK_LAYOUT_LONG && !s->id && s->nbehaviours) {
         p->line = s->data_line;
         return fail(p, "layout = long needs 'id = COLUMN' to match a respondent's rows%s%s",

@@ -794,6 +794,21 @@ static bool negative_variance(const brisk_model *m, const double *theta)
     return false;
 }
 
+/* The place among the ordered items of the item whose fixed residual
+ * variance row par is (the delta parameterization's: 1 less what the model
+ * explains), or w->p when par is no such row. */
+static size_t fixed_residual_item(const brisk_model *m, const brisk_wlsmv *w,
+                                  const brisk_param *par)
+{
+    if (par->op != BRISK_OP_COVARY || par->free || strcmp(par->lhs, par->rhs) != 0)
+        return w->p;
+    int i = brisk_sem_var_index(m, par->lhs);
+    size_t j = 0;
+    while (i >= 0 && j < w->p && w->yv[j] != (size_t)i)
+        j++;
+    return i < 0 ? w->p : j;
+}
+
 /* Whether estimates leave doubt that they are the lowest optimum: a
  * negative variance, or an item whose latent response the model explains
  * more than wholly (a negative residual variance: a Heywood case) or
@@ -805,12 +820,8 @@ static bool doubtful(const brisk_model *m, const brisk_wlsmv *w, dwls *d, const 
         return true;
     for (size_t r = 0; r < m->nparams; r++) {
         const brisk_param *par = &m->params[r];
-        int i = brisk_sem_var_index(m, par->lhs);
-        size_t j = 0;   /* the item's place among the ordered items */
-        while (i >= 0 && j < w->p && w->yv[j] != (size_t)i)
-            j++;
-        if (par->op != BRISK_OP_COVARY || par->free || strcmp(par->lhs, par->rhs) != 0 ||
-            j == w->p || i < 0)
+        size_t j = fixed_residual_item(m, w, par);
+        if (j == w->p)
             continue;
         const sem_work *work = d->works[par->group];
         implied_slopes(w, &w->groups[par->group], work->Sigma, m->p, d->pi);
@@ -996,12 +1007,8 @@ static brisk_status fill_fit(const brisk_model *m, const brisk_wlsmv *w, sem_fit
     for (size_t r = 0; r < m->nparams; r++) {
         const brisk_param *par = &m->params[r];
         sem_work *work = f->works[par->group];
-        int i = brisk_sem_var_index(m, par->lhs);
-        size_t j = 0;   /* the item's place among the ordered items */
-        while (i >= 0 && j < w->p && w->yv[j] != (size_t)i)
-            j++;
-        if (par->op != BRISK_OP_COVARY || par->free || strcmp(par->lhs, par->rhs) != 0 ||
-            j == w->p || i < 0)
+        size_t j = fixed_residual_item(m, w, par);
+        if (j == w->p)
             continue;
         implied_slopes(w, &w->groups[par->group], work->Sigma, m->p, pi);
         double given = given_covariates(w, work->Sigma, m->p, pi, j, j);

@@ -490,6 +490,7 @@ void cli_estimation_defaults(brisk_model_options *opt)
     opt->estimator = BRISK_ESTIMATOR_ML;
     opt->fiml = false;
     opt->survey_ordered = true;
+    opt->time_limit = CLI_DEFAULT_TIME_LIMIT;
 }
 
 int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
@@ -500,6 +501,13 @@ int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
             strcasecmp(arg, "ml") != 0)
             return cli_usage_error(cmd, "--missing takes listwise or fiml, not '%s'", arg);
         m->fiml = strcasecmp(arg, "listwise") != 0;
+        return -1;
+    }
+    if (opt == CLI_OPT_TIME_LIMIT) {
+        /* a week at most: beyond that a limit means none */
+        if (!cli_parse_number(arg, 0, 604800, &m->time_limit))
+            return cli_usage_error(cmd, "--time-limit takes seconds from 0 (no limit) to "
+                                   "604800, not '%s'", arg);
         return -1;
     }
     if (strcasecmp(arg, "ml") == 0)

@@ -139,13 +139,20 @@ bool cli_parse_count(const char *arg, unsigned long long min, unsigned long long
 bool cli_parse_number(const char *arg, double min, double max, double *out);
 
 /* The estimation options of every command that fits a model, with one
- * meaning everywhere: --estimator ml|mlr|wlsmv and --missing
- * listwise|fiml.  Without --estimator a survey's ordered items are fitted
- * by WLSMV (lavaan's default for them), others by ML. */
-enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING };
+ * meaning everywhere: --estimator ml|mlr|wlsmv, --missing listwise|fiml
+ * and --time-limit SECONDS (also alone: reliability's CFA is ML).
+ * Without --estimator a survey's ordered items are fitted by WLSMV
+ * (lavaan's default for them), others by ML. */
+enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT };
+#define CLI_DEFAULT_TIME_LIMIT 300.0
+#define CLI_TIME_LIMIT_OPTION {"time-limit", required_argument, NULL, CLI_OPT_TIME_LIMIT}
 #define CLI_ESTIMATION_OPTIONS                                  \
     {"estimator", required_argument, NULL, CLI_OPT_ESTIMATOR},  \
-    {"missing", required_argument, NULL, CLI_OPT_MISSING}
+    {"missing", required_argument, NULL, CLI_OPT_MISSING}, CLI_TIME_LIMIT_OPTION
+#define CLI_TIME_LIMIT_HELP                                                          \
+    "      --time-limit S    seconds an ML fit may search before it gives up\n"      \
+    "                        (default 300; 0: no limit); a fit stopped without a\n"  \
+    "                        solution is an error (exit 3)\n"
 #define CLI_ESTIMATION_HELP                                                          \
     "      --estimator E     ml (default), mlr (Huber-White SEs, the Yuan-Bentler\n"  \
     "                        scaled chi-square, robust CFI, TLI and RMSEA) or wlsmv\n" \
@@ -154,14 +161,16 @@ enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING };
     "                        survey's ordered items (ordered =) are fitted by WLSMV\n" \
     "      --missing M       listwise (default) or fiml: every respondent with the\n"  \
     "                        answers given (full-information ML, lavaan's missing =\n" \
-    "                        \"ml\"; not with WLSMV)\n"
+    "                        \"ml\"; not with WLSMV)\n"                              \
+    CLI_TIME_LIMIT_HELP
 
-/* Before the command line: ML, listwise, a survey's ordered items by WLSMV. */
+/* Before the command line: ML, listwise, a survey's ordered items by WLSMV,
+ * the default time limit. */
 void cli_estimation_defaults(brisk_model_options *opt);
 
-/* --estimator (opt CLI_OPT_ESTIMATOR) or --missing into m; an estimator
- * given overrides the survey's ordered items.  Returns -1, or a usage
- * error's exit status. */
+/* --estimator (opt CLI_OPT_ESTIMATOR), --missing or --time-limit into m;
+ * an estimator given overrides the survey's ordered items.  Returns -1, or
+ * a usage error's exit status. */
 int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
                           brisk_model_options *m);
 

@@ -33,6 +33,7 @@ const cli_command cmd_reliability = {
         "  -b, --behaviour KEY   only this behaviour (repeatable)\n"
         "      --htmt TYPE       htmt2 (default, geometric means: semTools' default)\n"
         "                        or original (Henseler et al.'s arithmetic means)\n"
+        CLI_TIME_LIMIT_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "  -q, --quiet           no warnings on standard error\n"
@@ -58,7 +59,7 @@ static int parse_options(rel_options *o, int argc, char **argv)
     static const struct option options[] = {
         {"data", required_argument, NULL, 'd'}, {"model", required_argument, NULL, 'm'},
         {"behaviour", required_argument, NULL, 'b'}, {"htmt", required_argument, NULL, OPT_HTMT},
-        CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+        CLI_TIME_LIMIT_OPTION, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "d:m:b:" CLI_COMMON_SHORT, options, NULL)) != -1) {
@@ -75,6 +76,11 @@ static int parse_options(rel_options *o, int argc, char **argv)
                 return cli_usage_error(&cmd_reliability, "--htmt takes htmt2 or original, not "
                                        "'%s'", optarg);
             o->rel.htmt_arithmetic = strcmp(optarg, "original") == 0;
+            break;
+        case CLI_OPT_TIME_LIMIT:
+            if ((status = cli_estimation_option(&cmd_reliability, opt, optarg,
+                                                &o->rel.model)) >= 0)
+                return status;
             break;
         default:
             if ((status = cli_common_option(&o->common, opt, &cmd_reliability)) >= 0)
@@ -111,7 +117,7 @@ static brisk_status data_reliability(const char *text, const char *model_path,
 
 static int run(int argc, char **argv)
 {
-    rel_options o = {0};
+    rel_options o = {.rel.model.time_limit = CLI_DEFAULT_TIME_LIMIT};
     int status = parse_options(&o, argc, argv);
     if (status >= 0)
         return status;

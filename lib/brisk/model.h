@@ -68,6 +68,8 @@ typedef struct brisk_model_options {
     bool values_as_start; /* a value written in the model (0.8*x) is the starting
                              value of a free parameter, not a fixed value (except,
                              with std_lv, a latent variance: it sets the scale) */
+    double time_limit;    /* seconds one ML/MLR/FIML fit may search (0: no limit):
+                             see brisk_fit_options */
 } brisk_model_options;
 
 /* One row of the parameter table, in lavaan's parameterEstimates() order. */
@@ -227,6 +229,12 @@ typedef struct brisk_fit_options {
                                      agrees with these estimates (a bootstrap draw with
                                      the full sample's), or NULL: its first loading
                                      positive */
+    double time_limit;            /* seconds the searches may take (0: no limit).  The
+                                     iterations are bounded anyway; this bounds the time
+                                     on data where every search stalls (FIML on a few
+                                     rows, a Heywood case from many starts).  At the
+                                     limit the best solution found so far stands (with a
+                                     warning); without one, BRISK_ERR_CONVERGENCE. */
 } brisk_fit_options;
 
 /* Fit by maximum likelihood.  Errors: BRISK_ERR_MODEL (not identified:

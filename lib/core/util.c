@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include "util.h"
 
 char *brisk_strdup(const char *s)
@@ -318,4 +319,12 @@ void brisk_write_field(FILE *f, const char *s, char delimiter)
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+double brisk_monotonic_seconds(void)
+{
+    struct timespec now;
+    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+        return 0;
+    return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
 }

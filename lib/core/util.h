@@ -53,6 +53,10 @@ size_t brisk_utf8_width(const char *s);
  * with a blank or '#' (which some readers would drop). */
 void brisk_write_field(FILE *f, const char *s, char delimiter);
 
+/* Seconds on a monotonic clock (for time limits; only differences mean
+ * anything). */
+double brisk_monotonic_seconds(void);
+
 /* Case-insensitive ASCII comparison of the end of name with suffix. */
 bool brisk_ends_with_ci(const char *name, const char *suffix);
 

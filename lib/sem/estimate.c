@@ -410,6 +410,14 @@ static double newton_direction(sem_fitter *f, const double *H)
     return slope;
 }
 
+/* Whether the fit's time is up: every search then stops where it is. */
+static bool out_of_time(sem_fitter *f)
+{
+    if (!f->timed_out && f->deadline > 0 && brisk_monotonic_seconds() > f->deadline)
+        f->timed_out = true;
+    return f->timed_out;
+}
+
 /* Quasi-Newton (BFGS) steps on F from theta, the inverse Hessian starting
  * as H (q x q, f->chol); a step is halved until F does not rise (to
  * rounding).  Only the gradient is computed per step.  Stops when the
@@ -421,7 +429,7 @@ static bool bfgs(sem_fitter *f, double *theta, double *value, double tol, int ma
     size_t q = f->q;
     double *H = f->chol, *g_old = f->aux, *s = f->aux + q, *Hy = f->aux + 2 * q;
     brisk_sem_fitter_gradient(f);
-    for (int it = 0; it < max_iter; it++, (*iterations)++) {
+    for (int it = 0; it < max_iter && !out_of_time(f); it++, (*iterations)++) {
         if (max_abs(f->grad, q) < tol)
             return true;
         if (!(newton_direction(f, H) > 0)) {   /* not downhill: start the curvature again */
@@ -479,7 +487,7 @@ static scoring_result scoring(sem_fitter *f, double *theta, double *value, int m
                               double tol, int *iterations)
 {
     size_t q = f->q;
-    for (int it = 0; it < max_iter; it++, (*iterations)++) {
+    for (int it = 0; it < max_iter && !out_of_time(f); it++, (*iterations)++) {
         if (!brisk_sem_fitter_derivatives(f))
             return SCORING_FAILED;
         if (max_abs(f->grad, q) < tol)
@@ -511,7 +519,7 @@ static bool damped_newton(sem_fitter *f, double *theta, double *value, double to
     double *g = malloc((q + 1) * sizeof *g), *point = malloc((q + 1) * sizeof *point);
     bool ok = hess && a && g && point, converged = false;
     double ridge = 0;
-    for (int it = 0; ok && it < max_iter; it++, (*iterations)++) {
+    for (int it = 0; ok && it < max_iter && !out_of_time(f); it++, (*iterations)++) {
         brisk_sem_fitter_gradient(f);
         if ((converged = max_abs(f->grad, q) < tol))
             break;
@@ -658,7 +666,7 @@ static void search_from(sem_fitter *f, const double *start, int max_iter, double
     }
     scoring(f, theta, &value, max_iter, tol, iterations);
     int kind = consider(f, theta, tol, best);
-    if (scoring_only || (kind == 2 && !negative_variance(f->model, theta))) {
+    if (scoring_only || out_of_time(f) || (kind == 2 && !negative_variance(f->model, theta))) {
         free(theta);
         return;
     }
@@ -695,7 +703,9 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
     size_t q = f->q;
     int max_iter = opt && opt->max_iterations > 0 ? opt->max_iterations : 500;
     double tol = opt && opt->tolerance > 0 ? opt->tolerance : 1e-9;
-    double value;
+    double value, limit = opt ? opt->time_limit : 0;
+    f->deadline = limit > 0 ? brisk_monotonic_seconds() + limit : 0;
+    f->timed_out = false;
     if (!brisk_sem_fitter_objective(f, theta, &value))
         return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the starting values give an "
                                "implied covariance matrix that is not positive definite; give "
@@ -727,7 +737,7 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
     search_from(f, start, max_iter, tol, hopeless, &best, &it);
     /* no proper optimum yet, or a Heywood case: the other starts too
      * (every group's moments: the works point into them) */
-    for (int which = 0; !(opt && opt->start) && !hopeless &&
+    for (int which = 0; !(opt && opt->start) && !hopeless && !out_of_time(f) &&
                         (best.kind < 2 || negative_variance(f->model, best.theta)) &&
                         brisk_sem_start_other(f->model, f->works[0]->mom, which, start);
          which++)
@@ -757,6 +767,17 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
     /* not identified whatever the data: say so, not that it did not converge */
     if (!fit->converged && hopeless && information_singular(f->info, q))
         return not_identified(f->model, f->info, q, err);
+    if (!fit->converged && f->timed_out)
+        return brisk_error_set(err, BRISK_ERR_CONVERGENCE,
+                               "no convergence within the time limit of %g s (%d iterations, "
+                               "largest gradient %.3g); raise the limit (--time-limit), give "
+                               "starting values with start(...), or simplify the model",
+                               limit, it, fit->gradient_norm);
+    if (f->timed_out && !(opt && opt->estimates_only) &&
+        brisk_fit_warn(fit, "the time limit of %g s stopped the search for other optima "
+                       "(the solution found first stands; raise the limit with "
+                       "--time-limit to search on)", limit) != BRISK_OK)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (!fit->converged)
         return brisk_error_set(err, BRISK_ERR_CONVERGENCE,
                                "no convergence after %d iterations (largest gradient %.3g); "

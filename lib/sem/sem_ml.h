@@ -63,6 +63,9 @@ typedef struct sem_fitter {
     double *weight;                /* N_g / N */
     double *grad, *info, *step, *theta_try, *chol;
     double *aux;                   /* 3 q scratch of the quasi-Newton steps */
+    double deadline;               /* brisk_monotonic_seconds() after which the searches
+                                      stop (0: none) */
+    bool timed_out;                /* a search stopped at the deadline */
 } sem_fitter;
 
 /* mom holds one entry per group. */

@@ -77,6 +77,8 @@ int cli_write_output(const cli_common *c, cli_writer write, const void *ctx)
     brisk_error_clear(&err);
     if (!c->output || strcmp(c->output, "-") == 0) {
         brisk_status st = write(stdout, ctx, &err);
+        if (st == BRISK_ERR_WRITE)
+            brisk_error_at(&err, "standard output", 0, 0);
         if (st == BRISK_OK && fflush(stdout) != 0)
             st = brisk_error_set(&err, BRISK_ERR_WRITE, "cannot write to standard output");
         return st == BRISK_OK ? EXIT_DONE : cli_fail(&err);
@@ -85,10 +87,13 @@ int cli_write_output(const cli_common *c, cli_writer write, const void *ctx)
     brisk_status st = brisk_output_open(&out, c->output, &err);
     if (st == BRISK_OK) {
         st = write(out.stream, ctx, &err);
-        if (st == BRISK_OK)
+        if (st == BRISK_OK) {
             st = brisk_output_commit(&out, &err);
-        else
+        } else {
+            if (st == BRISK_ERR_WRITE)
+                brisk_error_at(&err, c->output, 0, 0);   /* the output, not an input */
             brisk_output_abort(&out);
+        }
     }
     return st == BRISK_OK ? EXIT_DONE : cli_fail(&err);
 }

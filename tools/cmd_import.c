@@ -113,8 +113,9 @@ static brisk_status convert(const import_options *o, const brisk_dataset *ds, br
     char *labels_path = NULL;
     brisk_output data = {0}, labels = {0};
     brisk_status st = brisk_output_open(&data, o->common.output, err);
-    if (st == BRISK_OK)
-        st = brisk_write_dataset_csv(data.stream, ds, delimiter, o->labels, err);
+    if (st == BRISK_OK &&
+        (st = brisk_write_dataset_csv(data.stream, ds, delimiter, o->labels, err)) != BRISK_OK)
+        brisk_error_at(err, o->common.output, 0, 0);   /* the output, not the data read */
     if (st == BRISK_OK && with_labels && asprintf(&labels_path, "%s.labels.csv",
                                                   o->common.output) < 0) {
         labels_path = NULL;
@@ -122,8 +123,9 @@ static brisk_status convert(const import_options *o, const brisk_dataset *ds, br
     }
     if (st == BRISK_OK && with_labels)
         st = brisk_output_open(&labels, labels_path, err);
-    if (st == BRISK_OK && with_labels)
-        st = brisk_write_value_labels_csv(labels.stream, ds, err);
+    if (st == BRISK_OK && with_labels &&
+        (st = brisk_write_value_labels_csv(labels.stream, ds, err)) != BRISK_OK)
+        brisk_error_at(err, labels_path, 0, 0);
     if (st == BRISK_OK && with_labels)
         st = brisk_output_commit(&labels, err);
     if (st == BRISK_OK && (st = brisk_output_commit(&data, err)) != BRISK_OK && with_labels)

@@ -70,6 +70,10 @@ typedef struct brisk_model_options {
                              with std_lv, a latent variance: it sets the scale) */
     double time_limit;    /* seconds one ML/MLR/FIML fit may search (0: no limit):
                              see brisk_fit_options */
+    size_t rows_available; /* rows of data the model is for (0: unknown): an ML
+                             model of as many observed variables or more is
+                             refused at once (BRISK_ERR_DATA), as its fit would be,
+                             before the table of its rows is built */
 } brisk_model_options;
 
 /* One row of the parameter table, in lavaan's parameterEstimates() order. */

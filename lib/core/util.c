@@ -328,3 +328,64 @@ double brisk_monotonic_seconds(void)
         return 0;
     return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
 }
+
+uint64_t brisk_hash_text(uint64_t h, const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        h = (h ^ *c) * UINT64_C(1099511628211);
+    return (h ^ 0xff) * UINT64_C(1099511628211);   /* ends the text: "ab"+"c" differs from "a"+"bc" */
+}
+
+static void table_place(size_t *slot, uint64_t *hash, size_t cap, uint64_t h, size_t stored)
+{
+    size_t at = (size_t)h & (cap - 1);
+    while (slot[at])
+        at = (at + 1) & (cap - 1);
+    slot[at] = stored;
+    hash[at] = h;
+}
+
+bool brisk_lookup_add(brisk_lookup *t, uint64_t h, size_t value)
+{
+    if (2 * (t->n + 1) > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        size_t *slot = cap > SIZE_MAX / sizeof *slot ? NULL : calloc(cap, sizeof *slot);
+        uint64_t *hash = slot ? malloc(cap * sizeof *hash) : NULL;
+        if (!hash) {
+            free(slot);
+            return false;
+        }
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slot[i])
+                table_place(slot, hash, cap, t->hash[i], t->slot[i]);
+        free(t->slot);
+        free(t->hash);
+        t->slot = slot;
+        t->hash = hash;
+        t->cap = cap;
+    }
+    table_place(t->slot, t->hash, t->cap, h, value + 1);
+    t->n++;
+    return true;
+}
+
+size_t brisk_lookup_next(const brisk_lookup *t, uint64_t h, size_t *at)
+{
+    if (!t->cap)
+        return BRISK_LOOKUP_NONE;
+    size_t mask = t->cap - 1;
+    for (size_t i = *at == BRISK_LOOKUP_NONE ? (size_t)h & mask : (*at + 1) & mask; t->slot[i];
+         i = (i + 1) & mask)
+        if (t->hash[i] == h) {
+            *at = i;
+            return t->slot[i] - 1;
+        }
+    return BRISK_LOOKUP_NONE;
+}
+
+void brisk_lookup_free(brisk_lookup *t)
+{
+    free(t->slot);
+    free(t->hash);
+    *t = (brisk_lookup){0};
+}

@@ -57,6 +57,35 @@ void brisk_write_field(FILE *f, const char *s, char delimiter);
  * anything). */
 double brisk_monotonic_seconds(void);
 
+/* FNV-1a hash of text, continuing from h (start from BRISK_HASH_START):
+ * hash several strings into one key by chaining the calls. */
+#define BRISK_HASH_START UINT64_C(14695981039346656037)
+uint64_t brisk_hash_text(uint64_t h, const char *s);
+
+/* An open-addressing hash table of numbers (rows, columns, variables)
+ * whose keys live in the caller's own arrays: each slot keeps a number and
+ * its key's hash, and the caller compares the keys of the candidates, so a
+ * lookup by name takes constant time.  Kept at most half full. */
+typedef struct brisk_lookup {
+    size_t *slot;      /* number + 1; 0 is an empty slot */
+    uint64_t *hash;
+    size_t cap, n;
+} brisk_lookup;
+
+#define BRISK_LOOKUP_NONE ((size_t)-1)
+
+/* Add value under hash h (a key added twice is found twice, in no set
+ * order: keep keys unique, or compare the values found).  False when memory is exhausted, the
+ * table unchanged. */
+bool brisk_lookup_add(brisk_lookup *t, uint64_t h, size_t value);
+
+/* The next value stored under hash h, or BRISK_LOOKUP_NONE: start with
+ * *at = BRISK_LOOKUP_NONE and call until NONE, comparing each candidate's
+ * key (different keys may share a hash). */
+size_t brisk_lookup_next(const brisk_lookup *t, uint64_t h, size_t *at);
+
+void brisk_lookup_free(brisk_lookup *t);
+
 /* Case-insensitive ASCII comparison of the end of name with suffix. */
 bool brisk_ends_with_ci(const char *name, const char *suffix);
 

@@ -52,13 +52,9 @@ void brisk_dataset_free(brisk_dataset *ds)
     free(ds);
 }
 
-/* FNV-1a of a column name. */
 static size_t name_hash(const char *name)
 {
-    uint64_t h = 14695981039346656037u;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        h = (h ^ *p) * 1099511628211u;
-    return (size_t)h;
+    return (size_t)brisk_hash_text(BRISK_HASH_START, name);
 }
 
 static void insert_name(size_t *table, size_t cap, const char *name, size_t j)

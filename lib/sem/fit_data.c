@@ -179,6 +179,7 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
     brisk_status st = names ? prepare_groups(out, ds, rows, nrows, group_column, &level, err)
                             : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     mopt.ngroups = out->ngroups;
+    mopt.rows_available = nrows;
     if (st == BRISK_OK)
         st = brisk_syntax_parse(text, source, first_line, &out->syntax, err);
     if (st == BRISK_OK)

@@ -8,14 +8,45 @@
 #include "core/util.h"
 #include "sem_fit.h"
 
+/* Bounds on what a model file controls.  lavaan has none, but a model of
+ * more variables than this holds matrices of hundreds of megabytes that
+ * no fit of survey data needs; a table of more rows (every pair of
+ * covariates has one) would take gigabytes before any data is looked at. */
+#define MAX_VARIABLES 5000
+#define MAX_ROWS 1000000
+
+/* What the user's rows say about a variable (lavaan's vnames), found once
+ * per model from the first group's rows: every group has the same. */
+enum {
+    ROLE_REGRESSED = 1,          /* left of ~ */
+    ROLE_PREDICTOR = 2,          /* right of ~ */
+    ROLE_INDICATOR = 4,          /* right of =~ */
+    ROLE_MOMENTS_WRITTEN = 8,    /* a variance, covariance or intercept written */
+    ROLE_SINGLE_INDICATOR = 16,  /* the only indicator of some factor */
+};
+
 typedef struct builder {
     brisk_model *m;
     const brisk_syntax *syn;
     const brisk_model_options *opt;
     brisk_error *err;
+    const char *const *columns;   /* the data's column names */
+    brisk_lookup column_index;
+    brisk_lookup rows;             /* params rows by (group, op, lhs, rhs) */
+    unsigned *roles;              /* per variable (observed, then latent): ROLE_* */
+    bool *has_loading;            /* per latent variable: a loading in the group being built */
     char reference[512];          /* an equal("...") label without its spaces */
     brisk_buf shared_labels;      /* labels one modifier gives every group */
 } builder;
+
+static void builder_free(builder *b)
+{
+    brisk_lookup_free(&b->column_index);
+    brisk_lookup_free(&b->rows);
+    free(b->roles);
+    free(b->has_loading);
+    brisk_buf_free(&b->shared_labels);
+}
 
 void brisk_model_free(brisk_model *m)
 {
@@ -36,6 +67,7 @@ void brisk_model_free(brisk_model *m)
         free(m->lv[i]);
     free(m->ov);
     free(m->lv);
+    brisk_lookup_free(&m->vars);
     free(m->source);
     for (size_t i = 0; i < m->nwarnings; i++)
         free(m->warnings[i]);
@@ -76,32 +108,79 @@ static brisk_status nomem(builder *b)
     return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
 }
 
-static int index_in(char *const *names, size_t n, const char *name)
+static uint64_t name_hash(const char *name)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(names[i], name) == 0)
-            return (int)i;
+    return brisk_hash_text(BRISK_HASH_START, name);
+}
+
+/* Index of an observed (latent: false) or latent variable, or -1. */
+static int find_variable(const brisk_model *m, const char *name, bool latent)
+{
+    uint64_t h = name_hash(name);
+    size_t at = BRISK_LOOKUP_NONE;
+    for (size_t v; (v = brisk_lookup_next(&m->vars, h, &at)) != BRISK_LOOKUP_NONE;)
+        if ((v & 1) == latent && strcmp(latent ? m->lv[v >> 1] : m->ov[v >> 1], name) == 0)
+            return (int)(v >> 1);
     return -1;
+}
+
+static int observed_index(const brisk_model *m, const char *name)
+{
+    return find_variable(m, name, false);
+}
+
+static int latent_index(const brisk_model *m, const char *name)
+{
+    return find_variable(m, name, true);
 }
 
 int brisk_sem_var_index(const brisk_model *m, const char *name)
 {
-    int i = index_in(m->ov, m->p, name);
+    int i = observed_index(m, name);
     if (i >= 0)
         return i;
-    i = index_in(m->lv, m->m, name);
+    i = latent_index(m, name);
     return i >= 0 ? (int)m->p + i : -1;
 }
 
-static brisk_status add_name(builder *b, char ***names, size_t *n, const char *name)
+/* The roles of a variable (0 for a name that is none). */
+static unsigned role_of(const builder *b, const char *name)
 {
-    if (index_in(*names, *n, name) >= 0)
+    int i = brisk_sem_var_index(b->m, name);
+    return i >= 0 ? b->roles[i] : 0;
+}
+
+static bool is_data_column(const builder *b, const char *name)
+{
+    uint64_t h = name_hash(name);
+    size_t at = BRISK_LOOKUP_NONE;
+    for (size_t j; (j = brisk_lookup_next(&b->column_index, h, &at)) != BRISK_LOOKUP_NONE;)
+        if (strcmp(b->columns[j], name) == 0)
+            return true;
+    return false;
+}
+
+static brisk_status add_variable(builder *b, bool latent, const char *name)
+{
+    brisk_model *m = b->m;
+    if (find_variable(m, name, latent) >= 0)
         return BRISK_OK;
-    size_t cap = *n;
+    char ***names = latent ? &m->lv : &m->ov;
+    size_t *n = latent ? &m->m : &m->p, cap = *n;
+    if (m->p + m->m >= MAX_VARIABLES) {
+        brisk_error_at(b->err, m->source, 0, 0);
+        return brisk_error_set(b->err, BRISK_ERR_LIMIT, "the model names more than %d "
+                               "variables, the most brisk fits (its matrices alone would take "
+                               "hundreds of megabytes): fit the items in smaller models",
+                               MAX_VARIABLES);
+    }
     if (!brisk_grow((void **)names, &cap, *n + 1, sizeof **names))
         return nomem(b);
-    if (!((*names)[*n] = brisk_strdup(name)))
+    if (!((*names)[*n] = brisk_strdup(name)) ||
+        !brisk_lookup_add(&m->vars, name_hash(name), 2 * *n + latent)) {
+        free((*names)[*n]);
         return nomem(b);
+    }
     (*n)++;
     return BRISK_OK;
 }
@@ -131,43 +210,42 @@ static brisk_status collect_variables(builder *b)
     brisk_status st = BRISK_OK;
     for (size_t i = 0; i < syn->n && !st; i++)
         if (syn->stmts[i].op == BRISK_OP_MEASURE)
-            st = add_name(b, &m->lv, &m->m, syn->stmts[i].lhs);
+            st = add_variable(b, true, syn->stmts[i].lhs);
     for (size_t i = 0; i < syn->n && !st; i++) {
         const brisk_statement *s = &syn->stmts[i];
         for (size_t k = 0; s->op == BRISK_OP_MEASURE && k < s->nrhs && !st; k++)
-            if (index_in(m->lv, m->m, s->rhs[k].name) < 0)
-                st = add_name(b, &m->ov, &m->p, s->rhs[k].name);
+            if (latent_index(m, s->rhs[k].name) < 0)
+                st = add_variable(b, false, s->rhs[k].name);
     }
     for (size_t i = 0; i < syn->n && !st; i++) {
         const brisk_statement *s = &syn->stmts[i];
         /* a variable with thresholds is observed even when the caller cuts it */
         if (s->op == BRISK_OP_THRESHOLD && b->opt->skip_thresholds &&
-            index_in(m->lv, m->m, s->lhs) < 0)
-            st = add_name(b, &m->ov, &m->p, s->lhs);
+            latent_index(m, s->lhs) < 0)
+            st = add_variable(b, false, s->lhs);
         if (!is_structural(s->op) || s->op == BRISK_OP_MEASURE || !kept(b, s))
             continue;
-        if (index_in(m->lv, m->m, s->lhs) < 0)
-            st = add_name(b, &m->ov, &m->p, s->lhs);
+        if (latent_index(m, s->lhs) < 0)
+            st = add_variable(b, false, s->lhs);
         for (size_t k = 0; s->op != BRISK_OP_INTERCEPT && k < s->nrhs && !st; k++)
-            if (index_in(m->lv, m->m, s->rhs[k].name) < 0 && strcmp(s->rhs[k].name, "1") != 0)
-                st = add_name(b, &m->ov, &m->p, s->rhs[k].name);
+            if (latent_index(m, s->rhs[k].name) < 0 && strcmp(s->rhs[k].name, "1") != 0)
+                st = add_variable(b, false, s->rhs[k].name);
     }
     return st;
 }
 
-static brisk_status check_observed(builder *b, const brisk_statement *s, const char *const *names,
-                                   size_t n)
+static brisk_status check_observed(builder *b, const brisk_statement *s)
 {
     const brisk_model *m = b->m;
     const char *bad = NULL;
     long line = s->line, column = s->column;
-    if (index_in(m->lv, m->m, s->lhs) < 0 && index_in((char *const *)names, n, s->lhs) < 0)
+    if (latent_index(m, s->lhs) < 0 && !is_data_column(b, s->lhs))
         bad = s->lhs;
     for (size_t k = 0; !bad && s->op != BRISK_OP_INTERCEPT && k < s->nrhs; k++) {
         const char *v = s->rhs[k].name;
         if (strcmp(v, "1") == 0)
             continue;
-        if (index_in(m->lv, m->m, v) < 0 && index_in((char *const *)names, n, v) < 0) {
+        if (latent_index(m, v) < 0 && !is_data_column(b, v)) {
             bad = v;
             line = s->rhs[k].line;
             column = s->rhs[k].column;
@@ -184,19 +262,40 @@ static brisk_status check_observed(builder *b, const brisk_statement *s, const c
 
 /* ------------------------------------------------------------ rows */
 
-/* A row of the group being built. */
-static size_t find_row(const brisk_model *m, const char *lhs, brisk_op op, const char *rhs)
+/* The hash of a row's place; a covariance's two names in either order. */
+static uint64_t row_hash(size_t group, brisk_op op, const char *lhs, const char *rhs)
 {
-    for (size_t i = 0; i < m->nparams; i++) {
-        const brisk_param *p = &m->params[i];
-        if (p->op != op || p->group != m->building_group)
-            continue;
-        if (strcmp(p->lhs, lhs) == 0 && strcmp(p->rhs, rhs) == 0)
-            return i;
-        if (op == BRISK_OP_COVARY && strcmp(p->lhs, rhs) == 0 && strcmp(p->rhs, lhs) == 0)
-            return i;
+    if (op == BRISK_OP_COVARY && strcmp(lhs, rhs) > 0) {
+        const char *tmp = lhs;
+        lhs = rhs;
+        rhs = tmp;
     }
-    return (size_t)-1;
+    uint64_t h = brisk_hash_text(brisk_hash_text(BRISK_HASH_START, lhs), rhs);
+    return (h ^ ((uint64_t)group << 8 | (uint64_t)op)) * UINT64_C(1099511628211);
+}
+
+/* The row of a group at a place (lhs op rhs, a covariance either way
+ * round), or -1. */
+static size_t find_row(const builder *b, size_t group, const char *lhs, brisk_op op,
+                       const char *rhs)
+{
+    size_t at = BRISK_LOOKUP_NONE, found = (size_t)-1;
+    uint64_t h = row_hash(group, op, lhs, rhs);
+    for (size_t i; (i = brisk_lookup_next(&b->rows, h, &at)) != BRISK_LOOKUP_NONE;) {
+        const brisk_param *p = &b->m->params[i];
+        if (p->op != op || p->group != group || i > found)
+            continue;
+        if ((strcmp(p->lhs, lhs) == 0 && strcmp(p->rhs, rhs) == 0) ||
+            (op == BRISK_OP_COVARY && strcmp(p->lhs, rhs) == 0 && strcmp(p->rhs, lhs) == 0))
+            found = i;
+    }
+    return found;
+}
+
+/* A row of the group being built. */
+static size_t find_building_row(const builder *b, const char *lhs, brisk_op op, const char *rhs)
+{
+    return find_row(b, b->m->building_group, lhs, op, rhs);
 }
 
 /* Append a row; free rows get their index later (labels may tie them). */
@@ -206,11 +305,19 @@ static brisk_status add_row(builder *b, const char *lhs, brisk_op op, const char
 {
     brisk_model *m = b->m;
     size_t cap = m->cap;
+    if (m->nparams >= MAX_ROWS) {
+        brisk_error_at(b->err, m->source, 0, 0);
+        return brisk_error_set(b->err, BRISK_ERR_LIMIT, "the model's parameter table passes "
+                               "%d rows (every pair of covariates has one): fit fewer "
+                               "variables in one model", MAX_ROWS);
+    }
     if (!brisk_grow((void **)&m->params, &cap, m->nparams + 1, sizeof *m->params) ||
         !brisk_grow((void **)&m->pos, &m->cap, m->nparams + 1, sizeof *m->pos))
         return nomem(b);
-    brisk_param *p = &m->params[m->nparams];
+    size_t at = m->nparams++;     /* the model owns the row (and frees it) from here */
+    brisk_param *p = &m->params[at];
     memset(p, 0, sizeof *p);
+    m->pos[at].mat = SEM_NONE;
     p->lhs = brisk_strdup(lhs);
     p->rhs = brisk_strdup(rhs);
     p->label = brisk_strdup(label ? label : "");
@@ -219,12 +326,11 @@ static brisk_status add_row(builder *b, const char *lhs, brisk_op op, const char
     p->start = is_free ? NAN : value;
     p->user = user;
     p->group = op == BRISK_OP_DEFINE ? 0 : m->building_group;
-    if (!p->lhs || !p->rhs || !p->label)
+    if (!p->lhs || !p->rhs || !p->label ||
+        !brisk_lookup_add(&b->rows, row_hash(p->group, op, lhs, rhs), at))
         return nomem(b);
-    m->pos[m->nparams].mat = SEM_NONE;
     if (row)
-        *row = m->nparams;
-    m->nparams++;
+        *row = at;
     return BRISK_OK;
 }
 
@@ -232,7 +338,7 @@ static brisk_status add_row(builder *b, const char *lhs, brisk_op op, const char
  * ones, each in model order. */
 static size_t covariance_rank(const brisk_model *m, const char *name)
 {
-    int l = index_in(m->lv, m->m, name), o = index_in(m->ov, m->p, name);
+    int l = latent_index(m, name), o = observed_index(m, name);
     return l >= 0 ? (size_t)l : m->m + (size_t)(o >= 0 ? o : 0);
 }
 
@@ -241,7 +347,7 @@ static size_t covariance_rank(const brisk_model *m, const char *name)
 static bool sets_scale(const builder *b, const brisk_statement *s, const brisk_term *t)
 {
     return b->opt->std_lv && s->op == BRISK_OP_COVARY && strcmp(s->lhs, t->name) == 0 &&
-           index_in(b->m->lv, b->m->m, s->lhs) >= 0;
+           latent_index(b->m, s->lhs) >= 0;
 }
 
 /* Keep a label that a single modifier applies to every group (lavaan
@@ -331,7 +437,7 @@ static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_t
         lhs = rhs;
         rhs = tmp;
     }
-    if (find_row(b->m, lhs, op, rhs) != (size_t)-1) {
+    if (find_building_row(b, lhs, op, rhs) != (size_t)-1) {
         brisk_error_at(b->err, b->m->source, t->line, t->column);
         return brisk_error_set(b->err, BRISK_ERR_FORMAT, "model syntax: '%s %s %s' is "
                                "specified twice", lhs, brisk_op_text(op), rhs);
@@ -350,33 +456,26 @@ static brisk_status term_row(builder *b, const brisk_statement *s, const brisk_t
     return st;
 }
 
-/* Whether the group being built has a loading on latent variable lv yet. */
-static bool has_indicator_row(const brisk_model *m, const char *lv)
-{
-    for (size_t i = 0; i < m->nparams; i++)
-        if (m->params[i].op == BRISK_OP_MEASURE && m->params[i].group == m->building_group &&
-            strcmp(m->params[i].lhs, lv) == 0)
-            return true;
-    return false;
-}
-
 /* The rows of one group (b->m->building_group), as lavaan orders them. */
 static brisk_status user_rows(builder *b)
 {
     const brisk_syntax *syn = b->syn;
+    memset(b->has_loading, 0, (b->m->m + 1) * sizeof *b->has_loading);
     for (size_t i = 0; i < syn->n; i++) {
         const brisk_statement *s = &syn->stmts[i];
         if (!is_structural(s->op) || !kept(b, s))
             continue;
+        int lv = s->op == BRISK_OP_MEASURE ? latent_index(b->m, s->lhs) : -1;
         for (size_t k = 0; k < s->nrhs; k++) {
             /* The factor's first indicator marks its scale, unless --std-lv:
              * the first of all its =~ terms, however many statements define
              * it (lavaan's auto.fix.first), not the first of each. */
-            bool marker = s->op == BRISK_OP_MEASURE && !b->opt->std_lv &&
-                          !has_indicator_row(b->m, s->lhs);
+            bool marker = lv >= 0 && !b->opt->std_lv && !b->has_loading[lv];
             brisk_status st = term_row(b, s, &s->rhs[k], marker, marker ? 1.0 : 0.0);
             if (st != BRISK_OK)
                 return st;
+            if (lv >= 0)
+                b->has_loading[lv] = true;
         }
         if (s->op == BRISK_OP_INTERCEPT)
             b->m->meanstructure = true;
@@ -384,35 +483,71 @@ static brisk_status user_rows(builder *b)
     return BRISK_OK;
 }
 
-static bool is_regressed(const brisk_model *m, const char *name)
+/* The roles of every variable, from the first group's user rows (before
+ * any default row: those never change a role). */
+static brisk_status find_roles(builder *b)
 {
-    for (size_t i = 0; i < m->nparams; i++)
-        if (m->params[i].op == BRISK_OP_REGRESS && strcmp(m->params[i].lhs, name) == 0)
-            return true;
-    return false;
-}
-
-static bool is_predictor(const brisk_model *m, const char *name)
-{
-    for (size_t i = 0; i < m->nparams; i++)
-        if (m->params[i].op == BRISK_OP_REGRESS && strcmp(m->params[i].rhs, name) == 0)
-            return true;
-    return false;
-}
-
-static bool is_indicator(const brisk_model *m, const char *name)
-{
-    for (size_t i = 0; i < m->nparams; i++)
-        if (m->params[i].op == BRISK_OP_MEASURE && strcmp(m->params[i].rhs, name) == 0)
-            return true;
-    return false;
+    const brisk_model *m = b->m;
+    size_t nvars = m->p + m->m;
+    size_t *indicators = calloc(m->m + 1, sizeof *indicators);
+    if (!(b->roles = calloc(nvars + 1, sizeof *b->roles)) || !indicators) {
+        free(indicators);
+        return nomem(b);
+    }
+    for (size_t i = 0; i < m->nparams; i++) {
+        const brisk_param *p = &m->params[i];
+        int l = brisk_sem_var_index(m, p->lhs), r = brisk_sem_var_index(m, p->rhs);
+        if (p->op == BRISK_OP_REGRESS && l >= 0 && r >= 0) {
+            b->roles[l] |= ROLE_REGRESSED;
+            b->roles[r] |= ROLE_PREDICTOR;
+        } else if (p->op == BRISK_OP_MEASURE && l >= (int)m->p && r >= 0) {
+            b->roles[r] |= ROLE_INDICATOR;
+            indicators[l - (int)m->p]++;
+        } else if (p->user && p->op == BRISK_OP_COVARY && l >= 0 && r >= 0) {
+            b->roles[l] |= ROLE_MOMENTS_WRITTEN;
+            b->roles[r] |= ROLE_MOMENTS_WRITTEN;
+        } else if (p->user && p->op == BRISK_OP_INTERCEPT && l >= 0) {
+            b->roles[l] |= ROLE_MOMENTS_WRITTEN;
+        }
+    }
+    /* auto.fix.single: the only indicator of a factor is the factor itself */
+    for (size_t i = 0; i < m->nparams; i++) {
+        const brisk_param *p = &m->params[i];
+        int l = brisk_sem_var_index(m, p->lhs), r = brisk_sem_var_index(m, p->rhs);
+        if (p->op == BRISK_OP_MEASURE && l >= (int)m->p && r >= 0 &&
+            indicators[l - (int)m->p] == 1)
+            b->roles[r] |= ROLE_SINGLE_INDICATOR;
+    }
+    free(indicators);
+    return BRISK_OK;
 }
 
 /* lavaan's "y": a pure outcome (regressed, predicting nothing, not an
  * indicator); a mediator is not one. */
-static bool is_pure_outcome(const brisk_model *m, const char *name)
+static bool is_pure_outcome(const builder *b, const char *name)
 {
-    return is_regressed(m, name) && !is_predictor(m, name) && !is_indicator(m, name);
+    return (role_of(b, name) & (ROLE_REGRESSED | ROLE_PREDICTOR | ROLE_INDICATOR)) ==
+           ROLE_REGRESSED;
+}
+
+/* lavaan's lv.x: a latent variable that is not an outcome nor an indicator. */
+static bool is_exogenous_latent(const builder *b, const char *name)
+{
+    return !(role_of(b, name) & (ROLE_REGRESSED | ROLE_INDICATOR));
+}
+
+/* An observed covariate: a predictor in a regression that is never an
+ * outcome nor an indicator.  lavaan (fixed.x = TRUE) fixes its variances,
+ * covariances and means to their sample values, unless the syntax writes a
+ * variance, covariance or intercept of it: then lavaan treats it as random
+ * (its lav_partable_vnames "ov.x"), with the moments written free and no
+ * others added, and so does brisk. */
+static bool is_exogenous_observed(const builder *b, const char *name)
+{
+    if (b->m->no_fixed_x || observed_index(b->m, name) < 0)
+        return false;
+    return (role_of(b, name) & (ROLE_PREDICTOR | ROLE_REGRESSED | ROLE_INDICATOR |
+                                ROLE_MOMENTS_WRITTEN)) == ROLE_PREDICTOR;
 }
 
 /* Free covariances among a list of variables, pair by pair in R's combn()
@@ -421,7 +556,7 @@ static brisk_status free_covariances(builder *b, char *const *names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++)
-            if (find_row(b->m, names[i], BRISK_OP_COVARY, names[j]) == (size_t)-1) {
+            if (find_building_row(b, names[i], BRISK_OP_COVARY, names[j]) == (size_t)-1) {
                 brisk_status st = add_row(b, names[i], BRISK_OP_COVARY, names[j], true, 0,
                                           NULL, false, NULL);
                 if (st != BRISK_OK)
@@ -431,65 +566,18 @@ static brisk_status free_covariances(builder *b, char *const *names, size_t n)
 }
 
 /* Names of lv (then ov) variables that pass a test, in model order. */
-static size_t select_names(const brisk_model *m, bool (*test)(const brisk_model *, const char *),
+static size_t select_names(const builder *b, bool (*test)(const builder *, const char *),
                            bool latent, bool observed, char **out)
 {
+    const brisk_model *m = b->m;
     size_t n = 0;
     for (size_t i = 0; latent && i < m->m; i++)
-        if (test(m, m->lv[i]))
+        if (test(b, m->lv[i]))
             out[n++] = m->lv[i];
     for (size_t i = 0; observed && i < m->p; i++)
-        if (test(m, m->ov[i]))
+        if (test(b, m->ov[i]))
             out[n++] = m->ov[i];
     return n;
-}
-
-/* lavaan's lv.x: a latent variable that is not an outcome nor an indicator. */
-static bool is_exogenous_latent(const brisk_model *m, const char *name)
-{
-    return !is_regressed(m, name) && !is_indicator(m, name);
-}
-
-/* auto.fix.single: the only indicator of a factor is the factor itself. */
-static bool is_single_indicator(const brisk_model *m, const char *name)
-{
-    for (size_t i = 0; i < m->nparams; i++) {
-        const brisk_param *p = &m->params[i];
-        if (p->op != BRISK_OP_MEASURE || p->group != 0 || strcmp(p->rhs, name) != 0)
-            continue;
-        size_t k = 0;
-        for (size_t j = 0; j < m->nparams; j++)
-            k += m->params[j].op == BRISK_OP_MEASURE && m->params[j].group == 0 &&
-                 strcmp(m->params[j].lhs, p->lhs) == 0;
-        if (k == 1)
-            return true;
-    }
-    return false;
-}
-
-/* An observed covariate: a predictor in a regression that is never an
- * outcome nor an indicator.  lavaan (fixed.x = TRUE) fixes its variances,
- * covariances and means to their sample values, unless the syntax writes a
- * variance, covariance or intercept of it: then lavaan treats it as random
- * (its lav_partable_vnames "ov.x"), with the moments written free and no
- * others added, and so does brisk. */
-static bool is_exogenous_observed(const brisk_model *m, const char *name)
-{
-    if (m->no_fixed_x || index_in(m->ov, m->p, name) < 0)
-        return false;
-    bool predictor = false;
-    for (size_t i = 0; i < m->nparams; i++) {
-        const brisk_param *p = &m->params[i];
-        if ((p->op == BRISK_OP_REGRESS && strcmp(p->lhs, name) == 0) ||
-            (p->op == BRISK_OP_MEASURE && strcmp(p->rhs, name) == 0))
-            return false;
-        if (p->user && ((p->op == BRISK_OP_COVARY &&
-                         (strcmp(p->lhs, name) == 0 || strcmp(p->rhs, name) == 0)) ||
-                        (p->op == BRISK_OP_INTERCEPT && strcmp(p->lhs, name) == 0)))
-            return false;   /* moments written: random */
-        predictor |= p->op == BRISK_OP_REGRESS && strcmp(p->rhs, name) == 0;
-    }
-    return predictor;
 }
 
 static brisk_status fixed_x_row(builder *b, const char *lhs, brisk_op op, const char *rhs)
@@ -501,29 +589,28 @@ static brisk_status fixed_x_row(builder *b, const char *lhs, brisk_op op, const 
     return st;
 }
 
-static brisk_status fixed_x_rows(builder *b, brisk_op op)
+/* The covariates' variances and covariances (op ~~) or means (op ~1),
+ * fixed at their sample values, the pairs in lavaan's order. */
+static brisk_status fixed_x_rows(builder *b, brisk_op op, char **names)
 {
-    brisk_model *m = b->m;
     brisk_status st = BRISK_OK;
-    for (size_t i = 0; i < m->p && !st; i++) {
-        if (!is_exogenous_observed(m, m->ov[i]))
-            continue;
+    size_t n = select_names(b, is_exogenous_observed, false, true, names);
+    for (size_t i = 0; i < n && !st; i++) {
         if (op == BRISK_OP_INTERCEPT) {
-            if (find_row(m, m->ov[i], op, "") == (size_t)-1)
-                st = fixed_x_row(b, m->ov[i], op, "");
+            if (find_building_row(b, names[i], op, "") == (size_t)-1)
+                st = fixed_x_row(b, names[i], op, "");
             continue;
         }
-        for (size_t j = i; j < m->p && !st; j++)
-            if (is_exogenous_observed(m, m->ov[j]) &&
-                find_row(m, m->ov[i], BRISK_OP_COVARY, m->ov[j]) == (size_t)-1)
-                st = fixed_x_row(b, m->ov[i], BRISK_OP_COVARY, m->ov[j]);
+        for (size_t j = i; j < n && !st; j++)
+            if (find_building_row(b, names[i], BRISK_OP_COVARY, names[j]) == (size_t)-1)
+                st = fixed_x_row(b, names[i], BRISK_OP_COVARY, names[j]);
     }
     return st;
 }
 
 static brisk_status default_variance(builder *b, const char *name, bool is_free, double value)
 {
-    if (find_row(b->m, name, BRISK_OP_COVARY, name) != (size_t)-1)
+    if (find_building_row(b, name, BRISK_OP_COVARY, name) != (size_t)-1)
         return BRISK_OK;
     return add_row(b, name, BRISK_OP_COVARY, name, is_free, value, NULL, false, NULL);
 }
@@ -534,9 +621,9 @@ static brisk_status default_rows(builder *b)
     brisk_model *m = b->m;
     brisk_status st = BRISK_OK;
     for (size_t i = 0; i < m->p && !st; i++)
-        if (!is_exogenous_observed(m, m->ov[i]))
+        if (!is_exogenous_observed(b, m->ov[i]))
             st = default_variance(b, m->ov[i],
-                                  !is_single_indicator(m, m->ov[i]) && !b->opt->ordered,
+                                  !(b->roles[i] & ROLE_SINGLE_INDICATOR) && !b->opt->ordered,
                                   b->opt->ordered ? 1 : 0);
     /* With std.lv the latent variances are fixed to 1, except after the
      * first group when loadings are held equal and the variances are not:
@@ -550,22 +637,22 @@ static brisk_status default_rows(builder *b)
     if (!names)
         return nomem(b);
     if (!st)   /* auto.cov.lv.x */
-        st = free_covariances(b, names, select_names(m, is_exogenous_latent, true, false, names));
+        st = free_covariances(b, names, select_names(b, is_exogenous_latent, true, false, names));
     if (!st)   /* auto.cov.y */
-        st = free_covariances(b, names, select_names(m, is_pure_outcome, true, true, names));
-    free(names);
+        st = free_covariances(b, names, select_names(b, is_pure_outcome, true, true, names));
     if (!st)
-        st = fixed_x_rows(b, BRISK_OP_COVARY);
-    if (!m->meanstructure)
-        return st;
-    for (size_t i = 0; i < m->p && !st; i++)
-        if (!is_exogenous_observed(m, m->ov[i]) &&
-            find_row(m, m->ov[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
+        st = fixed_x_rows(b, BRISK_OP_COVARY, names);
+    for (size_t i = 0; m->meanstructure && i < m->p && !st; i++)
+        if (!is_exogenous_observed(b, m->ov[i]) &&
+            find_building_row(b, m->ov[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
             /* an ordered item's intercept is 0: its thresholds place it */
             st = add_row(b, m->ov[i], BRISK_OP_INTERCEPT, "", !b->opt->ordered, 0, NULL, false,
                          NULL);
-    if (!st)   /* the covariates' means, fixed, before the latent means (lavaan's order) */
-        st = fixed_x_rows(b, BRISK_OP_INTERCEPT);
+    if (!st && m->meanstructure)   /* the covariates' means, fixed, before the latent means (lavaan's order) */
+        st = fixed_x_rows(b, BRISK_OP_INTERCEPT, names);
+    free(names);
+    if (!m->meanstructure)
+        return st;
     /* Latent means are 0, except after the first group when intercepts (or
      * ordered items' thresholds) are held equal (scalar invariance) and the
      * means are not: then they are what differs. */
@@ -574,7 +661,7 @@ static brisk_status default_rows(builder *b)
                       (equal & (BRISK_EQUAL_INTERCEPTS | BRISK_EQUAL_THRESHOLDS)) &&
                       !(equal & BRISK_EQUAL_MEANS);
     for (size_t i = 0; i < m->m && !st; i++)
-        if (find_row(m, m->lv[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
+        if (find_building_row(b, m->lv[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
             st = add_row(b, m->lv[i], BRISK_OP_INTERCEPT, "", free_means, 0, NULL, false, NULL);
     return st;
 }
@@ -613,7 +700,7 @@ static brisk_status defined_rows(builder *b)
 /* The group.equal class of a row, as a BRISK_EQUAL_* flag (0: none). */
 static unsigned equality_class(const brisk_model *m, const brisk_param *p)
 {
-    bool observed = index_in(m->ov, m->p, p->lhs) >= 0;
+    bool observed = observed_index(m, p->lhs) >= 0;
     switch (p->op) {
     case BRISK_OP_MEASURE: return BRISK_EQUAL_LOADINGS;
     case BRISK_OP_REGRESS: return BRISK_EQUAL_REGRESSIONS;
@@ -634,36 +721,32 @@ static bool held_equal(const brisk_model *m, const brisk_param *p, unsigned equa
     return (equality_class(m, p) & equal) && !p->label[0] && !p->fixed_x;
 }
 
-static bool same_place(const brisk_param *p, const brisk_param *q)
-{
-    return q->op == p->op && strcmp(q->lhs, p->lhs) == 0 && strcmp(q->rhs, p->rhs) == 0;
-}
-
 /* The first group's free row that a later group's row is held equal to. */
-static int equal_in_first_group(const brisk_model *m, const brisk_param *p, unsigned equal)
+static int equal_in_first_group(const builder *b, const brisk_param *p, unsigned equal)
 {
+    const brisk_model *m = b->m;
     if (p->group == 0 || !held_equal(m, p, equal))
         return 0;
-    for (size_t j = 0; j < m->nparams; j++) {
-        const brisk_param *q = &m->params[j];
-        if (q->group == 0 && q->free > 0 && same_place(p, q) && held_equal(m, q, equal))
-            return q->free;
-    }
-    return 0;
+    size_t j = find_row(b, 0, p->lhs, p->op, p->rhs);
+    if (j == (size_t)-1)
+        return 0;
+    const brisk_param *q = &m->params[j];
+    return q->free > 0 && held_equal(m, q, equal) ? q->free : 0;
 }
 
 /* A parameter held equal across groups and fixed in one of them is fixed
  * in all, at that value (lavaan fixes the whole equality set). */
-static void fix_equal_sets(brisk_model *m, unsigned equal)
+static void fix_equal_sets(const builder *b, unsigned equal)
 {
-    for (size_t i = 0; i < m->nparams; i++) {
+    brisk_model *m = b->m;
+    for (size_t i = 0; m->ngroups > 1 && i < m->nparams; i++) {
         const brisk_param *p = &m->params[i];
-        if (p->free != 0 || m->ngroups < 2 || !held_equal(m, p, equal))
+        if (p->free != 0 || !held_equal(m, p, equal))
             continue;
-        for (size_t j = 0; j < m->nparams; j++) {
-            brisk_param *q = &m->params[j];
-            if (q->free == -1 && q->group != p->group && same_place(p, q) &&
-                held_equal(m, q, equal)) {
+        for (size_t g = 0; g < m->ngroups; g++) {
+            size_t j = g == p->group ? (size_t)-1 : find_row(b, g, p->lhs, p->op, p->rhs);
+            brisk_param *q = j == (size_t)-1 ? NULL : &m->params[j];
+            if (q && q->free == -1 && held_equal(m, q, equal)) {
                 q->free = 0;
                 q->start = p->start;
             }
@@ -674,73 +757,124 @@ static void fix_equal_sets(brisk_model *m, unsigned equal)
 /* lavaan's name of a row for equality: its label, or else "lhs op rhs"
  * ("visual=~x2"), with ".g2" and so on after the first group.  Rows with
  * the same name are one parameter; so equal("visual=~x2")*x3 (or a label
- * spelt so) ties x3's loading to x2's, as in lavaan.  NULL when out of
- * memory; free with free_names. */
-static char **equality_names(const brisk_model *m)
+ * spelt so) ties x3's loading to x2's, as in lavaan. */
+typedef struct equality_names {
+    char **name;           /* per row */
+    brisk_lookup first;     /* the first row of each name (:= rows aside) */
+    size_t *next;          /* per row: the next row of its name, or -1 */
+    size_t *head;          /* per row: the first row of its name (-1 for := rows) */
+} equality_names;
+
+static void free_equality_names(equality_names *e, size_t n)
 {
-    char **names = calloc(m->nparams + 1, sizeof *names);
-    for (size_t i = 0; names && i < m->nparams; i++) {
-        const brisk_param *p = &m->params[i];
-        brisk_buf b = {0};
-        bool ok = p->label[0] ? brisk_buf_puts(&b, p->label)
-                : p->group ? brisk_buf_printf(&b, "%s%s%s.g%zu", p->lhs, brisk_op_text(p->op),
-                                              p->rhs, p->group + 1)
-                           : brisk_buf_printf(&b, "%s%s%s", p->lhs, brisk_op_text(p->op),
-                                              p->rhs);
-        if (!ok || !(names[i] = b.data)) {
-            brisk_buf_free(&b);
-            for (size_t j = 0; j < i; j++)
-                free(names[j]);
-            free(names);
-            return NULL;
-        }
-    }
-    return names;
+    for (size_t i = 0; e->name && i < n; i++)
+        free(e->name[i]);
+    free(e->name);
+    brisk_lookup_free(&e->first);
+    free(e->next);
+    free(e->head);
 }
 
-static void free_names(char **names, size_t n)
+static size_t first_named(const equality_names *e, const char *name)
 {
-    for (size_t i = 0; names && i < n; i++)
-        free(names[i]);
-    free(names);
+    uint64_t h = name_hash(name);
+    size_t at = BRISK_LOOKUP_NONE;
+    for (size_t r; (r = brisk_lookup_next(&e->first, h, &at)) != BRISK_LOOKUP_NONE;)
+        if (strcmp(e->name[r], name) == 0)
+            return r;
+    return (size_t)-1;
+}
+
+/* Every row's name, and the rows of each name chained in row order, so
+ * that what the names decide takes linear time. */
+static brisk_status name_rows(builder *b, equality_names *e)
+{
+    const brisk_model *m = b->m;
+    size_t n = m->nparams + 1;
+    size_t *last = malloc(n * sizeof *last);
+    e->name = calloc(n, sizeof *e->name);
+    e->next = malloc(n * sizeof *e->next);
+    e->head = malloc(n * sizeof *e->head);
+    if (!last || !e->name || !e->next || !e->head) {
+        free(last);
+        return nomem(b);
+    }
+    for (size_t i = 0; i < m->nparams; i++) {
+        const brisk_param *p = &m->params[i];
+        brisk_buf buf = {0};
+        bool ok = p->label[0] ? brisk_buf_puts(&buf, p->label)
+                : p->group ? brisk_buf_printf(&buf, "%s%s%s.g%zu", p->lhs, brisk_op_text(p->op),
+                                              p->rhs, p->group + 1)
+                           : brisk_buf_printf(&buf, "%s%s%s", p->lhs, brisk_op_text(p->op),
+                                              p->rhs);
+        if (!ok || !(e->name[i] = buf.data)) {
+            brisk_buf_free(&buf);
+            free(last);
+            return nomem(b);
+        }
+        e->next[i] = e->head[i] = (size_t)-1;
+        if (p->op == BRISK_OP_DEFINE)
+            continue;
+        size_t h = first_named(e, e->name[i]);
+        if (h == (size_t)-1) {
+            if (!brisk_lookup_add(&e->first, name_hash(e->name[i]), i)) {
+                free(last);
+                return nomem(b);
+            }
+            h = i;
+        } else {
+            e->next[last[h]] = i;
+        }
+        e->head[i] = h;
+        last[h] = i;
+    }
+    free(last);
+    return BRISK_OK;
 }
 
 /* Free indices: rows of one name share one, and so do rows held equal
  * across groups. */
-static void number_free_parameters(brisk_model *m, unsigned equal, char *const *names)
+static brisk_status number_free_parameters(builder *b, unsigned equal, const equality_names *e)
 {
-    fix_equal_sets(m, equal);
+    brisk_model *m = b->m;
+    int *name_free = calloc(m->nparams + 1, sizeof *name_free);   /* per first row of a name */
+    if (!name_free)
+        return nomem(b);
+    fix_equal_sets(b, equal);
     for (size_t i = 0; i < m->nparams; i++) {
         brisk_param *p = &m->params[i];
         if (p->free != -1)
             continue;
-        p->free = 0;
-        for (size_t j = 0; j < i && !p->free; j++)
-            if (m->params[j].free > 0 && m->params[j].op != BRISK_OP_DEFINE &&
-                strcmp(names[j], names[i]) == 0)
-                p->free = m->params[j].free;
+        size_t h = e->head[i];
+        p->free = h != (size_t)-1 ? name_free[h] : 0;
         if (!p->free)
-            p->free = equal_in_first_group(m, p, equal);
+            p->free = equal_in_first_group(b, p, equal);
         if (!p->free)
             p->free = (int)++m->nfree;
+        if (h != (size_t)-1 && !name_free[h])
+            name_free[h] = p->free;
     }
+    free(name_free);
+    return BRISK_OK;
 }
 
 /* A name shared by a fixed row and a free one makes the free one fixed at
- * the fixed one's value (lavaan fixes the whole equality set). */
-static void apply_fixed_names(brisk_model *m, char *const *names)
+ * the fixed one's value, the first fixed row's (lavaan fixes the whole
+ * equality set). */
+static void apply_fixed_names(brisk_model *m, const equality_names *e)
 {
-    for (size_t i = 0; i < m->nparams; i++) {
-        brisk_param *p = &m->params[i];
-        if (p->op == BRISK_OP_DEFINE || p->free || p->fixed_x)
-            continue;
-        for (size_t j = 0; j < m->nparams; j++) {
-            brisk_param *q = &m->params[j];
-            if (j != i && q->free && q->op != BRISK_OP_DEFINE && strcmp(names[j], names[i]) == 0) {
-                q->free = 0;
-                q->start = p->start;
+    for (size_t h = 0; h < m->nparams; h++) {
+        if (e->head[h] != h)
+            continue;   /* not the first row of a name */
+        const brisk_param *fixed = NULL;
+        for (size_t r = h; r != (size_t)-1 && !fixed; r = e->next[r])
+            if (!m->params[r].free && !m->params[r].fixed_x)
+                fixed = &m->params[r];
+        for (size_t r = h; fixed && r != (size_t)-1; r = e->next[r])
+            if (m->params[r].free) {
+                m->params[r].free = 0;
+                m->params[r].start = fixed->start;
             }
-        }
     }
 }
 
@@ -758,7 +892,7 @@ static bool made_by(const brisk_param *p, const brisk_statement *s, const brisk_
 
 /* Every equal("...") names a parameter other than its own: a label or an
  * "lhs op rhs" (never silently an unused label). */
-static brisk_status check_references(builder *b, char *const *names)
+static brisk_status check_references(builder *b, const equality_names *e)
 {
     const brisk_model *m = b->m;
     for (size_t i = 0; i < b->syn->n; i++) {
@@ -775,9 +909,8 @@ static brisk_status check_references(builder *b, char *const *names)
                         want[n++] = *c;
                 want[n] = '\0';
                 bool found = false;
-                for (size_t r = 0; r < m->nparams && !found; r++)
-                    found = m->params[r].op != BRISK_OP_DEFINE && strcmp(names[r], want) == 0 &&
-                            !made_by(&m->params[r], s, &s->rhs[k]);
+                for (size_t r = first_named(e, want); r != (size_t)-1 && !found; r = e->next[r])
+                    found = !made_by(&m->params[r], s, &s->rhs[k]);
                 if (found)
                     continue;
                 brisk_error_at(b->err, m->source, s->rhs[k].line, s->rhs[k].column);
@@ -851,7 +984,8 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
 {
     static const brisk_model_options defaults = {0};
     *out = NULL;
-    builder b = {.syn = syntax, .opt = opt ? opt : &defaults, .err = err};
+    builder b = {.syn = syntax, .opt = opt ? opt : &defaults, .err = err, .columns = ov_names};
+    equality_names names = {0};
     brisk_model *m = b.m = calloc(1, sizeof *m);
     if (!m)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
@@ -863,6 +997,9 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     m->meanstructure = b.opt->meanstructure || m->ngroups > 1 || b.opt->fiml || b.opt->ordered;
     m->source = brisk_strdup(b.opt->name ? b.opt->name : "model");
     brisk_status st = m->source ? check_supported(&b) : nomem(&b);
+    for (size_t j = 0; st == BRISK_OK && j < n_ov_names; j++)
+        if (!brisk_lookup_add(&b.column_index, name_hash(ov_names[j]), j))
+            st = nomem(&b);
     if (st == BRISK_OK)
         st = collect_variables(&b);
     if (st == BRISK_OK && m->p == 0) {
@@ -872,41 +1009,48 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     }
     for (size_t i = 0; st == BRISK_OK && i < syntax->n; i++)
         if (is_structural(syntax->stmts[i].op) && kept(&b, &syntax->stmts[i]))
-            st = check_observed(&b, &syntax->stmts[i], ov_names, n_ov_names);
+            st = check_observed(&b, &syntax->stmts[i]);
+    if (st == BRISK_OK && !b.opt->ordered && b.opt->rows_available &&
+        b.opt->rows_available <= m->p) {
+        /* what the fit would say, before a table of rows is built for it */
+        st = brisk_error_set(err, BRISK_ERR_DATA, "%zu rows of data for %zu observed variables: "
+                             "the sample covariance matrix would be singular; more respondents "
+                             "are needed (or use fewer items)", b.opt->rows_available, m->p);
+    }
+    if (st == BRISK_OK && !(b.has_loading = calloc(m->m + 1, sizeof *b.has_loading)))
+        st = nomem(&b);
     for (size_t g = 0; st == BRISK_OK && g < m->ngroups; g++) {
         m->building_group = g;
         st = user_rows(&b);
+        if (st == BRISK_OK && g == 0)
+            st = find_roles(&b);
         if (st == BRISK_OK)
             st = default_rows(&b);
     }
     m->building_group = 0;
     if (st == BRISK_OK)
         st = defined_rows(&b);
-    char **names = st == BRISK_OK ? equality_names(m) : NULL;
-    if (st == BRISK_OK && !names)
-        st = nomem(&b);
     if (st == BRISK_OK)
-        st = check_references(&b, names);
-    if (st != BRISK_OK) {
-        free_names(names, m->nparams);
-        brisk_buf_free(&b.shared_labels);
-        brisk_model_free(m);
-        return st;
+        st = name_rows(&b, &names);
+    if (st == BRISK_OK)
+        st = check_references(&b, &names);
+    if (st == BRISK_OK) {
+        apply_fixed_names(m, &names);
+        st = number_free_parameters(&b, b.opt->group_equal, &names);
     }
-    apply_fixed_names(m, names);
-    number_free_parameters(m, b.opt->group_equal, names);
-    free_names(names, m->nparams);
-    if (b.shared_labels.len &&
+    free_equality_names(&names, m->nparams);
+    if (st == BRISK_OK && b.shared_labels.len &&
         model_warn(&b, "the label%s %s hold%s parameters equal across the %zu groups (one "
                    "label for every group, as lavaan reads it); give one label per group, as "
                    "c(a1, a2)*x, to let them differ", strchr(b.shared_labels.data, ',') ? "s" : "",
                    b.shared_labels.data, strchr(b.shared_labels.data, ',') ? "" : "s",
-                   m->ngroups) != BRISK_OK) {
-        brisk_buf_free(&b.shared_labels);
+                   m->ngroups) != BRISK_OK)
+        st = BRISK_ERR_NOMEM;
+    builder_free(&b);
+    if (st != BRISK_OK) {
         brisk_model_free(m);
-        return BRISK_ERR_NOMEM;
+        return st;
     }
-    brisk_buf_free(&b.shared_labels);
     locate(m);
     if (!(m->fixed_x = calloc(m->p + 1, sizeof *m->fixed_x))) {
         brisk_model_free(m);
@@ -933,7 +1077,7 @@ size_t brisk_model_nexogenous(const brisk_model *m)
 {
     size_t k = 0;
     for (size_t i = 0; i < m->p; i++)
-        k += is_exogenous_observed(m, m->ov[i]);
+        k += m->fixed_x[i];
     return k;
 }
 

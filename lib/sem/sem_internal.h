@@ -3,6 +3,7 @@
 #define BRISK_SEM_INTERNAL_H
 
 #include "brisk/model.h"
+#include "core/util.h"
 
 /* The model in RAM form over all variables v = (observed, latent):
  *   v = A v + u,  Cov(u) = S,  E(u) = M,
@@ -23,6 +24,7 @@ struct brisk_model {
     size_t p;
     char **lv;                /* latent variables */
     size_t m;
+    brisk_lookup vars;         /* observed variable i as 2i, latent j as 2j + 1, by name */
     size_t nfree;
     bool meanstructure;
     bool std_lv;

@@ -24,6 +24,11 @@ ok() {  # ok NAME COMMAND...: passes when the command succeeds
     fi
 }
 
+skip() {  # skip NAME REASON: a test this machine cannot run, said so
+    n=$((n + 1))
+    echo "ok $n - $1 # SKIP $2"
+}
+
 # run STATUS ARGS...: run brisk, keep stdout/stderr, check the exit status
 run() {
     want=$1; shift
@@ -632,7 +637,76 @@ t_interrupted_output() {
     ! ls "$tmp"/killed.csv* >/dev/null 2>&1 || { echo "left: $(ls "$tmp"/killed.csv*)" >&2; return 1; }
 }
 
-echo "1..38"
+t_write_faults() {
+    # a write that fails half-way (a file-size limit stands in for a full
+    # disk: SIGXFSZ ignored, write() returns EFBIG) exits 4 naming the
+    # output, and leaves neither it nor a temporary file
+    awk 'BEGIN { print "id,a,b"; for (i = 0; i < 100000; i++) printf "%d,%d,%d\n", i, i % 5, i % 7 }' >"$tmp/mid.csv" &&
+    mkdir "$tmp/faults" &&
+    (trap '' XFSZ; ulimit -f 64; "$brisk" import "$tmp/mid.csv" -o "$tmp/faults/out.csv" -q) 2>"$tmp/err"
+    [ $? -eq 4 ] || { echo "import: exit $?, expected 4" >&2; return 1; }
+    has "out.csv: write failed" "$tmp/err" &&
+    (trap '' XFSZ; ulimit -f 16; "$brisk" report "$survey" -o "$tmp/faults/r.xlsx" -q) 2>"$tmp/err"
+    [ $? -eq 4 ] || { echo "report: exit $?, expected 4" >&2; return 1; }
+    has "r.xlsx: cannot write the workbook" "$tmp/err" &&
+    [ -z "$(ls "$tmp/faults")" ] || { echo "left: $(ls "$tmp/faults")" >&2; return 1; }
+    if [ -w /dev/full ]; then
+        run 4 describe "$survey" -o /dev/full --format md && has "/dev/full: write failed" "$tmp/err" &&
+        "$brisk" describe "$survey" >/dev/full 2>"$tmp/err"
+        [ $? -eq 4 ] && has "standard output: write failed" "$tmp/err"
+    fi
+}
+
+t_unwritable_folder() {
+    mkdir "$tmp/ro" && chmod 555 "$tmp/ro" &&
+    run 4 describe "$survey" -o "$tmp/ro/x.md" && has "$tmp/ro/x.md: cannot create output file" "$tmp/err" &&
+    [ -z "$(ls "$tmp/ro")" ]
+}
+
+# Whether file $1 is either the old output ($2) or the whole new one ($3).
+old_or_whole() {
+    [ ! -e "$1" ] || cmp -s "$1" "$2" || cmp -s "$1" "$3" ||
+        { echo "$1 is neither the old file nor the whole new one ($(wc -c <"$1") bytes)" >&2; return 1; }
+}
+
+t_killed_output() {
+    # kill -9 at several moments of import -o and report -o: the final
+    # name holds the old file or the whole new one, never a part (the
+    # temporary file kill -9 leaves is removed by hand, as documented)
+    awk 'BEGIN { print "id,a,b,c"; for (i = 0; i < 400000; i++) printf "%d,%d,%d,%d\n", i, i % 5, i % 7, i % 3 }' >"$tmp/k.csv" &&
+    "$brisk" import "$tmp/k.csv" -o "$tmp/whole.csv" -q &&
+    "$brisk" report "$survey" -o "$tmp/whole.md" -q || return 1
+    for delay in 0 0.02 0.05 0.1 0.2 0.4; do
+        echo old >"$tmp/k.out.csv"; cp "$tmp/k.out.csv" "$tmp/old"
+        "$brisk" import "$tmp/k.csv" -o "$tmp/k.out.csv" -q & pid=$!
+        sleep $delay; kill -KILL $pid 2>/dev/null; wait $pid
+        old_or_whole "$tmp/k.out.csv" "$tmp/old" "$tmp/whole.csv" || return 1
+        echo old >"$tmp/k.out.md"
+        "$brisk" report "$survey" -o "$tmp/k.out.md" -q & pid=$!
+        sleep $delay; kill -KILL $pid 2>/dev/null; wait $pid
+        old_or_whole "$tmp/k.out.md" "$tmp/old" "$tmp/whole.md" || return 1
+        rm -f "$tmp"/k.out.*.tmp*
+    done
+    rm -f "$tmp/k.csv" "$tmp/whole.csv"
+}
+
+t_concurrent_output() {
+    # two processes writing the same -o path at once: each writes its own
+    # temporary file and renames it, so the path ends as one whole file
+    awk 'BEGIN { print "id,a"; for (i = 0; i < 300000; i++) printf "%d,%d\n", i, i % 5 }' >"$tmp/c1.csv" &&
+    awk 'BEGIN { print "id,b"; for (i = 0; i < 300000; i++) printf "%d,%d\n", i, i % 7 }' >"$tmp/c2.csv" &&
+    "$brisk" import "$tmp/c1.csv" -o "$tmp/w1.csv" -q && "$brisk" import "$tmp/c2.csv" -o "$tmp/w2.csv" -q &&
+    mkdir "$tmp/same" || return 1
+    "$brisk" import "$tmp/c1.csv" -o "$tmp/same/out.csv" -q & p1=$!
+    "$brisk" import "$tmp/c2.csv" -o "$tmp/same/out.csv" -q & p2=$!
+    wait $p1 && wait $p2 || { echo "an import failed" >&2; return 1; }
+    { cmp -s "$tmp/same/out.csv" "$tmp/w1.csv" || cmp -s "$tmp/same/out.csv" "$tmp/w2.csv"; } ||
+        { echo "out.csv is neither whole output" >&2; return 1; }
+    [ "$(ls "$tmp/same")" = out.csv ] || { echo "left: $(ls "$tmp/same")" >&2; return 1; }
+    rm -f "$tmp"/c?.csv "$tmp"/w?.csv
+}
+
+echo "1..42"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -670,5 +744,13 @@ ok "describe --by: approval by group with Rao-Scott tests for a weighted survey"
 ok "fit --estimator mlr|wlsmv and --missing fiml: lavaan's measures, with covariates; what is not there yet refused" t_fit_mlr
 ok "a survey without [items]: the model's indicators are the items; nothing to describe is an error" t_survey_without_items
 ok "an output interrupted by SIGTERM leaves no temporary file" t_interrupted_output
+ok "a write failing half-way (full disk, /dev/full) exits 4 naming the output, leaving nothing" t_write_faults
+if [ "$(id -u)" -eq 0 ]; then
+    skip "a read-only folder exits 4 naming the output" "root writes into read-only folders"
+else
+    ok "a read-only folder exits 4 naming the output" t_unwritable_folder
+fi
+ok "kill -9 during import -o and report -o leaves the old file or the whole new one" t_killed_output
+ok "two processes writing the same -o path end with one whole file" t_concurrent_output
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

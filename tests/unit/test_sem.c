@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "brisk.h"
+#include "core/util.h"
 #include "ref_helpers.h"
 #include "sem/sem_fit.h"
 
@@ -844,6 +845,54 @@ static void test_model_errors(void **state)
     }
 }
 
+/* What a model file controls is bounded: more than 5,000 variables, or a
+ * parameter table past 1,000,000 rows (1,500 covariates' pairs), is a
+ * limit named at once, in linear time; and with the rows of data known, a
+ * model of as many observed variables is refused before its rows are
+ * built. */
+static void test_model_bounds(void **state)
+{
+    (void)state;
+    enum { N = 5002 };
+    char **names = malloc(N * sizeof *names);
+    brisk_buf one_factor = {0}, covariates = {0};
+    assert_non_null(names);
+    assert_true(brisk_buf_puts(&one_factor, "f =~ v0"));
+    for (int i = 0; i < N; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "v%d", i);
+        names[i] = strdup(name);
+        if (i)
+            assert_true(brisk_buf_printf(&one_factor, " + v%d", i));
+        if (i < 3000 && i % 2 == 0)
+            assert_true(brisk_buf_printf(&covariates, "v%d ~ v%d\n", i, i + 1));
+    }
+    static const struct { int text; size_t rows; brisk_status want; const char *fragment; } cases[] = {
+        {0, 0, BRISK_ERR_LIMIT, "more than 5000 variables"},
+        {1, 0, BRISK_ERR_LIMIT, "passes 1000000 rows"},
+        {1, 3000, BRISK_ERR_DATA, "3000 rows of data for 3000 observed variables"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        brisk_syntax *syn;
+        brisk_model *m = NULL;
+        brisk_error err;
+        const char *text = cases[k].text ? covariates.data : one_factor.data;
+        assert_int_equal(brisk_syntax_parse(text, "m", 1, &syn, &err), BRISK_OK);
+        brisk_model_options opt = {.rows_available = cases[k].rows};
+        assert_int_equal(brisk_model_new(syn, (const char *const *)names, N, &opt, &m, &err),
+                         cases[k].want);
+        assert_null(m);
+        if (!strstr(err.message, cases[k].fragment))
+            fail_msg("case %zu: '%s'", k, err.message);
+        brisk_syntax_free(syn);
+    }
+    for (int i = 0; i < N; i++)
+        free(names[i]);
+    free(names);
+    brisk_buf_free(&one_factor);
+    brisk_buf_free(&covariates);
+}
+
 /* := names may refer to := names in a chain longer than 32 (what once was
  * called circular): forty, each the one before times 1.5, give a 1.5^39. */
 static void test_defined_chain(void **state)
@@ -947,6 +996,7 @@ int main(void)
         cmocka_unit_test(test_data_problems),
         cmocka_unit_test(test_constant_and_collinear_items),
         cmocka_unit_test(test_model_errors),
+        cmocka_unit_test(test_model_bounds),
         cmocka_unit_test(test_defined_chain),
         cmocka_unit_test(test_values_per_group_in_one_group),
         cmocka_unit_test(test_observed_covariates_fixed_x),

@@ -220,6 +220,41 @@ static void test_dataset_csv_writer(void **state)
     brisk_dataset_free(ds);
 }
 
+/* brisk_lookup: every value added is found under its hash, through
+ * growth and through a hash shared by many (each candidate in turn). */
+static void test_lookup(void **state)
+{
+    (void)state;
+    brisk_lookup t = {0};
+    size_t at = BRISK_LOOKUP_NONE;
+    assert_int_equal(brisk_lookup_next(&t, 7, &at), BRISK_LOOKUP_NONE);
+    for (size_t v = 0; v < 10000; v++)
+        assert_true(brisk_lookup_add(&t, brisk_hash_text(BRISK_HASH_START, v % 2 ? "odd" : "") + v, v));
+    for (size_t v = 0; v < 10000; v += 997) {
+        at = BRISK_LOOKUP_NONE;
+        assert_int_equal(brisk_lookup_next(&t, brisk_hash_text(BRISK_HASH_START, v % 2 ? "odd" : "") + v, &at), v);
+    }
+    /* one hash for 100 values: all found, none twice */
+    bool seen[100] = {false};
+    for (size_t v = 0; v < 100; v++)
+        assert_true(brisk_lookup_add(&t, 42, 20000 + v));
+    at = BRISK_LOOKUP_NONE;
+    size_t found = 0;
+    for (size_t v; (v = brisk_lookup_next(&t, 42, &at)) != BRISK_LOOKUP_NONE;)
+        if (v >= 20000) {
+            assert_false(seen[v - 20000]);
+            seen[v - 20000] = true;
+            found++;
+        }
+    assert_int_equal(found, 100);
+    assert_true(t.cap >= 2 * t.n);
+    /* the text's end is part of the hash: "ab" + "c" is not "a" + "bc" */
+    assert_true(brisk_hash_text(brisk_hash_text(BRISK_HASH_START, "ab"), "c") !=
+                brisk_hash_text(brisk_hash_text(BRISK_HASH_START, "a"), "bc"));
+    brisk_lookup_free(&t);
+    assert_int_equal(t.cap, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_memory_io),
         cmocka_unit_test(test_dataset),
         cmocka_unit_test(test_dataset_csv_writer),
+        cmocka_unit_test(test_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,11 +111,18 @@ static void on_error_text(const char *message, void *ctx)
     stat_reader *r = ctx;
     if (!message)
         return;
-    snprintf(r->readstat_says, sizeof r->readstat_says, "%s", message);
-    /* ReadStat's texts sometimes end in a newline. */
-    size_t n = strlen(r->readstat_says);
-    while (n > 0 && (r->readstat_says[n - 1] == '\n' || r->readstat_says[n - 1] == '\r'))
-        r->readstat_says[--n] = '\0';
+    /* ReadStat's texts are English, but some quote bytes of the file (and
+     * its .por reader, 1.1.8, bytes from beyond a buffer): only printable
+     * ASCII reaches a message, anything else shown as '?', so a corrupt
+     * file cannot put control sequences on the user's terminal. */
+    size_t end = strlen(message), n = 0;
+    while (end > 0 && (message[end - 1] == '\n' || message[end - 1] == '\r'))
+        end--;   /* ReadStat's texts sometimes end in a newline */
+    for (size_t i = 0; i < end && n + 1 < sizeof r->readstat_says; i++) {
+        unsigned char c = (unsigned char)message[i];
+        r->readstat_says[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    r->readstat_says[n] = '\0';
 }
 
 /* ------------------------------------------------------------ I/O bridge */

@@ -223,6 +223,24 @@ static brisk_status check_group(const brisk_model *m, sem_work *w, brisk_error *
     return comparable_scales(m, mom, err);
 }
 
+/* The derivatives of Sigma and their products with its inverse, kept for
+ * every free parameter (ml.c, allocate_derivatives): 3 q p^2 doubles a
+ * group.  Past this bound a model is refused before the search, not left
+ * to exhaust memory or run for hours (one step of a 600-item factor would
+ * take 10 GB). */
+#define MAX_DERIVATIVE_BYTES 2147483648.0
+
+brisk_status brisk_sem_check_size(const brisk_model *m, brisk_error *err)
+{
+    double bytes = 3.0 * (double)m->nfree * (double)m->p * (double)m->p * sizeof(double);
+    if (bytes <= MAX_DERIVATIVE_BYTES)
+        return BRISK_OK;
+    return brisk_error_set(err, BRISK_ERR_LIMIT,
+                           "the model has %zu free parameters over %zu observed variables: "
+                           "its derivatives would need %.1f GB, past brisk's bound of 2 GB; "
+                           "fit the items in smaller models", m->nfree, m->p, bytes / 1e9);
+}
+
 static brisk_status check_inputs(const brisk_model *m, sem_fitter *f, brisk_error *err)
 {
     size_t moments = brisk_sem_moments_count(m) * m->ngroups;
@@ -943,9 +961,12 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
 {
     *out = NULL;
     size_t q = m->nfree;
+    brisk_status st = brisk_sem_check_size(m, err);
+    if (st != BRISK_OK)
+        return st;
     brisk_fit *fit = calloc(1, sizeof *fit);
     sem_fitter *f = brisk_sem_fitter_new(m, mom);
-    brisk_status st = BRISK_ERR_NOMEM;
+    st = BRISK_ERR_NOMEM;
     if (!fit || !f)
         goto nomem;
     fit->model = m;

@@ -184,6 +184,8 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
         st = brisk_syntax_parse(text, source, first_line, &out->syntax, err);
     if (st == BRISK_OK)
         st = brisk_model_new(out->syntax, names, ds->ncols, &mopt, &out->model, err);
+    if (st == BRISK_OK && mopt.estimator != BRISK_ESTIMATOR_WLSMV)
+        st = brisk_sem_check_size(out->model, err);
     if (st == BRISK_OK)
         st = group_moments(out, ds, rows, nrows, level, mopt.fiml, err);
     if (st == BRISK_OK && mopt.estimator == BRISK_ESTIMATOR_WLSMV)

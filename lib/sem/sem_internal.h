@@ -42,6 +42,10 @@ struct brisk_model {
     size_t nwarnings;
 };
 
+/* BRISK_ERR_LIMIT when an ML fit of the model would need more memory for
+ * its derivatives than brisk's bound (checked before any work on data). */
+brisk_status brisk_sem_check_size(const brisk_model *m, brisk_error *err);
+
 /* Copy a model's warnings into a fit's. */
 brisk_status brisk_sem_model_warnings(const brisk_model *m, brisk_fit *fit);
 

@@ -886,6 +886,19 @@ static void test_model_bounds(void **state)
             fail_msg("case %zu: '%s'", k, err.message);
         brisk_syntax_free(syn);
     }
+    /* 400 items: 800 parameters whose derivatives would take 3 GB */
+    brisk_syntax *syn;
+    brisk_model *m = NULL;
+    brisk_error err;
+    char *cut = strstr(one_factor.data, " + v400 ");
+    assert_non_null(cut);
+    *cut = '\0';
+    assert_int_equal(brisk_syntax_parse(one_factor.data, "m", 1, &syn, &err), BRISK_OK);
+    assert_int_equal(brisk_model_new(syn, (const char *const *)names, N, NULL, &m, &err), BRISK_OK);
+    assert_int_equal(brisk_sem_check_size(m, &err), BRISK_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "800 free parameters over 400 observed variables"));
+    brisk_model_free(m);
+    brisk_syntax_free(syn);
     for (int i = 0; i < N; i++)
         free(names[i]);
     free(names);

@@ -669,22 +669,38 @@ old_or_whole() {
         { echo "$1 is neither the old file nor the whole new one ($(wc -c <"$1") bytes)" >&2; return 1; }
 }
 
+now() { date +%s.%N; }
+
+# kill_at FRACTION SECONDS OUT ARGS...: run brisk ARGS, writing OUT (which
+# holds "old" first), and kill -9 it at FRACTION of SECONDS
+kill_at() {
+    delay=$(echo "$1 $2" | awk '{ printf "%.3f", $1 * $2 }'); out=$3; shift 3
+    echo old >"$out"
+    "$brisk" "$@" & pid=$!
+    sleep "$delay"; kill -KILL $pid 2>/dev/null; wait $pid
+}
+
 t_killed_output() {
-    # kill -9 at several moments of import -o and report -o: the final
-    # name holds the old file or the whole new one, never a part (the
-    # temporary file kill -9 leaves is removed by hand, as documented)
+    # kill -9 at moments spread over the whole run of import -o and report
+    # -o (most near the end, where the output is written): the final name
+    # holds the old file or the whole new one, never a part (the temporary
+    # file kill -9 leaves is removed by hand, as documented)
     awk 'BEGIN { print "id,a,b,c"; for (i = 0; i < 400000; i++) printf "%d,%d,%d,%d\n", i, i % 5, i % 7, i % 3 }' >"$tmp/k.csv" &&
-    "$brisk" import "$tmp/k.csv" -o "$tmp/whole.csv" -q &&
-    "$brisk" report "$survey" -o "$tmp/whole.md" -q || return 1
-    for delay in 0 0.02 0.05 0.1 0.2 0.4; do
-        echo old >"$tmp/k.out.csv"; cp "$tmp/k.out.csv" "$tmp/old"
-        "$brisk" import "$tmp/k.csv" -o "$tmp/k.out.csv" -q & pid=$!
-        sleep $delay; kill -KILL $pid 2>/dev/null; wait $pid
+    echo old >"$tmp/old" || return 1
+    t0=$(now); "$brisk" import "$tmp/k.csv" -o "$tmp/whole.csv" -q || return 1
+    t1=$(now); "$brisk" report "$survey" -o "$tmp/whole.md" -q || return 1
+    t2=$(now)
+    import_s=$(echo "$t0 $t1" | awk '{ print $2 - $1 }')
+    report_s=$(echo "$t1 $t2" | awk '{ print $2 - $1 }')
+    for f in 0 0.3 0.6 0.85 0.95 1.0; do
+        kill_at $f "$import_s" "$tmp/k.out.csv" import "$tmp/k.csv" -o "$tmp/k.out.csv" -q
         old_or_whole "$tmp/k.out.csv" "$tmp/old" "$tmp/whole.csv" || return 1
-        echo old >"$tmp/k.out.md"
-        "$brisk" report "$survey" -o "$tmp/k.out.md" -q & pid=$!
-        sleep $delay; kill -KILL $pid 2>/dev/null; wait $pid
+        kill_at $f "$report_s" "$tmp/k.out.md" report "$survey" -o "$tmp/k.out.md" -q
         old_or_whole "$tmp/k.out.md" "$tmp/old" "$tmp/whole.md" || return 1
+        # a workbook carries its time of creation: whole means a sound zip
+        kill_at $f "$report_s" "$tmp/k.out.xlsx" report "$survey" -o "$tmp/k.out.xlsx" -q
+        cmp -s "$tmp/k.out.xlsx" "$tmp/old" || unzip -tq "$tmp/k.out.xlsx" >/dev/null ||
+            { echo "k.out.xlsx is neither the old file nor a whole workbook" >&2; return 1; }
         rm -f "$tmp"/k.out.*.tmp*
     done
     rm -f "$tmp/k.csv" "$tmp/whole.csv"
@@ -750,7 +766,7 @@ if [ "$(id -u)" -eq 0 ]; then
 else
     ok "a read-only folder exits 4 naming the output" t_unwritable_folder
 fi
-ok "kill -9 during import -o and report -o leaves the old file or the whole new one" t_killed_output
+ok "kill -9 during import -o and report -o (text and xlsx) leaves the old file or the whole new one" t_killed_output
 ok "two processes writing the same -o path end with one whole file" t_concurrent_output
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

@@ -389,3 +389,21 @@ void brisk_lookup_free(brisk_lookup *t)
     free(t->hash);
     *t = (brisk_lookup){0};
 }
+
+bool brisk_lookup_add_name(brisk_lookup *t, const char *name, size_t value)
+{
+    return brisk_lookup_add(t, brisk_hash_text(BRISK_HASH_START, name), value);
+}
+
+size_t brisk_lookup_find_name(const brisk_lookup *t, const char *name,
+                              const char *(*key)(size_t value, const void *ctx), const void *ctx)
+{
+    uint64_t h = brisk_hash_text(BRISK_HASH_START, name);
+    size_t at = BRISK_LOOKUP_NONE;
+    for (size_t v; (v = brisk_lookup_next(t, h, &at)) != BRISK_LOOKUP_NONE;) {
+        const char *k = key(v, ctx);
+        if (k && strcmp(k, name) == 0)
+            return v;
+    }
+    return BRISK_LOOKUP_NONE;
+}

@@ -86,6 +86,12 @@ size_t brisk_lookup_next(const brisk_lookup *t, uint64_t h, size_t *at);
 
 void brisk_lookup_free(brisk_lookup *t);
 
+/* Keys that are names: add value under its name's hash, and find the value
+ * whose key (key(value, ctx), NULL for none) is name, or BRISK_LOOKUP_NONE. */
+bool brisk_lookup_add_name(brisk_lookup *t, const char *name, size_t value);
+size_t brisk_lookup_find_name(const brisk_lookup *t, const char *name,
+                              const char *(*key)(size_t value, const void *ctx), const void *ctx);
+
 /* Case-insensitive ASCII comparison of the end of name with suffix. */
 bool brisk_ends_with_ci(const char *name, const char *suffix);
 

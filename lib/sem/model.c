@@ -108,20 +108,21 @@ static brisk_status nomem(builder *b)
     return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
 }
 
-static uint64_t name_hash(const char *name)
+static const char *observed_key(size_t v, const void *m)
 {
-    return brisk_hash_text(BRISK_HASH_START, name);
+    return (v & 1) ? NULL : ((const brisk_model *)m)->ov[v >> 1];
+}
+
+static const char *latent_key(size_t v, const void *m)
+{
+    return (v & 1) ? ((const brisk_model *)m)->lv[v >> 1] : NULL;
 }
 
 /* Index of an observed (latent: false) or latent variable, or -1. */
 static int find_variable(const brisk_model *m, const char *name, bool latent)
 {
-    uint64_t h = name_hash(name);
-    size_t at = BRISK_LOOKUP_NONE;
-    for (size_t v; (v = brisk_lookup_next(&m->vars, h, &at)) != BRISK_LOOKUP_NONE;)
-        if ((v & 1) == latent && strcmp(latent ? m->lv[v >> 1] : m->ov[v >> 1], name) == 0)
-            return (int)(v >> 1);
-    return -1;
+    size_t v = brisk_lookup_find_name(&m->vars, name, latent ? latent_key : observed_key, m);
+    return v == BRISK_LOOKUP_NONE ? -1 : (int)(v >> 1);
 }
 
 static int observed_index(const brisk_model *m, const char *name)
@@ -150,14 +151,14 @@ static unsigned role_of(const builder *b, const char *name)
     return i >= 0 ? b->roles[i] : 0;
 }
 
+static const char *column_key(size_t j, const void *b)
+{
+    return ((const builder *)b)->columns[j];
+}
+
 static bool is_data_column(const builder *b, const char *name)
 {
-    uint64_t h = name_hash(name);
-    size_t at = BRISK_LOOKUP_NONE;
-    for (size_t j; (j = brisk_lookup_next(&b->column_index, h, &at)) != BRISK_LOOKUP_NONE;)
-        if (strcmp(b->columns[j], name) == 0)
-            return true;
-    return false;
+    return brisk_lookup_find_name(&b->column_index, name, column_key, b) != BRISK_LOOKUP_NONE;
 }
 
 static brisk_status add_variable(builder *b, bool latent, const char *name)
@@ -177,7 +178,7 @@ static brisk_status add_variable(builder *b, bool latent, const char *name)
     if (!brisk_grow((void **)names, &cap, *n + 1, sizeof **names))
         return nomem(b);
     if (!((*names)[*n] = brisk_strdup(name)) ||
-        !brisk_lookup_add(&m->vars, name_hash(name), 2 * *n + latent)) {
+        !brisk_lookup_add_name(&m->vars, name, 2 * *n + latent)) {
         free((*names)[*n]);
         return nomem(b);
     }
@@ -775,14 +776,14 @@ static void free_equality_names(equality_names *e, size_t n)
     free(e->head);
 }
 
+static const char *equality_key(size_t r, const void *e)
+{
+    return ((const equality_names *)e)->name[r];
+}
+
 static size_t first_named(const equality_names *e, const char *name)
 {
-    uint64_t h = name_hash(name);
-    size_t at = BRISK_LOOKUP_NONE;
-    for (size_t r; (r = brisk_lookup_next(&e->first, h, &at)) != BRISK_LOOKUP_NONE;)
-        if (strcmp(e->name[r], name) == 0)
-            return r;
-    return (size_t)-1;
+    return brisk_lookup_find_name(&e->first, name, equality_key, e);
 }
 
 /* Every row's name, and the rows of each name chained in row order, so
@@ -817,7 +818,7 @@ static brisk_status name_rows(builder *b, equality_names *e)
             continue;
         size_t h = first_named(e, e->name[i]);
         if (h == (size_t)-1) {
-            if (!brisk_lookup_add(&e->first, name_hash(e->name[i]), i)) {
+            if (!brisk_lookup_add_name(&e->first, e->name[i], i)) {
                 free(last);
                 return nomem(b);
             }
@@ -998,7 +999,7 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     m->source = brisk_strdup(b.opt->name ? b.opt->name : "model");
     brisk_status st = m->source ? check_supported(&b) : nomem(&b);
     for (size_t j = 0; st == BRISK_OK && j < n_ov_names; j++)
-        if (!brisk_lookup_add(&b.column_index, name_hash(ov_names[j]), j))
+        if (!brisk_lookup_add_name(&b.column_index, ov_names[j], j))
             st = nomem(&b);
     if (st == BRISK_OK)
         st = collect_variables(&b);

@@ -154,10 +154,12 @@ brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *
                                      brisk_error *err);
 /* The same for full-information ML: every row that answers at least one
  * of the model's variables, grouped by missing-data pattern; mean and cov
- * are the saturated model's EM estimates. */
+ * are the saturated model's EM estimates.  An EM that has not converged
+ * within time_limit seconds (0: no limit) is BRISK_ERR_CONVERGENCE naming
+ * the limit. */
 brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_dataset *ds,
-                                     const size_t *rows, size_t nrows, brisk_moments *out,
-                                     brisk_error *err);
+                                          const size_t *rows, size_t nrows, double time_limit,
+                                          brisk_moments *out, brisk_error *err);
 void brisk_moments_free(brisk_moments *mom);
 
 /* One estimated parameter row. */

@@ -29,9 +29,10 @@ void brisk_fitted_free(brisk_fitted *f)
 }
 
 /* The moments of every group; the rows of group g are those whose level
- * is g. */
+ * is g.  With fiml each group's EM may take time_limit seconds. */
 static brisk_status group_moments(brisk_fitted *out, const brisk_dataset *ds, const size_t *rows,
-                                  size_t nrows, const size_t *level, bool fiml, brisk_error *err)
+                                  size_t nrows, const size_t *level, bool fiml,
+                                  double time_limit, brisk_error *err)
 {
     out->group_rows = calloc(out->ngroups, sizeof *out->group_rows);
     out->ngroup_rows = calloc(out->ngroups, sizeof *out->ngroup_rows);
@@ -47,10 +48,9 @@ static brisk_status group_moments(brisk_fitted *out, const brisk_dataset *ds, co
             if (!level || level[i] == g)
                 mine[n++] = rows ? rows[i] : i;
         out->ngroup_rows[g] = n;
-        st = fiml ? brisk_moments_from_data_fiml(out->model, ds, mine, n,
-                                                            &out->moments[g], err)
-                             : brisk_moments_from_data(out->model, ds, mine, n, &out->moments[g],
-                                                       err);
+        st = fiml ? brisk_moments_from_data_fiml(out->model, ds, mine, n, time_limit,
+                                                 &out->moments[g], err)
+                  : brisk_moments_from_data(out->model, ds, mine, n, &out->moments[g], err);
         if (out->ngroups > 1)
             out->moments[g].group = out->group_labels[g];
         if (st != BRISK_OK && out->ngroups > 1 && err) {
@@ -186,8 +186,11 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
         st = brisk_model_new(out->syntax, names, ds->ncols, &mopt, &out->model, err);
     if (st == BRISK_OK && mopt.estimator != BRISK_ESTIMATOR_WLSMV)
         st = brisk_sem_check_size(out->model, err);
-    if (st == BRISK_OK)
-        st = group_moments(out, ds, rows, nrows, level, mopt.fiml, err);
+    bool of_data = false;   /* the error is the data's moments' (an EM out of time too) */
+    if (st == BRISK_OK) {
+        st = group_moments(out, ds, rows, nrows, level, mopt.fiml, mopt.time_limit, err);
+        of_data = st != BRISK_OK;
+    }
     if (st == BRISK_OK && mopt.estimator == BRISK_ESTIMATOR_WLSMV)
         st = brisk_fit_wlsmv(out->model, out->moments, &out->fit, err);
     else if (st == BRISK_OK)
@@ -195,10 +198,12 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
                           &(brisk_fit_options){.robust = mopt.estimator == BRISK_ESTIMATOR_MLR,
                                                .time_limit = mopt.time_limit},
                           &out->fit, err);
-    /* Problems of the data (a constant item) name the data file; problems
-     * of the model (identification, convergence) the model's file. */
+    /* Problems of the data (a constant item, its saturated model) name the
+     * data file; problems of the model (identification, convergence) the
+     * model's file. */
     if (st != BRISK_OK && err && !err->file[0])
-        brisk_error_at(err, st == BRISK_ERR_DATA && ds->source ? ds->source : source, 0, 0);
+        brisk_error_at(err, (st == BRISK_ERR_DATA || of_data) && ds->source ? ds->source : source,
+                       0, 0);
     free(names);
     free(level);
     if (st != BRISK_OK)

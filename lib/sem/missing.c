@@ -331,8 +331,10 @@ static double baseline_discrepancy(const brisk_moments *mom)
 }
 
 brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const size_t *rows,
-                                size_t nrows, brisk_moments *out, brisk_error *err)
+                                size_t nrows, double time_limit, brisk_moments *out,
+                                brisk_error *err)
 {
+    double deadline = time_limit > 0 ? brisk_monotonic_seconds() + time_limit : 0;
     brisk_status st = build_patterns(cols, p, rows, nrows, out, err);
     size_t ss = brisk_fiml_scratch_size(p) + 2 * p * p + 4 * p;
     double *scratch = malloc(ss * sizeof *scratch), *mu1 = malloc((p + 1) * sizeof *mu1);
@@ -355,7 +357,9 @@ brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const
     }
     bool ok = st == BRISK_OK;
     double f = ok ? brisk_fiml_discrepancy(out, out->cov, out->mean, scratch, inverses, &ok) : 0;
-    for (int it = 0; ok && it < EM_MAX_ITER; it++) {
+    bool converged = false;
+    int it = 0;
+    for (; ok && it < EM_MAX_ITER; it++) {
         if (!em_step(out, out->mean, out->cov, mu1, sigma1, scratch, m_idx, observed)) {
             ok = false;
             break;
@@ -363,15 +367,26 @@ brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const
         double f1 = brisk_fiml_discrepancy(out, sigma1, mu1, scratch, inverses, &ok);
         memcpy(out->mean, mu1, p * sizeof *mu1);
         memcpy(out->cov, sigma1, p * p * sizeof *sigma1);
-        bool done = ok && f - f1 < 1e-14 * (1 + fabs(f1));
+        converged = ok && f - f1 < 1e-14 * (1 + fabs(f1));
         f = f1;
-        if (done)
+        if (converged || (deadline > 0 && brisk_monotonic_seconds() > deadline))
             break;
     }
     if (st == BRISK_OK && !ok)
         st = brisk_error_set(err, BRISK_ERR_DATA, "the saturated model of the data with their "
                              "missing values (EM) has a covariance matrix that is not positive "
                              "definite");
+    /* Its log-likelihood is the chi-square's reference: an EM stopped short
+     * would give a wrong test, so it is an error, not a warning. */
+    else if (st == BRISK_OK && !converged && it < EM_MAX_ITER)
+        st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the saturated model of the data with "
+                             "their missing values (EM) did not converge within the time "
+                             "limit of %g s (stopped after iteration %d); raise the limit "
+                             "(--time-limit) or use fewer variables", time_limit, it + 1);
+    else if (st == BRISK_OK && !converged)
+        st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the saturated model of the data with "
+                             "their missing values (EM) did not converge in %d iterations; "
+                             "use fewer variables or listwise deletion", EM_MAX_ITER);
     if (st == BRISK_OK) {
         double pk = 0;
         for (size_t k = 0; k < out->npatterns; k++)

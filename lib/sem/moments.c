@@ -120,9 +120,6 @@ static brisk_status listwise(const brisk_column *const *cols, size_t p, const si
     return BRISK_OK;
 }
 
-typedef brisk_status (*moments_fn)(const brisk_column *const *cols, size_t p, const size_t *rows,
-                                   size_t nrows, brisk_moments *out, brisk_error *err);
-
 /* Full-information ML conditions on the fixed covariates, so it keeps only
  * the rows where every one of them is observed (lavaan's missing = "ml"
  * with fixed.x: "cases were deleted due to missing values in exogenous
@@ -152,9 +149,11 @@ static brisk_status rows_with_covariates(const brisk_model *m,
     return BRISK_OK;
 }
 
+/* Listwise moments, or (fiml) full-information ML's patterns and the
+ * saturated model's EM estimates within time_limit seconds (0: none). */
 static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
                                  const size_t *rows, size_t nrows, brisk_moments *out,
-                                 moments_fn fill, bool need_covariates, brisk_error *err)
+                                 bool fiml, double time_limit, brisk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (!rows)
@@ -170,10 +169,11 @@ static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
     if (st == BRISK_OK)
         st = check_answered(m, cols, rows, nrows, err);
     size_t *kept = NULL, nkept = nrows;
-    if (st == BRISK_OK && need_covariates)
+    if (st == BRISK_OK && fiml)
         st = rows_with_covariates(m, cols, rows, nrows, &kept, &nkept, err);
     if (st == BRISK_OK)
-        st = fill(cols, p, kept ? kept : rows, nkept, out, err);
+        st = fiml ? brisk_moments_fiml(cols, p, kept ? kept : rows, nkept, time_limit, out, err)
+                  : listwise(cols, p, rows, nrows, out, err);
     if (st == BRISK_OK) {
         out->n_no_covariate = nrows - nkept;
         out->n_dropped += out->n_no_covariate;
@@ -189,14 +189,14 @@ brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *
                                      const size_t *rows, size_t nrows, brisk_moments *out,
                                      brisk_error *err)
 {
-    return moments_with(m, ds, rows, nrows, out, listwise, false, err);
+    return moments_with(m, ds, rows, nrows, out, false, 0, err);
 }
 
 brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_dataset *ds,
-                                          const size_t *rows, size_t nrows, brisk_moments *out,
-                                          brisk_error *err)
+                                          const size_t *rows, size_t nrows, double time_limit,
+                                          brisk_moments *out, brisk_error *err)
 {
-    return moments_with(m, ds, rows, nrows, out, brisk_moments_fiml, true, err);
+    return moments_with(m, ds, rows, nrows, out, true, time_limit, err);
 }
 
 /* A cell as the text that names its group. */

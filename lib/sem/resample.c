@@ -305,7 +305,7 @@ refit_kind brisk_refit_kind(const brisk_fitted *fitted)
 bool brisk_refit_moments(refit_kind kind, const brisk_model *m, const brisk_dataset *ds,
                          const size_t *rows, size_t n, brisk_moments *mom)
 {
-    return (kind == REFIT_FIML ? brisk_moments_from_data_fiml(m, ds, rows, n, mom, NULL)
+    return (kind == REFIT_FIML ? brisk_moments_from_data_fiml(m, ds, rows, n, 0, mom, NULL)
                                : brisk_moments_from_data(m, ds, rows, n, mom, NULL)) == BRISK_OK;
 }
 

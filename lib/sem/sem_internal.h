@@ -55,9 +55,11 @@ int brisk_sem_var_index(const brisk_model *m, const char *name);
 /* Is observed variable i a fixed covariate (lavaan's fixed.x)? */
 bool brisk_sem_is_fixed_x(const brisk_model *m, size_t i);
 
-/* Full-information ML (missing.c). */
+/* Full-information ML (missing.c): the patterns of the rows and the
+ * saturated model by EM, within time_limit seconds (0: no limit). */
 brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const size_t *rows,
-                                size_t nrows, brisk_moments *out, brisk_error *err);
+                                size_t nrows, double time_limit, brisk_moments *out,
+                                brisk_error *err);
 void brisk_patterns_free(brisk_moments *mom);
 /* -2 log L / n without the 2 pi terms at (sigma, mu); scratch holds
  * brisk_fiml_scratch_size(p) doubles; every pattern's Sigma_oo^-1 is left

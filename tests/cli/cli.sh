@@ -590,17 +590,21 @@ t_fit_mlr() {
 t_time_limit() {
     # FIML on 24 rows: lavaan's solution, a Heywood case, is found first;
     # the searches from the other starts stall.  A limit that stops them
-    # keeps that solution and says so; a limit reached before any solution
-    # is a convergence error (exit 3) naming it.
+    # keeps that solution and says so; a limit reached before any solution,
+    # or before the saturated model's EM has converged, is a convergence
+    # error (exit 3) naming it.
     diff="$top_srcdir/tests/reference/differential"
     head -25 "$diff/data/037.csv" >"$tmp/few.csv" &&
     run 0 fit --data "$tmp/few.csv" --model "$diff/models/037.lav" --missing fiml \
         --time-limit 0.1 --format csv &&
     has "the time limit of 0.1 s stopped the search for other optima" "$tmp/err" &&
     has "y5,~~,y5,,true,-0.1627442" "$tmp/out" &&
+    run 3 fit --data "$tmp/few.csv" --model "$diff/models/037.lav" --time-limit 1e-9 &&
+    has "037.lav: no convergence within the time limit of 1e-09 s" "$tmp/err" &&
     run 3 fit --data "$tmp/few.csv" --model "$diff/models/037.lav" --missing fiml \
         --time-limit 1e-9 &&
-    has "037.lav: no convergence within the time limit of 1e-09 s" "$tmp/err" &&
+    has "few.csv: the saturated model of the data with their missing values (EM) did not \
+converge within the time limit of 1e-09 s (stopped after iteration 1)" "$tmp/err" &&
     run 1 fit --data "$tmp/few.csv" --model "$diff/models/037.lav" --time-limit -1 &&
     has "--time-limit takes seconds from 0 (no limit)" "$tmp/err" &&
     for cmd in fit compare invariance reliability report; do

@@ -55,8 +55,9 @@ static fitted fit_text(const char *text, const char *data, brisk_model_options o
         names[j] = f.ds->cols[j].name;
     opt.name = "m.lav";
     if ((f.status = brisk_model_new(f.syn, names, f.ds->ncols, &opt, &f.model, &f.err)) ||
-        (f.status = (opt.fiml ? brisk_moments_from_data_fiml
-                              : brisk_moments_from_data)(f.model, f.ds, NULL, 0, &f.mom, &f.err)))
+        (f.status = opt.fiml ? brisk_moments_from_data_fiml(f.model, f.ds, NULL, 0,
+                                                            opt.time_limit, &f.mom, &f.err)
+                             : brisk_moments_from_data(f.model, f.ds, NULL, 0, &f.mom, &f.err)))
         return f;
     brisk_fit_options fo = {.robust = opt.estimator == BRISK_ESTIMATOR_MLR};
     f.status = brisk_fit_ml(f.model, &f.mom, &fo, &f.fit, &f.err);
@@ -371,6 +372,33 @@ static void test_fiml_fixed_covariates(void **state)
     assert_int_equal(f.mom.n_dropped, 223);
     fitted_free(&f);
     check_fiml_corrected(ROBUST "bfi_fiml_x_mlr");
+}
+
+/* The saturated model's EM honours the fit's time limit: out of time it
+ * is a convergence error naming the limit (its log-likelihood is the
+ * chi-square's reference, so a stopped EM cannot stand), and with time
+ * enough it gives the same moments as with none. */
+static void test_fiml_em_time_limit(void **state)
+{
+    (void)state;
+    const char *model = slurp(REF ROBUST "bfi_fiml.lav");
+    fitted f = fit_text(model, bfi_reversed(), (brisk_model_options){.fiml = true,
+                                                                     .time_limit = 1e-9});
+    assert_int_equal(f.status, BRISK_ERR_CONVERGENCE);
+    assert_non_null(strstr(f.err.message, "(EM) did not converge within the time limit "
+                                          "of 1e-09 s (stopped after iteration 1)"));
+    fitted_free(&f);
+    fitted unlimited = fit_text(model, bfi_reversed(), (brisk_model_options){.fiml = true});
+    fitted limited = fit_text(model, bfi_reversed(), (brisk_model_options){.fiml = true,
+                                                                           .time_limit = 600});
+    assert_int_equal(unlimited.status, BRISK_OK);
+    assert_int_equal(limited.status, BRISK_OK);
+    size_t p = unlimited.mom.p;
+    assert_memory_equal(unlimited.mom.cov, limited.mom.cov, p * p * sizeof(double));
+    assert_memory_equal(unlimited.mom.mean, limited.mom.mean, p * sizeof(double));
+    assert_true(unlimited.mom.fiml_h1 == limited.mom.fiml_h1);
+    fitted_free(&unlimited);
+    fitted_free(&limited);
 }
 
 static void test_bfi_cfa(void **state)
@@ -987,6 +1015,7 @@ int main(void)
         cmocka_unit_test(test_mlr_holzinger_swineford),
         cmocka_unit_test(test_fiml_bfi),
         cmocka_unit_test(test_fiml_fixed_covariates),
+        cmocka_unit_test(test_fiml_em_time_limit),
         cmocka_unit_test(test_fiml_mlr_groups),
         cmocka_unit_test(test_heywood_case_warns),
         cmocka_unit_test(test_multigroup_configural),

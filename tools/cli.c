@@ -508,6 +508,15 @@ int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
         m->fiml = strcasecmp(arg, "listwise") != 0;
         return -1;
     }
+    if (opt == CLI_OPT_WEIGHT || opt == CLI_OPT_UNWEIGHTED) {
+        if (opt == CLI_OPT_WEIGHT)
+            m->weight = arg;
+        else
+            m->unweighted = true;
+        if (m->weight && m->unweighted)
+            return cli_usage_error(cmd, "give --weight or --unweighted, not both");
+        return -1;
+    }
     if (opt == CLI_OPT_TIME_LIMIT) {
         /* a week at most: beyond that a limit means none */
         if (!cli_parse_number(arg, 0, 604800, &m->time_limit))

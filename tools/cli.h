@@ -139,16 +139,20 @@ bool cli_parse_count(const char *arg, unsigned long long min, unsigned long long
 bool cli_parse_number(const char *arg, double min, double max, double *out);
 
 /* The estimation options of every command that fits a model, with one
- * meaning everywhere: --estimator ml|mlr|wlsmv, --missing listwise|fiml
- * and --time-limit SECONDS (also alone: reliability's CFA is ML).
- * Without --estimator a survey's ordered items are fitted by WLSMV
- * (lavaan's default for them), others by ML. */
-enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT };
+ * meaning everywhere: --estimator ml|mlr|wlsmv, --missing listwise|fiml,
+ * --weight COL or --unweighted, and --time-limit SECONDS (also alone:
+ * reliability's CFA is ML).  Without --estimator a survey's ordered items
+ * are fitted by WLSMV (lavaan's default for them), others by ML; without
+ * --unweighted a survey's weight is a sampling weight. */
+enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT, CLI_OPT_WEIGHT,
+       CLI_OPT_UNWEIGHTED };
 #define CLI_DEFAULT_TIME_LIMIT 300.0
 #define CLI_TIME_LIMIT_OPTION {"time-limit", required_argument, NULL, CLI_OPT_TIME_LIMIT}
 #define CLI_ESTIMATION_OPTIONS                                  \
     {"estimator", required_argument, NULL, CLI_OPT_ESTIMATOR},  \
-    {"missing", required_argument, NULL, CLI_OPT_MISSING}, CLI_TIME_LIMIT_OPTION
+    {"missing", required_argument, NULL, CLI_OPT_MISSING},      \
+    {"weight", required_argument, NULL, CLI_OPT_WEIGHT},        \
+    {"unweighted", no_argument, NULL, CLI_OPT_UNWEIGHTED}, CLI_TIME_LIMIT_OPTION
 #define CLI_TIME_LIMIT_HELP                                                          \
     "      --time-limit S    seconds an ML fit may search before it gives up\n"      \
     "                        (default 300; 0: no limit); a fit stopped without a\n"  \
@@ -162,15 +166,23 @@ enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT };
     "      --missing M       listwise (default) or fiml: every respondent with the\n"  \
     "                        answers given (full-information ML, lavaan's missing =\n" \
     "                        \"ml\"; not with WLSMV)\n"                              \
+    "      --weight COL      sampling weights (default: the survey's weight), as\n"  \
+    "                        lavaan's sampling.weights: weighted moments, robust\n"   \
+    "                        SEs and the scaled chi-square (not with WLSMV or\n"     \
+    "                        --missing fiml)\n"                                      \
+    "      --unweighted      leave the survey's weight out\n"                        \
     CLI_TIME_LIMIT_HELP
 
 /* Before the command line: ML, listwise, a survey's ordered items by WLSMV,
  * the default time limit. */
 void cli_estimation_defaults(brisk_model_options *opt);
 
-/* --estimator (opt CLI_OPT_ESTIMATOR), --missing or --time-limit into m;
- * an estimator given overrides the survey's ordered items.  Returns -1, or
- * a usage error's exit status. */
+/* Is opt one of CLI_ESTIMATION_OPTIONS? */
+#define CLI_IS_ESTIMATION_OPTION(opt) ((opt) >= CLI_OPT_ESTIMATOR && (opt) <= CLI_OPT_UNWEIGHTED)
+
+/* --estimator (opt CLI_OPT_ESTIMATOR), --missing, --weight, --unweighted
+ * or --time-limit into m; an estimator given overrides the survey's
+ * ordered items.  Returns -1, or a usage error's exit status. */
 int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
                           brisk_model_options *m);
 

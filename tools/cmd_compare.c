@@ -88,6 +88,8 @@ static int run(int argc, char **argv)
         case OPT_EXCLUDE_INADMISSIBLE: copt.boot.exclude_inadmissible = true; break;
         case CLI_OPT_ESTIMATOR:
         case CLI_OPT_MISSING:
+        case CLI_OPT_WEIGHT:
+        case CLI_OPT_UNWEIGHTED:
         case CLI_OPT_TIME_LIMIT:
             if ((status = cli_estimation_option(&cmd_compare, opt, optarg, &copt.model)) >= 0)
                 return status;

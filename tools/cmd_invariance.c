@@ -75,6 +75,8 @@ static int parse_options(inv_options *o, int argc, char **argv)
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
         case CLI_OPT_ESTIMATOR:
         case CLI_OPT_MISSING:
+        case CLI_OPT_WEIGHT:
+        case CLI_OPT_UNWEIGHTED:
         case CLI_OPT_TIME_LIMIT:
             if ((status = cli_estimation_option(&cmd_invariance, opt, optarg, &o->model_opt)) >=
                 0)

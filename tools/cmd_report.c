@@ -78,8 +78,7 @@ static int run(int argc, char **argv)
             ropt.model.std_lv = true;
         } else if (opt == OPT_EXCLUDE_INADMISSIBLE) {
             ropt.boot.exclude_inadmissible = true;
-        } else if (opt == CLI_OPT_ESTIMATOR || opt == CLI_OPT_MISSING ||
-                   opt == CLI_OPT_TIME_LIMIT) {
+        } else if (CLI_IS_ESTIMATION_OPTION(opt)) {
             if ((status = cli_estimation_option(&cmd_report, opt, optarg, &ropt.model)) >= 0)
                 return status;
         } else if (opt == OPT_BOOTSTRAP && *optarg && strspn(optarg, "0") == strlen(optarg)) {

@@ -99,6 +99,8 @@ brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char
                                      brisk_error *err)
 {
     *out = opt ? *opt : (brisk_model_options){0};
+    if (!out->weight && !out->unweighted)
+        out->weight = s->weight;
     if (out->survey_ordered && (s->ordered || s->nordered))
         return survey_estimator(s, b, text, out, err);
     return BRISK_OK;
@@ -138,9 +140,6 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
             st = brisk_fit_text(text, s->path, s->model_line, d->ds, d->rows[b], d->nrows[b],
                                 group_column, &bopt, &out->fitted[out->n], err);
         free(text);
-        if (st == BRISK_OK && s->weight)
-            st = brisk_fit_add_warning(out->fitted[out->n].fit, "the survey's weight is not used: "
-                                       "the estimation here is unweighted");
         if (st != BRISK_OK)
             brisk_name_behaviour(err, key);
         else

@@ -70,6 +70,15 @@ typedef struct brisk_model_options {
                              with std_lv, a latent variance: it sets the scale) */
     double time_limit;    /* seconds one ML/MLR/FIML fit may search (0: no limit):
                              see brisk_fit_options */
+    const char *weight;   /* sampling weights' column, or NULL (lavaan's
+                             sampling.weights): weighted moments (divisor the
+                             weights' sum), normalised to sum to the rows used
+                             over all groups; always robust (Huber-White SEs from
+                             the weighted casewise scores, the Yuan-Bentler scaled
+                             test), as lavaan.  Not with WLSMV or --missing fiml.
+                             brisk_fit_survey takes the survey's weight unless
+                             this names another or unweighted is set. */
+    bool unweighted;      /* brisk_fit_survey: leave the survey's weight out */
     size_t rows_available; /* rows of data the model is for (0: unknown): an ML
                              model of as many observed variables or more is
                              refused at once (BRISK_ERR_DATA), as its fit would be,
@@ -130,6 +139,15 @@ typedef struct brisk_moments {
     double *data;         /* n x p: the rows used (robust ML needs them), or NULL;
                              with patterns, ordered by pattern, NaN where missing */
     const char *group;    /* the group's label in messages (borrowed), or NULL */
+    /* Sampling weights: n of them, in the order of data, normalised (as
+     * lavaan's "total") to sum to the rows used in all the fit's groups;
+     * size is this group's sum: its N in the likelihood, and the divisor of
+     * the first-order sums (where each row's score counts w^2 times).
+     * weight is NULL without weights (or in a bootstrap draw, which needs
+     * the moments only); size 0 stands for n (see brisk_moments_size). */
+    double *weight;
+    double size;
+    double weight_sum;    /* the weights' sum as read (for the normalisation) */
     /* Full-information ML (missing = "ml"): the missing-data patterns; then
      * mean and cov hold the saturated model's EM estimates, and the
      * discrepancies (-2 log-likelihood / n, without the 2 pi terms) of that
@@ -161,6 +179,20 @@ brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_data
                                           const size_t *rows, size_t nrows, double time_limit,
                                           brisk_moments *out, brisk_error *err);
 void brisk_moments_free(brisk_moments *mom);
+/* The group's N in the likelihood: its rows, or its weights' sum. */
+static inline double brisk_moments_size(const brisk_moments *mom)
+{
+    return mom->size > 0 ? mom->size : (double)mom->n;
+}
+/* A row's sampling weight (1 without weights). */
+static inline double brisk_moments_weight(const brisk_moments *mom, size_t row)
+{
+    return mom->weight ? mom->weight[row] : 1;
+}
+/* Normalise the weights of a fit's groups together (lavaan's
+ * sampling.weights.normalization = "total"): every row's weight times
+ * (rows in all groups) / (the weights' sum in all groups). */
+void brisk_moments_normalise_weights(brisk_moments *mom, size_t ngroups);
 
 /* One estimated parameter row. */
 typedef struct brisk_estimate {

@@ -98,6 +98,8 @@ static bool job_moments(const boot_run *run, size_t i, scratch *s)
                 s->drawn[n++] = run->cases[g][j];
         ok = ok && brisk_refit_moments(run->kind, run->m, run->ds, s->drawn, n, &s->mom[g]);
     }
+    if (ok && run->m->weight)
+        brisk_moments_normalise_weights(s->mom, run->ngroups);
     return ok;
 }
 

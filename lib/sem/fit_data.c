@@ -60,6 +60,8 @@ static brisk_status group_moments(brisk_fitted *out, const brisk_dataset *ds, co
         }
         used += out->moments[g].n;
     }
+    if (st == BRISK_OK && out->model->weight)
+        brisk_moments_normalise_weights(out->moments, out->ngroups);
     out->n_dropped = nrows - used;
     return st;
 }
@@ -88,6 +90,12 @@ static brisk_status prepare_groups(brisk_fitted *out, const brisk_dataset *ds, c
 
 brisk_status brisk_check_estimation(const brisk_model_options *opt, brisk_error *err)
 {
+    if ((opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV) && opt->weight)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "sampling weights ('%s') with ordered "
+                               "items (WLSMV) are not available: lavaan weights their "
+                               "thresholds and polychoric correlations, brisk does not yet; "
+                               "fit the items as continuous (--estimator mlr) with the "
+                               "weights, or by WLSMV without them (--unweighted)", opt->weight);
     if ((opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV) && opt->fiml)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "full-information ML (--missing fiml) "
                                "does not go with WLSMV: ordered items are fitted on the "
@@ -195,7 +203,8 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
         st = brisk_fit_wlsmv(out->model, out->moments, &out->fit, err);
     else if (st == BRISK_OK)
         st = brisk_fit_ml(out->model, out->moments,
-                          &(brisk_fit_options){.robust = mopt.estimator == BRISK_ESTIMATOR_MLR,
+                          &(brisk_fit_options){.robust = mopt.estimator == BRISK_ESTIMATOR_MLR ||
+                                                         mopt.weight,
                                                .time_limit = mopt.time_limit},
                           &out->fit, err);
     /* Problems of the data (a constant item, its saturated model) name the

@@ -214,7 +214,7 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *fitter, br
     f->baseline_chisq = f->srmr = f->loglik = f->unrestricted_loglik = 0;
     for (size_t g = 0; g < fitter->ngroups; g++) {
         const sem_work *w = fitter->works[g];
-        double ng = (double)w->mom->n;
+        double ng = brisk_moments_size(w->mom);
         f->srmr += fitter->weight[g] * srmr(m, w->mom, w);
         /* With fixed covariates the likelihood is that of the outcomes given
          * the covariates (lavaan's conditional log-likelihood): the

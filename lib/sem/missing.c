@@ -303,20 +303,25 @@ static bool em_step(const brisk_moments *mom, const double *mu, const double *si
 }
 
 /* The independence model: each variable's mean and variance over the
- * respondents who answered it (its likelihood factors by variable). */
+ * respondents who answered it (its likelihood factors by variable),
+ * weighted by their sampling weights when there are any. */
 size_t brisk_fiml_available_moments(const brisk_moments *mom, size_t j, double *mean,
                                     double *var)
 {
     size_t p = mom->p, n = mom->n, k = 0;
-    double sum = 0, sum2 = 0;
+    double sum = 0, sum2 = 0, total = 0;
     for (size_t i = 0; i < n; i++)
-        if (!isnan(mom->data[i * p + j]))
-            sum += mom->data[i * p + j], k++;
-    *mean = sum / (double)k;
+        if (!isnan(mom->data[i * p + j])) {
+            double w = brisk_moments_weight(mom, i);
+            sum += w * mom->data[i * p + j], total += w, k++;
+        }
+    *mean = sum / total;
     for (size_t i = 0; i < n; i++)
-        if (!isnan(mom->data[i * p + j]))
-            sum2 += (mom->data[i * p + j] - *mean) * (mom->data[i * p + j] - *mean);
-    *var = sum2 / (double)k;
+        if (!isnan(mom->data[i * p + j])) {
+            double e = mom->data[i * p + j] - *mean;
+            sum2 += brisk_moments_weight(mom, i) * e * e;
+        }
+    *var = sum2 / total;
     return k;
 }
 

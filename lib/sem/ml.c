@@ -432,7 +432,7 @@ sem_fitter *brisk_sem_fitter_new(const brisk_model *m, const brisk_moments *mom)
         f->ntotal += mom[g].n;
     }
     for (size_t g = 0; ok && g < G; g++)
-        f->weight[g] = f->ntotal ? (double)mom[g].n / (double)f->ntotal : 0;
+        f->weight[g] = f->ntotal ? brisk_moments_size(&mom[g]) / (double)f->ntotal : 0;
     if (!ok) {
         brisk_sem_fitter_free(f);
         return NULL;

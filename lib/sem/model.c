@@ -69,6 +69,7 @@ void brisk_model_free(brisk_model *m)
     free(m->lv);
     brisk_lookup_free(&m->vars);
     free(m->source);
+    free(m->weight);
     for (size_t i = 0; i < m->nwarnings; i++)
         free(m->warnings[i]);
     free(m->warnings);
@@ -997,7 +998,8 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     m->ngroups = b.opt->ngroups > 1 ? b.opt->ngroups : 1;
     m->meanstructure = b.opt->meanstructure || m->ngroups > 1 || b.opt->fiml || b.opt->ordered;
     m->source = brisk_strdup(b.opt->name ? b.opt->name : "model");
-    brisk_status st = m->source ? check_supported(&b) : nomem(&b);
+    m->weight = b.opt->weight ? brisk_strdup(b.opt->weight) : NULL;
+    brisk_status st = m->source && (m->weight || !b.opt->weight) ? check_supported(&b) : nomem(&b);
     for (size_t j = 0; st == BRISK_OK && j < n_ov_names; j++)
         if (!brisk_lookup_add_name(&b.column_index, ov_names[j], j))
             st = nomem(&b);

@@ -11,6 +11,7 @@ void brisk_moments_free(brisk_moments *mom)
     free(mom->cov);
     free(mom->mean);
     free(mom->data);
+    free(mom->weight);
     brisk_patterns_free(mom);
     memset(mom, 0, sizeof *mom);
 }
@@ -43,21 +44,26 @@ static bool complete(const brisk_column *const *cols, size_t p, size_t row)
     return true;
 }
 
-/* Two passes (means, then centred cross-products) for accuracy. */
+/* Two passes (means, then centred cross-products) for accuracy; with
+ * sampling weights (wcol) both weighted, the divisor their sum, and each
+ * kept row's weight left in out->weight, normalised to sum to n. */
 static void accumulate(const brisk_column *const *cols, size_t p, const size_t *rows,
-                       size_t nrows, brisk_moments *out)
+                       size_t nrows, const brisk_column *wcol, brisk_moments *out)
 {
     size_t n = 0;
+    double total = 0;
     for (size_t i = 0; i < nrows; i++) {
         size_t r = rows ? rows[i] : i;
         if (!complete(cols, p, r))
             continue;
+        double w = wcol ? wcol->num[r] : 1;
         n++;
+        total += w;
         for (size_t j = 0; j < p; j++)
-            out->mean[j] += cols[j]->num[r];
+            out->mean[j] += w * cols[j]->num[r];
     }
     for (size_t j = 0; j < p && n; j++)
-        out->mean[j] /= (double)n;
+        out->mean[j] /= total;
     /* no more respondents than variables: the covariance matrix is singular
      * and the fit refuses it at once (estimate.c, check_group); left
      * uncomputed (zero), it costs neither the time nor the memory of p^2
@@ -67,15 +73,16 @@ static void accumulate(const brisk_column *const *cols, size_t p, const size_t *
         size_t r = rows ? rows[i] : i;
         if (!complete(cols, p, r))
             continue;
+        double w = wcol ? wcol->num[r] : 1;
         for (size_t j = 0; j < p; j++) {
-            double dj = cols[j]->num[r] - out->mean[j];
+            double dj = w * (cols[j]->num[r] - out->mean[j]);
             for (size_t k = 0; k <= j; k++)
                 out->cov[j * p + k] += dj * (cols[k]->num[r] - out->mean[k]);
         }
     }
     for (size_t j = 0; covariances && j < p; j++) {
         for (size_t k = 0; k <= j; k++) {
-            double c = n ? out->cov[j * p + k] / (double)n : NAN;
+            double c = n ? out->cov[j * p + k] / total : NAN;
             out->cov[j * p + k] = out->cov[k * p + j] = c;
         }
     }
@@ -85,10 +92,14 @@ static void accumulate(const brisk_column *const *cols, size_t p, const size_t *
             continue;
         for (size_t j = 0; j < p; j++)
             out->data[k * p + j] = cols[j]->num[r];
+        if (out->weight)
+            out->weight[k] = wcol->num[r] * (double)n / total;
         k++;
     }
     out->n = n;
     out->n_dropped = nrows - n;
+    out->size = (double)n;
+    out->weight_sum = total;
 }
 
 /* An item nobody answered empties every listwise sample: name it. */
@@ -111,13 +122,49 @@ static brisk_status check_answered(const brisk_model *m, const brisk_column *con
 /* Listwise: the complete rows' moments, and the rows themselves (robust
  * ML's casewise scores need them). */
 static brisk_status listwise(const brisk_column *const *cols, size_t p, const size_t *rows,
-                             size_t nrows, brisk_moments *out, brisk_error *err)
+                             size_t nrows, const brisk_column *wcol, brisk_moments *out,
+                             brisk_error *err)
 {
     out->data = malloc((nrows * p + 1) * sizeof *out->data);
-    if (!out->data)
+    if (wcol)
+        out->weight = malloc((nrows + 1) * sizeof *out->weight);
+    if (!out->data || (wcol && !out->weight))
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    accumulate(cols, p, rows, nrows, out);
+    accumulate(cols, p, rows, nrows, wcol, out);
+    if (wcol && !(out->weight_sum > 0) && out->n)
+        return brisk_error_set(err, BRISK_ERR_DATA, "the sampling weights ('%s') of the %zu "
+                               "respondents with every variable answered are all zero",
+                               wcol->name, out->n);
     return BRISK_OK;
+}
+
+/* The sampling weights' column: numeric, and for every row of the sample
+ * present, finite and not negative (lavaan refuses missing weights too). */
+static brisk_status weight_column(const brisk_model *m, const brisk_dataset *ds,
+                                  const size_t *rows, size_t nrows, const brisk_column **wcol,
+                                  brisk_error *err)
+{
+    const brisk_column *w = *wcol = brisk_dataset_find(ds, m->weight);
+    const char *problem = NULL;
+    size_t r = 0;
+    for (size_t i = 0; w && w->type == BRISK_NUMERIC && !problem && i < nrows; i++) {
+        r = rows ? rows[i] : i;
+        problem = brisk_is_missing(w, r)   ? "is missing"
+                  : !isfinite(w->num[r]) ? "is not a finite number"
+                  : w->num[r] < 0        ? "is negative"
+                                         : NULL;
+    }
+    if (w && w->type == BRISK_NUMERIC && !problem)
+        return BRISK_OK;
+    brisk_error_variable(err, m->weight);
+    if (!w)
+        return brisk_error_set(err, BRISK_ERR_COLUMN, "weight '%s' is not a column of %s",
+                               m->weight, ds->source ? ds->source : "the data");
+    if (!problem)
+        return brisk_error_set(err, BRISK_ERR_VALUE, "weight '%s' holds text; sampling "
+                               "weights are numbers", m->weight);
+    return brisk_error_set(err, BRISK_ERR_VALUE, "weight '%s' %s in data row %zu; every "
+                           "respondent needs a non-negative weight", m->weight, problem, r + 1);
 }
 
 /* Full-information ML conditions on the fixed covariates, so it keeps only
@@ -166,6 +213,14 @@ static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
     brisk_status st = cols && out->cov && out->mean
                           ? find_columns(m, ds, cols, err)
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    const brisk_column *wcol = NULL;
+    if (st == BRISK_OK && m->weight)
+        st = weight_column(m, ds, rows, nrows, &wcol, err);
+    if (st == BRISK_OK && wcol && fiml)
+        st = brisk_error_set(err, BRISK_ERR_ARGUMENT, "sampling weights ('%s') with "
+                             "full-information ML (--missing fiml) are not available: fit "
+                             "the complete rows (listwise, the default) with the weights, "
+                             "or without them (--unweighted)", m->weight);
     if (st == BRISK_OK)
         st = check_answered(m, cols, rows, nrows, err);
     size_t *kept = NULL, nkept = nrows;
@@ -173,7 +228,7 @@ static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
         st = rows_with_covariates(m, cols, rows, nrows, &kept, &nkept, err);
     if (st == BRISK_OK)
         st = fiml ? brisk_moments_fiml(cols, p, kept ? kept : rows, nkept, time_limit, out, err)
-                  : listwise(cols, p, rows, nrows, out, err);
+                  : listwise(cols, p, rows, nrows, wcol, out, err);
     if (st == BRISK_OK) {
         out->n_no_covariate = nrows - nkept;
         out->n_dropped += out->n_no_covariate;
@@ -197,6 +252,24 @@ brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_data
                                           brisk_moments *out, brisk_error *err)
 {
     return moments_with(m, ds, rows, nrows, out, true, time_limit, err);
+}
+
+void brisk_moments_normalise_weights(brisk_moments *mom, size_t ngroups)
+{
+    double rows = 0, total = 0;
+    for (size_t g = 0; g < ngroups; g++) {
+        rows += (double)mom[g].n;
+        total += mom[g].weight_sum;
+    }
+    for (size_t g = 0; g < ngroups && total > 0; g++) {
+        if (!mom[g].n)
+            continue;
+        /* the weights sum to n_g now; to the group's share of all rows */
+        double size = rows * mom[g].weight_sum / total, scale = size / (double)mom[g].n;
+        for (size_t i = 0; mom[g].weight && i < mom[g].n; i++)
+            mom[g].weight[i] *= scale;
+        mom[g].size = size;
+    }
 }
 
 /* A cell as the text that names its group. */

@@ -53,12 +53,21 @@ bool brisk_resample_data(const brisk_model *m, const brisk_dataset *ds, const si
     }
     for (size_t j = 0; j < p; j++)
         cols[j] = brisk_dataset_find(ds, m->ov[j]);
+    /* the fit has checked the weights of these rows */
+    const brisk_column *wcol = m->weight ? brisk_dataset_find(ds, m->weight) : NULL;
+    if (wcol && !(out->w = malloc((n ? n : 1) * sizeof *out->w))) {
+        free(cols);
+        brisk_resample_data_free(out);
+        return false;
+    }
     for (size_t i = 0; i < n; i++) {
         double *row = out->x + out->n * p;
         for (size_t j = 0; j < p; j++)
             row[j] = rows[i] == (size_t)-1 ? NAN : cols[j]->num[rows[i]];
         bool complete = rows[i] != (size_t)-1 && row_complete(row, p);
         out->has_missing |= !complete;
+        if (wcol)
+            out->w[out->n] = complete ? wcol->num[rows[i]] : 0;
         if (complete || !complete_only)
             out->n++;
     }
@@ -73,6 +82,7 @@ void brisk_resample_data_free(resample_data *d)
 {
     free(d->x);
     free(d->shift);
+    free(d->w);
     memset(d, 0, sizeof *d);
 }
 
@@ -100,7 +110,7 @@ static void accumulate_rows(const double *const r[4], const double w[4], size_t 
 void brisk_resample_moments(const resample_data *d, const unsigned *count, brisk_moments *mom)
 {
     size_t p = d->p, n = 0, dropped = 0, nb = 0;
-    double *sum = mom->mean, *cp = mom->cov, w[4];
+    double *sum = mom->mean, *cp = mom->cov, w[4], total = 0;
     const double *rows[4];
     memset(sum, 0, p * sizeof *sum);
     memset(cp, 0, p * p * sizeof *cp);
@@ -114,7 +124,8 @@ void brisk_resample_moments(const resample_data *d, const unsigned *count, brisk
         }
         n += count[i];
         rows[nb] = row;
-        w[nb++] = (double)count[i];
+        w[nb] = (double)count[i] * (d->w ? d->w[i] : 1);
+        total += w[nb++];
         if (nb == 4) {
             accumulate_rows(rows, w, p, sum, cp);
             nb = 0;
@@ -127,7 +138,7 @@ void brisk_resample_moments(const resample_data *d, const unsigned *count, brisk
         }
         accumulate_rows(rows, w, p, sum, cp);
     }
-    double inv = n ? 1.0 / (double)n : NAN;
+    double inv = n ? 1.0 / total : NAN;
     for (size_t j = 0; j < p; j++)
         sum[j] *= inv;
     for (size_t j = 0; j < p; j++)
@@ -137,6 +148,8 @@ void brisk_resample_moments(const resample_data *d, const unsigned *count, brisk
         sum[j] += d->shift[j];
     mom->n = n;
     mom->n_dropped = dropped;
+    mom->size = (double)n;
+    mom->weight_sum = total;
 }
 
 void brisk_resample_counts(brisk_rng *r, size_t n, unsigned *count)

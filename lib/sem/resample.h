@@ -13,6 +13,7 @@
 typedef struct resample_data {
     double *x;                 /* centred on shift, for one-pass moments */
     double *shift;             /* the column means of the complete rows */
+    double *w;                 /* each row's sampling weight (the model's), or NULL */
     size_t n, p;
     bool has_missing;
 } resample_data;
@@ -23,9 +24,11 @@ bool brisk_resample_data(const brisk_model *m, const brisk_dataset *ds, const si
                          size_t n, bool complete_only, resample_data *out);
 void brisk_resample_data_free(resample_data *d);
 
-/* Moments of the rows of d, row i counted count[i] times, leaving out
- * rows with a NaN (listwise); mom must have room for p means and p x p
- * covariances. */
+/* Moments of the rows of d, row i counted count[i] times (with sampling
+ * weights, count[i] w[i] in the sums and their total the divisor),
+ * leaving out rows with a NaN (listwise); mom must have room for p means
+ * and p x p covariances.  Its size is its rows (a fit of several groups
+ * normalises the weights with brisk_moments_normalise_weights). */
 void brisk_resample_moments(const resample_data *d, const unsigned *count, brisk_moments *mom);
 
 /* How a draw of a fitted model is refitted: ML and MLR from the draw's

@@ -9,6 +9,8 @@
  *     s_k = u' dmu_k + (u' dSigma_k u - tr(Sigma^-1 dSigma_k)) / 2,
  * so no vech or duplication matrices are needed:
  *   B0 = sum_g (N_g/N) mean_i s_i s_i' (at the estimates),
+ *   (with sampling weights N_g is the group's weights' sum and the mean
+ *   sum_i w_i^2 s_i s_i' / N_g, lavaan's design-weighted scores),
  *   vcov = E^-1 B0 E^-1 / N, E the observed information per respondent
  *   (lavaan's default for MLR: information = "observed"),
  *   trace(U Gamma) = sum_g [trace(B1_g A1_g^-1) - (N_g/N) trace(B0_g E^-1)],
@@ -31,7 +33,7 @@ static double trace_h1(const brisk_moments *mom, bool meanstructure, const doubl
     size_t p = mom->p, n = mom->n;
     double total = 0;
     for (size_t i = 0; i < n; i++) {
-        const double *x = mom->data + i * p;
+        const double *x = mom->data + i * p, w = brisk_moments_weight(mom, i);
         for (size_t a = 0; a < p; a++)
             e[a] = x[a] - mom->mean[a];
         double quad = 0;
@@ -49,9 +51,9 @@ static double trace_h1(const brisk_moments *mom, bool meanstructure, const doubl
         for (size_t a = 0; a < p; a++)
             for (size_t b = 0; b < p; b++)
                 tr += m[a * p + b] * m[b * p + a];
-        total += (meanstructure ? quad : 0) + tr / 2;
+        total += w * w * ((meanstructure ? quad : 0) + tr / 2);
     }
-    return total / (double)n;
+    return total / brisk_moments_size(mom);
 }
 
 /* B0 of one group: the mean outer product of the casewise scores. */
@@ -59,6 +61,7 @@ static void first_order(const sem_work *w, double *b0, double *e, double *u, dou
                         double *trace_sd)
 {
     size_t p = w->p, q = w->q, n = w->mom->n;
+    double size = brisk_moments_size(w->mom);
     const double *mu = w->model->meanstructure ? w->mu : w->mom->mean;
     memset(b0, 0, q * q * sizeof *b0);
     /* tr(Sigma^-1 dSigma_k), the same for every respondent */
@@ -90,9 +93,10 @@ static void first_order(const sem_work *w, double *b0, double *e, double *u, dou
             }
             s[k] = (w->model->meanstructure ? lin : 0) + (quad - trace_sd[k]) / 2;
         }
+        double w2 = brisk_moments_weight(w->mom, i) * brisk_moments_weight(w->mom, i) / size;
         for (size_t k = 0; k < q; k++)
             for (size_t l = 0; l < q; l++)
-                b0[k * q + l] += s[k] * s[l] / (double)n;
+                b0[k * q + l] += w2 * s[k] * s[l];
     }
 }
 

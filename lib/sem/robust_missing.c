@@ -86,7 +86,8 @@ static bool saturated_information(const brisk_moments *mom, double *a1, double *
  * estimates (d = p + p (p + 1) / 2: means, then sigma_ab for b <= a). */
 static bool h1_matrices(const brisk_moments *mom, double *a1, double *b1)
 {
-    size_t p = mom->p, d = p + p * (p + 1) / 2, n = mom->n;
+    size_t p = mom->p, d = p + p * (p + 1) / 2;
+    double size = brisk_moments_size(mom);
     double *inverses = malloc((brisk_fiml_inverses_size(mom) + 1) * sizeof *inverses);
     double *scratch = malloc(brisk_fiml_scratch_size(p) * sizeof *scratch);
     double *W = malloc((p * p + 1) * sizeof *W), *sd = malloc((p + 1) * sizeof *sd);
@@ -116,10 +117,11 @@ static bool h1_matrices(const brisk_moments *mom, double *a1, double *b1)
                     g[sigma_index(p, pat->obs[a], pat->obs[b])] =
                         (a == b ? 0.5 : 1) * (u[a] * u[b] - inv[a * q + b]);
             }
+            double w2 = brisk_moments_weight(mom, row) * brisk_moments_weight(mom, row) / size;
             for (size_t r = 0; r < d; r++)
                 if (g[r] != 0)
                     for (size_t c = 0; c < d; c++)
-                        b1[r * d + c] += g[r] * g[c] / (double)n;
+                        b1[r * d + c] += w2 * g[r] * g[c];
         }
         inv += q * q;
     }
@@ -411,7 +413,8 @@ bool brisk_fiml_corrected(sem_work *const *works, const brisk_fiml_h1 *h1, size_
 void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s, double *tr)
 {
     const brisk_moments *mom = w->mom;
-    size_t p = w->p, q = w->q, n = mom->n;
+    size_t p = w->p, q = w->q;
+    double size = brisk_moments_size(mom);
     memset(b0, 0, q * q * sizeof *b0);
     const double *inv = w->fiml_inv;
     for (size_t k = 0, row = 0; k < mom->npatterns; k++) {
@@ -443,9 +446,10 @@ void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s,
                 }
                 s[j] = lin + (quad - tr[j]) / 2;
             }
+            double w2 = brisk_moments_weight(mom, row) * brisk_moments_weight(mom, row) / size;
             for (size_t j = 0; j < q; j++)
                 for (size_t l = 0; l < q; l++)
-                    b0[j * q + l] += s[j] * s[l] / (double)n;
+                    b0[j * q + l] += w2 * s[j] * s[l];
         }
         inv += m * m;
     }
@@ -463,15 +467,21 @@ double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const 
     for (size_t a = 0; a < p; a++) {
         if (skip && skip[a])
             continue;
-        double mean, m2, m4 = 0;
-        size_t k = brisk_fiml_available_moments(mom, a, &mean, &m2);
+        /* the scores e / v of the mean and (e^2 / v - 1) / 2v of the
+         * variance, against their information 1 / v and 1 / 2v^2: each
+         * answer counts w^2 times, over the weights' sum (without weights:
+         * 1, and (kurtosis - 1) / 2) */
+        double mean, v, wsum = 0, mean_term = 0, var_term = 0;
+        brisk_fiml_available_moments(mom, a, &mean, &v);
         for (size_t i = 0; i < n; i++)
             if (!isnan(mom->data[i * p + a])) {
-                double e = mom->data[i * p + a] - mean;
-                m4 += e * e * e * e;
+                double w = brisk_moments_weight(mom, i), z = (mom->data[i * p + a] - mean);
+                z = z * z / v;
+                wsum += w;
+                mean_term += w * w * z;
+                var_term += w * w * (z - 1) * (z - 1);
             }
-        m4 /= (double)k;
-        total += (means ? 1 : 0) + (m4 / (m2 * m2) - 1) / 2;
+        total += (means ? mean_term / wsum : 0) + var_term / (2 * wsum);
     }
     return total;
 }

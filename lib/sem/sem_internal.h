@@ -37,6 +37,7 @@ struct brisk_model {
     size_t ngroups;           /* the table holds every row once per group */
     size_t building_group;    /* while building: the group rows are added to */
     char *source;             /* name for messages */
+    char *weight;             /* sampling weights' column (its moments weighted), or NULL */
     char **warnings;          /* what building the model had to say (every fit of it
                                  repeats them) */
     size_t nwarnings;

@@ -168,8 +168,7 @@ enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT, CLI_OPT_WEI
     "                        \"ml\"; not with WLSMV)\n"                              \
     "      --weight COL      sampling weights (default: the survey's weight), as\n"  \
     "                        lavaan's sampling.weights: weighted moments, robust\n"   \
-    "                        SEs and the scaled chi-square (not with WLSMV or\n"     \
-    "                        --missing fiml)\n"                                      \
+    "                        SEs and the scaled chi-square (not with WLSMV)\n"       \
     "      --unweighted      leave the survey's weight out\n"                        \
     CLI_TIME_LIMIT_HELP
 

@@ -306,6 +306,12 @@ static brisk_status add_col(brisk_table *t, const char *key, const char *header,
     return group ? brisk_table_set_group(t, j, group) : BRISK_OK;
 }
 
+/* The sampling weights' column of the fits, or NULL. */
+static const char *weight_of(const compare_run *run)
+{
+    return run->fits->n ? brisk_model_weight(run->fits->fitted[0].model) : NULL;
+}
+
 static brisk_table *paths_table(const compare_run *run, const brisk_survey *s)
 {
     brisk_table *t = brisk_table_new("compare.paths", "Paths by behaviour (same respondents)");
@@ -349,12 +355,16 @@ static brisk_table *paths_table(const compare_run *run, const brisk_survey *s)
     if (!st)
         st = brisk_table_add_note(t, "SE: bootstrap standard error from %zu draws of the %zu "
                                   "respondents (seed %llu; %zu draw%s left out), each "
-                                  "behaviour refitted (%s) on the same resample. Wald test "
-                                  "that the path is equal in all behaviours, with the bootstrap "
-                                  "covariance of the differences.", run->draws, run->R,
+                                  "behaviour refitted (%s%s%s%s) on the same resample. Wald "
+                                  "test that the path is equal in all behaviours, with the "
+                                  "bootstrap covariance of the differences.", run->draws, run->R,
                                   (unsigned long long)run->seed, run->left_out,
                                   run->left_out == 1 ? "" : "s",
-                                  brisk_fitted_estimator(&run->fits->fitted[0]));
+                                  brisk_fitted_estimator(&run->fits->fitted[0]),
+                                  weight_of(run) ? "; the respondents drawn keep their weights, '"
+                                                 : "",
+                                  weight_of(run) ? weight_of(run) : "",
+                                  weight_of(run) ? "'" : "");
     if (st) {
         brisk_table_free(t);
         return NULL;

@@ -310,23 +310,51 @@ static void std_interval_cells(brisk_table *t, const brisk_fit_result *r, size_t
     }
 }
 
+/* The sampling weights' column of a fit, or NULL. */
+static const char *weight_of(const brisk_fit_result *r)
+{
+    return r->fitted && r->fitted->model ? brisk_model_weight(r->fitted->model) : NULL;
+}
+
 static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
 {
     const brisk_bootstrap_info *b = r->bootstrap;
     size_t left_out = b->failed + (b->excluded ? b->inadmissible : 0);
     return brisk_table_add_note(t, "%s%sstandard errors and 95%% intervals (also of Std.all) "
-                                "from %zu bootstrap draws (%s, seed %llu); %zu draw%s left out "
-                                "(%zu not converged, %zu inadmissible %s)%s.",
+                                "from %zu bootstrap draws (%s, seed %llu%s); %zu draw%s left "
+                                "out (%zu not converged, %zu inadmissible %s)%s.",
                                 r->group ? r->group : "", r->group ? ": " : "", b->draws,
                                 b->ci == BRISK_CI_BCA ? "BCa" : "percentile",
-                                (unsigned long long)b->seed, left_out, left_out == 1 ? "" : "s",
-                                b->failed, b->inadmissible, b->excluded ? "left out" : "kept",
+                                (unsigned long long)b->seed,
+                                weight_of(r) ? "; the respondents drawn keep their weights" : "",
+                                left_out, left_out == 1 ? "" : "s", b->failed, b->inadmissible, b->excluded ? "left out" : "kept",
                                 r->fit && r->fit->nscales
                                     ? "; the thresholds and scale factors keep their robust "
                                       "standard errors"
                                 : r->fit && r->fit->nthresholds
                                     ? "; the thresholds keep their robust standard errors"
                                     : "");
+}
+
+/* The note of a weighted fit: the weights' range over the rows used (as
+ * normalised) and Kish's design effect of weighting, n sum w^2 / (sum w)^2. */
+static brisk_status weight_note(brisk_table *t, const char *prefix, const char *sep,
+                                const brisk_fitted *fd, const char *weight)
+{
+    double sum = 0, sum2 = 0, lo = INFINITY, hi = -INFINITY;
+    size_t n = 0;
+    for (size_t g = 0; g < fd->ngroups; g++)
+        for (size_t i = 0; fd->moments[g].weight && i < fd->moments[g].n; i++) {
+            double w = fd->moments[g].weight[i];
+            sum += w, sum2 += w * w, n++;
+            lo = w < lo ? w : lo, hi = w > hi ? w : hi;
+        }
+    return brisk_table_add_note(t, "%s%sweighted by '%s' (lavaan's sampling.weights; %zu "
+                                "weights normalised to their number, from %.3g to %.3g, Kish's "
+                                "design effect %.3f): Huber-White SEs from the weighted casewise "
+                                "scores, the Yuan-Bentler scaled chi-square.", prefix, sep,
+                                weight, n, lo, hi,
+                                n && sum > 0 ? (double)n * sum2 / (sum * sum) : NAN);
 }
 
 /* How the standard errors were computed, as lavaan's defaults make them. */
@@ -336,6 +364,9 @@ static const char *se_kind(const brisk_fit_result *results, size_t n)
         if (results[g].fit && results[g].fit->nthresholds)
             return "WLSMV: DWLS on the polychoric correlations; robust standard errors "
                    "(lavaan's robust.sem)";
+        if (results[g].fit && results[g].fit->fit.robust && weight_of(&results[g]))
+            return "MLR: Huber-White standard errors (observed information and the weighted "
+                   "casewise scores)";
         if (results[g].fit && results[g].fit->fit.robust)   /* (WLSMV returned above) */
             return "MLR: Huber-White standard errors (observed information and casewise scores)";
         if (results[g].fitted && results[g].fitted->moments &&
@@ -466,7 +497,11 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
                                        "of the polychorics (lavaan's catML)"
                                      : ""))
             return BRISK_ERR_NOMEM;
-        if (results[g].fit && !results[g].fit->nthresholds && results[g].fit->fit.robust &&
+        const char *weight = weight_of(&results[g]);
+        if (results[g].fit && weight && weight_note(measures_t, prefix, sep, fd, weight))
+            return BRISK_ERR_NOMEM;
+        if (results[g].fit && !weight && !results[g].fit->nthresholds &&
+            results[g].fit->fit.robust &&
             brisk_table_add_note(measures_t, "%s%sRobust ML (MLR): Huber-White standard errors "
                                  "and the Yuan-Bentler scaled chi-square (Mplus variant), as "
                                  "lavaan's estimator = \"MLR\".", prefix, sep))
@@ -570,7 +605,12 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
     else
         fputs("null", f);
     bool fiml = r->fitted && r->fitted->moments && r->fitted->moments[0].npatterns;
-    fprintf(f, ",\n      \"nobs\": %zu, \"n_dropped\": %zu, \"estimator\": \"%s\", "
+    fputs(",\n      \"weight\": ", f);
+    if (weight_of(r))
+        brisk_json_string(f, weight_of(r));
+    else
+        fputs("null", f);
+    fprintf(f, ", \"nobs\": %zu, \"n_dropped\": %zu, \"estimator\": \"%s\", "
                "\"missing\": \"%s\", \"converged\": %s, \"iterations\": %d, \"npar\": %zu,\n",
             used_n(r), r->fitted ? r->fitted->n_dropped : 0,
             fit && fit->nthresholds ? "WLSMV" : fit && fit->fit.robust ? "MLR" : "ML",

@@ -315,9 +315,6 @@ brisk_status brisk_invariance_survey(const brisk_survey *s, const brisk_survey_d
     }
     inv_table it = {.by_behaviour = s->nbehaviours > 0};
     brisk_status st = BRISK_OK;
-    if (s->weight)
-        st = brisk_table_list_warn(out, "the survey's weight is not used: the estimation here "
-                                   "is unweighted");
     for (size_t b = 0; st == BRISK_OK && b < brisk_survey_nblocks(s); b++) {
         const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
         if (!brisk_behaviour_selected(key, only, nonly))

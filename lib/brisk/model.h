@@ -75,7 +75,8 @@ typedef struct brisk_model_options {
                              weights' sum), normalised to sum to the rows used
                              over all groups; always robust (Huber-White SEs from
                              the weighted casewise scores, the Yuan-Bentler scaled
-                             test), as lavaan.  Not with WLSMV or --missing fiml.
+                             test), as lavaan; with fiml, weighted patterns
+                             and EM too.  Not with WLSMV.
                              brisk_fit_survey takes the survey's weight unless
                              this names another or unweighted is set. */
     bool unweighted;      /* brisk_fit_survey: leave the survey's weight out */
@@ -118,15 +119,19 @@ size_t brisk_model_nlatent(const brisk_model *m);
 size_t brisk_model_ngroups(const brisk_model *m);
 /* Observed covariates whose moments are fixed to their sample values. */
 size_t brisk_model_nexogenous(const brisk_model *m);
+/* The sampling weights' column the model is fitted with, or NULL. */
+const char *brisk_model_weight(const brisk_model *m);
 const char *brisk_model_latent(const brisk_model *m, size_t i);
 
 /* Sample moments: covariance with divisor N (as lavaan's ML), means. */
 /* Respondents who answered the same variables (full-information ML). */
 typedef struct brisk_pattern {
     size_t n;             /* respondents with this pattern */
+    double weight;        /* their sampling weights' sum (n without weights): the
+                             pattern's share of the likelihood */
     size_t nobs;          /* variables they answered */
     size_t *obs;          /* which (indices in the model's order), ascending */
-    double *mean, *cov;   /* their means and covariances (divisor n) */
+    double *mean, *cov;   /* their (weighted) means and covariances (divisor weight) */
 } brisk_pattern;
 
 typedef struct brisk_moments {
@@ -262,7 +267,8 @@ typedef struct brisk_fit_options {
     bool estimates_only;          /* no standard errors nor fit measures (a bootstrap
                                      draw): estimates, standardized, := values */
     bool robust;                  /* MLR: Huber-White SEs and the Yuan-Bentler scaled
-                                     test (the moments must carry their data) */
+                                     test (the moments must carry their data); moments
+                                     with sampling weights are fitted so anyway */
     const double *orient_like;    /* a factor scaled by its variance takes the sign that
                                      agrees with these estimates (a bootstrap draw with
                                      the full sample's), or NULL: its first loading

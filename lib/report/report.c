@@ -88,6 +88,19 @@ static brisk_status key_value(brisk_table *t, const char *key, const char *value
 
 /* The estimator in words for the Overview, from the fit itself (a
  * survey's ordered items are fitted by WLSMV without --estimator). */
+/* What the survey's weight weights in this report. */
+static const char *weight_text(const report_ctx *c, char *buf, size_t size)
+{
+    if (!c->s->weight)
+        return "none";
+    bool models = c->fits->n && brisk_model_weight(c->fits->fitted[0].model);
+    snprintf(buf, size, "%s, a sampling weight: of the Items and Demographics sheets and %s",
+             c->s->weight, models ? "of every model (lavaan's sampling.weights); the Reliability "
+                                    "sheet is unweighted"
+                                  : "not of the models (--unweighted)");
+    return buf;
+}
+
 static const char *estimator_text(const brisk_fitted *f)
 {
     const char *name = brisk_fitted_estimator(f);
@@ -176,7 +189,7 @@ static brisk_status overview(const report_ctx *c, brisk_table_list *out)
                  (unsigned long long)c->opt->boot.seed);
         st = key_value(t, "Bootstrap (Comparison, Indirect effects)", buf);
     }
-    if (!st) st = key_value(t, "Weight", c->s->weight ? c->s->weight : "none");
+    if (!st) st = key_value(t, "Weight", weight_text(c, buf, sizeof buf));
     if (!st) st = key_value(t, "brisk", BRISK_VERSION);
     if (!st) st = key_value(t, "Date", date);
     snprintf(buf, sizeof buf, "%zu (listed on the Warnings sheet)", out->nwarnings);

@@ -994,8 +994,10 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
         (full && (st = standard_errors(m, f, fit, &valid, err)) != BRISK_OK) ||
         (full && (st = brisk_sem_fit_measures(m, f, fit, err)) != BRISK_OK))
         goto cleanup;
-    /* the robust statistics need the information's inverse too */
-    if (full && opt && opt->robust && valid && (st = brisk_sem_robust(m, f, fit, err)) != BRISK_OK)
+    /* the robust statistics need the information's inverse too; sampling
+     * weights always have them (lavaan's sampling.weights) */
+    bool robust = (opt && opt->robust) || mom[0].weight;
+    if (full && robust && valid && (st = brisk_sem_robust(m, f, fit, err)) != BRISK_OK)
         goto cleanup;
     fit->vcov_valid = valid;
     brisk_sem_fill_rows(m, f, fit);

@@ -6,7 +6,9 @@
  * variables o, their mean m_k and covariance S_k,
  *     -2 log L = sum_k n_k [p_k log 2 pi + log|Sigma_oo| + tr(Sigma_oo^-1 M_k)],
  *     M_k = S_k + (m_k - mu_o)(m_k - mu_o)'.
- * The saturated model (for the chi-square) is fitted by EM. */
+ * The saturated model (for the chi-square) is fitted by EM.  With sampling
+ * weights (lavaan's sampling.weights) n_k is the pattern's weights' sum
+ * and m_k, S_k its weighted moments: the weighted log-likelihood. */
 #include <config.h>
 #include <math.h>
 #include <stdlib.h>
@@ -36,33 +38,47 @@ static int compare_masks(const void *a, const void *b)
     return c ? c : (x->row > y->row) - (x->row < y->row);
 }
 
-/* Sufficient statistics of pattern k from its rows of data (n x p). */
-static bool pattern_moments(brisk_pattern *pat, const double *data, size_t p)
+/* Sufficient statistics of pattern k from its rows of data (n x p) and
+ * their weights (NULL: 1 each); a pattern whose weights are all zero
+ * keeps its unweighted moments (it has no part in the likelihood). */
+static bool pattern_moments(brisk_pattern *pat, const double *data, const double *weight,
+                            size_t p)
 {
     size_t q = pat->nobs, n = pat->n;
     pat->mean = calloc(q + 1, sizeof *pat->mean);
     pat->cov = calloc(q * q + 1, sizeof *pat->cov);
     if (!pat->mean || !pat->cov)
         return false;
+    pat->weight = 0;
     for (size_t i = 0; i < n; i++)
+        pat->weight += weight ? weight[i] : 1;
+    bool by_weight = pat->weight > 0;
+    double total = by_weight ? pat->weight : (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double w = by_weight && weight ? weight[i] : 1;
         for (size_t a = 0; a < q; a++)
-            pat->mean[a] += data[i * p + pat->obs[a]] / (double)n;
-    for (size_t i = 0; i < n; i++)
+            pat->mean[a] += w * data[i * p + pat->obs[a]] / total;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double w = by_weight && weight ? weight[i] : 1;
         for (size_t a = 0; a < q; a++) {
-            double da = data[i * p + pat->obs[a]] - pat->mean[a];
+            double da = w * (data[i * p + pat->obs[a]] - pat->mean[a]);
             for (size_t b = 0; b <= a; b++)
-                pat->cov[a * q + b] += da * (data[i * p + pat->obs[b]] - pat->mean[b]) / (double)n;
+                pat->cov[a * q + b] += da * (data[i * p + pat->obs[b]] - pat->mean[b]) / total;
         }
+    }
     for (size_t a = 0; a < q; a++)
         for (size_t b = 0; b < a; b++)
             pat->cov[b * q + a] = pat->cov[a * q + b];
     return true;
 }
 
-/* The rows (answering at least one variable) ordered by pattern, and the
- * patterns. */
+/* The rows (answering at least one variable) ordered by pattern, with
+ * their sampling weights (wcol, or NULL) normalised to sum to their number,
+ * and the patterns. */
 static brisk_status build_patterns(const brisk_column *const *cols, size_t p, const size_t *rows,
-                                   size_t nrows, brisk_moments *out, brisk_error *err)
+                                   size_t nrows, const brisk_column *wcol, brisk_moments *out,
+                                   brisk_error *err)
 {
     row_mask *rm = calloc(nrows + 1, sizeof *rm);
     unsigned char *masks = calloc(nrows * p + 1, 1);
@@ -81,11 +97,22 @@ static brisk_status build_patterns(const brisk_column *const *cols, size_t p, co
     out->n_dropped = nrows - n;
     out->data = malloc((n * p + 1) * sizeof *out->data);
     out->patterns = calloc(n + 1, sizeof *out->patterns);
-    if (st == BRISK_OK && (!out->data || !out->patterns))
+    if (wcol)
+        out->weight = malloc((n + 1) * sizeof *out->weight);
+    if (st == BRISK_OK && (!out->data || !out->patterns || (wcol && !out->weight)))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    out->size = (double)n;
+    out->weight_sum = 0;
+    for (size_t i = 0; st == BRISK_OK && wcol && i < n; i++)
+        out->weight_sum += wcol->num[rm[i].row];
+    if (st == BRISK_OK && wcol && !(out->weight_sum > 0) && n)
+        st = brisk_error_set(err, BRISK_ERR_DATA, "the sampling weights ('%s') of the %zu "
+                             "respondents who answered are all zero", wcol->name, n);
     for (size_t i = 0; st == BRISK_OK && i < n; i++) {
         for (size_t j = 0; j < p; j++)
             out->data[i * p + j] = rm[i].mask[j] ? cols[j]->num[rm[i].row] : NAN;
+        if (wcol)
+            out->weight[i] = wcol->num[rm[i].row] * (double)n / out->weight_sum;
         if (i == 0 || memcmp(rm[i].mask, rm[i - 1].mask, p) != 0) {
             brisk_pattern *pat = &out->patterns[out->npatterns++];
             pat->obs = malloc((p + 1) * sizeof *pat->obs);
@@ -100,7 +127,8 @@ static brisk_status build_patterns(const brisk_column *const *cols, size_t p, co
         out->patterns[out->npatterns - 1].n++;
     }
     for (size_t k = 0, first = 0; st == BRISK_OK && k < out->npatterns; k++) {
-        if (!pattern_moments(&out->patterns[k], out->data + first * p, p))
+        if (!pattern_moments(&out->patterns[k], out->data + first * p,
+                             out->weight ? out->weight + first : NULL, p))
             st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         first += out->patterns[k].n;
     }
@@ -160,9 +188,9 @@ double brisk_fiml_discrepancy(const brisk_moments *mom, const double *sigma, con
                 row += inv[a * q + b] * ((pat->n > 1 ? pat->cov[b * q + a] : 0) + d[b] * d[a]);
             tr += row;
         }
-        total += (double)pat->n * (logdet + tr);
+        total += pat->weight * (logdet + tr);
     }
-    return total / (double)mom->n;
+    return total / brisk_moments_size(mom);
 }
 
 void brisk_fiml_weights(const brisk_moments *mom, const double *mu, const double *inverses,
@@ -175,7 +203,7 @@ void brisk_fiml_weights(const brisk_moments *mom, const double *mu, const double
     for (size_t k = 0; k < mom->npatterns; k++) {
         const brisk_pattern *pat = &mom->patterns[k];
         size_t q = pat->nobs;
-        double wk = (double)pat->n / (double)mom->n;
+        double wk = pat->weight / brisk_moments_size(mom);
         const double *inv = inverses;
         inverses += q * q;
         for (size_t a = 0; a < q; a++)
@@ -234,7 +262,7 @@ static bool em_step(const brisk_moments *mom, const double *mu, const double *si
     for (size_t k = 0; k < mom->npatterns; k++) {
         const brisk_pattern *pat = &mom->patterns[k];
         size_t q = pat->nobs, nm = 0;
-        double nk = (double)pat->n, logdet;
+        double nk = pat->weight, logdet;
         memset(observed, 0, p * sizeof *observed);
         for (size_t a = 0; a < q; a++)
             observed[pat->obs[a]] = true;
@@ -293,7 +321,7 @@ static bool em_step(const brisk_moments *mom, const double *mu, const double *si
                     nk * (xhat[i] * xhat[j] + bsb + sigma[m_idx[i] * p + m_idx[j]] - bso);
             }
     }
-    double n = (double)mom->n;
+    double n = brisk_moments_size(mom);
     for (size_t j = 0; j < p; j++)
         mu1[j] /= n;
     for (size_t a = 0; a < p; a++)
@@ -305,15 +333,15 @@ static bool em_step(const brisk_moments *mom, const double *mu, const double *si
 /* The independence model: each variable's mean and variance over the
  * respondents who answered it (its likelihood factors by variable),
  * weighted by their sampling weights when there are any. */
-size_t brisk_fiml_available_moments(const brisk_moments *mom, size_t j, double *mean,
+double brisk_fiml_available_moments(const brisk_moments *mom, size_t j, double *mean,
                                     double *var)
 {
-    size_t p = mom->p, n = mom->n, k = 0;
+    size_t p = mom->p, n = mom->n;
     double sum = 0, sum2 = 0, total = 0;
     for (size_t i = 0; i < n; i++)
         if (!isnan(mom->data[i * p + j])) {
             double w = brisk_moments_weight(mom, i);
-            sum += w * mom->data[i * p + j], total += w, k++;
+            sum += w * mom->data[i * p + j], total += w;
         }
     *mean = sum / total;
     for (size_t i = 0; i < n; i++)
@@ -322,25 +350,25 @@ size_t brisk_fiml_available_moments(const brisk_moments *mom, size_t j, double *
             sum2 += brisk_moments_weight(mom, i) * e * e;
         }
     *var = sum2 / total;
-    return k;
+    return total;
 }
 
 static double baseline_discrepancy(const brisk_moments *mom)
 {
     double total = 0, mean, var;
     for (size_t j = 0; j < mom->p; j++) {
-        size_t k = brisk_fiml_available_moments(mom, j, &mean, &var);
-        total += (double)k * (log(var) + 1);
+        double k = brisk_fiml_available_moments(mom, j, &mean, &var);
+        total += k * (log(var) + 1);
     }
-    return total / (double)mom->n;
+    return total / brisk_moments_size(mom);
 }
 
 brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const size_t *rows,
-                                size_t nrows, double time_limit, brisk_moments *out,
-                                brisk_error *err)
+                                size_t nrows, const brisk_column *wcol, double time_limit,
+                                brisk_moments *out, brisk_error *err)
 {
     double deadline = time_limit > 0 ? brisk_monotonic_seconds() + time_limit : 0;
-    brisk_status st = build_patterns(cols, p, rows, nrows, out, err);
+    brisk_status st = build_patterns(cols, p, rows, nrows, wcol, out, err);
     size_t ss = brisk_fiml_scratch_size(p) + 2 * p * p + 4 * p;
     double *scratch = malloc(ss * sizeof *scratch), *mu1 = malloc((p + 1) * sizeof *mu1);
     double *sigma1 = malloc((p * p + 1) * sizeof *sigma1);
@@ -349,7 +377,6 @@ brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const
     double *inverses = malloc((brisk_fiml_inverses_size(out) + 1) * sizeof *inverses);
     if (st == BRISK_OK && (!scratch || !mu1 || !sigma1 || !m_idx || !observed || !inverses))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    size_t n = out->n;
     /* start: available-case means and variances, no covariances */
     for (size_t j = 0; st == BRISK_OK && j < p; j++) {
         brisk_fiml_available_moments(out, j, &out->mean[j], &out->cov[j * p + j]);
@@ -395,10 +422,10 @@ brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const
     if (st == BRISK_OK) {
         double pk = 0;
         for (size_t k = 0; k < out->npatterns; k++)
-            pk += (double)out->patterns[k].n * (double)out->patterns[k].nobs;
+            pk += out->patterns[k].weight * (double)out->patterns[k].nobs;
         out->fiml_h1 = f;
         out->fiml_baseline = baseline_discrepancy(out);
-        out->fiml_constant = pk / (double)n * log(2 * M_PI);
+        out->fiml_constant = pk / brisk_moments_size(out) * log(2 * M_PI);
     }
     free(scratch);
     free(mu1);

@@ -1086,6 +1086,7 @@ size_t brisk_model_nexogenous(const brisk_model *m)
 
 size_t brisk_model_nparams(const brisk_model *m) { return m->nparams; }
 size_t brisk_model_ngroups(const brisk_model *m) { return m->ngroups; }
+const char *brisk_model_weight(const brisk_model *m) { return m->weight; }
 const brisk_param *brisk_model_param(const brisk_model *m, size_t row) { return &m->params[row]; }
 size_t brisk_model_nfree(const brisk_model *m) { return m->nfree; }
 size_t brisk_model_nobserved(const brisk_model *m) { return m->p; }

@@ -216,18 +216,14 @@ static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
     const brisk_column *wcol = NULL;
     if (st == BRISK_OK && m->weight)
         st = weight_column(m, ds, rows, nrows, &wcol, err);
-    if (st == BRISK_OK && wcol && fiml)
-        st = brisk_error_set(err, BRISK_ERR_ARGUMENT, "sampling weights ('%s') with "
-                             "full-information ML (--missing fiml) are not available: fit "
-                             "the complete rows (listwise, the default) with the weights, "
-                             "or without them (--unweighted)", m->weight);
     if (st == BRISK_OK)
         st = check_answered(m, cols, rows, nrows, err);
     size_t *kept = NULL, nkept = nrows;
     if (st == BRISK_OK && fiml)
         st = rows_with_covariates(m, cols, rows, nrows, &kept, &nkept, err);
     if (st == BRISK_OK)
-        st = fiml ? brisk_moments_fiml(cols, p, kept ? kept : rows, nkept, time_limit, out, err)
+        st = fiml ? brisk_moments_fiml(cols, p, kept ? kept : rows, nkept, wcol, time_limit, out,
+                                       err)
                   : listwise(cols, p, rows, nrows, wcol, out, err);
     if (st == BRISK_OK) {
         out->n_no_covariate = nrows - nkept;
@@ -268,6 +264,8 @@ void brisk_moments_normalise_weights(brisk_moments *mom, size_t ngroups)
         double size = rows * mom[g].weight_sum / total, scale = size / (double)mom[g].n;
         for (size_t i = 0; mom[g].weight && i < mom[g].n; i++)
             mom[g].weight[i] *= scale;
+        for (size_t k = 0; k < mom[g].npatterns; k++)
+            mom[g].patterns[k].weight *= scale;
         mom[g].size = size;
     }
 }

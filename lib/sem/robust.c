@@ -134,7 +134,8 @@ static bool saturated_trace(const brisk_moments *mom, const bool *mask, brisk_fi
     size_t *obs = mom->npatterns ? NULL : malloc((p + 1) * sizeof *obs);
     bool ok = mom->npatterns || obs;
     brisk_moments one = *mom;
-    brisk_pattern all = {.n = mom->n, .nobs = p, .obs = obs, .mean = mom->mean, .cov = mom->cov};
+    brisk_pattern all = {.n = mom->n, .weight = brisk_moments_size(mom), .nobs = p, .obs = obs,
+                         .mean = mom->mean, .cov = mom->cov};
     if (!mom->npatterns && obs) {
         for (size_t a = 0; a < p; a++)
             obs[a] = a;
@@ -160,8 +161,11 @@ static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace
                             double groups)
 {
     f->robust = f->scaled = true;
-    f->scaling_factor = trace_ug / f->df;
-    f->chisq_scaled = f->chisq / f->scaling_factor;
+    /* a saturated model (df 0) has no scaling: its statistic stands
+     * unscaled, and the indices that divide by c are undefined (lavaan) */
+    bool saturated = !(f->df > 0);
+    f->scaling_factor = saturated ? NAN : trace_ug / f->df;
+    f->chisq_scaled = saturated ? f->chisq : f->chisq / f->scaling_factor;
     f->pvalue_scaled = f->df > 0 ? gsl_cdf_chisq_Q(f->chisq_scaled, f->df) : NAN;
     f->baseline_scaling_factor = trace_ug_b / f->baseline_df;
     f->baseline_chisq_scaled = f->baseline_chisq / f->baseline_scaling_factor;
@@ -176,6 +180,11 @@ static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace
                     &f->rmsea_ci_lower_scaled, &f->rmsea_ci_upper_scaled);
     brisk_sem_rmsea_robust(f->chisq, f->df, n, groups, f->scaling_factor, &f->rmsea_robust,
                            &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust);
+    if (saturated) {
+        f->cfi_robust = f->tli_robust = NAN;
+        f->rmsea_scaled = f->rmsea_ci_lower_scaled = f->rmsea_ci_upper_scaled = NAN;
+        f->rmsea_robust = f->rmsea_ci_lower_robust = f->rmsea_ci_upper_robust = 0;
+    }
 }
 
 /* With missing values lavaan's robust CFI, TLI and RMSEA come from its

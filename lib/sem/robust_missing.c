@@ -191,7 +191,7 @@ static double ml_discrepancy(const brisk_moments *mom, const double *sigma, cons
         for (size_t b = 0; b < p; b++)
             f += mom->cov[a * p + b] * inv[b * p + a] +
                  (mom->mean[a] - mu[a]) * inv[a * p + b] * (mom->mean[b] - mu[b]);
-    return (double)mom->n * f;
+    return brisk_moments_size(mom) * f;
 }
 
 /* Wc: the complete-data normal information per respondent at (S, m), d x d:
@@ -379,7 +379,7 @@ bool brisk_fiml_corrected(sem_work *const *works, const brisk_fiml_h1 *h1, size_
     ok = ok && A && Ainv && B && Wc && X && Xb;
     *x3 = *xb = 0;
     for (size_t g = 0; ok && g < ngroups; g++) {
-        double f = (double)works[g]->mom->n / (double)ntotal;
+        double f = brisk_moments_size(works[g]->mom) / (double)ntotal;
         put_block(A, D, g, kept, cg[g].a1, f);
         put_block(Ainv, D, g, kept, cg[g].a1inv, 1 / f);
         put_block(B, D, g, kept, cg[g].b1, f);

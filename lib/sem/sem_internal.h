@@ -56,11 +56,12 @@ int brisk_sem_var_index(const brisk_model *m, const char *name);
 /* Is observed variable i a fixed covariate (lavaan's fixed.x)? */
 bool brisk_sem_is_fixed_x(const brisk_model *m, size_t i);
 
-/* Full-information ML (missing.c): the patterns of the rows and the
- * saturated model by EM, within time_limit seconds (0: no limit). */
+/* Full-information ML (missing.c): the patterns of the rows (weighted by
+ * wcol's sampling weights, or NULL) and the saturated model by EM, within
+ * time_limit seconds (0: no limit). */
 brisk_status brisk_moments_fiml(const brisk_column *const *cols, size_t p, const size_t *rows,
-                                size_t nrows, double time_limit, brisk_moments *out,
-                                brisk_error *err);
+                                size_t nrows, const brisk_column *wcol, double time_limit,
+                                brisk_moments *out, brisk_error *err);
 void brisk_patterns_free(brisk_moments *mom);
 /* -2 log L / n without the 2 pi terms at (sigma, mu); scratch holds
  * brisk_fiml_scratch_size(p) doubles; every pattern's Sigma_oo^-1 is left
@@ -72,10 +73,11 @@ double brisk_fiml_discrepancy(const brisk_moments *mom, const double *sigma, con
 void brisk_fiml_weights(const brisk_moments *mom, const double *mu, const double *inverses,
                         double *W, double *sd, double *scratch);
 size_t brisk_fiml_inverses_size(const brisk_moments *mom);
-/* Variable j's mean and variance (divisor: the answers) over the
+/* Variable j's mean and variance (divisor: the answers' weights) over the
  * respondents who answered it, with missing values NaN in mom->data: the
- * independence model's estimates; returns how many answered. */
-size_t brisk_fiml_available_moments(const brisk_moments *mom, size_t j, double *mean,
+ * independence model's estimates; returns their weights' sum (without
+ * weights, how many answered). */
+double brisk_fiml_available_moments(const brisk_moments *mom, size_t j, double *mean,
                                     double *var);
 size_t brisk_fiml_scratch_size(size_t p);
 

@@ -135,7 +135,14 @@ t_fit_survey() {
     has "358 of 600 respondents used" "$tmp/out" &&
     run 0 fit "$survey" -b fees -b litter --format json &&
     has '"group": "fees"' "$tmp/out" && lacks '"group": "crime"' "$tmp/out" &&
-    has "fees: the survey's weight is not used" "$tmp/err" && has '"warnings": ["the survey'"'"'s weight is not used' "$tmp/out" &&
+    lacks "weight is not used" "$tmp/err" && has '"warnings": []' "$tmp/out" &&
+    has '"weight": "weight", "nobs": 351' "$tmp/out" &&
+    run 0 fit "$survey" -b fees &&
+    has "fees: weighted by 'weight' (lavaan's sampling.weights; 351 weights" "$tmp/out" &&
+    run 0 fit "$survey" -b fees --unweighted -f csv && lacks "weighted by" "$tmp/out" &&
+    lacks "Chi-square (scaled)" "$tmp/out" &&
+    run 1 fit "$survey" --weight weight --unweighted && has "not both" "$tmp/err" &&
+    run 2 fit "$survey" -b fees --weight nosuch && has "weight 'nosuch' is not a column" "$tmp/err" &&
     run 1 fit "$survey" -b nosuch && has "no behaviour 'nosuch'" "$tmp/err" &&
     run 1 fit "$survey" --data "$data/hs.csv" && has "not both" "$tmp/err"
 }
@@ -206,12 +213,19 @@ t_compare() {
     has "behaviour 'crime': the model is not identified" "$tmp/err" &&
     # the estimator and missing-data options mean what they mean to fit
     run 0 compare "$survey" --bootstrap 20 --missing fiml -q &&
-    has "each behaviour refitted (ML, full information) on the same resample" "$tmp/out" &&
-    run 0 compare "$survey" --bootstrap 20 --estimator wlsmv -q &&
+    has "each behaviour refitted (MLR, full information; the respondents drawn keep their weights, 'weight') on the same resample" "$tmp/out" &&
+    run 0 compare "$survey" --unweighted --bootstrap 20 --estimator wlsmv -q &&
     has "each behaviour refitted (WLSMV) on the same resample" "$tmp/out" &&
-    run 1 compare "$survey" --bootstrap 20 --estimator wlsmv --missing fiml -q &&
+    run 1 compare "$survey" --unweighted --bootstrap 20 --estimator wlsmv --missing fiml -q &&
     has "does not go with WLSMV" "$tmp/err" &&
-    run 1 fit "$survey" --estimator wlsmv --missing fiml && has "does not go with WLSMV" "$tmp/err"
+    run 1 fit "$survey" --unweighted --estimator wlsmv --missing fiml && has "does not go with WLSMV" "$tmp/err" &&
+    # a weight that WLSMV or FIML cannot use is refused, not ignored
+    run 1 compare "$survey" --bootstrap 20 --estimator wlsmv -q &&
+    has "sampling weights ('weight') with ordered items (WLSMV) are not available" "$tmp/err" &&
+    # full-information ML takes the weight, as lavaan's
+    run 0 fit "$survey" --missing fiml -b crime &&
+    has "600 of 600 respondents used by full-information ML" "$tmp/out" &&
+    has "crime: weighted by 'weight' (lavaan's sampling.weights; 600 weights" "$tmp/out"
 }
 t_groups_and_invariance() {
     run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group school --format json &&
@@ -226,7 +240,7 @@ t_groups_and_invariance() {
     run 0 invariance "$survey" --group gender -b crime -b litter -f csv &&
     has "behaviour,level,npar,chisq" "$tmp/out" && has "Criminal records,Configural (with the model's equalities),121," "$tmp/out" &&
     has "Littering of garbage,Strict (+ residual variances)," "$tmp/out" &&
-    has "weight is not used" "$tmp/err" &&
+    lacks "weight is not used" "$tmp/err" &&
     run 0 invariance "$survey" --group gender -b crime &&
     has "Criminal records: 2 groups of 'gender': 2 (173), 1 (185)." "$tmp/out"
 }
@@ -512,15 +526,16 @@ t_fit_mlr() {
     run 0 fit "$survey" --estimator mlr -b crime -q && has "RMSEA (robust)" "$tmp/out" &&
     run 1 fit "$survey" --estimator wls && has "--estimator takes ml, mlr or wlsmv" "$tmp/err" &&
     # WLSMV: every item ordered; thresholds among the parameters
-    run 0 fit "$survey" --estimator wlsmv -b crime --format csv -q &&
+    run 0 fit "$survey" --unweighted --estimator wlsmv -b crime --format csv -q &&
     has "tg1,|,t1," "$tmp/out" && has "Shift parameter," "$tmp/out" && lacks "AIC," "$tmp/out" &&
     # in JSON as in every other format, thresholds carry z, p, the interval and std.all
-    run 0 fit "$survey" --estimator wlsmv -b crime --format json -q &&
+    run 0 fit "$survey" --unweighted --estimator wlsmv -b crime --format json -q &&
     grep -q '"lhs": "tg1", "op": "|", "rhs": "t1", "label": "", "free": true, "est": [-0-9.e]*, "se": [0-9.e-]*, "z": [-0-9.e]*, "pvalue": [0-9.e-]*, "ci_lower": [-0-9.e]*, "ci_upper": [-0-9.e]*, "std_lv": [-0-9.e]*, "std_all": [-0-9.e]*}' "$tmp/out" &&
     has '"rmsea_pvalue": 1' "$tmp/out" &&
     # a survey whose items are declared ordered is fitted by WLSMV
     sed -e "s|^data     = rongcheng.csv|data = $top_srcdir/surveys/rongcheng/rongcheng.csv|" \
-        -e 's/^agree    = 4..5/agree = 4..5\nordered = all/' "$survey" >"$tmp/ordered.survey" &&
+        -e 's/^agree    = 4..5/agree = 4..5\nordered = all/' -e 's/^weight/; weight/' "$survey" \
+        >"$tmp/ordered.survey" &&
     run 0 fit "$tmp/ordered.survey" -b crime -q && has "Shift parameter" "$tmp/out" &&
     run 0 fit "$tmp/ordered.survey" -b crime --estimator ml -q && lacks "Shift parameter" "$tmp/out" &&
     # or a list of them: every observed variable listed -> WLSMV; a mix is refused
@@ -564,12 +579,12 @@ t_fit_mlr() {
     # the bootstrap refits a draw by the same estimator
     run 0 fit "$survey" --missing fiml --bootstrap 20 --threads 1 -b crime -q &&
     has "from 20 bootstrap draws" "$tmp/out" &&
-    run 0 fit "$survey" --estimator wlsmv --bootstrap 20 --threads 1 -b crime -q &&
+    run 0 fit "$survey" --unweighted --estimator wlsmv --bootstrap 20 --threads 1 -b crime -q &&
     has "from 20 bootstrap draws" "$tmp/out" && has "CFI (robust)" "$tmp/out" &&
     # WLSMV with groups: a group without one of an item's answers is refused
-    run 3 fit "$survey" --estimator wlsmv --group gender -b crime &&
+    run 3 fit "$survey" --unweighted --estimator wlsmv --group gender -b crime &&
     has "has no answer" "$tmp/err" && has "in group '" "$tmp/err" &&
-    run 1 fit "$survey" --estimator wlsmv --group gender --group-equal loadings -b crime &&
+    run 1 fit "$survey" --unweighted --estimator wlsmv --group gender --group-equal loadings -b crime &&
     has "not available yet" "$tmp/err" &&
     run 0 report "$survey" --estimator mlr --bootstrap 0 --format md -q &&
     has "| MLR (ML estimates" "$tmp/out" && has "Robust CFI" "$tmp/out" &&
@@ -578,12 +593,13 @@ t_fit_mlr() {
     # covariates: WLSMV conditions on them (an ordered probit for Kostka's
     # approval), MLR with full-information ML keeps them fixed
     kostka="$top_srcdir/surveys/kostka2019/kostka2019.survey"
-    run 0 fit "$kostka" --estimator wlsmv --format csv -q &&
+    run 0 fit "$kostka" --unweighted --estimator wlsmv --format csv -q &&
     has "approve,~,age,,true,0.09864" "$tmp/out" && has "approve,|,t4,,true,1.7855" "$tmp/out" &&
     sed -e "s|^data     = kostka2019.csv|data = $top_srcdir/surveys/kostka2019/kostka2019.csv|" \
-        -e 's/^agree    = 4..5.*/agree = 4..5\nordered = approve/' "$kostka" >"$tmp/k.survey" &&
+        -e 's/^agree    = 4..5.*/agree = 4..5\nordered = approve/' -e 's/^weight/; weight/' \
+        "$kostka" >"$tmp/k.survey" &&
     run 0 fit "$tmp/k.survey" -q && has "approve    |   t1" "$tmp/out" &&
-    run 3 fit "$kostka" --estimator wlsmv --group urban &&
+    run 3 fit "$kostka" --unweighted --estimator wlsmv --group urban &&
     has "group '2': covariate 'urban' is constant" "$tmp/err" &&
     run 0 fit "$kostka" --estimator mlr --missing fiml -q && has "Chi-square (scaled)" "$tmp/out"
 }

@@ -407,6 +407,42 @@ static void test_bfi_cfa(void **state)
     check_model("bfi_cfa", DATA "bfi.csv", (brisk_model_options){0});
 }
 
+/* Every row of a multi-group fit against lavaan's (whose rows carry a
+ * group): estimates and SEs. */
+static void compare_group_parameters(const char *name, const brisk_fitted *f)
+{
+    brisk_dataset *ref = reference(name, "params");
+    size_t compared = 0;
+    for (size_t i = 0; i < ref->nrows; i++)
+        for (size_t r = 0; r < brisk_model_nparams(f->model); r++) {
+            const brisk_param *p = brisk_model_param(f->model, r);
+            if ((double)(p->group + 1) != num_at(ref, "group", i) ||
+                strcmp(p->lhs, text_at(ref, "lhs", i)) || strcmp(p->rhs, text_at(ref, "rhs", i)) ||
+                strcmp(brisk_op_text(p->op), text_at(ref, "op", i)))
+                continue;
+            near(f->fit->rows[r].est, num_at(ref, "est", i), TOL, p->lhs, name);
+            near(f->fit->rows[r].se, num_at(ref, "se", i), TOL, p->rhs, name);
+            compared++;
+        }
+    assert_int_equal(compared, brisk_model_nparams(f->model));
+    brisk_dataset_free(ref);
+}
+
+/* The robust test and indices, to 1e-6 relative. */
+static void compare_robust_test(const char *name, const brisk_fit *fit)
+{
+    brisk_dataset *ref = reference(name, "fit");
+    const char *keys[] = {"chisq", "chisq_scaled", "chisq_scaling_factor", "cfi_robust",
+                          "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
+                          "rmsea_ci_upper_robust"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        for (size_t i = 0; i < ref->nrows; i++)
+            if (strcmp(text_at(ref, "measure", i), keys[k]) == 0)
+                near(measure(&fit->fit, keys[k]), num_at(ref, "value", i),
+                     1e-6 * fmax(1, fabs(num_at(ref, "value", i))), keys[k], name);
+    brisk_dataset_free(ref);
+}
+
 /* MLR with missing values by gender (bfi_fiml_mlr_group): every
  * parameter (lavaan's rows carry a group), the scaled test and the
  * FIML-corrected robust indices, the groups stacked with weights N_g / N. */
@@ -421,34 +457,121 @@ static void test_fiml_mlr_groups(void **state)
     if (brisk_fit_text(slurp(REF ROBUST "bfi_fiml_mlr_group.lav"), "m.lav", 1, ds, NULL, 0,
                        "gender", &opt, &f, &err) != BRISK_OK)
         fail_msg("%s: %s", name, err.message);
-    ref = reference(name, "params");
-    size_t compared = 0;
-    for (size_t i = 0; i < ref->nrows; i++)
-        for (size_t r = 0; r < brisk_model_nparams(f.model); r++) {
-            const brisk_param *p = brisk_model_param(f.model, r);
-            if ((double)(p->group + 1) != num_at(ref, "group", i) ||
-                strcmp(p->lhs, text_at(ref, "lhs", i)) || strcmp(p->rhs, text_at(ref, "rhs", i)) ||
-                strcmp(brisk_op_text(p->op), text_at(ref, "op", i)))
-                continue;
-            near(f.fit->rows[r].est, num_at(ref, "est", i), TOL, p->lhs, name);
-            near(f.fit->rows[r].se, num_at(ref, "se", i), TOL, p->rhs, name);
-            compared++;
-        }
-    assert_int_equal(compared, brisk_model_nparams(f.model));
-    brisk_dataset_free(ref);
+    compare_group_parameters(name, &f);
     assert_true(f.fit->fit.robust);
-    ref = reference(name, "fit");
-    const char *keys[] = {"chisq", "chisq_scaled", "chisq_scaling_factor", "cfi_robust",
-                          "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
-                          "rmsea_ci_upper_robust"};
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-        for (size_t i = 0; i < ref->nrows; i++)
-            if (strcmp(text_at(ref, "measure", i), keys[k]) == 0)
-                near(measure(&f.fit->fit, keys[k]), num_at(ref, "value", i),
-                     1e-6 * fmax(1, fabs(num_at(ref, "value", i))), keys[k], name);
-    brisk_dataset_free(ref);
+    compare_robust_test(name, f.fit);
     brisk_fitted_free(&f);
     brisk_dataset_free(ds);
+}
+
+/* ---- sampling weights, against lavaan's sampling.weights ---- */
+
+/* kostka2019's regression on fixed covariates, weighted: every estimate,
+ * SE (from the design-weighted scores), R-squared and fit measure. */
+static void test_weighted_covariates(void **state)
+{
+    (void)state;
+    check_model(ROBUST "kostka_weighted", TEST_SRCDIR "/surveys/kostka2019/kostka2019.csv",
+                (brisk_model_options){.weight = "weight"});
+}
+
+/* The Rongcheng survey's whole model for behaviour crime, as `brisk fit`
+ * fits it: the survey's weight, lavaan's robust SEs of the estimates and
+ * the := effects, the Yuan-Bentler test, robust CFI/TLI/RMSEA; and the
+ * same fit with the weight left out is the unweighted one. */
+static void test_weighted_survey(void **state)
+{
+    (void)state;
+    brisk_survey *s = NULL;
+    brisk_survey_data *d = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_survey_load(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", &s, &err),
+                     BRISK_OK);
+    assert_int_equal(brisk_survey_read_data(s, &d, &err), BRISK_OK);
+    const char *only[] = {"crime"};
+    brisk_survey_fits fits;
+    if (brisk_fit_survey(s, d, only, 1, NULL, NULL, &fits, &err) != BRISK_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(fits.n, 1);
+    const brisk_fit *fit = fits.fitted[0].fit;
+    assert_true(fit->fit.robust);
+    assert_int_equal(fit->nwarnings, 0);
+    compare_parameters(ROBUST "rongcheng_weighted", fit);
+    compare_fit(ROBUST "rongcheng_weighted", fit);
+    compare_robust_test(ROBUST "rongcheng_weighted", fit);
+    brisk_survey_fits_free(&fits);
+    /* full-information ML: the patterns, the EM saturated model and the
+     * casewise scores weighted; lavaan's FIML-corrected robust indices */
+    brisk_model_options fiml = {.fiml = true};
+    if (brisk_fit_survey(s, d, only, 1, NULL, &fiml, &fits, &err) != BRISK_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(fits.fitted[0].moments[0].n, 600);
+    compare_parameters(ROBUST "rongcheng_weighted_fiml", fits.fitted[0].fit);
+    compare_fit(ROBUST "rongcheng_weighted_fiml", fits.fitted[0].fit);
+    compare_robust_test(ROBUST "rongcheng_weighted_fiml", fits.fitted[0].fit);
+    brisk_survey_fits_free(&fits);
+    /* --unweighted: the plain ML fit of tests/reference/sem/rongcheng_crime */
+    brisk_model_options unweighted = {.unweighted = true};
+    assert_int_equal(brisk_fit_survey(s, d, only, 1, NULL, &unweighted, &fits, &err), BRISK_OK);
+    assert_false(fits.fitted[0].fit->fit.robust);
+    compare_parameters("rongcheng_crime", fits.fitted[0].fit);
+    brisk_survey_fits_free(&fits);
+
+    /* by gender with equal loadings and intercepts: the weights normalised
+     * over both groups, each group's N its weights' sum */
+    brisk_model_options opt = {.weight = "weight",
+                               .group_equal = BRISK_EQUAL_LOADINGS | BRISK_EQUAL_INTERCEPTS};
+    brisk_fitted f;
+    if (brisk_fit_text(slurp(REF ROBUST "rongcheng_weighted_group.lav"), "m.lav", 1, d->ds,
+                       d->rows[0], d->nrows[0], "gender", &opt, &f, &err) != BRISK_OK)
+        fail_msg("%s", err.message);
+    compare_group_parameters(ROBUST "rongcheng_weighted_group", &f);
+    compare_robust_test(ROBUST "rongcheng_weighted_group", f.fit);
+    brisk_fitted_free(&f);
+    brisk_survey_data_free(d);
+    brisk_survey_free(s);
+}
+
+/* Bad weights are refused naming the weight and the row; weights with
+ * ordered items (WLSMV) plainly. */
+static void test_weight_errors(void **state)
+{
+    (void)state;
+    static const char *csv = "/tmp/brisk-test-weights.csv";
+    const char *model = "f =~ x1 + x2 + x3";
+    FILE *fp = fopen(csv, "w");
+    assert_non_null(fp);
+    fputs("x1,x2,x3,w,v,t\n", fp);
+    for (int i = 0; i < 40; i++)
+        fprintf(fp, "%d,%d,%d,%g,%s,a\n", i % 5, (i * 3) % 7, (i * 7) % 5 + i % 3, 1 + i % 4 * 0.5,
+                i == 17 ? "-1" : i == 20 ? "" : "1");
+    fclose(fp);
+    struct {
+        const char *weight, *message;
+        brisk_status status;
+        bool fiml, wlsmv;
+    } cases[] = {
+        {"v", "weight 'v' is negative in data row 18", BRISK_ERR_VALUE, false, false},
+        {"t", "weight 't' holds text", BRISK_ERR_VALUE, false, false},
+        {"nope", "weight 'nope' is not a column", BRISK_ERR_COLUMN, false, false},
+        {"w", "with ordered items (WLSMV) are not available", BRISK_ERR_ARGUMENT, false, true},
+    };
+    brisk_dataset *ds = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_read_file(csv, NULL, &ds, &err), BRISK_OK);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        brisk_model_options opt = {.weight = cases[k].weight, .fiml = cases[k].fiml,
+                                   .estimator = cases[k].wlsmv ? BRISK_ESTIMATOR_WLSMV
+                                                               : BRISK_ESTIMATOR_ML};
+        brisk_fitted f;
+        brisk_error_clear(&err);
+        assert_int_equal(brisk_fit_text(model, "m.lav", 1, ds, NULL, 0, NULL, &opt, &f, &err),
+                         cases[k].status);
+        if (!strstr(err.message, cases[k].message))
+            fail_msg("case %zu: %s", k, err.message);
+    }
+    brisk_dataset_free(ds);
+    unlink(csv);
 }
 
 /* ---- multiple groups, against tests/reference/multigroup ---- */
@@ -612,15 +735,16 @@ static void test_invariance_table(void **state)
 /* Invariance by MLR (Satorra-Bentler 2001 scaled differences, robust
  * indices) and with full-information ML, against lavaan's lavTestLRT
  * (tests/reference/invariance/make_reference.R). */
-static void check_invariance(const char *name, const char *data, const char *model,
-                             const char *group, brisk_model_options opt)
+static void check_invariance_rows(const char *name, const brisk_dataset *ds, const size_t *rows,
+                                  size_t nrows, const char *model, const char *group,
+                                  brisk_model_options opt)
 {
     char path[512];
     snprintf(path, sizeof path, TEST_SRCDIR "/tests/reference/invariance/%s.csv", name);
-    brisk_dataset *ds = read_csv(data), *ref = read_csv(path);
+    brisk_dataset *ref = read_csv(path);
     brisk_table_list *list = brisk_table_list_new();
     brisk_error err;
-    if (brisk_invariance(model, name, 1, ds, NULL, 0, group, &opt, list, &err) != BRISK_OK)
+    if (brisk_invariance(model, name, 1, ds, rows, nrows, group, &opt, list, &err) != BRISK_OK)
         fail_msg("%s: %s", name, err.message);
     const brisk_table *t = list->tables[0];
     assert_int_equal(t->nrows, ref->nrows);   /* with ordered items: up to metric */
@@ -632,7 +756,7 @@ static void check_invariance(const char *name, const char *data, const char *mod
         {"cfi_robust", "cfi_robust"},
         {"tli_robust", "tli_robust"}, {"rmsea_robust", "rmsea_robust"},
         {"chisq_diff", "chisq_diff"}, {"df_diff", "df_diff"}, {"pvalue_diff", "pvalue"}};
-    bool robust = opt.estimator != BRISK_ESTIMATOR_ML;
+    bool robust = opt.estimator != BRISK_ESTIMATOR_ML || opt.weight;
     for (size_t i = 0; i < ref->nrows; i++)
         for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
             size_t col = brisk_table_find_column(t, pairs[k][0]);
@@ -649,6 +773,13 @@ static void check_invariance(const char *name, const char *data, const char *mod
         }
     brisk_table_list_free(list);
     brisk_dataset_free(ref);
+}
+
+static void check_invariance(const char *name, const char *data, const char *model,
+                             const char *group, brisk_model_options opt)
+{
+    brisk_dataset *ds = read_csv(data);
+    check_invariance_rows(name, ds, NULL, 0, model, group, opt);
     brisk_dataset_free(ds);
 }
 
@@ -662,6 +793,23 @@ static void test_invariance_robust_and_fiml(void **state)
     check_invariance("bfi_fiml", bfi_reversed(), bfi, "gender", (brisk_model_options){.fiml = true});
     check_invariance("bfi_fiml_mlr", bfi_reversed(), bfi, "gender",
                      (brisk_model_options){.fiml = true, .estimator = BRISK_ESTIMATOR_MLR});
+    /* weighted (lavaan's sampling.weights): the Rongcheng survey's
+     * measurement model by gender, its data as the survey prepares them */
+    brisk_survey *s = NULL;
+    brisk_survey_data *d = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_survey_load(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", &s, &err),
+                     BRISK_OK);
+    assert_int_equal(brisk_survey_read_data(s, &d, &err), BRISK_OK);
+    const char *rc = "trust =~ tg1 + tg2 + tg3\nprivacy =~ pc1 + pc2 + pc3\n"
+                     "morality =~ pm1_crime + pm2_crime + pm3_crime\n"
+                     "benefit =~ pb1_crime + pb2_crime + pb3_crime\n"
+                     "risk =~ pr1_crime + pr2_crime + pr3_crime\n"
+                     "accept =~ acc1_crime + acc2_crime + acc3_crime\n";
+    check_invariance_rows("rongcheng_weighted", d->ds, d->rows[0], d->nrows[0], rc, "gender",
+                          (brisk_model_options){.weight = "weight"});
+    brisk_survey_data_free(d);
+    brisk_survey_free(s);
 }
 
 /* Invariance by WLSMV (configural, metric, scalar with equal thresholds
@@ -1016,6 +1164,9 @@ int main(void)
         cmocka_unit_test(test_fiml_bfi),
         cmocka_unit_test(test_fiml_fixed_covariates),
         cmocka_unit_test(test_fiml_em_time_limit),
+        cmocka_unit_test(test_weighted_covariates),
+        cmocka_unit_test(test_weighted_survey),
+        cmocka_unit_test(test_weight_errors),
         cmocka_unit_test(test_fiml_mlr_groups),
         cmocka_unit_test(test_heywood_case_warns),
         cmocka_unit_test(test_multigroup_configural),

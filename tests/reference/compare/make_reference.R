@@ -9,10 +9,12 @@
 #
 # No R package compares behaviours answered by the same respondents, so
 # this script does by hand, with lavaan, what brisk compare does: fit the
-# bundled Rongcheng survey's model once per behaviour, then, 2,000 times,
-# draw 600 respondents with replacement and refit every behaviour on that
-# same resample (lavaan's own listwise deletion per behaviour, starting
-# from the full-sample estimates).  A draw counts only when every
+# bundled Rongcheng survey's model once per behaviour, weighted by the
+# survey's sampling weight (sampling.weights = "weight", as brisk uses a
+# survey's weight), then, 2,000 times, draw 600 respondents with
+# replacement, each with their weight, and refit every behaviour on that
+# same resample (lavaan's own listwise deletion per behaviour and
+# normalisation of the weights, starting from the full-sample estimates).  A draw counts only when every
 # behaviour's fit converges and passes lavaan's post-estimation check
 # (no negative variance, positive definite matrices), which is brisk's
 # rule when the full-sample fits are admissible.  From the draws:
@@ -114,7 +116,7 @@ compared <- function(f) {
              stringsAsFactors = FALSE)
 }
 
-full <- lapply(models, function(m) sem(m, data = rc))
+full <- lapply(models, function(m) sem(m, data = rc, sampling.weights = "weight"))
 stopifnot(all(sapply(full, lavInspect, "converged")))
 stopifnot(all(sapply(full, function(f) suppressWarnings(lavInspect(f, "post.check")))))
 rows <- lapply(full, compared)
@@ -127,7 +129,8 @@ refit <- function(idx) {
   out <- list()
   for (b in behaviours) {
     f <- tryCatch(suppressWarnings(sem(models[[b]], data = d, start = full[[b]],
-                                       se = "none", test = "none")),
+                                       sampling.weights = "weight", se = "none",
+                                       test = "none")),
                   error = function(e) NULL)
     if (is.null(f) || !lavInspect(f, "converged") ||
         !suppressWarnings(lavInspect(f, "post.check")))

@@ -24,6 +24,11 @@
 #   bfi_wlsmv_tied  the same with two loadings of agree labelled alike in
 #                every group (a within-model equality that ties the groups
 #                at every level, the configural included)
+#   rongcheng_weighted  the measurement part of surveys/rongcheng's [model]
+#                for behaviour crime (-99 missing, pr3_crime reversed as
+#                6 - x) by gender, sampling.weights = "weight" (the survey's
+#                weight: lavaan's robust ML, Satorra-Bentler 2001
+#                differences), listwise
 
 suppressPackageStartupMessages(library(lavaan))
 stopifnot(file.exists("tests/reference/invariance/make_reference.R"))
@@ -80,3 +85,13 @@ run("bfi_wlsmv", bfi_model, bfi, "gender", ordered = bfi_items, estimator = "WLS
 bfi_tied <- "agree =~ A1 + a*A2 + a*A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
 run("bfi_wlsmv_tied", bfi_tied, bfi, "gender", ordered = bfi_items, estimator = "WLSMV",
     levels_used = ordered_levels)
+
+rc <- read.csv("surveys/rongcheng/rongcheng.csv")
+for (v in names(rc)) rc[[v]][!is.na(rc[[v]]) & rc[[v]] == -99] <- NA
+rc$pr3_crime <- 6 - rc$pr3_crime
+rc_model <- paste("trust =~ tg1 + tg2 + tg3", "privacy =~ pc1 + pc2 + pc3",
+                  "morality =~ pm1_crime + pm2_crime + pm3_crime",
+                  "benefit =~ pb1_crime + pb2_crime + pb3_crime",
+                  "risk =~ pr1_crime + pr2_crime + pr3_crime",
+                  "accept =~ acc1_crime + acc2_crime + acc3_crime", sep = "\n")
+run("rongcheng_weighted", rc_model, rc, "gender", sampling.weights = "weight")

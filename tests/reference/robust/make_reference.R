@@ -91,6 +91,24 @@
 #                    ordered probit regression (saturated: df 0); kostka =
 #                    surveys/kostka2019/kostka2019.csv, every row (no
 #                    missing values, weights not used)
+#   rongcheng_weighted  sem(model, data = rcw, sampling.weights = "weight")
+#                    rongcheng.survey's whole [model] with {b} = crime (its
+#                    regressions, labels and := effects); rcw = rc's rules
+#                    on every item of that model plus weight and gender,
+#                    lavaan's listwise deletion; sampling weights make
+#                    lavaan's ML robust (Huber-White SEs from the weighted
+#                    scores, the Yuan-Bentler test)
+#   rongcheng_weighted_group  cfa(model, data = rcw, sampling.weights = "weight",
+#                    group = "gender", group.equal = c("loadings", "intercepts"))
+#                    the measurement part by gender, the weights normalised
+#                    over both groups (lavaan's "total")
+#   rongcheng_weighted_fiml  sem(model, data = rcw, sampling.weights = "weight",
+#                    missing = "ml"): rongcheng_weighted with every
+#                    respondent who answered an item (600), the patterns
+#                    and the EM saturated model weighted
+#   kostka_weighted  sem(model, data = kostka, sampling.weights = "weight")
+#                    kostka_wlsmv's regression with approve continuous, on
+#                    fixed covariates, weighted
 
 suppressPackageStartupMessages({
   library(lavaan)
@@ -171,6 +189,14 @@ for (v in rc_items) {
   rc_all[[v]] <- x
 }
 for (v in rc_rev) rc_all[[v]] <- sum(rc_scale) - rc_all[[v]]   # 6 - x
+# the whole model of behaviour crime, weighted (the weights are synthetic:
+# surveys/rongcheng/README.md)
+rc_full_model <- gsub("{b}", b, survey_section(rc_survey, "model"), fixed = TRUE)
+stopifnot(survey_setting(rc_survey, "weight") == "weight", length(rc_full_model) == 14)
+rcw <- rc_all
+rcw$weight <- rc_raw$weight
+rcw$gender <- rc_raw$gender
+stopifnot(all(rcw$weight > 0), all(rcw$gender %in% 1:2))
 rc <- rc_all[complete.cases(rc_all), , drop = FALSE]
 rownames(rc) <- NULL
 # every item uses all five categories in the complete cases
@@ -262,6 +288,30 @@ cases <- list(
        call = "sem(model, data = kostka, ordered = \"approve\", estimator = \"WLSMV\")",
        about = "kostka2019.survey's [model]: approval's ordered probit on the demographics",
        model = kostka_model),
+  list(name = "rongcheng_weighted", fun = "sem", data = "rcw",
+       args = list(sampling.weights = "weight"),
+       call = "sem(model, data = rcw, sampling.weights = \"weight\")",
+       about = "rongcheng.survey's [model], {b} = crime, with its sampling weights",
+       model = rc_full_model),
+  list(name = "rongcheng_weighted_group", fun = "cfa", data = "rcw",
+       args = list(sampling.weights = "weight", group = "gender",
+                   group.equal = c("loadings", "intercepts")),
+       call = paste("cfa(model, data = rcw, sampling.weights = \"weight\", group = \"gender\",",
+                    "group.equal = c(\"loadings\", \"intercepts\"))"),
+       about = paste("the measurement part of rongcheng.survey's [model], {b} = crime,",
+                     "by gender (scalar), weighted"),
+       model = rc_model),
+  list(name = "rongcheng_weighted_fiml", fun = "sem", data = "rcw",
+       args = list(sampling.weights = "weight", missing = "ml"),
+       call = "sem(model, data = rcw, sampling.weights = \"weight\", missing = \"ml\")",
+       about = paste("rongcheng.survey's [model], {b} = crime, with its sampling weights,",
+                     "full-information ML"),
+       model = rc_full_model, extra = FALSE),
+  list(name = "kostka_weighted", fun = "sem", data = "kostka",
+       args = list(sampling.weights = "weight"),
+       call = "sem(model, data = kostka, sampling.weights = \"weight\")",
+       about = "kostka2019.survey's [model] (approve continuous), with its sampling weights",
+       model = kostka_model),
   list(name = "bfi_wlsmv_group", fun = "cfa", data = "bfi",
        args = list(ordered = TRUE, estimator = "WLSMV", group = "gender"),
        call = paste("cfa(model, data = bfi, ordered = TRUE, estimator = \"WLSMV\",",
@@ -282,10 +332,13 @@ data_notes <- list(
   path = "path = tests/data/path.csv (simulated, see tests/reference/sem); complete data",
   bfi = paste0("bfi = tests/data/bfi.csv, all rows; A1, C4, C5 reversed as 7 - x ",
                "(tests/data/bfi.survey); missing answers left missing"),
-  kostka = "kostka = surveys/kostka2019/kostka2019.csv, all 2,209 rows (complete); no weights",
+  kostka = paste0("kostka = surveys/kostka2019/kostka2019.csv, all 2,209 rows (complete); ",
+                  "weights only where sampling.weights says so"),
+  rcw = paste0("rcw = rongcheng.csv's items of behaviour crime (-99 -> NA, pr3_crime -> ",
+               "6 - pr3_crime), weight and gender; lavaan's listwise deletion"),
   rc = paste0("rc = the 18 items of surveys/rongcheng/rongcheng.csv; -99 -> NA; ",
               "pr3_crime -> 6 - pr3_crime; complete cases (358 rows); no weights"))
-data_sets <- list(hs = hs, bfi = bfi, rc = rc, path = path, kostka = kostka)
+data_sets <- list(hs = hs, bfi = bfi, rc = rc, path = path, kostka = kostka, rcw = rcw)
 
 for (cs in cases)
   writeLines(c(paste0("# ", cs$name, ": ", cs$about),

@@ -33,6 +33,10 @@ const cli_command cmd_reliability = {
         "  -b, --behaviour KEY   only this behaviour (repeatable)\n"
         "      --htmt TYPE       htmt2 (default, geometric means: semTools' default)\n"
         "                        or original (Henseler et al.'s arithmetic means)\n"
+        "      --weight COL      sampling weights (default: the survey's weight): alpha\n"
+        "                        and the item statistics from the weighted covariances,\n"
+        "                        the CFA as lavaan's sampling.weights\n"
+        "      --unweighted      leave the survey's weight out\n"
         CLI_TIME_LIMIT_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
@@ -59,7 +63,9 @@ static int parse_options(rel_options *o, int argc, char **argv)
     static const struct option options[] = {
         {"data", required_argument, NULL, 'd'}, {"model", required_argument, NULL, 'm'},
         {"behaviour", required_argument, NULL, 'b'}, {"htmt", required_argument, NULL, OPT_HTMT},
-        CLI_TIME_LIMIT_OPTION, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+        {"weight", required_argument, NULL, CLI_OPT_WEIGHT},
+        {"unweighted", no_argument, NULL, CLI_OPT_UNWEIGHTED}, CLI_TIME_LIMIT_OPTION,
+        CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "d:m:b:" CLI_COMMON_SHORT, options, NULL)) != -1) {
@@ -77,6 +83,8 @@ static int parse_options(rel_options *o, int argc, char **argv)
                                        "'%s'", optarg);
             o->rel.htmt_arithmetic = strcmp(optarg, "original") == 0;
             break;
+        case CLI_OPT_WEIGHT:
+        case CLI_OPT_UNWEIGHTED:
         case CLI_OPT_TIME_LIMIT:
             if ((status = cli_estimation_option(&cmd_reliability, opt, optarg,
                                                 &o->rel.model)) >= 0)

@@ -23,6 +23,7 @@ typedef struct rel_tables {
                                      template): its column in the matrix tables, or -1 */
     size_t nlatent;
     bool ordinal;                 /* the survey declares items ordered: an ordinal alpha */
+    const char *weight;           /* the sampling weights' column, or NULL */
     brisk_buf low_alpha, low_omega, low_ave, high_htmt, fl_fails;   /* for the notes */
     brisk_buf negative;           /* items psych would ask to reverse */
     brisk_buf no_ordinal;         /* constructs without an ordinal alpha, and why */
@@ -218,6 +219,7 @@ typedef struct alpha_place {
     const char *behaviour;
     const size_t *rows;
     size_t nrows;
+    const char *weight;           /* sampling weights' column, or NULL */
     const brisk_survey *survey;
     size_t b;
 } alpha_place;
@@ -282,7 +284,8 @@ static brisk_status alpha_rows(rel_tables *r, const alpha_place *at, const const
 {
     const char *behaviour = at->behaviour;
     brisk_alpha a;
-    brisk_status st = brisk_alpha_compute(ds, at->rows, at->nrows, c->items, c->k, &a, err);
+    brisk_status st = brisk_alpha_compute(ds, at->rows, at->nrows, c->items, c->k, at->weight,
+                                          &a, err);
     if (st != BRISK_OK)
         return st;
     size_t row = start_row(r->alpha, r, behaviour, c->name);
@@ -479,9 +482,10 @@ static brisk_status block_rows(rel_tables *r, const block *bl, const brisk_datas
         alpha_place at = {.behaviour = once ? "all behaviours" : bl->behaviour,
                           .rows = once ? bl->once_rows : bl->rows,
                           .nrows = once ? bl->nonce_rows : bl->nrows, .survey = bl->survey,
-                          .b = bl->b};
+                          .b = bl->b, .weight = mopt.weight};
         st = alpha_rows(r, &at, &c[f], ds, err);
     }
+    r->weight = mopt.weight;
     if (st == BRISK_OK)
         st = cfa_measures(r, bl, &fd, c, opt && opt->htmt_arithmetic, err);
     for (size_t i = 0; st == BRISK_OK && i < fd.fit->nwarnings; i++)
@@ -511,6 +515,13 @@ static brisk_status add_notes(rel_tables *r, bool arithmetic)
                       "polychoric correlations (Zumbo, Gadermann and Zeisser, 2007; as "
                       "psych::alpha(polychoric(x)$rho)), for constructs whose items are all "
                       "declared ordered; the other columns treat the answers as numbers.");
+    if (!st && r->weight)
+        st = brisk_table_add_note(
+            r->alpha, "Weighted by '%s' (sampling weights): alpha, the mean r and the item "
+                      "statistics from the weighted means and covariances (divisor the weights' "
+                      "sum times (n - 1) / n, as the SDs of describe); Feldt's interval and the "
+                      "SE on Kish's effective n, (sum w)^2 / sum w^2; n counts respondents%s.",
+            r->weight, r->ordinal ? "; the ordinal alpha is unweighted" : "");
     if (!st)
         st = note_flags(r->alpha, &r->no_ordinal, "No ordinal alpha");
     if (!st)
@@ -533,6 +544,11 @@ static brisk_status add_notes(rel_tables *r, bool arithmetic)
                           "the model-implied variance; AVE: sum of squared loadings x factor "
                           "variance over the sum of the items' observed variances (semTools "
                           "AVE; empty when an item loads on two constructs).");
+    if (!st && r->weight)
+        st = brisk_table_add_note(
+            r->composite, "The CFA is weighted by '%s' (lavaan's sampling.weights); the HTMT "
+                          "ratios are of the weighted item correlations (semTools htmt given "
+                          "the weighted covariance matrix).", r->weight);
     if (!st && r->ordinal)
         st = brisk_table_add_note(
             r->composite, "The survey declares items ordered, but omega, CR and AVE here are "
@@ -710,9 +726,10 @@ brisk_status brisk_reliability_survey(const brisk_survey *s, const brisk_survey_
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK && s->nbehaviours)
         once = asked_once(s, layout, &st, err);
-    if (st == BRISK_OK && s->weight)
-        st = brisk_table_list_warn(out, "the survey's weight is not used: alpha and the CFA "
-                                   "here are unweighted");
+    /* the survey's weight, unless the options name another or none */
+    brisk_reliability_options ropt = opt ? *opt : (brisk_reliability_options){0};
+    if (!ropt.model.weight && !ropt.model.unweighted)
+        ropt.model.weight = s->weight;
     bool alpha_once = true;
     for (size_t b = 0; st == BRISK_OK && b < brisk_survey_nblocks(s); b++) {
         const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;
@@ -724,7 +741,7 @@ brisk_status brisk_reliability_survey(const brisk_survey *s, const brisk_survey_
                     .nrows = d->nrows[b], .once_rows = d->respondent_rows,
                     .nonce_rows = d->nrespondents, .once = once, .alpha_once = alpha_once,
                     .survey = s, .b = b};
-        st = text ? block_rows(&r, &bl, d->ds, opt, out, err)
+        st = text ? block_rows(&r, &bl, d->ds, &ropt, out, err)
                   : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         if (st != BRISK_OK && st != BRISK_ERR_NOMEM)
             brisk_name_behaviour(err, key);

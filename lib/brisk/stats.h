@@ -38,9 +38,13 @@ brisk_status brisk_summarize(double *x, double *w, size_t n, brisk_summary *out)
 void brisk_wilson_ci(double p, double n, double z, double *lo, double *hi);
 
 /* Cronbach's alpha of k items, as psych::alpha computes it on the
- * respondents who answered every item (complete cases). */
+ * respondents who answered every item (complete cases).  With sampling
+ * weights everything comes from the weighted means and covariances (the
+ * divisor as brisk_summarize's SD: sum w (n - 1) / n), and the interval
+ * and SE count Kish's effective n, (sum w)^2 / sum w^2. */
 typedef struct brisk_alpha {
     size_t n, k;             /* complete respondents, items */
+    double n_effective;      /* n, or with weights Kish's effective n */
     double raw;              /* (1 - tr C / 1'C1) k / (k - 1), C the covariance */
     double std;              /* the same on the correlations */
     double ci_lower, ci_upper;  /* Feldt's 95% interval (psych's alpha.ci) */
@@ -60,13 +64,15 @@ typedef struct brisk_alpha {
     size_t nnegative;        /* items with a negative loading */
 } brisk_alpha;
 
-/* Alpha of the columns items[0..k) over rows (NULL: all) of ds.  Errors:
- * a column that is missing or holds text (BRISK_ERR_COLUMN), fewer than
- * 2 items or fewer than 2 complete respondents, an item with no variance
+/* Alpha of the columns items[0..k) over rows (NULL: all) of ds, weighted
+ * by column weight (NULL: unweighted; the caller has checked its values:
+ * numeric, finite, not negative).  Errors: a column that is missing or
+ * holds text (BRISK_ERR_COLUMN), fewer than 2 items or fewer than 2
+ * complete respondents (or weights all zero), an item with no variance
  * among them (BRISK_ERR_DATA, naming the item). */
 brisk_status brisk_alpha_compute(const brisk_dataset *ds, const size_t *rows, size_t nrows,
-                                 const char *const *items, size_t k, brisk_alpha *out,
-                                 brisk_error *err);
+                                 const char *const *items, size_t k, const char *weight,
+                                 brisk_alpha *out, brisk_error *err);
 void brisk_alpha_free(brisk_alpha *a);
 
 /* Ordinal alpha (Zumbo, Gadermann & Zeisser, 2007) of k ordered items:

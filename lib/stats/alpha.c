@@ -1,7 +1,8 @@
 /* Cronbach's alpha with psych::alpha's companions: Feldt's interval,
  * Duhachek's standard error, alpha if an item is deleted and item-total
  * correlations.  Everything follows from the items' covariance matrix on
- * complete cases (alpha does not depend on its divisor). */
+ * complete cases (alpha does not depend on its divisor), weighted when
+ * there are sampling weights. */
 #include <config.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_eigen.h>
@@ -12,11 +13,15 @@
 #include "core/dense.h"
 #include "polychoric.h"
 
-/* Complete-case means and covariances (divisor n - 1) of the columns. */
+/* Complete-case means and covariances of the columns, weighted by wcol
+ * (NULL: 1): divisor sum w (n - 1) / n, n - 1 without weights.  *n_eff
+ * gets Kish's effective n, (sum w)^2 / sum w^2 (n without weights). */
 static size_t complete_moments(const brisk_column *const *cols, size_t k, const brisk_dataset *ds,
-                               const size_t *rows, size_t nrows, double *mean, double *cov)
+                               const size_t *rows, size_t nrows, const brisk_column *wcol,
+                               double *mean, double *cov, double *n_eff)
 {
     size_t n = 0;
+    double sw = 0, sw2 = 0;
     memset(mean, 0, k * sizeof *mean);
     memset(cov, 0, k * k * sizeof *cov);
     for (int pass = 0; pass < 2; pass++) {
@@ -28,24 +33,29 @@ static size_t complete_moments(const brisk_column *const *cols, size_t k, const 
                 complete = !brisk_is_missing(cols[j], r);
             if (!complete)
                 continue;
+            double w = wcol ? wcol->num[r] : 1;
             n++;
+            if (!pass)
+                sw += w, sw2 += w * w;
             for (size_t j = 0; j < k; j++) {
                 double dj = cols[j]->num[r] - (pass ? mean[j] : 0);
                 if (!pass) {
-                    mean[j] += dj;
+                    mean[j] += w * dj;
                     continue;
                 }
                 for (size_t l = 0; l <= j; l++)
-                    cov[j * k + l] += dj * (cols[l]->num[r] - mean[l]);
+                    cov[j * k + l] += w * dj * (cols[l]->num[r] - mean[l]);
             }
         }
-        for (size_t j = 0; !pass && n && j < k; j++)
-            mean[j] /= (double)n;
+        for (size_t j = 0; !pass && sw > 0 && j < k; j++)
+            mean[j] /= sw;
     }
+    double divisor = n > 1 && sw > 0 ? sw * (double)(n - 1) / (double)n : NAN;
     for (size_t j = 0; j < k; j++)
         for (size_t l = 0; l <= j; l++)
-            cov[j * k + l] = cov[l * k + j] = n > 1 ? cov[j * k + l] / (double)(n - 1) : NAN;
-    return n;
+            cov[j * k + l] = cov[l * k + j] = cov[j * k + l] / divisor;
+    *n_eff = sw2 > 0 ? sw * sw / sw2 : 0;
+    return sw > 0 ? n : 0;
 }
 
 /* Raw and standardized alpha of the items not equal to skip. */
@@ -170,8 +180,8 @@ static bool first_component(brisk_alpha *a, const double *C)
 }
 
 brisk_status brisk_alpha_compute(const brisk_dataset *ds, const size_t *rows, size_t nrows,
-                                 const char *const *items, size_t k, brisk_alpha *out,
-                                 brisk_error *err)
+                                 const char *const *items, size_t k, const char *weight,
+                                 brisk_alpha *out, brisk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (k < 2)
@@ -182,9 +192,15 @@ brisk_status brisk_alpha_compute(const brisk_dataset *ds, const size_t *rows, si
     brisk_status st = cols && mean && C && allocate_items(out, k)
                           ? find_items(ds, items, k, cols, err)
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    const brisk_column *wcol = weight ? brisk_dataset_find(ds, weight) : NULL;
+    if (st == BRISK_OK && weight && (!wcol || wcol->type != BRISK_NUMERIC)) {
+        brisk_error_variable(err, weight);
+        st = brisk_error_set(err, BRISK_ERR_COLUMN, "weight '%s' is %s", weight,
+                             wcol ? "not numeric" : "not a column of the data");
+    }
     if (st == BRISK_OK) {
         out->k = k;
-        out->n = complete_moments(cols, k, ds, rows, nrows, mean, C);
+        out->n = complete_moments(cols, k, ds, rows, nrows, wcol, mean, C, &out->n_effective);
         if (out->n < 2)
             st = brisk_error_set(err, BRISK_ERR_DATA, "only %zu respondents answered all %zu "
                                  "items of the construct (%s, ...): alpha needs at least two",
@@ -198,7 +214,7 @@ brisk_status brisk_alpha_compute(const brisk_dataset *ds, const size_t *rows, si
                                  "answer is %g); drop it", items[j], out->n, mean[j]);
         }
     if (st == BRISK_OK) {
-        double n = (double)out->n, kk = (double)k;
+        double n = out->n_effective, kk = (double)k;
         alpha_of(C, k, (size_t)-1, &out->raw, &out->std);
         /* standardized alpha is k r / (1 + (k - 1) r) in the mean correlation r */
         out->mean_r = out->std / (kk - out->std * (kk - 1));

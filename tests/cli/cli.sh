@@ -379,11 +379,11 @@ t_reliability_long_layout() {
     run 0 reliability "$survey" -q -f csv &&
     sed -E 's/_(crime|fees|internet|litter)([,]|$)/\2/g' "$tmp/out" >"$tmp/wide-rel.csv" &&
     run 0 reliability "$tmp/long.survey" -q -f csv && cmp "$tmp/wide-rel.csv" "$tmp/out" &&
-    has "Criminal records,benefit,3,547,0.76875576" "$tmp/out" &&
+    has "Criminal records,benefit,3,547,0.77211116" "$tmp/out" &&
     has "all behaviours,trust,3,552," "$tmp/out" &&
     # the report's Reliability sheet likewise
     run 0 report "$tmp/long.survey" -q --bootstrap 0 -f csv &&
-    has "Littering of garbage,accept,3,549,0.81" "$tmp/out" &&
+    has "Littering of garbage,accept,3,549,0.8098720" "$tmp/out" &&
     # ordered items: an ordinal alpha column, and a note on the CFA measures
     sed 's/^agree *=.*/agree = 4..5\
 ordered = all/' "$tmp/long.survey" >"$tmp/ordered-long.survey" &&
@@ -398,7 +398,11 @@ ordered = all/' "$tmp/long.survey" >"$tmp/ordered-long.survey" &&
 t_reliability() {
     run 0 reliability "$survey" &&
     has "Cronbach's alpha" "$tmp/out" && has "all behaviours        trust" "$tmp/out" &&
-    has "Heterotrait-monotrait ratios (HTMT2)" "$tmp/out" && has "weight is not used" "$tmp/err" &&
+    has "Heterotrait-monotrait ratios (HTMT2)" "$tmp/out" && lacks "weight is not used" "$tmp/err" &&
+    has "Weighted by 'weight' (sampling weights): alpha" "$tmp/out" &&
+    has "The CFA is weighted by 'weight' (lavaan's sampling.weights)" "$tmp/out" &&
+    run 0 reliability "$survey" --unweighted -b crime -q -f csv &&
+    has "Criminal records,benefit,3,547,0.76875576" "$tmp/out" && lacks "Weighted by" "$tmp/out" &&
     run 0 reliability "$survey" -b litter -q --format csv &&
     has "Littering of garbage,accept,3," "$tmp/out" && lacks "Criminal records" "$tmp/out" &&
     run 0 reliability --data "$data/hs.csv" --model "$tmp/hs.lav" --format json &&

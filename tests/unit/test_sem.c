@@ -450,7 +450,7 @@ static void test_fiml_mlr_groups(void **state)
 {
     (void)state;
     const char *name = ROBUST "bfi_fiml_mlr_group";
-    brisk_dataset *ds = read_bfi_reversed(), *ref;
+    brisk_dataset *ds = read_bfi_reversed();
     brisk_model_options opt = {.fiml = true, .estimator = BRISK_ESTIMATOR_MLR};
     brisk_fitted f;
     brisk_error err;

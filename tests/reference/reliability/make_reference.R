@@ -36,7 +36,18 @@
 #              hand (-99 missing, pr3_* reversed as 6 - x): per behaviour, the
 #              =~ statements of its [model] (the measurement model); alpha
 #              of the constructs asked once (trust, privacy) on all
-#              respondents, behaviour "all behaviours"
+#              respondents, behaviour "all behaviours"; weighted by the
+#              survey's sampling weight, as brisk weights it:
+#
+# With weights (rongcheng) no R package computes alpha, so this script
+# does, from the weighted means m = sum w x / sum w and covariances
+# C = sum w (x - m)(x - m)' / (sum w (n - 1) / n) (describe's SD divisor):
+# raw alpha of C, standardized alpha of cov2cor(C), Feldt's interval and
+# Duhachek's SE (psych's formulas) on Kish's effective n (sum w)^2 / sum
+# w^2, and the item statistics of C.  The same function without weights
+# is checked against psych::alpha on every data set.  The CFA is lavaan's
+# cfa(sampling.weights = "weight"), semTools' measures of that fit, and
+# htmt() of the weighted covariance matrix (sample.cov).
 #
 # The CFA is lavaan::cfa() of the =~ statements (lavaan's defaults: markers,
 # every factor covariance free) on the respondents complete on all of its
@@ -97,10 +108,55 @@ indicators <- function(lines) {
 
 ## ----------------------------------------------------------- measures ----
 
-alpha_rows <- function(data_name, behaviour, construct, x) {
-  x <- x[stats::complete.cases(x), , drop = FALSE]
+# alpha from the (weighted) covariance matrix, by psych's formulas
+weighted_alpha <- function(x, w) {
+  x <- as.matrix(x); n <- nrow(x); k <- ncol(x); sw <- sum(w)
+  m <- colSums(x * w) / sw
+  d <- sweep(x, 2, m)
+  C <- crossprod(d * sqrt(w)) / (sw * (n - 1) / n)
+  R <- cov2cor(C)
+  alpha_of <- function(C) (1 - sum(diag(C)) / sum(C)) * ncol(C) / (ncol(C) - 1)
+  neff <- sw^2 / sum(w^2)
+  raw <- alpha_of(C)
+  Q <- 2 * k^2 / ((k - 1)^2 * sum(C)^3) *
+       (sum(C) * (sum(diag(C %*% C)) + sum(diag(C))^2) - 2 * sum(diag(C)) * sum(C %*% C))
+  total <- sum(C); with_all <- rowSums(C)
+  list(raw_alpha = raw, std_alpha = alpha_of(R),
+       feldt_lower = 1 - (1 - raw) * qf(0.975, neff - 1, (neff - 1) * (k - 1)),
+       feldt_upper = 1 - (1 - raw) * qf(0.025, neff - 1, (neff - 1) * (k - 1)),
+       ase = sqrt(Q / neff), average_r = mean(R[lower.tri(R)]),
+       mean = m, sd = sqrt(diag(C)), raw_r = with_all / sqrt(diag(C) * total),
+       r_drop = (with_all - diag(C)) / sqrt(diag(C) * (total - 2 * with_all + diag(C))),
+       drop_raw = if (k > 2) sapply(seq_len(k), function(i) alpha_of(C[-i, -i])) else NA,
+       drop_std = if (k > 2) sapply(seq_len(k), function(i) alpha_of(R[-i, -i])) else NA)
+}
+
+alpha_rows <- function(data_name, behaviour, construct, x, w = NULL) {
+  keep <- stats::complete.cases(x)
+  x <- x[keep, , drop = FALSE]
+  if (!is.null(w)) {
+    wa <- weighted_alpha(x, w[keep])
+    return(list(
+      alpha = data.frame(data = data_name, behaviour = behaviour, construct = construct,
+                         n = nrow(x), k = ncol(x), raw_alpha = wa$raw_alpha,
+                         std_alpha = wa$std_alpha, feldt_lower = wa$feldt_lower,
+                         feldt_upper = wa$feldt_upper, ase = wa$ase,
+                         average_r = wa$average_r, stringsAsFactors = FALSE),
+      items = data.frame(data = data_name, behaviour = behaviour, construct = construct,
+                         item = colnames(x), mean = wa$mean, sd = wa$sd, raw_r = wa$raw_r,
+                         r_drop = wa$r_drop, drop_raw = wa$drop_raw, drop_std = wa$drop_std,
+                         stringsAsFactors = FALSE)))
+  }
   a <- psych::alpha(x, warnings = FALSE)
   tot <- a$total
+  # the weighted formulas with unit weights are psych's
+  u <- weighted_alpha(x, rep(1, nrow(x)))
+  stopifnot(abs(u$raw_alpha - tot$raw_alpha) < 1e-10, abs(u$std_alpha - tot$std.alpha) < 1e-10,
+            abs(u$ase - tot$ase) < 1e-10, abs(u$average_r - tot$average_r) < 1e-10,
+            abs(u$feldt_lower - as.numeric(a$feldt$lower.ci)) < 1e-10,
+            max(abs(u$sd - a$item.stats$sd)) < 1e-10,
+            max(abs(u$r_drop - a$item.stats$r.drop)) < 1e-10,
+            ncol(x) < 3 || max(abs(u$drop_raw - a$alpha.drop$raw_alpha)) < 1e-10)
   list(
     alpha = data.frame(data = data_name, behaviour = behaviour, construct = construct,
                        n = nrow(x), k = ncol(x), raw_alpha = tot$raw_alpha,
@@ -116,11 +172,11 @@ alpha_rows <- function(data_name, behaviour, construct, x) {
                        stringsAsFactors = FALSE))
 }
 
-cfa_rows <- function(data_name, behaviour, lines, data) {
+cfa_rows <- function(data_name, behaviour, lines, data, weight = NULL) {
   model <- paste(lines, collapse = "\n")
   items <- unique(unlist(indicators(lines)))
-  complete <- data[stats::complete.cases(data[, items]), items]
-  fit <- cfa(model, data = complete)
+  complete <- data[stats::complete.cases(data[, items]), c(items, weight)]
+  fit <- cfa(model, data = complete, sampling.weights = weight)
   stopifnot(lavInspect(fit, "converged"))
   omega <- compRelSEM(fit)
   cr <- compRelSEM(fit, obs.var = FALSE)
@@ -130,8 +186,14 @@ cfa_rows <- function(data_name, behaviour, lines, data) {
                      n = nrow(complete), omega = as.numeric(omega[facs]),
                      cr = as.numeric(cr[facs]), ave = as.numeric(ave[facs]),
                      stringsAsFactors = FALSE)
-  h2 <- unclass(htmt(model, data = complete, htmt2 = TRUE))
-  h1 <- unclass(htmt(model, data = complete, htmt2 = FALSE))
+  if (is.null(weight)) {
+    h2 <- unclass(htmt(model, data = complete, htmt2 = TRUE))
+    h1 <- unclass(htmt(model, data = complete, htmt2 = FALSE))
+  } else {
+    S <- cov.wt(complete[, items], wt = complete[[weight]])$cov
+    h2 <- unclass(htmt(model, sample.cov = S, htmt2 = TRUE))
+    h1 <- unclass(htmt(model, sample.cov = S, htmt2 = FALSE))
+  }
   r <- lavInspect(fit, "cor.lv")
   pairs <- do.call(rbind, lapply(seq_along(facs), function(i) {
     do.call(rbind, lapply(seq_len(i - 1), function(j) {
@@ -164,13 +226,13 @@ behaviours <- c(crime = "Criminal records", fees = "Payment of fees",
 once <- indicators(gsub("{b}", "crime", rc_template, fixed = TRUE))
 once <- once[sapply(names(once), function(f) !any(grepl("_crime$", once[[f]])))]
 for (f in names(once))
-  add_alpha(alpha_rows("rongcheng", "all behaviours", f, rc[, once[[f]]]))
+  add_alpha(alpha_rows("rongcheng", "all behaviours", f, rc[, once[[f]]], rc$weight))
 for (b in names(behaviours)) {
   lines <- gsub("{b}", b, rc_template, fixed = TRUE)
   ind <- indicators(lines)
   for (f in setdiff(names(ind), names(once)))
-    add_alpha(alpha_rows("rongcheng", behaviours[[b]], f, rc[, ind[[f]]]))
-  add_cfa(cfa_rows("rongcheng", behaviours[[b]], lines, rc))
+    add_alpha(alpha_rows("rongcheng", behaviours[[b]], f, rc[, ind[[f]]], rc$weight))
+  add_cfa(cfa_rows("rongcheng", behaviours[[b]], lines, rc, "weight"))
 }
 
 digits <- function(df) {

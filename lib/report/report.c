@@ -95,9 +95,9 @@ static const char *weight_text(const report_ctx *c, char *buf, size_t size)
         return "none";
     bool models = c->fits->n && brisk_model_weight(c->fits->fitted[0].model);
     snprintf(buf, size, "%s, a sampling weight: of the Items and Demographics sheets and %s",
-             c->s->weight, models ? "of every model (lavaan's sampling.weights); the Reliability "
-                                    "sheet is unweighted"
-                                  : "not of the models (--unweighted)");
+             c->s->weight, models ? "of every model and reliability table (lavaan's "
+                                    "sampling.weights; alpha from the weighted covariances)"
+                                  : "not of the models or the reliability tables (--unweighted)");
     return buf;
 }
 

@@ -464,6 +464,18 @@ static void test_fiml_mlr_groups(void **state)
     brisk_dataset_free(ds);
 }
 
+/* The bundled Rongcheng survey and its data, prepared as brisk fit
+ * prepares them (missing codes, reverse keys). */
+static brisk_survey_data *load_rongcheng(brisk_survey **s)
+{
+    brisk_survey_data *d = NULL;
+    brisk_error err;
+    if (brisk_survey_load(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", s, &err) != BRISK_OK ||
+        brisk_survey_read_data(*s, &d, &err) != BRISK_OK)
+        fail_msg("rongcheng.survey: %s", err.message);
+    return d;
+}
+
 /* ---- sampling weights, against lavaan's sampling.weights ---- */
 
 /* kostka2019's regression on fixed covariates, weighted: every estimate,
@@ -483,11 +495,8 @@ static void test_weighted_survey(void **state)
 {
     (void)state;
     brisk_survey *s = NULL;
-    brisk_survey_data *d = NULL;
+    brisk_survey_data *d = load_rongcheng(&s);
     brisk_error err;
-    assert_int_equal(brisk_survey_load(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", &s, &err),
-                     BRISK_OK);
-    assert_int_equal(brisk_survey_read_data(s, &d, &err), BRISK_OK);
     const char *only[] = {"crime"};
     brisk_survey_fits fits;
     if (brisk_fit_survey(s, d, only, 1, NULL, NULL, &fits, &err) != BRISK_OK)
@@ -796,11 +805,7 @@ static void test_invariance_robust_and_fiml(void **state)
     /* weighted (lavaan's sampling.weights): the Rongcheng survey's
      * measurement model by gender, its data as the survey prepares them */
     brisk_survey *s = NULL;
-    brisk_survey_data *d = NULL;
-    brisk_error err;
-    assert_int_equal(brisk_survey_load(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", &s, &err),
-                     BRISK_OK);
-    assert_int_equal(brisk_survey_read_data(s, &d, &err), BRISK_OK);
+    brisk_survey_data *d = load_rongcheng(&s);
     const char *rc = "trust =~ tg1 + tg2 + tg3\nprivacy =~ pc1 + pc2 + pc3\n"
                      "morality =~ pm1_crime + pm2_crime + pm3_crime\n"
                      "benefit =~ pb1_crime + pb2_crime + pb3_crime\n"
@@ -856,11 +861,8 @@ static void test_survey_per_behaviour(void **state)
 {
     (void)state;
     brisk_survey *s = NULL;
-    brisk_survey_data *d = NULL;
+    brisk_survey_data *d = load_rongcheng(&s);
     brisk_error err;
-    assert_int_equal(brisk_survey_load(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", &s, &err),
-                     BRISK_OK);
-    assert_int_equal(brisk_survey_read_data(s, &d, &err), BRISK_OK);
     const char *names[256];
     for (size_t j = 0; j < d->ds->ncols; j++)
         names[j] = d->ds->cols[j].name;

@@ -349,11 +349,11 @@ static brisk_status weight_note(brisk_table *t, const char *prefix, const char *
             sum += w, sum2 += w * w, n++;
             lo = w < lo ? w : lo, hi = w > hi ? w : hi;
         }
-    return brisk_table_add_note(t, "%s%sweighted by '%s' (lavaan's sampling.weights; %zu "
+    return brisk_table_add_note(t, "%s%s%ceighted by '%s' (lavaan's sampling.weights; %zu "
                                 "weights normalised to their number, from %.3g to %.3g, Kish's "
                                 "design effect %.3f): Huber-White SEs from the weighted casewise "
                                 "scores, the Yuan-Bentler scaled chi-square.", prefix, sep,
-                                weight, n, lo, hi,
+                                prefix[0] ? 'w' : 'W', weight, n, lo, hi,
                                 n && sum > 0 ? (double)n * sum2 / (sum * sum) : NAN);
 }
 

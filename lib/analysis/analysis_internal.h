@@ -15,6 +15,10 @@ bool brisk_behaviour_selected(const char *key, const char *const *only, size_t n
 /* Prefix an error with the behaviour it happened in ("behaviour 'crime': "). */
 void brisk_name_behaviour(brisk_error *err, const char *key);
 
+/* The sampling weights' column a survey's analyses use under opt: the one
+ * opt names, none with opt->unweighted, else the survey's weight. */
+const char *brisk_survey_weight_of(const brisk_survey *s, const brisk_model_options *opt);
+
 /* The options behaviour b of survey s is fitted with (its model text):
  * opt, and WLSMV where the survey declares the model's items ordered and
  * opt->survey_ordered (lavaan's default for ordered items); a model that

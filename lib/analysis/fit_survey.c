@@ -94,13 +94,17 @@ static brisk_status survey_estimator(const brisk_survey *s, size_t b, const char
     return st;
 }
 
+const char *brisk_survey_weight_of(const brisk_survey *s, const brisk_model_options *opt)
+{
+    return opt && (opt->weight || opt->unweighted) ? opt->weight : s->weight;
+}
+
 brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char *text,
                                      const brisk_model_options *opt, brisk_model_options *out,
                                      brisk_error *err)
 {
     *out = opt ? *opt : (brisk_model_options){0};
-    if (!out->weight && !out->unweighted)
-        out->weight = s->weight;
+    out->weight = brisk_survey_weight_of(s, opt);
     if (out->survey_ordered && (s->ordered || s->nordered))
         return survey_estimator(s, b, text, out, err);
     return BRISK_OK;

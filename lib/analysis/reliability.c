@@ -726,10 +726,8 @@ brisk_status brisk_reliability_survey(const brisk_survey *s, const brisk_survey_
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK && s->nbehaviours)
         once = asked_once(s, layout, &st, err);
-    /* the survey's weight, unless the options name another or none */
     brisk_reliability_options ropt = opt ? *opt : (brisk_reliability_options){0};
-    if (!ropt.model.weight && !ropt.model.unweighted)
-        ropt.model.weight = s->weight;
+    ropt.model.weight = brisk_survey_weight_of(s, opt ? &opt->model : NULL);
     bool alpha_once = true;
     for (size_t b = 0; st == BRISK_OK && b < brisk_survey_nblocks(s); b++) {
         const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;

@@ -86,8 +86,6 @@ static brisk_status key_value(brisk_table *t, const char *key, const char *value
     return BRISK_OK;
 }
 
-/* The estimator in words for the Overview, from the fit itself (a
- * survey's ordered items are fitted by WLSMV without --estimator). */
 /* What the survey's weight weights in this report. */
 static const char *weight_text(const report_ctx *c, char *buf, size_t size)
 {
@@ -101,6 +99,8 @@ static const char *weight_text(const report_ctx *c, char *buf, size_t size)
     return buf;
 }
 
+/* The estimator in words for the Overview, from the fit itself (a
+ * survey's ordered items are fitted by WLSMV without --estimator). */
 static const char *estimator_text(const brisk_fitted *f)
 {
     const char *name = brisk_fitted_estimator(f);

@@ -203,8 +203,7 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
         st = brisk_fit_wlsmv(out->model, out->moments, &out->fit, err);
     else if (st == BRISK_OK)
         st = brisk_fit_ml(out->model, out->moments,
-                          &(brisk_fit_options){.robust = mopt.estimator == BRISK_ESTIMATOR_MLR ||
-                                                         mopt.weight,
+                          &(brisk_fit_options){.robust = mopt.estimator == BRISK_ESTIMATOR_MLR,
                                                .time_limit = mopt.time_limit},
                           &out->fit, err);
     /* Problems of the data (a constant item, its saturated model) name the

@@ -33,7 +33,7 @@ static double trace_h1(const brisk_moments *mom, bool meanstructure, const doubl
     size_t p = mom->p, n = mom->n;
     double total = 0;
     for (size_t i = 0; i < n; i++) {
-        const double *x = mom->data + i * p, w = brisk_moments_weight(mom, i);
+        const double *x = mom->data + i * p;
         for (size_t a = 0; a < p; a++)
             e[a] = x[a] - mom->mean[a];
         double quad = 0;
@@ -51,9 +51,9 @@ static double trace_h1(const brisk_moments *mom, bool meanstructure, const doubl
         for (size_t a = 0; a < p; a++)
             for (size_t b = 0; b < p; b++)
                 tr += m[a * p + b] * m[b * p + a];
-        total += w * w * ((meanstructure ? quad : 0) + tr / 2);
+        total += brisk_score_share(mom, i) * ((meanstructure ? quad : 0) + tr / 2);
     }
-    return total / brisk_moments_size(mom);
+    return total;
 }
 
 /* B0 of one group: the mean outer product of the casewise scores. */
@@ -61,7 +61,6 @@ static void first_order(const sem_work *w, double *b0, double *e, double *u, dou
                         double *trace_sd)
 {
     size_t p = w->p, q = w->q, n = w->mom->n;
-    double size = brisk_moments_size(w->mom);
     const double *mu = w->model->meanstructure ? w->mu : w->mom->mean;
     memset(b0, 0, q * q * sizeof *b0);
     /* tr(Sigma^-1 dSigma_k), the same for every respondent */
@@ -93,7 +92,7 @@ static void first_order(const sem_work *w, double *b0, double *e, double *u, dou
             }
             s[k] = (w->model->meanstructure ? lin : 0) + (quad - trace_sd[k]) / 2;
         }
-        double w2 = brisk_moments_weight(w->mom, i) * brisk_moments_weight(w->mom, i) / size;
+        double w2 = brisk_score_share(w->mom, i);
         for (size_t k = 0; k < q; k++)
             for (size_t l = 0; l < q; l++)
                 b0[k * q + l] += w2 * s[k] * s[l];

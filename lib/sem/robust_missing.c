@@ -87,7 +87,6 @@ static bool saturated_information(const brisk_moments *mom, double *a1, double *
 static bool h1_matrices(const brisk_moments *mom, double *a1, double *b1)
 {
     size_t p = mom->p, d = p + p * (p + 1) / 2;
-    double size = brisk_moments_size(mom);
     double *inverses = malloc((brisk_fiml_inverses_size(mom) + 1) * sizeof *inverses);
     double *scratch = malloc(brisk_fiml_scratch_size(p) * sizeof *scratch);
     double *W = malloc((p * p + 1) * sizeof *W), *sd = malloc((p + 1) * sizeof *sd);
@@ -117,7 +116,7 @@ static bool h1_matrices(const brisk_moments *mom, double *a1, double *b1)
                     g[sigma_index(p, pat->obs[a], pat->obs[b])] =
                         (a == b ? 0.5 : 1) * (u[a] * u[b] - inv[a * q + b]);
             }
-            double w2 = brisk_moments_weight(mom, row) * brisk_moments_weight(mom, row) / size;
+            double w2 = brisk_score_share(mom, row);
             for (size_t r = 0; r < d; r++)
                 if (g[r] != 0)
                     for (size_t c = 0; c < d; c++)
@@ -414,7 +413,6 @@ void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s,
 {
     const brisk_moments *mom = w->mom;
     size_t p = w->p, q = w->q;
-    double size = brisk_moments_size(mom);
     memset(b0, 0, q * q * sizeof *b0);
     const double *inv = w->fiml_inv;
     for (size_t k = 0, row = 0; k < mom->npatterns; k++) {
@@ -446,7 +444,7 @@ void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s,
                 }
                 s[j] = lin + (quad - tr[j]) / 2;
             }
-            double w2 = brisk_moments_weight(mom, row) * brisk_moments_weight(mom, row) / size;
+            double w2 = brisk_score_share(mom, row);
             for (size_t j = 0; j < q; j++)
                 for (size_t l = 0; l < q; l++)
                     b0[j * q + l] += w2 * s[j] * s[l];
@@ -471,13 +469,12 @@ double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const 
          * variance, against their information 1 / v and 1 / 2v^2: each
          * answer counts w^2 times, over the weights' sum (without weights:
          * 1, and (kurtosis - 1) / 2) */
-        double mean, v, wsum = 0, mean_term = 0, var_term = 0;
-        brisk_fiml_available_moments(mom, a, &mean, &v);
+        double mean, v, mean_term = 0, var_term = 0;
+        double wsum = brisk_fiml_available_moments(mom, a, &mean, &v);
         for (size_t i = 0; i < n; i++)
             if (!isnan(mom->data[i * p + a])) {
                 double w = brisk_moments_weight(mom, i), z = (mom->data[i * p + a] - mean);
                 z = z * z / v;
-                wsum += w;
                 mean_term += w * w * z;
                 var_term += w * w * (z - 1) * (z - 1);
             }

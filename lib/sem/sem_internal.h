@@ -56,6 +56,15 @@ int brisk_sem_var_index(const brisk_model *m, const char *name);
 /* Is observed variable i a fixed covariate (lavaan's fixed.x)? */
 bool brisk_sem_is_fixed_x(const brisk_model *m, size_t i);
 
+/* A row's part in a first-order sum (the casewise scores' outer products):
+ * w^2 / N, the design-weighted scores of lavaan's sampling.weights (1 / n
+ * without weights). */
+static inline double brisk_score_share(const brisk_moments *mom, size_t row)
+{
+    double w = brisk_moments_weight(mom, row);
+    return w * w / brisk_moments_size(mom);
+}
+
 /* Full-information ML (missing.c): the patterns of the rows (weighted by
  * wcol's sampling weights, or NULL) and the saturated model by EM, within
  * time_limit seconds (0: no limit). */

@@ -27,7 +27,7 @@ allowed() {
     export)   echo "core export" ;;
     stats)    echo "core data stats" ;;
     sem)      echo "core data stats sem" ;;
-    survey)   echo "core data survey brisk/syntax.h" ;;
+    survey)   echo "core data stats survey brisk/syntax.h" ;;
     sim)      echo "core data stats sem survey export sim" ;;
     analysis) echo "core data stats sem survey export analysis" ;;
     report)   echo "core data stats sem survey export analysis report" ;;

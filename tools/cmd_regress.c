@@ -39,8 +39,12 @@ const cli_command cmd_regress = {
         "      --weight-type T   sampling (default: sandwich SEs, as R's survey package)\n"
         "                        or frequency (whole numbers counting cases)\n"
         "      --unweighted      ignore the survey's weight\n"
-        "      --cluster COL     standard errors clustered by COL (default: a long\n"
-        "                        survey's id for a pooled model; none otherwise)\n"
+        "      --cluster COL     primary sampling units: design-based SEs clustered by\n"
+        "                        COL (default: the survey's cluster =; a long survey's\n"
+        "                        id for a pooled model)\n"
+        "      --strata COL      strata of the design (default: the survey's strata =)\n"
+        "      --fpc COL         finite population correction per stratum: population\n"
+        "                        PSUs or sampling fraction (default: the survey's fpc =)\n"
         "      --levels COL=a,b  order of COL's levels, first the reference (or, for\n"
         "                        an ordinal outcome, lowest to highest); repeatable\n"
         "      --ci-level L      level of the intervals (default 0.95)\n"
@@ -61,7 +65,7 @@ const cli_command cmd_regress = {
 
 enum {
     OPT_FAMILY = 1000, OPT_LINK, OPT_ROBUST, OPT_WEIGHT_TYPE, OPT_UNWEIGHTED, OPT_LEVELS,
-    OPT_CI_LEVEL, OPT_CLUSTER
+    OPT_CI_LEVEL, OPT_CLUSTER, OPT_STRATA, OPT_FPC
 };
 
 #define MAX_LEVEL_OPTIONS 32
@@ -172,7 +176,9 @@ static int parse_options(regress_options *o, int argc, char **argv)
         {"unweighted", no_argument, NULL, OPT_UNWEIGHTED},
         {"levels", required_argument, NULL, OPT_LEVELS},
         {"ci-level", required_argument, NULL, OPT_CI_LEVEL},
-        {"cluster", required_argument, NULL, OPT_CLUSTER}, CLI_COMMON_OPTIONS,
+        {"cluster", required_argument, NULL, OPT_CLUSTER},
+        {"strata", required_argument, NULL, OPT_STRATA},
+        {"fpc", required_argument, NULL, OPT_FPC}, CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
@@ -183,6 +189,8 @@ static int parse_options(regress_options *o, int argc, char **argv)
         case 'w': o->reg.weight = optarg; break;
         case OPT_UNWEIGHTED: o->unweighted = true; break;
         case OPT_CLUSTER: o->reg.cluster = optarg; break;
+        case OPT_STRATA: o->reg.strata = optarg; break;
+        case OPT_FPC: o->reg.fpc = optarg; break;
         case OPT_FAMILY:
         case OPT_LINK:
         case OPT_ROBUST:
@@ -211,9 +219,10 @@ static int parse_options(regress_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_regress, "--link probit goes with --family ordinal");
     if (o->unweighted && o->reg.weight)
         return cli_usage_error(&cmd_regress, "give --weight or --unweighted, not both");
-    if (o->reg.cluster && o->reg.robust)
-        return cli_usage_error(&cmd_regress, "--cluster and --robust do not go together: "
-                               "clustered SEs are already robust");
+    if ((o->reg.cluster || o->reg.strata || o->reg.fpc) && o->reg.robust)
+        return cli_usage_error(&cmd_regress, "--%s and --robust do not go together: "
+                               "design-based SEs are already robust",
+                               o->reg.cluster ? "cluster" : o->reg.strata ? "strata" : "fpc");
     return cli_resolve_format(&o->common, &cmd_regress);
 }
 
@@ -224,6 +233,13 @@ static brisk_status survey_regress(const cli_survey *cs, const void *ctx, brisk_
     brisk_regress_options reg = o->reg;
     if (!reg.weight && !o->unweighted)
         reg.weight = cs->survey->weight;
+    /* the survey's design, where the command line does not replace a part */
+    if (!reg.cluster)
+        reg.cluster = cs->survey->cluster;
+    if (!reg.strata)
+        reg.strata = cs->survey->strata;
+    if (!reg.fpc)
+        reg.fpc = cs->survey->fpc;
     reg.source = cs->survey->data_path ? cs->survey->data_path : cs->path;
     if (reg.robust && reg.weight && reg.weight_type == BRISK_WEIGHT_SAMPLING)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--robust and the survey's sampling "

@@ -41,11 +41,6 @@ typedef struct report {
     double scale_min, scale_max;    /* their scale */
 } report;
 
-static bool design_based(const brisk_regress_options *opt)
-{
-    return (opt->weight && opt->weight_type == BRISK_WEIGHT_SAMPLING) || opt->cluster;
-}
-
 /* The name of parameter j: a threshold "a|b", or the design's term. */
 static char *parameter_name(const design *d, const regress_result *f, size_t j)
 {
@@ -135,7 +130,7 @@ static size_t fit_rows(const fitted_model *m, const brisk_regress_options *opt, 
     const design *d = &m->d;
     const regress_result *f = &m->f;
     bool sampling = opt->weight && opt->weight_type == BRISK_WEIGHT_SAMPLING;
-    bool likelihood = !design_based(opt);
+    bool likelihood = !brisk_design_based(opt);
     double cases = opt->weight && !sampling ? brisk_design_total_weight(d) : (double)d->n;
     double npar = (double)f->p + (opt->family == BRISK_FAMILY_OLS ? 1 : 0);   /* OLS: sigma */
     double aic = -2 * f->loglik + 2 * npar, bic = -2 * f->loglik + npar * log(cases);
@@ -149,8 +144,11 @@ static size_t fit_rows(const fitted_model *m, const brisk_regress_options *opt, 
     size_t n = 0;
     rows[n++] = (fit_row){"n", "Observations used", (double)d->n, true};
     rows[n++] = (fit_row){"n_dropped", "Left out (missing values)", (double)d->n_dropped, true};
-    rows[n++] = (fit_row){"clusters", "Clusters",
-                          d->cluster ? (double)d->nclusters : NAN, true};
+    rows[n++] = (fit_row){"clusters", "Clusters (PSUs)",
+                          d->sampled && d->sampling.clustered ? (double)d->sampling.npsu : NAN,
+                          true};
+    if (opt->strata)
+        rows[n++] = (fit_row){"strata", "Strata", (double)d->sampling.nstrata, true};
     if (opt->weight && !sampling)
         rows[n++] = (fit_row){"n_weighted", "Cases (sum of frequency weights)", cases, true};
     if (opt->family == BRISK_FAMILY_OLS) {
@@ -225,16 +223,51 @@ static brisk_table *fit_table(const fitted_model *models, size_t n, const report
 
 /* ------------------------------------------------------------ notes */
 
+/* The sampling design the SEs come from, as svydesign declares it. */
+static brisk_status design_note(brisk_table *t, const fitted_model *m, const report *rp)
+{
+    const design *d = &m->d;
+    const brisk_regress_options *opt = rp->opt;
+    brisk_buf call = {0}, parts = {0};
+    bool ok = brisk_buf_printf(&call, "svydesign(ids = ~%s", opt->cluster ? opt->cluster : "1");
+    if (opt->strata)
+        ok = ok && brisk_buf_printf(&call, ", strata = ~%s", opt->strata) &&
+             brisk_buf_printf(&parts, "stratified by '%s' (%zu strata), ", opt->strata,
+                              d->sampling.nstrata);
+    if (opt->fpc)
+        ok = ok && brisk_buf_printf(&call, ", fpc = ~%s", opt->fpc) &&
+             brisk_buf_printf(&parts, "with the finite population correction '%s', ", opt->fpc);
+    if (opt->weight)
+        ok = ok && brisk_buf_printf(&call, ", weights = ~%s", opt->weight);
+    ok = ok && brisk_buf_printf(&call, "%s)", opt->strata && opt->cluster ? ", nest = TRUE" : "");
+    if (opt->cluster)
+        ok = ok && brisk_buf_printf(&parts, "clustered by '%s' (%zu %s), ", opt->cluster,
+                                    d->sampling.npsu,
+                                    rp->by_respondent ? "respondents" : "clusters");
+    char df[128] = "";
+    if (rp->t_stat)
+        snprintf(df, sizeof df, "; the t tests have %.0f degrees of freedom (PSUs minus strata, "
+                 "plus 1, minus parameters, as svyglm's)", m->f.df_resid);
+    brisk_status st = ok ? brisk_table_add_note(
+        t, "%sStandard errors from the sampling design: %s%s, as %s gives them%s.",
+        rp->pooled ? "Rows pooled over the behaviours: a respondent's rows are not "
+                     "independent. " : "",
+        parts.data ? parts.data : "",
+        opt->cluster ? "one stage" : "one stage, each row its own PSU", call.data, df)
+        : BRISK_ERR_NOMEM;
+    brisk_buf_free(&call);
+    brisk_buf_free(&parts);
+    return st;
+}
+
 /* What the models are: family, outcome, rows, weight, SEs, tests. */
 static brisk_status add_notes(brisk_table *t, const fitted_model *m, size_t n, const report *rp)
 {
     static const char *const family[] = {"OLS", "Binary logit", "Proportional-odds ordered"};
     const brisk_regress_options *opt = rp->opt;
     const design *d = &m[0].d;
-    bool sampling = opt->weight && opt->weight_type == BRISK_WEIGHT_SAMPLING;
-    const char *se = opt->cluster ? "cluster-robust (linearisation) SEs, as R's survey package"
-                     : sampling ? "sandwich (linearisation) SEs for sampling weights, as R's "
-                                  "survey package"
+    const char *se = brisk_design_based(opt) ? "design-based (linearisation) SEs, as R's "
+                                                 "survey package"
                      : opt->robust == BRISK_ROBUST_HC1 ? "HC1 robust SEs"
                      : opt->robust == BRISK_ROBUST_HC3 ? "HC3 robust SEs"
                      : opt->family == BRISK_FAMILY_OLS ? "classical SEs" : "SEs from the information";
@@ -255,19 +288,8 @@ static brisk_status add_notes(brisk_table *t, const fitted_model *m, size_t n, c
         rp->outcome ? rp->outcome : d->outcome, event, rows[0] == ',' ? "" : " ", rows,
         opt->weight ? ", weighted by " : "",
         opt->weight ? opt->weight : "", se, rp->t_stat ? "t" : "z", 100 * level);
-    char df[96] = "";
-    if (rp->t_stat)
-        snprintf(df, sizeof df, "; the t tests have %.0f degrees of freedom (clusters minus "
-                 "parameters, as svyglm's)", m[0].f.df_resid);
-    if (st == BRISK_OK && opt->cluster)
-        st = brisk_table_add_note(
-            t, "%sStandard errors clustered by '%s' (%zu %s), as svydesign(ids = ~%s%s%s) "
-               "gives them%s.",
-            rp->pooled ? "Rows pooled over the behaviours: a respondent's rows are not "
-                         "independent. " : "",
-            opt->cluster, d->nclusters, rp->by_respondent ? "respondents" : "clusters",
-            opt->cluster,
-            opt->weight ? ", weights = ~" : "", opt->weight ? opt->weight : "", df);
+    if (st == BRISK_OK && brisk_design_based(opt))
+        st = design_note(t, &m[0], rp);
     if (st == BRISK_OK && rp->reversed)
         st = brisk_table_add_note(
             t, "Reverse-keyed (the survey's [reverse]): %s. Fitted on the recoded answers, "
@@ -322,7 +344,7 @@ static report plain_report(const brisk_regress_options *opt, bool grouped)
 {
     bool ordinal = opt->family == BRISK_FAMILY_ORDINAL;
     return (report){.opt = opt, .grouped = grouped,
-                    .t_stat = opt->family == BRISK_FAMILY_OLS || (design_based(opt) && !ordinal)};
+                    .t_stat = opt->family == BRISK_FAMILY_OLS || (brisk_design_based(opt) && !ordinal)};
 }
 
 brisk_status brisk_regress(const brisk_dataset *ds, const char *formula,

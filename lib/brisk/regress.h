@@ -68,13 +68,18 @@ typedef struct brisk_regress_options {
     const char *source;          /* the data's name in messages */
     const size_t *rows;          /* the rows to fit (NULL: every row of the data) */
     size_t nrows;
-    /* Cluster-robust SEs: rows with the same value of this column (a
-     * respondent's id) are one cluster, as svydesign(ids = ~cluster,
-     * weights = ~weight) with svyglm or svyolr: the sandwich sums the
-     * scores within clusters, times C / (C - 1) for C clusters, and t tests
-     * have C - p degrees of freedom.  A row whose cluster value is missing
-     * is a cluster of its own.  Not with frequency weights or robust. */
+    /* A one-stage sampling design, as svydesign(ids = ~cluster, strata =
+     * ~strata, fpc = ~fpc, weights = ~weight, nest = TRUE) with svyglm or
+     * svyolr: the sandwich sums the rows' scores within PSUs (the rows
+     * sharing a cluster value within a stratum; each row its own without a
+     * cluster), centres the PSU totals within strata and weights each
+     * stratum by (1 - f) n_h / (n_h - 1); t tests have PSUs - strata + 1 - p
+     * degrees of freedom.  A row whose cluster value is missing is a PSU
+     * of its own; a stratum with one PSU is an error.  Not with frequency
+     * weights or robust. */
     const char *cluster;
+    const char *strata;
+    const char *fpc;
 } brisk_regress_options;
 
 #ifdef __cplusplus

@@ -33,6 +33,9 @@ typedef struct brisk_survey {
     char *data_path;         /* resolved against the survey's folder */
     char *id;                /* respondent id column, or NULL */
     char *weight;            /* weight column, or NULL */
+    char *strata;            /* the sampling design: stratum column, or NULL */
+    char *cluster;           /* primary sampling unit (one stage) column, or NULL */
+    char *fpc;               /* per stratum: population PSUs or sampling fraction, or NULL */
     char *behaviour_column;  /* long layout: column holding behaviour keys */
     char *encoding;          /* data file encoding, or NULL */
     brisk_layout layout;
@@ -47,6 +50,7 @@ typedef struct brisk_survey {
     size_t nmissing;
     /* Lines of the [survey] keys, for errors about the data they name. */
     long title_line, data_line, id_line, weight_line, behaviour_line, encoding_line;
+    long strata_line, cluster_line, fpc_line;
     long scale_line, agree_line;
 
     brisk_survey_entry *behaviours;   /* key = label */
@@ -128,7 +132,10 @@ char *brisk_survey_model_text(const brisk_survey *s, size_t b);
  *    demographics;
  *  - item values outside scale are an error naming variable and data row;
  *  - reverse-keyed items are recoded to min + max - x;
- *  - the weight is numeric, finite and non-negative. */
+ *  - the weight is numeric, finite and non-negative;
+ *  - the sampling design (strata, cluster, fpc) is one R's survey package
+ *    can estimate variances from (stats/sampling.h: no missing stratum, two
+ *    or more PSUs in every stratum, one fpc per stratum). */
 typedef struct brisk_survey_data {
     const brisk_survey *survey;  /* borrowed */
     brisk_dataset *ds;           /* owned */
@@ -144,6 +151,10 @@ typedef struct brisk_survey_data {
      * by sorting, or (size_t)-1 when there is none). */
     size_t **respondent_row;
     const brisk_column *weight;  /* borrowed, or NULL */
+    /* With a weight or a design: the design over the respondents (design
+     * row r is respondent r of respondent_rows; without a cluster each
+     * respondent is a PSU).  NULL for an unweighted survey without one. */
+    struct sampling_design *design;
 } brisk_survey_data;
 
 brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_data **out,

@@ -708,74 +708,42 @@ void brisk_design_free(design *d)
     free(d->y);
     free(d->w);
     free(d->outcome);
-    free(d->cluster);
+    brisk_sampling_free(&d->sampling);
     memset(d, 0, sizeof *d);
 }
 
-/* qsort_r: used rows ordered by their cluster value (missing last). */
-static int compare_cluster_rows(const void *pa, const void *pb, void *arg)
+/* The sampling design of the rows used (used[r]: data row r is used). */
+static brisk_status find_design(builder *b, const bool *used, design *d)
 {
-    const brisk_column *c = arg;
-    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    int ma = is_missing(c, a), mb = is_missing(c, b);
-    int cmp = ma || mb ? ma - mb
-            : c->type == BRISK_STRING ? strcmp(c->str[a], c->str[b])
-                                      : (c->num[a] > c->num[b]) - (c->num[a] < c->num[b]);
-    return cmp ? cmp : (a > b) - (a < b);
-}
-
-static bool same_cluster(const brisk_column *c, size_t a, size_t b)
-{
-    if (is_missing(c, a) || is_missing(c, b))
-        return false;   /* a row without a cluster value is a cluster of its own */
-    return c->type == BRISK_STRING ? strcmp(c->str[a], c->str[b]) == 0 : c->num[a] == c->num[b];
-}
-
-/* Each used row's cluster (numbered in the order of the cluster values). */
-static brisk_status find_clusters(builder *b, const bool *used, design *d)
-{
-    const brisk_column *c = brisk_dataset_find(b->ds, b->opt->cluster);
-    if (!c) {
-        brisk_error_variable(b->err, b->opt->cluster);
-        return brisk_error_set(b->err, BRISK_ERR_COLUMN, "cluster '%s' is not a column of %s",
-                               b->opt->cluster, b->opt->source ? b->opt->source : "the data");
-    }
     size_t *rows = malloc((d->n + 1) * sizeof *rows);
-    size_t *index = malloc((b->ds->nrows + 1) * sizeof *index);
-    d->cluster = malloc((d->n + 1) * sizeof *d->cluster);
-    if (!rows || !index || !d->cluster) {
-        free(rows);
-        free(index);
+    if (!rows)
         return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
-    }
     for (size_t r = 0, i = 0; r < b->ds->nrows; r++)
-        if (used[r]) {
-            index[r] = i;   /* the row's position in the design */
+        if (used[r])
             rows[i++] = r;
-        }
-    qsort_r(rows, d->n, sizeof *rows, compare_cluster_rows, (void *)c);
-    d->nclusters = 0;
-    for (size_t i = 0; i < d->n; i++) {
-        if (i == 0 || !same_cluster(c, rows[i - 1], rows[i]))
-            d->nclusters++;
-        d->cluster[index[rows[i]]] = d->nclusters - 1;
-    }
+    sampling_spec spec = {.strata = b->opt->strata, .cluster = b->opt->cluster,
+                          .fpc = b->opt->fpc, .rows = rows, .nrows = d->n,
+                          .source = b->opt->source};
+    brisk_status st = brisk_sampling_build(b->ds, &spec, &d->sampling, b->err);
+    d->sampled = st == BRISK_OK;
     free(rows);
-    free(index);
-    return BRISK_OK;
+    return st;
 }
 
 /* Options that do not go together. */
 static brisk_status check_options(const brisk_regress_options *opt, brisk_error *err)
 {
-    if (opt->cluster && opt->weight && opt->weight_type == BRISK_WEIGHT_FREQUENCY)
+    const char *declared = opt->cluster ? opt->cluster : opt->strata ? opt->strata : opt->fpc;
+    const char *role = opt->cluster ? "clustered by" : opt->strata ? "stratified by"
+                     : "with the fpc";
+    if (declared && opt->weight && opt->weight_type == BRISK_WEIGHT_FREQUENCY)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "frequency weights and standard errors "
-                               "clustered by '%s' do not go together: a cluster's rows are not "
-                               "copies of one case", opt->cluster);
-    if (opt->cluster && opt->robust != BRISK_ROBUST_NONE)
+                               "%s '%s' do not go together: a sampling design's rows are not "
+                               "copies of one case", role, declared);
+    if (declared && opt->robust != BRISK_ROBUST_NONE)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "HC1 or HC3 and standard errors "
-                               "clustered by '%s' do not go together: the clustered sandwich is "
-                               "already robust", opt->cluster);
+                               "%s '%s' do not go together: the design's sandwich is already "
+                               "robust", role, declared);
     return BRISK_OK;
 }
 
@@ -800,8 +768,8 @@ brisk_status brisk_design_build(const brisk_dataset *ds, const char *formula,
     if (st == BRISK_OK)
         st = used_rows(b, wc, used, &d->n);
     d->n_dropped = (opt->rows ? opt->nrows : ds->nrows) - d->n;
-    if (st == BRISK_OK && opt->cluster)
-        st = find_clusters(b, used, d);
+    if (st == BRISK_OK && brisk_design_based(opt))
+        st = find_design(b, used, d);
     d->intercept = b->intercept;
     for (size_t i = 0; st == BRISK_OK && i < b->nvars; i++) {
         variable *v = &b->vars[i];

@@ -4,6 +4,7 @@
 #define BRISK_STATS_DESIGN_H
 
 #include "brisk/regress.h"
+#include "sampling.h"
 
 typedef struct design {
     size_t n;             /* rows used */
@@ -17,14 +18,15 @@ typedef struct design {
     char *outcome;        /* the outcome's name */
     char **levels;        /* logit and ordinal: the outcome's levels, low to high */
     size_t nlevels;
-    size_t *cluster;      /* opt->cluster: each row's cluster, 0 .. nclusters - 1; or NULL */
-    size_t nclusters;
+    bool sampled;         /* design-based SEs: sampling weights or a declared design */
+    sampling_design sampling;   /* then: its strata and PSUs over the rows used */
 } design;
 
-/* Clusters of a design-based variance: the given clusters, or one per row. */
-static inline size_t brisk_design_nclusters(const design *d)
+/* Design-based SEs (R's survey package): sampling weights, or a design. */
+static inline bool brisk_design_based(const brisk_regress_options *opt)
 {
-    return d->cluster ? d->nclusters : d->n;
+    return (opt->weight && opt->weight_type == BRISK_WEIGHT_SAMPLING) || opt->cluster ||
+           opt->strata || opt->fpc;
 }
 
 /* Build the design of formula on ds (levels and weight from opt);

@@ -45,42 +45,17 @@ static void add_outer(double *m, const double *v, double c, size_t p)
 }
 
 /* The meat of a design-based sandwich from the rows' weighted scores U
- * (n x p), as R's survey package (svyrecvar) takes it for a one-stage
- * design: the scores summed within each cluster (each row its own without
- * clusters), centred, and their cross-products times C / (C - 1) for C
- * clusters.  False when out of memory. */
-static bool cluster_meat(const design *d, const double *U, size_t p, double *meat)
+ * (n x p): their linearised variance under the design (sampling.h).
+ * False when out of memory. */
+static bool design_meat(const design *d, const double *U, size_t p, double *meat)
 {
-    size_t C = brisk_design_nclusters(d);
-    double *total = calloc(C * p + 1, sizeof *total), *mean = calloc(p + 1, sizeof *mean);
-    if (!total || !mean) {
-        free(total);
-        free(mean);
-        return false;
-    }
-    for (size_t i = 0; i < d->n; i++) {
-        size_t c = d->cluster ? d->cluster[i] : i;
-        for (size_t j = 0; j < p; j++)
-            total[c * p + j] += U[i * p + j];
-    }
-    for (size_t c = 0; c < C; c++)
-        for (size_t j = 0; j < p; j++)
-            mean[j] += total[c * p + j] / (double)C;
-    memset(meat, 0, p * p * sizeof *meat);
-    for (size_t c = 0; c < C; c++) {
-        for (size_t j = 0; j < p; j++)
-            total[c * p + j] -= mean[j];
-        add_outer(meat, total + c * p, (double)C / (double)(C - 1), p);
-    }
-    free(total);
-    free(mean);
-    return true;
+    return brisk_sampling_vcov(&d->sampling, U, p, meat);
 }
 
-/* Design-based SEs (R's survey package): sampling weights, or clusters. */
-static bool design_based(const brisk_regress_options *opt)
+/* svyglm's residual degrees of freedom: degf + 1 - p. */
+static double design_df(const design *d, size_t p)
 {
-    return (opt->weight && opt->weight_type == BRISK_WEIGHT_SAMPLING) || opt->cluster;
+    return brisk_sampling_df(&d->sampling) + 1 - (double)p;
 }
 
 /* ------------------------------------------------------------ checks */
@@ -169,7 +144,7 @@ static brisk_status fit_ols(const design *d, const brisk_regress_options *opt, r
     double *a = calloc(k * k + 1, sizeof *a), *ainv = calloc(k * k + 1, sizeof *ainv);
     double *xty = calloc(k + 1, sizeof *xty), *meat = calloc(k * k + 1, sizeof *meat);
     double *tmp = calloc(k * k + 1, sizeof *tmp);
-    bool survey = design_based(opt);
+    bool survey = brisk_design_based(opt);
     double *U = survey ? calloc(n * k + 1, sizeof *U) : NULL;
     brisk_status st = a && ainv && xty && meat && tmp && (U || !survey) ? BRISK_OK
                                                                         : BRISK_ERR_NOMEM;
@@ -208,9 +183,9 @@ static brisk_status fit_ols(const design *d, const brisk_regress_options *opt, r
     /* frequency weights count cases; sampling weights do not; a design's
      * t tests count its clusters (svyglm: degf + 1 - p) */
     double cases = sampling ? (double)n : wsum;
-    f->df_resid = (survey ? (double)brisk_design_nclusters(d) : cases) - (double)k;
+    f->df_resid = survey ? design_df(d, k) : cases - (double)k;
     if (st == BRISK_OK && survey) {
-        if (!cluster_meat(d, U, k, meat))
+        if (!design_meat(d, U, k, meat))
             st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         else
             sandwich(ainv, meat, f->vcov, k, tmp);
@@ -417,11 +392,11 @@ static brisk_status fit_ordinal(const design *d, const brisk_regress_options *op
     f->nth = binary ? 0 : nth;
     if (st == BRISK_OK && (it == MAX_ITER || !spd_inverse(info, inv, p)))
         st = BRISK_ERR_CONVERGENCE;
-    double *U = st == BRISK_OK && design_based(opt) ? calloc(d->n * p + 1, sizeof *U) : NULL;
-    if (st == BRISK_OK && design_based(opt)) {
+    double *U = st == BRISK_OK && brisk_design_based(opt) ? calloc(d->n * p + 1, sizeof *U) : NULL;
+    if (st == BRISK_OK && brisk_design_based(opt)) {
         if (U)
             ordinal_loglik(&om, theta, g, info, U);
-        if (!U || !cluster_meat(d, U, p, meat))
+        if (!U || !design_meat(d, U, p, meat))
             st = BRISK_ERR_NOMEM;
         else
             sandwich(inv, meat, f->vcov, p, tmp);
@@ -486,6 +461,6 @@ brisk_status brisk_regress_fit(const design *d, const brisk_regress_options *opt
         st = sep != BRISK_OK ? sep : st;   /* separation explains a failure best */
     }
     if (logit || ordinal)   /* svyglm's degf + 1 - p for a design */
-        f->df_resid = (double)(design_based(opt) ? brisk_design_nclusters(d) : d->n) - (double)p;
+        f->df_resid = brisk_design_based(opt) ? design_df(d, p) : (double)d->n - (double)p;
     return st;
 }

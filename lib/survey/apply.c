@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
+#include "stats/sampling.h"
 #include "survey_internal.h"
 
 void brisk_survey_data_free(brisk_survey_data *d)
@@ -25,6 +26,9 @@ void brisk_survey_data_free(brisk_survey_data *d)
     free(d->rows);
     free(d->nrows);
     free(d->respondent_rows);
+    if (d->design)
+        brisk_sampling_free(d->design);
+    free(d->design);
     brisk_dataset_free(d->ds);
     free(d);
 }
@@ -165,6 +169,9 @@ static brisk_status check_columns(const brisk_survey *s, const brisk_dataset *ds
     brisk_status st;
     if ((st = check_single(s, ds, s->id, s->id_line, "id column", err)) ||
         (st = check_single(s, ds, s->weight, s->weight_line, "weight column", err)) ||
+        (st = check_single(s, ds, s->strata, s->strata_line, "strata column", err)) ||
+        (st = check_single(s, ds, s->cluster, s->cluster_line, "cluster column", err)) ||
+        (st = check_single(s, ds, s->fpc, s->fpc_line, "fpc column", err)) ||
         (st = check_single(s, ds, s->behaviour_column, s->behaviour_line,
                            "behaviour column", err)) ||
         (st = check_entries(s, ds, s->items, s->nitems, "item", err)) ||
@@ -561,6 +568,33 @@ static brisk_status match_respondents(brisk_survey_data *d, brisk_error *err)
     return BRISK_OK;
 }
 
+/* The survey's sampling design over its respondents; its errors point at
+ * the [survey] key of the column they name. */
+static brisk_status build_design(brisk_survey_data *d, brisk_error *err)
+{
+    const brisk_survey *s = d->survey;
+    const brisk_column *id = s->id ? brisk_dataset_find(d->ds, s->id) : NULL;
+    sampling_spec spec = {.strata = s->strata, .cluster = s->cluster, .fpc = s->fpc,
+                          .unit = s->layout == BRISK_LAYOUT_LONG ? id : NULL,
+                          .rows = d->respondent_rows, .nrows = d->nrespondents,
+                          .source = s->data};
+    if (!(d->design = calloc(1, sizeof *d->design)))
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    brisk_status st = brisk_sampling_build(d->ds, &spec, d->design, err);
+    if (st != BRISK_OK) {
+        free(d->design);
+        d->design = NULL;
+    }
+    if (st == BRISK_OK || st == BRISK_ERR_NOMEM || !err)
+        return st;
+    const char *var = err->variable;
+    long line = var[0] && s->fpc && strcmp(var, s->fpc) == 0 ? s->fpc_line
+              : var[0] && s->cluster && strcmp(var, s->cluster) == 0 ? s->cluster_line
+              : s->strata_line ? s->strata_line : s->cluster_line;
+    brisk_error_at(err, s->path, line, 0);
+    return st;
+}
+
 brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
                                   brisk_survey_data **out, brisk_error *err)
 {
@@ -587,6 +621,8 @@ brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
         st = select_respondents(d, err);
     if (st == BRISK_OK)
         st = match_respondents(d, err);
+    if (st == BRISK_OK && (survey->weight || survey->strata || survey->cluster || survey->fpc))
+        st = build_design(d, err);
     if (st != BRISK_OK)
         brisk_survey_data_free(d);
     else

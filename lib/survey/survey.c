@@ -64,6 +64,9 @@ void brisk_survey_free(brisk_survey *s)
     free(s->data_path);
     free(s->id);
     free(s->weight);
+    free(s->strata);
+    free(s->cluster);
+    free(s->fpc);
     free(s->behaviour_column);
     free(s->encoding);
     free(s->missing);
@@ -208,6 +211,12 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
         return set_string(p, key, &s->id, &s->id_line, v);
     if (strcmp(key, "weight") == 0)
         return set_string(p, key, &s->weight, &s->weight_line, v);
+    if (strcmp(key, "strata") == 0)
+        return set_string(p, key, &s->strata, &s->strata_line, v);
+    if (strcmp(key, "cluster") == 0)
+        return set_string(p, key, &s->cluster, &s->cluster_line, v);
+    if (strcmp(key, "fpc") == 0)
+        return set_string(p, key, &s->fpc, &s->fpc_line, v);
     if (strcmp(key, "behaviour") == 0)
         return set_string(p, key, &s->behaviour_column, &s->behaviour_line, v);
     if (strcmp(key, "encoding") == 0)
@@ -249,7 +258,7 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
         return fail(p, "layout must be 'wide' or 'long', not '%s'%s", v, "");
     }
     return fail(p, "unknown key '%s' in [survey] (known: title data id layout behaviour "
-                   "weight scale agree missing encoding ordered)%s", key, "");
+                   "weight strata cluster fpc scale agree missing encoding ordered)%s", key, "");
 }
 
 /* Names separated by blanks or commas, as in [reverse] and [demographics]. */

@@ -313,12 +313,12 @@ t_regress_behaviours() {
     has "Reverse-keyed (the survey's [reverse]): pr3_{b}." "$tmp/out" &&
     # pooled over a long survey's rows: clustered by respondent (svyglm's numbers)
     run 0 regress "$tmp/long.survey" --formula 'acc1 ~ age + gender + behaviour + pb1' -q -f csv &&
-    has "behaviour=internet,-0.44197919" "$tmp/out" && has "Clusters,600" "$tmp/out" &&
+    has "behaviour=internet,-0.44197919" "$tmp/out" && has "Clusters (PSUs),600" "$tmp/out" &&
     has "Residual df,593" "$tmp/out" &&
     run 0 regress "$tmp/long.survey" --formula 'acc1 ~ age + behaviour' -q &&
     has "clustered by 'id' (600 respondents)" "$tmp/out" &&
     run 0 regress --data "$tmp/long.csv" --cluster id --formula 'tg1 ~ age' -q &&
-    has "Standard errors clustered by 'id' (600 clusters), as svydesign(ids = ~id)" "$tmp/out" &&
+    has "clustered by 'id' (600 clusters), one stage, as svydesign(ids = ~id)" "$tmp/out" &&
     run 1 regress "$tmp/long.survey" --formula 'acc1 ~ age' --cluster id --robust hc1 &&
     has "--cluster and --robust" "$tmp/err" &&
     run 1 regress "$tmp/long.survey" --formula 'acc1 ~ age' --unweighted --robust hc1 &&

@@ -236,7 +236,7 @@ static void check_survey_model(const brisk_table_list *list, const char *name, c
     brisk_dataset *rfit = read_csv(path);
     static const char *const labels[][2] = {
         {"n", "Observations used"}, {"n_dropped", "Left out (missing values)"},
-        {"df_resid", "Residual df"}, {"clusters", "Clusters"}};
+        {"df_resid", "Residual df"}, {"clusters", "Clusters (PSUs)"}};
     size_t checked = 0;
     for (size_t k = 0; k < rfit->nrows; k++) {
         const char *m = ref_text(rfit, "measure", k);
@@ -524,6 +524,153 @@ static void test_event_range(void **state)
     brisk_dataset_free(ds);
 }
 
+/* ------------------------------------------------- sampling designs (api) */
+
+/* The designs of tests/reference/design/make.R on the survey package's api
+ * data: one stage, strata, clusters, finite population corrections. */
+typedef struct api_design {
+    const char *name, *file, *strata, *cluster, *fpc;
+} api_design;
+
+static const api_design api_designs[] = {
+    {"strat", "apistrat.csv", "stype", NULL, "fpc"},
+    {"strat_nofpc", "apistrat.csv", "stype", NULL, NULL},
+    {"clus1", "apiclus1.csv", NULL, "dnum", "fpc"},
+    {"clus1_nofpc", "apiclus1.csv", NULL, "dnum", NULL},
+    {"clus2_first", "apiclus2.csv", NULL, "dnum", NULL},
+    {"strat_clus", "apistrat.csv", "stype", "dnum", NULL},
+};
+
+static const api_design *api_design_named(const char *name)
+{
+    for (size_t k = 0; k < sizeof api_designs / sizeof api_designs[0]; k++)
+        if (strcmp(api_designs[k].name, name) == 0)
+            return &api_designs[k];
+    fail_msg("no design %s", name);
+    return NULL;
+}
+
+/* Every row of the reference file of one model of one design: estimate
+ * and SE (and, for svyglm, the residual df) to tol relative. */
+static void check_api_model(const char *reffile, const char *design_name, const char *model,
+                            brisk_family family, const char *formula, double tol)
+{
+    const api_design *ad = api_design_named(design_name);
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/data/api/%s", TEST_SRCDIR, ad->file);
+    brisk_dataset *ds = read_csv(path);
+    snprintf(path, sizeof path, "%s/tests/reference/design/%s", TEST_SRCDIR, reffile);
+    brisk_dataset *ref = read_csv(path);
+    brisk_regress_options opt = {.family = family, .weight = "pw", .strata = ad->strata,
+                                 .cluster = ad->cluster, .fpc = ad->fpc};
+    brisk_table_list *list = brisk_table_list_new();
+    brisk_error err;
+    brisk_error_clear(&err);
+    if (brisk_regress(ds, formula, &opt, list, &err) != BRISK_OK)
+        fail_msg("%s %s: %s", design_name, model, err.message);
+    const brisk_table *coef = table(list, "regress.coefficients");
+    size_t checked = 0;
+    for (size_t i = 0; i < ref->nrows; i++) {
+        if (strcmp(ref_text(ref, "design", i), design_name) != 0 ||
+            (model && strcmp(ref_text(ref, "model", i), model) != 0))
+            continue;
+        const char *term = ref_text(ref, "term", i);
+        size_t row = 0;
+        while (row < coef->nrows && strcmp(brisk_table_cell(coef, row, 0)->text, term) != 0)
+            row++;
+        if (row == coef->nrows)
+            fail_msg("%s %s: no term %s", design_name, model, term);
+        char what[160];
+        double est = num_cell(ref, "estimate", i), se = num_cell(ref, "se", i);
+        snprintf(what, sizeof what, "%s %s %s estimate", design_name, model ? model : "", term);
+        near(cell(coef, row, "est"), est, tol * fmax(1, fabs(est)), what);
+        snprintf(what, sizeof what, "%s %s %s SE", design_name, model ? model : "", term);
+        near(cell(coef, row, "se"), se, tol * fmax(1e-3, se), what);
+        if (brisk_dataset_find(ref, "df_resid"))
+            near(fit_value(table(list, "regress.fit"), "Residual df"),
+                 num_cell(ref, "df_resid", i), 0, "df");
+        checked++;
+    }
+    assert_true(checked >= 3);
+    brisk_table_list_free(list);
+    brisk_dataset_free(ref);
+    brisk_dataset_free(ds);
+}
+
+/* svyglm (linear and quasibinomial) and svyolr with strata, clusters and
+ * finite population corrections, against R's survey package. */
+static void test_sampling_designs(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof api_designs / sizeof api_designs[0]; k++) {
+        check_api_model("glm.csv", api_designs[k].name, "linear", BRISK_FAMILY_OLS,
+                        "api00 ~ ell + meals + mobility", 1e-7);
+        check_api_model("glm.csv", api_designs[k].name, "logit", BRISK_FAMILY_LOGIT,
+                        "wide ~ ell + meals", 1e-5);   /* glm's IRLS stops at 1e-8 deviance */
+    }
+    /* svyolr's SEs come from optim's numerical Hessian: thresholds' SEs agree
+     * to 2e-4 relative (1.2e-4 absolute), estimates to 1e-6 */
+    static const char *const olr[] = {"strat", "clus1", "clus1_nofpc"};
+    for (size_t k = 0; k < 3; k++)
+        check_api_model("olr.csv", olr[k], NULL, BRISK_FAMILY_ORDINAL, "band ~ ell + meals",
+                        5e-4);
+}
+
+/* A design R's survey package cannot estimate a variance from is refused,
+ * naming the variable: one PSU in a stratum, a missing stratum, an fpc that
+ * varies within a stratum or is smaller than the sample. */
+static void test_design_errors(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = read_csv(TEST_SRCDIR "/tests/data/api/apistrat.csv");
+    brisk_column *stype = brisk_dataset_find(ds, "stype");
+    brisk_column *fpc = brisk_dataset_find(ds, "fpc");
+    brisk_regress_options opt = {.weight = "pw", .strata = "stype", .cluster = "dnum"};
+    brisk_table_list *list = brisk_table_list_new();
+    brisk_error err;
+    /* stratum H down to one district */
+    brisk_column *dnum = brisk_dataset_find(ds, "dnum");
+    size_t first_h = (size_t)-1;
+    for (size_t r = 0; r < ds->nrows; r++)
+        if (strcmp(stype->str[r], "H") == 0) {
+            first_h = first_h == (size_t)-1 ? r : first_h;
+            dnum->num[r] = 9999;
+        }
+    assert_true(first_h != (size_t)-1);
+    brisk_error_clear(&err);
+    assert_int_equal(brisk_regress(ds, "api00 ~ ell", &opt, list, &err), BRISK_ERR_VALUE);
+    assert_non_null(strstr(err.message, "stratum 'H' of 'stype' has one primary sampling unit"));
+    assert_string_equal(err.variable, "stype");
+    /* a missing stratum */
+    opt.cluster = NULL;
+    stype->miss[first_h] = BRISK_MISS_SYSTEM;
+    brisk_error_clear(&err);
+    assert_int_equal(brisk_regress(ds, "api00 ~ ell", &opt, list, &err), BRISK_ERR_VALUE);
+    assert_non_null(strstr(err.message, "strata 'stype' is missing in data row"));
+    stype->miss[first_h] = BRISK_MISS_NONE;
+    /* an fpc that differs within its stratum, then one below the sample */
+    opt.fpc = "fpc";
+    double was = fpc->num[first_h];
+    fpc->num[first_h] = was + 1;
+    brisk_error_clear(&err);
+    assert_int_equal(brisk_regress(ds, "api00 ~ ell", &opt, list, &err), BRISK_ERR_VALUE);
+    assert_non_null(strstr(err.message, "differs within stratum 'H' of 'stype'"));
+    assert_string_equal(err.variable, "fpc");
+    for (size_t r = 0; r < ds->nrows; r++)
+        if (strcmp(stype->str[r], "H") == 0)
+            fpc->num[r] = 3;
+    brisk_error_clear(&err);
+    assert_int_equal(brisk_regress(ds, "api00 ~ ell", &opt, list, &err), BRISK_ERR_VALUE);
+    assert_non_null(strstr(err.message, "fewer than were sampled"));
+    /* an absent design column */
+    opt.fpc = "nofpc";
+    brisk_error_clear(&err);
+    assert_int_equal(brisk_regress(ds, "api00 ~ ell", &opt, list, &err), BRISK_ERR_COLUMN);
+    assert_string_equal(err.variable, "nofpc");
+    brisk_table_list_free(list);
+    brisk_dataset_free(ds);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -541,6 +688,8 @@ int main(void)
         cmocka_unit_test(test_model_per_behaviour),
         cmocka_unit_test(test_pooled_long_clustered),
         cmocka_unit_test(test_reversed_item_labels),
+        cmocka_unit_test(test_sampling_designs),
+        cmocka_unit_test(test_design_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -255,7 +255,8 @@ static int write_diagrams(const fit_options *o, const brisk_fit_result *results,
     return render_diagrams(o, results, n);
 }
 
-static int write_results(const fit_options *o, const brisk_fit_result *results, size_t n)
+static int write_results(const fit_options *o, const brisk_fit_result *results, size_t n,
+                         const brisk_survey *survey)
 {
     if (o->diagram)
         return write_diagrams(o, results, n);
@@ -263,6 +264,8 @@ static int write_results(const fit_options *o, const brisk_fit_result *results, 
     brisk_error_clear(&err);
     brisk_table_list *tables = brisk_table_list_new();
     brisk_status st = tables ? brisk_fit_tables(results, n, tables, &err) : BRISK_ERR_NOMEM;
+    if (st == BRISK_OK && survey)
+        st = brisk_survey_warn_design(survey, tables);
     int status;
     if (st != BRISK_OK) {
         status = cli_fail(&err);
@@ -299,7 +302,7 @@ static int fit_data_file(const fit_options *o)
     } else {
         brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted,
                               .bootstrap = o->boot.draws ? &info : NULL};
-        status = write_results(o, &r, 1);
+        status = write_results(o, &r, 1, NULL);
     }
     brisk_fitted_free(&fitted);
     brisk_dataset_free(ds);
@@ -328,7 +331,7 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
             results[i] = (brisk_fit_result){.group = fits.groups[i], .fit = fits.fitted[i].fit,
                                             .fitted = &fits.fitted[i],
                                             .bootstrap = o->boot.draws ? &info[i] : NULL};
-        status = write_results(o, results, fits.n);
+        status = write_results(o, results, fits.n, s);
     } else {
         status = cli_fail(&err);
     }

@@ -206,7 +206,13 @@ brisk_status brisk_approval_by_group(const brisk_survey_data *data, const char *
                                     "svychisq), with the weighted Pearson chi-square it corrects; "
                                     "Cramér's V from that chi-square."
                                   : "Pearson's chi-square test of independence (no continuity "
-                                    "correction); Cramér's V = sqrt(chi-square / n).")))
+                                    "correction); Cramér's V = sqrt(chi-square / n).") ||
+         ((s->strata || s->cluster || s->fpc) &&
+          brisk_table_add_note(c.tests, "The survey's strata, clusters and fpc are not used by "
+                               "these tests yet: they take each respondent as its own PSU "
+                               "(svydesign(ids = ~1%s%s)); the item table's SEs use the "
+                               "design.", data->weight ? ", weights = ~" : "",
+                               data->weight ? s->weight : ""))))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK && (st = brisk_table_list_add(out, c.shares)) == BRISK_OK) {
         c.shares = NULL;

@@ -602,6 +602,8 @@ brisk_status brisk_compare_behaviours(const brisk_survey *s, const brisk_survey_
                                       const brisk_compare_options *opt, brisk_table_list *out,
                                       brisk_error *err)
 {
+    if (brisk_survey_warn_design(s, out) != BRISK_OK)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (s->nbehaviours < 2) {
         brisk_error_at(err, s->path, 0, 0);
         return brisk_error_set(err, BRISK_ERR_FORMAT, "comparing behaviours needs a survey with at "

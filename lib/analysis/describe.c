@@ -7,6 +7,8 @@
 #include "brisk/analysis.h"
 #include "brisk/stats.h"
 #include "core/util.h"
+#include "stats/sampling.h"
+#include <gsl/gsl_cdf.h>
 
 #define Z95 1.959963984540054
 #define MAX_POINTS 11      /* scale points shown one column each */
@@ -18,6 +20,12 @@ typedef struct describe_ctx {
     const brisk_survey *s;
     int npoints;            /* 0 when the scale is not a small integer range */
     double *x, *w;          /* scratch, one per data row */
+    /* With a weight or a design: the design over the respondents, each
+     * data row's respondent, and scratch influence values (one per
+     * respondent). */
+    const sampling_design *design;
+    size_t *respondent_of;
+    double *u;
     brisk_table *items, *counts;
     brisk_error *err;
 } describe_ctx;
@@ -88,6 +96,13 @@ static brisk_status make_item_tables(describe_ctx *c)
         (c->s->has_agree && add_columns(t, agree, BRISK_CELL_PERCENT, 1)) ||
         (c->data->weight && brisk_table_add_column(t, "n_eff", "Effective n",
                                                    BRISK_CELL_NUMBER, 1) == (size_t)-1) ||
+        (c->design && (brisk_table_add_column(t, "mean_se", "SE of mean", BRISK_CELL_NUMBER,
+                                              3) == (size_t)-1 ||
+                       brisk_table_add_column(t, "deff", "Design effect", BRISK_CELL_NUMBER,
+                                              2) == (size_t)-1 ||
+                       (c->s->has_agree && brisk_table_add_column(t, "agree_se", "SE of % agree",
+                                                                  BRISK_CELL_PERCENT, 2) ==
+                                               (size_t)-1))) ||
         add_columns(k, ids, BRISK_CELL_TEXT, 0) ||
         add_point_columns(c, k, "count", BRISK_CELL_INT, "Answers") ||
         add_columns(k, missing, BRISK_CELL_INT, 0))
@@ -127,10 +142,62 @@ static void set(brisk_table *t, size_t row, const char *key, double x)
         brisk_table_set_num(t, row, j, x);
 }
 
-/* Shares of each scale point and of agreement, from sorted values. */
-static void fill_shares(describe_ctx *c, size_t row, size_t crow, size_t n, double sum_w,
-                        double n_eff)
+static double row_weight(const describe_ctx *c, size_t r);
+
+/* The linearised variance of a weighted mean of column col's valid values
+ * y on the given rows (the value, or an indicator of agreeing), whose
+ * weights sum to sum_w: each
+ * respondent's influence w (y - mean) / sum_w, taken over the whole design
+ * (a respondent without a value contributes zero: domain estimation, as
+ * svymean with na.rm = TRUE).  NaN when memory is exhausted. */
+static double design_variance(describe_ctx *c, const brisk_column *col, const size_t *rows,
+                              size_t nrows, double mean, double sum_w, bool indicator)
 {
+    const brisk_survey *s = c->s;
+    memset(c->u, 0, c->design->n * sizeof *c->u);
+    for (size_t i = 0; i < nrows; i++) {
+        size_t r = rows[i], who = c->respondent_of[r];
+        if (brisk_is_missing(col, r) || who == (size_t)-1)
+            continue;
+        double x = col->num[r];
+        double y = indicator ? (x >= s->agree_min && x <= s->agree_max) : x;
+        c->u[who] += row_weight(c, r) * (y - mean) / sum_w;
+    }
+    double v;
+    return brisk_sampling_vcov(c->design, c->u, 1, &v) ? v : NAN;
+}
+
+/* A proportion's interval under the design, as svyciprop(method = "logit"):
+ * a Wald interval on the logit scale with t quantiles on the design's
+ * degrees of freedom. */
+static void logit_interval(const sampling_design *d, double p, double se, double *lo,
+                           double *hi)
+{
+    double df = brisk_sampling_df(d);
+    if (!(p > 0 && p < 1 && se > 0 && df > 0)) {
+        *lo = *hi = NAN;
+        return;
+    }
+    double half = gsl_cdf_tdist_Pinv(0.975, df) * se / (p * (1 - p)), l = log(p / (1 - p));
+    *lo = 1 / (1 + exp(-(l - half)));
+    *hi = 1 / (1 + exp(-(l + half)));
+}
+
+/* The mean's SE and design effect (against simple random sampling with
+ * replacement: svymean's deff = "replace"), from the design. */
+static void fill_design_mean(describe_ctx *c, size_t row, const brisk_column *col,
+                             const size_t *rows, size_t nrows, size_t n, const brisk_summary *sum)
+{
+    double v = design_variance(c, col, rows, nrows, sum->mean, sum->sum_w, false);
+    set(c->items, row, "mean_se", sqrt(v));
+    set(c->items, row, "deff", n > 1 ? v / (sum->sd * sum->sd / (double)n) : NAN);
+}
+
+/* Shares of each scale point and of agreement, from sorted values. */
+static void fill_shares(describe_ctx *c, size_t row, size_t crow, const brisk_column *col,
+                        const size_t *rows, size_t nrows, size_t n, const brisk_summary *sum)
+{
+    double sum_w = sum->sum_w, n_eff = sum->n_eff;
     const brisk_survey *s = c->s;
     double agree_w = 0;
     for (int k = 0; k < c->npoints; k++) {
@@ -154,7 +221,13 @@ static void fill_shares(describe_ctx *c, size_t row, size_t crow, size_t n, doub
         if (c->x[i] >= s->agree_min && c->x[i] <= s->agree_max)
             agree_w += c->w[i];
     double p = sum_w > 0 ? agree_w / sum_w : NAN, lo, hi;
-    brisk_wilson_ci(p, n_eff, Z95, &lo, &hi);
+    if (c->design) {
+        double se = sqrt(design_variance(c, col, rows, nrows, p, sum_w, true));
+        set(c->items, row, "agree_se", 100 * se);
+        logit_interval(c->design, p, se, &lo, &hi);
+    } else {
+        brisk_wilson_ci(p, n_eff, Z95, &lo, &hi);
+    }
     set(c->items, row, "agree_pct", 100 * p);
     set(c->items, row, "agree_ci_lower", 100 * lo);
     set(c->items, row, "agree_ci_upper", 100 * hi);
@@ -186,6 +259,8 @@ static brisk_status describe_item(describe_ctx *c, const char *behaviour, const 
     set(c->items, row, "sd", sum.sd);
     set(c->items, row, "median", sum.median);
     set(c->items, row, "n_eff", sum.n_eff);
+    if (c->design)
+        fill_design_mean(c, row, col, rows, nrows, n, &sum);
     size_t miss[3] = {0, 0, 0};
     for (size_t i = 0; i < nrows; i++) {
         unsigned char kind = col->miss[rows[i]];
@@ -195,7 +270,7 @@ static brisk_status describe_item(describe_ctx *c, const char *behaviour, const 
     set(c->counts, crow, "missing_system", (double)miss[0]);
     set(c->counts, crow, "missing_user", (double)miss[1]);
     set(c->counts, crow, "missing_tagged", (double)miss[2]);
-    fill_shares(c, row, crow, n, sum.sum_w, sum.n_eff);
+    fill_shares(c, row, crow, col, rows, nrows, n, &sum);
     return BRISK_OK;
 }
 
@@ -225,16 +300,42 @@ static brisk_status describe_items(describe_ctx *c)
     return BRISK_OK;
 }
 
+/* What the design-based columns come from, as svydesign declares it. */
+static brisk_status design_note(describe_ctx *c)
+{
+    const brisk_survey *s = c->s;
+    const sampling_design *d = c->design;
+    char clusters[160] = "", strata[160] = "", fpc[160] = "";
+    if (s->cluster)
+        snprintf(clusters, sizeof clusters, "clusters '%s' (%zu PSUs), ", s->cluster, d->npsu);
+    else
+        snprintf(clusters, sizeof clusters, "each respondent a PSU, ");
+    if (s->strata)
+        snprintf(strata, sizeof strata, "strata '%s' (%zu), ", s->strata, d->nstrata);
+    if (s->fpc)
+        snprintf(fpc, sizeof fpc, "finite population correction '%s', ", s->fpc);
+    char weight[160] = "Unweighted; ";
+    if (s->weight)
+        snprintf(weight, sizeof weight, "Weighted by '%s' (n counts respondents); ", s->weight);
+    return brisk_table_add_note(
+        c->items, "%sstandard errors and intervals from the sampling design (%s%s%sone "
+                  "stage), by Taylor linearisation as R's survey package (svymean; domains "
+                  "over the whole design; t quantiles on %g degrees of freedom, PSUs minus "
+                  "strata). Design effect: the mean's variance over simple random sampling's "
+                  "with replacement (svymean's deff = \"replace\"); effective n: Kish's.",
+        weight, clusters, strata, fpc, brisk_sampling_df(d));
+}
+
 static brisk_status add_item_notes(describe_ctx *c)
 {
     const brisk_survey *s = c->s;
     brisk_status st = BRISK_OK;
     if (s->has_agree)
-        st = brisk_table_add_note(c->items, "%% agree: answers %g to %g; 95%% Wilson score "
-                                  "intervals.", s->agree_min, s->agree_max);
-    if (!st && c->data->weight)
-        st = brisk_table_add_note(c->items, "Weighted by '%s'; intervals use Kish's effective "
-                                  "n; n counts respondents.", s->weight);
+        st = brisk_table_add_note(c->items, "%% agree: answers %g to %g; 95%% %s intervals.",
+                                  s->agree_min, s->agree_max,
+                                  c->design ? "logit (svyciprop's default)" : "Wilson score");
+    if (!st && c->design)
+        st = design_note(c);
     if (!st && s->nreverse)
         st = brisk_table_add_note(c->items, "Reverse-keyed items are shown after recoding "
                                   "(%g + %g - answer).", s->scale_min, s->scale_max);
@@ -428,14 +529,37 @@ cleanup:
     return st;
 }
 
+/* With a design: each data row's respondent (its row in the design). */
+static brisk_status respondents_of_rows(describe_ctx *c)
+{
+    const brisk_survey_data *d = c->data;
+    if (!c->design)
+        return BRISK_OK;
+    c->respondent_of = malloc((d->ds->nrows + 1) * sizeof *c->respondent_of);
+    c->u = malloc((c->design->n + 1) * sizeof *c->u);
+    if (!c->respondent_of || !c->u)
+        return BRISK_ERR_NOMEM;
+    for (size_t r = 0; r < d->ds->nrows; r++)
+        c->respondent_of[r] = (size_t)-1;
+    for (size_t b = 0; b < brisk_survey_nblocks(c->s); b++)
+        for (size_t i = 0; d->respondent_row && d->respondent_row[b] && i < d->nrespondents; i++)
+            if (d->respondent_row[b][i] != (size_t)-1)
+                c->respondent_of[d->respondent_row[b][i]] = i;
+    for (size_t i = 0; i < d->nrespondents; i++)
+        c->respondent_of[d->respondent_rows[i]] = i;
+    return BRISK_OK;
+}
+
 brisk_status brisk_describe(const brisk_survey_data *data, brisk_table_list *out,
                             brisk_error *err)
 {
     size_t n = data->ds->nrows ? data->ds->nrows : 1;
     describe_ctx c = {.data = data, .s = data->survey, .npoints = scale_points(data->survey),
                       .x = malloc(n * sizeof(double)), .w = malloc(n * sizeof(double)),
-                      .err = err};
-    brisk_status st = c.x && c.w ? make_item_tables(&c) : BRISK_ERR_NOMEM;
+                      .design = data->design, .err = err};
+    brisk_status st = c.x && c.w ? respondents_of_rows(&c) : BRISK_ERR_NOMEM;
+    if (st == BRISK_OK)
+        st = make_item_tables(&c);
     if (st == BRISK_OK)
         st = describe_items(&c);
     if (st == BRISK_OK)
@@ -454,6 +578,8 @@ brisk_status brisk_describe(const brisk_survey_data *data, brisk_table_list *out
     brisk_table_free(c.counts);
     free(c.x);
     free(c.w);
+    free(c.u);
+    free(c.respondent_of);
     if (st != BRISK_OK)
         return brisk_error_set(err, st, "out of memory");
     return BRISK_OK;

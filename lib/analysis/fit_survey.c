@@ -99,6 +99,26 @@ const char *brisk_survey_weight_of(const brisk_survey *s, const brisk_model_opti
     return opt && (opt->weight || opt->unweighted) ? opt->weight : s->weight;
 }
 
+brisk_status brisk_survey_warn_design(const brisk_survey *s, brisk_table_list *out)
+{
+    if (!s->strata && !s->cluster && !s->fpc)
+        return BRISK_OK;
+    char what[400];
+    snprintf(what, sizeof what, "the survey's sampling design (%s%s%s%s%s%s%s%s%s) is not used by "
+             "the structural models and their reliability: lavaan's cluster= and strata are not "
+             "supported yet, so their standard errors treat respondents as independent (with "
+             "the weight, if any); describe and regress use the design",
+             s->strata ? "strata '" : "", s->strata ? s->strata : "", s->strata ? "'" : "",
+             s->cluster ? s->strata ? ", cluster '" : "cluster '" : "",
+             s->cluster ? s->cluster : "", s->cluster ? "'" : "",
+             s->fpc ? s->strata || s->cluster ? ", fpc '" : "fpc '" : "", s->fpc ? s->fpc : "",
+             s->fpc ? "'" : "");
+    for (size_t k = 0; k < out->nwarnings; k++)
+        if (strcmp(out->warnings[k], what) == 0)
+            return BRISK_OK;    /* said once per run */
+    return brisk_table_list_warn(out, "%s", what);
+}
+
 brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char *text,
                                      const brisk_model_options *opt, brisk_model_options *out,
                                      brisk_error *err)

@@ -308,6 +308,8 @@ brisk_status brisk_invariance_survey(const brisk_survey *s, const brisk_survey_d
                                      const char *group_column, const brisk_model_options *opt,
                                      brisk_table_list *out, brisk_error *err)
 {
+    if (brisk_survey_warn_design(s, out) != BRISK_OK)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (!s->model) {
         brisk_error_at(err, s->path, 0, 0);
         return brisk_error_set(err, BRISK_ERR_FORMAT, "the survey has no [model] section; add "

@@ -140,6 +140,10 @@ typedef struct brisk_survey_fits {
     const char **groups;          /* the behaviours' keys (borrowed), or NULL */
 } brisk_survey_fits;
 
+/* A survey declaring strata, a cluster or an fpc: the warning (once per
+ * list) that the structural models do not use them. */
+brisk_status brisk_survey_warn_design(const brisk_survey *s, brisk_table_list *out);
+
 brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
                               const char *const *only, size_t nonly, const char *group_column,
                               const brisk_model_options *opt, brisk_survey_fits *out,

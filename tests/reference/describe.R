@@ -34,16 +34,21 @@ rows <- lapply(items, function(v) {
   wpct <- sapply(1:5, function(k) 100 * sum(w[x[ok] == k]) / sum(w))
   p <- sum(w[x[ok] >= 4]) / sum(w)
   neff <- sum(w)^2 / sum(w^2)
-  z <- qnorm(0.975)
-  centre <- (p + z^2 / (2 * neff)) / (1 + z^2 / neff)
-  half <- z / (1 + z^2 / neff) * sqrt(p * (1 - p) / neff + z^2 / (4 * neff^2))
+  # Design-based (brisk describe with a weight): the mean's SE and deff
+  # ("replace"), and % agree's logit interval (svyciprop) with the whole
+  # design's degrees of freedom; the subset keeps the design's 600 PSUs.
+  m <- svymean(f, sub, deff = "replace")
+  sub <- update(sub, agree = as.numeric(d[[v]][!is.na(d[[v]])] >= 4))
+  wci <- svyciprop(~agree, sub, method = "logit", df = degf(des))
+  pm <- svymean(~agree, sub)
   c(n = n, mean = mean(x[ok]), sd = sd(x[ok]), median = median(x[ok]),
     setNames(pct, paste0("pct_", 1:5)),
     agree_pct = 100 * agree / n, agree_ci_lower = 100 * ci[1], agree_ci_upper = 100 * ci[2],
     w_mean = unname(wmean), w_sd = sqrt(unname(wvar)),
     setNames(wpct, paste0("w_pct_", 1:5)),
-    w_agree_pct = 100 * p, w_agree_ci_lower = 100 * (centre - half),
-    w_agree_ci_upper = 100 * (centre + half), n_eff = neff)
+    w_agree_pct = 100 * p, w_agree_ci_lower = 100 * confint(wci)[1],
+    w_agree_ci_upper = 100 * confint(wci)[2], n_eff = neff,
+    w_mean_se = unname(SE(m)), w_deff = unname(deff(m)), w_agree_se = 100 * unname(SE(pm)))
 })
 out <- data.frame(item = items, do.call(rbind, rows))
 write.csv(out, "tests/reference/describe_rongcheng.csv", row.names = FALSE, quote = FALSE)

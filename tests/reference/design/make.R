@@ -277,4 +277,21 @@ put(data.frame(design = "strat_nofpc_poststrat", variable = c("api00", "enroll")
                se = c(SE(m)[[1]], SE(t)[[1]]), w_sum = sum(weights(ps))),
     "poststrat.csv")
 
+## ----------------------------------------------------- (k) svyciprop ----
+# A proportion's interval as brisk describe gives % agree under a design:
+# svyciprop(method = "logit"), a Wald interval on the logit scale with
+# df = degf(design) (the whole design: na.rm keeps every PSU).  The
+# proportion: band 3 or 4 (api00 above 650).
+rows <- list()
+for (dn in names(designs)) {
+  d <- update(designs[[dn]], agree = as.numeric(band >= 3))
+  ci <- svyciprop(~agree, d, method = "logit")
+  m <- svymean(~agree, d, deff = "replace")
+  rows[[length(rows) + 1]] <- data.frame(design = dn, variable = "band", p = as.numeric(ci),
+                                         se = unname(SE(m)), ci_lower = unname(confint(ci)[1]),
+                                         ci_upper = unname(confint(ci)[2]),
+                                         deff = unname(deff(m)), df = degf(d))
+}
+put(do.call(rbind, rows), "ciprop.csv")
+
 cat("wrote", length(list.files(ref_dir, "\\.(csv|txt)$")), "files in", ref_dir, "\n")

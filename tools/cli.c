@@ -508,6 +508,10 @@ int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
         m->fiml = strcasecmp(arg, "listwise") != 0;
         return -1;
     }
+    if (opt == CLI_OPT_CLUSTER) {
+        m->cluster = arg;
+        return -1;
+    }
     if (opt == CLI_OPT_WEIGHT || opt == CLI_OPT_UNWEIGHTED) {
         if (opt == CLI_OPT_WEIGHT)
             m->weight = arg;

@@ -18,6 +18,9 @@ void brisk_name_behaviour(brisk_error *err, const char *key);
 /* The sampling weights' column a survey's analyses use under opt: the one
  * opt names, none with opt->unweighted, else the survey's weight. */
 const char *brisk_survey_weight_of(const brisk_survey *s, const brisk_model_options *opt);
+/* The clusters a survey's models are fitted with: the option's, else the
+ * survey's cluster (or NULL). */
+const char *brisk_survey_cluster_of(const brisk_survey *s, const brisk_model_options *opt);
 
 /* The options behaviour b of survey s is fitted with (its model text):
  * opt, and WLSMV where the survey declares the model's items ordered and

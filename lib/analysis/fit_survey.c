@@ -101,22 +101,24 @@ const char *brisk_survey_weight_of(const brisk_survey *s, const brisk_model_opti
 
 brisk_status brisk_survey_warn_design(const brisk_survey *s, brisk_table_list *out)
 {
-    if (!s->strata && !s->cluster && !s->fpc)
+    if (!s->strata && !s->fpc)
         return BRISK_OK;
     char what[400];
-    snprintf(what, sizeof what, "the survey's sampling design (%s%s%s%s%s%s%s%s%s) is not used by "
-             "the structural models and their reliability: lavaan's cluster= and strata are not "
-             "supported yet, so their standard errors treat respondents as independent (with "
-             "the weight, if any); describe and regress use the design",
+    snprintf(what, sizeof what, "the survey's %s%s%s%s%s%s%s is not used by the structural models "
+             "and their reliability (lavaan has no strata or fpc; its cluster= is: they take the "
+             "survey's cluster, if any); describe and regress use the whole design",
              s->strata ? "strata '" : "", s->strata ? s->strata : "", s->strata ? "'" : "",
-             s->cluster ? s->strata ? ", cluster '" : "cluster '" : "",
-             s->cluster ? s->cluster : "", s->cluster ? "'" : "",
-             s->fpc ? s->strata || s->cluster ? ", fpc '" : "fpc '" : "", s->fpc ? s->fpc : "",
+             s->strata && s->fpc ? " and " : "", s->fpc ? "fpc '" : "", s->fpc ? s->fpc : "",
              s->fpc ? "'" : "");
     for (size_t k = 0; k < out->nwarnings; k++)
         if (strcmp(out->warnings[k], what) == 0)
             return BRISK_OK;    /* said once per run */
     return brisk_table_list_warn(out, "%s", what);
+}
+
+const char *brisk_survey_cluster_of(const brisk_survey *s, const brisk_model_options *opt)
+{
+    return opt && opt->cluster ? opt->cluster : s->cluster;
 }
 
 brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char *text,
@@ -125,6 +127,7 @@ brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char
 {
     *out = opt ? *opt : (brisk_model_options){0};
     out->weight = brisk_survey_weight_of(s, opt);
+    out->cluster = brisk_survey_cluster_of(s, opt);
     if (out->survey_ordered && (s->ordered || s->nordered))
         return survey_estimator(s, b, text, out, err);
     return BRISK_OK;

@@ -730,6 +730,7 @@ brisk_status brisk_reliability_survey(const brisk_survey *s, const brisk_survey_
         once = asked_once(s, layout, &st, err);
     brisk_reliability_options ropt = opt ? *opt : (brisk_reliability_options){0};
     ropt.model.weight = brisk_survey_weight_of(s, opt ? &opt->model : NULL);
+    ropt.model.cluster = brisk_survey_cluster_of(s, opt ? &opt->model : NULL);
     bool alpha_once = true;
     for (size_t b = 0; st == BRISK_OK && b < brisk_survey_nblocks(s); b++) {
         const char *key = s->nbehaviours ? s->behaviours[b].key : NULL;

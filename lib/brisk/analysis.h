@@ -140,8 +140,8 @@ typedef struct brisk_survey_fits {
     const char **groups;          /* the behaviours' keys (borrowed), or NULL */
 } brisk_survey_fits;
 
-/* A survey declaring strata, a cluster or an fpc: the warning (once per
- * list) that the structural models do not use them. */
+/* A survey declaring strata or an fpc: the warning (once per list) that
+ * the structural models do not use them (they take its cluster). */
 brisk_status brisk_survey_warn_design(const brisk_survey *s, brisk_table_list *out);
 
 brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,

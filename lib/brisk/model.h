@@ -80,6 +80,14 @@ typedef struct brisk_model_options {
                              brisk_fit_survey takes the survey's weight unless
                              this names another or unweighted is set. */
     bool unweighted;      /* brisk_fit_survey: leave the survey's weight out */
+    const char *cluster;  /* clusters' column, or NULL (lavaan's cluster= for a
+                             single-level model): the casewise scores are summed
+                             within clusters, times sqrt(C / (C - 1)), for the
+                             robust SEs and the scaled test (lavaan's se =
+                             "robust.cluster"), with a mean structure.  A row
+                             without a cluster value is a cluster of its own.
+                             Complete data only; not with WLSMV.
+                             brisk_fit_survey takes the survey's cluster. */
     size_t rows_available; /* rows of data the model is for (0: unknown): an ML
                              model of as many observed variables or more is
                              refused at once (BRISK_ERR_DATA), as its fit would be,
@@ -121,6 +129,8 @@ size_t brisk_model_ngroups(const brisk_model *m);
 size_t brisk_model_nexogenous(const brisk_model *m);
 /* The sampling weights' column the model is fitted with, or NULL. */
 const char *brisk_model_weight(const brisk_model *m);
+/* The clusters' column the model is fitted with, or NULL. */
+const char *brisk_model_cluster(const brisk_model *m);
 const char *brisk_model_latent(const brisk_model *m, size_t i);
 
 /* Sample moments: covariance with divisor N (as lavaan's ML), means. */
@@ -153,6 +163,11 @@ typedef struct brisk_moments {
     double *weight;
     double size;
     double weight_sum;    /* the weights' sum as read (for the normalisation) */
+    /* Clusters (lavaan's cluster=): each row's cluster, 0 .. nclusters - 1,
+     * in the order of data; NULL without.  The first-order sums add the
+     * rows' weighted scores within clusters, times C / (C - 1). */
+    size_t *cluster;
+    size_t nclusters;
     /* Full-information ML (missing = "ml"): the missing-data patterns; then
      * mean and cov hold the saturated model's EM estimates, and the
      * discrepancies (-2 log-likelihood / n, without the 2 pi terms) of that

@@ -995,9 +995,11 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
         (full && (st = brisk_sem_fit_measures(m, f, fit, err)) != BRISK_OK))
         goto cleanup;
     /* the robust statistics need the information's inverse too; sampling
-     * weights always have them (lavaan's sampling.weights) */
-    bool robust = (opt && opt->robust) || mom[0].weight;
-    if (full && robust && valid && (st = brisk_sem_robust(m, f, fit, err)) != BRISK_OK)
+     * weights and clusters always have them (lavaan's sampling.weights,
+     * cluster=) */
+    bool robust = (opt && opt->robust) || mom[0].weight || mom[0].cluster;
+    bool test_h1 = mom[0].cluster && !mom[0].weight && !(opt && opt->robust);
+    if (full && robust && valid && (st = brisk_sem_robust(m, f, fit, test_h1, err)) != BRISK_OK)
         goto cleanup;
     fit->vcov_valid = valid;
     brisk_sem_fill_rows(m, f, fit);

@@ -96,6 +96,14 @@ brisk_status brisk_check_estimation(const brisk_model_options *opt, brisk_error 
                                "thresholds and polychoric correlations, brisk does not yet; "
                                "fit the items as continuous (--estimator mlr) with the "
                                "weights, or by WLSMV without them (--unweighted)", opt->weight);
+    if (opt->cluster && (opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV))
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "clusters ('%s') with ordered items "
+                               "(WLSMV) are not available yet; fit the items as continuous "
+                               "(--estimator mlr) with the clusters", opt->cluster);
+    if (opt->cluster && opt->fiml)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "clusters ('%s') with full-information "
+                               "ML (--missing fiml) are not available yet; fit the complete "
+                               "answers (listwise) with the clusters", opt->cluster);
     if ((opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV) && opt->fiml)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "full-information ML (--missing fiml) "
                                "does not go with WLSMV: ordered items are fitted on the "

@@ -70,6 +70,7 @@ void brisk_model_free(brisk_model *m)
     brisk_lookup_free(&m->vars);
     free(m->source);
     free(m->weight);
+    free(m->cluster);
     for (size_t i = 0; i < m->nwarnings; i++)
         free(m->warnings[i]);
     free(m->warnings);
@@ -996,10 +997,15 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     m->equal_thresholds = b.opt->ordered && (b.opt->group_equal & BRISK_EQUAL_THRESHOLDS);
     m->no_fixed_x = b.opt->no_fixed_x;
     m->ngroups = b.opt->ngroups > 1 ? b.opt->ngroups : 1;
-    m->meanstructure = b.opt->meanstructure || m->ngroups > 1 || b.opt->fiml || b.opt->ordered;
+    /* lavaan's cluster= forces a mean structure */
+    m->meanstructure = b.opt->meanstructure || m->ngroups > 1 || b.opt->fiml || b.opt->ordered ||
+                       b.opt->cluster;
     m->source = brisk_strdup(b.opt->name ? b.opt->name : "model");
     m->weight = b.opt->weight ? brisk_strdup(b.opt->weight) : NULL;
-    brisk_status st = m->source && (m->weight || !b.opt->weight) ? check_supported(&b) : nomem(&b);
+    m->cluster = b.opt->cluster ? brisk_strdup(b.opt->cluster) : NULL;
+    brisk_status st = m->source && (m->weight || !b.opt->weight) &&
+                              (m->cluster || !b.opt->cluster)
+                          ? check_supported(&b) : nomem(&b);
     for (size_t j = 0; st == BRISK_OK && j < n_ov_names; j++)
         if (!brisk_lookup_add_name(&b.column_index, ov_names[j], j))
             st = nomem(&b);
@@ -1087,6 +1093,7 @@ size_t brisk_model_nexogenous(const brisk_model *m)
 size_t brisk_model_nparams(const brisk_model *m) { return m->nparams; }
 size_t brisk_model_ngroups(const brisk_model *m) { return m->ngroups; }
 const char *brisk_model_weight(const brisk_model *m) { return m->weight; }
+const char *brisk_model_cluster(const brisk_model *m) { return m->cluster; }
 const brisk_param *brisk_model_param(const brisk_model *m, size_t row) { return &m->params[row]; }
 size_t brisk_model_nfree(const brisk_model *m) { return m->nfree; }
 size_t brisk_model_nobserved(const brisk_model *m) { return m->p; }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sem_internal.h"
+#include "stats/sampling.h"
 
 void brisk_moments_free(brisk_moments *mom)
 {
@@ -12,6 +13,7 @@ void brisk_moments_free(brisk_moments *mom)
     free(mom->mean);
     free(mom->data);
     free(mom->weight);
+    free(mom->cluster);
     brisk_patterns_free(mom);
     memset(mom, 0, sizeof *mom);
 }
@@ -196,6 +198,35 @@ static brisk_status rows_with_covariates(const brisk_model *m,
     return BRISK_OK;
 }
 
+/* Each kept (complete) row's cluster, numbered over the kept rows in the
+ * order of their cluster values (lavaan's cluster=); a row without a
+ * cluster value is a cluster of its own. */
+static brisk_status cluster_index(const brisk_model *m, const brisk_dataset *ds,
+                                  const brisk_column *const *cols, const size_t *rows,
+                                  size_t nrows, brisk_moments *out, brisk_error *err)
+{
+    size_t *kept = malloc((out->n + 1) * sizeof *kept), k = 0;
+    if (!kept)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < nrows; i++) {
+        size_t r = rows ? rows[i] : i;
+        if (complete(cols, m->p, r))
+            kept[k++] = r;
+    }
+    sampling_spec spec = {.cluster = m->cluster, .rows = kept, .nrows = k,
+                          .source = ds->source};
+    sampling_design d;
+    brisk_status st = brisk_sampling_build(ds, &spec, &d, err);
+    if (st == BRISK_OK) {
+        out->cluster = d.psu;       /* taken over */
+        out->nclusters = d.npsu;
+        d.psu = NULL;
+        brisk_sampling_free(&d);
+    }
+    free(kept);
+    return st;
+}
+
 /* Listwise moments, or (fiml) full-information ML's patterns and the
  * saturated model's EM estimates within time_limit seconds (0: none). */
 static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
@@ -225,6 +256,8 @@ static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
         st = fiml ? brisk_moments_fiml(cols, p, kept ? kept : rows, nkept, wcol, time_limit, out,
                                        err)
                   : listwise(cols, p, rows, nrows, wcol, out, err);
+    if (st == BRISK_OK && m->cluster && !fiml)
+        st = cluster_index(m, ds, cols, rows, nrows, out, err);
     if (st == BRISK_OK) {
         out->n_no_covariate = nrows - nkept;
         out->n_dropped += out->n_no_covariate;

@@ -92,7 +92,10 @@ static bool h1_matrices(const brisk_moments *mom, double *a1, double *b1)
     double *W = malloc((p * p + 1) * sizeof *W), *sd = malloc((p + 1) * sizeof *sd);
     double *gp = malloc((d + 1) * sizeof *gp), *gm = malloc((d + 1) * sizeof *gm);
     double *g = calloc(d + 1, sizeof *g), *u = malloc((p + 1) * sizeof *u);
+    /* with clusters, the rows' weighted scores summed within them */
+    double *totals = mom->cluster ? calloc(mom->nclusters * d + 1, sizeof *totals) : NULL;
     bool ok = inverses && scratch && W && sd && gp && gm && g && u &&
+              (!mom->cluster || totals) &&
               saturated_information(mom, a1, inverses, scratch, W, sd, gp, gm);
     /* the inverses at the EM estimates themselves, for the scores */
     if (ok)
@@ -116,6 +119,12 @@ static bool h1_matrices(const brisk_moments *mom, double *a1, double *b1)
                     g[sigma_index(p, pat->obs[a], pat->obs[b])] =
                         (a == b ? 0.5 : 1) * (u[a] * u[b] - inv[a * q + b]);
             }
+            if (totals) {
+                double w = brisk_moments_weight(mom, row);
+                for (size_t r = 0; r < d; r++)
+                    totals[mom->cluster[row] * d + r] += w * g[r];
+                continue;
+            }
             double w2 = brisk_score_share(mom, row);
             for (size_t r = 0; r < d; r++)
                 if (g[r] != 0)
@@ -124,7 +133,10 @@ static bool h1_matrices(const brisk_moments *mom, double *a1, double *b1)
         }
         inv += q * q;
     }
+    if (ok && totals)
+        brisk_cluster_outer(mom, totals, d, b1);
     free(inverses), free(scratch), free(W), free(sd), free(gp), free(gm), free(g), free(u);
+    free(totals);
     return ok;
 }
 
@@ -460,7 +472,13 @@ void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s,
  * neither. */
 double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const bool *skip)
 {
-    size_t p = mom->p, n = mom->n;
+    size_t p = mom->p, n = mom->n, C = mom->cluster ? mom->nclusters : 0;
+    /* with clusters, each cluster's sums of the scores (C / (C - 1) their
+     * squares' factor); NaN when out of memory */
+    double *sums = C ? calloc(2 * C + 1, sizeof *sums) : NULL;
+    if (C && !sums)
+        return NAN;
+    double factor = C > 1 ? (double)C / (double)(C - 1) : 1;
     double total = 0;
     for (size_t a = 0; a < p; a++) {
         if (skip && skip[a])
@@ -471,14 +489,26 @@ double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const 
          * 1, and (kurtosis - 1) / 2) */
         double mean, v, mean_term = 0, var_term = 0;
         double wsum = brisk_fiml_available_moments(mom, a, &mean, &v);
+        if (C)
+            memset(sums, 0, 2 * C * sizeof *sums);
         for (size_t i = 0; i < n; i++)
             if (!isnan(mom->data[i * p + a])) {
-                double w = brisk_moments_weight(mom, i), z = (mom->data[i * p + a] - mean);
-                z = z * z / v;
+                double w = brisk_moments_weight(mom, i), e = mom->data[i * p + a] - mean;
+                double z = e * e / v;
+                if (C) {
+                    sums[2 * mom->cluster[i]] += w * e;
+                    sums[2 * mom->cluster[i] + 1] += w * (z - 1);
+                    continue;
+                }
                 mean_term += w * w * z;
                 var_term += w * w * (z - 1) * (z - 1);
             }
+        for (size_t c = 0; c < C; c++) {
+            mean_term += factor * sums[2 * c] * sums[2 * c] / v;
+            var_term += factor * sums[2 * c + 1] * sums[2 * c + 1];
+        }
         total += (means ? mean_term / wsum : 0) + var_term / (2 * wsum);
     }
+    free(sums);
     return total;
 }

@@ -22,9 +22,12 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *f, brisk_f
 /* Robust ML: sandwich vcov (replacing fit->vcov, the classical one on
  * entry) and the Yuan-Bentler scaled test with the scaled and robust fit
  * indices (after brisk_sem_fit_measures), from every group's casewise
- * data (mom->data). */
+ * data (mom->data), summed within clusters where the moments have them.
+ * test_h1: the test's trace takes the structured h1 information, not the
+ * observed one (lavaan's estimator ML with clusters and no weights, whose
+ * two tests make observed.information[2] "h1"). */
 brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
-                              brisk_error *err);
+                              bool test_h1, brisk_error *err);
 
 /* The observed information per respondent at theta (half the Hessian of
  * F, from central differences of the analytic gradient, step 1e-5; within

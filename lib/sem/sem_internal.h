@@ -38,6 +38,7 @@ struct brisk_model {
     size_t building_group;    /* while building: the group rows are added to */
     char *source;             /* name for messages */
     char *weight;             /* sampling weights' column (its moments weighted), or NULL */
+    char *cluster;            /* clusters' column (its scores summed within them), or NULL */
     char **warnings;          /* what building the model had to say (every fit of it
                                  repeats them) */
     size_t nwarnings;
@@ -64,6 +65,13 @@ static inline double brisk_score_share(const brisk_moments *mom, size_t row)
     double w = brisk_moments_weight(mom, row);
     return w * w / brisk_moments_size(mom);
 }
+
+/* First-order sums by cluster: cluster c's total of the rows' weighted
+ * score vectors (dim each) is totals[c * dim ...]; adds to out (dim x dim)
+ * the totals' outer products times C / (C - 1) over the group's size,
+ * which without clusters (each row its own) is the sum of w^2 s s' / N. */
+void brisk_cluster_outer(const brisk_moments *mom, const double *totals, size_t dim,
+                         double *out);
 
 /* Full-information ML (missing.c): the patterns of the rows (weighted by
  * wcol's sampling weights, or NULL) and the saturated model by EM, within

@@ -1149,6 +1149,108 @@ static void test_observed_covariates_fixed_x(void **state)
     fitted_free(&f);
 }
 
+/* ------------------------------------------------------- clusters */
+
+#define CLUSTER TEST_SRCDIR "/tests/reference/cluster/"
+
+/* A single-level model with lavaan's cluster= (and sampling.weights=) on
+ * lavaan's Demo.twolevel: every parameter's estimate and SE (matched by
+ * lhs, op, rhs and group), and every fit measure lavaan reports
+ * (tests/reference/cluster/make.R). */
+static void check_cluster_case(const char *name, const char *model, const char *data,
+                               const char *group, const char *weight)
+{
+    brisk_dataset *ds = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_read_file(data, NULL, &ds, &err), BRISK_OK);
+    brisk_model_options opt = {.cluster = "cluster", .weight = weight};
+    brisk_fitted f;
+    if (brisk_fit_text(model, "m.lav", 1, ds, NULL, 0, group, &opt, &f, &err) != BRISK_OK)
+        fail_msg("%s: %s", name, err.message);
+    char path[512];
+    snprintf(path, sizeof path, CLUSTER "%s.csv", name);
+    brisk_dataset *ref = NULL;
+    assert_int_equal(brisk_read_file(path, NULL, &ref, &err), BRISK_OK);
+    size_t compared = 0;
+    for (size_t i = 0; i < ref->nrows; i++)
+        for (size_t r = 0; r < brisk_model_nparams(f.model); r++) {
+            const brisk_param *p = brisk_model_param(f.model, r);
+            const char *op = brisk_op_text(p->op);
+            if (strcmp(p->lhs, text_at(ref, "lhs", i)) || strcmp(p->rhs, text_at(ref, "rhs", i)) ||
+                strcmp(strcmp(op, "~1") == 0 ? "~1" : op, text_at(ref, "op", i)) ||
+                (group && strcmp(f.group_labels[p->group], text_at(ref, "group", i))))
+                continue;
+            char what[160];
+            snprintf(what, sizeof what, "%s %s %s", p->lhs, op, p->rhs);
+            /* lavaan stops short of the optimum by up to 1e-5 (brisk finds a
+             * chi-square lower by 1e-7 in M2g) */
+            near(f.fit->rows[r].est, num_at(ref, "est", i), 5e-5, what, name);
+            near(f.fit->rows[r].se, num_at(ref, "se", i), 1e-5, what, name);
+            compared++;
+        }
+    assert_int_equal(compared, ref->nrows);
+    brisk_dataset_free(ref);
+    snprintf(path, sizeof path, CLUSTER "%s_fit.csv", name);
+    assert_int_equal(brisk_read_file(path, NULL, &ref, &err), BRISK_OK);
+    for (size_t i = 0; i < ref->nrows; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "%s", text_at(ref, "measure", i));
+        for (char *c = key; *c; c++)
+            *c = *c == '.' ? '_' : *c;
+        double want = num_at(ref, "value", i), mine = measure(&f.fit->fit, key);
+        /* lavaan's RMSEA (scaled) of 0 where no scaling exists: brisk NaN */
+        if (strcmp(key, "rmsea_scaled") == 0 && isnan(f.fit->fit.scaling_factor))
+            continue;
+        /* 1e-5 relative: the trace moves linearly with the estimates, which
+         * agree to about 1e-6 (the chi-square, flat there, to 1e-10) */
+        near(mine, want, 1e-5 * fmax(1, fabs(want)), key, name);
+    }
+    brisk_dataset_free(ref);
+    brisk_fitted_free(&f);
+    brisk_dataset_free(ds);
+}
+
+static void test_clusters(void **state)
+{
+    (void)state;
+    const char *m1 = "f =~ y1 + y2 + y3\nf ~ x1 + x2\n";
+    const char *m2 = "f1 =~ y1 + y2 + y3\nf2 =~ y4 + y5 + y6\nf2 ~ f1 + x1\n";
+    const char *m3 = "f1 =~ y1 + y2 + y3 + y4 + y5 + y6\n";
+    const char *demo = DATA "demo_twolevel.csv", *groups = CLUSTER "demo_groups.csv";
+    /* without weights lavaan's ML takes the structured h1 information in
+     * the test's trace; with weights (MLR) the observed one */
+    check_cluster_case("M1_cluster", m1, demo, NULL, NULL);
+    check_cluster_case("M1_cluster_sw", m1, demo, NULL, "sw");
+    check_cluster_case("M2_cluster", m2, demo, NULL, NULL);
+    check_cluster_case("M2_cluster_sw", m2, demo, NULL, "sw");
+    check_cluster_case("M3_cluster", m3, demo, NULL, NULL);
+    /* a negative tr(U Gamma): no scaled test, a warning */
+    check_cluster_case("M3_cluster_sw", m3, demo, NULL, "sw");
+    /* two groups, each its own clusters and C / (C - 1) */
+    check_cluster_case("M2g_cluster", m2, groups, "g", NULL);
+    check_cluster_case("M2g_cluster_sw", m2, groups, "g", "sw");
+}
+
+/* Clusters go with complete data and ML: FIML and WLSMV are refused,
+ * naming the alternative. */
+static void test_cluster_refusals(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_read_file(CLUSTER "demo_missing.csv", NULL, &ds, &err), BRISK_OK);
+    brisk_model_options opt = {.cluster = "cluster", .fiml = true};
+    brisk_fitted f;
+    assert_int_equal(brisk_fit_text("f =~ y1 + y2 + y3\n", "m.lav", 1, ds, NULL, 0, NULL, &opt,
+                                    &f, &err), BRISK_ERR_ARGUMENT);
+    assert_non_null(strstr(err.message, "full-information ML"));
+    opt = (brisk_model_options){.cluster = "nosuch"};
+    assert_int_equal(brisk_fit_text("f =~ y1 + y2 + y3\n", "m.lav", 1, ds, NULL, 0, NULL, &opt,
+                                    &f, &err), BRISK_ERR_COLUMN);
+    assert_string_equal(err.variable, "nosuch");
+    brisk_dataset_free(ds);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -1168,6 +1270,8 @@ int main(void)
         cmocka_unit_test(test_fiml_em_time_limit),
         cmocka_unit_test(test_weighted_covariates),
         cmocka_unit_test(test_weighted_survey),
+        cmocka_unit_test(test_clusters),
+        cmocka_unit_test(test_cluster_refusals),
         cmocka_unit_test(test_weight_errors),
         cmocka_unit_test(test_fiml_mlr_groups),
         cmocka_unit_test(test_heywood_case_warns),

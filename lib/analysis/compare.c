@@ -14,6 +14,7 @@
 #include "brisk/stats.h"
 #include "brisk/survey.h"
 #include "sem/resample.h"
+#include "stats/sampling.h"
 
 /* Everything a draw needs, and what draws leave behind. */
 typedef struct compare_run {
@@ -23,6 +24,12 @@ typedef struct compare_run {
     refit_kind *kind;            /* per behaviour: how a draw is refitted */
     resample_data *data;         /* per behaviour, one row per respondent (ML, MLR) */
     size_t R;                    /* respondents */
+    /* With clusters or strata in the survey's design: its PSUs are drawn,
+     * within strata, each respondent counting as often as its PSU is
+     * drawn (first_psu[h]: stratum h's first PSU; they are consecutive). */
+    const sampling_design *design;
+    size_t *first_psu;
+    unsigned **psu_count;        /* per thread */
     double **scoring;            /* per behaviour: the full sample's inverse information */
     const size_t *rows;          /* compared parameter-table rows (same in every behaviour) */
     size_t nrows;
@@ -41,13 +48,36 @@ typedef struct compare_run {
     double *scratch;             /* draws + 1 values, for summaries */
 } compare_run;
 
+/* How often each respondent is in draw r: a resample of respondents, or
+ * (a clustered or stratified design) of each stratum's n_h PSUs drawn
+ * with replacement from its n_h, every respondent of a PSU with it (the
+ * bootstrap of Rao and Wu with n_h draws; with one PSU per respondent and
+ * one stratum the same draws as the respondents'). */
+static void draw_counts(const compare_run *run, brisk_rng *r, size_t thread, unsigned *count)
+{
+    const sampling_design *d = run->design;
+    if (!run->first_psu) {
+        brisk_resample_counts(r, run->R, count);
+        return;
+    }
+    unsigned *times = run->psu_count[thread];
+    memset(times, 0, d->npsu * sizeof *times);
+    for (size_t h = 0; h < d->nstrata; h++) {
+        size_t first = run->first_psu[h], n = run->first_psu[h + 1] - first;
+        for (size_t k = 0; k < n; k++)
+            times[first + brisk_rng_index(r, n)]++;
+    }
+    for (size_t i = 0; i < run->R; i++)
+        count[i] = times[d->psu[i]];
+}
+
 static void compare_job(size_t i, size_t thread, void *ctx)
 {
     compare_run *run = ctx;
     brisk_rng r;   /* draw i's numbers depend on the seed and i alone */
     brisk_rng_seed(&r, run->seed, i);
     unsigned *count = run->count[thread];
-    brisk_resample_counts(&r, run->R, count);
+    draw_counts(run, &r, thread, count);
     run->ok[i] = true;
     run->inadmissible[i] = false;
     for (size_t b = 0; run->ok[i] && b < run->K; b++) {
@@ -127,6 +157,32 @@ static void run_free(compare_run *run)
     free(run->inadmissible);
     free(run->scratch);
     free((void *)run->rows);
+    for (unsigned t = 0; run->psu_count && t < nthreads; t++)
+        free(run->psu_count[t]);
+    free(run->psu_count);
+    free(run->first_psu);
+}
+
+/* What a draw resamples, as the notes say it: "the 600 respondents", or
+ * the design's PSUs within its strata. */
+static void draws_of(const compare_run *run, char *buf, size_t size)
+{
+    const brisk_survey *s = run->d->survey;
+    if (!run->first_psu) {
+        snprintf(buf, size, "the %zu respondents", run->R);
+        return;
+    }
+    char strata[160] = "";
+    if (s->strata)
+        snprintf(strata, sizeof strata, " within each of the %zu strata of '%s'",
+                 run->design->nstrata, s->strata);
+    if (s->cluster)
+        snprintf(buf, size, "the %zu clusters of '%s'%s (each stratum's clusters drawn as "
+                 "many times as it has, with replacement; a respondent counts as often as "
+                 "its cluster)", run->design->npsu, s->cluster, strata);
+    else
+        snprintf(buf, size, "the %zu respondents%s (each stratum's respondents drawn as many "
+                 "times as it has, with replacement)", run->R, strata);
 }
 
 static bool run_init(compare_run *run, const brisk_survey_data *d)
@@ -162,6 +218,17 @@ static bool run_init(compare_run *run, const brisk_survey_data *d)
              (run->scoring[b] = malloc((q ? q * q : 1) * sizeof(double))) != NULL;
         for (size_t k = 0; ok && k < q * q; k++)
             run->scoring[b][k] = (double)ntotal * f->fit->vcov[k];
+    }
+    const sampling_design *sd = d->design;
+    if (ok && sd && (sd->clustered || sd->stratified)) {
+        run->design = sd;
+        run->first_psu = calloc(sd->nstrata + 2, sizeof *run->first_psu);
+        run->psu_count = calloc(nthreads, sizeof *run->psu_count);
+        ok = run->first_psu && run->psu_count;
+        for (size_t c = 0; ok && c < sd->npsu; c++)    /* strata's PSUs are consecutive */
+            run->first_psu[sd->psu_stratum[c] + 1] = c + 1;
+        for (unsigned t = 0; ok && t < nthreads; t++)
+            ok = (run->psu_count[t] = malloc((sd->npsu + 1) * sizeof **run->psu_count)) != NULL;
     }
     for (unsigned t = 0; ok && t < nthreads; t++) {
         run->mom[t] = (brisk_moments){.p = p, .cov = malloc((p * p + 1) * sizeof(double)),
@@ -314,6 +381,8 @@ static const char *weight_of(const compare_run *run)
 
 static brisk_table *paths_table(const compare_run *run, const brisk_survey *s)
 {
+    char what[400];
+    draws_of(run, what, sizeof what);
     brisk_table *t = brisk_table_new("compare.paths", "Paths by behaviour (same respondents)");
     brisk_status st = t ? add_col(t, "path", "Path", BRISK_CELL_TEXT, NULL) : BRISK_ERR_NOMEM;
     for (size_t b = 0; !st && b < run->K; b++) {
@@ -353,11 +422,11 @@ static brisk_table *paths_table(const compare_run *run, const brisk_survey *s)
         brisk_table_set_num(t, row, 3 + 3 * run->K, p);
     }
     if (!st)
-        st = brisk_table_add_note(t, "SE: bootstrap standard error from %zu draws of the %zu "
-                                  "respondents (seed %llu; %zu draw%s left out), each "
+        st = brisk_table_add_note(t, "SE: bootstrap standard error from %zu draws of %s "
+                                  "(seed %llu; %zu draw%s left out), each "
                                   "behaviour refitted (%s%s%s%s) on the same resample. Wald "
                                   "test that the path is equal in all behaviours, with the "
-                                  "bootstrap covariance of the differences.", run->draws, run->R,
+                                  "bootstrap covariance of the differences.", run->draws, what,
                                   (unsigned long long)run->seed, run->left_out,
                                   run->left_out == 1 ? "" : "s",
                                   brisk_fitted_estimator(&run->fits->fitted[0]),
@@ -462,6 +531,8 @@ static brisk_table *differences_table(const compare_run *run, const brisk_survey
  * bootstrap intervals, from the same draws. */
 static brisk_table *effects_table(const compare_run *run, const brisk_survey *s)
 {
+    char what[400];
+    draws_of(run, what, sizeof what);
     static const struct { const char *key, *header; brisk_cell_kind kind; } cols[] = {
         {"effect", "Effect", BRISK_CELL_TEXT}, {"behaviour", "Behaviour", BRISK_CELL_TEXT},
         {"est", "Estimate", BRISK_CELL_NUMBER}, {"se", "SE", BRISK_CELL_NUMBER},
@@ -495,8 +566,8 @@ static brisk_table *effects_table(const compare_run *run, const brisk_survey *s)
     }
     if (t && t->nrows &&
         brisk_table_add_note(t, "Bootstrap standard errors and 95%% percentile intervals (of the "
-                             "estimate and of std.all) from %zu draws of the %zu respondents "
-                             "(seed %llu; %zu draw%s left out).", run->draws, run->R,
+                             "estimate and of std.all) from %zu draws of %s "
+                             "(seed %llu; %zu draw%s left out).", run->draws, what,
                              (unsigned long long)run->seed, run->left_out,
                              run->left_out == 1 ? "" : "s") != BRISK_OK)
         goto fail;

@@ -316,6 +316,26 @@ static const char *weight_of(const brisk_fit_result *r)
     return r->fitted && r->fitted->model ? brisk_model_weight(r->fitted->model) : NULL;
 }
 
+static const char *cluster_of(const brisk_fit_result *r)
+{
+    return r->fitted && r->fitted->model ? brisk_model_cluster(r->fitted->model) : NULL;
+}
+
+/* The note of a clustered fit: its clusters (over the groups) and what
+ * they change. */
+static brisk_status cluster_note(brisk_table *t, const char *prefix, const char *sep,
+                                 const brisk_fitted *fd, const char *cluster)
+{
+    size_t C = 0;
+    for (size_t g = 0; g < fd->ngroups; g++)
+        C += fd->moments[g].nclusters;
+    return brisk_table_add_note(t, "%s%s%clustered by '%s' (%zu clusters; lavaan's cluster=): "
+                                "standard errors (lavaan's robust.cluster) and the Yuan-Bentler "
+                                "scaled chi-square from the casewise scores summed within "
+                                "clusters, times C / (C - 1); a mean structure, as lavaan.",
+                                prefix, sep, prefix[0] ? 'c' : 'C', cluster, C);
+}
+
 static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
 {
     const brisk_bootstrap_info *b = r->bootstrap;
@@ -326,7 +346,9 @@ static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
                                 r->group ? r->group : "", r->group ? ": " : "", b->draws,
                                 b->ci == BRISK_CI_BCA ? "BCa" : "percentile",
                                 (unsigned long long)b->seed,
-                                weight_of(r) ? "; the respondents drawn keep their weights" : "",
+                                cluster_of(r) ? "; clusters drawn, each respondent as often as "
+                                                "its cluster"
+                                : weight_of(r) ? "; the respondents drawn keep their weights" : "",
                                 left_out, left_out == 1 ? "" : "s", b->failed, b->inadmissible, b->excluded ? "left out" : "kept",
                                 r->fit && r->fit->nscales
                                     ? "; the thresholds and scale factors keep their robust "
@@ -500,7 +522,10 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
         const char *weight = weight_of(&results[g]);
         if (results[g].fit && weight && weight_note(measures_t, prefix, sep, fd, weight))
             return BRISK_ERR_NOMEM;
-        if (results[g].fit && !weight && !results[g].fit->nthresholds &&
+        const char *cluster = cluster_of(&results[g]);
+        if (results[g].fit && cluster && cluster_note(measures_t, prefix, sep, fd, cluster))
+            return BRISK_ERR_NOMEM;
+        if (results[g].fit && !weight && !cluster && !results[g].fit->nthresholds &&
             results[g].fit->fit.robust &&
             brisk_table_add_note(measures_t, "%s%sRobust ML (MLR): Huber-White standard errors "
                                  "and the Yuan-Bentler scaled chi-square (Mplus variant), as "
@@ -608,6 +633,11 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
     fputs(",\n      \"weight\": ", f);
     if (weight_of(r))
         brisk_json_string(f, weight_of(r));
+    else
+        fputs("null", f);
+    fputs(", \"cluster\": ", f);
+    if (cluster_of(r))
+        brisk_json_string(f, cluster_of(r));
     else
         fputs("null", f);
     fprintf(f, ", \"nobs\": %zu, \"n_dropped\": %zu, \"estimator\": \"%s\", "

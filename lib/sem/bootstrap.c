@@ -13,6 +13,7 @@
 typedef struct scratch {
     brisk_moments *mom;
     unsigned *count;           /* times each case is drawn */
+    unsigned *times;           /* with clusters: times each cluster is drawn */
     size_t *drawn;             /* full-information ML and WLSMV: the rows drawn */
 } scratch;
 
@@ -30,6 +31,11 @@ typedef struct boot_run {
     size_t nrows;                /* parameter-table rows */
     bool exclude_inadmissible;   /* leave out inadmissible draws */
     bool jackknife;              /* job j leaves out case j instead of resampling */
+    /* With clusters (lavaan's cluster=): per group the moments' cluster of
+     * each complete case, NULL without; the draws resample clusters (the
+     * jackknife leaves one cluster out) and a case counts as often as its
+     * cluster. */
+    const brisk_moments *moments;
     double *est, *std;           /* jobs x nrows */
     bool *ok;                    /* per draw: kept */
     bool *inadmissible;          /* per draw: converged with an inadmissible solution */
@@ -42,6 +48,7 @@ static void scratch_free(scratch *s, size_t ngroups)
         brisk_moments_free(&s->mom[g]);
     free(s->mom);
     free(s->count);
+    free(s->times);
     free(s->drawn);
 }
 
@@ -50,6 +57,9 @@ static bool scratch_init(scratch *s, const boot_run *run, size_t maxn)
     size_t p = run->m->p;
     s->mom = calloc(run->ngroups, sizeof *s->mom);
     s->count = malloc((maxn ? maxn : 1) * sizeof *s->count);
+    s->times = malloc((maxn ? maxn : 1) * sizeof *s->times);
+    if (!s->times)
+        return false;
     s->drawn = malloc((maxn ? maxn : 1) * sizeof *s->drawn);
     if (run->kind != REFIT_MOMENTS)   /* the moments are built per draw */
         return s->mom && s->count && s->drawn;
@@ -64,11 +74,26 @@ static bool scratch_init(scratch *s, const boot_run *run, size_t maxn)
 }
 
 /* Group g's counts in job i: a resample (r), or (jackknife) every case
- * but the one *rest counts down to across groups. */
+ * but the one *rest counts down to across groups; with clusters, of the
+ * group's clusters, each case as often as its cluster. */
 static void job_counts(const boot_run *run, brisk_rng *r, size_t g, size_t *rest,
-                       unsigned *count)
+                       unsigned *count, unsigned *times)
 {
     size_t n = run->ncases[g];
+    const size_t *cluster = run->moments ? run->moments[g].cluster : NULL;
+    if (cluster) {
+        size_t C = run->moments[g].nclusters;
+        if (!run->jackknife) {
+            brisk_resample_counts(r, C, times);
+        } else {
+            for (size_t c = 0; c < C; c++)
+                times[c] = c != *rest;
+            *rest = *rest < C ? (size_t)-1 : *rest - C;
+        }
+        for (size_t j = 0; j < n; j++)
+            count[j] = times[cluster[j]];
+        return;
+    }
     if (!run->jackknife) {
         brisk_resample_counts(r, n, count);
         return;
@@ -87,7 +112,7 @@ static bool job_moments(const boot_run *run, size_t i, scratch *s)
     size_t rest = run->jackknife ? i : (size_t)-1;   /* the case left out, across groups */
     bool ok = true;
     for (size_t g = 0; g < run->ngroups; g++) {
-        job_counts(run, &r, g, &rest, s->count);
+        job_counts(run, &r, g, &rest, s->count, s->times);
         if (run->kind == REFIT_MOMENTS) {
             brisk_resample_moments(&run->data[g], s->count, &s->mom[g]);
             continue;
@@ -239,14 +264,6 @@ static bool run_init(boot_run *run, size_t njobs, size_t nthreads)
     return ok;
 }
 
-static size_t total_cases(const size_t *ncases, size_t ngroups)
-{
-    size_t n = 0;
-    for (size_t g = 0; g < ngroups; g++)
-        n += ncases[g];
-    return n;
-}
-
 /* The rows of a group a full-information ML fit uses (at least one
  * answer, every fixed covariate) or a WLSMV fit (every answer), as lavaan
  * resamples them. */
@@ -317,7 +334,8 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
                     .ncases = ncases, .ngroups = G, .theta_hat = fitted->fit->theta,
                     .scoring = scoring, .seed = opt->seed, .nrows = m->nparams,
                     .exclude_inadmissible = opt->exclude_inadmissible &&
-                                            fitted->fit->admissible};
+                                            fitted->fit->admissible,
+                    .moments = fitted->moments};
     boot_run jack = run;
     jack.jackknife = true;
     brisk_status st = data && cases && ncases && scoring ? BRISK_OK : BRISK_ERR_NOMEM;
@@ -332,7 +350,11 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
             st = BRISK_ERR_NOMEM;
         }
     }
-    size_t njack = opt->ci == BRISK_CI_BCA && st == BRISK_OK ? total_cases(ncases, G) : 0;
+    /* with clusters the jackknife leaves out a cluster at a time */
+    size_t units = 0;
+    for (size_t g = 0; g < G; g++)
+        units += fitted->moments[g].cluster ? fitted->moments[g].nclusters : ncases[g];
+    size_t njack = opt->ci == BRISK_CI_BCA && st == BRISK_OK ? units : 0;
     if (st == BRISK_OK && (!run_init(&run, draws, nthreads) ||
                            (njack && !run_init(&jack, njack, nthreads))))
         st = BRISK_ERR_NOMEM;

@@ -136,7 +136,7 @@ t_fit_survey() {
     run 0 fit "$survey" -b fees -b litter --format json &&
     has '"group": "fees"' "$tmp/out" && lacks '"group": "crime"' "$tmp/out" &&
     lacks "weight is not used" "$tmp/err" && has '"warnings": []' "$tmp/out" &&
-    has '"weight": "weight", "nobs": 351' "$tmp/out" &&
+    has '"weight": "weight", "cluster": null, "nobs": 351' "$tmp/out" &&
     run 0 fit "$survey" -b fees &&
     has "fees: weighted by 'weight' (lavaan's sampling.weights; 351 weights" "$tmp/out" &&
     run 0 fit "$survey" -b fees --unweighted -f csv && lacks "weighted by" "$tmp/out" &&

@@ -709,23 +709,52 @@ void brisk_design_free(design *d)
     free(d->w);
     free(d->outcome);
     brisk_sampling_free(&d->sampling);
+    free(d->at);
     memset(d, 0, sizeof *d);
 }
 
-/* The sampling design of the rows used (used[r]: data row r is used). */
+/* The sampling design of the rows in scope (the options' rows, or every
+ * row): rows left out for a missing value stay in it with zero scores, as
+ * R's survey package keeps a subset's PSUs (domain estimation); d->at maps
+ * each used row to its design row, and the degrees of freedom count the
+ * PSUs and strata of the rows used (survey's degf of the subset). */
 static brisk_status find_design(builder *b, const bool *used, design *d)
 {
-    size_t *rows = malloc((d->n + 1) * sizeof *rows);
-    if (!rows)
+    const brisk_regress_options *o = b->opt;
+    size_t nscope = o->rows ? o->nrows : b->ds->nrows;
+    size_t *rows = malloc((nscope + 1) * sizeof *rows);
+    d->at = malloc((d->n + 1) * sizeof *d->at);
+    if (!rows || !d->at) {
+        free(rows);
         return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
-    for (size_t r = 0, i = 0; r < b->ds->nrows; r++)
-        if (used[r])
-            rows[i++] = r;
-    sampling_spec spec = {.strata = b->opt->strata, .cluster = b->opt->cluster,
-                          .fpc = b->opt->fpc, .rows = rows, .nrows = d->n,
-                          .source = b->opt->source};
+    }
+    for (size_t i = 0, k = 0; i < nscope; i++) {
+        rows[i] = o->rows ? o->rows[i] : i;
+        if (rows[i] < b->ds->nrows && used[rows[i]])
+            d->at[k++] = i;
+    }
+    sampling_spec spec = {.strata = o->strata, .cluster = o->cluster, .fpc = o->fpc,
+                          .rows = rows, .nrows = nscope, .source = o->source};
     brisk_status st = brisk_sampling_build(b->ds, &spec, &d->sampling, b->err);
     d->sampled = st == BRISK_OK;
+    if (st == BRISK_OK) {
+        /* degf of the rows used: their PSUs less their strata */
+        const sampling_design *sd = &d->sampling;
+        bool *psu = calloc(sd->npsu + 1, sizeof *psu), *stratum = calloc(sd->nstrata + 1, 1);
+        if (!psu || !stratum) {
+            st = brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
+        } else {
+            size_t npsu = 0, nstrata = 0;
+            for (size_t i = 0; i < d->n; i++) {
+                size_t c = sd->psu[d->at[i]], h = sd->psu_stratum[c];
+                npsu += !psu[c], nstrata += !stratum[h];
+                psu[c] = stratum[h] = true;
+            }
+            d->degf = (double)npsu - (double)nstrata;
+        }
+        free(psu);
+        free(stratum);
+    }
     free(rows);
     return st;
 }

@@ -19,7 +19,9 @@ typedef struct design {
     char **levels;        /* logit and ordinal: the outcome's levels, low to high */
     size_t nlevels;
     bool sampled;         /* design-based SEs: sampling weights or a declared design */
-    sampling_design sampling;   /* then: its strata and PSUs over the rows used */
+    sampling_design sampling;   /* then: its strata and PSUs over the rows in scope */
+    size_t *at;           /* then: each used row's design row */
+    double degf;          /* then: PSUs less strata of the rows used (survey's degf) */
 } design;
 
 /* Design-based SEs (R's survey package): sampling weights, or a design. */

@@ -44,18 +44,25 @@ static void add_outer(double *m, const double *v, double c, size_t p)
             m[i * p + j] += c * v[i] * v[j];
 }
 
-/* The meat of a design-based sandwich from the rows' weighted scores U
- * (n x p): their linearised variance under the design (sampling.h).
- * False when out of memory. */
+/* The meat of a design-based sandwich from the used rows' weighted scores
+ * U (n x p): their linearised variance under the design (sampling.h), the
+ * rows left out contributing zeros.  False when out of memory. */
 static bool design_meat(const design *d, const double *U, size_t p, double *meat)
 {
-    return brisk_sampling_vcov(&d->sampling, U, p, meat);
+    double *all = calloc(d->sampling.n * p + 1, sizeof *all);
+    if (!all)
+        return false;
+    for (size_t i = 0; i < d->n; i++)
+        memcpy(all + d->at[i] * p, U + i * p, p * sizeof *all);
+    bool ok = brisk_sampling_vcov(&d->sampling, all, p, meat);
+    free(all);
+    return ok;
 }
 
 /* svyglm's residual degrees of freedom: degf + 1 - p. */
 static double design_df(const design *d, size_t p)
 {
-    return brisk_sampling_df(&d->sampling) + 1 - (double)p;
+    return d->degf + 1 - (double)p;
 }
 
 /* ------------------------------------------------------------ checks */

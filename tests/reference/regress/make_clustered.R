@@ -66,18 +66,21 @@ complete <- function(data, vars) data[complete.cases(data[vars]), , drop = FALSE
 
 # svyglm: t tests on df.residual = degf(design) + 1 - p, which for a
 # one-stage design is (clusters - 1) + 1 - p = clusters - p.
+# the rows a model uses: complete in its variables
+used <- function(formula, design) nrow(model.frame(formula, design$variables))
 glm_ref <- function(name, formula, design, family = gaussian(), n_rows, clusters) {
   f <- svyglm(formula, design = design, family = family)
+  n <- used(formula, design)
   ct <- coef(summary(f))
   out <- write_coef(name, rename(rownames(ct)), ct[, 1], ct[, 2])
   out$p <- ct[, 4]
   write.csv(fmt(out), file.path(ref_dir, paste0(name, ".coef.csv")), row.names = FALSE,
             quote = FALSE)
   stopifnot(f$df.residual == clusters - length(coef(f)))
-  write_fit(name, c(n = nrow(design$variables), n_dropped = n_rows - nrow(design$variables),
+  write_fit(name, c(n = n, n_dropped = n_rows - n,
                     df_resid = f$df.residual, clusters = clusters))
   cat(sprintf("%-26s n %d, clusters %d, df %d, %s %.4f (SE %.4f)\n", name,
-              nrow(design$variables), clusters, f$df.residual, rownames(ct)[2], ct[2, 1],
+              n, clusters, f$df.residual, rownames(ct)[2], ct[2, 1],
               ct[2, 2]))
 }
 # svyolr lists thresholds last; brisk lists them first, as clm; z tests.
@@ -95,9 +98,9 @@ olr_ref <- function(name, formula, design, n_rows, clusters) {
   out$p <- 2 * pnorm(-abs(est / se))
   write.csv(fmt(out), file.path(ref_dir, paste0(name, ".coef.csv")), row.names = FALSE,
             quote = FALSE)
-  write_fit(name, c(n = nrow(design$variables), n_dropped = n_rows - nrow(design$variables),
-                    clusters = clusters))
-  cat(sprintf("%-26s n %d, clusters %d, %s %.4f (SE %.4f)\n", name, nrow(design$variables),
+  n <- used(formula, design)
+  write_fit(name, c(n = n, n_dropped = n_rows - n, clusters = clusters))
+  cat(sprintf("%-26s n %d, clusters %d, %s %.4f (SE %.4f)\n", name, n,
               clusters, names(est)[1], est[1], se[1]))
 }
 
@@ -106,14 +109,17 @@ olr_ref <- function(name, formula, design, n_rows, clusters) {
 # (the survey's weight; each respondent once per behaviour: ids = ~1)
 for (b in keys) {
   y <- paste0("acc1_", b); pb <- paste0("pb1_", b); pr <- paste0("pr3_", b)
+  # the design on every respondent: svyglm leaves out those with a missing
+  # value as a domain (their PSUs stay, with zero scores)
   d <- complete(wide, c(y, "age", "gender", "tg1", pb, "weight"))
-  des <- svydesign(ids = ~1, weights = ~weight, data = d)
+  des <- svydesign(ids = ~1, weights = ~weight, data = wide)
   glm_ref(paste0("rc_b_ols_", b), as.formula(paste(y, "~ age + gender + tg1 +", pb)), des,
           n_rows = nrow(wide), clusters = nrow(d))
   # --family ordinal --formula 'acc1_{b} ~ age + pb1_{b} + pr3_{b}'
   d <- complete(wide, c(y, "age", pb, pr, "weight"))
-  d[[y]] <- factor(d[[y]], levels = sort(unique(d[[y]])))
-  des <- svydesign(ids = ~1, weights = ~weight, data = d)
+  w2 <- wide
+  w2[[y]] <- factor(w2[[y]], levels = sort(unique(d[[y]])))
+  des <- svydesign(ids = ~1, weights = ~weight, data = w2)
   olr_ref(paste0("rc_b_olr_", b), as.formula(paste(y, "~ age +", pb, "+", pr)), des,
           n_rows = nrow(wide), clusters = nrow(d))
 }
@@ -123,16 +129,17 @@ for (b in keys) {
 # every row of every behaviour, clustered by respondent
 pooled <- function(vars, weights = ~weight) {
   d <- complete(long, c(vars, "weight"))
-  list(d = d, des = svydesign(ids = ~id, weights = weights, data = d),
+  list(d = d, des = svydesign(ids = ~id, weights = weights, data = long),
        clusters = length(unique(d$id)))
 }
 p <- pooled(c("acc1", "age", "gender", "behaviour", "pb1"))
 glm_ref("rc_pooled_ols", acc1 ~ age + gender + behaviour + pb1, p$des, n_rows = nrow(long),
         clusters = p$clusters)
 # --unweighted: the same design with equal weights
-p$d$one <- 1
+long1 <- long
+long1$one <- 1
 glm_ref("rc_pooled_ols_unweighted", acc1 ~ age + gender + behaviour + pb1,
-        svydesign(ids = ~id, weights = ~one, data = p$d), n_rows = nrow(long),
+        svydesign(ids = ~id, weights = ~one, data = long1), n_rows = nrow(long),
         clusters = p$clusters)
 # --family logit: agreeing (the survey's agree = 4..5) or not
 p <- pooled(c("acc1", "age", "gender", "behaviour"))

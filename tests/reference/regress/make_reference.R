@@ -312,11 +312,13 @@ local({
                nrow(d), coef(f)[["age"]], ct["age", 2]))
 })
 
-# 7. survey-weighted GLMs: design on the complete cases, no strata or
-# clusters; summary()'s t uses df.residual = degf(design) + 1 - p.
+# 7. survey-weighted GLMs: the design on every row, no strata or clusters;
+# svyglm leaves out the rows with a missing value as the survey package
+# does (a domain: the design keeps their PSUs, with zero scores); summary()'s
+# t uses df.residual = degf(design) + 1 - p, degf of the rows used.
 svy_glm_ref <- function(name, formula, family, vars) {
   d <- complete(regress, c(vars, "w"))
-  des <- svydesign(ids = ~1, weights = ~w, data = d)
+  des <- svydesign(ids = ~1, weights = ~w, data = regress)
   f <- svyglm(formula, design = des, family = family)
   ct <- coef(summary(f))
   write_coef(name, rename_terms(rownames(ct), regress), ct[, 1], ct[, 2], ct[, 3], ct[, 4])
@@ -332,7 +334,7 @@ svy_glm_ref("regress_svyglm_logit", approve01 ~ age + income + region, quasibino
 # 8. survey-weighted proportional odds; svyolr also lists thresholds last
 local({
   d <- complete(regress, c("approval", "age", "income", "region", "w"))
-  des <- svydesign(ids = ~1, weights = ~w, data = d)
+  des <- svydesign(ids = ~1, weights = ~w, data = regress)
   f <- svyolr(factor(approval) ~ age + income + region, design = des)
   all_est <- coef(f)
   est <- c(all_est[grepl("|", names(all_est), fixed = TRUE)],

@@ -314,16 +314,37 @@ static brisk_status design_note(describe_ctx *c)
         snprintf(strata, sizeof strata, "strata '%s' (%zu), ", s->strata, d->nstrata);
     if (s->fpc)
         snprintf(fpc, sizeof fpc, "finite population correction '%s', ", s->fpc);
-    char weight[160] = "Unweighted; ";
+    char weight[600] = "Unweighted; ";
     if (s->weight)
         snprintf(weight, sizeof weight, "Weighted by '%s' (n counts respondents); ", s->weight);
+    if (s->nmargins) {
+        const brisk_survey_data *data = c->data;
+        brisk_buf vars = {0};
+        bool ok = true;
+        for (size_t m = 0; ok && m < s->nmargins; m++)
+            ok = brisk_buf_printf(&vars, "%s'%s'", m ? ", " : "", s->margins[m].variable);
+        if (!ok) {
+            brisk_buf_free(&vars);
+            return BRISK_ERR_NOMEM;
+        }
+        snprintf(weight, sizeof weight, "Weighted by '%s'%s, %s to [margins] %s (%s: %zu "
+                 "pass%s; from %.4g to %.4g, Kish's design effect %.3f; n counts "
+                 "respondents); ", s->weight, s->weight_generated ? " (from 1)" : "",
+                 s->nmargins == 1 ? "post-stratified" : "raked",
+                 vars.data, s->nmargins == 1 ? "survey's postStratify" : "survey's rake",
+                 data->raked_passes, data->raked_passes == 1 ? "" : "es", data->raked_min,
+                 data->raked_max, data->raked_deff);
+        brisk_buf_free(&vars);
+    }
     return brisk_table_add_note(
         c->items, "%sstandard errors and intervals from the sampling design (%s%s%sone "
-                  "stage), by Taylor linearisation as R's survey package (svymean; domains "
+                  "stage%s), by Taylor linearisation as R's survey package (svymean; domains "
                   "over the whole design; t quantiles on %g degrees of freedom, PSUs minus "
                   "strata). Design effect: the mean's variance over simple random sampling's "
                   "with replacement (svymean's deff = \"replace\"); effective n: Kish's.",
-        weight, clusters, strata, fpc, brisk_sampling_df(d));
+        weight, clusters, strata, fpc,
+        s->nmargins ? "; the influence values' residuals on the margins, as svyrecvar for a "
+                      "calibrated design" : "", brisk_sampling_df(d));
 }
 
 static brisk_status add_item_notes(describe_ctx *c)

@@ -654,6 +654,10 @@ brisk_status brisk_regress_survey(const brisk_survey_data *d, const char *formul
     brisk_regress_options o = *opt;
     if (!o.source)
         o.source = s->data_path;
+    /* the survey's raked weight brings its calibration to the variances */
+    if (o.weight && s->weight && strcmp(o.weight, s->weight) == 0 &&
+        o.weight_type == BRISK_WEIGHT_SAMPLING)
+        o.calibration = brisk_survey_calibration(d);
     agree_event(&sf, &o);
     brisk_status st = sf.per_behaviour ? per_behaviour(d, &sf, &o, out, err)
                                        : pooled(d, &sf, &o, out, err);

@@ -80,6 +80,11 @@ typedef struct brisk_regress_options {
     const char *cluster;
     const char *strata;
     const char *fpc;
+    /* Weights calibrated to margins (a survey's raking; stats/sampling.h),
+     * per data row, or NULL: the scores' residuals on the margins enter the
+     * variance, as svyglm on a raked design.  brisk_regress_survey sets it
+     * for the survey's own weight. */
+    const struct sampling_calibration *calibration;
 } brisk_regress_options;
 
 #ifdef __cplusplus

@@ -26,6 +26,15 @@ typedef struct brisk_survey_entry {
     long line;
 } brisk_survey_entry;
 
+/* One [margins] line: a variable's population shares, for raking. */
+typedef struct brisk_survey_margin {
+    char *variable;
+    char **codes;            /* the categories as written (numbers or text) */
+    double *shares;          /* their population shares, summing to 1 */
+    size_t ncodes;
+    long line;
+} brisk_survey_margin;
+
 typedef struct brisk_survey {
     char *path;              /* the .survey file */
     char *title;
@@ -64,6 +73,11 @@ typedef struct brisk_survey {
     size_t nreverse;
     brisk_survey_entry *demographics; /* column names */
     size_t ndemographics;
+
+    brisk_survey_margin *margins;     /* [margins]: the weights are raked to them */
+    size_t nmargins;
+    bool weight_generated;            /* [margins] without a weight: 'weight' names the
+                                         column of the raked weights brisk adds */
 
     char *model;             /* [model] verbatim, or NULL */
     long model_line;         /* line of the model's first line in the file */
@@ -155,6 +169,11 @@ typedef struct brisk_survey_data {
      * row r is respondent r of respondent_rows; without a cluster each
      * respondent is a PSU).  NULL for an unweighted survey without one. */
     struct sampling_design *design;
+    /* With [margins]: the raking (its calibration, for the variances), its
+     * passes, and the raked weights' range and Kish's design effect. */
+    struct brisk_survey_raking *raking;
+    size_t raked_passes;
+    double raked_min, raked_max, raked_deff;
 } brisk_survey_data;
 
 brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_data **out,
@@ -164,6 +183,10 @@ brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_dat
 brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
                                   brisk_survey_data **out, brisk_error *err);
 void brisk_survey_data_free(brisk_survey_data *data);
+
+/* The calibration of a survey's raked weights (per data row), for a
+ * design's variance (stats/sampling.h), or NULL without [margins]. */
+const struct sampling_calibration *brisk_survey_calibration(const brisk_survey_data *d);
 
 /* Number of behaviour blocks to describe or fit: the number of behaviours,
  * or 1 for a survey without [behaviours]. */

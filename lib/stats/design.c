@@ -734,7 +734,8 @@ static brisk_status find_design(builder *b, const bool *used, design *d)
             d->at[k++] = i;
     }
     sampling_spec spec = {.strata = o->strata, .cluster = o->cluster, .fpc = o->fpc,
-                          .rows = rows, .nrows = nscope, .source = o->source};
+                          .rows = rows, .nrows = nscope, .calibration = o->calibration,
+                          .source = o->source};
     brisk_status st = brisk_sampling_build(b->ds, &spec, &d->sampling, b->err);
     d->sampled = st == BRISK_OK;
     if (st == BRISK_OK) {

@@ -207,6 +207,30 @@ static brisk_status check_strata(const design_columns *dc, brisk_error *err)
     return BRISK_OK;
 }
 
+/* The calibration of the design's rows. */
+static bool copy_calibration(const sampling_spec *spec, sampling_design *d)
+{
+    const sampling_calibration *c = spec->calibration;
+    size_t M = c->nmargins, n = d->n;
+    d->category = malloc((M * n + 1) * sizeof *d->category);
+    d->ncategories = malloc((M + 1) * sizeof *d->ncategories);
+    d->cal_weight = malloc((n + 1) * sizeof *d->cal_weight);
+    d->cal_base = malloc((n + 1) * sizeof *d->cal_base);
+    if (!d->category || !d->ncategories || !d->cal_weight || !d->cal_base)
+        return false;
+    d->nmargins = M;
+    for (size_t m = 0; m < M; m++) {
+        d->ncategories[m] = c->ncategories[m];
+        for (size_t i = 0; i < n; i++)
+            d->category[m * n + i] = c->category[m][data_row(spec, i)];
+    }
+    for (size_t i = 0; i < n; i++) {
+        d->cal_weight[i] = c->weight[data_row(spec, i)];
+        d->cal_base[i] = c->base[data_row(spec, i)];
+    }
+    return true;
+}
+
 brisk_status brisk_sampling_build(const brisk_dataset *ds, const sampling_spec *spec,
                                   sampling_design *d, brisk_error *err)
 {
@@ -242,6 +266,8 @@ brisk_status brisk_sampling_build(const brisk_dataset *ds, const sampling_spec *
     free(where);
     if (st == BRISK_OK && d->n == 0)
         st = brisk_error_set(err, BRISK_ERR_DATA, "the design has no rows");
+    if (st == BRISK_OK && spec->calibration && !copy_calibration(spec, d))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK)
         st = number_units(&dc, sorted, position, d, err);
     free(sorted);
@@ -253,19 +279,77 @@ brisk_status brisk_sampling_build(const brisk_dataset *ds, const sampling_spec *
 
 void brisk_sampling_free(sampling_design *d)
 {
+    free(d->category);
+    free(d->ncategories);
+    free(d->cal_weight);
+    free(d->cal_base);
     free(d->psu);
     free(d->psu_stratum);
     free(d->scale);
     memset(d, 0, sizeof *d);
 }
 
+/* U's residuals on the calibration's margins, in place (svyrecvar): one
+ * margin, post-stratification's; more, raking's ten cycles.  Rows of
+ * weight 0 carry no influence and take no part.  False when out of
+ * memory. */
+static bool calibration_residuals(const sampling_design *d, double *U, size_t p)
+{
+    size_t n = d->n, maxc = 0;
+    for (size_t m = 0; m < d->nmargins; m++)
+        maxc = d->ncategories[m] > maxc ? d->ncategories[m] : maxc;
+    double *sum = malloc((maxc * p + 1) * sizeof *sum), *den = malloc((maxc + 1) * sizeof *den);
+    if (!sum || !den) {
+        free(sum), free(den);
+        return false;
+    }
+    bool post = d->nmargins == 1;
+    for (int cycle = 0; cycle < (post ? 1 : 10); cycle++)
+        for (size_t m = 0; m < d->nmargins; m++) {
+            const size_t *cat = d->category + m * n;
+            size_t C = d->ncategories[m];
+            memset(sum, 0, C * p * sizeof *sum);
+            memset(den, 0, C * sizeof *den);
+            for (size_t i = 0; i < n; i++) {
+                double w = d->cal_weight[i];
+                if (!(w > 0))
+                    continue;
+                /* rake: the plain mean of x / w; postStratify: weighted by w0 */
+                double f = post ? d->cal_base[i] : 1;
+                den[cat[i]] += f;
+                for (size_t j = 0; j < p; j++)
+                    sum[cat[i] * p + j] += f * U[i * p + j] / w;
+            }
+            for (size_t i = 0; i < n; i++) {
+                double w = d->cal_weight[i];
+                if (!(w > 0) || !(den[cat[i]] > 0))
+                    continue;
+                for (size_t j = 0; j < p; j++)
+                    U[i * p + j] -= w * sum[cat[i] * p + j] / den[cat[i]];
+            }
+        }
+    free(sum), free(den);
+    return true;
+}
+
 bool brisk_sampling_vcov(const sampling_design *d, const double *U, size_t p, double *V)
 {
+    double *adjusted = NULL;
+    if (d->nmargins) {
+        if (!(adjusted = malloc((d->n * p + 1) * sizeof *adjusted)))
+            return false;
+        memcpy(adjusted, U, d->n * p * sizeof *adjusted);
+        if (!calibration_residuals(d, adjusted, p)) {
+            free(adjusted);
+            return false;
+        }
+        U = adjusted;
+    }
     double *total = calloc(d->npsu * p + 1, sizeof *total);
     double *mean = calloc(d->nstrata * p + 1, sizeof *mean);
     size_t *count = calloc(d->nstrata + 1, sizeof *count);
     if (!total || !mean || !count) {
-        free(total), free(mean), free(count);
+        free(total), free(mean), free(count), free(adjusted);
         return false;
     }
     for (size_t i = 0; i < d->n; i++)
@@ -290,6 +374,6 @@ bool brisk_sampling_vcov(const sampling_design *d, const double *U, size_t p, do
             for (size_t k = 0; k < p; k++)
                 V[j * p + k] += d->scale[h] * z[j] * z[k];
     }
-    free(total), free(mean), free(count);
+    free(total), free(mean), free(count), free(adjusted);
     return true;
 }

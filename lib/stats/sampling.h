@@ -12,6 +12,20 @@
 #include "brisk/dataset.h"
 #include "brisk/error.h"
 
+/* Weights calibrated to population margins (raking, or with one margin
+ * post-stratification), per data row, for the variance: the survey
+ * package's svyrecvar first replaces the influence values by their
+ * residuals on the margins' categories (rake: ten cycles of
+ * x - w ave(x / w) within each margin's categories; postStratify: x - w
+ * times the category's sum of x w0 / w over its sum of w0). */
+typedef struct sampling_calibration {
+    size_t nmargins;
+    const size_t *const *category;  /* per margin, per data row: its category */
+    const size_t *ncategories;      /* per margin */
+    const double *weight;           /* per data row: the calibrated weight */
+    const double *base;             /* per data row: the weight before calibration */
+} sampling_calibration;
+
 /* What a design is built from: column names (NULL: not declared). */
 typedef struct sampling_spec {
     const char *strata;     /* stratum of each row */
@@ -22,6 +36,7 @@ typedef struct sampling_spec {
      * long survey's respondent id); NULL: every row is its own PSU. */
     const brisk_column *unit;
     const size_t *rows;     /* the rows in the design, in order (NULL: every row) */
+    const sampling_calibration *calibration;   /* or NULL */
     size_t nrows;
     const char *source;     /* the data, as errors name it */
 } sampling_spec;
@@ -34,6 +49,10 @@ typedef struct sampling_design {
     size_t nstrata;
     double *scale;          /* per stratum: (1 - f) n_h / (n_h - 1) for its n_h PSUs */
     bool stratified, clustered, has_fpc;
+    /* Calibration, per design row (NULL without): each margin's category
+     * (nmargins x n), the calibrated and the base weights. */
+    size_t nmargins, *category, *ncategories;
+    double *cal_weight, *cal_base;
 } sampling_design;
 
 /* Build the design.  Errors (BRISK_ERR_COLUMN for an absent column,
@@ -47,7 +66,8 @@ brisk_status brisk_sampling_build(const brisk_dataset *ds, const sampling_spec *
                                   sampling_design *d, brisk_error *err);
 void brisk_sampling_free(sampling_design *d);
 
-/* V (p x p) = sum over strata h of scale_h sum over its PSUs i of
+/* V (p x p) = (with a calibration, after U's residuals on its margins)
+ * sum over strata h of scale_h sum over its PSUs i of
  * (z_i - zbar_h)(z_i - zbar_h)', z_i the sum of the influence values U
  * (n x p, one row per design row) of PSU i.  Rows outside a domain carry
  * zeros: a domain's variance is taken over the whole design.  False when

@@ -29,6 +29,7 @@ void brisk_survey_data_free(brisk_survey_data *d)
     if (d->design)
         brisk_sampling_free(d->design);
     free(d->design);
+    brisk_survey_raking_free(d->raking);
     brisk_dataset_free(d->ds);
     free(d);
 }
@@ -163,6 +164,18 @@ static brisk_status check_single(const brisk_survey *s, const brisk_dataset *ds,
     return unknown_column(s, ds, name, line, 0, role, err);
 }
 
+static brisk_status check_margins(const brisk_survey *s, const brisk_dataset *ds,
+                                  brisk_error *err)
+{
+    for (size_t m = 0; m < s->nmargins; m++) {
+        brisk_status st = check_single(s, ds, s->margins[m].variable, s->margins[m].line,
+                                       "margin variable", err);
+        if (st != BRISK_OK)
+            return st;
+    }
+    return BRISK_OK;
+}
+
 static brisk_status check_columns(const brisk_survey *s, const brisk_dataset *ds,
                                   brisk_error *err)
 {
@@ -172,6 +185,7 @@ static brisk_status check_columns(const brisk_survey *s, const brisk_dataset *ds
         (st = check_single(s, ds, s->strata, s->strata_line, "strata column", err)) ||
         (st = check_single(s, ds, s->cluster, s->cluster_line, "cluster column", err)) ||
         (st = check_single(s, ds, s->fpc, s->fpc_line, "fpc column", err)) ||
+        (st = check_margins(s, ds, err)) ||
         (st = check_single(s, ds, s->behaviour_column, s->behaviour_line,
                            "behaviour column", err)) ||
         (st = check_entries(s, ds, s->items, s->nitems, "item", err)) ||
@@ -577,7 +591,7 @@ static brisk_status build_design(brisk_survey_data *d, brisk_error *err)
     sampling_spec spec = {.strata = s->strata, .cluster = s->cluster, .fpc = s->fpc,
                           .unit = s->layout == BRISK_LAYOUT_LONG ? id : NULL,
                           .rows = d->respondent_rows, .nrows = d->nrespondents,
-                          .source = s->data};
+                          .calibration = brisk_survey_calibration(d), .source = s->data};
     if (!(d->design = calloc(1, sizeof *d->design)))
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     brisk_status st = brisk_sampling_build(d->ds, &spec, d->design, err);
@@ -595,6 +609,25 @@ static brisk_status build_design(brisk_survey_data *d, brisk_error *err)
     return st;
 }
 
+/* [margins] without a weight: the raked weights' column, from 1 (added
+ * before any column is looked at: adding moves the columns). */
+static brisk_status add_raked_weight(const brisk_survey *s, brisk_dataset *ds, brisk_error *err)
+{
+    if (brisk_dataset_find(ds, s->weight)) {
+        brisk_survey_error(err, s, s->margins[0].line, 0, BRISK_ERR_COLUMN,
+                           "[margins] without a weight: brisk adds the raked weights as "
+                           "column '%s', which the data already have; declare it (weight = "
+                           "%s) or rename it", s->weight, s->weight);
+        brisk_error_variable(err, s->weight);
+        return BRISK_ERR_COLUMN;
+    }
+    size_t j;
+    brisk_status st = brisk_dataset_add_column(ds, s->weight, BRISK_NUMERIC, &j, err);
+    for (size_t r = 0; st == BRISK_OK && r < ds->nrows; r++)
+        brisk_column_set_number(&ds->cols[j], r, 1);
+    return st;
+}
+
 brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
                                   brisk_survey_data **out, brisk_error *err)
 {
@@ -606,7 +639,9 @@ brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
     }
     d->survey = survey;
     d->ds = ds;
-    brisk_status st = check_columns(survey, ds, err);
+    brisk_status st = survey->weight_generated ? add_raked_weight(survey, ds, err) : BRISK_OK;
+    if (st == BRISK_OK)
+        st = check_columns(survey, ds, err);
     if (st == BRISK_OK)
         st = prepare_items(survey, ds, err);
     if (st == BRISK_OK && prepare_demographics(survey, ds) != BRISK_OK)
@@ -621,6 +656,8 @@ brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
         st = select_respondents(d, err);
     if (st == BRISK_OK)
         st = match_respondents(d, err);
+    if (st == BRISK_OK && survey->nmargins)
+        st = brisk_survey_rake(d, err);
     if (st == BRISK_OK && (survey->weight || survey->strata || survey->cluster || survey->fpc))
         st = build_design(d, err);
     if (st != BRISK_OK)

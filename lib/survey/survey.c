@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +17,16 @@
 
 typedef enum {
     SEC_NONE, SEC_SURVEY, SEC_BEHAVIOURS, SEC_ITEMS, SEC_REVERSE, SEC_MODEL,
-    SEC_DEMOGRAPHICS
+    SEC_DEMOGRAPHICS, SEC_MARGINS
 } section;
 
 static const char *const section_names[] = {
-    "", "survey", "behaviours", "items", "reverse", "model", "demographics"
+    "", "survey", "behaviours", "items", "reverse", "model", "demographics", "margins"
 };
+
+#define MAX_MARGINS 32
+#define MAX_MARGIN_CODES 1000
+#define RAKED_WEIGHT "raked_weight"
 
 typedef struct survey_parser {
     brisk_survey *s;
@@ -64,6 +69,14 @@ void brisk_survey_free(brisk_survey *s)
     free(s->data_path);
     free(s->id);
     free(s->weight);
+    for (size_t i = 0; i < s->nmargins; i++) {
+        for (size_t k = 0; k < s->margins[i].ncodes; k++)
+            free(s->margins[i].codes[k]);
+        free(s->margins[i].codes);
+        free(s->margins[i].shares);
+        free(s->margins[i].variable);
+    }
+    free(s->margins);
     free(s->strata);
     free(s->cluster);
     free(s->fpc);
@@ -276,6 +289,68 @@ static brisk_status name_list(survey_parser *p, char *line, brisk_survey_entry *
     return BRISK_OK;
 }
 
+/* "gender = 1:0.49 2:0.51": a variable's categories and population
+ * shares (blanks or commas between them), summing to 1. */
+static brisk_status margin_line(survey_parser *p, const char *key, char *value)
+{
+    brisk_survey *s = p->s;
+    for (size_t i = 0; i < s->nmargins; i++)
+        if (strcmp(s->margins[i].variable, key) == 0)
+            return fail(p, "'%s' is given twice in [margins]%s", key, "");
+    if (s->nmargins == MAX_MARGINS)
+        return fail(p, "more than 32 variables in [margins]%s%s", "", "");
+    if (!value || !*value)
+        return fail(p, "[margins] expects 'variable = category:share ...', e.g. 'gender = "
+                       "1:0.49 2:0.51'%s%s", "", "");
+    brisk_survey_margin *grown = realloc(s->margins, (s->nmargins + 1) * sizeof *grown);
+    if (!grown)
+        return nomem(p);
+    s->margins = grown;
+    brisk_survey_margin *m = &s->margins[s->nmargins++];
+    *m = (brisk_survey_margin){.variable = brisk_strdup(key), .line = p->line};
+    if (!m->variable)
+        return nomem(p);
+    double total = 0;
+    for (char *save = NULL, *tok = strtok_r(value, " \t,", &save); tok;
+         tok = strtok_r(NULL, " \t,", &save)) {
+        char *colon = strrchr(tok, ':');
+        double share;
+        if (!colon || colon == tok ||
+            !brisk_parse_number(colon + 1, strlen(colon + 1), &share))
+            return fail(p, "'%s' in [margins]: expected category:share, such as 1:0.49%s", tok,
+                        "");
+        *colon = '\0';
+        if (!(share > 0 && share <= 1))
+            return fail(p, "the share of '%s' in [margins] must be above 0 and at most 1 (a "
+                           "category with no one in the population has no place in the "
+                           "margins)%s", tok, "");
+        for (size_t k = 0; k < m->ncodes; k++)
+            if (strcmp(m->codes[k], tok) == 0)
+                return fail(p, "category '%s' of '%s' is given twice in [margins]", tok, key);
+        if (m->ncodes == MAX_MARGIN_CODES)
+            return fail(p, "more than 1000 categories of '%s' in [margins]%s", key, "");
+        char **codes = realloc(m->codes, (m->ncodes + 1) * sizeof *codes);
+        double *shares = codes ? realloc(m->shares, (m->ncodes + 1) * sizeof *shares) : NULL;
+        if (codes)
+            m->codes = codes;
+        if (shares)
+            m->shares = shares;
+        if (!codes || !shares || !(m->codes[m->ncodes] = brisk_strdup(tok)))
+            return nomem(p);
+        m->shares[m->ncodes++] = share;
+        total += share;
+    }
+    if (m->ncodes < 2)
+        return fail(p, "'%s' in [margins] needs at least two categories%s", key, "");
+    if (fabs(total - 1) > 1e-6) {
+        char sum[32];
+        snprintf(sum, sizeof sum, "%.6g", total);
+        return fail(p, "the shares of '%s' in [margins] sum to %s, not 1: give the population "
+                       "proportions of its categories", key, sum);
+    }
+    return BRISK_OK;
+}
+
 static brisk_status key_value_line(survey_parser *p, char *line)
 {
     char *eq = strchr(line, '=');
@@ -311,6 +386,8 @@ static brisk_status key_value_line(survey_parser *p, char *line)
                         MAX_BEHAVIOURS_TEXT, "");
         return add_entry(p, &s->behaviours, &s->nbehaviours, key, value && *value ? value : key);
     }
+    case SEC_MARGINS:
+        return margin_line(p, key, value);
     default: /* SEC_ITEMS */
         if (find_entry(s->items, s->nitems, key))
             return fail(p, "item '%s' is defined twice in [items]%s", key, "");
@@ -337,7 +414,7 @@ static brisk_status section_header(survey_parser *p, char *line)
         }
     }
     return fail(p, "unknown section [%s] (known: survey behaviours items reverse model "
-                   "demographics)%s", name, "");
+                   "demographics margins)%s", name, "");
 }
 
 static brisk_status one_line(survey_parser *p, char *raw)
@@ -449,6 +526,12 @@ static brisk_status check_survey(survey_parser *p)
         char range[64];
         snprintf(range, sizeof range, "%g..%g", s->scale_min, s->scale_max);
         return fail(p, "the 'agree' range lies outside the scale %s%s", range, "");
+    }
+    if (s->nmargins && !s->weight) {
+        /* raking needs a weight to rake: brisk adds the column, from 1 */
+        if (!(s->weight = brisk_strdup(RAKED_WEIGHT)))
+            return nomem(p);
+        s->weight_generated = true;
     }
     p->line = 0;
     return resolve_data_path(p);

@@ -671,6 +671,49 @@ static void test_design_errors(void **state)
     brisk_dataset_free(ds);
 }
 
+/* svyglm on a raked (converged) and on a post-stratified design: the
+ * survey's [margins] bring the calibration to the sandwich (the scores'
+ * residuals on the margins), against tests/reference/design. */
+static void test_calibrated_designs(void **state)
+{
+    (void)state;
+    brisk_dataset *ref = read_csv(TEST_SRCDIR "/tests/reference/design/calibrated_glm.csv");
+    static const char *const cases[][2] = {{"raked", "apistrat_raked"},
+                                           {"poststrat", "apistrat_poststrat"}};
+    for (size_t c = 0; c < 2; c++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/tests/data/api/%s.survey", TEST_SRCDIR, cases[c][1]);
+        brisk_survey *s = NULL;
+        brisk_error err;
+        assert_int_equal(brisk_survey_load(path, &s, &err), BRISK_OK);
+        brisk_survey_data *d = NULL;
+        assert_int_equal(brisk_survey_read_data(s, &d, &err), BRISK_OK);
+        brisk_regress_options opt = {.weight = s->weight, .strata = s->strata};
+        brisk_table_list *list = regress_survey(d, "api00 ~ ell + meals + mobility", &opt);
+        const brisk_table *coef = table(list, "regress.coefficients");
+        size_t checked = 0;
+        for (size_t i = 0; i < ref->nrows; i++) {
+            if (strcmp(ref_text(ref, "design", i), cases[c][0]) != 0)
+                continue;
+            const char *term = ref_text(ref, "term", i);
+            size_t row = 0;
+            while (row < coef->nrows && strcmp(brisk_table_cell(coef, row, 0)->text, term))
+                row++;
+            assert_true(row < coef->nrows);
+            near(cell(coef, row, "est"), num_cell(ref, "estimate", i), 1e-7, term);
+            near(cell(coef, row, "se"), num_cell(ref, "se", i), 1e-7, term);
+            near(fit_value(table(list, "regress.fit"), "Residual df"),
+                 num_cell(ref, "df_resid", i), 0, "df");
+            checked++;
+        }
+        assert_int_equal(checked, 4);
+        brisk_table_list_free(list);
+        brisk_survey_data_free(d);
+        brisk_survey_free(s);
+    }
+    brisk_dataset_free(ref);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -690,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_reversed_item_labels),
         cmocka_unit_test(test_sampling_designs),
         cmocka_unit_test(test_design_errors),
+        cmocka_unit_test(test_calibrated_designs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

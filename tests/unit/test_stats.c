@@ -298,6 +298,77 @@ static void test_describe_designs(void **state)
     brisk_dataset_free(ciprop);
 }
 
+/* Weights raked to [margins] (two margins: rake, converged) or
+ * post-stratified (one): the raked weights' means, and SEs with the
+ * calibration's residuals (svyrecvar), against survey's rake and
+ * postStratify (tests/reference/design/calibrated_means.csv). */
+static void test_describe_calibrated(void **state)
+{
+    (void)state;
+    brisk_read_options opt = {0};
+    brisk_dataset *ref = NULL;
+    brisk_error err;
+    assert_int_equal(brisk_read_file(TEST_SRCDIR "/tests/reference/design/calibrated_means.csv",
+                                     &opt, &ref, &err), BRISK_OK);
+    static const char *const cases[][2] = {{"raked", "apistrat_raked"},
+                                           {"poststrat", "apistrat_poststrat"}};
+    const brisk_column *rd = brisk_dataset_find(ref, "design");
+    const brisk_column *rv = brisk_dataset_find(ref, "variable");
+    for (size_t c = 0; c < 2; c++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/tests/data/api/%s.survey", TEST_SRCDIR, cases[c][1]);
+        brisk_survey *s = NULL;
+        assert_int_equal(brisk_survey_load(path, &s, &err), BRISK_OK);
+        brisk_survey_data *data = NULL;
+        if (brisk_survey_read_data(s, &data, &err) != BRISK_OK)
+            fail_msg("%s: %s", cases[c][1], err.message);
+        assert_true(data->raked_passes > 0);
+        brisk_table_list *list = brisk_table_list_new();
+        assert_int_equal(brisk_describe(data, list, &err), BRISK_OK);
+        const brisk_table *t = list->tables[0];
+        size_t item = brisk_table_find_column(t, "item"), checked = 0;
+        for (size_t i = 0; i < ref->nrows; i++) {
+            if (strcmp(rd->str[i], cases[c][0]) != 0)
+                continue;
+            const char *v = rv->str[i];
+            bool agree = strncmp(v, "agree_band", 10) == 0;
+            size_t r = 0;
+            while (r < t->nrows &&
+                   strcmp(brisk_table_cell(t, r, item)->text, agree ? "band" : v) != 0)
+                r++;
+            assert_true(r < t->nrows);
+            double mean = brisk_dataset_find(ref, "mean")->num[i];
+            double se = brisk_dataset_find(ref, "se")->num[i];
+            const char *k1 = strcmp(v, "agree_band_ci") == 0 ? "agree_ci_lower"
+                           : agree ? "agree_pct" : "mean";
+            const char *k2 = strcmp(v, "agree_band_ci") == 0 ? "agree_ci_upper"
+                           : agree ? "agree_se" : "mean_se";
+            double f = agree ? 100 : 1;
+            double m1 = brisk_table_cell(t, r, brisk_table_find_column(t, k1))->num;
+            double m2 = brisk_table_cell(t, r, brisk_table_find_column(t, k2))->num;
+            if (fabs(m1 - f * mean) > 1e-7 * fmax(1, fabs(f * mean)) ||
+                fabs(m2 - f * se) > 1e-7 * fmax(1, f * se))
+                fail_msg("%s %s: brisk %.12g %.12g, R %.12g %.12g", cases[c][0], v, m1, m2,
+                         f * mean, f * se);
+            if (!agree) {
+                double deff = brisk_table_cell(t, r, brisk_table_find_column(t, "deff"))->num;
+                assert_true(fabs(deff - brisk_dataset_find(ref, "deff")->num[i]) < 1e-7);
+            }
+            checked++;
+        }
+        assert_int_equal(checked, 5);
+        /* the note says how the weights were made */
+        bool said = false;
+        for (size_t k = 0; k < t->nnotes; k++)
+            said |= strstr(t->notes[k], c == 0 ? "raked to [margins]" : "post-stratified") != NULL;
+        assert_true(said);
+        brisk_table_list_free(list);
+        brisk_survey_data_free(data);
+        brisk_survey_free(s);
+    }
+    brisk_dataset_free(ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_describe_weighted_matches_survey_package),
         cmocka_unit_test(test_describe_tables),
         cmocka_unit_test(test_describe_designs),
+        cmocka_unit_test(test_describe_calibrated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -294,4 +294,38 @@ for (dn in names(designs)) {
 }
 put(do.call(rbind, rows), "ciprop.csv")
 
+## ------------------------------------- (l) calibrated designs in models ----
+# svyglm and svymean/svyciprop on the raked (converged) and post-stratified
+# designs: brisk describe and regress on tests/data/api/apistrat_raked.survey
+# and apistrat_poststrat.survey, whose [margins] are these populations as
+# shares.
+calibrated <- list(
+  raked = rake(base, list(~stype, ~sch_wide), margins(1),
+               control = list(maxit = 1000, epsilon = 1e-13)),
+  poststrat = postStratify(base, ~stype, data.frame(stype = c("E", "H", "M"),
+                                                    Freq = pop_stype,
+                                                    stringsAsFactors = FALSE)))
+rows <- list(); mrows <- list()
+for (cn in names(calibrated)) {
+  d <- update(calibrated[[cn]], agree = as.numeric(band >= 3))
+  f <- svyglm(api00 ~ ell + meals + mobility, design = d)
+  ct <- coef(summary(f))
+  rows[[length(rows) + 1]] <- data.frame(design = cn, term = rownames(ct), estimate = ct[, 1],
+                                         se = ct[, 2], df_resid = f$df.residual)
+  for (v in c("api00", "meals", "enroll")) {
+    m <- svymean(as.formula(paste0("~", v)), d, na.rm = TRUE, deff = "replace")
+    mrows[[length(mrows) + 1]] <- data.frame(design = cn, variable = v, mean = coef(m)[[1]],
+                                             se = SE(m)[[1]], deff = deff(m)[[1]])
+  }
+  ci <- svyciprop(~agree, d, method = "logit")
+  mrows[[length(mrows) + 1]] <- data.frame(design = cn, variable = "agree_band",
+                                           mean = as.numeric(ci), se = SE(svymean(~agree, d))[[1]],
+                                           deff = NA)
+  mrows[[length(mrows) + 1]] <- data.frame(design = cn, variable = "agree_band_ci",
+                                           mean = confint(ci)[1], se = confint(ci)[2],
+                                           deff = NA)
+}
+put(do.call(rbind, rows), "calibrated_glm.csv")
+put(do.call(rbind, mrows), "calibrated_means.csv")
+
 cat("wrote", length(list.files(ref_dir, "\\.(csv|txt)$")), "files in", ref_dir, "\n")

@@ -508,8 +508,13 @@ int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
         m->fiml = strcasecmp(arg, "listwise") != 0;
         return -1;
     }
-    if (opt == CLI_OPT_CLUSTER) {
-        m->cluster = arg;
+    if (opt == CLI_OPT_CLUSTER || opt == CLI_OPT_UNCLUSTERED) {
+        if (opt == CLI_OPT_CLUSTER)
+            m->cluster = arg;
+        else
+            m->unclustered = true;
+        if (m->cluster && m->unclustered)
+            return cli_usage_error(cmd, "give --cluster or --unclustered, not both");
         return -1;
     }
     if (opt == CLI_OPT_WEIGHT || opt == CLI_OPT_UNWEIGHTED) {

@@ -145,7 +145,7 @@ bool cli_parse_number(const char *arg, double min, double max, double *out);
  * are fitted by WLSMV (lavaan's default for them), others by ML; without
  * --unweighted a survey's weight is a sampling weight. */
 enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT, CLI_OPT_WEIGHT,
-       CLI_OPT_UNWEIGHTED, CLI_OPT_CLUSTER };
+       CLI_OPT_UNWEIGHTED, CLI_OPT_CLUSTER, CLI_OPT_UNCLUSTERED };
 #define CLI_DEFAULT_TIME_LIMIT 300.0
 #define CLI_TIME_LIMIT_OPTION {"time-limit", required_argument, NULL, CLI_OPT_TIME_LIMIT}
 #define CLI_ESTIMATION_OPTIONS                                  \
@@ -153,7 +153,8 @@ enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT, CLI_OPT_WEI
     {"missing", required_argument, NULL, CLI_OPT_MISSING},      \
     {"weight", required_argument, NULL, CLI_OPT_WEIGHT},        \
     {"unweighted", no_argument, NULL, CLI_OPT_UNWEIGHTED},      \
-    {"cluster", required_argument, NULL, CLI_OPT_CLUSTER}, CLI_TIME_LIMIT_OPTION
+    {"cluster", required_argument, NULL, CLI_OPT_CLUSTER},      \
+    {"unclustered", no_argument, NULL, CLI_OPT_UNCLUSTERED}, CLI_TIME_LIMIT_OPTION
 #define CLI_TIME_LIMIT_HELP                                                          \
     "      --time-limit S    seconds an ML fit may search before it gives up\n"      \
     "                        (default 300; 0: no limit); a fit stopped without a\n"  \
@@ -174,6 +175,7 @@ enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT, CLI_OPT_WEI
     "      --cluster COL     clusters (default: the survey's cluster), as lavaan's\n" \
     "                        cluster=: SEs and the scaled test from the scores\n"   \
     "                        summed within clusters (complete data; not WLSMV)\n"   \
+    "      --unclustered     leave the survey's cluster out\n"                       \
     CLI_TIME_LIMIT_HELP
 
 /* Before the command line: ML, listwise, a survey's ordered items by WLSMV,
@@ -181,7 +183,7 @@ enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT, CLI_OPT_WEI
 void cli_estimation_defaults(brisk_model_options *opt);
 
 /* Is opt one of CLI_ESTIMATION_OPTIONS? */
-#define CLI_IS_ESTIMATION_OPTION(opt) ((opt) >= CLI_OPT_ESTIMATOR && (opt) <= CLI_OPT_CLUSTER)
+#define CLI_IS_ESTIMATION_OPTION(opt) ((opt) >= CLI_OPT_ESTIMATOR && (opt) <= CLI_OPT_UNCLUSTERED)
 
 /* --estimator (opt CLI_OPT_ESTIMATOR), --missing, --weight, --unweighted
  * or --time-limit into m; an estimator given overrides the survey's

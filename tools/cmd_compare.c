@@ -91,6 +91,7 @@ static int run(int argc, char **argv)
         case CLI_OPT_WEIGHT:
         case CLI_OPT_UNWEIGHTED:
         case CLI_OPT_CLUSTER:
+        case CLI_OPT_UNCLUSTERED:
         case CLI_OPT_TIME_LIMIT:
             if ((status = cli_estimation_option(&cmd_compare, opt, optarg, &copt.model)) >= 0)
                 return status;

@@ -134,6 +134,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         case CLI_OPT_WEIGHT:
         case CLI_OPT_UNWEIGHTED:
         case CLI_OPT_CLUSTER:
+        case CLI_OPT_UNCLUSTERED:
         case CLI_OPT_TIME_LIMIT:
             if ((status = cli_estimation_option(&cmd_fit, opt, optarg, &o->model_opt)) >= 0)
                 return status;

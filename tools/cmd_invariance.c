@@ -78,6 +78,7 @@ static int parse_options(inv_options *o, int argc, char **argv)
         case CLI_OPT_WEIGHT:
         case CLI_OPT_UNWEIGHTED:
         case CLI_OPT_CLUSTER:
+        case CLI_OPT_UNCLUSTERED:
         case CLI_OPT_TIME_LIMIT:
             if ((status = cli_estimation_option(&cmd_invariance, opt, optarg, &o->model_opt)) >=
                 0)

@@ -39,6 +39,7 @@ const cli_command cmd_reliability = {
         "      --unweighted      leave the survey's weight out\n"
         "      --cluster COL     clusters (default: the survey's cluster): the CFA's\n"
         "                        SEs as lavaan's cluster=\n"
+        "      --unclustered     leave the survey's cluster out\n"
         CLI_TIME_LIMIT_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
@@ -67,7 +68,8 @@ static int parse_options(rel_options *o, int argc, char **argv)
         {"behaviour", required_argument, NULL, 'b'}, {"htmt", required_argument, NULL, OPT_HTMT},
         {"weight", required_argument, NULL, CLI_OPT_WEIGHT},
         {"unweighted", no_argument, NULL, CLI_OPT_UNWEIGHTED},
-        {"cluster", required_argument, NULL, CLI_OPT_CLUSTER}, CLI_TIME_LIMIT_OPTION,
+        {"cluster", required_argument, NULL, CLI_OPT_CLUSTER},
+        {"unclustered", no_argument, NULL, CLI_OPT_UNCLUSTERED}, CLI_TIME_LIMIT_OPTION,
         CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
@@ -89,6 +91,7 @@ static int parse_options(rel_options *o, int argc, char **argv)
         case CLI_OPT_WEIGHT:
         case CLI_OPT_UNWEIGHTED:
         case CLI_OPT_CLUSTER:
+        case CLI_OPT_UNCLUSTERED:
         case CLI_OPT_TIME_LIMIT:
             if ((status = cli_estimation_option(&cmd_reliability, opt, optarg,
                                                 &o->rel.model)) >= 0)

@@ -21,6 +21,9 @@ const char *brisk_survey_weight_of(const brisk_survey *s, const brisk_model_opti
 /* The clusters a survey's models are fitted with: the option's, else the
  * survey's cluster (or NULL). */
 const char *brisk_survey_cluster_of(const brisk_survey *s, const brisk_model_options *opt);
+/* Each data row's respondent (its row in the survey's design, d->design),
+ * or (size_t)-1; NULL when out of memory.  Free it. */
+size_t *brisk_respondent_index(const brisk_survey_data *d);
 
 /* The options behaviour b of survey s is fitted with (its model text):
  * opt, and WLSMV where the survey declares the model's items ordered and

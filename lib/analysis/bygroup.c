@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analysis_internal.h"
 #include "brisk/analysis.h"
 #include "brisk/stats.h"
 #include "core/util.h"
@@ -20,6 +21,7 @@ typedef struct by_ctx {
     const brisk_survey *s;
     brisk_table *shares, *tests;
     crosstab ct;
+    size_t *respondent_of;      /* with a design: each data row's design row */
     brisk_error *err;
 } by_ctx;
 
@@ -72,7 +74,8 @@ static brisk_status tabulate(by_ctx *c, const brisk_column *col, const brisk_col
     const brisk_column *wc = c->data->weight;
     for (size_t i = 0; i < nrows; i++) {
         size_t r = rows[i], l = brisk_design_level_of(dem, lv, r);
-        if (l == (size_t)-1 || brisk_is_missing(col, r) || isnan(col->num[r]))
+        if (l == (size_t)-1 || brisk_is_missing(col, r) || isnan(col->num[r]) ||
+            (ct->design && c->respondent_of[r] == (size_t)-1))
             continue;
         bool yes = approves(c->s, col->num[r]);
         double w = wc ? wc->num[r] : 1;
@@ -81,6 +84,8 @@ static brisk_status tabulate(by_ctx *c, const brisk_column *col, const brisk_col
         ct->w[l] += w;
         ct->wyes[l] += yes ? w : 0;
         ct->level[ct->nrows] = l;
+        if (ct->design)
+            ct->unit[ct->nrows] = c->respondent_of[r];
         ct->weight[ct->nrows] = w;
         ct->approve[ct->nrows++] = yes;
     }
@@ -91,7 +96,7 @@ static brisk_status add_rows(by_ctx *c, const char *behaviour, const char *item,
                              const char *demographic, const design_levels *lv)
 {
     const crosstab *ct = &c->ct;
-    bool weighted = c->data->weight != NULL;
+    bool weighted = c->data->design != NULL;   /* a weight or a design: Rao-Scott */
     for (size_t l = 0; l < lv->n; l++) {
         if (ct->n[l] == 0)
             continue;
@@ -190,9 +195,12 @@ brisk_status brisk_approval_by_group(const brisk_survey_data *data, const char *
                 .ct = {.n = calloc(maxl, sizeof(double)), .yes = calloc(maxl, sizeof(double)),
                        .w = calloc(maxl, sizeof(double)), .wyes = calloc(maxl, sizeof(double)),
                        .level = calloc(n, sizeof(size_t)), .weight = calloc(n, sizeof(double)),
-                       .approve = calloc(n, sizeof(bool))}};
+                       .approve = calloc(n, sizeof(bool)), .design = data->design,
+                       .unit = calloc(n, sizeof(size_t))},
+                .respondent_of = data->design ? brisk_respondent_index(data) : NULL};
     bool ok = lv && c.shares && c.tests && c.ct.n && c.ct.yes && c.ct.w && c.ct.wyes &&
-              c.ct.level && c.ct.weight && c.ct.approve;
+              c.ct.level && c.ct.weight && c.ct.approve && c.ct.unit &&
+              (!data->design || c.respondent_of);
     if (st == BRISK_OK && !ok)
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK && (st = every_item(&c, by, nby, lv)) != BRISK_OK)
@@ -201,18 +209,16 @@ brisk_status brisk_approval_by_group(const brisk_survey_data *data, const char *
     if (st == BRISK_OK &&
         (brisk_table_add_note(c.shares, "%% approving: answers %g to %g%s.", s->agree_min,
                               s->agree_max, data->weight ? ", weighted" : "") ||
-         brisk_table_add_note(c.tests, data->weight
+         brisk_table_add_note(c.tests, data->design
                                   ? "Rao-Scott second-order F of the weighted table (as R's "
                                     "svychisq), with the weighted Pearson chi-square it corrects; "
-                                    "Cramér's V from that chi-square."
+                                    "Cramér's V from that chi-square. The cell proportions' "
+                                    "covariance is the survey's design's (its weight, strata, "
+                                    "clusters and calibration, as in the item table; a "
+                                    "respondent without an answer counts as zero), and the F's "
+                                    "denominator df are the design's, PSUs minus strata."
                                   : "Pearson's chi-square test of independence (no continuity "
-                                    "correction); Cramér's V = sqrt(chi-square / n).") ||
-         ((s->strata || s->cluster || s->fpc) &&
-          brisk_table_add_note(c.tests, "The survey's strata, clusters and fpc are not used by "
-                               "these tests yet: they take each respondent as its own PSU "
-                               "(svydesign(ids = ~1%s%s)); the item table's SEs use the "
-                               "design.", data->weight ? ", weights = ~" : "",
-                               data->weight ? s->weight : ""))))
+                                    "correction); Cramér's V = sqrt(chi-square / n).")))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK && (st = brisk_table_list_add(out, c.shares)) == BRISK_OK) {
         c.shares = NULL;
@@ -225,6 +231,6 @@ brisk_status brisk_approval_by_group(const brisk_survey_data *data, const char *
         brisk_design_levels_free(&lv[k]);
     free(lv);
     free(c.ct.n), free(c.ct.yes), free(c.ct.w), free(c.ct.wyes), free(c.ct.level);
-    free(c.ct.weight), free(c.ct.approve);
+    free(c.ct.weight), free(c.ct.approve), free(c.ct.unit), free(c.respondent_of);
     return st;
 }

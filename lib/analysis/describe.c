@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "brisk/analysis.h"
+#include "analysis_internal.h"
 #include "brisk/stats.h"
 #include "core/util.h"
 #include "stats/sampling.h"
@@ -550,25 +551,30 @@ cleanup:
     return st;
 }
 
+size_t *brisk_respondent_index(const brisk_survey_data *d)
+{
+    size_t *of = malloc((d->ds->nrows + 1) * sizeof *of);
+    if (!of)
+        return NULL;
+    for (size_t r = 0; r < d->ds->nrows; r++)
+        of[r] = (size_t)-1;
+    for (size_t b = 0; b < brisk_survey_nblocks(d->survey); b++)
+        for (size_t i = 0; d->respondent_row && d->respondent_row[b] && i < d->nrespondents; i++)
+            if (d->respondent_row[b][i] != (size_t)-1)
+                of[d->respondent_row[b][i]] = i;
+    for (size_t i = 0; i < d->nrespondents; i++)
+        of[d->respondent_rows[i]] = i;
+    return of;
+}
+
 /* With a design: each data row's respondent (its row in the design). */
 static brisk_status respondents_of_rows(describe_ctx *c)
 {
-    const brisk_survey_data *d = c->data;
     if (!c->design)
         return BRISK_OK;
-    c->respondent_of = malloc((d->ds->nrows + 1) * sizeof *c->respondent_of);
+    c->respondent_of = brisk_respondent_index(c->data);
     c->u = malloc((c->design->n + 1) * sizeof *c->u);
-    if (!c->respondent_of || !c->u)
-        return BRISK_ERR_NOMEM;
-    for (size_t r = 0; r < d->ds->nrows; r++)
-        c->respondent_of[r] = (size_t)-1;
-    for (size_t b = 0; b < brisk_survey_nblocks(c->s); b++)
-        for (size_t i = 0; d->respondent_row && d->respondent_row[b] && i < d->nrespondents; i++)
-            if (d->respondent_row[b][i] != (size_t)-1)
-                c->respondent_of[d->respondent_row[b][i]] = i;
-    for (size_t i = 0; i < d->nrespondents; i++)
-        c->respondent_of[d->respondent_rows[i]] = i;
-    return BRISK_OK;
+    return c->respondent_of && c->u ? BRISK_OK : BRISK_ERR_NOMEM;
 }
 
 brisk_status brisk_describe(const brisk_survey_data *data, brisk_table_list *out,

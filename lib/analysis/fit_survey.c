@@ -118,7 +118,7 @@ brisk_status brisk_survey_warn_design(const brisk_survey *s, brisk_table_list *o
 
 const char *brisk_survey_cluster_of(const brisk_survey *s, const brisk_model_options *opt)
 {
-    return opt && opt->cluster ? opt->cluster : s->cluster;
+    return opt && (opt->cluster || opt->unclustered) ? opt->cluster : s->cluster;
 }
 
 brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char *text,

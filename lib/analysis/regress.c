@@ -248,6 +248,10 @@ static brisk_status design_note(brisk_table *t, const fitted_model *m, const rep
     if (rp->t_stat)
         snprintf(df, sizeof df, "; the t tests have %.0f degrees of freedom (PSUs minus strata, "
                  "plus 1, minus parameters, as svyglm's)", m->f.df_resid);
+    if (opt->calibration)
+        ok = ok && brisk_buf_printf(&parts, "the weight raked to the survey's [margins] (the "
+                                    "scores' residuals on them in the variance, as svyglm on "
+                                    "a raked design), ");
     brisk_status st = ok ? brisk_table_add_note(
         t, "%sStandard errors from the sampling design: %s%s, as %s gives them%s.",
         rp->pooled ? "Rows pooled over the behaviours: a respondent's rows are not "

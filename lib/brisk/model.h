@@ -88,6 +88,7 @@ typedef struct brisk_model_options {
                              without a cluster value is a cluster of its own.
                              Complete data only; not with WLSMV.
                              brisk_fit_survey takes the survey's cluster. */
+    bool unclustered;     /* brisk_fit_survey: leave the survey's cluster out */
     size_t rows_available; /* rows of data the model is for (0: unknown): an ML
                              model of as many observed variables or more is
                              refused at once (BRISK_ERR_DATA), as its fit would be,

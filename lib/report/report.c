@@ -99,6 +99,31 @@ static const char *weight_text(const report_ctx *c, char *buf, size_t size)
     return buf;
 }
 
+/* The survey's sampling design and what uses it. */
+static const char *design_text(const report_ctx *c, char *buf, size_t size)
+{
+    const brisk_survey *s = c->s;
+    const brisk_survey_data *d = c->d;
+    char strata[120] = "", cluster[120] = "", fpc[120] = "", margins[200] = "";
+    if (s->strata)
+        snprintf(strata, sizeof strata, "strata '%s'; ", s->strata);
+    if (s->cluster)
+        snprintf(cluster, sizeof cluster, "clusters '%s'; ", s->cluster);
+    if (s->fpc)
+        snprintf(fpc, sizeof fpc, "finite population correction '%s'; ", s->fpc);
+    if (s->nmargins)
+        snprintf(margins, sizeof margins, "weights %s to %zu [margins] (%zu passes; Kish's "
+                 "design effect %.3f); ", s->nmargins == 1 ? "post-stratified" : "raked",
+                 s->nmargins, d->raked_passes, d->raked_deff);
+    snprintf(buf, size, "%s%s%s%sone stage. The Items sheet's standard errors and intervals "
+             "are design-based (R's survey package); the models take %s%s", strata, cluster,
+             fpc, margins,
+             s->cluster ? "the clusters (lavaan's cluster=) and the weight"
+                        : "the weight (lavaan's sampling.weights)",
+             s->strata || s->fpc ? ", not the strata or fpc (lavaan has neither)" : "");
+    return buf;
+}
+
 /* The estimator in words for the Overview, from the fit itself (a
  * survey's ordered items are fitted by WLSMV without --estimator). */
 static const char *estimator_text(const brisk_fitted *f)
@@ -185,11 +210,15 @@ static brisk_status overview(const report_ctx *c, brisk_table_list *out)
     for (size_t i = 0; i < out->count; i++)
         bootstrapped |= strncmp(out->tables[i]->id, "compare.", 8) == 0;
     if (!st && bootstrapped) {
-        snprintf(buf, sizeof buf, "%zu draws of respondents (seed %llu)", c->opt->boot.draws,
+        snprintf(buf, sizeof buf, "%zu draws of %s (seed %llu)", c->opt->boot.draws,
+                 c->s->cluster || c->s->strata ? "the design's clusters within its strata"
+                                               : "respondents",
                  (unsigned long long)c->opt->boot.seed);
         st = key_value(t, "Bootstrap (Comparison, Indirect effects)", buf);
     }
     if (!st) st = key_value(t, "Weight", weight_text(c, buf, sizeof buf));
+    if (!st && (c->s->strata || c->s->cluster || c->s->fpc || c->s->nmargins))
+        st = key_value(t, "Sampling design", design_text(c, buf, sizeof buf));
     if (!st) st = key_value(t, "brisk", BRISK_VERSION);
     if (!st) st = key_value(t, "Date", date);
     snprintf(buf, sizeof buf, "%zu (listed on the Warnings sheet)", out->nwarnings);
@@ -550,8 +579,13 @@ static brisk_status adopt(brisk_table_list *from, brisk_status st,
         else
             brisk_table_free(t);
     }
-    for (size_t w = 0; st == BRISK_OK && w < from->nwarnings; w++)
-        st = brisk_table_list_warn(out, "%s", from->warnings[w]);
+    for (size_t w = 0; st == BRISK_OK && w < from->nwarnings; w++) {
+        bool said = false;   /* a warning of the whole run (the design's) comes once */
+        for (size_t k = 0; k < out->nwarnings && !said; k++)
+            said = strcmp(out->warnings[k], from->warnings[w]) == 0;
+        if (!said)
+            st = brisk_table_list_warn(out, "%s", from->warnings[w]);
+    }
     brisk_table_list_free(from);
     return st;
 }

@@ -99,11 +99,13 @@ brisk_status brisk_check_estimation(const brisk_model_options *opt, brisk_error 
     if (opt->cluster && (opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV))
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "clusters ('%s') with ordered items "
                                "(WLSMV) are not available yet; fit the items as continuous "
-                               "(--estimator mlr) with the clusters", opt->cluster);
+                               "(--estimator mlr) with the clusters, or by WLSMV without them "
+                               "(--unclustered)", opt->cluster);
     if (opt->cluster && opt->fiml)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "clusters ('%s') with full-information "
                                "ML (--missing fiml) are not available yet; fit the complete "
-                               "answers (listwise) with the clusters", opt->cluster);
+                               "answers (listwise) with the clusters, or by full-information "
+                               "ML without them (--unclustered)", opt->cluster);
     if ((opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV) && opt->fiml)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "full-information ML (--missing fiml) "
                                "does not go with WLSMV: ordered items are fitted on the "

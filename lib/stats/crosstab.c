@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/dense.h"
 #include "crosstab.h"
+#include "sampling.h"
 
 /* Pearson's X^2 of the 2 x L table of counts yes/no by level (levels with
  * no respondent left out). */
@@ -87,14 +88,24 @@ static bool design_effects(const crosstab *ct, const size_t *levels, size_t L, d
         wsum += ct->weight[r];
     for (size_t r = 0; ok && r < ct->nrows; r++)
         p[(size_t)ct->approve[r] + 2 * levels[ct->level[r]]] += ct->weight[r] / wsum;
+    double *Z = ok && ct->design ? calloc(ct->design->n * cells + 1, sizeof *Z) : NULL;
+    ok = ok && (!ct->design || Z);
     for (size_t r = 0; ok && r < ct->nrows; r++) {
         size_t cell = (size_t)ct->approve[r] + 2 * levels[ct->level[r]];
         for (size_t k = 0; k < cells; k++)
             z[k] = ct->weight[r] * ((k == cell) - p[k]) / wsum;
+        if (Z) {   /* the design's variance: each row's influence at its design row */
+            for (size_t k = 0; k < cells; k++)
+                Z[ct->unit[r] * cells + k] += z[k];
+            continue;
+        }
         for (size_t i = 0; i < cells; i++)
             for (size_t j = 0; j < cells; j++)
                 v[i * cells + j] += N / (N - 1) * z[i] * z[j];
     }
+    if (ok && Z)
+        ok = brisk_sampling_vcov(ct->design, Z, cells, v);
+    free(Z);
     for (size_t i = 0; ok && i < q; i++)
         for (size_t j = 0; j < q; j++)
             for (size_t k = 0; k < cells; k++) {
@@ -156,7 +167,7 @@ test_result brisk_crosstab_test(const crosstab *ct, bool weighted)
     if (n && yes && design_effects(ct, levels, L, &tr, &tr2) && tr > 0) {
         t.f = t.chisq / tr;
         t.ndf = tr * tr / tr2;
-        t.ddf = t.ndf * (t.n - 1);
+        t.ddf = t.ndf * (ct->design ? brisk_sampling_df(ct->design) : t.n - 1);
         t.p = gsl_cdf_fdist_Q(t.f, t.ndf, t.ddf);
     } else {
         t.p = NAN;

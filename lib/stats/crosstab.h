@@ -17,6 +17,13 @@ typedef struct crosstab {
     double *weight;                 /* per row used */
     bool *approve;                  /* per row used */
     size_t nrows;
+    /* With a design: its rows, and each row used's design row; the cell
+     * proportions' covariance is then the design's (stats/sampling.h, rows
+     * not used contributing zeros, as svymean with na.rm), and the F's
+     * denominator df its degrees of freedom (svychisq's nu).  NULL: each
+     * row its own PSU among the rows used. */
+    const struct sampling_design *design;
+    size_t *unit;
 } crosstab;
 
 typedef struct test_result {

@@ -13,7 +13,7 @@
 #include "survey_internal.h"
 
 #define RAKE_MAX_PASSES 1000
-#define RAKE_TOLERANCE 1e-10   /* of the weights' total: every margin met to this */
+#define RAKE_TOLERANCE 1e-12   /* of the weights' total: every margin met to this */
 
 /* What raking leaves with the data. */
 struct brisk_survey_raking {

@@ -33,8 +33,9 @@
 #                       approve
 #   by_group_tests.csv  chisq.test(correct = FALSE) of approves yes/no by
 #                       demographic, and Cramer's V
-#   by_group_weighted.csv        kostka2019 with its sampling weight
-#                       (svydesign(ids = ~1, weights = ~weight)): weighted %
+#   by_group_weighted.csv        kostka2019 with its design: clusters and
+#                       the weight raked to its [margins] (svydesign(ids =
+#                       ~city, weights = ~weight), rake()): weighted %
 #                       approving per level, svyby(svymean)
 #   by_group_weighted_tests.csv  svychisq(~approve01 + demographic): the
 #                       weighted Pearson X^2 (table scaled to n), the
@@ -76,8 +77,19 @@ read_survey <- function(path) {
   data <- read.csv(file.path(dirname(path), s[["data"]]), na.strings = c("", "NA"),
                    stringsAsFactors = FALSE)
   stopifnot(all(c(items, demo) %in% names(data)))
+  # [margins]: "variable = code:share ..." (raking targets), if any
+  margins <- list()
+  if (any(trimws(lines) == "[margins]"))
+    for (x in section(lines, "margins")) {
+      kv <- keyval(x)
+      parts <- strsplit(strsplit(kv[[1]], "[ ,\t]+")[[1]], ":", fixed = TRUE)
+      margins[[names(kv)]] <- setNames(as.numeric(sapply(parts, `[`, 2)),
+                                       sapply(parts, `[`, 1))
+    }
   list(data = data, items = items, demographics = demo, agree = agree,
-       weight = if ("weight" %in% names(s)) s[["weight"]] else NULL)
+       weight = if ("weight" %in% names(s)) s[["weight"]] else NULL,
+       cluster = if ("cluster" %in% names(s)) s[["cluster"]] else NULL,
+       margins = margins)
 }
 
 rieger <- read_survey("surveys/rieger2020/rieger2020.survey")
@@ -208,8 +220,20 @@ write_ref(tests, "by_group_tests.csv")
 
 k <- kostka$data
 k$approve01 <- approves(k$approve, kostka$agree)
-design <- svydesign(ids = ~1, weights = ~weight, data = k)
+# the survey's design: clusters (cluster = city), the weight raked to its
+# [margins] (rake to convergence; brisk rakes until every margin is met to
+# 1e-12 of the total)
+stopifnot(identical(kostka$cluster, "city"), length(kostka$margins) == 3)
+design <- svydesign(ids = ~city, weights = ~weight, data = k)
+W <- sum(k$weight)
+design <- rake(design, lapply(names(kostka$margins), function(v) as.formula(paste0("~", v))),
+               lapply(names(kostka$margins), function(v) {
+                 m <- kostka$margins[[v]]
+                 setNames(data.frame(as.numeric(names(m)), unname(m) * W), c(v, "Freq"))
+               }), control = list(maxit = 1000, epsilon = 1e-13))
+k$weight <- weights(design)
 N <- nrow(k)
+nu <- degf(design)
 
 wgroup <- NULL
 wtests <- NULL
@@ -219,13 +243,10 @@ for (dem in kostka$demographics) {
   lv <- by[[dem]]
   for (i in seq_along(lv)) {
     s <- k[[dem]] == lv[i]
-    # the domain mean by hand: sum(w y) / sum(w) over the level
-    # and its SE: scores z_i = w_i [i in level] (y_i - mean) / sum of the
-    # level's weights over all N rows, V = N / (N - 1) sum z_i^2
+    # the domain mean by hand: sum(w y) / sum(w) over the level (its SE is
+    # the design's: clusters and the raking's calibration)
     m <- sum(k$weight[s] * k$approve01[s]) / sum(k$weight[s])
-    zi <- ifelse(s, k$weight * (k$approve01 - m) / sum(k$weight[s]), 0)
-    stopifnot(all.equal(by$approve01[i], m),
-              all.equal(unname(SE(by)[i]), sqrt(N / (N - 1) * sum(zi^2))))
+    stopifnot(all.equal(by$approve01[i], m))
     wgroup <- rbind(wgroup, data.frame(survey = "kostka2019", item = "approve",
                                        demographic = dem, level = lv[i], n = sum(s),
                                        weight_sum = sum(k$weight[s]),
@@ -246,9 +267,7 @@ for (dem in kostka$demographics) {
   mm <- model.matrix(~cell - 1)
   w <- k$weight
   p <- colSums(w * mm) / sum(w)                      # weighted cell proportions
-  z <- w * sweep(mm, 2, p) / sum(w)                  # linearised scores
-  V <- crossprod(z) * N / (N - 1)                    # ids = ~1: with replacement
-  stopifnot(all.equal(unname(V), unname(attr(svymean(mm, design), "var"))))
+  V <- attr(svymean(mm, design), "var")              # the design's covariance
   mf1 <- expand.grid(rows = 1:nr, cols = 1:nc)
   X1 <- model.matrix(~factor(rows) + factor(cols), mf1)
   X12 <- model.matrix(~factor(rows) * factor(cols), mf1)
@@ -263,8 +282,8 @@ for (dem in kostka$demographics) {
   stopifnot(all.equal(X2, unname(rs1$statistic)),       # "Chisq" keeps X^2 itself
             all.equal(unname(rs1$p.value), pchisq(X2 / (tr1 / df), df, lower.tail = FALSE)),
             all.equal(unname(rs2$statistic), X2 / tr1),
-            all.equal(unname(rs2$parameter), c(tr1^2 / tr2, tr1^2 / tr2 * (N - 1))),
-            all.equal(unname(rs2$p.value), pf(X2 / tr1, tr1^2 / tr2, tr1^2 / tr2 * (N - 1),
+            all.equal(unname(rs2$parameter), c(tr1^2 / tr2, tr1^2 / tr2 * nu)),
+            all.equal(unname(rs2$p.value), pf(X2 / tr1, tr1^2 / tr2, tr1^2 / tr2 * nu,
                                       lower.tail = FALSE)))
   ev <- eigen(Delta, only.values = TRUE)$values
   wtests <- rbind(wtests, data.frame(

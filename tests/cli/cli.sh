@@ -119,7 +119,7 @@ t_import_stata_sas() {
 }
 
 t_fit_data_model() {
-    printf 'visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n' >"$tmp/hs.lav"
+    printf 'visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n' >"$tmp/hs.lav" &&
     run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --format json &&
     has '"chisq": 85.3055' "$tmp/out" && has '"df": 24' "$tmp/out" &&
     has '"group": null' "$tmp/out" && has '"estimator": "ML"' "$tmp/out" &&
@@ -300,7 +300,7 @@ t_compare_long_layout() {
 t_regress_behaviours() {
     # {b}: one model per behaviour, the same tables in both layouts
     make_long &&
-    f='acc1_{b} ~ age + gender + tg1 + pb1_{b}'
+    f='acc1_{b} ~ age + gender + tg1 + pb1_{b}' &&
     run 0 regress "$survey" --formula "$f" -q -f csv && cp "$tmp/out" "$tmp/rw.csv" &&
     run 0 regress "$tmp/long.survey" --formula "$f" -q -f csv && cmp "$tmp/rw.csv" "$tmp/out" &&
     has "behaviour,term,est,se,stat,pvalue" "$tmp/out" &&

@@ -24,6 +24,7 @@ typedef struct rel_tables {
     size_t nlatent;
     bool ordinal;                 /* the survey declares items ordered: an ordinal alpha */
     const char *weight;           /* the sampling weights' column, or NULL */
+    const char *cluster;          /* the clusters' column of the CFA, or NULL */
     brisk_buf low_alpha, low_omega, low_ave, high_htmt, fl_fails;   /* for the notes */
     brisk_buf negative;           /* items psych would ask to reverse */
     brisk_buf no_ordinal;         /* constructs without an ordinal alpha, and why */
@@ -486,6 +487,7 @@ static brisk_status block_rows(rel_tables *r, const block *bl, const brisk_datas
         st = alpha_rows(r, &at, &c[f], ds, err);
     }
     r->weight = mopt.weight;
+    r->cluster = mopt.cluster;
     if (st == BRISK_OK)
         st = cfa_measures(r, bl, &fd, c, opt && opt->htmt_arithmetic, err);
     for (size_t i = 0; st == BRISK_OK && i < fd.fit->nwarnings; i++)
@@ -549,6 +551,12 @@ static brisk_status add_notes(rel_tables *r, bool arithmetic)
             r->composite, "The CFA is weighted by '%s' (lavaan's sampling.weights); the HTMT "
                           "ratios are of the weighted item correlations (semTools htmt given "
                           "the weighted covariance matrix).", r->weight);
+    if (!st && r->cluster)
+        st = brisk_table_add_note(
+            r->alpha, "Clusters '%s': they change no coefficient here; Feldt's interval and "
+                      "Duhachek's SE treat the respondents as independent (they do not take "
+                      "the clusters); the CFA's standard errors do (lavaan's cluster=).",
+            r->cluster);
     if (!st && r->ordinal)
         st = brisk_table_add_note(
             r->composite, "The survey declares items ordered, but omega, CR and AVE here are "

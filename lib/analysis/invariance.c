@@ -197,6 +197,7 @@ typedef struct inv_table {
     const char *estimator;        /* how the levels were fitted, in words */
     bool tied;                    /* the model holds parameters equal across groups */
     bool ordered;                 /* ordered items: their levels */
+    const char *weight, *cluster; /* the fits' sampling weights and clusters, or NULL */
 } inv_table;
 
 static brisk_status invariance_rows(inv_table *it, const char *behaviour, const char *text,
@@ -226,6 +227,8 @@ static brisk_status invariance_rows(inv_table *it, const char *behaviour, const 
             st = BRISK_ERR_NOMEM;
         if (st == BRISK_OK) {
             it->estimator = brisk_fitted_estimator(&fitted);
+            it->weight = brisk_model_weight(fitted.model);
+            it->cluster = brisk_model_cluster(fitted.model);
             st = add_level(it->t, behaviour, &levels[k], &fitted, k ? &prev : NULL, err);
             if (st != BRISK_OK && st != BRISK_ERR_NOMEM)
                 name_level(err, &levels[k]);
@@ -271,6 +274,17 @@ static brisk_status finish(const inv_table *it, brisk_status st, brisk_table_lis
                                                 "the chi-squares"
                                               : "likelihood ratio test",
                                   it->ordered ? "scaled " : robust ? "robust " : "");
+    if (st == BRISK_OK && (it->weight || it->cluster))
+        st = brisk_table_add_note(t, "Every level %s%s%s%s%s%s%s (lavaan's %s%s%s): robust "
+                                  "standard errors and scaled chi-squares, whose scaling "
+                                  "factors the differences take.",
+                                  it->weight ? "weighted by '" : "", it->weight ? it->weight : "",
+                                  it->weight ? "'" : "", it->weight && it->cluster ? ", " : "",
+                                  it->cluster ? "clustered by '" : "",
+                                  it->cluster ? it->cluster : "", it->cluster ? "'" : "",
+                                  it->weight ? "sampling.weights" : "",
+                                  it->weight && it->cluster ? ", " : "",
+                                  it->cluster ? "cluster=" : "");
     if (st == BRISK_OK && it->ordered)
         st = brisk_table_add_note(t, "Ordered items: the scalar level holds the thresholds "
                                   "equal, with the scale factors and latent means free after "

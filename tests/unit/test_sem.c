@@ -765,7 +765,7 @@ static void check_invariance_rows(const char *name, const brisk_dataset *ds, con
         {"cfi_robust", "cfi_robust"},
         {"tli_robust", "tli_robust"}, {"rmsea_robust", "rmsea_robust"},
         {"chisq_diff", "chisq_diff"}, {"df_diff", "df_diff"}, {"pvalue_diff", "pvalue"}};
-    bool robust = opt.estimator != BRISK_ESTIMATOR_ML || opt.weight;
+    bool robust = opt.estimator != BRISK_ESTIMATOR_ML || opt.weight || opt.cluster;
     for (size_t i = 0; i < ref->nrows; i++)
         for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
             size_t col = brisk_table_find_column(t, pairs[k][0]);
@@ -800,6 +800,12 @@ static void test_invariance_robust_and_fiml(void **state)
     check_invariance("hs_mlr", DATA "hs.csv", hs, "school",
                      (brisk_model_options){.estimator = BRISK_ESTIMATOR_MLR});
     check_invariance("bfi_fiml", bfi_reversed(), bfi, "gender", (brisk_model_options){.fiml = true});
+    /* clusters (lavaan's cluster=), without and with weights */
+    const char *dg = "f1 =~ y1 + y2 + y3\nf2 =~ y4 + y5 + y6\nf2 ~ f1 + x1\n";
+    const char *groups = TEST_SRCDIR "/tests/reference/cluster/demo_groups.csv";
+    check_invariance("demo_cluster", groups, dg, "g", (brisk_model_options){.cluster = "cluster"});
+    check_invariance("demo_cluster_sw", groups, dg, "g",
+                     (brisk_model_options){.cluster = "cluster", .weight = "sw"});
     check_invariance("bfi_fiml_mlr", bfi_reversed(), bfi, "gender",
                      (brisk_model_options){.fiml = true, .estimator = BRISK_ESTIMATOR_MLR});
     /* weighted (lavaan's sampling.weights): the Rongcheng survey's

@@ -24,6 +24,7 @@
 #   bfi_wlsmv_tied  the same with two loadings of agree labelled alike in
 #                every group (a within-model equality that ties the groups
 #                at every level, the configural included)
+#   demo_cluster(_sw)  see the end of this script
 #   rongcheng_weighted  the measurement part of surveys/rongcheng's [model]
 #                for behaviour crime (-99 missing, pr3_crime reversed as
 #                6 - x) by gender, sampling.weights = "weight" (the survey's
@@ -95,3 +96,13 @@ rc_model <- paste("trust =~ tg1 + tg2 + tg3", "privacy =~ pc1 + pc2 + pc3",
                   "risk =~ pr1_crime + pr2_crime + pr3_crime",
                   "accept =~ acc1_crime + acc2_crime + acc3_crime", sep = "\n")
 run("rongcheng_weighted", rc_model, rc, "gender", sampling.weights = "weight")
+
+# demo_cluster, demo_cluster_sw: lavaan's Demo.twolevel (with the
+# synthetic weight sw) in two groups of clusters (tests/reference/cluster),
+# a single-level model with cluster = "cluster" (robust.cluster SEs, the
+# scaled tests and their Satorra-Bentler 2001 differences), without and
+# with sampling.weights
+dg <- read.csv("tests/reference/cluster/demo_groups.csv")
+dg_model <- "f1 =~ y1 + y2 + y3\nf2 =~ y4 + y5 + y6\nf2 ~ f1 + x1"
+run("demo_cluster", dg_model, dg, "g", cluster = "cluster")
+run("demo_cluster_sw", dg_model, dg, "g", cluster = "cluster", sampling.weights = "sw")

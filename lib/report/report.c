@@ -132,6 +132,10 @@ static const char *estimator_text(const brisk_fitted *f)
     if (strcmp(name, "WLSMV") == 0)
         return "WLSMV (ordered items: polychoric correlations, DWLS; robust standard errors, "
                "scaled-shifted chi-square), respondents with every answer";
+    if (strcmp(name, "MLR") == 0 && brisk_model_cluster(f->model))
+        return "MLR with clusters (ML estimates; cluster-robust standard errors and the "
+               "Yuan-Bentler scaled chi-square from the scores summed within clusters, as "
+               "lavaan's cluster=), listwise deletion";
     if (strcmp(name, "MLR") == 0)
         return "MLR (ML estimates; Huber-White standard errors, Yuan-Bentler scaled "
                "chi-square), listwise deletion";

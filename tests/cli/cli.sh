@@ -290,6 +290,45 @@ make_long() {
         -e 's|^id *=.*|id = id\
 behaviour = behaviour|' "$survey" >"$tmp/long.survey"
 }
+t_compare_clusters() {
+    # a survey's clusters: each draw resamples the 30 cities; brisk's
+    # bootstrap SEs (400 draws) against a hand-written cluster bootstrap in
+    # R with lavaan (2,000 draws, tests/reference/compare/cluster_bootstrap.R):
+    # every path's and difference's SE within 4 Monte Carlo SEs
+    run 0 compare "$data/rongcheng_city.survey" --bootstrap 20 -q &&
+    has "draws of the 30 clusters of 'city'" "$tmp/out" &&
+    run 0 compare "$data/rongcheng_city.survey" --bootstrap 400 --seed 7 --format csv -q &&
+    awk -F, -v ref="$top_srcdir/tests/reference/compare/cluster_bootstrap.csv" '
+        BEGIN {
+            key["Criminal records"] = "crime"; key["Payment of fees"] = "fees"
+            key["Internet use"] = "internet"; key["Littering of garbage"] = "litter"
+            while ((getline line < ref) > 0) {
+                split(line, f, ",")
+                if (f[1] == "kind") continue
+                se[f[2] "|" f[3]] = f[4]; mc[f[2] "|" f[3]] = f[5]
+            }
+        }
+        /^# / { table = $0; next }
+        $1 ~ /:=/ { next }   # the defined effects: R bootstrapped the paths only
+        table ~ /compare.paths/ && $1 != "path" && NF > 1 {
+            for (j = 0; j < 4; j++) {
+                b = j == 0 ? "crime" : j == 1 ? "fees" : j == 2 ? "internet" : "litter"
+                check($1 "|" b, $(3 + 3 * j))
+            }
+        }
+        table ~ /compare.differences/ && $1 != "path" && NF > 1 {
+            check($1 "|" key[$2] " - " key[$3], $5)
+        }
+        function check(k, mine,   d, sd) {
+            if (!(k in se)) { print "no reference for " k > "/dev/stderr"; bad++; return }
+            sd = sqrt(mc[k] ^ 2 + (mine / sqrt(2 * 399)) ^ 2)
+            d = (mine - se[k]) / sd
+            if (d > 4 || d < -4) { print k ": brisk " mine ", R " se[k] > "/dev/stderr"; bad++ }
+            n++
+        }
+        END { if (n != 70) print n " SEs compared, not 70" > "/dev/stderr"; exit bad || n != 70 }
+    ' "$tmp/out"
+}
 t_compare_long_layout() {
     # compare must print the same bytes in both layouts
     make_long &&
@@ -773,6 +812,7 @@ ok "report writes every sheet; a failing model writes nothing" t_report
 ok "report -o x.xlsx: the workbook holds the fit's numbers and its charts" t_report_xlsx
 ok "bootstrap and compare print the same bytes for any --threads" t_bootstrap_threads
 ok "compare prints paths, differences and effects by behaviour" t_compare
+ok "compare with a survey's clusters: the bootstrap of clusters agrees with R's within Monte Carlo error" t_compare_clusters
 ok "fit --group and invariance reproduce lavaan's multi-group numbers" t_groups_and_invariance
 ok "compare in the long layout matches respondents by id: same output as wide" t_compare_long_layout
 ok "reliability in the long layout: per-behaviour constructs per behaviour, as wide; ordinal alpha; items to reverse" t_reliability_long_layout

@@ -96,6 +96,10 @@ brisk_column *brisk_dataset_find(const brisk_dataset *ds, const char *name);
 /* Index of a column, or (size_t)-1. */
 size_t brisk_dataset_index(const brisk_dataset *ds, const char *name);
 
+/* A cell's value as messages show it: a string (its first max bytes) or
+ * a number (%.15g), into buf. */
+void brisk_cell_text(const brisk_column *col, size_t row, int max, char *buf, size_t size);
+
 /* Set a cell.  brisk_column_set_string copies s. */
 void brisk_column_set_number(brisk_column *col, size_t row, double value);
 brisk_status brisk_column_set_string(brisk_column *col, size_t row, const char *s);

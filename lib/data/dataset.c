@@ -185,6 +185,14 @@ size_t brisk_dataset_index(const brisk_dataset *ds, const char *name)
     return (size_t)-1;
 }
 
+void brisk_cell_text(const brisk_column *col, size_t row, int max, char *buf, size_t size)
+{
+    if (col->type == BRISK_STRING)
+        snprintf(buf, size, "%.*s", max, col->str[row]);
+    else
+        snprintf(buf, size, "%.15g", col->num[row]);
+}
+
 void brisk_column_set_number(brisk_column *col, size_t row, double value)
 {
     col->num[row] = value;

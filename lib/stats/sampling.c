@@ -58,15 +58,6 @@ static int compare_rows(const void *pa, const void *pb, void *arg)
     return cmp ? cmp : (a > b) - (a < b);
 }
 
-/* A cell's value as errors show it. */
-static void cell_text(const brisk_column *c, size_t row, char *buf, size_t size)
-{
-    if (c->type == BRISK_STRING)
-        snprintf(buf, size, "%.60s", c->str[row]);
-    else
-        snprintf(buf, size, "%.15g", c->num[row]);
-}
-
 static brisk_status value_error(brisk_error *err, const brisk_column *c, const char *fmt,
                                 const char *a, const char *b)
 {
@@ -106,7 +97,7 @@ static void stratum_name(const design_columns *dc, size_t row, char *buf, size_t
         return;
     }
     char value[80];
-    cell_text(dc->strata, row, value, sizeof value);
+    brisk_cell_text(dc->strata, row, 60, value, sizeof value);
     snprintf(buf, size, "stratum '%s' of '%s'", value, dc->strata->name);
 }
 

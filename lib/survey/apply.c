@@ -398,15 +398,6 @@ static int compare_rows_by_id(const void *pa, const void *pb, void *arg)
     return c ? c : (a > b) - (a < b);
 }
 
-/* "1004" or "x17": an id cell as text. */
-static void id_text(const brisk_column *id, size_t row, char *buf, size_t size)
-{
-    if (id->type == BRISK_STRING)
-        snprintf(buf, size, "%.40s", id->str[row]);
-    else
-        snprintf(buf, size, "%.15g", id->num[row]);
-}
-
 #define DUPLICATES_NAMED 3   /* how many repeated ids a message lists */
 
 /* The ids that repeat among rows[0..n): "id 1004 on data rows 7 and 8; id
@@ -424,7 +415,7 @@ static size_t repeated_ids(const brisk_column *id, const size_t *rows, size_t n,
             j++;
         if (j - i > 1 && repeated++ < DUPLICATES_NAMED) {
             char text[48];
-            id_text(id, sorted[i], text, sizeof text);
+            brisk_cell_text(id, sorted[i], 40, text, sizeof text);
             brisk_buf_printf(list, "%sid %s on data rows ", list->len ? "; " : "", text);
             for (size_t k = i; k < j; k++)
                 brisk_buf_printf(list, "%s%zu", k == i ? "" : k + 1 == j ? " and " : ", ",

@@ -56,14 +56,6 @@ static bool is_category(const brisk_column *c, size_t row, const char *code)
     return false;
 }
 
-static void cell_text(const brisk_column *c, size_t row, char *buf, size_t size)
-{
-    if (c->type == BRISK_STRING)
-        snprintf(buf, size, "'%.40s'", c->str[row]);
-    else
-        snprintf(buf, size, "%.15g", c->num[row]);
-}
-
 /* Each respondent's category of margin m (the data row's, respondent i
  * being data row rows[i]); errors name the row and the margin's line. */
 static brisk_status categorise(const brisk_survey *s, const brisk_dataset *ds,
@@ -85,8 +77,9 @@ static brisk_status categorise(const brisk_survey *s, const brisk_dataset *ds,
         while (k < m->ncodes && !is_category(c, r, m->codes[k]))
             k++;
         if (k == m->ncodes) {
-            char value[64];
-            cell_text(c, r, value, sizeof value);
+            char text[48], value[64];
+            brisk_cell_text(c, r, 40, text, sizeof text);
+            snprintf(value, sizeof value, c->type == BRISK_STRING ? "'%s'" : "%s", text);
             brisk_survey_error(err, s, m->line, 0, BRISK_ERR_VALUE,
                                "'%s' is %s in data row %zu, a category with no population "
                                "share in [margins]: add its share to the margin", m->variable,
@@ -202,7 +195,6 @@ static bool keep_raking(brisk_survey_data *d, size_t *const *cat, const double *
     r->calibration.ncategories = r->ncategories;
     r->calibration.weight = r->weight;
     r->calibration.base = r->base;
-    d->raked_passes = 0;
     return true;
 }
 

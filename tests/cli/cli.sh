@@ -792,7 +792,7 @@ t_concurrent_output() {
     rm -f "$tmp"/c?.csv "$tmp"/w?.csv
 }
 
-echo "1..42"
+echo "1..43"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text

@@ -1,0 +1,181 @@
+/* Agreement between coders (stats/agreement.c) against the published and
+ * R-computed values of tests/reference/agreement/values.csv:
+ * Krippendorff's reliability data (alpha, four metrics), Fleiss' (1971)
+ * diagnoses (Fleiss' kappa, Cohen's kappa of raters 1 and 2 unweighted,
+ * linear and squared, Krippendorff's nominal alpha, percent agreement),
+ * and SAS's skin-condition table (Cohen's kappa, categories in the data's
+ * order). */
+#include <config.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "brisk.h"
+#include "ref_helpers.h"
+#include "stats/agreement.h"
+
+#define DATA TEST_SRCDIR "/tests/data/agreement/"
+
+static brisk_dataset *values;
+
+static double value(const char *dataset, const char *statistic, const char *level)
+{
+    for (size_t i = 0; i < values->nrows; i++)
+        if (strcmp(ref_text(values, "dataset", i), dataset) == 0 &&
+            strcmp(ref_text(values, "statistic", i), statistic) == 0 &&
+            strcmp(ref_text(values, "level", i), level) == 0)
+            return brisk_dataset_find(values, "value")->num[i];
+    fail_msg("no reference %s %s %s", dataset, statistic, level);
+    return NAN;
+}
+
+static void near(double got, double want, double tol, const char *what)
+{
+    if (!(fabs(got - want) <= tol))
+        fail_msg("%s: brisk %.12g, R %.12g", what, got, want);
+}
+
+static void test_krippendorff(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = read_csv(DATA "krippendorff_wide.csv");
+    size_t n = ds->nrows;
+    double *x = malloc(n * 4 * sizeof *x);
+    static const char *const coders[] = {"A", "B", "C", "D"};
+    for (size_t j = 0; j < 4; j++) {
+        const brisk_column *c = brisk_dataset_find(ds, coders[j]);
+        for (size_t u = 0; u < n; u++)
+            x[u * 4 + j] = brisk_is_missing(c, u) ? NAN : c->num[u];
+    }
+    static const char *const metric[] = {"nominal", "ordinal", "interval", "ratio"};
+    for (int m = 0; m < 4; m++) {
+        size_t pairable;
+        near(brisk_agreement_krippendorff(x, n, 4, (agreement_metric)m, &pairable),
+             value("krippendorff", "krippendorff_alpha", metric[m]), 1e-12, metric[m]);
+        assert_int_equal(pairable, 40);
+    }
+    free(x);
+    brisk_dataset_free(ds);
+}
+
+/* diagnoses: each label's leading number is its code (the labels' order) */
+static double *diagnoses(size_t *n)
+{
+    brisk_dataset *ds = read_csv(DATA "diagnoses.csv");
+    *n = ds->nrows;
+    double *x = malloc(*n * 6 * sizeof *x);
+    for (size_t j = 0; j < 6; j++) {
+        char name[16];
+        snprintf(name, sizeof name, "rater%zu", j + 1);
+        const brisk_column *c = brisk_dataset_find(ds, name);
+        for (size_t u = 0; u < *n; u++)
+            x[u * 6 + j] = atof(c->str[u]);
+    }
+    brisk_dataset_free(ds);
+    return x;
+}
+
+static void test_fleiss_and_cohen_diagnoses(void **state)
+{
+    (void)state;
+    size_t n;
+    double *x = diagnoses(&n);
+    fleiss_result f = brisk_agreement_fleiss(x, n, 6);
+    assert_int_equal(f.used, 30);
+    near(f.kappa, value("diagnoses", "fleiss_kappa", "all"), 1e-12, "Fleiss kappa");
+    near(f.se, value("diagnoses", "fleiss_se0", "all"), 1e-12, "Fleiss SE");
+    near(f.z, value("diagnoses", "fleiss_z", "all"), 1e-9, "Fleiss z");
+    size_t pairable, used;
+    near(brisk_agreement_krippendorff(x, n, 6, AGREEMENT_NOMINAL, &pairable),
+         value("diagnoses", "krippendorff_alpha", "nominal"), 1e-12, "alpha, diagnoses");
+    near(100 * brisk_agreement_percent(x, n, 6, &used),
+         value("diagnoses", "percent_agreement", "all"), 1e-12, "agreement");
+    double a[30], b[30];
+    for (size_t u = 0; u < n; u++)
+        a[u] = x[u * 6], b[u] = x[u * 6 + 1];
+    static const struct { kappa_weights w; const char *suffix; } kinds[] = {
+        {KAPPA_UNWEIGHTED, ""}, {KAPPA_LINEAR, "_linear"}, {KAPPA_SQUARED, "_squared"}};
+    for (size_t k = 0; k < 3; k++) {
+        cohen_result c = brisk_agreement_cohen(a, b, n, kinds[k].w);
+        char key[64];
+        snprintf(key, sizeof key, "cohen_kappa%s", kinds[k].suffix);
+        near(c.kappa, value("diagnoses", key, "1-2"), 1e-12, key);
+        snprintf(key, sizeof key, "cohen_se%s", kinds[k].suffix);
+        near(c.se, value("diagnoses", key, "1-2"), 1e-10, key);
+    }
+    free(x);
+}
+
+/* SAS's skin-condition table: 88 cases from cell counts, the categories
+ * coded in the order the data give them (SAS's ORDER=DATA) */
+static void test_cohen_sas(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = read_csv(DATA "sas_kappa.csv");
+    static const char *const order[] = {"terrible", "poor", "marginal", "clear"};
+    double a[100], b[100];
+    size_t n = 0;
+    const brisk_column *r1 = brisk_dataset_find(ds, "rater1"), *r2 = brisk_dataset_find(ds, "rater2");
+    const brisk_column *count = brisk_dataset_find(ds, "count");
+    for (size_t i = 0; i < ds->nrows; i++) {
+        double c1 = NAN, c2 = NAN;
+        for (size_t k = 0; k < 4; k++) {
+            if (strcmp(r1->str[i], order[k]) == 0)
+                c1 = (double)k;
+            if (strcmp(r2->str[i], order[k]) == 0)
+                c2 = (double)k;
+        }
+        for (int t = 0; t < (int)count->num[i]; t++, n++)
+            a[n] = c1, b[n] = c2;
+    }
+    assert_int_equal(n, 88);
+    static const struct { kappa_weights w; const char *suffix; } kinds[] = {
+        {KAPPA_UNWEIGHTED, ""}, {KAPPA_LINEAR, "_linear"}, {KAPPA_SQUARED, "_squared"}};
+    for (size_t k = 0; k < 3; k++) {
+        cohen_result c = brisk_agreement_cohen(a, b, n, kinds[k].w);
+        char key[64];
+        snprintf(key, sizeof key, "cohen_kappa%s", kinds[k].suffix);
+        near(c.kappa, value("sas_skin", key, "1-2"), 1e-12, key);
+        snprintf(key, sizeof key, "cohen_se%s", kinds[k].suffix);
+        near(c.se, value("sas_skin", key, "1-2"), 1e-10, key);
+    }
+    brisk_dataset_free(ds);
+}
+
+/* Degenerate data: no variation, nothing pairable, a single coder. */
+static void test_agreement_edges(void **state)
+{
+    (void)state;
+    double same[] = {1, 1, 1, 1, 1, 1};
+    size_t pairable, used;
+    assert_true(isnan(brisk_agreement_krippendorff(same, 3, 2, AGREEMENT_NOMINAL, &pairable)));
+    assert_int_equal(pairable, 6);
+    near(brisk_agreement_percent(same, 3, 2, &used), 1, 0, "all agree");
+    double lonely[] = {1, NAN, NAN, 2, 3, NAN};
+    assert_true(isnan(brisk_agreement_krippendorff(lonely, 3, 2, AGREEMENT_NOMINAL, &pairable)));
+    assert_int_equal(pairable, 0);
+    assert_true(isnan(brisk_agreement_percent(lonely, 3, 2, &used)));
+    assert_int_equal(used, 0);
+    fleiss_result f = brisk_agreement_fleiss(same, 6, 1);
+    assert_true(isnan(f.kappa));
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    values = read_csv(TEST_SRCDIR "/tests/reference/agreement/values.csv");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_krippendorff),
+        cmocka_unit_test(test_fleiss_and_cohen_diagnoses),
+        cmocka_unit_test(test_cohen_sas),
+        cmocka_unit_test(test_agreement_edges),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    brisk_dataset_free(values);
+    return failed;
+}

@@ -104,13 +104,13 @@ static const char *design_text(const report_ctx *c, char *buf, size_t size)
 {
     const brisk_survey *s = c->s;
     const brisk_survey_data *d = c->d;
-    char strata[120] = "", cluster[120] = "", fpc[120] = "", margins[200] = "";
+    char strata[160] = "", cluster[160] = "", fpc[160] = "", margins[200] = "";
     if (s->strata)
-        snprintf(strata, sizeof strata, "strata '%s'; ", s->strata);
+        snprintf(strata, sizeof strata, "strata '%.100s'; ", s->strata);
     if (s->cluster)
-        snprintf(cluster, sizeof cluster, "clusters '%s'; ", s->cluster);
+        snprintf(cluster, sizeof cluster, "clusters '%.100s'; ", s->cluster);
     if (s->fpc)
-        snprintf(fpc, sizeof fpc, "finite population correction '%s'; ", s->fpc);
+        snprintf(fpc, sizeof fpc, "finite population correction '%.100s'; ", s->fpc);
     if (s->nmargins)
         snprintf(margins, sizeof margins, "weights %s to %zu [margins] (%zu passes; Kish's "
                  "design effect %.3f); ", s->nmargins == 1 ? "post-stratified" : "raked",
@@ -221,8 +221,10 @@ static brisk_status overview(const report_ctx *c, brisk_table_list *out)
         st = key_value(t, "Bootstrap (Comparison, Indirect effects)", buf);
     }
     if (!st) st = key_value(t, "Weight", weight_text(c, buf, sizeof buf));
-    if (!st && (c->s->strata || c->s->cluster || c->s->fpc || c->s->nmargins))
-        st = key_value(t, "Sampling design", design_text(c, buf, sizeof buf));
+    if (!st && (c->s->strata || c->s->cluster || c->s->fpc || c->s->nmargins)) {
+        char design[1024];   /* its parts are bounded: four names of at most 100 bytes */
+        st = key_value(t, "Sampling design", design_text(c, design, sizeof design));
+    }
     if (!st) st = key_value(t, "brisk", BRISK_VERSION);
     if (!st) st = key_value(t, "Date", date);
     snprintf(buf, sizeof buf, "%zu (listed on the Warnings sheet)", out->nwarnings);

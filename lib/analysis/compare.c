@@ -174,10 +174,10 @@ static void draws_of(const compare_run *run, char *buf, size_t size)
     }
     char strata[160] = "";
     if (s->strata)
-        snprintf(strata, sizeof strata, " within each of the %zu strata of '%s'",
+        snprintf(strata, sizeof strata, " within each of the %zu strata of '%.100s'",
                  run->design->nstrata, s->strata);
     if (s->cluster)
-        snprintf(buf, size, "the %zu clusters of '%s'%s (each stratum's clusters drawn as "
+        snprintf(buf, size, "the %zu clusters of '%.100s'%s (each stratum's clusters drawn as "
                  "many times as it has, with replacement; a respondent counts as often as "
                  "its cluster)", run->design->npsu, s->cluster, strata);
     else
@@ -381,7 +381,7 @@ static const char *weight_of(const compare_run *run)
 
 static brisk_table *paths_table(const compare_run *run, const brisk_survey *s)
 {
-    char what[400];
+    char what[600];
     draws_of(run, what, sizeof what);
     brisk_table *t = brisk_table_new("compare.paths", "Paths by behaviour (same respondents)");
     brisk_status st = t ? add_col(t, "path", "Path", BRISK_CELL_TEXT, NULL) : BRISK_ERR_NOMEM;
@@ -531,7 +531,7 @@ static brisk_table *differences_table(const compare_run *run, const brisk_survey
  * bootstrap intervals, from the same draws. */
 static brisk_table *effects_table(const compare_run *run, const brisk_survey *s)
 {
-    char what[400];
+    char what[600];
     draws_of(run, what, sizeof what);
     static const struct { const char *key, *header; brisk_cell_kind kind; } cols[] = {
         {"effect", "Effect", BRISK_CELL_TEXT}, {"behaviour", "Behaviour", BRISK_CELL_TEXT},

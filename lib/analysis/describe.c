@@ -308,16 +308,16 @@ static brisk_status design_note(describe_ctx *c)
     const sampling_design *d = c->design;
     char clusters[160] = "", strata[160] = "", fpc[160] = "";
     if (s->cluster)
-        snprintf(clusters, sizeof clusters, "clusters '%s' (%zu PSUs), ", s->cluster, d->npsu);
+        snprintf(clusters, sizeof clusters, "clusters '%.100s' (%zu PSUs), ", s->cluster, d->npsu);
     else
         snprintf(clusters, sizeof clusters, "each respondent a PSU, ");
     if (s->strata)
-        snprintf(strata, sizeof strata, "strata '%s' (%zu), ", s->strata, d->nstrata);
+        snprintf(strata, sizeof strata, "strata '%.100s' (%zu), ", s->strata, d->nstrata);
     if (s->fpc)
-        snprintf(fpc, sizeof fpc, "finite population correction '%s', ", s->fpc);
+        snprintf(fpc, sizeof fpc, "finite population correction '%.100s', ", s->fpc);
     char weight[600] = "Unweighted; ";
     if (s->weight)
-        snprintf(weight, sizeof weight, "Weighted by '%s' (n counts respondents); ", s->weight);
+        snprintf(weight, sizeof weight, "Weighted by '%.100s' (n counts respondents); ", s->weight);
     if (s->nmargins) {
         const brisk_survey_data *data = c->data;
         brisk_buf vars = {0};
@@ -328,7 +328,7 @@ static brisk_status design_note(describe_ctx *c)
             brisk_buf_free(&vars);
             return BRISK_ERR_NOMEM;
         }
-        snprintf(weight, sizeof weight, "Weighted by '%s'%s, %s to [margins] %s (%s: %zu "
+        snprintf(weight, sizeof weight, "Weighted by '%.100s'%s, %s to [margins] %.300s (%s: %zu "
                  "pass%s; from %.4g to %.4g, Kish's design effect %.3f; n counts "
                  "respondents); ", s->weight, s->weight_generated ? " (from 1)" : "",
                  s->nmargins == 1 ? "post-stratified" : "raked",

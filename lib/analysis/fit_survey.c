@@ -103,8 +103,8 @@ brisk_status brisk_survey_warn_design(const brisk_survey *s, brisk_table_list *o
 {
     if (!s->strata && !s->fpc)
         return BRISK_OK;
-    char what[400];
-    snprintf(what, sizeof what, "the survey's %s%s%s%s%s%s%s is not used by the structural models "
+    char what[600];
+    snprintf(what, sizeof what, "the survey's %s%.100s%s%s%s%.100s%s is not used by the structural models "
              "and their reliability (lavaan has no strata or fpc; its cluster= is: they take the "
              "survey's cluster, if any); describe and regress use the whole design",
              s->strata ? "strata '" : "", s->strata ? s->strata : "", s->strata ? "'" : "",

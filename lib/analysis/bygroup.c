@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "stats/crosstab.h"
 #include "stats/design.h"
+#include "stats/sampling.h"
 
 /* ------------------------------------------------------------ tables */
 
@@ -47,6 +48,7 @@ static brisk_table *make_table(const char *id, const char *title, const char *co
 static const char *const share_cols[][3] = {
     {"behaviour", "Behaviour", "t"}, {"item", "Item", "t"}, {"demographic", "Demographic", "t"},
     {"level", "Level", "t"}, {"n", "n", "i"}, {"approve", "% approving", "%"},
+    {"se", "SE", "%"},   /* with a design: the domain's (svyby) */
 };
 static const char *const test_cols[][3] = {
     {"behaviour", "Behaviour", "t"}, {"item", "Item", "t"}, {"demographic", "Demographic", "t"},
@@ -92,6 +94,27 @@ static brisk_status tabulate(by_ctx *c, const brisk_column *col, const brisk_col
     return BRISK_OK;
 }
 
+/* The SE of level l's share approving, a domain of the whole design (as
+ * svyby(~approve, ~level, design, svymean)): each row of the level
+ * contributes w (approves - p) / (the level's weights), every other row
+ * zero.  NaN when out of memory. */
+static double domain_se(const by_ctx *c, size_t l)
+{
+    const crosstab *ct = &c->ct;
+    const struct sampling_design *d = ct->design;
+    double *u = calloc(d->n + 1, sizeof *u), v = NAN;
+    if (!u)
+        return NAN;
+    double p = ct->wyes[l] / ct->w[l];
+    for (size_t r = 0; r < ct->nrows; r++)
+        if (ct->level[r] == l)
+            u[ct->unit[r]] += ct->weight[r] * ((double)ct->approve[r] - p) / ct->w[l];
+    if (!brisk_sampling_vcov(d, u, 1, &v))
+        v = NAN;
+    free(u);
+    return sqrt(v);
+}
+
 static brisk_status add_rows(by_ctx *c, const char *behaviour, const char *item,
                              const char *demographic, const design_levels *lv)
 {
@@ -109,6 +132,8 @@ static brisk_status add_rows(by_ctx *c, const char *behaviour, const char *item,
         brisk_table_set_num(c->shares, row, 4, ct->n[l]);
         brisk_table_set_num(c->shares, row, 5, 100 * (weighted ? ct->wyes[l] / ct->w[l]
                                                               : ct->yes[l] / ct->n[l]));
+        if (ct->design)
+            brisk_table_set_num(c->shares, row, 6, 100 * domain_se(c, l));
     }
     test_result t = brisk_crosstab_test(ct, weighted);
     size_t row = brisk_table_add_row(c->tests);
@@ -189,7 +214,8 @@ brisk_status brisk_approval_by_group(const brisk_survey_data *data, const char *
         maxl = st == BRISK_OK && lv[k].n > maxl ? lv[k].n : maxl;
     }
     by_ctx c = {.data = data, .s = data->survey, .err = err,
-                .shares = make_table("describe.by_group", "Approval by group", share_cols, 6),
+                .shares = make_table("describe.by_group", "Approval by group", share_cols,
+                                     data->design ? 7 : 6),
                 .tests = make_table("describe.by_group_tests", "Does approval differ between "
                                     "groups?", test_cols, 11),
                 .ct = {.n = calloc(maxl, sizeof(double)), .yes = calloc(maxl, sizeof(double)),
@@ -207,8 +233,11 @@ brisk_status brisk_approval_by_group(const brisk_survey_data *data, const char *
         brisk_error_set(err, st, "out of memory");
     const brisk_survey *s = data->survey;
     if (st == BRISK_OK &&
-        (brisk_table_add_note(c.shares, "%% approving: answers %g to %g%s.", s->agree_min,
-                              s->agree_max, data->weight ? ", weighted" : "") ||
+        (brisk_table_add_note(c.shares, "%% approving: answers %g to %g%s%s.", s->agree_min,
+                              s->agree_max, data->weight ? ", weighted" : "",
+                              data->design ? "; SE: the level's as a domain of the survey's "
+                                             "whole design (svyby with svymean), in percentage "
+                                             "points" : "") ||
          brisk_table_add_note(c.tests, data->design
                                   ? "Rao-Scott second-order F of the weighted table (as R's "
                                     "svychisq), with the weighted Pearson chi-square it corrects; "

@@ -145,6 +145,8 @@ static void check_by_group(const char *name, const brisk_survey_data *d, const c
         assert_string_equal(brisk_table_cell(shares, row, 3)->text, ref_text(ref, "level", i));
         near(brisk_table_cell(shares, row, 4)->num, num_at(ref, "n", i), 0, "n", i);
         near(brisk_table_cell(shares, row, 5)->num, num_at(ref, "approve", i), 1e-10, "%", i);
+        if (weighted)   /* the domain's SE over the whole design (svyby) */
+            near(brisk_table_cell(shares, row, 6)->num, num_at(ref, "se", i), 1e-7, "SE", i);
         row++;
     }
     brisk_dataset_free(ref);

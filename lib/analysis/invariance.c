@@ -227,8 +227,10 @@ static brisk_status invariance_rows(inv_table *it, const char *behaviour, const 
             st = BRISK_ERR_NOMEM;
         if (st == BRISK_OK) {
             it->estimator = brisk_fitted_estimator(&fitted);
-            it->weight = brisk_model_weight(fitted.model);
-            it->cluster = brisk_model_cluster(fitted.model);
+            /* the options' strings (the survey's, the command line's)
+             * outlive the fits, whose models are freed level by level */
+            it->weight = mopt.weight;
+            it->cluster = mopt.cluster;
             st = add_level(it->t, behaviour, &levels[k], &fitted, k ? &prev : NULL, err);
             if (st != BRISK_OK && st != BRISK_ERR_NOMEM)
                 name_level(err, &levels[k]);

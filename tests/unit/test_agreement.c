@@ -40,6 +40,22 @@ static void near(double got, double want, double tol, const char *what)
         fail_msg("%s: brisk %.12g, R %.12g", what, got, want);
 }
 
+/* Cohen's kappa of coders a and b, unweighted, linear and squared, and
+ * their SEs against the dataset's reference values. */
+static void check_cohen(const char *dataset, const double *a, const double *b, size_t n)
+{
+    static const struct { kappa_weights w; const char *suffix; } kinds[] = {
+        {KAPPA_UNWEIGHTED, ""}, {KAPPA_LINEAR, "_linear"}, {KAPPA_SQUARED, "_squared"}};
+    for (size_t k = 0; k < 3; k++) {
+        cohen_result c = brisk_agreement_cohen(a, b, n, kinds[k].w);
+        char key[64];
+        snprintf(key, sizeof key, "cohen_kappa%s", kinds[k].suffix);
+        near(c.kappa, value(dataset, key, "1-2"), 1e-12, key);
+        snprintf(key, sizeof key, "cohen_se%s", kinds[k].suffix);
+        near(c.se, value(dataset, key, "1-2"), 1e-10, key);
+    }
+}
+
 static void test_krippendorff(void **state)
 {
     (void)state;
@@ -98,16 +114,7 @@ static void test_fleiss_and_cohen_diagnoses(void **state)
     double a[30], b[30];
     for (size_t u = 0; u < n; u++)
         a[u] = x[u * 6], b[u] = x[u * 6 + 1];
-    static const struct { kappa_weights w; const char *suffix; } kinds[] = {
-        {KAPPA_UNWEIGHTED, ""}, {KAPPA_LINEAR, "_linear"}, {KAPPA_SQUARED, "_squared"}};
-    for (size_t k = 0; k < 3; k++) {
-        cohen_result c = brisk_agreement_cohen(a, b, n, kinds[k].w);
-        char key[64];
-        snprintf(key, sizeof key, "cohen_kappa%s", kinds[k].suffix);
-        near(c.kappa, value("diagnoses", key, "1-2"), 1e-12, key);
-        snprintf(key, sizeof key, "cohen_se%s", kinds[k].suffix);
-        near(c.se, value("diagnoses", key, "1-2"), 1e-10, key);
-    }
+    check_cohen("diagnoses", a, b, n);
     free(x);
 }
 
@@ -134,16 +141,7 @@ static void test_cohen_sas(void **state)
             a[n] = c1, b[n] = c2;
     }
     assert_int_equal(n, 88);
-    static const struct { kappa_weights w; const char *suffix; } kinds[] = {
-        {KAPPA_UNWEIGHTED, ""}, {KAPPA_LINEAR, "_linear"}, {KAPPA_SQUARED, "_squared"}};
-    for (size_t k = 0; k < 3; k++) {
-        cohen_result c = brisk_agreement_cohen(a, b, n, kinds[k].w);
-        char key[64];
-        snprintf(key, sizeof key, "cohen_kappa%s", kinds[k].suffix);
-        near(c.kappa, value("sas_skin", key, "1-2"), 1e-12, key);
-        snprintf(key, sizeof key, "cohen_se%s", kinds[k].suffix);
-        near(c.se, value("sas_skin", key, "1-2"), 1e-10, key);
-    }
+    check_cohen("sas_skin", a, b, n);
     brisk_dataset_free(ds);
 }
 

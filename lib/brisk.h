@@ -15,5 +15,6 @@
 #include "brisk/regress.h"
 #include "brisk/analysis.h"
 #include "brisk/report.h"
+#include "brisk/qual.h"
 
 #endif

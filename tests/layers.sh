@@ -27,10 +27,11 @@ allowed() {
     export)   echo "core export" ;;
     stats)    echo "core data stats" ;;
     sem)      echo "core data stats sem" ;;
+    qual)     echo "core data qual" ;;
     survey)   echo "core data stats survey brisk/syntax.h" ;;
     sim)      echo "core data stats sem survey export sim" ;;
-    analysis) echo "core data stats sem survey export analysis" ;;
-    report)   echo "core data stats sem survey export analysis report" ;;
+    analysis) echo "core data stats sem survey qual export analysis" ;;
+    report)   echo "core data stats sem survey qual export analysis report" ;;
     *)        echo "" ;;
     esac
 }
@@ -44,6 +45,7 @@ public_layer() {
     stats.h | regress.h) echo stats ;;
     syntax.h | model.h) echo sem ;;
     survey.h) echo survey ;;
+    qual.h) echo qual ;;
     sim.h) echo sim ;;
     analysis.h) echo analysis ;;
     report.h) echo report ;;
@@ -51,7 +53,7 @@ public_layer() {
     esac
 }
 
-layers="core data export stats sem survey sim analysis report"
+layers="core data export stats sem qual survey sim analysis report"
 
 # check_files ROOT LAYER FILES...: prints a diagnostic line per forbidden
 # include ("file:line: ...") of the files, which belong to LAYER.

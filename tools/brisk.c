@@ -15,6 +15,7 @@ static const cli_command *const commands[] = {
     &cmd_reliability,
     &cmd_regress,
     &cmd_compare_items,
+    &cmd_interviews,
     &cmd_simulate,
     &cmd_power,
     &cmd_report,

@@ -215,6 +215,7 @@ extern const cli_command cmd_invariance;
 extern const cli_command cmd_reliability;
 extern const cli_command cmd_regress;
 extern const cli_command cmd_compare_items;
+extern const cli_command cmd_interviews;
 extern const cli_command cmd_simulate;
 extern const cli_command cmd_power;
 extern const cli_command cmd_compare;

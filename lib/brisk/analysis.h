@@ -12,6 +12,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "model.h"
+#include "qual.h"
 #include "regress.h"
 #include "survey.h"
 #include "table.h"
@@ -275,6 +276,64 @@ brisk_status brisk_write_fit_dot(FILE *stream, const brisk_fit *fit, const char 
 /* The JSON document of DESIGN.md ("brisk", "fits": [...]). */
 brisk_status brisk_write_fit_json(FILE *stream, const brisk_fit_result *results, size_t n,
                                   brisk_error *err);
+
+/* ---- coded interviews ---- */
+
+/* What a unit of agreement between coders is (--unit). */
+typedef enum brisk_interview_unit {
+    BRISK_UNIT_PARTICIPANT = 0,  /* did the coder apply the code to the participant? */
+    BRISK_UNIT_SOURCE,           /* ... to the transcript (source)? */
+    BRISK_UNIT_SEGMENT           /* ... to a segment: overlapping selections of any
+                                    coder in one source form one unit */
+} brisk_interview_unit;
+
+/* The metric of Krippendorff's alpha for --categories. */
+typedef enum brisk_interview_level {
+    BRISK_LEVEL_NOMINAL = 0, BRISK_LEVEL_ORDINAL, BRISK_LEVEL_INTERVAL, BRISK_LEVEL_RATIO
+} brisk_interview_level;
+
+typedef struct brisk_interviews_options {
+    const char *coder;            /* themes, co-occurrence and quotes of this coder
+                                     only; NULL: every coder's codings */
+    const char *const *by;        /* case variables to compare participants by */
+    size_t nby;
+    brisk_interview_unit unit;
+    const char *categories;       /* a code whose children are the categories of one
+                                     variable, for agreement on it; or NULL */
+    brisk_interview_level level;  /* Krippendorff's metric on those categories */
+    size_t bootstrap;             /* draws for alpha's CI; 0: 1000 */
+    unsigned long long seed;      /* 0: 1 */
+    bool no_quotes;               /* leave the quotes out */
+    bool no_agreement;            /* leave agreement out (the report's themes only) */
+} brisk_interviews_options;
+
+/* brisk interviews: from a coded-interview project, the tables
+ * "interviews.overview", "interviews.codebook" (a .qdc: nothing else),
+ * "interviews.themes" (per code and parent: participants raising it, of
+ * how many, the share with a Wilson 95% CI, segments, words coded),
+ * "interviews.themes_by.VAR" per case variable in opt->by (participants
+ * per level and Fisher's exact test), "interviews.cooccurrence" (pairs of
+ * codes: overlapping segments, participants with both, Jaccard),
+ * "interviews.agreement" (per code between the coders: percent agreement,
+ * Cohen's kappa of two, Fleiss' kappa, Krippendorff's alpha with a
+ * bootstrap CI, at opt->unit), "interviews.agreement_categories" (with
+ * opt->categories) and "interviews.quotes".  Participants are the
+ * project's cases; a source in no case is a participant of its own.
+ * Errors: an unknown coder or --categories code (BRISK_ERR_VALUE), an
+ * unknown case variable (BRISK_ERR_COLUMN). */
+brisk_status brisk_interviews(const brisk_qual_project *p, const brisk_interviews_options *opt,
+                              brisk_table_list *out, brisk_error *err);
+
+/* The joint display of a mixed-methods study: for the participants whose
+ * case variable link holds a survey respondent's id, per code and
+ * construct (the mean of a construct's items, per behaviour) the mean and
+ * SD of those who raised the code and of those who did not
+ * ("interviews.joint").  Errors: link is no case variable
+ * (BRISK_ERR_COLUMN); no participant matches a respondent (BRISK_ERR_DATA). */
+brisk_status brisk_interviews_joint(const brisk_qual_project *p, const char *link,
+                                    const brisk_survey_data *data,
+                                    const brisk_interviews_options *opt,
+                                    brisk_table_list *out, brisk_error *err);
 
 #ifdef __cplusplus
 }

@@ -24,7 +24,9 @@ typedef struct brisk_report_options {
  * tables to out, sheet by sheet: Overview, Items, Demographics, Agreement
  * (with a chart), Measurement, Reliability (as brisk_reliability_survey),
  * Structural (with a chart), Fit, and with a bootstrap Comparison (two or
- * more behaviours) and Indirect effects (a model with :=).  Fails like
+ * more behaviours) and Indirect effects (a model with :=); with
+ * [interviews], Themes, Co-occurrence, Coder agreement and Quotes (as brisk
+ * interviews) and, with its link, the Joint display.  Fails like
  * brisk_fit_survey when a behaviour's model cannot be estimated. */
 brisk_status brisk_report(const brisk_survey *s, const brisk_survey_data *d,
                           const brisk_report_options *opt, brisk_table_list *out,

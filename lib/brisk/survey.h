@@ -79,6 +79,11 @@ typedef struct brisk_survey {
     bool weight_generated;            /* [margins] without a weight: 'weight' names the
                                          column of the raked weights brisk adds */
 
+    char *interviews;        /* [interviews] project = FILE as written, or NULL */
+    char *interviews_path;   /* resolved against the survey's folder */
+    char *interviews_link;   /* link = the case variable holding the survey id, or NULL */
+    long interviews_line, interviews_link_line;
+
     char *model;             /* [model] verbatim, or NULL */
     long model_line;         /* line of the model's first line in the file */
     brisk_syntax *model_syntax; /* parsed [model] with templates unexpanded */

@@ -654,11 +654,44 @@ static brisk_status comparison(const report_ctx *c, brisk_table_list *out)
     return adopt(tables, st, comparison_sheet, out);
 }
 
+/* ------------------------------------------------------------ Interviews */
+
+/* The tables of brisk interviews on the project the survey's [interviews]
+ * names, on the sheets they name (Themes, Co-occurrence, Coder agreement,
+ * Quotes, Joint display). */
+static const char *interviews_sheet(const brisk_table *t)
+{
+    static const struct { const char *prefix, *sheet; } sheets[] = {
+        {"interviews.cooccurrence", "Co-occurrence"}, {"interviews.agreement", "Coder agreement"},
+        {"interviews.quotes", "Quotes"}, {"interviews.joint", "Joint display"}};
+    for (size_t i = 0; i < sizeof sheets / sizeof sheets[0]; i++)
+        if (strncmp(t->id, sheets[i].prefix, strlen(sheets[i].prefix)) == 0)
+            return sheets[i].sheet;
+    return "Themes";
+}
+
+static brisk_status interviews(const report_ctx *c, brisk_table_list *out)
+{
+    if (!c->s->interviews)
+        return BRISK_OK;
+    brisk_qual_project *p = NULL;
+    brisk_table_list *tables = brisk_table_list_new();
+    if (!tables)
+        return BRISK_ERR_NOMEM;
+    brisk_status st = brisk_qual_read(c->s->interviews_path, &p, c->err);
+    if (st == BRISK_OK)
+        st = brisk_interviews(p, NULL, tables, c->err);
+    if (st == BRISK_OK && c->s->interviews_link)
+        st = brisk_interviews_joint(p, c->s->interviews_link, c->d, NULL, tables, c->err);
+    brisk_qual_project_free(p);
+    return adopt(tables, st, interviews_sheet, out);
+}
+
 /* ------------------------------------------------------------ the report */
 
 /* The sheets, in order.  A new sheet is one more function here. */
 static const section_fn sections[] = {
-    items, agreement, measurement, reliability, structural, fit_sheet, comparison,
+    items, agreement, measurement, reliability, structural, fit_sheet, comparison, interviews,
 };
 
 static brisk_status collect_warnings(const report_ctx *c, brisk_table_list *out)

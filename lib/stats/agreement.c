@@ -185,11 +185,15 @@ cohen_result brisk_agreement_cohen(const double *a, const double *b, size_t n, k
     double *wr = col ? calloc(K + 1, sizeof *wr) : NULL, *wc = wr ? calloc(K + 1, sizeof *wc) : NULL;
     if (wc && r.used > 0) {
         double N = (double)r.used;
+        /* counts first, divided once: adding 1/N N times leaves a single
+         * category's share short of 1, and pe < 1 would pass */
         for (size_t i = 0; i < n; i++)
             if (!isnan(both[2 * i])) {
                 size_t x = code_index(codes, K, both[2 * i]), y = code_index(codes, K, both[2 * i + 1]);
-                p[x * K + y] += 1 / N;
+                p[x * K + y] += 1;
             }
+        for (size_t i = 0; i < K * K; i++)
+            p[i] /= N;
         for (size_t i = 0; i < K; i++)
             for (size_t j = 0; j < K; j++) {
                 row[i] += p[i * K + j];
@@ -203,7 +207,9 @@ cohen_result brisk_agreement_cohen(const double *a, const double *b, size_t n, k
                 pe += w * row[i] * col[j];
             }
         r.observed = po, r.expected = pe;
-        r.kappa = pe < 1 ? (po - pe) / (1 - pe) : NAN;
+        /* one category only: chance agreement is certain, kappa undefined
+         * (psych::cohen.kappa gives NA) */
+        r.kappa = K >= 2 && pe < 1 ? (po - pe) / (1 - pe) : NAN;
         /* Fleiss, Cohen and Everitt (1969): the weighted marginal means */
         for (size_t i = 0; i < K; i++)
             for (size_t j = 0; j < K; j++) {
@@ -218,7 +224,9 @@ cohen_result brisk_agreement_cohen(const double *a, const double *b, size_t n, k
                 s += p[i * K + j] * d * d;
             }
         double c = k - pe * (1 - k);
-        r.se = pe < 1 ? sqrt((s - c * c) / ((1 - pe) * (1 - pe) * N)) : NAN;
+        /* at perfect agreement s - c^2 is 0 up to rounding: clamp, as psych */
+        double v = s - c * c;
+        r.se = isnan(r.kappa) ? NAN : sqrt((v > 0 ? v : 0) / ((1 - pe) * (1 - pe) * N));
     }
     free(both), free(codes), free(p), free(row), free(col), free(wr), free(wc);
     return r;

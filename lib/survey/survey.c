@@ -17,11 +17,12 @@
 
 typedef enum {
     SEC_NONE, SEC_SURVEY, SEC_BEHAVIOURS, SEC_ITEMS, SEC_REVERSE, SEC_MODEL,
-    SEC_DEMOGRAPHICS, SEC_MARGINS
+    SEC_DEMOGRAPHICS, SEC_MARGINS, SEC_INTERVIEWS
 } section;
 
 static const char *const section_names[] = {
-    "", "survey", "behaviours", "items", "reverse", "model", "demographics", "margins"
+    "", "survey", "behaviours", "items", "reverse", "model", "demographics", "margins",
+    "interviews"
 };
 
 #define MAX_MARGINS 32
@@ -77,6 +78,9 @@ void brisk_survey_free(brisk_survey *s)
         free(s->margins[i].variable);
     }
     free(s->margins);
+    free(s->interviews);
+    free(s->interviews_path);
+    free(s->interviews_link);
     free(s->strata);
     free(s->cluster);
     free(s->fpc);
@@ -200,7 +204,8 @@ static brisk_status set_string(survey_parser *p, const char *key, char **field, 
         char first[48] = "";
         if (*line)
             snprintf(first, sizeof first, " (first on line %ld)", *line);
-        return fail(p, "'%s' is given twice in [survey]%s", key, first);
+        return fail(p, p->sec == SEC_INTERVIEWS ? "'%s' is given twice in [interviews]%s"
+                                                : "'%s' is given twice in [survey]%s", key, first);
     }
     if (!*v)
         return fail(p, "a value is needed after '='%s%s", "", "");
@@ -272,6 +277,20 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
     }
     return fail(p, "unknown key '%s' in [survey] (known: title data id layout behaviour "
                    "weight strata cluster fpc scale agree missing encoding ordered)%s", key, "");
+}
+
+/* [interviews]: the coded-interview project of a mixed-methods study and
+ * the case variable that holds a participant's survey id. */
+static brisk_status interviews_key(survey_parser *p, const char *key, const char *v)
+{
+    brisk_survey *s = p->s;
+    if (!v)
+        return fail(p, "expected 'key = value' in [interviews], found '%s'%s", key, "");
+    if (strcmp(key, "project") == 0)
+        return set_string(p, key, &s->interviews, &s->interviews_line, v);
+    if (strcmp(key, "link") == 0)
+        return set_string(p, key, &s->interviews_link, &s->interviews_link_line, v);
+    return fail(p, "unknown key '%s' in [interviews] (known: project link)%s", key, "");
 }
 
 /* Names separated by blanks or commas, as in [reverse] and [demographics]. */
@@ -388,6 +407,8 @@ static brisk_status key_value_line(survey_parser *p, char *line)
     }
     case SEC_MARGINS:
         return margin_line(p, key, value);
+    case SEC_INTERVIEWS:
+        return interviews_key(p, key, value);
     default: /* SEC_ITEMS */
         if (find_entry(s->items, s->nitems, key))
             return fail(p, "item '%s' is defined twice in [items]%s", key, "");
@@ -414,7 +435,7 @@ static brisk_status section_header(survey_parser *p, char *line)
         }
     }
     return fail(p, "unknown section [%s] (known: survey behaviours items reverse model "
-                   "demographics margins)%s", name, "");
+                   "demographics margins interviews)%s", name, "");
 }
 
 static brisk_status one_line(survey_parser *p, char *raw)
@@ -466,21 +487,41 @@ static brisk_status split_lines(survey_parser *p, const char *text, size_t size)
     return BRISK_OK;
 }
 
-static brisk_status resolve_data_path(survey_parser *p)
+/* A file the survey names, relative to the survey's folder. */
+static brisk_status resolve_path(survey_parser *p, const char *name, char **out)
 {
     brisk_survey *s = p->s;
-    if (s->data[0] == '/') {
-        s->data_path = brisk_strdup(s->data);
+    if (name[0] == '/') {
+        *out = brisk_strdup(name);
     } else {
         char *copy = brisk_strdup(s->path);
         if (!copy)
             return nomem(p);
         const char *dir = dirname(copy);
-        if (asprintf(&s->data_path, "%s/%s", dir, s->data) < 0)
-            s->data_path = NULL;
+        if (asprintf(out, "%s/%s", dir, name) < 0)
+            *out = NULL;
         free(copy);
     }
-    return s->data_path ? BRISK_OK : nomem(p);
+    return *out ? BRISK_OK : nomem(p);
+}
+
+/* [interviews] needs its project; a link needs the survey's id. */
+static brisk_status check_interviews(survey_parser *p)
+{
+    brisk_survey *s = p->s;
+    if (!s->interviews && s->interviews_link) {
+        p->line = s->interviews_link_line;
+        return fail(p, "[interviews] names a link but no project: add 'project = FILE' (a "
+                       "REFI-QDA .qdpx or a segments CSV)%s%s", "", "");
+    }
+    if (s->interviews_link && !s->id) {
+        p->line = s->interviews_link_line;
+        return fail(p, "'link = %s' in [interviews] matches interviews to respondents by the "
+                       "survey's id, but [survey] names none: add 'id = COLUMN'%s",
+                    s->interviews_link, "");
+    }
+    p->line = 0;
+    return s->interviews ? resolve_path(p, s->interviews, &s->interviews_path) : BRISK_OK;
 }
 
 /* Whole-file checks once every section is read. */
@@ -534,7 +575,8 @@ static brisk_status check_survey(survey_parser *p)
         s->weight_generated = true;
     }
     p->line = 0;
-    return resolve_data_path(p);
+    brisk_status st = check_interviews(p);
+    return st == BRISK_OK ? resolve_path(p, s->data, &s->data_path) : st;
 }
 
 /* The lists that name items, checked once the items are known (from

@@ -53,6 +53,34 @@ repeat_x() {    # $1 bytes of 'x'
     head -c "$1" /dev/zero | tr '\0' x
 }
 
+le16() {        # a number as 2 bytes, least significant first
+    printf "\\$(printf %03o $(($1 & 255)))\\$(printf %03o $((($1 >> 8) & 255)))"
+}
+le32() {
+    le16 $(($1 & 65535))
+    le16 $((($1 >> 16) & 65535))
+}
+
+# A zip bomb: one entry, project.qde, of 300 MiB of zeros, deflated to
+# about 300 KB.  gzip's deflate stream and CRC go into zip's headers.
+zip_bomb() {    # zip_bomb PATH
+    size=314572800
+    head -c $size /dev/zero | gzip -9 -n >"$1.gz" || return 1
+    comp=$(($(wc -c <"$1.gz") - 18))   # less gzip's 10-byte header, 8-byte trailer
+    {
+        printf 'PK\003\004'; le16 20; le16 0; le16 8; le16 0; le16 33   # 1980-01-01
+        tail -c 8 "$1.gz" | head -c 4; le32 $comp; le32 $size; le16 11; le16 0
+        printf project.qde
+        tail -c +11 "$1.gz" | head -c $comp
+        printf 'PK\001\002'; le16 20; le16 20; le16 0; le16 8; le16 0; le16 33
+        tail -c 8 "$1.gz" | head -c 4; le32 $comp; le32 $size; le16 11; le16 0; le16 0
+        le16 0; le16 0; le32 0; le32 0; printf project.qde
+        printf 'PK\005\006'; le16 0; le16 0; le16 1; le16 1; le32 57; le32 $((41 + comp))
+        le16 0
+    } >"$1"
+    rm -f "$1.gz"
+}
+
 generate() {    # generate FILE NAME into $gen; false when unknown
     case $1 in
     big-field.csv)          # one 5 MB unquoted field (limit: 1 MiB)
@@ -87,6 +115,8 @@ generate() {    # generate FILE NAME into $gen; false when unknown
         ln -s /dev/full "$gen/$1" ;;       # would replace the link: written directly)
     folder.csv | folder.survey)     # a folder where a file is expected
         mkdir "$gen/$1" ;;
+    interviews/zip-bomb.qdpx)   # 300 MiB in one entry (limit: 256 MiB), from a 300 KB file
+        mkdir -p "$gen/interviews" && zip_bomb "$gen/$1" ;;
     unreadable.csv)         # no read permission
         printf 'id,age\n1,34\n' >"$gen/$1" && chmod 000 "$gen/$1" ;;
     *)

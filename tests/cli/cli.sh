@@ -248,6 +248,7 @@ t_report_one_behaviour() {
     # the bundled survey cut to one behaviour: no comparison, but the
     # defined effects still get their bootstrap intervals
     sed -e "s|^data *=.*|data = $top_srcdir/surveys/rongcheng/rongcheng.csv|" \
+        -e "s|^project *=.*|project = $top_srcdir/surveys/rongcheng/interviews.qdpx|" \
         -e '/^fees *=/d' -e '/^internet *=/d' -e '/^litter *=/d' "$survey" >"$tmp/one.survey" &&
     run 0 report "$tmp/one.survey" -q --bootstrap 50 -o "$tmp/one.md" &&
     has "### Defined effects by behaviour" "$tmp/one.md" &&
@@ -258,6 +259,7 @@ t_report_one_behaviour() {
     run 2 compare "$tmp/one.survey" -q && has "at least two [behaviours]" "$tmp/err" &&
     # a measurement model only: nothing to compare, and the report says nothing of it
     sed -e "s|^data *=.*|data = $top_srcdir/surveys/rongcheng/rongcheng.csv|" \
+        -e "s|^project *=.*|project = $top_srcdir/surveys/rongcheng/interviews.qdpx|" \
         -e '/ ~ /d' -e '/:=/d' "$survey" >"$tmp/cfa.survey" &&
     run 0 report "$tmp/cfa.survey" -q --bootstrap 20 -o "$tmp/cfa.md" &&
     lacks "Paths by behaviour" "$tmp/cfa.md" && lacks "Bootstrap" "$tmp/cfa.md" &&
@@ -287,6 +289,7 @@ make_long() {
             }
         }' "$top_srcdir/surveys/rongcheng/rongcheng.csv" >"$tmp/long.csv" &&
     sed -e "s|^data *=.*|data = $tmp/long.csv|" -e 's|^layout *=.*|layout = long|' \
+        -e "s|^project *=.*|project = $top_srcdir/surveys/rongcheng/interviews.qdpx|" \
         -e 's|^id *=.*|id = id\
 behaviour = behaviour|' "$survey" >"$tmp/long.survey"
 }
@@ -388,8 +391,10 @@ t_survey_without_items() {
     # without [items] the model's indicators are the items: the bundled
     # survey (whose [items] list them in the model's order) with its
     # [items] section dropped describes, checks and reverses the same
-    awk -v data="$top_srcdir/surveys/rongcheng/rongcheng.csv" '
+    awk -v data="$top_srcdir/surveys/rongcheng/rongcheng.csv" \
+        -v project="$top_srcdir/surveys/rongcheng/interviews.qdpx" '
         /^data *=/ { print "data = " data; next }
+        /^project *=/ { print "project = " project; next }
         /^\[items\]/ { skip = 1; next }
         /^\[/ { skip = 0 }
         !skip' "$survey" >"$tmp/noitems.survey" &&
@@ -452,8 +457,10 @@ t_reliability() {
     has "Alpha below .70: openness 0.603." "$tmp/out" &&
     # a path model of observed items: reliability refuses it, the report
     # leaves its Reliability sheet out
-    awk -v data="$top_srcdir/surveys/rongcheng/rongcheng.csv" '
+    awk -v data="$top_srcdir/surveys/rongcheng/rongcheng.csv" \
+        -v project="$top_srcdir/surveys/rongcheng/interviews.qdpx" '
         /^data *=/ { print "data = " data; next }
+        /^project *=/ { print "project = " project; next }
         /^\[model\]/ { print; print "acc1_{b} ~ tg1 + pb1_{b}"; print ""; skip = 1; next }
         /^\[/ { skip = 0 }
         !skip' "$survey" >"$tmp/path.survey" &&
@@ -580,6 +587,7 @@ t_fit_mlr() {
     has '"rmsea_pvalue": 0.999999998' "$tmp/out" &&
     # a survey whose items are declared ordered is fitted by WLSMV
     sed -e "s|^data     = rongcheng.csv|data = $top_srcdir/surveys/rongcheng/rongcheng.csv|" \
+        -e "s|^project *=.*|project = $top_srcdir/surveys/rongcheng/interviews.qdpx|" \
         -e 's/^agree    = 4..5/agree = 4..5\nordered = all/' -e 's/^weight/; weight/' "$survey" \
         >"$tmp/ordered.survey" &&
     run 0 fit "$tmp/ordered.survey" -b crime -q && has "Shift parameter" "$tmp/out" &&

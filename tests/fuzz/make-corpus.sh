@@ -162,6 +162,21 @@ for id in 017 025 053 061 069 077 097 109 113 125 129 141 169 177 197 217 221 22
         "$top/tests/reference/differential/models/$id.lav" \
         "$top/tests/reference/differential/data/$id.csv"
 done
-for h in fuzz_csv fuzz_readstat fuzz_survey fuzz_model fuzz_population fuzz_formula fuzz_fit; do
+# ---- fuzz_qual: one byte choosing the reader ('0' REFI-QDA from memory,
+# '1' a segments CSV), then the file; the tree's projects of at most 20 KB
+fresh fuzz_qual
+for f in "$top"/tests/data/qual/* "$top"/tests/bad/interviews/* "$top"/tests/data/qdpx/*.qdpx \
+         "$top"/surveys/*/*.qdpx; do
+    case $f in
+        *.qdpx|*.qde|*.qdc) b=0 ;;
+        *.csv) b=1 ;;
+        *) continue ;;
+    esac
+    [ "$(wc -c <"$f")" -le 20000 ] || continue
+    d=${f%/*}; d=${d##*/}
+    { printf '%s' "$b"; cat "$f"; } >"$out/fuzz_qual/$d-${f##*/}"
+done
+for h in fuzz_csv fuzz_readstat fuzz_survey fuzz_model fuzz_population fuzz_formula fuzz_fit \
+         fuzz_qual; do
     printf '%-16s %4d files %6d KB\n' "$h" "$(ls "$out/$h" | wc -l)" "$(du -sk "$out/$h" | cut -f1)"
 done

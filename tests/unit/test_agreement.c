@@ -161,6 +161,23 @@ static void test_agreement_edges(void **state)
     assert_int_equal(used, 0);
     fleiss_result f = brisk_agreement_fleiss(same, 6, 1);
     assert_true(isnan(f.kappa));
+    /* Cohen's kappa of one category is undefined (psych: NA), whatever N:
+     * shares summed as 1/N fell short of 1 and gave 0.5 at N = 6 */
+    double ones[40];
+    for (size_t i = 0; i < 40; i++)
+        ones[i] = 1;
+    for (size_t n = 1; n <= 40; n++) {
+        cohen_result c = brisk_agreement_cohen(ones, ones, n, KAPPA_UNWEIGHTED);
+        assert_true(isnan(c.kappa));
+        assert_true(isnan(c.se));
+    }
+    /* perfect agreement on two categories: kappa 1 and SE 0, not NaN */
+    double two[] = {0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1};
+    for (kappa_weights w = KAPPA_UNWEIGHTED; w <= KAPPA_SQUARED; w++) {
+        cohen_result c = brisk_agreement_cohen(two, two, sizeof two / sizeof two[0], w);
+        near(c.kappa, 1, 1e-14, "perfect agreement");
+        near(c.se, 0, 1e-7, "its SE");
+    }
 }
 
 int main(void)

@@ -2,7 +2,6 @@
  * quotes of a coded-interview project (REFI-QDA or a segments CSV), and
  * with a survey's [interviews] the joint display beside its answers. */
 #include <config.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,19 +72,6 @@ typedef struct iv_options {
     brisk_interviews_options iv;
 } iv_options;
 
-static bool parse_count(const char *s, unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    if (!s[0] || s[0] == '-')
-        return false;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 static int parse_word(const char *opt, const char *arg, const char *const *words, size_t n,
                       int *out)
 {
@@ -137,13 +123,13 @@ static int parse_options(iv_options *o, int argc, char **argv)
             o->iv.level = (brisk_interview_level)word;
             break;
         case OPT_BOOTSTRAP:
-            if (!parse_count(optarg, 1000000, &n) || n < 100)
+            if (!cli_parse_count(optarg, 100, 1000000, &n))
                 return cli_usage_error(&cmd_interviews, "--bootstrap takes a number of draws "
                                        "from 100 to 1000000, not '%s'", optarg);
             o->iv.bootstrap = (size_t)n;
             break;
         case OPT_SEED:
-            if (!parse_count(optarg, UINT64_MAX, &n))
+            if (!cli_parse_count(optarg, 0, UINT64_MAX, &n))
                 return cli_usage_error(&cmd_interviews, "--seed takes a non-negative whole "
                                        "number, not '%s'", optarg);
             o->iv.seed = n;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/rng.h"
 #include "core/util.h"
 #include "interviews.h"
 #include "stats/agreement.h"
@@ -130,47 +129,6 @@ static brisk_status build_units(const iv_shape *s, brisk_interview_unit kind, un
     return BRISK_OK;
 }
 
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Krippendorff's alpha with a percentile bootstrap over units. */
-static void alpha_interval(const double *x, size_t nunits, size_t ncoders,
-                           agreement_metric metric, size_t draws, unsigned long long seed,
-                           double *lo, double *hi)
-{
-    *lo = *hi = NAN;
-    double *resample = malloc((nunits ? nunits : 1) * ncoders * sizeof *resample);
-    double *alphas = malloc(draws * sizeof *alphas);
-    if (!resample || !alphas || nunits < 2) {
-        free(resample), free(alphas);
-        return;
-    }
-    size_t ok = 0;
-    for (size_t d = 0; d < draws; d++) {
-        brisk_rng rng;
-        brisk_rng_seed(&rng, seed, d);
-        for (size_t i = 0; i < nunits; i++)
-            memcpy(resample + i * ncoders, x + brisk_rng_index(&rng, nunits) * ncoders,
-                   ncoders * sizeof *x);
-        size_t pairable;
-        double a = brisk_agreement_krippendorff(resample, nunits, ncoders, metric, &pairable);
-        if (isfinite(a))
-            alphas[ok++] = a;
-    }
-    if (ok >= draws / 2) {
-        /* the 2.5% and 97.5% quantiles (R's type 7) */
-        qsort(alphas, ok, sizeof *alphas, compare_doubles);
-        double h = 0.025 * (double)(ok - 1), g = 0.975 * (double)(ok - 1);
-        size_t l = (size_t)h, u = (size_t)g;
-        *lo = alphas[l] + (h - (double)l) * (alphas[l + 1 < ok ? l + 1 : l] - alphas[l]);
-        *hi = alphas[u] + (g - (double)u) * (alphas[u + 1 < ok ? u + 1 : u] - alphas[u]);
-    }
-    free(resample), free(alphas);
-}
-
 /* applied[(c * nunits + u) * ncoders + k]: coder k applied code c (or one
  * under it) in unit u. */
 static unsigned char *applied_codes(const brisk_qual_project *p, const units *u)
@@ -235,17 +193,15 @@ static agreement_stats agreement_of(const double *x, size_t nunits, size_t ncode
         r.cohen_se = c.se;
     }
     r.fleiss = brisk_agreement_fleiss(x, nunits, ncoders).kappa;
-    size_t pairable = 0;
-    r.alpha = brisk_agreement_krippendorff(x, nunits, ncoders, metric, &pairable);
+    r.alpha = brisk_agreement_krippendorff_interval(
+        x, nunits, ncoders, metric, opt->bootstrap ? opt->bootstrap : DEFAULT_DRAWS,
+        opt->seed ? opt->seed : 1, 0.95, &r.alpha_lo, &r.alpha_hi);
     for (size_t i = 0; i < nunits; i++) {
         size_t coded = 0;
         for (size_t k = 0; k < ncoders; k++)
             coded += !isnan(x[i * ncoders + k]);
         r.units += coded >= 2;
     }
-    if (isfinite(r.alpha))
-        alpha_interval(x, nunits, ncoders, metric, opt->bootstrap ? opt->bootstrap : DEFAULT_DRAWS,
-                       opt->seed ? opt->seed : 1, &r.alpha_lo, &r.alpha_hi);
     return r;
 }
 

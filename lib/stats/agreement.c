@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agreement.h"
+#include "core/rng.h"
+#include "core/util.h"
 
 static int compare_doubles(const void *a, const void *b)
 {
@@ -66,35 +68,14 @@ static double delta2(agreement_metric metric, const double *codes, const double 
     }
 }
 
-double brisk_agreement_krippendorff(const double *x, size_t nunits, size_t ncoders,
-                              agreement_metric metric, size_t *pairable)
+/* Alpha from the coincidence matrix o (K x K, of codes), with n the
+ * values' pairable counts (the margins of o). */
+static double alpha_of(const double *o, size_t K, const double *codes, agreement_metric metric,
+                       double *n)
 {
-    *pairable = 0;
-    double *codes;
-    size_t K = distinct_codes(x, nunits * ncoders, &codes);
-    if (K == (size_t)-1)
-        return NAN;
-    double *o = calloc(K * K + 1, sizeof *o), *n = calloc(K + 1, sizeof *n);
-    size_t *unit = malloc((ncoders + 1) * sizeof *unit);
-    double alpha = NAN;
-    if (!o || !n || !unit)
-        goto done;
-    /* coincidences: each ordered pair of values within a unit, over m_u - 1 */
-    for (size_t u = 0; u < nunits; u++) {
-        size_t m = 0;
-        for (size_t j = 0; j < ncoders; j++)
-            if (!isnan(x[u * ncoders + j]))
-                unit[m++] = code_index(codes, K, x[u * ncoders + j]);
-        if (m < 2)
-            continue;
-        *pairable += m;
-        for (size_t a = 0; a < m; a++)
-            for (size_t b = 0; b < m; b++)
-                if (a != b)
-                    o[unit[a] * K + unit[b]] += 1.0 / (double)(m - 1);
-    }
     double total = 0;
     for (size_t c = 0; c < K; c++) {
+        n[c] = 0;
         for (size_t k = 0; k < K; k++)
             n[c] += o[c * K + k];
         total += n[c];
@@ -106,10 +87,176 @@ double brisk_agreement_krippendorff(const double *x, size_t nunits, size_t ncode
             observed += o[c * K + k] * d;
             expected += n[c] * n[k] * d;
         }
-    if (total >= 2 && expected > 0)
-        alpha = 1 - (total - 1) * observed / expected;
-done:
-    free(codes), free(o), free(n), free(unit);
+    return total >= 2 && expected > 0 ? 1 - (total - 1) * observed / expected : NAN;
+}
+
+/* One unit's values as counts per code (count[K]); its number of values. */
+static size_t unit_counts(const double *row, size_t ncoders, const double *codes, size_t K,
+                          double *count)
+{
+    size_t m = 0;
+    memset(count, 0, K * sizeof *count);
+    for (size_t j = 0; j < ncoders; j++)
+        if (!isnan(row[j])) {
+            count[code_index(codes, K, row[j])]++;
+            m++;
+        }
+    return m;
+}
+
+/* Add a unit's coincidences, each ordered pair of its values over m - 1,
+ * times weight, to o. */
+static void add_coincidences(double *o, const double *count, size_t K, size_t m, double weight)
+{
+    for (size_t c = 0; c < K; c++)
+        for (size_t k = 0; k < K; k++)
+            o[c * K + k] += weight * count[c] * (count[k] - (c == k)) / (double)(m - 1);
+}
+
+double brisk_agreement_krippendorff(const double *x, size_t nunits, size_t ncoders,
+                              agreement_metric metric, size_t *pairable)
+{
+    *pairable = 0;
+    double *codes;
+    size_t K = distinct_codes(x, nunits * ncoders, &codes);
+    if (K == (size_t)-1)
+        return NAN;
+    double *o = calloc(K * K + 1, sizeof *o), *n = calloc(K + 1, sizeof *n),
+           *count = calloc(K + 1, sizeof *count);
+    double alpha = NAN;
+    for (size_t u = 0; o && n && count && u < nunits; u++) {
+        size_t m = unit_counts(x + u * ncoders, ncoders, codes, K, count);
+        if (m < 2)
+            continue;
+        *pairable += m;
+        add_coincidences(o, count, K, m, 1);
+    }
+    if (o && n && count)
+        alpha = alpha_of(o, K, codes, metric, n);
+    free(codes), free(o), free(n), free(count);
+    return alpha;
+}
+
+static int compare_alphas(const void *a, const void *b)
+{
+    return compare_doubles(a, b);
+}
+
+/* The distinct patterns of the pairable units (their counts per code),
+ * each with its coincidences: a resample's coincidences are the patterns'
+ * weighted by how often the resample drew them, so a draw costs the units
+ * drawn and the patterns, not the units' values.  pattern_of[u] is NONE
+ * for a unit with fewer than two values. */
+typedef struct alpha_patterns {
+    size_t K, np;
+    double *codes;
+    double *o;            /* np x K x K */
+    size_t *pattern_of;   /* per unit */
+} alpha_patterns;
+
+#define NO_PATTERN ((size_t)-1)
+
+static bool build_patterns(const double *x, size_t nunits, size_t ncoders, alpha_patterns *ap)
+{
+    memset(ap, 0, sizeof *ap);
+    size_t K = distinct_codes(x, nunits * ncoders, &ap->codes);
+    if (K == (size_t)-1)
+        return false;
+    ap->K = K;
+    double *seen = malloc((nunits + 1) * (K + 1) * sizeof *seen), *count = seen;
+    ap->pattern_of = malloc((nunits + 1) * sizeof *ap->pattern_of);
+    size_t cap = 0;
+    if (!seen || !ap->pattern_of) {
+        free(seen);
+        return false;
+    }
+    for (size_t u = 0; u < nunits; u++) {
+        count = seen + ap->np * (K + 1);
+        size_t m = unit_counts(x + u * ncoders, ncoders, ap->codes, K, count);
+        ap->pattern_of[u] = NO_PATTERN;
+        if (m < 2)
+            continue;
+        count[K] = (double)m;
+        size_t p = 0;
+        while (p < ap->np && memcmp(seen + p * (K + 1), count, (K + 1) * sizeof *count) != 0)
+            p++;
+        if (p == ap->np) { /* a new pattern, its coincidences */
+            if (!brisk_grow((void **)&ap->o, &cap, (ap->np + 1) * K * K, sizeof *ap->o)) {
+                free(seen);
+                return false;
+            }
+            memset(ap->o + ap->np * K * K, 0, K * K * sizeof *ap->o);
+            add_coincidences(ap->o + ap->np++ * K * K, count, K, m, 1);
+        }
+        ap->pattern_of[u] = p;
+    }
+    free(seen);
+    return true;
+}
+
+static void free_patterns(alpha_patterns *ap)
+{
+    free(ap->codes), free(ap->o), free(ap->pattern_of);
+}
+
+/* Alpha of the units drawn[p] times each pattern p (o, n: workspace). */
+static double alpha_with(const alpha_patterns *ap, const double *drawn, agreement_metric metric,
+                         double *o, double *n)
+{
+    size_t K = ap->K;
+    memset(o, 0, K * K * sizeof *o);
+    for (size_t p = 0; p < ap->np; p++)
+        for (size_t i = 0; drawn[p] > 0 && i < K * K; i++)
+            o[i] += drawn[p] * ap->o[p * K * K + i];
+    return alpha_of(o, K, ap->codes, metric, n);
+}
+
+double brisk_agreement_krippendorff_interval(const double *x, size_t nunits, size_t ncoders,
+                                             agreement_metric metric, size_t draws,
+                                             uint64_t seed, double level, double *lo,
+                                             double *hi)
+{
+    *lo = *hi = NAN;
+    alpha_patterns ap;
+    bool ok = build_patterns(x, nunits, ncoders, &ap);
+    size_t K = ap.K;
+    double *o = ok ? calloc(K * K + 1, sizeof *o) : NULL, *n = o ? calloc(K + 1, sizeof *n) : NULL;
+    double *drawn = n ? calloc(ap.np + 1, sizeof *drawn) : NULL;
+    double *alphas = drawn ? malloc((draws + 1) * sizeof *alphas) : NULL;
+    double alpha = NAN;
+    if (alphas) { /* the sample itself: every unit once */
+        for (size_t u = 0; u < nunits; u++)
+            if (ap.pattern_of[u] != NO_PATTERN)
+                drawn[ap.pattern_of[u]]++;
+        alpha = alpha_with(&ap, drawn, metric, o, n);
+    }
+    size_t finite = 0;
+    for (size_t d = 0; isfinite(alpha) && nunits >= 2 && d < draws; d++) {
+        brisk_rng rng;
+        brisk_rng_seed(&rng, seed, d);
+        memset(drawn, 0, ap.np * sizeof *drawn);
+        for (size_t i = 0; i < nunits; i++) {
+            size_t p = ap.pattern_of[brisk_rng_index(&rng, nunits)];
+            if (p != NO_PATTERN)
+                drawn[p]++;
+        }
+        double a = alpha_with(&ap, drawn, metric, o, n);
+        if (isfinite(a))
+            alphas[finite++] = a;
+    }
+    /* the (1 - level)/2 and (1 + level)/2 quantiles (R's type 7), when
+     * at least half the draws give an alpha */
+    if (finite >= 2 && finite >= draws / 2) {
+        qsort(alphas, finite, sizeof *alphas, compare_alphas);
+        double h[2] = {(1 - level) / 2 * (double)(finite - 1), (1 + level) / 2 * (double)(finite - 1)};
+        double *out[2] = {lo, hi};
+        for (size_t e = 0; e < 2; e++) {
+            size_t l = (size_t)h[e], u = l + 1 < finite ? l + 1 : l;
+            *out[e] = alphas[l] + (h[e] - (double)l) * (alphas[u] - alphas[l]);
+        }
+    }
+    free_patterns(&ap);
+    free(o), free(n), free(drawn), free(alphas);
     return alpha;
 }
 

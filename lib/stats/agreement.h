@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum agreement_metric {
     AGREEMENT_NOMINAL,
@@ -26,6 +27,17 @@ typedef enum agreement_metric {
  * fewer than two pairable values), or when out of memory. */
 double brisk_agreement_krippendorff(const double *x, size_t nunits, size_t ncoders,
                               agreement_metric metric, size_t *pairable);
+
+/* Alpha as above, and the percentile interval at level (0.95) of draws
+ * bootstrap resamples of the units (nunits drawn with replacement; draw d
+ * from stream d of seed, so the interval does not depend on the order of
+ * the work), into *lo and *hi: NaN when fewer than half the draws give an
+ * alpha.  The resamples' coincidences are summed over the units' distinct
+ * patterns of values, so a draw costs the units, not their values. */
+double brisk_agreement_krippendorff_interval(const double *x, size_t nunits, size_t ncoders,
+                                             agreement_metric metric, size_t draws,
+                                             uint64_t seed, double level, double *lo,
+                                             double *hi);
 
 /* Fleiss' kappa for units each coded by every coder (a unit with a
  * missing code is left out; *used gets the units used), with the

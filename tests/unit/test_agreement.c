@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include "brisk.h"
 #include "ref_helpers.h"
+#include "core/rng.h"
 #include "stats/agreement.h"
 
 #define DATA TEST_SRCDIR "/tests/data/agreement/"
@@ -56,6 +57,39 @@ static void check_cohen(const char *dataset, const double *a, const double *b, s
     }
 }
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The bootstrap written plainly: draw the rows (the same streams), alpha
+ * of each resample, R's type-7 quantiles */
+static void naive_interval(const double *x, size_t n, size_t ncoders, agreement_metric metric,
+                           size_t draws, uint64_t seed, double *lo, double *hi)
+{
+    double *resample = malloc(n * ncoders * sizeof *resample), *alphas = malloc(draws * sizeof *alphas);
+    size_t ok = 0, pairable;
+    for (size_t d = 0; d < draws; d++) {
+        brisk_rng rng;
+        brisk_rng_seed(&rng, seed, d);
+        for (size_t i = 0; i < n; i++)
+            memcpy(resample + i * ncoders, x + brisk_rng_index(&rng, n) * ncoders,
+                   ncoders * sizeof *x);
+        double a = brisk_agreement_krippendorff(resample, n, ncoders, metric, &pairable);
+        if (isfinite(a))
+            alphas[ok++] = a;
+    }
+    qsort(alphas, ok, sizeof *alphas, by_value);
+    double h[2] = {0.025 * (double)(ok - 1), 0.975 * (double)(ok - 1)};
+    double *out[2] = {lo, hi};
+    for (int e = 0; e < 2; e++) {
+        size_t l = (size_t)h[e], u = l + 1 < ok ? l + 1 : l;
+        *out[e] = alphas[l] + (h[e] - (double)l) * (alphas[u] - alphas[l]);
+    }
+    free(resample), free(alphas);
+}
+
 static void test_krippendorff(void **state)
 {
     (void)state;
@@ -74,6 +108,16 @@ static void test_krippendorff(void **state)
         near(brisk_agreement_krippendorff(x, n, 4, (agreement_metric)m, &pairable),
              value("krippendorff", "krippendorff_alpha", metric[m]), 1e-12, metric[m]);
         assert_int_equal(pairable, 40);
+        /* the interval's alpha is the same; its bootstrap, summed over the
+         * units' patterns, gives what resampling the rows themselves gives */
+        double lo, hi, naive_lo, naive_hi;
+        double a = brisk_agreement_krippendorff_interval(x, n, 4, (agreement_metric)m, 200, 9,
+                                                         0.95, &lo, &hi);
+        near(a, value("krippendorff", "krippendorff_alpha", metric[m]), 1e-12, metric[m]);
+        naive_interval(x, n, 4, (agreement_metric)m, 200, 9, &naive_lo, &naive_hi);
+        near(lo, naive_lo, 1e-12, "lower limit");
+        near(hi, naive_hi, 1e-12, "upper limit");
+        assert_true(lo < a && a < hi);
     }
     free(x);
     brisk_dataset_free(ds);

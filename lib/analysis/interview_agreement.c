@@ -292,6 +292,30 @@ static const char *level_name(brisk_interview_level level)
     return names[level];
 }
 
+brisk_status iv_find_code(const iv_shape *s, const char *name, size_t *code, brisk_error *err)
+{
+    const brisk_qual_project *p = s->p;
+    size_t named = 0;
+    *code = BRISK_QUAL_NONE;
+    for (size_t c = 0; c < p->ncodes; c++) {
+        if (strcmp(s->path[c], name) == 0) {
+            *code = c;
+            return BRISK_OK;
+        }
+        if (strcmp(p->codes[c].name, name) == 0 && named++ == 0)
+            *code = c;
+    }
+    if (named == 1)
+        return BRISK_OK;
+    *code = BRISK_QUAL_NONE;
+    if (named == 0)
+        return brisk_error_set(err, BRISK_ERR_VALUE,
+                               "--categories '%s': the project has no such code", name);
+    return brisk_error_set(err, BRISK_ERR_VALUE,
+                           "--categories '%s': %zu codes have this name; give its path as the "
+                           "themes table shows it ('Parent / %s')", name, named, name);
+}
+
 /* Agreement on one variable whose categories are the children of a code:
  * each coder's category in a unit, matched by the category's code (its
  * label), ranked in the codebook's order. */
@@ -300,10 +324,10 @@ static brisk_status agreement_categories(const iv_shape *s, const units *u,
                                          brisk_table_list *out, brisk_error *err)
 {
     const brisk_qual_project *p = s->p;
-    size_t parent = brisk_qual_find_code(p, opt->categories);
-    if (parent == BRISK_QUAL_NONE)
-        return brisk_error_set(err, BRISK_ERR_VALUE,
-                               "--categories '%s': the project has no such code", opt->categories);
+    size_t parent;
+    brisk_status found = iv_find_code(s, opt->categories, &parent, err);
+    if (found != BRISK_OK)
+        return found;
     /* each category's value: its number when every child is named by a
      * number, else its rank among the children in the codebook's order */
     size_t ncat = 0;

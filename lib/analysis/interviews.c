@@ -784,6 +784,9 @@ brisk_status brisk_interviews(const brisk_qual_project *p, const brisk_interview
     iv_shape s;
     iv_counts tc = {0};
     st = iv_shape_build(&s, p, err);
+    size_t categories;
+    if (st == BRISK_OK && opt->categories)
+        st = iv_find_code(&s, opt->categories, &categories, err);
     if (st == BRISK_OK)
         st = overview(&s, out, err);
     if (st == BRISK_OK && p->nsources == 0) { /* a codebook */

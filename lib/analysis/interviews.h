@@ -58,6 +58,10 @@ brisk_table *iv_table(const char *id, const char *title, const char *sheet);
 bool iv_columns(brisk_table *t, const char *const *spec, size_t n);
 brisk_status iv_finish(brisk_table *t, brisk_table_list *out, bool ok, brisk_error *err);
 
+/* A code by its path as the tables show it ("Parent / Child"), or by a
+ * name only one code has (interview_agreement.c). */
+brisk_status iv_find_code(const iv_shape *s, const char *name, size_t *code, brisk_error *err);
+
 /* Agreement between coders at opt->unit, per code and on opt->categories
  * (interview_agreement.c). */
 brisk_status iv_agreement(const iv_shape *s, const brisk_interviews_options *opt,

@@ -157,7 +157,11 @@ t_coder_and_by() {
     run 2 interviews "$ahmed" --by nosuch &&
     has "--by 'nosuch': the project has no such case variable (its variables: 'user', 'age', 'gender')" "$tmp/err" &&
     run 2 interviews "$ahmed" --categories nosuch &&
-    has "--categories 'nosuch'" "$tmp/err"
+    has "--categories 'nosuch'" "$tmp/err" &&
+    # qc's codebook names two codes 'fun': the path tells them apart
+    run 2 interviews "$qdpx/qc_demo.qdpx" --categories fun &&
+    has "--categories 'fun': 2 codes have this name; give its path" "$tmp/err" &&
+    run 0 interviews "$qdpx/qc_demo.qdpx" --categories "rq2_curriculum_and_instruction / pedagogy / fun"
 }
 t_usage_errors() {
     run 0 interviews --help && has "Usage: brisk interviews" "$tmp/out" &&

@@ -154,7 +154,7 @@ static int parse_options(iv_options *o, int argc, char **argv)
 
 static bool is_project_file(const char *path)
 {
-    static const char *const ext[] = {".qdpx", ".qde", ".qdc", ".csv", ".tsv", ".txt"};
+    static const char *const ext[] = {".qdpx", ".qde", ".qdc", ".csv", ".tsv"};
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
         if (strlen(path) >= strlen(ext[i]) &&
             strcasecmp(path + strlen(path) - strlen(ext[i]), ext[i]) == 0)
@@ -197,7 +197,7 @@ static brisk_status survey_interviews(const iv_options *o, brisk_table_list *out
 
 static int run(int argc, char **argv)
 {
-    iv_options o = {0};
+    iv_options o = {.iv.seed = 1};
     int status = parse_options(&o, argc, argv);
     if (status >= 0)
         return status;

@@ -178,9 +178,12 @@ typedef struct agreement_stats {
     double percent, cohen, cohen_se, fleiss, alpha, alpha_lo, alpha_hi;
 } agreement_stats;
 
+/* The coefficients of reliability data x; alpha (with its bootstrap) only
+ * when with_alpha. */
 static agreement_stats agreement_of(const double *x, size_t nunits, size_t ncoders,
                                     agreement_metric metric, kappa_weights weights,
-                                    const brisk_interviews_options *opt, double *a, double *b)
+                                    bool with_alpha, const brisk_interviews_options *opt,
+                                    double *a, double *b)
 {
     agreement_stats r = {.cohen = NAN, .cohen_se = NAN, .alpha_lo = NAN, .alpha_hi = NAN};
     size_t used = 0;
@@ -193,9 +196,11 @@ static agreement_stats agreement_of(const double *x, size_t nunits, size_t ncode
         r.cohen_se = c.se;
     }
     r.fleiss = brisk_agreement_fleiss(x, nunits, ncoders).kappa;
-    r.alpha = brisk_agreement_krippendorff_interval(
-        x, nunits, ncoders, metric, opt->bootstrap ? opt->bootstrap : DEFAULT_DRAWS,
-        opt->seed ? opt->seed : 1, 0.95, &r.alpha_lo, &r.alpha_hi);
+    r.alpha = NAN;
+    if (with_alpha)
+        r.alpha = brisk_agreement_krippendorff_interval(
+            x, nunits, ncoders, metric, opt->bootstrap ? opt->bootstrap : DEFAULT_DRAWS,
+            opt->seed, 0.95, &r.alpha_lo, &r.alpha_hi);
     for (size_t i = 0; i < nunits; i++) {
         size_t coded = 0;
         for (size_t k = 0; k < ncoders; k++)
@@ -224,13 +229,17 @@ static bool agreement_notes(brisk_table *t, const brisk_qual_project *p, const u
 {
     size_t draws = opt->bootstrap ? opt->bootstrap : DEFAULT_DRAWS;
     bool ok = brisk_table_add_note(t, "Unit: %s.", unit_words(opt->unit)) == BRISK_OK &&
+              (opt->unit != BRISK_UNIT_SEGMENT ||
+               brisk_table_add_note(t, "%zu segment units in %zu sources (overlaps chain: a "
+                                       "densely coded source may be one unit).", u->n,
+                                    p->nsources) == BRISK_OK) &&
               coder_list_note(t, p, u) &&
               brisk_table_add_note(t, "Units: coded by at least two coders. %% agreement "
                                       "and Fleiss' κ on the units every coder coded; Cohen's κ "
                                       "(with its asymptotic SE) with exactly two coders; "
                                       "Krippendorff's α (%s) on every pairable value, its "
                                       "95%% CI from %zu bootstrap draws of the units (seed "
-                                      "%llu).", metric, draws, opt->seed ? opt->seed : 1) ==
+                                      "%llu).", metric, draws, opt->seed) ==
                   BRISK_OK;
     if (ok && u->unplaced)
         ok = brisk_table_add_note(t, "%zu coding%s without a coder%s left out.", u->unplaced,
@@ -245,6 +254,9 @@ static brisk_status agreement_by_code(const iv_shape *s, const units *u,
                                       brisk_table_list *out, brisk_error *err)
 {
     const brisk_qual_project *p = s->p;
+    brisk_status big = iv_check_size(p->ncodes, u->n, u->ncoders, err);
+    if (big != BRISK_OK)
+        return big;
     unsigned char *applied = applied_codes(p, u);
     size_t nu = u->n ? u->n : 1;
     double *x = malloc(nu * u->ncoders * sizeof *x), *a = malloc(nu * sizeof *a),
@@ -268,7 +280,7 @@ static brisk_status agreement_by_code(const iv_shape *s, const units *u,
             positive += any;
         }
         agreement_stats st = agreement_of(x, u->n, u->ncoders, AGREEMENT_NOMINAL,
-                                          KAPPA_UNWEIGHTED, opt, a, b);
+                                          KAPPA_UNWEIGHTED, true, opt, a, b);
         size_t r = brisk_table_add_row(t);
         ok = r != (size_t)-1 && brisk_table_set_text(t, r, 0, s->path[c]) == BRISK_OK;
         if (ok) {
@@ -393,17 +405,19 @@ static brisk_status agreement_categories(const iv_shape *s, const units *u,
     static const kappa_weights weights[] = {KAPPA_UNWEIGHTED, KAPPA_LINEAR, KAPPA_SQUARED};
     static const char *const kappa_names[] = {"Cohen's κ", "Cohen's κ (linear weights)",
                                               "Cohen's κ (squared weights)"};
-    agreement_stats st = {0};
-    for (size_t w = 0; ok && w < 3; w++) {
-        st = agreement_of(x, u->n, u->ncoders, metrics[opt->level], weights[w], opt, a, b);
-        if (u->ncoders != 2)
-            break;
+    /* weighted kappas weigh the categories' distances: not for nominal ones */
+    size_t nweights = opt->level == BRISK_LEVEL_NOMINAL ? 1 : 3;
+    agreement_stats st = agreement_of(x, u->n, u->ncoders, metrics[opt->level],
+                                      KAPPA_UNWEIGHTED, true, opt, a, b);
+    for (size_t w = 0; ok && u->ncoders == 2 && w < nweights; w++) {
+        agreement_stats k = w == 0 ? st : agreement_of(x, u->n, u->ncoders, metrics[opt->level],
+                                                       weights[w], false, opt, a, b);
         size_t r = brisk_table_add_row(t);
         ok = r != (size_t)-1 && brisk_table_set_text(t, r, 0, kappa_names[w]) == BRISK_OK;
         if (ok) {
-            brisk_table_set_num(t, r, 1, st.cohen);
-            brisk_table_set_num(t, r, 2, st.cohen_se);
-            brisk_table_set_num(t, r, 5, (double)st.units);
+            brisk_table_set_num(t, r, 1, k.cohen);
+            brisk_table_set_num(t, r, 2, k.cohen_se);
+            brisk_table_set_num(t, r, 5, (double)k.units);
         }
     }
     char alpha_name[64];

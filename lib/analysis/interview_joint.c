@@ -111,10 +111,22 @@ static brisk_status match_participants(const iv_shape *s, size_t v, const brisk_
         size_t c = s->case_of_part[i];
         const char *value = c == BRISK_QUAL_NONE ? NULL : p->cases[c].values[v];
         respondent_of[i] = BRISK_QUAL_NONE;
-        if (value && *value) {
-            normalise_id(value, keys.key[i], sizeof keys.key[i]);
-            ok = brisk_lookup_add_name(&lookup, keys.key[i], i);
+        if (!value || !*value)
+            continue;
+        normalise_id(value, keys.key[i], sizeof keys.key[i]);
+        /* two participants cannot be one respondent */
+        size_t twin = brisk_lookup_find_name(&lookup, keys.key[i], link_key, &keys);
+        if (twin != BRISK_LOOKUP_NONE) {
+            brisk_lookup_free(&lookup);
+            free(keys.key);
+            brisk_error_set(err, BRISK_ERR_VALUE, "participants '%s' and '%s' have the same %s, "
+                                                  "'%s': each participant links to one "
+                                                  "respondent", s->part_name[twin],
+                            s->part_name[i], p->variables[v].name, value);
+            brisk_error_variable(err, p->variables[v].name);
+            return BRISK_ERR_VALUE;
         }
+        ok = brisk_lookup_add_name(&lookup, keys.key[i], i);
     }
     *matched = *unmatched = 0;
     for (size_t r = 0; ok && id && r < d->nrespondents; r++) {
@@ -154,7 +166,9 @@ static group_stats group_of(const double *x, size_t n)
     return g;
 }
 
-static bool joint_rows(brisk_table *t, const iv_shape *s, const iv_counts *tc,
+/* With --coder, only the participants that coder coded: the others'
+ * silence says nothing. */
+static bool joint_rows(brisk_table *t, const iv_shape *s, const iv_counts *tc, size_t coder,
                        const size_t *respondent_of, const double *score, const char *name,
                        const char *behaviour, double *a, double *b)
 {
@@ -162,7 +176,8 @@ static bool joint_rows(brisk_table *t, const iv_shape *s, const iv_counts *tc,
     for (size_t i = 0; ok && i < s->p->ncodes; i++) {
         size_t c = s->order[i], na = 0, nb = 0;
         for (size_t part = 0; part < s->nparts; part++) {
-            if (respondent_of[part] == BRISK_QUAL_NONE || isnan(score[respondent_of[part]]))
+            if (respondent_of[part] == BRISK_QUAL_NONE || isnan(score[respondent_of[part]]) ||
+                (coder != BRISK_QUAL_NONE && !tc->coded[part]))
                 continue;
             double x = score[respondent_of[part]];
             if (tc->raised[c * s->nparts + part])
@@ -258,7 +273,7 @@ brisk_status brisk_interviews_joint(const brisk_qual_project *p, const char *lin
             const char *label = cons[k].per_behaviour && sv->nbehaviours ? sv->behaviours[b0].value
                                                                          : "";
             if (st == BRISK_OK)
-                ok = joint_rows(t, &s, &tc, respondent_of, score, cons[k].name, label, a, b);
+                ok = joint_rows(t, &s, &tc, coder, respondent_of, score, cons[k].name, label, a, b);
         }
     if (st == BRISK_OK && !ok)
         st = iv_nomem(err);
@@ -267,9 +282,10 @@ brisk_status brisk_interviews_joint(const brisk_qual_project *p, const char *lin
                                  "'%s'; a construct's score is the mean of its answered items "
                                  "(reverse-keyed items reversed). Descriptive: no test.",
                               matched, link, sv->id) != BRISK_OK ||
-         (unmatched && brisk_table_list_warn(out, "%zu participant%s' %s matches no survey "
-                                                  "respondent: left out of the joint display",
-                                             unmatched, unmatched == 1 ? "" : "s", link) !=
+         (unmatched && brisk_table_list_warn(out, "the %s of %zu participant%s matches no "
+                                                  "survey respondent: left out of the joint "
+                                                  "display", link, unmatched,
+                                             unmatched == 1 ? "" : "s") !=
                            BRISK_OK)))
         st = iv_nomem(err);
     if (st == BRISK_OK && ncons == 0)

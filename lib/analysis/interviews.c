@@ -35,6 +35,16 @@ void iv_shape_free(iv_shape *s)
     free(s->depth);
 }
 
+brisk_status iv_check_size(size_t a, size_t b, size_t c, brisk_error *err)
+{
+    if (a && (b > IV_MAX_CELLS / a || (b && c > IV_MAX_CELLS / a / b)))
+        return brisk_error_set(err, BRISK_ERR_LIMIT,
+                               "the project is too large to analyse: %zu x %zu x %zu cells (codes, "
+                               "participants or units, coders) exceed %llu",
+                               a, b, c, (unsigned long long)IV_MAX_CELLS);
+    return BRISK_OK;
+}
+
 brisk_status iv_nomem(brisk_error *err)
 {
     return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
@@ -53,6 +63,21 @@ static brisk_status build_participants(iv_shape *s, brisk_error *err)
         s->part_name[s->nparts] = p->cases[c].name;
         s->case_of_part[s->nparts++] = c;
     }
+    /* a source in two cases (a focus group, NVivo's interviewer and
+     * participant cases) is counted for the first: cases hold sources,
+     * not selections */
+    unsigned char *in_cases = calloc(p->nsources ? p->nsources : 1, 1);
+    if (!in_cases)
+        return iv_nomem(err);
+    for (size_t c = 0; c < p->ncases; c++)
+        for (size_t k = 0; k < p->cases[c].nsources; k++) {
+            size_t src = p->cases[c].sources[k];
+            if (in_cases[src]++ == 1) {
+                s->shared_example = s->shared ? s->shared_example : src;
+                s->shared++;
+            }
+        }
+    free(in_cases);
     for (size_t src = 0; src < p->nsources; src++) {
         size_t c = p->ncases ? brisk_qual_case_of_source(p, src) : BRISK_QUAL_NONE;
         if (c != BRISK_QUAL_NONE) {
@@ -145,8 +170,14 @@ static size_t count_words(const char *text)
         }
         bool cjk = (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x9FFF) ||
                    (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF);
-        bool blank = cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 ||
-                     (cp >= 0x3001 && cp <= 0x3003) || (cp >= 0xFF01 && cp <= 0xFF0F);
+        /* blanks, and the CJK and fullwidth punctuation that stands
+         * between words */
+        bool blank = cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+                     (cp >= 0x3000 && cp <= 0x3003) || (cp >= 0x3008 && cp <= 0x3011) ||
+                     cp == 0x30FB || (cp >= 0xFF01 && cp <= 0xFF0F) ||
+                     (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
+                     (cp >= 0xFF5B && cp <= 0xFF65);
+        cjk = cjk && !blank;
         if (cjk) {
             words++;
             in_word = false;
@@ -261,7 +292,7 @@ static brisk_status overview(const iv_shape *s, brisk_table_list *out, brisk_err
          overview_row(t, "Codings", NULL, (double)p->ncodings) &&
          overview_row(t, "Case variables", NULL, (double)p->nvariables);
     if (ok && s->orphans)
-        ok = brisk_table_add_note(t, "%zu source%s in no case: each iv_counted as a participant "
+        ok = brisk_table_add_note(t, "%zu source%s in no case: each counted as a participant "
                                      "of its own.", s->orphans, s->orphans == 1 ? " is" : "s are")
              == BRISK_OK;
     if (ok && ncoders < 2 && p->nsources)
@@ -311,6 +342,9 @@ brisk_status iv_count_themes(const iv_shape *s, size_t coder, iv_counts *tc,
     const brisk_qual_project *p = s->p;
     size_t nc = p->ncodes ? p->ncodes : 1, np = s->nparts ? s->nparts : 1;
     memset(tc, 0, sizeof *tc);
+    brisk_status st = iv_check_size(nc, np, 1, err);
+    if (st != BRISK_OK)
+        return st;
     tc->raised = calloc(nc * np, 1);
     tc->coded = calloc(np, sizeof *tc->coded);
     tc->segments = calloc(nc, sizeof *tc->segments);
@@ -392,9 +426,10 @@ static brisk_status themes(const iv_shape *s, size_t coder, const iv_counts *tc,
                                      "(or a code under it) anywhere in the participant's "
                                      "sources; shares are of all %zu participants.",
                                   s->nparts) == BRISK_OK;
-    ok = ok && brisk_table_add_note(t, "Wilson 95%% intervals. A parent's segments and words "
-                                       "include its children's; words count blank-separated "
-                                       "words and each CJK character.") == BRISK_OK;
+    ok = ok && brisk_table_add_note(t, "Wilson 95%% intervals. Segments and words are summed "
+                                       "over the coders' codings, a parent's including its "
+                                       "children's; words count blank-separated words and "
+                                       "each CJK character.") == BRISK_OK;
     return iv_finish(t, out, ok, err);
 }
 
@@ -413,6 +448,8 @@ static int compare_levels(const void *a, const void *b)
 }
 
 #define MAX_LEVELS 50
+#define EXACT_WORK 2000000ULL   /* about 50 ms of the exact test per code */
+#define FISHER_DRAWS 2000       /* fisher.test's default B */
 
 /* The levels of variable v among the participants (sorted: numbers by
  * value, then text), and each participant's level (or NONE). */
@@ -490,7 +527,7 @@ static brisk_status themes_by(const iv_shape *s, size_t coder, const iv_counts *
     size_t pcol = ok ? brisk_table_add_column(t, "p", "Fisher p", BRISK_CELL_PVALUE, 0)
                      : (size_t)-1;
     ok = ok && pcol != (size_t)-1;
-    size_t too_large = 0;
+    size_t simulated = 0;
     double *table = calloc(2 * (nlevels ? nlevels : 1), sizeof *table);
     ok = ok && table;
     for (size_t i = 0; ok && i < p->ncodes; i++) {
@@ -511,10 +548,14 @@ static brisk_status themes_by(const iv_shape *s, size_t coder, const iv_counts *
         double pv = NAN;
         brisk_error ferr;
         if (ok && nlevels >= 2) {
-            brisk_status fs = brisk_fisher_exact(table, 2, nlevels, &pv, &ferr);
-            if (fs == BRISK_ERR_LIMIT)
-                too_large++;
-            else if (fs == BRISK_ERR_NOMEM)
+            /* exact within a fraction of a second, else simulated as
+             * fisher.test(simulate.p.value = TRUE) */
+            brisk_status fs = brisk_fisher_exact_within(table, 2, nlevels, EXACT_WORK, &pv, &ferr);
+            if (fs == BRISK_ERR_LIMIT) {
+                simulated++;
+                fs = brisk_fisher_simulated(table, 2, nlevels, FISHER_DRAWS, 1, &pv, &ferr);
+            }
+            if (fs == BRISK_ERR_NOMEM)
                 ok = false;
             else if (fs != BRISK_OK)
                 pv = NAN;
@@ -537,9 +578,11 @@ static brisk_status themes_by(const iv_shape *s, size_t coder, const iv_counts *
         ok = brisk_table_add_note(t, "%zu participant%s without a value of %s left out.",
                                   unknown, unknown == 1 ? "" : "s", p->variables[v].name) ==
              BRISK_OK;
-    if (ok && too_large)
-        ok = brisk_table_add_note(t, "%zu code%s: the table is too large for the exact test; "
-                                     "no p.", too_large, too_large == 1 ? "" : "s") == BRISK_OK;
+    if (ok && simulated)
+        ok = brisk_table_add_note(t, "%zu code%s: the table is too large for the exact test; p "
+                                     "simulated from %d tables with its margins (as fisher.test's "
+                                     "simulate.p.value, seed 1).", simulated,
+                                  simulated == 1 ? "" : "s", FISHER_DRAWS) == BRISK_OK;
     return iv_finish(t, out, ok, err);
 }
 
@@ -598,9 +641,14 @@ static brisk_status cooccurrence(const iv_shape *s, size_t coder, brisk_table_li
                                  brisk_error *err)
 {
     const brisk_qual_project *p = s->p;
+    brisk_status st = BRISK_OK;
     size_t nc = p->ncodes, np = s->nparts;
-    if (nc < 2 || nc > MAX_PAIR_CODES)
-        return BRISK_OK;
+    if (nc > MAX_PAIR_CODES)
+        return brisk_table_list_warn(out, "the co-occurrence table is left out: %zu codes make "
+                                          "more than %d x %d pairs", nc, MAX_PAIR_CODES,
+                                     MAX_PAIR_CODES) == BRISK_OK ? BRISK_OK : iv_nomem(err);
+    if (nc < 2 || (st = iv_check_size(nc, np, 1, err)) != BRISK_OK)
+        return st;
     /* direct[c * np + i]: code c itself applied to participant i */
     unsigned char *direct = calloc(nc * (np ? np : 1), 1);
     size_t *overlap = calloc(nc * nc, sizeof *overlap), npos = 0;
@@ -621,7 +669,9 @@ static brisk_status cooccurrence(const iv_shape *s, size_t coder, brisk_table_li
             const brisk_qual_coding *b = &p->codings[pos[j]];
             if (b->source != a->source || b->start >= a->end)
                 break;
-            if (a->code != b->code)
+            /* one coder's selections: two coders marking one passage
+             * are not four co-occurrences */
+            if (a->code != b->code && a->user == b->user)
                 overlap[a->code * nc + b->code]++, overlap[b->code * nc + a->code]++;
         }
     }
@@ -663,7 +713,8 @@ static brisk_status cooccurrence(const iv_shape *s, size_t coder, brisk_table_li
     if (!t)
         return iv_nomem(err);
     ok = ok && brisk_table_add_note(t, "Pairs of codes applied together: overlapping segments "
-                                       "counts pairs of overlapping selections in one source; "
+                                       "counts pairs of overlapping selections by one coder in "
+                                       "one source; "
                                        "Jaccard is participants with both / participants with "
                                        "either. Codes as applied (not their children); a code "
                                        "and its parent are not paired. %zu of %zu pairs "
@@ -787,6 +838,13 @@ brisk_status brisk_interviews(const brisk_qual_project *p, const brisk_interview
     size_t categories;
     if (st == BRISK_OK && opt->categories)
         st = iv_find_code(&s, opt->categories, &categories, err);
+    if (st == BRISK_OK && s.shared &&
+        brisk_table_list_warn(out, "%zu source%s in two or more cases (such as '%s'): each is "
+                                   "counted for its first case only, as brisk reads cases by "
+                                   "source, not by selection", s.shared,
+                              s.shared == 1 ? " is" : "s are",
+                              p->sources[s.shared_example].name) != BRISK_OK)
+        st = iv_nomem(err);
     if (st == BRISK_OK)
         st = overview(&s, out, err);
     if (st == BRISK_OK && p->nsources == 0) { /* a codebook */
@@ -802,7 +860,7 @@ brisk_status brisk_interviews(const brisk_qual_project *p, const brisk_interview
         st = themes_by(&s, coder, &tc, brisk_qual_find_variable(p, opt->by[i]), out, err);
     if (st == BRISK_OK)
         st = cooccurrence(&s, coder, out, err);
-    if (st == BRISK_OK && !opt->no_agreement)
+    if (st == BRISK_OK)
         st = iv_agreement(&s, opt, out, err);
     if (st == BRISK_OK && !opt->no_quotes)
         st = quotes(&s, coder, out, err);

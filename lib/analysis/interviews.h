@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "brisk/analysis.h"
 
 /* The project's participants and codes in the order tables show them. */
@@ -19,6 +20,8 @@ typedef struct iv_shape {
     size_t *depth;
     char **path;                 /* "Parent / Child" */
     size_t orphans;              /* sources in no case (with cases) */
+    size_t shared;               /* sources in two or more cases, counted for the first */
+    size_t shared_example;       /* one of them */
 } iv_shape;
 
 brisk_status iv_shape_build(iv_shape *s, const brisk_qual_project *p, brisk_error *err);
@@ -54,6 +57,10 @@ brisk_status iv_find_variable(const brisk_qual_project *p, const char *name, siz
  * kind a letter: t text, i count, n 3 decimals, 2 two, % percent, p
  * p-value; finish adds t to out (or frees it when !ok). */
 brisk_status iv_nomem(brisk_error *err);
+/* Tables of a x b x c cells (codes, participants or units, coders) sized
+ * from a file are bounded: BRISK_ERR_LIMIT beyond IV_MAX_CELLS. */
+#define IV_MAX_CELLS (UINT64_C(1) << 28)
+brisk_status iv_check_size(size_t a, size_t b, size_t c, brisk_error *err);
 brisk_table *iv_table(const char *id, const char *title, const char *sheet);
 bool iv_columns(brisk_table *t, const char *const *spec, size_t n);
 brisk_status iv_finish(brisk_table *t, brisk_table_list *out, bool ok, brisk_error *err);

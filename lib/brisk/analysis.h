@@ -302,9 +302,8 @@ typedef struct brisk_interviews_options {
                                      variable, for agreement on it; or NULL */
     brisk_interview_level level;  /* Krippendorff's metric on those categories */
     size_t bootstrap;             /* draws for alpha's CI; 0: 1000 */
-    unsigned long long seed;      /* 0: 1 */
+    unsigned long long seed;      /* of those draws (brisk interviews: 1 by default) */
     bool no_quotes;               /* leave the quotes out */
-    bool no_agreement;            /* leave agreement out (the report's themes only) */
 } brisk_interviews_options;
 
 /* brisk interviews: from a coded-interview project, the tables

@@ -678,11 +678,16 @@ static brisk_status interviews(const report_ctx *c, brisk_table_list *out)
     brisk_table_list *tables = brisk_table_list_new();
     if (!tables)
         return BRISK_ERR_NOMEM;
+    /* alpha's bootstrap takes the report's seed (brisk interviews' default 1) */
+    brisk_interviews_options iopt = {.seed = c->opt ? c->opt->boot.seed : 1};
     brisk_status st = brisk_qual_read(c->s->interviews_path, &p, c->err);
     if (st == BRISK_OK)
-        st = brisk_interviews(p, NULL, tables, c->err);
-    if (st == BRISK_OK && c->s->interviews_link)
-        st = brisk_interviews_joint(p, c->s->interviews_link, c->d, NULL, tables, c->err);
+        st = brisk_interviews(p, &iopt, tables, c->err);
+    if (st == BRISK_OK && c->s->interviews_link) {
+        st = brisk_interviews_joint(p, c->s->interviews_link, c->d, &iopt, tables, c->err);
+        if (st != BRISK_OK && c->err && !c->err->file[0])
+            brisk_error_at(c->err, c->s->path, c->s->interviews_link_line, 0);
+    }
     brisk_qual_project_free(p);
     return adopt(tables, st, interviews_sheet, out);
 }

@@ -33,12 +33,15 @@
  * the same bounds and lists.  Memory: at most about 100 MB, for the
  * largest tables the work bound allows. */
 #include <config.h>
+#include <float.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/rng.h"
 #include "fisher.h"
 
 /* The most nodes the two-row bounds are tabulated for, and the most steps
@@ -97,7 +100,7 @@ typedef struct fisher_walk {
     double logk;            /* log prod R_i! prod C_j! / N! */
     double thr;             /* a table counts when its s is at most thr */
     double sum, carry;      /* the p-value so far (Neumaier's compensated sum) */
-    unsigned long long visits;
+    unsigned long long visits, max_visits;
     brisk_status failed;    /* why the walk stopped: BRISK_ERR_LIMIT or _NOMEM */
     /* Two rows: the exact bounds, hi2[j * width + a] and lo2[...] for the
      * node at column j with a left in row 0 (NULL: the relaxed bounds) */
@@ -125,7 +128,7 @@ static void add(fisher_walk *w, double x)
 static bool step(fisher_walk *w, unsigned long long n)
 {
     w->visits += n;
-    if (w->visits <= BRISK_FISHER_MAX_NODES)
+    if (w->visits <= w->max_visits)
         return true;
     w->failed = BRISK_ERR_LIMIT;
     return false;
@@ -747,8 +750,8 @@ static brisk_status margins(const double *counts, size_t rows, size_t cols, long
 /* The test on the non-empty margins: the shorter side's totals are the
  * rows, the longer side's (ascending) the columns. */
 static brisk_status exact(const double *counts, size_t ncells, long *rowsum, size_t nr,
-                          long *colsum, size_t nc, long n, double tol, double *p,
-                          brisk_error *err)
+                          long *colsum, size_t nc, long n, double tol,
+                          unsigned long long max_work, double *p, brisk_error *err)
 {
     long *part = nr <= nc ? rowsum : colsum, *whole = nr <= nc ? colsum : rowsum;
     size_t r = nr <= nc ? nr : nc, c = nr <= nc ? nc : nr;
@@ -777,6 +780,7 @@ static brisk_status exact(const double *counts, size_t ncells, long *rowsum, siz
     fisher_walk w = {
         .r = r, .c = c, .col = whole, .col_n = col_n, .col_lf = col_lf, .rem = col_n + c + 1,
         .sorted = col_n + c + 1 + r, .lf = lf, .logk = logk, .thr = s_obs + tol,
+        .max_visits = max_work,
     };
     brisk_status st = run(&w, part, err);
     if (st == BRISK_OK) {
@@ -790,6 +794,12 @@ static brisk_status exact(const double *counts, size_t ncells, long *rowsum, siz
 
 brisk_status brisk_fisher_exact(const double *counts, size_t rows, size_t cols, double *p,
                                 brisk_error *err)
+{
+    return brisk_fisher_exact_within(counts, rows, cols, BRISK_FISHER_MAX_NODES, p, err);
+}
+
+brisk_status brisk_fisher_exact_within(const double *counts, size_t rows, size_t cols,
+                                       unsigned long long max_work, double *p, brisk_error *err)
 {
     if (p)
         *p = NAN;
@@ -816,9 +826,70 @@ brisk_status brisk_fisher_exact(const double *counts, size_t rows, size_t cols, 
         st = brisk_error_set(err, BRISK_ERR_LIMIT, "Fisher's exact test: %zu x %zu non-empty "
                              "rows and columns are too many for the exact test", nr, nc);
     else
-        st = exact(counts, rows * cols, rowsum, nr, colsum, nc, n, tol, p, err);
+        st = exact(counts, rows * cols, rowsum, nr, colsum, nc, n, tol, max_work, p, err);
 cleanup:
     free(rowsum);
     free(colsum);
+    return st;
+}
+
+/* ------------------------------------------------------------ simulated ---- */
+
+/* -sum log x! of a table: its probability given the margins, up to a
+ * constant (fisher.test's STATISTIC). */
+static double table_statistic(const double *x, size_t n)
+{
+    double s = 0;
+    for (size_t k = 0; k < n; k++)
+        s -= gsl_sf_lnfact((unsigned int)x[k]);
+    return s;
+}
+
+brisk_status brisk_fisher_simulated(const double *counts, size_t rows, size_t cols, size_t draws,
+                                    uint64_t seed, double *p, brisk_error *err)
+{
+    if (p)
+        *p = NAN;
+    if (!counts || !p || rows < 2 || cols < 2 || draws == 0)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "Fisher's test by simulation: no table");
+    long *rowsum = calloc(rows, sizeof *rowsum), *colsum = calloc(cols, sizeof *colsum);
+    double *sim = malloc(rows * cols * sizeof *sim);
+    long *left = malloc(rows * sizeof *left), n = 0;
+    gsl_rng *g = gsl_rng_alloc(brisk_gsl_rng);
+    brisk_status st = rowsum && colsum && sim && left && g
+                          ? margins(counts, rows, cols, rowsum, colsum, &n, err)
+                          : out_of_memory(err);
+    if (st == BRISK_OK && n == 0)
+        st = brisk_error_set(err, BRISK_ERR_DATA, "Fisher's exact test: every count is zero");
+    if (st == BRISK_OK) {
+        /* R: a table counts when its STATISTIC <= the observed / almost.1 */
+        double observed = table_statistic(counts, rows * cols) / (1 + 64 * DBL_EPSILON);
+        size_t extreme = 0;
+        for (size_t d = 0; d < draws; d++) {
+            gsl_rng_set(g, brisk_rng_stream_seed(seed, d));
+            memcpy(left, rowsum, rows * sizeof *left);
+            /* each column's counts, row by row, hypergeometric given what
+             * the rows have left: a table drawn with both margins fixed */
+            for (size_t j = 0; j < cols; j++) {
+                long need = colsum[j], rest = 0;
+                for (size_t i = 0; i < rows; i++)
+                    rest += left[i];
+                for (size_t i = 0; i < rows; i++) {
+                    rest -= left[i];
+                    long x = i + 1 == rows ? need
+                                           : (long)gsl_ran_hypergeometric(g, (unsigned)left[i],
+                                                                          (unsigned)rest,
+                                                                          (unsigned)need);
+                    sim[i * cols + j] = (double)x;
+                    left[i] -= x;
+                    need -= x;
+                }
+            }
+            extreme += table_statistic(sim, rows * cols) <= observed;
+        }
+        *p = (1.0 + (double)extreme) / ((double)draws + 1.0);
+    }
+    gsl_rng_free(g);
+    free(rowsum), free(colsum), free(sim), free(left);
     return st;
 }

@@ -11,6 +11,7 @@
 #define BRISK_STATS_FISHER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "brisk/error.h"
 
 /* The bound on the work (partial tables extended, paths carried, tables
@@ -41,5 +42,16 @@
  * failure. */
 brisk_status brisk_fisher_exact(const double *counts, size_t rows, size_t cols, double *p,
                                 brisk_error *err);
+/* The same with a smaller bound on the work (for a caller that falls back
+ * to the simulated p at once rather than spend seconds per table). */
+brisk_status brisk_fisher_exact_within(const double *counts, size_t rows, size_t cols,
+                                       unsigned long long max_work, double *p, brisk_error *err);
+
+/* The p-value simulated as fisher.test(simulate.p.value = TRUE, B = draws)
+ * computes it: draws tables with the observed margins (draw d from stream
+ * d of seed), p = (1 + the tables no more probable than the observed) /
+ * (draws + 1).  Errors as brisk_fisher_exact's, but no limit. */
+brisk_status brisk_fisher_simulated(const double *counts, size_t rows, size_t cols, size_t draws,
+                                    uint64_t seed, double *p, brisk_error *err);
 
 #endif

@@ -244,9 +244,11 @@ cooccurrence <- function(project, P) {
         both <- sum(direct[, a] & direct[, b])
         either <- sum(direct[, a] | direct[, b])
         A <- cd[cd$code == a, ]; B <- cd[cd$code == b, ]
-        seg <- 0  # pairs of overlapping selections (one of a, one of b) in one source
+        # pairs of overlapping selections (one of a, one of b) by one coder in one source
+        seg <- 0
         for (i in seq_len(nrow(A)))
-            seg <- seg + sum(B$source == A$source[i] & B$start < A$end[i] & A$start[i] < B$end)
+            seg <- seg + sum(B$source == A$source[i] & B$user == A$user[i] &
+                             B$start < A$end[i] & A$start[i] < B$end)
         key <- paste0(P$codes$path[a], "|", P$codes$path[b])
         emit(project, "cooccurrence", key, "segments", seg)
         emit(project, "cooccurrence", key, "participants", both)

@@ -192,6 +192,38 @@ t_survey() {
     run 2 interviews "$tmp/badkey.survey" && has "badkey.survey:7:" "$tmp/err" &&
     has "unknown key 'unit' in [interviews]" "$tmp/err"
 }
+t_joint_edges() {
+    # a segments CSV as the survey's project: respondents 1 to 4 of the
+    # Rongcheng data; coder A coded 1 and 2, coder B 3 and 4
+    cp "$top_srcdir/surveys/rongcheng/rongcheng.csv" "$tmp/" &&
+    printf '%s\n' participant,coder,code,present,respondent P1,A,Privacy,1,1 P2,A,Privacy,0,2 \
+        P3,B,Privacy,1,3 P4,B,Privacy,1,4 >"$tmp/mixed.csv" &&
+    sed -e "s|^project *=.*|project = mixed.csv|" "$top_srcdir/surveys/rongcheng/rongcheng.survey" \
+        >"$tmp/mixed.survey" &&
+    run 0 interviews "$tmp/mixed.survey" -f csv --no-quotes &&
+    [ "$(csv_value interviews.joint Privacy raised_n)" = 3 ] &&
+    [ "$(csv_value interviews.joint Privacy other_n)" = 1 ] &&
+    # --coder A: only the participants A coded, B's are not "did not"
+    run 0 interviews "$tmp/mixed.survey" --coder A -f csv --no-quotes &&
+    [ "$(csv_value interviews.joint Privacy raised_n)" = 1 ] &&
+    [ "$(csv_value interviews.joint Privacy other_n)" = 1 ] &&
+    # two participants cannot be one respondent
+    printf '%s\n' participant,coder,code,present,respondent P1,A,Privacy,1,7 P2,A,Privacy,0,7 \
+        >"$tmp/mixed.csv" &&
+    run 2 interviews "$tmp/mixed.survey" &&
+    has "participants 'P1' and 'P2' have the same respondent, '7'" "$tmp/err"
+}
+t_fisher_fallback() {
+    # 600 participants over 40 levels: beyond the exact test's quick bound,
+    # the p is simulated as fisher.test(simulate.p.value = TRUE) and said so
+    awk 'BEGIN { print "participant,coder,code,present,level"; h = 7
+                 for (i = 1; i <= 600; i++) {
+                     h = (h * 1103515245 + 12345) % 2147483648
+                     printf "P%d,A,Theme,%d,L%02d\n", i, h % 100 < 40, i % 40
+                 } }' >"$tmp/levels.csv" &&
+    run 0 interviews "$tmp/levels.csv" --by level --no-quotes &&
+    has "p simulated from 2000 tables with its margins" "$tmp/out"
+}
 t_writers() {
     for fmt in text csv md tex json; do
         run 0 interviews "$ahmed" --by user -f $fmt || return 1
@@ -219,7 +251,7 @@ t_seed() {
     run 0 interviews "$ahmed" --no-quotes --seed 8 -f csv && ! cmp -s "$tmp/out" "$tmp/s7"
 }
 
-echo "1..11"
+echo "1..13"
 ok "public REFI-QDA exports (ATLAS.ti 8 and 23, NVivo 15, qc): counts as counted by hand" t_public_exports
 ok "qc's demo project: codings of named codes and a selection's text by code point" t_public_code_counts
 ok "--categories: SAS's skin ratings give PROC FREQ's kappas (unweighted, linear, squared)" t_categories_kappa
@@ -228,6 +260,8 @@ ok "segments CSV with present = 0: coders coded every participant" t_matrix_zero
 ok "--coder, --by, and unknown coder, variable or code" t_coder_and_by
 ok "usage errors" t_usage_errors
 ok "a survey's [interviews]: the joint display; errors name the survey's line" t_survey
+ok "joint display: --coder keeps to that coder's participants; one respondent, two participants refused" t_joint_edges
+ok "Fisher's test past its quick bound: fisher.test's simulated p, said in the note" t_fisher_fallback
 ok "every writer; the workbook's sheets" t_writers
 ok "report adds the interview sheets beside the survey's" t_report
 ok "alpha's bootstrap CI: the same seed gives the same bytes" t_seed

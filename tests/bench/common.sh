@@ -1,28 +1,13 @@
 # Shared by fit.sh and bootstrap.sh (sourced, not run): finds the brisk
 # program to time, checks that R and lavaan are there, draws the benchmark
-# data set with lavaan::simulateData, and times processes.
+# data set with lavaan::simulateData, and times processes (timing.sh).
 #
 # Expects: bench (the script's name, for messages), n (respondents); sets
 # brisk, seed, tmp (a temporary folder removed on exit), timer; writes
 # $tmp/model.lav (the model fitted), $tmp/population.lav and $tmp/data.csv.
-brisk=${BRISK:-tools/brisk}
+. "$(dirname "$0")/timing.sh"
 seed=20261121
 
-if [ ! -x "$brisk" ]; then
-    echo "$bench: $brisk not found: run from a configured build tree after 'make', or set BRISK" >&2
-    exit 1
-fi
-# In a build tree tools/brisk is libtool's wrapper script, which costs about
-# 10 ms a run by itself: time the program it wraps, as installed.
-if head -n 3 "$brisk" | grep -q 'libtool\|wrapper script'; then
-    real=$(dirname "$brisk")/.libs/$(basename "$brisk")
-    libs=$(cd "$(dirname "$brisk")/.." && pwd)/lib/.libs
-    if [ -x "$real" ] && [ -d "$libs" ]; then
-        brisk=$real
-        LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-        export LD_LIBRARY_PATH
-    fi
-fi
 if ! command -v Rscript >/dev/null 2>&1; then
     echo "$bench: skipped: Rscript is not installed (the data are drawn with lavaan::simulateData)"
     exit 0
@@ -31,9 +16,6 @@ if ! Rscript -e 'quit(status = !requireNamespace("lavaan", quietly = TRUE))' >/d
     echo "$bench: skipped: the R package lavaan is not installed"
     exit 0
 fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # The model brisk and lavaan fit (lavaan's defaults: markers, free residual
 # and latent variances; trust is the only exogenous latent).
@@ -89,49 +71,6 @@ d <- d[, c("t1", "t2", "t3", "b1", "b2", "b3", "b4", "r1", "r2", "r3",
 # programs read this file, so they fit the same numbers
 write.csv(d, file.path(a[1], "data.csv"), row.names = FALSE)
 EOF
-# Microseconds now, in $us: bash 5's $EPOCHREALTIME costs nothing; date
-# is a process of its own (about 1 ms, counted in every run).
-stamp() {
-    if [ -n "${EPOCHREALTIME:-}" ]; then
-        us=${EPOCHREALTIME/./}
-    else
-        us=$(($(date +%s%N) / 1000))
-    fi
-}
-if command -v hyperfine >/dev/null 2>&1; then
-    timer=hyperfine
-elif [ -n "${EPOCHREALTIME:-}" ]; then
-    timer="bash \$EPOCHREALTIME"
-else
-    timer="date +%s%N"
-fi
-
-# median_process LABEL RUNS COMMAND...: median wall time of RUNS runs, in s
-median_process() {
-    label=$1 k=$2
-    shift 2
-    "$@" >/dev/null 2>"$tmp/err" || { echo "$bench: $label failed:" >&2; cat "$tmp/err" >&2; exit 1; }
-    if [ "$timer" = hyperfine ]; then
-        hyperfine --runs "$k" --warmup 1 --export-json "$tmp/hf.json" --style none \
-            "$(printf '%s ' "$@")" >/dev/null 2>&1
-        sed -n 's/.*"median": *\([0-9.eE+-]*\).*/\1/p' "$tmp/hf.json" | head -n 1
-        return
-    fi
-    : >"$tmp/times"
-    i=0
-    while [ "$i" -lt "$k" ]; do
-        stamp
-        t0=$us
-        "$@" >/dev/null 2>&1
-        stamp
-        echo $((us - t0)) >>"$tmp/times"
-        i=$((i + 1))
-    done
-    sort -n "$tmp/times" | awk '{ t[NR] = $1 }
-        END { m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.6f\n", m / 1e6 }'
-}
-
-
 # against_lavaan WHAT LAV_SECONDS LAV_VALUE BRISK_SECONDS BRISK_VALUE
 #     LAV_LABEL BRISK_LABEL: check that the two programs' WHAT agree to 1e-3
 #     (exit 1 if not), then print both times and their ratio.

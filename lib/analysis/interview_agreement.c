@@ -91,7 +91,7 @@ static brisk_status build_units(const iv_shape *s, brisk_interview_unit kind, un
         u->n = kind == BRISK_UNIT_PARTICIPANT ? s->nparts : p->nsources;
         for (size_t i = 0; i < p->ncodings; i++)
             u->of_coding[i] = kind == BRISK_UNIT_PARTICIPANT
-                                  ? s->part_of_source[p->codings[i].source]
+                                  ? s->part_of_coding[i]
                                   : p->codings[i].source;
     }
     if (st != BRISK_OK)
@@ -109,10 +109,11 @@ static brisk_status build_units(const iv_shape *s, brisk_interview_unit kind, un
     for (size_t a = 0; a < p->nassignments; a++) {
         size_t src = p->assignments[a].source, k = u->coder_of_user[p->assignments[a].user];
         in_source[src * K + k] = 1;
-        if (kind != BRISK_UNIT_SEGMENT) {
-            size_t unit = kind == BRISK_UNIT_PARTICIPANT ? s->part_of_source[src] : src;
-            u->coded[unit * K + k] = 1;
-        }
+        if (kind == BRISK_UNIT_SOURCE)
+            u->coded[src * K + k] = 1;
+        for (size_t j = s->parts_start[src];
+             kind == BRISK_UNIT_PARTICIPANT && j < s->parts_start[src + 1]; j++)
+            u->coded[s->parts[j] * K + k] = 1;
     }
     for (size_t i = 0; i < p->ncodings; i++) {
         const brisk_qual_coding *c = &p->codings[i];

@@ -31,6 +31,9 @@ void iv_shape_free(iv_shape *s)
     free(s->part_name);
     free(s->case_of_part);
     free(s->part_of_source);
+    free(s->part_of_coding);
+    free(s->parts_start);
+    free(s->parts);
     free(s->order);
     free(s->depth);
 }
@@ -50,6 +53,79 @@ brisk_status iv_nomem(brisk_error *err)
     return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
 }
 
+/* Every participant of each source: its cases (a focus group's source
+ * has several), or the participant the source is. */
+static brisk_status source_participants(iv_shape *s, brisk_error *err)
+{
+    const brisk_qual_project *p = s->p;
+    size_t ns = p->nsources, total = 0;
+    s->parts_start = calloc(ns + 1, sizeof *s->parts_start);
+    if (!s->parts_start)
+        return iv_nomem(err);
+    for (size_t c = 0; c < p->ncases; c++)
+        for (size_t k = 0; k < p->cases[c].nsources; k++)
+            s->parts_start[p->cases[c].sources[k] + 1]++;
+    for (size_t src = 0; src < ns; src++) {
+        if (s->parts_start[src + 1] == 0) /* a source in no case: itself */
+            s->parts_start[src + 1] = 1;
+        s->shared += s->parts_start[src + 1] > 1;
+        total += s->parts_start[src + 1];
+        s->parts_start[src + 1] += s->parts_start[src];
+    }
+    s->parts = malloc((total ? total : 1) * sizeof *s->parts);
+    size_t *fill = calloc(ns + 1, sizeof *fill);
+    if (!s->parts || !fill) {
+        free(fill);
+        return iv_nomem(err);
+    }
+    for (size_t c = 0; c < p->ncases; c++)
+        for (size_t k = 0; k < p->cases[c].nsources; k++) {
+            size_t src = p->cases[c].sources[k];
+            s->parts[s->parts_start[src] + fill[src]++] = c;
+        }
+    for (size_t src = 0; src < ns; src++)
+        if (fill[src] == 0)
+            s->parts[s->parts_start[src]] = s->part_of_source[src];
+    free(fill);
+    return BRISK_OK;
+}
+
+static size_t overlap(const brisk_qual_span *span, const brisk_qual_coding *c)
+{
+    size_t lo = span->start > c->start ? span->start : c->start;
+    size_t hi = span->end < c->end ? span->end : c->end;
+    return hi > lo ? hi - lo : 0;
+}
+
+/* Each coding's participant.  In a source several cases share, the case
+ * whose spans overlap the coding most (the first case when none does). */
+static brisk_status attribute_codings(iv_shape *s, brisk_error *err)
+{
+    const brisk_qual_project *p = s->p;
+    s->part_of_coding = malloc((p->ncodings ? p->ncodings : 1) * sizeof *s->part_of_coding);
+    if (!s->part_of_coding)
+        return iv_nomem(err);
+    for (size_t i = 0; i < p->ncodings; i++) {
+        const brisk_qual_coding *cd = &p->codings[i];
+        size_t src = cd->source, first = s->parts_start[src], n = s->parts_start[src + 1] - first;
+        s->part_of_coding[i] = s->part_of_source[src];
+        if (n < 2)
+            continue;
+        size_t best = 0;
+        for (size_t k = 0; k < n; k++) {
+            const brisk_qual_case *kase = &p->cases[s->parts[first + k]];
+            for (size_t j = 0; j < kase->nspans; j++)
+                if (kase->spans[j].source == src && overlap(&kase->spans[j], cd) > best) {
+                    best = overlap(&kase->spans[j], cd);
+                    s->part_of_coding[i] = s->parts[first + k];
+                }
+        }
+        if (best == 0 && s->unattributed++ == 0)
+            s->shared_example = src;
+    }
+    return BRISK_OK;
+}
+
 static brisk_status build_participants(iv_shape *s, brisk_error *err)
 {
     const brisk_qual_project *p = s->p;
@@ -63,21 +139,6 @@ static brisk_status build_participants(iv_shape *s, brisk_error *err)
         s->part_name[s->nparts] = p->cases[c].name;
         s->case_of_part[s->nparts++] = c;
     }
-    /* a source in two cases (a focus group, NVivo's interviewer and
-     * participant cases) is counted for the first: cases hold sources,
-     * not selections */
-    unsigned char *in_cases = calloc(p->nsources ? p->nsources : 1, 1);
-    if (!in_cases)
-        return iv_nomem(err);
-    for (size_t c = 0; c < p->ncases; c++)
-        for (size_t k = 0; k < p->cases[c].nsources; k++) {
-            size_t src = p->cases[c].sources[k];
-            if (in_cases[src]++ == 1) {
-                s->shared_example = s->shared ? s->shared_example : src;
-                s->shared++;
-            }
-        }
-    free(in_cases);
     for (size_t src = 0; src < p->nsources; src++) {
         size_t c = p->ncases ? brisk_qual_case_of_source(p, src) : BRISK_QUAL_NONE;
         if (c != BRISK_QUAL_NONE) {
@@ -89,7 +150,8 @@ static brisk_status build_participants(iv_shape *s, brisk_error *err)
         s->case_of_part[s->nparts] = BRISK_QUAL_NONE;
         s->part_of_source[src] = s->nparts++;
     }
-    return BRISK_OK;
+    brisk_status st = source_participants(s, err);
+    return st == BRISK_OK ? attribute_codings(s, err) : st;
 }
 
 /* Codes depth first: a code's children follow it, in the file's order. */
@@ -354,17 +416,20 @@ brisk_status iv_count_themes(const iv_shape *s, size_t coder, iv_counts *tc,
     /* who coded whom: the assignments (a coder may code a participant and
      * apply no code) */
     for (size_t a = 0; a < p->nassignments; a++) {
-        size_t part = s->part_of_source[p->assignments[a].source];
-        if ((coder == BRISK_QUAL_NONE || p->assignments[a].user == coder) && !tc->coded[part]) {
-            tc->coded[part] = true;
-            tc->ncoded++;
-        }
+        size_t src = p->assignments[a].source;
+        if (coder != BRISK_QUAL_NONE && p->assignments[a].user != coder)
+            continue;
+        for (size_t k = s->parts_start[src]; k < s->parts_start[src + 1]; k++)
+            if (!tc->coded[s->parts[k]]) {
+                tc->coded[s->parts[k]] = true;
+                tc->ncoded++;
+            }
     }
     for (size_t i = 0; i < p->ncodings; i++) {
         const brisk_qual_coding *cd = &p->codings[i];
         if (!iv_counted(cd, coder))
             continue;
-        size_t part = s->part_of_source[cd->source];
+        size_t part = s->part_of_coding[i];
         size_t words = count_words(cd->text);
         for (size_t c = cd->code, steps = 0; c != BRISK_QUAL_NONE && steps <= p->ncodes;
              c = p->codes[c].parent, steps++) {
@@ -660,7 +725,7 @@ static brisk_status cooccurrence(const iv_shape *s, size_t coder, brisk_table_li
     }
     for (size_t i = 0; i < p->ncodings; i++)
         if (iv_counted(&p->codings[i], coder))
-            direct[p->codings[i].code * np + s->part_of_source[p->codings[i].source]] = 1;
+            direct[p->codings[i].code * np + s->part_of_coding[i]] = 1;
     /* overlapping selections of two codes in one source (a sweep over
      * the codings by start) */
     for (size_t i = 0; i < npos; i++) {
@@ -729,7 +794,7 @@ static int by_participant_start(const void *a, const void *b, void *ctx)
     const iv_shape *s = ctx;
     const brisk_qual_coding *x = &s->p->codings[*(const size_t *)a],
                             *y = &s->p->codings[*(const size_t *)b];
-    size_t px = s->part_of_source[x->source], py = s->part_of_source[y->source];
+    size_t px = s->part_of_coding[*(const size_t *)a], py = s->part_of_coding[*(const size_t *)b];
     if (px != py)
         return (px > py) - (px < py);
     if (x->source != y->source)
@@ -761,7 +826,7 @@ static brisk_status quotes(const iv_shape *s, size_t coder, brisk_table_list *ou
             const brisk_qual_coding *cd = &p->codings[idx[k]];
             size_t r = brisk_table_add_row(t);
             ok = r != (size_t)-1 && brisk_table_set_text(t, r, 0, s->path[c]) == BRISK_OK &&
-                 brisk_table_set_text(t, r, 1, s->part_name[s->part_of_source[cd->source]]) ==
+                 brisk_table_set_text(t, r, 1, s->part_name[s->part_of_coding[idx[k]]]) ==
                      BRISK_OK &&
                  brisk_table_set_text(t, r, 2, p->sources[cd->source].name) == BRISK_OK &&
                  brisk_table_set_text(t, r, 3, user_name(p, cd->user)) == BRISK_OK &&
@@ -838,12 +903,12 @@ brisk_status brisk_interviews(const brisk_qual_project *p, const brisk_interview
     size_t categories;
     if (st == BRISK_OK && opt->categories)
         st = iv_find_code(&s, opt->categories, &categories, err);
-    if (st == BRISK_OK && s.shared &&
-        brisk_table_list_warn(out, "%zu source%s in two or more cases (such as '%s'): each is "
-                                   "counted for its first case only, as brisk reads cases by "
-                                   "source, not by selection", s.shared,
-                              s.shared == 1 ? " is" : "s are",
-                              p->sources[s.shared_example].name) != BRISK_OK)
+    if (st == BRISK_OK && s.unattributed &&
+        brisk_table_list_warn(out, "%zu coding%s in sources that two or more cases share (such "
+                                   "as '%s') overlap%s none of the cases' selections: counted "
+                                   "for the source's first case", s.unattributed,
+                              s.unattributed == 1 ? "" : "s", p->sources[s.shared_example].name,
+                              s.unattributed == 1 ? "s" : "") != BRISK_OK)
         st = iv_nomem(err);
     if (st == BRISK_OK)
         st = overview(&s, out, err);

@@ -15,13 +15,19 @@ typedef struct iv_shape {
     size_t nparts;
     const char **part_name;      /* borrowed names */
     size_t *case_of_part;        /* the case, or NONE (a source of its own) */
-    size_t *part_of_source;
+    size_t *part_of_source;      /* the source's participant (its first case) */
+    size_t *part_of_coding;      /* the coding's: in a source several cases share, the
+                                    case whose selections (spans) it overlaps most */
+    size_t *parts_start, *parts; /* the participants of source src are
+                                    parts[parts_start[src] .. parts_start[src + 1]) */
     size_t *order;               /* codes depth first, in the file's order */
     size_t *depth;
     char **path;                 /* "Parent / Child" */
     size_t orphans;              /* sources in no case (with cases) */
-    size_t shared;               /* sources in two or more cases, counted for the first */
-    size_t shared_example;       /* one of them */
+    size_t shared;               /* sources in two or more cases */
+    size_t unattributed;         /* codings there that overlap no case's span: the
+                                    source's first case has them */
+    size_t shared_example;       /* a source of such a coding */
 } iv_shape;
 
 brisk_status iv_shape_build(iv_shape *s, const brisk_qual_project *p, brisk_error *err);

@@ -71,12 +71,22 @@ typedef struct brisk_qual_variable {
     brisk_qual_variable_type type;
 } brisk_qual_variable;
 
+/* A stretch of a source's text (code points, half-open). */
+typedef struct brisk_qual_span {
+    size_t source, start, end;
+} brisk_qual_span;
+
 typedef struct brisk_qual_case {
     char *guid;          /* or NULL */
     char *name;
     size_t *sources;     /* indices of the sources that belong to the case */
     size_t nsources;
     char **values;       /* one per project variable, as text; NULL: no value */
+    /* The text selections the case names (its SelectionRefs, NVivo's
+     * codings with the case's node): in a source several cases share (a
+     * focus group), a coding belongs to the case whose spans it overlaps. */
+    brisk_qual_span *spans;
+    size_t nspans;
 } brisk_qual_case;
 
 /* That a user coded a source, whether or not they applied any code to it. */

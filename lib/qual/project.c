@@ -16,6 +16,7 @@ static void free_cases(brisk_qual_case *cases, size_t ncases, size_t nvariables)
         free(cases[i].guid);
         free(cases[i].name);
         free(cases[i].sources);
+        free(cases[i].spans);
         for (size_t v = 0; cases[i].values && v < nvariables; v++)
             free(cases[i].values[v]);
         free(cases[i].values);
@@ -184,6 +185,18 @@ bool brisk_qual_add_case(brisk_qual_builder *b, const char *guid, const char *na
     }
     p->cases[p->ncases] = (brisk_qual_case){.guid = g, .name = n, .values = values};
     *index = p->ncases++;
+    return true;
+}
+
+bool brisk_qual_case_add_span(brisk_qual_case *c, size_t source, size_t start, size_t end)
+{
+    if (end <= start)
+        return true; /* no position: the source alone says it */
+    brisk_qual_span *grown = realloc(c->spans, (c->nspans + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    grown[c->nspans++] = (brisk_qual_span){source, start, end};
+    c->spans = grown;
     return true;
 }
 

@@ -41,6 +41,9 @@ bool brisk_qual_add_case(brisk_qual_builder *b, const char *guid, const char *na
                          size_t *index);
 /* Add source to a case's sources unless it is there already. */
 bool brisk_qual_case_add_source(brisk_qual_case *c, size_t source);
+/* Add a span of a source to a case (nothing when end <= start); false
+ * when out of memory. */
+bool brisk_qual_case_add_span(brisk_qual_case *c, size_t source, size_t start, size_t end);
 /* Append a coding; text (may be NULL) is taken over, not copied, and is
  * freed on failure.  Also records (source, user) as an assignment. */
 bool brisk_qual_add_coding(brisk_qual_builder *b, size_t source, size_t code, size_t user,

@@ -54,7 +54,8 @@ typedef enum guid_kind {
     GUID_SOURCE,
     GUID_SELECTION,
     GUID_VARIABLE,
-    GUID_CASE
+    GUID_CASE,
+    GUID_SPAN    /* a text selection's GUID: its index in refi_reader.spans */
 } guid_kind;
 
 typedef struct guid_entry {
@@ -221,6 +222,8 @@ typedef struct refi_reader {
     guid_table guids;
     xmlNode **source_nodes;  /* the element each source was read from */
     size_t cap_source_nodes;
+    brisk_qual_span *spans;  /* the text selections, for the cases' SelectionRefs */
+    size_t nspans, cap_spans;
 } refi_reader;
 
 static brisk_status vfail(refi_reader *r, brisk_status st, const char *file, long line,
@@ -843,7 +846,7 @@ typedef struct selection {
 /* The code a Coding's CodeRef names; a Case's GUID (NVivo's case nodes)
  * puts the selection's source in that case instead (*code NONE). */
 static brisk_status coding_code(refi_reader *r, const xmlNode *coding, const char *cguid,
-                                size_t source, size_t *code)
+                                const selection *sel, size_t *code)
 {
     const xmlNode *ref = child_named(coding, "CodeRef");
     char *target = ref ? trimmed_or_null(attr(ref, "targetGUID")) : NULL;
@@ -860,7 +863,9 @@ static brisk_status coding_code(refi_reader *r, const xmlNode *coding, const cha
             st = fail_at(r, ref, BRISK_ERR_FORMAT,
                          "Coding guid=%.100s refers to code %.100s that the CodeBook does "
                          "not define", cguid, target);
-        else if (st == BRISK_OK && !brisk_qual_case_add_source(&r->b.p->cases[c], source))
+        else if (st == BRISK_OK &&
+                 (!brisk_qual_case_add_source(&r->b.p->cases[c], sel->source) ||
+                  !brisk_qual_case_add_span(&r->b.p->cases[c], sel->source, sel->start, sel->end)))
             st = nomem(r);
     }
     free(target);
@@ -873,7 +878,7 @@ static brisk_status read_coding(refi_reader *r, const xmlNode *n, const selectio
     size_t code, user;
     brisk_status st = creating_user(r, n, sel->user, &user);
     if (st == BRISK_OK)
-        st = coding_code(r, n, cguid ? cguid : "?", sel->source, &code);
+        st = coding_code(r, n, cguid ? cguid : "?", sel, &code);
     free(cguid);
     if (st != BRISK_OK || code == BRISK_QUAL_NONE)
         return st;
@@ -964,6 +969,15 @@ static brisk_status check_selection(refi_reader *r, const xmlNode *n, const char
     return BRISK_OK;
 }
 
+/* A text selection's span, found by its GUID when a case names it. */
+static brisk_status remember_span(refi_reader *r, const char *guid, const selection *sel)
+{
+    if (!brisk_grow((void **)&r->spans, &r->cap_spans, r->nspans + 1, sizeof *r->spans))
+        return nomem(r);
+    r->spans[r->nspans] = (brisk_qual_span){sel->source, sel->start, sel->end};
+    return guid_add(&r->guids, GUID_SPAN, guid, r->nspans++, 0) ? BRISK_OK : nomem(r);
+}
+
 static brisk_status read_text_selection(refi_reader *r, const xmlNode *n, size_t source,
                                         const brisk_qual_text *text)
 {
@@ -976,7 +990,8 @@ static brisk_status read_text_selection(refi_reader *r, const xmlNode *n, size_t
         (st = selection_position(r, n, guid, "startPosition", &sel.start)) == BRISK_OK &&
         (st = selection_position(r, n, guid, "endPosition", &sel.end)) == BRISK_OK &&
         (st = check_selection(r, n, guid, &sel)) == BRISK_OK &&
-        (st = creating_user(r, n, BRISK_QUAL_NONE, &sel.user)) == BRISK_OK)
+        (st = creating_user(r, n, BRISK_QUAL_NONE, &sel.user)) == BRISK_OK &&
+        (st = remember_span(r, guid, &sel)) == BRISK_OK)
         st = read_codings(r, n, &sel);
     free(guid);
     return st;
@@ -1204,6 +1219,13 @@ static brisk_status case_ref(refi_reader *r, const xmlNode *n, size_t c, bool ad
                      (const char *)n->name);
     else if (st == BRISK_OK && add && !brisk_qual_case_add_source(&r->b.p->cases[c], s))
         st = nomem(r);
+    if (st == BRISK_OK && by_selection) { /* the case's part of a shared source */
+        size_t k = lookup_guid(r, GUID_SPAN, target, &st);
+        if (st == BRISK_OK && k != BRISK_QUAL_NONE &&
+            !brisk_qual_case_add_span(&r->b.p->cases[c], r->spans[k].source, r->spans[k].start,
+                                      r->spans[k].end))
+            st = nomem(r);
+    }
     free(target);
     return st;
 }
@@ -1513,6 +1535,7 @@ static brisk_status reader_finish(refi_reader *r, brisk_status st, brisk_qual_pr
     names_free(&r->names);
     guid_table_free(&r->guids);
     free(r->source_nodes);
+    free(r->spans);
     free(r->qde_dir);
     free(r->where);
     if (st != BRISK_OK && r->err && r->err->file[0] == '\0')

@@ -224,6 +224,18 @@ t_fisher_fallback() {
     run 0 interviews "$tmp/levels.csv" --by level --no-quotes &&
     has "p simulated from 2000 tables with its margins" "$tmp/out"
 }
+t_focus_group() {
+    # one transcript, two cases (SelectionRefs): each coding belongs to the
+    # case whose selection it overlaps: Ann raised Privacy, Bob Trust
+    run 0 interviews "$top_srcdir/tests/data/qual/focus_group.qde" --by gender -f csv &&
+    [ "$(csv_value interviews.themes_by.gender Privacy n_f)" = 1 ] &&
+    [ "$(csv_value interviews.themes_by.gender Privacy n_m)" = 0 ] &&
+    [ "$(csv_value interviews.themes_by.gender Trust n_f)" = 0 ] &&
+    [ "$(csv_value interviews.themes_by.gender Trust n_m)" = 1 ] &&
+    has "Privacy,Ann,Focus group,A,5,27," "$tmp/out" &&
+    has "Trust,Bob,Focus group,A,33,50," "$tmp/out" &&
+    [ ! -s "$tmp/err" ]
+}
 t_writers() {
     for fmt in text csv md tex json; do
         run 0 interviews "$ahmed" --by user -f $fmt || return 1
@@ -251,7 +263,7 @@ t_seed() {
     run 0 interviews "$ahmed" --no-quotes --seed 8 -f csv && ! cmp -s "$tmp/out" "$tmp/s7"
 }
 
-echo "1..13"
+echo "1..14"
 ok "public REFI-QDA exports (ATLAS.ti 8 and 23, NVivo 15, qc): counts as counted by hand" t_public_exports
 ok "qc's demo project: codings of named codes and a selection's text by code point" t_public_code_counts
 ok "--categories: SAS's skin ratings give PROC FREQ's kappas (unweighted, linear, squared)" t_categories_kappa
@@ -262,6 +274,7 @@ ok "usage errors" t_usage_errors
 ok "a survey's [interviews]: the joint display; errors name the survey's line" t_survey
 ok "joint display: --coder keeps to that coder's participants; one respondent, two participants refused" t_joint_edges
 ok "Fisher's test past its quick bound: fisher.test's simulated p, said in the note" t_fisher_fallback
+ok "a focus group: codings of a shared transcript go to the case whose selection they overlap" t_focus_group
 ok "every writer; the workbook's sheets" t_writers
 ok "report adds the interview sheets beside the survey's" t_report
 ok "alpha's bootstrap CI: the same seed gives the same bytes" t_seed

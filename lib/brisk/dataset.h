@@ -71,6 +71,10 @@ typedef struct brisk_dataset {
     size_t cap_cols;
     char *source;                 /* path or name it was read from */
     char *file_label;             /* SPSS/Stata file label, or NULL */
+    char **notes;                 /* what the reader has to say about how it read the
+                                     file (an xlsx's dates kept as serial numbers), once
+                                     each; commands show them as warnings */
+    size_t nnotes;
     size_t *by_name;              /* open-addressing hash of the column names: index + 1,
                                      0 empty (brisk_dataset_add_column keeps it) */
     size_t by_name_cap;           /* a power of two, at least twice ncols */
@@ -145,7 +149,8 @@ typedef enum brisk_format {
     BRISK_FORMAT_POR,        /* SPSS portable */
     BRISK_FORMAT_DTA,        /* Stata */
     BRISK_FORMAT_SAS7BDAT,   /* SAS data set */
-    BRISK_FORMAT_XPT         /* SAS transport */
+    BRISK_FORMAT_XPT,        /* SAS transport */
+    BRISK_FORMAT_XLSX        /* Excel workbook (Office Open XML) */
 } brisk_format;
 
 typedef struct brisk_read_options {
@@ -156,15 +161,27 @@ typedef struct brisk_read_options {
     /* Extra tokens read as system missing in CSV besides "", "NA", "."; NULL-
      * terminated, may be NULL. */
     const char *const *na_tokens;
+    const char *sheet;        /* xlsx: the sheet to read by name; NULL: the first */
+    char decimal;             /* CSV (and numbers written as text in xlsx): the decimal
+                                 mark, '.' (or 0) or ','; with ',' a '.' is no decimal
+                                 mark and the delimiter detected is never ',' */
+    unsigned skip;            /* CSV: lines, xlsx: rows before the header row */
+    unsigned header_rows;     /* rows of header (0 means 1); with 2 or more the second
+                                 holds each column's label (Qualtrics' question texts)
+                                 and the rest are dropped */
 } brisk_read_options;
 
 /* Limits on what a file may make us allocate. */
 #define BRISK_MAX_FIELD_BYTES   (1u << 20)   /* one CSV field: 1 MiB */
 #define BRISK_MAX_COLUMNS       100000
 #define BRISK_MAX_ROWS          100000000
+#define BRISK_MAX_HEADER_ROWS   100          /* skip and header_rows */
+#define BRISK_MAX_XLSX_ENTRY    (256u << 20) /* uncompressed bytes of one xlsx part */
+#define BRISK_MAX_XLSX_TOTAL    (1024u << 20)/* uncompressed bytes of all parts read */
+#define BRISK_MAX_XLSX_FILE     (1024u << 20)/* the .xlsx file itself */
 
 /* Every extension brisk_format_from_name knows, for messages and --help. */
-#define BRISK_DATA_EXTENSIONS ".csv .tsv .txt .dat .sav .zsav .por .dta .sas7bdat .xpt .xport"
+#define BRISK_DATA_EXTENSIONS ".csv .tsv .txt .dat .sav .zsav .por .dta .sas7bdat .xpt .xport .xlsx"
 
 /* Format implied by a file name's extension, or BRISK_FORMAT_AUTO when the
  * extension is not known. */
@@ -174,6 +191,14 @@ const char *brisk_format_name(brisk_format format);
 /* Read a delimited text file (RFC 4180). */
 brisk_status brisk_read_csv(brisk_io *io, const brisk_read_options *opt,
                             brisk_dataset **out, brisk_error *err);
+
+/* Read the first sheet of an Excel workbook (.xlsx), or opt->sheet: the
+ * first row (after opt->skip) names the columns; a column is numeric when
+ * every value in it is a number, as in CSV; dates stay Excel's serial
+ * numbers, with a note.  The whole file is read into memory (at most
+ * BRISK_MAX_XLSX_FILE), and every part inflated is bounded. */
+brisk_status brisk_read_xlsx(brisk_io *io, const brisk_read_options *opt,
+                             brisk_dataset **out, brisk_error *err);
 
 /* Read SPSS, Stata or SAS data through ReadStat. */
 brisk_status brisk_read_stat(brisk_io *io, const brisk_read_options *opt,
@@ -195,6 +220,15 @@ brisk_status brisk_write_dataset_csv(FILE *stream, const brisk_dataset *ds, char
 /* The value labels of every column as CSV: variable,value,label,user_missing. */
 brisk_status brisk_write_value_labels_csv(FILE *stream, const brisk_dataset *ds,
                                           brisk_error *err);
+
+/* Add a note about how the data were read (printf-style; copied). */
+brisk_status brisk_dataset_add_note(brisk_dataset *ds, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* For a text column whose values would all read as numbers with a decimal
+ * comma ("1,5"): the advice to add to a message that the column is text
+ * ("; its values use a decimal comma: ..."); "" for any other column. */
+const char *brisk_column_decimal_hint(const brisk_column *col, size_t nrows);
 
 /* Number of value labels in the whole dataset. */
 size_t brisk_dataset_count_labels(const brisk_dataset *ds);

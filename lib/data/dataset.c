@@ -1,12 +1,14 @@
 /* The columnar dataset. */
 #include <config.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "brisk/dataset.h"
 #include "core/util.h"
+#include "data_internal.h"
 
 static char empty_string[] = "";
 
@@ -49,6 +51,9 @@ void brisk_dataset_free(brisk_dataset *ds)
     free(ds->by_name);
     free(ds->source);
     free(ds->file_label);
+    for (size_t k = 0; k < ds->nnotes; k++)
+        free(ds->notes[k]);
+    free(ds->notes);
     free(ds);
 }
 
@@ -304,4 +309,76 @@ bool brisk_value_label_is_missing(const brisk_column *col, const brisk_value_lab
     if (l->string_value)
         return false;
     return isnan(l->value) || brisk_column_is_user_missing_value(col, l->value);
+}
+
+/* ------------------------------------------------------------ notes, values */
+
+brisk_status brisk_dataset_add_note(brisk_dataset *ds, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    size_t cap = ds->nnotes;
+    char *copy = brisk_strdup(text);
+    if (!copy || !brisk_grow((void **)&ds->notes, &cap, ds->nnotes + 1, sizeof *ds->notes)) {
+        free(copy);
+        return BRISK_ERR_NOMEM;
+    }
+    ds->notes[ds->nnotes++] = copy;
+    return BRISK_OK;
+}
+
+static bool is_blank_byte(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+bool brisk_data_missing_token(const char *text, size_t len, const char *const *na_tokens)
+{
+    while (len && is_blank_byte(*text)) {
+        text++;
+        len--;
+    }
+    while (len && is_blank_byte(text[len - 1]))
+        len--;
+    if (len == 0 || (len == 2 && memcmp(text, "NA", 2) == 0) || (len == 1 && text[0] == '.'))
+        return true;
+    for (const char *const *t = na_tokens; t && *t; t++)
+        if (strlen(*t) == len && memcmp(text, *t, len) == 0)
+            return true;
+    return false;
+}
+
+bool brisk_data_number(const char *text, size_t len, char decimal, double *out)
+{
+    if (decimal != ',')
+        return brisk_parse_number(text, len, out);
+    char buf[401];
+    if (len >= sizeof buf || memchr(text, '.', len))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = text[i] == ',' ? '.' : text[i];
+    return brisk_parse_number(buf, len, out);
+}
+
+const char *brisk_column_decimal_hint(const brisk_column *col, size_t nrows)
+{
+    if (!col || col->type != BRISK_STRING)
+        return "";
+    bool comma = false;
+    for (size_t i = 0; i < nrows; i++) {
+        if (brisk_is_missing(col, i))
+            continue;
+        const char *s = col->str[i];
+        double x;
+        size_t n = strlen(s);
+        if (!brisk_data_number(s, n, ',', &x))
+            return "";
+        comma |= memchr(s, ',', n) != NULL;
+    }
+    return comma ? "; its values use a decimal comma (1,5): add 'decimal = ,' to [survey] "
+                   "(with --data: --decimal ,)"
+                 : "";
 }

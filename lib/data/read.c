@@ -1,5 +1,5 @@
 /* Choosing a reader: formats by file name, and brisk_read_file, which opens
- * a path and hands it to the CSV or the ReadStat reader. */
+ * a path and hands it to the CSV, the xlsx or the ReadStat reader. */
 #include <config.h>
 #include <string.h>
 #include "brisk/dataset.h"
@@ -19,6 +19,7 @@ static const extension_format known_extensions[] = {
     {".por", BRISK_FORMAT_POR},       {".dta", BRISK_FORMAT_DTA},
     {".sas7bdat", BRISK_FORMAT_SAS7BDAT},
     {".xpt", BRISK_FORMAT_XPT},       {".xport", BRISK_FORMAT_XPT},
+    {".xlsx", BRISK_FORMAT_XLSX},
 };
 
 brisk_format brisk_format_from_name(const char *name)
@@ -48,6 +49,8 @@ const char *brisk_format_name(brisk_format format)
         return "SAS .sas7bdat";
     case BRISK_FORMAT_XPT:
         return "SAS transport .xpt";
+    case BRISK_FORMAT_XLSX:
+        return "Excel .xlsx";
     }
     return "unknown";
 }
@@ -103,6 +106,8 @@ brisk_status brisk_read_file(const char *path, const brisk_read_options *opt,
         return st;
     if (o.format == BRISK_FORMAT_CSV)
         st = brisk_read_csv(&io, &o, out, err);
+    else if (o.format == BRISK_FORMAT_XLSX)
+        st = brisk_read_xlsx(&io, &o, out, err);
     else
         st = brisk_read_stat(&io, &o, out, err);
     brisk_io_close(&io);

@@ -42,9 +42,46 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+static int read_option(cli_common *c, int opt, const cli_command *cmd)
+{
+    unsigned long long n = 0;
+    bool count = opt == CLI_OPT_SKIP || opt == CLI_OPT_HEADER_ROWS;
+    const char *name = opt == CLI_OPT_SHEET ? "--sheet" : opt == CLI_OPT_DECIMAL ? "--decimal"
+                       : opt == CLI_OPT_SKIP ? "--skip" : "--header-rows";
+    if (!c->read_option)
+        c->read_option = name;
+    if (count && !cli_parse_count(optarg, opt == CLI_OPT_SKIP ? 0 : 1, BRISK_MAX_HEADER_ROWS,
+                                  &n))
+        return cli_usage_error(cmd, "%s takes a whole number from %d to %d, not '%s'", name,
+                               opt == CLI_OPT_SKIP ? 0 : 1, BRISK_MAX_HEADER_ROWS, optarg);
+    if (opt == CLI_OPT_SHEET)
+        c->read.sheet = optarg;
+    else if (opt == CLI_OPT_SKIP)
+        c->read.skip = (unsigned)n;
+    else if (opt == CLI_OPT_HEADER_ROWS)
+        c->read.header_rows = (unsigned)n;
+    else if (strcmp(optarg, ".") == 0 || strcmp(optarg, ",") == 0)
+        c->read.decimal = optarg[0];
+    else
+        return cli_usage_error(cmd, "--decimal takes . or , not '%s'", optarg);
+    return -1;
+}
+
+int cli_check_read_options(const cli_common *c, const char *data, const cli_command *cmd)
+{
+    if (data || !c->read_option)
+        return -1;
+    return cli_usage_error(cmd, "%s goes with --data; a survey says how its data are read "
+                           "([survey]: sheet, decimal, skip, header_rows)", c->read_option);
+}
+
 int cli_common_option(cli_common *c, int opt, const cli_command *cmd)
 {
     switch (opt) {
+    case CLI_OPT_SHEET:
+    case CLI_OPT_DECIMAL:
+    case CLI_OPT_SKIP:
+    case CLI_OPT_HEADER_ROWS: return read_option(c, opt, cmd);
     case 'f': c->format_name = optarg; return -1;
     case 'o': c->output = optarg; return -1;
     case 'q': c->quiet = true; return -1;
@@ -286,6 +323,24 @@ void cli_survey_close(cli_survey *cs)
     memset(cs, 0, sizeof *cs);
 }
 
+brisk_status cli_add_data_notes(brisk_table_list *tables, const brisk_dataset *ds,
+                                brisk_error *err)
+{
+    for (size_t k = 0; ds && k < ds->nnotes; k++)
+        if (brisk_table_list_warn(tables, "%s", ds->notes[k]) != BRISK_OK)
+            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    return BRISK_OK;
+}
+
+void cli_print_data_notes(const cli_common *c, const brisk_dataset *ds)
+{
+    for (size_t k = 0; ds && !c->quiet && k < ds->nnotes; k++) {
+        fputs("brisk: warning: ", stderr);
+        cli_print_clean(stderr, ds->notes[k]);
+        fputc('\n', stderr);
+    }
+}
+
 int cli_run_data_tables(const cli_common *c, const char *data, const char *model,
                         cli_model_analysis analysis, const void *ctx)
 {
@@ -295,8 +350,10 @@ int cli_run_data_tables(const cli_common *c, const char *data, const char *model
     brisk_table_list *tables = brisk_table_list_new();
     char *text = tables && model ? cli_read_text_file(model, &err) : NULL;
     brisk_status st = !tables          ? brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory")
-                      : text || !model ? brisk_read_file(data, NULL, &ds, &err)
+                      : text || !model ? brisk_read_file(data, &c->read, &ds, &err)
                                        : err.status;
+    if (st == BRISK_OK)
+        st = cli_add_data_notes(tables, ds, &err);
     if (st == BRISK_OK)
         st = analysis(text, model, ds, ctx, tables, &err);
     if (st == BRISK_OK)
@@ -343,6 +400,8 @@ int cli_run_survey_tables(const cli_common *c, const char *arg, cli_analysis ana
     brisk_table_list *tables = brisk_table_list_new();
     brisk_status st = tables ? cli_survey_open(&cs, arg, &err)
                              : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        st = cli_add_data_notes(tables, cs.data->ds, &err);
     if (st == BRISK_OK)
         st = analysis(&cs, ctx, tables, &err);
     int status;

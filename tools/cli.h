@@ -28,6 +28,8 @@ typedef struct cli_common {
     const char *output;
     bool quiet;
     brisk_output_format format;
+    brisk_read_options read;     /* CLI_READ_OPTIONS: how --data (import's FILE) is read */
+    const char *read_option;     /* the first of them given, for messages; NULL: none */
 } cli_common;
 
 /* Long options of cli_common, to splice into a command's option table. */
@@ -38,6 +40,29 @@ typedef struct cli_common {
     {"help", no_argument, NULL, 'h'},                   \
     {"version", no_argument, NULL, 'V'}
 #define CLI_COMMON_SHORT "f:o:qhV"
+
+/* How a data file is read, on the commands that take --data and on
+ * import (cli_common_option handles them): --sheet NAME (xlsx),
+ * --decimal C ('.' or ','), --skip N (lines before the header),
+ * --header-rows N (the second is the columns' labels). */
+enum { CLI_OPT_SHEET = 950, CLI_OPT_DECIMAL, CLI_OPT_SKIP, CLI_OPT_HEADER_ROWS };
+#define CLI_READ_OPTIONS                                          \
+    {"sheet", required_argument, NULL, CLI_OPT_SHEET},            \
+    {"decimal", required_argument, NULL, CLI_OPT_DECIMAL},        \
+    {"skip", required_argument, NULL, CLI_OPT_SKIP},              \
+    {"header-rows", required_argument, NULL, CLI_OPT_HEADER_ROWS}
+#define CLI_READ_HELP                                                                    \
+    "      --sheet NAME      with --data: the sheet of an .xlsx workbook (default: the\n" \
+    "                        first)\n"                                                   \
+    "      --decimal C       with --data: the decimal mark of a text file, . (default)\n" \
+    "                        or , (then the delimiter detected is ; or a tab)\n"         \
+    "      --skip N          with --data: lines (xlsx: rows) before the header row\n"    \
+    "      --header-rows N   with --data: rows of header (Qualtrics: 3); the second\n"   \
+    "                        row gives the columns' labels\n"
+
+/* A usage error when one of CLI_READ_OPTIONS was given without --data
+ * (a survey says how its data are read); -1 otherwise. */
+int cli_check_read_options(const cli_common *c, const char *data, const cli_command *cmd);
 
 /* Handle one of the common options.  Returns -1 when the option was
  * handled and the command goes on, or an exit status to return now
@@ -88,6 +113,13 @@ typedef brisk_status (*cli_model_analysis)(const char *text, const char *model_p
                                            brisk_table_list *out, brisk_error *err);
 int cli_run_data_tables(const cli_common *c, const char *data, const char *model,
                         cli_model_analysis analysis, const void *ctx);
+
+/* The reader's notes on a data file (an xlsx's dates) as warnings of the
+ * tables. */
+brisk_status cli_add_data_notes(brisk_table_list *tables, const brisk_dataset *ds,
+                                brisk_error *err);
+/* The same on standard error (unless --quiet), where no tables carry them. */
+void cli_print_data_notes(const cli_common *c, const brisk_dataset *ds);
 
 /* Checks --behaviour keys against the survey (read without its data);
  * returns -1 when every key is one of its behaviours, else the exit

@@ -26,6 +26,7 @@ const cli_command cmd_compare_items = {
         "answers are paired by respondent id across the behaviours' rows.\n\n"
         "Options:\n"
         "  -d, --data FILE       data file (CSV, SPSS, Stata, SAS) instead of a survey\n"
+        CLI_READ_HELP
         "      --agree LO..HI    answers that count as approving (with --data; a\n"
         "                        survey's agree = by default)\n"
         "  -g, --group COL       the same within each level of COL\n"
@@ -69,7 +70,7 @@ static int parse_options(items_options *o, int argc, char **argv)
     static const struct option options[] = {
         {"data", required_argument, NULL, 'd'}, {"agree", required_argument, NULL, OPT_AGREE},
         {"group", required_argument, NULL, 'g'},
-        {"ci-level", required_argument, NULL, OPT_CI_LEVEL}, CLI_COMMON_OPTIONS,
+        {"ci-level", required_argument, NULL, OPT_CI_LEVEL}, CLI_READ_OPTIONS, CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
@@ -99,6 +100,8 @@ static int parse_options(items_options *o, int argc, char **argv)
     o->nitems = (size_t)(argc - optind);
     if (!o->data && !o->survey)
         return cli_usage_error(&cmd_compare_items, "give a survey or --data FILE, then the items");
+    if ((status = cli_check_read_options(&o->common, o->data, &cmd_compare_items)) >= 0)
+        return status;
     if (o->nitems < 2)
         return cli_usage_error(&cmd_compare_items, "name at least two items to compare");
     return cli_resolve_format(&o->common, &cmd_compare_items);

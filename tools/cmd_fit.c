@@ -25,6 +25,7 @@ const cli_command cmd_fit = {
         "left out of that behaviour's fit (listwise deletion).\n\n"
         "Options:\n"
         "  -d, --data FILE       data file (.csv .sav .dta ...) when no survey is given\n"
+        CLI_READ_HELP
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"
         "  -b, --behaviour KEY   fit only this behaviour (repeatable)\n"
         "  -g, --group COL       fit the model jointly in the groups COL defines\n"
@@ -111,7 +112,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"ci", required_argument, NULL, OPT_CI}, {"seed", required_argument, NULL, OPT_SEED},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"exclude-inadmissible", no_argument, NULL, OPT_EXCLUDE_INADMISSIBLE},
-        CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+        CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
     optind = 1;
@@ -171,6 +172,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_fit, "give a survey or --data and --model, not both");
     if (!o->survey && (!o->data || !o->model))
         return cli_usage_error(&cmd_fit, "give a survey, or both --data FILE and --model FILE");
+    if ((status = cli_check_read_options(&o->common, o->data, &cmd_fit)) >= 0)
+        return status;
     if (o->nbehaviours && !o->survey)
         return cli_usage_error(&cmd_fit, "--behaviour goes with a survey");
     if (o->model_opt.group_equal && !o->group)
@@ -290,7 +293,9 @@ static int fit_data_file(const fit_options *o)
     brisk_dataset *ds = NULL;
     brisk_fitted fitted = {0};
     char *text = cli_read_text_file(o->model, &err);
-    brisk_status st = text ? brisk_read_file(o->data, NULL, &ds, &err) : err.status;
+    brisk_status st = text ? brisk_read_file(o->data, &o->common.read, &ds, &err) : err.status;
+    if (st == BRISK_OK)
+        cli_print_data_notes(&o->common, ds);
     if (st == BRISK_OK)
         st = brisk_fit_text(text, o->model, 1, ds, NULL, 0, o->group, &o->model_opt, &fitted,
                             &err);
@@ -352,6 +357,8 @@ static int fit_survey(const fit_options *o)
     brisk_error_clear(&err);
     cli_survey cs = {0};
     brisk_status st = cli_survey_open(&cs, o->survey, &err);
+    if (st == BRISK_OK)
+        cli_print_data_notes(&o->common, cs.data->ds);
     status = st == BRISK_OK ? fit_behaviours(o, cs.survey, cs.data) : cli_fail(&err);
     cli_survey_close(&cs);
     return status;

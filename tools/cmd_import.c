@@ -17,12 +17,18 @@ const cli_command cmd_import = {
         "valid n, missing n by kind (empty, user-defined code, tagged), user-missing\n"
         "codes and the number of value labels; then every value label.\n"
         "FILE: .csv .tsv .txt .dat (delimited text), .sav .zsav .por (SPSS),\n"
-        ".dta (Stata), .sas7bdat .xpt .xport (SAS).\n\n"
+        ".dta (Stata), .sas7bdat .xpt .xport (SAS), .xlsx (Excel).\n\n"
         "Options:\n"
         "  -e, --encoding ENC   the file's character encoding (e.g. GB18030, latin1);\n"
         "                       default: UTF-8, or what the file declares\n"
         "  -d, --delimiter C    field delimiter of a text file (default: detected);\n"
         "                       'tab' for a tab\n"
+        "      --sheet NAME     the sheet of an .xlsx workbook (default: the first)\n"
+        "      --decimal C      decimal mark of a text file: . (default) or , (then\n"
+        "                       the delimiter detected is ; or a tab)\n"
+        "      --skip N         lines (xlsx: rows) before the header row\n"
+        "      --header-rows N  rows of header (Qualtrics: 3); the second row gives\n"
+        "                       the variables' labels\n"
         "  -o, --output FILE    convert the data to FILE (.csv or .tsv); missing\n"
         "                       values become empty cells; when the data have value\n"
         "                       labels (and --labels is not given) they go to the\n"
@@ -69,7 +75,7 @@ static int parse_options(import_options *o, int argc, char **argv)
         {"encoding", required_argument, NULL, 'e'},
         {"delimiter", required_argument, NULL, 'd'},
         {"labels", no_argument, NULL, 'l'},
-        CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+        CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "e:d:l" CLI_COMMON_SHORT, options, NULL)) != -1) {
@@ -144,8 +150,9 @@ static int run(int argc, char **argv)
         return status;
     brisk_error err;
     brisk_error_clear(&err);
-    brisk_read_options ropt = {.format = BRISK_FORMAT_AUTO, .delimiter = o.delimiter,
-                               .encoding = o.encoding};
+    brisk_read_options ropt = o.common.read;
+    ropt.delimiter = o.delimiter;
+    ropt.encoding = o.encoding;
     brisk_dataset *ds = NULL;
     brisk_table_list *tables = brisk_table_list_new();
     brisk_status st = tables ? brisk_read_file(argv[optind], &ropt, &ds, &err)
@@ -154,11 +161,14 @@ static int run(int argc, char **argv)
         st = convert(&o, ds, &err);
     if (st == BRISK_OK && !o.common.quiet)
         st = brisk_inspect(ds, tables, &err);
+    if (st == BRISK_OK)
+        st = cli_add_data_notes(tables, ds, &err);
     if (st != BRISK_OK) {
         status = cli_fail(&err);
     } else if (!o.common.quiet) {
         cli_common listing = o.common;
         listing.output = NULL; /* -o is the converted data; the listing goes to stdout */
+        cli_print_warnings(&listing, tables);
         status = cli_write_tables(&listing, tables);
     } else {
         status = EXIT_DONE;

@@ -27,6 +27,7 @@ const cli_command cmd_invariance = {
         "Options:\n"
         "  -g, --group COL       the column whose values define the groups\n"
         "  -d, --data FILE       data file, with --model\n"
+        CLI_READ_HELP
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"
         "  -b, --behaviour KEY   test only this behaviour (repeatable)\n"
         "      --std-lv          identify factors by unit variances\n"
@@ -57,7 +58,7 @@ static int parse_options(inv_options *o, int argc, char **argv)
     static const struct option options[] = {
         {"group", required_argument, NULL, 'g'}, {"data", required_argument, NULL, 'd'},
         {"model", required_argument, NULL, 'm'}, {"behaviour", required_argument, NULL, 'b'},
-        {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_ESTIMATION_OPTIONS, CLI_COMMON_OPTIONS,
+        {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_ESTIMATION_OPTIONS, CLI_READ_OPTIONS, CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
@@ -98,6 +99,8 @@ static int parse_options(inv_options *o, int argc, char **argv)
     if (o->survey ? (o->data || o->model) : (!o->data || !o->model))
         return cli_usage_error(&cmd_invariance, "give a survey, or both --data FILE and "
                                "--model FILE");
+    if ((status = cli_check_read_options(&o->common, o->data, &cmd_invariance)) >= 0)
+        return status;
     if (o->nbehaviours && !o->survey)
         return cli_usage_error(&cmd_invariance, "--behaviour goes with a survey");
     return cli_resolve_format(&o->common, &cmd_invariance);

@@ -30,6 +30,7 @@ const cli_command cmd_regress = {
         "of every behaviour, with standard errors clustered by respondent (its id).\n\n"
         "Options:\n"
         "  -d, --data FILE       data file (CSV, SPSS, Stata, SAS) instead of a survey\n"
+        CLI_READ_HELP
         "  -F, --formula F       the model, 'outcome ~ predictors' (required)\n"
         "      --family NAME     ols (default), logit (two outcome values: the second\n"
         "                        is the event) or ordinal (proportional odds)\n"
@@ -178,7 +179,7 @@ static int parse_options(regress_options *o, int argc, char **argv)
         {"ci-level", required_argument, NULL, OPT_CI_LEVEL},
         {"cluster", required_argument, NULL, OPT_CLUSTER},
         {"strata", required_argument, NULL, OPT_STRATA},
-        {"fpc", required_argument, NULL, OPT_FPC}, CLI_COMMON_OPTIONS,
+        {"fpc", required_argument, NULL, OPT_FPC}, CLI_READ_OPTIONS, CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
@@ -211,6 +212,8 @@ static int parse_options(regress_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_regress, "unexpected argument '%s'", argv[optind]);
     if (!o->survey == !o->data)
         return cli_usage_error(&cmd_regress, "give a survey or --data FILE");
+    if ((status = cli_check_read_options(&o->common, o->data, &cmd_regress)) >= 0)
+        return status;
     if (!o->formula)
         return cli_usage_error(&cmd_regress, "--formula 'outcome ~ predictors' is required");
     if (o->reg.robust && o->reg.family != BRISK_FAMILY_OLS)

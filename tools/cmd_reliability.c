@@ -29,6 +29,7 @@ const cli_command cmd_reliability = {
         "HTMT above .85, a latent correlation not below both sqrt(AVE).\n\n"
         "Options:\n"
         "  -d, --data FILE       data file, with --model\n"
+        CLI_READ_HELP
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"
         "  -b, --behaviour KEY   only this behaviour (repeatable)\n"
         "      --htmt TYPE       htmt2 (default, geometric means: semTools' default)\n"
@@ -70,7 +71,7 @@ static int parse_options(rel_options *o, int argc, char **argv)
         {"unweighted", no_argument, NULL, CLI_OPT_UNWEIGHTED},
         {"cluster", required_argument, NULL, CLI_OPT_CLUSTER},
         {"unclustered", no_argument, NULL, CLI_OPT_UNCLUSTERED}, CLI_TIME_LIMIT_OPTION,
-        CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+        CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "d:m:b:" CLI_COMMON_SHORT, options, NULL)) != -1) {
@@ -109,6 +110,8 @@ static int parse_options(rel_options *o, int argc, char **argv)
     if (o->survey ? (o->data || o->model) : (!o->data || !o->model))
         return cli_usage_error(&cmd_reliability, "give a survey, or both --data FILE and "
                                "--model FILE");
+    if ((status = cli_check_read_options(&o->common, o->data, &cmd_reliability)) >= 0)
+        return status;
     if (o->nbehaviours && !o->survey)
         return cli_usage_error(&cmd_reliability, "--behaviour goes with a survey");
     return cli_resolve_format(&o->common, &cmd_reliability);

@@ -47,6 +47,11 @@ typedef struct brisk_survey {
     char *fpc;               /* per stratum: population PSUs or sampling fraction, or NULL */
     char *behaviour_column;  /* long layout: column holding behaviour keys */
     char *encoding;          /* data file encoding, or NULL */
+    char *sheet;             /* xlsx data: the sheet, or NULL for the first */
+    char decimal;            /* decimal mark of a text data file: 0 ('.') or ',' */
+    unsigned skip;           /* lines (xlsx: rows) before the data's header row */
+    unsigned header_rows;    /* rows of header, 0: one */
+    long sheet_line, decimal_line, skip_line, header_rows_line;
     brisk_layout layout;
     bool has_scale, has_agree;
     bool ordered;            /* ordered = all: every item an ordered category (WLSMV) */

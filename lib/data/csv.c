@@ -21,6 +21,7 @@
 #include <strings.h>
 #include "brisk/dataset.h"
 #include "core/util.h"
+#include "data_internal.h"
 
 #define CSV_CHUNK_BYTES ((size_t)64 * 1024)
 #define CSV_FIELD_START_BYTES 256
@@ -56,6 +57,9 @@ typedef struct csv_reader {
     bool special[256];      /* bytes that end a run of plain field content */
     csv_field field;
     const char *const *na_tokens;
+    char decimal;           /* '.' or ',' */
+    unsigned skip;          /* lines before the header */
+    unsigned header_rows;   /* rows of header, at least 1 */
     const char *encoding;   /* NULL when the input is read as UTF-8 */
     iconv_t converter;
     brisk_buf utf8;         /* the field converted from encoding */
@@ -71,6 +75,7 @@ typedef struct csv_row {
 /* Names and decided types of the header's columns. */
 typedef struct csv_columns {
     char **names;
+    char **labels;          /* header_rows >= 2: the second row, else NULL */
     bool *numeric;
     size_t count;
     size_t cap;
@@ -198,7 +203,15 @@ static brisk_status rewind_input(csv_reader *r)
     r->at_eof = r->read_failed = false;
     r->line = 1;
     r->column = 0;
-    return skip_bom(r);
+    brisk_status st = skip_bom(r);
+    for (unsigned k = 0; st == BRISK_OK && k < r->skip; k++) {
+        int c;
+        while ((c = next_byte(r)) != EOF && c != '\n')
+            ;
+        if (c == EOF)
+            st = input_ended(r);
+    }
+    return st;
 }
 
 /* ------------------------------------------------------------ fields */
@@ -586,11 +599,20 @@ static brisk_status reader_open(csv_reader *r, brisk_io *io,
     r->err = err;
     r->converter = (iconv_t)-1;
     r->na_tokens = opt->na_tokens;
+    r->decimal = opt->decimal == ',' ? ',' : '.';
+    r->skip = opt->skip;
+    r->header_rows = opt->header_rows ? opt->header_rows : 1;
     r->chunk = malloc(CSV_CHUNK_BYTES);
     r->field.data = malloc(CSV_FIELD_START_BYTES);
     r->field.cap = CSV_FIELD_START_BYTES;
     if (!r->chunk || !r->field.data)
         return out_of_memory(r);
+    if (opt->decimal && opt->decimal != '.' && opt->decimal != ',')
+        return fail(r, BRISK_ERR_ARGUMENT, 0, 0,
+                    "the decimal mark must be '.' or ',', not '%c'", opt->decimal);
+    if (opt->skip > BRISK_MAX_HEADER_ROWS || opt->header_rows > BRISK_MAX_HEADER_ROWS)
+        return fail(r, BRISK_ERR_ARGUMENT, 0, 0, "skip and header rows may be at most %d",
+                    BRISK_MAX_HEADER_ROWS);
     if (!io->seek)
         return fail(r, BRISK_ERR_ARGUMENT, 0, 0,
                     "the CSV reader needs an input it can seek in (it reads "
@@ -624,12 +646,14 @@ static brisk_status check_not_blank(csv_reader *r)
                 "columns and the lines below it hold the data");
 }
 
-static char most_frequent(const size_t counts[], const char *candidates)
+/* The most frequent candidate; with a decimal comma never ',' (then ';'
+ * when there is none). */
+static char most_frequent(const size_t counts[], const char *candidates, char decimal)
 {
     size_t best = 0;
-    char choice = ',';
+    char choice = decimal == ',' ? ';' : ',';
     for (size_t i = 0; candidates[i]; i++)
-        if (counts[i] > best) {
+        if (counts[i] > best && !(decimal == ',' && candidates[i] == ',')) {
             best = counts[i];
             choice = candidates[i];
         }
@@ -675,7 +699,7 @@ static brisk_status detect_delimiter(csv_reader *r, char *delimiter)
             counts[candidate_index(c)]++;
         line_has_bytes |= c != '\n' && c != '\r';
     }
-    *delimiter = most_frequent(counts, delimiter_candidates);
+    *delimiter = most_frequent(counts, delimiter_candidates, r->decimal);
     return input_ended(r);
 }
 
@@ -686,6 +710,10 @@ static brisk_status choose_delimiter(csv_reader *r, const brisk_read_options *op
         return fail(r, BRISK_ERR_ARGUMENT, 0, 0,
                     "a quote or a line end cannot be the delimiter; give "
                     "',', ';', '|' or a tab");
+    if (delimiter == ',' && r->decimal == ',')
+        return fail(r, BRISK_ERR_ARGUMENT, 0, 0,
+                    "',' cannot be both the delimiter and the decimal mark; files with a "
+                    "decimal comma are delimited by ';' (or give another delimiter)");
     brisk_status st = BRISK_OK;
     if (delimiter == 0)
         st = detect_delimiter(r, &delimiter);
@@ -697,9 +725,13 @@ static brisk_status choose_delimiter(csv_reader *r, const brisk_read_options *op
 
 static void columns_free(csv_columns *cols)
 {
-    for (size_t j = 0; j < cols->count; j++)
+    for (size_t j = 0; j < cols->count; j++) {
         free(cols->names[j]);
+        if (cols->labels)
+            free(cols->labels[j]);
+    }
     free(cols->names);
+    free(cols->labels);
     free(cols->numeric);
 }
 
@@ -793,6 +825,41 @@ static brisk_status check_header(csv_reader *r, const csv_columns *cols)
     return check_unique_names(r, cols);
 }
 
+static brisk_status collect_label(csv_reader *r, void *ctx, size_t index,
+                                  const char *text, size_t len)
+{
+    csv_columns *cols = ctx;
+    if (index >= cols->count)
+        return BRISK_OK;    /* check_row_width names the row */
+    trim_blanks(&text, &len);
+    if (len && !(cols->labels[index] = brisk_strndup(text, len)))
+        return out_of_memory(r);
+    return BRISK_OK;
+}
+
+static brisk_status skip_header(csv_reader *r, void *ctx, size_t index,
+                                const char *text, size_t len);
+
+/* The header rows after the first (header_rows >= 2): the second holds
+ * the labels, the others (Qualtrics' ImportIds) are dropped. */
+static brisk_status read_more_headers(csv_reader *r, field_visitor visit, void *ctx,
+                                      size_t ncols, long header_line)
+{
+    for (unsigned k = 1; k < r->header_rows; k++) {
+        csv_row row;
+        brisk_status st = read_nonempty_row(r, visit, k == 1 ? ctx : NULL, &row);
+        if (st != BRISK_OK)
+            return st;
+        if (row.nfields == 0)
+            return fail(r, BRISK_ERR_FORMAT, header_line, 0,
+                        "the file ends within its %u header rows (header_rows)",
+                        r->header_rows);
+        if ((st = check_row_width(r, &row, ncols)) != BRISK_OK)
+            return st;
+    }
+    return BRISK_OK;
+}
+
 static brisk_status read_header(csv_reader *r, csv_columns *cols)
 {
     csv_row row;
@@ -803,6 +870,11 @@ static brisk_status read_header(csv_reader *r, csv_columns *cols)
     if (row.nfields == 0)   /* blank files were rejected before */
         return fail(r, BRISK_ERR_FORMAT, 1, 0, "empty file: no header row");
     st = check_header(r, cols);
+    if (st == BRISK_OK && r->header_rows > 1) {
+        if (!(cols->labels = calloc(cols->count, sizeof *cols->labels)))
+            return out_of_memory(r);
+        st = read_more_headers(r, collect_label, cols, cols->count, cols->header_line);
+    }
     return st == BRISK_OK ? start_all_numeric(r, cols) : st;
 }
 
@@ -814,7 +886,7 @@ static brisk_status classify_value(csv_reader *r, void *ctx, size_t index,
     csv_columns *cols = ctx;
     double value;
     if (index < cols->count && cols->numeric[index] &&
-        !is_missing_token(r, text, len) && !brisk_parse_number(text, len, &value))
+        !is_missing_token(r, text, len) && !brisk_data_number(text, len, r->decimal, &value))
         cols->numeric[index] = false;
     return BRISK_OK;
 }
@@ -879,7 +951,7 @@ static brisk_status store_value(csv_reader *r, void *ctx, size_t index,
     if (col->type == BRISK_STRING)
         return brisk_column_set_string(col, fill->row, text) == BRISK_OK
                    ? BRISK_OK : out_of_memory(r);
-    if (!brisk_parse_number(text, len, &value))
+    if (!brisk_data_number(text, len, r->decimal, &value))
         return input_changed(r);
     brisk_column_set_number(col, fill->row, value);
     return BRISK_OK;
@@ -894,6 +966,10 @@ static brisk_status add_columns(csv_reader *r, brisk_dataset *ds,
         if (st != BRISK_OK) {
             brisk_error_at(r->err, r->io->name, 0, 0);
             return st;
+        }
+        if (cols->labels && cols->labels[j]) {
+            ds->cols[j].label = cols->labels[j];
+            cols->labels[j] = NULL;
         }
     }
     return BRISK_OK;
@@ -913,6 +989,8 @@ static brisk_status fill_rows(csv_reader *r, brisk_dataset *ds, size_t ncols)
     brisk_status st = rewind_input(r);
     if (st == BRISK_OK)
         st = read_nonempty_row(r, skip_header, NULL, &row);
+    if (st == BRISK_OK && r->header_rows > 1)
+        st = read_more_headers(r, skip_header, NULL, ncols, row.line);
     while (st == BRISK_OK) {
         st = read_nonempty_row(r, store_value, &fill, &row);
         if (st != BRISK_OK || row.nfields == 0)

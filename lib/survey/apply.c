@@ -257,7 +257,8 @@ static brisk_status check_item_values(const brisk_survey *s, const brisk_dataset
         if (c->type == BRISK_STRING) {
             brisk_survey_error(err, s, line, 0, BRISK_ERR_VALUE,
                                "item '%s' holds text ('%.40s' in %s) where numeric codes "
-                               "are expected", c->name, c->str[i], where);
+                               "are expected%s", c->name, c->str[i], where,
+                               brisk_column_decimal_hint(c, ds->nrows));
             brisk_error_variable(err, c->name);
             return BRISK_ERR_VALUE;
         }
@@ -341,7 +342,8 @@ static brisk_status check_weight(const brisk_survey *s, const brisk_dataset *ds,
             describe_row(s, ds, i, where, sizeof where);
             brisk_survey_error(err, s, s->weight_line, 0, BRISK_ERR_VALUE,
                                "weight '%s' %s in %s; every respondent needs a "
-                               "non-negative weight", w->name, problem, where);
+                               "non-negative weight%s", w->name, problem, where,
+                               brisk_column_decimal_hint(w, ds->nrows));
             brisk_error_variable(err, w->name);
             return BRISK_ERR_VALUE;
         }
@@ -662,7 +664,9 @@ brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_dat
                                     brisk_error *err)
 {
     *out = NULL;
-    brisk_read_options opt = {.format = BRISK_FORMAT_AUTO, .encoding = survey->encoding};
+    brisk_read_options opt = {.format = BRISK_FORMAT_AUTO, .encoding = survey->encoding,
+                              .sheet = survey->sheet, .decimal = survey->decimal,
+                              .skip = survey->skip, .header_rows = survey->header_rows};
     brisk_dataset *ds = NULL;
     brisk_status st = brisk_read_file(survey->data_path, &opt, &ds, err);
     if (st != BRISK_OK && err && err->line == 0) {
@@ -674,7 +678,8 @@ brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_dat
         /* An argument the reader refused came from the survey: the encoding
          * (when one is given) or the data file's name. */
         long line = st == BRISK_ERR_ARGUMENT && survey->encoding ? survey->encoding_line
-                                                                 : survey->data_line;
+                    : survey->sheet && strncmp(reason, "no sheet", 8) == 0 ? survey->sheet_line
+                                                                           : survey->data_line;
         if (st == BRISK_ERR_ARGUMENT)
             st = BRISK_ERR_FORMAT;
         brisk_survey_error(err, survey, line, 0, st, "data file %s: %s",

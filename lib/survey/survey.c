@@ -86,6 +86,7 @@ void brisk_survey_free(brisk_survey *s)
     free(s->fpc);
     free(s->behaviour_column);
     free(s->encoding);
+    free(s->sheet);
     free(s->missing);
     entries_free(s->behaviours, s->nbehaviours);
     entries_free(s->items, s->nitems);
@@ -218,6 +219,35 @@ static brisk_status set_string(survey_parser *p, const char *key, char **field, 
 static brisk_status name_list(survey_parser *p, char *line, brisk_survey_entry **list,
                               size_t *n, const char *what);
 
+/* How the data file is laid out: decimal = , and skip / header_rows = N. */
+static brisk_status read_layout_key(survey_parser *p, const char *key, const char *v)
+{
+    brisk_survey *s = p->s;
+    bool decimal = key[0] == 'd';
+    long *line = decimal ? &s->decimal_line : key[0] == 's' ? &s->skip_line
+                                                            : &s->header_rows_line;
+    if (*line)
+        return fail(p, "'%s' is given twice in [survey]%s", key, "");
+    *line = p->line;
+    if (decimal) {
+        if (strcmp(v, ",") != 0 && strcmp(v, ".") != 0)
+            return fail(p, "decimal must be '.' or ',', not '%s'%s", v, "");
+        s->decimal = v[0];
+        return BRISK_OK;
+    }
+    char *end = NULL;
+    unsigned long n = v[0] >= '0' && v[0] <= '9' ? strtoul(v, &end, 10) : 0;
+    if (!end || *end || n > BRISK_MAX_HEADER_ROWS || (key[0] == 'h' && n < 1))
+        return fail(p, key[0] == 's' ? "'%s = %s': expected a number of lines from 0 to 100"
+                                     : "'%s = %s': expected a number of rows from 1 to 100",
+                    key, v);
+    if (key[0] == 's')
+        s->skip = (unsigned)n;
+    else
+        s->header_rows = (unsigned)n;
+    return BRISK_OK;
+}
+
 static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
 {
     brisk_survey *s = p->s;
@@ -239,6 +269,11 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
         return set_string(p, key, &s->behaviour_column, &s->behaviour_line, v);
     if (strcmp(key, "encoding") == 0)
         return set_string(p, key, &s->encoding, &s->encoding_line, v);
+    if (strcmp(key, "sheet") == 0)
+        return set_string(p, key, &s->sheet, &s->sheet_line, v);
+    if (strcmp(key, "decimal") == 0 || strcmp(key, "skip") == 0 ||
+        strcmp(key, "header_rows") == 0)
+        return read_layout_key(p, key, v);
     if (strcmp(key, "missing") == 0)
         return parse_codes(p, v);
     if (strcmp(key, "scale") == 0) {
@@ -276,7 +311,8 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
         return fail(p, "layout must be 'wide' or 'long', not '%s'%s", v, "");
     }
     return fail(p, "unknown key '%s' in [survey] (known: title data id layout behaviour "
-                   "weight strata cluster fpc scale agree missing encoding ordered)%s", key, "");
+                   "weight strata cluster fpc scale agree missing encoding ordered sheet "
+                   "decimal skip header_rows)%s", key, "");
 }
 
 /* [interviews]: the coded-interview project of a mixed-methods study and

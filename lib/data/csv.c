@@ -847,7 +847,8 @@ static brisk_status read_more_headers(csv_reader *r, field_visitor visit, void *
 {
     for (unsigned k = 1; k < r->header_rows; k++) {
         csv_row row;
-        brisk_status st = read_nonempty_row(r, visit, k == 1 ? ctx : NULL, &row);
+        brisk_status st = k == 1 ? read_nonempty_row(r, visit, ctx, &row)
+                                 : read_nonempty_row(r, skip_header, NULL, &row);
         if (st != BRISK_OK)
             return st;
         if (row.nfields == 0)

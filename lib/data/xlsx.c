@@ -521,7 +521,7 @@ typedef struct cell_state {
     size_t row;
     uint32_t col;
     bool has_col;           /* a cell of this row was read: the next one follows it */
-    char *type;             /* t */
+    char type[16];          /* t, "" when absent */
     size_t style;
     bool has_value, in_inline;
     int phonetic;
@@ -547,19 +547,33 @@ static brisk_status add_cell(xlsx_reader *r, const cell_state *c, cell_kind kind
     return BRISK_OK;
 }
 
+/* A cell's attributes r, t and s, read in place (a sheet has millions). */
 static brisk_status cell_start(xlsx_reader *r, xml_part *p, cell_state *c)
 {
-    char *at = attribute(p, "r");
-    if (at) {
-        size_t row = 0;
-        bool ok = parse_reference(at, &c->col, &row) && row == c->row;
-        if (!ok) {
-            brisk_status st = part_fail(r, p, "sheet '%s': cell reference '%.20s' is not "
-                                        "a cell of row %zu", r->sheet, at, c->row);
-            free(at);
-            return st;
+    char at[24] = "";
+    bool has_ref = false;
+    c->type[0] = '\0';
+    c->style = 0;
+    while (xmlTextReaderMoveToNextAttribute(p->rd) == 1) {
+        const char *name = (const char *)xmlTextReaderConstLocalName(p->rd);
+        const char *v = (const char *)xmlTextReaderConstValue(p->rd);
+        if (!name || !v || name[1])
+            continue;
+        if (name[0] == 'r') {
+            snprintf(at, sizeof at, "%s", v);
+            has_ref = true;
+        } else if (name[0] == 't') {
+            snprintf(c->type, sizeof c->type, "%s", v);
+        } else if (name[0] == 's' && !parse_size(v, &c->style)) {
+            c->style = 0;
         }
-        free(at);
+    }
+    xmlTextReaderMoveToElement(p->rd);
+    if (has_ref) {
+        size_t row = 0;
+        if (!parse_reference(at, &c->col, &row) || row != c->row)
+            return part_fail(r, p, "sheet '%s': cell reference '%.20s' is not a cell of row "
+                             "%zu", r->sheet, at, c->row);
     } else {
         c->col = c->has_col ? c->col + 1 : 0;
         if (c->col >= XLSX_MAX_COLUMNS)
@@ -567,12 +581,6 @@ static brisk_status cell_start(xlsx_reader *r, xml_part *p, cell_state *c)
                              c->row, XLSX_MAX_COLUMNS);
     }
     c->has_col = true;
-    free(c->type);
-    c->type = attribute(p, "t");
-    char *s = attribute(p, "s");
-    if (!parse_size(s, &c->style))
-        c->style = 0;
-    free(s);
     c->has_value = c->in_inline = false;
     c->phonetic = 0;
     brisk_buf_reset(&r->text);
@@ -581,7 +589,7 @@ static brisk_status cell_start(xlsx_reader *r, xml_part *p, cell_state *c)
 
 static bool type_is(const cell_state *c, const char *t)
 {
-    return c->type && strcmp(c->type, t) == 0;
+    return strcmp(c->type, t) == 0;
 }
 
 /* The cell read: stored by its type (t), or refused. */
@@ -594,7 +602,7 @@ static brisk_status cell_end(xlsx_reader *r, xml_part *p, cell_state *c)
     if (!c->has_value)
         return BRISK_OK;    /* a formatted empty cell */
     cell_name(c->row, c->col, ref, sizeof ref);
-    if (!c->type || type_is(c, "n")) {
+    if (!c->type[0] || type_is(c, "n")) {
         double x;
         if (!brisk_parse_number(text, strlen(text), &x))
             return part_fail(r, p, "sheet '%s', cell %s: '%.40s' is not a number", r->sheet,
@@ -683,7 +691,6 @@ static brisk_status read_sheet(xlsx_reader *r, const char *entry)
         st = sheet_node(r, &p, &c);
     if (st == BRISK_OK && ret < 0)
         st = part_error(r, &p);
-    free(c.type);
     part_close(&p);
     return st;
 }
@@ -842,9 +849,6 @@ static brisk_status decide_types(xlsx_reader *r, const sheet_layout *l, bool *nu
         numeric[j] = true;
     for (size_t i = l->data_at; i < r->ncells; i++) {
         const xlsx_cell *c = &r->cells[i];
-        if (i > l->data_at && c->row == c[-1].row && c->col == c[-1].col)
-            return fail(r, BRISK_ERR_FORMAT, "sheet '%s': cell %s is given twice", r->sheet,
-                        cell_name(c->row, c->col, ref, sizeof ref));
         if (cell_missing(r, c))
             continue;
         if (c->col >= l->ncols)
@@ -924,6 +928,11 @@ static brisk_status build(xlsx_reader *r, brisk_dataset **out)
     sheet_layout l = {0};
     if (!r->sorted)
         qsort(r->cells, r->ncells, sizeof *r->cells, compare_cells);
+    char ref[24];
+    for (size_t i = 1; i < r->ncells; i++)
+        if (r->cells[i].row == r->cells[i - 1].row && r->cells[i].col == r->cells[i - 1].col)
+            return fail(r, BRISK_ERR_FORMAT, "sheet '%s': cell %s is given twice", r->sheet,
+                        cell_name(r->cells[i].row, r->cells[i].col, ref, sizeof ref));
     brisk_status st = find_layout(r, &l);
     if (st != BRISK_OK)
         return st;

@@ -176,7 +176,23 @@ for f in "$top"/tests/data/qual/* "$top"/tests/bad/interviews/* "$top"/tests/dat
     d=${f%/*}; d=${d##*/}
     { printf '%s' "$b"; cat "$f"; } >"$out/fuzz_qual/$d-${f##*/}"
 done
+# ---- fuzz_xlsx: one byte of mode, then a workbook (even modes) or a
+# sheet's XML, a line #@data and the shared strings' XML (odd modes)
+fresh fuzz_xlsx
+for f in "$top"/tests/data/xlsx/*.xlsx "$top"/tests/bad/xlsx-*.xlsx; do
+    [ "$(wc -c <"$f")" -le 20000 ] || continue
+    d=${f%/*}; d=${d##*/}
+    { printf '\000'; cat "$f"; } >"$out/fuzz_xlsx/$d-${f##*/}"
+done
+for f in "$top"/tests/data/xlsx/types.xlsx "$top"/tests/data/xlsx/inline.xlsx; do
+    sheet=$(unzip -Z1 "$f" | grep -m 1 '^xl/worksheets/.*\.xml$')
+    for mode in '\001' '\017'; do
+        { printf "$mode"; unzip -p "$f" "$sheet"; printf '\n#@data\n'
+          unzip -p "$f" xl/sharedStrings.xml 2>/dev/null || true; } \
+            >"$out/fuzz_xlsx/sheet$(printf "$mode" | od -An -tu1 | tr -d ' ')-${f##*/}.xml"
+    done
+done
 for h in fuzz_csv fuzz_readstat fuzz_survey fuzz_model fuzz_population fuzz_formula fuzz_fit \
-         fuzz_qual; do
+         fuzz_qual fuzz_xlsx; do
     printf '%-16s %4d files %6d KB\n' "$h" "$(ls "$out/$h" | wc -l)" "$(du -sk "$out/$h" | cut -f1)"
 done

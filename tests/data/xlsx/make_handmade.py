@@ -153,3 +153,7 @@ book(bad + 'xlsx-bad-number.xlsx', [HEAD, '<row r="2"><c r="A2"><v>1</v></c>'
                                     '<c r="B2"><v>4x</v></c></row>'])
 book(bad + 'xlsx-bad-shared.xlsx', [HEAD, '<row r="2"><c r="A2" t="s"><v>7</v></c></row>'])
 book(bad + 'xlsx-header-only.xlsx', [HEAD])
+# a cell given twice (found by fuzz_xlsx in the label row: leaked a label)
+book(bad + 'xlsx-duplicate-cell.xlsx',
+     ['<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c>'
+      '<c r="A1" t="inlineStr"><is><t>again</t></is></c></row>', DATA])

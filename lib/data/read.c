@@ -97,6 +97,20 @@ brisk_status brisk_read_file(const char *path, const brisk_read_options *opt,
      * when the file also does not exist. */
     if (o.format == BRISK_FORMAT_AUTO)
         return unknown_type_error(path, err);
+    /* An option the file's reader would not use is the caller's mistake,
+     * never silently ignored. */
+    if (o.sheet && o.format != BRISK_FORMAT_XLSX) {
+        brisk_error_at(err, path, 0, 0);
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "a sheet ('%s') is named, but this is "
+                               "not an .xlsx workbook: only workbooks have sheets", o.sheet);
+    }
+    if (o.format != BRISK_FORMAT_CSV && o.format != BRISK_FORMAT_XLSX &&
+        (o.skip || o.header_rows > 1 || o.decimal == ',')) {
+        brisk_error_at(err, path, 0, 0);
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "skip, header rows and the decimal mark "
+                               "are for text files and .xlsx workbooks, not %s files",
+                               brisk_format_name(o.format));
+    }
     if (o.format == BRISK_FORMAT_CSV && o.delimiter == 0 && brisk_ends_with_ci(path, ".tsv"))
         o.delimiter = '\t';
 

@@ -660,6 +660,20 @@ brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
     return st;
 }
 
+/* The [survey] line of the key a reader's error is about: sheet, the
+ * layout keys, encoding, or else data. */
+static long read_option_line(const brisk_survey *s, brisk_status st, const char *reason)
+{
+    if (s->sheet_line && (strncmp(reason, "no sheet", 8) == 0 || strstr(reason, "a sheet (")))
+        return s->sheet_line;
+    if (st == BRISK_ERR_ARGUMENT && strstr(reason, "skip, header rows"))
+        return s->skip_line ? s->skip_line : s->header_rows_line ? s->header_rows_line
+                                                                  : s->decimal_line;
+    if (st == BRISK_ERR_ARGUMENT && s->encoding)
+        return s->encoding_line;
+    return s->data_line;
+}
+
 brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_data **out,
                                     brisk_error *err)
 {
@@ -677,9 +691,7 @@ brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_dat
         snprintf(reason, sizeof reason, "%s", err->message);
         /* An argument the reader refused came from the survey: the encoding
          * (when one is given) or the data file's name. */
-        long line = st == BRISK_ERR_ARGUMENT && survey->encoding ? survey->encoding_line
-                    : survey->sheet && strncmp(reason, "no sheet", 8) == 0 ? survey->sheet_line
-                                                                           : survey->data_line;
+        long line = read_option_line(survey, st, reason);
         if (st == BRISK_ERR_ARGUMENT)
             st = BRISK_ERR_FORMAT;
         brisk_survey_error(err, survey, line, 0, st, "data file %s: %s",

@@ -119,11 +119,26 @@ t_qualtrics() {
     has "q2" "$tmp/out"
 }
 
-echo "1..6"
+# A workbook libxlsxwriter wrote (brisk's own table writer: a title row,
+# styles, frozen panes, shared strings) read back; libxlsxwriter writes
+# 16 significant digits, which the first columns' values fit in.
+t_libxlsxwriter() {
+    run 0 regress --data "$data/hs.csv" --formula 'x1 ~ x2' -o "$tmp/coef.xlsx" &&
+    run 0 import "$tmp/coef.xlsx" --skip 1 -o "$tmp/coef.csv" -q &&
+    has 'Term,Estimate,SE,t,p,CI lower,CI upper' "$tmp/coef.csv" &&
+    has '(Intercept),3.140921011396671,0.3394515205330323,9.252929568453723,4.3272294584225e-18' "$tmp/coef.csv" &&
+    has 'x2,0.2948155209493031,0.05474596337385298,5.385155412026394,1.466963084025278e-07' "$tmp/coef.csv" &&
+    run 2 import "$tmp/coef.xlsx" && has "sheet 'Coefficients', cell B2: a value in a column with no name" "$tmp/err" &&
+    run 1 import "$data/hs.csv" --sheet Data && has "not an .xlsx workbook" "$tmp/err" &&
+    run 1 import "$data/iris.sav" --header-rows 2 && has "not SPSS .sav files" "$tmp/err"
+}
+
+echo "1..7"
 ok "an .xlsx of the rongcheng data: describe, fit, reliability, regress, compare-items as from the CSV" t_xlsx_survey
 ok "a European CSV (decimal = ,) of the rongcheng data: the same; without it the weight error says to add it" t_european_survey
 ok "--data with --decimal, --skip and an .xlsx: the same numbers as from the CSV" t_data_options
 ok "import reads an .xlsx: a sheet by name, dates with a note, header rows as labels" t_import_xlsx
 ok "a Qualtrics export: three header rows, the second the labels" t_qualtrics
+ok "a workbook written by libxlsxwriter reads back; --sheet and --header-rows where they do not apply are errors" t_libxlsxwriter
 n=$((n + 1)); echo "ok $n - reached the end"
 [ "$failed" -eq 0 ]

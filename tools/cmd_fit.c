@@ -24,7 +24,7 @@ const cli_command cmd_fit = {
         "behaviour's key; respondents with a missing answer on the model's items are\n"
         "left out of that behaviour's fit (listwise deletion).\n\n"
         "Options:\n"
-        "  -d, --data FILE       data file (.csv .sav .dta ...) when no survey is given\n"
+        "  -d, --data FILE       data file (.csv .xlsx .sav .dta ...) without a survey\n"
         CLI_READ_HELP
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"
         "  -b, --behaviour KEY   fit only this behaviour (repeatable)\n"

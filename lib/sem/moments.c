@@ -164,7 +164,8 @@ static brisk_status weight_column(const brisk_model *m, const brisk_dataset *ds,
                                m->weight, ds->source ? ds->source : "the data");
     if (!problem)
         return brisk_error_set(err, BRISK_ERR_VALUE, "weight '%s' holds text; sampling "
-                               "weights are numbers", m->weight);
+                               "weights are numbers%s", m->weight,
+                               brisk_column_decimal_hint(w, ds->nrows));
     return brisk_error_set(err, BRISK_ERR_VALUE, "weight '%s' %s in data row %zu; every "
                            "respondent needs a non-negative weight", m->weight, problem, r + 1);
 }

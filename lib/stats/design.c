@@ -473,8 +473,8 @@ static brisk_status weight_column(builder *b, const brisk_column **out)
         return brisk_error_set(b->err, BRISK_ERR_COLUMN, "weight '%s' is not a column of %s",
                                b->opt->weight, b->opt->source ? b->opt->source : "the data");
     if ((*out)->type != BRISK_NUMERIC)
-        return brisk_error_set(b->err, BRISK_ERR_DATA, "weight '%s' holds text, not numbers",
-                               b->opt->weight);
+        return brisk_error_set(b->err, BRISK_ERR_DATA, "weight '%s' holds text, not numbers%s",
+                               b->opt->weight, brisk_column_decimal_hint(*out, b->ds->nrows));
     return BRISK_OK;
 }
 

@@ -218,13 +218,17 @@ static char *attribute(xml_part *p, const char *name)
     return copy;
 }
 
-/* The element's text appended to r->text. */
-static brisk_status append_string(xlsx_reader *r, xml_part *p)
+static bool is_text_node(int type)
 {
-    xmlChar *v = xmlTextReaderReadString(p->rd);
-    bool ok = !v || brisk_buf_puts(&r->text, (const char *)v);
-    xmlFree(v);
-    return ok ? BRISK_OK : nomem(r);
+    return type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+           type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE;
+}
+
+/* A text node's value appended to r->text, read in place. */
+static brisk_status append_node_text(xlsx_reader *r, xml_part *p)
+{
+    const xmlChar *v = xmlTextReaderConstValue(p->rd);
+    return !v || brisk_buf_puts(&r->text, (const char *)v) ? BRISK_OK : nomem(r);
 }
 
 static bool parse_size(const char *s, size_t *out)
@@ -381,8 +385,14 @@ static brisk_status read_shared_strings(xlsx_reader *r)
     xml_part p;
     brisk_status st = part_open(r, &p, "xl/sharedStrings.xml");
     int ret, phonetic = 0;
+    bool capture = false;
     while (st == BRISK_OK && (ret = xmlTextReaderRead(p.rd)) == 1) {
         int type = xmlTextReaderNodeType(p.rd);
+        if (is_text_node(type)) {
+            if (capture)
+                st = append_node_text(r, &p);
+            continue;
+        }
         bool empty = xmlTextReaderIsEmptyElement(p.rd) == 1;
         if (type == XML_READER_TYPE_ELEMENT && named(&p, "si")) {
             brisk_buf_reset(&r->text);
@@ -393,8 +403,8 @@ static brisk_status read_shared_strings(xlsx_reader *r)
         } else if (named(&p, "rPh") && !empty) {
             phonetic += type == XML_READER_TYPE_ELEMENT ? 1
                         : type == XML_READER_TYPE_END_ELEMENT ? -1 : 0;
-        } else if (type == XML_READER_TYPE_ELEMENT && named(&p, "t") && !phonetic) {
-            st = append_string(r, &p);
+        } else if (named(&p, "t")) {
+            capture = type == XML_READER_TYPE_ELEMENT && !empty && !phonetic;
         }
     }
     if (st == BRISK_OK && ret < 0)
@@ -524,6 +534,7 @@ typedef struct cell_state {
     char type[16];          /* t, "" when absent */
     size_t style;
     bool has_value, in_inline;
+    bool capture;           /* within <v>, or an inline string's <t>: text is the value */
     int phonetic;
 } cell_state;
 
@@ -547,6 +558,14 @@ static brisk_status add_cell(xlsx_reader *r, const cell_state *c, cell_kind kind
     return BRISK_OK;
 }
 
+static void copy_short(char *dst, size_t size, const char *src)
+{
+    size_t i = 0;
+    for (; i + 1 < size && src[i]; i++)
+        dst[i] = src[i];
+    dst[i] = '\0';
+}
+
 /* A cell's attributes r, t and s, read in place (a sheet has millions). */
 static brisk_status cell_start(xlsx_reader *r, xml_part *p, cell_state *c)
 {
@@ -560,10 +579,10 @@ static brisk_status cell_start(xlsx_reader *r, xml_part *p, cell_state *c)
         if (!name || !v || name[1])
             continue;
         if (name[0] == 'r') {
-            snprintf(at, sizeof at, "%s", v);
+            copy_short(at, sizeof at, v);
             has_ref = true;
         } else if (name[0] == 't') {
-            snprintf(c->type, sizeof c->type, "%s", v);
+            copy_short(c->type, sizeof c->type, v);
         } else if (name[0] == 's' && !parse_size(v, &c->style)) {
             c->style = 0;
         }
@@ -581,7 +600,7 @@ static brisk_status cell_start(xlsx_reader *r, xml_part *p, cell_state *c)
                              c->row, XLSX_MAX_COLUMNS);
     }
     c->has_col = true;
-    c->has_value = c->in_inline = false;
+    c->has_value = c->in_inline = c->capture = false;
     c->phonetic = 0;
     brisk_buf_reset(&r->text);
     return BRISK_OK;
@@ -601,12 +620,12 @@ static brisk_status cell_end(xlsx_reader *r, xml_part *p, cell_state *c)
     brisk_status st;
     if (!c->has_value)
         return BRISK_OK;    /* a formatted empty cell */
-    cell_name(c->row, c->col, ref, sizeof ref);
+#define REF cell_name(c->row, c->col, ref, sizeof ref)
     if (!c->type[0] || type_is(c, "n")) {
         double x;
         if (!brisk_parse_number(text, strlen(text), &x))
             return part_fail(r, p, "sheet '%s', cell %s: '%.40s' is not a number", r->sheet,
-                             ref, text);
+                             REF, text);
         bool date = c->style < r->nxf && r->xf_date[c->style];
         return (st = arena_add(r, text, &offset)) != BRISK_OK
                    ? st : add_cell(r, c, CELL_NUMBER, offset, date);
@@ -615,13 +634,13 @@ static brisk_status cell_end(xlsx_reader *r, xml_part *p, cell_state *c)
         size_t k;
         if (!parse_size(text, &k) || k >= r->nsst)
             return part_fail(r, p, "sheet '%s', cell %s: shared string %.20s does not exist "
-                             "(the workbook has %zu)", r->sheet, ref, text, r->nsst);
+                             "(the workbook has %zu)", r->sheet, REF, text, r->nsst);
         return add_cell(r, c, CELL_SHARED, k, false);
     }
     if (type_is(c, "b")) {
         if (strcmp(text, "0") != 0 && strcmp(text, "1") != 0)
             return part_fail(r, p, "sheet '%s', cell %s: a boolean must be 0 or 1, not '%.20s'",
-                             r->sheet, ref, text);
+                             r->sheet, REF, text);
         return add_cell(r, c, CELL_BOOL, text[0] == '1', false);
     }
     if (type_is(c, "inlineStr") || type_is(c, "str") || type_is(c, "d"))
@@ -630,8 +649,9 @@ static brisk_status cell_end(xlsx_reader *r, xml_part *p, cell_state *c)
     if (type_is(c, "e"))
         return (st = arena_add(r, text, &offset)) != BRISK_OK
                    ? st : add_cell(r, c, CELL_ERROR, offset, false);
-    return part_fail(r, p, "sheet '%s', cell %s: unknown cell type t=\"%.20s\"", r->sheet, ref,
+    return part_fail(r, p, "sheet '%s', cell %s: unknown cell type t=\"%.20s\"", r->sheet, REF,
                      c->type);
+#undef REF
 }
 
 static brisk_status row_start(xlsx_reader *r, xml_part *p, cell_state *c)
@@ -653,6 +673,8 @@ static brisk_status row_start(xlsx_reader *r, xml_part *p, cell_state *c)
 static brisk_status sheet_node(xlsx_reader *r, xml_part *p, cell_state *c)
 {
     int type = xmlTextReaderNodeType(p->rd);
+    if (is_text_node(type))
+        return c->capture ? append_node_text(r, p) : BRISK_OK;
     bool element = type == XML_READER_TYPE_ELEMENT;
     bool empty = xmlTextReaderIsEmptyElement(p->rd) == 1;
     if (element && named(p, "row"))
@@ -661,18 +683,20 @@ static brisk_status sheet_node(xlsx_reader *r, xml_part *p, cell_state *c)
         return cell_start(r, p, c);   /* an empty <c/> has no end: no value */
     if (type == XML_READER_TYPE_END_ELEMENT && named(p, "c"))
         return cell_end(r, p, c);
-    if (element && named(p, "v")) {
-        c->has_value = true;
-        brisk_buf_reset(&r->text);
-        return append_string(r, p);
+    if (named(p, "v")) {
+        c->has_value |= element;
+        if (element)
+            brisk_buf_reset(&r->text);
+        c->capture = element && !empty;
+        return BRISK_OK;
     }
     if (named(p, "is") && !empty)
         c->in_inline = element;
     else if (named(p, "rPh") && !empty)
         c->phonetic += element ? 1 : type == XML_READER_TYPE_END_ELEMENT ? -1 : 0;
-    else if (element && named(p, "t") && c->in_inline && !c->phonetic) {
-        c->has_value = true;
-        return append_string(r, p);
+    else if (named(p, "t") && c->in_inline && !c->phonetic) {
+        c->has_value |= element;
+        c->capture = element && !empty;
     }
     return BRISK_OK;
 }

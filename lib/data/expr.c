@@ -2,6 +2,7 @@
  * parser into a small tree, names bound to columns by index, and an
  * evaluator with R's missing-value logic. */
 #include <config.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,13 +299,22 @@ static brisk_status parse_primary(parser *p, node **out)
     if (c == '`')
         return parse_quoted(p, '`', N_COLUMN, out);
     if ((c >= '0' && c <= '9') || (c == '.' && p->s[p->i + 1] >= '0' && p->s[p->i + 1] <= '9')) {
-        char *end;
-        double x = strtod(p->s + p->i, &end);   /* the C locale: '.' is the point */
+        /* digits, a point, digits, an exponent: read whatever the locale */
+        size_t j = p->i + strspn(p->s + p->i, "0123456789");
+        if (p->s[j] == '.')
+            j += 1 + strspn(p->s + j + 1, "0123456789");
+        if ((p->s[j] == 'e' || p->s[j] == 'E') &&
+            (isdigit((unsigned char)p->s[j + 1]) ||
+             ((p->s[j + 1] == '-' || p->s[j + 1] == '+') && isdigit((unsigned char)p->s[j + 2]))))
+            j += 2 + strspn(p->s + j + 2, "0123456789");
+        double x;
+        if (!brisk_parse_number(p->s + p->i, j - p->i, &x))
+            return fail_at(p, start, BRISK_ERR_FORMAT, "%s", "not a number");
         node *n = new_node(N_NUMBER, start + 1);
         if (!n)
             return brisk_error_set(p->err, BRISK_ERR_NOMEM, "out of memory");
         n->number = x;
-        p->i = (size_t)(end - p->s);
+        p->i = j;
         *out = n;
         return BRISK_OK;
     }
@@ -549,9 +559,11 @@ brisk_status brisk_expr_parse(const char *text, brisk_expr **out, brisk_error *e
     skip_blanks(&p);
     if (st == BRISK_OK && p.s[p.i]) {
         char what[8] = {p.s[p.i], 0};
-        st = fail_at(&p, p.i, BRISK_ERR_FORMAT, p.s[p.i] == ')' ? "unbalanced parentheses: "
-                     "'%s' closes nothing" : "unexpected '%s' after a complete expression",
-                     what);
+        st = fail_at(&p, p.i, BRISK_ERR_FORMAT,
+                     p.s[p.i] == ')' ? "unbalanced parentheses: '%s' closes nothing"
+                     : p.s[p.i] == '{' ? "unexpected '%s': {b} stands for a behaviour only "
+                                         "in a survey with [behaviours]"
+                                       : "unexpected '%s' after a complete expression", what);
     }
     if (st != BRISK_OK) {
         brisk_expr_free(e);

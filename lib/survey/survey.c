@@ -403,7 +403,7 @@ static brisk_status recode_line(survey_parser *p, const char *key, const char *v
     double code;
     if (!value || !brisk_parse_number(value, strlen(value), &code) || !isfinite(code))
         return fail(p, "[recode] expects 'answer text = code', e.g. 'Strongly disagree = 1', "
-                       "not '%s'%s", key, "");
+                       "not '%s = %s'", key, value ? value : "");
     for (size_t i = 0; i < s->nrecodes; i++)
         if (strcasecmp(s->recodes[i].key, key) == 0) {
             char first[32];
@@ -574,7 +574,8 @@ static brisk_status check_interviews(survey_parser *p)
 
 /* A condition or score expression of line, for behaviour b: it must
  * parse ({b} expanded as in column names). */
-static brisk_status check_expression(survey_parser *p, const char *text, size_t b, long line)
+static brisk_status check_expression(survey_parser *p, const char *what, const char *text,
+                                     size_t b, long line)
 {
     char *expanded = brisk_survey_column_name(p->s, text, b);
     if (!expanded)
@@ -584,7 +585,9 @@ static brisk_status check_expression(survey_parser *p, const char *text, size_t 
     brisk_expr_free(e);
     free(expanded);
     if (st != BRISK_OK && p->err) {
-        brisk_error_at(p->err, p->s->path, line, 0);
+        char msg[sizeof p->err->message];
+        snprintf(msg, sizeof msg, "%s", p->err->message);
+        brisk_survey_error(p->err, p->s, line, 0, st, "%s: %s", what, msg);
         p->err->column = 0;   /* the message names the character of the expression */
     }
     return st;
@@ -602,7 +605,7 @@ static brisk_status check_scores(survey_parser *p)
             return fail(p, "filter = keeps or leaves out whole rows: it cannot use {b} (a "
                            "condition on one behaviour's answers names its columns)%s%s", "",
                         "");
-        brisk_status st = check_expression(p, s->filter, 0, s->filter_line);
+        brisk_status st = check_expression(p, "filter", s->filter, 0, s->filter_line);
         if (st != BRISK_OK)
             return st;
     }
@@ -620,7 +623,9 @@ static brisk_status check_scores(survey_parser *p)
             return fail(p, "score name '%s' may not hold blanks or backticks%s", e->key, "");
         if (find_entry(s->items, s->nitems, e->key))
             return fail(p, "score '%s' has the name of an item%s", e->key, "");
-        brisk_status st = check_expression(p, e->value, 0, e->line);
+        char what[300];
+        snprintf(what, sizeof what, "score '%.200s'", e->key);
+        brisk_status st = check_expression(p, what, e->value, 0, e->line);
         if (st != BRISK_OK)
             return st;
     }

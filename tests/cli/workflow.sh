@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 LC_ALL=C
 export LC_ALL BRISK_SURVEYS="$src/surveys"
 n=0
-echo "1..11"
+echo "1..12"
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -f "$tmp/why" ] && sed 's/^/# /' "$tmp/why"; }
@@ -39,7 +39,7 @@ compare() {
     "$AWK" -F, -v p="$1" -v tol="${3:-1e-6}" '
     NR == FNR { got[$1 "," $2 "," $3] = $4; next }
     FNR == 1 { next }
-    index($1, p) == 1 && $3 != "n" {
+    index($1, p) == 1 && $3 != "rows" {
         k = $1 "," $2 "," $3; checked++
         if (!(k in got)) { print "missing " k; bad++; next }
         d = got[k] - $4; if (d < 0) d = -d
@@ -52,6 +52,13 @@ compare() {
 check() {  # NAME PREFIX FILE [TOLERANCE]
     if compare "$2" "$3" "$4"; then ok "$1"; else not_ok "$1"; fi
 }
+
+"$brisk" describe rongcheng --format csv | "$AWK" -F, '
+    /^# describe\.scores/ { on = 1; getline; next }
+    /^$/ { on = 0 }
+    on { print "describe," $3 ",n," $4; print "describe," $3 ",mean," $6
+         print "describe," $3 ",sd," $7 }' > "$tmp/describe.csv"
+check "describe: the [scores] table (n, weighted mean and SD)" describe "$tmp/describe.csv"
 
 "$brisk" regress rongcheng --formula 'accept_{b} ~ age + gender + education + urban' \
     --format csv | rows scores > "$tmp/scores.csv"

@@ -18,11 +18,20 @@ d[d == -99] <- NA
 b <- c("crime", "fees", "internet", "litter")
 for (k in b) {
   d[[paste0("pr3_", k)]] <- 6 - d[[paste0("pr3_", k)]]
-  acc <- d[, paste0(c("acc1_", "acc2_", "acc3_"), k)]
-  d[[paste0("accept_", k)]] <- rowMeans(acc)              # every answer needed
+  for (sc in list(c("accept_", "acc"), c("benefit_", "pb"), c("risk_", "pr")))
+    d[[paste0(sc[1], k)]] <- rowMeans(d[, paste0(sc[2], 1:3, "_", k)])   # every answer
 }
 tg <- d[, c("tg1", "tg2", "tg3")]
 d$trust <- ifelse(rowSums(!is.na(tg)) >= 2, rowMeans(tg, na.rm = TRUE), NA)   # mean.2
+
+# brisk describe's Scores table: n, the weighted mean and SD (svyvar's)
+for (v in c(paste0(rep(c("accept_", "benefit_", "risk_"), each = 4), b), "trust")) {
+  x <- d[[v]]
+  ok <- !is.na(x); w <- d$weight[ok]; x <- x[ok]
+  m <- sum(w * x) / sum(w)
+  put("describe", v, "n", length(x)); put("describe", v, "mean", m)
+  put("describe", v, "sd", sqrt(sum(w * (x - m)^2) / sum(w) * length(x) / (length(x) - 1)))
+}
 
 coefs <- function(case, fit) {
   s <- summary(fit)$coefficients
@@ -48,7 +57,7 @@ w <- d[keep(d$income > 3 | d$urban == 1), ]
 coefs("or.trust", svy(w, trust ~ age + education))
 w <- d[keep(!(d$education <= 2) & d$gender == 1), ]
 coefs("not.trust", svy(w, trust ~ age + income))
-put("or.trust", "rows", "n", nrow(d[keep(d$income > 3 | d$urban == 1), ]))
+put("or.trust", "rows", "rows", nrow(d[keep(d$income > 3 | d$urban == 1), ]))
 
 # --data with --where: an unweighted lm, and a lavaan CFA on the rows kept
 hs <- read.csv("tests/data/hs.csv")

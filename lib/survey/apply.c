@@ -270,7 +270,9 @@ static brisk_status check_item_values(const brisk_survey *s, const brisk_dataset
         if (c->type == BRISK_STRING) {
             brisk_survey_error(err, s, line, 0, BRISK_ERR_VALUE,
                                "item '%s' holds text ('%.40s' in %s) where numeric codes "
-                               "are expected", c->name, c->str[i], where);
+                               "are expected; answers written as words are coded in a "
+                               "[recode] section ('%.40s = 4')", c->name, c->str[i], where,
+                               c->str[i]);
             brisk_error_variable(err, c->name);
             return BRISK_ERR_VALUE;
         }

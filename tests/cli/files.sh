@@ -60,9 +60,9 @@ identical() {   # identical COPY-NAME
 }
 
 t_xlsx_survey() {
-    cp "$data/xlsx/rongcheng.xlsx" "$tmp/" &&
-    copy_survey rongcheng.xlsx "" xlsx && identical xlsx &&
-    copy_survey rongcheng.xlsx "sheet = RONGCHENG" xlsx-sheet && identical xlsx-sheet
+    cp "$data/xlsx/rongcheng_data.xlsx" "$tmp/" &&
+    copy_survey rongcheng_data.xlsx "" xlsx && identical xlsx &&
+    copy_survey rongcheng_data.xlsx "sheet = RONGCHENG" xlsx-sheet && identical xlsx-sheet
 }
 
 # A European copy: ';' between fields, ',' before decimals.
@@ -78,10 +78,10 @@ t_european_survey() {
 
 # --data: the same regression from the CSV, the xlsx and the European CSV.
 t_data_options() {
-    european && cp "$data/xlsx/rongcheng.xlsx" "$tmp/" &&
+    european && cp "$data/xlsx/rongcheng_data.xlsx" "$tmp/" &&
     run 0 regress --data "$surveys/rongcheng/rongcheng.csv" --formula 'acc1_crime ~ age + tg1' -f csv &&
     cp "$tmp/out" "$tmp/a.csv" &&
-    run 0 regress --data "$tmp/rongcheng.xlsx" --formula 'acc1_crime ~ age + tg1' -f csv &&
+    run 0 regress --data "$tmp/rongcheng_data.xlsx" --formula 'acc1_crime ~ age + tg1' -f csv &&
     cmp "$tmp/a.csv" "$tmp/out" &&
     run 0 regress --data "$tmp/eu.csv" --decimal , --formula 'acc1_crime ~ age + tg1' -f csv &&
     cmp "$tmp/a.csv" "$tmp/out" &&

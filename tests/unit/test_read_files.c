@@ -171,7 +171,7 @@ static void test_xlsx_inline_and_header_rows(void **state)
 static void test_xlsx_same_as_csv(void **state)
 {
     (void)state;
-    brisk_dataset *x = read_path(DATA_DIR "xlsx/rongcheng.xlsx", NULL);
+    brisk_dataset *x = read_path(DATA_DIR "xlsx/rongcheng_data.xlsx", NULL);
     brisk_dataset *c = read_path(TEST_SRCDIR "/surveys/rongcheng/rongcheng.csv", NULL);
     assert_int_equal(x->nrows, 600);
     assert_int_equal(x->nrows, c->nrows);

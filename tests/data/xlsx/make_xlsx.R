@@ -29,9 +29,9 @@ x <- read_excel("types.xlsx", sheet = "Data")
 print(as.data.frame(x))
 cat("asked as serial numbers:", as.numeric(as.Date(d$asked) - as.Date("1899-12-30")), "\n")
 
-# ---- rongcheng.xlsx: the bundled rongcheng survey's data ----------------
+# ---- rongcheng_data.xlsx: the bundled rongcheng survey's data ----------------
 r <- read.csv("../../../surveys/rongcheng/rongcheng.csv")
-write.xlsx(r, "rongcheng.xlsx", sheetName = "rongcheng", keepNA = FALSE)
-y <- read_excel("rongcheng.xlsx")
+write.xlsx(r, "rongcheng_data.xlsx", sheetName = "rongcheng", keepNA = FALSE)
+y <- read_excel("rongcheng_data.xlsx")
 stopifnot(nrow(y) == nrow(r), isTRUE(all.equal(as.data.frame(y), r, check.attributes = FALSE)))
-cat("rongcheng.xlsx:", nrow(y), "rows,", ncol(y), "columns; weight[2] =", y$weight[2], "\n")
+cat("rongcheng_data.xlsx:", nrow(y), "rows,", ncol(y), "columns; weight[2] =", y$weight[2], "\n")

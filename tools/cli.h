@@ -54,13 +54,13 @@ enum { CLI_OPT_SHEET = 950, CLI_OPT_DECIMAL, CLI_OPT_SKIP, CLI_OPT_HEADER_ROWS }
     {"decimal", required_argument, NULL, CLI_OPT_DECIMAL},        \
     {"skip", required_argument, NULL, CLI_OPT_SKIP},              \
     {"header-rows", required_argument, NULL, CLI_OPT_HEADER_ROWS}
-#define CLI_READ_HELP                                                                    \
-    "      --sheet NAME      with --data: the sheet of an .xlsx workbook (default: the\n" \
-    "                        first)\n"                                                   \
-    "      --decimal C       with --data: the decimal mark of a text file, . (default)\n" \
-    "                        or , (then the delimiter detected is ; or a tab)\n"         \
-    "      --skip N          with --data: lines (xlsx: rows) before the header row\n"    \
-    "      --header-rows N   with --data: rows of header (Qualtrics: 3); the second\n"   \
+#define CLI_READ_HELP                                                                  \
+    "      --sheet NAME      with --data: the sheet of an .xlsx workbook (default:\n"  \
+    "                        the first)\n"                                            \
+    "      --decimal C       with --data: the decimal mark of a text file, .\n"       \
+    "                        (default) or , (then ; or a tab is the delimiter)\n"    \
+    "      --skip N          with --data: lines (xlsx: rows) before the header row\n" \
+    "      --header-rows N   with --data: rows of header (Qualtrics: 3); the second\n" \
     "                        row gives the columns' labels\n"
 
 /* A usage error when one of CLI_READ_OPTIONS was given without --data

@@ -25,7 +25,7 @@ const cli_command cmd_compare_items = {
         "by its wide name (acc1_crime) is that behaviour's answer; in the long layout\n"
         "answers are paired by respondent id across the behaviours' rows.\n\n"
         "Options:\n"
-        "  -d, --data FILE       data file (CSV, xlsx, SPSS, Stata, SAS) instead of a survey\n"
+        "  -d, --data FILE       data file (CSV, xlsx, SPSS, Stata, SAS), no survey\n"
         CLI_READ_HELP
         "      --agree LO..HI    answers that count as approving (with --data; a\n"
         "                        survey's agree = by default)\n"

@@ -29,7 +29,7 @@ const cli_command cmd_regress = {
         "in either layout.  Without {b}, a long-layout survey's model pools the rows\n"
         "of every behaviour, with standard errors clustered by respondent (its id).\n\n"
         "Options:\n"
-        "  -d, --data FILE       data file (CSV, xlsx, SPSS, Stata, SAS) instead of a survey\n"
+        "  -d, --data FILE       data file (CSV, xlsx, SPSS, Stata, SAS), no survey\n"
         CLI_READ_HELP
         "  -F, --formula F       the model, 'outcome ~ predictors' (required)\n"
         "      --family NAME     ols (default), logit (two outcome values: the second\n"

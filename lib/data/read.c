@@ -2,6 +2,7 @@
  * a path and hands it to the CSV, the xlsx or the ReadStat reader. */
 #include <config.h>
 #include <string.h>
+#include <strings.h>
 #include "brisk/dataset.h"
 #include "core/util.h"
 
@@ -74,7 +75,9 @@ static brisk_status unknown_type_error(const char *path, brisk_error *err)
                                "unknown file type (no extension): expected "
                                BRISK_DATA_EXTENSIONS);
     return brisk_error_set(err, BRISK_ERR_FORMAT,
-                           "unknown file type '%s': expected " BRISK_DATA_EXTENSIONS, ext);
+                           "unknown file type '%s': expected " BRISK_DATA_EXTENSIONS "%s", ext,
+                           strcasecmp(ext, ".xls") == 0
+                               ? " (a legacy Excel .xls workbook: save it as .xlsx)" : "");
 }
 
 brisk_status brisk_read_file(const char *path, const brisk_read_options *opt,

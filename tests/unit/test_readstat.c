@@ -126,7 +126,8 @@ static void test_format_from_name(void **state)
     assert_int_equal(brisk_format_from_name("x.sas7bdat"), BRISK_FORMAT_SAS7BDAT);
     assert_int_equal(brisk_format_from_name("x.XPT"), BRISK_FORMAT_XPT);
     assert_int_equal(brisk_format_from_name("x.xport"), BRISK_FORMAT_XPT);
-    assert_int_equal(brisk_format_from_name("x.xlsx"), BRISK_FORMAT_AUTO);
+    assert_int_equal(brisk_format_from_name("x.xlsx"), BRISK_FORMAT_XLSX);
+    assert_int_equal(brisk_format_from_name("x.xls"), BRISK_FORMAT_AUTO);
     assert_int_equal(brisk_format_from_name("sav"), BRISK_FORMAT_AUTO);
     assert_int_equal(brisk_format_from_name("x.sav.gz"), BRISK_FORMAT_AUTO);
     assert_int_equal(brisk_format_from_name(""), BRISK_FORMAT_AUTO);
@@ -937,11 +938,12 @@ static void test_read_file_errors(void **state)
     brisk_dataset *ds = NULL;
     brisk_error err;
 
-    assert_int_equal(brisk_read_file("answers.xlsx", NULL, &ds, &err), BRISK_ERR_FORMAT);
+    assert_int_equal(brisk_read_file("answers.xls", NULL, &ds, &err), BRISK_ERR_FORMAT);
     assert_null(ds);
-    assert_true(message_has(&err, "unknown file type '.xlsx'"));
+    assert_true(message_has(&err, "unknown file type '.xls'"));
+    assert_true(message_has(&err, "save it as .xlsx"));
     assert_true(message_has(&err, ".sas7bdat"));
-    assert_string_equal(err.file, "answers.xlsx");
+    assert_string_equal(err.file, "answers.xls");
     assert_int_equal(brisk_read_file("dir.v2/answers", NULL, &ds, &err), BRISK_ERR_FORMAT);
     assert_true(message_has(&err, "no extension"));
 

@@ -467,7 +467,25 @@ typedef struct survey_formula {
     size_t nnames;
     bool per_behaviour;        /* a name carries {b}: a model per behaviour */
     brisk_buf reversed;        /* its reverse-keyed items, "pr3_{b}, pr2_crime" */
+    char *lhs;                 /* the outcome as written ("log(acc1_{b})"; a name
+                                  without its backticks) */
 } survey_formula;
+
+/* The outcome as the formula writes it, a new string (NULL: no memory). */
+static char *left_hand_side(const char *formula)
+{
+    size_t end = strcspn(formula, "~"), start = strspn(formula, " \t");
+    while (end > start && (formula[end - 1] == ' ' || formula[end - 1] == '\t'))
+        end--;
+    if (end < start)
+        end = start;
+    if (end - start > 2 && formula[start] == '`' && formula[end - 1] == '`' &&
+        !memchr(formula + start + 1, '`', end - start - 2)) {
+        start++;
+        end--;
+    }
+    return brisk_strndup(formula + start, end - start);
+}
 
 /* The wide name of the long layout's column name for behaviour b ("pb1"
  * is "pb1_crime" when the formula writes pb1_{b}), or NULL. */
@@ -579,7 +597,7 @@ static bool reversed_names(const survey_formula *sf, brisk_buf *list)
 static report report_of(const survey_formula *sf, const brisk_regress_options *opt, bool grouped)
 {
     report rp = plain_report(opt, grouped);
-    rp.outcome = outcome_of(sf);
+    rp.outcome = sf->lhs;
     rp.reversed = sf->reversed.len ? sf->reversed.data : NULL;
     rp.scale_min = sf->s->scale_min;
     rp.scale_max = sf->s->scale_max;
@@ -725,8 +743,10 @@ brisk_status brisk_regress_survey(const brisk_survey_data *d, const char *formul
     if (sf.per_behaviour && !s->nbehaviours)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "formula '%s' uses {b}, but the survey "
                                "%s has no [behaviours] to run it for", formula, s->path);
-    if (!(sf.names = formula_names(formula, &sf.nnames)) || !reversed_names(&sf, &sf.reversed)) {
+    if (!(sf.names = formula_names(formula, &sf.nnames)) || !reversed_names(&sf, &sf.reversed) ||
+        !(sf.lhs = left_hand_side(formula))) {
         names_free(sf.names, sf.nnames);
+        free(sf.lhs);
         brisk_buf_free(&sf.reversed);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
@@ -742,5 +762,6 @@ brisk_status brisk_regress_survey(const brisk_survey_data *d, const char *formul
                                        : pooled(d, &sf, &o, out, err);
     names_free(sf.names, sf.nnames);
     brisk_buf_free(&sf.reversed);
+    free(sf.lhs);
     return st;
 }

@@ -17,7 +17,8 @@
  * deparses it: I() with + - * / ^, parentheses and numbers, log(),
  * log10(), sqrt(), exp(), and scale() (centred and divided by the SD over
  * the rows in scope where its argument is present, unweighted, as in R's
- * model frame); a value where a function is undefined in a row used is
+ * model frame); so may an OLS outcome (log(income) ~ age).  A value
+ * where a function is undefined in a row used is
  * BRISK_ERR_VALUE naming the row.  `Trust 1` names a column with blanks;
  * non-ASCII letters need no backticks.  Rows missing any variable of the
  * model are left out and counted.  The library never prints and never

@@ -620,16 +620,21 @@ static brisk_status parse_formula(builder *b)
     if (!tilde)
         return brisk_error_set(b->err, BRISK_ERR_FORMAT, "formula '%s': no '~' between the "
                                "outcome and the predictors (write 'y ~ x1 + x2')", formula);
-    const char *p = formula, *name;
-    size_t len;
-    bool quoted;
+    const char *p = formula;
     skip_blanks(&p);
     const char *start = p;
-    bool named = read_name(&p, &name, &len, &quoted);
+    /* a column, or (OLS) a function of columns: log(income) */
+    if (p == tilde)
+        return formula_error(b, p, "no outcome before '~'");
+    if ((st = parse_factor(b, &p, &b->outcome)) != BRISK_OK)
+        return st;
     skip_blanks(&p);
-    if (!named || p != tilde)
-        return formula_error(b, start, "the outcome must be a single column name");
-    st = variable_of(b, name, len, &b->outcome);
+    if (p != tilde)
+        return formula_error(b, start, "the outcome must be a single column name or a "
+                             "function of columns, such as log(income)");
+    if (!b->vars[b->outcome].col && b->opt->family != BRISK_FAMILY_OLS)
+        return formula_error(b, start, "a function of the outcome goes with --family ols; "
+                             "a logit or ordinal outcome is a column");
     b->intercept = true;
     p = tilde + 1;
     bool minus = false, first = true;
@@ -657,7 +662,7 @@ static brisk_status parse_formula(builder *b)
             if (b->terms[i].var[j] == b->outcome)
                 return brisk_error_set(b->err, BRISK_ERR_FORMAT, "formula '%s': the outcome "
                                        "'%s' is also a predictor", formula,
-                                       b->vars[b->outcome].col->name);
+                                       var_name(&b->vars[b->outcome]));
     if (st == BRISK_OK && b->nterms == 0 && !b->intercept)
         return brisk_error_set(b->err, BRISK_ERR_FORMAT, "formula '%s': no predictor and no "
                                "intercept", formula);
@@ -1221,12 +1226,20 @@ static brisk_status fill_outcome(builder *b, const bool *used, const brisk_colum
 {
     variable *v = &b->vars[b->outcome];
     const brisk_column *c = v->col;
-    d->outcome = brisk_strdup(c->name);
+    d->outcome = brisk_strdup(var_name(v));
     d->y = malloc((d->n + 1) * sizeof *d->y);
     d->w = malloc((d->n + 1) * sizeof *d->w);
     if (!d->outcome || !d->y || !d->w)
         return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
     brisk_family fam = b->opt->family;
+    if (!c) {   /* a function of columns (OLS only: parse_formula) */
+        for (size_t r = 0, i = 0; r < b->ds->nrows; r++)
+            if (used[r]) {
+                d->y[i] = v->values[r];
+                d->w[i++] = wc ? wc->num[r] : 1;
+            }
+        return BRISK_OK;
+    }
     brisk_error_variable(b->err, c->name);
     if (fam == BRISK_FAMILY_OLS && c->type == BRISK_STRING)
         return brisk_error_set(b->err, BRISK_ERR_DATA, "outcome '%s' holds text: OLS needs a "

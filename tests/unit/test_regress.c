@@ -448,6 +448,10 @@ static void test_formula_functions(void **state)
                       "满意度 ~ 年龄 + I(年龄^2) + log(income) + scale(`Trust 1`) * 城市 + "
                       "I(income/1000)", {0}, NULL, false, 0};
     check_model(&ols);
+    model_case ols_log = {"formula_ols_log", "formula.csv",
+                          "log(income) ~ 年龄 + I(年龄^2) + sqrt(`Trust 1`) + 城市", {0}, NULL,
+                          false, 0};
+    check_model(&ols_log);
     model_case logit = {"formula_logit", "formula.csv",
                         "approve01 ~ log10(income) + sqrt(年龄) + exp(`Trust 1`/5) + `城市`",
                         {.family = BRISK_FAMILY_LOGIT}, NULL, false, 0};
@@ -514,6 +518,10 @@ static void test_errors(void **state)
     expect_error(ds, "y ~ log(x, 2)", &ols, BRISK_ERR_FORMAT, "log() takes one argument");
     expect_error(ds, "y ~ (x + x2):g", &ols, BRISK_ERR_FORMAT, "parentheses group terms only");
     expect_error(ds, "y ~ log(nope)", &ols, BRISK_ERR_COLUMN, "'nope' in the formula");
+    expect_error(ds, "log(b) ~ x", &logit, BRISK_ERR_FORMAT, "column 1: a function of the "
+                 "outcome goes with --family ols");
+    expect_error(ds, " ~ x", &ols, BRISK_ERR_FORMAT, "column 2: no outcome before '~'");
+    expect_error(ds, "y + x ~ x2", &ols, BRISK_ERR_FORMAT, "the outcome must be a single column");
     expect_error(ds, "y ~ x", &logit, BRISK_ERR_DATA, "a logit needs two");
     const char *const three[] = {"a", "b", "c"};
     brisk_levels g = {"g", three, 3};

@@ -141,6 +141,19 @@ local({
                              logLik = as.numeric(logLik(ols)), AIC = AIC(ols), BIC = BIC(ols)))
 })
 
+# 1b. OLS of a function of the outcome
+ols_log <- lm(log(income) ~ 年龄 + I(年龄^2) + sqrt(`Trust 1`) + 城市, data = d)
+local({
+  ct <- coef(summary(ols_log)); s <- summary(ols_log)
+  write_coef("formula_ols_log", rename_terms(rownames(ct)), ct[, 1], ct[, 2], ct[, 3], ct[, 4])
+  write_fit("formula_ols_log", c(n = nobs(ols_log), n_dropped = n - nobs(ols_log),
+                                 r2 = s$r.squared, adj_r2 = s$adj.r.squared, sigma = s$sigma,
+                                 df_resid = ols_log$df.residual,
+                                 F = unname(s$fstatistic["value"]),
+                                 logLik = as.numeric(logLik(ols_log)), AIC = AIC(ols_log),
+                                 BIC = BIC(ols_log)))
+})
+
 # 2. logit: log10(), sqrt(), exp() of arithmetic on a backticked column
 f_logit <- approve01 ~ log10(income) + sqrt(年龄) + exp(`Trust 1`/5) + 城市
 logit <- glm(f_logit, family = binomial, data = d,

@@ -10,7 +10,9 @@
  * The model is an R formula: "y ~ x1 + x2 + x1:x2", "y ~ a*b" (a + b +
  * a:b), "- 1" or "0 +" for no intercept.  A string column, a numeric column
  * with value labels, or a column named in levels is categorical: one dummy
- * per level but the first (the reference), named "column=level".  Levels
+ * per level but the first (the reference), named "column=level" (every
+ * level in an interaction whose other part is no term of its own, as R's
+ * model.matrix codes "y ~ region + age:region").  Levels
  * come in the order levels gives, else by the value labels' codes, else
  * sorted (strings byte by byte, as R sorts in the C locale; numbers by
  * value).  A term may also be a function of numeric columns, named as R

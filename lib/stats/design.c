@@ -1107,23 +1107,53 @@ static brisk_status used_rows(builder *b, const brisk_column *wc, bool *scope, b
 
 /* ------------------------------------------------------------ columns */
 
-/* How many model-matrix columns term t gives (categorical: levels - 1,
- * or all of them for the first categorical main effect of a model
- * without intercept, as R codes it). */
-static size_t term_width(const builder *b, const term *t, bool full)
+/* Does term u hold every variable of t but its i-th? */
+static bool holds_all_but(const term *u, const term *t, size_t i)
+{
+    for (size_t j = 0; j < t->order; j++) {
+        bool found = j == i;
+        for (size_t k = 0; k < u->order && !found; k++)
+            found = u->var[k] == t->var[j];
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* How each categorical part of term ti is coded, as R's model.matrix
+ * codes it (TermCode): by its levels but the first (contrasts) when the
+ * term without it lies within an earlier term (a main effect: always, but
+ * for the first categorical main effect of a model without intercept),
+ * else by all its levels (scale(age):region without scale(age)). */
+static void term_coding(const builder *b, size_t ti, size_t full_at, bool *full)
+{
+    const term *t = &b->terms[ti];
+    for (size_t i = 0; i < t->order; i++) {
+        full[i] = t->order == 1 && ti == full_at;
+        if (t->order == 1 || !b->vars[t->var[i]].categorical)
+            continue;
+        full[i] = true;
+        for (size_t u = 0; u < ti && full[i]; u++)
+            full[i] = !holds_all_but(&b->terms[u], t, i);
+    }
+}
+
+/* How many model-matrix columns term t gives. */
+static size_t term_width(const builder *b, const term *t, const bool *full)
 {
     size_t width = 1;
     for (size_t i = 0; i < t->order; i++) {
         const variable *v = &b->vars[t->var[i]];
         if (v->categorical)
-            width *= full ? v->nlevels : v->nlevels - 1;
+            width *= full[i] ? v->nlevels : v->nlevels - 1;
     }
     return width;
 }
 
 /* Column j of term t: the level of each categorical part (the first part
  * varying fastest, as R names them) and the column's name. */
-static char *term_column(const builder *b, const term *t, size_t j, bool full, size_t *level)
+static char *term_column(const builder *b, const term *t, size_t j, const bool *full,
+                         size_t *level)
 {
     brisk_buf name = {0};
     bool ok = true;
@@ -1132,8 +1162,8 @@ static char *term_column(const builder *b, const term *t, size_t j, bool full, s
         ok = (i == 0 || brisk_buf_puts(&name, ":")) && brisk_buf_puts(&name, var_name(v));
         if (!v->categorical)
             continue;
-        size_t m = full ? v->nlevels : v->nlevels - 1;
-        level[i] = j % m + (full ? 0 : 1);
+        size_t m = full[i] ? v->nlevels : v->nlevels - 1;
+        level[i] = j % m + (full[i] ? 0 : 1);
         j /= m;
         ok = ok && brisk_buf_puts(&name, "=") && brisk_buf_puts(&name, v->levels[level[i]]);
     }
@@ -1161,8 +1191,11 @@ static brisk_status fill_matrix(builder *b, const bool *used, design *d)
     for (size_t t = 0; t < b->nterms && !d->intercept && full_at == (size_t)-1; t++)
         if (b->terms[t].order == 1 && b->vars[b->terms[t].var[0]].categorical)
             full_at = t;
-    for (size_t t = 0; t < b->nterms; t++)
-        k += term_width(b, &b->terms[t], t == full_at);
+    bool full[MAX_ORDER];
+    for (size_t t = 0; t < b->nterms; t++) {
+        term_coding(b, t, full_at, full);
+        k += term_width(b, &b->terms[t], full);
+    }
     d->k = k;
     d->x = malloc((d->n * k + 1) * sizeof *d->x);
     d->terms = calloc(k + 1, sizeof *d->terms);
@@ -1178,9 +1211,10 @@ static brisk_status fill_matrix(builder *b, const bool *used, design *d)
     }
     for (size_t t = 0; t < b->nterms; t++) {
         const term *tm = &b->terms[t];
-        for (size_t j = 0; j < term_width(b, tm, t == full_at); j++, col++) {
+        term_coding(b, t, full_at, full);
+        for (size_t j = 0; j < term_width(b, tm, full); j++, col++) {
             size_t level[MAX_ORDER] = {0};
-            if (!(d->terms[col] = term_column(b, tm, j, t == full_at, level)))
+            if (!(d->terms[col] = term_column(b, tm, j, full, level)))
                 return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
             for (size_t r = 0, i = 0; r < b->ds->nrows; r++)
                 if (used[r])

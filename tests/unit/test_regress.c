@@ -452,6 +452,9 @@ static void test_formula_functions(void **state)
                           "log(income) ~ 年龄 + I(年龄^2) + sqrt(`Trust 1`) + 城市", {0}, NULL,
                           false, 0};
     check_model(&ols_log);
+    model_case nested = {"formula_nested", "formula.csv",
+                         "满意度 ~ scale(`Trust 1`):城市 + 年龄 + 城市", {0}, NULL, false, 0};
+    check_model(&nested);
     model_case logit = {"formula_logit", "formula.csv",
                         "approve01 ~ log10(income) + sqrt(年龄) + exp(`Trust 1`/5) + `城市`",
                         {.family = BRISK_FAMILY_LOGIT}, NULL, false, 0};
@@ -465,23 +468,38 @@ static void test_formula_functions(void **state)
     check_model(&svy);
 }
 
-/* Expressions are named as R deparses them, numbers as R prints them. */
+static void expect_terms(const brisk_dataset *ds, const char *formula, const char *const *want,
+                         size_t n)
+{
+    brisk_table_list *list = brisk_table_list_new();
+    brisk_error err;
+    brisk_regress_options ols = {0};
+    if (brisk_regress(ds, formula, &ols, list, &err) != BRISK_OK)
+        fail_msg("%s: %s", formula, err.message);
+    const brisk_table *t = table(list, "regress.coefficients");
+    assert_int_equal(t->nrows, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(brisk_table_cell(t, i, 0)->text, want[i]);
+    brisk_table_list_free(list);
+}
+
+/* Expressions are named as R deparses them, numbers as R prints them; a
+ * category in an interaction whose other part is not a term of its own is
+ * coded by all its levels, as R's model.matrix codes it. */
 static void test_formula_names(void **state)
 {
     (void)state;
     brisk_dataset *ds = small_data(60);
-    brisk_table_list *list = brisk_table_list_new();
-    brisk_error err;
-    brisk_regress_options ols = {0};
-    assert_int_equal(brisk_regress(ds, "y ~ I(x*2+1e5) + I( (x - 0.0001)^3 ) + I(x^2/-123456) + "
-                                       "exp(x / 4):g + I(2^-x)", &ols, list, &err), BRISK_OK);
-    const brisk_table *t = table(list, "regress.coefficients");
-    const char *want[] = {"(Intercept)", "I(x * 2 + 1e+05)", "I((x - 1e-04)^3)",
-                          "I(x^2/-123456)", "I(2^-x)", "exp(x/4):g=b"};
-    assert_int_equal(t->nrows, 6);
-    for (size_t i = 0; i < 6; i++)
-        assert_string_equal(brisk_table_cell(t, i, 0)->text, want[i]);
-    brisk_table_list_free(list);
+    const char *deparsed[] = {"(Intercept)", "I(x * 2 + 1e+05)", "I((x - 1e-04)^3)",
+                              "I(x^2/-123456)", "I(2^-x)"};
+    expect_terms(ds, "y ~ I(x*2+1e5) + I( (x - 0.0001)^3 ) + I(x^2/-123456) + I(2^-x)", deparsed,
+                 5);
+    const char *slopes[] = {"(Intercept)", "exp(x/4):g=a", "exp(x/4):g=b"};
+    expect_terms(ds, "y ~ exp(x / 4):g", slopes, 3);
+    const char *nested[] = {"(Intercept)", "g=b", "x:g=a", "x:g=b"};
+    expect_terms(ds, "y ~ g + x:g", nested, 4);
+    const char *crossed[] = {"(Intercept)", "x", "g=b", "x:g=b"};
+    expect_terms(ds, "y ~ x*g", crossed, 4);
     brisk_dataset_free(ds);
 }
 

@@ -154,6 +154,21 @@ local({
                                  BIC = BIC(ols_log)))
 })
 
+# 1c. OLS with a slope per city: scale(`Trust 1`):城市 without the main
+# effect of scale(`Trust 1`) codes 城市 by all its levels (R's TermCode)
+ols_nested <- lm(满意度 ~ scale(`Trust 1`):城市 + 年龄 + 城市, data = d)
+local({
+  ct <- coef(summary(ols_nested)); s <- summary(ols_nested)
+  stopifnot(nrow(ct) == 1 + 1 + 2 + 3)
+  write_coef("formula_nested", rename_terms(rownames(ct)), ct[, 1], ct[, 2], ct[, 3], ct[, 4])
+  write_fit("formula_nested", c(n = nobs(ols_nested), n_dropped = n - nobs(ols_nested),
+                                r2 = s$r.squared, adj_r2 = s$adj.r.squared, sigma = s$sigma,
+                                df_resid = ols_nested$df.residual,
+                                F = unname(s$fstatistic["value"]),
+                                logLik = as.numeric(logLik(ols_nested)),
+                                AIC = AIC(ols_nested), BIC = BIC(ols_nested)))
+})
+
 # 2. logit: log10(), sqrt(), exp() of arithmetic on a backticked column
 f_logit <- approve01 ~ log10(income) + sqrt(年龄) + exp(`Trust 1`/5) + 城市
 logit <- glm(f_logit, family = binomial, data = d,

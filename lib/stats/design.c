@@ -91,6 +91,10 @@ static size_t column_at(const char *formula, const char *at)
 
 static brisk_status formula_message(builder *b, brisk_status status, const char *at,
                                     const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static brisk_status formula_message(builder *b, brisk_status status, const char *at,
+                                    const char *fmt, va_list ap)
 {
     char what[400];
     vsnprintf(what, sizeof what, fmt, ap);

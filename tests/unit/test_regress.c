@@ -295,6 +295,16 @@ static void test_model_per_behaviour(void **state)
             snprintf(name, sizeof name, "rc_b_olr_%s", rongcheng_key(b));
             check_survey_model(ordinal, name, rongcheng_key(b), 1e-4);   /* svyolr's optimizer */
         }
+        /* functions of a behaviour's items (make_formula.R): scale() over the
+         * behaviour's respondents, the long layout's terms by wide names */
+        brisk_table_list *fn = regress_survey(d, "acc1_{b} ~ scale(age) + log(pb1_{b}) + "
+                                                 "I(tg1^2) + scale(`pb2_{b}`):gender", &ols);
+        for (size_t b = 0; b < 4; b++) {
+            char name[64];
+            snprintf(name, sizeof name, "rc_b_fn_%s", rongcheng_key(b));
+            check_survey_model(fn, name, rongcheng_key(b), 1e-6);
+        }
+        brisk_table_list_free(fn);
         /* pr3 is reverse-keyed: the note says so */
         const brisk_table *t = table(ordinal, "regress.coefficients");
         bool said = false;

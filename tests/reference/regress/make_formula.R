@@ -14,6 +14,8 @@
 #                             letters (满意度 satisfaction, 年龄 age, 城市 city)
 #   tests/reference/regress/formula_NAME.coef.csv   term,est,se,stat,p
 #   tests/reference/regress/formula_NAME.fit.csv    measure,value
+#   tests/reference/regress/rc_b_fn_KEY.{coef,fit}.csv   the same, per behaviour
+#                             of the bundled Rongcheng survey
 #
 # Term names are brisk's (README.md, "Term names"): R's for I(), log(),
 # scale() and the other functions (`scale(`Trust 1`)`, backticks where R
@@ -211,6 +213,25 @@ local({
   nn <- nrow(model.matrix(svy))
   write_fit("formula_svyglm", c(n = nn, n_dropped = n - nn, df_resid = svy$df.residual))
 })
+
+# 5. A survey's behaviours: the bundled Rongcheng survey (-99 missing; no
+# reversed item used), svyglm per behaviour of
+#   brisk regress rongcheng --formula
+#     'acc1_{b} ~ scale(age) + log(pb1_{b}) + I(tg1^2) + scale(`pb2_{b}`):gender'
+# scale() over the respondents where its column is present
+rc <- read.csv("surveys/rongcheng/rongcheng.csv")
+rc[rc == -99] <- NA
+rc_des <- svydesign(ids = ~1, weights = ~weight, data = rc)
+for (b in c("crime", "fees", "internet", "litter")) {
+  f <- as.formula(sprintf("acc1_%s ~ scale(age) + log(pb1_%s) + I(tg1^2) + scale(pb2_%s):gender",
+                          b, b, b))
+  fit <- svyglm(f, design = rc_des)
+  ct <- coef(summary(fit))
+  nn <- nrow(model.matrix(fit))
+  write_coef(paste0("rc_b_fn_", b), rownames(ct), ct[, 1], ct[, 2], ct[, 3], ct[, 4])
+  write_fit(paste0("rc_b_fn_", b), c(n = nn, n_dropped = nrow(rc) - nn,
+                                     df_resid = fit$df.residual, clusters = nn))
+}
 
 cat(sprintf("formula_ols    n %d, R2 %.4f, I(年龄^2) %.6f\n", nobs(ols), summary(ols)$r.squared,
             coef(ols)[["I(年龄^2)"]]))

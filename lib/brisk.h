@@ -6,6 +6,7 @@
 #include "brisk/error.h"
 #include "brisk/io.h"
 #include "brisk/dataset.h"
+#include "brisk/expr.h"
 #include "brisk/table.h"
 #include "brisk/syntax.h"
 #include "brisk/model.h"

@@ -40,7 +40,7 @@ allowed() {
 public_layer() {
     case $1 in
     error.h | io.h | version.h) echo core ;;
-    dataset.h) echo data ;;
+    dataset.h | expr.h) echo data ;;
     table.h) echo export ;;
     stats.h | regress.h) echo stats ;;
     syntax.h | model.h) echo sem ;;

@@ -48,6 +48,12 @@ int cli_common_option(cli_common *c, int opt, const cli_command *cmd)
     case 'f': c->format_name = optarg; return -1;
     case 'o': c->output = optarg; return -1;
     case 'q': c->quiet = true; return -1;
+    case CLI_OPT_WHERE:
+        if (strcmp(cmd->name, "simulate") == 0 || strcmp(cmd->name, "power") == 0)
+            return cli_usage_error(cmd, "--where filters the rows of data read from a file; "
+                                   "brisk %s draws its data", cmd->name);
+        c->where = optarg;
+        return -1;
     case 'h': fputs(cmd->usage, stdout); return EXIT_DONE;
     case 'V': printf("brisk %s\n", BRISK_VERSION); return EXIT_DONE;
     default: /* getopt has printed what was wrong */
@@ -268,11 +274,14 @@ char *cli_find_survey(const char *arg, brisk_error *err)
     return NULL;
 }
 
-brisk_status cli_survey_open(cli_survey *cs, const char *arg, brisk_error *err)
+brisk_status cli_survey_open(cli_survey *cs, const char *arg, const char *where,
+                             brisk_error *err)
 {
     memset(cs, 0, sizeof *cs);
     cs->path = cli_find_survey(arg, err);
     brisk_status st = cs->path ? brisk_survey_load(cs->path, &cs->survey, err) : err->status;
+    if (st == BRISK_OK && where)
+        st = brisk_survey_set_where(cs->survey, where, err);
     if (st == BRISK_OK)
         st = brisk_survey_read_data(cs->survey, &cs->data, err);
     return st;
@@ -286,9 +295,40 @@ void cli_survey_close(cli_survey *cs)
     memset(cs, 0, sizeof *cs);
 }
 
+brisk_status cli_note_rows(brisk_table_list *tables, const char *note)
+{
+    for (size_t k = 0; note[0] && k < tables->count; k++)
+        if (brisk_table_add_note(tables->tables[k], "%s", note) != BRISK_OK)
+            return BRISK_ERR_NOMEM;
+    return BRISK_OK;
+}
+
+brisk_status cli_filter_data(brisk_dataset *ds, const char *where, char *note, size_t size,
+                             brisk_error *err)
+{
+    note[0] = '\0';
+    if (!where)
+        return BRISK_OK;
+    size_t before = ds->nrows, kept;
+    brisk_status st = brisk_dataset_filter(ds, where, &kept, err);
+    if (st != BRISK_OK) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        err->column = 0;
+        return brisk_error_set(err, st, "--where: %s", msg);
+    }
+    if (kept == 0)
+        return brisk_error_set(err, BRISK_ERR_VALUE, "--where '%s' keeps none of the %zu rows "
+                               "of %s", where, before, ds->source ? ds->source : "the data");
+    snprintf(note, size, "Rows where %s: %zu of the data's %zu (%zu left out).", where, kept,
+             before, before - kept);
+    return BRISK_OK;
+}
+
 int cli_run_data_tables(const cli_common *c, const char *data, const char *model,
                         cli_model_analysis analysis, const void *ctx)
 {
+    char note[1024] = "";
     brisk_error err;
     brisk_error_clear(&err);
     brisk_dataset *ds = NULL;
@@ -298,7 +338,11 @@ int cli_run_data_tables(const cli_common *c, const char *data, const char *model
                       : text || !model ? brisk_read_file(data, NULL, &ds, &err)
                                        : err.status;
     if (st == BRISK_OK)
+        st = cli_filter_data(ds, c->where, note, sizeof note, &err);
+    if (st == BRISK_OK)
         st = analysis(text, model, ds, ctx, tables, &err);
+    if (st == BRISK_OK && cli_note_rows(tables, note) != BRISK_OK)
+        st = brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK)
         cli_print_warnings(c, tables);
     int status = st == BRISK_OK ? cli_write_tables(c, tables) : cli_fail(&err);
@@ -341,10 +385,16 @@ int cli_run_survey_tables(const cli_common *c, const char *arg, cli_analysis ana
     brisk_error_clear(&err);
     cli_survey cs;
     brisk_table_list *tables = brisk_table_list_new();
-    brisk_status st = tables ? cli_survey_open(&cs, arg, &err)
+    brisk_status st = tables ? cli_survey_open(&cs, arg, c->where, &err)
                              : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK)
         st = analysis(&cs, ctx, tables, &err);
+    char note[1024];
+    if (st == BRISK_OK) {
+        brisk_survey_filter_note(cs.data, note, sizeof note);
+        if (cli_note_rows(tables, note) != BRISK_OK)
+            st = brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
+    }
     int status;
     if (st == BRISK_OK) {
         cli_print_warnings(c, tables);

@@ -26,12 +26,15 @@ typedef struct cli_command {
 typedef struct cli_common {
     const char *format_name;
     const char *output;
+    const char *where;    /* --where CONDITION: the rows analysed, or NULL */
     bool quiet;
     brisk_output_format format;
 } cli_common;
 
 /* Long options of cli_common, to splice into a command's option table. */
+enum { CLI_OPT_WHERE = 890 };
 #define CLI_COMMON_OPTIONS                              \
+    {"where", required_argument, NULL, CLI_OPT_WHERE},  \
     {"format", required_argument, NULL, 'f'},           \
     {"output", required_argument, NULL, 'o'},           \
     {"quiet", no_argument, NULL, 'q'},                  \
@@ -77,7 +80,18 @@ typedef struct cli_survey {
     brisk_survey_data *data;
 } cli_survey;
 
-brisk_status cli_survey_open(cli_survey *cs, const char *arg, brisk_error *err);
+/* where (--where, or NULL) is added to the survey's filter =. */
+brisk_status cli_survey_open(cli_survey *cs, const char *arg, const char *where,
+                             brisk_error *err);
+
+/* The note of a filter (--where, a survey's filter =) under every table:
+ * which rows were analysed, how many kept and left out. */
+brisk_status cli_note_rows(brisk_table_list *tables, const char *note);
+
+/* --where on data read from a file (--data): the rows kept, and the note
+ * for the tables in note (empty without --where). */
+brisk_status cli_filter_data(brisk_dataset *ds, const char *where, char *note, size_t size,
+                             brisk_error *err);
 void cli_survey_close(cli_survey *cs);
 
 /* Run an analysis of a model file on a data file (--data, --model): read

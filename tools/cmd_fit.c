@@ -258,7 +258,7 @@ static int write_diagrams(const fit_options *o, const brisk_fit_result *results,
 }
 
 static int write_results(const fit_options *o, const brisk_fit_result *results, size_t n,
-                         const brisk_survey *survey)
+                         const brisk_survey *survey, const char *rows_note)
 {
     if (o->diagram)
         return write_diagrams(o, results, n);
@@ -268,6 +268,8 @@ static int write_results(const fit_options *o, const brisk_fit_result *results, 
     brisk_status st = tables ? brisk_fit_tables(results, n, tables, &err) : BRISK_ERR_NOMEM;
     if (st == BRISK_OK && survey)
         st = brisk_survey_warn_design(survey, tables);
+    if (st == BRISK_OK)
+        st = cli_note_rows(tables, rows_note);
     int status;
     if (st != BRISK_OK) {
         status = cli_fail(&err);
@@ -290,7 +292,10 @@ static int fit_data_file(const fit_options *o)
     brisk_dataset *ds = NULL;
     brisk_fitted fitted = {0};
     char *text = cli_read_text_file(o->model, &err);
+    char note[1024] = "";
     brisk_status st = text ? brisk_read_file(o->data, NULL, &ds, &err) : err.status;
+    if (st == BRISK_OK)
+        st = cli_filter_data(ds, o->common.where, note, sizeof note, &err);
     if (st == BRISK_OK)
         st = brisk_fit_text(text, o->model, 1, ds, NULL, 0, o->group, &o->model_opt, &fitted,
                             &err);
@@ -304,7 +309,7 @@ static int fit_data_file(const fit_options *o)
     } else {
         brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted,
                               .bootstrap = o->boot.draws ? &info : NULL};
-        status = write_results(o, &r, 1, NULL);
+        status = write_results(o, &r, 1, NULL, note);
     }
     brisk_fitted_free(&fitted);
     brisk_dataset_free(ds);
@@ -333,7 +338,9 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
             results[i] = (brisk_fit_result){.group = fits.groups[i], .fit = fits.fitted[i].fit,
                                             .fitted = &fits.fitted[i],
                                             .bootstrap = o->boot.draws ? &info[i] : NULL};
-        status = write_results(o, results, fits.n, s);
+        char note[1024];
+        brisk_survey_filter_note(d, note, sizeof note);
+        status = write_results(o, results, fits.n, s, note);
     } else {
         status = cli_fail(&err);
     }
@@ -351,7 +358,7 @@ static int fit_survey(const fit_options *o)
     brisk_error err;
     brisk_error_clear(&err);
     cli_survey cs = {0};
-    brisk_status st = cli_survey_open(&cs, o->survey, &err);
+    brisk_status st = cli_survey_open(&cs, o->survey, o->common.where, &err);
     status = st == BRISK_OK ? fit_behaviours(o, cs.survey, cs.data) : cli_fail(&err);
     cli_survey_close(&cs);
     return status;

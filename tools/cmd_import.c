@@ -148,12 +148,17 @@ static int run(int argc, char **argv)
                                .encoding = o.encoding};
     brisk_dataset *ds = NULL;
     brisk_table_list *tables = brisk_table_list_new();
+    char note[1024] = "";
     brisk_status st = tables ? brisk_read_file(argv[optind], &ropt, &ds, &err)
                              : brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        st = cli_filter_data(ds, o.common.where, note, sizeof note, &err);
     if (st == BRISK_OK && o.common.output)
         st = convert(&o, ds, &err);
     if (st == BRISK_OK && !o.common.quiet)
         st = brisk_inspect(ds, tables, &err);
+    if (st == BRISK_OK && cli_note_rows(tables, note) != BRISK_OK)
+        st = brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
     if (st != BRISK_OK) {
         status = cli_fail(&err);
     } else if (!o.common.quiet) {

@@ -168,7 +168,7 @@ static brisk_status survey_interviews(const iv_options *o, brisk_table_list *out
                                       brisk_error *err)
 {
     cli_survey cs;
-    brisk_status st = cli_survey_open(&cs, o->input, err);
+    brisk_status st = cli_survey_open(&cs, o->input, o->common.where, err);
     if (st != BRISK_OK) {
         cli_survey_close(&cs);
         return st;
@@ -186,9 +186,15 @@ static brisk_status survey_interviews(const iv_options *o, brisk_table_list *out
     if (st == BRISK_OK)
         st = brisk_interviews(p, &o->iv, out, err);
     if (st == BRISK_OK && cs.survey->interviews_link) {
+        size_t before = out->count;
         st = brisk_interviews_joint(p, cs.survey->interviews_link, cs.data, &o->iv, out, err);
         if (st != BRISK_OK && !err->file[0])
             brisk_error_at(err, cs.survey->path, cs.survey->interviews_link_line, 0);
+        /* a filter selects survey respondents: only the joint display uses them */
+        char note[1024];
+        brisk_survey_filter_note(cs.data, note, sizeof note);
+        for (size_t k = before; st == BRISK_OK && note[0] && k < out->count; k++)
+            st = brisk_table_add_note(out->tables[k], "Survey %c%s", note[0] + 32, note + 1);
     }
     brisk_qual_project_free(p);
     cli_survey_close(&cs);
@@ -207,6 +213,11 @@ static int run(int argc, char **argv)
     brisk_status st;
     if (!tables) {
         st = brisk_error_set(&err, BRISK_ERR_NOMEM, "out of memory");
+    } else if (is_project_file(o.input) && o.common.where) {
+        brisk_table_list_free(tables);
+        return cli_usage_error(&cmd_interviews, "--where selects survey respondents for the "
+                               "joint display: give the survey with [interviews], not the "
+                               "project");
     } else if (is_project_file(o.input)) {
         brisk_qual_project *p = NULL;
         st = brisk_qual_read(o.input, &p, &err);

@@ -551,6 +551,73 @@ cleanup:
     return st;
 }
 
+/* One row of the scores' table: a score's column on the given rows. */
+static brisk_status score_row(describe_ctx *c, brisk_table *t, const char *behaviour,
+                              const char *name, const size_t *rows, size_t nrows)
+{
+    const brisk_column *col = brisk_dataset_find(c->data->ds, name);
+    size_t n = collect(c, col, rows, nrows);
+    brisk_summary sum;
+    if (brisk_summarize(c->x, c->w, n, &sum) != BRISK_OK)
+        return BRISK_ERR_NOMEM;
+    size_t row = brisk_table_add_row(t);
+    if (row == (size_t)-1 || set_ids(t, row, behaviour, name, name) != BRISK_OK)
+        return BRISK_ERR_NOMEM;
+    double v[] = {(double)sum.n, (double)(nrows - n), sum.mean, sum.sd, sum.min, sum.median,
+                  sum.max};
+    for (size_t j = 0; j < sizeof v / sizeof v[0]; j++)
+        brisk_table_set_num(t, row, j + 3, v[j]);
+    return BRISK_OK;
+}
+
+/* [scores]: each score's n, mean, SD and range, per behaviour for a
+ * per-behaviour score, weighted as the items are. */
+static brisk_status describe_scores(describe_ctx *c, brisk_table_list *out)
+{
+    static const char *const cols[] = {"behaviour", "Behaviour", "construct", "Score",
+                                       "item", "Column", NULL};
+    static const char *const ncols[] = {"mean", "Mean", "sd", "SD", "min", "Min",
+                                        "median", "Median", "max", "Max", NULL};
+    const brisk_survey *s = c->s;
+    const brisk_survey_data *d = c->data;
+    if (s->nscores == 0)
+        return BRISK_OK;
+    brisk_table *t = brisk_table_new("describe.scores", "Scores");
+    brisk_status st = BRISK_ERR_NOMEM;
+    if (!t || add_columns(t, cols, BRISK_CELL_TEXT, 0) ||
+        brisk_table_add_column(t, "n", "n", BRISK_CELL_INT, 0) == (size_t)-1 ||
+        brisk_table_add_column(t, "missing", "Missing", BRISK_CELL_INT, 0) == (size_t)-1 ||
+        add_columns(t, ncols, BRISK_CELL_NUMBER, 2))
+        goto cleanup;
+    for (size_t i = 0; i < s->nscores; i++) {
+        const char *tmpl = s->scores[i].key;
+        bool per = brisk_template_is_per_behaviour(tmpl);
+        for (size_t b = 0; b < (per ? s->nbehaviours : 1); b++) {
+            char *name = brisk_survey_column_name(s, tmpl, b);
+            st = name ? score_row(c, t, per ? s->behaviours[b].key : NULL, name,
+                                  per ? d->rows[b] : d->respondent_rows,
+                                  per ? d->nrows[b] : d->nrespondents)
+                      : BRISK_ERR_NOMEM;
+            if (st == BRISK_OK)
+                brisk_table_set_text(t, t->nrows - 1, 1, tmpl);
+            free(name);
+            if (st != BRISK_OK)
+                goto cleanup;
+        }
+    }
+    st = BRISK_ERR_NOMEM;
+    if (brisk_table_add_note(t, "Scores as [scores] defines them (a mean needs every answer, "
+                             "mean.N at least N), computed after missing codes and "
+                             "reverse-keying%s%s%s.", d->weight ? "; weighted by '" : "",
+                             d->weight ? s->weight : "", d->weight ? "'" : ""))
+        goto cleanup;
+    st = brisk_table_list_add(out, t);
+    t = NULL;
+cleanup:
+    brisk_table_free(t);
+    return st;
+}
+
 size_t *brisk_respondent_index(const brisk_survey_data *d)
 {
     size_t *of = malloc((d->ds->nrows + 1) * sizeof *of);
@@ -599,6 +666,8 @@ brisk_status brisk_describe(const brisk_survey_data *data, brisk_table_list *out
             c.counts = NULL;
         }
     }
+    if (st == BRISK_OK)
+        st = describe_scores(&c, out);
     if (st == BRISK_OK)
         st = describe_demographics(&c, out);
     brisk_table_free(c.items);

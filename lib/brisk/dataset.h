@@ -91,6 +91,13 @@ brisk_status brisk_dataset_add_column(brisk_dataset *ds, const char *name,
  * missing.  Readers that learn the row count late grow with it. */
 brisk_status brisk_dataset_resize(brisk_dataset *ds, size_t nrows);
 
+/* Keep the rows whose keep[i] is true, in their order (a filter). */
+brisk_status brisk_dataset_keep_rows(brisk_dataset *ds, const bool *keep, brisk_error *err);
+
+/* Turn a text column of nrows cells into a numeric one holding values (NaN:
+ * missing, keeping the cell's kind of missing); its value labels stay. */
+brisk_status brisk_column_make_numeric(brisk_column *c, size_t nrows, const double *values);
+
 /* Column by exact name, or NULL (borrowed). */
 brisk_column *brisk_dataset_find(const brisk_dataset *ds, const char *name);
 /* Index of a column, or (size_t)-1. */

@@ -57,10 +57,12 @@ typedef struct brisk_survey {
     double agree_min, agree_max;
     double *missing;         /* extra missing codes */
     size_t nmissing;
+    char *filter;            /* filter = CONDITION: the rows analysed (brisk/expr.h), or NULL */
+    char *where;             /* a condition the command line adds (brisk_survey_set_where) */
     /* Lines of the [survey] keys, for errors about the data they name. */
     long title_line, data_line, id_line, weight_line, behaviour_line, encoding_line;
     long strata_line, cluster_line, fpc_line;
-    long scale_line, agree_line;
+    long scale_line, agree_line, filter_line;
 
     brisk_survey_entry *behaviours;   /* key = label */
     size_t nbehaviours;
@@ -73,6 +75,10 @@ typedef struct brisk_survey {
     size_t nreverse;
     brisk_survey_entry *demographics; /* column names */
     size_t ndemographics;
+    brisk_survey_entry *scores;       /* [scores]: name template = expression */
+    size_t nscores;
+    brisk_survey_entry *recodes;      /* [recode]: answer text = code */
+    size_t nrecodes;
 
     brisk_survey_margin *margins;     /* [margins]: the weights are raked to them */
     size_t nmargins;
@@ -96,6 +102,12 @@ brisk_status brisk_survey_parse(const char *text, size_t size, const char *path,
 /* Read and parse a .survey file. */
 brisk_status brisk_survey_load(const char *path, brisk_survey **out, brisk_error *err);
 void brisk_survey_free(brisk_survey *survey);
+
+/* A condition the command line adds to the survey's filter (--where):
+ * the rows analysed are those where both hold.  Checked as filter = is;
+ * err names the condition. */
+brisk_status brisk_survey_set_where(brisk_survey *survey, const char *condition,
+                                    brisk_error *err);
 
 /* Does a template name one column per behaviour ({b} or {behaviour})? */
 bool brisk_template_is_per_behaviour(const char *tmpl);
@@ -150,7 +162,10 @@ char *brisk_survey_model_text(const brisk_survey *s, size_t b);
  *  - the survey's missing codes become user-missing in items and
  *    demographics;
  *  - item values outside scale are an error naming variable and data row;
+ *  - answers written as text are coded by [recode];
  *  - reverse-keyed items are recoded to min + max - x;
+ *  - the [scores] are computed, as columns of their own;
+ *  - the rows where filter = (and --where) does not hold are left out;
  *  - the weight is numeric, finite and non-negative;
  *  - the sampling design (strata, cluster, fpc) is one R's survey package
  *    can estimate variances from (stats/sampling.h: no missing stratum, two
@@ -179,7 +194,15 @@ typedef struct brisk_survey_data {
     struct brisk_survey_raking *raking;
     size_t raked_passes;
     double raked_min, raked_max, raked_deff;
+    /* With filter = or --where: the data file's rows before the filter
+     * (ds->nrows after it). */
+    size_t rows_read;
 } brisk_survey_data;
+
+/* The sentence a table's note gives when the survey's rows are filtered:
+ * "Rows where aware == 1 & age >= 18: 512 of the data's 600 (88 left
+ * out)."  Empty when nothing is filtered. */
+void brisk_survey_filter_note(const brisk_survey_data *d, char *buf, size_t size);
 
 brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_data **out,
                                     brisk_error *err);

@@ -168,6 +168,60 @@ brisk_status brisk_dataset_resize(brisk_dataset *ds, size_t nrows)
     return BRISK_OK;
 }
 
+brisk_status brisk_dataset_keep_rows(brisk_dataset *ds, const bool *keep, brisk_error *err)
+{
+    size_t kept = 0;
+    for (size_t j = 0; j < ds->ncols; j++) {
+        brisk_column *c = &ds->cols[j];
+        size_t w = 0;
+        for (size_t i = 0; i < ds->nrows; i++) {
+            if (!keep[i]) {
+                if (c->str && c->str[i] != empty_string)
+                    free(c->str[i]);
+                continue;
+            }
+            c->miss[w] = c->miss[i];
+            if (c->str)
+                c->str[w] = c->str[i];
+            else
+                c->num[w] = c->num[i];
+            w++;
+        }
+        for (size_t i = w; c->str && i < ds->nrows; i++)
+            c->str[i] = empty_string;   /* moved or freed: resize must not free them */
+        kept = w;
+    }
+    if (ds->ncols == 0)
+        for (size_t i = 0; i < ds->nrows; i++)
+            kept += keep[i];
+    if (brisk_dataset_resize(ds, kept) != BRISK_OK)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    return BRISK_OK;
+}
+
+brisk_status brisk_column_make_numeric(brisk_column *c, size_t nrows, const double *values)
+{
+    if (c->type == BRISK_NUMERIC)
+        return BRISK_ERR_ARGUMENT;
+    double *num = malloc((nrows ? nrows : 1) * sizeof *num);
+    if (!num)
+        return BRISK_ERR_NOMEM;
+    for (size_t i = 0; i < nrows; i++) {
+        num[i] = values[i];
+        if (isnan(values[i]))
+            c->miss[i] = c->miss[i] ? c->miss[i] : BRISK_MISS_SYSTEM;
+        else
+            c->miss[i] = BRISK_MISS_NONE;
+        if (c->str[i] != empty_string)
+            free(c->str[i]);
+    }
+    free(c->str);
+    c->str = NULL;
+    c->num = num;
+    c->type = BRISK_NUMERIC;
+    return BRISK_OK;
+}
+
 brisk_column *brisk_dataset_find(const brisk_dataset *ds, const char *name)
 {
     size_t j = brisk_dataset_index(ds, name);

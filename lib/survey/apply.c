@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "core/util.h"
 #include "stats/sampling.h"
+#include "brisk/expr.h"
 #include "survey_internal.h"
 
 void brisk_survey_data_free(brisk_survey_data *d)
@@ -119,6 +121,16 @@ static brisk_status check_entries(const brisk_survey *s, const brisk_dataset *ds
     return BRISK_OK;
 }
 
+/* Is the name one of the [scores] (computed after the columns are
+ * checked)? */
+static bool is_score(const brisk_survey *s, const char *tmpl)
+{
+    for (size_t i = 0; i < s->nscores; i++)
+        if (strcmp(s->scores[i].key, tmpl) == 0)
+            return true;
+    return false;
+}
+
 static brisk_status check_model(const brisk_survey *s, const brisk_dataset *ds,
                                 brisk_error *err)
 {
@@ -130,7 +142,7 @@ static brisk_status check_model(const brisk_survey *s, const brisk_dataset *ds,
         if (st->op == BRISK_OP_DEFINE || st->op == BRISK_OP_EQUAL || st->op == BRISK_OP_LESS ||
             st->op == BRISK_OP_GREATER)
             continue;
-        if (!brisk_syntax_is_latent(syn, st->lhs)) {
+        if (!brisk_syntax_is_latent(syn, st->lhs) && !is_score(s, st->lhs)) {
             for (size_t b = 0; b < blocks_of(s, st->lhs); b++) {
                 brisk_status r = require(s, ds, st->lhs, b, st->line, st->column,
                                          "model variable", NULL, err);
@@ -142,7 +154,8 @@ static brisk_status check_model(const brisk_survey *s, const brisk_dataset *ds,
             continue;
         for (size_t k = 0; k < st->nrhs; k++) {
             const brisk_term *t = &st->rhs[k];
-            if (brisk_syntax_is_latent(syn, t->name) || strcmp(t->name, "1") == 0)
+            if (brisk_syntax_is_latent(syn, t->name) || strcmp(t->name, "1") == 0 ||
+                is_score(s, t->name))
                 continue;
             for (size_t b = 0; b < blocks_of(s, t->name); b++) {
                 brisk_status r = require(s, ds, t->name, b, t->line, t->column,
@@ -257,7 +270,9 @@ static brisk_status check_item_values(const brisk_survey *s, const brisk_dataset
         if (c->type == BRISK_STRING) {
             brisk_survey_error(err, s, line, 0, BRISK_ERR_VALUE,
                                "item '%s' holds text ('%.40s' in %s) where numeric codes "
-                               "are expected", c->name, c->str[i], where);
+                               "are expected; answers written as words are coded in a "
+                               "[recode] section ('%.40s = 4')", c->name, c->str[i], where,
+                               c->str[i]);
             brisk_error_variable(err, c->name);
             return BRISK_ERR_VALUE;
         }
@@ -292,6 +307,66 @@ static void reverse_code(const brisk_survey *s, brisk_column *c, size_t nrows)
     }
 }
 
+/* Is the cell's text (blanks around it aside) the answer text key, in any
+ * case? */
+static bool same_answer(const char *key, const char *cell)
+{
+    while (*cell == ' ' || *cell == '\t')
+        cell++;
+    size_t n = strlen(cell);
+    while (n && (cell[n - 1] == ' ' || cell[n - 1] == '\t' || cell[n - 1] == '\r'))
+        n--;
+    return strlen(key) == n && strncasecmp(key, cell, n) == 0;
+}
+
+/* [recode]: an item whose answers are written as text (an export with
+ * labels instead of codes) gets their codes; a number stays a number, and
+ * the texts become the codes' value labels. */
+static brisk_status recode_answers(const brisk_survey *s, const brisk_dataset *ds,
+                                   brisk_column *c, long line, brisk_error *err)
+{
+    if (c->type != BRISK_STRING || !s->nrecodes)
+        return BRISK_OK;
+    double *codes = malloc((ds->nrows ? ds->nrows : 1) * sizeof *codes);
+    bool *used = calloc(s->nrecodes, sizeof *used);
+    brisk_status st = codes && used ? BRISK_OK
+                                    : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == BRISK_OK && i < ds->nrows; i++) {
+        const char *cell = c->str[i];
+        codes[i] = NAN;
+        if (brisk_is_missing(c, i) || cell[strspn(cell, " \t\r")] == '\0')
+            continue;
+        size_t k = 0;
+        while (k < s->nrecodes && !same_answer(s->recodes[k].key, cell))
+            k++;
+        if (k < s->nrecodes) {
+            brisk_parse_number(s->recodes[k].value, strlen(s->recodes[k].value), &codes[i]);
+            used[k] = true;
+        } else if (!brisk_parse_number(cell, strlen(cell), &codes[i])) {
+            char where[160];
+            describe_row(s, ds, i, where, sizeof where);
+            brisk_survey_error(err, s, line, 0, BRISK_ERR_VALUE,
+                               "item '%s' holds '%.60s' in %s, an answer [recode] does not "
+                               "code: add a line '%.60s = CODE' to [recode]", c->name, cell,
+                               where, cell);
+            brisk_error_variable(err, c->name);
+            st = BRISK_ERR_VALUE;
+        }
+    }
+    if (st == BRISK_OK && brisk_column_make_numeric(c, ds->nrows, codes) != BRISK_OK)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; st == BRISK_OK && k < s->nrecodes; k++) {
+        double code;
+        brisk_parse_number(s->recodes[k].value, strlen(s->recodes[k].value), &code);
+        if (used[k] && !brisk_column_label_of(c, code) &&
+            brisk_column_add_label(c, code, NULL, s->recodes[k].key) != BRISK_OK)
+            st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    free(codes);
+    free(used);
+    return st;
+}
+
 /* Items: missing codes, scale, reverse-keying, for every column they name. */
 static brisk_status prepare_items(const brisk_survey *s, brisk_dataset *ds, brisk_error *err)
 {
@@ -300,6 +375,8 @@ static brisk_status prepare_items(const brisk_survey *s, brisk_dataset *ds, bris
         for (size_t b = 0; b < blocks_of(s, e->key); b++) {
             brisk_column *c;
             brisk_status st = require(s, ds, e->key, b, e->line, 0, "item", &c, err);
+            if (st == BRISK_OK)
+                st = recode_answers(s, ds, c, e->line, err);
             if (st == BRISK_OK && apply_missing_codes(s, c, ds->nrows) != BRISK_OK)
                 st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
             if (st == BRISK_OK)
@@ -600,6 +677,109 @@ static brisk_status build_design(brisk_survey_data *d, brisk_error *err)
     return st;
 }
 
+/* One [scores] column: the expression for behaviour b, row by row. */
+static brisk_status compute_score(const brisk_survey *s, brisk_dataset *ds,
+                                  const brisk_survey_entry *e, size_t b, brisk_error *err)
+{
+    char *name = brisk_survey_column_name(s, e->key, b);
+    char *text = name ? brisk_survey_column_name(s, e->value, b) : NULL;
+    brisk_expr *x = NULL;
+    brisk_status st = text ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK && brisk_dataset_find(ds, name)) {
+        st = brisk_survey_error(err, s, e->line, 0, BRISK_ERR_COLUMN,
+                                "score '%s' has the name of a column of %s: rename the score",
+                                name, s->data_path);
+        brisk_error_variable(err, name);
+    }
+    if (st == BRISK_OK)
+        st = brisk_expr_parse(text, &x, err);
+    if (st == BRISK_OK)
+        st = brisk_expr_bind(x, ds, err);
+    if (st != BRISK_OK && err && !err->file[0]) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        brisk_survey_error(err, s, e->line, 0, st, "score '%s': %s", name, msg);
+    }
+    size_t j;
+    if (st == BRISK_OK)
+        st = brisk_dataset_add_column(ds, name, BRISK_NUMERIC, &j, err);
+    for (size_t i = 0; st == BRISK_OK && i < ds->nrows; i++) {
+        double v = brisk_expr_value(x, ds, i);
+        if (!isnan(v))
+            brisk_column_set_number(&ds->cols[j], i, v);
+    }
+    if (st == BRISK_OK && !(ds->cols[j].label = brisk_strdup(text)))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    brisk_expr_free(x);
+    free(text);
+    free(name);
+    return st;
+}
+
+/* [scores]: each a column of its own, once the items are coded (missing
+ * codes, reverse-keying), so that a score is what the items mean. */
+static brisk_status compute_scores(const brisk_survey *s, brisk_dataset *ds, brisk_error *err)
+{
+    for (size_t i = 0; i < s->nscores; i++)
+        for (size_t b = 0; b < blocks_of(s, s->scores[i].key); b++) {
+            brisk_status st = compute_score(s, ds, &s->scores[i], b, err);
+            if (st != BRISK_OK)
+                return st;
+        }
+    return BRISK_OK;
+}
+
+/* One condition, as the rows' filter: errors point at line (0: the
+ * command line's --where). */
+static brisk_status filter_rows(const brisk_survey *s, brisk_dataset *ds, const char *cond,
+                                long line, brisk_error *err)
+{
+    size_t kept;
+    brisk_status st = brisk_dataset_filter(ds, cond, &kept, err);
+    if (st != BRISK_OK && err) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        if (line)
+            brisk_survey_error(err, s, line, 0, st, "filter: %s", msg);
+        else
+            brisk_error_set(err, st, "--where: %s", msg);
+    }
+    if (st == BRISK_OK && kept == 0) {
+        const char *what = line ? "filter =" : "--where";
+        st = line ? brisk_survey_error(err, s, line, 0, BRISK_ERR_VALUE, "%s keeps none of the "
+                                       "rows of %s", what, s->data_path)
+                  : brisk_error_set(err, BRISK_ERR_VALUE, "%s '%s' keeps none of the rows of "
+                                    "%s", what, cond, s->data_path);
+    }
+    return st;
+}
+
+static brisk_status apply_filters(brisk_survey_data *d, brisk_error *err)
+{
+    const brisk_survey *s = d->survey;
+    d->rows_read = d->ds->nrows;
+    brisk_status st = s->filter ? filter_rows(s, d->ds, s->filter, s->filter_line, err)
+                                : BRISK_OK;
+    if (st == BRISK_OK && s->where)
+        st = filter_rows(s, d->ds, s->where, 0, err);
+    return st;
+}
+
+void brisk_survey_filter_note(const brisk_survey_data *d, char *buf, size_t size)
+{
+    const brisk_survey *s = d->survey;
+    if (!size)
+        return;
+    buf[0] = '\0';
+    if (!s->filter && !s->where)
+        return;
+    size_t kept = d->ds->nrows;
+    snprintf(buf, size, "Rows where %s%s%s%s%s: %zu of the data's %zu (%zu left out).",
+             s->filter && s->where ? "(" : "", s->filter ? s->filter : "",
+             s->filter && s->where ? ") & (" : "", s->where ? s->where : "",
+             s->filter && s->where ? ")" : "", kept, d->rows_read, d->rows_read - kept);
+}
+
 /* [margins] without a weight: the raked weights' column, from 1 (added
  * before any column is looked at: adding moves the columns). */
 static brisk_status add_raked_weight(const brisk_survey *s, brisk_dataset *ds, brisk_error *err)
@@ -637,6 +817,10 @@ brisk_status brisk_survey_prepare(const brisk_survey *survey, brisk_dataset *ds,
         st = prepare_items(survey, ds, err);
     if (st == BRISK_OK && prepare_demographics(survey, ds) != BRISK_OK)
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        st = compute_scores(survey, ds, err);
+    if (st == BRISK_OK)
+        st = apply_filters(d, err);
     if (st == BRISK_OK && survey->weight) {
         d->weight = brisk_dataset_find(ds, survey->weight);
         st = check_weight(survey, ds, d->weight, err);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include "brisk/expr.h"
 #include "core/util.h"
 #include "survey_internal.h"
 
@@ -17,12 +19,12 @@
 
 typedef enum {
     SEC_NONE, SEC_SURVEY, SEC_BEHAVIOURS, SEC_ITEMS, SEC_REVERSE, SEC_MODEL,
-    SEC_DEMOGRAPHICS, SEC_MARGINS, SEC_INTERVIEWS
+    SEC_DEMOGRAPHICS, SEC_MARGINS, SEC_INTERVIEWS, SEC_SCORES, SEC_RECODE
 } section;
 
 static const char *const section_names[] = {
     "", "survey", "behaviours", "items", "reverse", "model", "demographics", "margins",
-    "interviews"
+    "interviews", "scores", "recode"
 };
 
 #define MAX_MARGINS 32
@@ -87,6 +89,10 @@ void brisk_survey_free(brisk_survey *s)
     free(s->behaviour_column);
     free(s->encoding);
     free(s->missing);
+    free(s->filter);
+    free(s->where);
+    entries_free(s->scores, s->nscores);
+    entries_free(s->recodes, s->nrecodes);
     entries_free(s->behaviours, s->nbehaviours);
     entries_free(s->items, s->nitems);
     entries_free(s->reverse, s->nreverse);
@@ -241,6 +247,8 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
         return set_string(p, key, &s->encoding, &s->encoding_line, v);
     if (strcmp(key, "missing") == 0)
         return parse_codes(p, v);
+    if (strcmp(key, "filter") == 0)
+        return set_string(p, key, &s->filter, &s->filter_line, v);
     if (strcmp(key, "scale") == 0) {
         s->has_scale = true;
         s->scale_line = p->line;
@@ -276,7 +284,7 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
         return fail(p, "layout must be 'wide' or 'long', not '%s'%s", v, "");
     }
     return fail(p, "unknown key '%s' in [survey] (known: title data id layout behaviour "
-                   "weight strata cluster fpc scale agree missing encoding ordered)%s", key, "");
+                   "weight strata cluster fpc scale agree missing encoding ordered filter)%s", key, "");
 }
 
 /* [interviews]: the coded-interview project of a mixed-methods study and
@@ -395,6 +403,42 @@ static brisk_status margin_line(survey_parser *p, const char *key, char *value)
     return BRISK_OK;
 }
 
+/* [scores]: "accept_{b} = mean(acc1_{b}, acc2_{b}, acc3_{b})", a construct
+ * score computed as a column of its own (checked once the behaviours are
+ * known: check_scores). */
+static brisk_status score_line(survey_parser *p, const char *key, const char *value)
+{
+    brisk_survey *s = p->s;
+    if (!value || !*value)
+        return fail(p, "[scores] expects 'name = expression', e.g. 'accept_{b} = "
+                       "mean(acc1_{b}, acc2_{b}, acc3_{b})'%s%s", "", "");
+    const brisk_survey_entry *dup = find_entry(s->scores, s->nscores, key);
+    if (dup) {
+        char first[32];
+        snprintf(first, sizeof first, "%ld", dup->line);
+        return fail(p, "score '%s' is defined twice (first on line %s)", key, first);
+    }
+    return add_entry(p, &s->scores, &s->nscores, key, value);
+}
+
+/* [recode]: "Strongly disagree = 1", an answer's text and its code. */
+static brisk_status recode_line(survey_parser *p, const char *key, const char *value)
+{
+    brisk_survey *s = p->s;
+    double code;
+    if (!value || !brisk_parse_number(value, strlen(value), &code) || !isfinite(code))
+        return fail(p, "[recode] expects 'answer text = code', e.g. 'Strongly disagree = 1', "
+                       "not '%s = %s'", key, value ? value : "");
+    for (size_t i = 0; i < s->nrecodes; i++)
+        if (strcasecmp(s->recodes[i].key, key) == 0) {
+            char first[32];
+            snprintf(first, sizeof first, "%ld", s->recodes[i].line);
+            return fail(p, "answer '%s' is recoded twice in [recode] (first on line %s)", key,
+                        first);
+        }
+    return add_entry(p, &s->recodes, &s->nrecodes, key, value);
+}
+
 static brisk_status key_value_line(survey_parser *p, char *line)
 {
     char *eq = strchr(line, '=');
@@ -434,6 +478,10 @@ static brisk_status key_value_line(survey_parser *p, char *line)
         return margin_line(p, key, value);
     case SEC_INTERVIEWS:
         return interviews_key(p, key, value);
+    case SEC_SCORES:
+        return score_line(p, key, value);
+    case SEC_RECODE:
+        return recode_line(p, key, value);
     default: /* SEC_ITEMS */
         if (key[0] == '`' && (strlen(key) < 3 || key[strlen(key) - 1] != '`'))
             return fail(p, "item '%s': a backtick is not closed (a name with blanks is "
@@ -467,7 +515,7 @@ static brisk_status section_header(survey_parser *p, char *line)
         }
     }
     return fail(p, "unknown section [%s] (known: survey behaviours items reverse model "
-                   "demographics margins interviews)%s", name, "");
+                   "demographics margins interviews scores recode)%s", name, "");
 }
 
 static brisk_status one_line(survey_parser *p, char *raw)
@@ -556,6 +604,86 @@ static brisk_status check_interviews(survey_parser *p)
     return s->interviews ? resolve_path(p, s->interviews, &s->interviews_path) : BRISK_OK;
 }
 
+/* A condition or score expression of line, for behaviour b: it must
+ * parse ({b} expanded as in column names). */
+static brisk_status check_expression(survey_parser *p, const char *what, const char *text,
+                                     size_t b, long line)
+{
+    char *expanded = brisk_survey_column_name(p->s, text, b);
+    if (!expanded)
+        return nomem(p);
+    brisk_expr *e = NULL;
+    brisk_status st = brisk_expr_parse(expanded, &e, p->err);
+    brisk_expr_free(e);
+    free(expanded);
+    if (st != BRISK_OK && p->err) {
+        char msg[sizeof p->err->message];
+        snprintf(msg, sizeof msg, "%s", p->err->message);
+        brisk_survey_error(p->err, p->s, line, 0, st, "%s: %s", what, msg);
+        p->err->column = 0;   /* the message names the character of the expression */
+    }
+    return st;
+}
+
+/* filter = and [scores]: expressions that parse, {b} only where there are
+ * behaviours, and a per-behaviour expression only for a per-behaviour
+ * score. */
+static brisk_status check_scores(survey_parser *p)
+{
+    brisk_survey *s = p->s;
+    if (s->filter) {
+        p->line = s->filter_line;
+        if (brisk_template_is_per_behaviour(s->filter))
+            return fail(p, "filter = keeps or leaves out whole rows: it cannot use {b} (a "
+                           "condition on one behaviour's answers names its columns)%s%s", "",
+                        "");
+        brisk_status st = check_expression(p, "filter", s->filter, 0, s->filter_line);
+        if (st != BRISK_OK)
+            return st;
+    }
+    for (size_t i = 0; i < s->nscores; i++) {
+        const brisk_survey_entry *e = &s->scores[i];
+        p->line = e->line;
+        bool per_name = brisk_template_is_per_behaviour(e->key);
+        if ((per_name || brisk_template_is_per_behaviour(e->value)) && !s->nbehaviours)
+            return fail(p, "score '%s' uses {b}, but the survey has no [behaviours]%s", e->key,
+                        "");
+        if (!per_name && brisk_template_is_per_behaviour(e->value))
+            return fail(p, "score '%s' is computed from per-behaviour items ({b}) but is one "
+                           "column: name it per behaviour too (%s_{b})", e->key, e->key);
+        if (strchr(e->key, ' ') || strchr(e->key, '\t') || strchr(e->key, '`'))
+            return fail(p, "score name '%s' may not hold blanks or backticks%s", e->key, "");
+        if (find_entry(s->items, s->nitems, e->key))
+            return fail(p, "score '%s' has the name of an item%s", e->key, "");
+        char what[300];
+        snprintf(what, sizeof what, "score '%.200s'", e->key);
+        brisk_status st = check_expression(p, what, e->value, 0, e->line);
+        if (st != BRISK_OK)
+            return st;
+    }
+    p->line = 0;
+    return BRISK_OK;
+}
+
+brisk_status brisk_survey_set_where(brisk_survey *s, const char *condition, brisk_error *err)
+{
+    brisk_expr *e = NULL;
+    brisk_status st = brisk_expr_parse(condition, &e, err);
+    if (st != BRISK_OK) {
+        char msg[sizeof err->message];
+        if (err) {
+            snprintf(msg, sizeof msg, "%s", err->message);
+            brisk_error_set(err, st, "--where: %s", msg);
+        }
+        return st;
+    }
+    brisk_expr_free(e);
+    free(s->where);
+    if (!(s->where = brisk_strdup(condition)))
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    return BRISK_OK;
+}
+
 /* Whole-file checks once every section is read. */
 static brisk_status check_survey(survey_parser *p)
 {
@@ -607,7 +735,9 @@ static brisk_status check_survey(survey_parser *p)
         s->weight_generated = true;
     }
     p->line = 0;
-    brisk_status st = check_interviews(p);
+    brisk_status st = check_scores(p);
+    if (st == BRISK_OK)
+        st = check_interviews(p);
     return st == BRISK_OK ? resolve_path(p, s->data, &s->data_path) : st;
 }
 

@@ -531,7 +531,8 @@ t_simulate() {
     run 0 simulate --survey "$survey" --model "$top_srcdir/surveys/rongcheng/population.lav" \
         --n 600 --seed 20190501 --thresholds=-1.8,-1.0,-0.3,0.9 --missing 0.03 --digits 4 \
         -o "$tmp/rc.csv" &&
-    cmp "$tmp/rc.csv" "$top_srcdir/surveys/rongcheng/rongcheng.csv" &&
+    "${AWK:-awk}" -f "$top_srcdir/surveys/rongcheng/urban.awk" "$tmp/rc.csv" >"$tmp/rcu.csv" &&
+    cmp "$tmp/rcu.csv" "$top_srcdir/surveys/rongcheng/rongcheng.csv" &&
     # a survey without a scale: its items stay continuous, rounded by --digits
     printf '[survey]\ndata = d.csv\n\n[items]\nx1 = one\nx2 = two\nx3 = three\n' \
         >"$tmp/noscale.survey" &&

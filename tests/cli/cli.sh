@@ -354,6 +354,12 @@ t_regress_behaviours() {
     run 0 regress "$survey" --formula "$f" -q -f csv && cp "$tmp/out" "$tmp/rw.csv" &&
     run 0 regress "$tmp/long.survey" --formula "$f" -q -f csv && cmp "$tmp/rw.csv" "$tmp/out" &&
     has "crime,log(pb1_crime),0.76574771" "$tmp/out" && has "litter,scale(pb2_litter):gender" "$tmp/out" &&
+    # with --where, scale() over the rows kept, functions of a score (svyglm on
+    # subset(); tests/reference/regress/rc_where_fn_crime.coef.csv)
+    run 0 regress "$survey" --formula 'accept_{b} ~ scale(age) + log(trust) + urban' \
+        --where 'education > 1' -q -f csv &&
+    has "crime,scale(age),0.01751657" "$tmp/out" && has ",0.034111159" "$tmp/out" &&
+    has "crime,log(trust),1.01345502" "$tmp/out" && has "Observations used,471," "$tmp/out" &&
     run 0 regress "$tmp/long.survey" --formula "$f" -q && has "one model per behaviour" "$tmp/out" &&
     # an ordered regression of a reverse-keyed item says it was reversed
     run 0 regress "$survey" --family ordinal --formula 'pr3_{b} ~ age' -q &&

@@ -233,6 +233,25 @@ for (b in c("crime", "fees", "internet", "litter")) {
                                      df_resid = fit$df.residual, clusters = nn))
 }
 
+# 6. With --where: the acceptance score of crime ([scores]: the mean of
+# acc1..acc3; trust the mean of at least 2 of tg1..tg3) on the respondents
+# with education > 1, as svydesign(data = subset(...)): scale() over the
+# rows kept.  tests/cli/cli.sh (t_regress_behaviours) asserts these values.
+local({
+  d <- rc
+  d$accept_crime <- rowMeans(d[c("acc1_crime", "acc2_crime", "acc3_crime")])
+  tg <- d[c("tg1", "tg2", "tg3")]
+  d$trust <- ifelse(rowSums(!is.na(tg)) >= 2, rowMeans(tg, na.rm = TRUE), NA)
+  s <- subset(d, education > 1)
+  fit <- svyglm(accept_crime ~ scale(age) + log(trust) + urban,
+                design = svydesign(ids = ~1, weights = ~weight, data = s))
+  ct <- coef(summary(fit))
+  nn <- nrow(model.matrix(fit))
+  write_coef("rc_where_fn_crime", rownames(ct), ct[, 1], ct[, 2], ct[, 3], ct[, 4])
+  write_fit("rc_where_fn_crime", c(n = nn, n_dropped = nrow(s) - nn,
+                                   df_resid = fit$df.residual))
+})
+
 cat(sprintf("formula_ols    n %d, R2 %.4f, I(年龄^2) %.6f\n", nobs(ols), summary(ols)$r.squared,
             coef(ols)[["I(年龄^2)"]]))
 cat(sprintf("formula_logit  n %d, logLik %.4f\n", nobs(logit), as.numeric(logLik(logit))))

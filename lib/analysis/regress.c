@@ -369,11 +369,52 @@ brisk_status brisk_regress(const brisk_dataset *ds, const char *formula,
 
 static bool is_name_char(char c)
 {
-    return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '{' || c == '}';
+    return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '{' || c == '}' ||
+           ((unsigned char)c & 0x80);
 }
 
-/* The names of a formula in order ("acc1_{b}", "age", ...), each once;
- * *n of them, a new array of new strings, or NULL when out of memory. */
+/* The name at p, bare or in backticks (`Trust {b}`): its text in *name and
+ * *len, and where it ends; NULL where none starts (a number, a function's
+ * name, an operator).  *function says a function's name was skipped. */
+static const char *name_at(const char *p, const char **name, size_t *len, bool *function)
+{
+    *function = false;
+    if (*p == '`') {
+        const char *close = strchr(p + 1, '`');
+        if (!close)
+            return NULL;
+        *name = p + 1;
+        *len = (size_t)(close - p - 1);
+        return close + 1;
+    }
+    if (!is_name_char(*p) || isdigit((unsigned char)*p) ||
+        (*p == '.' && isdigit((unsigned char)p[1])))
+        return NULL;
+    const char *end = p;
+    while (is_name_char(*end))
+        end++;
+    const char *after = end + strspn(end, " \t");
+    *function = *after == '(';
+    *name = p;
+    *len = (size_t)(end - p);
+    return end;
+}
+
+/* Past the token at p that is no name: a number (1e-4) or one character. */
+static const char *skip_other(const char *p)
+{
+    if (isdigit((unsigned char)*p) || (*p == '.' && isdigit((unsigned char)p[1]))) {
+        while (isalnum((unsigned char)*p) || *p == '.' ||
+               ((*p == '+' || *p == '-') && (p[-1] == 'e' || p[-1] == 'E')))
+            p++;
+        return p;
+    }
+    return p + 1;
+}
+
+/* The names of a formula in order ("acc1_{b}", "age", "Trust 1", ...), each
+ * once, without backticks or the functions called; *n of them, a new array
+ * of new strings, or NULL when out of memory. */
 static char **formula_names(const char *formula, size_t *n)
 {
     size_t cap = 0;
@@ -381,14 +422,18 @@ static char **formula_names(const char *formula, size_t *n)
     bool ok = names != NULL;
     *n = 0;
     for (const char *p = formula; ok && *p;) {
-        if (!is_name_char(*p) || isdigit((unsigned char)*p)) {
-            p++;   /* an operator, a blank, or a number (the 1 of "- 1") */
+        const char *start;
+        size_t len;
+        bool function;
+        const char *end = name_at(p, &start, &len, &function);
+        if (!end) {
+            p = skip_other(p);
             continue;
         }
-        const char *start = p;
-        while (is_name_char(*p))
-            p++;
-        char *name = brisk_strndup(start, (size_t)(p - start));
+        p = end;
+        if (function)
+            continue;
+        char *name = brisk_strndup(start, len);
         bool seen = false;
         for (size_t i = 0; name && i < *n && !seen; i++)
             seen = strcmp(names[i], name) == 0;
@@ -422,32 +467,80 @@ typedef struct survey_formula {
     size_t nnames;
     bool per_behaviour;        /* a name carries {b}: a model per behaviour */
     brisk_buf reversed;        /* its reverse-keyed items, "pr3_{b}, pr2_crime" */
+    char *lhs;                 /* the outcome as written ("log(acc1_{b})"; a name
+                                  without its backticks) */
 } survey_formula;
 
+/* The outcome as the formula writes it, a new string (NULL: no memory). */
+static char *left_hand_side(const char *formula)
+{
+    size_t end = strcspn(formula, "~"), start = strspn(formula, " \t");
+    while (end > start && (formula[end - 1] == ' ' || formula[end - 1] == '\t'))
+        end--;
+    if (end < start)
+        end = start;
+    if (end - start > 2 && formula[start] == '`' && formula[end - 1] == '`' &&
+        !memchr(formula + start + 1, '`', end - start - 2)) {
+        start++;
+        end--;
+    }
+    return brisk_strndup(formula + start, end - start);
+}
+
+/* The wide name of the long layout's column name for behaviour b ("pb1"
+ * is "pb1_crime" when the formula writes pb1_{b}), or NULL. */
+static char *wide_of(const survey_formula *sf, size_t b, const char *name, size_t len)
+{
+    for (size_t i = 0; i < sf->nnames; i++) {
+        if (!brisk_template_is_per_behaviour(sf->names[i]))
+            continue;
+        char *column = brisk_survey_column_name(sf->s, sf->names[i], b);
+        bool same = column && strlen(column) == len && strncmp(column, name, len) == 0;
+        free(column);
+        if (same)
+            return brisk_survey_wide_name(sf->s, sf->names[i], b);
+    }
+    return NULL;
+}
+
+/* part[0..len) with each name of a behaviour's column by its wide name
+ * ("log(pb1)" is "log(pb1_crime)"). */
+static bool rename_names(const survey_formula *sf, size_t b, const char *part, size_t len,
+                         brisk_buf *out)
+{
+    bool ok = true;
+    for (const char *p = part, *stop = part + len; ok && p < stop;) {
+        const char *name;
+        size_t n;
+        bool function;
+        const char *end = name_at(p, &name, &n, &function);
+        if (!end || end > stop) {
+            const char *next = skip_other(p);
+            next = next > stop ? stop : next;
+            ok = brisk_buf_append(out, p, (size_t)(next - p));
+            p = next;
+            continue;
+        }
+        char *wide = function ? NULL : wide_of(sf, b, name, n);
+        bool quoted = *p == '`';
+        ok = wide ? brisk_buf_printf(out, quoted ? "`%s`" : "%s", wide)
+                  : brisk_buf_append(out, p, (size_t)(end - p));
+        free(wide);
+        p = end;
+    }
+    return ok;
+}
+
 /* Rename, in the long layout, a behaviour's column in a term ("pb1",
- * "pb1:gender=2") to its wide name ("pb1_crime"), so that the tables of
- * both layouts read the same.  A new string, or NULL. */
+ * "pb1:gender=2", "log(pb1)") to its wide name ("pb1_crime"), so that the
+ * tables of both layouts read the same.  A new string, or NULL. */
 static char *display_term(const survey_formula *sf, size_t b, const char *term)
 {
     brisk_buf out = {0};
     bool ok = true;
     for (const char *p = term; ok && *p;) {
         size_t len = strcspn(p, ":="), rest = strcspn(p, ":");
-        char *part = brisk_strndup(p, len);
-        const char *to = part;
-        char *wide = NULL, *column = NULL;
-        for (size_t i = 0; part && i < sf->nnames && to == part; i++) {
-            if (!brisk_template_is_per_behaviour(sf->names[i]))
-                continue;
-            column = brisk_survey_column_name(sf->s, sf->names[i], b);
-            if (column && strcmp(column, part) == 0 &&
-                (wide = brisk_survey_wide_name(sf->s, sf->names[i], b)))
-                to = wide;
-            free(column);
-        }
-        ok = part && brisk_buf_puts(&out, to) && brisk_buf_append(&out, p + len, rest - len);
-        free(part);
-        free(wide);
+        ok = rename_names(sf, b, p, len, &out) && brisk_buf_append(&out, p + len, rest - len);
         p += rest;
         if (ok && *p == ':') {
             ok = brisk_buf_puts(&out, ":");
@@ -504,7 +597,7 @@ static bool reversed_names(const survey_formula *sf, brisk_buf *list)
 static report report_of(const survey_formula *sf, const brisk_regress_options *opt, bool grouped)
 {
     report rp = plain_report(opt, grouped);
-    rp.outcome = outcome_of(sf);
+    rp.outcome = sf->lhs;
     rp.reversed = sf->reversed.len ? sf->reversed.data : NULL;
     rp.scale_min = sf->s->scale_min;
     rp.scale_max = sf->s->scale_max;
@@ -650,8 +743,10 @@ brisk_status brisk_regress_survey(const brisk_survey_data *d, const char *formul
     if (sf.per_behaviour && !s->nbehaviours)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "formula '%s' uses {b}, but the survey "
                                "%s has no [behaviours] to run it for", formula, s->path);
-    if (!(sf.names = formula_names(formula, &sf.nnames)) || !reversed_names(&sf, &sf.reversed)) {
+    if (!(sf.names = formula_names(formula, &sf.nnames)) || !reversed_names(&sf, &sf.reversed) ||
+        !(sf.lhs = left_hand_side(formula))) {
         names_free(sf.names, sf.nnames);
+        free(sf.lhs);
         brisk_buf_free(&sf.reversed);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
@@ -667,5 +762,6 @@ brisk_status brisk_regress_survey(const brisk_survey_data *d, const char *formul
                                        : pooled(d, &sf, &o, out, err);
     names_free(sf.names, sf.nnames);
     brisk_buf_free(&sf.reversed);
+    free(sf.lhs);
     return st;
 }

@@ -10,11 +10,21 @@
  * The model is an R formula: "y ~ x1 + x2 + x1:x2", "y ~ a*b" (a + b +
  * a:b), "- 1" or "0 +" for no intercept.  A string column, a numeric column
  * with value labels, or a column named in levels is categorical: one dummy
- * per level but the first (the reference), named "column=level".  Levels
+ * per level but the first (the reference), named "column=level" (every
+ * level in an interaction whose other part is no term of its own, as R's
+ * model.matrix codes "y ~ region + age:region").  Levels
  * come in the order levels gives, else by the value labels' codes, else
  * sorted (strings byte by byte, as R sorts in the C locale; numbers by
- * value).  Rows missing any variable of the model are left out and
- * counted.  The library never prints and never exits.
+ * value).  A term may also be a function of numeric columns, named as R
+ * deparses it: I() with + - * / ^, parentheses and numbers, log(),
+ * log10(), sqrt(), exp(), and scale() (centred and divided by the SD over
+ * the rows in scope where its argument is present, unweighted, as in R's
+ * model frame); so may an OLS outcome (log(income) ~ age).  A value
+ * where a function is undefined in a row used is
+ * BRISK_ERR_VALUE naming the row.  `Trust 1` names a column with blanks;
+ * non-ASCII letters need no backticks.  Rows missing any variable of the
+ * model are left out and counted.  The library never prints and never
+ * exits.
  *
  * This header holds the regression's options; brisk_regress (analysis.h)
  * fits a formula and makes its tables. */

@@ -134,6 +134,19 @@ static brisk_status lex_one(lexer *lx, brisk_error *err)
         while (is_ident_char(s[n]))
             n++;
         kind = TOK_IDENT;
+    } else if (*s == '`') {
+        /* brisk's extension: `Trust 1` is one name (lavaan has no backticks) */
+        const char *close = strchr(s + 1, '`');
+        if (!close || memchr(s + 1, '\n', (size_t)(close - s - 1)))
+            return syntax_error(err, lx->name, line, column, "the backtick opened here is not "
+                                "closed on its line (`Trust 1` is one name)");
+        if (close == s + 1 || close - s - 1 >= 256)
+            return syntax_error(err, lx->name, line, column, close == s + 1
+                                ? "empty name ``" : "name longer than 255 bytes");
+        if (!push_token(lx, TOK_IDENT, s + 1, (size_t)(close - s - 1), line, column))
+            return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        advance(lx, (size_t)(close - s + 1));
+        return BRISK_OK;
     } else if (*s == '"' || *s == '\'') {
         const char *close = strchr(s + 1, *s);
         if (!close || memchr(s + 1, '\n', (size_t)(close - s - 1)))

@@ -5,6 +5,7 @@
 #include <config.h>
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,36 @@
 #define MAX_VARS 64
 #define MAX_TERMS 256
 #define MAX_ORDER 8
+#define MAX_NODES 512
+#define MAX_DEPTH 64
 
-/* A variable of the formula and how it enters the model. */
-typedef struct variable {
+/* A node of an arithmetic expression: what I() and the functions hold. */
+typedef enum node_kind {
+    NODE_NUMBER, NODE_COLUMN, NODE_MINUS, NODE_PLUS, NODE_PAREN,
+    NODE_ADD, NODE_SUB, NODE_MUL, NODE_DIV, NODE_POW,
+    NODE_I, NODE_LOG, NODE_LOG10, NODE_SQRT, NODE_EXP, NODE_SCALE
+} node_kind;
+
+/* The functions of a formula, in the order of their node kinds from NODE_I. */
+static const char *const functions[] = {"I", "log", "log10", "sqrt", "exp", "scale"};
+#define KNOWN_FUNCTIONS "I(), log(), log10(), sqrt(), exp(), scale()"
+
+typedef struct node {
+    node_kind kind;
+    size_t a, b;                 /* operands (a: a sign's, a call's or a parenthesis') */
+    double number;
     const brisk_column *col;
+    double mean, sd;             /* scale(): its argument's over the rows in scope */
+    const char *at;              /* where the formula writes it */
+} node;
+
+/* A variable of the formula and how it enters the model: a column, or an
+ * expression of columns (always numeric). */
+typedef struct variable {
+    const brisk_column *col;     /* NULL for an expression */
+    size_t root;                 /* an expression's node */
+    char *name;                  /* an expression's name, as R deparses it */
+    double *values;              /* an expression's value in each used row of the data */
     bool categorical;
     char **levels;        /* categorical: level names in order */
     double *codes;        /* numeric categorical: each level's code */
@@ -34,54 +61,403 @@ typedef struct builder {
     const brisk_dataset *ds;
     const brisk_regress_options *opt;
     brisk_error *err;
+    const char *formula;
     variable vars[MAX_VARS];
     size_t nvars;
     term terms[MAX_TERMS];
     size_t nterms;
+    node nodes[MAX_NODES];
+    size_t nnodes;
+    size_t depth;         /* of the expression being read */
     bool intercept;
     size_t outcome;       /* index into vars */
 } builder;
 
+static const char *var_name(const variable *v)
+{
+    return v->col ? v->col->name : v->name;
+}
+
 /* ------------------------------------------------------------ formula */
 
-static brisk_status formula_error(builder *b, const char *formula, const char *at,
-                                  const char *what)
+/* The column (in characters, from 1) of at in the formula. */
+static size_t column_at(const char *formula, const char *at)
 {
-    return brisk_error_set(b->err, BRISK_ERR_FORMAT, "formula '%s': %s at column %ld", formula,
-                           what, (long)(at - formula) + 1);
+    size_t column = 1;
+    for (const char *p = formula; p < at && *p; p++)
+        column += ((unsigned char)*p & 0xC0) != 0x80;
+    return column;
 }
 
+static brisk_status formula_message(builder *b, brisk_status status, const char *at,
+                                    const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static brisk_status formula_message(builder *b, brisk_status status, const char *at,
+                                    const char *fmt, va_list ap)
+{
+    char what[400];
+    vsnprintf(what, sizeof what, fmt, ap);
+    return brisk_error_set(b->err, status, "formula '%s', column %zu: %s", b->formula,
+                           column_at(b->formula, at), what);
+}
+
+/* An error of the formula's text at a column (exit 2, as a bad file). */
+static brisk_status formula_error(builder *b, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static brisk_status formula_error(builder *b, const char *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    brisk_status st = formula_message(b, BRISK_ERR_FORMAT, at, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* A problem of the data under a part of the formula (log of 0, ...). */
+static brisk_status formula_problem(builder *b, brisk_status status, const char *at,
+                                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static brisk_status formula_problem(builder *b, brisk_status status, const char *at,
+                                    const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    brisk_status st = formula_message(b, status, at, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* Letters (any byte of a UTF-8 letter), digits, '_' and '.', as R's names. */
 static bool is_name_char(char c)
 {
-    return isalnum((unsigned char)c) || c == '_' || c == '.';
+    return isalnum((unsigned char)c) || c == '_' || c == '.' || ((unsigned char)c & 0x80);
 }
 
-/* The variable named name (added when new). */
-static brisk_status variable_of(builder *b, const char *name, size_t len, size_t *out)
+static void skip_blanks(const char **pp)
 {
-    for (size_t i = 0; i < b->nvars; i++)
-        if (strlen(b->vars[i].col->name) == len && strncmp(b->vars[i].col->name, name, len) == 0) {
-            *out = i;
-            return BRISK_OK;
-        }
+    while (**pp == ' ' || **pp == '\t')
+        (*pp)++;
+}
+
+/* A name at *pp: bare (letters, digits, '_', '.'; not a number) or in
+ * backticks (`Trust 1`).  *name and *len delimit it, *pp moves past it;
+ * false when there is none (a backtick's end is checked beforehand). */
+static bool read_name(const char **pp, const char **name, size_t *len, bool *quoted)
+{
+    const char *p = *pp;
+    *quoted = *p == '`';
+    if (*quoted) {
+        const char *close = strchr(p + 1, '`');
+        if (!close || close == p + 1)
+            return false;
+        *name = p + 1;
+        *len = (size_t)(close - p - 1);
+        *pp = close + 1;
+        return true;
+    }
+    if (isdigit((unsigned char)*p) || (*p == '.' && isdigit((unsigned char)p[1])))
+        return false;
+    while (is_name_char(*p))
+        p++;
+    if (p == *pp)
+        return false;
+    *name = *pp;
+    *len = (size_t)(p - *pp);
+    *pp = p;
+    return true;
+}
+
+/* The column named name, or an error naming it. */
+static brisk_status find_column(builder *b, const char *name, size_t len,
+                                const brisk_column **out)
+{
     char buf[256];
     snprintf(buf, sizeof buf, "%.*s", (int)(len < 255 ? len : 255), name);
-    const brisk_column *col = NULL;
-    for (size_t c = 0; c < b->ds->ncols && !col; c++)
+    *out = NULL;
+    for (size_t c = 0; c < b->ds->ncols && !*out; c++)
         if (strcmp(b->ds->cols[c].name, buf) == 0)
-            col = &b->ds->cols[c];
-    if (!col) {
-        brisk_error_variable(b->err, buf);
-        return brisk_error_set(b->err, BRISK_ERR_COLUMN, "'%s' in the formula is not a column "
-                               "of %s", buf, b->opt->source ? b->opt->source : "the data");
-    }
-    if (b->nvars == MAX_VARS)
+            *out = &b->ds->cols[c];
+    if (*out)
+        return BRISK_OK;
+    brisk_error_variable(b->err, buf);
+    return brisk_error_set(b->err, BRISK_ERR_COLUMN, "'%s' in the formula is not a column "
+                           "of %s", buf, b->opt->source ? b->opt->source : "the data");
+}
+
+static brisk_status add_variable(builder *b, variable v, size_t *out)
+{
+    if (b->nvars == MAX_VARS) {
+        free(v.name);
         return brisk_error_set(b->err, BRISK_ERR_FORMAT, "a formula may name at most %d "
                                "variables", MAX_VARS);
-    b->vars[b->nvars] = (variable){.col = col};
+    }
+    b->vars[b->nvars] = v;
     *out = b->nvars++;
     return BRISK_OK;
 }
+
+/* The variable of column name (added when new). */
+static brisk_status variable_of(builder *b, const char *name, size_t len, size_t *out)
+{
+    for (size_t i = 0; i < b->nvars; i++)
+        if (b->vars[i].col && strlen(b->vars[i].col->name) == len &&
+            strncmp(b->vars[i].col->name, name, len) == 0) {
+            *out = i;
+            return BRISK_OK;
+        }
+    const brisk_column *col;
+    brisk_status st = find_column(b, name, len, &col);
+    return st == BRISK_OK ? add_variable(b, (variable){.col = col}, out) : st;
+}
+
+/* -------------------------------------------- expressions: I(), log(), ... */
+
+static brisk_status new_node(builder *b, node n, size_t *out)
+{
+    if (b->nnodes == MAX_NODES)
+        return formula_error(b, n.at, "the expressions of a formula may have at most %d parts",
+                             MAX_NODES);
+    b->nodes[b->nnodes] = n;
+    *out = b->nnodes++;
+    return BRISK_OK;
+}
+
+static brisk_status parse_sum(builder *b, const char **pp, size_t *out);
+
+/* The function called at name, or -1 (an unknown one is an error). */
+static int function_of(const char *name, size_t len)
+{
+    for (size_t k = 0; k < sizeof functions / sizeof functions[0]; k++)
+        if (strlen(functions[k]) == len && strncmp(functions[k], name, len) == 0)
+            return (int)k;
+    return -1;
+}
+
+/* name( expression ), *pp just past the '('. */
+static brisk_status parse_call(builder *b, const char *name, size_t len, const char **pp,
+                               size_t *out)
+{
+    int f = function_of(name, len);
+    if (f < 0)
+        return formula_error(b, name, "unknown function '%.*s' in the formula; brisk knows "
+                             KNOWN_FUNCTIONS, (int)(len < 64 ? len : 64), name);
+    size_t arg;
+    brisk_status st = parse_sum(b, pp, &arg);
+    if (st != BRISK_OK)
+        return st;
+    skip_blanks(pp);
+    if (**pp == ',')
+        return formula_error(b, *pp, "%s() takes one argument here", functions[f]);
+    if (**pp != ')')
+        return formula_error(b, *pp, "expected ')' to close %s(", functions[f]);
+    (*pp)++;
+    return new_node(b, (node){.kind = (node_kind)(NODE_I + f), .a = arg, .at = name}, out);
+}
+
+/* A number, a column, a call or a parenthesis. */
+static brisk_status parse_primary(builder *b, const char **pp, size_t *out)
+{
+    skip_blanks(pp);
+    const char *at = *pp, *name;
+    size_t len;
+    bool quoted;
+    if (isdigit((unsigned char)*at) || (*at == '.' && isdigit((unsigned char)at[1]))) {
+        char *end;
+        double x = strtod(at, &end);
+        *pp = end;
+        return new_node(b, (node){.kind = NODE_NUMBER, .number = x, .at = at}, out);
+    }
+    if (*at == '(') {
+        (*pp)++;
+        size_t inner;
+        brisk_status st = parse_sum(b, pp, &inner);
+        if (st != BRISK_OK)
+            return st;
+        skip_blanks(pp);
+        if (**pp != ')')
+            return formula_error(b, *pp, "expected ')'");
+        (*pp)++;
+        return new_node(b, (node){.kind = NODE_PAREN, .a = inner, .at = at}, out);
+    }
+    if (!read_name(pp, &name, &len, &quoted))
+        return formula_error(b, at, "expected a number, a variable name or a function");
+    const char *after = *pp;
+    skip_blanks(&after);
+    if (!quoted && *after == '(') {
+        *pp = after + 1;
+        return parse_call(b, name, len, pp, out);
+    }
+    const brisk_column *col;
+    brisk_status st = find_column(b, name, len, &col);
+    if (st == BRISK_OK && col->type == BRISK_STRING) {
+        brisk_error_variable(b->err, col->name);
+        return formula_error(b, at, "'%s' holds text; arithmetic and functions need numbers",
+                             col->name);
+    }
+    return st == BRISK_OK ? new_node(b, (node){.kind = NODE_COLUMN, .col = col, .at = at}, out)
+                          : st;
+}
+
+/* A sign, then a power: R's -x^2 is -(x^2). */
+static brisk_status parse_unary(builder *b, const char **pp, size_t *out)
+{
+    skip_blanks(pp);
+    const char *at = *pp;
+    if (++b->depth > MAX_DEPTH)
+        return formula_error(b, at, "expression nested more than %d deep", MAX_DEPTH);
+    brisk_status st;
+    if (*at == '-' || *at == '+') {
+        (*pp)++;
+        size_t a;
+        st = parse_unary(b, pp, &a);
+        if (st == BRISK_OK)
+            st = new_node(b, (node){.kind = *at == '-' ? NODE_MINUS : NODE_PLUS, .a = a,
+                                    .at = at}, out);
+    } else {
+        size_t base;
+        st = parse_primary(b, pp, &base);
+        const char *op = *pp;
+        skip_blanks(&op);
+        if (st == BRISK_OK && *op == '^') {
+            *pp = op + 1;
+            size_t power;
+            st = parse_unary(b, pp, &power);   /* right-associative: 2^3^2 is 2^9 */
+            if (st == BRISK_OK)
+                st = new_node(b, (node){.kind = NODE_POW, .a = base, .b = power, .at = op},
+                              out);
+        } else {
+            *out = base;
+        }
+    }
+    b->depth--;
+    return st;
+}
+
+static brisk_status parse_product(builder *b, const char **pp, size_t *out)
+{
+    brisk_status st = parse_unary(b, pp, out);
+    for (;;) {
+        const char *op = *pp;
+        skip_blanks(&op);
+        if (st != BRISK_OK || (*op != '*' && *op != '/'))
+            return st;
+        *pp = op + 1;
+        size_t right;
+        st = parse_unary(b, pp, &right);
+        if (st == BRISK_OK)
+            st = new_node(b, (node){.kind = *op == '*' ? NODE_MUL : NODE_DIV, .a = *out,
+                                    .b = right, .at = op}, out);
+    }
+}
+
+static brisk_status parse_sum(builder *b, const char **pp, size_t *out)
+{
+    brisk_status st = parse_product(b, pp, out);
+    for (;;) {
+        const char *op = *pp;
+        skip_blanks(&op);
+        if (st != BRISK_OK || (*op != '+' && *op != '-'))
+            return st;
+        *pp = op + 1;
+        size_t right;
+        st = parse_product(b, pp, &right);
+        if (st == BRISK_OK)
+            st = new_node(b, (node){.kind = *op == '+' ? NODE_ADD : NODE_SUB, .a = *out,
+                                    .b = right, .at = op}, out);
+    }
+}
+
+/* A number as R deparses it: the fewest significant digits (at most 15)
+ * that give it, fixed notation unless scientific is shorter. */
+static void r_number(double x, char *buf, size_t size)
+{
+    char want[40], sci[40], fixed[64];
+    snprintf(want, sizeof want, "%.14e", x);
+    int digits = 1;
+    for (; digits < 15; digits++) {
+        snprintf(sci, sizeof sci, "%.*e", digits - 1, x);
+        if (strtod(sci, NULL) == strtod(want, NULL))
+            break;
+    }
+    snprintf(sci, sizeof sci, "%.*e", digits - 1, x);
+    int exponent = atoi(strchr(sci, 'e') + 1);
+    int decimals = digits - 1 - exponent;
+    snprintf(fixed, sizeof fixed, "%.*f", decimals > 0 ? decimals : 0, x);
+    snprintf(buf, size, "%s", strlen(fixed) <= strlen(sci) ? fixed : sci);
+}
+
+/* Is name one R writes without backticks? */
+static bool is_syntactic(const char *name)
+{
+    static const char *const reserved[] = {"if", "else", "repeat", "while", "function", "for",
+                                           "next", "break", "TRUE", "FALSE", "NULL", "Inf",
+                                           "NaN", "NA", "in"};
+    if (!*name || isdigit((unsigned char)*name) || *name == '_' ||
+        (*name == '.' && isdigit((unsigned char)name[1])))
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!is_name_char(*p))
+            return false;
+    for (size_t k = 0; k < sizeof reserved / sizeof reserved[0]; k++)
+        if (strcmp(name, reserved[k]) == 0)
+            return false;
+    return true;
+}
+
+/* The expression at node i as R deparses it: blanks around + - *, none
+ * around / ^, non-syntactic names in backticks. */
+static bool deparse(const builder *b, size_t i, brisk_buf *out)
+{
+    const node *n = &b->nodes[i];
+    static const char *const ops[] = {[NODE_ADD] = " + ", [NODE_SUB] = " - ", [NODE_MUL] = " * ",
+                                      [NODE_DIV] = "/", [NODE_POW] = "^"};
+    char num[64];
+    switch (n->kind) {
+    case NODE_NUMBER:
+        r_number(n->number, num, sizeof num);
+        return brisk_buf_puts(out, num);
+    case NODE_COLUMN:
+        return is_syntactic(n->col->name) ? brisk_buf_puts(out, n->col->name)
+                                          : brisk_buf_printf(out, "`%s`", n->col->name);
+    case NODE_MINUS:
+    case NODE_PLUS:
+        return brisk_buf_puts(out, n->kind == NODE_MINUS ? "-" : "+") && deparse(b, n->a, out);
+    case NODE_PAREN:
+        return brisk_buf_puts(out, "(") && deparse(b, n->a, out) && brisk_buf_puts(out, ")");
+    case NODE_ADD:
+    case NODE_SUB:
+    case NODE_MUL:
+    case NODE_DIV:
+    case NODE_POW:
+        return deparse(b, n->a, out) && brisk_buf_puts(out, ops[n->kind]) &&
+               deparse(b, n->b, out);
+    default:
+        return brisk_buf_printf(out, "%s(", functions[n->kind - NODE_I]) &&
+               deparse(b, n->a, out) && brisk_buf_puts(out, ")");
+    }
+}
+
+/* The variable of the expression at node root, named as R names it (one
+ * variable however often the formula writes it). */
+static brisk_status expression_variable(builder *b, size_t root, size_t *out)
+{
+    brisk_buf name = {0};
+    if (!deparse(b, root, &name) || !name.data) {
+        brisk_buf_free(&name);
+        return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < b->nvars; i++)
+        if (!b->vars[i].col && strcmp(b->vars[i].name, name.data) == 0) {
+            brisk_buf_free(&name);
+            *out = i;
+            return BRISK_OK;
+        }
+    return add_variable(b, (variable){.root = root, .name = name.data}, out);
+}
+
+/* ------------------------------------------------------------ terms */
 
 static bool same_term(const term *a, const term *c)
 {
@@ -109,37 +485,56 @@ static brisk_status add_term(builder *b, const term *t)
     return BRISK_OK;
 }
 
-/* One summand: groups of ':'-joined names separated by '*'; a*b stands for
- * a + b + a:b, so every non-empty subset of the groups is a term. */
-static brisk_status parse_summand(builder *b, const char *formula, const char **pp)
+/* One factor of a term: a column (bare or in backticks) or a function of
+ * columns (I(age^2), log(income), scale(age)). */
+static brisk_status parse_factor(builder *b, const char **pp, size_t *out)
+{
+    skip_blanks(pp);
+    const char *at = *pp, *name;
+    size_t len;
+    bool quoted;
+    if (*at == '(')
+        return formula_error(b, at, "parentheses group terms only inside a function: write "
+                             "I(...) for arithmetic");
+    if (!read_name(pp, &name, &len, &quoted))
+        return formula_error(b, at, "expected a variable name");
+    const char *after = *pp;
+    skip_blanks(&after);
+    if (quoted || *after != '(')
+        return variable_of(b, name, len, out);
+    *pp = after + 1;
+    size_t root;
+    brisk_status st = parse_call(b, name, len, pp, &root);
+    return st == BRISK_OK ? expression_variable(b, root, out) : st;
+}
+
+/* One summand: groups of ':'-joined factors separated by '*'; a*b stands
+ * for a + b + a:b, so every non-empty subset of the groups is a term. */
+static brisk_status parse_summand(builder *b, const char **pp)
 {
     term groups[MAX_ORDER];
     size_t ngroups = 0;
     const char *p = *pp;
     term cur = {0};
     for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
+        skip_blanks(&p);
         const char *start = p;
-        while (is_name_char(*p))
-            p++;
-        if (p == start)
-            return formula_error(b, formula, p, "expected a variable name");
         size_t v;
-        brisk_status st = variable_of(b, start, (size_t)(p - start), &v);
+        brisk_status st = parse_factor(b, &p, &v);
         if (st != BRISK_OK)
             return st;
         if (cur.order == MAX_ORDER)
-            return formula_error(b, formula, start, "too many variables in one interaction");
+            return formula_error(b, start, "too many variables in one interaction");
         cur.var[cur.order++] = v;
-        while (*p == ' ' || *p == '\t')
-            p++;
+        skip_blanks(&p);
+        if (*p == '^')
+            return formula_error(b, p, "a power is written inside I(), as I(age^2)");
         if (*p == ':') {
             p++;
             continue;
         }
         if (ngroups == MAX_ORDER)
-            return formula_error(b, formula, p, "too many '*' in one term");
+            return formula_error(b, p, "too many '*' in one term");
         groups[ngroups++] = cur;
         cur = (term){0};
         if (*p != '*')
@@ -156,7 +551,7 @@ static brisk_status parse_summand(builder *b, const char *formula, const char **
             for (size_t g = 0; g < ngroups; g++)
                 for (size_t i = 0; (mask >> g & 1) && i < groups[g].order; i++) {
                     if (t.order == MAX_ORDER)
-                        return formula_error(b, formula, *pp, "interaction of too high order");
+                        return formula_error(b, *pp, "interaction of too high order");
                     t.var[t.order++] = groups[g].var[i];
                 }
             brisk_status st = add_term(b, &t);
@@ -189,44 +584,79 @@ static void order_terms(builder *b)
     memcpy(b->terms, sorted, k * sizeof *sorted);
 }
 
-static brisk_status parse_formula(builder *b, const char *formula)
+/* Backticks and parentheses that close, checked before anything is read;
+ * the '~' outside backticks returned in *tilde (NULL: none). */
+static brisk_status check_balance(builder *b, const char **tilde)
 {
-    const char *tilde = strchr(formula, '~');
+    const char *open[MAX_DEPTH];
+    size_t depth = 0;
+    *tilde = NULL;
+    for (const char *p = b->formula; *p; p++) {
+        if (*p == '`') {
+            const char *close = strchr(p + 1, '`');
+            if (!close)
+                return formula_error(b, p, "the backtick opened here is not closed");
+            if (close == p + 1)
+                return formula_error(b, p, "empty name ``");
+            p = close;
+        } else if (*p == '(') {
+            if (depth == MAX_DEPTH)
+                return formula_error(b, p, "parentheses nested more than %d deep", MAX_DEPTH);
+            open[depth++] = p;
+        } else if (*p == ')') {
+            if (!depth)
+                return formula_error(b, p, "')' without an opening '('");
+            depth--;
+        } else if (*p == '~' && !*tilde) {
+            *tilde = p;
+        }
+    }
+    return depth ? formula_error(b, open[depth - 1], "the '(' opened here is not closed")
+                 : BRISK_OK;
+}
+
+static brisk_status parse_formula(builder *b)
+{
+    const char *formula = b->formula, *tilde;
+    brisk_status st = check_balance(b, &tilde);
+    if (st != BRISK_OK)
+        return st;
     if (!tilde)
         return brisk_error_set(b->err, BRISK_ERR_FORMAT, "formula '%s': no '~' between the "
                                "outcome and the predictors (write 'y ~ x1 + x2')", formula);
     const char *p = formula;
-    while (*p == ' ' || *p == '\t')
-        p++;
+    skip_blanks(&p);
     const char *start = p;
-    while (is_name_char(*p))
-        p++;
-    const char *end = p;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (end == start || p != tilde)
-        return formula_error(b, formula, start, "the outcome must be a single column name");
-    brisk_status st = variable_of(b, start, (size_t)(end - start), &b->outcome);
+    /* a column, or (OLS) a function of columns: log(income) */
+    if (p == tilde)
+        return formula_error(b, p, "no outcome before '~'");
+    if ((st = parse_factor(b, &p, &b->outcome)) != BRISK_OK)
+        return st;
+    skip_blanks(&p);
+    if (p != tilde)
+        return formula_error(b, start, "the outcome must be a single column name or a "
+                             "function of columns, such as log(income)");
+    if (!b->vars[b->outcome].col && b->opt->family != BRISK_FAMILY_OLS)
+        return formula_error(b, start, "a function of the outcome goes with --family ols; "
+                             "a logit or ordinal outcome is a column");
     b->intercept = true;
     p = tilde + 1;
     bool minus = false, first = true;
     while (st == BRISK_OK) {
-        while (*p == ' ' || *p == '\t')
-            p++;
+        skip_blanks(&p);
         if (!*p)
-            return formula_error(b, formula, p, first ? "expected predictors after '~'"
-                                                      : "expected a variable name");
+            return formula_error(b, p, first ? "expected predictors after '~'"
+                                             : "expected a variable name");
         if (!parse_constant(&p, minus, &b->intercept)) {
             if (minus)
-                return formula_error(b, formula, p, "only '- 1' can be taken away");
-            st = parse_summand(b, formula, &p);
+                return formula_error(b, p, "only '- 1' can be taken away");
+            st = parse_summand(b, &p);
         }
-        while (st == BRISK_OK && (*p == ' ' || *p == '\t'))
-            p++;
+        skip_blanks(&p);
         if (st != BRISK_OK || !*p)
             break;
         if (*p != '+' && *p != '-')
-            return formula_error(b, formula, p, "expected '+', '-', ':' or '*'");
+            return formula_error(b, p, "expected '+', '-', ':' or '*'");
         minus = *p == '-';
         first = false;
         p++;
@@ -236,7 +666,7 @@ static brisk_status parse_formula(builder *b, const char *formula)
             if (b->terms[i].var[j] == b->outcome)
                 return brisk_error_set(b->err, BRISK_ERR_FORMAT, "formula '%s': the outcome "
                                        "'%s' is also a predictor", formula,
-                                       b->vars[b->outcome].col->name);
+                                       var_name(&b->vars[b->outcome]));
     if (st == BRISK_OK && b->nterms == 0 && !b->intercept)
         return brisk_error_set(b->err, BRISK_ERR_FORMAT, "formula '%s': no predictor and no "
                                "intercept", formula);
@@ -458,6 +888,168 @@ void brisk_design_levels_free(design_levels *lv)
     memset(lv, 0, sizeof *lv);
 }
 
+/* ------------------------------------------------------------ expressions */
+
+static bool is_binary(node_kind k)
+{
+    return k >= NODE_ADD && k <= NODE_POW;
+}
+
+/* Are the columns of the expression at node i present in row r? */
+static bool expression_present(const builder *b, size_t i, size_t r)
+{
+    const node *n = &b->nodes[i];
+    if (n->kind == NODE_NUMBER)
+        return true;
+    if (n->kind == NODE_COLUMN)
+        return !is_missing(n->col, r);
+    return expression_present(b, n->a, r) && (!is_binary(n->kind) || expression_present(b, n->b, r));
+}
+
+/* The first column of the expression at node i (for the message). */
+static const brisk_column *first_column(const builder *b, size_t i)
+{
+    const node *n = &b->nodes[i];
+    if (n->kind == NODE_COLUMN)
+        return n->col;
+    if (n->kind == NODE_NUMBER)
+        return NULL;
+    const brisk_column *c = first_column(b, n->a);
+    return c || !is_binary(n->kind) ? c : first_column(b, n->b);
+}
+
+/* Row r's value of an expression that is not defined there (log of 0, a
+ * division by 0, ...): an error naming the part, the row and the value. */
+static brisk_status undefined(builder *b, size_t i, size_t r, double x, const char *why)
+{
+    const node *n = &b->nodes[i];
+    size_t arg = n->kind == NODE_DIV ? n->b : n->a;
+    brisk_buf part = {0}, operand = {0};
+    char value[64];
+    r_number(x, value, sizeof value);
+    const brisk_column *c = first_column(b, arg);
+    if (c)
+        brisk_error_variable(b->err, c->name);
+    brisk_status st;
+    if (!deparse(b, i, &part) || !deparse(b, arg, &operand))
+        st = brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
+    else if (why)
+        st = formula_problem(b, BRISK_ERR_VALUE, n->at, "%s in data row %zu: %s is %s, and %s",
+                             part.data, r + 1, operand.data, value, why);
+    else
+        st = formula_problem(b, BRISK_ERR_VALUE, n->at, "%s is not a finite number in data row "
+                             "%zu", part.data, r + 1);
+    brisk_buf_free(&part);
+    brisk_buf_free(&operand);
+    return st;
+}
+
+/* The value of the expression at node i in row r (its columns present). */
+static brisk_status evaluate(builder *b, size_t i, size_t r, double *out)
+{
+    const node *n = &b->nodes[i];
+    if (n->kind == NODE_NUMBER || n->kind == NODE_COLUMN) {
+        *out = n->kind == NODE_NUMBER ? n->number : n->col->num[r];
+        return BRISK_OK;
+    }
+    double x, y = 0, v;
+    brisk_status st = evaluate(b, n->a, r, &x);
+    if (st == BRISK_OK && is_binary(n->kind))
+        st = evaluate(b, n->b, r, &y);
+    if (st != BRISK_OK)
+        return st;
+    switch (n->kind) {
+    case NODE_MINUS: v = -x; break;
+    case NODE_ADD: v = x + y; break;
+    case NODE_SUB: v = x - y; break;
+    case NODE_MUL: v = x * y; break;
+    case NODE_DIV:
+        if (y == 0)
+            return undefined(b, i, r, y, "a division by 0 is not a number");
+        v = x / y;
+        break;
+    case NODE_POW: v = pow(x, y); break;
+    case NODE_LOG:
+    case NODE_LOG10:
+        if (!(x > 0))
+            return undefined(b, i, r, x, "a logarithm needs a value above 0 (R's lm would "
+                                          "drop the row or fail)");
+        v = n->kind == NODE_LOG ? log(x) : log10(x);
+        break;
+    case NODE_SQRT:
+        if (x < 0)
+            return undefined(b, i, r, x, "a square root needs a value of 0 or more");
+        v = sqrt(x);
+        break;
+    case NODE_EXP: v = exp(x); break;
+    case NODE_SCALE: v = (x - n->mean) / n->sd; break;
+    default: v = x; break;   /* +x, (x), I(x) */
+    }
+    if (!isfinite(v))
+        return undefined(b, i, r, x, NULL);
+    *out = v;
+    return BRISK_OK;
+}
+
+/* scale()'s centre and SD, as R's scale() takes them inside lm: over the
+ * rows in scope where its argument is present, whatever the model's other
+ * variables, unweighted.  Inner calls come first (their nodes do). */
+static brisk_status scale_statistics(builder *b, const bool *scope)
+{
+    for (size_t i = 0; i < b->nnodes; i++) {
+        node *n = &b->nodes[i];
+        if (n->kind != NODE_SCALE)
+            continue;
+        double sum = 0, squares = 0, x;
+        size_t count = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (size_t r = 0; r < b->ds->nrows; r++) {
+                if (!scope[r] || !expression_present(b, n->a, r))
+                    continue;
+                brisk_status st = evaluate(b, n->a, r, &x);
+                if (st != BRISK_OK)
+                    return st;
+                sum += pass == 0 ? x : 0;
+                count += pass == 0;
+                squares += pass == 1 ? (x - n->mean) * (x - n->mean) : 0;
+            }
+            n->mean = count ? sum / (double)count : NAN;
+        }
+        n->sd = count > 1 ? sqrt(squares / (double)(count - 1)) : NAN;
+        if (!(n->sd > 0)) {
+            brisk_buf arg = {0};
+            brisk_status st = deparse(b, n->a, &arg)
+                                  ? formula_problem(b, BRISK_ERR_MODEL, n->at, "scale(%s): %s "
+                                                    "takes %s value in the rows in scope; "
+                                                    "there is nothing to scale", arg.data,
+                                                    arg.data, count ? "one" : "no")
+                                  : brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
+            brisk_buf_free(&arg);
+            return st;
+        }
+    }
+    return BRISK_OK;
+}
+
+/* Every expression's value in the used rows. */
+static brisk_status expression_values(builder *b, const bool *scope, const bool *used)
+{
+    brisk_status st = scale_statistics(b, scope);
+    for (size_t i = 0; st == BRISK_OK && i < b->nvars; i++) {
+        variable *v = &b->vars[i];
+        if (v->col)
+            continue;
+        if (!(v->values = malloc((b->ds->nrows + 1) * sizeof *v->values)))
+            return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
+        for (size_t r = 0; st == BRISK_OK && r < b->ds->nrows; r++)
+            v->values[r] = NAN;
+        for (size_t r = 0; st == BRISK_OK && r < b->ds->nrows; r++)
+            if (used[r])
+                st = evaluate(b, v->root, r, &v->values[r]);
+    }
+    return st;
+}
+
 /* ------------------------------------------------------------ rows */
 
 static brisk_status weight_column(builder *b, const brisk_column **out)
@@ -478,23 +1070,26 @@ static brisk_status weight_column(builder *b, const brisk_column **out)
     return BRISK_OK;
 }
 
-/* Rows with every variable present (among opt's rows, if it lists them);
+/* Rows with every variable present (among opt's rows, if it lists them:
+ * the scope);
  * a weight must be present, >= 0 (and whole for frequency weights) in
  * every one of them. */
-static brisk_status used_rows(builder *b, const brisk_column *wc, bool *used, size_t *n)
+static brisk_status used_rows(builder *b, const brisk_column *wc, bool *scope, bool *used,
+                              size_t *n)
 {
     *n = 0;
     const brisk_regress_options *o = b->opt;
     for (size_t r = 0; r < b->ds->nrows; r++)
-        used[r] = !o->rows;   /* first: the rows the options list */
+        scope[r] = !o->rows;   /* first: the rows the options list */
     for (size_t i = 0; o->rows && i < o->nrows; i++)
         if (o->rows[i] < b->ds->nrows)
-            used[o->rows[i]] = true;
+            scope[o->rows[i]] = true;
     for (size_t r = 0; r < b->ds->nrows; r++) {
-        if (!used[r])
+        if (!(used[r] = scope[r]))
             continue;
         for (size_t i = 0; i < b->nvars && used[r]; i++)
-            used[r] = !is_missing(b->vars[i].col, r);
+            used[r] = b->vars[i].col ? !is_missing(b->vars[i].col, r)
+                                     : expression_present(b, b->vars[i].root, r);
         if (!used[r] || !wc)
             continue;
         double w = wc->num[r];
@@ -516,33 +1111,63 @@ static brisk_status used_rows(builder *b, const brisk_column *wc, bool *used, si
 
 /* ------------------------------------------------------------ columns */
 
-/* How many model-matrix columns term t gives (categorical: levels - 1,
- * or all of them for the first categorical main effect of a model
- * without intercept, as R codes it). */
-static size_t term_width(const builder *b, const term *t, bool full)
+/* Does term u hold every variable of t but its i-th? */
+static bool holds_all_but(const term *u, const term *t, size_t i)
+{
+    for (size_t j = 0; j < t->order; j++) {
+        bool found = j == i;
+        for (size_t k = 0; k < u->order && !found; k++)
+            found = u->var[k] == t->var[j];
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* How each categorical part of term ti is coded, as R's model.matrix
+ * codes it (TermCode): by its levels but the first (contrasts) when the
+ * term without it lies within an earlier term (a main effect: always, but
+ * for the first categorical main effect of a model without intercept),
+ * else by all its levels (scale(age):region without scale(age)). */
+static void term_coding(const builder *b, size_t ti, size_t full_at, bool *full)
+{
+    const term *t = &b->terms[ti];
+    for (size_t i = 0; i < t->order; i++) {
+        full[i] = t->order == 1 && ti == full_at;
+        if (t->order == 1 || !b->vars[t->var[i]].categorical)
+            continue;
+        full[i] = true;
+        for (size_t u = 0; u < ti && full[i]; u++)
+            full[i] = !holds_all_but(&b->terms[u], t, i);
+    }
+}
+
+/* How many model-matrix columns term t gives. */
+static size_t term_width(const builder *b, const term *t, const bool *full)
 {
     size_t width = 1;
     for (size_t i = 0; i < t->order; i++) {
         const variable *v = &b->vars[t->var[i]];
         if (v->categorical)
-            width *= full ? v->nlevels : v->nlevels - 1;
+            width *= full[i] ? v->nlevels : v->nlevels - 1;
     }
     return width;
 }
 
 /* Column j of term t: the level of each categorical part (the first part
  * varying fastest, as R names them) and the column's name. */
-static char *term_column(const builder *b, const term *t, size_t j, bool full, size_t *level)
+static char *term_column(const builder *b, const term *t, size_t j, const bool *full,
+                         size_t *level)
 {
     brisk_buf name = {0};
     bool ok = true;
     for (size_t i = 0; i < t->order && ok; i++) {
         const variable *v = &b->vars[t->var[i]];
-        ok = (i == 0 || brisk_buf_puts(&name, ":")) && brisk_buf_puts(&name, v->col->name);
+        ok = (i == 0 || brisk_buf_puts(&name, ":")) && brisk_buf_puts(&name, var_name(v));
         if (!v->categorical)
             continue;
-        size_t m = full ? v->nlevels : v->nlevels - 1;
-        level[i] = j % m + (full ? 0 : 1);
+        size_t m = full[i] ? v->nlevels : v->nlevels - 1;
+        level[i] = j % m + (full[i] ? 0 : 1);
         j /= m;
         ok = ok && brisk_buf_puts(&name, "=") && brisk_buf_puts(&name, v->levels[level[i]]);
     }
@@ -558,7 +1183,8 @@ static double cell_value(const builder *b, const term *t, const size_t *level, s
     double x = 1;
     for (size_t i = 0; i < t->order; i++) {
         const variable *v = &b->vars[t->var[i]];
-        x *= v->categorical ? (double)(level_of(v, r) == level[i]) : v->col->num[r];
+        x *= v->categorical ? (double)(level_of(v, r) == level[i])
+                            : v->col ? v->col->num[r] : v->values[r];
     }
     return x;
 }
@@ -569,8 +1195,11 @@ static brisk_status fill_matrix(builder *b, const bool *used, design *d)
     for (size_t t = 0; t < b->nterms && !d->intercept && full_at == (size_t)-1; t++)
         if (b->terms[t].order == 1 && b->vars[b->terms[t].var[0]].categorical)
             full_at = t;
-    for (size_t t = 0; t < b->nterms; t++)
-        k += term_width(b, &b->terms[t], t == full_at);
+    bool full[MAX_ORDER];
+    for (size_t t = 0; t < b->nterms; t++) {
+        term_coding(b, t, full_at, full);
+        k += term_width(b, &b->terms[t], full);
+    }
     d->k = k;
     d->x = malloc((d->n * k + 1) * sizeof *d->x);
     d->terms = calloc(k + 1, sizeof *d->terms);
@@ -586,9 +1215,10 @@ static brisk_status fill_matrix(builder *b, const bool *used, design *d)
     }
     for (size_t t = 0; t < b->nterms; t++) {
         const term *tm = &b->terms[t];
-        for (size_t j = 0; j < term_width(b, tm, t == full_at); j++, col++) {
+        term_coding(b, t, full_at, full);
+        for (size_t j = 0; j < term_width(b, tm, full); j++, col++) {
             size_t level[MAX_ORDER] = {0};
-            if (!(d->terms[col] = term_column(b, tm, j, t == full_at, level)))
+            if (!(d->terms[col] = term_column(b, tm, j, full, level)))
                 return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
             for (size_t r = 0, i = 0; r < b->ds->nrows; r++)
                 if (used[r])
@@ -634,12 +1264,20 @@ static brisk_status fill_outcome(builder *b, const bool *used, const brisk_colum
 {
     variable *v = &b->vars[b->outcome];
     const brisk_column *c = v->col;
-    d->outcome = brisk_strdup(c->name);
+    d->outcome = brisk_strdup(var_name(v));
     d->y = malloc((d->n + 1) * sizeof *d->y);
     d->w = malloc((d->n + 1) * sizeof *d->w);
     if (!d->outcome || !d->y || !d->w)
         return brisk_error_set(b->err, BRISK_ERR_NOMEM, "out of memory");
     brisk_family fam = b->opt->family;
+    if (!c) {   /* a function of columns (OLS only: parse_formula) */
+        for (size_t r = 0, i = 0; r < b->ds->nrows; r++)
+            if (used[r]) {
+                d->y[i] = v->values[r];
+                d->w[i++] = wc ? wc->num[r] : 1;
+            }
+        return BRISK_OK;
+    }
     brisk_error_variable(b->err, c->name);
     if (fam == BRISK_FAMILY_OLS && c->type == BRISK_STRING)
         return brisk_error_set(b->err, BRISK_ERR_DATA, "outcome '%s' holds text: OLS needs a "
@@ -685,6 +1323,8 @@ static void free_variables(builder *b)
             free(b->vars[i].levels[j]);
         free(b->vars[i].levels);
         free(b->vars[i].codes);
+        free(b->vars[i].name);
+        free(b->vars[i].values);
     }
 }
 
@@ -783,27 +1423,31 @@ brisk_status brisk_design_build(const brisk_dataset *ds, const char *formula,
     memset(d, 0, sizeof *d);
     builder *b = calloc(1, sizeof *b);
     bool *used = calloc(ds->nrows + 1, sizeof *used);
-    if (!b || !used) {
+    bool *scope = calloc(ds->nrows + 1, sizeof *scope);
+    if (!b || !used || !scope) {
         free(b);
         free(used);
+        free(scope);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
-    *b = (builder){.ds = ds, .opt = opt, .err = err};
+    *b = (builder){.ds = ds, .opt = opt, .err = err, .formula = formula};
     const brisk_column *wc = NULL;
     brisk_status st = check_options(opt, err);
     if (st == BRISK_OK)
-        st = parse_formula(b, formula);
+        st = parse_formula(b);
     if (st == BRISK_OK)
         st = weight_column(b, &wc);
     if (st == BRISK_OK)
-        st = used_rows(b, wc, used, &d->n);
+        st = used_rows(b, wc, scope, used, &d->n);
+    if (st == BRISK_OK)
+        st = expression_values(b, scope, used);
     d->n_dropped = (opt->rows ? opt->nrows : ds->nrows) - d->n;
     if (st == BRISK_OK && brisk_design_based(opt))
         st = find_design(b, used, d);
     d->intercept = b->intercept;
     for (size_t i = 0; st == BRISK_OK && i < b->nvars; i++) {
         variable *v = &b->vars[i];
-        v->categorical = i != b->outcome && is_categorical(b, v->col);
+        v->categorical = i != b->outcome && v->col && is_categorical(b, v->col);
         if (v->categorical)
             st = find_levels(b, v, used);
         if (st == BRISK_OK && v->categorical && v->nlevels < 2) {
@@ -820,6 +1464,7 @@ brisk_status brisk_design_build(const brisk_dataset *ds, const char *formula,
     free_variables(b);
     free(b);
     free(used);
+    free(scope);
     if (st != BRISK_OK)
         brisk_design_free(d);
     return st;

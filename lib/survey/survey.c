@@ -337,12 +337,37 @@ static brisk_status interviews_key(survey_parser *p, const char *key, const char
     return fail(p, "unknown key '%s' in [interviews] (known: project link)%s", key, "");
 }
 
+/* The next name of a list at *pp: up to a blank or comma, or in backticks
+ * (`Trust 1`, a column whose name has a blank); NULL at the end, or with
+ * *pp NULL when a backtick is not closed. */
+static char *next_name(char **pp)
+{
+    char *p = *pp + strspn(*pp, " \t,"), *end;
+    if (!*p)
+        return NULL;
+    if (*p == '`') {
+        if (!(end = strchr(p + 1, '`')) || end == p + 1) {
+            *pp = NULL;
+            return NULL;
+        }
+        p++;
+    } else {
+        end = p + strcspn(p, " \t,");
+    }
+    *pp = end + (*end != '\0');
+    *end = '\0';
+    return p;
+}
+
 /* Names separated by blanks or commas, as in [reverse] and [demographics]. */
 static brisk_status name_list(survey_parser *p, char *line, brisk_survey_entry **list,
                               size_t *n, const char *what)
 {
-    for (char *save = NULL, *tok = strtok_r(line, " \t,", &save); tok;
-         tok = strtok_r(NULL, " \t,", &save)) {
+    char *rest = line;
+    for (char *tok = next_name(&rest); tok || !rest; tok = next_name(&rest)) {
+        if (!rest)
+            return fail(p, "a backtick in [%s] is not closed (a name with blanks is written "
+                           "`Trust 1`)%s", what, "");
         if (find_entry(*list, *n, tok))
             return fail(p, "'%s' is listed twice in [%s]", tok, what);
         brisk_status st = add_entry(p, list, n, tok, NULL);
@@ -494,6 +519,13 @@ static brisk_status key_value_line(survey_parser *p, char *line)
     case SEC_RECODE:
         return recode_line(p, key, value);
     default: /* SEC_ITEMS */
+        if (key[0] == '`' && (strlen(key) < 3 || key[strlen(key) - 1] != '`'))
+            return fail(p, "item '%s': a backtick is not closed (a name with blanks is "
+                           "written `Trust 1`)%s", key, "");
+        if (key[0] == '`') {   /* `Trust 1` = ... */
+            key[strlen(key) - 1] = '\0';
+            key++;
+        }
         if (find_entry(s->items, s->nitems, key))
             return fail(p, "item '%s' is defined twice in [items]%s", key, "");
         return add_entry(p, &s->items, &s->nitems, key, value ? value : "");

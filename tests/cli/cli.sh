@@ -349,6 +349,17 @@ t_regress_behaviours() {
     has "crime,pb1_crime,0.30956388" "$tmp/out" && has "litter,pb1_litter,0.255" "$tmp/out" &&
     has "measure,crime,fees,internet,litter" "$tmp/out" &&
     has "Observations used,556,553,554,554" "$tmp/out" &&
+    # functions of a behaviour's items: the same in both layouts, named by the wide names
+    f='acc1_{b} ~ scale(age) + log(pb1_{b}) + I(tg1^2) + scale(`pb2_{b}`):gender' &&
+    run 0 regress "$survey" --formula "$f" -q -f csv && cp "$tmp/out" "$tmp/rw.csv" &&
+    run 0 regress "$tmp/long.survey" --formula "$f" -q -f csv && cmp "$tmp/rw.csv" "$tmp/out" &&
+    has "crime,log(pb1_crime),0.76574771" "$tmp/out" && has "litter,scale(pb2_litter):gender" "$tmp/out" &&
+    # with --where, scale() over the rows kept, functions of a score (svyglm on
+    # subset(); tests/reference/regress/rc_where_fn_crime.coef.csv)
+    run 0 regress "$survey" --formula 'accept_{b} ~ scale(age) + log(trust) + urban' \
+        --where 'education > 1' -q -f csv &&
+    has "crime,scale(age),0.01751657" "$tmp/out" && has ",0.034111159" "$tmp/out" &&
+    has "crime,log(trust),1.01345502" "$tmp/out" && has "Observations used,471," "$tmp/out" &&
     run 0 regress "$tmp/long.survey" --formula "$f" -q && has "one model per behaviour" "$tmp/out" &&
     # an ordered regression of a reverse-keyed item says it was reversed
     run 0 regress "$survey" --family ordinal --formula 'pr3_{b} ~ age' -q &&
@@ -371,6 +382,32 @@ t_regress_behaviours() {
     run 2 regress "$tmp/long.survey" --formula 'acc1_crime ~ age' &&
     has "'acc1_crime' is item acc1_{b} of behaviour 'crime', but in the long layout" "$tmp/err" &&
     has "write 'acc1_{b}' for a model per behaviour" "$tmp/err"
+}
+t_quoted_names() {
+    # column names with a blank (in backticks) and Chinese letters: import,
+    # describe, reliability, fit and regress give what the same data under
+    # ASCII names give
+    q="$top_srcdir/doc/examples/quoted" &&
+    mkdir -p "$tmp/ascii" &&
+    fwd='s/Trust \([123]\)/t\1/g; s/收益/b/g; s/接受/a/g; s/年龄/age/g; s/性别/sex/g; s/monthly income/inc/g; s/`//g' &&
+    sed "$fwd" "$q.survey" >"$tmp/ascii/quoted.survey" && sed "$fwd" "$q.csv" >"$tmp/ascii/quoted.csv" &&
+    run 0 import "$q.csv" && has "monthly income" "$tmp/out" && has "收益1" "$tmp/out" &&
+    for c in describe reliability fit; do
+        run 0 "$c" "$q.survey" -q -f csv && sed "$fwd" "$tmp/out" >"$tmp/quoted.csv" &&
+        run 0 "$c" "$tmp/ascii/quoted.survey" -q -f csv && cmp "$tmp/quoted.csv" "$tmp/out" || return 1
+    done &&
+    run 0 fit "$q.survey" -q -f csv && has "trust,=~,Trust 1" "$tmp/out" && has "accept,~,benefit" "$tmp/out" &&
+    run 0 regress "$q.survey" -q -f csv \
+        --formula '接受1 ~ `Trust 1` + log(收益1) + scale(`monthly income`) + 年龄' &&
+    has "scale(\`monthly income\`)," "$tmp/out" && has "log(收益1)," "$tmp/out" &&
+    sed "$fwd" "$tmp/out" >"$tmp/quoted.csv" &&
+    run 0 regress "$tmp/ascii/quoted.survey" -q -f csv --formula 'a1 ~ t1 + log(b1) + scale(inc) + age' &&
+    cmp "$tmp/quoted.csv" "$tmp/out" &&
+    # the model's backticks and the survey's: unclosed is an error at its line
+    sed 's/^`Trust 2` = /`Trust 2 = /' "$q.survey" >"$tmp/ascii/bad.survey" &&
+    cp "$q.csv" "$tmp/ascii/quoted.csv" &&
+    run 2 describe "$tmp/ascii/bad.survey" && has "bad.survey:17:" "$tmp/err" &&
+    has "a backtick is not closed" "$tmp/err"
 }
 t_compare_items_behaviours() {
     # {b}: one comparison per behaviour; wide names pair behaviours by
@@ -801,7 +838,7 @@ t_concurrent_output() {
     rm -f "$tmp"/c?.csv "$tmp"/w?.csv
 }
 
-echo "1..43"
+echo "1..44"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -827,6 +864,7 @@ ok "compare in the long layout matches respondents by id: same output as wide" t
 ok "reliability in the long layout: per-behaviour constructs per behaviour, as wide; ordinal alpha; items to reverse" t_reliability_long_layout
 ok "regress: {b} fits one model per behaviour (both layouts alike); pooled long rows clustered by respondent" t_regress_behaviours
 ok "compare-items: {b} per behaviour, wide names pair behaviours by respondent, both layouts alike" t_compare_items_behaviours
+ok "names with blanks (in backticks) and Chinese letters: import, describe, fit, regress as under ASCII names" t_quoted_names
 ok "report without comparison: one behaviour (defined effects only), no paths (nothing)" t_report_one_behaviour
 ok "reliability per construct and behaviour: alpha, omega, AVE, HTMT, Fornell-Larcker" t_reliability
 ok "the bundled surveys are found by name, described and fitted" t_surveys

@@ -118,6 +118,8 @@ rating ~ temp + contact
 Sat ~ Infl + Type + Cont
 y ~ (x1 + x2)^2
 y ~ x1 + tmp
+y ~ I(x1^2) + log(x2 + 10) + scale(x1):sex + sqrt(exp(x1/4))
+agree ~ `x1` * I(-(x2 - 1e-04)/2) + log10(`w`)
 FORMULAS
 
 # ---- fuzz_fit: one byte of options, the model, "#@data", 40 rows of the

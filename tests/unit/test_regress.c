@@ -295,6 +295,16 @@ static void test_model_per_behaviour(void **state)
             snprintf(name, sizeof name, "rc_b_olr_%s", rongcheng_key(b));
             check_survey_model(ordinal, name, rongcheng_key(b), 1e-4);   /* svyolr's optimizer */
         }
+        /* functions of a behaviour's items (make_formula.R): scale() over the
+         * behaviour's respondents, the long layout's terms by wide names */
+        brisk_table_list *fn = regress_survey(d, "acc1_{b} ~ scale(age) + log(pb1_{b}) + "
+                                                 "I(tg1^2) + scale(`pb2_{b}`):gender", &ols);
+        for (size_t b = 0; b < 4; b++) {
+            char name[64];
+            snprintf(name, sizeof name, "rc_b_fn_%s", rongcheng_key(b));
+            check_survey_model(fn, name, rongcheng_key(b), 1e-6);
+        }
+        brisk_table_list_free(fn);
         /* pr3 is reverse-keyed: the note says so */
         const brisk_table *t = table(ordinal, "regress.coefficients");
         bool said = false;
@@ -437,6 +447,72 @@ static void expect_error(const brisk_dataset *ds, const char *formula,
     brisk_table_list_free(list);
 }
 
+/* Functions and quoted names in formulas (tests/reference/regress/
+ * make_formula.R): I() with powers and arithmetic, log(), log10(), sqrt(),
+ * exp(), scale() over the rows where its argument is present, backticked
+ * and Chinese column names, against lm, glm, ordinal::clm and svyglm. */
+static void test_formula_functions(void **state)
+{
+    (void)state;
+    model_case ols = {"formula_ols", "formula.csv",
+                      "满意度 ~ 年龄 + I(年龄^2) + log(income) + scale(`Trust 1`) * 城市 + "
+                      "I(income/1000)", {0}, NULL, false, 0};
+    check_model(&ols);
+    model_case ols_log = {"formula_ols_log", "formula.csv",
+                          "log(income) ~ 年龄 + I(年龄^2) + sqrt(`Trust 1`) + 城市", {0}, NULL,
+                          false, 0};
+    check_model(&ols_log);
+    model_case nested = {"formula_nested", "formula.csv",
+                         "满意度 ~ scale(`Trust 1`):城市 + 年龄 + 城市", {0}, NULL, false, 0};
+    check_model(&nested);
+    model_case logit = {"formula_logit", "formula.csv",
+                        "approve01 ~ log10(income) + sqrt(年龄) + exp(`Trust 1`/5) + `城市`",
+                        {.family = BRISK_FAMILY_LOGIT}, NULL, false, 0};
+    check_model(&logit);
+    model_case clm = {"formula_clm", "formula.csv",
+                      "approval ~ scale(年龄) + I(-income / 1000 + 2) + `Trust 1`",
+                      {.family = BRISK_FAMILY_ORDINAL}, NULL, false, 0};
+    check_model(&clm);
+    model_case svy = {"formula_svyglm", "formula.csv", "满意度 ~ scale(年龄) + log(income) + 城市",
+                      {.weight = "w"}, NULL, false, 0};
+    check_model(&svy);
+}
+
+static void expect_terms(const brisk_dataset *ds, const char *formula, const char *const *want,
+                         size_t n)
+{
+    brisk_table_list *list = brisk_table_list_new();
+    brisk_error err;
+    brisk_regress_options ols = {0};
+    if (brisk_regress(ds, formula, &ols, list, &err) != BRISK_OK)
+        fail_msg("%s: %s", formula, err.message);
+    const brisk_table *t = table(list, "regress.coefficients");
+    assert_int_equal(t->nrows, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(brisk_table_cell(t, i, 0)->text, want[i]);
+    brisk_table_list_free(list);
+}
+
+/* Expressions are named as R deparses them, numbers as R prints them; a
+ * category in an interaction whose other part is not a term of its own is
+ * coded by all its levels, as R's model.matrix codes it. */
+static void test_formula_names(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = small_data(60);
+    const char *deparsed[] = {"(Intercept)", "I(x * 2 + 1e+05)", "I((x - 1e-04)^3)",
+                              "I(x^2/-123456)", "I(2^-x)"};
+    expect_terms(ds, "y ~ I(x*2+1e5) + I( (x - 0.0001)^3 ) + I(x^2/-123456) + I(2^-x)", deparsed,
+                 5);
+    const char *slopes[] = {"(Intercept)", "exp(x/4):g=a", "exp(x/4):g=b"};
+    expect_terms(ds, "y ~ exp(x / 4):g", slopes, 3);
+    const char *nested[] = {"(Intercept)", "g=b", "x:g=a", "x:g=b"};
+    expect_terms(ds, "y ~ g + x:g", nested, 4);
+    const char *crossed[] = {"(Intercept)", "x", "g=b", "x:g=b"};
+    expect_terms(ds, "y ~ x*g", crossed, 4);
+    brisk_dataset_free(ds);
+}
+
 /* Bad models stop with a message naming the term or variable. */
 static void test_errors(void **state)
 {
@@ -452,6 +528,28 @@ static void test_errors(void **state)
     expect_error(ds, "y x", &ols, BRISK_ERR_FORMAT, "no '~'");
     expect_error(ds, "y ~ x +", &ols, BRISK_ERR_FORMAT, "expected a variable name");
     expect_error(ds, "y ~ x + y", &ols, BRISK_ERR_FORMAT, "also a predictor");
+    expect_error(ds, "y ~ foo(x)", &ols, BRISK_ERR_FORMAT, "column 5: unknown function 'foo' "
+                 "in the formula; brisk knows I(), log(), log10(), sqrt(), exp(), scale()");
+    expect_error(ds, "y ~ I((x + 1)", &ols, BRISK_ERR_FORMAT, "column 6: the '(' opened here");
+    expect_error(ds, "y ~ x) + 1", &ols, BRISK_ERR_FORMAT, "column 6: ')' without an opening");
+    expect_error(ds, "y ~ `x + 1", &ols, BRISK_ERR_FORMAT, "column 5: the backtick opened");
+    expect_error(ds, "y ~ I(g^2)", &ols, BRISK_ERR_FORMAT, "column 7: 'g' holds text");
+    expect_error(ds, "y ~ x^2", &ols, BRISK_ERR_FORMAT, "column 6: a power is written inside I()");
+    expect_error(ds, "y ~ log(x)", &ols, BRISK_ERR_VALUE, "log(x) in data row 1: x is -3, and a "
+                 "logarithm needs a value above 0");
+    expect_error(ds, "y ~ log10(x + 3)", &ols, BRISK_ERR_VALUE, "x + 3 is 0");
+    expect_error(ds, "y ~ sqrt(x)", &ols, BRISK_ERR_VALUE, "sqrt(x) in data row 1");
+    expect_error(ds, "y ~ I(1/(x + 3))", &ols, BRISK_ERR_VALUE, "division by 0");
+    expect_error(ds, "y ~ exp(1000 * x2)", &ols, BRISK_ERR_VALUE, "is not a finite number in "
+                 "data row 5");
+    expect_error(ds, "y ~ scale(c)", &ols, BRISK_ERR_MODEL, "scale(c): c takes one value");
+    expect_error(ds, "y ~ log(x, 2)", &ols, BRISK_ERR_FORMAT, "log() takes one argument");
+    expect_error(ds, "y ~ (x + x2):g", &ols, BRISK_ERR_FORMAT, "parentheses group terms only");
+    expect_error(ds, "y ~ log(nope)", &ols, BRISK_ERR_COLUMN, "'nope' in the formula");
+    expect_error(ds, "log(b) ~ x", &logit, BRISK_ERR_FORMAT, "column 1: a function of the "
+                 "outcome goes with --family ols");
+    expect_error(ds, " ~ x", &ols, BRISK_ERR_FORMAT, "column 2: no outcome before '~'");
+    expect_error(ds, "y + x ~ x2", &ols, BRISK_ERR_FORMAT, "the outcome must be a single column");
     expect_error(ds, "y ~ x", &logit, BRISK_ERR_DATA, "a logit needs two");
     const char *const three[] = {"a", "b", "c"};
     brisk_levels g = {"g", three, 3};
@@ -727,6 +825,8 @@ int main(void)
         cmocka_unit_test(test_sampling_weights),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_formula_terms),
+        cmocka_unit_test(test_formula_functions),
+        cmocka_unit_test(test_formula_names),
         cmocka_unit_test(test_event_range),
         cmocka_unit_test(test_model_per_behaviour),
         cmocka_unit_test(test_pooled_long_clustered),

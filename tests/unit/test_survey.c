@@ -121,6 +121,46 @@ static void test_parse_wide(void **state)
     brisk_survey_free(s);
 }
 
+/* Names with blanks in backticks, Chinese names bare, in every list. */
+static void test_quoted_names(void **state)
+{
+    (void)state;
+    brisk_survey *s;
+    brisk_error err;
+    static const char text[] =
+        "[survey]\ndata = wide.csv\nid = id\nscale = 1..5\nordered = `Trust 1`\n"
+        "[items]\n`Trust 1` = I trust = the government\n信任2 = 我信任政府\n`a,b`\n"
+        "[reverse]\n`Trust 1`, 信任2\n"
+        "[model]\ntrust =~ `Trust 1` + 信任2 + `a,b`\n"
+        "[demographics]\n`monthly income`,年龄 `x`\n";
+    assert_int_equal(parse(text, &s, &err), BRISK_OK);
+    assert_int_equal(s->nitems, 3);
+    assert_string_equal(s->items[0].key, "Trust 1");
+    assert_string_equal(s->items[0].value, "I trust = the government");
+    assert_string_equal(s->items[1].key, "信任2");
+    assert_string_equal(s->items[2].key, "a,b");
+    assert_int_equal(s->nreverse, 2);
+    assert_string_equal(s->reverse[0].key, "Trust 1");
+    assert_string_equal(s->reverse[1].key, "信任2");
+    assert_int_equal(s->nordered, 1);
+    assert_string_equal(s->ordered_items[0].key, "Trust 1");
+    assert_int_equal(s->ndemographics, 3);
+    assert_string_equal(s->demographics[0].key, "monthly income");
+    assert_string_equal(s->demographics[1].key, "年龄");
+    assert_string_equal(s->demographics[2].key, "x");
+    assert_string_equal(s->model_syntax->stmts[0].rhs[0].name, "Trust 1");
+    brisk_survey_free(s);
+    static const char open_list[] = "[survey]\ndata = wide.csv\nid = id\n[items]\ntg1\n"
+                                    "[demographics]\nage `monthly income\n";
+    assert_int_equal(parse(open_list, &s, &err), BRISK_ERR_FORMAT);
+    assert_int_equal(err.line, 7);
+    assert_non_null(strstr(err.message, "a backtick in [demographics] is not closed"));
+    static const char open_item[] = "[survey]\ndata = wide.csv\nid = id\n[items]\n`tg1 = x\n";
+    assert_int_equal(parse(open_item, &s, &err), BRISK_ERR_FORMAT);
+    assert_int_equal(err.line, 5);
+    assert_non_null(strstr(err.message, "item '`tg1': a backtick is not closed"));
+}
+
 static void test_prepare_wide(void **state)
 {
     (void)state;
@@ -474,6 +514,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_wide),
+        cmocka_unit_test(test_quoted_names),
         cmocka_unit_test(test_prepare_wide),
         cmocka_unit_test(test_unknown_columns),
         cmocka_unit_test(test_value_checks),

@@ -163,6 +163,27 @@ static void test_templates_keep_braces(void **state)
     brisk_syntax_free(syn);
 }
 
+/* brisk's extension: a name in backticks may hold blanks; non-ASCII
+ * letters need none (as in lavaan). */
+static void test_quoted_names(void **state)
+{
+    (void)state;
+    brisk_syntax *syn = parse_ok("trust =~ `Trust 1` + a*`Trust 2` + 信任3\n"
+                                 "`接受 度` ~ trust\n");
+    assert_string_equal(syn->stmts[0].rhs[0].name, "Trust 1");
+    assert_string_equal(syn->stmts[0].rhs[1].name, "Trust 2");
+    assert_string_equal(syn->stmts[0].rhs[1].mods[0].label, "a");
+    assert_string_equal(syn->stmts[0].rhs[2].name, "信任3");
+    assert_string_equal(syn->stmts[1].lhs, "接受 度");
+    brisk_syntax_free(syn);
+    brisk_error err = parse_bad("f =~ x1 +\n  `Trust 1 + x2\n", 4);
+    assert_int_equal(err.line, 5);
+    assert_int_equal(err.column, 3);
+    assert_non_null(strstr(err.message, "the backtick opened here is not closed"));
+    err = parse_bad("f =~ x1 + `` + x2\n", 1);
+    assert_non_null(strstr(err.message, "empty name"));
+}
+
 static void test_errors_have_positions(void **state)
 {
     (void)state;
@@ -227,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_continuation_lines),
         cmocka_unit_test(test_intercept_among_regressors),
         cmocka_unit_test(test_templates_keep_braces),
+        cmocka_unit_test(test_quoted_names),
         cmocka_unit_test(test_errors_have_positions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,8 +56,10 @@ int main(int argc, char **argv)
         return EXIT_DONE;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)
-        if (strcmp(name, commands[i]->name) == 0)
+        if (strcmp(name, commands[i]->name) == 0) {
+            cli_set_command(commands[i]);   /* messages begin "brisk NAME: " */
             return commands[i]->run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "brisk: unknown command '%s'\n\n", name);
     usage(stderr);
     return EXIT_USAGE;

@@ -11,11 +11,126 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
+#undef getopt_long   /* glibc's, which cli_getopt_long calls */
 
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static const cli_command *current;   /* set once, before the command runs */
+
+void cli_set_command(const cli_command *cmd)
+{
+    current = cmd;
+}
+
+const char *cli_prefix(void)
+{
+    static char prefix[64];
+    snprintf(prefix, sizeof prefix, "brisk%s%s", current ? " " : "", current ? current->name : "");
+    return prefix;
+}
+
+/* The long option named by name[0..len), or NULL. */
+static const struct option *long_option(const struct option *opts, const char *name, size_t len)
+{
+    for (const struct option *o = opts; o->name; o++)
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
+    return NULL;
+}
+
+/* " (options are written in full: did you mean --x?)" for the options
+ * name[0..len) begins, or "; did you mean --x?" for the nearest one within
+ * two edits, or "". */
+static void suggest_option(const struct option *opts, const char *name, size_t len,
+                           char *buf, size_t size)
+{
+    char word[65];
+    snprintf(word, sizeof word, "%.*s", (int)(len < 64 ? len : 64), name);
+    const char *found[2] = {NULL, NULL};
+    size_t nfound = 0;
+    for (const struct option *o = opts; o->name && len; o++)
+        if (strncmp(o->name, word, len) == 0 && nfound++ < 2)
+            found[nfound - 1] = o->name;
+    const char *why = nfound ? " (options are written in full: did you mean" : "; did you mean";
+    const char *end = nfound ? "?)" : "?";
+    if (!nfound) {
+        size_t best = 3;
+        for (const struct option *o = opts; o->name; o++) {
+            size_t d = brisk_edit_distance(word, o->name);
+            if (d < best && d < strlen(o->name)) {
+                best = d;
+                found[0] = o->name;
+                nfound = 1;
+            }
+        }
+    }
+    if (nfound > 2)
+        snprintf(buf, size, "%s --%s, --%s or another%s", why, found[0], found[1], end);
+    else if (nfound == 2)
+        snprintf(buf, size, "%s --%s or --%s%s", why, found[0], found[1], end);
+    else if (nfound == 1)
+        snprintf(buf, size, "%s --%s%s", why, found[0], end);
+    else
+        buf[0] = '\0';
+}
+
+static int unknown_long_option(const struct option *opts, const char *word)
+{
+    const char *name = word + 2;
+    size_t len = strcspn(name, "=");
+    char hint[200];
+    suggest_option(opts, name, len, hint, sizeof hint);
+    fprintf(stderr, "%s: unknown option '--%.*s'%s\n",
+            cli_prefix(), (int)len, name, hint);
+    return '?';
+}
+
+int cli_getopt_long(int argc, char *const argv[], const char *shortopts,
+                    const struct option *longopts, int *longindex)
+{
+    int index = -1, saved = opterr;
+    opterr = 0;   /* the messages are ours, with the command's name */
+    int opt = getopt_long(argc, argv, shortopts, longopts, &index);
+    opterr = saved;
+    if (longindex)
+        *longindex = index;
+    if (opt == -1)
+        return opt;
+    if (opt != '?' && index >= 0) {
+        /* the element getopt read: before the argument when that came apart */
+        const char *word = optarg && optind >= 2 && optarg == argv[optind - 1]
+                               ? argv[optind - 2] : argv[optind - 1];
+        const char *name = word + 2;
+        if (strncmp(word, "--", 2) != 0 || !long_option(longopts, name, strcspn(name, "=")))
+            return unknown_long_option(longopts, word);
+        return opt;
+    }
+    if (opt != '?')
+        return opt;
+    const char *word = optind >= 1 && optind <= argc ? argv[optind - 1] : "";
+    if (strncmp(word, "--", 2) == 0) {
+        const char *name = word + 2;
+        size_t len = strcspn(name, "=");
+        const struct option *o = long_option(longopts, name, len);
+        if (!o || optopt == 0 || o->val != optopt || o->flag)
+            return unknown_long_option(longopts, word);
+        fprintf(stderr, name[len] == '=' ? "%s: option '--%s' takes no value\n"
+                                         : "%s: option '--%s' needs a value\n",
+                cli_prefix(), o->name);
+        return '?';
+    }
+    const char *at = optopt > 0 && optopt < 128 ? strchr(shortopts, optopt) : NULL;
+    if (at && optopt != ':')
+        fprintf(stderr, "%s: option '-%c' needs a value\n", cli_prefix(), optopt);
+    else if (optopt > 32 && optopt < 127)
+        fprintf(stderr, "%s: unknown option '-%c'\n", cli_prefix(), optopt);
+    else
+        fprintf(stderr, "%s: unknown option\n", cli_prefix());
+    return '?';
 }
 
 int cli_exit_status(brisk_status status)
@@ -35,7 +150,7 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "brisk %s: ", cmd->name);
+    fprintf(stderr, "brisk %s: ", cmd->name);   /* cli_prefix(), from the caller */
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'brisk %s --help'.\n", cmd->name);
@@ -118,7 +233,7 @@ int cli_write_tables(const cli_common *c, const brisk_table_list *tables)
         return st == BRISK_OK ? EXIT_DONE : cli_fail(&err);
     }
     if (c->format == BRISK_OUT_XLSX) {
-        fprintf(stderr, "brisk: an xlsx workbook needs a file: give -o FILE.xlsx\n");
+        fprintf(stderr, "%s: an xlsx workbook needs a file: give -o FILE.xlsx\n", cli_prefix());
         return EXIT_USAGE;
     }
     tables_job job = {c->format, tables};
@@ -130,7 +245,7 @@ void cli_print_warnings(const cli_common *c, const brisk_table_list *tables)
     if (c->quiet)
         return;
     for (size_t k = 0; k < tables->nwarnings; k++) {
-        fputs("brisk: warning: ", stderr);
+        fprintf(stderr, "%s: warning: ", cli_prefix());
         cli_print_clean(stderr, tables->warnings[k]);
         fputc('\n', stderr);
     }
@@ -212,7 +327,7 @@ void cli_print_clean(FILE *f, const char *text)
 int cli_fail(const brisk_error *err)
 {
     char msg[2048];
-    fputs("brisk: ", stderr);
+    fprintf(stderr, "%s: ", cli_prefix());
     cli_print_clean(stderr, brisk_error_format(err, msg, sizeof msg));
     fputc('\n', stderr);
     /* Survey and model files are ours to point into; data files may be huge. */

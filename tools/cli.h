@@ -22,6 +22,21 @@ typedef struct cli_command {
     int (*run)(int argc, char **argv);
 } cli_command;
 
+/* The command being run (brisk.c sets it before the command's run), and
+ * the prefix of every message: "brisk fit" ("brisk" before a command). */
+void cli_set_command(const cli_command *cmd);
+const char *cli_prefix(void);
+
+/* getopt_long, with every long option written in full: glibc takes any
+ * unambiguous prefix (--se for --seed), so a lavaan reflex could turn into
+ * another option.  An abbreviated or unknown option is a usage error
+ * naming it, with the nearest option ("did you mean --seed?"); the command
+ * sees '?' and says how to get help.  Every command's getopt_long is this
+ * one. */
+int cli_getopt_long(int argc, char *const argv[], const char *shortopts,
+                    const struct option *longopts, int *longindex);
+#define getopt_long cli_getopt_long
+
 /* Options every command takes. */
 typedef struct cli_common {
     const char *format_name;

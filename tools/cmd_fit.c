@@ -237,7 +237,7 @@ static int render_diagrams(const fit_options *o, const brisk_fit_result *results
         brisk_error_clear(&err);
         if (!m || !path || write_dots(m, &results[g], 1, &err) != BRISK_OK) {
             status = EXIT_OUTPUT;
-            fprintf(stderr, "brisk: out of memory\n");
+            fprintf(stderr, "%s: out of memory\n", cli_prefix());
         }
         if (m)
             fclose(m);

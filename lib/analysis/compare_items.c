@@ -107,9 +107,11 @@ static brisk_status compare_rows(brisk_table *t, const char *behaviour, const br
     if (st == BRISK_OK)
         st = find_items(ds, items, nitems, opt, cols, err);
     if (st == BRISK_OK && opt->group && !group) {
+        char near[300];
         brisk_error_variable(err, opt->group);
-        st = brisk_error_set(err, BRISK_ERR_COLUMN, "group '%s' is not a column of %s",
-                             opt->group, opt->source ? opt->source : "the data");
+        st = brisk_error_set(err, BRISK_ERR_COLUMN, "group '%s' is not a column of %s%s",
+                             opt->group, opt->source ? opt->source : "the data",
+                             brisk_dataset_did_you_mean(ds, opt->group, near, sizeof near));
     }
     if (st == BRISK_OK && group)
         st = brisk_design_group_levels(ds, group, &lv, err);

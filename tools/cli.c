@@ -423,9 +423,23 @@ int cli_run_data_tables(const cli_common *c, const char *data, const char *model
     return status;
 }
 
-int cli_check_behaviours(const cli_command *cmd, const char *arg, const char *const *keys,
-                         size_t n)
+/* The behaviours' keys and labels, for a message: "crime (Criminal records), ...". */
+static void list_behaviours(const brisk_survey *s, char *buf, size_t size)
 {
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t b = 0; b < s->nbehaviours && at < size; b++) {
+        int k = snprintf(buf + at, size - at, "%s%s (%s)", b ? ", " : "",
+                         s->behaviours[b].key,
+                         s->behaviours[b].value ? s->behaviours[b].value : "no label");
+        at += k > 0 ? (size_t)k : 0;
+    }
+}
+
+int cli_check_behaviours(const cli_command *cmd, const char *arg, const char **keys, size_t n)
+{
+    /* the keys of behaviours given by their labels, for the rest of the run */
+    static char resolved[CLI_MAX_BEHAVIOURS][256];
     if (!n)
         return -1;
     brisk_error err;
@@ -437,12 +451,25 @@ int cli_check_behaviours(const cli_command *cmd, const char *arg, const char *co
         return cli_fail(&err);
     }
     int status = -1;
-    for (size_t i = 0; i < n && status < 0; i++) {
-        bool known = false;
-        for (size_t b = 0; b < s->nbehaviours; b++)
-            known |= strcmp(s->behaviours[b].key, keys[i]) == 0;
-        if (!known)
-            status = cli_usage_error(cmd, "the survey has no behaviour '%s'", keys[i]);
+    for (size_t i = 0; i < n && i < CLI_MAX_BEHAVIOURS && status < 0; i++) {
+        const char *key = NULL;
+        for (size_t b = 0; b < s->nbehaviours && !key; b++)
+            if (strcmp(s->behaviours[b].key, keys[i]) == 0)
+                key = s->behaviours[b].key;
+        for (size_t b = 0; b < s->nbehaviours && !key; b++)
+            if (s->behaviours[b].value && strcasecmp(s->behaviours[b].value, keys[i]) == 0)
+                key = s->behaviours[b].key;
+        if (key && strlen(key) < sizeof resolved[i]) {
+            keys[i] = strcpy(resolved[i], key);
+        } else {
+            char list[1024];
+            list_behaviours(s, list, sizeof list);
+            status = s->nbehaviours
+                         ? cli_usage_error(cmd, "the survey has no behaviour '%s': give a key or "
+                                           "a label of %s", keys[i], list)
+                         : cli_usage_error(cmd, "the survey has no behaviour '%s': it has no "
+                                           "[behaviours]", keys[i]);
+        }
     }
     brisk_survey_free(s);
     free(path);
@@ -657,6 +684,40 @@ int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
     else
         return cli_usage_error(cmd, "--estimator takes ml, mlr or wlsmv, not '%s'", arg);
     m->survey_ordered = false;   /* the estimator given holds for every item */
+    return -1;
+}
+
+int cli_check_se_test(const cli_command *cmd, const char *se, const char *test,
+                      const brisk_model_options *m, bool weighted, bool clustered,
+                      bool survey_ordered)
+{
+    bool wlsmv = m->survey_ordered ? survey_ordered : m->estimator == BRISK_ESTIMATOR_WLSMV;
+    bool robust = m->estimator == BRISK_ESTIMATOR_MLR || weighted || clustered;
+    const char *fit_se = wlsmv ? "robust.sem" : clustered ? "robust.cluster"
+                         : robust ? "robust.huber.white" : "standard";
+    const char *fit_test = wlsmv ? "scaled.shifted" : robust ? "yuan.bentler.mplus" : "standard";
+    const char *why = wlsmv ? "WLSMV" : clustered ? "clustered ML" : weighted ? "weighted ML"
+                      : robust ? "MLR" : "ML";
+    if (se && strcmp(se, "bootstrap") != 0 && strcmp(se, fit_se) != 0 &&
+        !(wlsmv && strcmp(se, "robust") == 0)) {
+        if (strcmp(se, "robust") == 0)
+            return cli_usage_error(cmd, "--se robust is lavaan's robust.sem with ML and MLR "
+                                   "(MLM's standard errors), which brisk does not compute; "
+                                   "--estimator mlr gives Huber-White standard errors "
+                                   "(robust.huber.white) with the Yuan-Bentler scaled test");
+        return cli_usage_error(cmd, "this %s fit's standard errors are lavaan's se = \"%s\", "
+                               "not '%s': brisk computes standard (ML), robust.huber.white "
+                               "(--estimator mlr, or a sampling weight), robust.cluster (a "
+                               "cluster), robust.sem (--estimator wlsmv) and bootstrap "
+                               "(--bootstrap N)", why, fit_se, se);
+    }
+    if (test && strcmp(test, fit_test) != 0)
+        return cli_usage_error(cmd, "this %s fit's test is lavaan's test = \"%s\", not '%s': "
+                               "brisk computes standard (ML), yuan.bentler.mplus (--estimator "
+                               "mlr, a sampling weight or a cluster) and scaled.shifted "
+                               "(--estimator wlsmv); satorra.bentler, yuan.bentler, "
+                               "mean.var.adjusted and bollen.stine are not in brisk",
+                               why, fit_test, test);
     return -1;
 }
 

@@ -104,11 +104,13 @@ typedef brisk_status (*cli_model_analysis)(const char *text, const char *model_p
 int cli_run_data_tables(const cli_common *c, const char *data, const char *model,
                         cli_model_analysis analysis, const void *ctx);
 
-/* Checks --behaviour keys against the survey (read without its data);
- * returns -1 when every key is one of its behaviours, else the exit
- * status of the error it printed. */
-int cli_check_behaviours(const cli_command *cmd, const char *arg, const char *const *keys,
-                         size_t n);
+/* Checks --behaviour arguments against the survey (read without its data):
+ * each is a behaviour's key, or its label in any case ("criminal records"),
+ * which is replaced by the key.  Returns -1 when every one names a
+ * behaviour, else the exit status of the error it printed (which lists
+ * the keys and labels). */
+#define CLI_MAX_BEHAVIOURS 64
+int cli_check_behaviours(const cli_command *cmd, const char *arg, const char **keys, size_t n);
 
 /* Run an analysis that turns a survey's data into tables, print its
  * warnings and write the tables; returns the exit status. */
@@ -205,6 +207,19 @@ void cli_estimation_defaults(brisk_model_options *opt);
  * ordered items.  Returns -1, or a usage error's exit status. */
 int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
                           brisk_model_options *m);
+
+/* lavaan's se= and test= (--se, --test) held against the fit brisk makes:
+ * each brisk estimator has one kind of standard errors and one test, which
+ * lavaan names (ML: standard and standard; MLR, or ML with sampling
+ * weights: robust.huber.white and yuan.bentler.mplus; with clusters:
+ * robust.cluster; WLSMV: robust.sem, which lavaan's "robust" is, and
+ * scaled.shifted).  A name that is the fit's own is accepted (se may also
+ * be "bootstrap", which the caller turns into its draws); any other is a
+ * usage error that says what brisk computes instead.  Returns -1 or the
+ * exit status. */
+int cli_check_se_test(const cli_command *cmd, const char *se, const char *test,
+                      const brisk_model_options *m, bool weighted, bool clustered,
+                      bool survey_ordered);
 
 /* The bootstrap options before the command line: draws (0: no bootstrap),
  * seed 1, one thread per processor. */

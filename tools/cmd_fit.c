@@ -26,7 +26,8 @@ const cli_command cmd_fit = {
         "Options:\n"
         "  -d, --data FILE       data file (.csv .sav .dta ...) when no survey is given\n"
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"
-        "  -b, --behaviour KEY   fit only this behaviour (repeatable)\n"
+        "  -b, --behaviour B     fit only this behaviour, by its key or its label (in\n"
+        "                        any case); repeatable\n"
         "  -g, --group COL       fit the model jointly in the groups COL defines\n"
         "                        (lavaan's multi-group model: every parameter free in\n"
         "                        each group, a mean structure; chi-square summed)\n"
@@ -48,6 +49,16 @@ const cli_command cmd_fit = {
         "      --std-lv          identify factors by unit variances instead of fixing\n"
         "                        each first loading to 1\n"
         "      --meanstructure   estimate intercepts and latent means as well\n"
+        "      --se SE           lavaan's se = name of this fit's standard errors:\n"
+        "                        standard (ML), robust.huber.white (MLR or weighted),\n"
+        "                        robust.cluster (clustered), robust.sem or robust\n"
+        "                        (WLSMV); another is an error saying what gives it;\n"
+        "                        bootstrap: --bootstrap 1000 unless --bootstrap N\n"
+        "      --test T          lavaan's test = name of this fit's test: standard\n"
+        "                        (ML), yuan.bentler.mplus (MLR, weighted or clustered)\n"
+        "                        or scaled.shifted (WLSMV); another is an error\n"
+        "      --standardized    lavaan's standardized = TRUE: std.lv and std.all,\n"
+        "                        which are always shown\n"
         CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
         "                        Graphviz path diagram per behaviour)\n"
@@ -68,12 +79,14 @@ const cli_command cmd_fit = {
 };
 
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
-       OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE };
+       OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE, OPT_SE, OPT_TEST,
+       OPT_STANDARDIZED };
 
 typedef struct fit_options {
     cli_common common;
     const char *diagram;          /* "dot", or a format dot renders: svg png pdf */
     const char *data, *model, *survey, *group;
+    const char *se, *test;        /* lavaan's names, checked against the fit */
     const char *behaviours[64];
     size_t nbehaviours;
     brisk_model_options model_opt;
@@ -111,6 +124,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"ci", required_argument, NULL, OPT_CI}, {"seed", required_argument, NULL, OPT_SEED},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"exclude-inadmissible", no_argument, NULL, OPT_EXCLUDE_INADMISSIBLE},
+        {"se", required_argument, NULL, OPT_SE}, {"test", required_argument, NULL, OPT_TEST},
+        {"standardized", no_argument, NULL, OPT_STANDARDIZED},
         CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
@@ -128,6 +143,9 @@ static int parse_options(fit_options *o, int argc, char **argv)
             o->behaviours[o->nbehaviours++] = optarg;
             break;
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
+        case OPT_SE: o->se = optarg; break;
+        case OPT_TEST: o->test = optarg; break;
+        case OPT_STANDARDIZED: break;   /* std.lv and std.all are always shown */
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
         case CLI_OPT_ESTIMATOR:
         case CLI_OPT_MISSING:
@@ -175,6 +193,12 @@ static int parse_options(fit_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_fit, "--behaviour goes with a survey");
     if (o->model_opt.group_equal && !o->group)
         return cli_usage_error(&cmd_fit, "--group-equal goes with --group");
+    if (o->se && strcmp(o->se, "bootstrap") == 0 && !o->boot.draws)
+        o->boot.draws = 1000;   /* lavaan's bootstrap = 1000L */
+    if (o->data && (status = cli_check_se_test(&cmd_fit, o->se, o->test, &o->model_opt,
+                                               o->model_opt.weight, o->model_opt.cluster,
+                                               false)) >= 0)
+        return status;
     if (boot_detail && !o->boot.draws)
         return cli_usage_error(&cmd_fit, "--ci, --seed and --exclude-inadmissible go with "
                                "--bootstrap N");
@@ -343,7 +367,7 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     return status;
 }
 
-static int fit_survey(const fit_options *o)
+static int fit_survey(fit_options *o)
 {
     int status = cli_check_behaviours(&cmd_fit, o->survey, o->behaviours, o->nbehaviours);
     if (status >= 0)
@@ -352,7 +376,15 @@ static int fit_survey(const fit_options *o)
     brisk_error_clear(&err);
     cli_survey cs = {0};
     brisk_status st = cli_survey_open(&cs, o->survey, &err);
-    status = st == BRISK_OK ? fit_behaviours(o, cs.survey, cs.data) : cli_fail(&err);
+    status = st == BRISK_OK ? -1 : cli_fail(&err);
+    const brisk_model_options *m = &o->model_opt;
+    if (status < 0)   /* the survey's weight and cluster unless the options say otherwise */
+        status = cli_check_se_test(&cmd_fit, o->se, o->test, m,
+                                   m->weight || m->unweighted ? m->weight : cs.survey->weight,
+                                   m->cluster || m->unclustered ? m->cluster : cs.survey->cluster,
+                                   cs.survey->ordered || cs.survey->nordered);
+    if (status < 0)
+        status = fit_behaviours(o, cs.survey, cs.data);
     cli_survey_close(&cs);
     return status;
 }

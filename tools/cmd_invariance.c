@@ -28,7 +28,8 @@ const cli_command cmd_invariance = {
         "  -g, --group COL       the column whose values define the groups\n"
         "  -d, --data FILE       data file, with --model\n"
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"
-        "  -b, --behaviour KEY   test only this behaviour (repeatable)\n"
+        "  -b, --behaviour B     test only this behaviour, by its key or its label (in\n"
+        "                        any case); repeatable\n"
         "      --std-lv          identify factors by unit variances\n"
         CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"

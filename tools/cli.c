@@ -240,9 +240,22 @@ int cli_write_tables(const cli_common *c, const brisk_table_list *tables)
     return cli_write_output(c, write_tables_job, &job);
 }
 
+/* Do standard output and standard error go to one place (a terminal, a
+ * pipe, a file given 2>&1)? */
+static bool same_stream(void)
+{
+    struct stat out, err;
+    return fstat(STDOUT_FILENO, &out) == 0 && fstat(STDERR_FILENO, &err) == 0 &&
+           out.st_dev == err.st_dev && out.st_ino == err.st_ino;
+}
+
 void cli_print_warnings(const cli_common *c, const brisk_table_list *tables)
 {
-    if (c->quiet)
+    /* Every format but CSV carries the warnings (a "Warnings" list, a note,
+     * a JSON member): written to where standard error goes too, they are
+     * not said twice. */
+    bool to_stdout = !c->output || strcmp(c->output, "-") == 0;
+    if (c->quiet || (to_stdout && c->format != BRISK_OUT_CSV && same_stream()))
         return;
     for (size_t k = 0; k < tables->nwarnings; k++) {
         fprintf(stderr, "%s: warning: ", cli_prefix());

@@ -227,7 +227,8 @@ static brisk_status write_dots(FILE *f, const brisk_fit_result *results, size_t 
 {
     brisk_status st = BRISK_OK;
     for (size_t g = 0; g < n && st == BRISK_OK; g++)
-        st = brisk_write_fit_dot(f, results[g].fit, results[g].group, results[g].group, err);
+        st = brisk_write_fit_dot(f, results[g].fit, results[g].group,
+                                 results[g].label ? results[g].label : results[g].group, err);
     return st;
 }
 
@@ -354,7 +355,8 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     int status;
     if (st == BRISK_OK) {
         for (size_t i = 0; i < fits.n; i++)
-            results[i] = (brisk_fit_result){.group = fits.groups[i], .fit = fits.fitted[i].fit,
+            results[i] = (brisk_fit_result){.group = fits.groups[i], .label = fits.labels[i],
+                                            .fit = fits.fitted[i].fit,
                                             .fitted = &fits.fitted[i],
                                             .bootstrap = o->boot.draws ? &info[i] : NULL};
         status = write_results(o, results, fits.n, s);

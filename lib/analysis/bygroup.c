@@ -179,7 +179,7 @@ static brisk_status every_item(by_ctx *c, const char *const *by, size_t nby,
     for (size_t b = 0; st == BRISK_OK && b < s->nbehaviours; b++)
         for (size_t i = 0; st == BRISK_OK && i < s->nitems; i++)
             if (brisk_template_is_per_behaviour(s->items[i].key))
-                st = by_item(c, s->behaviours[b].key, s->items[i].key, b, d->rows[b],
+                st = by_item(c, brisk_behaviour_label(s, b), s->items[i].key, b, d->rows[b],
                              d->nrows[b], by, nby, lv);
     return st;
 }

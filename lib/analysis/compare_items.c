@@ -308,7 +308,7 @@ brisk_status brisk_compare_items_survey(const brisk_survey_data *d, const char *
         st = respondents_data(d, items, nitems, per ? b : (size_t)-1, opt->group, &ds, names,
                               err);
         if (st == BRISK_OK)
-            st = compare_rows(t, per ? s->behaviours[b].key : NULL, ds,
+            st = compare_rows(t, per ? brisk_behaviour_label(s, b) : NULL, ds,
                               (const char *const *)names, nitems, &o, err);
         if (st != BRISK_OK && st != BRISK_ERR_NOMEM && per)
             brisk_name_behaviour(err, s->behaviours[b].key);

@@ -221,9 +221,11 @@ static brisk_status locate(const brisk_survey_data *d, const char *name, size_t 
     src->row = which == (size_t)-1 ? d->respondent_rows : d->respondent_row[which];
     brisk_status st = BRISK_OK;
     if (!src->col) {
+        char near[300];
         brisk_error_variable(err, column);
-        st = brisk_error_set(err, BRISK_ERR_COLUMN, "'%s' is not a column of %s", column,
-                             s->data_path);
+        st = brisk_error_set(err, BRISK_ERR_COLUMN, "'%s' is not a column of %s%s", column,
+                             s->data_path,
+                             brisk_dataset_did_you_mean(d->ds, column, near, sizeof near));
     }
     free(column);
     return st;

@@ -111,17 +111,25 @@ int cli_getopt_long(int argc, char *const argv[], const char *shortopts,
     }
     if (opt != '?')
         return opt;
+    /* optopt is 0 for an unknown long option, else the option whose value
+     * is missing or not wanted; a short option's error in "-xq" may come
+     * after a long option's element, which then is not the one at fault */
     const char *word = optind >= 1 && optind <= argc ? argv[optind - 1] : "";
     if (strncmp(word, "--", 2) == 0) {
         const char *name = word + 2;
         size_t len = strcspn(name, "=");
         const struct option *o = long_option(longopts, name, len);
-        if (!o || optopt == 0 || o->val != optopt || o->flag)
+        if (o && !o->flag && optopt && o->val == optopt) {
+            fprintf(stderr, name[len] == '=' ? "%s: option '--%s' takes no value\n"
+                                             : "%s: option '--%s' needs a value\n",
+                    cli_prefix(), o->name);
+            return '?';
+        }
+        bool begun = optopt == 0;   /* an abbreviation getopt took, short of its value */
+        for (const struct option *p = longopts; p->name && !begun && !o; p++)
+            begun = strncmp(p->name, name, len) == 0 && !p->flag && p->val == optopt;
+        if (begun)
             return unknown_long_option(longopts, word);
-        fprintf(stderr, name[len] == '=' ? "%s: option '--%s' takes no value\n"
-                                         : "%s: option '--%s' needs a value\n",
-                cli_prefix(), o->name);
-        return '?';
     }
     const char *at = optopt > 0 && optopt < 128 ? strchr(shortopts, optopt) : NULL;
     if (at && optopt != ':')
@@ -150,7 +158,7 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "brisk %s: ", cmd->name);   /* cli_prefix(), from the caller */
+    fprintf(stderr, "brisk %s: ", cmd->name);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'brisk %s --help'.\n", cmd->name);

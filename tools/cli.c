@@ -742,6 +742,28 @@ int cli_check_se_test(const cli_command *cmd, const char *se, const char *test,
     return -1;
 }
 
+int cli_check_se_test_survey(const cli_command *cmd, const char *arg, const char *se,
+                             const char *test, const brisk_model_options *m)
+{
+    if (!se && !test)
+        return -1;
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_survey *s = NULL;
+    char *path = cli_find_survey(arg, &err);
+    if (!path || brisk_survey_load(path, &s, &err) != BRISK_OK) {
+        free(path);
+        return cli_fail(&err);
+    }
+    int status = cli_check_se_test(cmd, se, test, m,
+                                   m->weight || m->unweighted ? m->weight : s->weight,
+                                   m->cluster || m->unclustered ? m->cluster : s->cluster,
+                                   s->ordered || s->nordered);
+    brisk_survey_free(s);
+    free(path);
+    return status;
+}
+
 void cli_bootstrap_defaults(brisk_bootstrap_options *opt, size_t draws)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -221,6 +221,11 @@ int cli_check_se_test(const cli_command *cmd, const char *se, const char *test,
                       const brisk_model_options *m, bool weighted, bool clustered,
                       bool survey_ordered);
 
+/* The same for a survey given as arg (read without its data): its weight
+ * and cluster unless m says otherwise, its ordered items. */
+int cli_check_se_test_survey(const cli_command *cmd, const char *arg, const char *se,
+                             const char *test, const brisk_model_options *m);
+
 /* The bootstrap options before the command line: draws (0: no bootstrap),
  * seed 1, one thread per processor. */
 void cli_bootstrap_defaults(brisk_bootstrap_options *opt, size_t draws);

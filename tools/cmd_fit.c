@@ -372,21 +372,15 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
 static int fit_survey(fit_options *o)
 {
     int status = cli_check_behaviours(&cmd_fit, o->survey, o->behaviours, o->nbehaviours);
+    if (status < 0)
+        status = cli_check_se_test_survey(&cmd_fit, o->survey, o->se, o->test, &o->model_opt);
     if (status >= 0)
         return status;
     brisk_error err;
     brisk_error_clear(&err);
     cli_survey cs = {0};
     brisk_status st = cli_survey_open(&cs, o->survey, &err);
-    status = st == BRISK_OK ? -1 : cli_fail(&err);
-    const brisk_model_options *m = &o->model_opt;
-    if (status < 0)   /* the survey's weight and cluster unless the options say otherwise */
-        status = cli_check_se_test(&cmd_fit, o->se, o->test, m,
-                                   m->weight || m->unweighted ? m->weight : cs.survey->weight,
-                                   m->cluster || m->unclustered ? m->cluster : cs.survey->cluster,
-                                   cs.survey->ordered || cs.survey->nordered);
-    if (status < 0)
-        status = fit_behaviours(o, cs.survey, cs.data);
+    status = st == BRISK_OK ? fit_behaviours(o, cs.survey, cs.data) : cli_fail(&err);
     cli_survey_close(&cs);
     return status;
 }

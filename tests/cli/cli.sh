@@ -842,7 +842,15 @@ t_lavaan_se_test() {
     run 0 fit $(hs) --se bootstrap --threads 2 -f json -q && cp "$tmp/out" "$tmp/seboot.json" &&
     has '"draws": 1000' "$tmp/out" &&
     run 0 fit $(hs) --bootstrap 1000 --threads 2 -f json -q && cmp "$tmp/seboot.json" "$tmp/out" &&
-    run 0 fit $(hs) --se bootstrap --bootstrap 30 -f json -q && has '"draws": 30' "$tmp/out"
+    run 0 fit $(hs) --se bootstrap --bootstrap 30 -f json -q && has '"draws": 30' "$tmp/out" &&
+    # invariance takes them too, and has no bootstrap
+    run 0 invariance $(hs) --group school --estimator mlr -f csv -q && cp "$tmp/out" "$tmp/inv.csv" &&
+    run 0 invariance $(hs) --group school --estimator mlr --se robust.huber.white \
+        --test yuan.bentler.mplus -f csv -q && cmp "$tmp/inv.csv" "$tmp/out" &&
+    has "Configural,60,115.851343" "$tmp/out" &&
+    run 1 invariance $(hs) --group school --se bootstrap && has "have no bootstrap" "$tmp/err" &&
+    run 1 invariance "$survey" --group gender -b crime --test standard &&
+    has "brisk invariance: this weighted ML fit's test is lavaan's test = \"yuan.bentler.mplus\"" "$tmp/err"
 }
 t_behaviour_labels() {
     # -b takes a label in any case; tables call behaviours by their labels

@@ -380,7 +380,7 @@ t_compare_items_behaviours() {
     run 0 compare-items "$survey" 'acc1_{b}' 'acc2_{b}' tg1 -q -f csv && cp "$tmp/out" "$tmp/iw.csv" &&
     run 0 compare-items "$tmp/long.survey" 'acc1_{b}' 'acc2_{b}' tg1 -q -f csv &&
     cmp "$tmp/iw.csv" "$tmp/out" && has "Criminal records,acc1_crime,acc2_crime,571," "$tmp/out" &&
-    has "litter,acc2_litter,tg1," "$tmp/out" &&
+    has "Littering of garbage,acc2_litter,tg1," "$tmp/out" &&
     run 0 compare-items "$survey" acc1_crime acc1_litter -q -f csv && cp "$tmp/out" "$tmp/iw.csv" &&
     run 0 compare-items "$tmp/long.survey" acc1_crime acc1_litter -q -f csv &&
     cmp "$tmp/iw.csv" "$tmp/out" && has "acc1_crime,acc1_litter,575,77.565" "$tmp/out" &&

@@ -71,9 +71,11 @@ static brisk_status variable_of(builder *b, const char *name, size_t len, size_t
         if (strcmp(b->ds->cols[c].name, buf) == 0)
             col = &b->ds->cols[c];
     if (!col) {
+        char near[300];
         brisk_error_variable(b->err, buf);
         return brisk_error_set(b->err, BRISK_ERR_COLUMN, "'%s' in the formula is not a column "
-                               "of %s", buf, b->opt->source ? b->opt->source : "the data");
+                               "of %s%s", buf, b->opt->source ? b->opt->source : "the data",
+                               brisk_dataset_did_you_mean(b->ds, buf, near, sizeof near));
     }
     if (b->nvars == MAX_VARS)
         return brisk_error_set(b->err, BRISK_ERR_FORMAT, "a formula may name at most %d "

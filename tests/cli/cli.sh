@@ -887,6 +887,10 @@ t_one_prefix_and_warnings_once() {
     run 2 describe no-such-survey && has "brisk describe: 'no-such-survey' is neither" "$tmp/err" &&
     run 1 describe "$survey" -f xlsx && has "brisk describe: an xlsx workbook needs a file" "$tmp/err" &&
     run 1 frobnicate && has "brisk: unknown command 'frobnicate'" "$tmp/err" &&
+    lacks "did you mean" "$tmp/err" &&
+    run 1 fitt && has "brisk: unknown command 'fitt'; did you mean 'fit'?" "$tmp/err" &&
+    run 2 regress "$survey" --formula 'tg1 ~ agee' && has "'agee' in the formula is not a column" "$tmp/err" &&
+    has "(did you mean 'age'?)" "$tmp/err" &&
     # a warning on standard error and in the output, but once where both go to one place
     run 0 compare-items "$survey" acc1_crime acc2_crime &&
     [ "$(grep -c "weight 'weight' is not used" "$tmp/err")" -eq 1 ] &&

@@ -145,7 +145,9 @@ function line(text, lineno) {
         return
     }
     if (inex) { out[++nout] = text; return }
-    if (text ~ /^[ \t]*([A-Za-z_][A-Za-z0-9_]*=[^ ]* +)*(tools\/)?brisk( |$)/)
+    # (a message, "brisk fit: ...", is output, not a command)
+    if (text ~ /^[ \t]*([A-Za-z_][A-Za-z0-9_]*=[^ ]* +)*(tools\/)?brisk( |$)/ &&
+        text !~ /^[ \t]*brisk [a-z-]+: /)
         printf "%s:%d: %s\n", doc, lineno, text >> (dir "/lint")
 }
 function end_block() { finish(); incmd = 0; inblock = 0 }

@@ -56,9 +56,21 @@ int main(int argc, char **argv)
         return EXIT_DONE;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)
-        if (strcmp(name, commands[i]->name) == 0)
+        if (strcmp(name, commands[i]->name) == 0) {
+            cli_set_command(commands[i]);   /* messages begin "brisk NAME: " */
             return commands[i]->run(argc - 1, argv + 1);
-    fprintf(stderr, "brisk: unknown command '%s'\n\n", name);
+        }
+    const char *near = NULL;   /* "did you mean": the nearest within two edits */
+    size_t best = 3;
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        size_t d = brisk_edit_distance(name, commands[i]->name);
+        if (d < best) {
+            best = d;
+            near = commands[i]->name;
+        }
+    }
+    fprintf(stderr, "brisk: unknown command '%s'%s%s%s\n\n", name, near ? "; did you mean '" : "",
+            near ? near : "", near ? "'?" : "");
     usage(stderr);
     return EXIT_USAGE;
 }

@@ -11,11 +11,134 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
+#undef getopt_long   /* glibc's, which cli_getopt_long calls */
 
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static const cli_command *current;   /* set once, before the command runs */
+
+void cli_set_command(const cli_command *cmd)
+{
+    current = cmd;
+}
+
+const char *cli_prefix(void)
+{
+    static char prefix[64];
+    snprintf(prefix, sizeof prefix, "brisk%s%s", current ? " " : "", current ? current->name : "");
+    return prefix;
+}
+
+/* The long option named by name[0..len), or NULL. */
+static const struct option *long_option(const struct option *opts, const char *name, size_t len)
+{
+    for (const struct option *o = opts; o->name; o++)
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
+    return NULL;
+}
+
+/* " (options are written in full: did you mean --x?)" for the options
+ * name[0..len) begins, or "; did you mean --x?" for the nearest one within
+ * two edits, or "". */
+static void suggest_option(const struct option *opts, const char *name, size_t len,
+                           char *buf, size_t size)
+{
+    char word[65];
+    snprintf(word, sizeof word, "%.*s", (int)(len < 64 ? len : 64), name);
+    const char *found[2] = {NULL, NULL};
+    size_t nfound = 0;
+    for (const struct option *o = opts; o->name && len; o++)
+        if (strncmp(o->name, word, len) == 0 && nfound++ < 2)
+            found[nfound - 1] = o->name;
+    const char *why = nfound ? " (options are written in full: did you mean" : "; did you mean";
+    const char *end = nfound ? "?)" : "?";
+    if (!nfound) {
+        size_t best = 3;
+        for (const struct option *o = opts; o->name; o++) {
+            size_t d = brisk_edit_distance(word, o->name);
+            if (d < best && d < strlen(o->name)) {
+                best = d;
+                found[0] = o->name;
+                nfound = 1;
+            }
+        }
+    }
+    if (nfound > 2)
+        snprintf(buf, size, "%s --%s, --%s or another%s", why, found[0], found[1], end);
+    else if (nfound == 2)
+        snprintf(buf, size, "%s --%s or --%s%s", why, found[0], found[1], end);
+    else if (nfound == 1)
+        snprintf(buf, size, "%s --%s%s", why, found[0], end);
+    else
+        buf[0] = '\0';
+}
+
+static int unknown_long_option(const struct option *opts, const char *word)
+{
+    const char *name = word + 2;
+    size_t len = strcspn(name, "=");
+    char hint[200];
+    suggest_option(opts, name, len, hint, sizeof hint);
+    fprintf(stderr, "%s: unknown option '--%.*s'%s\n",
+            cli_prefix(), (int)len, name, hint);
+    return '?';
+}
+
+int cli_getopt_long(int argc, char *const argv[], const char *shortopts,
+                    const struct option *longopts, int *longindex)
+{
+    int index = -1, saved = opterr;
+    opterr = 0;   /* the messages are ours, with the command's name */
+    int opt = getopt_long(argc, argv, shortopts, longopts, &index);
+    opterr = saved;
+    if (longindex)
+        *longindex = index;
+    if (opt == -1)
+        return opt;
+    if (opt != '?' && index >= 0) {
+        /* the element getopt read: before the argument when that came apart */
+        const char *word = optarg && optind >= 2 && optarg == argv[optind - 1]
+                               ? argv[optind - 2] : argv[optind - 1];
+        const char *name = word + 2;
+        if (strncmp(word, "--", 2) != 0 || !long_option(longopts, name, strcspn(name, "=")))
+            return unknown_long_option(longopts, word);
+        return opt;
+    }
+    if (opt != '?')
+        return opt;
+    /* optopt is 0 for an unknown long option, else the option whose value
+     * is missing or not wanted; a short option's error in "-xq" may come
+     * after a long option's element, which then is not the one at fault */
+    const char *word = optind >= 1 && optind <= argc ? argv[optind - 1] : "";
+    if (strncmp(word, "--", 2) == 0) {
+        const char *name = word + 2;
+        size_t len = strcspn(name, "=");
+        const struct option *o = long_option(longopts, name, len);
+        if (o && !o->flag && optopt && o->val == optopt) {
+            fprintf(stderr, name[len] == '=' ? "%s: option '--%s' takes no value\n"
+                                             : "%s: option '--%s' needs a value\n",
+                    cli_prefix(), o->name);
+            return '?';
+        }
+        bool begun = optopt == 0;   /* an abbreviation getopt took, short of its value */
+        for (const struct option *p = longopts; p->name && !begun && !o; p++)
+            begun = strncmp(p->name, name, len) == 0 && !p->flag && p->val == optopt;
+        if (begun)
+            return unknown_long_option(longopts, word);
+    }
+    const char *at = optopt > 0 && optopt < 128 ? strchr(shortopts, optopt) : NULL;
+    if (at && optopt != ':')
+        fprintf(stderr, "%s: option '-%c' needs a value\n", cli_prefix(), optopt);
+    else if (optopt > 32 && optopt < 127)
+        fprintf(stderr, "%s: unknown option '-%c'\n", cli_prefix(), optopt);
+    else
+        fprintf(stderr, "%s: unknown option\n", cli_prefix());
+    return '?';
 }
 
 int cli_exit_status(brisk_status status)
@@ -161,19 +284,32 @@ int cli_write_tables(const cli_common *c, const brisk_table_list *tables)
         return st == BRISK_OK ? EXIT_DONE : cli_fail(&err);
     }
     if (c->format == BRISK_OUT_XLSX) {
-        fprintf(stderr, "brisk: an xlsx workbook needs a file: give -o FILE.xlsx\n");
+        fprintf(stderr, "%s: an xlsx workbook needs a file: give -o FILE.xlsx\n", cli_prefix());
         return EXIT_USAGE;
     }
     tables_job job = {c->format, tables};
     return cli_write_output(c, write_tables_job, &job);
 }
 
+/* Do standard output and standard error go to one place (a terminal, a
+ * pipe, a file given 2>&1)? */
+static bool same_stream(void)
+{
+    struct stat out, err;
+    return fstat(STDOUT_FILENO, &out) == 0 && fstat(STDERR_FILENO, &err) == 0 &&
+           out.st_dev == err.st_dev && out.st_ino == err.st_ino;
+}
+
 void cli_print_warnings(const cli_common *c, const brisk_table_list *tables)
 {
-    if (c->quiet)
+    /* Every format but CSV carries the warnings (a "Warnings" list, a note,
+     * a JSON member): written to where standard error goes too, they are
+     * not said twice. */
+    bool to_stdout = !c->output || strcmp(c->output, "-") == 0;
+    if (c->quiet || (to_stdout && c->format != BRISK_OUT_CSV && same_stream()))
         return;
     for (size_t k = 0; k < tables->nwarnings; k++) {
-        fputs("brisk: warning: ", stderr);
+        fprintf(stderr, "%s: warning: ", cli_prefix());
         cli_print_clean(stderr, tables->warnings[k]);
         fputc('\n', stderr);
     }
@@ -255,7 +391,7 @@ void cli_print_clean(FILE *f, const char *text)
 int cli_fail(const brisk_error *err)
 {
     char msg[2048];
-    fputs("brisk: ", stderr);
+    fprintf(stderr, "%s: ", cli_prefix());
     cli_print_clean(stderr, brisk_error_format(err, msg, sizeof msg));
     fputc('\n', stderr);
     /* Survey and model files are ours to point into; data files may be huge. */
@@ -409,9 +545,23 @@ int cli_run_data_tables(const cli_common *c, const char *data, const char *model
     return status;
 }
 
-int cli_check_behaviours(const cli_command *cmd, const char *arg, const char *const *keys,
-                         size_t n)
+/* The behaviours' keys and labels, for a message: "crime (Criminal records), ...". */
+static void list_behaviours(const brisk_survey *s, char *buf, size_t size)
 {
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t b = 0; b < s->nbehaviours && at < size; b++) {
+        int k = snprintf(buf + at, size - at, "%s%s (%s)", b ? ", " : "",
+                         s->behaviours[b].key,
+                         s->behaviours[b].value ? s->behaviours[b].value : "no label");
+        at += k > 0 ? (size_t)k : 0;
+    }
+}
+
+int cli_check_behaviours(const cli_command *cmd, const char *arg, const char **keys, size_t n)
+{
+    /* the keys of behaviours given by their labels, for the rest of the run */
+    static char resolved[CLI_MAX_BEHAVIOURS][256];
     if (!n)
         return -1;
     brisk_error err;
@@ -423,12 +573,25 @@ int cli_check_behaviours(const cli_command *cmd, const char *arg, const char *co
         return cli_fail(&err);
     }
     int status = -1;
-    for (size_t i = 0; i < n && status < 0; i++) {
-        bool known = false;
-        for (size_t b = 0; b < s->nbehaviours; b++)
-            known |= strcmp(s->behaviours[b].key, keys[i]) == 0;
-        if (!known)
-            status = cli_usage_error(cmd, "the survey has no behaviour '%s'", keys[i]);
+    for (size_t i = 0; i < n && i < CLI_MAX_BEHAVIOURS && status < 0; i++) {
+        const char *key = NULL;
+        for (size_t b = 0; b < s->nbehaviours && !key; b++)
+            if (strcmp(s->behaviours[b].key, keys[i]) == 0)
+                key = s->behaviours[b].key;
+        for (size_t b = 0; b < s->nbehaviours && !key; b++)
+            if (s->behaviours[b].value && strcasecmp(s->behaviours[b].value, keys[i]) == 0)
+                key = s->behaviours[b].key;
+        if (key && strlen(key) < sizeof resolved[i]) {
+            keys[i] = strcpy(resolved[i], key);
+        } else {
+            char list[1024];
+            list_behaviours(s, list, sizeof list);
+            status = s->nbehaviours
+                         ? cli_usage_error(cmd, "the survey has no behaviour '%s': give a key or "
+                                           "a label of %s", keys[i], list)
+                         : cli_usage_error(cmd, "the survey has no behaviour '%s': it has no "
+                                           "[behaviours]", keys[i]);
+        }
     }
     brisk_survey_free(s);
     free(path);
@@ -652,6 +815,62 @@ int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
         return cli_usage_error(cmd, "--estimator takes ml, mlr or wlsmv, not '%s'", arg);
     m->survey_ordered = false;   /* the estimator given holds for every item */
     return -1;
+}
+
+int cli_check_se_test(const cli_command *cmd, const char *se, const char *test,
+                      const brisk_model_options *m, bool weighted, bool clustered,
+                      bool survey_ordered)
+{
+    bool wlsmv = m->survey_ordered ? survey_ordered : m->estimator == BRISK_ESTIMATOR_WLSMV;
+    bool robust = m->estimator == BRISK_ESTIMATOR_MLR || weighted || clustered;
+    const char *fit_se = wlsmv ? "robust.sem" : clustered ? "robust.cluster"
+                         : robust ? "robust.huber.white" : "standard";
+    const char *fit_test = wlsmv ? "scaled.shifted" : robust ? "yuan.bentler.mplus" : "standard";
+    const char *why = wlsmv ? "WLSMV" : clustered ? "clustered ML" : weighted ? "weighted ML"
+                      : robust ? "MLR" : "ML";
+    if (se && strcmp(se, "bootstrap") != 0 && strcmp(se, fit_se) != 0 &&
+        !(wlsmv && strcmp(se, "robust") == 0)) {
+        if (strcmp(se, "robust") == 0)
+            return cli_usage_error(cmd, "--se robust is lavaan's robust.sem with ML and MLR "
+                                   "(MLM's standard errors), which brisk does not compute; "
+                                   "--estimator mlr gives Huber-White standard errors "
+                                   "(robust.huber.white) with the Yuan-Bentler scaled test");
+        return cli_usage_error(cmd, "this %s fit's standard errors are lavaan's se = \"%s\", "
+                               "not '%s': brisk computes standard (ML), robust.huber.white "
+                               "(--estimator mlr, or a sampling weight), robust.cluster (a "
+                               "cluster), robust.sem (--estimator wlsmv) and bootstrap "
+                               "(--bootstrap N)", why, fit_se, se);
+    }
+    if (test && strcmp(test, fit_test) != 0)
+        return cli_usage_error(cmd, "this %s fit's test is lavaan's test = \"%s\", not '%s': "
+                               "brisk computes standard (ML), yuan.bentler.mplus (--estimator "
+                               "mlr, a sampling weight or a cluster) and scaled.shifted "
+                               "(--estimator wlsmv); satorra.bentler, yuan.bentler, "
+                               "mean.var.adjusted and bollen.stine are not in brisk",
+                               why, fit_test, test);
+    return -1;
+}
+
+int cli_check_se_test_survey(const cli_command *cmd, const char *arg, const char *se,
+                             const char *test, const brisk_model_options *m)
+{
+    if (!se && !test)
+        return -1;
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_survey *s = NULL;
+    char *path = cli_find_survey(arg, &err);
+    if (!path || brisk_survey_load(path, &s, &err) != BRISK_OK) {
+        free(path);
+        return cli_fail(&err);
+    }
+    int status = cli_check_se_test(cmd, se, test, m,
+                                   m->weight || m->unweighted ? m->weight : s->weight,
+                                   m->cluster || m->unclustered ? m->cluster : s->cluster,
+                                   s->ordered || s->nordered);
+    brisk_survey_free(s);
+    free(path);
+    return status;
 }
 
 void cli_bootstrap_defaults(brisk_bootstrap_options *opt, size_t draws)

@@ -22,6 +22,21 @@ typedef struct cli_command {
     int (*run)(int argc, char **argv);
 } cli_command;
 
+/* The command being run (brisk.c sets it before the command's run), and
+ * the prefix of every message: "brisk fit" ("brisk" before a command). */
+void cli_set_command(const cli_command *cmd);
+const char *cli_prefix(void);
+
+/* getopt_long, with every long option written in full: glibc takes any
+ * unambiguous prefix (--se for --seed), so a lavaan reflex could turn into
+ * another option.  An abbreviated or unknown option is a usage error
+ * naming it, with the nearest option ("did you mean --seed?"); the command
+ * sees '?' and says how to get help.  Every command's getopt_long is this
+ * one. */
+int cli_getopt_long(int argc, char *const argv[], const char *shortopts,
+                    const struct option *longopts, int *longindex);
+#define getopt_long cli_getopt_long
+
 /* Options every command takes. */
 typedef struct cli_common {
     const char *format_name;
@@ -135,11 +150,13 @@ brisk_status cli_add_data_notes(brisk_table_list *tables, const brisk_dataset *d
 /* The same on standard error (unless --quiet), where no tables carry them. */
 void cli_print_data_notes(const cli_common *c, const brisk_dataset *ds);
 
-/* Checks --behaviour keys against the survey (read without its data);
- * returns -1 when every key is one of its behaviours, else the exit
- * status of the error it printed. */
-int cli_check_behaviours(const cli_command *cmd, const char *arg, const char *const *keys,
-                         size_t n);
+/* Checks --behaviour arguments against the survey (read without its data):
+ * each is a behaviour's key, or its label in any case ("criminal records"),
+ * which is replaced by the key.  Returns -1 when every one names a
+ * behaviour, else the exit status of the error it printed (which lists
+ * the keys and labels). */
+#define CLI_MAX_BEHAVIOURS 64
+int cli_check_behaviours(const cli_command *cmd, const char *arg, const char **keys, size_t n);
 
 /* Run an analysis that turns a survey's data into tables, print its
  * warnings and write the tables; returns the exit status. */
@@ -236,6 +253,24 @@ void cli_estimation_defaults(brisk_model_options *opt);
  * ordered items.  Returns -1, or a usage error's exit status. */
 int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
                           brisk_model_options *m);
+
+/* lavaan's se= and test= (--se, --test) held against the fit brisk makes:
+ * each brisk estimator has one kind of standard errors and one test, which
+ * lavaan names (ML: standard and standard; MLR, or ML with sampling
+ * weights: robust.huber.white and yuan.bentler.mplus; with clusters:
+ * robust.cluster; WLSMV: robust.sem, which lavaan's "robust" is, and
+ * scaled.shifted).  A name that is the fit's own is accepted (se may also
+ * be "bootstrap", which the caller turns into its draws); any other is a
+ * usage error that says what brisk computes instead.  Returns -1 or the
+ * exit status. */
+int cli_check_se_test(const cli_command *cmd, const char *se, const char *test,
+                      const brisk_model_options *m, bool weighted, bool clustered,
+                      bool survey_ordered);
+
+/* The same for a survey given as arg (read without its data): its weight
+ * and cluster unless m says otherwise, its ordered items. */
+int cli_check_se_test_survey(const cli_command *cmd, const char *arg, const char *se,
+                             const char *test, const brisk_model_options *m);
 
 /* The bootstrap options before the command line: draws (0: no bootstrap),
  * seed 1, one thread per processor. */

@@ -27,7 +27,8 @@ const cli_command cmd_fit = {
         "  -d, --data FILE       data file (.csv .xlsx .sav .dta ...) without a survey\n"
         CLI_READ_HELP
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"
-        "  -b, --behaviour KEY   fit only this behaviour (repeatable)\n"
+        "  -b, --behaviour B     fit only this behaviour, by its key or its label (in\n"
+        "                        any case); repeatable\n"
         "  -g, --group COL       fit the model jointly in the groups COL defines\n"
         "                        (lavaan's multi-group model: every parameter free in\n"
         "                        each group, a mean structure; chi-square summed)\n"
@@ -49,6 +50,16 @@ const cli_command cmd_fit = {
         "      --std-lv          identify factors by unit variances instead of fixing\n"
         "                        each first loading to 1\n"
         "      --meanstructure   estimate intercepts and latent means as well\n"
+        "      --se SE           lavaan's se = name of this fit's standard errors:\n"
+        "                        standard (ML), robust.huber.white (MLR or weighted),\n"
+        "                        robust.cluster (clustered), robust.sem or robust\n"
+        "                        (WLSMV); another is an error saying what gives it;\n"
+        "                        bootstrap: --bootstrap 1000 unless --bootstrap N\n"
+        "      --test T          lavaan's test = name of this fit's test: standard\n"
+        "                        (ML), yuan.bentler.mplus (MLR, weighted or clustered)\n"
+        "                        or scaled.shifted (WLSMV); another is an error\n"
+        "      --standardized    lavaan's standardized = TRUE: std.lv and std.all,\n"
+        "                        which are always shown\n"
         CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
         "                        Graphviz path diagram per behaviour)\n"
@@ -69,12 +80,14 @@ const cli_command cmd_fit = {
 };
 
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
-       OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE };
+       OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE, OPT_SE, OPT_TEST,
+       OPT_STANDARDIZED };
 
 typedef struct fit_options {
     cli_common common;
     const char *diagram;          /* "dot", or a format dot renders: svg png pdf */
     const char *data, *model, *survey, *group;
+    const char *se, *test;        /* lavaan's names, checked against the fit */
     const char *behaviours[64];
     size_t nbehaviours;
     brisk_model_options model_opt;
@@ -112,6 +125,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"ci", required_argument, NULL, OPT_CI}, {"seed", required_argument, NULL, OPT_SEED},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"exclude-inadmissible", no_argument, NULL, OPT_EXCLUDE_INADMISSIBLE},
+        {"se", required_argument, NULL, OPT_SE}, {"test", required_argument, NULL, OPT_TEST},
+        {"standardized", no_argument, NULL, OPT_STANDARDIZED},
         CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
@@ -129,6 +144,9 @@ static int parse_options(fit_options *o, int argc, char **argv)
             o->behaviours[o->nbehaviours++] = optarg;
             break;
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
+        case OPT_SE: o->se = optarg; break;
+        case OPT_TEST: o->test = optarg; break;
+        case OPT_STANDARDIZED: break;   /* std.lv and std.all are always shown */
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
         case CLI_OPT_ESTIMATOR:
         case CLI_OPT_MISSING:
@@ -178,6 +196,12 @@ static int parse_options(fit_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_fit, "--behaviour goes with a survey");
     if (o->model_opt.group_equal && !o->group)
         return cli_usage_error(&cmd_fit, "--group-equal goes with --group");
+    if (o->se && strcmp(o->se, "bootstrap") == 0 && !o->boot.draws)
+        o->boot.draws = 1000;   /* lavaan's bootstrap = 1000L */
+    if (o->data && (status = cli_check_se_test(&cmd_fit, o->se, o->test, &o->model_opt,
+                                               o->model_opt.weight, o->model_opt.cluster,
+                                               false)) >= 0)
+        return status;
     if (boot_detail && !o->boot.draws)
         return cli_usage_error(&cmd_fit, "--ci, --seed and --exclude-inadmissible go with "
                                "--bootstrap N");
@@ -206,7 +230,8 @@ static brisk_status write_dots(FILE *f, const brisk_fit_result *results, size_t 
 {
     brisk_status st = BRISK_OK;
     for (size_t g = 0; g < n && st == BRISK_OK; g++)
-        st = brisk_write_fit_dot(f, results[g].fit, results[g].group, results[g].group, err);
+        st = brisk_write_fit_dot(f, results[g].fit, results[g].group,
+                                 results[g].label ? results[g].label : results[g].group, err);
     return st;
 }
 
@@ -240,7 +265,7 @@ static int render_diagrams(const fit_options *o, const brisk_fit_result *results
         brisk_error_clear(&err);
         if (!m || !path || write_dots(m, &results[g], 1, &err) != BRISK_OK) {
             status = EXIT_OUTPUT;
-            fprintf(stderr, "brisk: out of memory\n");
+            fprintf(stderr, "%s: out of memory\n", cli_prefix());
         }
         if (m)
             fclose(m);
@@ -340,7 +365,8 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     int status;
     if (st == BRISK_OK) {
         for (size_t i = 0; i < fits.n; i++)
-            results[i] = (brisk_fit_result){.group = fits.groups[i], .fit = fits.fitted[i].fit,
+            results[i] = (brisk_fit_result){.group = fits.groups[i], .label = fits.labels[i],
+                                            .fit = fits.fitted[i].fit,
                                             .fitted = &fits.fitted[i],
                                             .bootstrap = o->boot.draws ? &info[i] : NULL};
         char note[1024];
@@ -355,9 +381,11 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     return status;
 }
 
-static int fit_survey(const fit_options *o)
+static int fit_survey(fit_options *o)
 {
     int status = cli_check_behaviours(&cmd_fit, o->survey, o->behaviours, o->nbehaviours);
+    if (status < 0)
+        status = cli_check_se_test_survey(&cmd_fit, o->survey, o->se, o->test, &o->model_opt);
     if (status >= 0)
         return status;
     brisk_error err;

@@ -29,9 +29,13 @@ const cli_command cmd_invariance = {
         "  -d, --data FILE       data file, with --model\n"
         CLI_READ_HELP
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"
-        "  -b, --behaviour KEY   test only this behaviour (repeatable)\n"
+        "  -b, --behaviour B     test only this behaviour, by its key or its label (in\n"
+        "                        any case); repeatable\n"
         "      --std-lv          identify factors by unit variances\n"
         CLI_ESTIMATION_HELP
+        "      --se SE, --test T lavaan's names of the fits' standard errors and test,\n"
+        "                        accepted where they are the fits' own (see brisk fit\n"
+        "                        --help); another is an error saying what gives it\n"
         "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "  -q, --quiet           no warnings on standard error\n"
@@ -43,11 +47,12 @@ const cli_command cmd_invariance = {
     .run = run,
 };
 
-enum { OPT_STD_LV = 1000 };
+enum { OPT_STD_LV = 1000, OPT_SE, OPT_TEST };
 
 typedef struct inv_options {
     cli_common common;
     const char *data, *model, *survey, *group;
+    const char *se, *test;        /* lavaan's names, checked against the fits */
     const char *behaviours[64];
     size_t nbehaviours;
     brisk_model_options model_opt;
@@ -58,7 +63,9 @@ static int parse_options(inv_options *o, int argc, char **argv)
     static const struct option options[] = {
         {"group", required_argument, NULL, 'g'}, {"data", required_argument, NULL, 'd'},
         {"model", required_argument, NULL, 'm'}, {"behaviour", required_argument, NULL, 'b'},
-        {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_ESTIMATION_OPTIONS, CLI_READ_OPTIONS, CLI_COMMON_OPTIONS,
+        {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_ESTIMATION_OPTIONS, CLI_READ_OPTIONS,
+        CLI_COMMON_OPTIONS,
+        {"se", required_argument, NULL, OPT_SE}, {"test", required_argument, NULL, OPT_TEST},
         {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
@@ -74,6 +81,8 @@ static int parse_options(inv_options *o, int argc, char **argv)
             o->behaviours[o->nbehaviours++] = optarg;
             break;
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
+        case OPT_SE: o->se = optarg; break;
+        case OPT_TEST: o->test = optarg; break;
         case CLI_OPT_ESTIMATOR:
         case CLI_OPT_MISSING:
         case CLI_OPT_WEIGHT:
@@ -103,6 +112,13 @@ static int parse_options(inv_options *o, int argc, char **argv)
         return status;
     if (o->nbehaviours && !o->survey)
         return cli_usage_error(&cmd_invariance, "--behaviour goes with a survey");
+    if (o->se && strcmp(o->se, "bootstrap") == 0)
+        return cli_usage_error(&cmd_invariance, "--se bootstrap: the invariance tests have no "
+                               "bootstrap (brisk fit --group COL --bootstrap N has)");
+    if (o->data && (status = cli_check_se_test(&cmd_invariance, o->se, o->test, &o->model_opt,
+                                               o->model_opt.weight, o->model_opt.cluster,
+                                               false)) >= 0)
+        return status;
     return cli_resolve_format(&o->common, &cmd_invariance);
 }
 
@@ -130,6 +146,9 @@ static int run(int argc, char **argv)
         return status;
     if (o.survey &&
         (status = cli_check_behaviours(&cmd_invariance, o.survey, o.behaviours, o.nbehaviours)) >= 0)
+        return status;
+    if (o.survey && (status = cli_check_se_test_survey(&cmd_invariance, o.survey, o.se, o.test,
+                                                       &o.model_opt)) >= 0)
         return status;
     if (o.survey)
         return cli_run_survey_tables(&o.common, o.survey, survey_invariance, &o);

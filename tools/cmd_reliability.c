@@ -31,7 +31,8 @@ const cli_command cmd_reliability = {
         "  -d, --data FILE       data file, with --model\n"
         CLI_READ_HELP
         "  -m, --model FILE      model file in lavaan syntax, with --data\n"
-        "  -b, --behaviour KEY   only this behaviour (repeatable)\n"
+        "  -b, --behaviour B     only this behaviour, by its key or its label (in any\n"
+        "                        case); repeatable\n"
         "      --htmt TYPE       htmt2 (default, geometric means: semTools' default)\n"
         "                        or original (Henseler et al.'s arithmetic means)\n"
         "      --weight COL      sampling weights (default: the survey's weight): alpha\n"

@@ -244,7 +244,7 @@ static int run(int argc, char **argv)
         st = population(&o, s, &pop, &err);
     for (size_t i = 0; st == BRISK_OK && !o.common.quiet && i < brisk_population_nwarnings(pop);
          i++)
-        fprintf(stderr, "brisk: warning: %s: %s\n", o.model, brisk_population_warning(pop, i));
+        fprintf(stderr, "%s: warning: %s: %s\n", cli_prefix(), o.model, brisk_population_warning(pop, i));
     brisk_dataset *ds = NULL;
     if (st == BRISK_OK)
         st = s ? brisk_simulate_survey(s, pop, &o.sim, o.model, &ds, &err)

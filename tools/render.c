@@ -42,7 +42,8 @@ int cli_render_dot(const char *source, size_t size, const char *format, const ch
     if (!written) {
         if (fd >= 0)
             unlink(source_path);
-        fprintf(stderr, "brisk: cannot write a temporary file for dot: %s\n", strerror(errno));
+        fprintf(stderr, "%s: cannot write a temporary file for dot: %s\n", cli_prefix(),
+                strerror(errno));
         return EXIT_OUTPUT;
     }
     brisk_output out;
@@ -54,11 +55,11 @@ int cli_render_dot(const char *source, size_t size, const char *format, const ch
     if (code != 0) {
         brisk_output_abort(&out);
         if (code == 127)
-            fprintf(stderr, "brisk: %s: rendering a diagram needs Graphviz's dot program, which "
+            fprintf(stderr, "%s: %s: rendering a diagram needs Graphviz's dot program, which "
                     "is not installed; install it (Debian: sudo apt-get install graphviz) or "
-                    "write the diagram's source with -o FILE.dot\n", path);
+                    "write the diagram's source with -o FILE.dot\n", cli_prefix(), path);
         else
-            fprintf(stderr, "brisk: %s: dot failed (exit status %d)\n", path, code);
+            fprintf(stderr, "%s: %s: dot failed (exit status %d)\n", cli_prefix(), path, code);
         return EXIT_OUTPUT;
     }
     return brisk_output_commit(&out, &err) == BRISK_OK ? EXIT_DONE : cli_fail(&err);

@@ -12,6 +12,9 @@
  * survey without behaviours has the key NULL, always selected). */
 bool brisk_behaviour_selected(const char *key, const char *const *only, size_t nonly);
 
+/* What tables call behaviour b of s: its label, else its key. */
+const char *brisk_behaviour_label(const brisk_survey *s, size_t b);
+
 /* Prefix an error with the behaviour it happened in ("behaviour 'crime': "). */
 void brisk_name_behaviour(brisk_error *err, const char *key);
 

@@ -179,7 +179,7 @@ static brisk_status every_item(by_ctx *c, const char *const *by, size_t nby,
     for (size_t b = 0; st == BRISK_OK && b < s->nbehaviours; b++)
         for (size_t i = 0; st == BRISK_OK && i < s->nitems; i++)
             if (brisk_template_is_per_behaviour(s->items[i].key))
-                st = by_item(c, s->behaviours[b].key, s->items[i].key, b, d->rows[b],
+                st = by_item(c, brisk_behaviour_label(s, b), s->items[i].key, b, d->rows[b],
                              d->nrows[b], by, nby, lv);
     return st;
 }
@@ -194,9 +194,11 @@ static brisk_status check_by(const brisk_survey_data *data, const char *const *b
                                s->path);
     for (size_t k = 0; k < nby; k++)
         if (!brisk_dataset_find(data->ds, by[k])) {
+            char near[300];
             brisk_error_variable(err, by[k]);
-            return brisk_error_set(err, BRISK_ERR_COLUMN, "'%s' is not a column of %s",
-                                   by[k], s->data_path ? s->data_path : s->path);
+            return brisk_error_set(err, BRISK_ERR_COLUMN, "'%s' is not a column of %s%s",
+                                   by[k], s->data_path ? s->data_path : s->path,
+                                   brisk_dataset_did_you_mean(data->ds, by[k], near, sizeof near));
         }
     return BRISK_OK;
 }

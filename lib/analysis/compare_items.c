@@ -107,9 +107,11 @@ static brisk_status compare_rows(brisk_table *t, const char *behaviour, const br
     if (st == BRISK_OK)
         st = find_items(ds, items, nitems, opt, cols, err);
     if (st == BRISK_OK && opt->group && !group) {
+        char near[300];
         brisk_error_variable(err, opt->group);
-        st = brisk_error_set(err, BRISK_ERR_COLUMN, "group '%s' is not a column of %s",
-                             opt->group, opt->source ? opt->source : "the data");
+        st = brisk_error_set(err, BRISK_ERR_COLUMN, "group '%s' is not a column of %s%s",
+                             opt->group, opt->source ? opt->source : "the data",
+                             brisk_dataset_did_you_mean(ds, opt->group, near, sizeof near));
     }
     if (st == BRISK_OK && group)
         st = brisk_design_group_levels(ds, group, &lv, err);
@@ -219,9 +221,11 @@ static brisk_status locate(const brisk_survey_data *d, const char *name, size_t 
     src->row = which == (size_t)-1 ? d->respondent_rows : d->respondent_row[which];
     brisk_status st = BRISK_OK;
     if (!src->col) {
+        char near[300];
         brisk_error_variable(err, column);
-        st = brisk_error_set(err, BRISK_ERR_COLUMN, "'%s' is not a column of %s", column,
-                             s->data_path);
+        st = brisk_error_set(err, BRISK_ERR_COLUMN, "'%s' is not a column of %s%s", column,
+                             s->data_path,
+                             brisk_dataset_did_you_mean(d->ds, column, near, sizeof near));
     }
     free(column);
     return st;
@@ -306,7 +310,7 @@ brisk_status brisk_compare_items_survey(const brisk_survey_data *d, const char *
         st = respondents_data(d, items, nitems, per ? b : (size_t)-1, opt->group, &ds, names,
                               err);
         if (st == BRISK_OK)
-            st = compare_rows(t, per ? s->behaviours[b].key : NULL, ds,
+            st = compare_rows(t, per ? brisk_behaviour_label(s, b) : NULL, ds,
                               (const char *const *)names, nitems, &o, err);
         if (st != BRISK_OK && st != BRISK_ERR_NOMEM && per)
             brisk_name_behaviour(err, s->behaviours[b].key);

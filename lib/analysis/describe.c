@@ -292,7 +292,7 @@ static brisk_status describe_items(describe_ctx *c)
         for (size_t i = 0; i < s->nitems; i++) {
             if (!brisk_template_is_per_behaviour(s->items[i].key))
                 continue;
-            brisk_status st = describe_item(c, s->behaviours[b].key, s->items[i].key, b,
+            brisk_status st = describe_item(c, brisk_behaviour_label(s, b), s->items[i].key, b,
                                             d->rows[b], d->nrows[b]);
             if (st != BRISK_OK)
                 return st;

@@ -15,6 +15,7 @@ void brisk_survey_fits_free(brisk_survey_fits *f)
         brisk_fitted_free(&f->fitted[i]);
     free(f->fitted);
     free(f->groups);
+    free(f->labels);
     memset(f, 0, sizeof *f);
 }
 
@@ -36,6 +37,12 @@ const char *brisk_fitted_estimator(const brisk_fitted *f)
     if (f->fit && f->fit->fit.robust)
         return fiml ? "MLR, full information" : "MLR";
     return fiml ? "ML, full information" : "ML";
+}
+
+const char *brisk_behaviour_label(const brisk_survey *s, size_t b)
+{
+    return s->behaviours[b].value && s->behaviours[b].value[0] ? s->behaviours[b].value
+                                                               : s->behaviours[b].key;
 }
 
 void brisk_name_behaviour(brisk_error *err, const char *key)
@@ -150,7 +157,8 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
     size_t nb = brisk_survey_nblocks(s);
     out->fitted = calloc(nb, sizeof *out->fitted);
     out->groups = calloc(nb, sizeof *out->groups);
-    if (!out->fitted || !out->groups) {
+    out->labels = calloc(nb, sizeof *out->labels);
+    if (!out->fitted || !out->groups || !out->labels) {
         brisk_survey_fits_free(out);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
@@ -169,8 +177,10 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
         free(text);
         if (st != BRISK_OK)
             brisk_name_behaviour(err, key);
-        else
+        else {
+            out->labels[out->n] = key && s->behaviours[b].value ? s->behaviours[b].value : key;
             out->groups[out->n++] = key;
+        }
     }
     if (st != BRISK_OK)
         brisk_survey_fits_free(out);

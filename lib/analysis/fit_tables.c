@@ -1,5 +1,6 @@
 /* A fit as tables (text, csv, md) and as DESIGN.md's JSON document. */
 #include <config.h>
+#include <ctype.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include "brisk/analysis.h"
 #include "brisk/version.h"
+#include "core/util.h"
 #include "export/json.h"
 
 typedef struct measure {
@@ -102,14 +104,20 @@ static const char *group_name(const brisk_fit_result *r)
     return r->group ? r->group : "value";
 }
 
+/* What tables and notes call a result: the behaviour's label, else its key. */
+static const char *shown_name(const brisk_fit_result *r)
+{
+    return r->label ? r->label : r->group;
+}
+
 static brisk_table *measures_table(const brisk_fit_result *results, size_t n)
 {
     brisk_table *t = brisk_table_new("fit.measures", "Model fit");
     if (!t || brisk_table_add_column(t, "measure", "Measure", BRISK_CELL_TEXT, 0) == (size_t)-1)
         goto fail;
     for (size_t g = 0; g < n; g++)
-        if (brisk_table_add_column(t, group_name(&results[g]), results[g].group ? results[g].group
-                                   : "Value", BRISK_CELL_NUMBER, 3) == (size_t)-1)
+        if (brisk_table_add_column(t, group_name(&results[g]), results[g].group
+                                   ? shown_name(&results[g]) : "Value", BRISK_CELL_NUMBER, 3) == (size_t)-1)
             goto fail;
     const measure *mk;
     for (size_t k = 0; (mk = measure_at(results, n, k)) != NULL; k++) {
@@ -158,15 +166,23 @@ static size_t group_shift(const brisk_fit_result *results)
     return results[0].group || multigroup(&results[0]) ? 1 : 0;
 }
 
+/* The header of the first column: the behaviours, or a multi-group fit's
+ * groups (both: "Behaviour: group"). */
+static const char *group_header(const brisk_fit_result *results)
+{
+    return !results[0].group ? "Group" : multigroup(&results[0]) ? "Behaviour: group"
+                                                                  : "Behaviour";
+}
+
 /* "crime", "Pasteur", or "crime: Pasteur" for group g of a result;
  * (size_t)-1 for no group ("crime" or ""). */
 static const char *group_text(const brisk_fit_result *r, size_t g, char *buf, size_t size)
 {
     if (!multigroup(r) || g == (size_t)-1)
-        return r->group ? r->group : "";
+        return r->group ? shown_name(r) : "";
     if (!r->group)
         return r->fitted->group_labels[g];
-    snprintf(buf, size, "%s: %s", r->group, r->fitted->group_labels[g]);
+    snprintf(buf, size, "%s: %s", shown_name(r), r->fitted->group_labels[g]);
     return buf;
 }
 
@@ -343,7 +359,7 @@ static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
     return brisk_table_add_note(t, "%s%sstandard errors and 95%% intervals (also of Std.all) "
                                 "from %zu bootstrap draws (%s, seed %llu%s); %zu draw%s left "
                                 "out (%zu not converged, %zu inadmissible %s)%s.",
-                                r->group ? r->group : "", r->group ? ": " : "", b->draws,
+                                r->group ? shown_name(r) : "", r->group ? ": " : "", b->draws,
                                 b->ci == BRISK_CI_BCA ? "BCa" : "percentile",
                                 (unsigned long long)b->seed,
                                 cluster_of(r) ? "; clusters drawn, each respondent as often as "
@@ -358,10 +374,10 @@ static brisk_status bootstrap_note(brisk_table *t, const brisk_fit_result *r)
                                     : "");
 }
 
-/* The note of a weighted fit: the weights' range over the rows used (as
- * normalised) and Kish's design effect of weighting, n sum w^2 / (sum w)^2. */
-static brisk_status weight_note(brisk_table *t, const char *prefix, const char *sep,
-                                const brisk_fitted *fd, const char *weight)
+/* The weights of a weighted fit over the rows used (as normalised): "358
+ * weights normalised to their number, from 0.326 to 1.7, Kish's design
+ * effect 1.063" (n sum w^2 / (sum w)^2), or without the words after n. */
+static void weight_stats(const brisk_fitted *fd, bool words, char *buf, size_t size)
 {
     double sum = 0, sum2 = 0, lo = INFINITY, hi = -INFINITY;
     size_t n = 0;
@@ -371,12 +387,98 @@ static brisk_status weight_note(brisk_table *t, const char *prefix, const char *
             sum += w, sum2 += w * w, n++;
             lo = w < lo ? w : lo, hi = w > hi ? w : hi;
         }
-    return brisk_table_add_note(t, "%s%s%ceighted by '%s' (lavaan's sampling.weights; %zu "
-                                "weights normalised to their number, from %.3g to %.3g, Kish's "
-                                "design effect %.3f): Huber-White SEs from the weighted casewise "
-                                "scores, the Yuan-Bentler scaled chi-square.", prefix, sep,
-                                prefix[0] ? 'w' : 'W', weight, n, lo, hi,
-                                n && sum > 0 ? (double)n * sum2 / (sum * sum) : NAN);
+    snprintf(buf, size, "%zu %sfrom %.3g to %.3g, Kish's design effect %.3f", n,
+             words ? "weights normalised to their number, " : "", lo, hi,
+             n && sum > 0 ? (double)n * sum2 / (sum * sum) : NAN);
+}
+
+#define WEIGHT_EFFECT "Huber-White SEs from the weighted casewise scores, the Yuan-Bentler " \
+                      "scaled chi-square."
+
+/* The note of a weighted fit. */
+static brisk_status weight_note(brisk_table *t, const char *prefix, const char *sep,
+                                const brisk_fitted *fd, const char *weight)
+{
+    char stats[200];
+    weight_stats(fd, true, stats, sizeof stats);
+    return brisk_table_add_note(t, "%s%s%ceighted by '%s' (lavaan's sampling.weights; %s): "
+                                WEIGHT_EFFECT, prefix, sep, prefix[0] ? 'w' : 'W', weight, stats);
+}
+
+/* The weight all of several fits have, or NULL: said in one note. */
+static const char *shared_weight(const brisk_fit_result *results, size_t n)
+{
+    const char *w = n > 1 && results[0].fit ? weight_of(&results[0]) : NULL;
+    for (size_t g = 1; w && g < n; g++)
+        if (!results[g].fit || !weight_of(&results[g]) || strcmp(weight_of(&results[g]), w) != 0)
+            w = NULL;
+    return w;
+}
+
+/* One note for the weight several behaviours share, with each one's
+ * weights. */
+static brisk_status shared_weight_note(brisk_table *t, const brisk_fit_result *results, size_t n,
+                                       const char *weight)
+{
+    brisk_buf b = {0};
+    bool ok = brisk_buf_printf(&b, "Weighted by '%s' (lavaan's sampling.weights; each "
+                               "behaviour's weights normalised to their number:", weight);
+    for (size_t g = 0; ok && g < n; g++) {
+        char stats[200];
+        weight_stats(results[g].fitted, false, stats, sizeof stats);
+        ok = brisk_buf_printf(&b, "%s %s %s", g ? ";" : "", shown_name(&results[g]), stats);
+    }
+    ok = ok && brisk_buf_puts(&b, "): " WEIGHT_EFFECT);
+    brisk_status st = ok ? brisk_table_add_note(t, "%s", b.data) : BRISK_ERR_NOMEM;
+    brisk_buf_free(&b);
+    return st;
+}
+
+/* A note every behaviour has alike ("Criminal records: MLR: ...", "Payment
+ * of fees: MLR: ...") is said once, without the behaviour, where the first
+ * one was. */
+static brisk_status merge_shared_notes(brisk_table *t, const brisk_fit_result *results, size_t n)
+{
+    if (n < 2 || !results[0].group)
+        return BRISK_OK;
+    for (size_t i = 0; i < t->nnotes; i++) {
+        const char *first = shown_name(&results[0]);
+        size_t len = strlen(first);
+        if (strncmp(t->notes[i], first, len) != 0 || strncmp(t->notes[i] + len, ": ", 2) != 0)
+            continue;
+        const char *rest = t->notes[i] + len + 2;
+        size_t found[64], nfound = 0;   /* the others' notes alike */
+        for (size_t g = 1; g < n && g <= 64 && nfound == g - 1; g++) {
+            const char *name = shown_name(&results[g]);
+            size_t l = strlen(name);
+            for (size_t j = i + 1; j < t->nnotes; j++)
+                if (strncmp(t->notes[j], name, l) == 0 && strncmp(t->notes[j] + l, ": ", 2) == 0 &&
+                    strcmp(t->notes[j] + l + 2, rest) == 0) {
+                    found[nfound++] = j;
+                    break;
+                }
+        }
+        if (nfound != n - 1)
+            continue;
+        char *once = brisk_strdup(rest);
+        if (!once)
+            return BRISK_ERR_NOMEM;
+        once[0] = (char)toupper((unsigned char)once[0]);
+        free(t->notes[i]);
+        t->notes[i] = once;
+        size_t kept = 0;   /* drop the others, keeping the order */
+        for (size_t j = 0; j < t->nnotes; j++) {
+            bool drop = false;
+            for (size_t k = 0; k < nfound; k++)
+                drop |= found[k] == j;
+            if (drop)
+                free(t->notes[j]);
+            else
+                t->notes[kept++] = t->notes[j];
+        }
+        t->nnotes = kept;
+    }
+    return BRISK_OK;
 }
 
 /* How the standard errors were computed, as lavaan's defaults make them. */
@@ -404,7 +506,8 @@ static brisk_table *parameters_table(const brisk_fit_result *results, size_t n)
     size_t g0 = group_shift(results), ncols = 0;
     bool boot = results[0].bootstrap != NULL;
     for (size_t k = 1 - g0; t && k < sizeof param_columns / sizeof param_columns[0]; k++, ncols++)
-        if (brisk_table_add_column(t, param_columns[k].key, param_columns[k].header,
+        if (brisk_table_add_column(t, param_columns[k].key,
+                                   k ? param_columns[k].header : group_header(results),
                                    param_columns[k].kind, 3) == (size_t)-1)
             goto fail;
     for (size_t k = 0; t && boot && k < 3; k++)
@@ -434,7 +537,8 @@ static brisk_table *r2_table(const brisk_fit_result *results, size_t n)
 {
     brisk_table *t = brisk_table_new("fit.r2", "R-squared");
     size_t g0 = group_shift(results);
-    if (!t || (g0 && brisk_table_add_column(t, "group", "Group", BRISK_CELL_TEXT, 0) == (size_t)-1) ||
+    if (!t || (g0 && brisk_table_add_column(t, "group", group_header(results), BRISK_CELL_TEXT,
+                                            0) == (size_t)-1) ||
         brisk_table_add_column(t, "variable", "Variable", BRISK_CELL_TEXT, 0) == (size_t)-1 ||
         brisk_table_add_column(t, "r2", "R-squared", BRISK_CELL_NUMBER, 3) == (size_t)-1)
         goto fail;
@@ -479,8 +583,9 @@ static size_t no_covariate(const brisk_fitted *fd)
 static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
                                  brisk_table_list *out, brisk_table *measures_t)
 {
+    const char *one_weight = shared_weight(results, n);
     for (size_t g = 0; g < n; g++) {
-        const char *prefix = results[g].group ? results[g].group : "";
+        const char *prefix = results[g].group ? shown_name(&results[g]) : "";
         const char *sep = results[g].group ? ": " : "";
         const brisk_fitted *fd = results[g].fitted;
         size_t used = used_n(&results[g]);
@@ -520,7 +625,8 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
                                      : ""))
             return BRISK_ERR_NOMEM;
         const char *weight = weight_of(&results[g]);
-        if (results[g].fit && weight && weight_note(measures_t, prefix, sep, fd, weight))
+        if (results[g].fit && weight && !one_weight &&
+            weight_note(measures_t, prefix, sep, fd, weight))
             return BRISK_ERR_NOMEM;
         const char *cluster = cluster_of(&results[g]);
         if (results[g].fit && cluster && cluster_note(measures_t, prefix, sep, fd, cluster))
@@ -542,7 +648,9 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
             if (brisk_table_list_warn(out, "%s%s%s", prefix, sep, results[g].fit->warnings[i]))
                 return BRISK_ERR_NOMEM;
     }
-    return BRISK_OK;
+    if (one_weight && shared_weight_note(measures_t, results, n, one_weight))
+        return BRISK_ERR_NOMEM;
+    return merge_shared_notes(measures_t, results, n);
 }
 
 brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,

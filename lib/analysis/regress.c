@@ -25,7 +25,8 @@ static const char *const coef_columns[][2] = {
 typedef struct fitted_model {
     design d;
     regress_result f;
-    const char *behaviour;
+    const char *behaviour;      /* its key */
+    const char *label;          /* what tables call it */
 } fitted_model;
 
 /* How the models of one run are reported: the options they were fitted
@@ -96,7 +97,7 @@ static bool coefficient_rows(brisk_table *t, const report *rp, const fitted_mode
         char *name = parameter_name(&m->d, f, j);
         size_t row = brisk_table_add_row(t);
         if (!name || row == (size_t)-1 || brisk_table_set_text(t, row, c0, name) ||
-            (rp->grouped && brisk_table_set_text(t, row, 0, m->behaviour))) {
+            (rp->grouped && brisk_table_set_text(t, row, 0, m->label))) {
             free(name);
             return false;
         }
@@ -195,7 +196,7 @@ static brisk_table *fit_table(const fitted_model *models, size_t n, const report
                        (size_t)-1;
     for (size_t m = 0; ok && m < n; m++)
         ok = brisk_table_add_column(t, rp->grouped ? models[m].behaviour : "value",
-                                    rp->grouped ? models[m].behaviour : "Value",
+                                    rp->grouped ? models[m].label : "Value",
                                     BRISK_CELL_NUMBER, 3) != (size_t)-1;
     fit_row (*rows)[MAX_FIT_ROWS] = ok ? calloc(n, sizeof *rows) : NULL;
     size_t nrows = 0;
@@ -641,6 +642,7 @@ static brisk_status per_behaviour(const brisk_survey_data *d, const survey_formu
             break;
         }
         models[n].behaviour = s->behaviours[b].key;
+        models[n].label = brisk_behaviour_label(s, b);
         if (!rename_terms(sf, b, &models[n++].d))
             st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }

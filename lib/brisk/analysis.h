@@ -139,6 +139,7 @@ typedef struct brisk_survey_fits {
     size_t n;
     brisk_fitted *fitted;
     const char **groups;          /* the behaviours' keys (borrowed), or NULL */
+    const char **labels;          /* their labels, as tables show them (borrowed) */
 } brisk_survey_fits;
 
 /* A survey declaring strata or an fpc: the warning (once per list) that
@@ -254,6 +255,7 @@ brisk_status brisk_reliability_survey(const brisk_survey *s,
 /* One fitted model and what it was fitted on, for the reports. */
 typedef struct brisk_fit_result {
     const char *group;            /* the behaviour's key, or NULL */
+    const char *label;            /* its label, which tables show; NULL: the key */
     const brisk_fit *fit;         /* NULL when the fit failed */
     const brisk_fitted *fitted;   /* moments and group labels, or NULL */
     const char *error;            /* why it failed, when fit is NULL */

@@ -106,6 +106,13 @@ brisk_status brisk_column_make_numeric(brisk_column *c, size_t nrows, const doub
 brisk_column *brisk_dataset_find(const brisk_dataset *ds, const char *name);
 /* Index of a column, or (size_t)-1. */
 size_t brisk_dataset_index(const brisk_dataset *ds, const char *name);
+/* The column whose name is nearest to name (at most two edits away), for
+ * "did you mean" in messages, or NULL (borrowed). */
+const char *brisk_dataset_closest(const brisk_dataset *ds, const char *name);
+/* " (did you mean 'NAME'?)" with the nearest column into buf (300 bytes
+ * hold any), or "" when none is near; returns buf. */
+char *brisk_dataset_did_you_mean(const brisk_dataset *ds, const char *name, char *buf,
+                                 size_t size);
 
 /* A cell's value as messages show it: a string (its first max bytes) or
  * a number (%.15g), into buf. */

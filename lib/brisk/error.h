@@ -60,6 +60,10 @@ void brisk_error_variable(brisk_error *err, const char *variable);
  * returns buf. */
 char *brisk_error_format(const brisk_error *err, char *buf, size_t size);
 
+/* Levenshtein distance of two names, for "did you mean" in messages;
+ * (size_t)-1 when either is longer than 64 bytes. */
+size_t brisk_edit_distance(const char *a, const char *b);
+
 #ifdef __cplusplus
 }
 #endif

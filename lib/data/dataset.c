@@ -233,6 +233,30 @@ brisk_column *brisk_dataset_find(const brisk_dataset *ds, const char *name)
     return j == (size_t)-1 ? NULL : &ds->cols[j];
 }
 
+const char *brisk_dataset_closest(const brisk_dataset *ds, const char *name)
+{
+    const char *best = NULL;
+    size_t best_d = 3; /* suggest only near misses */
+    for (size_t j = 0; j < ds->ncols; j++) {
+        size_t d = brisk_edit_distance(name, ds->cols[j].name);
+        if (d < best_d) {
+            best_d = d;
+            best = ds->cols[j].name;
+        }
+    }
+    return best;
+}
+
+char *brisk_dataset_did_you_mean(const brisk_dataset *ds, const char *name, char *buf,
+                                 size_t size)
+{
+    const char *near = brisk_dataset_closest(ds, name);
+    if (size)
+        snprintf(buf, size, "%s%s%s", near ? " (did you mean '" : "", near ? near : "",
+                 near ? "'?)" : "");
+    return buf;
+}
+
 size_t brisk_dataset_index(const brisk_dataset *ds, const char *name)
 {
     if (!ds->by_name_cap)

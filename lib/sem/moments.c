@@ -159,9 +159,11 @@ static brisk_status weight_column(const brisk_model *m, const brisk_dataset *ds,
     if (w && w->type == BRISK_NUMERIC && !problem)
         return BRISK_OK;
     brisk_error_variable(err, m->weight);
+    char near[300];
     if (!w)
-        return brisk_error_set(err, BRISK_ERR_COLUMN, "weight '%s' is not a column of %s",
-                               m->weight, ds->source ? ds->source : "the data");
+        return brisk_error_set(err, BRISK_ERR_COLUMN, "weight '%s' is not a column of %s%s",
+                               m->weight, ds->source ? ds->source : "the data",
+                               brisk_dataset_did_you_mean(ds, m->weight, near, sizeof near));
     if (!problem)
         return brisk_error_set(err, BRISK_ERR_VALUE, "weight '%s' holds text; sampling "
                                "weights are numbers%s", m->weight,
@@ -323,9 +325,11 @@ brisk_status brisk_group_levels(const brisk_dataset *ds, const char *column, con
     *nlabels = 0;
     const brisk_column *c = brisk_dataset_find(ds, column);
     if (!c) {
+        char near[300];
         brisk_error_variable(err, column);
-        return brisk_error_set(err, BRISK_ERR_COLUMN, "group column '%s' is not a column of %s",
-                               column, ds->source ? ds->source : "the data");
+        return brisk_error_set(err, BRISK_ERR_COLUMN, "group column '%s' is not a column of %s%s",
+                               column, ds->source ? ds->source : "the data",
+                               brisk_dataset_did_you_mean(ds, column, near, sizeof near));
     }
     if (!rows)
         nrows = ds->nrows;

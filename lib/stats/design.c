@@ -181,9 +181,11 @@ static brisk_status find_column(builder *b, const char *name, size_t len,
             *out = &b->ds->cols[c];
     if (*out)
         return BRISK_OK;
+    char near[300];
     brisk_error_variable(b->err, buf);
     return brisk_error_set(b->err, BRISK_ERR_COLUMN, "'%s' in the formula is not a column "
-                           "of %s", buf, b->opt->source ? b->opt->source : "the data");
+                           "of %s%s", buf, b->opt->source ? b->opt->source : "the data",
+                           brisk_dataset_did_you_mean(b->ds, buf, near, sizeof near));
 }
 
 static brisk_status add_variable(builder *b, variable v, size_t *out)
@@ -1061,9 +1063,12 @@ static brisk_status weight_column(builder *b, const brisk_column **out)
         if (strcmp(b->ds->cols[c].name, b->opt->weight) == 0)
             *out = &b->ds->cols[c];
     brisk_error_variable(b->err, b->opt->weight);
+    char near[300];
     if (!*out)
-        return brisk_error_set(b->err, BRISK_ERR_COLUMN, "weight '%s' is not a column of %s",
-                               b->opt->weight, b->opt->source ? b->opt->source : "the data");
+        return brisk_error_set(b->err, BRISK_ERR_COLUMN, "weight '%s' is not a column of %s%s",
+                               b->opt->weight, b->opt->source ? b->opt->source : "the data",
+                               brisk_dataset_did_you_mean(b->ds, b->opt->weight, near,
+                                                          sizeof near));
     if ((*out)->type != BRISK_NUMERIC)
         return brisk_error_set(b->err, BRISK_ERR_DATA, "weight '%s' holds text, not numbers%s",
                                b->opt->weight, brisk_column_decimal_hint(*out, b->ds->nrows));

@@ -78,9 +78,11 @@ static brisk_status find_columns(const brisk_dataset *ds, const sampling_spec *s
             continue;
         *cols[k] = brisk_dataset_find(ds, names[k]);
         if (!*cols[k]) {
+            char near[300];
             brisk_error_variable(err, names[k]);
-            return brisk_error_set(err, BRISK_ERR_COLUMN, "%s '%s' is not a column of %s",
-                                   roles[k], names[k], spec->source ? spec->source : "the data");
+            return brisk_error_set(err, BRISK_ERR_COLUMN, "%s '%s' is not a column of %s%s",
+                                   roles[k], names[k], spec->source ? spec->source : "the data",
+                                   brisk_dataset_did_you_mean(ds, names[k], near, sizeof near));
         }
     }
     if (dc->fpc && dc->fpc->type == BRISK_STRING)

@@ -36,46 +36,11 @@ void brisk_survey_data_free(brisk_survey_data *d)
     free(d);
 }
 
-/* Levenshtein distance, for "did you mean" hints; capped for long names. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 64 || m > 64)
-        return (size_t)-1;
-    size_t prev[65], cur[65];
-    for (size_t j = 0; j <= m; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= n; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= m; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, (m + 1) * sizeof *prev);
-    }
-    return prev[m];
-}
-
-static const char *closest_column(const brisk_dataset *ds, const char *name)
-{
-    const char *best = NULL;
-    size_t best_d = 3; /* suggest only near misses */
-    for (size_t j = 0; j < ds->ncols; j++) {
-        size_t d = edit_distance(name, ds->cols[j].name);
-        if (d < best_d) {
-            best_d = d;
-            best = ds->cols[j].name;
-        }
-    }
-    return best;
-}
-
 static brisk_status unknown_column(const brisk_survey *s, const brisk_dataset *ds,
                                    const char *name, long line, long column,
                                    const char *role, brisk_error *err)
 {
-    const char *near = closest_column(ds, name);
+    const char *near = brisk_dataset_closest(ds, name);
     brisk_survey_error(err, s, line, column, BRISK_ERR_COLUMN,
                        "%s '%s' is not a column of %s%s%s%s", role, name, s->data_path,
                        near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");

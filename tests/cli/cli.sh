@@ -69,7 +69,7 @@ t_describe_by_name() {
 t_describe_json() {
     run 0 describe "$survey" --format json &&
     has '"brisk": "0.1.0"' "$tmp/out" && has '"id": "describe.items"' "$tmp/out" &&
-    has '"behaviour": "fees", "construct": "benefit", "item": "pb2_fees"' "$tmp/out" &&
+    has '"behaviour": "Payment of fees", "construct": "benefit", "item": "pb2_fees"' "$tmp/out" &&
     lacks 'nan' "$tmp/out" && lacks 'inf' "$tmp/out" &&
     { ! command -v python3 >/dev/null || python3 -m json.tool "$tmp/out" >/dev/null; }
 }
@@ -131,14 +131,14 @@ t_fit_data_model() {
     has "lhs,op,rhs,label,free,est,se,z,pvalue,ci_lower,ci_upper,std_lv,std_all" "$tmp/hs.csv"
 }
 t_fit_survey() {
-    run 0 fit "$survey" -q && has "crime       fees   internet     litter" "$tmp/out" &&
+    run 0 fit "$survey" -q && has "Criminal records  Payment of fees  Internet use  Littering of garbage" "$tmp/out" &&
     has "358 of 600 respondents used" "$tmp/out" &&
     run 0 fit "$survey" -b fees -b litter --format json &&
     has '"group": "fees"' "$tmp/out" && lacks '"group": "crime"' "$tmp/out" &&
     lacks "weight is not used" "$tmp/err" && has '"warnings": []' "$tmp/out" &&
     has '"weight": "weight", "cluster": null, "nobs": 351' "$tmp/out" &&
     run 0 fit "$survey" -b fees &&
-    has "fees: weighted by 'weight' (lavaan's sampling.weights; 351 weights" "$tmp/out" &&
+    has "Payment of fees: weighted by 'weight' (lavaan's sampling.weights; 351 weights" "$tmp/out" &&
     run 0 fit "$survey" -b fees --unweighted -f csv && lacks "weighted by" "$tmp/out" &&
     lacks "Chi-square (scaled)" "$tmp/out" &&
     run 1 fit "$survey" --weight weight --unweighted && has "not both" "$tmp/err" &&
@@ -225,7 +225,7 @@ t_compare() {
     # full-information ML takes the weight, as lavaan's
     run 0 fit "$survey" --missing fiml -b crime &&
     has "600 of 600 respondents used by full-information ML" "$tmp/out" &&
-    has "crime: weighted by 'weight' (lavaan's sampling.weights; 600 weights" "$tmp/out"
+    has "Criminal records: weighted by 'weight' (lavaan's sampling.weights; 600 weights" "$tmp/out"
 }
 t_groups_and_invariance() {
     run 0 fit --data "$data/hs.csv" --model "$tmp/hs.lav" --group school --format json &&
@@ -346,20 +346,21 @@ t_regress_behaviours() {
     run 0 regress "$survey" --formula "$f" -q -f csv && cp "$tmp/out" "$tmp/rw.csv" &&
     run 0 regress "$tmp/long.survey" --formula "$f" -q -f csv && cmp "$tmp/rw.csv" "$tmp/out" &&
     has "behaviour,term,est,se,stat,pvalue" "$tmp/out" &&
-    has "crime,pb1_crime,0.30956388" "$tmp/out" && has "litter,pb1_litter,0.255" "$tmp/out" &&
+    has "Criminal records,pb1_crime,0.30956388" "$tmp/out" &&
+    has "Littering of garbage,pb1_litter,0.255" "$tmp/out" &&
     has "measure,crime,fees,internet,litter" "$tmp/out" &&
     has "Observations used,556,553,554,554" "$tmp/out" &&
     # functions of a behaviour's items: the same in both layouts, named by the wide names
     f='acc1_{b} ~ scale(age) + log(pb1_{b}) + I(tg1^2) + scale(`pb2_{b}`):gender' &&
     run 0 regress "$survey" --formula "$f" -q -f csv && cp "$tmp/out" "$tmp/rw.csv" &&
     run 0 regress "$tmp/long.survey" --formula "$f" -q -f csv && cmp "$tmp/rw.csv" "$tmp/out" &&
-    has "crime,log(pb1_crime),0.76574771" "$tmp/out" && has "litter,scale(pb2_litter):gender" "$tmp/out" &&
+    has "Criminal records,log(pb1_crime),0.76574771" "$tmp/out" && has "Littering of garbage,scale(pb2_litter):gender" "$tmp/out" &&
     # with --where, scale() over the rows kept, functions of a score (svyglm on
     # subset(); tests/reference/regress/rc_where_fn_crime.coef.csv)
     run 0 regress "$survey" --formula 'accept_{b} ~ scale(age) + log(trust) + urban' \
         --where 'education > 1' -q -f csv &&
-    has "crime,scale(age),0.01751657" "$tmp/out" && has ",0.034111159" "$tmp/out" &&
-    has "crime,log(trust),1.01345502" "$tmp/out" && has "Observations used,471," "$tmp/out" &&
+    has "Criminal records,scale(age),0.01751657" "$tmp/out" && has ",0.034111159" "$tmp/out" &&
+    has "Criminal records,log(trust),1.01345502" "$tmp/out" && has "Observations used,471," "$tmp/out" &&
     run 0 regress "$tmp/long.survey" --formula "$f" -q && has "one model per behaviour" "$tmp/out" &&
     # an ordered regression of a reverse-keyed item says it was reversed
     run 0 regress "$survey" --family ordinal --formula 'pr3_{b} ~ age' -q &&
@@ -415,8 +416,8 @@ t_compare_items_behaviours() {
     make_long &&
     run 0 compare-items "$survey" 'acc1_{b}' 'acc2_{b}' tg1 -q -f csv && cp "$tmp/out" "$tmp/iw.csv" &&
     run 0 compare-items "$tmp/long.survey" 'acc1_{b}' 'acc2_{b}' tg1 -q -f csv &&
-    cmp "$tmp/iw.csv" "$tmp/out" && has "crime,acc1_crime,acc2_crime,571," "$tmp/out" &&
-    has "litter,acc2_litter,tg1," "$tmp/out" &&
+    cmp "$tmp/iw.csv" "$tmp/out" && has "Criminal records,acc1_crime,acc2_crime,571," "$tmp/out" &&
+    has "Littering of garbage,acc2_litter,tg1," "$tmp/out" &&
     run 0 compare-items "$survey" acc1_crime acc1_litter -q -f csv && cp "$tmp/out" "$tmp/iw.csv" &&
     run 0 compare-items "$tmp/long.survey" acc1_crime acc1_litter -q -f csv &&
     cmp "$tmp/iw.csv" "$tmp/out" && has "acc1_crime,acc1_litter,575,77.565" "$tmp/out" &&
@@ -838,7 +839,113 @@ t_concurrent_output() {
     rm -f "$tmp"/c?.csv "$tmp"/w?.csv
 }
 
-echo "1..44"
+# ---------------------------------------------------------------- option parsing, one vocabulary
+hs() { echo --data "$data/hs.csv" --model "$top_srcdir/doc/examples/hs.lav"; }
+t_full_option_names() {
+    # getopt_long would read --std as --std-lv and --se as --seed: refused
+    run 1 fit "$survey" --std &&
+    has "brisk fit: unknown option '--std' (options are written in full: did you mean --std-lv?)" "$tmp/err" &&
+    has "Try 'brisk fit --help'." "$tmp/err" &&
+    run 1 fit $(hs) --bootstrap 20 --sed 3 && has "unknown option '--sed'; did you mean --seed?" "$tmp/err" &&
+    run 1 fit $(hs) --boot 20 && has "(options are written in full: did you mean --bootstrap?)" "$tmp/err" &&
+    run 1 fit $(hs) --s 1 && has "did you mean --std-lv, --seed or another?" "$tmp/err" &&
+    run 1 fit $(hs) --bootstrap && has "brisk fit: option '--bootstrap' needs a value" "$tmp/err" &&
+    run 1 fit $(hs) --quiet=yes && has "option '--quiet' takes no value" "$tmp/err" &&
+    run 1 fit $(hs) -x && has "brisk fit: unknown option '-x'" "$tmp/err" &&
+    run 1 import --enc latin1 "$data/hs.csv" &&
+    has "brisk import: unknown option '--enc' (options are written in full: did you mean --encoding?)" "$tmp/err" &&
+    run 1 describe "$survey" --by=gender --form csv && has "did you mean --format?" "$tmp/err" &&
+    run 0 fit $(hs) --std-lv --format=csv -q && has "visual,=~,x1,,true,0.89961959" "$tmp/out"
+}
+t_lavaan_se_test() {
+    # lavaan's se= and test= names: the fit's own are accepted and change nothing
+    run 0 fit $(hs) -f csv && cp "$tmp/out" "$tmp/ml.csv" &&
+    run 0 fit $(hs) --se standard --test standard --standardized -f csv && cmp "$tmp/ml.csv" "$tmp/out" &&
+    run 0 fit $(hs) --estimator mlr -f csv && cp "$tmp/out" "$tmp/mlr.csv" &&
+    run 0 fit $(hs) --estimator mlr --se robust.huber.white --test yuan.bentler.mplus -f csv &&
+    cmp "$tmp/mlr.csv" "$tmp/out" && has "Chi-square (scaled),87.1315" "$tmp/out" &&
+    # lavaan's SE of x2's loading: 0.099665 (se = "standard"), 0.132078 (MLR's
+    # robust.huber.white); tests/reference/robust/se_test_names.csv
+    grep -q '^visual,=~,x2,,true,0\.55350018[0-9]*,0\.099665' "$tmp/ml.csv" &&
+    grep -q '^visual,=~,x2,,true,0\.55350018[0-9]*,0\.132077' "$tmp/out" &&
+    # others are refused, saying what brisk computes (lavaan 0.6: se = "robust"
+    # is robust.sem with ML and MLR; yuan.bentler is not MLR's 87.132 but 81.956)
+    run 1 fit $(hs) --se robust && has "--se robust is lavaan's robust.sem with ML and MLR" "$tmp/err" &&
+    has "--estimator mlr gives Huber-White standard errors" "$tmp/err" &&
+    run 1 fit $(hs) --estimator mlr --se robust && has "robust.sem" "$tmp/err" &&
+    run 1 fit $(hs) --se robust.huber.white &&
+    has "this ML fit's standard errors are lavaan's se = \"standard\", not 'robust.huber.white'" "$tmp/err" &&
+    run 1 fit $(hs) --estimator mlr --test yuan.bentler &&
+    has "this MLR fit's test is lavaan's test = \"yuan.bentler.mplus\", not 'yuan.bentler'" "$tmp/err" &&
+    run 1 fit $(hs) --test satorra.bentler && has "satorra.bentler, yuan.bentler, mean.var.adjusted and bollen.stine are not in brisk" "$tmp/err" &&
+    run 1 fit "$survey" -b fees --se standard &&
+    has "this weighted ML fit's standard errors are lavaan's se = \"robust.huber.white\"" "$tmp/err" &&
+    # se = "bootstrap": lavaan's 1000 draws
+    run 0 fit $(hs) --se bootstrap --threads 2 -f json -q && cp "$tmp/out" "$tmp/seboot.json" &&
+    has '"draws": 1000' "$tmp/out" &&
+    run 0 fit $(hs) --bootstrap 1000 --threads 2 -f json -q && cmp "$tmp/seboot.json" "$tmp/out" &&
+    run 0 fit $(hs) --se bootstrap --bootstrap 30 -f json -q && has '"draws": 30' "$tmp/out" &&
+    # invariance takes them too, and has no bootstrap
+    run 0 invariance $(hs) --group school --estimator mlr -f csv -q && cp "$tmp/out" "$tmp/inv.csv" &&
+    run 0 invariance $(hs) --group school --estimator mlr --se robust.huber.white \
+        --test yuan.bentler.mplus -f csv -q && cmp "$tmp/inv.csv" "$tmp/out" &&
+    has "Configural,60,115.851343" "$tmp/out" &&
+    run 1 invariance $(hs) --group school --se bootstrap && has "have no bootstrap" "$tmp/err" &&
+    run 1 invariance "$survey" --group gender -b crime --test standard &&
+    has "brisk invariance: this weighted ML fit's test is lavaan's test = \"yuan.bentler.mplus\"" "$tmp/err"
+}
+t_behaviour_labels() {
+    # -b takes a label in any case; tables call behaviours by their labels
+    run 0 fit "$survey" -b 'payment of FEES' -f json -q && has '"group": "fees"' "$tmp/out" &&
+    lacks '"group": "crime"' "$tmp/out" &&
+    run 0 fit "$survey" -b 'Criminal records' -q && has "Measure                       Criminal records" "$tmp/out" &&
+    has "Behaviour         lhs" "$tmp/out" && has "Criminal records  trust                 =~  tg1" "$tmp/out" &&
+    ! grep -q '^crime ' "$tmp/out" &&
+    run 1 fit "$survey" -b paying &&
+    has "brisk fit: the survey has no behaviour 'paying': give a key or a label of crime (Criminal records), fees (Payment of fees), internet (Internet use), litter (Littering of garbage)" "$tmp/err" &&
+    run 0 reliability "$survey" -b 'internet use' -q -f csv && has "Internet use,benefit" "$tmp/out" &&
+    lacks "Criminal records" "$tmp/out"
+}
+t_column_did_you_mean() {
+    run 2 fit $(hs) --group schol &&
+    has "brisk fit: " "$tmp/err" && has "group column 'schol' is not a column of" "$tmp/err" &&
+    has "(did you mean 'school'?)" "$tmp/err" &&
+    run 2 invariance $(hs) --group shcool && has "(did you mean 'school'?)" "$tmp/err" &&
+    run 2 describe "$survey" --by gendr && has "brisk describe: 'gendr' is not a column" "$tmp/err" &&
+    has "(did you mean 'gender'?)" "$tmp/err" &&
+    run 2 compare-items "$survey" --group gendr tg1 tg2 && has "(did you mean 'gender'?)" "$tmp/err" &&
+    run 2 fit "$survey" -b fees --weight wieght && has "(did you mean 'weight'?)" "$tmp/err" &&
+    run 2 regress "$survey" --formula 'tg1 ~ age' --cluster ag && has "(did you mean 'age'?)" "$tmp/err" &&
+    run 2 fit $(hs) --group zzzzzz && lacks "did you mean" "$tmp/err"
+}
+t_one_prefix_and_warnings_once() {
+    # every message begins "brisk COMMAND: "
+    run 2 fit --data "$tmp/nosuch.csv" --model "$top_srcdir/doc/examples/hs.lav" &&
+    has "brisk fit: " "$tmp/err" && lacks "brisk: " "$tmp/err" &&
+    run 2 describe no-such-survey && has "brisk describe: 'no-such-survey' is neither" "$tmp/err" &&
+    run 1 describe "$survey" -f xlsx && has "brisk describe: an xlsx workbook needs a file" "$tmp/err" &&
+    run 1 frobnicate && has "brisk: unknown command 'frobnicate'" "$tmp/err" &&
+    lacks "did you mean" "$tmp/err" &&
+    run 1 fitt && has "brisk: unknown command 'fitt'; did you mean 'fit'?" "$tmp/err" &&
+    run 2 regress "$survey" --formula 'tg1 ~ agee' && has "'agee' in the formula is not a column" "$tmp/err" &&
+    has "(did you mean 'age'?)" "$tmp/err" &&
+    # a warning on standard error and in the output, but once where both go to one place
+    run 0 compare-items "$survey" acc1_crime acc2_crime &&
+    [ "$(grep -c "weight 'weight' is not used" "$tmp/err")" -eq 1 ] &&
+    has "brisk compare-items: warning: the survey's weight 'weight' is not used" "$tmp/err" &&
+    [ "$(grep -c "weight 'weight' is not used" "$tmp/out")" -eq 1 ] &&
+    "$brisk" compare-items "$survey" acc1_crime acc2_crime >"$tmp/both" 2>&1 &&
+    [ "$(grep -c "weight 'weight' is not used" "$tmp/both")" -eq 1 ] &&
+    "$brisk" compare-items "$survey" acc1_crime acc2_crime -f csv >"$tmp/both" 2>&1 &&
+    [ "$(grep -c "weight 'weight' is not used" "$tmp/both")" -eq 1 ] &&
+    # the weight the behaviours share: one note, each behaviour's weights in it
+    run 0 fit "$survey" -q && [ "$(grep -c "eighted by 'weight'" "$tmp/out")" -eq 1 ] &&
+    has "each behaviour's weights normalised to their number: Criminal records 358 from 0.326 to 1.7, Kish's design effect 1.063; Payment of fees 351" "$tmp/out" &&
+    run 0 fit "$survey" --unweighted --estimator mlr -q &&
+    [ "$(grep -c "Robust ML (MLR): Huber-White" "$tmp/out")" -eq 1 ] && lacks "Criminal records: Robust ML" "$tmp/out"
+}
+
+echo "1..49"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -886,5 +993,10 @@ else
 fi
 ok "kill -9 during import -o and report -o (text and xlsx) leaves the old file or the whole new one" t_killed_output
 ok "two processes writing the same -o path end with one whole file" t_concurrent_output
+ok "options are written in full: abbreviations refused with the options they begin" t_full_option_names
+ok "lavaan's --se and --test: the fit's own names accepted, others refused saying what brisk has; --se bootstrap" t_lavaan_se_test
+ok "-b by label; behaviours by label in the fit's tables" t_behaviour_labels
+ok "an unknown --group, --by, --weight or --cluster column: did you mean the nearest" t_column_did_you_mean
+ok "messages begin 'brisk COMMAND: '; a warning is said once" t_one_prefix_and_warnings_once
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

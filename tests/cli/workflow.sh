@@ -23,13 +23,15 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -f "$tmp/why" ] && sed 's/^/# /' "$tmp/why"; }
 
 # rows CASE < brisk's regression CSV: case,term,key,value (est and se);
-# with a behaviour column, the case is CASE.behaviour.
+# with a behaviour column (its label), the case is CASE.key.
 rows() {
     "$AWK" -F, -v c="$1" '
+    BEGIN { key["Criminal records"] = "crime"; key["Payment of fees"] = "fees"
+            key["Internet use"] = "internet"; key["Littering of garbage"] = "litter" }
     /^# regress\.coefficients/ { on = 1; head = 1; next }
     /^#/ || /^$/ { on = 0; next }
     on && head { by = ($1 == "behaviour"); head = 0; next }
-    on { t = by ? $2 : $1; k = by ? c "." $1 : c
+    on { t = by ? $2 : $1; k = by ? c "." key[$1] : c
          print k "," t ",est," (by ? $3 : $2); print k "," t ",se," (by ? $4 : $3) }'
 }
 

@@ -180,7 +180,7 @@ static void test_describe_tables(void **state)
     /* 6 items asked once + 4 behaviours x 12 items */
     const brisk_table *items = list->tables[0], *counts = list->tables[1];
     assert_int_equal(items->nrows, 6 + 4 * 12);
-    assert_string_equal(brisk_table_cell(items, 6, 0)->text, "crime");
+    assert_string_equal(brisk_table_cell(items, 6, 0)->text, "Criminal records");   /* by label */
     assert_string_equal(brisk_table_cell(items, 6, 1)->text, "morality");
     assert_null(brisk_table_cell(items, 0, 0)->text);
     /* counts per point add up to n */

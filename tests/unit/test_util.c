@@ -196,6 +196,36 @@ static void test_dataset(void **state)
     brisk_dataset_free(ds);
 }
 
+/* "did you mean": the edit distance and the nearest column, two edits at most */
+static void test_did_you_mean(void **state)
+{
+    (void)state;
+    assert_int_equal(brisk_edit_distance("kitten", "sitting"), 3);
+    assert_int_equal(brisk_edit_distance("gendr", "gender"), 1);
+    assert_int_equal(brisk_edit_distance("", "std-lv"), 6);
+    assert_int_equal(brisk_edit_distance("school", "school"), 0);
+    char longer[70];
+    memset(longer, 'x', 69);
+    longer[69] = '\0';
+    assert_int_equal(brisk_edit_distance(longer, "x"), (size_t)-1);
+    brisk_dataset *ds = brisk_dataset_new(1);
+    brisk_error err;
+    size_t j;
+    const char *names[] = {"gender", "age", "school", "weight"};
+    for (size_t k = 0; k < 4; k++)
+        assert_int_equal(brisk_dataset_add_column(ds, names[k], BRISK_NUMERIC, &j, &err), BRISK_OK);
+    assert_string_equal(brisk_dataset_closest(ds, "gendr"), "gender");
+    assert_string_equal(brisk_dataset_closest(ds, "shcool"), "school");   /* two edits */
+    assert_string_equal(brisk_dataset_closest(ds, "ag"), "age");
+    assert_string_equal(brisk_dataset_closest(ds, "wgt"), "age");          /* two edits */
+    assert_null(brisk_dataset_closest(ds, "wxyz"));                        /* three or more */
+    char buf[300];
+    assert_string_equal(brisk_dataset_did_you_mean(ds, "wieght", buf, sizeof buf),
+                        " (did you mean 'weight'?)");
+    assert_string_equal(brisk_dataset_did_you_mean(ds, "zzzzzz", buf, sizeof buf), "");
+    brisk_dataset_free(ds);
+}
+
 static void test_dataset_csv_writer(void **state)
 {
     (void)state;
@@ -267,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_memory_io),
         cmocka_unit_test(test_dataset),
         cmocka_unit_test(test_dataset_csv_writer),
+        cmocka_unit_test(test_did_you_mean),
         cmocka_unit_test(test_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -119,7 +119,7 @@ static const char *measure_name(brisk_measure m)
     }
 }
 
-/* "98; 99; -9 to -1": a column's user-missing codes and ranges. */
+/* "98, 99, -9 thru -1" (as the listing shows them): a column's user-missing codes and ranges. */
 static bool missing_codes(const brisk_column *c, brisk_buf *out)
 {
     bool ok = brisk_buf_puts(out, "");
@@ -128,9 +128,9 @@ static bool missing_codes(const brisk_column *c, brisk_buf *out)
         const brisk_missing_range *r = &c->missing_ranges[k];
         brisk_format_double(r->lo, lo);
         brisk_format_double(r->hi, hi);
-        ok = (!k || brisk_buf_puts(out, "; ")) &&
+        ok = (!k || brisk_buf_puts(out, ", ")) &&
              (r->lo == r->hi ? brisk_buf_puts(out, lo)
-                             : brisk_buf_printf(out, "%s to %s", lo, hi));
+                             : brisk_buf_printf(out, "%s thru %s", lo, hi));
     }
     return ok;
 }

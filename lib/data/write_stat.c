@@ -389,18 +389,19 @@ static brisk_status write_rows(stat_writer *s, cell_losses *lost)
 
 /* ---- the file ---- */
 
-/* The variable ReadStat refuses when it refuses to begin, so the message
- * can name it. */
-static brisk_status begin_failed(stat_writer *s, readstat_error_t e)
+/* ReadStat checks names, labels and formats only when the first row is
+ * begun: asked here, variable by variable, so the message names the one
+ * it refuses (a reserved word such as AND for SPSS, say). */
+static brisk_status validate(stat_writer *s)
 {
-    for (size_t j = 0; !s->write_failed && j < s->ds->ncols; j++) {
-        readstat_error_t ve = readstat_validate_variable(s->w, s->vars[j]);
-        if (ve != READSTAT_OK) {
-            s->readstat_says[0] = '\0';
-            return readstat_failed(s, ve, s->ds->cols[j].name);
-        }
+    for (size_t j = 0; j < s->ds->ncols; j++) {
+        s->readstat_says[0] = '\0';
+        readstat_error_t e = readstat_validate_variable(s->w, s->vars[j]);
+        if (e != READSTAT_OK)
+            return readstat_failed(s, e, s->ds->cols[j].name);
     }
-    return readstat_failed(s, e, NULL);
+    readstat_error_t e = readstat_validate_metadata(s->w);
+    return e == READSTAT_OK ? BRISK_OK : readstat_failed(s, e, NULL);
 }
 
 static brisk_status begin(stat_writer *s)
@@ -416,7 +417,7 @@ static brisk_status begin(stat_writer *s)
         if (e == READSTAT_OK)
             e = readstat_begin_writing_sav(s->w, s, rows);
     }
-    return e == READSTAT_OK ? BRISK_OK : begin_failed(s, e);
+    return e == READSTAT_OK ? validate(s) : readstat_failed(s, e, NULL);
 }
 
 static brisk_status set_file_label(stat_writer *s)

@@ -353,18 +353,21 @@ static readstat_error_t write_cell(stat_writer *s, const brisk_column *c, readst
 
 static void report_losses(stat_writer *s, const brisk_column *c, const cell_losses *lost)
 {
+    bool dta = s->format == BRISK_FORMAT_DTA;
     /* In a .dta, a declared code's loss was told with the declaration. */
-    if (lost->user && (s->format != BRISK_FORMAT_DTA || c->n_missing_ranges == 0))
+    if (lost->user && c->type == BRISK_STRING)
+        notify(s, c->name, "%s: %zu user-missing cell%s written as empty text (brisk does not "
+               "keep the codes of text variables)", c->name, lost->user,
+               lost->user == 1 ? "" : "s");
+    else if (lost->user && (!dta || c->n_missing_ranges == 0))
         notify(s, c->name, "%s: %zu user-missing cell%s written as system missing (%s)",
                c->name, lost->user, lost->user == 1 ? "" : "s",
-               s->format == BRISK_FORMAT_DTA ? "Stata has no user-missing codes"
-                                              : "brisk keeps which code only when the "
-                                                "variable declares one");
+               dta ? "Stata has no user-missing codes"
+                   : "brisk keeps which code only when the variable declares one");
     if (lost->tagged)
         notify(s, c->name, "%s: %zu tagged missing cell%s written as system missing (%s)",
                c->name, lost->tagged, lost->tagged == 1 ? "" : "s",
-               s->format == BRISK_FORMAT_DTA ? "Stata has no tag ._"
-                                              : "SPSS has no tagged missing values");
+               dta ? "Stata has no tag ._" : "SPSS has no tagged missing values");
 }
 
 static brisk_status write_rows(stat_writer *s, cell_losses *lost)

@@ -109,7 +109,7 @@ ok "kept: user-missing 9 in 130 cells, string labels, tags, labels with blanks" 
 notices() {
     "$brisk" import "$data/labelled.sav" -o "$tmp/n.dta" >/dev/null 2>"$tmp/n.err" &&
     has "warning: Stata has no user-missing codes: trust's are not declared" "$tmp/n.err" &&
-    has "warning: city: 2 user-missing cells written as system missing" "$tmp/n.err" &&
+    has "warning: city: 2 user-missing cells written as empty text" "$tmp/n.err" &&
     "$brisk" import "$data/labelled.sav" -o "$tmp/n.sav" >/dev/null 2>"$tmp/n.err" &&
     has "trust: 3 user-missing cells written as system missing" "$tmp/n.err" &&
     "$brisk" import "$data/labelled.dta" -o "$tmp/n2.sav" >/dev/null 2>"$tmp/n.err" &&

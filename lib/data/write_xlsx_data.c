@@ -21,6 +21,10 @@
 #define EXCEL_ROWS 1048576u
 #define EXCEL_COLS 16384u
 #define CELL_TEXT_MAX 32767    /* characters in a cell */
+#define WIDTH_SAMPLE_ROWS 1000 /* rows whose cells size the columns */
+#define WIDTH_MIN 6            /* column widths, in characters */
+#define WIDTH_MAX 60
+#define WIDTH_PADDING 2
 
 typedef struct data_book {
     lxw_workbook *wb;
@@ -35,6 +39,22 @@ static brisk_status lxw_failed(data_book *b, lxw_error e, const char *sheet)
     return brisk_error_set(b->err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ? BRISK_ERR_NOMEM
                                                                      : BRISK_ERR_WRITE,
                            "cannot write sheet %s: %s", sheet, lxw_strerror(e));
+}
+
+/* A sheet while it is written, and the widths its columns want. */
+typedef struct data_sheet {
+    lxw_worksheet *ws;
+    size_t *widths;
+    size_t ncols;
+} data_sheet;
+
+static void widen(data_sheet *sh, lxw_row_t r, lxw_col_t c, const char *text)
+{
+    if (r >= WIDTH_SAMPLE_ROWS || c >= sh->ncols)
+        return;
+    size_t w = brisk_utf8_width(text);
+    if (w > sh->widths[c])
+        sh->widths[c] = w;
 }
 
 /* Text within Excel's length; s itself or a copy in *copy to free. */
@@ -52,31 +72,68 @@ static const char *cell_text(const char *s, char **copy)
     return *copy;
 }
 
-static lxw_error write_text(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
+static lxw_error write_text(data_sheet *sh, lxw_row_t r, lxw_col_t c, const char *s,
                             lxw_format *f)
 {
+    lxw_worksheet *ws = sh->ws;
     char *copy;
     const char *t = cell_text(s, &copy);
     if (!t)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    widen(sh, r, c, t);
     lxw_error e = s[0] ? worksheet_write_string(ws, r, c, t, f) : LXW_NO_ERROR;
     free(copy);
     return e;
 }
 
-static lxw_error write_header(data_book *b, lxw_worksheet *ws, const char *const *names,
+static lxw_error write_number(data_sheet *sh, lxw_row_t r, lxw_col_t c, double x)
+{
+    if (r < WIDTH_SAMPLE_ROWS) {
+        char buf[32];
+        widen(sh, r, c, brisk_format_double(x, buf));
+    }
+    return worksheet_write_number(sh->ws, r, c, x, NULL);
+}
+
+/* A sheet of ncols columns (fails only for memory). */
+static lxw_error add_sheet(data_book *b, const char *name, size_t ncols, data_sheet *sh)
+{
+    sh->ncols = ncols;
+    sh->widths = calloc(ncols ? ncols : 1, sizeof *sh->widths);
+    sh->ws = sh->widths ? workbook_add_worksheet(b->wb, name) : NULL;
+    if (sh->ws)
+        return LXW_NO_ERROR;
+    free(sh->widths);
+    sh->widths = NULL;
+    return LXW_ERROR_MEMORY_MALLOC_FAILED;
+}
+
+/* Widths from what was written, then the sheet's memory freed. */
+static lxw_error finish_sheet(data_sheet *sh, lxw_error e)
+{
+    for (size_t j = 0; e == LXW_NO_ERROR && j < sh->ncols; j++) {
+        size_t w = sh->widths[j] + WIDTH_PADDING;
+        w = w < WIDTH_MIN ? WIDTH_MIN : w > WIDTH_MAX ? WIDTH_MAX : w;
+        e = worksheet_set_column(sh->ws, (lxw_col_t)j, (lxw_col_t)j, (double)w, NULL);
+    }
+    free(sh->widths);
+    sh->widths = NULL;
+    return e;
+}
+
+static lxw_error write_header(data_book *b, data_sheet *sh, const char *const *names,
                               size_t n)
 {
     lxw_error e = LXW_NO_ERROR;
     for (size_t j = 0; e == LXW_NO_ERROR && j < n; j++)
-        e = write_text(ws, 0, (lxw_col_t)j, names[j], b->header);
-    worksheet_freeze_panes(ws, 1, 0);
+        e = write_text(sh, 0, (lxw_col_t)j, names[j], b->header);
+    worksheet_freeze_panes(sh->ws, 1, 0);
     return e;
 }
 
 /* ---- Data ---- */
 
-static lxw_error write_data_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
+static lxw_error write_data_cell(data_sheet *ws, lxw_row_t r, lxw_col_t c,
                                  const brisk_column *col, size_t row, bool labels_as_text)
 {
     if (brisk_is_missing(col, row))
@@ -88,22 +145,23 @@ static lxw_error write_data_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
         return write_text(ws, r, c, label, NULL);
     if (!isfinite(col->num[row]))   /* Excel holds no infinities */
         return write_text(ws, r, c, col->num[row] > 0 ? "Inf" : "-Inf", NULL);
-    return worksheet_write_number(ws, r, c, col->num[row], NULL);
+    return write_number(ws, r, c, col->num[row]);
 }
 
 static brisk_status write_data(data_book *b, const brisk_dataset *ds, bool labels_as_text)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(b->wb, "Data");
-    if (!ws)
-        return lxw_failed(b, LXW_ERROR_MEMORY_MALLOC_FAILED, "Data");
-    lxw_error e = LXW_NO_ERROR;
+    data_sheet sh;
+    lxw_error e = add_sheet(b, "Data", ds->ncols, &sh);
+    if (e != LXW_NO_ERROR)
+        return lxw_failed(b, e, "Data");
     for (size_t j = 0; e == LXW_NO_ERROR && j < ds->ncols; j++)
-        e = write_text(ws, 0, (lxw_col_t)j, ds->cols[j].name, b->header);
-    worksheet_freeze_panes(ws, 1, 0);
+        e = write_text(&sh, 0, (lxw_col_t)j, ds->cols[j].name, b->header);
+    worksheet_freeze_panes(sh.ws, 1, 0);
     for (size_t i = 0; e == LXW_NO_ERROR && i < ds->nrows; i++)
         for (size_t j = 0; e == LXW_NO_ERROR && j < ds->ncols; j++)
-            e = write_data_cell(ws, (lxw_row_t)(i + 1), (lxw_col_t)j, &ds->cols[j], i,
+            e = write_data_cell(&sh, (lxw_row_t)(i + 1), (lxw_col_t)j, &ds->cols[j], i,
                                 labels_as_text);
+    e = finish_sheet(&sh, e);
     return e == LXW_NO_ERROR ? BRISK_OK : lxw_failed(b, e, "Data");
 }
 
@@ -139,10 +197,12 @@ static brisk_status write_variables(data_book *b, const brisk_dataset *ds)
 {
     static const char *const header[] = {"variable", "type", "label", "measure", "format",
                                          "user_missing"};
-    lxw_worksheet *ws = workbook_add_worksheet(b->wb, "Variables");
-    if (!ws)
-        return lxw_failed(b, LXW_ERROR_MEMORY_MALLOC_FAILED, "Variables");
-    lxw_error e = write_header(b, ws, header, sizeof header / sizeof header[0]);
+    size_t ncols = sizeof header / sizeof header[0];
+    data_sheet sh;
+    lxw_error e = add_sheet(b, "Variables", ncols, &sh);
+    if (e != LXW_NO_ERROR)
+        return lxw_failed(b, e, "Variables");
+    e = write_header(b, &sh, header, ncols);
     brisk_buf codes = {0};
     for (size_t j = 0; e == LXW_NO_ERROR && j < ds->ncols; j++) {
         const brisk_column *c = &ds->cols[j];
@@ -156,21 +216,22 @@ static brisk_status write_variables(data_book *b, const brisk_dataset *ds)
                                c->label ? c->label : "", measure_name(c->measure),
                                c->format ? c->format : "", codes.data};
         for (size_t k = 0; e == LXW_NO_ERROR && k < sizeof cells / sizeof cells[0]; k++)
-            e = write_text(ws, r, (lxw_col_t)k, cells[k], NULL);
+            e = write_text(&sh, r, (lxw_col_t)k, cells[k], NULL);
     }
     brisk_buf_free(&codes);
+    e = finish_sheet(&sh, e);
     return e == LXW_NO_ERROR ? BRISK_OK : lxw_failed(b, e, "Variables");
 }
 
 /* ---- Labels ---- */
 
-static lxw_error write_label_row(lxw_worksheet *ws, lxw_row_t r, const brisk_column *c,
+static lxw_error write_label_row(data_sheet *ws, lxw_row_t r, const brisk_column *c,
                                  const brisk_value_label *l)
 {
     char buf[32];
     lxw_error e = write_text(ws, r, 0, c->name, NULL);
     if (e == LXW_NO_ERROR && !l->string_value && !isnan(l->value))
-        e = worksheet_write_number(ws, r, 1, l->value, NULL);
+        e = write_number(ws, r, 1, l->value);
     else if (e == LXW_NO_ERROR)   /* a string value, or a tag (".a") */
         e = write_text(ws, r, 1, brisk_value_label_value(l, buf), NULL);
     if (e == LXW_NO_ERROR)
@@ -183,23 +244,27 @@ static lxw_error write_label_row(lxw_worksheet *ws, lxw_row_t r, const brisk_col
 static brisk_status write_labels(data_book *b, const brisk_dataset *ds)
 {
     static const char *const header[] = {"variable", "value", "label", "user_missing"};
-    lxw_worksheet *ws = workbook_add_worksheet(b->wb, "Labels");
-    if (!ws)
-        return lxw_failed(b, LXW_ERROR_MEMORY_MALLOC_FAILED, "Labels");
-    lxw_error e = write_header(b, ws, header, sizeof header / sizeof header[0]);
+    size_t ncols = sizeof header / sizeof header[0];
+    data_sheet sh;
+    lxw_error e = add_sheet(b, "Labels", ncols, &sh);
+    if (e != LXW_NO_ERROR)
+        return lxw_failed(b, e, "Labels");
+    e = write_header(b, &sh, header, ncols);
     lxw_row_t r = 1;
     for (size_t j = 0; e == LXW_NO_ERROR && j < ds->ncols; j++) {
         const brisk_column *c = &ds->cols[j];
         for (size_t k = 0; e == LXW_NO_ERROR && k < c->n_labels; k++) {
             if (r >= EXCEL_ROWS) {
+                finish_sheet(&sh, LXW_NO_ERROR);
                 brisk_error_at(b->err, b->path, 0, 0);
                 return brisk_error_set(b->err, BRISK_ERR_LIMIT,
                                        "more value labels than an Excel sheet has rows (%u)",
                                        EXCEL_ROWS);
             }
-            e = write_label_row(ws, r++, c, &c->labels[k]);
+            e = write_label_row(&sh, r++, c, &c->labels[k]);
         }
     }
+    e = finish_sheet(&sh, e);
     return e == LXW_NO_ERROR ? BRISK_OK : lxw_failed(b, e, "Labels");
 }
 

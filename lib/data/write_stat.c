@@ -30,6 +30,7 @@
 #define STATA_STR_MAX 2045       /* bytes in a str# of format 118 */
 #define STATA_VERSION 118        /* Stata 14+: UTF-8 */
 #define SPSS_NAME_MAX 64         /* bytes */
+#define SPSS_VALUE_LABEL_MAX 120 /* bytes */
 
 typedef struct stat_writer {
     readstat_writer_t *w;
@@ -240,9 +241,11 @@ static brisk_status add_labels(stat_writer *s, const brisk_column *c, readstat_v
     readstat_label_set_t *set = readstat_add_label_set(s->w, type, c->name);
     if (!set)
         return brisk_error_set(s->err, BRISK_ERR_NOMEM, "out of memory");
-    size_t dropped = 0;
+    size_t dropped = 0, cut = 0;
     for (size_t k = 0; k < c->n_labels; k++) {
         const brisk_value_label *l = &c->labels[k];
+        if (!dta && strlen(l->label) > SPSS_VALUE_LABEL_MAX)
+            cut++;   /* ReadStat cuts it */
         const char *text;
         char tag = label_tag(l, &text);
         if (c->type == BRISK_STRING)
@@ -260,6 +263,9 @@ static brisk_status add_labels(stat_writer *s, const brisk_column *c, readstat_v
         notify(s, c->name, "%s: %zu value label%s not written (%s)", c->name, dropped,
                dropped == 1 ? "" : "s",
                dta ? "Stata labels only whole numbers" : "SPSS has no tagged missing values");
+    if (cut)
+        notify(s, c->name, "%s: %zu value label%s cut to %d bytes, SPSS's limit", c->name, cut,
+               cut == 1 ? "" : "s", SPSS_VALUE_LABEL_MAX);
     readstat_variable_set_label_set(v, set);
     return BRISK_OK;
 }

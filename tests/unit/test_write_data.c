@@ -177,6 +177,26 @@ static void test_dta_fractional_label_is_told(void **state)
     brisk_dataset_free(ds);
 }
 
+static void test_sav_long_value_label_is_cut_and_told(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = sample();
+    char label[151];
+    memset(label, 'L', 150);
+    label[150] = '\0';
+    assert_int_equal(brisk_column_add_label(brisk_dataset_find(ds, "score"), 4, NULL, label),
+                     BRISK_OK);
+    notices n = {0};
+    brisk_dataset *back = round_trip(ds, BRISK_FORMAT_SAV, &n);
+    brisk_column *s = brisk_dataset_find(back, "score");
+    assert_int_equal(s->n_labels, 1);
+    assert_int_equal(strlen(s->labels[0].label), 120);
+    assert_int_equal(n.count, 3);
+    assert_string_equal(n.variable, "trust");   /* told last: the tag's cells */
+    brisk_dataset_free(back);
+    brisk_dataset_free(ds);
+}
+
 static void test_stata_names(void **state)
 {
     (void)state;
@@ -245,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_sav_keeps_everything_spss_has),
         cmocka_unit_test(test_dta_keeps_tags),
         cmocka_unit_test(test_dta_fractional_label_is_told),
+        cmocka_unit_test(test_sav_long_value_label_is_cut_and_told),
         cmocka_unit_test(test_stata_names),
         cmocka_unit_test(test_write_errors),
         cmocka_unit_test(test_xlsx_limits),

@@ -105,7 +105,7 @@ static brisk_status readstat_failed(stat_writer *s, readstat_error_t e, const ch
 
 static const char *const stata_reserved[] = {
     "_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long",
-    "_n", "_N", "_pi", "_pred", "_rc", "_skip", "str#", "strL", "using", "with"};
+    "_n", "_N", "_pi", "_pred", "_rc", "_se", "_skip", "strL", "using", "with"};   /* and str# */
 
 const char *brisk_stata_name_problem(const char *name)
 {

@@ -209,6 +209,8 @@ static void test_stata_names(void **state)
     assert_non_null(brisk_stata_name_problem("城市"));
     assert_non_null(brisk_stata_name_problem(""));
     assert_non_null(brisk_stata_name_problem("_n"));
+    assert_non_null(brisk_stata_name_problem("_se"));
+    assert_null(brisk_stata_name_problem("_N2"));
     assert_non_null(brisk_stata_name_problem("str12"));
     assert_null(brisk_stata_name_problem("strength"));
     assert_non_null(strstr(brisk_stata_name_problem("double"), "reserved"));

@@ -29,11 +29,18 @@ const cli_command cmd_import = {
         "      --skip N         lines (xlsx: rows) before the header row\n"
         "      --header-rows N  rows of header (Qualtrics: 3); the second row gives\n"
         "                       the variables' labels\n"
-        "  -o, --output FILE    convert the data to FILE (.csv or .tsv); missing\n"
-        "                       values become empty cells; when the data have value\n"
-        "                       labels (and --labels is not given) they go to the\n"
-        "                       companion file FILE.labels.csv\n"
-        "  -l, --labels         with -o: write labelled values as their labels\n"
+        "  -o, --output FILE    convert the data to FILE, by its extension:\n"
+        "                       .csv .tsv: missing values become empty cells; value\n"
+        "                       labels (unless --labels) go to FILE.labels.csv\n"
+        "                       .xlsx: sheets Data (header frozen), Variables (type,\n"
+        "                       label, measure, format, user-missing codes) and\n"
+        "                       Labels (variable, value, label, user-missing)\n"
+        "                       .sav (SPSS) .dta (Stata 14+): names, labels, value\n"
+        "                       labels, user-missing codes (SPSS), tagged missing\n"
+        "                       values (Stata), measures; a name Stata cannot hold\n"
+        "                       is refused, never renamed\n"
+        "  -l, --labels         with -o .csv .tsv .xlsx: write labelled values as\n"
+        "                       their labels\n"
         "  -f, --format FMT     format of the variable listing: text (default), csv,\n"
         "                       md or json\n"
         "  -q, --quiet          print no listing (with -o: just convert)\n"
@@ -41,7 +48,8 @@ const cli_command cmd_import = {
         "  -V, --version        show the version\n\n"
         "Examples:\n"
         "  brisk import tests/data/labelled.sav\n"
-        "  brisk import tests/data/labelled.dta -o labelled.csv --labels\n",
+        "  brisk import tests/data/labelled.dta -o labelled.csv --labels\n"
+        "  brisk import tests/data/labelled.sav -o labelled.dta\n",
     .run = run,
 };
 
@@ -56,6 +64,21 @@ static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+typedef enum output_kind { OUT_UNKNOWN, OUT_CSV, OUT_TSV, OUT_XLSX, OUT_SAV, OUT_DTA } output_kind;
+
+static output_kind output_kind_of(const char *path)
+{
+    static const struct {
+        const char *extension;
+        output_kind kind;
+    } kinds[] = {{".csv", OUT_CSV}, {".tsv", OUT_TSV}, {".xlsx", OUT_XLSX},
+                 {".sav", OUT_SAV}, {".dta", OUT_DTA}};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        if (ends_with(path, kinds[k].extension))
+            return kinds[k].kind;
+    return OUT_UNKNOWN;
 }
 
 static int parse_delimiter(import_options *o, const char *arg)
@@ -97,10 +120,13 @@ static int parse_options(import_options *o, int argc, char **argv)
                                                            : "one data file at a time");
     if (o->labels && !o->common.output)
         return cli_usage_error(&cmd_import, "--labels goes with -o FILE");
-    if (o->common.output && !ends_with(o->common.output, ".csv") &&
-        !ends_with(o->common.output, ".tsv"))
-        return cli_usage_error(&cmd_import, "-o converts to .csv or .tsv, not '%s'",
-                               o->common.output);
+    if (o->common.output && output_kind_of(o->common.output) == OUT_UNKNOWN)
+        return cli_usage_error(&cmd_import, "-o converts to .csv .tsv .xlsx .sav or .dta, "
+                               "not '%s'", o->common.output);
+    if (o->labels && (output_kind_of(o->common.output) == OUT_SAV ||
+                      output_kind_of(o->common.output) == OUT_DTA))
+        return cli_usage_error(&cmd_import, "--labels goes with .csv .tsv or .xlsx: a .sav "
+                               "or .dta keeps the codes and their labels");
     o->common.format = BRISK_OUT_TEXT;
     if (o->common.format_name &&
         !brisk_output_format_parse(o->common.format_name, &o->common.format))
@@ -110,10 +136,48 @@ static int parse_options(import_options *o, int argc, char **argv)
 }
 
 
+/* What the .sav/.dta writer could not carry: a warning on standard error. */
+static void print_notice(void *ctx, const char *variable, const char *message)
+{
+    const import_options *o = ctx;
+    (void)variable;
+    if (o->common.quiet)
+        return;
+    fputs("brisk import: warning: ", stderr);
+    cli_print_clean(stderr, message);
+    fputc('\n', stderr);
+}
+
+/* .xlsx, .sav, .dta: one file, written to a temporary name and renamed
+ * when complete.  A .sav/.dta is written through a stream, a workbook by
+ * name (libxlsxwriter opens the file itself). */
+static brisk_status convert_one(const import_options *o, const brisk_dataset *ds,
+                                brisk_error *err)
+{
+    output_kind kind = output_kind_of(o->common.output);
+    brisk_output out = {0};
+    brisk_status st = kind == OUT_XLSX ? brisk_output_open_path(&out, o->common.output, err)
+                                       : brisk_output_open(&out, o->common.output, err);
+    if (st == BRISK_OK && kind == OUT_XLSX)
+        st = brisk_write_dataset_xlsx(out.temp, ds, o->labels, err);
+    else if (st == BRISK_OK)
+        st = brisk_write_dataset_stat(out.stream, ds,
+                                      kind == OUT_SAV ? BRISK_FORMAT_SAV : BRISK_FORMAT_DTA,
+                                      print_notice, (void *)o, err);
+    if (st == BRISK_OK)
+        return brisk_output_commit(&out, err);
+    /* The error names the file asked for, not the temporary one. */
+    brisk_error_at(err, o->common.output, 0, 0);
+    brisk_output_abort(&out);
+    return st;
+}
+
 /* Both files are written to temporary names and renamed only when both are
  * complete, so a failure leaves neither. */
 static brisk_status convert(const import_options *o, const brisk_dataset *ds, brisk_error *err)
 {
+    if (output_kind_of(o->common.output) != OUT_CSV && output_kind_of(o->common.output) != OUT_TSV)
+        return convert_one(o, ds, err);
     char delimiter = ends_with(o->common.output, ".tsv") ? '\t' : ',';
     bool with_labels = !o->labels && brisk_dataset_count_labels(ds) > 0;
     char *labels_path = NULL;

@@ -247,6 +247,37 @@ const char *brisk_column_decimal_hint(const brisk_column *col, size_t nrows);
 /* Number of value labels in the whole dataset. */
 size_t brisk_dataset_count_labels(const brisk_dataset *ds);
 
+/* What a writer could not carry into the target format (a user-missing
+ * cell whose code the dataset does not keep, a Stata tag in an SPSS file,
+ * a string's value labels in Stata...): the variable and a sentence.  The
+ * writer goes on; the program shows these as warnings. */
+typedef void (*brisk_write_notice)(void *ctx, const char *variable, const char *message);
+
+/* Write the data as an SPSS .sav (format BRISK_FORMAT_SAV, row-compressed)
+ * or a Stata .dta (BRISK_FORMAT_DTA, format 118, UTF-8) through ReadStat's
+ * writer: names, variable labels, value labels, user-missing codes and
+ * ranges, measure levels and display formats where the format has them,
+ * string widths from the longest value; Stata's tagged missing values
+ * stay tagged.  A name the format cannot hold is BRISK_ERR_VALUE naming the
+ * variable (nothing is renamed); a failed write BRISK_ERR_WRITE.  notice
+ * may be NULL. */
+brisk_status brisk_write_dataset_stat(FILE *stream, const brisk_dataset *ds, brisk_format format,
+                                      brisk_write_notice notice, void *ctx, brisk_error *err);
+
+/* Why Stata cannot hold a variable name (a static sentence), or NULL when
+ * it can: 1 to 32 characters, a letter or '_' then letters, digits, '_',
+ * and none of Stata's reserved words. */
+const char *brisk_stata_name_problem(const char *name);
+
+/* Write the data as an Excel workbook at path (written directly; the
+ * program makes it atomic): a Data sheet (a header row of names, frozen;
+ * numbers as numbers, text as text, missing cells empty; with
+ * labels_as_text, labelled values as their labels), a Variables sheet
+ * (name, type, label, measure, format, user-missing codes) and a Labels
+ * sheet (variable, value, label, user-missing yes/no). */
+brisk_status brisk_write_dataset_xlsx(const char *path, const brisk_dataset *ds,
+                                      bool labels_as_text, brisk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

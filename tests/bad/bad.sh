@@ -111,7 +111,7 @@ generate() {    # generate FILE NAME into $gen; false when unknown
           printf '\n[items]\ntg1 = Trust\n'; } >"$gen/$1" ;;
     zero-stream.csv)        # an endless stream of NUL bytes as the data
         ln -s /dev/zero "$gen/$1" ;;
-    full-device.csv | full-device.xlsx)   # output to a full device (renaming over it
+    full-device.csv | full-device.xlsx | full-device.sav)   # output to a full device (renaming over it
         ln -s /dev/full "$gen/$1" ;;       # would replace the link: written directly)
     folder.csv | folder.survey)     # a folder where a file is expected
         mkdir "$gen/$1" ;;

@@ -52,7 +52,7 @@ int main(int argc, char **argv)
         return EXIT_DONE;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-        printf("brisk %s\n", BRISK_VERSION);
+        fputs(CLI_VERSION_TEXT, stdout);
         return EXIT_DONE;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)

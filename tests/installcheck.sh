@@ -16,13 +16,14 @@
 # $(pkgdatadir); without it, in the configured place itself).
 #
 # The Makefile passes DESTDIR, bindir, libdir, includedir, mandir,
-# pkgdatadir, docdir, VERSION, CC and top_srcdir.  Prints one PASS/FAIL/SKIP
+# pkgdatadir, docdir, VERSION, CC, CFLAGS, LDFLAGS (a sanitizer build's
+# flags, so that its examples link) and top_srcdir.  Prints one PASS/FAIL/SKIP
 # line per check and automake's summary ("# PASS:  N"), which .ci/run
 # counts; exits 1 when a check failed.
 
 LC_ALL=C
 export LC_ALL
-: "${DESTDIR=}" "${CC:=cc}" "${PKG_CONFIG:=pkg-config}"
+: "${DESTDIR=}" "${CC:=cc}" "${CFLAGS=}" "${LDFLAGS=}" "${PKG_CONFIG:=pkg-config}"
 for v in bindir libdir includedir mandir pkgdatadir docdir VERSION top_srcdir; do
     eval "val=\${$v-}"
     if [ -z "$val" ]; then
@@ -96,8 +97,8 @@ check "pkg-config --modversion brisk is $VERSION; --cflags --libs brisk name the
 # ------------------------------------------------------------ the examples
 build() {   # build NAME: compile the installed example with pkg-config's flags
     cp "$doc/examples/$1.c" "$tmp/$1.c" &&
-        $CC -std=c11 -Wall -Wextra -Werror $(pc --cflags brisk gsl) -o "$tmp/$1" "$tmp/$1.c" \
-            $(pc --libs brisk gsl)
+        $CC $CFLAGS -std=c11 -Wall -Wextra -Werror $(pc --cflags brisk gsl) -o "$tmp/$1" \
+            "$tmp/$1.c" $LDFLAGS $(pc --libs brisk gsl)
 }
 check "examples/fit_hs.c compiles and links against the installed libbrisk" build fit_hs
 check "examples/describe_survey.c compiles and links against the installed libbrisk" \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * describe_survey.c: load a survey with libbrisk, describe its items and
  * write the tables as CSV.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fit_hs.c: fit a structural equation model with libbrisk and print its
  * estimates.

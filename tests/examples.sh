@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The C programs of examples/, built by `make check` against libbrisk, run
 # and their numbers checked against the references of tests/reference/
 # (lavaan's, and R's survey package's).  Prints TAP (run by `make check`

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # What `make install` put in place, used as a user would: run by `make
 # installcheck` (installcheck-local in Makefile.am, so inside `make
 # distcheck` too) after `make install`, with or without DESTDIR:

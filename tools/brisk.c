@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk: the command-line program.  A thin dispatcher; each subcommand
  * lives in a file of its own and the statistics in libbrisk. */
 #include <config.h>

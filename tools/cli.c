@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What every brisk subcommand shares: options, output, errors. */
 #include <config.h>
 #include <ctype.h>

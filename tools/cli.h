@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The brisk program: what every subcommand shares. */
 #ifndef BRISK_CLI_H
 #define BRISK_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — benefit–risk–trust kit: the umbrella header of libbrisk. */
 #ifndef BRISK_H
 #define BRISK_H

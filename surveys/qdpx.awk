@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # qdpx.awk: the awk functions shared by the generators of brisk's synthetic
 # REFI-QDA projects (surveys/ahmed2017/ahmed2017.awk,
 # surveys/rongcheng/interviews.awk).  A library: no patterns, no actions;

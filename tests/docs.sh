@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every example of the documentation, run as a test (as jq runs its
 # manual's examples).  The examples are read from the documents
 # themselves, so a document and its test cannot drift apart.  Prints TAP;

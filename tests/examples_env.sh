@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # examples_env.sh: sourced by tests/docs.sh and tests/help_examples.sh,
 # which run the commands that the documents and --help texts show.  Sets
 # LC_ALL, top_srcdir and top_builddir (absolute), brisk (the program),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every example of `brisk COMMAND --help`, run as a test, so that the
 # examples a user copies from the help work.  Prints TAP; run by
 # `make check` with top_srcdir and top_builddir set, or by hand:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The layers of lib/ include only downward (doc/architecture.md): every
 # '#include "..."' (and <brisk...>) of a file under lib/<layer>/ must name a header of a
 # layer that <layer> may use.  Prints TAP (run by 'make check').

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk: the command-line program.  A thin dispatcher; each subcommand
  * lives in a file of its own and the statistics in libbrisk. */
 #include <config.h>
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
         return EXIT_DONE;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-        printf("brisk %s\n", BRISK_VERSION);
+        fputs(CLI_VERSION_TEXT, stdout);
         return EXIT_DONE;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What every brisk subcommand shares: options, output, errors. */
 #include <config.h>
 #include <ctype.h>
@@ -215,7 +216,7 @@ int cli_common_option(cli_common *c, int opt, const cli_command *cmd)
         c->where = optarg;
         return -1;
     case 'h': fputs(cmd->usage, stdout); return EXIT_DONE;
-    case 'V': printf("brisk %s\n", BRISK_VERSION); return EXIT_DONE;
+    case 'V': fputs(CLI_VERSION_TEXT, stdout); return EXIT_DONE;
     default: /* getopt has printed what was wrong */
         fprintf(stderr, "Try 'brisk %s --help'.\n", cmd->name);
         return EXIT_USAGE;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The brisk program: what every subcommand shares. */
 #ifndef BRISK_CLI_H
 #define BRISK_CLI_H
@@ -14,6 +15,13 @@ enum {
     EXIT_MODEL = 3,
     EXIT_OUTPUT = 4
 };
+
+/* What --version prints: the version and the licence (COPYING), GNU style. */
+#define CLI_VERSION_TEXT \
+    "brisk " BRISK_VERSION "\n" \
+    "License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n" \
+    "This is free software: you are free to change and redistribute it.\n" \
+    "There is NO WARRANTY, to the extent permitted by law.\n"
 
 typedef struct cli_command {
     const char *name;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk compare SURVEY: paths compared between behaviours rated by the same
  * respondents. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk compare-items: paired comparisons of items rated by the same
  * respondents. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk describe SURVEY: items per behaviour, agreement, demographics. */
 #include <config.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk fit: a structural equation model by maximum likelihood, once per
  * behaviour of a survey or once on a data file. */
 #include <config.h>

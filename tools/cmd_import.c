@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk import FILE: what a data file holds; optionally convert it. */
 #include <config.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk interviews: themes, co-occurrence, agreement between coders and
  * quotes of a coded-interview project (REFI-QDA or a segments CSV), and
  * with a survey's [interviews] the joint display beside its answers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk invariance: configural, metric, scalar and strict invariance of a
  * model across the groups of a column. */
 #include <config.h>

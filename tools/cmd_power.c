@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk power: Monte Carlo power and bias of a model's estimates. */
 #include <config.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk regress: OLS, logit and ordered logit/probit regressions of a
  * survey's or a data file's columns. */
 #include <config.h>

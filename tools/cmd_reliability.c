@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk reliability: alpha, omega, CR, AVE, HTMT and Fornell-Larcker per
  * construct (and behaviour). */
 #include <config.h>

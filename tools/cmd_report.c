@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk report SURVEY -o FILE: every result of a survey in one document. */
 #include <config.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk simulate: data from a population model in lavaan syntax. */
 #include <config.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Rendering Graphviz source with the dot program, atomically. */
 #include <config.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Interrupted runs leave no temporary files: SIGINT, SIGTERM and SIGHUP
  * remove the temporary files of the outputs being written (the library
  * reports them through brisk_output_watch), then end the program as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the survey-level analyses share (internal). */
 #ifndef BRISK_ANALYSIS_INTERNAL_H
 #define BRISK_ANALYSIS_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Approval by demographic group: the share approving each item in every
  * level of a demographic, and the test that it does not depend on the
  * level: Pearson's chi-square (chisq.test(correct = FALSE)) with Cramér's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Paths compared between behaviours answered by the same respondents:
  * one bootstrap resample of respondents per draw, every behaviour refitted
  * on it, differences judged by their bootstrap distribution. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk compare-items: every pair of items answered by the same
  * respondents compared (stats/paired.c), overall or within groups, as one
  * table. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Path diagrams in Graphviz's dot language. */
 #include <config.h>
 #include <math.h>

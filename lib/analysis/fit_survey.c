@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A survey's model fitted behaviour by behaviour: each behaviour's model
  * text, the estimator its ordered items call for, and the fit. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A fit as tables (text, csv, md) and as DESIGN.md's JSON document. */
 #include <config.h>
 #include <ctype.h>

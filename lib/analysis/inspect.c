@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk import: what a data file holds, variable by variable. */
 #include <config.h>
 #include <math.h>

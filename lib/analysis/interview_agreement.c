@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk interviews: agreement between coders on the same material, per
  * code (applied or not) and on one variable whose categories are the
  * children of a code, at the unit the user chooses (participant, source

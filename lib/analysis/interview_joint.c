@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk interviews: the joint display of a mixed-methods study, the
  * participants' themes beside the construct scores of their survey
  * answers, matched by the case variable [interviews] names as link. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk interviews: themes, co-occurrence, agreement between coders and
  * quotes of a coded-interview project, and the joint display with the
  * survey its participants answered.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the three files of brisk interviews share (internal):
  * interviews.c (themes, co-occurrence, quotes), interview_agreement.c
  * (agreement between coders) and interview_joint.c (the joint display). */

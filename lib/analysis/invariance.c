@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Measurement invariance: the same model at four levels of equality
  * across groups, compared as lavaan's lavTestLRT compares them. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk regress: a formula fitted by the regression engines
  * (stats/regress.c) and its coefficients and fit as tables; for a survey,
  * once per behaviour when the formula names items with {b}, or pooled over

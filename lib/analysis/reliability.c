@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Reliability and validity per construct: Cronbach's alpha on the items
  * (psych::alpha), and from the CFA of the measurement model McDonald's
  * omega, composite reliability and AVE (semTools compRelSEM and AVE), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — the analyses: what each command computes from a survey (or data
  * and a model) as tables.  They are built on the SEM engine (model.h), the
  * statistical building blocks (stats.h, regress.h) and the survey

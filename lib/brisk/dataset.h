@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — the in-memory columnar dataset and its readers.
  *
  * A dataset is a set of equally long columns.  A numeric column holds

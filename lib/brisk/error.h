@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — status codes and error detail.
  *
  * Every fallible call returns a brisk_status and, when it fails, fills the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — pluggable input, so readers work on files and on memory alike.
  *
  * A reader never opens files itself: it is handed a brisk_io.  Tests and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — structural equation models: the parameter table, maximum
  * likelihood estimation, and what a fit reports.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — coded interviews: a REFI-QDA project (.qdpx), codebook (.qdc)
  * or a CSV of coded segments, read into one plain value.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — regressions of approval studies: OLS (classical, HC1 and HC3
  * standard errors), binary logit, and proportional-odds ordered logit or
  * probit (as ordinal::clm), unweighted, with frequency weights (case

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — the report: every result of a survey as one list of tables,
  * ready for a workbook (xlsx), Markdown or LaTeX. */
 #ifndef BRISK_REPORT_H

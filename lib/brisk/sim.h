@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — simulated data from a population model written in lavaan syntax
  * (as lavaan's simulateData), and Monte Carlo power (as simsem).
  *

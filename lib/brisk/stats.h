@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — statistical building blocks: summaries, intervals, Cronbach's
  * alpha, Holm's adjustment.  The analyses built on them (describe,
  * compare-items, ...) are in analysis.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — survey definitions (.survey files) and the data they describe.
  *
  * A survey names its data file, its items (column-name templates in which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — lavaan model syntax, parsed into statements.
  *
  *     visual  =~ x1 + a*x2 + NA*x3      measurement

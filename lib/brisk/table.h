@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — the one table type every analysis returns and every writer takes.
  *
  * A table has typed columns and rows of cells.  Numeric cells hold full

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — the library's version, written into every document it makes. */
 #ifndef BRISK_VERSION_H
 #define BRISK_VERSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Small dense matrices in plain loops. */
 #include <config.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Small dense matrices in plain loops (internal).  The SEM engine inverts
  * matrices of a few dozen rows many thousand times in a bootstrap; for
  * those sizes direct loops are several times faster than general

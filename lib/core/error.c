@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Status texts and the error record. */
 #include <config.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* File and memory implementations of brisk_io. */
 #include <config.h>
 #include <errno.h>

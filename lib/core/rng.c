@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* xoshiro256** and its seeding; see rng.h. */
 #include <config.h>
 #include "core/rng.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk's random numbers (internal): xoshiro256** (Blackman and Vigna),
  * 256 bits of state seeded from (seed, stream) by splitmix64, so that
  * every stream of a seed is distinct (bootstrap draw i, simulated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Internal helpers: strings, growth, numbers, UTF-8. */
 #include <config.h>
 #include <locale.h>

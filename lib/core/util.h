@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Internal helpers shared by the library's modules (not installed). */
 #ifndef BRISK_UTIL_H
 #define BRISK_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The delimited-text (RFC 4180) reader.
  *
  * The file is read twice through its brisk_io.  Pass 1 tokenizes every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The columnar dataset. */
 #include <config.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Choosing a reader: formats by file name, and brisk_read_file, which opens
  * a path and hands it to the CSV, the xlsx or the ReadStat reader. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* SPSS (.sav .zsav .por), Stata (.dta) and SAS (.sas7bdat .xpt) files,
  * read through ReadStat into a brisk_dataset.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A dataset written back out as delimited text. */
 #include <config.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Writers of the table list, one per format (internal). */
 #ifndef BRISK_EXPORT_INTERNAL_H
 #define BRISK_EXPORT_INTERNAL_H

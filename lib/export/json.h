@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* JSON pieces reused by every JSON document brisk writes: the table
  * writer's and the fit's (analysis/fit_tables.c). */
 #ifndef BRISK_EXPORT_JSON_H

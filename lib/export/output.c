@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Format selection, the writer dispatch, and atomic output files. */
 #include <config.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The table type shared by every analysis and every writer. */
 #include <config.h>
 #include <math.h>

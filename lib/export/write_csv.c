@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* CSV: machine names in the header, full precision in the cells. */
 #include <config.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* JSON: {"brisk": version, "tables": [...], "warnings": [...]}. */
 #include <config.h>
 #include <math.h>

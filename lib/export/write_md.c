@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Markdown: a heading and a pipe table per table, notes in italics. */
 #include <config.h>
 #include <string.h>

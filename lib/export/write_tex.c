@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* LaTeX: a booktabs table float per table, numbers aligned by siunitx.
  *
  * The output is a fragment to \input into a document that loads booktabs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Plain text: aligned columns for a terminal, with title and notes. */
 #include <config.h>
 #include <stdlib.h>

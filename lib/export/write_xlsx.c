@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Excel workbook: a sheet per table (or per run of tables sharing a sheet
  * name), on libxlsxwriter.
  *

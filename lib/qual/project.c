@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — a coded-interview project: building it, freeing it, finding its
  * codes, users, variables and cases, choosing a reader by the file's name,
  * and text measured and cut in code points (what REFI-QDA's positions

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — what the readers of coded-interview projects share: a project
  * under construction (its arrays and their capacities), and text measured
  * and cut in code points.  Not installed. */

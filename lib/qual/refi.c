@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — the REFI-QDA reader (www.qdasoftware.org): a project exchange
  * file (.qdpx: a zip holding one *.qde and its sources/), a bare project
  * (.qde) or a codebook (.qdc).

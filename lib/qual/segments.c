@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — coded interviews from a CSV, read by the data layer's reader
  * (so encodings and delimiters behave as for any data file).
  *

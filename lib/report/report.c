@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The report: a list of sections, each one function that adds its tables.
  * Adding a sheet is writing its function and adding it to `sections`. */
 #include <config.h>

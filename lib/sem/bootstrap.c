@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The bootstrap of a fitted model: resampled complete cases, refits from
  * the full-sample estimates, and bootstrap standard errors and intervals. */
 #include <config.h>

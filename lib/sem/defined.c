@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Defined parameters (:=): a small expression evaluator and the delta
  * method for their standard errors. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk_fit_ml: checks, Fisher scoring, standard errors, and the report. */
 #include <config.h>
 #include <gsl/gsl_cdf.h>

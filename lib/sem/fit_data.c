@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* From model text and data to a fit. */
 #include <config.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Fit measures, as lavaan 0.6 computes them for ML. */
 #include <config.h>
 #include <gsl/gsl_cdf.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Full-information ML (lavaan's missing = "ml"): every respondent who
  * answered at least one of the model's variables counts with the
  * variables answered.  Respondents are grouped by the pattern of their

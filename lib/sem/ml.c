@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Maximum likelihood estimation by Fisher scoring from sufficient statistics.
  *
  * The discrepancy is lavaan's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The parameter table: lavaan's defaults applied to parsed model syntax. */
 #include <config.h>
 #include <math.h>

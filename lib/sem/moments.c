@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Sample moments of a model's observed variables. */
 #include <config.h>
 #include <math.h>

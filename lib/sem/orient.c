@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The orientation of factors whose sign the data cannot tell.
  *
  * A factor scaled by its variance (--std-lv, or NA* on its first loading

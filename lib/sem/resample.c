@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Resampling respondents and refitting in threads. */
 #include <config.h>
 #include <gsl/gsl_cdf.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Resampling respondents and refitting: what the bootstrap of a fit and the
  * comparison of behaviours share (internal). */
 #ifndef BRISK_RESAMPLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Robust ML (lavaan's estimator = "MLR" on complete data): Huber-White
  * sandwich standard errors and the Yuan-Bentler scaled chi-square in its
  * Mplus variant (lavaan's test = "yuan.bentler.mplus"), with the scaled

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Robust ML with missing values (lavaan's estimator = "MLR" with
  * missing = "ml"): the casewise scores of respondents who answered some of
  * the variables, and the saturated model's part of the Yuan-Bentler

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Steps of brisk_fit_ml after the estimates are found (internal). */
 #ifndef BRISK_SEM_FIT_H
 #define BRISK_SEM_FIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Internal structures of the SEM engine. */
 #ifndef BRISK_SEM_INTERNAL_H
 #define BRISK_SEM_INTERNAL_H

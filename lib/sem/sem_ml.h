@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The ML engine's workspace and steps (internal). */
 #ifndef BRISK_SEM_ML_H
 #define BRISK_SEM_ML_H

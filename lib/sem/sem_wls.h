@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* WLSMV for ordered items (internal; see wlsmv.c). */
 #ifndef BRISK_SEM_WLS_H
 #define BRISK_SEM_WLS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Standardized solutions (lavaan's std.lv and std.all with cov.std = TRUE),
  * R-squared, and the admissibility checks. */
 #include <config.h>

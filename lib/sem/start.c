@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Starting values, by lavaan's rules (its lav_start, start = "default"),
  * so that brisk sets out where lavaan does and, on data with more than one
  * optimum, tends to end where lavaan ends:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lavaan model syntax: a tokenizer and a statement parser. */
 #include <config.h>
 #include <ctype.h>

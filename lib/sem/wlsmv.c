@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* WLSMV for ordered items, as lavaan's estimator = "WLSMV" (the delta
  * parameterization):
  *   1. each item's thresholds and each pair's polychoric correlation, two

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* WLSMV's sample statistics of ordered items (see wlsmv.c), as lavaan's
  * muthen1984: per group,
  *   1. each item's thresholds: from its marginal proportions, or with

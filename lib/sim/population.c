@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A population model in lavaan syntax with fixed values, and data drawn
  * from it, as lavaan's simulateData() makes them: the model is read with
  * std.lv = TRUE (every latent variance, or residual variance, 1) and

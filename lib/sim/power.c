@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Monte Carlo power, as simsem computes it: for each sample size, many
  * data sets drawn from the population, each fitted by ML with the
  * analysis model; per parameter the share of significant estimates, the

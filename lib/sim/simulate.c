@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Data sets drawn from a population model: plain (every observed variable
  * a column), or shaped as a survey's data file (brisk simulate --survey). */
 #include <config.h>

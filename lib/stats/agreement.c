@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Agreement between coders: Krippendorff's alpha, Fleiss' and Cohen's
  * kappa, percent agreement (see agreement.h). */
 #include <config.h>

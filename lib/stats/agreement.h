@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Agreement between coders (internal): Krippendorff's alpha, Fleiss' kappa,
  * Cohen's kappa (unweighted, linear and squared weights) and percent
  * agreement, on reliability data: nunits x ncoders category codes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Cronbach's alpha with psych::alpha's companions: Feldt's interval,
  * Duhachek's standard error, alpha if an item is deleted and item-total
  * correlations.  Everything follows from the items' covariance matrix on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Weighted summaries and interval estimates. */
 #include <config.h>
 #include <math.h>

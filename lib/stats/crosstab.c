@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Approval by level of a grouping: Pearson's chi-square with Cramer's V,
  * or with weights the Rao-Scott second-order F of R's svychisq. */
 #include <config.h>

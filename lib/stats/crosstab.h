@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The test that approval does not depend on a grouping (internal): a
  * 2 x L table of approving by level, tested by Pearson's chi-square
  * (chisq.test(correct = FALSE)) with Cramer's V, or with weights by the

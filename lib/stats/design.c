@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* An R formula read into the model matrix of the rows it can use:
  * numeric predictors as they are, categorical ones as treatment dummies
  * (the first level the reference), interactions as products, rows with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The design of a regression (internal): an R formula read, and the
  * outcome, model matrix and weights of the rows it uses. */
 #ifndef BRISK_STATS_DESIGN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Fisher's exact test for an r x c table (see fisher.h).
  *
  * The probability of a table n with row totals R, column totals C and

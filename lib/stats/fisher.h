@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Fisher's exact test of independence for an r x c table of counts
  * (internal), as R's fisher.test(x) gives its two-sided p-value: the sum
  * of the probabilities, given both margins (the multivariate

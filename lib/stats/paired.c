@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Paired comparisons of items answered by the same respondents: the
  * difference in % approving with McNemar's test, the paired t test and
  * the Wilcoxon signed-rank test, as R's mcnemar.test, t.test and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Thresholds and polychoric correlations (two-step, as lavaan's lavCor). */
 #include <config.h>
 #include <gsl/gsl_cdf.h>

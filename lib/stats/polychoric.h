@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Thresholds and polychoric correlations of ordered items (internal), as
  * lavaan's two-step estimates (lavCor(ordered = TRUE)): each item's
  * thresholds from its marginal proportions, then each pair's correlation

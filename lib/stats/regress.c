@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Regressions of approval studies: OLS, binary logit and proportional-odds
  * ordered logit/probit by Newton's method with analytic derivatives, with
  * classical, heteroskedasticity-robust (HC1, HC3) or sampling-weight

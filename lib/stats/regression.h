@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The regression engines (internal): OLS, binary logit and
  * proportional-odds ordered logit/probit fitted to a design. */
 #ifndef BRISK_STATS_REGRESSION_H

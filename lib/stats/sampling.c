@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A one-stage sampling design and its linearised variance (R's survey
  * package, svyrecvar with one stage; see sampling.h). */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A one-stage sampling design (internal): strata, primary sampling units
  * (PSUs) and finite population corrections over some rows of a data set,
  * and the Taylor-linearised (sandwich) variance of any estimator whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A survey's data: read, checked against the definition, and prepared. */
 #include <config.h>
 #include <math.h>

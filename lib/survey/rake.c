@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Raking a survey's weights to its [margins] (iterative proportional
  * fitting, as R's survey package's rake; one margin is post-stratification,
  * as postStratify): the weights are replaced in the data, so that every

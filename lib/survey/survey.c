@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The .survey file: an INI-style definition of an instrument. */
 #include <config.h>
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Internal pieces of the survey module. */
 #ifndef BRISK_SURVEY_INTERNAL_H
 #define BRISK_SURVEY_INTERNAL_H

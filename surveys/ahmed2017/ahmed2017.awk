@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ahmed2017.awk: writes the synthetic REFI-QDA project ahmed2017.qdpx from
 # transcripts.txt (whose header gives the markup).  Every text is invented
 # (README.md).  `make surveys` runs

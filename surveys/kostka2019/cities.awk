@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The synthetic kostka2019 data's city (README.md): 12 cities per region,
 # numbered region * 100 + 1 .. 12, each respondent's drawn from their id
 # (id * 37 mod 12), so the cities are random within regions: clustering

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # interviews.awk: writes the synthetic REFI-QDA project interviews.qdpx:
 # 20 interviews with residents who are respondents of the synthetic survey
 # rongcheng.csv, composed from the bank of invented answers interviews.txt

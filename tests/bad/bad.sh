@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The bad-input corpus: run brisk on every case of tests/bad/EXPECTED and
 # check its exit status, its message, that it did not crash or trip a
 # sanitizer, and that it left no output or temporary file behind.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Bootstrap benchmark: 1,000 bootstrap draws of the 14-item trust/benefit/
 # risk/acceptance model of fit.sh on N = 2,000 simulated respondents, with
 # an indirect effect, lavaan 0.6 against brisk on the same data and machine.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shared by fit.sh and bootstrap.sh (sourced, not run): finds the brisk
 # program to time, checks that R and lavaan are there, draws the benchmark
 # data set with lavaan::simulateData, and times processes (timing.sh).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Convergence on weakly determined data: the differential battery's sweep
 # (tests/reference/differential, kind "sweep": 120 two-factor CFAs with
 # loadings .25 to .35, factors correlated .90 to .97, 80 to 100

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A survey's design: the bundled kostka2019 survey (2,209 respondents; a
 # weight raked to three [margins]; 60 cities as clusters) by brisk and by
 # R (the survey package and lavaan) on the same file:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Full-information ML benchmark: the 14-item trust/benefit/risk/acceptance
 # model of fit.sh on N = 2,000 simulated respondents with 10% of the
 # answers deleted at random, lavaan's sem(missing = "ml") against

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Model-fitting benchmark: one ML fit of a 14-item, 4-construct
 # trust/benefit/risk/acceptance model on N = 2,000 simulated respondents,
 # lavaan 0.6 against brisk on the same data and machine.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Ingest benchmark: time and peak memory of `brisk import` on a generated
 # CSV of N respondents x K five-point items (default 1,000,000 x 60), and of
 # R's read.csv on the same file when Rscript is installed.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # interviews.R -- the work of `brisk interviews SEGMENTS.csv --no-quotes
 # --by group --unit UNIT` done in R, for tests/bench/interviews.sh to time.
 #

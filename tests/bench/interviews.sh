@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Coded interviews: `brisk interviews` on a large study's segments CSV
 # against R doing the same work on the same file (tests/bench/interviews.R).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Building large models: brisk's parameter table (names, rows and equality
 # names by hash) against lavaan's lavaanify() on the same syntax.
 #

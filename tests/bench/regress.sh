@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Regression benchmark: the weighted ordered logit of approval in the
 # bundled kostka2019 survey (2,209 respondents; approve ~ age + education +
 # income + urban, sampling weights), brisk regress against R's

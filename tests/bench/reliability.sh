@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Reliability benchmark: alpha, omega, CR, AVE, HTMT and the latent
 # correlations of psych's bfi data (2,800 respondents, 25 items, five
 # constructs; tests/data/bfi.survey), brisk against R doing the same with

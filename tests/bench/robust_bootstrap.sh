@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Bootstrap of full-information ML and WLSMV fits: the two-factor bfi
 # model of tests/reference/bootstrap/make_robust.R, on its first 500 rows
 # with their missing answers (FIML) and on its first 800 rows as ordered

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Simulation and power benchmark: brisk simulate and brisk power against
 # lavaan::simulateData and the loop a user writes in R without simsem
 # (simulateData, then sem() on each data set), on the same population

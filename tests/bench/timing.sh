@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shared by the benchmarks that time brisk processes (sourced, not run):
 # finds the brisk program to time, makes a temporary folder and times
 # processes.  common.sh sources it; a script that needs neither R nor

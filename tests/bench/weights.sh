@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sampling weights in the structural equation models: the bundled
 # Rongcheng survey's model (46 parameters, four behaviours, 332 to 374
 # respondents each) fitted with and without its weight, by brisk and by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The differential battery's continuous cases (tests/reference/differential:
 # models and data from a seeded grammar and lavaan::simulateData, not written
 # by hand) with a random sampling weight added, fitted by lavaan 0.6-14 with

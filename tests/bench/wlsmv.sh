@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # WLSMV benchmark: the 14-item model of fit.sh on N = 2,000 simulated
 # respondents, every item cut into five ordered categories, lavaan's
 # sem(ordered = TRUE, estimator = "WLSMV") against brisk fit --estimator

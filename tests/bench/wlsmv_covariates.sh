@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # WLSMV with covariates (lavaan's conditional.x) on real data: psych's bfi
 # (tests/data/bfi.csv), the two factors of tests/reference/robust/
 # bfi_wlsmv_x.lav on ten six-point items regressed on age, gender and

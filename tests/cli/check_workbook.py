@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Check a brisk report workbook against `brisk fit --format json` output.
 
     check_workbook.py REPORT.xlsx FIT.json [COMPARE.json [RELIABILITY.json]]

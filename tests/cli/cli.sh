@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Command-line tests of brisk, printed as TAP.  Run by `make check` with
 # top_srcdir and top_builddir set; by hand: top_srcdir=. top_builddir=. sh tests/cli/cli.sh
 here=$(cd "$(dirname "$0")" && pwd)

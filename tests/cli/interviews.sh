@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # brisk interviews from the command line, printed as TAP: real REFI-QDA
 # exports no one here wrote (tests/data/qdpx, counted by hand in
 # EXPECTED.md), agreement on categories against SAS's and R's kappas, the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # brisk interviews against an independent reference computed in R
 # (tests/reference/interviews/make.R -> values.csv), printed as TAP.  Needs
 # no R: values.csv is committed.  Run by `make check` with top_srcdir and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Regenerates the small labelled test files of tests/data with haven
 # (Debian: r-cran-haven).  Run from tests/data:  Rscript make_labelled.R
 # The data are made up for the tests; they describe no real respondents.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Helpers of the libFuzzer harnesses (see fuzz.h). */
 #include <config.h>
 #include <dirent.h>

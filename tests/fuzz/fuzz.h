@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the libFuzzer harnesses of tests/fuzz share.
  *
  * Each harness is one LLVMFuzzerTestOneInput over one part of libbrisk.

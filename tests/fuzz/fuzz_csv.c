@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer harness: the delimited-text reader (lib/data/csv.c).
  *
  * The input is a CSV file, read from memory through brisk_io_memory twice:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer harness, end to end: a small data set and a model fitted by
  * brisk_fit_text (lib/sem/fit_data.c: syntax, model, moments, the
  * estimators, fit measures, standardized values, ":="), then the fit's

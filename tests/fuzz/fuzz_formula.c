@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer harness: the regression formula parser (lib/stats/design.c)
  * and the regressions it feeds (lib/stats/regress.c, brisk regress).
  *

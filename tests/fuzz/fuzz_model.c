@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer harness: the lavaan model syntax parser (lib/sem/syntax.c),
  * the model builder (lib/sem/model.c) and the evaluation of defined
  * parameters (":=", lib/sem/defined.c), without data and without a fit.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer harness: the population-model reader of brisk simulate
  * (lib/sim/population.c) and the data drawn from it (lib/sim/simulate.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer harness: the readers of coded interviews (lib/qual/).
  *
  * The first byte chooses the reader, the rest is the file:

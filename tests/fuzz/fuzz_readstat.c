@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer harness: brisk's ReadStat reader (lib/data/readstat.c) for
  * every format it reads.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer harness: the .survey parser (lib/survey/survey.c) and what a
  * survey does to its data (lib/survey/apply.c, brisk describe).
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Write the seed corpora of the fuzz harnesses (tests/fuzz/corpus/NAME/)
 # from files of the source tree: the bad-input corpus (tests/bad), the
 # public data (tests/data), the bundled surveys, the documentation's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make fuzz-smoke: run each libFuzzer harness over its seed corpus, then
 # mutate until FUZZ_SECONDS have passed (default 60); fail on any crash,
 # sanitizer report, leak, timeout (FUZZ_TIMEOUT seconds for one input,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Reference values for `brisk describe` on the bundled Rongcheng survey.
 #
 #   Rscript tests/reference/describe.R     (from the top of the source tree)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the tests against R's reference files share: reading a reference
  * CSV or a model file, and finding a table of an analysis by its id.
  * Include after <cmocka.h> and "brisk.h". */

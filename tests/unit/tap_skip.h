@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Skipping a test case that cannot run on this machine.
  *
  * cmocka 1.1.5 prints skip() as "not ok N # SKIP" in TAP, which automake's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Agreement between coders (stats/agreement.c) against the published and
  * R-computed values of tests/reference/agreement/values.csv:
  * Krippendorff's reliability data (alpha, four metrics), Fleiss' (1971)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The bootstrap against lavaan (tests/reference/bootstrap/), its
  * determinism across threads, and its accounting of failed draws. */
 #include <config.h>

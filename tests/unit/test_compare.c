@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk compare against the same-respondent bootstrap done by hand with
  * lavaan (tests/reference/compare/), and Holm's adjustment against R's
  * p.adjust. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of the CSV reader, reading from memory. */
 #include <config.h>
 #include <math.h>

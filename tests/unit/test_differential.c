@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The differential battery (tests/reference/differential/): every case
  * that lavaan estimated is fitted by brisk with the same options, and every
  * estimate, standard error, std.all, threshold and fit measure is compared

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Fisher's exact test (stats/fisher.c) against R's fisher.test and a plain
  * enumeration of the tables, tests/reference/fisher/values.csv: 2 x 2
  * tables (Agresti's tea tasting, zeros, ties, n = 300), 2 x 3 to 4 x 4

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk_compare_items against R's mcnemar.test, t.test(paired = TRUE) and
  * wilcox.test(paired = TRUE, exact = FALSE) on the bundled rieger2020 data
  * (tests/reference/items/). */

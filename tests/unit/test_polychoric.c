@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Thresholds and polychoric correlations against lavaan's lavCor(ordered =
  * TRUE) on the crime items of the bundled Rongcheng survey
  * (tests/reference/robust/rongcheng_thresholds.csv, _polychoric.csv). */

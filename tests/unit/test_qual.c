@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of the readers of coded interviews (lib/qual): REFI-QDA
  * projects (.qdpx, .qde, .qdc) and CSVs of coded segments.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The ReadStat reader (SPSS, Stata, SAS) and the choice of reader by file
  * name.  Every file read here is in tests/data, whose README says where
  * each comes from and which facts below were checked against R's haven

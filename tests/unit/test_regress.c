@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk_regress against R: ordinal::clm, MASS::polr with frequency weights,
  * lm with sandwich's HC1 and HC3, glm's logit, and the survey package's
  * svyglm and svyolr with sampling weights (tests/reference/regress/). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk reliability against psych 2.2.9 and semTools 0.5-6
  * (tests/reference/reliability/): Holzinger-Swineford, psych's bfi survey
  * (missing answers, reverse-keyed items) and the bundled Rongcheng survey

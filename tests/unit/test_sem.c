@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The SEM engine against lavaan 0.6.14 (tests/reference/sem/, made by
  * make_reference.R and flattened by to_csv.R), and its error paths. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Simulation from a population model in lavaan syntax: the population
  * moments against lavaan's simulateData (tests/reference/simulate/), the
  * recovery of every parameter from 200,000 draws, cutting, determinism. */

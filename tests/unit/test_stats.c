@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Descriptive statistics against hand values and against R (prop.test,
  * median, sd, survey::svymean/svyvar) on the bundled Rongcheng survey. */
 #include <config.h>

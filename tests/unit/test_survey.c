@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Survey definitions: parsing, templates, and the checks on the data. */
 #include <config.h>
 #include <math.h>

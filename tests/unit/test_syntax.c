@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lavaan model syntax: statements, modifiers, errors with positions. */
 #include <config.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The table type and its writers: text, csv, md, json. */
 #include <config.h>
 #include <math.h>

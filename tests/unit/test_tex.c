@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The LaTeX writer: booktabs floats with siunitx S columns. */
 #include <config.h>
 #include <math.h>

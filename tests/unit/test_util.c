@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Core helpers: numbers, UTF-8, errors, memory io, the dataset. */
 #include <config.h>
 #include <locale.h>

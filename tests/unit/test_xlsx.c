@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The xlsx writer: a workbook written once, read back part by part with
  * unzip (skipped where unzip is not installed), and its error paths. */
 #include <config.h>

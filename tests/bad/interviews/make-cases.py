@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Write the bad coded-interview inputs of tests/bad/interviews: each a
 small REFI-QDA project (or segments CSV) with one thing wrong, for
 `brisk interviews FILE` (tests/bad/EXPECTED, section "coded interviews").

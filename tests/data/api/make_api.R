@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_api.R -- tests/data/api/{apistrat,apiclus1,apiclus2}.csv from the
 # R package survey's data set `api` (California Academic Performance Index).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Write the REFI-QDA fixtures of tests/unit/test_qual.c (interviews.qdpx,
 inline.qde, codebook.qdc) into this folder.  Python 3 is needed only to
 write them again; the files are committed.  README.md says what each holds

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make.R -- reference values for inter-coder agreement statistics
 # (Krippendorff's alpha, Fleiss' kappa, Cohen's kappa and weighted kappa).
 #

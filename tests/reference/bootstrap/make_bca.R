@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_bca.R -- reference values for brisk's BCa intervals, from the boot
 # package, on lavaan's own bootstrap draws.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_reference.R -- bootstrap reference values for brisk, from lavaan.
 #
 # Run from the top of the source tree (takes about 4.5 minutes):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_robust.R -- bootstrap references for full-information ML and
 # WLSMV fits, from lavaan.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make.R -- lavaan reference values for single-level SEMs fitted on
 # clustered data (cluster-robust SEs and tests) and with sampling weights.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # cluster_bootstrap.R -- an independent R check of brisk compare's cluster
 # bootstrap, with lavaan.
 #

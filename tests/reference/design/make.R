@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make.R -- reference values for design-based survey statistics, from R's
 # survey package, on the California API samples in tests/data/api/.
 #

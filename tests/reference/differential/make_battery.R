@@ -1,4 +1,5 @@
 #!/usr/bin/env Rscript
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The differential battery: models and data that nobody here wrote by hand,
 # fitted by lavaan; tests/unit/test_differential.c fits each with brisk and
 # compares every estimate, standard error, std.all and fit measure.

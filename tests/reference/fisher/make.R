@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make.R -- reference p-values for Fisher's exact test of an r x c table
 # (stats/fisher.c), from R's fisher.test and from a plain enumeration.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make.R -- reference values for `brisk interviews`, computed in R from the
 # bundled REFI-QDA projects, independently of brisk's C code.
 #

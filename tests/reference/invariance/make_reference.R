@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_reference.R -- measurement invariance by MLR, with full-information
 # ML and by WLSMV, as lavaan 0.6-14's lavTestLRT compares the levels.
 #

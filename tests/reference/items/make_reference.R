@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_reference.R -- reference values for brisk's paired comparisons of
 # items and its approval-by-group tables, from R's stats and survey.
 #

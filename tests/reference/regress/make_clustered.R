@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_clustered.R -- reference values for `brisk regress` on a survey's
 # behaviours: one model per behaviour ({b} in the formula) and a model
 # pooled over the rows of every behaviour of a long-layout survey, with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_reference.R -- reference values for `brisk regress`, from R.
 #
 # Run from the top of the source tree (a few seconds):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_ordinal.R -- reference values for brisk reliability on ordered items
 # and for its check of negatively correlated items, from psych 2.2.9 (and
 # lavaan 0.6-14 for a second opinion on the polychoric correlations).

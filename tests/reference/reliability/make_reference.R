@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_reference.R -- reliability and validity reference values for brisk,
 # from psych 2.2.9 and semTools 0.5-6 (with lavaan 0.6-14).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_reference.R -- reference values for brisk's robust estimators (MLR,
 # FIML, WLSMV), from lavaan.
 #

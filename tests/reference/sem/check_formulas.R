@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check_formulas.R -- recompute lavaan's numbers from the reference JSON
 # files with the formulas of FORMULAS.md, without calling lavaan.
 #

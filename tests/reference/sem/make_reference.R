@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_reference.R -- reference values for brisk's SEM engine, from lavaan.
 #
 # Run from the top of the source tree:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Flatten the lavaan reference documents (NAME.json, written by
 # make_reference.R) into CSV files that the C test-suite reads with brisk's
 # own CSV reader:  NAME.params.csv (one row per parameterEstimates() row),

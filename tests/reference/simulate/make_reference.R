@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_reference.R -- population moments of brisk simulate's models, from
 # lavaan's simulateData (lavaan 0.6-14).
 #

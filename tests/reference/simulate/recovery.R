@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # recovery.R -- does lavaan, fitting data that brisk simulate drew, find
 # the population's values?  An outside check of the draws (the unit tests
 # check their moments against simulateData's and brisk's own recovery).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — expressions over a dataset's rows: the conditions of --where and
  * a survey's filter =, and the construct scores of [scores].
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Zip archives from memory, entry by entry, within bounds (archive.h). */
 #include <config.h>
 #include <stdarg.h>

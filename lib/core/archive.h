@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — zip archives read from memory, one bounded entry at a time, and
  * XML read from them safely: what the xlsx reader needs, under the rules
  * qual's REFI-QDA reader follows (refi.c): nothing is extracted to disk;

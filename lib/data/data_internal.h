@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* brisk — what the data readers share: a cell's text read as missing or
  * as a number, the same way in CSV and in an xlsx's text cells, so that a
  * column numeric in one is numeric in the other. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Expressions over a dataset's rows (brisk/expr.h): a recursive-descent
  * parser into a small tree, names bound to columns by index, and an
  * evaluator with R's missing-value logic. */

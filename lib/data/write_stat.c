@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A dataset written back out as an SPSS .sav or a Stata .dta file through
  * ReadStat's writer API.
  *

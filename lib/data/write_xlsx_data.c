@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A dataset written out as an Excel workbook on libxlsxwriter: the data,
  * and beside it every piece of the file's metadata (variables, value
  * labels, user-missing codes), so that nothing of a .sav is lost.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The Excel workbook (.xlsx, Office Open XML) reader.
  *
  * The file is read into memory (at most BRISK_MAX_XLSX_FILE) and opened

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The synthetic Rongcheng data's 'urban' column (README.md): 1 for a
 # resident of the city's urban districts, 0 for its villages.  Drawn from
 # the respondent's id by a fixed hash (the same under every awk), more

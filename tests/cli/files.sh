@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Command-line tests of the files people have: an .xlsx workbook and a
 # European CSV (';', decimal comma) of a bundled survey's data give the
 # same results as its CSV, byte for byte; header rows and sheets.  TAP.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # brisk import -o .sav/.dta/.xlsx, printed as TAP.  brisk writes each test
 # file of tests/data as .sav and .dta and reads them back; what it reads
 # must equal what it read from the original and what haven read from the

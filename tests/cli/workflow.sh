@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The data steps of a survey against R (tests/reference/workflow/make.R ->
 # values.csv): construct scores ([scores]), --where and filter = with R's
 # missing-value logic, and the regressions and fits on the rows kept; and

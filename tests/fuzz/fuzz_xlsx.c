@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer harness: the Excel workbook reader (lib/data/xlsx.c) and the
  * bounded zip reading under it (lib/core/archive.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Expressions over a dataset's rows (brisk/expr.h): values, R's
  * missing-value logic, value labels, filters, and the errors of bad text. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of the files people have: .xlsx workbooks (lib/data/xlsx.c),
  * European CSV (decimal comma) and header rows (skip, header_rows).  The
  * values asserted for tests/data/xlsx/types.xlsx are what readxl reads

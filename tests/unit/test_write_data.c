@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The .sav, .dta and .xlsx writers of a dataset: a dataset built here is
  * written into memory and read back with brisk's own reader, so every
  * value, label, code and tag that should survive is asserted.  (The

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the hand-made .xlsx files of the tests, XML written out by hand
 so that each holds exactly the feature (or the fault) it is about:
 

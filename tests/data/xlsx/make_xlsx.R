@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Regenerates the .xlsx fixtures of tests/data/xlsx with openxlsx (Debian:
 # r-cran-openxlsx) and prints what readxl (r-cran-readxl) reads from them,
 # the values tests/unit/test_csv.c asserts.  Run from tests/data/xlsx:

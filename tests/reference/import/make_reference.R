@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # What haven (and openxlsx) see in the .sav, .dta and .xlsx files that
 # `brisk import FILE -o OUT` writes.  tests/cli/import_write.sh compares
 # brisk's own re-read of the files it writes with these.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_formula.R -- reference values for the functions and quoted names of
 # `brisk regress` formulas, from R.
 #

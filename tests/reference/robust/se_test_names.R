@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # lavaan's se= and test= names beside the estimators brisk has: which
 # combinations are the fits brisk computes (brisk fit --se/--test accept
 # those), and which are not (refused, tools/cli.c cli_check_se_test).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Reference values for brisk's data steps (issue [workflow]): construct
 # scores ([scores]: mean, mean.N), filters (--where, filter =) with R's
 # missing-value logic, and the regressions and fits on what they leave.

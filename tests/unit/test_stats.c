@@ -175,9 +175,12 @@ static void test_describe_tables(void **state)
     brisk_table_list *list = brisk_table_list_new();
     assert_int_equal(brisk_describe(data, list, &err), BRISK_OK);
     /* every demographic has few values (age in groups): frequencies only */
-    assert_int_equal(list->count, 3);
+    assert_int_equal(list->count, 4);
     assert_string_equal(list->tables[1]->id, "describe.counts");
-    assert_string_equal(list->tables[2]->id, "describe.demographics");
+    /* the survey's [scores]: 3 per behaviour and trust */
+    assert_string_equal(list->tables[2]->id, "describe.scores");
+    assert_int_equal(list->tables[2]->nrows, 3 * 4 + 1);
+    assert_string_equal(list->tables[3]->id, "describe.demographics");
     /* 6 items asked once + 4 behaviours x 12 items */
     const brisk_table *items = list->tables[0], *counts = list->tables[1];
     assert_int_equal(items->nrows, 6 + 4 * 12);

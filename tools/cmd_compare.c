@@ -36,6 +36,7 @@ const cli_command cmd_compare = {
         CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
+        "      --where COND      only the rows where COND holds ('age >= 18')\n"
         "  -q, --quiet           no progress bar nor warnings on standard error\n"
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"

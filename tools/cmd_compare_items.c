@@ -34,6 +34,7 @@ const cli_command cmd_compare_items = {
         "      --ci-level L      level of the intervals (default 0.95)\n"
         "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
+        "      --where COND      only the rows where COND holds ('age >= 18')\n"
         "  -q, --quiet           no warnings on standard error\n"
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"

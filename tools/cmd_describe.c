@@ -27,6 +27,7 @@ const cli_command cmd_describe = {
         "                     of the survey's [demographics])\n"
         "  -f, --format FMT   text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE  write to FILE (format from its extension unless --format)\n"
+        "      --where COND   only the rows where COND holds ('age >= 18 & aware == 1')\n"
         "  -q, --quiet        no warnings on standard error\n"
         "  -h, --help         show this help\n"
         "  -V, --version      show the version\n\n"

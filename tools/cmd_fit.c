@@ -68,6 +68,7 @@ const cli_command cmd_fit = {
         "                        --format); FILE.svg, .png or .pdf renders the path\n"
         "                        diagram with Graphviz's dot (one file per behaviour:\n"
         "                        FILE_KEY.svg)\n"
+        "      --where COND      only the rows where COND holds ('age >= 18')\n"
         "  -q, --quiet           no warnings on standard error\n"
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"

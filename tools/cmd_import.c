@@ -44,6 +44,7 @@ const cli_command cmd_import = {
         "                       their labels\n"
         "  -f, --format FMT     format of the variable listing: text (default), csv,\n"
         "                       md or json\n"
+        "      --where COND     only the rows where COND holds ('age >= 18')\n"
         "  -q, --quiet          print no listing (with -o: just convert)\n"
         "  -h, --help           show this help\n"
         "  -V, --version        show the version\n\n"

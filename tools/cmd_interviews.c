@@ -50,6 +50,8 @@ const cli_command cmd_interviews = {
         "      --no-quotes       leave the quotes out\n"
         "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
+        "      --where COND      only the survey's respondents where COND holds (the\n"
+        "                        joint display)\n"
         "  -q, --quiet           no warnings on standard error\n"
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n\n"

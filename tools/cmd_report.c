@@ -42,6 +42,7 @@ const cli_command cmd_report = {
         "                      correlation beyond 1 (kept by default, as lavaan does)\n"
         "      --std-lv        identify factors by unit variances\n"
         CLI_ESTIMATION_HELP
+        "      --where COND    only the rows where COND holds ('age >= 18')\n"
         "  -q, --quiet         no warnings on standard error\n"
         "  -h, --help          show this help\n"
         "  -V, --version       show the version\n\n"

@@ -199,7 +199,7 @@ static void test_describe_tables(void **state)
         assert_true(sum == brisk_table_cell(items, i, n_col)->num);
     }
     /* the demographics in the survey's order, each tabulated */
-    assert_string_equal(brisk_table_cell(list->tables[2], 0, 0)->text, "age");
+    assert_string_equal(brisk_table_cell(list->tables[3], 0, 0)->text, "age");
     brisk_table_list_free(list);
     brisk_survey_data_free(data);
     brisk_survey_free(s);

@@ -232,9 +232,10 @@ static brisk_status parse_call(parser *p, char *name, size_t pos, node **out)
             }
         } while (take(p, ","));
         if (!take(p, ")")) {
-            node_free(n);
-            return fail_at(p, p->i, BRISK_ERR_FORMAT, "expected ',' or ')' in the call of "
-                           "%s()", name);
+            brisk_status st = fail_at(p, p->i, BRISK_ERR_FORMAT, "expected ',' or ')' in the "
+                                      "call of %s()", n->text);
+            node_free(n);   /* frees the name the message quoted */
+            return st;
         }
     }
     bool counts = f == F_MEAN || f == F_SUM || f == F_MIN || f == F_MAX;

@@ -150,6 +150,7 @@ static void test_errors(void **state)
     refused("foo(a)", BRISK_ERR_FORMAT, 1, "unknown function 'foo'");
     refused("mean.3(a, b)", BRISK_ERR_FORMAT, 1, "asks for 3 answers of 2");
     refused("log(a, b)", BRISK_ERR_FORMAT, 1, "takes one argument");
+    refused("mean(a b)", BRISK_ERR_FORMAT, 8, "expected ',' or ')' in the call of mean()");
     refused("a > 1 b", BRISK_ERR_FORMAT, 7, "unexpected 'b'");
     refused("acc_{b} > 1", BRISK_ERR_FORMAT, 5, "{b} stands for a behaviour");
     refused("agee > 1", BRISK_ERR_COLUMN, 1, "'agee' is not a column");

@@ -401,56 +401,43 @@ static brisk_status parse_unary(parser *p, node **out)
     return parse_power(p, out);
 }
 
-static brisk_status parse_product(parser *p, node **out)
+/* One level of left-associative operators: operand (op operand)*. */
+typedef brisk_status (*operand_fn)(parser *p, node **out);
+
+static brisk_status parse_left(parser *p, node **out, operand_fn operand, const char *ops,
+                               const op *codes)
 {
-    brisk_status st = parse_unary(p, out);
+    brisk_status st = operand(p, out);
     for (;;) {
         if (st != BRISK_OK)
             return st;
         skip_blanks(p);
         size_t at = p->i;
-        op o;
-        if (take(p, "*"))
-            o = OP_MUL;
-        else if (take(p, "/"))
-            o = OP_DIV;
-        else
+        const char *hit = p->s[p->i] ? strchr(ops, p->s[p->i]) : NULL;
+        if (!hit)
             return BRISK_OK;
+        p->i++;
         node *right = NULL;
-        st = parse_unary(p, &right);
+        st = operand(p, &right);
         if (st != BRISK_OK) {
             node_free(*out);
             *out = NULL;
             return st;
         }
-        st = binary(p, o, at + 1, *out, right, out);
+        st = binary(p, codes[hit - ops], at + 1, *out, right, out);
     }
+}
+
+static brisk_status parse_product(parser *p, node **out)
+{
+    static const op codes[] = {OP_MUL, OP_DIV};
+    return parse_left(p, out, parse_unary, "*/", codes);
 }
 
 static brisk_status parse_sum(parser *p, node **out)
 {
-    brisk_status st = parse_product(p, out);
-    for (;;) {
-        if (st != BRISK_OK)
-            return st;
-        skip_blanks(p);
-        size_t at = p->i;
-        op o;
-        if (take(p, "+"))
-            o = OP_ADD;
-        else if (take(p, "-"))
-            o = OP_SUB;
-        else
-            return BRISK_OK;
-        node *right = NULL;
-        st = parse_product(p, &right);
-        if (st != BRISK_OK) {
-            node_free(*out);
-            *out = NULL;
-            return st;
-        }
-        st = binary(p, o, at + 1, *out, right, out);
-    }
+    static const op codes[] = {OP_ADD, OP_SUB};
+    return parse_left(p, out, parse_product, "+-", codes);
 }
 
 static brisk_status parse_comparison(parser *p, node **out)

@@ -43,6 +43,8 @@ typedef struct report {
     double scale_min, scale_max;    /* their scale */
 } report;
 
+static void names_free(char **names, size_t n);
+
 /* The name of parameter j: a threshold "a|b", or the design's term. */
 static char *parameter_name(const design *d, const regress_result *f, size_t j)
 {
@@ -223,6 +225,129 @@ static brisk_table *fit_table(const fitted_model *models, size_t n, const report
     return t;
 }
 
+/* ------------------------------------------------------------ by behaviour */
+
+/* The terms of every model, each once, in the order they first appear: a
+ * category no respondent of one behaviour gave is a term of the others. */
+static char **union_terms(const fitted_model *models, size_t n, size_t *nterms)
+{
+    size_t cap = 0;
+    for (size_t m = 0; m < n; m++)
+        cap += models[m].f.p;
+    char **terms = calloc(cap + 1, sizeof *terms);
+    *nterms = 0;
+    for (size_t m = 0; terms && m < n; m++)
+        for (size_t j = 0; j < models[m].f.p; j++) {
+            char *name = parameter_name(&models[m].d, &models[m].f, j);
+            if (!name) {
+                names_free(terms, *nterms);
+                return NULL;
+            }
+            bool seen = false;
+            for (size_t k = 0; k < *nterms && !seen; k++)
+                seen = strcmp(terms[k], name) == 0;
+            if (seen)
+                free(name);
+            else
+                terms[(*nterms)++] = name;
+        }
+    return terms;
+}
+
+/* The parameter of model m named term, or (size_t)-1. */
+static size_t parameter_of(const fitted_model *m, const char *term)
+{
+    for (size_t j = 0; j < m->f.p; j++) {
+        char *name = parameter_name(&m->d, &m->f, j);
+        bool same = name && strcmp(name, term) == 0;
+        free(name);
+        if (same)
+            return j;
+    }
+    return (size_t)-1;
+}
+
+static bool wide_column(brisk_table *t, const fitted_model *m, const char *what,
+                        const char *header, brisk_cell_kind kind)
+{
+    char key[160];
+    snprintf(key, sizeof key, "%s_%s", m->behaviour, what);
+    size_t j = brisk_table_add_column(t, key, header, kind, 3);
+    return j != (size_t)-1 && brisk_table_set_group(t, j, m->label) == BRISK_OK;
+}
+
+/* A row of the wide table's foot: a count or a share in the estimate's
+ * column of each model. */
+static bool foot_row(brisk_table *t, const fitted_model *models, size_t n, const report *rp,
+                     const char *key)
+{
+    fit_row rows[MAX_FIT_ROWS];
+    size_t row = (size_t)-1;
+    for (size_t m = 0; m < n; m++) {
+        size_t nrows = fit_rows(&models[m], rp->opt, rows), i = 0;
+        while (i < nrows && strcmp(rows[i].key, key) != 0)
+            i++;
+        if (i == nrows || isnan(rows[i].value))
+            continue;
+        if (row == (size_t)-1 &&
+            ((row = brisk_table_add_row(t)) == (size_t)-1 ||
+             brisk_table_set_text(t, row, 0, rows[i].label)))
+            return false;
+        if (!fit_cell(t, row, 1 + 3 * m, &rows[i]))
+            return false;
+    }
+    return true;
+}
+
+/* "Coefficients by behaviour": the table a paper prints, a term per row
+ * and the estimate, SE and p of each behaviour's model side by side, with
+ * the observations and R-squared below. */
+static brisk_table *wide_table(const fitted_model *models, size_t n, const report *rp)
+{
+    size_t nterms = 0;
+    char **terms = union_terms(models, n, &nterms);
+    brisk_table *t = terms ? brisk_table_new("regress.by_behaviour", "Coefficients by behaviour")
+                           : NULL;
+    bool ok = t && brisk_table_add_column(t, "term", "Term", BRISK_CELL_TEXT, 0) != (size_t)-1;
+    bool blank = false;
+    for (size_t m = 0; ok && m < n; m++)
+        ok = wide_column(t, &models[m], "est", "Estimate", BRISK_CELL_NUMBER) &&
+             wide_column(t, &models[m], "se", "SE", BRISK_CELL_NUMBER) &&
+             wide_column(t, &models[m], "p", "p", BRISK_CELL_PVALUE);
+    for (size_t k = 0; ok && k < nterms; k++) {
+        size_t row = brisk_table_add_row(t);
+        ok = row != (size_t)-1 && !brisk_table_set_text(t, row, 0, terms[k]);
+        for (size_t m = 0; ok && m < n; m++) {
+            const regress_result *f = &models[m].f;
+            size_t j = parameter_of(&models[m], terms[k]);
+            if (j == (size_t)-1) {
+                blank = true;
+                continue;
+            }
+            double se = sqrt(f->vcov[j * f->p + j]), z = f->est[j] / se;
+            brisk_table_set_num(t, row, 1 + 3 * m, f->est[j]);
+            brisk_table_set_num(t, row, 2 + 3 * m, se);
+            brisk_table_set_num(t, row, 3 + 3 * m,
+                                rp->t_stat ? 2 * gsl_cdf_tdist_Q(fabs(z), f->df_resid)
+                                           : 2 * gsl_cdf_ugaussian_Q(fabs(z)));
+        }
+    }
+    static const char *const foot[] = {"n", "r2", "adj_r2", "mcfadden"};
+    for (size_t i = 0; ok && i < sizeof foot / sizeof *foot; i++)
+        ok = foot_row(t, models, n, rp, foot[i]);
+    ok = ok && brisk_table_add_note(t, "Each behaviour's model as under Coefficients (its "
+                                    "CIs there); %s tests.%s", rp->t_stat ? "t" : "z",
+                                    blank ? " A blank: the term is not in that behaviour's "
+                                            "model (no respondent of it in that category)."
+                                          : "") == BRISK_OK;
+    names_free(terms, nterms);
+    if (!ok) {
+        brisk_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
 /* ------------------------------------------------------------ notes */
 
 /* The sampling design the SEs come from, as svydesign declares it. */
@@ -331,15 +456,23 @@ static brisk_status tables_of(const fitted_model *models, size_t n, const report
                               brisk_table_list *out, brisk_error *err)
 {
     brisk_table *coef = coefficient_columns(rp), *fit = fit_table(models, n, rp);
-    bool ok = coef && fit;
+    brisk_table *wide = rp->grouped ? wide_table(models, n, rp) : NULL;
+    bool ok = coef && fit && (wide || !rp->grouped);
     for (size_t m = 0; ok && m < n; m++)
         ok = coefficient_rows(coef, rp, &models[m]);
     if (!ok || add_notes(coef, models, n, rp) != BRISK_OK) {
+        brisk_table_free(wide);
         brisk_table_free(coef);
         brisk_table_free(fit);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
-    brisk_status st = brisk_table_list_add(out, coef);   /* frees it on failure */
+    brisk_status st = wide ? brisk_table_list_add(out, wide) : BRISK_OK;   /* frees on failure */
+    if (st != BRISK_OK) {
+        brisk_table_free(coef);
+        brisk_table_free(fit);
+        return st;
+    }
+    st = brisk_table_list_add(out, coef);
     if (st == BRISK_OK)
         return brisk_table_list_add(out, fit);
     brisk_table_free(fit);

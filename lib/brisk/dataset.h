@@ -56,6 +56,9 @@ typedef struct brisk_column {
     double *num;                  /* BRISK_NUMERIC: nrows values, NaN if missing */
     char **str;                   /* BRISK_STRING: nrows strings, never NULL */
     unsigned char *miss;          /* nrows missing kinds */
+    double *user_code;            /* BRISK_NUMERIC: nrows codes, each user-missing cell's
+                                     (NaN where none is known); NULL until a cell has one,
+                                     so a file's 8 and 9 are written back as 8 and 9 */
     /* Codes that the file (or the survey) declares missing. */
     brisk_missing_range *missing_ranges;
     size_t n_missing_ranges;
@@ -123,6 +126,10 @@ void brisk_cell_text(const brisk_column *col, size_t row, int max, char *buf, si
 void brisk_column_set_number(brisk_column *col, size_t row, double value);
 brisk_status brisk_column_set_string(brisk_column *col, size_t row, const char *s);
 void brisk_column_set_missing(brisk_column *col, size_t row, unsigned char kind);
+/* Make a numeric cell user-missing and remember its code (col has nrows
+ * rows). */
+brisk_status brisk_column_set_user_code(brisk_column *col, size_t nrows, size_t row,
+                                        double code);
 
 /* Add a value label / a user-missing range (copies strings). */
 brisk_status brisk_column_add_label(brisk_column *col, double value,

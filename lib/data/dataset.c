@@ -34,6 +34,7 @@ static void column_free(brisk_column *c, size_t nrows)
         free(c->str);
     }
     free(c->miss);
+    free(c->user_code);
     for (size_t i = 0; i < c->n_labels; i++) {
         free(c->labels[i].string_value);
         free(c->labels[i].label);
@@ -151,6 +152,14 @@ brisk_status brisk_dataset_resize(brisk_dataset *ds, size_t nrows)
         if (!miss)
             return BRISK_ERR_NOMEM;
         c->miss = miss;
+        if (c->user_code) {
+            double *codes = realloc(c->user_code, n * sizeof *codes);
+            if (!codes)
+                return BRISK_ERR_NOMEM;
+            c->user_code = codes;
+            for (size_t i = ds->nrows; i < nrows; i++)
+                codes[i] = NAN;
+        }
         if (c->type == BRISK_NUMERIC) {
             double *num = realloc(c->num, n * sizeof *num);
             if (!num)
@@ -187,6 +196,8 @@ brisk_status brisk_dataset_keep_rows(brisk_dataset *ds, const bool *keep, brisk_
                 continue;
             }
             c->miss[w] = c->miss[i];
+            if (c->user_code)
+                c->user_code[w] = c->user_code[i];
             if (c->str)
                 c->str[w] = c->str[i];
             else
@@ -281,6 +292,8 @@ void brisk_column_set_number(brisk_column *col, size_t row, double value)
 {
     col->num[row] = value;
     col->miss[row] = isnan(value) ? BRISK_MISS_SYSTEM : BRISK_MISS_NONE;
+    if (col->user_code)
+        col->user_code[row] = NAN;
 }
 
 brisk_status brisk_column_set_string(brisk_column *col, size_t row, const char *s)
@@ -300,6 +313,25 @@ void brisk_column_set_missing(brisk_column *col, size_t row, unsigned char kind)
     if (col->type == BRISK_NUMERIC)
         col->num[row] = NAN;
     col->miss[row] = kind;
+    if (col->user_code)
+        col->user_code[row] = NAN;   /* which code, if any, brisk_column_set_user_code says */
+}
+
+brisk_status brisk_column_set_user_code(brisk_column *col, size_t nrows, size_t row,
+                                        double code)
+{
+    if (col->type != BRISK_NUMERIC || row >= nrows)
+        return BRISK_ERR_ARGUMENT;
+    if (!col->user_code) {
+        col->user_code = malloc((nrows ? nrows : 1) * sizeof *col->user_code);
+        if (!col->user_code)
+            return BRISK_ERR_NOMEM;
+        for (size_t i = 0; i < nrows; i++)
+            col->user_code[i] = NAN;
+    }
+    brisk_column_set_missing(col, row, BRISK_MISS_USER);
+    col->user_code[row] = code;
+    return BRISK_OK;
 }
 
 brisk_status brisk_column_add_label(brisk_column *col, double value,

@@ -434,7 +434,11 @@ static int store_cell(stat_reader *r, brisk_column *c, size_t row, readstat_valu
     if (c->type == BRISK_NUMERIC) {
         if (kind == BRISK_MISS_NONE)
             brisk_column_set_number(c, row, readstat_double_value(value));
-        else
+        else if (kind == BRISK_MISS_USER) {
+            /* which code (8 "don't know", 9 "refused") survives an export */
+            if (brisk_column_set_user_code(c, r->ds->nrows, row, readstat_double_value(value)))
+                return handler_fail(r, BRISK_ERR_NOMEM, "out of memory");
+        } else
             brisk_column_set_missing(c, row, kind);
         return READSTAT_HANDLER_OK;
     }

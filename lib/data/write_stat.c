@@ -346,6 +346,9 @@ static readstat_error_t write_cell(stat_writer *s, const brisk_column *c, readst
         return c->type == BRISK_STRING ? readstat_insert_string_value(s->w, v, c->str[row])
                                        : readstat_insert_double_value(s->w, v, c->num[row]);
     double code;
+    if (kind == BRISK_MISS_USER && !dta && c->type == BRISK_NUMERIC && c->user_code &&
+        !isnan(c->user_code[row]))
+        return readstat_insert_double_value(s->w, v, c->user_code[row]);
     if (kind == BRISK_MISS_USER && !dta && c->type == BRISK_NUMERIC && single_code(c, &code))
         return readstat_insert_double_value(s->w, v, code);
     char tag = brisk_missing_tag(kind);
@@ -370,7 +373,7 @@ static void report_losses(stat_writer *s, const brisk_column *c, const cell_loss
         notify(s, c->name, "%s: %zu user-missing cell%s written as system missing (%s)",
                c->name, lost->user, lost->user == 1 ? "" : "s",
                dta ? "Stata has no user-missing codes"
-                   : "brisk keeps which code only when the variable declares one");
+                   : "which code each was is not known: its file did not say");
     if (lost->tagged)
         notify(s, c->name, "%s: %zu tagged missing cell%s written as system missing (%s)",
                c->name, lost->tagged, lost->tagged == 1 ? "" : "s",

@@ -207,8 +207,9 @@ static brisk_status apply_missing_codes(const brisk_survey *s, brisk_column *c, 
             brisk_column_add_missing_range(c, s->missing[k], s->missing[k]) != BRISK_OK)
             return BRISK_ERR_NOMEM;
     for (size_t i = 0; i < nrows; i++)
-        if (!brisk_is_missing(c, i) && is_code(s, c->num[i]))
-            brisk_column_set_missing(c, i, BRISK_MISS_USER);
+        if (!brisk_is_missing(c, i) && is_code(s, c->num[i]) &&
+            brisk_column_set_user_code(c, nrows, i, c->num[i]) != BRISK_OK)
+            return BRISK_ERR_NOMEM;
     return BRISK_OK;
 }
 

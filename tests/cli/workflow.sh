@@ -18,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 LC_ALL=C
 export LC_ALL BRISK_SURVEYS="$src/surveys"
 n=0
-echo "1..12"
+echo "1..13"
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -f "$tmp/why" ] && sed 's/^/# /' "$tmp/why"; }
@@ -34,6 +34,21 @@ rows() {
     on && head { by = ($1 == "behaviour"); head = 0; next }
     on { t = by ? $2 : $1; k = by ? c "." key[$1] : c
          print k "," t ",est," (by ? $3 : $2); print k "," t ",se," (by ? $4 : $3) }'
+}
+
+# wide CASE < brisk's regression CSV: the same rows from the table a
+# paper prints (regress.by_behaviour: KEY_est, KEY_se columns per
+# behaviour), the case CASE.KEY.
+wide() {
+    "$AWK" -F, -v c="$1" '
+    /^# regress\.by_behaviour/ { on = 1; head = 1; next }
+    /^#/ || /^$/ { on = 0; next }
+    on && head { for (i = 2; i <= NF; i++) col[i] = $i; head = 0; next }
+    on && $1 != "Observations used" {
+        for (i = 2; i <= NF; i++) {
+            k = col[i]; what = k; sub(/.*_/, "", what); sub(/_[a-z]+$/, "", k)
+            if (what == "est" || what == "se") print c "." k "," $1 "," what "," $i
+        } }'
 }
 
 # compare CASE-PREFIX FILE: every reference value of the cases starting
@@ -67,6 +82,11 @@ check "describe: the [scores] table (n, weighted mean and SD)" describe "$tmp/de
     --format csv | rows scores > "$tmp/scores.csv"
 check "[scores] accept_{b} = mean(...) in a regression per behaviour (svyglm)" scores. \
     "$tmp/scores.csv"
+
+"$brisk" regress rongcheng --formula 'accept_{b} ~ age + gender + education + urban' \
+    --format csv | wide scores > "$tmp/scores_wide.csv"
+check "the same in the paper's table, one column per behaviour (regress.by_behaviour)" \
+    scores. "$tmp/scores_wide.csv"
 
 "$brisk" regress rongcheng --formula 'accept_{b} ~ age + gender + education + urban' \
     --where 'age >= 2 & income != 1' --format csv > "$tmp/where.out"

@@ -135,6 +135,50 @@ static void test_sav_keeps_everything_spss_has(void **state)
     brisk_dataset_free(ds);
 }
 
+/* Several user-missing codes (8 "don't know", 9 "refused", 99 "not
+ * asked"; SPSS's most): each cell keeps which code it was through a write and a read,
+ * as SPSS and haven keep them. */
+static void test_sav_keeps_each_user_missing_code(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = brisk_dataset_new(6);
+    brisk_error err;
+    size_t j;
+    assert_int_equal(brisk_dataset_add_column(ds, "x", BRISK_NUMERIC, &j, &err), BRISK_OK);
+    brisk_column *x = &ds->cols[j];
+    assert_int_equal(brisk_column_add_missing_range(x, 8, 8), BRISK_OK);
+    assert_int_equal(brisk_column_add_missing_range(x, 9, 9), BRISK_OK);
+    assert_int_equal(brisk_column_add_missing_range(x, 99, 99), BRISK_OK);
+    const double codes[] = {1, 8, 9, 99, 2, NAN};
+    for (size_t i = 0; i < 6; i++)
+        if (i == 1 || i == 2 || i == 3)
+            assert_int_equal(brisk_column_set_user_code(x, 6, i, codes[i]), BRISK_OK);
+        else
+            brisk_column_set_number(x, i, codes[i]);
+    notices n = {0};
+    brisk_dataset *back = round_trip(ds, BRISK_FORMAT_SAV, &n);
+    brisk_column *y = brisk_dataset_find(back, "x");
+    assert_int_equal(n.count, 0);   /* nothing lost, nothing told */
+    assert_int_equal(y->n_missing_ranges, 3);
+    assert_non_null(y->user_code);
+    for (size_t i = 1; i <= 3; i++) {
+        assert_int_equal(y->miss[i], BRISK_MISS_USER);
+        assert_true(isnan(y->num[i]));
+        assert_true(y->user_code[i] == codes[i]);
+    }
+    assert_true(y->num[0] == 1 && y->num[4] == 2);
+    assert_int_equal(y->miss[5], BRISK_MISS_SYSTEM);
+    /* a row filter keeps each kept row's code */
+    bool keep[] = {false, false, true, true, true, true};
+    assert_int_equal(brisk_dataset_keep_rows(back, keep, &err), BRISK_OK);
+    assert_true(y->user_code[0] == 9 && y->user_code[1] == 99 && isnan(y->user_code[2]));
+    /* a cell given a value forgets its code */
+    brisk_column_set_number(y, 1, 4);
+    assert_true(isnan(y->user_code[1]));
+    brisk_dataset_free(back);
+    brisk_dataset_free(ds);
+}
+
 static void test_dta_keeps_tags(void **state)
 {
     (void)state;
@@ -266,6 +310,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sav_keeps_everything_spss_has),
+        cmocka_unit_test(test_sav_keeps_each_user_missing_code),
         cmocka_unit_test(test_dta_keeps_tags),
         cmocka_unit_test(test_dta_fractional_label_is_told),
         cmocka_unit_test(test_sav_long_value_label_is_cut_and_told),

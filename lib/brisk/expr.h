@@ -18,7 +18,9 @@
  * (is.na(x)), abs, sqrt, exp, log (natural), log10.
  *
  * A missing value is missing in arithmetic and comparisons, and logic is
- * R's three-valued logic (FALSE & NA is FALSE, TRUE | NA is TRUE); a row
+ * R's three-valued logic (FALSE & NA is FALSE, TRUE | NA is TRUE); x^0 is
+ * 1 for any x, as in R; what R makes Inf or NaN (x/0, log(0), sqrt(-1))
+ * is missing; a row
  * whose condition is missing is left out, as R's subset() and SPSS's
  * SELECT IF leave it out. */
 #ifndef BRISK_EXPR_H

@@ -709,6 +709,8 @@ static double eval_binary(const node *n, const brisk_dataset *ds, size_t row)
         return a && b ? compare(n->op, strcmp(a, b)) : NAN;
     }
     double a = eval(n->args[0], ds, row), b = eval(n->args[1], ds, row);
+    if (n->op == OP_POW)
+        return pow(a, b);   /* as R: NA^0 and 1^NA are 1 */
     if (isnan(a) || isnan(b))
         return NAN;
     switch (n->op) {
@@ -716,7 +718,6 @@ static double eval_binary(const node *n, const brisk_dataset *ds, size_t row)
     case OP_SUB: return a - b;
     case OP_MUL: return a * b;
     case OP_DIV: return b == 0 ? NAN : a / b;
-    case OP_POW: return pow(a, b);
     default: return compare(n->op, a < b ? -1 : a > b ? 1 : 0);
     }
 }

@@ -172,12 +172,55 @@ static void test_errors(void **state)
     free(chain);
 }
 
+/* Expressions nobody here wrote: tests/reference/expr/make.R draws 400
+ * from a seeded grammar (arithmetic, functions, mean.N, three-valued
+ * logic, text comparisons) and R evaluates them on data.csv; brisk must
+ * give R's value in every row. */
+static void test_random_against_r(void **state)
+{
+    (void)state;
+    brisk_dataset *ds = NULL;
+    brisk_error err;
+    brisk_error_clear(&err);
+    if (brisk_read_file(TEST_SRCDIR "/tests/reference/expr/data.csv", NULL, &ds, &err))
+        fail_msg("data.csv: %s", err.message);
+    FILE *fp = fopen(TEST_SRCDIR "/tests/reference/expr/cases.tsv", "r");
+    assert_non_null(fp);
+    char line[8192];
+    size_t ncases = 0;
+    while (fgets(line, sizeof line, fp)) {
+        char *tab = strchr(line, '\t');
+        assert_non_null(tab);
+        *tab = '\0';
+        brisk_expr *e = NULL;
+        if (brisk_expr_parse(line, &e, &err) || brisk_expr_bind(e, ds, &err))
+            fail_msg("%s: %s", line, err.message);
+        char *p = tab + 1;
+        for (size_t i = 0; i < ds->nrows; i++) {
+            char *end;
+            while (*p == ' ')
+                p++;
+            double want = strncmp(p, "NA", 2) == 0 ? NAN : strtod(p, &end);
+            p = want != want ? p + 2 : end;
+            double got = brisk_expr_value(e, ds, i);
+            if (isnan(want) != isnan(got) ||
+                (!isnan(want) && fabs(got - want) > 1e-10 * (1 + fabs(want))))
+                fail_msg("%s, row %zu: brisk %.17g, R %.17g", line, i + 1, got, want);
+        }
+        brisk_expr_free(e);
+        ncases++;
+    }
+    fclose(fp);
+    assert_int_equal(ncases, 400);
+    brisk_dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arithmetic), cmocka_unit_test(test_scores),
         cmocka_unit_test(test_logic),      cmocka_unit_test(test_filter),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_errors),     cmocka_unit_test(test_random_against_r),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

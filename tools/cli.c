@@ -504,16 +504,10 @@ brisk_status cli_filter_data(brisk_dataset *ds, const char *where, char *note, s
     size_t before = ds->nrows, kept;
     brisk_status st = brisk_dataset_filter(ds, where, &kept, err);
     if (st != BRISK_OK) {
-        char msg[sizeof err->message];
-        snprintf(msg, sizeof msg, "%s", err->message);
-        err->column = 0;
-        return brisk_error_set(err, st, "--where: %s", msg);
+        err->column = 0;   /* the condition's, not a file's */
+        return brisk_error_prefix(err, "--where: ");
     }
-    if (kept == 0)
-        return brisk_error_set(err, BRISK_ERR_VALUE, "--where '%s' keeps none of the %zu rows "
-                               "of %s", where, before, ds->source ? ds->source : "the data");
-    snprintf(note, size, "Rows where %s: %zu of the data's %zu (%zu left out).", where, kept,
-             before, before - kept);
+    brisk_filter_note(note, size, where, kept, before);
     return BRISK_OK;
 }
 

@@ -53,6 +53,11 @@ brisk_status brisk_error_set(brisk_error *err, brisk_status status,
                              const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Put printf-formatted text before err's message ("--where: " + what
+ * the expression parser said); returns err's status. */
+brisk_status brisk_error_prefix(brisk_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Set the location fields; NULL or 0 leaves a field unchanged. */
 void brisk_error_at(brisk_error *err, const char *file, long line, long column);
 void brisk_error_variable(brisk_error *err, const char *variable);

@@ -60,9 +60,14 @@ const char *brisk_expr_text(const brisk_expr *e);
 
 /* Keep the rows of ds where the condition text holds (rows where it is
  * false or missing are removed); *kept gets their number.  Errors name
- * the condition's column of text; ds is unchanged on failure. */
+ * the condition's column of text; a condition that keeps no row is an
+ * error (BRISK_ERR_VALUE); ds is unchanged on failure. */
 brisk_status brisk_dataset_filter(brisk_dataset *ds, const char *text, size_t *kept,
                                   brisk_error *err);
+
+/* The note of every table of a filtered analysis:
+ * "Rows where COND: KEPT of the data's TOTAL (N left out)." */
+void brisk_filter_note(char *buf, size_t size, const char *cond, size_t kept, size_t total);
 
 #ifdef __cplusplus
 }

@@ -47,6 +47,29 @@ brisk_status brisk_error_set(brisk_error *err, brisk_status status,
     return status;
 }
 
+brisk_status brisk_error_prefix(brisk_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return BRISK_OK;
+    char prefix[256], message[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    /* the message as long as it fits after the prefix */
+    size_t n = strlen(prefix);
+    if (n >= sizeof message)
+        n = sizeof message - 1;
+    memcpy(message, prefix, n);
+    size_t rest = strnlen(err->message, sizeof err->message);
+    if (rest > sizeof message - 1 - n)
+        rest = sizeof message - 1 - n;
+    memcpy(message + n, err->message, rest);
+    message[n + rest] = '\0';
+    memcpy(err->message, message, sizeof message);
+    return err->status;
+}
+
 void brisk_error_at(brisk_error *err, const char *file, long line, long column)
 {
     if (!err)

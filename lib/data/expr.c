@@ -808,6 +808,9 @@ brisk_status brisk_dataset_filter(brisk_dataset *ds, const char *text, size_t *k
         keep[i] = !isnan(v) && v != 0;
         n += keep[i];
     }
+    if (st == BRISK_OK && n == 0)
+        st = brisk_error_set(err, BRISK_ERR_VALUE, "'%.120s' keeps none of the %zu rows of %s",
+                             text, ds->nrows, ds->source ? ds->source : "the data");
     if (st == BRISK_OK)
         st = brisk_dataset_keep_rows(ds, keep, err);
     if (st == BRISK_OK && kept)
@@ -815,4 +818,11 @@ brisk_status brisk_dataset_filter(brisk_dataset *ds, const char *text, size_t *k
     free(keep);
     brisk_expr_free(e);
     return st;
+}
+
+void brisk_filter_note(char *buf, size_t size, const char *cond, size_t kept, size_t total)
+{
+    if (size)
+        snprintf(buf, size, "Rows where %s: %zu of the data's %zu (%zu left out).", cond, kept,
+                 total, total - kept);
 }

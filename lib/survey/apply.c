@@ -671,9 +671,9 @@ static brisk_status compute_score(const brisk_survey *s, brisk_dataset *ds,
     if (st == BRISK_OK)
         st = brisk_expr_bind(x, ds, err);
     if (st != BRISK_OK && err && !err->file[0]) {
-        char msg[sizeof err->message];
-        snprintf(msg, sizeof msg, "%s", err->message);
-        brisk_survey_error(err, s, e->line, 0, st, "score '%s': %s", name, msg);
+        brisk_error_prefix(err, "score '%s': ", name);
+        err->column = 0;   /* the expression's, not the file line's */
+        brisk_error_at(err, s->path, e->line, 0);
     }
     size_t j;
     if (st == BRISK_OK)
@@ -709,22 +709,12 @@ static brisk_status compute_scores(const brisk_survey *s, brisk_dataset *ds, bri
 static brisk_status filter_rows(const brisk_survey *s, brisk_dataset *ds, const char *cond,
                                 long line, brisk_error *err)
 {
-    size_t kept;
-    brisk_status st = brisk_dataset_filter(ds, cond, &kept, err);
+    brisk_status st = brisk_dataset_filter(ds, cond, NULL, err);
     if (st != BRISK_OK && err) {
-        char msg[sizeof err->message];
-        snprintf(msg, sizeof msg, "%s", err->message);
+        err->column = 0;   /* the condition's, not the file line's */
+        brisk_error_prefix(err, line ? "filter: " : "--where: ");
         if (line)
-            brisk_survey_error(err, s, line, 0, st, "filter: %s", msg);
-        else
-            brisk_error_set(err, st, "--where: %s", msg);
-    }
-    if (st == BRISK_OK && kept == 0) {
-        const char *what = line ? "filter =" : "--where";
-        st = line ? brisk_survey_error(err, s, line, 0, BRISK_ERR_VALUE, "%s keeps none of the "
-                                       "rows of %s", what, s->data_path)
-                  : brisk_error_set(err, BRISK_ERR_VALUE, "%s '%s' keeps none of the rows of "
-                                    "%s", what, cond, s->data_path);
+            brisk_error_at(err, s->path, line, 0);
     }
     return st;
 }
@@ -748,11 +738,12 @@ void brisk_survey_filter_note(const brisk_survey_data *d, char *buf, size_t size
     buf[0] = '\0';
     if (!s->filter && !s->where)
         return;
-    size_t kept = d->ds->nrows;
-    snprintf(buf, size, "Rows where %s%s%s%s%s: %zu of the data's %zu (%zu left out).",
-             s->filter && s->where ? "(" : "", s->filter ? s->filter : "",
-             s->filter && s->where ? ") & (" : "", s->where ? s->where : "",
-             s->filter && s->where ? ")" : "", kept, d->rows_read, d->rows_read - kept);
+    brisk_buf cond = {0};
+    bool both = s->filter && s->where;
+    if (brisk_buf_printf(&cond, "%s%s%s%s%s", both ? "(" : "", s->filter ? s->filter : "",
+                         both ? ") & (" : "", s->where ? s->where : "", both ? ")" : ""))
+        brisk_filter_note(buf, size, cond.data, d->ds->nrows, d->rows_read);
+    brisk_buf_free(&cond);
 }
 
 /* [margins] without a weight: the raked weights' column, from 1 (added

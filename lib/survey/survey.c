@@ -707,11 +707,7 @@ brisk_status brisk_survey_set_where(brisk_survey *s, const char *condition, bris
     brisk_expr *e = NULL;
     brisk_status st = brisk_expr_parse(condition, &e, err);
     if (st != BRISK_OK) {
-        char msg[sizeof err->message];
-        if (err) {
-            snprintf(msg, sizeof msg, "%s", err->message);
-            brisk_error_set(err, st, "--where: %s", msg);
-        }
+        brisk_error_prefix(err, "--where: ");
         return st;
     }
     brisk_expr_free(e);

@@ -3,42 +3,9 @@
 # Command-line tests of brisk, printed as TAP.  Run by `make check` with
 # top_srcdir and top_builddir set; by hand: top_srcdir=. top_builddir=. sh tests/cli/cli.sh
 here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$here/../..}"
-: "${top_builddir:=$top_srcdir}"
-brisk="$top_builddir/tools/brisk"
+. "$here/tap.sh"
 survey="$top_srcdir/surveys/rongcheng/rongcheng.survey"
 data="$top_srcdir/tests/data"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-
-ok() {  # ok NAME COMMAND...: passes when the command succeeds
-    name=$1; shift
-    n=$((n + 1))
-    if "$@" >"$tmp/last.out" 2>"$tmp/last.err"; then
-        echo "ok $n - $name"
-    else
-        echo "not ok $n - $name"
-        sed 's/^/# /' "$tmp/last.err" | head -20
-        failed=$((failed + 1))
-    fi
-}
-
-skip() {  # skip NAME REASON: a test this machine cannot run, said so
-    n=$((n + 1))
-    echo "ok $n - $1 # SKIP $2"
-}
-
-# run STATUS ARGS...: run brisk, keep stdout/stderr, check the exit status
-run() {
-    want=$1; shift
-    "$brisk" "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    [ "$got" -eq "$want" ] || { echo "exit $got, expected $want: brisk $*" >&2; cat "$tmp/err" >&2; return 1; }
-}
-has() { grep -qF -- "$1" "$2" || { echo "'$1' not in $2:" >&2; head -20 "$2" >&2; return 1; }; }
-lacks() { ! grep -qF -- "$1" "$2" || { echo "'$1' unexpectedly in $2" >&2; return 1; }; }
 
 t_help() {
     run 0 --help && has "describe" "$tmp/out" && has "import" "$tmp/out" &&

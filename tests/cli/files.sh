@@ -6,34 +6,9 @@
 # Run by `make check` with top_srcdir and top_builddir set; by hand:
 #   top_srcdir=. top_builddir=. sh tests/cli/files.sh
 here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$here/../..}"
-: "${top_builddir:=$top_srcdir}"
-brisk="$top_builddir/tools/brisk"
+. "$here/tap.sh"
 surveys="$top_srcdir/surveys"
 data="$top_srcdir/tests/data"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-
-ok() {  # ok NAME COMMAND...: passes when the command succeeds
-    name=$1; shift
-    n=$((n + 1))
-    if "$@" >"$tmp/last.out" 2>"$tmp/last.err"; then
-        echo "ok $n - $name"
-    else
-        echo "not ok $n - $name"
-        sed 's/^/# /' "$tmp/last.err" | head -20
-        failed=$((failed + 1))
-    fi
-}
-run() {     # run STATUS ARGS...: brisk's exit status must be STATUS
-    want=$1; shift
-    "$brisk" "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    [ "$got" -eq "$want" ] || { echo "exit $got, expected $want: brisk $*" >&2; cat "$tmp/err" >&2; return 1; }
-}
-has() { grep -qF -- "$1" "$2" || { echo "'$1' not in $2:" >&2; head -20 "$2" >&2; return 1; }; }
 same() {    # same COMMAND-ARGS...: output of the copy equals the original's (file names aside)
     "$brisk" "$@" >"$tmp/copy.out" 2>&1
 }

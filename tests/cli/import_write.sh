@@ -6,29 +6,10 @@
 # same files (tests/reference/import, made by make_reference.R there: no R
 # here).  By hand: top_srcdir=. top_builddir=build sh tests/cli/import_write.sh
 here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$here/../..}"
-: "${top_builddir:=$top_srcdir}"
-brisk="$top_builddir/tools/brisk"
+. "$here/tap.sh"
 data="$top_srcdir/tests/data"
 ref="$top_srcdir/tests/reference/import"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-
-ok() {  # ok NAME COMMAND...: passes when the command succeeds
-    name=$1; shift
-    n=$((n + 1))
-    if "$@" >"$tmp/last.out" 2>"$tmp/last.err"; then
-        echo "ok $n - $name"
-    else
-        echo "not ok $n - $name"
-        sed 's/^/# /' "$tmp/last.err" | head -20
-        failed=$((failed + 1))
-    fi
-}
 same() { cmp -s "$1" "$2" || { echo "$1 and $2 differ:" >&2; diff "$1" "$2" | head -10 >&2; return 1; }; }
-has() { grep -qF -- "$1" "$2" || { echo "'$1' not in $2:" >&2; head -5 "$2" >&2; return 1; }; }
 
 # name,label,missing_codes of brisk's listing (CSV), as the R script writes them.
 project() {
@@ -112,7 +93,7 @@ notices() {
     has "warning: Stata has no user-missing codes: trust's are not declared" "$tmp/n.err" &&
     has "warning: city: 2 user-missing cells written as empty text" "$tmp/n.err" &&
     "$brisk" import "$data/labelled.sav" -o "$tmp/n.sav" >/dev/null 2>"$tmp/n.err" &&
-    has "trust: 3 user-missing cells written as system missing" "$tmp/n.err" &&
+    lacks "trust:" "$tmp/n.err" &&   # each user-missing cell keeps its code in a .sav
     "$brisk" import "$data/labelled.dta" -o "$tmp/n2.sav" >/dev/null 2>"$tmp/n.err" &&
     has "trust: 2 value labels not written (SPSS has no tagged missing values)" "$tmp/n.err" &&
     has "income: 2 tagged missing cells written as system missing" "$tmp/n.err" &&

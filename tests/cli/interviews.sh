@@ -7,34 +7,11 @@
 # numbers of the bundled projects are checked against an independent R
 # implementation by interviews_reference.sh.
 here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$here/../..}"
-: "${top_builddir:=$top_srcdir}"
-brisk="$top_builddir/tools/brisk"
+. "$here/tap.sh"
 BRISK_SURVEYS="$top_srcdir/surveys"
 export BRISK_SURVEYS
 qdpx="$top_srcdir/tests/data/qdpx"
 ahmed="$top_srcdir/surveys/ahmed2017/ahmed2017.qdpx"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-
-ok() {  # ok NAME COMMAND...: passes when the command succeeds
-    name=$1; shift
-    n=$((n + 1))
-    if "$@" >"$tmp/last.out" 2>"$tmp/last.err"; then
-        echo "ok $n - $name"
-    else
-        echo "not ok $n - $name"
-        sed 's/^/# /' "$tmp/last.err" | head -20
-    fi
-}
-run() {  # run STATUS ARGS...: run brisk, keep stdout/stderr, check the exit status
-    want=$1; shift
-    "$brisk" "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    [ "$got" -eq "$want" ] || { echo "exit $got, expected $want: brisk $*" >&2; cat "$tmp/err" >&2; return 1; }
-}
-has() { grep -qF -- "$1" "$2" || { echo "'$1' not in $2:" >&2; head -20 "$2" >&2; return 1; }; }
 
 # csv_value TABLE ROWKEY COLUMN: from $tmp/out (brisk -f csv), the cell of
 # the row whose first field is ROWKEY in the column named COLUMN of TABLE

@@ -7,7 +7,7 @@
 #include <string.h>
 #include "cli.h"
 
-static const cli_command *const commands[] = {
+const cli_command *const cli_commands[] = {
     &cmd_import,
     &cmd_describe,
     &cmd_fit,
@@ -21,7 +21,9 @@ static const cli_command *const commands[] = {
     &cmd_power,
     &cmd_report,
 };
-#define NCOMMANDS (sizeof commands / sizeof commands[0])
+#define NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
+const size_t cli_ncommands = NCOMMANDS;
+#define commands cli_commands
 
 static void usage(FILE *f)
 {

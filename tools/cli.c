@@ -79,12 +79,47 @@ static void suggest_option(const struct option *opts, const char *name, size_t l
         buf[0] = '\0';
 }
 
+/* Does a command's --help list --name[0..len) as an option? */
+static bool lists_option(const cli_command *cmd, const char *name, size_t len)
+{
+    for (const char *p = strstr(cmd->usage, "--"); p; p = strstr(p + 2, "--"))
+        if (strncmp(p + 2, name, len) == 0 && !isalnum((unsigned char)p[2 + len]) &&
+            p[2 + len] != '-' && (p == cmd->usage || isspace((unsigned char)p[-1]) ||
+                                  p[-1] == ',' || p[-1] == '['))
+            return true;
+    return false;
+}
+
+/* "; --se is an option of brisk fit, not of brisk compare" when other
+ * commands take it (a lavaan reflex on the wrong command), or "". */
+static void other_commands(const char *name, size_t len, char *buf, size_t size)
+{
+    const cli_command *takes[16];
+    size_t found = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < cli_ncommands && found < 16; i++)
+        if (cli_commands[i] != current && lists_option(cli_commands[i], name, len))
+            takes[found++] = cli_commands[i];
+    if (!found || !current)
+        return;
+    char list[160] = "";
+    for (size_t k = 0, at = 0; k < found && at < sizeof list; k++) {
+        int w = snprintf(list + at, sizeof list - at, "%sbrisk %s",
+                         k == 0 ? "" : k + 1 == found ? " and " : ", ", takes[k]->name);
+        at += w > 0 ? (size_t)w : 0;
+    }
+    snprintf(buf, size, " (--%.*s is an option of %.100s, not of brisk %s)",
+             (int)(len < 40 ? len : 40), name, list, current->name);
+}
+
 static int unknown_long_option(const struct option *opts, const char *word)
 {
     const char *name = word + 2;
     size_t len = strcspn(name, "=");
     char hint[200];
-    suggest_option(opts, name, len, hint, sizeof hint);
+    other_commands(name, len, hint, sizeof hint);
+    if (!hint[0])
+        suggest_option(opts, name, len, hint, sizeof hint);
     fprintf(stderr, "%s: unknown option '--%.*s'%s\n",
             cli_prefix(), (int)len, name, hint);
     return '?';

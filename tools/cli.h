@@ -30,6 +30,10 @@ typedef struct cli_command {
     int (*run)(int argc, char **argv);
 } cli_command;
 
+/* Every command, in the order --help lists them (brisk.c). */
+extern const cli_command *const cli_commands[];
+extern const size_t cli_ncommands;
+
 /* The command being run (brisk.c sets it before the command's run), and
  * the prefix of every message: "brisk fit" ("brisk" before a command). */
 void cli_set_command(const cli_command *cmd);

@@ -823,7 +823,12 @@ t_full_option_names() {
     run 1 import --enc latin1 "$data/hs.csv" &&
     has "brisk import: unknown option '--enc' (options are written in full: did you mean --encoding?)" "$tmp/err" &&
     run 1 describe "$survey" --by=gender --form csv && has "did you mean --format?" "$tmp/err" &&
-    run 0 fit $(hs) --std-lv --format=csv -q && has "visual,=~,x1,,true,0.89961959" "$tmp/out"
+    run 0 fit $(hs) --std-lv --format=csv -q && has "visual,=~,x1,,true,0.89961959" "$tmp/out" &&
+    # another command's option on the wrong command says whose it is
+    run 1 compare "$survey" --se robust &&
+    has "unknown option '--se' (--se is an option of brisk fit and brisk invariance, not of brisk compare)" "$tmp/err" &&
+    run 1 fit "$survey" --formula 'a ~ b' &&
+    has "(--formula is an option of brisk regress, not of brisk fit)" "$tmp/err"
 }
 t_lavaan_se_test() {
     # lavaan's se= and test= names: the fit's own are accepted and change nothing

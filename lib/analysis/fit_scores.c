@@ -126,8 +126,8 @@ brisk_status brisk_survey_fit_scores(const brisk_survey *s, const brisk_survey_d
     if (!s->id) {
         brisk_error_at(err, s->path, 0, 0);
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "factor scores name respondents by "
-                               "the survey's id column, and %s has no 'id =' in [survey]: "
-                               "add it", s->path);
+                               "the survey's id column, and the survey has no 'id =' in "
+                               "[survey]: add it");
     }
     size_t n = d->nrespondents;
     brisk_dataset *scores = brisk_dataset_new(n);

@@ -77,13 +77,15 @@ HS="--data $data/hs.csv --model $top_srcdir/doc/examples/hs.lav"
 PD="--data $data/pd.csv --model $top_srcdir/tests/reference/sem/pd_sem.lav"
 BFI="--data $data/bfi.csv --model $ref/bfi.lav"
 
-echo "1..28"
+echo "1..31"
 ok "HS regression scores = lavPredict" scored hs_regression "" $HS
 ok "HS Bartlett scores = lavPredict" scored hs_bartlett "" $HS --score-method bartlett
 ok "HS mean structure, regression" scored hs_ms_regression "" $HS --meanstructure
 ok "HS mean structure, Bartlett (method in any case)" \
     scored hs_ms_bartlett "" $HS --meanstructure --score-method Bartlett
 ok "HS MLR: the estimates' scores" scored hs_mlr_regression "" $HS --estimator mlr
+ok "a second-order factor, regression" \
+    scored hs_second_regression "" --data "$data/hs.csv" --model "$top_srcdir/doc/examples/second.lav"
 ok "Political Democracy SEM, regression" scored pd_regression "" $PD
 ok "Political Democracy SEM, Bartlett" scored pd_bartlett "" $PD --score-method bartlett
 ok "bfi FIML: each row from its answers (regression)" \
@@ -145,6 +147,15 @@ ok "an observed predictor refused: exit 1" sh -c '
     "$1" fit --data "$2/hs.csv" --model "$3/doc/examples/mimic.lav" --scores "$4/bad/m.csv" \
         >/dev/null 2>"$4/e5"; [ $? -eq 1 ] && grep -q "only indicators of factors" "$4/e5"' \
     sh "$brisk" "$data" "$top_srcdir" "$tmp"
+ok "Bartlett of a second-order factor refused: exit 1" sh -c '
+    "$1" fit --data "$2/hs.csv" --model "$3/doc/examples/second.lav" --scores "$4/bad/s.csv" \
+        --score-method bartlett >/dev/null 2>"$4/e6"; [ $? -eq 1 ] &&
+    grep -q "has none (a higher-order factor)" "$4/e6" && [ ! -e "$4/bad/s.csv" ]' \
+    sh "$brisk" "$data" "$top_srcdir" "$tmp"
+grep -v "^id " "$data/bfi.survey" | sed "s|^data .*|data = $(cd "$data" && pwd)/bfi.csv|" >"$tmp/noid.survey"
+ok "a survey without id = refused: exit 1" sh -c '
+    "$1" fit "$2/noid.survey" --scores "$2/bad/n.csv" >/dev/null 2>"$2/e7"; [ $? -eq 1 ] &&
+    grep -q "has no .id =. in \[survey\]" "$2/e7" && [ ! -e "$2/bad/n.csv" ]' sh "$brisk" "$tmp"
 ok "--score-method without --scores: exit 1" sh -c '
     "$1" fit $2 --score-method bartlett 2>/dev/null; [ $? -eq 1 ]' sh "$brisk" "$HS"
 

@@ -19,6 +19,8 @@
 #   hs_ms_regression  cfa(model, data, meanstructure = TRUE), regression
 #   hs_ms_bartlett    the same, Bartlett
 #   hs_mlr_regression cfa(model, data, estimator = "MLR"), regression
+#   hs_second_regression  doc/examples/second.lav (a second-order factor
+#                     over the three), cfa(model, data), regression
 #   pd_regression     tests/data/pd.csv, tests/reference/sem/pd_sem.lav,
 #                     sem(model, data), regression
 #   pd_bartlett       the same, Bartlett
@@ -73,6 +75,9 @@ write_scores("hs_ms_regression", fit, rows(hs), "row", "regression")
 write_scores("hs_ms_bartlett", fit, rows(hs), "row", "Bartlett")
 fit <- cfa(hs_model, data = hs, estimator = "MLR")
 write_scores("hs_mlr_regression", fit, rows(hs), "row", "regression")
+
+fit <- cfa(read_model("doc/examples/second.lav"), data = hs)
+write_scores("hs_second_regression", fit, rows(hs), "row", "regression")
 
 fit <- sem(pd_model, data = pd)
 write_scores("pd_regression", fit, rows(pd), "row", "regression")

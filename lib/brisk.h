@@ -11,6 +11,7 @@
 #include "brisk/table.h"
 #include "brisk/syntax.h"
 #include "brisk/model.h"
+#include "brisk/predict.h"
 #include "brisk/survey.h"
 #include "brisk/stats.h"
 #include "brisk/sim.h"

@@ -44,7 +44,7 @@ public_layer() {
     dataset.h | expr.h) echo data ;;
     table.h) echo export ;;
     stats.h | regress.h) echo stats ;;
-    syntax.h | model.h) echo sem ;;
+    syntax.h | model.h | predict.h) echo sem ;;
     survey.h) echo survey ;;
     qual.h) echo qual ;;
     sim.h) echo sim ;;

@@ -981,3 +981,52 @@ void cli_progress_end(void *ctx)
     if (bar)
         bar->shown = -1;
 }
+
+/* ------------------------------------------------------------ data files out */
+
+static const char *const data_extensions[] = {".csv", ".tsv", ".xlsx", ".sav", ".dta"};
+
+static int data_extension(const char *path)
+{
+    for (size_t k = 0; k < sizeof data_extensions / sizeof data_extensions[0]; k++)
+        if (ends_with(path, data_extensions[k]))
+            return (int)k;
+    return -1;
+}
+
+bool cli_data_output_supported(const char *path)
+{
+    return data_extension(path) >= 0;
+}
+
+static void data_notice(void *ctx, const char *variable, const char *message)
+{
+    (void)variable;
+    if (*(const bool *)ctx)
+        return;
+    fprintf(stderr, "%s: warning: ", cli_prefix());
+    cli_print_clean(stderr, message);
+    fputc('\n', stderr);
+}
+
+brisk_status cli_write_dataset(const char *path, const brisk_dataset *ds, bool quiet,
+                               brisk_error *err)
+{
+    int kind = data_extension(path);
+    brisk_output out = {0};
+    brisk_status st = kind == 2 ? brisk_output_open_path(&out, path, err)
+                                : brisk_output_open(&out, path, err);
+    if (st == BRISK_OK && kind == 2)
+        st = brisk_write_dataset_xlsx(out.temp, ds, false, err);
+    else if (st == BRISK_OK && kind >= 3)
+        st = brisk_write_dataset_stat(out.stream, ds,
+                                      kind == 3 ? BRISK_FORMAT_SAV : BRISK_FORMAT_DTA,
+                                      data_notice, &quiet, err);
+    else if (st == BRISK_OK)
+        st = brisk_write_dataset_csv(out.stream, ds, kind == 1 ? '\t' : ',', false, err);
+    if (st == BRISK_OK)
+        return brisk_output_commit(&out, err);
+    brisk_error_at(err, path, 0, 0);   /* the file asked for, not the temporary one */
+    brisk_output_abort(&out);
+    return st;
+}

@@ -299,6 +299,15 @@ typedef void (*cli_progress_fn)(size_t done, size_t total, void *ctx);
 cli_progress_fn cli_progress(const cli_common *c, const char *what, void **ctx);
 void cli_progress_end(void *ctx);
 
+/* Whether a dataset can be written to path: its extension is .csv, .tsv,
+ * .xlsx, .sav or .dta. */
+bool cli_data_output_supported(const char *path);
+/* Write a dataset to path by its extension (as brisk import -o does, without
+ * a labels file), atomically: a failure leaves nothing.  What a .sav/.dta
+ * cannot carry is a warning on standard error unless quiet. */
+brisk_status cli_write_dataset(const char *path, const brisk_dataset *ds, bool quiet,
+                               brisk_error *err);
+
 /* The subcommands. */
 extern const cli_command cmd_import;
 extern const cli_command cmd_describe;

@@ -61,6 +61,13 @@ const cli_command cmd_fit = {
         "                        or scaled.shifted (WLSMV); another is an error\n"
         "      --standardized    lavaan's standardized = TRUE: std.lv and std.all,\n"
         "                        which are always shown\n"
+        "      --scores FILE     write factor scores (lavaan's lavPredict) to the data\n"
+        "                        file FILE (.csv .tsv .xlsx .sav .dta): the id, then\n"
+        "                        a column per latent variable (LATENT_KEY per\n"
+        "                        behaviour), empty for rows the fit left out\n"
+        "      --score-method M  regression (default, lavaan's) or bartlett\n"
+        "      --id COL          with --data: name the score rows by column COL, not\n"
+        "                        by their row numbers\n"
         CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
         "                        Graphviz path diagram per behaviour)\n"
@@ -83,7 +90,7 @@ const cli_command cmd_fit = {
 
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
        OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE, OPT_SE, OPT_TEST,
-       OPT_STANDARDIZED };
+       OPT_STANDARDIZED, OPT_SCORES, OPT_SCORE_METHOD, OPT_ID };
 
 typedef struct fit_options {
     cli_common common;
@@ -94,6 +101,9 @@ typedef struct fit_options {
     size_t nbehaviours;
     brisk_model_options model_opt;
     brisk_bootstrap_options boot;
+    const char *scores, *id;      /* --scores FILE, --id COL */
+    const char *score_method_name;
+    brisk_score_method score_method;
 } fit_options;
 
 static const char *extension_of(const char *path)
@@ -115,6 +125,30 @@ static const char *diagram_format(const cli_common *c)
     return NULL;
 }
 
+/* --scores FILE [--score-method M] [--id COL]; -1 or a usage error's status. */
+static int check_score_options(fit_options *o)
+{
+    if (o->score_method_name &&
+        !brisk_score_method_parse(o->score_method_name, &o->score_method))
+        return cli_usage_error(&cmd_fit, "--score-method is regression or bartlett, not '%s'",
+                               o->score_method_name);
+    if ((o->score_method_name || o->id) && !o->scores)
+        return cli_usage_error(&cmd_fit, "--score-method and --id go with --scores FILE");
+    if (o->scores && !cli_data_output_supported(o->scores))
+        return cli_usage_error(&cmd_fit, "--scores writes a .csv .tsv .xlsx .sav or .dta "
+                               "file, not '%s'", o->scores);
+    if (o->id && !o->data)
+        return cli_usage_error(&cmd_fit, "--id goes with --data: a survey's scores carry its "
+                               "id column");
+    if (o->scores && o->group)
+        return cli_usage_error(&cmd_fit, "--scores of a multi-group fit (--group) are not "
+                               "available yet");
+    if (o->scores && o->data && o->common.where && !o->id)
+        return cli_usage_error(&cmd_fit, "--scores with --where and --data needs --id COL: "
+                               "the rows' numbers would be those after the filter");
+    return -1;
+}
+
 static int parse_options(fit_options *o, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -129,6 +163,9 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"exclude-inadmissible", no_argument, NULL, OPT_EXCLUDE_INADMISSIBLE},
         {"se", required_argument, NULL, OPT_SE}, {"test", required_argument, NULL, OPT_TEST},
         {"standardized", no_argument, NULL, OPT_STANDARDIZED},
+        {"scores", required_argument, NULL, OPT_SCORES},
+        {"score-method", required_argument, NULL, OPT_SCORE_METHOD},
+        {"id", required_argument, NULL, OPT_ID},
         CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
@@ -149,6 +186,9 @@ static int parse_options(fit_options *o, int argc, char **argv)
         case OPT_SE: o->se = optarg; break;
         case OPT_TEST: o->test = optarg; break;
         case OPT_STANDARDIZED: break;   /* std.lv and std.all are always shown */
+        case OPT_SCORES: o->scores = optarg; break;
+        case OPT_SCORE_METHOD: o->score_method_name = optarg; break;
+        case OPT_ID: o->id = optarg; break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
         case CLI_OPT_ESTIMATOR:
         case CLI_OPT_MISSING:
@@ -207,6 +247,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
     if (boot_detail && !o->boot.draws)
         return cli_usage_error(&cmd_fit, "--ci, --seed and --exclude-inadmissible go with "
                                "--bootstrap N");
+    if ((status = check_score_options(o)) >= 0)
+        return status;
     o->boot.progress = cli_progress(&o->common, "bootstrap", &o->boot.progress_ctx);
     o->diagram = diagram_format(&o->common);
     return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);
@@ -335,6 +377,12 @@ static int fit_data_file(const fit_options *o)
     if (st == BRISK_OK && o->boot.draws)
         st = brisk_bootstrap_fit(&fitted, ds, &o->boot, &info, &err);
     cli_progress_end(o->boot.progress_ctx);
+    brisk_dataset *scores = NULL;
+    if (st == BRISK_OK && o->scores)
+        st = brisk_data_fit_scores(&fitted, ds, o->id, o->score_method, &scores, &err);
+    if (st == BRISK_OK && o->scores)
+        st = cli_write_dataset(o->scores, scores, o->common.quiet, &err);
+    brisk_dataset_free(scores);
     int status;
     if (st != BRISK_OK) {
         status = cli_fail(&err);
@@ -364,6 +412,12 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     for (size_t i = 0; st == BRISK_OK && o->boot.draws && i < fits.n; i++)
         st = brisk_bootstrap_fit(&fits.fitted[i], d->ds, &o->boot, &info[i], &err);
     cli_progress_end(o->boot.progress_ctx);
+    brisk_dataset *scores = NULL;
+    if (st == BRISK_OK && o->scores)
+        st = brisk_survey_fit_scores(s, d, &fits, o->score_method, &scores, &err);
+    if (st == BRISK_OK && o->scores)
+        st = cli_write_dataset(o->scores, scores, o->common.quiet, &err);
+    brisk_dataset_free(scores);
     int status;
     if (st == BRISK_OK) {
         for (size_t i = 0; i < fits.n; i++)

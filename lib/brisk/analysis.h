@@ -13,6 +13,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "model.h"
+#include "predict.h"
 #include "qual.h"
 #include "regress.h"
 #include "survey.h"
@@ -156,6 +157,23 @@ void brisk_survey_fits_free(brisk_survey_fits *f);
 /* How a fitted model was estimated, in words for notes: "WLSMV", "MLR",
  * "ML", with ", full information" after FIML. */
 const char *brisk_fitted_estimator(const brisk_fitted *f);
+
+/* ---- factor scores of fits, as a data file ---- */
+
+/* The factor scores (brisk_fitted_scores) of a survey's fits as a dataset
+ * of one row per respondent: the survey's id column, then for each fit one
+ * column per latent variable, named LATENT_KEY with the behaviour's key
+ * (LATENT for a survey without behaviours), empty where the fit did not use
+ * the respondent.  A survey without 'id =' is BRISK_ERR_ARGUMENT. */
+brisk_status brisk_survey_fit_scores(const brisk_survey *s, const brisk_survey_data *d,
+                                     const brisk_survey_fits *fits, brisk_score_method method,
+                                     brisk_dataset **out, brisk_error *err);
+/* The same for a fit of a data file: a row per data row, named by the
+ * column id (copied) or, when id is NULL, by its number from 1 in a column
+ * "row"; then one column per latent variable. */
+brisk_status brisk_data_fit_scores(const brisk_fitted *f, const brisk_dataset *ds,
+                                   const char *id, brisk_score_method method,
+                                   brisk_dataset **out, brisk_error *err);
 
 /* ---- comparing behaviours rated by the same respondents ---- */
 

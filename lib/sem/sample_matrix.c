@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A published covariance or correlation matrix (with N, and SDs and means
  * when given) read from text, and the moments lavaan's sample.cov /
  * sample.nobs make of it.

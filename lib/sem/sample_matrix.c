@@ -534,6 +534,17 @@ brisk_status brisk_sample_matrix_read(brisk_io *io, const brisk_sample_matrix_op
 
 /* ------------------------------------------------------------ moments */
 
+/* "a, b, c": the matrix's variables, for a message. */
+static const char *variables(const brisk_sample_matrix *s, char *list, size_t size)
+{
+    list[0] = '\0';
+    for (size_t k = 0, at = 0; k < s->p && at < size; k++) {
+        int w = snprintf(list + at, size - at, "%s%s", k ? ", " : "", s->names[k]);
+        at += w > 0 ? (size_t)w : 0;
+    }
+    return list;
+}
+
 /* The model's variables among the matrix's, in the model's order. */
 static brisk_status model_columns(const brisk_model *m, const brisk_sample_matrix *s, size_t *col,
                                   brisk_error *err)
@@ -545,15 +556,11 @@ static brisk_status model_columns(const brisk_model *m, const brisk_sample_matri
                 col[j] = k;
         if (col[j] < s->p)
             continue;
-        char list[600] = "";
-        for (size_t k = 0, at = 0; k < s->p && at < sizeof list; k++) {
-            int w = snprintf(list + at, sizeof list - at, "%s%s", k ? ", " : "", s->names[k]);
-            at += w > 0 ? (size_t)w : 0;
-        }
+        char list[600];
         brisk_error_variable(err, m->ov[j]);
         brisk_error_at(err, s->source, 0, 0);
         return brisk_error_set(err, BRISK_ERR_COLUMN, "the model's '%s' is not a variable of "
-                               "the matrix (its variables: %s)", m->ov[j], list);
+                               "the matrix (its variables: %s)", m->ov[j], variables(s, list, sizeof list));
     }
     return BRISK_OK;
 }
@@ -650,6 +657,13 @@ brisk_status brisk_fit_matrix_text(const char *text, const char *source, long fi
     if (st == BRISK_OK)
         st = brisk_model_new(out->syntax, (const char *const *)s->names, s->p, &mopt,
                              &out->model, err);
+    if (st == BRISK_ERR_COLUMN && err && err->variable[0]) {
+        /* the model builder speaks of data columns: say which matrix */
+        char list[600];
+        brisk_error_set(err, st, "'%s' is neither a latent variable (left of =~) nor a "
+                        "variable of the matrix in %s (its variables: %s)", err->variable,
+                        s->source, variables(s, list, sizeof list));
+    }
     if (st == BRISK_OK)
         st = brisk_sem_check_size(out->model, err);
     if (st == BRISK_OK)

@@ -421,8 +421,9 @@ typedef struct brisk_sample_matrix {
 /* Read a lower triangle or a full matrix (names on the first line or
  * starting each row; optional rows "sd", "mean", "n"; see sample_matrix.c).
  * Every fault is BRISK_ERR_FORMAT or _VALUE at its line (not symmetric,
- * a row's length, a non-number, the diagonal), BRISK_ERR_ARGUMENT for
- * what the options and the file say together (no N, SDs without --cor). */
+ * a row's length, a non-number, the diagonal, no N, no SDs for
+ * correlations), BRISK_ERR_ARGUMENT where the options contradict the file
+ * (N or a list given twice, SDs with covariances). */
 brisk_status brisk_sample_matrix_read(brisk_io *io, const brisk_sample_matrix_options *opt,
                                 brisk_sample_matrix *out, brisk_error *err);
 void brisk_sample_matrix_free(brisk_sample_matrix *s);

@@ -396,9 +396,9 @@ static brisk_status pick_list(reader *r, const char *what, const double *file, s
                        "too: give one", what, option);
     size_t n = line ? nfile : ngiven;
     if ((line || given) && n != p)
-        return fail_at(r, line, BRISK_ERR_VALUE, "%s %zu %s%s for the %zu variables of the "
-                       "matrix; give one per variable, in the matrix's order", line ? "the file's "
-                       "row gives" : option, n, what, n == 1 ? "" : "s", p);
+        return fail_at(r, line, BRISK_ERR_VALUE, "%s gives %zu %s%s for the %zu variables of "
+                       "the matrix; give one per variable, in the matrix's order",
+                       line ? "the file's row" : option, n, what, n == 1 ? "" : "s", p);
     *out = line ? file : given;
     return BRISK_OK;
 }
@@ -420,7 +420,7 @@ static brisk_status finish(reader *r, const brisk_sample_matrix_options *opt, br
                        "correlation matrix (--cor); a covariance matrix has its variances on "
                        "the diagonal");
     if (opt->correlations && !sd)
-        return fail_at(r, 0, BRISK_ERR_ARGUMENT, "a correlation matrix needs the standard "
+        return fail_at(r, 0, BRISK_ERR_FORMAT, "a correlation matrix needs the standard "
                        "deviations: an 'sd' row in the file or --sd LIST (lavaan fits the "
                        "covariances, cor2cov)");
     if (r->n_line && opt->n > 0)
@@ -428,7 +428,7 @@ static brisk_status finish(reader *r, const brisk_sample_matrix_options *opt, br
                        "give one");
     double n = r->n_line ? r->n : opt->n;
     if (!(n > 0))
-        return fail_at(r, 0, BRISK_ERR_ARGUMENT, "no N: give the number of respondents with "
+        return fail_at(r, 0, BRISK_ERR_FORMAT, "no N: give the number of respondents with "
                        "--n N or an 'n' row in the file (lavaan's sample.nobs)");
     if (n < 2 || n != floor(n) || n > 1e15)
         return fail_at(r, r->n_line, BRISK_ERR_VALUE, "N is %g: the number of respondents is "

@@ -217,7 +217,7 @@ static void test_faults(void **state)
     bad("a b\n1 2\n3 1\n", n10, BRISK_ERR_VALUE, 3, "not symmetric");
     bad("a b c\n1\n2 3 4\n", n10, BRISK_ERR_FORMAT, 3, "row 2 of the matrix has 3 entries");
     bad("a b\n1\n0.5 x\n", n10, BRISK_ERR_VALUE, 3, "'x', is not a number");
-    bad("a b\n1\n0.5 1\n", none, BRISK_ERR_ARGUMENT, 0, "no N");
+    bad("a b\n1\n0.5 1\n", none, BRISK_ERR_FORMAT, 0, "no N");
     bad("a b\n1\n0.5 1\nn 1\n", none, BRISK_ERR_VALUE, 4, "at least 2");
     bad("a b\n1\n0.5 1\nn 10\n", n10, BRISK_ERR_ARGUMENT, 4, "give one");
     bad("1\n0.5 1\n", n10, BRISK_ERR_FORMAT, 1, "no names");
@@ -226,7 +226,7 @@ static void test_faults(void **state)
     bad("a b\n1\n0.5 1\nsd 1 2 3\n", (brisk_sample_matrix_options){.n = 10,
         .correlations = true}, BRISK_ERR_VALUE, 4, "3 sds for the 2 variables");
     bad("a b\n1\n0.5 1\n", (brisk_sample_matrix_options){.n = 10, .correlations = true},
-        BRISK_ERR_ARGUMENT, 0, "needs the standard deviations");
+        BRISK_ERR_FORMAT, 0, "needs the standard deviations");
     bad("a b\n1\n0.5 2\nsd 1 1\n", (brisk_sample_matrix_options){.n = 10,
         .correlations = true}, BRISK_ERR_VALUE, 3, "diagonal of a correlation");
     bad("a a\n1\n0.5 1\n", n10, BRISK_ERR_FORMAT, 1, "named twice");

@@ -90,7 +90,8 @@ const cli_command cmd_fit = {
         "Examples:\n"
         "  brisk fit surveys/rongcheng/rongcheng.survey\n"
         "  brisk fit --data tests/data/hs.csv --model doc/examples/hs.lav \\\n"
-        "      --format json -o hs.json\n",
+        "      --format json -o hs.json\n"
+        "  brisk fit --cov tests/data/wheaton.cov --model doc/examples/wheaton.lav\n",
     .run = run,
 };
 

@@ -188,16 +188,11 @@ static int matrix_option(fit_options *o, int opt, const char *arg)
     return -1;
 }
 
-/* What a matrix cannot give: everything that needs the respondents' rows. */
-static int check_matrix_options(const fit_options *o)
+/* The first option given that needs the respondents' rows, or NULL. */
+static const char *needs_rows(const fit_options *o)
 {
-    if (!o->matrix)
-        return o->list_option ? cli_usage_error(&cmd_fit, "%s goes with --cov FILE or --cor "
-                                                "FILE", o->list_option)
-                              : -1;
     const brisk_model_options *m = &o->model_opt;
-    const char *raw = o->survey || o->data ? "a survey or --data"
-                      : o->group ? "--group (several groups' matrices are not read yet)"
+    return o->group ? "--group (several groups' matrices are not read yet)"
                       : o->boot.draws ? "--bootstrap"
                       : m->estimator == BRISK_ESTIMATOR_MLR ? "--estimator mlr (robust SEs)"
                       : m->estimator == BRISK_ESTIMATOR_WLSMV ? "--estimator wlsmv"
@@ -210,10 +205,25 @@ static int check_matrix_options(const fit_options *o)
                       : o->test && strcmp(o->test, "standard") != 0 ? "--test other than "
                                                                        "standard"
                                                                      : NULL;
+}
+
+static int refuse_rows(const char *raw, const char *matrix)
+{
+    return cli_usage_error(&cmd_fit, "%s needs the raw data; a model fitted from a matrix "
+                           "(%s) is fitted by ML with standard errors from the expected "
+                           "information", raw, matrix);
+}
+
+/* What a matrix cannot give: everything that needs the respondents' rows. */
+static int check_matrix_options(const fit_options *o)
+{
+    if (!o->matrix)
+        return o->list_option ? cli_usage_error(&cmd_fit, "%s goes with --cov FILE or --cor "
+                                                "FILE", o->list_option)
+                              : -1;
+    const char *raw = o->survey || o->data ? "a survey or --data" : needs_rows(o);
     if (raw)
-        return cli_usage_error(&cmd_fit, "%s needs the raw data; a model fitted from a matrix "
-                               "(%s) is fitted by ML with standard errors from the expected "
-                               "information", raw, o->matrix_opt.correlations ? "--cor" : "--cov");
+        return refuse_rows(raw, o->matrix_opt.correlations ? "--cor" : "--cov");
     if (!o->model)
         return cli_usage_error(&cmd_fit, "%s FILE needs --model FILE",
                                o->matrix_opt.correlations ? "--cor" : "--cov");
@@ -474,36 +484,79 @@ static int fit_data_file(const fit_options *o)
     return status;
 }
 
-/* The matrix file read and the model fitted to it. */
-static int fit_matrix(const fit_options *o)
+/* The matrix file read and the model (text, from source's first_line)
+ * fitted to it; shown names the matrix in the output's note. */
+static int fit_matrix_text(const fit_options *o, const char *matrix, const char *shown,
+                           const brisk_sample_matrix_options *mopt, const char *text,
+                           const char *source, long first_line, brisk_error *err)
 {
-    brisk_error err;
-    brisk_error_clear(&err);
     brisk_fitted fitted = {0};
     brisk_sample_matrix sm = {0};
     brisk_io io = {0};
-    char *text = cli_read_text_file(o->model, &err);
-    brisk_status st = text ? brisk_io_open_file(&io, o->matrix, &err) : err.status;
+    brisk_status st = brisk_io_open_file(&io, matrix, err);
     if (st == BRISK_OK) {
-        st = brisk_sample_matrix_read(&io, &o->matrix_opt, &sm, &err);
+        st = brisk_sample_matrix_read(&io, mopt, &sm, err);
         brisk_io_close(&io);
     }
     if (st == BRISK_OK)
-        st = brisk_fit_matrix_text(text, o->model, 1, &sm, &o->model_opt, &fitted, &err);
+        st = brisk_fit_matrix_text(text, source, first_line, &sm, &o->model_opt, &fitted, err);
     int status;
     if (st != BRISK_OK) {
-        status = cli_fail(&err);
+        status = cli_fail(err);
     } else {
         char note[1024];
         snprintf(note, sizeof note, "Fitted from the %s matrix in %s (N = %zu%s), as lavaan's "
-                 "sample.cov and sample.nobs.", o->matrix_opt.correlations ? "correlation"
-                 : "covariance", o->matrix, sm.n, sm.mean ? ", with means" : "");
+                 "sample.cov and sample.nobs.", mopt->correlations ? "correlation"
+                 : "covariance", shown, sm.n, sm.mean ? ", with means" : "");
         brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted};
         status = write_results(o, &r, 1, NULL, note);
     }
     brisk_fitted_free(&fitted);
     brisk_sample_matrix_free(&sm);
+    return status;
+}
+
+static int fit_matrix(const fit_options *o)
+{
+    brisk_error err;
+    brisk_error_clear(&err);
+    char *text = cli_read_text_file(o->model, &err);
+    int status = text ? fit_matrix_text(o, o->matrix, o->matrix, &o->matrix_opt, text, o->model, 1, &err)
+                      : cli_fail(&err);
     free(text);
+    return status;
+}
+
+/* A survey that declares its matrix (cov = FILE, n = N) instead of data:
+ * its [model] fitted to the matrix; -1 when the survey has data. */
+static int fit_survey_matrix(const fit_options *o)
+{
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_survey *s = NULL;
+    char *path = cli_find_survey(o->survey, &err);
+    if (!path || brisk_survey_load(path, &s, &err) != BRISK_OK) {
+        free(path);
+        return cli_fail(&err);
+    }
+    int status = -1;
+    const char *raw = needs_rows(o);
+    if (s->matrix && raw)
+        status = refuse_rows(raw, "the survey's cov = or cor =");
+    else if (s->matrix && o->nbehaviours)
+        status = cli_usage_error(&cmd_fit, "--behaviour: %s has no behaviours, only its matrix",
+                                 path);
+    else if (s->matrix && !s->model)
+        status = cli_usage_error(&cmd_fit, "%s declares a matrix but has no [model] to fit",
+                                 path);
+    else if (s->matrix)
+        status = fit_matrix_text(o, s->matrix_path, s->matrix,
+                                 &(brisk_sample_matrix_options){
+                                     .correlations = s->matrix_correlations, .n = s->matrix_n,
+                                     .n_source = "the survey's n ="},
+                                 s->model, s->path, s->model_line, &err);
+    brisk_survey_free(s);
+    free(path);
     return status;
 }
 
@@ -543,7 +596,10 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
 
 static int fit_survey(fit_options *o)
 {
-    int status = cli_check_behaviours(&cmd_fit, o->survey, o->behaviours, o->nbehaviours);
+    int status = fit_survey_matrix(o);
+    if (status >= 0)
+        return status;
+    status = cli_check_behaviours(&cmd_fit, o->survey, o->behaviours, o->nbehaviours);
     if (status < 0)
         status = cli_check_se_test_survey(&cmd_fit, o->survey, o->se, o->test, &o->model_opt);
     if (status >= 0)

@@ -405,6 +405,7 @@ typedef struct brisk_sample_matrix_options {
     const double *mean;           /* the means given outside the file, or NULL */
     size_t nmean;
     double n;                     /* N given outside the file, or 0 */
+    const char *n_source;         /* where, for messages (NULL: "--n") */
 } brisk_sample_matrix_options;
 
 /* A matrix as published: covariances with the divisor N - 1. */

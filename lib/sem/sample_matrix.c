@@ -424,8 +424,8 @@ static brisk_status finish(reader *r, const brisk_sample_matrix_options *opt, br
                        "deviations: an 'sd' row in the file or --sd LIST (lavaan fits the "
                        "covariances, cor2cov)");
     if (r->n_line && opt->n > 0)
-        return fail_at(r, r->n_line, BRISK_ERR_ARGUMENT, "the file gives N and --n does too: "
-                       "give one");
+        return fail_at(r, r->n_line, BRISK_ERR_ARGUMENT, "the file gives N and %s does too: "
+                       "give one", opt->n_source ? opt->n_source : "--n");
     double n = r->n_line ? r->n : opt->n;
     if (!(n > 0))
         return fail_at(r, 0, BRISK_ERR_FORMAT, "no N: give the number of respondents with "

@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
-echo "1..9"
+echo "1..10"
 
 check() {  # check NAME COMMAND...: passes when the command succeeds
     name=$1; shift
@@ -120,6 +120,33 @@ test_labelled_rows() {
         run 0 fit --cor "$tmp/l.csv" --model "$tmp/m.lav" && has "(N = 40, with means)" "$tmp/out"
 }
 
+# a study declared by its matrix in the survey file
+test_survey() {
+    run 0 fit "$top_srcdir/doc/examples/wheaton.survey" &&
+        grep -q "^Chi-square  *4.735$" "$tmp/out" &&
+        run 1 describe "$top_srcdir/doc/examples/wheaton.survey" &&
+        has "wheaton.survey:5: this study has no data, only its published covariance matrix" "$tmp/err" &&
+        has "needs the raw data" "$tmp/err" &&
+        run 1 reliability "$top_srcdir/doc/examples/wheaton.survey" &&
+        run 1 fit "$top_srcdir/doc/examples/wheaton.survey" --estimator mlr &&
+        has "needs the raw data" "$tmp/err" &&
+        mkdir -p "$tmp/s" && grep -v '^n ' "$wheaton" >"$tmp/s/w.cov" &&
+        printf '[survey]\ncov = w.cov\nn = 932\n[model]\n' >"$tmp/s/w.survey" &&
+        grep -v '^#' "$ref/wheaton.lav" >>"$tmp/s/w.survey" &&
+        run 0 fit "$tmp/s/w.survey" && grep -q "^Chi-square  *4.735$" "$tmp/out" &&
+        printf '[survey]\ncov = ../w.cov\nn = 932\n[model]\nf =~ a + b + c\n' >"$tmp/s/n2.survey" &&
+        cp "$wheaton" "$tmp/w.cov" &&
+        run 1 fit "$tmp/s/n2.survey" && has "the file gives N and the survey's n = does too" "$tmp/err" &&
+        printf '[survey]\ndata = x.csv\ncov = w.cov\n[model]\nf =~ a + b + c\n' >"$tmp/s/d.survey" &&
+        run 2 fit "$tmp/s/d.survey" && has "d.survey:2: a study declared by its matrix (cov = FILE) has no respondents' rows, so it cannot have data = FILE" "$tmp/err" &&
+        printf '[survey]\ncov = w.cov\nweight = w\n[model]\nf =~ a + b + c\n' >"$tmp/s/w2.survey" &&
+        run 2 fit "$tmp/s/w2.survey" && has "w2.survey:3:" "$tmp/err" && has "cannot have a weight" "$tmp/err" &&
+        printf '[survey]\ndata = x.csv\nn = 10\n[model]\nf =~ a + b + c\n' >"$tmp/s/n.survey" &&
+        run 2 fit "$tmp/s/n.survey" && has "n.survey:3: 'n' is the number of respondents of a published matrix" "$tmp/err" &&
+        printf '[survey]\ncov = w.cov\nn = 1.5\n[model]\nf =~ a + b + c\n' >"$tmp/s/n3.survey" &&
+        run 2 fit "$tmp/s/n3.survey" && has "n3.survey:3: 'n = 1.5'" "$tmp/err"
+}
+
 check "Wheaton's matrix: chi-square 4.735 on 4 df" test_wheaton
 check "SDs and means on the command line" test_lists
 check "R's write.csv(cov(x))" test_write_csv
@@ -128,6 +155,7 @@ check "usage errors" test_usage
 check "bad matrices: exit 2, file and line, nothing written" test_bad_input
 check "--help documents the options" test_help
 check "rows led by their names, sd/mean/n rows" test_labelled_rows
+check "a survey declaring its matrix: fit, and the other commands refused" test_survey
 n=$((n + 1))
 if [ -x "$brisk" ]; then echo "ok $n - brisk built"; else echo "not ok $n - brisk built"; failed=$((failed + 1)); fi
 [ "$failed" -eq 0 ]

@@ -671,6 +671,12 @@ brisk_status brisk_fit_matrix_text(const char *text, const char *source, long fi
     if (st == BRISK_OK)
         st = brisk_fit_ml(out->model, out->moments, &(brisk_fit_options){.time_limit = mopt.time_limit},
                           &out->fit, err);
+    if (st == BRISK_OK && out->model->meanstructure && !s->mean &&
+        brisk_fit_add_warning(out->fit, "a mean structure without the means: the matrix gives "
+                              "none, so they are taken as 0 (as lavaan does, warning that "
+                              "sample.mean is missing); give a mean row or --means") !=
+            BRISK_OK)
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st != BRISK_OK && err && !err->file[0])
         brisk_error_at(err, st == BRISK_ERR_DATA ? s->source : source, 0, 0);
     if (st != BRISK_OK)

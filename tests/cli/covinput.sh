@@ -56,10 +56,12 @@ test_lists() {
         has "anomia67     ~1" "$tmp/out" && has "(N = 932, with means)" "$tmp/out"
 }
 
-# write.csv(cov(x)) of R, with --n
+# write.csv(cov(x)) of R, with --n; a mean structure without means warned
 test_write_csv() {
     run 0 fit --cov "$ref/hs.cov.csv" --n 301 --model "$ref/hs.lav" &&
-        grep -q "^Chi-square  *85.306$" "$tmp/out"
+        grep -q "^Chi-square  *85.306$" "$tmp/out" &&
+        run 0 fit --cov "$ref/hs.cov.csv" --n 301 --model "$ref/hs.lav" --meanstructure &&
+        has "a mean structure without the means" "$tmp/err"
 }
 
 # everything that needs the respondents' rows: exit 1, said so

@@ -9,8 +9,9 @@
  * the matrix file, then optionally a line #@data and a model.  The reader
  * gets the matrix with its length (NUL bytes and all, as from a file); a
  * model with a NUL byte is skipped, as the program refuses it.  A model is
- * fitted only to a matrix of at most 8 variables, so that an input cannot
- * spend its time in the optimizer. */
+ * fitted only to a matrix of at most 8 variables, and within 2 s
+ * (brisk_model_options.time_limit, as fuzz_fit: a stalled search on a
+ * degenerate matrix ends by the limit, as it would for a user). */
 #include <config.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@ static void fit(const brisk_sample_matrix *sm, const uint8_t *model, size_t size
     }
     brisk_fitted fitted;
     brisk_error err;
-    if (brisk_fit_matrix_text(text, "fuzz.lav", 1, sm, NULL, &fitted, &err) == BRISK_OK) {
+    brisk_model_options opt = {.time_limit = 2.0};
+    if (brisk_fit_matrix_text(text, "fuzz.lav", 1, sm, &opt, &fitted, &err) == BRISK_OK) {
         brisk_table_list *tables = brisk_table_list_new();
         brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted};
         if (tables && brisk_fit_tables(&r, 1, tables, &err) == BRISK_OK)

@@ -215,15 +215,21 @@ static int refuse_rows(const char *raw, const char *matrix)
 }
 
 /* What a matrix cannot give: everything that needs the respondents' rows. */
-static int check_matrix_options(const fit_options *o)
+static int check_matrix_options(const fit_options *o, bool boot_detail)
 {
     if (!o->matrix)
         return o->list_option ? cli_usage_error(&cmd_fit, "%s goes with --cov FILE or --cor "
                                                 "FILE", o->list_option)
                               : -1;
-    const char *raw = o->survey || o->data ? "a survey or --data" : needs_rows(o);
+    const char *raw = o->survey || o->data ? "a survey or --data"
+                      : boot_detail ? "--ci, --seed or --exclude-inadmissible (the bootstrap)"
+                                    : needs_rows(o);
     if (raw)
         return refuse_rows(raw, o->matrix_opt.correlations ? "--cor" : "--cov");
+    if (o->nbehaviours || o->model_opt.group_equal)
+        return cli_usage_error(&cmd_fit, "%s goes with a survey%s", o->nbehaviours
+                               ? "--behaviour" : "--group-equal", o->nbehaviours ? ""
+                               : "'s or a data file's groups (--group)");
     if (!o->model)
         return cli_usage_error(&cmd_fit, "%s FILE needs --model FILE",
                                o->matrix_opt.correlations ? "--cor" : "--cov");
@@ -317,7 +323,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         o->survey = argv[optind++];
     if (optind < argc)
         return cli_usage_error(&cmd_fit, "unexpected argument '%s'", argv[optind]);
-    if ((status = check_matrix_options(o)) >= 0)
+    if ((status = check_matrix_options(o, boot_detail)) >= 0)
         return status;
     if (status == -2) {   /* a matrix: the rest concerns data */
         o->diagram = diagram_format(&o->common);

@@ -68,7 +68,7 @@ test_write_csv() {
 test_needs_raw_data() {
     for opt in "--bootstrap 100" "--estimator mlr" "--estimator wlsmv" "--missing fiml" \
                "--where x>1" "--weight w" "--cluster c" "--group g" "--se robust.sem" \
-               "--data $wheaton"; do
+               "--data $wheaton" "--seed 3" "--ci bca"; do
         # shellcheck disable=SC2086
         run 1 fit --cov "$wheaton" --model "$ref/wheaton.lav" $opt &&
             has "needs the raw data" "$tmp/err" || return 1
@@ -83,7 +83,11 @@ test_usage() {
         run 1 fit --cor "$wheaton" --sd 1,x --model "$ref/wheaton.lav" &&
         has "--sd takes numbers" "$tmp/err" &&
         run 1 fit --cov "$wheaton" --n 100 --model "$ref/wheaton.lav" &&
-        has "give one" "$tmp/err"
+        has "give one" "$tmp/err" &&
+        run 1 fit --cov "$wheaton" -b crime --model "$ref/wheaton.lav" &&
+        has "--behaviour goes with a survey" "$tmp/err" &&
+        run 1 fit --cov "$wheaton" --group-equal loadings --model "$ref/wheaton.lav" &&
+        has "--group-equal goes with" "$tmp/err"
 }
 
 # bad FILE CONTENT STATUS FRAGMENT [OPTIONS...]: the matrix (--cov, or

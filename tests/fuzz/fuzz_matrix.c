@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer harness: the reader of published matrices
  * (lib/sem/sample_matrix.c, `brisk fit --cov/--cor`) and, when the input
  * carries a model, the fit to it (moments, positive definiteness, ML) and

@@ -16,6 +16,7 @@ const cli_command cmd_fit = {
     .usage =
         "Usage: brisk fit [OPTION]... SURVEY\n"
         "       brisk fit [OPTION]... --data FILE --model FILE\n"
+        "       brisk fit [OPTION]... --cov FILE --n N --model FILE\n"
         "Fit a structural equation model written in lavaan syntax by maximum\n"
         "likelihood, with lavaan's defaults and numbers: estimates, standard errors\n"
         "(expected information), z, p, 95% CIs, standardized solutions (std.lv,\n"
@@ -27,7 +28,19 @@ const cli_command cmd_fit = {
         "Options:\n"
         "  -d, --data FILE       data file (.csv .xlsx .sav .dta ...) without a survey\n"
         CLI_READ_HELP
-        "  -m, --model FILE      model file in lavaan syntax, with --data\n"
+        "  -m, --model FILE      model file in lavaan syntax, with --data, --cov or --cor\n"
+        "      --cov FILE        fit a published covariance matrix instead of data\n"
+        "                        (lavaan's sample.cov): a lower triangle or the full\n"
+        "                        matrix, a row per line, blanks or commas between\n"
+        "                        entries, the variables' names on the first line (or\n"
+        "                        starting each row); optional rows 'sd', 'mean', 'n'\n"
+        "      --cor FILE        the same for a correlation matrix, with the SDs\n"
+        "      --n N             the number of respondents (lavaan's sample.nobs)\n"
+        "      --sd LIST         with --cor: the SDs, in the matrix's order\n"
+        "      --means LIST      the means (a mean structure, as sample.mean)\n"
+        "                        Fitted by ML only: what needs the respondents' rows\n"
+        "                        (bootstrap, MLR, FIML, WLSMV, weights, --where) is\n"
+        "                        refused\n"
         "  -b, --behaviour B     fit only this behaviour, by its key or its label (in\n"
         "                        any case); repeatable\n"
         "  -g, --group COL       fit the model jointly in the groups COL defines\n"
@@ -84,13 +97,15 @@ const cli_command cmd_fit = {
         "Examples:\n"
         "  brisk fit surveys/rongcheng/rongcheng.survey\n"
         "  brisk fit --data tests/data/hs.csv --model doc/examples/hs.lav \\\n"
-        "      --format json -o hs.json\n",
+        "      --format json -o hs.json\n"
+        "  brisk fit --cov tests/data/wheaton.cov --model doc/examples/wheaton.lav\n",
     .run = run,
 };
 
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
        OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE, OPT_SE, OPT_TEST,
-       OPT_STANDARDIZED, OPT_SCORES, OPT_SCORE_METHOD, OPT_ID };
+       OPT_STANDARDIZED, OPT_SCORES, OPT_SCORE_METHOD, OPT_ID, OPT_COV, OPT_COR, OPT_N, OPT_SD,
+       OPT_MEANS };
 
 typedef struct fit_options {
     cli_common common;
@@ -104,6 +119,11 @@ typedef struct fit_options {
     const char *scores, *id;      /* --scores FILE, --id COL */
     const char *score_method_name;
     brisk_score_method score_method;
+    /* a published matrix (--cov or --cor) instead of data */
+    const char *matrix;
+    brisk_sample_matrix_options matrix_opt;
+    double sd[BRISK_MATRIX_MAX_VARIABLES], means[BRISK_MATRIX_MAX_VARIABLES];
+    const char *list_option;      /* the first of --n, --sd, --means given */
 } fit_options;
 
 static const char *extension_of(const char *path)
@@ -149,6 +169,112 @@ static int check_score_options(fit_options *o)
     return -1;
 }
 
+/* ------------------------------------------------------------ a published matrix */
+
+/* --sd and --means: numbers separated by commas or blanks. */
+static bool parse_list(const char *arg, double *out, size_t *n)
+{
+    *n = 0;
+    const char *s = arg;
+    while (*s) {
+        s += strspn(s, " \t,");
+        if (!*s)
+            break;
+        size_t len = strcspn(s, " \t,");
+        char tok[64];
+        if (len >= sizeof tok || *n == BRISK_MATRIX_MAX_VARIABLES)
+            return false;
+        memcpy(tok, s, len);
+        tok[len] = '\0';
+        if (!cli_parse_number(tok, -1e300, 1e300, &out[(*n)++]))
+            return false;
+        s += len;
+    }
+    return *n > 0;
+}
+
+static int matrix_option(fit_options *o, int opt, const char *arg)
+{
+    if (opt == OPT_COV || opt == OPT_COR) {
+        if (o->matrix)
+            return cli_usage_error(&cmd_fit, "give one matrix: --cov FILE or --cor FILE");
+        o->matrix = arg;
+        o->matrix_opt.correlations = opt == OPT_COR;
+        return -1;
+    }
+    if (!o->list_option)
+        o->list_option = opt == OPT_N ? "--n" : opt == OPT_SD ? "--sd" : "--means";
+    if (opt == OPT_N) {
+        if (!cli_parse_number(arg, 1, 1e15, &o->matrix_opt.n))
+            return cli_usage_error(&cmd_fit, "--n takes the number of respondents, not '%s'",
+                                   arg);
+        return -1;
+    }
+    double *to = opt == OPT_SD ? o->sd : o->means;
+    size_t *n = opt == OPT_SD ? &o->matrix_opt.nsd : &o->matrix_opt.nmean;
+    if (!parse_list(arg, to, n))
+        return cli_usage_error(&cmd_fit, "%s takes numbers separated by commas or blanks "
+                               "(at most %d), not '%s'", opt == OPT_SD ? "--sd" : "--means",
+                               BRISK_MATRIX_MAX_VARIABLES, arg);
+    if (opt == OPT_SD)
+        o->matrix_opt.sd = o->sd;
+    else
+        o->matrix_opt.mean = o->means;
+    return -1;
+}
+
+/* The first option given that needs the respondents' rows, or NULL. */
+static const char *needs_rows(const fit_options *o)
+{
+    const brisk_model_options *m = &o->model_opt;
+    return o->group ? "--group (several groups' matrices are not read yet)"
+                      : o->scores ? "--scores (factor scores are the respondents')"
+                      : o->boot.draws ? "--bootstrap"
+                      : m->estimator == BRISK_ESTIMATOR_MLR ? "--estimator mlr (robust SEs)"
+                      : m->estimator == BRISK_ESTIMATOR_WLSMV ? "--estimator wlsmv"
+                      : m->fiml ? "--missing fiml"
+                      : m->weight ? "--weight"
+                      : m->cluster ? "--cluster"
+                      : o->common.where ? "--where"
+                      : o->common.read_option ? o->common.read_option
+                      : o->se && strcmp(o->se, "standard") != 0 ? "--se other than standard"
+                      : o->test && strcmp(o->test, "standard") != 0 ? "--test other than "
+                                                                       "standard"
+                                                                     : NULL;
+}
+
+static int refuse_rows(const char *raw, const char *matrix)
+{
+    return cli_usage_error(&cmd_fit, "%s needs the raw data; a model fitted from a matrix "
+                           "(%s) is fitted by ML with standard errors from the expected "
+                           "information", raw, matrix);
+}
+
+/* What a matrix cannot give: everything that needs the respondents' rows. */
+static int check_matrix_options(const fit_options *o, bool boot_detail)
+{
+    if (!o->matrix)
+        return o->list_option ? cli_usage_error(&cmd_fit, "%s goes with --cov FILE or --cor "
+                                                "FILE", o->list_option)
+                              : -1;
+    const char *raw = o->survey || o->data ? "a survey or --data"
+                      : boot_detail ? "--ci, --seed or --exclude-inadmissible (the bootstrap)"
+                                    : needs_rows(o);
+    if (raw)
+        return refuse_rows(raw, o->matrix_opt.correlations ? "--cor" : "--cov");
+    if (o->nbehaviours || o->model_opt.group_equal)
+        return cli_usage_error(&cmd_fit, "%s goes with a survey%s", o->nbehaviours
+                               ? "--behaviour" : "--group-equal", o->nbehaviours ? ""
+                               : "'s or a data file's groups (--group)");
+    if (!o->model)
+        return cli_usage_error(&cmd_fit, "%s FILE needs --model FILE",
+                               o->matrix_opt.correlations ? "--cor" : "--cov");
+    if (o->matrix_opt.sd && !o->matrix_opt.correlations)
+        return cli_usage_error(&cmd_fit, "--sd goes with --cor; a covariance matrix has the "
+                               "variances on its diagonal");
+    return -2;
+}
+
 static int parse_options(fit_options *o, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -166,6 +292,9 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"scores", required_argument, NULL, OPT_SCORES},
         {"score-method", required_argument, NULL, OPT_SCORE_METHOD},
         {"id", required_argument, NULL, OPT_ID},
+        {"cov", required_argument, NULL, OPT_COV}, {"cor", required_argument, NULL, OPT_COR},
+        {"n", required_argument, NULL, OPT_N}, {"sd", required_argument, NULL, OPT_SD},
+        {"means", required_argument, NULL, OPT_MEANS},
         CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
@@ -190,6 +319,14 @@ static int parse_options(fit_options *o, int argc, char **argv)
         case OPT_SCORE_METHOD: o->score_method_name = optarg; break;
         case OPT_ID: o->id = optarg; break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
+        case OPT_COV:
+        case OPT_COR:
+        case OPT_N:
+        case OPT_SD:
+        case OPT_MEANS:
+            if ((status = matrix_option(o, opt, optarg)) >= 0)
+                return status;
+            break;
         case CLI_OPT_ESTIMATOR:
         case CLI_OPT_MISSING:
         case CLI_OPT_WEIGHT:
@@ -228,6 +365,12 @@ static int parse_options(fit_options *o, int argc, char **argv)
         o->survey = argv[optind++];
     if (optind < argc)
         return cli_usage_error(&cmd_fit, "unexpected argument '%s'", argv[optind]);
+    if ((status = check_matrix_options(o, boot_detail)) >= 0)
+        return status;
+    if (status == -2) {   /* a matrix: the rest concerns data */
+        o->diagram = diagram_format(&o->common);
+        return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);
+    }
     if (o->survey && (o->data || o->model))
         return cli_usage_error(&cmd_fit, "give a survey or --data and --model, not both");
     if (!o->survey && (!o->data || !o->model))
@@ -397,6 +540,82 @@ static int fit_data_file(const fit_options *o)
     return status;
 }
 
+/* The matrix file read and the model (text, from source's first_line)
+ * fitted to it; shown names the matrix in the output's note. */
+static int fit_matrix_text(const fit_options *o, const char *matrix, const char *shown,
+                           const brisk_sample_matrix_options *mopt, const char *text,
+                           const char *source, long first_line, brisk_error *err)
+{
+    brisk_fitted fitted = {0};
+    brisk_sample_matrix sm = {0};
+    brisk_io io = {0};
+    brisk_status st = brisk_io_open_file(&io, matrix, err);
+    if (st == BRISK_OK) {
+        st = brisk_sample_matrix_read(&io, mopt, &sm, err);
+        brisk_io_close(&io);
+    }
+    if (st == BRISK_OK)
+        st = brisk_fit_matrix_text(text, source, first_line, &sm, &o->model_opt, &fitted, err);
+    int status;
+    if (st != BRISK_OK) {
+        status = cli_fail(err);
+    } else {
+        char note[1024];
+        snprintf(note, sizeof note, "Fitted from the %s matrix in %s (N = %zu%s), as lavaan's "
+                 "sample.cov and sample.nobs.", mopt->correlations ? "correlation"
+                 : "covariance", shown, sm.n, sm.mean ? ", with means" : "");
+        brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted};
+        status = write_results(o, &r, 1, NULL, note);
+    }
+    brisk_fitted_free(&fitted);
+    brisk_sample_matrix_free(&sm);
+    return status;
+}
+
+static int fit_matrix(const fit_options *o)
+{
+    brisk_error err;
+    brisk_error_clear(&err);
+    char *text = cli_read_text_file(o->model, &err);
+    int status = text ? fit_matrix_text(o, o->matrix, o->matrix, &o->matrix_opt, text, o->model, 1, &err)
+                      : cli_fail(&err);
+    free(text);
+    return status;
+}
+
+/* A survey that declares its matrix (cov = FILE, n = N) instead of data:
+ * its [model] fitted to the matrix; -1 when the survey has data. */
+static int fit_survey_matrix(const fit_options *o)
+{
+    brisk_error err;
+    brisk_error_clear(&err);
+    brisk_survey *s = NULL;
+    char *path = cli_find_survey(o->survey, &err);
+    if (!path || brisk_survey_load(path, &s, &err) != BRISK_OK) {
+        free(path);
+        return cli_fail(&err);
+    }
+    int status = -1;
+    const char *raw = needs_rows(o);
+    if (s->matrix && raw)
+        status = refuse_rows(raw, "the survey's cov = or cor =");
+    else if (s->matrix && o->nbehaviours)
+        status = cli_usage_error(&cmd_fit, "--behaviour: %s has no behaviours, only its matrix",
+                                 path);
+    else if (s->matrix && !s->model)
+        status = cli_usage_error(&cmd_fit, "%s declares a matrix but has no [model] to fit",
+                                 path);
+    else if (s->matrix)
+        status = fit_matrix_text(o, s->matrix_path, s->matrix,
+                                 &(brisk_sample_matrix_options){
+                                     .correlations = s->matrix_correlations, .n = s->matrix_n,
+                                     .n_source = "the survey's n ="},
+                                 s->model, s->path, s->model_line, &err);
+    brisk_survey_free(s);
+    free(path);
+    return status;
+}
+
 static int fit_behaviours(const fit_options *o, const brisk_survey *s, const brisk_survey_data *d)
 {
     brisk_error err;
@@ -439,7 +658,10 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
 
 static int fit_survey(fit_options *o)
 {
-    int status = cli_check_behaviours(&cmd_fit, o->survey, o->behaviours, o->nbehaviours);
+    int status = fit_survey_matrix(o);
+    if (status >= 0)
+        return status;
+    status = cli_check_behaviours(&cmd_fit, o->survey, o->behaviours, o->nbehaviours);
     if (status < 0)
         status = cli_check_se_test_survey(&cmd_fit, o->survey, o->se, o->test, &o->model_opt);
     if (status >= 0)
@@ -461,5 +683,5 @@ static int run(int argc, char **argv)
     int status = parse_options(&o, argc, argv);
     if (status >= 0)
         return status;
-    return o.survey ? fit_survey(&o) : fit_data_file(&o);
+    return o.matrix ? fit_matrix(&o) : o.survey ? fit_survey(&o) : fit_data_file(&o);
 }

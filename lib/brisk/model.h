@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include "dataset.h"
 #include "error.h"
+#include "io.h"
 #include "syntax.h"
 
 #ifdef __cplusplus
@@ -392,6 +393,54 @@ typedef struct brisk_bootstrap_info {
 brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
                                  const brisk_bootstrap_options *opt,
                                  brisk_bootstrap_info *info, brisk_error *err);
+
+/* ---- a published matrix (lavaan's sample.cov, sample.nobs, sample.mean) ---- */
+
+#define BRISK_MATRIX_MAX_VARIABLES 1000
+
+typedef struct brisk_sample_matrix_options {
+    bool correlations;            /* the file holds correlations: SDs needed (cor2cov) */
+    const double *sd;             /* the SDs given outside the file, or NULL */
+    size_t nsd;
+    const double *mean;           /* the means given outside the file, or NULL */
+    size_t nmean;
+    double n;                     /* N given outside the file, or 0 */
+    const char *n_source;         /* where, for messages (NULL: "--n") */
+} brisk_sample_matrix_options;
+
+/* A matrix as published: covariances with the divisor N - 1. */
+typedef struct brisk_sample_matrix {
+    char *source;                 /* the file, for messages */
+    size_t p;
+    char **names;                 /* p */
+    double *cov;                  /* p x p (from correlations: times the SDs) */
+    double *mean;                 /* p, or NULL: no mean structure */
+    size_t n;
+    long *line;                   /* the file line of each variable's matrix row */
+} brisk_sample_matrix;
+
+/* Read a lower triangle or a full matrix (names on the first line or
+ * starting each row; optional rows "sd", "mean", "n"; see sample_matrix.c).
+ * Every fault is BRISK_ERR_FORMAT or _VALUE at its line (not symmetric,
+ * a row's length, a non-number, the diagonal, no N, no SDs for
+ * correlations), BRISK_ERR_ARGUMENT where the options contradict the file
+ * (N or a list given twice, SDs with covariances). */
+brisk_status brisk_sample_matrix_read(brisk_io *io, const brisk_sample_matrix_options *opt,
+                                brisk_sample_matrix *out, brisk_error *err);
+void brisk_sample_matrix_free(brisk_sample_matrix *s);
+
+/* The model's moments from the matrix: its variables (each must be one of
+ * the matrix's, or BRISK_ERR_COLUMN listing them), the covariances times
+ * (N - 1) / N as lavaan's ML, positive definite or BRISK_ERR_VALUE naming
+ * the first variable where it fails; means 0 unless given. */
+brisk_status brisk_moments_from_matrix(const brisk_model *m, const brisk_sample_matrix *s,
+                                        brisk_moments *out, brisk_error *err);
+
+/* brisk_fit_text from a matrix: ML only (anything needing rows is
+ * BRISK_ERR_ARGUMENT), a mean structure when the matrix comes with means. */
+brisk_status brisk_fit_matrix_text(const char *text, const char *source, long first_line,
+                                    const brisk_sample_matrix *s, const brisk_model_options *opt,
+                                    brisk_fitted *out, brisk_error *err);
 
 #ifdef __cplusplus
 }

@@ -41,6 +41,13 @@ typedef struct brisk_survey {
     char *title;
     char *data;              /* the data file as written */
     char *data_path;         /* resolved against the survey's folder */
+    /* A study without microdata: its published matrix (cov = FILE or
+     * cor = FILE, instead of data) and n = N; only brisk fit uses it. */
+    char *matrix;            /* the matrix file as written, or NULL */
+    char *matrix_path;       /* resolved against the survey's folder */
+    bool matrix_correlations;   /* cor = FILE */
+    double matrix_n;         /* n = N, or 0 */
+    long matrix_line, n_line;
     char *id;                /* respondent id column, or NULL */
     char *weight;            /* weight column, or NULL */
     char *strata;            /* the sampling design: stratum column, or NULL */

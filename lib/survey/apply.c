@@ -826,6 +826,15 @@ brisk_status brisk_survey_read_data(const brisk_survey *survey, brisk_survey_dat
                                     brisk_error *err)
 {
     *out = NULL;
+    if (survey->matrix) {
+        brisk_error_at(err, survey->path, survey->matrix_line, 0);
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "this study has no data, only its "
+                               "published %s matrix (%s): this command needs the raw data "
+                               "(the respondents' answers); brisk fit fits the [model] to the "
+                               "matrix", survey->matrix_correlations ? "correlation"
+                                                                     : "covariance",
+                               survey->matrix);
+    }
     brisk_read_options opt = {.format = BRISK_FORMAT_AUTO, .encoding = survey->encoding,
                               .sheet = survey->sheet, .decimal = survey->decimal,
                               .skip = survey->skip, .header_rows = survey->header_rows};

@@ -71,6 +71,8 @@ void brisk_survey_free(brisk_survey *s)
     free(s->title);
     free(s->data);
     free(s->data_path);
+    free(s->matrix);
+    free(s->matrix_path);
     free(s->id);
     free(s->weight);
     for (size_t i = 0; i < s->nmargins; i++) {
@@ -255,6 +257,24 @@ static brisk_status read_layout_key(survey_parser *p, const char *key, const cha
     return BRISK_OK;
 }
 
+/* n = N: the number of respondents of a published matrix. */
+static brisk_status read_matrix_n(survey_parser *p, const char *v)
+{
+    brisk_survey *s = p->s;
+    if (s->n_line) {
+        char first[48];
+        snprintf(first, sizeof first, " (first on line %ld)", s->n_line);
+        return fail(p, "'%s' is given twice in [survey]%s", "n", first);
+    }
+    double n;
+    if (!brisk_parse_number(v, strlen(v), &n) || n < 2 || n != floor(n) || n > 1e15)
+        return fail(p, "'n = %s': the number of respondents of the matrix is a whole number of "
+                    "at least 2%s", v, "");
+    s->matrix_n = n;
+    s->n_line = p->line;
+    return BRISK_OK;
+}
+
 static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
 {
     brisk_survey *s = p->s;
@@ -262,6 +282,15 @@ static brisk_status survey_key(survey_parser *p, const char *key, const char *v)
         return set_string(p, key, &s->title, &s->title_line, v);
     if (strcmp(key, "data") == 0)
         return set_string(p, key, &s->data, &s->data_line, v);
+    if (strcmp(key, "cov") == 0 || strcmp(key, "cor") == 0) {
+        if (s->matrix)
+            return fail(p, "'%s' and '%s' both given: a study's matrix holds covariances (cov) "
+                        "or correlations (cor)", key, key[2] == 'v' ? "cor" : "cov");
+        s->matrix_correlations = key[2] == 'r';
+        return set_string(p, key, &s->matrix, &s->matrix_line, v);
+    }
+    if (strcmp(key, "n") == 0)
+        return read_matrix_n(p, v);
     if (strcmp(key, "id") == 0)
         return set_string(p, key, &s->id, &s->id_line, v);
     if (strcmp(key, "weight") == 0)
@@ -717,13 +746,57 @@ brisk_status brisk_survey_set_where(brisk_survey *s, const char *condition, bris
     return BRISK_OK;
 }
 
+/* A study declared by its published matrix: no data, so nothing that
+ * describes or selects respondents. */
+static brisk_status check_matrix_survey(survey_parser *p)
+{
+    brisk_survey *s = p->s;
+    const struct {
+        bool given;
+        long line;
+        const char *what;
+    } rows[] = {
+        {s->data != NULL, s->data_line, "data = FILE"},
+        {s->weight != NULL, s->weight_line, "a weight"},
+        {s->strata != NULL, s->strata_line, "strata"},
+        {s->cluster != NULL, s->cluster_line, "clusters"},
+        {s->fpc != NULL, s->fpc_line, "a finite population correction"},
+        {s->filter != NULL, s->filter_line, "a filter"},
+        {s->id != NULL, s->id_line, "an id column"},
+        {s->ordered || s->nordered, s->ordered_line, "ordered items (WLSMV)"},
+        {s->nbehaviours > 0, 0, "[behaviours] (one matrix per behaviour is not read yet)"},
+        {s->nmargins > 0, 0, "[margins]"},
+        {s->nscores > 0, 0, "[scores]"},
+        {s->nrecodes > 0, 0, "[recode]"},
+        {s->interviews != NULL, s->interviews_line, "[interviews]"},
+    };
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        if (!rows[k].given)
+            continue;
+        p->line = rows[k].line ? rows[k].line : s->matrix_line;
+        return fail(p, "a study declared by its matrix (%s = FILE) has no respondents' rows, "
+                       "so it cannot have %s", s->matrix_correlations ? "cor" : "cov",
+                    rows[k].what);
+    }
+    p->line = 0;
+    return resolve_path(p, s->matrix, &s->matrix_path);
+}
+
 /* Whole-file checks once every section is read. */
 static brisk_status check_survey(survey_parser *p)
 {
     brisk_survey *s = p->s;
     p->line = 0;
+    if (s->matrix)
+        return check_matrix_survey(p);
+    if (s->n_line) {
+        p->line = s->n_line;
+        return fail(p, "'n' is the number of respondents of a published matrix: it goes with "
+                       "'cov = FILE' or 'cor = FILE'; data give their own%s%s", "", "");
+    }
     if (!s->data)
-        return fail(p, "[survey] must name the data file: data = FILE%s%s", "", "");
+        return fail(p, "[survey] must name the data file: data = FILE (or, for a study "
+                       "without microdata, its matrix: cov = FILE)%s%s", "", "");
     if (s->layout == BRISK_LAYOUT_LONG && !s->behaviour_column && s->nbehaviours) {
         p->line = s->data_line;
         return fail(p, "layout = long needs 'behaviour = COLUMN' naming the column that "

@@ -195,7 +195,24 @@ for f in "$top"/tests/data/xlsx/types.xlsx "$top"/tests/data/xlsx/inline.xlsx; d
             >"$out/fuzz_xlsx/sheet$(printf "$mode" | od -An -tu1 | tr -d ' ')-${f##*/}.xml"
     done
 done
+# ---- fuzz_matrix: a byte of options, a matrix file, #@data, a model
+fresh fuzz_matrix
+cov=$top/tests/reference/covinput
+matrix_seed() {  # matrix_seed NAME OPTION-BYTE MATRIX [MODEL]
+    { printf "$2"; cat "$3"; if [ -n "${4-}" ]; then printf '\n%s\n' "$sep"; cat "$4"; fi; } \
+        >"$out/fuzz_matrix/$1"
+}
+matrix_seed wheaton '\000' "$top/tests/data/wheaton.cov" "$top/doc/examples/wheaton.lav"
+matrix_seed wheaton_cor '\003' "$cov/wheaton_cor.csv" "$cov/wheaton.lav"
+matrix_seed hs_csv '\002' "$cov/hs.cov.csv" "$cov/hs.lav"
+matrix_seed hs_means '\000' "$cov/hs_means.txt" "$cov/hs.lav"
+matrix_seed wheaton_only '\000' "$top/tests/data/wheaton.cov"
+printf '\007a b\n1\n.5 1\n' >"$out/fuzz_matrix/sd_option"
+printf '\000a,b,c\na,1\nb,.5,1\nc,.4,.2,1\nmean,0,1,2\nn,40\n%s\nf =~ a + b + c\n' "$sep" \
+    >"$out/fuzz_matrix/labelled"
+printf '\002x y\n1 .3\n.3 1\n%s\ny ~ x\n' "$sep" >"$out/fuzz_matrix/full"
+
 for h in fuzz_csv fuzz_readstat fuzz_survey fuzz_model fuzz_population fuzz_formula fuzz_fit \
-         fuzz_qual fuzz_xlsx; do
+         fuzz_qual fuzz_xlsx fuzz_matrix; do
     printf '%-16s %4d files %6d KB\n' "$h" "$(ls "$out/$h" | wc -l)" "$(du -sk "$out/$h" | cut -f1)"
 done

@@ -245,11 +245,11 @@ brisk_status brisk_sem_check_size(const brisk_model *m, brisk_error *err)
 static brisk_status check_inputs(const brisk_model *m, sem_fitter *f, brisk_error *err)
 {
     size_t moments = brisk_sem_moments_count(m) * m->ngroups;
-    if (m->nfree > moments)
+    if (m->nreduced > moments)
         return brisk_error_set(err, BRISK_ERR_MODEL,
                                "the model is not identified: %zu free parameters but only %zu "
                                "sample moments (df = %ld); fix or equate parameters",
-                               m->nfree, moments, (long)moments - (long)m->nfree);
+                               m->nreduced, moments, (long)moments - (long)m->nreduced);
     for (size_t g = 0; g < f->ngroups; g++) {
         brisk_status st = check_group(m, f->works[g], err);
         if (st != BRISK_OK)
@@ -262,7 +262,8 @@ static brisk_status check_inputs(const brisk_model *m, sem_fitter *f, brisk_erro
  * ("f =~ x1, f ~~ f"), into names. */
 static void null_direction(const brisk_model *m, const double *info, size_t q, brisk_buf *names)
 {
-    double *a = malloc(q * q * sizeof *a), *vec = malloc(q * q * sizeof *vec),
+    size_t na = q * q > m->nfree ? q * q : m->nfree;
+    double *a = malloc((na + 1) * sizeof *a), *vec = malloc(q * q * sizeof *vec),
            *val = malloc(q * sizeof *val);
     gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(q);
     if (a && vec && val && ws) {
@@ -277,10 +278,21 @@ static void null_direction(const brisk_model *m, const double *info, size_t q, b
         gsl_vector_view ev = gsl_vector_view_array(val, q);
         gsl_eigen_symmv(&A.matrix, &ev.vector, &V.matrix, ws);
         gsl_eigen_symmv_sort(&ev.vector, &V.matrix, GSL_EIGEN_SORT_VAL_ASC);
+        if (m->K) {   /* the direction in the model's free parameters: K v */
+            for (size_t i = 0; i < q; i++)
+                val[i] = vec[i * q];
+            for (size_t k = 0; k < m->nfree; k++) {
+                double d = 0;
+                for (size_t j = 0; j < q; j++)
+                    d += m->K[k * q + j] * val[j];
+                a[k] = d;
+            }
+        }
         for (size_t r = 0; r < m->nparams; r++) {
             int k = m->params[r].free - 1;
             const brisk_param *par = &m->params[r];
-            if (k >= 0 && fabs(vec[(size_t)k * q]) > 0.1)
+            double part = k < 0 ? 0 : m->K ? a[k] : vec[(size_t)k * q];
+            if (k >= 0 && fabs(part) > 0.1)
                 brisk_buf_printf(names, "%s%s %s %s", names->len ? ", " : "", par->lhs,
                                  brisk_op_text(par->op), par->rhs);
         }
@@ -619,16 +631,37 @@ static void quasi_newton_from(sem_fitter *f, double *theta, double *value, doubl
     free(work);
 }
 
-/* Whether a free variance is negative at theta (a Heywood case). */
+/* Whether a free variance is negative at theta (a Heywood case); theta
+ * the fitter's (beta with constraints). */
 static bool negative_variance(const brisk_model *m, const double *theta)
 {
-    for (size_t r = 0; r < m->nparams; r++) {
-        const brisk_param *p = &m->params[r];
-        if (p->free > 0 && p->op == BRISK_OP_COVARY && strcmp(p->lhs, p->rhs) == 0 &&
-            theta[p->free - 1] < 0)
-            return true;
+    double *full = NULL;
+    if (m->K) {
+        if (!(full = malloc((m->nfree + 1) * sizeof *full)))
+            return false;
+        brisk_sem_expand(m, theta, full);
+        theta = full;
     }
-    return false;
+    bool negative = false;
+    for (size_t r = 0; r < m->nparams && !negative; r++) {
+        const brisk_param *p = &m->params[r];
+        negative = p->free > 0 && p->op == BRISK_OP_COVARY && strcmp(p->lhs, p->rhs) == 0 &&
+                   theta[p->free - 1] < 0;
+    }
+    free(full);
+    return negative;
+}
+
+/* A start of the model's free parameters (nfree + 1 doubles) as the
+ * fitter's: with constraints the nearest beta, in place. */
+static void to_fitter(const brisk_model *m, double *start)
+{
+    double *beta = m->K ? malloc((m->nreduced + 1) * sizeof *beta) : NULL;
+    if (!beta)
+        return;
+    brisk_sem_reduce(m, start, beta);
+    memcpy(start, beta, m->nreduced * sizeof *beta);
+    free(beta);
 }
 
 /* The best point the searches found: a solution (gradient below tol), else
@@ -737,7 +770,7 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
         fit->converged = true;
         return BRISK_OK;
     }
-    double *start = malloc((q + 1) * sizeof *start);
+    double *start = malloc((f->model->nfree + 1) * sizeof *start);
     double *best_scratch = malloc((q + 1) * sizeof *best_scratch);
     best_point best = {.theta = malloc((q + 1) * sizeof *best.theta), .kind = -1};
     if (!start || !best.theta || !best_scratch) {
@@ -759,8 +792,10 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
     for (int which = 0; !(opt && opt->start) && !hopeless && !out_of_time(f) &&
                         (best.kind < 2 || negative_variance(f->model, best.theta)) &&
                         brisk_sem_start_other(f->model, f->works[0]->mom, which, start);
-         which++)
+         which++) {
+        to_fitter(f->model, start);
         search_from(f, start, max_iter, tol, false, &best, &it);
+    }
     memcpy(theta, best.theta, q * sizeof *theta);
     free(start);
     free(best_scratch);
@@ -874,11 +909,13 @@ static bool singular_near(sem_fitter *f, const double *theta, double *point)
 static bool singular_everywhere(sem_fitter *f, const double *theta)
 {
     size_t q = f->q;
-    double *point = malloc((q + 1) * sizeof *point), *start = malloc((q + 1) * sizeof *start);
+    double *point = malloc((q + 1) * sizeof *point),
+           *start = malloc((f->model->nfree + 1) * sizeof *start);
     double value;
     bool singular = true;
     if (point && start) {
         brisk_sem_start(f->model, f->works[0]->mom, start);
+        to_fitter(f->model, start);
         singular = singular_near(f, theta, point) && singular_near(f, start, point);
     }
     free(point);
@@ -957,6 +994,57 @@ void brisk_sem_fill_rows(const brisk_model *m, const sem_fitter *f, brisk_fit *f
     }
 }
 
+/* What the reparameterisation of equality constraints does not carry
+ * yet, refused by name. */
+static brisk_status refuse_with_constraints(const brisk_model *m, const brisk_fit_options *opt,
+                                           const brisk_moments *mom, brisk_error *err)
+{
+    const char *what = !m->K ? NULL
+                       : opt && opt->robust ? "robust standard errors (MLR)"
+                       : mom[0].weight ? "sampling weights"
+                       : mom[0].cluster ? "clusters"
+                       : opt && opt->scoring ? "the bootstrap"
+                       : NULL;
+    if (!what)
+        return BRISK_OK;
+    brisk_error_at(err, m->source, m->constraint_line, 0);
+    return brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: equality constraints ('==') "
+                           "are fitted with plain ML only, not with %s; fit without them, or "
+                           "write the equalities as shared labels", what);
+}
+
+/* With constraints: fit->theta from beta to theta = K beta + k0 and, with
+ * valid standard errors, the vcov from beta's to K V K' (lavaan's). */
+static bool expand_solution(const brisk_model *m, brisk_fit *fit, bool valid)
+{
+    size_t n = m->nfree, r = m->nreduced;
+    double *theta = malloc((n + 1) * sizeof *theta), *vk = malloc((r * n + 1) * sizeof *vk);
+    if (!theta || !vk) {
+        free(theta);
+        free(vk);
+        return false;
+    }
+    brisk_sem_expand(m, fit->theta, theta);
+    memcpy(fit->theta, theta, n * sizeof *theta);
+    for (size_t i = 0; valid && i < r; i++)        /* vk = V K' (r x n) */
+        for (size_t k = 0; k < n; k++) {
+            double v = 0;
+            for (size_t j = 0; j < r; j++)
+                v += fit->vcov[i * r + j] * m->K[k * r + j];
+            vk[i * n + k] = v;
+        }
+    for (size_t k = 0; valid && k < n; k++)
+        for (size_t l = 0; l < n; l++) {
+            double v = 0;
+            for (size_t i = 0; i < r; i++)
+                v += m->K[k * r + i] * vk[i * n + l];
+            fit->vcov[k * n + l] = v;
+        }
+    free(theta);
+    free(vk);
+    return true;
+}
+
 brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
                           const brisk_fit_options *opt, brisk_fit **out, brisk_error *err)
 {
@@ -981,11 +1069,14 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     bool full = !(opt && opt->estimates_only);
     if (full && brisk_sem_model_warnings(m, fit) != BRISK_OK)
         goto nomem;
+    if ((st = refuse_with_constraints(m, opt, mom, err)) != BRISK_OK)
+        goto cleanup;
     if (opt && opt->start)
         memcpy(fit->theta, opt->start, q * sizeof *fit->theta);
     else
         brisk_sem_start(m, mom, fit->theta);
-    if ((st = iterate(f, fit->theta, opt, fit, err)) == BRISK_OK &&
+    to_fitter(m, fit->theta);   /* with constraints fit->theta holds beta until expanded */
+    if ((st = iterate(f, fit->theta, opt, fit, err)) == BRISK_OK && !m->K &&
         brisk_sem_orient(m, fit->theta, opt ? opt->orient_like : NULL) &&
         !(brisk_sem_fitter_objective(f, fit->theta, &fit->fmin) &&
           brisk_sem_fitter_derivatives(f)))
@@ -1002,6 +1093,8 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     bool test_h1 = mom[0].cluster && !mom[0].weight && !(opt && opt->robust);
     if (full && robust && valid && (st = brisk_sem_robust(m, f, fit, test_h1, err)) != BRISK_OK)
         goto cleanup;
+    if (m->K && !expand_solution(m, fit, valid))
+        goto nomem;
     fit->vcov_valid = valid;
     brisk_sem_fill_rows(m, f, fit);
     if ((st = brisk_sem_defined(m, fit, err)) != BRISK_OK ||

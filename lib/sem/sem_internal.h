@@ -43,7 +43,24 @@ struct brisk_model {
     char **warnings;          /* what building the model had to say (every fit of it
                                  repeats them) */
     size_t nwarnings;
+    /* Linear equality constraints (==, constraints.c): theta = K beta + k0
+     * over the nreduced free parameters beta (K nfree x nreduced); K and
+     * k0 NULL and nreduced = nfree without constraints. */
+    size_t nconstraints;      /* == statements */
+    size_t nreduced;
+    double *K, *k0;
+    long constraint_line;     /* the first == statement's, for messages */
 };
+
+/* The == statements of syn into m's K and k0 (after the free parameters
+ * are numbered); an unknown label, a constraint that is not linear or
+ * names no free parameter, and a contradictory set are errors. */
+brisk_status brisk_sem_constraints(brisk_model *m, const brisk_syntax *syn, brisk_error *err);
+
+/* theta = K beta + k0, and beta = K' (theta - k0) (the nearest point that
+ * meets the constraints); only for a model with constraints. */
+void brisk_sem_expand(const brisk_model *m, const double *beta, double *theta);
+void brisk_sem_reduce(const brisk_model *m, const double *theta, double *beta);
 
 /* BRISK_ERR_LIMIT when an ML fit of the model would need more memory for
  * its derivatives than brisk's bound (checked before any work on data). */

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Reference values for equality constraints ('==' in model syntax):
+# lavaan 0.6 fits linear equality constraints by reparameterisation (its
+# K matrix), reports npar as the free parameters less the independent
+# constraints, adds one df per independent constraint, and takes the SEs
+# from K (K' I K)^-1 K'.
+# Run from the top of the source tree:
+#   Rscript tests/reference/constraints/make.R
+# Writes NAME.params.csv (every row: lhs, op, rhs, label, est, se) and
+# NAME.fit.csv (measure, value) for each NAME.lav here.
+suppressMessages(library(lavaan))
+if (as.character(packageVersion("lavaan")) != "0.6.14")
+    warning("made with lavaan 0.6-14; this is ", packageVersion("lavaan"))
+dir <- "tests/reference/constraints"
+hs <- read.csv("tests/data/hs.csv")
+pd <- read.csv("tests/data/pd.csv")
+models <- list(hs_equal = hs, hs_effect = hs, hs_linear = hs, hs_redundant = hs,
+               pd_equal = pd)
+for (name in names(models)) {
+    text <- paste(readLines(file.path(dir, paste0(name, ".lav"))), collapse = "\n")
+    # lavaan's spelling of a freed and labelled first loading
+    text <- gsub("NA*b1*x1", "NA*x1 + b1*x1", text, fixed = TRUE)
+    fit <- sem(text, data = models[[name]])
+    pe <- parameterEstimates(fit)
+    pe <- pe[pe$op != "==", c("lhs", "op", "rhs", "label", "est", "se")]
+    write.csv(pe, file.path(dir, paste0(name, ".params.csv")), row.names = FALSE)
+    keys <- c("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
+    fm <- fitMeasures(fit, keys)
+    write.csv(data.frame(measure = keys, value = unname(fm[keys])),
+              file.path(dir, paste0(name, ".fit.csv")), row.names = FALSE)
+}
+# pd_equal is the fit of the shared labels: check it
+labels <- sem(paste(readLines("tests/reference/sem/pd_labels.lav"), collapse = "\n"), data = pd)
+eq <- read.csv(file.path(dir, "pd_equal.fit.csv"))
+stopifnot(abs(eq$value[eq$measure == "chisq"] - fitMeasures(labels, "chisq")) < 1e-6,
+          eq$value[eq$measure == "df"] == fitMeasures(labels, "df"))

@@ -180,9 +180,11 @@ static brisk_status reparameterise(brisk_model *m, const brisk_statement *const 
     for (size_t k = 0; k < q; k++)
         if (!named[k])
             m->K[k * nred + col++] = 1;
+    /* rounding left in an eigenvector is cut, so that a parameter the
+     * constraints pin (a == 0.5) has an SE of exactly 0, as lavaan's */
     for (size_t e = (size_t)rank; e < nj; e++, col++)
         for (size_t i = 0; i < nj; i++)
-            m->K[J[i] * nred + col] = vec[i * nj + e];
+            m->K[J[i] * nred + col] = fabs(vec[i * nj + e]) < 1e-12 ? 0 : vec[i * nj + e];
     m->nreduced = nred;
     st = BRISK_OK;
 done:
@@ -248,4 +250,28 @@ void brisk_sem_reduce(const brisk_model *m, const double *theta, double *beta)
             v += m->K[k * r + j] * (theta[k] - m->k0[k]);
         beta[j] = v;
     }
+}
+
+bool brisk_sem_project(const brisk_model *m, double *mat)
+{
+    size_t n = m->nfree, r = m->nreduced;
+    double *mk = malloc((n * r + 1) * sizeof *mk);   /* mat K */
+    if (!mk)
+        return false;
+    for (size_t k = 0; k < n; k++)
+        for (size_t j = 0; j < r; j++) {
+            double v = 0;
+            for (size_t l = 0; l < n; l++)
+                v += mat[k * n + l] * m->K[l * r + j];
+            mk[k * r + j] = v;
+        }
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < r; j++) {
+            double v = 0;
+            for (size_t k = 0; k < n; k++)
+                v += m->K[k * r + i] * mk[k * r + j];
+            mat[i * r + j] = v;
+        }
+    free(mk);
+    return true;
 }

@@ -987,8 +987,9 @@ void brisk_sem_fill_rows(const brisk_model *m, const sem_fitter *f, brisk_fit *f
             continue;
         }
         e->se = sqrt(fit->vcov[(size_t)k * m->nfree + (size_t)k]);
-        e->z = e->est / e->se;
-        e->pvalue = 2 * gsl_cdf_ugaussian_Q(fabs(e->z));
+        /* a parameter the constraints pin (a == 0.5) has no z, as lavaan's */
+        e->z = m->K && !(e->se > 0) ? NAN : e->est / e->se;
+        e->pvalue = isnan(e->z) ? NAN : 2 * gsl_cdf_ugaussian_Q(fabs(e->z));
         e->ci_lower = e->est - Z975 * e->se;
         e->ci_upper = e->est + Z975 * e->se;
     }
@@ -999,18 +1000,16 @@ void brisk_sem_fill_rows(const brisk_model *m, const sem_fitter *f, brisk_fit *f
 static brisk_status refuse_with_constraints(const brisk_model *m, const brisk_fit_options *opt,
                                            const brisk_moments *mom, brisk_error *err)
 {
-    const char *what = !m->K ? NULL
-                       : opt && opt->robust ? "robust standard errors (MLR)"
-                       : mom[0].weight ? "sampling weights"
-                       : mom[0].cluster ? "clusters"
-                       : opt && opt->scoring ? "the bootstrap"
-                       : NULL;
+    bool robust = (opt && opt->robust) || mom[0].weight || mom[0].cluster;
+    const char *what = m->K && robust && mom[0].npatterns ? "robust standard errors with "
+                                                            "missing values (MLR and FIML)"
+                                                          : NULL;
     if (!what)
         return BRISK_OK;
     brisk_error_at(err, m->source, m->constraint_line, 0);
     return brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: equality constraints ('==') "
-                           "are fitted with plain ML only, not with %s; fit without them, or "
-                           "write the equalities as shared labels", what);
+                           "are not fitted with %s; fit without them, or write the "
+                           "equalities as shared labels", what);
 }
 
 /* With constraints: fit->theta from beta to theta = K beta + k0 and, with
@@ -1055,6 +1054,7 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
         return st;
     brisk_fit *fit = calloc(1, sizeof *fit);
     sem_fitter *f = brisk_sem_fitter_new(m, mom);
+    double *scoring = NULL;
     st = BRISK_ERR_NOMEM;
     if (!fit || !f)
         goto nomem;
@@ -1071,6 +1071,19 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
         goto nomem;
     if ((st = refuse_with_constraints(m, opt, mom, err)) != BRISK_OK)
         goto cleanup;
+    /* a bootstrap draw's inverse information is theta's: beta's is K' S K */
+    brisk_fit_options reduced;
+    if (m->K && opt && opt->scoring) {
+        size_t n = m->nfree;
+        if (!(scoring = malloc((n * n + 1) * sizeof *scoring)))
+            goto nomem;
+        memcpy(scoring, opt->scoring, n * n * sizeof *scoring);
+        if (!brisk_sem_project(m, scoring))
+            goto nomem;
+        reduced = *opt;
+        reduced.scoring = scoring;
+        opt = &reduced;
+    }
     if (opt && opt->start)
         memcpy(fit->theta, opt->start, q * sizeof *fit->theta);
     else
@@ -1102,11 +1115,13 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
         (st = brisk_sem_check_admissible(m, f, fit)) != BRISK_OK)
         goto cleanup;
     brisk_sem_fitter_free(f);
+    free(scoring);
     *out = fit;
     return BRISK_OK;
 nomem:
     st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
 cleanup:
+    free(scoring);
     brisk_sem_fitter_free(f);
     brisk_fit_free(fit);
     return st;

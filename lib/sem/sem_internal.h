@@ -61,6 +61,10 @@ brisk_status brisk_sem_constraints(brisk_model *m, const brisk_syntax *syn, bris
  * meets the constraints); only for a model with constraints. */
 void brisk_sem_expand(const brisk_model *m, const double *beta, double *theta);
 void brisk_sem_reduce(const brisk_model *m, const double *theta, double *beta);
+/* K' mat K in place: an nfree x nfree matrix (a first-order sum, an
+ * information) as the nreduced x nreduced one of beta, packed at its
+ * start.  False when out of memory. */
+bool brisk_sem_project(const brisk_model *m, double *mat);
 
 /* BRISK_ERR_LIMIT when an ML fit of the model would need more memory for
  * its derivatives than brisk's bound (checked before any work on data). */

@@ -15,16 +15,22 @@ dir <- "tests/reference/constraints"
 hs <- read.csv("tests/data/hs.csv")
 pd <- read.csv("tests/data/pd.csv")
 models <- list(hs_equal = hs, hs_effect = hs, hs_linear = hs, hs_redundant = hs,
-               pd_equal = pd)
+               pd_equal = pd, hs_linear_mlr = hs)
 for (name in names(models)) {
-    text <- paste(readLines(file.path(dir, paste0(name, ".lav"))), collapse = "\n")
+    # NAME_mlr: model NAME.lav by MLR (robust SEs, the scaled test)
+    mlr <- grepl("_mlr$", name)
+    text <- paste(readLines(file.path(dir, paste0(sub("_mlr$", "", name), ".lav"))),
+                  collapse = "\n")
     # lavaan's spelling of a freed and labelled first loading
     text <- gsub("NA*b1*x1", "NA*x1 + b1*x1", text, fixed = TRUE)
-    fit <- sem(text, data = models[[name]])
+    fit <- sem(text, data = models[[name]], estimator = if (mlr) "MLR" else "ML")
     pe <- parameterEstimates(fit)
-    pe <- pe[pe$op != "==", c("lhs", "op", "rhs", "label", "est", "se")]
+    pe <- pe[pe$op != "==", c("lhs", "op", "rhs", "label", "est", "se", "z")]
     write.csv(pe, file.path(dir, paste0(name, ".params.csv")), row.names = FALSE)
     keys <- c("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
+    if (mlr)
+        keys <- c(keys, "chisq.scaled", "chisq.scaling.factor", "cfi.robust", "tli.robust",
+                  "rmsea.robust")
     fm <- fitMeasures(fit, keys)
     write.csv(data.frame(measure = keys, value = unname(fm[keys])),
               file.path(dir, paste0(name, ".fit.csv")), row.names = FALSE)

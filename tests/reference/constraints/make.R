@@ -14,16 +14,21 @@ if (as.character(packageVersion("lavaan")) != "0.6.14")
 dir <- "tests/reference/constraints"
 hs <- read.csv("tests/data/hs.csv")
 pd <- read.csv("tests/data/pd.csv")
-models <- list(hs_equal = hs, hs_effect = hs, hs_linear = hs, hs_redundant = hs,
-               pd_equal = pd, hs_linear_mlr = hs)
+bfi <- read.csv("tests/data/bfi.csv")
+# name, data, lavaan's options (NAME_mlr fits NAME.lav by MLR)
+models <- list(hs_equal = list(hs), hs_effect = list(hs), hs_linear = list(hs),
+               hs_redundant = list(hs), pd_equal = list(pd),
+               hs_linear_mlr = list(hs, estimator = "MLR"),
+               hs_groups = list(hs, group = "school"),
+               bfi_fiml = list(bfi, missing = "ml"))
 for (name in names(models)) {
-    # NAME_mlr: model NAME.lav by MLR (robust SEs, the scaled test)
     mlr <- grepl("_mlr$", name)
     text <- paste(readLines(file.path(dir, paste0(sub("_mlr$", "", name), ".lav"))),
                   collapse = "\n")
     # lavaan's spelling of a freed and labelled first loading
     text <- gsub("NA*b1*x1", "NA*x1 + b1*x1", text, fixed = TRUE)
-    fit <- sem(text, data = models[[name]], estimator = if (mlr) "MLR" else "ML")
+    args <- models[[name]]
+    fit <- do.call("sem", c(list(text, data = args[[1]]), args[-1]))
     pe <- parameterEstimates(fit)
     pe <- pe[pe$op != "==", c("lhs", "op", "rhs", "label", "est", "se", "z")]
     write.csv(pe, file.path(dir, paste0(name, ".params.csv")), row.names = FALSE)

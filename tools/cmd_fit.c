@@ -21,6 +21,8 @@ const cli_command cmd_fit = {
         "(expected information), z, p, 95% CIs, standardized solutions (std.lv,\n"
         "std.all), R-squared, defined parameters (:=) with delta-method SEs, and\n"
         "the fit measures (chi-square, CFI, TLI, RMSEA with 90% CI, SRMR, AIC, BIC).\n"
+        "Linear equality constraints in the model (a1 == a2, b1 + b2 == 2) are fitted\n"
+        "as lavaan's, by reparameterisation (one df each); inequalities are refused.\n"
         "A survey's [model] is fitted once per behaviour, {b} standing for the\n"
         "behaviour's key; respondents with a missing answer on the model's items are\n"
         "left out of that behaviour's fit (listwise deletion).\n\n"

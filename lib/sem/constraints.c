@@ -47,7 +47,9 @@ static bool difference(const brisk_model *m, const brisk_statement *s, const dou
         const char *prefix = "in a defined parameter: ";
         snprintf(why, sizeof why, "%s", strncmp(msg, prefix, strlen(prefix)) == 0
                                             ? msg + strlen(prefix) : msg);
-        constraint_error(m, s, err, why);
+        brisk_error_at(err, m->source, s->line, s->column);
+        brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: in the constraint '%s == %s': %s",
+                        s->lhs, s->expr, why);
         return false;
     }
     *d = l - r;

@@ -29,8 +29,8 @@ static brisk_status constraint_error(const brisk_model *m, const brisk_statement
                                      brisk_error *err, const char *what)
 {
     brisk_error_at(err, m->source, s->line, s->column);
-    return brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: the constraint '%s == %s' %s",
-                           s->lhs, s->expr, what);
+    return brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: the constraint '%s %s %s' %s",
+                           s->lhs, brisk_op_text(s->op), s->expr, what);
 }
 
 /* lhs - rhs of an == statement at x; false (err set) on an unknown label. */
@@ -48,11 +48,11 @@ static bool difference(const brisk_model *m, const brisk_statement *s, const dou
         snprintf(why, sizeof why, "%s", strncmp(msg, prefix, strlen(prefix)) == 0
                                             ? msg + strlen(prefix) : msg);
         brisk_error_at(err, m->source, s->line, s->column);
-        brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: in the constraint '%s == %s': %s",
-                        s->lhs, s->expr, why);
+        brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: in the constraint '%s %s %s': %s",
+                        s->lhs, brisk_op_text(s->op), s->expr, why);
         return false;
     }
-    *d = l - r;
+    *d = s->op == BRISK_OP_LESS ? r - l : l - r;   /* an inequality: *d >= 0 */
     return true;
 }
 
@@ -91,8 +91,8 @@ static brisk_status linear_form(const brisk_model *m, const brisk_statement *s, 
     }
     if (!linear)
         return constraint_error(m, s, err, "is not linear in the parameters: brisk fits linear "
-                                "equality constraints ('a1 == a2', 'a1 == 2*a2', 'a + b == 1', "
-                                "'a == 0.5'); write it so, or leave it out");
+                                "constraints ('a1 == a2', 'a1 == 2*a2', 'a + b == 1', "
+                                "'a == 0.5', 'a > 0', 'a1 < a2'); write it so, or leave it out");
     if (!any)
         return constraint_error(m, s, err, "names no free parameter (a fixed parameter's label "
                                 "stands for its value): constrain a free parameter's label");
@@ -128,11 +128,13 @@ static long null_space(const double *A, size_t ncon, size_t q, const size_t *J, 
     return rank;
 }
 
-/* K and k0 from A theta = c; an inconsistent set (a == 1 and a == 2) is
- * an error naming the first constraint that the others contradict. */
-static brisk_status reparameterise(brisk_model *m, const brisk_statement *const *stmts,
+/* K, k0 and nred of b from A theta = c (ncon rows); an inconsistent set
+ * (a == 1 and a == 2) is an error naming the first constraint that the
+ * others contradict (stmts[r]; with stmts NULL, the model's constraints
+ * as a whole). */
+static brisk_status reparameterise(const brisk_model *m, const brisk_statement *const *stmts,
                                    size_t ncon, const double *A, const double *c,
-                                   brisk_error *err)
+                                   sem_basis *b, brisk_error *err)
 {
     size_t q = m->nfree, nj = 0;
     size_t *J = calloc(q + 1, sizeof *J);
@@ -151,8 +153,8 @@ static brisk_status reparameterise(brisk_model *m, const brisk_statement *const 
     if ((rank = null_space(A, ncon, q, J, nj, vec, val)) < 0)
         goto done;
     /* k0 = (A_J' A_J)^+ A_J' c on J, 0 elsewhere */
-    if (!(m->k0 = calloc(q + 1, sizeof *m->k0)) ||
-        !(m->K = calloc(q * (q - (size_t)rank) + 1, sizeof *m->K)))
+    if (!(b->k0 = calloc(q + 1, sizeof *b->k0)) ||
+        !(b->K = calloc(q * (q - (size_t)rank) + 1, sizeof *b->K)))
         goto done;
     for (size_t e = 0; e < (size_t)rank; e++) {
         double proj = 0;
@@ -163,17 +165,24 @@ static brisk_status reparameterise(brisk_model *m, const brisk_statement *const 
             proj += vec[i * nj + e] * atc;
         }
         for (size_t i = 0; i < nj; i++)
-            m->k0[J[i]] += vec[i * nj + e] * proj / val[e];
+            b->k0[J[i]] += vec[i * nj + e] * proj / val[e];
     }
     for (size_t r = 0; r < ncon; r++) {
         double lhs = 0, scale = fabs(c[r]);
         for (size_t k = 0; k < q; k++) {
-            lhs += A[r * q + k] * m->k0[k];
-            scale += fabs(A[r * q + k] * m->k0[k]);
+            lhs += A[r * q + k] * b->k0[k];
+            scale += fabs(A[r * q + k] * b->k0[k]);
         }
         if (fabs(lhs - c[r]) > 1e-8 * (1 + scale)) {
-            st = constraint_error(m, stmts[r], err, "contradicts the other constraints (no "
-                                  "value of the parameters meets them all): leave one out");
+            if (stmts)
+                st = constraint_error(m, stmts[r], err, "contradicts the other constraints (no "
+                                      "value of the parameters meets them all): leave one out");
+            else {
+                brisk_error_at(err, m->source, m->constraint_line, 0);
+                st = brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: the inequality "
+                                     "constraints contradict each other or the equalities (no "
+                                     "value of the parameters meets them all)");
+            }
             goto done;
         }
     }
@@ -181,15 +190,20 @@ static brisk_status reparameterise(brisk_model *m, const brisk_statement *const 
     size_t nred = q - (size_t)rank, col = 0;
     for (size_t k = 0; k < q; k++)
         if (!named[k])
-            m->K[k * nred + col++] = 1;
+            b->K[k * nred + col++] = 1;
     /* rounding left in an eigenvector is cut, so that a parameter the
      * constraints pin (a == 0.5) has an SE of exactly 0, as lavaan's */
     for (size_t e = (size_t)rank; e < nj; e++, col++)
         for (size_t i = 0; i < nj; i++)
-            m->K[J[i] * nred + col] = fabs(vec[i * nj + e]) < 1e-12 ? 0 : vec[i * nj + e];
-    m->nreduced = nred;
+            b->K[J[i] * nred + col] = fabs(vec[i * nj + e]) < 1e-12 ? 0 : vec[i * nj + e];
+    b->nred = nred;
     st = BRISK_OK;
 done:
+    if (st != BRISK_OK) {
+        free(b->K);
+        free(b->k0);
+        b->K = b->k0 = NULL;
+    }
     free(J);
     free(named);
     free(vec);
@@ -197,37 +211,87 @@ done:
     return st == BRISK_ERR_NOMEM ? brisk_error_set(err, st, "out of memory") : st;
 }
 
+static bool is_constraint(brisk_op op)
+{
+    return op == BRISK_OP_EQUAL || op == BRISK_OP_LESS || op == BRISK_OP_GREATER;
+}
+
 brisk_status brisk_sem_constraints(brisk_model *m, const brisk_syntax *syn, brisk_error *err)
 {
-    size_t q = m->nfree, ncon = 0;
-    m->nreduced = q;
-    for (size_t i = 0; i < syn->n; i++)
-        ncon += syn->stmts[i].op == BRISK_OP_EQUAL;
+    size_t q = m->nfree, ncon = 0, neq = 0;
+    m->nreduced = m->npar = q;
+    for (size_t i = 0; i < syn->n; i++) {
+        ncon += is_constraint(syn->stmts[i].op);
+        neq += syn->stmts[i].op == BRISK_OP_EQUAL;
+    }
     if (!ncon)
         return BRISK_OK;
     const brisk_statement **stmts = calloc(ncon, sizeof *stmts);
-    double *A = calloc(ncon * q + 1, sizeof *A), *c = calloc(ncon, sizeof *c);
     double *x = calloc(q + 1, sizeof *x);
-    brisk_status st = stmts && A && c && x ? BRISK_OK
-                                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    for (size_t i = 0, r = 0; st == BRISK_OK && i < syn->n; i++) {
-        if (syn->stmts[i].op != BRISK_OP_EQUAL)
-            continue;
-        stmts[r] = &syn->stmts[i];
-        if (r == 0)
-            m->constraint_line = syn->stmts[i].line;
-        st = linear_form(m, stmts[r], x, A + r * q, &c[r], err);
-        r++;
+    m->A = calloc(ncon * q + 1, sizeof *m->A);
+    m->c = calloc(ncon, sizeof *m->c);
+    brisk_status st = stmts && m->A && m->c && x
+                          ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    /* the equalities first, then the inequalities, each in the order written */
+    for (int pass = 0, r = 0; pass < 2; pass++)
+        for (size_t i = 0; st == BRISK_OK && i < syn->n; i++) {
+            brisk_op op = syn->stmts[i].op;
+            if (!is_constraint(op) || (op == BRISK_OP_EQUAL) != (pass == 0))
+                continue;
+            stmts[r] = &syn->stmts[i];
+            if (!m->constraint_line || syn->stmts[i].line < m->constraint_line)
+                m->constraint_line = syn->stmts[i].line;
+            st = linear_form(m, stmts[r], x, m->A + (size_t)r * q, &m->c[r], err);
+            r++;
+        }
+    sem_basis basis = {0};
+    if (st == BRISK_OK && neq)
+        st = reparameterise(m, stmts, neq, m->A, m->c, &basis, err);
+    if (st == BRISK_OK && neq) {
+        m->K = basis.K;
+        m->k0 = basis.k0;
+        m->nreduced = m->npar = basis.nred;
     }
-    if (st == BRISK_OK)
-        st = reparameterise(m, stmts, ncon, A, c, err);
-    if (st == BRISK_OK)
-        m->nconstraints = ncon;
+    if (st == BRISK_OK) {
+        m->nconstraints = neq;
+        m->ninequalities = ncon - neq;
+    }
     free(stmts);
-    free(A);
-    free(c);
     free(x);
     return st;
+}
+
+brisk_status brisk_sem_active_basis(const brisk_model *m, const bool *active, sem_basis *b,
+                                    brisk_error *err)
+{
+    size_t q = m->nfree, n = 0, all = m->nconstraints + m->ninequalities;
+    memset(b, 0, sizeof *b);
+    b->nred = q;
+    double *A = calloc(all * q + 1, sizeof *A), *c = calloc(all + 1, sizeof *c);
+    if (!A || !c) {
+        free(A);
+        free(c);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    for (size_t r = 0; r < all; r++) {
+        if (r >= m->nconstraints && !active[r - m->nconstraints])
+            continue;
+        memcpy(A + n * q, m->A + r * q, q * sizeof *A);
+        c[n++] = m->c[r];
+    }
+    brisk_status st = n ? reparameterise(m, NULL, n, A, c, b, err) : BRISK_OK;
+    free(A);
+    free(c);
+    return st;
+}
+
+double brisk_sem_inequality(const brisk_model *m, size_t i, const double *theta)
+{
+    size_t q = m->nfree, r = m->nconstraints + i;
+    double v = -m->c[r];
+    for (size_t k = 0; k < q; k++)
+        v += m->A[r * q + k] * theta[k];
+    return v;
 }
 
 void brisk_sem_expand(const brisk_model *m, const double *beta, double *theta)

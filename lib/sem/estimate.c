@@ -1044,8 +1044,8 @@ static bool expand_solution(const brisk_model *m, brisk_fit *fit, bool valid)
     return true;
 }
 
-brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
-                          const brisk_fit_options *opt, brisk_fit **out, brisk_error *err)
+static brisk_status fit_ml(const brisk_model *m, const brisk_moments *mom,
+                           const brisk_fit_options *opt, brisk_fit **out, brisk_error *err)
 {
     *out = NULL;
     size_t q = m->nfree;
@@ -1125,4 +1125,112 @@ cleanup:
     brisk_sem_fitter_free(f);
     brisk_fit_free(fit);
     return st;
+}
+
+/* The fit with the inequalities active[i] held as equalities (with the
+ * equalities): the model's table with that basis. */
+static brisk_status fit_active(const brisk_model *m, const bool *active, const brisk_moments *mom,
+                               const brisk_fit_options *opt, brisk_fit **out, brisk_error *err)
+{
+    sem_basis b;
+    *out = NULL;
+    brisk_status st = brisk_sem_active_basis(m, active, &b, err);
+    if (st != BRISK_OK)
+        return st;
+    brisk_model local = *m;   /* the same table, another K (each fit its own: threads) */
+    local.K = b.K;
+    local.k0 = b.k0;
+    local.nreduced = b.nred;
+    st = fit_ml(&local, mom, opt, out, err);
+    if (*out)
+        (*out)->model = m;
+    free(b.K);
+    free(b.k0);
+    return st;
+}
+
+/* Whether theta meets every inequality (to 1e-7). */
+static bool feasible(const brisk_model *m, const double *theta)
+{
+    for (size_t i = 0; i < m->ninequalities; i++)
+        if (brisk_sem_inequality(m, i, theta) < -1e-7)
+            return false;
+    return true;
+}
+
+/* lavaan fits inequalities with its constrained optimiser (nlminb.constr)
+ * and then takes those within 1e-5 of their bound as active: its
+ * standard errors are those of the model with the active ones as
+ * equalities (the augmented information), and its npar and df do not
+ * count them.  brisk finds the same point by an active set: fit, hold
+ * the most violated inequality as an equality, fit again, and release an
+ * active one where the fit without it meets every inequality at a lower
+ * F (a Lagrange multiplier of the wrong sign). */
+static brisk_status fit_inequalities(const brisk_model *m, const brisk_moments *mom,
+                                     const brisk_fit_options *opt, brisk_fit **out,
+                                     brisk_error *err)
+{
+    size_t n = m->ninequalities;
+    bool *active = calloc(n + 1, sizeof *active), *trial = calloc(n + 1, sizeof *trial);
+    brisk_fit_options quick = opt ? *opt : (brisk_fit_options){0};
+    quick.estimates_only = true;
+    brisk_fit *fit = NULL;
+    brisk_status st = active && trial ? BRISK_OK
+                                      : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t round = 0; st == BRISK_OK && round < 4 * n + 4; round++) {
+        brisk_fit_free(fit);
+        if ((st = fit_active(m, active, mom, &quick, &fit, err)) != BRISK_OK)
+            break;
+        size_t worst = n;
+        double lowest = -1e-7;
+        for (size_t i = 0; i < n; i++) {
+            double g = brisk_sem_inequality(m, i, fit->theta);
+            if (!active[i] && g < lowest) {
+                lowest = g;
+                worst = i;
+            }
+        }
+        if (worst < n) {
+            active[worst] = true;
+            continue;
+        }
+        bool released = false;
+        for (size_t i = 0; i < n && !released; i++) {
+            if (!active[i])
+                continue;
+            memcpy(trial, active, n * sizeof *trial);
+            trial[i] = false;
+            brisk_fit *t = NULL;
+            released = fit_active(m, trial, mom, &quick, &t, NULL) == BRISK_OK &&
+                       feasible(m, t->theta) && t->fmin < fit->fmin - 1e-12;
+            active[i] = !released;
+            brisk_fit_free(t);
+        }
+        if (!released)
+            break;
+    }
+    brisk_fit_free(fit);
+    if (st == BRISK_OK)
+        st = fit_active(m, active, mom, opt, out, err);
+    free(active);
+    free(trial);
+    return st;
+}
+
+brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
+                          const brisk_fit_options *opt, brisk_fit **out, brisk_error *err)
+{
+    *out = NULL;
+    if (!m->ninequalities)
+        return fit_ml(m, mom, opt, out, err);
+    bool robust = (opt && opt->robust) || mom[0].weight || mom[0].cluster;
+    const char *what = robust ? "robust standard errors (MLR, weights, clusters)"
+                       : opt && opt->scoring ? "the bootstrap"
+                       : NULL;
+    if (what) {
+        brisk_error_at(err, m->source, m->constraint_line, 0);
+        return brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: inequality constraints "
+                               "('<', '>') are not fitted with %s; fit without them", what);
+    }
+    return fit_inequalities(m, mom, opt, out, err);
 }

@@ -62,6 +62,8 @@ void brisk_model_free(brisk_model *m)
     free(m->params);
     free(m->K);
     free(m->k0);
+    free(m->A);
+    free(m->c);
     free(m->pos);
     free(m->fixed_x);
     for (size_t i = 0; i < m->p; i++)
@@ -967,16 +969,6 @@ static brisk_status check_supported(builder *b)
             return brisk_error_set(b->err, BRISK_ERR_FORMAT, "model syntax: thresholds ('|') "
                                    "belong to ordered items: fit them with --estimator wlsmv");
         }
-        if (s->op == BRISK_OP_LESS || s->op == BRISK_OP_GREATER) {
-            /* lavaan fits these with its constrained optimiser
-             * (nlminb.constr); brisk does not have one */
-            brisk_error_at(b->err, b->m->source, s->line, s->column);
-            return brisk_error_set(b->err, BRISK_ERR_FORMAT,
-                                   "model syntax: the inequality constraint '%s %s %s' is not "
-                                   "supported (brisk fits equality constraints, '=='); fix "
-                                   "the parameter, or leave it free",
-                                   s->lhs, brisk_op_text(s->op), s->expr);
-        }
     }
     return BRISK_OK;
 }
@@ -1061,7 +1053,7 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
         return st;
     }
     locate(m);
-    m->nreduced = m->nfree;
+    m->nreduced = m->npar = m->nfree;
     if ((st = b.opt->measurement_only ? BRISK_OK : brisk_sem_constraints(m, syntax, err))) {
         brisk_model_free(m);
         return st;

@@ -49,8 +49,31 @@ struct brisk_model {
     size_t nconstraints;      /* == statements */
     size_t nreduced;
     double *K, *k0;
-    long constraint_line;     /* the first == statement's, for messages */
+    long constraint_line;     /* the first constraint's line, for messages */
+    /* Linear inequalities (a > 0, a1 < a2): fitted by an active set
+     * (estimate.c), each active one an equality.  A and c hold every
+     * constraint as a row a' theta = c (the == first), an inequality
+     * meaning a' theta - c >= 0. */
+    size_t ninequalities;
+    double *A, *c;
+    size_t npar;              /* lavaan's npar, for the df: nfree less the
+                                 independent equalities (inequalities take
+                                 none away) */
 };
+
+/* The reparameterisation of a set of linear equalities. */
+typedef struct sem_basis {
+    double *K, *k0;           /* nfree x nred, nfree; NULL: none (nred = nfree) */
+    size_t nred;
+} sem_basis;
+
+/* The basis of the equalities and the inequalities active[i] (as
+ * equalities); an inconsistent set is an error. */
+brisk_status brisk_sem_active_basis(const brisk_model *m, const bool *active, sem_basis *b,
+                                    brisk_error *err);
+
+/* a' theta - c of inequality i (>= 0 when it holds). */
+double brisk_sem_inequality(const brisk_model *m, size_t i, const double *theta);
 
 /* The == statements of syn into m's K and k0 (after the free parameters
  * are numbered); an unknown label, a constraint that is not linear or

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Equality constraints ('==' in model syntax) against lavaan 0.6
+# Constraints ('==', '<', '>' in model syntax) against lavaan 0.6
 # (tests/reference/constraints/, made by make.R): every estimate and SE,
 # npar, chi-square, df and the other fit measures to 1e-4; and the
 # constraints brisk refuses (exit 2, file:line:column, nothing written).
@@ -70,7 +70,7 @@ matches() {   # matches NAME DATA TOLERANCE [OPTIONS...]: NAME_mlr is NAME.lav b
         }' "$ref/$model.params.csv" "$ref/$model.fit.csv" "$tmp/$model.csv"
 }
 
-for m in hs_equal hs_effect hs_linear hs_redundant; do
+for m in hs_equal hs_effect hs_linear hs_redundant hs_ineq_active hs_ineq_inactive hs_ineq_bounds; do
     ok "$m: estimates, SEs and fit as lavaan's" matches "$m" hs.csv 1e-4
 done
 ok "hs_linear by MLR: robust SEs and the scaled test as lavaan's" \
@@ -113,9 +113,14 @@ a == 2 - b"
 ok "a constraint of fixed parameters only" refused "names no free parameter" "f7 == 1
 speed =~ 1*f7*x7 + x8 + x9"
 ok "a nonlinear constraint is refused, by line" refused "is not linear in the parameters" "a*b == 1"
-ok "an inequality is refused plainly" refused "the inequality constraint 'a > 0' is not supported" "a > 0"
-ok "an inequality between labels is refused" refused "the inequality constraint 'a < b' is not supported" "a < b"
+ok "an inequality on a fixed parameter is refused" refused "the constraint 'f7 > 0' names no free parameter" "f7 > 0
+speed =~ 1*f7*x7 + x8 + x9"
+ok "a nonlinear inequality is refused" refused "the constraint 'a*b > 1' is not linear" "a*b > 1"
+ok "contradictory inequalities are refused" refused "the inequality constraints contradict each other" "a > 1
+a < 0.5"
+ok "an inequality with MLR: refused plainly" refused "inequality constraints ('<', '>') are not fitted with robust" "a > 0.9" --estimator mlr
 ok "with WLSMV: refused plainly" refused "are not fitted with WLSMV" "a == b" --estimator wlsmv
+ok "an inequality with WLSMV: refused plainly" refused "are not fitted with WLSMV" "a > b" --estimator wlsmv
 ok "with MLR and FIML: refused plainly" refused "not fitted with robust standard errors with missing values" "a == b" --estimator mlr --missing fiml
 ok "'<~' is refused as a formative construct" refused "'<~' (a formative or composite construct) is not supported" "f <~ x7 + x8"
 

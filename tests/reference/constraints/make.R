@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Reference values for equality constraints ('==' in model syntax):
+# Reference values for constraints (==, <, > in model syntax):
 # lavaan 0.6 fits linear equality constraints by reparameterisation (its
 # K matrix), reports npar as the free parameters less the independent
 # constraints, adds one df per independent constraint, and takes the SEs
-# from K (K' I K)^-1 K'.
+# from K (K' I K)^-1 K'.  Inequalities it fits with nlminb.constr; those
+# active at the solution (within 1e-5 of their bound) count as equalities
+# in the SEs (its augmented information) but not in npar and df.
 # Run from the top of the source tree:
 #   Rscript tests/reference/constraints/make.R
 # Writes NAME.params.csv (every row: lhs, op, rhs, label, est, se) and
@@ -20,7 +22,9 @@ models <- list(hs_equal = list(hs), hs_effect = list(hs), hs_linear = list(hs),
                hs_redundant = list(hs), pd_equal = list(pd),
                hs_linear_mlr = list(hs, estimator = "MLR"),
                hs_groups = list(hs, group = "school"),
-               bfi_fiml = list(bfi, missing = "ml"))
+               bfi_fiml = list(bfi, missing = "ml"),
+               hs_ineq_active = list(hs), hs_ineq_inactive = list(hs),
+               hs_ineq_bounds = list(hs))
 for (name in names(models)) {
     mlr <- grepl("_mlr$", name)
     text <- paste(readLines(file.path(dir, paste0(sub("_mlr$", "", name), ".lav"))),

@@ -14,15 +14,20 @@
 #include <string.h>
 #include "sem_fit.h"
 
-/* The constraints' values at point x of the free parameters. */
+/* The constraints' values at point x of the free parameters; touched
+ * (when not NULL) marks the free parameters an evaluation reads. */
 typedef struct point {
     const double *x;
+    bool *touched;
 } point;
 
 static double value_at(const brisk_model *m, size_t row, const void *ctx)
 {
     const brisk_param *p = &m->params[row];
-    return p->free ? ((const point *)ctx)->x[p->free - 1] : p->start;
+    const point *pt = ctx;
+    if (p->free && pt->touched)
+        pt->touched[p->free - 1] = true;
+    return p->free ? pt->x[p->free - 1] : p->start;
 }
 
 static brisk_status constraint_error(const brisk_model *m, const brisk_statement *s,
@@ -34,10 +39,10 @@ static brisk_status constraint_error(const brisk_model *m, const brisk_statement
 }
 
 /* lhs - rhs of an == statement at x; false (err set) on an unknown label. */
-static bool difference(const brisk_model *m, const brisk_statement *s, const double *x, double *d,
-                       brisk_error *err)
+static bool difference(const brisk_model *m, const brisk_statement *s, const double *x,
+                       bool *touched, double *d, brisk_error *err)
 {
-    point pt = {x};
+    point pt = {x, touched};
     double l, r;
     if (!brisk_sem_eval_expr(m, s->lhs, value_at, &pt, 0, &l, err) ||
         !brisk_sem_eval_expr(m, s->expr, value_at, &pt, 0, &r, err)) {
@@ -56,21 +61,26 @@ static bool difference(const brisk_model *m, const brisk_statement *s, const dou
     return true;
 }
 
-/* Row a (nfree) and constant c of one constraint a' theta = c, found by
- * evaluating it at 0 and at each unit vector, then checked at two other
- * points: a constraint that is not linear is refused. */
+/* Row a (nfree, zero on entry) and constant c of one constraint
+ * a' theta = c, found by evaluating it at 0 and at the unit vector of each
+ * free parameter it reads (so its cost grows with its labels, not with
+ * the model), then checked at two other points: a constraint that is not
+ * linear is refused. */
 static brisk_status linear_form(const brisk_model *m, const brisk_statement *s, double *x,
-                                double *a, double *c, brisk_error *err)
+                                bool *touched, double *a, double *c, brisk_error *err)
 {
     size_t q = m->nfree;
     double d0, d;
     memset(x, 0, q * sizeof *x);
-    if (!difference(m, s, x, &d0, err))
+    memset(touched, 0, q * sizeof *touched);
+    if (!difference(m, s, x, touched, &d0, err))
         return BRISK_ERR_FORMAT;
     bool any = false;
     for (size_t k = 0; k < q; k++) {
+        if (!touched[k])
+            continue;
         x[k] = 1;
-        if (!difference(m, s, x, &d, err))
+        if (!difference(m, s, x, NULL, &d, err))
             return BRISK_ERR_FORMAT;
         x[k] = 0;
         a[k] = d - d0;
@@ -81,10 +91,10 @@ static brisk_status linear_form(const brisk_model *m, const brisk_statement *s, 
     for (int trial = 1; linear && trial <= 2; trial++) {
         double want = d0;
         for (size_t k = 0; k < q; k++) {
-            x[k] = trial * (0.37 + 0.61 * (double)((k * 7 + 3) % 11) / 11);
+            x[k] = touched[k] ? trial * (0.37 + 0.61 * (double)((k * 7 + 3) % 11) / 11) : 0;
             want += a[k] * x[k];
         }
-        linear = difference(m, s, x, &d, err) && isfinite(d) &&
+        linear = difference(m, s, x, NULL, &d, err) && isfinite(d) &&
                  fabs(d - want) <= 1e-9 * (1 + fabs(want));
         if (!linear && !isfinite(d0 + d))
             break;
@@ -228,9 +238,10 @@ brisk_status brisk_sem_constraints(brisk_model *m, const brisk_syntax *syn, bris
         return BRISK_OK;
     const brisk_statement **stmts = calloc(ncon, sizeof *stmts);
     double *x = calloc(q + 1, sizeof *x);
+    bool *touched = calloc(q + 1, sizeof *touched);
     m->A = calloc(ncon * q + 1, sizeof *m->A);
     m->c = calloc(ncon, sizeof *m->c);
-    brisk_status st = stmts && m->A && m->c && x
+    brisk_status st = stmts && m->A && m->c && x && touched
                           ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     /* the equalities first, then the inequalities, each in the order written */
     for (int pass = 0, r = 0; pass < 2; pass++)
@@ -241,7 +252,7 @@ brisk_status brisk_sem_constraints(brisk_model *m, const brisk_syntax *syn, bris
             stmts[r] = &syn->stmts[i];
             if (!m->constraint_line || syn->stmts[i].line < m->constraint_line)
                 m->constraint_line = syn->stmts[i].line;
-            st = linear_form(m, stmts[r], x, m->A + (size_t)r * q, &m->c[r], err);
+            st = linear_form(m, stmts[r], x, touched, m->A + (size_t)r * q, &m->c[r], err);
             r++;
         }
     sem_basis basis = {0};
@@ -258,6 +269,7 @@ brisk_status brisk_sem_constraints(brisk_model *m, const brisk_syntax *syn, bris
     }
     free(stmts);
     free(x);
+    free(touched);
     return st;
 }
 

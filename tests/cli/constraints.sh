@@ -31,10 +31,13 @@ ok() {  # ok NAME COMMAND...: passes when the command succeeds
 
 # brisk's csv output of a reference model against lavaan's CSVs: the
 # parameter rows in order (lhs, op, rhs, est, se), then the measures.
-matches() {   # matches NAME DATA TOLERANCE [OPTIONS...]: NAME_mlr is NAME.lav by MLR
+matches() {   # matches NAME DATA TOLERANCE [OPTIONS...]: NAME_mlr is NAME.lav by MLR (and so on)
     model=$1 file=$2 tol=$3
     shift 3
-    "$brisk" fit --data "$data/$file" --model "$ref/${model%_mlr}.lav" -f csv "$@" >"$tmp/$model.csv" 2>"$tmp/$model.err" ||
+    case $file in /*) ;; *) file=$data/$file ;; esac
+    lav=$model
+    case $model in *_mlr | *_weights | *_cluster) lav=${model%_*} ;; esac
+    "$brisk" fit --data "$file" --model "$ref/$lav.lav" -f csv "$@" >"$tmp/$model.csv" 2>"$tmp/$model.err" ||
         { cat "$tmp/$model.err" >&2; return 1; }
     awk -F, -v tol="$tol" '
         function unq(s) { gsub(/"/, "", s); return s }
@@ -75,6 +78,10 @@ for m in hs_equal hs_effect hs_linear hs_redundant hs_ineq_active hs_ineq_inacti
 done
 ok "hs_linear by MLR: robust SEs and the scaled test as lavaan's" \
     matches hs_linear_mlr hs.csv 1e-4 --estimator mlr
+# make.R's made-up weights
+awk -F, 'NR == 1 { print $0 ",w"; next } { print $0 "," (1 + ($1 % 3) / 2) }' "$data/hs.csv" >"$tmp/hsw.csv"
+ok "hs_linear with sampling weights as lavaan's" matches hs_linear_weights "$tmp/hsw.csv" 1e-4 --weight w
+ok "hs_linear with clusters as lavaan's" matches hs_linear_cluster hs.csv 1e-4 --cluster agemo
 ok "hs_groups: a constraint across groups as lavaan's" matches hs_groups hs.csv 1e-4 --group school
 ok "bfi_fiml: with missing answers (FIML) as lavaan's" matches bfi_fiml bfi.csv 1e-4 --missing fiml
 # lavaan's nlminb stops 1.2e-4 short of this optimum (y2 ~~ y4; its fit

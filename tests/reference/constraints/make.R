@@ -17,6 +17,9 @@ dir <- "tests/reference/constraints"
 hs <- read.csv("tests/data/hs.csv")
 pd <- read.csv("tests/data/pd.csv")
 bfi <- read.csv("tests/data/bfi.csv")
+# made-up sampling weights on hs (constraints.sh writes the same column)
+hsw <- hs
+hsw$w <- 1 + (hs$id %% 3) / 2
 # name, data, lavaan's options (NAME_mlr fits NAME.lav by MLR)
 models <- list(hs_equal = list(hs), hs_effect = list(hs), hs_linear = list(hs),
                hs_redundant = list(hs), pd_equal = list(pd),
@@ -24,15 +27,18 @@ models <- list(hs_equal = list(hs), hs_effect = list(hs), hs_linear = list(hs),
                hs_groups = list(hs, group = "school"),
                bfi_fiml = list(bfi, missing = "ml"),
                hs_ineq_active = list(hs), hs_ineq_inactive = list(hs),
-               hs_ineq_bounds = list(hs))
+               hs_ineq_bounds = list(hs),
+               hs_linear_weights = list(hsw, sampling.weights = "w"),
+               hs_linear_cluster = list(hs, cluster = "agemo"))
 for (name in names(models)) {
-    mlr <- grepl("_mlr$", name)
-    text <- paste(readLines(file.path(dir, paste0(sub("_mlr$", "", name), ".lav"))),
-                  collapse = "\n")
+    # NAME_mlr, NAME_weights, NAME_cluster: model NAME.lav with those options
+    mlr <- grepl("_(mlr|weights|cluster)$", name)
+    text <- paste(readLines(file.path(dir, paste0(sub("_(mlr|weights|cluster)$", "", name),
+                                                  ".lav"))), collapse = "\n")
     # lavaan's spelling of a freed and labelled first loading
     text <- gsub("NA*b1*x1", "NA*x1 + b1*x1", text, fixed = TRUE)
     args <- models[[name]]
-    fit <- do.call("sem", c(list(text, data = args[[1]]), args[-1]))
+    fit <- suppressWarnings(do.call("sem", c(list(text, data = args[[1]]), args[-1])))
     pe <- parameterEstimates(fit)
     pe <- pe[pe$op != "==", c("lhs", "op", "rhs", "label", "est", "se", "z")]
     write.csv(pe, file.path(dir, paste0(name, ".params.csv")), row.names = FALSE)

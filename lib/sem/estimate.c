@@ -245,11 +245,11 @@ brisk_status brisk_sem_check_size(const brisk_model *m, brisk_error *err)
 static brisk_status check_inputs(const brisk_model *m, sem_fitter *f, brisk_error *err)
 {
     size_t moments = brisk_sem_moments_count(m) * m->ngroups;
-    if (m->nfree > moments)
+    if (m->nreduced > moments)
         return brisk_error_set(err, BRISK_ERR_MODEL,
                                "the model is not identified: %zu free parameters but only %zu "
                                "sample moments (df = %ld); fix or equate parameters",
-                               m->nfree, moments, (long)moments - (long)m->nfree);
+                               m->nreduced, moments, (long)moments - (long)m->nreduced);
     for (size_t g = 0; g < f->ngroups; g++) {
         brisk_status st = check_group(m, f->works[g], err);
         if (st != BRISK_OK)
@@ -262,7 +262,8 @@ static brisk_status check_inputs(const brisk_model *m, sem_fitter *f, brisk_erro
  * ("f =~ x1, f ~~ f"), into names. */
 static void null_direction(const brisk_model *m, const double *info, size_t q, brisk_buf *names)
 {
-    double *a = malloc(q * q * sizeof *a), *vec = malloc(q * q * sizeof *vec),
+    size_t na = q * q > m->nfree ? q * q : m->nfree;
+    double *a = malloc((na + 1) * sizeof *a), *vec = malloc(q * q * sizeof *vec),
            *val = malloc(q * sizeof *val);
     gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(q);
     if (a && vec && val && ws) {
@@ -277,10 +278,21 @@ static void null_direction(const brisk_model *m, const double *info, size_t q, b
         gsl_vector_view ev = gsl_vector_view_array(val, q);
         gsl_eigen_symmv(&A.matrix, &ev.vector, &V.matrix, ws);
         gsl_eigen_symmv_sort(&ev.vector, &V.matrix, GSL_EIGEN_SORT_VAL_ASC);
+        if (m->K) {   /* the direction in the model's free parameters: K v */
+            for (size_t i = 0; i < q; i++)
+                val[i] = vec[i * q];
+            for (size_t k = 0; k < m->nfree; k++) {
+                double d = 0;
+                for (size_t j = 0; j < q; j++)
+                    d += m->K[k * q + j] * val[j];
+                a[k] = d;
+            }
+        }
         for (size_t r = 0; r < m->nparams; r++) {
             int k = m->params[r].free - 1;
             const brisk_param *par = &m->params[r];
-            if (k >= 0 && fabs(vec[(size_t)k * q]) > 0.1)
+            double part = k < 0 ? 0 : m->K ? a[k] : vec[(size_t)k * q];
+            if (k >= 0 && fabs(part) > 0.1)
                 brisk_buf_printf(names, "%s%s %s %s", names->len ? ", " : "", par->lhs,
                                  brisk_op_text(par->op), par->rhs);
         }
@@ -619,16 +631,37 @@ static void quasi_newton_from(sem_fitter *f, double *theta, double *value, doubl
     free(work);
 }
 
-/* Whether a free variance is negative at theta (a Heywood case). */
+/* Whether a free variance is negative at theta (a Heywood case); theta
+ * the fitter's (beta with constraints). */
 static bool negative_variance(const brisk_model *m, const double *theta)
 {
-    for (size_t r = 0; r < m->nparams; r++) {
-        const brisk_param *p = &m->params[r];
-        if (p->free > 0 && p->op == BRISK_OP_COVARY && strcmp(p->lhs, p->rhs) == 0 &&
-            theta[p->free - 1] < 0)
-            return true;
+    double *full = NULL;
+    if (m->K) {
+        if (!(full = malloc((m->nfree + 1) * sizeof *full)))
+            return false;
+        brisk_sem_expand(m, theta, full);
+        theta = full;
     }
-    return false;
+    bool negative = false;
+    for (size_t r = 0; r < m->nparams && !negative; r++) {
+        const brisk_param *p = &m->params[r];
+        negative = p->free > 0 && p->op == BRISK_OP_COVARY && strcmp(p->lhs, p->rhs) == 0 &&
+                   theta[p->free - 1] < 0;
+    }
+    free(full);
+    return negative;
+}
+
+/* A start of the model's free parameters (nfree + 1 doubles) as the
+ * fitter's: with constraints the nearest beta, in place. */
+static void to_fitter(const brisk_model *m, double *start)
+{
+    double *beta = m->K ? malloc((m->nreduced + 1) * sizeof *beta) : NULL;
+    if (!beta)
+        return;
+    brisk_sem_reduce(m, start, beta);
+    memcpy(start, beta, m->nreduced * sizeof *beta);
+    free(beta);
 }
 
 /* The best point the searches found: a solution (gradient below tol), else
@@ -737,7 +770,7 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
         fit->converged = true;
         return BRISK_OK;
     }
-    double *start = malloc((q + 1) * sizeof *start);
+    double *start = malloc((f->model->nfree + 1) * sizeof *start);
     double *best_scratch = malloc((q + 1) * sizeof *best_scratch);
     best_point best = {.theta = malloc((q + 1) * sizeof *best.theta), .kind = -1};
     if (!start || !best.theta || !best_scratch) {
@@ -759,8 +792,10 @@ static brisk_status iterate(sem_fitter *f, double *theta, const brisk_fit_option
     for (int which = 0; !(opt && opt->start) && !hopeless && !out_of_time(f) &&
                         (best.kind < 2 || negative_variance(f->model, best.theta)) &&
                         brisk_sem_start_other(f->model, f->works[0]->mom, which, start);
-         which++)
+         which++) {
+        to_fitter(f->model, start);
         search_from(f, start, max_iter, tol, false, &best, &it);
+    }
     memcpy(theta, best.theta, q * sizeof *theta);
     free(start);
     free(best_scratch);
@@ -874,11 +909,13 @@ static bool singular_near(sem_fitter *f, const double *theta, double *point)
 static bool singular_everywhere(sem_fitter *f, const double *theta)
 {
     size_t q = f->q;
-    double *point = malloc((q + 1) * sizeof *point), *start = malloc((q + 1) * sizeof *start);
+    double *point = malloc((q + 1) * sizeof *point),
+           *start = malloc((f->model->nfree + 1) * sizeof *start);
     double value;
     bool singular = true;
     if (point && start) {
         brisk_sem_start(f->model, f->works[0]->mom, start);
+        to_fitter(f->model, start);
         singular = singular_near(f, theta, point) && singular_near(f, start, point);
     }
     free(point);
@@ -950,15 +987,65 @@ void brisk_sem_fill_rows(const brisk_model *m, const sem_fitter *f, brisk_fit *f
             continue;
         }
         e->se = sqrt(fit->vcov[(size_t)k * m->nfree + (size_t)k]);
-        e->z = e->est / e->se;
-        e->pvalue = 2 * gsl_cdf_ugaussian_Q(fabs(e->z));
+        /* a parameter the constraints pin (a == 0.5) has no z, as lavaan's */
+        e->z = m->K && !(e->se > 0) ? NAN : e->est / e->se;
+        e->pvalue = isnan(e->z) ? NAN : 2 * gsl_cdf_ugaussian_Q(fabs(e->z));
         e->ci_lower = e->est - Z975 * e->se;
         e->ci_upper = e->est + Z975 * e->se;
     }
 }
 
-brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
-                          const brisk_fit_options *opt, brisk_fit **out, brisk_error *err)
+/* What the reparameterisation of equality constraints does not carry
+ * yet, refused by name. */
+static brisk_status refuse_with_constraints(const brisk_model *m, const brisk_fit_options *opt,
+                                           const brisk_moments *mom, brisk_error *err)
+{
+    bool robust = (opt && opt->robust) || mom[0].weight || mom[0].cluster;
+    const char *what = m->K && robust && mom[0].npatterns ? "robust standard errors with "
+                                                            "missing values (MLR and FIML)"
+                                                          : NULL;
+    if (!what)
+        return BRISK_OK;
+    brisk_error_at(err, m->source, m->constraint_line, 0);
+    return brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: equality constraints ('==') "
+                           "are not fitted with %s; fit without them, or write the "
+                           "equalities as shared labels", what);
+}
+
+/* With constraints: fit->theta from beta to theta = K beta + k0 and, with
+ * valid standard errors, the vcov from beta's to K V K' (lavaan's). */
+static bool expand_solution(const brisk_model *m, brisk_fit *fit, bool valid)
+{
+    size_t n = m->nfree, r = m->nreduced;
+    double *theta = malloc((n + 1) * sizeof *theta), *vk = malloc((r * n + 1) * sizeof *vk);
+    if (!theta || !vk) {
+        free(theta);
+        free(vk);
+        return false;
+    }
+    brisk_sem_expand(m, fit->theta, theta);
+    memcpy(fit->theta, theta, n * sizeof *theta);
+    for (size_t i = 0; valid && i < r; i++)        /* vk = V K' (r x n) */
+        for (size_t k = 0; k < n; k++) {
+            double v = 0;
+            for (size_t j = 0; j < r; j++)
+                v += fit->vcov[i * r + j] * m->K[k * r + j];
+            vk[i * n + k] = v;
+        }
+    for (size_t k = 0; valid && k < n; k++)
+        for (size_t l = 0; l < n; l++) {
+            double v = 0;
+            for (size_t i = 0; i < r; i++)
+                v += m->K[k * r + i] * vk[i * n + l];
+            fit->vcov[k * n + l] = v;
+        }
+    free(theta);
+    free(vk);
+    return true;
+}
+
+static brisk_status fit_ml(const brisk_model *m, const brisk_moments *mom,
+                           const brisk_fit_options *opt, brisk_fit **out, brisk_error *err)
 {
     *out = NULL;
     size_t q = m->nfree;
@@ -967,6 +1054,7 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
         return st;
     brisk_fit *fit = calloc(1, sizeof *fit);
     sem_fitter *f = brisk_sem_fitter_new(m, mom);
+    double *scoring = NULL;
     st = BRISK_ERR_NOMEM;
     if (!fit || !f)
         goto nomem;
@@ -981,11 +1069,27 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     bool full = !(opt && opt->estimates_only);
     if (full && brisk_sem_model_warnings(m, fit) != BRISK_OK)
         goto nomem;
+    if ((st = refuse_with_constraints(m, opt, mom, err)) != BRISK_OK)
+        goto cleanup;
+    /* a bootstrap draw's inverse information is theta's: beta's is K' S K */
+    brisk_fit_options reduced;
+    if (m->K && opt && opt->scoring) {
+        size_t n = m->nfree;
+        if (!(scoring = malloc((n * n + 1) * sizeof *scoring)))
+            goto nomem;
+        memcpy(scoring, opt->scoring, n * n * sizeof *scoring);
+        if (!brisk_sem_project(m, scoring))
+            goto nomem;
+        reduced = *opt;
+        reduced.scoring = scoring;
+        opt = &reduced;
+    }
     if (opt && opt->start)
         memcpy(fit->theta, opt->start, q * sizeof *fit->theta);
     else
         brisk_sem_start(m, mom, fit->theta);
-    if ((st = iterate(f, fit->theta, opt, fit, err)) == BRISK_OK &&
+    to_fitter(m, fit->theta);   /* with constraints fit->theta holds beta until expanded */
+    if ((st = iterate(f, fit->theta, opt, fit, err)) == BRISK_OK && !m->K &&
         brisk_sem_orient(m, fit->theta, opt ? opt->orient_like : NULL) &&
         !(brisk_sem_fitter_objective(f, fit->theta, &fit->fmin) &&
           brisk_sem_fitter_derivatives(f)))
@@ -1002,6 +1106,8 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     bool test_h1 = mom[0].cluster && !mom[0].weight && !(opt && opt->robust);
     if (full && robust && valid && (st = brisk_sem_robust(m, f, fit, test_h1, err)) != BRISK_OK)
         goto cleanup;
+    if (m->K && !expand_solution(m, fit, valid))
+        goto nomem;
     fit->vcov_valid = valid;
     brisk_sem_fill_rows(m, f, fit);
     if ((st = brisk_sem_defined(m, fit, err)) != BRISK_OK ||
@@ -1009,12 +1115,122 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
         (st = brisk_sem_check_admissible(m, f, fit)) != BRISK_OK)
         goto cleanup;
     brisk_sem_fitter_free(f);
+    free(scoring);
     *out = fit;
     return BRISK_OK;
 nomem:
     st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
 cleanup:
+    free(scoring);
     brisk_sem_fitter_free(f);
     brisk_fit_free(fit);
     return st;
+}
+
+/* The fit with the inequalities active[i] held as equalities (with the
+ * equalities): the model's table with that basis. */
+static brisk_status fit_active(const brisk_model *m, const bool *active, const brisk_moments *mom,
+                               const brisk_fit_options *opt, brisk_fit **out, brisk_error *err)
+{
+    sem_basis b;
+    *out = NULL;
+    brisk_status st = brisk_sem_active_basis(m, active, &b, err);
+    if (st != BRISK_OK)
+        return st;
+    brisk_model local = *m;   /* the same table, another K (each fit its own: threads) */
+    local.K = b.K;
+    local.k0 = b.k0;
+    local.nreduced = b.nred;
+    st = fit_ml(&local, mom, opt, out, err);
+    if (*out)
+        (*out)->model = m;
+    free(b.K);
+    free(b.k0);
+    return st;
+}
+
+/* Whether theta meets every inequality (to 1e-7). */
+static bool feasible(const brisk_model *m, const double *theta)
+{
+    for (size_t i = 0; i < m->ninequalities; i++)
+        if (brisk_sem_inequality(m, i, theta) < -1e-7)
+            return false;
+    return true;
+}
+
+/* lavaan fits inequalities with its constrained optimiser (nlminb.constr)
+ * and then takes those within 1e-5 of their bound as active: its
+ * standard errors are those of the model with the active ones as
+ * equalities (the augmented information), and its npar and df do not
+ * count them.  brisk finds the same point by an active set: fit, hold
+ * the most violated inequality as an equality, fit again, and release an
+ * active one where the fit without it meets every inequality at a lower
+ * F (a Lagrange multiplier of the wrong sign). */
+static brisk_status fit_inequalities(const brisk_model *m, const brisk_moments *mom,
+                                     const brisk_fit_options *opt, brisk_fit **out,
+                                     brisk_error *err)
+{
+    size_t n = m->ninequalities;
+    bool *active = calloc(n + 1, sizeof *active), *trial = calloc(n + 1, sizeof *trial);
+    brisk_fit_options quick = opt ? *opt : (brisk_fit_options){0};
+    quick.estimates_only = true;
+    brisk_fit *fit = NULL;
+    brisk_status st = active && trial ? BRISK_OK
+                                      : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    for (size_t round = 0; st == BRISK_OK && round < 4 * n + 4; round++) {
+        brisk_fit_free(fit);
+        if ((st = fit_active(m, active, mom, &quick, &fit, err)) != BRISK_OK)
+            break;
+        size_t worst = n;
+        double lowest = -1e-7;
+        for (size_t i = 0; i < n; i++) {
+            double g = brisk_sem_inequality(m, i, fit->theta);
+            if (!active[i] && g < lowest) {
+                lowest = g;
+                worst = i;
+            }
+        }
+        if (worst < n) {
+            active[worst] = true;
+            continue;
+        }
+        bool released = false;
+        for (size_t i = 0; i < n && !released; i++) {
+            if (!active[i])
+                continue;
+            memcpy(trial, active, n * sizeof *trial);
+            trial[i] = false;
+            brisk_fit *t = NULL;
+            released = fit_active(m, trial, mom, &quick, &t, NULL) == BRISK_OK &&
+                       feasible(m, t->theta) && t->fmin < fit->fmin - 1e-12;
+            active[i] = !released;
+            brisk_fit_free(t);
+        }
+        if (!released)
+            break;
+    }
+    brisk_fit_free(fit);
+    if (st == BRISK_OK)
+        st = fit_active(m, active, mom, opt, out, err);
+    free(active);
+    free(trial);
+    return st;
+}
+
+brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
+                          const brisk_fit_options *opt, brisk_fit **out, brisk_error *err)
+{
+    *out = NULL;
+    if (!m->ninequalities)
+        return fit_ml(m, mom, opt, out, err);
+    bool robust = (opt && opt->robust) || mom[0].weight || mom[0].cluster;
+    const char *what = robust ? "robust standard errors (MLR, weights, clusters)"
+                       : opt && opt->scoring ? "the bootstrap"
+                       : NULL;
+    if (what) {
+        brisk_error_at(err, m->source, m->constraint_line, 0);
+        return brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: inequality constraints "
+                               "('<', '>') are not fitted with %s; fit without them", what);
+    }
+    return fit_inequalities(m, mom, opt, out, err);
 }

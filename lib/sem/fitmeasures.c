@@ -208,9 +208,9 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *fitter, br
     double k = (double)brisk_model_nexogenous(m);
     double log2pi = log(2 * M_PI);
     f->nobs = fitter->ntotal;
-    f->npar = m->nfree;
+    f->npar = m->npar;   /* lavaan's: free less the independent ==; not less the active < > */
     f->chisq = n * fit->fmin;
-    f->df = G * moments - (double)m->nfree;
+    f->df = G * moments - (double)m->npar;
     f->pvalue = f->df > 0 ? gsl_cdf_chisq_Q(f->chisq, f->df) : NAN;
     f->baseline_chisq = f->srmr = f->loglik = f->unrestricted_loglik = 0;
     for (size_t g = 0; g < fitter->ngroups; g++) {
@@ -240,7 +240,7 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *fitter, br
     f->baseline_pvalue = gsl_cdf_chisq_Q(f->baseline_chisq, f->baseline_df);
     brisk_sem_cfi_tli(f->chisq, f->df, f->baseline_chisq, f->baseline_df, 1, 1, &f->cfi, &f->tli);
     rmsea(f, n, G);
-    double npar = (double)m->nfree;
+    double npar = (double)m->npar;
     f->aic = -2 * f->loglik + 2 * npar;
     f->bic = -2 * f->loglik + npar * log(n);
     f->sabic = -2 * f->loglik + npar * log((n + 2) / 24);

@@ -406,6 +406,9 @@ void brisk_sem_fitter_free(sem_fitter *f)
     free(f->theta_try);
     free(f->chol);
     free(f->aux);
+    free(f->full);
+    free(f->gfull);
+    free(f->ifull);
     free(f);
 }
 
@@ -414,7 +417,7 @@ sem_fitter *brisk_sem_fitter_new(const brisk_model *m, const brisk_moments *mom)
     sem_fitter *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
-    size_t q = m->nfree, G = m->ngroups;
+    size_t q = m->nreduced, G = m->ngroups, nfull = m->nfree;
     f->model = m;
     f->ngroups = G;
     f->q = q;
@@ -426,8 +429,13 @@ sem_fitter *brisk_sem_fitter_new(const brisk_model *m, const brisk_moments *mom)
     f->theta_try = calloc(q ? q : 1, sizeof *f->theta_try);
     f->chol = calloc(q ? q * q : 1, sizeof *f->chol);
     f->aux = calloc(3 * q + 1, sizeof *f->aux);
+    if (m->K) {
+        f->full = calloc(nfull + 1, sizeof *f->full);
+        f->gfull = calloc(nfull + 1, sizeof *f->gfull);
+        f->ifull = calloc(nfull * nfull + 1, sizeof *f->ifull);
+    }
     bool ok = f->works && f->weight && f->grad && f->info && f->step && f->theta_try && f->chol &&
-              f->aux;
+              f->aux && (!m->K || (f->full && f->gfull && f->ifull));
     for (size_t g = 0; ok && g < G; g++) {
         ok = (f->works[g] = brisk_sem_work_new(m, &mom[g], g)) != NULL;
         f->ntotal += mom[g].n;
@@ -443,6 +451,10 @@ sem_fitter *brisk_sem_fitter_new(const brisk_model *m, const brisk_moments *mom)
 
 bool brisk_sem_fitter_objective(sem_fitter *f, const double *theta, double *value)
 {
+    if (f->full) {
+        brisk_sem_expand(f->model, theta, f->full);
+        theta = f->full;
+    }
     double total = 0;
     for (size_t g = 0; g < f->ngroups; g++) {
         double fg;
@@ -454,30 +466,69 @@ bool brisk_sem_fitter_objective(sem_fitter *f, const double *theta, double *valu
     return true;
 }
 
+/* With constraints: grad = K' gfull (and info = K' ifull K). */
+static void project(sem_fitter *f, bool info)
+{
+    const brisk_model *m = f->model;
+    size_t n = m->nfree, q = f->q;
+    const double *K = m->K;
+    for (size_t j = 0; j < q; j++) {
+        double v = 0;
+        for (size_t k = 0; k < n; k++)
+            v += K[k * q + j] * f->gfull[k];
+        f->grad[j] = v;
+    }
+    if (!info)
+        return;
+    /* K' ifull K a column at a time, through gfull (chol holds the
+     * quasi-Newton's H and must not be touched) */
+    for (size_t j = 0; j < q; j++) {
+        for (size_t k = 0; k < n; k++) {
+            double v = 0;
+            for (size_t l = 0; l < n; l++)
+                v += f->ifull[k * n + l] * K[l * q + j];
+            f->gfull[k] = v;   /* the gradient is projected already */
+        }
+        for (size_t i = 0; i < q; i++) {
+            double v = 0;
+            for (size_t k = 0; k < n; k++)
+                v += K[k * q + i] * f->gfull[k];
+            f->info[i * q + j] = v;
+        }
+    }
+}
+
 void brisk_sem_fitter_gradient(sem_fitter *f)
 {
-    memset(f->grad, 0, f->q * sizeof *f->grad);
+    size_t n = f->full ? f->model->nfree : f->q;
+    double *grad = f->full ? f->gfull : f->grad;
+    memset(grad, 0, n * sizeof *grad);
     for (size_t g = 0; g < f->ngroups; g++) {
         sem_work *w = f->works[g];
         brisk_sem_gradient(w);
-        for (size_t k = 0; k < f->q; k++)
-            f->grad[k] += f->weight[g] * w->grad[k];
+        for (size_t k = 0; k < n; k++)
+            grad[k] += f->weight[g] * w->grad[k];
     }
+    if (f->full)
+        project(f, false);
 }
 
 bool brisk_sem_fitter_derivatives(sem_fitter *f)
 {
-    size_t q = f->q;
-    memset(f->grad, 0, q * sizeof *f->grad);
-    memset(f->info, 0, q * q * sizeof *f->info);
+    size_t q = f->full ? f->model->nfree : f->q;
+    double *grad = f->full ? f->gfull : f->grad, *info = f->full ? f->ifull : f->info;
+    memset(grad, 0, q * sizeof *grad);
+    memset(info, 0, q * q * sizeof *info);
     for (size_t g = 0; g < f->ngroups; g++) {
         sem_work *w = f->works[g];
         if (!brisk_sem_derivatives(w))
             return false;
         for (size_t k = 0; k < q; k++)
-            f->grad[k] += f->weight[g] * w->grad[k];
+            grad[k] += f->weight[g] * w->grad[k];
         for (size_t k = 0; k < q * q; k++)
-            f->info[k] += f->weight[g] * w->info[k];
+            info[k] += f->weight[g] * w->info[k];
     }
+    if (f->full)
+        project(f, true);
     return true;
 }

@@ -60,6 +60,10 @@ void brisk_model_free(brisk_model *m)
         free(m->params[i].expr);
     }
     free(m->params);
+    free(m->K);
+    free(m->k0);
+    free(m->A);
+    free(m->c);
     free(m->pos);
     free(m->fixed_x);
     for (size_t i = 0; i < m->p; i++)
@@ -965,19 +969,6 @@ static brisk_status check_supported(builder *b)
             return brisk_error_set(b->err, BRISK_ERR_FORMAT, "model syntax: thresholds ('|') "
                                    "belong to ordered items: fit them with --estimator wlsmv");
         }
-        if (s->op == BRISK_OP_EQUAL) {
-            brisk_error_at(b->err, b->m->source, s->line, s->column);
-            return brisk_error_set(b->err, BRISK_ERR_FORMAT,
-                                   "model syntax: '==' statements are not supported; give the "
-                                   "parameters one label to hold them equal");
-        }
-        if (s->op == BRISK_OP_LESS || s->op == BRISK_OP_GREATER) {
-            brisk_error_at(b->err, b->m->source, s->line, s->column);
-            return brisk_error_set(b->err, BRISK_ERR_FORMAT,
-                                   "model syntax: inequality constraints ('%s') are not "
-                                   "supported; fix the parameter or leave it free",
-                                   brisk_op_text(s->op));
-        }
     }
     return BRISK_OK;
 }
@@ -1062,6 +1053,11 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
         return st;
     }
     locate(m);
+    m->nreduced = m->npar = m->nfree;
+    if ((st = b.opt->measurement_only ? BRISK_OK : brisk_sem_constraints(m, syntax, err))) {
+        brisk_model_free(m);
+        return st;
+    }
     if (!(m->fixed_x = calloc(m->p + 1, sizeof *m->fixed_x))) {
         brisk_model_free(m);
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");

@@ -356,7 +356,9 @@ static bool h1_information(const sem_work *w, double fg, double *info)
 brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fit *fit,
                               bool test_h1, brisk_error *err)
 {
-    size_t q = fitter->q, pmax = 1;
+    /* with equality constraints q is beta's: each group's matrices over
+     * the model's nfree parameters are projected (K' B K) */
+    size_t q = fitter->q, pmax = 1, nq = m->nfree > q ? m->nfree : q;
     double n = (double)fitter->ntotal;
     for (size_t g = 0; g < fitter->ngroups; g++) {
         if (!fitter->works[g]->mom->data)
@@ -367,8 +369,8 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
     bool *mask, *skip;
     bool fixed_x = brisk_model_nexogenous(m) > 0, masks_ok = covariate_masks(m, m->p, &mask, &skip);
     double *einv = malloc((q * q + 1) * sizeof *einv), *b0 = calloc(q * q + 1, sizeof *b0);
-    double *b0g = malloc((q * q + 1) * sizeof *b0g), *tmp = malloc((q * q + 1) * sizeof *tmp);
-    double *s = malloc((q + 1) * sizeof *s), *tsd = malloc((q + 1) * sizeof *tsd);
+    double *b0g = malloc((nq * nq + 1) * sizeof *b0g), *tmp = malloc((q * q + 1) * sizeof *tmp);
+    double *s = malloc((nq + 1) * sizeof *s), *tsd = malloc((nq + 1) * sizeof *tsd);
     double *e = malloc(pmax * sizeof *e), *u = malloc(pmax * sizeof *u);
     double *mm = malloc(pmax * pmax * sizeof *mm), *sinv = malloc(pmax * pmax * sizeof *sinv);
     double *chol = malloc(pmax * pmax * sizeof *chol);
@@ -391,11 +393,13 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
      * clusters, observed.information = "h1") the structured h1 one */
     double *e2inv = einv, *e2 = NULL;
     if (st == BRISK_OK && test_h1) {
-        e2 = calloc(q * q + 1, sizeof *e2);
+        e2 = calloc(nq * nq + 1, sizeof *e2);
         e2inv = malloc((q * q + 1) * sizeof *e2inv);
         bool ok = e2 && e2inv;
         for (size_t g = 0; ok && g < fitter->ngroups; g++)
             ok = h1_information(fitter->works[g], fitter->weight[g], e2);
+        if (ok && m->K)
+            ok = brisk_sem_project(m, e2);
         if (!ok)
             st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         else if (!brisk_dense_spd_invert(e2, e2inv, b0g, q, &(double){0}))
@@ -441,6 +445,10 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
                 break;
             }
             h0b = brisk_fiml_trace_h0_baseline(w->mom, m->meanstructure, NULL);
+        }
+        if (m->K && !brisk_sem_project(m, b0g)) {
+            st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+            break;
         }
         double fg = fitter->weight[g];
         for (size_t i = 0; i < q * q; i++)

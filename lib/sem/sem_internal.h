@@ -43,7 +43,51 @@ struct brisk_model {
     char **warnings;          /* what building the model had to say (every fit of it
                                  repeats them) */
     size_t nwarnings;
+    /* Linear equality constraints (==, constraints.c): theta = K beta + k0
+     * over the nreduced free parameters beta (K nfree x nreduced); K and
+     * k0 NULL and nreduced = nfree without constraints. */
+    size_t nconstraints;      /* == statements */
+    size_t nreduced;
+    double *K, *k0;
+    long constraint_line;     /* the first constraint's line, for messages */
+    /* Linear inequalities (a > 0, a1 < a2): fitted by an active set
+     * (estimate.c), each active one an equality.  A and c hold every
+     * constraint as a row a' theta = c (the == first), an inequality
+     * meaning a' theta - c >= 0. */
+    size_t ninequalities;
+    double *A, *c;
+    size_t npar;              /* lavaan's npar, for the df: nfree less the
+                                 independent equalities (inequalities take
+                                 none away) */
 };
+
+/* The reparameterisation of a set of linear equalities. */
+typedef struct sem_basis {
+    double *K, *k0;           /* nfree x nred, nfree; NULL: none (nred = nfree) */
+    size_t nred;
+} sem_basis;
+
+/* The basis of the equalities and the inequalities active[i] (as
+ * equalities); an inconsistent set is an error. */
+brisk_status brisk_sem_active_basis(const brisk_model *m, const bool *active, sem_basis *b,
+                                    brisk_error *err);
+
+/* a' theta - c of inequality i (>= 0 when it holds). */
+double brisk_sem_inequality(const brisk_model *m, size_t i, const double *theta);
+
+/* The == statements of syn into m's K and k0 (after the free parameters
+ * are numbered); an unknown label, a constraint that is not linear or
+ * names no free parameter, and a contradictory set are errors. */
+brisk_status brisk_sem_constraints(brisk_model *m, const brisk_syntax *syn, brisk_error *err);
+
+/* theta = K beta + k0, and beta = K' (theta - k0) (the nearest point that
+ * meets the constraints); only for a model with constraints. */
+void brisk_sem_expand(const brisk_model *m, const double *beta, double *theta);
+void brisk_sem_reduce(const brisk_model *m, const double *theta, double *beta);
+/* K' mat K in place: an nfree x nfree matrix (a first-order sum, an
+ * information) as the nreduced x nreduced one of beta, packed at its
+ * start.  False when out of memory. */
+bool brisk_sem_project(const brisk_model *m, double *mat);
 
 /* BRISK_ERR_LIMIT when an ML fit of the model would need more memory for
  * its derivatives than brisk's bound (checked before any work on data). */

@@ -64,12 +64,16 @@ typedef struct sem_fitter {
     double *weight;                /* N_g / N */
     double *grad, *info, *step, *theta_try, *chol;
     double *aux;                   /* 3 q scratch of the quasi-Newton steps */
+    /* With equality constraints the fitter's q parameters are the model's
+     * beta (theta = K beta + k0): the works see theta, the fitter's
+     * gradient and information are K' g and K' I K. */
+    double *full, *gfull, *ifull;  /* theta, its gradient, its information */
     double deadline;               /* brisk_monotonic_seconds() after which the searches
                                       stop (0: none) */
     bool timed_out;                /* a search stopped at the deadline */
 } sem_fitter;
 
-/* mom holds one entry per group. */
+/* mom holds one entry per group.  q is the model's nreduced. */
 sem_fitter *brisk_sem_fitter_new(const brisk_model *m, const brisk_moments *mom);
 void brisk_sem_fitter_free(sem_fitter *f);
 bool brisk_sem_fitter_objective(sem_fitter *f, const double *theta, double *value);

@@ -1144,6 +1144,12 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
                              brisk_error *err)
 {
     *out = NULL;
+    if (m->K || m->ninequalities) {   /* the reparameterisation is ML's (estimate.c) */
+        brisk_error_at(err, m->source, m->constraint_line, 0);
+        return brisk_error_set(err, BRISK_ERR_FORMAT, "model syntax: constraints ('==', '<', "
+                               "'>') are not fitted with WLSMV; fit without them (write "
+                               "equalities as shared labels)");
+    }
     brisk_wlsmv w;
     brisk_status st = brisk_wlsmv_fit(m, mom, &w, err);
     if (st != BRISK_OK)

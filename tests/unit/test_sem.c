@@ -1019,7 +1019,10 @@ static void test_model_errors(void **state)
     static const struct { const char *text, *fragment; } cases[] = {
         {"f =~ x1 + x2 + x3\nf =~ x1\n", "specified twice"},
         {"f =~ x1 + x2 + x3\nx1 | t1\n", "thresholds ('|') belong to ordered items"},
-        {"f =~ a*x1 + b*x2 + x3\na == b\n", "'==' statements are not supported"},
+        {"f =~ x1 + a*x2 + b*x3\na*b == 1\n", "is not linear in the parameters"},
+        {"f =~ x1 + a*x2 + b*x3\na == 1\na == 2\n", "contradicts the other constraints"},
+        {"f =~ x1 + 0.5*a*x2 + b*x3\na > 0.1\n", "'a > 0.1' names no free parameter"},
+        {"f =~ x1 + a*x2 + b*x3\na > 1\na < 0.5\n", "the inequality constraints contradict"},
         {"f =~ x1 + x2 + x3\nd := a * q\n", "no parameter has the label 'a'"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {

@@ -59,8 +59,11 @@ const cli_command cmd_fit = {
         "      --test T          lavaan's test = name of this fit's test: standard\n"
         "                        (ML), yuan.bentler.mplus (MLR, weighted or clustered)\n"
         "                        or scaled.shifted (WLSMV); another is an error\n"
-        "      --standardized    lavaan's standardized = TRUE: std.lv and std.all,\n"
-        "                        which are always shown\n"
+        "      --standardized    the standardized solution as lavaan's\n"
+        "                        standardizedSolution(): std.all with delta-method\n"
+        "                        SE, z, p and 95% CI (and std.lv with its SE), := rows\n"
+        "                        too, from this fit's SEs (standard, MLR, clustered);\n"
+        "                        std.lv and std.all are always in the estimates\n"
         CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
         "                        Graphviz path diagram per behaviour)\n"
@@ -94,6 +97,8 @@ typedef struct fit_options {
     size_t nbehaviours;
     brisk_model_options model_opt;
     brisk_bootstrap_options boot;
+    bool standardized;            /* the standardized solution's table */
+    bool residuals;               /* the residuals' tables */
 } fit_options;
 
 static const char *extension_of(const char *path)
@@ -148,7 +153,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
         case OPT_SE: o->se = optarg; break;
         case OPT_TEST: o->test = optarg; break;
-        case OPT_STANDARDIZED: break;   /* std.lv and std.all are always shown */
+        case OPT_STANDARDIZED: o->standardized = true; break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
         case CLI_OPT_ESTIMATOR:
         case CLI_OPT_MISSING:
@@ -204,6 +209,10 @@ static int parse_options(fit_options *o, int argc, char **argv)
                                                o->model_opt.weight, o->model_opt.cluster,
                                                false)) >= 0)
         return status;
+    if (o->standardized && o->boot.draws)
+        return cli_usage_error(&cmd_fit, "--standardized gives delta-method standard errors of "
+                               "the standardized values; with --bootstrap the parameter table "
+                               "has the bootstrap's (Std.all SE and interval): leave one out");
     if (boot_detail && !o->boot.draws)
         return cli_usage_error(&cmd_fit, "--ci, --seed and --exclude-inadmissible go with "
                                "--bootstrap N");
@@ -340,7 +349,8 @@ static int fit_data_file(const fit_options *o)
         status = cli_fail(&err);
     } else {
         brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted,
-                              .bootstrap = o->boot.draws ? &info : NULL};
+                              .bootstrap = o->boot.draws ? &info : NULL,
+                              .standardized = o->standardized, .residuals = o->residuals};
         status = write_results(o, &r, 1, NULL, note);
     }
     brisk_fitted_free(&fitted);
@@ -370,7 +380,9 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
             results[i] = (brisk_fit_result){.group = fits.groups[i], .label = fits.labels[i],
                                             .fit = fits.fitted[i].fit,
                                             .fitted = &fits.fitted[i],
-                                            .bootstrap = o->boot.draws ? &info[i] : NULL};
+                                            .bootstrap = o->boot.draws ? &info[i] : NULL,
+                                            .standardized = o->standardized,
+                                            .residuals = o->residuals};
         char note[1024];
         brisk_survey_filter_note(d, note, sizeof note);
         status = write_results(o, results, fits.n, s, note);

@@ -217,7 +217,8 @@ static brisk_estimate threshold_estimate(const brisk_fit *fit, size_t k)
                             .ci_lower = est - 1.959963984540054 * se,
                             .ci_upper = est + 1.959963984540054 * se, .std_lv = est,
                             .std_all = fit->threshold_std[k], .std_se = NAN,
-                            .std_ci_lower = NAN, .std_ci_upper = NAN};
+                            .std_ci_lower = NAN, .std_ci_upper = NAN, .std_lv_se = NAN,
+                            .std_all_se = NAN};
 }
 
 /* WLSMV's thresholds, "item | tK" as lavaan lists them. */
@@ -256,7 +257,7 @@ static brisk_estimate scale_estimate(const brisk_fit *fit, size_t k)
                             .pvalue = free ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : NAN,
                             .ci_lower = est - half, .ci_upper = est + half, .std_lv = est,
                             .std_all = 1, .std_se = NAN, .std_ci_lower = NAN,
-                            .std_ci_upper = NAN};
+                            .std_ci_upper = NAN, .std_lv_se = NAN, .std_all_se = NAN};
 }
 
 /* The scale factors, "item ~*~ item" as lavaan lists them. */
@@ -561,6 +562,90 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------ standardized solution */
+
+/* SE, z, p and the 95% interval of a standardized value from its
+ * delta-method SE, as lavaan's standardizedSolution(): no z nor p where
+ * the SE is 0 (a value that does not move, as a unit variance). */
+static void std_inference(double est, double se, double out[5])
+{
+    double z = se > 0 ? est / se : NAN;
+    out[0] = se;
+    out[1] = z;
+    out[2] = isnan(z) ? NAN : 2 * gsl_cdf_ugaussian_Q(fabs(z));
+    out[3] = est - 1.959963984540054 * se;
+    out[4] = est + 1.959963984540054 * se;
+}
+
+static const struct {
+    const char *key, *header;
+    brisk_cell_kind kind;
+} std_solution_columns[] = {
+    {"std_all", "Std.all", BRISK_CELL_NUMBER}, {"std_all_se", "SE", BRISK_CELL_NUMBER},
+    {"std_all_z", "z", BRISK_CELL_NUMBER}, {"std_all_pvalue", "p", BRISK_CELL_PVALUE},
+    {"std_all_ci_lower", "CI lower", BRISK_CELL_NUMBER},
+    {"std_all_ci_upper", "CI upper", BRISK_CELL_NUMBER},
+    {"std_lv", "Std.lv", BRISK_CELL_NUMBER}, {"std_lv_se", "Std.lv SE", BRISK_CELL_NUMBER},
+};
+#define NSTD_SOLUTION (sizeof std_solution_columns / sizeof std_solution_columns[0])
+
+static brisk_status std_solution_rows(brisk_table *t, const brisk_fit_result *r, size_t g0)
+{
+    const brisk_model *m = r->fit->model;
+    for (size_t i = 0; i < brisk_model_nparams(m); i++) {
+        const brisk_param *p = brisk_model_param(m, i);
+        const brisk_estimate *e = &r->fit->rows[i];
+        char buf[300];
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 ||
+            (g0 && brisk_table_set_text(t, row, 0, group_text(r, p->op == BRISK_OP_DEFINE
+                                                                  ? (size_t)-1 : p->group,
+                                                              buf, sizeof buf))) ||
+            brisk_table_set_text(t, row, g0, p->lhs) ||
+            brisk_table_set_text(t, row, g0 + 1, brisk_op_text(p->op)) ||
+            brisk_table_set_text(t, row, g0 + 2, p->rhs) ||
+            brisk_table_set_text(t, row, g0 + 3, p->label))
+            return BRISK_ERR_NOMEM;
+        double v[NSTD_SOLUTION];
+        v[0] = e->std_all;
+        std_inference(e->std_all, e->std_all_se, v + 1);
+        v[6] = e->std_lv;
+        v[7] = e->std_lv_se;
+        for (size_t k = 0; k < NSTD_SOLUTION; k++)
+            brisk_table_set_num(t, row, g0 + 4 + k, v[k]);
+    }
+    return BRISK_OK;
+}
+
+/* lavaan's standardizedSolution() (type std.all, with std.lv and its SE
+ * after): every parameter row, := ones included. */
+static brisk_table *std_solution_table(const brisk_fit_result *results, size_t n)
+{
+    brisk_table *t = brisk_table_new("fit.standardized", "Standardized solution");
+    size_t g0 = group_shift(results);
+    for (size_t k = 1 - g0; t && k < 5; k++)
+        if (brisk_table_add_column(t, param_columns[k].key,
+                                   k ? param_columns[k].header : group_header(results),
+                                   param_columns[k].kind, 3) == (size_t)-1)
+            goto fail;
+    for (size_t k = 0; t && k < NSTD_SOLUTION; k++)
+        if (brisk_table_add_column(t, std_solution_columns[k].key, std_solution_columns[k].header,
+                                   std_solution_columns[k].kind, 3) == (size_t)-1)
+            goto fail;
+    for (size_t g = 0; t && g < n; g++)
+        if (results[g].fit && std_solution_rows(t, &results[g], g0) != BRISK_OK)
+            goto fail;
+    if (t && brisk_table_add_note(t, "Delta-method standard errors of the standardized values "
+                                  "(lavaan's standardizedSolution()) from the covariance of the estimates (%s); z, "
+                                  "p and the 95%% confidence interval of Std.all; no z where "
+                                  "the SE is 0.", se_kind(results, n)))
+        goto fail;
+    return t;
+fail:
+    brisk_table_free(t);
+    return NULL;
+}
+
 /* Respondents kept by full-information ML with some answer missing. */
 static size_t incomplete_kept(const brisk_fitted *fd)
 {
@@ -667,6 +752,8 @@ brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
         st = brisk_table_list_add(out, parameters_table(results, n));
     if (st == BRISK_OK)
         st = brisk_table_list_add(out, r2_table(results, n));
+    if (st == BRISK_OK && n && results[0].standardized)
+        st = brisk_table_list_add(out, std_solution_table(results, n));
     return st == BRISK_OK ? st : brisk_error_set(err, st, "out of memory");
 }
 
@@ -722,6 +809,18 @@ static void json_parameter(FILE *f, const brisk_fit_result *r, const brisk_param
     json_key_number(f, "ci_upper", e->ci_upper, true);
     json_key_number(f, "std_lv", e->std_lv, true);
     json_key_number(f, "std_all", e->std_all, true);
+    if (r->standardized) {
+        double lv[5], all[5];
+        std_inference(e->std_lv, e->std_lv_se, lv);
+        std_inference(e->std_all, e->std_all_se, all);
+        static const char *const keys[2][5] = {
+            {"std_lv_se", "std_lv_z", "std_lv_pvalue", "std_lv_ci_lower", "std_lv_ci_upper"},
+            {"std_all_se", "std_all_z", "std_all_pvalue", "std_all_ci_lower", "std_all_ci_upper"}};
+        for (size_t k = 0; k < 5; k++)
+            json_key_number(f, keys[0][k], lv[k], true);
+        for (size_t k = 0; k < 5; k++)
+            json_key_number(f, keys[1][k], all[k], true);
+    }
     if (r->bootstrap) {
         json_key_number(f, "std_se", e->std_se, true);
         json_key_number(f, "std_ci_lower", e->std_ci_lower, true);

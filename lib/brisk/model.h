@@ -221,6 +221,10 @@ typedef struct brisk_estimate {
     double est, se, z, pvalue, ci_lower, ci_upper, std_lv, std_all;
     /* With a bootstrap: the standard error and interval of std_all. */
     double std_se, std_ci_lower, std_ci_upper;
+    /* The delta-method standard errors of std_lv and std_all (lavaan's
+     * standardizedSolution(), from this fit's vcov; 0 below lavaan's
+     * eps^(1/4)); NaN when not computed (an estimates-only fit, WLSMV). */
+    double std_lv_se, std_all_se;
 } brisk_estimate;
 
 typedef struct brisk_fit_measures {

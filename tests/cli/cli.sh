@@ -861,7 +861,11 @@ t_full_option_names() {
 t_lavaan_se_test() {
     # lavaan's se= and test= names: the fit's own are accepted and change nothing
     run 0 fit $(hs) -f csv && cp "$tmp/out" "$tmp/ml.csv" &&
-    run 0 fit $(hs) --se standard --test standard --standardized -f csv && cmp "$tmp/ml.csv" "$tmp/out" &&
+    run 0 fit $(hs) --se standard --test standard -f csv && cmp "$tmp/ml.csv" "$tmp/out" &&
+    # --standardized adds the standardized solution's table, nothing else
+    run 0 fit $(hs) --standardized -f csv && has "# fit.standardized:" "$tmp/out" &&
+    sed '/^# fit.standardized:/,$d' "$tmp/out" | sed '$d' | cmp - "$tmp/ml.csv" &&
+    run 1 fit $(hs) --standardized --bootstrap 10 && has "leave one out" "$tmp/err" &&
     run 0 fit $(hs) --estimator mlr -f csv && cp "$tmp/out" "$tmp/mlr.csv" &&
     run 0 fit $(hs) --estimator mlr --se robust.huber.white --test yuan.bentler.mplus -f csv &&
     cmp "$tmp/mlr.csv" "$tmp/out" && has "Chi-square (scaled),87.1315" "$tmp/out" &&

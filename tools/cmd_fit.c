@@ -64,6 +64,10 @@ const cli_command cmd_fit = {
         "                        SE, z, p and 95% CI (and std.lv with its SE), := rows\n"
         "                        too, from this fit's SEs (standard, MLR, clustered);\n"
         "                        std.lv and std.all are always in the estimates\n"
+        "      --residuals       the residuals as lavaan's lavResiduals(): raw (with\n"
+        "                        SE and standardized z), Bentler's and Bollen's\n"
+        "                        correlation residuals, and the SRMR and CRMR with\n"
+        "                        their SEs and tests (SEs and z: ML, complete data)\n"
         CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
         "                        Graphviz path diagram per behaviour)\n"
@@ -86,7 +90,7 @@ const cli_command cmd_fit = {
 
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
        OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE, OPT_SE, OPT_TEST,
-       OPT_STANDARDIZED };
+       OPT_STANDARDIZED, OPT_RESIDUALS };
 
 typedef struct fit_options {
     cli_common common;
@@ -134,6 +138,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"exclude-inadmissible", no_argument, NULL, OPT_EXCLUDE_INADMISSIBLE},
         {"se", required_argument, NULL, OPT_SE}, {"test", required_argument, NULL, OPT_TEST},
         {"standardized", no_argument, NULL, OPT_STANDARDIZED},
+        {"residuals", no_argument, NULL, OPT_RESIDUALS},
         CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
@@ -154,6 +159,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         case OPT_SE: o->se = optarg; break;
         case OPT_TEST: o->test = optarg; break;
         case OPT_STANDARDIZED: o->standardized = true; break;
+        case OPT_RESIDUALS: o->residuals = true; break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
         case CLI_OPT_ESTIMATOR:
         case CLI_OPT_MISSING:

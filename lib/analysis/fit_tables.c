@@ -646,6 +646,196 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------ residuals */
+
+/* The residuals of one moment, in lavaan's order: the means (op "~1"),
+ * then the covariances column by column of the lower triangle. */
+typedef struct residual_row {
+    const char *lhs, *op, *rhs;
+    double v[7];   /* raw, SE, z, Bentler, its z, Bollen, its z */
+} residual_row;
+
+static const char *const residual_keys[7] = {"raw", "raw_se", "raw_z", "cor_bentler",
+                                             "cor_bentler_z", "cor_bollen", "cor_bollen_z"};
+static const char *const residual_headers[7] = {"Raw", "SE", "z", "Cor (Bentler)", "z (Bentler)",
+                                                "Cor (Bollen)", "z (Bollen)"};
+
+static size_t residual_count(const brisk_group_residuals *g)
+{
+    return (g->means ? g->p : 0) + g->p * (g->p + 1) / 2;
+}
+
+static residual_row residual_at(const brisk_model *m, const brisk_group_residuals *g, size_t k)
+{
+    residual_row r;
+    size_t p = g->p;
+    if (g->means && k < p) {
+        r = (residual_row){brisk_model_observed(m, k), "~1", "",
+                           {g->mean_raw[k], g->mean_raw_se[k], g->mean_raw_z[k],
+                            g->mean_bentler[k], g->mean_bentler_z[k], g->mean_bollen[k],
+                            g->mean_bollen_z[k]}};
+        return r;
+    }
+    k -= g->means ? p : 0;
+    size_t j = 0;
+    while (k >= p - j)
+        k -= p - j++;
+    size_t i = j + k, a = i * p + j;
+    r = (residual_row){brisk_model_observed(m, i), "~~", brisk_model_observed(m, j),
+                       {g->raw[a], g->raw_se[a], g->raw_z[a], g->bentler[a], g->bentler_z[a],
+                        g->bollen[a], g->bollen_z[a]}};
+    return r;
+}
+
+/* The summaries' rows: lavaan's names (lav_residuals_summary_rms). */
+static const char *const summary_keys[10] = {
+    "rms", "rms.se", "rms.exactfit.z", "rms.exactfit.pvalue", "urms", "urms.se",
+    "urms.ci.lower", "urms.ci.upper", "urms.closefit.z", "urms.closefit.pvalue"};
+static const char *const summary_names[10] = {
+    "", " SE", " exact-fit z", " exact-fit p", " unbiased", " unbiased SE",
+    " unbiased 90% CI lower", " unbiased 90% CI upper", " unbiased close-fit z (H0 .05)",
+    " unbiased close-fit p"};
+
+static double summary_value(const brisk_rms_summary *s, size_t k)
+{
+    double v[10] = {s->rms, s->se, s->exact_z, s->exact_p, s->urms, s->urms_se,
+                    s->urms_ci_lower, s->urms_ci_upper, s->close_z, s->close_p};
+    return v[k];
+}
+
+/* "srmr.se", "ucrmr.ci.lower": a summary's key with its kind. */
+static void summary_key(size_t t, size_t k, char *buf, size_t size)
+{
+    const char *key = summary_keys[k], *kind = t ? "crmr" : "srmr";
+    bool unbiased = key[0] == 'u';
+    snprintf(buf, size, "%s%s%s", unbiased ? "u" : "", kind, key + (unbiased ? 4 : 3));
+}
+
+static brisk_status residual_rows(brisk_table *t, brisk_table *summary, const brisk_fit_result *r,
+                                  const brisk_residuals *res, size_t g0)
+{
+    const brisk_model *m = r->fit->model;
+    for (size_t g = 0; g < res->ngroups; g++) {
+        const brisk_group_residuals *gr = &res->groups[g];
+        char buf[300];
+        const char *label = group_text(r, res->ngroups > 1 ? g : (size_t)-1, buf, sizeof buf);
+        for (size_t k = 0; k < residual_count(gr); k++) {
+            residual_row rr = residual_at(m, gr, k);
+            size_t row = brisk_table_add_row(t);
+            if (row == (size_t)-1 || (g0 && brisk_table_set_text(t, row, 0, label)) ||
+                brisk_table_set_text(t, row, g0, rr.lhs) ||
+                brisk_table_set_text(t, row, g0 + 1, rr.op) ||
+                brisk_table_set_text(t, row, g0 + 2, rr.rhs))
+                return BRISK_ERR_NOMEM;
+            for (size_t c = 0; c < 7; c++)
+                brisk_table_set_num(t, row, g0 + 3 + c, rr.v[c]);
+        }
+        for (size_t kind = 0; kind < 2; kind++)
+            for (size_t k = 0; k < 10; k++) {
+                char key[40], name[80];
+                summary_key(kind, k, key, sizeof key);
+                snprintf(name, sizeof name, "%s%s", kind ? "CRMR" : "SRMR", summary_names[k]);
+                size_t row = brisk_table_add_row(summary);
+                if (row == (size_t)-1 || (g0 && brisk_table_set_text(summary, row, 0, label)) ||
+                    brisk_table_set_text(summary, row, g0, key) ||
+                    brisk_table_set_text(summary, row, g0 + 1, name))
+                    return BRISK_ERR_NOMEM;
+                for (size_t part = 0; part < (gr->means ? 3u : 1u); part++)
+                    brisk_table_set_num(summary, row, g0 + 2 + part,
+                                        summary_value(&gr->summary[kind][part], k));
+            }
+    }
+    return BRISK_OK;
+}
+
+/* Whether any result has a mean structure (the summaries' means and total
+ * columns). */
+static bool any_means(const brisk_fit_result *results, size_t n)
+{
+    for (size_t g = 0; g < n; g++)
+        if (results[g].fit && results[g].fitted && brisk_model_meanstructure(results[g].fitted->model))
+            return true;
+    return false;
+}
+
+static brisk_status residual_tables(const brisk_fit_result *results, size_t n,
+                                    brisk_table_list *out, brisk_error *err)
+{
+    brisk_table *t = brisk_table_new("fit.residuals", "Residuals (sample less implied)");
+    brisk_table *s = brisk_table_new("fit.residual_summary", "Residual summaries (SRMR, CRMR)");
+    size_t g0 = group_shift(results);
+    bool means = any_means(results, n), all_se = true;
+    bool ok = t && s && (!g0 || (brisk_table_add_column(t, "group", group_header(results),
+                                                         BRISK_CELL_TEXT, 0) != (size_t)-1 &&
+                                 brisk_table_add_column(s, "group", group_header(results),
+                                                         BRISK_CELL_TEXT, 0) != (size_t)-1));
+    for (size_t k = 1; ok && k < 4; k++)
+        ok = brisk_table_add_column(t, param_columns[k].key, param_columns[k].header,
+                                    BRISK_CELL_TEXT, 0) != (size_t)-1;
+    for (size_t k = 0; ok && k < 7; k++)
+        ok = brisk_table_add_column(t, residual_keys[k], residual_headers[k], BRISK_CELL_NUMBER,
+                                    3) != (size_t)-1;
+    ok = ok && brisk_table_add_column(s, "key", "lavaan", BRISK_CELL_TEXT, 0) != (size_t)-1 &&
+         brisk_table_add_column(s, "measure", "Measure", BRISK_CELL_TEXT, 0) != (size_t)-1 &&
+         brisk_table_add_column(s, "cov", means ? "Covariances" : "Value", BRISK_CELL_NUMBER,
+                                3) != (size_t)-1 &&
+         (!means || (brisk_table_add_column(s, "mean", "Means", BRISK_CELL_NUMBER, 3) !=
+                         (size_t)-1 &&
+                     brisk_table_add_column(s, "total", "Total", BRISK_CELL_NUMBER, 3) !=
+                         (size_t)-1));
+    brisk_status st = ok ? BRISK_OK : BRISK_ERR_NOMEM;
+    for (size_t g = 0; st == BRISK_OK && g < n; g++) {
+        if (!results[g].fit || !results[g].fitted)
+            continue;
+        brisk_residuals res;
+        brisk_error e;
+        brisk_error_clear(&e);
+        st = brisk_fitted_residuals(results[g].fitted, &res, &e);
+        if (st == BRISK_ERR_ARGUMENT) {   /* WLSMV: said, not fatal for the others */
+            st = brisk_table_add_note(t, "%s%s%s.", results[g].group ? shown_name(&results[g]) : "",
+                                      results[g].group ? ": " : "", e.message)
+                     ? BRISK_ERR_NOMEM : BRISK_OK;
+            continue;
+        }
+        if (st != BRISK_OK) {
+            brisk_table_free(t);
+            brisk_table_free(s);
+            return brisk_error_set(err, st, "%s", e.message);
+        }
+        for (size_t k = 0; k < res.ngroups; k++)
+            all_se = all_se && res.groups[k].have_se;
+        st = residual_rows(t, s, &results[g], &res, g0);
+        brisk_residuals_free(&res);
+    }
+    if (st == BRISK_OK &&
+        brisk_table_add_note(t, "Residuals as lavaan's lavResiduals() and residuals(): raw "
+                             "(covariances and means); z: type = \"standardized\" (the raw "
+                             "residual over its SE; equal to lavResiduals' cov.z); Cor "
+                             "(Bentler): over the sample SDs, lavResiduals' default; Cor "
+                             "(Bollen): sample less implied correlations (type = \"cor\").%s",
+                             all_se ? "" : " SEs and z only for ML on complete data without "
+                                           "fixed covariates, weights or clusters (lavaan's "
+                                           "\"standardized\" residuals as brisk computes them)."))
+        st = BRISK_ERR_NOMEM;
+    if (st == BRISK_OK &&
+        brisk_table_add_note(s, "lavResiduals()'s summaries: SRMR of the Bentler residuals "
+                             "(diagonal included), CRMR of the Bollen ones (diagonal left out), "
+                             "with lavaan's SE, exact-fit test, unbiased estimate, its 90%% CI "
+                             "and close-fit test (H0: .05)."))
+        st = BRISK_ERR_NOMEM;
+    if (st == BRISK_OK) {
+        st = brisk_table_list_add(out, t);   /* which frees t when it fails */
+        t = NULL;
+    }
+    if (st == BRISK_OK) {
+        st = brisk_table_list_add(out, s);
+        s = NULL;
+    }
+    brisk_table_free(t);
+    brisk_table_free(s);
+    return st == BRISK_OK ? st : brisk_error_set(err, st, "out of memory");
+}
+
 /* Respondents kept by full-information ML with some answer missing. */
 static size_t incomplete_kept(const brisk_fitted *fd)
 {
@@ -754,6 +944,8 @@ brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
         st = brisk_table_list_add(out, r2_table(results, n));
     if (st == BRISK_OK && n && results[0].standardized)
         st = brisk_table_list_add(out, std_solution_table(results, n));
+    if (st == BRISK_OK && n && results[0].residuals)
+        return residual_tables(results, n, out, err);
     return st == BRISK_OK ? st : brisk_error_set(err, st, "out of memory");
 }
 

@@ -134,6 +134,8 @@ const char *brisk_model_weight(const brisk_model *m);
 /* The clusters' column the model is fitted with, or NULL. */
 const char *brisk_model_cluster(const brisk_model *m);
 const char *brisk_model_latent(const brisk_model *m, size_t i);
+/* Whether the model has a mean structure (intercepts and means). */
+bool brisk_model_meanstructure(const brisk_model *m);
 
 /* Sample moments: covariance with divisor N (as lavaan's ML), means. */
 /* Respondents who answered the same variables (full-information ML). */
@@ -396,6 +398,53 @@ typedef struct brisk_bootstrap_info {
 brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
                                  const brisk_bootstrap_options *opt,
                                  brisk_bootstrap_info *info, brisk_error *err);
+
+/* ---- residuals (lavaan's lavResiduals) ---- */
+
+/* lavaan's summary of one kind of residuals (lav_residuals_summary_rms):
+ * the root mean square (SRMR of the Bentler correlation residuals, CRMR
+ * of the Bollen ones), its standard error, the exact-fit test (z, p), the
+ * unbiased estimate with its SE and 90% interval, and the close-fit test
+ * of that against .05 (z, p).  NaN where lavaan gives none. */
+typedef struct brisk_rms_summary {
+    double rms, se, exact_z, exact_p;
+    double urms, urms_se, urms_ci_lower, urms_ci_upper, close_z, close_p;
+} brisk_rms_summary;
+
+/* One group's residuals, sample less implied, p x p row-major symmetric
+ * over the model's observed variables (and p means with a mean
+ * structure; mean_* NULL without):
+ *   raw, raw_se, raw_z    the covariance residuals, their standard errors
+ *                         and lavaan's residuals(type = "standardized")
+ *   bentler, bentler_z    lavaan's "cor.bentler" (both scaled by the
+ *                         sample SDs: lavResiduals' cov and cov.z)
+ *   bollen, bollen_z      "cor.bollen": sample less implied correlations
+ * The SEs and z (and the summaries' SEs and tests) are lavaan's
+ * z.type = "standardized" (h1 acov unstructured): the residuals' ACOV is
+ * Q Gamma Q' / N with Q = I - Delta (N vcov) Delta' A1 (Gamma and A1 the
+ * saturated model's normal-theory ACOV and information at the sample
+ * moments); they are NaN (have_se false) unless the fit is plain ML on
+ * complete data without fixed covariates.
+ * summary[t][k]: t 0 SRMR, 1 CRMR; k 0 covariances, 1 means, 2 total. */
+typedef struct brisk_group_residuals {
+    size_t p;
+    bool means, have_se;
+    double *raw, *raw_se, *raw_z, *bentler, *bentler_z, *bollen, *bollen_z;
+    double *mean_raw, *mean_raw_se, *mean_raw_z, *mean_bentler, *mean_bentler_z,
+        *mean_bollen, *mean_bollen_z;
+    brisk_rms_summary summary[2][3];
+} brisk_group_residuals;
+
+typedef struct brisk_residuals {
+    size_t ngroups;
+    brisk_group_residuals *groups;
+} brisk_residuals;
+
+/* The residuals of a fitted model (ML, MLR or FIML; BRISK_ERR_ARGUMENT
+ * for WLSMV, whose residuals brisk does not compute). */
+brisk_status brisk_fitted_residuals(const brisk_fitted *fd, brisk_residuals *out,
+                                    brisk_error *err);
+void brisk_residuals_free(brisk_residuals *r);
 
 #ifdef __cplusplus
 }

@@ -1100,4 +1100,5 @@ size_t brisk_model_nfree(const brisk_model *m) { return m->nfree; }
 size_t brisk_model_nobserved(const brisk_model *m) { return m->p; }
 const char *brisk_model_observed(const brisk_model *m, size_t i) { return m->ov[i]; }
 size_t brisk_model_nlatent(const brisk_model *m) { return m->m; }
+bool brisk_model_meanstructure(const brisk_model *m) { return m->meanstructure; }
 const char *brisk_model_latent(const brisk_model *m, size_t i) { return m->lv[i]; }

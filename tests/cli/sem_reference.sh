@@ -9,8 +9,9 @@
 # Each reference CSV holds a table's rows in brisk's (lavaan's) order with
 # its key columns first; every numeric column it shares with brisk's table
 # (by name) is compared to 1e-4 (relative beyond 1, and 1e-3 absolute at
-# most: lavaan's estimates of pd_labels move a z of 20 by 3e-4), NA
-# matching an empty cell.
+# most: lavaan's estimates of pd_labels move a z of 20 by 3e-4), a
+# residual's z (columns *_z) to 1e-3 (a ratio of small numbers: see
+# tests/reference/residuals/make.R), NA matching an empty cell.
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$here/../..}"
 : "${top_builddir:=$top_srcdir}"
@@ -57,7 +58,8 @@ compare() {
             if (isna(want) && isna(got)) continue
             d = got - want; d = d < 0 ? -d : d
             w = want < 0 ? -want : want
-            if (isna(want) != isna(got) || d > tol * (w > 1 ? w : 1) || d > 1e-3) {
+            limit = name ~ /^(raw|cor_bentler|cor_bollen)_z$/ ? 1e-3 : tol * (w > 1 ? w : 1)
+            if (isna(want) != isna(got) || d > limit || d > 1e-3) {
                 print "row " b " (" r[b + 1, 1] " " r[b + 1, 2] " " r[b + 1, 3] "): " name " " \
                       got " (lavaan: " want ")"
                 bad++
@@ -74,21 +76,21 @@ compare() {
 
 # check NAME TABLE REF NKEYS ARGS...: one TAP line.
 check() {
-    name=$1 table=$2 ref=$3 nkeys=$4
+    title=$1 table=$2 ref=$3 nkeys=$4
     shift 4
     n=$((n + 1))
     if "$brisk" fit -q -f csv "$@" >"$tmp/out" 2>"$tmp/err" &&
         compare "$table" "$ref" "$nkeys" <"$tmp/out" >"$tmp/diff"; then
-        echo "ok $n - $name"
+        echo "ok $n - $title"
     else
-        echo "not ok $n - $name"
+        echo "not ok $n - $title"
         sed 's/^/# /' "$tmp/err" "$tmp/diff" | head -20
         fails=$((fails + 1))
     fi
 }
 
 std="$top_srcdir/tests/reference/standardized"
-echo "1..5"
+echo "1..13"
 check "standardized: hs_cfa (ML)" fit.standardized "$std/hs_cfa.csv" 3 \
     --standardized --data "$data/hs.csv" --model "$sem/hs_cfa.lav"
 check "standardized: pd_labels (ML, :=)" fit.standardized "$std/pd_labels.csv" 3 \
@@ -101,4 +103,16 @@ check "standardized: hs_mlr (MLR)" fit.standardized "$std/hs_mlr.csv" 3 \
 check "standardized: hs_group (two groups, equal loadings)" fit.standardized \
     "$std/hs_group.csv" 3 --standardized --data "$data/hs.csv" --group school \
     --group-equal loadings --model "$sem/hs_cfa.lav"
+res="$top_srcdir/tests/reference/residuals"
+for name in hs_cfa hs_meanstructure pd_sem hs_group; do
+    set -- --data "$data/hs.csv" --model "$sem/hs_cfa.lav"
+    case $name in
+    hs_meanstructure) set -- "$@" --meanstructure ;;
+    pd_sem) set -- --data "$data/pd.csv" --model "$sem/pd_sem.lav" ;;
+    hs_group) set -- "$@" --group school ;;
+    esac
+    check "residuals: $name" fit.residuals "$res/$name.csv" 3 --residuals "$@"
+    check "residual summaries: $name" fit.residual_summary "$res/$name.summary.csv" 1 \
+        --residuals "$@"
+done
 exit $((fails > 0))

@@ -1021,6 +1021,58 @@ static void json_parameter(FILE *f, const brisk_fit_result *r, const brisk_param
     fputc('}', f);
 }
 
+/* "residuals": per group, every moment's residuals and the summaries (null
+ * where brisk has none: WLSMV). */
+static void json_residuals(FILE *f, const brisk_fit_result *r)
+{
+    brisk_residuals res;
+    brisk_error e;
+    brisk_error_clear(&e);
+    fputs("      \"residuals\": ", f);
+    if (brisk_fitted_residuals(r->fitted, &res, &e) != BRISK_OK) {
+        fputs("null,\n", f);
+        return;
+    }
+    fputs("[", f);
+    for (size_t g = 0; g < res.ngroups; g++) {
+        const brisk_group_residuals *gr = &res.groups[g];
+        fputs(g ? ",\n        {\"group\": " : "\n        {\"group\": ", f);
+        if (multigroup(r))
+            brisk_json_string(f, r->fitted->group_labels[g]);
+        else
+            fputs("null", f);
+        fputs(", \"moments\": [", f);
+        for (size_t k = 0; k < residual_count(gr); k++) {
+            residual_row rr = residual_at(r->fit->model, gr, k);
+            fputs(k ? ",\n          {\"lhs\": " : "\n          {\"lhs\": ", f);
+            brisk_json_string(f, rr.lhs);
+            fprintf(f, ", \"op\": \"%s\", \"rhs\": ", rr.op);
+            brisk_json_string(f, rr.rhs);
+            for (size_t c = 0; c < 7; c++)
+                json_key_number(f, residual_keys[c], rr.v[c], true);
+            fputc('}', f);
+        }
+        fputs("],\n         \"summary\": {", f);
+        for (size_t kind = 0; kind < 2; kind++)
+            for (size_t k = 0; k < 10; k++) {
+                char key[40];
+                summary_key(kind, k, key, sizeof key);
+                fputs(kind || k ? ", " : "", f);
+                brisk_json_string(f, key);
+                fputs(": {", f);
+                json_key_number(f, "cov", summary_value(&gr->summary[kind][0], k), false);
+                if (gr->means) {
+                    json_key_number(f, "mean", summary_value(&gr->summary[kind][1], k), true);
+                    json_key_number(f, "total", summary_value(&gr->summary[kind][2], k), true);
+                }
+                fputc('}', f);
+            }
+        fputs("}}", f);
+    }
+    fputs("],\n", f);
+    brisk_residuals_free(&res);
+}
+
 static void json_one_fit(FILE *f, const brisk_fit_result *r)
 {
     const brisk_fit *fit = r->fit;
@@ -1094,6 +1146,8 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
             json_key_number(f, key, fit->r2[i], i > 0);
         }
         fputs("},\n", f);
+        if (r->residuals && r->fitted)
+            json_residuals(f, r);
         if (r->bootstrap)
             fprintf(f, "      \"bootstrap\": {\"draws\": %zu, \"failed\": %zu, "
                        "\"inadmissible\": %zu, \"inadmissible_excluded\": %s, \"seed\": %llu, "

@@ -224,6 +224,10 @@ static int parse_options(fit_options *o, int argc, char **argv)
                                "--bootstrap N");
     o->boot.progress = cli_progress(&o->common, "bootstrap", &o->boot.progress_ctx);
     o->diagram = diagram_format(&o->common);
+    if (o->diagram && (o->standardized || o->residuals))
+        return cli_usage_error(&cmd_fit, "%s gives a table; a path diagram has none: leave "
+                               "it out or choose a table format",
+                               o->standardized ? "--standardized" : "--residuals");
     return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);
 }
 

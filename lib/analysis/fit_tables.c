@@ -775,7 +775,7 @@ static brisk_status residual_tables(const brisk_fit_result *results, size_t n,
     for (size_t k = 0; ok && k < 7; k++)
         ok = brisk_table_add_column(t, residual_keys[k], residual_headers[k], BRISK_CELL_NUMBER,
                                     3) != (size_t)-1;
-    ok = ok && brisk_table_add_column(s, "key", "lavaan", BRISK_CELL_TEXT, 0) != (size_t)-1 &&
+    ok = ok && brisk_table_add_column(s, "key", "Key (lavaan)", BRISK_CELL_TEXT, 0) != (size_t)-1 &&
          brisk_table_add_column(s, "measure", "Measure", BRISK_CELL_TEXT, 0) != (size_t)-1 &&
          brisk_table_add_column(s, "cov", means ? "Covariances" : "Value", BRISK_CELL_NUMBER,
                                 3) != (size_t)-1 &&

@@ -333,7 +333,7 @@ static bool group_residuals(const brisk_fitted *fd, const sem_work *w, double we
             res[a] = obs - est;
             double v = acov_t[a * d + a];
             se[a] = g->have_se && isfinite(v) && v >= 0 ? sqrt(v) : NAN;
-            double z = zstat(res[a], se[a], kind ? 1e-4 : 1e-5);
+            double z = g->have_se ? zstat(res[a], se[a], kind ? 1e-4 : 1e-5) : NAN;
             double *r[3][2] = {{g->raw, g->mean_raw}, {g->bentler, g->mean_bentler},
                                {g->bollen, g->mean_bollen}};
             double *zs[3][2] = {{g->raw_z, g->mean_raw_z}, {g->bentler_z, g->mean_bentler_z},

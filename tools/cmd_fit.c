@@ -62,7 +62,7 @@ const cli_command cmd_fit = {
         "      --standardized    the standardized solution as lavaan's\n"
         "                        standardizedSolution(): std.all with delta-method\n"
         "                        SE, z, p and 95% CI (and std.lv with its SE), := rows\n"
-        "                        too, from this fit's SEs (standard, MLR, clustered);\n"
+        "                        too, from this fit's SEs (ML, MLR, FIML, WLSMV);\n"
         "                        std.lv and std.all are always in the estimates\n"
         "      --residuals       the residuals as lavaan's lavResiduals(): raw (with\n"
         "                        SE and standardized z), Bentler's and Bollen's\n"

@@ -635,6 +635,13 @@ static brisk_table *std_solution_table(const brisk_fit_result *results, size_t n
     for (size_t g = 0; t && g < n; g++)
         if (results[g].fit && std_solution_rows(t, &results[g], g0) != BRISK_OK)
             goto fail;
+    for (size_t g = 0; t && g < n; g++)
+        if (results[g].fit && results[g].fit->nscales &&
+            brisk_table_add_note(t, "%s%sWLSMV with thresholds equal across groups: no "
+                                 "delta-method SEs (the scale factors' part is not in brisk "
+                                 "yet).", results[g].group ? shown_name(&results[g]) : "",
+                                 results[g].group ? ": " : ""))
+            goto fail;
     if (t && brisk_table_add_note(t, "Delta-method standard errors of the standardized values "
                                   "(lavaan's standardizedSolution()) from the covariance of the estimates (%s); z, "
                                   "p and the 95%% confidence interval of Std.all; no z where "

@@ -225,7 +225,8 @@ typedef struct brisk_estimate {
     double std_se, std_ci_lower, std_ci_upper;
     /* The delta-method standard errors of std_lv and std_all (lavaan's
      * standardizedSolution(), from this fit's vcov; 0 below lavaan's
-     * eps^(1/4)); NaN when not computed (an estimates-only fit, WLSMV). */
+     * eps^(1/4)); NaN when not computed (an estimates-only fit, WLSMV with
+     * scale factors). */
     double std_lv_se, std_all_se;
 } brisk_estimate;
 

@@ -110,10 +110,13 @@ bool brisk_sem_std_values(const brisk_model *m, sem_fitter *f, const double *the
 /* The delta-method standard errors of every row's std_lv and std_all
  * (lavaan's standardizedSolution()): the Jacobian of the standardized
  * values in the free parameters by central differences, sandwiched with
- * fit->vcov (whatever its kind).  The fitter is left elsewhere than the
- * estimates. */
+ * fit->vcov (whatever its kind).  prepare (or NULL) sets what follows
+ * the parameters at each point before the values are read (WLSMV: the
+ * items' residual variances); it is called at the estimates again at the
+ * end, and the fitter left there. */
+typedef bool (*brisk_sem_prepare_fn)(sem_fitter *f, const double *theta, const void *ctx);
 brisk_status brisk_sem_std_se(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
-                              brisk_error *err);
+                              brisk_sem_prepare_fn prepare, const void *ctx, brisk_error *err);
 
 /* Warnings for Heywood cases: negative variances, correlations beyond 1. */
 brisk_status brisk_sem_check_admissible(const brisk_model *m, sem_fitter *f, brisk_fit *fit);

@@ -2,7 +2,8 @@
 /* Delta-method standard errors of the standardized solution, as lavaan's
  * standardizedSolution(): the Jacobian of std.lv and std.all in the free
  * parameters, sandwiched with the fit's covariance matrix of the
- * estimates (standard, robust or clustered: whichever the fit has). */
+ * estimates (standard, robust, clustered or WLSMV's: whichever the fit
+ * has). */
 #include <config.h>
 #include <math.h>
 #include <stdlib.h>
@@ -34,7 +35,8 @@ static void sandwich(const double *J, const double *vcov, size_t n, size_t q, do
  * rational functions of theta, so a step of 1e-6 leaves errors near
  * 1e-10, far below lavaan's complex-step agreement of 1e-4.  False when a
  * step leaves the region where the model implies a covariance matrix. */
-static bool jacobians(const brisk_model *m, sem_fitter *f, const double *theta, double *J_lv,
+static bool jacobians(const brisk_model *m, sem_fitter *f, const double *theta,
+                      brisk_sem_prepare_fn prepare, const void *ctx, double *J_lv,
                       double *J_all, double *work, brisk_error *err)
 {
     size_t n = m->nparams, q = m->nfree;
@@ -44,9 +46,11 @@ static bool jacobians(const brisk_model *m, sem_fitter *f, const double *theta, 
     for (size_t k = 0; k < q; k++) {
         double h = 1e-6 * fmax(1.0, fabs(theta[k]));
         th[k] = theta[k] + h;
-        bool ok = brisk_sem_std_values(m, f, th, lv_up, all_up, err);
+        bool ok = (!prepare || prepare(f, th, ctx)) &&
+                  brisk_sem_std_values(m, f, th, lv_up, all_up, err);
         th[k] = theta[k] - h;
-        ok = ok && brisk_sem_std_values(m, f, th, lv_down, all_down, err);
+        ok = ok && (!prepare || prepare(f, th, ctx)) &&
+             brisk_sem_std_values(m, f, th, lv_down, all_down, err);
         th[k] = theta[k];
         if (!ok)
             return false;
@@ -59,7 +63,7 @@ static bool jacobians(const brisk_model *m, sem_fitter *f, const double *theta, 
 }
 
 brisk_status brisk_sem_std_se(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
-                              brisk_error *err)
+                              brisk_sem_prepare_fn prepare, const void *ctx, brisk_error *err)
 {
     size_t n = m->nparams, q = m->nfree;
     double *J_lv = calloc(n * q + 1, sizeof *J_lv), *J_all = calloc(n * q + 1, sizeof *J_all);
@@ -70,7 +74,7 @@ brisk_status brisk_sem_std_se(const brisk_model *m, sem_fitter *f, brisk_fit *fi
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     } else {
         brisk_error_clear(err);
-        if (jacobians(m, f, fit->theta, J_lv, J_all, work, err)) {
+        if (jacobians(m, f, fit->theta, prepare, ctx, J_lv, J_all, work, err)) {
             sandwich(J_lv, fit->vcov, n, q, se_lv);
             sandwich(J_all, fit->vcov, n, q, se_all);
             for (size_t r = 0; r < n; r++) {
@@ -81,6 +85,10 @@ brisk_status brisk_sem_std_se(const brisk_model *m, sem_fitter *f, brisk_fit *fi
             st = err->status;   /* out of memory, or a := expression failed */
         }   /* else: a step left the admissible region; the SEs stay NaN */
     }
+    double value;   /* back at the estimates */
+    if (st == BRISK_OK && !((!prepare || prepare(f, fit->theta, ctx)) &&
+                            brisk_sem_fitter_objective(f, fit->theta, &value)))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     free(J_lv);
     free(J_all);
     free(work);

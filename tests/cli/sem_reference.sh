@@ -90,7 +90,7 @@ check() {
 }
 
 std="$top_srcdir/tests/reference/standardized"
-echo "1..13"
+echo "1..16"
 check "standardized: hs_cfa (ML)" fit.standardized "$std/hs_cfa.csv" 3 \
     --standardized --data "$data/hs.csv" --model "$sem/hs_cfa.lav"
 check "standardized: pd_labels (ML, :=)" fit.standardized "$std/pd_labels.csv" 3 \
@@ -103,6 +103,15 @@ check "standardized: hs_mlr (MLR)" fit.standardized "$std/hs_mlr.csv" 3 \
 check "standardized: hs_group (two groups, equal loadings)" fit.standardized \
     "$std/hs_group.csv" 3 --standardized --data "$data/hs.csv" --group school \
     --group-equal loadings --model "$sem/hs_cfa.lav"
+check "standardized: bfi_wlsmv (WLSMV)" fit.standardized "$std/bfi_wlsmv.csv" 3 \
+    --standardized --data "$data/bfi.csv" --estimator wlsmv \
+    --model "$top_srcdir/tests/reference/robust/bfi_wlsmv.lav"
+check "standardized: bfi_wlsmv_x (WLSMV, covariates)" fit.standardized \
+    "$std/bfi_wlsmv_x.csv" 3 --standardized --data "$data/bfi.csv" --estimator wlsmv \
+    --model "$top_srcdir/tests/reference/robust/bfi_wlsmv_x.lav"
+check "standardized: bfi_fiml (FIML)" fit.standardized "$std/bfi_fiml.csv" 3 \
+    --standardized --data "$data/bfi.csv" --missing fiml \
+    --model "$top_srcdir/tests/reference/robust/bfi_fiml.lav"
 res="$top_srcdir/tests/reference/residuals"
 for name in hs_cfa hs_meanstructure pd_sem hs_group; do
     set -- --data "$data/hs.csv" --model "$sem/hs_cfa.lav"

@@ -19,7 +19,16 @@
 #                   estimator = "MLR")                                   robust SEs
 #   hs_group    cfa(tests/reference/sem/hs_cfa.lav, data = hs, group = "school",
 #                   group.equal = "loadings")                            two groups
-# hs = tests/data/hs.csv, pd = tests/data/pd.csv.
+#   bfi_wlsmv   cfa(tests/reference/robust/bfi_wlsmv.lav, data = bfi,
+#                   ordered = TRUE, estimator = "WLSMV")                 WLSMV
+#   bfi_fiml    cfa(tests/reference/robust/bfi_fiml.lav, data = bfi,
+#                   missing = "ml")                                      FIML
+#   bfi_wlsmv_x sem(tests/reference/robust/bfi_wlsmv_x.lav, data = bfi, ordered =
+#                   the ten items, estimator = "WLSMV")            WLSMV, covariates
+# The thresholds (|) and scale factors (~*~) are left out: brisk's table
+# has the model's parameter rows only.
+# hs = tests/data/hs.csv, pd = tests/data/pd.csv, bfi = tests/data/bfi.csv
+# as it is (no item reversed).
 suppressPackageStartupMessages(library(lavaan))
 stopifnot(file.exists("tests/reference/standardized/make.R"))
 if (packageVersion("lavaan") != "0.6.14")
@@ -31,6 +40,9 @@ lav <- function(path) paste(readLines(path), collapse = "\n")
 write_std <- function(name, fit) {
   all <- standardizedSolution(fit, type = "std.all")
   lv <- standardizedSolution(fit, type = "std.lv")
+  keep <- !all$op %in% c("|", "~*~")   # thresholds, scales: not in brisk's table
+  all <- all[keep, ]
+  lv <- lv[keep, ]
   out <- data.frame(lhs = all$lhs, op = all$op, rhs = all$rhs,
                     group_number = if (is.null(all$group)) NA else all$group,
                     std_all = all$est.std, std_all_se = all$se, std_all_z = all$z,
@@ -49,3 +61,11 @@ write_std("hs_mlr", cfa(lav("tests/reference/robust/hs_mlr.lav"), data = hs,
                         estimator = "MLR"))
 write_std("hs_group", cfa(lav("tests/reference/sem/hs_cfa.lav"), data = hs, group = "school",
                           group.equal = "loadings"))
+bfi <- read.csv("tests/data/bfi.csv")
+write_std("bfi_wlsmv", cfa(lav("tests/reference/robust/bfi_wlsmv.lav"), data = bfi,
+                           ordered = TRUE, estimator = "WLSMV"))
+write_std("bfi_wlsmv_x", sem(lav("tests/reference/robust/bfi_wlsmv_x.lav"), data = bfi,
+                             ordered = c(paste0("A", 1:5), paste0("C", 1:5)),
+                             estimator = "WLSMV"))
+write_std("bfi_fiml", cfa(lav("tests/reference/robust/bfi_fiml.lav"), data = bfi,
+                          missing = "ml"))

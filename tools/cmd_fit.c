@@ -158,7 +158,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
         case OPT_SE: o->se = optarg; break;
         case OPT_TEST: o->test = optarg; break;
-        case OPT_STANDARDIZED: o->standardized = true; break;
+        case OPT_STANDARDIZED: o->standardized = o->model_opt.std_se = true; break;
         case OPT_RESIDUALS: o->residuals = true; break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
         case CLI_OPT_ESTIMATOR:

@@ -90,6 +90,10 @@ typedef struct brisk_model_options {
                              Complete data only; not with WLSMV.
                              brisk_fit_survey takes the survey's cluster. */
     bool unclustered;     /* brisk_fit_survey: leave the survey's cluster out */
+    bool std_se;          /* fits compute the delta-method standard errors of
+                             std_lv and std_all (brisk_estimate's std_lv_se,
+                             std_all_se; lavaan's standardizedSolution()); they
+                             cost 2 q evaluations of the model, so only when asked */
     size_t rows_available; /* rows of data the model is for (0: unknown): an ML
                              model of as many observed variables or more is
                              refused at once (BRISK_ERR_DATA), as its fit would be,
@@ -225,8 +229,8 @@ typedef struct brisk_estimate {
     double std_se, std_ci_lower, std_ci_upper;
     /* The delta-method standard errors of std_lv and std_all (lavaan's
      * standardizedSolution(), from this fit's vcov; 0 below lavaan's
-     * eps^(1/4)); NaN when not computed (an estimates-only fit, WLSMV with
-     * scale factors). */
+     * eps^(1/4)); NaN when not computed (the model's options without
+     * std_se, an estimates-only fit, WLSMV with scale factors). */
     double std_lv_se, std_all_se;
 } brisk_estimate;
 

@@ -1008,7 +1008,8 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     if ((st = brisk_sem_defined(m, fit, err)) != BRISK_OK ||
         (st = brisk_sem_standardize(m, f, fit, err)) != BRISK_OK ||
         (st = brisk_sem_check_admissible(m, f, fit)) != BRISK_OK ||
-        (full && valid && (st = brisk_sem_std_se(m, f, fit, NULL, NULL, err)) != BRISK_OK))
+        (full && valid && m->std_se &&
+         (st = brisk_sem_std_se(m, f, fit, NULL, NULL, err)) != BRISK_OK))
         goto cleanup;
     brisk_sem_fitter_free(f);
     *out = fit;

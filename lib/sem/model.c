@@ -994,6 +994,7 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     if (!m)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     m->std_lv = b.opt->std_lv;
+    m->std_se = b.opt->std_se;
     m->ordered = b.opt->ordered;
     m->equal_thresholds = b.opt->ordered && (b.opt->group_equal & BRISK_EQUAL_THRESHOLDS);
     m->no_fixed_x = b.opt->no_fixed_x;

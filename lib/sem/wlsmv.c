@@ -1233,7 +1233,7 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
      * (thresholds equal across groups) the standardized values depend on
      * parameters outside the model's q, and stay without */
     item_residuals ir = {m, &w};
-    if (st == BRISK_OK && !fit->nscales)
+    if (st == BRISK_OK && m->std_se && !fit->nscales)
         st = brisk_sem_std_se(m, f, fit, set_item_residuals, &ir, err);
     brisk_sem_fitter_free(f);
     response_moments_free(responses, G);

@@ -75,8 +75,15 @@ const cli_command cmd_fit = {
         "      --test T          lavaan's test = name of this fit's test: standard\n"
         "                        (ML), yuan.bentler.mplus (MLR, weighted or clustered)\n"
         "                        or scaled.shifted (WLSMV); another is an error\n"
-        "      --standardized    lavaan's standardized = TRUE: std.lv and std.all,\n"
-        "                        which are always shown\n"
+        "      --standardized    the standardized solution as lavaan's\n"
+        "                        standardizedSolution(): std.all with delta-method\n"
+        "                        SE, z, p and 95% CI (and std.lv with its SE), := rows\n"
+        "                        too, from this fit's SEs (ML, MLR, FIML, WLSMV);\n"
+        "                        std.lv and std.all are always in the estimates\n"
+        "      --residuals       the residuals as lavaan's lavResiduals(): raw (with\n"
+        "                        SE and standardized z), Bentler's and Bollen's\n"
+        "                        correlation residuals, and the SRMR and CRMR with\n"
+        "                        their SEs and tests (SEs and z: ML, complete data)\n"
         "      --scores FILE     write factor scores (lavaan's lavPredict) to the data\n"
         "                        file FILE (.csv .tsv .xlsx .sav .dta): the id, then\n"
         "                        a column per latent variable (LATENT_KEY per\n"
@@ -108,7 +115,7 @@ const cli_command cmd_fit = {
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
        OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE, OPT_SE, OPT_TEST,
        OPT_STANDARDIZED, OPT_SCORES, OPT_SCORE_METHOD, OPT_ID, OPT_COV, OPT_COR, OPT_N, OPT_SD,
-       OPT_MEANS };
+       OPT_MEANS, OPT_RESIDUALS };
 
 typedef struct fit_options {
     cli_common common;
@@ -127,6 +134,8 @@ typedef struct fit_options {
     brisk_sample_matrix_options matrix_opt;
     double sd[BRISK_MATRIX_MAX_VARIABLES], means[BRISK_MATRIX_MAX_VARIABLES];
     const char *list_option;      /* the first of --n, --sd, --means given */
+    bool standardized;            /* the standardized solution's table */
+    bool residuals;               /* the residuals' tables */
 } fit_options;
 
 static const char *extension_of(const char *path)
@@ -298,6 +307,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"cov", required_argument, NULL, OPT_COV}, {"cor", required_argument, NULL, OPT_COR},
         {"n", required_argument, NULL, OPT_N}, {"sd", required_argument, NULL, OPT_SD},
         {"means", required_argument, NULL, OPT_MEANS},
+        {"residuals", no_argument, NULL, OPT_RESIDUALS},
         CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
@@ -317,7 +327,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
         case OPT_SE: o->se = optarg; break;
         case OPT_TEST: o->test = optarg; break;
-        case OPT_STANDARDIZED: break;   /* std.lv and std.all are always shown */
+        case OPT_STANDARDIZED: o->standardized = o->model_opt.std_se = true; break;
+        case OPT_RESIDUALS: o->residuals = true; break;
         case OPT_SCORES: o->scores = optarg; break;
         case OPT_SCORE_METHOD: o->score_method_name = optarg; break;
         case OPT_ID: o->id = optarg; break;
@@ -390,6 +401,10 @@ static int parse_options(fit_options *o, int argc, char **argv)
                                                o->model_opt.weight, o->model_opt.cluster,
                                                false)) >= 0)
         return status;
+    if (o->standardized && o->boot.draws)
+        return cli_usage_error(&cmd_fit, "--standardized gives delta-method standard errors of "
+                               "the standardized values; with --bootstrap the parameter table "
+                               "has the bootstrap's (Std.all SE and interval): leave one out");
     if (boot_detail && !o->boot.draws)
         return cli_usage_error(&cmd_fit, "--ci, --seed and --exclude-inadmissible go with "
                                "--bootstrap N");
@@ -397,6 +412,10 @@ static int parse_options(fit_options *o, int argc, char **argv)
         return status;
     o->boot.progress = cli_progress(&o->common, "bootstrap", &o->boot.progress_ctx);
     o->diagram = diagram_format(&o->common);
+    if (o->diagram && (o->standardized || o->residuals))
+        return cli_usage_error(&cmd_fit, "%s gives a table; a path diagram has none: leave "
+                               "it out or choose a table format",
+                               o->standardized ? "--standardized" : "--residuals");
     return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);
 }
 
@@ -534,7 +553,8 @@ static int fit_data_file(const fit_options *o)
         status = cli_fail(&err);
     } else {
         brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted,
-                              .bootstrap = o->boot.draws ? &info : NULL};
+                              .bootstrap = o->boot.draws ? &info : NULL,
+                              .standardized = o->standardized, .residuals = o->residuals};
         status = write_results(o, &r, 1, NULL, note);
     }
     brisk_fitted_free(&fitted);
@@ -646,7 +666,9 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
             results[i] = (brisk_fit_result){.group = fits.groups[i], .label = fits.labels[i],
                                             .fit = fits.fitted[i].fit,
                                             .fitted = &fits.fitted[i],
-                                            .bootstrap = o->boot.draws ? &info[i] : NULL};
+                                            .bootstrap = o->boot.draws ? &info[i] : NULL,
+                                            .standardized = o->standardized,
+                                            .residuals = o->residuals};
         char note[1024];
         brisk_survey_filter_note(d, note, sizeof note);
         status = write_results(o, results, fits.n, s, note);

@@ -217,7 +217,8 @@ static brisk_estimate threshold_estimate(const brisk_fit *fit, size_t k)
                             .ci_lower = est - 1.959963984540054 * se,
                             .ci_upper = est + 1.959963984540054 * se, .std_lv = est,
                             .std_all = fit->threshold_std[k], .std_se = NAN,
-                            .std_ci_lower = NAN, .std_ci_upper = NAN};
+                            .std_ci_lower = NAN, .std_ci_upper = NAN, .std_lv_se = NAN,
+                            .std_all_se = NAN};
 }
 
 /* WLSMV's thresholds, "item | tK" as lavaan lists them. */
@@ -256,7 +257,7 @@ static brisk_estimate scale_estimate(const brisk_fit *fit, size_t k)
                             .pvalue = free ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : NAN,
                             .ci_lower = est - half, .ci_upper = est + half, .std_lv = est,
                             .std_all = 1, .std_se = NAN, .std_ci_lower = NAN,
-                            .std_ci_upper = NAN};
+                            .std_ci_upper = NAN, .std_lv_se = NAN, .std_all_se = NAN};
 }
 
 /* The scale factors, "item ~*~ item" as lavaan lists them. */
@@ -561,6 +562,287 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------ standardized solution */
+
+/* SE, z, p and the 95% interval of a standardized value from its
+ * delta-method SE, as lavaan's standardizedSolution(): no z nor p where
+ * the SE is 0 (a value that does not move, as a unit variance). */
+static void std_inference(double est, double se, double out[5])
+{
+    double z = se > 0 ? est / se : NAN;
+    out[0] = se;
+    out[1] = z;
+    out[2] = isnan(z) ? NAN : 2 * gsl_cdf_ugaussian_Q(fabs(z));
+    out[3] = est - 1.959963984540054 * se;
+    out[4] = est + 1.959963984540054 * se;
+}
+
+static const struct {
+    const char *key, *header;
+    brisk_cell_kind kind;
+} std_solution_columns[] = {
+    {"std_all", "Std.all", BRISK_CELL_NUMBER}, {"std_all_se", "SE", BRISK_CELL_NUMBER},
+    {"std_all_z", "z", BRISK_CELL_NUMBER}, {"std_all_pvalue", "p", BRISK_CELL_PVALUE},
+    {"std_all_ci_lower", "CI lower", BRISK_CELL_NUMBER},
+    {"std_all_ci_upper", "CI upper", BRISK_CELL_NUMBER},
+    {"std_lv", "Std.lv", BRISK_CELL_NUMBER}, {"std_lv_se", "Std.lv SE", BRISK_CELL_NUMBER},
+};
+#define NSTD_SOLUTION (sizeof std_solution_columns / sizeof std_solution_columns[0])
+
+static brisk_status std_solution_rows(brisk_table *t, const brisk_fit_result *r, size_t g0)
+{
+    const brisk_model *m = r->fit->model;
+    for (size_t i = 0; i < brisk_model_nparams(m); i++) {
+        const brisk_param *p = brisk_model_param(m, i);
+        const brisk_estimate *e = &r->fit->rows[i];
+        char buf[300];
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 ||
+            (g0 && brisk_table_set_text(t, row, 0, group_text(r, p->op == BRISK_OP_DEFINE
+                                                                  ? (size_t)-1 : p->group,
+                                                              buf, sizeof buf))) ||
+            brisk_table_set_text(t, row, g0, p->lhs) ||
+            brisk_table_set_text(t, row, g0 + 1, brisk_op_text(p->op)) ||
+            brisk_table_set_text(t, row, g0 + 2, p->rhs) ||
+            brisk_table_set_text(t, row, g0 + 3, p->label))
+            return BRISK_ERR_NOMEM;
+        double v[NSTD_SOLUTION];
+        v[0] = e->std_all;
+        std_inference(e->std_all, e->std_all_se, v + 1);
+        v[6] = e->std_lv;
+        v[7] = e->std_lv_se;
+        for (size_t k = 0; k < NSTD_SOLUTION; k++)
+            brisk_table_set_num(t, row, g0 + 4 + k, v[k]);
+    }
+    return BRISK_OK;
+}
+
+/* lavaan's standardizedSolution() (type std.all, with std.lv and its SE
+ * after): every parameter row, := ones included. */
+static brisk_table *std_solution_table(const brisk_fit_result *results, size_t n)
+{
+    brisk_table *t = brisk_table_new("fit.standardized", "Standardized solution");
+    size_t g0 = group_shift(results);
+    for (size_t k = 1 - g0; t && k < 5; k++)
+        if (brisk_table_add_column(t, param_columns[k].key,
+                                   k ? param_columns[k].header : group_header(results),
+                                   param_columns[k].kind, 3) == (size_t)-1)
+            goto fail;
+    for (size_t k = 0; t && k < NSTD_SOLUTION; k++)
+        if (brisk_table_add_column(t, std_solution_columns[k].key, std_solution_columns[k].header,
+                                   std_solution_columns[k].kind, 3) == (size_t)-1)
+            goto fail;
+    for (size_t g = 0; t && g < n; g++)
+        if (results[g].fit && std_solution_rows(t, &results[g], g0) != BRISK_OK)
+            goto fail;
+    for (size_t g = 0; t && g < n; g++)
+        if (results[g].fit && results[g].fit->nscales &&
+            brisk_table_add_note(t, "%s%sWLSMV with thresholds equal across groups: no "
+                                 "delta-method SEs (the scale factors' part is not in brisk "
+                                 "yet).", results[g].group ? shown_name(&results[g]) : "",
+                                 results[g].group ? ": " : ""))
+            goto fail;
+    if (t && brisk_table_add_note(t, "Delta-method standard errors of the standardized values "
+                                  "(lavaan's standardizedSolution()) from the covariance of the estimates (%s); z, "
+                                  "p and the 95%% confidence interval of Std.all; no z where "
+                                  "the SE is 0.", se_kind(results, n)))
+        goto fail;
+    return t;
+fail:
+    brisk_table_free(t);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ residuals */
+
+/* The residuals of one moment, in lavaan's order: the means (op "~1"),
+ * then the covariances column by column of the lower triangle. */
+typedef struct residual_row {
+    const char *lhs, *op, *rhs;
+    double v[7];   /* raw, SE, z, Bentler, its z, Bollen, its z */
+} residual_row;
+
+static const char *const residual_keys[7] = {"raw", "raw_se", "raw_z", "cor_bentler",
+                                             "cor_bentler_z", "cor_bollen", "cor_bollen_z"};
+static const char *const residual_headers[7] = {"Raw", "SE", "z", "Cor (Bentler)", "z (Bentler)",
+                                                "Cor (Bollen)", "z (Bollen)"};
+
+static size_t residual_count(const brisk_group_residuals *g)
+{
+    return (g->means ? g->p : 0) + g->p * (g->p + 1) / 2;
+}
+
+static residual_row residual_at(const brisk_model *m, const brisk_group_residuals *g, size_t k)
+{
+    residual_row r;
+    size_t p = g->p;
+    if (g->means && k < p) {
+        r = (residual_row){brisk_model_observed(m, k), "~1", "",
+                           {g->mean_raw[k], g->mean_raw_se[k], g->mean_raw_z[k],
+                            g->mean_bentler[k], g->mean_bentler_z[k], g->mean_bollen[k],
+                            g->mean_bollen_z[k]}};
+        return r;
+    }
+    k -= g->means ? p : 0;
+    size_t j = 0;
+    while (k >= p - j)
+        k -= p - j++;
+    size_t i = j + k, a = i * p + j;
+    r = (residual_row){brisk_model_observed(m, i), "~~", brisk_model_observed(m, j),
+                       {g->raw[a], g->raw_se[a], g->raw_z[a], g->bentler[a], g->bentler_z[a],
+                        g->bollen[a], g->bollen_z[a]}};
+    return r;
+}
+
+/* The summaries' rows: lavaan's names (lav_residuals_summary_rms). */
+static const char *const summary_keys[10] = {
+    "rms", "rms.se", "rms.exactfit.z", "rms.exactfit.pvalue", "urms", "urms.se",
+    "urms.ci.lower", "urms.ci.upper", "urms.closefit.z", "urms.closefit.pvalue"};
+static const char *const summary_names[10] = {
+    "", " SE", " exact-fit z", " exact-fit p", " unbiased", " unbiased SE",
+    " unbiased 90% CI lower", " unbiased 90% CI upper", " unbiased close-fit z (H0 .05)",
+    " unbiased close-fit p"};
+
+static double summary_value(const brisk_rms_summary *s, size_t k)
+{
+    double v[10] = {s->rms, s->se, s->exact_z, s->exact_p, s->urms, s->urms_se,
+                    s->urms_ci_lower, s->urms_ci_upper, s->close_z, s->close_p};
+    return v[k];
+}
+
+/* "srmr.se", "ucrmr.ci.lower": a summary's key with its kind. */
+static void summary_key(size_t t, size_t k, char *buf, size_t size)
+{
+    const char *key = summary_keys[k], *kind = t ? "crmr" : "srmr";
+    bool unbiased = key[0] == 'u';
+    snprintf(buf, size, "%s%s%s", unbiased ? "u" : "", kind, key + (unbiased ? 4 : 3));
+}
+
+static brisk_status residual_rows(brisk_table *t, brisk_table *summary, const brisk_fit_result *r,
+                                  const brisk_residuals *res, size_t g0)
+{
+    const brisk_model *m = r->fit->model;
+    for (size_t g = 0; g < res->ngroups; g++) {
+        const brisk_group_residuals *gr = &res->groups[g];
+        char buf[300];
+        const char *label = group_text(r, res->ngroups > 1 ? g : (size_t)-1, buf, sizeof buf);
+        for (size_t k = 0; k < residual_count(gr); k++) {
+            residual_row rr = residual_at(m, gr, k);
+            size_t row = brisk_table_add_row(t);
+            if (row == (size_t)-1 || (g0 && brisk_table_set_text(t, row, 0, label)) ||
+                brisk_table_set_text(t, row, g0, rr.lhs) ||
+                brisk_table_set_text(t, row, g0 + 1, rr.op) ||
+                brisk_table_set_text(t, row, g0 + 2, rr.rhs))
+                return BRISK_ERR_NOMEM;
+            for (size_t c = 0; c < 7; c++)
+                brisk_table_set_num(t, row, g0 + 3 + c, rr.v[c]);
+        }
+        for (size_t kind = 0; kind < 2; kind++)
+            for (size_t k = 0; k < 10; k++) {
+                char key[40], name[80];
+                summary_key(kind, k, key, sizeof key);
+                snprintf(name, sizeof name, "%s%s", kind ? "CRMR" : "SRMR", summary_names[k]);
+                size_t row = brisk_table_add_row(summary);
+                if (row == (size_t)-1 || (g0 && brisk_table_set_text(summary, row, 0, label)) ||
+                    brisk_table_set_text(summary, row, g0, key) ||
+                    brisk_table_set_text(summary, row, g0 + 1, name))
+                    return BRISK_ERR_NOMEM;
+                for (size_t part = 0; part < (gr->means ? 3u : 1u); part++)
+                    brisk_table_set_num(summary, row, g0 + 2 + part,
+                                        summary_value(&gr->summary[kind][part], k));
+            }
+    }
+    return BRISK_OK;
+}
+
+/* Whether any result has a mean structure (the summaries' means and total
+ * columns). */
+static bool any_means(const brisk_fit_result *results, size_t n)
+{
+    for (size_t g = 0; g < n; g++)
+        if (results[g].fit && results[g].fitted && brisk_model_meanstructure(results[g].fitted->model))
+            return true;
+    return false;
+}
+
+static brisk_status residual_tables(const brisk_fit_result *results, size_t n,
+                                    brisk_table_list *out, brisk_error *err)
+{
+    brisk_table *t = brisk_table_new("fit.residuals", "Residuals (sample less implied)");
+    brisk_table *s = brisk_table_new("fit.residual_summary", "Residual summaries (SRMR, CRMR)");
+    size_t g0 = group_shift(results);
+    bool means = any_means(results, n), all_se = true;
+    bool ok = t && s && (!g0 || (brisk_table_add_column(t, "group", group_header(results),
+                                                         BRISK_CELL_TEXT, 0) != (size_t)-1 &&
+                                 brisk_table_add_column(s, "group", group_header(results),
+                                                         BRISK_CELL_TEXT, 0) != (size_t)-1));
+    for (size_t k = 1; ok && k < 4; k++)
+        ok = brisk_table_add_column(t, param_columns[k].key, param_columns[k].header,
+                                    BRISK_CELL_TEXT, 0) != (size_t)-1;
+    for (size_t k = 0; ok && k < 7; k++)
+        ok = brisk_table_add_column(t, residual_keys[k], residual_headers[k], BRISK_CELL_NUMBER,
+                                    3) != (size_t)-1;
+    ok = ok && brisk_table_add_column(s, "key", "Key (lavaan)", BRISK_CELL_TEXT, 0) != (size_t)-1 &&
+         brisk_table_add_column(s, "measure", "Measure", BRISK_CELL_TEXT, 0) != (size_t)-1 &&
+         brisk_table_add_column(s, "cov", means ? "Covariances" : "Value", BRISK_CELL_NUMBER,
+                                3) != (size_t)-1 &&
+         (!means || (brisk_table_add_column(s, "mean", "Means", BRISK_CELL_NUMBER, 3) !=
+                         (size_t)-1 &&
+                     brisk_table_add_column(s, "total", "Total", BRISK_CELL_NUMBER, 3) !=
+                         (size_t)-1));
+    brisk_status st = ok ? BRISK_OK : BRISK_ERR_NOMEM;
+    for (size_t g = 0; st == BRISK_OK && g < n; g++) {
+        if (!results[g].fit || !results[g].fitted)
+            continue;
+        brisk_residuals res;
+        brisk_error e;
+        brisk_error_clear(&e);
+        st = brisk_fitted_residuals(results[g].fitted, &res, &e);
+        if (st == BRISK_ERR_ARGUMENT) {   /* WLSMV: said, not fatal for the others */
+            st = brisk_table_add_note(t, "%s%s%s.", results[g].group ? shown_name(&results[g]) : "",
+                                      results[g].group ? ": " : "", e.message)
+                     ? BRISK_ERR_NOMEM : BRISK_OK;
+            continue;
+        }
+        if (st != BRISK_OK) {
+            brisk_table_free(t);
+            brisk_table_free(s);
+            return brisk_error_set(err, st, "%s", e.message);
+        }
+        for (size_t k = 0; k < res.ngroups; k++)
+            all_se = all_se && res.groups[k].have_se;
+        st = residual_rows(t, s, &results[g], &res, g0);
+        brisk_residuals_free(&res);
+    }
+    if (st == BRISK_OK &&
+        brisk_table_add_note(t, "Residuals as lavaan's lavResiduals() and residuals(): raw "
+                             "(covariances and means); z: type = \"standardized\" (the raw "
+                             "residual over its SE; equal to lavResiduals' cov.z); Cor "
+                             "(Bentler): over the sample SDs, lavResiduals' default; Cor "
+                             "(Bollen): sample less implied correlations (type = \"cor\").%s",
+                             all_se ? "" : " SEs and z only for ML on complete data without "
+                                           "fixed covariates, weights or clusters (lavaan's "
+                                           "\"standardized\" residuals as brisk computes them)."))
+        st = BRISK_ERR_NOMEM;
+    if (st == BRISK_OK &&
+        brisk_table_add_note(s, "lavResiduals()'s summaries: SRMR of the Bentler residuals "
+                             "(diagonal included), CRMR of the Bollen ones (diagonal left out), "
+                             "with lavaan's SE, exact-fit test, unbiased estimate, its 90%% CI "
+                             "and close-fit test (H0: .05)."))
+        st = BRISK_ERR_NOMEM;
+    if (st == BRISK_OK) {
+        st = brisk_table_list_add(out, t);   /* which frees t when it fails */
+        t = NULL;
+    }
+    if (st == BRISK_OK) {
+        st = brisk_table_list_add(out, s);
+        s = NULL;
+    }
+    brisk_table_free(t);
+    brisk_table_free(s);
+    return st == BRISK_OK ? st : brisk_error_set(err, st, "out of memory");
+}
+
 /* Respondents kept by full-information ML with some answer missing. */
 static size_t incomplete_kept(const brisk_fitted *fd)
 {
@@ -667,6 +949,10 @@ brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
         st = brisk_table_list_add(out, parameters_table(results, n));
     if (st == BRISK_OK)
         st = brisk_table_list_add(out, r2_table(results, n));
+    if (st == BRISK_OK && n && results[0].standardized)
+        st = brisk_table_list_add(out, std_solution_table(results, n));
+    if (st == BRISK_OK && n && results[0].residuals)
+        return residual_tables(results, n, out, err);
     return st == BRISK_OK ? st : brisk_error_set(err, st, "out of memory");
 }
 
@@ -722,12 +1008,76 @@ static void json_parameter(FILE *f, const brisk_fit_result *r, const brisk_param
     json_key_number(f, "ci_upper", e->ci_upper, true);
     json_key_number(f, "std_lv", e->std_lv, true);
     json_key_number(f, "std_all", e->std_all, true);
+    if (r->standardized) {
+        double lv[5], all[5];
+        std_inference(e->std_lv, e->std_lv_se, lv);
+        std_inference(e->std_all, e->std_all_se, all);
+        static const char *const keys[2][5] = {
+            {"std_lv_se", "std_lv_z", "std_lv_pvalue", "std_lv_ci_lower", "std_lv_ci_upper"},
+            {"std_all_se", "std_all_z", "std_all_pvalue", "std_all_ci_lower", "std_all_ci_upper"}};
+        for (size_t k = 0; k < 5; k++)
+            json_key_number(f, keys[0][k], lv[k], true);
+        for (size_t k = 0; k < 5; k++)
+            json_key_number(f, keys[1][k], all[k], true);
+    }
     if (r->bootstrap) {
         json_key_number(f, "std_se", e->std_se, true);
         json_key_number(f, "std_ci_lower", e->std_ci_lower, true);
         json_key_number(f, "std_ci_upper", e->std_ci_upper, true);
     }
     fputc('}', f);
+}
+
+/* "residuals": per group, every moment's residuals and the summaries (null
+ * where brisk has none: WLSMV). */
+static void json_residuals(FILE *f, const brisk_fit_result *r)
+{
+    brisk_residuals res;
+    brisk_error e;
+    brisk_error_clear(&e);
+    fputs("      \"residuals\": ", f);
+    if (brisk_fitted_residuals(r->fitted, &res, &e) != BRISK_OK) {
+        fputs("null,\n", f);
+        return;
+    }
+    fputs("[", f);
+    for (size_t g = 0; g < res.ngroups; g++) {
+        const brisk_group_residuals *gr = &res.groups[g];
+        fputs(g ? ",\n        {\"group\": " : "\n        {\"group\": ", f);
+        if (multigroup(r))
+            brisk_json_string(f, r->fitted->group_labels[g]);
+        else
+            fputs("null", f);
+        fputs(", \"moments\": [", f);
+        for (size_t k = 0; k < residual_count(gr); k++) {
+            residual_row rr = residual_at(r->fit->model, gr, k);
+            fputs(k ? ",\n          {\"lhs\": " : "\n          {\"lhs\": ", f);
+            brisk_json_string(f, rr.lhs);
+            fprintf(f, ", \"op\": \"%s\", \"rhs\": ", rr.op);
+            brisk_json_string(f, rr.rhs);
+            for (size_t c = 0; c < 7; c++)
+                json_key_number(f, residual_keys[c], rr.v[c], true);
+            fputc('}', f);
+        }
+        fputs("],\n         \"summary\": {", f);
+        for (size_t kind = 0; kind < 2; kind++)
+            for (size_t k = 0; k < 10; k++) {
+                char key[40];
+                summary_key(kind, k, key, sizeof key);
+                fputs(kind || k ? ", " : "", f);
+                brisk_json_string(f, key);
+                fputs(": {", f);
+                json_key_number(f, "cov", summary_value(&gr->summary[kind][0], k), false);
+                if (gr->means) {
+                    json_key_number(f, "mean", summary_value(&gr->summary[kind][1], k), true);
+                    json_key_number(f, "total", summary_value(&gr->summary[kind][2], k), true);
+                }
+                fputc('}', f);
+            }
+        fputs("}}", f);
+    }
+    fputs("],\n", f);
+    brisk_residuals_free(&res);
 }
 
 static void json_one_fit(FILE *f, const brisk_fit_result *r)
@@ -803,6 +1153,8 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
             json_key_number(f, key, fit->r2[i], i > 0);
         }
         fputs("},\n", f);
+        if (r->residuals && r->fitted)
+            json_residuals(f, r);
         if (r->bootstrap)
             fprintf(f, "      \"bootstrap\": {\"draws\": %zu, \"failed\": %zu, "
                        "\"inadmissible\": %zu, \"inadmissible_excluded\": %s, \"seed\": %llu, "

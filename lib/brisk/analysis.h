@@ -279,6 +279,9 @@ typedef struct brisk_fit_result {
     const brisk_fitted *fitted;   /* moments and group labels, or NULL */
     const char *error;            /* why it failed, when fit is NULL */
     const struct brisk_bootstrap_info *bootstrap;   /* or NULL */
+    bool standardized;            /* add "fit.standardized": the standardized solution
+                                     with delta-method SEs (lavaan's standardizedSolution) */
+    bool residuals;               /* add the residuals' tables (lavaan's lavResiduals) */
 } brisk_fit_result;
 
 /* Tables of one or more fits: "fit.measures" (a column per group),

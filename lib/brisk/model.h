@@ -91,6 +91,10 @@ typedef struct brisk_model_options {
                              Complete data only; not with WLSMV.
                              brisk_fit_survey takes the survey's cluster. */
     bool unclustered;     /* brisk_fit_survey: leave the survey's cluster out */
+    bool std_se;          /* fits compute the delta-method standard errors of
+                             std_lv and std_all (brisk_estimate's std_lv_se,
+                             std_all_se; lavaan's standardizedSolution()); they
+                             cost 2 q evaluations of the model, so only when asked */
     size_t rows_available; /* rows of data the model is for (0: unknown): an ML
                              model of as many observed variables or more is
                              refused at once (BRISK_ERR_DATA), as its fit would be,
@@ -135,6 +139,8 @@ const char *brisk_model_weight(const brisk_model *m);
 /* The clusters' column the model is fitted with, or NULL. */
 const char *brisk_model_cluster(const brisk_model *m);
 const char *brisk_model_latent(const brisk_model *m, size_t i);
+/* Whether the model has a mean structure (intercepts and means). */
+bool brisk_model_meanstructure(const brisk_model *m);
 
 /* Sample moments: covariance with divisor N (as lavaan's ML), means. */
 /* Respondents who answered the same variables (full-information ML). */
@@ -222,6 +228,11 @@ typedef struct brisk_estimate {
     double est, se, z, pvalue, ci_lower, ci_upper, std_lv, std_all;
     /* With a bootstrap: the standard error and interval of std_all. */
     double std_se, std_ci_lower, std_ci_upper;
+    /* The delta-method standard errors of std_lv and std_all (lavaan's
+     * standardizedSolution(), from this fit's vcov; 0 below lavaan's
+     * eps^(1/4)); NaN when not computed (the model's options without
+     * std_se, an estimates-only fit, WLSMV with scale factors). */
+    double std_lv_se, std_all_se;
 } brisk_estimate;
 
 typedef struct brisk_fit_measures {
@@ -441,6 +452,52 @@ brisk_status brisk_moments_from_matrix(const brisk_model *m, const brisk_sample_
 brisk_status brisk_fit_matrix_text(const char *text, const char *source, long first_line,
                                     const brisk_sample_matrix *s, const brisk_model_options *opt,
                                     brisk_fitted *out, brisk_error *err);
+/* ---- residuals (lavaan's lavResiduals) ---- */
+
+/* lavaan's summary of one kind of residuals (lav_residuals_summary_rms):
+ * the root mean square (SRMR of the Bentler correlation residuals, CRMR
+ * of the Bollen ones), its standard error, the exact-fit test (z, p), the
+ * unbiased estimate with its SE and 90% interval, and the close-fit test
+ * of that against .05 (z, p).  NaN where lavaan gives none. */
+typedef struct brisk_rms_summary {
+    double rms, se, exact_z, exact_p;
+    double urms, urms_se, urms_ci_lower, urms_ci_upper, close_z, close_p;
+} brisk_rms_summary;
+
+/* One group's residuals, sample less implied, p x p row-major symmetric
+ * over the model's observed variables (and p means with a mean
+ * structure; mean_* NULL without):
+ *   raw, raw_se, raw_z    the covariance residuals, their standard errors
+ *                         and lavaan's residuals(type = "standardized")
+ *   bentler, bentler_z    lavaan's "cor.bentler" (both scaled by the
+ *                         sample SDs: lavResiduals' cov and cov.z)
+ *   bollen, bollen_z      "cor.bollen": sample less implied correlations
+ * The SEs and z (and the summaries' SEs and tests) are lavaan's
+ * z.type = "standardized" (h1 acov unstructured): the residuals' ACOV is
+ * Q Gamma Q' / N with Q = I - Delta (N vcov) Delta' A1 (Gamma and A1 the
+ * saturated model's normal-theory ACOV and information at the sample
+ * moments); they are NaN (have_se false) unless the fit is plain ML on
+ * complete data without fixed covariates.
+ * summary[t][k]: t 0 SRMR, 1 CRMR; k 0 covariances, 1 means, 2 total. */
+typedef struct brisk_group_residuals {
+    size_t p;
+    bool means, have_se;
+    double *raw, *raw_se, *raw_z, *bentler, *bentler_z, *bollen, *bollen_z;
+    double *mean_raw, *mean_raw_se, *mean_raw_z, *mean_bentler, *mean_bentler_z,
+        *mean_bollen, *mean_bollen_z;
+    brisk_rms_summary summary[2][3];
+} brisk_group_residuals;
+
+typedef struct brisk_residuals {
+    size_t ngroups;
+    brisk_group_residuals *groups;
+} brisk_residuals;
+
+/* The residuals of a fitted model (ML, MLR or FIML; BRISK_ERR_ARGUMENT
+ * for WLSMV, whose residuals brisk does not compute). */
+brisk_status brisk_fitted_residuals(const brisk_fitted *fd, brisk_residuals *out,
+                                    brisk_error *err);
+void brisk_residuals_free(brisk_residuals *r);
 
 #ifdef __cplusplus
 }

@@ -693,11 +693,94 @@ static brisk_status interviews(const report_ctx *c, brisk_table_list *out)
     return adopt(tables, st, interviews_sheet, out);
 }
 
+/* ------------------------------------------------------------ residual correlations */
+
+#define RESIDUAL_CUT 0.10
+
+/* One behaviour's residual correlations beyond the cut (Bollen's: the
+ * sample less the implied correlation, lavaan's residuals(type = "cor")),
+ * largest first. */
+static brisk_status residual_rows(const report_ctx *c, size_t g, brisk_table *t, size_t *shown)
+{
+    const brisk_fitted *fd = &c->fits->fitted[g];
+    brisk_residuals res;
+    brisk_error e;
+    brisk_error_clear(&e);
+    brisk_status st = brisk_fitted_residuals(fd, &res, &e);
+    if (st == BRISK_ERR_ARGUMENT)   /* WLSMV: said in the note */
+        return brisk_table_add_note(t, "%s: %s.", group_label(c, g), e.message);
+    if (st != BRISK_OK)
+        return st;
+    const brisk_group_residuals *gr = &res.groups[0];
+    size_t p = gr->p, n = 0, *order = malloc((p * p + 1) * sizeof *order);
+    st = order ? BRISK_OK : BRISK_ERR_NOMEM;
+    for (size_t j = 0; order && j < p; j++)
+        for (size_t i = j + 1; i < p; i++)
+            if (fabs(gr->bollen[i * p + j]) > RESIDUAL_CUT)
+                order[n++] = i * p + j;
+    for (size_t a = 1; a < n; a++)   /* by size, largest first (few of them) */
+        for (size_t b = a; b > 0 && fabs(gr->bollen[order[b]]) > fabs(gr->bollen[order[b - 1]]);
+             b--) {
+            size_t keep = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = keep;
+        }
+    for (size_t k = 0; st == BRISK_OK && k < n; k++) {
+        size_t i = order[k] / p, j = order[k] % p, row = brisk_table_add_row(t);
+        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, group_label(c, g)) ||
+            brisk_table_set_text(t, row, 1, brisk_model_observed(fd->model, i)) ||
+            brisk_table_set_text(t, row, 2, brisk_model_observed(fd->model, j)))
+            st = BRISK_ERR_NOMEM;
+        else {
+            brisk_table_set_num(t, row, 3, gr->bollen[order[k]]);
+            brisk_table_set_num(t, row, 4, gr->bollen_z[order[k]]);
+        }
+    }
+    *shown += n;
+    free(order);
+    brisk_residuals_free(&res);
+    return st;
+}
+
+static brisk_status residual_correlations(const report_ctx *c, brisk_table_list *out)
+{
+    if (!c->fits->n)
+        return BRISK_OK;
+    brisk_table *t = brisk_table_new("report.residuals",
+                                     "Residual correlations beyond .10 by behaviour");
+    brisk_status st = t ? add_col(t, "behaviour", "Behaviour", BRISK_CELL_TEXT, 0, NULL)
+                        : BRISK_ERR_NOMEM;
+    if (!st)
+        st = add_col(t, "lhs", "Variable", BRISK_CELL_TEXT, 0, NULL);
+    if (!st)
+        st = add_col(t, "rhs", "With", BRISK_CELL_TEXT, 0, NULL);
+    if (!st)
+        st = add_col(t, "cor_bollen", "Residual", BRISK_CELL_NUMBER, 3, NULL);
+    if (!st)
+        st = add_col(t, "cor_bollen_z", "z", BRISK_CELL_NUMBER, 2, NULL);
+    size_t shown = 0;
+    for (size_t g = 0; !st && g < c->fits->n; g++)
+        st = residual_rows(c, g, t, &shown);
+    if (!st)
+        st = brisk_table_add_note(t, "Sample less model-implied correlation (lavaan's "
+                                  "residuals(fit, type = \"cor\")) where it is beyond +-.10, "
+                                  "largest first; z: lavaan's standardized residual, for "
+                                  "plain ML on complete data without weights (empty "
+                                  "otherwise).%s",
+                                  shown ? "" : " None is beyond .10.");
+    if (st) {
+        brisk_table_free(t);
+        return st;
+    }
+    return emit(out, t, "Fit");
+}
+
 /* ------------------------------------------------------------ the report */
 
 /* The sheets, in order.  A new sheet is one more function here. */
 static const section_fn sections[] = {
-    items, agreement, measurement, reliability, structural, fit_sheet, comparison, interviews,
+    items, agreement, measurement, reliability, structural, fit_sheet, residual_correlations,
+    comparison, interviews,
 };
 
 static brisk_status collect_warnings(const report_ctx *c, brisk_table_list *out)

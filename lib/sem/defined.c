@@ -248,7 +248,7 @@ brisk_status brisk_sem_defined(const brisk_model *m, brisk_fit *fit, brisk_error
             continue;
         *e = (brisk_estimate){.se = NAN, .z = NAN, .pvalue = NAN, .ci_lower = NAN,
                               .ci_upper = NAN, .std_se = NAN, .std_ci_lower = NAN,
-                              .std_ci_upper = NAN};
+                              .std_ci_upper = NAN, .std_lv_se = NAN, .std_all_se = NAN};
         if (!brisk_sem_eval_expr(m, par->expr, estimate_of, &tv, 0, &e->est, err)) {
             st = BRISK_ERR_FORMAT;
             break;

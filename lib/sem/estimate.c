@@ -977,7 +977,8 @@ void brisk_sem_fill_rows(const brisk_model *m, const sem_fitter *f, brisk_fit *f
         double fixed = f->works[par->group]->fixed[r];
         *e = (brisk_estimate){.est = fixed, .se = 0, .z = NAN, .pvalue = NAN,
                               .ci_lower = fixed, .ci_upper = fixed, .std_se = NAN,
-                              .std_ci_lower = NAN, .std_ci_upper = NAN};
+                              .std_ci_lower = NAN, .std_ci_upper = NAN, .std_lv_se = NAN,
+                              .std_all_se = NAN};
         int k = par->free - 1;
         if (par->op == BRISK_OP_DEFINE || k < 0)
             continue;
@@ -1112,7 +1113,9 @@ static brisk_status fit_ml(const brisk_model *m, const brisk_moments *mom,
     brisk_sem_fill_rows(m, f, fit);
     if ((st = brisk_sem_defined(m, fit, err)) != BRISK_OK ||
         (st = brisk_sem_standardize(m, f, fit, err)) != BRISK_OK ||
-        (st = brisk_sem_check_admissible(m, f, fit)) != BRISK_OK)
+        (st = brisk_sem_check_admissible(m, f, fit)) != BRISK_OK ||
+        (full && valid && m->std_se &&
+         (st = brisk_sem_std_se(m, f, fit, NULL, NULL, err)) != BRISK_OK))
         goto cleanup;
     brisk_sem_fitter_free(f);
     free(scoring);

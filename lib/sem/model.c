@@ -985,6 +985,7 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     if (!m)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     m->std_lv = b.opt->std_lv;
+    m->std_se = b.opt->std_se;
     m->ordered = b.opt->ordered;
     m->equal_thresholds = b.opt->ordered && (b.opt->group_equal & BRISK_EQUAL_THRESHOLDS);
     m->no_fixed_x = b.opt->no_fixed_x;
@@ -1096,4 +1097,5 @@ size_t brisk_model_nfree(const brisk_model *m) { return m->nfree; }
 size_t brisk_model_nobserved(const brisk_model *m) { return m->p; }
 const char *brisk_model_observed(const brisk_model *m, size_t i) { return m->ov[i]; }
 size_t brisk_model_nlatent(const brisk_model *m) { return m->m; }
+bool brisk_model_meanstructure(const brisk_model *m) { return m->meanstructure; }
 const char *brisk_model_latent(const brisk_model *m, size_t i) { return m->lv[i]; }

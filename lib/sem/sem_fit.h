@@ -100,6 +100,24 @@ bool brisk_sem_orient(const brisk_model *m, double *theta, const double *like);
 brisk_status brisk_sem_standardize(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
                                    brisk_error *err);
 
+/* std_lv and std_all of every row (:= rows from the standardized values
+ * of their labels) at theta, into lv and all (one per row); the fitter is
+ * left at theta.  False when the model implies no covariance matrix there
+ * (or, with err set, a := expression fails). */
+bool brisk_sem_std_values(const brisk_model *m, sem_fitter *f, const double *theta, double *lv,
+                          double *all, brisk_error *err);
+
+/* The delta-method standard errors of every row's std_lv and std_all
+ * (lavaan's standardizedSolution()): the Jacobian of the standardized
+ * values in the free parameters by central differences, sandwiched with
+ * fit->vcov (whatever its kind).  prepare (or NULL) sets what follows
+ * the parameters at each point before the values are read (WLSMV: the
+ * items' residual variances); it is called at the estimates again at the
+ * end, and the fitter left there. */
+typedef bool (*brisk_sem_prepare_fn)(sem_fitter *f, const double *theta, const void *ctx);
+brisk_status brisk_sem_std_se(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
+                              brisk_sem_prepare_fn prepare, const void *ctx, brisk_error *err);
+
 /* Warnings for Heywood cases: negative variances, correlations beyond 1. */
 brisk_status brisk_sem_check_admissible(const brisk_model *m, sem_fitter *f, brisk_fit *fit);
 

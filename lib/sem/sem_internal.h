@@ -29,6 +29,7 @@ struct brisk_model {
     size_t nfree;
     bool meanstructure;
     bool std_lv;
+    bool std_se;              /* fits compute the standardized solution's SEs */
     bool ordered;             /* every observed variable but the covariates an
                                  ordered item (WLSMV): moments are polychorics */
     bool equal_thresholds;    /* ordered items' thresholds equal across groups

@@ -179,3 +179,49 @@ brisk_status brisk_sem_check_admissible(const brisk_model *m, sem_fitter *f, bri
     fit->admissible = fit->nwarnings == before;
     return BRISK_OK;
 }
+
+typedef struct std_arrays {
+    const double *values;
+} std_arrays;
+
+static double array_value(const brisk_model *m, size_t row, const void *ctx)
+{
+    (void)m;
+    return ((const std_arrays *)ctx)->values[row];
+}
+
+bool brisk_sem_std_values(const brisk_model *m, sem_fitter *f, const double *theta, double *lv,
+                          double *all, brisk_error *err)
+{
+    double value;
+    if (!brisk_sem_fitter_objective(f, theta, &value))
+        return false;
+    for (size_t g = 0; g < f->ngroups; g++) {
+        scales s = {0};
+        bool ok = group_scales(f->works[g], &s);
+        for (size_t r = 0; ok && r < m->nparams; r++) {
+            const brisk_param *par = &m->params[r];
+            if (par->group != g || par->op == BRISK_OP_DEFINE)
+                continue;
+            brisk_estimate e = {.est = par->free ? theta[par->free - 1] : f->works[g]->fixed[r],
+                                .std_lv = NAN, .std_all = NAN};
+            standardize_row(m, &s, r, &e);
+            lv[r] = e.std_lv;
+            all[r] = e.std_all;
+        }
+        scales_free(&s);
+        if (!ok) {
+            brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+            return false;
+        }
+    }
+    for (size_t r = 0; r < m->nparams; r++) {
+        if (m->params[r].op != BRISK_OP_DEFINE)
+            continue;
+        std_arrays a_lv = {lv}, a_all = {all};
+        if (!brisk_sem_eval_expr(m, m->params[r].expr, array_value, &a_all, 0, &all[r], err) ||
+            !brisk_sem_eval_expr(m, m->params[r].expr, array_value, &a_lv, 0, &lv[r], err))
+            return false;
+    }
+    return true;
+}

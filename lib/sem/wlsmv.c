@@ -996,15 +996,28 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, bri
  * gives the implied matrices the unit diagonal of the latent responses
  * given the covariates for the standardized solution; then the fit's
  * rows. */
-static brisk_status fill_fit(const brisk_model *m, const brisk_wlsmv *w, sem_fitter *f,
-                             brisk_fit *fit, brisk_error *err)
+/* What setting the items' residual variances needs: the model's
+ * parameters are theta's first q, the scale factors come from w. */
+typedef struct item_residuals {
+    const brisk_model *m;
+    const brisk_wlsmv *w;
+} item_residuals;
+
+/* The delta parameterization's residual variances at theta (the fitter's
+ * fixed rows), as lavaan's model sets them for any parameter values: 1
+ * over the squared scale factor less the explained variance given the
+ * covariates.  False when theta implies no matrix or out of memory. */
+static bool set_item_residuals(sem_fitter *f, const double *theta, const void *ctx)
 {
+    const item_residuals *ir = ctx;
+    const brisk_model *m = ir->m;
+    const brisk_wlsmv *w = ir->w;
     double value;
-    if (!brisk_sem_fitter_objective(f, fit->theta, &value))
-        return brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
+    if (!brisk_sem_fitter_objective(f, theta, &value))
+        return false;
     double *pi = malloc((w->p * w->nx + 1) * sizeof *pi);
     if (!pi)
-        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        return false;
     for (size_t r = 0; r < m->nparams; r++) {
         const brisk_param *par = &m->params[r];
         sem_work *work = f->works[par->group];
@@ -1017,6 +1030,18 @@ static brisk_status fill_fit(const brisk_model *m, const brisk_wlsmv *w, sem_fit
         work->fixed[r] = 1 / (delta * delta) - (given - work->fixed[r]);
     }
     free(pi);
+    return true;
+}
+
+static brisk_status fill_fit(const brisk_model *m, const brisk_wlsmv *w, sem_fitter *f,
+                             brisk_fit *fit, brisk_error *err)
+{
+    double value;
+    item_residuals ir = {m, w};
+    if (!brisk_sem_fitter_objective(f, fit->theta, &value))
+        return brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
+    if (!set_item_residuals(f, fit->theta, &ir))
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (!brisk_sem_fitter_objective(f, fit->theta, &value) || !brisk_sem_fitter_derivatives(f))
         return brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
     brisk_sem_fill_rows(m, f, fit);
@@ -1209,6 +1234,13 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
         size_t i = fit->threshold_item[t];
         fit->threshold_std[t] = fit->thresholds[t] / sqrt(work->Sigma[i * work->p + i]);
     }
+    /* the standardized solution's delta-method SEs, the items' residual
+     * variances following the parameters (lavaan's); with scale factors
+     * (thresholds equal across groups) the standardized values depend on
+     * parameters outside the model's q, and stay without */
+    item_residuals ir = {m, &w};
+    if (st == BRISK_OK && m->std_se && !fit->nscales)
+        st = brisk_sem_std_se(m, f, fit, set_item_residuals, &ir, err);
     brisk_sem_fitter_free(f);
     response_moments_free(responses, G);
     brisk_wlsmv_free(&w);

@@ -830,10 +830,32 @@ t_full_option_names() {
     run 1 fit "$survey" --formula 'a ~ b' &&
     has "(--formula is an option of brisk regress, not of brisk fit)" "$tmp/err"
 }
+t_standardized_residuals() {
+    # the values are compared with lavaan's by tests/cli/sem_reference.sh; here
+    # what goes with what, and the notes
+    run 0 fit $(hs) --standardized --estimator mlr &&
+    has "Standardized solution" "$tmp/out" && has "(MLR: Huber-White" "$tmp/out" &&
+    run 0 fit $(hs) --residuals -f json &&
+    has '"residuals": [' "$tmp/out" && has '"srmr": {"cov": 0.0652050' "$tmp/out" &&
+    run 0 fit $(hs) --standardized -f json &&
+    has '"std_all_se": 0.0549727' "$tmp/out" && lacks '"residuals"' "$tmp/out" &&
+    run 1 fit $(hs) --residuals -f dot && has "--residuals gives a table" "$tmp/err" &&
+    run 1 fit $(hs) --standardized -o "$tmp/x.svg" && has "--standardized gives a table" "$tmp/err" &&
+    test ! -e "$tmp/x.svg" &&
+    # per behaviour; a weighted fit has no z (said), WLSMV no residuals (said)
+    run 0 fit "$survey" -b crime --residuals -q && has "Residuals (sample less implied)" "$tmp/out" &&
+    has "Criminal records  pr1_crime" "$tmp/out" && has "SEs and z only for ML on complete data" "$tmp/out" &&
+    run 0 fit "$survey" -b crime --unweighted --estimator wlsmv --residuals -q &&
+    has "residuals of a WLSMV fit (ordered items) are not computed by brisk yet" "$tmp/out"
+}
 t_lavaan_se_test() {
     # lavaan's se= and test= names: the fit's own are accepted and change nothing
     run 0 fit $(hs) -f csv && cp "$tmp/out" "$tmp/ml.csv" &&
-    run 0 fit $(hs) --se standard --test standard --standardized -f csv && cmp "$tmp/ml.csv" "$tmp/out" &&
+    run 0 fit $(hs) --se standard --test standard -f csv && cmp "$tmp/ml.csv" "$tmp/out" &&
+    # --standardized adds the standardized solution's table, nothing else
+    run 0 fit $(hs) --standardized -f csv && has "# fit.standardized:" "$tmp/out" &&
+    sed '/^# fit.standardized:/,$d' "$tmp/out" | sed '$d' | cmp - "$tmp/ml.csv" &&
+    run 1 fit $(hs) --standardized --bootstrap 10 && has "leave one out" "$tmp/err" &&
     run 0 fit $(hs) --estimator mlr -f csv && cp "$tmp/out" "$tmp/mlr.csv" &&
     run 0 fit $(hs) --estimator mlr --se robust.huber.white --test yuan.bentler.mplus -f csv &&
     cmp "$tmp/mlr.csv" "$tmp/out" && has "Chi-square (scaled),87.1315" "$tmp/out" &&
@@ -918,7 +940,7 @@ t_one_prefix_and_warnings_once() {
     [ "$(grep -c "Robust ML (MLR): Huber-White" "$tmp/out")" -eq 1 ] && lacks "Criminal records: Robust ML" "$tmp/out"
 }
 
-echo "1..49"
+echo "1..50"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -967,6 +989,7 @@ fi
 ok "kill -9 during import -o and report -o (text and xlsx) leaves the old file or the whole new one" t_killed_output
 ok "two processes writing the same -o path end with one whole file" t_concurrent_output
 ok "options are written in full: abbreviations refused with the options they begin" t_full_option_names
+ok "fit --standardized and --residuals: tables, JSON, notes; refused with a diagram" t_standardized_residuals
 ok "lavaan's --se and --test: the fit's own names accepted, others refused saying what brisk has; --se bootstrap" t_lavaan_se_test
 ok "-b by label; behaviours by label in the fit's tables" t_behaviour_labels
 ok "an unknown --group, --by, --weight or --cluster column: did you mean the nearest" t_column_did_you_mean

@@ -133,8 +133,8 @@ static void test_holzinger_swineford(void **state)
 }
 
 /* Single-group models: unit factor variances, a mean structure, values
- * written in the syntax, regressions among factors, MLR (the same indices
- * as ML), Political Democracy (with labels holding loadings equal) and
+ * written in the syntax, regressions among factors, MLR and clusters (the
+ * same indices as ML, with a mean structure for clusters), Political Democracy (with labels holding loadings equal) and
  * fixed covariates (lavaan's information leaves out their own moments). */
 static void test_single_group(void **state)
 {
@@ -148,6 +148,8 @@ static void test_single_group(void **state)
                (brisk_model_options){0});
     check_case("hs_mlr", REF "sem/hs_cfa.lav", DATA "hs.csv", NULL,
                (brisk_model_options){.estimator = BRISK_ESTIMATOR_MLR});
+    check_case("hs_cluster", REF "sem/hs_cfa.lav", DATA "hs.csv", NULL,
+               (brisk_model_options){.cluster = "ageyr"});
     check_case("pd_sem", REF "sem/pd_sem.lav", DATA "pd.csv", NULL, (brisk_model_options){0});
     check_case("pd_labels", REF "sem/pd_labels.lav", DATA "pd.csv", NULL,
                (brisk_model_options){0});

@@ -29,6 +29,7 @@
 #   hs_fixed       cfa(sem/hs_fixed.lav, data = hs)        values written in the syntax
 #   hs_regress     sem(sem/hs_regress.lav, data = hs)      regressions among factors
 #   hs_mlr         cfa(sem/hs_cfa.lav, data = hs, estimator = "MLR")
+#   hs_cluster     cfa(sem/hs_cfa.lav, data = hs, cluster = "ageyr")   (robust.cluster)
 #   pd_sem         sem(sem/pd_sem.lav, data = pd)          Political Democracy
 #   pd_labels      sem(sem/pd_labels.lav, data = pd)       equal loadings by labels
 #   path_fixedx    sem(sem/path_fixedx.lav, data = path)   fixed covariates (fixed.x)
@@ -99,6 +100,9 @@ cases <- list(
        fit = function(m, ...) sem(m, data = hs, ...)),
   list(name = "hs_mlr", model = "sem/hs_cfa.lav", call = "cfa(model, data = hs, estimator = \"MLR\")",
        fit = function(m, ...) cfa(m, data = hs, estimator = "MLR", ...)),
+  list(name = "hs_cluster", model = "sem/hs_cfa.lav",
+       call = "cfa(model, data = hs, cluster = \"ageyr\")",
+       fit = function(m, ...) cfa(m, data = hs, cluster = "ageyr", ...)),
   list(name = "pd_sem", model = "sem/pd_sem.lav", call = "sem(model, data = pd)",
        fit = function(m, ...) sem(m, data = pd, ...)),
   list(name = "pd_labels", model = "sem/pd_labels.lav", call = "sem(model, data = pd)",

@@ -863,6 +863,42 @@ static void json_parameter(FILE *f, const brisk_fit_result *r, const brisk_param
     fputc('}', f);
 }
 
+/* "modindices": the indices above the minimum, as the table lists them
+ * (brisk_fit_tables has computed them once already, so they can be). */
+static void json_modindices(FILE *f, const brisk_fit_result *r)
+{
+    brisk_modindex *mi = NULL;
+    size_t n = 0;
+    brisk_error err;
+    fputs("      \"modindices\": [", f);
+    bool first = true;
+    if (brisk_modindices(r->fitted, &mi, &n, &err) == BRISK_OK) {
+        for (size_t k = 0; k < n; k++) {
+            if (r->mi_minimum > 0 && !(mi[k].mi > r->mi_minimum))
+                continue;
+            fputs(first ? "\n        {" : ",\n        {", f);
+            first = false;
+            if (multigroup(r)) {
+                fputs("\"group\": ", f);
+                brisk_json_string(f, r->fitted->group_labels[mi[k].group]);
+                fputs(", ", f);
+            }
+            fputs("\"lhs\": ", f);
+            brisk_json_string(f, mi[k].lhs);
+            fprintf(f, ", \"op\": \"%s\", \"rhs\": ", brisk_op_text(mi[k].op));
+            brisk_json_string(f, mi[k].rhs);
+            json_key_number(f, "mi", mi[k].mi, true);
+            json_key_number(f, "epc", mi[k].epc, true);
+            json_key_number(f, "sepc_lv", mi[k].sepc_lv, true);
+            json_key_number(f, "sepc_all", mi[k].sepc_all, true);
+            json_key_number(f, "sepc_nox", mi[k].sepc_nox, true);
+            fputc('}', f);
+        }
+    }
+    free(mi);
+    fputs(first ? "],\n" : "\n      ],\n", f);
+}
+
 static void json_one_fit(FILE *f, const brisk_fit_result *r)
 {
     const brisk_fit *fit = r->fit;
@@ -936,6 +972,8 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
             json_key_number(f, key, fit->r2[i], i > 0);
         }
         fputs("},\n", f);
+        if (r->modindices && r->fitted)
+            json_modindices(f, r);
         if (r->bootstrap)
             fprintf(f, "      \"bootstrap\": {\"draws\": %zu, \"failed\": %zu, "
                        "\"inadmissible\": %zu, \"inadmissible_excluded\": %s, \"seed\": %llu, "

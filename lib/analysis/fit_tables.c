@@ -738,8 +738,6 @@ static brisk_status modindices_fit(brisk_table *t, const brisk_fit_result *r, si
     }
     st = modindices_rows(t, r, g0, mi, n, minimum, top, &shown);
     free(mi);
-    char above[64];
-    minimum_text(minimum, above, sizeof above);
     if (st == BRISK_OK && !shown &&
         brisk_table_add_note(t, "%s%sno modification index %s.", prefix, sep,
                              minimum > 0 ? "above the minimum" : "at all"))

@@ -17,6 +17,11 @@
  * changes follow lav_standardize_lv / _all / _all_nox with cov.std: a
  * covariance over the square roots of the two variances' estimates.
  *
+ * With fixed covariates lavaan's information leaves out the covariates'
+ * own moments (mask_covariates).  The estimates are first taken to the
+ * optimum by Newton steps (polish): where the search stopped, an index
+ * would still be up to 1e-4 from the optimum's.
+ *
  * The extended model is the model's own RAM form with more free rows, so
  * the derivatives and the information are ml.c's. */
 #include <config.h>
@@ -228,8 +233,8 @@ static bool list_candidates(const brisk_model *m, const brisk_moments *mom, cand
 /* ------------------------------------------------------------ the score test */
 
 /* The model with its fixed rows freed and the candidates added, sharing
- * the model's names (its arrays are freed by extended_free, not its
- * strings).  Free parameter q + k is candidate k. */
+ * the model's names and lookups (the caller frees its params and pos
+ * arrays, nothing else).  Free parameter q + k is candidate k. */
 static bool extended_model(const brisk_model *m, const candidates *cs, brisk_model *ext)
 {
     size_t q = m->nfree, rows = m->nparams;

@@ -2,6 +2,8 @@
 /* brisk fit: a structural equation model by maximum likelihood, once per
  * behaviour of a survey or once on a data file. */
 #include <config.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +93,12 @@ const cli_command cmd_fit = {
         "      --score-method M  regression (default, lavaan's) or bartlett\n"
         "      --id COL          with --data: name the score rows by column COL, not\n"
         "                        by their row numbers\n"
+        "      --modindices      add lavaan's modification indices (modindices()):\n"
+        "                        MI, EPC, sepc.lv, sepc.all, sepc.nox of every fixed\n"
+        "                        or omitted loading, covariance and regression,\n"
+        "                        largest first (ML and MLR, listwise)\n"
+        "      --mi-min X        with --modindices: only MI > X (default 3.84, the\n"
+        "                        5% critical value of chi-square on 1 df; 0: all)\n"
         CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
         "                        Graphviz path diagram per behaviour)\n"
@@ -115,13 +123,16 @@ const cli_command cmd_fit = {
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
        OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE, OPT_SE, OPT_TEST,
        OPT_STANDARDIZED, OPT_SCORES, OPT_SCORE_METHOD, OPT_ID, OPT_COV, OPT_COR, OPT_N, OPT_SD,
-       OPT_MEANS, OPT_RESIDUALS };
+       OPT_MEANS, OPT_RESIDUALS, OPT_MODINDICES, OPT_MI_MIN };
 
 typedef struct fit_options {
     cli_common common;
     const char *diagram;          /* "dot", or a format dot renders: svg png pdf */
     const char *data, *model, *survey, *group;
     const char *se, *test;        /* lavaan's names, checked against the fit */
+    bool modindices;              /* add the modification indices */
+    double mi_minimum;            /* ...above this MI */
+    const char *mi_min_text;      /* --mi-min as given, or NULL */
     const char *behaviours[64];
     size_t nbehaviours;
     brisk_model_options model_opt;
@@ -287,6 +298,37 @@ static int check_matrix_options(const fit_options *o, bool boot_detail)
     return -2;
 }
 
+/* --mi-min: a finite number, 0 or above. */
+static bool parse_minimum(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(text, &end);
+    if (end == text || *end || errno || !isfinite(x) || x < 0)
+        return false;
+    *out = x;
+    return true;
+}
+
+/* --modindices with what it does not go with, refused before any work. */
+static int check_modindices(const fit_options *o)
+{
+    if (o->mi_min_text && !o->modindices)
+        return cli_usage_error(&cmd_fit, "--mi-min goes with --modindices");
+    if (!o->modindices)
+        return -1;
+    if (o->model_opt.estimator == BRISK_ESTIMATOR_WLSMV && !o->model_opt.survey_ordered)
+        return cli_usage_error(&cmd_fit, "--modindices is not available with --estimator "
+                               "wlsmv; use ml or mlr");
+    if (o->model_opt.fiml)
+        return cli_usage_error(&cmd_fit, "--modindices is not available with --missing fiml; "
+                               "the indices are computed on complete cases (listwise)");
+    if (o->diagram)
+        return cli_usage_error(&cmd_fit, "--modindices does not go with a path diagram; "
+                               "choose a table format (text, csv, md, tex, json, xlsx)");
+    return -1;
+}
+
 static int parse_options(fit_options *o, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -308,12 +350,15 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"n", required_argument, NULL, OPT_N}, {"sd", required_argument, NULL, OPT_SD},
         {"means", required_argument, NULL, OPT_MEANS},
         {"residuals", no_argument, NULL, OPT_RESIDUALS},
+        {"modindices", no_argument, NULL, OPT_MODINDICES},
+        {"mi-min", required_argument, NULL, OPT_MI_MIN},
         CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
     optind = 1;
     cli_bootstrap_defaults(&o->boot, 0);
     cli_estimation_defaults(&o->model_opt);
+    o->mi_minimum = 3.84;
     while ((opt = getopt_long(argc, argv, "d:m:b:g:" CLI_COMMON_SHORT, options, NULL)) != -1) {
         switch (opt) {
         case 'g': o->group = optarg; break;
@@ -332,6 +377,13 @@ static int parse_options(fit_options *o, int argc, char **argv)
         case OPT_SCORES: o->scores = optarg; break;
         case OPT_SCORE_METHOD: o->score_method_name = optarg; break;
         case OPT_ID: o->id = optarg; break;
+        case OPT_MODINDICES: o->modindices = true; break;
+        case OPT_MI_MIN:
+            if (!parse_minimum(optarg, &o->mi_minimum))
+                return cli_usage_error(&cmd_fit, "--mi-min takes a number 0 or above (an MI, "
+                                       "such as 3.84), not '%s'", optarg);
+            o->mi_min_text = optarg;
+            break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
         case OPT_COV:
         case OPT_COR:
@@ -416,6 +468,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_fit, "%s gives a table; a path diagram has none: leave "
                                "it out or choose a table format",
                                o->standardized ? "--standardized" : "--residuals");
+    if ((status = check_modindices(o)) >= 0)
+        return status;
     return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);
 }
 
@@ -554,7 +608,8 @@ static int fit_data_file(const fit_options *o)
     } else {
         brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted,
                               .bootstrap = o->boot.draws ? &info : NULL,
-                              .standardized = o->standardized, .residuals = o->residuals};
+                              .standardized = o->standardized, .residuals = o->residuals,
+                              .modindices = o->modindices, .mi_minimum = o->mi_minimum};
         status = write_results(o, &r, 1, NULL, note);
     }
     brisk_fitted_free(&fitted);
@@ -587,7 +642,9 @@ static int fit_matrix_text(const fit_options *o, const char *matrix, const char 
         snprintf(note, sizeof note, "Fitted from the %s matrix in %s (N = %zu%s), as lavaan's "
                  "sample.cov and sample.nobs.", mopt->correlations ? "correlation"
                  : "covariance", shown, sm.n, sm.mean ? ", with means" : "");
-        brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted};
+        brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted,
+                              .standardized = o->standardized, .residuals = o->residuals,
+                              .modindices = o->modindices, .mi_minimum = o->mi_minimum};
         status = write_results(o, &r, 1, NULL, note);
     }
     brisk_fitted_free(&fitted);
@@ -668,7 +725,9 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
                                             .fitted = &fits.fitted[i],
                                             .bootstrap = o->boot.draws ? &info[i] : NULL,
                                             .standardized = o->standardized,
-                                            .residuals = o->residuals};
+                                            .residuals = o->residuals,
+                                            .modindices = o->modindices,
+                                            .mi_minimum = o->mi_minimum};
         char note[1024];
         brisk_survey_filter_note(d, note, sizeof note);
         status = write_results(o, results, fits.n, s, note);

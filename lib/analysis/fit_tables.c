@@ -9,6 +9,7 @@
 #include <string.h>
 #include "brisk/analysis.h"
 #include "brisk/version.h"
+#include "analysis_internal.h"
 #include "core/util.h"
 #include "export/json.h"
 
@@ -936,6 +937,132 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
     return merge_shared_notes(measures_t, results, n);
 }
 
+/* ------------------------------------------------------------ modification indices */
+
+static const struct {
+    const char *key, *header;
+} mi_columns[] = {
+    {"lhs", "lhs"}, {"op", "op"}, {"rhs", "rhs"}, {"mi", "MI"}, {"epc", "EPC"},
+    {"sepc_lv", "sepc.lv"}, {"sepc_all", "sepc.all"}, {"sepc_nox", "sepc.nox"},
+};
+
+static brisk_table *modindices_new(const brisk_fit_result *results, size_t g0)
+{
+    brisk_table *t = brisk_table_new("fit.modindices", "Modification indices");
+    if (t && g0 && brisk_table_add_column(t, "group", group_header(results), BRISK_CELL_TEXT,
+                                          0) == (size_t)-1)
+        goto fail;
+    for (size_t k = 0; t && k < sizeof mi_columns / sizeof mi_columns[0]; k++)
+        if (brisk_table_add_column(t, mi_columns[k].key, mi_columns[k].header,
+                                   k < 3 ? BRISK_CELL_TEXT : BRISK_CELL_NUMBER, 3) == (size_t)-1)
+            goto fail;
+    return t;
+fail:
+    brisk_table_free(t);
+    return NULL;
+}
+
+/* One fit's indices above minimum, at most top of them. */
+static brisk_status modindices_rows(brisk_table *t, const brisk_fit_result *r, size_t g0,
+                                    const brisk_modindex *mi, size_t n, double minimum,
+                                    size_t top, size_t *shown)
+{
+    *shown = 0;
+    for (size_t k = 0; k < n && (!top || *shown < top); k++) {
+        if (minimum > 0 && !(mi[k].mi > minimum))
+            continue;   /* lavaan: mi > minimum.value when it is positive */
+        char buf[300];
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 ||
+            (g0 && brisk_table_set_text(t, row, 0, group_text(r, mi[k].group, buf, sizeof buf))) ||
+            brisk_table_set_text(t, row, g0, mi[k].lhs) ||
+            brisk_table_set_text(t, row, g0 + 1, brisk_op_text(mi[k].op)) ||
+            brisk_table_set_text(t, row, g0 + 2, mi[k].rhs))
+            return BRISK_ERR_NOMEM;
+        double v[] = {mi[k].mi, mi[k].epc, mi[k].sepc_lv, mi[k].sepc_all, mi[k].sepc_nox};
+        for (size_t c = 0; c < sizeof v / sizeof v[0]; c++)
+            brisk_table_set_num(t, row, g0 + 3 + c, v[c]);
+        (*shown)++;
+    }
+    return BRISK_OK;
+}
+
+/* "MI > 3.84" or "every MI" for notes. */
+static void minimum_text(double minimum, char *buf, size_t size)
+{
+    if (minimum > 0)
+        snprintf(buf, size, "MI > %g", minimum);
+    else
+        snprintf(buf, size, "every MI");
+}
+
+static brisk_status modindices_fit(brisk_table *t, const brisk_fit_result *r, size_t g0,
+                                   double minimum, size_t top, bool lenient, brisk_error *err)
+{
+    const char *prefix = r->group ? shown_name(r) : "", *sep = r->group ? ": " : "";
+    if (!r->fit || !r->fitted)
+        return BRISK_OK;   /* not estimated: the fit's tables say so */
+    brisk_modindex *mi = NULL;
+    size_t n = 0, shown = 0;
+    brisk_error local;
+    brisk_error_clear(&local);
+    brisk_status st = brisk_modindices(r->fitted, &mi, &n, &local);
+    if (st != BRISK_OK && st != BRISK_ERR_NOMEM && lenient) {
+        return brisk_table_add_note(t, "%s%sno modification indices: %s", prefix, sep,
+                                    local.message) ? BRISK_ERR_NOMEM : BRISK_OK;
+    }
+    if (st != BRISK_OK) {
+        if (err) {
+            *err = local;
+            brisk_name_behaviour(err, r->group);
+        }
+        return st;
+    }
+    st = modindices_rows(t, r, g0, mi, n, minimum, top, &shown);
+    free(mi);
+    if (st == BRISK_OK && !shown &&
+        brisk_table_add_note(t, "%s%sno modification index %s.", prefix, sep,
+                             minimum > 0 ? "above the minimum" : "at all"))
+        st = BRISK_ERR_NOMEM;
+    if (st == BRISK_ERR_NOMEM)
+        brisk_error_set(err, st, "out of memory");
+    return st;
+}
+
+brisk_status brisk_modindices_table(const brisk_fit_result *results, size_t n, double minimum,
+                                    size_t top, bool lenient, brisk_table_list *out,
+                                    brisk_error *err)
+{
+    size_t g0 = n ? group_shift(results) : 0;
+    brisk_table *t = n ? modindices_new(results, g0) : NULL;
+    if (!t)
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    brisk_status st = BRISK_OK;
+    for (size_t g = 0; g < n && st == BRISK_OK; g++)
+        st = modindices_fit(t, &results[g], g0, minimum, top, lenient, err);
+    char above[64];
+    minimum_text(minimum, above, sizeof above);
+    char shown[160];
+    if (top)
+        snprintf(shown, sizeof shown, "the %zu largest with %s", top, above);
+    else
+        snprintf(shown, sizeof shown, "%s", above);
+    if (st == BRISK_OK &&
+        brisk_table_add_note(t, "Modification indices as lavaan's modindices(): the score test "
+                             "(chi-square, 1 df) of each fixed or omitted loading, covariance, "
+                             "regression or intercept freed alone, with the expected "
+                             "information; EPC the expected change, sepc.lv, sepc.all and "
+                             "sepc.nox standardized as lavaan's. Shown: %s, largest first.",
+                             shown))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st != BRISK_OK) {
+        brisk_table_free(t);
+        return st;
+    }
+    return brisk_table_list_add(out, t) == BRISK_OK
+               ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+}
+
 brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
                               brisk_table_list *out, brisk_error *err)
 {
@@ -951,9 +1078,13 @@ brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
         st = brisk_table_list_add(out, r2_table(results, n));
     if (st == BRISK_OK && n && results[0].standardized)
         st = brisk_table_list_add(out, std_solution_table(results, n));
-    if (st == BRISK_OK && n && results[0].residuals)
-        return residual_tables(results, n, out, err);
-    return st == BRISK_OK ? st : brisk_error_set(err, st, "out of memory");
+    if (st != BRISK_OK)
+        return brisk_error_set(err, st, "out of memory");
+    if (n && results[0].residuals && (st = residual_tables(results, n, out, err)) != BRISK_OK)
+        return st;
+    if (n && results[0].modindices)
+        return brisk_modindices_table(results, n, results[0].mi_minimum, 0, false, out, err);
+    return BRISK_OK;
 }
 
 /* ------------------------------------------------------------ JSON */
@@ -1080,6 +1211,42 @@ static void json_residuals(FILE *f, const brisk_fit_result *r)
     brisk_residuals_free(&res);
 }
 
+/* "modindices": the indices above the minimum, as the table lists them
+ * (brisk_fit_tables has computed them once already, so they can be). */
+static void json_modindices(FILE *f, const brisk_fit_result *r)
+{
+    brisk_modindex *mi = NULL;
+    size_t n = 0;
+    brisk_error err;
+    fputs("      \"modindices\": [", f);
+    bool first = true;
+    if (brisk_modindices(r->fitted, &mi, &n, &err) == BRISK_OK) {
+        for (size_t k = 0; k < n; k++) {
+            if (r->mi_minimum > 0 && !(mi[k].mi > r->mi_minimum))
+                continue;
+            fputs(first ? "\n        {" : ",\n        {", f);
+            first = false;
+            if (multigroup(r)) {
+                fputs("\"group\": ", f);
+                brisk_json_string(f, r->fitted->group_labels[mi[k].group]);
+                fputs(", ", f);
+            }
+            fputs("\"lhs\": ", f);
+            brisk_json_string(f, mi[k].lhs);
+            fprintf(f, ", \"op\": \"%s\", \"rhs\": ", brisk_op_text(mi[k].op));
+            brisk_json_string(f, mi[k].rhs);
+            json_key_number(f, "mi", mi[k].mi, true);
+            json_key_number(f, "epc", mi[k].epc, true);
+            json_key_number(f, "sepc_lv", mi[k].sepc_lv, true);
+            json_key_number(f, "sepc_all", mi[k].sepc_all, true);
+            json_key_number(f, "sepc_nox", mi[k].sepc_nox, true);
+            fputc('}', f);
+        }
+    }
+    free(mi);
+    fputs(first ? "],\n" : "\n      ],\n", f);
+}
+
 static void json_one_fit(FILE *f, const brisk_fit_result *r)
 {
     const brisk_fit *fit = r->fit;
@@ -1155,6 +1322,8 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
         fputs("},\n", f);
         if (r->residuals && r->fitted)
             json_residuals(f, r);
+        if (r->modindices && r->fitted)
+            json_modindices(f, r);
         if (r->bootstrap)
             fprintf(f, "      \"bootstrap\": {\"draws\": %zu, \"failed\": %zu, "
                        "\"inadmissible\": %zu, \"inadmissible_excluded\": %s, \"seed\": %llu, "

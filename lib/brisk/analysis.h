@@ -282,6 +282,9 @@ typedef struct brisk_fit_result {
     bool standardized;            /* add "fit.standardized": the standardized solution
                                      with delta-method SEs (lavaan's standardizedSolution) */
     bool residuals;               /* add the residuals' tables (lavaan's lavResiduals) */
+    bool modindices;              /* add lavaan's modification indices: the table
+                                     "fit.modindices" and "modindices" in JSON */
+    double mi_minimum;            /* ...those with MI above this (0: all) */
 } brisk_fit_result;
 
 /* Tables of one or more fits: "fit.measures" (a column per group),
@@ -289,6 +292,16 @@ typedef struct brisk_fit_result {
  * "fit.r2"; warnings go to the list's warnings. */
 brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
                               brisk_table_list *out, brisk_error *err);
+
+/* The table "fit.modindices": lavaan's modindices() of every fit
+ * (brisk_modindices), MI decreasing, those with MI above minimum (lavaan's
+ * minimum.value; 0: all), at most top per fit (0: all); a first column
+ * names the behaviour (and a multi-group fit's group).  A fit whose indices
+ * cannot be computed (WLSMV, full-information ML) fails it, naming the
+ * behaviour, unless lenient: then a note says why it has none. */
+brisk_status brisk_modindices_table(const brisk_fit_result *results, size_t n, double minimum,
+                                    size_t top, bool lenient, brisk_table_list *out,
+                                    brisk_error *err);
 
 /* A Graphviz path diagram of one fit: latent variables as ellipses,
  * observed ones as boxes, standardized coefficients (std.all) with

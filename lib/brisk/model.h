@@ -498,6 +498,32 @@ typedef struct brisk_residuals {
 brisk_status brisk_fitted_residuals(const brisk_fitted *fd, brisk_residuals *out,
                                     brisk_error *err);
 void brisk_residuals_free(brisk_residuals *r);
+/* ---- modification indices ---- */
+
+/* One modification index: a row of lavaan's modindices(). */
+typedef struct brisk_modindex {
+    const char *lhs, *rhs;        /* borrowed from the fitted model */
+    brisk_op op;                  /* MEASURE, REGRESS, COVARY or INTERCEPT */
+    size_t group;                 /* 0-based group of the parameter */
+    double mi;                    /* the score test's chi-square on 1 df */
+    double epc;                   /* expected parameter change */
+    double sepc_lv, sepc_all, sepc_nox;   /* standardized (NaN where lavaan's is NA) */
+    size_t order;                 /* the row's place in lavaan's list, which ties keep */
+} brisk_modindex;
+
+/* lavaan's modindices(fit, sort. = TRUE): the score test, with the
+ * expected information, of every parameter the model fixes and of every
+ * loading, covariance, regression (and, with a mean structure, intercept)
+ * it leaves out that lavaan lists (lav_partable_full), freed one at a
+ * time; MI decreasing, those the model cannot identify left out (lavaan's
+ * NA).  ML and MLR alike (the same estimates and expected information),
+ * with sampling weights (the weighted moments) and in every group.
+ * *out (caller frees) gets *n rows.  Errors: BRISK_ERR_ARGUMENT for a fit
+ * they are not computed for (WLSMV, full-information ML), naming it;
+ * BRISK_ERR_MODEL when the information matrix is singular; BRISK_ERR_LIMIT
+ * for a model too large (see brisk_fit_ml). */
+brisk_status brisk_modindices(const brisk_fitted *fitted, brisk_modindex **out, size_t *n,
+                              brisk_error *err);
 
 #ifdef __cplusplus
 }

@@ -597,6 +597,37 @@ static brisk_status adopt(brisk_table_list *from, brisk_status st,
     return st;
 }
 
+/* ------------------------------------------------------------ Modification indices */
+
+static const char *modindices_sheet_name(const brisk_table *t)
+{
+    (void)t;
+    return "Modification indices";
+}
+
+/* The ten largest modification indices above 3.84 per behaviour (as brisk
+ * fit --modindices lists them); a behaviour they are not computed for
+ * (WLSMV) gets a note saying so. */
+static brisk_status modindices_sheet(const report_ctx *c, brisk_table_list *out)
+{
+    if (!c->fits->n)
+        return BRISK_OK;
+    brisk_fit_result *results = calloc(c->fits->n, sizeof *results);
+    brisk_table_list *tables = brisk_table_list_new();
+    brisk_status st = results && tables ? BRISK_OK : BRISK_ERR_NOMEM;
+    for (size_t g = 0; !st && g < c->fits->n; g++)
+        results[g] = (brisk_fit_result){.group = c->fits->groups[g],
+                                        .label = c->fits->labels[g],
+                                        .fit = c->fits->fitted[g].fit,
+                                        .fitted = &c->fits->fitted[g]};
+    if (!st)
+        st = brisk_modindices_table(results, c->fits->n, 3.84, 10, true, tables, c->err);
+    free(results);
+    if (!tables)
+        return st;
+    return adopt(tables, st, modindices_sheet_name, out);
+}
+
 /* ------------------------------------------------------------ Reliability */
 
 static const char *reliability_sheet(const brisk_table *t)
@@ -780,7 +811,7 @@ static brisk_status residual_correlations(const report_ctx *c, brisk_table_list 
 /* The sheets, in order.  A new sheet is one more function here. */
 static const section_fn sections[] = {
     items, agreement, measurement, reliability, structural, fit_sheet, residual_correlations,
-    comparison, interviews,
+    modindices_sheet, comparison, interviews,
 };
 
 static brisk_status collect_warnings(const report_ctx *c, brisk_table_list *out)

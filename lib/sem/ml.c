@@ -363,6 +363,11 @@ static bool allocate_derivatives(sem_work *w)
     return w->have_derivatives;
 }
 
+bool brisk_sem_information(sem_work *w)
+{
+    return w->have_derivatives && compute_information(w);
+}
+
 bool brisk_sem_derivatives(sem_work *w)
 {
     if (!allocate_derivatives(w))

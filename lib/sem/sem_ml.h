@@ -52,6 +52,10 @@ bool brisk_sem_objective(sem_work *w, const double *theta, double *f);
  * brisk_sem_objective call. */
 bool brisk_sem_derivatives(sem_work *w);
 
+/* The expected information again from the derivatives in w (dSigma, dmu)
+ * after brisk_sem_derivatives, once the caller has changed them. */
+bool brisk_sem_information(sem_work *w);
+
 /* The gradient alone: a few matrix products, no per-parameter matrices. */
 void brisk_sem_gradient(sem_work *w);
 

@@ -37,7 +37,7 @@ def main(xlsx, fit_json, compare_json=None, reliability_json=None):
     workbook = book.read("xl/workbook.xml").decode()
     names = re.findall(r'<sheet name="([^"]*)"', workbook)
     for required in ("Overview", "Items", "Agreement", "Measurement", "Reliability",
-                     "Structural", "Fit"):
+                     "Structural", "Fit", "Modification indices"):
         if required not in names:
             return f"no sheet {required!r} (sheets: {names})"
     for part in book.namelist():

@@ -940,7 +940,42 @@ t_one_prefix_and_warnings_once() {
     [ "$(grep -c "Robust ML (MLR): Huber-White" "$tmp/out")" -eq 1 ] && lacks "Criminal records: Robust ML" "$tmp/out"
 }
 
-echo "1..50"
+# --modindices: lavaan's table (HS's headline indices), per behaviour,
+# --mi-min, JSON; bad values and what it does not go with refused with exit
+# status 1 and nothing written.
+t_fit_modindices() {
+    hs="--data $data/hs.csv --model $top_srcdir/doc/examples/hs.lav"
+    run 0 fit $hs --modindices --format csv &&
+    has "visual,=~,x9,36.411" "$tmp/out" && has "x7,~~,x8,34.145" "$tmp/out" &&
+    [ "$(sed -n '/^# fit.modindices/,/^$/p' "$tmp/out" | grep -c '^[a-z0-9]*,[=~]')" -eq 18 ] &&
+    run 0 fit $hs --modindices --mi-min 0 --format csv &&
+    [ "$(sed -n '/^# fit.modindices/,/^$/p' "$tmp/out" | grep -c '^[a-z0-9]*,[=~]')" -eq 54 ] &&
+    run 0 fit $hs --modindices --mi-min 30 --format json &&
+    has '"modindices": [' "$tmp/out" && has '"lhs": "x7", "op": "~~", "rhs": "x8", "mi": 34.145' "$tmp/out" &&
+    lacks '"rhs": "x7", "mi"' "$tmp/out" &&
+    run 0 fit "$survey" -b fees -b crime --modindices && has "Modification indices" "$tmp/out" &&
+    grep -Eq "^Payment of fees +pb3_fees +~~ +acc2_fees +11\.579 " "$tmp/out" &&
+    run 0 fit "$survey" -b crime --modindices --mi-min 100 &&
+    has "Criminal records: no modification index above the minimum." "$tmp/out" &&
+    run 1 fit $hs --modindices --mi-min -1 -o "$tmp/mi.csv" &&
+    has "--mi-min takes a number 0 or above (an MI, such as 3.84), not '-1'" "$tmp/err" &&
+    run 1 fit $hs --modindices --mi-min 3.8x && has "not '3.8x'" "$tmp/err" &&
+    run 1 fit $hs --modindices --mi-min nan && has "not 'nan'" "$tmp/err" &&
+    run 1 fit $hs --mi-min 2 && has "--mi-min goes with --modindices" "$tmp/err" &&
+    run 1 fit "$survey" -b crime --estimator wlsmv --unweighted --modindices -o "$tmp/mi.csv" &&
+    has "--modindices is not available with --estimator wlsmv" "$tmp/err" &&
+    run 1 fit "$survey" -b crime --missing fiml --modindices -o "$tmp/mi.csv" &&
+    has "--modindices is not available with --missing fiml" "$tmp/err" &&
+    run 1 fit $hs --modindices -o "$tmp/mi.svg" && has "does not go with a path diagram" "$tmp/err" &&
+    [ ! -e "$tmp/mi.csv" ] && [ ! -e "$tmp/mi.svg" ] &&
+    mkdir -p "$tmp/ordered" && cp "$top_srcdir/surveys/rongcheng/rongcheng.csv" "$tmp/ordered/" &&
+    sed 's/^weight   = weight/ordered  = all/' "$survey" >"$tmp/ordered/o.survey" &&
+    run 1 fit "$tmp/ordered/o.survey" -b crime --modindices -o "$tmp/mi.csv" &&
+    has "behaviour 'crime': modification indices are not available for WLSMV fits" "$tmp/err" &&
+    [ ! -e "$tmp/mi.csv" ]
+}
+
+echo "1..51"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -994,5 +1029,6 @@ ok "lavaan's --se and --test: the fit's own names accepted, others refused sayin
 ok "-b by label; behaviours by label in the fit's tables" t_behaviour_labels
 ok "an unknown --group, --by, --weight or --cluster column: did you mean the nearest" t_column_did_you_mean
 ok "messages begin 'brisk COMMAND: '; a warning is said once" t_one_prefix_and_warnings_once
+ok "fit --modindices: lavaan's indices, per behaviour, --mi-min, JSON; bad values and WLSMV/FIML refused" t_fit_modindices
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

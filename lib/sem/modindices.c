@@ -259,7 +259,9 @@ static bool extended_model(const brisk_model *m, const candidates *cs, brisk_mod
         ext->pos[added] = c->pos;
     }
     ext->nparams = ext->cap = added;
-    ext->nfree = q + cs->n;
+    ext->nfree = ext->nreduced = ext->npar = q + cs->n;
+    ext->K = ext->k0 = ext->A = ext->c = NULL;   /* check_fit refuses constrained models */
+    ext->nconstraints = ext->ninequalities = 0;
     return true;
 }
 
@@ -500,6 +502,10 @@ static brisk_status check_fit(const brisk_fitted *fd, brisk_error *err)
     if (m->no_fixed_x)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not "
                                "available with fixed.x = FALSE");
+    if (m->nconstraints || m->ninequalities)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not "
+                               "available for a model with == , < or > constraints (line %ld)",
+                               m->constraint_line);
     return BRISK_OK;
 }
 

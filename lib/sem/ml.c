@@ -471,6 +471,15 @@ bool brisk_sem_fitter_objective(sem_fitter *f, const double *theta, double *valu
     return true;
 }
 
+bool brisk_sem_fitter_objective_full(sem_fitter *f, const double *theta, double *value)
+{
+    double *full = f->full;
+    f->full = NULL;   /* theta is the expansion already */
+    bool ok = brisk_sem_fitter_objective(f, theta, value);
+    f->full = full;
+    return ok;
+}
+
 /* With constraints: grad = K' gfull (and info = K' ifull K). */
 static void project(sem_fitter *f, bool info)
 {

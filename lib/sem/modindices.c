@@ -504,7 +504,7 @@ static brisk_status check_fit(const brisk_fitted *fd, brisk_error *err)
                                "available with fixed.x = FALSE");
     if (m->nconstraints || m->ninequalities)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not "
-                               "available for a model with == , < or > constraints (line %ld)",
+                               "available for a model with constraints (==, < or >, line %ld)",
                                m->constraint_line);
     return BRISK_OK;
 }

@@ -375,7 +375,7 @@ brisk_status brisk_fitted_residuals(const brisk_fitted *fd, brisk_residuals *out
                                "items) are not computed by brisk yet");
     sem_fitter *f = brisk_sem_fitter_new(fd->model, fd->moments);
     double value;
-    if (f && !brisk_sem_fitter_objective(f, fd->fit->theta, &value)) {
+    if (f && !brisk_sem_fitter_objective_full(f, fd->fit->theta, &value)) {
         brisk_sem_fitter_free(f);
         return brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no covariance matrix: "
                                "no residuals");

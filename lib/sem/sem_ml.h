@@ -81,6 +81,10 @@ typedef struct sem_fitter {
 sem_fitter *brisk_sem_fitter_new(const brisk_model *m, const brisk_moments *mom);
 void brisk_sem_fitter_free(sem_fitter *f);
 bool brisk_sem_fitter_objective(sem_fitter *f, const double *theta, double *value);
+/* The same at every free parameter (nfree values, as a fit's theta holds
+ * them once estimated): with == constraints the objective above takes
+ * the reduced parameters beta, this one the whole theta. */
+bool brisk_sem_fitter_objective_full(sem_fitter *f, const double *theta, double *value);
 bool brisk_sem_fitter_derivatives(sem_fitter *f);
 void brisk_sem_fitter_gradient(sem_fitter *f);
 

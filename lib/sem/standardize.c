@@ -194,7 +194,7 @@ bool brisk_sem_std_values(const brisk_model *m, sem_fitter *f, const double *the
                           double *all, brisk_error *err)
 {
     double value;
-    if (!brisk_sem_fitter_objective(f, theta, &value))
+    if (!brisk_sem_fitter_objective_full(f, theta, &value))
         return false;
     for (size_t g = 0; g < f->ngroups; g++) {
         scales s = {0};

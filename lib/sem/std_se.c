@@ -87,7 +87,7 @@ brisk_status brisk_sem_std_se(const brisk_model *m, sem_fitter *f, brisk_fit *fi
     }
     double value;   /* back at the estimates */
     if (st == BRISK_OK && !((!prepare || prepare(f, fit->theta, ctx)) &&
-                            brisk_sem_fitter_objective(f, fit->theta, &value)))
+                            brisk_sem_fitter_objective_full(f, fit->theta, &value)))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     free(J_lv);
     free(J_all);

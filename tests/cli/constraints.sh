@@ -131,5 +131,27 @@ ok "an inequality with WLSMV: refused plainly" refused "are not fitted with WLSM
 ok "with MLR and FIML: refused plainly" refused "not fitted with robust standard errors with missing values" "a == b" --estimator mlr --missing fiml
 ok "'<~' is refused as a formative construct" refused "'<~' (a formative or composite construct) is not supported" "f <~ x7 + x8"
 
+# the standardized solution, residuals and modification indices of a
+# constrained model: lavaan 0.6-14's standardizedSolution() and
+# lavResiduals() of doc/examples/constrain.lav on hs.csv (a merge once
+# evaluated them at the wrong parameters)
+with_constraints() {
+    "$brisk" fit --data "$data/hs.csv" --model "$top_srcdir/doc/examples/constrain.lav" \
+        --standardized --residuals -q -f csv >"$tmp/std.csv" &&
+    awk -F, '
+        function near(x, want) { d = x - want; return d < 1e-4 && d > -1e-4 }
+        /^# fit.standardized/ { t = "std" } /^# fit.residuals/ { t = "res" }
+        t == "std" && $1 == "visual" && $3 == "x2" { a = near($5, 0.4836) && near($6, 0.04288) }
+        t == "std" && $1 == "visual" && $3 == "x3" { b = near($5, 0.5285) && near($6, 0.04543) }
+        t == "res" && $1 == "x2" && $3 == "x1" { c = near($7, -0.0858775) }
+        END { exit !(a && b && c) }' "$tmp/std.csv" &&
+    ! "$brisk" fit --data "$data/hs.csv" --model "$top_srcdir/doc/examples/constrain.lav" \
+        --modindices -o "$tmp/mi.csv" 2>"$tmp/mi.err" &&
+    grep -q "not available for a model with constraints (==, < or >, line 5)" "$tmp/mi.err" &&
+    [ ! -e "$tmp/mi.csv" ]
+}
+ok "--standardized and --residuals of a constrained model as lavaan's; --modindices refused" \
+    with_constraints
+
 echo "1..$n"
 exit $((failed > 0))

@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
-echo "1..10"
+echo "1..11"
 
 check() {  # check NAME COMMAND...: passes when the command succeeds
     name=$1; shift
@@ -154,6 +154,18 @@ test_survey() {
 }
 
 check "Wheaton's matrix: chi-square 4.735 on 4 df" test_wheaton
+# modification indices of a matrix fit: lavaan 0.6-14's modindices() of
+# sem(model, sample.cov = S, sample.nobs = 932), the three largest
+test_wheaton_mi() {
+    "$brisk" fit --cov "$top_srcdir/tests/data/wheaton.cov" \
+        --model "$top_srcdir/doc/examples/wheaton.lav" --modindices --mi-min 0 -f csv -q |
+    awk -F, 'function near(x, w) { return x - w < 1e-4 && w - x < 1e-4 }
+        $1 == "sei" && $3 == "powerless67" { a = near($4, 3.308631) && near($5, 2.468279) }
+        $1 == "education" && $3 == "powerless67" { b = near($4, 2.266398) && near($5, -0.337501) }
+        $1 == "sei" && $3 == "anomia67" { c = near($4, 2.193363) && near($5, -2.128095) }
+        END { exit !(a && b && c) }'
+}
+check "Wheaton's matrix: modification indices as lavaan's" test_wheaton_mi
 check "SDs and means on the command line" test_lists
 check "R's write.csv(cov(x))" test_write_csv
 check "options that need the raw data are refused" test_needs_raw_data

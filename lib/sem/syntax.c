@@ -719,6 +719,62 @@ static brisk_status left_hand_side(parser *p, size_t from, size_t op_at, bool se
 
 /* One statement of the syntax into syn: several with several left-hand
  * sides. */
+/* Join modifier b into a as lavaan joins a term written twice: the first
+ * value (a number or NA) and the first label hold. */
+static void join_modifier(brisk_modifier *a, brisk_modifier *b)
+{
+    if (!a->is_fixed && !a->is_free && (b->is_fixed || b->is_free)) {
+        a->is_fixed = b->is_fixed;
+        a->is_free = b->is_free;
+        a->value = b->value;
+    }
+    if (!a->label && b->label) {
+        a->label = b->label;
+        a->is_equal = b->is_equal;
+        b->label = NULL;
+    }
+}
+
+/* A term written twice in one statement is one parameter with the
+ * modifiers of both, as lavaan reads it: "f =~ NA*x1 + a1*x1" (its
+ * tutorial's free and labelled first loading) is x1 free, labelled a1;
+ * the first value, label and start() hold.  (In two statements it is an
+ * error, there as here.) */
+static brisk_status join_repeated_terms(parser *p, brisk_statement *st)
+{
+    for (size_t k = 1; k < st->nrhs; k++) {
+        size_t j = 0;
+        while (j < k && strcmp(st->rhs[j].name, st->rhs[k].name) != 0)
+            j++;
+        if (j == k)
+            continue;
+        brisk_term *keep = &st->rhs[j], *again = &st->rhs[k];
+        if (keep->nmods && again->nmods && keep->nmods != again->nmods) {
+            brisk_error_at(p->err, p->name, again->line, again->column);
+            return brisk_error_set(p->err, BRISK_ERR_FORMAT, "model syntax: '%s' is written "
+                                   "twice with a different number of c(...) values",
+                                   again->name);
+        }
+        if (!keep->nmods) {
+            keep->mods = again->mods;
+            keep->nmods = again->nmods;
+            again->mods = NULL;
+            again->nmods = 0;
+        }
+        for (size_t g = 0; g < again->nmods; g++)
+            join_modifier(&keep->mods[g], &again->mods[g]);
+        if (!keep->has_start && again->has_start) {
+            keep->has_start = true;
+            keep->start = again->start;
+        }
+        term_free(again);
+        memmove(again, again + 1, (st->nrhs - k - 1) * sizeof *again);
+        st->nrhs--;
+        k--;
+    }
+    return BRISK_OK;
+}
+
 static brisk_status parse_statement(parser *p, brisk_syntax *syn)
 {
     brisk_statement st = {0};
@@ -755,6 +811,8 @@ static brisk_status parse_statement(parser *p, brisk_syntax *syn)
         goto done;
     }
     s = parse_terms(p, &st);
+    if (s == BRISK_OK && st.op != BRISK_OP_THRESHOLD)
+        s = join_repeated_terms(p, &st);
     if (s == BRISK_OK && st.op == BRISK_OP_REGRESS)
         s = classify_intercept(p, &st);
     else if (s == BRISK_OK && (st.op == BRISK_OP_MEASURE || st.op == BRISK_OP_COVARY))

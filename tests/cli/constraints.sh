@@ -131,6 +131,18 @@ ok "an inequality with WLSMV: refused plainly" refused "are not fitted with WLSM
 ok "with MLR and FIML: refused plainly" refused "not fitted with robust standard errors with missing values" "a == b" --estimator mlr --missing fiml
 ok "'<~' is refused as a formative construct" refused "'<~' (a formative or composite construct) is not supported" "f <~ x7 + x8"
 
+# lavaan's spelling of a freed, labelled first loading, the term twice
+# (NA*x1 + b1*x1), is the same model as brisk's chain NA*b1*x1
+lavaan_spelling() {
+    sed 's/NA\*b1\*x1/NA*x1 + b1*x1/' "$ref/hs_effect.lav" >"$tmp/twice.lav" &&
+    grep -q 'NA\*x1 + b1\*x1' "$tmp/twice.lav" &&
+    "$brisk" fit --data "$data/hs.csv" --model "$tmp/twice.lav" -f csv >"$tmp/twice.csv" &&
+    "$brisk" fit --data "$data/hs.csv" --model "$ref/hs_effect.lav" -f csv >"$tmp/chain.csv" &&
+    sed 's|[^,]*twice.lav|M|; s|[^,]*hs_effect.lav|M|' "$tmp/twice.csv" >"$tmp/a" &&
+    sed 's|[^,]*twice.lav|M|; s|[^,]*hs_effect.lav|M|' "$tmp/chain.csv" >"$tmp/b" && cmp "$tmp/a" "$tmp/b"
+}
+ok "hs_effect as lavaan writes it (NA*x1 + b1*x1): the same fit" lavaan_spelling
+
 # the standardized solution, residuals and modification indices of a
 # constrained model: lavaan 0.6-14's standardizedSolution() and
 # lavResiduals() of doc/examples/constrain.lav on hs.csv (a merge once

@@ -94,6 +94,35 @@ static void test_modifiers(void **state)
     brisk_syntax_free(syn);
 }
 
+/* A term written twice in one statement is one parameter with both
+ * modifiers, the first value, label and start() holding, as lavaan 0.6-14
+ * reads "f =~ NA*x1 + a1*x1" (checked with lavaanify). */
+static void test_term_twice(void **state)
+{
+    (void)state;
+    brisk_syntax *syn = parse_ok("f =~ NA*x1 + a1*x1 + x2\n"
+                                 "y ~ 0.5*x + NA*x\n"
+                                 "z ~ NA*w + 0.7*w + start(0.2)*w + b*w + c*w\n"
+                                 "u ~~ v + v\n");
+    const brisk_statement *st = &syn->stmts[0];
+    assert_int_equal(st->nrhs, 2);
+    assert_string_equal(st->rhs[0].name, "x1");
+    assert_true(st->rhs[0].mods[0].is_free && !st->rhs[0].mods[0].is_fixed);
+    assert_string_equal(st->rhs[0].mods[0].label, "a1");
+    assert_string_equal(st->rhs[1].name, "x2");
+    st = &syn->stmts[1];
+    assert_int_equal(st->nrhs, 1);
+    assert_true(st->rhs[0].mods[0].is_fixed && !st->rhs[0].mods[0].is_free);
+    assert_true(st->rhs[0].mods[0].value == 0.5);
+    st = &syn->stmts[2];
+    assert_int_equal(st->nrhs, 1);
+    assert_true(st->rhs[0].mods[0].is_free && !st->rhs[0].mods[0].is_fixed);
+    assert_string_equal(st->rhs[0].mods[0].label, "b");
+    assert_true(st->rhs[0].has_start && st->rhs[0].start == 0.2);
+    assert_int_equal(syn->stmts[3].nrhs, 1);
+    brisk_syntax_free(syn);
+}
+
 static void test_operators(void **state)
 {
     (void)state;
@@ -245,6 +274,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_holzinger_swineford),
         cmocka_unit_test(test_modifiers),
+        cmocka_unit_test(test_term_twice),
         cmocka_unit_test(test_operators),
         cmocka_unit_test(test_continuation_lines),
         cmocka_unit_test(test_intercept_among_regressors),

@@ -7,27 +7,9 @@
 # TAP.  Run by `make check`; by hand:
 #   top_srcdir=. top_builddir=. sh tests/cli/constraints.sh
 here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$here/../..}"
-: "${top_builddir:=$top_srcdir}"
-brisk="$top_builddir/tools/brisk"
+. "$here/tap.sh"
 data="$top_srcdir/tests/data"
 ref="$top_srcdir/tests/reference/constraints"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-
-ok() {  # ok NAME COMMAND...: passes when the command succeeds
-    name=$1; shift
-    n=$((n + 1))
-    if "$@" >"$tmp/last.out" 2>"$tmp/last.err"; then
-        echo "ok $n - $name"
-    else
-        echo "not ok $n - $name"
-        cat "$tmp/last.out" "$tmp/last.err" | sed "s/^/# /" | head -20
-        failed=$((failed + 1))
-    fi
-}
 
 # brisk's csv output of a reference model against lavaan's CSVs: the
 # parameter rows in order (lhs, op, rhs, est, se), then the measures.

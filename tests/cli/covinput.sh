@@ -5,36 +5,10 @@
 # file and line named, nothing written).  The numbers against lavaan are
 # tests/unit/test_covinput.c's.  TAP.
 here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$here/../..}"
-: "${top_builddir:=$top_srcdir}"
-brisk="$top_builddir/tools/brisk"
+. "$here/tap.sh"
 ref="$top_srcdir/tests/reference/covinput"
 wheaton="$top_srcdir/tests/data/wheaton.cov"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
 echo "1..11"
-
-check() {  # check NAME COMMAND...: passes when the command succeeds
-    name=$1; shift
-    n=$((n + 1))
-    if "$@" >"$tmp/last.out" 2>"$tmp/last.err"; then
-        echo "ok $n - $name"
-    else
-        echo "not ok $n - $name"
-        sed 's/^/# /' "$tmp/last.err" | head -20
-        failed=$((failed + 1))
-    fi
-}
-
-run() {  # run STATUS ARGS...
-    want=$1; shift
-    "$brisk" "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    [ "$got" -eq "$want" ] || { echo "exit $got, expected $want: brisk $*" >&2; cat "$tmp/err" >&2; return 1; }
-}
-has() { grep -qF -- "$1" "$2" || { echo "'$1' not in $2:" >&2; head -20 "$2" >&2; return 1; }; }
 
 test_wheaton() {
     run 0 fit --cov "$wheaton" --model "$ref/wheaton.lav" &&
@@ -153,7 +127,7 @@ test_survey() {
         run 2 fit "$tmp/s/n3.survey" && has "n3.survey:3: 'n = 1.5'" "$tmp/err"
 }
 
-check "Wheaton's matrix: chi-square 4.735 on 4 df" test_wheaton
+ok "Wheaton's matrix: chi-square 4.735 on 4 df" test_wheaton
 # modification indices of a matrix fit: lavaan 0.6-14's modindices() of
 # sem(model, sample.cov = S, sample.nobs = 932), the three largest
 test_wheaton_mi() {
@@ -165,15 +139,15 @@ test_wheaton_mi() {
         $1 == "sei" && $3 == "anomia67" { c = near($4, 2.193363) && near($5, -2.128095) }
         END { exit !(a && b && c) }'
 }
-check "Wheaton's matrix: modification indices as lavaan's" test_wheaton_mi
-check "SDs and means on the command line" test_lists
-check "R's write.csv(cov(x))" test_write_csv
-check "options that need the raw data are refused" test_needs_raw_data
-check "usage errors" test_usage
-check "bad matrices: exit 2, file and line, nothing written" test_bad_input
-check "--help documents the options" test_help
-check "rows led by their names, sd/mean/n rows" test_labelled_rows
-check "a survey declaring its matrix: fit, and the other commands refused" test_survey
+ok "Wheaton's matrix: modification indices as lavaan's" test_wheaton_mi
+ok "SDs and means on the command line" test_lists
+ok "R's write.csv(cov(x))" test_write_csv
+ok "options that need the raw data are refused" test_needs_raw_data
+ok "usage errors" test_usage
+ok "bad matrices: exit 2, file and line, nothing written" test_bad_input
+ok "--help documents the options" test_help
+ok "rows led by their names, sd/mean/n rows" test_labelled_rows
+ok "a survey declaring its matrix: fit, and the other commands refused" test_survey
 n=$((n + 1))
 if [ -x "$brisk" ]; then echo "ok $n - brisk built"; else echo "not ok $n - brisk built"; failed=$((failed + 1)); fi
 [ "$failed" -eq 0 ]

@@ -5,30 +5,11 @@
 # the data formats, and bad input, printed as TAP.
 # By hand: top_srcdir=. top_builddir=build sh tests/cli/predict.sh
 here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$here/../..}"
-: "${top_builddir:=$top_srcdir}"
-brisk="$top_builddir/tools/brisk"
+. "$here/tap.sh"
 data="$top_srcdir/tests/data"
 ref="$top_srcdir/tests/reference/predict"
 BRISK_SURVEYS="$top_srcdir/surveys"
 export BRISK_SURVEYS
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-
-ok() {  # ok NAME COMMAND...: passes when the command succeeds
-    name=$1; shift
-    n=$((n + 1))
-    if "$@" >"$tmp/last.out" 2>"$tmp/last.err"; then
-        echo "ok $n - $name"
-    else
-        echo "not ok $n - $name"
-        sed 's/^/# /' "$tmp/last.err" | head -20
-        failed=$((failed + 1))
-    fi
-}
-has() { grep -qF -- "$1" "$2" || { echo "'$1' not in $2:" >&2; head -5 "$2" >&2; return 1; }; }
 
 # same_scores BRISK.csv LAVAAN.csv [KEY]: the same rows and ids, the same
 # empty cells, every score within 1e-5 of lavaan's (brisk's and lavaan's

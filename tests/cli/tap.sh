@@ -17,7 +17,7 @@ ok() {  # ok NAME COMMAND...: passes when the command succeeds
         echo "ok $n - $name"
     else
         echo "not ok $n - $name"
-        sed 's/^/# /' "$tmp/last.err" | head -20
+        cat "$tmp/last.err" "$tmp/last.out" | sed 's/^/# /' | head -20
         failed=$((failed + 1))
     fi
 }

@@ -666,7 +666,8 @@ bool cli_parse_group_equal(const char *list, unsigned *flags)
         {"loadings", BRISK_EQUAL_LOADINGS}, {"intercepts", BRISK_EQUAL_INTERCEPTS},
         {"residuals", BRISK_EQUAL_RESIDUALS}, {"lv.variances", BRISK_EQUAL_LV_VARIANCES},
         {"regressions", BRISK_EQUAL_REGRESSIONS}, {"means", BRISK_EQUAL_MEANS},
-        {"thresholds", BRISK_EQUAL_THRESHOLDS},
+        {"thresholds", BRISK_EQUAL_THRESHOLDS}, {"lv.covariances", BRISK_EQUAL_LV_COVARIANCES},
+        {"residual.covariances", BRISK_EQUAL_RESIDUAL_COVARIANCES},
     };
     char *copy = strdup(list), *save = NULL;
     bool ok = copy != NULL;

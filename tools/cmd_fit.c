@@ -53,7 +53,8 @@ const cli_command cmd_fit = {
         "                        each group, a mean structure; chi-square summed)\n"
         "      --group-equal LIST  with --group: hold these equal across groups, a\n"
         "                        comma-separated list of loadings, intercepts,\n"
-        "                        residuals, lv.variances, regressions, means,\n"
+        "                        residuals, lv.variances, lv.covariances,\n"
+        "                        residual.covariances, regressions, means,\n"
         "                        thresholds (ordered items)\n"
         "      --bootstrap N     N bootstrap draws: standard errors and 95% intervals\n"
         "                        of every parameter, std.all and := from resampled\n"
@@ -418,7 +419,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         case OPT_GROUP_EQUAL:
             if (!cli_parse_group_equal(optarg, &o->model_opt.group_equal))
                 return cli_usage_error(&cmd_fit, "--group-equal takes loadings, intercepts, "
-                                       "residuals, lv.variances, regressions, means, "
+                                       "residuals, lv.variances, lv.covariances, "
+                                       "residual.covariances, regressions, means, "
                                        "thresholds; not '%s'",
                                        optarg);
             break;

@@ -31,9 +31,11 @@ enum {
     BRISK_EQUAL_LV_VARIANCES = 1 << 3,
     BRISK_EQUAL_REGRESSIONS = 1 << 4,
     BRISK_EQUAL_MEANS = 1 << 5,        /* latent means */
-    BRISK_EQUAL_THRESHOLDS = 1 << 6    /* ordered items' thresholds; also frees latent
+    BRISK_EQUAL_THRESHOLDS = 1 << 6,   /* ordered items' thresholds; also frees latent
                                           means and the items' scale factors after
                                           group 1 (the delta parameterization) */
+    BRISK_EQUAL_LV_COVARIANCES = 1 << 7,       /* covariances of two latent variables */
+    BRISK_EQUAL_RESIDUAL_COVARIANCES = 1 << 8  /* covariances of two observed variables */
 };
 
 /* The estimator (lavaan's estimator =). */

@@ -713,10 +713,16 @@ static unsigned equality_class(const brisk_model *m, const brisk_param *p)
     case BRISK_OP_MEASURE: return BRISK_EQUAL_LOADINGS;
     case BRISK_OP_REGRESS: return BRISK_EQUAL_REGRESSIONS;
     case BRISK_OP_INTERCEPT: return observed ? BRISK_EQUAL_INTERCEPTS : BRISK_EQUAL_MEANS;
-    case BRISK_OP_COVARY:
-        if (strcmp(p->lhs, p->rhs) != 0)
-            return 0;
-        return observed ? BRISK_EQUAL_RESIDUALS : BRISK_EQUAL_LV_VARIANCES;
+    case BRISK_OP_COVARY: {
+        bool observed_rhs = observed_index(m, p->rhs) >= 0;
+        if (strcmp(p->lhs, p->rhs) == 0)
+            return observed ? BRISK_EQUAL_RESIDUALS : BRISK_EQUAL_LV_VARIANCES;
+        /* lavaan's classes: both observed, or both latent (a mixed pair is
+         * in neither) */
+        return observed && observed_rhs     ? BRISK_EQUAL_RESIDUAL_COVARIANCES
+               : !observed && !observed_rhs ? BRISK_EQUAL_LV_COVARIANCES
+                                            : 0;
+    }
     default: return 0;
     }
 }

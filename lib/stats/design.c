@@ -377,6 +377,10 @@ static brisk_status parse_sum(builder *b, const char **pp, size_t *out)
 static void r_number(double x, char *buf, size_t size)
 {
     char want[40], sci[40], fixed[64];
+    if (!isfinite(x)) {   /* 1e720 in a formula: R writes Inf */
+        snprintf(buf, size, "%s", isnan(x) ? "NaN" : x > 0 ? "Inf" : "-Inf");
+        return;
+    }
     snprintf(want, sizeof want, "%.14e", x);
     int digits = 1;
     for (; digits < 15; digits++) {

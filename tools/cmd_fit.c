@@ -550,6 +550,15 @@ static int write_diagrams(const fit_options *o, const brisk_fit_result *results,
     return render_diagrams(o, results, n);
 }
 
+/* One fit's result with the tables the options ask for. */
+static brisk_fit_result result_of(const fit_options *o, brisk_fitted *fitted,
+                                  brisk_bootstrap_info *bootstrap)
+{
+    return (brisk_fit_result){.fit = fitted->fit, .fitted = fitted, .bootstrap = bootstrap,
+                              .standardized = o->standardized, .residuals = o->residuals,
+                              .modindices = o->modindices, .mi_minimum = o->mi_minimum};
+}
+
 static int write_results(const fit_options *o, const brisk_fit_result *results, size_t n,
                          const brisk_survey *survey, const char *rows_note)
 {
@@ -608,10 +617,7 @@ static int fit_data_file(const fit_options *o)
     if (st != BRISK_OK) {
         status = cli_fail(&err);
     } else {
-        brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted,
-                              .bootstrap = o->boot.draws ? &info : NULL,
-                              .standardized = o->standardized, .residuals = o->residuals,
-                              .modindices = o->modindices, .mi_minimum = o->mi_minimum};
+        brisk_fit_result r = result_of(o, &fitted, o->boot.draws ? &info : NULL);
         status = write_results(o, &r, 1, NULL, note);
     }
     brisk_fitted_free(&fitted);
@@ -644,9 +650,7 @@ static int fit_matrix_text(const fit_options *o, const char *matrix, const char 
         snprintf(note, sizeof note, "Fitted from the %s matrix in %s (N = %zu%s), as lavaan's "
                  "sample.cov and sample.nobs.", mopt->correlations ? "correlation"
                  : "covariance", shown, sm.n, sm.mean ? ", with means" : "");
-        brisk_fit_result r = {.fit = fitted.fit, .fitted = &fitted,
-                              .standardized = o->standardized, .residuals = o->residuals,
-                              .modindices = o->modindices, .mi_minimum = o->mi_minimum};
+        brisk_fit_result r = result_of(o, &fitted, NULL);
         status = write_results(o, &r, 1, NULL, note);
     }
     brisk_fitted_free(&fitted);
@@ -721,15 +725,11 @@ static int fit_behaviours(const fit_options *o, const brisk_survey *s, const bri
     brisk_dataset_free(scores);
     int status;
     if (st == BRISK_OK) {
-        for (size_t i = 0; i < fits.n; i++)
-            results[i] = (brisk_fit_result){.group = fits.groups[i], .label = fits.labels[i],
-                                            .fit = fits.fitted[i].fit,
-                                            .fitted = &fits.fitted[i],
-                                            .bootstrap = o->boot.draws ? &info[i] : NULL,
-                                            .standardized = o->standardized,
-                                            .residuals = o->residuals,
-                                            .modindices = o->modindices,
-                                            .mi_minimum = o->mi_minimum};
+        for (size_t i = 0; i < fits.n; i++) {
+            results[i] = result_of(o, &fits.fitted[i], o->boot.draws ? &info[i] : NULL);
+            results[i].group = fits.groups[i];
+            results[i].label = fits.labels[i];
+        }
         char note[1024];
         brisk_survey_filter_note(d, note, sizeof note);
         status = write_results(o, results, fits.n, s, note);

@@ -47,6 +47,18 @@ static inline brisk_dataset *read_bfi_reversed(void)
     return ds;
 }
 
+/* The bundled Rongcheng survey and its data, prepared as brisk fit
+ * prepares them (missing codes, reverse keys). */
+static inline brisk_survey_data *load_rongcheng(brisk_survey **s)
+{
+    brisk_survey_data *d = NULL;
+    brisk_error err;
+    if (brisk_survey_load(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", s, &err) != BRISK_OK ||
+        brisk_survey_read_data(*s, &d, &err) != BRISK_OK)
+        fail_msg("rongcheng.survey: %s", err.message);
+    return d;
+}
+
 /* Cell i of a reference column as text (a number as %g, so that codes
  * read as numbers compare with level names). */
 static inline const char *ref_text(const brisk_dataset *d, const char *col, size_t i)

@@ -170,15 +170,6 @@ static void test_groups(void **state)
                                                     BRISK_EQUAL_INTERCEPTS});
 }
 
-static brisk_survey_data *load_rongcheng(brisk_survey **s)
-{
-    brisk_survey_data *d = NULL;
-    brisk_error err;
-    if (brisk_survey_load(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", s, &err) != BRISK_OK ||
-        brisk_survey_read_data(*s, &d, &err) != BRISK_OK)
-        fail_msg("rongcheng.survey: %s", err.message);
-    return d;
-}
 
 /* The bundled survey per behaviour, as brisk fit fits it (its sampling
  * weight), and one behaviour without the weight. */

@@ -465,17 +465,6 @@ static void test_fiml_mlr_groups(void **state)
     brisk_dataset_free(ds);
 }
 
-/* The bundled Rongcheng survey and its data, prepared as brisk fit
- * prepares them (missing codes, reverse keys). */
-static brisk_survey_data *load_rongcheng(brisk_survey **s)
-{
-    brisk_survey_data *d = NULL;
-    brisk_error err;
-    if (brisk_survey_load(TEST_SRCDIR "/surveys/rongcheng/rongcheng.survey", s, &err) != BRISK_OK ||
-        brisk_survey_read_data(*s, &d, &err) != BRISK_OK)
-        fail_msg("rongcheng.survey: %s", err.message);
-    return d;
-}
 
 /* ---- sampling weights, against lavaan's sampling.weights ---- */
 

@@ -97,7 +97,7 @@ const cli_command cmd_fit = {
         "      --modindices      add lavaan's modification indices (modindices()):\n"
         "                        MI, EPC, sepc.lv, sepc.all, sepc.nox of every fixed\n"
         "                        or omitted loading, covariance and regression,\n"
-        "                        largest first (ML and MLR, listwise)\n"
+        "                        largest first (ML and MLR; not WLSMV)\n"
         "      --mi-min X        with --modindices: only MI > X (default 3.84, the\n"
         "                        5% critical value of chi-square on 1 df; 0: all)\n"
         CLI_ESTIMATION_HELP
@@ -321,9 +321,6 @@ static int check_modindices(const fit_options *o)
     if (o->model_opt.estimator == BRISK_ESTIMATOR_WLSMV && !o->model_opt.survey_ordered)
         return cli_usage_error(&cmd_fit, "--modindices is not available with --estimator "
                                "wlsmv; use ml or mlr");
-    if (o->model_opt.fiml)
-        return cli_usage_error(&cmd_fit, "--modindices is not available with --missing fiml; "
-                               "the indices are computed on complete cases (listwise)");
     if (o->diagram)
         return cli_usage_error(&cmd_fit, "--modindices does not go with a path diagram; "
                                "choose a table format (text, csv, md, tex, json, xlsx)");

@@ -260,16 +260,21 @@ static bool extended_model(const brisk_model *m, const candidates *cs, brisk_mod
     }
     ext->nparams = ext->cap = added;
     ext->nfree = ext->nreduced = ext->npar = q + cs->n;
-    ext->K = ext->k0 = ext->A = ext->c = NULL;   /* check_fit refuses constrained models */
+    /* the extended model is unconstrained: score_variances applies the
+     * model's equalities to the information */
+    ext->K = ext->k0 = ext->A = ext->c = NULL;
     ext->nconstraints = ext->ninequalities = 0;
     return true;
 }
 
 /* diag(V) = diag(I_EE - I_EM I_MM^-1 I_ME) from the extended information
- * (q + e square); false when I_MM is singular. */
-static bool score_variances(const double *info, size_t q, size_t e, double *v)
+ * (q + e square); false when I_MM is singular.  With equality constraints
+ * (theta = K beta + k0) I_MM^-1 is the constrained inverse
+ * K (K' I_MM K)^-1 K', as lavaan's (lav_model_information_augment_invert). */
+static bool score_variances(const brisk_model *m, const double *info, size_t q, size_t e,
+                            double *v)
 {
-    size_t t = q + e;
+    size_t t = q + e, r = m->K ? m->nreduced : q;
     double *imm = malloc((q * q + 1) * sizeof *imm), *inv = malloc((q * q + 1) * sizeof *inv),
            *work = malloc((q * q + 1) * sizeof *work), *ime = malloc((q * e + 1) * sizeof *ime),
            *x = malloc((q * e + 1) * sizeof *x);
@@ -279,13 +284,25 @@ static bool score_variances(const double *info, size_t q, size_t e, double *v)
         memcpy(imm + a * q, info + a * t, q * sizeof *imm);
         memcpy(ime + a * e, info + a * t + q, e * sizeof *ime);
     }
-    ok = ok && (q == 0 || brisk_dense_spd_invert(imm, inv, work, q, &logdet));
+    if (ok && m->K) {   /* K' I_MM K and K' I_ME */
+        ok = brisk_sem_project(m, imm);
+        for (size_t a = 0; ok && a < r; a++)
+            for (size_t k = 0; k < e; k++) {
+                double s = 0;
+                for (size_t b = 0; b < q; b++)
+                    s += m->K[b * r + a] * info[b * t + q + k];
+                x[a * e + k] = s;
+            }
+        if (ok)
+            memcpy(ime, x, r * e * sizeof *ime);
+    }
+    ok = ok && (r == 0 || brisk_dense_spd_invert(imm, inv, work, r, &logdet));
     if (ok) {
-        if (q)
-            brisk_dense_mul_rect(inv, ime, x, q, q, e);   /* I_MM^-1 I_ME */
+        if (r)
+            brisk_dense_mul_rect(inv, ime, x, r, r, e);   /* I_MM^-1 I_ME */
         for (size_t k = 0; k < e; k++) {
             double s = info[(q + k) * t + q + k];
-            for (size_t a = 0; a < q; a++)
+            for (size_t a = 0; a < r; a++)
                 s -= ime[a * e + k] * x[a * e + k];
             v[k] = s;
         }
@@ -307,14 +324,20 @@ static bool score_variances(const double *info, size_t q, size_t e, double *v)
  * steps that do not raise F are taken; otherwise theta stays. */
 static void polish(const brisk_model *m, const brisk_moments *mom, double *theta)
 {
-    size_t q = m->nfree;
     sem_fitter *f = brisk_sem_fitter_new(m, mom);
+    size_t q = f ? f->q : 0;   /* with == constraints, the reduced parameters */
     double *h = malloc((q * q + 1) * sizeof *h), *inv = malloc((q * q + 1) * sizeof *inv),
-           *work = malloc((q * q + 1) * sizeof *work), *next = malloc((q + 1) * sizeof *next);
+           *work = malloc((q * q + 1) * sizeof *work), *next = malloc((q + 1) * sizeof *next),
+           *beta = malloc((q + 1) * sizeof *beta);
     double value, tried, logdet;
-    for (int it = 0; f && h && inv && work && next && q && it < 3; it++) {
-        if (!brisk_sem_fitter_objective(f, theta, &value) ||
-            !brisk_sem_observed_information(f, theta, h) ||
+    if (beta && m->K)
+        brisk_sem_reduce(m, theta, beta);
+    else if (beta)
+        memcpy(beta, theta, q * sizeof *beta);
+    bool moved = false;
+    for (int it = 0; f && h && inv && work && next && beta && q && it < 3; it++) {
+        if (!brisk_sem_fitter_objective(f, beta, &value) ||
+            !brisk_sem_observed_information(f, beta, h) ||
             !brisk_dense_spd_invert(h, inv, work, q, &logdet))
             break;
         double largest = 0;
@@ -322,20 +345,26 @@ static void polish(const brisk_model *m, const brisk_moments *mom, double *theta
             double step = 0;
             for (size_t b = 0; b < q; b++)
                 step += inv[a * q + b] * f->grad[b] / 2;
-            next[a] = theta[a] - step;
+            next[a] = beta[a] - step;
             largest = fmax(largest, fabs(step));
         }
         if (!(largest < 1e-4) || !brisk_sem_fitter_objective(f, next, &tried) ||
             tried > value + 1e-14 * fabs(value))
             break;
-        memcpy(theta, next, q * sizeof *theta);
+        memcpy(beta, next, q * sizeof *beta);
+        moved = true;
         if (largest < 1e-13)
             break;
     }
+    if (moved && m->K)
+        brisk_sem_expand(m, beta, theta);
+    else if (moved)
+        memcpy(theta, beta, q * sizeof *theta);
     free(h);
     free(inv);
     free(work);
     free(next);
+    free(beta);
     brisk_sem_fitter_free(f);
 }
 
@@ -483,6 +512,14 @@ static void standardize(const brisk_model *m, const scales *s, const bool *x,
 
 /* ------------------------------------------------------------ the whole */
 
+static bool fiml(const brisk_fitted *fd)
+{
+    for (size_t g = 0; g < fd->ngroups; g++)
+        if (fd->moments[g].npatterns)
+            return true;
+    return false;
+}
+
 /* What lavaan's modindices does not do as brisk fits, refused by name. */
 static brisk_status check_fit(const brisk_fitted *fd, brisk_error *err)
 {
@@ -494,18 +531,21 @@ static brisk_status check_fit(const brisk_fitted *fd, brisk_error *err)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not available "
                                "for WLSMV fits (ordered items); fit the items as continuous "
                                "(--estimator ml or mlr) to see them");
-    for (size_t g = 0; g < fd->ngroups; g++)
-        if (fd->moments[g].npatterns)
-            return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not "
-                                   "available with full-information ML (--missing fiml); "
-                                   "they are computed on complete cases (listwise)");
+    if (fiml(fd) && brisk_model_nexogenous(m))
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not "
+                               "available with full-information ML (--missing fiml) and "
+                               "fixed covariates; fit the model listwise (--missing "
+                               "listwise) to see them");
     if (m->no_fixed_x)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not "
                                "available with fixed.x = FALSE");
-    if (m->nconstraints || m->ninequalities)
-        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not "
-                               "available for a model with constraints (==, < or >, line %ld)",
-                               m->constraint_line);
+    if (m->ninequalities) {
+        brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not available for "
+                        "a model with inequality constraints (< or >); with equalities (==) "
+                        "they are");
+        brisk_error_at(err, m->source, m->constraint_line, 0);
+        return BRISK_ERR_ARGUMENT;
+    }
     return BRISK_OK;
 }
 
@@ -516,6 +556,23 @@ static int by_mi(const void *a, const void *b)
     if (x->mi != y->mi)
         return x->mi > y->mi ? -1 : 1;
     return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Full-information ML: lavaan's modindices() take the expected
+ * information of the missing-data patterns, not of complete data. */
+static bool fiml_information(sem_fitter *f)
+{
+    size_t q = f->q;
+    double *info = malloc((q * q + 1) * sizeof *info);
+    bool ok = info != NULL;
+    memset(f->info, 0, q * q * sizeof *f->info);
+    for (size_t g = 0; ok && g < f->ngroups; g++) {
+        ok = brisk_fiml_expected_information(f->works[g], info);
+        for (size_t k = 0; ok && k < q * q; k++)
+            f->info[k] += f->weight[g] * info[k];
+    }
+    free(info);
+    return ok;
 }
 
 /* Score tests of the candidates at theta (q model parameters first). */
@@ -541,7 +598,11 @@ static brisk_status score_tests(const brisk_fitted *fd, const brisk_model *ext,
                              "estimates");
         goto cleanup;
     }
-    if (!score_variances(f->info, q, e, v)) {
+    if (fiml(fd) && !fiml_information(f)) {
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (!score_variances(m, f->info, q, e, v)) {
         st = brisk_error_set(err, BRISK_ERR_MODEL, "could not compute modification indices: "
                              "the information matrix is singular");
         goto cleanup;

@@ -466,6 +466,69 @@ void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s,
     }
 }
 
+/* One pattern's share of the information: with P = Sigma_oo^-1 and D_j
+ * the answered block of dSigma_j, tr(P D_j P D_l) / 2 as the sum of the
+ * elements of L_j = P D_j times those of L_l' (both stored, so the sum
+ * runs over contiguous arrays), and dmu_j' P dmu_l. */
+static void pattern_information(const sem_work *w, const brisk_pattern *pat, const double *inv,
+                                double share, double *L, double *R, double *u, double *info)
+{
+    size_t p = w->p, q = w->q, m = pat->nobs, mm = m * m;
+    for (size_t j = 0; j < q; j++) {
+        const double *D = w->dSigma + j * p * p;
+        for (size_t a = 0; a < m; a++)
+            for (size_t b = 0; b < m; b++) {
+                double v = 0;
+                for (size_t c = 0; c < m; c++)
+                    v += inv[a * m + c] * D[pat->obs[c] * p + pat->obs[b]];
+                L[j * mm + a * m + b] = R[j * mm + b * m + a] = v;
+            }
+    }
+    for (size_t l = 0; l < q; l++) {
+        const double *dl = w->dmu + l * p;
+        for (size_t a = 0; a < m; a++) {
+            u[a] = 0;
+            for (size_t b = 0; b < m; b++)
+                u[a] += inv[a * m + b] * dl[pat->obs[b]];
+        }
+        for (size_t j = 0; j <= l; j++) {
+            const double *Lj = L + j * mm, *Rl = R + l * mm, *dj = w->dmu + j * p;
+            double t = 0, mean = 0;
+            for (size_t i = 0; i < mm; i++)
+                t += Lj[i] * Rl[i];
+            for (size_t a = 0; a < m; a++)
+                mean += dj[pat->obs[a]] * u[a];
+            double v = share * (t / 2 + mean);
+            info[j * q + l] += v;
+            if (j != l)
+                info[l * q + j] += v;
+        }
+    }
+}
+
+bool brisk_fiml_expected_information(const sem_work *w, double *info)
+{
+    const brisk_moments *mom = w->mom;
+    size_t p = w->p, q = w->q;
+    double *L = malloc((q * p * p + 1) * sizeof *L), *R = malloc((q * p * p + 1) * sizeof *R),
+           *u = malloc((p + 1) * sizeof *u);
+    bool ok = L && R && u && w->have_derivatives;
+    if (ok) {
+        memset(info, 0, q * q * sizeof *info);
+        const double *inv = w->fiml_inv;
+        for (size_t k = 0; k < mom->npatterns; k++) {
+            const brisk_pattern *pat = &mom->patterns[k];
+            pattern_information(w, pat, inv, pat->weight / brisk_moments_size(mom), L, R, u,
+                                info);
+            inv += pat->nobs * pat->nobs;
+        }
+    }
+    free(L);
+    free(R);
+    free(u);
+    return ok;
+}
+
 /* The independence model's tr(B0 E^-1), with or without missing values:
  * its information is diagonal, so variable by variable over the
  * respondents who answered it, 1 for the mean (with a mean structure) and

@@ -55,6 +55,14 @@ double brisk_fiml_h1_trace(const brisk_fiml_h1 *h1, const bool *mask, bool *ok);
 void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s, double *tr);
 double brisk_fiml_trace_h0_baseline(const brisk_moments *mom, bool means, const bool *skip);
 
+/* The expected information per respondent of full-information ML at the
+ * work's last point, derivatives computed (lavaan's structured
+ * lav_mvnorm_missing_information_expected, which its modindices() uses):
+ * each pattern's complete-data information over the variables it
+ * answered, weighted by its share.  info is q x q; false when out of
+ * memory. */
+bool brisk_fiml_expected_information(const sem_work *w, double *info);
+
 /* lavaan's FIML-corrected robust indices (Zhang & Savalei; its "V3" for
  * MLR) of a fit with missing values, at the works' estimates (their
  * derivatives computed), from each group's saturated model h1[g]: the ML

@@ -964,8 +964,12 @@ t_fit_modindices() {
     run 1 fit $hs --mi-min 2 && has "--mi-min goes with --modindices" "$tmp/err" &&
     run 1 fit "$survey" -b crime --estimator wlsmv --unweighted --modindices -o "$tmp/mi.csv" &&
     has "--modindices is not available with --estimator wlsmv" "$tmp/err" &&
-    run 1 fit "$survey" -b crime --missing fiml --modindices -o "$tmp/mi.csv" &&
-    has "--modindices is not available with --missing fiml" "$tmp/err" &&
+    run 0 fit "$survey" -b crime --missing fiml --modindices --mi-min 10 &&
+    grep -Eq "^Criminal records +pm2_crime +~~ +pb3_crime +13\.496 " "$tmp/out" &&
+    printf 'visual =~ x1 + a*x2 + b*x3\ntextual =~ x4 + x5 + x6\na > b\n' >"$tmp/ineq.lav" &&
+    run 1 fit --data "$data/hs.csv" --model "$tmp/ineq.lav" --modindices -o "$tmp/mi.csv" &&
+    has "ineq.lav:3: modification indices are not available" "$tmp/err" &&
+    has "not available for a model with inequality constraints" "$tmp/err" &&
     run 1 fit $hs --modindices -o "$tmp/mi.svg" && has "does not go with a path diagram" "$tmp/err" &&
     [ ! -e "$tmp/mi.csv" ] && [ ! -e "$tmp/mi.svg" ] &&
     mkdir -p "$tmp/ordered" && cp "$top_srcdir/surveys/rongcheng/rongcheng.csv" "$tmp/ordered/" &&

@@ -42,6 +42,19 @@
 #                  listwise; what `brisk fit rongcheng` fits (the survey's weight)
 #   rongcheng_crime_unweighted  the same without weights (sem/rongcheng_crime.lav;
 #                  `brisk fit rongcheng --unweighted`)
+#   bfi_fiml       cfa(modindices/bfi_two.lav, data = bfi, missing = "ml")
+#                  full-information ML: lavaan's expected information of the
+#                  missing-data patterns (tests/data/bfi.csv, raw items)
+#   bfi_fiml_group the same by gender (two groups)
+#   hs_equal       cfa(constraints/hs_equal.lav, data = hs)    a1 == a2
+#   hs_linear      cfa(constraints/hs_linear.lav, data = hs)   sums, multiples,
+#                  constants (==)
+#   hs_groups      cfa(constraints/hs_groups.lav, data = hs, group = "school")
+#   bfi_fiml_equal cfa(constraints/bfi_fiml.lav, data = bfi, missing = "ml")
+#                  equalities and full-information ML together
+#   rongcheng_crime_fiml  rongcheng_crime with missing = "ml": the survey's
+#                  rows with some answers, weighted (`brisk fit rongcheng
+#                  -b crime --missing fiml`)
 
 suppressPackageStartupMessages(library(lavaan))
 
@@ -56,6 +69,7 @@ ref <- "tests/reference"
 hs <- read.csv("tests/data/hs.csv", stringsAsFactors = FALSE)
 pd <- read.csv("tests/data/pd.csv", stringsAsFactors = FALSE)
 path <- read.csv("tests/data/path.csv", stringsAsFactors = FALSE)
+bfi <- read.csv("tests/data/bfi.csv", stringsAsFactors = FALSE)
 
 model_text <- function(file) paste(readLines(file.path(ref, file)), collapse = "\n")
 
@@ -134,6 +148,28 @@ cases[[length(cases) + 1]] <- list(
   name = "rongcheng_crime_unweighted", model = "sem/rongcheng_crime.lav",
   call = "sem(model, data = rc)",
   fit = function(m, ...) sem(m, data = rc_crime$data, ...))
+cases <- c(cases, list(
+  list(name = "bfi_fiml", model = "modindices/bfi_two.lav",
+       call = "cfa(model, data = bfi, missing = \"ml\")",
+       fit = function(m, ...) cfa(m, data = bfi, missing = "ml", ...)),
+  list(name = "bfi_fiml_group", model = "modindices/bfi_two.lav",
+       call = "cfa(model, data = bfi, missing = \"ml\", group = \"gender\")",
+       fit = function(m, ...) cfa(m, data = bfi, missing = "ml", group = "gender", ...)),
+  list(name = "hs_equal", model = "constraints/hs_equal.lav", call = "cfa(model, data = hs)",
+       fit = function(m, ...) cfa(m, data = hs, ...)),
+  list(name = "hs_linear", model = "constraints/hs_linear.lav", call = "cfa(model, data = hs)",
+       fit = function(m, ...) cfa(m, data = hs, ...)),
+  list(name = "hs_groups", model = "constraints/hs_groups.lav",
+       call = "cfa(model, data = hs, group = \"school\")",
+       fit = function(m, ...) cfa(m, data = hs, group = "school", ...)),
+  list(name = "bfi_fiml_equal", model = "constraints/bfi_fiml.lav",
+       call = "cfa(model, data = bfi, missing = \"ml\")",
+       fit = function(m, ...) cfa(m, data = bfi, missing = "ml", ...)),
+  list(name = "rongcheng_crime_fiml", model = "surveys/rongcheng [model], {b} = crime",
+       text = rc_crime$model,
+       call = "sem(model, data = rc, sampling.weights = \"weight\", missing = \"ml\")",
+       fit = function(m, ...) sem(m, data = rc_crime$data, sampling.weights = "weight",
+                                  missing = "ml", ...))))
 
 # Shortest decimal representation that reads back as the same double.
 fmt_num <- function(x) {

@@ -330,26 +330,36 @@ void brisk_sem_reduce(const brisk_model *m, const double *theta, double *beta)
     }
 }
 
+void brisk_sem_project_to(const brisk_model *m, const double *mat, double *out, double *col)
+{
+    size_t n = m->nfree, r = m->nreduced;
+    const double *K = m->K;
+    for (size_t j = 0; j < r; j++) {   /* a column of mat K, then of K' (mat K) */
+        for (size_t k = 0; k < n; k++) {
+            double v = 0;
+            for (size_t l = 0; l < n; l++)
+                v += mat[k * n + l] * K[l * r + j];
+            col[k] = v;
+        }
+        for (size_t i = 0; i < r; i++) {
+            double v = 0;
+            for (size_t k = 0; k < n; k++)
+                v += K[k * r + i] * col[k];
+            out[i * r + j] = v;
+        }
+    }
+}
+
 bool brisk_sem_project(const brisk_model *m, double *mat)
 {
     size_t n = m->nfree, r = m->nreduced;
-    double *mk = malloc((n * r + 1) * sizeof *mk);   /* mat K */
-    if (!mk)
-        return false;
-    for (size_t k = 0; k < n; k++)
-        for (size_t j = 0; j < r; j++) {
-            double v = 0;
-            for (size_t l = 0; l < n; l++)
-                v += mat[k * n + l] * m->K[l * r + j];
-            mk[k * r + j] = v;
-        }
-    for (size_t i = 0; i < r; i++)
-        for (size_t j = 0; j < r; j++) {
-            double v = 0;
-            for (size_t k = 0; k < n; k++)
-                v += m->K[k * r + i] * mk[k * r + j];
-            mat[i * r + j] = v;
-        }
-    free(mk);
-    return true;
+    double *out = malloc((r * r + 1) * sizeof *out), *col = malloc((n + 1) * sizeof *col);
+    bool ok = out && col;
+    if (ok) {
+        brisk_sem_project_to(m, mat, out, col);
+        memcpy(mat, out, r * r * sizeof *mat);
+    }
+    free(out);
+    free(col);
+    return ok;
 }

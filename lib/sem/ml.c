@@ -485,31 +485,16 @@ static void project(sem_fitter *f, bool info)
 {
     const brisk_model *m = f->model;
     size_t n = m->nfree, q = f->q;
-    const double *K = m->K;
     for (size_t j = 0; j < q; j++) {
         double v = 0;
         for (size_t k = 0; k < n; k++)
-            v += K[k * q + j] * f->gfull[k];
+            v += m->K[k * q + j] * f->gfull[k];
         f->grad[j] = v;
     }
-    if (!info)
-        return;
-    /* K' ifull K a column at a time, through gfull (chol holds the
+    /* gfull, projected already, is the column scratch (chol holds the
      * quasi-Newton's H and must not be touched) */
-    for (size_t j = 0; j < q; j++) {
-        for (size_t k = 0; k < n; k++) {
-            double v = 0;
-            for (size_t l = 0; l < n; l++)
-                v += f->ifull[k * n + l] * K[l * q + j];
-            f->gfull[k] = v;   /* the gradient is projected already */
-        }
-        for (size_t i = 0; i < q; i++) {
-            double v = 0;
-            for (size_t k = 0; k < n; k++)
-                v += K[k * q + i] * f->gfull[k];
-            f->info[i * q + j] = v;
-        }
-    }
+    if (info)
+        brisk_sem_project_to(m, f->ifull, f->info, f->gfull);
 }
 
 void brisk_sem_fitter_gradient(sem_fitter *f)

@@ -89,6 +89,9 @@ void brisk_sem_reduce(const brisk_model *m, const double *theta, double *beta);
  * information) as the nreduced x nreduced one of beta, packed at its
  * start.  False when out of memory. */
 bool brisk_sem_project(const brisk_model *m, double *mat);
+/* The same into out (nreduced x nreduced, not mat), with col (nfree) as
+ * scratch: no allocation, for the fitter's every step. */
+void brisk_sem_project_to(const brisk_model *m, const double *mat, double *out, double *col);
 
 /* BRISK_ERR_LIMIT when an ML fit of the model would need more memory for
  * its derivatives than brisk's bound (checked before any work on data). */

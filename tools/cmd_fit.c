@@ -255,6 +255,7 @@ static const char *needs_rows(const fit_options *o)
                       : o->scores ? "--scores (factor scores are the respondents')"
                       : o->boot.draws ? "--bootstrap"
                       : m->estimator == BRISK_ESTIMATOR_MLR ? "--estimator mlr (robust SEs)"
+                      : m->estimator == BRISK_ESTIMATOR_MLM ? "--estimator mlm (robust SEs)"
                       : m->estimator == BRISK_ESTIMATOR_WLSMV ? "--estimator wlsmv"
                       : m->fiml ? "--missing fiml"
                       : m->weight ? "--weight"

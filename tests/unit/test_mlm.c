@@ -2,7 +2,8 @@
 /* The estimator MLM (robust.sem standard errors, the Satorra-Bentler
  * scaled chi-square, the scaled and robust indices) against lavaan 0.6-14
  * (tests/reference/mlm/, made by make_reference.R), to 1e-4: every
- * estimate, SE, z and standardized value, the fit measures, the
+ * estimate, SE, z and standardized value (with standardizedSolution()'s
+ * SE), the fit measures, the
  * invariance levels with their scaled differences; and what MLM does not
  * go with, refused. */
 #include <config.h>
@@ -81,7 +82,8 @@ static void check_case(const char *name, const char *data, const char *group, un
     char path[512];
     snprintf(path, sizeof path, REF "%s.lav", name);
     brisk_dataset *ds = read_csv(data);
-    brisk_model_options opt = {.estimator = BRISK_ESTIMATOR_MLM, .group_equal = equal};
+    brisk_model_options opt = {.estimator = BRISK_ESTIMATOR_MLM, .group_equal = equal,
+                               .std_se = true};
     brisk_fitted f;
     brisk_error err;
     if (brisk_fit_text(slurp(path), path, 1, ds, NULL, 0, group, &opt, &f, &err) != BRISK_OK)
@@ -108,6 +110,18 @@ static void check_case(const char *name, const char *data, const char *group, un
             near(e->z, num_at(ref, "z", i), what, name);
         near(e->std_lv, num_at(ref, "std_lv", i), what, name);
         near(e->std_all, num_at(ref, "std_all", i), what, name);
+    }
+    brisk_dataset_free(ref);
+    /* standardizedSolution()'s SEs, the delta method on the robust.sem vcov */
+    snprintf(path, sizeof path, REF "%s.std.csv", name);
+    ref = read_csv(path);
+    assert_int_equal(brisk_model_nparams(f.model), ref->nrows);
+    for (size_t i = 0; i < ref->nrows; i++) {
+        const brisk_param *p = brisk_model_param(f.model, i);
+        char what[200];
+        snprintf(what, sizeof what, "std.all SE of row %zu %s %s %s", i + 1, p->lhs,
+                 brisk_op_text(p->op), p->rhs);
+        near(f.fit->rows[i].std_all_se, num_at(ref, "std_all_se", i), what, name);
     }
     brisk_dataset_free(ref);
     snprintf(path, sizeof path, REF "%s.fit.csv", name);

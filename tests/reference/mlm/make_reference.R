@@ -14,6 +14,8 @@
 #                     lhs, op, rhs, label, free, est, se, z, pvalue, std_lv,
 #                     std_all (group 1 without groups)
 #   NAME.fit.csv      measure,value: every fitMeasures(fit), "." -> "_"
+#   NAME.std.csv      standardizedSolution(fit): group, lhs, op, rhs, std_all
+#                     and its delta-method SE (from the robust.sem vcov)
 # and hs_mlm_invariance.csv: HS by school at four levels of equality
 # (configural, metric, scalar, strict) with lavTestLRT's differences, whose
 # default for MLM is Satorra and Bentler's (2001) scaled difference.
@@ -44,6 +46,11 @@ write_case <- function(name, call, model, fit) {
                               "pvalue", "std.lv", "std.all")]
     names(pe) <- sub(".", "_", names(pe), fixed = TRUE)
     write.csv(pe, file.path(out, paste0(name, ".params.csv")), row.names = FALSE, na = "")
+    ss <- standardizedSolution(fit)
+    if (is.null(ss$group)) ss$group <- 1L
+    ss <- ss[ss$op != "==", c("group", "lhs", "op", "rhs", "est.std", "se")]
+    names(ss) <- c("group", "lhs", "op", "rhs", "std_all", "std_all_se")
+    write.csv(ss, file.path(out, paste0(name, ".std.csv")), row.names = FALSE, na = "")
     fm <- fitMeasures(fit)
     write.csv(data.frame(measure = gsub(".", "_", names(fm), fixed = TRUE),
                          value = unname(as.numeric(fm))),

@@ -166,6 +166,13 @@ static void test_mlm_fixed_covariates(void **state)
     check_case("path_mlm", DATA "path.csv", NULL, 0);
 }
 
+/* an equality constraint (a1 == a2): the reduced parameters' sandwich */
+static void test_mlm_constraint(void **state)
+{
+    (void)state;
+    check_case("hs_mlm_equal", DATA "hs.csv", NULL, 0);
+}
+
 /* configural, metric, scalar, strict: lavTestLRT's default for MLM, the
  * Satorra-Bentler (2001) scaled difference */
 static void test_mlm_invariance(void **state)
@@ -239,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_mlm_political_democracy),
         cmocka_unit_test(test_mlm_groups),
         cmocka_unit_test(test_mlm_fixed_covariates),
+        cmocka_unit_test(test_mlm_constraint),
         cmocka_unit_test(test_mlm_invariance),
         cmocka_unit_test(test_mlm_refused),
     };

@@ -28,6 +28,9 @@
 #   hs_mlm_metric the same with group.equal = "loadings"
 #   path_mlm      sem(model, data = path, estimator = "MLM"): observed
 #                 covariates (fixed.x), tests/reference/sem/path_fixedx.lav
+#   hs_mlm_equal  cfa(model, data = hs, estimator = "MLM") of
+#                 tests/reference/constraints/hs_equal.lav (a1 == a2: the
+#                 sandwich and the trace in the reduced parameters)
 
 suppressPackageStartupMessages(library(lavaan))
 stopifnot(file.exists("tests/reference/mlm/make_reference.R"))
@@ -84,6 +87,11 @@ write_case("hs_mlm_metric", paste('cfa(model, data = hs, group = "school",',
                          estimator = "MLM"))
 write_case("path_mlm", 'sem(model, data = path, estimator = "MLM")', path_model,
            sem(path_model, data = path, estimator = "MLM"))
+
+equal_model <- paste(grep("^#", readLines("tests/reference/constraints/hs_equal.lav"),
+                          value = TRUE, invert = TRUE), collapse = "\n")
+write_case("hs_mlm_equal", 'cfa(model, data = hs, estimator = "MLM")', equal_model,
+           cfa(equal_model, data = hs, estimator = "MLM"))
 
 # invariance: the levels of brisk invariance, compared by lavTestLRT
 levels <- list(configural = "", metric = "loadings",

@@ -840,10 +840,12 @@ int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
         m->estimator = BRISK_ESTIMATOR_ML;
     else if (strcasecmp(arg, "mlr") == 0)
         m->estimator = BRISK_ESTIMATOR_MLR;
+    else if (strcasecmp(arg, "mlm") == 0)
+        m->estimator = BRISK_ESTIMATOR_MLM;
     else if (strcasecmp(arg, "wlsmv") == 0)
         m->estimator = BRISK_ESTIMATOR_WLSMV;
     else
-        return cli_usage_error(cmd, "--estimator takes ml, mlr or wlsmv, not '%s'", arg);
+        return cli_usage_error(cmd, "--estimator takes ml, mlr, mlm or wlsmv, not '%s'", arg);
     m->survey_ordered = false;   /* the estimator given holds for every item */
     return -1;
 }
@@ -854,31 +856,33 @@ int cli_check_se_test(const cli_command *cmd, const char *se, const char *test,
 {
     bool wlsmv = m->survey_ordered ? survey_ordered : m->estimator == BRISK_ESTIMATOR_WLSMV;
     bool robust = m->estimator == BRISK_ESTIMATOR_MLR || weighted || clustered;
-    const char *fit_se = wlsmv ? "robust.sem" : clustered ? "robust.cluster"
+    bool mlm = !wlsmv && m->estimator == BRISK_ESTIMATOR_MLM;
+    const char *fit_se = wlsmv || mlm ? "robust.sem" : clustered ? "robust.cluster"
                          : robust ? "robust.huber.white" : "standard";
-    const char *fit_test = wlsmv ? "scaled.shifted" : robust ? "yuan.bentler.mplus" : "standard";
-    const char *why = wlsmv ? "WLSMV" : clustered ? "clustered ML" : weighted ? "weighted ML"
-                      : robust ? "MLR" : "ML";
+    const char *fit_test = wlsmv ? "scaled.shifted" : mlm ? "satorra.bentler"
+                           : robust ? "yuan.bentler.mplus" : "standard";
+    const char *why = wlsmv ? "WLSMV" : mlm ? "MLM" : clustered ? "clustered ML"
+                      : weighted ? "weighted ML" : robust ? "MLR" : "ML";
     if (se && strcmp(se, "bootstrap") != 0 && strcmp(se, fit_se) != 0 &&
-        !(wlsmv && strcmp(se, "robust") == 0)) {
-        if (strcmp(se, "robust") == 0)
-            return cli_usage_error(cmd, "--se robust is lavaan's robust.sem with ML and MLR "
-                                   "(MLM's standard errors), which brisk does not compute; "
+        !((wlsmv || mlm) && strcmp(se, "robust") == 0)) {
+        if (strcmp(se, "robust") == 0 || strcmp(se, "robust.sem") == 0)
+            return cli_usage_error(cmd, "--se %s is lavaan's robust.sem, the standard errors "
+                                   "of --estimator mlm (with the Satorra-Bentler scaled test); "
                                    "--estimator mlr gives Huber-White standard errors "
-                                   "(robust.huber.white) with the Yuan-Bentler scaled test");
+                                   "(robust.huber.white) with the Yuan-Bentler scaled test", se);
         return cli_usage_error(cmd, "this %s fit's standard errors are lavaan's se = \"%s\", "
                                "not '%s': brisk computes standard (ML), robust.huber.white "
                                "(--estimator mlr, or a sampling weight), robust.cluster (a "
-                               "cluster), robust.sem (--estimator wlsmv) and bootstrap "
+                               "cluster), robust.sem (--estimator mlm or wlsmv) and bootstrap "
                                "(--bootstrap N)", why, fit_se, se);
     }
     if (test && strcmp(test, fit_test) != 0)
         return cli_usage_error(cmd, "this %s fit's test is lavaan's test = \"%s\", not '%s': "
                                "brisk computes standard (ML), yuan.bentler.mplus (--estimator "
-                               "mlr, a sampling weight or a cluster) and scaled.shifted "
-                               "(--estimator wlsmv); satorra.bentler, yuan.bentler, "
-                               "mean.var.adjusted and bollen.stine are not in brisk",
-                               why, fit_test, test);
+                               "mlr, a sampling weight or a cluster), satorra.bentler "
+                               "(--estimator mlm) and scaled.shifted (--estimator wlsmv); "
+                               "yuan.bentler, mean.var.adjusted and bollen.stine are not in "
+                               "brisk", why, fit_test, test);
     return -1;
 }
 

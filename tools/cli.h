@@ -236,6 +236,8 @@ enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT, CLI_OPT_WEI
     "                        solution is an error (exit 3)\n"
 #define CLI_ESTIMATION_HELP                                                          \
     "      --estimator E     ml (default), mlr (Huber-White SEs, the Yuan-Bentler\n"  \
+    "                        scaled chi-square, robust CFI, TLI and RMSEA), mlm\n"    \
+    "                        (complete data: robust.sem SEs, the Satorra-Bentler\n"  \
     "                        scaled chi-square, robust CFI, TLI and RMSEA) or wlsmv\n" \
     "                        (ordered items: polychorics, DWLS, robust SEs, the\n"    \
     "                        scaled-shifted chi-square), as lavaan's; without it a\n"  \

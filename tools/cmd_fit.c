@@ -14,7 +14,8 @@ static int run(int argc, char **argv);
 
 const cli_command cmd_fit = {
     .name = "fit",
-    .summary = "fit the structural equation model (each behaviour of a survey): ML, MLR, FIML, WLSMV",
+    .summary = "fit the structural equation model (each behaviour of a survey): ML, MLR, MLM, FIML, "
+               "WLSMV",
     .usage =
         "Usage: brisk fit [OPTION]... SURVEY\n"
         "       brisk fit [OPTION]... --data FILE --model FILE\n"
@@ -44,8 +45,8 @@ const cli_command cmd_fit = {
         "      --sd LIST         with --cor: the SDs, in the matrix's order\n"
         "      --means LIST      the means (a mean structure, as sample.mean)\n"
         "                        Fitted by ML only: what needs the respondents' rows\n"
-        "                        (bootstrap, MLR, FIML, WLSMV, weights, --where) is\n"
-        "                        refused\n"
+        "                        (bootstrap, MLR, MLM, FIML, WLSMV, weights, --where)\n"
+        "                        is refused\n"
         "  -b, --behaviour B     fit only this behaviour, by its key or its label (in\n"
         "                        any case); repeatable\n"
         "  -g, --group COL       fit the model jointly in the groups COL defines\n"
@@ -73,11 +74,13 @@ const cli_command cmd_fit = {
         "      --se SE           lavaan's se = name of this fit's standard errors:\n"
         "                        standard (ML), robust.huber.white (MLR or weighted),\n"
         "                        robust.cluster (clustered), robust.sem or robust\n"
-        "                        (WLSMV); another is an error saying what gives it;\n"
+        "                        (MLM, WLSMV); another is an error saying what gives\n"
+        "                        it;\n"
         "                        bootstrap: --bootstrap 1000 unless --bootstrap N\n"
         "      --test T          lavaan's test = name of this fit's test: standard\n"
-        "                        (ML), yuan.bentler.mplus (MLR, weighted or clustered)\n"
-        "                        or scaled.shifted (WLSMV); another is an error\n"
+        "                        (ML), yuan.bentler.mplus (MLR, weighted or clustered),\n"
+        "                        satorra.bentler (MLM) or scaled.shifted (WLSMV);\n"
+        "                        another is an error\n"
         "      --standardized    the standardized solution as lavaan's\n"
         "                        standardizedSolution(): std.all with delta-method\n"
         "                        SE, z, p and 95% CI (and std.lv with its SE), := rows\n"
@@ -255,6 +258,7 @@ static const char *needs_rows(const fit_options *o)
                       : o->scores ? "--scores (factor scores are the respondents')"
                       : o->boot.draws ? "--bootstrap"
                       : m->estimator == BRISK_ESTIMATOR_MLR ? "--estimator mlr (robust SEs)"
+                      : m->estimator == BRISK_ESTIMATOR_MLM ? "--estimator mlm (robust SEs)"
                       : m->estimator == BRISK_ESTIMATOR_WLSMV ? "--estimator wlsmv"
                       : m->fiml ? "--missing fiml"
                       : m->weight ? "--weight"

@@ -35,6 +35,8 @@ const char *brisk_fitted_estimator(const brisk_fitted *f)
     bool fiml = f->moments && f->moments[0].npatterns;
     if (f->fit && f->fit->nthresholds)
         return "WLSMV";
+    if (f->fit && f->fit->fit.satorra_bentler)
+        return "MLM";
     if (f->fit && f->fit->fit.robust)
         return fiml ? "MLR, full information" : "MLR";
     return fiml ? "ML, full information" : "ML";

@@ -491,6 +491,9 @@ static const char *se_kind(const brisk_fit_result *results, size_t n)
         if (results[g].fit && results[g].fit->nthresholds)
             return "WLSMV: DWLS on the polychoric correlations; robust standard errors "
                    "(lavaan's robust.sem)";
+        if (results[g].fit && results[g].fit->fit.satorra_bentler)
+            return "MLM: robust standard errors from the expected information and the "
+                   "variables' fourth moments (lavaan's robust.sem)";
         if (results[g].fit && results[g].fit->fit.robust && weight_of(&results[g]))
             return "MLR: Huber-White standard errors (observed information and the weighted "
                    "casewise scores)";
@@ -915,8 +918,13 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
         const char *cluster = cluster_of(&results[g]);
         if (results[g].fit && cluster && cluster_note(measures_t, prefix, sep, fd, cluster))
             return BRISK_ERR_NOMEM;
+        if (results[g].fit && results[g].fit->fit.satorra_bentler &&
+            brisk_table_add_note(measures_t, "%s%sMLM: robust standard errors (robust.sem) and "
+                                 "the Satorra-Bentler scaled chi-square, as lavaan's estimator "
+                                 "= \"MLM\".", prefix, sep))
+            return BRISK_ERR_NOMEM;
         if (results[g].fit && !weight && !cluster && !results[g].fit->nthresholds &&
-            results[g].fit->fit.robust &&
+            results[g].fit->fit.robust && !results[g].fit->fit.satorra_bentler &&
             brisk_table_add_note(measures_t, "%s%sRobust ML (MLR): Huber-White standard errors "
                                  "and the Yuan-Bentler scaled chi-square (Mplus variant), as "
                                  "lavaan's estimator = \"MLR\".", prefix, sep))
@@ -1269,7 +1277,10 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
     fprintf(f, ", \"nobs\": %zu, \"n_dropped\": %zu, \"estimator\": \"%s\", "
                "\"missing\": \"%s\", \"converged\": %s, \"iterations\": %d, \"npar\": %zu,\n",
             used_n(r), r->fitted ? r->fitted->n_dropped : 0,
-            fit && fit->nthresholds ? "WLSMV" : fit && fit->fit.robust ? "MLR" : "ML",
+            fit && fit->nthresholds           ? "WLSMV"
+            : fit && fit->fit.satorra_bentler ? "MLM"
+            : fit && fit->fit.robust          ? "MLR"
+                                              : "ML",
             fiml ? "fiml" : "listwise",
             fit && fit->converged ? "true" : "false", fit ? fit->iterations : 0,
             fit ? fit->fit.npar : 0);

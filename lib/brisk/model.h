@@ -44,6 +44,9 @@ typedef enum brisk_estimator {
     BRISK_ESTIMATOR_MLR,      /* ML estimates; Huber-White SEs from the observed
                                  information and the casewise scores; the
                                  Yuan-Bentler (Mplus) scaled chi-square */
+    BRISK_ESTIMATOR_MLM,      /* ML estimates on complete, unweighted data; robust.sem
+                                 SEs (the expected information and the ADF Gamma);
+                                 the Satorra-Bentler scaled chi-square */
     BRISK_ESTIMATOR_WLSMV     /* ordered items: polychoric correlations, DWLS,
                                  robust SEs, the scaled-shifted chi-square */
 } brisk_estimator;
@@ -245,7 +248,9 @@ typedef struct brisk_fit_measures {
     /* robust ML (MLR): the Yuan-Bentler scaled test (Mplus variant) and the
      * fit indices lavaan derives from it; meaningful when robust is set */
     bool robust;          /* the robust CFI, TLI and RMSEA too (MLR) */
-    bool scaled;          /* a scaled test (MLR, WLSMV) */
+    bool scaled;          /* a scaled test (MLR, MLM, WLSMV) */
+    bool satorra_bentler; /* MLM: the scaled test is Satorra-Bentler's, the SEs
+                             robust.sem (robust is set too) */
     double shift;         /* WLSMV's shift (scaled-shifted test), else 0 */
     double chisq_scaled, pvalue_scaled, scaling_factor;
     double baseline_chisq_scaled, baseline_pvalue_scaled, baseline_scaling_factor;
@@ -300,6 +305,9 @@ typedef struct brisk_fit_options {
     bool robust;                  /* MLR: Huber-White SEs and the Yuan-Bentler scaled
                                      test (the moments must carry their data); moments
                                      with sampling weights are fitted so anyway */
+    bool robust_sem;              /* MLM: robust.sem SEs (expected information, ADF
+                                     Gamma) and the Satorra-Bentler scaled test; complete,
+                                     unweighted, unclustered moments with their data */
     const double *orient_like;    /* a factor scaled by its variance takes the sign that
                                      agrees with these estimates (a bootstrap draw with
                                      the full sample's), or NULL: its first loading

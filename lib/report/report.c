@@ -140,6 +140,9 @@ static const char *estimator_text(const brisk_fitted *f)
     if (strcmp(name, "MLR") == 0)
         return "MLR (ML estimates; Huber-White standard errors, Yuan-Bentler scaled "
                "chi-square), listwise deletion";
+    if (strcmp(name, "MLM") == 0)
+        return "MLM (ML estimates; robust standard errors, Satorra-Bentler scaled chi-square), "
+               "listwise deletion";
     if (strcmp(name, "MLR, full information") == 0)
         return "MLR with full-information ML (every answer given; Huber-White standard "
                "errors, Yuan-Bentler scaled chi-square)";
@@ -154,6 +157,7 @@ static const char *se_text(const brisk_fitted *f)
     const char *name = brisk_fitted_estimator(f);
     return strcmp(name, "WLSMV") == 0             ? "robust, WLSMV"
            : strncmp(name, "MLR", 3) == 0         ? "Huber-White, MLR"
+           : strcmp(name, "MLM") == 0             ? "robust.sem, MLM"
            : strcmp(name, "ML, full information") == 0 ? "observed information, FIML"
                                                         : "expected information";
 }

@@ -1107,6 +1107,9 @@ static brisk_status fit_ml(const brisk_model *m, const brisk_moments *mom,
     bool test_h1 = mom[0].cluster && !mom[0].weight && !(opt && opt->robust);
     if (full && robust && valid && (st = brisk_sem_robust(m, f, fit, test_h1, err)) != BRISK_OK)
         goto cleanup;
+    if (full && !robust && opt && opt->robust_sem && valid &&
+        (st = brisk_sem_robust_sem(m, f, fit, err)) != BRISK_OK)
+        goto cleanup;
     if (m->K && !expand_solution(m, fit, valid))
         goto nomem;
     fit->vcov_valid = valid;
@@ -1226,8 +1229,8 @@ brisk_status brisk_fit_ml(const brisk_model *m, const brisk_moments *mom,
     *out = NULL;
     if (!m->ninequalities)
         return fit_ml(m, mom, opt, out, err);
-    bool robust = (opt && opt->robust) || mom[0].weight || mom[0].cluster;
-    const char *what = robust ? "robust standard errors (MLR, weights, clusters)"
+    bool robust = (opt && (opt->robust || opt->robust_sem)) || mom[0].weight || mom[0].cluster;
+    const char *what = robust ? "robust standard errors (MLR, MLM, weights, clusters)"
                        : opt && opt->scoring ? "the bootstrap"
                        : NULL;
     if (what) {

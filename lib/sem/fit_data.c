@@ -89,8 +89,40 @@ static brisk_status prepare_groups(brisk_fitted *out, const brisk_dataset *ds, c
     return out->moments ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
 }
 
+/* MLM is for complete, unweighted, unclustered continuous data (as
+ * lavaan's estimator = "MLM"): what it does not go with, refused saying
+ * what to use instead. */
+static brisk_status check_mlm(const brisk_model_options *opt, brisk_error *err)
+{
+    if (opt->estimator != BRISK_ESTIMATOR_MLM)
+        return BRISK_OK;
+    if (opt->fiml)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "MLM does not go with full-information "
+                               "ML (--missing fiml): its Satorra-Bentler test needs complete "
+                               "data (lavaan refuses missing = \"ml\" with MLM too); use "
+                               "--estimator mlr --missing fiml, or MLM on the complete answers "
+                               "(--missing listwise)");
+    if (opt->ordered)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "MLM is for continuous variables, not "
+                               "ordered items; fit ordered items by --estimator wlsmv");
+    if (opt->weight)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "MLM does not take sampling weights "
+                               "('%s'); weighted fits are robust ML with the Yuan-Bentler "
+                               "test (--estimator mlr, as lavaan's sampling.weights), or fit "
+                               "MLM without the weights (--unweighted)", opt->weight);
+    if (opt->cluster)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "MLM does not take clusters ('%s'); "
+                               "clustered fits take cluster-robust SEs (--estimator ml or mlr "
+                               "with --cluster, as lavaan's cluster=), or fit MLM without them "
+                               "(--unclustered)", opt->cluster);
+    return BRISK_OK;
+}
+
 brisk_status brisk_check_estimation(const brisk_model_options *opt, brisk_error *err)
 {
+    brisk_status mlm = check_mlm(opt, err);
+    if (mlm != BRISK_OK)
+        return mlm;
     if ((opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV) && opt->weight)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "sampling weights ('%s') with ordered "
                                "items (WLSMV) are not available: lavaan weights their "
@@ -215,6 +247,8 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
     else if (st == BRISK_OK)
         st = brisk_fit_ml(out->model, out->moments,
                           &(brisk_fit_options){.robust = mopt.estimator == BRISK_ESTIMATOR_MLR,
+                                               .robust_sem = mopt.estimator ==
+                                                             BRISK_ESTIMATOR_MLM,
                                                .time_limit = mopt.time_limit},
                           &out->fit, err);
     /* Problems of the data (a constant item, its saturated model) name the

@@ -225,7 +225,7 @@ static bool saturated_trace(const brisk_moments *mom, const bool *mask, brisk_fi
     return ok;
 }
 
-static double trace_product(const double *a, const double *b, size_t q)
+double brisk_sem_trace_product(const double *a, const double *b, size_t q)
 {
     double t = 0;
     for (size_t i = 0; i < q; i++)
@@ -234,8 +234,8 @@ static double trace_product(const double *a, const double *b, size_t q)
     return t;
 }
 
-static void robust_measures(brisk_fit_measures *f, double trace_ug, double trace_ug_b, double n,
-                            double groups)
+void brisk_sem_scaled_measures(brisk_fit_measures *f, double trace_ug, double trace_ug_b,
+                               double n, double groups)
 {
     f->robust = f->scaled = true;
     /* a saturated model (df 0) has no scaling: its statistic stands
@@ -457,7 +457,7 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
             st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
             break;
         }
-        trace_ug += h1 - fg * trace_product(b0g, e2inv, q);
+        trace_ug += h1 - fg * brisk_sem_trace_product(b0g, e2inv, q);
         trace_ug_b += h1 - h0b;
     }
     if (st == BRISK_OK) {
@@ -465,7 +465,7 @@ brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *fitter, brisk_fi
         brisk_dense_mul(tmp, einv, fit->vcov, q);
         for (size_t i = 0; i < q * q; i++)
             fit->vcov[i] /= n;
-        robust_measures(&fit->fit, trace_ug, trace_ug_b, n, (double)fitter->ngroups);
+        brisk_sem_scaled_measures(&fit->fit, trace_ug, trace_ug_b, n, (double)fitter->ngroups);
         if (fit->fit.df > 0 && !(trace_ug > 0) &&
             brisk_fit_warn(fit, "the scaled test is undefined: the trace of U Gamma is %.4g, "
                            "not positive (with %s), so there is no scaled chi-square nor "

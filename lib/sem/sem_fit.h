@@ -30,6 +30,22 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *f, brisk_f
 brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
                               bool test_h1, brisk_error *err);
 
+/* MLM (lavaan's se = "robust.sem", test = "satorra.bentler"; robust_sem.c):
+ * the sandwich vcov E^-1 (sum_g N_g/N Delta' A1 Gamma A1 Delta) E^-1 / N
+ * with E the expected information (fit->vcov on entry is (N E)^-1) and
+ * Gamma each group's ADF covariance of the sample moments (divisor N_g),
+ * and the Satorra-Bentler scaled test with the scaled and robust indices
+ * (after brisk_sem_fit_measures).  Complete, unweighted data only. */
+brisk_status brisk_sem_robust_sem(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
+                                  brisk_error *err);
+
+/* The scaled test and the scaled and robust indices from tr(U Gamma) of the
+ * model and of the baseline (robust.c, shared by MLR and MLM); tr(a b) of
+ * two q x q matrices. */
+void brisk_sem_scaled_measures(brisk_fit_measures *f, double trace_ug, double trace_ug_b,
+                               double n, double groups);
+double brisk_sem_trace_product(const double *a, const double *b, size_t q);
+
 /* The observed information per respondent at theta (half the Hessian of
  * F, from central differences of the analytic gradient, step 1e-5; within
  * about 1e-9 of lavaan's five-point lav_model_hessian), into info

@@ -584,7 +584,7 @@ t_fit_mlr() {
     has "Chi-square (scaled),87.13" "$tmp/out" &&
     has "CFI (robust),0.9298" "$tmp/out" &&
     run 0 fit "$survey" --estimator mlr -b crime -q && has "RMSEA (robust)" "$tmp/out" &&
-    run 1 fit "$survey" --estimator wls && has "--estimator takes ml, mlr or wlsmv" "$tmp/err" &&
+    run 1 fit "$survey" --estimator wls && has "--estimator takes ml, mlr" "$tmp/err" &&
     # WLSMV: every item ordered; thresholds among the parameters
     run 0 fit "$survey" --unweighted --estimator wlsmv -b crime --format csv -q &&
     has "tg1,|,t1," "$tmp/out" && has "Shift parameter," "$tmp/out" && lacks "AIC," "$tmp/out" &&
@@ -864,15 +864,17 @@ t_lavaan_se_test() {
     grep -q '^visual,=~,x2,,true,0\.55350018[0-9]*,0\.099665' "$tmp/ml.csv" &&
     grep -q '^visual,=~,x2,,true,0\.55350018[0-9]*,0\.132077' "$tmp/out" &&
     # others are refused, saying what brisk computes (lavaan 0.6: se = "robust"
-    # is robust.sem with ML and MLR; yuan.bentler is not MLR's 87.132 but 81.956)
-    run 1 fit $(hs) --se robust && has "--se robust is lavaan's robust.sem with ML and MLR" "$tmp/err" &&
+    # is robust.sem, MLM's; yuan.bentler is not MLR's 87.132 but 81.956)
+    run 1 fit $(hs) --se robust &&
+    has "--se robust is lavaan's robust.sem, the standard errors of --estimator mlm" "$tmp/err" &&
     has "--estimator mlr gives Huber-White standard errors" "$tmp/err" &&
     run 1 fit $(hs) --estimator mlr --se robust && has "robust.sem" "$tmp/err" &&
     run 1 fit $(hs) --se robust.huber.white &&
     has "this ML fit's standard errors are lavaan's se = \"standard\", not 'robust.huber.white'" "$tmp/err" &&
     run 1 fit $(hs) --estimator mlr --test yuan.bentler &&
     has "this MLR fit's test is lavaan's test = \"yuan.bentler.mplus\", not 'yuan.bentler'" "$tmp/err" &&
-    run 1 fit $(hs) --test satorra.bentler && has "satorra.bentler, yuan.bentler, mean.var.adjusted and bollen.stine are not in brisk" "$tmp/err" &&
+    run 1 fit $(hs) --test satorra.bentler && has "satorra.bentler (--estimator mlm)" "$tmp/err" &&
+    has "yuan.bentler, mean.var.adjusted and bollen.stine are not in brisk" "$tmp/err" &&
     run 1 fit "$survey" -b fees --se standard &&
     has "this weighted ML fit's standard errors are lavaan's se = \"robust.huber.white\"" "$tmp/err" &&
     # se = "bootstrap": lavaan's 1000 draws

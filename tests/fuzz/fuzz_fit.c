@@ -12,7 +12,7 @@
  * with --missing fiml); bit 2 std.lv; bit 3 a mean structure; bits 4-5
  * the tables' format (0 CSV, 1 Markdown, 2 LaTeX, 3 text; the JSON
  * document and the path diagram are always written); bit 6 a multi-group
- * fit by the data's column "g".  The digits '0'..'9' are single-group
+ * fit by the data's column "g"; bit 7 with estimator 1: MLM, not MLR.  The digits '0'..'9' are single-group
  * settings written as text, so seeds stay readable.  The CSV is read
  * from memory.  Outputs go to /dev/null.
  *
@@ -73,7 +73,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto cleanup;
     static const brisk_estimator estimators[] = {BRISK_ESTIMATOR_ML, BRISK_ESTIMATOR_MLR,
                                                  BRISK_ESTIMATOR_WLSMV, BRISK_ESTIMATOR_ML};
-    brisk_model_options opt = {.estimator = estimators[options & 3],
+    brisk_model_options opt = {.estimator = (options & 128) && (options & 3) == 1
+                                                ? BRISK_ESTIMATOR_MLM
+                                                : estimators[options & 3],
                                .fiml = (options & 3) == 3,
                                .std_lv = (options & 4) != 0,
                                .meanstructure = (options & 8) != 0,

@@ -44,9 +44,26 @@ typedef enum brisk_estimator {
     BRISK_ESTIMATOR_MLR,      /* ML estimates; Huber-White SEs from the observed
                                  information and the casewise scores; the
                                  Yuan-Bentler (Mplus) scaled chi-square */
-    BRISK_ESTIMATOR_WLSMV     /* ordered items: polychoric correlations, DWLS,
+    BRISK_ESTIMATOR_WLSMV,    /* ordered items: polychoric correlations, DWLS,
                                  robust SEs, the scaled-shifted chi-square */
+    /* Least squares on continuous items (lavaan's estimator = "GLS", "ULS",
+     * "WLS", "DWLS"): se = "standard" (Delta' W Delta) and the standard test
+     * (ULS's without a p-value), fixed.x = FALSE, no likelihood */
+    BRISK_ESTIMATOR_GLS,      /* weights: the normal-theory Gamma^-1 at S */
+    BRISK_ESTIMATOR_ULS,      /* weights: the identity */
+    BRISK_ESTIMATOR_WLS,      /* weights: the ADF Gamma^-1 (lavaan's WLS, "ADF") */
+    BRISK_ESTIMATOR_DWLS      /* weights: the ADF Gamma's diagonal, inverted */
 } brisk_estimator;
+
+/* The estimator's name as --estimator takes it ("ml", "gls", ...). */
+const char *brisk_estimator_key(brisk_estimator e);
+
+/* Whether an estimator is one of the least-squares ones on continuous items. */
+static inline bool brisk_estimator_least_squares(brisk_estimator e)
+{
+    return e == BRISK_ESTIMATOR_GLS || e == BRISK_ESTIMATOR_ULS || e == BRISK_ESTIMATOR_WLS ||
+           e == BRISK_ESTIMATOR_DWLS;
+}
 
 typedef struct brisk_model_options {
     bool std_lv;          /* identify factors by unit variances, not markers */
@@ -252,6 +269,10 @@ typedef struct brisk_fit_measures {
     double cfi_scaled, tli_scaled, cfi_robust, tli_robust;
     double rmsea_scaled, rmsea_ci_lower_scaled, rmsea_ci_upper_scaled;
     double rmsea_robust, rmsea_ci_lower_robust, rmsea_ci_upper_robust;
+    /* how the fit was estimated: one of the least-squares estimators (no
+     * likelihood: loglik, AIC, BIC NaN; ULS's p-values NaN), else 0 (ML,
+     * MLR and WLSMV are told apart by robust and the thresholds) */
+    brisk_estimator estimator;
 } brisk_fit_measures;
 
 typedef struct brisk_fit {

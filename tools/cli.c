@@ -853,6 +853,9 @@ int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
     else
         return cli_usage_error(cmd, "--estimator takes ml, mlr, wlsmv, gls, uls, wls or dwls, "
                                "not '%s'", arg);
+    if (brisk_estimator_least_squares(m->estimator) && cmd != &cmd_fit)
+        return cli_usage_error(cmd, "--estimator %s is fitted by brisk fit only; %s takes ml, "
+                               "mlr or wlsmv", arg, cmd->name);
     m->survey_ordered = false;   /* the estimator given holds for every item */
     return -1;
 }

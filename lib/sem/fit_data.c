@@ -127,8 +127,10 @@ brisk_status brisk_check_estimation(const brisk_model_options *opt, brisk_error 
                            : opt->fiml ? "full-information ML (--missing fiml: lavaan's "
                                          "missing = \"ml\" needs ML)"
                            : opt->weight ? "sampling weights (lavaan's sampling.weights need "
-                                           "ML or MLR)"
-                           : opt->cluster ? "clusters (lavaan's cluster= needs ML or MLR)"
+                                           "ML or MLR; a survey's weight is left out with "
+                                           "--unweighted)"
+                           : opt->cluster ? "clusters (lavaan's cluster= needs ML or MLR; a "
+                                            "survey's cluster is left out with --unclustered)"
                                           : NULL;
         if (what)
             return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--estimator %s does not go with "

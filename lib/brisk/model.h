@@ -114,6 +114,11 @@ typedef struct brisk_model_options {
                              std_lv and std_all (brisk_estimate's std_lv_se,
                              std_all_se; lavaan's standardizedSolution()); they
                              cost 2 q evaluations of the model, so only when asked */
+    bool random_x;        /* lavaan's fixed.x = FALSE as lavaan builds its table
+                             (the least-squares estimators' default): the
+                             covariates' variances, covariances and means are the
+                             rows fixed.x would fix, free (no_fixed_x instead
+                             makes them ordinary variables, no covariances added) */
     size_t rows_available; /* rows of data the model is for (0: unknown): an ML
                              model of as many observed variables or more is
                              refused at once (BRISK_ERR_DATA), as its fit would be,

@@ -216,7 +216,7 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
     if (mopt.estimator == BRISK_ESTIMATOR_WLSMV)
         mopt.ordered = true;   /* every observed variable an ordered item */
     if (brisk_estimator_least_squares(mopt.estimator))
-        mopt.no_fixed_x = true;   /* lavaan's fixed.x default for them */
+        mopt.random_x = !mopt.no_fixed_x;   /* lavaan's fixed.x default for them */
     brisk_status checked = brisk_check_estimation(&mopt, err), st_equal;
     if (checked != BRISK_OK)
         return checked;

@@ -47,6 +47,10 @@ typedef struct ls_fit {
     size_t G, p, ns, nfree, q;    /* q: the reduced parameters (== constraints) */
     bool diagonal, means;
     size_t *si, *sj;              /* statistic a: cov (si, sj), or mean si when sj == -1 */
+    bool *covariate;              /* per observed variable: a predictor that is not an
+                                     outcome (lavaan's ov.x, whose covariances the
+                                     baseline model keeps free) */
+    size_t ncovariates;
     ls_group *groups;
     double *theta_full;           /* nfree */
     double *h, *g, *hinv, *step, *work, *jk;   /* q x q, q, q x q, q, q x q, ns x q */
@@ -67,7 +71,7 @@ static void ls_free(ls_fit *f)
         free(lg->s), free(lg->W), free(lg->r), free(lg->jac);
     }
     free(f->groups);
-    free(f->si), free(f->sj), free(f->theta_full);
+    free(f->si), free(f->sj), free(f->covariate), free(f->theta_full);
     free(f->h), free(f->g), free(f->hinv), free(f->step), free(f->work), free(f->jk);
 }
 
@@ -234,6 +238,30 @@ static brisk_status group_weights(ls_fit *f, const brisk_moments *mom, ls_group 
     return st;
 }
 
+/* The observed variables that predict in a regression and are never
+ * an outcome nor an indicator (lavaan's ov.x). */
+static void find_covariates(ls_fit *f)
+{
+    const brisk_model *m = f->m;
+    bool *dependent = calloc(f->p + 1, sizeof *dependent);
+    if (!dependent)
+        return;   /* (f->covariate stays all false) */
+    for (size_t r = 0; r < m->nparams; r++) {
+        const sem_pos *pos = &m->pos[r];
+        if (pos->mat != SEM_A)
+            continue;
+        if ((size_t)pos->row < f->p)
+            dependent[pos->row] = true;
+        if ((size_t)pos->col < f->p)
+            f->covariate[pos->col] = true;
+    }
+    for (size_t i = 0; i < f->p; i++) {
+        f->covariate[i] = f->covariate[i] && !dependent[i];
+        f->ncovariates += f->covariate[i];
+    }
+    free(dependent);
+}
+
 static brisk_status ls_init(ls_fit *f, const brisk_model *m, const brisk_moments *mom,
                             brisk_estimator estimator, brisk_error *err)
 {
@@ -253,6 +281,7 @@ static brisk_status ls_init(ls_fit *f, const brisk_model *m, const brisk_moments
     f->si = malloc((ns + 1) * sizeof *f->si);
     f->sj = malloc((ns + 1) * sizeof *f->sj);
     f->groups = calloc(f->G, sizeof *f->groups);
+    f->covariate = calloc(p + 1, sizeof *f->covariate);
     f->theta_full = calloc(nf + 1, sizeof *f->theta_full);
     f->h = malloc((q * q + 1) * sizeof *f->h);
     f->hinv = malloc((q * q + 1) * sizeof *f->hinv);
@@ -260,10 +289,11 @@ static brisk_status ls_init(ls_fit *f, const brisk_model *m, const brisk_moments
     f->g = malloc((q + 1) * sizeof *f->g);
     f->step = malloc((q + 1) * sizeof *f->step);
     f->jk = malloc((ns * q + 1) * sizeof *f->jk);
-    if (!f->si || !f->sj || !f->groups || !f->theta_full || !f->h || !f->hinv || !f->work ||
-        !f->g || !f->step || !f->jk)
+    if (!f->si || !f->sj || !f->groups || !f->covariate || !f->theta_full || !f->h ||
+        !f->hinv || !f->work || !f->g || !f->step || !f->jk)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     layout(f);
+    find_covariates(f);
     for (size_t g = 0; g < f->G; g++) {
         ls_group *lg = &f->groups[g];
         char group[300];
@@ -569,12 +599,22 @@ static brisk_status standard_errors(ls_fit *f, brisk_fit *fit, brisk_error *err)
     return BRISK_OK;
 }
 
+/* Whether statistic a is a parameter of the independence model: a mean,
+ * a variance, or a covariance of two covariates (lavaan's baseline keeps
+ * those free). */
+static bool in_baseline(const ls_fit *f, size_t a)
+{
+    size_t i = f->si[a], j = f->sj[a];
+    return j == (size_t)-1 || i == j || (f->covariate[i] && f->covariate[j]);
+}
+
 /* The independence model's statistic in every group: its variances (and
  * means) are the free parameters, sigma linear in them, so its weighted
  * least-squares fit is (A' W A)^-1 A' W s with A selecting them. */
 static bool baseline_chisq(ls_fit *f, double *out)
 {
-    size_t ns = f->ns, nb = f->p + (f->means ? f->p : 0);
+    size_t ns = f->ns, nb = f->p + (f->means ? f->p : 0) +
+                            f->ncovariates * (f->ncovariates - (f->ncovariates > 0)) / 2;
     size_t *sel = malloc((nb + 1) * sizeof *sel);
     double *a = malloc((nb * nb + 1) * sizeof *a), *ainv = malloc((nb * nb + 1) * sizeof *ainv);
     double *work = malloc((nb * nb + 1) * sizeof *work), *rhs = malloc((nb + 1) * sizeof *rhs);
@@ -582,7 +622,7 @@ static bool baseline_chisq(ls_fit *f, double *out)
     bool ok = sel && a && ainv && work && rhs && beta;
     size_t k = 0;
     for (size_t i = 0; ok && i < ns; i++)
-        if (f->sj[i] == (size_t)-1 || f->sj[i] == f->si[i])
+        if (in_baseline(f, i))
             sel[k++] = i;
     for (size_t g = 0; ok && g < f->G; g++) {
         ls_group *lg = &f->groups[g];
@@ -632,7 +672,8 @@ static brisk_status fit_measures(ls_fit *f, const sem_fitter *fitter, brisk_fit 
     if (!baseline_chisq(f, &fm->baseline_chisq))
         return brisk_error_set(err, BRISK_ERR_DATA, "%s: the independence model's weights are "
                                "singular (a constant item?)", estimator_name(f->estimator));
-    fm->baseline_df = G * (moments - p - (m->meanstructure ? p : 0));
+    double nx = (double)f->ncovariates;
+    fm->baseline_df = G * (moments - p - (m->meanstructure ? p : 0) - nx * (nx - 1) / 2);
     fm->baseline_pvalue = uls ? NAN : gsl_cdf_chisq_Q(fm->baseline_chisq, fm->baseline_df);
     brisk_sem_cfi_tli(fm->chisq, fm->df, fm->baseline_chisq, fm->baseline_df, 1, 1, &fm->cfi,
                       &fm->tli);

@@ -59,3 +59,33 @@ for (e in c("GLS", "ULS", "WLS", "DWLS")) {
   if (e %in% c("WLS", "DWLS"))
     write_case(paste0("hs_ms_", k), cfa(HS, data = hs, estimator = e, meanstructure = TRUE))
 }
+
+# More cases, each with one estimator:
+#
+#   path_gls        sem(path_fixedx.lav, data = path, estimator = "GLS"):
+#                   observed predictors, free (fixed.x = FALSE)
+#   pd_labels_uls   sem(pd_labels.lav, data = pd, estimator = "ULS"):
+#                   shared labels and := rows (delta-method SEs)
+#   pd_equal_wls    sem(PD with a1 == a2 constraints, data = pd,
+#                   estimator = "WLS") (model pd_equal.lav, written here)
+#   hs_metric_dwls  cfa(HS, data = hs, estimator = "DWLS", group = "school",
+#                   group.equal = "loadings")
+#   hs_std_gls      standardizedSolution(cfa(HS, data = hs, estimator = "GLS")):
+#                   hs_std_gls.std.csv  lhs,op,rhs,est_std,se (delta method)
+path <- read.csv("tests/data/path.csv")
+read_model <- function(f) paste(readLines(f), collapse = "\n")
+write_case("path_gls", sem(read_model("tests/reference/sem/path_fixedx.lav"), data = path,
+                           estimator = "GLS"))
+write_case("pd_labels_uls", sem(read_model("tests/reference/sem/pd_labels.lav"), data = pd,
+                                estimator = "ULS"))
+PDEQ <- paste("ind60 =~ x1 + x2 + x3", "dem60 =~ y1 + l2*y2 + l3*y3 + y4",
+              "dem65 =~ y5 + m2*y6 + m3*y7 + y8", "dem60 ~ ind60", "dem65 ~ ind60 + dem60",
+              "y1 ~~ y5", "y2 ~~ y4 + y6", "y3 ~~ y7", "y4 ~~ y8", "y6 ~~ y8",
+              "l2 == m2", "l3 == m3", sep = "\n")
+writeLines(PDEQ, file.path(out, "pd_equal.lav"))
+write_case("pd_equal_wls", sem(PDEQ, data = pd, estimator = "WLS"))
+write_case("hs_metric_dwls", cfa(HS, data = hs, estimator = "DWLS", group = "school",
+                                 group.equal = "loadings"))
+ss <- standardizedSolution(cfa(HS, data = hs, estimator = "GLS"))
+write.csv(data.frame(lhs = ss$lhs, op = ss$op, rhs = ss$rhs, est_std = ss$est.std, se = ss$se),
+          file.path(out, "hs_std_gls.std.csv"), row.names = FALSE)

@@ -344,8 +344,7 @@ static int check_least_squares(const fit_options *o)
     const char *what = o->boot.draws ? "--bootstrap (its draws are refitted by ML)"
                        : o->modindices ? "--modindices (ML's score tests)"
                        : o->residuals ? "--residuals (their SEs are ML's)"
-                       : o->scores ? "--scores"
-                                   : NULL;
+                                      : NULL;
     if (!what)
         return -1;
     return cli_usage_error(&cmd_fit, "%s is not available with --estimator %s; fit by ML "

@@ -42,6 +42,19 @@ for e in gls uls wls dwls; do
 done
 ok "hs by school, gls: the fit measures as lavaan's" measures hs_school_gls gls --group school
 
+# Factor scores of a DWLS fit as lavPredict's (regression and Bartlett).
+scores() {   # scores METHOD
+    "$brisk" fit --data "$data/hs.csv" --model "$ref/hs.lav" --estimator dwls \
+        --scores "$tmp/s_$1.csv" --score-method "$1" >/dev/null || return 1
+    awk -F, -v method="$1" '
+        FILENAME ~ /scores.csv$/ { if (FNR > 1 && $2 == "\"" method "\"") for (k = 3; k <= 5; k++) want[$1, k] = $k; next }
+        FNR > 1 { n++; for (k = 2; k <= 4; k++) { d = $k - want[$1, k + 1]; if (d > 1e-4 || d < -1e-4) { printf "row %s: brisk %s, lavaan %s\n", $1, $k, want[$1, k + 1]; bad = 1 } } }
+        END { if (n != 301) { printf "%d rows\n", n; bad = 1 } exit bad }' \
+        "$ref/hs_dwls.scores.csv" "$tmp/s_$1.csv"
+}
+ok "DWLS factor scores (regression) as lavPredict's" scores regression
+ok "DWLS factor scores (Bartlett) as lavPredict's" scores bartlett
+
 uls_json() {
     run 0 fit --data "$data/hs.csv" --model "$ref/hs.lav" --estimator uls -f json &&
         has '"estimator": "ULS"' "$tmp/out"
@@ -64,6 +77,15 @@ ok "with --modindices: refused" refused "--modindices (ML's score tests) is not 
 ok "--se robust.sem: refused" refused "se = \"standard\"" $hs --estimator dwls --se robust.sem
 ok "an unknown estimator names the known ones" refused "ml, mlr, wlsmv, gls, uls, wls or dwls" $hs --estimator adx
 }
+matrix() { run 1 fit --cov "$data/wheaton.cov" --model "$top_srcdir/doc/examples/wheaton.lav" --estimator gls && has "needs the raw data" "$tmp/err"; }
+ok "from a matrix: refused" matrix
+ordered_survey() {
+    sed "s#^data  = ../../tests/data/bfi.csv#data  = $data/bfi.csv\nordered = all#" \
+        "$top_srcdir/doc/examples/bfi_two.survey" >"$tmp/o.survey"
+    run 1 fit "$tmp/o.survey" --estimator uls && has "ordered items are fitted by WLSMV" "$tmp/err" &&
+        [ ! -s "$tmp/out" ]
+}
+ok "a survey's ordered items: refused" ordered_survey
 elsewhere() { run 1 invariance --estimator gls x.survey && has "is fitted by brisk fit only" "$tmp/err"; }
 ok "not in brisk invariance" elsewhere
 

@@ -89,3 +89,11 @@ write_case("hs_metric_dwls", cfa(HS, data = hs, estimator = "DWLS", group = "sch
 ss <- standardizedSolution(cfa(HS, data = hs, estimator = "GLS"))
 write.csv(data.frame(lhs = ss$lhs, op = ss$op, rhs = ss$rhs, est_std = ss$est.std, se = ss$se),
           file.path(out, "hs_std_gls.std.csv"), row.names = FALSE)
+
+# Factor scores of the DWLS fit (lavPredict, regression and Bartlett):
+#   hs_dwls.scores.csv   row,method,visual,textual,speed
+f <- cfa(HS, data = hs, estimator = "DWLS")
+sc <- rbind(data.frame(row = seq_len(nrow(hs)), method = "regression", lavPredict(f)),
+            data.frame(row = seq_len(nrow(hs)), method = "bartlett",
+                       lavPredict(f, method = "Bartlett")))
+write.csv(sc, file.path(out, "hs_dwls.scores.csv"), row.names = FALSE)

@@ -519,7 +519,7 @@ static brisk_status search(ls_fit *f, const brisk_moments *mom, double *theta, d
     const brisk_model *m = f->m;
     size_t q = f->q, nf = f->nfree;
     double *start = malloc((nf + 1) * sizeof *start), T = INFINITY, gmax = INFINITY;
-    double *best = malloc((q + 1) * sizeof *best), best_T = INFINITY, best_g = INFINITY;
+    double *best = calloc(q + 1, sizeof *best), best_T = INFINITY, best_g = INFINITY;
     double deadline = time_limit > 0 ? brisk_monotonic_seconds() + time_limit : 0;
     int iterations = 0;
     bool converged = false;
@@ -535,8 +535,10 @@ static brisk_status search(ls_fit *f, const brisk_moments *mom, double *theta, d
             brisk_sem_reduce(m, start, theta);
         else
             memcpy(theta, start, nf * sizeof *theta);
+        T = gmax = INFINITY;
         converged = descend(f, theta, &T, 2000, deadline, &iterations, &gmax);
-        if (converged || (isfinite(T) && gmax < best_g && !(best_g < 1e-3 * (1 + best_T)))) {
+        /* the solution, else the flattest point any start reached */
+        if (converged || (isfinite(T) && gmax < best_g)) {
             memcpy(best, theta, q * sizeof *best);
             best_T = T;
             best_g = gmax;

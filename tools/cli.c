@@ -844,8 +844,20 @@ int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
         m->estimator = BRISK_ESTIMATOR_MLM;
     else if (strcasecmp(arg, "wlsmv") == 0)
         m->estimator = BRISK_ESTIMATOR_WLSMV;
+    else if (strcasecmp(arg, "gls") == 0)
+        m->estimator = BRISK_ESTIMATOR_GLS;
+    else if (strcasecmp(arg, "uls") == 0)
+        m->estimator = BRISK_ESTIMATOR_ULS;
+    else if (strcasecmp(arg, "wls") == 0 || strcasecmp(arg, "adf") == 0)
+        m->estimator = BRISK_ESTIMATOR_WLS;
+    else if (strcasecmp(arg, "dwls") == 0)
+        m->estimator = BRISK_ESTIMATOR_DWLS;
     else
-        return cli_usage_error(cmd, "--estimator takes ml, mlr, mlm or wlsmv, not '%s'", arg);
+        return cli_usage_error(cmd, "--estimator takes ml, mlr, mlm, wlsmv, gls, uls, wls or "
+                               "dwls, not '%s'", arg);
+    if (brisk_estimator_least_squares(m->estimator) && cmd != &cmd_fit)
+        return cli_usage_error(cmd, "--estimator %s is fitted by brisk fit only; %s takes ml, "
+                               "mlr, mlm or wlsmv", arg, cmd->name);
     m->survey_ordered = false;   /* the estimator given holds for every item */
     return -1;
 }
@@ -856,6 +868,20 @@ int cli_check_se_test(const cli_command *cmd, const char *se, const char *test,
 {
     bool wlsmv = m->survey_ordered ? survey_ordered : m->estimator == BRISK_ESTIMATOR_WLSMV;
     bool robust = m->estimator == BRISK_ESTIMATOR_MLR || weighted || clustered;
+    if (!m->survey_ordered && brisk_estimator_least_squares(m->estimator)) {
+        /* lavaan's defaults for them: se = "standard", test = "standard" */
+        const char *name = brisk_estimator_key(m->estimator);
+        if (se && strcmp(se, "standard") != 0)
+            return cli_usage_error(cmd, "this %s fit's standard errors are lavaan's se = "
+                                   "\"standard\" (the inverse of Delta' W Delta), not '%s': "
+                                   "brisk computes no other with --estimator %s", name, se,
+                                   name);
+        if (test && strcmp(test, "standard") != 0)
+            return cli_usage_error(cmd, "this %s fit's test is lavaan's test = \"standard\", "
+                                   "not '%s': brisk computes no other with --estimator %s",
+                                   name, test, name);
+        return -1;
+    }
     bool mlm = !wlsmv && m->estimator == BRISK_ESTIMATOR_MLM;
     const char *fit_se = wlsmv || mlm ? "robust.sem" : clustered ? "robust.cluster"
                          : robust ? "robust.huber.white" : "standard";

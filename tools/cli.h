@@ -214,7 +214,7 @@ bool cli_parse_count(const char *arg, unsigned long long min, unsigned long long
 bool cli_parse_number(const char *arg, double min, double max, double *out);
 
 /* The estimation options of every command that fits a model, with one
- * meaning everywhere: --estimator ml|mlr|wlsmv, --missing listwise|fiml,
+ * meaning everywhere: --estimator ml|mlr|wlsmv|gls|uls|wls|dwls, --missing listwise|fiml,
  * --weight COL or --unweighted, --cluster COL, and --time-limit SECONDS (also alone:
  * reliability's CFA is ML).  Without --estimator a survey's ordered items
  * are fitted by WLSMV (lavaan's default for them), others by ML; without
@@ -238,10 +238,14 @@ enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT, CLI_OPT_WEI
     "      --estimator E     ml (default), mlr (Huber-White SEs, the Yuan-Bentler\n"  \
     "                        scaled chi-square, robust CFI, TLI and RMSEA), mlm\n"    \
     "                        (complete data: robust.sem SEs, the Satorra-Bentler\n"  \
-    "                        scaled chi-square, robust CFI, TLI and RMSEA) or wlsmv\n" \
+    "                        scaled chi-square, robust CFI, TLI and RMSEA), wlsmv\n"  \
     "                        (ordered items: polychorics, DWLS, robust SEs, the\n"    \
-    "                        scaled-shifted chi-square), as lavaan's; without it a\n"  \
-    "                        survey's ordered items (ordered =) are fitted by WLSMV\n" \
+    "                        scaled-shifted chi-square), or least squares on\n"      \
+    "                        continuous items: gls, uls, wls (ADF) or dwls (their\n"  \
+    "                        standard SEs and test; complete rows, no weights;\n"    \
+    "                        brisk fit only), as\n"                                  \
+    "                        lavaan's; without it a survey's ordered items\n"        \
+    "                        (ordered =) are fitted by WLSMV\n"                      \
     "      --missing M       listwise (default) or fiml: every respondent with the\n"  \
     "                        answers given (full-information ML, lavaan's missing =\n" \
     "                        \"ml\"; not with WLSMV)\n"                              \

@@ -72,13 +72,15 @@ const cli_command cmd_fit = {
         "                        each first loading to 1\n"
         "      --meanstructure   estimate intercepts and latent means as well\n"
         "      --se SE           lavaan's se = name of this fit's standard errors:\n"
-        "                        standard (ML), robust.huber.white (MLR or weighted),\n"
+        "                        standard (ML, GLS, ULS, WLS, DWLS), robust.huber.white\n"
+        "                        (MLR or weighted),\n"
         "                        robust.cluster (clustered), robust.sem or robust\n"
         "                        (MLM, WLSMV); another is an error saying what gives\n"
         "                        it;\n"
         "                        bootstrap: --bootstrap 1000 unless --bootstrap N\n"
         "      --test T          lavaan's test = name of this fit's test: standard\n"
-        "                        (ML), yuan.bentler.mplus (MLR, weighted or clustered),\n"
+        "                        (ML and the least-squares estimators),\n"
+        "                        yuan.bentler.mplus (MLR, weighted or clustered),\n"
         "                        satorra.bentler (MLM) or scaled.shifted (WLSMV);\n"
         "                        another is an error\n"
         "      --standardized    the standardized solution as lavaan's\n"
@@ -260,6 +262,8 @@ static const char *needs_rows(const fit_options *o)
                       : m->estimator == BRISK_ESTIMATOR_MLR ? "--estimator mlr (robust SEs)"
                       : m->estimator == BRISK_ESTIMATOR_MLM ? "--estimator mlm (robust SEs)"
                       : m->estimator == BRISK_ESTIMATOR_WLSMV ? "--estimator wlsmv"
+                      : brisk_estimator_least_squares(m->estimator)
+                          ? "--estimator gls, uls, wls or dwls"
                       : m->fiml ? "--missing fiml"
                       : m->weight ? "--weight"
                       : m->cluster ? "--cluster"
@@ -329,6 +333,23 @@ static int check_modindices(const fit_options *o)
         return cli_usage_error(&cmd_fit, "--modindices does not go with a path diagram; "
                                "choose a table format (text, csv, md, tex, json, xlsx)");
     return -1;
+}
+
+/* What the least-squares estimators do not go with, refused before any
+ * work: what brisk computes for ML only. */
+static int check_least_squares(const fit_options *o)
+{
+    const brisk_model_options *m = &o->model_opt;
+    if (m->survey_ordered || !brisk_estimator_least_squares(m->estimator))
+        return -1;
+    const char *what = o->boot.draws ? "--bootstrap (its draws are refitted by ML)"
+                       : o->modindices ? "--modindices (ML's score tests)"
+                       : o->residuals ? "--residuals (their SEs are ML's)"
+                                      : NULL;
+    if (!what)
+        return -1;
+    return cli_usage_error(&cmd_fit, "%s is not available with --estimator %s; fit by ML "
+                           "(or MLR) for it", what, brisk_estimator_key(m->estimator));
 }
 
 static int parse_options(fit_options *o, int argc, char **argv)
@@ -472,6 +493,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
                                "it out or choose a table format",
                                o->standardized ? "--standardized" : "--residuals");
     if ((status = check_modindices(o)) >= 0)
+        return status;
+    if ((status = check_least_squares(o)) >= 0)
         return status;
     return o->diagram ? -1 : cli_resolve_format(&o->common, &cmd_fit);
 }

@@ -35,8 +35,12 @@ const char *brisk_fitted_estimator(const brisk_fitted *f)
     bool fiml = f->moments && f->moments[0].npatterns;
     if (f->fit && f->fit->nthresholds)
         return "WLSMV";
-    if (f->fit && f->fit->fit.satorra_bentler)
+    if (f->fit && f->fit->fit.estimator == BRISK_ESTIMATOR_MLM)
         return "MLM";
+    if (f->fit && brisk_estimator_least_squares(f->fit->fit.estimator)) {
+        static const char *const names[] = {"GLS", "ULS", "WLS", "DWLS"};
+        return names[f->fit->fit.estimator - BRISK_ESTIMATOR_GLS];
+    }
     if (f->fit && f->fit->fit.robust)
         return fiml ? "MLR, full information" : "MLR";
     return fiml ? "ML, full information" : "ML";
@@ -140,6 +144,20 @@ brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char
     out->cluster = brisk_survey_cluster_of(s, opt);
     if (out->survey_ordered && (s->ordered || s->nordered))
         return survey_estimator(s, b, text, out, err);
+    brisk_estimator asked = out->estimator;
+    if (brisk_estimator_least_squares(asked) && (s->ordered || s->nordered)) {
+        /* least squares fits continuous items: ordered ones are WLSMV's */
+        brisk_status st = survey_estimator(s, b, text, out, err);
+        if (st == BRISK_OK && out->estimator != asked) {
+            out->estimator = asked;
+            brisk_error_at(err, s->path, s->ordered_line, 0);
+            return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--estimator %s fits continuous "
+                                   "items, and the survey declares these ordered (ordered =): "
+                                   "ordered items are fitted by WLSMV; leave --estimator out "
+                                   "or give --estimator wlsmv", brisk_estimator_key(asked));
+        }
+        return st;
+    }
     return BRISK_OK;
 }
 

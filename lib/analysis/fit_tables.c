@@ -66,8 +66,9 @@ static double measure_value(const brisk_fit_measures *f, const measure *m);
 
 static bool shown(const brisk_fit_measures *f, const measure *m)
 {
-    if (f->shift != 0 && isnan(measure_value(f, m)))
-        return false;   /* WLSMV: no likelihood, no AIC */
+    if ((f->shift != 0 || brisk_estimator_least_squares(f->estimator)) &&
+        isnan(measure_value(f, m)))
+        return false;   /* WLSMV, least squares: no likelihood, no AIC */
     if (m >= scaled_measures && m < scaled_measures + NSCALED)
         return f->scaled && (strcmp(m->key, "shift") != 0 || f->shift != 0);
     if (m >= robust_measures && m < robust_measures + NROBUST)
@@ -484,6 +485,26 @@ static brisk_status merge_shared_notes(brisk_table *t, const brisk_fit_result *r
     return BRISK_OK;
 }
 
+/* The least-squares estimator's note: its weights, its test. */
+static bool ls_note(brisk_table *t, const char *prefix, const char *sep, brisk_estimator e)
+{
+    static const char *const names[] = {"GLS", "ULS", "WLS", "DWLS"};
+    static const char *const weights[] = {
+        "the normal-theory weights at the sample covariances",
+        "unit weights",
+        "the inverse of the asymptotic (ADF) covariance of the sample moments",
+        "the inverse of the diagonal of the asymptotic (ADF) covariance of the sample moments"};
+    size_t k = (size_t)(e - BRISK_ESTIMATOR_GLS);
+    return brisk_table_add_note(t, "%s%s%s: least squares with %s (covariances with divisor "
+                                "N - 1, observed covariates free), standard errors from Delta' "
+                                "W Delta, the chi-square (N - 1) F%s; no likelihood, so no "
+                                "AIC or BIC, as lavaan's estimator = \"%s\".", prefix, sep,
+                                names[k], weights[k],
+                                e == BRISK_ESTIMATOR_ULS ? " without a p-value (its "
+                                                           "distribution is unknown)" : "",
+                                names[k]) != BRISK_OK;
+}
+
 /* How the standard errors were computed, as lavaan's defaults make them. */
 static const char *se_kind(const brisk_fit_result *results, size_t n)
 {
@@ -491,9 +512,12 @@ static const char *se_kind(const brisk_fit_result *results, size_t n)
         if (results[g].fit && results[g].fit->nthresholds)
             return "WLSMV: DWLS on the polychoric correlations; robust standard errors "
                    "(lavaan's robust.sem)";
-        if (results[g].fit && results[g].fit->fit.satorra_bentler)
+        if (results[g].fit && results[g].fit->fit.estimator == BRISK_ESTIMATOR_MLM)
             return "MLM: robust standard errors from the expected information and the "
                    "variables' fourth moments (lavaan's robust.sem)";
+        if (results[g].fit && brisk_estimator_least_squares(results[g].fit->fit.estimator))
+            return "Least squares (GLS, ULS, WLS or DWLS): lavaan's standard errors, the "
+                   "inverse of Delta' W Delta";
         if (results[g].fit && results[g].fit->fit.robust && weight_of(&results[g]))
             return "MLR: Huber-White standard errors (observed information and the weighted "
                    "casewise scores)";
@@ -911,6 +935,9 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
                                        "of the polychorics (lavaan's catML)"
                                      : ""))
             return BRISK_ERR_NOMEM;
+        if (results[g].fit && brisk_estimator_least_squares(results[g].fit->fit.estimator) &&
+            ls_note(measures_t, prefix, sep, results[g].fit->fit.estimator))
+            return BRISK_ERR_NOMEM;
         const char *weight = weight_of(&results[g]);
         if (results[g].fit && weight && !one_weight &&
             weight_note(measures_t, prefix, sep, fd, weight))
@@ -918,13 +945,13 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
         const char *cluster = cluster_of(&results[g]);
         if (results[g].fit && cluster && cluster_note(measures_t, prefix, sep, fd, cluster))
             return BRISK_ERR_NOMEM;
-        if (results[g].fit && results[g].fit->fit.satorra_bentler &&
+        if (results[g].fit && results[g].fit->fit.estimator == BRISK_ESTIMATOR_MLM &&
             brisk_table_add_note(measures_t, "%s%sMLM: robust standard errors (robust.sem) and "
                                  "the Satorra-Bentler scaled chi-square, as lavaan's estimator "
                                  "= \"MLM\".", prefix, sep))
             return BRISK_ERR_NOMEM;
         if (results[g].fit && !weight && !cluster && !results[g].fit->nthresholds &&
-            results[g].fit->fit.robust && !results[g].fit->fit.satorra_bentler &&
+            results[g].fit->fit.robust && results[g].fit->fit.estimator != BRISK_ESTIMATOR_MLM &&
             brisk_table_add_note(measures_t, "%s%sRobust ML (MLR): Huber-White standard errors "
                                  "and the Yuan-Bentler scaled chi-square (Mplus variant), as "
                                  "lavaan's estimator = \"MLR\".", prefix, sep))
@@ -1277,8 +1304,11 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
     fprintf(f, ", \"nobs\": %zu, \"n_dropped\": %zu, \"estimator\": \"%s\", "
                "\"missing\": \"%s\", \"converged\": %s, \"iterations\": %d, \"npar\": %zu,\n",
             used_n(r), r->fitted ? r->fitted->n_dropped : 0,
-            fit && fit->nthresholds           ? "WLSMV"
-            : fit && fit->fit.satorra_bentler ? "MLM"
+            fit && brisk_estimator_least_squares(fit->fit.estimator)
+                ? (const char *[]){"GLS", "ULS", "WLS", "DWLS"}[fit->fit.estimator -
+                                                                BRISK_ESTIMATOR_GLS]
+            : fit && fit->nthresholds         ? "WLSMV"
+            : fit && fit->fit.estimator == BRISK_ESTIMATOR_MLM ? "MLM"
             : fit && fit->fit.robust          ? "MLR"
                                               : "ML",
             fiml ? "fiml" : "listwise",

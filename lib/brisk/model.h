@@ -47,9 +47,26 @@ typedef enum brisk_estimator {
     BRISK_ESTIMATOR_MLM,      /* ML estimates on complete, unweighted data; robust.sem
                                  SEs (the expected information and the ADF Gamma);
                                  the Satorra-Bentler scaled chi-square */
-    BRISK_ESTIMATOR_WLSMV     /* ordered items: polychoric correlations, DWLS,
+    BRISK_ESTIMATOR_WLSMV,    /* ordered items: polychoric correlations, DWLS,
                                  robust SEs, the scaled-shifted chi-square */
+    /* Least squares on continuous items (lavaan's estimator = "GLS", "ULS",
+     * "WLS", "DWLS"): se = "standard" (Delta' W Delta) and the standard test
+     * (ULS's without a p-value), fixed.x = FALSE, no likelihood */
+    BRISK_ESTIMATOR_GLS,      /* weights: the normal-theory Gamma^-1 at S */
+    BRISK_ESTIMATOR_ULS,      /* weights: the identity */
+    BRISK_ESTIMATOR_WLS,      /* weights: the ADF Gamma^-1 (lavaan's WLS, "ADF") */
+    BRISK_ESTIMATOR_DWLS      /* weights: the ADF Gamma's diagonal, inverted */
 } brisk_estimator;
+
+/* The estimator's name as --estimator takes it ("ml", "gls", ...). */
+const char *brisk_estimator_key(brisk_estimator e);
+
+/* Whether an estimator is one of the least-squares ones on continuous items. */
+static inline bool brisk_estimator_least_squares(brisk_estimator e)
+{
+    return e == BRISK_ESTIMATOR_GLS || e == BRISK_ESTIMATOR_ULS || e == BRISK_ESTIMATOR_WLS ||
+           e == BRISK_ESTIMATOR_DWLS;
+}
 
 typedef struct brisk_model_options {
     bool std_lv;          /* identify factors by unit variances, not markers */
@@ -100,6 +117,11 @@ typedef struct brisk_model_options {
                              std_lv and std_all (brisk_estimate's std_lv_se,
                              std_all_se; lavaan's standardizedSolution()); they
                              cost 2 q evaluations of the model, so only when asked */
+    bool random_x;        /* lavaan's fixed.x = FALSE as lavaan builds its table
+                             (the least-squares estimators' default): the
+                             covariates' variances, covariances and means are the
+                             rows fixed.x would fix, free (no_fixed_x instead
+                             makes them ordinary variables, no covariances added) */
     size_t rows_available; /* rows of data the model is for (0: unknown): an ML
                              model of as many observed variables or more is
                              refused at once (BRISK_ERR_DATA), as its fit would be,
@@ -249,14 +271,17 @@ typedef struct brisk_fit_measures {
      * fit indices lavaan derives from it; meaningful when robust is set */
     bool robust;          /* the robust CFI, TLI and RMSEA too (MLR) */
     bool scaled;          /* a scaled test (MLR, MLM, WLSMV) */
-    bool satorra_bentler; /* MLM: the scaled test is Satorra-Bentler's, the SEs
-                             robust.sem (robust is set too) */
     double shift;         /* WLSMV's shift (scaled-shifted test), else 0 */
     double chisq_scaled, pvalue_scaled, scaling_factor;
     double baseline_chisq_scaled, baseline_pvalue_scaled, baseline_scaling_factor;
     double cfi_scaled, tli_scaled, cfi_robust, tli_robust;
     double rmsea_scaled, rmsea_ci_lower_scaled, rmsea_ci_upper_scaled;
     double rmsea_robust, rmsea_ci_lower_robust, rmsea_ci_upper_robust;
+    /* how the fit was estimated: MLM (robust.sem SEs, the Satorra-Bentler
+     * test; robust is set too), one of the least-squares estimators (no
+     * likelihood: loglik, AIC, BIC NaN; ULS's p-values NaN), else 0 (ML,
+     * MLR and WLSMV are told apart by robust and the thresholds) */
+    brisk_estimator estimator;
 } brisk_fit_measures;
 
 typedef struct brisk_fit {

@@ -320,6 +320,10 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
     const brisk_model *m = fitted->model;
     size_t G = fitted->ngroups, draws = opt->draws;
     unsigned nthreads = opt->threads ? opt->threads : 1;
+    if (fitted->fit && brisk_estimator_least_squares(fitted->fit->fit.estimator))
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "the bootstrap of a least-squares fit "
+                               "(--estimator %s) is not available: its draws are refitted "
+                               "by ML", brisk_estimator_key(fitted->fit->fit.estimator));
     /* ML and MLR (the same estimates) refit a draw's moments; full-
      * information ML and WLSMV their own from the rows drawn */
     refit_kind kind = brisk_refit_kind(fitted);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "brisk/model.h"
 #include "sem_internal.h"
+#include "sem_fit.h"
 #include "sem_wls.h"
 
 void brisk_fitted_free(brisk_fitted *f)
@@ -118,6 +119,20 @@ static brisk_status check_mlm(const brisk_model_options *opt, brisk_error *err)
     return BRISK_OK;
 }
 
+const char *brisk_estimator_key(brisk_estimator e)
+{
+    switch (e) {
+    case BRISK_ESTIMATOR_MLR: return "mlr";
+    case BRISK_ESTIMATOR_MLM: return "mlm";
+    case BRISK_ESTIMATOR_WLSMV: return "wlsmv";
+    case BRISK_ESTIMATOR_GLS: return "gls";
+    case BRISK_ESTIMATOR_ULS: return "uls";
+    case BRISK_ESTIMATOR_WLS: return "wls";
+    case BRISK_ESTIMATOR_DWLS: return "dwls";
+    default: return "ml";
+    }
+}
+
 brisk_status brisk_check_estimation(const brisk_model_options *opt, brisk_error *err)
 {
     brisk_status mlm = check_mlm(opt, err);
@@ -139,6 +154,22 @@ brisk_status brisk_check_estimation(const brisk_model_options *opt, brisk_error 
                                "ML (--missing fiml) are not available yet; fit the complete "
                                "answers (listwise) with the clusters, or by full-information "
                                "ML without them (--unclustered)", opt->cluster);
+    if (brisk_estimator_least_squares(opt->estimator)) {
+        const char *what = opt->ordered ? "ordered items (they are fitted by WLSMV: "
+                                          "--estimator wlsmv)"
+                           : opt->fiml ? "full-information ML (--missing fiml: lavaan's "
+                                         "missing = \"ml\" needs ML)"
+                           : opt->weight ? "sampling weights (lavaan's sampling.weights need "
+                                           "ML or MLR; a survey's weight is left out with "
+                                           "--unweighted)"
+                           : opt->cluster ? "clusters (lavaan's cluster= needs ML or MLR; a "
+                                            "survey's cluster is left out with --unclustered)"
+                                          : NULL;
+        if (what)
+            return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--estimator %s does not go with "
+                                   "%s; drop one of them",
+                                   brisk_estimator_key(opt->estimator), what);
+    }
     if ((opt->ordered || opt->estimator == BRISK_ESTIMATOR_WLSMV) && opt->fiml)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "full-information ML (--missing fiml) "
                                "does not go with WLSMV: ordered items are fitted on the "
@@ -217,6 +248,8 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
     mopt.name = source;
     if (mopt.estimator == BRISK_ESTIMATOR_WLSMV)
         mopt.ordered = true;   /* every observed variable an ordered item */
+    if (brisk_estimator_least_squares(mopt.estimator))
+        mopt.random_x = !mopt.no_fixed_x;   /* lavaan's fixed.x default for them */
     brisk_status checked = brisk_check_estimation(&mopt, err), st_equal;
     if (checked != BRISK_OK)
         return checked;
@@ -244,6 +277,9 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
     }
     if (st == BRISK_OK && mopt.estimator == BRISK_ESTIMATOR_WLSMV)
         st = brisk_fit_wlsmv(out->model, out->moments, &out->fit, err);
+    else if (st == BRISK_OK && brisk_estimator_least_squares(mopt.estimator))
+        st = brisk_fit_least_squares(out->model, out->moments, mopt.estimator, mopt.time_limit,
+                                     &out->fit, err);
     else if (st == BRISK_OK)
         st = brisk_fit_ml(out->model, out->moments,
                           &(brisk_fit_options){.robust = mopt.estimator == BRISK_ESTIMATOR_MLR,

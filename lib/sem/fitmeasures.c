@@ -146,6 +146,11 @@ static double srmr(const brisk_model *m, const brisk_moments *mom, const sem_wor
     return sqrt(ss / (double)count);
 }
 
+double brisk_sem_srmr(const brisk_model *m, const brisk_moments *mom, const sem_work *w)
+{
+    return srmr(m, mom, w);
+}
+
 /* log|S_xx| of the fixed covariates (0 when there are none). */
 static double logdet_covariates(const brisk_model *m, const brisk_moments *mom)
 {

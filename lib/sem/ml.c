@@ -363,6 +363,20 @@ static bool allocate_derivatives(sem_work *w)
     return w->have_derivatives;
 }
 
+bool brisk_sem_implied(sem_work *w, const double *theta)
+{
+    brisk_sem_fill(w->model, w->group, theta, w->fixed, w->A, w->S, w->M);
+    return compute_implied(w);
+}
+
+bool brisk_sem_implied_derivatives(sem_work *w)
+{
+    if (!allocate_derivatives(w))
+        return false;
+    compute_derivatives(w);
+    return true;
+}
+
 bool brisk_sem_information(sem_work *w)
 {
     return w->have_derivatives && compute_information(w);

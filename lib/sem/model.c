@@ -591,6 +591,8 @@ static size_t select_names(const builder *b, bool (*test)(const builder *, const
 static brisk_status fixed_x_row(builder *b, const char *lhs, brisk_op op, const char *rhs)
 {
     size_t row;
+    if (b->opt->random_x)   /* lavaan's fixed.x = FALSE: the same rows, free */
+        return add_row(b, lhs, op, rhs, true, 0, NULL, false, NULL);
     brisk_status st = add_row(b, lhs, op, rhs, false, NAN, NULL, false, &row);
     if (st == BRISK_OK)
         b->m->params[row].fixed_x = true;

@@ -531,6 +531,10 @@ static brisk_status check_fit(const brisk_fitted *fd, brisk_error *err)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not available "
                                "for WLSMV fits (ordered items); fit the items as continuous "
                                "(--estimator ml or mlr) to see them");
+    if (brisk_estimator_least_squares(fd->fit->fit.estimator))
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are ML's score "
+                               "tests: not available for a least-squares fit (--estimator %s)",
+                               brisk_estimator_key(fd->fit->fit.estimator));
     if (fiml(fd) && brisk_model_nexogenous(m))
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not "
                                "available with full-information ML (--missing fiml) and "

@@ -373,6 +373,10 @@ brisk_status brisk_fitted_residuals(const brisk_fitted *fd, brisk_residuals *out
     if (fd->fit->nthresholds || fd->model->ordered)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "residuals of a WLSMV fit (ordered "
                                "items) are not computed by brisk yet");
+    if (brisk_estimator_least_squares(fd->fit->fit.estimator))
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "residuals of a least-squares fit "
+                               "(--estimator %s) are not computed by brisk yet (their SEs "
+                               "are ML's)", brisk_estimator_key(fd->fit->fit.estimator));
     sem_fitter *f = brisk_sem_fitter_new(fd->model, fd->moments);
     double value;
     if (f && !brisk_sem_fitter_objective_full(f, fd->fit->theta, &value)) {

@@ -258,7 +258,7 @@ brisk_status brisk_sem_robust_sem(const brisk_model *m, sem_fitter *fitter, bris
         for (size_t i = 0; i < q * q; i++)
             fit->vcov[i] /= n;
         brisk_sem_scaled_measures(&fit->fit, trace_ug, trace_ug_b, n, (double)fitter->ngroups);
-        fit->fit.satorra_bentler = true;
+        fit->fit.estimator = BRISK_ESTIMATOR_MLM;
         if (fit->fit.df > 0 && !(trace_ug > 0) &&
             brisk_fit_warn(fit, "the Satorra-Bentler test is undefined: the trace of U Gamma "
                            "is %.4g, not positive, so there is no scaled chi-square nor robust "

@@ -114,6 +114,17 @@ double brisk_sem_rmsea_pvalue(double x2, double df, double n, double groups);
 void brisk_sem_rmsea_robust(double x2, double df, double n, double groups, double c,
                             double *value, double *lower, double *upper);
 
+/* Bentler's SRMR of one group (lavaan's srmr): its residuals over the
+ * sample standard deviations of mom, w at the estimates. */
+double brisk_sem_srmr(const brisk_model *m, const brisk_moments *mom, const sem_work *w);
+
+/* Least squares on continuous items (least_squares.c): lavaan's
+ * estimator = "GLS", "ULS", "WLS" (ADF) or "DWLS" on the complete rows of
+ * each group's moments, with its standard errors, test and fit measures. */
+brisk_status brisk_fit_least_squares(const brisk_model *m, const brisk_moments *mom,
+                                     brisk_estimator estimator, double time_limit,
+                                     brisk_fit **out, brisk_error *err);
+
 /* Settle the sign of every factor scaled by its variance (orient.c): its
  * first loading positive, or (like, a bootstrap draw's full-sample
  * estimates) the orientation that agrees with like.  Returns whether theta

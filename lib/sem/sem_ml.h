@@ -56,6 +56,13 @@ bool brisk_sem_derivatives(sem_work *w);
  * after brisk_sem_derivatives, once the caller has changed them. */
 bool brisk_sem_information(sem_work *w);
 
+/* The implied moments alone (Sigma and mu, whether or not Sigma is
+ * positive definite: the least-squares estimators need no inverse), and
+ * then their derivatives dSigma and dmu at that point (least_squares.c).
+ * False when I - A is singular, or out of memory. */
+bool brisk_sem_implied(sem_work *w, const double *theta);
+bool brisk_sem_implied_derivatives(sem_work *w);
+
 /* The gradient alone: a few matrix products, no per-parameter matrices. */
 void brisk_sem_gradient(sem_work *w);
 

@@ -100,7 +100,7 @@ names() {
     run 1 fit $hs --se robust.sem && has "--estimator mlm" "$tmp/err" &&
     run 1 fit $hs --test satorra.bentler && has "satorra.bentler (--estimator mlm)" "$tmp/err" &&
     run 0 fit $hs --estimator mlm -f json -q && has '"estimator": "MLM"' "$tmp/out" &&
-    run 1 fit --estimator nosuch $hs && has "--estimator takes ml, mlr, mlm or wlsmv" "$tmp/err"
+    run 1 fit --estimator nosuch $hs && has "--estimator takes ml, mlr, mlm, wlsmv" "$tmp/err"
 }
 ok "--se robust.sem and --test satorra.bentler name MLM's" names
 

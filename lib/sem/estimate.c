@@ -242,7 +242,7 @@ brisk_status brisk_sem_check_size(const brisk_model *m, brisk_error *err)
                            "fit the items in smaller models", m->nfree, m->p, bytes / 1e9);
 }
 
-static brisk_status check_inputs(const brisk_model *m, sem_fitter *f, brisk_error *err)
+brisk_status brisk_sem_check_df(const brisk_model *m, brisk_error *err)
 {
     size_t moments = brisk_sem_moments_count(m) * m->ngroups;
     if (m->nreduced > moments)
@@ -250,6 +250,14 @@ static brisk_status check_inputs(const brisk_model *m, sem_fitter *f, brisk_erro
                                "the model is not identified: %zu free parameters but only %zu "
                                "sample moments (df = %ld); fix or equate parameters",
                                m->nreduced, moments, (long)moments - (long)m->nreduced);
+    return BRISK_OK;
+}
+
+static brisk_status check_inputs(const brisk_model *m, sem_fitter *f, brisk_error *err)
+{
+    brisk_status counted = brisk_sem_check_df(m, err);
+    if (counted != BRISK_OK)
+        return counted;
     for (size_t g = 0; g < f->ngroups; g++) {
         brisk_status st = check_group(m, f->works[g], err);
         if (st != BRISK_OK)

@@ -745,12 +745,8 @@ brisk_status brisk_fit_least_squares(const brisk_model *m, const brisk_moments *
     brisk_status st = refuse(m, mom, estimator, err);
     if (st != BRISK_OK)
         return st;
-    size_t moments = brisk_sem_moments_count(m) * m->ngroups;
-    if (m->nreduced > moments)
-        return brisk_error_set(err, BRISK_ERR_MODEL,
-                               "the model is not identified: %zu free parameters but only %zu "
-                               "sample moments (df = %ld); fix or equate parameters",
-                               m->nreduced, moments, (long)moments - (long)m->nreduced);
+    if ((st = brisk_sem_check_df(m, err)) != BRISK_OK)
+        return st;
     ls_fit f = {0};
     brisk_moments *unbiased = unbiased_moments(mom, m->ngroups);
     brisk_fit *fit = calloc(1, sizeof *fit);

@@ -166,6 +166,10 @@ bool brisk_sem_eval_expr(const brisk_model *m, const char *expr, brisk_sem_value
 /* Sample moments a model must explain (those of fixed covariates excluded). */
 size_t brisk_sem_moments_count(const brisk_model *m);
 
+/* BRISK_ERR_MODEL, saying so, when the model has more free parameters
+ * than sample moments (every estimator's first check). */
+brisk_status brisk_sem_check_df(const brisk_model *m, brisk_error *err);
+
 /* Noncentral chi-square distribution function. */
 double brisk_ncchisq_cdf(double x, double df, double ncp);
 

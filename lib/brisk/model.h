@@ -64,6 +64,10 @@ typedef struct brisk_model_options {
     bool ordered;         /* every observed variable is an ordered item (WLSMV, the
                              delta parameterization): their residual variances are
                              not parameters (1 less the explained variance) */
+    bool theta;           /* with ordered: lavaan's parameterization = "theta": the
+                             latent responses' residual variances are parameters
+                             (fixed at 1), their scale factors derived, the
+                             thresholds estimated; false: "delta" */
     bool survey_ordered;  /* brisk_fit_survey: a behaviour whose observed variables
                              the survey declares ordered is fitted by WLSMV (lavaan's
                              default for ordered items), whatever estimator says */

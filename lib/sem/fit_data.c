@@ -185,6 +185,11 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
     mopt.name = source;
     if (mopt.estimator == BRISK_ESTIMATOR_WLSMV)
         mopt.ordered = true;   /* every observed variable an ordered item */
+    if (mopt.theta && !mopt.ordered)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "the theta parameterization is for "
+                               "ordered items (WLSMV), and '%s' has none: fit with --estimator "
+                               "wlsmv, or leave out --parameterization theta",
+                               source ? source : "the model");
     brisk_status checked = brisk_check_estimation(&mopt, err), st_equal;
     if (checked != BRISK_OK)
         return checked;

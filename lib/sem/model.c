@@ -993,6 +993,7 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     m->std_lv = b.opt->std_lv;
     m->std_se = b.opt->std_se;
     m->ordered = b.opt->ordered;
+    m->theta = b.opt->ordered && b.opt->theta;
     m->equal_thresholds = b.opt->ordered && (b.opt->group_equal & BRISK_EQUAL_THRESHOLDS);
     m->no_fixed_x = b.opt->no_fixed_x;
     m->ngroups = b.opt->ngroups > 1 ? b.opt->ngroups : 1;

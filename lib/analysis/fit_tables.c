@@ -922,6 +922,18 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
                                        "of the polychorics (lavaan's catML)"
                                      : ""))
             return BRISK_ERR_NOMEM;
+        if (results[g].fit && brisk_model_theta(results[g].fit->model) &&
+            brisk_table_add_note(measures_t, "%s%sThe theta parameterization (lavaan's "
+                                 "parameterization = \"theta\"): the latent responses' residual "
+                                 "variances 1, the thresholds estimated, the scale factors (~*~) "
+                                 "derived.", prefix, sep))
+            return BRISK_ERR_NOMEM;
+        if (results[g].fit && brisk_model_pairwise(results[g].fit->model) &&
+            brisk_table_add_note(measures_t, "%s%sMissing answers pairwise (lavaan's missing = "
+                                 "\"pairwise\"): each item's thresholds from its answers, each "
+                                 "polychoric from the respondents who answered both.", prefix,
+                                 sep))
+            return BRISK_ERR_NOMEM;
         const char *weight = weight_of(&results[g]);
         if (results[g].fit && weight && !one_weight &&
             weight_note(measures_t, prefix, sep, fd, weight))

@@ -34,6 +34,8 @@ struct brisk_model {
                                  ordered item (WLSMV): moments are polychorics */
     bool theta;               /* ordered, the theta parameterization (lavaan's
                                  parameterization = "theta") */
+    bool pairwise;            /* ordered, missing = "pairwise" (the moments' rows
+                                 keep their missing answers) */
     bool equal_thresholds;    /* ordered items' thresholds equal across groups
                                  (lavaan's group.equal = "thresholds") */
     bool no_fixed_x;          /* observed predictors are not fixed covariates */

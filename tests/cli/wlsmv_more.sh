@@ -1,16 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# WLSMV beyond the delta parameterization against lavaan 0.6-14
-# (tests/reference/wlsmv_more/make_reference.R -> its CSVs): the theta
-# parameterization (--parameterization theta): every estimate and SE, the
-# thresholds and scale factors (~*~) among them, and the fit measures, to
-# 1e-4 (relative beyond 1); and its bad input.  TAP.  By hand:
+# WLSMV beyond the delta parameterization on complete rows, against
+# lavaan 0.6-14 (tests/reference/wlsmv_more/make_reference.R -> its CSVs):
+# the theta parameterization (--parameterization theta) and missing =
+# "pairwise" (--missing pairwise): every estimate and SE, the thresholds
+# and scale factors (~*~) among them, the respondents used and the fit
+# measures, to 1e-4 (relative beyond 1); and their bad input.  TAP.  By hand:
 #   top_srcdir=. top_builddir=. sh tests/cli/wlsmv_more.sh
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
 data="$top_srcdir/tests/data"
 ref="$top_srcdir/tests/reference/wlsmv_more"
-echo "1..10"
+echo "1..19"
 
 # matches NAME DATA ARGS...: brisk's fit of NAME.lav to DATA (or, DATA
 # "survey", of the survey ARGS) against NAME's CSVs
@@ -28,7 +29,7 @@ matches() {
             d = a - b; d = d < 0 ? -d : d; w = b < 0 ? -b : b
             if (d > 1e-4 * (w > 1 ? w : 1)) { print what ": brisk " a ", lavaan " b; bad = 1 }
             checked++ }
-        BEGIN { m["npar"] = "Free parameters"; m["chisq"] = "Chi-square"
+        BEGIN { m["ntotal"] = "Observations"; m["npar"] = "Free parameters"; m["chisq"] = "Chi-square"
                 m["df"] = "Degrees of freedom"; m["chisq.scaled"] = "Chi-square (scaled)"
                 m["chisq.scaling.factor"] = "Scaling factor"; m["cfi"] = "CFI"; m["tli"] = "TLI"
                 m["rmsea"] = "RMSEA"; m["srmr"] = "SRMR"; m["cfi.scaled"] = "CFI (scaled)"
@@ -52,7 +53,7 @@ matches() {
             seen++; near($6, est[k], "est " g " " $1 $2 $3); near($7, se[k], "se " g " " $1 $2 $3)
         }
         END { if (seen != nref) { print "brisk has " seen " rows, lavaan " nref; bad = 1 }
-              if (nfm != 17) { print nfm " fit measures compared, not 17"; bad = 1 }
+              if (nfm != 18) { print nfm " fit measures compared, not 18"; bad = 1 }
               exit bad }' \
         "$ref/$case_.params.csv" "$ref/$case_.fit.csv" "$tmp/$case_.csv"
 }
@@ -67,6 +68,15 @@ ok "theta: the same with regressions among the factors: as lavaan's" \
 ok "theta: rongcheng.survey's model of behaviour crime (18 items, regressions, := effects): as lavaan's" \
     matches rongcheng_theta survey "$top_srcdir/surveys/rongcheng/rongcheng.survey" -b crime \
     --unweighted --parameterization theta
+ok "pairwise: bfi with its missing answers, all 2,800 rows, as lavaan's missing = \"pairwise\"" \
+    matches bfi_pairwise bfi.csv --missing pairwise
+ok "pairwise by gender: as lavaan's" \
+    matches bfi_pairwise_group bfi.csv --missing pairwise --group gender
+ok "pairwise with the theta parameterization: as lavaan's" \
+    matches bfi_pairwise_theta bfi.csv --missing pairwise --parameterization theta
+ok "pairwise: rongcheng's crime model, all 600 respondents: as lavaan's" \
+    matches rongcheng_pairwise survey "$top_srcdir/surveys/rongcheng/rongcheng.survey" -b crime \
+    --unweighted --missing pairwise
 
 refused() {   # refused STATUS TEXT ARGS...: brisk fit exits STATUS saying TEXT, no output
     want=$1 text=$2
@@ -82,6 +92,20 @@ ok "theta without ordered items (ML): exit 1, saying so" \
 ok "theta with thresholds held equal across groups: refused plainly" \
     refused 1 "with the theta parameterization are not supported" --estimator wlsmv \
     --parameterization theta --group school --group-equal loadings,thresholds
+ok "--missing pairwise without WLSMV: exit 1, saying so" \
+    refused 1 "--missing pairwise is WLSMV's" --missing pairwise
+ok "--missing other than listwise, fiml or pairwise: exit 1, naming it" \
+    refused 1 "--missing takes listwise, fiml or pairwise, not 'available'" --missing available
+pairwise_covariates() {
+    printf 'f =~ A1 + A2 + A3\nf ~ age\n' >"$tmp/x.lav" &&
+    run 1 fit --data "$data/bfi.csv" --model "$tmp/x.lav" --estimator wlsmv --missing pairwise &&
+    has "--missing pairwise with covariates in the model is not supported yet" "$tmp/err" &&
+    [ ! -s "$tmp/out" ]
+}
+ok "--missing pairwise with covariates: refused plainly" pairwise_covariates
+ok "listwise stays WLSMV's default (lavaan's): 2,632 of bfi's 2,800 rows" \
+    sh -c '"$1" fit --data "$2" --model "$3" --estimator wlsmv -f csv -q | grep -q "^Observations,2632$"' \
+    sh "$brisk" "$data/bfi.csv" "$ref/bfi_theta.lav"
 ok "delta stays the default: --parameterization delta is the fit without it" \
     sh -c '"$1" fit --data "$2" --model "$3" --estimator wlsmv -f csv -q >"$4/a" &&
            "$1" fit --data "$2" --model "$3" --estimator wlsmv --parameterization delta -f csv -q >"$4/b" &&
@@ -94,4 +118,12 @@ survey_theta() {
     has "A1,~*~,A1" "$tmp/out" && has "A1,~~,A1,,false,1,0" "$tmp/out"
 }
 ok "theta with a survey: the latent responses' variances 1, the scale factors derived" survey_theta
+says_so() {
+    run 0 fit --data "$data/bfi.csv" --model "$ref/bfi_theta.lav" --estimator wlsmv \
+        --parameterization theta --missing pairwise &&
+    has "The theta parameterization (lavaan's parameterization = \"theta\")" "$tmp/out" &&
+    has "Missing answers pairwise (lavaan's missing = \"pairwise\")" "$tmp/out" &&
+    has "Observations                       2800" "$tmp/out"
+}
+ok "the fit's notes say theta and pairwise" says_so
 exit $((failed > 0))

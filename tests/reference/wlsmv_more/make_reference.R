@@ -11,8 +11,10 @@
 # NAME,
 #   NAME.lav          the model
 #   NAME.params.csv   group,lhs,op,rhs,est,se: every parameterEstimates() row
-#                     (group 0 without groups; ~1 rows of 0 left out)
-#   NAME.fit.csv      measure,value: fitMeasures() that brisk prints
+#                     (group 0 without groups; ~1 rows of 0 left out, and
+#                     the delta parameterization's ~*~ rows, all 1)
+#   NAME.fit.csv      measure,value: fitMeasures() that brisk prints (ntotal:
+#                     the respondents used, every group's)
 suppressMessages(library(lavaan))
 if (packageVersion("lavaan") != "0.6.14") warning("made with lavaan 0.6-14")
 out <- "tests/reference/wlsmv_more"
@@ -42,6 +44,7 @@ rc_items <- unlist(lapply(strsplit(sub("^.*=~", "", grep("=~", strsplit(rc_model
 rc <- read.csv("surveys/rongcheng/rongcheng.csv", stringsAsFactors = FALSE)[, rc_items]
 rc[rc == -99] <- NA
 rc$pr3_crime <- 6 - rc$pr3_crime
+rc_all <- rc[rowSums(!is.na(rc)) > 0, ]   # pairwise: every row with an answer
 rc <- rc[complete.cases(rc), ]
 stopifnot(length(rc_items) == 18, nrow(rc) == 358)
 
@@ -59,10 +62,21 @@ cases <- list(
        ordered = paste0("u", 1:9), args = list(parameterization = "theta")),
   # the survey's fit names its one group by the behaviour: group 1
   list(name = "rongcheng_theta", model = rc_model, data = "rc", group = NULL, label = 1,
-       ordered = rc_items, args = list(parameterization = "theta"))
+       ordered = rc_items, args = list(parameterization = "theta")),
+  # missing = "pairwise": thresholds from each item's answers, polychorics
+  # from each pair's, every row with an answer (lavaan's default is listwise)
+  list(name = "bfi_pairwise", model = bfi_model, data = "bfi", group = NULL,
+       ordered = c(paste0("A", 1:5), paste0("C", 1:5)), args = list(missing = "pairwise")),
+  list(name = "bfi_pairwise_group", model = bfi_model, data = "bfi", group = "gender",
+       ordered = c(paste0("A", 1:5), paste0("C", 1:5)), args = list(missing = "pairwise")),
+  list(name = "bfi_pairwise_theta", model = bfi_model, data = "bfi", group = NULL,
+       ordered = c(paste0("A", 1:5), paste0("C", 1:5)),
+       args = list(missing = "pairwise", parameterization = "theta")),
+  list(name = "rongcheng_pairwise", model = rc_model, data = "rc_all", group = NULL, label = 1,
+       ordered = rc_items, args = list(missing = "pairwise"))
 )
 
-measures <- c("npar", "chisq", "df", "chisq.scaled", "chisq.scaling.factor", "cfi", "tli",
+measures <- c("ntotal", "npar", "chisq", "df", "chisq.scaled", "chisq.scaling.factor", "cfi", "tli",
               "rmsea", "srmr", "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust",
               "tli.robust", "rmsea.robust", "baseline.chisq", "baseline.chisq.scaled")
 for (cs in cases) {
@@ -74,6 +88,8 @@ for (cs in cases) {
   pe <- parameterEstimates(fit)
   if (is.null(pe$group)) pe$group <- if (is.null(cs$label)) 0 else cs$label
   pe <- pe[!(pe$op == "~1" & pe$se == 0 & pe$est == 0), ]
+  # the delta parameterization's scale factors are 1 (brisk lists none)
+  if (!identical(cs$args$parameterization, "theta")) pe <- pe[pe$op != "~*~", ]
   writeLines(c(sprintf("# %s: %s", cs$name, deparse(cs$args)), sub("\n$", "", cs$model)),
              file.path(out, paste0(cs$name, ".lav")))
   write.csv(data.frame(group = pe$group, lhs = pe$lhs, op = pe$op, rhs = pe$rhs,

@@ -806,9 +806,11 @@ int cli_estimation_option(const cli_command *cmd, int opt, const char *arg,
 {
     if (opt == CLI_OPT_MISSING) {
         if (strcasecmp(arg, "listwise") != 0 && strcasecmp(arg, "fiml") != 0 &&
-            strcasecmp(arg, "ml") != 0)
-            return cli_usage_error(cmd, "--missing takes listwise or fiml, not '%s'", arg);
-        m->fiml = strcasecmp(arg, "listwise") != 0;
+            strcasecmp(arg, "ml") != 0 && strcasecmp(arg, "pairwise") != 0)
+            return cli_usage_error(cmd, "--missing takes listwise, fiml or pairwise, not '%s'",
+                                   arg);
+        m->pairwise = strcasecmp(arg, "pairwise") == 0;   /* WLSMV's */
+        m->fiml = !m->pairwise && strcasecmp(arg, "listwise") != 0;
         return -1;
     }
     if (opt == CLI_OPT_CLUSTER || opt == CLI_OPT_UNCLUSTERED) {

@@ -248,7 +248,9 @@ enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT, CLI_OPT_WEI
     "                        (ordered =) are fitted by WLSMV\n"                      \
     "      --missing M       listwise (default) or fiml: every respondent with the\n"  \
     "                        answers given (full-information ML, lavaan's missing =\n" \
-    "                        \"ml\"; not with WLSMV)\n"                              \
+    "                        \"ml\"; not with WLSMV); or pairwise (WLSMV only):\n"     \
+    "                        thresholds from each item's answers, polychorics from\n" \
+    "                        each pair's, as lavaan's missing = \"pairwise\"\n"        \
     "      --weight COL      sampling weights (default: the survey's weight), as\n"  \
     "                        lavaan's sampling.weights: weighted moments, robust\n"   \
     "                        SEs and the scaled chi-square (not with WLSMV)\n"       \

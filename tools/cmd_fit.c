@@ -105,6 +105,10 @@ const cli_command cmd_fit = {
         "                        largest first (ML and MLR; not WLSMV)\n"
         "      --mi-min X        with --modindices: only MI > X (default 3.84, the\n"
         "                        5% critical value of chi-square on 1 df; 0: all)\n"
+        "      --parameterization P  ordered items (WLSMV): delta (default) or theta\n"
+        "                        (lavaan's parameterization =): with theta the latent\n"
+        "                        responses' residual variances are 1 and the scale\n"
+        "                        factors (~*~) derived\n"
         CLI_ESTIMATION_HELP
         "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
         "                        Graphviz path diagram per behaviour)\n"
@@ -129,7 +133,7 @@ const cli_command cmd_fit = {
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
        OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE, OPT_SE, OPT_TEST,
        OPT_STANDARDIZED, OPT_SCORES, OPT_SCORE_METHOD, OPT_ID, OPT_COV, OPT_COR, OPT_N, OPT_SD,
-       OPT_MEANS, OPT_RESIDUALS, OPT_MODINDICES, OPT_MI_MIN };
+       OPT_MEANS, OPT_RESIDUALS, OPT_MODINDICES, OPT_MI_MIN, OPT_PARAMETERIZATION };
 
 typedef struct fit_options {
     cli_common common;
@@ -375,6 +379,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"residuals", no_argument, NULL, OPT_RESIDUALS},
         {"modindices", no_argument, NULL, OPT_MODINDICES},
         {"mi-min", required_argument, NULL, OPT_MI_MIN},
+        {"parameterization", required_argument, NULL, OPT_PARAMETERIZATION},
         CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
@@ -408,6 +413,12 @@ static int parse_options(fit_options *o, int argc, char **argv)
             o->mi_min_text = optarg;
             break;
         case OPT_MEANSTRUCTURE: o->model_opt.meanstructure = true; break;
+        case OPT_PARAMETERIZATION:
+            if (strcmp(optarg, "delta") != 0 && strcmp(optarg, "theta") != 0)
+                return cli_usage_error(&cmd_fit, "--parameterization takes delta or theta, "
+                                       "not '%s'", optarg);
+            o->model_opt.theta = optarg[0] == 't';
+            break;
         case OPT_COV:
         case OPT_COR:
         case OPT_N:

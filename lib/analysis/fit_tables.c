@@ -250,10 +250,24 @@ static brisk_status threshold_rows(brisk_table *t, const brisk_fit_result *r, si
 /* A scale factor (WLSMV with equal thresholds) as a row of estimates:
  * fixed at 1 in the first group; std.lv the estimate, std.all 1 (times
  * the latent response's standard deviation, 1 over it: lavaan's). */
+static bool scale_free(const brisk_fit *fit, size_t k)
+{
+    /* the theta parameterization's are derived: no SE */
+    return fit->scale_group[k] > 0 && fit->scale_se[k] > 0;
+}
+
+static bool any_scale_free(const brisk_fit *fit)
+{
+    for (size_t k = 0; k < fit->nscales; k++)
+        if (scale_free(fit, k))
+            return true;
+    return false;
+}
+
 static brisk_estimate scale_estimate(const brisk_fit *fit, size_t k)
 {
     double est = fit->scales[k], se = fit->scale_se[k];
-    bool free = fit->scale_group[k] > 0;
+    bool free = scale_free(fit, k);
     double z = free ? est / se : NAN, half = free ? 1.959963984540054 * se : 0;
     return (brisk_estimate){.est = est, .se = se, .z = z,
                             .pvalue = free ? 2 * gsl_cdf_ugaussian_Q(fabs(z)) : NAN,
@@ -277,7 +291,7 @@ static brisk_status scale_rows(brisk_table *t, const brisk_fit_result *r, size_t
             brisk_table_set_text(t, row, g0 + 2, item) || brisk_table_set_text(t, row, g0 + 3, ""))
             return BRISK_ERR_NOMEM;
         brisk_estimate e = scale_estimate(fit, k);
-        double v[] = {fit->scale_group[k] > 0, e.est, e.se, e.z, e.pvalue, e.ci_lower,
+        double v[] = {scale_free(fit, k), e.est, e.se, e.z, e.pvalue, e.ci_lower,
                       e.ci_upper, e.std_lv, e.std_all};
         for (size_t c = 0; c < sizeof v / sizeof v[0]; c++)
             brisk_table_set_num(t, row, g0 + 4 + c, v[c]);
@@ -664,7 +678,7 @@ static brisk_table *std_solution_table(const brisk_fit_result *results, size_t n
         if (results[g].fit && std_solution_rows(t, &results[g], g0) != BRISK_OK)
             goto fail;
     for (size_t g = 0; t && g < n; g++)
-        if (results[g].fit && results[g].fit->nscales &&
+        if (results[g].fit && any_scale_free(results[g].fit) &&
             brisk_table_add_note(t, "%s%sWLSMV with thresholds equal across groups: no "
                                  "delta-method SEs (the scale factors' part is not in brisk "
                                  "yet).", results[g].group ? shown_name(&results[g]) : "",
@@ -934,6 +948,18 @@ static brisk_status add_warnings(const brisk_fit_result *results, size_t n,
                                      ? "; the robust CFI, TLI and RMSEA from the ML discrepancy "
                                        "of the polychorics (lavaan's catML)"
                                      : ""))
+            return BRISK_ERR_NOMEM;
+        if (results[g].fit && brisk_model_theta(results[g].fit->model) &&
+            brisk_table_add_note(measures_t, "%s%sThe theta parameterization (lavaan's "
+                                 "parameterization = \"theta\"): the latent responses' residual "
+                                 "variances 1, the thresholds estimated, the scale factors (~*~) "
+                                 "derived.", prefix, sep))
+            return BRISK_ERR_NOMEM;
+        if (results[g].fit && brisk_model_pairwise(results[g].fit->model) &&
+            brisk_table_add_note(measures_t, "%s%sMissing answers pairwise (lavaan's missing = "
+                                 "\"pairwise\"): each item's thresholds from its answers, each "
+                                 "polychoric from the respondents who answered both.", prefix,
+                                 sep))
             return BRISK_ERR_NOMEM;
         if (results[g].fit && brisk_estimator_least_squares(results[g].fit->fit.estimator) &&
             ls_note(measures_t, prefix, sep, results[g].fit->fit.estimator))

@@ -84,9 +84,16 @@ typedef struct brisk_model_options {
     bool ordered;         /* every observed variable is an ordered item (WLSMV, the
                              delta parameterization): their residual variances are
                              not parameters (1 less the explained variance) */
+    bool theta;           /* with ordered: lavaan's parameterization = "theta": the
+                             latent responses' residual variances are parameters
+                             (fixed at 1), their scale factors derived, the
+                             thresholds estimated; false: "delta" */
     bool survey_ordered;  /* brisk_fit_survey: a behaviour whose observed variables
                              the survey declares ordered is fitted by WLSMV (lavaan's
                              default for ordered items), whatever estimator says */
+    bool pairwise;        /* WLSMV: lavaan's missing = "pairwise": each item's
+                             thresholds from its answers, each pair's polychoric
+                             from the rows that answered both (not listwise) */
     bool fiml;            /* missing values by full-information ML (lavaan's
                              missing = "ml", with a mean structure), not listwise */
     bool values_as_start; /* a value written in the model (0.8*x) is the starting
@@ -168,6 +175,9 @@ const char *brisk_model_cluster(const brisk_model *m);
 const char *brisk_model_latent(const brisk_model *m, size_t i);
 /* Whether the model has a mean structure (intercepts and means). */
 bool brisk_model_meanstructure(const brisk_model *m);
+/* Ordered items (WLSMV): the theta parameterization; missing = "pairwise". */
+bool brisk_model_theta(const brisk_model *m);
+bool brisk_model_pairwise(const brisk_model *m);
 
 /* Sample moments: covariance with divisor N (as lavaan's ML), means. */
 /* Respondents who answered the same variables (full-information ML). */
@@ -234,6 +244,12 @@ brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *
 brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_dataset *ds,
                                           const size_t *rows, size_t nrows, double time_limit,
                                           brisk_moments *out, brisk_error *err);
+/* The same for WLSMV's missing = "pairwise": every row that answers at
+ * least one of the model's variables, NaN where it does not (data); mean
+ * and cov over each variable's and pair's answers. */
+brisk_status brisk_moments_from_data_pairwise(const brisk_model *m, const brisk_dataset *ds,
+                                              const size_t *rows, size_t nrows,
+                                              brisk_moments *out, brisk_error *err);
 void brisk_moments_free(brisk_moments *mom);
 /* The group's N in the likelihood: its rows, or its weights' sum. */
 static inline double brisk_moments_size(const brisk_moments *mom)

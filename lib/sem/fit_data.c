@@ -33,7 +33,7 @@ void brisk_fitted_free(brisk_fitted *f)
 /* The moments of every group; the rows of group g are those whose level
  * is g.  With fiml each group's EM may take time_limit seconds. */
 static brisk_status group_moments(brisk_fitted *out, const brisk_dataset *ds, const size_t *rows,
-                                  size_t nrows, const size_t *level, bool fiml,
+                                  size_t nrows, const size_t *level, bool fiml, bool pairs,
                                   double time_limit, brisk_error *err)
 {
     out->group_rows = calloc(out->ngroups, sizeof *out->group_rows);
@@ -52,7 +52,9 @@ static brisk_status group_moments(brisk_fitted *out, const brisk_dataset *ds, co
         out->ngroup_rows[g] = n;
         st = fiml ? brisk_moments_from_data_fiml(out->model, ds, mine, n, time_limit,
                                                  &out->moments[g], err)
-                  : brisk_moments_from_data(out->model, ds, mine, n, &out->moments[g], err);
+                  : pairs ? brisk_moments_from_data_pairwise(out->model, ds, mine, n,
+                                                             &out->moments[g], err)
+                          : brisk_moments_from_data(out->model, ds, mine, n, &out->moments[g], err);
         if (out->ngroups > 1)
             out->moments[g].group = out->group_labels[g];
         if (st != BRISK_OK && out->ngroups > 1 && err) {
@@ -250,6 +252,15 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
         mopt.ordered = true;   /* every observed variable an ordered item */
     if (brisk_estimator_least_squares(mopt.estimator))
         mopt.random_x = !mopt.no_fixed_x;   /* lavaan's fixed.x default for them */
+    if (mopt.pairwise && !mopt.ordered)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "--missing pairwise is WLSMV's (ordered "
+                               "items), as lavaan's missing = \"pairwise\": fit with "
+                               "--estimator wlsmv, or use --missing listwise or fiml");
+    if (mopt.theta && !mopt.ordered)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "the theta parameterization is for "
+                               "ordered items (WLSMV), and '%s' has none: fit with --estimator "
+                               "wlsmv, or leave out --parameterization theta",
+                               source ? source : "the model");
     brisk_status checked = brisk_check_estimation(&mopt, err), st_equal;
     if (checked != BRISK_OK)
         return checked;
@@ -272,7 +283,8 @@ brisk_status brisk_fit_text(const char *text, const char *source, long first_lin
         st = brisk_sem_check_size(out->model, err);
     bool of_data = false;   /* the error is the data's moments' (an EM out of time too) */
     if (st == BRISK_OK) {
-        st = group_moments(out, ds, rows, nrows, level, mopt.fiml, mopt.time_limit, err);
+        st = group_moments(out, ds, rows, nrows, level, mopt.fiml, mopt.pairwise,
+                           mopt.time_limit, err);
         of_data = st != BRISK_OK;
     }
     if (st == BRISK_OK && mopt.estimator == BRISK_ESTIMATOR_WLSMV)

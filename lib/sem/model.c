@@ -995,6 +995,8 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     m->std_lv = b.opt->std_lv;
     m->std_se = b.opt->std_se;
     m->ordered = b.opt->ordered;
+    m->theta = b.opt->ordered && b.opt->theta;
+    m->pairwise = b.opt->ordered && b.opt->pairwise;
     m->equal_thresholds = b.opt->ordered && (b.opt->group_equal & BRISK_EQUAL_THRESHOLDS);
     m->no_fixed_x = b.opt->no_fixed_x;
     m->ngroups = b.opt->ngroups > 1 ? b.opt->ngroups : 1;
@@ -1106,4 +1108,6 @@ size_t brisk_model_nobserved(const brisk_model *m) { return m->p; }
 const char *brisk_model_observed(const brisk_model *m, size_t i) { return m->ov[i]; }
 size_t brisk_model_nlatent(const brisk_model *m) { return m->m; }
 bool brisk_model_meanstructure(const brisk_model *m) { return m->meanstructure; }
+bool brisk_model_theta(const brisk_model *m) { return m->theta; }
+bool brisk_model_pairwise(const brisk_model *m) { return m->pairwise; }
 const char *brisk_model_latent(const brisk_model *m, size_t i) { return m->lv[i]; }

@@ -141,6 +141,59 @@ static brisk_status listwise(const brisk_column *const *cols, size_t p, const si
     return BRISK_OK;
 }
 
+/* Pairwise (lavaan's missing = "pairwise", for WLSMV): every row that
+ * answered any of the model's variables, NaN where it did not; the means
+ * over each variable's answers and the covariances over each pair's
+ * (divisor the pair's count), for starting values only: WLSMV's
+ * statistics come from the rows (wlsmv_stats.c). */
+static brisk_status pairwise(const brisk_column *const *cols, size_t p, const size_t *rows,
+                             size_t nrows, brisk_moments *out, brisk_error *err)
+{
+    out->data = malloc((nrows * p + 1) * sizeof *out->data);
+    double *count = calloc(p * p + 1, sizeof *count);
+    if (!out->data || !count) {
+        free(count);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        size_t r = rows ? rows[i] : i, answered = 0;
+        for (size_t j = 0; j < p; j++) {
+            bool miss = brisk_is_missing(cols[j], r);
+            out->data[n * p + j] = miss ? NAN : cols[j]->num[r];
+            answered += !miss;
+        }
+        n += answered > 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < p; j++)
+            if (!isnan(out->data[i * p + j])) {
+                out->mean[j] += out->data[i * p + j];
+                count[j * p + j] += 1;
+            }
+    for (size_t j = 0; j < p; j++)
+        out->mean[j] /= count[j * p + j];
+    memset(count, 0, p * p * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < p; j++)
+            for (size_t k = 0; k <= j; k++) {
+                double a = out->data[i * p + j], b = out->data[i * p + k];
+                if (isnan(a) || isnan(b))
+                    continue;
+                out->cov[j * p + k] += (a - out->mean[j]) * (b - out->mean[k]);
+                count[j * p + k] += 1;
+            }
+    for (size_t j = 0; j < p; j++)
+        for (size_t k = 0; k <= j; k++)
+            out->cov[j * p + k] = out->cov[k * p + j] =
+                count[j * p + k] > 0 ? out->cov[j * p + k] / count[j * p + k] : 0;
+    free(count);
+    out->n = n;
+    out->n_dropped = nrows - n;
+    out->size = (double)n;
+    return BRISK_OK;
+}
+
 /* The sampling weights' column: numeric, and for every row of the sample
  * present, finite and not negative (lavaan refuses missing weights too). */
 static brisk_status weight_column(const brisk_model *m, const brisk_dataset *ds,
@@ -235,7 +288,7 @@ static brisk_status cluster_index(const brisk_model *m, const brisk_dataset *ds,
  * saturated model's EM estimates within time_limit seconds (0: none). */
 static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
                                  const size_t *rows, size_t nrows, brisk_moments *out,
-                                 bool fiml, double time_limit, brisk_error *err)
+                                 bool fiml, bool pairs, double time_limit, brisk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (!rows)
@@ -259,7 +312,8 @@ static brisk_status moments_with(const brisk_model *m, const brisk_dataset *ds,
     if (st == BRISK_OK)
         st = fiml ? brisk_moments_fiml(cols, p, kept ? kept : rows, nkept, wcol, time_limit, out,
                                        err)
-                  : listwise(cols, p, rows, nrows, wcol, out, err);
+                  : pairs ? pairwise(cols, p, rows, nrows, out, err)
+                          : listwise(cols, p, rows, nrows, wcol, out, err);
     if (st == BRISK_OK && m->cluster && !fiml)
         st = cluster_index(m, ds, cols, rows, nrows, out, err);
     if (st == BRISK_OK) {
@@ -277,14 +331,21 @@ brisk_status brisk_moments_from_data(const brisk_model *m, const brisk_dataset *
                                      const size_t *rows, size_t nrows, brisk_moments *out,
                                      brisk_error *err)
 {
-    return moments_with(m, ds, rows, nrows, out, false, 0, err);
+    return moments_with(m, ds, rows, nrows, out, false, false, 0, err);
+}
+
+brisk_status brisk_moments_from_data_pairwise(const brisk_model *m, const brisk_dataset *ds,
+                                              const size_t *rows, size_t nrows,
+                                              brisk_moments *out, brisk_error *err)
+{
+    return moments_with(m, ds, rows, nrows, out, false, true, 0, err);
 }
 
 brisk_status brisk_moments_from_data_fiml(const brisk_model *m, const brisk_dataset *ds,
                                           const size_t *rows, size_t nrows, double time_limit,
                                           brisk_moments *out, brisk_error *err)
 {
-    return moments_with(m, ds, rows, nrows, out, true, time_limit, err);
+    return moments_with(m, ds, rows, nrows, out, true, false, time_limit, err);
 }
 
 void brisk_moments_normalise_weights(brisk_moments *mom, size_t ngroups)

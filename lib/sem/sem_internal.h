@@ -32,6 +32,10 @@ struct brisk_model {
     bool std_se;              /* fits compute the standardized solution's SEs */
     bool ordered;             /* every observed variable but the covariates an
                                  ordered item (WLSMV): moments are polychorics */
+    bool theta;               /* ordered, the theta parameterization (lavaan's
+                                 parameterization = "theta") */
+    bool pairwise;            /* ordered, missing = "pairwise" (the moments' rows
+                                 keep their missing answers) */
     bool equal_thresholds;    /* ordered items' thresholds equal across groups
                                  (lavaan's group.equal = "thresholds") */
     bool no_fixed_x;          /* observed predictors are not fixed covariates */

@@ -38,6 +38,14 @@ typedef struct brisk_wlsmv {
      * implied thresholds (tau - mu) delta, its correlations delta_j delta_l
      * Sigma_jl.  No covariates. */
     bool thresholds_in, tau_equal;
+    /* The theta parameterization (lavaan's parameterization = "theta"):
+     * the latent responses' residual variances are the model's (fixed at
+     * 1), every group's thresholds are parameters (thresholds_in, not
+     * equal) and the scale factors derived, delta_j = 1 / sqrt(Sigma_jj)
+     * (given the covariates): an item's implied thresholds (tau - mu)
+     * delta_j, slopes delta_j pi_j, correlations delta_j delta_l Sigma_jl. */
+    bool theta_param;
+    double *delta;                /* theta_param: G x p scale factors at the estimates */
     size_t qm, ntau1;             /* the model's parameters; thresholds per group */
     brisk_wlsmv_stats *groups;
     double *theta, *vcov;         /* estimates, robust covariance */

@@ -54,6 +54,7 @@ void brisk_wlsmv_free(brisk_wlsmv *w)
     free(w->theta);
     free(w->vcov);
     free(w->implied);
+    free(w->delta);
     memset(w, 0, sizeof *w);
 }
 
@@ -70,6 +71,8 @@ typedef struct dwls {
     double *h, *hinv, *g, *step, *trial;
     double *jac_scratch;          /* q x q: the damped h */
     double *pi, *dpi;             /* implied slopes p x nx, and per parameter */
+    double *delta, *ddelta;       /* the theta parameterization's scale factors p, and
+                                     their derivatives q x p, of the group at hand */
 } dwls;
 
 static void dwls_free(dwls *d)
@@ -80,6 +83,7 @@ static void dwls_free(dwls *d)
     free(d->res), free(d->jac), free(d->weight);
     free(d->h), free(d->hinv), free(d->g), free(d->step), free(d->trial), free(d->jac_scratch);
     free(d->pi), free(d->dpi);
+    free(d->delta), free(d->ddelta);
 }
 
 static bool dwls_init(dwls *d, const brisk_model *m, const brisk_moments *poly,
@@ -99,8 +103,10 @@ static bool dwls_init(dwls *d, const brisk_model *m, const brisk_moments *poly,
     d->jac_scratch = malloc((q * q + 1) * sizeof *d->jac_scratch);
     d->pi = malloc((pnx + 1) * sizeof *d->pi);
     d->dpi = malloc((q * pnx + 1) * sizeof *d->dpi);
+    d->delta = malloc((w->p + 1) * sizeof *d->delta);
+    d->ddelta = calloc(q * w->p + 1, sizeof *d->ddelta);
     bool ok = d->works && d->res && d->jac && d->weight && d->h && d->hinv && d->g && d->step &&
-              d->trial && d->jac_scratch && d->pi && d->dpi;
+              d->trial && d->jac_scratch && d->pi && d->dpi && d->delta && d->ddelta;
     for (size_t g = 0; ok && g < d->G; g++) {
         ok = (d->works[g] = brisk_sem_work_new(m, &poly[g], g)) != NULL;
         const brisk_wlsmv_stats *s = &w->groups[g];
@@ -136,6 +142,43 @@ static double given_covariates(const brisk_wlsmv *w, const double *S, size_t pm,
     return c;
 }
 
+/* The derivative of S_jl - pi_j' S_xl (items j and l given the
+ * covariates) along the model's parameter k: dS_jl - dpi_j' S_xl - pi_j'
+ * dS_xl, with d->pi and d->dpi those of the work's implied matrix S. */
+static double given_derivative(const dwls *d, const brisk_wlsmv *w, const sem_work *work,
+                               size_t k, size_t j, size_t l)
+{
+    size_t pm = work->p, nx = w->nx;
+    const double *S = work->Sigma, *dpi = d->dpi + k * w->p * nx;
+    double v = given_covariates(w, work->dSigma + k * pm * pm, pm, d->pi, j, l);
+    for (size_t x = 0; x < nx; x++)
+        v -= dpi[j * nx + x] * S[w->xv[x] * pm + w->yv[l]];
+    return v;
+}
+
+/* The theta parameterization's scale factors of one group, delta_j = 1 /
+ * sqrt(Sigma_jj given the covariates), into d->delta, and (with_jac)
+ * their derivatives along the model's parameters, -delta_j^3 dSigma_jj / 2,
+ * into d->ddelta; d->pi (and d->dpi) are the group's.  False where a
+ * variance is not positive.  Without theta_param every delta is 1. */
+static bool theta_scales(dwls *d, const brisk_wlsmv *w, const sem_work *work, bool with_jac)
+{
+    for (size_t j = 0; j < w->p; j++) {
+        if (!w->theta_param) {
+            d->delta[j] = 1;
+            continue;
+        }
+        double v = given_covariates(w, work->Sigma, work->p, d->pi, j, j);
+        if (!(v > 0))
+            return false;
+        double delta = d->delta[j] = 1 / sqrt(v);
+        for (size_t k = 0; with_jac && k < w->qm; k++)
+            d->ddelta[k * w->p + j] =
+                -0.5 * delta * delta * delta * given_derivative(d, w, work, k, j, j);
+    }
+    return true;
+}
+
 /* Where group g's scale factors and thresholds are in theta (thresholds_in). */
 static size_t scale_at(const brisk_wlsmv *w, size_t g)
 {
@@ -154,6 +197,21 @@ static double scale_of(const brisk_wlsmv *w, const double *theta, size_t g, size
     return w->tau_equal && g > 0 ? theta[scale_at(w, g) + j] : 1;
 }
 
+/* Item j's scale factor in group g: the theta parameterization's derived
+ * one (d->delta, the group's at hand), else scale_of's. */
+static double item_scale(const dwls *d, const brisk_wlsmv *w, const double *theta, size_t g,
+                         size_t j)
+{
+    return w->theta_param ? d->delta[j] : scale_of(w, theta, g, j);
+}
+
+/* The derivative of item j's scale factor along the model's parameter k
+ * (the theta parameterization's; else 0). */
+static double item_scale_derivative(const dwls *d, const brisk_wlsmv *w, size_t k, size_t j)
+{
+    return w->theta_param ? d->ddelta[k * w->p + j] : 0;
+}
+
 /* The threshold rows of group g (thresholds_in): sample less (tau -
  * mu_j) delta_j, and their Jacobian. */
 static void threshold_residuals(const dwls *d, const brisk_wlsmv *w, size_t g,
@@ -163,7 +221,7 @@ static void threshold_residuals(const dwls *d, const brisk_wlsmv *w, size_t g,
     const brisk_wlsmv_stats *s = &w->groups[g];
     size_t q = d->q, pm = work->p, a = g * d->ns, t0 = thresholds_at(w, g);
     for (size_t j = 0, k = 0; j < w->p; j++) {
-        double delta = scale_of(w, theta, g, j), mu = work->mu[w->yv[j]];
+        double delta = item_scale(d, w, theta, g, j), mu = work->mu[w->yv[j]];
         for (size_t c = 0; c + 1 < s->ncat[j]; c++, k++, a++) {
             double tau = theta[t0 + k];
             res[a] = s->tau[k] - (tau - mu) * delta;
@@ -172,7 +230,8 @@ static void threshold_residuals(const dwls *d, const brisk_wlsmv *w, size_t g,
             double *row = jac + a * q;
             memset(row, 0, q * sizeof *row);
             for (size_t l = 0; l < w->qm; l++)
-                row[l] = -delta * work->dmu[l * pm + w->yv[j]];
+                row[l] = -delta * work->dmu[l * pm + w->yv[j]] +
+                         (tau - mu) * item_scale_derivative(d, w, l, j);
             row[t0 + k] = delta;
             if (w->tau_equal && g > 0)
                 row[scale_at(w, g) + j] = tau - mu;
@@ -198,17 +257,23 @@ static bool residuals(dwls *d, const brisk_wlsmv *w, const double *theta, double
         implied_slopes(w, s, S, pm, d->pi);
         for (size_t k = 0; jac && k < qm; k++)
             implied_slopes(w, s, work->dSigma + k * pm * pm, pm, d->dpi + k * pnx);
+        if (!theta_scales(d, w, work, jac != NULL))
+            return false;
         if (w->thresholds_in)
             threshold_residuals(d, w, g, theta, res, jac);
         size_t a = g * d->ns + (w->thresholds_in ? w->ntau1 : 0);
         for (size_t t = 0; t < pnx; t++, a++) {
-            res[a] = s->slopes[t] - d->pi[t];
+            size_t j = t / (nx ? nx : 1);
+            double delta = item_scale(d, w, theta, g, j);
+            res[a] = s->slopes[t] - delta * d->pi[t];
             for (size_t k = 0; jac && k < q; k++)
-                jac[a * q + k] = k < qm ? d->dpi[k * pnx + t] : 0;
+                jac[a * q + k] = k < qm ? delta * d->dpi[k * pnx + t] +
+                                              item_scale_derivative(d, w, k, j) * d->pi[t]
+                                        : 0;
         }
         for (size_t j = 0; j < p; j++)
             for (size_t l = j + 1; l < p; l++, a++) {
-                double dj = scale_of(w, theta, g, j), dl = scale_of(w, theta, g, l);
+                double dj = item_scale(d, w, theta, g, j), dl = item_scale(d, w, theta, g, l);
                 double sigma = given_covariates(w, S, pm, d->pi, j, l);
                 res[a] = s->rho[j * p + l] - dj * dl * sigma;
                 for (size_t k = 0; jac && k < q; k++) {
@@ -216,12 +281,9 @@ static bool residuals(dwls *d, const brisk_wlsmv *w, const double *theta, double
                         jac[a * q + k] = 0;
                         continue;
                     }
-                    /* d(S_jl - pi_j' S_xl) = dS_jl - dpi_j' S_xl - pi_j' dS_xl */
-                    const double *dS = work->dSigma + k * pm * pm, *dpi = d->dpi + k * pnx;
-                    double v = given_covariates(w, dS, pm, d->pi, j, l);
-                    for (size_t x = 0; x < nx; x++)
-                        v -= dpi[j * nx + x] * S[w->xv[x] * pm + w->yv[l]];
-                    jac[a * q + k] = dj * dl * v;
+                    jac[a * q + k] = dj * dl * given_derivative(d, w, work, k, j, l) +
+                                     (item_scale_derivative(d, w, k, j) * dl +
+                                      dj * item_scale_derivative(d, w, k, l)) * sigma;
                 }
                 if (jac && w->tau_equal && g > 0) {
                     jac[a * q + scale_at(w, g) + j] = dl * sigma;
@@ -588,6 +650,47 @@ static void catml_scaling(brisk_wlsmv *w, const dwls *d, const double *proj, con
     free(inverses), free(v), free(qg), free(vj), free(jvj), free(qgq), free(pair);
 }
 
+/* catml_scaling where the statistics hold the thresholds too (the theta
+ * parameterization): as lavaan, the correlations' rows of the Jacobian and
+ * of W J E^-1 (E over every parameter, the thresholds' too). */
+static void catml_with_thresholds(brisk_wlsmv *w, const dwls *d, const double *proj,
+                                  const double *fg)
+{
+    size_t q = w->q, ns = d->ns, np = w->npairs, off = ns - np, R = d->G * np;
+    if (!off) {
+        catml_scaling(w, d, proj, fg);
+        return;
+    }
+    dwls c = *d;
+    double *jac = malloc((R * q + 1) * sizeof *jac), *pr = malloc((R * q + 1) * sizeof *pr);
+    double *f = malloc((R + 1) * sizeof *f), *gam = malloc((d->G * np * np + 1) * sizeof *gam);
+    brisk_wlsmv_stats *groups = malloc((d->G + 1) * sizeof *groups), *own = w->groups;
+    if (!jac || !pr || !f || !gam || !groups) {
+        w->catml = false;
+        free(jac), free(pr), free(f), free(gam), free(groups);
+        return;
+    }
+    for (size_t g = 0; g < d->G; g++) {
+        groups[g] = own[g];   /* the correlations' block of Gamma */
+        groups[g].gamma = gam + g * np * np;
+        for (size_t a = 0; a < np; a++) {
+            size_t from = g * ns + off + a, to = g * np + a;
+            memcpy(jac + to * q, d->jac + from * q, q * sizeof *jac);
+            memcpy(pr + to * q, proj + from * q, q * sizeof *pr);
+            f[to] = fg[from];
+            for (size_t b = 0; b < np; b++)
+                groups[g].gamma[a * np + b] = own[g].gamma[(off + a) * ns + off + b];
+        }
+    }
+    c.jac = jac;
+    c.rows = R;
+    c.ns = np;
+    w->groups = groups;
+    catml_scaling(w, &c, pr, f);
+    w->groups = own;
+    free(jac), free(pr), free(f), free(gam), free(groups);
+}
+
 /* Robust vcov and the scaled-shifted test at the estimates (d holds the
  * Jacobian there), as lavaan with groups weighted by f_g = N_g / N:
  *   E = sum_g f_g J_g' W_g J_g,  vcov = E^-1 [sum_g f_g J_g' W_g Gamma_g
@@ -684,8 +787,8 @@ static brisk_status robust_inference(brisk_wlsmv *w, const dwls *d, brisk_error 
                    &w->baseline_chisq_scaled, &w->baseline_scaling_factor, &w->baseline_shift);
     /* lavaan has no catML given covariates, nor (0.6-14) with thresholds
      * held equal */
-    if (!w->nx && !w->thresholds_in)
-        catml_scaling(w, d, proj, fg);
+    if (!w->nx && !w->tau_equal)
+        catml_with_thresholds(w, d, proj, fg);
     free(wj), free(meat), free(gwj), free(tmp), free(e), free(einv), free(ug), free(proj);
     free(fg);
     return BRISK_OK;
@@ -826,9 +929,11 @@ static bool doubtful(const brisk_model *m, const brisk_wlsmv *w, dwls *d, const 
             continue;
         const sem_work *work = d->works[par->group];
         implied_slopes(w, &w->groups[par->group], work->Sigma, m->p, d->pi);
-        double explained = given_covariates(w, work->Sigma, m->p, d->pi, j, j) -
-                           work->fixed[r];
-        double delta = scale_of(w, theta, par->group, j), total = 1 / (delta * delta);
+        double given = given_covariates(w, work->Sigma, m->p, d->pi, j, j);
+        double explained = given - work->fixed[r];
+        /* the theta parameterization's total is the implied variance */
+        double delta = scale_of(w, theta, par->group, j);
+        double total = w->theta_param ? given : 1 / (delta * delta);
         if (!(explained <= total && explained >= 0.1 * total))
             return true;
     }
@@ -917,19 +1022,27 @@ static brisk_status estimate(const brisk_model *m, brisk_wlsmv *w, brisk_error *
             const double *S = d.works[g]->Sigma;
             double *implied = w->implied + g * p * p;
             implied_slopes(w, s, S, pm, d.pi);
+            if (!theta_scales(&d, w, d.works[g], false)) {
+                st = brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the estimates imply no "
+                                     "correlation matrix");
+                break;
+            }
+            for (size_t j = 0; w->theta_param && j < p; j++)
+                w->delta[g * p + j] = d.delta[j];
             for (size_t j = 0, a = g * ns + w->ntau1 + p * w->nx; j < p; j++) {
-                implied[j * p + j] = 1;   /* delta parameterization: unit diagonal */
+                implied[j * p + j] = 1;   /* the latent responses' unit diagonal */
                 for (size_t l = j + 1; l < p; l++, a++) {
                     baseline += d.weight[a] * s->rho[j * p + l] * s->rho[j * p + l];
                     implied[j * p + l] = implied[l * p + j] =
-                        scale_of(w, w->theta, g, j) * scale_of(w, w->theta, g, l) *
+                        item_scale(&d, w, w->theta, g, j) * item_scale(&d, w, w->theta, g, l) *
                         given_covariates(w, S, pm, d.pi, j, l);
                 }
             }
         }
         w->baseline_chisq = baseline;
         w->baseline_df = (double)(G * w->npairs);
-        st = robust_inference(w, &d, err);
+        if (st == BRISK_OK)
+            st = robust_inference(w, &d, err);
     }
     dwls_free(&d);
     response_moments_free(start, G);
@@ -960,8 +1073,8 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, bri
 {
     size_t G = m->ngroups ? m->ngroups : 1;
     bool equal = m->equal_thresholds && G > 1;
-    *out = (brisk_wlsmv){.qm = m->nfree, .ngroups = G, .thresholds_in = equal,
-                         .tau_equal = equal};
+    *out = (brisk_wlsmv){.qm = m->nfree, .ngroups = G, .thresholds_in = equal || m->theta,
+                         .tau_equal = equal, .theta_param = m->theta};
     brisk_status st = split_variables(m, out)
                           ? BRISK_OK
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
@@ -970,15 +1083,22 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, bri
                              "with covariates in the model are not supported: fit the "
                              "thresholds free (without 'thresholds' in --group-equal), or "
                              "leave the covariates out");
+    /* lavaan frees the later groups' residual variances then: not in brisk yet */
+    if (st == BRISK_OK && equal && m->theta)
+        st = brisk_error_set(err, BRISK_ERR_ARGUMENT, "thresholds held equal across groups "
+                             "with the theta parameterization are not supported: use the "
+                             "delta parameterization (the default), or fit the thresholds "
+                             "free");
     if (st == BRISK_OK)
         st = brisk_wlsmv_statistics(m, mom, out, err);
     /* the model's parameters, then the thresholds' and scale factors' */
     size_t p = out->p, q = out->q =
-        out->qm + (equal ? out->ntau1 + (G - 1) * p : 0);
+        out->qm + (equal ? out->ntau1 + (G - 1) * p : m->theta ? G * out->ntau1 : 0);
     out->theta = calloc(q + 1, sizeof *out->theta);
     out->vcov = calloc(q * q + 1, sizeof *out->vcov);
     out->implied = calloc(G * p * p + 1, sizeof *out->implied);
-    if (st == BRISK_OK && (!out->theta || !out->vcov || !out->implied))
+    out->delta = calloc(G * p + 1, sizeof *out->delta);
+    if (st == BRISK_OK && (!out->theta || !out->vcov || !out->implied || !out->delta))
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     if (st == BRISK_OK)
         st = estimate(m, out, err);
@@ -1015,6 +1135,8 @@ static bool set_item_residuals(sem_fitter *f, const double *theta, const void *c
     double value;
     if (!brisk_sem_fitter_objective(f, theta, &value))
         return false;
+    if (w->theta_param)   /* the residual variances are the model's */
+        return true;
     double *pi = malloc((w->p * w->nx + 1) * sizeof *pi);
     if (!pi)
         return false;
@@ -1141,10 +1263,12 @@ static brisk_status copy_thresholds(const brisk_wlsmv *w, brisk_fit *fit, brisk_
     return BRISK_OK;
 }
 
-/* The scale factors of every group into the fit (thresholds_in). */
+/* The scale factors of every group into the fit: with thresholds equal
+ * the first group's 1 and the later groups' estimates, with the theta
+ * parameterization every group's derived ones (no SE, as lavaan's). */
 static brisk_status copy_scales(const brisk_wlsmv *w, brisk_fit *fit, brisk_error *err)
 {
-    if (!w->tau_equal)
+    if (!w->tau_equal && !w->theta_param)
         return BRISK_OK;
     size_t n = w->ngroups * w->p;
     fit->scales = malloc((n + 1) * sizeof *fit->scales);
@@ -1157,8 +1281,13 @@ static brisk_status copy_scales(const brisk_wlsmv *w, brisk_fit *fit, brisk_erro
     for (size_t g = 0, k = 0; g < w->ngroups; g++)
         for (size_t j = 0; j < w->p; j++, k++) {
             size_t at = g ? scale_at(w, g) + j : 0;
-            fit->scales[k] = scale_of(w, w->theta, g, j);
-            fit->scale_se[k] = g ? sqrt(w->vcov[at * w->q + at]) : 0;
+            if (w->theta_param) {
+                fit->scales[k] = w->delta[k];
+                fit->scale_se[k] = 0;
+            } else {
+                fit->scales[k] = scale_of(w, w->theta, g, j);
+                fit->scale_se[k] = g ? sqrt(w->vcov[at * w->q + at]) : 0;
+            }
             fit->scale_item[k] = w->yv[j];
             fit->scale_group[k] = g;
         }
@@ -1239,7 +1368,7 @@ brisk_status brisk_fit_wlsmv(const brisk_model *m, const brisk_moments *mom, bri
      * (thresholds equal across groups) the standardized values depend on
      * parameters outside the model's q, and stay without */
     item_residuals ir = {m, &w};
-    if (st == BRISK_OK && m->std_se && !fit->nscales)
+    if (st == BRISK_OK && m->std_se && !w.tau_equal)
         st = brisk_sem_std_se(m, f, fit, set_item_residuals, &ir, err);
     brisk_sem_fitter_free(f);
     response_moments_free(responses, G);
@@ -1396,7 +1525,12 @@ brisk_status brisk_wlsmv_difference(const brisk_model *m1, const brisk_fit *fit1
     /* with thresholds held equal in either, the thresholds are among both
      * models' statistics and parameters (saturated where free) */
     bool thresholds = G > 1 && (m0->equal_thresholds || m1->equal_thresholds);
-    brisk_wlsmv w = {.ngroups = G, .thresholds_in = thresholds};
+    if (m0->theta != m1->theta)
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "the models compared have different "
+                               "parameterizations (delta and theta): fit both with the same");
+    /* the theta parameterization has the thresholds among the parameters */
+    brisk_wlsmv w = {.ngroups = G, .thresholds_in = thresholds || m1->theta,
+                     .theta_param = m1->theta};
     brisk_status st = split_variables(m1, &w) ? brisk_wlsmv_statistics(m1, mom, &w, err)
                                               : brisk_error_set(err, BRISK_ERR_NOMEM,
                                                                 "out of memory");

@@ -636,7 +636,7 @@ t_fit_mlr() {
     has "1 left out for a missing covariate" "$tmp/out" &&
     run 0 report "$tmp/study_x.survey" --missing fiml --bootstrap 0 --format md -q &&
     has "| 299 (incomplete answers kept: full-information ML; 1 left out: a missing covariate) |" "$tmp/out" &&
-    run 1 fit "$survey" --missing pairwise && has "--missing takes listwise or fiml" "$tmp/err" &&
+    run 1 fit "$survey" --missing available && has "--missing takes listwise, fiml or pairwise" "$tmp/err" &&
     # the bootstrap refits a draw by the same estimator
     run 0 fit "$survey" --missing fiml --bootstrap 20 --threads 1 -b crime -q &&
     has "from 20 bootstrap draws" "$tmp/out" &&

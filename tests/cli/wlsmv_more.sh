@@ -1,0 +1,129 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# WLSMV beyond the delta parameterization on complete rows, against
+# lavaan 0.6-14 (tests/reference/wlsmv_more/make_reference.R -> its CSVs):
+# the theta parameterization (--parameterization theta) and missing =
+# "pairwise" (--missing pairwise): every estimate and SE, the thresholds
+# and scale factors (~*~) among them, the respondents used and the fit
+# measures, to 1e-4 (relative beyond 1); and their bad input.  TAP.  By hand:
+#   top_srcdir=. top_builddir=. sh tests/cli/wlsmv_more.sh
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tap.sh"
+data="$top_srcdir/tests/data"
+ref="$top_srcdir/tests/reference/wlsmv_more"
+echo "1..19"
+
+# matches NAME DATA ARGS...: brisk's fit of NAME.lav to DATA (or, DATA
+# "survey", of the survey ARGS) against NAME's CSVs
+matches() {
+    case_=$1 file=$2
+    shift 2
+    if [ "$file" = survey ]; then
+        "$brisk" fit --estimator wlsmv "$@" -f csv -q >"$tmp/$case_.csv" || return 1
+    else
+        "$brisk" fit --data "$data/$file" --model "$ref/$case_.lav" --estimator wlsmv "$@" \
+            -f csv -q >"$tmp/$case_.csv" || return 1
+    fi
+    awk -F, '
+        function near(a, b, what) {
+            d = a - b; d = d < 0 ? -d : d; w = b < 0 ? -b : b
+            if (d > 1e-4 * (w > 1 ? w : 1)) { print what ": brisk " a ", lavaan " b; bad = 1 }
+            checked++ }
+        BEGIN { m["ntotal"] = "Observations"; m["npar"] = "Free parameters"; m["chisq"] = "Chi-square"
+                m["df"] = "Degrees of freedom"; m["chisq.scaled"] = "Chi-square (scaled)"
+                m["chisq.scaling.factor"] = "Scaling factor"; m["cfi"] = "CFI"; m["tli"] = "TLI"
+                m["rmsea"] = "RMSEA"; m["srmr"] = "SRMR"; m["cfi.scaled"] = "CFI (scaled)"
+                m["tli.scaled"] = "TLI (scaled)"; m["rmsea.scaled"] = "RMSEA (scaled)"
+                m["cfi.robust"] = "CFI (robust)"; m["tli.robust"] = "TLI (robust)"
+                m["rmsea.robust"] = "RMSEA (robust)"; m["baseline.chisq"] = "Baseline chi-square"
+                m["baseline.chisq.scaled"] = "Baseline chi-square (scaled)" }
+        FILENAME ~ /params.csv$/ { if (FNR > 1) { k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4
+                                                   est[k] = $5; se[k] = $6; nref++ } next }
+        FILENAME ~ /fit.csv$/ { if (FNR > 1) fm[m[$1]] = $2; next }
+        /^# / { section = $0; header = 1; next }
+        header { grouped = $1 == "group"; header = 0; next }
+        section ~ /fit.measures/ && ($1 in fm) { near($2, fm[$1], $1); nfm++ }
+        section ~ /fit.parameters/ && NF > 8 {
+            g = 0
+            if (grouped) { if (!($1 in gs)) gs[$1] = ++ng; g = gs[$1]; $0 = substr($0, index($0, ",") + 1) }
+            if ($2 == ":=") gsub(/ /, "", $3)
+            k = g SUBSEP $1 SUBSEP $2 SUBSEP $3
+            if ($2 == "~1" && $6 == 0 && $7 == 0) next
+            if (!(k in est)) { print "no lavaan row " g " " $1 " " $2 " " $3; bad = 1; next }
+            seen++; near($6, est[k], "est " g " " $1 $2 $3); near($7, se[k], "se " g " " $1 $2 $3)
+        }
+        END { if (seen != nref) { print "brisk has " seen " rows, lavaan " nref; bad = 1 }
+              if (nfm != 18) { print nfm " fit measures compared, not 18"; bad = 1 }
+              exit bad }' \
+        "$ref/$case_.params.csv" "$ref/$case_.fit.csv" "$tmp/$case_.csv"
+}
+ok "theta: bfi's two factors, every estimate, SE, threshold, scale factor and fit measure as lavaan's" \
+    matches bfi_theta bfi.csv --parameterization theta
+ok "theta by gender (configural): as lavaan's" \
+    matches bfi_theta_group bfi.csv --parameterization theta --group gender
+ok "theta: HS items cut at their quartiles (hs_cat.csv), three factors: as lavaan's" \
+    matches hs_theta hs_cat.csv --parameterization theta
+ok "theta: the same with regressions among the factors: as lavaan's" \
+    matches hs_theta_sem hs_cat.csv --parameterization theta
+ok "theta: rongcheng.survey's model of behaviour crime (18 items, regressions, := effects): as lavaan's" \
+    matches rongcheng_theta survey "$top_srcdir/surveys/rongcheng/rongcheng.survey" -b crime \
+    --unweighted --parameterization theta
+ok "pairwise: bfi with its missing answers, all 2,800 rows, as lavaan's missing = \"pairwise\"" \
+    matches bfi_pairwise bfi.csv --missing pairwise
+ok "pairwise by gender: as lavaan's" \
+    matches bfi_pairwise_group bfi.csv --missing pairwise --group gender
+ok "pairwise with the theta parameterization: as lavaan's" \
+    matches bfi_pairwise_theta bfi.csv --missing pairwise --parameterization theta
+ok "pairwise: rongcheng's crime model, all 600 respondents: as lavaan's" \
+    matches rongcheng_pairwise survey "$top_srcdir/surveys/rongcheng/rongcheng.survey" -b crime \
+    --unweighted --missing pairwise
+
+refused() {   # refused STATUS TEXT ARGS...: brisk fit exits STATUS saying TEXT, no output
+    want=$1 text=$2
+    shift 2
+    run "$want" fit --data "$data/hs_cat.csv" --model "$ref/hs_theta.lav" "$@" &&
+        has "$text" "$tmp/err" && [ ! -s "$tmp/out" ]
+}
+ok "--parameterization other than delta or theta: exit 1, naming it" \
+    refused 1 "--parameterization takes delta or theta, not 'gamma'" --estimator wlsmv \
+    --parameterization gamma
+ok "theta without ordered items (ML): exit 1, saying so" \
+    refused 1 "the theta parameterization is for ordered items" --parameterization theta
+ok "theta with thresholds held equal across groups: refused plainly" \
+    refused 1 "with the theta parameterization are not supported" --estimator wlsmv \
+    --parameterization theta --group school --group-equal loadings,thresholds
+ok "--missing pairwise without WLSMV: exit 1, saying so" \
+    refused 1 "--missing pairwise is WLSMV's" --missing pairwise
+ok "--missing other than listwise, fiml or pairwise: exit 1, naming it" \
+    refused 1 "--missing takes listwise, fiml or pairwise, not 'available'" --missing available
+pairwise_covariates() {
+    printf 'f =~ A1 + A2 + A3\nf ~ age\n' >"$tmp/x.lav" &&
+    run 1 fit --data "$data/bfi.csv" --model "$tmp/x.lav" --estimator wlsmv --missing pairwise &&
+    has "--missing pairwise with covariates in the model is not supported yet" "$tmp/err" &&
+    [ ! -s "$tmp/out" ]
+}
+ok "--missing pairwise with covariates: refused plainly" pairwise_covariates
+ok "listwise stays WLSMV's default (lavaan's): 2,632 of bfi's 2,800 rows" \
+    sh -c '"$1" fit --data "$2" --model "$3" --estimator wlsmv -f csv -q | grep -q "^Observations,2632$"' \
+    sh "$brisk" "$data/bfi.csv" "$ref/bfi_theta.lav"
+ok "delta stays the default: --parameterization delta is the fit without it" \
+    sh -c '"$1" fit --data "$2" --model "$3" --estimator wlsmv -f csv -q >"$4/a" &&
+           "$1" fit --data "$2" --model "$3" --estimator wlsmv --parameterization delta -f csv -q >"$4/b" &&
+           cmp "$4/a" "$4/b"' sh "$brisk" "$data/hs_cat.csv" "$ref/hs_theta.lav" "$tmp"
+# bfi.survey's agree and conscientious factors (its 25 items take long)
+survey_theta() {
+    sed -e "s|^data *=.*|data = $(cd "$data" && pwd)/bfi.csv|" -e '/^extraversion\|^neuroticism\|^openness/d' \
+        "$data/bfi.survey" >"$tmp/two.survey" &&
+    run 0 fit "$tmp/two.survey" --estimator wlsmv --parameterization theta -f csv -q &&
+    has "A1,~*~,A1" "$tmp/out" && has "A1,~~,A1,,false,1,0" "$tmp/out"
+}
+ok "theta with a survey: the latent responses' variances 1, the scale factors derived" survey_theta
+says_so() {
+    run 0 fit --data "$data/bfi.csv" --model "$ref/bfi_theta.lav" --estimator wlsmv \
+        --parameterization theta --missing pairwise &&
+    has "The theta parameterization (lavaan's parameterization = \"theta\")" "$tmp/out" &&
+    has "Missing answers pairwise (lavaan's missing = \"pairwise\")" "$tmp/out" &&
+    has "Observations                       2800" "$tmp/out"
+}
+ok "the fit's notes say theta and pairwise" says_so
+exit $((failed > 0))

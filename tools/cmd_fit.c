@@ -466,6 +466,14 @@ static int parse_options(fit_options *o, int argc, char **argv)
     if ((o->model_opt.group_partial || o->score_tests) && !o->model_opt.group_equal)
         return cli_usage_error(&cmd_fit, "%s goes with --group and --group-equal",
                                o->score_tests ? "--score-tests" : "--group-partial");
+    if (o->score_tests && o->model_opt.estimator == BRISK_ESTIMATOR_WLSMV &&
+        !o->model_opt.survey_ordered)
+        return cli_usage_error(&cmd_fit, "--score-tests is not available with --estimator "
+                               "wlsmv (lavaan 0.6-14 has no score test to match); use ml or "
+                               "mlr");
+    if (o->score_tests && o->model_opt.fiml)
+        return cli_usage_error(&cmd_fit, "--score-tests is not available with --missing fiml; "
+                               "the tests are computed on complete cases (listwise)");
     if (o->score_tests && (o->diagram = diagram_format(&o->common)) != NULL)
         return cli_usage_error(&cmd_fit, "--score-tests does not go with a path diagram; "
                                "choose a table format (text, csv, md, tex, json, xlsx)");

@@ -22,19 +22,23 @@ static const struct {
     {"cumulative_pvalue", "Cumulative p", BRISK_CELL_PVALUE},
 };
 
+/* The columns without the cumulative tests. */
+#define NPLAIN 6
+
 void brisk_score_parameter_text(const brisk_score_test *t, char *buf, size_t size)
 {
     snprintf(buf, size, "%s%s%s", t->lhs, brisk_op_text(t->op), t->rhs);
 }
 
 brisk_table *brisk_score_table_new(const char *name, const char *title, const char *first,
-                                   const char *first_header)
+                                   const char *first_header, bool cumulative)
 {
     brisk_table *t = brisk_table_new(name, title);
     if (t && first &&
         brisk_table_add_column(t, first, first_header, BRISK_CELL_TEXT, 0) == (size_t)-1)
         goto fail;
-    for (size_t k = 0; t && k < sizeof columns / sizeof columns[0]; k++)
+    size_t ncolumns = cumulative ? sizeof columns / sizeof columns[0] : NPLAIN;
+    for (size_t k = 0; t && k < ncolumns; k++)
         if (brisk_table_add_column(t, columns[k].key, columns[k].header, columns[k].kind, 3) ==
             (size_t)-1)
             goto fail;
@@ -57,7 +61,7 @@ brisk_status brisk_score_table_row(brisk_table *t, const char *first, const bris
         return BRISK_ERR_NOMEM;
     double v[] = {s->x2, 1, s->pvalue, s->epc, s->cumulative_x2, (double)s->cumulative_df,
                   s->cumulative_pvalue};
-    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+    for (size_t k = 0; k < sizeof v / sizeof v[0] && c + 2 + k < t->ncols; k++)
         brisk_table_set_num(t, row, c + 2 + k, v[k]);
     return BRISK_OK;
 }
@@ -100,7 +104,7 @@ brisk_status brisk_score_tests_table(const brisk_fit_result *results, size_t n,
     bool first = n && results[0].group;
     brisk_table *t = brisk_score_table_new("fit.score_tests", "Score tests of the equality "
                                            "constraints", first ? "behaviour" : NULL,
-                                           "Behaviour");
+                                           "Behaviour", true);
     if (!t)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     brisk_status st = BRISK_OK;

@@ -863,16 +863,17 @@ static brisk_status check_partial(builder *b, unsigned equal)
         const released *r = &b->released[i];
         size_t row = find_row(b, 0, r->lhs, r->op, r->rhs);
         if (row == (size_t)-1)
-            return partial_error(b, "'%s' is not a parameter of the model %s", r->text,
-                                 m->source);
+            return partial_error(b, "'%s' is not a parameter of the model (write it as "
+                                 "lavaan's parameter table does: 'visual =~ x2', 'x3 ~ 1')",
+                                 r->text);
         const brisk_param *p = &m->params[row];
         unsigned cls = equality_class(m, p);
         if (!(cls & equal) && b->opt->group_partial_lenient)
             continue;
         if (!(cls & equal))
-            return partial_error(b, "'%s' is %s, which --group-equal does not hold equal: "
+            return partial_error(b, "'%s' is %s%s, which --group-equal does not hold equal: "
                                  "nothing to release (add '%s' to --group-equal, or leave "
-                                 "it out)", r->text,
+                                 "it out)", r->text, cls ? "among the " : "",
                                  cls ? class_name(cls) : "in no class of --group-equal",
                                  cls ? class_name(cls) : r->text);
         if (p->free == 0)

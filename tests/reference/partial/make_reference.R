@@ -11,6 +11,9 @@
 #                      group.partial = c("x3~1", "x7~1")
 #   hs_residual_partial  HS by school, group.equal = c("loadings", "residuals"),
 #                      group.partial = c("visual=~x2", "x1~~x1")
+#   bfi_wlsmv_partial  bfi's A and C items, ordered (WLSMV), by gender,
+#                      group.equal = c("loadings", "thresholds"),
+#                      group.partial = c("A=~A3", "C=~C2") (and chisq.scaled)
 # Score tests (NAME.score.csv: each == constraint as the parameter of its
 # right-hand side, "visual=~x2", and that row's group (its label), its
 # univariate X2 and p, and epc, the row's expected change (epc = TRUE);
@@ -30,7 +33,7 @@ hs <- read.csv("tests/data/hs.csv")
 base <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
 num <- function(x) sprintf("%.10g", x)
 
-write_fit <- function(name, fit, model, equal, partial) {
+write_fit <- function(name, fit, model, equal, partial, measures = c("npar", "chisq", "df")) {
     writeLines(c(sprintf("# cfa(model, group.equal = c(%s), group.partial = c(%s))",
                          paste0('"', equal, '"', collapse = ", "),
                          paste0('"', partial, '"', collapse = ", ")), model),
@@ -40,7 +43,7 @@ write_fit <- function(name, fit, model, equal, partial) {
     write.csv(data.frame(group = p$group, lhs = p$lhs, op = p$op, rhs = p$rhs,
                          est = num(p$est), se = num(p$se)),
               file.path(out, paste0(name, ".params.csv")), row.names = FALSE, quote = FALSE)
-    f <- fitMeasures(fit, c("npar", "chisq", "df"))
+    f <- fitMeasures(fit, measures)
     write.csv(data.frame(measure = names(f), value = num(unclass(f))),
               file.path(out, paste0(name, ".fit.csv")), row.names = FALSE, quote = FALSE)
 }
@@ -87,5 +90,11 @@ write_score("hs_scalar", cfa(base, data = hs, group = "school",
 bfi <- read.csv("tests/data/bfi.csv")
 bfi <- bfi[!is.na(bfi$education), ]
 bmodel <- "A =~ A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4\n"
+bfi_all <- read.csv("tests/data/bfi.csv")
+k <- list(equal = c("loadings", "thresholds"), partial = c("A=~A3", "C=~C2"))
+write_fit("bfi_wlsmv_partial",
+          cfa(bmodel, data = bfi_all, group = "gender", ordered = TRUE, group.equal = k$equal,
+              group.partial = k$partial),
+          bmodel, k$equal, k$partial, c("npar", "chisq", "df", "chisq.scaled"))
 write_score("bfi_educ", cfa(bmodel, data = bfi, group = "education",
                             group.equal = "loadings"))

@@ -59,7 +59,8 @@ const cli_command cmd_fit = {
         "      --group-partial LIST  with --group-equal: leave these parameters free\n"
         "                        across groups (lavaan's group.partial), the rest of\n"
         "                        their class held equal: 'visual =~ x2, x3 ~ 1'\n"
-        "                        (commas or newlines between them)\n"
+        "                        (commas or newlines between them; 'x3 | t2' an\n"
+        "                        ordered item's threshold)\n"
         "      --score-tests     with --group-equal: lavaan's lavTestScore() of the\n"
         "                        equality constraints across groups: each one's\n"
         "                        univariate score test (X2, df 1, p), largest first,\n"
@@ -348,8 +349,6 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"std-lv", no_argument, NULL, OPT_STD_LV},
         {"meanstructure", no_argument, NULL, OPT_MEANSTRUCTURE}, CLI_ESTIMATION_OPTIONS,
         {"group-equal", required_argument, NULL, OPT_GROUP_EQUAL},
-        {"group-partial", required_argument, NULL, OPT_GROUP_PARTIAL},
-        {"score-tests", no_argument, NULL, OPT_SCORE_TESTS},
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"ci", required_argument, NULL, OPT_CI}, {"seed", required_argument, NULL, OPT_SEED},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -365,6 +364,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"residuals", no_argument, NULL, OPT_RESIDUALS},
         {"modindices", no_argument, NULL, OPT_MODINDICES},
         {"mi-min", required_argument, NULL, OPT_MI_MIN},
+        {"group-partial", required_argument, NULL, OPT_GROUP_PARTIAL},
+        {"score-tests", no_argument, NULL, OPT_SCORE_TESTS},
         CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */

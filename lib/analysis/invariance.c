@@ -232,21 +232,23 @@ static brisk_status release_rows(inv_table *it, const char *behaviour, const lev
     char where[300];
     snprintf(where, sizeof where, "%s%s%s", behaviour ? behaviour : "", behaviour ? ": " : "",
              lv->key);
-    if (!it->release &&
-        !(it->release = brisk_score_table_new("invariance.release", "Constraints to release "
-                                              "first (score tests)", "level", "Level", false)))
-        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     brisk_score_tests s;
     brisk_error local;
     brisk_error_clear(&local);
     brisk_status st = brisk_score_tests_equal(fitted, &s, &local);
     if (st == BRISK_ERR_NOMEM)
         return brisk_error_set(err, st, "out of memory");
-    if (st != BRISK_OK)
-        return brisk_table_add_note(it->release, "%s: no score tests: %s", where,
-                                    local.message) ? brisk_error_set(err, BRISK_ERR_NOMEM,
-                                                                     "out of memory")
-                                                   : BRISK_OK;
+    if (st != BRISK_OK)   /* WLSMV, FIML: said under the levels' table */
+        return brisk_table_add_note(it->t, "%s is rejected (p < .05); no score tests to say "
+                                    "what to release: %s", where, local.message)
+                   ? brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory")
+                   : BRISK_OK;
+    if (!it->release &&
+        !(it->release = brisk_score_table_new("invariance.release", "Constraints to release "
+                                              "first (score tests)", "level", "Level", false))) {
+        brisk_score_tests_free(&s);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
     size_t shown = 0;
     for (size_t k = 0; k < s.n && shown < RELEASE_TOP && st == BRISK_OK; k++)
         if (constraint_class(fitted->model, &s.tests[k]) & added) {

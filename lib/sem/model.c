@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The parameter table: lavaan's defaults applied to parsed model syntax. */
 #include <config.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,6 +82,8 @@ void brisk_model_free(brisk_model *m)
     free(m->c);
     free(m->pos);
     free(m->fixed_x);
+    free(m->tau_item);
+    free(m->tau_number);
     for (size_t i = 0; i < m->p; i++)
         free(m->ov[i]);
     for (size_t i = 0; i < m->m; i++)
@@ -812,10 +815,11 @@ static brisk_status parse_released(builder *b, const char *item)
         return partial_error(b, "'%s' is not a parameter written as lhs op rhs (as "
                              "'visual =~ x2', 'x3 ~ 1', 'x1 ~~ x1')", item);
     brisk_op op = ops[k].op;
-    if (op == BRISK_OP_THRESHOLD)
-        return partial_error(b, "'%s': releasing an ordered item's thresholds is not "
-                             "supported yet; release its loading, or fit without "
-                             "'thresholds' in --group-equal", item);
+    char *end = NULL;
+    if (op == BRISK_OP_THRESHOLD && (rhs[0] != 't' || !isdigit((unsigned char)rhs[1]) ||
+                                     strtol(rhs + 1, &end, 10) < 1 || *end))
+        return partial_error(b, "'%s' is not a threshold written as 'x3 | t1' (t1, t2, ... "
+                             "from the lowest)", item);
     if (op == BRISK_OP_REGRESS && strcmp(rhs, "1") == 0) {
         op = BRISK_OP_INTERCEPT;
         rhs = "";
@@ -853,6 +857,35 @@ static brisk_status parse_partial(builder *b, const char *text)
     return st;
 }
 
+/* A threshold group.partial names ("x3|t2"): an ordered item's, with the
+ * thresholds held equal; kept in the model for the WLSMV fit, which
+ * checks the threshold's number against the item's categories. */
+static brisk_status check_released_threshold(builder *b, const released *r, unsigned equal)
+{
+    brisk_model *m = b->m;
+    int item = observed_index(m, r->lhs);
+    if (!b->opt->ordered)
+        return partial_error(b, "'%s' is a threshold: thresholds belong to ordered items "
+                             "(--estimator wlsmv)", r->text);
+    if (item < 0 || b->roles[item] & ROLE_PREDICTOR)
+        return partial_error(b, "'%s': '%s' is not an ordered item of the model", r->text,
+                             r->lhs);
+    if (!(equal & BRISK_EQUAL_THRESHOLDS))
+        return b->opt->group_partial_lenient
+                   ? BRISK_OK
+                   : partial_error(b, "'%s' is among the thresholds, which --group-equal "
+                                   "does not hold equal: nothing to release (add 'thresholds' "
+                                   "to --group-equal, or leave it out)", r->text);
+    size_t cap = m->ntau_released, cap2 = m->ntau_released;
+    if (!brisk_grow((void **)&m->tau_item, &cap, m->ntau_released + 1, sizeof *m->tau_item) ||
+        !brisk_grow((void **)&m->tau_number, &cap2, m->ntau_released + 1,
+                    sizeof *m->tau_number))
+        return nomem(b);
+    m->tau_item[m->ntau_released] = (size_t)item;
+    m->tau_number[m->ntau_released++] = (size_t)strtol(r->rhs + 1, NULL, 10) - 1;
+    return BRISK_OK;
+}
+
 /* Every parameter group.partial names is a free parameter of the first
  * group, unlabelled, of a class group.equal holds equal (lavaan ignores
  * the others silently; brisk says so). */
@@ -861,6 +894,12 @@ static brisk_status check_partial(builder *b, unsigned equal)
     const brisk_model *m = b->m;
     for (size_t i = 0; i < b->nreleased; i++) {
         const released *r = &b->released[i];
+        if (r->op == BRISK_OP_THRESHOLD) {
+            brisk_status st = check_released_threshold(b, r, equal);
+            if (st != BRISK_OK)
+                return st;
+            continue;
+        }
         size_t row = find_row(b, 0, r->lhs, r->op, r->rhs);
         if (row == (size_t)-1)
             return partial_error(b, "'%s' is not a parameter of the model (write it as "

@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 data="$top_srcdir/tests/data"
 ref="$top_srcdir/tests/reference/partial"
 hs="$top_srcdir/doc/examples/hs.lav"
-echo "1..13"
+echo "1..16"
 
 # fits NAME DATA GROUP ARGS...: brisk's fit of NAME.lav against NAME's CSVs
 fits() {
@@ -51,6 +51,21 @@ x1 ~~ x1"
 ok "ordered items (WLSMV), two loadings released: as lavaan's, scaled chi-square too" \
     fits bfi_wlsmv_partial bfi.csv gender --estimator wlsmv \
         --group-equal loadings,thresholds --group-partial "A=~A3, C=~C2"
+ok "ordered items, two thresholds released (A3|t2, C2|t1): as lavaan's" \
+    fits bfi_wlsmv_tau bfi.csv gender --estimator wlsmv \
+        --group-equal loadings,thresholds --group-partial "A3 | t2, C2|t1"
+# the scaled-shifted difference of the metric and the partial scalar levels
+ordered_invariance() {
+    run 0 invariance --data "$data/bfi.csv" --model "$ref/bfi_wlsmv_tau.lav" --group gender \
+        --estimator wlsmv --group-partial "A3|t2, C2|t1" -f csv &&
+    awk -F, 'FILENAME ~ /lrt.csv$/ { if (FNR > 1) { want = $1; wdf = $2 } next }
+             $1 == "level" { for (i = 1; i <= NF; i++) col[$i] = i; next }
+             $1 ~ /^Scalar/ { got = $col["chisq_diff"]; df = $col["df_diff"] }
+             END { d = got - want; exit !(got != "" && d < 1e-4 && d > -1e-4 && df == wdf) }' \
+        "$ref/bfi_wlsmv_tau.lrt.csv" "$tmp/out"
+}
+ok "invariance with ordered items and released thresholds: lavTestLRT's difference" \
+    ordered_invariance
 
 # scores NAME DATA MODEL GROUP ARGS...: brisk's --score-tests against
 # NAME.score.csv (each constraint by parameter and group: X2, p, EPC),
@@ -131,6 +146,15 @@ ok "a parameter whose class is not held equal is refused, named" \
 ok "malformed text is refused, quoted" \
     refused "'x3+1' is not a parameter written as lhs op rhs" --group-equal loadings \
         --group-partial "x3 + 1"
+thresholds_refused() {
+    run 1 fit --data "$data/bfi.csv" --model "$ref/bfi_wlsmv_tau.lav" --group gender \
+        --estimator wlsmv --group-equal loadings,thresholds --group-partial "A3|t9" &&
+    has "'A3|t9' is not a threshold of the model: 'A3' has 5" "$tmp/err" &&
+    refused "'x1|t1' is a threshold: thresholds belong to ordered items" \
+        --group-equal loadings --group-partial "x1|t1"
+}
+ok "a threshold the item does not have, or of a continuous item, is refused" \
+    thresholds_refused
 ok "--group-partial and --score-tests without --group-equal are refused" \
     sh -c '"$0" fit --data "$1" --model "$2" --group school --group-partial x3~1 \
                -o "$3" 2>"$3.err"; [ $? -eq 1 ] && grep -q "goes with --group and --group-equal" "$3.err" &&

@@ -14,6 +14,9 @@
 #   bfi_wlsmv_partial  bfi's A and C items, ordered (WLSMV), by gender,
 #                      group.equal = c("loadings", "thresholds"),
 #                      group.partial = c("A=~A3", "C=~C2") (and chisq.scaled)
+#   bfi_wlsmv_tau      the same with group.partial = c("A3|t2", "C2|t1"): two
+#                      thresholds released; and bfi_wlsmv_tau.lrt.csv, lavTestLRT
+#                      of the metric model (loadings) against it
 # Score tests (NAME.score.csv: each == constraint as the parameter of its
 # right-hand side, "visual=~x2", and that row's group (its label), its
 # univariate X2 and p, and epc, the row's expected change (epc = TRUE);
@@ -96,5 +99,14 @@ write_fit("bfi_wlsmv_partial",
           cfa(bmodel, data = bfi_all, group = "gender", ordered = TRUE, group.equal = k$equal,
               group.partial = k$partial),
           bmodel, k$equal, k$partial, c("npar", "chisq", "df", "chisq.scaled"))
+k$partial <- c("A3|t2", "C2|t1")
+tau <- cfa(bmodel, data = bfi_all, group = "gender", ordered = TRUE, group.equal = k$equal,
+           group.partial = k$partial)
+write_fit("bfi_wlsmv_tau", tau, bmodel, k$equal, k$partial,
+          c("npar", "chisq", "df", "chisq.scaled"))
+metric <- cfa(bmodel, data = bfi_all, group = "gender", ordered = TRUE, group.equal = "loadings")
+lrt <- lavTestLRT(metric, tau)
+write.csv(data.frame(chisq_diff = num(lrt[2, "Chisq diff"]), df_diff = lrt[2, "Df diff"]),
+          file.path(out, "bfi_wlsmv_tau.lrt.csv"), row.names = FALSE, quote = FALSE)
 write_score("bfi_educ", cfa(bmodel, data = bfi, group = "education",
                             group.equal = "loadings"))

@@ -55,7 +55,8 @@ typedef struct brisk_model_options {
     size_t ngroups;       /* 0 or 1: one group */
     unsigned group_equal; /* BRISK_EQUAL_* flags */
     const char *group_partial; /* lavaan's group.partial: parameters, "lhs op rhs"
-                             separated by commas or newlines ("visual =~ x2, x3 ~ 1"),
+                             separated by commas or newlines ("visual =~ x2, x3 ~ 1",
+                             "x3 | t2" an ordered item's threshold, WLSMV),
                              left free across groups while the rest of their
                              class is held equal; NULL: none.  A name that is no
                              free parameter of the model, or whose class

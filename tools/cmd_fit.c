@@ -57,6 +57,15 @@ const cli_command cmd_fit = {
         "                        residuals, lv.variances, lv.covariances,\n"
         "                        residual.covariances, regressions, means,\n"
         "                        thresholds (ordered items)\n"
+        "      --group-partial LIST  with --group-equal: leave these parameters free\n"
+        "                        across groups (lavaan's group.partial), the rest of\n"
+        "                        their class held equal: 'visual =~ x2, x3 ~ 1'\n"
+        "                        (commas or newlines between them; 'x3 | t2' an\n"
+        "                        ordered item's threshold)\n"
+        "      --score-tests     with --group-equal: lavaan's lavTestScore() of the\n"
+        "                        equality constraints across groups: each one's\n"
+        "                        univariate score test (X2, df 1, p), largest first,\n"
+        "                        the cumulative tests and the total (ML and MLR)\n"
         "      --bootstrap N     N bootstrap draws: standard errors and 95% intervals\n"
         "                        of every parameter, std.all and := from resampled\n"
         "                        respondents (each draw refitted from the estimates)\n"
@@ -133,7 +142,8 @@ const cli_command cmd_fit = {
 enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT_CI, OPT_SEED,
        OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE, OPT_SE, OPT_TEST,
        OPT_STANDARDIZED, OPT_SCORES, OPT_SCORE_METHOD, OPT_ID, OPT_COV, OPT_COR, OPT_N, OPT_SD,
-       OPT_MEANS, OPT_RESIDUALS, OPT_MODINDICES, OPT_MI_MIN, OPT_PARAMETERIZATION };
+       OPT_MEANS, OPT_RESIDUALS, OPT_MODINDICES, OPT_MI_MIN, OPT_PARAMETERIZATION,
+       OPT_GROUP_PARTIAL, OPT_SCORE_TESTS };
 
 typedef struct fit_options {
     cli_common common;
@@ -141,6 +151,7 @@ typedef struct fit_options {
     const char *data, *model, *survey, *group;
     const char *se, *test;        /* lavaan's names, checked against the fit */
     bool modindices;              /* add the modification indices */
+    bool score_tests;             /* add the score tests of the equality constraints */
     double mi_minimum;            /* ...above this MI */
     const char *mi_min_text;      /* --mi-min as given, or NULL */
     const char *behaviours[64];
@@ -348,6 +359,7 @@ static int check_least_squares(const fit_options *o)
         return -1;
     const char *what = o->boot.draws ? "--bootstrap (its draws are refitted by ML)"
                        : o->modindices ? "--modindices (ML's score tests)"
+                       : o->score_tests ? "--score-tests (ML's score tests)"
                        : o->residuals ? "--residuals (their SEs are ML's)"
                                       : NULL;
     if (!what)
@@ -380,6 +392,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"modindices", no_argument, NULL, OPT_MODINDICES},
         {"mi-min", required_argument, NULL, OPT_MI_MIN},
         {"parameterization", required_argument, NULL, OPT_PARAMETERIZATION},
+        {"group-partial", required_argument, NULL, OPT_GROUP_PARTIAL},
+        {"score-tests", no_argument, NULL, OPT_SCORE_TESTS},
         CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
@@ -406,6 +420,8 @@ static int parse_options(fit_options *o, int argc, char **argv)
         case OPT_SCORE_METHOD: o->score_method_name = optarg; break;
         case OPT_ID: o->id = optarg; break;
         case OPT_MODINDICES: o->modindices = true; break;
+        case OPT_GROUP_PARTIAL: o->model_opt.group_partial = optarg; break;
+        case OPT_SCORE_TESTS: o->score_tests = true; break;
         case OPT_MI_MIN:
             if (!parse_minimum(optarg, &o->mi_minimum))
                 return cli_usage_error(&cmd_fit, "--mi-min takes a number 0 or above (an MI, "
@@ -482,6 +498,20 @@ static int parse_options(fit_options *o, int argc, char **argv)
         return cli_usage_error(&cmd_fit, "--behaviour goes with a survey");
     if (o->model_opt.group_equal && !o->group)
         return cli_usage_error(&cmd_fit, "--group-equal goes with --group");
+    if ((o->model_opt.group_partial || o->score_tests) && !o->model_opt.group_equal)
+        return cli_usage_error(&cmd_fit, "%s goes with --group and --group-equal",
+                               o->score_tests ? "--score-tests" : "--group-partial");
+    if (o->score_tests && o->model_opt.estimator == BRISK_ESTIMATOR_WLSMV &&
+        !o->model_opt.survey_ordered)
+        return cli_usage_error(&cmd_fit, "--score-tests is not available with --estimator "
+                               "wlsmv (lavaan 0.6-14 has no score test to match); use ml or "
+                               "mlr");
+    if (o->score_tests && o->model_opt.fiml)
+        return cli_usage_error(&cmd_fit, "--score-tests is not available with --missing fiml; "
+                               "the tests are computed on complete cases (listwise)");
+    if (o->score_tests && (o->diagram = diagram_format(&o->common)) != NULL)
+        return cli_usage_error(&cmd_fit, "--score-tests does not go with a path diagram; "
+                               "choose a table format (text, csv, md, tex, json, xlsx)");
     if (o->se && strcmp(o->se, "bootstrap") == 0 && !o->boot.draws)
         o->boot.draws = 1000;   /* lavaan's bootstrap = 1000L */
     if (o->data && (status = cli_check_se_test(&cmd_fit, o->se, o->test, &o->model_opt,
@@ -591,7 +621,8 @@ static brisk_fit_result result_of(const fit_options *o, brisk_fitted *fitted,
 {
     return (brisk_fit_result){.fit = fitted->fit, .fitted = fitted, .bootstrap = bootstrap,
                               .standardized = o->standardized, .residuals = o->residuals,
-                              .modindices = o->modindices, .mi_minimum = o->mi_minimum};
+                              .modindices = o->modindices, .mi_minimum = o->mi_minimum,
+                              .score_tests = o->score_tests};
 }
 
 static int write_results(const fit_options *o, const brisk_fit_result *results, size_t n,

@@ -24,7 +24,10 @@ const cli_command cmd_invariance = {
         "lavTestLRT) with Delta CFI and Delta RMSEA.  With MLR or MLM the table adds\n"
         "the scaled chi-square and the robust CFI, TLI and RMSEA, and the difference\n"
         "is Satorra and Bentler's (2001) scaled difference, lavTestLRT's for them.  A\n"
-        "survey's model is tested for each behaviour.\n\n"
+        "survey's model is tested for each behaviour.  Under a level the difference\n"
+        "test rejects (p < .05), a second table lists the constraints that level\n"
+        "adds, the five largest univariate score tests first (lavaan's\n"
+        "lavTestScore): the parameters to release first with --group-partial.\n\n"
         "Options:\n"
         "  -g, --group COL       the column whose values define the groups\n"
         "  -d, --data FILE       data file, with --model\n"
@@ -33,6 +36,9 @@ const cli_command cmd_invariance = {
         "  -b, --behaviour B     test only this behaviour, by its key or its label (in\n"
         "                        any case); repeatable\n"
         "      --std-lv          identify factors by unit variances\n"
+        "      --group-partial LIST  leave these parameters free across groups at\n"
+        "                        the levels that hold their class equal (lavaan's\n"
+        "                        group.partial): 'x3 ~ 1, x7 ~ 1' (commas or newlines)\n"
         CLI_ESTIMATION_HELP
         "      --se SE, --test T lavaan's names of the fits' standard errors and test,\n"
         "                        accepted where they are the fits' own (see brisk fit\n"
@@ -49,7 +55,7 @@ const cli_command cmd_invariance = {
     .run = run,
 };
 
-enum { OPT_STD_LV = 1000, OPT_SE, OPT_TEST };
+enum { OPT_STD_LV = 1000, OPT_SE, OPT_TEST, OPT_GROUP_PARTIAL };
 
 typedef struct inv_options {
     cli_common common;
@@ -68,7 +74,7 @@ static int parse_options(inv_options *o, int argc, char **argv)
         {"std-lv", no_argument, NULL, OPT_STD_LV}, CLI_ESTIMATION_OPTIONS, CLI_READ_OPTIONS,
         CLI_COMMON_OPTIONS,
         {"se", required_argument, NULL, OPT_SE}, {"test", required_argument, NULL, OPT_TEST},
-        {NULL, 0, NULL, 0}};
+        {"group-partial", required_argument, NULL, OPT_GROUP_PARTIAL}, {NULL, 0, NULL, 0}};
     int opt, status;
     optind = 1;
     cli_estimation_defaults(&o->model_opt);
@@ -85,6 +91,7 @@ static int parse_options(inv_options *o, int argc, char **argv)
         case OPT_STD_LV: o->model_opt.std_lv = true; break;
         case OPT_SE: o->se = optarg; break;
         case OPT_TEST: o->test = optarg; break;
+        case OPT_GROUP_PARTIAL: o->model_opt.group_partial = optarg; break;
         case CLI_OPT_ESTIMATOR:
         case CLI_OPT_MISSING:
         case CLI_OPT_WEIGHT:

@@ -37,4 +37,20 @@ brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char
                                      const brisk_model_options *opt, brisk_model_options *out,
                                      brisk_error *err);
 
+/* Score tests' tables (score_table.c): a constraint's parameter as lavaan
+ * writes it ("visual=~x2", "x3~1"); a table of them, first (a column
+ * key, or NULL) naming a first text column, with the cumulative tests or
+ * not; a row. */
+#include "brisk/analysis.h"
+#include "brisk/table.h"
+void brisk_score_parameter_text(const brisk_score_test *t, char *buf, size_t size);
+brisk_table *brisk_score_table_new(const char *name, const char *title, const char *first,
+                                   const char *first_header, bool cumulative);
+brisk_status brisk_score_table_row(brisk_table *t, const char *first, const brisk_fitted *fd,
+                                   const brisk_score_test *s);
+/* "score_tests" of a fit's JSON object (nothing when they fail: the
+ * tables, made first, have said why). */
+#include <stdio.h>
+void brisk_json_score_tests(FILE *f, const brisk_fit_result *r);
+
 #endif

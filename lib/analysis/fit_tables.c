@@ -1143,8 +1143,11 @@ brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
         return brisk_error_set(err, st, "out of memory");
     if (n && results[0].residuals && (st = residual_tables(results, n, out, err)) != BRISK_OK)
         return st;
-    if (n && results[0].modindices)
-        return brisk_modindices_table(results, n, results[0].mi_minimum, 0, false, out, err);
+    if (n && results[0].modindices &&
+        (st = brisk_modindices_table(results, n, results[0].mi_minimum, 0, false, out, err)))
+        return st;
+    if (n && results[0].score_tests)
+        return brisk_score_tests_table(results, n, out, err);
     return BRISK_OK;
 }
 
@@ -1391,6 +1394,8 @@ static void json_one_fit(FILE *f, const brisk_fit_result *r)
             json_residuals(f, r);
         if (r->modindices && r->fitted)
             json_modindices(f, r);
+        if (r->score_tests && r->fitted)
+            brisk_json_score_tests(f, r);
         if (r->bootstrap)
             fprintf(f, "      \"bootstrap\": {\"draws\": %zu, \"failed\": %zu, "
                        "\"inadmissible\": %zu, \"inadmissible_excluded\": %s, \"seed\": %llu, "

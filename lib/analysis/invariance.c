@@ -199,7 +199,65 @@ typedef struct inv_table {
     bool tied;                    /* the model holds parameters equal across groups */
     bool ordered;                 /* ordered items: their levels */
     const char *weight, *cluster; /* the fits' sampling weights and clusters, or NULL */
+    const char *partial;          /* group.partial, or NULL */
+    brisk_table *release;         /* "release first": score tests of the levels rejected */
 } inv_table;
+
+/* The suggestions' table shows this many constraints per rejected level. */
+#define RELEASE_TOP 5
+
+/* The group.equal class a score test's constraint belongs to (what the
+ * invariance levels hold equal: loadings, intercepts, residual variances),
+ * or 0. */
+static unsigned constraint_class(const brisk_model *m, const brisk_score_test *t)
+{
+    bool observed = false;
+    for (size_t i = 0; i < brisk_model_nobserved(m) && !observed; i++)
+        observed = strcmp(brisk_model_observed(m, i), t->lhs) == 0;
+    if (t->op == BRISK_OP_MEASURE)
+        return BRISK_EQUAL_LOADINGS;
+    if (t->op == BRISK_OP_INTERCEPT && observed)
+        return BRISK_EQUAL_INTERCEPTS;
+    if (t->op == BRISK_OP_COVARY && observed && strcmp(t->lhs, t->rhs) == 0)
+        return BRISK_EQUAL_RESIDUALS;
+    return 0;
+}
+
+/* Under a level whose difference test rejects it (p < .05): the
+ * constraints it adds to the level above, the largest univariate score
+ * tests first (lavaan's lavTestScore), as the parameters to release. */
+static brisk_status release_rows(inv_table *it, const char *behaviour, const level *lv,
+                                 unsigned added, const brisk_fitted *fitted, brisk_error *err)
+{
+    char where[300];
+    snprintf(where, sizeof where, "%s%s%s", behaviour ? behaviour : "", behaviour ? ": " : "",
+             lv->key);
+    brisk_score_tests s;
+    brisk_error local;
+    brisk_error_clear(&local);
+    brisk_status st = brisk_score_tests_equal(fitted, &s, &local);
+    if (st == BRISK_ERR_NOMEM)
+        return brisk_error_set(err, st, "out of memory");
+    if (st != BRISK_OK)   /* WLSMV, FIML: said under the levels' table */
+        return brisk_table_add_note(it->t, "%s is rejected (p < .05); no score tests to say "
+                                    "what to release: %s", where, local.message)
+                   ? brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory")
+                   : BRISK_OK;
+    if (!it->release &&
+        !(it->release = brisk_score_table_new("invariance.release", "Constraints to release "
+                                              "first (score tests)", "level", "Level", false))) {
+        brisk_score_tests_free(&s);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    size_t shown = 0;
+    for (size_t k = 0; k < s.n && shown < RELEASE_TOP && st == BRISK_OK; k++)
+        if (constraint_class(fitted->model, &s.tests[k]) & added) {
+            st = brisk_score_table_row(it->release, where, fitted, &s.tests[k]);
+            shown++;
+        }
+    brisk_score_tests_free(&s);
+    return st == BRISK_OK ? BRISK_OK : brisk_error_set(err, st, "out of memory");
+}
 
 static brisk_status invariance_rows(inv_table *it, const char *behaviour, const char *text,
                                     const char *source, long first_line, const brisk_dataset *ds,
@@ -216,6 +274,11 @@ static brisk_status invariance_rows(inv_table *it, const char *behaviour, const 
     for (size_t k = 0; k < nlevels && st == BRISK_OK; k++) {
         brisk_model_options mopt = opt ? *opt : (brisk_model_options){0};
         mopt.group_equal = levels[k].equal;
+        /* group.partial at the levels that hold its parameters' class equal;
+         * the last level, which holds every class, refuses what none holds */
+        mopt.group_partial = levels[k].equal ? mopt.group_partial : NULL;
+        mopt.group_partial_lenient = k + 1 < nlevels;
+        it->partial = mopt.group_partial ? mopt.group_partial : it->partial;
         brisk_fitted fitted;
         st = brisk_fit_text(text, source, first_line, ds, rows, nrows, group_column, &mopt,
                             &fitted, err);
@@ -236,6 +299,12 @@ static brisk_status invariance_rows(inv_table *it, const char *behaviour, const 
             if (st != BRISK_OK && st != BRISK_ERR_NOMEM)
                 name_level(err, &levels[k]);
         }
+        double dchi, ddf;
+        if (st == BRISK_OK && k && brisk_fitted_difference(&prev, &fitted, &dchi, &ddf,
+                                                           NULL) == BRISK_OK &&
+            ddf > 0 && isfinite(dchi) && gsl_cdf_chisq_Q(fmax(dchi, 0), ddf) < .05)
+            st = release_rows(it, behaviour, &levels[k], levels[k].equal & ~levels[k - 1].equal,
+                              &fitted, err);
         if (st == BRISK_OK && k == 0 && groups_tied(fitted.model)) {
             /* the model's own equalities: the first level is not configural */
             it->tied = true;
@@ -256,6 +325,18 @@ static brisk_status invariance_rows(inv_table *it, const char *behaviour, const 
     if (prev.fit)
         brisk_fitted_free(&prev);
     return st;
+}
+
+/* How to read the suggestions and act on them. */
+static brisk_status release_note(const inv_table *it)
+{
+    return brisk_table_add_note(it->release, "Under each level its difference test rejects "
+                                "(p < .05): the constraints it adds, the %d largest univariate "
+                                "score tests first (X2 on 1 df, as lavaan's lavTestScore; EPC the "
+                                "expected change with every constraint released). Release the "
+                                "first and test again: --group-partial 'PARAMETER' (as "
+                                "'x3~1'), with brisk invariance or brisk fit --group-equal; "
+                                "brisk fit --score-tests lists every constraint.", RELEASE_TOP);
 }
 
 /* Adds the table, with the closing note, to out; frees it on failure. */
@@ -300,10 +381,20 @@ static brisk_status finish(const inv_table *it, brisk_status st, brisk_table_lis
                                   "equal across the groups at every level, the first one "
                                   "included, which is therefore not purely configural; give one "
                                   "label per group, as c(a1, a2)*x, to let them differ.");
+    if (st == BRISK_OK && it->partial)
+        st = brisk_table_add_note(t, "Partial invariance (lavaan's group.partial): %s left free "
+                                  "across the groups at each level that holds its class "
+                                  "equal.", it->partial);
     if (st == BRISK_OK)
         st = brisk_table_list_add(out, t);
     if (st != BRISK_OK)
         brisk_table_free(t);
+    if (st == BRISK_OK && it->release)
+        st = release_note(it);
+    if (st == BRISK_OK && it->release)
+        st = brisk_table_list_add(out, it->release);
+    else
+        brisk_table_free(it->release);
     if (st == BRISK_ERR_NOMEM)
         brisk_error_set(err, st, "out of memory");
     return st;

@@ -285,6 +285,8 @@ typedef struct brisk_fit_result {
     bool modindices;              /* add lavaan's modification indices: the table
                                      "fit.modindices" and "modindices" in JSON */
     double mi_minimum;            /* ...those with MI above this (0: all) */
+    bool score_tests;             /* add the score tests of the equality constraints:
+                                     the table "fit.score_tests" */
 } brisk_fit_result;
 
 /* Tables of one or more fits: "fit.measures" (a column per group),
@@ -302,6 +304,14 @@ brisk_status brisk_fit_tables(const brisk_fit_result *results, size_t n,
 brisk_status brisk_modindices_table(const brisk_fit_result *results, size_t n, double minimum,
                                     size_t top, bool lenient, brisk_table_list *out,
                                     brisk_error *err);
+
+/* The table "fit.score_tests": lavaan's lavTestScore() of every fit's
+ * equality constraints (brisk_score_tests_equal), each named by its
+ * parameter ("visual=~x2") and groups ("Pasteur = Grant-White"), largest
+ * X2 first, with the cumulative tests and EPC; the total test in a note.
+ * A fit they are not computed for fails it, naming the behaviour. */
+brisk_status brisk_score_tests_table(const brisk_fit_result *results, size_t n,
+                                     brisk_table_list *out, brisk_error *err);
 
 /* A Graphviz path diagram of one fit: latent variables as ellipses,
  * observed ones as boxes, standardized coefficients (std.all) with

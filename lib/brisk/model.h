@@ -74,6 +74,17 @@ typedef struct brisk_model_options {
     const char *name;     /* the model's file, for messages (NULL: "model") */
     size_t ngroups;       /* 0 or 1: one group */
     unsigned group_equal; /* BRISK_EQUAL_* flags */
+    const char *group_partial; /* lavaan's group.partial: parameters, "lhs op rhs"
+                             separated by commas or newlines ("visual =~ x2, x3 ~ 1",
+                             "x3 | t2" an ordered item's threshold, WLSMV),
+                             left free across groups while the rest of their
+                             class is held equal; NULL: none.  A name that is no
+                             free parameter of the model, or whose class
+                             group_equal does not hold equal, is
+                             BRISK_ERR_ARGUMENT naming it (lavaan ignores it) */
+    bool group_partial_lenient; /* group_partial's parameters of a class group_equal
+                             does not hold equal are left alone, not refused (the
+                             lower levels of brisk_invariance) */
     bool measurement_only;/* keep the =~ and ~~ statements only: the CFA of the
                              model's measurement part (every factor covarying) */
     bool no_fixed_x;      /* lavaan's fixed.x = FALSE: observed predictors are
@@ -575,6 +586,45 @@ typedef struct brisk_modindex {
  * for a model too large (see brisk_fit_ml). */
 brisk_status brisk_modindices(const brisk_fitted *fitted, brisk_modindex **out, size_t *n,
                               brisk_error *err);
+
+/* ---- score tests of equality constraints (lavaan's lavTestScore) ---- */
+
+/* One equality constraint: a free parameter of the model shared by two
+ * rows (group.equal's, or a label's), the later row tied to the first. */
+typedef struct brisk_score_test {
+    const char *lhs, *rhs;        /* the tied row's (borrowed from the model) */
+    brisk_op op;
+    size_t group;                 /* the tied row's group (0-based) */
+    size_t ref_group;             /* the group of the row it is tied to */
+    double x2, pvalue;            /* the univariate score test, on 1 df */
+    double epc;                   /* the tied row's expected change with every
+                                     constraint released (lavaan's epc = TRUE) */
+    double cumulative_x2, cumulative_pvalue;   /* this and every constraint above it
+                                     in the order of x2 released together, on
+                                     cumulative_df = its rank df */
+    size_t cumulative_df;
+    size_t order;                 /* its place among lavaan's == rows */
+} brisk_score_test;
+
+typedef struct brisk_score_tests {
+    brisk_score_test *tests;      /* x2 decreasing (ties: lavaan's order) */
+    size_t n;
+    double x2, pvalue;            /* the total test: every constraint released */
+    size_t df;
+} brisk_score_tests;
+
+/* lavaan's lavTestScore(fit, cumulative = TRUE, epc = TRUE) of the
+ * equality constraints of a fit (group.equal's and shared labels'): with
+ * s the gradient of the log-likelihood per respondent and I the expected
+ * information per respondent of the model with every tied row free, at the
+ * estimates, releasing a set of constraints gives N s' J s, J the
+ * Moore-Penrose inverse of I in the parameters the kept constraints leave.
+ * ML and MLR alike (lavaan 0.6-14 has only the standard test: MLR's is the
+ * ML one).  BRISK_ERR_ARGUMENT for a fit without equality constraints, for
+ * WLSMV, full-information ML, or a model with ==, < or > constraints. */
+brisk_status brisk_score_tests_equal(const brisk_fitted *fitted, brisk_score_tests *out,
+                                     brisk_error *err);
+void brisk_score_tests_free(brisk_score_tests *t);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The parameter table: lavaan's defaults applied to parsed model syntax. */
 #include <config.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,7 +39,16 @@ typedef struct builder {
     bool *has_loading;            /* per latent variable: a loading in the group being built */
     char reference[512];          /* an equal("...") label without its spaces */
     brisk_buf shared_labels;      /* labels one modifier gives every group */
+    struct released *released;    /* group.partial: parameters left free across groups */
+    size_t nreleased;
 } builder;
+
+/* One parameter of group.partial, as written and as a row's place. */
+typedef struct released {
+    char *text;                   /* without blanks, for messages */
+    char *lhs, *rhs;              /* rhs "" for an intercept */
+    brisk_op op;
+} released;
 
 static void builder_free(builder *b)
 {
@@ -47,6 +57,12 @@ static void builder_free(builder *b)
     free(b->roles);
     free(b->has_loading);
     brisk_buf_free(&b->shared_labels);
+    for (size_t i = 0; i < b->nreleased; i++) {
+        free(b->released[i].text);
+        free(b->released[i].lhs);
+        free(b->released[i].rhs);
+    }
+    free(b->released);
 }
 
 void brisk_model_free(brisk_model *m)
@@ -66,6 +82,8 @@ void brisk_model_free(brisk_model *m)
     free(m->c);
     free(m->pos);
     free(m->fixed_x);
+    free(m->tau_item);
+    free(m->tau_number);
     for (size_t i = 0; i < m->p; i++)
         free(m->ov[i]);
     for (size_t i = 0; i < m->m; i++)
@@ -729,25 +747,199 @@ static unsigned equality_class(const brisk_model *m, const brisk_param *p)
     }
 }
 
-/* Whether group.equal holds row p equal across groups: its class is in
- * equal and the user did not label it (a label, the same in every group or
- * one per group with c(), decides the equality itself, as in lavaan). */
-static bool held_equal(const brisk_model *m, const brisk_param *p, unsigned equal)
+/* Whether group.partial names row p (a covariance either way round). */
+static bool is_released(const builder *b, const brisk_param *p)
 {
-    return (equality_class(m, p) & equal) && !p->label[0] && !p->fixed_x;
+    for (size_t i = 0; i < b->nreleased; i++) {
+        const released *r = &b->released[i];
+        if (r->op == p->op && ((strcmp(r->lhs, p->lhs) == 0 && strcmp(r->rhs, p->rhs) == 0) ||
+                               (p->op == BRISK_OP_COVARY && strcmp(r->lhs, p->rhs) == 0 &&
+                                strcmp(r->rhs, p->lhs) == 0)))
+            return true;
+    }
+    return false;
+}
+
+/* Whether group.equal holds row p equal across groups: its class is in
+ * equal, group.partial does not release it, and the user did not label it
+ * (a label, the same in every group or one per group with c(), decides the
+ * equality itself, as in lavaan). */
+static bool held_equal(const builder *b, const brisk_param *p, unsigned equal)
+{
+    return (equality_class(b->m, p) & equal) && !p->label[0] && !p->fixed_x &&
+           !is_released(b, p);
+}
+
+/* The group.equal keyword of a class, for messages. */
+static const char *class_name(unsigned flag)
+{
+    switch (flag) {
+    case BRISK_EQUAL_LOADINGS: return "loadings";
+    case BRISK_EQUAL_INTERCEPTS: return "intercepts";
+    case BRISK_EQUAL_RESIDUALS: return "residuals";
+    case BRISK_EQUAL_LV_VARIANCES: return "lv.variances";
+    case BRISK_EQUAL_REGRESSIONS: return "regressions";
+    case BRISK_EQUAL_MEANS: return "means";
+    case BRISK_EQUAL_LV_COVARIANCES: return "lv.covariances";
+    case BRISK_EQUAL_RESIDUAL_COVARIANCES: return "residual.covariances";
+    default: return NULL;
+    }
+}
+
+static brisk_status partial_error(builder *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static brisk_status partial_error(builder *b, const char *fmt, ...)
+{
+    char text[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return brisk_error_set(b->err, BRISK_ERR_ARGUMENT, "--group-partial: %s", text);
+}
+
+/* One item of group.partial, its blanks removed: "lhs op rhs" with op =~,
+ * ~~, ~ or |, and "x ~ 1" an intercept (lavaan's spelling). */
+static brisk_status parse_released(builder *b, const char *item)
+{
+    static const struct { const char *text; brisk_op op; } ops[] = {
+        {"=~", BRISK_OP_MEASURE}, {"~~", BRISK_OP_COVARY}, {"~", BRISK_OP_REGRESS},
+        {"|", BRISK_OP_THRESHOLD}};
+    const char *at = NULL;
+    size_t k = 0;
+    for (; k < sizeof ops / sizeof ops[0] && !at; k++)
+        at = strstr(item, ops[k].text);
+    k--;
+    size_t oplen = at ? strlen(ops[k].text) : 0;
+    const char *rhs = at ? at + oplen : NULL;
+    if (!at || at == item || !*rhs || strpbrk(rhs, "=~|") || strpbrk(item, "*+()\"'"))
+        return partial_error(b, "'%s' is not a parameter written as lhs op rhs (as "
+                             "'visual =~ x2', 'x3 ~ 1', 'x1 ~~ x1')", item);
+    brisk_op op = ops[k].op;
+    char *end = NULL;
+    if (op == BRISK_OP_THRESHOLD && (rhs[0] != 't' || !isdigit((unsigned char)rhs[1]) ||
+                                     strtol(rhs + 1, &end, 10) < 1 || *end))
+        return partial_error(b, "'%s' is not a threshold written as 'x3 | t1' (t1, t2, ... "
+                             "from the lowest)", item);
+    if (op == BRISK_OP_REGRESS && strcmp(rhs, "1") == 0) {
+        op = BRISK_OP_INTERCEPT;
+        rhs = "";
+    }
+    size_t cap = b->nreleased;
+    if (!brisk_grow((void **)&b->released, &cap, b->nreleased + 1, sizeof *b->released))
+        return nomem(b);
+    released *r = &b->released[b->nreleased++];
+    *r = (released){brisk_strdup(item), brisk_strndup(item, (size_t)(at - item)),
+                    brisk_strdup(rhs), op};
+    return r->text && r->lhs && r->rhs ? BRISK_OK : nomem(b);
+}
+
+/* group.partial's text: items separated by commas or newlines. */
+static brisk_status parse_partial(builder *b, const char *text)
+{
+    brisk_status st = BRISK_OK;
+    size_t items = 0;
+    for (const char *at = text; at && *at && st == BRISK_OK;) {
+        size_t len = strcspn(at, ",;\n");
+        char item[256];
+        size_t n = 0;
+        for (size_t i = 0; i < len; i++)
+            if (!strchr(" \t\r", at[i]) && n < sizeof item - 1)
+                item[n++] = at[i];
+        item[n] = '\0';
+        if (n)
+            st = parse_released(b, item);
+        items += n > 0;
+        at += len;
+        at += *at != '\0';
+    }
+    if (st == BRISK_OK && !items)
+        st = partial_error(b, "no parameter given; write them as 'visual =~ x2, x3 ~ 1'");
+    return st;
+}
+
+/* A threshold group.partial names ("x3|t2"): an ordered item's, with the
+ * thresholds held equal; kept in the model for the WLSMV fit, which
+ * checks the threshold's number against the item's categories. */
+static brisk_status check_released_threshold(builder *b, const released *r, unsigned equal)
+{
+    brisk_model *m = b->m;
+    int item = observed_index(m, r->lhs);
+    if (!b->opt->ordered)
+        return partial_error(b, "'%s' is a threshold: thresholds belong to ordered items "
+                             "(--estimator wlsmv)", r->text);
+    if (item < 0 || b->roles[item] & ROLE_PREDICTOR)
+        return partial_error(b, "'%s': '%s' is not an ordered item of the model", r->text,
+                             r->lhs);
+    if (!(equal & BRISK_EQUAL_THRESHOLDS))
+        return b->opt->group_partial_lenient
+                   ? BRISK_OK
+                   : partial_error(b, "'%s' is among the thresholds, which --group-equal "
+                                   "does not hold equal: nothing to release (add 'thresholds' "
+                                   "to --group-equal, or leave it out)", r->text);
+    size_t cap = m->ntau_released, cap2 = m->ntau_released;
+    if (!brisk_grow((void **)&m->tau_item, &cap, m->ntau_released + 1, sizeof *m->tau_item) ||
+        !brisk_grow((void **)&m->tau_number, &cap2, m->ntau_released + 1,
+                    sizeof *m->tau_number))
+        return nomem(b);
+    m->tau_item[m->ntau_released] = (size_t)item;
+    m->tau_number[m->ntau_released++] = (size_t)strtol(r->rhs + 1, NULL, 10) - 1;
+    return BRISK_OK;
+}
+
+/* Every parameter group.partial names is a free parameter of the first
+ * group, unlabelled, of a class group.equal holds equal (lavaan ignores
+ * the others silently; brisk says so). */
+static brisk_status check_partial(builder *b, unsigned equal)
+{
+    const brisk_model *m = b->m;
+    for (size_t i = 0; i < b->nreleased; i++) {
+        const released *r = &b->released[i];
+        if (r->op == BRISK_OP_THRESHOLD) {
+            brisk_status st = check_released_threshold(b, r, equal);
+            if (st != BRISK_OK)
+                return st;
+            continue;
+        }
+        size_t row = find_row(b, 0, r->lhs, r->op, r->rhs);
+        if (row == (size_t)-1)
+            return partial_error(b, "'%s' is not a parameter of the model (write it as "
+                                 "lavaan's parameter table does: 'visual =~ x2', 'x3 ~ 1')",
+                                 r->text);
+        const brisk_param *p = &m->params[row];
+        unsigned cls = equality_class(m, p);
+        if (!(cls & equal) && b->opt->group_partial_lenient)
+            continue;
+        if (!(cls & equal))
+            return partial_error(b, "'%s' is %s%s, which --group-equal does not hold equal: "
+                                 "nothing to release (add '%s' to --group-equal, or leave "
+                                 "it out)", r->text, cls ? "among the " : "",
+                                 cls ? class_name(cls) : "in no class of --group-equal",
+                                 cls ? class_name(cls) : r->text);
+        if (p->free == 0)
+            return partial_error(b, "'%s' is fixed in the model (%s), not estimated: "
+                                 "nothing to release", r->text,
+                                 p->fixed_x ? "a covariate's sample moment" : "its value");
+        if (p->label[0])
+            return partial_error(b, "'%s' has the label '%s' in the model, which decides its "
+                                 "equality across groups; change the label instead", r->text,
+                                 p->label);
+    }
+    return BRISK_OK;
 }
 
 /* The first group's free row that a later group's row is held equal to. */
 static int equal_in_first_group(const builder *b, const brisk_param *p, unsigned equal)
 {
     const brisk_model *m = b->m;
-    if (p->group == 0 || !held_equal(m, p, equal))
+    if (p->group == 0 || !held_equal(b, p, equal))
         return 0;
     size_t j = find_row(b, 0, p->lhs, p->op, p->rhs);
     if (j == (size_t)-1)
         return 0;
     const brisk_param *q = &m->params[j];
-    return q->free > 0 && held_equal(m, q, equal) ? q->free : 0;
+    return q->free > 0 && held_equal(b, q, equal) ? q->free : 0;
 }
 
 /* A parameter held equal across groups and fixed in one of them is fixed
@@ -757,12 +949,12 @@ static void fix_equal_sets(const builder *b, unsigned equal)
     brisk_model *m = b->m;
     for (size_t i = 0; m->ngroups > 1 && i < m->nparams; i++) {
         const brisk_param *p = &m->params[i];
-        if (p->free != 0 || !held_equal(m, p, equal))
+        if (p->free != 0 || !held_equal(b, p, equal))
             continue;
         for (size_t g = 0; g < m->ngroups; g++) {
             size_t j = g == p->group ? (size_t)-1 : find_row(b, g, p->lhs, p->op, p->rhs);
             brisk_param *q = j == (size_t)-1 ? NULL : &m->params[j];
-            if (q && q->free == -1 && held_equal(m, q, equal)) {
+            if (q && q->free == -1 && held_equal(b, q, equal)) {
                 q->free = 0;
                 q->start = p->start;
             }
@@ -1029,6 +1221,15 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
                              "the sample covariance matrix would be singular; more respondents "
                              "are needed (or use fewer items)", b.opt->rows_available, m->p);
     }
+    if (st == BRISK_OK && b.opt->group_partial &&
+        !(b.opt->group_partial_lenient && !b.opt->group_equal)) {
+        if (m->ngroups < 2 || !b.opt->group_equal)
+            st = brisk_error_set(err, BRISK_ERR_ARGUMENT, "--group-partial releases "
+                                 "parameters that --group-equal holds equal across groups "
+                                 "(--group): give both");
+        else
+            st = parse_partial(&b, b.opt->group_partial);
+    }
     if (st == BRISK_OK && !(b.has_loading = calloc(m->m + 1, sizeof *b.has_loading)))
         st = nomem(&b);
     for (size_t g = 0; st == BRISK_OK && g < m->ngroups; g++) {
@@ -1042,6 +1243,8 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
     m->building_group = 0;
     if (st == BRISK_OK)
         st = defined_rows(&b);
+    if (st == BRISK_OK)
+        st = check_partial(&b, b.opt->group_equal);
     if (st == BRISK_OK)
         st = name_rows(&b, &names);
     if (st == BRISK_OK)

@@ -322,7 +322,7 @@ static bool score_variances(const brisk_model *m, const double *info, size_t q, 
  * the estimates to the optimum (as lavaan's to its own tolerance), so that
  * the indices are the optimum's, not the stopping point's.  Only small
  * steps that do not raise F are taken; otherwise theta stays. */
-static void polish(const brisk_model *m, const brisk_moments *mom, double *theta)
+void brisk_sem_polish(const brisk_model *m, const brisk_moments *mom, double *theta)
 {
     sem_fitter *f = brisk_sem_fitter_new(m, mom);
     size_t q = f ? f->q : 0;   /* with == constraints, the reduced parameters */
@@ -374,7 +374,7 @@ static void polish(const brisk_model *m, const brisk_moments *mom, double *theta
  * with x.idx), as if those entries of every derivative of Sigma and mu
  * were 0.  The model's parameters never move them, but a regression added
  * on a covariate does. */
-static bool mask_covariates(sem_fitter *f, const bool *x)
+bool brisk_sem_mask_covariates(sem_fitter *f, const bool *x)
 {
     size_t q = f->q;
     memset(f->info, 0, q * q * sizeof *f->info);
@@ -596,7 +596,7 @@ static brisk_status score_tests(const brisk_fitted *fd, const brisk_model *ext,
         goto cleanup;
     }
     if (!brisk_sem_fitter_objective(f, theta, &value) || !brisk_sem_fitter_derivatives(f) ||
-        (brisk_model_nexogenous(m) && !mask_covariates(f, r.x))) {
+        (brisk_model_nexogenous(m) && !brisk_sem_mask_covariates(f, r.x))) {
         st = brisk_error_set(err, BRISK_ERR_MODEL, "could not compute modification indices: "
                              "the implied covariance matrix is not positive definite at the "
                              "estimates");
@@ -672,7 +672,7 @@ brisk_status brisk_modindices(const brisk_fitted *fd, brisk_modindex **out, size
         goto cleanup;
     }
     memcpy(theta, fd->fit->theta, q * sizeof *theta);
-    polish(m, fd->moments, theta);
+    brisk_sem_polish(m, fd->moments, theta);
     for (size_t k = 0; k < cs.n; k++)
         theta[q + k] = cs.c[k].value;
     size_t count = 0;

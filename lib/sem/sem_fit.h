@@ -170,6 +170,16 @@ size_t brisk_sem_moments_count(const brisk_model *m);
  * than sample moments (every estimator's first check). */
 brisk_status brisk_sem_check_df(const brisk_model *m, brisk_error *err);
 
+/* The estimates of a model (with == constraints too) taken to the optimum by
+ * a few Newton steps (modindices.c): score tests at the optimum, not where
+ * the search stopped. */
+void brisk_sem_polish(const brisk_model *m, const brisk_moments *mom, double *theta);
+
+/* The fitter's information (after brisk_sem_fitter_derivatives) as
+ * lavaan's with fixed covariates: their own moments' entries of every
+ * derivative set to 0 (x: per observed variable, a fixed covariate). */
+bool brisk_sem_mask_covariates(sem_fitter *f, const bool *x);
+
 /* Noncentral chi-square distribution function. */
 double brisk_ncchisq_cdf(double x, double df, double ncp);
 

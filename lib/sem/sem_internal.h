@@ -38,6 +38,9 @@ struct brisk_model {
                                  keep their missing answers) */
     bool equal_thresholds;    /* ordered items' thresholds equal across groups
                                  (lavaan's group.equal = "thresholds") */
+    size_t *tau_item, *tau_number;   /* ...but these (group.partial "x3|t2"): the
+                                 item (observed index) and its threshold (0-based) */
+    size_t ntau_released;
     bool no_fixed_x;          /* observed predictors are not fixed covariates */
     bool *fixed_x;            /* per observed variable: a fixed covariate (made once) */
     size_t ngroups;           /* the table holds every row once per group */

@@ -47,6 +47,10 @@ typedef struct brisk_wlsmv {
     bool theta_param;
     double *delta;                /* theta_param: G x p scale factors at the estimates */
     size_t qm, ntau1;             /* the model's parameters; thresholds per group */
+    /* With tau_equal, the thresholds group.partial releases (their places
+     * among a group's ntau1, ascending): each later group's own, after the
+     * scale factors, group by group. */
+    size_t *released, nreleased;
     brisk_wlsmv_stats *groups;
     double *theta, *vcov;         /* estimates, robust covariance */
     double *implied;              /* per group, p x p implied correlations (given the

@@ -55,6 +55,7 @@ void brisk_wlsmv_free(brisk_wlsmv *w)
     free(w->vcov);
     free(w->implied);
     free(w->delta);
+    free(w->released);
     memset(w, 0, sizeof *w);
 }
 
@@ -190,6 +191,60 @@ static size_t thresholds_at(const brisk_wlsmv *w, size_t g)
     return w->qm + (w->tau_equal ? 0 : g * w->ntau1);
 }
 
+/* Where group g's k-th threshold is in theta (thresholds_in): with the
+ * thresholds held equal the first group's, unless group.partial releases
+ * it, then the group's own after the scale factors. */
+static size_t tau_index(const brisk_wlsmv *w, size_t g, size_t k)
+{
+    if (!w->tau_equal)
+        return thresholds_at(w, g) + k;
+    for (size_t r = 0; g > 0 && r < w->nreleased; r++)
+        if (w->released[r] == k)
+            return w->qm + w->ntau1 + (w->ngroups - 1) * (w->p + r) + (g - 1);
+    return w->qm + k;
+}
+
+/* The places (among a group's thresholds) of the thresholds model m
+ * releases, ascending and once each, into *out (NULL: none); an item's
+ * threshold beyond its categories is BRISK_ERR_ARGUMENT naming it. */
+static brisk_status released_places(const brisk_model *m, const brisk_wlsmv *w, size_t **out,
+                                    size_t *n, brisk_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (!m->ntau_released || !w->thresholds_in || !m->equal_thresholds)
+        return BRISK_OK;
+    bool *is = calloc(w->ntau1 + 1, sizeof *is);
+    if (!is || !(*out = malloc((w->ntau1 + 1) * sizeof **out))) {
+        free(is);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    const brisk_wlsmv_stats *s = &w->groups[0];
+    brisk_status st = BRISK_OK;
+    for (size_t r = 0; r < m->ntau_released && st == BRISK_OK; r++) {
+        size_t first = 0, j = 0;
+        for (; j < w->p && w->yv[j] != m->tau_item[r]; j++)
+            first += s->ncat[j] - 1;
+        if (j == w->p || m->tau_number[r] + 1 >= s->ncat[j])
+            st = brisk_error_set(err, BRISK_ERR_ARGUMENT, "--group-partial: '%s|t%zu' is not "
+                                 "a threshold of the model: '%s' has %zu", m->ov[m->tau_item[r]],
+                                 m->tau_number[r] + 1, m->ov[m->tau_item[r]],
+                                 j == w->p ? 0 : s->ncat[j] - 1);
+        else
+            is[first + m->tau_number[r]] = true;
+    }
+    for (size_t k = 0; st == BRISK_OK && k < w->ntau1; k++)
+        if (is[k])
+            (*out)[(*n)++] = k;
+    free(is);
+    if (st != BRISK_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
 /* Item j's scale factor in group g: free after the first group when the
  * thresholds are equal, else 1. */
 static double scale_of(const brisk_wlsmv *w, const double *theta, size_t g, size_t j)
@@ -219,11 +274,11 @@ static void threshold_residuals(const dwls *d, const brisk_wlsmv *w, size_t g,
 {
     const sem_work *work = d->works[g];
     const brisk_wlsmv_stats *s = &w->groups[g];
-    size_t q = d->q, pm = work->p, a = g * d->ns, t0 = thresholds_at(w, g);
+    size_t q = d->q, pm = work->p, a = g * d->ns;
     for (size_t j = 0, k = 0; j < w->p; j++) {
         double delta = item_scale(d, w, theta, g, j), mu = work->mu[w->yv[j]];
         for (size_t c = 0; c + 1 < s->ncat[j]; c++, k++, a++) {
-            double tau = theta[t0 + k];
+            double tau = theta[tau_index(w, g, k)];
             res[a] = s->tau[k] - (tau - mu) * delta;
             if (!jac)
                 continue;
@@ -232,7 +287,7 @@ static void threshold_residuals(const dwls *d, const brisk_wlsmv *w, size_t g,
             for (size_t l = 0; l < w->qm; l++)
                 row[l] = -delta * work->dmu[l * pm + w->yv[j]] +
                          (tau - mu) * item_scale_derivative(d, w, l, j);
-            row[t0 + k] = delta;
+            row[tau_index(w, g, k)] = delta;
             if (w->tau_equal && g > 0)
                 row[scale_at(w, g) + j] = tau - mu;
         }
@@ -802,7 +857,7 @@ static void threshold_errors(brisk_wlsmv *w)
     if (w->thresholds_in) {   /* estimated: their robust variances */
         for (size_t g = 0; g < w->ngroups; g++)
             for (size_t t = 0; t < w->ntau1; t++) {
-                size_t k = thresholds_at(w, g) + t;
+                size_t k = tau_index(w, g, t);
                 w->groups[g].tau_se[t] = sqrt(w->vcov[k * w->q + k]);
             }
         return;
@@ -884,6 +939,9 @@ static void start_thresholds(const brisk_wlsmv *w, double *theta)
     for (size_t g = 1; w->tau_equal && g < G; g++)
         for (size_t j = 0; j < w->p; j++)
             theta[scale_at(w, g) + j] = 1;
+    for (size_t g = 0; w->tau_equal && g < G; g++)   /* released: each group's own */
+        for (size_t r = 0; r < w->nreleased; r++)
+            theta[tau_index(w, g, w->released[r])] = w->groups[g].tau[w->released[r]];
 }
 
 /* Whether a free variance is negative (a Heywood case). */
@@ -1091,9 +1149,13 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, bri
                              "free");
     if (st == BRISK_OK)
         st = brisk_wlsmv_statistics(m, mom, out, err);
-    /* the model's parameters, then the thresholds' and scale factors' */
+    if (st == BRISK_OK)
+        st = released_places(m, out, &out->released, &out->nreleased, err);
+    /* the model's parameters, then the thresholds' and scale factors', then
+     * the released thresholds' */
     size_t p = out->p, q = out->q =
-        out->qm + (equal ? out->ntau1 + (G - 1) * p : m->theta ? G * out->ntau1 : 0);
+        out->qm + (equal ? out->ntau1 + (G - 1) * (p + out->nreleased)
+                         : m->theta ? G * out->ntau1 : 0);
     out->theta = calloc(q + 1, sizeof *out->theta);
     out->vcov = calloc(q * q + 1, sizeof *out->vcov);
     out->implied = calloc(G * p * p + 1, sizeof *out->implied);
@@ -1253,7 +1315,7 @@ static brisk_status copy_thresholds(const brisk_wlsmv *w, brisk_fit *fit, brisk_
         const brisk_wlsmv_stats *s = &w->groups[g];
         for (size_t j = 0, k = 0; j < w->p; j++)
             for (size_t c = 0; c + 1 < s->ncat[j]; c++, k++, t++) {
-                fit->thresholds[t] = w->thresholds_in ? w->theta[thresholds_at(w, g) + k]
+                fit->thresholds[t] = w->thresholds_in ? w->theta[tau_index(w, g, k)]
                                                       : s->tau[k];
                 fit->threshold_se[t] = s->tau_se[k];
                 fit->threshold_item[t] = w->yv[j];
@@ -1484,10 +1546,21 @@ static brisk_wlsmv view_for(const brisk_wlsmv *w, const brisk_model *m)
     brisk_wlsmv v = *w;
     v.qm = m->nfree;
     v.tau_equal = w->thresholds_in && m->equal_thresholds;
+    v.released = NULL;
+    v.nreleased = 0;
     v.q = v.qm + (!w->thresholds_in ? 0
                   : v.tau_equal    ? v.ntau1 + (v.ngroups - 1) * v.p
                                    : v.ngroups * v.ntau1);
     return v;
+}
+
+/* The view with the thresholds m releases (their places allocated). */
+static brisk_status view_released(brisk_wlsmv *v, const brisk_model *m, brisk_error *err)
+{
+    brisk_status st = released_places(m, v, &v->released, &v->nreleased, err);
+    if (v->tau_equal)
+        v->q += (v->ngroups - 1) * v->nreleased;
+    return st;
 }
 
 /* A fit's parameters in view v's order: the model's, then (thresholds_in)
@@ -1500,8 +1573,7 @@ static double *full_theta(const brisk_wlsmv *v, const brisk_fit *fit)
     memcpy(theta, fit->theta, v->qm * sizeof *theta);
     for (size_t t = 0; v->thresholds_in && t < fit->nthresholds; t++) {
         size_t g = fit->threshold_group[t], k = t - g * v->ntau1;
-        if (g == 0 || !v->tau_equal)
-            theta[thresholds_at(v, g) + k] = fit->thresholds[t];
+        theta[tau_index(v, g, k)] = fit->thresholds[t];   /* equal ones: the same value */
     }
     for (size_t k = 0; v->tau_equal && k < fit->nscales; k++) {
         size_t g = fit->scale_group[k], j = k - g * v->p;
@@ -1535,6 +1607,10 @@ brisk_status brisk_wlsmv_difference(const brisk_model *m1, const brisk_fit *fit1
                                               : brisk_error_set(err, BRISK_ERR_NOMEM,
                                                                 "out of memory");
     brisk_wlsmv v1 = view_for(&w, m1), v0 = view_for(&w, m0);
+    if (st == BRISK_OK)
+        st = view_released(&v1, m1, err);
+    if (st == BRISK_OK)
+        st = view_released(&v0, m0, err);
     double *theta1 = st == BRISK_OK ? full_theta(&v1, fit1) : NULL;
     double *theta0 = st == BRISK_OK ? full_theta(&v0, fit0) : NULL;
     brisk_moments *start = st == BRISK_OK ? response_moments(&w, m1->p) : NULL;
@@ -1559,6 +1635,8 @@ brisk_status brisk_wlsmv_difference(const brisk_model *m1, const brisk_fit *fit1
     response_moments_free(start, G);
     free(theta1);
     free(theta0);
+    free(v1.released);
+    free(v0.released);
     brisk_wlsmv_free(&w);
     return st;
 }

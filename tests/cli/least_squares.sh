@@ -74,6 +74,7 @@ ok "with --missing fiml: refused" refused "does not go with full-information ML"
 ok "with a weight: refused" refused "does not go with sampling weights" $hs --estimator uls --weight x1
 ok "with --bootstrap: refused" refused "--bootstrap (its draws are refitted by ML) is not available" $hs --estimator wls --bootstrap 10
 ok "with --modindices: refused" refused "--modindices (ML's score tests) is not available" $hs --estimator dwls --modindices
+ok "with --score-tests: refused" refused "--score-tests (ML's score tests) is not available" $hs --estimator uls --group school --group-equal loadings --score-tests
 ok "--se robust.sem: refused" refused "se = \"standard\"" $hs --estimator dwls --se robust.sem
 ok "an unknown estimator names the known ones" refused "ml, mlr, mlm, wlsmv, gls, uls, wls or dwls" $hs --estimator adx
 }

@@ -81,7 +81,8 @@ invariance() {
             if ((a - b) > tol || (b - a) > tol) { printf "%s: brisk %s, lavaan %s\n", what, a, b; bad = 1 }
         }
         FILENAME ~ /invariance.csv$/ { if (FNR > 1) { n++; sc[n] = $5; cd[n] = $19; pv[n] = $21 } next }
-        FNR > 1 { k++; near($5, sc[k], "chisq_scaled " k)
+        /^# / { fit = $0 ~ /^# invariance\.fit/; next }   # its table only, not invariance.release
+        fit && $1 != "level" && NF > 1 { k++; near($5, sc[k], "chisq_scaled " k)
                   if (k > 1) { near($16, cd[k], "chisq_diff " k); near($18, pv[k], "pvalue " k) } }
         END { if (k != 4) { print k " levels"; bad = 1 } exit bad }' \
         "$ref/hs_mlm_invariance.csv" "$tmp/out"

@@ -142,3 +142,23 @@ void brisk_dense_mul_at(const double *a, const double *b, double *c, size_t m, s
                 c[i * n + j] += f * b[l * n + j];
         }
 }
+
+bool brisk_dense_damped_solve(const double *h, const double *g, size_t n, double ridge,
+                              double *a, double *inv, double *work, double *step)
+{
+    double mean_diag = 0, logdet;
+    for (size_t k = 0; k < n; k++)
+        mean_diag += h[k * n + k] / (double)n;
+    memcpy(a, h, n * n * sizeof *a);
+    for (size_t k = 0; k < n; k++)
+        a[k * n + k] += ridge * (mean_diag > 0 ? mean_diag : 1);
+    if (!brisk_dense_spd_invert(a, inv, work, n, &logdet))
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        double v = 0;
+        for (size_t l = 0; l < n; l++)
+            v += inv[k * n + l] * g[l];
+        step[k] = v;
+    }
+    return true;
+}

@@ -18,6 +18,13 @@ bool brisk_dense_invert(double *a, double *inv, size_t n);
  * positive definite. */
 bool brisk_dense_spd_invert(const double *a, double *inv, double *work, size_t n, double *logdet);
 
+/* step = (h + ridge m I)^-1 g, m the mean of h's diagonal (1 when it is
+ * not positive): a Levenberg-Marquardt step.  a and work are n x n
+ * scratch; inv gets the damped inverse.  False when that matrix is not
+ * positive definite. */
+bool brisk_dense_damped_solve(const double *h, const double *g, size_t n, double ridge,
+                              double *a, double *inv, double *work, double *step);
+
 /* c = a b' for n x n matrices (c must not alias a or b), and c = a b. */
 void brisk_dense_mul_bt(const double *a, const double *b, double *c, size_t n);
 void brisk_dense_mul(const double *a, const double *b, double *c, size_t n);

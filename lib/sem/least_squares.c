@@ -444,23 +444,9 @@ static double normal_equations(ls_fit *f, bool information)
 static bool damped_step(ls_fit *f, double ridge)
 {
     size_t q = f->q;
-    double mean_diag = 0, logdet;
-    for (size_t k = 0; k < q; k++)
-        mean_diag += f->h[k * q + k] / (double)q;
     double *a = malloc((q * q + 1) * sizeof *a);
-    if (!a)
-        return false;
-    memcpy(a, f->h, q * q * sizeof *a);
-    for (size_t k = 0; k < q; k++)
-        a[k * q + k] += ridge * (mean_diag > 0 ? mean_diag : 1);
-    bool ok = brisk_dense_spd_invert(a, f->hinv, f->work, q, &logdet);
+    bool ok = a && brisk_dense_damped_solve(f->h, f->g, q, ridge, a, f->hinv, f->work, f->step);
     free(a);
-    for (size_t k = 0; ok && k < q; k++) {
-        double v = 0;
-        for (size_t l = 0; l < q; l++)
-            v += f->hinv[k * q + l] * f->g[l];
-        f->step[k] = v;
-    }
     return ok;
 }
 

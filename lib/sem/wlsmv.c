@@ -383,23 +383,9 @@ static double normal_equations(const dwls *d, const double *res, const double *j
 /* step = (h + ridge mean(diag h) I)^-1 g; false when not positive definite. */
 static bool damped_step(dwls *d, double ridge)
 {
-    size_t q = d->q;
-    double mean_diag = 0, logdet;
-    for (size_t k = 0; k < q; k++)
-        mean_diag += d->h[k * q + k] / (double)q;
-    double *a = d->jac_scratch;
-    memcpy(a, d->h, q * q * sizeof *a);
-    for (size_t k = 0; k < q; k++)
-        a[k * q + k] += ridge * (mean_diag > 0 ? mean_diag : 1);
-    if (!brisk_dense_spd_invert(a, d->hinv, d->step, q, &logdet))
-        return false;
-    for (size_t k = 0; k < q; k++) {
-        double v = 0;
-        for (size_t l = 0; l < q; l++)
-            v += d->hinv[k * q + l] * d->g[l];
-        d->trial[k] = v;   /* the step, until it is added to theta */
-    }
-    return true;
+    /* the step goes to trial until it is added to theta */
+    return brisk_dense_damped_solve(d->h, d->g, d->q, ridge, d->jac_scratch, d->hinv, d->step,
+                                    d->trial);
 }
 
 /* Newton's curvature of the statistic in place of Gauss-Newton's: h =

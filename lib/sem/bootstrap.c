@@ -266,7 +266,8 @@ static bool run_init(boot_run *run, size_t njobs, size_t nthreads)
 }
 
 /* The rows of a group a full-information ML fit uses (at least one
- * answer, every fixed covariate) or a WLSMV fit (every answer), as lavaan
+ * answer, every fixed covariate), a pairwise WLSMV fit (at least one
+ * answer) or a listwise WLSMV fit (every answer: every), as lavaan
  * resamples them. */
 static size_t *case_rows(const brisk_model *m, const brisk_dataset *ds, const size_t *rows,
                          size_t nrows, bool every, size_t *n)
@@ -351,7 +352,8 @@ brisk_status brisk_bootstrap_fit(brisk_fitted *fitted, const brisk_dataset *ds,
                 st = BRISK_ERR_NOMEM;
             ncases[g] = data[g].n;
         } else if (!(cases[g] = case_rows(m, ds, fitted->group_rows[g], fitted->ngroup_rows[g],
-                                          kind == REFIT_WLSMV, &ncases[g]))) {
+                                          kind == REFIT_WLSMV && !brisk_model_pairwise(m),
+                                          &ncases[g]))) {
             st = BRISK_ERR_NOMEM;
         }
     }

@@ -319,8 +319,11 @@ refit_kind brisk_refit_kind(const brisk_fitted *fitted)
 bool brisk_refit_moments(refit_kind kind, const brisk_model *m, const brisk_dataset *ds,
                          const size_t *rows, size_t n, brisk_moments *mom)
 {
-    return (kind == REFIT_FIML ? brisk_moments_from_data_fiml(m, ds, rows, n, 0, mom, NULL)
-                               : brisk_moments_from_data(m, ds, rows, n, mom, NULL)) == BRISK_OK;
+    if (kind == REFIT_FIML)
+        return brisk_moments_from_data_fiml(m, ds, rows, n, 0, mom, NULL) == BRISK_OK;
+    if (kind == REFIT_WLSMV && brisk_model_pairwise(m))   /* the draw's answers, pairwise */
+        return brisk_moments_from_data_pairwise(m, ds, rows, n, mom, NULL) == BRISK_OK;
+    return brisk_moments_from_data(m, ds, rows, n, mom, NULL) == BRISK_OK;
 }
 
 brisk_status brisk_refit(refit_kind kind, const brisk_model *m, const brisk_moments *mom,

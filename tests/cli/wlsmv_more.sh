@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
 data="$top_srcdir/tests/data"
 ref="$top_srcdir/tests/reference/wlsmv_more"
-echo "1..19"
+echo "1..21"
 
 # matches NAME DATA ARGS...: brisk's fit of NAME.lav to DATA (or, DATA
 # "survey", of the survey ARGS) against NAME's CSVs
@@ -72,6 +72,45 @@ ok "pairwise: bfi with its missing answers, all 2,800 rows, as lavaan's missing 
     matches bfi_pairwise bfi.csv --missing pairwise
 ok "pairwise by gender: as lavaan's" \
     matches bfi_pairwise_group bfi.csv --missing pairwise --group gender
+
+# brisk invariance --missing pairwise: each level's chi-squares and
+# lavTestLRT's scaled-shifted difference (bfi_pairwise_invariance.csv),
+# columns matched by name
+pairwise_invariance() {
+    "$brisk" invariance --data "$data/bfi.csv" --model "$ref/bfi_pairwise_group.lav" \
+        --group gender --estimator wlsmv --missing pairwise -f csv -q >"$tmp/inv.csv" || return 1
+    awk -F, '
+        function near(a, b, what) {
+            if (b == "NA") { if (a != "") { print what ": brisk " a ", lavaan NA"; bad = 1 } return }
+            d = a - b; d = d < 0 ? -d : d; w = b < 0 ? -b : b
+            if (a == "" || d > 1e-4 * (w > 1 ? w : 1)) { print what ": brisk " a ", lavaan " b; bad = 1 }
+            checked++ }
+        BEGIN { fit = 1 }   # one table: no "# invariance.fit" line above it
+        FILENAME ~ /invariance.csv$/ {
+            if (FNR == 1) { for (i = 1; i <= NF; i++) rcol[$i] = i; next }
+            nref++; for (c in rcol) want[nref, c] = $rcol[c]; next }
+        /^# / { fit = $0 ~ /^# invariance\.fit/; next }
+        fit && $1 == "level" { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        fit && NF > 1 { k++
+            for (c in rcol) if (c != "level" && c != "npar" && c != "df" && c != "df_diff")
+                near($col[c], want[k, c], $1 " " c) }
+        END { if (k != 3 || checked != 10) { print k " levels, " checked " values"; bad = 1 }
+              exit bad }' "$ref/bfi_pairwise_invariance.csv" "$tmp/inv.csv"
+}
+ok "pairwise in brisk invariance: each level and lavTestLRT's differences as lavaan's" \
+    pairwise_invariance
+
+# the bootstrap of a pairwise fit draws from every respondent who answered
+# and refits each draw pairwise: its SE of trust =~ tg2 near the robust one
+# (0.069), not the listwise draws' (0.097, what the draws gave when they
+# were refitted listwise)
+pairwise_bootstrap() {
+    "$brisk" fit "$top_srcdir/surveys/rongcheng/rongcheng.survey" -b crime --estimator wlsmv \
+        --unweighted --missing pairwise --bootstrap 200 --seed 2 -q -f csv >"$tmp/boot.csv" &&
+    awk -F, '$2 == "trust" && $3 == "=~" && $4 == "tg2" { found = 1; ok = $8 > 0.06 && $8 < 0.08 }
+             END { exit !(found && ok) }' "$tmp/boot.csv"
+}
+ok "pairwise under --bootstrap: every draw refitted pairwise" pairwise_bootstrap
 ok "pairwise with the theta parameterization: as lavaan's" \
     matches bfi_pairwise_theta bfi.csv --missing pairwise --parameterization theta
 ok "pairwise: rongcheng's crime model, all 600 respondents: as lavaan's" \

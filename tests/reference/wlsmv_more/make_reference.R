@@ -100,3 +100,21 @@ for (cs in cases) {
             file.path(out, paste0(cs$name, ".fit.csv")), row.names = FALSE, quote = FALSE)
   cat(cs$name, "nobs", lavInspect(fit, "nobs"), "chisq", fm[["chisq"]], "\n")
 }
+
+## brisk invariance --missing pairwise: bfi by gender, configural, metric
+## and equal thresholds, with lavTestLRT's scaled-shifted differences
+## (bfi_pairwise_invariance.csv; tests/cli/wlsmv_more.sh)
+items <- c(paste0("A", 1:5), paste0("C", 1:5))
+levels <- list("", "loadings", c("loadings", "thresholds"))
+inv <- lapply(levels, function(eq)
+  sem(bfi_model, data = bfi, group = "gender", ordered = items, estimator = "WLSMV",
+      missing = "pairwise", group.equal = eq))
+lrt <- lavTestLRT(inv[[1]], inv[[2]], inv[[3]])
+fm <- t(sapply(inv, fitMeasures, c("npar", "chisq", "df", "chisq.scaled")))
+write.csv(data.frame(level = c("Configural", "Metric", "Scalar"),
+                     npar = fm[, "npar"], chisq = sprintf("%.10g", fm[, "chisq"]),
+                     df = fm[, "df"], chisq_scaled = sprintf("%.10g", fm[, "chisq.scaled"]),
+                     chisq_diff = sprintf("%.10g", lrt[["Chisq diff"]]),
+                     df_diff = lrt[["Df diff"]],
+                     pvalue_diff = sprintf("%.10g", lrt[["Pr(>Chisq)"]])),
+          file.path(out, "bfi_pairwise_invariance.csv"), row.names = FALSE, quote = FALSE)

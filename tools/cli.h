@@ -243,9 +243,8 @@ enum { CLI_OPT_ESTIMATOR = 900, CLI_OPT_MISSING, CLI_OPT_TIME_LIMIT, CLI_OPT_WEI
     "                        scaled-shifted chi-square), or least squares on\n"      \
     "                        continuous items: gls, uls, wls (ADF) or dwls (their\n"  \
     "                        standard SEs and test; complete rows, no weights;\n"    \
-    "                        brisk fit only), as\n"                                  \
-    "                        lavaan's; without it a survey's ordered items\n"        \
-    "                        (ordered =) are fitted by WLSMV\n"                      \
+    "                        brisk fit only), as lavaan's; without it a survey's\n"  \
+    "                        ordered items (ordered =) are fitted by WLSMV\n"        \
     "      --missing M       listwise (default) or fiml: every respondent with the\n"  \
     "                        answers given (full-information ML, lavaan's missing =\n" \
     "                        \"ml\"; not with WLSMV); or pairwise (WLSMV only):\n"     \

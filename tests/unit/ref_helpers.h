@@ -5,6 +5,8 @@
 #ifndef BRISK_REF_HELPERS_H
 #define BRISK_REF_HELPERS_H
 
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +162,37 @@ static inline brisk_survey_data *survey_with_data(const char *path, const char *
         fail_msg("%s: %s", path, err.message);
     free(text);
     return d;
+}
+
+/* A fit measure by its name in the references (lavaan's fitMeasures()
+ * names, with _ for .): chisq, df, pvalue, baseline_chisq, baseline_df,
+ * cfi, tli, rmsea and its interval and p, srmr, logl, unrestricted_logl,
+ * aic, bic, bic2, npar. */
+static inline double ref_fit_measure(const brisk_fit_measures *f, const char *key)
+{
+    static const struct { const char *key; size_t offset; } map[] = {
+        {"chisq", offsetof(brisk_fit_measures, chisq)}, {"df", offsetof(brisk_fit_measures, df)},
+        {"pvalue", offsetof(brisk_fit_measures, pvalue)},
+        {"baseline_chisq", offsetof(brisk_fit_measures, baseline_chisq)},
+        {"baseline_df", offsetof(brisk_fit_measures, baseline_df)},
+        {"cfi", offsetof(brisk_fit_measures, cfi)}, {"tli", offsetof(brisk_fit_measures, tli)},
+        {"rmsea", offsetof(brisk_fit_measures, rmsea)},
+        {"rmsea_ci_lower", offsetof(brisk_fit_measures, rmsea_ci_lower)},
+        {"rmsea_ci_upper", offsetof(brisk_fit_measures, rmsea_ci_upper)},
+        {"rmsea_pvalue", offsetof(brisk_fit_measures, rmsea_pvalue)},
+        {"srmr", offsetof(brisk_fit_measures, srmr)},
+        {"logl", offsetof(brisk_fit_measures, loglik)},
+        {"unrestricted_logl", offsetof(brisk_fit_measures, unrestricted_loglik)},
+        {"aic", offsetof(brisk_fit_measures, aic)}, {"bic", offsetof(brisk_fit_measures, bic)},
+        {"bic2", offsetof(brisk_fit_measures, sabic)},
+    };
+    if (strcmp(key, "npar") == 0)
+        return (double)f->npar;
+    for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+        if (strcmp(map[k].key, key) == 0)
+            return *(const double *)((const char *)f + map[k].offset);
+    fail_msg("unknown fit measure %s", key);
+    return NAN;
 }
 
 #endif

@@ -47,30 +47,6 @@ static void near(double mine, double theirs, double tol, const char *what, const
         worst_raw = fabs(mine - theirs);
 }
 
-static double measure(const brisk_fit_measures *f, const char *key)
-{
-    static const struct { const char *key; size_t offset; } map[] = {
-        {"fmin", 0}, {"chisq", offsetof(brisk_fit_measures, chisq)},
-        {"df", offsetof(brisk_fit_measures, df)},
-        {"pvalue", offsetof(brisk_fit_measures, pvalue)},
-        {"baseline_chisq", offsetof(brisk_fit_measures, baseline_chisq)},
-        {"baseline_df", offsetof(brisk_fit_measures, baseline_df)},
-        {"cfi", offsetof(brisk_fit_measures, cfi)}, {"tli", offsetof(brisk_fit_measures, tli)},
-        {"rmsea", offsetof(brisk_fit_measures, rmsea)},
-        {"rmsea_ci_lower", offsetof(brisk_fit_measures, rmsea_ci_lower)},
-        {"rmsea_ci_upper", offsetof(brisk_fit_measures, rmsea_ci_upper)},
-        {"rmsea_pvalue", offsetof(brisk_fit_measures, rmsea_pvalue)},
-        {"srmr", offsetof(brisk_fit_measures, srmr)},
-    };
-    if (strcmp(key, "npar") == 0)
-        return (double)f->npar;
-    for (size_t k = 1; k < sizeof map / sizeof map[0]; k++)
-        if (strcmp(map[k].key, key) == 0)
-            return *(const double *)((const char *)f + map[k].offset);
-    fail_msg("unknown measure %s", key);
-    return NAN;
-}
-
 static void check_options(const char *name, const char *model, const char *data,
                           brisk_model_options opt, const char *group)
 {
@@ -111,7 +87,7 @@ static void check_options(const char *name, const char *model, const char *data,
     for (size_t i = 0; i < ref->nrows; i++) {
         const char *key = ref_text(ref, "measure", i);
         double want = num_at(ref, "value", i);
-        double mine = strcmp(key, "fmin") == 0 ? fit->fmin : measure(&fit->fit, key);
+        double mine = strcmp(key, "fmin") == 0 ? fit->fmin : ref_fit_measure(&fit->fit, key);
         near(mine, want, fmax(TOL, 1e-6 * fabs(want)), key, name);
     }
     /* no likelihood: lavaan's fitMeasures has none for these estimators */

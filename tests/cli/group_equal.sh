@@ -15,24 +15,7 @@ echo "1..4"
 matches() {
     "$brisk" fit --data "$data/hs.csv" --model "$ref/$1.lav" --group school \
         --group-equal "$2" -f csv -q >"$tmp/$1.csv" &&
-    awk -F, '
-        function near(a, b, what) {
-            d = a - b; if (d > 1e-4 || d < -1e-4) { print what ": brisk " a ", lavaan " b; bad = 1 } }
-        FILENAME ~ /params.csv$/ { if (FNR > 1) { k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4
-                                                   est[k] = $5; se[k] = $6; nref++ } next }
-        FILENAME ~ /fit.csv$/ { if (FNR > 1) fm[$1] = $2; next }
-        /^# / { section = $0; next }
-        section ~ /fit.parameters/ && $1 != "group" && NF > 8 {
-            if (!($1 in g)) g[$1] = ++ng
-            k = g[$1] SUBSEP $2 SUBSEP $3 SUBSEP $4
-            if (!(k in est)) { print "no lavaan row " $1 " " $2 $3 $4; bad = 1; next }
-            seen++; near($7, est[k], "est " $2 $3 $4); near($8, se[k], "se " $2 $3 $4)
-        }
-        section ~ /fit.measures/ && $1 == "Free parameters" { near($2, fm["npar"], "npar") }
-        section ~ /fit.measures/ && $1 == "Chi-square" { near($2, fm["chisq"], "chisq") }
-        section ~ /fit.measures/ && $1 == "Degrees of freedom" { near($2, fm["df"], "df") }
-        END { if (seen != nref) { print seen " rows, lavaan " nref; bad = 1 } exit bad }' \
-        "$ref/$1.params.csv" "$ref/$1.fit.csv" "$tmp/$1.csv"
+    lavaan_matches "$ref/$1" "$tmp/$1.csv"
 }
 ok "lv.covariances (with loadings): estimates, SEs, chi-square and df as lavaan's" \
     matches hs_lvcov loadings,lv.covariances

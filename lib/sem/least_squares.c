@@ -383,14 +383,7 @@ static const double *reduced_jacobian(ls_fit *f, const ls_group *lg)
     const brisk_model *m = f->m;
     if (!m->K)
         return lg->jac;
-    size_t ns = f->ns, nf = f->nfree, q = f->q;
-    for (size_t a = 0; a < ns; a++)
-        for (size_t j = 0; j < q; j++) {
-            double v = 0;
-            for (size_t k = 0; k < nf; k++)
-                v += lg->jac[a * nf + k] * m->K[k * q + j];
-            f->jk[a * q + j] = v;
-        }
+    brisk_dense_mul_rect(lg->jac, m->K, f->jk, f->ns, f->nfree, f->q);   /* J K */
     return f->jk;
 }
 

@@ -114,6 +114,11 @@ const cli_command cmd_fit = {
         "                        largest first (ML and MLR; not WLSMV)\n"
         "      --mi-min X        with --modindices: only MI > X (default 3.84, the\n"
         "                        5% critical value of chi-square on 1 df; 0: all)\n"
+        "      --ordered ITEMS   with --data: these items (x1,x2,...) are ordered, the\n"
+        "                        model's other indicators continuous, fitted by WLSMV\n"
+        "                        (lavaan's ordered =): polyserial and Pearson\n"
+        "                        correlations beside the polychoric ones; without it\n"
+        "                        --estimator wlsmv makes every indicator ordered\n"
         "      --parameterization P  ordered items (WLSMV): delta (default) or theta\n"
         "                        (lavaan's parameterization =): with theta the latent\n"
         "                        responses' residual variances are 1 and the scale\n"
@@ -143,7 +148,7 @@ enum { OPT_STD_LV = 1000, OPT_MEANSTRUCTURE, OPT_GROUP_EQUAL, OPT_BOOTSTRAP, OPT
        OPT_THREADS, OPT_EXCLUDE_INADMISSIBLE, OPT_SE, OPT_TEST,
        OPT_STANDARDIZED, OPT_SCORES, OPT_SCORE_METHOD, OPT_ID, OPT_COV, OPT_COR, OPT_N, OPT_SD,
        OPT_MEANS, OPT_RESIDUALS, OPT_MODINDICES, OPT_MI_MIN, OPT_PARAMETERIZATION,
-       OPT_GROUP_PARTIAL, OPT_SCORE_TESTS };
+       OPT_GROUP_PARTIAL, OPT_SCORE_TESTS, OPT_ORDERED };
 
 typedef struct fit_options {
     cli_common common;
@@ -156,6 +161,8 @@ typedef struct fit_options {
     const char *mi_min_text;      /* --mi-min as given, or NULL */
     const char *behaviours[64];
     size_t nbehaviours;
+    const char *ordered[256];     /* --ordered: the ordered items (the others continuous) */
+    size_t nordered;
     brisk_model_options model_opt;
     brisk_bootstrap_options boot;
     const char *scores, *id;      /* --scores FILE, --id COL */
@@ -368,6 +375,28 @@ static int check_least_squares(const fit_options *o)
                            "(or MLR) for it", what, brisk_estimator_key(m->estimator));
 }
 
+/* --ordered a,b,c: lavaan's ordered = c("a", "b", "c"); WLSMV unless
+ * another estimator is given (then the check after parsing refuses it). */
+static int ordered_option(fit_options *o, char *arg)
+{
+    char *save = NULL;
+    for (char *t = strtok_r(arg, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        if (o->nordered == sizeof o->ordered / sizeof o->ordered[0])
+            return cli_usage_error(&cmd_fit, "--ordered takes at most %zu items",
+                                   sizeof o->ordered / sizeof o->ordered[0]);
+        o->ordered[o->nordered++] = t;
+    }
+    if (!o->nordered)
+        return cli_usage_error(&cmd_fit, "--ordered takes a list of items (x1,x2,x3)");
+    if (o->model_opt.survey_ordered) {   /* no --estimator yet: WLSMV */
+        o->model_opt.estimator = BRISK_ESTIMATOR_WLSMV;
+        o->model_opt.survey_ordered = false;
+    }
+    o->model_opt.ordered_items = o->ordered;
+    o->model_opt.nordered_items = o->nordered;
+    return -1;
+}
+
 static int parse_options(fit_options *o, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -394,6 +423,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
         {"parameterization", required_argument, NULL, OPT_PARAMETERIZATION},
         {"group-partial", required_argument, NULL, OPT_GROUP_PARTIAL},
         {"score-tests", no_argument, NULL, OPT_SCORE_TESTS},
+        {"ordered", required_argument, NULL, OPT_ORDERED},
         CLI_READ_OPTIONS, CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
     int opt, status;
     bool boot_detail = false;   /* --ci, --seed or --exclude-inadmissible given */
@@ -422,6 +452,10 @@ static int parse_options(fit_options *o, int argc, char **argv)
         case OPT_MODINDICES: o->modindices = true; break;
         case OPT_GROUP_PARTIAL: o->model_opt.group_partial = optarg; break;
         case OPT_SCORE_TESTS: o->score_tests = true; break;
+        case OPT_ORDERED:
+            if ((status = ordered_option(o, optarg)) >= 0)
+                return status;
+            break;
         case OPT_MI_MIN:
             if (!parse_minimum(optarg, &o->mi_minimum))
                 return cli_usage_error(&cmd_fit, "--mi-min takes a number 0 or above (an MI, "
@@ -496,6 +530,14 @@ static int parse_options(fit_options *o, int argc, char **argv)
         return status;
     if (o->nbehaviours && !o->survey)
         return cli_usage_error(&cmd_fit, "--behaviour goes with a survey");
+    if (o->nordered && !o->data)
+        return cli_usage_error(&cmd_fit, "--ordered goes with --data and --model; a survey "
+                               "declares its ordered items itself (ordered = in [items])");
+    if (o->nordered && (o->model_opt.survey_ordered ||
+                        o->model_opt.estimator != BRISK_ESTIMATOR_WLSMV))
+        return cli_usage_error(&cmd_fit, "--ordered items are fitted by WLSMV (lavaan's default "
+                               "with ordered =): give --estimator wlsmv, or leave --estimator "
+                               "out");
     if (o->model_opt.group_equal && !o->group)
         return cli_usage_error(&cmd_fit, "--group-equal goes with --group");
     if ((o->model_opt.group_partial || o->score_tests) && !o->model_opt.group_equal)

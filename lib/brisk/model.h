@@ -95,6 +95,12 @@ typedef struct brisk_model_options {
     bool ordered;         /* every observed variable is an ordered item (WLSMV, the
                              delta parameterization): their residual variances are
                              not parameters (1 less the explained variance) */
+    const char *const *ordered_items; /* with ordered: the observed variables that are
+                             ordered items (lavaan's ordered = c(...)); the model's other
+                             indicators are continuous (their means, variances and
+                             Pearson and polyserial correlations join the statistics);
+                             NULL: every observed variable but the covariates */
+    size_t nordered_items;
     bool theta;           /* with ordered: lavaan's parameterization = "theta": the
                              latent responses' residual variances are parameters
                              (fixed at 1), their scale factors derived, the

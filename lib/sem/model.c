@@ -82,6 +82,7 @@ void brisk_model_free(brisk_model *m)
     free(m->c);
     free(m->pos);
     free(m->fixed_x);
+    free(m->continuous);
     free(m->tau_item);
     free(m->tau_number);
     for (size_t i = 0; i < m->p; i++)
@@ -643,6 +644,42 @@ static brisk_status default_variance(builder *b, const char *name, bool is_free,
     return add_row(b, name, BRISK_OP_COVARY, name, is_free, value, NULL, false, NULL);
 }
 
+/* Whether observed variable i is an ordered item (WLSMV): its residual
+ * variance and intercept are not parameters. */
+static bool ordered_item(const brisk_model *m, size_t i)
+{
+    return m->ordered && !(m->continuous && m->continuous[i]);
+}
+
+/* With an ordered_items list (lavaan's ordered = c(...)), which observed
+ * variables are continuous indicators: those not listed, but the
+ * covariates; a listed name the model does not use is an error. */
+static brisk_status find_continuous(builder *b)
+{
+    brisk_model *m = b->m;
+    const brisk_model_options *o = b->opt;
+    if (!o->ordered || !o->ordered_items)
+        return BRISK_OK;
+    for (size_t k = 0; k < o->nordered_items; k++) {
+        int i = brisk_sem_var_index(m, o->ordered_items[k]);
+        if (i < 0 || (size_t)i >= m->p) {
+            brisk_error_variable(b->err, o->ordered_items[k]);
+            return brisk_error_set(b->err, BRISK_ERR_ARGUMENT, "--ordered names '%s', which is "
+                                   "not an observed variable of the model: list the model's "
+                                   "ordered items", o->ordered_items[k]);
+        }
+    }
+    if (!(m->continuous = calloc(m->p + 1, sizeof *m->continuous)))
+        return nomem(b);
+    for (size_t i = 0; i < m->p; i++) {
+        bool listed = false;
+        for (size_t k = 0; k < o->nordered_items && !listed; k++)
+            listed = strcmp(o->ordered_items[k], m->ov[i]) == 0;
+        m->continuous[i] = !listed && !is_exogenous_observed(b, m->ov[i]);
+    }
+    return BRISK_OK;
+}
+
 /* lavaan's auto.var, auto.cov.lv.x and (with a mean structure) intercepts. */
 static brisk_status default_rows(builder *b)
 {
@@ -651,8 +688,8 @@ static brisk_status default_rows(builder *b)
     for (size_t i = 0; i < m->p && !st; i++)
         if (!is_exogenous_observed(b, m->ov[i]))
             st = default_variance(b, m->ov[i],
-                                  !(b->roles[i] & ROLE_SINGLE_INDICATOR) && !b->opt->ordered,
-                                  b->opt->ordered ? 1 : 0);
+                                  !(b->roles[i] & ROLE_SINGLE_INDICATOR) && !ordered_item(m, i),
+                                  ordered_item(m, i) ? 1 : 0);
     /* With std.lv the latent variances are fixed to 1, except after the
      * first group when loadings are held equal and the variances are not:
      * then the variances are what may differ (lavaan frees them too). */
@@ -674,8 +711,8 @@ static brisk_status default_rows(builder *b)
         if (!is_exogenous_observed(b, m->ov[i]) &&
             find_building_row(b, m->ov[i], BRISK_OP_INTERCEPT, "") == (size_t)-1)
             /* an ordered item's intercept is 0: its thresholds place it */
-            st = add_row(b, m->ov[i], BRISK_OP_INTERCEPT, "", !b->opt->ordered, 0, NULL, false,
-                         NULL);
+            st = add_row(b, m->ov[i], BRISK_OP_INTERCEPT, "", !ordered_item(m, i), 0, NULL,
+                         false, NULL);
     if (!st && m->meanstructure)   /* the covariates' means, fixed, before the latent means (lavaan's order) */
         st = fixed_x_rows(b, BRISK_OP_INTERCEPT, names);
     free(names);
@@ -1237,6 +1274,8 @@ brisk_status brisk_model_new(const brisk_syntax *syntax, const char *const *ov_n
         st = user_rows(&b);
         if (st == BRISK_OK && g == 0)
             st = find_roles(&b);
+        if (st == BRISK_OK && g == 0)
+            st = find_continuous(&b);
         if (st == BRISK_OK)
             st = default_rows(&b);
     }

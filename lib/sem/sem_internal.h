@@ -32,6 +32,8 @@ struct brisk_model {
     bool std_se;              /* fits compute the standardized solution's SEs */
     bool ordered;             /* every observed variable but the covariates an
                                  ordered item (WLSMV): moments are polychorics */
+    bool *continuous;         /* ordered, per observed variable: a continuous indicator
+                                 (not an ordered item, not a covariate); NULL: none */
     bool theta;               /* ordered, the theta parameterization (lavaan's
                                  parameterization = "theta") */
     bool pairwise;            /* ordered, missing = "pairwise" (the moments' rows

@@ -15,7 +15,11 @@ typedef struct brisk_wlsmv_stats {
     size_t ntau;
     double *tau, *tau_se;         /* thresholds item by item, and their SEs */
     double *slopes;               /* p x nx: each item's slopes on the covariates */
-    double *rho;                  /* p x p polychoric correlations */
+    double *rho;                  /* p x p polychoric correlations; a pair with a
+                                     continuous item their covariance (polyserial or
+                                     Pearson correlation times the SDs), and a continuous
+                                     item's variance on the diagonal */
+    double *mean, *var;           /* p: the continuous items' ML means and variances */
     double *gamma;                /* nstat^2: n x the asymptotic covariance of the
                                      statistics, the slopes (item by item) then the
                                      correlations (1,2), (1,3), ... */
@@ -27,6 +31,10 @@ typedef struct brisk_wlsmv {
     size_t nx;                    /* fixed covariates */
     size_t *yv, *xv;              /* the items' and covariates' places among the model's
                                      observed variables */
+    bool *numeric;                /* per item: a continuous indicator (lavaan's numeric
+                                     ov beside ordered ones); NULL: none */
+    size_t nnum;                  /* continuous items: each group's statistics hold their
+                                     means, then their variances, after the thresholds */
     size_t npairs;                /* correlations per group */
     size_t nstat;                 /* statistics the model fits per group: p nx + npairs,
                                      and ntau1 more with thresholds_in */

@@ -42,6 +42,8 @@ static void stats_free(brisk_wlsmv_stats *s)
     free(s->xcov);
     free(s->xcov_inv);
     free(s->xmean);
+    free(s->mean);
+    free(s->var);
 }
 
 void brisk_wlsmv_free(brisk_wlsmv *w)
@@ -51,6 +53,7 @@ void brisk_wlsmv_free(brisk_wlsmv *w)
     free(w->groups);
     free(w->yv);
     free(w->xv);
+    free(w->numeric);
     free(w->theta);
     free(w->vcov);
     free(w->implied);
@@ -294,6 +297,30 @@ static void threshold_residuals(const dwls *d, const brisk_wlsmv *w, size_t g,
     }
 }
 
+/* The rows of group g's continuous items from row a on: each one's mean,
+ * then each one's variance (sample less implied), and their Jacobian;
+ * returns the row after them. */
+static size_t continuous_residuals(const dwls *d, const brisk_wlsmv *w, size_t g, double *res,
+                                   double *jac, size_t a)
+{
+    const sem_work *work = d->works[g];
+    const brisk_wlsmv_stats *s = &w->groups[g];
+    size_t pm = work->p, q = d->q;
+    for (int var = 0; var < 2; var++)
+        for (size_t j = 0; w->numeric && j < w->p; j++) {
+            if (!w->numeric[j])
+                continue;
+            size_t v = w->yv[j], at = var ? v * pm + v : v;
+            res[a] = var ? s->var[j] - work->Sigma[at] : s->mean[j] - work->mu[at];
+            for (size_t k = 0; jac && k < q; k++)
+                jac[a * q + k] = k >= w->qm ? 0
+                                 : var      ? work->dSigma[k * pm * pm + at]
+                                            : work->dmu[k * pm + at];
+            a++;
+        }
+    return a;
+}
+
 /* Residuals of every group's statistics (sample less implied: thresholds
  * with thresholds_in, slopes, correlations) and (jac) their Jacobian at
  * theta; false where an implied matrix cannot be formed. */
@@ -317,6 +344,7 @@ static bool residuals(dwls *d, const brisk_wlsmv *w, const double *theta, double
         if (w->thresholds_in)
             threshold_residuals(d, w, g, theta, res, jac);
         size_t a = g * d->ns + (w->thresholds_in ? w->ntau1 : 0);
+        a = continuous_residuals(d, w, g, res, jac, a);
         for (size_t t = 0; t < pnx; t++, a++) {
             size_t j = t / (nx ? nx : 1);
             double delta = item_scale(d, w, theta, g, j);
@@ -828,7 +856,7 @@ static brisk_status robust_inference(brisk_wlsmv *w, const dwls *d, brisk_error 
                    &w->baseline_chisq_scaled, &w->baseline_scaling_factor, &w->baseline_shift);
     /* lavaan has no catML given covariates, nor (0.6-14) with thresholds
      * held equal */
-    if (!w->nx && !w->tau_equal)
+    if (!w->nx && !w->tau_equal && !w->nnum)   /* lavaan: none with continuous items */
         catml_with_thresholds(w, d, proj, fg);
     free(wj), free(meat), free(gwj), free(tmp), free(e), free(einv), free(ug), free(proj);
     free(fg);
@@ -879,6 +907,8 @@ static brisk_moments *response_moments(const brisk_wlsmv *w, size_t pm)
         }
         for (size_t j = 0; j < p; j++) {
             const double *bj = s->slopes + j * nx;
+            if (w->numeric && w->numeric[j])
+                mean[w->yv[j]] = s->mean[j];
             for (size_t u = 0; u < nx; u++) {
                 double c = 0;
                 for (size_t v = 0; v < nx; v++)
@@ -951,6 +981,8 @@ static size_t fixed_residual_item(const brisk_model *m, const brisk_wlsmv *w,
     if (par->op != BRISK_OP_COVARY || par->free || strcmp(par->lhs, par->rhs) != 0)
         return w->p;
     int i = brisk_sem_var_index(m, par->lhs);
+    if (i >= 0 && m->continuous && (size_t)i < m->p && m->continuous[i])
+        return w->p;   /* a continuous item's own (fixed) residual variance */
     size_t j = 0;
     while (i >= 0 && j < w->p && w->yv[j] != (size_t)i)
         j++;
@@ -1073,8 +1105,10 @@ static brisk_status estimate(const brisk_model *m, brisk_wlsmv *w, brisk_error *
             }
             for (size_t j = 0; w->theta_param && j < p; j++)
                 w->delta[g * p + j] = d.delta[j];
-            for (size_t j = 0, a = g * ns + w->ntau1 + p * w->nx; j < p; j++) {
-                implied[j * p + j] = 1;   /* the latent responses' unit diagonal */
+            for (size_t j = 0, a = g * ns + w->ntau1 + 2 * w->nnum + p * w->nx; j < p; j++) {
+                /* the latent responses' unit diagonal; a continuous item's variance */
+                implied[j * p + j] = w->numeric && w->numeric[j] ? S[w->yv[j] * pm + w->yv[j]]
+                                                                  : 1;
                 for (size_t l = j + 1; l < p; l++, a++) {
                     baseline += d.weight[a] * s->rho[j * p + l] * s->rho[j * p + l];
                     implied[j * p + l] = implied[l * p + j] =
@@ -1108,8 +1142,32 @@ static bool split_variables(const brisk_model *m, brisk_wlsmv *w)
             w->yv[w->p++] = i;
     }
     w->npairs = w->p * (w->p - 1) / 2;
-    w->nstat = w->p * w->nx + w->npairs;
+    if (m->continuous) {
+        if (!(w->numeric = calloc(w->p + 1, sizeof *w->numeric)))
+            return false;
+        for (size_t j = 0; j < w->p; j++)
+            w->nnum += w->numeric[j] = m->continuous[w->yv[j]];
+    }
+    w->nstat = w->p * w->nx + w->npairs + 2 * w->nnum;
     return true;
+}
+
+/* What continuous items beside ordered ones are fitted with: not (yet)
+ * with covariates, thresholds held equal, the theta parameterization or
+ * missing = "pairwise" (lavaan's statistics for those differ). */
+static brisk_status continuous_supported(const brisk_model *m, const brisk_wlsmv *w,
+                                         brisk_error *err)
+{
+    const char *what = w->nx ? "covariates (fixed observed predictors) in the model"
+                       : w->tau_equal ? "thresholds held equal across groups"
+                       : m->theta     ? "the theta parameterization"
+                       : m->pairwise  ? "--missing pairwise"
+                                      : NULL;
+    if (!what)
+        return BRISK_OK;
+    return brisk_error_set(err, BRISK_ERR_ARGUMENT, "continuous indicators beside ordered "
+                           "items (--ordered) with %s are not supported yet: list every "
+                           "indicator as ordered, or fit without %s", what, what);
 }
 
 brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, brisk_wlsmv *out,
@@ -1133,6 +1191,8 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, bri
                              "with the theta parameterization are not supported: use the "
                              "delta parameterization (the default), or fit the thresholds "
                              "free");
+    if (st == BRISK_OK && out->nnum)
+        st = continuous_supported(m, out, err);
     if (st == BRISK_OK)
         st = brisk_wlsmv_statistics(m, mom, out, err);
     if (st == BRISK_OK)
@@ -1220,16 +1280,20 @@ static brisk_status fill_fit(const brisk_model *m, const brisk_wlsmv *w, sem_fit
 
 /* The root mean square of one group's correlation residuals (given the
  * covariates), over the p (p - 1) / 2 + p distinct elements as lavaan's
- * SRMR; lavaan counts the covariates in that p too (the variables of its
- * parameter table), and so does this. */
+ * SRMR (its "cor.bentler": a continuous item's residuals over the sample's
+ * SDs, its variance's too); lavaan counts the covariates in that p too
+ * (the variables of its parameter table), and so does this. */
 static double srmr(const brisk_wlsmv *w, size_t g)
 {
     size_t p = w->p, count = w->npairs + p + w->nx;
     const double *rho = w->groups[g].rho, *implied = w->implied + g * p * p;
     double ss = 0;
     for (size_t j = 0; j < p; j++)
-        for (size_t l = 0; l < j; l++)
-            ss += (rho[j * p + l] - implied[j * p + l]) * (rho[j * p + l] - implied[j * p + l]);
+        for (size_t l = 0; l <= j; l++) {
+            double r = (rho[j * p + l] - implied[j * p + l]) /
+                       sqrt(rho[j * p + j] * rho[l * p + l]);
+            ss += r * r;
+        }
     return sqrt(ss / (double)count);
 }
 

@@ -16,6 +16,7 @@
  *      thresholds equal across groups) Gamma over the thresholds first and
  *      the correlations. */
 #include <config.h>
+#include <float.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -31,6 +32,8 @@
 typedef struct items {
     const brisk_model *m;
     bool thresholds;              /* Gamma over the thresholds too (first) */
+    const bool *numeric;          /* per item: continuous (NULL: every item ordered) */
+    size_t nnum;                  /* continuous items */
     size_t py, nx;
     const size_t *yv, *xv;   /* their columns among the model's variables */
 } items;
@@ -84,6 +87,10 @@ static brisk_status categorize(const brisk_model *m, const brisk_wlsmv *w,
     for (size_t j = 0; j < py; j++) {
         size_t k, col = w->yv[j];
         const char *item = brisk_model_observed(m, col);
+        if (w->numeric && w->numeric[j]) {
+            ncat[j] = 1;   /* continuous: no thresholds */
+            continue;
+        }
         if (!item_values(mom, ngroups, col, values, MAX_CATEGORIES, &k))
             return brisk_error_set(err, BRISK_ERR_DATA, "ordered item '%s' has more than %d "
                                    "different answers: is it really an ordered item?", item,
@@ -180,195 +187,474 @@ static void cell_derivatives(const double *ta, size_t ka, const double *tb, size
         cell->dtau_b[b - 1] = -edge(lb, la, ha, r);
 }
 
-/* Gamma of the correlations (N times their asymptotic covariance) and the
- * thresholds' asymptotic variances, from each respondent's influence:
- * thresholds A11^-1 s_tau, correlations A22^-1 (s_rho - A21 A11^-1 s_tau). */
-static brisk_status asymptotic_covariance(const items *it, brisk_wlsmv_stats *w,
-                                         const size_t *y, brisk_error *err)
+/* ------------------------------------------------ continuous items */
+
+/* A continuous item's two first-step scores (lavaan's lav_uvreg_scores):
+ * d log f / d mu and d log f / d var of the normal at its ML mean and
+ * variance. */
+static void normal_scores(double x, double mu, double v, double *sc)
 {
-    size_t n = w->n, p = it->py, npairs = p * (p - 1) / 2, ntau = w->ntau, kmax = 2;
+    double e = x - mu;
+    sc[0] = e / v;
+    sc[1] = -0.5 / v + 0.5 * e * e / (v * v);
+}
+
+/* One respondent's scores in the polyserial model (lavaan's
+ * lav_bvmix_cor_scores) of continuous item 1 (answer x, mean mu, variance
+ * v) and ordered item 2 (category c of ncat, thresholds tau) at
+ * correlation r: d/d rho returned, d/d (mu, var) into d1, d/d tau into
+ * d2; *prob the probability of c given x. */
+static double polyserial_scores(double x, double mu, double v, const double *tau, size_t ncat,
+                                size_t c, double r, double *d1, double *d2, double *prob)
+{
+    double sd = sqrt(v), z = (x - mu) / sd, R = sqrt(1 - r * r);
+    double up = upper_of(tau, c, ncat), lo = lower_of(tau, c);
+    double a = isinf(up) ? up : (up - r * z) / R, b = isinf(lo) ? lo : (lo - r * z) / R;
+    double fa = isinf(a) ? 0 : gsl_ran_ugaussian_pdf(a);
+    double fb = isinf(b) ? 0 : gsl_ran_ugaussian_pdf(b);
+    double pa = isinf(a) ? (a > 0) : gsl_cdf_ugaussian_P(a);
+    double pb = isinf(b) ? (b > 0) : gsl_cdf_ugaussian_P(b);
+    double pr = pa - pb;
+    if (pr < DBL_EPSILON)
+        pr = DBL_EPSILON;   /* as lavaan */
+    *prob = pr;
+    if (d1) {
+        d1[0] = (z + r / R * (fa - fb) / pr) / sd;
+        d1[1] = ((z * z - 1) + r * z / R * (fa - fb) / pr) / (2 * v);
+    }
+    if (d2) {
+        memset(d2, 0, (ncat - 1) * sizeof *d2);
+        if (c + 1 < ncat)
+            d2[c] = fa / (R * pr);
+        if (c > 0)
+            d2[c - 1] = -fb / (R * pr);
+    }
+    double ta = isinf(up) ? 0 : fa * (up * r - z), tb = isinf(lo) ? 0 : fb * (lo * r - z);
+    return (ta - tb) / (pr * R * R * R);
+}
+
+/* One respondent's scores in the bivariate normal of continuous items 1
+ * and 2 (lavaan's lav_bvreg_cor_scores) with their ML means and variances
+ * at correlation r: d/d rho returned, d/d (mu, var) of each into d1, d2. */
+static double pearson_scores(double x1, double mu1, double v1, double x2, double mu2, double v2,
+                             double r, double *d1, double *d2)
+{
+    double e1 = x1 - mu1, e2 = x2 - mu2, s12 = sqrt(v1) * sqrt(v2), R = 1 - r * r;
+    d1[0] = (2 * e1 / v1 - 2 * r * e2 / s12) / (2 * R);
+    d2[0] = -(2 * r * e1 / s12 - 2 * e2 / v2) / (2 * R);
+    d1[1] = -(0.5 / v1 - (e1 * e1 / (v1 * v1) - r * e1 * e2 / (v1 * s12)) / (2 * R));
+    d2[1] = -(0.5 / v2 + (r * e1 * e2 / (v2 * s12) - e2 * e2 / (v2 * v2)) / (2 * R));
+    double q = e1 * e1 / v1 - 2 * r * e1 * e2 / s12 + e2 * e2 / v2;
+    return r / R + (e1 * e2 / (s12 * R) - q * r / (R * R));
+}
+
+/* The polyserial correlation of continuous item j (column of raw) and
+ * ordered item l by maximum likelihood, the first step's estimates held
+ * (lavaan's lav_bvmix_cor_twostep_fit: in [-0.995, 0.995], a respondent
+ * whose likelihood is below sqrt(eps) left out): golden-section search. */
+static double polyserial(const brisk_wlsmv_stats *w, const size_t *tau_off, size_t p,
+                         const size_t *y, const double *raw, size_t j, size_t l)
+{
+    const double *tau = w->tau + tau_off[l];
+    size_t n = w->n, k = w->ncat[l];
+    double mu = w->mean[j], v = w->var[j], sd = sqrt(v);
+    const double limit = sqrt(DBL_EPSILON);
+    double lo = -0.995, hi = 0.995, g = (sqrt(5.0) - 1) / 2, f[2], x[2];
+    for (int it = 0; it < 200 && hi - lo > 1e-12; it++) {
+        x[0] = hi - g * (hi - lo);
+        x[1] = lo + g * (hi - lo);
+        for (int e = 0; e < 2; e++) {
+            double ll = 0, prob;
+            for (size_t i = 0; i < n; i++) {
+                double xi = raw[i * p + j];
+                polyserial_scores(xi, mu, v, tau, k, y[i * p + l], x[e], NULL, NULL, &prob);
+                double dens = gsl_ran_gaussian_pdf(xi - mu, sd);
+                if (dens * prob >= limit)
+                    ll += log(prob);
+            }
+            f[e] = -ll;
+        }
+        if (f[0] < f[1])
+            hi = x[1];
+        else
+            lo = x[0];
+    }
+    return (lo + hi) / 2;
+}
+
+/* ------------------------------------------------ Gamma */
+
+/* Where each item's first-step parameters are: an ordered item's
+ * thresholds, a continuous item's mean and variance, item by item
+ * (first_off, nfirst in all), and an ordered item's thresholds among the
+ * thresholds (tau_off). */
+typedef struct first_step {
+    size_t *first_off, *tau_off, nfirst, ntau;
+} first_step;
+
+static size_t first_count(const items *it, const brisk_wlsmv_stats *w, size_t j)
+{
+    return it->numeric && it->numeric[j] ? 2 : w->ncat[j] - 1;
+}
+
+/* The first-step scores of every respondent (n x nfirst) and their
+ * influences A11^-1 s, A11 each item's outer product of its scores. */
+static brisk_status first_influences(const items *it, const brisk_wlsmv_stats *w,
+                                     const first_step *fs, const size_t *y, const double *raw,
+                                     double *sc, double *inf, brisk_error *err)
+{
+    size_t n = w->n, p = it->py, nf = fs->nfirst, kmax = 2;
     for (size_t j = 0; j < p; j++)
-        kmax = w->ncat[j] > kmax ? w->ncat[j] : kmax;
-    size_t *offset = calloc(p + 1, sizeof *offset);
-    double *sc_tau = calloc(n * ntau + 1, sizeof *sc_tau);      /* per case */
-    double *inf_tau = calloc(n * ntau + 1, sizeof *inf_tau);
-    double *sc_rho = calloc(n * npairs + 1, sizeof *sc_rho);
-    double *a21 = calloc(npairs * 2 * kmax + 1, sizeof *a21);  /* per pair: both items */
-    double *a22 = calloc(npairs + 1, sizeof *a22);
+        kmax = first_count(it, w, j) > kmax ? first_count(it, w, j) : kmax;
     double *block = calloc(kmax * kmax + 1, sizeof *block), *inv = calloc(kmax * kmax + 1, sizeof *inv);
     double *chol = calloc(kmax * kmax + 1, sizeof *chol);
-    double *da = calloc(kmax + 1, sizeof *da), *db = calloc(kmax + 1, sizeof *db);
-    double *inf_rho = calloc(n * npairs + 1, sizeof *inf_rho);
-    if (!offset || !sc_tau || !inf_tau || !sc_rho || !a21 || !a22 || !block || !inv ||
-        !chol || !da || !db || !inf_rho) {
-        free(offset), free(sc_tau), free(inf_tau), free(sc_rho), free(a21);
-        free(a22), free(block), free(inv), free(chol), free(da), free(db), free(inf_rho);
-        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    }
-    for (size_t j = 1; j < p; j++)
-        offset[j] = offset[j - 1] + w->ncat[j - 1] - 1;
-    /* thresholds: scores, A11 per item, influences */
-    brisk_status st = BRISK_OK;
+    brisk_status st = block && inv && chol ? BRISK_OK
+                                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     for (size_t j = 0; j < p && st == BRISK_OK; j++) {
-        size_t k = w->ncat[j] - 1;
-        const double *tau = w->tau + offset[j];
+        size_t k = first_count(it, w, j), at = fs->first_off[j];
+        bool numeric = it->numeric && it->numeric[j];
         memset(block, 0, k * k * sizeof *block);
         for (size_t i = 0; i < n; i++) {
-            double *s = sc_tau + i * ntau + offset[j];
-            if (y[i * p + j] == NO_ANSWER)
+            double *s = sc + i * nf + at;
+            if (numeric)
+                normal_scores(raw[i * p + j], w->mean[j], w->var[j], s);
+            else if (y[i * p + j] == NO_ANSWER)
                 continue;   /* no score: 0, as lavaan's NA in its sums */
-            threshold_score(tau, k + 1, y[i * p + j], s);
+            else
+                threshold_score(w->tau + fs->tau_off[j], k + 1, y[i * p + j], s);
             for (size_t a = 0; a < k; a++)
                 for (size_t b = 0; b < k; b++)
                     block[a * k + b] += s[a] * s[b];
         }
         double logdet;
         if (!brisk_dense_spd_invert(block, inv, chol, k, &logdet))
-            st = brisk_error_set(err, BRISK_ERR_DATA, "the thresholds of ordered item '%s' "
-                                 "have no information matrix", item_name(it, j));
+            st = brisk_error_set(err, BRISK_ERR_DATA, numeric ? "the mean and variance of "
+                                 "continuous item '%s' have no information matrix" :
+                                 "the thresholds of ordered item '%s' have no information "
+                                 "matrix", item_name(it, j));
         for (size_t i = 0; st == BRISK_OK && i < n; i++)
             for (size_t a = 0; a < k; a++) {
                 double v = 0;
                 for (size_t b = 0; b < k; b++)
-                    v += inv[a * k + b] * sc_tau[i * ntau + offset[j] + b];
-                inf_tau[i * ntau + offset[j] + a] = v;
+                    v += inv[a * k + b] * sc[i * nf + at + b];
+                inf[i * nf + at + a] = v;
             }
     }
-    /* correlations: scores, A22 (diagonal), A21, influences; a cell's
-     * probability and derivatives are the same for all its respondents,
-     * so they are computed once per cell */
-    pair_cell cell = {.dtau_a = da, .dtau_b = db};
-    double *cprob = malloc((kmax * kmax + 1) * sizeof *cprob);
-    double *cdrho = malloc((kmax * kmax + 1) * sizeof *cdrho);
-    double *cda = malloc((kmax * kmax * kmax + 1) * sizeof *cda);
-    double *cdb = malloc((kmax * kmax * kmax + 1) * sizeof *cdb);
-    if (st == BRISK_OK && (!cprob || !cdrho || !cda || !cdb))
-        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    for (size_t j = 0, pr = 0; st == BRISK_OK && j < p; j++)
-        for (size_t l = j + 1; l < p; l++, pr++) {
-            size_t kj = w->ncat[j], kl = w->ncat[l];
-            const double *tj = w->tau + offset[j], *tl = w->tau + offset[l];
-            double *a21j = a21 + pr * 2 * kmax, *a21l = a21j + kmax;
-            brisk_bvn_rule rule;
-            brisk_bvn_rule_init(&rule, w->rho[j * p + l]);
-            for (size_t a = 0; a < kj; a++)
-                for (size_t b = 0; b < kl; b++) {
-                    size_t c = a * kl + b;
-                    cell_derivatives(tj, kj, tl, kl, a, b, &rule, &cell);
-                    cprob[c] = cell.prob;
-                    cdrho[c] = cell.drho;
-                    memcpy(cda + c * kmax, da, (kj - 1) * sizeof *da);
-                    memcpy(cdb + c * kmax, db, (kl - 1) * sizeof *db);
-                }
-            for (size_t i = 0; i < n; i++) {
-                if (y[i * p + j] == NO_ANSWER || y[i * p + l] == NO_ANSWER) {
-                    sc_rho[pr * n + i] = 0;
-                    continue;
-                }
-                size_t c = y[i * p + j] * kl + y[i * p + l];
-                double s = cdrho[c] / cprob[c];
-                sc_rho[pr * n + i] = s;   /* pair-major: Gamma's dot products run along n */
-                a22[pr] += s * s;
-                for (size_t a = 0; a + 1 < kj; a++)
-                    a21j[a] += s * cda[c * kmax + a] / cprob[c];
-                for (size_t b = 0; b + 1 < kl; b++)
-                    a21l[b] += s * cdb[c * kmax + b] / cprob[c];
-            }
-            for (size_t i = 0; i < n; i++) {
-                double v = sc_rho[pr * n + i];
-                for (size_t a = 0; a + 1 < kj; a++)
-                    v -= a21j[a] * inf_tau[i * ntau + offset[j] + a];
-                for (size_t b = 0; b + 1 < kl; b++)
-                    v -= a21l[b] * inf_tau[i * ntau + offset[l] + b];
-                inf_rho[pr * n + i] = v / a22[pr];
-            }
-        }
-    free(cprob);
-    free(cdrho);
-    free(cda);
-    free(cdb);
-    /* Gamma = N sum_i inf inf' (the influences are of sums: B^-1 s_i); with
-     * the thresholds among the statistics, they come first */
-    size_t off = it->thresholds ? ntau : 0, ns = off + npairs;
-    for (size_t a = 0; st == BRISK_OK && a < npairs; a++)
-        for (size_t b = 0; b <= a; b++) {
-            double v = 0;
-            const double *ia = inf_rho + a * n, *ib = inf_rho + b * n;
-            /* four partial sums: the additions do not wait on each other */
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            size_t i = 0;
-            for (; i + 4 <= n; i += 4) {
-                s0 += ia[i] * ib[i];
-                s1 += ia[i + 1] * ib[i + 1];
-                s2 += ia[i + 2] * ib[i + 2];
-                s3 += ia[i + 3] * ib[i + 3];
-            }
-            for (; i < n; i++)
-                s0 += ia[i] * ib[i];
-            v = (s0 + s1) + (s2 + s3);
-            w->gamma[(off + a) * ns + off + b] = w->gamma[(off + b) * ns + off + a] = v * (double)n;
-        }
-    for (size_t t = 0; st == BRISK_OK && off && t < ntau; t++) {
-        for (size_t u = 0; u <= t; u++) {
-            double v = 0;
-            for (size_t i = 0; i < n; i++)
-                v += inf_tau[i * ntau + t] * inf_tau[i * ntau + u];
-            w->gamma[t * ns + u] = w->gamma[u * ns + t] = v * (double)n;
-        }
-        for (size_t a = 0; a < npairs; a++) {
-            double v = 0;
-            for (size_t i = 0; i < n; i++)
-                v += inf_tau[i * ntau + t] * inf_rho[a * n + i];
-            w->gamma[t * ns + off + a] = w->gamma[(off + a) * ns + t] = v * (double)n;
-        }
-    }
-    for (size_t t = 0; st == BRISK_OK && t < ntau; t++) {
-        double v = 0;
-        for (size_t i = 0; i < n; i++)
-            v += inf_tau[i * ntau + t] * inf_tau[i * ntau + t];
-        w->tau_se[t] = v;   /* the variance: the fit scales it as lavaan */
-    }
-    free(offset), free(sc_tau), free(inf_tau), free(sc_rho), free(a21);
-    free(a22), free(block), free(inv), free(chol), free(da), free(db), free(inf_rho);
+    free(block), free(inv), free(chol);
     return st;
 }
 
-/* One group's thresholds, polychoric correlations and Gamma from its
- * categories y (n x p), without covariates (the arrays allocated). */
+/* The influence of one pair's correlation: A22^-1 (s_rho - A21 A11^-1
+ * s_1), from its scores sc_rho (n) and A21 (a21j, a21l: against each
+ * item's first-step parameters), into out (n). */
+static void pair_influence(const items *it, const brisk_wlsmv_stats *w, const first_step *fs,
+                           size_t j, size_t l, const double *sc_rho, const double *a21j,
+                           const double *a21l, double a22, const double *inf_first, double *out)
+{
+    size_t n = w->n, nf = fs->nfirst, kj = first_count(it, w, j), kl = first_count(it, w, l);
+    const double *ij = inf_first + fs->first_off[j], *il = inf_first + fs->first_off[l];
+    for (size_t i = 0; i < n; i++) {
+        double v = sc_rho[i];
+        for (size_t a = 0; a < kj; a++)
+            v -= a21j[a] * ij[i * nf + a];
+        for (size_t b = 0; b < kl; b++)
+            v -= a21l[b] * il[i * nf + b];
+        out[i] = v / a22;
+    }
+}
+
+/* The scores and A21, A22 of a pair with a continuous item (Pearson or
+ * polyserial), at its correlation r; j < l. */
+static double mixed_pair_scores(const items *it, const brisk_wlsmv_stats *w,
+                                const first_step *fs, const size_t *y, const double *raw,
+                                size_t j, size_t l, double r, double *sc_rho, double *a21j,
+                                double *a21l)
+{
+    size_t n = w->n, p = it->py, kj = first_count(it, w, j), kl = first_count(it, w, l);
+    bool nj = it->numeric[j], nl = it->numeric[l];
+    double dj[BRISK_POLYCHORIC_MAX_CATEGORIES], dl[BRISK_POLYCHORIC_MAX_CATEGORIES], a22 = 0,
+        prob;
+    memset(a21j, 0, kj * sizeof *a21j);
+    memset(a21l, 0, kl * sizeof *a21l);
+    for (size_t i = 0; i < n; i++) {
+        double s;
+        if (nj && nl)
+            s = pearson_scores(raw[i * p + j], w->mean[j], w->var[j], raw[i * p + l],
+                               w->mean[l], w->var[l], r, dj, dl);
+        else if (nj)
+            s = polyserial_scores(raw[i * p + j], w->mean[j], w->var[j],
+                                  w->tau + fs->tau_off[l], w->ncat[l], y[i * p + l], r, dj,
+                                  dl, &prob);
+        else
+            s = polyserial_scores(raw[i * p + l], w->mean[l], w->var[l],
+                                  w->tau + fs->tau_off[j], w->ncat[j], y[i * p + j], r, dl,
+                                  dj, &prob);
+        sc_rho[i] = s;
+        a22 += s * s;
+        for (size_t a = 0; a < kj; a++)
+            a21j[a] += s * dj[a];
+        for (size_t b = 0; b < kl; b++)
+            a21l[b] += s * dl[b];
+    }
+    return a22;
+}
+
+/* The scores and A21, A22 of a pair of ordered items (polychoric) from its
+ * table: a cell's probability and derivatives are the same for all its
+ * respondents, so they are computed once per cell (cell scratch: kmax^2
+ * probabilities and derivatives, kmax^3 threshold derivatives). */
+typedef struct cell_cache {
+    double *prob, *drho, *da, *db, *dtau_a, *dtau_b;
+    size_t kmax;
+} cell_cache;
+
+static double ordered_pair_scores(const items *it, const brisk_wlsmv_stats *w,
+                                  const first_step *fs, const size_t *y, size_t j, size_t l,
+                                  cell_cache *cc, double *sc_rho, double *a21j, double *a21l)
+{
+    size_t n = w->n, p = it->py, kj = w->ncat[j], kl = w->ncat[l], kmax = cc->kmax;
+    const double *tj = w->tau + fs->tau_off[j], *tl = w->tau + fs->tau_off[l];
+    pair_cell cell = {.dtau_a = cc->dtau_a, .dtau_b = cc->dtau_b};
+    brisk_bvn_rule rule;
+    brisk_bvn_rule_init(&rule, w->rho[j * p + l]);
+    for (size_t a = 0; a < kj; a++)
+        for (size_t b = 0; b < kl; b++) {
+            size_t c = a * kl + b;
+            cell_derivatives(tj, kj, tl, kl, a, b, &rule, &cell);
+            cc->prob[c] = cell.prob;
+            cc->drho[c] = cell.drho;
+            memcpy(cc->da + c * kmax, cell.dtau_a, (kj - 1) * sizeof *cell.dtau_a);
+            memcpy(cc->db + c * kmax, cell.dtau_b, (kl - 1) * sizeof *cell.dtau_b);
+        }
+    memset(a21j, 0, (kj - 1) * sizeof *a21j);
+    memset(a21l, 0, (kl - 1) * sizeof *a21l);
+    double a22 = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (y[i * p + j] == NO_ANSWER || y[i * p + l] == NO_ANSWER) {
+            sc_rho[i] = 0;
+            continue;
+        }
+        size_t c = y[i * p + j] * kl + y[i * p + l];
+        double s = cc->drho[c] / cc->prob[c];
+        sc_rho[i] = s;
+        a22 += s * s;
+        for (size_t a = 0; a + 1 < kj; a++)
+            a21j[a] += s * cc->da[c * kmax + a] / cc->prob[c];
+        for (size_t b = 0; b + 1 < kl; b++)
+            a21l[b] += s * cc->db[c * kmax + b] / cc->prob[c];
+    }
+    return a22;
+}
+
+/* sum_i a_i b_i over n, in four partial sums (the additions do not wait
+ * on each other). */
+static double dot_n(const double *a, const double *b, size_t n)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; i++)
+        s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* Each statistic's influence (stat-major, ns x n): the thresholds (with
+ * it->thresholds), the continuous items' means then variances, then the
+ * pairs, a pair with a continuous item as a covariance r sd_j sd_l (its
+ * influence by the delta rule, as lavaan's H). */
+static brisk_status statistic_influences(const items *it, brisk_wlsmv_stats *w,
+                                         const first_step *fs, const size_t *y,
+                                         const double *raw, const double *inf_first,
+                                         double *inf, brisk_error *err)
+{
+    size_t n = w->n, p = it->py, nf = fs->nfirst, kmax = 2;
+    size_t off = (it->thresholds ? fs->ntau : 0) + 2 * it->nnum;
+    for (size_t j = 0; j < p; j++)
+        kmax = w->ncat[j] > kmax ? w->ncat[j] : kmax;
+    cell_cache cc = {.kmax = kmax};
+    cc.prob = malloc((kmax * kmax + 1) * sizeof *cc.prob);
+    cc.drho = malloc((kmax * kmax + 1) * sizeof *cc.drho);
+    cc.da = malloc((kmax * kmax * kmax + 1) * sizeof *cc.da);
+    cc.db = malloc((kmax * kmax * kmax + 1) * sizeof *cc.db);
+    cc.dtau_a = malloc((kmax + 1) * sizeof *cc.dtau_a);
+    cc.dtau_b = malloc((kmax + 1) * sizeof *cc.dtau_b);
+    double *sc_rho = malloc((n + 1) * sizeof *sc_rho);
+    double *a21j = malloc((kmax + 2) * sizeof *a21j), *a21l = malloc((kmax + 2) * sizeof *a21l);
+    brisk_status st = cc.prob && cc.drho && cc.da && cc.db && cc.dtau_a && cc.dtau_b && sc_rho &&
+                              a21j && a21l
+                          ? BRISK_OK
+                          : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    size_t row = 0;
+    for (size_t j = 0; st == BRISK_OK && it->thresholds && j < p; j++)
+        for (size_t c = 0; c < first_count(it, w, j) && !(it->numeric && it->numeric[j]); c++, row++)
+            for (size_t i = 0; i < n; i++)
+                inf[row * n + i] = inf_first[i * nf + fs->first_off[j] + c];
+    for (size_t t = 0; st == BRISK_OK && t < 2; t++)   /* means, then variances */
+        for (size_t j = 0; j < p; j++)
+            if (it->numeric && it->numeric[j]) {
+                for (size_t i = 0; i < n; i++)
+                    inf[row * n + i] = inf_first[i * nf + fs->first_off[j] + t];
+                row++;
+            }
+    for (size_t j = 0, pr = 0; st == BRISK_OK && j < p; j++)
+        for (size_t l = j + 1; l < p; l++, pr++) {
+            bool nj = it->numeric && it->numeric[j], nl = it->numeric && it->numeric[l];
+            double sdj = nj ? sqrt(w->var[j]) : 1, sdl = nl ? sqrt(w->var[l]) : 1;
+            double r = w->rho[j * p + l] / (sdj * sdl), a22;
+            if (nj || nl)
+                a22 = mixed_pair_scores(it, w, fs, y, raw, j, l, r, sc_rho, a21j, a21l);
+            else
+                a22 = ordered_pair_scores(it, w, fs, y, j, l, &cc, sc_rho, a21j, a21l);
+            double *out = inf + (off + pr) * n;
+            pair_influence(it, w, fs, j, l, sc_rho, a21j, a21l, a22, inf_first, out);
+            if (!nj && !nl)
+                continue;
+            const double *vj = inf_first + fs->first_off[j] + 1;
+            const double *vl = inf_first + fs->first_off[l] + 1;
+            for (size_t i = 0; i < n; i++)
+                out[i] = sdj * sdl * out[i] +
+                         (nj ? r * sdl / (2 * sdj) * vj[i * nf] : 0) +
+                         (nl ? r * sdj / (2 * sdl) * vl[i * nf] : 0);
+        }
+    free(cc.prob), free(cc.drho), free(cc.da), free(cc.db), free(cc.dtau_a), free(cc.dtau_b);
+    free(sc_rho), free(a21j), free(a21l);
+    return st;
+}
+
+/* Gamma of the statistics (N times their asymptotic covariance) and the
+ * thresholds' asymptotic variances, from each respondent's influence:
+ * first-step A11^-1 s_1, correlations A22^-1 (s_rho - A21 A11^-1 s_1). */
+static brisk_status asymptotic_covariance(const items *it, brisk_wlsmv_stats *w,
+                                         const size_t *y, const double *raw, brisk_error *err)
+{
+    size_t n = w->n, p = it->py, npairs = p * (p - 1) / 2;
+    first_step fs = {.ntau = w->ntau};
+    fs.first_off = calloc(p + 1, sizeof *fs.first_off);
+    fs.tau_off = calloc(p + 1, sizeof *fs.tau_off);
+    for (size_t j = 0, t = 0; fs.first_off && fs.tau_off && j < p; j++) {
+        fs.first_off[j] = fs.nfirst;
+        fs.tau_off[j] = t;
+        fs.nfirst += first_count(it, w, j);
+        t += w->ncat[j] - 1;
+    }
+    size_t ns = (it->thresholds ? w->ntau : 0) + 2 * it->nnum + npairs, nf = fs.nfirst;
+    double *sc = calloc(n * nf + 1, sizeof *sc), *inf_first = calloc(n * nf + 1, sizeof *inf_first);
+    double *inf = calloc(n * ns + 1, sizeof *inf);
+    brisk_status st = fs.first_off && fs.tau_off && sc && inf_first && inf
+                          ? first_influences(it, w, &fs, y, raw, sc, inf_first, err)
+                          : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK)
+        st = statistic_influences(it, w, &fs, y, raw, inf_first, inf, err);
+    /* Gamma = N sum_i inf inf' (the influences are of sums: B^-1 s_i) */
+    for (size_t a = 0; st == BRISK_OK && a < ns; a++)
+        for (size_t b = 0; b <= a; b++)
+            w->gamma[a * ns + b] = w->gamma[b * ns + a] =
+                dot_n(inf + a * n, inf + b * n, n) * (double)n;
+    for (size_t j = 0; st == BRISK_OK && j < p; j++)
+        for (size_t c = 0; c + 1 < w->ncat[j]; c++) {
+            double v = 0;   /* the variance: the fit scales it as lavaan */
+            for (size_t i = 0; i < n; i++) {
+                double x = inf_first[i * nf + fs.first_off[j] + c];
+                v += x * x;
+            }
+            w->tau_se[fs.tau_off[j] + c] = v;
+        }
+    free(fs.first_off), free(fs.tau_off), free(sc), free(inf_first), free(inf);
+    return st;
+}
+
+/* The Pearson correlation of continuous items j and l (columns of raw)
+ * with their ML moments: lavaan's two-step ML of complete data. */
+static double pearson(const brisk_wlsmv_stats *w, size_t p, const double *raw, size_t j,
+                      size_t l)
+{
+    double c = 0;
+    for (size_t i = 0; i < w->n; i++)
+        c += (raw[i * p + j] - w->mean[j]) * (raw[i * p + l] - w->mean[l]);
+    return c / (double)w->n / sqrt(w->var[j] * w->var[l]);
+}
+
+/* A continuous item's ML mean and variance (divisor n). */
+static brisk_status normal_moments(const items *it, brisk_wlsmv_stats *w, const double *raw,
+                                   size_t j, brisk_error *err)
+{
+    size_t n = w->n, p = it->py;
+    double mu = 0, v = 0;
+    for (size_t i = 0; i < n; i++)
+        mu += raw[i * p + j];
+    mu /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        v += (raw[i * p + j] - mu) * (raw[i * p + j] - mu);
+    w->mean[j] = mu;
+    w->var[j] = v / (double)n;
+    if (w->var[j] > 0)
+        return BRISK_OK;
+    brisk_error_variable(err, item_name(it, j));
+    return brisk_error_set(err, BRISK_ERR_DATA, "continuous item '%s' is constant in the rows "
+                           "used: it has no variance to model", item_name(it, j));
+}
+
+/* One group's thresholds, means and variances, correlations (polychoric,
+ * polyserial, Pearson; a pair with a continuous item kept as a
+ * covariance) and Gamma from its categories y and answers raw (n x p),
+ * without covariates (the arrays allocated). */
 static brisk_status sample_statistics(const items *it, brisk_wlsmv_stats *w,
-                                      const size_t *ncat, const size_t *y, brisk_error *err)
+                                      const size_t *ncat, const size_t *y, const double *raw,
+                                      brisk_error *err)
 {
     size_t n = w->n, p = it->py, kmax = 2;
     for (size_t j = 0; j < p; j++)
         kmax = ncat[j] > kmax ? ncat[j] : kmax;
     double *counts = calloc(kmax * kmax + 1, sizeof *counts);
-    brisk_status st = counts ? BRISK_OK : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    size_t *tau_off = calloc(p + 1, sizeof *tau_off);
+    brisk_status st = counts && tau_off ? BRISK_OK
+                                        : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     for (size_t j = 0, off = 0; st == BRISK_OK && j < p; off += ncat[j] - 1, j++) {
+        tau_off[j] = off;
+        if (it->numeric && it->numeric[j]) {
+            st = normal_moments(it, w, raw, j, err);
+            continue;
+        }
         memset(counts, 0, kmax * sizeof *counts);
         for (size_t i = 0; i < n; i++)
             if (y[i * p + j] != NO_ANSWER)
                 counts[y[i * p + j]] += 1;
         brisk_thresholds(counts, ncat[j], w->tau + off);
     }
-    for (size_t j = 0, oj = 0; st == BRISK_OK && j < p; oj += ncat[j] - 1, j++) {
-        w->rho[j * p + j] = 1;
-        for (size_t l = j + 1, ol = oj + ncat[j] - 1; st == BRISK_OK && l < p;
-             ol += ncat[l] - 1, l++) {
-            memset(counts, 0, kmax * kmax * sizeof *counts);
-            for (size_t i = 0; i < n; i++)
-                if (y[i * p + j] != NO_ANSWER && y[i * p + l] != NO_ANSWER)
-                    counts[y[i * p + j] * ncat[l] + y[i * p + l]] += 1;
-            double r = 0;
-            if (!brisk_polychoric(counts, ncat[j], ncat[l], w->tau + oj, w->tau + ol, &r))
-                st = brisk_error_set(err, BRISK_ERR_DATA, "the polychoric correlation of items "
-                                     "'%s' and '%s' has no estimate inside (-1, 1)",
-                                     item_name(it, j), item_name(it, l));
-            w->rho[j * p + l] = w->rho[l * p + j] = r;
+    for (size_t j = 0; st == BRISK_OK && j < p; j++) {
+        bool nj = it->numeric && it->numeric[j];
+        w->rho[j * p + j] = nj ? w->var[j] : 1;
+        for (size_t l = j + 1; st == BRISK_OK && l < p; l++) {
+            bool nl = it->numeric && it->numeric[l];
+            double r = 0, scale = (nj ? sqrt(w->var[j]) : 1) * (nl ? sqrt(w->var[l]) : 1);
+            if (nj && nl)
+                r = pearson(w, p, raw, j, l);
+            else if (nj || nl)
+                r = nj ? polyserial(w, tau_off, p, y, raw, j, l)
+                       : polyserial(w, tau_off, p, y, raw, l, j);
+            else {
+                memset(counts, 0, kmax * kmax * sizeof *counts);
+                for (size_t i = 0; i < n; i++)
+                    if (y[i * p + j] != NO_ANSWER && y[i * p + l] != NO_ANSWER)
+                        counts[y[i * p + j] * ncat[l] + y[i * p + l]] += 1;
+                if (!brisk_polychoric(counts, ncat[j], ncat[l], w->tau + tau_off[j],
+                                      w->tau + tau_off[l], &r))
+                    st = brisk_error_set(err, BRISK_ERR_DATA, "the polychoric correlation of "
+                                         "items '%s' and '%s' has no estimate inside (-1, 1)",
+                                         item_name(it, j), item_name(it, l));
+            }
+            w->rho[j * p + l] = w->rho[l * p + j] = r * scale;
         }
     }
     if (st == BRISK_OK)
-        st = asymptotic_covariance(it, w, y, err);
+        st = asymptotic_covariance(it, w, y, raw, err);
     free(counts);
+    free(tau_off);
     return st;
 }
 
@@ -835,9 +1121,11 @@ static brisk_status covariate_moments(const items *it, brisk_wlsmv_stats *w, con
 }
 
 static brisk_status group_statistics(const items *it, brisk_wlsmv_stats *w, const size_t *ncat,
-                                     const size_t *y, const double *x, brisk_error *err)
+                                     const size_t *y, const double *raw, const double *x,
+                                     brisk_error *err)
 {
-    size_t py = it->py, nx = it->nx, np = py * (py - 1) / 2, nstat = py * nx + np, ntau = 0;
+    size_t py = it->py, nx = it->nx, np = py * (py - 1) / 2, ntau = 0;
+    size_t nstat = py * nx + np + 2 * it->nnum;
     for (size_t j = 0; j < py; j++)
         ntau += ncat[j] - 1;
     if (it->thresholds)
@@ -849,25 +1137,29 @@ static brisk_status group_statistics(const items *it, brisk_wlsmv_stats *w, cons
     w->slopes = calloc(py * nx + 1, sizeof *w->slopes);
     w->rho = calloc(py * py + 1, sizeof *w->rho);
     w->gamma = calloc(nstat * nstat + 1, sizeof *w->gamma);
-    if (!w->ncat || !w->tau || !w->tau_se || !w->slopes || !w->rho || !w->gamma)
+    w->mean = calloc(py + 1, sizeof *w->mean);
+    w->var = calloc(py + 1, sizeof *w->var);
+    if (!w->ncat || !w->tau || !w->tau_se || !w->slopes || !w->rho || !w->gamma || !w->mean ||
+        !w->var)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     memcpy(w->ncat, ncat, py * sizeof *ncat);
     brisk_status st = covariate_moments(it, w, x, err);
     if (st != BRISK_OK)
         return st;
-    return nx ? conditional_statistics(it, w, y, x, err) : sample_statistics(it, w, ncat, y, err);
+    return nx ? conditional_statistics(it, w, y, x, err)
+              : sample_statistics(it, w, ncat, y, raw, err);
 }
 
 brisk_status brisk_wlsmv_statistics(const brisk_model *m, const brisk_moments *mom,
                                     brisk_wlsmv *w, brisk_error *err)
 {
     size_t G = w->ngroups, py = w->p, nx = w->nx, p = m->p;
-    items it = {.m = m, .thresholds = w->thresholds_in, .py = py, .nx = nx, .yv = w->yv,
-                .xv = w->xv};
+    items it = {.m = m, .thresholds = w->thresholds_in, .numeric = w->numeric, .nnum = w->nnum,
+                .py = py, .nx = nx, .yv = w->yv, .xv = w->xv};
     size_t **y = calloc(G, sizeof *y), *ncat = calloc(py + 1, sizeof *ncat);
-    double **x = calloc(G, sizeof *x);
+    double **x = calloc(G, sizeof *x), **raw = calloc(G, sizeof *raw);
     w->groups = calloc(G, sizeof *w->groups);
-    brisk_status st = y && x && ncat && w->groups
+    brisk_status st = y && x && raw && ncat && w->groups
                           ? BRISK_OK
                           : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     for (size_t g = 0; st == BRISK_OK && g < G; g++) {
@@ -879,11 +1171,15 @@ brisk_status brisk_wlsmv_statistics(const brisk_model *m, const brisk_moments *m
                                  "respondents", mom[g].group ? "group '" : "",
                                  mom[g].group ? mom[g].group : "", mom[g].group ? "' " : "");
         else if (!(y[g] = malloc(n * py * sizeof *y[g])) ||
-                 !(x[g] = malloc((n * nx + 1) * sizeof *x[g])))
+                 !(x[g] = malloc((n * nx + 1) * sizeof *x[g])) ||
+                 !(raw[g] = malloc((n * py + 1) * sizeof *raw[g])))
             st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; st == BRISK_OK && i < n; i++)
+        for (size_t i = 0; st == BRISK_OK && i < n; i++) {
             for (size_t v = 0; v < nx; v++)
                 x[g][i * nx + v] = mom[g].data[i * p + w->xv[v]];
+            for (size_t j = 0; j < py; j++)
+                raw[g][i * py + j] = mom[g].data[i * p + w->yv[j]];
+        }
         /* rows with answers missing (missing = "pairwise") and covariates:
          * lavaan's pairwise probits given them are not in brisk */
         for (size_t i = 0; st == BRISK_OK && nx && i < n * p; i++)
@@ -898,7 +1194,7 @@ brisk_status brisk_wlsmv_statistics(const brisk_model *m, const brisk_moments *m
         w->ntau1 += ncat[j] - 1;
     w->nstat += w->ntau1;
     for (size_t g = 0; st == BRISK_OK && g < G; g++) {
-        st = group_statistics(&it, &w->groups[g], ncat, y[g], x[g], err);
+        st = group_statistics(&it, &w->groups[g], ncat, y[g], raw[g], x[g], err);
         if (st != BRISK_OK && mom[g].group && err) {
             char reason[sizeof err->message];
             snprintf(reason, sizeof reason, "%s", err->message);
@@ -908,9 +1204,11 @@ brisk_status brisk_wlsmv_statistics(const brisk_model *m, const brisk_moments *m
     for (size_t g = 0; g < G; g++) {
         free(y ? y[g] : NULL);
         free(x ? x[g] : NULL);
+        free(raw ? raw[g] : NULL);
     }
     free(y);
     free(x);
+    free(raw);
     free(ncat);
     return st;
 }

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# make_mixed.R -- lavaan 0.6-14's WLSMV with ordered and continuous
+# indicators together (ordered = some of the model's items): polyserial
+# and Pearson correlations beside the polychoric ones, the continuous
+# items' means and variances among the statistics.  Run from the top of
+# the source tree:
+#
+#     Rscript tests/reference/wlsmv_more/make_mixed.R
+#
+# `make check` does not need R: tests/cli/wlsmv_more.sh reads what this
+# writes, per case NAME, in make_reference.R's format (NAME.lav,
+# NAME.params.csv, NAME.fit.csv); fit measures lavaan leaves NA (its
+# robust CFI/TLI/RMSEA, which it does not compute with continuous items)
+# are left out.  The data: tests/data/hs_cat.csv (HS's x1..x9 and the same
+# cut at their quartiles as u1..u9; see make_reference.R).
+suppressMessages(library(lavaan))
+if (packageVersion("lavaan") != "0.6.14") warning("made with lavaan 0.6-14")
+out <- "tests/reference/wlsmv_more"
+hs_cat <- read.csv("tests/data/hs_cat.csv", stringsAsFactors = FALSE)
+
+cfa3 <- "visual =~ x1 + u2 + u3\ntextual =~ x4 + x5 + u6\nspeed =~ u7 + x8 + u9\n"
+sem3 <- paste0(cfa3, "speed ~ visual + textual\n")
+two <- "visual =~ x1 + x2 + u3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + u8 + x9\n"
+cases <- list(
+  list(name = "hs_mixed", model = cfa3, group = NULL, ordered = c("u2", "u3", "u6", "u7", "u9")),
+  list(name = "hs_mixed_sem", model = sem3, group = NULL, ordered = c("u2", "u3", "u6", "u7", "u9")),
+  list(name = "hs_mixed_group", model = cfa3, group = "school",
+       ordered = c("u2", "u3", "u6", "u7", "u9")),
+  list(name = "hs_mixed_two", model = two, group = NULL, ordered = c("u3", "u8"))
+)
+measures <- c("ntotal", "npar", "chisq", "df", "chisq.scaled", "chisq.scaling.factor", "cfi", "tli",
+              "rmsea", "srmr", "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust",
+              "tli.robust", "rmsea.robust", "baseline.chisq", "baseline.chisq.scaled")
+for (cs in cases) {
+  fit <- do.call("sem", c(list(model = cs$model, data = hs_cat, ordered = cs$ordered,
+                             estimator = "WLSMV"),
+                        if (is.null(cs$group)) list() else list(group = cs$group)))
+  stopifnot(lavInspect(fit, "converged"))
+  pe <- parameterEstimates(fit)
+  if (is.null(pe$group)) pe$group <- 0
+  pe <- pe[!(pe$op == "~1" & pe$se == 0 & pe$est == 0), ]
+  pe <- pe[pe$op != "~*~", ]   # the delta parameterization's scale factors: 1
+  writeLines(c(sprintf("# %s: ordered = %s", cs$name, paste(cs$ordered, collapse = ",")),
+               sub("\n$", "", cs$model)), file.path(out, paste0(cs$name, ".lav")))
+  write.csv(data.frame(group = pe$group, lhs = pe$lhs, op = pe$op, rhs = pe$rhs,
+                       est = sprintf("%.10g", pe$est), se = sprintf("%.10g", pe$se)),
+            file.path(out, paste0(cs$name, ".params.csv")), row.names = FALSE, quote = FALSE)
+  fm <- fitMeasures(fit, measures)
+  fm <- fm[!is.na(fm)]
+  write.csv(data.frame(measure = names(fm), value = sprintf("%.10g", unname(fm))),
+            file.path(out, paste0(cs$name, ".fit.csv")), row.names = FALSE, quote = FALSE)
+  cat(cs$name, "chisq", fm[["chisq"]], "scaled", fm[["chisq.scaled"]], "\n")
+}

@@ -30,12 +30,20 @@ const char *brisk_survey_cluster_of(const brisk_survey *s, const brisk_model_opt
 size_t *brisk_respondent_index(const brisk_survey_data *d);
 
 /* The options behaviour b of survey s is fitted with (its model text):
- * opt, and WLSMV where the survey declares the model's items ordered and
- * opt->survey_ordered (lavaan's default for ordered items); a model that
- * mixes ordered and other items is refused, naming both. */
+ * opt, and WLSMV where the survey declares items of the model ordered and
+ * opt->survey_ordered (lavaan's default for ordered items) or opt asks
+ * for WLSMV; a model that mixes ordered and continuous items has its
+ * ordered ones in model.ordered_items (lavaan's ordered =), kept in
+ * ordered.  Free with brisk_behaviour_options_free. */
+typedef struct brisk_behaviour_fit_options {
+    brisk_model_options model;
+    char **ordered;               /* model.ordered_items' names (owned), or NULL */
+    size_t nordered;
+} brisk_behaviour_fit_options;
 brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char *text,
-                                     const brisk_model_options *opt, brisk_model_options *out,
-                                     brisk_error *err);
+                                     const brisk_model_options *opt,
+                                     brisk_behaviour_fit_options *out, brisk_error *err);
+void brisk_behaviour_options_free(brisk_behaviour_fit_options *o);
 
 /* Score tests' tables (score_table.c): a constraint's parameter as lavaan
  * writes it ("visual=~x2", "x3~1"); a table of them, first (a column

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "analysis_internal.h"
 #include "brisk/analysis.h"
+#include "core/util.h"
 
 void brisk_survey_fits_free(brisk_survey_fits *f)
 {
@@ -62,50 +63,57 @@ void brisk_name_behaviour(brisk_error *err, const char *key)
 }
 
 /* The estimator of behaviour b when the survey declares ordered items:
- * WLSMV when every observed variable of the model (text) but the
- * covariates is ordered, the given one when none is; a mix is refused
- * (not available yet). */
+ * WLSMV when any observed variable of the model (text) but the covariates
+ * is ordered (with continuous ones beside them, the ordered ones listed in
+ * out->model.ordered_items, lavaan's ordered =), the given one when none
+ * is. */
 static brisk_status survey_estimator(const brisk_survey *s, size_t b, const char *text,
-                                     brisk_model_options *opt, brisk_error *err)
+                                     brisk_behaviour_fit_options *out, brisk_error *err)
 {
+    brisk_model_options *opt = &out->model;
     brisk_syntax *syn = NULL;
     brisk_status st = brisk_syntax_parse(text, s->path, s->model_line, &syn, err);
     const char **names = NULL;
     size_t n = st == BRISK_OK ? brisk_syntax_variables(syn, &names) : 0;
     if (st == BRISK_OK && n && !names)
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
-    const char *ordered = NULL, *continuous = NULL;
-    for (size_t i = 0; i < n; i++) {
+    if (st == BRISK_OK && !(out->ordered = calloc(n + 1, sizeof *out->ordered)))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    bool continuous = false;
+    for (size_t i = 0; st == BRISK_OK && i < n; i++) {
         if (brisk_syntax_is_latent(syn, names[i]) || brisk_syntax_is_covariate(syn, names[i]))
             continue;   /* covariates stay continuous: WLSMV conditions on them */
-        if (brisk_survey_is_ordered(s, names[i], b))
-            ordered = ordered ? ordered : names[i];
-        else
-            continuous = continuous ? continuous : names[i];
+        if (!brisk_survey_is_ordered(s, names[i], b))
+            continuous = true;
+        else if (!(out->ordered[out->nordered++] = brisk_strdup(names[i])))
+            st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     }
-    if (st != BRISK_OK)
-        ;   /* the model text's own error */
-    else if (ordered && !continuous && opt->fiml) {
+    if (st == BRISK_OK && out->nordered && opt->fiml) {
         brisk_error_at(err, s->path, s->ordered_line, 0);
-        st = brisk_error_set(err, BRISK_ERR_ARGUMENT, "the survey declares its items ordered "
+        st = brisk_error_set(err, BRISK_ERR_ARGUMENT, "the survey declares items ordered "
                              "(ordered =), so they are fitted by WLSMV, and full-information "
                              "ML (--missing fiml) does not go with WLSMV (lavaan refuses it "
                              "too); drop --missing fiml, or fit the items as continuous with "
                              "--estimator mlr --missing fiml");
-    } else if (ordered && !continuous)
+    } else if (st == BRISK_OK && out->nordered) {
         opt->estimator = BRISK_ESTIMATOR_WLSMV;
-    else if (ordered && continuous) {
-        brisk_error_variable(err, continuous);
-        st = brisk_error_set(err, BRISK_ERR_MODEL, "the model mixes ordered items ('%s') with "
-                             "variables the survey does not declare ordered ('%s'): WLSMV needs "
-                             "every observed variable ordered (mixed models are not available "
-                             "yet); list them all in 'ordered =', or fit by --estimator ml or "
-                             "mlr", ordered, continuous);
-        brisk_error_at(err, s->path, 0, 0);
+        if (continuous) {   /* lavaan's ordered = the ordered ones */
+            opt->ordered_items = (const char *const *)out->ordered;
+            opt->nordered_items = out->nordered;
+        }
     }
     free(names);
     brisk_syntax_free(syn);
     return st;
+}
+
+void brisk_behaviour_options_free(brisk_behaviour_fit_options *o)
+{
+    for (size_t i = 0; o->ordered && i < o->nordered; i++)
+        free(o->ordered[i]);
+    free(o->ordered);
+    o->ordered = NULL;
+    o->nordered = 0;
 }
 
 const char *brisk_survey_weight_of(const brisk_survey *s, const brisk_model_options *opt)
@@ -136,18 +144,20 @@ const char *brisk_survey_cluster_of(const brisk_survey *s, const brisk_model_opt
 }
 
 brisk_status brisk_behaviour_options(const brisk_survey *s, size_t b, const char *text,
-                                     const brisk_model_options *opt, brisk_model_options *out,
-                                     brisk_error *err)
+                                     const brisk_model_options *opt,
+                                     brisk_behaviour_fit_options *fo, brisk_error *err)
 {
-    *out = opt ? *opt : (brisk_model_options){0};
+    *fo = (brisk_behaviour_fit_options){.model = opt ? *opt : (brisk_model_options){0}};
+    brisk_model_options *out = &fo->model;
     out->weight = brisk_survey_weight_of(s, opt);
     out->cluster = brisk_survey_cluster_of(s, opt);
-    if (out->survey_ordered && (s->ordered || s->nordered))
-        return survey_estimator(s, b, text, out, err);
+    bool declared = s->ordered || s->nordered;
+    if (declared && (out->survey_ordered || out->estimator == BRISK_ESTIMATOR_WLSMV))
+        return survey_estimator(s, b, text, fo, err);
     brisk_estimator asked = out->estimator;
     if (brisk_estimator_least_squares(asked) && (s->ordered || s->nordered)) {
         /* least squares fits continuous items: ordered ones are WLSMV's */
-        brisk_status st = survey_estimator(s, b, text, out, err);
+        brisk_status st = survey_estimator(s, b, text, fo, err);
         if (st == BRISK_OK && out->estimator != asked) {
             out->estimator = asked;
             brisk_error_at(err, s->path, s->ordered_line, 0);
@@ -189,12 +199,13 @@ brisk_status brisk_fit_survey(const brisk_survey *s, const brisk_survey_data *d,
         if (!brisk_behaviour_selected(key, only, nonly))
             continue;
         char *text = brisk_survey_model_text(s, b);
-        brisk_model_options bopt;
+        brisk_behaviour_fit_options bopt = {0};
         st = text ? brisk_behaviour_options(s, b, text, opt, &bopt, err)
                   : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         if (st == BRISK_OK)
             st = brisk_fit_text(text, s->path, s->model_line, d->ds, d->rows[b], d->nrows[b],
-                                group_column, &bopt, &out->fitted[out->n], err);
+                                group_column, &bopt.model, &out->fitted[out->n], err);
+        brisk_behaviour_options_free(&bopt);
         free(text);
         if (st != BRISK_OK)
             brisk_name_behaviour(err, key);

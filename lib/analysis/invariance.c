@@ -430,12 +430,13 @@ brisk_status brisk_invariance_survey(const brisk_survey *s, const brisk_survey_d
         if (!brisk_behaviour_selected(key, only, nonly))
             continue;
         char *text = brisk_survey_model_text(s, b);
-        brisk_model_options bopt;
+        brisk_behaviour_fit_options bopt = {0};
         st = text ? brisk_behaviour_options(s, b, text, opt, &bopt, err) : BRISK_ERR_NOMEM;
         if (st == BRISK_OK)
             st = invariance_rows(&it, key ? s->behaviours[b].value : NULL, text, s->path,
                                  s->model_line, d->ds, d->rows[b], d->nrows[b], group_column,
-                                 &bopt, out, err);
+                                 &bopt.model, out, err);
+        brisk_behaviour_options_free(&bopt);
         free(text);
         if (st != BRISK_OK && st != BRISK_ERR_NOMEM)
             brisk_name_behaviour(err, key);

@@ -248,38 +248,58 @@ static double pearson_scores(double x1, double mu1, double v1, double x2, double
     return r / R + (e1 * e2 / (s12 * R) - q * r / (R * R));
 }
 
+/* The score of the polyserial log-likelihood in rho (lavaan's
+ * lav_bvmix_gradient_cache: a respondent whose likelihood is below
+ * sqrt(eps) left out). */
+static double polyserial_gradient(const brisk_wlsmv_stats *w, const double *tau, size_t p,
+                                  const size_t *y, const double *raw, size_t j, size_t l,
+                                  double r)
+{
+    const double limit = sqrt(DBL_EPSILON);
+    double mu = w->mean[j], v = w->var[j], sd = sqrt(v), g = 0, prob;
+    for (size_t i = 0; i < w->n; i++) {
+        double xi = raw[i * p + j];
+        double s = polyserial_scores(xi, mu, v, tau, w->ncat[l], y[i * p + l], r, NULL, NULL,
+                                     &prob);
+        if (gsl_ran_gaussian_pdf(xi - mu, sd) * prob >= limit)
+            g += s;
+    }
+    return g;
+}
+
 /* The polyserial correlation of continuous item j (column of raw) and
  * ordered item l by maximum likelihood, the first step's estimates held
- * (lavaan's lav_bvmix_cor_twostep_fit: in [-0.995, 0.995], a respondent
- * whose likelihood is below sqrt(eps) left out): golden-section search. */
+ * (lavaan's lav_bvmix_cor_twostep_fit, in [-0.995, 0.995]): the root of
+ * the score by Newton's method (its slope by a central difference), kept
+ * inside a bracket that bisection narrows where Newton would leave it. */
 static double polyserial(const brisk_wlsmv_stats *w, const size_t *tau_off, size_t p,
                          const size_t *y, const double *raw, size_t j, size_t l)
 {
     const double *tau = w->tau + tau_off[l];
-    size_t n = w->n, k = w->ncat[l];
-    double mu = w->mean[j], v = w->var[j], sd = sqrt(v);
-    const double limit = sqrt(DBL_EPSILON);
-    double lo = -0.995, hi = 0.995, g = (sqrt(5.0) - 1) / 2, f[2], x[2];
-    for (int it = 0; it < 200 && hi - lo > 1e-12; it++) {
-        x[0] = hi - g * (hi - lo);
-        x[1] = lo + g * (hi - lo);
-        for (int e = 0; e < 2; e++) {
-            double ll = 0, prob;
-            for (size_t i = 0; i < n; i++) {
-                double xi = raw[i * p + j];
-                polyserial_scores(xi, mu, v, tau, k, y[i * p + l], x[e], NULL, NULL, &prob);
-                double dens = gsl_ran_gaussian_pdf(xi - mu, sd);
-                if (dens * prob >= limit)
-                    ll += log(prob);
-            }
-            f[e] = -ll;
-        }
-        if (f[0] < f[1])
-            hi = x[1];
+    double lo = -0.995, hi = 0.995;
+    double glo = polyserial_gradient(w, tau, p, y, raw, j, l, lo);
+    double ghi = polyserial_gradient(w, tau, p, y, raw, j, l, hi);
+    if (glo <= 0)
+        return lo;   /* the likelihood falls from the lower bound on */
+    if (ghi >= 0)
+        return hi;
+    double r = 0, h = 1e-6;
+    for (int it = 0; it < 100 && hi - lo > 1e-12; it++) {
+        double g = polyserial_gradient(w, tau, p, y, raw, j, l, r);
+        if (g > 0)
+            lo = r;
         else
-            lo = x[0];
+            hi = r;
+        double slope = (polyserial_gradient(w, tau, p, y, raw, j, l, r + h) -
+                        polyserial_gradient(w, tau, p, y, raw, j, l, r - h)) / (2 * h);
+        double next = slope < 0 ? r - g / slope : (lo + hi) / 2;
+        if (!(next > lo && next < hi))
+            next = (lo + hi) / 2;
+        if (fabs(next - r) < 1e-12)
+            return next;
+        r = next;
     }
-    return (lo + hi) / 2;
+    return r;
 }
 
 /* ------------------------------------------------ Gamma */

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
 data="$top_srcdir/tests/data"
 ref="$top_srcdir/tests/reference/wlsmv_more"
-echo "1..26"
+echo "1..27"
 
 # matches NAME DATA ARGS...: brisk's fit of NAME.lav to DATA (or, DATA
 # "survey", of the survey ARGS) against NAME's CSVs
@@ -86,6 +86,18 @@ ok "mixed by school (two groups): as lavaan's" \
     matches hs_mixed_group hs_cat.csv --ordered $mixed_ordered --group school
 ok "mixed: two ordered items among nine (Pearson correlations mostly)" \
     matches hs_mixed_two hs_cat.csv --ordered u3,u8
+mixed_survey() {   # rongcheng.survey with its acceptance items declared ordered
+    sed -e "s|^data *=.*|data = $(cd "$top_srcdir/surveys/rongcheng" && pwd)/rongcheng.csv|" \
+        -e 's|^missing *=.*|&\nordered = acc1_{b} acc2_{b} acc3_{b}|' \
+        "$top_srcdir/surveys/rongcheng/rongcheng.survey" >"$tmp/mixed.survey"
+}
+survey_mixed() {
+    mixed_survey && matches rongcheng_mixed survey "$tmp/mixed.survey" -b crime --unweighted &&
+    "$brisk" fit "$tmp/mixed.survey" -b crime --unweighted -f csv -q >"$tmp/default.csv" &&
+    cmp "$tmp/default.csv" "$tmp/rongcheng_mixed.csv"
+}
+ok "mixed in a survey: ordered = its acceptance items, the other 15 continuous (crime), as lavaan's; the same without --estimator" \
+    survey_mixed
 no_robust_mixed() {
     run 0 fit --data "$data/hs_cat.csv" --model "$ref/hs_mixed.lav" --ordered $mixed_ordered \
         -f csv -q && lacks "CFI (robust)" "$tmp/out" && has "x1,~1,,,true,4.93" "$tmp/out"

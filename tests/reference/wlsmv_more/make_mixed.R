@@ -18,6 +18,23 @@ if (packageVersion("lavaan") != "0.6.14") warning("made with lavaan 0.6-14")
 out <- "tests/reference/wlsmv_more"
 hs_cat <- read.csv("tests/data/hs_cat.csv", stringsAsFactors = FALSE)
 
+# rongcheng.survey's [model] for behaviour crime with its acceptance items
+# declared ordered (ordered = acc1_{b} acc2_{b} acc3_{b}), the other 15
+# continuous: -99 -> NA, pr3_crime reversed (6 - x), complete cases (358 of
+# 600), as brisk's survey fit takes them (make_reference.R's rc)
+rc_lines <- readLines("surveys/rongcheng/rongcheng.survey")
+rc_at <- which(rc_lines == "[model]")
+rc_end <- rc_at + which(grepl("^\\[", rc_lines[-(1:rc_at)]))[1] - 1
+rc_model <- gsub("{b}", "crime", rc_lines[(rc_at + 1):rc_end], fixed = TRUE)
+rc_model <- paste0(paste(rc_model[!grepl("^#", rc_model) & nzchar(rc_model)], collapse = "\n"), "\n")
+rc_items <- unlist(lapply(strsplit(sub("^.*=~", "", grep("=~", strsplit(rc_model, "\n")[[1]],
+                                                          value = TRUE)), "+", fixed = TRUE), trimws))
+rc <- read.csv("surveys/rongcheng/rongcheng.csv", stringsAsFactors = FALSE)[, rc_items]
+rc[rc == -99] <- NA
+rc$pr3_crime <- 6 - rc$pr3_crime
+rc <- rc[complete.cases(rc), ]
+stopifnot(length(rc_items) == 18, nrow(rc) == 358)
+
 cfa3 <- "visual =~ x1 + u2 + u3\ntextual =~ x4 + x5 + u6\nspeed =~ u7 + x8 + u9\n"
 sem3 <- paste0(cfa3, "speed ~ visual + textual\n")
 two <- "visual =~ x1 + x2 + u3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + u8 + x9\n"
@@ -26,18 +43,22 @@ cases <- list(
   list(name = "hs_mixed_sem", model = sem3, group = NULL, ordered = c("u2", "u3", "u6", "u7", "u9")),
   list(name = "hs_mixed_group", model = cfa3, group = "school",
        ordered = c("u2", "u3", "u6", "u7", "u9")),
-  list(name = "hs_mixed_two", model = two, group = NULL, ordered = c("u3", "u8"))
+  list(name = "hs_mixed_two", model = two, group = NULL, ordered = c("u3", "u8")),
+  # the survey's fit names its one group by the behaviour: group 1
+  list(name = "rongcheng_mixed", model = rc_model, data = "rc", group = NULL, label = 1,
+       ordered = c("acc1_crime", "acc2_crime", "acc3_crime"))
 )
 measures <- c("ntotal", "npar", "chisq", "df", "chisq.scaled", "chisq.scaling.factor", "cfi", "tli",
               "rmsea", "srmr", "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust",
               "tli.robust", "rmsea.robust", "baseline.chisq", "baseline.chisq.scaled")
 for (cs in cases) {
-  fit <- do.call("sem", c(list(model = cs$model, data = hs_cat, ordered = cs$ordered,
+  d <- if (is.null(cs$data)) hs_cat else get(cs$data)
+  fit <- do.call("sem", c(list(model = cs$model, data = d, ordered = cs$ordered,
                              estimator = "WLSMV"),
                         if (is.null(cs$group)) list() else list(group = cs$group)))
   stopifnot(lavInspect(fit, "converged"))
   pe <- parameterEstimates(fit)
-  if (is.null(pe$group)) pe$group <- 0
+  if (is.null(pe$group)) pe$group <- if (is.null(cs$label)) 0 else cs$label
   pe <- pe[!(pe$op == "~1" & pe$se == 0 & pe$est == 0), ]
   pe <- pe[pe$op != "~*~", ]   # the delta parameterization's scale factors: 1
   writeLines(c(sprintf("# %s: ordered = %s", cs$name, paste(cs$ordered, collapse = ",")),

@@ -599,14 +599,16 @@ t_fit_mlr() {
         >"$tmp/ordered.survey" &&
     run 0 fit "$tmp/ordered.survey" -b crime -q && has "Shift parameter" "$tmp/out" &&
     run 0 fit "$tmp/ordered.survey" -b crime --estimator ml -q && lacks "Shift parameter" "$tmp/out" &&
-    # or a list of them: every observed variable listed -> WLSMV; a mix is refused
+    # or a list of them: every observed variable listed -> WLSMV; a mix too,
+    # the listed items ordered and the others continuous
     items="tg1 tg2 tg3 pc1 pc2 pc3 pm1_{b} pm2_{b} pm3_{b} pb1_{b} pb2_{b} pb3_{b}" &&
     sed "s/^ordered = all/ordered = $items pr1_{b} pr2_{b} pr3_{b} acc1_{b} acc2_{b} acc3_{b}/" \
         "$tmp/ordered.survey" >"$tmp/list.survey" &&
     run 0 fit "$tmp/list.survey" -b crime -q && has "Shift parameter" "$tmp/out" &&
     sed "s/^ordered = all/ordered = $items/" "$tmp/ordered.survey" >"$tmp/mixed.survey" &&
-    run 3 fit "$tmp/mixed.survey" -b crime && has "mixes ordered items ('tg1')" "$tmp/err" &&
-    has "('pr1_crime')" "$tmp/err" &&
+    run 0 fit "$tmp/mixed.survey" -b crime -f csv -q && has "Shift parameter" "$tmp/out" &&
+    has "tg1,|,t1" "$tmp/out" && lacks "pr1_crime,|,t1" "$tmp/out" &&
+    has "pr1_crime,~1,,,true" "$tmp/out" &&
     run 0 fit "$tmp/mixed.survey" -b crime --estimator ml -q &&
     sed "s/^ordered = all/ordered = tg1 nosuch/" "$tmp/ordered.survey" >"$tmp/bad.survey" &&
     run 2 fit "$tmp/bad.survey" -b crime && has "ordered item 'nosuch' is not listed" "$tmp/err" &&

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
 data="$top_srcdir/tests/data"
 ref="$top_srcdir/tests/reference/wlsmv_more"
-echo "1..27"
+echo "1..30"
 
 # matches NAME DATA ARGS...: brisk's fit of NAME.lav to DATA (or, DATA
 # "survey", of the survey ARGS) against NAME's CSVs
@@ -155,6 +155,34 @@ refused() {   # refused STATUS TEXT ARGS...: brisk fit exits STATUS saying TEXT,
     run "$want" fit --data "$data/hs_cat.csv" --model "$ref/hs_theta.lav" "$@" &&
         has "$text" "$tmp/err" && [ ! -s "$tmp/out" ]
 }
+refused_mixed() {   # refused_mixed TEXT ARGS...: the mixed HS model refused, exit 1
+    text=$1
+    shift
+    run 1 fit --data "$data/hs_cat.csv" --model "$ref/hs_mixed.lav" "$@" &&
+        has "$text" "$tmp/err" && [ ! -s "$tmp/out" ]
+}
+mixed_covariate() {
+    printf 'visual =~ x1 + u2 + u3\nvisual ~ x4\n' >"$tmp/cov.lav" &&
+    run 1 fit --data "$data/hs_cat.csv" --model "$tmp/cov.lav" --ordered u2,u3 &&
+    has "with covariates (fixed observed predictors) in the model are not supported yet" "$tmp/err"
+}
+ok "--ordered naming a variable the model does not use: exit 1, naming it" \
+    refused_mixed "--ordered names 'nosuch', which is not an observed variable of the model" \
+    --ordered u2,u3,nosuch
+ordered_elsewhere() {
+    refused_mixed "--ordered items are fitted by WLSMV" --ordered u2 --estimator ml &&
+    run 1 fit "$top_srcdir/surveys/rongcheng/rongcheng.survey" --ordered tg1 &&
+    has "--ordered goes with --data and --model" "$tmp/err" && [ ! -s "$tmp/out" ]
+}
+ok "--ordered with another estimator, or with a survey: exit 1, saying why" ordered_elsewhere
+mixed_not_yet() {
+    refused_mixed "with the theta parameterization are not supported yet" --ordered u2,u3 \
+        --parameterization theta &&
+    refused_mixed "with --missing pairwise are not supported yet" --ordered u2,u3 \
+        --missing pairwise &&
+    mixed_covariate
+}
+ok "mixed with theta, pairwise or covariates: refused plainly (not yet)" mixed_not_yet
 ok "--parameterization other than delta or theta: exit 1, naming it" \
     refused 1 "--parameterization takes delta or theta, not 'gamma'" --estimator wlsmv \
     --parameterization gamma

@@ -168,8 +168,8 @@ static double given_derivative(const dwls *d, const brisk_wlsmv *w, const sem_wo
 static bool theta_scales(dwls *d, const brisk_wlsmv *w, const sem_work *work, bool with_jac)
 {
     for (size_t j = 0; j < w->p; j++) {
-        if (!w->theta_param) {
-            d->delta[j] = 1;
+        if (!w->theta_param || (w->numeric && w->numeric[j])) {
+            d->delta[j] = 1;   /* a continuous item is not rescaled */
             continue;
         }
         double v = given_covariates(w, work->Sigma, work->p, d->pi, j, j);
@@ -1160,7 +1160,6 @@ static brisk_status continuous_supported(const brisk_model *m, const brisk_wlsmv
 {
     const char *what = w->nx ? "covariates (fixed observed predictors) in the model"
                        : w->tau_equal ? "thresholds held equal across groups"
-                       : m->theta     ? "the theta parameterization"
                        : m->pairwise  ? "--missing pairwise"
                                       : NULL;
     if (!what)
@@ -1382,7 +1381,7 @@ static brisk_status copy_scales(const brisk_wlsmv *w, brisk_fit *fit, brisk_erro
 {
     if (!w->tau_equal && !w->theta_param)
         return BRISK_OK;
-    size_t n = w->ngroups * w->p;
+    size_t n = w->ngroups * (w->p - w->nnum);   /* a continuous item has none */
     fit->scales = malloc((n + 1) * sizeof *fit->scales);
     fit->scale_se = malloc((n + 1) * sizeof *fit->scale_se);
     fit->scale_item = malloc((n + 1) * sizeof *fit->scale_item);
@@ -1391,17 +1390,19 @@ static brisk_status copy_scales(const brisk_wlsmv *w, brisk_fit *fit, brisk_erro
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     fit->nscales = n;
     for (size_t g = 0, k = 0; g < w->ngroups; g++)
-        for (size_t j = 0; j < w->p; j++, k++) {
+        for (size_t j = 0; j < w->p; j++) {
+            if (w->numeric && w->numeric[j])
+                continue;
             size_t at = g ? scale_at(w, g) + j : 0;
             if (w->theta_param) {
-                fit->scales[k] = w->delta[k];
+                fit->scales[k] = w->delta[g * w->p + j];
                 fit->scale_se[k] = 0;
             } else {
                 fit->scales[k] = scale_of(w, w->theta, g, j);
                 fit->scale_se[k] = g ? sqrt(w->vcov[at * w->q + at]) : 0;
             }
             fit->scale_item[k] = w->yv[j];
-            fit->scale_group[k] = g;
+            fit->scale_group[k++] = g;
         }
     return BRISK_OK;
 }

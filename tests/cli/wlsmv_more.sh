@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
 data="$top_srcdir/tests/data"
 ref="$top_srcdir/tests/reference/wlsmv_more"
-echo "1..30"
+echo "1..32"
 
 # matches NAME DATA ARGS...: brisk's fit of NAME.lav to DATA (or, DATA
 # "survey", of the survey ARGS) against NAME's CSVs
@@ -86,6 +86,11 @@ ok "mixed by school (two groups): as lavaan's" \
     matches hs_mixed_group hs_cat.csv --ordered $mixed_ordered --group school
 ok "mixed: two ordered items among nine (Pearson correlations mostly)" \
     matches hs_mixed_two hs_cat.csv --ordered u3,u8
+ok "mixed with the theta parameterization: the ordered items' scale factors derived, as lavaan's" \
+    matches hs_mixed_theta hs_cat.csv --ordered $mixed_ordered --parameterization theta
+ok "mixed, theta, by school: as lavaan's" \
+    matches hs_mixed_theta_group hs_cat.csv --ordered $mixed_ordered --parameterization theta \
+    --group school
 mixed_survey() {   # rongcheng.survey with its acceptance items declared ordered
     sed -e "s|^data *=.*|data = $(cd "$top_srcdir/surveys/rongcheng" && pwd)/rongcheng.csv|" \
         -e 's|^missing *=.*|&\nordered = acc1_{b} acc2_{b} acc3_{b}|' \
@@ -176,13 +181,11 @@ ordered_elsewhere() {
 }
 ok "--ordered with another estimator, or with a survey: exit 1, saying why" ordered_elsewhere
 mixed_not_yet() {
-    refused_mixed "with the theta parameterization are not supported yet" --ordered u2,u3 \
-        --parameterization theta &&
     refused_mixed "with --missing pairwise are not supported yet" --ordered u2,u3 \
         --missing pairwise &&
     mixed_covariate
 }
-ok "mixed with theta, pairwise or covariates: refused plainly (not yet)" mixed_not_yet
+ok "mixed with pairwise or covariates: refused plainly (not yet)" mixed_not_yet
 ok "--parameterization other than delta or theta: exit 1, naming it" \
     refused 1 "--parameterization takes delta or theta, not 'gamma'" --estimator wlsmv \
     --parameterization gamma

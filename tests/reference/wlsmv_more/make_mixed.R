@@ -44,6 +44,12 @@ cases <- list(
   list(name = "hs_mixed_group", model = cfa3, group = "school",
        ordered = c("u2", "u3", "u6", "u7", "u9")),
   list(name = "hs_mixed_two", model = two, group = NULL, ordered = c("u3", "u8")),
+  # the theta parameterization: the ordered items' scale factors derived,
+  # the continuous items' not rescaled
+  list(name = "hs_mixed_theta", model = sem3, group = NULL,
+       ordered = c("u2", "u3", "u6", "u7", "u9"), args = list(parameterization = "theta")),
+  list(name = "hs_mixed_theta_group", model = cfa3, group = "school",
+       ordered = c("u2", "u3", "u6", "u7", "u9"), args = list(parameterization = "theta")),
   # the survey's fit names its one group by the behaviour: group 1
   list(name = "rongcheng_mixed", model = rc_model, data = "rc", group = NULL, label = 1,
        ordered = c("acc1_crime", "acc2_crime", "acc3_crime"))
@@ -55,13 +61,15 @@ for (cs in cases) {
   d <- if (is.null(cs$data)) hs_cat else get(cs$data)
   fit <- do.call("sem", c(list(model = cs$model, data = d, ordered = cs$ordered,
                              estimator = "WLSMV"),
-                        if (is.null(cs$group)) list() else list(group = cs$group)))
+                        if (is.null(cs$group)) list() else list(group = cs$group), cs$args))
   stopifnot(lavInspect(fit, "converged"))
   pe <- parameterEstimates(fit)
   if (is.null(pe$group)) pe$group <- if (is.null(cs$label)) 0 else cs$label
   pe <- pe[!(pe$op == "~1" & pe$se == 0 & pe$est == 0), ]
-  pe <- pe[pe$op != "~*~", ]   # the delta parameterization's scale factors: 1
-  writeLines(c(sprintf("# %s: ordered = %s", cs$name, paste(cs$ordered, collapse = ",")),
+  # the delta parameterization's scale factors are 1 (brisk lists none)
+  if (!identical(cs$args$parameterization, "theta")) pe <- pe[pe$op != "~*~", ]
+  writeLines(c(sprintf("# %s: ordered = %s %s", cs$name, paste(cs$ordered, collapse = ","),
+                       if (is.null(cs$args)) "" else deparse(cs$args)),
                sub("\n$", "", cs$model)), file.path(out, paste0(cs$name, ".lav")))
   write.csv(data.frame(group = pe$group, lhs = pe$lhs, op = pe$op, rhs = pe$rhs,
                        est = sprintf("%.10g", pe$est), se = sprintf("%.10g", pe$se)),

@@ -297,9 +297,23 @@ static void threshold_residuals(const dwls *d, const brisk_wlsmv *w, size_t g,
     }
 }
 
-/* The rows of group g's continuous items from row a on: each one's mean,
- * then each one's variance (sample less implied), and their Jacobian;
- * returns the row after them. */
+/* A continuous item's implied intercept given the covariates, mu_j -
+ * pi_j' mu_x (the covariates' means fixed), or its derivative along
+ * parameter k (k < q: dmu_j - dpi_j' mu_x); d->pi and d->dpi the group's. */
+static double given_intercept(const dwls *d, const brisk_wlsmv *w, const sem_work *work,
+                              size_t j, long k)
+{
+    size_t nx = w->nx, pm = work->p;
+    const double *pi = k < 0 ? d->pi : d->dpi + (size_t)k * w->p * nx;
+    double v = k < 0 ? work->mu[w->yv[j]] : work->dmu[(size_t)k * pm + w->yv[j]];
+    for (size_t x = 0; x < nx; x++)
+        v -= pi[j * nx + x] * work->mu[w->xv[x]];
+    return v;
+}
+
+/* The rows of group g's continuous items from row a on: each one's mean
+ * (intercept given the covariates), then each one's (residual) variance,
+ * sample less implied, and their Jacobian; returns the row after them. */
 static size_t continuous_residuals(const dwls *d, const brisk_wlsmv *w, size_t g, double *res,
                                    double *jac, size_t a)
 {
@@ -310,12 +324,12 @@ static size_t continuous_residuals(const dwls *d, const brisk_wlsmv *w, size_t g
         for (size_t j = 0; w->numeric && j < w->p; j++) {
             if (!w->numeric[j])
                 continue;
-            size_t v = w->yv[j], at = var ? v * pm + v : v;
-            res[a] = var ? s->var[j] - work->Sigma[at] : s->mean[j] - work->mu[at];
+            res[a] = var ? s->var[j] - given_covariates(w, work->Sigma, pm, d->pi, j, j)
+                         : s->mean[j] - given_intercept(d, w, work, j, -1);
             for (size_t k = 0; jac && k < q; k++)
                 jac[a * q + k] = k >= w->qm ? 0
-                                 : var      ? work->dSigma[k * pm * pm + at]
-                                            : work->dmu[k * pm + at];
+                                 : var      ? given_derivative(d, w, work, k, j, j)
+                                            : given_intercept(d, w, work, j, (long)k);
             a++;
         }
     return a;
@@ -907,8 +921,11 @@ static brisk_moments *response_moments(const brisk_wlsmv *w, size_t pm)
         }
         for (size_t j = 0; j < p; j++) {
             const double *bj = s->slopes + j * nx;
-            if (w->numeric && w->numeric[j])
+            if (w->numeric && w->numeric[j]) {   /* its intercept given them, plus B mu_x */
                 mean[w->yv[j]] = s->mean[j];
+                for (size_t u = 0; u < nx; u++)
+                    mean[w->yv[j]] += bj[u] * s->xmean[u];
+            }
             for (size_t u = 0; u < nx; u++) {
                 double c = 0;
                 for (size_t v = 0; v < nx; v++)
@@ -1107,8 +1124,9 @@ static brisk_status estimate(const brisk_model *m, brisk_wlsmv *w, brisk_error *
                 w->delta[g * p + j] = d.delta[j];
             for (size_t j = 0, a = g * ns + w->ntau1 + 2 * w->nnum + p * w->nx; j < p; j++) {
                 /* the latent responses' unit diagonal; a continuous item's variance */
-                implied[j * p + j] = w->numeric && w->numeric[j] ? S[w->yv[j] * pm + w->yv[j]]
-                                                                  : 1;
+                implied[j * p + j] = w->numeric && w->numeric[j]
+                                         ? given_covariates(w, S, pm, d.pi, j, j)
+                                         : 1;
                 for (size_t l = j + 1; l < p; l++, a++) {
                     baseline += d.weight[a] * s->rho[j * p + l] * s->rho[j * p + l];
                     implied[j * p + l] = implied[l * p + j] =
@@ -1158,8 +1176,7 @@ static bool split_variables(const brisk_model *m, brisk_wlsmv *w)
 static brisk_status continuous_supported(const brisk_model *m, const brisk_wlsmv *w,
                                          brisk_error *err)
 {
-    const char *what = w->nx ? "covariates (fixed observed predictors) in the model"
-                       : w->tau_equal ? "thresholds held equal across groups"
+    const char *what = w->tau_equal ? "thresholds held equal across groups"
                        : m->pairwise  ? "--missing pairwise"
                                       : NULL;
     if (!what)
@@ -1279,18 +1296,19 @@ static brisk_status fill_fit(const brisk_model *m, const brisk_wlsmv *w, sem_fit
 
 /* The root mean square of one group's correlation residuals (given the
  * covariates), over the p (p - 1) / 2 + p distinct elements as lavaan's
- * SRMR (its "cor.bentler": a continuous item's residuals over the sample's
- * SDs, its variance's too); lavaan counts the covariates in that p too
- * (the variables of its parameter table), and so does this. */
+ * SRMR (the sample's and the implied matrices each made correlations: a
+ * continuous item's covariances over its SDs); lavaan counts the
+ * covariates in that p too (the variables of its parameter table), and so
+ * does this. */
 static double srmr(const brisk_wlsmv *w, size_t g)
 {
     size_t p = w->p, count = w->npairs + p + w->nx;
     const double *rho = w->groups[g].rho, *implied = w->implied + g * p * p;
     double ss = 0;
     for (size_t j = 0; j < p; j++)
-        for (size_t l = 0; l <= j; l++) {
-            double r = (rho[j * p + l] - implied[j * p + l]) /
-                       sqrt(rho[j * p + j] * rho[l * p + l]);
+        for (size_t l = 0; l < j; l++) {
+            double r = rho[j * p + l] / sqrt(rho[j * p + j] * rho[l * p + l]) -
+                       implied[j * p + l] / sqrt(implied[j * p + j] * implied[l * p + l]);
             ss += r * r;
         }
     return sqrt(ss / (double)count);

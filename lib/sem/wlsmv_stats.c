@@ -201,14 +201,16 @@ static void normal_scores(double x, double mu, double v, double *sc)
 
 /* One respondent's scores in the polyserial model (lavaan's
  * lav_bvmix_cor_scores) of continuous item 1 (answer x, mean mu, variance
- * v) and ordered item 2 (category c of ncat, thresholds tau) at
- * correlation r: d/d rho returned, d/d (mu, var) into d1, d/d tau into
- * d2; *prob the probability of c given x. */
+ * v) and ordered item 2 (category c of ncat, thresholds tau less shift:
+ * its linear predictor given covariates) at correlation r: d/d rho
+ * returned, d/d (mu, var) into d1, d/d tau into d2; *prob the
+ * probability of c given x. */
 static double polyserial_scores(double x, double mu, double v, const double *tau, size_t ncat,
-                                size_t c, double r, double *d1, double *d2, double *prob)
+                                size_t c, double shift, double r, double *d1, double *d2,
+                                double *prob)
 {
     double sd = sqrt(v), z = (x - mu) / sd, R = sqrt(1 - r * r);
-    double up = upper_of(tau, c, ncat), lo = lower_of(tau, c);
+    double up = upper_of(tau, c, ncat) - shift, lo = lower_of(tau, c) - shift;
     double a = isinf(up) ? up : (up - r * z) / R, b = isinf(lo) ? lo : (lo - r * z) / R;
     double fa = isinf(a) ? 0 : gsl_ran_ugaussian_pdf(a);
     double fb = isinf(b) ? 0 : gsl_ran_ugaussian_pdf(b);
@@ -250,17 +252,18 @@ static double pearson_scores(double x1, double mu1, double v1, double x2, double
 
 /* The score of the polyserial log-likelihood in rho (lavaan's
  * lav_bvmix_gradient_cache: a respondent whose likelihood is below
- * sqrt(eps) left out). */
+ * sqrt(eps) left out); eta (n x p, or NULL) the items' linear predictors
+ * given covariates. */
 static double polyserial_gradient(const brisk_wlsmv_stats *w, const double *tau, size_t p,
-                                  const size_t *y, const double *raw, size_t j, size_t l,
-                                  double r)
+                                  const size_t *y, const double *raw, const double *eta,
+                                  size_t j, size_t l, double r)
 {
     const double limit = sqrt(DBL_EPSILON);
     double mu = w->mean[j], v = w->var[j], sd = sqrt(v), g = 0, prob;
     for (size_t i = 0; i < w->n; i++) {
-        double xi = raw[i * p + j];
-        double s = polyserial_scores(xi, mu, v, tau, w->ncat[l], y[i * p + l], r, NULL, NULL,
-                                     &prob);
+        double xi = raw[i * p + j] - (eta ? eta[i * p + j] : 0);
+        double s = polyserial_scores(xi, mu, v, tau, w->ncat[l], y[i * p + l],
+                                     eta ? eta[i * p + l] : 0, r, NULL, NULL, &prob);
         if (gsl_ran_gaussian_pdf(xi - mu, sd) * prob >= limit)
             g += s;
     }
@@ -273,25 +276,26 @@ static double polyserial_gradient(const brisk_wlsmv_stats *w, const double *tau,
  * the score by Newton's method (its slope by a central difference), kept
  * inside a bracket that bisection narrows where Newton would leave it. */
 static double polyserial(const brisk_wlsmv_stats *w, const size_t *tau_off, size_t p,
-                         const size_t *y, const double *raw, size_t j, size_t l)
+                         const size_t *y, const double *raw, const double *eta, size_t j,
+                         size_t l)
 {
     const double *tau = w->tau + tau_off[l];
     double lo = -0.995, hi = 0.995;
-    double glo = polyserial_gradient(w, tau, p, y, raw, j, l, lo);
-    double ghi = polyserial_gradient(w, tau, p, y, raw, j, l, hi);
+    double glo = polyserial_gradient(w, tau, p, y, raw, eta, j, l, lo);
+    double ghi = polyserial_gradient(w, tau, p, y, raw, eta, j, l, hi);
     if (glo <= 0)
         return lo;   /* the likelihood falls from the lower bound on */
     if (ghi >= 0)
         return hi;
     double r = 0, h = 1e-6;
     for (int it = 0; it < 100 && hi - lo > 1e-12; it++) {
-        double g = polyserial_gradient(w, tau, p, y, raw, j, l, r);
+        double g = polyserial_gradient(w, tau, p, y, raw, eta, j, l, r);
         if (g > 0)
             lo = r;
         else
             hi = r;
-        double slope = (polyserial_gradient(w, tau, p, y, raw, j, l, r + h) -
-                        polyserial_gradient(w, tau, p, y, raw, j, l, r - h)) / (2 * h);
+        double slope = (polyserial_gradient(w, tau, p, y, raw, eta, j, l, r + h) -
+                        polyserial_gradient(w, tau, p, y, raw, eta, j, l, r - h)) / (2 * h);
         double next = slope < 0 ? r - g / slope : (lo + hi) / 2;
         if (!(next > lo && next < hi))
             next = (lo + hi) / 2;
@@ -403,11 +407,11 @@ static double mixed_pair_scores(const items *it, const brisk_wlsmv_stats *w,
                                w->mean[l], w->var[l], r, dj, dl);
         else if (nj)
             s = polyserial_scores(raw[i * p + j], w->mean[j], w->var[j],
-                                  w->tau + fs->tau_off[l], w->ncat[l], y[i * p + l], r, dj,
+                                  w->tau + fs->tau_off[l], w->ncat[l], y[i * p + l], 0, r, dj,
                                   dl, &prob);
         else
             s = polyserial_scores(raw[i * p + l], w->mean[l], w->var[l],
-                                  w->tau + fs->tau_off[j], w->ncat[j], y[i * p + j], r, dl,
+                                  w->tau + fs->tau_off[j], w->ncat[j], y[i * p + j], 0, r, dl,
                                   dj, &prob);
         sc_rho[i] = s;
         a22 += s * s;
@@ -655,8 +659,8 @@ static brisk_status sample_statistics(const items *it, brisk_wlsmv_stats *w,
             if (nj && nl)
                 r = pearson(w, p, raw, j, l);
             else if (nj || nl)
-                r = nj ? polyserial(w, tau_off, p, y, raw, j, l)
-                       : polyserial(w, tau_off, p, y, raw, l, j);
+                r = nj ? polyserial(w, tau_off, p, y, raw, NULL, j, l)
+                       : polyserial(w, tau_off, p, y, raw, NULL, l, j);
             else {
                 memset(counts, 0, kmax * kmax * sizeof *counts);
                 for (size_t i = 0; i < n; i++)
@@ -919,6 +923,9 @@ typedef struct cond_work {
     double *stat_inf;  /* nstat x n: the statistics' influences */
     double *marginal;  /* every item's thresholds without the covariates */
     double *table;     /* a pair's counts */
+    const bool *numeric; /* per item: continuous (NULL: none) */
+    size_t nnum;       /* continuous items: the statistics' rows start with their
+                          intercepts, then their residual variances */
 } cond_work;
 
 static void cond_free(cond_work *c)
@@ -929,12 +936,20 @@ static void cond_free(cond_work *c)
     free(c->marginal), free(c->table);
 }
 
+/* An item's first-step parameters given the covariates: an ordered
+ * item's thresholds and slopes, a continuous item's intercept, slopes and
+ * residual variance (lavaan's lav_uvreg). */
+static size_t cond_count(const brisk_wlsmv_stats *w, size_t j, size_t nx)
+{
+    return w->ncat[j] == 1 ? nx + 2 : w->ncat[j] - 1 + nx;
+}
+
 static bool cond_init(cond_work *c, const brisk_wlsmv_stats *w, size_t py, size_t nx,
                       size_t nstat)
 {
     size_t n = w->n, dmax = 1, dsum = 0;
     for (size_t j = 0; j < py; j++) {
-        size_t d = w->ncat[j] - 1 + nx;
+        size_t d = cond_count(w, j, nx);
         dmax = d > dmax ? d : dmax;
         dsum += d;
     }
@@ -964,42 +979,106 @@ static bool cond_init(cond_work *c, const brisk_wlsmv_stats *w, size_t py, size_
         return false;
     for (size_t j = 1; j < py; j++) {
         c->off[j] = c->off[j - 1] + w->ncat[j - 1] - 1;
-        c->poff[j] = c->poff[j - 1] + w->ncat[j - 1] - 1 + nx;
+        c->poff[j] = c->poff[j - 1] + cond_count(w, j - 1, nx);
     }
     return true;
+}
+
+/* Continuous item j's linear regression on the covariates (lavaan's
+ * lav_uvreg_fit) by least squares: par the intercept, the slopes and the
+ * residual variance (divisor n, ML), sc (n x (nx + 2)) each respondent's
+ * scores (lav_uvreg_scores); false when X'X is singular or the residuals
+ * are all 0. */
+static bool linear_fit(size_t n, const double *raw, size_t py, size_t j, const double *x,
+                       size_t nx, double *par, double *sc)
+{
+    size_t k = nx + 1, d = nx + 2;
+    double *xtx = calloc(k * k + 1, sizeof *xtx), *inv = malloc((k * k + 1) * sizeof *inv);
+    double *chol = malloc((k * k + 1) * sizeof *chol), *xty = calloc(k + 1, sizeof *xty);
+    double logdet, rss = 0;
+    bool ok = xtx && inv && chol && xty;
+    for (size_t i = 0; ok && i < n; i++)
+        for (size_t a = 0; a < k; a++) {
+            double xa = a ? x[i * nx + a - 1] : 1;
+            xty[a] += xa * raw[i * py + j];
+            for (size_t b = 0; b < k; b++)
+                xtx[a * k + b] += xa * (b ? x[i * nx + b - 1] : 1);
+        }
+    ok = ok && brisk_dense_spd_invert(xtx, inv, chol, k, &logdet);
+    for (size_t a = 0; ok && a < k; a++) {
+        par[a] = 0;
+        for (size_t b = 0; b < k; b++)
+            par[a] += inv[a * k + b] * xty[b];
+    }
+    for (size_t i = 0; ok && i < n; i++) {
+        double e = raw[i * py + j] - par[0];
+        for (size_t v = 0; v < nx; v++)
+            e -= par[1 + v] * x[i * nx + v];
+        rss += e * e;
+        sc[i * d] = e;   /* the residual, until the variance is known */
+    }
+    double v = ok ? rss / (double)n : 0;
+    ok = ok && v > 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        double e = sc[i * d];
+        for (size_t a = 0; a < k; a++)
+            sc[i * d + a] = (a ? x[i * nx + a - 1] : 1) * e / v;
+        sc[i * d + k] = -0.5 / v + 0.5 * e * e / (v * v);
+    }
+    if (ok)
+        par[k] = v;
+    free(xtx), free(inv), free(chol), free(xty);
+    return ok;
 }
 
 /* Step 1 given the covariates: each item's probit, its influences
  * A11^-1 s (A11 the scores' outer product), the slopes' influences into
  * the statistics, the linear predictors. */
 static brisk_status conditional_step1(const items *it, brisk_wlsmv_stats *w, cond_work *c,
-                                      const size_t *y, const double *x, brisk_error *err)
+                                      const size_t *y, const double *raw, const double *x,
+                                      brisk_error *err)
 {
-    size_t n = w->n, py = it->py, nx = it->nx;
+    size_t n = w->n, py = it->py, nx = it->nx, k = 0;
     for (size_t j = 0; j < py; j++) {
-        size_t nt = w->ncat[j] - 1, d = nt + nx;
+        bool numeric = c->numeric && c->numeric[j];
+        size_t nt = numeric ? 1 : w->ncat[j] - 1, d = cond_count(w, j, nx);
         double *par = c->par + c->poff[j], *sc = c->sc + n * c->poff[j];
         double *inf = c->inf + n * c->poff[j], logdet;
-        if (!probit_fit(n, y, py, j, x, nx, w->ncat[j], par, sc, c->marginal + c->off[j]))
+        if (numeric && !linear_fit(n, raw, py, j, x, nx, par, sc))
+            return brisk_error_set(err, BRISK_ERR_DATA, "the linear regression of continuous "
+                                   "item '%s' on the covariates has no solution (are the "
+                                   "covariates collinear, or is the item constant?)",
+                                   item_name(it, j));
+        if (numeric) {
+            w->mean[j] = par[0];
+            w->var[j] = par[1 + nx];
+            memcpy(w->slopes + j * nx, par + 1, nx * sizeof *par);
+        }
+        if (!numeric &&
+            !probit_fit(n, y, py, j, x, nx, w->ncat[j], par, sc, c->marginal + c->off[j]))
             return brisk_error_set(err, BRISK_ERR_CONVERGENCE, "the ordered probit regression "
                                    "of item '%s' on the covariates did not converge (are the "
                                    "covariates collinear, or does one predict an answer "
                                    "perfectly?)", item_name(it, j));
-        memcpy(w->tau + c->off[j], par, nt * sizeof *par);
-        memcpy(w->slopes + j * nx, par + nt, nx * sizeof *par);
+        if (!numeric) {
+            memcpy(w->tau + c->off[j], par, nt * sizeof *par);
+            memcpy(w->slopes + j * nx, par + nt, nx * sizeof *par);
+        }
         memset(c->block, 0, d * d * sizeof *c->block);
         for (size_t i = 0; i < n; i++)
             for (size_t a = 0; a < d; a++)
                 for (size_t b = 0; b < d; b++)
                     c->block[a * d + b] += sc[i * d + a] * sc[i * d + b];
         if (!brisk_dense_spd_invert(c->block, c->inv, c->chol, d, &logdet))
-            return brisk_error_set(err, BRISK_ERR_DATA, "the probit regression of item '%s' "
-                                   "has no information matrix", item_name(it, j));
+            return brisk_error_set(err, BRISK_ERR_DATA, "the %s regression of item '%s' "
+                                   "has no information matrix", numeric ? "linear" : "probit",
+                                   item_name(it, j));
+        size_t slope_row = 2 * c->nnum + j * nx;
         for (size_t i = 0; i < n; i++) {
             double eta = 0;
             for (size_t v = 0; v < nx; v++)
                 eta += x[i * nx + v] * par[nt + v];
-            c->eta[i * py + j] = eta;
+            c->eta[i * py + j] = eta;   /* without a continuous item's intercept */
             for (size_t a = 0; a < d; a++) {
                 double v = 0;
                 for (size_t b = 0; b < d; b++)
@@ -1007,10 +1086,16 @@ static brisk_status conditional_step1(const items *it, brisk_wlsmv_stats *w, con
                 inf[i * d + a] = v;
             }
             for (size_t v = 0; v < nx; v++)
-                c->stat_inf[(j * nx + v) * n + i] = inf[i * d + nt + v];
+                c->stat_inf[(slope_row + v) * n + i] = inf[i * d + nt + v];
+            if (numeric) {   /* its intercept and residual variance */
+                c->stat_inf[k * n + i] = inf[i * d];
+                c->stat_inf[(c->nnum + k) * n + i] = inf[i * d + d - 1];
+                continue;
+            }
             for (size_t a = 0; a < nt; a++)
                 w->tau_se[c->off[j] + a] += inf[i * d + a] * inf[i * d + a];
         }
+        k += numeric;
     }
     return BRISK_OK;
 }
@@ -1072,31 +1157,108 @@ static brisk_status conditional_pair(const items *it, brisk_wlsmv_stats *w, cond
     return BRISK_OK;
 }
 
+/* Step 2 for a pair (j, l) with a continuous item given the covariates:
+ * the Pearson correlation of the residuals or the polyserial one given
+ * them, its scores and the influences A22^-1 (s_rho - A21 A11^-1 s_1),
+ * as a covariance r sd_j sd_l (the residual SDs; delta rule) into
+ * statistic row s. */
+static brisk_status conditional_mixed_pair(const items *it, brisk_wlsmv_stats *w,
+                                           cond_work *c, const size_t *y, const double *raw,
+                                           const double *x, size_t j, size_t l, size_t s)
+{
+    size_t n = w->n, py = it->py, nx = it->nx;
+    size_t dj = cond_count(w, j, nx), dl = cond_count(w, l, nx);
+    bool nj = c->numeric[j], nl = c->numeric[l];
+    double r = 0, sdj = nj ? sqrt(w->var[j]) : 1, sdl = nl ? sqrt(w->var[l]) : 1;
+    if (nj && nl) {
+        for (size_t i = 0; i < n; i++)
+            r += (raw[i * py + j] - c->eta[i * py + j] - w->mean[j]) *
+                 (raw[i * py + l] - c->eta[i * py + l] - w->mean[l]);
+        r /= (double)n * sdj * sdl;
+    } else
+        r = nj ? polyserial(w, c->off, py, y, raw, c->eta, j, l)
+               : polyserial(w, c->off, py, y, raw, c->eta, l, j);
+    w->rho[j * py + l] = w->rho[l * py + j] = r * sdj * sdl;
+    double a22 = 0, prob, dn[2], *dord = c->ta;
+    memset(c->a21, 0, (dj + dl) * sizeof *c->a21);
+    for (size_t i = 0; i < n; i++) {
+        double *ps = c->pair_sc + i * (dj + dl), *pj = ps, *pl = ps + dj, srho;
+        if (nj && nl) {
+            double d2[2];
+            srho = pearson_scores(raw[i * py + j] - c->eta[i * py + j], w->mean[j], w->var[j],
+                                  raw[i * py + l] - c->eta[i * py + l], w->mean[l], w->var[l],
+                                  r, dn, d2);
+            pl[0] = d2[0];
+            pl[dl - 1] = d2[1];
+            for (size_t v = 0; v < nx; v++)
+                pl[1 + v] = d2[0] * x[i * nx + v];
+        } else {
+            size_t a = nj ? j : l, b = nj ? l : j;   /* the continuous item, the ordered */
+            double *pb = nj ? pl : pj, sum = 0;
+            srho = polyserial_scores(raw[i * py + a] - c->eta[i * py + a], w->mean[a],
+                                     w->var[a], w->tau + c->off[b], w->ncat[b], y[i * py + b],
+                                     c->eta[i * py + b], r, dn, dord, &prob);
+            for (size_t t = 0; t + 1 < w->ncat[b]; t++)
+                sum += pb[t] = dord[t];
+            for (size_t v = 0; v < nx; v++)   /* d / d beta = -x d / d tau summed */
+                pb[w->ncat[b] - 1 + v] = -x[i * nx + v] * sum;
+        }
+        double *pa = nj ? pj : pl;   /* a continuous item's: intercept, slopes, variance */
+        size_t da = nj ? dj : dl;
+        pa[0] = dn[0];
+        pa[da - 1] = dn[1];
+        for (size_t v = 0; v < nx; v++)
+            pa[1 + v] = dn[0] * x[i * nx + v];
+        c->sc_rho[i] = srho;
+        a22 += srho * srho;
+        for (size_t t = 0; t < dj + dl; t++)
+            c->a21[t] += srho * ps[t];
+    }
+    const double *inf_j = c->inf + n * c->poff[j], *inf_l = c->inf + n * c->poff[l];
+    for (size_t i = 0; i < n; i++) {
+        double v = c->sc_rho[i];
+        for (size_t t = 0; t < dj; t++)
+            v -= c->a21[t] * inf_j[i * dj + t];
+        for (size_t t = 0; t < dl; t++)
+            v -= c->a21[dj + t] * inf_l[i * dl + t];
+        v = sdj * sdl * v / a22;
+        if (nj)
+            v += r * sdl / (2 * sdj) * inf_j[i * dj + dj - 1];
+        if (nl)
+            v += r * sdj / (2 * sdl) * inf_l[i * dl + dl - 1];
+        c->stat_inf[s * n + i] = v;
+    }
+    return BRISK_OK;
+}
+
 /* One group's statistics given the covariates x (n x nx). */
 static brisk_status conditional_statistics(const items *it, brisk_wlsmv_stats *w,
-                                           const size_t *y, const double *x, brisk_error *err)
+                                           const size_t *y, const double *raw, const double *x,
+                                           brisk_error *err)
 {
-    size_t n = w->n, py = it->py, nx = it->nx, ns = py * nx, nstat = ns + py * (py - 1) / 2;
+    size_t n = w->n, py = it->py, nx = it->nx, ns = 2 * it->nnum + py * nx;
+    size_t nstat = ns + py * (py - 1) / 2;
     cond_work c;
-    brisk_status st = cond_init(&c, w, py, nx, nstat)
-                          ? conditional_step1(it, w, &c, y, x, err)
-                          : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    bool ready = cond_init(&c, w, py, nx, nstat);
+    c.numeric = it->numeric;
+    c.nnum = it->nnum;
+    brisk_status st = ready ? conditional_step1(it, w, &c, y, raw, x, err)
+                            : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     for (size_t j = 0, s = ns; st == BRISK_OK && j < py; j++) {
-        w->rho[j * py + j] = 1;
+        bool nj = it->numeric && it->numeric[j];
+        w->rho[j * py + j] = nj ? w->var[j] : 1;
         for (size_t l = j + 1; st == BRISK_OK && l < py; l++, s++)
-            if (conditional_pair(it, w, &c, y, x, j, l, s) != BRISK_OK)
+            if (nj || (it->numeric && it->numeric[l]))
+                st = conditional_mixed_pair(it, w, &c, y, raw, x, j, l, s);
+            else if (conditional_pair(it, w, &c, y, x, j, l, s) != BRISK_OK)
                 st = brisk_error_set(err, BRISK_ERR_DATA, "the polychoric correlation of items "
                                      "'%s' and '%s' given the covariates has no estimate inside "
                                      "(-1, 1)", item_name(it, j), item_name(it, l));
     }
     for (size_t a = 0; st == BRISK_OK && a < nstat; a++)
-        for (size_t b = 0; b <= a; b++) {
-            const double *ia = c.stat_inf + a * n, *ib = c.stat_inf + b * n;
-            double v = 0;
-            for (size_t i = 0; i < n; i++)
-                v += ia[i] * ib[i];
-            w->gamma[a * nstat + b] = w->gamma[b * nstat + a] = v * (double)n;
-        }
+        for (size_t b = 0; b <= a; b++)
+            w->gamma[a * nstat + b] = w->gamma[b * nstat + a] =
+                dot_n(c.stat_inf + a * n, c.stat_inf + b * n, n) * (double)n;
     cond_free(&c);
     return st;
 }
@@ -1166,7 +1328,7 @@ static brisk_status group_statistics(const items *it, brisk_wlsmv_stats *w, cons
     brisk_status st = covariate_moments(it, w, x, err);
     if (st != BRISK_OK)
         return st;
-    return nx ? conditional_statistics(it, w, y, x, err)
+    return nx ? conditional_statistics(it, w, y, raw, x, err)
               : sample_statistics(it, w, ncat, y, raw, err);
 }
 

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
 data="$top_srcdir/tests/data"
 ref="$top_srcdir/tests/reference/wlsmv_more"
-echo "1..32"
+echo "1..34"
 
 # matches NAME DATA ARGS...: brisk's fit of NAME.lav to DATA (or, DATA
 # "survey", of the survey ARGS) against NAME's CSVs
@@ -91,6 +91,10 @@ ok "mixed with the theta parameterization: the ordered items' scale factors deri
 ok "mixed, theta, by school: as lavaan's" \
     matches hs_mixed_theta_group hs_cat.csv --ordered $mixed_ordered --parameterization theta \
     --group school
+ok "mixed with covariates (conditional.x): probit and linear regressions on them, every estimate, SE and fit measure as lavaan's" \
+    matches hs_mixed_cov hs_cat.csv --ordered u2,u3,u6
+ok "mixed with covariates by school: as lavaan's" \
+    matches hs_mixed_cov_group hs_cat.csv --ordered u2,u3,u6 --group school
 mixed_survey() {   # rongcheng.survey with its acceptance items declared ordered
     sed -e "s|^data *=.*|data = $(cd "$top_srcdir/surveys/rongcheng" && pwd)/rongcheng.csv|" \
         -e 's|^missing *=.*|&\nordered = acc1_{b} acc2_{b} acc3_{b}|' \
@@ -166,11 +170,6 @@ refused_mixed() {   # refused_mixed TEXT ARGS...: the mixed HS model refused, ex
     run 1 fit --data "$data/hs_cat.csv" --model "$ref/hs_mixed.lav" "$@" &&
         has "$text" "$tmp/err" && [ ! -s "$tmp/out" ]
 }
-mixed_covariate() {
-    printf 'visual =~ x1 + u2 + u3\nvisual ~ x4\n' >"$tmp/cov.lav" &&
-    run 1 fit --data "$data/hs_cat.csv" --model "$tmp/cov.lav" --ordered u2,u3 &&
-    has "with covariates (fixed observed predictors) in the model are not supported yet" "$tmp/err"
-}
 ok "--ordered naming a variable the model does not use: exit 1, naming it" \
     refused_mixed "--ordered names 'nosuch', which is not an observed variable of the model" \
     --ordered u2,u3,nosuch
@@ -183,9 +182,10 @@ ok "--ordered with another estimator, or with a survey: exit 1, saying why" orde
 mixed_not_yet() {
     refused_mixed "with --missing pairwise are not supported yet" --ordered u2,u3 \
         --missing pairwise &&
-    mixed_covariate
+    refused_mixed "with thresholds held equal across groups are not supported yet" \
+        --ordered u2,u3 --group school --group-equal loadings,thresholds
 }
-ok "mixed with pairwise or covariates: refused plainly (not yet)" mixed_not_yet
+ok "mixed with pairwise or thresholds held equal: refused plainly (not yet)" mixed_not_yet
 ok "--parameterization other than delta or theta: exit 1, naming it" \
     refused 1 "--parameterization takes delta or theta, not 'gamma'" --estimator wlsmv \
     --parameterization gamma

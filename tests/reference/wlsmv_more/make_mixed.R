@@ -37,6 +37,7 @@ stopifnot(length(rc_items) == 18, nrow(rc) == 358)
 
 cfa3 <- "visual =~ x1 + u2 + u3\ntextual =~ x4 + x5 + u6\nspeed =~ u7 + x8 + u9\n"
 sem3 <- paste0(cfa3, "speed ~ visual + textual\n")
+cov2 <- "visual =~ x1 + u2 + u3\ntextual =~ x4 + x5 + u6\nvisual ~ x7 + x9\ntextual ~ x7\n"
 two <- "visual =~ x1 + x2 + u3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + u8 + x9\n"
 cases <- list(
   list(name = "hs_mixed", model = cfa3, group = NULL, ordered = c("u2", "u3", "u6", "u7", "u9")),
@@ -50,6 +51,11 @@ cases <- list(
        ordered = c("u2", "u3", "u6", "u7", "u9"), args = list(parameterization = "theta")),
   list(name = "hs_mixed_theta_group", model = cfa3, group = "school",
        ordered = c("u2", "u3", "u6", "u7", "u9"), args = list(parameterization = "theta")),
+  # covariates (lavaan's conditional.x): each item's regression on them
+  # (probit or linear), the correlations of what they leave
+  list(name = "hs_mixed_cov", model = cov2, group = NULL, ordered = c("u2", "u3", "u6")),
+  list(name = "hs_mixed_cov_group", model = cov2, group = "school",
+       ordered = c("u2", "u3", "u6")),
   # the survey's fit names its one group by the behaviour: group 1
   list(name = "rongcheng_mixed", model = rc_model, data = "rc", group = NULL, label = 1,
        ordered = c("acc1_crime", "acc2_crime", "acc3_crime"))

@@ -1176,9 +1176,7 @@ static bool split_variables(const brisk_model *m, brisk_wlsmv *w)
 static brisk_status continuous_supported(const brisk_model *m, const brisk_wlsmv *w,
                                          brisk_error *err)
 {
-    const char *what = w->tau_equal ? "thresholds held equal across groups"
-                       : m->pairwise  ? "--missing pairwise"
-                                      : NULL;
+    const char *what = w->tau_equal ? "thresholds held equal across groups" : NULL;
     if (!what)
         return BRISK_OK;
     return brisk_error_set(err, BRISK_ERR_ARGUMENT, "continuous indicators beside ordered "

@@ -250,52 +250,77 @@ static double pearson_scores(double x1, double mu1, double v1, double x2, double
     return r / R + (e1 * e2 / (s12 * R) - q * r / (R * R));
 }
 
-/* The score of the polyserial log-likelihood in rho (lavaan's
- * lav_bvmix_gradient_cache: a respondent whose likelihood is below
- * sqrt(eps) left out); eta (n x p, or NULL) the items' linear predictors
- * given covariates. */
-static double polyserial_gradient(const brisk_wlsmv_stats *w, const double *tau, size_t p,
-                                  const size_t *y, const double *raw, const double *eta,
-                                  size_t j, size_t l, double r)
+/* A pair of items with a continuous one (j) whose correlation is
+ * estimated: the data, and the covariates' linear predictors eta (n x p,
+ * or NULL); l the other item, ordered or continuous. */
+typedef struct mixed_pair {
+    const brisk_wlsmv_stats *w;
+    const double *tau;            /* l's thresholds (ordered) */
+    size_t p, j, l;
+    const size_t *y;
+    const double *raw, *eta;
+} mixed_pair;
+
+/* Whether respondent i answered both items of the pair (missing =
+ * "pairwise" leaves NaN and NO_ANSWER where they did not). */
+static bool pair_answered(const mixed_pair *mp, size_t i)
 {
+    size_t p = mp->p;
+    return !isnan(mp->raw[i * p + mp->j]) &&
+           (mp->tau ? mp->y[i * p + mp->l] != NO_ANSWER : !isnan(mp->raw[i * p + mp->l]));
+}
+
+static double eta_of(const mixed_pair *mp, size_t i, size_t j)
+{
+    return mp->eta ? mp->eta[i * mp->p + j] : 0;
+}
+
+/* The score in rho of the pair's log-likelihood: polyserial (lavaan's
+ * lav_bvmix_gradient_cache, a respondent whose likelihood is below
+ * sqrt(eps) left out) or bivariate normal (lav_bvreg), over the
+ * respondents who answered both. */
+static double pair_gradient(double r, const void *ctx)
+{
+    const mixed_pair *mp = ctx;
+    const brisk_wlsmv_stats *w = mp->w;
     const double limit = sqrt(DBL_EPSILON);
-    double mu = w->mean[j], v = w->var[j], sd = sqrt(v), g = 0, prob;
+    size_t p = mp->p, j = mp->j, l = mp->l;
+    double mu = w->mean[j], v = w->var[j], sd = sqrt(v), g = 0, prob, d1[2], d2[2];
     for (size_t i = 0; i < w->n; i++) {
-        double xi = raw[i * p + j] - (eta ? eta[i * p + j] : 0);
-        double s = polyserial_scores(xi, mu, v, tau, w->ncat[l], y[i * p + l],
-                                     eta ? eta[i * p + l] : 0, r, NULL, NULL, &prob);
+        if (!pair_answered(mp, i))
+            continue;
+        double xi = mp->raw[i * p + j] - eta_of(mp, i, j);
+        if (!mp->tau) {
+            g += pearson_scores(xi, mu, v, mp->raw[i * p + l] - eta_of(mp, i, l), w->mean[l],
+                                w->var[l], r, d1, d2);
+            continue;
+        }
+        double s = polyserial_scores(xi, mu, v, mp->tau, w->ncat[l], mp->y[i * p + l],
+                                     eta_of(mp, i, l), r, NULL, NULL, &prob);
         if (gsl_ran_gaussian_pdf(xi - mu, sd) * prob >= limit)
             g += s;
     }
     return g;
 }
 
-/* The polyserial correlation of continuous item j (column of raw) and
- * ordered item l by maximum likelihood, the first step's estimates held
- * (lavaan's lav_bvmix_cor_twostep_fit, in [-0.995, 0.995]): the root of
- * the score by Newton's method (its slope by a central difference), kept
- * inside a bracket that bisection narrows where Newton would leave it. */
-static double polyserial(const brisk_wlsmv_stats *w, const size_t *tau_off, size_t p,
-                         const size_t *y, const double *raw, const double *eta, size_t j,
-                         size_t l)
+/* The root of a decreasing score in [lo, hi] by Newton's method (its slope
+ * by a central difference), kept inside a bracket that bisection narrows
+ * where Newton would leave it; a bound where the score keeps its sign. */
+static double score_root(double (*score)(double, const void *), const void *ctx, double lo,
+                         double hi)
 {
-    const double *tau = w->tau + tau_off[l];
-    double lo = -0.995, hi = 0.995;
-    double glo = polyserial_gradient(w, tau, p, y, raw, eta, j, l, lo);
-    double ghi = polyserial_gradient(w, tau, p, y, raw, eta, j, l, hi);
-    if (glo <= 0)
+    if (score(lo, ctx) <= 0)
         return lo;   /* the likelihood falls from the lower bound on */
-    if (ghi >= 0)
+    if (score(hi, ctx) >= 0)
         return hi;
     double r = 0, h = 1e-6;
     for (int it = 0; it < 100 && hi - lo > 1e-12; it++) {
-        double g = polyserial_gradient(w, tau, p, y, raw, eta, j, l, r);
+        double g = score(r, ctx);
         if (g > 0)
             lo = r;
         else
             hi = r;
-        double slope = (polyserial_gradient(w, tau, p, y, raw, eta, j, l, r + h) -
-                        polyserial_gradient(w, tau, p, y, raw, eta, j, l, r - h)) / (2 * h);
+        double slope = (score(r + h, ctx) - score(r - h, ctx)) / (2 * h);
         double next = slope < 0 ? r - g / slope : (lo + hi) / 2;
         if (!(next > lo && next < hi))
             next = (lo + hi) / 2;
@@ -304,6 +329,33 @@ static double polyserial(const brisk_wlsmv_stats *w, const size_t *tau_off, size
         r = next;
     }
     return r;
+}
+
+/* The correlation of continuous item j with item l by maximum likelihood,
+ * the first step's estimates held: polyserial (l ordered, thresholds at
+ * tau_off; lavaan's lav_bvmix_cor_twostep_fit in [-0.995, 0.995]) or, l
+ * continuous, Pearson's, which with answers missing (pairwise) is the
+ * bivariate normal's ML over those who answered both (lavaan's
+ * lav_bvreg_cor_twostep_fit in [-0.999, 0.999]). */
+static double mixed_correlation(const brisk_wlsmv_stats *w, const size_t *tau_off,
+                                const bool *numeric, size_t p, const size_t *y,
+                                const double *raw, const double *eta, size_t j, size_t l)
+{
+    mixed_pair mp = {.w = w, .tau = numeric[l] ? NULL : w->tau + tau_off[l], .p = p, .j = j,
+                     .l = l, .y = y, .raw = raw, .eta = eta};
+    if (mp.tau)
+        return score_root(pair_gradient, &mp, -0.995, 0.995);
+    double c = 0;
+    size_t both = 0;
+    for (size_t i = 0; i < w->n; i++)
+        if (pair_answered(&mp, i)) {
+            c += (raw[i * p + j] - eta_of(&mp, i, j) - w->mean[j]) *
+                 (raw[i * p + l] - eta_of(&mp, i, l) - w->mean[l]);
+            both++;
+        }
+    if (both == w->n)   /* complete: the first step's moments make it Pearson's */
+        return c / (double)w->n / sqrt(w->var[j] * w->var[l]);
+    return score_root(pair_gradient, &mp, -0.999, 0.999);
 }
 
 /* ------------------------------------------------ Gamma */
@@ -340,6 +392,8 @@ static brisk_status first_influences(const items *it, const brisk_wlsmv_stats *w
         memset(block, 0, k * k * sizeof *block);
         for (size_t i = 0; i < n; i++) {
             double *s = sc + i * nf + at;
+            if (numeric && isnan(raw[i * p + j]))
+                continue;   /* no score: 0 */
             if (numeric)
                 normal_scores(raw[i * p + j], w->mean[j], w->var[j], s);
             else if (y[i * p + j] == NO_ANSWER)
@@ -400,8 +454,16 @@ static double mixed_pair_scores(const items *it, const brisk_wlsmv_stats *w,
         prob;
     memset(a21j, 0, kj * sizeof *a21j);
     memset(a21l, 0, kl * sizeof *a21l);
+    /* for pair_answered: a continuous item, the other (tau not NULL: ordered) */
+    size_t cont = nj ? j : l, other = nj ? l : j;
+    mixed_pair mp = {.w = w, .tau = it->numeric[other] ? NULL : w->tau, .p = p, .j = cont,
+                     .l = other, .y = y, .raw = raw};
     for (size_t i = 0; i < n; i++) {
         double s;
+        if (!pair_answered(&mp, i)) {
+            sc_rho[i] = 0;   /* no score: 0, as lavaan's NA in its sums */
+            continue;
+        }
         if (nj && nl)
             s = pearson_scores(raw[i * p + j], w->mean[j], w->var[j], raw[i * p + l],
                                w->mean[l], w->var[l], r, dj, dl);
@@ -592,30 +654,24 @@ static brisk_status asymptotic_covariance(const items *it, brisk_wlsmv_stats *w,
     return st;
 }
 
-/* The Pearson correlation of continuous items j and l (columns of raw)
- * with their ML moments: lavaan's two-step ML of complete data. */
-static double pearson(const brisk_wlsmv_stats *w, size_t p, const double *raw, size_t j,
-                      size_t l)
-{
-    double c = 0;
-    for (size_t i = 0; i < w->n; i++)
-        c += (raw[i * p + j] - w->mean[j]) * (raw[i * p + l] - w->mean[l]);
-    return c / (double)w->n / sqrt(w->var[j] * w->var[l]);
-}
-
-/* A continuous item's ML mean and variance (divisor n). */
+/* A continuous item's ML mean and variance (divisor: the respondents
+ * who answered it, all of them but with missing = "pairwise"). */
 static brisk_status normal_moments(const items *it, brisk_wlsmv_stats *w, const double *raw,
                                    size_t j, brisk_error *err)
 {
-    size_t n = w->n, p = it->py;
+    size_t n = w->n, p = it->py, answered = 0;
     double mu = 0, v = 0;
     for (size_t i = 0; i < n; i++)
-        mu += raw[i * p + j];
-    mu /= (double)n;
+        if (!isnan(raw[i * p + j])) {
+            mu += raw[i * p + j];
+            answered++;
+        }
+    mu /= (double)answered;
     for (size_t i = 0; i < n; i++)
-        v += (raw[i * p + j] - mu) * (raw[i * p + j] - mu);
+        if (!isnan(raw[i * p + j]))
+            v += (raw[i * p + j] - mu) * (raw[i * p + j] - mu);
     w->mean[j] = mu;
-    w->var[j] = v / (double)n;
+    w->var[j] = answered ? v / (double)answered : 0;
     if (w->var[j] > 0)
         return BRISK_OK;
     brisk_error_variable(err, item_name(it, j));
@@ -656,11 +712,9 @@ static brisk_status sample_statistics(const items *it, brisk_wlsmv_stats *w,
         for (size_t l = j + 1; st == BRISK_OK && l < p; l++) {
             bool nl = it->numeric && it->numeric[l];
             double r = 0, scale = (nj ? sqrt(w->var[j]) : 1) * (nl ? sqrt(w->var[l]) : 1);
-            if (nj && nl)
-                r = pearson(w, p, raw, j, l);
-            else if (nj || nl)
-                r = nj ? polyserial(w, tau_off, p, y, raw, NULL, j, l)
-                       : polyserial(w, tau_off, p, y, raw, NULL, l, j);
+            if (nj || nl)
+                r = nj ? mixed_correlation(w, tau_off, it->numeric, p, y, raw, NULL, j, l)
+                       : mixed_correlation(w, tau_off, it->numeric, p, y, raw, NULL, l, j);
             else {
                 memset(counts, 0, kmax * kmax * sizeof *counts);
                 for (size_t i = 0; i < n; i++)
@@ -1170,14 +1224,8 @@ static brisk_status conditional_mixed_pair(const items *it, brisk_wlsmv_stats *w
     size_t dj = cond_count(w, j, nx), dl = cond_count(w, l, nx);
     bool nj = c->numeric[j], nl = c->numeric[l];
     double r = 0, sdj = nj ? sqrt(w->var[j]) : 1, sdl = nl ? sqrt(w->var[l]) : 1;
-    if (nj && nl) {
-        for (size_t i = 0; i < n; i++)
-            r += (raw[i * py + j] - c->eta[i * py + j] - w->mean[j]) *
-                 (raw[i * py + l] - c->eta[i * py + l] - w->mean[l]);
-        r /= (double)n * sdj * sdl;
-    } else
-        r = nj ? polyserial(w, c->off, py, y, raw, c->eta, j, l)
-               : polyserial(w, c->off, py, y, raw, c->eta, l, j);
+    r = nj ? mixed_correlation(w, c->off, c->numeric, py, y, raw, c->eta, j, l)
+           : mixed_correlation(w, c->off, c->numeric, py, y, raw, c->eta, l, j);
     w->rho[j * py + l] = w->rho[l * py + j] = r * sdj * sdl;
     double a22 = 0, prob, dn[2], *dord = c->ta;
     memset(c->a21, 0, (dj + dl) * sizeof *c->a21);

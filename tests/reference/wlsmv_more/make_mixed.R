@@ -35,6 +35,8 @@ rc$pr3_crime <- 6 - rc$pr3_crime
 rc <- rc[complete.cases(rc), ]
 stopifnot(length(rc_items) == 18, nrow(rc) == 358)
 
+bfi <- read.csv("tests/data/bfi.csv", stringsAsFactors = FALSE)
+bfi_model <- "agree =~ A1 + A2 + A3 + A4 + A5\nconscientious =~ C1 + C2 + C3 + C4 + C5\n"
 cfa3 <- "visual =~ x1 + u2 + u3\ntextual =~ x4 + x5 + u6\nspeed =~ u7 + x8 + u9\n"
 sem3 <- paste0(cfa3, "speed ~ visual + textual\n")
 cov2 <- "visual =~ x1 + u2 + u3\ntextual =~ x4 + x5 + u6\nvisual ~ x7 + x9\ntextual ~ x7\n"
@@ -56,6 +58,16 @@ cases <- list(
   list(name = "hs_mixed_cov", model = cov2, group = NULL, ordered = c("u2", "u3", "u6")),
   list(name = "hs_mixed_cov_group", model = cov2, group = "school",
        ordered = c("u2", "u3", "u6")),
+  # bfi's agreeableness items ordered, its conscientiousness items taken as
+  # continuous: listwise (2,632 rows) and pairwise (every row with an
+  # answer: the continuous items' moments from their answers, the Pearson
+  # correlations the bivariate normal's ML over those who answered both)
+  list(name = "bfi_mixed", model = bfi_model, data = "bfi", group = NULL,
+       ordered = paste0("A", 1:5)),
+  list(name = "bfi_mixed_pairwise", model = bfi_model, data = "bfi", group = NULL,
+       ordered = paste0("A", 1:5), args = list(missing = "pairwise")),
+  list(name = "bfi_mixed_pairwise_group", model = bfi_model, data = "bfi", group = "gender",
+       ordered = paste0("A", 1:5), args = list(missing = "pairwise")),
   # the survey's fit names its one group by the behaviour: group 1
   list(name = "rongcheng_mixed", model = rc_model, data = "rc", group = NULL, label = 1,
        ordered = c("acc1_crime", "acc2_crime", "acc3_crime"))

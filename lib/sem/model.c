@@ -765,11 +765,18 @@ static brisk_status defined_rows(builder *b)
 /* The group.equal class of a row, as a BRISK_EQUAL_* flag (0: none). */
 static unsigned equality_class(const brisk_model *m, const brisk_param *p)
 {
-    bool observed = observed_index(m, p->lhs) >= 0;
+    int i = observed_index(m, p->lhs);
+    bool observed = i >= 0;
     switch (p->op) {
     case BRISK_OP_MEASURE: return BRISK_EQUAL_LOADINGS;
     case BRISK_OP_REGRESS: return BRISK_EQUAL_REGRESSIONS;
-    case BRISK_OP_INTERCEPT: return observed ? BRISK_EQUAL_INTERCEPTS : BRISK_EQUAL_MEANS;
+    case BRISK_OP_INTERCEPT:
+        /* a continuous item beside ordered ones: lavaan's statistics hold
+         * its mean where an ordered item's thresholds are, and its
+         * "thresholds" equality holds the intercept equal */
+        if (observed && m->continuous && m->continuous[i])
+            return BRISK_EQUAL_INTERCEPTS | BRISK_EQUAL_THRESHOLDS;
+        return observed ? BRISK_EQUAL_INTERCEPTS : BRISK_EQUAL_MEANS;
     case BRISK_OP_COVARY: {
         bool observed_rhs = observed_index(m, p->rhs) >= 0;
         if (strcmp(p->lhs, p->rhs) == 0)

@@ -183,10 +183,33 @@ static bool theta_scales(dwls *d, const brisk_wlsmv *w, const sem_work *work, bo
     return true;
 }
 
+/* The ordered items: those with scale factors (a continuous item has
+ * none), and item j's place among them. */
+static size_t scaled_items(const brisk_wlsmv *w)
+{
+    return w->p - w->nnum;
+}
+
+static size_t scaled_place(const brisk_wlsmv *w, size_t j)
+{
+    size_t k = j;
+    for (size_t i = 0; w->numeric && i < j; i++)
+        k -= w->numeric[i];
+    return k;
+}
+
 /* Where group g's scale factors and thresholds are in theta (thresholds_in). */
 static size_t scale_at(const brisk_wlsmv *w, size_t g)
 {
-    return w->qm + (w->tau_equal ? w->ntau1 : w->ngroups * w->ntau1) + (g - 1) * w->p;
+    return w->qm + (w->tau_equal ? w->ntau1 : w->ngroups * w->ntau1) +
+           (g - 1) * scaled_items(w);
+}
+
+/* Where ordered item j's scale factor in group g > 0 is in theta
+ * (tau_equal). */
+static size_t scale_index(const brisk_wlsmv *w, size_t g, size_t j)
+{
+    return scale_at(w, g) + scaled_place(w, j);
 }
 
 static size_t thresholds_at(const brisk_wlsmv *w, size_t g)
@@ -203,7 +226,7 @@ static size_t tau_index(const brisk_wlsmv *w, size_t g, size_t k)
         return thresholds_at(w, g) + k;
     for (size_t r = 0; g > 0 && r < w->nreleased; r++)
         if (w->released[r] == k)
-            return w->qm + w->ntau1 + (w->ngroups - 1) * (w->p + r) + (g - 1);
+            return w->qm + w->ntau1 + (w->ngroups - 1) * (scaled_items(w) + r) + (g - 1);
     return w->qm + k;
 }
 
@@ -252,7 +275,8 @@ static brisk_status released_places(const brisk_model *m, const brisk_wlsmv *w, 
  * thresholds are equal, else 1. */
 static double scale_of(const brisk_wlsmv *w, const double *theta, size_t g, size_t j)
 {
-    return w->tau_equal && g > 0 ? theta[scale_at(w, g) + j] : 1;
+    bool scaled = !(w->numeric && w->numeric[j]);
+    return w->tau_equal && g > 0 && scaled ? theta[scale_index(w, g, j)] : 1;
 }
 
 /* Item j's scale factor in group g: the theta parameterization's derived
@@ -292,7 +316,7 @@ static void threshold_residuals(const dwls *d, const brisk_wlsmv *w, size_t g,
                          (tau - mu) * item_scale_derivative(d, w, l, j);
             row[tau_index(w, g, k)] = delta;
             if (w->tau_equal && g > 0)
-                row[scale_at(w, g) + j] = tau - mu;
+                row[scale_index(w, g, j)] = tau - mu;
         }
     }
 }
@@ -382,9 +406,11 @@ static bool residuals(dwls *d, const brisk_wlsmv *w, const double *theta, double
                                      (item_scale_derivative(d, w, k, j) * dl +
                                       dj * item_scale_derivative(d, w, k, l)) * sigma;
                 }
-                if (jac && w->tau_equal && g > 0) {
-                    jac[a * q + scale_at(w, g) + j] = dl * sigma;
-                    jac[a * q + scale_at(w, g) + l] = dj * sigma;
+                if (jac && w->tau_equal && g > 0) {   /* an ordered item's scale factor */
+                    if (!(w->numeric && w->numeric[j]))
+                        jac[a * q + scale_index(w, g, j)] = dl * sigma;
+                    if (!(w->numeric && w->numeric[l]))
+                        jac[a * q + scale_index(w, g, l)] = dj * sigma;
                 }
             }
     }
@@ -970,7 +996,7 @@ static void start_thresholds(const brisk_wlsmv *w, double *theta)
                                    s->tau[k] * (double)s->n / (double)w->n;
         }
     for (size_t g = 1; w->tau_equal && g < G; g++)
-        for (size_t j = 0; j < w->p; j++)
+        for (size_t j = 0; j < scaled_items(w); j++)
             theta[scale_at(w, g) + j] = 1;
     for (size_t g = 0; w->tau_equal && g < G; g++)   /* released: each group's own */
         for (size_t r = 0; r < w->nreleased; r++)
@@ -1170,20 +1196,6 @@ static bool split_variables(const brisk_model *m, brisk_wlsmv *w)
     return true;
 }
 
-/* What continuous items beside ordered ones are fitted with: not (yet)
- * with covariates, thresholds held equal, the theta parameterization or
- * missing = "pairwise" (lavaan's statistics for those differ). */
-static brisk_status continuous_supported(const brisk_model *m, const brisk_wlsmv *w,
-                                         brisk_error *err)
-{
-    const char *what = w->tau_equal ? "thresholds held equal across groups" : NULL;
-    if (!what)
-        return BRISK_OK;
-    return brisk_error_set(err, BRISK_ERR_ARGUMENT, "continuous indicators beside ordered "
-                           "items (--ordered) with %s are not supported yet: list every "
-                           "indicator as ordered, or fit without %s", what, what);
-}
-
 brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, brisk_wlsmv *out,
                              brisk_error *err)
 {
@@ -1205,8 +1217,6 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, bri
                              "with the theta parameterization are not supported: use the "
                              "delta parameterization (the default), or fit the thresholds "
                              "free");
-    if (st == BRISK_OK && out->nnum)
-        st = continuous_supported(m, out, err);
     if (st == BRISK_OK)
         st = brisk_wlsmv_statistics(m, mom, out, err);
     if (st == BRISK_OK)
@@ -1214,7 +1224,7 @@ brisk_status brisk_wlsmv_fit(const brisk_model *m, const brisk_moments *mom, bri
     /* the model's parameters, then the thresholds' and scale factors', then
      * the released thresholds' */
     size_t p = out->p, q = out->q =
-        out->qm + (equal ? out->ntau1 + (G - 1) * (p + out->nreleased)
+        out->qm + (equal ? out->ntau1 + (G - 1) * (p - out->nnum + out->nreleased)
                          : m->theta ? G * out->ntau1 : 0);
     out->theta = calloc(q + 1, sizeof *out->theta);
     out->vcov = calloc(q * q + 1, sizeof *out->vcov);
@@ -1409,7 +1419,7 @@ static brisk_status copy_scales(const brisk_wlsmv *w, brisk_fit *fit, brisk_erro
         for (size_t j = 0; j < w->p; j++) {
             if (w->numeric && w->numeric[j])
                 continue;
-            size_t at = g ? scale_at(w, g) + j : 0;
+            size_t at = g ? scale_index(w, g, j) : 0;
             if (w->theta_param) {
                 fit->scales[k] = w->delta[g * w->p + j];
                 fit->scale_se[k] = 0;
@@ -1616,7 +1626,7 @@ static brisk_wlsmv view_for(const brisk_wlsmv *w, const brisk_model *m)
     v.released = NULL;
     v.nreleased = 0;
     v.q = v.qm + (!w->thresholds_in ? 0
-                  : v.tau_equal    ? v.ntau1 + (v.ngroups - 1) * v.p
+                  : v.tau_equal    ? v.ntau1 + (v.ngroups - 1) * scaled_items(&v)
                                    : v.ngroups * v.ntau1);
     return v;
 }
@@ -1643,7 +1653,7 @@ static double *full_theta(const brisk_wlsmv *v, const brisk_fit *fit)
         theta[tau_index(v, g, k)] = fit->thresholds[t];   /* equal ones: the same value */
     }
     for (size_t k = 0; v->tau_equal && k < fit->nscales; k++) {
-        size_t g = fit->scale_group[k], j = k - g * v->p;
+        size_t g = fit->scale_group[k], j = k - g * scaled_items(v);   /* among the ordered */
         if (g > 0)
             theta[scale_at(v, g) + j] = fit->scales[k];
     }

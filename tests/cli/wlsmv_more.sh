@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
 data="$top_srcdir/tests/data"
 ref="$top_srcdir/tests/reference/wlsmv_more"
-echo "1..37"
+echo "1..38"
 
 # matches NAME DATA ARGS...: brisk's fit of NAME.lav to DATA (or, DATA
 # "survey", of the survey ARGS) against NAME's CSVs
@@ -102,6 +102,9 @@ ok "mixed, --missing pairwise: all 2,800 rows, each continuous item's moments fr
 ok "mixed, pairwise, by gender: as lavaan's" \
     matches bfi_mixed_pairwise_group bfi.csv --ordered A1,A2,A3,A4,A5 --missing pairwise \
     --group gender
+ok "mixed with loadings and thresholds equal by school: the ordered items' scale factors, the continuous items' intercepts held equal, as lavaan's" \
+    matches hs_mixed_equal hs_cat.csv --ordered $mixed_ordered --group school \
+    --group-equal loadings,thresholds
 mixed_survey() {   # rongcheng.survey with its acceptance items declared ordered
     sed -e "s|^data *=.*|data = $(cd "$top_srcdir/surveys/rongcheng" && pwd)/rongcheng.csv|" \
         -e 's|^missing *=.*|&\nordered = acc1_{b} acc2_{b} acc3_{b}|' \
@@ -124,9 +127,12 @@ ok "mixed: no robust CFI (lavaan computes none with continuous items); a continu
 # brisk invariance --missing pairwise: each level's chi-squares and
 # lavTestLRT's scaled-shifted difference (bfi_pairwise_invariance.csv),
 # columns matched by name
-pairwise_invariance() {
-    "$brisk" invariance --data "$data/bfi.csv" --model "$ref/bfi_pairwise_group.lav" \
-        --group gender --estimator wlsmv --missing pairwise -f csv -q >"$tmp/inv.csv" || return 1
+# invariance_matches REF ARGS...: brisk invariance ARGS against REF's levels
+# and lavTestLRT's differences (columns matched by name)
+invariance_matches() {
+    want_=$1
+    shift
+    "$brisk" invariance "$@" -f csv -q >"$tmp/inv.csv" || return 1
     awk -F, '
         function near(a, b, what) {
             if (b == "NA") { if (a != "") { print what ": brisk " a ", lavaan NA"; bad = 1 } return }
@@ -137,14 +143,25 @@ pairwise_invariance() {
         FILENAME ~ /invariance.csv$/ {
             if (FNR == 1) { for (i = 1; i <= NF; i++) rcol[$i] = i; next }
             nref++; for (c in rcol) want[nref, c] = $rcol[c]; next }
-        /^# / { fit = $0 ~ /^# invariance\.fit/; next }
-        fit && $1 == "level" { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        /^# / { fit = $0 ~ /^# invariance\.fit/; header = 1; next }
+        fit && (header || FNR == 1) { for (i = 1; i <= NF; i++) col[$i] = i; header = 0; next }
         fit && NF > 1 { k++
             for (c in rcol) if (c != "level" && c != "npar" && c != "df" && c != "df_diff")
-                near($col[c], want[k, c], $1 " " c) }
+                near($col[c], want[k, c], $col["level"] " " c) }
         END { if (k != 3 || checked != 10) { print k " levels, " checked " values"; bad = 1 }
-              exit bad }' "$ref/bfi_pairwise_invariance.csv" "$tmp/inv.csv"
+              exit bad }' "$ref/$want_" "$tmp/inv.csv"
 }
+pairwise_invariance() {
+    invariance_matches bfi_pairwise_invariance.csv --data "$data/bfi.csv" \
+        --model "$ref/bfi_pairwise_group.lav" --group gender --estimator wlsmv --missing pairwise
+}
+mixed_invariance() {
+    mixed_survey &&
+    invariance_matches rongcheng_mixed_invariance.csv "$tmp/mixed.survey" -b fees --unweighted \
+        --group urban
+}
+ok "mixed in brisk invariance: rongcheng's fees by urban, each level and lavTestLRT's differences as lavaan's" \
+    mixed_invariance
 ok "pairwise in brisk invariance: each level and lavTestLRT's differences as lavaan's" \
     pairwise_invariance
 
@@ -186,11 +203,6 @@ ordered_elsewhere() {
     has "--ordered goes with --data and --model" "$tmp/err" && [ ! -s "$tmp/out" ]
 }
 ok "--ordered with another estimator, or with a survey: exit 1, saying why" ordered_elsewhere
-mixed_not_yet() {
-    refused_mixed "with thresholds held equal across groups are not supported yet" \
-        --ordered u2,u3 --group school --group-equal loadings,thresholds
-}
-ok "mixed with thresholds held equal across groups: refused plainly (not yet)" mixed_not_yet
 ok "--parameterization other than delta or theta: exit 1, naming it" \
     refused 1 "--parameterization takes delta or theta, not 'gamma'" --estimator wlsmv \
     --parameterization gamma

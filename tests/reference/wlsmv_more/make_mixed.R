@@ -53,6 +53,13 @@ cases <- list(
        ordered = c("u2", "u3", "u6", "u7", "u9"), args = list(parameterization = "theta")),
   list(name = "hs_mixed_theta_group", model = cfa3, group = "school",
        ordered = c("u2", "u3", "u6", "u7", "u9"), args = list(parameterization = "theta")),
+  # thresholds held equal across groups (delta): the later groups' scale
+  # factors of the ordered items free, none for the continuous ones, whose
+  # intercepts lavaan holds equal with the thresholds (the same fit as
+  # group.equal = c("loadings", "thresholds", "intercepts"))
+  list(name = "hs_mixed_equal", model = cfa3, group = "school",
+       ordered = c("u2", "u3", "u6", "u7", "u9"),
+       args = list(group.equal = c("loadings", "thresholds"))),
   # covariates (lavaan's conditional.x): each item's regression on them
   # (probit or linear), the correlations of what they leave
   list(name = "hs_mixed_cov", model = cov2, group = NULL, ordered = c("u2", "u3", "u6")),
@@ -85,7 +92,9 @@ for (cs in cases) {
   if (is.null(pe$group)) pe$group <- if (is.null(cs$label)) 0 else cs$label
   pe <- pe[!(pe$op == "~1" & pe$se == 0 & pe$est == 0), ]
   # the delta parameterization's scale factors are 1 (brisk lists none)
-  if (!identical(cs$args$parameterization, "theta")) pe <- pe[pe$op != "~*~", ]
+  # unless thresholds are held equal (the later groups' are free)
+  if (!identical(cs$args$parameterization, "theta") &&
+      !("thresholds" %in% cs$args$group.equal)) pe <- pe[pe$op != "~*~", ]
   writeLines(c(sprintf("# %s: ordered = %s %s", cs$name, paste(cs$ordered, collapse = ","),
                        if (is.null(cs$args)) "" else deparse(cs$args)),
                sub("\n$", "", cs$model)), file.path(out, paste0(cs$name, ".lav")))
@@ -98,3 +107,31 @@ for (cs in cases) {
             file.path(out, paste0(cs$name, ".fit.csv")), row.names = FALSE, quote = FALSE)
   cat(cs$name, "chisq", fm[["chisq"]], "scaled", fm[["chisq.scaled"]], "\n")
 }
+
+## brisk invariance of a mixed model: rongcheng.survey's behaviour fees
+## with its acceptance items ordered, by urban, configural, metric and
+## scalar (thresholds, which hold the continuous items' intercepts equal
+## too), with lavTestLRT's scaled-shifted differences
+## (rongcheng_mixed_invariance.csv; tests/cli/wlsmv_more.sh)
+fees_model <- gsub("{b}", "fees", rc_lines[(rc_at + 1):rc_end], fixed = TRUE)
+fees_model <- paste0(paste(fees_model[!grepl("^#", fees_model) & nzchar(fees_model)],
+                           collapse = "\n"), "\n")
+fees_items <- sub("crime", "fees", rc_items)
+fees <- read.csv("surveys/rongcheng/rongcheng.csv", stringsAsFactors = FALSE)[, c(fees_items, "urban")]
+fees[fees == -99] <- NA
+fees$pr3_fees <- 6 - fees$pr3_fees
+fees <- fees[complete.cases(fees), ]
+levels <- list("", "loadings", c("loadings", "thresholds"))
+inv <- lapply(levels, function(eq)
+  sem(fees_model, data = fees, group = "urban", ordered = c("acc1_fees", "acc2_fees", "acc3_fees"),
+      estimator = "WLSMV", group.equal = eq))
+lrt <- lavTestLRT(inv[[1]], inv[[2]], inv[[3]])
+fm <- t(sapply(inv, fitMeasures, c("npar", "chisq", "df", "chisq.scaled")))
+write.csv(data.frame(level = c("Configural", "Metric", "Scalar"),
+                     npar = fm[, "npar"], chisq = sprintf("%.10g", fm[, "chisq"]),
+                     df = fm[, "df"], chisq_scaled = sprintf("%.10g", fm[, "chisq.scaled"]),
+                     chisq_diff = sprintf("%.10g", lrt[["Chisq diff"]]),
+                     df_diff = lrt[["Df diff"]],
+                     pvalue_diff = sprintf("%.10g", lrt[["Pr(>Chisq)"]])),
+          file.path(out, "rongcheng_mixed_invariance.csv"), row.names = FALSE, quote = FALSE)
+cat("invariance rows", nrow(fees), "\n")

@@ -31,6 +31,7 @@
 #include <string.h>
 #include "core/dense.h"
 #include "sem_fit.h"
+#include "sem_wls.h"
 
 /* A parameter of the extended model that the model does not estimate. */
 typedef struct candidate {
@@ -212,8 +213,11 @@ static double fixed_value(const brisk_model *m, size_t row, const brisk_moments 
 }
 
 /* Every candidate in lavaan's order: the model's fixed rows (all.free),
- * then lav_partable_full's rows the model lacks, group by group. */
-static bool list_candidates(const brisk_model *m, const brisk_moments *mom, candidates *cs)
+ * then lav_partable_full's rows the model lacks, group by group.  A WLSMV
+ * fit's fixed rows take the fit's values (the delta parameterization's
+ * residual variances of the items are 1 less what the model explains). */
+static bool list_candidates(const brisk_model *m, const brisk_moments *mom,
+                            const brisk_fit *wlsmv, candidates *cs)
 {
     roles r = {0};
     bool ok = find_roles(m, &r);
@@ -221,8 +225,9 @@ static bool list_candidates(const brisk_model *m, const brisk_moments *mom, cand
         const brisk_param *par = &m->params[k];
         if (par->free || m->pos[k].mat == SEM_NONE)
             continue;
-        ok = push(cs, (candidate){par->lhs, par->rhs, par->op, par->group, m->pos[k],
-                                  fixed_value(m, k, mom), par->fixed_x});
+        double value = wlsmv ? wlsmv->rows[k].est : fixed_value(m, k, mom);
+        ok = push(cs, (candidate){par->lhs, par->rhs, par->op, par->group, m->pos[k], value,
+                                  par->fixed_x});
     }
     for (size_t g = 0; ok && g < m->ngroups; g++)
         ok = full_table(m, &r, g, cs);
@@ -520,6 +525,39 @@ static bool fiml(const brisk_fitted *fd)
     return false;
 }
 
+/* A WLSMV fit (ordered items). */
+static bool wlsmv(const brisk_fitted *fd)
+{
+    return fd->fit->nthresholds || fd->model->ordered;
+}
+
+/* Whether a free parameter is shared by rows of two groups. */
+static bool equal_across_groups(const brisk_model *m)
+{
+    for (size_t a = 0; a < m->nparams; a++)
+        for (size_t b = a + 1; m->params[a].free && b < m->nparams; b++)
+            if (m->params[b].free == m->params[a].free &&
+                m->params[b].group != m->params[a].group)
+                return true;
+    return false;
+}
+
+/* What brisk does not compute of lavaan's indices for a WLSMV fit. */
+static brisk_status check_wlsmv(const brisk_model *m, brisk_error *err)
+{
+    if (brisk_model_nexogenous(m))
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not "
+                               "available for a WLSMV fit with fixed covariates (lavaan's "
+                               "conditional.x); fit the model without them to see them");
+    /* lavaan then lists the items' scale factors (~*~), which brisk does
+     * not estimate with the thresholds free */
+    if (m->ngroups > 1 && !m->equal_thresholds && equal_across_groups(m))
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices of a WLSMV fit "
+                               "with parameters equal across groups are available only with "
+                               "the thresholds equal too (--group-equal thresholds)");
+    return BRISK_OK;
+}
+
 /* What lavaan's modindices does not do as brisk fits, refused by name. */
 static brisk_status check_fit(const brisk_fitted *fd, brisk_error *err)
 {
@@ -527,10 +565,8 @@ static brisk_status check_fit(const brisk_fitted *fd, brisk_error *err)
     if (!fd->fit || !m || !fd->moments)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices need a fitted "
                                "model");
-    if (fd->fit->nthresholds || m->ordered)
-        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not available "
-                               "for WLSMV fits (ordered items); fit the items as continuous "
-                               "(--estimator ml or mlr) to see them");
+    if (wlsmv(fd))
+        return check_wlsmv(m, err);
     if (brisk_estimator_least_squares(fd->fit->fit.estimator))
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are ML's score "
                                "tests: not available for a least-squares fit (--estimator %s)",
@@ -579,41 +615,93 @@ static bool fiml_information(sem_fitter *f)
     return ok;
 }
 
-/* Score tests of the candidates at theta (q model parameters first). */
+static brisk_status implied_not_pd(brisk_error *err)
+{
+    return brisk_error_set(err, BRISK_ERR_MODEL, "could not compute modification indices: the "
+                           "implied covariance matrix is not positive definite at the "
+                           "estimates");
+}
+
+static brisk_status singular(brisk_error *err)
+{
+    return brisk_error_set(err, BRISK_ERR_MODEL, "could not compute modification indices: the "
+                           "information matrix is singular");
+}
+
+/* ML's scores of the e candidates per respondent (d log L / d theta) into
+ * g and diag(V) into v, from the fitter f of the extended model at the
+ * estimates. */
+static brisk_status ml_scores(const brisk_fitted *fd, sem_fitter *f, const roles *r, size_t e,
+                              double *g, double *v, brisk_error *err)
+{
+    const brisk_model *m = fd->model;
+    size_t q = m->nfree;
+    if (!brisk_sem_fitter_derivatives(f) ||
+        (brisk_model_nexogenous(m) && !brisk_sem_mask_covariates(f, r->x)))
+        return implied_not_pd(err);
+    if (fiml(fd) && !fiml_information(f))
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (!score_variances(m, f->info, q, e, v))
+        return singular(err);
+    for (size_t k = 0; k < e; k++)
+        g[k] = -f->grad[q + k] / 2;
+    return BRISK_OK;
+}
+
+/* WLSMV's (theta's model parameters polished to the optimum first):
+ * lavaan's score is the DWLS discrepancy's gradient (with its
+ * sign: g is its negative), its information Delta' W Delta (W the
+ * diagonal of the weight matrix), the thresholds and scale factors among
+ * the model's parameters. */
+static brisk_status wlsmv_scores(const brisk_fitted *fd, const brisk_model *ext,
+                                 double *theta, size_t e, double *g, double *v,
+                                 brisk_error *err)
+{
+    const brisk_model *m = fd->model;
+    double *score, *info;
+    size_t extra, qm = m->nfree;
+    brisk_status st = brisk_wlsmv_score_parts(m, ext, fd->fit, fd->moments, theta, &score,
+                                              &info, &extra, err);
+    if (st != BRISK_OK)
+        return st;
+    if (!score_variances(m, info, qm + extra, e, v))
+        st = singular(err);
+    for (size_t k = 0; k < e; k++)
+        g[k] = -score[qm + extra + k];
+    free(score);
+    free(info);
+    return st;
+}
+
+/* Score tests of the candidates at theta (q model parameters first; a
+ * WLSMV fit's polished to the optimum). */
 static brisk_status score_tests(const brisk_fitted *fd, const brisk_model *ext,
-                                const candidates *cs, const double *theta, brisk_modindex *mi,
+                                const candidates *cs, double *theta, brisk_modindex *mi,
                                 size_t *count, brisk_error *err)
 {
     const brisk_model *m = fd->model;
     size_t q = m->nfree, e = cs->n;
     sem_fitter *f = brisk_sem_fitter_new(ext, fd->moments);
     double *v = malloc((e + 1) * sizeof *v), *epc = malloc((e + 1) * sizeof *epc), value;
+    double *score = malloc((e + 1) * sizeof *score);
     scales *sc = calloc(m->ngroups, sizeof *sc);
     roles r = {0};
     brisk_status st = BRISK_OK;
-    if (!f || !v || !epc || !sc || !find_roles(m, &r)) {
+    if (!f || !v || !epc || !sc || !score || !find_roles(m, &r)) {
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    if (!brisk_sem_fitter_objective(f, theta, &value) || !brisk_sem_fitter_derivatives(f) ||
-        (brisk_model_nexogenous(m) && !brisk_sem_mask_covariates(f, r.x))) {
-        st = brisk_error_set(err, BRISK_ERR_MODEL, "could not compute modification indices: "
-                             "the implied covariance matrix is not positive definite at the "
-                             "estimates");
+    if (wlsmv(fd) && (st = wlsmv_scores(fd, ext, theta, e, score, v, err)) != BRISK_OK)
+        goto cleanup;
+    if (!brisk_sem_fitter_objective(f, theta, &value)) {
+        st = implied_not_pd(err);
         goto cleanup;
     }
-    if (fiml(fd) && !fiml_information(f)) {
-        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (!wlsmv(fd) && (st = ml_scores(fd, f, &r, e, score, v, err)) != BRISK_OK)
         goto cleanup;
-    }
-    if (!score_variances(m, f->info, q, e, v)) {
-        st = brisk_error_set(err, BRISK_ERR_MODEL, "could not compute modification indices: "
-                             "the information matrix is singular");
-        goto cleanup;
-    }
     double n = (double)f->ntotal;
     for (size_t k = 0; k < e; k++) {
-        double g = -f->grad[q + k] / 2;   /* d log L / d theta per respondent */
+        double g = score[k];
         double index = v[k] < cbrt(DBL_EPSILON) ? NAN : n * g * g / v[k];
         double d = fabs(n * g) < 1e-15 ? 1 : n * g;   /* as lavaan */
         mi[k] = (brisk_modindex){.lhs = cs->c[k].lhs, .rhs = cs->c[k].rhs, .op = cs->c[k].op,
@@ -641,6 +729,7 @@ cleanup:
     roles_free(&r);
     free(v);
     free(epc);
+    free(score);
     brisk_sem_fitter_free(f);
     return st;
 }
@@ -658,7 +747,7 @@ brisk_status brisk_modindices(const brisk_fitted *fd, brisk_modindex **out, size
     brisk_model ext = {0};
     double *theta = NULL;
     brisk_modindex *mi = NULL;
-    if (!list_candidates(m, fd->moments, &cs) || !extended_model(m, &cs, &ext)) {
+    if (!list_candidates(m, fd->moments, wlsmv(fd) ? fd->fit : NULL, &cs) || !extended_model(m, &cs, &ext)) {
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
@@ -672,7 +761,8 @@ brisk_status brisk_modindices(const brisk_fitted *fd, brisk_modindex **out, size
         goto cleanup;
     }
     memcpy(theta, fd->fit->theta, q * sizeof *theta);
-    brisk_sem_polish(m, fd->moments, theta);
+    if (!wlsmv(fd))
+        brisk_sem_polish(m, fd->moments, theta);
     for (size_t k = 0; k < cs.n; k++)
         theta[q + k] = cs.c[k].value;
     size_t count = 0;

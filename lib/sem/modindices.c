@@ -229,6 +229,13 @@ static bool list_candidates(const brisk_model *m, const brisk_moments *mom,
         ok = push(cs, (candidate){par->lhs, par->rhs, par->op, par->group, m->pos[k], value,
                                   par->fixed_x});
     }
+    /* the delta parameterization's scale factors (~*~), fixed at 1 where
+     * the thresholds are free (lavaan's rows of every ordered item) */
+    bool scales = wlsmv && !m->theta && !(m->ngroups > 1 && m->equal_thresholds);
+    for (size_t g = 0; ok && scales && g < m->ngroups; g++)
+        for (size_t v = 0; ok && v < m->p; v++)
+            ok = push(cs, (candidate){m->ov[v], m->ov[v], BRISK_OP_SCALE, g,
+                                      (sem_pos){SEM_NONE, 0, 0}, 1, false});
     for (size_t g = 0; ok && g < m->ngroups; g++)
         ok = full_table(m, &r, g, cs);
     roles_free(&r);
@@ -504,6 +511,10 @@ static void standardize(const brisk_model *m, const scales *s, const bool *x,
             nox = lv / (lv_i || x_i ? 1 : s->rv[i]) / (lv_j || x_j ? 1 : s->rv[j]);
         }
         break;
+    case BRISK_OP_SCALE:   /* lavaan's std.all of a scale factor is 1 */
+        lv = e;
+        all = nox = 1;
+        break;
     default:   /* an intercept */
         lv = lv_i ? e / s->sd[i] : e;
         all = lv_i ? lv : lv / s->sd[i];
@@ -531,17 +542,6 @@ static bool wlsmv(const brisk_fitted *fd)
     return fd->fit->nthresholds || fd->model->ordered;
 }
 
-/* Whether a free parameter is shared by rows of two groups. */
-static bool equal_across_groups(const brisk_model *m)
-{
-    for (size_t a = 0; a < m->nparams; a++)
-        for (size_t b = a + 1; m->params[a].free && b < m->nparams; b++)
-            if (m->params[b].free == m->params[a].free &&
-                m->params[b].group != m->params[a].group)
-                return true;
-    return false;
-}
-
 /* What brisk does not compute of lavaan's indices for a WLSMV fit. */
 static brisk_status check_wlsmv(const brisk_model *m, brisk_error *err)
 {
@@ -549,12 +549,6 @@ static brisk_status check_wlsmv(const brisk_model *m, brisk_error *err)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not "
                                "available for a WLSMV fit with fixed covariates (lavaan's "
                                "conditional.x); fit the model without them to see them");
-    /* lavaan then lists the items' scale factors (~*~), which brisk does
-     * not estimate with the thresholds free */
-    if (m->ngroups > 1 && !m->equal_thresholds && equal_across_groups(m))
-        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices of a WLSMV fit "
-                               "with parameters equal across groups are available only with "
-                               "the thresholds equal too (--group-equal thresholds)");
     return BRISK_OK;
 }
 

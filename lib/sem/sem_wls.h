@@ -51,6 +51,11 @@ typedef struct brisk_wlsmv {
      * among a group's ntau1, ascending): each later group's own, after the
      * scale factors, group by group. */
     size_t *released, nreleased;
+    /* The score tests' view of an extended model (modindices.c): where each
+     * group's scale factors are among its parameters (G x p: lavaan's ~*~
+     * freed in every group, the delta parameterization with the thresholds
+     * saturated; SIZE_MAX where one is fixed at 1), or NULL. */
+    size_t *scale_param;
     brisk_wlsmv_stats *groups;
     double *theta, *vcov;         /* estimates, robust covariance */
     double *implied;              /* per group, p x p implied correlations (given the

@@ -24,6 +24,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,8 @@ static brisk_status released_places(const brisk_model *m, const brisk_wlsmv *w, 
  * thresholds are equal, else 1. */
 static double scale_of(const brisk_wlsmv *w, const double *theta, size_t g, size_t j)
 {
+    if (w->scale_param)
+        return w->scale_param[g * w->p + j] == SIZE_MAX ? 1 : theta[w->scale_param[g * w->p + j]];
     return w->tau_equal && g > 0 ? theta[scale_at(w, g) + j] : 1;
 }
 
@@ -325,6 +328,8 @@ static bool residuals(dwls *d, const brisk_wlsmv *w, const double *theta, double
                 jac[a * q + k] = k < qm ? delta * d->dpi[k * pnx + t] +
                                               item_scale_derivative(d, w, k, j) * d->pi[t]
                                         : 0;
+            if (jac && w->scale_param && w->scale_param[g * p + j] != SIZE_MAX)
+                jac[a * q + w->scale_param[g * p + j]] = d->pi[t];
         }
         for (size_t j = 0; j < p; j++)
             for (size_t l = j + 1; l < p; l++, a++) {
@@ -343,6 +348,11 @@ static bool residuals(dwls *d, const brisk_wlsmv *w, const double *theta, double
                 if (jac && w->tau_equal && g > 0) {
                     jac[a * q + scale_at(w, g) + j] = dl * sigma;
                     jac[a * q + scale_at(w, g) + l] = dj * sigma;
+                }
+                for (int side = 0; jac && w->scale_param && side < 2; side++) {
+                    size_t at = w->scale_param[g * p + (side ? l : j)];
+                    if (at != SIZE_MAX)
+                        jac[a * q + at] = (side ? dj : dl) * sigma;
                 }
             }
     }
@@ -1711,6 +1721,29 @@ static double *extended_theta(const brisk_model *m, const brisk_wlsmv *w, const 
     return full;
 }
 
+/* ext's free scale factors (~*~ rows: the score tests' candidates) into
+ * v->scale_param (the others SIZE_MAX: fixed at 1); false when out of
+ * memory. */
+static bool scale_candidates(const brisk_model *ext, brisk_wlsmv *v)
+{
+    for (size_t r = 0; r < ext->nparams; r++) {
+        const brisk_param *par = &ext->params[r];
+        if (par->op != BRISK_OP_SCALE || !par->free)
+            continue;
+        if (!v->scale_param) {
+            size_t n = v->ngroups * v->p;
+            if (!(v->scale_param = malloc((n + 1) * sizeof *v->scale_param)))
+                return false;
+            for (size_t k = 0; k < n; k++)
+                v->scale_param[k] = SIZE_MAX;   /* fixed at 1 */
+        }
+        for (size_t j = 0; j < v->p; j++)
+            if (strcmp(ext->ov[v->yv[j]], par->lhs) == 0)
+                v->scale_param[par->group * v->p + j] = (size_t)par->free - 1;
+    }
+    return true;
+}
+
 brisk_status brisk_wlsmv_score_parts(const brisk_model *m, const brisk_model *ext,
                                      const brisk_fit *fit, const brisk_moments *mom,
                                      double *theta, double **score, double **info,
@@ -1724,6 +1757,8 @@ brisk_status brisk_wlsmv_score_parts(const brisk_model *m, const brisk_model *ex
     brisk_wlsmv v = view_for(&w, ext);
     if (st == BRISK_OK)
         st = view_released(&v, ext, err);
+    if (st == BRISK_OK && !scale_candidates(ext, &v))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     brisk_moments *start = st == BRISK_OK ? response_moments(&w, m->p) : NULL;
     double *full = start ? extended_theta(m, &w, &v, fit, start, theta) : NULL;
     size_t t = v.q, R = 0;
@@ -1762,6 +1797,7 @@ brisk_status brisk_wlsmv_score_parts(const brisk_model *m, const brisk_model *ex
     dwls_free(&d);
     response_moments_free(start, G);
     free(v.released);
+    free(v.scale_param);
     brisk_wlsmv_free(&w);
     return st;
 }

@@ -63,6 +63,8 @@
 #   bfi_wlsmv      cfa(modindices/bfi_two.lav, data = bfi, ordered = TRUE,
 #                  estimator = "WLSMV")   (listwise, 2,632 rows)
 #   bfi_wlsmv_group     the same by gender (configural)
+#   bfi_wlsmv_metric    ... group.equal = "loadings": the thresholds free,
+#                  the items' scale factors (~*~, fixed at 1) have indices
 #   bfi_wlsmv_scalar    ... group.equal = c("loadings", "thresholds"): the
 #                  items' intercepts (~1) have indices
 #   bfi_wlsmv_theta     bfi_wlsmv with parameterization = "theta"
@@ -201,6 +203,8 @@ wlsmv_bfi <- function(name, call, ...) {
 cases <- c(cases, list(
   wlsmv_bfi("bfi_wlsmv", ""),
   wlsmv_bfi("bfi_wlsmv_group", ", group = \"gender\"", group = "gender"),
+  wlsmv_bfi("bfi_wlsmv_metric", ", group = \"gender\", group.equal = \"loadings\"",
+            group = "gender", group.equal = "loadings"),
   wlsmv_bfi("bfi_wlsmv_scalar",
             ", group = \"gender\", group.equal = c(\"loadings\", \"thresholds\")",
             group = "gender", group.equal = c("loadings", "thresholds")),

@@ -41,6 +41,7 @@ typedef struct candidate {
     sem_pos pos;
     double value;       /* its value at the estimates (0 when added) */
     bool exo;           /* a covariate's fixed moment (lavaan's exo) */
+    long row;           /* the model's fixed row it frees, or -1: added */
 } candidate;
 
 typedef struct candidates {
@@ -148,7 +149,7 @@ static bool add_new(const brisk_model *m, candidates *cs, size_t group, brisk_op
     case BRISK_OP_COVARY: pos = (sem_pos){SEM_S, (int)lhs, (int)rhs}; break;
     default: pos = (sem_pos){SEM_M, (int)lhs, 0}; break;
     }
-    return push(cs, (candidate){l, r, op, group, pos, 0.0, false});
+    return push(cs, (candidate){l, r, op, group, pos, 0.0, false, -1});
 }
 
 /* Pairs (a, b), a before or at b, of the variables keep selects, in
@@ -163,8 +164,11 @@ static bool add_pairs(const brisk_model *m, candidates *cs, size_t group, const 
     return true;
 }
 
-/* lav_partable_full for one group (strict.exo FALSE: no conditional.x). */
-static bool full_table(const brisk_model *m, const roles *r, size_t group, candidates *cs)
+/* lav_partable_full for one group.  strict (lavaan's strict.exo, a WLSMV
+ * fit with covariates: conditional.x) leaves out the covariances among
+ * the covariates, the regressions of a covariate and its intercept. */
+static bool full_table(const brisk_model *m, const roles *r, size_t group, bool strict,
+                       candidates *cs)
 {
     size_t p = m->p, n = p + m->m;
     bool *keep = calloc(n + 1, sizeof *keep);
@@ -179,7 +183,7 @@ static bool full_table(const brisk_model *m, const roles *r, size_t group, candi
         keep[v] = !r->x[v] && r->indicator[v];
     ok = ok && add_pairs(m, cs, group, keep, 0, p);
     for (size_t v = 0; ok && v < p; v++)   /* among the covariates */
-        keep[v] = r->x[v];
+        keep[v] = r->x[v] && !strict;
     ok = ok && add_pairs(m, cs, group, keep, 0, p);
     for (size_t v = p; ok && v < n; v++)   /* among the factors */
         keep[v] = true;
@@ -189,11 +193,12 @@ static bool full_table(const brisk_model *m, const roles *r, size_t group, candi
     for (size_t i = 0; ok && i < r->neqs; i++)
         for (size_t j = 0; ok && j < r->neqs; j++) {
             size_t y = (size_t)r->eqs[i], x = (size_t)r->eqs[j];
-            if (y != x && !(y < p && r->indicator[y] && x >= p))
+            if (y != x && !(y < p && r->indicator[y] && x >= p) && !(strict && r->x[y]))
                 ok = add_new(m, cs, group, BRISK_OP_REGRESS, y, x);
         }
     for (size_t v = 0; ok && m->meanstructure && v < n; v++)
-        ok = add_new(m, cs, group, BRISK_OP_INTERCEPT, v, 0);
+        if (!(strict && r->x[v]))
+            ok = add_new(m, cs, group, BRISK_OP_INTERCEPT, v, 0);
     free(keep);
     return ok;
 }
@@ -223,11 +228,13 @@ static bool list_candidates(const brisk_model *m, const brisk_moments *mom,
     bool ok = find_roles(m, &r);
     for (size_t k = 0; ok && k < m->nparams; k++) {
         const brisk_param *par = &m->params[k];
-        if (par->free || m->pos[k].mat == SEM_NONE)
+        /* (WLSMV conditions on the covariates: their moments are no
+         * parameters of its model) */
+        if (par->free || m->pos[k].mat == SEM_NONE || (wlsmv && par->fixed_x))
             continue;
         double value = wlsmv ? wlsmv->rows[k].est : fixed_value(m, k, mom);
         ok = push(cs, (candidate){par->lhs, par->rhs, par->op, par->group, m->pos[k], value,
-                                  par->fixed_x});
+                                  par->fixed_x, (long)k});
     }
     /* the delta parameterization's scale factors (~*~), fixed at 1 where
      * the thresholds are free (lavaan's rows of every ordered item) */
@@ -235,9 +242,9 @@ static bool list_candidates(const brisk_model *m, const brisk_moments *mom,
     for (size_t g = 0; ok && scales && g < m->ngroups; g++)
         for (size_t v = 0; ok && v < m->p; v++)
             ok = push(cs, (candidate){m->ov[v], m->ov[v], BRISK_OP_SCALE, g,
-                                      (sem_pos){SEM_NONE, 0, 0}, 1, false});
+                                      (sem_pos){SEM_NONE, 0, 0}, 1, false, -1});
     for (size_t g = 0; ok && g < m->ngroups; g++)
-        ok = full_table(m, &r, g, cs);
+        ok = full_table(m, &r, g, wlsmv && brisk_model_nexogenous(m), cs);
     roles_free(&r);
     return ok;
 }
@@ -257,18 +264,18 @@ static bool extended_model(const brisk_model *m, const candidates *cs, brisk_mod
         return false;
     memcpy(ext->params, m->params, rows * sizeof *ext->params);
     memcpy(ext->pos, m->pos, rows * sizeof *ext->pos);
-    size_t k = 0, added = rows;
-    for (size_t r = 0; r < rows; r++)   /* the fixed rows, in order: candidates 0, 1, ... */
-        if (!m->params[r].free && m->pos[r].mat != SEM_NONE) {
-            ext->params[r].free = (int)(q + ++k);
-            ext->params[r].fixed_x = false;
-        }
-    for (; k < cs->n; k++, added++) {
+    size_t added = rows;
+    for (size_t k = 0; k < cs->n; k++) {
         const candidate *c = &cs->c[k];
+        if (c->row >= 0) {   /* a fixed row freed */
+            ext->params[c->row].free = (int)(q + k + 1);
+            ext->params[c->row].fixed_x = false;
+            continue;
+        }
         ext->params[added] = (brisk_param){.lhs = (char *)c->lhs, .rhs = (char *)c->rhs,
                                            .op = c->op, .label = (char *)"", .free = (int)(q + k + 1),
                                            .group = c->group};
-        ext->pos[added] = c->pos;
+        ext->pos[added++] = c->pos;
     }
     ext->nparams = ext->cap = added;
     ext->nfree = ext->nreduced = ext->npar = q + cs->n;
@@ -542,16 +549,6 @@ static bool wlsmv(const brisk_fitted *fd)
     return fd->fit->nthresholds || fd->model->ordered;
 }
 
-/* What brisk does not compute of lavaan's indices for a WLSMV fit. */
-static brisk_status check_wlsmv(const brisk_model *m, brisk_error *err)
-{
-    if (brisk_model_nexogenous(m))
-        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not "
-                               "available for a WLSMV fit with fixed covariates (lavaan's "
-                               "conditional.x); fit the model without them to see them");
-    return BRISK_OK;
-}
-
 /* What lavaan's modindices does not do as brisk fits, refused by name. */
 static brisk_status check_fit(const brisk_fitted *fd, brisk_error *err)
 {
@@ -559,8 +556,8 @@ static brisk_status check_fit(const brisk_fitted *fd, brisk_error *err)
     if (!fd->fit || !m || !fd->moments)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices need a fitted "
                                "model");
-    if (wlsmv(fd))
-        return check_wlsmv(m, err);
+    if (wlsmv(fd))   /* (constraints and fixed.x = FALSE are not fitted by WLSMV) */
+        return BRISK_OK;
     if (brisk_estimator_least_squares(fd->fit->fit.estimator))
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are ML's score "
                                "tests: not available for a least-squares fit (--estimator %s)",
@@ -687,6 +684,12 @@ static brisk_status score_tests(const brisk_fitted *fd, const brisk_model *ext,
     }
     if (wlsmv(fd) && (st = wlsmv_scores(fd, ext, theta, e, score, v, err)) != BRISK_OK)
         goto cleanup;
+    /* a WLSMV fit's fixed rows (the covariates' moments among them) as the
+     * fit has them, for the standardized changes */
+    for (size_t g = 0; wlsmv(fd) && g < f->ngroups; g++)
+        for (size_t k = 0; k < m->nparams; k++)
+            if (!ext->params[k].free)
+                f->works[g]->fixed[k] = fd->fit->rows[k].est;
     if (!brisk_sem_fitter_objective(f, theta, &value)) {
         st = implied_not_pd(err);
         goto cleanup;

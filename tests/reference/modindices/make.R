@@ -69,6 +69,10 @@
 #                  items' intercepts (~1) have indices
 #   bfi_wlsmv_theta     bfi_wlsmv with parameterization = "theta"
 #   bfi_wlsmv_pairwise  bfi_wlsmv with missing = "pairwise" (all 2,800 rows)
+#   bfi_wlsmv_x    sem(robust/bfi_wlsmv_x.lav, data = bfi, ordered = items,
+#                  estimator = "WLSMV"): the factors on fixed covariates
+#                  (conditional.x, hence lav_partable_full's strict.exo)
+#   bfi_wlsmv_x_group   sem(robust/bfi_wlsmv_x_group.lav, ..., group = "gender")
 #   hs_cat_wlsmv   cfa(wlsmv_more/hs_theta.lav, data = hs_cat, ordered = TRUE,
 #                  estimator = "WLSMV"): HS's items cut at their quartiles
 #                  (tests/data/hs_cat.csv, u1..u9)
@@ -193,6 +197,7 @@ cases <- c(cases, list(
        fit = function(m, ...) sem(m, data = rc_crime$data, sampling.weights = "weight",
                                   missing = "ml", ...))))
 
+bfi_items <- c(paste0("A", 1:5), paste0("C", 1:5))
 wlsmv_bfi <- function(name, call, ...) {
   args <- list(...)
   list(name = name, model = "modindices/bfi_two.lav",
@@ -210,6 +215,13 @@ cases <- c(cases, list(
             group = "gender", group.equal = c("loadings", "thresholds")),
   wlsmv_bfi("bfi_wlsmv_theta", ", parameterization = \"theta\"", parameterization = "theta"),
   wlsmv_bfi("bfi_wlsmv_pairwise", ", missing = \"pairwise\"", missing = "pairwise"),
+  list(name = "bfi_wlsmv_x", model = "robust/bfi_wlsmv_x.lav",
+       call = "sem(model, data = bfi, ordered = items, estimator = \"WLSMV\")",
+       fit = function(m, ...) sem(m, data = bfi, ordered = bfi_items, estimator = "WLSMV", ...)),
+  list(name = "bfi_wlsmv_x_group", model = "robust/bfi_wlsmv_x_group.lav",
+       call = "sem(model, data = bfi, ordered = items, estimator = \"WLSMV\", group = \"gender\")",
+       fit = function(m, ...) sem(m, data = bfi, ordered = bfi_items, estimator = "WLSMV",
+                                  group = "gender", ...)),
   list(name = "hs_cat_wlsmv", model = "wlsmv_more/hs_theta.lav",
        call = "cfa(model, data = hs_cat, ordered = TRUE, estimator = \"WLSMV\")",
        fit = function(m, ...) cfa(m, data = hs_cat, ordered = TRUE, estimator = "WLSMV", ...)),

@@ -23,7 +23,18 @@
  * would still be up to 1e-4 from the optimum's.
  *
  * The extended model is the model's own RAM form with more free rows, so
- * the derivatives and the information are ml.c's. */
+ * the derivatives and the information are ml.c's.
+ *
+ * A WLSMV fit (ordered items) has lavaan's DWLS score tests: g the
+ * negative gradient of the DWLS discrepancy, sum_g (N_g - 1) / N J_g' W_g
+ * r_g, and I the expected information sum_g N_g / N J_g' W_g J_g (J the
+ * Jacobian of the thresholds, slopes and correlations, W_g = diag(Gamma_g)^-1,
+ * r the residuals), the thresholds and scale factors the fit estimates
+ * among the model's parameters (wlsmv.c).  The candidates add, with the
+ * delta parameterization and the thresholds free, every item's scale
+ * factor (~*~, fixed at 1); with covariates (lavaan's conditional.x) the
+ * list is lav_partable_full's strict.exo one.  The estimates are polished
+ * by Gauss-Newton steps on the DWLS statistic. */
 #include <config.h>
 #include <float.h>
 #include <math.h>

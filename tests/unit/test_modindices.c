@@ -237,7 +237,8 @@ static void test_rongcheng(void **state)
 
 /* WLSMV (ordered items): lavaan's DWLS score tests (make.R's cases), one
  * group and two (configural, loadings equal: the scale factors ~*~ have
- * indices, loadings and thresholds equal: the intercepts ~1), the theta
+ * indices, loadings and thresholds equal: the intercepts ~1, two of an
+ * item's thresholds released by group.partial), the theta
  * parameterization, pairwise missing, fixed covariates (conditional.x)
  * and the bundled survey's behaviour as brisk fit fits it. */
 static void test_wlsmv(void **state)
@@ -254,7 +255,13 @@ static void test_wlsmv(void **state)
     pairwise.pairwise = true;
     check_case("bfi_wlsmv_metric", two, DATA "bfi.csv", "gender", metric);
     check_case("bfi_wlsmv_scalar", two, DATA "bfi.csv", "gender", scalar);
+    brisk_model_options partial = scalar;
+    partial.group_partial = "A1|t1, A1|t2";
+    check_case("bfi_wlsmv_partial", two, DATA "bfi.csv", "gender", partial);
     check_case("bfi_wlsmv_theta", two, DATA "bfi.csv", NULL, theta);
+    brisk_model_options theta_metric = metric;
+    theta_metric.theta = true;
+    check_case("bfi_wlsmv_theta_metric", two, DATA "bfi.csv", "gender", theta_metric);
     check_case("bfi_wlsmv_pairwise", two, DATA "bfi.csv", NULL, pairwise);
     check_case("bfi_wlsmv_x", REF "robust/bfi_wlsmv_x.lav", DATA "bfi.csv", NULL, wlsmv);
     check_case("bfi_wlsmv_x_group", REF "robust/bfi_wlsmv_x_group.lav", DATA "bfi.csv",

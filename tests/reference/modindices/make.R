@@ -67,7 +67,11 @@
 #                  the items' scale factors (~*~, fixed at 1) have indices
 #   bfi_wlsmv_scalar    ... group.equal = c("loadings", "thresholds"): the
 #                  items' intercepts (~1) have indices
+#   bfi_wlsmv_partial   bfi_wlsmv_scalar with group.partial = c("A1|t1",
+#                  "A1|t2"): two of A1's thresholds free across groups
 #   bfi_wlsmv_theta     bfi_wlsmv with parameterization = "theta"
+#   bfi_wlsmv_theta_metric  bfi_wlsmv_metric with parameterization = "theta":
+#                  the items' residual variances (fixed at 1) have indices
 #   bfi_wlsmv_pairwise  bfi_wlsmv with missing = "pairwise" (all 2,800 rows)
 #   bfi_wlsmv_x    sem(robust/bfi_wlsmv_x.lav, data = bfi, ordered = items,
 #                  estimator = "WLSMV"): the factors on fixed covariates
@@ -213,7 +217,15 @@ cases <- c(cases, list(
   wlsmv_bfi("bfi_wlsmv_scalar",
             ", group = \"gender\", group.equal = c(\"loadings\", \"thresholds\")",
             group = "gender", group.equal = c("loadings", "thresholds")),
+  wlsmv_bfi("bfi_wlsmv_partial",
+            paste(", group = \"gender\", group.equal = c(\"loadings\", \"thresholds\"),",
+                  "group.partial = c(\"A1|t1\", \"A1|t2\")"),
+            group = "gender", group.equal = c("loadings", "thresholds"),
+            group.partial = c("A1|t1", "A1|t2")),
   wlsmv_bfi("bfi_wlsmv_theta", ", parameterization = \"theta\"", parameterization = "theta"),
+  wlsmv_bfi("bfi_wlsmv_theta_metric",
+            ", group = \"gender\", group.equal = \"loadings\", parameterization = \"theta\"",
+            group = "gender", group.equal = "loadings", parameterization = "theta"),
   wlsmv_bfi("bfi_wlsmv_pairwise", ", missing = \"pairwise\"", missing = "pairwise"),
   list(name = "bfi_wlsmv_x", model = "robust/bfi_wlsmv_x.lav",
        call = "sem(model, data = bfi, ordered = items, estimator = \"WLSMV\")",

@@ -111,7 +111,7 @@ const cli_command cmd_fit = {
         "      --modindices      add lavaan's modification indices (modindices()):\n"
         "                        MI, EPC, sepc.lv, sepc.all, sepc.nox of every fixed\n"
         "                        or omitted loading, covariance and regression,\n"
-        "                        largest first (ML and MLR; not WLSMV)\n"
+        "                        largest first (ML, MLR, FIML, WLSMV)\n"
         "      --mi-min X        with --modindices: only MI > X (default 3.84, the\n"
         "                        5% critical value of chi-square on 1 df; 0: all)\n"
         "      --ordered ITEMS   with --data: these items (x1,x2,...) are ordered, the\n"
@@ -348,9 +348,6 @@ static int check_modindices(const fit_options *o)
         return cli_usage_error(&cmd_fit, "--mi-min goes with --modindices");
     if (!o->modindices)
         return -1;
-    if (o->model_opt.estimator == BRISK_ESTIMATOR_WLSMV && !o->model_opt.survey_ordered)
-        return cli_usage_error(&cmd_fit, "--modindices is not available with --estimator "
-                               "wlsmv; use ml or mlr");
     if (o->diagram)
         return cli_usage_error(&cmd_fit, "--modindices does not go with a path diagram; "
                                "choose a table format (text, csv, md, tex, json, xlsx)");

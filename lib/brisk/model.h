@@ -571,7 +571,7 @@ void brisk_residuals_free(brisk_residuals *r);
 /* One modification index: a row of lavaan's modindices(). */
 typedef struct brisk_modindex {
     const char *lhs, *rhs;        /* borrowed from the fitted model */
-    brisk_op op;                  /* MEASURE, REGRESS, COVARY or INTERCEPT */
+    brisk_op op;                  /* MEASURE, REGRESS, COVARY, INTERCEPT or SCALE */
     size_t group;                 /* 0-based group of the parameter */
     double mi;                    /* the score test's chi-square on 1 df */
     double epc;                   /* expected parameter change */
@@ -585,9 +585,12 @@ typedef struct brisk_modindex {
  * it leaves out that lavaan lists (lav_partable_full), freed one at a
  * time; MI decreasing, those the model cannot identify left out (lavaan's
  * NA).  ML and MLR alike (the same estimates and expected information),
- * with sampling weights (the weighted moments) and in every group.
+ * with sampling weights (the weighted moments) and in every group;
+ * full-information ML; WLSMV (DWLS score tests: the items' intercepts and
+ * scale factors ~*~ among the candidates where lavaan's are identified).
  * *out (caller frees) gets *n rows.  Errors: BRISK_ERR_ARGUMENT for a fit
- * they are not computed for (WLSMV, full-information ML), naming it;
+ * they are not computed for (inequality constraints, full-information ML
+ * with fixed covariates), naming it;
  * BRISK_ERR_MODEL when the information matrix is singular; BRISK_ERR_LIMIT
  * for a model too large (see brisk_fit_ml). */
 brisk_status brisk_modindices(const brisk_fitted *fitted, brisk_modindex **out, size_t *n,

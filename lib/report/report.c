@@ -610,8 +610,9 @@ static const char *modindices_sheet_name(const brisk_table *t)
 }
 
 /* The ten largest modification indices above 3.84 per behaviour (as brisk
- * fit --modindices lists them); a behaviour they are not computed for
- * (WLSMV) gets a note saying so. */
+ * fit --modindices lists them, WLSMV fits too); a behaviour they are not
+ * computed for (inequality constraints, full-information ML with fixed
+ * covariates) gets a note saying so. */
 static brisk_status modindices_sheet(const report_ctx *c, brisk_table_list *out)
 {
     if (!c->fits->n)

@@ -23,7 +23,18 @@
  * would still be up to 1e-4 from the optimum's.
  *
  * The extended model is the model's own RAM form with more free rows, so
- * the derivatives and the information are ml.c's. */
+ * the derivatives and the information are ml.c's.
+ *
+ * A WLSMV fit (ordered items) has lavaan's DWLS score tests: g the
+ * negative gradient of the DWLS discrepancy, sum_g (N_g - 1) / N J_g' W_g
+ * r_g, and I the expected information sum_g N_g / N J_g' W_g J_g (J the
+ * Jacobian of the thresholds, slopes and correlations, W_g = diag(Gamma_g)^-1,
+ * r the residuals), the thresholds and scale factors the fit estimates
+ * among the model's parameters (wlsmv.c).  The candidates add, with the
+ * delta parameterization and the thresholds free, every item's scale
+ * factor (~*~, fixed at 1); with covariates (lavaan's conditional.x) the
+ * list is lav_partable_full's strict.exo one.  The estimates are polished
+ * by Gauss-Newton steps on the DWLS statistic. */
 #include <config.h>
 #include <float.h>
 #include <math.h>
@@ -31,6 +42,7 @@
 #include <string.h>
 #include "core/dense.h"
 #include "sem_fit.h"
+#include "sem_wls.h"
 
 /* A parameter of the extended model that the model does not estimate. */
 typedef struct candidate {
@@ -40,6 +52,7 @@ typedef struct candidate {
     sem_pos pos;
     double value;       /* its value at the estimates (0 when added) */
     bool exo;           /* a covariate's fixed moment (lavaan's exo) */
+    long row;           /* the model's fixed row it frees, or -1: added */
 } candidate;
 
 typedef struct candidates {
@@ -147,7 +160,7 @@ static bool add_new(const brisk_model *m, candidates *cs, size_t group, brisk_op
     case BRISK_OP_COVARY: pos = (sem_pos){SEM_S, (int)lhs, (int)rhs}; break;
     default: pos = (sem_pos){SEM_M, (int)lhs, 0}; break;
     }
-    return push(cs, (candidate){l, r, op, group, pos, 0.0, false});
+    return push(cs, (candidate){l, r, op, group, pos, 0.0, false, -1});
 }
 
 /* Pairs (a, b), a before or at b, of the variables keep selects, in
@@ -162,8 +175,11 @@ static bool add_pairs(const brisk_model *m, candidates *cs, size_t group, const 
     return true;
 }
 
-/* lav_partable_full for one group (strict.exo FALSE: no conditional.x). */
-static bool full_table(const brisk_model *m, const roles *r, size_t group, candidates *cs)
+/* lav_partable_full for one group.  strict (lavaan's strict.exo, a WLSMV
+ * fit with covariates: conditional.x) leaves out the covariances among
+ * the covariates, the regressions of a covariate and its intercept. */
+static bool full_table(const brisk_model *m, const roles *r, size_t group, bool strict,
+                       candidates *cs)
 {
     size_t p = m->p, n = p + m->m;
     bool *keep = calloc(n + 1, sizeof *keep);
@@ -178,7 +194,7 @@ static bool full_table(const brisk_model *m, const roles *r, size_t group, candi
         keep[v] = !r->x[v] && r->indicator[v];
     ok = ok && add_pairs(m, cs, group, keep, 0, p);
     for (size_t v = 0; ok && v < p; v++)   /* among the covariates */
-        keep[v] = r->x[v];
+        keep[v] = r->x[v] && !strict;
     ok = ok && add_pairs(m, cs, group, keep, 0, p);
     for (size_t v = p; ok && v < n; v++)   /* among the factors */
         keep[v] = true;
@@ -188,11 +204,12 @@ static bool full_table(const brisk_model *m, const roles *r, size_t group, candi
     for (size_t i = 0; ok && i < r->neqs; i++)
         for (size_t j = 0; ok && j < r->neqs; j++) {
             size_t y = (size_t)r->eqs[i], x = (size_t)r->eqs[j];
-            if (y != x && !(y < p && r->indicator[y] && x >= p))
+            if (y != x && !(y < p && r->indicator[y] && x >= p) && !(strict && r->x[y]))
                 ok = add_new(m, cs, group, BRISK_OP_REGRESS, y, x);
         }
     for (size_t v = 0; ok && m->meanstructure && v < n; v++)
-        ok = add_new(m, cs, group, BRISK_OP_INTERCEPT, v, 0);
+        if (!(strict && r->x[v]))
+            ok = add_new(m, cs, group, BRISK_OP_INTERCEPT, v, 0);
     free(keep);
     return ok;
 }
@@ -212,20 +229,33 @@ static double fixed_value(const brisk_model *m, size_t row, const brisk_moments 
 }
 
 /* Every candidate in lavaan's order: the model's fixed rows (all.free),
- * then lav_partable_full's rows the model lacks, group by group. */
-static bool list_candidates(const brisk_model *m, const brisk_moments *mom, candidates *cs)
+ * then lav_partable_full's rows the model lacks, group by group.  A WLSMV
+ * fit's fixed rows take the fit's values (the delta parameterization's
+ * residual variances of the items are 1 less what the model explains). */
+static bool list_candidates(const brisk_model *m, const brisk_moments *mom,
+                            const brisk_fit *wlsmv, candidates *cs)
 {
     roles r = {0};
     bool ok = find_roles(m, &r);
     for (size_t k = 0; ok && k < m->nparams; k++) {
         const brisk_param *par = &m->params[k];
-        if (par->free || m->pos[k].mat == SEM_NONE)
+        /* (WLSMV conditions on the covariates: their moments are no
+         * parameters of its model) */
+        if (par->free || m->pos[k].mat == SEM_NONE || (wlsmv && par->fixed_x))
             continue;
-        ok = push(cs, (candidate){par->lhs, par->rhs, par->op, par->group, m->pos[k],
-                                  fixed_value(m, k, mom), par->fixed_x});
+        double value = wlsmv ? wlsmv->rows[k].est : fixed_value(m, k, mom);
+        ok = push(cs, (candidate){par->lhs, par->rhs, par->op, par->group, m->pos[k], value,
+                                  par->fixed_x, (long)k});
     }
+    /* the delta parameterization's scale factors (~*~), fixed at 1 where
+     * the thresholds are free (lavaan's rows of every ordered item) */
+    bool scales = wlsmv && !m->theta && !(m->ngroups > 1 && m->equal_thresholds);
+    for (size_t g = 0; ok && scales && g < m->ngroups; g++)
+        for (size_t v = 0; ok && v < m->p; v++)
+            ok = push(cs, (candidate){m->ov[v], m->ov[v], BRISK_OP_SCALE, g,
+                                      (sem_pos){SEM_NONE, 0, 0}, 1, false, -1});
     for (size_t g = 0; ok && g < m->ngroups; g++)
-        ok = full_table(m, &r, g, cs);
+        ok = full_table(m, &r, g, wlsmv && brisk_model_nexogenous(m), cs);
     roles_free(&r);
     return ok;
 }
@@ -245,18 +275,18 @@ static bool extended_model(const brisk_model *m, const candidates *cs, brisk_mod
         return false;
     memcpy(ext->params, m->params, rows * sizeof *ext->params);
     memcpy(ext->pos, m->pos, rows * sizeof *ext->pos);
-    size_t k = 0, added = rows;
-    for (size_t r = 0; r < rows; r++)   /* the fixed rows, in order: candidates 0, 1, ... */
-        if (!m->params[r].free && m->pos[r].mat != SEM_NONE) {
-            ext->params[r].free = (int)(q + ++k);
-            ext->params[r].fixed_x = false;
-        }
-    for (; k < cs->n; k++, added++) {
+    size_t added = rows;
+    for (size_t k = 0; k < cs->n; k++) {
         const candidate *c = &cs->c[k];
+        if (c->row >= 0) {   /* a fixed row freed */
+            ext->params[c->row].free = (int)(q + k + 1);
+            ext->params[c->row].fixed_x = false;
+            continue;
+        }
         ext->params[added] = (brisk_param){.lhs = (char *)c->lhs, .rhs = (char *)c->rhs,
                                            .op = c->op, .label = (char *)"", .free = (int)(q + k + 1),
                                            .group = c->group};
-        ext->pos[added] = c->pos;
+        ext->pos[added++] = c->pos;
     }
     ext->nparams = ext->cap = added;
     ext->nfree = ext->nreduced = ext->npar = q + cs->n;
@@ -499,6 +529,10 @@ static void standardize(const brisk_model *m, const scales *s, const bool *x,
             nox = lv / (lv_i || x_i ? 1 : s->rv[i]) / (lv_j || x_j ? 1 : s->rv[j]);
         }
         break;
+    case BRISK_OP_SCALE:   /* lavaan's std.all of a scale factor is 1 */
+        lv = e;
+        all = nox = 1;
+        break;
     default:   /* an intercept */
         lv = lv_i ? e / s->sd[i] : e;
         all = lv_i ? lv : lv / s->sd[i];
@@ -520,6 +554,12 @@ static bool fiml(const brisk_fitted *fd)
     return false;
 }
 
+/* A WLSMV fit (ordered items). */
+static bool wlsmv(const brisk_fitted *fd)
+{
+    return fd->fit->nthresholds || fd->model->ordered;
+}
+
 /* What lavaan's modindices does not do as brisk fits, refused by name. */
 static brisk_status check_fit(const brisk_fitted *fd, brisk_error *err)
 {
@@ -527,10 +567,8 @@ static brisk_status check_fit(const brisk_fitted *fd, brisk_error *err)
     if (!fd->fit || !m || !fd->moments)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices need a fitted "
                                "model");
-    if (fd->fit->nthresholds || m->ordered)
-        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are not available "
-                               "for WLSMV fits (ordered items); fit the items as continuous "
-                               "(--estimator ml or mlr) to see them");
+    if (wlsmv(fd))   /* (constraints and fixed.x = FALSE are not fitted by WLSMV) */
+        return BRISK_OK;
     if (brisk_estimator_least_squares(fd->fit->fit.estimator))
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "modification indices are ML's score "
                                "tests: not available for a least-squares fit (--estimator %s)",
@@ -579,41 +617,99 @@ static bool fiml_information(sem_fitter *f)
     return ok;
 }
 
-/* Score tests of the candidates at theta (q model parameters first). */
+static brisk_status implied_not_pd(brisk_error *err)
+{
+    return brisk_error_set(err, BRISK_ERR_MODEL, "could not compute modification indices: the "
+                           "implied covariance matrix is not positive definite at the "
+                           "estimates");
+}
+
+static brisk_status singular(brisk_error *err)
+{
+    return brisk_error_set(err, BRISK_ERR_MODEL, "could not compute modification indices: the "
+                           "information matrix is singular");
+}
+
+/* ML's scores of the e candidates per respondent (d log L / d theta) into
+ * g and diag(V) into v, from the fitter f of the extended model at the
+ * estimates. */
+static brisk_status ml_scores(const brisk_fitted *fd, sem_fitter *f, const roles *r, size_t e,
+                              double *g, double *v, brisk_error *err)
+{
+    const brisk_model *m = fd->model;
+    size_t q = m->nfree;
+    if (!brisk_sem_fitter_derivatives(f) ||
+        (brisk_model_nexogenous(m) && !brisk_sem_mask_covariates(f, r->x)))
+        return implied_not_pd(err);
+    if (fiml(fd) && !fiml_information(f))
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (!score_variances(m, f->info, q, e, v))
+        return singular(err);
+    for (size_t k = 0; k < e; k++)
+        g[k] = -f->grad[q + k] / 2;
+    return BRISK_OK;
+}
+
+/* WLSMV's (theta's model parameters polished to the optimum first):
+ * lavaan's score is the DWLS discrepancy's gradient (with its
+ * sign: g is its negative), its information Delta' W Delta (W the
+ * diagonal of the weight matrix), the thresholds and scale factors among
+ * the model's parameters. */
+static brisk_status wlsmv_scores(const brisk_fitted *fd, const brisk_model *ext,
+                                 double *theta, size_t e, double *g, double *v,
+                                 brisk_error *err)
+{
+    const brisk_model *m = fd->model;
+    double *score, *info;
+    size_t extra, qm = m->nfree;
+    brisk_status st = brisk_wlsmv_score_parts(m, ext, fd->fit, fd->moments, theta, &score,
+                                              &info, &extra, err);
+    if (st != BRISK_OK)
+        return st;
+    if (!score_variances(m, info, qm + extra, e, v))
+        st = singular(err);
+    for (size_t k = 0; k < e; k++)
+        g[k] = -score[qm + extra + k];
+    free(score);
+    free(info);
+    return st;
+}
+
+/* Score tests of the candidates at theta (q model parameters first; a
+ * WLSMV fit's polished to the optimum). */
 static brisk_status score_tests(const brisk_fitted *fd, const brisk_model *ext,
-                                const candidates *cs, const double *theta, brisk_modindex *mi,
+                                const candidates *cs, double *theta, brisk_modindex *mi,
                                 size_t *count, brisk_error *err)
 {
     const brisk_model *m = fd->model;
     size_t q = m->nfree, e = cs->n;
     sem_fitter *f = brisk_sem_fitter_new(ext, fd->moments);
     double *v = malloc((e + 1) * sizeof *v), *epc = malloc((e + 1) * sizeof *epc), value;
+    double *score = malloc((e + 1) * sizeof *score);
     scales *sc = calloc(m->ngroups, sizeof *sc);
     roles r = {0};
     brisk_status st = BRISK_OK;
-    if (!f || !v || !epc || !sc || !find_roles(m, &r)) {
+    if (!f || !v || !epc || !sc || !score || !find_roles(m, &r)) {
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    if (!brisk_sem_fitter_objective(f, theta, &value) || !brisk_sem_fitter_derivatives(f) ||
-        (brisk_model_nexogenous(m) && !brisk_sem_mask_covariates(f, r.x))) {
-        st = brisk_error_set(err, BRISK_ERR_MODEL, "could not compute modification indices: "
-                             "the implied covariance matrix is not positive definite at the "
-                             "estimates");
+    if (wlsmv(fd) && (st = wlsmv_scores(fd, ext, theta, e, score, v, err)) != BRISK_OK)
+        goto cleanup;
+    /* a WLSMV fit's fixed rows (the covariates' moments among them) as the
+     * fit has them, for the standardized changes */
+    for (size_t g = 0; wlsmv(fd) && g < f->ngroups; g++)
+        for (size_t k = 0; k < m->nparams; k++)
+            if (!ext->params[k].free)
+                f->works[g]->fixed[k] = fd->fit->rows[k].est;
+    if (!brisk_sem_fitter_objective(f, theta, &value)) {
+        st = implied_not_pd(err);
         goto cleanup;
     }
-    if (fiml(fd) && !fiml_information(f)) {
-        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (!wlsmv(fd) && (st = ml_scores(fd, f, &r, e, score, v, err)) != BRISK_OK)
         goto cleanup;
-    }
-    if (!score_variances(m, f->info, q, e, v)) {
-        st = brisk_error_set(err, BRISK_ERR_MODEL, "could not compute modification indices: "
-                             "the information matrix is singular");
-        goto cleanup;
-    }
     double n = (double)f->ntotal;
     for (size_t k = 0; k < e; k++) {
-        double g = -f->grad[q + k] / 2;   /* d log L / d theta per respondent */
+        double g = score[k];
         double index = v[k] < cbrt(DBL_EPSILON) ? NAN : n * g * g / v[k];
         double d = fabs(n * g) < 1e-15 ? 1 : n * g;   /* as lavaan */
         mi[k] = (brisk_modindex){.lhs = cs->c[k].lhs, .rhs = cs->c[k].rhs, .op = cs->c[k].op,
@@ -641,6 +737,7 @@ cleanup:
     roles_free(&r);
     free(v);
     free(epc);
+    free(score);
     brisk_sem_fitter_free(f);
     return st;
 }
@@ -658,7 +755,7 @@ brisk_status brisk_modindices(const brisk_fitted *fd, brisk_modindex **out, size
     brisk_model ext = {0};
     double *theta = NULL;
     brisk_modindex *mi = NULL;
-    if (!list_candidates(m, fd->moments, &cs) || !extended_model(m, &cs, &ext)) {
+    if (!list_candidates(m, fd->moments, wlsmv(fd) ? fd->fit : NULL, &cs) || !extended_model(m, &cs, &ext)) {
         st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
@@ -672,7 +769,8 @@ brisk_status brisk_modindices(const brisk_fitted *fd, brisk_modindex **out, size
         goto cleanup;
     }
     memcpy(theta, fd->fit->theta, q * sizeof *theta);
-    brisk_sem_polish(m, fd->moments, theta);
+    if (!wlsmv(fd))
+        brisk_sem_polish(m, fd->moments, theta);
     for (size_t k = 0; k < cs.n; k++)
         theta[q + k] = cs.c[k].value;
     size_t count = 0;

@@ -59,6 +59,11 @@ typedef struct brisk_wlsmv {
      * among a group's ntau1, ascending): each later group's own, after the
      * scale factors, group by group. */
     size_t *released, nreleased;
+    /* The score tests' view of an extended model (modindices.c): where each
+     * group's scale factors are among its parameters (G x p: lavaan's ~*~
+     * freed in every group, the delta parameterization with the thresholds
+     * saturated; SIZE_MAX where one is fixed at 1), or NULL. */
+    size_t *scale_param;
     brisk_wlsmv_stats *groups;
     double *theta, *vcov;         /* estimates, robust covariance */
     double *implied;              /* per group, p x p implied correlations (given the
@@ -107,5 +112,22 @@ brisk_status brisk_wlsmv_difference(const brisk_model *m1, const brisk_fit *fit1
                                     const brisk_model *m0, const brisk_fit *fit0,
                                     const brisk_moments *mom, double chisq_diff, double df_diff,
                                     double *stat, brisk_error *err);
+
+/* The parts of lavaan's modification indices for a WLSMV fit (its DWLS
+ * score tests): model ext is model m (fitted: fit) with candidate
+ * parameters added after m's free parameters; theta holds ext's free
+ * parameters (m's estimates, the candidates' values).  m's estimates are
+ * first polished to the optimum (theta's first m->nfree then those); at
+ * them, the candidates' values and the fit's thresholds and scale factors,
+ * *score (lavaan's gradient, -sum_g (N_g - 1) / N J_g' W_g r_g) and *info
+ * (the expected information sum_g N_g / N J_g' W_g J_g, W_g =
+ * diag(Gamma_g)^-1), in the order m's parameters, the *nextra thresholds
+ * and scale factors among the parameters (with thresholds equal across
+ * groups or the theta parameterization), the candidates.  The caller
+ * frees both. */
+brisk_status brisk_wlsmv_score_parts(const brisk_model *m, const brisk_model *ext,
+                                     const brisk_fit *fit, const brisk_moments *mom,
+                                     double *theta, double **score, double **info,
+                                     size_t *nextra, brisk_error *err);
 
 #endif

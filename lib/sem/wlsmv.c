@@ -24,6 +24,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,8 @@ static brisk_status released_places(const brisk_model *m, const brisk_wlsmv *w, 
  * thresholds are equal, else 1. */
 static double scale_of(const brisk_wlsmv *w, const double *theta, size_t g, size_t j)
 {
+    if (w->scale_param)
+        return w->scale_param[g * w->p + j] == SIZE_MAX ? 1 : theta[w->scale_param[g * w->p + j]];
     bool scaled = !(w->numeric && w->numeric[j]);
     return w->tau_equal && g > 0 && scaled ? theta[scale_index(w, g, j)] : 1;
 }
@@ -391,6 +394,8 @@ static bool residuals(dwls *d, const brisk_wlsmv *w, const double *theta, double
                 jac[a * q + k] = k < qm ? delta * d->dpi[k * pnx + t] +
                                               item_scale_derivative(d, w, k, j) * d->pi[t]
                                         : 0;
+            if (jac && w->scale_param && w->scale_param[g * p + j] != SIZE_MAX)
+                jac[a * q + w->scale_param[g * p + j]] = d->pi[t];
         }
         for (size_t j = 0; j < p; j++)
             for (size_t l = j + 1; l < p; l++, a++) {
@@ -411,6 +416,11 @@ static bool residuals(dwls *d, const brisk_wlsmv *w, const double *theta, double
                         jac[a * q + scale_index(w, g, j)] = dl * sigma;
                     if (!(w->numeric && w->numeric[l]))
                         jac[a * q + scale_index(w, g, l)] = dj * sigma;
+                }
+                for (int side = 0; jac && w->scale_param && side < 2; side++) {
+                    size_t at = w->scale_param[g * p + (side ? l : j)];
+                    if (at != SIZE_MAX)
+                        jac[a * q + at] = (side ? dj : dl) * sigma;
                 }
             }
     }
@@ -1640,14 +1650,15 @@ static brisk_status view_released(brisk_wlsmv *v, const brisk_model *m, brisk_er
     return st;
 }
 
-/* A fit's parameters in view v's order: the model's, then (thresholds_in)
- * its thresholds and scale factors; NULL when out of memory. */
-static double *full_theta(const brisk_wlsmv *v, const brisk_fit *fit)
+/* A fit's parameters in view v's order: the model's (model: v->qm of
+ * them), then (thresholds_in) the fit's thresholds and scale factors; NULL
+ * when out of memory. */
+static double *full_theta(const brisk_wlsmv *v, const brisk_fit *fit, const double *model)
 {
     double *theta = calloc(v->q + 1, sizeof *theta);
     if (!theta)
         return NULL;
-    memcpy(theta, fit->theta, v->qm * sizeof *theta);
+    memcpy(theta, model, v->qm * sizeof *theta);
     for (size_t t = 0; v->thresholds_in && t < fit->nthresholds; t++) {
         size_t g = fit->threshold_group[t], k = t - g * v->ntau1;
         theta[tau_index(v, g, k)] = fit->thresholds[t];   /* equal ones: the same value */
@@ -1658,6 +1669,18 @@ static double *full_theta(const brisk_wlsmv *v, const brisk_fit *fit)
             theta[scale_at(v, g) + j] = fit->scales[k];
     }
     return theta;
+}
+
+/* The statistics model m is fitted to (its ordered items in w, the
+ * thresholds among them with thresholds, or with the theta
+ * parameterization, which has them among the parameters). */
+static brisk_status statistics_for(const brisk_model *m, const brisk_moments *mom,
+                                   bool thresholds, brisk_wlsmv *w, brisk_error *err)
+{
+    *w = (brisk_wlsmv){.ngroups = m->ngroups ? m->ngroups : 1,
+                       .thresholds_in = thresholds || m->theta, .theta_param = m->theta};
+    return split_variables(m, w) ? brisk_wlsmv_statistics(m, mom, w, err)
+                                 : brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
 }
 
 brisk_status brisk_wlsmv_difference(const brisk_model *m1, const brisk_fit *fit1,
@@ -1677,19 +1700,15 @@ brisk_status brisk_wlsmv_difference(const brisk_model *m1, const brisk_fit *fit1
     if (m0->theta != m1->theta)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "the models compared have different "
                                "parameterizations (delta and theta): fit both with the same");
-    /* the theta parameterization has the thresholds among the parameters */
-    brisk_wlsmv w = {.ngroups = G, .thresholds_in = thresholds || m1->theta,
-                     .theta_param = m1->theta};
-    brisk_status st = split_variables(m1, &w) ? brisk_wlsmv_statistics(m1, mom, &w, err)
-                                              : brisk_error_set(err, BRISK_ERR_NOMEM,
-                                                                "out of memory");
+    brisk_wlsmv w;
+    brisk_status st = statistics_for(m1, mom, thresholds, &w, err);
     brisk_wlsmv v1 = view_for(&w, m1), v0 = view_for(&w, m0);
     if (st == BRISK_OK)
         st = view_released(&v1, m1, err);
     if (st == BRISK_OK)
         st = view_released(&v0, m0, err);
-    double *theta1 = st == BRISK_OK ? full_theta(&v1, fit1) : NULL;
-    double *theta0 = st == BRISK_OK ? full_theta(&v0, fit0) : NULL;
+    double *theta1 = st == BRISK_OK ? full_theta(&v1, fit1, fit1->theta) : NULL;
+    double *theta0 = st == BRISK_OK ? full_theta(&v0, fit0, fit0->theta) : NULL;
     brisk_moments *start = st == BRISK_OK ? response_moments(&w, m1->p) : NULL;
     dwls d1 = {0}, d0 = {0};
     if (st == BRISK_OK && (!theta1 || !theta0 || !start || !dwls_init(&d1, m1, start, &v1) ||
@@ -1714,6 +1733,162 @@ brisk_status brisk_wlsmv_difference(const brisk_model *m1, const brisk_fit *fit1
     free(theta0);
     free(v1.released);
     free(v0.released);
+    brisk_wlsmv_free(&w);
+    return st;
+}
+
+/* ------------------------------------------------- score tests */
+
+/* Where ext's parameter i (view v's order: ext's free parameters, the
+ * first q of them the model's, then the thresholds and scale factors)
+ * goes in the score tests' order: the model's q, the thresholds and
+ * scale factors, the candidates. */
+static size_t score_place(const brisk_wlsmv *v, size_t q, size_t i)
+{
+    size_t extra = v->q - v->qm;
+    return i < q ? i : i < v->qm ? i + extra : q + (i - v->qm);
+}
+
+/* The estimates to the optimum by Gauss-Newton steps that do not raise
+ * the statistic.  The search stops where the gradient is 1e-6 (1 + f),
+ * and a score test moves with the estimates a thousand times as fast: by
+ * up to 1e-3 where the estimates are lavaan's to 1e-7. */
+static void polish(dwls *d, const brisk_wlsmv *w, double *theta)
+{
+    size_t q = d->q;
+    double *next = malloc((q + 1) * sizeof *next);
+    if (!next || !residuals(d, w, theta, d->res, d->jac)) {
+        free(next);
+        return;
+    }
+    double f = weighted_ss(d, d->res), tried;
+    for (int it = 0; it < 10; it++) {
+        normal_equations(d, d->res, d->jac, d->h, d->g);
+        if (!damped_step(d, 0))
+            break;
+        double largest = 0;
+        for (size_t k = 0; k < q; k++) {
+            next[k] = theta[k] + d->trial[k];
+            largest = fmax(largest, fabs(d->trial[k]));
+        }
+        if (!residuals(d, w, next, d->res, NULL) ||
+            (tried = weighted_ss(d, d->res)) > f * (1 + 1e-14))
+            break;
+        memcpy(theta, next, q * sizeof *theta);
+        f = tried;
+        if (largest < 1e-13)
+            break;
+        if (!residuals(d, w, theta, d->res, d->jac))
+            break;
+    }
+    free(next);
+}
+
+/* Model m's estimates (m's view v0 of the statistics) polished, the first
+ * q back into theta, and ext's parameters in its view v: m's, the
+ * candidates' (theta after m's), the thresholds and scale factors. */
+static double *extended_theta(const brisk_model *m, const brisk_wlsmv *w, const brisk_wlsmv *v,
+                              const brisk_fit *fit, const brisk_moments *start, double *theta)
+{
+    brisk_wlsmv v0 = view_for(w, m);
+    brisk_error err;
+    double *full0 = view_released(&v0, m, &err) == BRISK_OK ? full_theta(&v0, fit, theta) : NULL;
+    double *full = calloc(v->q + 1, sizeof *full);
+    dwls d0 = {0};
+    bool ok = full0 && full && dwls_init(&d0, m, start, &v0);
+    if (ok) {
+        polish(&d0, &v0, full0);
+        memcpy(theta, full0, v0.qm * sizeof *theta);
+        memcpy(full, theta, v->qm * sizeof *full);
+        memcpy(full + v->qm, full0 + v0.qm, (v0.q - v0.qm) * sizeof *full);
+    }
+    dwls_free(&d0);
+    free(full0);
+    free(v0.released);
+    if (!ok) {
+        free(full);
+        return NULL;
+    }
+    return full;
+}
+
+/* ext's free scale factors (~*~ rows: the score tests' candidates) into
+ * v->scale_param (the others SIZE_MAX: fixed at 1); false when out of
+ * memory. */
+static bool scale_candidates(const brisk_model *ext, brisk_wlsmv *v)
+{
+    for (size_t r = 0; r < ext->nparams; r++) {
+        const brisk_param *par = &ext->params[r];
+        if (par->op != BRISK_OP_SCALE || !par->free)
+            continue;
+        if (!v->scale_param) {
+            size_t n = v->ngroups * v->p;
+            if (!(v->scale_param = malloc((n + 1) * sizeof *v->scale_param)))
+                return false;
+            for (size_t k = 0; k < n; k++)
+                v->scale_param[k] = SIZE_MAX;   /* fixed at 1 */
+        }
+        for (size_t j = 0; j < v->p; j++)
+            if (strcmp(ext->ov[v->yv[j]], par->lhs) == 0)
+                v->scale_param[par->group * v->p + j] = (size_t)par->free - 1;
+    }
+    return true;
+}
+
+brisk_status brisk_wlsmv_score_parts(const brisk_model *m, const brisk_model *ext,
+                                     const brisk_fit *fit, const brisk_moments *mom,
+                                     double *theta, double **score, double **info,
+                                     size_t *nextra, brisk_error *err)
+{
+    *score = *info = NULL;
+    *nextra = 0;
+    size_t G = m->ngroups ? m->ngroups : 1, q = m->nfree;
+    brisk_wlsmv w;
+    brisk_status st = statistics_for(m, mom, G > 1 && m->equal_thresholds, &w, err);
+    brisk_wlsmv v = view_for(&w, ext);
+    if (st == BRISK_OK)
+        st = view_released(&v, ext, err);
+    if (st == BRISK_OK && !scale_candidates(ext, &v))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    brisk_moments *start = st == BRISK_OK ? response_moments(&w, m->p) : NULL;
+    double *full = start ? extended_theta(m, &w, &v, fit, start, theta) : NULL;
+    size_t t = v.q, R = 0;
+    double *sc = calloc(t + 1, sizeof *sc), *in = calloc(t * t + 1, sizeof *in);
+    dwls d = {0};
+    if (st == BRISK_OK && (!full || !start || !sc || !in || !dwls_init(&d, ext, start, &v)))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK && !residuals(&d, &v, full, d.res, d.jac))
+        st = brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix");
+    R = st == BRISK_OK ? d.rows : 0;
+    /* lavaan's score -sum_g (N_g - 1) / N J_g' W_g r_g (its gradient's
+     * weights) and information sum_g N_g / N J_g' W_g J_g, W_g =
+     * diag(Gamma_g)^-1 */
+    for (size_t a = 0; a < R; a++) {
+        const brisk_wlsmv_stats *s = &w.groups[a / d.ns];
+        size_t b = a % d.ns;
+        double fw = (double)s->n / (double)w.n / s->gamma[b * d.ns + b];
+        double gw = fw * (double)(s->n - 1) / (double)s->n;
+        const double *row = d.jac + a * t;
+        for (size_t i = 0; i < t; i++) {
+            size_t pi = score_place(&v, q, i);
+            sc[pi] -= gw * row[i] * d.res[a];
+            for (size_t j = 0; row[i] != 0 && j < t; j++)
+                in[pi * t + score_place(&v, q, j)] += fw * row[i] * row[j];
+        }
+    }
+    if (st == BRISK_OK) {
+        *score = sc;
+        *info = in;
+        *nextra = v.q - v.qm;
+        sc = in = NULL;
+    }
+    free(sc);
+    free(in);
+    free(full);
+    dwls_free(&d);
+    response_moments_free(start, G);
+    free(v.released);
+    free(v.scale_param);
     brisk_wlsmv_free(&w);
     return st;
 }

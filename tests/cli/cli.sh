@@ -945,8 +945,9 @@ t_one_prefix_and_warnings_once() {
 }
 
 # --modindices: lavaan's table (HS's headline indices), per behaviour,
-# --mi-min, JSON; bad values and what it does not go with refused with exit
-# status 1 and nothing written.
+# --mi-min, JSON, WLSMV (--estimator wlsmv, a survey's ordered items); bad
+# values and what it does not go with refused with exit status 1 and
+# nothing written.
 t_fit_modindices() {
     hs="--data $data/hs.csv --model $top_srcdir/doc/examples/hs.lav"
     run 0 fit $hs --modindices --format csv &&
@@ -966,8 +967,8 @@ t_fit_modindices() {
     run 1 fit $hs --modindices --mi-min 3.8x && has "not '3.8x'" "$tmp/err" &&
     run 1 fit $hs --modindices --mi-min nan && has "not 'nan'" "$tmp/err" &&
     run 1 fit $hs --mi-min 2 && has "--mi-min goes with --modindices" "$tmp/err" &&
-    run 1 fit "$survey" -b crime --estimator wlsmv --unweighted --modindices -o "$tmp/mi.csv" &&
-    has "--modindices is not available with --estimator wlsmv" "$tmp/err" &&
+    run 0 fit "$survey" -b crime --estimator wlsmv --unweighted --modindices &&
+    grep -Eq "^Criminal records +risk +~ +accept +21\.415 +0\.290 +0\.334 " "$tmp/out" &&
     run 0 fit "$survey" -b crime --missing fiml --modindices --mi-min 10 &&
     grep -Eq "^Criminal records +pm2_crime +~~ +pb3_crime +13\.496 " "$tmp/out" &&
     printf 'visual =~ x1 + a*x2 + b*x3\ntextual =~ x4 + x5 + x6\na > b\n' >"$tmp/ineq.lav" &&
@@ -978,9 +979,10 @@ t_fit_modindices() {
     [ ! -e "$tmp/mi.csv" ] && [ ! -e "$tmp/mi.svg" ] &&
     mkdir -p "$tmp/ordered" && cp "$top_srcdir/surveys/rongcheng/rongcheng.csv" "$tmp/ordered/" &&
     sed 's/^weight   = weight/ordered  = all/' "$survey" >"$tmp/ordered/o.survey" &&
-    run 1 fit "$tmp/ordered/o.survey" -b crime --modindices -o "$tmp/mi.csv" &&
-    has "behaviour 'crime': modification indices are not available for WLSMV fits" "$tmp/err" &&
-    [ ! -e "$tmp/mi.csv" ]
+    run 0 fit "$tmp/ordered/o.survey" -b crime --modindices --mi-min 15 --format csv &&
+    has "Criminal records,risk,~,accept,21.415" "$tmp/out" &&
+    has "Criminal records,benefit,~~,risk,15.398" "$tmp/out" &&
+    [ "$(sed -n '/^# fit.modindices/,/^$/p' "$tmp/out" | grep -c '^Criminal')" -eq 3 ]
 }
 
 echo "1..51"
@@ -1037,6 +1039,6 @@ ok "lavaan's --se and --test: the fit's own names accepted, others refused sayin
 ok "-b by label; behaviours by label in the fit's tables" t_behaviour_labels
 ok "an unknown --group, --by, --weight or --cluster column: did you mean the nearest" t_column_did_you_mean
 ok "messages begin 'brisk COMMAND: '; a warning is said once" t_one_prefix_and_warnings_once
-ok "fit --modindices: lavaan's indices, per behaviour, --mi-min, JSON; bad values and WLSMV/FIML refused" t_fit_modindices
+ok "fit --modindices: lavaan's indices, per behaviour, --mi-min, JSON, WLSMV; bad values and inequalities refused" t_fit_modindices
 ok "describe --quiet still writes the tables" sh -c "'$brisk' describe '$survey' --quiet --format md | grep -q '### Items'"
 exit 0

@@ -55,6 +55,35 @@
 #   rongcheng_crime_fiml  rongcheng_crime with missing = "ml": the survey's
 #                  rows with some answers, weighted (`brisk fit rongcheng
 #                  -b crime --missing fiml`)
+#
+# WLSMV (ordered items; lavaan's DWLS score tests: the expected information
+# Delta' W Delta with W the diagonal weights, the gradient of the DWLS
+# discrepancy):
+#
+#   bfi_wlsmv      cfa(modindices/bfi_two.lav, data = bfi, ordered = TRUE,
+#                  estimator = "WLSMV")   (listwise, 2,632 rows)
+#   bfi_wlsmv_group     the same by gender (configural)
+#   bfi_wlsmv_metric    ... group.equal = "loadings": the thresholds free,
+#                  the items' scale factors (~*~, fixed at 1) have indices
+#   bfi_wlsmv_scalar    ... group.equal = c("loadings", "thresholds"): the
+#                  items' intercepts (~1) have indices
+#   bfi_wlsmv_partial   bfi_wlsmv_scalar with group.partial = c("A1|t1",
+#                  "A1|t2"): two of A1's thresholds free across groups
+#   bfi_wlsmv_theta     bfi_wlsmv with parameterization = "theta"
+#   bfi_wlsmv_theta_metric  bfi_wlsmv_metric with parameterization = "theta":
+#                  the items' residual variances (fixed at 1) have indices
+#   bfi_wlsmv_pairwise  bfi_wlsmv with missing = "pairwise" (all 2,800 rows)
+#   bfi_wlsmv_x    sem(robust/bfi_wlsmv_x.lav, data = bfi, ordered = items,
+#                  estimator = "WLSMV"): the factors on fixed covariates
+#                  (conditional.x, hence lav_partable_full's strict.exo)
+#   bfi_wlsmv_x_group   sem(robust/bfi_wlsmv_x_group.lav, ..., group = "gender")
+#   hs_cat_wlsmv   cfa(wlsmv_more/hs_theta.lav, data = hs_cat, ordered = TRUE,
+#                  estimator = "WLSMV"): HS's items cut at their quartiles
+#                  (tests/data/hs_cat.csv, u1..u9)
+#   hs_cat_theta   the same with parameterization = "theta"
+#   rongcheng_crime_wlsmv  rongcheng_crime's model on the survey's items as
+#                  ordered, unweighted (`brisk fit rongcheng -b crime
+#                  --estimator wlsmv --unweighted`)
 
 suppressPackageStartupMessages(library(lavaan))
 
@@ -70,6 +99,7 @@ hs <- read.csv("tests/data/hs.csv", stringsAsFactors = FALSE)
 pd <- read.csv("tests/data/pd.csv", stringsAsFactors = FALSE)
 path <- read.csv("tests/data/path.csv", stringsAsFactors = FALSE)
 bfi <- read.csv("tests/data/bfi.csv", stringsAsFactors = FALSE)
+hs_cat <- read.csv("tests/data/hs_cat.csv", stringsAsFactors = FALSE)
 
 model_text <- function(file) paste(readLines(file.path(ref, file)), collapse = "\n")
 
@@ -171,6 +201,57 @@ cases <- c(cases, list(
        fit = function(m, ...) sem(m, data = rc_crime$data, sampling.weights = "weight",
                                   missing = "ml", ...))))
 
+bfi_items <- c(paste0("A", 1:5), paste0("C", 1:5))
+wlsmv_bfi <- function(name, call, ...) {
+  args <- list(...)
+  list(name = name, model = "modindices/bfi_two.lav",
+       call = paste0("cfa(model, data = bfi, ordered = TRUE, estimator = \"WLSMV\"", call, ")"),
+       fit = function(m, ...) do.call("cfa", c(list(m, data = bfi, ordered = TRUE,
+                                                  estimator = "WLSMV"), args, list(...))))
+}
+cases <- c(cases, list(
+  wlsmv_bfi("bfi_wlsmv", ""),
+  wlsmv_bfi("bfi_wlsmv_group", ", group = \"gender\"", group = "gender"),
+  wlsmv_bfi("bfi_wlsmv_metric", ", group = \"gender\", group.equal = \"loadings\"",
+            group = "gender", group.equal = "loadings"),
+  wlsmv_bfi("bfi_wlsmv_scalar",
+            ", group = \"gender\", group.equal = c(\"loadings\", \"thresholds\")",
+            group = "gender", group.equal = c("loadings", "thresholds")),
+  wlsmv_bfi("bfi_wlsmv_partial",
+            paste(", group = \"gender\", group.equal = c(\"loadings\", \"thresholds\"),",
+                  "group.partial = c(\"A1|t1\", \"A1|t2\")"),
+            group = "gender", group.equal = c("loadings", "thresholds"),
+            group.partial = c("A1|t1", "A1|t2")),
+  wlsmv_bfi("bfi_wlsmv_theta", ", parameterization = \"theta\"", parameterization = "theta"),
+  wlsmv_bfi("bfi_wlsmv_theta_metric",
+            ", group = \"gender\", group.equal = \"loadings\", parameterization = \"theta\"",
+            group = "gender", group.equal = "loadings", parameterization = "theta"),
+  wlsmv_bfi("bfi_wlsmv_pairwise", ", missing = \"pairwise\"", missing = "pairwise"),
+  list(name = "bfi_wlsmv_x", model = "robust/bfi_wlsmv_x.lav",
+       call = "sem(model, data = bfi, ordered = items, estimator = \"WLSMV\")",
+       fit = function(m, ...) sem(m, data = bfi, ordered = bfi_items, estimator = "WLSMV", ...)),
+  list(name = "bfi_wlsmv_x_group", model = "robust/bfi_wlsmv_x_group.lav",
+       call = "sem(model, data = bfi, ordered = items, estimator = \"WLSMV\", group = \"gender\")",
+       fit = function(m, ...) sem(m, data = bfi, ordered = bfi_items, estimator = "WLSMV",
+                                  group = "gender", ...)),
+  list(name = "hs_cat_wlsmv", model = "wlsmv_more/hs_theta.lav",
+       call = "cfa(model, data = hs_cat, ordered = TRUE, estimator = \"WLSMV\")",
+       fit = function(m, ...) cfa(m, data = hs_cat, ordered = TRUE, estimator = "WLSMV", ...)),
+  list(name = "hs_cat_theta", model = "wlsmv_more/hs_theta.lav",
+       call = paste("cfa(model, data = hs_cat, ordered = TRUE, estimator = \"WLSMV\",",
+                    "parameterization = \"theta\")"),
+       fit = function(m, ...) cfa(m, data = hs_cat, ordered = TRUE, estimator = "WLSMV",
+                                  parameterization = "theta", ...)),
+  list(name = "rongcheng_crime_wlsmv", model = "surveys/rongcheng [model], {b} = crime",
+       text = rc_crime$model,
+       call = "sem(model, data = rc, ordered = TRUE, estimator = \"WLSMV\")",
+       fit = function(m, ...) sem(m, data = rc_crime$data[names(rc_crime$data) != "weight"],
+                                  ordered = TRUE, estimator = "WLSMV", ...))))
+
+# Rscript make.R NAME...: only those cases (the others' files stay)
+only <- commandArgs(trailingOnly = TRUE)
+if (length(only)) cases <- Filter(function(cs) cs$name %in% only, cases)
+
 # Shortest decimal representation that reads back as the same double.
 fmt_num <- function(x) {
   out <- rep("NA", length(x))
@@ -256,6 +337,10 @@ for (cs in cases) {
                                        polished_by = polished$how,
                                        max_mi_change_default = max(abs(mi$mi - default$mi[at]), na.rm = TRUE),
                                        stringsAsFactors = FALSE))
+}
+if (length(only)) {   # the other cases' rows as they were
+  old <- read.csv(file.path(out_dir, "cases.csv"), stringsAsFactors = FALSE)
+  summary <- rbind(old[!old$name %in% summary$name, ], summary)
 }
 write.csv(summary, file.path(out_dir, "cases.csv"), row.names = FALSE)
 

@@ -145,6 +145,34 @@ typedef struct group_parts {
     double *A1, *delta;
 } group_parts;
 
+/* Index in brisk_fiml_h1's order (means, then sigma_ab for b <= a row by
+ * row) of moment a of l (which has the means). */
+static size_t fiml_index(const layout *l, size_t a)
+{
+    return a < l->off ? a : l->p + l->row[a] * (l->row[a] + 1) / 2 + l->col[a];
+}
+
+/* X (d x d) from brisk_fiml_h1's order into l's. */
+static void from_fiml_order(const layout *l, const double *X, double *out)
+{
+    size_t d = l->d;
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++)
+            out[a * d + b] = X[fiml_index(l, a) * d + fiml_index(l, b)];
+}
+
+/* With missing values lavaan's A1 is the observed information of the
+ * saturated full-information likelihood at the implied moments. */
+static bool fiml_h1_information(const layout *l, const sem_work *w, double *A1)
+{
+    double *a1 = malloc(l->d * l->d * sizeof *a1);
+    bool ok = a1 && brisk_fiml_information_at(w->mom, w->mu, w->Sigma, a1);
+    if (ok)
+        from_fiml_order(l, a1, A1);
+    free(a1);
+    return ok;
+}
+
 static bool parts_init(group_parts *gp, const sem_work *w, bool means, bool se, bool observed)
 {
     *gp = (group_parts){0};
@@ -155,9 +183,51 @@ static bool parts_init(group_parts *gp, const sem_work *w, bool means, bool se, 
     size_t d = gp->l.d;
     gp->A1 = malloc(d * d * sizeof *gp->A1);
     gp->delta = malloc((d * w->q + 1) * sizeof *gp->delta);
-    if (!gp->A1 || !gp->delta || !h1_information(&gp->l, w, observed, gp->A1))
+    if (!gp->A1 || !gp->delta ||
+        !(w->mom->npatterns ? fiml_h1_information(&gp->l, w, gp->A1)
+                            : h1_information(&gp->l, w, observed, gp->A1)))
         return false;
     delta_matrix(&gp->l, w, gp->delta);
+    return true;
+}
+
+/* lav_model_h1_acov's Gamma (its ACOV times N_g) with missing values: the
+ * saturated model's I1^-1 at the EM estimates (ML), or its sandwich
+ * I1^-1 J1 I1^-1 (MLR). */
+static bool fiml_gamma(const layout *l, const brisk_moments *mom, bool robust, double *gamma)
+{
+    size_t d = l->d;
+    brisk_fiml_h1 h1;
+    double *inv = malloc(d * d * sizeof *inv), *work = malloc(d * d * sizeof *work);
+    bool ok = inv && work && brisk_fiml_h1_init(mom, &h1);
+    if (!ok) {
+        free(inv), free(work);
+        return false;
+    }
+    ok = brisk_dense_spd_invert(h1.a1, inv, work, d, &(double){0});
+    if (ok && robust) {
+        brisk_dense_mul(inv, h1.b1, work, d);
+        brisk_dense_mul(work, inv, h1.a1, d);
+        memcpy(inv, h1.a1, d * d * sizeof *inv);
+    }
+    if (ok)
+        from_fiml_order(l, inv, gamma);
+    brisk_fiml_h1_free(&h1);
+    free(inv), free(work);
+    return ok;
+}
+
+/* Gamma of lav_model_h1_acov (its ACOV of the sample moments times N_g):
+ * the normal-theory one for ML; for MLR and MLM (a robust se) the ADF one
+ * of the rows (I1^-1 J1 I1^-1 of the saturated model at the sample
+ * moments); with missing values FIML's. */
+static bool sample_gamma(const layout *l, const sem_work *w, bool robust, double *gamma)
+{
+    if (w->mom->npatterns)
+        return fiml_gamma(l, w->mom, robust, gamma);
+    if (robust)
+        return brisk_sem_adf_gamma(w->model, w->mom, gamma);
+    normal_gamma(l, w->mom->cov, gamma);
     return true;
 }
 
@@ -209,10 +279,9 @@ static bool information_inverse(const brisk_model *m, const sem_fitter *f,
 
 /* The ACOV of the raw residuals (lav_residuals_acov, z.type =
  * "standardized"): Q Gamma Q' / N_g with Q = I - w_g Delta A0^-1 Delta'
- * A1, Gamma the normal-theory one or, for MLR and MLM (lav_model_h1_acov
- * with a robust se), the ADF one of the rows. */
+ * A1 (sample_gamma's Gamma). */
 static bool residual_acov(const group_parts *gp, const sem_work *w, const double *a0inv,
-                          double weight, bool adf, double *acov)
+                          double weight, bool robust, double *acov)
 {
     const layout *l = &gp->l;
     size_t d = l->d, q = w->q;
@@ -220,11 +289,7 @@ static bool residual_acov(const group_parts *gp, const sem_work *w, const double
     double *gamma = malloc(d * d * sizeof *gamma), *Q = malloc(d * d * sizeof *Q),
            *dv = malloc((d * q + 1) * sizeof *dv), *tmp = malloc(d * d * sizeof *tmp);
     bool ok = gamma && Q && dv && tmp;
-    if (ok && adf)
-        ok = brisk_sem_adf_gamma(w->model, w->mom, gamma);
-    else if (ok)
-        normal_gamma(l, w->mom->cov, gamma);
-    if (ok) {
+    if (ok && (ok = sample_gamma(l, w, robust, gamma))) {
         brisk_dense_mul_rect(delta, a0inv, dv, d, q, q);   /* dv = Delta A0^-1 */
         for (size_t a = 0; a < d; a++)   /* tmp = w dv Delta' */
             for (size_t b = 0; b < d; b++) {
@@ -388,21 +453,29 @@ static void group_free(brisk_group_residuals *g)
 }
 
 /* Whether lavaan's standardized residuals apply as brisk computes them:
- * ML (expected information), MLR or MLM on complete data, no fixed
- * covariates, no weights nor clusters. */
+ * ML, MLR or MLM, complete data or full-information ML (with its mean
+ * structure), no fixed covariates, no weights nor clusters. */
 static bool se_applies(const brisk_fitted *fd)
 {
     const brisk_moments *mom = &fd->moments[0];
-    return fd->fit->vcov_valid && !mom->npatterns && !mom->weight && !mom->cluster &&
-           brisk_model_nexogenous(fd->model) == 0;
+    return fd->fit->vcov_valid && (!mom->npatterns || fd->model->meanstructure) &&
+           !mom->weight && !mom->cluster && brisk_model_nexogenous(fd->model) == 0;
 }
 
-/* MLR's residuals take the observed information (its sandwich's); MLM's
- * the expected one, as ML's.  Both the ADF Gamma.  (fit.robust: the
- * sandwich of MLR, or MLM's.) */
-static bool fit_is_mlr(const brisk_fit *fit)
+/* A robust se (fit.scaled: MLR's sandwich or MLM's; weights and clusters
+ * are left out above), whose Gamma is the rows' rather than the normal
+ * one. */
+static bool robust_se(const brisk_fit *fit)
 {
-    return fit->fit.robust && fit->fit.estimator != BRISK_ESTIMATOR_MLM;
+    return fit->fit.scaled;
+}
+
+/* lavaan's information = "observed" (MLR, and ML with missing values):
+ * A1 the observed h1 information.  Then, and for MLM, A0 is not N vcov. */
+static bool observed_information(const brisk_fitted *fd)
+{
+    return fd->moments[0].npatterns ||
+           (robust_se(fd->fit) && fd->fit->fit.estimator != BRISK_ESTIMATOR_MLM);
 }
 
 /* One group's residuals: the fitter is at the estimates with its
@@ -424,7 +497,7 @@ static bool group_residuals(const brisk_fitted *fd, const sem_work *w, double we
            *res = malloc(d * sizeof *res), *se = malloc(d * sizeof *se);
     size_t *idx = malloc(d * sizeof *idx);
     bool ok = acov && T && acov_t && tmp && res && se && idx;
-    g->have_se = ok && a0inv && residual_acov(gp, w, a0inv, weight, fd->fit->fit.robust, acov);
+    g->have_se = ok && a0inv && residual_acov(gp, w, a0inv, weight, robust_se(fd->fit), acov);
     for (size_t kind = 0; ok && kind < 3; kind++) {   /* raw, Bentler, Bollen */
         if (kind == 1)
             bentler_jacobian(&l, S, T);
@@ -439,9 +512,9 @@ static bool group_residuals(const brisk_fitted *fd, const sem_work *w, double we
             double obs = a < l.off ? mom->mean[i] : S[i * p + j];
             double est = a < l.off ? w->mu[i] : Sigma[i * p + j];
             double vi = S[i * p + i], vj = S[j * p + j];
-            if (kind && a < l.off) {   /* means over the sample SDs */
-                obs = rescale(obs, vi, vi);
-                est = rescale(est, vi, vi);
+            if (kind && a < l.off) {   /* means over the sample SDs (not variances) */
+                obs = rescale(obs, vi, 1);
+                est = rescale(est, vi, 1);
             } else if (kind) {
                 obs = rescale(obs, vi, vj);
                 est = kind == 1 ? rescale(est, vi, vj)
@@ -511,11 +584,13 @@ brisk_status brisk_fitted_residuals(const brisk_fitted *fd, brisk_residuals *out
         out->ngroups = G;
     for (size_t g = 0; ok && g < G; g++)
         ok = parts_init(&parts[g], f->works[g], fd->model->meanstructure, se,
-                        fit_is_mlr(fd->fit));
-    /* A0^-1: plain ML's is N vcov; a robust vcov is not it */
-    for (size_t k = 0; ok && se && !fd->fit->fit.robust && k < q * q; k++)
+                        observed_information(fd));
+    /* A0^-1: ML's on complete data is N vcov; a robust vcov is not it,
+     * nor FIML's (the Hessian's, where lavaan takes the h1 one here) */
+    bool own_a0 = robust_se(fd->fit) || observed_information(fd);
+    for (size_t k = 0; ok && se && !own_a0 && k < q * q; k++)
         a0inv[k] = fd->fit->vcov[k] * (double)f->ntotal;
-    if (ok && se && fd->fit->fit.robust && !information_inverse(fd->model, f, parts, a0inv)) {
+    if (ok && se && own_a0 && !information_inverse(fd->model, f, parts, a0inv)) {
         free(a0inv);
         a0inv = NULL;
     }

@@ -73,6 +73,12 @@ typedef struct brisk_fiml_h1 {
     double *a1, *b1;
 } brisk_fiml_h1;
 bool brisk_fiml_h1_init(const brisk_moments *mom, brisk_fiml_h1 *h1);
+/* The saturated model's observed information per respondent (d x d, the
+ * order above) at (mu, sigma) rather than at the EM estimates (lavaan's
+ * h1.information = "structured" at the implied moments).  False when out
+ * of memory or sigma is not positive definite for a pattern. */
+bool brisk_fiml_information_at(const brisk_moments *mom, const double *mu, const double *sigma,
+                               double *a1);
 void brisk_fiml_h1_free(brisk_fiml_h1 *h1);
 double brisk_fiml_h1_trace(const brisk_fiml_h1 *h1, const bool *mask, bool *ok);
 void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s, double *tr);

@@ -92,7 +92,7 @@ check() {
 }
 
 std="$top_srcdir/tests/reference/standardized"
-echo "1..30"
+echo "1..34"
 check "standardized: hs_cfa (ML)" fit.standardized "$std/hs_cfa.csv" 3 \
     --standardized --data "$data/hs.csv" --model "$sem/hs_cfa.lav"
 check "standardized: pd_labels (ML, :=)" fit.standardized "$std/pd_labels.csv" 3 \
@@ -136,6 +136,15 @@ for name in hs_mlr hs_mlm hs_meanstructure_mlr hs_meanstructure_mlm hs_group_mlr
     hs_group_equal_*) set -- "$@" --group school --group-equal loadings ;;
     hs_group_*) set -- "$@" --group school ;;
     esac
+    check "residuals: $name" fit.residuals "$res/$name.csv" 3 --residuals "$@"
+    check "residual summaries: $name" fit.residual_summary "$res/$name.summary.csv" 1 \
+        --residuals "$@"
+done
+# full-information ML, ML and MLR
+for est in ml mlr; do
+    name=bfi_fiml$([ $est = ml ] || echo _mlr)
+    set -- --data "$data/bfi.csv" --missing fiml --estimator $est \
+        --model "$top_srcdir/tests/reference/robust/bfi_fiml.lav"
     check "residuals: $name" fit.residuals "$res/$name.csv" 3 --residuals "$@"
     check "residual summaries: $name" fit.residual_summary "$res/$name.summary.csv" 1 \
         --residuals "$@"

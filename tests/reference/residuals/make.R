@@ -40,6 +40,14 @@
 #   hs_group_mlr, hs_group_mlm        the same, group = "school"
 #   hs_group_equal_mlr                MLR, group = "school",
 #                                     group.equal = "loadings"
+# and full-information ML, whose residuals are the EM moments' less the
+# implied ones, their ACOV from the saturated model's observed information
+# and (MLR) its casewise scores at the EM estimates:
+#   bfi_fiml, bfi_fiml_mlr            cfa(robust/bfi_fiml.lav, data = bfi,
+#                                     missing = "ml", estimator = "ML"/"MLR")
+# bfi = tests/data/bfi.csv as it is (no item reversed); the EM estimates
+# to 1e-12 (em.h1.tol; its default 1e-5 moves the z of the means, ratios of
+# residuals near 1e-4, by 2e-4).
 # hs = tests/data/hs.csv, pd = tests/data/pd.csv.
 suppressPackageStartupMessages(library(lavaan))
 stopifnot(file.exists("tests/reference/residuals/make.R"))
@@ -142,6 +150,12 @@ for (est in c("MLR", "MLM")) {
   write_residuals(paste0("hs_meanstructure_", e), polished(c(args, meanstructure = TRUE)))
   write_residuals(paste0("hs_group_", e), polished(c(args, group = "school")))
 }
+bfi <- read.csv("tests/data/bfi.csv")
+for (est in c("ML", "MLR"))
+  write_residuals(if (est == "ML") "bfi_fiml" else "bfi_fiml_mlr",
+                  polished(list(model = lav("tests/reference/robust/bfi_fiml.lav"), data = bfi,
+                                estimator = est, missing = "ml", em.h1.tol = 1e-12,
+                                em.h1.iter.max = 100000L)))
 write_residuals("hs_group_equal_mlr",
                 polished(list(model = hs_model, data = hs, estimator = "MLR", group = "school",
                               group.equal = "loadings"), steps = 0))

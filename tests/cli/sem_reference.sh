@@ -20,6 +20,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 brisk="$top_builddir/tools/brisk"
 data="$top_srcdir/tests/data"
 sem="$top_srcdir/tests/reference/sem"
+BRISK_SURVEYS="$top_srcdir/surveys"
+export BRISK_SURVEYS
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 LC_ALL=C
@@ -92,7 +94,7 @@ check() {
 }
 
 std="$top_srcdir/tests/reference/standardized"
-echo "1..34"
+echo "1..38"
 check "standardized: hs_cfa (ML)" fit.standardized "$std/hs_cfa.csv" 3 \
     --standardized --data "$data/hs.csv" --model "$sem/hs_cfa.lav"
 check "standardized: pd_labels (ML, :=)" fit.standardized "$std/pd_labels.csv" 3 \
@@ -139,6 +141,14 @@ for name in hs_mlr hs_mlm hs_meanstructure_mlr hs_meanstructure_mlm hs_group_mlr
     check "residuals: $name" fit.residuals "$res/$name.csv" 3 --residuals "$@"
     check "residual summaries: $name" fit.residual_summary "$res/$name.summary.csv" 1 \
         --residuals "$@"
+done
+# a survey's behaviour, unweighted (its weights would leave the SEs out)
+for est in mlr mlm; do
+    set -- rongcheng -b crime --unweighted --estimator $est
+    check "residuals: rongcheng_crime_$est" fit.residuals "$res/rongcheng_crime_$est.csv" 3 \
+        --residuals "$@"
+    check "residual summaries: rongcheng_crime_$est" fit.residual_summary \
+        "$res/rongcheng_crime_$est.summary.csv" 1 --residuals "$@"
 done
 # full-information ML, ML and MLR
 for est in ml mlr; do

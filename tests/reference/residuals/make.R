@@ -45,6 +45,12 @@
 # and (MLR) its casewise scores at the EM estimates:
 #   bfi_fiml, bfi_fiml_mlr            cfa(robust/bfi_fiml.lav, data = bfi,
 #                                     missing = "ml", estimator = "ML"/"MLR")
+# and a survey's:
+#   rongcheng_crime_mlr, _mlm         sem(sem/rongcheng_crime.lav, data = rc,
+#                                     estimator = E): `brisk fit rongcheng -b crime
+#                                     --unweighted --estimator E` (rc:
+#                                     surveys/rongcheng's rows, -99 missing,
+#                                     pr3_crime reversed as 6 - x, listwise)
 # bfi = tests/data/bfi.csv as it is (no item reversed); the EM estimates
 # to 1e-12 (em.h1.tol; its default 1e-5 moves the z of the means, ratios of
 # residuals near 1e-4, by 2e-4).
@@ -121,8 +127,8 @@ write_residuals("hs_group", cfa(lav("tests/reference/sem/hs_cfa.lav"), data = hs
 # residuals then computed by lavaan at those estimates (do.fit = FALSE).
 # (With group.equal the steps are in lavaan's reduced parameters, x = K
 # x_red, eq.constraints.K.)
-polished <- function(args, steps = 3) {
-  fit <- do.call("cfa", args)
+polished <- function(args, steps = 3, fun = "cfa") {
+  fit <- do.call(fun, args)
   for (s in seq_len(steps)) {
     x <- lav_model_get_parameters(fit@Model)
     g <- lavaan:::lav_model_gradient(lavmodel = fit@Model, lavsamplestats = fit@SampleStats,
@@ -136,7 +142,7 @@ polished <- function(args, steps = 3) {
     x <- x - K %*% solve(t(K) %*% H %*% K, t(K) %*% g)
     pt <- parTable(fit)
     pt$est[pt$free > 0] <- x[pt$free[pt$free > 0]]
-    fit <- do.call("cfa", c(args, list(start = pt, do.fit = FALSE, se = fit@Options$se)))
+    fit <- do.call(fun, c(args, list(start = pt, do.fit = FALSE, se = fit@Options$se)))
   }
   g <- lavaan:::lav_model_gradient(lavmodel = fit@Model, lavsamplestats = fit@SampleStats,
                                    lavdata = fit@Data)
@@ -157,6 +163,13 @@ for (est in c("ML", "MLR"))
                   polished(list(model = lav("tests/reference/robust/bfi_fiml.lav"), data = bfi,
                                 estimator = est, missing = "ml", em.h1.tol = 1e-12,
                                 em.h1.iter.max = 100000L)))
+rc_model <- lav("tests/reference/sem/rongcheng_crime.lav")
+rc <- read.csv("surveys/rongcheng/rongcheng.csv")[, lavNames(rc_model, "ov")]
+rc[!is.na(rc) & rc == -99] <- NA
+rc$pr3_crime <- 6 - rc$pr3_crime
+for (est in c("MLR", "MLM"))
+  write_residuals(paste0("rongcheng_crime_", tolower(est)),
+                  polished(list(model = rc_model, data = rc, estimator = est), fun = "sem"))
 write_residuals("hs_group_equal_mlr",
                 polished(list(model = hs_model, data = hs, estimator = "MLR", group = "school",
                               group.equal = "loadings")))

@@ -862,7 +862,7 @@ static brisk_status residual_tables(const brisk_fit_result *results, size_t n,
                              "residual over its SE; equal to lavResiduals' cov.z); Cor "
                              "(Bentler): over the sample SDs, lavResiduals' default; Cor "
                              "(Bollen): sample less implied correlations (type = \"cor\").%s",
-                             all_se ? "" : " SEs and z only for ML on complete data without "
+                             all_se ? "" : " SEs and z only for ML, MLR, MLM and FIML fits without "
                                            "fixed covariates, weights or clusters (lavaan's "
                                            "\"standardized\" residuals as brisk computes them)."))
         st = BRISK_ERR_NOMEM;

@@ -542,10 +542,12 @@ typedef struct brisk_rms_summary {
  *   bollen, bollen_z      "cor.bollen": sample less implied correlations
  * The SEs and z (and the summaries' SEs and tests) are lavaan's
  * z.type = "standardized" (h1 acov unstructured): the residuals' ACOV is
- * Q Gamma Q' / N with Q = I - Delta (N vcov) Delta' A1 (Gamma and A1 the
- * saturated model's normal-theory ACOV and information at the sample
- * moments); they are NaN (have_se false) unless the fit is plain ML on
- * complete data without fixed covariates.
+ * Q Gamma Q' / N with Q = I - Delta A0^-1 Delta' A1, A1 the saturated
+ * model's information at the implied moments (observed for MLR and FIML),
+ * A0 the fit's non-robust information, Gamma the ACOV of the sample
+ * moments (normal theory for ML, the rows' ADF one for MLR and MLM, the
+ * saturated FIML model's with missing values); they are NaN (have_se
+ * false) with fixed covariates, weights or clusters.
  * summary[t][k]: t 0 SRMR, 1 CRMR; k 0 covariances, 1 means, 2 total. */
 typedef struct brisk_group_residuals {
     size_t p;
@@ -561,7 +563,7 @@ typedef struct brisk_residuals {
     brisk_group_residuals *groups;
 } brisk_residuals;
 
-/* The residuals of a fitted model (ML, MLR or FIML; BRISK_ERR_ARGUMENT
+/* The residuals of a fitted model (ML, MLR, MLM or FIML; BRISK_ERR_ARGUMENT
  * for WLSMV, whose residuals brisk does not compute). */
 brisk_status brisk_fitted_residuals(const brisk_fitted *fd, brisk_residuals *out,
                                     brisk_error *err);

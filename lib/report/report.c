@@ -801,8 +801,8 @@ static brisk_status residual_correlations(const report_ctx *c, brisk_table_list 
         st = brisk_table_add_note(t, "Sample less model-implied correlation (lavaan's "
                                   "residuals(fit, type = \"cor\")) where it is beyond +-.10, "
                                   "largest first; z: lavaan's standardized residual, for "
-                                  "plain ML on complete data without weights (empty "
-                                  "otherwise).%s",
+                                  "ML, MLR, MLM and FIML fits without weights, clusters "
+                                  "or fixed covariates (empty otherwise).%s",
                                   shown ? "" : " None is beyond .10.");
     if (st) {
         brisk_table_free(t);

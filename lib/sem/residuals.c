@@ -11,6 +11,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/dense.h"
+#include "sem_fit.h"
 #include "sem_ml.h"
 
 #define DBL_EPS 2.220446049250313e-16
@@ -58,61 +60,237 @@ static void product(const double *A, const double *B, double *C, size_t n, bool 
 
 /* The saturated model's normal-theory ACOV of the sample moments (times
  * N: S for the means, s_ik s_jl + s_il s_jk for the covariances) at the
- * sample moments (lavaan's h1.acov = "unstructured"), and its expected
- * information A1 (W for the means, 1/2 D'(W x W)D) at the implied ones, W
- * the implied Sigma's inverse (lavaan's default h1.information =
- * "structured"). */
-static void h1_matrices(const layout *l, const double *S, const double *Sinv, double *gamma,
-                        double *A1)
+ * sample moments (lavaan's h1.acov = "unstructured" with se = "standard"). */
+static void normal_gamma(const layout *l, const double *S, double *gamma)
 {
     size_t p = l->p, d = l->d;
     memset(gamma, 0, d * d * sizeof *gamma);
-    memset(A1, 0, d * d * sizeof *A1);
     for (size_t a = 0; a < l->off; a++)
-        for (size_t b = 0; b < l->off; b++) {
+        for (size_t b = 0; b < l->off; b++)
             gamma[a * d + b] = S[a * p + b];
-            A1[a * d + b] = Sinv[a * p + b];
-        }
     for (size_t a = l->off; a < d; a++)
         for (size_t b = l->off; b < d; b++) {
             size_t i = l->row[a], j = l->col[a], k = l->row[b], m = l->col[b];
             gamma[a * d + b] = S[i * p + k] * S[j * p + m] + S[i * p + m] * S[j * p + k];
-            double c = Sinv[i * p + k] * Sinv[j * p + m] + Sinv[i * p + m] * Sinv[j * p + k];
-            A1[a * d + b] = c * (i == j ? 1 : 2) * (k == m ? 1 : 2) / 4;
         }
 }
 
-/* The ACOV of the raw residuals (lav_residuals_acov, z.type =
- * "standardized"): Q Gamma Q' / N_g with Q = I - w_g Delta (N vcov)
- * Delta' A1. */
-static bool residual_acov(const layout *l, const sem_work *w, const brisk_fit *fit, double N,
-                          double weight, const double *S, double *acov)
+/* The saturated model's information A1 at the implied moments (lavaan's
+ * default h1.information = "structured"), W the implied Sigma's inverse:
+ * W for the means and 1/2 D'(W x B)D for the covariances, with B = W for
+ * the expected information (ML, MLM) or, for MLR's observed one
+ * (lav_mvnorm_information_observed_samplestats), B = W (2 (S + e e') -
+ * Sigma) W and D'(W e x W) between the covariances and the means, e =
+ * xbar - mu.  False when out of memory. */
+static bool h1_information(const layout *l, const sem_work *w, bool observed, double *A1)
 {
-    size_t p = l->p, d = l->d, q = w->q;
-    double *Sinv = malloc(p * p * sizeof *Sinv), *gamma = malloc(d * d * sizeof *gamma),
-           *A1 = malloc(d * d * sizeof *A1), *Q = malloc(d * d * sizeof *Q),
-           *delta = malloc((d * q + 1) * sizeof *delta), *dv = malloc((d * q + 1) * sizeof *dv),
-           *tmp = malloc(d * d * sizeof *tmp);
-    bool ok = Sinv && gamma && A1 && Q && delta && dv && tmp;
-    if (ok) {
-        memcpy(Sinv, w->Sigma, p * p * sizeof *Sinv);
-        gsl_matrix_view v = gsl_matrix_view_array(Sinv, p, p);
-        ok = gsl_linalg_cholesky_decomp1(&v.matrix) == GSL_SUCCESS &&
-             gsl_linalg_cholesky_invert(&v.matrix) == GSL_SUCCESS;
+    size_t p = l->p, d = l->d;
+    const double *Si = w->Sinv, *S = w->mom->cov;
+    double *B = malloc(p * p * sizeof *B), *T = malloc(p * p * sizeof *T),
+           *e = calloc(p, sizeof *e), *v = calloc(p, sizeof *v);
+    bool ok = B && T && e && v;
+    for (size_t a = 0; ok && observed && a < l->off; a++)
+        e[a] = w->mom->mean[a] - w->mu[a];
+    for (size_t a = 0; ok && a < p; a++)
+        for (size_t b = 0; b < p; b++) {
+            v[a] += Si[a * p + b] * e[b];
+            T[a * p + b] = 2 * (S[a * p + b] + e[a] * e[b]) - w->Sigma[a * p + b];
+        }
+    if (ok && observed) {
+        brisk_dense_mul(Si, T, B, p);
+        brisk_dense_mul(B, Si, T, p);
+        memcpy(B, T, p * p * sizeof *B);
+    } else if (ok) {
+        memcpy(B, Si, p * p * sizeof *B);
     }
-    if (ok) {
-        h1_matrices(l, S, Sinv, gamma, A1);
-        for (size_t a = 0; a < d; a++)   /* Delta: d moments x q parameters */
-            for (size_t k = 0; k < q; k++)
-                delta[a * q + k] = a < l->off ? w->dmu[k * p + a]
-                                   : w->dSigma[k * p * p + l->row[a] * p + l->col[a]];
-        for (size_t a = 0; a < d; a++)   /* dv = Delta (N vcov) */
-            for (size_t k = 0; k < q; k++) {
-                double s = 0;
-                for (size_t m = 0; m < q; m++)
-                    s += delta[a * q + m] * fit->vcov[m * q + k];
-                dv[a * q + k] = s * N;
+    if (ok)
+        memset(A1, 0, d * d * sizeof *A1);
+    for (size_t a = 0; ok && a < l->off; a++) {
+        for (size_t b = 0; b < l->off; b++)
+            A1[a * d + b] = Si[a * p + b];
+        for (size_t b = l->off; b < d; b++) {
+            size_t k = l->row[b], m = l->col[b];
+            double c = (v[m] * Si[k * p + a] + v[k] * Si[m * p + a]) * (k == m ? 0.5 : 1);
+            A1[a * d + b] = A1[b * d + a] = c;
+        }
+    }
+    for (size_t a = l->off; ok && a < d; a++)
+        for (size_t b = l->off; b < d; b++) {
+            size_t i = l->row[a], j = l->col[a], k = l->row[b], m = l->col[b];
+            double c = B[j * p + k] * Si[m * p + i] + B[j * p + m] * Si[k * p + i] +
+                       B[i * p + k] * Si[m * p + j] + B[i * p + m] * Si[k * p + j];
+            A1[a * d + b] = c / 2 * (i == j ? 0.5 : 1) * (k == m ? 0.5 : 1);
+        }
+    free(B);
+    free(T);
+    free(e);
+    free(v);
+    return ok;
+}
+
+/* Delta: the implied moments' derivatives, d moments x q parameters. */
+static void delta_matrix(const layout *l, const sem_work *w, double *delta)
+{
+    size_t p = l->p, q = w->q;
+    for (size_t a = 0; a < l->d; a++)
+        for (size_t k = 0; k < q; k++)
+            delta[a * q + k] = a < l->off ? w->dmu[k * p + a]
+                                          : w->dSigma[k * p * p + l->row[a] * p + l->col[a]];
+}
+
+/* What the residuals' ACOV takes of each group: its moments' layout, A1
+ * and Delta. */
+typedef struct group_parts {
+    layout l;
+    double *A1, *delta;
+} group_parts;
+
+/* Index in brisk_fiml_h1's order (means, then sigma_ab for b <= a row by
+ * row) of moment a of l (which has the means). */
+static size_t fiml_index(const layout *l, size_t a)
+{
+    return a < l->off ? a : l->p + l->row[a] * (l->row[a] + 1) / 2 + l->col[a];
+}
+
+/* X (d x d) from brisk_fiml_h1's order into l's. */
+static void from_fiml_order(const layout *l, const double *X, double *out)
+{
+    size_t d = l->d;
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++)
+            out[a * d + b] = X[fiml_index(l, a) * d + fiml_index(l, b)];
+}
+
+/* With missing values lavaan's A1 is the observed information of the
+ * saturated full-information likelihood at the implied moments. */
+static bool fiml_h1_information(const layout *l, const sem_work *w, double *A1)
+{
+    double *a1 = malloc(l->d * l->d * sizeof *a1);
+    bool ok = a1 && brisk_fiml_information_at(w->mom, w->mu, w->Sigma, a1);
+    if (ok)
+        from_fiml_order(l, a1, A1);
+    free(a1);
+    return ok;
+}
+
+static bool parts_init(group_parts *gp, const sem_work *w, bool means, bool se, bool observed)
+{
+    *gp = (group_parts){0};
+    if (!layout_init(&gp->l, w->p, means))
+        return false;
+    if (!se)
+        return true;
+    size_t d = gp->l.d;
+    gp->A1 = malloc(d * d * sizeof *gp->A1);
+    gp->delta = malloc((d * w->q + 1) * sizeof *gp->delta);
+    if (!gp->A1 || !gp->delta ||
+        !(w->mom->npatterns ? fiml_h1_information(&gp->l, w, gp->A1)
+                            : h1_information(&gp->l, w, observed, gp->A1)))
+        return false;
+    delta_matrix(&gp->l, w, gp->delta);
+    return true;
+}
+
+/* lav_model_h1_acov's Gamma (its ACOV times N_g) with missing values: the
+ * saturated model's I1^-1 at the EM estimates (ML), or its sandwich
+ * I1^-1 J1 I1^-1 (MLR). */
+static bool fiml_gamma(const layout *l, const brisk_moments *mom, bool robust, double *gamma)
+{
+    size_t d = l->d;
+    brisk_fiml_h1 h1;
+    double *inv = malloc(d * d * sizeof *inv), *work = malloc(d * d * sizeof *work);
+    bool ok = inv && work && brisk_fiml_h1_init(mom, &h1);
+    if (!ok) {
+        free(inv), free(work);
+        return false;
+    }
+    ok = brisk_dense_spd_invert(h1.a1, inv, work, d, &(double){0});
+    if (ok && robust) {
+        brisk_dense_mul(inv, h1.b1, work, d);
+        brisk_dense_mul(work, inv, h1.a1, d);
+        memcpy(inv, h1.a1, d * d * sizeof *inv);
+    }
+    if (ok)
+        from_fiml_order(l, inv, gamma);
+    brisk_fiml_h1_free(&h1);
+    free(inv), free(work);
+    return ok;
+}
+
+/* Gamma of lav_model_h1_acov (its ACOV of the sample moments times N_g):
+ * the normal-theory one for ML; for MLR and MLM (a robust se) the ADF one
+ * of the rows (I1^-1 J1 I1^-1 of the saturated model at the sample
+ * moments); with missing values FIML's. */
+static bool sample_gamma(const layout *l, const sem_work *w, bool robust, double *gamma)
+{
+    if (w->mom->npatterns)
+        return fiml_gamma(l, w->mom, robust, gamma);
+    if (robust)
+        return brisk_sem_adf_gamma(w->model, w->mom, gamma);
+    normal_gamma(l, w->mom->cov, gamma);
+    return true;
+}
+
+static void parts_free(group_parts *gp)
+{
+    layout_free(&gp->l);
+    free(gp->A1);
+    free(gp->delta);
+}
+
+/* lavaan's A0^-1 in lav_residuals_acov for a robust fit: the inverse of
+ * the information sum_g N_g/N Delta_g' A1_g Delta_g (observed.information
+ * "h1"), never the robust vcov; with == constraints through beta's, K (K'
+ * A0 K)^-1 K'.  False when out of memory or A0 is singular. */
+static bool information_inverse(const brisk_model *m, const sem_fitter *f,
+                                const group_parts *parts, double *a0inv)
+{
+    size_t q = f->works[0]->q, r = m->K ? m->nreduced : q, dmax = 1;
+    for (size_t g = 0; g < f->ngroups; g++)
+        dmax = parts[g].l.d > dmax ? parts[g].l.d : dmax;
+    double *a0 = calloc(q * q + 1, sizeof *a0), *ad = malloc((dmax * q + 1) * sizeof *ad),
+           *dad = malloc((q * q + 1) * sizeof *dad), *inv = malloc((q * q + 1) * sizeof *inv),
+           *work = malloc((q * q + 1) * sizeof *work);
+    bool ok = a0 && ad && dad && inv && work;
+    for (size_t g = 0; ok && g < f->ngroups; g++) {
+        size_t d = parts[g].l.d;
+        brisk_dense_mul_rect(parts[g].A1, parts[g].delta, ad, d, d, q);
+        brisk_dense_mul_at(parts[g].delta, ad, dad, q, d, q);
+        for (size_t k = 0; k < q * q; k++)
+            a0[k] += f->weight[g] * dad[k];
+    }
+    ok = ok && (!m->K || brisk_sem_project(m, a0)) &&
+         brisk_dense_spd_invert(a0, inv, work, r, &(double){0});
+    if (ok && m->K) {   /* K inv K' */
+        brisk_dense_mul_rect(m->K, inv, work, q, r, r);
+        for (size_t k = 0; k < q; k++)
+            for (size_t l = 0; l < q; l++) {
+                double v = 0;
+                for (size_t i = 0; i < r; i++)
+                    v += work[k * r + i] * m->K[l * r + i];
+                a0inv[k * q + l] = v;
             }
+    } else if (ok) {
+        memcpy(a0inv, inv, q * q * sizeof *a0inv);
+    }
+    free(a0), free(ad), free(dad), free(inv), free(work);
+    return ok;
+}
+
+/* The ACOV of the raw residuals (lav_residuals_acov, z.type =
+ * "standardized"): Q Gamma Q' / N_g with Q = I - w_g Delta A0^-1 Delta'
+ * A1 (sample_gamma's Gamma). */
+static bool residual_acov(const group_parts *gp, const sem_work *w, const double *a0inv,
+                          double weight, bool robust, double *acov)
+{
+    const layout *l = &gp->l;
+    size_t d = l->d, q = w->q;
+    const double *delta = gp->delta;
+    double *gamma = malloc(d * d * sizeof *gamma), *Q = malloc(d * d * sizeof *Q),
+           *dv = malloc((d * q + 1) * sizeof *dv), *tmp = malloc(d * d * sizeof *tmp);
+    bool ok = gamma && Q && dv && tmp;
+    if (ok && (ok = sample_gamma(l, w, robust, gamma))) {
+        brisk_dense_mul_rect(delta, a0inv, dv, d, q, q);   /* dv = Delta A0^-1 */
         for (size_t a = 0; a < d; a++)   /* tmp = w dv Delta' */
             for (size_t b = 0; b < d; b++) {
                 double s = 0;
@@ -120,7 +298,7 @@ static bool residual_acov(const layout *l, const sem_work *w, const brisk_fit *f
                     s += dv[a * q + k] * delta[b * q + k];
                 tmp[a * d + b] = weight * s;
             }
-        product(tmp, A1, Q, d, false);   /* Q = I - tmp A1 */
+        product(tmp, gp->A1, Q, d, false);   /* Q = I - tmp A1 */
         for (size_t a = 0; a < d * d; a++)
             Q[a] = (a % (d + 1) == 0 ? 1 : 0) - Q[a];
         product(Q, gamma, tmp, d, false);
@@ -128,11 +306,8 @@ static bool residual_acov(const layout *l, const sem_work *w, const brisk_fit *f
         for (size_t a = 0; a < d * d; a++)
             acov[a] /= w->mom->n;
     }
-    free(Sinv);
     free(gamma);
-    free(A1);
     free(Q);
-    free(delta);
     free(dv);
     free(tmp);
     return ok;
@@ -278,28 +453,43 @@ static void group_free(brisk_group_residuals *g)
 }
 
 /* Whether lavaan's standardized residuals apply as brisk computes them:
- * plain ML (expected information) on complete data, no fixed covariates,
- * no weights nor clusters. */
+ * ML, MLR or MLM, complete data or full-information ML (with its mean
+ * structure), no fixed covariates, no weights nor clusters. */
 static bool se_applies(const brisk_fitted *fd)
 {
     const brisk_moments *mom = &fd->moments[0];
-    return fd->fit->vcov_valid && !fd->fit->fit.robust && !mom->npatterns && !mom->weight &&
-           !mom->cluster && brisk_model_nexogenous(fd->model) == 0;
+    return fd->fit->vcov_valid && (!mom->npatterns || fd->model->meanstructure) &&
+           !mom->weight && !mom->cluster && brisk_model_nexogenous(fd->model) == 0;
+}
+
+/* A robust se (fit.scaled: MLR's sandwich or MLM's; weights and clusters
+ * are left out above), whose Gamma is the rows' rather than the normal
+ * one. */
+static bool robust_se(const brisk_fit *fit)
+{
+    return fit->fit.scaled;
+}
+
+/* lavaan's information = "observed" (MLR, and ML with missing values):
+ * A1 the observed h1 information.  Then, and for MLM, A0 is not N vcov. */
+static bool observed_information(const brisk_fitted *fd)
+{
+    return fd->moments[0].npatterns ||
+           (robust_se(fd->fit) && fd->fit->fit.estimator != BRISK_ESTIMATOR_MLM);
 }
 
 /* One group's residuals: the fitter is at the estimates with its
- * derivatives. */
+ * derivatives; a0inv NULL without SEs. */
 static bool group_residuals(const brisk_fitted *fd, const sem_work *w, double weight,
-                            double N, brisk_group_residuals *g)
+                            const group_parts *gp, const double *a0inv,
+                            brisk_group_residuals *g)
 {
     const brisk_moments *mom = w->mom;
     size_t p = w->p;
-    layout l;
+    const layout l = gp->l;
     bool means = fd->model->meanstructure;
-    if (!layout_init(&l, p, means) || !group_alloc(g, p, means)) {
-        layout_free(&l);
+    if (!group_alloc(g, p, means))
         return false;
-    }
     size_t d = l.d;
     const double *S = mom->cov, *Sigma = w->Sigma;
     double *acov = calloc(d * d, sizeof *acov), *T = malloc(d * d * sizeof *T),
@@ -307,7 +497,7 @@ static bool group_residuals(const brisk_fitted *fd, const sem_work *w, double we
            *res = malloc(d * sizeof *res), *se = malloc(d * sizeof *se);
     size_t *idx = malloc(d * sizeof *idx);
     bool ok = acov && T && acov_t && tmp && res && se && idx;
-    g->have_se = ok && se_applies(fd) && residual_acov(&l, w, fd->fit, N, weight, S, acov);
+    g->have_se = ok && a0inv && residual_acov(gp, w, a0inv, weight, robust_se(fd->fit), acov);
     for (size_t kind = 0; ok && kind < 3; kind++) {   /* raw, Bentler, Bollen */
         if (kind == 1)
             bentler_jacobian(&l, S, T);
@@ -322,9 +512,9 @@ static bool group_residuals(const brisk_fitted *fd, const sem_work *w, double we
             double obs = a < l.off ? mom->mean[i] : S[i * p + j];
             double est = a < l.off ? w->mu[i] : Sigma[i * p + j];
             double vi = S[i * p + i], vj = S[j * p + j];
-            if (kind && a < l.off) {   /* means over the sample SDs */
-                obs = rescale(obs, vi, vi);
-                est = rescale(est, vi, vi);
+            if (kind && a < l.off) {   /* means over the sample SDs (not variances) */
+                obs = rescale(obs, vi, 1);
+                est = rescale(est, vi, 1);
             } else if (kind) {
                 obs = rescale(obs, vi, vj);
                 est = kind == 1 ? rescale(est, vi, vj)
@@ -360,7 +550,6 @@ static bool group_residuals(const brisk_fitted *fd, const sem_work *w, double we
     free(res);
     free(se);
     free(idx);
-    layout_free(&l);
     return ok;
 }
 
@@ -385,12 +574,33 @@ brisk_status brisk_fitted_residuals(const brisk_fitted *fd, brisk_residuals *out
                                "no residuals");
     }
     bool ok = f && brisk_sem_fitter_derivatives(f);
-    out->groups = ok ? calloc(f->ngroups, sizeof *out->groups) : NULL;
-    ok = ok && out->groups;
+    size_t G = ok ? f->ngroups : 0, q = ok ? f->works[0]->q : 0;
+    bool se = se_applies(fd);
+    out->groups = ok ? calloc(G, sizeof *out->groups) : NULL;
+    group_parts *parts = ok ? calloc(G, sizeof *parts) : NULL;
+    double *a0inv = ok && se ? malloc((q * q + 1) * sizeof *a0inv) : NULL;
+    ok = ok && out->groups && parts && (!se || a0inv);
     if (ok)
-        out->ngroups = f->ngroups;
-    for (size_t g = 0; ok && g < f->ngroups; g++)
-        ok = group_residuals(fd, f->works[g], f->weight[g], (double)f->ntotal, &out->groups[g]);
+        out->ngroups = G;
+    for (size_t g = 0; ok && g < G; g++)
+        ok = parts_init(&parts[g], f->works[g], fd->model->meanstructure, se,
+                        observed_information(fd));
+    /* A0^-1: ML's on complete data is N vcov; a robust vcov is not it,
+     * nor FIML's (the Hessian's, where lavaan takes the h1 one here) */
+    bool own_a0 = robust_se(fd->fit) || observed_information(fd);
+    for (size_t k = 0; ok && se && !own_a0 && k < q * q; k++)
+        a0inv[k] = fd->fit->vcov[k] * (double)f->ntotal;
+    if (ok && se && own_a0 && !information_inverse(fd->model, f, parts, a0inv)) {
+        free(a0inv);
+        a0inv = NULL;
+    }
+    for (size_t g = 0; ok && g < G; g++)
+        ok = group_residuals(fd, f->works[g], f->weight[g], &parts[g], se ? a0inv : NULL,
+                             &out->groups[g]);
+    for (size_t g = 0; parts && g < G; g++)
+        parts_free(&parts[g]);
+    free(parts);
+    free(a0inv);
     brisk_sem_fitter_free(f);
     if (!ok) {
         brisk_residuals_free(out);

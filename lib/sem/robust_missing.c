@@ -45,8 +45,10 @@ static bool saturated_gradient(const brisk_moments *mom, const double *mu, const
     return true;
 }
 
-/* A1: half the Jacobian of that gradient, by central differences. */
-static bool saturated_information(const brisk_moments *mom, double *a1, double *inverses,
+/* A1 at (mu0, sigma0): half the Jacobian of that gradient, by central
+ * differences. */
+static bool saturated_information(const brisk_moments *mom, const double *mu0,
+                                  const double *sigma0, double *a1, double *inverses,
                                   double *scratch, double *W, double *sd, double *gp, double *gm)
 {
     size_t p = mom->p, d = p + p * (p + 1) / 2;
@@ -55,8 +57,8 @@ static bool saturated_information(const brisk_moments *mom, double *a1, double *
     bool ok = mu && sigma;
     for (size_t j = 0; ok && j < d; j++) {
         for (int side = 0; ok && side < 2; side++) {
-            memcpy(mu, mom->mean, p * sizeof *mu);
-            memcpy(sigma, mom->cov, p * p * sizeof *sigma);
+            memcpy(mu, mu0, p * sizeof *mu);
+            memcpy(sigma, sigma0, p * p * sizeof *sigma);
             double step = side ? -h : h;
             if (j < p) {
                 mu[j] += step;
@@ -82,6 +84,20 @@ static bool saturated_information(const brisk_moments *mom, double *a1, double *
     return ok;
 }
 
+bool brisk_fiml_information_at(const brisk_moments *mom, const double *mu, const double *sigma,
+                               double *a1)
+{
+    size_t p = mom->p, d = p + p * (p + 1) / 2;
+    double *inverses = malloc((brisk_fiml_inverses_size(mom) + 1) * sizeof *inverses);
+    double *scratch = malloc(brisk_fiml_scratch_size(p) * sizeof *scratch);
+    double *W = malloc((p * p + 1) * sizeof *W), *sd = malloc((p + 1) * sizeof *sd);
+    double *gp = malloc((d + 1) * sizeof *gp), *gm = malloc((d + 1) * sizeof *gm);
+    bool ok = inverses && scratch && W && sd && gp && gm &&
+              saturated_information(mom, mu, sigma, a1, inverses, scratch, W, sd, gp, gm);
+    free(inverses), free(scratch), free(W), free(sd), free(gp), free(gm);
+    return ok;
+}
+
 /* The saturated model's information A1 (observed, per respondent) and
  * the mean outer product B1 of its casewise scores, both d x d at the EM
  * estimates (d = p + p (p + 1) / 2: means, then sigma_ab for b <= a). */
@@ -90,14 +106,11 @@ static bool h1_matrices(const brisk_moments *mom, double *a1, double *b1)
     size_t p = mom->p, d = p + p * (p + 1) / 2;
     double *inverses = malloc((brisk_fiml_inverses_size(mom) + 1) * sizeof *inverses);
     double *scratch = malloc(brisk_fiml_scratch_size(p) * sizeof *scratch);
-    double *W = malloc((p * p + 1) * sizeof *W), *sd = malloc((p + 1) * sizeof *sd);
-    double *gp = malloc((d + 1) * sizeof *gp), *gm = malloc((d + 1) * sizeof *gm);
     double *g = calloc(d + 1, sizeof *g), *u = malloc((p + 1) * sizeof *u);
     /* with clusters, the rows' weighted scores summed within them */
     double *totals = mom->cluster ? calloc(mom->nclusters * d + 1, sizeof *totals) : NULL;
-    bool ok = inverses && scratch && W && sd && gp && gm && g && u &&
-              (!mom->cluster || totals) &&
-              saturated_information(mom, a1, inverses, scratch, W, sd, gp, gm);
+    bool ok = inverses && scratch && g && u && (!mom->cluster || totals) &&
+              brisk_fiml_information_at(mom, mom->mean, mom->cov, a1);
     /* the inverses at the EM estimates themselves, for the scores */
     if (ok)
         brisk_fiml_discrepancy(mom, mom->cov, mom->mean, scratch, inverses, &ok);
@@ -136,7 +149,7 @@ static bool h1_matrices(const brisk_moments *mom, double *a1, double *b1)
     }
     if (ok && totals)
         brisk_cluster_outer(mom, totals, d, b1);
-    free(inverses), free(scratch), free(W), free(sd), free(gp), free(gm), free(g), free(u);
+    free(inverses), free(scratch), free(g), free(u);
     free(totals);
     return ok;
 }

@@ -217,6 +217,34 @@ static bool group_traces(const brisk_model *m, const sem_work *w, double *b,
     return ok;
 }
 
+bool brisk_sem_adf_gamma(const brisk_model *m, const brisk_moments *mom, double *gamma)
+{
+    size_t p = mom->p, off = m->meanstructure ? p : 0, d = off + p * (p + 1) / 2, n = mom->n;
+    gamma_rows g;
+    bool ok = gamma_rows_init(m, mom, &g);
+    double *mv = malloc((p + 1) * sizeof *mv), *C = malloc((p * p + 1) * sizeof *C);
+    double *yhat = malloc((p + 1) * sizeof *yhat), *z = malloc((d + 1) * sizeof *z);
+    ok = ok && mv && C && yhat && z;
+    if (ok)
+        memset(gamma, 0, d * d * sizeof *gamma);
+    for (size_t i = 0; ok && i < n; i++) {
+        gamma_row(&g, i, mv, C, yhat);
+        memcpy(z, mv, off * sizeof *z);
+        for (size_t b = 0, k = off; b < p; b++)   /* vech, column by column */
+            for (size_t a = b; a < p; a++)
+                z[k++] = C[a * p + b];
+        for (size_t a = 0; a < d; a++)
+            for (size_t b = 0; b <= a; b++)
+                gamma[a * d + b] += z[a] * z[b] / (double)n;
+    }
+    for (size_t a = 0; ok && a < d; a++)
+        for (size_t b = 0; b < a; b++)
+            gamma[b * d + a] = gamma[a * d + b];
+    gamma_rows_free(&g);
+    free(mv), free(C), free(yhat), free(z);
+    return ok;
+}
+
 brisk_status brisk_sem_robust_sem(const brisk_model *m, sem_fitter *fitter, brisk_fit *fit,
                                   brisk_error *err)
 {

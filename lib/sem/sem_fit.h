@@ -30,6 +30,13 @@ brisk_status brisk_sem_fit_measures(const brisk_model *m, sem_fitter *f, brisk_f
 brisk_status brisk_sem_robust(const brisk_model *m, sem_fitter *f, brisk_fit *fit,
                               bool test_h1, brisk_error *err);
 
+/* One group's Gamma (robust_sem.c's, lavaan's NACOV with divisor N) as a
+ * d x d matrix in lavaan's order: with a mean structure the p means
+ * first, then vech of the covariances, column by column of the lower
+ * triangle.  Complete, unweighted rows.  False when out of memory or the
+ * covariates' covariances are singular. */
+bool brisk_sem_adf_gamma(const brisk_model *m, const brisk_moments *mom, double *gamma);
+
 /* MLM (lavaan's se = "robust.sem", test = "satorra.bentler"; robust_sem.c):
  * the sandwich vcov E^-1 (sum_g N_g/N Delta' A1 Gamma A1 Delta) E^-1 / N
  * with E the expected information (fit->vcov on entry is (N E)^-1) and
@@ -66,6 +73,12 @@ typedef struct brisk_fiml_h1 {
     double *a1, *b1;
 } brisk_fiml_h1;
 bool brisk_fiml_h1_init(const brisk_moments *mom, brisk_fiml_h1 *h1);
+/* The saturated model's observed information per respondent (d x d, the
+ * order above) at (mu, sigma) rather than at the EM estimates (lavaan's
+ * h1.information = "structured" at the implied moments).  False when out
+ * of memory or sigma is not positive definite for a pattern. */
+bool brisk_fiml_information_at(const brisk_moments *mom, const double *mu, const double *sigma,
+                               double *a1);
 void brisk_fiml_h1_free(brisk_fiml_h1 *h1);
 double brisk_fiml_h1_trace(const brisk_fiml_h1 *h1, const bool *mask, bool *ok);
 void brisk_fiml_first_order(const sem_work *w, double *b0, double *u, double *s, double *tr);

@@ -846,7 +846,11 @@ t_standardized_residuals() {
     test ! -e "$tmp/x.svg" &&
     # per behaviour; a weighted fit has no z (said), WLSMV no residuals (said)
     run 0 fit "$survey" -b crime --residuals -q && has "Residuals (sample less implied)" "$tmp/out" &&
-    has "Criminal records  pr1_crime" "$tmp/out" && has "SEs and z only for ML on complete data" "$tmp/out" &&
+    has "Criminal records  pr1_crime" "$tmp/out" && has "SEs and z only for ML, MLR, MLM and FIML fits without" "$tmp/out" &&
+    run 0 fit "$survey" -b crime --estimator mlr --residuals -q &&
+    has "SEs and z only for ML, MLR, MLM and FIML fits without" "$tmp/out" &&
+    run 0 fit "$survey" -b crime --unweighted --estimator mlm --residuals -q &&
+    lacks "SEs and z only" "$tmp/out" &&
     run 0 fit "$survey" -b crime --unweighted --estimator wlsmv --residuals -q &&
     has "residuals of a WLSMV fit (ordered items) are not computed by brisk yet" "$tmp/out"
 }

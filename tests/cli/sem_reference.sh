@@ -11,7 +11,8 @@
 # (by name) is compared to 1e-4 (relative beyond 1, and 1e-3 absolute at
 # most: lavaan's estimates of pd_labels move a z of 20 by 3e-4), a
 # residual's z (columns *_z) to 1e-3 (a ratio of small numbers: see
-# tests/reference/residuals/make.R), NA matching an empty cell.
+# tests/reference/residuals/make.R; 1e-4 for the MLR and MLM fits, ztol),
+# NA matching an empty cell.
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$here/../..}"
 : "${top_builddir:=$top_srcdir}"
@@ -19,18 +20,21 @@ here=$(cd "$(dirname "$0")" && pwd)
 brisk="$top_builddir/tools/brisk"
 data="$top_srcdir/tests/data"
 sem="$top_srcdir/tests/reference/sem"
+BRISK_SURVEYS="$top_srcdir/surveys"
+export BRISK_SURVEYS
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 LC_ALL=C
 export LC_ALL
 n=0
 fails=0
+ztol=1e-3
 
 # compare TABLE REF NKEYS < brisk's CSV: every value of REF (after its first
 # NKEYS text columns, which must match brisk's same-named ones) against
 # brisk's column of that name in TABLE, row by row.
 compare() {
-    "$AWK" -F, -v table="$1" -v ref="$2" -v nkeys="$3" -v tol=1e-4 '
+    "$AWK" -F, -v table="$1" -v ref="$2" -v nkeys="$3" -v tol=1e-4 -v ztol="$ztol" '
     function isna(x) { return x == "" || x == "NA" || x == "nan" || x == "NaN" }
     BEGIN {
         while ((getline line < ref) > 0) {
@@ -58,7 +62,7 @@ compare() {
             if (isna(want) && isna(got)) continue
             d = got - want; d = d < 0 ? -d : d
             w = want < 0 ? -want : want
-            limit = name ~ /^(raw|cor_bentler|cor_bollen)_z$/ ? 1e-3 : tol * (w > 1 ? w : 1)
+            limit = name ~ /^(raw|cor_bentler|cor_bollen)_z$/ ? ztol : tol * (w > 1 ? w : 1)
             if (isna(want) != isna(got) || d > limit || d > 1e-3) {
                 print "row " b " (" r[b + 1, 1] " " r[b + 1, 2] " " r[b + 1, 3] "): " name " " \
                       got " (lavaan: " want ")"
@@ -90,7 +94,7 @@ check() {
 }
 
 std="$top_srcdir/tests/reference/standardized"
-echo "1..16"
+echo "1..38"
 check "standardized: hs_cfa (ML)" fit.standardized "$std/hs_cfa.csv" 3 \
     --standardized --data "$data/hs.csv" --model "$sem/hs_cfa.lav"
 check "standardized: pd_labels (ML, :=)" fit.standardized "$std/pd_labels.csv" 3 \
@@ -120,6 +124,37 @@ for name in hs_cfa hs_meanstructure pd_sem hs_group; do
     pd_sem) set -- --data "$data/pd.csv" --model "$sem/pd_sem.lav" ;;
     hs_group) set -- "$@" --group school ;;
     esac
+    check "residuals: $name" fit.residuals "$res/$name.csv" 3 --residuals "$@"
+    check "residual summaries: $name" fit.residual_summary "$res/$name.summary.csv" 1 \
+        --residuals "$@"
+done
+# MLR and MLM: every residual, SE and z to 1e-4
+ztol=1e-4
+for name in hs_mlr hs_mlm hs_meanstructure_mlr hs_meanstructure_mlm hs_group_mlr hs_group_mlm \
+    hs_group_equal_mlr; do
+    set -- --data "$data/hs.csv" --model "$sem/hs_cfa.lav" --estimator "${name##*_}"
+    case $name in
+    hs_meanstructure_*) set -- "$@" --meanstructure ;;
+    hs_group_equal_*) set -- "$@" --group school --group-equal loadings ;;
+    hs_group_*) set -- "$@" --group school ;;
+    esac
+    check "residuals: $name" fit.residuals "$res/$name.csv" 3 --residuals "$@"
+    check "residual summaries: $name" fit.residual_summary "$res/$name.summary.csv" 1 \
+        --residuals "$@"
+done
+# a survey's behaviour, unweighted (its weights would leave the SEs out)
+for est in mlr mlm; do
+    set -- rongcheng -b crime --unweighted --estimator $est
+    check "residuals: rongcheng_crime_$est" fit.residuals "$res/rongcheng_crime_$est.csv" 3 \
+        --residuals "$@"
+    check "residual summaries: rongcheng_crime_$est" fit.residual_summary \
+        "$res/rongcheng_crime_$est.summary.csv" 1 --residuals "$@"
+done
+# full-information ML, ML and MLR
+for est in ml mlr; do
+    name=bfi_fiml$([ $est = ml ] || echo _mlr)
+    set -- --data "$data/bfi.csv" --missing fiml --estimator $est \
+        --model "$top_srcdir/tests/reference/robust/bfi_fiml.lav"
     check "residuals: $name" fit.residuals "$res/$name.csv" 3 --residuals "$@"
     check "residual summaries: $name" fit.residual_summary "$res/$name.summary.csv" 1 \
         --residuals "$@"

@@ -32,6 +32,28 @@
 #   hs_meanstructure  cfa(same model, data = hs, meanstructure = TRUE)
 #   pd_sem            sem(tests/reference/sem/pd_sem.lav, data = pd)
 #   hs_group          cfa(hs_cfa.lav, data = hs, group = "school")
+# and the robust estimators, whose residuals' ACOV lav_residuals_acov forms
+# from the ADF Gamma (lav_model_h1_acov with se "robust.huber.white" or
+# "robust.sem") and, for MLR, the observed h1 information (structured):
+#   hs_mlr, hs_mlm                    cfa(hs_cfa.lav, data = hs, estimator = E)
+#   hs_meanstructure_mlr, _mlm        the same, meanstructure = TRUE
+#   hs_group_mlr, hs_group_mlm        the same, group = "school"
+#   hs_group_equal_mlr                MLR, group = "school",
+#                                     group.equal = "loadings"
+# and full-information ML, whose residuals are the EM moments' less the
+# implied ones, their ACOV from the saturated model's observed information
+# and (MLR) its casewise scores at the EM estimates:
+#   bfi_fiml, bfi_fiml_mlr            cfa(robust/bfi_fiml.lav, data = bfi,
+#                                     missing = "ml", estimator = "ML"/"MLR")
+# and a survey's:
+#   rongcheng_crime_mlr, _mlm         sem(sem/rongcheng_crime.lav, data = rc,
+#                                     estimator = E): `brisk fit rongcheng -b crime
+#                                     --unweighted --estimator E` (rc:
+#                                     surveys/rongcheng's rows, -99 missing,
+#                                     pr3_crime reversed as 6 - x, listwise)
+# bfi = tests/data/bfi.csv as it is (no item reversed); the EM estimates
+# to 1e-12 (em.h1.tol; its default 1e-5 moves the z of the means, ratios of
+# residuals near 1e-4, by 2e-4).
 # hs = tests/data/hs.csv, pd = tests/data/pd.csv.
 suppressPackageStartupMessages(library(lavaan))
 stopifnot(file.exists("tests/reference/residuals/make.R"))
@@ -97,3 +119,57 @@ write_residuals("hs_meanstructure", cfa(lav("tests/reference/sem/hs_cfa.lav"), d
 write_residuals("pd_sem", sem(lav("tests/reference/sem/pd_sem.lav"), data = pd))
 write_residuals("hs_group", cfa(lav("tests/reference/sem/hs_cfa.lav"), data = hs,
                                 group = "school"))
+
+# The robust cases' z are compared to 1e-4: lavaan's default convergence
+# leaves its estimates of the two-group model some 1e-5 from the optimum,
+# which moves a z by 3e-4, so their fits are first taken to the optimum by
+# Newton steps on lavaan's own objective (its gradient and Hessian), the
+# residuals then computed by lavaan at those estimates (do.fit = FALSE).
+# (With group.equal the steps are in lavaan's reduced parameters, x = K
+# x_red, eq.constraints.K.)
+polished <- function(args, steps = 3, fun = "cfa") {
+  fit <- do.call(fun, args)
+  for (s in seq_len(steps)) {
+    x <- lav_model_get_parameters(fit@Model)
+    g <- lavaan:::lav_model_gradient(lavmodel = fit@Model, lavsamplestats = fit@SampleStats,
+                                     lavdata = fit@Data)
+    opt <- modifyList(fit@Options, list(information = c("observed", "observed"),
+                                        observed.information = c("hessian", "hessian")))
+    H <- lavaan:::lav_model_information(lavmodel = fit@Model,
+                                        lavsamplestats = fit@SampleStats,
+                                        lavdata = fit@Data, lavoptions = opt)
+    K <- if (fit@Model@eq.constraints) fit@Model@eq.constraints.K else diag(length(x))
+    x <- x - K %*% solve(t(K) %*% H %*% K, t(K) %*% g)
+    pt <- parTable(fit)
+    pt$est[pt$free > 0] <- x[pt$free[pt$free > 0]]
+    fit <- do.call(fun, c(args, list(start = pt, do.fit = FALSE, se = fit@Options$se)))
+  }
+  g <- lavaan:::lav_model_gradient(lavmodel = fit@Model, lavsamplestats = fit@SampleStats,
+                                   lavdata = fit@Data)
+  stopifnot(max(abs(t(K) %*% g)) < 1e-10)
+  fit
+}
+hs_model <- lav("tests/reference/sem/hs_cfa.lav")
+for (est in c("MLR", "MLM")) {
+  e <- tolower(est)
+  args <- list(model = hs_model, data = hs, estimator = est)
+  write_residuals(paste0("hs_", e), polished(args))
+  write_residuals(paste0("hs_meanstructure_", e), polished(c(args, meanstructure = TRUE)))
+  write_residuals(paste0("hs_group_", e), polished(c(args, group = "school")))
+}
+bfi <- read.csv("tests/data/bfi.csv")
+for (est in c("ML", "MLR"))
+  write_residuals(if (est == "ML") "bfi_fiml" else "bfi_fiml_mlr",
+                  polished(list(model = lav("tests/reference/robust/bfi_fiml.lav"), data = bfi,
+                                estimator = est, missing = "ml", em.h1.tol = 1e-12,
+                                em.h1.iter.max = 100000L)))
+rc_model <- lav("tests/reference/sem/rongcheng_crime.lav")
+rc <- read.csv("surveys/rongcheng/rongcheng.csv")[, lavNames(rc_model, "ov")]
+rc[!is.na(rc) & rc == -99] <- NA
+rc$pr3_crime <- 6 - rc$pr3_crime
+for (est in c("MLR", "MLM"))
+  write_residuals(paste0("rongcheng_crime_", tolower(est)),
+                  polished(list(model = rc_model, data = rc, estimator = est), fun = "sem"))
+write_residuals("hs_group_equal_mlr",
+                polished(list(model = hs_model, data = hs, estimator = "MLR", group = "school",
+                              group.equal = "loadings")))

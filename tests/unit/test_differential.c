@@ -589,7 +589,8 @@ static void compare_modindices(report *r, const brisk_fitted *f, const reflectio
  * (each with its reason there and in the README), else TOL. */
 static double mi_tolerance(size_t i)
 {
-    const char *id = cell(B.cases, "id", i);
+    char id[16];   /* (cell's text of a number is overwritten by the next) */
+    snprintf(id, sizeof id, "%s", cell(B.cases, "id", i));
     for (size_t k = 0; B.tolerances && k < B.tolerances->nrows; k++)
         if (strcmp(cell(B.tolerances, "id", k), id) == 0)
             return ref_num(B.tolerances, "tolerance", k);

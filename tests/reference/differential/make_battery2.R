@@ -9,17 +9,24 @@
 # grammar as make_battery.R with a seed of its own.  The first set
 # (make_battery.R, its files) is untouched.
 #
-#   Rscript tests/reference/differential/make_battery2.R     (from the top; ~1 minute)
+#   Rscript tests/reference/differential/make_battery2.R     (from the top; ~4 minutes)
 #
 # Writes, in tests/reference/differential/set2/:
 #   cases.csv    one row per case: its options (estimator, missing, std_lv,
 #                group, group_equal, group_partial, covariates, modindices)
-#                and how lavaan ended (as make_battery.R)
+#                and how lavaan ended (as make_battery.R), with polished
+#                (how, below), baseline_converged (FALSE where lavaan warned
+#                that its baseline model did not converge: its baseline
+#                chi-square, CFI and TLI are no reference) and mi_trusted
+#                (FALSE where modindices() changed the estimates it starts
+#                from: see fit_case)
 #   params.csv   parameterEstimates(fit, standardized = TRUE)
 #   fit.csv      fitMeasures(fit)
 #   mi.csv       modindices(fit, minimum.value = 0) of the cases with
 #                modindices TRUE, the rows with MI > 0 (group as its label)
 #   models/NNN.lav, data/NNN.csv
+# (set2/known.csv and set2/tolerances.csv are written by hand: a case's
+# recorded difference, or its looser tolerance, each with its reason.)
 #
 # Every fit lavaan converged on is polished before its numbers are written
 # (as tests/reference/modindices/make.R does): refitted from its estimates

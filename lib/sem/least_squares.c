@@ -516,8 +516,14 @@ static brisk_status search(ls_fit *f, const brisk_moments *mom, double *theta, d
             memcpy(theta, start, nf * sizeof *theta);
         T = gmax = INFINITY;
         converged = descend(f, theta, &T, 2000, deadline, &iterations, &gmax);
-        /* the solution, else the flattest point any start reached */
-        if (converged || (isfinite(T) && gmax < best_g)) {
+        /* the solution; else, of the points flat enough for lavaan (see
+         * below), the lowest: on a valley running to infinity (a Heywood
+         * case) the flattest point reached can lie higher up the valley
+         * than another start's; else the flattest point any start reached */
+        double accept = 1e-3 * 2.0 * (double)f->ntotal;
+        bool flat_enough = isfinite(T) && gmax < accept, best_flat = best_g < accept;
+        if (converged || (flat_enough && (!best_flat || T < best_T)) ||
+            (!best_flat && isfinite(T) && gmax < best_g)) {
             memcpy(best, theta, q * sizeof *best);
             best_T = T;
             best_g = gmax;
@@ -589,22 +595,89 @@ static bool in_baseline(const ls_fit *f, size_t a)
     return j == (size_t)-1 || i == j || (f->covariate[i] && f->covariate[j]);
 }
 
+/* The weighted least-squares fit of the independence model, min over beta
+ * of beta' A beta - 2 beta' rhs (A = S' W S, rhs = S' W s, S selecting its
+ * parameters), with the variances (bounded[u]) not below 0: lavaan's
+ * baseline model bounds them so, and with the ADF weights (WLS) the
+ * unbounded minimum can have a negative variance.  An active set: the
+ * unbounded solution of the parameters not held at 0; a negative variance
+ * is held at 0 (the most negative first), a variance held at 0 whose
+ * gradient points below 0 released, until neither happens. */
+static bool independence_fit(const double *a, const double *rhs, const bool *bounded, size_t nb,
+                             double *beta)
+{
+    bool *held = calloc(nb + 1, sizeof *held);
+    size_t *freeidx = malloc((nb + 1) * sizeof *freeidx);
+    double *sub = malloc((nb * nb + 1) * sizeof *sub), *inv = malloc((nb * nb + 1) * sizeof *inv);
+    double *work = malloc((nb * nb + 1) * sizeof *work), logdet;
+    bool ok = held && freeidx && sub && inv && work;
+    for (size_t round = 0; ok && round < 4 * nb + 4; round++) {
+        size_t nf = 0;
+        for (size_t u = 0; u < nb; u++)
+            if (!held[u])
+                freeidx[nf++] = u;
+        for (size_t u = 0; u < nf; u++)
+            for (size_t t = 0; t < nf; t++)
+                sub[u * nf + t] = a[freeidx[u] * nb + freeidx[t]];
+        if (nf && !(ok = brisk_dense_spd_invert(sub, inv, work, nf, &logdet)))
+            break;
+        for (size_t u = 0; u < nb; u++)
+            beta[u] = 0;
+        for (size_t u = 0; u < nf; u++) {
+            double v = 0;
+            for (size_t t = 0; t < nf; t++)
+                v += inv[u * nf + t] * rhs[freeidx[t]];
+            beta[freeidx[u]] = v;
+        }
+        size_t worst = nb;
+        for (size_t u = 0; u < nb; u++)
+            if (bounded[u] && !held[u] && beta[u] < 0 && (worst == nb || beta[u] < beta[worst]))
+                worst = u;
+        if (worst < nb) {
+            held[worst] = true;
+            continue;
+        }
+        /* the half gradient A beta - rhs of a variance held at 0: below 0,
+         * the fit improves by letting it rise */
+        double steepest = 0;
+        for (size_t u = 0; u < nb; u++) {
+            if (!held[u])
+                continue;
+            double g = -rhs[u];
+            for (size_t t = 0; t < nb; t++)
+                g += a[u * nb + t] * beta[t];
+            if (g < steepest) {
+                steepest = g;
+                worst = u;
+            }
+        }
+        if (worst == nb)
+            break;
+        held[worst] = false;
+    }
+    free(held), free(freeidx), free(sub), free(inv), free(work);
+    return ok;
+}
+
 /* The independence model's statistic in every group: its variances (and
  * means) are the free parameters, sigma linear in them, so its weighted
- * least-squares fit is (A' W A)^-1 A' W s with A selecting them. */
+ * least-squares fit is (A' W A)^-1 A' W s with A selecting them (with the
+ * variances bounded at 0, independence_fit). */
 static bool baseline_chisq(ls_fit *f, double *out)
 {
     size_t ns = f->ns, nb = f->p + (f->means ? f->p : 0) +
                             f->ncovariates * (f->ncovariates - (f->ncovariates > 0)) / 2;
     size_t *sel = malloc((nb + 1) * sizeof *sel);
-    double *a = malloc((nb * nb + 1) * sizeof *a), *ainv = malloc((nb * nb + 1) * sizeof *ainv);
-    double *work = malloc((nb * nb + 1) * sizeof *work), *rhs = malloc((nb + 1) * sizeof *rhs);
-    double *beta = malloc((nb + 1) * sizeof *beta), logdet, total = 0;
-    bool ok = sel && a && ainv && work && rhs && beta;
+    bool *bounded = malloc((nb + 1) * sizeof *bounded);
+    double *a = malloc((nb * nb + 1) * sizeof *a), *rhs = malloc((nb + 1) * sizeof *rhs);
+    double *beta = malloc((nb + 1) * sizeof *beta), total = 0;
+    bool ok = sel && bounded && a && rhs && beta;
     size_t k = 0;
     for (size_t i = 0; ok && i < ns; i++)
-        if (in_baseline(f, i))
+        if (in_baseline(f, i)) {
+            bounded[k] = f->si[i] == f->sj[i];   /* a variance */
             sel[k++] = i;
+        }
     for (size_t g = 0; ok && g < f->G; g++) {
         ls_group *lg = &f->groups[g];
         for (size_t u = 0; u < nb; u++) {
@@ -617,20 +690,14 @@ static bool baseline_chisq(ls_fit *f, double *out)
                 a[u * nb + t] = f->diagonal ? (u == t ? lg->W[sel[u]] : 0)
                                             : lg->W[sel[u] * ns + sel[t]];
         }
-        if (!(ok = brisk_dense_spd_invert(a, ainv, work, nb, &logdet)))
+        if (!(ok = independence_fit(a, rhs, bounded, nb, beta)))
             break;
-        for (size_t u = 0; u < nb; u++) {
-            double v = 0;
-            for (size_t t = 0; t < nb; t++)
-                v += ainv[u * nb + t] * rhs[t];
-            beta[u] = v;
-        }
         memcpy(lg->r, lg->s, ns * sizeof *lg->r);
         for (size_t u = 0; u < nb; u++)
             lg->r[sel[u]] -= beta[u];
         total += (double)(lg->n - 1) * quadratic(f, lg);
     }
-    free(sel), free(a), free(ainv), free(work), free(rhs), free(beta);
+    free(sel), free(bounded), free(a), free(rhs), free(beta);
     *out = total;
     return ok;
 }

@@ -2,10 +2,12 @@
 /* The differential battery (tests/reference/differential/): every case
  * that lavaan estimated is fitted by brisk with the same options, and every
  * estimate, standard error, std.all, threshold and fit measure is compared
- * with lavaan's.  One test per case; the last one counts convergence.
+ * with lavaan's (in the second set, set2/, also every modification index
+ * lavaan lists).  One test per case; the last one counts convergence and
+ * prints the largest differences by kind of case.
  *
- * Tolerances: 1e-3, relative above 1 (estimates, SEs, std.all), absolute
- * for fit indices, relative for chi-squares and log-likelihoods.  A case
+ * Tolerances: TOL (1e-3 in the first set, 1e-4 in the second), relative
+ * above 1 (estimates, SEs, std.all, indices, fit measures).  A case
  * lavaan could not give standard errors for may also be refused by brisk
  * as not identified. */
 #include <config.h>
@@ -21,8 +23,16 @@
 #include "brisk.h"
 #include "ref_helpers.h"
 
+/* The first set (make_battery.R) to 1e-3; the second (make_battery2.R,
+ * built as test_differential2 with DIFFERENTIAL_SET2: MLM, the least-squares
+ * estimators, modification indices, group.partial) to 1e-4. */
+#ifdef DIFFERENTIAL_SET2
+#define DIR TEST_SRCDIR "/tests/reference/differential/set2/"
+#define TOL 1e-4
+#else
 #define DIR TEST_SRCDIR "/tests/reference/differential/"
 #define TOL 1e-3
+#endif
 #define MAX_REPORTED 12
 
 typedef struct battery {
@@ -34,6 +44,17 @@ typedef struct battery {
     size_t lower_optimum;        /* brisk found a lower chi-square than lavaan's */
     brisk_dataset *known;        /* known.csv: where brisk stops short of lavaan */
     size_t known_differences;
+    brisk_dataset *mi;           /* mi.csv (second set): lavaan's modindices() */
+    brisk_dataset *tolerances;   /* tolerances.csv (second set): a case's looser
+                                    tolerance for its indices, with the reason */
+    size_t mi_compared;          /* indices compared */
+    /* the largest difference seen (relative above 1, as compared), by the
+     * cases' kind and what was compared */
+    struct {
+        char kind[32];
+        double d[5];             /* est, se, std.all, fit measures, indices */
+    } largest[16];
+    size_t nkinds;
 } battery;
 
 static battery B;
@@ -57,6 +78,12 @@ static const char *cell(const brisk_dataset *d, const char *col, size_t i)
         return "";
     snprintf(buf, sizeof buf, strcmp(col, "id") == 0 ? "%03.0f" : "%g", c->num[i]);
     return buf;
+}
+
+/* A cell of a column the first set's cases.csv does not have: "" there. */
+static const char *optional_cell(const brisk_dataset *d, const char *col, size_t i)
+{
+    return brisk_dataset_find(d, col) ? cell(d, col, i) : "";
 }
 
 static bool is_true(const brisk_dataset *d, const char *col, size_t i)
@@ -103,13 +130,26 @@ static unsigned group_equal_flags(const char *list)
 static brisk_model_options case_options(size_t i)
 {
     brisk_model_options opt = {0};
+    static const struct { const char *name; brisk_estimator e; } estimators[] = {
+        {"ML", BRISK_ESTIMATOR_ML},     {"MLR", BRISK_ESTIMATOR_MLR},
+        {"MLM", BRISK_ESTIMATOR_MLM},   {"WLSMV", BRISK_ESTIMATOR_WLSMV},
+        {"GLS", BRISK_ESTIMATOR_GLS},   {"ULS", BRISK_ESTIMATOR_ULS},
+        {"WLS", BRISK_ESTIMATOR_WLS},   {"DWLS", BRISK_ESTIMATOR_DWLS},
+    };
     const char *est = cell(B.cases, "estimator", i);
-    opt.estimator = strcmp(est, "MLR") == 0     ? BRISK_ESTIMATOR_MLR
-                    : strcmp(est, "WLSMV") == 0 ? BRISK_ESTIMATOR_WLSMV
-                                                : BRISK_ESTIMATOR_ML;
+    bool known = false;
+    for (size_t k = 0; k < sizeof estimators / sizeof estimators[0]; k++)
+        if (strcmp(est, estimators[k].name) == 0) {
+            opt.estimator = estimators[k].e;
+            known = true;
+        }
+    if (!known)
+        fail_msg("estimator '%s' has no brisk estimator", est);
     opt.fiml = strcmp(cell(B.cases, "missing", i), "ml") == 0;
     opt.std_lv = is_true(B.cases, "std_lv", i);
     opt.group_equal = group_equal_flags(cell(B.cases, "group_equal", i));
+    const char *partial = optional_cell(B.cases, "group_partial", i);
+    opt.group_partial = partial[0] ? partial : NULL;
     return opt;
 }
 
@@ -118,7 +158,28 @@ static brisk_model_options case_options(size_t i)
 typedef struct report {
     size_t mismatches;
     const char *id;
+    const char *kind;     /* the case's kind (cases.csv), for the largest differences */
 } report;
+
+enum { D_EST, D_SE, D_STD, D_FIT, D_MI };
+
+/* Keep the largest difference of its kind and class. */
+static void note_difference(const report *r, int what, double got, double want)
+{
+    if (!isfinite(got) || !isfinite(want))
+        return;
+    size_t k = 0;
+    while (k < B.nkinds && strcmp(B.largest[k].kind, r->kind) != 0)
+        k++;
+    if (k == B.nkinds) {
+        if (B.nkinds == sizeof B.largest / sizeof B.largest[0])
+            return;
+        snprintf(B.largest[B.nkinds++].kind, sizeof B.largest[0].kind, "%s", r->kind);
+    }
+    double d = fabs(got - want) / fmax(1, fabs(want));
+    if (d > B.largest[k].d[what])
+        B.largest[k].d[what] = d;
+}
 
 static void mismatch(report *r, const char *fmt, ...)
 {
@@ -208,6 +269,8 @@ static long find_scale(const brisk_fitted *f, const char *lhs, size_t group)
 
 static void compare_value(report *r, const char *what, const char *row, double got, double want)
 {
+    note_difference(r, strcmp(what, "se") == 0 ? D_SE : strcmp(what, "est") == 0 ? D_EST : D_STD,
+                    got, want);
     if (!close_to(got, want, true))
         mismatch(r, "%s %s: brisk %.6g, lavaan %.6g", row, what, got, want);
 }
@@ -263,10 +326,11 @@ static void find_reflections(const brisk_fitted *f, size_t first, size_t last, r
 }
 
 static void compare_params(report *r, const brisk_fitted *f, size_t first, size_t last,
-                           bool se_ok)
+                           bool se_ok, reflection *rfp)
 {
     reflection rf;
     find_reflections(f, first, last, &rf);
+    *rfp = rf;
     for (size_t i = first; i < last; i++) {
         const char *lhs = cell(B.params, "lhs", i), *op = cell(B.params, "op", i);
         char rhs[256], where[600];
@@ -357,11 +421,24 @@ static const struct {
 #undef M
 };
 
-static void compare_fit(report *r, const brisk_fitted *f, size_t first, size_t last)
+/* Whether a fit measure is the baseline model's or made from it. */
+static bool of_baseline(const char *name)
+{
+    return strncmp(name, "baseline", 8) == 0 || strncmp(name, "cfi", 3) == 0 ||
+           strncmp(name, "tli", 3) == 0;
+}
+
+/* baseline_ok false: lavaan warned that its baseline model did not
+ * converge (second set, cases.csv's baseline_converged), so its baseline
+ * chi-square, CFI and TLI are no reference. */
+static void compare_fit(report *r, const brisk_fitted *f, size_t first, size_t last,
+                        bool baseline_ok)
 {
     const brisk_fit_measures *fm = &f->fit->fit;
     for (size_t i = first; i < last; i++) {
         const char *name = cell(B.fit, "measure", i);
+        if (!baseline_ok && of_baseline(name))
+            continue;
         for (size_t k = 0; k < sizeof measures / sizeof measures[0]; k++) {
             if (strcmp(measures[k].name, name) != 0)
                 continue;
@@ -370,6 +447,7 @@ static void compare_fit(report *r, const brisk_fitted *f, size_t first, size_t l
                 continue;
             double want = ref_num(B.fit, "value", i);
             double got = *(const double *)((const char *)fm + measures[k].offset);
+            note_difference(r, D_FIT, got, want);
             if (!close_to(got, want, measures[k].kind == 'r'))
                 mismatch(r, "fit measure %s: brisk %.6g, lavaan %.6g", name, got, want);
         }
@@ -429,10 +507,94 @@ static void rows_of(const brisk_dataset *d, const char *id, size_t *first, size_
 /* Whether case id is in known.csv. */
 static bool known_difference(const char *id)
 {
-    for (size_t i = 0; i < B.known->nrows; i++)
+    for (size_t i = 0; B.known && i < B.known->nrows; i++)
         if (strcmp(cell(B.known, "id", i), id) == 0)
             return true;
     return false;
+}
+
+/* ------------------------------------------------------------ modification indices */
+
+static bool same_index(const brisk_modindex *m, const char *lhs, const char *op, const char *rhs,
+                       size_t group)
+{
+    if (m->group != group || strcmp(brisk_op_text(m->op), op) != 0)
+        return false;
+    if (strcmp(m->lhs, lhs) == 0 && strcmp(m->rhs, rhs) == 0)
+        return true;
+    return m->op == BRISK_OP_COVARY && strcmp(m->lhs, rhs) == 0 && strcmp(m->rhs, lhs) == 0;
+}
+
+/* Every row of lavaan's modindices() with MI > 0 (mi.csv) in brisk's list
+ * with the same MI, EPC, sepc.lv, sepc.all and sepc.nox; no index above
+ * 1e-3 in brisk's list that lavaan does not list.  A reflected factor's
+ * EPCs are compared negated, as its estimates.  tol: mi_tolerance's. */
+static void compare_modindices(report *r, const brisk_fitted *f, const reflection *rf,
+                               double tol)
+{
+    brisk_modindex *mi = NULL;
+    size_t n = 0;
+    brisk_error err;
+    brisk_error_clear(&err);
+    if (brisk_modindices(f, &mi, &n, &err) != BRISK_OK) {
+        mismatch(r, "modification indices: %s", err.message);
+        return;
+    }
+    size_t first, last;
+    rows_of(B.mi, r->id, &first, &last);
+    bool *listed = calloc(n ? n : 1, sizeof *listed);
+    for (size_t i = first; i < last && listed; i++) {
+        char lhs[64], op[8], rhs[64], glabel[32], where[256];
+        snprintf(lhs, sizeof lhs, "%s", cell(B.mi, "lhs", i));
+        snprintf(op, sizeof op, "%s", cell(B.mi, "op", i));
+        snprintf(rhs, sizeof rhs, "%s", cell(B.mi, "rhs", i));
+        snprintf(glabel, sizeof glabel, "%s", cell(B.mi, "group", i));
+        snprintf(where, sizeof where, "MI of %s %s %s%s%s", lhs, op, rhs,
+                 glabel[0] ? " group " : "", glabel);
+        size_t g = group_of(f, glabel), k = 0;
+        while (k < n && !same_index(&mi[k], lhs, op, rhs, g))
+            k++;
+        if (k == n) {
+            mismatch(r, "%s (lavaan %.6g) is not in brisk's list", where,
+                     ref_num(B.mi, "mi", i));
+            continue;
+        }
+        listed[k] = true;
+        B.mi_compared++;
+        bool a = reflected(rf, lhs, glabel), b = reflected(rf, rhs, glabel);
+        double sign = (strcmp(op, "~1") == 0 ? a : a != b) ? -1 : 1;
+        static const struct { const char *col; size_t offset; } cols[] = {
+            {"mi", offsetof(brisk_modindex, mi)}, {"epc", offsetof(brisk_modindex, epc)},
+            {"sepc_lv", offsetof(brisk_modindex, sepc_lv)},
+            {"sepc_all", offsetof(brisk_modindex, sepc_all)},
+            {"sepc_nox", offsetof(brisk_modindex, sepc_nox)},
+        };
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+            double want = ref_num(B.mi, cols[c].col, i) * (c ? sign : 1);
+            double got = *(const double *)((const char *)&mi[k] + cols[c].offset);
+            note_difference(r, D_MI, got, want);
+            if (!(isnan(want) || fabs(got - want) <= tol * fmax(1, fabs(want))))
+                mismatch(r, "%s %s: brisk %.6g, lavaan %.6g", where, cols[c].col, got, want);
+        }
+    }
+    for (size_t k = 0; k < n && listed; k++)
+        if (!listed[k] && mi[k].mi > 1e-3)
+            mismatch(r, "MI of %s %s %s (group %zu): brisk %.6g, not in lavaan's list", mi[k].lhs,
+                     brisk_op_text(mi[k].op), mi[k].rhs, mi[k].group + 1, mi[k].mi);
+    free(listed);
+    free(mi);
+}
+
+/* The tolerance of case row i's indices: tolerances.csv's for the case
+ * (each with its reason there and in the README), else TOL. */
+static double mi_tolerance(size_t i)
+{
+    char id[16];   /* (cell's text of a number is overwritten by the next) */
+    snprintf(id, sizeof id, "%s", cell(B.cases, "id", i));
+    for (size_t k = 0; B.tolerances && k < B.tolerances->nrows; k++)
+        if (strcmp(cell(B.tolerances, "id", k), id) == 0)
+            return ref_num(B.tolerances, "tolerance", k);
+    return TOL;
 }
 
 /* ------------------------------------------------------------ one case */
@@ -441,6 +603,7 @@ static void test_case(void **state)
 {
     const case_state *cs = *state;
     size_t i = cs->row;
+
     char id[16], path[512];
     snprintf(id, sizeof id, "%s", cell(B.cases, "id", i));
     bool converged = is_true(B.cases, "converged", i), se_ok = is_true(B.cases, "se_ok", i);
@@ -489,7 +652,9 @@ static void test_case(void **state)
         brisk_dataset_free(ds);
         return;
     }
-    report r = {.id = id};
+    char kind[32];
+    snprintf(kind, sizeof kind, "%s", cell(B.cases, "kind", i));
+    report r = {.id = id, .kind = kind};
     size_t first, last;
     rows_of(B.fit, id, &first, &last);
     double lavaan_chisq = NAN;
@@ -524,9 +689,17 @@ static void test_case(void **state)
         rows_of(B.fit, id, &first, &last);
         compare_chisq(&r, &f, first, last);
     } else {
-        compare_params(&r, &f, first, last, se_ok);
+        reflection rf;
+        compare_params(&r, &f, first, last, se_ok, &rf);
         rows_of(B.fit, id, &first, &last);
-        compare_fit(&r, &f, first, last);
+        compare_fit(&r, &f, first, last,
+                    strcmp(optional_cell(B.cases, "baseline_converged", i), "FALSE") != 0);
+        /* where lavaan's modindices() changed the estimates it starts the
+         * extended model from (mi_trusted FALSE, make_battery2.R), its
+         * indices are no reference */
+        if (B.mi && strcmp(optional_cell(B.cases, "modindices", i), "TRUE") == 0 &&
+            strcmp(optional_cell(B.cases, "mi_trusted", i), "FALSE") != 0)
+            compare_modindices(&r, &f, &rf, mi_tolerance(i));
     }
     brisk_fitted_free(&f);
     brisk_dataset_free(ds);
@@ -551,6 +724,13 @@ static void test_convergence(void **state)
                   B.brisk_refused_unidentified,
                   B.lavaan_failed,
                   B.brisk_on_lavaan_failed);
+    for (size_t k = 0; k < B.nkinds; k++)
+        print_message("# %s: largest differences (relative above 1): estimates %.2g, SEs %.2g, "
+                      "std.all %.2g, fit measures %.2g, modification indices %.2g\n",
+                      B.largest[k].kind, B.largest[k].d[D_EST], B.largest[k].d[D_SE],
+                      B.largest[k].d[D_STD], B.largest[k].d[D_FIT], B.largest[k].d[D_MI]);
+    if (B.mi)
+        print_message("# %zu modification indices compared\n", B.mi_compared);
     assert_int_equal(B.brisk_converged + B.brisk_refused_unidentified, B.lavaan_converged);
 }
 
@@ -560,7 +740,13 @@ int main(void)
     B.cases = read_csv(DIR "cases.csv");
     B.params = read_csv(DIR "params.csv");
     B.fit = read_csv(DIR "fit.csv");
-    B.known = read_csv(DIR "known.csv");
+    /* known.csv may name no case (its header alone) */
+    const char *known = strchr(slurp(DIR "known.csv"), '\n');
+    B.known = known && known[1] ? read_csv(DIR "known.csv") : NULL;
+#ifdef DIFFERENTIAL_SET2
+    B.mi = read_csv(DIR "mi.csv");
+    B.tolerances = read_csv(DIR "tolerances.csv");
+#endif
     size_t n = B.cases->nrows;
     struct CMUnitTest *tests = calloc(n + 1, sizeof *tests);
     case_state *states = calloc(n + 1, sizeof *states);
@@ -575,12 +761,18 @@ int main(void)
     }
     tests[n] = (struct CMUnitTest){.name = "convergence where lavaan converged",
                                    .test_func = test_convergence};
-    int failed = _cmocka_run_group_tests("differential", tests, n + 1, NULL, NULL);
+    int failed = _cmocka_run_group_tests(B.mi ? "differential, second set" : "differential",
+                                         tests, n + 1, NULL, NULL);
     free(tests);
     free(states);
     brisk_dataset_free(B.cases);
     brisk_dataset_free(B.params);
     brisk_dataset_free(B.fit);
-    brisk_dataset_free(B.known);
+    if (B.known)
+        brisk_dataset_free(B.known);
+    if (B.mi)
+        brisk_dataset_free(B.mi);
+    if (B.tolerances)
+        brisk_dataset_free(B.tolerances);
     return failed;
 }

@@ -1154,6 +1154,22 @@ static brisk_status conditional_step1(const items *it, brisk_wlsmv_stats *w, con
     return BRISK_OK;
 }
 
+/* Respondent i's influence on the correlation of the pair (j, l) given
+ * the covariates, from its scores (c->sc_rho, c->a21: dj + dl, and a22):
+ * A22^-1 (s_rho - A21 A11^-1 s_1). */
+static double cond_influence(const cond_work *c, size_t n, size_t j, size_t l, size_t dj,
+                             size_t dl, double a22, size_t i)
+{
+    const double *inf_j = c->inf + n * c->poff[j] + i * dj;
+    const double *inf_l = c->inf + n * c->poff[l] + i * dl;
+    double v = c->sc_rho[i];
+    for (size_t t = 0; t < dj; t++)
+        v -= c->a21[t] * inf_j[t];
+    for (size_t t = 0; t < dl; t++)
+        v -= c->a21[dj + t] * inf_l[t];
+    return v / a22;
+}
+
 /* Step 2 for the pair (j, l): the correlation, its scores and the
  * influences A22^-1 (s_rho - A21 A11^-1 s_1) into statistic row s. */
 static brisk_status conditional_pair(const items *it, brisk_wlsmv_stats *w, cond_work *c,
@@ -1199,15 +1215,8 @@ static brisk_status conditional_pair(const items *it, brisk_wlsmv_stats *w, cond
         for (size_t t = 0; t < dj + dl; t++)
             c->a21[t] += srho * ps[t];
     }
-    const double *inf_j = c->inf + n * c->poff[j], *inf_l = c->inf + n * c->poff[l];
-    for (size_t i = 0; i < n; i++) {
-        double v = c->sc_rho[i];
-        for (size_t t = 0; t < dj; t++)
-            v -= c->a21[t] * inf_j[i * dj + t];
-        for (size_t t = 0; t < dl; t++)
-            v -= c->a21[dj + t] * inf_l[i * dl + t];
-        c->stat_inf[s * n + i] = v / a22;
-    }
+    for (size_t i = 0; i < n; i++)
+        c->stat_inf[s * n + i] = cond_influence(c, n, j, l, dj, dl, a22, i);
     return BRISK_OK;
 }
 
@@ -1264,12 +1273,7 @@ static brisk_status conditional_mixed_pair(const items *it, brisk_wlsmv_stats *w
     }
     const double *inf_j = c->inf + n * c->poff[j], *inf_l = c->inf + n * c->poff[l];
     for (size_t i = 0; i < n; i++) {
-        double v = c->sc_rho[i];
-        for (size_t t = 0; t < dj; t++)
-            v -= c->a21[t] * inf_j[i * dj + t];
-        for (size_t t = 0; t < dl; t++)
-            v -= c->a21[dj + t] * inf_l[i * dl + t];
-        v = sdj * sdl * v / a22;
+        double v = sdj * sdl * cond_influence(c, n, j, l, dj, dl, a22, i);
         if (nj)
             v += r * sdl / (2 * sdj) * inf_j[i * dj + dj - 1];
         if (nl)

@@ -22,16 +22,10 @@ hs_cat <- read.csv("tests/data/hs_cat.csv", stringsAsFactors = FALSE)
 # declared ordered (ordered = acc1_{b} acc2_{b} acc3_{b}), the other 15
 # continuous: -99 -> NA, pr3_crime reversed (6 - x), complete cases (358 of
 # 600), as brisk's survey fit takes them (make_reference.R's rc)
-rc_lines <- readLines("surveys/rongcheng/rongcheng.survey")
-rc_at <- which(rc_lines == "[model]")
-rc_end <- rc_at + which(grepl("^\\[", rc_lines[-(1:rc_at)]))[1] - 1
-rc_model <- gsub("{b}", "crime", rc_lines[(rc_at + 1):rc_end], fixed = TRUE)
-rc_model <- paste0(paste(rc_model[!grepl("^#", rc_model) & nzchar(rc_model)], collapse = "\n"), "\n")
-rc_items <- unlist(lapply(strsplit(sub("^.*=~", "", grep("=~", strsplit(rc_model, "\n")[[1]],
-                                                          value = TRUE)), "+", fixed = TRUE), trimws))
-rc <- read.csv("surveys/rongcheng/rongcheng.csv", stringsAsFactors = FALSE)[, rc_items]
-rc[rc == -99] <- NA
-rc$pr3_crime <- 6 - rc$pr3_crime
+source("tests/reference/wlsmv_more/rongcheng_data.R")
+rc_model <- rongcheng_model("crime")
+rc_items <- rongcheng_items(rc_model)
+rc <- rongcheng_answers("crime", rc_items)
 rc <- rc[complete.cases(rc), ]
 stopifnot(length(rc_items) == 18, nrow(rc) == 358)
 
@@ -113,13 +107,8 @@ for (cs in cases) {
 ## scalar (thresholds, which hold the continuous items' intercepts equal
 ## too), with lavTestLRT's scaled-shifted differences
 ## (rongcheng_mixed_invariance.csv; tests/cli/wlsmv_more.sh)
-fees_model <- gsub("{b}", "fees", rc_lines[(rc_at + 1):rc_end], fixed = TRUE)
-fees_model <- paste0(paste(fees_model[!grepl("^#", fees_model) & nzchar(fees_model)],
-                           collapse = "\n"), "\n")
-fees_items <- sub("crime", "fees", rc_items)
-fees <- read.csv("surveys/rongcheng/rongcheng.csv", stringsAsFactors = FALSE)[, c(fees_items, "urban")]
-fees[fees == -99] <- NA
-fees$pr3_fees <- 6 - fees$pr3_fees
+fees_model <- rongcheng_model("fees")
+fees <- rongcheng_answers("fees", sub("crime", "fees", rc_items), "urban")
 fees <- fees[complete.cases(fees), ]
 levels <- list("", "loadings", c("loadings", "thresholds"))
 inv <- lapply(levels, function(eq)

@@ -34,16 +34,10 @@ bfi <- read.csv("tests/data/bfi.csv", stringsAsFactors = FALSE)
 # rongcheng.survey's [model] for behaviour crime (every item ordered, no
 # weights): its 18 items with -99 -> NA, pr3_crime reversed (6 - x),
 # complete cases (358 of 600), as brisk's survey fit takes them
-rc_lines <- readLines("surveys/rongcheng/rongcheng.survey")
-rc_at <- which(rc_lines == "[model]")
-rc_end <- rc_at + which(grepl("^\\[", rc_lines[-(1:rc_at)]))[1] - 1
-rc_model <- gsub("{b}", "crime", rc_lines[(rc_at + 1):rc_end], fixed = TRUE)
-rc_model <- paste0(paste(rc_model[!grepl("^#", rc_model) & nzchar(rc_model)], collapse = "\n"), "\n")
-rc_items <- unlist(lapply(strsplit(sub("^.*=~", "", grep("=~", strsplit(rc_model, "\n")[[1]],
-                                                          value = TRUE)), "+", fixed = TRUE), trimws))
-rc <- read.csv("surveys/rongcheng/rongcheng.csv", stringsAsFactors = FALSE)[, rc_items]
-rc[rc == -99] <- NA
-rc$pr3_crime <- 6 - rc$pr3_crime
+source("tests/reference/wlsmv_more/rongcheng_data.R")
+rc_model <- rongcheng_model("crime")
+rc_items <- rongcheng_items(rc_model)
+rc <- rongcheng_answers("crime", rc_items)
 rc_all <- rc[rowSums(!is.na(rc)) > 0, ]   # pairwise: every row with an answer
 rc <- rc[complete.cases(rc), ]
 stopifnot(length(rc_items) == 18, nrow(rc) == 358)

@@ -711,10 +711,12 @@ static const char *const residual_headers[7] = {"Raw", "SE", "z", "Cor (Bentler)
 
 static size_t residual_count(const brisk_group_residuals *g)
 {
-    return (g->means ? g->p : 0) + g->p * (g->p + 1) / 2;
+    return (g->means ? g->p : 0) + g->nth + g->p * (g->p + 1) / 2;
 }
 
-static residual_row residual_at(const brisk_model *m, const brisk_group_residuals *g, size_t k)
+/* Moment k's row; a threshold's "t1" goes to buf. */
+static residual_row residual_at(const brisk_model *m, const brisk_group_residuals *g, size_t k,
+                                char *buf, size_t size)
 {
     residual_row r;
     size_t p = g->p;
@@ -726,6 +728,14 @@ static residual_row residual_at(const brisk_model *m, const brisk_group_residual
         return r;
     }
     k -= g->means ? p : 0;
+    if (k < g->nth) {   /* a threshold: one residual, whichever kind */
+        snprintf(buf, size, "t%zu", g->th_number[k]);
+        r = (residual_row){brisk_model_observed(m, g->th_item[k]), "|", buf,
+                           {g->th[k], g->th_se[k], g->th_z[k], g->th[k], g->th_z[k], g->th[k],
+                            g->th_z[k]}};
+        return r;
+    }
+    k -= g->nth;
     size_t j = 0;
     while (k >= p - j)
         k -= p - j++;
@@ -769,7 +779,8 @@ static brisk_status residual_rows(brisk_table *t, brisk_table *summary, const br
         char buf[300];
         const char *label = group_text(r, res->ngroups > 1 ? g : (size_t)-1, buf, sizeof buf);
         for (size_t k = 0; k < residual_count(gr); k++) {
-            residual_row rr = residual_at(m, gr, k);
+            char number[32];
+            residual_row rr = residual_at(m, gr, k, number, sizeof number);
             size_t row = brisk_table_add_row(t);
             if (row == (size_t)-1 || (g0 && brisk_table_set_text(t, row, 0, label)) ||
                 brisk_table_set_text(t, row, g0, rr.lhs) ||
@@ -789,8 +800,11 @@ static brisk_status residual_rows(brisk_table *t, brisk_table *summary, const br
                     brisk_table_set_text(summary, row, g0, key) ||
                     brisk_table_set_text(summary, row, g0 + 1, name))
                     return BRISK_ERR_NOMEM;
-                for (size_t part = 0; part < (gr->means ? 3u : 1u); part++)
-                    brisk_table_set_num(summary, row, g0 + 2 + part,
+                /* covariances; means or (WLSMV) thresholds; total */
+                const char *part_key[3] = {"cov", gr->ordered ? "th" : "mean", "total"};
+                for (size_t part = 0; part < (gr->means || gr->ordered ? 3u : 1u); part++)
+                    brisk_table_set_num(summary, row,
+                                        brisk_table_find_column(summary, part_key[part]),
                                         summary_value(&gr->summary[kind][part], k));
             }
     }
@@ -798,11 +812,14 @@ static brisk_status residual_rows(brisk_table *t, brisk_table *summary, const br
 }
 
 /* Whether any result has a mean structure (the summaries' means and total
- * columns). */
-static bool any_means(const brisk_fit_result *results, size_t n)
+ * columns); with ordered (WLSMV: thresholds and total). */
+static bool any_means(const brisk_fit_result *results, size_t n, bool ordered)
 {
     for (size_t g = 0; g < n; g++)
-        if (results[g].fit && results[g].fitted && brisk_model_meanstructure(results[g].fitted->model))
+        if (results[g].fit && results[g].fitted &&
+            (ordered ? results[g].fit->nthresholds > 0
+                     : !results[g].fit->nthresholds &&
+                           brisk_model_meanstructure(results[g].fitted->model)))
             return true;
     return false;
 }
@@ -813,7 +830,8 @@ static brisk_status residual_tables(const brisk_fit_result *results, size_t n,
     brisk_table *t = brisk_table_new("fit.residuals", "Residuals (sample less implied)");
     brisk_table *s = brisk_table_new("fit.residual_summary", "Residual summaries (SRMR, CRMR)");
     size_t g0 = group_shift(results);
-    bool means = any_means(results, n), all_se = true;
+    bool means = any_means(results, n, false), ordered = any_means(results, n, true),
+         all_se = true;
     bool ok = t && s && (!g0 || (brisk_table_add_column(t, "group", group_header(results),
                                                          BRISK_CELL_TEXT, 0) != (size_t)-1 &&
                                  brisk_table_add_column(s, "group", group_header(results),
@@ -826,12 +844,14 @@ static brisk_status residual_tables(const brisk_fit_result *results, size_t n,
                                     3) != (size_t)-1;
     ok = ok && brisk_table_add_column(s, "key", "Key (lavaan)", BRISK_CELL_TEXT, 0) != (size_t)-1 &&
          brisk_table_add_column(s, "measure", "Measure", BRISK_CELL_TEXT, 0) != (size_t)-1 &&
-         brisk_table_add_column(s, "cov", means ? "Covariances" : "Value", BRISK_CELL_NUMBER,
-                                3) != (size_t)-1 &&
-         (!means || (brisk_table_add_column(s, "mean", "Means", BRISK_CELL_NUMBER, 3) !=
-                         (size_t)-1 &&
-                     brisk_table_add_column(s, "total", "Total", BRISK_CELL_NUMBER, 3) !=
-                         (size_t)-1));
+         brisk_table_add_column(s, "cov", means || ordered ? "Covariances" : "Value",
+                                BRISK_CELL_NUMBER, 3) != (size_t)-1 &&
+         (!means || brisk_table_add_column(s, "mean", "Means", BRISK_CELL_NUMBER, 3) !=
+                        (size_t)-1) &&
+         (!ordered || brisk_table_add_column(s, "th", "Thresholds", BRISK_CELL_NUMBER, 3) !=
+                          (size_t)-1) &&
+         (!(means || ordered) ||
+          brisk_table_add_column(s, "total", "Total", BRISK_CELL_NUMBER, 3) != (size_t)-1);
     brisk_status st = ok ? BRISK_OK : BRISK_ERR_NOMEM;
     for (size_t g = 0; st == BRISK_OK && g < n; g++) {
         if (!results[g].fit || !results[g].fitted)
@@ -861,16 +881,23 @@ static brisk_status residual_tables(const brisk_fit_result *results, size_t n,
                              "(covariances and means); z: type = \"standardized\" (the raw "
                              "residual over its SE; equal to lavResiduals' cov.z); Cor "
                              "(Bentler): over the sample SDs, lavResiduals' default; Cor "
-                             "(Bollen): sample less implied correlations (type = \"cor\").%s",
+                             "(Bollen): sample less implied correlations (type = \"cor\").%s%s",
+                             ordered ? " WLSMV: the latent responses' correlations and the "
+                                       "thresholds (|), whose residuals are one number whatever "
+                                       "the kind." : "",
                              all_se ? "" : " SEs and z only for ML, MLR, MLM and FIML fits without "
-                                           "fixed covariates, weights or clusters (lavaan's "
-                                           "\"standardized\" residuals as brisk computes them)."))
+                                           "fixed covariates, weights or clusters, and WLSMV fits "
+                                           "of ordered items alone (lavaan's \"standardized\" "
+                                           "residuals as brisk computes them)."))
         st = BRISK_ERR_NOMEM;
     if (st == BRISK_OK &&
         brisk_table_add_note(s, "lavResiduals()'s summaries: SRMR of the Bentler residuals "
                              "(diagonal included), CRMR of the Bollen ones (diagonal left out), "
                              "with lavaan's SE, exact-fit test, unbiased estimate, its 90%% CI "
-                             "and close-fit test (H0: .05)."))
+                             "and close-fit test (H0: .05).%s",
+                             ordered ? " WLSMV: correlations (SRMR counting the p diagonal "
+                                       "zeros), thresholds and the two together, as lavaan's cor, "
+                                       "thresholds and total." : ""))
         st = BRISK_ERR_NOMEM;
     if (st == BRISK_OK) {
         st = brisk_table_list_add(out, t);   /* which frees t when it fails */
@@ -1245,7 +1272,8 @@ static void json_residuals(FILE *f, const brisk_fit_result *r)
             fputs("null", f);
         fputs(", \"moments\": [", f);
         for (size_t k = 0; k < residual_count(gr); k++) {
-            residual_row rr = residual_at(r->fit->model, gr, k);
+            char number[32];
+            residual_row rr = residual_at(r->fit->model, gr, k, number, sizeof number);
             fputs(k ? ",\n          {\"lhs\": " : "\n          {\"lhs\": ", f);
             brisk_json_string(f, rr.lhs);
             fprintf(f, ", \"op\": \"%s\", \"rhs\": ", rr.op);
@@ -1263,8 +1291,9 @@ static void json_residuals(FILE *f, const brisk_fit_result *r)
                 brisk_json_string(f, key);
                 fputs(": {", f);
                 json_key_number(f, "cov", summary_value(&gr->summary[kind][0], k), false);
-                if (gr->means) {
-                    json_key_number(f, "mean", summary_value(&gr->summary[kind][1], k), true);
+                if (gr->means || gr->ordered) {
+                    json_key_number(f, gr->ordered ? "th" : "mean",
+                                    summary_value(&gr->summary[kind][1], k), true);
                     json_key_number(f, "total", summary_value(&gr->summary[kind][2], k), true);
                 }
                 fputc('}', f);

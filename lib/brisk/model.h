@@ -556,6 +556,17 @@ typedef struct brisk_group_residuals {
     double *mean_raw, *mean_raw_se, *mean_raw_z, *mean_bentler, *mean_bentler_z,
         *mean_bollen, *mean_bollen_z;
     brisk_rms_summary summary[2][3];
+    /* A WLSMV fit (ordered): the correlations of the latent responses (a
+     * continuous item's covariances and variance), the continuous items'
+     * means (means true with some), and nth thresholds: th, th_se, th_z
+     * item by item (th_item the observed variable, th_number from 1).
+     * summary[t][1] is then the thresholds' and the covariances' leave the
+     * diagonal out (lavaan's cor, thresholds, total); SEs, z and summaries
+     * for ordered items alone, as lavaan. */
+    bool ordered;
+    size_t nth;
+    double *th, *th_se, *th_z;
+    size_t *th_item, *th_number;
 } brisk_group_residuals;
 
 typedef struct brisk_residuals {
@@ -563,8 +574,9 @@ typedef struct brisk_residuals {
     brisk_group_residuals *groups;
 } brisk_residuals;
 
-/* The residuals of a fitted model (ML, MLR, MLM or FIML; BRISK_ERR_ARGUMENT
- * for WLSMV, whose residuals brisk does not compute). */
+/* The residuals of a fitted model (ML, MLR, MLM, FIML or WLSMV;
+ * BRISK_ERR_ARGUMENT for a least-squares fit and for WLSMV with
+ * covariates, whose residuals brisk does not compute). */
 brisk_status brisk_fitted_residuals(const brisk_fitted *fd, brisk_residuals *out,
                                     brisk_error *err);
 void brisk_residuals_free(brisk_residuals *r);

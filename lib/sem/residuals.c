@@ -14,6 +14,7 @@
 #include "core/dense.h"
 #include "sem_fit.h"
 #include "sem_ml.h"
+#include "sem_wls.h"
 
 #define DBL_EPS 2.220446049250313e-16
 
@@ -391,7 +392,9 @@ static void summary_rms(const double *stats, const double *acov, size_t d, const
     out->exact_z = fmax(out->rms - expected, 0) / out->se;
     out->exact_p = gsl_cdf_ugaussian_Q(out->exact_z);
     double k = 1 - (tr2 + 2 * eve) / (4 * T * T);
-    out->urms = 1 / k * sqrt(fmax(T - tr1, 0) / pstar);
+    /* 0 where the residuals are within their expected size, whatever k
+     * (NaN when every residual and its ACOV are 0: saturated thresholds) */
+    out->urms = T - tr1 > 0 ? 1 / k * sqrt((T - tr1) / pstar) : 0;
     double uavar = 1 / (k * k) * (tr2 + 2 * eve) / (2 * pstar * T);
     out->urms_se = isfinite(uavar) && uavar >= DBL_EPS ? sqrt(uavar) : NAN;
     double z90 = 1.6448536269514722;
@@ -447,9 +450,12 @@ static void group_free(brisk_group_residuals *g)
 {
     double *all[] = {g->raw, g->raw_se, g->raw_z, g->bentler, g->bentler_z, g->bollen,
                      g->bollen_z, g->mean_raw, g->mean_raw_se, g->mean_raw_z, g->mean_bentler,
-                     g->mean_bentler_z, g->mean_bollen, g->mean_bollen_z};
+                     g->mean_bentler_z, g->mean_bollen, g->mean_bollen_z, g->th, g->th_se,
+                     g->th_z};
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
         free(all[k]);
+    free(g->th_item);
+    free(g->th_number);
 }
 
 /* Whether lavaan's standardized residuals apply as brisk computes them:
@@ -553,6 +559,165 @@ static bool group_residuals(const brisk_fitted *fd, const sem_work *w, double we
     return ok;
 }
 
+/* ---- WLSMV (lavaan's lavResiduals with ordered items) ---- */
+
+/* Place of the correlation (j, l), j < l, among the p (p - 1) / 2 in the
+ * order (1,2), (1,3), ..., (2,3), ... */
+static size_t pair_index(size_t j, size_t l, size_t p)
+{
+    return j * p - j * (j + 1) / 2 + (l - j - 1);
+}
+
+/* The residual of correlation a (pair_index's order) in a p x p cov. */
+static double cov_pair(const double *cov, size_t a, size_t p)
+{
+    size_t j = 0;
+    while (a >= p - 1 - j)
+        a -= p - 1 - j++;
+    return cov[(j + 1 + a) * p + j];
+}
+
+static void no_summaries(brisk_group_residuals *g)
+{
+    for (size_t t = 0; t < 2; t++)
+        for (size_t k = 0; k < 3; k++)
+            g->summary[t][k] = (brisk_rms_summary){NAN, NAN, NAN, NAN, NAN,
+                                                   NAN, NAN, NAN, NAN, NAN};
+}
+
+/* lav_residuals_summary's categorical summaries (cor, thresholds, total)
+ * of the kinds' residuals: SRMR counts the p diagonal ones (0) in pstar,
+ * CRMR does not.  stats and idx hold nth + npairs. */
+static void categorical_summaries(brisk_group_residuals *g, const double *acov, double *stats,
+                                  size_t *idx)
+{
+    size_t p = g->p, nt = g->nth, np = p * (p - 1) / 2, d = nt + np;
+    for (size_t kind = 0; kind < 2; kind++) {   /* Bentler (SRMR), Bollen (CRMR) */
+        const double *cov = kind ? g->bollen : g->bentler;
+        for (size_t k = 0; k < nt; k++)
+            stats[k] = g->th[k];
+        for (size_t j = 0; j < p; j++)
+            for (size_t l = j + 1; l < p; l++)
+                stats[nt + pair_index(j, l, p)] = cov[l * p + j];
+        double diag = kind ? 0 : (double)p;
+        for (size_t a = 0; a < np; a++)
+            idx[a] = nt + a;
+        summary_rms(stats, acov, d, idx, np, (double)np + diag, true, &g->summary[kind][0]);
+        for (size_t a = 0; a < nt; a++)
+            idx[a] = a;
+        summary_rms(stats, acov, d, idx, nt, (double)nt, true, &g->summary[kind][1]);
+        /* lavaan's total lists the correlations first and the thresholds
+         * after them, against its ACOV's thresholds-first order: what it
+         * gives (the unbiased estimate's eVe pairs them so) */
+        for (size_t a = 0; a < d; a++) {
+            idx[a] = a;
+            stats[a] = a < np ? cov_pair(cov, a, p) : g->th[a - np];
+        }
+        summary_rms(stats, acov, d, idx, d, (double)d + diag, true, &g->summary[kind][2]);
+    }
+}
+
+/* One group of a WLSMV fit: lavaan's residuals of the latent responses'
+ * correlations (rescaled as the continuous case's where an item is
+ * continuous), of the continuous items' means and of the thresholds; with
+ * ordered items alone their SEs, z (every kind's the raw one: they are
+ * correlations already) and summaries. */
+static bool categorical_group(const brisk_wlsmv_group_moments *gm, bool mixed, bool se,
+                              brisk_group_residuals *g)
+{
+    size_t p = gm->p, nt = gm->ntau, np = p * (p - 1) / 2;
+    if (!group_alloc(g, p, mixed))
+        return false;
+    g->ordered = true;
+    g->nth = nt;
+    g->have_se = se && gm->acov;
+    g->th = malloc((nt + 1) * sizeof *g->th);
+    g->th_se = malloc((nt + 1) * sizeof *g->th_se);
+    g->th_z = malloc((nt + 1) * sizeof *g->th_z);
+    g->th_item = malloc((nt + 1) * sizeof *g->th_item);
+    g->th_number = malloc((nt + 1) * sizeof *g->th_number);
+    double *stats = malloc((nt + np + 1) * sizeof *stats);
+    size_t *idx = malloc((nt + np + 1) * sizeof *idx);
+    if (!g->th || !g->th_se || !g->th_z || !g->th_item || !g->th_number || !stats || !idx) {
+        free(stats);
+        free(idx);
+        return false;
+    }
+    size_t d = nt + np;
+    const double *S = gm->cov, *Sigma = gm->cov_implied;
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = 0; j <= i; j++) {
+            double vi = S[i * p + i], vj = S[j * p + j], raw = S[i * p + j] - Sigma[i * p + j];
+            double bentler = rescale(S[i * p + j], vi, vj) - rescale(Sigma[i * p + j], vi, vj);
+            double bollen = rescale(S[i * p + j], vi, vj) -
+                            rescale(Sigma[i * p + j], Sigma[i * p + i], Sigma[j * p + j]);
+            double se_ij = NAN;
+            if (g->have_se && i != j) {
+                double v = gm->acov[(nt + pair_index(j, i, p)) * (d + 1)];
+                se_ij = isfinite(v) && v >= 0 ? sqrt(v) : NAN;
+            } else if (g->have_se) {
+                se_ij = 0;   /* a correlation of 1 */
+            }
+            double out[7] = {raw, se_ij, g->have_se ? zstat(raw, se_ij, 1e-5) : NAN, bentler,
+                             g->have_se ? zstat(bentler, se_ij, 1e-4) : NAN, bollen,
+                             g->have_se ? zstat(bollen, se_ij, 1e-4) : NAN};
+            double *dest[7] = {g->raw, g->raw_se, g->raw_z, g->bentler, g->bentler_z, g->bollen,
+                               g->bollen_z};
+            for (size_t k = 0; k < 7; k++)
+                dest[k][i * p + j] = dest[k][j * p + i] = out[k];
+        }
+    for (size_t i = 0; mixed && i < p; i++) {   /* over the sample SDs in both kinds */
+        double vi = S[i * p + i], obs = gm->mean[i], est = gm->mean_implied[i];
+        g->mean_raw[i] = obs - est;
+        g->mean_bentler[i] = g->mean_bollen[i] = rescale(obs, vi, 1) - rescale(est, vi, 1);
+        g->mean_raw_se[i] = g->mean_raw_z[i] = g->mean_bentler_z[i] = g->mean_bollen_z[i] = NAN;
+    }
+    for (size_t k = 0, number = 0; k < nt; k++) {
+        number = k && gm->tau_item[k] == gm->tau_item[k - 1] ? number + 1 : 1;
+        g->th_item[k] = gm->tau_item[k];
+        g->th_number[k] = number;
+        g->th[k] = gm->tau[k] - gm->tau_implied[k];
+        double v = g->have_se ? gm->acov[k * (d + 1)] : NAN;
+        g->th_se[k] = isfinite(v) && v >= 0 ? sqrt(v) : NAN;
+        g->th_z[k] = g->have_se ? zstat(g->th[k], g->th_se[k], 1e-4) : NAN;
+    }
+    if (g->have_se)
+        categorical_summaries(g, gm->acov, stats, idx);
+    else
+        no_summaries(g);
+    free(stats);
+    free(idx);
+    return true;
+}
+
+static brisk_status wlsmv_residuals(const brisk_fitted *fd, brisk_residuals *out,
+                                    brisk_error *err)
+{
+    const brisk_model *m = fd->model;
+    size_t G = m->ngroups ? m->ngroups : 1;
+    bool mixed = false;
+    for (size_t i = 0; m->continuous && i < m->p; i++)
+        mixed = mixed || m->continuous[i];
+    const brisk_moments *mom = &fd->moments[0];
+    bool se = !mom->weight && !mom->cluster;
+    brisk_wlsmv_group_moments *gm;
+    brisk_status st = brisk_wlsmv_residual_moments(m, fd->fit, fd->moments, &gm, err);
+    if (st != BRISK_OK)
+        return st;
+    out->groups = calloc(G, sizeof *out->groups);
+    bool ok = out->groups != NULL;
+    if (ok)
+        out->ngroups = G;
+    for (size_t g = 0; ok && g < G; g++)
+        ok = categorical_group(&gm[g], mixed, se, &out->groups[g]);
+    brisk_wlsmv_residual_moments_free(gm, G);
+    if (!ok) {
+        brisk_residuals_free(out);
+        return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    }
+    return BRISK_OK;
+}
+
 brisk_status brisk_fitted_residuals(const brisk_fitted *fd, brisk_residuals *out,
                                     brisk_error *err)
 {
@@ -560,8 +725,7 @@ brisk_status brisk_fitted_residuals(const brisk_fitted *fd, brisk_residuals *out
     if (!fd->fit)
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "no fit to compute residuals of");
     if (fd->fit->nthresholds || fd->model->ordered)
-        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "residuals of a WLSMV fit (ordered "
-                               "items) are not computed by brisk yet");
+        return wlsmv_residuals(fd, out, err);
     if (brisk_estimator_least_squares(fd->fit->fit.estimator))
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "residuals of a least-squares fit "
                                "(--estimator %s) are not computed by brisk yet (their SEs "

@@ -130,4 +130,28 @@ brisk_status brisk_wlsmv_score_parts(const brisk_model *m, const brisk_model *ex
                                      double *theta, double **score, double **info,
                                      size_t *nextra, brisk_error *err);
 
+/* A WLSMV fit's moments as lavaan's lavResiduals sees them, one group:
+ * the sample's and the implied thresholds (item by item; the places of
+ * their items among the model's observed variables), p x p correlations
+ * (a continuous item's covariances, and its variance on the diagonal;
+ * an ordered item's diagonal 1) and p means (a continuous item's, 0 for
+ * an ordered one), and with ordered items only the residuals' ACOV over
+ * the thresholds then the correlations (1,2), (1,3), ... (lavaan's
+ * z.type = "standardized"); acov NULL otherwise. */
+typedef struct brisk_wlsmv_group_moments {
+    size_t p, ntau;
+    double *tau, *tau_implied;
+    size_t *tau_item;
+    double *cov, *cov_implied, *mean, *mean_implied;
+    double *acov;
+} brisk_wlsmv_group_moments;
+
+/* The moments of model m's WLSMV fit to the complete rows of mom (one
+ * per group) into *out (m's groups of them); BRISK_ERR_ARGUMENT with
+ * covariates. */
+brisk_status brisk_wlsmv_residual_moments(const brisk_model *m, const brisk_fit *fit,
+                                          const brisk_moments *mom,
+                                          brisk_wlsmv_group_moments **out, brisk_error *err);
+void brisk_wlsmv_residual_moments_free(brisk_wlsmv_group_moments *r, size_t ngroups);
+
 #endif

@@ -1892,3 +1892,162 @@ brisk_status brisk_wlsmv_score_parts(const brisk_model *m, const brisk_model *ex
     brisk_wlsmv_free(&w);
     return st;
 }
+
+/* ------------------------------------------------- residuals */
+
+void brisk_wlsmv_residual_moments_free(brisk_wlsmv_group_moments *r, size_t ngroups)
+{
+    for (size_t g = 0; r && g < ngroups; g++) {
+        free(r[g].tau), free(r[g].tau_implied), free(r[g].tau_item);
+        free(r[g].cov), free(r[g].cov_implied), free(r[g].mean), free(r[g].mean_implied);
+        free(r[g].acov);
+    }
+    free(r);
+}
+
+/* One group's moments in lavResiduals' terms from its statistics s and
+ * their residuals res (the group's rows of the stacked ones). */
+static bool group_moments(const brisk_wlsmv *w, const brisk_wlsmv_stats *s, const double *res,
+                          brisk_wlsmv_group_moments *out)
+{
+    size_t p = w->p, ntau = s->ntau;
+    *out = (brisk_wlsmv_group_moments){.p = p, .ntau = ntau};
+    out->tau = malloc((ntau + 1) * sizeof *out->tau);
+    out->tau_implied = malloc((ntau + 1) * sizeof *out->tau_implied);
+    out->tau_item = malloc((ntau + 1) * sizeof *out->tau_item);
+    out->cov = malloc((p * p + 1) * sizeof *out->cov);
+    out->cov_implied = malloc((p * p + 1) * sizeof *out->cov_implied);
+    out->mean = calloc(p + 1, sizeof *out->mean);
+    out->mean_implied = calloc(p + 1, sizeof *out->mean_implied);
+    if (!out->tau || !out->tau_implied || !out->tau_item || !out->cov || !out->cov_implied ||
+        !out->mean || !out->mean_implied)
+        return false;
+    size_t a = 0;
+    for (size_t j = 0, k = 0; j < p; j++)   /* saturated thresholds: the sample's */
+        for (size_t c = 0; c + 1 < s->ncat[j]; c++, k++) {
+            out->tau[k] = s->tau[k];
+            out->tau_implied[k] = s->tau[k] - (w->thresholds_in ? res[a++] : 0);
+            out->tau_item[k] = w->yv[j];
+        }
+    for (int var = 0; var < 2; var++)   /* the continuous items' means, then variances */
+        for (size_t j = 0; w->numeric && j < p; j++) {
+            if (!w->numeric[j])
+                continue;
+            double *obs = var ? &out->cov[j * p + j] : &out->mean[j];
+            double *est = var ? &out->cov_implied[j * p + j] : &out->mean_implied[j];
+            *obs = var ? s->var[j] : s->mean[j];
+            *est = *obs - res[a++];
+        }
+    for (size_t j = 0; j < p; j++) {
+        if (!(w->numeric && w->numeric[j]))
+            out->cov[j * p + j] = out->cov_implied[j * p + j] = 1;
+        for (size_t l = j + 1; l < p; l++, a++) {
+            out->cov[j * p + l] = out->cov[l * p + j] = s->rho[j * p + l];
+            out->cov_implied[j * p + l] = out->cov_implied[l * p + j] = s->rho[j * p + l] - res[a];
+        }
+    }
+    return true;
+}
+
+/* lav_residuals_acov's for ordered items (z.type "standardized"): A0 =
+ * sum_g N_g / N J_g' W_g J_g (W_g = diag(Gamma_g)^-1, lavaan's WLS.VD)
+ * inverted into a0inv; then each group's Q = I - N_g / N J_g A0^-1 J_g'
+ * W_g and ACOV Q Gamma_g Q' / N (lavaan's NACOV over the total N, in
+ * every group) into out[g].acov, thresholds first (zero rows where they
+ * are saturated outside the statistics).  False when A0 is singular or
+ * out of memory. */
+static bool residual_acov(const dwls *d, const brisk_wlsmv *w, brisk_wlsmv_group_moments *out)
+{
+    size_t q = d->q, ns = d->ns, N = w->n;
+    double *a0 = calloc(q * q + 1, sizeof *a0), *a0inv = malloc((q * q + 1) * sizeof *a0inv),
+           *work = malloc((q * q + 1) * sizeof *work), *m = malloc((ns * q + 1) * sizeof *m),
+           *qm = malloc((ns * ns + 1) * sizeof *qm), *t = malloc((ns * ns + 1) * sizeof *t);
+    bool ok = a0 && a0inv && work && m && qm && t;
+    for (size_t a = 0; ok && a < d->rows; a++) {
+        const brisk_wlsmv_stats *s = &w->groups[a / ns];
+        size_t b = a % ns;
+        double f = (double)s->n / (double)N / s->gamma[b * ns + b];
+        const double *row = d->jac + a * q;
+        for (size_t i = 0; i < q; i++)
+            for (size_t j = 0; row[i] != 0 && j < q; j++)
+                a0[i * q + j] += f * row[i] * row[j];
+    }
+    ok = ok && brisk_dense_spd_invert(a0, a0inv, work, q, &(double){0});
+    for (size_t g = 0; ok && g < d->G; g++) {
+        const brisk_wlsmv_stats *s = &w->groups[g];
+        const double *jac = d->jac + g * ns * q;
+        double fg = (double)s->n / (double)N;
+        brisk_dense_mul_rect(jac, a0inv, m, ns, q, q);   /* J A0^-1 */
+        for (size_t a = 0; a < ns; a++)   /* Q = I - fg J A0^-1 J' W */
+            for (size_t b = 0; b < ns; b++) {
+                double v = 0;
+                for (size_t k = 0; k < q; k++)
+                    v += m[a * q + k] * jac[b * q + k];
+                qm[a * ns + b] = (a == b ? 1 : 0) - fg * v / s->gamma[b * ns + b];
+            }
+        brisk_dense_mul_rect(qm, s->gamma, t, ns, ns, ns);
+        size_t off = w->thresholds_in ? 0 : out[g].ntau, nall = off + ns;
+        if (!(out[g].acov = calloc(nall * nall + 1, sizeof *out[g].acov))) {
+            ok = false;
+            break;
+        }
+        for (size_t a = 0; a < ns; a++)   /* Q Gamma Q' / N */
+            for (size_t b = 0; b < ns; b++) {
+                double v = 0;
+                for (size_t k = 0; k < ns; k++)
+                    v += t[a * ns + k] * qm[b * ns + k];
+                out[g].acov[(off + a) * nall + off + b] = v / (double)N;
+            }
+    }
+    free(a0), free(a0inv), free(work), free(m), free(qm), free(t);
+    return ok;
+}
+
+brisk_status brisk_wlsmv_residual_moments(const brisk_model *m, const brisk_fit *fit,
+                                          const brisk_moments *mom,
+                                          brisk_wlsmv_group_moments **out, brisk_error *err)
+{
+    *out = NULL;
+    size_t G = m->ngroups ? m->ngroups : 1;
+    brisk_wlsmv w;
+    brisk_status st = statistics_for(m, mom, G > 1 && m->equal_thresholds, &w, err);
+    if (st != BRISK_OK)
+        return st;
+    if (w.nx) {
+        brisk_wlsmv_free(&w);
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "residuals of a WLSMV fit with "
+                               "covariates (lavaan's res.cov, res.th and res.slopes) are not "
+                               "computed by brisk yet");
+    }
+    brisk_wlsmv v = view_for(&w, m);
+    st = view_released(&v, m, err);
+    brisk_moments *start = st == BRISK_OK ? response_moments(&w, m->p) : NULL;
+    double *full = start ? full_theta(&v, fit, fit->theta) : NULL;
+    brisk_wlsmv_group_moments *r = calloc(G, sizeof *r);
+    dwls d = {0};
+    if (st == BRISK_OK && (!start || !full || !r || !dwls_init(&d, m, start, &v)))
+        st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    if (st == BRISK_OK && !residuals(&d, &v, full, d.res, d.jac))
+        st = brisk_error_set(err, BRISK_ERR_MODEL, "the estimates imply no correlation matrix: "
+                             "no residuals");
+    for (size_t g = 0; st == BRISK_OK && g < G; g++)
+        if (!group_moments(&v, &w.groups[g], d.res + g * d.ns, &r[g]))
+            st = brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
+    /* lavaan gives the residuals' SEs for ordered items alone */
+    if (st == BRISK_OK && !w.nnum && !residual_acov(&d, &v, r))
+        for (size_t g = 0; g < G; g++) {
+            free(r[g].acov);
+            r[g].acov = NULL;
+        }
+    dwls_free(&d);
+    free(full);
+    response_moments_free(start, G);
+    free(v.released);
+    brisk_wlsmv_free(&w);
+    if (st != BRISK_OK) {
+        brisk_wlsmv_residual_moments_free(r, G);
+        return st;
+    }
+    *out = r;
+    return BRISK_OK;
+}

@@ -844,7 +844,8 @@ t_standardized_residuals() {
     run 1 fit $(hs) --residuals -f dot && has "--residuals gives a table" "$tmp/err" &&
     run 1 fit $(hs) --standardized -o "$tmp/x.svg" && has "--standardized gives a table" "$tmp/err" &&
     test ! -e "$tmp/x.svg" &&
-    # per behaviour; a weighted fit has no z (said), WLSMV no residuals (said)
+    # per behaviour; a weighted fit has no z (said); WLSMV's thresholds and
+    # correlations (lavaan's values: sem_reference.sh); with covariates none (said)
     run 0 fit "$survey" -b crime --residuals -q && has "Residuals (sample less implied)" "$tmp/out" &&
     has "Criminal records  pr1_crime" "$tmp/out" && has "SEs and z only for ML, MLR, MLM and FIML fits without" "$tmp/out" &&
     run 0 fit "$survey" -b crime --estimator mlr --residuals -q &&
@@ -852,7 +853,11 @@ t_standardized_residuals() {
     run 0 fit "$survey" -b crime --unweighted --estimator mlm --residuals -q &&
     lacks "SEs and z only" "$tmp/out" &&
     run 0 fit "$survey" -b crime --unweighted --estimator wlsmv --residuals -q &&
-    has "residuals of a WLSMV fit (ordered items) are not computed by brisk yet" "$tmp/out"
+    has "WLSMV: the latent responses' correlations and the thresholds" "$tmp/out" &&
+    grep -q "pr1_crime  *|  *t1  *0.000  0.000   0.000" "$tmp/out" && lacks "SEs and z only" "$tmp/out" &&
+    printf 'agree =~ A1 + A2 + A3\nagree ~ age\n' >"$tmp/x.lav" &&
+    run 0 fit --data "$data/bfi.csv" --model "$tmp/x.lav" --estimator wlsmv --residuals -q &&
+    has "residuals of a WLSMV fit with covariates (lavaan's res.cov, res.th and res.slopes) are not computed by brisk yet" "$tmp/out"
 }
 t_lavaan_se_test() {
     # lavaan's se= and test= names: the fit's own are accepted and change nothing

@@ -94,7 +94,7 @@ check() {
 }
 
 std="$top_srcdir/tests/reference/standardized"
-echo "1..38"
+echo "1..53"
 check "standardized: hs_cfa (ML)" fit.standardized "$std/hs_cfa.csv" 3 \
     --standardized --data "$data/hs.csv" --model "$sem/hs_cfa.lav"
 check "standardized: pd_labels (ML, :=)" fit.standardized "$std/pd_labels.csv" 3 \
@@ -158,5 +158,32 @@ for est in ml mlr; do
     check "residuals: $name" fit.residuals "$res/$name.csv" 3 --residuals "$@"
     check "residual summaries: $name" fit.residual_summary "$res/$name.summary.csv" 1 \
         --residuals "$@"
+done
+# WLSMV (tests/reference/residuals/make_wlsmv.R): ordered items alone, with
+# groups, thresholds held equal, the theta parameterization, pairwise
+# missing; residuals alone with continuous items beside ordered ones; a
+# survey's behaviour
+ztol=1e-3
+for name in hs_ord hs_ord_group hs_ord_equal hs_ord_theta bfi_ord bfi_ord_pairwise hs_mixed \
+    rongcheng_crime_wlsmv; do
+    set -- --data "$data/hs_cat.csv" --model "$tmp/hs_ord.lav" --estimator wlsmv
+    case $name in
+    hs_ord_group) set -- "$@" --group school ;;
+    hs_ord_equal) set -- "$@" --group school --group-equal thresholds,loadings ;;
+    hs_ord_theta) set -- "$@" --parameterization theta ;;
+    bfi_ord*) set -- --data "$data/bfi.csv" --model "$tmp/bfi_ord.lav" --estimator wlsmv ;;
+    hs_mixed) set -- --data "$data/hs_cat.csv" --ordered u2,u3,u6,u7,u9 \
+        --model "$top_srcdir/tests/reference/wlsmv_more/hs_mixed.lav" ;;
+    rongcheng_crime_wlsmv) set -- rongcheng -b crime --unweighted --estimator wlsmv ;;
+    esac
+    [ $name = bfi_ord_pairwise ] && set -- "$@" --missing pairwise
+    printf 'visual =~ u1 + u2 + u3\ntextual =~ u4 + u5 + u6\nspeed =~ u7 + u8 + u9\n' \
+        >"$tmp/hs_ord.lav"
+    printf 'agree =~ A1 + A2 + A3 + A4 + A5\nconscientious =~ C1 + C2 + C3 + C4 + C5\n' \
+        >"$tmp/bfi_ord.lav"
+    check "residuals: $name (WLSMV)" fit.residuals "$res/$name.csv" 3 --residuals "$@"
+    [ $name = hs_mixed ] ||
+        check "residual summaries: $name (WLSMV)" fit.residual_summary \
+            "$res/$name.summary.csv" 1 --residuals "$@"
 done
 exit $((fails > 0))

@@ -41,19 +41,6 @@ static int scale_points(const brisk_survey *s)
 }
 
 /* The latent variable an item loads on in the model, or NULL. */
-static const char *construct_of(const brisk_survey *s, const char *tmpl)
-{
-    const brisk_syntax *syn = s->model_syntax;
-    for (size_t i = 0; syn && i < syn->n; i++) {
-        if (syn->stmts[i].op != BRISK_OP_MEASURE)
-            continue;
-        for (size_t k = 0; k < syn->stmts[i].nrhs; k++)
-            if (strcmp(syn->stmts[i].rhs[k].name, tmpl) == 0)
-                return syn->stmts[i].lhs;
-    }
-    return NULL;
-}
-
 static brisk_status add_columns(brisk_table *t, const char *const *spec, brisk_cell_kind kind,
                                 int decimals)
 {
@@ -247,7 +234,7 @@ static brisk_status describe_item(describe_ctx *c, const char *behaviour, const 
     size_t row = brisk_table_add_row(c->items), crow = brisk_table_add_row(c->counts);
     brisk_status st = row == (size_t)-1 || crow == (size_t)-1 ? BRISK_ERR_NOMEM
                     : brisk_summarize(c->x, c->w, n, &sum);
-    const char *construct = construct_of(c->s, tmpl);
+    const char *construct = brisk_survey_construct_of(c->s, tmpl);
     if (st == BRISK_OK)
         st = set_ids(c->items, row, behaviour, construct, name);
     if (st == BRISK_OK)

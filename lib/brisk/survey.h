@@ -161,6 +161,9 @@ bool brisk_survey_is_ordered(const brisk_survey *s, const char *name, size_t b);
 const brisk_survey_entry *brisk_survey_find_item(const brisk_survey *s, const char *name,
                                                  size_t *b);
 
+/* The construct whose indicator ([model] =~) template tmpl is, or NULL. */
+const char *brisk_survey_construct_of(const brisk_survey *s, const char *tmpl);
+
 /* Is the item of template tmpl reverse-keyed ([reverse])? */
 bool brisk_survey_is_reversed(const brisk_survey *s, const char *tmpl);
 

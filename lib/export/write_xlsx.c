@@ -45,6 +45,9 @@
 #define TITLE_FONT_SIZE 13
 #define TITLE_ROW_HEIGHT 18                      /* points: room for the larger font */
 #define ROW_PIXELS 20                            /* a default row: 15 points */
+#define ROW_POINTS 15.0
+#define NOTE_WRAP_SLACK 1.15                     /* wrapped lines break at words: room to spare */
+#define NOTE_LINES_MAX 27                        /* 409 points, Excel's tallest row */
 #define CHART_WIDTH_PIXELS 480                   /* libxlsxwriter's default chart */
 #define CHART_HEIGHT_PIXELS 288
 #define CHART_SCALE_MAX 4.0
@@ -58,6 +61,7 @@ typedef struct xlsx_formats {
     lxw_format *header;
     lxw_format *header_numeric;   /* right-aligned, over numbers */
     lxw_format *note;
+    lxw_format *note_wrap;        /* merged over the table's columns */
     lxw_format *text_numeric;     /* text in place of a number, aligned like one */
     lxw_format *pvalue;
     lxw_format *decimals[MAX_DECIMALS + 1];   /* "0", "0.0", ...: made when first needed */
@@ -80,7 +84,8 @@ typedef struct xlsx_sheet {
     lxw_row_t clear_row;    /* the first row below every chart so far */
     size_t *widths;         /* display width of each column, in characters */
     size_t ncols;
-    bool frozen;
+    bool frozen;            /* the first table's header: frozen, and repeated on each
+                               printed page */
 } xlsx_sheet;
 
 #define TRY(call)                          \
@@ -256,7 +261,12 @@ static brisk_status add_sheet(xlsx_writer *w, const char *wanted, xlsx_sheet *sh
     sh->ws = workbook_add_worksheet(w->wb, sh->name);
     if (!sh->ws)   /* the name is valid and new, so only memory is left to fail */
         return lxw_failed(w, LXW_ERROR_MEMORY_MALLOC_FAILED, "cannot add a sheet", sh->name);
-    return BRISK_OK;
+    /* Printed: landscape, one page wide (as many long as it takes), the
+     * sheet's name and the page in the footer. */
+    worksheet_set_landscape(sh->ws);
+    worksheet_fit_to_pages(sh->ws, 1, 0);
+    return check(w, worksheet_set_footer(sh->ws, "&L&A&RPage &P of &N"), "cannot set the footer",
+                 sh->name);
 }
 
 /* The sheet a table asks for, else its title, else its id. */
@@ -300,6 +310,12 @@ static brisk_status create_formats(xlsx_writer *w)
     format_set_align(f->header_numeric, LXW_ALIGN_RIGHT);
     TRY(new_format(w, &f->note));
     format_set_italic(f->note);
+    /* A note across its table's columns, wrapped: printed within the page
+     * rather than running off its right edge. */
+    TRY(new_format(w, &f->note_wrap));
+    format_set_italic(f->note_wrap);
+    format_set_text_wrap(f->note_wrap);
+    format_set_align(f->note_wrap, LXW_ALIGN_VERTICAL_TOP);
     TRY(new_format(w, &f->text_numeric));
     format_set_align(f->text_numeric, LXW_ALIGN_RIGHT);
     TRY(new_format(w, &f->pvalue));
@@ -333,6 +349,13 @@ static lxw_format *number_format(xlsx_writer *w, const brisk_table_column *c)
     case BRISK_CELL_PERCENT: return decimals_format(w, c->decimals);   /* already 0..100 */
     default: return decimals_format(w, 0);
     }
+}
+
+/* A column's width in Excel's characters for the widest text shown in it. */
+static double column_width(size_t chars, size_t max)
+{
+    size_t w = chars < WIDTH_MIN ? WIDTH_MIN : chars > max ? max : chars;
+    return (double)(w + WIDTH_PADDING);
 }
 
 /* ---- cells ---- */
@@ -457,18 +480,44 @@ static brisk_status write_rows(xlsx_writer *w, const xlsx_sheet *sh, lxw_row_t f
     return BRISK_OK;
 }
 
-/* Notes one per row, the first introduced as in APA tables (and the text
- * writer). */
-static brisk_status write_notes(xlsx_writer *w, const xlsx_sheet *sh, lxw_row_t first,
-                                const brisk_table *t)
+/* One note over the table's columns (room: their width in characters),
+ * merged and wrapped, its row tall enough for the lines it wraps to
+ * (Excel sizes no merged row by itself). */
+static brisk_status write_note(xlsx_writer *w, const xlsx_sheet *sh, lxw_row_t row,
+                               const brisk_table *t, const char *note, double room)
 {
+    if (t->ncols < 2)
+        return write_text(w, sh, row, 0, note, w->fmt.note);
+    char *copy;
+    const char *text = excel_text(note, CELL_TEXT_MAX, &copy);
+    if (!text)
+        return out_of_memory(w);
+    lxw_error e = worksheet_merge_range(sh->ws, row, 0, row, (lxw_col_t)(t->ncols - 1), text,
+                                        w->fmt.note_wrap);
+    double lines = ceil((double)brisk_utf8_width(text) * NOTE_WRAP_SLACK / room);
+    free(copy);
+    TRY(check(w, e, "cannot write a note", sh->name));
+    if (lines > 1)
+        TRY(check(w, worksheet_set_row(sh->ws, row, ROW_POINTS * fmin(lines, NOTE_LINES_MAX), NULL),
+                  "cannot size a note's row", sh->name));
+    return BRISK_OK;
+}
+
+/* Notes one per row, the first introduced as in APA tables (and the text
+ * writer); widths are the table's columns as shown. */
+static brisk_status write_notes(xlsx_writer *w, const xlsx_sheet *sh, lxw_row_t first,
+                                const brisk_table *t, const size_t *widths)
+{
+    double room = 0;
+    for (size_t j = 0; j < t->ncols; j++)
+        room += column_width(widths[j], WIDTH_MAX);
     for (size_t k = 0; k < t->nnotes; k++) {
         brisk_buf b = {0};
         if (!brisk_buf_printf(&b, "%s%s", k ? "" : "Note. ", t->notes[k])) {
             brisk_buf_free(&b);
             return out_of_memory(w);
         }
-        brisk_status s = write_text(w, sh, first + (lxw_row_t)k, 0, b.data, w->fmt.note);
+        brisk_status s = write_note(w, sh, first + (lxw_row_t)k, t, b.data, room);
         brisk_buf_free(&b);
         TRY(s);
     }
@@ -669,7 +718,8 @@ static brisk_status check_table_fits(xlsx_writer *w, const xlsx_sheet *sh, const
                            t->id, LXW_ROW_MAX, LXW_COL_MAX);
 }
 
-static brisk_status write_table_body(xlsx_writer *w, xlsx_sheet *sh, const brisk_table *t)
+static brisk_status write_table_body(xlsx_writer *w, xlsx_sheet *sh, const brisk_table *t,
+                                     const size_t *widths)
 {
     TRY(check_table_fits(w, sh, t));
     lxw_row_t top = sh->row, row = sh->row;
@@ -679,13 +729,15 @@ static brisk_status write_table_body(xlsx_writer *w, xlsx_sheet *sh, const brisk
         TRY(write_groups(w, sh, row++, t));
     lxw_row_t header_row = row++;
     TRY(write_headers(w, sh, header_row, t));
-    if (!sh->frozen) {   /* the first table's header stays in view */
+    if (!sh->frozen) {   /* the first table's header stays in view, and on every page */
         worksheet_freeze_panes(sh->ws, header_row + 1, 0);
+        TRY(check(w, worksheet_repeat_rows(sh->ws, top, header_row),
+                  "cannot repeat the header rows", sh->name));
         sh->frozen = true;
     }
     TRY(write_rows(w, sh, row, t));
     row += (lxw_row_t)t->nrows;
-    TRY(write_notes(w, sh, row, t));
+    TRY(write_notes(w, sh, row, t, widths));
     row += (lxw_row_t)t->nnotes;
     TRY(insert_chart(w, sh, t, top, header_row));
     sh->row = row;
@@ -697,7 +749,7 @@ static brisk_status write_table(xlsx_writer *w, xlsx_sheet *sh, const brisk_tabl
     brisk_rendered r;
     if (brisk_render_table(t, &r) != BRISK_OK)
         return out_of_memory(w);
-    brisk_status s = write_table_body(w, sh, t);
+    brisk_status s = write_table_body(w, sh, t, r.widths);
     /* Widths from the text as shown, headers included; the title, group row
      * and notes may run on into the empty cells to their right. */
     widen_for_groups(t, r.widths);
@@ -706,12 +758,6 @@ static brisk_status write_table(xlsx_writer *w, xlsx_sheet *sh, const brisk_tabl
             sh->widths[j] = r.widths[j];
     brisk_rendered_free(&r);
     return s;
-}
-
-static double column_width(size_t chars, size_t max)
-{
-    size_t w = chars < WIDTH_MIN ? WIDTH_MIN : chars > max ? max : chars;
-    return (double)(w + WIDTH_PADDING);
 }
 
 static brisk_status set_column_widths(xlsx_writer *w, const xlsx_sheet *sh, size_t max)

@@ -243,10 +243,46 @@ static brisk_status overview(const report_ctx *c, brisk_table_list *out)
 
 /* ------------------------------------------------------------ Items */
 
+/* The items as the survey words them ([items]), first on the Items sheet;
+ * none when no item has a wording. */
+static brisk_status wordings(const report_ctx *c, brisk_table_list *out)
+{
+    const brisk_survey *s = c->s;
+    bool any = false, per_behaviour = false;
+    for (size_t i = 0; i < s->nitems; i++) {
+        any |= s->items[i].value && s->items[i].value[0];
+        per_behaviour |= brisk_template_is_per_behaviour(s->items[i].key);
+    }
+    if (!any)
+        return BRISK_OK;
+    brisk_table *t = brisk_table_new("report.wordings", "Item wordings");
+    brisk_status st = t ? add_col(t, "item", "Item", BRISK_CELL_TEXT, 0, NULL) : BRISK_ERR_NOMEM;
+    if (!st) st = add_col(t, "construct", "Construct", BRISK_CELL_TEXT, 0, NULL);
+    if (!st) st = add_col(t, "wording", "Wording", BRISK_CELL_TEXT, 0, NULL);
+    for (size_t i = 0; !st && i < s->nitems; i++) {
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, s->items[i].key) ||
+            brisk_table_set_text(t, row, 1, brisk_survey_construct_of(s, s->items[i].key)) ||
+            brisk_table_set_text(t, row, 2, s->items[i].value))
+            st = BRISK_ERR_NOMEM;
+    }
+    if (!st && per_behaviour && s->nbehaviours)
+        st = brisk_table_add_note(t, "{b} in an item's name and {behaviour} in its wording stand "
+                                  "for each behaviour (the [behaviours] section).");
+    if (st) {
+        brisk_table_free(t);
+        return st;
+    }
+    return emit(out, t, "Items");
+}
+
 static brisk_status items(const report_ctx *c, brisk_table_list *out)
 {
+    brisk_status st = wordings(c, out);
+    if (st != BRISK_OK)
+        return st;
     size_t first = out->count;
-    brisk_status st = brisk_describe(c->d, out, NULL);
+    st = brisk_describe(c->d, out, NULL);
     for (size_t i = first; st == BRISK_OK && i < out->count; i++) {
         brisk_table *t = out->tables[i];
         const char *sheet = strstr(t->id, "demographics") ? "Demographics" : "Items";

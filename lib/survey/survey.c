@@ -1242,3 +1242,16 @@ const brisk_survey_entry *brisk_survey_find_item(const brisk_survey *s, const ch
     }
     return NULL;
 }
+
+const char *brisk_survey_construct_of(const brisk_survey *s, const char *tmpl)
+{
+    const brisk_syntax *syn = s->model_syntax;
+    for (size_t i = 0; syn && i < syn->n; i++) {
+        if (syn->stmts[i].op != BRISK_OP_MEASURE)
+            continue;
+        for (size_t k = 0; k < syn->stmts[i].nrhs; k++)
+            if (strcmp(syn->stmts[i].rhs[k].name, tmpl) == 0)
+                return syn->stmts[i].lhs;
+    }
+    return NULL;
+}

@@ -138,6 +138,28 @@ t_report() {
     [ ! -e "$tmp/bad.md" ] && [ -z "$(ls "$tmp" | grep tmp)" ]
 }
 
+t_report_print() {
+    # each sheet prints landscape, one page wide, its header rows on every
+    # page, a footer with the sheet and page; a note wraps in cells merged
+    # over its table; the survey's item wordings lead the Items sheet
+    run 0 report "$survey" -q --bootstrap 0 -o "$tmp/p.xlsx" &&
+    if command -v unzip >/dev/null; then
+        unzip -p "$tmp/p.xlsx" xl/worksheets/sheet2.xml >"$tmp/items.xml" &&
+        has '<pageSetup fitToHeight="0" orientation="landscape"/>' "$tmp/items.xml" &&
+        has '<pageSetUpPr fitToPage="1"/>' "$tmp/items.xml" &&
+        has '<oddFooter>&amp;L&amp;A&amp;RPage &amp;P of &amp;N</oddFooter>' "$tmp/items.xml" &&
+        grep -q '<mergeCell ref="A[0-9]*:[B-Z][0-9]*"/>' "$tmp/items.xml" &&
+        unzip -p "$tmp/p.xlsx" xl/workbook.xml >"$tmp/wb.xml" &&
+        has "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"1\">Items!\$1:\$2</definedName>" "$tmp/wb.xml" &&
+        unzip -p "$tmp/p.xlsx" xl/sharedStrings.xml >"$tmp/ss.xml" &&
+        has "I trust the city government to handle my personal data properly" "$tmp/ss.xml"
+    else
+        echo "# no unzip: the workbook is not read back"
+    fi &&
+    run 0 report "$survey" -q --bootstrap 0 -o "$tmp/p.md" && has "### Item wordings" "$tmp/p.md" &&
+    has "| pm1_{b} | morality | Conduct regarding {behaviour} reflects a person's moral character |" "$tmp/p.md"
+}
+
 t_report_xlsx() {
     run 0 report "$survey" -q --bootstrap 100 -o "$tmp/r.xlsx" && [ -s "$tmp/r.xlsx" ] &&
     run 0 fit "$survey" -q --format json -o "$tmp/r.json" &&
@@ -410,8 +432,11 @@ t_survey_without_items() {
     has ",benefit,pb1_crime," "$tmp/out" &&
     run 0 reliability "$survey" -q -f csv && cp "$tmp/out" "$tmp/rel.csv" &&
     run 0 reliability "$tmp/noitems.survey" -q -f csv && cmp "$tmp/rel.csv" "$tmp/out" &&
-    run 0 report "$survey" -q --bootstrap 0 -f csv && grep -v '^Survey file,' "$tmp/out" >"$tmp/rep.csv" &&
-    run 0 report "$tmp/noitems.survey" -q --bootstrap 0 -f csv &&
+    # the same report but for the item wordings, which [items] held
+    run 0 report "$survey" -q --bootstrap 0 -f csv && has "# report.wordings: Item wordings" "$tmp/out" &&
+    grep -v '^Survey file,' "$tmp/out" |
+        awk '/^# report.wordings:/ { skip = 1 } skip && /^$/ { skip = 0; next } !skip' >"$tmp/rep.csv" &&
+    run 0 report "$tmp/noitems.survey" -q --bootstrap 0 -f csv && lacks "report.wordings" "$tmp/out" &&
     grep -v '^Survey file,' "$tmp/out" | cmp "$tmp/rep.csv" - &&
     # an out-of-scale answer points at the item's line in the model
     sed 's/^missing *=.*//' "$tmp/noitems.survey" >"$tmp/nomissing.survey" &&
@@ -994,7 +1019,7 @@ t_fit_modindices() {
     [ "$(sed -n '/^# fit.modindices/,/^$/p' "$tmp/out" | grep -c '^Criminal')" -eq 3 ]
 }
 
-echo "1..51"
+echo "1..52"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -1012,6 +1037,7 @@ ok "fit SURVEY fits each behaviour; --behaviour selects" t_fit_survey
 ok "fit draws path diagrams (dot, and svg through Graphviz)" t_fit_diagram
 ok "report writes every sheet; a failing model writes nothing" t_report
 ok "report -o x.xlsx: the workbook holds the fit's numbers and its charts" t_report_xlsx
+ok "report -o x.xlsx: every sheet prints landscape, one page wide, headers repeated; item wordings" t_report_print
 ok "bootstrap and compare print the same bytes for any --threads" t_bootstrap_threads
 ok "compare prints paths, differences and effects by behaviour" t_compare
 ok "compare with a survey's clusters: the bootstrap of clusters agrees with R's within Monte Carlo error" t_compare_clusters

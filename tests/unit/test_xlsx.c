@@ -384,14 +384,33 @@ static void test_group_header_merged(void **state)
 {
     NEED_UNZIP();
     char *sheet = fixture_part(state, "xl/worksheets/sheet1.xml");
-    /* "crime" spans Estimate and %; "fees" over one column is a plain cell. */
-    assert_contains(sheet, "<mergeCells count=\"1\"><mergeCell ref=\"C2:D2\"/></mergeCells>");
+    /* "crime" spans Estimate and %; "fees" over one column is a plain cell;
+     * each note spans the table's six columns (rows 7 and 8, under the
+     * title, group, header rows and three rows of data). */
+    assert_contains(sheet, "<mergeCells count=\"3\"><mergeCell ref=\"C2:D2\"/>"
+                           "<mergeCell ref=\"A7:F7\"/><mergeCell ref=\"A8:F8\"/></mergeCells>");
     char buf[256];
     assert_non_null(strstr(cell_xml(sheet, "E2", buf, sizeof buf), "t=\"s\""));
     free(sheet);
     char *sheet2 = fixture_part(state, "xl/worksheets/sheet2.xml");
     assert_null(strstr(sheet2, "<mergeCell"));   /* two one-column groups */
     free(sheet2);
+}
+
+/* Every sheet prints landscape, one page wide, the first table's title
+ * to header rows on each page, the sheet and page in the footer. */
+static void test_print_setup(void **state)
+{
+    NEED_UNZIP();
+    char *sheet = fixture_part(state, "xl/worksheets/sheet1.xml");
+    assert_contains(sheet, "<pageSetUpPr fitToPage=\"1\"/>");
+    assert_contains(sheet, "<pageSetup fitToHeight=\"0\" orientation=\"landscape\"/>");
+    assert_contains(sheet, "<oddFooter>&amp;L&amp;A&amp;RPage &amp;P of &amp;N</oddFooter>");
+    free(sheet);
+    char *book = fixture_part(state, "xl/workbook.xml");
+    assert_contains(book, "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">");
+    assert_contains(book, "!$1:$3</definedName>");
+    free(book);
 }
 
 static void test_frozen_panes(void **state)
@@ -617,6 +636,7 @@ int main(void)
         cmocka_unit_test(test_missing_and_non_finite),
         cmocka_unit_test(test_group_header_merged),
         cmocka_unit_test(test_frozen_panes),
+        cmocka_unit_test(test_print_setup),
         cmocka_unit_test(test_shared_sheet_layout),
         cmocka_unit_test(test_chart),
         cmocka_unit_test(test_number_formats),

@@ -82,6 +82,10 @@ typedef struct brisk_table_list {
     size_t cap;
     char **warnings;   /* warnings of the whole run, in order */
     size_t nwarnings;
+    /* A whole document's title (brisk report), or NULL: the tables alone.
+     * LaTeX then writes a document that compiles by itself (its preamble,
+     * a section per sheet) instead of a fragment to \input. */
+    char *document;
 } brisk_table_list;
 
 brisk_table *brisk_table_new(const char *id, const char *title);
@@ -120,6 +124,8 @@ void brisk_table_list_free(brisk_table_list *list);
 brisk_status brisk_table_list_add(brisk_table_list *list, brisk_table *t);
 brisk_status brisk_table_list_warn(brisk_table_list *list, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Make the list a whole document with this title (see document). */
+brisk_status brisk_table_list_set_document(brisk_table_list *list, const char *title);
 
 /* Format a numeric cell the way human formats show it (3 decimals, APA
  * p-values, ...) into buf; a missing value gives "".  Returns buf. */

@@ -203,7 +203,18 @@ void brisk_table_list_free(brisk_table_list *list)
         brisk_table_free(list->tables[i]);
     free(list->tables);
     free_strings(list->warnings, list->nwarnings);
+    free(list->document);
     free(list);
+}
+
+brisk_status brisk_table_list_set_document(brisk_table_list *list, const char *title)
+{
+    char *copy = brisk_strdup(title);
+    if (!copy)
+        return BRISK_ERR_NOMEM;
+    free(list->document);
+    list->document = copy;
+    return BRISK_OK;
 }
 
 brisk_status brisk_table_list_add(brisk_table_list *list, brisk_table *t)

@@ -2,7 +2,12 @@
 /* LaTeX: a booktabs table float per table, numbers aligned by siunitx.
  *
  * The output is a fragment to \input into a document that loads booktabs
- * and siunitx.  Counts, numbers and percentages go in siunitx S columns
+ * and siunitx; for a whole document (brisk report: the list's document
+ * title) it is a document that compiles by itself, a section per sheet,
+ * each table scaled down to the page where it is wider or taller, by
+ * pdflatex, or by xelatex (with xeCJK for Chinese, Japanese or Korean)
+ * where a text needs more than Latin-1 and the symbols mapped below.
+ * Counts, numbers and percentages go in siunitx S columns
  * whose table-format is computed from the cells as shown; p-values
  * (".034", "< .001", always three decimals) in right-aligned r columns;
  * text and yes/no in l columns. */
@@ -13,13 +18,82 @@
 #include "brisk/version.h"
 #include "export_internal.h"
 
+/* Characters beyond Latin-1 that statistics writes (Cronbach's alpha,
+ * Cohen's kappa, chi-square, +-, dashes), as commands that every engine
+ * and font set prints. */
+static const struct {
+    unsigned code;
+    const char *tex;
+} symbols[] = {
+    {0x00b1, "\\ensuremath{\\pm}"}, {0x00b2, "\\textsuperscript{2}"},
+    {0x00b3, "\\textsuperscript{3}"}, {0x00b7, "\\ensuremath{\\cdot}"},
+    {0x00d7, "\\ensuremath{\\times}"}, {0x0394, "\\ensuremath{\\Delta}"},
+    {0x03a3, "\\ensuremath{\\Sigma}"}, {0x03a9, "\\ensuremath{\\Omega}"},
+    {0x03b1, "\\ensuremath{\\alpha}"}, {0x03b2, "\\ensuremath{\\beta}"},
+    {0x03b3, "\\ensuremath{\\gamma}"}, {0x03b4, "\\ensuremath{\\delta}"},
+    {0x03b5, "\\ensuremath{\\varepsilon}"}, {0x03b7, "\\ensuremath{\\eta}"},
+    {0x03b8, "\\ensuremath{\\theta}"}, {0x03ba, "\\ensuremath{\\kappa}"},
+    {0x03bb, "\\ensuremath{\\lambda}"}, {0x03bc, "\\ensuremath{\\mu}"},
+    {0x03c0, "\\ensuremath{\\pi}"}, {0x03c1, "\\ensuremath{\\rho}"},
+    {0x03c3, "\\ensuremath{\\sigma}"}, {0x03c4, "\\ensuremath{\\tau}"},
+    {0x03c6, "\\ensuremath{\\phi}"}, {0x03c7, "\\ensuremath{\\chi}"},
+    {0x03c8, "\\ensuremath{\\psi}"}, {0x03c9, "\\ensuremath{\\omega}"},
+    {0x2013, "--"}, {0x2014, "---"}, {0x2018, "`"}, {0x2019, "'"}, {0x201c, "``"},
+    {0x201d, "''"}, {0x2026, "\\ldots{}"}, {0x2192, "\\ensuremath{\\rightarrow}"},
+    {0x2194, "\\ensuremath{\\leftrightarrow}"}, {0x2212, "\\ensuremath{-}"},
+    {0x221a, "\\ensuremath{\\surd}"}, {0x221e, "\\ensuremath{\\infty}"},
+    {0x2248, "\\ensuremath{\\approx}"}, {0x2260, "\\ensuremath{\\neq}"},
+    {0x2264, "\\ensuremath{\\leq}"}, {0x2265, "\\ensuremath{\\geq}"},
+};
+
+/* The code point of the UTF-8 sequence at p and its length (*len); 0 with
+ * length 1 for a byte that starts no valid sequence. */
+static unsigned utf8_code(const unsigned char *p, size_t *len)
+{
+    unsigned c = p[0];
+    size_t n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 1;
+    if (n == 1 || c >= 0xf5) {
+        *len = 1;
+        return c < 0x80 ? c : 0;
+    }
+    unsigned code = c & (0x7f >> n);
+    for (size_t k = 1; k < n; k++) {
+        if ((p[k] & 0xc0) != 0x80) {
+            *len = 1;
+            return 0;
+        }
+        code = code << 6 | (p[k] & 0x3f);
+    }
+    *len = n;
+    return code;
+}
+
+static const char *symbol_of(unsigned code)
+{
+    for (size_t k = 0; k < sizeof symbols / sizeof symbols[0]; k++)
+        if (symbols[k].code == code)
+            return symbols[k].tex;
+    return NULL;
+}
+
 /* s with LaTeX's special characters escaped.  < > | are written as
  * commands too: in the default OT1 font encoding they print as other
  * glyphs.  Line breaks and tabs become spaces, other control characters
- * are dropped; UTF-8 passes through. */
+ * are dropped; the symbols above become commands; other UTF-8 passes
+ * through. */
 static void tex_text(FILE *f, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x80) {
+            size_t len;
+            const char *tex = symbol_of(utf8_code(p, &len));
+            if (tex)
+                fputs(tex, f);
+            else
+                fwrite(p, 1, len, f);
+            p += len - 1;
+            continue;
+        }
         switch (*p) {
         case '\\': fputs("\\textbackslash{}", f); break;
         case '~': fputs("\\textasciitilde{}", f); break;
@@ -224,13 +298,19 @@ static void write_row(FILE *f, const brisk_table *t, char *const *cells)
 }
 
 /* The notes as one APA "Note." paragraph under the table, flush left and
- * as wide as the table: the table is set in box 0 to measure it. */
-static void write_notes(FILE *f, const brisk_table *t, bool boxed)
+ * as wide as the table: the table is set in box 0 to measure it (in a
+ * whole document, in \\briskbox, scaled to the page; there the notes of
+ * a narrow table take at least .6 of the line, not a tall column). */
+static void write_notes(FILE *f, const brisk_table *t, bool boxed, bool document)
 {
     if (!t->nnotes)
         return;
     fprintf(f, "\\par\\smallskip%s{\\footnotesize%s\\emph{Note.}",
-            boxed ? "\\parbox{\\wd0}" : "", boxed ? "\\raggedright" : "");
+            !boxed     ? ""
+            : document ? "\\parbox{\\ifdim\\wd\\briskbox<.6\\linewidth.6\\linewidth"
+                         "\\else\\wd\\briskbox\\fi}"
+                       : "\\parbox{\\wd0}",
+            boxed ? "\\raggedright" : "");
     for (size_t k = 0; k < t->nnotes; k++) {
         fputc(' ', f);
         tex_text(f, t->notes[k]);
@@ -239,15 +319,15 @@ static void write_notes(FILE *f, const brisk_table *t, bool boxed)
 }
 
 static void write_table(FILE *f, const brisk_table *t, const char *label,
-                        const brisk_rendered *r)
+                        const brisk_rendered *r, bool document)
 {
     fputs("\\begin{table}[htbp]\n\\centering\n\\caption{", f);
     tex_text(f, t->title);
     fprintf(f, "}\n\\label{%s}\n", label);
-    bool boxed = t->ncols && t->nnotes;
+    bool boxed = t->ncols && (t->nnotes || document);
     if (t->ncols) {
         if (boxed)
-            fputs("\\sbox0{", f);
+            fputs(document ? "\\sbox\\briskbox{" : "\\sbox0{", f);
         write_colspec(f, t, r);
         fputs("\\toprule\n", f);
         write_groups(f, t);
@@ -255,10 +335,11 @@ static void write_table(FILE *f, const brisk_table *t, const char *label,
         fputs("\\midrule\n", f);
         for (size_t i = 0; i < t->nrows; i++)
             write_row(f, t, r->cells + i * t->ncols);
-        fputs(boxed ? "\\bottomrule\n\\end{tabular}}\\usebox0\n"
-                    : "\\bottomrule\n\\end{tabular}\n", f);
+        fputs(document ? "\\bottomrule\n\\end{tabular}}\\brisktable\n"
+              : boxed  ? "\\bottomrule\n\\end{tabular}}\\usebox0\n"
+                       : "\\bottomrule\n\\end{tabular}\n", f);
     }
-    write_notes(f, t, boxed);
+    write_notes(f, t, boxed, document);
     fputs("\\end{table}\n", f);
 }
 
@@ -299,6 +380,102 @@ static void free_labels(char **labels, size_t n)
     free(labels);
 }
 
+/* ---- a whole document ---- */
+
+/* Does any text of the list need more than pdflatex's Latin-1 and the
+ * symbols (*wide), and is any of it Chinese, Japanese or Korean (*cjk)? */
+static void scan_text(const char *s, bool *wide, bool *cjk)
+{
+    for (const unsigned char *p = (const unsigned char *)s; s && *p;) {
+        size_t len;
+        unsigned c = utf8_code(p, &len);
+        p += len;
+        if (c <= 0xff || symbol_of(c))
+            continue;
+        *wide = true;
+        *cjk |= (c >= 0x2e80 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) ||
+                (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xffef) ||
+                (c >= 0x20000 && c <= 0x2fa1f);
+    }
+}
+
+static void scan_list(const brisk_table_list *list, const brisk_rendered *r, bool *wide,
+                      bool *cjk)
+{
+    scan_text(list->document, wide, cjk);
+    for (size_t k = 0; k < list->nwarnings; k++)
+        scan_text(list->warnings[k], wide, cjk);
+    for (size_t k = 0; k < list->count; k++) {
+        const brisk_table *t = list->tables[k];
+        scan_text(t->title, wide, cjk);
+        scan_text(t->sheet, wide, cjk);
+        for (size_t j = 0; j < t->ncols; j++) {
+            scan_text(t->cols[j].header, wide, cjk);
+            scan_text(t->cols[j].group, wide, cjk);
+        }
+        for (size_t n = 0; n < t->nnotes; n++)
+            scan_text(t->notes[n], wide, cjk);
+        for (size_t c = 0; c < r[k].ncells; c++)
+            scan_text(r[k].cells[c], wide, cjk);
+    }
+}
+
+/* The preamble: A4 landscape; Latin-1 through T1 and inputenc for
+ * pdflatex, or fontspec (and xeCJK with the Fandol fonts of TeX Live's
+ * Chinese collection) for xelatex; \\brisktable sets \\briskbox scaled
+ * down to the text's width and to most of its height. */
+static void write_preamble(FILE *f, const brisk_table_list *list, bool wide, bool cjk)
+{
+    fprintf(f, "%% brisk %s: a whole document; compile with %s\n", BRISK_VERSION,
+            wide ? "xelatex" : "pdflatex (or xelatex)");
+    fputs("\\documentclass[10pt]{article}\n"
+          "\\usepackage[a4paper,landscape,margin=2cm]{geometry}\n", f);
+    if (wide)
+        fputs("\\usepackage{fontspec}\n", f);
+    else
+        fputs("\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
+              "\\IfFileExists{lmodern.sty}{\\usepackage{lmodern}}{}\n", f);
+    if (cjk)
+        fputs("\\usepackage{xeCJK}\n\\setCJKmainfont{FandolSong-Regular.otf}"
+              "[BoldFont=FandolSong-Bold.otf]\n", f);
+    fputs("\\usepackage{booktabs,siunitx,graphicx}\n"
+          "\\newsavebox{\\briskbox}\n"
+          "\\newcommand{\\brisktable}{%\n"
+          "  \\ifdim\\wd\\briskbox>\\linewidth\n"
+          "    \\sbox\\briskbox{\\resizebox{\\linewidth}{!}{\\usebox\\briskbox}}\\fi\n"
+          "  \\ifdim\\dimexpr\\ht\\briskbox+\\dp\\briskbox\\relax>0.75\\textheight\n"
+          "    \\sbox\\briskbox{\\resizebox*{!}{0.75\\textheight}{\\usebox\\briskbox}}\\fi\n"
+          "  \\usebox\\briskbox}\n"
+          "\\title{", f);
+    tex_text(f, list->document);
+    fprintf(f, "}\n\\author{brisk %s}\n\\date{}\n\\begin{document}\n\\maketitle\n",
+            BRISK_VERSION);
+}
+
+/* A section at each new sheet (a table without one is its own). */
+static void write_section(FILE *f, const brisk_table_list *list, size_t k)
+{
+    const brisk_table *t = list->tables[k], *before = k ? list->tables[k - 1] : NULL;
+    if (before && t->sheet && before->sheet && strcmp(t->sheet, before->sheet) == 0)
+        return;
+    fputs("\\section{", f);
+    tex_text(f, t->sheet && t->sheet[0] ? t->sheet : t->title);
+    fputs("}\n", f);
+}
+
+static void write_document_warnings(FILE *f, const brisk_table_list *list)
+{
+    if (!list->nwarnings)
+        return;
+    fputs("\\section{Warnings}\n\\begin{itemize}\n", f);
+    for (size_t k = 0; k < list->nwarnings; k++) {
+        fputs("\\item ", f);
+        tex_text(f, list->warnings[k]);
+        fputc('\n', f);
+    }
+    fputs("\\end{itemize}\n", f);
+}
+
 /* Warnings as comment lines, each kept on one line. */
 static void write_warnings(FILE *f, const brisk_table_list *list)
 {
@@ -322,20 +499,36 @@ brisk_status brisk_write_tex(FILE *f, const brisk_table_list *list)
             return BRISK_ERR_NOMEM;
         }
     }
-    fprintf(f, "%% brisk %s: needs \\usepackage{booktabs,siunitx}\n", BRISK_VERSION);
-    brisk_status s = BRISK_OK;
+    brisk_rendered *r = calloc(list->count + 1, sizeof *r);
+    brisk_status s = r ? BRISK_OK : BRISK_ERR_NOMEM;
+    size_t rendered = 0;
+    for (; s == BRISK_OK && rendered < list->count; rendered++)
+        s = brisk_render_table(list->tables[rendered], &r[rendered]);
+    bool document = list->document != NULL, wide = false, cjk = false;
+    if (s == BRISK_OK && document) {
+        scan_list(list, r, &wide, &cjk);
+        write_preamble(f, list, wide, cjk);
+    } else if (s == BRISK_OK) {
+        fprintf(f, "%% brisk %s: needs \\usepackage{booktabs,siunitx}\n", BRISK_VERSION);
+    }
     for (size_t k = 0; k < list->count && s == BRISK_OK; k++) {
-        brisk_rendered r;
-        if ((s = brisk_render_table(list->tables[k], &r)) != BRISK_OK)
-            break;
         if (k)
             fputc('\n', f);
-        write_table(f, list->tables[k], labels[k], &r);
-        brisk_rendered_free(&r);
+        if (document)
+            write_section(f, list, k);
+        write_table(f, list->tables[k], labels[k], &r[k], document);
     }
+    for (size_t k = 0; r && k < rendered; k++)
+        brisk_rendered_free(&r[k]);
+    free(r);
     free_labels(labels, list->count);
     if (s != BRISK_OK)
         return s;
-    write_warnings(f, list);
+    if (document) {
+        write_document_warnings(f, list);
+        fputs("\\end{document}\n", f);
+    } else {
+        write_warnings(f, list);
+    }
     return ferror(f) ? BRISK_ERR_WRITE : BRISK_OK;
 }

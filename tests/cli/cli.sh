@@ -160,6 +160,36 @@ t_report_print() {
     has "| pm1_{b} | morality | Conduct regarding {behaviour} reflects a person's moral character |" "$tmp/p.md"
 }
 
+t_report_tex() {
+    # the report as a LaTeX document that compiles by itself: pdflatex for
+    # Latin text, xelatex with xeCJK where a label is Chinese (the bundled
+    # survey's interview codes); other commands keep writing a fragment
+    run 0 report "$survey" -q --bootstrap 0 -o "$tmp/r.tex" &&
+    has '% brisk ' "$tmp/r.tex" && has 'a whole document; compile with xelatex' "$tmp/r.tex" &&
+    has '\documentclass[10pt]{article}' "$tmp/r.tex" && has '\usepackage{xeCJK}' "$tmp/r.tex" &&
+    has '\section{Overview}' "$tmp/r.tex" && has '\section{Items}' "$tmp/r.tex" &&
+    has "Cohen's \ensuremath{\kappa}" "$tmp/r.tex" && has '\end{document}' "$tmp/r.tex" &&
+    [ "$(grep -c '^\\section{Items}' "$tmp/r.tex")" -eq 1 ] &&
+    run 0 report "$top_srcdir/doc/examples/study.survey" -q --bootstrap 0 -o "$tmp/s.tex" &&
+    has 'compile with pdflatex (or xelatex)' "$tmp/s.tex" && lacks 'xeCJK' "$tmp/s.tex" &&
+    has '\usepackage[T1]{fontenc}' "$tmp/s.tex" &&
+    run 0 fit "$survey" -q -b crime -o "$tmp/f.tex" && lacks '\documentclass' "$tmp/f.tex" &&
+    has 'needs \usepackage{booktabs,siunitx}' "$tmp/f.tex" &&
+    if command -v pdflatex >/dev/null && kpsewhich siunitx.sty >/dev/null 2>&1; then
+        (cd "$tmp" && pdflatex -interaction=nonstopmode -halt-on-error s.tex >/dev/null) &&
+        [ -s "$tmp/s.pdf" ]
+    else
+        echo "# no pdflatex with siunitx: the Latin report is not compiled"
+    fi &&
+    if command -v xelatex >/dev/null && kpsewhich xeCJK.sty >/dev/null 2>&1 &&
+        kpsewhich FandolSong-Regular.otf >/dev/null 2>&1; then
+        (cd "$tmp" && xelatex -interaction=nonstopmode -halt-on-error r.tex >/dev/null) &&
+        [ -s "$tmp/r.pdf" ] && ! grep -q 'Missing character' "$tmp/r.log"
+    else
+        echo "# no xelatex with xeCJK and the Fandol fonts: the Chinese report is not compiled"
+    fi
+}
+
 t_report_xlsx() {
     run 0 report "$survey" -q --bootstrap 100 -o "$tmp/r.xlsx" && [ -s "$tmp/r.xlsx" ] &&
     run 0 fit "$survey" -q --format json -o "$tmp/r.json" &&
@@ -1019,7 +1049,7 @@ t_fit_modindices() {
     [ "$(sed -n '/^# fit.modindices/,/^$/p' "$tmp/out" | grep -c '^Criminal')" -eq 3 ]
 }
 
-echo "1..52"
+echo "1..53"
 ok "help and version" t_help
 ok "usage errors exit 1" t_usage_errors
 ok "describe prints the tables" t_describe_text
@@ -1038,6 +1068,7 @@ ok "fit draws path diagrams (dot, and svg through Graphviz)" t_fit_diagram
 ok "report writes every sheet; a failing model writes nothing" t_report
 ok "report -o x.xlsx: the workbook holds the fit's numbers and its charts" t_report_xlsx
 ok "report -o x.xlsx: every sheet prints landscape, one page wide, headers repeated; item wordings" t_report_print
+ok "report -o x.tex: a LaTeX document that compiles (pdflatex, or xelatex with xeCJK)" t_report_tex
 ok "bootstrap and compare print the same bytes for any --threads" t_bootstrap_threads
 ok "compare prints paths, differences and effects by behaviour" t_compare
 ok "compare with a survey's clusters: the bootstrap of clusters agrees with R's within Monte Carlo error" t_compare_clusters

@@ -124,6 +124,8 @@ static void test_escaping(void **state)
     brisk_table_set_text(t, r, 1, "n/a");
     r = brisk_table_add_row(t);
     brisk_table_set_text(t, r, 0, "*starred");
+    r = brisk_table_add_row(t);
+    brisk_table_set_text(t, r, 0, "Cronbach's α ≥ .70, χ²");
     brisk_table_add_note(t, "%s", specials);
     brisk_table_list *list = list_of(t);
     brisk_table_list_warn(list, "two\nlines & 100%%");
@@ -139,8 +141,10 @@ static void test_escaping(void **state)
     assert_has(out, want);
     snprintf(want, sizeof want, "\\raggedright\\emph{Note.} %s}\n", escaped);
     assert_has(out, want);
-    /* UTF-8 passes through; line breaks become blanks; < > | as commands. */
-    assert_has(out, "\nZürich — 荣成, line break, \\textless{}5 \\textgreater{}2 \\textbar{} & {[1]} \\\\\n");
+    /* UTF-8 passes through but for the dashes and statistics' symbols;
+     * line breaks become blanks; < > | as commands. */
+    assert_has(out, "\nZürich --- 荣成, line break, \\textless{}5 \\textgreater{}2 \\textbar{} & {[1]} \\\\\n");
+    assert_has(out, "\nCronbach's \\ensuremath{\\alpha} \\ensuremath{\\geq} .70, \\ensuremath{\\chi}\\textsuperscript{2} & \\\\\n");
     /* A leading [ or * would be read as an option of the \\ before it. */
     assert_has(out, "\n{}[a] starts with a bracket & {n/a} \\\\\n");
     assert_has(out, "\n{}*starred & \\\\\n");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* HTML: one self-contained HTML5 page of the tables.
  *
  * No network and no other file: the style sheet is inline and charts are

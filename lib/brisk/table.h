@@ -140,10 +140,11 @@ typedef enum brisk_output_format {
     BRISK_OUT_MD,
     BRISK_OUT_JSON,
     BRISK_OUT_TEX,          /* LaTeX: booktabs tables */
-    BRISK_OUT_XLSX          /* Excel workbook: needs a file, not a stream */
+    BRISK_OUT_XLSX,         /* Excel workbook: needs a file, not a stream */
+    BRISK_OUT_HTML          /* one self-contained HTML5 page, charts as SVG */
 } brisk_output_format;
 
-/* Format from a name ("text", "csv", "md", "json", "tex", "xlsx") or from a
+/* Format from a name ("text", "csv", "md", "json", "tex", "xlsx", "html") or from a
  * file name's extension; returns false when neither is recognised. */
 bool brisk_output_format_parse(const char *name, brisk_output_format *out);
 bool brisk_output_format_from_path(const char *path, brisk_output_format *out);

@@ -12,6 +12,7 @@ brisk_status brisk_write_csv(FILE *f, const brisk_table_list *list);
 brisk_status brisk_write_md(FILE *f, const brisk_table_list *list);
 brisk_status brisk_write_json(FILE *f, const brisk_table_list *list);
 brisk_status brisk_write_tex(FILE *f, const brisk_table_list *list);
+brisk_status brisk_write_html(FILE *f, const brisk_table_list *list);
 
 
 /* Every cell of t formatted for display (brisk_table_format_cell), row-major,

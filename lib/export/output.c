@@ -22,6 +22,8 @@ static const struct {
     {"json", ".json", BRISK_OUT_JSON},
     {"tex", ".tex", BRISK_OUT_TEX},
     {"xlsx", ".xlsx", BRISK_OUT_XLSX},
+    {"html", ".html", BRISK_OUT_HTML},
+    {"htm", ".htm", BRISK_OUT_HTML},
 };
 
 bool brisk_output_format_parse(const char *name, brisk_output_format *out)
@@ -60,6 +62,7 @@ brisk_status brisk_write_tables(FILE *stream, brisk_output_format format,
     case BRISK_OUT_MD: s = brisk_write_md(stream, list); break;
     case BRISK_OUT_JSON: s = brisk_write_json(stream, list); break;
     case BRISK_OUT_TEX: s = brisk_write_tex(stream, list); break;
+    case BRISK_OUT_HTML: s = brisk_write_html(stream, list); break;
     case BRISK_OUT_XLSX:
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "an xlsx workbook needs a file: give "
                                "-o FILE.xlsx");

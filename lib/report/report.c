@@ -351,9 +351,14 @@ static brisk_status agreement(const report_ctx *c, brisk_table_list *out)
             st = BRISK_ERR_NOMEM;
             break;
         }
-        for (size_t b = 0; b < c->s->nbehaviours; b++)
+        /* The Items table names behaviours by their labels (the key
+         * where a behaviour has none). */
+        for (size_t b = 0; b < c->s->nbehaviours; b++) {
+            const brisk_survey_entry *p = &c->s->behaviours[b];
             brisk_table_set_num(t, row, b + 1,
-                                mean_agreement(items_t, c->s->behaviours[b].key, constructs[k]));
+                                mean_agreement(items_t, p->value && p->value[0] ? p->value : p->key,
+                                               constructs[k]));
+        }
     }
     if (!st)
         st = brisk_table_add_note(t, "Mean over the construct's items of the %% answering "

@@ -31,8 +31,15 @@
 #include "export_internal.h"
 
 #define CREATOR "brisk " BRISK_VERSION
-#define TEXT_WIDTH_TWIPS 9026   /* A4 (11906) less two margins of 1440 */
+#define PAGE_SHORT_TWIPS 11906  /* A4 */
+#define PAGE_LONG_TWIPS 16838
+#define MARGIN_TWIPS 1440       /* an inch */
+#define PORTRAIT_TWIPS (PAGE_SHORT_TWIPS - 2 * MARGIN_TWIPS)   /* the text's width */
+#define LANDSCAPE_TWIPS (PAGE_LONG_TWIPS - 2 * MARGIN_TWIPS)
+#define CHAR_TWIPS 100          /* a character of 10-point text, about */
+#define CELL_PAD_TWIPS 160      /* the left and right cell margins (APATable) */
 #define CELL_NUMBER_BYTES 512   /* a formatted number (not text: see cell_text) */
+#define COLUMN_CHARS_MAX 40     /* a longer text wraps: it weighs no more */
 /* 2000-01-01 12:00 UTC: the date of every entry.  libzip stores it as a
  * DOS local time; noon keeps the date the same in every time zone. */
 #define ENTRY_MTIME ((time_t)946728000)
@@ -43,6 +50,8 @@ typedef struct docx_doc {
     brisk_buf xml;
     bool ok;
     size_t ntables;   /* "Table N" */
+    bool landscape;   /* the orientation of the section being written */
+    const char *cell_style;   /* of the table being written: its font size */
 } docx_doc;
 
 /* ---- text ---- */
@@ -196,14 +205,17 @@ static void cell(docx_doc *d, size_t span, bool ruled, const char *align, const 
         put(d, "</w:tcPr>");
     }
     /* Left is the default alignment: said only when it is another. */
-    put(d, "<w:p><w:pPr><w:pStyle w:val=\"TableText\"/>");
+    put(d, "<w:p><w:pPr><w:pStyle w:val=\"");
+    put(d, d->cell_style);
+    put(d, "\"/>");
     if (strcmp(align, "left") != 0) {
         put(d, "<w:jc w:val=\"");
         put(d, align);
         put(d, "\"/>");
     }
     put(d, "</w:pPr>");
-    run(d, rpr, s);
+    if (s[0])   /* an empty cell is an empty paragraph */
+        run(d, rpr, s);
     put(d, "</w:p></w:tc>");
 }
 
@@ -269,9 +281,93 @@ static void body_rows(docx_doc *d, const brisk_table *t)
     }
 }
 
+/* Display width of the longest word of s: a header may wrap between
+ * words, never inside one. */
+static size_t longest_word(const char *s)
+{
+    size_t best = 0;
+    while (*s) {
+        size_t n = strcspn(s, " \t\n/");
+        char *word = brisk_strndup(s, n);
+        size_t w = word ? brisk_utf8_width(word) : n;
+        free(word);
+        best = w > best ? w : best;
+        s += n;
+        s += *s != '\0';
+    }
+    return best;
+}
+
+/* The share of the text width each column gets, in characters: its widest
+ * cell (a long text counted as COLUMN_CHARS_MAX, since it wraps) or the
+ * longest word of its header, and a character of padding.  Word refits the
+ * columns to their contents (autofit); LibreOffice keeps these widths, so
+ * they must leave the numbers room not to break. */
+static size_t column_chars(const brisk_table *t, size_t j)
+{
+    char buf[CELL_NUMBER_BYTES];
+    size_t w = longest_word(t->cols[j].header ? t->cols[j].header : "");
+    for (size_t i = 0; i < t->nrows && w < COLUMN_CHARS_MAX; i++) {
+        size_t c = brisk_utf8_width(cell_text(&t->cols[j], brisk_table_cell(t, i, j), buf,
+                                              sizeof buf));
+        w = c > w ? c : w;
+    }
+    return (w < COLUMN_CHARS_MAX ? w : COLUMN_CHARS_MAX) + 1;
+}
+
+/* The width a table needs at 10 points for its cells not to break a
+ * number (a header may wrap between its words). */
+static size_t table_twips(const brisk_table *t)
+{
+    size_t twips = 0;
+    for (size_t j = 0; j < t->ncols; j++)
+        twips += column_chars(t, j) * CHAR_TWIPS + CELL_PAD_TWIPS;
+    return twips;
+}
+
+/* The cells' paragraph style: 10 points, or the largest smaller size down
+ * to 7 points at which the table fits the text's width (APA allows tables
+ * a smaller type); at 7 points what still does not fit wraps. */
+static const char *cell_style(const docx_doc *d, const brisk_table *t)
+{
+    static const char *const style[] = {"TableText", "TableText9", "TableText8", "TableText7"};
+    double width = d->landscape ? LANDSCAPE_TWIPS : PORTRAIT_TWIPS;
+    double pad = (double)(t->ncols * CELL_PAD_TWIPS);
+    double text = (double)table_twips(t) - pad;
+    size_t k = 0;
+    while (k < 3 && text * (10.0 - (double)k) / 10.0 + pad > width)
+        k++;
+    return style[k];
+}
+
+/* The grid: each column's share of the text width in proportion to the
+ * width it needs (its characters and its cell margins). */
+static void table_grid(docx_doc *d, const brisk_table *t)
+{
+    size_t *need = calloc(t->ncols, sizeof *need);
+    if (!need) {
+        d->ok = false;
+        return;
+    }
+    size_t total = 0;
+    for (size_t j = 0; j < t->ncols; j++)
+        total += need[j] = column_chars(t, j) * CHAR_TWIPS + CELL_PAD_TWIPS;
+    /* Near enough at the smaller sizes: the margins keep their share. */
+    double width = d->landscape ? LANDSCAPE_TWIPS : PORTRAIT_TWIPS;
+    put(d, "<w:tblGrid>");
+    for (size_t j = 0; j < t->ncols; j++) {
+        char buf[48];
+        snprintf(buf, sizeof buf, "<w:gridCol w:w=\"%zu\"/>",
+                 (size_t)(width * (double)need[j] / (double)total));
+        put(d, buf);
+    }
+    put(d, "</w:tblGrid>");
+    free(need);
+}
+
 /* The table's properties: the APA style, the full text width with columns
  * fitted to their contents, and the rules above and below the table. */
-static void table_properties(docx_doc *d, size_t ncols)
+static void table_properties(docx_doc *d)
 {
     /* Children in the schema's order, which Word insists on. */
     put(d, "<w:tblPr><w:tblStyle w:val=\"APATable\"/><w:tblW w:w=\"5000\" w:type=\"pct\"/>"
@@ -283,13 +379,7 @@ static void table_properties(docx_doc *d, size_t ncols)
     border(d, "insideH", false);
     border(d, "insideV", false);
     put(d, "</w:tblBorders><w:tblLayout w:type=\"autofit\"/><w:tblLook w:val=\"0000\" w:firstRow=\"0\" w:lastRow=\"0\" "
-           "w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/></w:tblPr>"
-           "<w:tblGrid>");
-    char buf[48];
-    snprintf(buf, sizeof buf, "<w:gridCol w:w=\"%zu\"/>", TEXT_WIDTH_TWIPS / ncols);
-    for (size_t j = 0; j < ncols; j++)
-        put(d, buf);
-    put(d, "</w:tblGrid>");
+           "w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/></w:tblPr>");
 }
 
 /* "Note." in italics, then the notes one after the other. */
@@ -313,8 +403,10 @@ static void table(docx_doc *d, const brisk_table *t)
     paragraph(d, "Caption", NULL, label);
     paragraph(d, "TableTitle", NULL, t->title ? t->title : "");
     if (t->ncols) {   /* a Word table needs a column */
+        d->cell_style = cell_style(d, t);
         put(d, "<w:tbl>");
-        table_properties(d, t->ncols);
+        table_properties(d);
+        table_grid(d, t);
         if (has_groups(t))
             group_row(d, t);
         header_row(d, t);
@@ -352,17 +444,44 @@ static void warnings(docx_doc *d, const brisk_table_list *list)
         paragraph(d, "Normal", NULL, list->warnings[k]);
 }
 
+/* A section's page: A4 with margins of an inch, portrait or landscape. */
+static void section_properties(docx_doc *d, bool landscape)
+{
+    put(d, landscape ? "<w:sectPr><w:pgSz w:w=\"16838\" w:h=\"11906\" w:orient=\"landscape\"/>"
+                     : "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/>");
+    put(d, "<w:pgMar w:top=\"1440\" w:right=\"1440\" w:bottom=\"1440\" w:left=\"1440\" "
+           "w:header=\"708\" w:footer=\"708\" w:gutter=\"0\"/></w:sectPr>");
+}
+
+/* Turn the page to landscape or back.  A section's properties stand in
+ * the paragraph that ends it, so the section being left is closed here
+ * with its own orientation. */
+static void orient(docx_doc *d, bool landscape)
+{
+    if (landscape == d->landscape)
+        return;
+    put(d, "<w:p><w:pPr>");
+    section_properties(d, d->landscape);
+    put(d, "</w:pPr></w:p>");
+    d->landscape = landscape;
+}
+
 /* Sections as on the workbook's sheets: a run of tables sharing a sheet
- * name under one heading, a table without one under its title. */
+ * name under one heading, a table without one under its title.  A sheet
+ * with a table too wide for a portrait page is set in landscape. */
 static void sections(docx_doc *d, const brisk_table_list *list)
 {
     for (size_t k = 0; k < list->count;) {
         const brisk_table *t = list->tables[k];
-        paragraph(d, "Heading1", NULL,
-                  t->sheet && t->sheet[0] ? t->sheet : t->title ? t->title : t->id);
         size_t end = k + 1;
         while (end < list->count && share_sheet(t, list->tables[end]))
             end++;
+        bool wide = false;
+        for (size_t i = k; i < end && !wide; i++)
+            wide = table_twips(list->tables[i]) > PORTRAIT_TWIPS;
+        orient(d, wide);
+        paragraph(d, "Heading1", NULL,
+                  t->sheet && t->sheet[0] ? t->sheet : t->title ? t->title : t->id);
         for (; k < end; k++)
             table(d, list->tables[k]);
     }
@@ -376,10 +495,8 @@ static void document(docx_doc *d, const brisk_table_list *list)
     paragraph(d, "Title", NULL, document_title(list));
     warnings(d, list);
     sections(d, list);
-    /* A4 portrait with margins of an inch. */
-    put(d, "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1440\" "
-           "w:right=\"1440\" w:bottom=\"1440\" w:left=\"1440\" w:header=\"708\" "
-           "w:footer=\"708\" w:gutter=\"0\"/></w:sectPr></w:body></w:document>\n");
+    section_properties(d, d->landscape);   /* the last section's */
+    put(d, "</w:body></w:document>\n");
 }
 
 /* ---- the fixed parts ---- */
@@ -425,7 +542,8 @@ static const char app_properties[] =
 
 /* Styles: Times New Roman 12 points as APA asks; Title, Heading 1 and 2;
  * Caption ("Table N", bold) and TableTitle (italic) kept with the table;
- * TableText (10 points, no spacing) for cells; Note (10 points) under
+ * TableText (10 points, little spacing) for cells, and 9, 8 and 7 points
+ * for wide tables; Note (10 points) under
  * tables; APATable, a table style with the rules above and below only. */
 static const char styles[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -462,6 +580,15 @@ static const char styles[] =
     "<w:style w:type=\"paragraph\" w:styleId=\"TableText\"><w:name w:val=\"Table Text\"/>"
     "<w:basedOn w:val=\"Normal\"/><w:pPr><w:spacing w:before=\"20\" w:after=\"20\"/></w:pPr>"
     "<w:rPr><w:sz w:val=\"20\"/><w:szCs w:val=\"20\"/></w:rPr></w:style>"
+    "<w:style w:type=\"paragraph\" w:styleId=\"TableText9\"><w:name w:val=\"Table Text 9\"/>"
+    "<w:basedOn w:val=\"TableText\"/><w:rPr><w:sz w:val=\"18\"/><w:szCs w:val=\"18\"/></w:rPr>"
+    "</w:style>"
+    "<w:style w:type=\"paragraph\" w:styleId=\"TableText8\"><w:name w:val=\"Table Text 8\"/>"
+    "<w:basedOn w:val=\"TableText\"/><w:rPr><w:sz w:val=\"16\"/><w:szCs w:val=\"16\"/></w:rPr>"
+    "</w:style>"
+    "<w:style w:type=\"paragraph\" w:styleId=\"TableText7\"><w:name w:val=\"Table Text 7\"/>"
+    "<w:basedOn w:val=\"TableText\"/><w:rPr><w:sz w:val=\"14\"/><w:szCs w:val=\"14\"/></w:rPr>"
+    "</w:style>"
     "<w:style w:type=\"paragraph\" w:styleId=\"Note\"><w:name w:val=\"Note\"/>"
     "<w:basedOn w:val=\"Normal\"/><w:next w:val=\"Normal\"/><w:qFormat/>"
     "<w:pPr><w:spacing w:before=\"60\" w:after=\"240\"/></w:pPr>"

@@ -300,19 +300,20 @@ static size_t longest_word(const char *s)
 
 /* The share of the text width each column gets, in characters: its widest
  * cell (a long text counted as COLUMN_CHARS_MAX, since it wraps) or the
- * longest word of its header, and a character of padding.  Word refits the
+ * longest word of its header; the cell margins pad it.  Word refits the
  * columns to their contents (autofit); LibreOffice keeps these widths, so
  * they must leave the numbers room not to break. */
 static size_t column_chars(const brisk_table *t, size_t j)
 {
     char buf[CELL_NUMBER_BYTES];
-    size_t w = longest_word(t->cols[j].header ? t->cols[j].header : "");
+    /* Letters are wider than digits: a header's word gets one more. */
+    size_t w = longest_word(t->cols[j].header ? t->cols[j].header : "") + 1;
     for (size_t i = 0; i < t->nrows && w < COLUMN_CHARS_MAX; i++) {
         size_t c = brisk_utf8_width(cell_text(&t->cols[j], brisk_table_cell(t, i, j), buf,
                                               sizeof buf));
         w = c > w ? c : w;
     }
-    return (w < COLUMN_CHARS_MAX ? w : COLUMN_CHARS_MAX) + 1;
+    return w < COLUMN_CHARS_MAX ? w : COLUMN_CHARS_MAX;
 }
 
 /* The width a table needs at 10 points for its cells not to break a

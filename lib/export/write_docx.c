@@ -106,14 +106,12 @@ static void put_escaped(docx_doc *d, const char *s, size_t n)
             continue;
         }
         size_t len = utf8_length(c);
-        if (i + len <= n && brisk_utf8_invalid_at(s + i, len) == (size_t)-1 &&
-            xml_char(s + i, len)) {
+        bool valid = i + len <= n && brisk_utf8_invalid_at(s + i, len) == (size_t)-1;
+        if (valid && xml_char(s + i, len))
             put_bytes(d, s + i, len);
-            i += len;
-        } else {
-            put(d, "\xEF\xBF\xBD");
-            i++;
-        }
+        else
+            put(d, "\xEF\xBF\xBD");   /* a whole character, or one stray byte */
+        i += valid ? len : 1;
     }
 }
 

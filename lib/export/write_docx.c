@@ -6,7 +6,7 @@
  * [Content_Types].xml, _rels/.rels, word/document.xml, word/styles.xml,
  * word/_rels/document.xml.rels, docProps/core.xml and docProps/app.xml.
  * Each part is built in memory (brisk_buf, no fixed buffer user text could
- * overflow) and handed to libzip, which owns it from then on.
+ * overflow) and kept until libzip has written the archive.
  *
  * The document: a title, the run's warnings under a heading, then a
  * Heading 1 per sheet (tables sharing a sheet name under one heading, a
@@ -15,12 +15,14 @@
  * starting "Note." in italics.  APA rules: a line above the table, one under
  * the header rows, one at the bottom, none between columns; numbers
  * right-aligned; 10-point text; header rows repeated on every page; no row
- * split across pages.  Figures are not written (charts are workbook-only).
+ * split across pages.  A4 pages; a sheet with a table too wide for a
+ * portrait page is set in landscape, and a table still too wide in smaller
+ * type (down to 7 points), so that numbers do not break.  Figures are not
+ * written (charts are workbook-only).
  *
  * The archive is deterministic: fixed entry order, a fixed date on every
  * entry, no date in the properties, so two runs give identical files. */
 #include <config.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +43,9 @@
 #define CELL_NUMBER_BYTES 512   /* a formatted number (not text: see cell_text) */
 #define COLUMN_CHARS_MAX 40     /* a longer text wraps: it weighs no more */
 /* 2000-01-01 12:00 UTC: the date of every entry.  libzip stores it as a
- * DOS local time; noon keeps the date the same in every time zone. */
+ * DOS local time, so the bytes depend on the machine's time zone, never
+ * on the run (zip_file_set_dostime would avoid that, but needs libzip
+ * 1.6; configure asks for 1.5). */
 #define ENTRY_MTIME ((time_t)946728000)
 
 /* The document while it is built; ok turns false at the first allocation

@@ -323,6 +323,10 @@ int cli_write_tables(const cli_common *c, const brisk_table_list *tables)
         fprintf(stderr, "%s: an xlsx workbook needs a file: give -o FILE.xlsx\n", cli_prefix());
         return EXIT_USAGE;
     }
+    if (c->format == BRISK_OUT_DOCX) {
+        fprintf(stderr, "%s: a Word document needs a file: give -o FILE.docx\n", cli_prefix());
+        return EXIT_USAGE;
+    }
     tables_job job = {c->format, tables};
     return cli_write_output(c, write_tables_job, &job);
 }

@@ -82,10 +82,11 @@ typedef struct brisk_table_list {
     size_t cap;
     char **warnings;   /* warnings of the whole run, in order */
     size_t nwarnings;
-    /* A whole document's title (brisk report), or NULL: the tables alone.
+    /* A whole document's title (brisk report: the survey's), or NULL: the
+     * tables alone.  Word and HTML take it for the document's title, and
      * LaTeX then writes a document that compiles by itself (its preamble,
      * a section per sheet) instead of a fragment to \input. */
-    char *document;
+    char *title;
 } brisk_table_list;
 
 brisk_table *brisk_table_new(const char *id, const char *title);
@@ -124,8 +125,9 @@ void brisk_table_list_free(brisk_table_list *list);
 brisk_status brisk_table_list_add(brisk_table_list *list, brisk_table *t);
 brisk_status brisk_table_list_warn(brisk_table_list *list, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Make the list a whole document with this title (see document). */
-brisk_status brisk_table_list_set_document(brisk_table_list *list, const char *title);
+/* Make the list a whole document with this title (see title); a copy is
+ * kept. */
+brisk_status brisk_table_list_set_title(brisk_table_list *list, const char *title);
 
 /* Format a numeric cell the way human formats show it (3 decimals, APA
  * p-values, ...) into buf; a missing value gives "".  Returns buf. */
@@ -141,22 +143,23 @@ typedef enum brisk_output_format {
     BRISK_OUT_JSON,
     BRISK_OUT_TEX,          /* LaTeX: booktabs tables */
     BRISK_OUT_XLSX,         /* Excel workbook: needs a file, not a stream */
-    BRISK_OUT_HTML          /* one self-contained HTML5 page, charts as SVG */
+    BRISK_OUT_HTML,         /* one self-contained HTML5 page, charts as SVG */
+    BRISK_OUT_DOCX          /* Word document: needs a file, not a stream */
 } brisk_output_format;
 
-/* Format from a name ("text", "csv", "md", "json", "tex", "xlsx", "html") or from a
+/* Format from a name ("text", "csv", "md", "json", "tex", "xlsx", "html", "docx") or from a
  * file name's extension; returns false when neither is recognised. */
 bool brisk_output_format_parse(const char *name, brisk_output_format *out);
 bool brisk_output_format_from_path(const char *path, brisk_output_format *out);
 
 /* Write every table of the list in the given format to stream (every
- * format but xlsx).  For CSV with several tables, each table is preceded
+ * format but xlsx and docx).  For CSV with several tables, each table is preceded
  * by a "# id: title" line and separated by an empty line. */
 brisk_status brisk_write_tables(FILE *stream, brisk_output_format format,
                                 const brisk_table_list *list, brisk_error *err);
 
 /* Write the tables to a file, atomically (a temporary file renamed on
- * success), in any format including xlsx. */
+ * success), in any format including xlsx and docx. */
 brisk_status brisk_write_tables_file(const char *path, brisk_output_format format,
                                      const brisk_table_list *list, brisk_error *err);
 
@@ -165,6 +168,13 @@ brisk_status brisk_write_tables_file(const char *path, brisk_output_format forma
  * frozen header rows, notes under each table, charts.  Writes path
  * directly; brisk_write_tables_file makes it atomic. */
 brisk_status brisk_write_xlsx(const char *path, const brisk_table_list *list, brisk_error *err);
+
+/* A Word document of the tables: the list's title, its warnings, a
+ * heading per sheet (or per table without one), each table in APA style
+ * (numbered title above, notes below, rules above, under the header and at
+ * the bottom only).  A deterministic zip: the same tables give the same
+ * bytes.  Writes path directly; brisk_write_tables_file makes it atomic. */
+brisk_status brisk_write_docx(const char *path, const brisk_table_list *list, brisk_error *err);
 
 /* ---- atomic output files ---- */
 

@@ -24,6 +24,7 @@ static const struct {
     {"xlsx", ".xlsx", BRISK_OUT_XLSX},
     {"html", ".html", BRISK_OUT_HTML},
     {"htm", ".htm", BRISK_OUT_HTML},
+    {"docx", ".docx", BRISK_OUT_DOCX},
 };
 
 bool brisk_output_format_parse(const char *name, brisk_output_format *out)
@@ -66,6 +67,9 @@ brisk_status brisk_write_tables(FILE *stream, brisk_output_format format,
     case BRISK_OUT_XLSX:
         return brisk_error_set(err, BRISK_ERR_ARGUMENT, "an xlsx workbook needs a file: give "
                                "-o FILE.xlsx");
+    case BRISK_OUT_DOCX:
+        return brisk_error_set(err, BRISK_ERR_ARGUMENT, "a Word document needs a file: give "
+                               "-o FILE.docx");
     default: return brisk_error_set(err, BRISK_ERR_ARGUMENT, "unknown output format");
     }
     if (s == BRISK_ERR_NOMEM)
@@ -158,9 +162,13 @@ brisk_status brisk_write_tables_file(const char *path, brisk_output_format forma
 {
     brisk_output out;
     brisk_status st;
-    if (format == BRISK_OUT_XLSX) {
+    bool zip = format == BRISK_OUT_XLSX || format == BRISK_OUT_DOCX;
+    if (zip) {   /* written by name by libxlsxwriter or libzip */
         st = brisk_output_open_path(&out, path, err);
-        if (st == BRISK_OK && (st = brisk_write_xlsx(out.temp, list, err)) == BRISK_OK)
+        if (st == BRISK_OK)
+            st = format == BRISK_OUT_XLSX ? brisk_write_xlsx(out.temp, list, err)
+                                          : brisk_write_docx(out.temp, list, err);
+        if (st == BRISK_OK)
             return brisk_output_commit(&out, err);
     } else {
         st = brisk_output_open(&out, path, err);
@@ -168,7 +176,7 @@ brisk_status brisk_write_tables_file(const char *path, brisk_output_format forma
             return brisk_output_commit(&out, err);
     }
     /* The error names the file the user asked for, not the temporary one. */
-    if (st != BRISK_OK && err && (!err->file[0] || format == BRISK_OUT_XLSX))
+    if (st != BRISK_OK && err && (!err->file[0] || zip))
         brisk_error_at(err, path, 0, 0);
     brisk_output_abort(&out);
     return st;

@@ -203,18 +203,8 @@ void brisk_table_list_free(brisk_table_list *list)
         brisk_table_free(list->tables[i]);
     free(list->tables);
     free_strings(list->warnings, list->nwarnings);
-    free(list->document);
+    free(list->title);
     free(list);
-}
-
-brisk_status brisk_table_list_set_document(brisk_table_list *list, const char *title)
-{
-    char *copy = brisk_strdup(title);
-    if (!copy)
-        return BRISK_ERR_NOMEM;
-    free(list->document);
-    list->document = copy;
-    return BRISK_OK;
 }
 
 brisk_status brisk_table_list_add(brisk_table_list *list, brisk_table *t)
@@ -237,6 +227,16 @@ brisk_status brisk_table_list_warn(brisk_table_list *list, const char *fmt, ...)
     brisk_status s = append_vformat(&list->warnings, &list->nwarnings, fmt, ap);
     va_end(ap);
     return s;
+}
+
+brisk_status brisk_table_list_set_title(brisk_table_list *list, const char *title)
+{
+    char *copy = brisk_strdup(title);
+    if (title && !copy)
+        return BRISK_ERR_NOMEM;
+    free(list->title);
+    list->title = copy;
+    return BRISK_OK;
 }
 
 /* APA style: no leading zero for quantities bounded by 1, "< .001". */

@@ -664,10 +664,12 @@ static const char style[] =
     "h2,caption{break-after:avoid;page-break-after:avoid}"
     "a{color:inherit;text-decoration:none}}\n";
 
-/* The page's title: the first table's sheet, as a report's first sheet
- * names the document, or a plain one. */
+/* The page's title: the document's (a report's survey), else the first
+ * table's sheet, or a plain one. */
 static const char *page_title(const brisk_table_list *list)
 {
+    if (list->title && list->title[0])
+        return list->title;
     if (list->count && list->tables[0]->sheet && list->tables[0]->sheet[0])
         return list->tables[0]->sheet;
     return "brisk results";

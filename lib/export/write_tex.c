@@ -402,7 +402,7 @@ static void scan_text(const char *s, bool *wide, bool *cjk)
 static void scan_list(const brisk_table_list *list, const brisk_rendered *r, bool *wide,
                       bool *cjk)
 {
-    scan_text(list->document, wide, cjk);
+    scan_text(list->title, wide, cjk);
     for (size_t k = 0; k < list->nwarnings; k++)
         scan_text(list->warnings[k], wide, cjk);
     for (size_t k = 0; k < list->count; k++) {
@@ -447,7 +447,7 @@ static void write_preamble(FILE *f, const brisk_table_list *list, bool wide, boo
           "    \\sbox\\briskbox{\\resizebox*{!}{0.75\\textheight}{\\usebox\\briskbox}}\\fi\n"
           "  \\usebox\\briskbox}\n"
           "\\title{", f);
-    tex_text(f, list->document);
+    tex_text(f, list->title);
     fprintf(f, "}\n\\author{brisk %s}\n\\date{}\n\\begin{document}\n\\maketitle\n",
             BRISK_VERSION);
 }
@@ -504,7 +504,7 @@ brisk_status brisk_write_tex(FILE *f, const brisk_table_list *list)
     size_t rendered = 0;
     for (; s == BRISK_OK && rendered < list->count; rendered++)
         s = brisk_render_table(list->tables[rendered], &r[rendered]);
-    bool document = list->document != NULL, wide = false, cjk = false;
+    bool document = list->title != NULL, wide = false, cjk = false;
     if (s == BRISK_OK && document) {
         scan_list(list, r, &wide, &cjk);
         write_preamble(f, list, wide, cjk);

@@ -889,7 +889,7 @@ brisk_status brisk_report(const brisk_survey *s, const brisk_survey_data *d,
                           brisk_error *err)
 {
     if (brisk_survey_warn_design(s, out) != BRISK_OK ||
-        brisk_table_list_set_document(out, s->title ? s->title : "Survey results") != BRISK_OK)
+        brisk_table_list_set_title(out, s->title ? s->title : s->path) != BRISK_OK)
         return brisk_error_set(err, BRISK_ERR_NOMEM, "out of memory");
     brisk_survey_fits fits;
     brisk_status st = brisk_fit_survey(s, d, NULL, 0, NULL, opt ? &opt->model : NULL, &fits, err);

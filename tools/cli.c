@@ -263,12 +263,12 @@ int cli_resolve_format(cli_common *c, const cli_command *cmd)
     c->format = BRISK_OUT_TEXT;
     if (c->format_name) {
         if (!brisk_output_format_parse(c->format_name, &c->format))
-            return cli_usage_error(cmd, "unknown format '%s' (text, csv, md, json, tex, xlsx)",
-                                   c->format_name);
+            return cli_usage_error(cmd, "unknown format '%s' (text, csv, md, json, tex, "
+                                   "xlsx, html, docx)", c->format_name);
     } else if (c->output && strcmp(c->output, "-") != 0 &&
                !brisk_output_format_from_path(c->output, &c->format)) {
         return cli_usage_error(cmd, "cannot tell the format from '%s': give --format "
-                               "(text, csv, md, json, tex, xlsx)", c->output);
+                               "(text, csv, md, json, tex, xlsx, html, docx)", c->output);
     }
     return -1;
 }

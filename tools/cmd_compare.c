@@ -34,7 +34,7 @@ const cli_command cmd_compare = {
         "                        differences\n"
         "      --std-lv          identify factors by unit variances\n"
         CLI_ESTIMATION_HELP
-        "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
+        "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, html or docx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "      --where COND      only the rows where COND holds ('age >= 18')\n"
         "  -q, --quiet           no progress bar nor warnings on standard error\n"

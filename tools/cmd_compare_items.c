@@ -32,7 +32,7 @@ const cli_command cmd_compare_items = {
         "                        survey's agree = by default)\n"
         "  -g, --group COL       the same within each level of COL\n"
         "      --ci-level L      level of the intervals (default 0.95)\n"
-        "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
+        "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, html or docx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "      --where COND      only the rows where COND holds ('age >= 18')\n"
         "  -q, --quiet           no warnings on standard error\n"

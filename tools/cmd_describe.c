@@ -25,7 +25,7 @@ const cli_command cmd_describe = {
         "Options:\n"
         "      --by COL,...   approval by these demographics (or 'demographics': all\n"
         "                     of the survey's [demographics])\n"
-        "  -f, --format FMT   text (default), csv, md, tex, json or xlsx\n"
+        "  -f, --format FMT   text (default), csv, md, tex, json, xlsx, html or docx\n"
         "  -o, --output FILE  write to FILE (format from its extension unless --format)\n"
         "      --where COND   only the rows where COND holds ('age >= 18 & aware == 1')\n"
         "  -q, --quiet        no warnings on standard error\n"

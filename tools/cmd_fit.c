@@ -125,8 +125,8 @@ const cli_command cmd_fit = {
         "                        responses' residual variances are 1 and the scale\n"
         "                        factors (~*~) derived\n"
         CLI_ESTIMATION_HELP
-        "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, or dot (a\n"
-        "                        Graphviz path diagram per behaviour)\n"
+        "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, html, docx,\n"
+        "                        or dot (a Graphviz path diagram per behaviour)\n"
         "  -o, --output FILE     write to FILE (format from its extension unless\n"
         "                        --format); FILE.svg, .png or .pdf renders the path\n"
         "                        diagram with Graphviz's dot (one file per behaviour:\n"
@@ -351,7 +351,7 @@ static int check_modindices(const fit_options *o)
         return -1;
     if (o->diagram)
         return cli_usage_error(&cmd_fit, "--modindices does not go with a path diagram; "
-                               "choose a table format (text, csv, md, tex, json, xlsx)");
+                               "choose a table format (text, csv, md, tex, json, xlsx, html, docx)");
     return -1;
 }
 
@@ -551,7 +551,7 @@ static int parse_options(fit_options *o, int argc, char **argv)
                                "the tests are computed on complete cases (listwise)");
     if (o->score_tests && (o->diagram = diagram_format(&o->common)) != NULL)
         return cli_usage_error(&cmd_fit, "--score-tests does not go with a path diagram; "
-                               "choose a table format (text, csv, md, tex, json, xlsx)");
+                               "choose a table format (text, csv, md, tex, json, xlsx, html, docx)");
     if (o->se && strcmp(o->se, "bootstrap") == 0 && !o->boot.draws)
         o->boot.draws = 1000;   /* lavaan's bootstrap = 1000L */
     if (o->data && (status = cli_check_se_test(&cmd_fit, o->se, o->test, &o->model_opt,

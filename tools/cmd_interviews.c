@@ -48,7 +48,7 @@ const cli_command cmd_interviews = {
         "      --bootstrap N     draws for alpha's CI (default 1000)\n"
         "      --seed S          seed of those draws (default 1)\n"
         "      --no-quotes       leave the quotes out\n"
-        "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
+        "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, html or docx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "      --where COND      only the survey's respondents where COND holds (the\n"
         "                        joint display)\n"

@@ -43,7 +43,7 @@ const cli_command cmd_invariance = {
         "      --se SE, --test T lavaan's names of the fits' standard errors and test,\n"
         "                        accepted where they are the fits' own (see brisk fit\n"
         "                        --help); another is an error saying what gives it\n"
-        "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
+        "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, html or docx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "      --where COND      only the rows where COND holds ('age >= 18')\n"
         "  -q, --quiet           no warnings on standard error\n"

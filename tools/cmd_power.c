@@ -36,7 +36,7 @@ const cli_command cmd_power = {
         "      --likert K        cut every variable without thresholds into K categories\n"
         "      --alpha A         significance level, and 1 - A the intervals' level\n"
         "                        (default 0.05)\n"
-        "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
+        "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, html or docx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "  -q, --quiet           no progress bar nor warnings on standard error\n"
         "  -h, --help            show this help\n"

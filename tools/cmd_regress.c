@@ -52,7 +52,7 @@ const cli_command cmd_regress = {
         "      --levels COL=a,b  order of COL's levels, first the reference (or, for\n"
         "                        an ordinal outcome, lowest to highest); repeatable\n"
         "      --ci-level L      level of the intervals (default 0.95)\n"
-        "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
+        "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, html or docx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "      --where COND      only the rows where COND holds ('age >= 18')\n"
         "  -q, --quiet           no warnings on standard error\n"

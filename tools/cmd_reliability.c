@@ -44,7 +44,7 @@ const cli_command cmd_reliability = {
         "                        SEs as lavaan's cluster=\n"
         "      --unclustered     leave the survey's cluster out\n"
         CLI_TIME_LIMIT_HELP
-        "  -f, --format FMT      text (default), csv, md, tex, json or xlsx\n"
+        "  -f, --format FMT      text (default), csv, md, tex, json, xlsx, html or docx\n"
         "  -o, --output FILE     write to FILE (format from its extension)\n"
         "      --where COND      only the rows where COND holds ('age >= 18')\n"
         "  -q, --quiet           no warnings on standard error\n"

@@ -11,7 +11,8 @@ static int run(int argc, char **argv);
 
 const cli_command cmd_report = {
     .name = "report",
-    .summary = "all results of a survey in one workbook (xlsx), Markdown or LaTeX file",
+    .summary = "all results of a survey in one workbook (xlsx), web page, Word, Markdown or "
+               "LaTeX document",
     .usage =
         "Usage: brisk report [OPTION]... SURVEY -o FILE\n"
         "Describe the survey, fit its model once per behaviour, and write every\n"
@@ -30,11 +31,13 @@ const cli_command cmd_report = {
         "                equality, and every pairwise difference (as brisk compare)\n"
         "  Indirect effects  every := by behaviour with bootstrap 95% intervals\n"
         "The format comes from FILE's extension: .xlsx (Excel workbook with native\n"
-        "charts), .md, .tex (booktabs), .json, .csv, .txt; or from --format.\n"
+        "charts, set up to print), .html (one self-contained page, charts as SVG),\n"
+        ".docx (Word, APA tables), .md, .tex (a LaTeX document: pdflatex, or\n"
+        "xelatex for CJK labels), .json, .csv, .txt; or from --format.\n"
         "Nothing is written when any behaviour's model cannot be estimated.\n\n"
         "Options:\n"
         "  -o, --output FILE   the document to write\n"
-        "  -f, --format FMT    xlsx, md, tex, json, csv or text\n"
+        "  -f, --format FMT    xlsx, html, docx, md, tex, json, csv or text\n"
         "      --bootstrap N   bootstrap draws of respondents for the Comparison and\n"
         "                      Indirect effects sheets (default 1000; 0 leaves them out)\n"
         "      --seed S        seed of the draws (default 1)\n"

@@ -329,3 +329,15 @@ nomem:
     brisk_rendered_free(r);
     return BRISK_ERR_NOMEM;
 }
+
+bool brisk_tables_share_sheet(const brisk_table *a, const brisk_table *b)
+{
+    return a->sheet && b->sheet && strcmp(a->sheet, b->sheet) == 0;
+}
+
+const char *brisk_table_sheet_name(const brisk_table *t)
+{
+    if (t->sheet && t->sheet[0])
+        return t->sheet;
+    return t->title && t->title[0] ? t->title : t->id;
+}

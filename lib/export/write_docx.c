@@ -425,10 +425,6 @@ static void table(docx_doc *d, const brisk_table *t)
 
 /* ---- the document ---- */
 
-static bool share_sheet(const brisk_table *a, const brisk_table *b)
-{
-    return a->sheet && b->sheet && strcmp(a->sheet, b->sheet) == 0;
-}
 
 /* The document's title: the list's own, else its first table's. */
 static const char *document_title(const brisk_table_list *list)
@@ -477,14 +473,13 @@ static void sections(docx_doc *d, const brisk_table_list *list)
     for (size_t k = 0; k < list->count;) {
         const brisk_table *t = list->tables[k];
         size_t end = k + 1;
-        while (end < list->count && share_sheet(t, list->tables[end]))
+        while (end < list->count && brisk_tables_share_sheet(t, list->tables[end]))
             end++;
         bool wide = false;
         for (size_t i = k; i < end && !wide; i++)
             wide = table_twips(list->tables[i]) > PORTRAIT_TWIPS;
         orient(d, wide);
-        paragraph(d, "Heading1", NULL,
-                  t->sheet && t->sheet[0] ? t->sheet : t->title ? t->title : t->id);
+        paragraph(d, "Heading1", NULL, brisk_table_sheet_name(t));
         for (; k < end; k++)
             table(d, list->tables[k]);
     }
@@ -678,13 +673,6 @@ static brisk_status add_built(docx_zip *z, const char *name, const brisk_table_l
     z->built[z->nbuilt++] = d.xml.data;
     return add_entry(z, name, d.xml.data, d.xml.len);
 }
-
-#define TRY(call)                          \
-    do {                                   \
-        brisk_status try_status_ = (call); \
-        if (try_status_ != BRISK_OK)       \
-            return try_status_;            \
-    } while (0)
 
 static brisk_status add_parts(docx_zip *z, const brisk_table_list *list)
 {

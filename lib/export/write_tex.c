@@ -455,11 +455,11 @@ static void write_preamble(FILE *f, const brisk_table_list *list, bool wide, boo
 /* A section at each new sheet (a table without one is its own). */
 static void write_section(FILE *f, const brisk_table_list *list, size_t k)
 {
-    const brisk_table *t = list->tables[k], *before = k ? list->tables[k - 1] : NULL;
-    if (before && t->sheet && before->sheet && strcmp(t->sheet, before->sheet) == 0)
+    const brisk_table *t = list->tables[k];
+    if (k && brisk_tables_share_sheet(list->tables[k - 1], t))
         return;
     fputs("\\section{", f);
-    tex_text(f, t->sheet && t->sheet[0] ? t->sheet : t->title);
+    tex_text(f, brisk_table_sheet_name(t));
     fputs("}\n", f);
 }
 

@@ -88,13 +88,6 @@ typedef struct xlsx_sheet {
                                printed page */
 } xlsx_sheet;
 
-#define TRY(call)                          \
-    do {                                   \
-        brisk_status try_status_ = (call); \
-        if (try_status_ != BRISK_OK)       \
-            return try_status_;            \
-    } while (0)
-
 /* ---- errors ---- */
 
 static brisk_status status_of_lxw(lxw_error e)
@@ -267,19 +260,6 @@ static brisk_status add_sheet(xlsx_writer *w, const char *wanted, xlsx_sheet *sh
     worksheet_fit_to_pages(sh->ws, 1, 0);
     return check(w, worksheet_set_footer(sh->ws, "&L&A&RPage &P of &N"), "cannot set the footer",
                  sh->name);
-}
-
-/* The sheet a table asks for, else its title, else its id. */
-static const char *wanted_sheet_name(const brisk_table *t)
-{
-    if (t->sheet && t->sheet[0])
-        return t->sheet;
-    return t->title[0] ? t->title : t->id;
-}
-
-static bool share_sheet(const brisk_table *a, const brisk_table *b)
-{
-    return a->sheet && b->sheet && strcmp(a->sheet, b->sheet) == 0;
 }
 
 /* ---- formats ---- */
@@ -772,7 +752,7 @@ static brisk_status set_column_widths(xlsx_writer *w, const xlsx_sheet *sh, size
 static brisk_status write_sheet_tables(xlsx_writer *w, xlsx_sheet *sh, brisk_table *const *tables,
                                        size_t n)
 {
-    TRY(add_sheet(w, wanted_sheet_name(tables[0]), sh));
+    TRY(add_sheet(w, brisk_table_sheet_name(tables[0]), sh));
     for (size_t k = 0; k < n; k++) {
         if (k) {
             sh->row += GAP_ROWS;
@@ -837,7 +817,7 @@ static brisk_status fill_workbook(xlsx_writer *w, const brisk_table_list *list)
     TRY(create_formats(w));
     for (size_t k = 0; k < list->count;) {
         size_t end = k + 1;
-        while (end < list->count && share_sheet(list->tables[k], list->tables[end]))
+        while (end < list->count && brisk_tables_share_sheet(list->tables[k], list->tables[end]))
             end++;
         TRY(write_sheet(w, list->tables + k, end - k));
         k = end;

@@ -1251,7 +1251,7 @@ static void json_parameter(FILE *f, const brisk_fit_result *r, const brisk_param
 }
 
 /* "residuals": per group, every moment's residuals and the summaries (null
- * where brisk has none: WLSMV). */
+ * where brisk has none: a least-squares fit, WLSMV with covariates). */
 static void json_residuals(FILE *f, const brisk_fit_result *r)
 {
     brisk_residuals res;

@@ -48,7 +48,10 @@ typedef struct brisk_cell {
 typedef enum brisk_chart_type {
     BRISK_CHART_NONE = 0,
     BRISK_CHART_BAR,        /* horizontal bars */
-    BRISK_CHART_COLUMN      /* vertical bars */
+    BRISK_CHART_COLUMN,     /* vertical bars */
+    BRISK_CHART_FOREST      /* a forest plot: per row a point per series with its interval
+                               (lower_cols to upper_cols) as a horizontal line; drawn by the
+                               HTML writer (a workbook has no native one) */
 } brisk_chart_type;
 
 typedef struct brisk_table_chart {
@@ -58,6 +61,7 @@ typedef struct brisk_table_chart {
     size_t category_col;
     size_t *value_cols;
     size_t nvalues;
+    size_t *lower_cols, *upper_cols;   /* FOREST: each value's interval, or NULL */
     double axis_min, axis_max;  /* NaN: chosen by the application */
 } brisk_table_chart;
 
@@ -118,6 +122,10 @@ brisk_status brisk_table_set_sheet(brisk_table *t, const char *sheet);
 brisk_status brisk_table_set_chart(brisk_table *t, brisk_chart_type type, const char *title,
                                    const char *axis_title, size_t category_col,
                                    const size_t *value_cols, size_t nvalues);
+/* The chart's intervals: for each of its nvalues value columns, the
+ * columns of its lower and upper bound (after brisk_table_set_chart). */
+brisk_status brisk_table_set_chart_intervals(brisk_table *t, const size_t *lower_cols,
+                                             const size_t *upper_cols);
 
 brisk_table_list *brisk_table_list_new(void);
 void brisk_table_list_free(brisk_table_list *list);

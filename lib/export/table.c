@@ -48,6 +48,8 @@ void brisk_table_free(brisk_table *t)
     free(t->chart.title);
     free(t->chart.axis_title);
     free(t->chart.value_cols);
+    free(t->chart.lower_cols);
+    free(t->chart.upper_cols);
     free(t->sheet);
     free(t->id);
     free(t->title);
@@ -186,7 +188,28 @@ brisk_status brisk_table_set_chart(brisk_table *t, brisk_chart_type type, const 
     free(t->chart.title);
     free(t->chart.axis_title);
     free(t->chart.value_cols);
+    free(t->chart.lower_cols);
+    free(t->chart.upper_cols);
     t->chart = c;
+    return BRISK_OK;
+}
+
+brisk_status brisk_table_set_chart_intervals(brisk_table *t, const size_t *lower_cols,
+                                             const size_t *upper_cols)
+{
+    size_t n = t->chart.nvalues;
+    size_t *lo = malloc((n ? n : 1) * sizeof *lo), *hi = malloc((n ? n : 1) * sizeof *hi);
+    if (!lo || !hi) {
+        free(lo);
+        free(hi);
+        return BRISK_ERR_NOMEM;
+    }
+    memcpy(lo, lower_cols, n * sizeof *lo);
+    memcpy(hi, upper_cols, n * sizeof *hi);
+    free(t->chart.lower_cols);
+    free(t->chart.upper_cols);
+    t->chart.lower_cols = lo;
+    t->chart.upper_cols = hi;
     return BRISK_OK;
 }
 

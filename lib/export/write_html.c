@@ -213,13 +213,34 @@ static const char *const palette[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7"
 #define TITLE_H 34.0      /* room for the chart's title */
 #define MIN_WIDTH 640.0
 
-/* A chart's value of row i in series k, or false when there is none to
- * draw (missing, a text in place of a number, not finite). */
-static bool chart_value(const brisk_table *t, size_t i, size_t k, double *v)
+/* A number of the chart's at row i, column col, or false when there is
+ * none to draw (missing, a text in place of a number, not finite). */
+static bool chart_number(const brisk_table *t, size_t i, size_t col, double *v)
 {
-    const brisk_cell *c = brisk_table_cell(t, i, t->chart.value_cols[k]);
+    const brisk_cell *c = brisk_table_cell(t, i, col);
     *v = c->num;
     return !c->text && isfinite(c->num);
+}
+
+/* The value of row i in series k. */
+static bool chart_value(const brisk_table *t, size_t i, size_t k, double *v)
+{
+    return chart_number(t, i, t->chart.value_cols[k], v);
+}
+
+/* The interval of row i in series k (a forest plot's), with its value:
+ * false unless all three are there to draw. */
+static bool chart_interval(const brisk_table *t, size_t i, size_t k, double *v, double *lo,
+                           double *hi)
+{
+    return chart_value(t, i, k, v) && chart_number(t, i, t->chart.lower_cols[k], lo) &&
+           chart_number(t, i, t->chart.upper_cols[k], hi);
+}
+
+/* Categories down the side, values across: bar charts and forest plots. */
+static bool horizontal(const brisk_table *t)
+{
+    return t->chart.type == BRISK_CHART_BAR || t->chart.type == BRISK_CHART_FOREST;
 }
 
 /* The value axis: from lo to hi with a tick every step. */
@@ -250,12 +271,15 @@ static int step_decimals(double step)
  * False when there is no finite range to draw. */
 static bool value_axis(const brisk_table *t, axis *ax)
 {
-    double dmin = 0, dmax = 0, v;
+    double dmin = 0, dmax = 0, v, lo_v, hi_v;
+    bool forest = t->chart.type == BRISK_CHART_FOREST;
     for (size_t i = 0; i < t->nrows; i++)
         for (size_t k = 0; k < t->chart.nvalues; k++)
-            if (chart_value(t, i, k, &v)) {
-                dmin = v < dmin ? v : dmin;
-                dmax = v > dmax ? v : dmax;
+            if (forest ? chart_interval(t, i, k, &v, &lo_v, &hi_v) : chart_value(t, i, k, &v)) {
+                if (!forest)
+                    lo_v = hi_v = v;
+                dmin = lo_v < dmin ? lo_v : dmin;
+                dmax = hi_v > dmax ? hi_v : dmax;
             }
     bool fix_lo = isfinite(t->chart.axis_min), fix_hi = isfinite(t->chart.axis_max);
     double lo = fix_lo ? t->chart.axis_min : dmin, hi = fix_hi ? t->chart.axis_max : dmax;
@@ -374,7 +398,7 @@ static void layout(const brisk_table *t, const brisk_rendered *r, const axis *ax
     double band = (double)ns * 12 + 8;
     b->longest = longest_label(t, r);
     double ticks_w = CHAR_W * (double)widest_tick(ax);
-    if (t->chart.type == BRISK_CHART_BAR) {
+    if (horizontal(t)) {
         b->band = band < 20 ? 20 : band;
         b->x0 = 16 + CHAR_W * (double)b->longest;
         b->width = b->x0 + 320 < MIN_WIDTH ? MIN_WIDTH : b->x0 + 320;
@@ -408,7 +432,7 @@ static void layout(const brisk_table *t, const brisk_rendered *r, const axis *ax
 /* Grid lines and tick labels of the value axis, and the zero line. */
 static void draw_value_axis(FILE *f, const brisk_table *t, const axis *ax, const chart_box *b)
 {
-    bool bar = t->chart.type == BRISK_CHART_BAR;
+    bool bar = horizontal(t);
     double first;
     size_t n = tick_count(ax, &first);
     fputs("<g class=\"grid\" stroke=\"#d9d9d9\">", f);
@@ -450,7 +474,7 @@ static void draw_axis_title(FILE *f, const brisk_table *t, const chart_box *b)
     const char *s = t->chart.axis_title;
     if (!s || !s[0])
         return;
-    if (t->chart.type == BRISK_CHART_BAR) {
+    if (horizontal(t)) {
         fputs("<text text-anchor=\"middle\"", f);
         attr(f, "x", (b->x0 + b->x1) / 2);
         attr(f, "y", b->y1 + 36);
@@ -469,7 +493,7 @@ static void draw_axis_title(FILE *f, const brisk_table *t, const chart_box *b)
 static void draw_categories(FILE *f, const brisk_table *t, const brisk_rendered *r,
                             const chart_box *b)
 {
-    bool bar = t->chart.type == BRISK_CHART_BAR;
+    bool bar = horizontal(t);
     fprintf(f, "<g class=\"categories\" text-anchor=\"%s\">",
             bar || b->slanted ? "end" : "middle");
     for (size_t i = 0; i < t->nrows; i++) {
@@ -501,7 +525,7 @@ static void draw_categories(FILE *f, const brisk_table *t, const brisk_rendered 
 static void draw_bars(FILE *f, const brisk_table *t, const brisk_rendered *r, const axis *ax,
                       const chart_box *b)
 {
-    bool bar = t->chart.type == BRISK_CHART_BAR;
+    bool bar = horizontal(t);
     size_t ns = t->chart.nvalues;
     double thick = b->band * 0.8 / (double)ns;
     for (size_t k = 0; k < ns; k++) {
@@ -526,6 +550,46 @@ static void draw_bars(FILE *f, const brisk_table *t, const brisk_rendered *r, co
             fputs(": ", f);
             html_text(f, r->cells[i * t->ncols + t->chart.value_cols[k]]);
             fputs("</title></rect>", f);
+        }
+        fputs("</g>\n", f);
+    }
+}
+
+/* A forest plot: per series and row with its interval, a line from its
+ * lower to its upper bound and a point at its value (zero's line behind
+ * them, from the value axis); the title says what they show. */
+static void draw_intervals(FILE *f, const brisk_table *t, const brisk_rendered *r, const axis *ax,
+                           const chart_box *b)
+{
+    size_t ns = t->chart.nvalues;
+    double thick = b->band * 0.8 / (double)ns;
+    for (size_t k = 0; k < ns; k++) {
+        fprintf(f, "<g stroke=\"%s\" fill=\"%s\" stroke-width=\"2\">", palette[k % NPALETTE],
+                palette[k % NPALETTE]);
+        for (size_t i = 0; i < t->nrows; i++) {
+            double v, lo, hi;
+            if (!chart_interval(t, i, k, &v, &lo, &hi))
+                continue;
+            double y = b->y0 + b->band * ((double)i + 0.1) + thick * ((double)k + 0.5);
+            fputs("<g><title>", f);
+            html_text(f, series_name(t, k));
+            fputs(", ", f);
+            html_text(f, r->cells[i * t->ncols + t->chart.category_col]);
+            fputs(": ", f);
+            html_text(f, r->cells[i * t->ncols + t->chart.value_cols[k]]);
+            fputs(" [", f);
+            html_text(f, r->cells[i * t->ncols + t->chart.lower_cols[k]]);
+            fputs(", ", f);
+            html_text(f, r->cells[i * t->ncols + t->chart.upper_cols[k]]);
+            fputs("]</title><line", f);
+            attr(f, "x1", scale(ax, lo, b->x0, b->x1));
+            attr(f, "x2", scale(ax, hi, b->x0, b->x1));
+            attr(f, "y1", y);
+            attr(f, "y2", y);
+            fputs("/><circle r=\"3.5\"", f);
+            attr(f, "cx", scale(ax, v, b->x0, b->x1));
+            attr(f, "cy", y);
+            fputs("/></g>", f);
         }
         fputs("</g>\n", f);
     }
@@ -562,11 +626,14 @@ static void draw_legend(FILE *f, const brisk_table *t, const chart_box *b)
 static bool chart_drawable(const brisk_table *t)
 {
     const brisk_table_chart *c = &t->chart;
-    if ((c->type != BRISK_CHART_BAR && c->type != BRISK_CHART_COLUMN) || !c->value_cols ||
-        c->nvalues == 0 || t->nrows == 0 || c->category_col >= t->ncols)
+    bool forest = c->type == BRISK_CHART_FOREST;
+    if ((c->type != BRISK_CHART_BAR && c->type != BRISK_CHART_COLUMN && !forest) ||
+        !c->value_cols || c->nvalues == 0 || t->nrows == 0 || c->category_col >= t->ncols ||
+        (forest && (!c->lower_cols || !c->upper_cols)))
         return false;
     for (size_t k = 0; k < c->nvalues; k++)
-        if (c->value_cols[k] >= t->ncols)
+        if (c->value_cols[k] >= t->ncols ||
+            (forest && (c->lower_cols[k] >= t->ncols || c->upper_cols[k] >= t->ncols)))
             return false;
     return true;
 }
@@ -595,7 +662,10 @@ static void write_chart(FILE *f, const brisk_table *t, const brisk_rendered *r, 
     html_text(f, title);
     fputs("</text>\n", f);
     draw_value_axis(f, t, &ax, &b);
-    draw_bars(f, t, r, &ax, &b);
+    if (t->chart.type == BRISK_CHART_FOREST)
+        draw_intervals(f, t, r, &ax, &b);
+    else
+        draw_bars(f, t, r, &ax, &b);
     draw_categories(f, t, r, &b);
     draw_axis_title(f, t, &b);
     draw_legend(f, t, &b);

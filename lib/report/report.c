@@ -527,6 +527,64 @@ static brisk_status structural_paths(const report_ctx *c, brisk_table_list *out)
     return emit(out, t, "Structural");
 }
 
+/* Every path and defined effect with its 95% interval by behaviour, and
+ * the forest plot of them (drawn where the format can: the HTML page). */
+static brisk_status path_intervals(const report_ctx *c, brisk_table_list *out)
+{
+    const brisk_model *m = c->fits->fitted[0].model;
+    size_t np = brisk_model_nparams(m), G = c->fits->n < 64 ? c->fits->n : 64;
+    size_t *rows = malloc((np + 1) * sizeof *rows), est[64], lo[64], hi[64];
+    brisk_table *t = brisk_table_new("report.intervals",
+                                     "Paths by behaviour with 95% confidence intervals");
+    brisk_status st = rows && t ? add_col(t, "path", "Path", BRISK_CELL_TEXT, 0, NULL)
+                                : BRISK_ERR_NOMEM;
+    static const char *const parts[3][2] = {{"est", "Est."}, {"ci_lower", "95% CI low"},
+                                            {"ci_upper", "95% CI high"}};
+    for (size_t g = 0; !st && g < G; g++)
+        for (size_t k = 0; !st && k < 3; k++) {
+            char key[96];
+            snprintf(key, sizeof key, "%s_%s", group_key(c, g), parts[k][0]);
+            st = add_col(t, key, parts[k][1], BRISK_CELL_NUMBER, 3, group_label(c, g));
+        }
+    size_t n = st ? 0 : rows_with_op(m, BRISK_OP_REGRESS, rows);
+    n += st ? 0 : rows_with_op(m, BRISK_OP_DEFINE, rows + n);
+    for (size_t k = 0; !st && k < n; k++) {
+        char label[400];
+        path_label(brisk_model_param(m, rows[k]), label, sizeof label);
+        size_t row = brisk_table_add_row(t);
+        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, label)) {
+            st = BRISK_ERR_NOMEM;
+            break;
+        }
+        for (size_t g = 0; g < G; g++) {
+            const brisk_estimate *e = &c->fits->fitted[g].fit->rows[rows[k]];
+            brisk_table_set_num(t, row, 1 + 3 * g, e->est);
+            brisk_table_set_num(t, row, 2 + 3 * g, e->ci_lower);
+            brisk_table_set_num(t, row, 3 + 3 * g, e->ci_upper);
+        }
+    }
+    for (size_t g = 0; g < G; g++) {
+        est[g] = 1 + 3 * g;
+        lo[g] = est[g] + 1;
+        hi[g] = est[g] + 2;
+    }
+    if (!st && n)
+        st = brisk_table_set_chart(t, BRISK_CHART_FOREST, "Paths by behaviour, 95% intervals",
+                                   "Estimate", 0, est, G);
+    if (!st && n)
+        st = brisk_table_set_chart_intervals(t, lo, hi);
+    if (!st)
+        st = brisk_table_add_note(t, "Est.: unstandardized estimate; 95%% CI: the estimate "
+                                  "plus and minus 1.96 standard errors (%s), as lavaan's "
+                                  "parameterEstimates().", se_text(&c->fits->fitted[0]));
+    free(rows);
+    if (st || n == 0) {
+        brisk_table_free(t);
+        return st;
+    }
+    return emit(out, t, "Structural");
+}
+
 static bool is_latent(const brisk_model *m, const char *name)
 {
     for (size_t i = 0; i < brisk_model_nlatent(m); i++)
@@ -565,6 +623,8 @@ static brisk_status r_squared(const report_ctx *c, brisk_table_list *out)
 static brisk_status structural(const report_ctx *c, brisk_table_list *out)
 {
     brisk_status st = structural_paths(c, out);
+    if (!st)
+        st = path_intervals(c, out);
     return st ? st : r_squared(c, out);
 }
 

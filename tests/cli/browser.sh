@@ -5,7 +5,8 @@
 # page as chromium parses it holds every table and section the file
 # holds, no NaN or "undefined"; the fit's page holds every free
 # parameter's estimate, SE, interval and std.all of `fit --format json`,
-# as shown (three decimals); no page logs a console message; a screenshot
+# as shown (three decimals); the charts (agreement, paths, forest plot);
+# no page logs a console message; a screenshot
 # and a PDF are made (in the scratch folder, never kept).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
@@ -42,7 +43,7 @@ t_report_dom() {
     [ "$(grep -o '<table' "$tmp/r.dom" | wc -l)" -eq "$(grep -o '<table' "$tmp/r.html" | wc -l)" ] &&
     [ "$(grep -o '<table' "$tmp/r.dom" | wc -l)" -ge 20 ] &&
     [ "$(grep -o '<section' "$tmp/r.dom" | wc -l)" -eq "$(grep -o '<section' "$tmp/r.html" | wc -l)" ] &&
-    [ "$(grep -o '<svg' "$tmp/r.dom" | wc -l)" -eq 2 ] &&
+    [ "$(grep -o '<svg' "$tmp/r.dom" | wc -l)" -eq 3 ] &&
     for title in Overview Items Demographics Agreement Measurement Reliability Structural Fit; do
         grep -q "<h2[^>]*>$title</h2>" "$tmp/r.dom" || { echo "no section $title" >&2; return 1; }
     done &&

@@ -257,6 +257,69 @@ static void test_bar_length(void **state)
     free(out);
 }
 
+/* A forest plot: per series and row with its interval, a line from the
+ * lower to the upper bound and a point at the value, across the rows'
+ * band; a row without its interval has neither. */
+static void test_forest(void **state)
+{
+    (void)state;
+    brisk_table *t = brisk_table_new("x.forest", "Paths");
+    assert_non_null(t);
+    add_column(t, "path", "Path", BRISK_CELL_TEXT, 0);
+    add_column(t, "est", "Est.", BRISK_CELL_NUMBER, 3);
+    add_column(t, "lo", "95% CI low", BRISK_CELL_NUMBER, 3);
+    add_column(t, "hi", "95% CI high", BRISK_CELL_NUMBER, 3);
+    const double est[] = {0.5, NAN}, lo[] = {0.2, 0.1}, hi[] = {0.8, 0.3};
+    const char *paths[] = {"a ~ b", "c ~ d"};
+    for (size_t i = 0; i < 2; i++) {
+        size_t r = brisk_table_add_row(t);
+        assert_int_equal(brisk_table_set_text(t, r, 0, paths[i]), BRISK_OK);
+        brisk_table_set_num(t, r, 1, est[i]);
+        brisk_table_set_num(t, r, 2, lo[i]);
+        brisk_table_set_num(t, r, 3, hi[i]);
+    }
+    const size_t v[] = {1}, l[] = {2}, h[] = {3};
+    assert_int_equal(brisk_table_set_chart(t, BRISK_CHART_FOREST, NULL, "Estimate", 0, v, 1),
+                     BRISK_OK);
+    brisk_table_list *list = brisk_table_list_new();
+    add_list(list, t);
+    char *out = render(list);
+    /* no intervals given: no chart */
+    assert_lacks(out, "<svg");
+    free(out);
+    list = brisk_table_list_new();
+    t = brisk_table_new("x.forest", "Paths");
+    add_column(t, "path", "Path", BRISK_CELL_TEXT, 0);
+    add_column(t, "est", "Est.", BRISK_CELL_NUMBER, 3);
+    add_column(t, "lo", "95% CI low", BRISK_CELL_NUMBER, 3);
+    add_column(t, "hi", "95% CI high", BRISK_CELL_NUMBER, 3);
+    for (size_t i = 0; i < 2; i++) {
+        size_t r = brisk_table_add_row(t);
+        assert_int_equal(brisk_table_set_text(t, r, 0, paths[i]), BRISK_OK);
+        brisk_table_set_num(t, r, 1, est[i]);
+        brisk_table_set_num(t, r, 2, lo[i]);
+        brisk_table_set_num(t, r, 3, hi[i]);
+    }
+    assert_int_equal(brisk_table_set_chart(t, BRISK_CHART_FOREST, NULL, "Estimate", 0, v, 1),
+                     BRISK_OK);
+    assert_int_equal(brisk_table_set_chart_intervals(t, l, h), BRISK_OK);
+    add_list(list, t);
+    out = render(list);
+    /* the axis from 0 to 0.8 (zero taken in) between x0 = 16 + 5
+     * characters and x1 = 640 - 16 - half of "0.8"; one row's band of 20,
+     * its point 0.1 of it and half a series (16 / 2) down from y0 = 34 */
+    double x0 = 16 + 6.6 * 5, x1 = 640 - 16 - 6.6 * 3 / 2;
+    char want[256];
+    snprintf(want, sizeof want, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"44.0\" y2=\"44.0\"/>"
+             "<circle r=\"3.5\" cx=\"%.1f\" cy=\"44.0\"/>", x0 + 0.25 * (x1 - x0), x1,
+             x0 + 0.625 * (x1 - x0));
+    assert_has(out, want);
+    assert_has(out, "<title>Est., a ~ b: 0.500 [0.200, 0.800]</title>");
+    assert_int_equal(count(out, "<circle"), 1);   /* c ~ d has no estimate */
+    assert_has(out, ">Estimate</text>");
+    free(out);
+}
+
 /* A column chart's own axis: takes in negative values and zero, in whole
  * steps (-0.4 to 0.6 by 0.2 for values from -0.33 to 0.54). */
 static void test_column_axis(void **state)
@@ -361,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_bar_chart),
         cmocka_unit_test(test_bar_length),
         cmocka_unit_test(test_column_axis),
+        cmocka_unit_test(test_forest),
         cmocka_unit_test(test_chart_left_out),
         cmocka_unit_test(test_empty_list),
         cmocka_unit_test(test_format_names),

@@ -490,6 +490,24 @@ static brisk_status path_label(const brisk_param *p, char *buf, size_t size)
     return BRISK_OK;
 }
 
+/* The parameter rows of the regression paths, then the defined effects
+ * (:=), in model order; their count. */
+static size_t path_rows(const brisk_model *m, size_t *rows)
+{
+    size_t n = rows_with_op(m, BRISK_OP_REGRESS, rows);
+    return n + rows_with_op(m, BRISK_OP_DEFINE, rows + n);
+}
+
+/* A new row of t labelled with parameter row r's path; (size_t)-1 when out
+ * of memory. */
+static size_t add_path_row(brisk_table *t, const brisk_model *m, size_t r)
+{
+    char label[400];
+    path_label(brisk_model_param(m, r), label, sizeof label);
+    size_t row = brisk_table_add_row(t);
+    return row == (size_t)-1 || brisk_table_set_text(t, row, 0, label) ? (size_t)-1 : row;
+}
+
 static brisk_status structural_paths(const report_ctx *c, brisk_table_list *out)
 {
     const brisk_model *m = c->fits->fitted[0].model;
@@ -500,14 +518,10 @@ static brisk_status structural_paths(const report_ctx *c, brisk_table_list *out)
                                 : BRISK_ERR_NOMEM;
     if (!st)
         st = per_group_columns(c, t, true);
-    size_t n = st ? 0 : rows_with_op(m, BRISK_OP_REGRESS, rows);
-    n += st ? 0 : rows_with_op(m, BRISK_OP_DEFINE, rows + n);
+    size_t n = st ? 0 : path_rows(m, rows);
     for (size_t k = 0; !st && k < n; k++) {
-        char label[400];
-        path_label(brisk_model_param(m, rows[k]), label, sizeof label);
-        size_t row = brisk_table_add_row(t);
-        st = row == (size_t)-1 || brisk_table_set_text(t, row, 0, label) ? BRISK_ERR_NOMEM
-                                                                         : fill_groups(c, t, row, 1, rows[k], true);
+        size_t row = add_path_row(t, m, rows[k]);
+        st = row == (size_t)-1 ? BRISK_ERR_NOMEM : fill_groups(c, t, row, 1, rows[k], true);
     }
     size_t std_cols[64];
     for (size_t g = 0; g < c->fits->n && g < 64; g++)
@@ -546,13 +560,10 @@ static brisk_status path_intervals(const report_ctx *c, brisk_table_list *out)
             snprintf(key, sizeof key, "%s_%s", group_key(c, g), parts[k][0]);
             st = add_col(t, key, parts[k][1], BRISK_CELL_NUMBER, 3, group_label(c, g));
         }
-    size_t n = st ? 0 : rows_with_op(m, BRISK_OP_REGRESS, rows);
-    n += st ? 0 : rows_with_op(m, BRISK_OP_DEFINE, rows + n);
+    size_t n = st ? 0 : path_rows(m, rows);
     for (size_t k = 0; !st && k < n; k++) {
-        char label[400];
-        path_label(brisk_model_param(m, rows[k]), label, sizeof label);
-        size_t row = brisk_table_add_row(t);
-        if (row == (size_t)-1 || brisk_table_set_text(t, row, 0, label)) {
+        size_t row = add_path_row(t, m, rows[k]);
+        if (row == (size_t)-1) {
             st = BRISK_ERR_NOMEM;
             break;
         }

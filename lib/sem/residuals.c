@@ -568,15 +568,6 @@ static size_t pair_index(size_t j, size_t l, size_t p)
     return j * p - j * (j + 1) / 2 + (l - j - 1);
 }
 
-/* The residual of correlation a (pair_index's order) in a p x p cov. */
-static double cov_pair(const double *cov, size_t a, size_t p)
-{
-    size_t j = 0;
-    while (a >= p - 1 - j)
-        a -= p - 1 - j++;
-    return cov[(j + 1 + a) * p + j];
-}
-
 static void no_summaries(brisk_group_residuals *g)
 {
     for (size_t t = 0; t < 2; t++)
@@ -609,9 +600,13 @@ static void categorical_summaries(brisk_group_residuals *g, const double *acov, 
         /* lavaan's total lists the correlations first and the thresholds
          * after them, against its ACOV's thresholds-first order: what it
          * gives (the unbiased estimate's eVe pairs them so) */
+        for (size_t j = 0, a = 0; j < p; j++)
+            for (size_t l = j + 1; l < p; l++)
+                stats[a++] = cov[l * p + j];
         for (size_t a = 0; a < d; a++) {
             idx[a] = a;
-            stats[a] = a < np ? cov_pair(cov, a, p) : g->th[a - np];
+            if (a >= np)
+                stats[a] = g->th[a - np];
         }
         summary_rms(stats, acov, d, idx, d, (double)d + diag, true, &g->summary[kind][2]);
     }

@@ -260,9 +260,10 @@ static void test_bar_length(void **state)
 /* A forest plot: per series and row with its interval, a line from the
  * lower to the upper bound and a point at the value, across the rows'
  * band; a row without its interval has neither. */
-static void test_forest(void **state)
+/* The forest test's table: two paths, the second without its estimate,
+ * a forest chart of the estimates (its intervals set by the caller). */
+static brisk_table *forest_table(void)
 {
-    (void)state;
     brisk_table *t = brisk_table_new("x.forest", "Paths");
     assert_non_null(t);
     add_column(t, "path", "Path", BRISK_CELL_TEXT, 0);
@@ -278,30 +279,27 @@ static void test_forest(void **state)
         brisk_table_set_num(t, r, 2, lo[i]);
         brisk_table_set_num(t, r, 3, hi[i]);
     }
-    const size_t v[] = {1}, l[] = {2}, h[] = {3};
+    const size_t v[] = {1};
     assert_int_equal(brisk_table_set_chart(t, BRISK_CHART_FOREST, NULL, "Estimate", 0, v, 1),
                      BRISK_OK);
+    return t;
+}
+
+/* A forest plot: per series and row with its interval, a line from the
+ * lower to the upper bound and a point at the value, across the rows'
+ * band; a row without its interval has neither. */
+static void test_forest(void **state)
+{
+    (void)state;
     brisk_table_list *list = brisk_table_list_new();
-    add_list(list, t);
+    add_list(list, forest_table());
     char *out = render(list);
     /* no intervals given: no chart */
     assert_lacks(out, "<svg");
     free(out);
     list = brisk_table_list_new();
-    t = brisk_table_new("x.forest", "Paths");
-    add_column(t, "path", "Path", BRISK_CELL_TEXT, 0);
-    add_column(t, "est", "Est.", BRISK_CELL_NUMBER, 3);
-    add_column(t, "lo", "95% CI low", BRISK_CELL_NUMBER, 3);
-    add_column(t, "hi", "95% CI high", BRISK_CELL_NUMBER, 3);
-    for (size_t i = 0; i < 2; i++) {
-        size_t r = brisk_table_add_row(t);
-        assert_int_equal(brisk_table_set_text(t, r, 0, paths[i]), BRISK_OK);
-        brisk_table_set_num(t, r, 1, est[i]);
-        brisk_table_set_num(t, r, 2, lo[i]);
-        brisk_table_set_num(t, r, 3, hi[i]);
-    }
-    assert_int_equal(brisk_table_set_chart(t, BRISK_CHART_FOREST, NULL, "Estimate", 0, v, 1),
-                     BRISK_OK);
+    brisk_table *t = forest_table();
+    const size_t l[] = {2}, h[] = {3};
     assert_int_equal(brisk_table_set_chart_intervals(t, l, h), BRISK_OK);
     add_list(list, t);
     out = render(list);
